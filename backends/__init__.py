@@ -1,0 +1,1 @@
+"""tinycc.backends: code generators, each a plugin registered through the `tinycc` entry-point group."""

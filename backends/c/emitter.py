@@ -1,0 +1,126 @@
+"""Builds the C sources of one model: tensor addresses, constant arrays, kernel calls.
+
+A `CModule` is filled by the per-operator emitters in `backends/c/ops/` (one per core op,
+same names) and rendered through the jinja2 templates in `templates/`. Everything is emitted
+in a fixed order from the graph, so the same model always gives the same bytes.
+"""
+from __future__ import annotations
+
+import hashlib
+from importlib import resources
+
+import numpy as np
+
+from tinycc.backends.c import names
+from tinycc.core.graph import Graph, np_dtype
+from tinycc.core.planner import MemoryPlan
+
+CTYPES = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int32_t", "int64": "int64_t",
+          "float32": "float", "bool": "uint8_t"}
+SUFFIX = {"int8": "s8", "int16": "s16", "float32": "f32", "int32": "s32"}
+
+
+def c_float(v: float) -> str:
+    v = float(np.float32(v))
+    if np.isnan(v):
+        return "NAN"
+    if np.isinf(v):
+        return "INFINITY" if v > 0 else "-INFINITY"
+    text = repr(v)
+    if "e" not in text and "." not in text:
+        text += ".0"
+    return text + "f"
+
+
+def c_values(arr: np.ndarray, per_line: int = 16) -> str:
+    flat = np.asarray(arr).reshape(-1)
+    if flat.dtype == np.float32:
+        items = [c_float(v) for v in flat]
+    elif flat.dtype == np.int64:
+        items = [f"INT64_C({int(v)})" for v in flat]
+    elif flat.dtype == np.int32:
+        items = [str(int(v)) if int(v) != -(1 << 31) else "INT32_MIN" for v in flat]
+    else:
+        items = [str(int(v)) for v in flat]
+    lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
+    return ",\n    ".join(lines)
+
+
+def read_kernel(name: str) -> str:
+    return resources.files("tinycc.backends.c").joinpath("kernels", name).read_text()
+
+
+class CModule:
+    def __init__(self, g: Graph, plan: MemoryPlan, prefix: str):
+        self.g = g
+        self.plan = plan
+        self.prefix = prefix
+        self.namer = names.Namer(reserved={prefix})
+        self.weights: list[dict] = []        # flash arrays, in NAME_weights.c
+        self.locals: list[str] = []          # small static consts in NAME.c (shape structs, tables)
+        self.body: list[str] = []
+        self.kernels: list[str] = []
+        self._const_by_digest: dict[tuple, str] = {}
+        self._tensor_symbol: dict[str, str] = {}
+        self.needs_math = False
+        self.needs_string = False
+
+    # ---- kernels and constants ----
+    def use_kernel(self, header: str):
+        if header not in self.kernels:
+            self.kernels.append(header)
+
+    def const_array(self, arr: np.ndarray, hint: str, comment: str = "") -> str:
+        """A `const` array in flash with these values (identical arrays are shared)."""
+        arr = np.ascontiguousarray(arr)
+        dtype = {np.dtype(np_dtype(k)): k for k in CTYPES if k != "bool"}[arr.dtype]
+        key = (dtype, arr.shape, hashlib.sha256(arr.tobytes()).hexdigest())
+        if key in self._const_by_digest:
+            return self._const_by_digest[key]
+        symbol = self.namer(f"{self.prefix}_{hint}")
+        if dtype == "float32" and not np.all(np.isfinite(arr)):
+            self.needs_math = True
+        self.weights.append({"symbol": symbol, "ctype": CTYPES[dtype], "count": max(arr.size, 1),
+                             "values": c_values(arr) if arr.size else "0", "nbytes": arr.nbytes,
+                             "comment": names.comment(comment)})
+        self._const_by_digest[key] = symbol
+        return symbol
+
+    def local(self, declaration: str):
+        self.locals.append(declaration)
+
+    def struct(self, ctype: str, hint: str, values) -> str:
+        symbol = self.namer(hint)
+        self.local(f"static const {ctype} {symbol} = {{{', '.join(str(int(v)) for v in values)}}};")
+        return symbol
+
+    # ---- tensors ----
+    def ctype(self, name: str) -> str:
+        return CTYPES[self.g.tensors[name].dtype]
+
+    def ptr(self, name: str | None, const: bool = False) -> str:
+        """C expression for a tensor's data pointer."""
+        if name is None:
+            return "NULL"
+        t = self.g.tensors[name]
+        ctype = CTYPES[t.dtype]
+        cq = "const " if const else ""
+        if t.is_const:
+            if name not in self._tensor_symbol:
+                self._tensor_symbol[name] = self.const_array(t.data, "w", comment=f"{name} {t.dtype} {list(t.shape)}")
+            return self._tensor_symbol[name]
+        if name in self.g.inputs and not (name in self.g.outputs and not const):
+            return f"(({cq}{ctype} *)inputs[{self.g.inputs.index(name)}])"
+        if name in self.g.outputs:
+            return f"(({cq}{ctype} *)outputs[{self.g.outputs.index(name)}])"
+        return f"(({cq}{ctype} *)(arena.bytes + {self.plan.offsets[name]}))"
+
+    def emit(self, line: str):
+        self.body.append(line)
+
+    def copy(self, dst: str, src: str, nbytes: int):
+        self.needs_string = True
+        self.emit(f"memcpy({dst}, {src}, {nbytes});")
+
+    def kernel_source(self) -> str:
+        return "\n".join(read_kernel(k) for k in ["tinycc_fixedpoint.h", *self.kernels])

@@ -1,0 +1,39 @@
+/* tinycc fixed-point arithmetic: the integer rescaling of TF Lite Micro's reference kernels
+ * (gemmlowp-style double rounding). Mirrors tinycc.core.fixedpoint bit for bit. */
+static inline int32_t tinycc_srdhm(int32_t a, int32_t b) {
+    int64_t ab, nudge;
+    if (a == INT32_MIN && b == INT32_MIN) return INT32_MAX;
+    ab = (int64_t)a * (int64_t)b;
+    nudge = ab >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30));
+    return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+}
+
+static inline int32_t tinycc_rdbpot(int32_t x, int exponent) {
+    const int32_t mask = (int32_t)(((int64_t)1 << exponent) - 1);
+    const int32_t remainder = x & mask;
+    const int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+    return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+/* MultiplyByQuantizedMultiplier(int32): left shift (wrapping like the reference), SRDHM, RDBPOT. */
+static inline int32_t tinycc_mbqm(int32_t x, int32_t multiplier, int shift) {
+    const int left = shift > 0 ? shift : 0;
+    const int right = shift > 0 ? 0 : -shift;
+    return tinycc_rdbpot(tinycc_srdhm((int32_t)((uint32_t)x << left), multiplier), right);
+}
+
+/* MultiplyByQuantizedMultiplier(int64) of the 16x8 kernels: one rounding with a 16-bit multiplier. */
+static inline int32_t tinycc_mbqm64(int64_t x, int32_t multiplier, int shift) {
+    const int64_t reduced = multiplier < 0x7FFF0000 ? ((multiplier + (1 << 15)) >> 16) : 0x7FFF;
+    const int total_shift = 15 - shift;
+    const int64_t round = (int64_t)1 << (total_shift - 1);
+    return (int32_t)((x * reduced + round) >> total_shift);
+}
+
+static inline int32_t tinycc_clamp(int32_t v, int32_t lo, int32_t hi) {
+    return v < lo ? lo : (v > hi ? hi : v);
+}
+
+static inline float tinycc_clampf(float v, float lo, float hi) {
+    return v < lo ? lo : (v > hi ? hi : v);
+}

@@ -1,0 +1,28 @@
+"""Shared by the convolution emitters: shape structs, per-channel constants, bias width."""
+from __future__ import annotations
+
+import numpy as np
+
+from tinycc.backends.c.emitter import c_float
+from tinycc.core.ops.common import activation_range_float
+
+
+def float_range(activation: str) -> tuple[str, str]:
+    lo, hi = activation_range_float(activation)
+    return ("-FLT_MAX" if np.isinf(lo) else c_float(lo)), ("FLT_MAX" if np.isinf(hi) else c_float(hi))
+
+
+def bias_ptr(node, m, dtype: str) -> str:
+    """16x8 kernels accumulate in int64: their bias is emitted as int64 whatever its stored width."""
+    name = node.inputs[2] if len(node.inputs) > 2 else None
+    if name is None:
+        return "NULL"
+    if dtype == "int16":
+        return m.const_array(m.g.tensors[name].data.astype(np.int64), "bias64", comment=name)
+    return m.ptr(name, const=True)
+
+
+def requant_arrays(node, m, p) -> tuple[str, str]:
+    mult = m.const_array(np.asarray(p["multiplier"], dtype=np.int32), "mult", comment=f"{node.name} multipliers")
+    shift = m.const_array(np.asarray(p["shift"], dtype=np.int32), "shift", comment=f"{node.name} shifts")
+    return mult, shift

@@ -1,0 +1,30 @@
+"""C emitter for conv_2d: a call to tinycc_conv_2d_{s8,s16,f32} with its shape and constants."""
+from __future__ import annotations
+
+from tinycc.backends.c.emitter import SUFFIX
+from tinycc.backends.c.ops._conv_common import bias_ptr, float_range, requant_arrays
+
+
+def shape_values(node, m):
+    g = m.g
+    x, w, y = g.tensors[node.inputs[0]], g.tensors[node.inputs[1]], g.tensors[node.outputs[0]]
+    a = node.attrs
+    n, h, wd, ci = x.shape
+    co, kh, kw, _ = w.shape
+    return [n, h, wd, ci, y.shape[1], y.shape[2], co, kh, kw, *a["strides"], *a["dilations"], a["pads"][0], a["pads"][1]]
+
+
+def emit(node, m, p):
+    dtype = p["dtype"]
+    m.use_kernel("conv_2d.h")
+    shape = m.struct("tinycc_conv_shape", f"{node.name}_shape", shape_values(node, m))
+    x, w, y = m.ptr(node.inputs[0], const=True), m.ptr(node.inputs[1], const=True), m.ptr(node.outputs[0])
+    bias = bias_ptr(node, m, dtype)
+    if dtype == "float32":
+        lo, hi = float_range(node.attrs["activation"])
+        m.emit(f"tinycc_conv_2d_f32(&{shape}, {x}, {w}, {bias}, {y}, {lo}, {hi});")
+        return
+    mult, shift = requant_arrays(node, m, p)
+    zp = f"{p['input_zp']}, " if dtype == "int8" else ""
+    m.emit(f"tinycc_conv_2d_{SUFFIX[dtype]}(&{shape}, {x}, {w}, {bias}, {y}, {zp}{p['output_zp']}, "
+           f"{mult}, {shift}, {p['act_min']}, {p['act_max']});")

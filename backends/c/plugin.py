@@ -1,0 +1,96 @@
+"""The `c` backend: plain C99, ahead of time. One function per model, one static arena,
+weights as `const` arrays, no heap, no interpreter.
+
+Writes NAME.h (the interface), NAME.c (kernels, arena, NAME_invoke) and NAME_weights.{h,c}.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+import tinycc
+from tinycc.backends.c import names
+from tinycc.backends.c import ops as c_ops
+from tinycc.backends.c.emitter import CModule
+from tinycc.backends.c.ops import lut
+from tinycc.core import ops
+from tinycc.core.errors import TinyccError
+from tinycc.core.graph import Graph
+from tinycc.core.hookspec import hookimpl
+from tinycc.core.planner import MemoryPlan
+
+
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.PackageLoader("tinycc.backends.c", "templates"),
+                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                              autoescape=False)
+
+
+def _io(g: Graph, kind: str, index: int, tname: str) -> dict:
+    t = g.tensors[tname]
+    scale = zp = None
+    if t.quant is not None and not t.quant.per_channel:
+        scale, zp = repr(float(t.quant.scale[0])) + "f", int(t.quant.zero_point[0])
+    return {"kind": kind, "KIND": kind.upper(), "index": index, "comment": names.comment(tname, 80),
+            "dtype": t.dtype, "shape": list(t.shape), "bytes": t.nbytes, "scale": scale, "zero_point": zp}
+
+
+def generate(g: Graph, plan: MemoryPlan, name: str) -> tuple[dict[str, str], dict]:
+    """The output files (file name -> text) and the size report."""
+    m = CModule(g, plan, name)
+    for i, node in enumerate(g.nodes):
+        params = ops.get(node.op).prepare(node, g)
+        m.emit(f"/* {i}: {node.op} \"{names.comment(node.name, 80)}\" */")
+        emitter = c_ops.get(node.op)
+        if emitter is None and lut.applies(node, g):
+            emitter = lut
+        if emitter is None:
+            dtype = g.tensors[node.inputs[0]].dtype if node.inputs and node.inputs[0] else "?"
+            raise TinyccError(f"the c backend has no {dtype} kernel for this operator", node=node.name, op=node.op,
+                              file=g.source, hint="use the reference interpreter to check the model, or another backend")
+        emitter.emit(node, m, params)
+    # outputs not written by an op: constants, pass-through inputs, repeated outputs
+    written = {o for node in g.nodes for o in node.outputs}
+    for i, out in enumerate(g.outputs):
+        first = g.outputs.index(out)
+        t = g.tensors[out]
+        if first != i:
+            m.copy(f"outputs[{i}]", f"outputs[{first}]", t.nbytes)
+        elif out not in written:
+            m.copy(f"outputs[{i}]", m.ptr(out, const=True) if t.is_const else f"inputs[{g.inputs.index(out)}]",
+                   t.nbytes)
+    flash = sum(w["nbytes"] for w in m.weights)
+    ctx = {"name": name, "NAME": name.upper(), "version": tinycc.__version__,
+           "model_comment": names.comment(Path(g.source).name or g.name, 80),
+           "inputs": [_io(g, "input", i, t) for i, t in enumerate(g.inputs)],
+           "outputs": [_io(g, "output", i, t) for i, t in enumerate(g.outputs)],
+           "arena_bytes": plan.arena_bytes, "bound_bytes": plan.bound_bytes, "weights": m.weights,
+           "flash_bytes": flash, "kernels": m.kernel_source(), "locals": m.locals, "body": m.body,
+           "needs_math": m.needs_math, "needs_string": m.needs_string}
+    env = _env()
+    files = {f"{name}.h": env.get_template("model.h.j2").render(ctx),
+             f"{name}.c": env.get_template("model.c.j2").render(ctx),
+             f"{name}_weights.h": env.get_template("weights.h.j2").render(ctx),
+             f"{name}_weights.c": env.get_template("weights.c.j2").render(ctx)}
+    report = {"arena_bytes": plan.arena_bytes, "bound_bytes": plan.bound_bytes, "flash_weights_bytes": flash,
+              "input_bytes": sum(g.tensors[t].nbytes for t in g.inputs),
+              "output_bytes": sum(g.tensors[t].nbytes for t in g.outputs)}
+    return files, report
+
+
+class CBackend:
+    name = "c"
+    description = "plain C99, ahead of time: one function, one static arena, const weights"
+
+    def compile(self, g: Graph, plan: MemoryPlan, outdir: Path, options: dict) -> dict:
+        name = names.identifier(options.get("name") or "model", "model")
+        files, report = generate(g, plan, name)
+        for fname, text in sorted(files.items()):
+            (Path(outdir) / fname).write_text(text, encoding="ascii", newline="\n")
+        return {**report, "files": sorted(files)}
+
+
+@hookimpl
+def tinycc_backends():
+    return [CBackend()]

@@ -1,0 +1,109 @@
+"""The core intermediate model description: one graph of tensors and operators, NHWC.
+
+Every importer produces a `Graph`; every pass and backend consumes one. Tensors are keyed by a
+unique name; operators (`Node`) are kept in topological order and refer to tensors by name.
+Quantisation follows the TFLite spec: real = scale * (q - zero_point), per-tensor or
+per-channel along `axis`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+DTYPES = {"int8": np.int8, "uint8": np.uint8, "int16": np.int16, "int32": np.int32,
+          "int64": np.int64, "float32": np.float32, "bool": np.bool_}
+
+
+def np_dtype(dtype: str) -> np.dtype:
+    return np.dtype(DTYPES[dtype])
+
+
+@dataclass
+class Quant:
+    """Affine quantisation parameters; arrays of length 1 (per-tensor) or C (per-channel)."""
+    scale: np.ndarray
+    zero_point: np.ndarray
+    axis: int = 0
+
+    def __post_init__(self):
+        self.scale = np.atleast_1d(np.asarray(self.scale, dtype=np.float32))
+        self.zero_point = np.atleast_1d(np.asarray(self.zero_point, dtype=np.int64))
+
+    @property
+    def per_channel(self) -> bool:
+        return self.scale.size > 1
+
+    @property
+    def s(self) -> float:
+        """The per-tensor scale (as the float32 value stored in the model)."""
+        return float(self.scale[0])
+
+    @property
+    def zp(self) -> int:
+        return int(self.zero_point[0])
+
+
+@dataclass
+class Tensor:
+    name: str
+    shape: tuple[int, ...]
+    dtype: str
+    quant: Quant | None = None
+    data: np.ndarray | None = None    # constant data (weights, bias, shape operands)
+
+    @property
+    def is_const(self) -> bool:
+        return self.data is not None
+
+    @property
+    def size(self) -> int:
+        return int(np.prod(self.shape, dtype=np.int64)) if self.shape else 1
+
+    @property
+    def nbytes(self) -> int:
+        return self.size * np_dtype(self.dtype).itemsize
+
+
+@dataclass
+class Node:
+    name: str
+    op: str                       # core op name, e.g. "conv_2d" (see core/ops)
+    inputs: list[str | None]      # tensor names; None = omitted optional input
+    outputs: list[str]
+    attrs: dict = field(default_factory=dict)
+
+
+@dataclass
+class Graph:
+    name: str
+    tensors: dict[str, Tensor]
+    nodes: list[Node]
+    inputs: list[str]
+    outputs: list[str]
+    source: str = ""              # where the model came from (a path), for messages
+    metadata: dict = field(default_factory=dict)
+
+    def t(self, name: str) -> Tensor:
+        return self.tensors[name]
+
+    def producers(self) -> dict[str, int]:
+        """Tensor name -> index of the node that writes it."""
+        return {out: i for i, node in enumerate(self.nodes) for out in node.outputs}
+
+    def consumers(self) -> dict[str, list[int]]:
+        uses: dict[str, list[int]] = {}
+        for i, node in enumerate(self.nodes):
+            for name in node.inputs:
+                if name is not None:
+                    uses.setdefault(name, []).append(i)
+        return uses
+
+    def activations(self) -> list[str]:
+        """Non-constant tensors, in first-use order (model inputs first)."""
+        seen: dict[str, None] = dict.fromkeys(self.inputs)
+        for node in self.nodes:
+            for name in [*node.inputs, *node.outputs]:
+                if name is not None and not self.tensors[name].is_const:
+                    seen.setdefault(name)
+        return list(seen)

@@ -1,0 +1,46 @@
+"""Every hook a tinycc plugin can implement, in one module (like pytest's hookspec.py).
+
+A plugin is a plain module (or object) found through the entry-point group ``tinycc``; the
+built-in importers, runtimes and backends are registered exactly the same way as a third
+party's. Each hook returns a list of plugin objects; a plugin object is any object with the
+attributes described below (duck-typed, no base class needed).
+"""
+from __future__ import annotations
+
+import pluggy
+
+PROJECT = "tinycc"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def tinycc_importers():
+    """Return a list of importers.
+
+    An importer has ``name: str`` (e.g. "tflite"), ``description: str``,
+    ``can_import(path: pathlib.Path) -> bool`` (cheap: extension or magic bytes) and
+    ``load(path: pathlib.Path, options: dict) -> tinycc.core.graph.Graph`` which raises
+    ``TinyccError`` for bad input. The returned graph must pass ``core.validate``.
+    """
+
+
+@hookspec
+def tinycc_backends():
+    """Return a list of backends.
+
+    A backend has ``name: str`` (the ``--backend`` value), ``description: str`` and
+    ``compile(graph, plan, outdir: pathlib.Path, options: dict) -> dict``. ``outdir`` is an
+    empty, temporary folder (the CLI renames it into place only on success). The returned
+    dict reports at least ``files`` (list of written names), ``arena_bytes`` and
+    ``flash_bytes``. Backends read only the core graph and plan, never an importer.
+    """
+
+
+@hookspec
+def tinycc_runtimes():
+    """Return a list of runtimes that execute a model (for verification and ``compare``).
+
+    A runtime has ``name: str``, ``available() -> str | None`` (None when usable, else a
+    one-line reason it is not) and ``run(graph, inputs: list[numpy.ndarray]) -> list[numpy.ndarray]``.
+    """

@@ -1,0 +1,53 @@
+"""The reference interpreter: runs a core graph with the numpy reference kernels.
+
+This is tinycc's definition of what a model computes; every backend is tested against it and
+it is tested against TF Lite Micro.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from tinycc.core import ops
+from tinycc.core.errors import TinyccError
+from tinycc.core.graph import Graph, np_dtype
+
+
+def check_inputs(g: Graph, inputs: list[np.ndarray]) -> list[np.ndarray]:
+    if len(inputs) != len(g.inputs):
+        raise TinyccError(f"the model has {len(g.inputs)} inputs, {len(inputs)} were given")
+    fixed = []
+    for name, x in zip(g.inputs, inputs):
+        t = g.tensors[name]
+        x = np.asarray(x)
+        if x.size != t.size:
+            raise TinyccError(f"input {name!r} needs shape {t.shape}, got {x.shape}")
+        fixed.append(x.astype(np_dtype(t.dtype), copy=False).reshape(t.shape))
+    return fixed
+
+
+class Interpreter:
+    """Prepares every node once, then runs inputs through the graph."""
+
+    def __init__(self, g: Graph):
+        self.g = g
+        self.params = [ops.get(n.op).prepare(n, g) for n in g.nodes]
+
+    def run(self, inputs: list[np.ndarray], keep_all: bool = False):
+        """Outputs as a list; with keep_all, also a dict of every tensor value by name."""
+        g = self.g
+        values: dict[str, np.ndarray] = dict(zip(g.inputs, check_inputs(g, inputs)))
+        for node, p in zip(g.nodes, self.params):
+            args = [None if n is None else (values[n] if n in values else g.tensors[n].data)
+                    for n in node.inputs]
+            while args and args[-1] is None:
+                args.pop()
+            outs = ops.get(node.op).run(node, g, args, p)
+            for name, y in zip(node.outputs, outs):
+                t = g.tensors[name]
+                values[name] = np.asarray(y).astype(np_dtype(t.dtype), copy=False).reshape(t.shape)
+        result = [values[n] if n in values else g.tensors[n].data for n in g.outputs]
+        return (result, values) if keep_all else result
+
+
+def run(g: Graph, inputs: list[np.ndarray]) -> list[np.ndarray]:
+    return Interpreter(g).run(inputs)

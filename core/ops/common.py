@@ -1,0 +1,116 @@
+"""Helpers shared by the operator definitions: fused activations, padding, requantisation.
+
+Each rule mirrors what TF Lite Micro's reference kernels compute in Prepare/Eval, so that a
+reference kernel and every backend derive identical integer constants.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from tinycc.core import fixedpoint as fp
+from tinycc.core.errors import TinyccError
+from tinycc.core.graph import Graph, Node, Tensor
+
+ACTIVATIONS = ("none", "relu", "relu6", "relu_n1_to_1")
+INT_RANGES = {"int8": (-128, 127), "int16": (-32768, 32767), "int32": (-(1 << 31), (1 << 31) - 1),
+              "uint8": (0, 255)}
+
+
+def fail(node: Node, message: str, hint: str | None = None) -> TinyccError:
+    return TinyccError(message, node=node.name, op=node.op, hint=hint)
+
+
+def tensors(node: Node, g: Graph) -> tuple[list[Tensor | None], list[Tensor]]:
+    ins = [g.tensors[n] if n is not None else None for n in node.inputs]
+    return ins, [g.tensors[n] for n in node.outputs]
+
+
+def quantize_float(value: float, scale: float, zero_point: int) -> int:
+    """zero_point + round(value / scale), in float32 like TFLM's CalculateActivationRangeQuantized."""
+    return zero_point + int(fp.round_half_away(np.float32(value) / np.float32(scale)))
+
+
+def activation_range(activation: str, out: Tensor) -> tuple[int, int]:
+    """Integer clamp bounds of a fused activation on a quantised output."""
+    lo, hi = INT_RANGES[out.dtype]
+    if activation == "none":
+        return lo, hi
+    s, zp = out.quant.s, out.quant.zp
+    if activation == "relu":
+        return max(lo, quantize_float(0.0, s, zp)), hi
+    if activation == "relu6":
+        return max(lo, quantize_float(0.0, s, zp)), min(hi, quantize_float(6.0, s, zp))
+    if activation == "relu_n1_to_1":
+        return max(lo, quantize_float(-1.0, s, zp)), min(hi, quantize_float(1.0, s, zp))
+    raise ValueError(activation)
+
+
+def activation_range_float(activation: str) -> tuple[float, float]:
+    return {"none": (-np.inf, np.inf), "relu": (0.0, np.inf), "relu6": (0.0, 6.0),
+            "relu_n1_to_1": (-1.0, 1.0)}[activation]
+
+
+def apply_float_activation(x: np.ndarray, activation: str) -> np.ndarray:
+    lo, hi = activation_range_float(activation)
+    return np.clip(x, np.float32(lo), np.float32(hi)).astype(np.float32) if activation != "none" else x
+
+
+def requantize(acc: np.ndarray, mult, shift, out_zp: int, lo: int, hi: int, dtype: str,
+               wide: bool = False) -> np.ndarray:
+    """acc -> clamp(zp + MultiplyByQuantizedMultiplier(acc)); `wide` selects TFLM's int64 overload (16x8)."""
+    mbqm = fp.multiply_by_quantized_multiplier_int64 if wide else fp.multiply_by_quantized_multiplier
+    out = mbqm(acc, np.asarray(mult, dtype=np.int64), np.asarray(shift, dtype=np.int64)) + out_zp
+    return np.clip(out, lo, hi).astype(dtype)
+
+
+def channel_multipliers(in_scale: float, w_scales: np.ndarray, out_scale: float, channels: int):
+    """Per-output-channel (multiplier, shift) as TFLM's PopulateConvolutionQuantizationParams."""
+    scales = np.broadcast_to(w_scales.astype(np.float32), (channels,))
+    pairs = [fp.quantize_multiplier(float(in_scale) * float(s) / float(out_scale)) for s in scales]
+    return (np.array([m for m, _ in pairs], dtype=np.int64), np.array([s for _, s in pairs], dtype=np.int64))
+
+
+def is_quantized(t: Tensor) -> bool:
+    return t.dtype in ("int8", "int16") and t.quant is not None
+
+
+def check_dtypes(node: Node, g: Graph, allowed: tuple[str, ...]) -> str:
+    """The op's activation dtype (of input 0), or a clear error if it is not supported."""
+    ins, outs = tensors(node, g)
+    dtype = ins[0].dtype
+    if dtype not in allowed:
+        raise fail(node, f"input dtype {dtype} is not supported", hint=f"supported: {', '.join(allowed)}")
+    if dtype in ("int8", "int16"):
+        for t in [ins[0], *outs]:
+            if t.quant is None:
+                raise fail(node, f"tensor {t.name!r} is {t.dtype} but has no quantisation parameters")
+    return dtype
+
+
+def conv_output_size(size: int, kernel: int, stride: int, dilation: int, pad_begin: int, pad_end: int) -> int:
+    effective = (kernel - 1) * dilation + 1
+    return (size + pad_begin + pad_end - effective) // stride + 1
+
+
+def same_padding(size: int, kernel: int, stride: int, dilation: int) -> tuple[int, int]:
+    """TFLite's SAME padding as explicit (begin, end) pads (ComputePaddingWithOffset)."""
+    effective = (kernel - 1) * dilation + 1
+    out = (size + stride - 1) // stride
+    total = max(0, (out - 1) * stride + effective - size)
+    return total // 2, total - total // 2
+
+
+def pad_nhwc(x: np.ndarray, pads, value) -> np.ndarray:
+    top, left, bottom, right = pads
+    if not any(pads):
+        return x
+    return np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)), constant_values=value)
+
+
+def window_slices(x: np.ndarray, kh: int, kw: int, stride, dilation, out_hw):
+    """x[:, kh-th tap rows, kw-th tap cols, :] for every output position (strided view)."""
+    sh, sw = stride
+    dh, dw = dilation
+    oh, ow = out_hw
+    r0, c0 = kh * dh, kw * dw
+    return x[:, r0:r0 + (oh - 1) * sh + 1:sh, c0:c0 + (ow - 1) * sw + 1:sw, :]

@@ -1,0 +1,88 @@
+"""CONV_2D: 2-D convolution, NHWC input, OHWI filter, optional bias, fused activation.
+
+int8 and int16 ("16x8") follow TFLM's reference_integer_ops::ConvPerChannel: int32 (int64 for
+16x8) accumulation of filter * (input - input_zp), + bias, per-channel double-rounding rescale,
++ output_zp, clamp. Padding is explicit: pads = (top, left, bottom, right).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from tinycc.core.ops import common as c
+
+NAME = "conv_2d"
+INPUTS = ("input", "filter", "bias?")
+ATTRS = {"strides": (1, 1), "dilations": (1, 1), "pads": (0, 0, 0, 0), "activation": "none"}
+DTYPES = ("int8", "int16", "float32")
+
+
+def infer(node, g):
+    ins, _ = c.tensors(node, g)
+    x, w = ins[0], ins[1]
+    if len(x.shape) != 4 or len(w.shape) != 4:
+        raise c.fail(node, f"expects 4-D input and filter, got {x.shape} and {w.shape}")
+    n, h, wd, ci = x.shape
+    co, kh, kw, wci = w.shape
+    if ci % wci:
+        raise c.fail(node, f"input channels {ci} do not match filter channels {wci}")
+    if ci != wci:
+        raise c.fail(node, f"grouped convolution ({ci} input channels, filter has {wci}) is not supported")
+    a = node.attrs
+    top, left, bottom, right = a["pads"]
+    oh = c.conv_output_size(h, kh, a["strides"][0], a["dilations"][0], top, bottom)
+    ow = c.conv_output_size(wd, kw, a["strides"][1], a["dilations"][1], left, right)
+    if oh <= 0 or ow <= 0:
+        raise c.fail(node, f"output would be empty ({oh}x{ow}) for input {h}x{wd} and kernel {kh}x{kw}")
+    if len(ins) > 2 and ins[2] is not None and ins[2].size != co:
+        raise c.fail(node, f"bias has {ins[2].size} values for {co} output channels")
+    return [(n, oh, ow, co)]
+
+
+def prepare(node, g):
+    dtype = c.check_dtypes(node, g, DTYPES)
+    ins, (out,) = c.tensors(node, g)
+    x, w = ins[0], ins[1]
+    if dtype == "float32":
+        return {"dtype": dtype}
+    if w.quant is None or w.dtype != "int8":
+        raise c.fail(node, f"{dtype} convolution needs int8 quantised weights, got {w.dtype}")
+    mult, shift = c.channel_multipliers(x.quant.s, w.quant.scale, out.quant.s, w.shape[0])
+    lo, hi = c.activation_range(node.attrs["activation"], out)
+    return {"dtype": dtype, "input_zp": x.quant.zp, "output_zp": out.quant.zp,
+            "multiplier": mult, "shift": shift, "act_min": lo, "act_max": hi}
+
+
+def accumulate(x: np.ndarray, w: np.ndarray, a: dict, out_shape) -> np.ndarray:
+    """Sum over taps of x_window @ w_tap, exact in float64 for int operands (|acc| < 2^53)."""
+    xp = c.pad_nhwc(x, a["pads"], 0)
+    n, oh, ow, co = out_shape
+    acc = np.zeros((n, oh, ow, co), dtype=np.float64)
+    for kh in range(w.shape[1]):
+        for kw in range(w.shape[2]):
+            win = c.window_slices(xp, kh, kw, a["strides"], a["dilations"], (oh, ow))
+            acc += win @ w[:, kh, kw, :].T
+    return acc
+
+
+def run(node, g, inputs, p):
+    x, w = inputs[0], inputs[1]
+    bias = inputs[2] if len(inputs) > 2 else None
+    out_shape = g.tensors[node.outputs[0]].shape
+    if p["dtype"] == "float32":
+        acc = accumulate(x.astype(np.float64), w.astype(np.float64), node.attrs, out_shape)
+        if bias is not None:
+            acc = acc + bias
+        return [c.apply_float_activation(acc.astype(np.float32), node.attrs["activation"])]
+    # (input - zp) padded with 0 == TFLM skipping out-of-bounds taps
+    xs = x.astype(np.float64) - p["input_zp"]
+    acc = accumulate(xs, w.astype(np.float64), node.attrs, out_shape).astype(np.int64)
+    if bias is not None:
+        acc += bias.astype(np.int64)
+    return [c.requantize(acc, p["multiplier"], p["shift"], p["output_zp"], p["act_min"], p["act_max"],
+                         p["dtype"], wide=p["dtype"] == "int16")]
+
+
+def macs(node, g):
+    w = g.tensors[node.inputs[1]]
+    out = g.tensors[node.outputs[0]]
+    return out.size * w.shape[1] * w.shape[2] * w.shape[3]

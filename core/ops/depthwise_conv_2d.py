@@ -1,0 +1,88 @@
+"""DEPTHWISE_CONV_2D: per-channel 2-D convolution, filter (1, KH, KW, C*M), depth multiplier M.
+
+Output channel oc reads input channel oc // M. int8/16x8 rescale as TFLM's
+reference_integer_ops::DepthwiseConvPerChannel (same arithmetic as conv_2d).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from tinycc.core.ops import common as c
+
+NAME = "depthwise_conv_2d"
+INPUTS = ("input", "filter", "bias?")
+ATTRS = {"strides": (1, 1), "dilations": (1, 1), "pads": (0, 0, 0, 0), "activation": "none",
+         "depth_multiplier": 1}
+DTYPES = ("int8", "int16", "float32")
+
+
+def infer(node, g):
+    ins, _ = c.tensors(node, g)
+    x, w = ins[0], ins[1]
+    if len(x.shape) != 4 or len(w.shape) != 4 or w.shape[0] != 1:
+        raise c.fail(node, f"expects 4-D input and a (1,KH,KW,C) filter, got {x.shape} and {w.shape}")
+    n, h, wd, ci = x.shape
+    _, kh, kw, co = w.shape
+    m = node.attrs["depth_multiplier"]
+    if m <= 0 or co != ci * m:
+        # TFLite files often carry a stale multiplier; the filter's channels are the truth
+        if co % ci:
+            raise c.fail(node, f"filter channels {co} are not a multiple of input channels {ci}")
+        node.attrs["depth_multiplier"] = co // ci
+    a = node.attrs
+    top, left, bottom, right = a["pads"]
+    oh = c.conv_output_size(h, kh, a["strides"][0], a["dilations"][0], top, bottom)
+    ow = c.conv_output_size(wd, kw, a["strides"][1], a["dilations"][1], left, right)
+    if oh <= 0 or ow <= 0:
+        raise c.fail(node, f"output would be empty ({oh}x{ow})")
+    if len(ins) > 2 and ins[2] is not None and ins[2].size != co:
+        raise c.fail(node, f"bias has {ins[2].size} values for {co} output channels")
+    return [(n, oh, ow, co)]
+
+
+def prepare(node, g):
+    dtype = c.check_dtypes(node, g, DTYPES)
+    ins, (out,) = c.tensors(node, g)
+    x, w = ins[0], ins[1]
+    if dtype == "float32":
+        return {"dtype": dtype}
+    if w.quant is None or w.dtype != "int8":
+        raise c.fail(node, f"{dtype} depthwise convolution needs int8 quantised weights, got {w.dtype}")
+    mult, shift = c.channel_multipliers(x.quant.s, w.quant.scale, out.quant.s, w.shape[3])
+    lo, hi = c.activation_range(node.attrs["activation"], out)
+    return {"dtype": dtype, "input_zp": x.quant.zp, "output_zp": out.quant.zp,
+            "multiplier": mult, "shift": shift, "act_min": lo, "act_max": hi}
+
+
+def accumulate(x: np.ndarray, w: np.ndarray, a: dict, out_shape) -> np.ndarray:
+    m = a["depth_multiplier"]
+    xp = c.pad_nhwc(x, a["pads"], 0)
+    if m > 1:
+        xp = np.repeat(xp, m, axis=3)
+    acc = np.zeros(out_shape, dtype=np.float64)
+    for kh in range(w.shape[1]):
+        for kw in range(w.shape[2]):
+            acc += c.window_slices(xp, kh, kw, a["strides"], a["dilations"], out_shape[1:3]) * w[0, kh, kw, :]
+    return acc
+
+
+def run(node, g, inputs, p):
+    x, w = inputs[0], inputs[1]
+    bias = inputs[2] if len(inputs) > 2 else None
+    out_shape = g.tensors[node.outputs[0]].shape
+    if p["dtype"] == "float32":
+        acc = accumulate(x.astype(np.float64), w.astype(np.float64), node.attrs, out_shape)
+        if bias is not None:
+            acc = acc + bias
+        return [c.apply_float_activation(acc.astype(np.float32), node.attrs["activation"])]
+    xs = x.astype(np.float64) - p["input_zp"]
+    acc = accumulate(xs, w.astype(np.float64), node.attrs, out_shape).astype(np.int64)
+    if bias is not None:
+        acc += bias.astype(np.int64)
+    return [c.requantize(acc, p["multiplier"], p["shift"], p["output_zp"], p["act_min"], p["act_max"],
+                         p["dtype"], wide=p["dtype"] == "int16")]
+
+
+def macs(node, g):
+    w = g.tensors[node.inputs[1]]
+    return g.tensors[node.outputs[0]].size * w.shape[1] * w.shape[2]

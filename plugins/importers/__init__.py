@@ -1,0 +1,1 @@
+"""Importers: source model formats -> the core graph."""

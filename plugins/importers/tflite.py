@@ -1,0 +1,292 @@
+"""TFLite importer: a .tflite flatbuffer -> the core graph.
+
+Reads with the schema object API shipped by `tflite-micro`. TFLite's implicit conventions
+become explicit core attributes: SAME/VALID padding turns into pads, constant operand tensors
+(reshape shape, pad amounts, reduction axes, slice bounds, permutations) into attributes.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from tinycc.core.errors import TinyccError
+from tinycc.core.graph import Graph, Node, Quant, Tensor
+from tinycc.core.hookspec import hookimpl
+from tinycc.core.ops import common
+from tinycc.core.validate import validate
+
+TENSOR_TYPES = {0: "float32", 2: "int32", 3: "uint8", 4: "int64", 6: "bool", 7: "int16", 9: "int8"}
+ACTIVATIONS = {0: "none", 1: "relu", 2: "relu_n1_to_1", 3: "relu6"}
+PADDING_SAME, PADDING_VALID = 0, 1
+MAX_FILE_BYTES = 1 << 31
+
+
+def _schema():
+    from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema_fb
+    return schema_fb
+
+
+def _builtin_names() -> dict[int, str]:
+    ops = _schema().BuiltinOperator
+    return {v: k for k, v in vars(ops).items() if not k.startswith("_") and isinstance(v, int)}
+
+
+# TFLite builtin -> core op name
+OP_MAP = {
+    "CONV_2D": "conv_2d", "DEPTHWISE_CONV_2D": "depthwise_conv_2d", "FULLY_CONNECTED": "fully_connected",
+    "AVERAGE_POOL_2D": "average_pool_2d", "MAX_POOL_2D": "max_pool_2d", "ADD": "add", "SUB": "sub",
+    "MUL": "mul", "RESHAPE": "reshape", "SOFTMAX": "softmax", "LOGISTIC": "logistic", "TANH": "tanh",
+    "RELU": "relu", "RELU6": "relu6", "LEAKY_RELU": "leaky_relu", "PAD": "pad", "PADV2": "pad",
+    "CONCATENATION": "concatenation", "MEAN": "mean", "QUANTIZE": "quantize", "DEQUANTIZE": "dequantize",
+    "STRIDED_SLICE": "strided_slice", "TRANSPOSE": "transpose",
+}
+
+
+def _opt(options, name, default=None):
+    return getattr(options, name, default) if options is not None else default
+
+
+class _Reader:
+    def __init__(self, path: Path, data: bytes):
+        self.path = path
+        self.data = data
+        schema = _schema()
+        if len(data) < 8 or data[4:8] != b"TFL3":
+            raise TinyccError("not a TFLite flatbuffer (missing the 'TFL3' file identifier)", file=str(path),
+                              hint="pass a .tflite file written by the TFLite converter or tinycc")
+        try:
+            self.model = schema.ModelT.InitFromPackedBuf(bytearray(data), 0)
+        except Exception as exc:  # corrupted offsets surface as arbitrary exceptions
+            raise TinyccError(f"the flatbuffer is corrupted ({type(exc).__name__}: {exc})",
+                              file=str(path)) from None
+        if not self.model.subgraphs:
+            raise TinyccError("the model has no subgraph", file=str(path))
+        if len(self.model.subgraphs) > 1:
+            raise TinyccError(f"the model has {len(self.model.subgraphs)} subgraphs (control flow); "
+                              "only single-subgraph models are supported", file=str(path))
+        self.sg = self.model.subgraphs[0]
+        self.names = _builtin_names()
+        self.tensor_names: list[str] = []
+
+    def fail(self, message, **kw):
+        return TinyccError(message, file=str(self.path), **kw)
+
+    def buffer_data(self, t, shape, dtype) -> np.ndarray | None:
+        buffers = self.model.buffers or []
+        if t.buffer <= 0:
+            return None
+        if t.buffer >= len(buffers):
+            raise self.fail(f"tensor {self.text(t.name)!r} refers to buffer {t.buffer}, but the model has {len(buffers)}")
+        buf = buffers[t.buffer]
+        if buf.offset and buf.offset > 1:
+            raw = self.data[buf.offset:buf.offset + buf.size]
+        elif buf.data is not None and len(buf.data):
+            raw = np.asarray(buf.data, dtype=np.uint8).tobytes()
+        else:
+            return None
+        itemsize = np.dtype(dtype).itemsize
+        count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+        if len(raw) != count * itemsize:
+            raise self.fail(f"tensor {self.text(t.name)!r} of shape {tuple(shape)} needs {count * itemsize} bytes, "
+                            f"its buffer has {len(raw)}")
+        return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+
+    @staticmethod
+    def text(name) -> str:
+        if name is None:
+            return ""
+        return name.decode("utf-8", "replace") if isinstance(name, bytes) else str(name)
+
+    def tensors(self) -> dict[str, Tensor]:
+        out: dict[str, Tensor] = {}
+        for i, t in enumerate(self.sg.tensors or []):
+            base = self.text(t.name) or f"tensor_{i}"
+            name = base if base not in out else f"{base}#{i}"
+            dtype = TENSOR_TYPES.get(t.type)
+            if dtype is None:
+                raise self.fail(f"tensor {base!r} has unsupported element type {t.type}",
+                                hint="supported: " + ", ".join(TENSOR_TYPES.values()))
+            shape = tuple(int(d) for d in (t.shape if t.shape is not None else []))
+            if t.shapeSignature is not None and any(int(d) < 0 for d in t.shapeSignature):
+                shape = tuple(1 if int(s) < 0 else d for s, d in zip(t.shapeSignature, shape))
+            if any(d < 0 for d in shape):
+                raise self.fail(f"tensor {base!r} has a negative dimension {shape}")
+            if len(shape) > 8 or int(np.prod(shape, dtype=np.float64)) > (1 << 31):
+                raise self.fail(f"tensor {base!r} has an absurd shape {shape}")
+            quant = None
+            q = t.quantization
+            if q is not None and q.scale is not None and len(q.scale):
+                zps = q.zeroPoint if q.zeroPoint is not None and len(q.zeroPoint) else [0] * len(q.scale)
+                if len(zps) != len(q.scale):
+                    raise self.fail(f"tensor {base!r} has {len(q.scale)} scales but {len(zps)} zero points")
+                quant = Quant(np.asarray(q.scale, dtype=np.float32), np.asarray(zps, dtype=np.int64),
+                              int(q.quantizedDimension))
+            data = self.buffer_data(t, shape, np.dtype(dtype))
+            out[name] = Tensor(name, shape, dtype, quant, data)
+            self.tensor_names.append(name)
+        return out
+
+    def tensor_name(self, index: int, where: str) -> str | None:
+        if index < 0:
+            return None
+        if index >= len(self.tensor_names):
+            raise self.fail(f"{where} refers to tensor {index}, but the model has {len(self.tensor_names)}")
+        return self.tensor_names[index]
+
+    def const(self, tensors, name, node, what) -> np.ndarray:
+        if name is None or tensors[name].data is None:
+            raise TinyccError(f"{what} must be a constant tensor", file=str(self.path), node=node)
+        return tensors[name].data
+
+
+def _pads(padding, in_shape, kernel, strides, dilations):
+    if padding != PADDING_SAME:
+        return (0, 0, 0, 0)
+    top, bottom = common.same_padding(in_shape[1], kernel[0], strides[0], dilations[0])
+    left, right = common.same_padding(in_shape[2], kernel[1], strides[1], dilations[1])
+    return (top, left, bottom, right)
+
+
+def _convert(r: _Reader, tensors: dict[str, Tensor], index: int, op) -> Node:
+    codes = r.model.operatorCodes or []
+    if not 0 <= op.opcodeIndex < len(codes):
+        raise r.fail(f"operator {index} refers to operator code {op.opcodeIndex}, but the model has {len(codes)}")
+    code = codes[op.opcodeIndex]
+    builtin = max(int(code.builtinCode), int(code.deprecatedBuiltinCode))
+    tflite_name = r.names.get(builtin, f"BUILTIN_{builtin}")
+    ins = [r.tensor_name(int(i), f"operator {index}") for i in (op.inputs if op.inputs is not None else [])]
+    outs = [r.tensor_name(int(i), f"operator {index}") for i in (op.outputs if op.outputs is not None else [])]
+    if not outs or any(o is None for o in outs):
+        raise r.fail(f"operator {index} ({tflite_name}) has no output")
+    node_name = f"op{index}:{outs[0]}"
+    if tflite_name == "CUSTOM":
+        custom = r.text(code.customCode)
+        raise TinyccError(f"custom operator {custom!r} is not supported", file=str(r.path), node=node_name,
+                          op=f"CUSTOM/{custom}", hint="supported: " + ", ".join(sorted(OP_MAP)))
+    core_op = OP_MAP.get(tflite_name)
+    if core_op is None:
+        raise TinyccError(f"TFLite operator {tflite_name} is not supported", file=str(r.path), node=node_name,
+                          op=tflite_name, hint="supported: " + ", ".join(sorted(OP_MAP)))
+    o = op.builtinOptions
+    attrs: dict = {}
+    act = ACTIVATIONS.get(_opt(o, "fusedActivationFunction", 0))
+    if act is None:
+        raise TinyccError(f"fused activation {_opt(o, 'fusedActivationFunction')} is not supported",
+                          file=str(r.path), node=node_name, op=tflite_name)
+    for name in ins[:1]:
+        if name is None:
+            raise TinyccError("the first input is missing", file=str(r.path), node=node_name, op=tflite_name)
+    x = tensors[ins[0]]
+    if core_op in ("conv_2d", "depthwise_conv_2d"):
+        w = tensors[ins[1]] if len(ins) > 1 and ins[1] else None
+        if w is None or len(w.shape) != 4 or len(x.shape) != 4:
+            raise TinyccError("needs a 4-D input and a 4-D filter", file=str(r.path), node=node_name, op=tflite_name)
+        strides = (_opt(o, "strideH", 1), _opt(o, "strideW", 1))
+        dil = (_opt(o, "dilationHFactor", 1), _opt(o, "dilationWFactor", 1))
+        if min(strides + dil) < 1:
+            raise TinyccError(f"strides {strides} and dilations {dil} must be positive", file=str(r.path),
+                              node=node_name, op=tflite_name)
+        attrs = {"strides": strides, "dilations": dil, "activation": act,
+                 "pads": _pads(_opt(o, "padding", 0), x.shape, w.shape[1:3], strides, dil)}
+        if core_op == "depthwise_conv_2d":
+            attrs["depth_multiplier"] = _opt(o, "depthMultiplier", 1)
+    elif core_op in ("average_pool_2d", "max_pool_2d"):
+        strides = (_opt(o, "strideH", 1), _opt(o, "strideW", 1))
+        kernel = (_opt(o, "filterHeight", 1), _opt(o, "filterWidth", 1))
+        if min(strides + kernel) < 1 or len(x.shape) != 4:
+            raise TinyccError(f"needs a 4-D input and positive strides {strides} and window {kernel}",
+                              file=str(r.path), node=node_name, op=tflite_name)
+        attrs = {"kernel": kernel, "strides": strides, "activation": act,
+                 "pads": _pads(_opt(o, "padding", 0), x.shape, kernel, strides, (1, 1))}
+    elif core_op == "fully_connected":
+        attrs = {"activation": act, "keep_num_dims": bool(_opt(o, "keepNumDims", False))}
+    elif core_op in ("add", "sub", "mul", "concatenation"):
+        attrs = {"activation": act}
+        if core_op == "concatenation":
+            attrs["axis"] = int(_opt(o, "axis", 0))
+    elif core_op == "reshape":
+        attrs = {"shape": tuple(tensors[outs[0]].shape)}
+        ins = ins[:1]
+    elif core_op == "softmax":
+        attrs = {"beta": float(_opt(o, "beta", 1.0))}
+    elif core_op == "leaky_relu":
+        attrs = {"alpha": float(_opt(o, "alpha", 0.0))}
+    elif core_op == "pad":
+        paddings = r.const(tensors, ins[1] if len(ins) > 1 else None, node_name, "PAD paddings")
+        attrs = {"paddings": tuple(tuple(int(v) for v in row) for row in paddings.reshape(-1, 2))}
+        if len(ins) > 2 and ins[2] is not None:
+            attrs["value"] = r.const(tensors, ins[2], node_name, "PADV2 constant value").reshape(-1)[0].item()
+        ins = ins[:1]
+    elif core_op == "mean":
+        axes = r.const(tensors, ins[1] if len(ins) > 1 else None, node_name, "MEAN axes")
+        attrs = {"axes": tuple(int(a) for a in axes.reshape(-1)), "keep_dims": bool(_opt(o, "keepDims", False))}
+        ins = ins[:1]
+    elif core_op == "strided_slice":
+        begin, end, strides = (r.const(tensors, ins[k] if len(ins) > k else None, node_name, what)
+                               for k, what in ((1, "STRIDED_SLICE begin"), (2, "STRIDED_SLICE end"),
+                                               (3, "STRIDED_SLICE strides")))
+        attrs = {"begin": tuple(int(v) for v in begin), "end": tuple(int(v) for v in end),
+                 "strides": tuple(int(v) for v in strides),
+                 **{k: int(_opt(o, camel, 0)) for k, camel in (
+                     ("begin_mask", "beginMask"), ("end_mask", "endMask"), ("ellipsis_mask", "ellipsisMask"),
+                     ("new_axis_mask", "newAxisMask"), ("shrink_axis_mask", "shrinkAxisMask"))},
+                 "offset": bool(_opt(o, "offset", False))}
+        ins = ins[:1]
+    elif core_op == "transpose":
+        perm = r.const(tensors, ins[1] if len(ins) > 1 else None, node_name, "TRANSPOSE permutation")
+        attrs = {"perm": tuple(int(v) for v in perm.reshape(-1))}
+        ins = ins[:1]
+    while ins and ins[-1] is None:
+        ins.pop()
+    return Node(node_name, core_op, ins, outs, attrs)
+
+
+def load_tflite(path: Path, data: bytes | None = None) -> Graph:
+    path = Path(path)
+    if data is None:
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                raise TinyccError("the file is larger than 2 GiB; not a microcontroller model", file=str(path))
+            data = path.read_bytes()
+        except OSError as exc:
+            raise TinyccError(f"cannot read the model: {exc.strerror}", file=str(path)) from None
+    r = _Reader(path, data)
+    try:
+        tensors = r.tensors()
+        nodes = [_convert(r, tensors, i, op) for i, op in enumerate(r.sg.operators or [])]
+        inputs = [r.tensor_name(int(i), "subgraph inputs") for i in (r.sg.inputs if r.sg.inputs is not None else [])]
+        outputs = [r.tensor_name(int(i), "subgraph outputs") for i in (r.sg.outputs if r.sg.outputs is not None else [])]
+    except TinyccError:
+        raise
+    except Exception as exc:  # any other inconsistency of a hostile/corrupted file
+        raise TinyccError(f"the flatbuffer is inconsistent ({type(exc).__name__}: {exc})", file=str(path)) from None
+    if not inputs or not outputs or None in inputs or None in outputs:
+        raise TinyccError("the model must have at least one input and one output", file=str(path))
+    description = r.text(r.model.description)
+    g = Graph(name=path.stem, tensors=tensors, nodes=nodes, inputs=inputs, outputs=outputs, source=str(path),
+              metadata={"format": "tflite", "description": description, "schema_version": int(r.model.version)})
+    return validate(g)
+
+
+class TFLiteImporter:
+    name = "tflite"
+    description = "TensorFlow Lite flatbuffers (.tflite): int8, 16x8 and float32"
+
+    def can_import(self, path: Path) -> bool:
+        path = Path(path)
+        if path.suffix.lower() == ".tflite":
+            return True
+        try:
+            with open(path, "rb") as f:
+                return f.read(8)[4:8] == b"TFL3"
+        except OSError:
+            return False
+
+    def load(self, path: Path, options: dict) -> Graph:
+        return load_tflite(Path(path))
+
+
+@hookimpl
+def tinycc_importers():
+    return [TFLiteImporter()]

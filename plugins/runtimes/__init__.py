@@ -1,0 +1,1 @@
+"""Runtimes: things that execute a model, for verification and `tinycc compare`."""

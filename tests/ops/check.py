@@ -1,0 +1,57 @@
+"""The one comparison every per-operator test makes: tinycc vs TF Lite Micro on a model's bytes.
+
+`assert_matches_tflm(model_bytes)` runs random inputs through TFLM's reference kernels and
+through tinycc's reference interpreter (and, with `c=True`, the `c` backend built with the
+host compiler) and demands identical bytes for integer outputs, or `float_tol` for float ones.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from tflm import run_tflm
+from tinycc.core import interpreter
+from tinycc.plugins.importers.tflite import load_tflite
+
+
+def random_inputs(g, rng: np.random.Generator) -> list[np.ndarray]:
+    xs = []
+    for name in g.inputs:
+        t = g.tensors[name]
+        if t.dtype == "float32":
+            xs.append(rng.uniform(-4, 4, size=t.shape).astype(np.float32))
+        else:
+            info = np.iinfo(t.dtype)
+            xs.append(rng.integers(info.min, info.max, size=t.shape, endpoint=True).astype(t.dtype))
+    return xs
+
+
+def assert_matches_tflm(model: bytes, *, samples: int = 3, seed: int = 0, float_tol: float = 1e-5,
+                        c: bool = False, inputs: list[np.ndarray] | None = None):
+    g = load_tflite(Path("test.tflite"), model)
+    rng = np.random.default_rng(seed)
+    for k in range(samples):
+        xs = inputs if inputs is not None else random_inputs(g, rng)
+        expected = run_tflm(model, xs)
+        got = interpreter.run(g, xs)
+        runs = [("reference", got)]
+        if c:
+            from c_build import run_c_model  # built lazily: only tests asking for C need a compiler
+            runs.append(("c", run_c_model(g, xs)))
+        for label, outs in runs:
+            for i, (e, o) in enumerate(zip(expected, outs)):
+                e = np.asarray(e)
+                o = np.asarray(o).reshape(e.shape)
+                assert o.dtype == e.dtype, f"{label} output {i}: dtype {o.dtype} != TFLM {e.dtype}"
+                if e.dtype == np.float32:
+                    np.testing.assert_allclose(o, e, rtol=float_tol, atol=float_tol,
+                                               err_msg=f"{label} output {i}, sample {k}")
+                else:
+                    diff = np.flatnonzero(o != e)
+                    assert diff.size == 0, (
+                        f"{label} output {i}, sample {k}: {diff.size}/{e.size} elements differ from TFLM; "
+                        f"first at {diff[0]}: got {o.flat[diff[0]]}, TFLM {e.flat[diff[0]]}")
+        if inputs is not None:
+            break
+    return g

@@ -1,0 +1,4 @@
+"""Allows `python -m tinycc ...` as a synonym of the `tinycc` command."""
+from tinycc.cli import main
+
+raise SystemExit(main())

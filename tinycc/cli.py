@@ -1,0 +1,111 @@
+"""The `tinycc` command: compile, inspect, plugins.
+
+User errors (TinyccError) print one message and exit with status 2, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from rich.console import Console
+from rich.table import Table
+
+import tinycc
+from tinycc.core.errors import TinyccError
+
+
+def _bytes(n) -> str:
+    return f"{n:,}" if isinstance(n, int) else str(n)
+
+
+def cmd_compile(args, out: Console) -> int:
+    from tinycc.driver import compile_model
+    report = compile_model(args.model, args.backend, args.output, name=args.name, force=args.force)
+    table = Table(title=f"tinycc compile: {args.model} -> {args.output} ({args.backend})", show_header=False)
+    table.add_row("files", ", ".join(report.get("files", [])))
+    for key, label in (("arena_bytes", "arena (SRAM)"), ("bound_bytes", "arena lower bound"),
+                       ("input_bytes", "input buffers (SRAM, caller)"), ("output_bytes", "output buffers (SRAM, caller)"),
+                       ("flash_weights_bytes", "weights + constants (flash)"), ("macs", "MACs per inference")):
+        if key in report:
+            table.add_row(label, _bytes(report[key]))
+    if "arena_bytes" in report:
+        peak = report["arena_bytes"] + report.get("input_bytes", 0) + report.get("output_bytes", 0)
+        table.add_row("peak SRAM (arena + I/O)", _bytes(peak))
+    out.print(table)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(report, f, indent=2, sort_keys=True)
+    return 0
+
+
+def cmd_inspect(args, out: Console) -> int:
+    from tinycc.driver import inspect_model, load_model
+    info = inspect_model(load_model(args.model))
+    if args.json:
+        print(json.dumps(info, indent=2, sort_keys=True))
+        return 0
+    table = Table(title=f"tinycc inspect: {args.model}")
+    for col in ("#", "op", "name", "output", "dtype", "MACs", "param bytes", "live arena", "offset"):
+        table.add_column(col, justify="right" if col in ("#", "MACs", "param bytes", "live arena", "offset") else "left")
+    for l in info["layers"]:
+        table.add_row(str(l["index"]), l["op"], l["name"][:40], "x".join(map(str, l["output"])), l["dtype"],
+                      _bytes(l["macs"]), _bytes(l["param_bytes"]), _bytes(l["live_arena_bytes"]), str(l["offset"]))
+    out.print(table)
+    out.print(f"arena {info['arena_bytes']:,} bytes (bound {info['bound_bytes']:,}, plan '{info['strategy']}'); "
+              f"inputs {info['input_bytes']:,} + outputs {info['output_bytes']:,} bytes in caller buffers; "
+              f"weights {info['weights_bytes']:,} bytes; {info['macs']:,} MACs")
+    return 0
+
+
+def cmd_plugins(args, out: Console) -> int:
+    from tinycc.core.plugins import registry
+    reg = registry()
+    table = Table(title="tinycc plugins")
+    for col in ("kind", "name", "origin", "description"):
+        table.add_column(col)
+    for info in reg.all():
+        table.add_row(info.kind, info.name, info.origin, info.description)
+    out.print(table)
+    for err in reg.load_errors:
+        out.print(f"[yellow]plugin failed to load: {err}[/yellow]")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="tinycc", description="TinyML compiler: trained models in, firmware C out.")
+    p.add_argument("--version", action="version", version=f"tinycc {tinycc.__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("compile", help="compile a model for a backend")
+    c.add_argument("model")
+    c.add_argument("--backend", "-b", default="c", help="backend name (see `tinycc plugins`), default c")
+    c.add_argument("--output", "-o", required=True, help="output folder (created; replaced only with --force)")
+    c.add_argument("--name", default="model", help="C symbol prefix and file name, default model")
+    c.add_argument("--force", action="store_true", help="replace an existing output folder")
+    c.add_argument("--json", help="also write the compile report as JSON to this file")
+    c.set_defaults(func=cmd_compile)
+    i = sub.add_parser("inspect", help="per-layer table: shapes, MACs, parameters, memory plan")
+    i.add_argument("model")
+    i.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    i.set_defaults(func=cmd_inspect)
+    pl = sub.add_parser("plugins", help="list importers, backends and runtimes with their origin")
+    pl.set_defaults(func=cmd_plugins)
+    return p
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    out = Console()
+    err = Console(stderr=True)
+    try:
+        return args.func(args, out)
+    except TinyccError as exc:
+        err.print(f"tinycc: error: {exc.render()}", markup=False, highlight=False)
+        return 2
+    except KeyboardInterrupt:
+        err.print("tinycc: interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""The compile pipeline the CLI (and Python users) drive: import -> validate -> plan -> backend.
+
+Output folders are written to a temporary sibling and renamed into place only on success, so
+a failed compile never leaves a half-written folder, and an existing folder is replaced only
+with `force`.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from tinycc.core import ops, planner
+from tinycc.core.errors import TinyccError
+from tinycc.core.graph import Graph
+from tinycc.core.plugins import registry
+
+
+def load_model(path, options: dict | None = None, importer: str | None = None) -> Graph:
+    path = Path(path)
+    if not path.exists():
+        raise TinyccError("no such file or folder", file=str(path))
+    reg = registry()
+    imp = reg.get("importer", importer) if importer else reg.importer_for(path)
+    try:
+        return imp.load(path, options or {})
+    except TinyccError as err:
+        raise err.with_file(str(path))
+
+
+def compile_model(model, backend: str, outdir, *, name: str = "model", force: bool = False,
+                  options: dict | None = None) -> dict:
+    """Compile `model` (a path or a Graph) with `backend` into `outdir`; returns the backend's report."""
+    outdir = Path(outdir)
+    be = registry().get("backend", backend)
+    if outdir.exists() and not force and (not outdir.is_dir() or any(outdir.iterdir())):
+        raise TinyccError(f"output folder {outdir} already exists and is not empty",
+                          hint="choose another -o folder, or pass --force to replace it")
+    g = model if isinstance(model, Graph) else load_model(model, options)
+    plan = planner.plan(g)
+    outdir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", suffix=".tinycc-tmp", dir=outdir.parent))
+    try:
+        report = be.compile(g, plan, tmp, {**(options or {}), "name": name})
+        if outdir.exists():
+            shutil.rmtree(outdir) if outdir.is_dir() else outdir.unlink()
+        os.replace(tmp, outdir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return {"model": g.source or g.name, "backend": backend, "outdir": str(outdir), "name": name,
+            "macs": sum(ops.macs(n, g) for n in g.nodes), **report}
+
+
+def inspect_model(g: Graph) -> dict:
+    """Per-layer figures and the memory plan, as plain data (for `tinycc inspect` and --json)."""
+    plan = planner.plan(g)
+    layers = []
+    for i, node in enumerate(g.nodes):
+        out = g.tensors[node.outputs[0]]
+        params = sum(g.tensors[n].nbytes for n in node.inputs if n is not None and g.tensors[n].is_const)
+        layers.append({"index": i, "op": node.op, "name": node.name,
+                       "inputs": [list(g.tensors[n].shape) for n in node.inputs if n and not g.tensors[n].is_const],
+                       "output": list(out.shape), "dtype": out.dtype, "macs": ops.macs(node, g),
+                       "param_bytes": params, "live_arena_bytes": plan.live_bytes[i],
+                       "offset": plan.offsets.get(node.outputs[0], "caller" if node.outputs[0] in plan.external else None)})
+    return {"model": g.source or g.name, "layers": layers, "arena_bytes": plan.arena_bytes,
+            "bound_bytes": plan.bound_bytes, "strategy": plan.strategy,
+            "input_bytes": sum(g.tensors[t].nbytes for t in g.inputs),
+            "output_bytes": sum(g.tensors[t].nbytes for t in g.outputs),
+            "weights_bytes": sum(t.nbytes for t in g.tensors.values() if t.is_const),
+            "macs": sum(l["macs"] for l in layers)}
