@@ -1,0 +1,90 @@
+/* AVERAGE_POOL_2D / MAX_POOL_2D kernels (NHWC). Only in-bounds window elements count, as in TFLM. */
+typedef struct {
+    int n, h, w, c, oh, ow, kh, kw, sh, sw, pad_t, pad_l;
+} tinycc_pool_shape;
+
+#define TINYCC_POOL_LOOP(BODY)                                                          \
+    int b, oy, ox, ch, ky, kx;                                                          \
+    for (b = 0; b < s->n; ++b)                                                          \
+    for (oy = 0; oy < s->oh; ++oy)                                                      \
+    for (ox = 0; ox < s->ow; ++ox) {                                                    \
+        const int y0 = oy * s->sh - s->pad_t, x0 = ox * s->sw - s->pad_l;               \
+        const int ky0 = y0 < 0 ? -y0 : 0, kx0 = x0 < 0 ? -x0 : 0;                       \
+        const int ky1 = s->kh < s->h - y0 ? s->kh : s->h - y0;                          \
+        const int kx1 = s->kw < s->w - x0 ? s->kw : s->w - x0;                          \
+        for (ch = 0; ch < s->c; ++ch) { BODY }                                          \
+    }
+
+#define TINYCC_IN(k_y, k_x) in[((b * s->h + y0 + (k_y)) * s->w + x0 + (k_x)) * s->c + ch]
+#define TINYCC_OUT out[((b * s->oh + oy) * s->ow + ox) * s->c + ch]
+
+static inline void tinycc_average_pool_2d_s8(const tinycc_pool_shape *s, const int8_t *in, int8_t *out,
+                                             int32_t act_min, int32_t act_max) {
+    TINYCC_POOL_LOOP(
+        int32_t acc = 0;
+        int count = 0;
+        for (ky = ky0; ky < ky1; ++ky)
+            for (kx = kx0; kx < kx1; ++kx) { acc += TINYCC_IN(ky, kx); ++count; }
+        if (count == 0) count = 1;
+        acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+        TINYCC_OUT = (int8_t)tinycc_clamp(acc, act_min, act_max);
+    )
+}
+
+static inline void tinycc_average_pool_2d_s16(const tinycc_pool_shape *s, const int16_t *in, int16_t *out,
+                                              int32_t act_min, int32_t act_max) {
+    TINYCC_POOL_LOOP(
+        int32_t acc = 0;
+        int count = 0;
+        for (ky = ky0; ky < ky1; ++ky)
+            for (kx = kx0; kx < kx1; ++kx) { acc += TINYCC_IN(ky, kx); ++count; }
+        if (count == 0) count = 1;
+        acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+        TINYCC_OUT = (int16_t)tinycc_clamp(acc, act_min, act_max);
+    )
+}
+
+static inline void tinycc_average_pool_2d_f32(const tinycc_pool_shape *s, const float *in, float *out,
+                                              float act_min, float act_max) {
+    TINYCC_POOL_LOOP(
+        float acc = 0.0f;
+        int count = 0;
+        for (ky = ky0; ky < ky1; ++ky)
+            for (kx = kx0; kx < kx1; ++kx) { acc += TINYCC_IN(ky, kx); ++count; }
+        TINYCC_OUT = tinycc_clampf(count ? acc / (float)count : 0.0f, act_min, act_max);
+    )
+}
+
+static inline void tinycc_max_pool_2d_s8(const tinycc_pool_shape *s, const int8_t *in, int8_t *out,
+                                         int32_t act_min, int32_t act_max) {
+    TINYCC_POOL_LOOP(
+        int32_t m = -128;
+        for (ky = ky0; ky < ky1; ++ky)
+            for (kx = kx0; kx < kx1; ++kx) if (TINYCC_IN(ky, kx) > m) m = TINYCC_IN(ky, kx);
+        TINYCC_OUT = (int8_t)tinycc_clamp(m, act_min, act_max);
+    )
+}
+
+static inline void tinycc_max_pool_2d_s16(const tinycc_pool_shape *s, const int16_t *in, int16_t *out,
+                                          int32_t act_min, int32_t act_max) {
+    TINYCC_POOL_LOOP(
+        int32_t m = -32768;
+        for (ky = ky0; ky < ky1; ++ky)
+            for (kx = kx0; kx < kx1; ++kx) if (TINYCC_IN(ky, kx) > m) m = TINYCC_IN(ky, kx);
+        TINYCC_OUT = (int16_t)tinycc_clamp(m, act_min, act_max);
+    )
+}
+
+static inline void tinycc_max_pool_2d_f32(const tinycc_pool_shape *s, const float *in, float *out,
+                                          float act_min, float act_max) {
+    TINYCC_POOL_LOOP(
+        float m = -FLT_MAX;
+        for (ky = ky0; ky < ky1; ++ky)
+            for (kx = kx0; kx < kx1; ++kx) if (TINYCC_IN(ky, kx) > m) m = TINYCC_IN(ky, kx);
+        TINYCC_OUT = tinycc_clampf(m, act_min, act_max);
+    )
+}
+
+#undef TINYCC_IN
+#undef TINYCC_OUT
+#undef TINYCC_POOL_LOOP

@@ -1,0 +1,72 @@
+/* SOFTMAX kernels. int8: TFLM's fixed-point algorithm (gemmlowp); exp(x - max) of every possible
+ * int8 difference comes from a table made at compile time by tinycc's reference kernel. */
+static inline int32_t tinycc_sat_shl(int32_t x, int exponent) {
+    const int32_t threshold = (int32_t)(((int64_t)1 << (31 - exponent)) - 1);
+    if (x > threshold) return INT32_MAX;
+    if (x < -threshold) return INT32_MIN;
+    return (int32_t)((uint32_t)x << exponent);
+}
+
+/* gemmlowp one_over_one_plus_x_for_x_in_0_1 on raw Q0.31, three Newton-Raphson steps in Q2.29. */
+static inline int32_t tinycc_one_over_one_plus_x(int32_t a) {
+    const int64_t sum = (int64_t)a + INT32_MAX;
+    const int32_t half_denominator = (int32_t)((sum + (sum >= 0 ? 1 : -1)) / 2);
+    int32_t x = (int32_t)((uint32_t)1515870810 + (uint32_t)tinycc_srdhm(half_denominator, -1010580540));
+    int i;
+    for (i = 0; i < 3; ++i) {
+        const int32_t hdx = tinycc_srdhm(half_denominator, x);
+        const int32_t one_minus = (int32_t)((uint32_t)((int32_t)1 << 29) - (uint32_t)hdx);
+        x = (int32_t)((uint32_t)x + (uint32_t)tinycc_sat_shl(tinycc_srdhm(x, one_minus), 2));
+    }
+    return tinycc_sat_shl(x, 1);
+}
+
+static inline int tinycc_clz32(uint32_t x) {
+    int n = 0;
+    if (x == 0) return 32;
+    while (!(x & 0x80000000u)) { x <<= 1; ++n; }
+    return n;
+}
+
+static inline void tinycc_softmax_s8(int rows, int depth, const int8_t *in, int8_t *out,
+                                     const int32_t *exp_table, int32_t diff_min) {
+    int r, c;
+    for (r = 0; r < rows; ++r) {
+        const int8_t *x = in + r * depth;
+        int8_t *y = out + r * depth;
+        int32_t max = -128, sum = 0, scale;
+        int headroom, bits_over_unit;
+        for (c = 0; c < depth; ++c) if (x[c] > max) max = x[c];
+        for (c = 0; c < depth; ++c) {
+            const int32_t diff = (int32_t)x[c] - max;
+            if (diff >= diff_min) sum = (int32_t)((uint32_t)sum + (uint32_t)tinycc_rdbpot(exp_table[-diff], 12));
+        }
+        headroom = tinycc_clz32((uint32_t)sum);
+        bits_over_unit = 12 - headroom;
+        scale = tinycc_one_over_one_plus_x((int32_t)(((uint32_t)sum << headroom) - ((uint32_t)1 << 31)));
+        for (c = 0; c < depth; ++c) {
+            const int32_t diff = (int32_t)x[c] - max;
+            if (diff >= diff_min) {
+                const int32_t v = tinycc_rdbpot(tinycc_srdhm(scale, exp_table[-diff]), bits_over_unit + 31 - 8) - 128;
+                y[c] = (int8_t)tinycc_clamp(v, -128, 127);
+            } else {
+                y[c] = -128;
+            }
+        }
+    }
+}
+
+static inline void tinycc_softmax_f32(int rows, int depth, const float *in, float *out, float beta) {
+    int r, c;
+    for (r = 0; r < rows; ++r) {
+        const float *x = in + r * depth;
+        float *y = out + r * depth;
+        float max = x[0], sum = 0.0f;
+        for (c = 1; c < depth; ++c) if (x[c] > max) max = x[c];
+        for (c = 0; c < depth; ++c) {
+            y[c] = expf((x[c] - max) * beta);
+            sum += y[c];
+        }
+        for (c = 0; c < depth; ++c) y[c] /= sum;
+    }
+}

@@ -1,0 +1,22 @@
+"""Shared by the pooling emitters (average_pool_2d, max_pool_2d): one call into pooling.h."""
+from __future__ import annotations
+
+from tinycc.backends.c.emitter import SUFFIX
+from tinycc.backends.c.ops._conv_common import float_range
+
+
+def emit_pool(kind: str, node, m, p):
+    g = m.g
+    x, y = g.tensors[node.inputs[0]], g.tensors[node.outputs[0]]
+    a = node.attrs
+    n, h, w, c = x.shape
+    m.use_kernel("pooling.h")
+    shape = m.struct("tinycc_pool_shape", f"{node.name}_shape",
+                     [n, h, w, c, y.shape[1], y.shape[2], *a["kernel"], *a["strides"], a["pads"][0], a["pads"][1]])
+    dtype = x.dtype
+    if dtype == "float32":
+        lo, hi = float_range(a["activation"])
+    else:
+        lo, hi = p["act_min"], p["act_max"]
+    m.emit(f"tinycc_{kind}_{SUFFIX[dtype]}(&{shape}, {m.ptr(node.inputs[0], const=True)}, "
+           f"{m.ptr(node.outputs[0])}, {lo}, {hi});")

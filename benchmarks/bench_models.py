@@ -1,0 +1,100 @@
+"""Benchmark table for the shared models: tinycc vs TF Lite Micro, memory and speed.
+
+Per model: tinycc's arena, the same plus its I/O buffers (TFLM keeps those in its arena),
+TFLM's arena (print_allocations total), the op-wise lower bound, compile time, and x86
+latency of the generated C (-O2) against the TFLM interpreter in the same run.
+
+    python benchmarks/bench_models.py [--models DIR] [--runs N]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from c_build import build  # noqa: E402
+from ops.check import random_inputs  # noqa: E402
+from tflm import run_tflm, tflm_arena_bytes  # noqa: E402
+from tinycc.core import planner  # noqa: E402
+from tinycc.core.graph import np_dtype  # noqa: E402
+from tinycc.plugins.importers.tflite import load_tflite  # noqa: E402
+
+MODELS = ["mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/vww_96_int8.tflite",
+          "mlperf_tiny/pretrainedResnet_quant.tflite", "mlperf_tiny/ad01_int8.tflite",
+          "tflm_examples/hello_world_int8.tflite", "tflm_examples/micro_speech_quantized.tflite",
+          "tflm_examples/person_detect.tflite"]
+
+
+def time_c(exe: Path, g, xs, runs: int) -> float:
+    """Seconds per inference of the generated C: one process runs `runs` invokes."""
+    blob = b"".join(np.ascontiguousarray(x, dtype=np_dtype(g.tensors[n].dtype)).tobytes()
+                    for _ in range(runs) for n, x in zip(g.inputs, xs))
+    inp = exe.parent / "bench_in.bin"
+    inp.write_bytes(blob)
+    out = exe.parent / "bench_out.bin"
+    subprocess.run([str(exe), str(inp), str(out), "1"], check=True)     # warm-up
+    t0 = time.perf_counter()
+    subprocess.run([str(exe), str(inp), str(out), str(runs)], check=True)
+    return (time.perf_counter() - t0) / runs
+
+
+def time_tflm(data: bytes, xs, runs: int) -> float:
+    from tflite_micro import runtime
+    interp = runtime.Interpreter.from_bytes(data, arena_size=max(len(data) * 10, 1 << 20))
+    for i, x in enumerate(xs):
+        interp.set_input(x, i)
+    interp.invoke()
+    t0 = time.perf_counter()
+    for _ in range(runs):
+        interp.invoke()
+    return (time.perf_counter() - t0) / runs
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--models", default=os.environ.get("TINYCC_MODELS", str(ROOT.parent / "shared" / "models")))
+    ap.add_argument("--runs", type=int, default=20)
+    args = ap.parse_args(argv)
+    table = Table(title="tinycc vs TF Lite Micro (x86, reference kernels)")
+    for col in ("model", "tinycc arena", "+ I/O", "TFLM arena", "bound", "compile s", "C ms", "TFLM ms", "speed-up", "bit-exact"):
+        table.add_column(col, justify="left" if col == "model" else "right")
+    for rel in MODELS:
+        path = Path(args.models) / rel
+        if not path.exists():
+            table.add_row(rel, *["absent"] + [""] * 9)
+            continue
+        data = path.read_bytes()
+        t0 = time.perf_counter()
+        g = load_tflite(path)
+        plan = planner.plan(g)
+        with tempfile.TemporaryDirectory() as tmp:
+            exe = build(g, Path(tmp))
+            compile_s = time.perf_counter() - t0
+            xs = random_inputs(g, np.random.default_rng(0))
+            from c_build import run_exe
+            exact = all(np.array_equal(a.reshape(b.shape), b)
+                        for a, b in zip(run_exe(exe, g, [xs])[0], run_tflm(data, xs)))
+            c_s = time_c(exe, g, xs, args.runs)
+        tflm_s = time_tflm(data, xs, args.runs)
+        io = sum(g.tensors[t].nbytes for t in g.inputs + g.outputs)
+        tflm_total = tflm_arena_bytes(data)["total"]
+        table.add_row(rel.split("/")[-1], f"{plan.arena_bytes:,}", f"{plan.arena_bytes + io:,}", f"{tflm_total:,}",
+                      f"{plan.bound_bytes:,}", f"{compile_s:.2f}", f"{c_s * 1e3:.2f}", f"{tflm_s * 1e3:.2f}",
+                      f"{tflm_s / c_s:.1f}x", "yes" if exact else "NO")
+    Console().print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
