@@ -87,6 +87,16 @@ def check_dtypes(node: Node, g: Graph, allowed: tuple[str, ...]) -> str:
     return dtype
 
 
+def check_float_weights(node: Node, g: Graph) -> None:
+    """Float ops need float weights: "hybrid" models (float activations, int8 weights) are refused."""
+    for name in node.inputs[1:]:
+        t = g.tensors[name] if name is not None else None
+        if t is not None and t.dtype != "float32":
+            raise fail(node, f"float32 input with {t.dtype} constant {t.name!r}: this is a hybrid (dynamic-range "
+                             "quantised) model, which neither tinycc nor TF Lite Micro runs",
+                       hint="convert with full-integer quantisation (a representative dataset) or keep float32 weights")
+
+
 def conv_output_size(size: int, kernel: int, stride: int, dilation: int, pad_begin: int, pad_end: int) -> int:
     effective = (kernel - 1) * dilation + 1
     return (size + pad_begin + pad_end - effective) // stride + 1

@@ -45,6 +45,7 @@ def prepare(node, g):
     ins, (out,) = c.tensors(node, g)
     x, w = ins[0], ins[1]
     if dtype == "float32":
+        c.check_float_weights(node, g)
         return {"dtype": dtype}
     if w.quant is None or w.dtype != "int8":
         raise c.fail(node, f"{dtype} depthwise convolution needs int8 quantised weights, got {w.dtype}")

@@ -120,8 +120,10 @@ class _Reader:
                 zps = q.zeroPoint if q.zeroPoint is not None and len(q.zeroPoint) else [0] * len(q.scale)
                 if len(zps) != len(q.scale):
                     raise self.fail(f"tensor {base!r} has {len(q.scale)} scales but {len(zps)} zero points")
-                quant = Quant(np.asarray(q.scale, dtype=np.float32), np.asarray(zps, dtype=np.int64),
-                              int(q.quantizedDimension))
+                axis = int(q.quantizedDimension)
+                if len(shape) == 1 and axis != 0 and len(q.scale) == shape[0]:
+                    axis = 0    # old TOCO files give 1-D biases the filter's axis; TFLM ignores it
+                quant = Quant(np.asarray(q.scale, dtype=np.float32), np.asarray(zps, dtype=np.int64), axis)
             data = self.buffer_data(t, shape, np.dtype(dtype))
             out[name] = Tensor(name, shape, dtype, quant, data)
             self.tensor_names.append(name)

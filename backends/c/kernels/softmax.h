@@ -28,45 +28,37 @@ static inline int tinycc_clz32(uint32_t x) {
     return n;
 }
 
-static inline void tinycc_softmax_s8(int rows, int depth, const int8_t *in, int8_t *out,
-                                     const int32_t *exp_table, int32_t diff_min) {
-    int r, c;
-    for (r = 0; r < rows; ++r) {
-        const int8_t *x = in + r * depth;
-        int8_t *y = out + r * depth;
-        int32_t max = -128, sum = 0, scale;
-        int headroom, bits_over_unit;
-        for (c = 0; c < depth; ++c) if (x[c] > max) max = x[c];
-        for (c = 0; c < depth; ++c) {
-            const int32_t diff = (int32_t)x[c] - max;
-            if (diff >= diff_min) sum = (int32_t)((uint32_t)sum + (uint32_t)tinycc_rdbpot(exp_table[-diff], 12));
-        }
-        headroom = tinycc_clz32((uint32_t)sum);
-        bits_over_unit = 12 - headroom;
-        scale = tinycc_one_over_one_plus_x((int32_t)(((uint32_t)sum << headroom) - ((uint32_t)1 << 31)));
-        for (c = 0; c < depth; ++c) {
-            const int32_t diff = (int32_t)x[c] - max;
-            if (diff >= diff_min) {
-                const int32_t v = tinycc_rdbpot(tinycc_srdhm(scale, exp_table[-diff]), bits_over_unit + 31 - 8) - 128;
-                y[c] = (int8_t)tinycc_clamp(v, -128, 127);
-            } else {
-                y[c] = -128;
-            }
-        }
-    }
+/* int8 input; output T of OUT_BITS bits with zero point at its minimum (int8: 1/256, int16: 1/65536). */
+#define TINYCC_SOFTMAX_Q(SUFFIX, T, OUT_BITS, OUT_MIN, OUT_MAX)                                         \
+static inline void tinycc_softmax_##SUFFIX(int rows, int depth, const int8_t *in, T *out,               \
+                                           const int32_t *exp_table, int32_t diff_min) {                \
+    int r, c;                                                                                           \
+    for (r = 0; r < rows; ++r) {                                                                        \
+        const int8_t *x = in + r * depth;                                                               \
+        T *y = out + r * depth;                                                                         \
+        int32_t max = -128, sum = 0, scale;                                                             \
+        int headroom, bits_over_unit;                                                                   \
+        for (c = 0; c < depth; ++c) if (x[c] > max) max = x[c];                                         \
+        for (c = 0; c < depth; ++c) {                                                                   \
+            const int32_t diff = (int32_t)x[c] - max;                                                   \
+            if (diff >= diff_min)                                                                       \
+                sum = (int32_t)((uint32_t)sum + (uint32_t)tinycc_rdbpot(exp_table[-diff], 12));         \
+        }                                                                                               \
+        headroom = tinycc_clz32((uint32_t)sum);                                                         \
+        bits_over_unit = 12 - headroom;                                                                 \
+        scale = tinycc_one_over_one_plus_x((int32_t)(((uint32_t)sum << headroom) - ((uint32_t)1 << 31))); \
+        for (c = 0; c < depth; ++c) {                                                                   \
+            const int32_t diff = (int32_t)x[c] - max;                                                   \
+            if (diff >= diff_min) {                                                                     \
+                const int32_t v = tinycc_rdbpot(tinycc_srdhm(scale, exp_table[-diff]),                  \
+                                                bits_over_unit + 31 - (OUT_BITS)) + (OUT_MIN);          \
+                y[c] = (T)tinycc_clamp(v, OUT_MIN, OUT_MAX);                                            \
+            } else {                                                                                    \
+                y[c] = (T)(OUT_MIN);                                                                    \
+            }                                                                                           \
+        }                                                                                               \
+    }                                                                                                   \
 }
 
-static inline void tinycc_softmax_f32(int rows, int depth, const float *in, float *out, float beta) {
-    int r, c;
-    for (r = 0; r < rows; ++r) {
-        const float *x = in + r * depth;
-        float *y = out + r * depth;
-        float max = x[0], sum = 0.0f;
-        for (c = 1; c < depth; ++c) if (x[c] > max) max = x[c];
-        for (c = 0; c < depth; ++c) {
-            y[c] = expf((x[c] - max) * beta);
-            sum += y[c];
-        }
-        for (c = 0; c < depth; ++c) y[c] /= sum;
-    }
-}
+TINYCC_SOFTMAX_Q(s8, int8_t, 8, -128, 127)
+TINYCC_SOFTMAX_Q(s8_s16, int16_t, 16, -32768, 32767)

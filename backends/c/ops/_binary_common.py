@@ -1,0 +1,49 @@
+"""Shared by the ADD/SUB/MUL emitters: the broadcast description and the float path."""
+from __future__ import annotations
+
+import numpy as np
+
+from tinycc.backends.c.ops._conv_common import float_range
+
+FLOAT_OPS = {"add": 0, "sub": 1, "mul": 2}
+
+
+def bcast(node, m) -> str:
+    """`&struct` describing how each input maps onto the output, or NULL if neither broadcasts."""
+    g = m.g
+    out = g.tensors[node.outputs[0]].shape
+    a, b = (g.tensors[n].shape for n in node.inputs)
+    if tuple(a) == tuple(out) and tuple(b) == tuple(out):
+        return "NULL"
+    dims = (1,) * (6 - len(out)) + tuple(out)
+
+    def strides(shape):
+        shape = (1,) * (6 - len(shape)) + tuple(shape)
+        st, acc = [0] * 6, 1
+        for d in range(5, -1, -1):
+            st[d] = acc if shape[d] != 1 else 0
+            acc *= shape[d]
+        return st
+
+    return "&" + m.struct("tinycc_bcast", f"{node.name}_bcast", [*dims, *strides(a), *strides(b)])
+
+
+def emit_float(node, m) -> None:
+    lo, hi = float_range(node.attrs["activation"])
+    n = int(np.prod(m.g.tensors[node.outputs[0]].shape))
+    m.emit(f"tinycc_binary_f32({n}, {bcast(node, m)}, {m.ptr(node.inputs[0], const=True)}, "
+           f"{m.ptr(node.inputs[1], const=True)}, {m.ptr(node.outputs[0])}, {FLOAT_OPS[node.op]}, {lo}, {hi});")
+
+
+def emit_addsub(node, m, p) -> None:
+    m.use_kernel("elementwise.h")
+    if p["dtype"] == "float32":
+        return emit_float(node, m)
+    keys = ("input1_zp", "input2_zp", "output_zp", "left_shift", "input1_multiplier", "input1_shift",
+            "input2_multiplier", "input2_shift", "output_multiplier", "output_shift", "act_min", "act_max")
+    params = m.struct("tinycc_addsub_params", f"{node.name}_params", [p[k] for k in keys])
+    suffix = "s8" if p["dtype"] == "int8" else "s16"
+    n = int(np.prod(m.g.tensors[node.outputs[0]].shape))
+    m.emit(f"tinycc_addsub_{suffix}({n}, {bcast(node, m)}, {m.ptr(node.inputs[0], const=True)}, "
+           f"{m.ptr(node.inputs[1], const=True)}, {m.ptr(node.outputs[0])}, &{params}, "
+           f"{1 if node.op == 'add' else -1});")

@@ -1,0 +1,23 @@
+"""C emitter for softmax: the int8 kernel with the reference's exp table, or the float kernel."""
+from __future__ import annotations
+
+import numpy as np
+
+from tinycc.backends.c.emitter import c_float
+
+
+def emit(node, m, p):
+    x = m.g.tensors[node.inputs[0]]
+    depth = x.shape[-1]
+    rows = x.size // depth
+    src, dst = m.ptr(node.inputs[0], const=True), m.ptr(node.outputs[0])
+    if p["dtype"] == "float32":
+        m.needs_math = True
+        m.use_kernel("softmax_f32.h")
+        m.emit(f"tinycc_softmax_f32({rows}, {depth}, {src}, {dst}, {c_float(node.attrs['beta'])});")
+        return
+    m.use_kernel("softmax.h")
+    table = m.const_array(np.asarray(p["exp_lut"], dtype=np.int32), "exp",
+                          comment=f"exp(-d * beta * scale) in Q0.31 for d = 0..255, {node.name}")
+    suffix = "s8" if p["out_dtype"] == "int8" else "s8_s16"
+    m.emit(f"tinycc_softmax_{suffix}({rows}, {depth}, {src}, {dst}, {table}, {p['diff_min']});")

@@ -1,0 +1,35 @@
+"""Shared by the elementwise binary ops (ADD, SUB, MUL): schema, numpy-style broadcast shape rule."""
+from __future__ import annotations
+
+import numpy as np
+
+from tinycc.core.ops import common as c
+
+INPUTS = ("a", "b")
+ATTRS = {"activation": "none"}
+DTYPES = ("int8", "int16", "float32")
+
+
+def infer(node, g):
+    a, b = (g.tensors[n] for n in node.inputs)
+    try:
+        shape = np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise c.fail(node, f"input shapes {a.shape} and {b.shape} do not broadcast") from None
+    if len(shape) > 6:
+        raise c.fail(node, f"broadcasting is supported up to 6 dimensions, got {len(shape)}")
+    return [tuple(shape)]
+
+
+def check(node, g) -> str:
+    dtype = c.check_dtypes(node, g, DTYPES)
+    b = g.tensors[node.inputs[1]]
+    if b.dtype != dtype:
+        raise c.fail(node, f"inputs have different dtypes ({dtype} and {b.dtype})")
+    if dtype != "float32" and b.quant is None:
+        raise c.fail(node, f"input {b.name!r} is {dtype} but has no quantisation parameters")
+    return dtype
+
+
+def float_result(node, y):
+    return [c.apply_float_activation(np.asarray(y, dtype=np.float32), node.attrs["activation"])]

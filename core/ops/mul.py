@@ -1,0 +1,37 @@
+"""MUL with broadcasting, as TFLM's reference Mul: (x1 - zp1) * (x2 - zp2) rescaled by s1*s2/so."""
+from __future__ import annotations
+
+import numpy as np
+
+from tinycc.core import fixedpoint as fp
+from tinycc.core.ops import _binary
+from tinycc.core.ops import common as c
+
+NAME = "mul"
+INPUTS, ATTRS, DTYPES = _binary.INPUTS, _binary.ATTRS, _binary.DTYPES
+infer = _binary.infer
+
+
+def prepare(node, g):
+    dtype = _binary.check(node, g)
+    if dtype == "float32":
+        return {"dtype": dtype}
+    a, b = (g.tensors[n] for n in node.inputs)
+    out = g.tensors[node.outputs[0]]
+    m, s = fp.quantize_multiplier(a.quant.s * b.quant.s / out.quant.s)
+    lo, hi = c.activation_range(node.attrs["activation"], out)
+    return {"dtype": dtype, "input1_zp": a.quant.zp, "input2_zp": b.quant.zp, "output_zp": out.quant.zp,
+            "multiplier": m, "shift": s, "act_min": lo, "act_max": hi}
+
+
+def run(node, g, inputs, p):
+    a, b = inputs
+    if p["dtype"] == "float32":
+        return _binary.float_result(node, a.astype(np.float32) * b.astype(np.float32))
+    prod = fp.wrap32((a.astype(np.int64) - p["input1_zp"]) * (b.astype(np.int64) - p["input2_zp"]))
+    y = fp.multiply_by_quantized_multiplier(prod, p["multiplier"], p["shift"]) + p["output_zp"]
+    return [np.clip(y, p["act_min"], p["act_max"]).astype(p["dtype"])]
+
+
+def macs(node, g):
+    return g.tensors[node.outputs[0]].size

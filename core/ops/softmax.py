@@ -1,0 +1,73 @@
+"""SOFTMAX over the last axis, as TFLM's reference Softmax.
+
+int8 -> int8 (output scale 1/256, zero point -128) and int8 -> int16 (1/65536, -32768) use the
+gemmlowp fixed-point algorithm: (x - max) * beta*scale in Q5.26, exp in Q0.31, sum in Q12.19,
+reciprocal by Newton-Raphson. `exp_lut[-d]` is exp of every possible difference d in [-255, 0],
+so backends need no exp routine. float32: exp((x - max) * beta) / sum.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from tinycc.core import fixedpoint as fp
+from tinycc.core.ops import common as c
+
+NAME = "softmax"
+INPUTS = ("input",)
+ATTRS = {"beta": 1.0}
+DTYPES = ("int8", "float32")
+SCALED_DIFF_INTEGER_BITS = 5
+ACCUMULATION_INTEGER_BITS = 12
+OUTPUT_QUANT = {"int8": (1.0 / 256, -128), "int16": (1.0 / 65536, -32768)}
+
+
+def infer(node, g):
+    x = g.tensors[node.inputs[0]]
+    if not x.shape:
+        raise c.fail(node, "needs at least a 1-D input")
+    return [x.shape]
+
+
+def prepare(node, g):
+    dtype = c.check_dtypes(node, g, DTYPES)
+    x, out = g.tensors[node.inputs[0]], g.tensors[node.outputs[0]]
+    if dtype == "float32":
+        return {"dtype": dtype}
+    if out.dtype not in OUTPUT_QUANT:
+        raise c.fail(node, f"int8 softmax output must be int8 or int16, got {out.dtype}")
+    scale, zp = OUTPUT_QUANT[out.dtype]
+    if out.quant.zp != zp or abs(out.quant.s - scale) > 1e-3 * scale:
+        raise c.fail(node, f"{out.dtype} softmax output must have scale {scale:g} and zero point {zp}, "
+                     f"got {out.quant.s:g} and {out.quant.zp}", hint="this is the TFLite quantisation spec")
+    mult, left_shift = fp.preprocess_softmax_scaling(node.attrs["beta"], x.quant.s, SCALED_DIFF_INTEGER_BITS)
+    diff_min = -fp.calculate_input_radius(SCALED_DIFF_INTEGER_BITS, left_shift)
+    diffs = -np.arange(256, dtype=np.int64)
+    scaled = fp.multiply_by_quantized_multiplier_greater_than_one(diffs, mult, left_shift)
+    exp_lut = fp.exp_on_negative_values(scaled, SCALED_DIFF_INTEGER_BITS)
+    return {"dtype": dtype, "out_dtype": out.dtype, "input_multiplier": mult, "input_left_shift": left_shift,
+            "diff_min": int(diff_min), "exp_lut": exp_lut.astype(np.int32)}
+
+
+def run(node, g, inputs, p):
+    x = inputs[0]
+    if p["dtype"] == "float32":
+        beta = np.float32(node.attrs["beta"])
+        z = np.exp(((x - x.max(axis=-1, keepdims=True)) * beta).astype(np.float32))
+        return [(z / z.sum(axis=-1, keepdims=True)).astype(np.float32)]
+    depth = x.shape[-1]
+    rows = x.reshape(-1, depth).astype(np.int64)
+    diff = rows - rows.max(axis=1, keepdims=True)
+    used = diff >= p["diff_min"]
+    exp_q0 = p["exp_lut"].astype(np.int64)[-diff]
+    total = np.where(used, fp.rescale(exp_q0, 0, ACCUMULATION_INTEGER_BITS), 0)
+    total = fp.wrap32(total.sum(axis=1, keepdims=True))
+    scale, bits_over_unit = fp.get_reciprocal(total, ACCUMULATION_INTEGER_BITS)
+    out_bits = 8 if p["out_dtype"] == "int8" else 16
+    lo, hi = c.INT_RANGES[p["out_dtype"]]
+    y = fp.rounding_divide_by_pot(fp.srdhm(scale, exp_q0), bits_over_unit + 31 - out_bits) + lo
+    y = np.where(used, np.clip(y, lo, hi), lo)
+    return [y.astype(p["out_dtype"]).reshape(x.shape)]
+
+
+def macs(node, g):
+    return g.tensors[node.inputs[0]].size * 3
