@@ -36,7 +36,7 @@ def test_third_party_backend_installed_by_pip_alone(tmp_path):
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
                     "--target", str(target), str(EXAMPLE)], check=True, capture_output=True)
-    env = {**os.environ, "PYTHONPATH": str(target)}
+    env = {**os.environ, "PYTHONPATH": str(target), "COLUMNS": "200"}
     listing = subprocess.run([sys.executable, "-m", "tinycc", "plugins"], env=env, capture_output=True, text=True,
                              check=True).stdout
     assert "summary" in listing and "tinycc-summary-backend 0.1.0" in listing, listing

@@ -45,7 +45,12 @@ def prepare(node, g):
         mult, shift = c.channel_multipliers(x.quant.s, w.quant.scale, out.quant.s, w.shape[0])
     else:
         # GetQuantizedConvolutionMultipler: the scale product is taken in float32, then widened
-        real = float(np.float32(x.quant.s) * np.float32(w.quant.s)) / float(out.quant.s)
+        product = float(np.float32(x.quant.s) * np.float32(w.quant.s))
+        bias = ins[2] if len(ins) > 2 else None
+        if bias is not None and bias.quant is not None and abs(product - bias.quant.s) / out.quant.s > 0.02:
+            raise c.fail(node, f"bias scale {bias.quant.s:g} is not input scale x weight scale ({product:g})",
+                         hint="the TFLite quantisation spec requires it; TF Lite Micro refuses such a model")
+        real = product / float(out.quant.s)
         m, s = fp.quantize_multiplier(real)
         mult, shift = np.array([m], dtype=np.int64), np.array([s], dtype=np.int64)
     lo, hi = c.activation_range(node.attrs["activation"], out)

@@ -1,0 +1,1 @@
+"""The `tflm` backend: core graph -> TFLite flatbuffer for TF Lite Micro."""

@@ -1,0 +1,195 @@
+"""Writes a core graph as a TFLite flatbuffer (schema object API from `tflite-micro`).
+
+The inverse of the TFLite importer: explicit core attributes go back to TFLite's conventions
+(pads -> SAME/VALID, reshape shape / pad amounts / axes / slice bounds / permutations -> int32
+constant operands). Constant buffers are 16-byte aligned. Used by the tflm backend and to build
+the single-operator models the tests run through TF Lite Micro.
+"""
+from __future__ import annotations
+
+import flatbuffers
+import numpy as np
+
+from tinycc.core.errors import TinyccError
+from tinycc.core.graph import Graph, Node, Tensor
+from tinycc.core.ops import common
+
+TENSOR_TYPES = {"float32": 0, "int32": 2, "uint8": 3, "int64": 4, "bool": 6, "int16": 7, "int8": 9}
+ACTIVATIONS = {"none": 0, "relu": 1, "relu_n1_to_1": 2, "relu6": 3}
+PADDING_SAME, PADDING_VALID = 0, 1
+BUILTINS = {
+    "conv_2d": "CONV_2D", "depthwise_conv_2d": "DEPTHWISE_CONV_2D", "fully_connected": "FULLY_CONNECTED",
+    "average_pool_2d": "AVERAGE_POOL_2D", "max_pool_2d": "MAX_POOL_2D", "add": "ADD", "sub": "SUB",
+    "mul": "MUL", "reshape": "RESHAPE", "softmax": "SOFTMAX", "logistic": "LOGISTIC", "tanh": "TANH",
+    "relu": "RELU", "relu6": "RELU6", "leaky_relu": "LEAKY_RELU", "pad": "PAD",
+    "concatenation": "CONCATENATION", "mean": "MEAN", "quantize": "QUANTIZE", "dequantize": "DEQUANTIZE",
+    "strided_slice": "STRIDED_SLICE", "transpose": "TRANSPOSE",
+}
+
+
+def _schema():
+    from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema_fb
+    return schema_fb
+
+
+def _padding(node: Node, in_shape, kernel, strides, dilations) -> int:
+    pads = tuple(node.attrs.get("pads", (0, 0, 0, 0)))
+    if not any(pads):
+        return PADDING_VALID
+    top, bottom = common.same_padding(in_shape[1], kernel[0], strides[0], dilations[0])
+    left, right = common.same_padding(in_shape[2], kernel[1], strides[1], dilations[1])
+    if pads == (top, left, bottom, right):
+        return PADDING_SAME
+    raise TinyccError(f"explicit pads {pads} are neither SAME nor VALID; TFLite cannot express them",
+                      node=node.name, op=node.op, hint="insert a PAD operator before this one")
+
+
+class _Writer:
+    def __init__(self, g: Graph):
+        self.s = _schema()
+        self.g = g
+        self.tensors: list = []
+        self.index: dict[str, int] = {}
+        self.buffers = [self.s.BufferT()]
+        self.opcodes: list = []
+        self.opcode_index: dict[str, int] = {}
+
+    def buffer(self, data: np.ndarray | None) -> int:
+        if data is None:
+            return 0
+        b = self.s.BufferT()
+        b.data = np.frombuffer(np.ascontiguousarray(data).tobytes(), dtype=np.uint8)
+        self.buffers.append(b)
+        return len(self.buffers) - 1
+
+    def tensor(self, t: Tensor) -> int:
+        if t.name in self.index:
+            return self.index[t.name]
+        tt = self.s.TensorT()
+        tt.name = t.name
+        tt.shape = np.array(t.shape, dtype=np.int32)
+        tt.type = TENSOR_TYPES[t.dtype]
+        tt.buffer = self.buffer(t.data)
+        if t.quant is not None:
+            q = self.s.QuantizationParametersT()
+            q.scale = np.asarray(t.quant.scale, dtype=np.float32).reshape(-1)
+            q.zeroPoint = np.asarray(t.quant.zero_point, dtype=np.int64).reshape(-1)
+            q.quantizedDimension = int(t.quant.axis)
+            tt.quantization = q
+        self.tensors.append(tt)
+        self.index[t.name] = len(self.tensors) - 1
+        return self.index[t.name]
+
+    def const_int32(self, node: Node, what: str, values) -> int:
+        arr = np.asarray(values, dtype=np.int32)
+        return self.tensor(Tensor(f"{node.name}/{what}", tuple(arr.shape), "int32", data=arr))
+
+    def opcode(self, builtin: str) -> int:
+        if builtin not in self.opcode_index:
+            code = self.s.OperatorCodeT()
+            value = getattr(self.s.BuiltinOperator, builtin)
+            code.builtinCode = value
+            code.deprecatedBuiltinCode = min(value, 127)
+            code.version = 1
+            self.opcodes.append(code)
+            self.opcode_index[builtin] = len(self.opcodes) - 1
+        return self.opcode_index[builtin]
+
+    def operator(self, node: Node):
+        s, g, a = self.s, self.g, node.attrs
+        builtin = BUILTINS.get(node.op)
+        if builtin is None:
+            raise TinyccError(f"operator {node.op} has no TFLite equivalent in the writer", node=node.name, op=node.op)
+        inputs = [-1 if n is None else self.tensor(g.tensors[n]) for n in node.inputs]
+        act = ACTIVATIONS[a.get("activation", "none")]
+        x = g.tensors[node.inputs[0]]
+        opt_type, opt = 0, None
+        if node.op in ("conv_2d", "depthwise_conv_2d"):
+            w = g.tensors[node.inputs[1]]
+            if node.op == "conv_2d":
+                opt_type, opt = s.BuiltinOptions.Conv2DOptions, s.Conv2DOptionsT()
+            else:
+                opt_type, opt = s.BuiltinOptions.DepthwiseConv2DOptions, s.DepthwiseConv2DOptionsT()
+                opt.depthMultiplier = int(a["depth_multiplier"])
+            opt.padding = _padding(node, x.shape, w.shape[1:3], a["strides"], a["dilations"])
+            opt.strideH, opt.strideW = (int(v) for v in a["strides"])
+            opt.dilationHFactor, opt.dilationWFactor = (int(v) for v in a["dilations"])
+            opt.fusedActivationFunction = act
+        elif node.op in ("average_pool_2d", "max_pool_2d"):
+            opt_type, opt = s.BuiltinOptions.Pool2DOptions, s.Pool2DOptionsT()
+            opt.padding = _padding(node, x.shape, a["kernel"], a["strides"], (1, 1))
+            opt.strideH, opt.strideW = (int(v) for v in a["strides"])
+            opt.filterHeight, opt.filterWidth = (int(v) for v in a["kernel"])
+            opt.fusedActivationFunction = act
+        elif node.op == "fully_connected":
+            opt_type, opt = s.BuiltinOptions.FullyConnectedOptions, s.FullyConnectedOptionsT()
+            opt.fusedActivationFunction = act
+            opt.keepNumDims = bool(a["keep_num_dims"])
+        elif node.op in ("add", "sub", "mul"):
+            name = {"add": "AddOptions", "sub": "SubOptions", "mul": "MulOptions"}[node.op]
+            opt_type, opt = getattr(s.BuiltinOptions, name), getattr(s, name + "T")()
+            opt.fusedActivationFunction = act
+        elif node.op == "concatenation":
+            opt_type, opt = s.BuiltinOptions.ConcatenationOptions, s.ConcatenationOptionsT()
+            opt.axis = int(a["axis"])
+            opt.fusedActivationFunction = act
+        elif node.op == "reshape":
+            shape = g.tensors[node.outputs[0]].shape
+            inputs = inputs[:1] + [self.const_int32(node, "shape", shape)]
+            opt_type, opt = s.BuiltinOptions.ReshapeOptions, s.ReshapeOptionsT()
+            opt.newShape = np.array(shape, dtype=np.int32)
+        elif node.op == "softmax":
+            opt_type, opt = s.BuiltinOptions.SoftmaxOptions, s.SoftmaxOptionsT()
+            opt.beta = float(a["beta"])
+        elif node.op == "leaky_relu":
+            opt_type, opt = s.BuiltinOptions.LeakyReluOptions, s.LeakyReluOptionsT()
+            opt.alpha = float(a["alpha"])
+        elif node.op == "pad":
+            inputs = inputs[:1] + [self.const_int32(node, "paddings", a["paddings"])]
+            value = a.get("value")
+            if value is not None:
+                builtin = "PADV2"
+                data = np.array([value], dtype=np.dtype(x.dtype))
+                inputs.append(self.tensor(Tensor(f"{node.name}/value", (1,), x.dtype, x.quant, data)))
+        elif node.op == "mean":
+            inputs = inputs[:1] + [self.const_int32(node, "axes", a["axes"])]
+            opt_type, opt = s.BuiltinOptions.ReducerOptions, s.ReducerOptionsT()
+            opt.keepDims = bool(a["keep_dims"])
+        elif node.op == "strided_slice":
+            inputs = inputs[:1] + [self.const_int32(node, k, a[k]) for k in ("begin", "end", "strides")]
+            opt_type, opt = s.BuiltinOptions.StridedSliceOptions, s.StridedSliceOptionsT()
+            opt.beginMask, opt.endMask = int(a["begin_mask"]), int(a["end_mask"])
+            opt.ellipsisMask, opt.newAxisMask = int(a["ellipsis_mask"]), int(a["new_axis_mask"])
+            opt.shrinkAxisMask, opt.offset = int(a["shrink_axis_mask"]), bool(a["offset"])
+        elif node.op == "transpose":
+            inputs = inputs[:1] + [self.const_int32(node, "perm", a["perm"])]
+        op = s.OperatorT()
+        op.opcodeIndex = self.opcode(builtin)
+        op.inputs = np.array(inputs, dtype=np.int32)
+        op.outputs = np.array([self.tensor(g.tensors[n]) for n in node.outputs], dtype=np.int32)
+        op.builtinOptionsType = opt_type
+        op.builtinOptions = opt
+        return op
+
+    def model(self) -> bytes:
+        s, g = self.s, self.g
+        sub = s.SubGraphT()
+        sub.name = g.name
+        sub.inputs = np.array([self.tensor(g.tensors[n]) for n in g.inputs], dtype=np.int32)
+        sub.operators = [self.operator(n) for n in g.nodes]
+        sub.outputs = np.array([self.tensor(g.tensors[n]) for n in g.outputs], dtype=np.int32)
+        sub.tensors = self.tensors
+        m = s.ModelT()
+        m.version = 3
+        m.description = "tinycc"
+        m.operatorCodes = self.opcodes
+        m.subgraphs = [sub]
+        m.buffers = self.buffers
+        builder = flatbuffers.Builder(1024)
+        builder.Finish(m.Pack(builder), file_identifier=b"TFL3")
+        return bytes(builder.Output())
+
+
+def write_tflite(g: Graph) -> bytes:
+    """The TFLite flatbuffer of a (validated) core graph."""
+    return _Writer(g).model()
