@@ -22,7 +22,7 @@ def q(scale, zero_point=0, axis=0) -> Quant:
 
 def act(name, shape, dtype, quant=None) -> Tensor:
     """An activation tensor (a model input, or the output when shape is ())."""
-    return Tensor(name, tuple(shape), dtype, quant)
+    return Tensor(name, tuple(int(d) for d in shape), dtype, quant)
 
 
 def const(name, data, quant=None) -> Tensor:

@@ -90,8 +90,11 @@ class CModule:
         self.locals.append(declaration)
 
     def struct(self, ctype: str, hint: str, values) -> str:
+        """A static const struct; a list among `values` initialises an array member."""
+        def init(v):
+            return "{" + ", ".join(init(x) for x in v) + "}" if isinstance(v, (list, tuple)) else str(int(v))
         symbol = self.namer(hint)
-        self.local(f"static const {ctype} {symbol} = {{{', '.join(str(int(v)) for v in values)}}};")
+        self.local(f"static const {ctype} {symbol} = {init(list(values))};")
         return symbol
 
     # ---- tensors ----

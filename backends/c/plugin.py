@@ -42,9 +42,8 @@ def generate(g: Graph, plan: MemoryPlan, name: str) -> tuple[dict[str, str], dic
     for i, node in enumerate(g.nodes):
         params = ops.get(node.op).prepare(node, g)
         m.emit(f"/* {i}: {node.op} \"{names.comment(node.name, 80)}\" */")
-        emitter = c_ops.get(node.op)
-        if emitter is None and lut.applies(node, g):
-            emitter = lut
+        # int8 -> int8 elementwise ops are one table lookup, whatever the op
+        emitter = lut if lut.applies(node, g) else c_ops.get(node.op)
         if emitter is None:
             dtype = g.tensors[node.inputs[0]].dtype if node.inputs and node.inputs[0] else "?"
             raise TinyccError(f"the c backend has no {dtype} kernel for this operator", node=node.name, op=node.op,

@@ -82,7 +82,7 @@ def check_dtypes(node: Node, g: Graph, allowed: tuple[str, ...]) -> str:
         raise fail(node, f"input dtype {dtype} is not supported", hint=f"supported: {', '.join(allowed)}")
     if dtype in ("int8", "int16"):
         for t in [ins[0], *outs]:
-            if t.quant is None:
+            if t.quant is None and t.dtype in ("int8", "int16"):
                 raise fail(node, f"tensor {t.name!r} is {t.dtype} but has no quantisation parameters")
     return dtype
 

@@ -25,7 +25,7 @@ def bcast(node, m) -> str:
             acc *= shape[d]
         return st
 
-    return "&" + m.struct("tinycc_bcast", f"{node.name}_bcast", [*dims, *strides(a), *strides(b)])
+    return "&" + m.struct("tinycc_bcast", f"{node.name}_bcast", [list(dims), strides(a), strides(b)])
 
 
 def emit_float(node, m) -> None:

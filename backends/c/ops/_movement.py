@@ -1,0 +1,32 @@
+"""Shared by the data-movement emitters: boxes for tinycc_copy_box (strides in elements)."""
+from __future__ import annotations
+
+import numpy as np
+
+MAX_DIMS = 6
+
+
+def contiguous_strides(shape) -> list[int]:
+    strides, acc = [], 1
+    for d in reversed(shape):
+        strides.insert(0, acc)
+        acc *= d
+    return strides
+
+
+def box(m, node, dims, src_strides, dst_strides, src_offset=0, dst_offset=0) -> str:
+    """A static tinycc_box; dims/strides are padded on the left to 6 dimensions."""
+    pad = MAX_DIMS - len(dims)
+    if pad < 0:
+        raise ValueError(f"{len(dims)}-D copies exceed {MAX_DIMS} dimensions")
+    values = [[*([1] * pad), *dims], [*([0] * pad), *src_strides], [*([0] * pad), *dst_strides],
+              src_offset, dst_offset]
+    return m.struct("tinycc_box", f"{node.name}_box", values)
+
+
+def copy(m, node, box_symbol: str, src: str, dst: str) -> None:
+    m.use_kernel("movement.h")
+    m.needs_string = True
+    elem = np.dtype({"int8": np.int8, "int16": np.int16, "int32": np.int32, "float32": np.float32,
+                     "uint8": np.uint8}[m.g.tensors[node.outputs[0]].dtype]).itemsize
+    m.emit(f"tinycc_copy_box(&{box_symbol}, {src}, {dst}, {elem});")

@@ -1,0 +1,30 @@
+"""Shared by LOGISTIC and TANH (int8): TFLM's input rescale into Q4.27 and the saturation radius."""
+from __future__ import annotations
+
+import numpy as np
+
+from tinycc.core import fixedpoint as fp
+from tinycc.core.ops import common as c
+
+INPUT_INTEGER_BITS = 4
+
+
+def prepare_int8(node, g, out_scale: float, out_zp: int) -> dict:
+    x, out = g.tensors[node.inputs[0]], g.tensors[node.outputs[0]]
+    if out.quant.zp != out_zp or abs(out.quant.s - out_scale) > 1e-3 * out_scale:
+        raise c.fail(node, f"int8 {node.op} output must have scale {out_scale:g} and zero point {out_zp}, "
+                     f"got {out.quant.s:g} and {out.quant.zp}", hint="this is the TFLite quantisation spec")
+    mult, left_shift = fp.quantize_multiplier_frexp(float(x.quant.s) * (1 << (31 - INPUT_INTEGER_BITS)))
+    radius = fp.calculate_input_radius(INPUT_INTEGER_BITS, left_shift, 31)
+    return {"dtype": "int8", "input_zp": x.quant.zp, "multiplier": mult, "left_shift": left_shift,
+            "radius": radius}
+
+
+def run_int8(x, p, function, out_bits_shift: int, out_offset: int):
+    """function: Q4 raw -> Q0 raw; output = rdbpot(q0, 31 - out_bits_shift) + offset, saturated at +-radius."""
+    v = x.astype(np.int64) - p["input_zp"]
+    q4 = fp.multiply_by_quantized_multiplier(v, p["multiplier"], p["left_shift"])
+    q0 = function(q4, INPUT_INTEGER_BITS)
+    y = np.clip(fp.rounding_divide_by_pot(q0, 31 - out_bits_shift) + out_offset, -128, 127)
+    y = np.where(v <= -p["radius"], -128, np.where(v >= p["radius"], 127, y))
+    return [y.astype(np.int8)]

@@ -1,0 +1,49 @@
+"""CONCATENATION along one axis. Quantised inputs must share the output's quantisation (TFLM
+copies bytes and never rescales); a fused activation is only accepted as 'none'."""
+from __future__ import annotations
+
+import numpy as np
+
+from tinycc.core.ops import common as c
+
+NAME = "concatenation"
+INPUTS = ("inputs*",)
+ATTRS = {"axis": 0, "activation": "none"}
+DTYPES = ("int8", "int16", "int32", "float32")
+
+
+def infer(node, g):
+    xs = [g.tensors[n] for n in node.inputs]
+    rank = len(xs[0].shape)
+    axis = node.attrs["axis"]
+    if not -rank <= axis < rank:
+        raise c.fail(node, f"axis {axis} is out of range for {rank}-D inputs")
+    axis %= rank
+    node.attrs["axis"] = axis
+    for t in xs[1:]:
+        if len(t.shape) != rank or any(a != b for k, (a, b) in enumerate(zip(t.shape, xs[0].shape)) if k != axis):
+            raise c.fail(node, f"input shapes {[t.shape for t in xs]} differ outside axis {axis}")
+    shape = list(xs[0].shape)
+    shape[axis] = sum(t.shape[axis] for t in xs)
+    return [tuple(shape)]
+
+
+def prepare(node, g):
+    dtype = c.check_dtypes(node, g, DTYPES)
+    out = g.tensors[node.outputs[0]]
+    if node.attrs["activation"] != "none":
+        raise c.fail(node, f"fused activation {node.attrs['activation']} is not supported on CONCATENATION")
+    for n in node.inputs:
+        t = g.tensors[n]
+        if t.dtype != dtype:
+            raise c.fail(node, f"input {n!r} is {t.dtype}, expected {dtype}")
+        if dtype in ("int8", "int16") and (t.quant is None or t.quant.zp != out.quant.zp
+                                           or not np.isclose(t.quant.s, out.quant.s)):
+            raise c.fail(node, f"input {n!r} is quantised differently from the output; TFLM's "
+                               "CONCATENATION copies bytes and would not rescale it",
+                         hint="requantise the input with a QUANTIZE op first")
+    return {"dtype": dtype}
+
+
+def run(node, g, inputs, p):
+    return [np.concatenate(inputs, axis=node.attrs["axis"])]

@@ -1,0 +1,29 @@
+"""LOGISTIC: 1 / (1 + exp(-x)). int8 as TFLM's reference_integer_ops::Logistic: input rescaled
+into Q4.27, gemmlowp fixed-point logistic, output scale 1/256 and zero point -128; inputs beyond
+the radius saturate. float32: the plain formula."""
+from __future__ import annotations
+
+import numpy as np
+
+from tinycc.core import fixedpoint as fp
+from tinycc.core.ops import _sigmoid_like, _unary
+from tinycc.core.ops import common as c
+
+NAME = "logistic"
+INPUTS, infer = _unary.INPUTS, _unary.infer
+ATTRS: dict = {}
+DTYPES = ("int8", "float32")
+
+
+def prepare(node, g):
+    dtype = c.check_dtypes(node, g, DTYPES)
+    if dtype == "float32":
+        return {"dtype": dtype}
+    return _sigmoid_like.prepare_int8(node, g, 1.0 / 256, -128)
+
+
+def run(node, g, inputs, p):
+    x = inputs[0]
+    if p["dtype"] == "float32":
+        return [(1.0 / (1.0 + np.exp(-x.astype(np.float32)))).astype(np.float32)]
+    return _sigmoid_like.run_int8(x, p, fp.logistic, 8, -128)

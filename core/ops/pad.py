@@ -1,0 +1,42 @@
+"""PAD / PADV2: constant padding. Quantised tensors pad with the output zero point (PAD) or the
+given constant (PADV2), as TFLM does; input and output must share quantisation."""
+from __future__ import annotations
+
+import numpy as np
+
+from tinycc.core.ops import common as c
+
+NAME = "pad"
+INPUTS = ("input",)
+ATTRS = {"paddings": (), "value": None}
+DTYPES = ("int8", "int16", "int32", "float32")
+
+
+def infer(node, g):
+    x = g.tensors[node.inputs[0]]
+    pads = tuple(tuple(int(v) for v in row) for row in node.attrs["paddings"])
+    if len(pads) != len(x.shape):
+        raise c.fail(node, f"paddings give {len(pads)} dimensions for a {len(x.shape)}-D input")
+    if any(len(row) != 2 or min(row) < 0 for row in pads):
+        raise c.fail(node, f"paddings must be non-negative (before, after) pairs, got {pads}")
+    if len(pads) > 5:
+        raise c.fail(node, "padding is supported up to 5 dimensions (as in TFLM)")
+    node.attrs["paddings"] = pads
+    return [tuple(d + b + e for d, (b, e) in zip(x.shape, pads))]
+
+
+def prepare(node, g):
+    dtype = c.check_dtypes(node, g, DTYPES)
+    x, out = g.tensors[node.inputs[0]], g.tensors[node.outputs[0]]
+    value = node.attrs["value"]
+    if dtype in ("int8", "int16"):
+        if x.quant.zp != out.quant.zp or not np.isclose(x.quant.s, out.quant.s):
+            raise c.fail(node, "input and output quantisation differ; PAD cannot rescale")
+        fill = out.quant.zp if value is None else int(value)
+    else:
+        fill = 0 if value is None else value
+    return {"dtype": dtype, "fill": fill}
+
+
+def run(node, g, inputs, p):
+    return [np.pad(inputs[0], node.attrs["paddings"], constant_values=p["fill"])]

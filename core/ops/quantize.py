@@ -1,0 +1,41 @@
+"""QUANTIZE: float32 -> int8/int16 (AffineQuantize: round(x / scale) + zp in float32, half away
+from zero), or integer -> integer requantisation (TFLM's Requantize: double-rounding rescale by
+s_in/s_out). Per-tensor quantisation only, as in TFLM."""
+from __future__ import annotations
+
+import numpy as np
+
+from tinycc.core import fixedpoint as fp
+from tinycc.core.ops import _unary
+from tinycc.core.ops import common as c
+
+NAME = "quantize"
+INPUTS, infer = _unary.INPUTS, _unary.infer
+ATTRS: dict = {}
+DTYPES = ("float32", "int8", "int16")
+OUTPUTS = ("int8", "int16")
+
+
+def prepare(node, g):
+    dtype = c.check_dtypes(node, g, DTYPES)
+    x, out = g.tensors[node.inputs[0]], g.tensors[node.outputs[0]]
+    if out.dtype not in OUTPUTS or out.quant is None:
+        raise c.fail(node, f"output must be a quantised int8 or int16 tensor, got {out.dtype}")
+    if out.quant.per_channel:
+        raise c.fail(node, "per-channel output quantisation is not supported", hint="TFLM supports per-tensor only")
+    lo, hi = c.INT_RANGES[out.dtype]
+    p = {"dtype": dtype, "out_dtype": out.dtype, "output_zp": out.quant.zp, "act_min": lo, "act_max": hi}
+    if dtype == "float32":
+        return {**p, "scale": float(np.float32(out.quant.s))}
+    m, s = fp.quantize_multiplier(float(x.quant.s) / float(out.quant.s))
+    return {**p, "input_zp": x.quant.zp, "multiplier": m, "shift": s}
+
+
+def run(node, g, inputs, p):
+    x = inputs[0]
+    if p["dtype"] == "float32":
+        y = fp.round_half_away(x.astype(np.float32) / np.float32(p["scale"])) + p["output_zp"]
+        y = np.clip(np.nan_to_num(y, nan=0.0, posinf=2.0 ** 31 - 1, neginf=-2.0 ** 31), -2.0 ** 31, 2.0 ** 31 - 1)
+        return [np.clip(y.astype(np.int64), p["act_min"], p["act_max"]).astype(p["out_dtype"])]
+    y = fp.multiply_by_quantized_multiplier(x.astype(np.int64) - p["input_zp"], p["multiplier"], p["shift"])
+    return [np.clip(y + p["output_zp"], p["act_min"], p["act_max"]).astype(p["out_dtype"])]

@@ -1,0 +1,45 @@
+"""RELU: max(x, 0). Quantised as TFLM's ReluQuantized: rescale by s_in/s_out (double rounding),
++ output zp, clamp to [quantize(0), type max]."""
+from __future__ import annotations
+
+import numpy as np
+
+from tinycc.core import fixedpoint as fp
+from tinycc.core.ops import _unary
+from tinycc.core.ops import common as c
+
+NAME = "relu"
+INPUTS, infer = _unary.INPUTS, _unary.infer
+ATTRS: dict = {}
+DTYPES = ("int8", "int16", "float32")
+UPPER = None          # relu6 reuses this module's rescale with an upper bound
+
+
+def rescale_params(node, g, upper: float | None) -> dict:
+    x, out = g.tensors[node.inputs[0]], g.tensors[node.outputs[0]]
+    m, s = fp.quantize_multiplier(float(x.quant.s) / float(out.quant.s))
+    lo, hi = c.INT_RANGES[out.dtype]
+    act_min = max(lo, out.quant.zp + int(fp.round_half_away(np.float32(0.0) / np.float32(out.quant.s))))
+    act_max = hi if upper is None else min(hi, out.quant.zp + int(fp.round_half_away(
+        np.float32(upper) / np.float32(out.quant.s))))
+    return {"input_zp": x.quant.zp, "output_zp": out.quant.zp, "multiplier": m, "shift": s,
+            "act_min": act_min, "act_max": act_max}
+
+
+def prepare(node, g):
+    dtype = c.check_dtypes(node, g, DTYPES)
+    if dtype == "float32":
+        return {"dtype": dtype}
+    return {"dtype": dtype, **rescale_params(node, g, UPPER)}
+
+
+def run_rescaled(x, p):
+    y = fp.multiply_by_quantized_multiplier(x.astype(np.int64) - p["input_zp"], p["multiplier"], p["shift"])
+    return [np.clip(y + p["output_zp"], p["act_min"], p["act_max"]).astype(p["dtype"])]
+
+
+def run(node, g, inputs, p):
+    x = inputs[0]
+    if p["dtype"] == "float32":
+        return [np.maximum(x, np.float32(0)).astype(np.float32)]
+    return run_rescaled(x, p)

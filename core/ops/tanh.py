@@ -1,0 +1,28 @@
+"""TANH. int8 as TFLM's reference_integer_ops::Tanh: input rescaled into Q4.27, gemmlowp
+fixed-point tanh, output scale 1/128 and zero point 0; inputs beyond the radius saturate."""
+from __future__ import annotations
+
+import numpy as np
+
+from tinycc.core import fixedpoint as fp
+from tinycc.core.ops import _sigmoid_like, _unary
+from tinycc.core.ops import common as c
+
+NAME = "tanh"
+INPUTS, infer = _unary.INPUTS, _unary.infer
+ATTRS: dict = {}
+DTYPES = ("int8", "float32")
+
+
+def prepare(node, g):
+    dtype = c.check_dtypes(node, g, DTYPES)
+    if dtype == "float32":
+        return {"dtype": dtype}
+    return _sigmoid_like.prepare_int8(node, g, 1.0 / 128, 0)
+
+
+def run(node, g, inputs, p):
+    x = inputs[0]
+    if p["dtype"] == "float32":
+        return [np.tanh(x.astype(np.float32)).astype(np.float32)]
+    return _sigmoid_like.run_int8(x, p, fp.tanh, 7, 0)

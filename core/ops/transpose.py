@@ -1,0 +1,34 @@
+"""TRANSPOSE by a permutation of up to 6 axes (data movement only)."""
+from __future__ import annotations
+
+import numpy as np
+
+from tinycc.core.ops import common as c
+
+NAME = "transpose"
+INPUTS = ("input",)
+ATTRS = {"perm": ()}
+DTYPES = ("int8", "int16", "int32", "float32")
+
+
+def infer(node, g):
+    x = g.tensors[node.inputs[0]]
+    perm = tuple(int(v) for v in node.attrs["perm"])
+    if sorted(perm) != list(range(len(x.shape))):
+        raise c.fail(node, f"perm {perm} is not a permutation of the {len(x.shape)} input axes")
+    if len(perm) > 6:
+        raise c.fail(node, "transpose is supported up to 6 dimensions")
+    node.attrs["perm"] = perm
+    return [tuple(x.shape[k] for k in perm)]
+
+
+def prepare(node, g):
+    dtype = c.check_dtypes(node, g, DTYPES)
+    x, out = g.tensors[node.inputs[0]], g.tensors[node.outputs[0]]
+    if dtype in ("int8", "int16") and (x.quant.zp != out.quant.zp or not np.isclose(x.quant.s, out.quant.s)):
+        raise c.fail(node, "input and output quantisation differ; TRANSPOSE cannot rescale")
+    return {"dtype": dtype}
+
+
+def run(node, g, inputs, p):
+    return [np.ascontiguousarray(np.transpose(inputs[0], node.attrs["perm"]))]
