@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from rich.console import Console
@@ -105,6 +106,13 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         err.print("tinycc: interrupted")
         return 130
+    except Exception as exc:  # a bug in tinycc, not a user error: short message, details on demand
+        if os.environ.get("TINYCC_DEBUG"):
+            raise
+        err.print(f"tinycc: internal error: {type(exc).__name__}: {exc}\n"
+                  "  this is a bug in tinycc; rerun with TINYCC_DEBUG=1 for the traceback and report it",
+                  markup=False, highlight=False)
+        return 3
 
 
 if __name__ == "__main__":

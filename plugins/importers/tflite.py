@@ -52,6 +52,8 @@ class _Reader:
         self.path = path
         self.data = data
         schema = _schema()
+        if not data:
+            raise TinyccError("the file is empty", file=str(path), hint="was the model fully written or copied?")
         if len(data) < 8 or data[4:8] != b"TFL3":
             raise TinyccError("not a TFLite flatbuffer (missing the 'TFL3' file identifier)", file=str(path),
                               hint="pass a .tflite file written by the TFLite converter or tinycc")
