@@ -9,7 +9,13 @@ from tinycc.core.ops import common as c
 INPUT_INTEGER_BITS = 4
 
 
-def prepare_int8(node, g, out_scale: float, out_zp: int) -> dict:
+DTYPES = ("int8", "float32")
+
+
+def prepare(node, g, out_scale: float, out_zp: int) -> dict:
+    """float32: nothing to prepare; int8: the output must be (out_scale, out_zp) as TFLite's spec says."""
+    if c.check_dtypes(node, g, DTYPES) == "float32":
+        return {"dtype": "float32"}
     x, out = g.tensors[node.inputs[0]], g.tensors[node.outputs[0]]
     if out.quant.zp != out_zp or abs(out.quant.s - out_scale) > 1e-3 * out_scale:
         raise c.fail(node, f"int8 {node.op} output must have scale {out_scale:g} and zero point {out_zp}, "

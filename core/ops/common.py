@@ -87,6 +87,37 @@ def check_dtypes(node: Node, g: Graph, allowed: tuple[str, ...]) -> str:
     return dtype
 
 
+def conv_spatial_output(node: Node, g: Graph, kh: int, kw: int, channels: int) -> tuple[int, ...]:
+    """NHWC output shape of a convolution-like op from its pads/strides/dilations; checks the bias."""
+    ins, _ = tensors(node, g)
+    n, h, w = ins[0].shape[:3]
+    a = node.attrs
+    top, left, bottom, right = a["pads"]
+    oh = conv_output_size(h, kh, a["strides"][0], a["dilations"][0], top, bottom)
+    ow = conv_output_size(w, kw, a["strides"][1], a["dilations"][1], left, right)
+    if oh <= 0 or ow <= 0:
+        raise fail(node, f"output would be empty ({oh}x{ow}) for input {h}x{w} and kernel {kh}x{kw}")
+    if len(ins) > 2 and ins[2] is not None and ins[2].size != channels:
+        raise fail(node, f"bias has {ins[2].size} values for {channels} output channels")
+    return (n, oh, ow, channels)
+
+
+def weighted_prepare(node: Node, g: Graph, dtypes: tuple[str, ...], channels: int, what: str) -> dict:
+    """Prepare of conv_2d / depthwise_conv_2d: per-channel multipliers and the activation clamp."""
+    dtype = check_dtypes(node, g, dtypes)
+    ins, (out,) = tensors(node, g)
+    x, w = ins[0], ins[1]
+    if dtype == "float32":
+        check_float_weights(node, g)
+        return {"dtype": dtype}
+    if w.quant is None or w.dtype != "int8":
+        raise fail(node, f"{dtype} {what} needs int8 quantised weights, got {w.dtype}")
+    mult, shift = channel_multipliers(x.quant.s, w.quant.scale, out.quant.s, channels)
+    lo, hi = activation_range(node.attrs["activation"], out)
+    return {"dtype": dtype, "input_zp": x.quant.zp, "output_zp": out.quant.zp,
+            "multiplier": mult, "shift": shift, "act_min": lo, "act_max": hi}
+
+
 def check_float_weights(node: Node, g: Graph) -> None:
     """Float ops need float weights: "hybrid" models (float activations, int8 weights) are refused."""
     for name in node.inputs[1:]:

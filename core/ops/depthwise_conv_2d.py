@@ -29,30 +29,11 @@ def infer(node, g):
         if co % ci:
             raise c.fail(node, f"filter channels {co} are not a multiple of input channels {ci}")
         node.attrs["depth_multiplier"] = co // ci
-    a = node.attrs
-    top, left, bottom, right = a["pads"]
-    oh = c.conv_output_size(h, kh, a["strides"][0], a["dilations"][0], top, bottom)
-    ow = c.conv_output_size(wd, kw, a["strides"][1], a["dilations"][1], left, right)
-    if oh <= 0 or ow <= 0:
-        raise c.fail(node, f"output would be empty ({oh}x{ow})")
-    if len(ins) > 2 and ins[2] is not None and ins[2].size != co:
-        raise c.fail(node, f"bias has {ins[2].size} values for {co} output channels")
-    return [(n, oh, ow, co)]
+    return [c.conv_spatial_output(node, g, kh, kw, co)]
 
 
 def prepare(node, g):
-    dtype = c.check_dtypes(node, g, DTYPES)
-    ins, (out,) = c.tensors(node, g)
-    x, w = ins[0], ins[1]
-    if dtype == "float32":
-        c.check_float_weights(node, g)
-        return {"dtype": dtype}
-    if w.quant is None or w.dtype != "int8":
-        raise c.fail(node, f"{dtype} depthwise convolution needs int8 quantised weights, got {w.dtype}")
-    mult, shift = c.channel_multipliers(x.quant.s, w.quant.scale, out.quant.s, w.shape[3])
-    lo, hi = c.activation_range(node.attrs["activation"], out)
-    return {"dtype": dtype, "input_zp": x.quant.zp, "output_zp": out.quant.zp,
-            "multiplier": mult, "shift": shift, "act_min": lo, "act_max": hi}
+    return c.weighted_prepare(node, g, DTYPES, g.tensors[node.inputs[1]].shape[3], "depthwise convolution")
 
 
 def accumulate(x: np.ndarray, w: np.ndarray, a: dict, out_shape) -> np.ndarray:

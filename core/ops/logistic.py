@@ -7,19 +7,15 @@ import numpy as np
 
 from tinycc.core import fixedpoint as fp
 from tinycc.core.ops import _sigmoid_like, _unary
-from tinycc.core.ops import common as c
 
 NAME = "logistic"
 INPUTS, infer = _unary.INPUTS, _unary.infer
 ATTRS: dict = {}
-DTYPES = ("int8", "float32")
+DTYPES = _sigmoid_like.DTYPES
 
 
 def prepare(node, g):
-    dtype = c.check_dtypes(node, g, DTYPES)
-    if dtype == "float32":
-        return {"dtype": dtype}
-    return _sigmoid_like.prepare_int8(node, g, 1.0 / 256, -128)
+    return _sigmoid_like.prepare(node, g, 1.0 / 256, -128)
 
 
 def run(node, g, inputs, p):
