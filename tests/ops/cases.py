@@ -263,7 +263,7 @@ DTYPES = {
     "max_pool_2d": ("int8", "int16", "float32"), "add": ("int8", "int16", "float32"),
     "sub": ("int8", "int16", "float32"), "mul": ("int8", "int16", "float32"), "softmax": ("int8", "float32"),
     "logistic": ("int8", "float32"), "tanh": ("int8", "float32"), "relu": ("int8", "int16", "float32"),
-    "relu6": ("int8", "float32"), "leaky_relu": ("int8", "int16", "float32"), "pad": ("int8", "int16", "float32"),
+    "relu6": ("int8", "int16", "float32"), "leaky_relu": ("int8", "int16", "float32"), "pad": ("int8", "int16", "float32"),
     "concatenation": ("int8", "int16", "float32"), "transpose": ("int8", "int16", "float32"),
     "strided_slice": ("int8", "int16", "float32"), "reshape": ("int8", "int16", "float32"),
     "quantize": ("int8", "int16"), "dequantize": ("int8", "int16"),
