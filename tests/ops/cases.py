@@ -234,6 +234,19 @@ def reshape(rng, dtype):
     return single_op("reshape", [x], act("y", (), dtype, x.quant), {"shape": target})
 
 
+def mean(rng, dtype):
+    shape = _shape(rng)
+    if rng.random() < 0.4:                      # the global-average-pool case
+        shape = (1, int(rng.integers(1, 8)), int(rng.integers(1, 8)), int(rng.integers(1, 6)))
+        axes = (1, 2) if rng.random() < 0.5 else (2, -3)
+    else:
+        axes = tuple(int(a) for a in rng.choice(np.arange(-len(shape), len(shape)), size=int(rng.integers(1, len(shape) + 1)), replace=False))
+    x = _io(rng, dtype, shape)
+    out = act("y", (), dtype, x.quant if dtype == "float32" or rng.random() < 0.4 else
+              q(x.quant.s * rng.uniform(0.5, 2), random_zp(rng, dtype)))
+    return single_op("mean", [x], out, {"axes": axes, "keep_dims": bool(rng.random() < 0.5)})
+
+
 def quantize(rng, dtype):
     """dtype is the output's; the input is float32, or an integer tensor to requantise."""
     shape = _shape(rng)
@@ -253,7 +266,7 @@ CASES = {
     "add": _binary("add"), "sub": _binary("sub"), "mul": _binary("mul"), "softmax": softmax,
     "logistic": logistic, "tanh": tanh, "relu": relu, "relu6": relu6, "leaky_relu": leaky_relu, "pad": pad,
     "concatenation": concatenation, "transpose": transpose, "strided_slice": strided_slice, "reshape": reshape,
-    "quantize": quantize, "dequantize": dequantize,
+    "quantize": quantize, "dequantize": dequantize, "mean": mean,
 }
 
 # dtypes TF Lite Micro runs for each op (activation dtype); int16 means 16x8 for weighted ops
@@ -266,5 +279,5 @@ DTYPES = {
     "relu6": ("int8", "int16", "float32"), "leaky_relu": ("int8", "int16", "float32"), "pad": ("int8", "int16", "float32"),
     "concatenation": ("int8", "int16", "float32"), "transpose": ("int8", "int16", "float32"),
     "strided_slice": ("int8", "int16", "float32"), "reshape": ("int8", "int16", "float32"),
-    "quantize": ("int8", "int16"), "dequantize": ("int8", "int16"),
+    "quantize": ("int8", "int16"), "dequantize": ("int8", "int16"), "mean": ("int8", "int16", "float32"),
 }
