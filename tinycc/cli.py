@@ -22,7 +22,10 @@ def _bytes(n) -> str:
 
 def cmd_compile(args, out: Console) -> int:
     from tinycc.driver import compile_model
-    report = compile_model(args.model, args.backend, args.output, name=args.name, force=args.force)
+    options = {"quantize": args.quantize, "calibration": args.calibration,
+               "calibration_method": args.calibration_method, "io": args.io}
+    report = compile_model(args.model, args.backend, args.output, name=args.name, force=args.force,
+                           options=options)
     table = Table(title=f"tinycc compile: {args.model} -> {args.output} ({args.backend})", show_header=False)
     table.add_row("files", ", ".join(report.get("files", [])))
     for key, label in (("arena_bytes", "arena (SRAM)"), ("bound_bytes", "arena lower bound"),
@@ -84,6 +87,13 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--name", default="model", help="C symbol prefix and file name, default model")
     c.add_argument("--force", action="store_true", help="replace an existing output folder")
     c.add_argument("--json", help="also write the compile report as JSON to this file")
+    c.add_argument("--quantize", choices=("int8", "none"),
+                   help="post-training quantisation of a float model (default: int8 when --calibration is given)")
+    c.add_argument("--calibration", help=".npz of input samples (one array per input, first axis = samples)")
+    c.add_argument("--calibration-method", choices=("minmax", "percentile"), default="minmax",
+                   help="activation range from min/max (default) or the 99.99th percentile")
+    c.add_argument("--io", choices=("float", "int8"), default="float",
+                   help="quantised model's inputs and outputs: float32 (default) or int8")
     c.set_defaults(func=cmd_compile)
     i = sub.add_parser("inspect", help="per-layer table: shapes, MACs, parameters, memory plan")
     i.add_argument("model")

@@ -29,6 +29,27 @@ def load_model(path, options: dict | None = None, importer: str | None = None) -
         raise err.with_file(str(path))
 
 
+def quantize_model(g: Graph, options: dict) -> Graph:
+    """Apply post-training int8 quantisation when asked (options: quantize, calibration,
+    calibration_method, io); a float model with calibration data is quantised by default."""
+    mode = options.get("quantize") or ("int8" if options.get("calibration") is not None else "none")
+    if mode == "none":
+        return g
+    if mode != "int8":
+        raise TinyccError(f"unknown quantisation {mode!r}", hint="choose int8 or none")
+    calibration = options.get("calibration")
+    if calibration is None:
+        raise TinyccError("int8 quantisation needs calibration data", file=g.source,
+                          hint="pass --calibration data.npz (samples of each input, first axis = samples)")
+    from tinycc.calibration import load_calibration
+    from tinycc.core.passes import Sequential
+    from tinycc.core.passes.calibrate import calibrate
+    from tinycc.core.passes.quantize import QuantizeInt8
+    samples = calibration if isinstance(calibration, list) else load_calibration(calibration, g)
+    ranges = calibrate(g, samples, method=options.get("calibration_method") or "minmax")
+    return Sequential(QuantizeInt8(ranges, io=options.get("io") or "float")).run(g)
+
+
 def compile_model(model, backend: str, outdir, *, name: str = "model", force: bool = False,
                   options: dict | None = None) -> dict:
     """Compile `model` (a path or a Graph) with `backend` into `outdir`; returns the backend's report."""
@@ -38,6 +59,7 @@ def compile_model(model, backend: str, outdir, *, name: str = "model", force: bo
         raise TinyccError(f"output folder {outdir} already exists and is not empty",
                           hint="choose another -o folder, or pass --force to replace it")
     g = model if isinstance(model, Graph) else load_model(model, options)
+    g = quantize_model(g, options or {})
     plan = planner.plan(g)
     outdir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", suffix=".tinycc-tmp", dir=outdir.parent))

@@ -34,8 +34,9 @@ def prepare(node, g):
 def run(node, g, inputs, p):
     x = inputs[0]
     if p["dtype"] == "float32":
-        y = fp.round_half_away(x.astype(np.float32) / np.float32(p["scale"])) + p["output_zp"]
-        y = np.clip(np.nan_to_num(y, nan=0.0, posinf=2.0 ** 31 - 1, neginf=-2.0 ** 31), -2.0 ** 31, 2.0 ** 31 - 1)
-        return [np.clip(y.astype(np.int64), p["act_min"], p["act_max"]).astype(p["out_dtype"])]
+        r = fp.round_half_away(x.astype(np.float32) / np.float32(p["scale"]))
+        r = np.clip(np.nan_to_num(r, nan=0.0, posinf=2.0 ** 30, neginf=-2.0 ** 30), -2.0 ** 30, 2.0 ** 30)
+        y = r.astype(np.int64) + p["output_zp"]
+        return [np.clip(y, p["act_min"], p["act_max"]).astype(p["out_dtype"])]
     y = fp.multiply_by_quantized_multiplier(x.astype(np.int64) - p["input_zp"], p["multiplier"], p["shift"])
     return [np.clip(y + p["output_zp"], p["act_min"], p["act_max"]).astype(p["out_dtype"])]

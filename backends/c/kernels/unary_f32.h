@@ -22,11 +22,9 @@ static inline void tinycc_quantize_f32_##SUFFIX(int32_t n, const float *x, T *y,
     int32_t i;                                                                                   \
     for (i = 0; i < n; ++i) {                                                                    \
         float q = roundf(x[i] / scale);                                                          \
-        int32_t v;                                                                               \
-        q = q != q ? 0.0f : tinycc_clampf(q, -2147483648.0f, 2147483520.0f);                     \
-        v = (int32_t)q;                                                                          \
-        v = v > INT32_MAX - zp && zp > 0 ? INT32_MAX : v + zp;                                   \
-        y[i] = (T)tinycc_clamp(v, LO, HI);                                                       \
+        /* beyond +-2^30 the result saturates anyway; the bound keeps v + zp from overflowing */ \
+        q = q != q ? 0.0f : tinycc_clampf(q, -1073741824.0f, 1073741824.0f);                     \
+        y[i] = (T)tinycc_clamp((int32_t)q + zp, LO, HI);                                         \
     }                                                                                            \
 }
 TINYCC_QUANTIZE_F32(s8, int8_t, -128, 127)

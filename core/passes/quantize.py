@@ -1,0 +1,177 @@
+"""Post-training int8 quantisation of a float32 graph, following the TFLite quantisation spec.
+
+Activations: int8 per-tensor, asymmetric, range from calibration (always containing 0).
+Weights: int8 symmetric (zero point 0), per output channel for convolutions, per tensor for
+FULLY_CONNECTED (as TFLite's converter emits). Bias: int32 with scale input_scale x
+weight_scale. Ops that TFLite requires to keep their input's quantisation (pooling, reshape,
+pad, transpose, slices, RELU6) get it; SOFTMAX/LOGISTIC output 1/256 with zero point -128,
+TANH 1/128 with 0. CONCATENATION inputs quantised differently are requantised first.
+The model keeps float32 inputs and outputs (QUANTIZE/DEQUANTIZE at the edges) unless
+`io="int8"`, which makes them int8 with their quantisation in the header.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from tinycc.core import fixedpoint as fp
+from tinycc.core.errors import TinyccError
+from tinycc.core.graph import Graph, Node, Quant, Tensor
+from tinycc.core.passes import Pass
+from tinycc.core.passes.calibrate import Ranges
+
+KEEP_INPUT_QUANT = ("average_pool_2d", "max_pool_2d", "reshape", "pad", "transpose", "strided_slice", "relu6")
+FIXED_OUTPUT = {"softmax": (1.0 / 256, -128), "logistic": (1.0 / 256, -128), "tanh": (1.0 / 128, 0)}
+WEIGHT_AXIS = {"conv_2d": 0, "depthwise_conv_2d": 3, "fully_connected": None}
+IO_MODES = ("float", "int8")
+
+
+def activation_quant(lo: float, hi: float) -> Quant:
+    """int8 affine parameters covering [lo, hi] and 0 (zero is exactly representable)."""
+    lo, hi = min(float(lo), 0.0), max(float(hi), 0.0)
+    if hi - lo < 1e-12:
+        hi = lo + 1.0
+    scale = np.float32((hi - lo) / 255.0)
+    zp = int(np.clip(fp.round_half_away(-128 - lo / float(scale)), -128, 127))
+    return Quant(np.array([scale]), np.array([zp]))
+
+
+def quantize_weights(w: np.ndarray, axis: int | None) -> tuple[np.ndarray, Quant]:
+    if axis is None:
+        amax = np.array([np.abs(w).max()])
+    else:
+        amax = np.abs(np.moveaxis(w, axis, 0)).reshape(w.shape[axis], -1).max(axis=1)
+    scale = np.where(amax > 0, amax / 127.0, 1.0).astype(np.float32)
+    shape = [1] * w.ndim
+    if axis is not None:
+        shape[axis] = -1
+    q = np.clip(fp.round_half_away(w / scale.reshape(shape)), -127, 127).astype(np.int8)
+    return q, Quant(scale, np.zeros(scale.size, dtype=np.int64), axis or 0)
+
+
+def quantize_bias(b: np.ndarray, in_scale: float, w_scale: np.ndarray) -> tuple[np.ndarray, Quant]:
+    scale = (np.float32(in_scale) * w_scale.astype(np.float32)).astype(np.float32)
+    scale = np.broadcast_to(scale, b.shape).astype(np.float32)
+    q = np.clip(fp.round_half_away(b.astype(np.float64) / scale), -(2 ** 31), 2 ** 31 - 1).astype(np.int32)
+    return q, Quant(scale, np.zeros(scale.size, dtype=np.int64))
+
+
+class QuantizeInt8(Pass):
+    name = "quantize-int8"
+
+    def __init__(self, ranges: Ranges, io: str = "float"):
+        if io not in IO_MODES:
+            raise TinyccError(f"unknown io mode {io!r}", hint=f"choose one of {', '.join(IO_MODES)}")
+        self.ranges = ranges
+        self.io = io
+
+    def _range_quant(self, name: str) -> Quant:
+        if name not in self.ranges.lo:
+            raise TinyccError(f"tensor {name!r} has no calibration range")
+        return activation_quant(self.ranges.lo[name], self.ranges.hi[name])
+
+    def run(self, g: Graph) -> Graph:
+        for name in g.inputs:
+            if g.tensors[name].dtype != "float32":
+                raise TinyccError(f"input {name!r} is {g.tensors[name].dtype}; int8 quantisation needs a float32 model",
+                                  file=g.source, hint="this model is already quantised: compile it as it is")
+        tensors: dict[str, Tensor] = {}
+        nodes: list[Node] = []
+        qname: dict[str, str] = {}          # float activation -> its int8 tensor
+
+        def add_int8(name: str, shape, quant: Quant, new_name: str | None = None) -> str:
+            new_name = new_name or name
+            tensors[new_name] = Tensor(new_name, tuple(shape), "int8", quant)
+            qname[name] = new_name
+            return new_name
+
+        for name in g.inputs:
+            t = g.tensors[name]
+            if self.io == "float":
+                tensors[name] = Tensor(name, t.shape, "float32")
+                q = add_int8(name, t.shape, self._range_quant(name), f"{name}/int8")
+                nodes.append(Node(f"quantize:{name}", "quantize", [name], [q]))
+            else:
+                add_int8(name, t.shape, self._range_quant(name))
+
+        for node in g.nodes:
+            nodes.extend(self._node(g, node, tensors, qname, add_int8))
+
+        outputs = []
+        for name in g.outputs:
+            t = g.tensors[name]
+            if self.io == "float":
+                q = qname[name]
+                if q == name:                                  # give the int8 tensor its own name
+                    tensors[f"{name}/int8"] = tensors.pop(name)
+                    tensors[f"{name}/int8"].name = f"{name}/int8"
+                    q = f"{name}/int8"
+                    for n in nodes:
+                        n.outputs = [q if o == name else o for o in n.outputs]
+                        n.inputs = [q if i == name else i for i in n.inputs]
+                tensors[name] = Tensor(name, t.shape, "float32")
+                nodes.append(Node(f"dequantize:{name}", "dequantize", [q], [name]))
+                outputs.append(name)
+            else:
+                outputs.append(qname[name])
+        inputs = list(g.inputs) if self.io == "float" else [qname[n] for n in g.inputs]
+        return Graph(g.name, tensors, nodes, inputs, outputs, source=g.source,
+                     metadata={**g.metadata, "quantized_by": "tinycc", "calibration_samples": self.ranges.samples})
+
+    def _node(self, g, node, tensors, qname, add_int8) -> list[Node]:
+        out = g.tensors[node.outputs[0]]
+        op = node.op
+        if op in ("quantize", "dequantize") or out.dtype != "float32":
+            raise TinyccError("the model mixes float and quantised operators; quantise a pure float32 model",
+                              node=node.name, op=op, file=g.source)
+        ins = []
+        for name in node.inputs:
+            if name is None:
+                ins.append(None)
+            elif g.tensors[name].is_const:
+                ins.append(name)
+            else:
+                ins.append(qname[name])
+        new_nodes = []
+        attrs = dict(node.attrs)
+        if op in WEIGHT_AXIS:
+            x_q = tensors[ins[0]].quant
+            w = g.tensors[node.inputs[1]]
+            wq, w_quant = quantize_weights(w.data.astype(np.float32), WEIGHT_AXIS[op])
+            w_name = f"{w.name}/int8"
+            tensors[w_name] = Tensor(w_name, w.shape, "int8", w_quant, wq)
+            ins[1] = w_name
+            if len(node.inputs) > 2 and node.inputs[2] is not None:
+                b = g.tensors[node.inputs[2]]
+                bq, b_quant = quantize_bias(b.data, x_q.s, w_quant.scale)
+                b_name = f"{b.name}/int32"
+                tensors[b_name] = Tensor(b_name, b.shape, "int32", b_quant, bq)
+                ins[2] = b_name
+            out_quant = self._range_quant(out.name)
+        elif op in KEEP_INPUT_QUANT:
+            out_quant = tensors[ins[0]].quant
+            if op == "pad" and attrs.get("value") is not None:
+                attrs["value"] = int(np.clip(fp.round_half_away(float(attrs["value"]) / out_quant.s) + out_quant.zp,
+                                             -128, 127))
+        elif op in FIXED_OUTPUT:
+            scale, zp = FIXED_OUTPUT[op]
+            out_quant = Quant(np.array([scale]), np.array([zp]))
+        elif op == "concatenation":
+            lo = min([self.ranges.lo[out.name]] + [self.ranges.lo[n] for n in node.inputs])
+            hi = max([self.ranges.hi[out.name]] + [self.ranges.hi[n] for n in node.inputs])
+            out_quant = activation_quant(lo, hi)
+            for k, name in enumerate(ins):
+                t = tensors[name]
+                if t.quant.zp != out_quant.zp or t.quant.s != out_quant.s:
+                    req = f"{name}/requantized:{node.name}"
+                    tensors[req] = Tensor(req, t.shape, "int8", out_quant)
+                    new_nodes.append(Node(f"requantize:{req}", "quantize", [name], [req]))
+                    ins[k] = req
+        else:
+            for name in node.inputs:
+                if name is not None and g.tensors[name].is_const:
+                    raise TinyccError(f"constant operand {name!r} of {op} cannot be quantised yet",
+                                      node=node.name, op=op, file=g.source)
+            out_quant = self._range_quant(out.name)
+        add_int8(out.name, out.shape, out_quant)
+        new_nodes.append(Node(node.name, op, ins, [qname[out.name]], attrs))
+        return new_nodes
