@@ -3,3 +3,19 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the per-operator pass counts of ONNX's node cases (written by test_onnx_node_cases)."""
+    import json
+    if hasattr(terminalreporter.config, "workerinput"):      # an xdist worker: the controller prints
+        return
+    report = Path(__file__).resolve().parents[1] / ".pytest_cache" / "tinycc-onnx-node-cases"
+    files = sorted(report.glob("*.json")) if report.is_dir() else []
+    if not files:
+        return
+    rows = [(f.stem, json.loads(f.read_text())) for f in files]
+    terminalreporter.write_sep("-", "ONNX node cases: passed / refused per operator")
+    terminalreporter.write_line("  ".join(f"{op} {c.get('passed', 0)}/{c.get('refused', 0)}" for op, c in rows))
+    for f in files:
+        f.unlink()

@@ -29,6 +29,13 @@ def load_model(path, options: dict | None = None, importer: str | None = None) -
         raise err.with_file(str(path))
 
 
+def optimize_model(g: Graph) -> Graph:
+    """The core passes every compile runs (before quantisation)."""
+    from tinycc.core.passes import Sequential
+    from tinycc.core.passes.fuse import FuseActivations
+    return Sequential(FuseActivations()).run(g)
+
+
 def quantize_model(g: Graph, options: dict) -> Graph:
     """Apply post-training int8 quantisation when asked (options: quantize, calibration,
     calibration_method, io); a float model with calibration data is quantised by default."""
@@ -59,6 +66,7 @@ def compile_model(model, backend: str, outdir, *, name: str = "model", force: bo
         raise TinyccError(f"output folder {outdir} already exists and is not empty",
                           hint="choose another -o folder, or pass --force to replace it")
     g = model if isinstance(model, Graph) else load_model(model, options)
+    g = optimize_model(g)
     g = quantize_model(g, options or {})
     plan = planner.plan(g)
     outdir.parent.mkdir(parents=True, exist_ok=True)

@@ -32,7 +32,8 @@ def _schema():
     return schema_fb
 
 
-def _padding(node: Node, in_shape, kernel, strides, dilations) -> int:
+def _padding(node: Node, in_shape, kernel, strides, dilations) -> int | None:
+    """SAME or VALID for the node's explicit pads, or None when TFLite cannot express them."""
     pads = tuple(node.attrs.get("pads", (0, 0, 0, 0)))
     if not any(pads):
         return PADDING_VALID
@@ -40,8 +41,7 @@ def _padding(node: Node, in_shape, kernel, strides, dilations) -> int:
     left, right = common.same_padding(in_shape[2], kernel[1], strides[1], dilations[1])
     if pads == (top, left, bottom, right):
         return PADDING_SAME
-    raise TinyccError(f"explicit pads {pads} are neither SAME nor VALID; TFLite cannot express them",
-                      node=node.name, op=node.op, hint="insert a PAD operator before this one")
+    return None
 
 
 class _Writer:
@@ -95,12 +95,45 @@ class _Writer:
             self.opcode_index[builtin] = len(self.opcodes) - 1
         return self.opcode_index[builtin]
 
+    def explicit_pad(self, node: Node) -> tuple[list, Node]:
+        """A PAD operator in front of `node` (whose pads SAME/VALID cannot express), and the node
+        rewritten to read the padded tensor with VALID padding."""
+        g = self.g
+        x = g.tensors[node.inputs[0]]
+        if node.op == "average_pool_2d":
+            raise TinyccError(f"explicit pads {node.attrs['pads']} on AVERAGE_POOL_2D cannot be written to TFLite",
+                              node=node.name, op=node.op, hint="TFLite averages in-bounds elements only")
+        top, left, bottom, right = node.attrs["pads"]
+        shape = (x.shape[0], x.shape[1] + top + bottom, x.shape[2] + left + right, x.shape[3])
+        padded = Tensor(f"{node.name}/padded", shape, x.dtype, x.quant)
+        attrs = {"paddings": ((0, 0), (top, bottom), (left, right), (0, 0)), "value": None}
+        if node.op == "max_pool_2d":          # padding must never win the max
+            attrs["value"] = -128 if x.dtype == "int8" else (-32768 if x.dtype == "int16" else float("-inf"))
+        g.tensors[padded.name] = padded
+        pad = Node(f"{node.name}/pad", "pad", [x.name], [padded.name], attrs)
+        rewritten = Node(node.name, node.op, [padded.name, *node.inputs[1:]], node.outputs,
+                         {**node.attrs, "pads": (0, 0, 0, 0)})
+        return [self.operator(pad)], rewritten
+
+    def operators(self, node: Node) -> list:
+        if node.op in ("conv_2d", "depthwise_conv_2d", "max_pool_2d", "average_pool_2d") and any(node.attrs["pads"]):
+            x = self.g.tensors[node.inputs[0]]
+            a = node.attrs
+            kernel = a["kernel"] if "kernel" in a else self.g.tensors[node.inputs[1]].shape[1:3]
+            if _padding(node, x.shape, kernel, a["strides"], a.get("dilations", (1, 1))) is None:
+                pre, node = self.explicit_pad(node)
+                return pre + [self.operator(node)]
+        return [self.operator(node)]
+
     def operator(self, node: Node):
         s, g, a = self.s, self.g, node.attrs
         builtin = BUILTINS.get(node.op)
         if builtin is None:
             raise TinyccError(f"operator {node.op} has no TFLite equivalent in the writer", node=node.name, op=node.op)
-        inputs = [-1 if n is None else self.tensor(g.tensors[n]) for n in node.inputs]
+        names = list(node.inputs)
+        while names and names[-1] is None:        # TFLM reads a trailing -1 as a present input
+            names.pop()
+        inputs = [-1 if n is None else self.tensor(g.tensors[n]) for n in names]
         act = ACTIVATIONS[a.get("activation", "none")]
         x = g.tensors[node.inputs[0]]
         opt_type, opt = 0, None
@@ -176,7 +209,7 @@ class _Writer:
         sub = s.SubGraphT()
         sub.name = g.name
         sub.inputs = np.array([self.tensor(g.tensors[n]) for n in g.inputs], dtype=np.int32)
-        sub.operators = [self.operator(n) for n in g.nodes]
+        sub.operators = [op for n in g.nodes for op in self.operators(n)]
         sub.outputs = np.array([self.tensor(g.tensors[n]) for n in g.outputs], dtype=np.int32)
         sub.tensors = self.tensors
         m = s.ModelT()

@@ -1,0 +1,544 @@
+"""ONNX importer: an .onnx file (float32, opsets 13+) -> the core graph (NHWC inside).
+
+ONNX is NCHW; the core is NHWC. Every 4-D activation is stored NHWC and remembered as
+"channels moved last", so shape-sensitive operators (axes of Concat/Softmax/ReduceMean/Pad,
+Transpose permutations, constants broadcast against activations) are translated, and a
+TRANSPOSE back to NCHW is inserted before anything that depends on the memory order
+(Reshape, Flatten). Model inputs and outputs keep ONNX's own layout: 4-D inputs are
+transposed to NHWC by the first operator, 4-D outputs back to NCHW by the last.
+Dynamic dimensions are pinned to 1. Unsupported operators or attributes are clear errors
+naming the node.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from tinycc.core.errors import TinyccError
+from tinycc.core.graph import Graph, Node, Tensor
+from tinycc.core.hookspec import hookimpl
+from tinycc.core.ops.common import same_padding
+from tinycc.core.validate import validate
+
+NCHW_TO_NHWC = (0, 2, 3, 1)
+NHWC_TO_NCHW = (0, 3, 1, 2)
+AXIS_TO_CORE = {0: 0, 1: 3, 2: 1, 3: 2}        # an NCHW axis -> its position in NHWC
+ONNX_DTYPES = {1: "float32", 6: "int32", 7: "int64"}
+MIN_OPSET = 13
+SUPPORTED = ("Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Conv", "Dropout", "Flatten", "Gemm",
+             "GlobalAveragePool", "Identity", "LeakyRelu", "MatMul", "MaxPool", "Mul", "Pad", "ReduceMean", "Relu",
+             "Reshape", "Sigmoid", "Softmax", "Squeeze", "Sub", "Tanh", "Transpose", "Unsqueeze")
+
+
+class _Builder:
+    def __init__(self, model, path: Path):
+        import onnx
+        from onnx import numpy_helper
+        self.onnx, self.nph = onnx, numpy_helper
+        self.path = path
+        self.graph = model.graph
+        self.tensors: dict[str, Tensor] = {}
+        self.nodes: list[Node] = []
+        self.nchw: set[str] = set()          # core tensors holding an NCHW tensor as NHWC
+        self.const: dict[str, np.ndarray] = {}
+        self.alias: dict[str, str] = {}
+        self.shapes: dict[str, tuple[int, ...]] = {}
+        self.counter = 0
+        self.consumers: dict[str, int] = {}
+        for nd in self.graph.node:
+            for i in nd.input:
+                self.consumers[i] = self.consumers.get(i, 0) + 1
+        self.graph_outputs = {o.name for o in self.graph.output}
+        for init in self.graph.initializer:
+            self.const[init.name] = numpy_helper.to_array(init)
+        for vi in list(self.graph.input) + list(self.graph.value_info) + list(self.graph.output):
+            dims = vi.type.tensor_type.shape.dim
+            self.shapes[vi.name] = tuple(d.dim_value if d.HasField("dim_value") and d.dim_value > 0 else 1 for d in dims)
+
+    # ---- helpers ----
+    def fail(self, node, message, hint=None):
+        return TinyccError(message, file=str(self.path), node=node.name or node.output[0], op=node.op_type, hint=hint)
+
+    def fresh(self, base: str) -> str:
+        self.counter += 1
+        return f"{base}#{self.counter}"
+
+    def name(self, n: str) -> str:
+        while n in self.alias:
+            n = self.alias[n]
+        return n
+
+    def attr(self, node, key, default=None):
+        for a in node.attribute:
+            if a.name == key:
+                return self.onnx.helper.get_attribute_value(a)
+        return default
+
+    def get_const(self, node, n: str, what: str) -> np.ndarray:
+        n = self.name(n)
+        if n not in self.const:
+            raise self.fail(node, f"{what} must be a constant (an initializer)",
+                            hint="export with constant folding (torch.onnx.export(..., do_constant_folding=True))")
+        return self.const[n]
+
+    def core_const(self, n: str, arr: np.ndarray) -> str:
+        arr = np.ascontiguousarray(arr)
+        dtype = "float32" if arr.dtype.kind == "f" else "int32"
+        arr = arr.astype(np.float32 if dtype == "float32" else np.int32)
+        self.tensors[n] = Tensor(n, tuple(arr.shape), dtype, data=arr)
+        return n
+
+    def act(self, n: str, nchw: bool = False) -> str:
+        self.tensors[n] = Tensor(n, (), "float32")
+        if nchw:
+            self.nchw.add(n)
+        return n
+
+    def emit(self, node_name: str, op: str, ins: list, out: str, attrs=None, nchw=False) -> str:
+        if nchw and out in self.graph_outputs:     # the NCHW output is made by a final transpose
+            self.alias[out] = internal = self.fresh(out + "/nhwc")
+            out = internal
+        self.act(out, nchw)
+        ins = list(ins)
+        while ins and ins[-1] is None:
+            ins.pop()
+        self.nodes.append(Node(node_name, op, ins, [out], attrs or {}))
+        return out
+
+    def value(self, node, n: str) -> str:
+        """The core tensor for an ONNX activation input (constants are materialised as given)."""
+        n = self.name(n)
+        if n in self.tensors:
+            return n
+        if n in self.const:
+            return self.core_const(n, self.const[n])
+        raise self.fail(node, f"input {n!r} is not computed by an earlier node")
+
+    def plain(self, node, n: str) -> str:
+        """The tensor in ONNX's own memory order (NCHW), transposing back if needed."""
+        n = self.value(node, n)
+        if n not in self.nchw:
+            return n
+        return self.emit(f"{node.name}:to_nchw", "transpose", [n], self.fresh(n + "/nchw"), {"perm": NHWC_TO_NCHW})
+
+    def binary_operand(self, node, n: str, other_nchw: bool) -> str:
+        """A binary op's operand; constants broadcast against an NHWC-held activation are permuted."""
+        n = self.name(n)
+        if n in self.const and other_nchw:
+            c = self.const[n]
+            if c.ndim > 4:
+                raise self.fail(node, f"constant of rank {c.ndim} against a 4-D activation")
+            c4 = c.reshape((1,) * (4 - c.ndim) + c.shape).transpose(NCHW_TO_NHWC)
+            return self.core_const(self.fresh(n + "/nhwc"), c4)
+        return self.value(node, n)
+
+    # ---- conversion ----
+    def convert(self):
+        for vi in self.graph.input:
+            if vi.name in self.const:
+                continue
+            elem = vi.type.tensor_type.elem_type
+            if ONNX_DTYPES.get(elem) != "float32":
+                raise TinyccError(f"input {vi.name!r} has ONNX element type {elem}; float32 inputs are supported",
+                                  file=str(self.path), hint="QDQ-quantised models come later; export float32")
+            shape = self.shapes[vi.name]
+            self.tensors[vi.name] = Tensor(vi.name, shape, "float32")
+            if len(shape) == 4:
+                self.emit(f"input:{vi.name}", "transpose", [vi.name], self.fresh(vi.name + "/nhwc"),
+                          {"perm": NCHW_TO_NHWC}, nchw=True)
+                self.alias[vi.name] = self.nodes[-1].outputs[0]
+        for node in self.graph.node:
+            self.node(node)
+        outputs = []
+        for vi in self.graph.output:
+            n = self.name(vi.name)
+            if n in self.nchw:
+                self.emit(f"output:{vi.name}", "transpose", [n], vi.name, {"perm": NHWC_TO_NCHW})
+                n = vi.name
+            elif n != vi.name and n not in [x.name for x in self.graph.input]:
+                # give the output tensor its ONNX name
+                for nd in self.nodes:
+                    nd.outputs = [vi.name if o == n else o for o in nd.outputs]
+                    nd.inputs = [vi.name if i == n else i for i in nd.inputs]
+                t = self.tensors.pop(n)
+                t.name = vi.name
+                self.tensors[vi.name] = t
+                n = vi.name
+            outputs.append(n)
+        return [vi.name for vi in self.graph.input if vi.name not in self.const], outputs
+
+    def node(self, node):
+        op = node.op_type
+        handler = getattr(self, f"op_{op}", None)
+        if handler is None or node.domain not in ("", "ai.onnx"):
+            raise TinyccError(f"ONNX operator {op} is not supported", file=str(self.path),
+                              node=node.name or node.output[0], op=op, hint="supported: " + ", ".join(SUPPORTED))
+        handler(node, node.output[0], node.name or node.output[0])
+
+    # elementwise unary
+    def _unary(self, node, out, name, core_op, attrs=None):
+        x = self.value(node, node.input[0])
+        self.emit(name, core_op, [x], out, attrs, nchw=x in self.nchw)
+
+    def op_Relu(self, node, out, name):
+        self._unary(node, out, name, "relu")
+
+    def op_Sigmoid(self, node, out, name):
+        self._unary(node, out, name, "logistic")
+
+    def op_Tanh(self, node, out, name):
+        self._unary(node, out, name, "tanh")
+
+    def op_LeakyRelu(self, node, out, name):
+        self._unary(node, out, name, "leaky_relu", {"alpha": float(self.attr(node, "alpha", 0.01))})
+
+    def op_Clip(self, node, out, name):
+        lo = float(self.get_const(node, node.input[1], "Clip min")) if len(node.input) > 1 and node.input[1] else -np.inf
+        hi = float(self.get_const(node, node.input[2], "Clip max")) if len(node.input) > 2 and node.input[2] else np.inf
+        if lo == 0.0 and hi == 6.0:
+            return self._unary(node, out, name, "relu6")
+        if lo == 0.0 and hi == np.inf:
+            return self._unary(node, out, name, "relu")
+        raise self.fail(node, f"Clip({lo}, {hi}) is not supported", hint="only Clip(0, 6) and Clip(0, inf)")
+
+    def op_Identity(self, node, out, name):
+        self.alias[out] = self.value(node, node.input[0])
+
+    def op_Dropout(self, node, out, name):
+        if len(node.output) > 1 and node.output[1]:
+            raise self.fail(node, "Dropout's mask output is not supported", hint="export the model in eval mode")
+        if len(node.input) > 2 and node.input[2] and bool(self.get_const(node, node.input[2], "training_mode")):
+            raise self.fail(node, "Dropout in training mode is not supported", hint="export the model in eval mode")
+        self.op_Identity(node, out, name)
+
+    # convolution family
+    def _pads(self, node, in_hw, kernel, strides, dilations):
+        auto = self.attr(node, "auto_pad", b"NOTSET")
+        auto = auto.decode() if isinstance(auto, bytes) else auto
+        if auto in ("SAME_UPPER", "SAME_LOWER"):
+            (t, b), (l, r) = (same_padding(in_hw[i], kernel[i], strides[i], dilations[i]) for i in (0, 1))
+            return (b, r, t, l) if auto == "SAME_LOWER" else (t, l, b, r)
+        if auto == "VALID":
+            return (0, 0, 0, 0)
+        pads = list(self.attr(node, "pads", [0, 0, 0, 0]))
+        if len(pads) != 4:
+            raise self.fail(node, f"only 2-D spatial padding is supported, got pads {pads}")
+        return (pads[0], pads[1], pads[2], pads[3])
+
+    def op_Conv(self, node, out, name):
+        x = self.value(node, node.input[0])
+        if x not in self.nchw:
+            raise self.fail(node, "only 2-D convolutions on NCHW inputs are supported")
+        w = self.get_const(node, node.input[1], "Conv weight").astype(np.float32)
+        if w.ndim != 4:
+            raise self.fail(node, f"only 2-D convolutions are supported (weight rank {w.ndim})")
+        group = int(self.attr(node, "group", 1))
+        cout, cin_g, kh, kw = w.shape
+        strides = tuple(self.attr(node, "strides", [1, 1]))
+        dil = tuple(self.attr(node, "dilations", [1, 1]))
+        pads = self._pads(node, self._hw(x), (kh, kw), strides, dil)
+        bias = None
+        if len(node.input) > 2 and node.input[2]:
+            bias = self.core_const(self.fresh(node.input[2]), self.get_const(node, node.input[2], "Conv bias"))
+        attrs = {"strides": strides, "dilations": dil, "pads": pads}
+        if group == 1:
+            wt = self.core_const(self.fresh(node.input[1]), w.transpose(0, 2, 3, 1))
+            self.emit(name, "conv_2d", [x, wt, bias], out, attrs, nchw=True)
+        elif cin_g == 1 and group == self._channels(x):
+            wt = self.core_const(self.fresh(node.input[1]), w.transpose(1, 2, 3, 0))
+            self.emit(name, "depthwise_conv_2d", [x, wt, bias], out, {**attrs, "depth_multiplier": cout // group},
+                      nchw=True)
+        else:
+            raise self.fail(node, f"grouped convolution (group={group}) is not supported",
+                            hint="group must be 1 or the number of input channels (depthwise)")
+
+    def _hw(self, x):
+        shape = self._infer_shape(x)
+        return shape[1], shape[2]
+
+    def _channels(self, x):
+        return self._infer_shape(x)[3]
+
+    def _infer_shape(self, x):
+        """Shape of a core tensor now (validates the graph built so far)."""
+        t = self.tensors[x]
+        if t.shape or t.is_const or x in self._inputs():
+            return t.shape
+        g = Graph("partial", self.tensors, self.nodes, self._inputs(), [x], source=str(self.path))
+        validate(g)
+        return self.tensors[x].shape
+
+    def _inputs(self):
+        return [vi.name for vi in self.graph.input if vi.name not in self.const]
+
+    def op_BatchNormalization(self, node, out, name):
+        if len(node.output) > 1 or self.attr(node, "training_mode", 0):
+            raise self.fail(node, "BatchNormalization in training mode is not supported",
+                            hint="export the model in eval mode")
+        scale, bias, mean, var = (self.get_const(node, n, "BatchNormalization parameter").astype(np.float64)
+                                  for n in node.input[1:5])
+        eps = float(self.attr(node, "epsilon", 1e-5))
+        k = scale / np.sqrt(var + eps)
+        x = self.value(node, node.input[0])
+        prod = self.nodes[-1] if self.nodes and self.nodes[-1].outputs == [x] else None
+        foldable = (self.consumers.get(node.input[0], 0) == 1 and node.input[0] not in self.graph_outputs
+                    and self._uses(x) == 0)
+        if prod is not None and prod.op in ("conv_2d", "depthwise_conv_2d") and foldable:
+            wt = self.tensors[prod.inputs[1]]
+            axis = 0 if prod.op == "conv_2d" else 3
+            shape = [1, 1, 1, 1]
+            shape[axis] = -1
+            wt.data = (wt.data * k.reshape(shape)).astype(np.float32)
+            b = self.tensors[prod.inputs[2]].data if len(prod.inputs) > 2 and prod.inputs[2] else 0.0
+            newb = ((b - mean) * k + bias).astype(np.float32)
+            bname = self.core_const(self.fresh(name + "/bias"), newb)
+            prod.inputs = [prod.inputs[0], prod.inputs[1], bname]
+            self.alias[out] = x
+            return
+        if x not in self.nchw:
+            raise self.fail(node, "BatchNormalization is supported after a convolution or on NCHW activations")
+        mul = self.core_const(self.fresh(name + "/scale"), k.reshape(1, 1, 1, -1))
+        add = self.core_const(self.fresh(name + "/shift"), (bias - mean * k).reshape(1, 1, 1, -1))
+        y = self.emit(name + "/mul", "mul", [x, mul], self.fresh(out), nchw=True)
+        self.emit(name, "add", [y, add], out, nchw=True)
+
+    def _uses(self, core_name):
+        return sum(core_name in n.inputs for n in self.nodes)
+
+    def _pool(self, node, out, name, core_op):
+        x = self.value(node, node.input[0])
+        if x not in self.nchw:
+            raise self.fail(node, "only 2-D pooling on NCHW inputs is supported")
+        kernel = tuple(self.attr(node, "kernel_shape"))
+        strides = tuple(self.attr(node, "strides", [1, 1]))
+        if len(kernel) != 2:
+            raise self.fail(node, f"only 2-D pooling is supported, kernel {kernel}")
+        if self.attr(node, "ceil_mode", 0):
+            raise self.fail(node, "ceil_mode=1 is not supported", hint="export with ceil_mode=False")
+        if tuple(self.attr(node, "dilations", [1, 1])) != (1, 1):
+            raise self.fail(node, "dilated pooling is not supported")
+        pads = self._pads(node, self._hw(x), kernel, strides, (1, 1))
+        if core_op == "average_pool_2d" and any(pads) and self.attr(node, "count_include_pad", 0):
+            raise self.fail(node, "count_include_pad=1 with padding is not supported",
+                            hint="TFLite-style pooling averages the in-bounds elements only")
+        self.emit(name, core_op, [x], out, {"kernel": kernel, "strides": strides, "pads": pads}, nchw=True)
+
+    def op_MaxPool(self, node, out, name):
+        if len(node.output) > 1 and node.output[1]:
+            raise self.fail(node, "MaxPool indices output is not supported")
+        self._pool(node, out, name, "max_pool_2d")
+
+    def op_AveragePool(self, node, out, name):
+        self._pool(node, out, name, "average_pool_2d")
+
+    def op_GlobalAveragePool(self, node, out, name):
+        x = self.value(node, node.input[0])
+        if x not in self.nchw:
+            raise self.fail(node, "GlobalAveragePool needs a 4-D NCHW input")
+        self.emit(name, "mean", [x], out, {"axes": (1, 2), "keep_dims": True}, nchw=True)
+
+    def _fc(self, node, out, name, x, w, bias):
+        """x (rows, K) @ w (K, units) + bias."""
+        wt = self.core_const(self.fresh(name + "/weights"), np.ascontiguousarray(w.T.astype(np.float32)))
+        b = self.core_const(self.fresh(name + "/bias"), bias.astype(np.float32)) if bias is not None else None
+        self.emit(name, "fully_connected", [x, wt, b], out)
+
+    def op_Gemm(self, node, out, name):
+        a = self.plain(node, node.input[0])
+        if float(self.attr(node, "alpha", 1.0)) != 1.0 or self.attr(node, "transA", 0):
+            raise self.fail(node, "Gemm with alpha != 1 or transA is not supported")
+        w = self.get_const(node, node.input[1], "Gemm B").astype(np.float32)
+        if self.attr(node, "transB", 0):
+            w = w.T
+        bias = None
+        if len(node.input) > 2 and node.input[2]:
+            c = self.get_const(node, node.input[2], "Gemm C").astype(np.float32) * float(self.attr(node, "beta", 1.0))
+            if c.ndim > 1 and c.shape[0] != 1 or c.size not in (1, w.shape[1]):
+                raise self.fail(node, f"Gemm C of shape {c.shape} is not a per-unit bias")
+            bias = np.broadcast_to(c.reshape(-1), (w.shape[1],))
+        self._fc(node, out, name, a, w, bias)
+
+    def op_MatMul(self, node, out, name):
+        a = self.plain(node, node.input[0])
+        w = self.get_const(node, node.input[1], "MatMul B (weights)")
+        if w.ndim != 2:
+            raise self.fail(node, "MatMul needs a 2-D constant right operand")
+        shape = self._infer_shape(a)
+        if len(shape) != 2:
+            raise self.fail(node, f"MatMul on a {len(shape)}-D input is not supported", hint="flatten to 2-D first")
+        self._fc(node, out, name, a, w.astype(np.float32), None)
+
+    def _binary(self, node, out, name, core_op):
+        n0, n1 = self.name(node.input[0]), self.name(node.input[1])
+        a_nchw = n0 in self.nchw
+        b_nchw = n1 in self.nchw
+        if n0 in self.const and n1 in self.const:
+            raise self.fail(node, "both operands are constants", hint="fold constants before export")
+        if a_nchw != b_nchw and n0 not in self.const and n1 not in self.const:
+            a, b = self.plain(node, n0), self.plain(node, n1)
+            return self.emit(name, core_op, [a, b], out)
+        nchw = a_nchw or b_nchw
+        a = self.binary_operand(node, n0, nchw)
+        b = self.binary_operand(node, n1, nchw)
+        self.emit(name, core_op, [a, b], out, nchw=nchw)
+
+    def op_Add(self, node, out, name):
+        self._binary(node, out, name, "add")
+
+    def op_Sub(self, node, out, name):
+        self._binary(node, out, name, "sub")
+
+    def op_Mul(self, node, out, name):
+        self._binary(node, out, name, "mul")
+
+    def _reshape_to(self, node, out, name, shape):
+        x = self.plain(node, node.input[0])
+        self.emit(name, "reshape", [x], out, {"shape": tuple(int(d) for d in shape)})
+
+    def op_Reshape(self, node, out, name):
+        shape = [int(d) for d in self.get_const(node, node.input[1], "Reshape shape")]
+        x_shape = self.shapes.get(node.input[0])
+        if 0 in shape:
+            if x_shape is None or self.attr(node, "allowzero", 0):
+                raise self.fail(node, "Reshape with 0 (copy) dimensions needs a known input shape")
+            shape = [x_shape[k] if d == 0 else d for k, d in enumerate(shape)]
+        self._reshape_to(node, out, name, shape)
+
+    def op_Flatten(self, node, out, name):
+        x = self.plain(node, node.input[0])
+        shape = self._infer_shape(x)
+        axis = int(self.attr(node, "axis", 1)) % max(len(shape), 1)
+        outer = int(np.prod(shape[:axis])) if axis else 1
+        self.emit(name, "reshape", [x], out, {"shape": (outer, int(np.prod(shape[axis:])))})
+
+    def _squeeze_like(self, node, out, name, squeeze: bool):
+        x = self.plain(node, node.input[0])
+        shape = list(self._infer_shape(x))
+        if len(node.input) > 1 and node.input[1]:
+            axes = [int(a) for a in self.get_const(node, node.input[1], "axes")]
+        else:
+            axes = [int(a) for a in self.attr(node, "axes", [])]
+        if squeeze:
+            axes = [a % len(shape) for a in axes] or [k for k, d in enumerate(shape) if d == 1]
+            new = [d for k, d in enumerate(shape) if k not in axes]
+        else:
+            rank = len(shape) + len(axes)
+            axes = sorted(a % rank for a in axes)
+            new = shape[:]
+            for a in axes:
+                new.insert(a, 1)
+        self.emit(name, "reshape", [x], out, {"shape": tuple(new)})
+
+    def op_Squeeze(self, node, out, name):
+        self._squeeze_like(node, out, name, True)
+
+    def op_Unsqueeze(self, node, out, name):
+        self._squeeze_like(node, out, name, False)
+
+    def _axis(self, x, axis, rank):
+        axis %= rank
+        return AXIS_TO_CORE[axis] if x in self.nchw else axis
+
+    def op_Softmax(self, node, out, name):
+        x = self.value(node, node.input[0])
+        rank = len(self._infer_shape(x))
+        axis = self._axis(x, int(self.attr(node, "axis", -1)), rank)
+        if axis != rank - 1:
+            raise self.fail(node, "Softmax over an axis other than the innermost (in NHWC) is not supported")
+        self.emit(name, "softmax", [x], out, {"beta": 1.0}, nchw=x in self.nchw)
+
+    def op_Concat(self, node, out, name):
+        xs = [self.value(node, n) for n in node.input]
+        layouts = {x in self.nchw for x in xs}
+        if len(layouts) > 1:
+            xs = [self.plain(node, n) for n in node.input]
+        rank = len(self._infer_shape(xs[0]))
+        axis = self._axis(xs[0], int(self.attr(node, "axis")), rank)
+        self.emit(name, "concatenation", xs, out, {"axis": axis}, nchw=xs[0] in self.nchw)
+
+    def op_ReduceMean(self, node, out, name):
+        x = self.value(node, node.input[0])
+        rank = len(self._infer_shape(x))
+        if len(node.input) > 1 and node.input[1]:
+            axes = [int(a) for a in self.get_const(node, node.input[1], "ReduceMean axes")]
+        else:
+            axes = [int(a) for a in self.attr(node, "axes", list(range(rank)))]
+        keep = bool(self.attr(node, "keepdims", 1))
+        if x in self.nchw and not keep:
+            x = self.plain(node, node.input[0])
+        self.emit(name, "mean", [x], out, {"axes": tuple(self._axis(x, a, rank) for a in axes), "keep_dims": keep},
+                  nchw=x in self.nchw)
+
+    def op_Transpose(self, node, out, name):
+        x = self.value(node, node.input[0])
+        rank = len(self._infer_shape(x))
+        perm = [int(p) for p in self.attr(node, "perm", list(range(rank))[::-1])]
+        if x in self.nchw:
+            perm = [AXIS_TO_CORE[p] for p in perm]
+        self.emit(name, "transpose", [x], out, {"perm": tuple(perm)})
+
+    def op_Pad(self, node, out, name):
+        mode = self.attr(node, "mode", b"constant")
+        mode = mode.decode() if isinstance(mode, bytes) else mode
+        if mode != "constant":
+            raise self.fail(node, f"Pad mode {mode!r} is not supported", hint="only constant padding")
+        x = self.value(node, node.input[0])
+        pads = [int(p) for p in self.get_const(node, node.input[1], "Pad pads")]
+        rank = len(pads) // 2
+        if len(node.input) > 3 and node.input[3]:
+            raise self.fail(node, "Pad with an axes input is not supported")
+        value = float(self.get_const(node, node.input[2], "Pad value")) if len(node.input) > 2 and node.input[2] else 0.0
+        pairs = [(pads[k], pads[k + rank]) for k in range(rank)]
+        if x in self.nchw:
+            pairs = [pairs[k] for k in NCHW_TO_NHWC]
+        attrs = {"paddings": tuple(pairs)}
+        if value != 0.0:
+            attrs["value"] = value
+        self.emit(name, "pad", [x], out, attrs, nchw=x in self.nchw)
+
+
+def load_onnx(path: Path) -> Graph:
+    try:
+        import onnx
+    except ImportError:
+        raise TinyccError("the onnx package is not installed", file=str(path),
+                          hint="pip install 'tinycc-ml[onnx]'") from None
+    path = Path(path)
+    try:
+        model = onnx.load(str(path))
+    except Exception as exc:
+        raise TinyccError(f"not a readable ONNX model ({type(exc).__name__})", file=str(path),
+                          hint="pass an .onnx file exported by torch.onnx.export, tf2onnx or onnx") from None
+    opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=0)
+    if opset < MIN_OPSET:
+        raise TinyccError(f"opset {opset} is older than {MIN_OPSET}", file=str(path),
+                          hint="convert with onnx.version_converter.convert_version(model, 13)")
+    try:
+        model = onnx.shape_inference.infer_shapes(model)
+    except Exception as exc:
+        raise TinyccError(f"ONNX shape inference failed: {exc}", file=str(path)) from None
+    b = _Builder(model, path)
+    try:
+        inputs, outputs = b.convert()
+    except TinyccError as err:
+        raise err.with_file(str(path))
+    g = Graph(path.stem, b.tensors, b.nodes, inputs, outputs, source=str(path),
+              metadata={"format": "onnx", "opset": opset, "producer": model.producer_name})
+    return validate(g)
+
+
+class ONNXImporter:
+    name = "onnx"
+    description = "ONNX models (.onnx), float32, opset 13+; NCHW converted to NHWC inside"
+
+    def can_import(self, path: Path) -> bool:
+        return Path(path).suffix.lower() == ".onnx"
+
+    def load(self, path: Path, options: dict) -> Graph:
+        return load_onnx(Path(path))
+
+
+@hookimpl
+def tinycc_importers():
+    return [ONNXImporter()]

@@ -1,0 +1,132 @@
+"""ONNX importer on whole models: float output vs onnxruntime, then int8 through tinycc's PTQ.
+
+The model is built here with onnx.helper (NCHW conv + batch norm + relu, depthwise conv +
+clip(0, 6), max pool, flatten, gemm, softmax): reference interpreter and C within 1e-5 of
+onnxruntime (float32); after quantisation the graph runs bit-exactly in TF Lite Micro.
+"""
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+onnx = pytest.importorskip("onnx", reason="the onnx extra is not installed (pip install 'tinycc-ml[onnx]')")
+ort = pytest.importorskip("onnxruntime", reason="the onnx extra is not installed (pip install 'tinycc-ml[onnx]')")
+
+from onnx import TensorProto, helper, numpy_helper  # noqa: E402
+
+from c_build import build, run_exe  # noqa: E402
+from tflm import run_tflm  # noqa: E402
+from tinycc.backends.tflm.flatbuffer import write_tflite  # noqa: E402
+from tinycc.core import interpreter  # noqa: E402
+from tinycc.core.passes.calibrate import calibrate  # noqa: E402
+from tinycc.core.passes.quantize import QuantizeInt8  # noqa: E402
+from tinycc.core.validate import validate  # noqa: E402
+from tinycc.plugins.importers.onnx import load_onnx  # noqa: E402
+
+TOL = 1e-5
+
+
+def small_cnn(path, opset=17, extra_node=None):
+    rng = np.random.default_rng(0)
+
+    def init(name, arr):
+        return numpy_helper.from_array(np.asarray(arr, dtype=np.float32), name)
+
+    inits = [init("w1", rng.normal(0, 0.5, (8, 3, 3, 3))), init("b1", rng.normal(0, 0.1, 8)),
+             init("g", rng.uniform(0.5, 1.5, 8)), init("be", rng.normal(0, 0.1, 8)), init("m", rng.normal(0, 0.1, 8)),
+             init("v", rng.uniform(0.5, 1.5, 8)), init("wd", rng.normal(0, 0.5, (8, 1, 3, 3))),
+             init("wf", rng.normal(0, 0.5, (10, 8 * 4 * 4))), init("bf", rng.normal(0, 0.1, 10)),
+             init("c6", np.array(6.0)), init("c0", np.array(0.0))]
+    nodes = [helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], name="conv1", pads=[1, 1, 1, 1]),
+             helper.make_node("BatchNormalization", ["c1", "g", "be", "m", "v"], ["bn"], name="bn1"),
+             helper.make_node("Relu", ["bn"], ["r1"], name="relu1"),
+             helper.make_node("Conv", ["r1", "wd"], ["d1"], name="dw", group=8, strides=[2, 2], pads=[1, 1, 1, 1]),
+             helper.make_node("Clip", ["d1", "c0", "c6"], ["r2"], name="relu6"),
+             helper.make_node("MaxPool", ["r2"], ["p1"], name="pool", kernel_shape=[2, 2], strides=[2, 2]),
+             helper.make_node("Flatten", ["p1"], ["f"], name="flatten"),
+             helper.make_node("Gemm", ["f", "wf", "bf"], ["logits"], name="fc", transB=1),
+             helper.make_node("Softmax", ["logits"], ["y"], name="softmax")]
+    if extra_node is not None:
+        nodes.insert(3, extra_node)
+    graph = helper.make_graph(nodes, "small_cnn", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 16, 16])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    onnx.save(model, str(path))
+    return path
+
+
+def test_float_model_matches_onnxruntime_in_reference_and_c(tmp_path):
+    path = small_cnn(tmp_path / "small.onnx")
+    g = load_onnx(path)
+    assert [n.op for n in g.nodes] == ["transpose", "conv_2d", "relu", "depthwise_conv_2d", "relu6", "max_pool_2d",
+                                       "transpose", "reshape", "fully_connected", "softmax"]   # batch norm folded
+    session = ort.InferenceSession(str(path))
+    rng = np.random.default_rng(1)
+    samples = [[rng.normal(size=(1, 3, 16, 16)).astype(np.float32)] for _ in range(4)]
+    c_outs = run_exe(build(g, tmp_path), g, samples)
+    for k, xs in enumerate(samples):
+        expected = session.run(None, {"x": xs[0]})[0]
+        np.testing.assert_allclose(interpreter.run(g, xs)[0], expected, rtol=TOL, atol=TOL)
+        np.testing.assert_allclose(c_outs[k][0], expected, rtol=TOL, atol=TOL)
+
+
+def test_quantised_onnx_model_runs_bit_exact_in_tflm(tmp_path):
+    g = load_onnx(small_cnn(tmp_path / "small.onnx"))
+    rng = np.random.default_rng(2)
+    cal = [[rng.normal(size=(1, 3, 16, 16)).astype(np.float32)] for _ in range(16)]
+    gq = validate(QuantizeInt8(calibrate(g, cal)).run(copy.deepcopy(g)))
+    model = write_tflite(gq)
+    agree = 0
+    for _ in range(20):
+        xs = [rng.normal(size=(1, 3, 16, 16)).astype(np.float32)]
+        q = interpreter.run(gq, xs)[0]
+        np.testing.assert_array_equal(run_tflm(model, xs)[0].reshape(q.shape), q)
+        agree += int(q.argmax() == interpreter.run(g, xs)[0].argmax())
+    assert agree >= 18, agree
+
+
+def tinycc(*args):
+    return subprocess.run([sys.executable, "-m", "tinycc", *map(str, args)], capture_output=True, text=True,
+                          env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+
+
+def test_unsupported_onnx_operator_is_a_clear_error(tmp_path):
+    gelu = helper.make_node("Erf", ["bn"], ["erf"], name="my_erf")
+    path = small_cnn(tmp_path / "erf.onnx", extra_node=gelu)
+    proc = tinycc("compile", path, "-o", tmp_path / "out")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    for needle in (str(path), "'my_erf'", "Erf", "not supported", "supported: Add"):
+        assert needle in proc.stderr, (needle, proc.stderr)
+    assert not (tmp_path / "out").exists()
+
+
+def test_old_opset_and_garbage_are_clear_errors(tmp_path):
+    old = small_cnn(tmp_path / "old.onnx", opset=11)
+    proc = tinycc("compile", old, "-o", tmp_path / "o1")
+    assert proc.returncode == 2 and "opset 11" in proc.stderr and "convert_version" in proc.stderr
+    junk = tmp_path / "junk.onnx"
+    junk.write_bytes(b"\x08\x07garbage" * 10)
+    proc = tinycc("compile", junk, "-o", tmp_path / "o2")
+    assert proc.returncode == 2 and "ONNX" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_cli_compiles_onnx_to_c(tmp_path):
+    path = small_cnn(tmp_path / "small.onnx")
+    proc = tinycc("compile", path, "-o", tmp_path / "out", "--name", "small")
+    assert proc.returncode == 0, proc.stderr
+    assert "SMALL_INPUT0_BYTES 3072" in (tmp_path / "out" / "small.h").read_text()   # NCHW float input kept
+
+
+def test_relu_fuses_into_the_convolution_and_results_stay_equal(tmp_path):
+    from tinycc.core.passes import Sequential
+    from tinycc.core.passes.fuse import FuseActivations
+    g = load_onnx(small_cnn(tmp_path / "small.onnx"))
+    fused = Sequential(FuseActivations()).run(copy.deepcopy(g))
+    assert [n.op for n in fused.nodes][:4] == ["transpose", "conv_2d", "depthwise_conv_2d", "max_pool_2d"]
+    assert fused.nodes[1].attrs["activation"] == "relu" and fused.nodes[2].attrs["activation"] == "relu6"
+    x = [np.random.default_rng(3).normal(size=(1, 3, 16, 16)).astype(np.float32)]
+    np.testing.assert_array_equal(interpreter.run(fused, x)[0], interpreter.run(g, x)[0])
