@@ -130,3 +130,44 @@ def test_relu_fuses_into_the_convolution_and_results_stay_equal(tmp_path):
     assert fused.nodes[1].attrs["activation"] == "relu" and fused.nodes[2].attrs["activation"] == "relu6"
     x = [np.random.default_rng(3).normal(size=(1, 3, 16, 16)).astype(np.float32)]
     np.testing.assert_array_equal(interpreter.run(fused, x)[0], interpreter.run(g, x)[0])
+
+
+def qdq_model(tmp_path):
+    """small_cnn quantised by onnxruntime's own static quantiser (QDQ, int8, per-channel)."""
+    from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+    rng = np.random.default_rng(5)
+
+    class Reader(CalibrationDataReader):
+        def __init__(self):
+            self.data = iter([{"x": rng.normal(size=(1, 3, 16, 16)).astype(np.float32)} for _ in range(16)])
+
+        def get_next(self):
+            return next(self.data, None)
+
+    src = small_cnn(tmp_path / "small.onnx")
+    pre = tmp_path / "small_pre.onnx"
+    quant_pre_process(str(src), str(pre), skip_symbolic_shape=True)
+    out = tmp_path / "small_qdq.onnx"
+    quantize_static(str(pre), str(out), Reader(), quant_format=QuantFormat.QDQ, activation_type=QuantType.QInt8,
+                    weight_type=QuantType.QInt8, per_channel=True)
+    return out
+
+
+def test_qdq_model_folds_to_int8_and_matches_onnxruntime_within_one_lsb(tmp_path):
+    from tinycc.driver import optimize_model
+    path = qdq_model(tmp_path)
+    g = optimize_model(load_onnx(path))
+    int8_ops = [n.op for n in g.nodes if g.tensors[n.outputs[0]].dtype == "int8"]
+    assert {"conv_2d", "depthwise_conv_2d", "max_pool_2d", "fully_connected"} <= set(int8_ops), int8_ops
+    session = ort.InferenceSession(str(path))
+    y_scale = next(float(onnx.numpy_helper.to_array(i)) for i in onnx.load(str(path)).graph.initializer
+                   if i.name == "y_scale")
+    rng = np.random.default_rng(6)
+    samples = [[rng.normal(size=(1, 3, 16, 16)).astype(np.float32)] for _ in range(8)]
+    c_outs = run_exe(build(g, tmp_path), g, samples)
+    for k, xs in enumerate(samples):
+        expected = session.run(None, {"x": xs[0]})[0]
+        ref = interpreter.run(g, xs)[0]
+        assert np.abs(ref - expected).max() <= y_scale * 1.0001, (k, np.abs(ref - expected).max() / y_scale)
+        assert np.abs(c_outs[k][0] - expected).max() <= y_scale * 1.0001

@@ -50,7 +50,12 @@ def baked(model, inputs):
     m = copy.deepcopy(model)
     first = m.graph.input[0]
     for vi, value in zip(list(m.graph.input)[1:], inputs[1:]):
-        m.graph.initializer.append(onnx.numpy_helper.from_array(np.asarray(value), vi.name))
+        if isinstance(value, onnx.TensorProto):
+            tensor = copy.deepcopy(value)
+            tensor.name = vi.name
+        else:
+            tensor = onnx.numpy_helper.from_array(np.asarray(value), vi.name)
+        m.graph.initializer.append(tensor)
     del m.graph.input[:]
     m.graph.input.extend([first])
     return m

@@ -33,7 +33,8 @@ def optimize_model(g: Graph) -> Graph:
     """The core passes every compile runs (before quantisation)."""
     from tinycc.core.passes import Sequential
     from tinycc.core.passes.fuse import FuseActivations
-    return Sequential(FuseActivations()).run(g)
+    from tinycc.core.passes.qdq import FoldQDQ
+    return Sequential(FuseActivations(), FoldQDQ()).run(g)
 
 
 def quantize_model(g: Graph, options: dict) -> Graph:

@@ -24,11 +24,12 @@ from tinycc.core.validate import validate
 NCHW_TO_NHWC = (0, 2, 3, 1)
 NHWC_TO_NCHW = (0, 3, 1, 2)
 AXIS_TO_CORE = {0: 0, 1: 3, 2: 1, 3: 2}        # an NCHW axis -> its position in NHWC
-ONNX_DTYPES = {1: "float32", 6: "int32", 7: "int64"}
+ONNX_DTYPES = {1: "float32", 3: "int8", 5: "int16", 6: "int32", 7: "int64"}
 MIN_OPSET = 13
-SUPPORTED = ("Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Conv", "Dropout", "Flatten", "Gemm",
-             "GlobalAveragePool", "Identity", "LeakyRelu", "MatMul", "MaxPool", "Mul", "Pad", "ReduceMean", "Relu",
-             "Reshape", "Sigmoid", "Softmax", "Squeeze", "Sub", "Tanh", "Transpose", "Unsqueeze")
+SUPPORTED = ("Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Conv", "DequantizeLinear", "Dropout",
+             "Flatten", "Gemm", "GlobalAveragePool", "Identity", "LeakyRelu", "MatMul", "MaxPool", "Mul", "Pad",
+             "QuantizeLinear", "ReduceMean", "Relu", "Reshape", "Sigmoid", "Softmax", "Squeeze", "Sub", "Tanh",
+             "Transpose", "Unsqueeze")
 
 
 class _Builder:
@@ -42,6 +43,7 @@ class _Builder:
         self.nodes: list[Node] = []
         self.nchw: set[str] = set()          # core tensors holding an NCHW tensor as NHWC
         self.const: dict[str, np.ndarray] = {}
+        self.dq_const: dict[str, tuple] = {}      # DequantizeLinear of an initializer: (q, scale, zp, axis)
         self.alias: dict[str, str] = {}
         self.shapes: dict[str, tuple[int, ...]] = {}
         self.counter = 0
@@ -77,6 +79,12 @@ class _Builder:
 
     def get_const(self, node, n: str, what: str) -> np.ndarray:
         n = self.name(n)
+        if n in self.dq_const:
+            q, scale, zp, axis = self.dq_const[n]
+            shape = [1] * q.ndim
+            if scale.size > 1:
+                shape[axis] = -1
+            return ((q.astype(np.float64) - zp.reshape(shape)) * scale.reshape(shape)).astype(np.float32)
         if n not in self.const:
             raise self.fail(node, f"{what} must be a constant (an initializer)",
                             hint="export with constant folding (torch.onnx.export(..., do_constant_folding=True))")
@@ -139,11 +147,12 @@ class _Builder:
             if vi.name in self.const:
                 continue
             elem = vi.type.tensor_type.elem_type
-            if ONNX_DTYPES.get(elem) != "float32":
-                raise TinyccError(f"input {vi.name!r} has ONNX element type {elem}; float32 inputs are supported",
-                                  file=str(self.path), hint="QDQ-quantised models come later; export float32")
+            dtype = ONNX_DTYPES.get(elem)
+            if dtype not in ("float32", "int8", "int16"):
+                raise TinyccError(f"input {vi.name!r} has ONNX element type {elem}; float32, int8 and int16 inputs "
+                                  "are supported", file=str(self.path))
             shape = self.shapes[vi.name]
-            self.tensors[vi.name] = Tensor(vi.name, shape, "float32")
+            self.tensors[vi.name] = Tensor(vi.name, shape, dtype)    # an integer input takes its DequantizeLinear's quantisation
             if len(shape) == 4:
                 self.emit(f"input:{vi.name}", "transpose", [vi.name], self.fresh(vi.name + "/nhwc"),
                           {"perm": NCHW_TO_NHWC}, nchw=True)
@@ -175,6 +184,63 @@ class _Builder:
             raise TinyccError(f"ONNX operator {op} is not supported", file=str(self.path),
                               node=node.name or node.output[0], op=op, hint="supported: " + ", ".join(SUPPORTED))
         handler(node, node.output[0], node.name or node.output[0])
+
+    # weights (float, or integer behind a DequantizeLinear in QDQ models)
+    def weight(self, node, n: str, what: str, transform, axis_map: dict, base: str) -> str:
+        """A core tensor holding the (transformed) weight as float32: a constant, or the
+        dequantisation of an integer constant that FoldQDQ can later use directly."""
+        key = self.name(n)
+        if key not in self.dq_const:
+            return self.core_const(self.fresh(base), transform(self.get_const(node, n, what)))
+        q, scale, zp, axis = self.dq_const[key]
+        qt = np.ascontiguousarray(transform(q))
+        dtype = {np.dtype(np.int8): "int8", np.dtype(np.int16): "int16", np.dtype(np.int32): "int32"}.get(qt.dtype)
+        if dtype is None:
+            raise self.fail(node, f"{what} is quantised as {qt.dtype}; int8 weights and int32 biases are supported",
+                            hint="quantise with weight_type=QuantType.QInt8")
+        from tinycc.core.graph import Quant
+        quant = Quant(scale.astype(np.float32), zp.astype(np.int64), axis_map.get(axis, 0) if scale.size > 1 else 0)
+        qname = self.fresh(base + "/q")
+        self.tensors[qname] = Tensor(qname, tuple(qt.shape), dtype, quant, qt)
+        return self.emit(f"{node.name}:{base}/dequantize", "dequantize", [qname], self.fresh(base))
+
+    def op_DequantizeLinear(self, node, out, name):
+        x = self.name(node.input[0])
+        scale = np.atleast_1d(self.get_const(node, node.input[1], "DequantizeLinear scale")).astype(np.float32)
+        zp = (np.atleast_1d(self.get_const(node, node.input[2], "zero point")).astype(np.int64)
+              if len(node.input) > 2 and node.input[2] else np.zeros(scale.size, dtype=np.int64))
+        if x in self.const:
+            q = self.const[x]
+            axis = int(self.attr(node, "axis", 1)) % max(q.ndim, 1)
+            self.dq_const[out] = (q, scale, zp, axis)
+            return
+        if scale.size > 1:
+            raise self.fail(node, "per-channel dequantisation of activations is not supported")
+        src = self.value(node, x)
+        t = self.tensors[src]
+        if t.quant is None and t.dtype in ("int8", "int16"):          # an integer model input
+            from tinycc.core.graph import Quant
+            t.quant = Quant(scale, zp)
+        self.emit(name, "dequantize", [src], out, nchw=src in self.nchw)
+
+    def op_QuantizeLinear(self, node, out, name):
+        from tinycc.core.graph import Quant
+        x = self.value(node, node.input[0])
+        scale = np.atleast_1d(self.get_const(node, node.input[1], "QuantizeLinear scale")).astype(np.float32)
+        zp_raw = self.const.get(self.name(node.input[2])) if len(node.input) > 2 and node.input[2] else None
+        dtype = "uint8" if zp_raw is None else str(np.asarray(zp_raw).dtype)
+        if dtype not in ("int8", "int16"):
+            raise self.fail(node, f"activations quantised as {dtype} are not supported (TFLite kernels are signed)",
+                            hint="quantize_static(..., activation_type=QuantType.QInt8)")
+        if scale.size > 1:
+            raise self.fail(node, "per-channel activation quantisation is not supported")
+        nchw = x in self.nchw
+        if nchw and out in self.graph_outputs:
+            raise self.fail(node, "a quantised 4-D model output is not supported yet", hint="dequantize the output")
+        self.tensors[out] = Tensor(out, (), dtype, Quant(scale, np.atleast_1d(zp_raw).astype(np.int64)))
+        if nchw:
+            self.nchw.add(out)
+        self.nodes.append(Node(name, "quantize", [x], [out]))
 
     # elementwise unary
     def _unary(self, node, out, name, core_op, attrs=None):
@@ -230,7 +296,7 @@ class _Builder:
         x = self.value(node, node.input[0])
         if x not in self.nchw:
             raise self.fail(node, "only 2-D convolutions on NCHW inputs are supported")
-        w = self.get_const(node, node.input[1], "Conv weight").astype(np.float32)
+        w = self.get_const(node, node.input[1], "Conv weight")
         if w.ndim != 4:
             raise self.fail(node, f"only 2-D convolutions are supported (weight rank {w.ndim})")
         group = int(self.attr(node, "group", 1))
@@ -240,13 +306,15 @@ class _Builder:
         pads = self._pads(node, self._hw(x), (kh, kw), strides, dil)
         bias = None
         if len(node.input) > 2 and node.input[2]:
-            bias = self.core_const(self.fresh(node.input[2]), self.get_const(node, node.input[2], "Conv bias"))
+            bias = self.weight(node, node.input[2], "Conv bias", lambda b: b, {0: 0}, node.input[2])
         attrs = {"strides": strides, "dilations": dil, "pads": pads}
         if group == 1:
-            wt = self.core_const(self.fresh(node.input[1]), w.transpose(0, 2, 3, 1))
+            wt = self.weight(node, node.input[1], "Conv weight", lambda a: a.transpose(0, 2, 3, 1), {0: 0},
+                             node.input[1])
             self.emit(name, "conv_2d", [x, wt, bias], out, attrs, nchw=True)
         elif cin_g == 1 and group == self._channels(x):
-            wt = self.core_const(self.fresh(node.input[1]), w.transpose(1, 2, 3, 0))
+            wt = self.weight(node, node.input[1], "Conv weight", lambda a: a.transpose(1, 2, 3, 0), {0: 3},
+                             node.input[1])
             self.emit(name, "depthwise_conv_2d", [x, wt, bias], out, {**attrs, "depth_multiplier": cout // group},
                       nchw=True)
         else:
@@ -284,7 +352,8 @@ class _Builder:
         prod = self.nodes[-1] if self.nodes and self.nodes[-1].outputs == [x] else None
         foldable = (self.consumers.get(node.input[0], 0) == 1 and node.input[0] not in self.graph_outputs
                     and self._uses(x) == 0)
-        if prod is not None and prod.op in ("conv_2d", "depthwise_conv_2d") and foldable:
+        if (prod is not None and prod.op in ("conv_2d", "depthwise_conv_2d") and foldable
+                and self.tensors[prod.inputs[1]].is_const):
             wt = self.tensors[prod.inputs[1]]
             axis = 0 if prod.op == "conv_2d" else 3
             shape = [1, 1, 1, 1]
@@ -338,26 +407,36 @@ class _Builder:
             raise self.fail(node, "GlobalAveragePool needs a 4-D NCHW input")
         self.emit(name, "mean", [x], out, {"axes": (1, 2), "keep_dims": True}, nchw=True)
 
-    def _fc(self, node, out, name, x, w, bias):
-        """x (rows, K) @ w (K, units) + bias."""
-        wt = self.core_const(self.fresh(name + "/weights"), np.ascontiguousarray(w.T.astype(np.float32)))
-        b = self.core_const(self.fresh(name + "/bias"), bias.astype(np.float32)) if bias is not None else None
+    def _fc(self, node, out, name, x, w_name, units_first: bool, bias_name):
+        """x (rows, K) @ W + bias; W given as (units, K) when units_first, else (K, units)."""
+        if units_first:
+            wt = self.weight(node, w_name, "weights", lambda a: a, {0: 0}, name + "/weights")
+        else:
+            wt = self.weight(node, w_name, "weights", lambda a: np.ascontiguousarray(a.T), {1: 0}, name + "/weights")
+        b = None
+        if bias_name is not None:
+            b = self.weight(node, bias_name, "bias", lambda a: a.reshape(-1), {0: 0}, name + "/bias")
         self.emit(name, "fully_connected", [x, wt, b], out)
 
     def op_Gemm(self, node, out, name):
         a = self.plain(node, node.input[0])
         if float(self.attr(node, "alpha", 1.0)) != 1.0 or self.attr(node, "transA", 0):
             raise self.fail(node, "Gemm with alpha != 1 or transA is not supported")
-        w = self.get_const(node, node.input[1], "Gemm B").astype(np.float32)
-        if self.attr(node, "transB", 0):
-            w = w.T
-        bias = None
+        w = self.get_const(node, node.input[1], "Gemm B")
+        trans_b = bool(self.attr(node, "transB", 0))
+        units = w.shape[0] if trans_b else w.shape[1]
+        bias_name = None
         if len(node.input) > 2 and node.input[2]:
-            c = self.get_const(node, node.input[2], "Gemm C").astype(np.float32) * float(self.attr(node, "beta", 1.0))
-            if c.ndim > 1 and c.shape[0] != 1 or c.size not in (1, w.shape[1]):
+            c = self.get_const(node, node.input[2], "Gemm C").astype(np.float32)
+            beta = float(self.attr(node, "beta", 1.0))
+            if (c.ndim > 1 and c.shape[0] != 1) or c.size not in (1, units):
                 raise self.fail(node, f"Gemm C of shape {c.shape} is not a per-unit bias")
-            bias = np.broadcast_to(c.reshape(-1), (w.shape[1],))
-        self._fc(node, out, name, a, w, bias)
+            if self.name(node.input[2]) in self.dq_const and beta == 1.0 and c.size == units:
+                bias_name = node.input[2]
+            else:
+                bias_name = self.core_const(self.fresh(name + "/c"), np.broadcast_to(c.reshape(-1) * beta, (units,)).copy())
+                self.const[bias_name] = self.tensors[bias_name].data
+        self._fc(node, out, name, a, node.input[1], trans_b, bias_name)
 
     def op_MatMul(self, node, out, name):
         a = self.plain(node, node.input[0])
@@ -367,7 +446,7 @@ class _Builder:
         shape = self._infer_shape(a)
         if len(shape) != 2:
             raise self.fail(node, f"MatMul on a {len(shape)}-D input is not supported", hint="flatten to 2-D first")
-        self._fc(node, out, name, a, w.astype(np.float32), None)
+        self._fc(node, out, name, a, node.input[1], False, None)
 
     def _binary(self, node, out, name, core_op):
         n0, n1 = self.name(node.input[0]), self.name(node.input[1])
