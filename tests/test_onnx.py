@@ -171,3 +171,24 @@ def test_qdq_model_folds_to_int8_and_matches_onnxruntime_within_one_lsb(tmp_path
         ref = interpreter.run(g, xs)[0]
         assert np.abs(ref - expected).max() <= y_scale * 1.0001, (k, np.abs(ref - expected).max() / y_scale)
         assert np.abs(c_outs[k][0] - expected).max() <= y_scale * 1.0001
+
+
+def test_unfolded_dequantised_weights_become_float_constants():
+    """A QDQ conv that cannot fold (its output is not quantised) keeps float weights, computed
+    at compile time from the integer ones: no per-channel dequantisation at run time."""
+    from tinycc.core.graph import Graph, Node, Quant, Tensor
+    from tinycc.driver import optimize_model
+    rng = np.random.default_rng(0)
+    wq = rng.integers(-127, 128, (4, 3, 3, 2)).astype(np.int8)
+    scales = np.array([0.01, 0.02, 0.03, 0.04], np.float32)
+    t = {"x": Tensor("x", (1, 5, 5, 2), "float32"),
+         "wq": Tensor("wq", wq.shape, "int8", Quant(scales, np.zeros(4), 0), wq),
+         "w": Tensor("w", (), "float32"), "y": Tensor("y", (), "float32")}
+    g = validate(Graph("g", t, [Node("dq", "dequantize", ["wq"], ["w"]), Node("conv", "conv_2d", ["x", "w"], ["y"])],
+                       ["x"], ["y"]))
+    x = [rng.normal(size=(1, 5, 5, 2)).astype(np.float32)]
+    before = interpreter.run(g, x)[0]
+    folded = optimize_model(g)
+    assert [n.op for n in folded.nodes] == ["conv_2d"] and folded.tensors["w"].is_const
+    np.testing.assert_array_equal(folded.tensors["w"].data, (wq * scales[:, None, None, None]).astype(np.float32))
+    np.testing.assert_array_equal(interpreter.run(folded, x)[0], before)

@@ -33,8 +33,9 @@ def optimize_model(g: Graph) -> Graph:
     """The core passes every compile runs (before quantisation)."""
     from tinycc.core.passes import Sequential
     from tinycc.core.passes.fuse import FuseActivations
+    from tinycc.core.passes.constants import FoldConstants
     from tinycc.core.passes.qdq import FoldQDQ
-    return Sequential(FuseActivations(), FoldQDQ()).run(g)
+    return Sequential(FuseActivations(), FoldQDQ(), FoldConstants()).run(g)
 
 
 def quantize_model(g: Graph, options: dict) -> Graph:
