@@ -26,7 +26,8 @@ NHWC_TO_NCHW = (0, 3, 1, 2)
 AXIS_TO_CORE = {0: 0, 1: 3, 2: 1, 3: 2}        # an NCHW axis -> its position in NHWC
 ONNX_DTYPES = {1: "float32", 3: "int8", 5: "int16", 6: "int32", 7: "int64"}
 MIN_OPSET = 13
-SUPPORTED = ("Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Conv", "DequantizeLinear", "Dropout",
+SUPPORTED = ("Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Constant", "Conv", "DequantizeLinear",
+             "Dropout",
              "Flatten", "Gemm", "GlobalAveragePool", "Identity", "LeakyRelu", "MatMul", "MaxPool", "Mul", "Pad",
              "QuantizeLinear", "ReduceMean", "Relu", "Reshape", "Sigmoid", "Softmax", "Squeeze", "Sub", "Tanh",
              "Transpose", "Unsqueeze")
@@ -267,6 +268,16 @@ class _Builder:
         if lo == 0.0 and hi == np.inf:
             return self._unary(node, out, name, "relu")
         raise self.fail(node, f"Clip({lo}, {hi}) is not supported", hint="only Clip(0, 6) and Clip(0, inf)")
+
+    def op_Constant(self, node, out, name):
+        for a in node.attribute:
+            if a.name == "value":
+                self.const[out] = self.nph.to_array(a.t)
+                return
+            if a.name in ("value_float", "value_int", "value_floats", "value_ints"):
+                self.const[out] = np.asarray(self.onnx.helper.get_attribute_value(a))
+                return
+        raise self.fail(node, "Constant without a numeric value is not supported")
 
     def op_Identity(self, node, out, name):
         self.alias[out] = self.value(node, node.input[0])

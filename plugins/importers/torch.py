@@ -1,0 +1,92 @@
+"""PyTorch importer: an nn.Module (Python API) or a `.pt2` ExportedProgram file (CLI), through ONNX.
+
+The model is exported with `torch.onnx.export(..., dynamo=True)` (torch.export based, the
+default exporter since PyTorch 2.9) into a temporary .onnx file, which the ONNX importer
+reads. Nothing is unpickled: `.pt2` files are loaded with `torch.export.load`, PyTorch's
+own archive format for exported programs. Inputs and outputs keep PyTorch's NCHW layout.
+"""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from tinycc.core.errors import TinyccError
+from tinycc.core.graph import Graph
+from tinycc.core.hookspec import hookimpl
+
+OPSET = 18
+
+
+def _torch():
+    try:
+        import torch
+    except ImportError:
+        raise TinyccError("PyTorch is not installed", hint="pip install 'tinycc-ml[torch]'") from None
+    return torch
+
+
+def _export(program_or_module, args, name: str, source: str) -> Graph:
+    torch = _torch()
+    from tinycc.plugins.importers.onnx import load_onnx
+    with tempfile.TemporaryDirectory(prefix="tinycc-torch-") as tmp:
+        path = Path(tmp) / f"{name}.onnx"
+        try:
+            torch.onnx.export(program_or_module, args, str(path), opset_version=OPSET, dynamo=True,
+                              external_data=False, verbose=False)
+        except Exception as exc:
+            raise TinyccError(f"torch.onnx.export failed: {type(exc).__name__}: {str(exc)[:300]}", file=source,
+                              hint="check that the model runs on the example inputs and uses exportable ops") from None
+        try:
+            g = load_onnx(path)
+        except TinyccError as err:
+            err.file = source
+            raise
+    g.name = name
+    g.source = source
+    g.metadata = {**g.metadata, "format": "pytorch"}
+    return g
+
+
+def from_module(module, example_inputs: tuple, name: str = "model") -> Graph:
+    """Import an nn.Module, traced on `example_inputs` (a tuple of tensors), in eval mode."""
+    torch = _torch()
+    if not isinstance(module, torch.nn.Module):
+        raise TinyccError(f"expected a torch.nn.Module, got {type(module).__name__}")
+    module = module.eval()
+    with torch.no_grad():
+        return _export(module, tuple(example_inputs), name, f"<torch module {type(module).__name__}>")
+
+
+def load_pt2(path: Path) -> Graph:
+    import logging
+    import zipfile
+    torch = _torch()
+    hint = "save it with torch.export.save(torch.export.export(model, args), 'model.pt2')"
+    if not zipfile.is_zipfile(path):
+        raise TinyccError("not an ExportedProgram archive (.pt2 files are zip archives)", file=str(path), hint=hint)
+    logger = logging.getLogger("torch.export")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)          # torch logs its own traceback before raising
+    try:
+        program = torch.export.load(str(path))
+    except Exception as exc:
+        raise TinyccError(f"not a loadable ExportedProgram ({type(exc).__name__})", file=str(path), hint=hint) from None
+    finally:
+        logger.setLevel(level)
+    return _export(program, (), Path(path).stem, str(path))
+
+
+class TorchImporter:
+    name = "torch"
+    description = "PyTorch ExportedProgram files (.pt2) via ONNX; nn.Module through the Python API"
+
+    def can_import(self, path: Path) -> bool:
+        return Path(path).suffix.lower() == ".pt2"
+
+    def load(self, path: Path, options: dict) -> Graph:
+        return load_pt2(Path(path))
+
+
+@hookimpl
+def tinycc_importers():
+    return [TorchImporter()]
