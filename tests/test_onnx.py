@@ -192,3 +192,18 @@ def test_unfolded_dequantised_weights_become_float_constants():
     assert [n.op for n in folded.nodes] == ["conv_2d"] and folded.tensors["w"].is_const
     np.testing.assert_array_equal(folded.tensors["w"].data, (wq * scales[:, None, None, None]).astype(np.float32))
     np.testing.assert_array_equal(interpreter.run(folded, x)[0], before)
+
+
+def test_constant_nodes_feed_operators(tmp_path):
+    """Legacy exporters emit Clip bounds and shapes as Constant nodes."""
+    nodes = [helper.make_node("Constant", [], ["lo"], value=numpy_helper.from_array(np.array(0.0, np.float32))),
+             helper.make_node("Constant", [], ["hi"], value=numpy_helper.from_array(np.array(6.0, np.float32))),
+             helper.make_node("Clip", ["x", "lo", "hi"], ["y"])]
+    graph = helper.make_graph(nodes, "c", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 8])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 8])])
+    path = tmp_path / "c.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    g = load_onnx(path)
+    assert [n.op for n in g.nodes] == ["relu6"]
+    x = np.linspace(-3, 9, 8, dtype=np.float32).reshape(1, 8)
+    np.testing.assert_array_equal(interpreter.run(g, [x])[0], np.clip(x, 0, 6))

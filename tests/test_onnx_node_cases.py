@@ -28,6 +28,9 @@ from tinycc.core.errors import TinyccError  # noqa: E402
 from tinycc.plugins.importers.onnx import SUPPORTED, load_onnx  # noqa: E402
 
 RTOL, ATOL = 1e-4, 1e-5
+# claimed operators whose node cases cannot exercise them, and why
+UNTESTABLE = {"Constant": "its node cases are models without inputs (a constant output), which tinycc refuses; "
+                          "Constant is covered inside exported models (tests/test_onnx.py)"}
 REPORT_DIR = Path(__file__).resolve().parents[1] / ".pytest_cache" / "tinycc-onnx-node-cases"
 
 
@@ -64,7 +67,7 @@ def baked(model, inputs):
 def import_case(model, inputs, tmp_path):
     """(graph, inputs it takes) or raises the importer's TinyccError."""
     err = None
-    for attempt in ("as-is", "constants"):
+    for attempt in ("as-is", "constants") if model.graph.input else ("as-is",):
         m = model if attempt == "as-is" else baked(model, inputs)
         path = tmp_path / f"case_{attempt}.onnx"
         onnx.save(m, str(path))
@@ -77,6 +80,8 @@ def import_case(model, inputs, tmp_path):
 
 @pytest.mark.parametrize("op", SUPPORTED)
 def test_onnx_node_cases(op, tmp_path):
+    if op in UNTESTABLE:
+        pytest.skip(UNTESTABLE[op])
     counts = Counter()
     for case in cases_by_op()[op]:
         for k, (inputs, expected) in enumerate(case.data_sets):

@@ -613,6 +613,9 @@ def load_onnx(path: Path) -> Graph:
         inputs, outputs = b.convert()
     except TinyccError as err:
         raise err.with_file(str(path))
+    if not inputs:
+        raise TinyccError("the model has no inputs: its outputs are constants", file=str(path),
+                          hint="there is nothing to compute on the device; export a model with an input")
     g = Graph(path.stem, b.tensors, b.nodes, inputs, outputs, source=str(path),
               metadata={"format": "onnx", "opset": opset, "producer": model.producer_name})
     return validate(g)
