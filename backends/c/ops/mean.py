@@ -1,22 +1,42 @@
-"""C emitter for mean: the kept and the reduced axes as two boxes over the input, one kernel call."""
+"""C emitter for mean: the kept and the reduced axes as two boxes over the input, one kernel call.
+
+Size-1 dimensions are dropped and adjacent dimensions of the same kind (both kept or both reduced)
+merged, as TFLM's ResolveAxis does; neither changes the row-major order of either box, so the
+float sums add in TFLM's order.
+"""
 from __future__ import annotations
 
 from tinycc.backends.c.emitter import SUFFIX
 from tinycc.backends.c.ops._movement import MAX_DIMS, contiguous_strides
 
 
-def _pad(values, fill):
-    return [fill] * (MAX_DIMS - len(values)) + list(values)
+def boxes(shape, axes):
+    """((kept dims, strides), (reduced dims, strides)), merged and padded to MAX_DIMS at the front."""
+    strides = contiguous_strides(shape)
+    groups = []                                     # [reduced?, dim, stride], outermost first
+    for k, (d, s) in enumerate(zip(shape, strides)):
+        if d == 1:
+            continue
+        reduced = k in axes
+        if groups and groups[-1][0] == reduced:
+            groups[-1][1] *= d                      # contiguous: the outer stride is d * this stride
+            groups[-1][2] = s
+        else:
+            groups.append([reduced, d, s])
+
+    def box(reduced):
+        dims = [d for r, d, _ in groups if r == reduced]
+        strs = [s for r, _, s in groups if r == reduced]
+        pad = MAX_DIMS - len(dims)
+        return [1] * pad + dims, [0] * pad + strs
+
+    return box(False), box(True)
 
 
 def emit(node, m, p):
     x = m.g.tensors[node.inputs[0]]
-    strides = contiguous_strides(x.shape)
-    kept = [k for k in range(len(x.shape)) if k not in p["axes"]]
-    outer = ([x.shape[k] for k in kept], [strides[k] for k in kept])
-    inner = ([x.shape[k] for k in p["axes"]], [strides[k] for k in p["axes"]])
-    values = [_pad(outer[0], 1), _pad(outer[1], 0), _pad(inner[0], 1), _pad(inner[1], 0),
-              m.g.tensors[node.outputs[0]].size, p["count"]]
+    (odims, ostrides), (idims, istrides) = boxes(x.shape, p["axes"])
+    values = [odims, ostrides, idims, istrides, m.g.tensors[node.outputs[0]].size, p["count"]]
     r = m.struct("tinycc_reduce", f"{node.name}_reduce", values)
     m.use_kernel("mean.h")
     src, dst = m.ptr(node.inputs[0], const=True), m.ptr(node.outputs[0])
