@@ -1,0 +1,122 @@
+"""Keras importer: .keras, .h5 and SavedModel folders -> the core graph, through TFLite.
+
+Route chosen: TensorFlow's own TFLite converter (float32, no quantisation) lowers the model,
+and tinycc's TFLite importer reads the result. Why not tf2onnx: with Keras 3 it needs
+`output_names` patched onto the model, and it converts to NCHW-minded ONNX that would be
+transposed back; the TFLite converter is TensorFlow's own, maintained lowering, already NHWC,
+and its output goes through tinycc's most-tested importer. tinycc then quantises in the core
+(`--calibration`), independent of TensorFlow.
+
+The batch dimension is pinned to 1 by converting a concrete function with a fixed input
+signature, so reshapes stay static. Files are loaded with `safe_mode=True`: a Lambda layer's
+code in a file is never executed.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tinycc.core.errors import TinyccError
+from tinycc.core.graph import Graph
+from tinycc.core.hookspec import hookimpl
+
+
+def _tf():
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    try:
+        import tensorflow as tf
+    except ImportError:
+        raise TinyccError("TensorFlow is not installed", hint="pip install 'tinycc-ml[keras]'") from None
+    tf.get_logger().setLevel("ERROR")
+    return tf
+
+
+def _fixed_batch_converter(tf, model):
+    """A converter for `model` re-wrapped with batch 1, so shapes (and reshapes) stay static."""
+    import keras
+    ins = []
+    for t in model.inputs:
+        if any(d is None for d in t.shape[1:]):
+            raise TinyccError(f"input {t.name!r} has unknown dimensions {tuple(t.shape)}",
+                              hint="give the model a fixed input shape (keras.Input(shape=...))")
+        ins.append(keras.Input(batch_shape=(1,) + tuple(t.shape[1:]), dtype=t.dtype))
+    fixed = keras.Model(ins, model(ins if len(ins) > 1 else ins[0]))
+    return tf.lite.TFLiteConverter.from_keras_model(fixed)
+
+
+def _saved_model_converter(tf, path: Path):
+    """TF2's loader first; SavedModels written by older Keras (optimizer objects TF2 can no
+    longer revive) through the TF1 session loader, which restores the graph only."""
+    try:
+        return tf.lite.TFLiteConverter.from_saved_model(str(path))
+    except Exception:
+        pass
+    graph = tf.Graph()
+    with graph.as_default():
+        sess = tf.compat.v1.Session()
+        meta = tf.compat.v1.saved_model.loader.load(sess, ["serve"], str(path))
+        if "serving_default" not in meta.signature_def:
+            raise TinyccError("the SavedModel has no serving_default signature", file=str(path))
+        sig = meta.signature_def["serving_default"]
+        ins = [graph.get_tensor_by_name(v.name) for v in sig.inputs.values()]
+        outs = [graph.get_tensor_by_name(v.name) for v in sig.outputs.values()]
+        return tf.compat.v1.lite.TFLiteConverter.from_session(sess, ins, outs)
+
+
+def keras_to_tflite(path: Path) -> bytes:
+    """The float32 TFLite flatbuffer of a Keras file or SavedModel folder."""
+    tf = _tf()
+    path = Path(path)
+    try:
+        if path.is_dir():
+            if not (path / "saved_model.pb").exists():
+                raise TinyccError("folder is not a SavedModel (no saved_model.pb)", file=str(path))
+            converter = _saved_model_converter(tf, path)
+        else:
+            import keras
+            try:
+                model = keras.models.load_model(str(path), compile=False, safe_mode=True)
+            except TinyccError:
+                raise
+            except Exception as exc:
+                raise TinyccError(f"Keras cannot load the model: {type(exc).__name__}: {str(exc)[:300]}",
+                                  file=str(path),
+                                  hint="Lambda layers are refused by safe mode; custom layers need their code") from None
+            converter = _fixed_batch_converter(tf, model)
+        converter.optimizations = []
+        import contextlib
+        import io
+        with contextlib.redirect_stdout(io.StringIO()):      # TF prints the traced signature
+            return converter.convert()
+    except TinyccError as err:
+        raise err.with_file(str(path))
+    except Exception as exc:
+        raise TinyccError(f"TensorFlow's TFLite converter failed: {type(exc).__name__}: {str(exc)[:300]}",
+                          file=str(path)) from None
+
+
+def load_keras(path: Path) -> Graph:
+    from tinycc.plugins.importers.tflite import load_tflite
+    path = Path(path)
+    g = load_tflite(path, keras_to_tflite(path))
+    g.name = path.stem if path.is_file() else path.name
+    g.source = str(path)
+    g.metadata = {**g.metadata, "format": "keras"}
+    return g
+
+
+class KerasImporter:
+    name = "keras"
+    description = "Keras models (.keras, .h5) and SavedModel folders, via TensorFlow's TFLite converter"
+
+    def can_import(self, path: Path) -> bool:
+        path = Path(path)
+        return path.suffix.lower() in (".keras", ".h5") or (path.is_dir() and (path / "saved_model.pb").exists())
+
+    def load(self, path: Path, options: dict) -> Graph:
+        return load_keras(Path(path))
+
+
+@hookimpl
+def tinycc_importers():
+    return [KerasImporter()]
