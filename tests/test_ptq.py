@@ -171,3 +171,27 @@ def test_cli_quantises_a_float_model_with_calibration_data(tmp_path):
     proc = tinycc("compile", model, "--calibration", tmp_path / "bad.npz", "-o", tmp_path / "o3")
     assert proc.returncode == 2 and "(N, 1, 10, 8, 2)" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "o2").exists() and not (tmp_path / "o3").exists()
+
+
+def test_accuracy_report_ranks_layers_and_measures_outputs(tmp_path):
+    from tinycc.core.passes.accuracy import accuracy_report, sqnr_db
+    assert sqnr_db(np.ones(4), np.ones(4)) == float("inf")
+    assert abs(sqnr_db(np.full(4, 10.0), np.full(4, 9.0)) - 20.0) < 1e-9
+    g = tiny_float_cnn()
+    rng = np.random.default_rng(4)
+    cal = [[rng.normal(size=(1, 10, 8, 2)).astype(np.float32)] for _ in range(16)]
+    gq = _quantized(g, cal)
+    rep = accuracy_report(g, gq, cal)
+    assert [l["tensor"] for l in rep["layers"]] and {l["op"] for l in rep["layers"]} >= {"conv_2d", "fully_connected"}
+    assert rep["layers"] == sorted(rep["layers"], key=lambda l: l["sqnr_db"])
+    out = rep["outputs"][0]
+    f = np.stack([interpreter.run(g, x)[0].reshape(-1) for x in cal])
+    q = np.stack([interpreter.run(gq, x)[0].reshape(-1) for x in cal])
+    assert out["max_abs_error"] == pytest.approx(float(np.abs(f - q).max()))
+    assert out["top1_agreement"] == pytest.approx(float(np.mean(f.argmax(1) == q.argmax(1))))
+    # and the CLI prints it
+    model = tmp_path / "tiny.tflite"
+    model.write_bytes(write_tflite(g))
+    np.savez(tmp_path / "cal.npz", x=np.stack([c[0] for c in cal]))
+    proc = tinycc("compile", model, "--calibration", tmp_path / "cal.npz", "-o", tmp_path / "out")
+    assert proc.returncode == 0 and "top-1 agreement" in proc.stdout and "layers losing most" in proc.stdout

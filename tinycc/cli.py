@@ -37,10 +37,29 @@ def cmd_compile(args, out: Console) -> int:
         peak = report["arena_bytes"] + report.get("input_bytes", 0) + report.get("output_bytes", 0)
         table.add_row("peak SRAM (arena + I/O)", _bytes(peak))
     out.print(table)
+    if "accuracy" in report:
+        print_accuracy(report["accuracy"], out)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(report, f, indent=2, sort_keys=True)
     return 0
+
+
+def print_accuracy(acc: dict, out: Console, worst: int = 5) -> None:
+    """float vs int8 on the calibration samples: per output, then the layers that lose most."""
+    table = Table(title=f"int8 vs float on {acc['samples']} calibration samples")
+    for col in ("output", "top-1 agreement", "max |error|", "SQNR dB"):
+        table.add_column(col, justify="left" if col == "output" else "right")
+    for o in acc["outputs"]:
+        top1 = f"{o['top1_agreement']:.1%}" if "top1_agreement" in o else "-"
+        table.add_row(o["output"][:40], top1, f"{o['max_abs_error']:.4g}", f"{o['sqnr_db']:.1f}")
+    out.print(table)
+    layers = Table(title=f"layers losing most (lowest SQNR; keep them in int16 if accuracy suffers)")
+    for col in ("node", "op", "SQNR dB"):
+        layers.add_column(col, justify="right" if col == "SQNR dB" else "left")
+    for l in acc["layers"][:worst]:
+        layers.add_row(l["node"][:50], l["op"], f"{l['sqnr_db']:.1f}")
+    out.print(layers)
 
 
 def cmd_inspect(args, out: Console) -> int:

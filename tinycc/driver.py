@@ -54,9 +54,13 @@ def quantize_model(g: Graph, options: dict) -> Graph:
     from tinycc.core.passes import Sequential
     from tinycc.core.passes.calibrate import calibrate
     from tinycc.core.passes.quantize import QuantizeInt8
+    from tinycc.core.passes.accuracy import accuracy_report
     samples = calibration if isinstance(calibration, list) else load_calibration(calibration, g)
     ranges = calibrate(g, samples, method=options.get("calibration_method") or "minmax")
-    return Sequential(QuantizeInt8(ranges, io=options.get("io") or "float")).run(g)
+    import copy
+    gq = Sequential(QuantizeInt8(ranges, io=options.get("io") or "float")).run(copy.deepcopy(g))
+    gq.metadata["accuracy"] = accuracy_report(g, gq, samples[:64])
+    return gq
 
 
 def compile_model(model, backend: str, outdir, *, name: str = "model", force: bool = False,
@@ -81,8 +85,11 @@ def compile_model(model, backend: str, outdir, *, name: str = "model", force: bo
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return {"model": g.source or g.name, "backend": backend, "outdir": str(outdir), "name": name,
-            "macs": sum(ops.macs(n, g) for n in g.nodes), **report}
+    result = {"model": g.source or g.name, "backend": backend, "outdir": str(outdir), "name": name,
+              "macs": sum(ops.macs(n, g) for n in g.nodes), **report}
+    if "accuracy" in g.metadata:
+        result["accuracy"] = g.metadata["accuracy"]
+    return result
 
 
 def inspect_model(g: Graph) -> dict:
