@@ -195,3 +195,43 @@ def test_accuracy_report_ranks_layers_and_measures_outputs(tmp_path):
     np.savez(tmp_path / "cal.npz", x=np.stack([c[0] for c in cal]))
     proc = tinycc("compile", model, "--calibration", tmp_path / "cal.npz", "-o", tmp_path / "out")
     assert proc.returncode == 0 and "top-1 agreement" in proc.stdout and "layers losing most" in proc.stdout
+
+
+def test_int16_layers_run_16x8_bit_exact_in_tflm_and_c(tmp_path):
+    """Mixed precision: the chosen layers get int16 activations (16x8), requantised at the edges."""
+    g = tiny_float_cnn()
+    rng = np.random.default_rng(8)
+    cal = [[rng.normal(size=(1, 10, 8, 2)).astype(np.float32)] for _ in range(16)]
+    gq = Sequential(QuantizeInt8(calibrate(g, cal), int16_layers={"conv", "dw", "add"})).run(copy.deepcopy(g))
+    by_name = {n.name: n for n in gq.nodes}
+    assert gq.tensors[by_name["conv"].outputs[0]].dtype == "int16"
+    assert gq.tensors[by_name["conv"].inputs[2]].dtype == "int64"                 # 16x8 bias
+    assert gq.tensors[by_name["fc"].outputs[0]].dtype == "int8"
+    assert any(n.op == "quantize" and gq.tensors[n.inputs[0]].dtype == "int16" for n in gq.nodes)
+    model = write_tflite(gq)
+    xs = [[rng.normal(size=(1, 10, 8, 2)).astype(np.float32)] for _ in range(4)]
+    c_outs = run_exe(build(gq, tmp_path), gq, xs)
+    for k, x in enumerate(xs):
+        ref = interpreter.run(gq, x)[0]
+        np.testing.assert_array_equal(run_tflm(model, x)[0].reshape(ref.shape), ref)
+        np.testing.assert_array_equal(c_outs[k][0], ref)
+    # closer to float than all-int8 on the layers kept in int16 (int8 weights still bound it)
+    from tinycc.core.passes.accuracy import accuracy_report
+    mixed = {l["node"]: l["sqnr_db"] for l in accuracy_report(g, gq, cal)["layers"]}
+    int8 = {l["node"]: l["sqnr_db"] for l in accuracy_report(g, _quantized(g, cal), cal)["layers"]}
+    assert mixed["conv"] > int8["conv"] + 3 and mixed["dw"] > int8["dw"] + 3
+    assert not any(n.outputs == ["x/int8"] for n in gq.nodes)       # no unused int8 copy of the input
+
+
+def test_cli_int16_activations_by_index_and_unknown_layer(tmp_path):
+    g = tiny_float_cnn()
+    model = tmp_path / "tiny.tflite"
+    model.write_bytes(write_tflite(g))
+    np.savez(tmp_path / "cal.npz", x=np.random.default_rng(0).normal(size=(8, 1, 10, 8, 2)).astype(np.float32))
+    ok = tinycc("compile", model, "--calibration", tmp_path / "cal.npz", "--int16-activations", "0,1",
+                "-o", tmp_path / "out")
+    assert ok.returncode == 0, ok.stderr
+    assert "int16_t" in (tmp_path / "out" / "model.c").read_text()
+    bad = tinycc("compile", model, "--calibration", tmp_path / "cal.npz", "--int16-activations", "nope",
+                 "-o", tmp_path / "o2")
+    assert bad.returncode == 2 and "no layer named 'nope'" in bad.stderr and "tinycc inspect" in bad.stderr

@@ -23,7 +23,8 @@ def _bytes(n) -> str:
 def cmd_compile(args, out: Console) -> int:
     from tinycc.driver import compile_model
     options = {"quantize": args.quantize, "calibration": args.calibration,
-               "calibration_method": args.calibration_method, "io": args.io}
+               "calibration_method": args.calibration_method, "io": args.io,
+               "int16_layers": (args.int16_activations or "").split(",") if args.int16_activations else []}
     report = compile_model(args.model, args.backend, args.output, name=args.name, force=args.force,
                            options=options)
     table = Table(title=f"tinycc compile: {args.model} -> {args.output} ({args.backend})", show_header=False)
@@ -111,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--calibration", help=".npz of input samples (one array per input, first axis = samples)")
     c.add_argument("--calibration-method", choices=("minmax", "percentile"), default="minmax",
                    help="activation range from min/max (default) or the 99.99th percentile")
+    c.add_argument("--int16-activations", metavar="LAYER,...",
+                   help="layers to run with int16 activations (16x8): node names, output tensor names or "
+                        "their # in `tinycc inspect`")
     c.add_argument("--io", choices=("float", "int8"), default="float",
                    help="quantised model's inputs and outputs: float32 (default) or int8")
     c.set_defaults(func=cmd_compile)

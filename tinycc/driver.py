@@ -38,6 +38,24 @@ def optimize_model(g: Graph) -> Graph:
     return Sequential(FuseActivations(), FoldQDQ(), FoldConstants()).run(g)
 
 
+def resolve_layers(g: Graph, names) -> list[str]:
+    """Node names for user references: a node name, its output tensor's name, or its index in
+    `tinycc inspect` (0-based)."""
+    found = []
+    for ref in names:
+        ref = str(ref).strip()
+        if not ref:
+            continue
+        match = [n for n in g.nodes if n.name == ref or ref in n.outputs]
+        if not match and ref.isdigit() and int(ref) < len(g.nodes):
+            match = [g.nodes[int(ref)]]
+        if not match:
+            raise TinyccError(f"no layer named {ref!r}", file=g.source,
+                              hint="use a node name, its output tensor name, or its # in `tinycc inspect`")
+        found.append(match[0].name)
+    return found
+
+
 def quantize_model(g: Graph, options: dict) -> Graph:
     """Apply post-training int8 quantisation when asked (options: quantize, calibration,
     calibration_method, io); a float model with calibration data is quantised by default."""
@@ -58,7 +76,8 @@ def quantize_model(g: Graph, options: dict) -> Graph:
     samples = calibration if isinstance(calibration, list) else load_calibration(calibration, g)
     ranges = calibrate(g, samples, method=options.get("calibration_method") or "minmax")
     import copy
-    gq = Sequential(QuantizeInt8(ranges, io=options.get("io") or "float")).run(copy.deepcopy(g))
+    int16 = resolve_layers(g, options.get("int16_layers") or [])
+    gq = Sequential(QuantizeInt8(ranges, io=options.get("io") or "float", int16_layers=int16)).run(copy.deepcopy(g))
     gq.metadata["accuracy"] = accuracy_report(g, gq, samples[:64])
     return gq
 

@@ -27,3 +27,16 @@ class Sequential(Pass):
         for p in self.passes:
             g = validate(p.run(g))
         return g
+
+
+def remove_dead_nodes(g: Graph) -> None:
+    """Drop nodes whose outputs nothing reads (and the tensors no node or graph edge uses)."""
+    while True:
+        used = {n for node in g.nodes for n in node.inputs if n is not None} | set(g.outputs)
+        keep = [node for node in g.nodes if any(o in used for o in node.outputs)]
+        if len(keep) == len(g.nodes):
+            break
+        g.nodes = keep
+    used = {n for node in g.nodes for n in [*node.inputs, *node.outputs] if n is not None}
+    for name in [n for n in g.tensors if n not in used and n not in g.inputs and n not in g.outputs]:
+        del g.tensors[name]

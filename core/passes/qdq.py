@@ -13,7 +13,7 @@ from __future__ import annotations
 from tinycc.core import ops
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph, Node, Tensor
-from tinycc.core.passes import Pass
+from tinycc.core.passes import Pass, remove_dead_nodes
 
 PRESERVING = ("transpose", "reshape", "max_pool_2d", "strided_slice", "pad")
 WEIGHTED = ("conv_2d", "depthwise_conv_2d", "fully_connected")
@@ -26,7 +26,7 @@ class FoldQDQ(Pass):
         changed = True
         while changed:
             changed = self._push_through_preserving(g) | self._fold(g)
-        _remove_dead(g)
+        remove_dead_nodes(g)
         return g
 
     def _dq_source(self, g: Graph, name: str | None, producers, nodes=None) -> str | None:
@@ -103,15 +103,3 @@ class FoldQDQ(Pass):
                 changed = True
         g.nodes = [n for n in g.nodes if n.op != "_dead"]
         return changed
-
-
-def _remove_dead(g: Graph) -> None:
-    while True:
-        used = {n for node in g.nodes for n in node.inputs if n is not None} | set(g.outputs)
-        keep = [node for node in g.nodes if any(o in used for o in node.outputs)]
-        if len(keep) == len(g.nodes):
-            break
-        g.nodes = keep
-    used = {n for node in g.nodes for n in [*node.inputs, *node.outputs] if n is not None}
-    for name in [n for n in g.tensors if n not in used and n not in g.inputs and n not in g.outputs]:
-        del g.tensors[name]

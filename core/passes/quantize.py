@@ -16,7 +16,7 @@ import numpy as np
 from tinycc.core import fixedpoint as fp
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph, Node, Quant, Tensor
-from tinycc.core.passes import Pass
+from tinycc.core.passes import Pass, remove_dead_nodes
 from tinycc.core.passes.calibrate import Ranges
 
 KEEP_INPUT_QUANT = ("average_pool_2d", "max_pool_2d", "reshape", "pad", "transpose", "strided_slice", "relu6")
@@ -35,6 +35,12 @@ def activation_quant(lo: float, hi: float) -> Quant:
     return Quant(np.array([scale]), np.array([zp]))
 
 
+def activation_quant16(lo: float, hi: float) -> Quant:
+    """int16 activations of 16x8 layers: symmetric, zero point 0 (as TFLM's 16x8 kernels require)."""
+    amax = max(abs(float(lo)), abs(float(hi)))
+    return Quant(np.array([np.float32(amax / 32767.0 if amax > 0 else 1.0 / 32767.0)]), np.array([0]))
+
+
 def quantize_weights(w: np.ndarray, axis: int | None) -> tuple[np.ndarray, Quant]:
     if axis is None:
         amax = np.array([np.abs(w).max()])
@@ -48,26 +54,30 @@ def quantize_weights(w: np.ndarray, axis: int | None) -> tuple[np.ndarray, Quant
     return q, Quant(scale, np.zeros(scale.size, dtype=np.int64), axis or 0)
 
 
-def quantize_bias(b: np.ndarray, in_scale: float, w_scale: np.ndarray) -> tuple[np.ndarray, Quant]:
+def quantize_bias(b: np.ndarray, in_scale: float, w_scale: np.ndarray, wide: bool = False):
+    """int32 bias (int64 for 16x8 layers) with scale input_scale x weight_scale."""
     scale = (np.float32(in_scale) * w_scale.astype(np.float32)).astype(np.float32)
     scale = np.broadcast_to(scale, b.shape).astype(np.float32)
-    q = np.clip(fp.round_half_away(b.astype(np.float64) / scale), -(2 ** 31), 2 ** 31 - 1).astype(np.int32)
-    return q, Quant(scale, np.zeros(scale.size, dtype=np.int64))
+    bits = 63 if wide else 31
+    q = np.clip(fp.round_half_away(b.astype(np.float64) / scale), -(2 ** bits), 2 ** bits - 1)
+    return q.astype(np.int64 if wide else np.int32), Quant(scale, np.zeros(scale.size, dtype=np.int64))
 
 
 class QuantizeInt8(Pass):
     name = "quantize-int8"
 
-    def __init__(self, ranges: Ranges, io: str = "float"):
+    def __init__(self, ranges: Ranges, io: str = "float", int16_layers=()):
         if io not in IO_MODES:
             raise TinyccError(f"unknown io mode {io!r}", hint=f"choose one of {', '.join(IO_MODES)}")
         self.ranges = ranges
         self.io = io
+        self.int16 = set(int16_layers)
 
-    def _range_quant(self, name: str) -> Quant:
+    def _range_quant(self, name: str, dtype: str = "int8") -> Quant:
         if name not in self.ranges.lo:
             raise TinyccError(f"tensor {name!r} has no calibration range")
-        return activation_quant(self.ranges.lo[name], self.ranges.hi[name])
+        make = activation_quant16 if dtype == "int16" else activation_quant
+        return make(self.ranges.lo[name], self.ranges.hi[name])
 
     def run(self, g: Graph) -> Graph:
         for name in g.inputs:
@@ -78,11 +88,14 @@ class QuantizeInt8(Pass):
         nodes: list[Node] = []
         qname: dict[str, str] = {}          # float activation -> its int8 tensor
 
-        def add_int8(name: str, shape, quant: Quant, new_name: str | None = None) -> str:
+        def add_int8(name: str, shape, quant: Quant, new_name: str | None = None, dtype: str = "int8") -> str:
             new_name = new_name or name
-            tensors[new_name] = Tensor(new_name, tuple(shape), "int8", quant)
+            tensors[new_name] = Tensor(new_name, tuple(shape), dtype, quant)
             qname[name] = new_name
             return new_name
+
+        self._converted: dict[tuple[str, str], str] = {}
+        self._float_source: dict[str, str] = {}   # quantised model input -> its float input (float io)
 
         for name in g.inputs:
             t = g.tensors[name]
@@ -90,6 +103,7 @@ class QuantizeInt8(Pass):
                 tensors[name] = Tensor(name, t.shape, "float32")
                 q = add_int8(name, t.shape, self._range_quant(name), f"{name}/int8")
                 nodes.append(Node(f"quantize:{name}", "quantize", [name], [q]))
+                self._float_source[q] = name
             else:
                 add_int8(name, t.shape, self._range_quant(name))
 
@@ -114,8 +128,10 @@ class QuantizeInt8(Pass):
             else:
                 outputs.append(qname[name])
         inputs = list(g.inputs) if self.io == "float" else [qname[n] for n in g.inputs]
-        return Graph(g.name, tensors, nodes, inputs, outputs, source=g.source,
-                     metadata={**g.metadata, "quantized_by": "tinycc", "calibration_samples": self.ranges.samples})
+        result = Graph(g.name, tensors, nodes, inputs, outputs, source=g.source,
+                       metadata={**g.metadata, "quantized_by": "tinycc", "calibration_samples": self.ranges.samples})
+        remove_dead_nodes(result)          # e.g. an int8 copy of an input that only int16 layers read
+        return result
 
     def _node(self, g, node, tensors, qname, add_int8) -> list[Node]:
         out = g.tensors[node.outputs[0]]
@@ -123,6 +139,11 @@ class QuantizeInt8(Pass):
         if op in ("quantize", "dequantize") or out.dtype != "float32":
             raise TinyccError("the model mixes float and quantised operators; quantise a pure float32 model",
                               node=node.name, op=op, file=g.source)
+        target = "int16" if node.name in self.int16 else "int8"
+        if target == "int16" and op in FIXED_OUTPUT:
+            raise TinyccError(f"{op} cannot run with int16 activations in tinycc yet", node=node.name, op=op,
+                              file=g.source, hint="keep this layer in int8")
+        new_nodes = []
         ins = []
         for name in node.inputs:
             if name is None:
@@ -130,8 +151,7 @@ class QuantizeInt8(Pass):
             elif g.tensors[name].is_const:
                 ins.append(name)
             else:
-                ins.append(qname[name])
-        new_nodes = []
+                ins.append(self._as_dtype(name, qname[name], target, tensors, new_nodes))
         attrs = dict(node.attrs)
         if op in WEIGHT_AXIS:
             x_q = tensors[ins[0]].quant
@@ -142,28 +162,30 @@ class QuantizeInt8(Pass):
             ins[1] = w_name
             if len(node.inputs) > 2 and node.inputs[2] is not None:
                 b = g.tensors[node.inputs[2]]
-                bq, b_quant = quantize_bias(b.data, x_q.s, w_quant.scale)
-                b_name = f"{b.name}/int32"
-                tensors[b_name] = Tensor(b_name, b.shape, "int32", b_quant, bq)
+                wide = target == "int16"
+                bq, b_quant = quantize_bias(b.data, x_q.s, w_quant.scale, wide)
+                b_name = f"{b.name}/{'int64' if wide else 'int32'}"
+                tensors[b_name] = Tensor(b_name, b.shape, "int64" if wide else "int32", b_quant, bq)
                 ins[2] = b_name
-            out_quant = self._range_quant(out.name)
+            out_quant = self._range_quant(out.name, target)
         elif op in KEEP_INPUT_QUANT:
             out_quant = tensors[ins[0]].quant
             if op == "pad" and attrs.get("value") is not None:
+                lo, hi = (-32768, 32767) if target == "int16" else (-128, 127)
                 attrs["value"] = int(np.clip(fp.round_half_away(float(attrs["value"]) / out_quant.s) + out_quant.zp,
-                                             -128, 127))
+                                             lo, hi))
         elif op in FIXED_OUTPUT:
             scale, zp = FIXED_OUTPUT[op]
             out_quant = Quant(np.array([scale]), np.array([zp]))
         elif op == "concatenation":
             lo = min([self.ranges.lo[out.name]] + [self.ranges.lo[n] for n in node.inputs])
             hi = max([self.ranges.hi[out.name]] + [self.ranges.hi[n] for n in node.inputs])
-            out_quant = activation_quant(lo, hi)
+            out_quant = (activation_quant16 if target == "int16" else activation_quant)(lo, hi)
             for k, name in enumerate(ins):
                 t = tensors[name]
                 if t.quant.zp != out_quant.zp or t.quant.s != out_quant.s:
                     req = f"{name}/requantized:{node.name}"
-                    tensors[req] = Tensor(req, t.shape, "int8", out_quant)
+                    tensors[req] = Tensor(req, t.shape, target, out_quant)
                     new_nodes.append(Node(f"requantize:{req}", "quantize", [name], [req]))
                     ins[k] = req
         else:
@@ -171,7 +193,20 @@ class QuantizeInt8(Pass):
                 if name is not None and g.tensors[name].is_const:
                     raise TinyccError(f"constant operand {name!r} of {op} cannot be quantised yet",
                                       node=node.name, op=op, file=g.source)
-            out_quant = self._range_quant(out.name)
-        add_int8(out.name, out.shape, out_quant)
+            out_quant = self._range_quant(out.name, target)
+        add_int8(out.name, out.shape, out_quant, dtype=target)
         new_nodes.append(Node(node.name, op, ins, [qname[out.name]], attrs))
         return new_nodes
+
+    def _as_dtype(self, float_name: str, current: str, target: str, tensors, new_nodes) -> str:
+        """`current` (the quantised tensor of `float_name`) in `target` dtype, requantising once if needed."""
+        if tensors[current].dtype == target:
+            return current
+        key = (current, target)
+        if key not in self._converted:
+            name = f"{current}/{target}"
+            tensors[name] = Tensor(name, tensors[current].shape, target, self._range_quant(float_name, target))
+            source = self._float_source.get(current, current)      # quantise a float input directly
+            new_nodes.append(Node(f"requantize:{name}", "quantize", [source], [name]))
+            self._converted[key] = name
+        return self._converted[key]
