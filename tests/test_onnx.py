@@ -207,3 +207,27 @@ def test_constant_nodes_feed_operators(tmp_path):
     assert [n.op for n in g.nodes] == ["relu6"]
     x = np.linspace(-3, 9, 8, dtype=np.float32).reshape(1, 8)
     np.testing.assert_array_equal(interpreter.run(g, [x])[0], np.clip(x, 0, 6))
+
+
+def test_io_layout_nhwc_drops_the_edge_transposes(tmp_path):
+    path = small_cnn(tmp_path / "small.onnx")
+    src, nhwc = load_onnx(path), load_onnx(path, io_layout="nhwc")
+    assert src.nodes[0].op == "transpose" and nhwc.nodes[0].op == "conv_2d"
+    assert nhwc.tensors[nhwc.inputs[0]].shape == (1, 16, 16, 3)
+    x = np.random.default_rng(9).normal(size=(1, 3, 16, 16)).astype(np.float32)
+    np.testing.assert_allclose(interpreter.run(nhwc, [x.transpose(0, 2, 3, 1)])[0], interpreter.run(src, [x])[0],
+                               rtol=1e-6, atol=1e-6)
+
+
+def test_dynamic_batch_is_pinned_with_a_note(tmp_path):
+    path = small_cnn(tmp_path / "small.onnx")
+    m = onnx.load(str(path))
+    m.graph.input[0].type.tensor_type.shape.dim[0].dim_param = "batch"
+    m.graph.output[0].type.tensor_type.shape.dim[0].dim_param = "batch"
+    dyn = tmp_path / "dyn.onnx"
+    onnx.save(m, str(dyn))
+    g = load_onnx(dyn)
+    assert g.tensors["x"].shape == (1, 3, 16, 16)
+    proc = tinycc("compile", dyn, "-o", tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr
+    assert "note:" in proc.stdout and "'batch'" in proc.stdout and "pinned to 1" in proc.stdout

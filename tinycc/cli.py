@@ -24,9 +24,12 @@ def cmd_compile(args, out: Console) -> int:
     from tinycc.driver import compile_model
     options = {"quantize": args.quantize, "calibration": args.calibration,
                "calibration_method": args.calibration_method, "io": args.io,
-               "int16_layers": (args.int16_activations or "").split(",") if args.int16_activations else []}
+               "int16_layers": (args.int16_activations or "").split(",") if args.int16_activations else [],
+               "io_layout": args.io_layout}
     report = compile_model(args.model, args.backend, args.output, name=args.name, force=args.force,
                            options=options)
+    for note in report.get("notes", []):
+        out.print(f"[yellow]note:[/yellow] {note}", highlight=False)
     table = Table(title=f"tinycc compile: {args.model} -> {args.output} ({args.backend})", show_header=False)
     table.add_row("files", ", ".join(report.get("files", [])))
     for key, label in (("arena_bytes", "arena (SRAM)"), ("bound_bytes", "arena lower bound"),
@@ -115,6 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--int16-activations", metavar="LAYER,...",
                    help="layers to run with int16 activations (16x8): node names, output tensor names or "
                         "their # in `tinycc inspect`")
+    c.add_argument("--io-layout", choices=("source", "nhwc"), default="source",
+                   help="4-D inputs/outputs of NCHW models (ONNX, PyTorch): as the source model has them "
+                        "(default), or NHWC, saving the transposes at the edges")
     c.add_argument("--io", choices=("float", "int8"), default="float",
                    help="quantised model's inputs and outputs: float32 (default) or int8")
     c.set_defaults(func=cmd_compile)

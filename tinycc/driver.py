@@ -108,6 +108,8 @@ def compile_model(model, backend: str, outdir, *, name: str = "model", force: bo
               "macs": sum(ops.macs(n, g) for n in g.nodes), **report}
     if "accuracy" in g.metadata:
         result["accuracy"] = g.metadata["accuracy"]
+    if g.metadata.get("notes"):
+        result["notes"] = list(g.metadata["notes"])
     return result
 
 

@@ -34,11 +34,13 @@ SUPPORTED = ("Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Cons
 
 
 class _Builder:
-    def __init__(self, model, path: Path):
+    def __init__(self, model, path: Path, io_layout: str = "source"):
         import onnx
         from onnx import numpy_helper
         self.onnx, self.nph = onnx, numpy_helper
         self.path = path
+        self.io_layout = io_layout
+        self.notes: list[str] = []
         self.graph = model.graph
         self.tensors: dict[str, Tensor] = {}
         self.nodes: list[Node] = []
@@ -58,6 +60,11 @@ class _Builder:
         for vi in list(self.graph.input) + list(self.graph.value_info) + list(self.graph.output):
             dims = vi.type.tensor_type.shape.dim
             self.shapes[vi.name] = tuple(d.dim_value if d.HasField("dim_value") and d.dim_value > 0 else 1 for d in dims)
+            if vi in self.graph.input and any(not (d.HasField("dim_value") and d.dim_value > 0) for d in dims):
+                shown = tuple(d.dim_value if d.HasField("dim_value") and d.dim_value > 0 else (d.dim_param or "?")
+                              for d in dims)
+                self.notes.append(f"input {vi.name!r} has dynamic dimensions {shown}: pinned to 1, "
+                                  f"compiled as {self.shapes[vi.name]}")
 
     # ---- helpers ----
     def fail(self, node, message, hint=None):
@@ -153,6 +160,10 @@ class _Builder:
                 raise TinyccError(f"input {vi.name!r} has ONNX element type {elem}; float32, int8 and int16 inputs "
                                   "are supported", file=str(self.path))
             shape = self.shapes[vi.name]
+            if len(shape) == 4 and self.io_layout == "nhwc":        # the caller supplies NHWC: no transpose
+                self.tensors[vi.name] = Tensor(vi.name, tuple(shape[k] for k in NCHW_TO_NHWC), dtype)
+                self.nchw.add(vi.name)
+                continue
             self.tensors[vi.name] = Tensor(vi.name, shape, dtype)    # an integer input takes its DequantizeLinear's quantisation
             if len(shape) == 4:
                 self.emit(f"input:{vi.name}", "transpose", [vi.name], self.fresh(vi.name + "/nhwc"),
@@ -163,7 +174,7 @@ class _Builder:
         outputs = []
         for vi in self.graph.output:
             n = self.name(vi.name)
-            if n in self.nchw:
+            if n in self.nchw and self.io_layout == "source":
                 self.emit(f"output:{vi.name}", "transpose", [n], vi.name, {"perm": NHWC_TO_NCHW})
                 n = vi.name
             elif n != vi.name and n not in [x.name for x in self.graph.input]:
@@ -588,7 +599,13 @@ class _Builder:
         self.emit(name, "pad", [x], out, attrs, nchw=x in self.nchw)
 
 
-def load_onnx(path: Path) -> Graph:
+IO_LAYOUTS = ("source", "nhwc")
+
+
+def load_onnx(path: Path, io_layout: str = "source") -> Graph:
+    """Import an .onnx file; `io_layout="nhwc"` makes 4-D inputs/outputs NHWC (no edge transposes)."""
+    if io_layout not in IO_LAYOUTS:
+        raise TinyccError(f"unknown io layout {io_layout!r}", hint=f"choose one of {', '.join(IO_LAYOUTS)}")
     try:
         import onnx
     except ImportError:
@@ -608,7 +625,7 @@ def load_onnx(path: Path) -> Graph:
         model = onnx.shape_inference.infer_shapes(model)
     except Exception as exc:
         raise TinyccError(f"ONNX shape inference failed: {exc}", file=str(path)) from None
-    b = _Builder(model, path)
+    b = _Builder(model, path, io_layout)
     try:
         inputs, outputs = b.convert()
     except TinyccError as err:
@@ -617,7 +634,8 @@ def load_onnx(path: Path) -> Graph:
         raise TinyccError("the model has no inputs: its outputs are constants", file=str(path),
                           hint="there is nothing to compute on the device; export a model with an input")
     g = Graph(path.stem, b.tensors, b.nodes, inputs, outputs, source=str(path),
-              metadata={"format": "onnx", "opset": opset, "producer": model.producer_name})
+              metadata={"format": "onnx", "opset": opset, "producer": model.producer_name, "notes": b.notes,
+                        "io_layout": io_layout})
     return validate(g)
 
 
@@ -629,7 +647,7 @@ class ONNXImporter:
         return Path(path).suffix.lower() == ".onnx"
 
     def load(self, path: Path, options: dict) -> Graph:
-        return load_onnx(Path(path))
+        return load_onnx(Path(path), options.get("io_layout") or "source")
 
 
 @hookimpl

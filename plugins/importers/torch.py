@@ -25,7 +25,7 @@ def _torch():
     return torch
 
 
-def _export(program_or_module, args, name: str, source: str) -> Graph:
+def _export(program_or_module, args, name: str, source: str, io_layout: str = "source") -> Graph:
     torch = _torch()
     from tinycc.plugins.importers.onnx import load_onnx
     with tempfile.TemporaryDirectory(prefix="tinycc-torch-") as tmp:
@@ -37,7 +37,7 @@ def _export(program_or_module, args, name: str, source: str) -> Graph:
             raise TinyccError(f"torch.onnx.export failed: {type(exc).__name__}: {str(exc)[:300]}", file=source,
                               hint="check that the model runs on the example inputs and uses exportable ops") from None
         try:
-            g = load_onnx(path)
+            g = load_onnx(path, io_layout)
         except TinyccError as err:
             err.file = source
             raise
@@ -47,17 +47,17 @@ def _export(program_or_module, args, name: str, source: str) -> Graph:
     return g
 
 
-def from_module(module, example_inputs: tuple, name: str = "model") -> Graph:
+def from_module(module, example_inputs: tuple, name: str = "model", io_layout: str = "source") -> Graph:
     """Import an nn.Module, traced on `example_inputs` (a tuple of tensors), in eval mode."""
     torch = _torch()
     if not isinstance(module, torch.nn.Module):
         raise TinyccError(f"expected a torch.nn.Module, got {type(module).__name__}")
     module = module.eval()
     with torch.no_grad():
-        return _export(module, tuple(example_inputs), name, f"<torch module {type(module).__name__}>")
+        return _export(module, tuple(example_inputs), name, f"<torch module {type(module).__name__}>", io_layout)
 
 
-def load_pt2(path: Path) -> Graph:
+def load_pt2(path: Path, io_layout: str = "source") -> Graph:
     import logging
     import zipfile
     torch = _torch()
@@ -73,7 +73,7 @@ def load_pt2(path: Path) -> Graph:
         raise TinyccError(f"not a loadable ExportedProgram ({type(exc).__name__})", file=str(path), hint=hint) from None
     finally:
         logger.setLevel(level)
-    return _export(program, (), Path(path).stem, str(path))
+    return _export(program, (), Path(path).stem, str(path), io_layout)
 
 
 class TorchImporter:
@@ -84,7 +84,7 @@ class TorchImporter:
         return Path(path).suffix.lower() == ".pt2"
 
     def load(self, path: Path, options: dict) -> Graph:
-        return load_pt2(Path(path))
+        return load_pt2(Path(path), options.get("io_layout") or "source")
 
 
 @hookimpl
