@@ -78,9 +78,11 @@ STRATEGIES = {
 }
 
 
-def plan(g: Graph, scratch: dict[int, int] | None = None) -> MemoryPlan:
-    """Plan the arena of `g`; `scratch` maps node index -> scratch bytes a backend kernel needs."""
-    external = set(g.inputs) | set(g.outputs)
+def plan(g: Graph, scratch: dict[int, int] | None = None, io_in_arena: bool = False) -> MemoryPlan:
+    """Plan the arena of `g`; `scratch` maps node index -> scratch bytes a backend kernel needs.
+    With `io_in_arena`, model inputs and outputs are placed in the arena too (as TF Lite Micro
+    keeps them): inputs live from the start, outputs to the end."""
+    external = set() if io_in_arena else set(g.inputs) | set(g.outputs)
     aliases = _aliases(g, external)
 
     def root(name):
@@ -96,6 +98,16 @@ def plan(g: Graph, scratch: dict[int, int] | None = None) -> MemoryPlan:
             r = root(name)
             span = spans.setdefault(r, [i, i])
             span[0], span[1] = min(span[0], i), max(span[1], i)
+    if io_in_arena:
+        last = max(len(g.nodes) - 1, 0)
+        for name in g.inputs:
+            if not g.tensors[name].is_const:
+                span = spans.setdefault(root(name), [0, 0])
+                span[0] = 0
+        for name in g.outputs:
+            if not g.tensors[name].is_const:
+                span = spans.setdefault(root(name), [last, last])
+                span[1] = last
     buffers = [Buffer(r, align(g.tensors[r].nbytes), s[0], s[1]) for r, s in spans.items()]
     for i, size in sorted((scratch or {}).items()):
         if size > 0:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tinycc.plugins.runtimes.tflm import measure_arena, run_tflm  # noqa: F401  (re-exported for tests)
+from tinycc.backends.tflm.interpreter import measure_arena, run_tflm  # noqa: F401  (re-exported for tests)
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -25,7 +25,8 @@ def cmd_compile(args, out: Console) -> int:
     options = {"quantize": args.quantize, "calibration": args.calibration,
                "calibration_method": args.calibration_method, "io": args.io,
                "int16_layers": (args.int16_activations or "").split(",") if args.int16_activations else [],
-               "io_layout": args.io_layout}
+               "io_layout": args.io_layout, "board": args.board, "verify": args.verify,
+               "keep_flatbuffer": args.keep_flatbuffer}
     report = compile_model(args.model, args.backend, args.output, name=args.name, force=args.force,
                            options=options)
     for note in report.get("notes", []):
@@ -34,7 +35,10 @@ def cmd_compile(args, out: Console) -> int:
     table.add_row("files", ", ".join(report.get("files", [])))
     for key, label in (("arena_bytes", "arena (SRAM)"), ("bound_bytes", "arena lower bound"),
                        ("input_bytes", "input buffers (SRAM, caller)"), ("output_bytes", "output buffers (SRAM, caller)"),
-                       ("flash_weights_bytes", "weights + constants (flash)"), ("macs", "MACs per inference")):
+                       ("flash_weights_bytes", "weights + constants (flash)"), ("flash_bytes", "flatbuffer (flash)"),
+                       ("tflm_measured_arena_bytes", "TFLM measured arena"),
+                       ("tflm_arena_without_offline_plan", "TFLM arena without tinycc's plan"),
+                       ("macs", "MACs per inference")):
         if key in report:
             table.add_row(label, _bytes(report[key]))
     if "arena_bytes" in report:
@@ -121,6 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--io-layout", choices=("source", "nhwc"), default="source",
                    help="4-D inputs/outputs of NCHW models (ONNX, PyTorch): as the source model has them "
                         "(default), or NHWC, saving the transposes at the edges")
+    c.add_argument("--board", help="tflm backend: add an Arduino sketch and budget for this board "
+                                    "(arduino-nano-33-ble, esp32-s3, stm32h747, rpi-pico-2)")
+    c.add_argument("--verify", action="store_true",
+                   help="tflm backend: run the written flatbuffer in TF Lite Micro against the reference first")
+    c.add_argument("--keep-flatbuffer", action="store_true",
+                   help="tflm backend: ship a .tflite source model's flatbuffer untouched")
     c.add_argument("--io", choices=("float", "int8"), default="float",
                    help="quantised model's inputs and outputs: float32 (default) or int8")
     c.set_defaults(func=cmd_compile)

@@ -27,9 +27,30 @@ BUILTINS = {
 }
 
 
+OFFLINE_PLAN_NAME = "OfflineMemoryAllocation"
+BUFFER_ALIGN = 16
+
+
 def _schema():
     from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema_fb
     return schema_fb
+
+
+def _aligned_buffer_pack(self, builder):
+    """BufferT.Pack with the data vector aligned to 16 bytes (TFLite's force_align), so
+    int32/float weights can be read in place on any core."""
+    s = _schema()
+    data = None
+    if self.data is not None and len(self.data):
+        raw = bytes(np.asarray(self.data, dtype=np.uint8))
+        builder.StartVector(1, len(raw), BUFFER_ALIGN)
+        builder.head = builder.head - len(raw)
+        builder.Bytes[builder.head:builder.head + len(raw)] = raw
+        data = builder.EndVector()
+    s.BufferStart(builder)
+    if data is not None:
+        s.BufferAddData(builder, data)
+    return s.BufferEnd(builder)
 
 
 def _padding(node: Node, in_shape, kernel, strides, dilations) -> int | None:
@@ -58,6 +79,7 @@ class _Writer:
         if data is None:
             return 0
         b = self.s.BufferT()
+        b.Pack = _aligned_buffer_pack.__get__(b)
         b.data = np.frombuffer(np.ascontiguousarray(data).tobytes(), dtype=np.uint8)
         self.buffers.append(b)
         return len(self.buffers) - 1
@@ -204,7 +226,18 @@ class _Writer:
         op.builtinOptions = opt
         return op
 
-    def model(self) -> bytes:
+    def offline_plan(self, offsets: dict[str, int]):
+        """TFLM's OfflineMemoryAllocation metadata: [version 0, subgraph 0, n, offset or -1 per tensor]."""
+        values = [0, 0, len(self.tensors)]
+        for t in self.tensors:
+            name = t.name.decode() if isinstance(t.name, bytes) else t.name
+            values.append(-1 if t.buffer or name not in offsets else int(offsets[name]))
+        meta = self.s.MetadataT()
+        meta.name = OFFLINE_PLAN_NAME
+        meta.buffer = self.buffer(np.array(values, dtype="<i4"))
+        return meta
+
+    def model(self, offsets: dict[str, int] | None = None) -> bytes:
         s, g = self.s, self.g
         sub = s.SubGraphT()
         sub.name = g.name
@@ -217,12 +250,15 @@ class _Writer:
         m.description = "tinycc"
         m.operatorCodes = self.opcodes
         m.subgraphs = [sub]
+        if offsets is not None:
+            m.metadata = [self.offline_plan(offsets)]
         m.buffers = self.buffers
         builder = flatbuffers.Builder(1024)
         builder.Finish(m.Pack(builder), file_identifier=b"TFL3")
         return bytes(builder.Output())
 
 
-def write_tflite(g: Graph) -> bytes:
-    """The TFLite flatbuffer of a (validated) core graph."""
-    return _Writer(g).model()
+def write_tflite(g: Graph, offline_offsets: dict[str, int] | None = None) -> bytes:
+    """The TFLite flatbuffer of a (validated) core graph; with `offline_offsets` (tensor name ->
+    arena offset), tinycc's memory plan is embedded as TFLM's OfflineMemoryAllocation metadata."""
+    return _Writer(g).model(offline_offsets)

@@ -1,63 +1,15 @@
 """The `tflm` runtime: TF Lite Micro's reference kernels through the `tflite-micro` package.
 
-`run_tflm` runs a flatbuffer on inputs; `measure_arena` reads TFLM's own arena figures from
-`print_allocations()` (which the C library prints to file descriptor 2). The runtime plugin
-runs the source flatbuffer of a graph imported from .tflite (a writer for other graphs comes
-with the tflm backend).
+Runs the source flatbuffer of a graph imported from .tflite, or the graph written by the
+tflm backend's flatbuffer writer otherwise. The engine (run, arena measurement) lives with
+the tflm backend, which needs it to size and verify what it writes.
 """
 from __future__ import annotations
 
-import os
-import re
-import tempfile
 from pathlib import Path
 
-import numpy as np
-
-from tinycc.core.errors import TinyccError
+from tinycc.backends.tflm.interpreter import measure_arena, run_tflm  # noqa: F401  (the runtime's engine)
 from tinycc.core.hookspec import hookimpl
-
-DEFAULT_ARENA = 8 << 20
-_ALLOCATION = re.compile(r"Arena allocation (total|head|tail) (\d+) bytes")
-
-
-def interpreter(model: bytes, arena_size: int = DEFAULT_ARENA):
-    from tflite_micro import runtime
-    return runtime.Interpreter.from_bytes(model, arena_size=arena_size)
-
-
-def run_tflm(model: bytes, inputs: list[np.ndarray]) -> list[np.ndarray]:
-    """Outputs of TF Lite Micro's interpreter for one set of inputs."""
-    interp = interpreter(model)
-    for i, x in enumerate(inputs):
-        interp.set_input(np.ascontiguousarray(x), i)
-    interp.invoke()
-    return [np.array(interp.get_output(i)) for i in range(output_count(model))]
-
-
-def output_count(model: bytes) -> int:
-    from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema_fb
-    return schema_fb.Model.GetRootAs(model, 0).Subgraphs(0).OutputsLength()
-
-
-def measure_arena(model: bytes) -> dict[str, int]:
-    """TFLM's arena use for a model: {'total', 'head', 'tail'} bytes, as print_allocations() reports."""
-    interp = interpreter(model)
-    with tempfile.TemporaryFile() as capture:
-        saved = os.dup(2)
-        try:
-            os.dup2(capture.fileno(), 2)
-            interp.print_allocations()
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-        capture.seek(0)
-        text = capture.read().decode(errors="replace")
-    figures = {k: int(v) for k, v in _ALLOCATION.findall(text)}
-    if "total" not in figures:
-        raise TinyccError("could not read TF Lite Micro's arena size from print_allocations()",
-                          hint=text[:200] or "nothing was printed")
-    return figures
 
 
 class TFLMRuntime:
@@ -72,10 +24,12 @@ class TFLMRuntime:
         return None
 
     def run(self, g, inputs):
-        if g.metadata.get("format") != "tflite":
-            raise TinyccError("the tflm runtime can only run models imported from .tflite for now", file=g.source)
-        outs = run_tflm(Path(g.source).read_bytes(), inputs)
-        return outs[:len(g.outputs)]
+        if g.metadata.get("format") == "tflite" and Path(g.source).is_file():
+            model = Path(g.source).read_bytes()
+        else:
+            from tinycc.backends.tflm.flatbuffer import write_tflite
+            model = write_tflite(g)
+        return run_tflm(model, inputs)[:len(g.outputs)]
 
 
 @hookimpl

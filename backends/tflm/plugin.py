@@ -1,0 +1,157 @@
+"""The `tflm` backend: the model as a TFLite flatbuffer in a C array plus a TF Lite Micro stub.
+
+Writes `NAME_model_data.h/.cc` (the seed's `alignas(16)` array, twelve bytes a line),
+`NAME_main.cc` (MicroMutableOpResolver with exactly the operators in the flatbuffer, an arena
+sized from TF Lite Micro's own `print_allocations()` measurement plus 10%), `CMakeLists.txt`,
+`README.md` (the memory budget) and, with `--board`, an Arduino sketch. tinycc's memory plan is
+embedded as TFLM's OfflineMemoryAllocation metadata unless the source flatbuffer is kept
+(`--keep-flatbuffer`). `--verify` runs the written flatbuffer in TF Lite Micro against tinycc's
+reference interpreter before anything is reported.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import jinja2
+import numpy as np
+
+import tinycc
+from tinycc.backends.c import names
+from tinycc.backends.tflm.boards import BOARDS, STACK_RESERVE
+from tinycc.backends.tflm.flatbuffer import write_tflite
+from tinycc.backends.tflm.interpreter import measure_arena, run_tflm
+from tinycc.core import interpreter as reference
+from tinycc.core import planner
+from tinycc.core.errors import TinyccError
+from tinycc.core.graph import Graph, np_dtype
+from tinycc.core.hookspec import hookimpl
+
+MARGIN = 1.10
+RESOLVER = {"CONV_2D": "AddConv2D", "DEPTHWISE_CONV_2D": "AddDepthwiseConv2D", "FULLY_CONNECTED": "AddFullyConnected",
+            "AVERAGE_POOL_2D": "AddAveragePool2D", "MAX_POOL_2D": "AddMaxPool2D", "PADV2": "AddPadV2",
+            "RELU6": "AddRelu6"}
+CTYPES = {"int8": "int8_t", "int16": "int16_t", "int32": "int32_t", "float32": "float", "uint8": "uint8_t"}
+VERIFY_SAMPLES = 3
+FLOAT_TOL = 1e-4
+
+
+def arena_with_margin(measured: int) -> int:
+    """TFLM's measured need plus 10%, rounded up to 16 bytes (<= 1.1 x measured + 16)."""
+    return int(math.ceil(measured * MARGIN / 16.0)) * 16
+
+
+def resolver_methods(model: bytes) -> list[str]:
+    from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as s
+    names_by_code = {v: k for k, v in vars(s.BuiltinOperator).items() if not k.startswith("_") and isinstance(v, int)}
+    m = s.Model.GetRootAs(model, 0)
+    methods = []
+    for i in range(m.OperatorCodesLength()):
+        code = m.OperatorCodes(i)
+        builtin = names_by_code.get(max(code.BuiltinCode(), code.DeprecatedBuiltinCode()), "CUSTOM")
+        method = RESOLVER.get(builtin, "Add" + "".join(part.capitalize() for part in builtin.split("_")))
+        if method not in methods:
+            methods.append(method)
+    return sorted(methods)
+
+
+def c_array_rows(data: bytes, per_line: int = 12) -> str:
+    return ",\n".join("  " + ", ".join(f"0x{b:02x}" for b in data[i:i + per_line])
+                      for i in range(0, len(data), per_line))
+
+
+def verify(g: Graph, model: bytes, seed: int = 0) -> None:
+    """The flatbuffer in TF Lite Micro vs tinycc's reference: identical integers, floats within 1e-4."""
+    rng = np.random.default_rng(seed)
+    for k in range(VERIFY_SAMPLES):
+        xs = []
+        for name in g.inputs:
+            t = g.tensors[name]
+            if t.dtype == "float32":
+                xs.append(rng.uniform(-1, 1, t.shape).astype(np.float32))
+            else:
+                info = np.iinfo(np_dtype(t.dtype))
+                xs.append(rng.integers(info.min, info.max, t.shape, endpoint=True).astype(np_dtype(t.dtype)))
+        expected = reference.run(g, xs)
+        got = run_tflm(model, xs)
+        for i, (e, o) in enumerate(zip(expected, got)):
+            o = np.asarray(o).reshape(e.shape)
+            ok = np.allclose(o, e, rtol=FLOAT_TOL, atol=FLOAT_TOL) if e.dtype == np.float32 else np.array_equal(o, e)
+            if not ok:
+                raise TinyccError(f"verification failed: TF Lite Micro's output {i} differs from tinycc's reference "
+                                  f"on random sample {k} (max difference {np.abs(o.astype(float) - e).max():g})",
+                                  file=g.source, hint="please report this with the model")
+
+
+def _io(g: Graph, kind: str, index: int, name: str) -> dict:
+    t = g.tensors[name]
+    q = t.quant
+    return {"kind": kind, "Kind": kind.capitalize(), "index": index, "dtype": t.dtype, "shape": list(t.shape),
+            "bytes": t.nbytes, "count": max(t.size, 1), "ctype": CTYPES.get(t.dtype, "uint8_t"),
+            "scale": None if q is None or t.dtype == "float32" else repr(float(q.s)) + "f",
+            "zero_point": None if q is None else q.zp}
+
+
+def build_flatbuffer(g: Graph, options: dict) -> tuple[bytes, bool]:
+    """(flatbuffer, whether tinycc's offline plan is embedded)."""
+    if options.get("keep_flatbuffer"):
+        if g.metadata.get("format") != "tflite" or not Path(g.source).is_file():
+            raise TinyccError("--keep-flatbuffer needs a .tflite source model", file=g.source,
+                              hint="other models are always written by tinycc")
+        return Path(g.source).read_bytes(), False
+    if options.get("offline_plan", True):
+        plan = planner.plan(g, io_in_arena=True)
+        return write_tflite(g, plan.offsets), True
+    return write_tflite(g), False
+
+
+class TFLMBackend:
+    name = "tflm"
+    description = "TFLite flatbuffer as a C array + TF Lite Micro firmware stub with a measured arena"
+
+    def compile(self, g: Graph, plan, outdir: Path, options: dict) -> dict:
+        name = names.identifier(options.get("name") or "model", "model")
+        board = options.get("board")
+        if board is not None and board not in BOARDS:
+            raise TinyccError(f"unknown board {board!r}", hint="boards: " + ", ".join(sorted(BOARDS)))
+        model, offline = build_flatbuffer(g, options)
+        if options.get("verify"):
+            verify(g, model)
+        measured = measure_arena(model)
+        measured_online = measure_arena(write_tflite(g))["total"] if offline else measured["total"]
+        arena = arena_with_margin(measured["total"])
+        ops = resolver_methods(model)
+        board_info = BOARDS.get(board) if board else None
+        ctx = {"name": name, "NAME": name.upper(), "Name": name[:1].upper() + name[1:], "version": tinycc.__version__,
+               "model_comment": names.comment(Path(g.source).name or g.name, 80), "length": len(model),
+               "rows": c_array_rows(model), "arena": arena, "measured": measured["total"],
+               "measured_online": measured_online, "offline": offline, "ops": ops, "board": board_info,
+               "inputs": [_io(g, "input", i, n) for i, n in enumerate(g.inputs)],
+               "outputs": [_io(g, "output", i, n) for i, n in enumerate(g.outputs)],
+               "input_bytes": sum(g.tensors[n].nbytes for n in g.inputs), "stack": STACK_RESERVE}
+        ctx["ios"] = ctx["inputs"] + ctx["outputs"]
+        if board_info:
+            ctx["flash_note"] = f"{len(model) / board_info['flash']:.1%} of the {board_info['title']}'s flash " \
+                                f"({'within' if len(model) < board_info['flash'] / 2 else 'ABOVE'} the 50% guideline)"
+            ctx["sram_note"] = f"{(arena + STACK_RESERVE) / board_info['sram']:.1%} of its SRAM"
+        else:
+            ctx["flash_note"] = "aim for < 50% of the board's flash"
+            ctx["sram_note"] = "pass --board to check it against a board"
+        env = jinja2.Environment(loader=jinja2.PackageLoader("tinycc.backends.tflm", "templates"),
+                                 keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
+        files = {f"{name}_model_data.h": "model_data.h.j2", f"{name}_model_data.cc": "model_data.cc.j2",
+                 f"{name}_main.cc": "main.cc.j2", "CMakeLists.txt": "CMakeLists.txt.j2", "README.md": "README.md.j2"}
+        if board_info:
+            files[f"{name}.ino"] = "sketch.ino.j2"
+            files["library.properties"] = "library.properties.j2"
+        for fname, template in sorted(files.items()):
+            (Path(outdir) / fname).write_text(env.get_template(template).render(ctx), encoding="ascii", newline="\n")
+        (Path(outdir) / f"{name}.tflite").write_bytes(model)
+        return {"files": sorted([*files, f"{name}.tflite"]), "arena_bytes": arena, "flash_bytes": len(model),
+                "tflm_measured_arena_bytes": measured["total"], "tflm_arena_without_offline_plan": measured_online,
+                "offline_plan": offline, "operators": ops}          # inputs and outputs live in the arena
+
+
+@hookimpl
+def tinycc_backends():
+    return [TFLMBackend()]
