@@ -78,6 +78,21 @@ STRATEGIES = {
 }
 
 
+def place_buffers(buffers: list[Buffer]) -> int:
+    """First-fit placement of buffers with lifetimes, best of the strategies; sets each offset and
+    returns the arena size (for backends that plan their own intermediates)."""
+    best = None
+    for order in STRATEGIES.values():
+        size = _place(buffers, order)
+        if best is None or size < best[0]:
+            best = (size, {b.name: b.offset for b in buffers})
+    if best is None:
+        return 0
+    for b in buffers:
+        b.offset = best[1][b.name]
+    return best[0]
+
+
 def plan(g: Graph, scratch: dict[int, int] | None = None, io_in_arena: bool = False) -> MemoryPlan:
     """Plan the arena of `g`; `scratch` maps node index -> scratch bytes a backend kernel needs.
     With `io_in_arena`, model inputs and outputs are placed in the arena too (as TF Lite Micro

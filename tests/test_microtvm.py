@@ -1,0 +1,93 @@
+"""The `microtvm` backend: TVM 0.27 kernels + tinycc's run function, built with gcc, run for real.
+
+- An ONNX float CNN built here: `tinycc compile --backend microtvm` writes the Model Library
+  Format-like folder; its C (with the c backend's harness through NAME_invoke) builds with
+  -std=c99 -pedantic -Wall -Wextra -Werror and matches onnxruntime within 1e-5.
+- The float shared models: within 1e-4 of tinycc's reference (summation order differs).
+- Quantised models are refused with a clear message (int8 goes to the c backend for now).
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("tvm", reason="the tvm extra is not installed (pip install 'tinycc-ml[tvm]')")
+
+from c_build import CC, CFLAGS, HARNESS, run_exe  # noqa: E402
+from ops.check import random_inputs  # noqa: E402
+from tflm import models_dir  # noqa: E402
+from tinycc.backends.microtvm.plugin import generate  # noqa: E402
+from tinycc.core import interpreter  # noqa: E402
+from tinycc.core.errors import TinyccError  # noqa: E402
+from tinycc.driver import optimize_model  # noqa: E402
+from tinycc.plugins.importers.tflite import load_tflite  # noqa: E402
+
+
+def build_folder(out: Path, name: str = "model") -> Path:
+    exe = out / "model_test"
+    cmd = [CC, *CFLAGS, "-I", str(out), "-I", str(out / "codegen" / "host" / "include"),
+           str(out / "codegen" / "host" / "src" / f"{name}_lib.c"), str(out / f"{name}.c"), str(HARNESS), "-o", str(exe), "-lm"]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return exe
+
+
+def write(files: dict, out: Path):
+    for fname, text in files.items():
+        path = out / fname
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def test_onnx_cnn_through_the_cli_matches_onnxruntime(tmp_path):
+    ort = pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnx")
+    from test_onnx import small_cnn
+    from tinycc.plugins.importers.onnx import load_onnx
+    path = small_cnn(tmp_path / "small.onnx")
+    out = tmp_path / "out"
+    proc = subprocess.run([sys.executable, "-m", "tinycc", "compile", str(path), "--backend", "microtvm", "--name", "model",
+                           "-o", str(out)], capture_output=True, text=True, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 0, proc.stderr
+    for f in ("codegen/host/src/model_lib.c", "codegen/host/include/tvmgen_model.h", "metadata.json", "model.h", "model.c"):
+        assert (out / f).exists(), f
+    header = (out / "codegen/host/include/tvmgen_model.h").read_text()
+    assert "struct tvmgen_model_inputs" in header and "int32_t tvmgen_model_run(" in header
+    lib = (out / "codegen/host/src/model_lib.c").read_text()
+    assert "tvm/" not in lib and "TVMBackend" not in lib and "malloc" not in lib
+    meta = json.loads((out / "metadata.json").read_text())
+    assert meta["tvm_version"].startswith("0.27") and meta["arena_bytes"] > 0 and meta["kernels"]
+    g = optimize_model(load_onnx(path))
+    rng = np.random.default_rng(0)
+    samples = [[rng.normal(size=(1, 3, 16, 16)).astype(np.float32)] for _ in range(4)]
+    outs = run_exe(build_folder(out), g, samples)
+    session = ort.InferenceSession(str(path))
+    for k, xs in enumerate(samples):
+        np.testing.assert_allclose(outs[k][0], session.run(None, {"x": xs[0]})[0], rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("rel", ["mlperf_tiny/vww_96_float.tflite", "mlperf_tiny/pretrainedResnet.tflite",
+                                 "mlperf_tiny/ad01_fp32.tflite", "tflm_examples/hello_world_float.tflite"])
+def test_shared_float_models_match_the_reference(rel, tmp_path):
+    path = models_dir() / rel
+    if not path.exists():
+        pytest.skip(f"shared model {rel} not found under {models_dir()} (set TINYCC_MODELS)")
+    g = optimize_model(load_tflite(path))
+    files, report = generate(g, "model")
+    write(files, tmp_path)
+    samples = [random_inputs(g, np.random.default_rng(3))]
+    out = run_exe(build_folder(tmp_path), g, samples)[0]
+    for o, e in zip(out, interpreter.run(g, samples[0])):
+        np.testing.assert_allclose(o.reshape(e.shape), e, rtol=1e-4, atol=1e-4)
+    assert report["arena_bytes"] > 0
+
+
+def test_quantised_models_are_refused_clearly():
+    g = load_tflite("examples/tiny_kws_int8.tflite")
+    with pytest.raises(TinyccError, match="float32 models for now"):
+        generate(g, "model")
