@@ -4,7 +4,9 @@
   Format-like folder; its C (with the c backend's harness through NAME_invoke) builds with
   -std=c99 -pedantic -Wall -Wextra -Werror and matches onnxruntime within 1e-5.
 - The float shared models: within 1e-4 of tinycc's reference (summation order differs).
-- Quantised models are refused with a clear message (int8 goes to the c backend for now).
+- Every int8 shared model: TVM-generated integer conv/depthwise/fully-connected kernels (the
+  rest from the c backend), built with gcc and run on 8 random inputs, byte for byte equal to
+  TF Lite Micro.
 """
 from __future__ import annotations
 
@@ -23,15 +25,15 @@ from ops.check import random_inputs  # noqa: E402
 from tflm import models_dir  # noqa: E402
 from tinycc.backends.microtvm.plugin import generate  # noqa: E402
 from tinycc.core import interpreter  # noqa: E402
-from tinycc.core.errors import TinyccError  # noqa: E402
 from tinycc.driver import optimize_model  # noqa: E402
 from tinycc.plugins.importers.tflite import load_tflite  # noqa: E402
 
 
-def build_folder(out: Path, name: str = "model") -> Path:
+def build_folder(out: Path) -> Path:
     exe = out / "model_test"
-    cmd = [CC, *CFLAGS, "-I", str(out), "-I", str(out / "codegen" / "host" / "include"),
-           str(out / "codegen" / "host" / "src" / f"{name}_lib.c"), str(out / f"{name}.c"), str(HARNESS), "-o", str(exe), "-lm"]
+    sources = [str(p) for p in sorted(out.rglob("*.c"))]
+    cmd = [CC, *CFLAGS, "-I", str(out), "-I", str(out / "codegen" / "host" / "include"), *sources, str(HARNESS),
+           "-o", str(exe), "-lm"]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return exe
@@ -87,7 +89,27 @@ def test_shared_float_models_match_the_reference(rel, tmp_path):
     assert report["arena_bytes"] > 0
 
 
-def test_quantised_models_are_refused_clearly():
-    g = load_tflite("examples/tiny_kws_int8.tflite")
-    with pytest.raises(TinyccError, match="float32 models for now"):
-        generate(g, "model")
+INT8_MODELS = ["mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/vww_96_int8.tflite",
+               "mlperf_tiny/pretrainedResnet_quant.tflite", "mlperf_tiny/ad01_int8.tflite",
+               "tflm_examples/hello_world_int8.tflite", "tflm_examples/micro_speech_quantized.tflite",
+               "tflm_examples/person_detect.tflite"]
+
+
+@pytest.mark.parametrize("rel", INT8_MODELS)
+def test_int8_shared_models_bit_exact_with_tflm(rel, tmp_path):
+    from tflm import run_tflm
+    path = models_dir() / rel
+    if not path.exists():
+        pytest.skip(f"shared model {rel} not found under {models_dir()} (set TINYCC_MODELS)")
+    g = optimize_model(load_tflite(path))
+    files, _ = generate(g, "model")
+    write(files, tmp_path)
+    lib = (tmp_path / "model.c").read_text()
+    assert "tvmgen_model_" in lib, "the MAC-heavy kernels must come from TVM"
+    rng = np.random.default_rng(1234)
+    samples = [random_inputs(g, rng) for _ in range(8)]
+    outs = run_exe(build_folder(tmp_path), g, samples)
+    data = path.read_bytes()
+    for k, xs in enumerate(samples):
+        for o, e in zip(outs[k], run_tflm(data, xs)):
+            np.testing.assert_array_equal(o.reshape(e.shape), e, err_msg=f"sample {k}")

@@ -60,6 +60,7 @@ class CModule:
         self.locals: list[str] = []          # small static consts in NAME.c (shape structs, tables)
         self.body: list[str] = []
         self.kernels: list[str] = []
+        self.raw_kernels: list[str] = []     # kernel source made elsewhere (e.g. by TVM for the microtvm backend)
         self._const_by_digest: dict[tuple, str] = {}
         self._tensor_symbol: dict[str, str] = {}
         self.needs_math = False
@@ -125,5 +126,9 @@ class CModule:
         self.needs_string = True
         self.emit(f"memcpy({dst}, {src}, {nbytes});")
 
+    def add_kernel_source(self, source: str):
+        if source not in self.raw_kernels:
+            self.raw_kernels.append(source)
+
     def kernel_source(self) -> str:
-        return "\n".join(read_kernel(k) for k in ["tinycc_fixedpoint.h", *self.kernels])
+        return "\n".join([*(read_kernel(k) for k in ["tinycc_fixedpoint.h", *self.kernels]), *self.raw_kernels])

@@ -36,14 +36,17 @@ def _io(g: Graph, kind: str, index: int, tname: str) -> dict:
             "dtype": t.dtype, "shape": list(t.shape), "bytes": t.nbytes, "scale": scale, "zero_point": zp}
 
 
-def generate(g: Graph, plan: MemoryPlan, name: str) -> tuple[dict[str, str], dict]:
-    """The output files (file name -> text) and the size report."""
+def generate(g: Graph, plan: MemoryPlan, name: str, twins=None) -> tuple[dict[str, str], dict]:
+    """The output files (file name -> text) and the size report. `twins(node, g)` may return
+    another backend's emitter for a node (a vendor twin); the c emitters are the fallback."""
     m = CModule(g, plan, name)
     for i, node in enumerate(g.nodes):
         params = ops.get(node.op).prepare(node, g)
         m.emit(f"/* {i}: {node.op} \"{names.comment(node.name, 80)}\" */")
         # int8 -> int8 elementwise ops are one table lookup, whatever the op
-        emitter = lut if lut.applies(node, g) else c_ops.get(node.op)
+        emitter = twins(node, g) if twins is not None else None
+        if emitter is None:
+            emitter = lut if lut.applies(node, g) else c_ops.get(node.op)
         if emitter is None:
             dtype = g.tensors[node.inputs[0]].dtype if node.inputs and node.inputs[0] else "?"
             raise TinyccError(f"the c backend has no {dtype} kernel for this operator", node=node.name, op=node.op,

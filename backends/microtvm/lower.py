@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import re
 
-PRELUDE = ("#include <stdint.h>\n#include <stdbool.h>\n#include <math.h>\n"
-           "#ifndef TVM_DLL\n#define TVM_DLL\n#endif\n")
+PRELUDE = "#include <stdint.h>\n#include <stdbool.h>\n#include <math.h>\n"
 
 
 def _tvm():
@@ -90,6 +89,11 @@ def _pipeline():
 
 def lower_to_c(func, symbol: str) -> str:
     """C99 source of one fused PrimFunc as `void symbol(T* p0, T* p1, ...)` (outputs last)."""
+    return PRELUDE + lower_kernel(func, symbol)
+
+
+def lower_kernel(func, symbol: str) -> str:
+    """The kernel's C without the includes (for a file holding several kernels)."""
     tvm = _tvm()
     func = _pointer_params(schedule_for_mcu(func))
     target = tvm.target.Target("c")
@@ -101,13 +105,11 @@ def lower_to_c(func, symbol: str) -> str:
     return clean_source(source)
 
 
+DROP = ("#include", "#define TVM_EXPORTS", "// tvm target:", "#ifdef __cplusplus", 'extern "C"', "#endif")
+
+
 def clean_source(source: str) -> str:
-    """TVM's C with the runtime includes and the FFI library handle removed."""
-    lines = []
-    for line in source.splitlines():
-        if line.startswith("#include") or line.startswith("#define TVM_EXPORTS") or "__tvm_ffi__library_ctx" in line:
-            continue
-        if line.startswith("// tvm target:"):
-            continue
-        lines.append(line)
-    return PRELUDE + "\n".join(lines).strip() + "\n"
+    """TVM's C with the runtime includes, the FFI library handle and the export macros removed."""
+    lines = [line.replace("TVM_DLL ", "") for line in source.splitlines()
+             if not line.startswith(DROP) and "__tvm_ffi__library_ctx" not in line]
+    return "\n".join(lines).strip() + "\n"

@@ -32,8 +32,8 @@ def to_relax(g: Graph):
     from tvm import relax
     for name, t in g.tensors.items():
         if t.dtype != "float32" and not (t.is_const and t.dtype == "int32"):
-            raise TinyccError("the microtvm backend compiles float32 models for now; this one is quantised",
-                              file=g.source, hint="use --backend c (bit-exact int8) until int8 lands in microtvm")
+            raise TinyccError("the Relax path takes float32 models only", file=g.source,
+                              hint="quantised models go through generate_quantised()")
     bb = relax.BlockBuilder()
     params = [relax.Var(n, relax.TensorType(g.tensors[n].shape, "float32")) for n in g.inputs]
     env = dict(zip(g.inputs, params))

@@ -1,0 +1,54 @@
+"""The microtvm backend's twins of the c emitters for int8 models: TVM-generated kernels for the
+MAC-heavy operators (conv_2d, depthwise_conv_2d, fully_connected); everything else falls back
+to the c backend's kernels, as a vendor backend does."""
+from __future__ import annotations
+
+import numpy as np
+
+from tinycc.backends.c import names
+from tinycc.backends.microtvm import te_int8
+from tinycc.backends.microtvm.lower import lower_kernel
+
+TWINS = ("conv_2d", "depthwise_conv_2d", "fully_connected")
+
+
+class TVMKernel:
+    """An emitter: builds the node's kernel with TVM and calls it."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.cache: dict[str, str] = {}
+
+    def emit(self, node, m, p):
+        g = m.g
+        build = te_int8.fully_connected if node.op == "fully_connected" else te_int8.conv_like
+        func = build(node, g, p)
+        text = func.script()
+        symbol = self.cache.get(text)
+        if symbol is None:
+            symbol = f"tvmgen_{self.name}_{names.identifier(node.op, 'op')}_{len(self.cache)}"
+            m.add_kernel_source(lower_kernel(func, symbol))
+            self.cache[text] = symbol
+        channels = len(p["multiplier"]) if len(p["multiplier"]) > 1 else g.tensors[node.inputs[1]].shape[0]
+        co = g.tensors[node.outputs[0]].shape[-1]
+        mult = np.broadcast_to(np.asarray(p["multiplier"], dtype=np.int32), (co,)).copy()
+        shift = np.broadcast_to(np.asarray(p["shift"], dtype=np.int32), (co,)).copy()
+        if node.op == "fully_connected" and len(p["multiplier"]) == 1:
+            mult, shift = mult[:1].copy(), shift[:1].copy()
+        del channels
+        bias_name = node.inputs[2] if len(node.inputs) > 2 else None
+        bias = m.ptr(bias_name, const=True) if bias_name else m.const_array(np.zeros(co, np.int32), "zero_bias")
+        args = [m.ptr(node.inputs[0], const=True), m.ptr(node.inputs[1], const=True), bias,
+                m.const_array(mult, "mult"), m.const_array(shift, "shift"), m.ptr(node.outputs[0])]
+        m.emit(f"{symbol}({', '.join(f'(void *){a}' for a in args)});")
+
+
+def twins_for(name: str):
+    kernel = TVMKernel(name)
+
+    def twins(node, g):
+        x = g.tensors[node.inputs[0]]
+        if node.op in TWINS and x.dtype == "int8" and g.tensors[node.outputs[0]].dtype == "int8":
+            return kernel
+        return None
+    return twins
