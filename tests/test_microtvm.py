@@ -113,3 +113,20 @@ def test_int8_shared_models_bit_exact_with_tflm(rel, tmp_path):
     for k, xs in enumerate(samples):
         for o, e in zip(outs[k], run_tflm(data, xs)):
             np.testing.assert_array_equal(o.reshape(e.shape), e, err_msg=f"sample {k}")
+
+
+def test_tvm_opt_knobs_change_the_code_and_are_recorded(tmp_path):
+    g = optimize_model(load_tflite("examples/tiny_kws_int8.tflite"))
+    base, _ = generate(g, "model")
+    unrolled, _ = generate(g, "model", ["unroll=16", "cse=0"])
+    assert json.loads(unrolled["metadata.json"])["tvm_opt"] == {"schedule": "mcu", "unroll": "16", "cse": "0"}
+    assert unrolled["model.c"] != base["model.c"]
+    write(unrolled, tmp_path)
+    samples = [random_inputs(g, np.random.default_rng(5))]
+    from tflm import run_tflm
+    out = run_exe(build_folder(tmp_path), g, samples)[0][0]
+    with open("examples/tiny_kws_int8.tflite", "rb") as f:
+        np.testing.assert_array_equal(out.reshape(-1), run_tflm(f.read(), samples[0])[0].reshape(-1))
+    from tinycc.core.errors import TinyccError
+    with pytest.raises(TinyccError, match="unknown --tvm-opt 'speed'"):
+        generate(g, "model", ["speed=max"])

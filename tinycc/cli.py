@@ -26,7 +26,7 @@ def cmd_compile(args, out: Console) -> int:
                "calibration_method": args.calibration_method, "io": args.io,
                "int16_layers": (args.int16_activations or "").split(",") if args.int16_activations else [],
                "io_layout": args.io_layout, "board": args.board, "verify": args.verify,
-               "keep_flatbuffer": args.keep_flatbuffer}
+               "keep_flatbuffer": args.keep_flatbuffer, "tvm_opt": args.tvm_opt}
     report = compile_model(args.model, args.backend, args.output, name=args.name, force=args.force,
                            options=options)
     for note in report.get("notes", []):
@@ -131,6 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="tflm backend: run the written flatbuffer in TF Lite Micro against the reference first")
     c.add_argument("--keep-flatbuffer", action="store_true",
                    help="tflm backend: ship a .tflite source model's flatbuffer untouched")
+    c.add_argument("--tvm-opt", action="append", metavar="KEY=VALUE",
+                   help="microtvm backend: schedule=mcu|none, unroll=N, cse=1|0 (repeatable; in metadata.json)")
     c.add_argument("--io", choices=("float", "int8"), default="float",
                    help="quantised model's inputs and outputs: float32 (default) or int8")
     c.set_defaults(func=cmd_compile)

@@ -77,30 +77,62 @@ def _pointer_params(func):
     return tvm.script.from_source(text)
 
 
-def _pipeline():
+# --tvm-opt knobs: schedule=mcu|none (none keeps TVM's legalised form: whole intermediates on
+# the stack, for comparison), unroll=N (TVM unrolls loops of at most N iterations: faster,
+# larger code), cse=1|0 (common subexpression elimination).
+TVM_OPTIONS = {"schedule": ("mcu", "none"), "unroll": None, "cse": ("1", "0")}
+DEFAULT_OPTIONS = {"schedule": "mcu", "unroll": "0", "cse": "1"}
+
+
+def parse_options(items) -> dict:
+    """{'schedule': 'mcu', ...} from ['unroll=8', ...]; unknown keys or values raise ValueError."""
+    opts = dict(DEFAULT_OPTIONS)
+    for item in items or []:
+        key, _, value = str(item).partition("=")
+        if key not in TVM_OPTIONS:
+            raise ValueError(f"unknown --tvm-opt {key!r} (known: {', '.join(TVM_OPTIONS)})")
+        allowed = TVM_OPTIONS[key]
+        if allowed is None and not value.isdigit() or allowed is not None and value not in allowed:
+            raise ValueError(f"--tvm-opt {key}={value!r}: expected {'a number' if allowed is None else ' or '.join(allowed)}")
+        opts[key] = value
+    return opts
+
+
+def _pipeline(opts: dict):
     tvm = _tvm()
     s, x = tvm.s_tir.transform, tvm.tirx.transform
-    return tvm.transform.Sequential([
-        s.CanonicalizeLoop(), s.LowerInitBlock(), s.PlanAndUpdateBufferAllocationLocation(),
-        s.ConvertBlocksToOpaque(), s.CompactBufferAllocation(), s.LowerMatchBuffer(), s.StmtSimplify(),
-        s.LowerOpaqueBlock(), x.FlattenBuffer(), x.NarrowDataType(32), x.StorageRewrite(), x.StmtSimplify(),
-        x.RemoveNoOp(), x.CommonSubexprElim(), x.LowerIntrin()])
+    passes = [s.CanonicalizeLoop(), s.LowerInitBlock(), s.PlanAndUpdateBufferAllocationLocation(),
+              s.ConvertBlocksToOpaque(), s.CompactBufferAllocation(), s.LowerMatchBuffer(), s.StmtSimplify(),
+              s.LowerOpaqueBlock(), x.FlattenBuffer(), x.NarrowDataType(32), x.StorageRewrite()]
+    if int(opts["unroll"]) > 0:
+        passes.append(x.UnrollLoop())
+    passes += [x.StmtSimplify(), x.RemoveNoOp()]
+    if opts["cse"] == "1":
+        passes.append(x.CommonSubexprElim())
+    passes.append(x.LowerIntrin())
+    return tvm.transform.Sequential(passes)
 
 
-def lower_to_c(func, symbol: str) -> str:
+def lower_to_c(func, symbol: str, opts: dict | None = None) -> str:
     """C99 source of one fused PrimFunc as `void symbol(T* p0, T* p1, ...)` (outputs last)."""
-    return PRELUDE + lower_kernel(func, symbol)
+    return PRELUDE + lower_kernel(func, symbol, opts)
 
 
-def lower_kernel(func, symbol: str) -> str:
+def lower_kernel(func, symbol: str, opts: dict | None = None) -> str:
     """The kernel's C without the includes (for a file holding several kernels)."""
     tvm = _tvm()
-    func = _pointer_params(schedule_for_mcu(func))
+    opts = {**DEFAULT_OPTIONS, **(opts or {})}
+    if opts["schedule"] == "mcu":
+        func = schedule_for_mcu(func)
+    func = _pointer_params(func)
     target = tvm.target.Target("c")
     func = func.with_attrs({"global_symbol": symbol, "calling_conv": 1, "target": target, "tirx.noalias": True})
     mod = tvm.IRModule({symbol: func})
-    with tvm.transform.PassContext(config={"tirx.disable_vectorize": True}):
-        mod = _pipeline()(mod)
+    config = {"tirx.disable_vectorize": True}
+    if int(opts["unroll"]) > 0:
+        config["tirx.UnrollLoop"] = {"auto_max_step": int(opts["unroll"]), "explicit_unroll": True}
+    with tvm.transform.PassContext(config=config):
+        mod = _pipeline(opts)(mod)
         source = tvm.get_global_func("target.build.c")(mod, target).inspect_source()
     return clean_source(source)
 

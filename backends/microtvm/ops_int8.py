@@ -15,8 +15,9 @@ TWINS = ("conv_2d", "depthwise_conv_2d", "fully_connected")
 class TVMKernel:
     """An emitter: builds the node's kernel with TVM and calls it."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, opts: dict | None = None):
         self.name = name
+        self.opts = opts
         self.cache: dict[str, str] = {}
 
     def emit(self, node, m, p):
@@ -27,7 +28,7 @@ class TVMKernel:
         symbol = self.cache.get(text)
         if symbol is None:
             symbol = f"tvmgen_{self.name}_{names.identifier(node.op, 'op')}_{len(self.cache)}"
-            m.add_kernel_source(lower_kernel(func, symbol))
+            m.add_kernel_source(lower_kernel(func, symbol, self.opts))
             self.cache[text] = symbol
         channels = len(p["multiplier"]) if len(p["multiplier"]) > 1 else g.tensors[node.inputs[1]].shape[0]
         co = g.tensors[node.outputs[0]].shape[-1]
@@ -43,8 +44,8 @@ class TVMKernel:
         m.emit(f"{symbol}({', '.join(f'(void *){a}' for a in args)});")
 
 
-def twins_for(name: str):
-    kernel = TVMKernel(name)
+def twins_for(name: str, opts: dict | None = None):
+    kernel = TVMKernel(name, opts)
 
     def twins(node, g):
         x = g.tensors[node.inputs[0]]
