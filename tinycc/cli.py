@@ -103,6 +103,45 @@ def cmd_plugins(args, out: Console) -> int:
     return 0
 
 
+def cmd_build(args, out: Console) -> int:
+    from tinycc import cortexm
+    report = cortexm.build(args.folder, args.target)
+    table = Table(title=f"tinycc build: {args.folder} for {report['target']}", show_header=False)
+    table.add_row("program", report["elf"])
+    table.add_row("flash (text + rodata + data)", _bytes(report["flash_bytes"]))
+    table.add_row("static RAM (data + bss)", _bytes(report["static_ram_bytes"]))
+    table.add_row("largest stack frame", _bytes(report["max_frame_stack_bytes"]))
+    out.print(table)
+    return 0
+
+
+def cmd_run(args, out: Console) -> int:
+    import numpy as np
+    from tinycc import cortexm
+    from tinycc.core.errors import TinyccError
+    report = cortexm.build(args.folder, args.target)
+    layout = cortexm.io_layout(args.folder, report["name"])
+    try:
+        loaded = np.load(args.input, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise TinyccError(f"cannot read the input: {exc}", file=args.input) from None
+    arrays = [loaded[k] for k in loaded.files] if hasattr(loaded, "files") else [loaded]
+    if len(arrays) != len(layout["input"]):
+        raise TinyccError(f"the model takes {len(layout['input'])} inputs, the file holds {len(arrays)}", file=args.input)
+    xs = []
+    for a, (shape, dtype) in zip(arrays, layout["input"]):
+        if a.size != int(np.prod(shape)) or str(a.dtype) != dtype:
+            raise TinyccError(f"input of shape {a.shape} {a.dtype} does not fit {shape} {dtype}", file=args.input)
+        xs.append(np.ascontiguousarray(a.reshape(shape)))
+    outs = cortexm.run(report["elf"], args.target, [xs], layout["output"])[0]
+    if args.output.endswith(".npz"):
+        np.savez(args.output, *outs)
+    else:
+        np.save(args.output, outs[0])
+    out.print(f"ran {report['name']} on {args.target}: {len(outs)} output(s) written to {args.output}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tinycc", description="TinyML compiler: trained models in, firmware C out.")
     p.add_argument("--version", action="version", version=f"tinycc {tinycc.__version__}")
@@ -140,6 +179,16 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("model")
     i.add_argument("--json", action="store_true", help="print JSON instead of a table")
     i.set_defaults(func=cmd_inspect)
+    b = sub.add_parser("build", help="cross-compile a compiled model folder for a Cortex-M core")
+    b.add_argument("folder")
+    b.add_argument("--target", default="cortex-m4", help="cortex-m0plus, cortex-m3, cortex-m4, cortex-m7, cortex-m33")
+    b.set_defaults(func=cmd_build)
+    r = sub.add_parser("run", help="run a compiled model folder under QEMU")
+    r.add_argument("folder")
+    r.add_argument("--target", default="qemu-cortex-m4", help="qemu-cortex-m3, -m4, -m7, -m33")
+    r.add_argument("--input", required=True, help=".npy (one input) or .npz (one array per input, in order)")
+    r.add_argument("--output", required=True, help=".npy (first output) or .npz (all outputs)")
+    r.set_defaults(func=cmd_run)
     pl = sub.add_parser("plugins", help="list importers, backends and runtimes with their origin")
     pl.set_defaults(func=cmd_plugins)
     return p

@@ -230,6 +230,9 @@ def _wrapper_h(g: Graph, name: str, ctx: dict, arena: int) -> str:
         f"#ifndef {N}_H", f"#define {N}_H", "#include <stddef.h>", "#ifdef __cplusplus", 'extern "C" {', "#endif",
         f"#define {N}_NUM_INPUTS  {len(g.inputs)}", f"#define {N}_NUM_OUTPUTS {len(g.outputs)}",
         f"#define {N}_ARENA_BYTES {arena}   /* all static RAM the model needs */",
+        *[f"/* {kind} {i}: \"{names.comment(t, 60)}\" {g.tensors[t].dtype} {list(g.tensors[t].shape)}, "
+          f"{g.tensors[t].nbytes} bytes */" for kind, ts in (("input", g.inputs), ("output", g.outputs))
+          for i, t in enumerate(ts)],
         f"extern const size_t {name}_input_bytes[{N}_NUM_INPUTS];",
         f"extern const size_t {name}_output_bytes[{N}_NUM_OUTPUTS];",
         f"int {name}_invoke(const void *const inputs[], void *const outputs[]);  /* 0 = ok */",

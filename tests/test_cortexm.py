@@ -1,0 +1,93 @@
+"""Generated C on a Cortex-M4 for real: cross-compiled with arm-none-eabi-gcc (picolibc) and run
+under QEMU (mps2-an386); every int8 shared model's output byte for byte equal to TF Lite Micro.
+A clean exit, a failing status, a fault and a hang are told apart, so a broken build never
+passes."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from c_build import write_sources
+from ops.check import random_inputs
+from tflm import models_dir, run_tflm
+from tinycc import cortexm
+from tinycc.core.errors import TinyccError
+from tinycc.plugins.importers.tflite import load_tflite
+
+pytestmark = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
+                                reason=f"the Cortex-M toolchain and QEMU are not installed (apt-get install {cortexm.PACKAGES})")
+
+INT8_MODELS = ["mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/vww_96_int8.tflite",
+               "mlperf_tiny/pretrainedResnet_quant.tflite", "mlperf_tiny/ad01_int8.tflite",
+               "tflm_examples/hello_world_int8.tflite", "tflm_examples/micro_speech_quantized.tflite",
+               "tflm_examples/person_detect.tflite"]
+
+
+@pytest.mark.parametrize("rel", INT8_MODELS)
+def test_c_backend_on_qemu_cortex_m4_equals_tflm(rel, tmp_path):
+    path = models_dir() / rel
+    if not path.exists():
+        pytest.skip(f"shared model {rel} not found under {models_dir()} (set TINYCC_MODELS)")
+    g = load_tflite(path)
+    write_sources(g, tmp_path)
+    report = cortexm.build(tmp_path, "cortex-m4")
+    assert report["flash_bytes"] > 0 and report["static_ram_bytes"] >= 0
+    samples = [random_inputs(g, np.random.default_rng(k)) for k in range(2)]
+    layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
+    outs = cortexm.run(report["elf"], "qemu-cortex-m4", samples, layout)
+    data = path.read_bytes()
+    for k, xs in enumerate(samples):
+        for o, e in zip(outs[k], run_tflm(data, xs)):
+            np.testing.assert_array_equal(o.reshape(e.shape), e, err_msg=f"sample {k}")
+
+
+def fake_model(folder, body: str):
+    """A NAME_invoke whose body misbehaves on purpose."""
+    (folder / "model.h").write_text(
+        "#include <stddef.h>\n#define MODEL_NUM_INPUTS 1\n#define MODEL_NUM_OUTPUTS 1\n"
+        "#define MODEL_INPUT0_BYTES 4\n#define MODEL_OUTPUT0_BYTES 4\n"
+        "/* input 0: \"x\" int8 [4], 4 bytes */\n/* output 0: \"y\" int8 [4], 4 bytes */\n"
+        "extern const size_t model_input_bytes[1];\nextern const size_t model_output_bytes[1];\n"
+        "int model_invoke(const void *const inputs[], void *const outputs[]);\n")
+    (folder / "model.c").write_text(
+        '#include "model.h"\nconst size_t model_input_bytes[1] = {4};\nconst size_t model_output_bytes[1] = {4};\n'
+        "int model_invoke(const void *const inputs[], void *const outputs[]) {\n"
+        "    (void)inputs; (void)outputs;\n" + body + "\n}\n")
+
+
+@pytest.mark.parametrize("body,needle", [
+    ("    return 1;", "status 5"),
+    ("    *(volatile int *)0xF0000000u = 1; return 0;", "status"),
+    ("    for (;;) { __asm__ volatile(\"nop\"); } return 0;", "hung"),
+])
+def test_failure_hang_and_fault_are_errors(body, needle, tmp_path):
+    fake_model(tmp_path, body)
+    report = cortexm.build(tmp_path, "cortex-m4")
+    with pytest.raises(TinyccError, match=needle):
+        cortexm.run(report["elf"], "qemu-cortex-m4", [[np.zeros(4, np.int8)]], [((4,), "int8")], timeout=5)
+
+
+def test_cli_build_and_run(tmp_path):
+    out = tmp_path / "kws"
+    env = {"COLUMNS": "200", "PATH": "/usr/bin:/bin"}
+    assert subprocess.run([sys.executable, "-m", "tinycc", "compile", "examples/tiny_kws_int8.tflite", "-o", str(out),
+                           "--name", "kws"], env=env, capture_output=True).returncode == 0
+    b = subprocess.run([sys.executable, "-m", "tinycc", "build", str(out), "--target", "cortex-m4"], env=env,
+                       capture_output=True, text=True)
+    assert b.returncode == 0 and "static RAM" in b.stdout, b.stderr
+    x = np.random.default_rng(0).integers(-128, 128, (1, 49, 10, 1)).astype(np.int8)
+    np.save(tmp_path / "x.npy", x)
+    r = subprocess.run([sys.executable, "-m", "tinycc", "run", str(out), "--target", "qemu-cortex-m4",
+                        "--input", str(tmp_path / "x.npy"), "--output", str(tmp_path / "y.npy")], env=env,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    with open("examples/tiny_kws_int8.tflite", "rb") as f:
+        expected = run_tflm(f.read(), [x])[0]
+    np.testing.assert_array_equal(np.load(tmp_path / "y.npy").reshape(expected.shape), expected)
+    bad = subprocess.run([sys.executable, "-m", "tinycc", "build", str(out), "--target", "z80"], env=env,
+                         capture_output=True, text=True)
+    assert bad.returncode == 2 and "unknown target 'z80'" in bad.stderr

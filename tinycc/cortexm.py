@@ -1,0 +1,193 @@
+"""Cortex-M targets: cross-compile a backend's output folder with a minimal runner, run it under
+QEMU (semihosting for file I/O), and report flash, static RAM and worst-case stack.
+
+Toolchain: Debian's gcc-arm-none-eabi with picolibc (picolibc-arm-none-eabi); emulator:
+qemu-system-arm (mps2 boards). The runner reads all samples from `tinycc_in.bin` (every input of
+a sample back to back) and writes `tinycc_out.bin` the same way; its exit status is 0 or the
+failing step (3 files, 4 short input, 5 invoke). A fault and a hang are told apart from a clean
+exit: a hang is a timeout, a fault a non-zero status.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from tinycc.core.errors import TinyccError
+
+PACKAGES = "gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi picolibc-arm-none-eabi qemu-system-arm"
+FPU_M4 = ["-mfloat-abi=hard", "-mfpu=fpv4-sp-d16"]
+
+
+@dataclass(frozen=True)
+class Target:
+    cpu: str
+    flags: tuple
+    machine: str | None           # QEMU machine, None when QEMU has no board for the core
+
+
+TARGETS = {
+    "cortex-m0plus": Target("cortex-m0plus", ("-mfloat-abi=soft",), None),
+    "cortex-m3": Target("cortex-m3", ("-mfloat-abi=soft",), "mps2-an385"),
+    "cortex-m4": Target("cortex-m4", tuple(FPU_M4), "mps2-an386"),
+    "cortex-m7": Target("cortex-m7", ("-mfloat-abi=hard", "-mfpu=fpv5-d16"), "mps2-an500"),
+    "cortex-m33": Target("cortex-m33", ("-mfloat-abi=hard", "-mfpu=fpv5-sp-d16"), "mps2-an505"),
+}
+MEMORY = {"mps2-an505": (0x10000000, 0x38000000), None: (0x00000000, 0x20000000)}   # flash, ram bases
+RUN_TIMEOUT = 600
+
+
+def target(name: str) -> Target:
+    key = name.removeprefix("qemu-")
+    if key not in TARGETS:
+        raise TinyccError(f"unknown target {name!r}", hint="targets: " + ", ".join(TARGETS))
+    return TARGETS[key]
+
+
+def _tool(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise TinyccError(f"{name} is not installed", hint=f"apt-get install {PACKAGES}")
+    return path
+
+
+def model_name(outdir: Path) -> str:
+    for header in sorted(Path(outdir).glob("*.h")):
+        m = re.search(r"int (\w+)_invoke\(const void \*const inputs\[\], void \*const outputs\[\]\)", header.read_text())
+        if m:
+            return m.group(1)
+    raise TinyccError("no tinycc model interface (NAME.h with NAME_invoke) in the folder", file=str(outdir),
+                      hint="compile with --backend c, cmsis-nn or microtvm first")
+
+
+IO_LINE = re.compile(r'/\* (input|output) (\d+): ".*?" (\w+) \[([\d, ]*)\], (\d+) bytes \*/')
+
+
+def io_layout(outdir, name: str) -> dict[str, list[tuple[tuple, str]]]:
+    """{'input': [(shape, dtype), ...], 'output': [...]} from the comments of NAME.h."""
+    layout: dict[str, list] = {"input": [], "output": []}
+    for kind, index, dtype, shape, _ in IO_LINE.findall((Path(outdir) / f"{name}.h").read_text()):
+        layout[kind].append((tuple(int(d) for d in shape.split(",") if d.strip()), dtype))
+    return layout
+
+
+def runner_source(name: str) -> str:
+    N = name.upper()
+    return f"""/* tinycc runner: all samples from tinycc_in.bin through {name}_invoke() to tinycc_out.bin. */
+#include <stdio.h>
+#include "{name}.h"
+
+static unsigned char io_buffer[TINYCC_IO_BYTES] __attribute__((aligned(16)));
+
+int main(void) {{
+    const void *inputs[{N}_NUM_INPUTS];
+    void *outputs[{N}_NUM_OUTPUTS];
+    size_t at = 0;
+    int i;
+    FILE *fin = fopen("tinycc_in.bin", "rb"), *fout = fopen("tinycc_out.bin", "wb");
+    if (!fin || !fout) return 3;
+    for (i = 0; i < {N}_NUM_INPUTS; ++i) {{ inputs[i] = io_buffer + at; at += ({name}_input_bytes[i] + 15) / 16 * 16; }}
+    for (i = 0; i < {N}_NUM_OUTPUTS; ++i) {{ outputs[i] = io_buffer + at; at += ({name}_output_bytes[i] + 15) / 16 * 16; }}
+    for (;;) {{
+        for (i = 0; i < {N}_NUM_INPUTS; ++i) {{
+            size_t got = fread((void *)inputs[i], 1, {name}_input_bytes[i], fin);
+            if (got == 0 && i == 0) goto done;
+            if (got != {name}_input_bytes[i]) return 4;
+        }}
+        if ({name}_invoke(inputs, outputs) != 0) return 5;
+        for (i = 0; i < {N}_NUM_OUTPUTS; ++i)
+            if (fwrite(outputs[i], 1, {name}_output_bytes[i], fout) != {name}_output_bytes[i]) return 6;
+    }}
+done:
+    fclose(fin);
+    fclose(fout);
+    return 0;
+}}
+"""
+
+
+def _io_bytes(outdir: Path, name: str) -> int:
+    text = "".join(p.read_text() for p in Path(outdir).rglob("*.h"))
+    sizes = [int(v) for v in re.findall(rf"#define {name.upper()}_(?:INPUT|OUTPUT)\d+_BYTES (\d+)", text)]
+    if not sizes:
+        c = (Path(outdir) / f"{name}.c")
+        sizes = [int(v) for v in re.findall(r"_bytes\[\d+\] = \{ ([\d, ]+) \}", c.read_text() if c.exists() else "")
+                 for v in v.split(",")] if c.exists() else []
+    return sum((s + 15) // 16 * 16 for s in sizes) or 16
+
+
+def build(outdir, target_name: str, extra_flags=()) -> dict:
+    """Cross-compile the folder's C with the runner; returns the ELF path and the size report."""
+    t = target(target_name)
+    gcc, size = _tool("arm-none-eabi-gcc"), _tool("arm-none-eabi-size")
+    outdir = Path(outdir)
+    name = model_name(outdir)
+    work = outdir / f"build-{t.cpu}"
+    work.mkdir(exist_ok=True)
+    (work / "tinycc_runner.c").write_text(runner_source(name))
+    flash, ram = MEMORY.get(t.machine, MEMORY[None])
+    sources = sorted(str(p) for p in outdir.rglob("*.c") if work not in p.parents)
+    includes = sorted({str(p.parent) for p in outdir.rglob("*.h") if work not in p.parents})
+    cmd = [gcc, "-std=c99", "-Wall", "-Wextra", "-Werror", "-O2", f"-mcpu={t.cpu}", "-mthumb", *t.flags,
+           "-ffunction-sections", "-fdata-sections", "-fstack-usage", f"-DTINYCC_IO_BYTES={_io_bytes(outdir, name)}",
+           "--specs=picolibc.specs", "--oslib=semihost", "--crt0=semihost", "-T", "picolibc.ld",
+           f"-Wl,--defsym=__flash={flash:#x}", "-Wl,--defsym=__flash_size=0x400000",
+           f"-Wl,--defsym=__ram={ram:#x}", "-Wl,--defsym=__ram_size=0x400000", "-Wl,--gc-sections",
+           *[f"-I{i}" for i in includes], *sources, str(work / "tinycc_runner.c"), "-o", str(work / "prog.elf"), "-lm",
+           *extra_flags]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=work)
+    if proc.returncode != 0:
+        raise TinyccError(f"cross-compilation for {t.cpu} failed", file=str(outdir), hint=proc.stderr[-1500:])
+    sz = subprocess.run([size, "-A", str(work / "prog.elf")], capture_output=True, text=True).stdout
+    sections = {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\.\S+)\s+(\d+)\s+\d+", sz, re.M)}
+    text = sum(v for k, v in sections.items() if k.startswith((".text", ".rodata", ".init", ".fini", ".vector")))
+    data = sections.get(".data", 0) + sections.get(".tdata", 0)
+    bss = sections.get(".bss", 0) + sections.get(".tbss", 0) + sections.get(".noinit", 0)
+    stack = 0
+    for su in work.rglob("*.su"):
+        for line in su.read_text().splitlines():
+            parts = line.split("\t")
+            if len(parts) >= 2 and parts[1].strip().isdigit():
+                stack = max(stack, int(parts[1]))
+    return {"elf": str(work / "prog.elf"), "target": t.cpu, "flash_bytes": text + data, "static_ram_bytes": data + bss,
+            "max_frame_stack_bytes": stack, "name": name}
+
+
+def run(elf, target_name: str, samples: list[list[np.ndarray]], out_layout: list[tuple[tuple, str]],
+        timeout: float = RUN_TIMEOUT) -> list[list[np.ndarray]]:
+    """Run the ELF under QEMU on samples; outputs split by `out_layout` [(shape, dtype), ...]."""
+    t = target(target_name)
+    if t.machine is None:
+        raise TinyccError(f"QEMU has no board for {t.cpu}", hint="run on cortex-m3, m4, m7 or m33")
+    qemu = _tool("qemu-system-arm")
+    with tempfile.TemporaryDirectory(prefix="tinycc-qemu-") as tmp:
+        blob = b"".join(np.ascontiguousarray(x).tobytes() for xs in samples for x in xs)
+        Path(tmp, "tinycc_in.bin").write_bytes(blob)
+        cmd = [qemu, "-M", t.machine, "-nographic", "-monitor", "none", "-serial", "none",
+               "-semihosting-config", "enable=on,target=native", "-kernel", str(Path(elf).resolve())]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise TinyccError(f"the program hung under QEMU ({t.machine}): no exit after {timeout:g} s",
+                              file=str(elf)) from None
+        if proc.returncode != 0:
+            what = {3: "could not open its files", 4: "got a short input", 5: "model invoke failed",
+                    6: "could not write its output"}.get(proc.returncode, "faulted or aborted")
+            raise TinyccError(f"the program exited with status {proc.returncode} under QEMU ({what})", file=str(elf),
+                              hint=(proc.stderr or proc.stdout)[-500:] or None)
+        raw = Path(tmp, "tinycc_out.bin").read_bytes()
+    results, pos = [], 0
+    for _ in samples:
+        outs = []
+        for shape, dtype in out_layout:
+            count = int(np.prod(shape))
+            arr = np.frombuffer(raw, dtype=dtype, count=count, offset=pos).reshape(shape)
+            pos += arr.nbytes
+            outs.append(arr.copy())
+        results.append(outs)
+    return results
