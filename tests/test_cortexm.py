@@ -91,3 +91,31 @@ def test_cli_build_and_run(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "tinycc", "build", str(out), "--target", "z80"], env=env,
                          capture_output=True, text=True)
     assert bad.returncode == 2 and "unknown target 'z80'" in bad.stderr
+
+
+def test_instruction_count_is_exact_and_repeatable(tmp_path):
+    """A model body of a known loop: the count grows by the loop's instructions and repeats exactly."""
+    counts = {}
+    for n in (1000, 3000):
+        folder = tmp_path / f"loop{n}"
+        folder.mkdir()
+        fake_model(folder, f"    volatile int i; for (i = 0; i < {n}; ++i) {{ }} return 0;")
+        report = cortexm.build(folder, "cortex-m4")
+        runs = [cortexm.run(report["elf"], "qemu-cortex-m4", [[np.zeros(4, np.int8)]], [((4,), "int8")], count=True)[1]
+                for _ in range(2)]
+        assert runs[0] == runs[1] > n
+        counts[n] = runs[0]
+    per_iteration = (counts[3000] - counts[1000]) / 2000
+    assert abs(per_iteration - round(per_iteration)) < 0.01 and 3 <= per_iteration <= 12, per_iteration
+
+
+def test_cli_bench_prints_instructions(tmp_path):
+    out = tmp_path / "kws"
+    env = {"COLUMNS": "200", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    subprocess.run([sys.executable, "-m", "tinycc", "compile", "examples/tiny_kws_int8.tflite", "-o", str(out)],
+                   env=env, check=True, capture_output=True)
+    proc = subprocess.run([sys.executable, "-m", "tinycc", "bench", str(out), "--target", "qemu-cortex-m4"], env=env,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    line = next(l for l in proc.stdout.splitlines() if "instructions per inference" in l)
+    assert int(line.split()[-2].replace(",", "")) > 100_000

@@ -142,6 +142,32 @@ def cmd_run(args, out: Console) -> int:
     return 0
 
 
+def cmd_bench(args, out: Console) -> int:
+    import numpy as np
+    from tinycc import cortexm
+    report = cortexm.build(args.folder, args.target.removeprefix("qemu-"))
+    layout = cortexm.io_layout(args.folder, report["name"])
+    rng = np.random.default_rng(0)
+    samples = []
+    for _ in range(args.samples):
+        xs = []
+        for shape, dtype in layout["input"]:
+            if dtype == "float32":
+                xs.append(rng.uniform(-1, 1, shape).astype(np.float32))
+            else:
+                info = np.iinfo(dtype)
+                xs.append(rng.integers(info.min, info.max, shape, endpoint=True).astype(dtype))
+        samples.append(xs)
+    _, insns = cortexm.run(report["elf"], args.target, samples, layout["output"], count=True)
+    table = Table(title=f"tinycc bench: {args.folder} on {args.target} ({args.samples} random inputs)", show_header=False)
+    table.add_row("instructions per inference", _bytes(insns))
+    table.add_row("flash (text + rodata + data)", _bytes(report["flash_bytes"]))
+    table.add_row("static RAM (data + bss)", _bytes(report["static_ram_bytes"]))
+    table.add_row("largest stack frame", _bytes(report["max_frame_stack_bytes"]))
+    out.print(table)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tinycc", description="TinyML compiler: trained models in, firmware C out.")
     p.add_argument("--version", action="version", version=f"tinycc {tinycc.__version__}")
@@ -189,6 +215,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--input", required=True, help=".npy (one input) or .npz (one array per input, in order)")
     r.add_argument("--output", required=True, help=".npy (first output) or .npz (all outputs)")
     r.set_defaults(func=cmd_run)
+    be = sub.add_parser("bench", help="instructions per inference under QEMU (tinycc's plugin), flash and RAM")
+    be.add_argument("folder")
+    be.add_argument("--target", default="qemu-cortex-m4")
+    be.add_argument("--samples", type=int, default=3)
+    be.set_defaults(func=cmd_bench)
     pl = sub.add_parser("plugins", help="list importers, backends and runtimes with their origin")
     pl.set_defaults(func=cmd_plugins)
     return p

@@ -84,6 +84,10 @@ def runner_source(name: str) -> str:
 
 static unsigned char io_buffer[TINYCC_IO_BYTES] __attribute__((aligned(16)));
 
+/* the instruction counter (a QEMU plugin) counts between these two calls */
+__attribute__((noinline)) void tinycc_marker_begin(void) {{ __asm__ volatile(""); }}
+__attribute__((noinline)) void tinycc_marker_end(void) {{ __asm__ volatile("nop"); }}
+
 int main(void) {{
     const void *inputs[{N}_NUM_INPUTS];
     void *outputs[{N}_NUM_OUTPUTS];
@@ -99,7 +103,9 @@ int main(void) {{
             if (got == 0 && i == 0) goto done;
             if (got != {name}_input_bytes[i]) return 4;
         }}
+        tinycc_marker_begin();
         if ({name}_invoke(inputs, outputs) != 0) return 5;
+        tinycc_marker_end();
         for (i = 0; i < {N}_NUM_OUTPUTS; ++i)
             if (fwrite(outputs[i], 1, {name}_output_bytes[i], fout) != {name}_output_bytes[i]) return 6;
     }}
@@ -158,9 +164,42 @@ def build(outdir, target_name: str, extra_flags=()) -> dict:
             "max_frame_stack_bytes": stack, "name": name}
 
 
+PLUGIN_SOURCE = Path(__file__).with_name("qemu_plugin") / "insn_count.c"
+
+
+def plugin_path() -> Path:
+    """tinycc's instruction-counting QEMU plugin, built with the host compiler on first use."""
+    import hashlib
+    import os
+    source = PLUGIN_SOURCE.read_bytes()
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "tinycc"
+    lib = cache / f"insn_count-{hashlib.sha256(source).hexdigest()[:12]}.so"
+    if not lib.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        cc = shutil.which("cc") or shutil.which("gcc")
+        if cc is None:
+            raise TinyccError("a host C compiler is needed to build the QEMU plugin", hint="apt-get install gcc")
+        tmp = lib.with_suffix(".tmp.so")
+        proc = subprocess.run([cc, "-shared", "-fPIC", "-O2", str(PLUGIN_SOURCE), "-o", str(tmp)], capture_output=True,
+                              text=True)
+        if proc.returncode != 0:
+            raise TinyccError("building the QEMU instruction-count plugin failed", hint=proc.stderr[-500:])
+        os.replace(tmp, lib)
+    return lib
+
+
+def marker_addresses(elf) -> tuple[int, int]:
+    nm = subprocess.run([_tool("arm-none-eabi-nm"), str(elf)], capture_output=True, text=True).stdout
+    found = {m.group(2): int(m.group(1), 16) for m in re.finditer(r"^([0-9a-f]+) [Tt] (tinycc_marker_\w+)$", nm, re.M)}
+    if set(found) != {"tinycc_marker_begin", "tinycc_marker_end"}:
+        raise TinyccError("the program has no tinycc markers", file=str(elf), hint="rebuild it with tinycc build")
+    return found["tinycc_marker_begin"], found["tinycc_marker_end"]
+
+
 def run(elf, target_name: str, samples: list[list[np.ndarray]], out_layout: list[tuple[tuple, str]],
-        timeout: float = RUN_TIMEOUT) -> list[list[np.ndarray]]:
-    """Run the ELF under QEMU on samples; outputs split by `out_layout` [(shape, dtype), ...]."""
+        timeout: float = RUN_TIMEOUT, count: bool = False):
+    """Run the ELF under QEMU on samples; outputs split by `out_layout` [(shape, dtype), ...].
+    With `count`, returns (outputs, instructions per inference) measured by tinycc's plugin."""
     t = target(target_name)
     if t.machine is None:
         raise TinyccError(f"QEMU has no board for {t.cpu}", hint="run on cortex-m3, m4, m7 or m33")
@@ -170,6 +209,9 @@ def run(elf, target_name: str, samples: list[list[np.ndarray]], out_layout: list
         Path(tmp, "tinycc_in.bin").write_bytes(blob)
         cmd = [qemu, "-M", t.machine, "-nographic", "-monitor", "none", "-serial", "none",
                "-semihosting-config", "enable=on,target=native", "-kernel", str(Path(elf).resolve())]
+        if count:
+            begin, end = marker_addresses(elf)
+            cmd += ["-plugin", f"{plugin_path()},begin={begin:#x},end={end:#x}"]
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp, timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -185,9 +227,14 @@ def run(elf, target_name: str, samples: list[list[np.ndarray]], out_layout: list
     for _ in samples:
         outs = []
         for shape, dtype in out_layout:
-            count = int(np.prod(shape))
-            arr = np.frombuffer(raw, dtype=dtype, count=count, offset=pos).reshape(shape)
+            n_elements = int(np.prod(shape))
+            arr = np.frombuffer(raw, dtype=dtype, count=n_elements, offset=pos).reshape(shape)
             pos += arr.nbytes
             outs.append(arr.copy())
         results.append(outs)
+    if count:
+        m = re.search(r"tinycc-insns (\d+) (\d+)", proc.stderr)
+        if not m or int(m.group(2)) != len(samples):
+            raise TinyccError("the QEMU plugin reported no instruction count", hint=proc.stderr[-300:])
+        return results, int(m.group(1)) // int(m.group(2))
     return results

@@ -1,0 +1,69 @@
+/* tinycc's QEMU TCG plugin: counts guest instructions executed between two marker functions.
+ *
+ * Arguments: begin=<address>,end=<address> (the runner's tinycc_marker_begin/_end). Every
+ * translated block registers an execution callback carrying its instruction count; blocks
+ * run while counting is on add their count. At exit the total and the number of counted
+ * regions are printed to stderr as "tinycc-insns <total> <regions>". The few declarations of
+ * QEMU's plugin API (version 1, QEMU 7.x) are written out below because Debian ships no
+ * qemu-plugin.h. */
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef uint64_t qemu_plugin_id_t;
+struct qemu_plugin_tb;
+typedef struct qemu_info_t qemu_info_t;
+enum qemu_plugin_cb_flags { QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_CB_R_REGS, QEMU_PLUGIN_CB_RW_REGS };
+typedef void (*qemu_plugin_vcpu_tb_trans_cb_t)(qemu_plugin_id_t id, struct qemu_plugin_tb *tb);
+typedef void (*qemu_plugin_vcpu_udata_cb_t)(unsigned int vcpu_index, void *userdata);
+typedef void (*qemu_plugin_atexit_cb_t)(qemu_plugin_id_t id, void *userdata);
+void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id, qemu_plugin_vcpu_tb_trans_cb_t cb);
+void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb *tb, qemu_plugin_vcpu_udata_cb_t cb,
+                                          enum qemu_plugin_cb_flags flags, void *userdata);
+void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id, qemu_plugin_atexit_cb_t cb, void *userdata);
+size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
+uint64_t qemu_plugin_tb_vaddr(const struct qemu_plugin_tb *tb);
+
+__attribute__((visibility("default"))) int qemu_plugin_version = 1;
+
+static uint64_t begin_addr, end_addr, total, regions;
+static int counting;
+
+/* userdata packs the block's instruction count (low 32 bits) and a marker flag (bits 32-33) */
+static void on_exec(unsigned int vcpu, void *userdata) {
+    uint64_t v = (uint64_t)(uintptr_t)userdata;
+    (void)vcpu;
+    if (v & (1ull << 32)) { counting = 1; ++regions; }
+    if (counting) total += v & 0xffffffffull;
+    if (v & (1ull << 33)) counting = 0;
+}
+
+static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
+    uint64_t pc = qemu_plugin_tb_vaddr(tb) & ~1ull;
+    uint64_t v = (uint64_t)qemu_plugin_tb_n_insns(tb);
+    (void)id;
+    if (pc == begin_addr) v |= 1ull << 32;
+    if (pc == end_addr) v |= 1ull << 33;
+    qemu_plugin_register_vcpu_tb_exec_cb(tb, on_exec, QEMU_PLUGIN_CB_NO_REGS, (void *)(uintptr_t)v);
+}
+
+static void report_at_exit(qemu_plugin_id_t id, void *p) {
+    (void)id; (void)p;
+    fprintf(stderr, "tinycc-insns %" PRIu64 " %" PRIu64 "\n", total, regions);
+}
+
+__attribute__((visibility("default")))
+int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int argc, char **argv) {
+    int i;
+    (void)info;
+    for (i = 0; i < argc; ++i) {
+        if (strncmp(argv[i], "begin=", 6) == 0) begin_addr = strtoull(argv[i] + 6, NULL, 0) & ~1ull;
+        if (strncmp(argv[i], "end=", 4) == 0) end_addr = strtoull(argv[i] + 4, NULL, 0) & ~1ull;
+    }
+    if (!begin_addr || !end_addr) return -1;
+    qemu_plugin_register_vcpu_tb_trans_cb(id, on_translate);
+    qemu_plugin_register_atexit_cb(id, report_at_exit, NULL);
+    return 0;
+}
