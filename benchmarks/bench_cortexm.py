@@ -1,0 +1,71 @@
+"""Benchmark: shared int8 models on a Cortex-M4 (QEMU mps2-an386), per backend.
+
+Flash, static RAM, largest stack frame, and instructions per inference (tinycc's QEMU plugin,
+exact), beside MLPerf Tiny's published latencies on a 120 MHz Cortex-M4 converted to cycles
+(TFLM reference kernels, and the best published result). Instructions are not cycles (a
+Cortex-M4 needs more than one cycle for loads, multiplies and taken branches), so read the
+ratio as a lower bound of the cycle count.
+
+    python benchmarks/bench_cortexm.py [--models DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from ops.check import random_inputs  # noqa: E402
+from tinycc import cortexm  # noqa: E402
+from tinycc.driver import compile_model  # noqa: E402
+from tinycc.plugins.importers.tflite import load_tflite  # noqa: E402
+
+MHZ = 120
+# MLPerf Tiny v1.0 closed division, Cortex-M4 at 120 MHz: (TFLM reference ms, best published ms)
+PUBLISHED = {"kws_ref_model": (181.9, 47.8), "vww_96_int8": (600.6, 98.8), "pretrainedResnet_quant": (704.2, 167.8),
+             "ad01_int8": (10.05, 4.05)}
+MODELS = ["mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/vww_96_int8.tflite",
+          "mlperf_tiny/pretrainedResnet_quant.tflite", "mlperf_tiny/ad01_int8.tflite"]
+BACKENDS = ["c", "microtvm"]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--models", default=os.environ.get("TINYCC_MODELS", str(ROOT.parent / "shared" / "models")))
+    args = ap.parse_args(argv)
+    table = Table(title="Cortex-M4 (QEMU mps2-an386, gcc -O2): tinycc backends vs MLPerf Tiny published")
+    for col in ("model", "backend", "flash", "static RAM", "stack frame", "instructions", "TFLM ref cycles",
+                "best published cycles"):
+        table.add_column(col, justify="left" if col in ("model", "backend") else "right")
+    for rel in MODELS:
+        path = Path(args.models) / rel
+        if not path.exists():
+            table.add_row(rel, "absent", *[""] * 6)
+            continue
+        g = load_tflite(path)
+        samples = [random_inputs(g, np.random.default_rng(0))]
+        layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
+        ref_ms, best_ms = PUBLISHED[path.stem]
+        for backend in BACKENDS:
+            with tempfile.TemporaryDirectory() as tmp:
+                out = Path(tmp) / "out"
+                compile_model(path, backend, out, name="model")
+                rep = cortexm.build(out, "cortex-m4")
+                _, insns = cortexm.run(rep["elf"], "qemu-cortex-m4", samples, layout, count=True)
+            table.add_row(path.stem, backend, f"{rep['flash_bytes']:,}", f"{rep['static_ram_bytes']:,}",
+                          f"{rep['max_frame_stack_bytes']:,}", f"{insns:,}", f"{ref_ms * MHZ * 1000:,.0f}",
+                          f"{best_ms * MHZ * 1000:,.0f}")
+    Console().print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
