@@ -105,7 +105,7 @@ def cmd_plugins(args, out: Console) -> int:
 
 def cmd_build(args, out: Console) -> int:
     from tinycc import cortexm
-    report = cortexm.build(args.folder, args.target)
+    report = cortexm.build(args.folder, args.target, cmsis_nn=args.cmsis_nn)
     table = Table(title=f"tinycc build: {args.folder} for {report['target']}", show_header=False)
     table.add_row("program", report["elf"])
     table.add_row("flash (text + rodata + data)", _bytes(report["flash_bytes"]))
@@ -119,7 +119,7 @@ def cmd_run(args, out: Console) -> int:
     import numpy as np
     from tinycc import cortexm
     from tinycc.core.errors import TinyccError
-    report = cortexm.build(args.folder, args.target)
+    report = cortexm.build(args.folder, args.target.removeprefix("qemu-"), cmsis_nn=args.cmsis_nn)
     layout = cortexm.io_layout(args.folder, report["name"])
     try:
         loaded = np.load(args.input, allow_pickle=False)
@@ -145,7 +145,7 @@ def cmd_run(args, out: Console) -> int:
 def cmd_bench(args, out: Console) -> int:
     import numpy as np
     from tinycc import cortexm
-    report = cortexm.build(args.folder, args.target.removeprefix("qemu-"))
+    report = cortexm.build(args.folder, args.target.removeprefix("qemu-"), cmsis_nn=args.cmsis_nn)
     layout = cortexm.io_layout(args.folder, report["name"])
     rng = np.random.default_rng(0)
     samples = []
@@ -208,17 +208,20 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="cross-compile a compiled model folder for a Cortex-M core")
     b.add_argument("folder")
     b.add_argument("--target", default="cortex-m4", help="cortex-m0plus, cortex-m3, cortex-m4, cortex-m7, cortex-m33")
+    b.add_argument("--cmsis-nn", help="CMSIS-NN source tree for cmsis-nn outputs (default: $CMSIS_NN_PATH)")
     b.set_defaults(func=cmd_build)
     r = sub.add_parser("run", help="run a compiled model folder under QEMU")
     r.add_argument("folder")
     r.add_argument("--target", default="qemu-cortex-m4", help="qemu-cortex-m3, -m4, -m7, -m33")
     r.add_argument("--input", required=True, help=".npy (one input) or .npz (one array per input, in order)")
     r.add_argument("--output", required=True, help=".npy (first output) or .npz (all outputs)")
+    r.add_argument("--cmsis-nn", help="CMSIS-NN source tree for cmsis-nn outputs (default: $CMSIS_NN_PATH)")
     r.set_defaults(func=cmd_run)
     be = sub.add_parser("bench", help="instructions per inference under QEMU (tinycc's plugin), flash and RAM")
     be.add_argument("folder")
     be.add_argument("--target", default="qemu-cortex-m4")
     be.add_argument("--samples", type=int, default=3)
+    be.add_argument("--cmsis-nn", help="CMSIS-NN source tree for cmsis-nn outputs (default: $CMSIS_NN_PATH)")
     be.set_defaults(func=cmd_bench)
     pl = sub.add_parser("plugins", help="list importers, backends and runtimes with their origin")
     pl.set_defaults(func=cmd_plugins)

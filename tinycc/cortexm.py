@@ -127,18 +127,47 @@ def _io_bytes(outdir: Path, name: str) -> int:
     return sum((s + 15) // 16 * 16 for s in sizes) or 16
 
 
-def build(outdir, target_name: str, extra_flags=()) -> dict:
+def cmsis_sources(outdir: Path, cmsis_nn=None, cmsis_core=None) -> tuple[list[str], list[str]]:
+    """CMSIS-NN sources and include folders when the generated code calls CMSIS-NN."""
+    import os
+    if not any("arm_nnfunctions.h" in p.read_text(errors="replace") for p in outdir.glob("*.c")):
+        return [], []
+    root = cmsis_nn or os.environ.get("CMSIS_NN_PATH")
+    if not root or not (Path(root) / "Include" / "arm_nnfunctions.h").exists():
+        raise TinyccError("this model calls CMSIS-NN: give its source tree", file=str(outdir),
+                          hint="--cmsis-nn PATH or CMSIS_NN_PATH (a folder with Include/ and Source/)")
+    core = cmsis_core or os.environ.get("CMSIS_CORE_PATH")
+    includes = [str(Path(root) / "Include")] + ([str(core)] if core else [])
+    return sorted(str(p) for p in (Path(root) / "Source").glob("*/*.c")), includes
+
+
+def build(outdir, target_name: str, extra_flags=(), cmsis_nn=None, cmsis_core=None) -> dict:
     """Cross-compile the folder's C with the runner; returns the ELF path and the size report."""
     t = target(target_name)
     gcc, size = _tool("arm-none-eabi-gcc"), _tool("arm-none-eabi-size")
     outdir = Path(outdir)
     name = model_name(outdir)
+    vendor_sources, vendor_includes = cmsis_sources(outdir, cmsis_nn, cmsis_core)
     work = outdir / f"build-{t.cpu}"
     work.mkdir(exist_ok=True)
     (work / "tinycc_runner.c").write_text(runner_source(name))
     flash, ram = MEMORY.get(t.machine, MEMORY[None])
     sources = sorted(str(p) for p in outdir.rglob("*.c") if work not in p.parents)
     includes = sorted({str(p.parent) for p in outdir.rglob("*.h") if work not in p.parents})
+    if vendor_sources:              # the vendor library is compiled without -Werror, into its own archive
+        lib = work / "libvendor.a"
+        objs = []
+        for src in vendor_sources:
+            obj = work / (Path(src).stem + ".o")
+            proc = subprocess.run([gcc, "-std=c99", "-O2", f"-mcpu={t.cpu}", "-mthumb", *t.flags, "-ffunction-sections",
+                                   "-fdata-sections", "-c", *[f"-I{i}" for i in vendor_includes], src, "-o", str(obj)],
+                                  capture_output=True, text=True)
+            if proc.returncode != 0:
+                raise TinyccError(f"CMSIS-NN does not build for {t.cpu}: {Path(src).name}", hint=proc.stderr[-800:])
+            objs.append(str(obj))
+        subprocess.run([_tool("arm-none-eabi-ar"), "rcs", str(lib), *objs], check=True, capture_output=True)
+        extra_flags = (*extra_flags, str(lib))
+        includes = includes + vendor_includes
     cmd = [gcc, "-std=c99", "-Wall", "-Wextra", "-Werror", "-O2", f"-mcpu={t.cpu}", "-mthumb", *t.flags,
            "-ffunction-sections", "-fdata-sections", "-fstack-usage", f"-DTINYCC_IO_BYTES={_io_bytes(outdir, name)}",
            "--specs=picolibc.specs", "--oslib=semihost", "--crt0=semihost", "-T", "picolibc.ld",

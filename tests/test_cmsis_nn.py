@@ -1,0 +1,92 @@
+"""The `cmsis-nn` backend: Arm CMSIS-NN s8 kernels, bit-exact with TF Lite Micro.
+
+Every int8 shared model, on the host (CMSIS-NN's portable C) and under QEMU Cortex-M4 (its DSP
+path), byte for byte equal to TFLM on random inputs. CMSIS-NN comes from $CMSIS_NN_PATH or is
+fetched at test time (tests/cmsis_nn_source.py); it is never committed.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from c_build import CC, CFLAGS, HARNESS, run_exe
+from cmsis_nn_source import cmsis_nn_root, host_library
+from ops.check import random_inputs
+from tflm import models_dir, run_tflm
+from tinycc import cortexm
+from tinycc.backends.cmsis_nn.plugin import generate
+from tinycc.plugins.importers.tflite import load_tflite
+
+INT8_MODELS = ["mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/vww_96_int8.tflite",
+               "mlperf_tiny/pretrainedResnet_quant.tflite", "mlperf_tiny/ad01_int8.tflite",
+               "tflm_examples/hello_world_int8.tflite", "tflm_examples/micro_speech_quantized.tflite",
+               "tflm_examples/person_detect.tflite"]
+
+
+@pytest.fixture(scope="module")
+def cmsis():
+    root = cmsis_nn_root()
+    if root is None:
+        pytest.skip("CMSIS-NN is not available (set CMSIS_NN_PATH, or allow pip to download aidge-export-arm-cortexm)")
+    return root
+
+
+def model(rel):
+    path = models_dir() / rel
+    if not path.exists():
+        pytest.skip(f"shared model {rel} not found under {models_dir()} (set TINYCC_MODELS)")
+    return path
+
+
+def write(g, folder):
+    files, report = generate(g, "model")
+    for fname, text in files.items():
+        (folder / fname).write_text(text)
+    return report
+
+
+@pytest.mark.parametrize("rel", INT8_MODELS)
+def test_host_build_bit_exact_with_tflm(rel, cmsis, tmp_path):
+    path = model(rel)
+    g = load_tflite(path)
+    report = write(g, tmp_path)
+    assert {"conv_2d", "depthwise_conv_2d", "fully_connected"} & set(report["cmsis_nn_ops"])
+    exe = tmp_path / "model_test"
+    proc = subprocess.run([CC, *CFLAGS, "-I", str(tmp_path), "-I", str(cmsis / "Include"), str(tmp_path / "model.c"),
+                           str(tmp_path / "model_weights.c"), str(HARNESS), str(host_library(cmsis)), "-o", str(exe),
+                           "-lm"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    samples = [random_inputs(g, np.random.default_rng(k)) for k in range(8)]
+    outs = run_exe(exe, g, samples)
+    data = path.read_bytes()
+    for k, xs in enumerate(samples):
+        for o, e in zip(outs[k], run_tflm(data, xs)):
+            np.testing.assert_array_equal(o.reshape(e.shape), e, err_msg=f"sample {k}")
+
+
+@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
+                    reason=f"the Cortex-M toolchain and QEMU are not installed (apt-get install {cortexm.PACKAGES})")
+@pytest.mark.parametrize("rel", INT8_MODELS)
+def test_qemu_cortex_m4_dsp_bit_exact_with_tflm(rel, cmsis, tmp_path):
+    path = model(rel)
+    g = load_tflite(path)
+    write(g, tmp_path)
+    report = cortexm.build(tmp_path, "cortex-m4", cmsis_nn=cmsis)
+    samples = [random_inputs(g, np.random.default_rng(k)) for k in range(2)]
+    layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
+    outs = cortexm.run(report["elf"], "qemu-cortex-m4", samples, layout)
+    data = path.read_bytes()
+    for k, xs in enumerate(samples):
+        for o, e in zip(outs[k], run_tflm(data, xs)):
+            np.testing.assert_array_equal(o.reshape(e.shape), e, err_msg=f"sample {k}")
+
+
+def test_missing_cmsis_nn_is_a_clear_error(tmp_path, monkeypatch):
+    from tinycc.core.errors import TinyccError
+    monkeypatch.delenv("CMSIS_NN_PATH", raising=False)
+    write(load_tflite("examples/tiny_kws_int8.tflite"), tmp_path)
+    with pytest.raises(TinyccError, match="calls CMSIS-NN"):
+        cortexm.build(tmp_path, "cortex-m4")
