@@ -23,6 +23,7 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
+from cmsis_nn_source import cmsis_nn_root  # noqa: E402
 from ops.check import random_inputs  # noqa: E402
 from tinycc import cortexm  # noqa: E402
 from tinycc.driver import compile_model  # noqa: E402
@@ -34,13 +35,14 @@ PUBLISHED = {"kws_ref_model": (181.9, 47.8), "vww_96_int8": (600.6, 98.8), "pret
              "ad01_int8": (10.05, 4.05)}
 MODELS = ["mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/vww_96_int8.tflite",
           "mlperf_tiny/pretrainedResnet_quant.tflite", "mlperf_tiny/ad01_int8.tflite"]
-BACKENDS = ["c", "microtvm"]
+BACKENDS = ["c", "microtvm", "cmsis-nn"]
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", default=os.environ.get("TINYCC_MODELS", str(ROOT.parent / "shared" / "models")))
     args = ap.parse_args(argv)
+    cmsis = cmsis_nn_root()
     table = Table(title="Cortex-M4 (QEMU mps2-an386, gcc -O2): tinycc backends vs MLPerf Tiny published")
     for col in ("model", "backend", "flash", "static RAM", "stack frame", "instructions", "TFLM ref cycles",
                 "best published cycles"):
@@ -55,10 +57,13 @@ def main(argv=None) -> int:
         layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
         ref_ms, best_ms = PUBLISHED[path.stem]
         for backend in BACKENDS:
+            if backend == "cmsis-nn" and cmsis is None:
+                table.add_row(path.stem, backend, "CMSIS-NN unavailable", *[""] * 5)
+                continue
             with tempfile.TemporaryDirectory() as tmp:
                 out = Path(tmp) / "out"
                 compile_model(path, backend, out, name="model")
-                rep = cortexm.build(out, "cortex-m4")
+                rep = cortexm.build(out, "cortex-m4", cmsis_nn=cmsis if backend == "cmsis-nn" else None)
                 _, insns = cortexm.run(rep["elf"], "qemu-cortex-m4", samples, layout, count=True)
             table.add_row(path.stem, backend, f"{rep['flash_bytes']:,}", f"{rep['static_ram_bytes']:,}",
                           f"{rep['max_frame_stack_bytes']:,}", f"{insns:,}", f"{ref_ms * MHZ * 1000:,.0f}",
