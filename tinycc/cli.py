@@ -26,7 +26,7 @@ def cmd_compile(args, out: Console) -> int:
                "calibration_method": args.calibration_method, "io": args.io,
                "int16_layers": (args.int16_activations or "").split(",") if args.int16_activations else [],
                "io_layout": args.io_layout, "board": args.board, "verify": args.verify,
-               "keep_flatbuffer": args.keep_flatbuffer, "tvm_opt": args.tvm_opt}
+               "keep_flatbuffer": args.keep_flatbuffer, "tvm_opt": args.tvm_opt, "part": args.part}
     report = compile_model(args.model, args.backend, args.output, name=args.name, force=args.force,
                            options=options)
     for note in report.get("notes", []):
@@ -198,6 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="tflm backend: ship a .tflite source model's flatbuffer untouched")
     c.add_argument("--tvm-opt", action="append", metavar="KEY=VALUE",
                    help="microtvm backend: schedule=mcu|none, unroll=N, cse=1|0 (repeatable; in metadata.json)")
+    c.add_argument("--part", help="stm32cubeai backend: STM32 part (stm32f446, stm32l4r5, stm32h747, stm32u585)")
     c.add_argument("--io", choices=("float", "int8"), default="float",
                    help="quantised model's inputs and outputs: float32 (default) or int8")
     c.set_defaults(func=cmd_compile)
