@@ -119,3 +119,15 @@ def test_cli_bench_prints_instructions(tmp_path):
     assert proc.returncode == 0, proc.stderr
     line = next(l for l in proc.stdout.splitlines() if "instructions per inference" in l)
     assert int(line.split()[-2].replace(",", "")) > 100_000
+
+
+def test_worst_case_stack_follows_the_call_graph(tmp_path):
+    """A chain main -> runner -> invoke -> deep(): the worst case sums the frames on the chain."""
+    fake_model(tmp_path, "    return deep(256) == 7 ? 0 : 0;")
+    src = (tmp_path / "model.c").read_text()
+    (tmp_path / "model.c").write_text(src.replace(
+        "int model_invoke(", "__attribute__((noinline)) static int deep(int n) { volatile char buf[512]; "
+                             "buf[n] = 7; return buf[n]; }\nint model_invoke(", 1))
+    report = cortexm.build(tmp_path, "cortex-m4")
+    assert report["max_frame_stack_bytes"] >= 512
+    assert report["worst_case_stack_bytes"] > report["max_frame_stack_bytes"]

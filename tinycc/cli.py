@@ -111,6 +111,7 @@ def cmd_build(args, out: Console) -> int:
     table.add_row("flash (text + rodata + data)", _bytes(report["flash_bytes"]))
     table.add_row("static RAM (data + bss)", _bytes(report["static_ram_bytes"]))
     table.add_row("largest stack frame", _bytes(report["max_frame_stack_bytes"]))
+    table.add_row("worst-case stack (call graph from main)", _bytes(report["worst_case_stack_bytes"]))
     out.print(table)
     return 0
 

@@ -160,7 +160,7 @@ def build(outdir, target_name: str, extra_flags=(), cmsis_nn=None, cmsis_core=No
         for src in vendor_sources:
             obj = work / (Path(src).stem + ".o")
             proc = subprocess.run([gcc, "-std=c99", "-O2", f"-mcpu={t.cpu}", "-mthumb", *t.flags, "-ffunction-sections",
-                                   "-fdata-sections", "-c", *[f"-I{i}" for i in vendor_includes], src, "-o", str(obj)],
+                                   "-fdata-sections", "-fcallgraph-info=su", "-c", *[f"-I{i}" for i in vendor_includes], src, "-o", str(obj)],
                                   capture_output=True, text=True)
             if proc.returncode != 0:
                 raise TinyccError(f"CMSIS-NN does not build for {t.cpu}: {Path(src).name}", hint=proc.stderr[-800:])
@@ -169,7 +169,8 @@ def build(outdir, target_name: str, extra_flags=(), cmsis_nn=None, cmsis_core=No
         extra_flags = (*extra_flags, str(lib))
         includes = includes + vendor_includes
     cmd = [gcc, "-std=c99", "-Wall", "-Wextra", "-Werror", "-O2", f"-mcpu={t.cpu}", "-mthumb", *t.flags,
-           "-ffunction-sections", "-fdata-sections", "-fstack-usage", f"-DTINYCC_IO_BYTES={_io_bytes(outdir, name)}",
+           "-ffunction-sections", "-fdata-sections", "-fstack-usage", "-fcallgraph-info=su",
+           f"-DTINYCC_IO_BYTES={_io_bytes(outdir, name)}",
            "--specs=picolibc.specs", "--oslib=semihost", "--crt0=semihost", "-T", "picolibc.ld",
            f"-Wl,--defsym=__flash={flash:#x}", "-Wl,--defsym=__flash_size=0x400000",
            f"-Wl,--defsym=__ram={ram:#x}", "-Wl,--defsym=__ram_size=0x400000", "-Wl,--gc-sections",
@@ -190,7 +191,36 @@ def build(outdir, target_name: str, extra_flags=(), cmsis_nn=None, cmsis_core=No
             if len(parts) >= 2 and parts[1].strip().isdigit():
                 stack = max(stack, int(parts[1]))
     return {"elf": str(work / "prog.elf"), "target": t.cpu, "flash_bytes": text + data, "static_ram_bytes": data + bss,
-            "max_frame_stack_bytes": stack, "name": name}
+            "max_frame_stack_bytes": stack, "worst_case_stack_bytes": worst_case_stack(work), "name": name}
+
+
+_NODE = re.compile(r'node: \{ title: "([^"]+)" label: "[^"]*?\\n(\d+) bytes \((static|dynamic[^)]*)\)')
+_EDGE = re.compile(r'edge: \{ sourcename: "([^"]+)" targetname: "([^"]+)"')
+
+
+def worst_case_stack(work: Path, root: str = "main") -> int:
+    """The deepest call chain from `root` summed over GCC's -fcallgraph-info=su frames (the C
+    library's own frames, compiled elsewhere, are not included)."""
+    frames: dict[str, int] = {}
+    calls: dict[str, set] = {}
+    for ci in work.rglob("*.ci"):
+        text = ci.read_text(errors="replace")
+        for title, size, _ in _NODE.findall(text):
+            frames[title] = max(frames.get(title, 0), int(size))
+        for src, dst in _EDGE.findall(text):
+            calls.setdefault(src, set()).add(dst)
+    memo: dict[str, int] = {}
+
+    def depth(fn: str, active: frozenset) -> int:
+        if fn in memo:
+            return memo[fn]
+        if fn in active:            # recursion: count the cycle once
+            return 0
+        below = max((depth(c, active | {fn}) for c in calls.get(fn, ())), default=0)
+        memo[fn] = frames.get(fn, 0) + below
+        return memo[fn]
+
+    return depth(root, frozenset())
 
 
 PLUGIN_SOURCE = Path(__file__).with_name("qemu_plugin") / "insn_count.c"
