@@ -14,8 +14,8 @@ import pytest
 
 from c_build import CC, CFLAGS, HARNESS, run_exe
 from cmsis_nn_source import cmsis_nn_root, host_library
-from ops.check import random_inputs
-from tflm import models_dir, run_tflm
+from ops.check import assert_outputs_equal_tflm, random_inputs
+from tflm import models_dir
 from tinycc import cortexm
 from tinycc.backends.cmsis_nn.plugin import generate
 from tinycc.plugins.importers.tflite import load_tflite
@@ -60,11 +60,7 @@ def test_host_build_bit_exact_with_tflm(rel, cmsis, tmp_path):
                            "-lm"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
     samples = [random_inputs(g, np.random.default_rng(k)) for k in range(8)]
-    outs = run_exe(exe, g, samples)
-    data = path.read_bytes()
-    for k, xs in enumerate(samples):
-        for o, e in zip(outs[k], run_tflm(data, xs)):
-            np.testing.assert_array_equal(o.reshape(e.shape), e, err_msg=f"sample {k}")
+    assert_outputs_equal_tflm(path.read_bytes(), samples, run_exe(exe, g, samples))
 
 
 @pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
@@ -77,11 +73,7 @@ def test_qemu_cortex_m4_dsp_bit_exact_with_tflm(rel, cmsis, tmp_path):
     report = cortexm.build(tmp_path, "cortex-m4", cmsis_nn=cmsis)
     samples = [random_inputs(g, np.random.default_rng(k)) for k in range(2)]
     layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
-    outs = cortexm.run(report["elf"], "qemu-cortex-m4", samples, layout)
-    data = path.read_bytes()
-    for k, xs in enumerate(samples):
-        for o, e in zip(outs[k], run_tflm(data, xs)):
-            np.testing.assert_array_equal(o.reshape(e.shape), e, err_msg=f"sample {k}")
+    assert_outputs_equal_tflm(path.read_bytes(), samples, cortexm.run(report["elf"], "qemu-cortex-m4", samples, layout))
 
 
 def test_missing_cmsis_nn_is_a_clear_error(tmp_path, monkeypatch):

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from c_build import write_sources
-from ops.check import random_inputs
+from ops.check import assert_outputs_equal_tflm, random_inputs
 from tflm import models_dir, run_tflm
 from tinycc import cortexm
 from tinycc.core.errors import TinyccError
@@ -38,11 +38,7 @@ def test_c_backend_on_qemu_cortex_m4_equals_tflm(rel, tmp_path):
     assert report["flash_bytes"] > 0 and report["static_ram_bytes"] >= 0
     samples = [random_inputs(g, np.random.default_rng(k)) for k in range(2)]
     layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
-    outs = cortexm.run(report["elf"], "qemu-cortex-m4", samples, layout)
-    data = path.read_bytes()
-    for k, xs in enumerate(samples):
-        for o, e in zip(outs[k], run_tflm(data, xs)):
-            np.testing.assert_array_equal(o.reshape(e.shape), e, err_msg=f"sample {k}")
+    assert_outputs_equal_tflm(path.read_bytes(), samples, cortexm.run(report["elf"], "qemu-cortex-m4", samples, layout))
 
 
 def fake_model(folder, body: str):

@@ -21,7 +21,7 @@ import pytest
 pytest.importorskip("tvm", reason="the tvm extra is not installed (pip install 'tinycc-ml[tvm]')")
 
 from c_build import CC, CFLAGS, HARNESS, run_exe  # noqa: E402
-from ops.check import random_inputs  # noqa: E402
+from ops.check import assert_outputs_equal_tflm, random_inputs  # noqa: E402
 from tflm import models_dir  # noqa: E402
 from tinycc.backends.microtvm.plugin import generate  # noqa: E402
 from tinycc.core import interpreter  # noqa: E402
@@ -97,7 +97,6 @@ INT8_MODELS = ["mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/vww_96_int8.tfli
 
 @pytest.mark.parametrize("rel", INT8_MODELS)
 def test_int8_shared_models_bit_exact_with_tflm(rel, tmp_path):
-    from tflm import run_tflm
     path = models_dir() / rel
     if not path.exists():
         pytest.skip(f"shared model {rel} not found under {models_dir()} (set TINYCC_MODELS)")
@@ -108,11 +107,7 @@ def test_int8_shared_models_bit_exact_with_tflm(rel, tmp_path):
     assert "tvmgen_model_" in lib, "the MAC-heavy kernels must come from TVM"
     rng = np.random.default_rng(1234)
     samples = [random_inputs(g, rng) for _ in range(8)]
-    outs = run_exe(build_folder(tmp_path), g, samples)
-    data = path.read_bytes()
-    for k, xs in enumerate(samples):
-        for o, e in zip(outs[k], run_tflm(data, xs)):
-            np.testing.assert_array_equal(o.reshape(e.shape), e, err_msg=f"sample {k}")
+    assert_outputs_equal_tflm(path.read_bytes(), samples, run_exe(build_folder(tmp_path), g, samples))
 
 
 def test_tvm_opt_knobs_change_the_code_and_are_recorded(tmp_path):
