@@ -169,6 +169,36 @@ def cmd_bench(args, out: Console) -> int:
     return 0
 
 
+def cmd_compare(args, out: Console) -> int:
+    import numpy as np
+    from tinycc.compare import compare, random_samples
+    from tinycc.core.plugins import registry
+    from tinycc.driver import load_model, optimize_model
+    g = optimize_model(load_model(args.model))
+    reg = registry()
+    runtimes = [reg.get("runtime", name.strip()) for name in args.runtimes.split(",") if name.strip()]
+    if args.inputs:
+        with np.load(args.inputs, allow_pickle=False) as data:
+            arrays = [data[k] for k in data.files]
+        samples = [[a[k] for a in arrays] for k in range(min(len(a) for a in arrays))]
+    else:
+        samples = random_samples(g, args.samples, args.seed)
+    result = compare(g, runtimes, samples, baseline=args.baseline)
+    for name, reason in result["skipped"].items():
+        out.print(f"[yellow]skipped {name}:[/yellow] {reason}", highlight=False)
+    table = Table(title=f"tinycc compare: {args.model}, {len(samples)} samples, baseline {result['baseline']}")
+    for col in ("runtime", "output", "max |error|", "mismatching", "top-1 agreement", "bit-exact"):
+        table.add_column(col, justify="left" if col in ("runtime", "output") else "right")
+    for r in result["results"]:
+        table.add_row(r["runtime"], r["output"][:40], f"{r['max_abs_error']:.4g}", f"{r['mismatches']}/{r['elements']}",
+                      f"{r['top1_agreement']:.0%}", "yes" if r["bit_exact"] else "NO")
+    out.print(table)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(result, f, indent=2)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tinycc", description="TinyML compiler: trained models in, firmware C out.")
     p.add_argument("--version", action="version", version=f"tinycc {tinycc.__version__}")
@@ -225,6 +255,15 @@ def build_parser() -> argparse.ArgumentParser:
     be.add_argument("--samples", type=int, default=3)
     be.add_argument("--cmsis-nn", help="CMSIS-NN source tree for cmsis-nn outputs (default: $CMSIS_NN_PATH)")
     be.set_defaults(func=cmd_bench)
+    cp = sub.add_parser("compare", help="run a model through several runtimes and compare their outputs")
+    cp.add_argument("model")
+    cp.add_argument("--runtimes", default="reference,tflm,c", help="comma-separated runtime names (see `tinycc plugins`)")
+    cp.add_argument("--baseline", help="runtime the others are compared with (default: the first available)")
+    cp.add_argument("--inputs", help=".npz with one array per input, first axis = samples")
+    cp.add_argument("--samples", type=int, default=8)
+    cp.add_argument("--seed", type=int, default=0)
+    cp.add_argument("--json", help="also write the comparison as JSON")
+    cp.set_defaults(func=cmd_compare)
     pl = sub.add_parser("plugins", help="list importers, backends and runtimes with their origin")
     pl.set_defaults(func=cmd_plugins)
     return p
