@@ -199,6 +199,17 @@ def cmd_compare(args, out: Console) -> int:
     return 0
 
 
+def cmd_targets(args, out: Console) -> int:
+    from tinycc.boards import load_boards
+    table = Table(title="tinycc targets (boards; add your own with $TINYCC_BOARDS)")
+    for col in ("target", "board", "core", "MHz", "SRAM KB", "flash KB"):
+        table.add_column(col, justify="right" if col in ("MHz", "SRAM KB", "flash KB") else "left")
+    for slug, b in sorted(load_boards().items()):
+        table.add_row(slug, b["title"], b["core"], str(b["clock_mhz"]), f"{b['sram_kb']:,}", f"{b['flash_kb']:,}")
+    out.print(table)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tinycc", description="TinyML compiler: trained models in, firmware C out.")
     p.add_argument("--version", action="version", version=f"tinycc {tinycc.__version__}")
@@ -264,6 +275,8 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--seed", type=int, default=0)
     cp.add_argument("--json", help="also write the comparison as JSON")
     cp.set_defaults(func=cmd_compare)
+    tg = sub.add_parser("targets", help="list the boards tinycc knows (memory, clock)")
+    tg.set_defaults(func=cmd_targets)
     pl = sub.add_parser("plugins", help="list importers, backends and runtimes with their origin")
     pl.set_defaults(func=cmd_plugins)
     return p

@@ -1,0 +1,40 @@
+"""The board database: the seed guide's platform table plus generic parts, as data.
+
+Built-in boards live in `boards.json` beside this module; a user adds or overrides boards with
+a JSON file of the same shape named by $TINYCC_BOARDS. Slugs are lower-case
+(`arduino-nano-33-ble`, `pico2`, `cortex-m0plus-16k`, ...).
+"""
+from __future__ import annotations
+
+import json
+import os
+from importlib import resources
+from pathlib import Path
+
+from tinycc.core.errors import TinyccError
+
+FIELDS = ("title", "core", "clock_mhz", "sram_kb", "flash_kb")
+
+
+def load_boards() -> dict[str, dict]:
+    boards = json.loads(resources.files("tinycc").joinpath("boards.json").read_text())
+    extra = os.environ.get("TINYCC_BOARDS")
+    if extra:
+        try:
+            user = json.loads(Path(extra).read_text())
+        except (OSError, ValueError) as exc:
+            raise TinyccError(f"cannot read the board file: {exc}", file=extra) from None
+        for slug, board in user.items():
+            missing = [f for f in FIELDS if f not in board]
+            if missing or slug != slug.lower():
+                raise TinyccError(f"board {slug!r} is invalid (missing {', '.join(missing) or 'nothing'}; "
+                                  "slugs are lower-case)", file=extra, hint=f"fields: {', '.join(FIELDS)}")
+            boards[slug] = board
+    return boards
+
+
+def board(slug: str) -> dict:
+    boards = load_boards()
+    if slug not in boards:
+        raise TinyccError(f"unknown board {slug!r}", hint="`tinycc targets` lists them: " + ", ".join(sorted(boards)))
+    return boards[slug]
