@@ -25,7 +25,7 @@ from c_build import CC, CFLAGS, HARNESS, build, run_exe  # noqa: E402
 from ops.check import random_inputs  # noqa: E402
 from tinycc.backends.microtvm.plugin import generate as generate_microtvm  # noqa: E402
 from tinycc.core import planner  # noqa: E402
-from tinycc.core.graph import np_dtype  # noqa: E402
+from tinycc.core import samples as samples_io  # noqa: E402
 from tinycc.driver import optimize_model  # noqa: E402
 from tinycc.plugins.importers.tflite import load_tflite  # noqa: E402
 
@@ -35,8 +35,7 @@ MODELS = ["mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/vww_96_int8.tflite", 
 
 
 def per_inference(exe: Path, g, xs, runs: int) -> float:
-    blob = b"".join(np.ascontiguousarray(x, dtype=np_dtype(g.tensors[n].dtype)).tobytes()
-                    for _ in range(runs) for n, x in zip(g.inputs, xs))
+    blob = samples_io.pack([xs] * runs, samples_io.layout(g, g.inputs))
     (exe.parent / "b_in.bin").write_bytes(blob)
     proc = subprocess.run([str(exe), str(exe.parent / "b_in.bin"), str(exe.parent / "b_out.bin"), str(runs)],
                           check=True, capture_output=True, text=True)

@@ -28,7 +28,7 @@ from c_build import build  # noqa: E402
 from ops.check import random_inputs  # noqa: E402
 from tflm import run_tflm, tflm_arena_bytes  # noqa: E402
 from tinycc.core import planner  # noqa: E402
-from tinycc.core.graph import np_dtype  # noqa: E402
+from tinycc.core import samples as samples_io  # noqa: E402
 from tinycc.plugins.importers.tflite import load_tflite  # noqa: E402
 
 MODELS = ["mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/vww_96_int8.tflite",
@@ -39,8 +39,7 @@ MODELS = ["mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/vww_96_int8.tflite",
 
 def time_c(exe: Path, g, xs, runs: int) -> float:
     """Seconds per inference of the generated C, timed inside the harness around model_invoke."""
-    blob = b"".join(np.ascontiguousarray(x, dtype=np_dtype(g.tensors[n].dtype)).tobytes()
-                    for _ in range(runs) for n, x in zip(g.inputs, xs))
+    blob = samples_io.pack([xs] * runs, samples_io.layout(g, g.inputs))
     inp = exe.parent / "bench_in.bin"
     inp.write_bytes(blob)
     out = exe.parent / "bench_out.bin"

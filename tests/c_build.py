@@ -15,9 +15,7 @@ import numpy as np
 
 from tinycc.backends.c.plugin import generate
 from tinycc.core import planner
-from tinycc.core.graph import np_dtype
-
-HARNESS = Path(__file__).with_name("c_harness.c")
+from tinycc.plugins.runtimes.c_host import HARNESS, run_exe  # noqa: F401  (the package's harness and runner)
 CC = os.environ.get("CC", "cc")
 CFLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2"]
 
@@ -38,28 +36,6 @@ def build(g, workdir: Path, extra_flags=()) -> Path:
     if proc.returncode != 0:
         raise AssertionError(f"C build failed:\n{' '.join(cmd)}\n{proc.stderr[-4000:]}")
     return exe
-
-
-def run_exe(exe: Path, g, samples: list[list[np.ndarray]]) -> list[list[np.ndarray]]:
-    workdir = exe.parent
-    blob = b"".join(np.ascontiguousarray(x, dtype=np_dtype(g.tensors[n].dtype)).tobytes()
-                    for xs in samples for n, x in zip(g.inputs, xs))
-    (workdir / "in.bin").write_bytes(blob)
-    proc = subprocess.run([str(exe), str(workdir / "in.bin"), str(workdir / "out.bin"), str(len(samples))],
-                          capture_output=True, text=True, timeout=600)
-    if proc.returncode != 0:
-        raise AssertionError(f"generated model failed with status {proc.returncode}: {proc.stderr}")
-    raw = (workdir / "out.bin").read_bytes()
-    results, pos = [], 0
-    for _ in samples:
-        outs = []
-        for n in g.outputs:
-            t = g.tensors[n]
-            arr = np.frombuffer(raw, dtype=np_dtype(t.dtype), count=t.size, offset=pos).reshape(t.shape)
-            pos += t.nbytes
-            outs.append(arr.copy())
-        results.append(outs)
-    return results
 
 
 def run_c_model(g, inputs: list[np.ndarray]) -> list[np.ndarray]:

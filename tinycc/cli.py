@@ -146,19 +146,11 @@ def cmd_run(args, out: Console) -> int:
 def cmd_bench(args, out: Console) -> int:
     import numpy as np
     from tinycc import cortexm
+    from tinycc.core.samples import random_tensor
     report = cortexm.build(args.folder, args.target.removeprefix("qemu-"), cmsis_nn=args.cmsis_nn)
     layout = cortexm.io_layout(args.folder, report["name"])
     rng = np.random.default_rng(0)
-    samples = []
-    for _ in range(args.samples):
-        xs = []
-        for shape, dtype in layout["input"]:
-            if dtype == "float32":
-                xs.append(rng.uniform(-1, 1, shape).astype(np.float32))
-            else:
-                info = np.iinfo(dtype)
-                xs.append(rng.integers(info.min, info.max, shape, endpoint=True).astype(dtype))
-        samples.append(xs)
+    samples = [[random_tensor(rng, shape, dtype) for shape, dtype in layout["input"]] for _ in range(args.samples)]
     _, insns = cortexm.run(report["elf"], args.target, samples, layout["output"], count=True)
     table = Table(title=f"tinycc bench: {args.folder} on {args.target} ({args.samples} random inputs)", show_header=False)
     table.add_row("instructions per inference", _bytes(insns))

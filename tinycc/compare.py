@@ -8,23 +8,13 @@ from __future__ import annotations
 import numpy as np
 
 from tinycc.core.errors import TinyccError
-from tinycc.core.graph import Graph, np_dtype
+from tinycc.core.graph import Graph
+from tinycc.core.samples import random_inputs
 
 
 def random_samples(g: Graph, n: int, seed: int) -> list[list[np.ndarray]]:
     rng = np.random.default_rng(seed)
-    samples = []
-    for _ in range(n):
-        xs = []
-        for name in g.inputs:
-            t = g.tensors[name]
-            if t.dtype == "float32":
-                xs.append(rng.uniform(-1, 1, t.shape).astype(np.float32))
-            else:
-                info = np.iinfo(np_dtype(t.dtype))
-                xs.append(rng.integers(info.min, info.max, t.shape, endpoint=True).astype(np_dtype(t.dtype)))
-        samples.append(xs)
-    return samples
+    return [random_inputs(g, rng) for _ in range(n)]
 
 
 def run_runtime(runtime, g: Graph, samples):

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tinycc.core import samples as io
 from tinycc.core.errors import TinyccError
 
 PACKAGES = "gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi picolibc-arm-none-eabi qemu-system-arm"
@@ -264,8 +265,8 @@ def run(elf, target_name: str, samples: list[list[np.ndarray]], out_layout: list
         raise TinyccError(f"QEMU has no board for {t.cpu}", hint="run on cortex-m3, m4, m7 or m33")
     qemu = _tool("qemu-system-arm")
     with tempfile.TemporaryDirectory(prefix="tinycc-qemu-") as tmp:
-        blob = b"".join(np.ascontiguousarray(x).tobytes() for xs in samples for x in xs)
-        Path(tmp, "tinycc_in.bin").write_bytes(blob)
+        in_layout = [(np.shape(x), str(np.asarray(x).dtype)) for x in samples[0]] if samples else []
+        Path(tmp, "tinycc_in.bin").write_bytes(io.pack(samples, in_layout))
         cmd = [qemu, "-M", t.machine, "-nographic", "-monitor", "none", "-serial", "none",
                "-semihosting-config", "enable=on,target=native", "-kernel", str(Path(elf).resolve())]
         if count:
@@ -282,15 +283,7 @@ def run(elf, target_name: str, samples: list[list[np.ndarray]], out_layout: list
             raise TinyccError(f"the program exited with status {proc.returncode} under QEMU ({what})", file=str(elf),
                               hint=(proc.stderr or proc.stdout)[-500:] or None)
         raw = Path(tmp, "tinycc_out.bin").read_bytes()
-    results, pos = [], 0
-    for _ in samples:
-        outs = []
-        for shape, dtype in out_layout:
-            n_elements = int(np.prod(shape))
-            arr = np.frombuffer(raw, dtype=dtype, count=n_elements, offset=pos).reshape(shape)
-            pos += arr.nbytes
-            outs.append(arr.copy())
-        results.append(outs)
+    results = io.unpack(raw, out_layout, len(samples))
     if count:
         m = re.search(r"tinycc-insns (\d+) (\d+)", proc.stderr)
         if not m or int(m.group(2)) != len(samples):

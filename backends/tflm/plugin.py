@@ -24,7 +24,8 @@ from tinycc.backends.tflm.interpreter import measure_arena, run_tflm
 from tinycc.core import interpreter as reference
 from tinycc.core import planner
 from tinycc.core.errors import TinyccError
-from tinycc.core.graph import Graph, np_dtype
+from tinycc.core.graph import Graph
+from tinycc.core.samples import random_inputs
 from tinycc.core.hookspec import hookimpl
 
 MARGIN = 1.10
@@ -64,14 +65,7 @@ def verify(g: Graph, model: bytes, seed: int = 0) -> None:
     """The flatbuffer in TF Lite Micro vs tinycc's reference: identical integers, floats within 1e-4."""
     rng = np.random.default_rng(seed)
     for k in range(VERIFY_SAMPLES):
-        xs = []
-        for name in g.inputs:
-            t = g.tensors[name]
-            if t.dtype == "float32":
-                xs.append(rng.uniform(-1, 1, t.shape).astype(np.float32))
-            else:
-                info = np.iinfo(np_dtype(t.dtype))
-                xs.append(rng.integers(info.min, info.max, t.shape, endpoint=True).astype(np_dtype(t.dtype)))
+        xs = random_inputs(g, rng)
         expected = reference.run(g, xs)
         got = run_tflm(model, xs)
         for i, (e, o) in enumerate(zip(expected, got)):

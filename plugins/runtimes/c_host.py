@@ -1,24 +1,34 @@
 """The `c` runtime: the c backend's output built with the host compiler and run on the inputs.
 
-The same harness the tests use (`c_harness.c`, shipped beside this module) drives the
-generated `model_invoke()`; every sample goes through one process.
+`c_harness.c` (shipped beside this module, also used by the tests and benchmarks) drives the
+generated `model_invoke()`; every sample goes through one process (`run_exe`).
 """
 from __future__ import annotations
 
 import shutil
 import subprocess
 import tempfile
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 
-from tinycc.core import planner
+from tinycc.core import planner, samples as io
 from tinycc.core.errors import TinyccError
-from tinycc.core.graph import np_dtype
 from tinycc.core.hookspec import hookimpl
 
 CFLAGS = ["-std=c99", "-O2"]
+HARNESS = Path(__file__).with_name("c_harness.c")
+
+
+def run_exe(exe: Path, g, samples: list[list[np.ndarray]], timeout: float = 600) -> list[list[np.ndarray]]:
+    """Run a program built with the harness on samples (files beside the program)."""
+    workdir = Path(exe).parent
+    (workdir / "in.bin").write_bytes(io.pack(samples, io.layout(g, g.inputs)))
+    proc = subprocess.run([str(exe), str(workdir / "in.bin"), str(workdir / "out.bin"), str(len(samples))],
+                          capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise TinyccError(f"the generated model failed with status {proc.returncode}", hint=proc.stderr[-500:] or None)
+    return io.unpack((workdir / "out.bin").read_bytes(), io.layout(g, g.outputs), len(samples))
 
 
 def run_c_backend(g, samples: list[list[np.ndarray]]) -> list[list[np.ndarray]]:
@@ -31,30 +41,12 @@ def run_c_backend(g, samples: list[list[np.ndarray]]) -> list[list[np.ndarray]]:
         files, _ = generate(g, planner.plan(g), "model")
         for name, text in files.items():
             (work / name).write_text(text)
-        harness = resources.files("tinycc.plugins.runtimes").joinpath("c_harness.c").read_text()
-        (work / "harness.c").write_text(harness)
         exe = work / "model_run"
         proc = subprocess.run([cc, *CFLAGS, "-I", str(work), str(work / "model.c"), str(work / "model_weights.c"),
-                               str(work / "harness.c"), "-o", str(exe), "-lm"], capture_output=True, text=True)
+                               str(HARNESS), "-o", str(exe), "-lm"], capture_output=True, text=True)
         if proc.returncode != 0:
             raise TinyccError("the generated C does not build on this host", hint=proc.stderr[-800:])
-        blob = b"".join(np.ascontiguousarray(x, dtype=np_dtype(g.tensors[n].dtype)).tobytes()
-                        for xs in samples for n, x in zip(g.inputs, xs))
-        (work / "in.bin").write_bytes(blob)
-        run = subprocess.run([str(exe), str(work / "in.bin"), str(work / "out.bin"), str(len(samples))],
-                             capture_output=True, text=True)
-        if run.returncode != 0:
-            raise TinyccError(f"the generated model failed with status {run.returncode}")
-        raw = (work / "out.bin").read_bytes()
-    results, pos = [], 0
-    for _ in samples:
-        outs = []
-        for n in g.outputs:
-            t = g.tensors[n]
-            outs.append(np.frombuffer(raw, dtype=np_dtype(t.dtype), count=t.size, offset=pos).reshape(t.shape).copy())
-            pos += t.nbytes
-        results.append(outs)
-    return results
+        return run_exe(exe, g, samples)
 
 
 class CRuntime:

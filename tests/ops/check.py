@@ -11,20 +11,13 @@ from pathlib import Path
 import numpy as np
 
 from tflm import run_tflm
-from tinycc.core import interpreter
+from tinycc.core import interpreter, samples
 from tinycc.plugins.importers.tflite import load_tflite
 
 
 def random_inputs(g, rng: np.random.Generator) -> list[np.ndarray]:
-    xs = []
-    for name in g.inputs:
-        t = g.tensors[name]
-        if t.dtype == "float32":
-            xs.append(rng.uniform(-4, 4, size=t.shape).astype(np.float32))
-        else:
-            info = np.iinfo(t.dtype)
-            xs.append(rng.integers(info.min, info.max, size=t.shape, endpoint=True).astype(t.dtype))
-    return xs
+    """Integers over their whole range, floats uniform in [-4, 4)."""
+    return samples.random_inputs(g, rng, float_range=(-4.0, 4.0))
 
 
 def assert_matches_tflm(model: bytes, *, samples: int = 3, seed: int = 0, float_tol: float = 1e-5,
