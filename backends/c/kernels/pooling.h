@@ -18,31 +18,31 @@ typedef struct {
 #define TINYCC_IN(k_y, k_x) in[((b * s->h + y0 + (k_y)) * s->w + x0 + (k_x)) * s->c + ch]
 #define TINYCC_OUT out[((b * s->oh + oy) * s->ow + ox) * s->c + ch]
 
-static inline void tinycc_average_pool_2d_s8(const tinycc_pool_shape *s, const int8_t *in, int8_t *out,
-                                             int32_t act_min, int32_t act_max) {
-    TINYCC_POOL_LOOP(
-        int32_t acc = 0;
-        int count = 0;
-        for (ky = ky0; ky < ky1; ++ky)
-            for (kx = kx0; kx < kx1; ++kx) { acc += TINYCC_IN(ky, kx); ++count; }
-        if (count == 0) count = 1;
-        acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
-        TINYCC_OUT = (int8_t)tinycc_clamp(acc, act_min, act_max);
-    )
+/* integer pooling for one element type; the max starts from the type's minimum */
+#define TINYCC_POOL_Q(SUFFIX, T, T_MIN)                                                         \
+static inline void tinycc_average_pool_2d_##SUFFIX(const tinycc_pool_shape *s, const T *in, T *out, \
+                                                   int32_t act_min, int32_t act_max) {          \
+    TINYCC_POOL_LOOP(                                                                           \
+        int32_t acc = 0;                                                                        \
+        int count = 0;                                                                          \
+        for (ky = ky0; ky < ky1; ++ky)                                                          \
+            for (kx = kx0; kx < kx1; ++kx) { acc += TINYCC_IN(ky, kx); ++count; }               \
+        if (count == 0) count = 1;                                                              \
+        acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;                  \
+        TINYCC_OUT = (T)tinycc_clamp(acc, act_min, act_max);                                    \
+    )                                                                                           \
+}                                                                                               \
+static inline void tinycc_max_pool_2d_##SUFFIX(const tinycc_pool_shape *s, const T *in, T *out,   \
+                                               int32_t act_min, int32_t act_max) {              \
+    TINYCC_POOL_LOOP(                                                                           \
+        int32_t m = T_MIN;                                                                      \
+        for (ky = ky0; ky < ky1; ++ky)                                                          \
+            for (kx = kx0; kx < kx1; ++kx) if (TINYCC_IN(ky, kx) > m) m = TINYCC_IN(ky, kx);    \
+        TINYCC_OUT = (T)tinycc_clamp(m, act_min, act_max);                                      \
+    )                                                                                           \
 }
-
-static inline void tinycc_average_pool_2d_s16(const tinycc_pool_shape *s, const int16_t *in, int16_t *out,
-                                              int32_t act_min, int32_t act_max) {
-    TINYCC_POOL_LOOP(
-        int32_t acc = 0;
-        int count = 0;
-        for (ky = ky0; ky < ky1; ++ky)
-            for (kx = kx0; kx < kx1; ++kx) { acc += TINYCC_IN(ky, kx); ++count; }
-        if (count == 0) count = 1;
-        acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
-        TINYCC_OUT = (int16_t)tinycc_clamp(acc, act_min, act_max);
-    )
-}
+TINYCC_POOL_Q(s8, int8_t, -128)
+TINYCC_POOL_Q(s16, int16_t, -32768)
 
 static inline void tinycc_average_pool_2d_f32(const tinycc_pool_shape *s, const float *in, float *out,
                                               float act_min, float act_max) {
@@ -52,26 +52,6 @@ static inline void tinycc_average_pool_2d_f32(const tinycc_pool_shape *s, const 
         for (ky = ky0; ky < ky1; ++ky)
             for (kx = kx0; kx < kx1; ++kx) { acc += TINYCC_IN(ky, kx); ++count; }
         TINYCC_OUT = tinycc_clampf(count ? acc / (float)count : 0.0f, act_min, act_max);
-    )
-}
-
-static inline void tinycc_max_pool_2d_s8(const tinycc_pool_shape *s, const int8_t *in, int8_t *out,
-                                         int32_t act_min, int32_t act_max) {
-    TINYCC_POOL_LOOP(
-        int32_t m = -128;
-        for (ky = ky0; ky < ky1; ++ky)
-            for (kx = kx0; kx < kx1; ++kx) if (TINYCC_IN(ky, kx) > m) m = TINYCC_IN(ky, kx);
-        TINYCC_OUT = (int8_t)tinycc_clamp(m, act_min, act_max);
-    )
-}
-
-static inline void tinycc_max_pool_2d_s16(const tinycc_pool_shape *s, const int16_t *in, int16_t *out,
-                                          int32_t act_min, int32_t act_max) {
-    TINYCC_POOL_LOOP(
-        int32_t m = -32768;
-        for (ky = ky0; ky < ky1; ++ky)
-            for (kx = kx0; kx < kx1; ++kx) if (TINYCC_IN(ky, kx) > m) m = TINYCC_IN(ky, kx);
-        TINYCC_OUT = (int16_t)tinycc_clamp(m, act_min, act_max);
     )
 }
 
