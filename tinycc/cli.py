@@ -62,7 +62,7 @@ def print_accuracy(acc: dict, out: Console, worst: int = 5) -> None:
         top1 = f"{o['top1_agreement']:.1%}" if "top1_agreement" in o else "-"
         table.add_row(o["output"][:40], top1, f"{o['max_abs_error']:.4g}", f"{o['sqnr_db']:.1f}")
     out.print(table)
-    layers = Table(title=f"layers losing most (lowest SQNR; keep them in int16 if accuracy suffers)")
+    layers = Table(title="layers losing most (lowest SQNR; keep them in int16 if accuracy suffers)")
     for col in ("node", "op", "SQNR dB"):
         layers.add_column(col, justify="right" if col == "SQNR dB" else "left")
     for l in acc["layers"][:worst]:

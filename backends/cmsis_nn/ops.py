@@ -91,12 +91,12 @@ class CmsisNN:
             units, depth = w_t.shape
             rows = x_t.size // depth
             bias = m.ptr(node.inputs[2], const=True) if len(node.inputs) > 2 and node.inputs[2] else "NULL"
-            lines += [f"cmsis_nn_context ctx = {{ NULL, 0 }};",
+            lines += ["cmsis_nn_context ctx = { NULL, 0 };",
                       f"const cmsis_nn_fc_params fp = {{ {-p['input_zp']}, {-p['weights_zp']}, {p['output_zp']}, {act} }};",
                       f"const cmsis_nn_per_tensor_quant_params q = {{ {int(p['multiplier'][0])}, {int(p['shift'][0])} }};",
                       f"const cmsis_nn_dims in_d = {{ {rows}, 1, 1, {depth} }}, f_d = {{ {depth}, 1, 1, {units} }}, "
                       f"b_d = {{ 1, 1, 1, {units} }}, out_d = {{ {rows}, 1, 1, {units} }};",
-                      f"if (arm_fully_connected_s8_get_buffer_size(&f_d) > 0) return 3;",
+                      "if (arm_fully_connected_s8_get_buffer_size(&f_d) > 0) return 3;",
                       f"if (arm_fully_connected_s8(&ctx, &fp, &q, &in_d, {x}, &f_d, {m.ptr(node.inputs[1], const=True)}, "
                       f"&b_d, {bias}, &out_d, {y}) != ARM_CMSIS_NN_SUCCESS) return 4;"]
         elif node.op in ("average_pool_2d", "max_pool_2d"):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tinycc.backends.tflm.interpreter import measure_arena, run_tflm  # noqa: F401  (the runtime's engine)
+from tinycc.backends.tflm.interpreter import run_tflm
 from tinycc.core.hookspec import hookimpl
 
 
