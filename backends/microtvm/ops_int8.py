@@ -30,13 +30,11 @@ class TVMKernel:
             symbol = f"tvmgen_{self.name}_{names.identifier(node.op, 'op')}_{len(self.cache)}"
             m.add_kernel_source(lower_kernel(func, symbol, self.opts))
             self.cache[text] = symbol
-        channels = len(p["multiplier"]) if len(p["multiplier"]) > 1 else g.tensors[node.inputs[1]].shape[0]
         co = g.tensors[node.outputs[0]].shape[-1]
-        mult = np.broadcast_to(np.asarray(p["multiplier"], dtype=np.int32), (co,)).copy()
-        shift = np.broadcast_to(np.asarray(p["shift"], dtype=np.int32), (co,)).copy()
-        if node.op == "fully_connected" and len(p["multiplier"]) == 1:
-            mult, shift = mult[:1].copy(), shift[:1].copy()
-        del channels
+        # per-tensor fully-connected kernels read element 0 only; convolutions read one per channel
+        n = 1 if node.op == "fully_connected" and len(p["multiplier"]) == 1 else co
+        mult = np.broadcast_to(np.asarray(p["multiplier"], dtype=np.int32), (n,)).copy()
+        shift = np.broadcast_to(np.asarray(p["shift"], dtype=np.int32), (n,)).copy()
         bias_name = node.inputs[2] if len(node.inputs) > 2 else None
         bias = m.ptr(bias_name, const=True) if bias_name else m.const_array(np.zeros(co, np.int32), "zero_bias")
         args = [m.ptr(node.inputs[0], const=True), m.ptr(node.inputs[1], const=True), bias,

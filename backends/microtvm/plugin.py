@@ -157,16 +157,16 @@ def generate_float(g: Graph, name: str, opts: dict) -> tuple[dict[str, str], dic
         if kind == "const":
             return f"(void *){ref}"
         if ref in inputs:
-            return f"inputs->{_field(g.inputs[inputs[ref]], inputs[ref], 'input')}"
+            return f"inputs->{_field(inputs[ref], 'input')}"
         if ref in outputs:
-            return f"outputs->{_field(g.outputs[outputs[ref]], outputs[ref], 'output')}"
+            return f"outputs->{_field(outputs[ref], 'output')}"
         return f"(void *)(tvmgen_{name}_arena + {offsets[ref]})"
 
     body = [f"    {sym}({', '.join(ptr(*a) for a in args)}, {ptr('var', out)});" for sym, args, out in calls]
     for i, v in enumerate(out_vars):                       # an output that is only an input: copy it
         if key(v) in inputs:
-            body.append(f"    memcpy(outputs->{_field(g.outputs[i], i, 'output')}, "
-                        f"inputs->{_field(g.inputs[inputs[key(v)]], inputs[key(v)], 'input')}, "
+            body.append(f"    memcpy(outputs->{_field(i, 'output')}, "
+                        f"inputs->{_field(inputs[key(v)], 'input')}, "
                         f"{g.tensors[g.outputs[i]].nbytes});")
     kernel_src = "\n".join(kernels.values())
     const_src = "\n".join(f"static const {CTYPES[str(a.dtype)]} {n}[{max(a.size, 1)}] = {{\n    {c_values(a.reshape(-1))}\n}};"
@@ -196,7 +196,7 @@ def generate_float(g: Graph, name: str, opts: dict) -> tuple[dict[str, str], dic
     return files, report
 
 
-def _field(tensor: str, index: int, kind: str) -> str:
+def _field(index: int, kind: str) -> str:
     return f"{kind}{index}"
 
 

@@ -28,7 +28,6 @@ def _activation(relax, x, activation: str):
 
 
 def to_relax(g: Graph):
-    import tvm
     from tvm import relax
     for name, t in g.tensors.items():
         if t.dtype != "float32" and not (t.is_const and t.dtype == "int32"):
@@ -53,7 +52,6 @@ def to_relax(g: Graph):
             outs = [env[n] if n in env else val(n) for n in g.outputs]
             result = bb.emit_output(outs[0] if len(outs) == 1 else relax.Tuple(outs))
         bb.emit_func_output(result)
-    del tvm
     return bb.get()
 
 

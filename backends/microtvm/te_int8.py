@@ -46,7 +46,6 @@ def _requant(tir, acc, mult, shift, p):
 
 def conv_like(node, g, p):
     """PrimFunc(x, w, bias, mult, shift, y) for an int8 conv_2d / depthwise_conv_2d node."""
-    import tvm
     from tvm import te, tirx as tir
     x_t, w_t, y_t = g.tensors[node.inputs[0]], g.tensors[node.inputs[1]], g.tensors[node.outputs[0]]
     n, h, w, ci = x_t.shape
@@ -79,7 +78,6 @@ def conv_like(node, g, p):
             axis=[rh, rw, rc]), name="acc")
     y = te.compute((n, oh, ow, co), lambda b, yy, xx, c: _requant(tir, acc[b, yy, xx, c] + bias[c], mult[c], shift[c], p),
                    name="y")
-    del tvm
     return te.create_prim_func([x, wt, bias, mult, shift, y])
 
 

@@ -12,25 +12,22 @@ NAME = "relu"
 INPUTS, infer = _unary.INPUTS, _unary.infer
 ATTRS: dict = {}
 DTYPES = ("int8", "int16", "float32")
-UPPER = None          # relu6 reuses this module's rescale with an upper bound
 
 
-def rescale_params(node, g, upper: float | None) -> dict:
+def rescale_params(node, g) -> dict:
     x, out = g.tensors[node.inputs[0]], g.tensors[node.outputs[0]]
     m, s = fp.quantize_multiplier(float(x.quant.s) / float(out.quant.s))
     lo, hi = c.INT_RANGES[out.dtype]
     act_min = max(lo, out.quant.zp + int(fp.round_half_away(np.float32(0.0) / np.float32(out.quant.s))))
-    act_max = hi if upper is None else min(hi, out.quant.zp + int(fp.round_half_away(
-        np.float32(upper) / np.float32(out.quant.s))))
     return {"input_zp": x.quant.zp, "output_zp": out.quant.zp, "multiplier": m, "shift": s,
-            "act_min": act_min, "act_max": act_max}
+            "act_min": act_min, "act_max": hi}
 
 
 def prepare(node, g):
     dtype = c.check_dtypes(node, g, DTYPES)
     if dtype == "float32":
         return {"dtype": dtype}
-    return {"dtype": dtype, **rescale_params(node, g, UPPER)}
+    return {"dtype": dtype, **rescale_params(node, g)}
 
 
 def run_rescaled(x, p):
