@@ -119,13 +119,9 @@ done:
 
 
 def _io_bytes(outdir: Path, name: str) -> int:
-    text = "".join(p.read_text() for p in Path(outdir).rglob("*.h"))
-    sizes = [int(v) for v in re.findall(rf"#define {name.upper()}_(?:INPUT|OUTPUT)\d+_BYTES (\d+)", text)]
-    if not sizes:
-        c = (Path(outdir) / f"{name}.c")
-        sizes = [int(v) for v in re.findall(r"_bytes\[\d+\] = \{ ([\d, ]+) \}", c.read_text() if c.exists() else "")
-                 for v in v.split(",")] if c.exists() else []
-    return sum((s + 15) // 16 * 16 for s in sizes) or 16
+    """Room for every input and output of one sample, each 16-byte aligned (from NAME.h's I/O lines)."""
+    text = (Path(outdir) / f"{name}.h").read_text()
+    return sum((int(size) + 15) // 16 * 16 for *_, size in IO_LINE.findall(text)) or 16
 
 
 def cmsis_sources(outdir: Path, cmsis_nn=None, cmsis_core=None) -> tuple[list[str], list[str]]:
