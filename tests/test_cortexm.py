@@ -127,3 +127,17 @@ def test_worst_case_stack_follows_the_call_graph(tmp_path):
     report = cortexm.build(tmp_path, "cortex-m4")
     assert report["max_frame_stack_bytes"] >= 512
     assert report["worst_case_stack_bytes"] > report["max_frame_stack_bytes"]
+
+
+def test_build_and_run_with_a_relative_folder(tmp_path):
+    env = {"COLUMNS": "200", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    repo = __import__("pathlib").Path(__file__).resolve().parents[1]
+    subprocess.run([sys.executable, "-m", "tinycc", "compile", str(repo / "examples/tiny_kws_int8.tflite"), "-o", "rel"],
+                   cwd=tmp_path, env=env, check=True, capture_output=True)
+    np.save(tmp_path / "x.npy", np.zeros((1, 49, 10, 1), np.int8))
+    proc = subprocess.run([sys.executable, "-m", "tinycc", "run", "rel", "--input", "x.npy", "--output", "y.npy"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    with open(repo / "examples/tiny_kws_int8.tflite", "rb") as f:
+        expected = run_tflm(f.read(), [np.zeros((1, 49, 10, 1), np.int8)])[0]
+    np.testing.assert_array_equal(np.load(tmp_path / "y.npy").reshape(expected.shape), expected)

@@ -142,7 +142,7 @@ def build(outdir, target_name: str, extra_flags=(), cmsis_nn=None, cmsis_core=No
     """Cross-compile the folder's C with the runner; returns the ELF path and the size report."""
     t = target(target_name)
     gcc, size = _tool("arm-none-eabi-gcc"), _tool("arm-none-eabi-size")
-    outdir = Path(outdir)
+    outdir = Path(outdir).resolve()      # the compiler runs in the build folder
     name = model_name(outdir)
     vendor_sources, vendor_includes = cmsis_sources(outdir, cmsis_nn, cmsis_core)
     work = outdir / f"build-{t.cpu}"
