@@ -32,8 +32,10 @@ class Interpreter:
         self.g = g
         self.params = [ops.get(n.op).prepare(n, g) for n in g.nodes]
 
-    def run(self, inputs: list[np.ndarray], keep_all: bool = False):
-        """Outputs as a list; with keep_all, also a dict of every tensor value by name."""
+    def run(self, inputs: list[np.ndarray], keep_all: bool = False, after=None):
+        """Outputs as a list; with keep_all, also a dict of every tensor value by name.
+        `after(node, outputs) -> outputs`, when given, sees (and may replace) each node's results
+        before later nodes read them: a debugging hook."""
         g = self.g
         values: dict[str, np.ndarray] = dict(zip(g.inputs, check_inputs(g, inputs)))
         for node, p in zip(g.nodes, self.params):
@@ -42,6 +44,8 @@ class Interpreter:
             while args and args[-1] is None:
                 args.pop()
             outs = ops.get(node.op).run(node, g, args, p)
+            if after is not None:
+                outs = after(node, outs)
             for name, y in zip(node.outputs, outs):
                 t = g.tensors[name]
                 values[name] = np.asarray(y).astype(np_dtype(t.dtype), copy=False).reshape(t.shape)

@@ -2,7 +2,7 @@
 
 $CMSIS_NN_PATH if set; otherwise the Apache-2.0 CMSIS-NN tree bundled in the PyPI wheel
 aidge-export-arm-cortexm==0.2.1, downloaded with `pip download --no-deps` and unpacked into
-~/.cache/tinycc. Also builds a host static library of it for host-side tests.
+~/.cache/tinycc. Its host static library is the package's (tinycc.plugins.runtimes.cmsis_nn_lib).
 """
 from __future__ import annotations
 
@@ -45,19 +45,6 @@ def cmsis_nn_root() -> Path | None:
 
 
 def host_library(root: Path) -> Path:
-    """CMSIS-NN built for the host (its portable C paths), cached."""
-    lib = CACHE / "libcmsisnn_host.a"
-    if lib.exists():
-        return lib
-    objdir = CACHE / f"host_objs.{os.getpid()}"
-    objdir.mkdir(parents=True, exist_ok=True)
-    objs = []
-    for src in sorted((root / "Source").glob("*/*.c")):
-        obj = objdir / (src.stem + ".o")
-        subprocess.run(["cc", "-std=c99", "-O2", "-c", f"-I{root / 'Include'}", str(src), "-o", str(obj)], check=True,
-                       capture_output=True)
-        objs.append(str(obj))
-    tmp = lib.with_suffix(f".{os.getpid()}.a")
-    subprocess.run(["ar", "rcs", str(tmp), *objs], check=True, capture_output=True)
-    os.replace(tmp, lib)
-    return lib
+    """CMSIS-NN built for the host (its portable C paths), cached: the package's own build."""
+    from tinycc.plugins.runtimes.cmsis_nn_lib import host_library as build
+    return build(root)

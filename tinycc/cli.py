@@ -16,6 +16,13 @@ import tinycc
 from tinycc.core.errors import TinyccError
 
 
+def progress_bar(out: Console):
+    """A transient rich progress display (a spinner and what runs now); silent when not a TTY."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=out,
+                    transient=True, disable=not out.is_terminal)
+
+
 def _bytes(n) -> str:
     return f"{n:,}" if isinstance(n, int) else str(n)
 
@@ -175,7 +182,10 @@ def cmd_compare(args, out: Console) -> int:
         samples = [[a[k] for a in arrays] for k in range(min(len(a) for a in arrays))]
     else:
         samples = random_samples(g, args.samples, args.seed)
-    result = compare(g, runtimes, samples, baseline=args.baseline)
+    with progress_bar(out) as bar:
+        task = bar.add_task("compare", total=None)
+        result = compare(g, runtimes, samples, baseline=args.baseline, per_layer=args.per_layer,
+                         progress=lambda name: bar.update(task, description=f"running {name}"))
     for name, reason in result["skipped"].items():
         out.print(f"[yellow]skipped {name}:[/yellow] {reason}", highlight=False)
     table = Table(title=f"tinycc compare: {args.model}, {len(samples)} samples, baseline {result['baseline']}")
@@ -185,10 +195,36 @@ def cmd_compare(args, out: Console) -> int:
         table.add_row(r["runtime"], r["output"][:40], f"{r['max_abs_error']:.4g}", f"{r['mismatches']}/{r['elements']}",
                       f"{r['top1_agreement']:.0%}", "yes" if r["bit_exact"] else "NO")
     out.print(table)
+    for name, layers in result.get("per_layer", {}).items():
+        print_layers(name, result["baseline"], layers, out)
     if args.json:
         with open(args.json, "w") as f:
             json.dump(result, f, indent=2)
     return 0
+
+
+def print_layers(name: str, baseline: str, layers: dict, out: Console) -> None:
+    """The per-layer comparison of one runtime: the first diverging layer, then every layer."""
+    if "skipped" in layers:
+        out.print(f"[yellow]per layer, {name}:[/yellow] {layers['skipped']}", highlight=False)
+        return
+    first = layers["first_divergence"]
+    if first is None:
+        out.print(f"per layer, {name} vs {baseline}: no layer diverges ({len(layers['layers'])} compared)",
+                  highlight=False)
+    else:
+        out.print(f"per layer, {name} vs {baseline}: first divergence at layer #{first['index']} "
+                  f"{first['layer']!r} ({first['op']}), max |error| {first['max_abs_error']:.4g}, "
+                  f"{first['mismatches']}/{first['elements']} elements differ", highlight=False)
+    if first is None:
+        return
+    table = Table(title=f"{name} vs {baseline}, layer by layer")
+    for col in ("#", "layer", "op", "max |error|", "mismatching", ""):
+        table.add_column(col, justify="right" if col in ("#", "max |error|", "mismatching") else "left")
+    for r in layers["layers"]:
+        table.add_row(str(r["index"]), r["layer"][:40], r["op"], f"{r['max_abs_error']:.4g}",
+                      f"{r['mismatches']}/{r['elements']}", "<- first" if r is first else "")
+    out.print(table)
 
 
 def cmd_targets(args, out: Console) -> int:
@@ -266,6 +302,8 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--samples", type=int, default=8)
     cp.add_argument("--seed", type=int, default=0)
     cp.add_argument("--json", help="also write the comparison as JSON")
+    cp.add_argument("--per-layer", action="store_true",
+                    help="also compare every intermediate tensor and name the first layer that diverges")
     cp.set_defaults(func=cmd_compare)
     tg = sub.add_parser("targets", help="list the boards tinycc knows (memory, clock)")
     tg.set_defaults(func=cmd_targets)

@@ -101,6 +101,9 @@ def generate_float(g: Graph, name: str, opts: dict) -> tuple[dict[str, str], dic
     main = mod["main"]
     bindings = [b for blk in main.body.blocks for b in blk.bindings]
     result = main.body.body
+    if bindings and isinstance(result, relax.Var) and result.same_as(bindings[-1].var) \
+            and isinstance(bindings[-1].value, relax.Tuple):        # several outputs: gv = (lv, lv1, ...)
+        result = bindings.pop().value
     out_vars = list(result.fields) if isinstance(result, relax.Tuple) else [result]
     if any(not isinstance(v, relax.Var) for v in out_vars):
         raise TinyccError("a model output is not computed by a kernel", file=g.source)

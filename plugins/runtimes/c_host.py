@@ -1,7 +1,10 @@
-"""The `c` runtime: the c backend's output built with the host compiler and run on the inputs.
+"""Host-built runtimes: a C backend's output folder compiled with the host compiler and run.
 
-`c_harness.c` (shipped beside this module, also used by the tests and benchmarks) drives the
-generated `model_invoke()`; every sample goes through one process (`run_exe`).
+`c`, `microtvm` and `cmsis-nn` each compile the graph with their backend (looked up by name in
+the plugin registry, never imported), build every .c of the folder with `c_harness.c` (shipped
+beside this module, also used by the tests and benchmarks), and run all samples through one
+process (`run_exe`). CMSIS-NN's own sources come from $CMSIS_NN_PATH (built once per tree into
+a cached host library, `cmsis_nn_lib.py`).
 """
 from __future__ import annotations
 
@@ -20,6 +23,10 @@ CFLAGS = ["-std=c99", "-O2"]
 HARNESS = Path(__file__).with_name("c_harness.c")
 
 
+def host_cc() -> str | None:
+    return shutil.which("cc") or shutil.which("gcc")
+
+
 def run_exe(exe: Path, g, samples: list[list[np.ndarray]], timeout: float = 600) -> list[list[np.ndarray]]:
     """Run a program built with the harness on samples (files beside the program)."""
     workdir = Path(exe).parent
@@ -31,38 +38,65 @@ def run_exe(exe: Path, g, samples: list[list[np.ndarray]], timeout: float = 600)
     return io.unpack((workdir / "out.bin").read_bytes(), io.layout(g, g.outputs), len(samples))
 
 
-def run_c_backend(g, samples: list[list[np.ndarray]]) -> list[list[np.ndarray]]:
-    from tinycc.backends.c.plugin import generate
-    cc = shutil.which("cc") or shutil.which("gcc")
+def compile_folder(g, backend: str, outdir: Path) -> None:
+    """Write `backend`'s output for `g` (symbol prefix `model`) into the empty folder `outdir`."""
+    from tinycc.core.plugins import registry
+    registry().get("backend", backend).compile(g, planner.plan(g), outdir, {"name": "model"})
+
+
+def build_host(folder: Path, extra: list[str] = ()) -> Path:
+    """Compile every .c under `folder` with the harness; returns the program."""
+    cc = host_cc()
     if cc is None:
-        raise TinyccError("a host C compiler is needed for the c runtime", hint="apt-get install gcc")
-    with tempfile.TemporaryDirectory(prefix="tinycc-c-run-") as tmp:
-        work = Path(tmp)
-        files, _ = generate(g, planner.plan(g), "model")
-        for name, text in files.items():
-            (work / name).write_text(text)
-        exe = work / "model_run"
-        proc = subprocess.run([cc, *CFLAGS, "-I", str(work), str(work / "model.c"), str(work / "model_weights.c"),
-                               str(HARNESS), "-o", str(exe), "-lm"], capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise TinyccError("the generated C does not build on this host", hint=proc.stderr[-800:])
-        return run_exe(exe, g, samples)
+        raise TinyccError("a host C compiler is needed to run generated C", hint="apt-get install gcc")
+    sources = sorted(str(p) for p in folder.rglob("*.c"))
+    includes = sorted({str(p.parent) for p in folder.rglob("*.h")})
+    exe = folder / "model_run"
+    proc = subprocess.run([cc, *CFLAGS, *[f"-I{i}" for i in includes], *sources, str(HARNESS), "-o", str(exe),
+                           *extra, "-lm"], capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise TinyccError("the generated C does not build on this host", file=str(folder), hint=proc.stderr[-800:])
+    return exe
 
 
-class CRuntime:
-    name = "c"
-    description = "the c backend built with the host compiler"
+class HostRuntime:
+    """A C backend built for the host."""
+
+    def __init__(self, backend: str, description: str):
+        self.backend = self.name = backend
+        self.description = description
 
     def available(self):
-        return None if (shutil.which("cc") or shutil.which("gcc")) else "no host C compiler"
+        if host_cc() is None:
+            return "no host C compiler (apt-get install gcc)"
+        if self.backend == "cmsis-nn":
+            from tinycc.plugins.runtimes.cmsis_nn_lib import source_tree
+            return None if source_tree() else "CMSIS-NN sources not found: set CMSIS_NN_PATH (a tree with Include/ and Source/)"
+        if self.backend == "microtvm":
+            try:
+                import tvm  # noqa: F401
+            except ImportError as exc:
+                return f"apache-tvm is not importable ({exc}); pip install 'tinycc-ml[tvm]'"
+        return None
 
     def run(self, g, inputs):
-        return run_c_backend(g, [inputs])[0]
+        return self.run_many(g, [inputs])[0]
 
     def run_many(self, g, samples):
-        return run_c_backend(g, samples)
+        with tempfile.TemporaryDirectory(prefix=f"tinycc-{self.name}-run-") as tmp:
+            folder = Path(tmp) / "out"
+            folder.mkdir()
+            compile_folder(g, self.backend, folder)
+            extra = []
+            if self.backend == "cmsis-nn":
+                from tinycc.plugins.runtimes.cmsis_nn_lib import host_library, source_tree
+                root = source_tree()
+                extra = [f"-I{root / 'Include'}", str(host_library(root))]
+            return run_exe(build_host(folder, extra), g, samples)
 
 
 @hookimpl
 def tinycc_runtimes():
-    return [CRuntime()]
+    return [HostRuntime("c", "the c backend built with the host compiler"),
+            HostRuntime("microtvm", "the microtvm backend's AOT C built with the host compiler"),
+            HostRuntime("cmsis-nn", "the cmsis-nn backend built for the host (CMSIS-NN's portable C)")]

@@ -15,6 +15,9 @@ class ReferenceRuntime:
     def run(self, g, inputs):
         return interpreter.run(g, inputs)
 
+    def run_layers(self, g, inputs):
+        return interpreter.Interpreter(g).run(inputs, keep_all=True)[1]
+
 
 @hookimpl
 def tinycc_runtimes():
