@@ -13,14 +13,9 @@ from rich.console import Console
 from rich.table import Table
 
 import tinycc
+from tinycc.core import progress
 from tinycc.core.errors import TinyccError
-
-
-def progress_bar(out: Console):
-    """A transient rich progress display (a spinner and what runs now); silent when not a TTY."""
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=out,
-                    transient=True, disable=not out.is_terminal)
+from tinycc.progress_display import RichReporter
 
 
 def _bytes(n) -> str:
@@ -182,10 +177,7 @@ def cmd_compare(args, out: Console) -> int:
         samples = [[a[k] for a in arrays] for k in range(min(len(a) for a in arrays))]
     else:
         samples = random_samples(g, args.samples, args.seed)
-    with progress_bar(out) as bar:
-        task = bar.add_task("compare", total=None)
-        result = compare(g, runtimes, samples, baseline=args.baseline, per_layer=args.per_layer,
-                         progress=lambda name: bar.update(task, description=f"running {name}"))
+    result = compare(g, runtimes, samples, baseline=args.baseline, per_layer=args.per_layer)
     for name, reason in result["skipped"].items():
         out.print(f"[yellow]skipped {name}:[/yellow] {reason}", highlight=False)
     table = Table(title=f"tinycc compare: {args.model}, {len(samples)} samples, baseline {result['baseline']}")
@@ -317,7 +309,8 @@ def main(argv=None) -> int:
     out = Console()
     err = Console(stderr=True)
     try:
-        return args.func(args, out)
+        with RichReporter(err) as display, progress.reporting(display):
+            return args.func(args, out)
     except TinyccError as exc:
         err.print(f"tinycc: error: {exc.render()}", markup=False, highlight=False)
         return 2

@@ -13,6 +13,7 @@ import numpy as np
 
 from tinycc.core.debug import with_all_outputs
 from tinycc.core.errors import TinyccError
+from tinycc.core.progress import phase
 from tinycc.core.graph import Graph
 from tinycc.core.samples import random_inputs
 
@@ -77,12 +78,9 @@ def compare_layers(g: Graph, base: list[dict], got: list[dict]) -> dict:
     return {"layers": rows, "first_divergence": first}
 
 
-def compare(g: Graph, runtimes: list, samples, baseline: str | None = None, per_layer: bool = False,
-            progress=None) -> dict:
+def compare(g: Graph, runtimes: list, samples, baseline: str | None = None, per_layer: bool = False) -> dict:
     """{'baseline', 'skipped': {name: reason}, 'results': [{runtime, output, max_abs_error, ...}],
-    'per_layer': {runtime: {'layers': [...], 'first_divergence': row | None} | {'skipped': reason}}}
-
-    `progress(name)`, when given, is called before each runtime starts (for progress bars)."""
+    'per_layer': {runtime: {'layers': [...], 'first_divergence': row | None} | {'skipped': reason}}}"""
     usable, skipped = [], {}
     for rt in runtimes:
         reason = unusable(rt, g)
@@ -96,9 +94,8 @@ def compare(g: Graph, runtimes: list, samples, baseline: str | None = None, per_
                           hint=skipped.get(baseline, f"add {baseline} to --runtimes"))
     outputs = {}
     for rt in usable:
-        if progress:
-            progress(rt.name)
-        outputs[rt.name] = run_runtime(rt, g, samples)
+        with phase(f"running {rt.name}"):
+            outputs[rt.name] = run_runtime(rt, g, samples)
     results = []
     for rt in usable:
         if rt is base:
@@ -118,19 +115,17 @@ def compare(g: Graph, runtimes: list, samples, baseline: str | None = None, per_
         if getattr(base, "layers", True) is False:
             raise TinyccError(f"the baseline {base.name} does not expose intermediate tensors",
                               hint="use --baseline reference for --per-layer")
-        if progress:
-            progress(f"{base.name} (per layer)")
-        ref_layers = run_layers(base, g, samples)
+        with phase(f"running {base.name}, every layer"):
+            ref_layers = run_layers(base, g, samples)
         for rt in usable:
             if rt is base:
                 continue
             if getattr(rt, "layers", True) is False:
                 layers[rt.name] = {"skipped": f"{rt.name} does not expose intermediate tensors"}
                 continue
-            if progress:
-                progress(f"{rt.name} (per layer)")
             try:
-                layers[rt.name] = compare_layers(g, ref_layers, run_layers(rt, g, samples))
+                with phase(f"running {rt.name}, every layer"):
+                    layers[rt.name] = compare_layers(g, ref_layers, run_layers(rt, g, samples))
             except TinyccError as err:       # e.g. a backend that cannot build the all-outputs graph
                 layers[rt.name] = {"skipped": f"could not get its intermediate tensors: {err.render()}"}
         result["per_layer"] = layers

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tinycc.core import samples as io
+from tinycc.core import progress, samples as io
 from tinycc.core.errors import TinyccError
 
 PACKAGES = "gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi picolibc-arm-none-eabi qemu-system-arm"
@@ -154,7 +154,7 @@ def build(outdir, target_name: str, extra_flags=(), cmsis_nn=None, cmsis_core=No
     if vendor_sources:              # the vendor library is compiled without -Werror, into its own archive
         lib = work / "libvendor.a"
         objs = []
-        for src in vendor_sources:
+        for src in progress.track(vendor_sources, f"building CMSIS-NN for {t.cpu}", len(vendor_sources)):
             obj = work / (Path(src).stem + ".o")
             proc = subprocess.run([gcc, "-std=c99", "-O2", f"-mcpu={t.cpu}", "-mthumb", *t.flags, "-ffunction-sections",
                                    "-fdata-sections", "-fcallgraph-info=su", "-c", *[f"-I{i}" for i in vendor_includes], src, "-o", str(obj)],
@@ -173,7 +173,8 @@ def build(outdir, target_name: str, extra_flags=(), cmsis_nn=None, cmsis_core=No
            f"-Wl,--defsym=__ram={ram:#x}", "-Wl,--defsym=__ram_size=0x400000", "-Wl,--gc-sections",
            *[f"-I{i}" for i in includes], *sources, str(work / "tinycc_runner.c"), "-o", str(work / "prog.elf"), "-lm",
            *extra_flags]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=work)
+    with progress.phase(f"cross-compiling for {t.cpu}"):
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=work)
     if proc.returncode != 0:
         raise TinyccError(f"cross-compilation for {t.cpu} failed", file=str(outdir), hint=proc.stderr[-1500:])
     sz = subprocess.run([size, "-A", str(work / "prog.elf")], capture_output=True, text=True).stdout
@@ -269,7 +270,8 @@ def run(elf, target_name: str, samples: list[list[np.ndarray]], out_layout: list
             begin, end = marker_addresses(elf)
             cmd += ["-plugin", f"{plugin_path()},begin={begin:#x},end={end:#x}"]
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp, timeout=timeout)
+            with progress.phase(f"running {len(samples)} sample(s) under QEMU ({t.machine})"):
+                proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp, timeout=timeout)
         except subprocess.TimeoutExpired:
             raise TinyccError(f"the program hung under QEMU ({t.machine}): no exit after {timeout:g} s",
                               file=str(elf)) from None

@@ -8,6 +8,7 @@ import numpy as np
 from tinycc.backends.c import names
 from tinycc.backends.microtvm import te_int8
 from tinycc.backends.microtvm.lower import lower_kernel
+from tinycc.core import progress
 
 TWINS = ("conv_2d", "depthwise_conv_2d", "fully_connected")
 
@@ -28,7 +29,8 @@ class TVMKernel:
         symbol = self.cache.get(text)
         if symbol is None:
             symbol = f"tvmgen_{self.name}_{names.identifier(node.op, 'op')}_{len(self.cache)}"
-            m.add_kernel_source(lower_kernel(func, symbol, self.opts))
+            with progress.phase(f"building a TVM {node.op} kernel"):
+                m.add_kernel_source(lower_kernel(func, symbol, self.opts))
             self.cache[text] = symbol
         co = g.tensors[node.outputs[0]].shape[-1]
         # per-tensor fully-connected kernels read element 0 only; convolutions read one per channel

@@ -23,7 +23,7 @@ import numpy as np
 import tinycc
 from tinycc.backends.c import names
 from tinycc.backends.c.emitter import CTYPES, c_values
-from tinycc.core import planner
+from tinycc.core import planner, progress
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph
 from tinycc.core.hookspec import hookimpl
@@ -123,7 +123,7 @@ def generate_float(g: Graph, name: str, opts: dict) -> tuple[dict[str, str], dic
     consts: list[tuple[str, np.ndarray]] = []
     const_names: dict[tuple, str] = {}
     calls, first, last, sizes = [], {}, {}, {}
-    for k, b in enumerate(bindings):
+    for k, b in enumerate(progress.track(bindings, "building TVM kernels", len(bindings))):
         call = b.value
         if not (hasattr(call, "op") and getattr(call.op, "name", "") == "relax.call_tir"):
             raise TinyccError(f"unexpected Relax binding {b.var.name} after fusion", file=g.source)

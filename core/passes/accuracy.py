@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinycc.core.graph import Graph
+from tinycc.core import progress
 from tinycc.core.interpreter import Interpreter
 
 
@@ -35,7 +36,7 @@ def accuracy_report(g_float: Graph, g_quant: Graph, samples: list[list[np.ndarra
     ref: dict[str, list] = {n: [] for n in shared}
     got: dict[str, list] = {n: [] for n in shared}
     outs = []
-    for xs in samples:
+    for xs in progress.track(samples, "measuring int8 vs float", len(samples)):
         f_outs, f_vals = f_int.run(xs, keep_all=True)
         q_outs, q_vals = q_int.run(xs, keep_all=True)
         outs.append((f_outs, q_outs))

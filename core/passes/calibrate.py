@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tinycc.core.errors import TinyccError
+from tinycc.core import progress
 from tinycc.core.graph import Graph
 from tinycc.core.interpreter import Interpreter
 
@@ -35,7 +36,7 @@ def calibrate(g: Graph, samples: list[list[np.ndarray]], method: str = "minmax",
     hi: dict[str, float] = {}
     kept: dict[str, list[np.ndarray]] = {}
     rng = np.random.default_rng(seed)
-    for xs in samples:
+    for xs in progress.track(samples, "calibrating", len(samples)):
         _, values = interp.run(xs, keep_all=True)
         for name, v in values.items():
             if g.tensors[name].dtype != "float32":
