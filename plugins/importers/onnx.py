@@ -602,6 +602,52 @@ class _Builder:
 IO_LAYOUTS = ("source", "nhwc")
 
 
+def _external_tensors(model):
+    from onnx import TensorProto
+    for t in model.graph.initializer:
+        if t.data_location == TensorProto.EXTERNAL:
+            yield t
+    for node in model.graph.node:
+        for a in node.attribute:
+            if a.HasField("t") and a.t.data_location == TensorProto.EXTERNAL:
+                yield a.t
+
+
+def load_external_data(model, path: Path) -> None:
+    """Read the weights an ONNX file keeps in side files, only from inside the model's folder.
+
+    A location that is absolute, climbs out with `..`, or resolves (through symlinks) outside the
+    folder is refused before anything is opened; so are offsets/lengths beyond the file."""
+    from onnx import TensorProto
+    from onnx.external_data_helper import ExternalDataInfo, load_external_data_for_tensor
+    folder = path.resolve().parent
+    for tensor in _external_tensors(model):
+        info = ExternalDataInfo(tensor)
+        where = f"initializer {tensor.name!r}: external data {info.location!r}"
+        location = Path(info.location)
+        target = (folder / location).resolve()
+        if not info.location or location.is_absolute() or ".." in location.parts or \
+                (target != folder and folder not in target.parents):
+            raise TinyccError(f"{where} points outside the model's folder", file=str(path),
+                              hint="keep external data files beside the .onnx file (onnx.save_model(..., "
+                                   "save_as_external_data=True, location='weights.bin'))")
+        if not target.is_file():
+            raise TinyccError(f"{where} is missing", file=str(path),
+                              hint="copy the weights file next to the model")
+        size = target.stat().st_size
+        offset = int(info.offset or 0)
+        length = int(info.length) if info.length is not None else size - offset
+        if offset < 0 or length < 0 or offset + length > size:
+            raise TinyccError(f"{where}: bytes {offset}..{offset + length} lie outside the {size}-byte file",
+                              file=str(path))
+        try:
+            load_external_data_for_tensor(tensor, str(folder))
+        except Exception as exc:
+            raise TinyccError(f"{where} cannot be read ({type(exc).__name__}: {exc})", file=str(path)) from None
+        tensor.data_location = TensorProto.DEFAULT
+        del tensor.external_data[:]
+
+
 def load_onnx(path: Path, io_layout: str = "source") -> Graph:
     """Import an .onnx file; `io_layout="nhwc"` makes 4-D inputs/outputs NHWC (no edge transposes)."""
     if io_layout not in IO_LAYOUTS:
@@ -613,10 +659,11 @@ def load_onnx(path: Path, io_layout: str = "source") -> Graph:
                           hint="pip install 'tinycc-ml[onnx]'") from None
     path = Path(path)
     try:
-        model = onnx.load(str(path))
+        model = onnx.load(str(path), load_external_data=False)
     except Exception as exc:
         raise TinyccError(f"not a readable ONNX model ({type(exc).__name__})", file=str(path),
                           hint="pass an .onnx file exported by torch.onnx.export, tf2onnx or onnx") from None
+    load_external_data(model, path)
     opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=0)
     if opset < MIN_OPSET:
         raise TinyccError(f"opset {opset} is older than {MIN_OPSET}", file=str(path),
