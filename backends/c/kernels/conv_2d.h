@@ -82,3 +82,115 @@ static inline void tinycc_conv_2d_f32(const tinycc_conv_shape *s, const float *i
         out[((b * s->oh + oy) * s->ow + ox) * s->co + oc] = tinycc_clampf(acc, act_min, act_max);
     }
 }
+
+/* Fast int8 convolution (dilation 1; needs dot_s8.h). `kbias[oc]` is bias[oc] - in_zp * sum(filter[oc]),
+ * folded at compile time: a pixel whose taps all lie inside the input is kh dot products of kw*ci
+ * contiguous bytes, two pixels by two output channels at a time. Pixels touching the padding take
+ * the reference loop with the plain `bias`. Both give TFLM's int32 sums exactly. */
+static inline void tinycc_conv_s8_border(const tinycc_conv_shape *s, const int8_t *in, const int8_t *filter,
+                                  const int32_t *bias, int8_t *out, int b, int oy, int ox, int32_t in_zp,
+                                  int32_t out_zp, const int32_t *mult, const int32_t *shift,
+                                  int32_t act_min, int32_t act_max) {
+    int oc, ky, kx, ic;
+    for (oc = 0; oc < s->co; ++oc) {
+        int32_t acc = bias[oc];
+        for (ky = 0; ky < s->kh; ++ky) {
+            const int iy = oy * s->sh - s->pad_t + ky;
+            if (iy < 0 || iy >= s->h) continue;
+            for (kx = 0; kx < s->kw; ++kx) {
+                const int ix = ox * s->sw - s->pad_l + kx;
+                const int8_t *x, *f;
+                if (ix < 0 || ix >= s->w) continue;
+                x = in + ((b * s->h + iy) * s->w + ix) * s->ci;
+                f = filter + ((oc * s->kh + ky) * s->kw + kx) * s->ci;
+                for (ic = 0; ic < s->ci; ++ic) acc += (int32_t)f[ic] * ((int32_t)x[ic] - in_zp);
+            }
+        }
+        out[oc] = tinycc_requant_s8(acc, mult[oc], shift[oc], out_zp, act_min, act_max);
+    }
+}
+
+/* `count` interior pixels, the first at x, the next ones `xstep` bytes on; outputs from `out` on */
+static inline void tinycc_conv_s8_run(const tinycc_conv_shape *s, const int8_t *x, int xstep, int count,
+                               const int8_t *filter, const int32_t *kbias, int8_t *out, int32_t out_zp,
+                               const int32_t *mult, const int32_t *shift, int32_t act_min, int32_t act_max) {
+    const int len = s->kw * s->ci, rowstep = s->w * s->ci, flen = s->kh * len, co = s->co;
+    int p, oc, ky;
+    for (p = 0; p + 2 <= count; p += 2, x += 2 * xstep, out += 2 * co) {
+        const int8_t *x1 = x + xstep;
+        for (oc = 0; oc + 2 <= co; oc += 2) {
+            const int8_t *f0 = filter + oc * flen, *f1 = f0 + flen;
+            int32_t acc[4];
+            acc[0] = acc[2] = kbias[oc];
+            acc[1] = acc[3] = kbias[oc + 1];
+            for (ky = 0; ky < s->kh; ++ky)
+                tinycc_dot_s8_2x2(f0 + ky * len, f1 + ky * len, x + ky * rowstep, x1 + ky * rowstep, len, acc);
+            out[oc] = tinycc_requant_s8(acc[0], mult[oc], shift[oc], out_zp, act_min, act_max);
+            out[oc + 1] = tinycc_requant_s8(acc[1], mult[oc + 1], shift[oc + 1], out_zp, act_min, act_max);
+            out[co + oc] = tinycc_requant_s8(acc[2], mult[oc], shift[oc], out_zp, act_min, act_max);
+            out[co + oc + 1] = tinycc_requant_s8(acc[3], mult[oc + 1], shift[oc + 1], out_zp, act_min, act_max);
+        }
+        if (oc < co) {
+            const int8_t *f0 = filter + oc * flen;
+            int32_t a0 = kbias[oc], a1 = kbias[oc];
+            for (ky = 0; ky < s->kh; ++ky) {
+                a0 = tinycc_dot_s8(f0 + ky * len, x + ky * rowstep, len, a0);
+                a1 = tinycc_dot_s8(f0 + ky * len, x1 + ky * rowstep, len, a1);
+            }
+            out[oc] = tinycc_requant_s8(a0, mult[oc], shift[oc], out_zp, act_min, act_max);
+            out[co + oc] = tinycc_requant_s8(a1, mult[oc], shift[oc], out_zp, act_min, act_max);
+        }
+    }
+    if (p < count) {
+        for (oc = 0; oc + 2 <= co; oc += 2) {
+            const int8_t *f0 = filter + oc * flen, *f1 = f0 + flen;
+            int32_t acc[2];
+            acc[0] = kbias[oc];
+            acc[1] = kbias[oc + 1];
+            for (ky = 0; ky < s->kh; ++ky)
+                tinycc_dot_s8_1x2(f0 + ky * len, f1 + ky * len, x + ky * rowstep, len, acc);
+            out[oc] = tinycc_requant_s8(acc[0], mult[oc], shift[oc], out_zp, act_min, act_max);
+            out[oc + 1] = tinycc_requant_s8(acc[1], mult[oc + 1], shift[oc + 1], out_zp, act_min, act_max);
+        }
+        if (oc < co) {
+            int32_t a0 = kbias[oc];
+            for (ky = 0; ky < s->kh; ++ky) a0 = tinycc_dot_s8(filter + oc * flen + ky * len, x + ky * rowstep, len, a0);
+            out[oc] = tinycc_requant_s8(a0, mult[oc], shift[oc], out_zp, act_min, act_max);
+        }
+    }
+}
+
+static inline void tinycc_conv_2d_s8_fast(const tinycc_conv_shape *s, const int8_t *in, const int8_t *filter,
+                                   const int32_t *bias, const int32_t *kbias, int8_t *out, int32_t in_zp,
+                                   int32_t out_zp, const int32_t *mult, const int32_t *shift,
+                                   int32_t act_min, int32_t act_max) {
+    int b, oy, ox, ox0 = 0, ox1;
+    if (s->kh == 1 && s->kw == 1 && s->sh == 1 && s->sw == 1 && s->oh == s->h && s->ow == s->w) {
+        /* 1x1, stride 1: one matrix product over every pixel */
+        tinycc_conv_s8_run(s, in, s->ci, s->n * s->h * s->w, filter, kbias, out, out_zp, mult, shift,
+                           act_min, act_max);
+        return;
+    }
+    while (ox0 < s->ow && ox0 * s->sw - s->pad_l < 0) ++ox0;
+    ox1 = ox0;
+    while (ox1 < s->ow && ox1 * s->sw - s->pad_l + s->kw <= s->w) ++ox1;
+    for (b = 0; b < s->n; ++b)
+    for (oy = 0; oy < s->oh; ++oy) {
+        const int iy = oy * s->sh - s->pad_t;
+        int8_t *row = out + (b * s->oh + oy) * s->ow * s->co;
+        if (iy < 0 || iy + s->kh > s->h) {
+            for (ox = 0; ox < s->ow; ++ox)
+                tinycc_conv_s8_border(s, in, filter, bias, row + ox * s->co, b, oy, ox, in_zp, out_zp, mult, shift,
+                                      act_min, act_max);
+            continue;
+        }
+        for (ox = 0; ox < ox0; ++ox)
+            tinycc_conv_s8_border(s, in, filter, bias, row + ox * s->co, b, oy, ox, in_zp, out_zp, mult, shift,
+                                  act_min, act_max);
+        tinycc_conv_s8_run(s, in + ((b * s->h + iy) * s->w + ox0 * s->sw - s->pad_l) * s->ci, s->sw * s->ci,
+                           ox1 - ox0, filter, kbias, row + ox0 * s->co, out_zp, mult, shift, act_min, act_max);
+        for (ox = ox1; ox < s->ow; ++ox)
+            tinycc_conv_s8_border(s, in, filter, bias, row + ox * s->co, b, oy, ox, in_zp, out_zp, mult, shift,
+                                  act_min, act_max);
+    }
+}

@@ -26,3 +26,20 @@ def requant_arrays(node, m, p) -> tuple[str, str]:
     mult = m.const_array(np.asarray(p["multiplier"], dtype=np.int32), "mult", comment=f"{node.name} multipliers")
     shift = m.const_array(np.asarray(p["shift"], dtype=np.int32), "shift", comment=f"{node.name} shifts")
     return mult, shift
+
+
+def folded_bias(node, m, p, weights: np.ndarray, in_zp: int) -> tuple[str, str] | None:
+    """The fast int8 kernels' constants: the bias (zeros when absent) and `bias - in_zp * sum(w)` per
+    output channel (`weights` has output channels first), or None when the folded value leaves int32
+    (the reference kernel is kept then)."""
+    name = node.inputs[2] if len(node.inputs) > 2 else None
+    co = weights.shape[0]
+    bias = np.zeros(co, np.int64) if name is None else m.g.tensors[name].data.astype(np.int64).reshape(-1)
+    if bias.size != co:
+        return None
+    kbias = bias - int(in_zp) * weights.reshape(co, -1).astype(np.int64).sum(axis=1)
+    if kbias.min(initial=0) < -(1 << 31) or kbias.max(initial=0) >= (1 << 31):
+        return None
+    plain = m.ptr(name, const=True) if name is not None and m.g.tensors[name].dtype == "int32" else \
+        m.const_array(bias.astype(np.int32), "bias", comment=f"{node.name} bias")
+    return plain, m.const_array(kbias.astype(np.int32), "kbias", comment=f"{node.name} bias - input zero point * sum(w)")

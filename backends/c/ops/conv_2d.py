@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from tinycc.backends.c.emitter import SUFFIX
-from tinycc.backends.c.ops._conv_common import bias_ptr, float_range, requant_arrays
+from tinycc.backends.c.ops._conv_common import bias_ptr, float_range, folded_bias, requant_arrays
 
 
 def shape_values(node, m):
@@ -16,6 +16,7 @@ def shape_values(node, m):
 
 def emit(node, m, p):
     dtype = p["dtype"]
+    m.use_kernel("dot_s8.h")
     m.use_kernel("conv_2d.h")
     shape = m.struct("tinycc_conv_shape", f"{node.name}_shape", shape_values(node, m))
     x, w, y = m.ptr(node.inputs[0], const=True), m.ptr(node.inputs[1], const=True), m.ptr(node.outputs[0])
@@ -25,6 +26,13 @@ def emit(node, m, p):
         m.emit(f"tinycc_conv_2d_f32(&{shape}, {x}, {w}, {bias}, {y}, {lo}, {hi});")
         return
     mult, shift = requant_arrays(node, m, p)
+    if dtype == "int8" and tuple(node.attrs["dilations"]) == (1, 1):
+        folded = folded_bias(node, m, p, m.g.tensors[node.inputs[1]].data, p["input_zp"])
+        if folded is not None:
+            # dot products over contiguous rows, the input offset folded into the bias (dot_s8.h)
+            m.emit(f"tinycc_conv_2d_s8_fast(&{shape}, {x}, {w}, {folded[0]}, {folded[1]}, {y}, {p['input_zp']}, "
+                   f"{p['output_zp']}, {mult}, {shift}, {p['act_min']}, {p['act_max']});")
+            return
     zp = f"{p['input_zp']}, " if dtype == "int8" else ""
     m.emit(f"tinycc_conv_2d_{SUFFIX[dtype]}(&{shape}, {x}, {w}, {bias}, {y}, {zp}{p['output_zp']}, "
            f"{mult}, {shift}, {p['act_min']}, {p['act_max']});")

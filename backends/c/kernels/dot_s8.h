@@ -1,0 +1,96 @@
+/* int8 dot products for the fast int8 kernels: int32 accumulation, so every path gives the same
+ * sums as TF Lite Micro's reference loops (integer addition is exact in any order). On a core
+ * with the DSP extension (Cortex-M4/M7/M33) four int8 pairs are widened with SXTB16 and
+ * multiplied-accumulated two at a time with SMLAD; elsewhere plain C. */
+#if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32)
+#include <arm_acle.h>
+#include <string.h>
+#define TINYCC_DSP 1
+static inline int32_t tinycc_ld4(const int8_t *p) {
+    int32_t v;
+    memcpy(&v, p, 4);   /* one LDR: the Cortex-M4 loads unaligned words */
+    return v;
+}
+static inline int32_t tinycc_ror8(int32_t v) {
+    return (int32_t)(((uint32_t)v >> 8) | ((uint32_t)v << 24));
+}
+#endif
+
+/* acc + sum f[i] * x[i], i < n */
+static inline int32_t tinycc_dot_s8(const int8_t *f, const int8_t *x, int n, int32_t acc) {
+    int i = 0;
+#ifdef TINYCC_DSP
+    for (; i + 4 <= n; i += 4) {
+        const int32_t a = tinycc_ld4(x + i), b = tinycc_ld4(f + i);
+        acc = __smlad(__sxtb16(a), __sxtb16(b), acc);
+        acc = __smlad(__sxtb16(tinycc_ror8(a)), __sxtb16(tinycc_ror8(b)), acc);
+    }
+#endif
+    for (; i < n; ++i) acc += (int32_t)f[i] * x[i];
+    return acc;
+}
+
+/* two inputs x0, x1 against two filters f0, f1: acc[0] += f0.x0, acc[1] += f1.x0,
+ * acc[2] += f0.x1, acc[3] += f1.x1 */
+static inline void tinycc_dot_s8_2x2(const int8_t *f0, const int8_t *f1, const int8_t *x0, const int8_t *x1,
+                                     int n, int32_t *acc) {
+    int32_t a00 = acc[0], a10 = acc[1], a01 = acc[2], a11 = acc[3];
+    int i = 0;
+#ifdef TINYCC_DSP
+    for (; i + 4 <= n; i += 4) {
+        const int32_t xa = tinycc_ld4(x0 + i), xb = tinycc_ld4(x1 + i);
+        const int32_t fa = tinycc_ld4(f0 + i), fb = tinycc_ld4(f1 + i);
+        const int32_t xa_e = __sxtb16(xa), xa_o = __sxtb16(tinycc_ror8(xa));
+        const int32_t xb_e = __sxtb16(xb), xb_o = __sxtb16(tinycc_ror8(xb));
+        const int32_t fa_e = __sxtb16(fa), fa_o = __sxtb16(tinycc_ror8(fa));
+        const int32_t fb_e = __sxtb16(fb), fb_o = __sxtb16(tinycc_ror8(fb));
+        a00 = __smlad(xa_e, fa_e, a00);
+        a00 = __smlad(xa_o, fa_o, a00);
+        a10 = __smlad(xa_e, fb_e, a10);
+        a10 = __smlad(xa_o, fb_o, a10);
+        a01 = __smlad(xb_e, fa_e, a01);
+        a01 = __smlad(xb_o, fa_o, a01);
+        a11 = __smlad(xb_e, fb_e, a11);
+        a11 = __smlad(xb_o, fb_o, a11);
+    }
+#endif
+    for (; i < n; ++i) {
+        const int32_t xa = x0[i], xb = x1[i], fa = f0[i], fb = f1[i];
+        a00 += fa * xa;
+        a10 += fb * xa;
+        a01 += fa * xb;
+        a11 += fb * xb;
+    }
+    acc[0] = a00;
+    acc[1] = a10;
+    acc[2] = a01;
+    acc[3] = a11;
+}
+
+/* one input x against two filters f0, f1 */
+static inline void tinycc_dot_s8_1x2(const int8_t *f0, const int8_t *f1, const int8_t *x, int n, int32_t *acc) {
+    int32_t a0 = acc[0], a1 = acc[1];
+    int i = 0;
+#ifdef TINYCC_DSP
+    for (; i + 4 <= n; i += 4) {
+        const int32_t xa = tinycc_ld4(x + i), fa = tinycc_ld4(f0 + i), fb = tinycc_ld4(f1 + i);
+        const int32_t x_e = __sxtb16(xa), x_o = __sxtb16(tinycc_ror8(xa));
+        a0 = __smlad(x_e, __sxtb16(fa), a0);
+        a0 = __smlad(x_o, __sxtb16(tinycc_ror8(fa)), a0);
+        a1 = __smlad(x_e, __sxtb16(fb), a1);
+        a1 = __smlad(x_o, __sxtb16(tinycc_ror8(fb)), a1);
+    }
+#endif
+    for (; i < n; ++i) {
+        a0 += (int32_t)f0[i] * x[i];
+        a1 += (int32_t)f1[i] * x[i];
+    }
+    acc[0] = a0;
+    acc[1] = a1;
+}
+
+/* TFLM's int8 requantisation of one accumulator, clamped */
+static inline int8_t tinycc_requant_s8(int32_t acc, int32_t mult, int32_t shift, int32_t out_zp,
+                                       int32_t act_min, int32_t act_max) {
+    return (int8_t)tinycc_clamp(tinycc_mbqm(acc, mult, shift) + out_zp, act_min, act_max);
+}
