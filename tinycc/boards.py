@@ -3,6 +3,13 @@
 Built-in boards live in `boards.json` beside this module; a user adds or overrides boards with
 a JSON file of the same shape named by $TINYCC_BOARDS. Slugs are lower-case
 (`arduino-nano-33-ble`, `pico2`, `cortex-m0plus-16k`, ...).
+
+Optional power fields, for `tinycc report`'s duty-cycle estimate: `active_mw` (MCU running
+inference at `clock_mhz`) and `sleep_mw` (deep sleep between inferences). The Nano 33 BLE's
+are the seed guide's (10 mW at 64 MHz, 0.01 mW deep sleep); the other boards' are typical
+datasheet figures (run mode from flash with peripherals off; deepest sleep that keeps an RTC
+wake-up) for planning, not measurements: override them with `--active-mw`/`--sleep-mw` or a
+board file.
 """
 from __future__ import annotations
 
@@ -14,6 +21,7 @@ from pathlib import Path
 from tinycc.core.errors import TinyccError
 
 FIELDS = ("title", "core", "clock_mhz", "sram_kb", "flash_kb")
+OPTIONAL_FIELDS = ("active_mw", "sleep_mw")
 
 
 def load_boards() -> dict[str, dict]:
@@ -29,6 +37,10 @@ def load_boards() -> dict[str, dict]:
             if missing or slug != slug.lower():
                 raise TinyccError(f"board {slug!r} is invalid (missing {', '.join(missing) or 'nothing'}; "
                                   "slugs are lower-case)", file=extra, hint=f"fields: {', '.join(FIELDS)}")
+            bad = [f for f in OPTIONAL_FIELDS if f in board and not (type(board[f]) in (int, float) and board[f] >= 0)]
+            if bad:
+                raise TinyccError(f"board {slug!r} is invalid ({', '.join(bad)} must be a number >= 0)", file=extra,
+                                  hint=f"optional fields: {', '.join(OPTIONAL_FIELDS)} (milliwatts)")
             boards[slug] = board
     return boards
 
