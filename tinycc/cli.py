@@ -230,6 +230,83 @@ def cmd_targets(args, out: Console) -> int:
     return 0
 
 
+def cmd_report(args, out: Console) -> int:
+    from rich.markup import escape
+    from tinycc.report import fmt_seconds, make_report
+    rep = make_report(args.model, args.target, args.backend, stack_bytes=round(args.stack_kb * 1024),
+                      latency_mode=args.latency, cycles_per_mac=args.cycles_per_mac, duty_cycle=args.duty_cycle,
+                      rate_hz=args.rate, battery_mah=args.battery_mah, battery_v=args.battery_v,
+                      active_mw=args.active_mw, sleep_mw=args.sleep_mw, extra_mw=args.extra_mw, cmsis_nn=args.cmsis_nn)
+    if args.html:
+        from tinycc.report_html import write_html
+        write_html(rep, args.html)
+    if args.json == "-":
+        print(json.dumps(rep, indent=2, sort_keys=True))
+        return 0 if rep["fits"] else 1
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(rep, f, indent=2, sort_keys=True)
+    b, fl, sr = rep["board"], rep["flash"], rep["sram"]
+    budget = Table(title=f"tinycc report: {escape(args.model)} ({args.backend}) on {b['slug']} "
+                         f"({escape(b['title'])}, {b['core']} at {b['clock_mhz']} MHz)")
+    for col in ("budget", "item", "bytes", "how"):
+        budget.add_column(col, justify="right" if col == "bytes" else "left")
+
+    def ok(good: bool, text: str) -> str:
+        return f"[green]{text}[/green]" if good else f"[bold red]{text}[/bold red]"
+
+    budget.add_row("flash", f"model ({fl['what']})", _bytes(fl["model_bytes"]),
+                   f"{fl['share']:.1%} of {fl['board_bytes']:,} B flash")
+    budget.add_row("flash", "budget: under 50% of flash", _bytes(fl["limit_bytes"]),
+                   ok(fl["ok"], "within" if fl["ok"] else f"over by {fl['model_bytes'] - fl['limit_bytes']:,} B"))
+    for key, label, how in (("arena_bytes", "arena", sr["arena_what"]), ("margin_bytes", "margin", sr["margin_what"]),
+                            ("input_bytes", "input buffers", sr["io_what"]),
+                            ("output_bytes", "output buffers", sr["io_what"]),
+                            ("stack_bytes", "stack + heap reserve", "--stack-kb")):
+        budget.add_row("SRAM", label, _bytes(sr[key]), escape(how))
+    budget.add_row("SRAM", f"total, of {sr['board_bytes']:,} B SRAM", _bytes(sr["total_bytes"]),
+                   ok(sr["ok"], f"{sr['headroom_bytes']:,} B left" if sr["ok"] else f"over by {-sr['headroom_bytes']:,} B"))
+    out.print(budget)
+    layers = Table(title=f"layers ({escape(rep['plan']['what'])})")
+    for col in ("#", "op", "name", "output", "MACs", "weights", "live bytes", "offset"):
+        layers.add_column(col, justify="left" if col in ("op", "name", "output") else "right")
+    for l in rep["layers"]:
+        layers.add_row(str(l["index"]), l["op"], escape(l["name"][:40]), "x".join(map(str, l["output"])) + " " + l["dtype"],
+                       _bytes(l["macs"]), _bytes(l["weights_bytes"]), _bytes(l["live_bytes"]),
+                       "-" if l["offset"] is None else str(l["offset"]))
+    out.print(layers)
+    lat = rep["latency"]
+    out.print(f"latency: {fmt_seconds(lat['seconds'])} per inference, {escape(lat['basis'])}", soft_wrap=True)
+    if lat.get("why_not_measured"):
+        out.print(f"  (not measured: {escape(lat['why_not_measured'])})", soft_wrap=True)
+    if rep["build"]:
+        out.print(f"measured build: {rep['build']['program_flash_bytes']:,} B flash (model + runner + C library), "
+                  f"worst-case stack of the model code {rep['build']['worst_case_stack_bytes']:,} B", soft_wrap=True)
+    p = rep["power"]
+    if p:
+        power = Table(title="power (seed §10.1)")
+        for col in ("component", "power mW", "duty cycle", "average mW"):
+            power.add_column(col, justify="left" if col == "component" else "right")
+        power.add_row("MCU, inference", f"{p['active_mw']:g}", f"{p['duty_cycle']:.2%}", f"{p['mcu_active_avg_mw']:.4g}")
+        power.add_row("MCU, deep sleep", f"{p['sleep_mw']:g}", f"{1 - p['duty_cycle']:.2%}", f"{p['mcu_sleep_avg_mw']:.4g}")
+        if p["extra_mw"]:
+            power.add_row("other components (--extra-mw)", "", "", f"{p['extra_mw']:.4g}")
+        power.add_row("[bold]total average[/bold]", "", "", f"[bold]{p['average_mw']:.4g}[/bold]")
+        out.print(power)
+        out.print(f"duty cycle: {p['duty_cycle']:.2%} ({escape(p['duty_what'])})", soft_wrap=True)
+        if p.get("battery_mah"):
+            life = (f"{p['battery_hours']:,.0f} hours ({p['battery_days']:,.1f} days)" if p["battery_hours"] is not None
+                    else "no finite figure (nothing draws power)")
+            out.print(f"battery: {p['battery_mah']:g} mAh x {p['battery_v']:g} V = {p['battery_mwh']:,.0f} mWh -> {life}",
+                      soft_wrap=True)
+    for note in rep["notes"]:
+        out.print(f"[yellow]note:[/yellow] {escape(note)}", soft_wrap=True)
+    if args.html:
+        out.print(f"HTML report written to {escape(args.html)}", soft_wrap=True)
+    out.print("verdict: " + ok(rep["fits"], escape(rep["verdict"])), soft_wrap=True)
+    return 0 if rep["fits"] else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tinycc", description="TinyML compiler: trained models in, firmware C out.")
     p.add_argument("--version", action="version", version=f"tinycc {tinycc.__version__}")
@@ -299,6 +376,28 @@ def build_parser() -> argparse.ArgumentParser:
     cp.set_defaults(func=cmd_compare)
     tg = sub.add_parser("targets", help="list the boards tinycc knows (memory, clock)")
     tg.set_defaults(func=cmd_targets)
+    rp = sub.add_parser("report", help="flash and SRAM budget on a board: fits / does not fit, per-layer memory, "
+                                       "latency, power", description="Exit status: 0 fits, 1 does not fit, 2 user error.")
+    rp.add_argument("model")
+    rp.add_argument("--target", "-t", required=True, help="board slug (see `tinycc targets`)")
+    rp.add_argument("--backend", "-b", default="c", help="backend name (see `tinycc plugins`), default c")
+    rp.add_argument("--stack-kb", type=float, default=8, help="stack + heap reserve in KB (default 8, the seed's minimum)")
+    rp.add_argument("--latency", choices=("auto", "qemu", "macs"), default="auto",
+                    help="auto: count instructions under QEMU when the board's core and the backend allow it, else "
+                         "estimate from MACs; qemu: must measure; macs: estimate only (fast)")
+    rp.add_argument("--cycles-per-mac", type=float, help="for the MAC estimate (default: tinycc's measured figure for the backend)")
+    rp.add_argument("--duty-cycle", help="share of time spent inferring, e.g. 0.05 or 5%%")
+    rp.add_argument("--rate", type=float, metavar="HZ", help="inferences per second: the duty cycle from the latency")
+    rp.add_argument("--battery-mah", type=float, help="battery capacity for the battery-life estimate")
+    rp.add_argument("--battery-v", type=float, default=3.0, help="battery voltage (default 3.0)")
+    rp.add_argument("--active-mw", type=float, help="MCU power while inferring (default: the board's figure)")
+    rp.add_argument("--sleep-mw", type=float, help="MCU deep-sleep power (default: the board's figure)")
+    rp.add_argument("--extra-mw", type=float, default=0.0,
+                    help="average power of the other components (microphone, radio, ...), added to the total")
+    rp.add_argument("--cmsis-nn", help="CMSIS-NN source tree, to measure cmsis-nn outputs (default: $CMSIS_NN_PATH)")
+    rp.add_argument("--json", metavar="FILE", help="also write the report as JSON ('-': print it instead of the tables)")
+    rp.add_argument("--html", metavar="FILE", help="also write a self-contained HTML report with a memory timeline")
+    rp.set_defaults(func=cmd_report)
     pl = sub.add_parser("plugins", help="list importers, backends and runtimes with their origin")
     pl.set_defaults(func=cmd_plugins)
     return p

@@ -1,0 +1,286 @@
+"""`tinycc report`: will this model fit this board? Plain data for the CLI, --json and --html.
+
+The model is compiled with the chosen backend into a temporary folder, and its figures are
+checked with the seed guide's §10.2 memory budget:
+
+- flash: the model as the backend stores it (weights + constants, or the flatbuffer) must stay
+  under 50% of the board's flash (room for the firmware and a firmware update);
+- SRAM: arena + 10% margin + the caller's input/output buffers (for backends whose I/O lives
+  outside the arena) + a stack reserve (8 KB, the seed's minimum) must fit the board's SRAM.
+
+The verdict is "fits" or "does not fit: <which budget, by how many bytes>". Latency comes from
+instructions counted under QEMU when the board is a Cortex-M QEMU can run and the backend's
+output is plain C (assuming one instruction per cycle), else from MACs x an assumed number of
+cycles per MAC; the report says which. With a duty cycle (or an inference rate) the seed's
+§10.1 power model gives the average power, and with a battery its life.
+"""
+from __future__ import annotations
+
+import copy
+import math
+import shutil
+import tempfile
+from pathlib import Path
+
+from tinycc.boards import board as load_board
+from tinycc.core import ops, planner
+from tinycc.core.errors import TinyccError
+
+FLASH_SHARE = 0.5                 # §10.2: weights under 50% of flash
+MARGIN = 0.10                     # §10.2: arena_used_bytes + 10%
+STACK_BYTES = 8 * 1024            # §10.2: stack + heap, 8-16 KB minimum
+# Cycles per MAC for the MAC-based estimate: instructions per MAC tinycc measured under QEMU on
+# the MLPerf Tiny int8 models (VWW, KWS, ResNet-8) on Cortex-M4/M7/M33, rounded up.
+CYCLES_PER_MAC = {"c": 12.0, "stm32cubeai": 12.0, "tflm": 12.0, "microtvm": 10.0, "cmsis-nn": 3.0}
+DEFAULT_CYCLES_PER_MAC = 12.0
+CYCLES_PER_MAC_BASIS = {
+    "c": "tinycc's c kernels: 8-14 instructions per MAC measured under QEMU on MLPerf Tiny models",
+    "stm32cubeai": "the project runs tinycc's c kernels: 8-14 instructions per MAC measured under QEMU",
+    "tflm": "TF Lite Micro's reference kernels, taken as tinycc's c kernels (8-14 instructions per MAC)",
+    "microtvm": "tinycc's TVM kernels: ~9 instructions per MAC measured under QEMU on MLPerf Tiny VWW",
+    "cmsis-nn": "CMSIS-NN's s8 kernels: 2.5-3.2 instructions per MAC measured under QEMU on a Cortex-M4/M7/M33",
+}
+
+
+def parse_fraction(text) -> float:
+    """A duty cycle as a fraction 0..1: `0.05` or `5%`."""
+    raw = str(text).strip()
+    try:
+        value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
+    except ValueError:
+        raise TinyccError(f"duty cycle {raw!r} is not a number", hint="e.g. --duty-cycle 0.05 or 5%") from None
+    if not 0.0 <= value <= 1.0:                      # also refuses nan
+        raise TinyccError(f"duty cycle {raw!r} is outside 0..1 (0%..100%)", hint="e.g. --duty-cycle 0.05 or 5%")
+    return value
+
+
+def fmt_seconds(s: float) -> str:
+    """A duration for people: 1.87 s, 12.3 ms, 450 us."""
+    if s >= 1:
+        return f"{s:.3g} s" if s < 100 else f"{s:,.0f} s"
+    if s >= 1e-3:
+        return f"{s * 1e3:.3g} ms"
+    return f"{s * 1e6:.3g} us"
+
+
+def _positive(name: str, value, allow_zero: bool = False):
+    if value is not None and not (value > 0 or (allow_zero and value == 0)):
+        raise TinyccError(f"{name} must be {'>= 0' if allow_zero else '> 0'}, got {value:g}")
+    return value
+
+
+def layer_plan(g, backend: str) -> tuple[planner.MemoryPlan, str]:
+    """The arena plan behind the backend's output, for the per-layer table and the timeline."""
+    if backend == "cmsis-nn":
+        from tinycc.backends.cmsis_nn.ops import scratch_bytes
+        scratch = {i: scratch_bytes(node, g) for i, node in enumerate(g.nodes)}
+        return planner.plan(g, scratch=scratch), "tinycc's arena plan with CMSIS-NN's scratch buffers"
+    if backend == "tflm":
+        return (planner.plan(g, io_in_arena=True),
+                "tinycc's offline plan in the flatbuffer, inputs and outputs in the arena; "
+                "TF Lite Micro adds its own bookkeeping")
+    from tinycc.core.plugins import registry
+    # the plan the driver makes for this backend (the same options, so the same node order and offsets)
+    plan = planner.plan(g, **getattr(registry().get("backend", backend), "plan_options", {}))
+    inplace = getattr(plan, "inplace", None)
+    return plan, ("tinycc's arena plan, inputs and outputs in the caller's buffers"
+                  + (f"; {len(inplace)} layer(s) write their output over a dying input" if inplace else ""))
+
+
+def layer_rows(g, plan: planner.MemoryPlan) -> list[dict]:
+    rows = []
+    for i, node in enumerate(g.nodes):
+        out = node.outputs[0]
+        offset = plan.offsets.get(out, "caller" if out in plan.external else None)
+        rows.append({"index": i, "op": node.op, "name": node.name, "output": list(g.tensors[out].shape),
+                     "dtype": g.tensors[out].dtype, "macs": ops.macs(node, g),
+                     "weights_bytes": sum(g.tensors[n].nbytes for n in node.inputs if n and g.tensors[n].is_const),
+                     "live_bytes": plan.live_bytes[i],
+                     "offset": offset, "output_bytes": g.tensors[out].nbytes})
+    return rows
+
+
+def flash_budget(rep: dict, g, flash_bytes: int) -> dict:
+    if "flash_weights_bytes" in rep:
+        model, what = rep["flash_weights_bytes"], "weights + constants"
+    elif "flash_bytes" in rep:
+        model, what = rep["flash_bytes"], "flatbuffer"
+    else:
+        model, what = sum(t.nbytes for t in g.tensors.values() if t.is_const), "graph constants"
+    limit = int(flash_bytes * FLASH_SHARE)
+    return {"model_bytes": model, "what": what, "board_bytes": flash_bytes, "limit_bytes": limit,
+            "share": model / max(flash_bytes, 1), "ok": model < limit}
+
+
+def sram_budget(rep: dict, sram_bytes: int, stack_bytes: int, plan_arena: int) -> dict:
+    if "tflm_measured_arena_bytes" in rep:
+        # TF Lite Micro's own measurement (arena_used_bytes); the stub declares it + 10%, 16-byte aligned
+        arena = rep["tflm_measured_arena_bytes"]
+        margin = rep["arena_bytes"] - arena
+        arena_what = "TF Lite Micro's measured arena_used_bytes"
+        margin_what = "10%, rounded up to 16 B as the stub declares the arena"
+    else:
+        arena = rep.get("arena_bytes", plan_arena)
+        margin = math.ceil(arena * MARGIN)
+        arena_what = ("the backend's static arena" if "arena_bytes" in rep
+                      else "tinycc's plan (the backend reports no arena)")
+        margin_what = "10% of the arena, rounded up"
+    caller_io = "input_bytes" in rep
+    inputs = rep.get("input_bytes", 0)
+    outputs = rep.get("output_bytes", 0)
+    total = arena + margin + inputs + outputs + stack_bytes
+    return {"arena_bytes": arena, "arena_what": arena_what, "margin_bytes": margin, "margin_what": margin_what,
+            "input_bytes": inputs, "output_bytes": outputs,
+            "io_what": "caller's buffers, outside the arena" if caller_io else "inside the arena",
+            "stack_bytes": stack_bytes, "total_bytes": total, "board_bytes": sram_bytes,
+            "headroom_bytes": sram_bytes - total, "ok": total <= sram_bytes}
+
+
+def _no_qemu_reason(core: str, backend: str, folder: Path) -> str | None:
+    from tinycc import cortexm
+    if core not in cortexm.TARGETS:
+        return f"tinycc runs only Cortex-M cores under QEMU, the board's core is {core}"
+    if cortexm.TARGETS[core].machine is None:
+        return f"QEMU has no board for the {core}"
+    missing = [t for t in ("arm-none-eabi-gcc", "qemu-system-arm") if shutil.which(t) is None]
+    if missing:
+        return f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not installed"
+    try:
+        cortexm.model_name(folder)
+    except TinyccError:
+        return f"the {backend} backend's output has no NAME_invoke C interface to build and run under QEMU"
+    return None
+
+
+def measure(folder: Path, core: str, cmsis_nn=None) -> dict:
+    """Cross-build the compiled folder for `core` and count the instructions of one inference on
+    one random input (seed 0) under QEMU."""
+    import numpy as np
+    from tinycc import cortexm
+    from tinycc.core.samples import random_tensor
+    build = cortexm.build(folder, core, cmsis_nn=cmsis_nn)
+    layout = cortexm.io_layout(folder, build["name"])
+    rng = np.random.default_rng(0)
+    sample = [random_tensor(rng, shape, dtype) for shape, dtype in layout["input"]]
+    _, insns = cortexm.run(build["elf"], core, [sample], layout["output"], count=True)
+    return {"instructions": insns, "program_flash_bytes": build["flash_bytes"],
+            "static_ram_bytes": build["static_ram_bytes"], "worst_case_stack_bytes": build["worst_case_stack_bytes"]}
+
+
+def latency(folder: Path, b: dict, backend: str, macs: int, mode: str, cycles_per_mac,
+            cmsis_nn) -> tuple[dict, dict | None]:
+    """(latency, build figures or None). mode: auto (QEMU when possible), qemu (must), macs."""
+    clock = b["clock_mhz"] * 1e6
+    reason = "--latency macs was given" if mode == "macs" else _no_qemu_reason(b["core"], backend, folder)
+    if reason is None:
+        try:
+            built = measure(folder, b["core"], cmsis_nn)
+        except TinyccError as exc:
+            if mode == "qemu":
+                raise
+            hint = f" ({exc.hint})" if exc.hint and len(exc.hint) < 200 else ""
+            reason = f"measuring under QEMU failed: {exc.message}{hint}"
+        else:
+            n = built["instructions"]
+            return ({"method": "qemu", "seconds": n / clock, "cycles": n, "instructions": n,
+                     "basis": f"from {n:,} instructions counted under QEMU ({b['core']}, one random input), "
+                              f"assuming 1 instruction per cycle at {b['clock_mhz']:g} MHz"}, built)
+    elif mode == "qemu":
+        raise TinyccError(f"cannot measure the latency under QEMU: {reason}", hint="use --latency macs")
+    cpm = cycles_per_mac if cycles_per_mac is not None else CYCLES_PER_MAC.get(backend, DEFAULT_CYCLES_PER_MAC)
+    why = "given with --cycles-per-mac" if cycles_per_mac is not None else \
+        CYCLES_PER_MAC_BASIS.get(backend, "tinycc's c kernels' figure, for a backend tinycc has not measured")
+    cycles = macs * cpm
+    return ({"method": "macs", "seconds": cycles / clock, "cycles": cycles, "cycles_per_mac": cpm,
+             "basis": f"estimated from {macs:,} MACs x {cpm:g} cycles per MAC ({why}) at {b['clock_mhz']:g} MHz",
+             "why_not_measured": reason}, None)
+
+
+def power(lat: dict, active_mw: float, sleep_mw: float, extra_mw: float, duty, rate_hz,
+          battery_mah, battery_v: float) -> dict:
+    """The seed's §10.1 model: average = active x duty + sleep x (1 - duty) (+ other components)."""
+    if rate_hz is not None:
+        need = lat["seconds"] * rate_hz
+        duty_what = f"{rate_hz:g} Hz x {fmt_seconds(lat['seconds'])} per inference"
+        duty = min(need, 1.0)
+    else:
+        need, duty_what = duty, "given"
+    mcu_active, mcu_sleep = active_mw * duty, sleep_mw * (1.0 - duty)
+    avg = mcu_active + mcu_sleep + extra_mw
+    result = {"duty_cycle": duty, "duty_what": duty_what, "active_mw": active_mw, "sleep_mw": sleep_mw,
+              "extra_mw": extra_mw, "mcu_active_avg_mw": mcu_active, "mcu_sleep_avg_mw": mcu_sleep,
+              "average_mw": avg, "rate_hz": rate_hz, "rate_ok": need <= 1.0}
+    if battery_mah is not None:
+        mwh = battery_mah * battery_v
+        hours = mwh / avg if avg > 0 else None        # nothing draws power: no finite figure
+        result.update({"battery_mah": battery_mah, "battery_v": battery_v, "battery_mwh": mwh,
+                       "battery_hours": hours, "battery_days": hours / 24 if hours is not None else None})
+    return result
+
+
+def make_report(model, board: str, backend: str = "c", *, stack_bytes: int = STACK_BYTES, latency_mode: str = "auto",
+                cycles_per_mac: float | None = None, duty_cycle=None, rate_hz: float | None = None,
+                battery_mah: float | None = None, battery_v: float = 3.0, active_mw: float | None = None,
+                sleep_mw: float | None = None, extra_mw: float = 0.0, cmsis_nn=None) -> dict:
+    """The whole report for `model` (a path) compiled with `backend` on `board` (a slug), as plain data."""
+    from tinycc.driver import compile_model, load_model, optimize_model
+    b = {"slug": board, **load_board(board)}
+    if latency_mode not in ("auto", "qemu", "macs"):
+        raise TinyccError(f"unknown latency mode {latency_mode!r}", hint="auto, qemu or macs")
+    duty = parse_fraction(duty_cycle) if duty_cycle is not None else None
+    if duty is not None and rate_hz is not None:
+        raise TinyccError("give either --duty-cycle or --rate, not both",
+                          hint="--rate derives the duty cycle from the latency")
+    for name, value, zero in (("--rate", rate_hz, False), ("--battery-mah", battery_mah, False),
+                              ("--battery-v", battery_v, False), ("--cycles-per-mac", cycles_per_mac, False),
+                              ("--active-mw", active_mw, True), ("--sleep-mw", sleep_mw, True),
+                              ("--extra-mw", extra_mw, True), ("the stack reserve (bytes)", stack_bytes, True),
+                              (f"board {board!r}'s clock_mhz", b["clock_mhz"], False)):
+        _positive(name, value, zero)
+    wants_power = duty is not None or rate_hz is not None
+    if battery_mah is not None and not wants_power:
+        raise TinyccError("battery life needs a duty cycle", hint="add --duty-cycle 5% or --rate HZ")
+    active = active_mw if active_mw is not None else b.get("active_mw")
+    sleep = sleep_mw if sleep_mw is not None else b.get("sleep_mw")
+    if wants_power and (active is None or sleep is None):
+        raise TinyccError(f"board {board!r} has no power figures", hint="give --active-mw and --sleep-mw")
+
+    g = optimize_model(load_model(model))
+    notes = []
+    with tempfile.TemporaryDirectory(prefix="tinycc-report-") as tmp:
+        folder = Path(tmp) / "model"
+        rep = compile_model(copy.deepcopy(g), backend, folder, name="model")
+        notes += rep.get("notes", [])
+        plan, plan_what = layer_plan(g, backend)
+        if backend != "tflm" and plan.arena_bytes != rep.get("arena_bytes", plan.arena_bytes):
+            notes.append(f"the per-layer rows come from tinycc's plan ({plan.arena_bytes:,} B); "
+                         f"the {backend} backend's arena is {rep['arena_bytes']:,} B")
+        lat, built = latency(folder, b, backend, rep["macs"], latency_mode, cycles_per_mac, cmsis_nn)
+
+    flash = flash_budget(rep, g, b["flash_kb"] * 1024)
+    sram = sram_budget(rep, b["sram_kb"] * 1024, stack_bytes, plan.arena_bytes)
+    reasons = []
+    if not flash["ok"]:
+        reasons.append(f"flash: {flash['what']} {flash['model_bytes']:,} B are {flash['share']:.1%} of the "
+                       f"{flash['board_bytes']:,} B flash, not under the 50% budget of {flash['limit_bytes']:,} B "
+                       f"({flash['model_bytes'] - flash['limit_bytes']:,} B over)")
+    if not sram["ok"]:
+        io = sram["input_bytes"] + sram["output_bytes"]
+        reasons.append(f"SRAM: arena {sram['arena_bytes']:,} + margin {sram['margin_bytes']:,} + I/O {io:,} + "
+                       f"stack {sram['stack_bytes']:,} = {sram['total_bytes']:,} B exceeds the "
+                       f"{sram['board_bytes']:,} B SRAM by {-sram['headroom_bytes']:,} B")
+    pw = power(lat, active, sleep, extra_mw, duty, rate_hz, battery_mah, battery_v) if wants_power else None
+    if pw is not None and not pw["rate_ok"]:
+        how = "counted under QEMU" if lat["method"] == "qemu" else "MAC estimate"
+        reasons.append(f"rate: one inference takes ~{fmt_seconds(lat['seconds'])} ({how}), "
+                       f"longer than the {fmt_seconds(1 / rate_hz)} between inferences at {rate_hz:g} Hz")
+    if built and built["worst_case_stack_bytes"] > stack_bytes:
+        notes.append(f"the model code's worst-case stack ({built['worst_case_stack_bytes']:,} B, from the call graph) "
+                     f"exceeds the {stack_bytes:,} B stack reserve: raise --stack-kb")
+    return {"model": str(model), "backend": backend, "board": b, "fits": not reasons,
+            "verdict": "fits" if not reasons else "does not fit: " + "; ".join(reasons), "reasons": reasons,
+            "flash": flash, "sram": sram, "macs": rep["macs"], "latency": lat, "power": pw, "build": built,
+            "plan": {"arena_bytes": plan.arena_bytes, "what": plan_what, "strategy": plan.strategy,
+                     "buffers": [{"name": x.name, "first": x.first, "last": x.last, "offset": x.offset, "size": x.size}
+                                 for x in plan.buffers]},
+            "layers": layer_rows(g, plan), "notes": notes}
