@@ -115,10 +115,11 @@ static inline void tinycc_conv_s8_run(const tinycc_conv_shape *s, const int8_t *
                                const int8_t *filter, const int32_t *kbias, int8_t *out, int32_t out_zp,
                                const int32_t *mult, const int32_t *shift, int32_t act_min, int32_t act_max) {
     const int len = s->kw * s->ci, rowstep = s->w * s->ci, flen = s->kh * len, co = s->co;
+    const int co2 = co - co % 2, count2 = count - count % 2;
     int p, oc, ky;
-    for (p = 0; p + 2 <= count; p += 2, x += 2 * xstep, out += 2 * co) {
+    for (p = 0; p < count2; p += 2, x += 2 * xstep, out += 2 * co) {
         const int8_t *x1 = x + xstep;
-        for (oc = 0; oc + 2 <= co; oc += 2) {
+        for (oc = 0; oc < co2; oc += 2) {
             const int8_t *f0 = filter + oc * flen, *f1 = f0 + flen;
             int32_t acc[4];
             acc[0] = acc[2] = kbias[oc];
@@ -130,8 +131,8 @@ static inline void tinycc_conv_s8_run(const tinycc_conv_shape *s, const int8_t *
             out[co + oc] = tinycc_requant_s8(acc[2], mult[oc], shift[oc], out_zp, act_min, act_max);
             out[co + oc + 1] = tinycc_requant_s8(acc[3], mult[oc + 1], shift[oc + 1], out_zp, act_min, act_max);
         }
-        if (oc < co) {
-            const int8_t *f0 = filter + oc * flen;
+        if (co2 < co) {
+            const int8_t *f0 = filter + co2 * flen;
             int32_t a0 = kbias[oc], a1 = kbias[oc];
             for (ky = 0; ky < s->kh; ++ky) {
                 a0 = tinycc_dot_s8(f0 + ky * len, x + ky * rowstep, len, a0);
@@ -141,8 +142,8 @@ static inline void tinycc_conv_s8_run(const tinycc_conv_shape *s, const int8_t *
             out[co + oc] = tinycc_requant_s8(a1, mult[oc], shift[oc], out_zp, act_min, act_max);
         }
     }
-    if (p < count) {
-        for (oc = 0; oc + 2 <= co; oc += 2) {
+    if (count2 < count) {
+        for (oc = 0; oc < co2; oc += 2) {
             const int8_t *f0 = filter + oc * flen, *f1 = f0 + flen;
             int32_t acc[2];
             acc[0] = kbias[oc];
@@ -152,7 +153,7 @@ static inline void tinycc_conv_s8_run(const tinycc_conv_shape *s, const int8_t *
             out[oc] = tinycc_requant_s8(acc[0], mult[oc], shift[oc], out_zp, act_min, act_max);
             out[oc + 1] = tinycc_requant_s8(acc[1], mult[oc + 1], shift[oc + 1], out_zp, act_min, act_max);
         }
-        if (oc < co) {
+        if (co2 < co) {
             int32_t a0 = kbias[oc];
             for (ky = 0; ky < s->kh; ++ky) a0 = tinycc_dot_s8(filter + oc * flen + ky * len, x + ky * rowstep, len, a0);
             out[oc] = tinycc_requant_s8(a0, mult[oc], shift[oc], out_zp, act_min, act_max);

@@ -78,3 +78,90 @@ static inline void tinycc_depthwise_conv_2d_f32(const tinycc_dw_shape *s, const 
         out[((b * s->oh + oy) * s->ow + ox) * s->co + oc] = tinycc_clampf(acc, act_min, act_max);
     }
 }
+
+/* Fast int8 depthwise convolution (depth multiplier 1, dilation 1; needs dot_s8.h). `kbias[c]` is
+ * bias[c] - in_zp * sum(filter[.., c]) folded at compile time: a pixel whose taps all lie inside
+ * the input accumulates four channels at a time over its taps without bounds checks (3x3 unrolled);
+ * pixels touching the padding take the reference loop with the plain `bias`. */
+static inline void tinycc_dw_s8_border(const tinycc_dw_shape *s, const int8_t *in, const int8_t *filter,
+                                       const int32_t *bias, int8_t *out, int b, int oy, int ox, int32_t in_zp,
+                                       int32_t out_zp, const int32_t *mult, const int32_t *shift,
+                                       int32_t act_min, int32_t act_max) {
+    int c, ky, kx;
+    for (c = 0; c < s->co; ++c) {
+        int32_t acc = bias[c];
+        for (ky = 0; ky < s->kh; ++ky) {
+            const int iy = oy * s->sh - s->pad_t + ky;
+            if (iy < 0 || iy >= s->h) continue;
+            for (kx = 0; kx < s->kw; ++kx) {
+                const int ix = ox * s->sw - s->pad_l + kx;
+                if (ix < 0 || ix >= s->w) continue;
+                acc += (int32_t)filter[(ky * s->kw + kx) * s->co + c] *
+                       ((int32_t)in[((b * s->h + iy) * s->w + ix) * s->ci + c] - in_zp);
+            }
+        }
+        out[c] = tinycc_requant_s8(acc, mult[c], shift[c], out_zp, act_min, act_max);
+    }
+}
+
+/* one interior pixel: x points at its top-left tap */
+static inline void tinycc_dw_s8_pixel(const tinycc_dw_shape *s, const int8_t *x, const int8_t *filter,
+                                      const int32_t *kbias, int8_t *out, int32_t out_zp, const int32_t *mult,
+                                      const int32_t *shift, int32_t act_min, int32_t act_max) {
+    const int co = s->co, rowstep = s->w * co, co4 = co - co % 4;
+    int c, ky, kx;
+    for (c = 0; c < co4; c += 4) {
+        int32_t a0 = kbias[c], a1 = kbias[c + 1], a2 = kbias[c + 2], a3 = kbias[c + 3];
+        if (s->kh == 3 && s->kw == 3) {
+            const int8_t *f = filter + c, *r0 = x + c, *r1 = r0 + rowstep, *r2 = r1 + rowstep;
+#define TINYCC_DW_TAP(X, F) \
+            a0 += (int32_t)(F)[0] * (X)[0]; a1 += (int32_t)(F)[1] * (X)[1]; \
+            a2 += (int32_t)(F)[2] * (X)[2]; a3 += (int32_t)(F)[3] * (X)[3];
+            TINYCC_DW_TAP(r0, f) TINYCC_DW_TAP(r0 + co, f + co) TINYCC_DW_TAP(r0 + 2 * co, f + 2 * co)
+            TINYCC_DW_TAP(r1, f + 3 * co) TINYCC_DW_TAP(r1 + co, f + 4 * co) TINYCC_DW_TAP(r1 + 2 * co, f + 5 * co)
+            TINYCC_DW_TAP(r2, f + 6 * co) TINYCC_DW_TAP(r2 + co, f + 7 * co) TINYCC_DW_TAP(r2 + 2 * co, f + 8 * co)
+        } else {
+            for (ky = 0; ky < s->kh; ++ky)
+            for (kx = 0; kx < s->kw; ++kx) {
+                const int8_t *xp = x + ky * rowstep + kx * co + c, *f = filter + (ky * s->kw + kx) * co + c;
+                TINYCC_DW_TAP(xp, f)
+            }
+#undef TINYCC_DW_TAP
+        }
+        out[c] = tinycc_requant_s8(a0, mult[c], shift[c], out_zp, act_min, act_max);
+        out[c + 1] = tinycc_requant_s8(a1, mult[c + 1], shift[c + 1], out_zp, act_min, act_max);
+        out[c + 2] = tinycc_requant_s8(a2, mult[c + 2], shift[c + 2], out_zp, act_min, act_max);
+        out[c + 3] = tinycc_requant_s8(a3, mult[c + 3], shift[c + 3], out_zp, act_min, act_max);
+    }
+    for (c = co4; c < co; ++c) {
+        int32_t acc = kbias[c];
+        for (ky = 0; ky < s->kh; ++ky)
+        for (kx = 0; kx < s->kw; ++kx)
+            acc += (int32_t)filter[(ky * s->kw + kx) * co + c] * x[ky * rowstep + kx * co + c];
+        out[c] = tinycc_requant_s8(acc, mult[c], shift[c], out_zp, act_min, act_max);
+    }
+}
+
+static inline void tinycc_depthwise_conv_2d_s8_fast(const tinycc_dw_shape *s, const int8_t *in, const int8_t *filter,
+                                                    const int32_t *bias, const int32_t *kbias, int8_t *out,
+                                                    int32_t in_zp, int32_t out_zp, const int32_t *mult,
+                                                    const int32_t *shift, int32_t act_min, int32_t act_max) {
+    int b, oy, ox, ox0 = 0, ox1;
+    while (ox0 < s->ow && ox0 * s->sw - s->pad_l < 0) ++ox0;
+    ox1 = ox0;
+    while (ox1 < s->ow && ox1 * s->sw - s->pad_l + s->kw <= s->w) ++ox1;
+    for (b = 0; b < s->n; ++b)
+    for (oy = 0; oy < s->oh; ++oy) {
+        const int iy = oy * s->sh - s->pad_t;
+        const int inside = iy >= 0 && iy + s->kh <= s->h;
+        int8_t *row = out + (b * s->oh + oy) * s->ow * s->co;
+        for (ox = 0; ox < s->ow; ++ox) {
+            if (inside && ox >= ox0 && ox < ox1)
+                tinycc_dw_s8_pixel(s, in + ((b * s->h + iy) * s->w + ox * s->sw - s->pad_l) * s->ci, filter, kbias,
+                                   row + ox * s->co, out_zp, mult, shift, act_min, act_max);
+            else
+                tinycc_dw_s8_border(s, in, filter, bias, row + ox * s->co, b, oy, ox, in_zp, out_zp, mult, shift,
+                                    act_min, act_max);
+        }
+    }
+}

@@ -44,3 +44,29 @@ static inline void tinycc_fully_connected_f32(int rows, int units, int depth, co
         out[r * units + u] = tinycc_clampf(acc, act_min, act_max);
     }
 }
+
+/* Fast int8 fully connected (weights zero point 0; needs dot_s8.h): `kbias[u]` is
+ * bias[u] - in_zp * sum(w[u]) folded at compile time, two units per pass over the input. */
+static inline void tinycc_fully_connected_s8_fast(int rows, int units, int depth, const int8_t *in,
+                                                  const int8_t *w, const int32_t *kbias, int8_t *out,
+                                                  int32_t out_zp, const int32_t *mult, const int32_t *shift,
+                                                  int per_channel, int32_t act_min, int32_t act_max) {
+    const int units2 = units - units % 2;
+    int r, u;
+    for (r = 0; r < rows; ++r, in += depth, out += units) {
+        for (u = 0; u < units2; u += 2) {
+            const int q0 = per_channel ? u : 0, q1 = per_channel ? u + 1 : 0;
+            int32_t acc[2];
+            acc[0] = kbias[u];
+            acc[1] = kbias[u + 1];
+            tinycc_dot_s8_1x2(w + u * depth, w + (u + 1) * depth, in, depth, acc);
+            out[u] = tinycc_requant_s8(acc[0], mult[q0], shift[q0], out_zp, act_min, act_max);
+            out[u + 1] = tinycc_requant_s8(acc[1], mult[q1], shift[q1], out_zp, act_min, act_max);
+        }
+        if (units2 < units) {
+            const int q0 = per_channel ? u : 0;
+            out[u] = tinycc_requant_s8(tinycc_dot_s8(w + u * depth, in, depth, kbias[u]), mult[q0], shift[q0],
+                                       out_zp, act_min, act_max);
+        }
+    }
+}

@@ -1,11 +1,11 @@
 /* tinycc fixed-point arithmetic: the integer rescaling of TF Lite Micro's reference kernels
  * (gemmlowp-style double rounding). Mirrors tinycc.core.fixedpoint bit for bit. */
 static inline int32_t tinycc_srdhm(int32_t a, int32_t b) {
-    int64_t ab, nudge;
+    /* gemmlowp: (ab + (ab >= 0 ? 2^30 : 1 - 2^30)) / 2^31, truncating; for ab < 0 that is
+     * ceil((ab + 1 - 2^30) / 2^31) = floor((ab + 2^30) / 2^31), so one rounding add and an
+     * arithmetic shift give the same value for every ab (SMLAL + shift on a Cortex-M) */
     if (a == INT32_MIN && b == INT32_MIN) return INT32_MAX;
-    ab = (int64_t)a * (int64_t)b;
-    nudge = ab >= 0 ? ((int64_t)1 << 30) : (1 - ((int64_t)1 << 30));
-    return (int32_t)((ab + nudge) / ((int64_t)1 << 31));
+    return (int32_t)(((int64_t)a * (int64_t)b + ((int64_t)1 << 30)) >> 31);
 }
 
 static inline int32_t tinycc_rdbpot(int32_t x, int exponent) {

@@ -33,6 +33,8 @@ def folded_bias(node, m, p, weights: np.ndarray, in_zp: int) -> tuple[str, str] 
     output channel (`weights` has output channels first), or None when the folded value leaves int32
     (the reference kernel is kept then)."""
     name = node.inputs[2] if len(node.inputs) > 2 else None
+    if weights is None or (name is not None and m.g.tensors[name].data is None):
+        return None
     co = weights.shape[0]
     bias = np.zeros(co, np.int64) if name is None else m.g.tensors[name].data.astype(np.int64).reshape(-1)
     if bias.size != co:
