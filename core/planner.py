@@ -2,14 +2,19 @@
 
 Model inputs and outputs live in the caller's buffers (the `c` backend's interface passes
 them in), so the arena holds intermediates only. View ops (reshape) alias their input's
-buffer. Placement is first-fit in a few orders (largest first, longest-lived first, first
-use); the smallest arena wins. The plan also reports the lower bound any placement without
-in-place tricks must reach: the largest set of tensors alive at one operator.
+buffer. With `inplace=True` (backends whose kernels support it: `c`), an operator may also
+write its output over an input that dies at it (see core/inplace.py): both share one buffer
+of the larger size, plus the kernel's ring scratch. With `schedule=True` the graph's nodes are
+first reordered to the topological order with the smallest arena (core/schedule.py).
+Placement is first-fit in a few orders (largest first, longest-lived first, first use, most
+conflicting first); the smallest arena wins. The plan also reports the lower bound of its
+buffers: the largest set of them alive at one operator.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tinycc.core import inplace as inplace_mod
 from tinycc.core.graph import Graph
 
 ALIGN = 16
@@ -33,17 +38,40 @@ class Buffer:
 class MemoryPlan:
     arena_bytes: int
     bound_bytes: int
-    offsets: dict[str, int]            # arena tensors (and scratch "<node>#scratch") -> offset
+    offsets: dict[str, int]            # arena tensors (and scratch, keys in `scratch`) -> offset
     external: set[str]                 # tensors held in caller buffers (model inputs/outputs)
     aliases: dict[str, str]            # tensor -> tensor whose storage it shares
     buffers: list[Buffer] = field(default_factory=list)
     strategy: str = ""
     live_bytes: list[int] = field(default_factory=list)   # per node: bytes alive in the arena
+    inplace: dict = field(default_factory=dict)          # node name -> inplace.InPlace the kernel must honour
+    plain_bytes: int = 0                                 # the arena without in-place pairs (0: not tried)
+
+    scratch: dict = field(default_factory=dict)          # node index -> its scratch buffer's key in offsets
 
     def storage(self, name: str) -> str:
         while name in self.aliases:
             name = self.aliases[name]
         return name
+
+
+def node_buffer_keys(g: Graph, indices, kind: str = "scratch") -> dict[int, str]:
+    """Keys for per-node buffers in the plan's offsets: "<node>#<kind>", readable, but never a
+    tensor's name nor another node's key (node names may repeat; names are data)."""
+    indices = sorted(indices)
+    counts: dict[str, int] = {}
+    for i in indices:
+        counts[g.nodes[i].name] = counts.get(g.nodes[i].name, 0) + 1
+    used, keys = set(g.tensors), {}
+    for i in indices:
+        key = f"{g.nodes[i].name}#{kind}"
+        if key in used or counts[g.nodes[i].name] > 1:
+            key = f"{key}{i}"
+        while key in used:
+            key += "#"
+        used.add(key)
+        keys[i] = key
+    return keys
 
 
 def _aliases(g: Graph, external: set[str]) -> dict[str, str]:
@@ -71,18 +99,31 @@ def _place(buffers: list[Buffer], order) -> int:
     return max((b.offset + b.size for b in buffers), default=0)
 
 
+def _conflict_order(buffers: list[Buffer]):
+    """Most conflicting first: the bytes of the buffers alive together with each one."""
+    degree = {b.name: sum(p.size for p in buffers if p is not b and p.first <= b.last and b.first <= p.last)
+              for b in buffers}
+    return lambda b: (-(degree[b.name] + b.size), -b.size, b.name)
+
+
 STRATEGIES = {
     "size": lambda b: (-b.size, b.first, b.name),
     "lifetime": lambda b: (-(b.last - b.first), -b.size, b.name),
     "first-use": lambda b: (b.first, -b.size, b.name),
+    "conflicts": _conflict_order,        # a factory: the order depends on the whole set
 }
+
+
+def _orders(buffers: list[Buffer]):
+    for strategy, order in STRATEGIES.items():
+        yield strategy, order(buffers) if order is _conflict_order else order
 
 
 def place_buffers(buffers: list[Buffer]) -> int:
     """First-fit placement of buffers with lifetimes, best of the strategies; sets each offset and
     returns the arena size (for backends that plan their own intermediates)."""
     best = None
-    for order in STRATEGIES.values():
+    for _, order in _orders(buffers):
         size = _place(buffers, order)
         if best is None or size < best[0]:
             best = (size, {b.name: b.offset for b in buffers})
@@ -93,13 +134,40 @@ def place_buffers(buffers: list[Buffer]) -> int:
     return best[0]
 
 
-def plan(g: Graph, scratch: dict[int, int] | None = None, io_in_arena: bool = False) -> MemoryPlan:
+def plan(g: Graph, scratch: dict[int, int] | None = None, io_in_arena: bool = False,
+         inplace: bool = False, schedule: bool = False) -> MemoryPlan:
     """Plan the arena of `g`; `scratch` maps node index -> scratch bytes a backend kernel needs.
     With `io_in_arena`, model inputs and outputs are placed in the arena too (as TF Lite Micro
-    keeps them): inputs live from the start, outputs to the end."""
-    external = set() if io_in_arena else set(g.inputs) | set(g.outputs)
-    aliases = _aliases(g, external)
+    keeps them): inputs live from the start, outputs to the end. With `inplace`, outputs may take
+    over dying inputs' storage (the kernels must honour `MemoryPlan.inplace`); the plan with them
+    is kept only if its arena is smaller. With `schedule` (no `scratch`), g.nodes is reordered
+    in place to the topological order whose plan is smallest."""
+    if schedule and not scratch:
+        from tinycc.core.schedule import reorder
+        reorder(g, lambda: _best_plan(g, None, io_in_arena, inplace).arena_bytes)
+    return _best_plan(g, scratch, io_in_arena, inplace)
 
+
+def _best_plan(g: Graph, scratch, io_in_arena: bool, inplace: bool) -> MemoryPlan:
+    plain = _plan(g, scratch, io_in_arena, [])
+    if not inplace:
+        return plain
+    pairs = inplace_pairs(g, io_in_arena)
+    if not pairs:
+        return plain
+    best = _plan(g, scratch, io_in_arena, pairs)
+    if best.arena_bytes >= plain.arena_bytes:
+        plain.plain_bytes = plain.arena_bytes
+        return plain
+    best.plain_bytes = plain.arena_bytes
+    return best
+
+
+def _external(g: Graph, io_in_arena: bool) -> set[str]:
+    return set() if io_in_arena else set(g.inputs) | set(g.outputs)
+
+
+def _spans(g: Graph, aliases: dict[str, str], external: set[str]) -> dict[str, list[int]]:
     def root(name):
         while name in aliases:
             name = aliases[name]
@@ -110,9 +178,56 @@ def plan(g: Graph, scratch: dict[int, int] | None = None, io_in_arena: bool = Fa
         for name in [*node.inputs, *node.outputs]:
             if name is None or g.tensors[name].is_const or name in external:
                 continue
-            r = root(name)
-            span = spans.setdefault(r, [i, i])
+            span = spans.setdefault(root(name), [i, i])
             span[0], span[1] = min(span[0], i), max(span[1], i)
+    return spans
+
+
+def inplace_pairs(g: Graph, io_in_arena: bool = False) -> list:
+    """The in-place candidates (core/inplace.py) whose input really dies at its node, at most one
+    per node, taken in node order (a chain of in-place ops shares one buffer)."""
+    external = _external(g, io_in_arena)
+    if io_in_arena:       # inputs/outputs pinned to the start/end: keep them out of it
+        external = external | set(g.inputs) | set(g.outputs)
+    aliases = _aliases(g, external)
+    accepted, done = [], set()
+
+    def root(name):
+        while name in aliases:
+            name = aliases[name]
+        return name
+
+    for c in inplace_mod.candidates(g):
+        if c.index in done or c.input in external or c.output in external or c.output in aliases:
+            continue
+        if root(c.input) in external:
+            continue
+        node = g.nodes[c.index]
+        others = [n for n in node.inputs if n is not None and n != c.input and not g.tensors[n].is_const]
+        if any(root(o) == root(c.input) for o in others):
+            continue
+        if any(root(o) == root(c.input) for o in node.outputs if o is not None and o in aliases):
+            continue
+        if _spans(g, aliases, external).get(root(c.input), [None, None])[1] != c.index:
+            continue
+        aliases[c.output] = c.input
+        accepted.append(c)
+        done.add(c.index)
+    return accepted
+
+
+def _plan(g: Graph, scratch, io_in_arena: bool, pairs: list) -> MemoryPlan:
+    external = _external(g, io_in_arena)
+    aliases = _aliases(g, external)
+    for c in pairs:
+        aliases[c.output] = c.input
+
+    def root(name):
+        while name in aliases:
+            name = aliases[name]
+        return name
+
+    spans = _spans(g, aliases, external)
     if io_in_arena:
         last = max(len(g.nodes) - 1, 0)
         for name in g.inputs:
@@ -123,14 +238,21 @@ def plan(g: Graph, scratch: dict[int, int] | None = None, io_in_arena: bool = Fa
             if not g.tensors[name].is_const:
                 span = spans.setdefault(root(name), [last, last])
                 span[1] = last
-    buffers = [Buffer(r, align(g.tensors[r].nbytes), s[0], s[1]) for r, s in spans.items()]
-    for i, size in sorted((scratch or {}).items()):
-        if size > 0:
-            buffers.append(Buffer(f"{g.nodes[i].name}#scratch", align(size), i, i))
+    sizes: dict[str, int] = {}
+    for name, t in g.tensors.items():
+        if not t.is_const and name not in external and root(name) in spans:
+            sizes[root(name)] = max(sizes.get(root(name), 0), t.nbytes)
+    buffers = [Buffer(r, align(sizes.get(r, g.tensors[r].nbytes)), s[0], s[1]) for r, s in spans.items()]
+    scratch_keys = node_buffer_keys(g, [i for i, size in (scratch or {}).items() if size > 0])
+    for i, key in scratch_keys.items():
+        buffers.append(Buffer(key, align(scratch[i]), i, i))
+    for c in pairs:
+        if c.scratch > 0:
+            buffers.append(Buffer(f"{c.node}#inplace", align(c.scratch), c.index, c.index))
     live = [sum(b.size for b in buffers if b.first <= i <= b.last) for i in range(len(g.nodes))]
     bound = max(live, default=0)
     best = None
-    for strategy, order in STRATEGIES.items():
+    for strategy, order in _orders(buffers):
         size = _place(buffers, order)
         if best is None or size < best[0]:
             best = (size, strategy, {b.name: b.offset for b in buffers})
@@ -141,4 +263,7 @@ def plan(g: Graph, scratch: dict[int, int] | None = None, io_in_arena: bool = Fa
     for name in aliases:
         if root(name) in offsets:
             all_offsets[name] = offsets[root(name)]
-    return MemoryPlan(size, bound, all_offsets, external, aliases, buffers, strategy, live)
+    result = MemoryPlan(size, bound, all_offsets, external, aliases, buffers, strategy, live,
+                        {c.node: c for c in pairs})
+    result.scratch = scratch_keys
+    return result

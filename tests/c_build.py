@@ -21,7 +21,7 @@ CFLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2"]
 
 
 def write_sources(g, outdir: Path, name: str = "model") -> dict:
-    files, report = generate(g, planner.plan(g), name)
+    files, report = generate(g, planner.plan(g, inplace=True, schedule=True), name)
     for fname, text in files.items():
         (outdir / fname).write_text(text)
     return report

@@ -93,7 +93,7 @@ def compile_model(model, backend: str, outdir, *, name: str = "model", force: bo
     g = model if isinstance(model, Graph) else load_model(model, options)
     g = optimize_model(g)
     g = quantize_model(g, options or {})
-    plan = planner.plan(g)
+    plan = planner.plan(g, **getattr(be, "plan_options", {}))
     outdir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", suffix=".tinycc-tmp", dir=outdir.parent))
     try:

@@ -13,7 +13,7 @@ import tinycc
 from tinycc.backends.c import names
 from tinycc.backends.c import ops as c_ops
 from tinycc.backends.c.emitter import CModule
-from tinycc.backends.c.ops import lut
+from tinycc.backends.c.ops import _inplace, lut
 from tinycc.core import ops
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph
@@ -45,6 +45,8 @@ def generate(g: Graph, plan: MemoryPlan, name: str, twins=None) -> tuple[dict[st
         m.emit(f"/* {i}: {node.op} \"{names.comment(node.name, 80)}\" */")
         # int8 -> int8 elementwise ops are one table lookup, whatever the op
         emitter = twins(node, g) if twins is not None else None
+        if _inplace.applies(node, plan):      # the output is planned over the input: only this kernel fits
+            emitter = _inplace
         if emitter is None:
             emitter = lut if lut.applies(node, g) else c_ops.get(node.op)
         if emitter is None:
@@ -84,6 +86,7 @@ def generate(g: Graph, plan: MemoryPlan, name: str, twins=None) -> tuple[dict[st
 class CBackend:
     name = "c"
     description = "plain C99, ahead of time: one function, one static arena, const weights"
+    plan_options = {"inplace": True, "schedule": True}     # its kernels honour in-place pairs
 
     def compile(self, g: Graph, plan: MemoryPlan, outdir: Path, options: dict) -> dict:
         name = names.identifier(options.get("name") or "model", "model")

@@ -41,7 +41,8 @@ def run_exe(exe: Path, g, samples: list[list[np.ndarray]], timeout: float = 600)
 def compile_folder(g, backend: str, outdir: Path) -> None:
     """Write `backend`'s output for `g` (symbol prefix `model`) into the empty folder `outdir`."""
     from tinycc.core.plugins import registry
-    registry().get("backend", backend).compile(g, planner.plan(g), outdir, {"name": "model"})
+    be = registry().get("backend", backend)
+    be.compile(g, planner.plan(g, **getattr(be, "plan_options", {})), outdir, {"name": "model"})
 
 
 def build_host(folder: Path, extra: list[str] = ()) -> Path:

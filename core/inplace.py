@@ -1,0 +1,116 @@
+"""Which operators may write their output over an input that dies at them (in-place pairs).
+
+Used by the planner when a backend asks for it (`plan(g, inplace=True)`; the `c` backend does):
+the output then shares the input's storage, one buffer of max(input, output) bytes.
+
+- Elementwise int8 ops (add/sub/mul without broadcasting, int8 -> int8 unary ops the `c` backend
+  emits as a table lookup or rescale): element i of the output reads only element i of the
+  inputs, so the ordinary kernels are correct with out == in.
+- int8 CONV_2D / DEPTHWISE_CONV_2D (batch 1): output rows are computed into a small ring of
+  rows (a scratch buffer) and copied over the shared buffer once no output row still to be
+  computed reads the input rows under them (TinyEngine / MCUNet style). Rows go top-down, or
+  bottom-up when the output is larger than the input (channel-expanding 1x1 convolutions).
+  `ring_rows` simulates exactly what the C kernel (`backends/c/kernels/inplace.h`) does and
+  gives the ring's size; the pair is offered only when the ring is smaller than the output.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tinycc.core.graph import Graph
+
+ELEMENTWISE_BINARY = ("add", "sub", "mul")
+ELEMENTWISE_UNARY = ("relu", "relu6", "leaky_relu", "logistic", "tanh")
+CONV_OPS = ("conv_2d", "depthwise_conv_2d")
+
+
+@dataclass(frozen=True)
+class InPlace:
+    node: str                 # node name
+    index: int                # node index in g.nodes at planning time
+    input: str                # the input whose storage the output takes over
+    output: str
+    kind: str                 # "elementwise" or "rows"
+    ring: int = 0             # rows in the ring buffer ("rows")
+    backward: bool = False    # rows computed bottom-up
+    scratch: int = 0          # ring bytes
+
+
+def conv_geometry(node, g) -> dict:
+    x, w, y = (g.tensors[n] for n in (node.inputs[0], node.inputs[1], node.outputs[0]))
+    a = node.attrs
+    _, h, wd, ci = x.shape
+    _, oh, ow, co = y.shape
+    kh, kw = (w.shape[1], w.shape[2])
+    return {"h": h, "w": wd, "ci": ci, "oh": oh, "ow": ow, "co": co, "kh": kh, "kw": kw,
+            "sh": a["strides"][0], "sw": a["strides"][1], "dh": a["dilations"][0], "dw": a["dilations"][1],
+            "pad_t": a["pads"][0], "pad_l": a["pads"][1]}
+
+
+def ring_rows(s: dict, backward: bool) -> int:
+    """Most output rows held in the ring at once by the row-wise in-place kernel (same logic as C)."""
+    rbi, rbo, oh = s["w"] * s["ci"], s["ow"] * s["co"], s["oh"]
+
+    def lo(oy):
+        return max(0, oy * s["sh"] - s["pad_t"])
+
+    def hi(oy):
+        return min(s["h"] - 1, oy * s["sh"] - s["pad_t"] + (s["kh"] - 1) * s["dh"])
+
+    first, count, most = (oh - 1 if backward else 0), 0, 0
+    for step in range(oh):
+        oy = oh - 1 - step if backward else step
+        count += 1
+        most = max(most, count)
+        while count > 0:
+            q = first
+            if step != oh - 1:
+                need_lo, need_hi = (lo(0), hi(oy - 1)) if backward else (lo(oy + 1), hi(oh - 1))
+                a, b = q * rbo // rbi, ((q + 1) * rbo - 1) // rbi
+                if a <= need_hi and b >= need_lo:
+                    break
+            count -= 1
+            first += -1 if backward else 1
+    return most
+
+
+def _conv(node, g, i: int, x: str, y: str) -> InPlace | None:
+    xt, yt = g.tensors[x], g.tensors[y]
+    if xt.dtype != "int8" or yt.dtype != "int8" or len(xt.shape) != 4 or xt.shape[0] != 1:
+        return None
+    if g.tensors[node.inputs[1]].dtype != "int8":
+        return None
+    s = conv_geometry(node, g)
+    rows = {bw: ring_rows(s, bw) for bw in (False, True)}
+    backward = rows[True] < rows[False]
+    ring = rows[backward]
+    if ring >= s["oh"]:
+        return None
+    return InPlace(node.name, i, x, y, "rows", ring, backward, ring * s["ow"] * s["co"])
+
+
+def candidates(g: Graph) -> list[InPlace]:
+    """Every (node, input) pair whose output could take the input's storage, in node order.
+    Whether the input really dies at the node is the planner's business."""
+    out = []
+    for i, node in enumerate(g.nodes):
+        if len(node.outputs) != 1 or node.outputs[0] is None:
+            continue
+        y = node.outputs[0]
+        yt = g.tensors[y]
+        ins = [n for n in node.inputs if n is not None]
+        if node.op in CONV_OPS:
+            c = _conv(node, g, i, node.inputs[0], y)
+            if c is not None:
+                out.append(c)
+        elif node.op in ELEMENTWISE_BINARY or node.op in ELEMENTWISE_UNARY:
+            if yt.dtype != "int8" or node.op in ELEMENTWISE_UNARY and len(ins) != 1:
+                continue
+            if node.op in ELEMENTWISE_BINARY and len(ins) != 2:
+                continue
+            for x in ins:
+                xt = g.tensors[x]
+                if not xt.is_const and xt.dtype == "int8" and tuple(xt.shape) == tuple(yt.shape) \
+                        and all(tuple(g.tensors[o].shape) == tuple(yt.shape) for o in ins) and ins.count(x) == 1:
+                    out.append(InPlace(node.name, i, x, y, "elementwise"))
+    return out
