@@ -1,0 +1,52 @@
+"""Arena per shared model: the `c` backend's plan (in-place operators + scheduling, issue #9) vs
+the plain plan, the issue's targets, and TF Lite Micro's activation arena.
+
+    python benchmarks/bench_memory.py [--models DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from tflm import tflm_arena_bytes  # noqa: E402
+from tinycc.core import planner  # noqa: E402
+from tinycc.plugins.importers.tflite import load_tflite  # noqa: E402
+
+TARGETS = {"mlperf_tiny/kws_ref_model.tflite": 9000, "mlperf_tiny/vww_96_int8.tflite": 40000,
+           "tflm_examples/person_detect.tflite": 40000, "mlperf_tiny/pretrainedResnet_quant.tflite": 36000,
+           "mlperf_tiny/ad01_int8.tflite": 768}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--models", default=os.environ.get("TINYCC_MODELS", str(ROOT.parent / "shared" / "models")))
+    args = ap.parse_args(argv)
+    table = Table(title="arena bytes: tinycc c backend vs target vs TF Lite Micro")
+    for col in ("model", "plain plan", "in place + scheduled", "bound", "in-place ops", "target", "met",
+                "TFLM activations"):
+        table.add_column(col, justify="left" if col == "model" else "right")
+    for rel, target in TARGETS.items():
+        path = Path(args.models) / rel
+        if not path.exists():
+            table.add_row(rel, "absent")
+            continue
+        g = load_tflite(path)
+        plain = planner.plan(g).arena_bytes
+        p = planner.plan(g, inplace=True, schedule=True)
+        tflm = tflm_arena_bytes(path.read_bytes())["head"]
+        table.add_row(rel, f"{plain:,}", f"{p.arena_bytes:,}", f"{p.bound_bytes:,}", str(len(p.inplace)),
+                      f"{target:,}", "yes" if p.arena_bytes <= target else "no", f"{tflm:,}")
+    Console().print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
