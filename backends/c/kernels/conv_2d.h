@@ -91,20 +91,17 @@ static inline void tinycc_conv_s8_border(const tinycc_conv_shape *s, const int8_
                                   const int32_t *bias, int8_t *out, int b, int oy, int ox, int32_t in_zp,
                                   int32_t out_zp, const int32_t *mult, const int32_t *shift,
                                   int32_t act_min, int32_t act_max) {
-    int oc, ky, kx, ic;
+    const int iy0 = oy * s->sh - s->pad_t, ix0 = ox * s->sw - s->pad_l;
+    const int ky0 = iy0 < 0 ? -iy0 : 0, ky1 = iy0 + s->kh > s->h ? s->h - iy0 : s->kh;
+    const int kx0 = ix0 < 0 ? -ix0 : 0, kx1 = ix0 + s->kw > s->w ? s->w - ix0 : s->kw;
+    const int len = (kx1 - kx0) * s->ci;   /* the taps inside the input only, as in TFLM */
+    int oc, ky, i;
     for (oc = 0; oc < s->co; ++oc) {
         int32_t acc = bias[oc];
-        for (ky = 0; ky < s->kh; ++ky) {
-            const int iy = oy * s->sh - s->pad_t + ky;
-            if (iy < 0 || iy >= s->h) continue;
-            for (kx = 0; kx < s->kw; ++kx) {
-                const int ix = ox * s->sw - s->pad_l + kx;
-                const int8_t *x, *f;
-                if (ix < 0 || ix >= s->w) continue;
-                x = in + ((b * s->h + iy) * s->w + ix) * s->ci;
-                f = filter + ((oc * s->kh + ky) * s->kw + kx) * s->ci;
-                for (ic = 0; ic < s->ci; ++ic) acc += (int32_t)f[ic] * ((int32_t)x[ic] - in_zp);
-            }
+        for (ky = ky0; ky < ky1; ++ky) {
+            const int8_t *x = in + ((b * s->h + iy0 + ky) * s->w + ix0 + kx0) * s->ci;
+            const int8_t *f = filter + ((oc * s->kh + ky) * s->kw + kx0) * s->ci;
+            for (i = 0; i < len; ++i) acc += (int32_t)f[i] * ((int32_t)x[i] - in_zp);
         }
         out[oc] = tinycc_requant_s8(acc, mult[oc], shift[oc], out_zp, act_min, act_max);
     }

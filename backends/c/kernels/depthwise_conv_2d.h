@@ -87,19 +87,16 @@ static inline void tinycc_dw_s8_border(const tinycc_dw_shape *s, const int8_t *i
                                        const int32_t *bias, int8_t *out, int b, int oy, int ox, int32_t in_zp,
                                        int32_t out_zp, const int32_t *mult, const int32_t *shift,
                                        int32_t act_min, int32_t act_max) {
+    const int iy0 = oy * s->sh - s->pad_t, ix0 = ox * s->sw - s->pad_l;
+    const int ky0 = iy0 < 0 ? -iy0 : 0, ky1 = iy0 + s->kh > s->h ? s->h - iy0 : s->kh;
+    const int kx0 = ix0 < 0 ? -ix0 : 0, kx1 = ix0 + s->kw > s->w ? s->w - ix0 : s->kw;
     int c, ky, kx;
-    for (c = 0; c < s->co; ++c) {
+    for (c = 0; c < s->co; ++c) {   /* the taps inside the input only, as in TFLM */
         int32_t acc = bias[c];
-        for (ky = 0; ky < s->kh; ++ky) {
-            const int iy = oy * s->sh - s->pad_t + ky;
-            if (iy < 0 || iy >= s->h) continue;
-            for (kx = 0; kx < s->kw; ++kx) {
-                const int ix = ox * s->sw - s->pad_l + kx;
-                if (ix < 0 || ix >= s->w) continue;
-                acc += (int32_t)filter[(ky * s->kw + kx) * s->co + c] *
-                       ((int32_t)in[((b * s->h + iy) * s->w + ix) * s->ci + c] - in_zp);
-            }
-        }
+        for (ky = ky0; ky < ky1; ++ky)
+        for (kx = kx0; kx < kx1; ++kx)
+            acc += (int32_t)filter[(ky * s->kw + kx) * s->co + c] *
+                   ((int32_t)in[((b * s->h + iy0 + ky) * s->w + ix0 + kx) * s->ci + c] - in_zp);
         out[c] = tinycc_requant_s8(acc, mult[c], shift[c], out_zp, act_min, act_max);
     }
 }
