@@ -34,9 +34,9 @@ STACK_BYTES = 8 * 1024            # §10.2: stack + heap, 8-16 KB minimum
 CYCLES_PER_MAC = {"c": 12.0, "stm32cubeai": 12.0, "tflm": 12.0, "microtvm": 10.0, "cmsis-nn": 3.0}
 DEFAULT_CYCLES_PER_MAC = 12.0
 CYCLES_PER_MAC_BASIS = {
-    "c": "tinycc's c kernels: 8-14 instructions per MAC measured under QEMU on MLPerf Tiny models",
-    "stm32cubeai": "the project runs tinycc's c kernels: 8-14 instructions per MAC measured under QEMU",
-    "tflm": "TF Lite Micro's reference kernels, taken as tinycc's c kernels (8-14 instructions per MAC)",
+    "c": "tinycc's c kernels: 6-14 instructions per MAC measured under QEMU on MLPerf Tiny models",
+    "stm32cubeai": "the project runs tinycc's c kernels: 6-14 instructions per MAC measured under QEMU",
+    "tflm": "TF Lite Micro's reference kernels, taken as tinycc's c kernels (6-14 instructions per MAC)",
     "microtvm": "tinycc's TVM kernels: ~9 instructions per MAC measured under QEMU on MLPerf Tiny VWW",
     "cmsis-nn": "CMSIS-NN's s8 kernels: 2.5-3.2 instructions per MAC measured under QEMU on a Cortex-M4/M7/M33",
 }
