@@ -282,3 +282,31 @@ def test_headless_chromium_renders_the_html_report(tmp_path):
     rgb = imread(shot)[..., :3]
     saturated = (rgb.max(axis=-1) - rgb.min(axis=-1)) > 0.3          # the plot's coloured buffer boxes
     assert saturated.sum() > 5000
+
+
+def test_compile_for_a_board_it_cannot_fit_fails_naming_the_layer_and_bytes_over(tmp_path):
+    """`compile --target`: VWW on a 64 KB SRAM / 256 KB flash part. Expected numbers from the
+    seed's rules applied by hand to a plain compile's report and tinycc inspect's live bytes."""
+    path = vww_path()
+    plain = subprocess.run([sys.executable, "-m", "tinycc", "compile", str(path), "-o", str(tmp_path / "plain"),
+                            "--json", str(tmp_path / "plain.json")], capture_output=True, text=True)
+    assert plain.returncode == 0, plain.stderr
+    rep = json.loads((tmp_path / "plain.json").read_text())
+    flash_over = rep["flash_weights_bytes"] - 256 * 1024 // 2
+    arena = rep["arena_bytes"]
+    sram_over = arena + -(-arena // 10) + rep["input_bytes"] + rep["output_bytes"] + 8192 - 64 * 1024
+    layers = json.loads(subprocess.run([sys.executable, "-m", "tinycc", "inspect", str(path), "--json"],
+                                       capture_output=True, text=True).stdout)["layers"]
+    peak = max(layers, key=lambda r: r["live_arena_bytes"])
+    proc = subprocess.run([sys.executable, "-m", "tinycc", "compile", str(path), "--target", "cortex-m4-64k",
+                           "-o", str(tmp_path / "out")], capture_output=True, text=True,
+                          env={**os.environ, "COLUMNS": "2000"})
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert "the model does not fit cortex-m4-64k" in proc.stderr
+    assert flash_over > 0 and f"({flash_over:,} B over; largest: layer #" in proc.stderr
+    assert sram_over > 0 and f"by {sram_over:,} B (peak at layer #{peak['index']} " in proc.stderr
+    assert f"with {peak['live_arena_bytes']:,} B live in the arena" in proc.stderr
+    assert not (tmp_path / "out").exists()
+    ok = subprocess.run([sys.executable, "-m", "tinycc", "compile", "examples/tiny_kws_int8.tflite", "--target",
+                         "cortex-m4-64k", "-o", str(tmp_path / "kws")], capture_output=True, text=True)
+    assert ok.returncode == 0 and (tmp_path / "kws" / "model.h").exists()

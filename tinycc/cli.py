@@ -28,7 +28,8 @@ def cmd_compile(args, out: Console) -> int:
                "calibration_method": args.calibration_method, "io": args.io,
                "int16_layers": (args.int16_activations or "").split(",") if args.int16_activations else [],
                "io_layout": args.io_layout, "board": args.board, "verify": args.verify,
-               "keep_flatbuffer": args.keep_flatbuffer, "tvm_opt": args.tvm_opt, "part": args.part}
+               "keep_flatbuffer": args.keep_flatbuffer, "tvm_opt": args.tvm_opt, "part": args.part,
+               "target": args.target}
     report = compile_model(args.model, args.backend, args.output, name=args.name, force=args.force,
                            options=options)
     for note in report.get("notes", []):
@@ -331,6 +332,9 @@ def build_parser() -> argparse.ArgumentParser:
                         "(default), or NHWC, saving the transposes at the edges")
     c.add_argument("--board", help="tflm backend: add an Arduino sketch and budget for this board "
                                     "(arduino-nano-33-ble, esp32-s3, stm32h747, rpi-pico-2)")
+    c.add_argument("--target", metavar="BOARD",
+                   help="fail (and write nothing) unless the model fits this board's flash and SRAM by the "
+                        "seed's budget rules (`tinycc targets` lists boards; `tinycc report` explains)")
     c.add_argument("--verify", action="store_true",
                    help="tflm backend: run the written flatbuffer in TF Lite Micro against the reference first")
     c.add_argument("--keep-flatbuffer", action="store_true",

@@ -98,6 +98,9 @@ def compile_model(model, backend: str, outdir, *, name: str = "model", force: bo
     tmp = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", suffix=".tinycc-tmp", dir=outdir.parent))
     try:
         report = be.compile(g, plan, tmp, {**(options or {}), "name": name})
+        if (options or {}).get("target"):          # refuse, and write nothing, when it cannot fit
+            from tinycc.report import check_fits
+            check_fits(g, report, backend, options["target"])
         if outdir.exists():
             shutil.rmtree(outdir) if outdir.is_dir() else outdir.unlink()
         os.replace(tmp, outdir)

@@ -136,6 +136,61 @@ def sram_budget(rep: dict, sram_bytes: int, stack_bytes: int, plan_arena: int) -
             "headroom_bytes": sram_bytes - total, "ok": total <= sram_bytes}
 
 
+def short(name: str, limit: int = 60) -> str:
+    """A layer name cut for a message (TFLite names can run to hundreds of characters)."""
+    return name if len(name) <= limit else name[:limit - 3] + "..."
+
+
+def peak_layer(g, plan: planner.MemoryPlan) -> str:
+    """The layer where the arena's live bytes peak, for people: `#3 'conv1' (conv_2d), 12,288 B live`."""
+    if not plan.live_bytes:
+        return "no layer"
+    i = max(range(len(plan.live_bytes)), key=lambda k: plan.live_bytes[k])
+    node = g.nodes[i]
+    return f"layer #{i} {short(node.name)!r} ({node.op}) with {plan.live_bytes[i]:,} B live in the arena"
+
+
+def heaviest_layer(g) -> str:
+    """The layer holding the most constant bytes: `#5 'fc' (fully_connected), 40,960 B of weights`."""
+    weights = [sum(g.tensors[n].nbytes for n in node.inputs if n and g.tensors[n].is_const) for node in g.nodes]
+    if not weights:
+        return "no layer"
+    i = max(range(len(weights)), key=lambda k: weights[k])
+    return f"layer #{i} {short(g.nodes[i].name)!r} ({g.nodes[i].op}) with {weights[i]:,} B of weights"
+
+
+def budget(g, plan: planner.MemoryPlan, rep: dict, b: dict, stack_bytes: int = STACK_BYTES):
+    """(flash budget, SRAM budget, reasons it does not fit) for a compile report on board `b`;
+    each reason names the bytes over and the layer that weighs most."""
+    flash = flash_budget(rep, g, b["flash_kb"] * 1024)
+    sram = sram_budget(rep, b["sram_kb"] * 1024, stack_bytes, plan.arena_bytes)
+    reasons = []
+    if not flash["ok"]:
+        reasons.append(f"flash: {flash['what']} {flash['model_bytes']:,} B are {flash['share']:.1%} of the "
+                       f"{flash['board_bytes']:,} B flash, not under the 50% budget of {flash['limit_bytes']:,} B "
+                       f"({flash['model_bytes'] - flash['limit_bytes']:,} B over; largest: {heaviest_layer(g)})")
+    if not sram["ok"]:
+        io = sram["input_bytes"] + sram["output_bytes"]
+        reasons.append(f"SRAM: arena {sram['arena_bytes']:,} + margin {sram['margin_bytes']:,} + I/O {io:,} + "
+                       f"stack {sram['stack_bytes']:,} = {sram['total_bytes']:,} B exceeds the "
+                       f"{sram['board_bytes']:,} B SRAM by {-sram['headroom_bytes']:,} B "
+                       f"(peak at {peak_layer(g, plan)})")
+    return flash, sram, reasons
+
+
+def check_fits(g, rep: dict, backend: str, board: str, stack_bytes: int = STACK_BYTES) -> None:
+    """`tinycc compile --target BOARD`: raise a TinyccError naming the budget, the bytes over and
+    the layer, when the compiled model does not fit the board."""
+    b = {"slug": board, **load_board(board)}
+    plan, _ = layer_plan(g, backend)
+    _, _, reasons = budget(g, plan, rep, b, stack_bytes)
+    if reasons:
+        raise TinyccError(f"the model does not fit {board} ({b['title']}): " + "; ".join(reasons),
+                          file=g.source or None,
+                          hint="`tinycc report MODEL --target BOARD` shows every layer; a float model shrinks "
+                               "4x with --calibration (int8); else a smaller model or a board with more memory")
+
+
 def _no_qemu_reason(core: str, backend: str, folder: Path) -> str | None:
     from tinycc import cortexm
     if core not in cortexm.TARGETS:
@@ -257,18 +312,7 @@ def make_report(model, board: str, backend: str = "c", *, stack_bytes: int = STA
                          f"the {backend} backend's arena is {rep['arena_bytes']:,} B")
         lat, built = latency(folder, b, backend, rep["macs"], latency_mode, cycles_per_mac, cmsis_nn)
 
-    flash = flash_budget(rep, g, b["flash_kb"] * 1024)
-    sram = sram_budget(rep, b["sram_kb"] * 1024, stack_bytes, plan.arena_bytes)
-    reasons = []
-    if not flash["ok"]:
-        reasons.append(f"flash: {flash['what']} {flash['model_bytes']:,} B are {flash['share']:.1%} of the "
-                       f"{flash['board_bytes']:,} B flash, not under the 50% budget of {flash['limit_bytes']:,} B "
-                       f"({flash['model_bytes'] - flash['limit_bytes']:,} B over)")
-    if not sram["ok"]:
-        io = sram["input_bytes"] + sram["output_bytes"]
-        reasons.append(f"SRAM: arena {sram['arena_bytes']:,} + margin {sram['margin_bytes']:,} + I/O {io:,} + "
-                       f"stack {sram['stack_bytes']:,} = {sram['total_bytes']:,} B exceeds the "
-                       f"{sram['board_bytes']:,} B SRAM by {-sram['headroom_bytes']:,} B")
+    flash, sram, reasons = budget(g, plan, rep, b, stack_bytes)
     pw = power(lat, active, sleep, extra_mw, duty, rate_hz, battery_mah, battery_v) if wants_power else None
     if pw is not None and not pw["rate_ok"]:
         how = "counted under QEMU" if lat["method"] == "qemu" else "MAC estimate"
