@@ -191,6 +191,9 @@ def inplace_pairs(g: Graph, io_in_arena: bool = False) -> list:
         external = external | set(g.inputs) | set(g.outputs)
     aliases = _aliases(g, external)
     accepted, done = [], set()
+    uses: dict[str, int] = {}
+    for node in g.nodes:
+        uses[node.name] = uses.get(node.name, 0) + 1
 
     def root(name):
         while name in aliases:
@@ -199,6 +202,10 @@ def inplace_pairs(g: Graph, io_in_arena: bool = False) -> list:
 
     for c in inplace_mod.candidates(g):
         if c.index in done or c.input in external or c.output in external or c.output in aliases:
+            continue
+        # MemoryPlan.inplace and the ring's "<node>#inplace" are keyed by the node's name: names
+        # are data, so a repeated node name or a tensor named like the ring keeps the plain kernel
+        if uses[c.node] > 1 or f"{c.node}#inplace" in g.tensors:
             continue
         if root(c.input) in external:
             continue

@@ -55,7 +55,9 @@ class CModule:
         self.g = g
         self.plan = plan
         self.prefix = prefix
-        self.namer = names.Namer(reserved={prefix})
+        # never the kernels' or the template's identifiers, nor the model's public symbols
+        self.namer = names.Namer(reserved={*names.kernel_identifiers(), prefix, f"{prefix}_invoke",
+                                           f"{prefix}_input_bytes", f"{prefix}_output_bytes"}, owned=prefix)
         self.weights: list[dict] = []        # flash arrays, in NAME_weights.c
         self.locals: list[str] = []          # small static consts in NAME.c (shape structs, tables)
         self.body: list[str] = []

@@ -51,9 +51,10 @@ class CmsisNN:
         m.uses_cmsis_nn = True
         x_t, y_t = g.tensors[node.inputs[0]], g.tensors[node.outputs[0]]
         x, y = m.ptr(node.inputs[0], const=True), m.ptr(node.outputs[0])
-        key = f"{node.name}#scratch"
+        index = next(i for i, n in enumerate(g.nodes) if n is node)      # node names may repeat
+        key = m.plan.scratch.get(index)
         size = scratch_bytes(node, g)
-        buf = f"(arena.bytes + {m.plan.offsets[key]})" if key in m.plan.offsets else "NULL"
+        buf = f"(arena.bytes + {m.plan.offsets[key]})" if key is not None else "NULL"
         ctx = f"{{ {buf}, {size} }}"
 
         def dims(shape):

@@ -43,7 +43,7 @@ class CmsisNNBackend:
     description = "C calling Arm CMSIS-NN's s8 kernels (c kernels where CMSIS-NN has none)"
 
     def compile(self, g: Graph, plan, outdir: Path, options: dict) -> dict:
-        name = names.identifier(options.get("name") or "model", "model")
+        name = names.model_name(options.get("name"), "model")
         files, report = generate(g, name)
         for fname, text in sorted(files.items()):
             (Path(outdir) / fname).write_text(text, encoding="ascii", newline="\n")

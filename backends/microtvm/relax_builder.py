@@ -1,13 +1,14 @@
 """tinycc's core graph (float32) -> an Apache TVM Relax module, one Relax op per core op.
 
 NHWC throughout (conv2d with data_layout NHWC / kernel_layout OHWI), so TVM's kernels read
-tinycc's tensors as they are. Fused activations become relu / clip. Names: Relax inputs are
-the core input names; the returned map says which core tensor each Relax input is.
+tinycc's tensors as they are. Fused activations become relu / clip. Relax inputs are the core
+inputs in order, named by their C identifiers (names.Namer: names are data).
 """
 from __future__ import annotations
 
 import numpy as np
 
+from tinycc.backends.c import names
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph
 from tinycc.core.ops.strided_slice import bounds
@@ -34,7 +35,8 @@ def to_relax(g: Graph):
             raise TinyccError("the Relax path takes float32 models only", file=g.source,
                               hint="quantised models go through generate_quantised()")
     bb = relax.BlockBuilder()
-    params = [relax.Var(n, relax.TensorType(g.tensors[n].shape, "float32")) for n in g.inputs]
+    namer = names.Namer()         # names are data: TVM makes C parameter names of these
+    params = [relax.Var(namer(n, "input"), relax.TensorType(g.tensors[n].shape, "float32")) for n in g.inputs]
     env = dict(zip(g.inputs, params))
 
     def val(name):

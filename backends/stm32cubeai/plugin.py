@@ -200,7 +200,7 @@ class STM32CubeAIBackend:
     description = "STM32Cube.AI / X-CUBE-AI style project stub (ai_NAME_run over tinycc's C, Makefile, stedgeai command)"
 
     def compile(self, g: Graph, plan, outdir: Path, options: dict) -> dict:
-        name = names.identifier(options.get("name") or "network", "network")
+        name = names.model_name(options.get("name"), "network")
         files, report = generate(g, name, options.get("part") or "stm32f446")
         for fname, text in sorted(files.items()):
             path = Path(outdir) / fname

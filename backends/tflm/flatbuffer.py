@@ -31,6 +31,14 @@ OFFLINE_PLAN_NAME = "OfflineMemoryAllocation"
 BUFFER_ALIGN = 16
 
 
+class _Made:
+    """A tensor the writer adds (a padded input): referred to by this handle, never by name, so a
+    graph tensor of the same name can never be mistaken for it."""
+
+    def __init__(self, tensor: Tensor, index: int):
+        self.tensor, self.index = tensor, index
+
+
 def _schema():
     from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema_fb
     return schema_fb
@@ -70,7 +78,8 @@ class _Writer:
         self.s = _schema()
         self.g = g
         self.tensors: list = []
-        self.index: dict[str, int] = {}
+        self.index: dict[str, int] = {}          # graph tensor name -> flatbuffer tensor
+        self.graph_names: list[str | None] = []  # per flatbuffer tensor: its graph name (None: made here)
         self.buffers = [self.s.BufferT()]
         self.opcodes: list = []
         self.opcode_index: dict[str, int] = {}
@@ -84,8 +93,10 @@ class _Writer:
         self.buffers.append(b)
         return len(self.buffers) - 1
 
-    def tensor(self, t: Tensor) -> int:
-        if t.name in self.index:
+    def tensor(self, t: Tensor, made: bool = False) -> int:
+        """The flatbuffer index of graph tensor `t` (added once), or of a new tensor the writer
+        `made` (operands such as a reshape's shape: never shared, whatever their names)."""
+        if not made and t.name in self.index:
             return self.index[t.name]
         tt = self.s.TensorT()
         tt.name = t.name
@@ -99,12 +110,21 @@ class _Writer:
             q.quantizedDimension = int(t.quant.axis)
             tt.quantization = q
         self.tensors.append(tt)
-        self.index[t.name] = len(self.tensors) - 1
-        return self.index[t.name]
+        self.graph_names.append(None if made else t.name)
+        if not made:
+            self.index[t.name] = len(self.tensors) - 1
+        return len(self.tensors) - 1
+
+    def ref(self, name) -> int:
+        """The flatbuffer index of a node's operand: a graph tensor name or a _Made handle."""
+        return name.index if isinstance(name, _Made) else self.tensor(self.g.tensors[name])
+
+    def lookup(self, name) -> Tensor:
+        return name.tensor if isinstance(name, _Made) else self.g.tensors[name]
 
     def const_int32(self, node: Node, what: str, values) -> int:
         arr = np.asarray(values, dtype=np.int32)
-        return self.tensor(Tensor(f"{node.name}/{what}", tuple(arr.shape), "int32", data=arr))
+        return self.tensor(Tensor(f"{node.name}/{what}", tuple(arr.shape), "int32", data=arr), made=True)
 
     def opcode(self, builtin: str) -> int:
         if builtin not in self.opcode_index:
@@ -127,13 +147,13 @@ class _Writer:
                               node=node.name, op=node.op, hint="TFLite averages in-bounds elements only")
         top, left, bottom, right = node.attrs["pads"]
         shape = (x.shape[0], x.shape[1] + top + bottom, x.shape[2] + left + right, x.shape[3])
-        padded = Tensor(f"{node.name}/padded", shape, x.dtype, x.quant)
+        padded_t = Tensor(f"{node.name}/padded", shape, x.dtype, x.quant)
+        padded = _Made(padded_t, self.tensor(padded_t, made=True))     # the graph is left as it is
         attrs = {"paddings": ((0, 0), (top, bottom), (left, right), (0, 0)), "value": None}
         if node.op == "max_pool_2d":          # padding must never win the max
             attrs["value"] = -128 if x.dtype == "int8" else (-32768 if x.dtype == "int16" else float("-inf"))
-        g.tensors[padded.name] = padded
-        pad = Node(f"{node.name}/pad", "pad", [x.name], [padded.name], attrs)
-        rewritten = Node(node.name, node.op, [padded.name, *node.inputs[1:]], node.outputs,
+        pad = Node(f"{node.name}/pad", "pad", [node.inputs[0]], [padded], attrs)
+        rewritten = Node(node.name, node.op, [padded, *node.inputs[1:]], node.outputs,
                          {**node.attrs, "pads": (0, 0, 0, 0)})
         return [self.operator(pad)], rewritten
 
@@ -155,9 +175,9 @@ class _Writer:
         names = list(node.inputs)
         while names and names[-1] is None:        # TFLM reads a trailing -1 as a present input
             names.pop()
-        inputs = [-1 if n is None else self.tensor(g.tensors[n]) for n in names]
+        inputs = [-1 if n is None else self.ref(n) for n in names]
         act = ACTIVATIONS[a.get("activation", "none")]
-        x = g.tensors[node.inputs[0]]
+        x = self.lookup(node.inputs[0])
         opt_type, opt = 0, None
         if node.op in ("conv_2d", "depthwise_conv_2d"):
             w = g.tensors[node.inputs[1]]
@@ -205,7 +225,7 @@ class _Writer:
             if value is not None:
                 builtin = "PADV2"
                 data = np.array([value], dtype=np.dtype(x.dtype))
-                inputs.append(self.tensor(Tensor(f"{node.name}/value", (1,), x.dtype, x.quant, data)))
+                inputs.append(self.tensor(Tensor(f"{node.name}/value", (1,), x.dtype, x.quant, data), made=True))
         elif node.op == "mean":
             inputs = inputs[:1] + [self.const_int32(node, "axes", a["axes"])]
             opt_type, opt = s.BuiltinOptions.ReducerOptions, s.ReducerOptionsT()
@@ -221,7 +241,7 @@ class _Writer:
         op = s.OperatorT()
         op.opcodeIndex = self.opcode(builtin)
         op.inputs = np.array(inputs, dtype=np.int32)
-        op.outputs = np.array([self.tensor(g.tensors[n]) for n in node.outputs], dtype=np.int32)
+        op.outputs = np.array([self.ref(n) for n in node.outputs], dtype=np.int32)
         op.builtinOptionsType = opt_type
         op.builtinOptions = opt
         return op
@@ -229,9 +249,8 @@ class _Writer:
     def offline_plan(self, offsets: dict[str, int]):
         """TFLM's OfflineMemoryAllocation metadata: [version 0, subgraph 0, n, offset or -1 per tensor]."""
         values = [0, 0, len(self.tensors)]
-        for t in self.tensors:
-            name = t.name.decode() if isinstance(t.name, bytes) else t.name
-            values.append(-1 if t.buffer or name not in offsets else int(offsets[name]))
+        for t, name in zip(self.tensors, self.graph_names):       # tensors made here are never planned
+            values.append(-1 if t.buffer or name is None or name not in offsets else int(offsets[name]))
         meta = self.s.MetadataT()
         meta.name = OFFLINE_PLAN_NAME
         meta.buffer = self.buffer(np.array(values, dtype="<i4"))

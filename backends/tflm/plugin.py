@@ -104,7 +104,7 @@ class TFLMBackend:
     description = "TFLite flatbuffer as a C array + TF Lite Micro firmware stub with a measured arena"
 
     def compile(self, g: Graph, plan, outdir: Path, options: dict) -> dict:
-        name = names.identifier(options.get("name") or "model", "model")
+        name = names.model_name(options.get("name"), "model")
         board = options.get("board")
         if board is not None and board not in BOARDS:
             raise TinyccError(f"unknown board {board!r}", hint="boards: " + ", ".join(sorted(BOARDS)))
