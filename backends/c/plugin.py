@@ -2,6 +2,8 @@
 weights as `const` arrays, no heap, no interpreter.
 
 Writes NAME.h (the interface), NAME.c (kernels, arena, NAME_invoke) and NAME_weights.{h,c}.
+Debug builds (-DTINYCC_ARENA_CANARY) surround the arena with canaries checked around every
+invoke (NAME_ERROR_ARENA_CANARY); without the macro the code is the release one.
 """
 from __future__ import annotations
 
@@ -19,6 +21,9 @@ from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph
 from tinycc.core.hookspec import hookimpl
 from tinycc.core.planner import MemoryPlan
+
+# NAME_invoke's status when a debug build (-DTINYCC_ARENA_CANARY) finds the arena's canary clobbered
+ARENA_CANARY_ERROR = 99
 
 
 def _env() -> jinja2.Environment:
@@ -71,7 +76,7 @@ def generate(g: Graph, plan: MemoryPlan, name: str, twins=None) -> tuple[dict[st
            "outputs": [_io(g, "output", i, t) for i, t in enumerate(g.outputs)],
            "arena_bytes": plan.arena_bytes, "bound_bytes": plan.bound_bytes, "weights": m.weights,
            "flash_bytes": flash, "kernels": m.kernel_source(), "locals": m.locals, "body": m.body,
-           "needs_math": m.needs_math, "needs_string": m.needs_string}
+           "needs_math": m.needs_math, "needs_string": m.needs_string, "canary_error": ARENA_CANARY_ERROR}
     env = _env()
     files = {f"{name}.h": env.get_template("model.h.j2").render(ctx),
              f"{name}.c": env.get_template("model.c.j2").render(ctx),
@@ -89,7 +94,7 @@ class CBackend:
     plan_options = {"inplace": True, "schedule": True}     # its kernels honour in-place pairs
 
     def compile(self, g: Graph, plan: MemoryPlan, outdir: Path, options: dict) -> dict:
-        name = names.identifier(options.get("name") or "model", "model")
+        name = names.model_name(options.get("name"), "model")
         files, report = generate(g, plan, name)
         for fname, text in sorted(files.items()):
             (Path(outdir) / fname).write_text(text, encoding="ascii", newline="\n")
