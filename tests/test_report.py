@@ -138,8 +138,8 @@ def test_vww_fits_on_nano_33_ble_but_not_on_a_16k_cortex_m0plus(board, fits, tmp
         assert verdict == "verdict: fits" and rep["sram"]["headroom_bytes"] == 256 * KB - total
     else:          # half of 64 KB flash is 32,768 B; SRAM is 16,384 B
         assert verdict.startswith("verdict: does not fit: flash:")
-        assert f"({flash - 32768:,} B over)" in verdict and flash - 32768 >= 209216
-        assert f"= {total:,} B exceeds the 16,384 B SRAM by {total - 16384:,} B" in verdict
+        assert f"({flash - 32768:,} B over; largest: layer #" in verdict and flash - 32768 >= 209216
+        assert f"= {total:,} B exceeds the 16,384 B SRAM by {total - 16384:,} B (peak at layer #" in verdict
         assert total - 16384 >= 27650 + 8192 - 16384                  # I/O and stack alone do not fit
     assert rep["layers"][0]["op"] == "conv_2d" and len(rep["layers"]) == len(g.nodes)
 
@@ -228,8 +228,12 @@ def test_user_board_without_power_figures_and_sram_only_verdict(tmp_path, monkey
     arena, _ = c_output(EXAMPLE, tmp_path / "c")
     margin, total = math.ceil(arena / 10), arena + math.ceil(arena / 10) + 494 + 8192     # > 494 + 8,192 > 8 KB
     assert rep["flash"]["ok"] and not rep["fits"]
+    peak = max(rep["layers"], key=lambda r: r["live_bytes"])
+    assert peak["live_bytes"] == arena                            # the layer that sets the arena is named
     assert rep["verdict"] == (f"does not fit: SRAM: arena {arena:,} + margin {margin:,} + I/O 494 + stack 8,192 = "
-                              f"{total:,} B exceeds the 8,192 B SRAM by {total - 8192:,} B")
+                              f"{total:,} B exceeds the 8,192 B SRAM by {total - 8192:,} B "
+                              f"(peak at layer #{peak['index']} {peak['name']!r} ({peak['op']}) with "
+                              f"{peak['live_bytes']:,} B live in the arena)")
     # with a 4 KB stack: at most 2,304 + 231 + 494 + 4,096 = 7,125 B <= 8 KB
     assert make_report(EXAMPLE, "my-board", latency_mode="macs", stack_bytes=4 * KB)["fits"]
     with pytest.raises(TinyccError, match="no power figures"):
