@@ -83,7 +83,7 @@ def hostile(g: Graph) -> Graph:
         node.outputs = [new[n] for n in node.outputs]
     g.inputs, g.outputs = [new[n] for n in g.inputs], [new[n] for n in g.outputs]
     g.name = f"graph*/\n{INJECT}\n"
-    g.source = f"/tmp/evil*/\n{INJECT}\\.tflite"
+    g.source = f"/tmp/evil*/\n{INJECT}\\`tick` <b>.tflite"
     return g
 
 
