@@ -3,12 +3,12 @@ typedef struct {
     int n, h, w, ci, oh, ow, co, kh, kw, sh, sw, dh, dw, pad_t, pad_l;
 } tinycc_conv_shape;
 
-static inline void tinycc_conv_2d_s8(const tinycc_conv_shape *s, const int8_t *in, const int8_t *filter,
-                                     const int32_t *bias, int8_t *out, int32_t in_zp, int32_t out_zp,
-                                     const int32_t *mult, const int32_t *shift, int32_t act_min, int32_t act_max) {
-    int b, oy, ox, oc, ky, kx, ic;
-    for (b = 0; b < s->n; ++b)
-    for (oy = 0; oy < s->oh; ++oy)
+/* output row oy of image b (ow * co bytes at `row`), TFLM's reference loops */
+static inline void tinycc_conv_2d_s8_row(const tinycc_conv_shape *s, const int8_t *in, const int8_t *filter,
+                                         const int32_t *bias, int8_t *row, int b, int oy, int32_t in_zp,
+                                         int32_t out_zp, const int32_t *mult, const int32_t *shift,
+                                         int32_t act_min, int32_t act_max) {
+    int ox, oc, ky, kx, ic;
     for (ox = 0; ox < s->ow; ++ox)
     for (oc = 0; oc < s->co; ++oc) {
         int32_t acc = bias ? bias[oc] : 0;
@@ -25,8 +25,18 @@ static inline void tinycc_conv_2d_s8(const tinycc_conv_shape *s, const int8_t *i
             }
         }
         acc = tinycc_mbqm(acc, mult[oc], shift[oc]) + out_zp;
-        out[((b * s->oh + oy) * s->ow + ox) * s->co + oc] = (int8_t)tinycc_clamp(acc, act_min, act_max);
+        row[ox * s->co + oc] = (int8_t)tinycc_clamp(acc, act_min, act_max);
     }
+}
+
+static inline void tinycc_conv_2d_s8(const tinycc_conv_shape *s, const int8_t *in, const int8_t *filter,
+                                     const int32_t *bias, int8_t *out, int32_t in_zp, int32_t out_zp,
+                                     const int32_t *mult, const int32_t *shift, int32_t act_min, int32_t act_max) {
+    int b, oy;
+    for (b = 0; b < s->n; ++b)
+    for (oy = 0; oy < s->oh; ++oy)
+        tinycc_conv_2d_s8_row(s, in, filter, bias, out + (long)(b * s->oh + oy) * s->ow * s->co, b, oy, in_zp,
+                              out_zp, mult, shift, act_min, act_max);
 }
 
 static inline void tinycc_conv_2d_s16(const tinycc_conv_shape *s, const int16_t *in, const int8_t *filter,
@@ -158,37 +168,75 @@ static inline void tinycc_conv_s8_run(const tinycc_conv_shape *s, const int8_t *
     }
 }
 
+/* output row oy of image b, fast: interior pixels ox0 <= ox < ox1 of an interior row in runs
+ * (tinycc_interior_cols), the others through the border routine */
+static inline void tinycc_conv_2d_s8_fast_row(const tinycc_conv_shape *s, const int8_t *in, const int8_t *filter,
+                                              const int32_t *bias, const int32_t *kbias, int8_t *row, int b, int oy,
+                                              int ox0, int ox1, int32_t in_zp, int32_t out_zp, const int32_t *mult,
+                                              const int32_t *shift, int32_t act_min, int32_t act_max) {
+    const int iy = oy * s->sh - s->pad_t;
+    int ox;
+    if (iy < 0 || iy + s->kh > s->h) {
+        for (ox = 0; ox < s->ow; ++ox)
+            tinycc_conv_s8_border(s, in, filter, bias, row + ox * s->co, b, oy, ox, in_zp, out_zp, mult, shift,
+                                  act_min, act_max);
+        return;
+    }
+    for (ox = 0; ox < ox0; ++ox)
+        tinycc_conv_s8_border(s, in, filter, bias, row + ox * s->co, b, oy, ox, in_zp, out_zp, mult, shift,
+                              act_min, act_max);
+    tinycc_conv_s8_run(s, in + ((b * s->h + iy) * s->w + ox0 * s->sw - s->pad_l) * s->ci, s->sw * s->ci,
+                       ox1 - ox0, filter, kbias, row + ox0 * s->co, out_zp, mult, shift, act_min, act_max);
+    for (ox = ox1; ox < s->ow; ++ox)
+        tinycc_conv_s8_border(s, in, filter, bias, row + ox * s->co, b, oy, ox, in_zp, out_zp, mult, shift,
+                              act_min, act_max);
+}
+
 static inline void tinycc_conv_2d_s8_fast(const tinycc_conv_shape *s, const int8_t *in, const int8_t *filter,
                                    const int32_t *bias, const int32_t *kbias, int8_t *out, int32_t in_zp,
                                    int32_t out_zp, const int32_t *mult, const int32_t *shift,
                                    int32_t act_min, int32_t act_max) {
-    int b, oy, ox, ox0 = 0, ox1;
+    int b, oy, ox0;
+    const int ox1 = tinycc_interior_cols(s->ow, s->sw, s->pad_l, s->kw, s->w, &ox0);
     if (s->kh == 1 && s->kw == 1 && s->sh == 1 && s->sw == 1 && s->oh == s->h && s->ow == s->w) {
         /* 1x1, stride 1: one matrix product over every pixel */
         tinycc_conv_s8_run(s, in, s->ci, s->n * s->h * s->w, filter, kbias, out, out_zp, mult, shift,
                            act_min, act_max);
         return;
     }
-    while (ox0 < s->ow && ox0 * s->sw - s->pad_l < 0) ++ox0;
-    ox1 = ox0;
-    while (ox1 < s->ow && ox1 * s->sw - s->pad_l + s->kw <= s->w) ++ox1;
     for (b = 0; b < s->n; ++b)
-    for (oy = 0; oy < s->oh; ++oy) {
-        const int iy = oy * s->sh - s->pad_t;
-        int8_t *row = out + (b * s->oh + oy) * s->ow * s->co;
-        if (iy < 0 || iy + s->kh > s->h) {
-            for (ox = 0; ox < s->ow; ++ox)
-                tinycc_conv_s8_border(s, in, filter, bias, row + ox * s->co, b, oy, ox, in_zp, out_zp, mult, shift,
-                                      act_min, act_max);
-            continue;
-        }
-        for (ox = 0; ox < ox0; ++ox)
-            tinycc_conv_s8_border(s, in, filter, bias, row + ox * s->co, b, oy, ox, in_zp, out_zp, mult, shift,
-                                  act_min, act_max);
-        tinycc_conv_s8_run(s, in + ((b * s->h + iy) * s->w + ox0 * s->sw - s->pad_l) * s->ci, s->sw * s->ci,
-                           ox1 - ox0, filter, kbias, row + ox0 * s->co, out_zp, mult, shift, act_min, act_max);
-        for (ox = ox1; ox < s->ow; ++ox)
-            tinycc_conv_s8_border(s, in, filter, bias, row + ox * s->co, b, oy, ox, in_zp, out_zp, mult, shift,
-                                  act_min, act_max);
+    for (oy = 0; oy < s->oh; ++oy)
+        tinycc_conv_2d_s8_fast_row(s, in, filter, bias, kbias, out + (long)(b * s->oh + oy) * s->ow * s->co, b, oy,
+                                   ox0, ox1, in_zp, out_zp, mult, shift, act_min, act_max);
+}
+
+/* In place (kernels/inplace.h): the output over its input `buf` (batch 1), rows through the ring.
+ * A 1x1 stride-1 convolution's row is one matrix product of ow pixels. */
+static inline void tinycc_conv_2d_s8_fast_inplace(const tinycc_conv_shape *s, const tinycc_ring_shape *r,
+                                                  int8_t *buf, const int8_t *filter, const int32_t *bias,
+                                                  const int32_t *kbias, int8_t *ring, int32_t in_zp, int32_t out_zp,
+                                                  const int32_t *mult, const int32_t *shift,
+                                                  int32_t act_min, int32_t act_max) {
+    int ox0, step, first = tinycc_ring_start(r), count = 0;
+    const int ox1 = tinycc_interior_cols(s->ow, s->sw, s->pad_l, s->kw, s->w, &ox0);
+    for (step = 0; step < r->oh; ++step) {
+        const int oy = tinycc_ring_row(r, step);
+        tinycc_conv_2d_s8_fast_row(s, buf, filter, bias, kbias, tinycc_ring_slot(r, ring, oy), 0, oy, ox0, ox1,
+                                   in_zp, out_zp, mult, shift, act_min, act_max);
+        tinycc_ring_flush(r, buf, ring, step, oy, &first, &count);
+    }
+}
+
+/* in place, reference arithmetic (dilations, folded bias out of int32) */
+static inline void tinycc_conv_2d_s8_inplace(const tinycc_conv_shape *s, const tinycc_ring_shape *r, int8_t *buf,
+                                             const int8_t *filter, const int32_t *bias, int8_t *ring, int32_t in_zp,
+                                             int32_t out_zp, const int32_t *mult, const int32_t *shift,
+                                             int32_t act_min, int32_t act_max) {
+    int step, first = tinycc_ring_start(r), count = 0;
+    for (step = 0; step < r->oh; ++step) {
+        const int oy = tinycc_ring_row(r, step);
+        tinycc_conv_2d_s8_row(s, buf, filter, bias, tinycc_ring_slot(r, ring, oy), 0, oy, in_zp, out_zp, mult,
+                              shift, act_min, act_max);
+        tinycc_ring_flush(r, buf, ring, step, oy, &first, &count);
     }
 }

@@ -3,13 +3,12 @@ typedef struct {
     int n, h, w, ci, oh, ow, co, kh, kw, sh, sw, dh, dw, pad_t, pad_l, mult;
 } tinycc_dw_shape;
 
-static inline void tinycc_depthwise_conv_2d_s8(const tinycc_dw_shape *s, const int8_t *in, const int8_t *filter,
-                                               const int32_t *bias, int8_t *out, int32_t in_zp, int32_t out_zp,
-                                               const int32_t *mult, const int32_t *shift,
-                                               int32_t act_min, int32_t act_max) {
-    int b, oy, ox, oc, ky, kx;
-    for (b = 0; b < s->n; ++b)
-    for (oy = 0; oy < s->oh; ++oy)
+/* output row oy of image b (ow * co bytes at `row`), TFLM's reference loops */
+static inline void tinycc_depthwise_conv_2d_s8_row(const tinycc_dw_shape *s, const int8_t *in, const int8_t *filter,
+                                                   const int32_t *bias, int8_t *row, int b, int oy, int32_t in_zp,
+                                                   int32_t out_zp, const int32_t *mult, const int32_t *shift,
+                                                   int32_t act_min, int32_t act_max) {
+    int ox, oc, ky, kx;
     for (ox = 0; ox < s->ow; ++ox)
     for (oc = 0; oc < s->co; ++oc) {
         const int ic = oc / s->mult;
@@ -25,8 +24,19 @@ static inline void tinycc_depthwise_conv_2d_s8(const tinycc_dw_shape *s, const i
             }
         }
         acc = tinycc_mbqm(acc, mult[oc], shift[oc]) + out_zp;
-        out[((b * s->oh + oy) * s->ow + ox) * s->co + oc] = (int8_t)tinycc_clamp(acc, act_min, act_max);
+        row[ox * s->co + oc] = (int8_t)tinycc_clamp(acc, act_min, act_max);
     }
+}
+
+static inline void tinycc_depthwise_conv_2d_s8(const tinycc_dw_shape *s, const int8_t *in, const int8_t *filter,
+                                               const int32_t *bias, int8_t *out, int32_t in_zp, int32_t out_zp,
+                                               const int32_t *mult, const int32_t *shift,
+                                               int32_t act_min, int32_t act_max) {
+    int b, oy;
+    for (b = 0; b < s->n; ++b)
+    for (oy = 0; oy < s->oh; ++oy)
+        tinycc_depthwise_conv_2d_s8_row(s, in, filter, bias, out + (long)(b * s->oh + oy) * s->ow * s->co, b, oy,
+                                        in_zp, out_zp, mult, shift, act_min, act_max);
 }
 
 static inline void tinycc_depthwise_conv_2d_s16(const tinycc_dw_shape *s, const int16_t *in, const int8_t *filter,
@@ -139,26 +149,66 @@ static inline void tinycc_dw_s8_pixel(const tinycc_dw_shape *s, const int8_t *x,
     }
 }
 
+/* output row oy of image b, fast: interior pixels (ox0 <= ox < ox1 of an interior row) without
+ * bounds checks, the others through the border routine */
+static inline void tinycc_depthwise_conv_2d_s8_fast_row(const tinycc_dw_shape *s, const int8_t *in,
+                                                        const int8_t *filter, const int32_t *bias,
+                                                        const int32_t *kbias, int8_t *row, int b, int oy, int ox0,
+                                                        int ox1, int32_t in_zp, int32_t out_zp, const int32_t *mult,
+                                                        const int32_t *shift, int32_t act_min, int32_t act_max) {
+    const int iy = oy * s->sh - s->pad_t;
+    int ox;
+    if (iy < 0 || iy + s->kh > s->h) ox0 = ox1 = s->ow;
+    for (ox = 0; ox < ox0; ++ox)
+        tinycc_dw_s8_border(s, in, filter, bias, row + ox * s->co, b, oy, ox, in_zp, out_zp, mult, shift,
+                            act_min, act_max);
+    for (; ox < ox1; ++ox)
+        tinycc_dw_s8_pixel(s, in + ((b * s->h + iy) * s->w + ox * s->sw - s->pad_l) * s->ci, filter, kbias,
+                           row + ox * s->co, out_zp, mult, shift, act_min, act_max);
+    for (; ox < s->ow; ++ox)
+        tinycc_dw_s8_border(s, in, filter, bias, row + ox * s->co, b, oy, ox, in_zp, out_zp, mult, shift,
+                            act_min, act_max);
+}
+
 static inline void tinycc_depthwise_conv_2d_s8_fast(const tinycc_dw_shape *s, const int8_t *in, const int8_t *filter,
                                                     const int32_t *bias, const int32_t *kbias, int8_t *out,
                                                     int32_t in_zp, int32_t out_zp, const int32_t *mult,
                                                     const int32_t *shift, int32_t act_min, int32_t act_max) {
-    int b, oy, ox, ox0 = 0, ox1;
-    while (ox0 < s->ow && ox0 * s->sw - s->pad_l < 0) ++ox0;
-    ox1 = ox0;
-    while (ox1 < s->ow && ox1 * s->sw - s->pad_l + s->kw <= s->w) ++ox1;
+    int b, oy, ox0;
+    const int ox1 = tinycc_interior_cols(s->ow, s->sw, s->pad_l, s->kw, s->w, &ox0);
     for (b = 0; b < s->n; ++b)
-    for (oy = 0; oy < s->oh; ++oy) {
-        const int iy = oy * s->sh - s->pad_t;
-        const int inside = iy >= 0 && iy + s->kh <= s->h;
-        int8_t *row = out + (b * s->oh + oy) * s->ow * s->co;
-        for (ox = 0; ox < s->ow; ++ox) {
-            if (inside && ox >= ox0 && ox < ox1)
-                tinycc_dw_s8_pixel(s, in + ((b * s->h + iy) * s->w + ox * s->sw - s->pad_l) * s->ci, filter, kbias,
-                                   row + ox * s->co, out_zp, mult, shift, act_min, act_max);
-            else
-                tinycc_dw_s8_border(s, in, filter, bias, row + ox * s->co, b, oy, ox, in_zp, out_zp, mult, shift,
-                                    act_min, act_max);
-        }
+    for (oy = 0; oy < s->oh; ++oy)
+        tinycc_depthwise_conv_2d_s8_fast_row(s, in, filter, bias, kbias, out + (long)(b * s->oh + oy) * s->ow * s->co,
+                                             b, oy, ox0, ox1, in_zp, out_zp, mult, shift, act_min, act_max);
+}
+
+/* In place (kernels/inplace.h): the output over its input `buf` (batch 1), rows through the ring */
+static inline void tinycc_depthwise_conv_2d_s8_fast_inplace(const tinycc_dw_shape *s, const tinycc_ring_shape *r,
+                                                            int8_t *buf, const int8_t *filter, const int32_t *bias,
+                                                            const int32_t *kbias, int8_t *ring, int32_t in_zp,
+                                                            int32_t out_zp, const int32_t *mult, const int32_t *shift,
+                                                            int32_t act_min, int32_t act_max) {
+    int ox0, step, first = tinycc_ring_start(r), count = 0;
+    const int ox1 = tinycc_interior_cols(s->ow, s->sw, s->pad_l, s->kw, s->w, &ox0);
+    for (step = 0; step < r->oh; ++step) {
+        const int oy = tinycc_ring_row(r, step);
+        tinycc_depthwise_conv_2d_s8_fast_row(s, buf, filter, bias, kbias, tinycc_ring_slot(r, ring, oy), 0, oy,
+                                             ox0, ox1, in_zp, out_zp, mult, shift, act_min, act_max);
+        tinycc_ring_flush(r, buf, ring, step, oy, &first, &count);
+    }
+}
+
+/* in place, reference arithmetic (depth multipliers, dilations, folded bias out of int32) */
+static inline void tinycc_depthwise_conv_2d_s8_inplace(const tinycc_dw_shape *s, const tinycc_ring_shape *r,
+                                                       int8_t *buf, const int8_t *filter, const int32_t *bias,
+                                                       int8_t *ring, int32_t in_zp, int32_t out_zp,
+                                                       const int32_t *mult, const int32_t *shift,
+                                                       int32_t act_min, int32_t act_max) {
+    int step, first = tinycc_ring_start(r), count = 0;
+    for (step = 0; step < r->oh; ++step) {
+        const int oy = tinycc_ring_row(r, step);
+        tinycc_depthwise_conv_2d_s8_row(s, buf, filter, bias, tinycc_ring_slot(r, ring, oy), 0, oy, in_zp, out_zp,
+                                        mult, shift, act_min, act_max);
+        tinycc_ring_flush(r, buf, ring, step, oy, &first, &count);
     }
 }

@@ -94,3 +94,13 @@ static inline int8_t tinycc_requant_s8(int32_t acc, int32_t mult, int32_t shift,
                                        int32_t act_min, int32_t act_max) {
     return (int8_t)tinycc_clamp(tinycc_mbqm(acc, mult, shift) + out_zp, act_min, act_max);
 }
+
+/* Output columns whose taps lie inside the input horizontally: [*ox0, returned ox1) */
+static inline int tinycc_interior_cols(int ow, int sw, int pad_l, int kw, int w, int *ox0) {
+    int a = 0, b;
+    while (a < ow && a * sw - pad_l < 0) ++a;
+    b = a;
+    while (b < ow && b * sw - pad_l + kw <= w) ++b;
+    *ox0 = a;
+    return b;
+}

@@ -1,8 +1,11 @@
-"""In-place emission for convolutions the planner put over their input (core/inplace.py):
-a call to tinycc_conv_inplace_s8 (kernels/inplace.h) with the ring scratch from the plan.
+"""In-place emission for convolutions the planner put over their input (core/inplace.py): the
+conv / depthwise kernel's in-place variant (kernels/inplace.h drives the ring; each output row is
+computed by the same row routine as the out-of-place kernel: the fast one with the folded bias
+when it applies, else the reference one), with the ring scratch from the plan.
 Elementwise in-place pairs need nothing: their kernels read element i before writing it."""
 from __future__ import annotations
 
+from tinycc.backends.c.ops import conv_2d, depthwise_conv_2d
 from tinycc.backends.c.ops._conv_common import bias_ptr, requant_arrays
 from tinycc.core.inplace import conv_geometry
 
@@ -16,15 +19,21 @@ def applies(node, plan) -> bool:
 def emit(node, m, p) -> None:
     c = m.plan.inplace[node.name]
     s = conv_geometry(node, m.g)
-    dw = node.op == "depthwise_conv_2d"
-    mult_ch = node.attrs.get("depth_multiplier", 1) if dw else 1
-    m.use_kernel("inplace.h")
-    shape = m.struct("tinycc_inplace_shape", f"{node.name}_inplace",
-                     [s[k] for k in ("h", "w", "ci", "oh", "ow", "co", "kh", "kw", "sh", "sw", "dh", "dw",
-                                     "pad_t", "pad_l")] + [mult_ch, int(dw), c.ring, int(c.backward)])
+    op = depthwise_conv_2d if node.op == "depthwise_conv_2d" else conv_2d
+    kernel = "tinycc_depthwise_conv_2d_s8" if op is depthwise_conv_2d else "tinycc_conv_2d_s8"
+    op.use_kernels(m)
+    shape = op.shape_struct(node, m)
+    ring_shape = m.struct("tinycc_ring_shape", f"{node.name}_ring",
+                          [s["h"], s["oh"], s["kh"], s["sh"], s["dh"], s["pad_t"], s["w"] * s["ci"],
+                           s["ow"] * s["co"], c.ring, int(c.backward)])
     buf = f"((int8_t *)(arena.bytes + {m.plan.offsets[node.outputs[0]]}))"
     ring = f"((int8_t *)(arena.bytes + {m.plan.offsets[node.name + '#inplace']}))"
+    w = m.ptr(node.inputs[1], const=True)
     mult, shift = requant_arrays(node, m, p)
+    tail = f"{p['input_zp']}, {p['output_zp']}, {mult}, {shift}, {p['act_min']}, {p['act_max']}"
     m.emit(f"/* in place over its input, ring of {c.ring} row(s){' bottom-up' if c.backward else ''} */")
-    m.emit(f"tinycc_conv_inplace_s8(&{shape}, {buf}, {m.ptr(node.inputs[1], const=True)}, {bias_ptr(node, m, 'int8')}, "
-           f"{ring}, {p['input_zp']}, {p['output_zp']}, {mult}, {shift}, {p['act_min']}, {p['act_max']});")
+    folded = op.fast_constants(node, m, p)
+    if folded is not None:
+        m.emit(f"{kernel}_fast_inplace(&{shape}, &{ring_shape}, {buf}, {w}, {folded[0]}, {folded[1]}, {ring}, {tail});")
+    else:
+        m.emit(f"{kernel}_inplace(&{shape}, &{ring_shape}, {buf}, {w}, {bias_ptr(node, m, 'int8')}, {ring}, {tail});")
