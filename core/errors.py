@@ -37,3 +37,10 @@ class TinyccError(Exception):
             self.file = file
             self.args = (self.render(),)
         return self
+
+    def with_node(self, node: str, op: str | None = None) -> "TinyccError":
+        """Return this error with the node (and op) filled in (shared helpers do not know them)."""
+        if self.node is None:
+            self.node, self.op = node, self.op or op
+            self.args = (self.render(),)
+        return self

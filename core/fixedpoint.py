@@ -12,6 +12,8 @@ import math
 
 import numpy as np
 
+from tinycc.core.errors import TinyccError
+
 INT32_MIN = -(1 << 31)
 INT32_MAX = (1 << 31) - 1
 
@@ -37,6 +39,9 @@ def quantize_multiplier(real: float) -> tuple[int, int]:
     real = float(real)
     if real == 0.0:
         return 0, 0
+    if not math.isfinite(real):
+        raise TinyccError(f"the rescale factor {real} of the quantisation scales is not a finite number",
+                          hint="check the scales of the operator's input, weight and output tensors")
     q, shift = math.frexp(real)
     q_fixed = int(round_half_away(q * (1 << 31)))
     if q_fixed == (1 << 31):

@@ -27,8 +27,8 @@ class Quant:
     axis: int = 0
 
     def __post_init__(self):
-        self.scale = np.atleast_1d(np.asarray(self.scale, dtype=np.float32))
-        self.zero_point = np.atleast_1d(np.asarray(self.zero_point, dtype=np.int64))
+        self.scale = np.asarray(self.scale, dtype=np.float32).reshape(-1)
+        self.zero_point = np.asarray(self.zero_point, dtype=np.int64).reshape(-1)
 
     @property
     def per_channel(self) -> bool:

@@ -7,30 +7,102 @@ node, rather than in a backend.
 """
 from __future__ import annotations
 
+import numpy as np
+
 from tinycc.core import ops
 from tinycc.core.errors import TinyccError
-from tinycc.core.graph import Graph
+from tinycc.core.graph import DTYPES, Graph, np_dtype
 
 MAX_TENSOR_ELEMENTS = 1 << 31
+MAX_TENSOR_BYTES = 1 << 30        # per tensor, and all tensors of a model together: refused before allocating
+MAX_RANK = 8
+MAX_NODES = 10_000                # operators: microcontroller models have hundreds; the planner is quadratic
+QUANT_RANGES = {"int8": (-128, 127), "uint8": (0, 255), "int16": (-32768, 32767), "int32": (-(1 << 31), (1 << 31) - 1)}
+SIZE_HINT = "a microcontroller model needs far less; the file is probably corrupted"
+
+
+def _check_shape(g: Graph, name: str, shape, **where) -> None:
+    """A shape tinycc can hold: a few non-negative dimensions, at most MAX_TENSOR_BYTES."""
+    t = g.tensors[name]
+    if len(shape) > MAX_RANK or any((not isinstance(d, int)) or d < 0 for d in shape):
+        raise TinyccError(f"tensor {name!r} has an invalid shape {tuple(shape)}", file=g.source, **where,
+                          hint="dynamic dimensions must be fixed before compiling (e.g. batch = 1)"
+                          if len(shape) <= MAX_RANK else f"at most {MAX_RANK} dimensions are supported")
+    size = 1
+    for d in shape:
+        size *= d
+    nbytes = size * np_dtype(t.dtype).itemsize
+    if size > MAX_TENSOR_ELEMENTS or nbytes > MAX_TENSOR_BYTES:
+        raise TinyccError(f"tensor {name!r} of shape {tuple(shape)} is absurdly large ({nbytes:,} bytes, "
+                          f"the limit is {MAX_TENSOR_BYTES:,})", file=g.source, hint=SIZE_HINT, **where)
+
+
+def _check_quant(g: Graph, name: str) -> None:
+    """Scales finite (and positive on integer tensors), zero points in the type's range, one per scale."""
+    t = g.tensors[name]
+    q = t.quant
+    scale, zp = q.scale, q.zero_point
+    integer = t.dtype in QUANT_RANGES
+    if scale.size == 0 or not np.all(np.isfinite(scale)) or np.any(scale < 0) or (integer and np.any(scale == 0)):
+        raise TinyccError(f"tensor {name!r} has invalid quantisation scales {scale[:8].tolist()}", file=g.source,
+                          hint="scales must be finite and positive")
+    if zp.size not in (1, scale.size):
+        raise TinyccError(f"tensor {name!r} has {scale.size} quantisation scales but {zp.size} zero points",
+                          file=g.source)
+    lo, hi = QUANT_RANGES.get(t.dtype, (-(1 << 31), (1 << 31) - 1))
+    if zp.size and (zp.min() < lo or zp.max() > hi):
+        raise TinyccError(f"tensor {name!r} ({t.dtype}) has zero points outside [{lo}, {hi}]: "
+                          f"{zp[:8].tolist()}", file=g.source)
+    if q.per_channel:
+        dims = len(t.shape)
+        if not 0 <= q.axis < max(dims, 1) or t.shape[q.axis] != q.scale.size:
+            raise TinyccError(f"tensor {name!r}: {q.scale.size} per-channel scales do not match "
+                              f"axis {q.axis} of shape {t.shape}", file=g.source)
+
+
+def _check_operands(g: Graph, node, op) -> None:
+    """What every op's prepare relies on: non-empty operands, a supported input dtype, and
+    quantisation parameters on every int8/int16 tensor."""
+    for name in [*node.inputs, *node.outputs]:
+        if name is None:
+            continue
+        t = g.tensors[name]
+        if name in node.inputs and t.size == 0:
+            raise TinyccError(f"input tensor {name!r} is empty (shape {t.shape})", node=node.name, op=node.op,
+                              file=g.source)
+        if t.dtype in ("int8", "int16") and t.quant is None:
+            raise TinyccError(f"tensor {name!r} is {t.dtype} but has no quantisation parameters", node=node.name,
+                              op=node.op, file=g.source, hint="quantised tensors need a scale and a zero point")
+    x = g.tensors[node.inputs[0]] if node.inputs and node.inputs[0] is not None else None
+    if x is not None and x.dtype not in op.DTYPES:
+        raise TinyccError(f"input dtype {x.dtype} is not supported", node=node.name, op=node.op, file=g.source,
+                          hint="supported: " + ", ".join(op.DTYPES))
 
 
 def validate(g: Graph) -> Graph:
     """Validate `g` in place (filling defaults and inferred shapes) and return it."""
+    if len(g.nodes) > MAX_NODES:
+        raise TinyccError(f"the model has {len(g.nodes):,} operators (the limit is {MAX_NODES:,})", file=g.source,
+                          hint=SIZE_HINT)
     for name in [*g.inputs, *g.outputs]:
         if name not in g.tensors:
             raise TinyccError(f"graph input/output {name!r} is not a tensor of the model", file=g.source)
     defined = set(g.inputs) | {n for n, t in g.tensors.items() if t.is_const}
+    total = 0
     for name, t in g.tensors.items():
-        if any((not isinstance(d, int)) or d < 0 for d in t.shape):
-            raise TinyccError(f"tensor {name!r} has an invalid shape {t.shape}", file=g.source,
-                              hint="dynamic dimensions must be fixed before compiling (e.g. batch = 1)")
-        if t.size > MAX_TENSOR_ELEMENTS:
-            raise TinyccError(f"tensor {name!r} of shape {t.shape} is absurdly large", file=g.source)
-        if t.quant is not None and t.quant.per_channel:
-            dims = len(t.shape)
-            if not 0 <= t.quant.axis < max(dims, 1) or t.shape[t.quant.axis] != t.quant.scale.size:
-                raise TinyccError(f"tensor {name!r}: {t.quant.scale.size} per-channel scales do not match "
-                                  f"axis {t.quant.axis} of shape {t.shape}", file=g.source)
+        if t.dtype not in DTYPES:
+            raise TinyccError(f"tensor {name!r} has unsupported element type {t.dtype!r}", file=g.source,
+                              hint="supported: " + ", ".join(DTYPES))
+        _check_shape(g, name, t.shape)
+        if t.quant is not None:
+            _check_quant(g, name)
+        total += t.nbytes
+    if total > MAX_TENSOR_BYTES:
+        raise TinyccError(f"the tensors take {total:,} bytes together (the limit is {MAX_TENSOR_BYTES:,})",
+                          file=g.source, hint=SIZE_HINT)
+    for name in g.inputs:
+        if g.tensors[name].size == 0:
+            raise TinyccError(f"model input {name!r} is empty (shape {g.tensors[name].shape})", file=g.source)
     for node in g.nodes:
         op = ops.get(node.op)
         if op is None:
@@ -38,9 +110,15 @@ def validate(g: Graph) -> Graph:
                               file=g.source, hint="supported: " + ", ".join(ops.supported()))
         node.attrs = ops.attrs_with_defaults(op, node.attrs)
         required = sum(1 for r in op.INPUTS if not r.endswith("?"))
-        if not required <= len(node.inputs) <= len(op.INPUTS) and not op.INPUTS[-1].endswith("*"):
-            raise TinyccError(f"expects {required}..{len(op.INPUTS)} inputs, got {len(node.inputs)}",
+        variadic = op.INPUTS[-1].endswith("*")
+        if len(node.inputs) < required or (len(node.inputs) > len(op.INPUTS) and not variadic):
+            raise TinyccError(f"expects {required}..{'' if variadic else len(op.INPUTS)} inputs, got {len(node.inputs)}",
                               node=node.name, op=node.op, file=g.source)
+        for k, name in enumerate(node.inputs):
+            role = op.INPUTS[min(k, len(op.INPUTS) - 1)]
+            if name is None and not role.endswith("?"):
+                raise TinyccError(f"its {role.rstrip('*')} input (#{k}) is missing", node=node.name, op=node.op,
+                                  file=g.source)
         for name in node.inputs:
             if name is None:
                 continue
@@ -49,24 +127,37 @@ def validate(g: Graph) -> Graph:
             if name not in defined:
                 raise TinyccError(f"input tensor {name!r} is used before it is computed (cycle or bad order)",
                                   node=node.name, op=node.op, file=g.source)
-        for name in node.outputs:
+        if not node.outputs:
+            raise TinyccError("has no output", node=node.name, op=node.op, file=g.source)
+        for k, name in enumerate(node.outputs):
             if name not in g.tensors:
                 raise TinyccError(f"output tensor {name!r} does not exist", node=node.name, op=node.op, file=g.source)
-            if name in defined:
+            if name in defined or name in node.outputs[:k]:
                 raise TinyccError(f"output tensor {name!r} is written twice (or is a constant/input)",
                                   node=node.name, op=node.op, file=g.source)
+        _check_operands(g, node, op)
         try:
             shapes = op.infer(node, g)
+            if len(shapes) != len(node.outputs):
+                raise TinyccError(f"has {len(node.outputs)} outputs, the operator computes {len(shapes)}",
+                                  node=node.name, op=node.op)
             for name, shape in zip(node.outputs, shapes):
                 t = g.tensors[name]
                 shape = tuple(int(d) for d in shape)
                 if t.shape and t.shape != shape and t.size != 0:
                     raise TinyccError(f"output {name!r} is declared {t.shape} but the op computes {shape}",
                                       node=node.name, op=node.op)
+                _check_shape(g, name, shape, node=node.name, op=node.op)
+                if 0 in shape:
+                    raise TinyccError(f"output {name!r} would be empty (shape {shape})", node=node.name, op=node.op)
+                total += (int(np.prod(shape, dtype=np.int64)) - t.size) * np_dtype(t.dtype).itemsize
+                if total > MAX_TENSOR_BYTES:
+                    raise TinyccError(f"the tensors take {total:,} bytes together (the limit is "
+                                      f"{MAX_TENSOR_BYTES:,})", node=node.name, op=node.op, hint=SIZE_HINT)
                 t.shape = shape
             op.prepare(node, g)
         except TinyccError as err:
-            raise err.with_file(g.source)
+            raise err.with_node(node.name, node.op).with_file(g.source)
         defined.update(node.outputs)
     for name in g.outputs:
         if name not in defined:

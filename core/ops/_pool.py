@@ -20,8 +20,12 @@ def infer(node, g):
     if len(x.shape) != 4:
         raise c.fail(node, f"expects a 4-D NHWC input, got {x.shape}")
     a = node.attrs
+    c.check_window(node, a["kernel"], a["strides"], (1, 1), a["pads"])
     n, h, w, ch = x.shape
     top, left, bottom, right = a["pads"]
+    if max(top, bottom) >= a["kernel"][0] or max(left, right) >= a["kernel"][1]:
+        raise c.fail(node, f"pads {a['pads']} must be smaller than the window {a['kernel']}",
+                     hint="a window over padding only has no elements to pool")
     oh = c.conv_output_size(h, a["kernel"][0], a["strides"][0], 1, top, bottom)
     ow = c.conv_output_size(w, a["kernel"][1], a["strides"][1], 1, left, right)
     if oh <= 0 or ow <= 0:

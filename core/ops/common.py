@@ -82,9 +82,21 @@ def check_dtypes(node: Node, g: Graph, allowed: tuple[str, ...]) -> str:
         raise fail(node, f"input dtype {dtype} is not supported", hint=f"supported: {', '.join(allowed)}")
     if dtype in ("int8", "int16"):
         for t in [ins[0], *outs]:
-            if t.quant is None and t.dtype in ("int8", "int16"):
+            if t.dtype not in ("int8", "int16"):
+                raise fail(node, f"output {t.name!r} is {t.dtype}, but a quantised {dtype} input needs a "
+                                 "quantised (int8 or int16) output", hint="DEQUANTIZE converts to float32")
+            if t.quant is None:
                 raise fail(node, f"tensor {t.name!r} is {t.dtype} but has no quantisation parameters")
     return dtype
+
+
+def check_window(node: Node, kernel, strides, dilations, pads) -> None:
+    """2-D window attributes: positive kernel, strides and dilations, four non-negative pads."""
+    for what, values, count, least in (("kernel", kernel, 2, 1), ("strides", strides, 2, 1),
+                                       ("dilations", dilations, 2, 1), ("pads", pads, 4, 0)):
+        values = tuple(values)
+        if len(values) != count or any(not isinstance(v, (int, np.integer)) or v < least for v in values):
+            raise fail(node, f"{what} {values} must be {count} integers >= {least}")
 
 
 def conv_spatial_output(node: Node, g: Graph, kh: int, kw: int, channels: int) -> tuple[int, ...]:
@@ -92,6 +104,7 @@ def conv_spatial_output(node: Node, g: Graph, kh: int, kw: int, channels: int) -
     ins, _ = tensors(node, g)
     n, h, w = ins[0].shape[:3]
     a = node.attrs
+    check_window(node, (kh, kw), a["strides"], a["dilations"], a["pads"])
     top, left, bottom, right = a["pads"]
     oh = conv_output_size(h, kh, a["strides"][0], a["dilations"][0], top, bottom)
     ow = conv_output_size(w, kw, a["strides"][1], a["dilations"][1], left, right)

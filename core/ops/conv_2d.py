@@ -23,7 +23,7 @@ def infer(node, g):
         raise c.fail(node, f"expects 4-D input and filter, got {x.shape} and {w.shape}")
     n, h, wd, ci = x.shape
     co, kh, kw, wci = w.shape
-    if ci % wci:
+    if wci == 0 or ci % wci:
         raise c.fail(node, f"input channels {ci} do not match filter channels {wci}")
     if ci != wci:
         raise c.fail(node, f"grouped convolution ({ci} input channels, filter has {wci}) is not supported")

@@ -26,7 +26,7 @@ def infer(node, g):
     m = node.attrs["depth_multiplier"]
     if m <= 0 or co != ci * m:
         # TFLite files often carry a stale multiplier; the filter's channels are the truth
-        if co % ci:
+        if ci == 0 or co % ci:
             raise c.fail(node, f"filter channels {co} are not a multiple of input channels {ci}")
         node.attrs["depth_multiplier"] = co // ci
     return [c.conv_spatial_output(node, g, kh, kw, co)]

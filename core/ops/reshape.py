@@ -1,6 +1,8 @@
 """RESHAPE: same bytes, new shape. Quantisation must be unchanged (TFLM copies the data)."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from tinycc.core.ops import common as c
@@ -14,13 +16,13 @@ DTYPES = ("int8", "int16", "int32", "float32", "uint8")
 def infer(node, g):
     ins, outs = c.tensors(node, g)
     x = ins[0]
-    shape = list(node.attrs["shape"] or outs[0].shape)
-    if shape.count(-1) > 1:
-        raise c.fail(node, f"target shape {tuple(shape)} has more than one -1")
+    shape = [int(d) for d in (node.attrs["shape"] or outs[0].shape)]
+    if shape.count(-1) > 1 or any(d < -1 for d in shape):
+        raise c.fail(node, f"target shape {tuple(shape)} has negative dimensions (only one -1 may be inferred)")
     if -1 in shape:
-        known = int(np.prod([d for d in shape if d != -1])) or 1
+        known = math.prod(d for d in shape if d != -1) or 1
         shape[shape.index(-1)] = x.size // known
-    if int(np.prod(shape)) != x.size:
+    if math.prod(shape) != x.size:
         raise c.fail(node, f"cannot reshape {x.shape} ({x.size} elements) to {tuple(shape)}")
     return [tuple(shape)]
 
