@@ -19,7 +19,7 @@ from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph, Node, Tensor
 from tinycc.core.hookspec import hookimpl
 from tinycc.core.ops.common import same_padding
-from tinycc.core.validate import validate
+from tinycc.core.validate import MAX_NODES, validate
 
 NCHW_TO_NHWC = (0, 2, 3, 1)
 NHWC_TO_NCHW = (0, 3, 1, 2)
@@ -31,6 +31,14 @@ SUPPORTED = ("Add", "AveragePool", "BatchNormalization", "Clip", "Concat", "Cons
              "Flatten", "Gemm", "GlobalAveragePool", "Identity", "LeakyRelu", "MatMul", "MaxPool", "Mul", "Pad",
              "QuantizeLinear", "ReduceMean", "Relu", "Reshape", "Sigmoid", "Softmax", "Squeeze", "Sub", "Tanh",
              "Transpose", "Unsqueeze")
+# the attribute types (AttributeProto) the importer reads; a FLOAT attribute may also be given as INT
+ATTR_KINDS = {"axis": "INT", "group": "INT", "transA": "INT", "transB": "INT", "keepdims": "INT", "ceil_mode": "INT",
+              "count_include_pad": "INT", "allowzero": "INT", "training_mode": "INT", "perm": "INTS",
+              "kernel_shape": "INTS", "strides": "INTS", "pads": "INTS", "dilations": "INTS", "axes": "INTS",
+              "alpha": "FLOAT", "beta": "FLOAT", "epsilon": "FLOAT", "auto_pad": "STRING", "mode": "STRING"}
+# inputs an operator cannot do without (1 unless listed)
+MIN_INPUTS = {"Add": 2, "Sub": 2, "Mul": 2, "MatMul": 2, "Gemm": 2, "Conv": 2, "BatchNormalization": 5,
+              "Reshape": 2, "Pad": 2, "QuantizeLinear": 2, "DequantizeLinear": 2, "Constant": 0}
 
 
 class _Builder:
@@ -50,13 +58,22 @@ class _Builder:
         self.alias: dict[str, str] = {}
         self.shapes: dict[str, tuple[int, ...]] = {}
         self.counter = 0
+        self.checked = 0                     # nodes whose output shapes are known (see _infer_shape)
         self.consumers: dict[str, int] = {}
         for nd in self.graph.node:
             for i in nd.input:
                 self.consumers[i] = self.consumers.get(i, 0) + 1
         self.graph_outputs = {o.name for o in self.graph.output}
         for init in self.graph.initializer:
-            self.const[init.name] = numpy_helper.to_array(init)
+            try:
+                arr = numpy_helper.to_array(init)
+            except Exception as exc:       # dims, data type and data disagree: onnx raises many kinds
+                raise TinyccError(f"initializer {init.name!r} is malformed ({type(exc).__name__}: {exc})",
+                                  file=str(path), hint="its dims, data type and data must agree") from None
+            if arr.dtype.kind not in "biuf":
+                raise TinyccError(f"initializer {init.name!r} has unsupported data type {arr.dtype}",
+                                  file=str(path), hint="numeric initializers only")
+            self.const[init.name] = arr
         for vi in list(self.graph.input) + list(self.graph.value_info) + list(self.graph.output):
             dims = vi.type.tensor_type.shape.dim
             self.shapes[vi.name] = tuple(d.dim_value if d.HasField("dim_value") and d.dim_value > 0 else 1 for d in dims)
@@ -68,7 +85,25 @@ class _Builder:
 
     # ---- helpers ----
     def fail(self, node, message, hint=None):
-        return TinyccError(message, file=str(self.path), node=node.name or node.output[0], op=node.op_type, hint=hint)
+        where = node.name or (node.output[0] if len(node.output) else "") or f"#{list(self.graph.node).index(node)}"
+        return TinyccError(message, file=str(self.path), node=where, op=node.op_type, hint=hint)
+
+    def scalar(self, node, n: str, what: str) -> float:
+        value = np.asarray(self.get_const(node, n, what))
+        if value.size != 1:
+            raise self.fail(node, f"{what} must be a single value, got shape {value.shape}")
+        return float(value.reshape(-1)[0])
+
+    def ints(self, node, key, default, count: int, least: int) -> tuple[int, ...]:
+        """An INTS attribute of `count` values >= `least` (kernel, strides, dilations, pads)."""
+        values = tuple(self.attr(node, key, default) if default is not None or self.has_attr(node, key) else ())
+        if len(values) != count or min(values, default=least) < least:
+            raise self.fail(node, f"attribute {key} = {list(values)} must be {count} integers >= {least}",
+                            hint="2-D operators only" if len(values) != count else None)
+        return values
+
+    def has_attr(self, node, key) -> bool:
+        return any(a.name == key for a in node.attribute)
 
     def fresh(self, base: str) -> str:
         self.counter += 1
@@ -82,6 +117,10 @@ class _Builder:
     def attr(self, node, key, default=None):
         for a in node.attribute:
             if a.name == key:
+                kinds = self.onnx.AttributeProto.AttributeType
+                kind = ATTR_KINDS.get(key)
+                if kind is not None and a.type != kinds.Value(kind) and not (kind == "FLOAT" and a.type == kinds.INT):
+                    raise self.fail(node, f"attribute {key!r} is of type {kinds.Name(a.type)}, expected {kind}")
                 return self.onnx.helper.get_attribute_value(a)
         return default
 
@@ -151,6 +190,12 @@ class _Builder:
 
     # ---- conversion ----
     def convert(self):
+        for what, vis in (("input", self.graph.input), ("output", self.graph.output)):
+            names = [vi.name for vi in vis]
+            twice = sorted({n for n in names if names.count(n) > 1})
+            if twice or "" in names:
+                raise TinyccError(f"graph {what} {(twice or [''])[0]!r} is listed twice or has no name",
+                                  file=str(self.path))
         for vi in self.graph.input:
             if vi.name in self.const:
                 continue
@@ -193,8 +238,12 @@ class _Builder:
         op = node.op_type
         handler = getattr(self, f"op_{op}", None)
         if handler is None or node.domain not in ("", "ai.onnx"):
-            raise TinyccError(f"ONNX operator {op} is not supported", file=str(self.path),
-                              node=node.name or node.output[0], op=op, hint="supported: " + ", ".join(SUPPORTED))
+            raise self.fail(node, f"ONNX operator {op} is not supported", hint="supported: " + ", ".join(SUPPORTED))
+        if not len(node.output) or not node.output[0]:
+            raise self.fail(node, "the node has no output")
+        need = MIN_INPUTS.get(op, 1)
+        if len(node.input) < need or not all(node.input[:need]) or (op == "Concat" and not all(node.input)):
+            raise self.fail(node, f"needs {need} input{'s' if need > 1 else ''}, got {list(node.input)}")
         handler(node, node.output[0], node.name or node.output[0])
 
     # weights (float, or integer behind a DequantizeLinear in QDQ models)
@@ -221,9 +270,13 @@ class _Builder:
         scale = np.atleast_1d(self.get_const(node, node.input[1], "DequantizeLinear scale")).astype(np.float32)
         zp = (np.atleast_1d(self.get_const(node, node.input[2], "zero point")).astype(np.int64)
               if len(node.input) > 2 and node.input[2] else np.zeros(scale.size, dtype=np.int64))
+        if zp.size != scale.size:
+            raise self.fail(node, f"{scale.size} scales but {zp.size} zero points")
         if x in self.const:
             q = self.const[x]
             axis = int(self.attr(node, "axis", 1)) % max(q.ndim, 1)
+            if scale.size > 1 and (q.ndim == 0 or q.shape[axis] != scale.size):
+                raise self.fail(node, f"{scale.size} scales do not match axis {axis} of the {q.shape} tensor")
             self.dq_const[out] = (q, scale, zp, axis)
             return
         if scale.size > 1:
@@ -272,8 +325,8 @@ class _Builder:
         self._unary(node, out, name, "leaky_relu", {"alpha": float(self.attr(node, "alpha", 0.01))})
 
     def op_Clip(self, node, out, name):
-        lo = float(self.get_const(node, node.input[1], "Clip min")) if len(node.input) > 1 and node.input[1] else -np.inf
-        hi = float(self.get_const(node, node.input[2], "Clip max")) if len(node.input) > 2 and node.input[2] else np.inf
+        lo = self.scalar(node, node.input[1], "Clip min") if len(node.input) > 1 and node.input[1] else -np.inf
+        hi = self.scalar(node, node.input[2], "Clip max") if len(node.input) > 2 and node.input[2] else np.inf
         if lo == 0.0 and hi == 6.0:
             return self._unary(node, out, name, "relu6")
         if lo == 0.0 and hi == np.inf:
@@ -282,10 +335,17 @@ class _Builder:
 
     def op_Constant(self, node, out, name):
         for a in node.attribute:
-            if a.name == "value":
-                self.const[out] = self.nph.to_array(a.t)
+            if a.name == "value" and a.type == a.TENSOR:
+                try:
+                    value = self.nph.to_array(a.t)
+                except Exception as exc:      # dims, data type and data disagree
+                    raise self.fail(node, f"the constant is malformed ({type(exc).__name__}: {exc})") from None
+                if value.dtype.kind not in "biuf":
+                    raise self.fail(node, f"constant of data type {value.dtype} is not supported")
+                self.const[out] = value
                 return
-            if a.name in ("value_float", "value_int", "value_floats", "value_ints"):
+            if a.name in ("value_float", "value_int", "value_floats", "value_ints") and \
+                    a.type in (a.FLOAT, a.INT, a.FLOATS, a.INTS):
                 self.const[out] = np.asarray(self.onnx.helper.get_attribute_value(a))
                 return
         raise self.fail(node, "Constant without a numeric value is not supported")
@@ -296,7 +356,7 @@ class _Builder:
     def op_Dropout(self, node, out, name):
         if len(node.output) > 1 and node.output[1]:
             raise self.fail(node, "Dropout's mask output is not supported", hint="export the model in eval mode")
-        if len(node.input) > 2 and node.input[2] and bool(self.get_const(node, node.input[2], "training_mode")):
+        if len(node.input) > 2 and node.input[2] and self.scalar(node, node.input[2], "training_mode"):
             raise self.fail(node, "Dropout in training mode is not supported", hint="export the model in eval mode")
         self.op_Identity(node, out, name)
 
@@ -309,9 +369,9 @@ class _Builder:
             return (b, r, t, l) if auto == "SAME_LOWER" else (t, l, b, r)
         if auto == "VALID":
             return (0, 0, 0, 0)
-        pads = list(self.attr(node, "pads", [0, 0, 0, 0]))
-        if len(pads) != 4:
-            raise self.fail(node, f"only 2-D spatial padding is supported, got pads {pads}")
+        if auto not in ("NOTSET", ""):
+            raise self.fail(node, f"auto_pad {auto!r} is not an ONNX padding mode")
+        pads = self.ints(node, "pads", [0, 0, 0, 0], 4, 0)
         return (pads[0], pads[1], pads[2], pads[3])
 
     def op_Conv(self, node, out, name):
@@ -322,9 +382,13 @@ class _Builder:
         if w.ndim != 4:
             raise self.fail(node, f"only 2-D convolutions are supported (weight rank {w.ndim})")
         group = int(self.attr(node, "group", 1))
+        if group < 1:
+            raise self.fail(node, f"group {group} must be positive")
         cout, cin_g, kh, kw = w.shape
-        strides = tuple(self.attr(node, "strides", [1, 1]))
-        dil = tuple(self.attr(node, "dilations", [1, 1]))
+        if min(w.shape) < 1:
+            raise self.fail(node, f"the weight of shape {w.shape} is empty")
+        strides = self.ints(node, "strides", [1, 1], 2, 1)
+        dil = self.ints(node, "dilations", [1, 1], 2, 1)
         pads = self._pads(node, self._hw(x), (kh, kw), strides, dil)
         bias = None
         if len(node.input) > 2 and node.input[2]:
@@ -351,12 +415,18 @@ class _Builder:
         return self._infer_shape(x)[3]
 
     def _infer_shape(self, x):
-        """Shape of a core tensor now (validates the graph built so far)."""
+        """Shape of a core tensor now: validates the nodes built since the last call (the earlier
+        ones already have their shapes), so a long model is not validated over and over."""
         t = self.tensors[x]
         if t.shape or t.is_const or x in self._inputs():
             return t.shape
-        g = Graph("partial", self.tensors, self.nodes, self._inputs(), [x], source=str(self.path))
-        validate(g)
+        new = self.nodes[self.checked:]
+        made = {o for n in new for o in n.outputs}
+        used = [n for node in new for n in node.inputs if n is not None] + [x]
+        feeds = list(dict.fromkeys(n for n in used if n not in made and not self.tensors[n].is_const))
+        tensors = {n: self.tensors[n] for n in [*used, *made]}
+        validate(Graph("partial", tensors, new, feeds, [x], source=str(self.path)))
+        self.checked = len(self.nodes)
         return self.tensors[x].shape
 
     def _inputs(self):
@@ -369,6 +439,9 @@ class _Builder:
         scale, bias, mean, var = (self.get_const(node, n, "BatchNormalization parameter").astype(np.float64)
                                   for n in node.input[1:5])
         eps = float(self.attr(node, "epsilon", 1e-5))
+        if len({p.shape for p in (scale, bias, mean, var)}) != 1 or scale.ndim != 1:
+            raise self.fail(node, "scale, bias, mean and variance must be 1-D of one length (the channels), got "
+                                  f"{[p.shape for p in (scale, bias, mean, var)]}")
         k = scale / np.sqrt(var + eps)
         x = self.value(node, node.input[0])
         prod = self.nodes[-1] if self.nodes and self.nodes[-1].outputs == [x] else None
@@ -378,6 +451,8 @@ class _Builder:
                 and self.tensors[prod.inputs[1]].is_const):
             wt = self.tensors[prod.inputs[1]]
             axis = 0 if prod.op == "conv_2d" else 3
+            if wt.data.shape[axis] != k.size:
+                raise self.fail(node, f"{k.size} parameters for {wt.data.shape[axis]} channels")
             shape = [1, 1, 1, 1]
             shape[axis] = -1
             wt.data = (wt.data * k.reshape(shape)).astype(np.float32)
@@ -389,6 +464,8 @@ class _Builder:
             return
         if x not in self.nchw:
             raise self.fail(node, "BatchNormalization is supported after a convolution or on NCHW activations")
+        if k.size != self._channels(x):
+            raise self.fail(node, f"{k.size} parameters for {self._channels(x)} channels")
         mul = self.core_const(self.fresh(name + "/scale"), k.reshape(1, 1, 1, -1))
         add = self.core_const(self.fresh(name + "/shift"), (bias - mean * k).reshape(1, 1, 1, -1))
         y = self.emit(name + "/mul", "mul", [x, mul], self.fresh(out), nchw=True)
@@ -401,10 +478,8 @@ class _Builder:
         x = self.value(node, node.input[0])
         if x not in self.nchw:
             raise self.fail(node, "only 2-D pooling on NCHW inputs is supported")
-        kernel = tuple(self.attr(node, "kernel_shape"))
-        strides = tuple(self.attr(node, "strides", [1, 1]))
-        if len(kernel) != 2:
-            raise self.fail(node, f"only 2-D pooling is supported, kernel {kernel}")
+        kernel = self.ints(node, "kernel_shape", None, 2, 1)
+        strides = self.ints(node, "strides", [1, 1], 2, 1)
         if self.attr(node, "ceil_mode", 0):
             raise self.fail(node, "ceil_mode=1 is not supported", hint="export with ceil_mode=False")
         if tuple(self.attr(node, "dilations", [1, 1])) != (1, 1):
@@ -445,6 +520,8 @@ class _Builder:
         if float(self.attr(node, "alpha", 1.0)) != 1.0 or self.attr(node, "transA", 0):
             raise self.fail(node, "Gemm with alpha != 1 or transA is not supported")
         w = self.get_const(node, node.input[1], "Gemm B")
+        if w.ndim != 2:
+            raise self.fail(node, f"Gemm B must be 2-D, got shape {w.shape}")
         trans_b = bool(self.attr(node, "transB", 0))
         units = w.shape[0] if trans_b else w.shape[1]
         bias_name = None
@@ -498,10 +575,11 @@ class _Builder:
         self.emit(name, "reshape", [x], out, {"shape": tuple(int(d) for d in shape)})
 
     def op_Reshape(self, node, out, name):
-        shape = [int(d) for d in self.get_const(node, node.input[1], "Reshape shape")]
+        shape = [int(d) for d in self.get_const(node, node.input[1], "Reshape shape").reshape(-1)]
         x_shape = self.shapes.get(node.input[0])
         if 0 in shape:
-            if x_shape is None or self.attr(node, "allowzero", 0):
+            if x_shape is None or self.attr(node, "allowzero", 0) or \
+                    any(d == 0 and k >= len(x_shape) for k, d in enumerate(shape)):
                 raise self.fail(node, "Reshape with 0 (copy) dimensions needs a known input shape")
             shape = [x_shape[k] if d == 0 else d for k, d in enumerate(shape)]
         self._reshape_to(node, out, name, shape)
@@ -509,7 +587,10 @@ class _Builder:
     def op_Flatten(self, node, out, name):
         x = self.plain(node, node.input[0])
         shape = self._infer_shape(x)
-        axis = int(self.attr(node, "axis", 1)) % max(len(shape), 1)
+        axis = int(self.attr(node, "axis", 1))
+        if not -len(shape) <= axis <= len(shape):
+            raise self.fail(node, f"axis {axis} is out of range for a {len(shape)}-D input")
+        axis %= len(shape) + 1
         outer = int(np.prod(shape[:axis])) if axis else 1
         self.emit(name, "reshape", [x], out, {"shape": (outer, int(np.prod(shape[axis:])))})
 
@@ -517,14 +598,19 @@ class _Builder:
         x = self.plain(node, node.input[0])
         shape = list(self._infer_shape(x))
         if len(node.input) > 1 and node.input[1]:
-            axes = [int(a) for a in self.get_const(node, node.input[1], "axes")]
+            axes = [int(a) for a in self.get_const(node, node.input[1], "axes").reshape(-1)]
         else:
             axes = [int(a) for a in self.attr(node, "axes", [])]
+        rank = len(shape) + (0 if squeeze else len(axes))
+        if any(not -rank <= a < rank for a in axes) or len({a % rank for a in axes}) != len(axes):
+            raise self.fail(node, f"axes {axes} are out of range or repeated for a {rank}-D result"
+                            if not squeeze else f"axes {axes} are out of range or repeated for a {rank}-D input")
         if squeeze:
-            axes = [a % len(shape) for a in axes] or [k for k, d in enumerate(shape) if d == 1]
+            axes = [a % rank for a in axes] or [k for k, d in enumerate(shape) if d == 1]
+            if any(shape[a] != 1 for a in axes):
+                raise self.fail(node, f"cannot squeeze axes {axes} of shape {tuple(shape)}: they are not 1")
             new = [d for k, d in enumerate(shape) if k not in axes]
         else:
-            rank = len(shape) + len(axes)
             axes = sorted(a % rank for a in axes)
             new = shape[:]
             for a in axes:
@@ -537,14 +623,18 @@ class _Builder:
     def op_Unsqueeze(self, node, out, name):
         self._squeeze_like(node, out, name, False)
 
-    def _axis(self, x, axis, rank):
+    def _axis(self, x, axis, rank, node=None):
+        if not -rank <= axis < rank:
+            raise TinyccError(f"axis {axis} is out of range for a {rank}-D input", file=str(self.path),
+                              node=None if node is None else (node.name or node.output[0]),
+                              op=None if node is None else node.op_type)
         axis %= rank
         return AXIS_TO_CORE[axis] if x in self.nchw else axis
 
     def op_Softmax(self, node, out, name):
         x = self.value(node, node.input[0])
         rank = len(self._infer_shape(x))
-        axis = self._axis(x, int(self.attr(node, "axis", -1)), rank)
+        axis = self._axis(x, int(self.attr(node, "axis", -1)), rank, node)
         if axis != rank - 1:
             raise self.fail(node, "Softmax over an axis other than the innermost (in NHWC) is not supported")
         self.emit(name, "softmax", [x], out, {"beta": 1.0}, nchw=x in self.nchw)
@@ -555,26 +645,30 @@ class _Builder:
         if len(layouts) > 1:
             xs = [self.plain(node, n) for n in node.input]
         rank = len(self._infer_shape(xs[0]))
-        axis = self._axis(xs[0], int(self.attr(node, "axis")), rank)
+        if not self.has_attr(node, "axis"):
+            raise self.fail(node, "Concat needs its axis attribute")
+        axis = self._axis(xs[0], int(self.attr(node, "axis")), rank, node)
         self.emit(name, "concatenation", xs, out, {"axis": axis}, nchw=xs[0] in self.nchw)
 
     def op_ReduceMean(self, node, out, name):
         x = self.value(node, node.input[0])
         rank = len(self._infer_shape(x))
         if len(node.input) > 1 and node.input[1]:
-            axes = [int(a) for a in self.get_const(node, node.input[1], "ReduceMean axes")]
+            axes = [int(a) for a in self.get_const(node, node.input[1], "ReduceMean axes").reshape(-1)]
         else:
             axes = [int(a) for a in self.attr(node, "axes", list(range(rank)))]
         keep = bool(self.attr(node, "keepdims", 1))
         if x in self.nchw and not keep:
             x = self.plain(node, node.input[0])
-        self.emit(name, "mean", [x], out, {"axes": tuple(self._axis(x, a, rank) for a in axes), "keep_dims": keep},
+        self.emit(name, "mean", [x], out, {"axes": tuple(self._axis(x, a, rank, node) for a in axes), "keep_dims": keep},
                   nchw=x in self.nchw)
 
     def op_Transpose(self, node, out, name):
         x = self.value(node, node.input[0])
         rank = len(self._infer_shape(x))
         perm = [int(p) for p in self.attr(node, "perm", list(range(rank))[::-1])]
+        if sorted(perm) != list(range(rank)):
+            raise self.fail(node, f"perm {perm} is not a permutation of the {rank} input axes")
         if x in self.nchw:
             perm = [AXIS_TO_CORE[p] for p in perm]
         self.emit(name, "transpose", [x], out, {"perm": tuple(perm)})
@@ -585,11 +679,14 @@ class _Builder:
         if mode != "constant":
             raise self.fail(node, f"Pad mode {mode!r} is not supported", hint="only constant padding")
         x = self.value(node, node.input[0])
-        pads = [int(p) for p in self.get_const(node, node.input[1], "Pad pads")]
+        pads = [int(p) for p in self.get_const(node, node.input[1], "Pad pads").reshape(-1)]
         rank = len(pads) // 2
+        if len(pads) != 2 * len(self._infer_shape(x)):
+            raise self.fail(node, f"{len(pads)} pads for a {len(self._infer_shape(x))}-D input",
+                            hint="pads lists a begin and an end for every axis")
         if len(node.input) > 3 and node.input[3]:
             raise self.fail(node, "Pad with an axes input is not supported")
-        value = float(self.get_const(node, node.input[2], "Pad value")) if len(node.input) > 2 and node.input[2] else 0.0
+        value = self.scalar(node, node.input[2], "Pad value") if len(node.input) > 2 and node.input[2] else 0.0
         pairs = [(pads[k], pads[k + rank]) for k in range(rank)]
         if x in self.nchw:
             pairs = [pairs[k] for k in NCHW_TO_NHWC]
@@ -600,6 +697,16 @@ class _Builder:
 
 
 IO_LAYOUTS = ("source", "nhwc")
+
+
+def _non_text_name(model):
+    """A name that protobuf handed back as bytes (invalid UTF-8 in a proto2 string field), if any."""
+    g = model.graph
+    names = [o.domain for o in model.opset_import]
+    names += [vi.name for vi in (*g.input, *g.output, *g.value_info, *g.initializer)]
+    for n in g.node:
+        names += [n.name, n.op_type, n.domain, *n.input, *n.output, *(a.name for a in n.attribute)]
+    return next((name for name in names if not isinstance(name, str)), None)
 
 
 def _external_tensors(model):
@@ -664,6 +771,13 @@ def load_onnx(path: Path, io_layout: str = "source") -> Graph:
         raise TinyccError(f"not a readable ONNX model ({type(exc).__name__})", file=str(path),
                           hint="pass an .onnx file exported by torch.onnx.export, tf2onnx or onnx") from None
     load_external_data(model, path)
+    bad = _non_text_name(model)
+    if bad is not None:
+        raise TinyccError(f"the name {bad!r} is not valid UTF-8 text", file=str(path),
+                          hint="the file is probably corrupted")
+    if len(model.graph.node) > MAX_NODES:
+        raise TinyccError(f"the model has {len(model.graph.node):,} nodes (the limit is {MAX_NODES:,})",
+                          file=str(path), hint="a microcontroller model needs far less")
     opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=0)
     if opset < MIN_OPSET:
         raise TinyccError(f"opset {opset} is older than {MIN_OPSET}", file=str(path),

@@ -14,12 +14,15 @@ from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph, Node, Quant, Tensor
 from tinycc.core.hookspec import hookimpl
 from tinycc.core.ops import common
-from tinycc.core.validate import validate
+from tinycc.core.validate import MAX_NODES, validate
 
 TENSOR_TYPES = {0: "float32", 2: "int32", 3: "uint8", 4: "int64", 6: "bool", 7: "int16", 9: "int8"}
 ACTIVATIONS = {0: "none", 1: "relu", 2: "relu_n1_to_1", 3: "relu6"}
 PADDING_SAME, PADDING_VALID = 0, 1
 MAX_FILE_BYTES = 1 << 31
+MAX_ENTRIES = 50_000           # tensors, buffers, operator codes, ... per vector
+MAX_OBJECTS = 100_000          # tables the object API would build, all vectors together
+MAX_TEXT_BYTES = 16 << 20      # names and other strings it would copy
 
 
 def _schema():
@@ -43,6 +46,61 @@ OP_MAP = {
 }
 
 
+def _text_len(table, field: int) -> int:
+    """Length of a string field (by its vtable slot: 4 + 2 * field id, fixed by the schema) without copying it."""
+    o = table._tab.Offset(field)
+    return table._tab.VectorLen(o) if o else 0
+
+
+def _check_budget(schema, data: bytes, path: Path) -> None:
+    """Refuse, before unpacking, a file whose object-API unpacking would be absurdly large.
+
+    The object API builds one Python object per vector entry and copies every string; a vector
+    entry is an offset, and nothing stops many entries of a hostile file pointing at the same
+    table, so a few kilobytes could make it build millions of objects. The lazy API reads the
+    counts and string lengths without building anything."""
+    def refuse(message):
+        return TinyccError(message, file=str(path), hint="the file is corrupted or not a microcontroller model")
+
+    m = schema.Model.GetRootAs(data, 0)
+    if m.SubgraphsLength() == 0:
+        raise TinyccError("the model has no subgraph", file=str(path))
+    if m.SubgraphsLength() > 1:
+        raise TinyccError(f"the model has {m.SubgraphsLength()} subgraphs (control flow); "
+                          "only single-subgraph models are supported", file=str(path))
+    sg = m.Subgraphs(0)
+    counts = {"tensors": sg.TensorsLength(), "operators": sg.OperatorsLength(), "buffers": m.BuffersLength(),
+              "operator codes": m.OperatorCodesLength(), "metadata entries": m.MetadataLength(),
+              "signatures": m.SignatureDefsLength(), "external buffer groups": m.ExternalBufferGroupsLength(),
+              "external buffers": m.ExternalBuffersLength()}
+    for what, n in counts.items():
+        if n > (MAX_NODES if what == "operators" else MAX_ENTRIES):
+            raise refuse(f"the model claims {n:,} {what}")
+    objects = sum(counts.values())
+    text = _text_len(m, 10) + _text_len(sg, 12)
+    for i in range(counts["tensors"]):
+        t = sg.Tensors(i)
+        text += _text_len(t, 10)
+        objects += t.VariantTensorsLength()
+        sparsity = t.Sparsity()
+        if sparsity is not None:
+            objects += sparsity.DimMetadataLength()
+    text += sum(_text_len(m.OperatorCodes(i), 6) for i in range(counts["operator codes"]))
+    text += sum(_text_len(m.Metadata(i), 4) for i in range(counts["metadata entries"]))
+    text += sum(_text_len(m.ExternalBufferGroups(i), 4) for i in range(counts["external buffer groups"]))
+    for i in range(counts["signatures"]):
+        sig = m.SignatureDefs(i)
+        maps = [sig.Inputs(k) for k in range(min(sig.InputsLength(), MAX_ENTRIES))] + \
+               [sig.Outputs(k) for k in range(min(sig.OutputsLength(), MAX_ENTRIES))]
+        objects += sig.InputsLength() + sig.OutputsLength()
+        text += _text_len(sig, 8) + sum(_text_len(tm, 4) for tm in maps)
+        if objects > MAX_OBJECTS:
+            break
+    if objects > MAX_OBJECTS or text > MAX_TEXT_BYTES:
+        raise refuse(f"unpacking the model would build {objects:,} objects and {text:,} bytes of names "
+                     f"(limits {MAX_OBJECTS:,} and {MAX_TEXT_BYTES:,})")
+
+
 def _opt(options, name, default=None):
     return getattr(options, name, default) if options is not None else default
 
@@ -58,7 +116,10 @@ class _Reader:
             raise TinyccError("not a TFLite flatbuffer (missing the 'TFL3' file identifier)", file=str(path),
                               hint="pass a .tflite file written by the TFLite converter or tinycc")
         try:
+            _check_budget(schema, data, path)
             self.model = schema.ModelT.InitFromPackedBuf(bytearray(data), 0)
+        except TinyccError:
+            raise
         except Exception as exc:  # corrupted offsets surface as arbitrary exceptions
             raise TinyccError(f"the flatbuffer is corrupted ({type(exc).__name__}: {exc})",
                               file=str(path)) from None
