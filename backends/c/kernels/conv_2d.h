@@ -95,25 +95,47 @@ static inline void tinycc_conv_2d_f32(const tinycc_conv_shape *s, const float *i
 
 /* Fast int8 convolution (dilation 1; needs dot_s8.h). `kbias[oc]` is bias[oc] - in_zp * sum(filter[oc]),
  * folded at compile time: a pixel whose taps all lie inside the input is kh dot products of kw*ci
- * contiguous bytes, two pixels by two output channels at a time. Pixels touching the padding take
- * the reference loop with the plain `bias`. Both give TFLM's int32 sums exactly. */
+ * contiguous bytes, two pixels by two output channels at a time. A pixel touching the padding copies
+ * its patch to the stack with the outside taps set to in_zp (they then add f * 0, as TFLM's skipped
+ * taps) and takes one dot product per channel with `kbias`; patches over TINYCC_CONV_PATCH_BYTES
+ * take dot products over the inside taps with the plain `bias` minus in_zp * their filter sum.
+ * All give TFLM's int32 sums exactly. */
+#ifndef TINYCC_CONV_PATCH_BYTES
+#define TINYCC_CONV_PATCH_BYTES 256   /* stack bytes for a border pixel's patch (larger patches: tap loops) */
+#endif
+
 static inline void tinycc_conv_s8_border(const tinycc_conv_shape *s, const int8_t *in, const int8_t *filter,
-                                  const int32_t *bias, int8_t *out, int b, int oy, int ox, int32_t in_zp,
+                                  const int32_t *bias, const int32_t *kbias, int8_t *out, int b, int oy, int ox, int32_t in_zp,
                                   int32_t out_zp, const int32_t *mult, const int32_t *shift,
                                   int32_t act_min, int32_t act_max) {
     const int iy0 = oy * s->sh - s->pad_t, ix0 = ox * s->sw - s->pad_l;
     const int ky0 = iy0 < 0 ? -iy0 : 0, ky1 = iy0 + s->kh > s->h ? s->h - iy0 : s->kh;
     const int kx0 = ix0 < 0 ? -ix0 : 0, kx1 = ix0 + s->kw > s->w ? s->w - ix0 : s->kw;
     const int len = (kx1 - kx0) * s->ci;   /* the taps inside the input only, as in TFLM */
-    int oc, ky, i;
-    for (oc = 0; oc < s->co; ++oc) {
-        int32_t acc = bias[oc];
+    int oc, ky;
+    if (s->kh * s->kw * s->ci <= TINYCC_CONV_PATCH_BYTES) {
+        /* the pixel's patch with the taps outside the input set to in_zp (they add f * 0, as the
+         * skipped taps of TFLM), then the interior routine with the folded bias */
+        int8_t patch[TINYCC_CONV_PATCH_BYTES];
+        const int prow = s->kw * s->ci, flen = s->kh * prow;
+        memset(patch, (int)in_zp, (size_t)flen);
+        for (ky = ky0; ky < ky1; ++ky)
+            memcpy(patch + ky * prow + kx0 * s->ci, in + ((b * s->h + iy0 + ky) * s->w + ix0 + kx0) * s->ci,
+                   (size_t)len);
+        for (oc = 0; oc < s->co; ++oc)   /* the patch and each filter are contiguous: one dot product */
+            out[oc] = tinycc_requant_s8(tinycc_dot_s8(filter + oc * flen, patch, flen, kbias[oc]), mult[oc], shift[oc],
+                                        out_zp, act_min, act_max);
+        return;
+    }
+    for (oc = 0; oc < s->co; ++oc) {   /* bias + sum f * x - in_zp * sum f over the taps inside */
+        int32_t acc = bias[oc], fsum = 0;
         for (ky = ky0; ky < ky1; ++ky) {
             const int8_t *x = in + ((b * s->h + iy0 + ky) * s->w + ix0 + kx0) * s->ci;
             const int8_t *f = filter + ((oc * s->kh + ky) * s->kw + kx0) * s->ci;
-            for (i = 0; i < len; ++i) acc += (int32_t)f[i] * ((int32_t)x[i] - in_zp);
+            acc = tinycc_dot_s8(f, x, len, acc);
+            fsum = tinycc_sum_s8(f, len, fsum);
         }
-        out[oc] = tinycc_requant_s8(acc, mult[oc], shift[oc], out_zp, act_min, act_max);
+        out[oc] = tinycc_requant_s8(acc - in_zp * fsum, mult[oc], shift[oc], out_zp, act_min, act_max);
     }
 }
 
@@ -178,17 +200,17 @@ static inline void tinycc_conv_2d_s8_fast_row(const tinycc_conv_shape *s, const 
     int ox;
     if (iy < 0 || iy + s->kh > s->h) {
         for (ox = 0; ox < s->ow; ++ox)
-            tinycc_conv_s8_border(s, in, filter, bias, row + ox * s->co, b, oy, ox, in_zp, out_zp, mult, shift,
+            tinycc_conv_s8_border(s, in, filter, bias, kbias, row + ox * s->co, b, oy, ox, in_zp, out_zp, mult, shift,
                                   act_min, act_max);
         return;
     }
     for (ox = 0; ox < ox0; ++ox)
-        tinycc_conv_s8_border(s, in, filter, bias, row + ox * s->co, b, oy, ox, in_zp, out_zp, mult, shift,
+        tinycc_conv_s8_border(s, in, filter, bias, kbias, row + ox * s->co, b, oy, ox, in_zp, out_zp, mult, shift,
                               act_min, act_max);
     tinycc_conv_s8_run(s, in + ((b * s->h + iy) * s->w + ox0 * s->sw - s->pad_l) * s->ci, s->sw * s->ci,
                        ox1 - ox0, filter, kbias, row + ox0 * s->co, out_zp, mult, shift, act_min, act_max);
     for (ox = ox1; ox < s->ow; ++ox)
-        tinycc_conv_s8_border(s, in, filter, bias, row + ox * s->co, b, oy, ox, in_zp, out_zp, mult, shift,
+        tinycc_conv_s8_border(s, in, filter, bias, kbias, row + ox * s->co, b, oy, ox, in_zp, out_zp, mult, shift,
                               act_min, act_max);
 }
 

@@ -30,6 +30,20 @@ static inline int32_t tinycc_dot_s8(const int8_t *f, const int8_t *x, int n, int
     return acc;
 }
 
+/* acc + sum f[i], i < n */
+static inline int32_t tinycc_sum_s8(const int8_t *f, int n, int32_t acc) {
+    int i = 0;
+#ifdef TINYCC_DSP
+    for (; i + 4 <= n; i += 4) {
+        const int32_t b = tinycc_ld4(f + i);
+        acc = __smlad(__sxtb16(b), 0x00010001, acc);
+        acc = __smlad(__sxtb16(tinycc_ror8(b)), 0x00010001, acc);
+    }
+#endif
+    for (; i < n; ++i) acc += f[i];
+    return acc;
+}
+
 /* two inputs x0, x1 against two filters f0, f1: acc[0] += f0.x0, acc[1] += f1.x0,
  * acc[2] += f0.x1, acc[3] += f1.x1 */
 static inline void tinycc_dot_s8_2x2(const int8_t *f0, const int8_t *f1, const int8_t *x0, const int8_t *x1,
@@ -89,10 +103,17 @@ static inline void tinycc_dot_s8_1x2(const int8_t *f0, const int8_t *f1, const i
     acc[1] = a1;
 }
 
-/* TFLM's int8 requantisation of one accumulator, clamped */
+/* TFLM's int8 requantisation of one accumulator, clamped: MultiplyByQuantizedMultiplier exactly,
+ * for the non-negative multipliers QuantizeMultiplier gives (SRDHM's one saturating case,
+ * INT32_MIN * INT32_MIN, cannot occur; the emitters check): SRDHM as one 64-bit multiply-add, and
+ * RoundingDivideByPOT as floor(x / 2^right) + (remainder >= 2^(right-1) + (x < 0)) without branches. */
 static inline int8_t tinycc_requant_s8(int32_t acc, int32_t mult, int32_t shift, int32_t out_zp,
                                        int32_t act_min, int32_t act_max) {
-    return (int8_t)tinycc_clamp(tinycc_mbqm(acc, mult, shift) + out_zp, act_min, act_max);
+    const int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
+    const int32_t x = (int32_t)(((int64_t)(int32_t)((uint32_t)acc << left) * mult + ((int64_t)1 << 30)) >> 31);
+    const uint32_t mask = ((uint32_t)1 << right) - 1u, half = (mask + 1u) >> 1;   /* 2^(right-1), 0 */
+    const int32_t q = (x >> right) + (int32_t)((((uint32_t)x & mask) + half - (uint32_t)(x < 0 && right)) >> right);
+    return (int8_t)tinycc_clamp(q + out_zp, act_min, act_max);
 }
 
 /* Output columns whose taps lie inside the input horizontally: [*ox0, returned ox1) */

@@ -31,10 +31,12 @@ def requant_arrays(node, m, p) -> tuple[str, str]:
 def folded_bias(node, m, p, weights: np.ndarray, in_zp: int) -> tuple[str, str] | None:
     """The fast int8 kernels' constants: the bias (zeros when absent) and `bias - in_zp * sum(w)` per
     output channel (`weights` has output channels first), or None when the folded value leaves int32
-    (the reference kernel is kept then)."""
+    or a multiplier is negative (the reference kernel is kept then)."""
     name = node.inputs[2] if len(node.inputs) > 2 else None
     if weights is None or (name is not None and m.g.tensors[name].data is None):
         return None
+    if np.min(np.asarray(p["multiplier"], dtype=np.int64), initial=0) < 0:
+        return None           # tinycc_requant_s8 (dot_s8.h) takes non-negative multipliers only
     co = weights.shape[0]
     bias = np.zeros(co, np.int64) if name is None else m.g.tensors[name].data.astype(np.int64).reshape(-1)
     if bias.size != co:
