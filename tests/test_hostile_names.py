@@ -33,7 +33,7 @@ import pytest
 from c_build import CC, CFLAGS, HARNESS, run_exe
 from ops.check import random_inputs
 from tflm import run_tflm
-from tinycc.backends.c.names import STD_HEADERS, comment, model_name
+from tinycc.backends.c.names import STD_HEADERS, Namer, comment, kernel_identifiers, model_name
 from tinycc.core import interpreter
 from tinycc.core.graph import Graph, Node, Tensor
 from tinycc.core.validate import validate
@@ -303,6 +303,15 @@ def test_reserved_model_names_never_shadow_headers_or_kernels():
     assert model_name("string") == "m_string" and model_name("stdint") == "m_stdint"
     assert model_name("tinycc_conv").startswith("m_") and model_name("arm_nn").startswith("m_")
     assert model_name("kws") == "kws" and model_name(None) == "model" and model_name("", "network") == "network"
+
+
+def test_namer_keeps_off_the_kernels_and_vendors():
+    namer = Namer(reserved=kernel_identifiers(), owned="tinycc_net")
+    got = [namer(t) for t in ["tinycc_conv_shape", "tinycc_addsub_s8", "arm_convolve_s8", "cmsis_nn_dims",
+                              "tvmgen_x", "tinycc_net_w", "tinycc_net_w", "conv_shape"]]
+    assert got[:5] == ["n_tinycc_conv_shape", "n_tinycc_addsub_s8", "n_arm_convolve_s8", "n_cmsis_nn_dims",
+                       "n_tvmgen_x"]
+    assert got[5:] == ["tinycc_net_w", "tinycc_net_w_2", "conv_shape"]      # the model's own prefix is its own
 
 
 def test_comments_never_close_or_open():
