@@ -415,7 +415,7 @@ def main(argv=None) -> int:
         with RichReporter(err) as display, progress.reporting(display):
             return args.func(args, out)
     except TinyccError as exc:
-        err.print(f"tinycc: error: {exc.render()}", markup=False, highlight=False)
+        err.print(f"tinycc: error: {exc.render()}", markup=False, highlight=False, soft_wrap=True)  # paths unbroken
         return 2
     except KeyboardInterrupt:
         err.print("tinycc: interrupted")
@@ -425,7 +425,7 @@ def main(argv=None) -> int:
             raise
         err.print(f"tinycc: internal error: {type(exc).__name__}: {exc}\n"
                   "  this is a bug in tinycc; rerun with TINYCC_DEBUG=1 for the traceback and report it",
-                  markup=False, highlight=False)
+                  markup=False, highlight=False, soft_wrap=True)
         return 3
 
 

@@ -12,6 +12,7 @@ from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph, Node, Tensor
 
 ACTIVATIONS = ("none", "relu", "relu6", "relu_n1_to_1")
+MAX_PADDED_ELEMENTS = 1 << 27      # the padded input a convolution's reference kernel builds (float64: 1 GiB)
 INT_RANGES = {"int8": (-128, 127), "int16": (-32768, 32767), "int32": (-(1 << 31), (1 << 31) - 1),
               "uint8": (0, 255)}
 
@@ -106,6 +107,10 @@ def conv_spatial_output(node: Node, g: Graph, kh: int, kw: int, channels: int) -
     a = node.attrs
     check_window(node, (kh, kw), a["strides"], a["dilations"], a["pads"])
     top, left, bottom, right = a["pads"]
+    padded = (n, h + top + bottom, w + left + right, max(ins[0].shape[3], channels))
+    if n * padded[1] * padded[2] * padded[3] > MAX_PADDED_ELEMENTS:
+        raise fail(node, f"the padded input {padded} would be absurdly large (pads {a['pads']}, "
+                         f"dilations {a['dilations']})", hint="the file is probably corrupted")
     oh = conv_output_size(h, kh, a["strides"][0], a["dilations"][0], top, bottom)
     ow = conv_output_size(w, kw, a["strides"][1], a["dilations"][1], left, right)
     if oh <= 0 or ow <= 0:

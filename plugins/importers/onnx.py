@@ -137,6 +137,14 @@ class _Builder:
                             hint="export with constant folding (torch.onnx.export(..., do_constant_folding=True))")
         return self.const[n]
 
+    def int_const(self, node, n: str, what: str) -> list[int]:
+        """A constant operand that ONNX defines as integers (shapes, axes, pads), as a flat list."""
+        value = np.asarray(self.get_const(node, n, what))
+        if value.dtype.kind not in "iu":
+            raise self.fail(node, f"{what} must be an integer tensor, not {value.dtype}",
+                            hint="the file is probably corrupted; re-export the model")
+        return [int(v) for v in value.reshape(-1)]
+
     def core_const(self, n: str, arr: np.ndarray) -> str:
         arr = np.ascontiguousarray(arr)
         dtype = "float32" if arr.dtype.kind == "f" else "int32"
@@ -575,7 +583,7 @@ class _Builder:
         self.emit(name, "reshape", [x], out, {"shape": tuple(int(d) for d in shape)})
 
     def op_Reshape(self, node, out, name):
-        shape = [int(d) for d in self.get_const(node, node.input[1], "Reshape shape").reshape(-1)]
+        shape = self.int_const(node, node.input[1], "Reshape shape")
         x_shape = self.shapes.get(node.input[0])
         if 0 in shape:
             if x_shape is None or self.attr(node, "allowzero", 0) or \
@@ -598,7 +606,7 @@ class _Builder:
         x = self.plain(node, node.input[0])
         shape = list(self._infer_shape(x))
         if len(node.input) > 1 and node.input[1]:
-            axes = [int(a) for a in self.get_const(node, node.input[1], "axes").reshape(-1)]
+            axes = self.int_const(node, node.input[1], "axes")
         else:
             axes = [int(a) for a in self.attr(node, "axes", [])]
         rank = len(shape) + (0 if squeeze else len(axes))
@@ -654,7 +662,7 @@ class _Builder:
         x = self.value(node, node.input[0])
         rank = len(self._infer_shape(x))
         if len(node.input) > 1 and node.input[1]:
-            axes = [int(a) for a in self.get_const(node, node.input[1], "ReduceMean axes").reshape(-1)]
+            axes = self.int_const(node, node.input[1], "ReduceMean axes")
         else:
             axes = [int(a) for a in self.attr(node, "axes", list(range(rank)))]
         keep = bool(self.attr(node, "keepdims", 1))
@@ -679,7 +687,7 @@ class _Builder:
         if mode != "constant":
             raise self.fail(node, f"Pad mode {mode!r} is not supported", hint="only constant padding")
         x = self.value(node, node.input[0])
-        pads = [int(p) for p in self.get_const(node, node.input[1], "Pad pads").reshape(-1)]
+        pads = self.int_const(node, node.input[1], "Pad pads")
         rank = len(pads) // 2
         if len(pads) != 2 * len(self._infer_shape(x)):
             raise self.fail(node, f"{len(pads)} pads for a {len(self._infer_shape(x))}-D input",
@@ -729,7 +737,11 @@ def load_external_data(model, path: Path) -> None:
     from onnx.external_data_helper import ExternalDataInfo, load_external_data_for_tensor
     folder = path.resolve().parent
     for tensor in _external_tensors(model):
-        info = ExternalDataInfo(tensor)
+        try:
+            info = ExternalDataInfo(tensor)
+        except ValueError as exc:       # offset/length that are not non-negative integers
+            raise TinyccError(f"initializer {tensor.name!r}: malformed external data ({exc})", file=str(path)) \
+                from None
         where = f"initializer {tensor.name!r}: external data {info.location!r}"
         location = Path(info.location)
         target = (folder / location).resolve()

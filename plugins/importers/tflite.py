@@ -170,6 +170,9 @@ class _Reader:
             if dtype is None:
                 raise self.fail(f"tensor {base!r} has unsupported element type {t.type}",
                                 hint="supported: " + ", ".join(TENSOR_TYPES.values()))
+            if t.sparsity is not None:
+                raise self.fail(f"tensor {base!r} is sparse; sparse tensors are not supported (nor by TF Lite Micro)",
+                                hint="convert without sparsification")
             shape = tuple(int(d) for d in (t.shape if t.shape is not None else []))
             if t.shapeSignature is not None and any(int(d) < 0 for d in t.shapeSignature):
                 shape = tuple(1 if int(s) < 0 else d for s, d in zip(t.shapeSignature, shape))
