@@ -107,3 +107,63 @@ def test_not_a_module_and_broken_pt2_are_clear_errors(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "tinycc", "compile", str(bad), "-o", str(tmp_path / "o")],
                           capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
     assert proc.returncode == 2 and "ExportedProgram" in proc.stderr and "Traceback" not in proc.stderr
+
+
+class _Touch:
+    """A pickle that creates a file when unpickled: the code a hostile .pt2 would run."""
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        from pathlib import Path
+        return (Path.touch, (Path(self.path),))
+
+
+def _rewrite_pt2(src, dst, change):
+    import zipfile
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_STORED) as zout:
+        files = {n: zin.read(n) for n in zin.namelist()}
+        change(files)
+        for n, data in files.items():
+            zout.writestr(n, data)
+
+
+@pytest.mark.parametrize("where", ["pickled weight", "opaque constant"])
+def test_pt2_pickles_are_never_run(where, tmp_path):
+    """torch.export.load unpickles pickled weights with weights_only=False and opaque constants
+    with pickle.loads; tinycc refuses both without running them (the pickle would touch a file)."""
+    import json
+    import pickle
+    m = torch.nn.Sequential(torch.nn.Linear(4, 3), torch.nn.ReLU())
+    good = tmp_path / "lin.pt2"
+    torch.export.save(torch.export.export(m, (torch.zeros(1, 4),)), str(good))
+    marker = tmp_path / "pwned"
+    payload = pickle.dumps(_Touch(str(marker)))
+
+    def change(files):
+        if where == "pickled weight":
+            cfg_name = next(n for n in files if n.endswith("model_weights_config.json"))
+            cfg = json.loads(files[cfg_name])
+            entry = cfg["config"]["0.weight"]
+            entry["use_pickle"] = True
+            files[cfg_name] = json.dumps(cfg).encode()
+            files[cfg_name.rsplit("/", 1)[0] + "/" + entry["path_name"]] = payload
+        else:
+            cfg_name = next(n for n in files if n.endswith("model_constants_config.json"))
+            folder = cfg_name.rsplit("/", 1)[0]
+            files[cfg_name] = json.dumps({"config": {"obj": {"path_name": "opaque_obj_0", "is_param": False,
+                                                             "use_pickle": True, "tensor_meta": None}}}).encode()
+            files[folder + "/opaque_obj_0"] = payload
+
+    bad = tmp_path / "bad.pt2"
+    _rewrite_pt2(good, bad, change)
+    assert pickle.loads(payload) is None and marker.exists()      # the payload does run when unpickled
+    marker.unlink()
+    proc = subprocess.run([sys.executable, "-m", "tinycc", "compile", str(bad), "-o", str(tmp_path / "o")],
+                          capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "COLUMNS": "200"})
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr and str(bad) in proc.stderr
+    assert ("pickled Python objects" if where == "opaque constant" else "not a loadable ExportedProgram") \
+        in proc.stderr, proc.stderr
+    assert not marker.exists(), "tinycc unpickled code from the model file"
+    assert not (tmp_path / "o").exists()

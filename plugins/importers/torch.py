@@ -2,8 +2,13 @@
 
 The model is exported with `torch.onnx.export(..., dynamo=True)` (torch.export based, the
 default exporter since PyTorch 2.9) into a temporary .onnx file, which the ONNX importer
-reads. Nothing is unpickled: `.pt2` files are loaded with `torch.export.load`, PyTorch's
-own archive format for exported programs. Inputs and outputs keep PyTorch's NCHW layout.
+reads. Inputs and outputs keep PyTorch's NCHW layout.
+
+`.pt2` files are loaded with `torch.export.load`, PyTorch's archive format for exported
+programs, but nothing in them is unpickled as code: `torch.export.load` would fall back to
+`torch.load(weights_only=False)` for pickled weights and constants and call `pickle.loads` on
+opaque constants, so archives holding custom or opaque objects are refused before loading and
+every `torch.load` inside runs with `TORCH_FORCE_WEIGHTS_ONLY_LOAD=1` (tensors only).
 """
 from __future__ import annotations
 
@@ -64,16 +69,55 @@ def load_pt2(path: Path, io_layout: str = "source") -> Graph:
     hint = "save it with torch.export.save(torch.export.export(model, args), 'model.pt2')"
     if not zipfile.is_zipfile(path):
         raise TinyccError("not an ExportedProgram archive (.pt2 files are zip archives)", file=str(path), hint=hint)
+    _refuse_pickled_objects(path, hint)
     logger = logging.getLogger("torch.export")
     level = logger.level
     logger.setLevel(logging.CRITICAL)          # torch logs its own traceback before raising
     try:
-        program = torch.export.load(str(path))
+        with _weights_only_loads():
+            program = torch.export.load(str(path))
     except Exception as exc:
         raise TinyccError(f"not a loadable ExportedProgram ({type(exc).__name__})", file=str(path), hint=hint) from None
     finally:
         logger.setLevel(level)
     return _export(program, (), Path(path).stem, str(path), io_layout)
+
+
+def _refuse_pickled_objects(path: Path, hint: str) -> None:
+    """Custom (TorchScript) and opaque constants are pickles that torch.export.load unpickles
+    as code; an exported convolutional or dense model has none."""
+    import zipfile
+    from torch.export.pt2_archive import constants as pt2
+    prefixes = (pt2.CUSTOM_OBJ_FILENAME_PREFIX, pt2.OPAQUE_OBJ_FILENAME_PREFIX)
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise TinyccError(f"not a readable .pt2 archive ({exc})", file=str(path), hint=hint) from None
+    found = sorted(n for n in names if n.rsplit("/", 1)[-1].startswith(prefixes))
+    if found:
+        raise TinyccError(f"the archive holds pickled Python objects ({', '.join(found[:3])}); tinycc does "
+                          "not unpickle code from model files", file=str(path),
+                          hint="export a program whose constants are tensors only")
+
+
+class _weights_only_loads:
+    """Every torch.load inside the block restricted to tensors (PyTorch's weights_only unpickler)."""
+    KEYS = ("TORCH_FORCE_WEIGHTS_ONLY_LOAD", "TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD")
+
+    def __enter__(self):
+        import os
+        self.saved = {k: os.environ.get(k) for k in self.KEYS}
+        os.environ.pop("TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD", None)
+        os.environ["TORCH_FORCE_WEIGHTS_ONLY_LOAD"] = "1"
+
+    def __exit__(self, *exc):
+        import os
+        for k, v in self.saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 class TorchImporter:
