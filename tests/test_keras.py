@@ -116,14 +116,22 @@ def test_tinycc_ptq_is_no_worse_than_tensorflow_ptq():
     load_tflite(path.with_suffix(".tflite"), theirs)      # TF's int8 model imports too
 
 
-def test_lambda_layer_is_refused(tmp_path):
+@pytest.mark.parametrize("suffix", [".keras", ".h5"])
+def test_lambda_layer_is_refused(suffix, tmp_path):
+    marker = tmp_path / "ran"
     inp = keras.Input(shape=(4,))
-    out = keras.layers.Lambda(lambda t: t * 2.0)(inp)
-    path = tmp_path / "lambda.keras"
+    def double(t):
+        marker.touch()
+        return t * 2.0
+
+    out = keras.layers.Lambda(double)(inp)
+    path = tmp_path / f"lambda{suffix}"
     keras.Model(inp, out).save(path)
+    marker.unlink(missing_ok=True)                  # building the model ran the lambda once
     with pytest.raises(TinyccError) as err:
         load_keras(path)
-    assert "lambda.keras" in err.value.render() and "safe mode" in err.value.render().lower()
+    assert f"lambda{suffix}" in err.value.render() and "safe mode" in err.value.render().lower()
+    assert not marker.exists(), "the Lambda's code ran while loading"
 
 
 def test_cli_compiles_a_keras_file_with_quantisation(tmp_path):
