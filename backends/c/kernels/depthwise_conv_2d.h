@@ -1,6 +1,6 @@
 /* DEPTHWISE_CONV_2D kernels: output channel oc = ic * depth_multiplier + m reads input channel ic. */
 typedef struct {
-    int n, h, w, ci, oh, ow, co, kh, kw, sh, sw, dh, dw, pad_t, pad_l, mult;
+    int n, h, w, ci, oh, ow, co, kh, kw, sh, sw, dh, dw, pad_t, pad_l, mult, rq;
 } tinycc_dw_shape;
 
 /* output row oy of image b (ow * co bytes at `row`), TFLM's reference loops */
@@ -92,38 +92,131 @@ static inline void tinycc_depthwise_conv_2d_f32(const tinycc_dw_shape *s, const 
 /* Fast int8 depthwise convolution (depth multiplier 1, dilation 1; needs dot_s8.h). `kbias[c]` is
  * bias[c] - in_zp * sum(filter[.., c]) folded at compile time: a pixel whose taps all lie inside
  * the input accumulates four channels at a time over its taps without bounds checks (3x3 unrolled);
- * pixels touching the padding take the reference loop with the plain `bias`. */
+ * pixels touching the padding accumulate bias + sum f * (x - in_zp) over their inside taps, as TFLM.
+ * On a DSP core one word load gives a tap's four channels: SXTB16 splits it into channels (0, 2)
+ * and (1, 3), SMLABB / SMLATT multiply-accumulate each channel with its filter halfword.
+ *
+ * Requantisation: when s->rq is set (the emitter checks every channel: shift = -r with 2 <= r <= 22,
+ * multiplier M >= 0), kbias[co + c] holds hi0[c] = 2^(r-2) * (2 * out_zp + 1) and TFLM's
+ * MultiplyByQuantizedMultiplier(acc, M, -r) + out_zp is one 64-bit multiply-accumulate:
+ *   floor((acc * M + 2^30 + 2^(30+r) + out_zp * 2^(31+r) - 2^31 * [acc < 0]) / 2^(31+r))
+ * (SRDHM's floor((acc * M + 2^30) / 2^31) and RoundingDivideByPOT's round-half-away of it by 2^r
+ * merge: floors of floors, an integer added before the floor; the "negative" test of the rounding
+ * is acc < 0 whenever it matters). The high word is hi0 + [acc < 0 ? -1 : 0] + carries, the low word
+ * 2^30 | (acc & 2^31), and the result the high word shifted right by r - 1. Else tinycc_requant_s8. */
+static inline int32_t tinycc_dw_rq(int32_t acc, int32_t mult, int32_t hi0, int32_t shift) {
+#ifdef TINYCC_DSP
+    uint32_t lo = ((uint32_t)acc & 0x80000000u) | 0x40000000u;
+    int32_t hi = hi0 + (acc >> 31);
+    __asm__("smlal %0, %1, %2, %3" : "+r"(lo), "+r"(hi) : "r"(acc), "r"(mult));
+    return hi >> ~shift;   /* ~shift = r - 1 */
+#else
+    const int64_t a = ((int64_t)hi0 << 32) + ((int64_t)1 << 30) - (acc < 0 ? ((int64_t)1 << 31) : 0) +
+                      (int64_t)acc * mult;
+    return (int32_t)(a >> 32) >> (-shift - 1);
+#endif
+}
+
+/* four accumulators of channels c..c+3 requantised (mult, shift, hi0 at channel c), clamped and stored at out[0..3] */
+static inline void tinycc_dw_store4(int rq, int8_t *out, int32_t a0, int32_t a1, int32_t a2, int32_t a3,
+                                    const int32_t *hi0, int32_t out_zp, const int32_t *mult, const int32_t *shift,
+                                    int32_t act_min, int32_t act_max) {
+    if (rq) {
+#ifdef TINYCC_DSP
+        const int32_t v0 = __ssat(tinycc_dw_rq(a0, mult[0], hi0[0], shift[0]), 8);
+        const int32_t v1 = __ssat(tinycc_dw_rq(a1, mult[1], hi0[1], shift[1]), 8);
+        const int32_t v2 = __ssat(tinycc_dw_rq(a2, mult[2], hi0[2], shift[2]), 8);
+        const int32_t v3 = __ssat(tinycc_dw_rq(a3, mult[3], hi0[3], shift[3]), 8);
+        const uint32_t lo4 = (uint32_t)act_min & 0xffu, hi4 = (uint32_t)act_max & 0xffu;
+        uint32_t w = ((uint32_t)v0 & 0xffu) | (((uint32_t)v1 & 0xffu) << 8) | (((uint32_t)v2 & 0xffu) << 16) |
+                     ((uint32_t)v3 << 24);
+        (void)__ssub8(w, lo4 * 0x01010101u);   /* GE per byte: w >= act_min */
+        w = __sel(w, lo4 * 0x01010101u);
+        (void)__ssub8(w, hi4 * 0x01010101u);   /* GE per byte: w >= act_max */
+        w = __sel(hi4 * 0x01010101u, w);
+        memcpy(out, &w, 4);
+#else
+        out[0] = (int8_t)tinycc_clamp(tinycc_dw_rq(a0, mult[0], hi0[0], shift[0]), act_min, act_max);
+        out[1] = (int8_t)tinycc_clamp(tinycc_dw_rq(a1, mult[1], hi0[1], shift[1]), act_min, act_max);
+        out[2] = (int8_t)tinycc_clamp(tinycc_dw_rq(a2, mult[2], hi0[2], shift[2]), act_min, act_max);
+        out[3] = (int8_t)tinycc_clamp(tinycc_dw_rq(a3, mult[3], hi0[3], shift[3]), act_min, act_max);
+#endif
+    } else {
+        out[0] = tinycc_requant_s8(a0, mult[0], shift[0], out_zp, act_min, act_max);
+        out[1] = tinycc_requant_s8(a1, mult[1], shift[1], out_zp, act_min, act_max);
+        out[2] = tinycc_requant_s8(a2, mult[2], shift[2], out_zp, act_min, act_max);
+        out[3] = tinycc_requant_s8(a3, mult[3], shift[3], out_zp, act_min, act_max);
+    }
+}
+
+static inline int8_t tinycc_dw_store1(const tinycc_dw_shape *s, int c, int32_t acc, const int32_t *kbias,
+                                      int32_t out_zp, const int32_t *mult, const int32_t *shift, int32_t act_min,
+                                      int32_t act_max) {
+    if (s->rq) return (int8_t)tinycc_clamp(tinycc_dw_rq(acc, mult[c], kbias[s->co + c], shift[c]), act_min, act_max);
+    return tinycc_requant_s8(acc, mult[c], shift[c], out_zp, act_min, act_max);
+}
+
+/* one tap of four channels: input word X, filter word F (bytes of channels c..c+3) */
+#ifdef TINYCC_DSP
+#define TINYCC_DW_MAC4(X, F) do { \
+        const int32_t x_ = (X), f_ = (F); \
+        const int32_t xe_ = __sxtb16(x_), xo_ = __sxtb16(tinycc_ror8(x_)); \
+        const int32_t fe_ = __sxtb16(f_), fo_ = __sxtb16(tinycc_ror8(f_)); \
+        a0 = __smlabb(xe_, fe_, a0); a2 = __smlatt(xe_, fe_, a2); \
+        a1 = __smlabb(xo_, fo_, a1); a3 = __smlatt(xo_, fo_, a3); \
+    } while (0)
+#define TINYCC_DW_TAP(XP, FP) TINYCC_DW_MAC4(tinycc_ld4(XP), tinycc_ld4(FP))
+#else
+#define TINYCC_DW_TAP(XP, FP) do { \
+        const int8_t *xp_ = (XP), *fp_ = (FP); \
+        a0 += (int32_t)fp_[0] * xp_[0]; a1 += (int32_t)fp_[1] * xp_[1]; \
+        a2 += (int32_t)fp_[2] * xp_[2]; a3 += (int32_t)fp_[3] * xp_[3]; \
+    } while (0)
+#endif
+
 static inline void tinycc_dw_s8_border(const tinycc_dw_shape *s, const int8_t *in, const int8_t *filter,
-                                       const int32_t *bias, int8_t *out, int b, int oy, int ox, int32_t in_zp,
-                                       int32_t out_zp, const int32_t *mult, const int32_t *shift,
+                                       const int32_t *bias, const int32_t *kbias, int8_t *out, int b, int oy, int ox,
+                                       int32_t in_zp, int32_t out_zp, const int32_t *mult, const int32_t *shift,
                                        int32_t act_min, int32_t act_max) {
     const int iy0 = oy * s->sh - s->pad_t, ix0 = ox * s->sw - s->pad_l;
     const int ky0 = iy0 < 0 ? -iy0 : 0, ky1 = iy0 + s->kh > s->h ? s->h - iy0 : s->kh;
     const int kx0 = ix0 < 0 ? -ix0 : 0, kx1 = ix0 + s->kw > s->w ? s->w - ix0 : s->kw;
-    const int co = s->co, co4 = co - co % 4;
+    const int co = s->co, co4 = co - co % 4, rowstep = s->w * co;
     const int8_t *x = in + ((b * s->h + iy0 + ky0) * s->w + ix0 + kx0) * s->ci;   /* the first tap inside */
+    const int8_t *f0 = filter + (ky0 * s->kw + kx0) * co;
     int c, ky, kx;
+#ifdef TINYCC_DSP
+    const int32_t zp2 = (int32_t)(((uint32_t)in_zp & 0xffffu) * 0x00010001u);
+#endif
     for (c = 0; c < co4; c += 4) {   /* the taps inside the input only, as in TFLM; four channels a pass */
         int32_t a0 = bias[c], a1 = bias[c + 1], a2 = bias[c + 2], a3 = bias[c + 3];
-        for (ky = ky0; ky < ky1; ++ky)
-        for (kx = kx0; kx < kx1; ++kx) {
-            const int8_t *xp = x + ((ky - ky0) * s->w + kx - kx0) * co + c, *f = filter + (ky * s->kw + kx) * co + c;
-            a0 += (int32_t)f[0] * ((int32_t)xp[0] - in_zp);
-            a1 += (int32_t)f[1] * ((int32_t)xp[1] - in_zp);
-            a2 += (int32_t)f[2] * ((int32_t)xp[2] - in_zp);
-            a3 += (int32_t)f[3] * ((int32_t)xp[3] - in_zp);
+        const int8_t *xr = x + c, *fr = f0 + c;
+        for (ky = ky0; ky < ky1; ++ky, xr += rowstep, fr += s->kw * co) {
+            const int8_t *xp = xr, *fp = fr;
+            for (kx = kx0; kx < kx1; ++kx, xp += co, fp += co) {
+#ifdef TINYCC_DSP
+                const int32_t xw = tinycc_ld4(xp), fw = tinycc_ld4(fp);
+                const int32_t xe = __ssub16(__sxtb16(xw), zp2), xo = __ssub16(__sxtb16(tinycc_ror8(xw)), zp2);
+                const int32_t fe = __sxtb16(fw), fo = __sxtb16(tinycc_ror8(fw));
+                a0 = __smlabb(xe, fe, a0); a2 = __smlatt(xe, fe, a2);
+                a1 = __smlabb(xo, fo, a1); a3 = __smlatt(xo, fo, a3);
+#else
+                a0 += (int32_t)fp[0] * ((int32_t)xp[0] - in_zp);
+                a1 += (int32_t)fp[1] * ((int32_t)xp[1] - in_zp);
+                a2 += (int32_t)fp[2] * ((int32_t)xp[2] - in_zp);
+                a3 += (int32_t)fp[3] * ((int32_t)xp[3] - in_zp);
+#endif
+            }
         }
-        out[c] = tinycc_requant_s8(a0, mult[c], shift[c], out_zp, act_min, act_max);
-        out[c + 1] = tinycc_requant_s8(a1, mult[c + 1], shift[c + 1], out_zp, act_min, act_max);
-        out[c + 2] = tinycc_requant_s8(a2, mult[c + 2], shift[c + 2], out_zp, act_min, act_max);
-        out[c + 3] = tinycc_requant_s8(a3, mult[c + 3], shift[c + 3], out_zp, act_min, act_max);
+        tinycc_dw_store4(s->rq, out + c, a0, a1, a2, a3, kbias + co + c, out_zp, mult + c, shift + c, act_min,
+                             act_max);
     }
     for (; c < co; ++c) {
         int32_t acc = bias[c];
         for (ky = ky0; ky < ky1; ++ky)
         for (kx = kx0; kx < kx1; ++kx)
             acc += (int32_t)filter[(ky * s->kw + kx) * co + c] * ((int32_t)x[((ky - ky0) * s->w + kx - kx0) * co + c] - in_zp);
-        out[c] = tinycc_requant_s8(acc, mult[c], shift[c], out_zp, act_min, act_max);
+        out[c] = tinycc_dw_store1(s, c, acc, kbias, out_zp, mult, shift, act_min, act_max);
     }
 }
 
@@ -133,35 +226,32 @@ static inline void tinycc_dw_s8_pixel(const tinycc_dw_shape *s, const int8_t *x,
                                       const int32_t *shift, int32_t act_min, int32_t act_max) {
     const int co = s->co, rowstep = s->w * co, co4 = co - co % 4;
     int c, ky, kx;
-    for (c = 0; c < co4; c += 4) {
-        int32_t a0 = kbias[c], a1 = kbias[c + 1], a2 = kbias[c + 2], a3 = kbias[c + 3];
-        if (s->kh == 3 && s->kw == 3) {
-            const int8_t *f = filter + c, *r0 = x + c, *r1 = r0 + rowstep, *r2 = r1 + rowstep;
-#define TINYCC_DW_TAP(X, F) \
-            a0 += (int32_t)(F)[0] * (X)[0]; a1 += (int32_t)(F)[1] * (X)[1]; \
-            a2 += (int32_t)(F)[2] * (X)[2]; a3 += (int32_t)(F)[3] * (X)[3];
-            TINYCC_DW_TAP(r0, f) TINYCC_DW_TAP(r0 + co, f + co) TINYCC_DW_TAP(r0 + 2 * co, f + 2 * co)
-            TINYCC_DW_TAP(r1, f + 3 * co) TINYCC_DW_TAP(r1 + co, f + 4 * co) TINYCC_DW_TAP(r1 + 2 * co, f + 5 * co)
-            TINYCC_DW_TAP(r2, f + 6 * co) TINYCC_DW_TAP(r2 + co, f + 7 * co) TINYCC_DW_TAP(r2 + 2 * co, f + 8 * co)
-        } else {
-            for (ky = 0; ky < s->kh; ++ky)
-            for (kx = 0; kx < s->kw; ++kx) {
-                const int8_t *xp = x + ky * rowstep + kx * co + c, *f = filter + (ky * s->kw + kx) * co + c;
-                TINYCC_DW_TAP(xp, f)
-            }
-#undef TINYCC_DW_TAP
+    if (s->kh == 3 && s->kw == 3) {
+        const int8_t *r0 = x, *r1 = x + rowstep, *r2 = r1 + rowstep, *f = filter;
+        for (c = 0; c < co4; c += 4, r0 += 4, r1 += 4, r2 += 4, f += 4) {
+            int32_t a0 = kbias[c], a1 = kbias[c + 1], a2 = kbias[c + 2], a3 = kbias[c + 3];
+            TINYCC_DW_TAP(r0, f); TINYCC_DW_TAP(r0 + co, f + co); TINYCC_DW_TAP(r0 + 2 * co, f + 2 * co);
+            TINYCC_DW_TAP(r1, f + 3 * co); TINYCC_DW_TAP(r1 + co, f + 4 * co); TINYCC_DW_TAP(r1 + 2 * co, f + 5 * co);
+            TINYCC_DW_TAP(r2, f + 6 * co); TINYCC_DW_TAP(r2 + co, f + 7 * co); TINYCC_DW_TAP(r2 + 2 * co, f + 8 * co);
+            tinycc_dw_store4(s->rq, out + c, a0, a1, a2, a3, kbias + co + c, out_zp, mult + c, shift + c, act_min,
+                             act_max);
         }
-        out[c] = tinycc_requant_s8(a0, mult[c], shift[c], out_zp, act_min, act_max);
-        out[c + 1] = tinycc_requant_s8(a1, mult[c + 1], shift[c + 1], out_zp, act_min, act_max);
-        out[c + 2] = tinycc_requant_s8(a2, mult[c + 2], shift[c + 2], out_zp, act_min, act_max);
-        out[c + 3] = tinycc_requant_s8(a3, mult[c + 3], shift[c + 3], out_zp, act_min, act_max);
+    } else {
+        for (c = 0; c < co4; c += 4) {
+            int32_t a0 = kbias[c], a1 = kbias[c + 1], a2 = kbias[c + 2], a3 = kbias[c + 3];
+            for (ky = 0; ky < s->kh; ++ky)
+            for (kx = 0; kx < s->kw; ++kx)
+                TINYCC_DW_TAP(x + ky * rowstep + kx * co + c, filter + (ky * s->kw + kx) * co + c);
+            tinycc_dw_store4(s->rq, out + c, a0, a1, a2, a3, kbias + co + c, out_zp, mult + c, shift + c, act_min,
+                             act_max);
+        }
     }
     for (c = co4; c < co; ++c) {
         int32_t acc = kbias[c];
         for (ky = 0; ky < s->kh; ++ky)
         for (kx = 0; kx < s->kw; ++kx)
             acc += (int32_t)filter[(ky * s->kw + kx) * co + c] * x[ky * rowstep + kx * co + c];
-        out[c] = tinycc_requant_s8(acc, mult[c], shift[c], out_zp, act_min, act_max);
+        out[c] = tinycc_dw_store1(s, c, acc, kbias, out_zp, mult, shift, act_min, act_max);
     }
 }
 
@@ -176,13 +266,13 @@ static inline void tinycc_depthwise_conv_2d_s8_fast_row(const tinycc_dw_shape *s
     int ox;
     if (iy < 0 || iy + s->kh > s->h) ox0 = ox1 = s->ow;
     for (ox = 0; ox < ox0; ++ox)
-        tinycc_dw_s8_border(s, in, filter, bias, row + ox * s->co, b, oy, ox, in_zp, out_zp, mult, shift,
+        tinycc_dw_s8_border(s, in, filter, bias, kbias, row + ox * s->co, b, oy, ox, in_zp, out_zp, mult, shift,
                             act_min, act_max);
     for (; ox < ox1; ++ox)
         tinycc_dw_s8_pixel(s, in + ((b * s->h + iy) * s->w + ox * s->sw - s->pad_l) * s->ci, filter, kbias,
                            row + ox * s->co, out_zp, mult, shift, act_min, act_max);
     for (; ox < s->ow; ++ox)
-        tinycc_dw_s8_border(s, in, filter, bias, row + ox * s->co, b, oy, ox, in_zp, out_zp, mult, shift,
+        tinycc_dw_s8_border(s, in, filter, bias, kbias, row + ox * s->co, b, oy, ox, in_zp, out_zp, mult, shift,
                             act_min, act_max);
 }
 

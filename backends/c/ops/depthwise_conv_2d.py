@@ -1,8 +1,11 @@
 """C emitter for depthwise_conv_2d: a call to tinycc_depthwise_conv_2d_{s8,s16,f32}."""
 from __future__ import annotations
 
+import numpy as np
+
 from tinycc.backends.c.emitter import SUFFIX
-from tinycc.backends.c.ops._conv_common import bias_ptr, float_range, folded_bias, requant_arrays
+from tinycc.backends.c.ops._conv_common import bias_ptr, float_range, requant_arrays
+from tinycc.core import ops
 
 
 def use_kernels(m):
@@ -15,19 +18,58 @@ def shape_struct(node, m) -> str:
     x_t, w_t, y_t = g.tensors[node.inputs[0]], g.tensors[node.inputs[1]], g.tensors[node.outputs[0]]
     n, h, wd, ci = x_t.shape
     _, kh, kw, co = w_t.shape
+    fast = _fast_plan(node, m.g, ops.get(node.op).prepare(node, m.g))
     return m.struct("tinycc_dw_shape", f"{node.name}_shape",
                     [n, h, wd, ci, y_t.shape[1], y_t.shape[2], co, kh, kw, *a["strides"], *a["dilations"],
-                     a["pads"][0], a["pads"][1], a["depth_multiplier"]])
+                     a["pads"][0], a["pads"][1], a["depth_multiplier"], int(fast is not None and fast[2] is not None)])
+
+
+def _fast_plan(node, g, p):
+    """(bias, folded bias, hi0 or None) as int64 arrays for the fast int8 kernel, or None when it does
+    not apply (depth multiplier or dilation, folded bias out of int32, a negative multiplier).
+    `folded = bias - in_zp * sum(w)` per channel; `hi0` (kernels/depthwise_conv_2d.h, tinycc_dw_rq) is
+    2^(r-2) * (2 * out_zp + 1) per channel when every shift is -r with 2 <= r <= 22 (else the
+    kernel requantises with tinycc_requant_s8)."""
+    a, w_t = node.attrs, g.tensors[node.inputs[1]]
+    if p["dtype"] != "int8" or a["depth_multiplier"] != 1 or tuple(a["dilations"]) != (1, 1) or w_t.data is None:
+        return None
+    name = node.inputs[2] if len(node.inputs) > 2 else None
+    if name is not None and g.tensors[name].data is None:
+        return None
+    co = w_t.shape[3]
+    mult = np.broadcast_to(np.asarray(p["multiplier"], dtype=np.int64).reshape(-1), (co,))
+    shift = np.broadcast_to(np.asarray(p["shift"], dtype=np.int64).reshape(-1), (co,))
+    if mult.min(initial=0) < 0:
+        return None           # tinycc_requant_s8 (dot_s8.h) takes non-negative multipliers only
+    bias = np.zeros(co, np.int64) if name is None else g.tensors[name].data.astype(np.int64).reshape(-1)
+    if bias.size != co:
+        return None
+    # channels channel-last: (kh * kw, co) -> per-channel weight sums
+    folded = bias - int(p["input_zp"]) * w_t.data.reshape(-1, co).astype(np.int64).sum(axis=0)
+    if folded.min(initial=0) < -(1 << 31) or folded.max(initial=0) >= (1 << 31):
+        return None
+    r = -shift
+    hi0 = None
+    if r.min(initial=2) >= 2 and r.max(initial=2) <= 22 and mult.max(initial=0) < (1 << 31):
+        hi0 = (np.int64(2 * int(p["output_zp"]) + 1) << (r - 2)).astype(np.int64)
+    return bias, folded, hi0
 
 
 def fast_constants(node, m, p):
-    """(plain bias, folded bias) for the fast int8 kernel, or None when it does not apply."""
-    a, w_t = node.attrs, m.g.tensors[node.inputs[1]]
-    if p["dtype"] != "int8" or a["depth_multiplier"] != 1 or tuple(a["dilations"]) != (1, 1):
+    """(plain bias, folded bias) C symbols for the fast int8 kernel, or None when it does not apply.
+    With the one-multiply requantisation (shape field rq) the folded-bias array carries hi0 after
+    its co values."""
+    plan = _fast_plan(node, m.g, p)
+    if plan is None:
         return None
-    co = w_t.shape[3]
-    # channels channel-last: (kh * kw, co) -> (co, kh * kw) for the per-channel weight sums
-    return folded_bias(node, m, p, None if w_t.data is None else w_t.data.reshape(-1, co).T, p["input_zp"])
+    bias, folded, hi0 = plan
+    name = node.inputs[2] if len(node.inputs) > 2 else None
+    plain = m.ptr(name, const=True) if name is not None and m.g.tensors[name].dtype == "int32" else \
+        m.const_array(bias.astype(np.int32), "bias", comment=f"{node.name} bias")
+    block = folded if hi0 is None else np.concatenate([folded, hi0])
+    return plain, m.const_array(block.astype(np.int32), "kbias",
+                                comment=f"{node.name} bias - input zero point * sum(w)"
+                                        f"{'' if hi0 is None else ', then requantisation high words'}")
 
 
 def emit(node, m, p):
