@@ -4,16 +4,23 @@ Model inputs and outputs live in the caller's buffers (the `c` backend's interfa
 them in), so the arena holds intermediates only. View ops (reshape) alias their input's
 buffer. With `inplace=True` (backends whose kernels support it: `c`), an operator may also
 write its output over an input that dies at it (see core/inplace.py): both share one buffer
-of the larger size, plus the kernel's ring scratch. With `schedule=True` the graph's nodes are
+of the larger size, plus the kernel's ring scratch. With `concat_alias=True` (the `c` backend),
+a concatenation's inputs whose slot in the output is contiguous are placed inside the output's
+buffer at that slot (see core/concat_alias.py): the output's buffer lives from the first
+producer on and the inputs take no bytes of their own (`MemoryPlan.slices`; the concat copies
+nothing for them). With `schedule=True` the graph's nodes are
 first reordered to the topological order with the smallest arena (core/schedule.py).
 Placement is first-fit in a few orders (largest first, longest-lived first, first use, most
 conflicting first); the smallest arena wins. The plan also reports the lower bound of its
-buffers: the largest set of them alive at one operator.
+buffers: the largest set of them alive at one operator (with in-place pairs and concat slices,
+the bound of those merged buffers: still a true lower bound of any placement of the plan's
+buffers, so bound <= arena always holds).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tinycc.core import concat_alias as concat_mod
 from tinycc.core import inplace as inplace_mod
 from tinycc.core.graph import Graph
 
@@ -46,6 +53,8 @@ class MemoryPlan:
     live_bytes: list[int] = field(default_factory=list)   # per node: bytes alive in the arena
     inplace: dict = field(default_factory=dict)          # node name -> inplace.InPlace the kernel must honour
     plain_bytes: int = 0                                 # the arena without in-place pairs (0: not tried)
+    #                                                      nor concat slices
+    slices: dict = field(default_factory=dict)           # concat input -> core/concat_alias.Slice: planned in its slot
 
     scratch: dict = field(default_factory=dict)          # node index -> its scratch buffer's key in offsets
 
@@ -135,32 +144,50 @@ def place_buffers(buffers: list[Buffer]) -> int:
 
 
 def plan(g: Graph, scratch: dict[int, int] | None = None, io_in_arena: bool = False,
-         inplace: bool = False, schedule: bool = False) -> MemoryPlan:
+         inplace: bool = False, schedule: bool = False, concat_alias: bool = False) -> MemoryPlan:
     """Plan the arena of `g`; `scratch` maps node index -> scratch bytes a backend kernel needs.
     With `io_in_arena`, model inputs and outputs are placed in the arena too (as TF Lite Micro
     keeps them): inputs live from the start, outputs to the end. With `inplace`, outputs may take
     over dying inputs' storage (the kernels must honour `MemoryPlan.inplace`); the plan with them
-    is kept only if its arena is smaller. With `schedule` (no `scratch`), g.nodes is reordered
-    in place to the topological order whose plan is smallest."""
+    is kept only if its arena is smaller. With `concat_alias`, concat inputs may be planned into
+    their slot of the output (the kernels must honour `MemoryPlan.slices`); that plan is kept
+    unless its arena is larger (a slot reserved early can cost more than it saves). With
+    `schedule` (no `scratch`), g.nodes is reordered in place to the topological order whose
+    plan is smallest."""
     if schedule and not scratch:
         from tinycc.core.schedule import reorder
-        reorder(g, lambda: _best_plan(g, None, io_in_arena, inplace).arena_bytes)
-    return _best_plan(g, scratch, io_in_arena, inplace)
+        reorder(g, lambda: _best_plan(g, None, io_in_arena, inplace, concat_alias).arena_bytes)
+    return _best_plan(g, scratch, io_in_arena, inplace, concat_alias)
 
 
-def _best_plan(g: Graph, scratch, io_in_arena: bool, inplace: bool) -> MemoryPlan:
+def _best_plan(g: Graph, scratch, io_in_arena: bool, inplace: bool, concat: bool = False) -> MemoryPlan:
     plain = _plan(g, scratch, io_in_arena, [])
-    if not inplace:
-        return plain
-    pairs = inplace_pairs(g, io_in_arena)
-    if not pairs:
-        return plain
-    best = _plan(g, scratch, io_in_arena, pairs)
-    if best.arena_bytes >= plain.arena_bytes:
-        plain.plain_bytes = plain.arena_bytes
-        return plain
-    best.plain_bytes = plain.arena_bytes
+    best = plain
+    pairs = inplace_pairs(g, io_in_arena) if inplace else []
+    if pairs:
+        with_pairs = _plan(g, scratch, io_in_arena, pairs)
+        if with_pairs.arena_bytes < plain.arena_bytes:
+            best = with_pairs
+    if concat and concat_mod.candidates(g):
+        # slots on top of the in-place pairs, and on their own; on a tie they win (no copies)
+        for p in ([pairs] if pairs else []) + [[]]:
+            slices = concat_slices(g, io_in_arena, p)
+            if slices:
+                trial = _plan(g, scratch, io_in_arena, p, slices)
+                if trial.arena_bytes < best.arena_bytes or trial.arena_bytes == best.arena_bytes and not best.slices:
+                    best = trial
+    if best is not plain or inplace or concat:
+        best.plain_bytes = plain.arena_bytes
     return best
+
+
+def concat_slices(g: Graph, io_in_arena: bool = False, pairs: list = ()) -> list:
+    """The concat inputs (core/concat_alias.py) to plan into their slot, given these in-place pairs."""
+    external = _external(g, io_in_arena)
+    aliases = _aliases(g, external)
+    for c in pairs:
+        aliases[c.output] = c.input
+    return concat_mod.select(g, aliases, external)
 
 
 def _external(g: Graph, io_in_arena: bool) -> set[str]:
@@ -223,7 +250,7 @@ def inplace_pairs(g: Graph, io_in_arena: bool = False) -> list:
     return accepted
 
 
-def _plan(g: Graph, scratch, io_in_arena: bool, pairs: list) -> MemoryPlan:
+def _plan(g: Graph, scratch, io_in_arena: bool, pairs: list, slices: list = ()) -> MemoryPlan:
     external = _external(g, io_in_arena)
     aliases = _aliases(g, external)
     for c in pairs:
@@ -234,7 +261,23 @@ def _plan(g: Graph, scratch, io_in_arena: bool, pairs: list) -> MemoryPlan:
             name = aliases[name]
         return name
 
+    # a concat input's storage group lives inside the output's (nested concats: offsets add up)
+    parent = {root(s.input): (root(s.output), s.offset) for s in slices}
+
+    def home(r):
+        """(the buffer holding storage root r, r's byte offset in it)"""
+        at = 0
+        while r in parent:
+            r, off = parent[r]
+            at += off
+        return r, at
+
     spans = _spans(g, aliases, external)
+    for r in parent:
+        if r in spans:
+            span = spans.pop(r)
+            top = spans.setdefault(home(r)[0], list(span))
+            top[0], top[1] = min(top[0], span[0]), max(top[1], span[1])
     if io_in_arena:
         last = max(len(g.nodes) - 1, 0)
         for name in g.inputs:
@@ -267,10 +310,11 @@ def _plan(g: Graph, scratch, io_in_arena: bool, pairs: list) -> MemoryPlan:
     for b in buffers:
         b.offset = offsets[b.name]
     all_offsets = dict(offsets)
-    for name in aliases:
-        if root(name) in offsets:
-            all_offsets[name] = offsets[root(name)]
+    for name in [*aliases, *parent]:
+        top, at = home(root(name))
+        if top in offsets:
+            all_offsets[name] = offsets[top] + at
     result = MemoryPlan(size, bound, all_offsets, external, aliases, buffers, strategy, live,
-                        {c.node: c for c in pairs})
+                        {c.node: c for c in pairs}, slices={s.input: s for s in slices})
     result.scratch = scratch_keys
     return result
