@@ -232,8 +232,267 @@ static inline void tinycc_conv_2d_s8_fast(const tinycc_conv_shape *s, const int8
                                    ox0, ox1, in_zp, out_zp, mult, shift, act_min, act_max);
 }
 
+/* ---- im2col kernels (int8, dilation 1; needs dot_s8.h) ----
+ * Each output pixel's patch (kh*kw*ci taps; taps outside the input set to in_zp, so with the folded
+ * bias `kbias` they add f * 0 as TFLM's skipped taps; zeros up to k4, the next multiple of 4) is
+ * widened to int16 once into a stack column and reused by every output channel. The filter was
+ * packed at compile time (conv_2d.py): output channels in pairs, a pair's 4-tap groups interleaved
+ * (c0 g0, c1 g0, c0 g1, c1 g1, ...), each channel zero-padded to k4 taps, an odd last channel on its
+ * own. Two pixels by two channels a pass. With the DSP extension a group x0..x3 is stored as the
+ * words [x0,x2] [x1,x3] (SXTB16 and SXTB16 ROR 8), the pairs a weight word's own SXTB16s give, so
+ * each SMLAD adds two products with no reordering; the two pixels' columns are interleaved group by
+ * group (px0 [x0,x2], px0 [x1,x3], px1 [x0,x2], px1 [x1,x3]). Plain C: int16 in natural order, same
+ * interleave. Integer sums in any order are TFLM's exactly. */
+#ifndef TINYCC_CONV_COLS_BYTES
+#define TINYCC_CONV_COLS_BYTES 2304   /* stack bytes for two int16 columns: k4 <= 576 (conv_2d.py checks) */
+#endif
+
+typedef union {
+    int32_t w[TINYCC_CONV_COLS_BYTES / 4];
+    int16_t h[TINYCC_CONV_COLS_BYTES / 2];
+} tinycc_cols;
+
+/* n (a multiple of 4) int8 taps at x into pixel slot p's column from group g on */
+static inline void tinycc_cols_widen(tinycc_cols *c, int p, int g, const int8_t *x, int n) {
+    int i;
+#ifdef TINYCC_DSP
+    int32_t *d = c->w + 4 * g + 2 * p;
+    for (i = 0; i < n; i += 4, d += 4) {
+        const int32_t v = tinycc_ld4(x + i);
+        d[0] = __sxtb16(v);
+        d[1] = tinycc_sxtb16_ror8(v);
+    }
+#else
+    int16_t *d = c->h + 8 * g + 4 * p;
+    for (i = 0; i < n; i += 4, d += 8) {
+        d[0] = x[i];
+        d[1] = x[i + 1];
+        d[2] = x[i + 2];
+        d[3] = x[i + 3];
+    }
+#endif
+}
+
+/* pixel (b, oy, ox)'s column into slot p: interior rows straight from the input when a row of
+ * kw*ci taps is whole groups, else through a zero-point-filled patch (conv_2d.py checks it fits) */
+static inline void tinycc_cols_pixel(const tinycc_conv_shape *s, const int8_t *in, tinycc_cols *c, int p, int b,
+                                     int oy, int ox, int32_t in_zp) {
+    const int iy0 = oy * s->sh - s->pad_t, ix0 = ox * s->sw - s->pad_l, L = s->kw * s->ci;
+    const int ky0 = iy0 < 0 ? -iy0 : 0, ky1 = iy0 + s->kh > s->h ? s->h - iy0 : s->kh;
+    const int kx0 = ix0 < 0 ? -ix0 : 0, kx1 = ix0 + s->kw > s->w ? s->w - ix0 : s->kw;
+    const int len = (kx1 - kx0) * s->ci;
+    int8_t patch[TINYCC_CONV_PATCH_BYTES];
+    int ky;
+    if (L % 4 == 0) {           /* row by row: each row is whole groups */
+        for (ky = 0; ky < s->kh; ++ky) {
+            const int8_t *x = patch;
+            if (ky < ky0 || ky >= ky1 || len <= 0) {
+                memset(patch, (int)in_zp, (size_t)L);
+            } else {
+                x = in + ((b * s->h + iy0 + ky) * s->w + ix0 + kx0) * s->ci;
+                if (kx0 > 0 || kx1 < s->kw) {
+                    memset(patch, (int)in_zp, (size_t)L);
+                    memcpy(patch + kx0 * s->ci, x, (size_t)len);
+                    x = patch;
+                }
+            }
+            tinycc_cols_widen(c, p, ky * (L / 4), x, L);
+        }
+        return;
+    }
+    {   /* groups straddle rows: the whole patch, zeros after the last tap */
+        const int k = s->kh * L, k4 = (k + 3) & ~3;
+        memset(patch, (int)in_zp, (size_t)k);
+        memset(patch + k, 0, (size_t)(k4 - k));
+        if (len > 0)
+            for (ky = ky0; ky < ky1; ++ky)
+                memcpy(patch + ky * L + kx0 * s->ci, in + ((b * s->h + iy0 + ky) * s->w + ix0 + kx0) * s->ci,
+                       (size_t)len);
+        tinycc_cols_widen(c, p, 0, patch, k4);
+    }
+}
+
+/* acc[0..3] += (px0, ch0), (px0, ch1), (px1, ch0), (px1, ch1) over g groups; w: a packed channel pair */
+static inline void tinycc_cols_2x2(const tinycc_cols *c, const int8_t *w, int g, int32_t *acc) {
+    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+#ifdef TINYCC_DSP
+    const int32_t *x = c->w;
+    for (; g > 0; --g, x += 4, w += 8) {
+        const int32_t wa = tinycc_ld4(w), wb = tinycc_ld4(w + 4);
+        const int32_t wal = __sxtb16(wa), wah = tinycc_sxtb16_ror8(wa);
+        const int32_t wbl = __sxtb16(wb), wbh = tinycc_sxtb16_ror8(wb);
+        const int32_t x0l = x[0], x0h = x[1], x1l = x[2], x1h = x[3];
+        a0 = __smlad(x0l, wal, a0);
+        a0 = __smlad(x0h, wah, a0);
+        a2 = __smlad(x1l, wal, a2);
+        a2 = __smlad(x1h, wah, a2);
+        a1 = __smlad(x0l, wbl, a1);
+        a1 = __smlad(x0h, wbh, a1);
+        a3 = __smlad(x1l, wbl, a3);
+        a3 = __smlad(x1h, wbh, a3);
+    }
+#else
+    const int16_t *x = c->h;
+    int j;
+    for (; g > 0; --g, x += 8, w += 8)
+        for (j = 0; j < 4; ++j) {
+            a0 += (int32_t)w[j] * x[j];
+            a1 += (int32_t)w[4 + j] * x[j];
+            a2 += (int32_t)w[j] * x[4 + j];
+            a3 += (int32_t)w[4 + j] * x[4 + j];
+        }
+#endif
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
+}
+
+/* acc[0..1] += (px0, ch0), (px0, ch1) */
+static inline void tinycc_cols_1x2(const tinycc_cols *c, const int8_t *w, int g, int32_t *acc) {
+    int32_t a0 = acc[0], a1 = acc[1];
+#ifdef TINYCC_DSP
+    const int32_t *x = c->w;
+    for (; g > 0; --g, x += 4, w += 8) {
+        const int32_t wa = tinycc_ld4(w), wb = tinycc_ld4(w + 4), x0l = x[0], x0h = x[1];
+        a0 = __smlad(x0l, __sxtb16(wa), a0);
+        a0 = __smlad(x0h, tinycc_sxtb16_ror8(wa), a0);
+        a1 = __smlad(x0l, __sxtb16(wb), a1);
+        a1 = __smlad(x0h, tinycc_sxtb16_ror8(wb), a1);
+    }
+#else
+    const int16_t *x = c->h;
+    int j;
+    for (; g > 0; --g, x += 8, w += 8)
+        for (j = 0; j < 4; ++j) {
+            a0 += (int32_t)w[j] * x[j];
+            a1 += (int32_t)w[4 + j] * x[j];
+        }
+#endif
+    acc[0] = a0;
+    acc[1] = a1;
+}
+
+/* one channel (w: k4 contiguous taps) against slots 0 and `np` - 1: acc[0] px0, acc[1] px1 */
+static inline void tinycc_cols_nx1(const tinycc_cols *c, const int8_t *w, int g, int np, int32_t *acc) {
+    int32_t a0 = acc[0], a1 = acc[1];
+#ifdef TINYCC_DSP
+    const int32_t *x = c->w;
+    for (; g > 0; --g, x += 4, w += 4) {
+        const int32_t wa = tinycc_ld4(w), wl = __sxtb16(wa), wh = tinycc_sxtb16_ror8(wa);
+        a0 = __smlad(x[0], wl, a0);
+        a0 = __smlad(x[1], wh, a0);
+        if (np > 1) {
+            a1 = __smlad(x[2], wl, a1);
+            a1 = __smlad(x[3], wh, a1);
+        }
+    }
+#else
+    const int16_t *x = c->h;
+    int j;
+    for (; g > 0; --g, x += 8, w += 4)
+        for (j = 0; j < 4; ++j) {
+            a0 += (int32_t)w[j] * x[j];
+            if (np > 1) a1 += (int32_t)w[j] * x[4 + j];
+        }
+#endif
+    acc[0] = a0;
+    acc[1] = a1;
+}
+
+/* every output channel of the np (1 or 2) pixels whose columns are in c: outputs at o, o + co */
+static inline void tinycc_cols_block(const tinycc_conv_shape *s, const tinycc_cols *c, int np, const int8_t *wpk,
+                                     const int32_t *kbias, int8_t *o, int32_t out_zp, const int32_t *mult,
+                                     const int32_t *shift, int32_t act_min, int32_t act_max) {
+    const int co = s->co, co2 = co & ~1, k4 = (s->kh * s->kw * s->ci + 3) & ~3, g = k4 / 4;
+    int oc;
+    if (np == 2) {
+        for (oc = 0; oc < co2; oc += 2) {
+            int32_t acc[4];
+            acc[0] = acc[2] = kbias[oc];
+            acc[1] = acc[3] = kbias[oc + 1];
+            tinycc_cols_2x2(c, wpk + oc * k4, g, acc);
+            o[oc] = tinycc_requant_s8(acc[0], mult[oc], shift[oc], out_zp, act_min, act_max);
+            o[oc + 1] = tinycc_requant_s8(acc[1], mult[oc + 1], shift[oc + 1], out_zp, act_min, act_max);
+            o[co + oc] = tinycc_requant_s8(acc[2], mult[oc], shift[oc], out_zp, act_min, act_max);
+            o[co + oc + 1] = tinycc_requant_s8(acc[3], mult[oc + 1], shift[oc + 1], out_zp, act_min, act_max);
+        }
+    } else {
+        for (oc = 0; oc < co2; oc += 2) {
+            int32_t acc[2];
+            acc[0] = kbias[oc];
+            acc[1] = kbias[oc + 1];
+            tinycc_cols_1x2(c, wpk + oc * k4, g, acc);
+            o[oc] = tinycc_requant_s8(acc[0], mult[oc], shift[oc], out_zp, act_min, act_max);
+            o[oc + 1] = tinycc_requant_s8(acc[1], mult[oc + 1], shift[oc + 1], out_zp, act_min, act_max);
+        }
+    }
+    if (co2 < co) {
+        int32_t acc[2];
+        acc[0] = acc[1] = kbias[co2];
+        tinycc_cols_nx1(c, wpk + co2 * k4, g, np, acc);
+        o[co2] = tinycc_requant_s8(acc[0], mult[co2], shift[co2], out_zp, act_min, act_max);
+        if (np == 2) o[co + co2] = tinycc_requant_s8(acc[1], mult[co2], shift[co2], out_zp, act_min, act_max);
+    }
+}
+
+/* output row oy of image b (ow * co bytes at `row`), two pixels a pass */
+static inline void tinycc_conv_2d_s8_cols_row(const tinycc_conv_shape *s, const int8_t *in, const int8_t *wpk,
+                                              const int32_t *kbias, int8_t *row, int b, int oy, int32_t in_zp,
+                                              int32_t out_zp, const int32_t *mult, const int32_t *shift,
+                                              int32_t act_min, int32_t act_max) {
+    tinycc_cols c;
+    int ox;
+    for (ox = 0; ox < s->ow; ox += 2) {
+        const int np = ox + 1 < s->ow ? 2 : 1;
+        tinycc_cols_pixel(s, in, &c, 0, b, oy, ox, in_zp);
+        if (np == 2) tinycc_cols_pixel(s, in, &c, 1, b, oy, ox + 1, in_zp);
+        tinycc_cols_block(s, &c, np, wpk, kbias, row + ox * s->co, out_zp, mult, shift, act_min, act_max);
+    }
+}
+
+/* `wpk`: the packed filter (see above), `kbias`: bias - in_zp * sum(filter) per output channel */
+static inline void tinycc_conv_2d_s8_cols(const tinycc_conv_shape *s, const int8_t *in, const int8_t *wpk,
+                                          const int32_t *kbias, int8_t *out, int32_t in_zp, int32_t out_zp,
+                                          const int32_t *mult, const int32_t *shift, int32_t act_min,
+                                          int32_t act_max) {
+    int b, oy;
+    if (s->kh == 1 && s->kw == 1 && s->sh == 1 && s->sw == 1 && s->oh == s->h && s->ow == s->w && s->ci % 4 == 0) {
+        /* 1x1, stride 1: every pixel in turn, two a pass, across rows and images */
+        tinycc_cols c;
+        const long count = (long)s->n * s->h * s->w;
+        long i;
+        for (i = 0; i < count; i += 2) {
+            const int np = i + 1 < count ? 2 : 1;
+            tinycc_cols_widen(&c, 0, 0, in + i * s->ci, s->ci);
+            if (np == 2) tinycc_cols_widen(&c, 1, 0, in + (i + 1) * s->ci, s->ci);
+            tinycc_cols_block(s, &c, np, wpk, kbias, out + i * s->co, out_zp, mult, shift, act_min, act_max);
+        }
+        return;
+    }
+    for (b = 0; b < s->n; ++b)
+    for (oy = 0; oy < s->oh; ++oy)
+        tinycc_conv_2d_s8_cols_row(s, in, wpk, kbias, out + (long)(b * s->oh + oy) * s->ow * s->co, b, oy, in_zp,
+                                   out_zp, mult, shift, act_min, act_max);
+}
+
+/* in place (kernels/inplace.h), im2col rows */
+static inline void tinycc_conv_2d_s8_cols_inplace(const tinycc_conv_shape *s, const tinycc_ring_shape *r,
+                                                  int8_t *buf, const int8_t *wpk, const int32_t *kbias, int8_t *ring,
+                                                  int32_t in_zp, int32_t out_zp, const int32_t *mult,
+                                                  const int32_t *shift, int32_t act_min, int32_t act_max) {
+    int step, first = tinycc_ring_start(r), count = 0;
+    for (step = 0; step < r->oh; ++step) {
+        const int oy = tinycc_ring_row(r, step);
+        tinycc_conv_2d_s8_cols_row(s, buf, wpk, kbias, tinycc_ring_slot(r, ring, oy), 0, oy, in_zp, out_zp, mult,
+                                   shift, act_min, act_max);
+        tinycc_ring_flush(r, buf, ring, step, oy, &first, &count);
+    }
+}
+
 /* In place (kernels/inplace.h): the output over its input `buf` (batch 1), rows through the ring.
- * A 1x1 stride-1 convolution's row is one matrix product of ow pixels. */
+ * A 1x1 stride-1 convolution's row is one matrix product of ow pixels. With `bias` NULL, `filter`
+ * is the im2col kernel's packed filter (conv_2d.py's packed_filter) and the rows are im2col rows. */
 static inline void tinycc_conv_2d_s8_fast_inplace(const tinycc_conv_shape *s, const tinycc_ring_shape *r,
                                                   int8_t *buf, const int8_t *filter, const int32_t *bias,
                                                   const int32_t *kbias, int8_t *ring, int32_t in_zp, int32_t out_zp,
@@ -241,6 +500,10 @@ static inline void tinycc_conv_2d_s8_fast_inplace(const tinycc_conv_shape *s, co
                                                   int32_t act_min, int32_t act_max) {
     int ox0, step, first = tinycc_ring_start(r), count = 0;
     const int ox1 = tinycc_interior_cols(s->ow, s->sw, s->pad_l, s->kw, s->w, &ox0);
+    if (bias == NULL) {
+        tinycc_conv_2d_s8_cols_inplace(s, r, buf, filter, kbias, ring, in_zp, out_zp, mult, shift, act_min, act_max);
+        return;
+    }
     for (step = 0; step < r->oh; ++step) {
         const int oy = tinycc_ring_row(r, step);
         tinycc_conv_2d_s8_fast_row(s, buf, filter, bias, kbias, tinycc_ring_slot(r, ring, oy), 0, oy, ox0, ox1,

@@ -14,6 +14,12 @@ static inline int32_t tinycc_ld4(const int8_t *p) {
 static inline int32_t tinycc_ror8(int32_t v) {
     return (int32_t)(((uint32_t)v >> 8) | ((uint32_t)v << 24));
 }
+/* bytes 1 and 3 of v sign-extended to two int16 halves: one SXTB16 with its rotation */
+static inline int32_t tinycc_sxtb16_ror8(int32_t v) {
+    int32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
+    return r;
+}
 #endif
 
 /* acc + sum f[i] * x[i], i < n */

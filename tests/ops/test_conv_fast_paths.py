@@ -1,0 +1,145 @@
+"""The `c` backend's im2col int8 CONV_2D kernel (backends/c/kernels/conv_2d.h, tinycc_conv_2d_s8_cols*:
+each pixel's patch widened to int16 once into a stack column, two pixels by two output channels a
+pass on a compile-time packed filter) against TF Lite Micro, byte for byte, on the host (portable C)
+and under QEMU Cortex-M4 (SXTB16/SMLAD branch), out of place and in place (row ring).
+
+The shapes hit the edges of the blocking: odd output channel counts (the lone last channel), odd
+pixel counts per row and per tensor (the lone last pixel), input channels that are not a multiple of
+4 (patches whose 4-tap groups straddle rows, zero-padded to k4), borders under padding and strides,
+kernels wider than the input, per-tensor and per-channel quantisation, input zero points at both
+extremes, activations; and the limits of the path (k4 = 576, the largest column, and just over it,
+rows of kw*ci over the patch buffer), where the emitter falls back to the older kernels.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from c_build import build, run_exe, write_sources
+from ops.check import assert_matches_tflm, assert_outputs_equal_tflm, random_inputs
+from ops.test_fast_kernels import conv_case
+from test_inplace import sandwiched
+from tflm import run_tflm
+from tinycc.backends.c.ops.conv_2d import packed_filter
+from tinycc.core import planner
+
+# name: (conv_case arguments, im2col kernel expected)
+CASES = {
+    "1x1-c8-to-16-even": (dict(h=4, w=6, cin=8, cout=16, kernel=(1, 1), in_zp=-128, act_fn="relu"), True),
+    "1x1-odd-pixels-odd-cout": (dict(h=3, w=3, cin=12, cout=9, kernel=(1, 1), in_zp=127), True),
+    "1x1-cin-not-mult4": (dict(h=3, w=5, cin=6, cout=5, kernel=(1, 1)), True),
+    "1x1-cout1-single-pixel": (dict(h=1, w=1, cin=20, cout=1, kernel=(1, 1), per_channel=False), True),
+    "1x1-stride2-odd": (dict(h=7, w=5, cin=16, cout=3, kernel=(1, 1), strides=(2, 2)), True),
+    "3x3-same-c3-ic-first": (dict(h=6, w=7, cin=3, cout=16, kernel=(3, 3), same=True, act_fn="relu"), True),
+    "3x3-same-c16-per-tensor": (dict(h=5, w=5, cin=16, cout=6, kernel=(3, 3), same=True, per_channel=False,
+                                     in_zp=-128), True),
+    "3x3-stride2-valid-c32": (dict(h=7, w=7, cin=32, cout=10, kernel=(3, 3), strides=(2, 2)), True),
+    "3x3-same-c64-k576": (dict(h=4, w=3, cin=64, cout=5, kernel=(3, 3), same=True, in_zp=127), True),
+    "3x3-same-c68-over-limit": (dict(h=3, w=3, cin=68, cout=3, kernel=(3, 3), same=True), False),
+    "1x3-row-over-patch": (dict(h=3, w=4, cin=88, cout=3, kernel=(1, 3), same=True), False),
+    "10x4-kws-first": (dict(h=49, w=10, cin=1, cout=8, kernel=(10, 4), strides=(2, 2), same=True, in_zp=83,
+                            act_fn="relu"), True),
+    "3x3-vww-first-odd-width": (dict(h=11, w=9, cin=3, cout=8, kernel=(3, 3), strides=(2, 2), act_fn="relu6"), True),
+    "5x5-wider-than-input": (dict(h=2, w=3, cin=4, cout=3, kernel=(5, 5), same=True, bias=False), True),
+    "2x3-asym-stride-odd": (dict(h=6, w=7, cin=5, cout=7, kernel=(2, 3), strides=(1, 2), same=True), True),
+}
+
+
+def _model(name):
+    return conv_case(31, **CASES[name][0])
+
+
+def test_packed_filter_layout():
+    w = np.arange(3 * 1 * 1 * 6, dtype=np.int64).reshape(3, 1, 1, 6).astype(np.int8)
+    p = packed_filter(w)
+    # channels 0 and 1 interleaved by 4-tap groups, each padded to k4 = 8; channel 2 alone
+    assert p.tolist() == [0, 1, 2, 3, 6, 7, 8, 9, 4, 5, 0, 0, 10, 11, 0, 0, 12, 13, 14, 15, 16, 17, 0, 0]
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_cols_kernel_selection(name, tmp_path):
+    g = write_sources_for(_model(name), tmp_path)
+    src = (tmp_path / "model.c").read_text()
+    assert ("tinycc_conv_2d_s8_cols(&" in src) == CASES[name][1], name
+    del g
+
+
+def write_sources_for(model, tmp_path):
+    from tinycc.plugins.importers.tflite import load_tflite
+    g = load_tflite(Path("test.tflite"), model)
+    write_sources(g, tmp_path)
+    return g
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_cols_on_host_equals_tflm(name):
+    assert_matches_tflm(_model(name), samples=3, seed=4, c=True)
+
+
+needs_qemu = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
+                                reason="the Cortex-M toolchain and QEMU are not installed")
+
+
+@needs_qemu
+@pytest.mark.parametrize("name", list(CASES))
+def test_cols_dsp_branch_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
+    from tinycc import cortexm
+    model = _model(name)
+    g = write_sources_for(model, tmp_path)
+    report = cortexm.build(tmp_path, "cortex-m4")
+    samples = [random_inputs(g, np.random.default_rng(k)) for k in range(3)]
+    layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
+    assert_outputs_equal_tflm(model, samples, cortexm.run(report["elf"], "qemu-cortex-m4", samples, layout))
+
+
+INPLACE = [n for n in CASES if CASES[n][1] and n not in ("1x1-cout1-single-pixel",)]
+
+
+def _in_place(name, tmp_path):
+    model = _model(name)
+    g = sandwiched(model)
+    p = planner.plan(g, inplace=True)
+    c = p.inplace.get(g.nodes[1].name)
+    if c is None or c.kind != "rows":
+        pytest.skip(f"{name}: not planned in place")
+    write_sources(g, tmp_path)
+    assert "tinycc_conv_2d_s8_fast_inplace(&" in (tmp_path / "model.c").read_text()
+    return model, g
+
+
+@pytest.mark.parametrize("name", INPLACE)
+def test_cols_in_place_on_host_equals_tflm(name, tmp_path):
+    model, g = _in_place(name, tmp_path)
+    rng = np.random.default_rng(6)
+    samples = [random_inputs(g, rng) for _ in range(3)]
+    outs = run_exe(build(g, tmp_path), g, samples)
+    for xs, o in zip(samples, outs):
+        e = run_tflm(model, xs)[0]
+        np.testing.assert_array_equal(o[0].reshape(e.shape), e, err_msg=name)
+
+
+@needs_qemu
+@pytest.mark.parametrize("name", INPLACE)
+def test_cols_in_place_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
+    from tinycc import cortexm
+    model, g = _in_place(name, tmp_path)
+    report = cortexm.build(tmp_path, "cortex-m4")
+    samples = [random_inputs(g, np.random.default_rng(k)) for k in range(2)]
+    layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
+    assert_outputs_equal_tflm(model, samples, cortexm.run(report["elf"], "qemu-cortex-m4", samples, layout))
+
+
+@pytest.mark.parametrize("name", [n for n in CASES if CASES[n][1]])
+def test_cols_clean_under_asan_ubsan(name, tmp_path):
+    from test_sanitizers import build as san_build, run_clean
+    model = _model(name)
+    g = write_sources_for(model, tmp_path)
+    rng = np.random.default_rng(8)
+    samples = [random_inputs(g, rng) for _ in range(2)]
+    outs = run_clean(san_build(tmp_path), g, samples)
+    for xs, o in zip(samples, outs):
+        e = run_tflm(model, xs)[0]
+        np.testing.assert_array_equal(o[0].reshape(e.shape), e, err_msg=name)
