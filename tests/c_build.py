@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tinycc.backends.c.plugin import generate
+from tinycc.backends.c.plugin import CBackend, generate
 from tinycc.core import planner
 from tinycc.plugins.runtimes.c_host import HARNESS, run_exe  # noqa: F401  (the package's harness and runner)
 CC = os.environ.get("CC", "cc")
@@ -21,7 +21,7 @@ CFLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2"]
 
 
 def write_sources(g, outdir: Path, name: str = "model") -> dict:
-    files, report = generate(g, planner.plan(g, inplace=True, schedule=True), name)
+    files, report = generate(g, planner.plan(g, **CBackend.plan_options), name)     # the c backend's plan
     for fname, text in files.items():
         (outdir / fname).write_text(text)
     return report

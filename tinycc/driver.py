@@ -118,10 +118,10 @@ def compile_model(model, backend: str, outdir, *, name: str = "model", force: bo
 
 def inspect_model(g: Graph) -> dict:
     """Per-layer figures and the memory plan, as plain data (for `tinycc inspect` and --json).
-    The plan is the `c` backend's (in-place pairs, scheduled order): `bound_bytes` is the lower
-    bound of its buffers, `arena_bytes` the achieved peak, `plain_bytes` the arena without
-    in-place pairs."""
-    plan = planner.plan(g, inplace=True, schedule=True)
+    The plan is the `c` backend's (in-place pairs, concat inputs in their slot, scheduled order):
+    `bound_bytes` is the lower bound of its buffers, `arena_bytes` the achieved peak,
+    `plain_bytes` the arena without in-place pairs or concat slots."""
+    plan = planner.plan(g, inplace=True, schedule=True, concat_alias=True)
     layers = []
     for i, node in enumerate(g.nodes):
         out = g.tensors[node.outputs[0]]
@@ -134,6 +134,7 @@ def inspect_model(g: Graph) -> dict:
     return {"model": g.source or g.name, "layers": layers, "arena_bytes": plan.arena_bytes,
             "bound_bytes": plan.bound_bytes, "strategy": plan.strategy,
             "plain_bytes": plan.plain_bytes or plan.arena_bytes, "inplace_ops": len(plan.inplace),
+            "concat_slices": len(plan.slices),
             "input_bytes": sum(g.tensors[t].nbytes for t in g.inputs),
             "output_bytes": sum(g.tensors[t].nbytes for t in g.outputs),
             "weights_bytes": sum(t.nbytes for t in g.tensors.values() if t.is_const),

@@ -83,8 +83,10 @@ def layer_plan(g, backend: str) -> tuple[planner.MemoryPlan, str]:
     # the plan the driver makes for this backend (the same options, so the same node order and offsets)
     plan = planner.plan(g, **getattr(registry().get("backend", backend), "plan_options", {}))
     inplace = getattr(plan, "inplace", None)
+    slices = getattr(plan, "slices", None)
     return plan, ("tinycc's arena plan, inputs and outputs in the caller's buffers"
-                  + (f"; {len(inplace)} layer(s) write their output over a dying input" if inplace else ""))
+                  + (f"; {len(inplace)} layer(s) write their output over a dying input" if inplace else "")
+                  + (f"; {len(slices)} concatenation input(s) written straight into their slot" if slices else ""))
 
 
 def layer_rows(g, plan: planner.MemoryPlan) -> list[dict]:

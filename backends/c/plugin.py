@@ -91,7 +91,8 @@ def generate(g: Graph, plan: MemoryPlan, name: str, twins=None) -> tuple[dict[st
 class CBackend:
     name = "c"
     description = "plain C99, ahead of time: one function, one static arena, const weights"
-    plan_options = {"inplace": True, "schedule": True}     # its kernels honour in-place pairs
+    # its kernels honour in-place pairs, and its concat copies nothing for inputs planned in their slot
+    plan_options = {"inplace": True, "schedule": True, "concat_alias": True}
 
     def compile(self, g: Graph, plan: MemoryPlan, outdir: Path, options: dict) -> dict:
         name = names.model_name(options.get("name"), "model")
