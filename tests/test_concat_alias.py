@@ -12,6 +12,7 @@ Small int8 models built in code (written as real .tflite, run by TF Lite Micro a
 """
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -251,22 +252,28 @@ def test_nested_concats_compose(tmp_path):
     assert p.offsets["b"] == p.offsets["c2"] + 40
     # the whole tree is c2's 96 bytes; copying, c1 (64) + d (32) + c2 (96) meet at the outer concat
     assert p.arena_bytes == 96
-    assert plain.arena_bytes >= align(64) + align(32) + align(96) == 192
+    assert plain.arena_bytes == align(64) + align(32) + align(96) == 192
     src = bit_exact(model, g, tmp_path)
     assert "tinycc_copy_box(&" not in src
 
 
-def test_in_place_producer_writes_into_its_slot(tmp_path):
-    """a 3x3 'same' conv computed in place over its input (a ring of rows) is a concat operand:
-    the pair's shared buffer is the slot itself."""
-    m = Model(3)
+def in_place_rows(seed=3):
+    """x[1,8,8,4] -> 1x1 conv t -> 3x3 'same' conv a (in place over t) ; 1x1 stride-(2,1) conv
+    b[1,4,8,4] -> concat(a, b) axis 1 -> c[1,12,8,4] -> 1x1 conv y."""
+    m = Model(seed)
     x = m.input("x", (1, 8, 8, 4))
     cq = m.quant()
     t = m.conv("t", x, 4)
     a = m.conv("a", t, 4, kernel=(3, 3), pads=(1, 1, 1, 1), quant=cq)
     b = m.conv("b", x, 4, strides=(2, 1), quant=cq)
     c = m.concat("c", [a, b], 1, cq)
-    model = m.finish(m.conv("y", c, 2))
+    return m.finish(m.conv("y", c, 2))
+
+
+def test_in_place_producer_writes_into_its_slot(tmp_path):
+    """a 3x3 'same' conv computed in place over its input (a ring of rows) is a concat operand:
+    the pair's shared buffer is the slot itself."""
+    model = in_place_rows()
     g, plain, p = c_plan(model)
     pair = next(c for c in p.inplace.values() if c.output == "a")
     assert pair.input == "t" and set(p.slices) == {"a", "b"}
@@ -295,6 +302,48 @@ def test_reshaped_producer_writes_into_its_slot(tmp_path):
     # plus the copy of the model input x flattened (45 -> 48) for b, alive while c is reserved
     assert plain.arena_bytes == 32 + 48 + 64 and p.arena_bytes == 64 + 48
     bit_exact(model, g, tmp_path)
+
+
+def random_tree(seed: int) -> bytes:
+    """Fully connected vectors concatenated in random trees: operands used once or also later,
+    taken twice, viewed through a reshape, model inputs among them, some concat outputs also
+    model outputs."""
+    m = Model(seed)
+    rng = m.rng
+    x = m.input("x", (1, 16))
+    cq = m.tensors[x].quant
+    pool = [m.fc(f"f{k}", x, int(rng.integers(1, 40)), cq) for k in range(int(rng.integers(2, 6)))]
+    if rng.random() < 0.3:
+        pool.append(x)
+    outputs = []
+    for k in range(int(rng.integers(1, 5))):
+        if len(pool) < 2 and rng.random() < 0.5:
+            pool.append(m.fc(f"g{k}", x, int(rng.integers(1, 40)), cq))
+        take = [pool[int(i)] for i in rng.choice(len(pool), size=min(len(pool), int(rng.integers(2, 4))), replace=False)]
+        if rng.random() < 0.2:
+            take.append(take[0])                                   # the same operand twice
+        if rng.random() < 0.3:
+            v = m.reshape(f"v{k}", take[-1], m.tensors[take[-1]].shape)
+            take[-1] = v
+        c = m.concat(f"c{k}", take, 1, cq)
+        for t in take:
+            if t in pool and rng.random() < 0.8:                   # else: used again later
+                pool.remove(t)
+        pool.append(c)
+        if rng.random() < 0.2:
+            outputs.append(c)                                     # a concat output the model returns
+    last = pool[0] if len(pool) == 1 else m.concat("last", pool, 1, cq)
+    return m.finish(m.fc("y", last, 7), *[o for o in outputs if o != last])
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_concat_trees_equal_tflm(seed, tmp_path):
+    model = random_tree(100 + seed)
+    g, plain, p = c_plan(model)
+    assert p.arena_bytes <= plain.arena_bytes
+    for name, s in p.slices.items():
+        assert name not in g.inputs and name not in g.outputs and s.output not in g.outputs
+    bit_exact(model, g, tmp_path, samples=2)
 
 
 # ---- concats that keep their copies ----
@@ -460,6 +509,24 @@ def test_inspect_reports_the_slots(tmp_path):
     assert info["arena_bytes"] == info["bound_bytes"] == 96 and info["concat_slices"] == 4
     assert info["plain_bytes"] >= 192
     assert max(l["live_arena_bytes"] for l in info["layers"]) == 96
+
+
+@pytest.mark.parametrize("make", [conv_rows, nested, in_place_rows, lambda: random_tree(105)],
+                         ids=["conv_rows", "nested", "in_place_rows", "random_tree"])
+def test_sanitizers_and_canary(make, tmp_path, monkeypatch):
+    """ASan + UBSan with the arena canary on: no producer writes past its slot or the arena."""
+    if shutil.which(os.environ.get("CC", "cc")) is None:
+        pytest.skip("no host C compiler")
+    monkeypatch.setenv("ASAN_OPTIONS", "detect_leaks=0:halt_on_error=1")
+    model = make()
+    g = graph_of(model)
+    exe = build(g, tmp_path, ["-g", "-O1", "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
+                              "-DTINYCC_ARENA_CANARY"])
+    rng = np.random.default_rng(2)
+    xs = [random_inputs(g, rng) for _ in range(2)]
+    for x, o in zip(xs, run_exe(exe, g, xs)):
+        for got, e in zip(o, run_tflm(model, x)):
+            np.testing.assert_array_equal(got.reshape(e.shape), e)
 
 
 @pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
