@@ -160,9 +160,9 @@ STUB_HEADERS = ["tensorflow/lite/micro/micro_interpreter.h", "tensorflow/lite/mi
                 "tensorflow/lite/micro/micro_mutable_op_resolver.h", "tensorflow/lite/schema/schema_generated.h"]
 
 
-def tinycc(*args):
+def tinycc(*args, env=None):
     return subprocess.run([sys.executable, "-m", "tinycc", *map(str, args)], capture_output=True, text=True,
-                          env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+                          env={"COLUMNS": "200", "PATH": "/usr/bin:/bin", **(env or {})})
 
 
 def c_array_bytes(cc: str) -> bytes:
@@ -229,3 +229,22 @@ def test_board_and_keep_flatbuffer_errors(tmp_path):
     proc = tinycc("compile", EXAMPLE, "--backend", "tflm", "--board", "commodore-64", "-o", tmp_path / "o")
     assert proc.returncode == 2 and "unknown board" in proc.stderr and "arduino-nano-33-ble" in proc.stderr
     assert not (tmp_path / "o").exists()
+
+
+def test_board_comes_from_the_board_database(tmp_path):
+    """--board takes any board of `tinycc targets` (and $TINYCC_BOARDS); the README budgets against
+    it, and only boards with an Arduino core get a sketch."""
+    import json
+    extra = tmp_path / "boards.json"
+    extra.write_text(json.dumps({"my-board": {"title": "My Board", "core": "cortex-m4", "clock_mhz": 64,
+                                              "sram_kb": 32, "flash_kb": 128}}))
+    for board, sketch, sram in (("pico2", True, 520 * 1024), ("max78000", False, 128 * 1024),
+                                ("my-board", False, 32 * 1024)):
+        out = tmp_path / board
+        proc = tinycc("compile", EXAMPLE, "--backend", "tflm", "--name", "kws", "--board", board, "-o", out,
+                      env={"TINYCC_BOARDS": str(extra)})
+        assert proc.returncode == 0, proc.stderr
+        assert (out / "kws.ino").exists() == sketch and (out / "library.properties").exists() == sketch
+        readme = (out / "README.md").read_text()
+        arena = int(re.search(r"kKwsArenaBytes = (\d+)", (out / "kws_main.cc").read_text()).group(1))
+        assert f"{(arena + 16 * 1024) / sram:.1%} of its SRAM" in readme, readme

@@ -9,7 +9,8 @@ inference at `clock_mhz`) and `sleep_mw` (deep sleep between inferences). The Na
 are the seed guide's (10 mW at 64 MHz, 0.01 mW deep sleep); the other boards' are typical
 datasheet figures (run mode from flash with peripherals off; deepest sleep that keeps an RTC
 wake-up) for planning, not measurements: override them with `--active-mw`/`--sleep-mw` or a
-board file.
+board file. `arduino_fqbn` (optional) names the board's Arduino core: the `tflm` backend's
+`--board` adds an Arduino sketch for boards that have one.
 """
 from __future__ import annotations
 
@@ -41,6 +42,8 @@ def load_boards() -> dict[str, dict]:
             if bad:
                 raise TinyccError(f"board {slug!r} is invalid ({', '.join(bad)} must be a number >= 0)", file=extra,
                                   hint=f"optional fields: {', '.join(OPTIONAL_FIELDS)} (milliwatts)")
+            if "arduino_fqbn" in board and not isinstance(board["arduino_fqbn"], str):
+                raise TinyccError(f"board {slug!r} is invalid (arduino_fqbn must be a string)", file=extra)
             boards[slug] = board
     return boards
 

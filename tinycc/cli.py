@@ -331,7 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="4-D inputs/outputs of NCHW models (ONNX, PyTorch): as the source model has them "
                         "(default), or NHWC, saving the transposes at the edges")
     c.add_argument("--board", help="tflm backend: add an Arduino sketch and budget for this board "
-                                    "(arduino-nano-33-ble, esp32-s3, stm32h747, rpi-pico-2)")
+                                    "(`tinycc targets`; boards with an Arduino core also get a sketch)")
     c.add_argument("--target", metavar="BOARD",
                    help="fail (and write nothing) unless the model fits this board's flash and SRAM by the "
                         "seed's budget rules (`tinycc targets` lists boards; `tinycc report` explains)")

@@ -18,7 +18,7 @@ import numpy as np
 
 import tinycc
 from tinycc.backends.c import names
-from tinycc.backends.tflm.boards import BOARDS, STACK_RESERVE
+from tinycc.backends.tflm.boards import STACK_RESERVE
 from tinycc.backends.tflm.flatbuffer import write_tflite
 from tinycc.backends.tflm.interpreter import measure_arena, run_tflm
 from tinycc.core import interpreter as reference
@@ -99,6 +99,14 @@ def build_flatbuffer(g: Graph, options: dict) -> tuple[bytes, bool]:
     return write_tflite(g), False
 
 
+def _board(slug: str) -> dict:
+    """A board of tinycc's database (`tinycc targets`, $TINYCC_BOARDS) in bytes."""
+    from tinycc.boards import board
+    b = board(slug)
+    return {"title": b["title"], "sram": int(b["sram_kb"] * 1024), "flash": int(b["flash_kb"] * 1024),
+            "arduino": b.get("arduino_fqbn")}
+
+
 class TFLMBackend:
     name = "tflm"
     description = "TFLite flatbuffer as a C array + TF Lite Micro firmware stub with a measured arena"
@@ -106,8 +114,7 @@ class TFLMBackend:
     def compile(self, g: Graph, plan, outdir: Path, options: dict) -> dict:
         name = names.model_name(options.get("name"), "model")
         board = options.get("board")
-        if board is not None and board not in BOARDS:
-            raise TinyccError(f"unknown board {board!r}", hint="boards: " + ", ".join(sorted(BOARDS)))
+        board_info = _board(board) if board is not None else None
         model, offline = build_flatbuffer(g, options)
         if options.get("verify"):
             verify(g, model)
@@ -115,7 +122,6 @@ class TFLMBackend:
         measured_online = measure_arena(write_tflite(g))["total"] if offline else measured["total"]
         arena = arena_with_margin(measured["total"])
         ops = resolver_methods(model)
-        board_info = BOARDS.get(board) if board else None
         ctx = {"name": name, "NAME": name.upper(), "Name": name[:1].upper() + name[1:], "version": tinycc.__version__,
                "model_comment": names.comment(Path(g.source).name or g.name, 80), "length": len(model),
                "rows": c_array_rows(model), "arena": arena, "measured": measured["total"],
@@ -135,7 +141,7 @@ class TFLMBackend:
                                  keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
         files = {f"{name}_model_data.h": "model_data.h.j2", f"{name}_model_data.cc": "model_data.cc.j2",
                  f"{name}_main.cc": "main.cc.j2", "CMakeLists.txt": "CMakeLists.txt.j2", "README.md": "README.md.j2"}
-        if board_info:
+        if board_info and board_info["arduino"]:
             files[f"{name}.ino"] = "sketch.ino.j2"
             files["library.properties"] = "library.properties.j2"
         for fname, template in sorted(files.items()):
