@@ -20,7 +20,10 @@ from tflite_builder import act, const, q, single_op
 from tinycc.backends.c.ops.fully_connected import interleave4
 
 
-def fc_case(seed, rows, depth, units, in_zp=None, act_fn="none", bias=True, per_channel=False, w_range=127):
+def fc_case(seed, rows, depth, units, in_zp=None, act_fn="none", bias=True, per_channel=False, w_range=127,
+            real=None):
+    """`real`: the requantisation multiplier in_scale * w_scale / out_scale (default ~1 / (254 sqrt(depth)),
+    right shifts of 2 or more: fully_connected.h's one-multiply modes; >= 0.25 reaches mode 0)."""
     rng = np.random.default_rng(seed)
     in_scale = 0.02
     zp = int(rng.integers(-128, 128)) if in_zp is None else in_zp
@@ -33,7 +36,8 @@ def fc_case(seed, rows, depth, units, in_zp=None, act_fn="none", bias=True, per_
     b_scales = (w_scales * np.float32(in_scale)).astype(np.float32)
     b = const("b", rng.integers(-20000, 20000, units).astype(np.int32),
               q(b_scales[:n], np.zeros(n)))
-    out_scale = float(np.float32(in_scale * float(w_scales.mean()) * 127 * 2 * np.sqrt(depth)))
+    out_scale = float(np.float32(in_scale * float(w_scales.mean()) * (127 * 2 * np.sqrt(depth) if real is None
+                                                                       else 1.0 / real)))
     y = act("y", (), "int8", q(out_scale, int(rng.integers(-20, 20))))
     return single_op("fully_connected", [x, wt, *([b] if bias else [])], y, {"activation": act_fn})
 
@@ -56,6 +60,11 @@ CASES = {
     "u8-d128-ad-like": dict(rows=1, depth=128, units=8),
     "u130-d641-rows2": dict(rows=2, depth=641, units=130, per_channel=True),
     "u12-d250-rows2-kws-like": dict(rows=2, depth=250, units=12),
+    "mode0-shift-1": dict(rows=2, depth=3, units=6, real=0.3, in_zp=-128),
+    "mode0-shift0-relu": dict(rows=1, depth=2, units=5, real=0.7, act_fn="relu"),
+    "mode0-left-shift": dict(rows=1, depth=1, units=3, real=3.0),
+    "mode0-per-channel-mixed": dict(rows=2, depth=9, units=7, real=0.2, per_channel=True),
+    "mode1-relu6": dict(rows=1, depth=24, units=9, act_fn="relu6", in_zp=5),
 }
 
 
@@ -83,6 +92,63 @@ def test_fast_path_is_taken_and_plain_bias_not_emitted(tmp_path):
     assert "tinycc_fully_connected_s8_w4(" in src.split("_invoke(")[-1]
     assert "model_w4" in (tmp_path / "model_weights.c").read_text()
     assert "model_w[" not in (tmp_path / "model_weights.c").read_text()
+
+
+FORMULA_C = r"""
+#include <stdint.h>
+#include <stdio.h>
+#include "tinycc_fixedpoint.h"
+#include "dot_s8.h"
+#include "fully_connected.h"
+static uint64_t s = 88172645463325252ull;
+static uint32_t next(void) { s ^= s << 13; s ^= s >> 7; s ^= s << 17; return (uint32_t)s; }
+int main(void) {
+    static const int32_t edges[] = {0, 1, -1, 2, -2, INT32_MAX, INT32_MIN, INT32_MIN + 1, INT32_MAX - 1,
+                                    1 << 30, -(1 << 30), 12345, -12345, 1 << 20, -(1 << 20)};
+    long bad = 0, n = 0;
+    int r, i, e;
+    for (r = 2; r <= 31; ++r)
+    for (i = 0; i < 40000; ++i)
+    for (e = 0; e < 2; ++e) {
+        int32_t m = (int32_t)(next() & 0x7FFFFFFFu), acc = (int32_t)next(), rq[3];
+        if (i % 7 == 0) m = (int32_t)(0x40000000u | (next() & 0x3FFFFFFFu));
+        if (i < 15) acc = edges[i];
+        if (i % 5 == 1) acc >>= next() % 31;
+        if (i % 11 == 2) acc = (int32_t)((next() % 2000u) << (r - 1)) - 1000 * (1 << (r - 1));  /* ties */
+        if (i == 15) m = 0;
+        if (i == 16) m = INT32_MAX;
+        rq[0] = m, rq[1] = 1 << (r - 2), rq[2] = r - 1;
+        {
+            const int32_t zp = e ? -128 : 37, lo = e ? -128 : 37, hi = 127;
+            const int32_t want = tinycc_clamp(tinycc_mbqm(acc, m, -r) + zp, lo, hi);
+            const int32_t got = tinycc_fc_out(acc, rq, 1, zp, lo, hi);
+            const int32_t full = e ? tinycc_fc_out(acc, rq, 2, zp, lo, hi) : want;
+            if (got != want || full != want) {
+                if (bad < 5) printf("acc %ld m %ld r %d: %ld %ld want %ld\n", (long)acc, (long)m, r, (long)got,
+                                    (long)full, (long)want);
+                ++bad;
+            }
+            ++n;
+        }
+    }
+    printf("%ld of %ld differ\n", bad, n);
+    return bad != 0;
+}
+"""
+
+
+def test_one_multiply_requantisation_equals_tflm_formula(tmp_path):
+    """fully_connected.h's modes 1 and 2 against TFLM's MultiplyByQuantizedMultiplier (tinycc_mbqm),
+    clamped, for right shifts 2..31 on random, edge and round-half accumulators and multipliers."""
+    import subprocess
+    from c_build import CC, CFLAGS
+    from tinycc.backends.c.emitter import read_kernel
+    for k in ("tinycc_fixedpoint.h", "dot_s8.h", "fully_connected.h"):
+        (tmp_path / k).write_text(read_kernel(k))
+    (tmp_path / "t.c").write_text(FORMULA_C)
+    subprocess.run([CC, *CFLAGS, "-I", str(tmp_path), str(tmp_path / "t.c"), "-o", str(tmp_path / "t")], check=True)
+    proc = subprocess.run([str(tmp_path / "t")], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout
 
 
 @pytest.mark.parametrize("name", list(CASES))

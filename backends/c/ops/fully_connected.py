@@ -58,10 +58,18 @@ def emit(node, m, p):
             w4 = m.const_array(interleave4(w_t.data.reshape(units, depth)), "w4",
                                comment=f"{node.inputs[1]} int8 {[units, depth]}, 4 units interleaved")
             kb = m.const_array(kbias, "kbias", comment=f"{node.name} bias - input zero point * sum(w)")
-            mult, shift = requant_arrays(node, m, p)
-            per_channel = int(len(p["multiplier"]) > 1)
-            m.emit(f"tinycc_fully_connected_s8_w4({dims}, {x}, {w4}, {kb}, {y}, {p['output_zp']}, {mult}, "
-                   f"{shift}, {per_channel}, {p['act_min']}, {p['act_max']});")
+            mult = np.asarray(p["multiplier"], dtype=np.int64).reshape(-1)
+            shift = np.asarray(p["shift"], dtype=np.int64).reshape(-1)
+            if shift.max() <= -2 and shift.min() >= -31:    # right shifts 2..31: one multiply-add, one shift
+                rq = np.stack([mult, np.left_shift(1, -shift - 2), -shift - 1], axis=1)
+                mode = 2 if (p["act_min"], p["act_max"]) == (-128, 127) else 1
+            else:
+                rq, mode = np.stack([mult, shift, np.zeros_like(shift)], axis=1), 0
+            rq_sym = m.const_array(rq.astype(np.int32).reshape(-1), "rq",
+                                   comment=f"{node.name} requantisation, fully_connected.h mode {mode}")
+            step = 3 if len(mult) > 1 else 0
+            m.emit(f"tinycc_fully_connected_s8_w4({dims}, {x}, {w4}, {kb}, {y}, {p['output_zp']}, {rq_sym}, {step}, "
+                   f"{mode}, {p['act_min']}, {p['act_max']});")
             return
     w = m.ptr(node.inputs[1], const=True)
     bias = bias_ptr(node, m, dtype)
