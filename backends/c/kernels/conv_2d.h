@@ -312,6 +312,23 @@ static inline void tinycc_cols_pixel(const tinycc_conv_shape *s, const int8_t *i
     }
 }
 
+/* The im2col kernels' requantisation, TFLM's MultiplyByQuantizedMultiplier exactly for a right
+ * shift e = -shift >= 0 and a multiplier M in [2^30, 2^31), from four words per channel
+ * rq = {M2, h, nz, e} (conv_2d.py): M2 = 2M - 2^32 (as int32), h = 2^(e-1) (0 when e = 0), nz = -1
+ * when e > 0 (else 0). SaturatingRoundingDoublingHighMul(acc, M) = floor((2 acc M + 2^31) / 2^32)
+ * = acc + floor((acc M2 + 2^31) / 2^32): one SMMLAR with acc as the accumulator (exact 64-bit sum).
+ * RoundingDivideByPOT(x, e) = (x + h - (x < 0 when e > 0)) >> e. The emitter checks that
+ * |bias - in_zp * sum(w)| + 128 * sum|w| + 1 + h < 2^31 per channel, so no int32 sum overflows. */
+static inline int32_t tinycc_cols_rq(int32_t acc, const int32_t *rq) {
+    int32_t x;
+#ifdef TINYCC_DSP
+    __asm__("smmlar %0, %1, %2, %1" : "=r"(x) : "r"(acc), "r"(rq[0]));
+#else
+    x = (int32_t)(((int64_t)acc * ((int64_t)rq[0] + 4294967296LL) + 2147483648LL) >> 32);
+#endif
+    return (x + rq[1] + ((x >> 31) & rq[2])) >> rq[3];
+}
+
 /* acc[0..3] += (px0, ch0), (px0, ch1), (px1, ch0), (px1, ch1) over g groups; w: a packed channel pair */
 static inline void tinycc_cols_2x2(const tinycc_cols *c, const int8_t *w, int g, int32_t *acc) {
     int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
@@ -401,21 +418,23 @@ static inline void tinycc_cols_nx1(const tinycc_cols *c, const int8_t *w, int g,
 }
 
 /* every output channel of the np (1 or 2) pixels whose columns are in c: outputs at o, o + co */
+#define TINYCC_COLS_OUT(acc, q) (int8_t)tinycc_clamp(tinycc_cols_rq(acc, q) + out_zp, act_min, act_max)
 static inline void tinycc_cols_block(const tinycc_conv_shape *s, const tinycc_cols *c, int np, const int8_t *wpk,
-                                     const int32_t *kbias, int8_t *o, int32_t out_zp, const int32_t *mult,
-                                     const int32_t *shift, int32_t act_min, int32_t act_max) {
+                                     const int32_t *kbias, int8_t *o, int32_t out_zp, const int32_t *rq,
+                                     int32_t act_min, int32_t act_max) {
     const int co = s->co, co2 = co & ~1, k4 = (s->kh * s->kw * s->ci + 3) & ~3, g = k4 / 4;
     int oc;
     if (np == 2) {
         for (oc = 0; oc < co2; oc += 2) {
             int32_t acc[4];
+            const int32_t *q0 = rq + 4 * oc, *q1 = q0 + 4;
             acc[0] = acc[2] = kbias[oc];
             acc[1] = acc[3] = kbias[oc + 1];
             tinycc_cols_2x2(c, wpk + oc * k4, g, acc);
-            o[oc] = tinycc_requant_s8(acc[0], mult[oc], shift[oc], out_zp, act_min, act_max);
-            o[oc + 1] = tinycc_requant_s8(acc[1], mult[oc + 1], shift[oc + 1], out_zp, act_min, act_max);
-            o[co + oc] = tinycc_requant_s8(acc[2], mult[oc], shift[oc], out_zp, act_min, act_max);
-            o[co + oc + 1] = tinycc_requant_s8(acc[3], mult[oc + 1], shift[oc + 1], out_zp, act_min, act_max);
+            o[oc] = TINYCC_COLS_OUT(acc[0], q0);
+            o[oc + 1] = TINYCC_COLS_OUT(acc[1], q1);
+            o[co + oc] = TINYCC_COLS_OUT(acc[2], q0);
+            o[co + oc + 1] = TINYCC_COLS_OUT(acc[3], q1);
         }
     } else {
         for (oc = 0; oc < co2; oc += 2) {
@@ -423,39 +442,39 @@ static inline void tinycc_cols_block(const tinycc_conv_shape *s, const tinycc_co
             acc[0] = kbias[oc];
             acc[1] = kbias[oc + 1];
             tinycc_cols_1x2(c, wpk + oc * k4, g, acc);
-            o[oc] = tinycc_requant_s8(acc[0], mult[oc], shift[oc], out_zp, act_min, act_max);
-            o[oc + 1] = tinycc_requant_s8(acc[1], mult[oc + 1], shift[oc + 1], out_zp, act_min, act_max);
+            o[oc] = TINYCC_COLS_OUT(acc[0], rq + 4 * oc);
+            o[oc + 1] = TINYCC_COLS_OUT(acc[1], rq + 4 * oc + 4);
         }
     }
     if (co2 < co) {
         int32_t acc[2];
         acc[0] = acc[1] = kbias[co2];
         tinycc_cols_nx1(c, wpk + co2 * k4, g, np, acc);
-        o[co2] = tinycc_requant_s8(acc[0], mult[co2], shift[co2], out_zp, act_min, act_max);
-        if (np == 2) o[co + co2] = tinycc_requant_s8(acc[1], mult[co2], shift[co2], out_zp, act_min, act_max);
+        o[co2] = TINYCC_COLS_OUT(acc[0], rq + 4 * co2);
+        if (np == 2) o[co + co2] = TINYCC_COLS_OUT(acc[1], rq + 4 * co2);
     }
 }
+#undef TINYCC_COLS_OUT
 
 /* output row oy of image b (ow * co bytes at `row`), two pixels a pass */
 static inline void tinycc_conv_2d_s8_cols_row(const tinycc_conv_shape *s, const int8_t *in, const int8_t *wpk,
                                               const int32_t *kbias, int8_t *row, int b, int oy, int32_t in_zp,
-                                              int32_t out_zp, const int32_t *mult, const int32_t *shift,
-                                              int32_t act_min, int32_t act_max) {
+                                              int32_t out_zp, const int32_t *rq, int32_t act_min, int32_t act_max) {
     tinycc_cols c;
     int ox;
     for (ox = 0; ox < s->ow; ox += 2) {
         const int np = ox + 1 < s->ow ? 2 : 1;
         tinycc_cols_pixel(s, in, &c, 0, b, oy, ox, in_zp);
         if (np == 2) tinycc_cols_pixel(s, in, &c, 1, b, oy, ox + 1, in_zp);
-        tinycc_cols_block(s, &c, np, wpk, kbias, row + ox * s->co, out_zp, mult, shift, act_min, act_max);
+        tinycc_cols_block(s, &c, np, wpk, kbias, row + ox * s->co, out_zp, rq, act_min, act_max);
     }
 }
 
-/* `wpk`: the packed filter (see above), `kbias`: bias - in_zp * sum(filter) per output channel */
+/* `wpk`: the packed filter, `kbias`: bias - in_zp * sum(filter), `rq`: 4 words per output channel
+ * (tinycc_cols_rq) */
 static inline void tinycc_conv_2d_s8_cols(const tinycc_conv_shape *s, const int8_t *in, const int8_t *wpk,
                                           const int32_t *kbias, int8_t *out, int32_t in_zp, int32_t out_zp,
-                                          const int32_t *mult, const int32_t *shift, int32_t act_min,
-                                          int32_t act_max) {
+                                          const int32_t *rq, int32_t act_min, int32_t act_max) {
     int b, oy;
     if (s->kh == 1 && s->kw == 1 && s->sh == 1 && s->sw == 1 && s->oh == s->h && s->ow == s->w && s->ci % 4 == 0) {
         /* 1x1, stride 1: every pixel in turn, two a pass, across rows and images */
@@ -466,33 +485,34 @@ static inline void tinycc_conv_2d_s8_cols(const tinycc_conv_shape *s, const int8
             const int np = i + 1 < count ? 2 : 1;
             tinycc_cols_widen(&c, 0, 0, in + i * s->ci, s->ci);
             if (np == 2) tinycc_cols_widen(&c, 1, 0, in + (i + 1) * s->ci, s->ci);
-            tinycc_cols_block(s, &c, np, wpk, kbias, out + i * s->co, out_zp, mult, shift, act_min, act_max);
+            tinycc_cols_block(s, &c, np, wpk, kbias, out + i * s->co, out_zp, rq, act_min, act_max);
         }
         return;
     }
     for (b = 0; b < s->n; ++b)
     for (oy = 0; oy < s->oh; ++oy)
         tinycc_conv_2d_s8_cols_row(s, in, wpk, kbias, out + (long)(b * s->oh + oy) * s->ow * s->co, b, oy, in_zp,
-                                   out_zp, mult, shift, act_min, act_max);
+                                   out_zp, rq, act_min, act_max);
 }
 
 /* in place (kernels/inplace.h), im2col rows */
 static inline void tinycc_conv_2d_s8_cols_inplace(const tinycc_conv_shape *s, const tinycc_ring_shape *r,
                                                   int8_t *buf, const int8_t *wpk, const int32_t *kbias, int8_t *ring,
-                                                  int32_t in_zp, int32_t out_zp, const int32_t *mult,
-                                                  const int32_t *shift, int32_t act_min, int32_t act_max) {
+                                                  int32_t in_zp, int32_t out_zp, const int32_t *rq,
+                                                  int32_t act_min, int32_t act_max) {
     int step, first = tinycc_ring_start(r), count = 0;
     for (step = 0; step < r->oh; ++step) {
         const int oy = tinycc_ring_row(r, step);
-        tinycc_conv_2d_s8_cols_row(s, buf, wpk, kbias, tinycc_ring_slot(r, ring, oy), 0, oy, in_zp, out_zp, mult,
-                                   shift, act_min, act_max);
+        tinycc_conv_2d_s8_cols_row(s, buf, wpk, kbias, tinycc_ring_slot(r, ring, oy), 0, oy, in_zp, out_zp, rq,
+                                   act_min, act_max);
         tinycc_ring_flush(r, buf, ring, step, oy, &first, &count);
     }
 }
 
 /* In place (kernels/inplace.h): the output over its input `buf` (batch 1), rows through the ring.
  * A 1x1 stride-1 convolution's row is one matrix product of ow pixels. With `bias` NULL, `filter`
- * is the im2col kernel's packed filter (conv_2d.py's packed_filter) and the rows are im2col rows. */
+ * is the im2col kernel's packed filter (conv_2d.py's packed_filter), `mult` its 4-word
+ * requantisation table (tinycc_cols_rq; `shift` unused) and the rows are im2col rows. */
 static inline void tinycc_conv_2d_s8_fast_inplace(const tinycc_conv_shape *s, const tinycc_ring_shape *r,
                                                   int8_t *buf, const int8_t *filter, const int32_t *bias,
                                                   const int32_t *kbias, int8_t *ring, int32_t in_zp, int32_t out_zp,
@@ -501,7 +521,7 @@ static inline void tinycc_conv_2d_s8_fast_inplace(const tinycc_conv_shape *s, co
     int ox0, step, first = tinycc_ring_start(r), count = 0;
     const int ox1 = tinycc_interior_cols(s->ow, s->sw, s->pad_l, s->kw, s->w, &ox0);
     if (bias == NULL) {
-        tinycc_conv_2d_s8_cols_inplace(s, r, buf, filter, kbias, ring, in_zp, out_zp, mult, shift, act_min, act_max);
+        tinycc_conv_2d_s8_cols_inplace(s, r, buf, filter, kbias, ring, in_zp, out_zp, mult, act_min, act_max);
         return;
     }
     for (step = 0; step < r->oh; ++step) {

@@ -48,20 +48,3 @@ def folded_bias(node, m, p, weights: np.ndarray, in_zp: int) -> tuple[str, str] 
         m.const_array(bias.astype(np.int32), "bias", comment=f"{node.name} bias")
     return plain, m.const_array(kbias.astype(np.int32), "kbias", comment=f"{node.name} bias - input zero point * sum(w)")
 
-
-def folded_kbias(node, m, p, weights: np.ndarray, in_zp: int) -> str | None:
-    """Only the folded bias `bias - in_zp * sum(w)` of folded_bias (same conditions), for kernels
-    that never need the plain bias."""
-    name = node.inputs[2] if len(node.inputs) > 2 else None
-    if weights is None or (name is not None and m.g.tensors[name].data is None):
-        return None
-    if np.min(np.asarray(p["multiplier"], dtype=np.int64), initial=0) < 0:
-        return None
-    co = weights.shape[0]
-    bias = np.zeros(co, np.int64) if name is None else m.g.tensors[name].data.astype(np.int64).reshape(-1)
-    if bias.size != co:
-        return None
-    kbias = bias - int(in_zp) * weights.reshape(co, -1).astype(np.int64).sum(axis=1)
-    if kbias.min(initial=0) < -(1 << 31) or kbias.max(initial=0) >= (1 << 31):
-        return None
-    return m.const_array(kbias.astype(np.int32), "kbias", comment=f"{node.name} bias - input zero point * sum(w)")

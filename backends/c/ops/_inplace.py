@@ -28,13 +28,14 @@ def emit(node, m, p) -> None:
                            s["ow"] * s["co"], c.ring, int(c.backward)])
     buf = f"((int8_t *)(arena.bytes + {m.plan.offsets[node.outputs[0]]}))"
     ring = f"((int8_t *)(arena.bytes + {m.plan.offsets[node.name + '#inplace']}))"
-    mult, shift = requant_arrays(node, m, p)
-    tail = f"{p['input_zp']}, {p['output_zp']}, {mult}, {shift}, {p['act_min']}, {p['act_max']}"
     m.emit(f"/* in place over its input, ring of {c.ring} row(s){' bottom-up' if c.backward else ''} */")
     cols = conv_2d.cols_constants(node, m, p) if op is conv_2d else None
-    if cols is not None:     # conv: im2col rows on the packed filter (bias NULL tells the kernel; conv_2d.h)
-        m.emit(f"{kernel}_fast_inplace(&{shape}, &{ring_shape}, {buf}, {cols[0]}, NULL, {cols[1]}, {ring}, {tail});")
+    if cols is not None:     # conv: im2col rows, packed filter and 4-word requantisation (bias NULL; conv_2d.h)
+        m.emit(f"{kernel}_fast_inplace(&{shape}, &{ring_shape}, {buf}, {cols[0]}, NULL, {cols[1]}, {ring}, "
+               f"{p['input_zp']}, {p['output_zp']}, {cols[2]}, NULL, {p['act_min']}, {p['act_max']});")
         return
+    mult, shift = requant_arrays(node, m, p)
+    tail = f"{p['input_zp']}, {p['output_zp']}, {mult}, {shift}, {p['act_min']}, {p['act_max']}"
     w = m.ptr(node.inputs[1], const=True)
     folded = op.fast_constants(node, m, p)
     if folded is not None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 from tinycc.backends.c.emitter import SUFFIX
 import numpy as np
 
-from tinycc.backends.c.ops._conv_common import bias_ptr, float_range, folded_bias, folded_kbias, requant_arrays
+from tinycc.backends.c.ops._conv_common import bias_ptr, float_range, folded_bias, requant_arrays
+from tinycc.core.fixedpoint import multiply_by_quantized_multiplier
 
 COLS_BYTES = 2304      # TINYCC_CONV_COLS_BYTES (conv_2d.h): two int16 columns of k4 taps
 PATCH_BYTES = 256      # TINYCC_CONV_PATCH_BYTES (conv_2d.h)
@@ -50,8 +51,8 @@ def packed_filter(w: np.ndarray) -> np.ndarray:
 
 
 def cols_constants(node, m, p):
-    """(packed filter, folded bias) for the im2col kernel (tinycc_conv_2d_s8_cols), or None when it
-    does not apply (then the other kernels)."""
+    """(packed filter, folded bias, requantisation table) for the im2col kernel
+    (tinycc_conv_2d_s8_cols), or None when it does not apply (then the other kernels)."""
     if p["dtype"] != "int8" or tuple(node.attrs["dilations"]) != (1, 1):
         return None
     w = m.g.tensors[node.inputs[1]].data
@@ -61,12 +62,58 @@ def cols_constants(node, m, p):
     k4 = -(-(kh * kw * ci) // 4) * 4
     if 4 * k4 > COLS_BYTES or (kw * ci if kw * ci % 4 == 0 else k4) > PATCH_BYTES:
         return None
-    kbias = folded_kbias(node, m, p, w, p["input_zp"])
-    if kbias is None:
+    found = requant_table(node, m, p, w)
+    if found is None:
         return None
+    table, kbias = found
     packed = m.const_array(packed_filter(np.asarray(w, np.int8)), "wpk",
                            comment=f"{node.inputs[1]} packed for the im2col kernel")
-    return packed, kbias
+    kb = m.const_array(kbias, "kbias", comment=f"{node.name} bias - input zero point * sum(w)")
+    rq = m.const_array(table, "rq", comment=f"{node.name} requantisation: 2M - 2^32, 2^(e-1), -(e > 0), e")
+    return packed, kb, rq
+
+
+def requant_table(node, m, p, w: np.ndarray):
+    """(tinycc_cols_rq's four words per output channel, the folded bias `bias - in_zp * sum(w)`), or
+    None when a multiplier is not 0 or in [2^30, 2^31), a shift is a left shift, or an int32 sum
+    could overflow (conv_2d.h). A channel whose filter is all zeros is the constant TFLM gives for
+    its bias: folded bias 0 and {M = 2^30, h = that constant, nz = 0, e = 0}."""
+    co = w.shape[0]
+    name = node.inputs[2] if len(node.inputs) > 2 else None
+    if name is not None and m.g.tensors[name].data is None:
+        return None
+    mult = np.asarray(p["multiplier"], np.int64).reshape(-1)
+    shift = np.asarray(p["shift"], np.int64).reshape(-1)
+    if mult.size == 1:
+        mult, shift = np.repeat(mult, co), np.repeat(shift, co)
+    bias = np.zeros(co, np.int64) if name is None else m.g.tensors[name].data.astype(np.int64).reshape(-1)
+    if mult.size != co or shift.size != co or bias.size != co:
+        return None
+    wf = np.asarray(w, np.int64).reshape(co, -1)
+    kbias = bias - int(p["input_zp"]) * wf.sum(axis=1)
+    const = ~wf.any(axis=1)            # the accumulator is the folded bias whatever the input
+    if (np.abs(kbias[const]) >= (1 << 31)).any():
+        return None
+    q0 = np.zeros(co, np.int64)
+    if const.any():
+        q0[const] = multiply_by_quantized_multiplier(kbias[const].astype(np.int32), mult[const].astype(np.int32),
+                                                     shift[const].astype(np.int32)).astype(np.int64)
+    # a zero multiplier gives 0 whatever acc: as M = 2^30, e = 31 it does too (|x| < 2^30, checked below)
+    zero = (mult == 0) & ~const
+    mult = np.where(zero, 1 << 30, np.where(const, 1 << 30, mult))
+    shift = np.where(zero, -31, np.where(const, 0, shift))
+    kbias = np.where(const, 0, kbias)
+    if (mult < (1 << 30)).any() or (mult >= (1 << 31)).any() or (shift > 0).any() or (shift < -31).any():
+        return None
+    e = -shift
+    h = np.where(const, q0, np.where(e > 0, np.left_shift(1, np.maximum(e - 1, 0)), 0)).astype(np.int64)
+    bound = np.abs(kbias) + 128 * np.abs(wf).sum(axis=1)          # |acc|, every partial sum too
+    xbound = (bound * mult) // (1 << 31) + 2                        # |SRDHM(acc, M)|
+    if (bound >= (1 << 31)).any() or (xbound + np.abs(h) >= (1 << 31)).any():
+        return None
+    nz = np.where((e > 0) & ~const, -1, 0)
+    table = np.stack([2 * mult - (1 << 32), h, nz, e], axis=1).astype(np.int32).reshape(-1)
+    return table, kbias.astype(np.int32)
 
 
 def emit(node, m, p):
@@ -79,13 +126,13 @@ def emit(node, m, p):
         lo, hi = float_range(node.attrs["activation"])
         m.emit(f"tinycc_conv_2d_f32(&{shape}, {x}, {w}, {bias}, {y}, {lo}, {hi});")
         return
-    mult, shift = requant_arrays(node, m, p)
     cols = cols_constants(node, m, p)
     if cols is not None:
         # im2col: each pixel's patch widened to int16 once, every channel against it (conv_2d.h)
         m.emit(f"tinycc_conv_2d_s8_cols(&{shape}, {x}, {cols[0]}, {cols[1]}, {y}, {p['input_zp']}, "
-               f"{p['output_zp']}, {mult}, {shift}, {p['act_min']}, {p['act_max']});")
+               f"{p['output_zp']}, {cols[2]}, {p['act_min']}, {p['act_max']});")
         return
+    mult, shift = requant_arrays(node, m, p)
     w = m.ptr(node.inputs[1], const=True)
     folded = fast_constants(node, m, p)
     if folded is not None:
