@@ -96,50 +96,72 @@ static inline void tinycc_depthwise_conv_2d_f32(const tinycc_dw_shape *s, const 
  * On a DSP core one word load gives a tap's four channels: SXTB16 splits it into channels (0, 2)
  * and (1, 3), SMLABB / SMLATT multiply-accumulate each channel with its filter halfword.
  *
- * Requantisation: when s->rq is set (the emitter checks every channel: shift = -r with 2 <= r <= 22,
- * multiplier M >= 0), kbias[co + c] holds hi0[c] = 2^(r-2) * (2 * out_zp + 1) and TFLM's
+ * Requantisation: when s->rq is set (the emitter checks every channel: shift = -r with 2 <= r <= 17,
+ * multiplier M >= 0, and the high word below fits 24 bits), kbias[co + c] holds
+ * rqw[c] = hi0 * 256 + (r - 1) with hi0 = 2^(r-2) * (2 * out_zp + 1), and TFLM's
  * MultiplyByQuantizedMultiplier(acc, M, -r) + out_zp is one 64-bit multiply-accumulate:
  *   floor((acc * M + 2^30 + 2^(30+r) + out_zp * 2^(31+r) - 2^31 * [acc < 0]) / 2^(31+r))
  * (SRDHM's floor((acc * M + 2^30) / 2^31) and RoundingDivideByPOT's round-half-away of it by 2^r
  * merge: floors of floors, an integer added before the floor; the "negative" test of the rounding
- * is acc < 0 whenever it matters). The high word is hi0 + [acc < 0 ? -1 : 0] + carries, the low word
- * 2^30 | (acc & 2^31), and the result the high word shifted right by r - 1. Else tinycc_requant_s8. */
-static inline int32_t tinycc_dw_rq(int32_t acc, int32_t mult, int32_t hi0, int32_t shift) {
+ * is acc < 0 whenever it matters). Start: high word hi0 + (acc < 0 ? -1 : 0), low word
+ * 2^30 | (acc & 2^31); SMLAL; the result is the high word shifted right by r - 1 (an ARM register
+ * shift reads the low byte of rqw). Else tinycc_requant_s8. */
 #ifdef TINYCC_DSP
-    uint32_t lo = ((uint32_t)acc & 0x80000000u) | 0x40000000u;
-    int32_t hi = hi0 + (acc >> 31);
-    __asm__("smlal %0, %1, %2, %3" : "+r"(lo), "+r"(hi) : "r"(acc), "r"(mult));
-    return hi >> ~shift;   /* ~shift = r - 1 */
-#else
-    const int64_t a = ((int64_t)hi0 << 32) + ((int64_t)1 << 30) - (acc < 0 ? ((int64_t)1 << 31) : 0) +
-                      (int64_t)acc * mult;
-    return (int32_t)(a >> 32) >> (-shift - 1);
-#endif
+/* SXTB16 of the word rotated by 8 (bytes 1 and 3): one instruction */
+static inline int32_t tinycc_dw_sxtb16_odd(int32_t v) {
+    int32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
+    return r;
 }
+/* the requantised acc + out_zp saturated to int8; k40 = 2^30 */
+static inline int32_t tinycc_dw_rq(int32_t acc, int32_t mult, int32_t rqw, int32_t k40) {
+    int32_t t, lo, hi;
+    __asm__("asr %[t], %[acc], #31\n\t"
+            "orr %[lo], %[k], %[t], lsl #31\n\t"
+            "add %[hi], %[t], %[w], asr #8\n\t"
+            "smlal %[lo], %[hi], %[acc], %[m]\n\t"
+            "asr %[hi], %[hi], %[w]\n\t"
+            "ssat %[hi], #8, %[hi]"
+            : [t] "=&r"(t), [lo] "=&r"(lo), [hi] "=&r"(hi)
+            : [acc] "r"(acc), [m] "r"(mult), [w] "r"(rqw), [k] "r"(k40));
+    return hi;
+}
+/* bytes v0..v3 (low bytes) in one word */
+static inline uint32_t tinycc_dw_pack4(int32_t v0, int32_t v1, int32_t v2, int32_t v3) {
+    uint32_t w = (uint32_t)v0;
+    __asm__("bfi %0, %1, #8, #8\n\tbfi %0, %2, #16, #8\n\tbfi %0, %3, #24, #8" : "+r"(w) : "r"(v1), "r"(v2), "r"(v3));
+    return w;
+}
+#else
+static inline int32_t tinycc_dw_rq(int32_t acc, int32_t mult, int32_t rqw, int32_t k40) {
+    const int64_t hi0 = rqw >> 8;   /* arithmetic: rqw = hi0 * 256 + (r - 1) */
+    const int64_t a = hi0 * 4294967296LL + k40 - (acc < 0 ? ((int64_t)1 << 31) : 0) + (int64_t)acc * mult;
+    return tinycc_clamp((int32_t)(a / 4294967296LL - (a % 4294967296LL < 0)) >> (rqw & 255), -128, 127);
+}
+#endif
 
-/* four accumulators of channels c..c+3 requantised (mult, shift, hi0 at channel c), clamped and stored at out[0..3] */
+/* four accumulators of channels c..c+3 requantised (mult, shift, rqw at channel c), clamped and
+ * stored at out[0..3] */
 static inline void tinycc_dw_store4(int rq, int8_t *out, int32_t a0, int32_t a1, int32_t a2, int32_t a3,
-                                    const int32_t *hi0, int32_t out_zp, const int32_t *mult, const int32_t *shift,
+                                    const int32_t *rqw, int32_t out_zp, const int32_t *mult, const int32_t *shift,
                                     int32_t act_min, int32_t act_max) {
     if (rq) {
+        const int32_t k40 = 0x40000000;
+        const int32_t v0 = tinycc_dw_rq(a0, mult[0], rqw[0], k40), v1 = tinycc_dw_rq(a1, mult[1], rqw[1], k40);
+        const int32_t v2 = tinycc_dw_rq(a2, mult[2], rqw[2], k40), v3 = tinycc_dw_rq(a3, mult[3], rqw[3], k40);
 #ifdef TINYCC_DSP
-        const int32_t v0 = __ssat(tinycc_dw_rq(a0, mult[0], hi0[0], shift[0]), 8);
-        const int32_t v1 = __ssat(tinycc_dw_rq(a1, mult[1], hi0[1], shift[1]), 8);
-        const int32_t v2 = __ssat(tinycc_dw_rq(a2, mult[2], hi0[2], shift[2]), 8);
-        const int32_t v3 = __ssat(tinycc_dw_rq(a3, mult[3], hi0[3], shift[3]), 8);
-        const uint32_t lo4 = (uint32_t)act_min & 0xffu, hi4 = (uint32_t)act_max & 0xffu;
-        uint32_t w = ((uint32_t)v0 & 0xffu) | (((uint32_t)v1 & 0xffu) << 8) | (((uint32_t)v2 & 0xffu) << 16) |
-                     ((uint32_t)v3 << 24);
-        (void)__ssub8(w, lo4 * 0x01010101u);   /* GE per byte: w >= act_min */
-        w = __sel(w, lo4 * 0x01010101u);
-        (void)__ssub8(w, hi4 * 0x01010101u);   /* GE per byte: w >= act_max */
-        w = __sel(hi4 * 0x01010101u, w);
+        const uint32_t lo4 = ((uint32_t)act_min & 0xffu) * 0x01010101u, hi4 = ((uint32_t)act_max & 0xffu) * 0x01010101u;
+        uint32_t w = tinycc_dw_pack4(v0, v1, v2, v3);
+        (void)__ssub8(w, lo4);   /* GE per byte: w >= act_min */
+        w = __sel(w, lo4);
+        (void)__ssub8(w, hi4);   /* GE per byte: w >= act_max */
+        w = __sel(hi4, w);
         memcpy(out, &w, 4);
 #else
-        out[0] = (int8_t)tinycc_clamp(tinycc_dw_rq(a0, mult[0], hi0[0], shift[0]), act_min, act_max);
-        out[1] = (int8_t)tinycc_clamp(tinycc_dw_rq(a1, mult[1], hi0[1], shift[1]), act_min, act_max);
-        out[2] = (int8_t)tinycc_clamp(tinycc_dw_rq(a2, mult[2], hi0[2], shift[2]), act_min, act_max);
-        out[3] = (int8_t)tinycc_clamp(tinycc_dw_rq(a3, mult[3], hi0[3], shift[3]), act_min, act_max);
+        out[0] = (int8_t)tinycc_clamp(v0, act_min, act_max);
+        out[1] = (int8_t)tinycc_clamp(v1, act_min, act_max);
+        out[2] = (int8_t)tinycc_clamp(v2, act_min, act_max);
+        out[3] = (int8_t)tinycc_clamp(v3, act_min, act_max);
 #endif
     } else {
         out[0] = tinycc_requant_s8(a0, mult[0], shift[0], out_zp, act_min, act_max);
@@ -152,7 +174,7 @@ static inline void tinycc_dw_store4(int rq, int8_t *out, int32_t a0, int32_t a1,
 static inline int8_t tinycc_dw_store1(const tinycc_dw_shape *s, int c, int32_t acc, const int32_t *kbias,
                                       int32_t out_zp, const int32_t *mult, const int32_t *shift, int32_t act_min,
                                       int32_t act_max) {
-    if (s->rq) return (int8_t)tinycc_clamp(tinycc_dw_rq(acc, mult[c], kbias[s->co + c], shift[c]), act_min, act_max);
+    if (s->rq) return (int8_t)tinycc_clamp(tinycc_dw_rq(acc, mult[c], kbias[s->co + c], 0x40000000), act_min, act_max);
     return tinycc_requant_s8(acc, mult[c], shift[c], out_zp, act_min, act_max);
 }
 
@@ -160,8 +182,8 @@ static inline int8_t tinycc_dw_store1(const tinycc_dw_shape *s, int c, int32_t a
 #ifdef TINYCC_DSP
 #define TINYCC_DW_MAC4(X, F) do { \
         const int32_t x_ = (X), f_ = (F); \
-        const int32_t xe_ = __sxtb16(x_), xo_ = __sxtb16(tinycc_ror8(x_)); \
-        const int32_t fe_ = __sxtb16(f_), fo_ = __sxtb16(tinycc_ror8(f_)); \
+        const int32_t xe_ = __sxtb16(x_), xo_ = tinycc_dw_sxtb16_odd(x_); \
+        const int32_t fe_ = __sxtb16(f_), fo_ = tinycc_dw_sxtb16_odd(f_); \
         a0 = __smlabb(xe_, fe_, a0); a2 = __smlatt(xe_, fe_, a2); \
         a1 = __smlabb(xo_, fo_, a1); a3 = __smlatt(xo_, fo_, a3); \
     } while (0)
@@ -171,6 +193,23 @@ static inline int8_t tinycc_dw_store1(const tinycc_dw_shape *s, int c, int32_t a
         const int8_t *xp_ = (XP), *fp_ = (FP); \
         a0 += (int32_t)fp_[0] * xp_[0]; a1 += (int32_t)fp_[1] * xp_[1]; \
         a2 += (int32_t)fp_[2] * xp_[2]; a3 += (int32_t)fp_[3] * xp_[3]; \
+    } while (0)
+#endif
+
+/* one tap of four channels, input minus the zero point (border pixels, plain bias) */
+#ifdef TINYCC_DSP
+#define TINYCC_DW_ZTAP(XP, FP) do { \
+        const int32_t xw_ = tinycc_ld4(XP), fw_ = tinycc_ld4(FP); \
+        const int32_t xe_ = __ssub16(__sxtb16(xw_), zp2), xo_ = __ssub16(tinycc_dw_sxtb16_odd(xw_), zp2); \
+        const int32_t fe_ = __sxtb16(fw_), fo_ = tinycc_dw_sxtb16_odd(fw_); \
+        a0 = __smlabb(xe_, fe_, a0); a2 = __smlatt(xe_, fe_, a2); \
+        a1 = __smlabb(xo_, fo_, a1); a3 = __smlatt(xo_, fo_, a3); \
+    } while (0)
+#else
+#define TINYCC_DW_ZTAP(XP, FP) do { \
+        const int8_t *xp_ = (XP), *fp_ = (FP); \
+        a0 += (int32_t)fp_[0] * ((int32_t)xp_[0] - in_zp); a1 += (int32_t)fp_[1] * ((int32_t)xp_[1] - in_zp); \
+        a2 += (int32_t)fp_[2] * ((int32_t)xp_[2] - in_zp); a3 += (int32_t)fp_[3] * ((int32_t)xp_[3] - in_zp); \
     } while (0)
 #endif
 
@@ -191,21 +230,19 @@ static inline void tinycc_dw_s8_border(const tinycc_dw_shape *s, const int8_t *i
     for (c = 0; c < co4; c += 4) {   /* the taps inside the input only, as in TFLM; four channels a pass */
         int32_t a0 = bias[c], a1 = bias[c + 1], a2 = bias[c + 2], a3 = bias[c + 3];
         const int8_t *xr = x + c, *fr = f0 + c;
-        for (ky = ky0; ky < ky1; ++ky, xr += rowstep, fr += s->kw * co) {
-            const int8_t *xp = xr, *fp = fr;
-            for (kx = kx0; kx < kx1; ++kx, xp += co, fp += co) {
-#ifdef TINYCC_DSP
-                const int32_t xw = tinycc_ld4(xp), fw = tinycc_ld4(fp);
-                const int32_t xe = __ssub16(__sxtb16(xw), zp2), xo = __ssub16(__sxtb16(tinycc_ror8(xw)), zp2);
-                const int32_t fe = __sxtb16(fw), fo = __sxtb16(tinycc_ror8(fw));
-                a0 = __smlabb(xe, fe, a0); a2 = __smlatt(xe, fe, a2);
-                a1 = __smlabb(xo, fo, a1); a3 = __smlatt(xo, fo, a3);
-#else
-                a0 += (int32_t)fp[0] * ((int32_t)xp[0] - in_zp);
-                a1 += (int32_t)fp[1] * ((int32_t)xp[1] - in_zp);
-                a2 += (int32_t)fp[2] * ((int32_t)xp[2] - in_zp);
-                a3 += (int32_t)fp[3] * ((int32_t)xp[3] - in_zp);
-#endif
+        if (s->kw == 3) {   /* 1 to 3 columns inside */
+            for (ky = ky0; ky < ky1; ++ky, xr += rowstep, fr += 3 * co) {
+                switch (kx1 - kx0) {
+                case 3: TINYCC_DW_ZTAP(xr + 2 * co, fr + 2 * co); /* fall through */
+                case 2: TINYCC_DW_ZTAP(xr + co, fr + co); /* fall through */
+                case 1: TINYCC_DW_ZTAP(xr, fr); /* fall through */
+                default: break;
+                }
+            }
+        } else {
+            for (ky = ky0; ky < ky1; ++ky, xr += rowstep, fr += s->kw * co) {
+                const int8_t *xp = xr, *fp = fr;
+                for (kx = kx0; kx < kx1; ++kx, xp += co, fp += co) TINYCC_DW_ZTAP(xp, fp);
             }
         }
         tinycc_dw_store4(s->rq, out + c, a0, a1, a2, a3, kbias + co + c, out_zp, mult + c, shift + c, act_min,
@@ -220,6 +257,30 @@ static inline void tinycc_dw_s8_border(const tinycc_dw_shape *s, const int8_t *i
     }
 }
 
+#ifdef TINYCC_DSP
+/* a0..a3 += the 3x3 taps of four channels: x, f at the top-left tap, columns co bytes apart (input
+ * and filter), input rows rs bytes apart, filter rows 3 * co; 10 instructions a tap */
+#define TINYCC_DW_ASM_TAP(XA, FA) \
+    "ldr %[x], " XA "\n\t" "ldr %[f], " FA "\n\t" \
+    "sxtb16 %[xo], %[x], ror #8\n\t" "sxtb16 %[fo], %[f], ror #8\n\t" \
+    "sxtb16 %[x], %[x]\n\t" "sxtb16 %[f], %[f]\n\t" \
+    "smlabb %[a0], %[x], %[f], %[a0]\n\t" "smlatt %[a2], %[x], %[f], %[a2]\n\t" \
+    "smlabb %[a1], %[xo], %[fo], %[a1]\n\t" "smlatt %[a3], %[xo], %[fo], %[a3]\n\t"
+#define TINYCC_DW_ASM_ROW \
+    TINYCC_DW_ASM_TAP("[%[p]]", "[%[q]]") \
+    TINYCC_DW_ASM_TAP("[%[p], %[co]]", "[%[q], %[co]]") \
+    TINYCC_DW_ASM_TAP("[%[p], %[co], lsl #1]", "[%[q], %[co], lsl #1]")
+#define TINYCC_DW_ASM_NEXT_ROW "add %[p], %[p], %[rs]\n\t" "add %[q], %[q], %[co], lsl #1\n\t" "add %[q], %[q], %[co]\n\t"
+#define TINYCC_DW_3X3(X, F, CO, RS) do { \
+        const int8_t *p_ = (X), *q_ = (F); \
+        int32_t x_, f_, xo_, fo_; \
+        __asm__(TINYCC_DW_ASM_ROW TINYCC_DW_ASM_NEXT_ROW TINYCC_DW_ASM_ROW TINYCC_DW_ASM_NEXT_ROW TINYCC_DW_ASM_ROW \
+                : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [p] "+r"(p_), [q] "+r"(q_), \
+                  [x] "=&r"(x_), [f] "=&r"(f_), [xo] "=&r"(xo_), [fo] "=&r"(fo_) \
+                : [co] "r"(CO), [rs] "r"(RS) : "memory"); \
+    } while (0)
+#endif
+
 /* one interior pixel: x points at its top-left tap */
 static inline void tinycc_dw_s8_pixel(const tinycc_dw_shape *s, const int8_t *x, const int8_t *filter,
                                       const int32_t *kbias, int8_t *out, int32_t out_zp, const int32_t *mult,
@@ -227,12 +288,17 @@ static inline void tinycc_dw_s8_pixel(const tinycc_dw_shape *s, const int8_t *x,
     const int co = s->co, rowstep = s->w * co, co4 = co - co % 4;
     int c, ky, kx;
     if (s->kh == 3 && s->kw == 3) {
-        const int8_t *r0 = x, *r1 = x + rowstep, *r2 = r1 + rowstep, *f = filter;
-        for (c = 0; c < co4; c += 4, r0 += 4, r1 += 4, r2 += 4, f += 4) {
+        const int8_t *r0 = x, *f = filter;
+        for (c = 0; c < co4; c += 4, r0 += 4, f += 4) {
             int32_t a0 = kbias[c], a1 = kbias[c + 1], a2 = kbias[c + 2], a3 = kbias[c + 3];
+#ifdef TINYCC_DSP
+            TINYCC_DW_3X3(r0, f, co, rowstep);
+#else
+            const int8_t *r1 = r0 + rowstep, *r2 = r1 + rowstep;
             TINYCC_DW_TAP(r0, f); TINYCC_DW_TAP(r0 + co, f + co); TINYCC_DW_TAP(r0 + 2 * co, f + 2 * co);
             TINYCC_DW_TAP(r1, f + 3 * co); TINYCC_DW_TAP(r1 + co, f + 4 * co); TINYCC_DW_TAP(r1 + 2 * co, f + 5 * co);
             TINYCC_DW_TAP(r2, f + 6 * co); TINYCC_DW_TAP(r2 + co, f + 7 * co); TINYCC_DW_TAP(r2 + 2 * co, f + 8 * co);
+#endif
             tinycc_dw_store4(s->rq, out + c, a0, a1, a2, a3, kbias + co + c, out_zp, mult + c, shift + c, act_min,
                              act_max);
         }

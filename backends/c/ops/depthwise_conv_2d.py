@@ -25,11 +25,11 @@ def shape_struct(node, m) -> str:
 
 
 def _fast_plan(node, g, p):
-    """(bias, folded bias, hi0 or None) as int64 arrays for the fast int8 kernel, or None when it does
+    """(bias, folded bias, rqw or None) as int64 arrays for the fast int8 kernel, or None when it does
     not apply (depth multiplier or dilation, folded bias out of int32, a negative multiplier).
-    `folded = bias - in_zp * sum(w)` per channel; `hi0` (kernels/depthwise_conv_2d.h, tinycc_dw_rq) is
-    2^(r-2) * (2 * out_zp + 1) per channel when every shift is -r with 2 <= r <= 22 (else the
-    kernel requantises with tinycc_requant_s8)."""
+    `folded = bias - in_zp * sum(w)` per channel; `rqw` (kernels/depthwise_conv_2d.h, tinycc_dw_rq) is
+    hi0 * 256 + r - 1 with hi0 = 2^(r-2) * (2 * out_zp + 1) per channel when every shift is -r with
+    2 <= r <= 17 and hi0 fits 24 bits (else the kernel requantises with tinycc_requant_s8)."""
     a, w_t = node.attrs, g.tensors[node.inputs[1]]
     if p["dtype"] != "int8" or a["depth_multiplier"] != 1 or tuple(a["dilations"]) != (1, 1) or w_t.data is None:
         return None
@@ -49,27 +49,29 @@ def _fast_plan(node, g, p):
     if folded.min(initial=0) < -(1 << 31) or folded.max(initial=0) >= (1 << 31):
         return None
     r = -shift
-    hi0 = None
-    if r.min(initial=2) >= 2 and r.max(initial=2) <= 22 and mult.max(initial=0) < (1 << 31):
-        hi0 = (np.int64(2 * int(p["output_zp"]) + 1) << (r - 2)).astype(np.int64)
-    return bias, folded, hi0
+    rqw = None
+    if r.min(initial=2) >= 2 and r.max(initial=2) <= 17:
+        hi0 = (2 * int(p["output_zp"]) + 1) * (np.int64(1) << (r - 2))
+        if np.abs(hi0).max(initial=0) < (1 << 23):
+            rqw = hi0 * 256 + (r - 1)
+    return bias, folded, rqw
 
 
 def fast_constants(node, m, p):
     """(plain bias, folded bias) C symbols for the fast int8 kernel, or None when it does not apply.
-    With the one-multiply requantisation (shape field rq) the folded-bias array carries hi0 after
+    With the one-multiply requantisation (shape field rq) the folded-bias array carries rqw after
     its co values."""
     plan = _fast_plan(node, m.g, p)
     if plan is None:
         return None
-    bias, folded, hi0 = plan
+    bias, folded, rqw = plan
     name = node.inputs[2] if len(node.inputs) > 2 else None
     plain = m.ptr(name, const=True) if name is not None and m.g.tensors[name].dtype == "int32" else \
         m.const_array(bias.astype(np.int32), "bias", comment=f"{node.name} bias")
-    block = folded if hi0 is None else np.concatenate([folded, hi0])
+    block = folded if rqw is None else np.concatenate([folded, rqw])
     return plain, m.const_array(block.astype(np.int32), "kbias",
                                 comment=f"{node.name} bias - input zero point * sum(w)"
-                                        f"{'' if hi0 is None else ', then requantisation high words'}")
+                                        f"{'' if rqw is None else ', then requantisation words'}")
 
 
 def emit(node, m, p):

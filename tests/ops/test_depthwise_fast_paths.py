@@ -1,0 +1,122 @@
+"""The `c` backend's int8 DEPTHWISE_CONV_2D fast paths (backends/c/kernels/depthwise_conv_2d.h)
+against TF Lite Micro, byte for byte, on the host (portable C) and under QEMU Cortex-M4 (the
+SXTB16/SMLABB branch, the 3x3 inline-assembly taps, the one-SMLAL requantisation, the packed
+four-channel store with its SIMD clamp).
+
+Each case is a single-op model aimed at one edge: channel counts that are not a multiple of the
+4-channel word, 3x3 strides 1 and 2 under SAME and VALID padding (interior and border pixels), the
+non-3x3 fast loop, depth multipliers and dilations (the reference rows), per-tensor and
+per-channel scales, input/output zero points at both ends, activations, and requantisation
+shifts on both sides of what the one-multiply requantisation takes (-2 ... -17; shift -1 and shifts
+past -17 fall back to tinycc_requant_s8), a channel of zero weights.
+"""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ops.check import assert_matches_tflm, assert_outputs_equal_tflm, random_inputs
+from tflite_builder import act, const, q, single_op
+from tinycc.core.ops.common import same_padding
+
+
+def dw(seed, h, w, cin, kernel=(3, 3), strides=(1, 1), same=True, mult=1, dil=(1, 1), per_channel=True,
+       in_zp=None, out_zp=None, act_fn="none", bias=True, eff=None, zero_channel=False):
+    """`eff`: the requantisation scale in_scale * w_scale / out_scale (first channel), else a
+    scale that keeps outputs in range; `zero_channel`: channel 0's weights are zero."""
+    rng = np.random.default_rng(seed)
+    co = cin * mult
+    in_scale = 0.02
+    izp = int(rng.integers(-128, 128)) if in_zp is None else in_zp
+    ozp = int(rng.integers(-20, 20)) if out_zp is None else out_zp
+    x = act("x", (1, h, w, cin), "int8", q(in_scale, izp))
+    w_scales = rng.uniform(1e-3, 0.03, co).astype(np.float32)
+    if not per_channel:
+        w_scales[:] = w_scales[0]
+    wdata = rng.integers(-127, 128, (1, *kernel, co)).astype(np.int8)
+    if zero_channel:
+        wdata[..., 0] = 0
+    wt = const("w", wdata, q(w_scales, np.zeros(co), 3))
+    b = const("b", rng.integers(-20000, 20000, co).astype(np.int32),
+              q((w_scales * np.float32(in_scale)).astype(np.float32), np.zeros(co)))
+    if eff is None:
+        out_scale = float(np.float32(in_scale * w_scales.mean() * 127 * 8 * np.sqrt(kernel[0] * kernel[1]) / 4))
+    else:
+        out_scale = float(np.float32(in_scale * w_scales[0] / eff))
+    y = act("y", (), "int8", q(out_scale, ozp))
+    pads = (0, 0, 0, 0)
+    if same:
+        (t, bo), (le, r) = (same_padding((h, w)[i], kernel[i], strides[i], dil[i]) for i in (0, 1))
+        pads = (t, le, bo, r)
+    attrs = {"strides": strides, "dilations": dil, "activation": act_fn, "depth_multiplier": mult, "pads": pads}
+    return single_op("depthwise_conv_2d", [x, wt, *([b] if bias else [])], y, attrs)
+
+
+# name: (builder kwargs, requantisation path expected: "rq" one-multiply, "ref" tinycc_requant_s8,
+#        "generic" reference rows)
+CASES = {
+    "3x3-s1-same-c5": (dict(h=6, w=7, cin=5), "rq"),
+    "3x3-s1-same-c13-zp-128": (dict(h=5, w=6, cin=13, in_zp=-128, out_zp=-128, act_fn="relu"), "rq"),
+    "3x3-s1-same-c64-kws": (dict(h=25, w=5, cin=64, act_fn="relu"), "rq"),
+    "3x3-s1-valid-c12-zp127": (dict(h=6, w=5, cin=12, same=False, in_zp=127, out_zp=127), "rq"),
+    "3x3-s2-same-c16": (dict(h=9, w=9, cin=16, strides=(2, 2), in_zp=-128, act_fn="relu6"), "rq"),
+    "3x3-s2-same-even-c8": (dict(h=8, w=10, cin=8, strides=(2, 2)), "rq"),
+    "3x3-s2-valid-c6": (dict(h=7, w=8, cin=6, strides=(2, 2), same=False), "rq"),
+    "3x3-s12-asym-c4": (dict(h=7, w=8, cin=4, strides=(1, 2)), "rq"),
+    "3x3-per-tensor-c9": (dict(h=5, w=5, cin=9, per_channel=False, out_zp=-128), "rq"),
+    "3x3-no-bias-c4": (dict(h=4, w=4, cin=4, bias=False, in_zp=0), "rq"),
+    "3x3-c3-only-remainder": (dict(h=5, w=4, cin=3), "rq"),
+    "3x3-input-smaller-than-kernel": (dict(h=2, w=2, cin=8), "rq"),
+    "3x3-one-column": (dict(h=6, w=1, cin=8, act_fn="relu"), "rq"),
+    "5x5-same-c8": (dict(h=7, w=7, cin=8, kernel=(5, 5)), "rq"),
+    "1x3-c7": (dict(h=4, w=6, cin=7, kernel=(1, 3), strides=(1, 2)), "rq"),
+    "shift-minus-1": (dict(h=5, w=5, cin=8, eff=0.3), "ref"),
+    "shift-minus-2": (dict(h=5, w=5, cin=8, eff=0.2, per_channel=False), "rq"),
+    "shift-minus-17": (dict(h=5, w=5, cin=8, eff=0.7 * 2.0 ** -17, per_channel=False, out_zp=-128), "rq"),
+    "shift-minus-20": (dict(h=5, w=5, cin=8, eff=0.7 * 2.0 ** -20, per_channel=False), "ref"),
+    "shift-minus-17-out-zp127": (dict(h=5, w=5, cin=8, eff=0.7 * 2.0 ** -17, per_channel=False, out_zp=127), "rq"),
+    "shift-minus-18": (dict(h=5, w=5, cin=8, eff=0.7 * 2.0 ** -18, per_channel=False, out_zp=0), "ref"),
+    "zero-weights-channel": (dict(h=5, w=6, cin=8, zero_channel=True), "rq"),
+    "mult2-generic": (dict(h=5, w=5, cin=3, mult=2), "generic"),
+    "mult3-stride2-generic": (dict(h=7, w=6, cin=2, mult=3, strides=(2, 2), in_zp=-128), "generic"),
+    "dilation2-generic": (dict(h=8, w=7, cin=5, dil=(2, 2)), "generic"),
+}
+
+
+def _rq_flag(src: str) -> str:
+    if "tinycc_depthwise_conv_2d_s8_fast(" not in src.split("model_invoke", 1)[-1]:
+        return "generic"
+    m = re.search(r"static const tinycc_dw_shape \w+ = \{([^}]*)\};", src)
+    return "rq" if m.group(1).split(",")[-1].strip() == "1" else "ref"
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_depthwise_fast_path_on_host_equals_tflm(name, tmp_path):
+    from c_build import write_sources
+    from tinycc.plugins.importers.tflite import load_tflite
+    kw, path = CASES[name]
+    model = dw(31, **kw)
+    write_sources(load_tflite(Path("test.tflite"), model), tmp_path)
+    assert _rq_flag((tmp_path / "model.c").read_text()) == path
+    assert_matches_tflm(model, samples=3, seed=4, c=True)
+
+
+@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
+                    reason="the Cortex-M toolchain and QEMU are not installed")
+@pytest.mark.parametrize("name", list(CASES))
+def test_depthwise_fast_path_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
+    from c_build import write_sources
+    from tinycc import cortexm
+    from tinycc.plugins.importers.tflite import load_tflite
+    kw, _ = CASES[name]
+    model = dw(31, **kw)
+    g = load_tflite(Path("test.tflite"), model)
+    write_sources(g, tmp_path)
+    report = cortexm.build(tmp_path, "cortex-m4")
+    samples = [random_inputs(g, np.random.default_rng(k)) for k in range(3)]
+    layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
+    assert_outputs_equal_tflm(model, samples, cortexm.run(report["elf"], "qemu-cortex-m4", samples, layout))
