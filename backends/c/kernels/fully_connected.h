@@ -89,13 +89,12 @@ static inline int32_t tinycc_fc_byte(int32_t word, int k) {
 
 #if defined(__GNUC__)          /* one copy of the loops for all layers */
 #define TINYCC_FC_OUTLINED static __attribute__((noinline, unused))
-#define TINYCC_FC_RESTRICT __restrict__
 #else
 #define TINYCC_FC_OUTLINED static
-#define TINYCC_FC_RESTRICT
 #endif
 
-static inline void tinycc_fc_dot4(const int32_t *w, const int8_t *x, int depth, int32_t *acc) {
+/* acc[j] += the block's unit j . x; returns the next block's weights */
+static inline const int32_t *tinycc_fc_dot4(const int32_t *w, const int8_t *x, int depth, int32_t *acc) {
     int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
 #ifdef TINYCC_DSP
     int32_t xe, xo, w0, w1, t;
@@ -115,6 +114,7 @@ static inline void tinycc_fc_dot4(const int32_t *w, const int8_t *x, int depth, 
         a1 = __smlad(xo, __sxtb16(tinycc_ror8(w[1])), __smlad(xe, __sxtb16(w[1]), a1));
         a2 = __smlad(xo, __sxtb16(tinycc_ror8(w[2])), __smlad(xe, __sxtb16(w[2]), a2));
         a3 = __smlad(xo, __sxtb16(tinycc_ror8(w[3])), __smlad(xe, __sxtb16(w[3]), a3));
+        w += 4;
     }
 #else
     int d, k;
@@ -128,6 +128,7 @@ static inline void tinycc_fc_dot4(const int32_t *w, const int8_t *x, int depth, 
         }
 #endif
     acc[0] = a0, acc[1] = a1, acc[2] = a2, acc[3] = a3;
+    return w;
 }
 
 /* One output: mode 0 TFLM's requantisation through tinycc_requant_s8 (rq = {mult, shift, 0}); modes 1
@@ -137,52 +138,66 @@ static inline void tinycc_fc_dot4(const int32_t *w, const int8_t *x, int depth, 
  * floor((acc m + 2^30 + 2^(30+r) - [acc < 0] 2^31) / 2^(31+r)) ([x < 0] = [acc < 0] but where x = 0,
  * and there the sum stays in [0, 2^(31+r)) either way); the constant's high word is 2^(r-2) - [acc < 0],
  * its low word 2^30 + [acc < 0] 2^31. Mode 2 saturates to int8 (the activation range is all of it). */
+static inline int32_t tinycc_fc_mul(int32_t acc, int32_t m, int32_t h, int32_t rm1) {
+    const uint64_t k = ((uint64_t)(uint32_t)(h + (acc >> 31)) << 32) | (0x40000000u | ((uint32_t)acc & 0x80000000u));
+    return (int32_t)(((int64_t)k + (int64_t)acc * m) >> 32) >> rm1;
+}
+
 static inline int8_t tinycc_fc_out(int32_t acc, const int32_t *rq, int mode, int32_t out_zp, int32_t act_min,
                                    int32_t act_max) {
-    uint64_t k;
-    int32_t v;
     if (mode == 0) return tinycc_requant_s8(acc, rq[0], rq[1], out_zp, act_min, act_max);
-    k = ((uint64_t)(uint32_t)(rq[1] + (acc >> 31)) << 32) | (0x40000000u | ((uint32_t)acc & 0x80000000u));
-    v = ((int32_t)(((int64_t)k + (int64_t)acc * rq[0]) >> 32) >> rq[2]) + out_zp;
+    return (int8_t)tinycc_clamp(tinycc_fc_mul(acc, rq[0], rq[1], rq[2]) + out_zp, act_min, act_max);
+}
+
+static inline int8_t tinycc_fc_sat8(int32_t v) {
 #ifdef TINYCC_DSP
-    if (mode == 2) return (int8_t)__ssat(v, 8);
+    return (int8_t)__ssat(v, 8);
+#else
+    return (int8_t)tinycc_clamp(v, -128, 127);
 #endif
-    return (int8_t)tinycc_clamp(v, act_min, act_max);
 }
 
 static inline void tinycc_fc_rows_s8(int rows, int units, int depth, const int8_t *in, const int32_t *w4,
-                                     const int32_t *kbias, int8_t *TINYCC_FC_RESTRICT out, int32_t out_zp,
-                                     const int32_t *rq, int rq_step, int mode, int32_t act_min, int32_t act_max) {
-    const int block = 4 * ((depth + 3) >> 2);
+                                     const int32_t *kbias, int8_t *out, int32_t out_zp, const int32_t *rq,
+                                     int rq_step, int mode, int32_t act_min, int32_t act_max) {
     int r, u, j;
     for (r = 0; r < rows; ++r, in += depth, out += units) {
         const int32_t *w = w4, *q = rq;
-        for (u = 0; u < units; u += 4, w += block) {
+        int8_t *o = out;
+        for (u = 0; u < units; u += 4) {
+            const int n = units - u;
             int32_t acc[4];
             acc[0] = kbias[u], acc[1] = kbias[u + 1], acc[2] = kbias[u + 2], acc[3] = kbias[u + 3];
-            tinycc_fc_dot4(w, in, depth, acc);
-            if (units - u >= 4) {
-                out[u] = tinycc_fc_out(acc[0], q, mode, out_zp, act_min, act_max);
-                out[u + 1] = tinycc_fc_out(acc[1], q + rq_step, mode, out_zp, act_min, act_max);
-                out[u + 2] = tinycc_fc_out(acc[2], q + 2 * rq_step, mode, out_zp, act_min, act_max);
-                out[u + 3] = tinycc_fc_out(acc[3], q + 3 * rq_step, mode, out_zp, act_min, act_max);
-                q += 4 * rq_step;
+            w = tinycc_fc_dot4(w, in, depth, acc);
+            if (mode == 2) {          /* one multiplier for all units, loaded before the stores */
+                const int32_t m = rq[0], h = rq[1], rm1 = rq[2];
+                const int8_t v0 = tinycc_fc_sat8(tinycc_fc_mul(acc[0], m, h, rm1) + out_zp);
+                const int8_t v1 = tinycc_fc_sat8(tinycc_fc_mul(acc[1], m, h, rm1) + out_zp);
+                const int8_t v2 = tinycc_fc_sat8(tinycc_fc_mul(acc[2], m, h, rm1) + out_zp);
+                const int8_t v3 = tinycc_fc_sat8(tinycc_fc_mul(acc[3], m, h, rm1) + out_zp);
+                o[0] = v0;
+                if (n > 1) o[1] = v1;
+                if (n > 2) o[2] = v2;
+                if (n > 3) o[3] = v3;
+                o += 4;
             } else {
-                for (j = 0; j < units - u; ++j, q += rq_step)
-                    out[u + j] = tinycc_fc_out(acc[j], q, mode, out_zp, act_min, act_max);
+                for (j = 0; j < 4 && j < n; ++j, q += rq_step)
+                    o[j] = tinycc_fc_out(acc[j], q, mode, out_zp, act_min, act_max);
+                o += 4;
             }
         }
     }
 }
 
-/* rq: three int32 per unit (rq_step 3) or one triple for all (rq_step 0), as tinycc_fc_out's mode
- * reads them; mode 2 only when [act_min, act_max] is all of int8. One copy of the loops per mode. */
+/* rq: three int32 per unit (rq_step 3) or one triple for all (rq_step 0), as tinycc_fc_out reads them;
+ * mode 2 (tinycc_fc_mul, saturated) only for one multiplier and an activation range of all of int8.
+ * One copy of the loops per mode. */
 TINYCC_FC_OUTLINED void tinycc_fully_connected_s8_w4(int rows, int units, int depth, const int8_t *in,
                                                      const int32_t *w4, const int32_t *kbias, int8_t *out,
                                                      int32_t out_zp, const int32_t *rq, int rq_step, int mode,
                                                      int32_t act_min, int32_t act_max) {
     if (mode == 2)
-        tinycc_fc_rows_s8(rows, units, depth, in, w4, kbias, out, out_zp, rq, rq_step, 2, act_min, act_max);
+        tinycc_fc_rows_s8(rows, units, depth, in, w4, kbias, out, out_zp, rq, 0, 2, act_min, act_max);
     else if (mode == 1)
         tinycc_fc_rows_s8(rows, units, depth, in, w4, kbias, out, out_zp, rq, rq_step, 1, act_min, act_max);
     else

@@ -62,7 +62,7 @@ def emit(node, m, p):
             shift = np.asarray(p["shift"], dtype=np.int64).reshape(-1)
             if shift.max() <= -2 and shift.min() >= -31:    # right shifts 2..31: one multiply-add, one shift
                 rq = np.stack([mult, np.left_shift(1, -shift - 2), -shift - 1], axis=1)
-                mode = 2 if (p["act_min"], p["act_max"]) == (-128, 127) else 1
+                mode = 2 if (p["act_min"], p["act_max"]) == (-128, 127) and len(mult) == 1 else 1
             else:
                 rq, mode = np.stack([mult, shift, np.zeros_like(shift)], axis=1), 0
             rq_sym = m.const_array(rq.astype(np.int32).reshape(-1), "rq",
