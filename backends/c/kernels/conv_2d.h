@@ -238,7 +238,8 @@ static inline void tinycc_conv_2d_s8_fast(const tinycc_conv_shape *s, const int8
  * widened to int16 once into a stack column and reused by every output channel. The filter was
  * packed at compile time (conv_2d.py): output channels in pairs, a pair's 4-tap groups interleaved
  * (c0 g0, c1 g0, c0 g1, c1 g1, ...), each channel zero-padded to k4 taps, an odd last channel on its
- * own. Two pixels by two channels a pass. With the DSP extension a group x0..x3 is stored as the
+ * own; stored as int32 words (byte j of a word, from the least significant, is tap j of its group).
+ * Two pixels by two channels a pass. With the DSP extension a group x0..x3 is stored as the
  * words [x0,x2] [x1,x3] (SXTB16 and SXTB16 ROR 8), the pairs a weight word's own SXTB16s give, so
  * each SMLAD adds two products with no reordering; the two pixels' columns are interleaved group by
  * group (px0 [x0,x2], px0 [x1,x3], px1 [x0,x2], px1 [x1,x3]). Plain C: int16 in natural order, same
@@ -329,34 +330,71 @@ static inline int32_t tinycc_cols_rq(int32_t acc, const int32_t *rq) {
     return (x + rq[1] + ((x >> 31) & rq[2])) >> rq[3];
 }
 
-/* acc[0..3] += (px0, ch0), (px0, ch1), (px1, ch0), (px1, ch1) over g groups; w: a packed channel pair */
-static inline void tinycc_cols_2x2(const tinycc_cols *c, const int8_t *w, int g, int32_t *acc) {
+#if defined(TINYCC_DSP) && defined(__thumb2__)
+#define TINYCC_COLS_ASM 1   /* Thumb-2: LDRD takes any two registers (A32 wants an even/odd pair) */
+#endif
+#ifndef TINYCC_DSP
+/* tap j (0..3) of a packed filter word: its byte j, sign-extended */
+static inline int32_t tinycc_wtap(int32_t w, int j) {
+    return (int32_t)((uint32_t)w << (24 - 8 * j)) >> 24;
+}
+#endif
+
+/* acc[0..3] += (px0, ch0), (px0, ch1), (px1, ch0), (px1, ch1) over g >= 1 groups; w: a packed channel
+ * pair (one word per channel and group). DSP: 17 instructions a group of 16 MACs, in assembly so that
+ * the 13 live values stay in registers (3 LDRD, 4 SXTB16, 8 SMLAD, the loop). */
+static inline void tinycc_cols_2x2(const tinycc_cols *c, const int32_t *w, int g, int32_t *acc) {
     int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
-#ifdef TINYCC_DSP
+#ifdef TINYCC_COLS_ASM
     const int32_t *x = c->w;
-    for (; g > 0; --g, x += 4, w += 8) {
-        const int32_t wa = tinycc_ld4(w), wb = tinycc_ld4(w + 4);
-        const int32_t wal = __sxtb16(wa), wah = tinycc_sxtb16_ror8(wa);
-        const int32_t wbl = __sxtb16(wb), wbh = tinycc_sxtb16_ror8(wb);
-        const int32_t x0l = x[0], x0h = x[1], x1l = x[2], x1h = x[3];
-        a0 = __smlad(x0l, wal, a0);
-        a0 = __smlad(x0h, wah, a0);
-        a2 = __smlad(x1l, wal, a2);
-        a2 = __smlad(x1h, wah, a2);
-        a1 = __smlad(x0l, wbl, a1);
-        a1 = __smlad(x0h, wbh, a1);
-        a3 = __smlad(x1l, wbl, a3);
-        a3 = __smlad(x1h, wbh, a3);
+    int32_t wa, wb, wah, wbh, xa, xb;
+    __asm__ volatile(
+        "1:\n\t"
+        "ldrd %[wa], %[wb], [%[w]], #8\n\t"
+        "ldrd %[xa], %[xb], [%[x]], #8\n\t"
+        "sxtb16 %[wah], %[wa], ror #8\n\t"
+        "sxtb16 %[wa], %[wa]\n\t"
+        "sxtb16 %[wbh], %[wb], ror #8\n\t"
+        "sxtb16 %[wb], %[wb]\n\t"
+        "smlad %[a0], %[xa], %[wa], %[a0]\n\t"
+        "smlad %[a0], %[xb], %[wah], %[a0]\n\t"
+        "smlad %[a1], %[xa], %[wb], %[a1]\n\t"
+        "smlad %[a1], %[xb], %[wbh], %[a1]\n\t"
+        "ldrd %[xa], %[xb], [%[x]], #8\n\t"
+        "smlad %[a2], %[xa], %[wa], %[a2]\n\t"
+        "smlad %[a2], %[xb], %[wah], %[a2]\n\t"
+        "smlad %[a3], %[xa], %[wb], %[a3]\n\t"
+        "smlad %[a3], %[xb], %[wbh], %[a3]\n\t"
+        "subs %[g], %[g], #1\n\t"
+        "bne 1b\n\t"
+        : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x] "+r"(x), [w] "+r"(w), [g] "+r"(g),
+          [wa] "=&r"(wa), [wb] "=&r"(wb), [wah] "=&r"(wah), [wbh] "=&r"(wbh), [xa] "=&r"(xa), [xb] "=&r"(xb)
+        :
+        : "cc", "memory");
+#elif defined(TINYCC_DSP)
+    const int32_t *x = c->w;
+    for (; g > 0; --g, x += 4, w += 2) {
+        const int32_t wal = __sxtb16(w[0]), wah = tinycc_sxtb16_ror8(w[0]);
+        const int32_t wbl = __sxtb16(w[1]), wbh = tinycc_sxtb16_ror8(w[1]);
+        a0 = __smlad(x[0], wal, a0);
+        a0 = __smlad(x[1], wah, a0);
+        a1 = __smlad(x[0], wbl, a1);
+        a1 = __smlad(x[1], wbh, a1);
+        a2 = __smlad(x[2], wal, a2);
+        a2 = __smlad(x[3], wah, a2);
+        a3 = __smlad(x[2], wbl, a3);
+        a3 = __smlad(x[3], wbh, a3);
     }
 #else
     const int16_t *x = c->h;
     int j;
-    for (; g > 0; --g, x += 8, w += 8)
+    for (; g > 0; --g, x += 8, w += 2)
         for (j = 0; j < 4; ++j) {
-            a0 += (int32_t)w[j] * x[j];
-            a1 += (int32_t)w[4 + j] * x[j];
-            a2 += (int32_t)w[j] * x[4 + j];
-            a3 += (int32_t)w[4 + j] * x[4 + j];
+            const int32_t f0 = tinycc_wtap(w[0], j), f1 = tinycc_wtap(w[1], j);
+            a0 += f0 * x[j];
+            a1 += f1 * x[j];
+            a2 += f0 * x[4 + j];
+            a3 += f1 * x[4 + j];
         }
 #endif
     acc[0] = a0;
@@ -366,37 +404,57 @@ static inline void tinycc_cols_2x2(const tinycc_cols *c, const int8_t *w, int g,
 }
 
 /* acc[0..1] += (px0, ch0), (px0, ch1) */
-static inline void tinycc_cols_1x2(const tinycc_cols *c, const int8_t *w, int g, int32_t *acc) {
+static inline void tinycc_cols_1x2(const tinycc_cols *c, const int32_t *w, int g, int32_t *acc) {
     int32_t a0 = acc[0], a1 = acc[1];
-#ifdef TINYCC_DSP
+#ifdef TINYCC_COLS_ASM
     const int32_t *x = c->w;
-    for (; g > 0; --g, x += 4, w += 8) {
-        const int32_t wa = tinycc_ld4(w), wb = tinycc_ld4(w + 4), x0l = x[0], x0h = x[1];
-        a0 = __smlad(x0l, __sxtb16(wa), a0);
-        a0 = __smlad(x0h, tinycc_sxtb16_ror8(wa), a0);
-        a1 = __smlad(x0l, __sxtb16(wb), a1);
-        a1 = __smlad(x0h, tinycc_sxtb16_ror8(wb), a1);
+    int32_t wa, wb, wah, wbh, xa, xb;
+    __asm__ volatile(
+        "1:\n\t"
+        "ldrd %[wa], %[wb], [%[w]], #8\n\t"
+        "ldrd %[xa], %[xb], [%[x]], #16\n\t"
+        "sxtb16 %[wah], %[wa], ror #8\n\t"
+        "sxtb16 %[wa], %[wa]\n\t"
+        "sxtb16 %[wbh], %[wb], ror #8\n\t"
+        "sxtb16 %[wb], %[wb]\n\t"
+        "smlad %[a0], %[xa], %[wa], %[a0]\n\t"
+        "smlad %[a0], %[xb], %[wah], %[a0]\n\t"
+        "smlad %[a1], %[xa], %[wb], %[a1]\n\t"
+        "smlad %[a1], %[xb], %[wbh], %[a1]\n\t"
+        "subs %[g], %[g], #1\n\t"
+        "bne 1b\n\t"
+        : [a0] "+r"(a0), [a1] "+r"(a1), [x] "+r"(x), [w] "+r"(w), [g] "+r"(g),
+          [wa] "=&r"(wa), [wb] "=&r"(wb), [wah] "=&r"(wah), [wbh] "=&r"(wbh), [xa] "=&r"(xa), [xb] "=&r"(xb)
+        :
+        : "cc", "memory");
+#elif defined(TINYCC_DSP)
+    const int32_t *x = c->w;
+    for (; g > 0; --g, x += 4, w += 2) {
+        a0 = __smlad(x[0], __sxtb16(w[0]), a0);
+        a0 = __smlad(x[1], tinycc_sxtb16_ror8(w[0]), a0);
+        a1 = __smlad(x[0], __sxtb16(w[1]), a1);
+        a1 = __smlad(x[1], tinycc_sxtb16_ror8(w[1]), a1);
     }
 #else
     const int16_t *x = c->h;
     int j;
-    for (; g > 0; --g, x += 8, w += 8)
+    for (; g > 0; --g, x += 8, w += 2)
         for (j = 0; j < 4; ++j) {
-            a0 += (int32_t)w[j] * x[j];
-            a1 += (int32_t)w[4 + j] * x[j];
+            a0 += tinycc_wtap(w[0], j) * x[j];
+            a1 += tinycc_wtap(w[1], j) * x[j];
         }
 #endif
     acc[0] = a0;
     acc[1] = a1;
 }
 
-/* one channel (w: k4 contiguous taps) against slots 0 and `np` - 1: acc[0] px0, acc[1] px1 */
-static inline void tinycc_cols_nx1(const tinycc_cols *c, const int8_t *w, int g, int np, int32_t *acc) {
+/* one channel (w: g words) against slot 0 and, when np is 2, slot 1: acc[0] px0, acc[1] px1 */
+static inline void tinycc_cols_nx1(const tinycc_cols *c, const int32_t *w, int g, int np, int32_t *acc) {
     int32_t a0 = acc[0], a1 = acc[1];
 #ifdef TINYCC_DSP
     const int32_t *x = c->w;
-    for (; g > 0; --g, x += 4, w += 4) {
-        const int32_t wa = tinycc_ld4(w), wl = __sxtb16(wa), wh = tinycc_sxtb16_ror8(wa);
+    for (; g > 0; --g, x += 4, ++w) {
+        const int32_t wl = __sxtb16(*w), wh = tinycc_sxtb16_ror8(*w);
         a0 = __smlad(x[0], wl, a0);
         a0 = __smlad(x[1], wh, a0);
         if (np > 1) {
@@ -407,10 +465,10 @@ static inline void tinycc_cols_nx1(const tinycc_cols *c, const int8_t *w, int g,
 #else
     const int16_t *x = c->h;
     int j;
-    for (; g > 0; --g, x += 8, w += 4)
+    for (; g > 0; --g, x += 8, ++w)
         for (j = 0; j < 4; ++j) {
-            a0 += (int32_t)w[j] * x[j];
-            if (np > 1) a1 += (int32_t)w[j] * x[4 + j];
+            a0 += tinycc_wtap(*w, j) * x[j];
+            if (np > 1) a1 += tinycc_wtap(*w, j) * x[4 + j];
         }
 #endif
     acc[0] = a0;
@@ -419,10 +477,10 @@ static inline void tinycc_cols_nx1(const tinycc_cols *c, const int8_t *w, int g,
 
 /* every output channel of the np (1 or 2) pixels whose columns are in c: outputs at o, o + co */
 #define TINYCC_COLS_OUT(acc, q) (int8_t)tinycc_clamp(tinycc_cols_rq(acc, q) + out_zp, act_min, act_max)
-static inline void tinycc_cols_block(const tinycc_conv_shape *s, const tinycc_cols *c, int np, const int8_t *wpk,
+static inline void tinycc_cols_block(const tinycc_conv_shape *s, const tinycc_cols *c, int np, const int32_t *wpk,
                                      const int32_t *kbias, int8_t *o, int32_t out_zp, const int32_t *rq,
                                      int32_t act_min, int32_t act_max) {
-    const int co = s->co, co2 = co & ~1, k4 = (s->kh * s->kw * s->ci + 3) & ~3, g = k4 / 4;
+    const int co = s->co, co2 = co & ~1, g = (s->kh * s->kw * s->ci + 3) / 4;
     int oc;
     if (np == 2) {
         for (oc = 0; oc < co2; oc += 2) {
@@ -430,7 +488,7 @@ static inline void tinycc_cols_block(const tinycc_conv_shape *s, const tinycc_co
             const int32_t *q0 = rq + 4 * oc, *q1 = q0 + 4;
             acc[0] = acc[2] = kbias[oc];
             acc[1] = acc[3] = kbias[oc + 1];
-            tinycc_cols_2x2(c, wpk + oc * k4, g, acc);
+            tinycc_cols_2x2(c, wpk + oc * g, g, acc);
             o[oc] = TINYCC_COLS_OUT(acc[0], q0);
             o[oc + 1] = TINYCC_COLS_OUT(acc[1], q1);
             o[co + oc] = TINYCC_COLS_OUT(acc[2], q0);
@@ -441,7 +499,7 @@ static inline void tinycc_cols_block(const tinycc_conv_shape *s, const tinycc_co
             int32_t acc[2];
             acc[0] = kbias[oc];
             acc[1] = kbias[oc + 1];
-            tinycc_cols_1x2(c, wpk + oc * k4, g, acc);
+            tinycc_cols_1x2(c, wpk + oc * g, g, acc);
             o[oc] = TINYCC_COLS_OUT(acc[0], rq + 4 * oc);
             o[oc + 1] = TINYCC_COLS_OUT(acc[1], rq + 4 * oc + 4);
         }
@@ -449,7 +507,7 @@ static inline void tinycc_cols_block(const tinycc_conv_shape *s, const tinycc_co
     if (co2 < co) {
         int32_t acc[2];
         acc[0] = acc[1] = kbias[co2];
-        tinycc_cols_nx1(c, wpk + co2 * k4, g, np, acc);
+        tinycc_cols_nx1(c, wpk + co2 * g, g, np, acc);
         o[co2] = TINYCC_COLS_OUT(acc[0], rq + 4 * co2);
         if (np == 2) o[co + co2] = TINYCC_COLS_OUT(acc[1], rq + 4 * co2);
     }
@@ -457,7 +515,7 @@ static inline void tinycc_cols_block(const tinycc_conv_shape *s, const tinycc_co
 #undef TINYCC_COLS_OUT
 
 /* output row oy of image b (ow * co bytes at `row`), two pixels a pass */
-static inline void tinycc_conv_2d_s8_cols_row(const tinycc_conv_shape *s, const int8_t *in, const int8_t *wpk,
+static inline void tinycc_conv_2d_s8_cols_row(const tinycc_conv_shape *s, const int8_t *in, const int32_t *wpk,
                                               const int32_t *kbias, int8_t *row, int b, int oy, int32_t in_zp,
                                               int32_t out_zp, const int32_t *rq, int32_t act_min, int32_t act_max) {
     tinycc_cols c;
@@ -472,7 +530,7 @@ static inline void tinycc_conv_2d_s8_cols_row(const tinycc_conv_shape *s, const 
 
 /* `wpk`: the packed filter, `kbias`: bias - in_zp * sum(filter), `rq`: 4 words per output channel
  * (tinycc_cols_rq) */
-static inline void tinycc_conv_2d_s8_cols(const tinycc_conv_shape *s, const int8_t *in, const int8_t *wpk,
+static inline void tinycc_conv_2d_s8_cols(const tinycc_conv_shape *s, const int8_t *in, const int32_t *wpk,
                                           const int32_t *kbias, int8_t *out, int32_t in_zp, int32_t out_zp,
                                           const int32_t *rq, int32_t act_min, int32_t act_max) {
     int b, oy;
@@ -497,7 +555,7 @@ static inline void tinycc_conv_2d_s8_cols(const tinycc_conv_shape *s, const int8
 
 /* in place (kernels/inplace.h), im2col rows */
 static inline void tinycc_conv_2d_s8_cols_inplace(const tinycc_conv_shape *s, const tinycc_ring_shape *r,
-                                                  int8_t *buf, const int8_t *wpk, const int32_t *kbias, int8_t *ring,
+                                                  int8_t *buf, const int32_t *wpk, const int32_t *kbias, int8_t *ring,
                                                   int32_t in_zp, int32_t out_zp, const int32_t *rq,
                                                   int32_t act_min, int32_t act_max) {
     int step, first = tinycc_ring_start(r), count = 0;
@@ -511,7 +569,7 @@ static inline void tinycc_conv_2d_s8_cols_inplace(const tinycc_conv_shape *s, co
 
 /* In place (kernels/inplace.h): the output over its input `buf` (batch 1), rows through the ring.
  * A 1x1 stride-1 convolution's row is one matrix product of ow pixels. With `bias` NULL, `filter`
- * is the im2col kernel's packed filter (conv_2d.py's packed_filter), `mult` its 4-word
+ * is the im2col kernel's packed filter (conv_2d.py's packed_filter, an int32 array), `mult` its 4-word
  * requantisation table (tinycc_cols_rq; `shift` unused) and the rows are im2col rows. */
 static inline void tinycc_conv_2d_s8_fast_inplace(const tinycc_conv_shape *s, const tinycc_ring_shape *r,
                                                   int8_t *buf, const int8_t *filter, const int32_t *bias,
@@ -521,7 +579,8 @@ static inline void tinycc_conv_2d_s8_fast_inplace(const tinycc_conv_shape *s, co
     int ox0, step, first = tinycc_ring_start(r), count = 0;
     const int ox1 = tinycc_interior_cols(s->ow, s->sw, s->pad_l, s->kw, s->w, &ox0);
     if (bias == NULL) {
-        tinycc_conv_2d_s8_cols_inplace(s, r, buf, filter, kbias, ring, in_zp, out_zp, mult, act_min, act_max);
+        tinycc_conv_2d_s8_cols_inplace(s, r, buf, (const int32_t *)(const void *)filter, kbias, ring, in_zp, out_zp,
+                                       mult, act_min, act_max);
         return;
     }
     for (step = 0; step < r->oh; ++step) {

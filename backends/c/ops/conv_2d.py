@@ -50,6 +50,13 @@ def packed_filter(w: np.ndarray) -> np.ndarray:
     return np.concatenate([pairs, flat[co2:].reshape(-1)])
 
 
+def packed_words(w: np.ndarray) -> np.ndarray:
+    """packed_filter as int32 words (4-byte aligned for LDRD): tap j of a group in byte j from the
+    least significant, whatever the compiler's byte order."""
+    b = packed_filter(w).astype(np.uint8).astype(np.uint32).reshape(-1, 4)
+    return (b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16) | (b[:, 3] << 24)).astype(np.uint32).view(np.int32)
+
+
 def cols_constants(node, m, p):
     """(packed filter, folded bias, requantisation table) for the im2col kernel
     (tinycc_conv_2d_s8_cols), or None when it does not apply (then the other kernels)."""
@@ -66,7 +73,7 @@ def cols_constants(node, m, p):
     if found is None:
         return None
     table, kbias = found
-    packed = m.const_array(packed_filter(np.asarray(w, np.int8)), "wpk",
+    packed = m.const_array(packed_words(np.asarray(w, np.int8)), "wpk",
                            comment=f"{node.inputs[1]} packed for the im2col kernel")
     kb = m.const_array(kbias, "kbias", comment=f"{node.name} bias - input zero point * sum(w)")
     rq = m.const_array(table, "rq", comment=f"{node.name} requantisation: 2M - 2^32, 2^(e-1), -(e > 0), e")
