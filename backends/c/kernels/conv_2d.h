@@ -341,15 +341,17 @@ static inline int32_t tinycc_wtap(int32_t w, int j) {
 #endif
 
 /* acc[0..3] += (px0, ch0), (px0, ch1), (px1, ch0), (px1, ch1) over g >= 1 groups; w: a packed channel
- * pair (one word per channel and group). DSP: 17 instructions a group of 16 MACs, in assembly so that
- * the 13 live values stay in registers (3 LDRD, 4 SXTB16, 8 SMLAD, the loop). */
+ * pair (one word per channel and group). Thumb-2 DSP: 16 instructions a group of 16 MACs (3 LDRD,
+ * 4 SXTB16, 8 SMLAD, the loop over two groups), in assembly so that the 13 live values stay in
+ * registers. */
 static inline void tinycc_cols_2x2(const tinycc_cols *c, const int32_t *w, int g, int32_t *acc) {
     int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
 #ifdef TINYCC_COLS_ASM
     const int32_t *x = c->w;
     int32_t wa, wb, wah, wbh, xa, xb;
     __asm__ volatile(
-        "1:\n\t"
+        "tst %[g], #1\n\t"          /* an odd group first, then two a pass */
+        "beq 2f\n\t"
         "ldrd %[wa], %[wb], [%[w]], #8\n\t"
         "ldrd %[xa], %[xb], [%[x]], #8\n\t"
         "sxtb16 %[wah], %[wa], ror #8\n\t"
@@ -366,7 +368,41 @@ static inline void tinycc_cols_2x2(const tinycc_cols *c, const int32_t *w, int g
         "smlad %[a3], %[xa], %[wb], %[a3]\n\t"
         "smlad %[a3], %[xb], %[wbh], %[a3]\n\t"
         "subs %[g], %[g], #1\n\t"
-        "bne 1b\n\t"
+        "beq 3f\n\t"
+        "2:\n\t"
+        "ldrd %[wa], %[wb], [%[w]], #8\n\t"
+        "ldrd %[xa], %[xb], [%[x]], #8\n\t"
+        "sxtb16 %[wah], %[wa], ror #8\n\t"
+        "sxtb16 %[wa], %[wa]\n\t"
+        "sxtb16 %[wbh], %[wb], ror #8\n\t"
+        "sxtb16 %[wb], %[wb]\n\t"
+        "smlad %[a0], %[xa], %[wa], %[a0]\n\t"
+        "smlad %[a0], %[xb], %[wah], %[a0]\n\t"
+        "smlad %[a1], %[xa], %[wb], %[a1]\n\t"
+        "smlad %[a1], %[xb], %[wbh], %[a1]\n\t"
+        "ldrd %[xa], %[xb], [%[x]], #8\n\t"
+        "smlad %[a2], %[xa], %[wa], %[a2]\n\t"
+        "smlad %[a2], %[xb], %[wah], %[a2]\n\t"
+        "smlad %[a3], %[xa], %[wb], %[a3]\n\t"
+        "smlad %[a3], %[xb], %[wbh], %[a3]\n\t"
+        "ldrd %[wa], %[wb], [%[w]], #8\n\t"
+        "ldrd %[xa], %[xb], [%[x]], #8\n\t"
+        "sxtb16 %[wah], %[wa], ror #8\n\t"
+        "sxtb16 %[wa], %[wa]\n\t"
+        "sxtb16 %[wbh], %[wb], ror #8\n\t"
+        "sxtb16 %[wb], %[wb]\n\t"
+        "smlad %[a0], %[xa], %[wa], %[a0]\n\t"
+        "smlad %[a0], %[xb], %[wah], %[a0]\n\t"
+        "smlad %[a1], %[xa], %[wb], %[a1]\n\t"
+        "smlad %[a1], %[xb], %[wbh], %[a1]\n\t"
+        "ldrd %[xa], %[xb], [%[x]], #8\n\t"
+        "smlad %[a2], %[xa], %[wa], %[a2]\n\t"
+        "smlad %[a2], %[xb], %[wah], %[a2]\n\t"
+        "smlad %[a3], %[xa], %[wb], %[a3]\n\t"
+        "smlad %[a3], %[xb], %[wbh], %[a3]\n\t"
+        "subs %[g], %[g], #2\n\t"
+        "bne 2b\n\t"
+        "3:\n\t"
         : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x] "+r"(x), [w] "+r"(w), [g] "+r"(g),
           [wa] "=&r"(wa), [wb] "=&r"(wb), [wah] "=&r"(wah), [wbh] "=&r"(wbh), [xa] "=&r"(xa), [xb] "=&r"(xb)
         :
@@ -475,12 +511,28 @@ static inline void tinycc_cols_nx1(const tinycc_cols *c, const int32_t *w, int g
     acc[1] = a1;
 }
 
+#ifdef TINYCC_DSP
+/* v clamped to [act_min, act_max]: one SSAT to int8, the activation's bounds only when `clip` */
+static inline int8_t tinycc_cols_sat(int32_t v, int clip, int32_t act_min, int32_t act_max) {
+    v = __ssat(v, 8);
+    if (clip) v = tinycc_clamp(v, act_min, act_max);
+    return (int8_t)v;
+}
+#endif
+
 /* every output channel of the np (1 or 2) pixels whose columns are in c: outputs at o, o + co */
+#ifdef TINYCC_DSP
+#define TINYCC_COLS_OUT(acc, q) tinycc_cols_sat(tinycc_cols_rq(acc, q) + out_zp, clip, act_min, act_max)
+#else
 #define TINYCC_COLS_OUT(acc, q) (int8_t)tinycc_clamp(tinycc_cols_rq(acc, q) + out_zp, act_min, act_max)
+#endif
 static inline void tinycc_cols_block(const tinycc_conv_shape *s, const tinycc_cols *c, int np, const int32_t *wpk,
                                      const int32_t *kbias, int8_t *o, int32_t out_zp, const int32_t *rq,
                                      int32_t act_min, int32_t act_max) {
     const int co = s->co, co2 = co & ~1, g = (s->kh * s->kw * s->ci + 3) / 4;
+#ifdef TINYCC_DSP
+    const int clip = act_min > -128 || act_max < 127;
+#endif
     int oc;
     if (np == 2) {
         for (oc = 0; oc < co2; oc += 2) {
