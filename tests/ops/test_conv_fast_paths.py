@@ -7,7 +7,8 @@ The shapes hit the edges of the blocking: odd output channel counts (the lone la
 pixel counts per row and per tensor (the lone last pixel), input channels that are not a multiple of
 4 (patches whose 4-tap groups straddle rows, zero-padded to k4), borders under padding and strides,
 kernels wider than the input, per-tensor and per-channel quantisation, input zero points at both
-extremes, activations; and the limits of the path (k4 = 576, the largest column, and just over it,
+extremes, activations; 1x1 convolutions in place straight over their input (forward when they
+shrink or keep the channel count, backward when they expand); and the limits of the path (k4 = 576, the largest column, and just over it,
 rows of kw*ci over the patch buffer), where the emitter falls back to the older kernels.
 """
 from __future__ import annotations
@@ -32,6 +33,9 @@ CASES = {
     "1x1-odd-pixels-odd-cout": (dict(h=3, w=3, cin=12, cout=9, kernel=(1, 1), in_zp=127), True),
     "1x1-cin-not-mult4": (dict(h=3, w=5, cin=6, cout=5, kernel=(1, 1)), True),
     "1x1-cout1-single-pixel": (dict(h=1, w=1, cin=20, cout=1, kernel=(1, 1), per_channel=False), True),
+    "1x1-c16-same-odd-pixels": (dict(h=3, w=5, cin=16, cout=16, kernel=(1, 1), in_zp=-77), True),
+    "1x1-expand-c8-to-20-odd": (dict(h=5, w=3, cin=8, cout=20, kernel=(1, 1), act_fn="relu6"), True),
+    "1x1-shrink-c24-to-7-odd": (dict(h=3, w=3, cin=24, cout=7, kernel=(1, 1), per_channel=False), True),
     "1x1-stride2-odd": (dict(h=7, w=5, cin=16, cout=3, kernel=(1, 1), strides=(2, 2)), True),
     "3x3-same-c3-ic-first": (dict(h=6, w=7, cin=3, cout=16, kernel=(3, 3), same=True, act_fn="relu"), True),
     "3x3-same-c16-per-tensor": (dict(h=5, w=5, cin=16, cout=6, kernel=(3, 3), same=True, per_channel=False,

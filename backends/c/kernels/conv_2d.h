@@ -580,23 +580,38 @@ static inline void tinycc_conv_2d_s8_cols_row(const tinycc_conv_shape *s, const 
     }
 }
 
+/* a 1x1, stride-1 convolution whose pixels' channels are whole groups: one matrix product */
+static inline int tinycc_cols_pointwise(const tinycc_conv_shape *s) {
+    return s->kh == 1 && s->kw == 1 && s->sh == 1 && s->sw == 1 && s->oh == s->h && s->ow == s->w && s->ci % 4 == 0;
+}
+
+/* every pixel in turn, two a pass across rows and images, first to last or (`backward`) last to
+ * first. A pass widens both pixels' inputs before it writes their outputs, so `out` may be `in`
+ * itself when the outputs never overtake the unread inputs: forward with co <= ci, backward with
+ * co >= ci (in place without a ring). */
+static inline void tinycc_conv_2d_s8_cols_pw(const tinycc_conv_shape *s, const int8_t *in, const int32_t *wpk,
+                                             const int32_t *kbias, int8_t *out, int backward, int32_t out_zp,
+                                             const int32_t *rq, int32_t act_min, int32_t act_max) {
+    tinycc_cols c;
+    const long count = (long)s->n * s->h * s->w;
+    long k;
+    for (k = 0; k < count; k += 2) {
+        const int np = k + 1 < count ? 2 : 1;
+        const long i = backward ? count - k - np : k;   /* the pass's first pixel */
+        tinycc_cols_widen(&c, 0, 0, in + i * s->ci, s->ci);
+        if (np == 2) tinycc_cols_widen(&c, 1, 0, in + (i + 1) * s->ci, s->ci);
+        tinycc_cols_block(s, &c, np, wpk, kbias, out + i * s->co, out_zp, rq, act_min, act_max);
+    }
+}
+
 /* `wpk`: the packed filter, `kbias`: bias - in_zp * sum(filter), `rq`: 4 words per output channel
  * (tinycc_cols_rq) */
 static inline void tinycc_conv_2d_s8_cols(const tinycc_conv_shape *s, const int8_t *in, const int32_t *wpk,
                                           const int32_t *kbias, int8_t *out, int32_t in_zp, int32_t out_zp,
                                           const int32_t *rq, int32_t act_min, int32_t act_max) {
     int b, oy;
-    if (s->kh == 1 && s->kw == 1 && s->sh == 1 && s->sw == 1 && s->oh == s->h && s->ow == s->w && s->ci % 4 == 0) {
-        /* 1x1, stride 1: every pixel in turn, two a pass, across rows and images */
-        tinycc_cols c;
-        const long count = (long)s->n * s->h * s->w;
-        long i;
-        for (i = 0; i < count; i += 2) {
-            const int np = i + 1 < count ? 2 : 1;
-            tinycc_cols_widen(&c, 0, 0, in + i * s->ci, s->ci);
-            if (np == 2) tinycc_cols_widen(&c, 1, 0, in + (i + 1) * s->ci, s->ci);
-            tinycc_cols_block(s, &c, np, wpk, kbias, out + i * s->co, out_zp, rq, act_min, act_max);
-        }
+    if (tinycc_cols_pointwise(s)) {
+        tinycc_conv_2d_s8_cols_pw(s, in, wpk, kbias, out, 0, out_zp, rq, act_min, act_max);
         return;
     }
     for (b = 0; b < s->n; ++b)
@@ -611,6 +626,10 @@ static inline void tinycc_conv_2d_s8_cols_inplace(const tinycc_conv_shape *s, co
                                                   int32_t in_zp, int32_t out_zp, const int32_t *rq,
                                                   int32_t act_min, int32_t act_max) {
     int step, first = tinycc_ring_start(r), count = 0;
+    if (tinycc_cols_pointwise(s) && s->n == 1) {    /* straight over the input: no ring, no copies */
+        tinycc_conv_2d_s8_cols_pw(s, buf, wpk, kbias, buf, s->co > s->ci, out_zp, rq, act_min, act_max);
+        return;
+    }
     for (step = 0; step < r->oh; ++step) {
         const int oy = tinycc_ring_row(r, step);
         tinycc_conv_2d_s8_cols_row(s, buf, wpk, kbias, tinycc_ring_slot(r, ring, oy), 0, oy, in_zp, out_zp, rq,
