@@ -270,6 +270,28 @@ def in_place_rows(seed=3):
     return m.finish(m.conv("y", c, 2))
 
 
+def in_place_odd(seed=13):
+    """The in-place conv's slot at an odd offset: b[1,1,5,3] (15 bytes) first, then a[1,8,5,3]
+    computed in place over t: concat(b, a) axis 1 -> c[1,9,5,3]."""
+    m = Model(seed)
+    x = m.input("x", (1, 8, 5, 3))
+    cq = m.quant()
+    b = m.conv("b", x, 3, strides=(8, 1), quant=cq)
+    t = m.conv("t", x, 3)
+    a = m.conv("a", t, 3, kernel=(3, 3), pads=(1, 1, 1, 1), quant=cq)
+    c = m.concat("c", [b, a], 1, cq)
+    return m.finish(m.conv("y", c, 2))
+
+
+def test_in_place_producer_at_an_odd_offset(tmp_path):
+    model = in_place_odd()
+    g, plain, p = c_plan(model)
+    assert any(c.output == "a" for c in p.inplace.values()) and set(p.slices) == {"a", "b"}
+    assert p.offsets["t"] == p.offsets["a"] == p.offsets["c"] + 15
+    src = bit_exact(model, g, tmp_path)
+    assert "_inplace(&" in src and "tinycc_copy_box(&" not in src
+
+
 def test_in_place_producer_writes_into_its_slot(tmp_path):
     """a 3x3 'same' conv computed in place over its input (a ring of rows) is a concat operand:
     the pair's shared buffer is the slot itself."""
@@ -511,8 +533,8 @@ def test_inspect_reports_the_slots(tmp_path):
     assert max(l["live_arena_bytes"] for l in info["layers"]) == 96
 
 
-@pytest.mark.parametrize("make", [conv_rows, nested, in_place_rows, lambda: random_tree(105)],
-                         ids=["conv_rows", "nested", "in_place_rows", "random_tree"])
+@pytest.mark.parametrize("make", [conv_rows, nested, in_place_rows, in_place_odd, lambda: random_tree(105)],
+                         ids=["conv_rows", "nested", "in_place_rows", "in_place_odd", "random_tree"])
 def test_sanitizers_and_canary(make, tmp_path, monkeypatch):
     """ASan + UBSan with the arena canary on: no producer writes past its slot or the arena."""
     if shutil.which(os.environ.get("CC", "cc")) is None:
@@ -531,12 +553,16 @@ def test_sanitizers_and_canary(make, tmp_path, monkeypatch):
 
 @pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
                     reason="the Cortex-M toolchain and QEMU are not installed")
-def test_conv_rows_on_qemu_cortex_m4_equals_tflm(tmp_path):
+@pytest.mark.parametrize("make", [conv_rows, in_place_odd, lambda: random_tree(105)],
+                         ids=["conv_rows", "in_place_odd", "random_tree"])
+def test_on_qemu_cortex_m4_equals_tflm(make, tmp_path):
+    """The DSP branches of the kernels writing into (and, in place, reading from) slots at any
+    offset on an emulated Cortex-M4 (QEMU mps2-an386)."""
     from tinycc import cortexm
-    model = conv_rows()
+    model = make()
     g = graph_of(model)
     write_sources(g, tmp_path)
-    assert "ARENA_BYTES 384 " in (tmp_path / "model.h").read_text()
+    assert planner.plan(graph_of(model), **C_PLAN).slices
     report = cortexm.build(tmp_path, "cortex-m4")
     samples = [random_inputs(g, np.random.default_rng(k)) for k in range(2)]
     layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
