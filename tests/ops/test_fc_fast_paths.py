@@ -44,6 +44,9 @@ def fc_case(seed, rows, depth, units, in_zp=None, act_fn="none", bias=True, per_
 
 CASES = {
     "u1-d1": dict(rows=1, depth=1, units=1),
+    "u1-d9-rows2": dict(rows=2, depth=9, units=1, in_zp=-128),
+    "u2-d256-vww-like": dict(rows=1, depth=256, units=2),
+    "u6-d7-rows2-per-channel": dict(rows=2, depth=7, units=6, per_channel=True),
     "u2-d2-zp-128": dict(rows=1, depth=2, units=2, in_zp=-128),
     "u3-d3-zp127": dict(rows=1, depth=3, units=3, in_zp=127),
     "u4-d4": dict(rows=1, depth=4, units=4),
@@ -68,19 +71,24 @@ CASES = {
 }
 
 
-def test_interleave4_layout():
-    w = np.arange(-60, 60, dtype=np.int64).reshape(5, 24)[:, :23].astype(np.int8)   # 5 units, depth 23
+@pytest.mark.parametrize("units", [1, 2, 3, 4, 5, 6, 7, 9])
+def test_interleave4_layout(units):
+    depth = 23
+    rng = np.random.default_rng(units)
+    w = rng.integers(-128, 128, (units, depth)).astype(np.int8)
     words = interleave4(w).astype(np.int64) & 0xFFFFFFFF
-    chunks = 6
-    assert words.size == 2 * chunks * 4
-    for b in range(2):
+    chunks, pos = 6, 0
+    for u0 in range(0, units, 4):
+        width = 2 if units - u0 <= 2 else 4
         for c in range(chunks):
-            for j in range(4):
-                word = int(words[(b * chunks + c) * 4 + j])
+            for j in range(width):
+                word = int(words[pos])
+                pos += 1
                 for k in range(4):
-                    u, d = 4 * b + j, 4 * c + k
-                    want = int(w[u, d]) if u < 5 and d < 23 else 0
+                    u, d = u0 + j, 4 * c + k
+                    want = int(w[u, d]) if u < units and d < depth else 0
                     assert np.int8(np.uint8((word >> (8 * k)) & 0xFF)) == want
+    assert pos == words.size
 
 
 def test_fast_path_is_taken_and_plain_bias_not_emitted(tmp_path):
@@ -107,7 +115,7 @@ int main(void) {
                                     1 << 30, -(1 << 30), 12345, -12345, 1 << 20, -(1 << 20)};
     long bad = 0, n = 0;
     int r, i, e;
-    for (r = 2; r <= 31; ++r)
+    for (r = 2; r <= 23; ++r)
     for (i = 0; i < 40000; ++i)
     for (e = 0; e < 2; ++e) {
         int32_t m = (int32_t)(next() & 0x7FFFFFFFu), acc = (int32_t)next(), rq[3];
@@ -117,9 +125,9 @@ int main(void) {
         if (i % 11 == 2) acc = (int32_t)((next() % 2000u) << (r - 1)) - 1000 * (1 << (r - 1));  /* ties */
         if (i == 15) m = 0;
         if (i == 16) m = INT32_MAX;
-        rq[0] = m, rq[1] = 1 << (r - 2), rq[2] = r - 1;
         {
-            const int32_t zp = e ? -128 : 37, lo = e ? -128 : 37, hi = 127;
+            const int32_t zp = e ? (i % 3 ? -128 : 127) : 37 - (i % 166), lo = e ? -128 : 37, hi = 127;
+            rq[0] = m, rq[1] = (1 << (r - 2)) + zp * (1 << (r - 1)), rq[2] = r - 1;
             const int32_t want = tinycc_clamp(tinycc_mbqm(acc, m, -r) + zp, lo, hi);
             const int32_t got = tinycc_fc_out(acc, rq, 1, zp, lo, hi);
             const int32_t full = e ? tinycc_fc_out(acc, rq, 2, zp, lo, hi) : want;
@@ -139,7 +147,7 @@ int main(void) {
 
 def test_one_multiply_requantisation_equals_tflm_formula(tmp_path):
     """fully_connected.h's modes 1 and 2 against TFLM's MultiplyByQuantizedMultiplier (tinycc_mbqm),
-    clamped, for right shifts 2..31 on random, edge and round-half accumulators and multipliers."""
+    clamped, for right shifts 2..23 and zero points from -128 to 127 on random, edge and round-half accumulators and multipliers."""
     import subprocess
     from c_build import CC, CFLAGS
     from tinycc.backends.c.emitter import read_kernel

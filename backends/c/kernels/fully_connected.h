@@ -46,12 +46,13 @@ static inline void tinycc_fully_connected_f32(int rows, int units, int depth, co
 }
 
 /* Fast int8 fully connected on weights re-laid at compile time (ops/fully_connected.py; weights
- * zero point 0; needs dot_s8.h): units in blocks of four (the last block padded with zero rows),
- * each block's rows interleaved a word at a time, w4[(b * chunks + c) * 4 + j] holding
- * w[4b + j][4c .. 4c + 3] with byte k in bits 8k .. 8k + 7 (zeros past `depth`), chunks =
- * ceil(depth / 4). One pass over the input serves four units: each input word is loaded and
- * widened once, the four weight words follow each other (one LDM). `kbias` (padded to the
- * blocks) is bias - in_zp * sum(w) folded at compile time. */
+ * zero point 0; needs dot_s8.h): units in blocks of four, each block's rows interleaved a word at
+ * a time, w4[(b * chunks + c) * 4 + j] holding w[4b + j][4c .. 4c + 3] with byte k in bits
+ * 8k .. 8k + 7 (zeros past `depth`), chunks = ceil(depth / 4); a last block of one or two units is
+ * two rows wide (the second zeros for one unit), of three four wide (the fourth zeros). One pass
+ * over the input serves the block: each input word is loaded and widened once, the block's weight
+ * words follow each other (LDRD). `kbias` (padded with zeros to a multiple of four units) is
+ * bias - in_zp * sum(w) folded at compile time. */
 static inline int32_t tinycc_fc_byte(int32_t word, int k) {
     return (int32_t)(((uint32_t)word >> (8 * k)) & 0xFFu) - (int32_t)((((uint32_t)word >> (8 * k)) & 0x80u) << 1);
 }
@@ -82,6 +83,19 @@ static inline int32_t tinycc_fc_byte(int32_t word, int k) {
     "sxtb16 %[w1], %[w1]\n\t" \
     "smlad  %[a3], %[xe], %[w1], %[a3]\n\t" \
     "smlad  %[a3], %[xo], %[w0], %[a3]\n\t"
+#define TINYCC_FC_CHUNK2 \
+    "ldr    %[xo], [%[x]], #4\n\t" \
+    "sxtb16 %[xe], %[xo]\n\t" \
+    "sxtb16 %[xo], %[xo], ror #8\n\t" \
+    "ldrd   %[w0], %[w1], [%[w]], #8\n\t" \
+    "sxtb16 %[t], %[w0], ror #8\n\t" \
+    "sxtb16 %[w0], %[w0]\n\t" \
+    "smlad  %[a0], %[xe], %[w0], %[a0]\n\t" \
+    "smlad  %[a0], %[xo], %[t], %[a0]\n\t" \
+    "sxtb16 %[w0], %[w1], ror #8\n\t" \
+    "sxtb16 %[w1], %[w1]\n\t" \
+    "smlad  %[a1], %[xe], %[w1], %[a1]\n\t" \
+    "smlad  %[a1], %[xo], %[w0], %[a1]\n\t"
 #define TINYCC_FC_OPERANDS \
     : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x] "+r"(x), [w] "+r"(w), \
       [xe] "=&r"(xe), [xo] "=&r"(xo), [w0] "=&r"(w0), [w1] "=&r"(w1), [t] "=&r"(t)
@@ -89,12 +103,14 @@ static inline int32_t tinycc_fc_byte(int32_t word, int k) {
 
 #if defined(__GNUC__)          /* one copy of the loops for all layers */
 #define TINYCC_FC_OUTLINED static __attribute__((noinline, unused))
+#define TINYCC_FC_INLINE __attribute__((always_inline))
 #else
 #define TINYCC_FC_OUTLINED static
+#define TINYCC_FC_INLINE
 #endif
 
 /* acc[j] += the block's unit j . x; returns the next block's weights */
-static inline const int32_t *tinycc_fc_dot4(const int32_t *w, const int8_t *x, int depth, int32_t *acc) {
+static inline TINYCC_FC_INLINE const int32_t *tinycc_fc_dot4(const int32_t *w, const int8_t *x, int depth, int32_t *acc) {
     int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
 #ifdef TINYCC_DSP
     int32_t xe, xo, w0, w1, t;
@@ -131,22 +147,55 @@ static inline const int32_t *tinycc_fc_dot4(const int32_t *w, const int8_t *x, i
     return w;
 }
 
+/* acc[j] += unit j . x for a last block two rows wide; returns the weights past it */
+static inline TINYCC_FC_INLINE const int32_t *tinycc_fc_dot2(const int32_t *w, const int8_t *x, int depth, int32_t *acc) {
+    int32_t a0 = acc[0], a1 = acc[1];
+#ifdef TINYCC_DSP
+    int32_t a2 = 0, a3 = 0, xe, xo, w0, w1, t;     /* a2, a3: unused operands of the shared list */
+    const int8_t *const x4 = x + (depth & ~3);
+    while (x != x4) __asm__(TINYCC_FC_CHUNK2 TINYCC_FC_OPERANDS : : "memory");
+    (void)a2, (void)a3;
+    if (depth & 3) {
+        uint32_t v = 0;
+        int i;
+        for (i = 0; i < (depth & 3); ++i) v |= (uint32_t)(uint8_t)x[i] << (8 * i);
+        xe = __sxtb16((int32_t)v), xo = __sxtb16(tinycc_ror8((int32_t)v));
+        a0 = __smlad(xo, __sxtb16(tinycc_ror8(w[0])), __smlad(xe, __sxtb16(w[0]), a0));
+        a1 = __smlad(xo, __sxtb16(tinycc_ror8(w[1])), __smlad(xe, __sxtb16(w[1]), a1));
+        w += 2;
+    }
+#else
+    int d, k;
+    for (d = 0; d < depth; d += 4, w += 2)
+        for (k = 0; k < 4 && d + k < depth; ++k) {
+            const int32_t xv = x[d + k];
+            a0 += tinycc_fc_byte(w[0], k) * xv;
+            a1 += tinycc_fc_byte(w[1], k) * xv;
+        }
+#endif
+    acc[0] = a0, acc[1] = a1;
+    return w;
+}
+
 /* One output: mode 0 TFLM's requantisation through tinycc_requant_s8 (rq = {mult, shift, 0}); modes 1
- * and 2 for a non-negative multiplier m and a right shift r >= 2 (rq = {m, 2^(r-2), r-1}), exactly the
- * same values with one 64-bit multiply-add and one shift: SRDHM is floor((acc m + 2^30) / 2^31),
- * RoundingDivideByPOT floor((x + 2^(r-1) - [x < 0]) / 2^r), and floors nest, so the two roundings are
- * floor((acc m + 2^30 + 2^(30+r) - [acc < 0] 2^31) / 2^(31+r)) ([x < 0] = [acc < 0] but where x = 0,
- * and there the sum stays in [0, 2^(31+r)) either way); the constant's high word is 2^(r-2) - [acc < 0],
- * its low word 2^30 + [acc < 0] 2^31. Mode 2 saturates to int8 (the activation range is all of it). */
+ * and 2 for a non-negative multiplier m and a right shift 2 <= r <= 23 (rq = {m, h, r - 1},
+ * h = 2^(r-2) + out_zp 2^(r-1)), exactly the same values with one 64-bit multiply-add and one shift:
+ * SRDHM is floor((acc m + 2^30) / 2^31), RoundingDivideByPOT floor((x + 2^(r-1) - [x < 0]) / 2^r), and
+ * floors nest, so the two roundings and the zero point are
+ * floor((acc m + 2^30 + 2^(30+r) - [acc < 0] 2^31 + out_zp 2^(31+r)) / 2^(31+r)) ([x < 0] = [acc < 0]
+ * but where x = 0, and there the sum less the zero point term stays in [0, 2^(31+r)) either way);
+ * the constant's high word is h - [acc < 0], its low word 2^30 + [acc < 0] 2^31, and with r <= 23
+ * the sum stays inside int64. Mode 2 saturates to int8 (the activation range is all of it). */
 static inline int32_t tinycc_fc_mul(int32_t acc, int32_t m, int32_t h, int32_t rm1) {
-    const uint64_t k = ((uint64_t)(uint32_t)(h + (acc >> 31)) << 32) | (0x40000000u | ((uint32_t)acc & 0x80000000u));
-    return (int32_t)(((int64_t)k + (int64_t)acc * m) >> 32) >> rm1;
+    const int64_t k = (int64_t)(h + (acc >> 31)) * ((int64_t)1 << 32) +
+                      (int64_t)(0x40000000u | ((uint32_t)acc & 0x80000000u));
+    return (int32_t)((k + (int64_t)acc * m) >> 32) >> rm1;
 }
 
 static inline int8_t tinycc_fc_out(int32_t acc, const int32_t *rq, int mode, int32_t out_zp, int32_t act_min,
                                    int32_t act_max) {
     if (mode == 0) return tinycc_requant_s8(acc, rq[0], rq[1], out_zp, act_min, act_max);
-    return (int8_t)tinycc_clamp(tinycc_fc_mul(acc, rq[0], rq[1], rq[2]) + out_zp, act_min, act_max);
+    return (int8_t)tinycc_clamp(tinycc_fc_mul(acc, rq[0], rq[1], rq[2]), act_min, act_max);
 }
 
 static inline int8_t tinycc_fc_sat8(int32_t v) {
@@ -157,34 +206,37 @@ static inline int8_t tinycc_fc_sat8(int32_t v) {
 #endif
 }
 
+/* the block's n <= 4 outputs */
+static inline void tinycc_fc_store(int8_t *o, const int32_t *acc, int n, int32_t out_zp, const int32_t *rq,
+                                   int rq_step, int mode, int32_t act_min, int32_t act_max) {
+    int j;
+    if (mode == 2) {          /* one multiplier for all units, loaded before the stores */
+        const int32_t m = rq[0], h = rq[1], rm1 = rq[2];
+        const int8_t v0 = tinycc_fc_sat8(tinycc_fc_mul(acc[0], m, h, rm1));
+        const int8_t v1 = tinycc_fc_sat8(tinycc_fc_mul(acc[1], m, h, rm1));
+        const int8_t v2 = tinycc_fc_sat8(tinycc_fc_mul(acc[2], m, h, rm1));
+        const int8_t v3 = tinycc_fc_sat8(tinycc_fc_mul(acc[3], m, h, rm1));
+        o[0] = v0;
+        if (n > 1) o[1] = v1;
+        if (n > 2) o[2] = v2;
+        if (n > 3) o[3] = v3;
+    } else {
+        for (j = 0; j < n; ++j, rq += rq_step) o[j] = tinycc_fc_out(acc[j], rq, mode, out_zp, act_min, act_max);
+    }
+}
+
 static inline void tinycc_fc_rows_s8(int rows, int units, int depth, const int8_t *in, const int32_t *w4,
                                      const int32_t *kbias, int8_t *out, int32_t out_zp, const int32_t *rq,
                                      int rq_step, int mode, int32_t act_min, int32_t act_max) {
-    int r, u, j;
+    int r, u;
     for (r = 0; r < rows; ++r, in += depth, out += units) {
-        const int32_t *w = w4, *q = rq;
-        int8_t *o = out;
+        const int32_t *w = w4;
         for (u = 0; u < units; u += 4) {
             const int n = units - u;
             int32_t acc[4];
             acc[0] = kbias[u], acc[1] = kbias[u + 1], acc[2] = kbias[u + 2], acc[3] = kbias[u + 3];
-            w = tinycc_fc_dot4(w, in, depth, acc);
-            if (mode == 2) {          /* one multiplier for all units, loaded before the stores */
-                const int32_t m = rq[0], h = rq[1], rm1 = rq[2];
-                const int8_t v0 = tinycc_fc_sat8(tinycc_fc_mul(acc[0], m, h, rm1) + out_zp);
-                const int8_t v1 = tinycc_fc_sat8(tinycc_fc_mul(acc[1], m, h, rm1) + out_zp);
-                const int8_t v2 = tinycc_fc_sat8(tinycc_fc_mul(acc[2], m, h, rm1) + out_zp);
-                const int8_t v3 = tinycc_fc_sat8(tinycc_fc_mul(acc[3], m, h, rm1) + out_zp);
-                o[0] = v0;
-                if (n > 1) o[1] = v1;
-                if (n > 2) o[2] = v2;
-                if (n > 3) o[3] = v3;
-                o += 4;
-            } else {
-                for (j = 0; j < 4 && j < n; ++j, q += rq_step)
-                    o[j] = tinycc_fc_out(acc[j], q, mode, out_zp, act_min, act_max);
-                o += 4;
-            }
+            w = n > 2 ? tinycc_fc_dot4(w, in, depth, acc) : tinycc_fc_dot2(w, in, depth, acc);
+            tinycc_fc_store(out + u, acc, n, out_zp, rq + u * rq_step, rq_step, mode, act_min, act_max);
         }
     }
 }

@@ -9,17 +9,23 @@ from tinycc.backends.c.ops._conv_common import bias_ptr, float_range, requant_ar
 
 
 def interleave4(w: np.ndarray) -> np.ndarray:
-    """fully_connected.h's layout for tinycc_fully_connected_s8_w4: units padded to a multiple of 4
-    and depth to a multiple of 4 with zeros; word (b, c, j) packs w[4b + j][4c .. 4c + 3], byte k in
-    bits 8k .. 8k + 7 (as int32 values, so the layout does not depend on the target's byte order)."""
+    """fully_connected.h's layout for tinycc_fully_connected_s8_w4: blocks of 4 units (a last block of
+    1-2 units 2 wide, of 3 units 4 wide, padded with zero rows), depth padded to a multiple of 4 with
+    zeros; word (b, c, j) packs w[4b + j][4c .. 4c + 3], byte k in bits 8k .. 8k + 7 (as int32 values,
+    so the layout does not depend on the target's byte order)."""
     units, depth = w.shape
-    blocks, chunks = -(-units // 4), -(-depth // 4)
-    padded = np.zeros((blocks * 4, chunks * 4), np.int64)
-    padded[:units, :depth] = w
-    b = (padded & 0xFF).reshape(blocks, 4, chunks, 4)            # block, unit j, chunk, byte k
-    words = b[..., 0] | (b[..., 1] << 8) | (b[..., 2] << 16) | (b[..., 3] << 24)
-    words = np.where(words >= 1 << 31, words - (1 << 32), words)
-    return np.ascontiguousarray(words.transpose(0, 2, 1)).astype(np.int32).reshape(-1)
+    chunks = -(-depth // 4)
+    parts = []
+    for u in range(0, units, 4):
+        width = 2 if units - u <= 2 else 4
+        padded = np.zeros((width, chunks * 4), np.int64)
+        rows = w[u:u + width]
+        padded[:rows.shape[0], :depth] = rows
+        b = (padded & 0xFF).reshape(width, chunks, 4)             # unit j, chunk, byte k
+        words = b[..., 0] | (b[..., 1] << 8) | (b[..., 2] << 16) | (b[..., 3] << 24)
+        parts.append(words.T.reshape(-1))                          # chunk-major, units interleaved
+    words = np.concatenate(parts)
+    return np.where(words >= 1 << 31, words - (1 << 32), words).astype(np.int32)
 
 
 def folded_kbias(node, m, p, w: np.ndarray) -> np.ndarray | None:
@@ -60,8 +66,9 @@ def emit(node, m, p):
             kb = m.const_array(kbias, "kbias", comment=f"{node.name} bias - input zero point * sum(w)")
             mult = np.asarray(p["multiplier"], dtype=np.int64).reshape(-1)
             shift = np.asarray(p["shift"], dtype=np.int64).reshape(-1)
-            if shift.max() <= -2 and shift.min() >= -31:    # right shifts 2..31: one multiply-add, one shift
-                rq = np.stack([mult, np.left_shift(1, -shift - 2), -shift - 1], axis=1)
+            if shift.max() <= -2 and shift.min() >= -23:    # right shifts 2..23: one multiply-add, one shift
+                r = -shift
+                rq = np.stack([mult, (1 << (r - 2)) + int(p["output_zp"]) * (1 << (r - 1)), r - 1], axis=1)
                 mode = 2 if (p["act_min"], p["act_max"]) == (-128, 127) and len(mult) == 1 else 1
             else:
                 rq, mode = np.stack([mult, shift, np.zeros_like(shift)], axis=1), 0
