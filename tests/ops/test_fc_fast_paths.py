@@ -2,9 +2,11 @@
 for byte, on the host (portable C) and under QEMU Cortex-M4 (the SXTB16/SMLAD assembly).
 
 The kernel takes four units a pass over the input on weights interleaved at compile time
-(ops/fully_connected.py), sixteen input bytes a loop turn, then 4-byte chunks, then the last
-1-3 bytes assembled without reading past the input. The cases hit every edge of that blocking:
-units not a multiple of 4 (padded zero rows never stored), depths of every residue modulo 16,
+(ops/fully_connected.py), thirty-two input bytes a loop turn, then 16, then 4-byte chunks, then
+the last 1-3 bytes assembled without reading past the input; the requantisation is TFLM's formula
+(mode 0) or an exact one-multiply form (modes 1 and 2, checked against TFLM's formula directly). The cases hit every edge of that blocking:
+units not a multiple of 4 (a last block of 1-2 units two rows wide, of 3 units padded with a zero
+row never stored), depths reaching every branch (32-byte turns, a 16-byte step, 4-byte chunks),
 several rows, per-tensor and per-channel multipliers, input zero points at both extremes,
 with and without bias, activations."""
 from __future__ import annotations
@@ -60,6 +62,8 @@ CASES = {
     "u12-d64-rows4-per-channel-zp127": dict(rows=4, depth=64, units=12, per_channel=True, in_zp=127),
     "u13-d100-full-range-weights": dict(rows=1, depth=100, units=13, w_range=128, in_zp=-128),
     "u128-d8-ad-like": dict(rows=1, depth=8, units=128),
+    "u5-d61-rows2": dict(rows=2, depth=61, units=5, in_zp=-128),
+    "u4-d4000-micro-speech-like": dict(rows=1, depth=4000, units=4, in_zp=-128),
     "u8-d128-ad-like": dict(rows=1, depth=128, units=8),
     "u130-d641-rows2": dict(rows=2, depth=641, units=130, per_channel=True),
     "u12-d250-rows2-kws-like": dict(rows=2, depth=250, units=12),

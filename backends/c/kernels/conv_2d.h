@@ -330,6 +330,22 @@ static inline int32_t tinycc_cols_rq(int32_t acc, const int32_t *rq) {
     return (x + rq[1] + ((x >> 31) & rq[2])) >> rq[3];
 }
 
+/* two accumulators of one channel (its four words loaded once, before any output byte is stored:
+ * an int8 store may alias them) */
+static inline void tinycc_cols_rq2(int32_t a, int32_t b, const int32_t *rq, int32_t *va, int32_t *vb) {
+    const int32_t m = rq[0], h = rq[1], nz = rq[2], e = rq[3];
+    int32_t x, y;
+#ifdef TINYCC_DSP
+    __asm__("smmlar %0, %1, %2, %1" : "=r"(x) : "r"(a), "r"(m));
+    __asm__("smmlar %0, %1, %2, %1" : "=r"(y) : "r"(b), "r"(m));
+#else
+    x = (int32_t)(((int64_t)a * ((int64_t)m + 4294967296LL) + 2147483648LL) >> 32);
+    y = (int32_t)(((int64_t)b * ((int64_t)m + 4294967296LL) + 2147483648LL) >> 32);
+#endif
+    *va = (x + h + ((x >> 31) & nz)) >> e;
+    *vb = (y + h + ((y >> 31) & nz)) >> e;
+}
+
 #if defined(TINYCC_DSP) && defined(__thumb2__)
 #define TINYCC_COLS_ASM 1   /* Thumb-2: LDRD takes any two registers (A32 wants an even/odd pair) */
 #endif
@@ -522,10 +538,11 @@ static inline int8_t tinycc_cols_sat(int32_t v, int clip, int32_t act_min, int32
 
 /* every output channel of the np (1 or 2) pixels whose columns are in c: outputs at o, o + co */
 #ifdef TINYCC_DSP
-#define TINYCC_COLS_OUT(acc, q) tinycc_cols_sat(tinycc_cols_rq(acc, q) + out_zp, clip, act_min, act_max)
+#define TINYCC_COLS_SAT(v) tinycc_cols_sat(v, clip, act_min, act_max)
 #else
-#define TINYCC_COLS_OUT(acc, q) (int8_t)tinycc_clamp(tinycc_cols_rq(acc, q) + out_zp, act_min, act_max)
+#define TINYCC_COLS_SAT(v) (int8_t)tinycc_clamp(v, act_min, act_max)
 #endif
+#define TINYCC_COLS_OUT(acc, q) TINYCC_COLS_SAT(tinycc_cols_rq(acc, q) + out_zp)
 static inline void tinycc_cols_block(const tinycc_conv_shape *s, const tinycc_cols *c, int np, const int32_t *wpk,
                                      const int32_t *kbias, int8_t *o, int32_t out_zp, const int32_t *rq,
                                      int32_t act_min, int32_t act_max) {
@@ -535,16 +552,19 @@ static inline void tinycc_cols_block(const tinycc_conv_shape *s, const tinycc_co
 #endif
     int oc;
     if (np == 2) {
-        for (oc = 0; oc < co2; oc += 2) {
-            int32_t acc[4];
-            const int32_t *q0 = rq + 4 * oc, *q1 = q0 + 4;
-            acc[0] = acc[2] = kbias[oc];
-            acc[1] = acc[3] = kbias[oc + 1];
-            tinycc_cols_2x2(c, wpk + oc * g, g, acc);
-            o[oc] = TINYCC_COLS_OUT(acc[0], q0);
-            o[oc + 1] = TINYCC_COLS_OUT(acc[1], q1);
-            o[co + oc] = TINYCC_COLS_OUT(acc[2], q0);
-            o[co + oc + 1] = TINYCC_COLS_OUT(acc[3], q1);
+        const int32_t *w = wpk, *q = rq, *kb = kbias;
+        int8_t *op = o;
+        for (oc = 0; oc < co2; oc += 2, w += 2 * g, q += 8, kb += 2, op += 2) {
+            int32_t acc[4], v0, v1, v2, v3;
+            acc[0] = acc[2] = kb[0];
+            acc[1] = acc[3] = kb[1];
+            tinycc_cols_2x2(c, w, g, acc);
+            tinycc_cols_rq2(acc[0], acc[2], q, &v0, &v2);
+            tinycc_cols_rq2(acc[1], acc[3], q + 4, &v1, &v3);
+            op[0] = TINYCC_COLS_SAT(v0 + out_zp);
+            op[1] = TINYCC_COLS_SAT(v1 + out_zp);
+            op[co] = TINYCC_COLS_SAT(v2 + out_zp);
+            op[co + 1] = TINYCC_COLS_SAT(v3 + out_zp);
         }
     } else {
         for (oc = 0; oc < co2; oc += 2) {
@@ -565,6 +585,7 @@ static inline void tinycc_cols_block(const tinycc_conv_shape *s, const tinycc_co
     }
 }
 #undef TINYCC_COLS_OUT
+#undef TINYCC_COLS_SAT
 
 /* output row oy of image b (ow * co bytes at `row`), two pixels a pass */
 static inline void tinycc_conv_2d_s8_cols_row(const tinycc_conv_shape *s, const int8_t *in, const int32_t *wpk,

@@ -97,7 +97,8 @@ static inline void tinycc_depthwise_conv_2d_f32(const tinycc_dw_shape *s, const 
  * and (1, 3), SMLABB / SMLATT multiply-accumulate each channel with its filter halfword.
  *
  * Requantisation: when s->rq is set (the emitter checks every channel: shift = -r with 2 <= r <= 17,
- * multiplier M >= 0, and the high word below fits 24 bits), kbias[co + c] holds
+ * multiplier M >= 0, and the high word below fits 24 bits), the `shift` argument points at
+ * kbias + co (the emitter appends rqw to the folded bias: one pointer for both in the interior loop):
  * rqw[c] = hi0 * 256 + (r - 1) with hi0 = 2^(r-2) * (2 * out_zp + 1), and TFLM's
  * MultiplyByQuantizedMultiplier(acc, M, -r) + out_zp is one 64-bit multiply-accumulate:
  *   floor((acc * M + 2^30 + 2^(30+r) + out_zp * 2^(31+r) - 2^31 * [acc < 0]) / 2^(31+r))
@@ -140,8 +141,8 @@ static inline int32_t tinycc_dw_rq(int32_t acc, int32_t mult, int32_t rqw, int32
 }
 #endif
 
-/* four accumulators of channels c..c+3 requantised (mult, shift, rqw at channel c), clamped and
- * stored at out[0..3] */
+/* four accumulators of channels c..c+3 requantised (mult, shift and rqw at channel c; rqw is the
+ * shift array when rq is set), clamped and stored at out[0..3] */
 static inline void tinycc_dw_store4(int rq, int8_t *out, int32_t a0, int32_t a1, int32_t a2, int32_t a3,
                                     const int32_t *rqw, int32_t out_zp, const int32_t *mult, const int32_t *shift,
                                     int32_t act_min, int32_t act_max) {
@@ -171,10 +172,9 @@ static inline void tinycc_dw_store4(int rq, int8_t *out, int32_t a0, int32_t a1,
     }
 }
 
-static inline int8_t tinycc_dw_store1(const tinycc_dw_shape *s, int c, int32_t acc, const int32_t *kbias,
-                                      int32_t out_zp, const int32_t *mult, const int32_t *shift, int32_t act_min,
+static inline int8_t tinycc_dw_store1(const tinycc_dw_shape *s, int c, int32_t acc, int32_t out_zp, const int32_t *mult, const int32_t *shift, int32_t act_min,
                                       int32_t act_max) {
-    if (s->rq) return (int8_t)tinycc_clamp(tinycc_dw_rq(acc, mult[c], kbias[s->co + c], 0x40000000), act_min, act_max);
+    if (s->rq) return (int8_t)tinycc_clamp(tinycc_dw_rq(acc, mult[c], shift[c], 0x40000000), act_min, act_max);
     return tinycc_requant_s8(acc, mult[c], shift[c], out_zp, act_min, act_max);
 }
 
@@ -214,7 +214,7 @@ static inline int8_t tinycc_dw_store1(const tinycc_dw_shape *s, int c, int32_t a
 #endif
 
 static inline void tinycc_dw_s8_border(const tinycc_dw_shape *s, const int8_t *in, const int8_t *filter,
-                                       const int32_t *bias, const int32_t *kbias, int8_t *out, int b, int oy, int ox,
+                                       const int32_t *bias, int8_t *out, int b, int oy, int ox,
                                        int32_t in_zp, int32_t out_zp, const int32_t *mult, const int32_t *shift,
                                        int32_t act_min, int32_t act_max) {
     const int iy0 = oy * s->sh - s->pad_t, ix0 = ox * s->sw - s->pad_l;
@@ -245,7 +245,7 @@ static inline void tinycc_dw_s8_border(const tinycc_dw_shape *s, const int8_t *i
                 for (kx = kx0; kx < kx1; ++kx, xp += co, fp += co) TINYCC_DW_ZTAP(xp, fp);
             }
         }
-        tinycc_dw_store4(s->rq, out + c, a0, a1, a2, a3, kbias + co + c, out_zp, mult + c, shift + c, act_min,
+        tinycc_dw_store4(s->rq, out + c, a0, a1, a2, a3, shift + c, out_zp, mult + c, shift + c, act_min,
                              act_max);
     }
     for (; c < co; ++c) {
@@ -253,7 +253,7 @@ static inline void tinycc_dw_s8_border(const tinycc_dw_shape *s, const int8_t *i
         for (ky = ky0; ky < ky1; ++ky)
         for (kx = kx0; kx < kx1; ++kx)
             acc += (int32_t)filter[(ky * s->kw + kx) * co + c] * ((int32_t)x[((ky - ky0) * s->w + kx - kx0) * co + c] - in_zp);
-        out[c] = tinycc_dw_store1(s, c, acc, kbias, out_zp, mult, shift, act_min, act_max);
+        out[c] = tinycc_dw_store1(s, c, acc, out_zp, mult, shift, act_min, act_max);
     }
 }
 
@@ -317,7 +317,7 @@ static inline void tinycc_dw_s8_pixel(const tinycc_dw_shape *s, const int8_t *x,
         for (ky = 0; ky < s->kh; ++ky)
         for (kx = 0; kx < s->kw; ++kx)
             acc += (int32_t)filter[(ky * s->kw + kx) * co + c] * x[ky * rowstep + kx * co + c];
-        out[c] = tinycc_dw_store1(s, c, acc, kbias, out_zp, mult, shift, act_min, act_max);
+        out[c] = tinycc_dw_store1(s, c, acc, out_zp, mult, shift, act_min, act_max);
     }
 }
 
@@ -332,13 +332,13 @@ static inline void tinycc_depthwise_conv_2d_s8_fast_row(const tinycc_dw_shape *s
     int ox;
     if (iy < 0 || iy + s->kh > s->h) ox0 = ox1 = s->ow;
     for (ox = 0; ox < ox0; ++ox)
-        tinycc_dw_s8_border(s, in, filter, bias, kbias, row + ox * s->co, b, oy, ox, in_zp, out_zp, mult, shift,
+        tinycc_dw_s8_border(s, in, filter, bias, row + ox * s->co, b, oy, ox, in_zp, out_zp, mult, shift,
                             act_min, act_max);
     for (; ox < ox1; ++ox)
         tinycc_dw_s8_pixel(s, in + ((b * s->h + iy) * s->w + ox * s->sw - s->pad_l) * s->ci, filter, kbias,
                            row + ox * s->co, out_zp, mult, shift, act_min, act_max);
     for (; ox < s->ow; ++ox)
-        tinycc_dw_s8_border(s, in, filter, bias, kbias, row + ox * s->co, b, oy, ox, in_zp, out_zp, mult, shift,
+        tinycc_dw_s8_border(s, in, filter, bias, row + ox * s->co, b, oy, ox, in_zp, out_zp, mult, shift,
                             act_min, act_max);
 }
 

@@ -57,7 +57,11 @@ static inline int32_t tinycc_fc_byte(int32_t word, int k) {
     return (int32_t)(((uint32_t)word >> (8 * k)) & 0xFFu) - (int32_t)((((uint32_t)word >> (8 * k)) & 0x80u) << 1);
 }
 
-#ifdef TINYCC_DSP
+/* The assembly reads input words little-endian, as the weight words are packed. */
+#if defined(TINYCC_DSP) && !defined(__ARM_BIG_ENDIAN)
+#define TINYCC_FC_DSP 1
+#endif
+#ifdef TINYCC_FC_DSP
 /* One 4-byte chunk of the input against the block's four weight words (fully_connected.h layout):
  * the input word loaded and widened once (SXTB16, SXTB16 ROR #8), the weights two words per LDRD,
  * each widened in place by the same pair, two SMLADs per unit: 21 instructions for 16 MACs. */
@@ -112,14 +116,17 @@ static inline int32_t tinycc_fc_byte(int32_t word, int k) {
 /* acc[j] += the block's unit j . x; returns the next block's weights */
 static inline TINYCC_FC_INLINE const int32_t *tinycc_fc_dot4(const int32_t *w, const int8_t *x, int depth, int32_t *acc) {
     int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
-#ifdef TINYCC_DSP
+#ifdef TINYCC_FC_DSP
     int32_t xe, xo, w0, w1, t;
-    const int8_t *const x16 = x + (depth & ~15), *const x4 = x + (depth & ~3);
-    if (x != x16)        /* sixteen bytes a turn */
+    const int8_t *const x32 = x + (depth & ~31), *const x4 = x + (depth & ~3);
+    if (x != x32)        /* thirty-two bytes a turn */
         __asm__("1:\n\t" TINYCC_FC_CHUNK TINYCC_FC_CHUNK TINYCC_FC_CHUNK TINYCC_FC_CHUNK
+                TINYCC_FC_CHUNK TINYCC_FC_CHUNK TINYCC_FC_CHUNK TINYCC_FC_CHUNK
                 "cmp    %[x], %[end]\n\t"
                 "bne    1b\n\t"
-                TINYCC_FC_OPERANDS : [end] "r"(x16) : "cc", "memory");
+                TINYCC_FC_OPERANDS : [end] "r"(x32) : "cc", "memory");
+    if (depth & 16)
+        __asm__(TINYCC_FC_CHUNK TINYCC_FC_CHUNK TINYCC_FC_CHUNK TINYCC_FC_CHUNK TINYCC_FC_OPERANDS : : "memory");
     while (x != x4) __asm__(TINYCC_FC_CHUNK TINYCC_FC_OPERANDS : : "memory");
     if (depth & 3) {      /* the last bytes, never read past the input */
         uint32_t v = 0;
@@ -150,7 +157,7 @@ static inline TINYCC_FC_INLINE const int32_t *tinycc_fc_dot4(const int32_t *w, c
 /* acc[j] += unit j . x for a last block two rows wide; returns the weights past it */
 static inline TINYCC_FC_INLINE const int32_t *tinycc_fc_dot2(const int32_t *w, const int8_t *x, int depth, int32_t *acc) {
     int32_t a0 = acc[0], a1 = acc[1];
-#ifdef TINYCC_DSP
+#ifdef TINYCC_FC_DSP
     int32_t a2 = 0, a3 = 0, xe, xo, w0, w1, t;     /* a2, a3: unused operands of the shared list */
     const int8_t *const x4 = x + (depth & ~3);
     while (x != x4) __asm__(TINYCC_FC_CHUNK2 TINYCC_FC_OPERANDS : : "memory");
@@ -199,7 +206,7 @@ static inline int8_t tinycc_fc_out(int32_t acc, const int32_t *rq, int mode, int
 }
 
 static inline int8_t tinycc_fc_sat8(int32_t v) {
-#ifdef TINYCC_DSP
+#ifdef TINYCC_FC_DSP
     return (int8_t)__ssat(v, 8);
 #else
     return (int8_t)tinycc_clamp(v, -128, 127);

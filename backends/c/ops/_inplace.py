@@ -29,6 +29,9 @@ def emit(node, m, p) -> None:
     buf = f"((int8_t *)(arena.bytes + {m.plan.offsets[node.outputs[0]]}))"
     ring = f"((int8_t *)(arena.bytes + {m.plan.offsets[node.name + '#inplace']}))"
     m.emit(f"/* in place over its input, ring of {c.ring} row(s){' bottom-up' if c.backward else ''} */")
+    if op is depthwise_conv_2d:   # its own constants and call (depthwise_conv_2d.emit_inplace)
+        depthwise_conv_2d.emit_inplace(node, m, p, shape, ring_shape, buf, ring)
+        return
     cols = conv_2d.cols_constants(node, m, p) if op is conv_2d else None
     if cols is not None:     # conv: im2col rows, packed filter and 4-word requantisation (bias NULL; conv_2d.h)
         m.emit(f"{kernel}_fast_inplace(&{shape}, &{ring_shape}, {buf}, (const int8_t *){cols[0]}, NULL, {cols[1]}, {ring}, "

@@ -58,9 +58,10 @@ def _fast_plan(node, g, p):
 
 
 def fast_constants(node, m, p):
-    """(plain bias, folded bias) C symbols for the fast int8 kernel, or None when it does not apply.
-    With the one-multiply requantisation (shape field rq) the folded-bias array carries rqw after
-    its co values."""
+    """(plain bias, folded bias, multipliers, shifts) C expressions for the fast int8 kernel, or None
+    when it does not apply. With the one-multiply requantisation (shape field rq) the folded-bias
+    array carries the requantisation words rqw after its co values and the shifts argument points at
+    them (no shift array)."""
     plan = _fast_plan(node, m.g, p)
     if plan is None:
         return None
@@ -68,10 +69,27 @@ def fast_constants(node, m, p):
     name = node.inputs[2] if len(node.inputs) > 2 else None
     plain = m.ptr(name, const=True) if name is not None and m.g.tensors[name].dtype == "int32" else \
         m.const_array(bias.astype(np.int32), "bias", comment=f"{node.name} bias")
-    block = folded if rqw is None else np.concatenate([folded, rqw])
-    return plain, m.const_array(block.astype(np.int32), "kbias",
-                                comment=f"{node.name} bias - input zero point * sum(w)"
-                                        f"{'' if rqw is None else ', then requantisation words'}")
+    if rqw is None:
+        mult, shift = requant_arrays(node, m, p)
+        return plain, m.const_array(folded.astype(np.int32), "kbias",
+                                    comment=f"{node.name} bias - input zero point * sum(w)"), mult, shift
+    kbias = m.const_array(np.concatenate([folded, rqw]).astype(np.int32), "kbias",
+                          comment=f"{node.name} bias - input zero point * sum(w), then requantisation words")
+    mult = m.const_array(np.asarray(p["multiplier"], dtype=np.int32), "mult", comment=f"{node.name} multipliers")
+    return plain, kbias, mult, f"({kbias} + {folded.size})"
+
+
+def emit_inplace(node, m, p, shape: str, ring_shape: str, buf: str, ring: str) -> None:
+    """The in-place call (backends/c/ops/_inplace.py): fast rows when the fast kernel applies."""
+    w = m.ptr(node.inputs[1], const=True)
+    fast = fast_constants(node, m, p)
+    if fast is not None:
+        m.emit(f"tinycc_depthwise_conv_2d_s8_fast_inplace(&{shape}, &{ring_shape}, {buf}, {w}, {fast[0]}, {fast[1]}, "
+               f"{ring}, {p['input_zp']}, {p['output_zp']}, {fast[2]}, {fast[3]}, {p['act_min']}, {p['act_max']});")
+        return
+    mult, shift = requant_arrays(node, m, p)
+    m.emit(f"tinycc_depthwise_conv_2d_s8_inplace(&{shape}, &{ring_shape}, {buf}, {w}, {bias_ptr(node, m, 'int8')}, "
+           f"{ring}, {p['input_zp']}, {p['output_zp']}, {mult}, {shift}, {p['act_min']}, {p['act_max']});")
 
 
 def emit(node, m, p):
@@ -85,12 +103,12 @@ def emit(node, m, p):
         lo, hi = float_range(a["activation"])
         m.emit(f"tinycc_depthwise_conv_2d_f32(&{shape}, {x}, {w}, {bias}, {y}, {lo}, {hi});")
         return
-    mult, shift = requant_arrays(node, m, p)
-    folded = fast_constants(node, m, p)
-    if folded is not None:
-        m.emit(f"tinycc_depthwise_conv_2d_s8_fast(&{shape}, {x}, {w}, {folded[0]}, {folded[1]}, {y}, "
-               f"{p['input_zp']}, {p['output_zp']}, {mult}, {shift}, {p['act_min']}, {p['act_max']});")
+    fast = fast_constants(node, m, p)
+    if fast is not None:
+        m.emit(f"tinycc_depthwise_conv_2d_s8_fast(&{shape}, {x}, {w}, {fast[0]}, {fast[1]}, {y}, "
+               f"{p['input_zp']}, {p['output_zp']}, {fast[2]}, {fast[3]}, {p['act_min']}, {p['act_max']});")
         return
+    mult, shift = requant_arrays(node, m, p)
     zp = f"{p['input_zp']}, " if dtype == "int8" else ""
     m.emit(f"tinycc_depthwise_conv_2d_{SUFFIX[dtype]}(&{shape}, {x}, {w}, {bias}, {y}, {zp}{p['output_zp']}, "
            f"{mult}, {shift}, {p['act_min']}, {p['act_max']});")
