@@ -150,11 +150,28 @@ def cmd_bench(args, out: Console) -> int:
     import numpy as np
     from tinycc import cortexm
     from tinycc.core.samples import random_tensor
-    report = cortexm.build(args.folder, args.target.removeprefix("qemu-"), cmsis_nn=args.cmsis_nn)
+    flags = ("-DTINYCC_PROFILE_LAYERS",) if args.per_layer else ()
+    report = cortexm.build(args.folder, args.target.removeprefix("qemu-"), extra_flags=flags, cmsis_nn=args.cmsis_nn)
     layout = cortexm.io_layout(args.folder, report["name"])
     rng = np.random.default_rng(0)
     samples = [[random_tensor(rng, shape, dtype) for shape, dtype in layout["input"]] for _ in range(args.samples)]
-    _, insns = cortexm.run(report["elf"], args.target, samples, layout["output"], count=True)
+    if args.per_layer:
+        layers = cortexm.layers(args.folder, report["name"])
+        if not layers:
+            raise TinyccError("this model's code has no layer marks", file=args.folder,
+                              hint="per-layer counts need code from the c, cmsis-nn or microtvm (int8) backend; "
+                                   "recompile the folder with this tinycc")
+        _, insns, parts = cortexm.run(report["elf"], args.target, samples, layout["output"], count=True, per_layer=True)
+        parts = parts + [0] * (len(layers) + 1 - len(parts))
+        per = Table(title="instructions per layer (profiling build, -DTINYCC_PROFILE_LAYERS)")
+        for col in ("#", "op", "name", "instructions", "share"):
+            per.add_column(col, justify="right" if col in ("#", "instructions", "share") else "left")
+        per.add_row("", "(entry)", "argument checks", _bytes(parts[0]), f"{parts[0] / max(insns, 1):.1%}")
+        for i, ((op, node), n) in enumerate(zip(layers, parts[1:])):
+            per.add_row(str(i), op, node, _bytes(n), f"{n / max(insns, 1):.1%}")
+        out.print(per)
+    else:
+        _, insns = cortexm.run(report["elf"], args.target, samples, layout["output"], count=True)
     table = Table(title=f"tinycc bench: {args.folder} on {args.target} ({args.samples} random inputs)", show_header=False)
     table.add_row("instructions per inference", _bytes(insns))
     table.add_row("flash (text + rodata + data)", _bytes(report["flash_bytes"]))
@@ -365,6 +382,8 @@ def build_parser() -> argparse.ArgumentParser:
     be.add_argument("folder")
     be.add_argument("--target", default="qemu-cortex-m4")
     be.add_argument("--samples", type=int, default=3)
+    be.add_argument("--per-layer", action="store_true",
+                    help="also split the count by layer (rebuilds with -DTINYCC_PROFILE_LAYERS: a marker call per layer)")
     be.add_argument("--cmsis-nn", help="CMSIS-NN source tree for cmsis-nn outputs (default: $CMSIS_NN_PATH)")
     be.set_defaults(func=cmd_bench)
     cp = sub.add_parser("compare", help="run a model through several runtimes and compare their outputs")

@@ -77,6 +77,15 @@ def io_layout(outdir, name: str) -> dict[str, list[tuple[tuple, str]]]:
     return layout
 
 
+LAYER_LINE = re.compile(r'^\s*/\* (\d+): (\w+) "(.*)" \*/\n\s*TINYCC_LAYER_MARK\(\);', re.M)
+
+
+def layers(outdir, name: str) -> list[tuple[str, str]]:
+    """[(op, node name), ...] of the layers NAME.c marks for per-layer profiling, in run order
+    (empty for a model whose code has no marks, such as microtvm's float path)."""
+    return [(op, node) for _, op, node in LAYER_LINE.findall((Path(outdir) / f"{name}.c").read_text())]
+
+
 def runner_source(name: str) -> str:
     N = name.upper()
     return f"""/* tinycc runner: all samples from tinycc_in.bin through {name}_invoke() to tinycc_out.bin. */
@@ -88,6 +97,8 @@ static unsigned char io_buffer[TINYCC_IO_BYTES] __attribute__((aligned(16)));
 /* the instruction counter (a QEMU plugin) counts between these two calls */
 __attribute__((noinline)) void tinycc_marker_begin(void) {{ __asm__ volatile(""); }}
 __attribute__((noinline)) void tinycc_marker_end(void) {{ __asm__ volatile("nop"); }}
+/* called before each layer by a -DTINYCC_PROFILE_LAYERS build (tinycc bench --per-layer) */
+__attribute__((noinline)) void tinycc_marker_layer(void) {{ __asm__ volatile("nop; nop"); }}
 
 int main(void) {{
     const void *inputs[{N}_NUM_INPUTS];
@@ -245,18 +256,22 @@ def plugin_path() -> Path:
     return lib
 
 
-def marker_addresses(elf) -> tuple[int, int]:
+def marker_addresses(elf) -> dict[str, int]:
+    """Addresses of the runner's markers: begin, end and (when linked in) layer."""
     nm = subprocess.run([_tool("arm-none-eabi-nm"), str(elf)], capture_output=True, text=True).stdout
-    found = {m.group(2): int(m.group(1), 16) for m in re.finditer(r"^([0-9a-f]+) [Tt] (tinycc_marker_\w+)$", nm, re.M)}
-    if set(found) != {"tinycc_marker_begin", "tinycc_marker_end"}:
+    found = {m.group(2): int(m.group(1), 16) for m in re.finditer(r"^([0-9a-f]+) [Tt] tinycc_marker_(\w+)$", nm, re.M)}
+    if not {"begin", "end"} <= set(found):
         raise TinyccError("the program has no tinycc markers", file=str(elf), hint="rebuild it with tinycc build")
-    return found["tinycc_marker_begin"], found["tinycc_marker_end"]
+    return found
 
 
 def run(elf, target_name: str, samples: list[list[np.ndarray]], out_layout: list[tuple[tuple, str]],
-        timeout: float = RUN_TIMEOUT, count: bool = False):
+        timeout: float = RUN_TIMEOUT, count: bool = False, per_layer: bool = False):
     """Run the ELF under QEMU on samples; outputs split by `out_layout` [(shape, dtype), ...].
-    With `count`, returns (outputs, instructions per inference) measured by tinycc's plugin."""
+    With `count`, returns (outputs, instructions per inference) measured by tinycc's plugin; with
+    `per_layer` too (an ELF built with -DTINYCC_PROFILE_LAYERS), (outputs, instructions, parts):
+    parts[0] the instructions before the first layer, parts[i] those of layer i - 1 (its marker
+    call included), each per inference."""
     t = target(target_name)
     if t.machine is None:
         raise TinyccError(f"QEMU has no board for {t.cpu}", hint="run on cortex-m3, m4, m7 or m33")
@@ -267,8 +282,9 @@ def run(elf, target_name: str, samples: list[list[np.ndarray]], out_layout: list
         cmd = [qemu, "-M", t.machine, "-nographic", "-monitor", "none", "-serial", "none",
                "-semihosting-config", "enable=on,target=native", "-kernel", str(Path(elf).resolve())]
         if count:
-            begin, end = marker_addresses(elf)
-            cmd += ["-plugin", f"{plugin_path()},begin={begin:#x},end={end:#x}"]
+            marks = marker_addresses(elf)
+            layer = f",layer={marks['layer']:#x}" if per_layer and "layer" in marks else ""
+            cmd += ["-plugin", f"{plugin_path()},begin={marks['begin']:#x},end={marks['end']:#x}{layer}"]
         try:
             with progress.phase(f"running {len(samples)} sample(s) under QEMU ({t.machine})"):
                 proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp, timeout=timeout)
@@ -286,5 +302,9 @@ def run(elf, target_name: str, samples: list[list[np.ndarray]], out_layout: list
         m = re.search(r"tinycc-insns (\d+) (\d+)", proc.stderr)
         if not m or int(m.group(2)) != len(samples):
             raise TinyccError("the QEMU plugin reported no instruction count", hint=proc.stderr[-300:])
-        return results, int(m.group(1)) // int(m.group(2))
+        n = int(m.group(2))
+        if per_layer:
+            parts = [int(v) // n for _, v in re.findall(r"^tinycc-layer (\d+) (\d+)$", proc.stderr, re.M)]
+            return results, int(m.group(1)) // n, parts
+        return results, int(m.group(1)) // n
     return results

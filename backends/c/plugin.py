@@ -48,6 +48,7 @@ def generate(g: Graph, plan: MemoryPlan, name: str, twins=None) -> tuple[dict[st
     for i, node in enumerate(g.nodes):
         params = ops.get(node.op).prepare(node, g)
         m.emit(f"/* {i}: {node.op} \"{names.comment(node.name, 80)}\" */")
+        m.emit("TINYCC_LAYER_MARK();")
         # int8 -> int8 elementwise ops are one table lookup, whatever the op
         emitter = twins(node, g) if twins is not None else None
         if _inplace.applies(node, plan):      # the output is planned over the input: only this kernel fits
