@@ -117,6 +117,46 @@ def test_cli_bench_prints_instructions(tmp_path):
     assert int(line.split()[-2].replace(",", "")) > 100_000
 
 
+def test_per_layer_counts_split_the_total_at_each_layer_mark(tmp_path):
+    """Two marked "layers" of known loops: the parts add up to the total, the second layer costs
+    2,000 loop iterations more than the first, and an unprofiled run gives the same total."""
+    loop = "{{ volatile int i; for (i = 0; i < {}; ++i) {{ }} }}"
+    fake_model(tmp_path, "    void tinycc_marker_layer(void);\n"
+               f"    tinycc_marker_layer(); {loop.format(1000)}\n    tinycc_marker_layer(); {loop.format(3000)}\n"
+               "    return 0;")
+    report = cortexm.build(tmp_path, "cortex-m4")
+    sample, layout = [[np.zeros(4, np.int8)]], [((4,), "int8")]
+    _, total, parts = cortexm.run(report["elf"], "qemu-cortex-m4", sample * 2, layout, count=True, per_layer=True)
+    assert len(parts) == 3 and sum(parts) == total
+    assert total == cortexm.run(report["elf"], "qemu-cortex-m4", sample, layout, count=True)[1]
+    per_iteration = round((parts[2] - parts[1]) / 2000)      # the second part also holds the return
+    assert 3 <= per_iteration <= 12 and abs(parts[2] - parts[1] - 2000 * per_iteration) < 50, parts
+    assert abs(parts[1] - 1000 * per_iteration) < 50 and parts[0] < 50, parts
+
+
+def test_cli_bench_per_layer_names_every_layer(tmp_path):
+    out = tmp_path / "kws"
+    env = {"COLUMNS": "250", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    subprocess.run([sys.executable, "-m", "tinycc", "compile", "examples/tiny_kws_int8.tflite", "-o", str(out),
+                    "--name", "kws"], env=env, check=True, capture_output=True)
+    layers = cortexm.layers(out, "kws")
+    g = load_tflite("examples/tiny_kws_int8.tflite")
+    assert [op for op, _ in layers] == [n.op for n in g.nodes]
+    proc = subprocess.run([sys.executable, "-m", "tinycc", "bench", str(out), "--per-layer", "--samples", "1"], env=env,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    rows = [line.split("│") for line in proc.stdout.splitlines() if line.count("│") == 6]
+    entry = next(int(cells[4].strip().replace(",", "")) for cells in rows if "(entry)" in cells[2])
+    total = int(next(l for l in proc.stdout.splitlines() if "instructions per inference" in l).split()[-2].replace(",", ""))
+    per_layer = [int(cells[4].strip().replace(",", "")) for cells in rows if cells[1].strip().isdigit()]
+    assert len(per_layer) == len(layers) and entry + sum(per_layer) == total
+    assert all(n > 0 for n in per_layer)
+    by_op = {}
+    for (op, _), n in zip(layers, per_layer):
+        by_op[op] = max(by_op.get(op, 0), n)
+    assert by_op["conv_2d"] > 10 * by_op["reshape"], by_op     # convolutions cost, a reshape is a view
+
+
 def test_worst_case_stack_follows_the_call_graph(tmp_path):
     """A chain main -> runner -> invoke -> deep(): the worst case sums the frames on the chain."""
     fake_model(tmp_path, "    return deep(256) == 7 ? 0 : 0;")
