@@ -286,12 +286,14 @@ def cmd_report(args, out: Console) -> int:
                    ok(sr["ok"], f"{sr['headroom_bytes']:,} B left" if sr["ok"] else f"over by {-sr['headroom_bytes']:,} B"))
     out.print(budget)
     layers = Table(title=f"layers ({escape(rep['plan']['what'])})")
-    for col in ("#", "op", "name", "output", "MACs", "weights", "live bytes", "offset"):
+    timed = all("seconds" in l for l in rep["layers"]) and rep["layers"]
+    for col in ("#", "op", "name", "output", "MACs", "weights", "live bytes", "offset") + (("time",) if timed else ()):
         layers.add_column(col, justify="left" if col in ("op", "name", "output") else "right")
     for l in rep["layers"]:
         layers.add_row(str(l["index"]), l["op"], escape(l["name"][:40]), "x".join(map(str, l["output"])) + " " + l["dtype"],
                        _bytes(l["macs"]), _bytes(l["weights_bytes"]), _bytes(l["live_bytes"]),
-                       "-" if l["offset"] is None else str(l["offset"]))
+                       "-" if l["offset"] is None else str(l["offset"]),
+                       *((fmt_seconds(l["seconds"]),) if timed else ()))
     out.print(layers)
     lat = rep["latency"]
     out.print(f"latency: {fmt_seconds(lat['seconds'])} per inference, {escape(lat['basis'])}", soft_wrap=True)

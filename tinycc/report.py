@@ -220,8 +220,36 @@ def measure(folder: Path, core: str, cmsis_nn=None) -> dict:
     rng = np.random.default_rng(0)
     sample = [random_tensor(rng, shape, dtype) for shape, dtype in layout["input"]]
     _, insns = cortexm.run(build["elf"], core, [sample], layout["output"], count=True)
-    return {"instructions": insns, "program_flash_bytes": build["flash_bytes"],
-            "static_ram_bytes": build["static_ram_bytes"], "worst_case_stack_bytes": build["worst_case_stack_bytes"]}
+    measured = {"instructions": insns, "program_flash_bytes": build["flash_bytes"],
+                "static_ram_bytes": build["static_ram_bytes"],
+                "worst_case_stack_bytes": build["worst_case_stack_bytes"], "layers": None}
+    marked = cortexm.layers(folder, build["name"])
+    if marked:       # the split by layer from a profiling build (a marker call before each layer)
+        profiled = cortexm.build(folder, core, extra_flags=("-DTINYCC_PROFILE_LAYERS",), cmsis_nn=cmsis_nn)
+        _, total, parts = cortexm.run(profiled["elf"], core, [sample], layout["output"], count=True, per_layer=True)
+        parts = parts + [0] * (len(marked) + 1 - len(parts))
+        measured["layers"] = [{"op": op, "name": name, "instructions": n} for (op, name), n in zip(marked, parts[1:])]
+        measured["profiled_instructions"] = total
+    return measured
+
+
+def attach_layer_latency(rows: list[dict], measured: list[dict] | None, clock_hz: float) -> bool:
+    """Each layer row gets the instructions counted for it (and seconds at the clock, one
+    instruction a cycle), matched by op and name as the generated code's layer comments give them;
+    nothing when a name is ambiguous or missing (the rows then keep no latency)."""
+    from tinycc.backends.c import names
+    if not measured:
+        return False
+    by_key: dict[tuple[str, str], list[int]] = {}
+    for m in measured:
+        by_key.setdefault((m["op"], m["name"]), []).append(m["instructions"])
+    keys = [(r["op"], names.comment(r["name"], 80)) for r in rows]
+    if len(set(keys)) != len(keys) or any(len(by_key.get(k, ())) != 1 for k in keys):
+        return False
+    for r, k in zip(rows, keys):
+        r["instructions"] = by_key[k][0]
+        r["seconds"] = by_key[k][0] / clock_hz
+    return True
 
 
 def latency(folder: Path, b: dict, backend: str, macs: int, mode: str, cycles_per_mac,
@@ -323,10 +351,14 @@ def make_report(model, board: str, backend: str = "c", *, stack_bytes: int = STA
     if built and built["worst_case_stack_bytes"] > stack_bytes:
         notes.append(f"the model code's worst-case stack ({built['worst_case_stack_bytes']:,} B, from the call graph) "
                      f"exceeds the {stack_bytes:,} B stack reserve: raise --stack-kb")
+    rows = layer_rows(g, plan)
+    if built and attach_layer_latency(rows, built.get("layers"), b["clock_mhz"] * 1e6):
+        notes.append(f"per-layer latency: instructions counted under QEMU in a profiling build (a marker call "
+                     f"before each layer: {built['profiled_instructions']:,} instructions in all)")
     return {"model": str(model), "backend": backend, "board": b, "fits": not reasons,
             "verdict": "fits" if not reasons else "does not fit: " + "; ".join(reasons), "reasons": reasons,
             "flash": flash, "sram": sram, "macs": rep["macs"], "latency": lat, "power": pw, "build": built,
             "plan": {"arena_bytes": plan.arena_bytes, "what": plan_what, "strategy": plan.strategy,
                      "buffers": [{"name": x.name, "first": x.first, "last": x.last, "offset": x.offset, "size": x.size}
                                  for x in plan.buffers]},
-            "layers": layer_rows(g, plan), "notes": notes}
+            "layers": rows, "notes": notes}

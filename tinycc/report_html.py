@@ -108,12 +108,13 @@ td.name { max-width: 22em; overflow: hidden; text-overflow: ellipsis; white-spac
 
 <h2>Layers</h2>
 <table id="layers">
-<tr><th>#</th><th>op</th><th>name</th><th>output</th><th>MACs</th><th>weights (B)</th><th>live bytes</th><th>offset</th></tr>
+{% set timed = r.layers and r.layers[0].seconds is defined %}
+<tr><th>#</th><th>op</th><th>name</th><th>output</th><th>MACs</th><th>weights (B)</th><th>live bytes</th><th>offset</th>{% if timed %}<th>time</th>{% endif %}</tr>
 {% for l in r.layers %}<tr><td class="n">{{ l.index }}</td><td>{{ l.op }}</td><td class="name" title="{{ l.name }}">{{ l.name }}</td>
 <td>{{ l.output|join("x") }} {{ l.dtype }}</td><td class="n">{{ b(l.macs) }}</td><td class="n">{{ b(l.weights_bytes) }}</td>
-<td class="n">{{ b(l.live_bytes) }}</td><td class="n">{{ l.offset if l.offset is not none else "-" }}</td></tr>
+<td class="n">{{ b(l.live_bytes) }}</td><td class="n">{{ l.offset if l.offset is not none else "-" }}</td>{% if timed %}<td class="n">{{ seconds(l.seconds) }}</td>{% endif %}</tr>
 {% endfor %}<tr class="total"><td></td><td>total</td><td></td><td></td><td class="n">{{ b(r.macs) }}</td>
-<td class="n">{{ b(weights) }}</td><td class="n">{{ b(r.plan.arena_bytes) }} peak</td><td></td></tr>
+<td class="n">{{ b(weights) }}</td><td class="n">{{ b(r.plan.arena_bytes) }} peak</td><td></td>{% if timed %}<td class="n">{{ seconds(r.latency.seconds) }}</td>{% endif %}</tr>
 </table>
 
 <h2>Latency</h2>
