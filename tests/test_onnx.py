@@ -160,7 +160,13 @@ def test_qdq_model_folds_to_int8_and_matches_onnxruntime_within_one_lsb(tmp_path
     g = optimize_model(load_onnx(path))
     int8_ops = [n.op for n in g.nodes if g.tensors[n.outputs[0]].dtype == "int8"]
     assert {"conv_2d", "depthwise_conv_2d", "max_pool_2d", "fully_connected"} <= set(int8_ops), int8_ops
-    session = ort.InferenceSession(str(path))
+    # The model's meaning is its QDQ graph as written, which onnxruntime runs at its basic level.
+    # Its extended level fuses Q/DQ into com.microsoft kernels; onnxruntime 1.32's QLinearSoftmax
+    # departs from the graph by up to 34 LSB on this model (0.106 vs 0.239 where the float model
+    # gives 0.234), so it is not the yardstick.
+    opts = ort.SessionOptions()
+    opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
+    session = ort.InferenceSession(str(path), opts)
     y_scale = next(float(onnx.numpy_helper.to_array(i)) for i in onnx.load(str(path)).graph.initializer
                    if i.name == "y_scale")
     rng = np.random.default_rng(6)
