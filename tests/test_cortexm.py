@@ -132,6 +132,10 @@ def test_per_layer_counts_split_the_total_at_each_layer_mark(tmp_path):
     per_iteration = round((parts[2] - parts[1]) / 2000)      # the second part also holds the return
     assert 3 <= per_iteration <= 12 and abs(parts[2] - parts[1] - 2000 * per_iteration) < 50, parts
     assert abs(parts[1] - 1000 * per_iteration) < 50 and parts[0] < 50, parts
+    blocks = []       # the hot-spot listing (benchmarks/profile_cortexm.py) accounts for every instruction
+    assert cortexm.run(report["elf"], "qemu-cortex-m4", sample * 2, layout, count=True, blocks=blocks)[1] == total
+    assert sum(n * runs for _, n, runs in blocks) == 2 * total
+    assert max(runs for _, _, runs in blocks) >= 2 * 3000         # the loop's block, once an iteration
 
 
 def test_cli_bench_per_layer_names_every_layer(tmp_path):

@@ -266,12 +266,13 @@ def marker_addresses(elf) -> dict[str, int]:
 
 
 def run(elf, target_name: str, samples: list[list[np.ndarray]], out_layout: list[tuple[tuple, str]],
-        timeout: float = RUN_TIMEOUT, count: bool = False, per_layer: bool = False):
+        timeout: float = RUN_TIMEOUT, count: bool = False, per_layer: bool = False, blocks: list | None = None):
     """Run the ELF under QEMU on samples; outputs split by `out_layout` [(shape, dtype), ...].
     With `count`, returns (outputs, instructions per inference) measured by tinycc's plugin; with
     `per_layer` too (an ELF built with -DTINYCC_PROFILE_LAYERS), (outputs, instructions, parts):
     parts[0] the instructions before the first layer, parts[i] those of layer i - 1 (its marker
-    call included), each per inference."""
+    call included), each per inference. A `blocks` list (with `count`) receives every block of
+    guest code run while counting: (address, instructions, executions over all samples)."""
     t = target(target_name)
     if t.machine is None:
         raise TinyccError(f"QEMU has no board for {t.cpu}", hint="run on cortex-m3, m4, m7 or m33")
@@ -284,7 +285,8 @@ def run(elf, target_name: str, samples: list[list[np.ndarray]], out_layout: list
         if count:
             marks = marker_addresses(elf)
             layer = f",layer={marks['layer']:#x}" if per_layer and "layer" in marks else ""
-            cmd += ["-plugin", f"{plugin_path()},begin={marks['begin']:#x},end={marks['end']:#x}{layer}"]
+            listing = ",blocks=1" if blocks is not None else ""
+            cmd += ["-plugin", f"{plugin_path()},begin={marks['begin']:#x},end={marks['end']:#x}{layer}{listing}"]
         try:
             with progress.phase(f"running {len(samples)} sample(s) under QEMU ({t.machine})"):
                 proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp, timeout=timeout)
@@ -303,6 +305,9 @@ def run(elf, target_name: str, samples: list[list[np.ndarray]], out_layout: list
         if not m or int(m.group(2)) != len(samples):
             raise TinyccError("the QEMU plugin reported no instruction count", hint=proc.stderr[-300:])
         n = int(m.group(2))
+        if blocks is not None:
+            blocks.extend((int(a, 16), int(k), int(r))
+                          for a, k, r in re.findall(r"^tinycc-block (0x[0-9a-f]+|0) (\d+) (\d+)$", proc.stderr, re.M))
         if per_layer:
             parts = [int(v) // n for _, v in re.findall(r"^tinycc-layer (\d+) (\d+)$", proc.stderr, re.M)]
             return results, int(m.group(1)) // n, parts

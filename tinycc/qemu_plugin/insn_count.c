@@ -6,7 +6,9 @@
  * regions are printed to stderr as "tinycc-insns <total> <regions>". With layer=<address> (the
  * runner's tinycc_marker_layer, called before each layer by a -DTINYCC_PROFILE_LAYERS build) the
  * count is also split at each call of that function: "tinycc-layer <i> <instructions>" for part i
- * of a region summed over regions, part 0 being the instructions before the first layer. The few declarations of
+ * of a region summed over regions, part 0 being the instructions before the first layer. With
+ * blocks=1, every translated block run while counting is listed as "tinycc-block <address>
+ * <instructions> <executions>" (a hot-spot profile; benchmarks/profile_cortexm.py). The few declarations of
  * QEMU's plugin API (version 1, QEMU 7.x) are written out below because Debian ships no
  * qemu-plugin.h. */
 #include <inttypes.h>
@@ -32,7 +34,14 @@ uint64_t qemu_plugin_tb_vaddr(const struct qemu_plugin_tb *tb);
 __attribute__((visibility("default"))) int qemu_plugin_version = 1;
 
 static uint64_t begin_addr, end_addr, layer_addr, total, regions;
-static int counting;
+static int counting, list_blocks;
+
+/* one per translation: the packed userdata word, the block's address and its counted executions */
+struct block {
+    uint64_t v, pc, runs;
+    struct block *next;
+};
+static struct block *blocks;
 /* per-layer totals (grown on demand) and the part of the current region being counted */
 static uint64_t *parts;
 static size_t n_parts, part;
@@ -54,11 +63,13 @@ static void add_to_part(uint64_t n) {
 /* userdata packs the block's instruction count (low 32 bits) and marker flags (bits 32-34:
  * begin, end, layer) */
 static void on_exec(unsigned int vcpu, void *userdata) {
-    uint64_t v = (uint64_t)(uintptr_t)userdata;
+    struct block *blk = list_blocks ? (struct block *)userdata : NULL;
+    uint64_t v = blk ? blk->v : (uint64_t)(uintptr_t)userdata;
     (void)vcpu;
     if (v & (1ull << 32)) { counting = 1; ++regions; part = 0; }
     if (counting && (v & (1ull << 34))) ++part;
     if (counting) {
+        if (blk) ++blk->runs;
         total += v & 0xffffffffull;
         if (layer_addr) add_to_part(v & 0xffffffffull);
     }
@@ -72,6 +83,18 @@ static void on_translate(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
     if (pc == begin_addr) v |= 1ull << 32;
     if (pc == end_addr) v |= 1ull << 33;
     if (layer_addr && pc == layer_addr) v |= 1ull << 34;
+    if (list_blocks) {
+        struct block *blk = calloc(1, sizeof *blk);
+        if (blk) {
+            blk->v = v;
+            blk->pc = pc;
+            blk->next = blocks;
+            blocks = blk;
+            qemu_plugin_register_vcpu_tb_exec_cb(tb, on_exec, QEMU_PLUGIN_CB_NO_REGS, blk);
+            return;
+        }
+        list_blocks = 0;     /* out of memory: no profile, the counts stay right */
+    }
     qemu_plugin_register_vcpu_tb_exec_cb(tb, on_exec, QEMU_PLUGIN_CB_NO_REGS, (void *)(uintptr_t)v);
 }
 
@@ -80,6 +103,10 @@ static void report_at_exit(qemu_plugin_id_t id, void *p) {
     (void)id; (void)p;
     for (i = 0; i < n_parts; ++i) if (parts[i]) last = i + 1;
     for (i = 0; i < last; ++i) fprintf(stderr, "tinycc-layer %zu %" PRIu64 "\n", i, parts[i]);
+    for (; blocks; blocks = blocks->next)
+        if (blocks->runs)
+            fprintf(stderr, "tinycc-block %#" PRIx64 " %" PRIu64 " %" PRIu64 "\n", blocks->pc, (uint64_t)(blocks->v & 0xffffffffull),
+                    blocks->runs);
     fprintf(stderr, "tinycc-insns %" PRIu64 " %" PRIu64 "\n", total, regions);
 }
 
@@ -91,6 +118,7 @@ int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int argc, 
         if (strncmp(argv[i], "begin=", 6) == 0) begin_addr = strtoull(argv[i] + 6, NULL, 0) & ~1ull;
         if (strncmp(argv[i], "end=", 4) == 0) end_addr = strtoull(argv[i] + 4, NULL, 0) & ~1ull;
         if (strncmp(argv[i], "layer=", 6) == 0) layer_addr = strtoull(argv[i] + 6, NULL, 0) & ~1ull;
+        if (strcmp(argv[i], "blocks=1") == 0) list_blocks = 1;
     }
     if (!begin_addr || !end_addr) return -1;
     qemu_plugin_register_vcpu_tb_trans_cb(id, on_translate);
