@@ -153,8 +153,8 @@ def plan(g: Graph, scratch: dict[int, int] | None = None, io_in_arena: bool = Fa
     their slot of the output (the kernels must honour `MemoryPlan.slices`); that plan is kept
     unless its arena is larger (a slot reserved early can cost more than it saves). With
     `schedule` (no `scratch`), g.nodes is reordered in place to the topological order whose
-    plan is smallest."""
-    if schedule and not scratch:
+    plan is smallest, unless a pass fixed the order (g.metadata["keep_order"], e.g. patch bands)."""
+    if schedule and not scratch and not g.metadata.get("keep_order"):
         from tinycc.core.schedule import reorder
         reorder(g, lambda: _best_plan(g, None, io_in_arena, inplace, concat_alias).arena_bytes)
     return _best_plan(g, scratch, io_in_arena, inplace, concat_alias)

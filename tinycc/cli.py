@@ -29,7 +29,7 @@ def cmd_compile(args, out: Console) -> int:
                "int16_layers": (args.int16_activations or "").split(",") if args.int16_activations else [],
                "io_layout": args.io_layout, "board": args.board, "verify": args.verify,
                "keep_flatbuffer": args.keep_flatbuffer, "tvm_opt": args.tvm_opt, "part": args.part,
-               "target": args.target}
+               "target": args.target, "patch_tiles": args.patch_tiles}
     report = compile_model(args.model, args.backend, args.output, name=args.name, force=args.force,
                            options=options)
     for note in report.get("notes", []):
@@ -346,6 +346,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--int16-activations", metavar="LAYER,...",
                    help="layers to run with int16 activations (16x8): node names, output tensor names or "
                         "their # in `tinycc inspect`")
+    c.add_argument("--patch-tiles", type=int, metavar="N",
+                   help="patch-based execution: compute the first, high-resolution layers in N row bands so "
+                        "their activations never exist whole (smaller arena, some recomputed rows)")
     c.add_argument("--io-layout", choices=("source", "nhwc"), default="source",
                    help="4-D inputs/outputs of NCHW models (ONNX, PyTorch): as the source model has them "
                         "(default), or NHWC, saving the transposes at the edges")

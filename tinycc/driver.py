@@ -82,6 +82,17 @@ def quantize_model(g: Graph, options: dict) -> Graph:
     return gq
 
 
+def patch_model(g: Graph, tiles: int, plan_options: dict) -> Graph:
+    """The first stage computed in `tiles` row bands when that shrinks the backend's arena
+    (core/passes/patch.py); the bands keep their written order (no scheduling search: the
+    pass sets g.metadata["keep_order"])."""
+    from tinycc.core.passes import Sequential
+    from tinycc.core.passes.patch import PatchStage
+    if tiles < 2:
+        raise TinyccError(f"--patch-tiles needs at least 2 tiles, got {tiles}", hint="try --patch-tiles 4")
+    return Sequential(PatchStage(tiles, lambda h: planner.plan(h, **plan_options).arena_bytes)).run(g)
+
+
 def compile_model(model, backend: str, outdir, *, name: str = "model", force: bool = False,
                   options: dict | None = None) -> dict:
     """Compile `model` (a path or a Graph) with `backend` into `outdir`; returns the backend's report."""
@@ -93,7 +104,10 @@ def compile_model(model, backend: str, outdir, *, name: str = "model", force: bo
     g = model if isinstance(model, Graph) else load_model(model, options)
     g = optimize_model(g)
     g = quantize_model(g, options or {})
-    plan = planner.plan(g, **getattr(be, "plan_options", {}))
+    plan_options = getattr(be, "plan_options", {})
+    if (options or {}).get("patch_tiles"):
+        g = patch_model(g, int(options["patch_tiles"]), plan_options)
+    plan = planner.plan(g, **plan_options)
     outdir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", suffix=".tinycc-tmp", dir=outdir.parent))
     try:
