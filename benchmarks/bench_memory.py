@@ -50,7 +50,7 @@ def main(argv=None) -> int:
             meta = patch_model(load_tflite(path), tiles, CBackend.plan_options).metadata
             info = meta.get("patch")
             patched.append(f"{info['arena_after']:,} (+{info['extra_macs'] / info['macs_before']:.1%})" if info else
-                           "no stage" if "no stage" in meta["notes"][-1] else "no gain")
+                           "no stage" if "no stage to patch" in meta["notes"][-1] else "no gain")
         table.add_row(rel, f"{plain:,}", f"{p.arena_bytes:,}", f"{p.bound_bytes:,}", str(len(p.inplace)),
                       f"{target:,}", "yes" if p.arena_bytes <= target else "no", f"{tflm:,}", *patched)
     Console().print(table)
