@@ -9,7 +9,11 @@ pixel counts per row and per tensor (the lone last pixel), input channels that a
 kernels wider than the input, per-tensor and per-channel quantisation, input zero points at both
 extremes, activations; 1x1 convolutions in place straight over their input (forward when they
 shrink or keep the channel count, backward when they expand); and the limits of the path (k4 = 576, the largest column, and just over it,
-rows of kw*ci over the patch buffer), where the emitter falls back to the older kernels.
+rows of kw*ci over the patch buffer), where the emitter falls back to the older kernels. Also: interior
+pixels whose patch rows straddle 4-tap groups (rows of 3, 6, 9, 10 and 14 bytes copied whole), the
+assembly output loop (no clipping activation) and the C one (relu, relu6), channels whose filter is all
+zeros (a constant output), a channel with no right shift (outside the kernel's table: older kernels),
+and the layout of the kernel's words (the packed filter with each channel pair's requantisation words).
 """
 from __future__ import annotations
 
@@ -24,8 +28,11 @@ from ops.check import assert_matches_tflm, assert_outputs_equal_tflm, random_inp
 from ops.test_fast_kernels import conv_case
 from test_inplace import sandwiched
 from tflm import run_tflm
-from tinycc.backends.c.ops.conv_2d import packed_filter
+from tinycc.backends.c.ops.conv_2d import cols_words, packed_filter, packed_words
 from tinycc.core import planner
+
+needs_qemu = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
+                                reason="the Cortex-M toolchain and QEMU are not installed")
 
 # name: (conv_case arguments, im2col kernel expected)
 CASES = {
@@ -49,11 +56,71 @@ CASES = {
     "3x3-vww-first-odd-width": (dict(h=11, w=9, cin=3, cout=8, kernel=(3, 3), strides=(2, 2), act_fn="relu6"), True),
     "5x5-wider-than-input": (dict(h=2, w=3, cin=4, cout=3, kernel=(5, 5), same=True, bias=False), True),
     "2x3-asym-stride-odd": (dict(h=6, w=7, cin=5, cout=7, kernel=(2, 3), strides=(1, 2), same=True), True),
+    # interior pixels whose patch rows straddle groups copy whole rows of L = kw*ci bytes: L < 4 (bytes),
+    # 4 < L <= 8 (two words), 8 < L <= 12 (three), L > 12 (a loop); with and without borders, clipping
+    # activations (C output loop) and none (the Cortex-M4 assembly output loop), odd channel counts
+    "1x3-L3-ci1-valid": (dict(h=4, w=9, cin=1, cout=5, kernel=(1, 3)), True),
+    "3x3-L6-same-none": (dict(h=5, w=8, cin=2, cout=4, kernel=(3, 3), same=True, in_zp=-128), True),
+    "2x2-L10-stride2-relu6": (dict(h=7, w=9, cin=5, cout=3, kernel=(2, 2), strides=(2, 2), act_fn="relu6"), True),
+    "3x2-L14-valid-odd-cout": (dict(h=6, w=6, cin=7, cout=9, kernel=(3, 2), in_zp=100), True),
+    "3x3-L9-s2-same-none-c8": (dict(h=10, w=10, cin=3, cout=8, kernel=(3, 3), strides=(2, 2), same=True), True),
 }
 
 
 def _model(name):
     return conv_case(31, **CASES[name][0])
+
+
+def _special_model(kind):
+    """conv_case-like models built by hand: "zero-channels" (channels 1 and 4 of 5 all-zero filters: the
+    constant TFLM gives for their bias), "shift0" (one channel's multiplier needs no right shift: the
+    im2col kernel's table wants e >= 1, so the older kernels run)."""
+    from tflite_builder import act, const, q, single_op
+    rng = np.random.default_rng(12)
+    co, ci, in_scale = 5, 3, 0.02
+    w = rng.integers(-127, 128, (co, 3, 3, ci)).astype(np.int8)
+    w_scales = rng.uniform(1e-3, 0.03, co).astype(np.float32)
+    if kind == "zero-channels":
+        w[1] = 0
+        w[4] = 0
+        out_scale = float(np.float32(in_scale * w_scales.mean() * 127 * 8 * np.sqrt(27) / 4))
+    else:
+        out_scale = float(np.float32(in_scale * w_scales.max() / 0.8))
+    x = act("x", (1, 6, 7, ci), "int8", q(in_scale, -5))
+    wt = const("w", w, q(w_scales, np.zeros(co), 0))
+    b = const("b", rng.integers(-20000, 20000, co).astype(np.int32),
+              q((w_scales * np.float32(in_scale)).astype(np.float32), np.zeros(co)))
+    y = act("y", (), "int8", q(out_scale, 7))
+    attrs = {"strides": (1, 1), "dilations": (1, 1), "activation": "none", "pads": (1, 1, 1, 1)}
+    return single_op("conv_2d", [x, wt, b], y, attrs)
+
+
+@pytest.mark.parametrize("kind,cols", [("zero-channels", True), ("shift0", False)])
+def test_cols_special_channels_equal_tflm(kind, cols, tmp_path):
+    model = _special_model(kind)
+    write_sources_for(model, tmp_path)
+    assert ("tinycc_conv_2d_s8_cols(&" in (tmp_path / "model.c").read_text()) == cols
+    assert_matches_tflm(model, samples=3, seed=5, c=True)
+
+
+@needs_qemu
+@pytest.mark.parametrize("kind", ["zero-channels", "shift0"])
+def test_cols_special_channels_on_qemu_cortex_m4_equal_tflm(kind, tmp_path):
+    from tinycc import cortexm
+    model = _special_model(kind)
+    g = write_sources_for(model, tmp_path)
+    report = cortexm.build(tmp_path, "cortex-m4")
+    samples = [random_inputs(g, np.random.default_rng(k)) for k in range(3)]
+    layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
+    assert_outputs_equal_tflm(model, samples, cortexm.run(report["elf"], "qemu-cortex-m4", samples, layout))
+
+
+def test_cols_words_layout():
+    w = np.arange(3 * 1 * 1 * 6, dtype=np.int64).reshape(3, 1, 1, 6).astype(np.int8)
+    table = np.arange(100, 112, dtype=np.int32).reshape(3, 4)     # kb, M2, h, e per channel
+    words = cols_words(table, w).tolist()
+    packed = packed_words(w).tolist()                              # g = 2 words per channel
+    assert words == [100, 104, *packed[0:4], 101, 105, 102, 106, 103, 107, 108, *packed[4:6], 109, 110, 111]
 
 
 def test_packed_filter_layout():
@@ -81,10 +148,6 @@ def write_sources_for(model, tmp_path):
 @pytest.mark.parametrize("name", list(CASES))
 def test_cols_on_host_equals_tflm(name):
     assert_matches_tflm(_model(name), samples=3, seed=4, c=True)
-
-
-needs_qemu = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
-                                reason="the Cortex-M toolchain and QEMU are not installed")
 
 
 @needs_qemu

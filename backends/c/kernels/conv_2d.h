@@ -234,11 +234,12 @@ static inline void tinycc_conv_2d_s8_fast(const tinycc_conv_shape *s, const int8
 
 /* ---- im2col kernels (int8, dilation 1; needs dot_s8.h) ----
  * Each output pixel's patch (kh*kw*ci taps; taps outside the input set to in_zp, so with the folded
- * bias `kbias` they add f * 0 as TFLM's skipped taps; zeros up to k4, the next multiple of 4) is
+ * bias kb they add f * 0 as TFLM's skipped taps; zeros up to k4, the next multiple of 4) is
  * widened to int16 once into a stack column and reused by every output channel. The filter was
  * packed at compile time (conv_2d.py): output channels in pairs, a pair's 4-tap groups interleaved
  * (c0 g0, c1 g0, c0 g1, c1 g1, ...), each channel zero-padded to k4 taps, an odd last channel on its
- * own; stored as int32 words (byte j of a word, from the least significant, is tap j of its group).
+ * own; stored as int32 words (byte j of a word, from the least significant, is tap j of its group),
+ * each pair's words between its folded biases and its requantisation words (tinycc_cols_block).
  * Two pixels by two channels a pass. With the DSP extension a group x0..x3 is stored as the
  * words [x0,x2] [x1,x3] (SXTB16 and SXTB16 ROR 8), the pairs a weight word's own SXTB16s give, so
  * each SMLAD adds two products with no reordering; the two pixels' columns are interleaved group by
@@ -274,9 +275,44 @@ static inline void tinycc_cols_widen(tinycc_cols *c, int p, int g, const int8_t 
 #endif
 }
 
+/* n bytes from x to d (no overlap): words (unaligned: memcpy of 4, one LDR/STR on the Cortex-M4), the
+ * last word ending at byte n, rewriting up to 3 bytes already copied */
+static inline void tinycc_cols_copy(int8_t *d, const int8_t *x, int n) {
+    int i;
+    int32_t v, u;
+    if (n < 4) {
+        for (i = 0; i < n; ++i) d[i] = x[i];
+        return;
+    }
+    if (n <= 12) {   /* 2 or 3 words: 0, (4,) n - 4 */
+        memcpy(&v, x, 4);
+        memcpy(&u, x + n - 4, 4);
+        if (n > 8) {
+            int32_t t;
+            memcpy(&t, x + 4, 4);
+            memcpy(d + 4, &t, 4);
+        }
+        memcpy(d, &v, 4);
+        memcpy(d + n - 4, &u, 4);
+        return;
+    }
+    for (i = 0; i + 4 < n; i += 4) {
+        memcpy(&v, x + i, 4);
+        memcpy(d + i, &v, 4);
+    }
+    memcpy(&v, x + n - 4, 4);
+    memcpy(d + n - 4, &v, 4);
+}
+
+#if defined(__GNUC__)          /* kept out of the row loop: its patch buffer would join the row's frame */
+#define TINYCC_COLS_OUTLINED static __attribute__((noinline, unused))
+#else
+#define TINYCC_COLS_OUTLINED static
+#endif
+
 /* pixel (b, oy, ox)'s column into slot p: interior rows straight from the input when a row of
  * kw*ci taps is whole groups, else through a zero-point-filled patch (conv_2d.py checks it fits) */
-static inline void tinycc_cols_pixel(const tinycc_conv_shape *s, const int8_t *in, tinycc_cols *c, int p, int b,
+TINYCC_COLS_OUTLINED void tinycc_cols_pixel(const tinycc_conv_shape *s, const int8_t *in, tinycc_cols *c, int p, int b,
                                      int oy, int ox, int32_t in_zp) {
     const int iy0 = oy * s->sh - s->pad_t, ix0 = ox * s->sw - s->pad_l, L = s->kw * s->ci;
     const int ky0 = iy0 < 0 ? -iy0 : 0, ky1 = iy0 + s->kh > s->h ? s->h - iy0 : s->kh;
@@ -303,8 +339,9 @@ static inline void tinycc_cols_pixel(const tinycc_conv_shape *s, const int8_t *i
     }
     {   /* groups straddle rows: the whole patch, zeros after the last tap */
         const int k = s->kh * L, k4 = (k + 3) & ~3;
+        const int32_t zero = 0;
+        memcpy(patch + k4 - 4, &zero, 4);
         memset(patch, (int)in_zp, (size_t)k);
-        memset(patch + k, 0, (size_t)(k4 - k));
         if (len > 0)
             for (ky = ky0; ky < ky1; ++ky)
                 memcpy(patch + ky * L + kx0 * s->ci, in + ((b * s->h + iy0 + ky) * s->w + ix0 + kx0) * s->ci,
@@ -313,37 +350,21 @@ static inline void tinycc_cols_pixel(const tinycc_conv_shape *s, const int8_t *i
     }
 }
 
-/* The im2col kernels' requantisation, TFLM's MultiplyByQuantizedMultiplier exactly for a right
- * shift e = -shift >= 0 and a multiplier M in [2^30, 2^31), from four words per channel
- * rq = {M2, h, nz, e} (conv_2d.py): M2 = 2M - 2^32 (as int32), h = 2^(e-1) (0 when e = 0), nz = -1
- * when e > 0 (else 0). SaturatingRoundingDoublingHighMul(acc, M) = floor((2 acc M + 2^31) / 2^32)
- * = acc + floor((acc M2 + 2^31) / 2^32): one SMMLAR with acc as the accumulator (exact 64-bit sum).
- * RoundingDivideByPOT(x, e) = (x + h - (x < 0 when e > 0)) >> e. The emitter checks that
- * |bias - in_zp * sum(w)| + 128 * sum|w| + 1 + h < 2^31 per channel, so no int32 sum overflows. */
-static inline int32_t tinycc_cols_rq(int32_t acc, const int32_t *rq) {
+/* The im2col kernels' requantisation: TFLM's MultiplyByQuantizedMultiplier plus the output zero point z
+ * exactly, for a right shift e = -shift >= 1 and a multiplier M in [2^30, 2^31), from the words
+ * M2 = 2M - 2^32 (as int32), h = 2^(e-1) + z * 2^e and e (conv_2d.py's cols_table).
+ * SaturatingRoundingDoublingHighMul(acc, M) = floor((2 acc M + 2^31) / 2^32) = acc + floor((acc M2 +
+ * 2^31) / 2^32): one SMMLAR with acc as the accumulator (exact 64-bit sum). RoundingDivideByPOT(x, e)
+ * + z = (x + 2^(e-1) - (x < 0)) >> e + z = (x + h + (x >> 31)) >> e (adding z * 2^e before an
+ * arithmetic shift adds z after it). The emitter checks |acc| and |x| + |h| + 1 stay under 2^31. */
+static inline int32_t tinycc_cols_rq(int32_t acc, int32_t m, int32_t h, int32_t e) {
     int32_t x;
 #ifdef TINYCC_DSP
-    __asm__("smmlar %0, %1, %2, %1" : "=r"(x) : "r"(acc), "r"(rq[0]));
+    __asm__("smmlar %0, %1, %2, %1" : "=r"(x) : "r"(acc), "r"(m));
 #else
-    x = (int32_t)(((int64_t)acc * ((int64_t)rq[0] + 4294967296LL) + 2147483648LL) >> 32);
+    x = (int32_t)(((int64_t)acc * ((int64_t)m + 4294967296LL) + 2147483648LL) >> 32);
 #endif
-    return (x + rq[1] + ((x >> 31) & rq[2])) >> rq[3];
-}
-
-/* two accumulators of one channel (its four words loaded once, before any output byte is stored:
- * an int8 store may alias them) */
-static inline void tinycc_cols_rq2(int32_t a, int32_t b, const int32_t *rq, int32_t *va, int32_t *vb) {
-    const int32_t m = rq[0], h = rq[1], nz = rq[2], e = rq[3];
-    int32_t x, y;
-#ifdef TINYCC_DSP
-    __asm__("smmlar %0, %1, %2, %1" : "=r"(x) : "r"(a), "r"(m));
-    __asm__("smmlar %0, %1, %2, %1" : "=r"(y) : "r"(b), "r"(m));
-#else
-    x = (int32_t)(((int64_t)a * ((int64_t)m + 4294967296LL) + 2147483648LL) >> 32);
-    y = (int32_t)(((int64_t)b * ((int64_t)m + 4294967296LL) + 2147483648LL) >> 32);
-#endif
-    *va = (x + h + ((x >> 31) & nz)) >> e;
-    *vb = (y + h + ((y >> 31) & nz)) >> e;
+    return (x + h + (x >> 31)) >> e;
 }
 
 #if defined(TINYCC_DSP) && defined(__thumb2__)
@@ -360,7 +381,7 @@ static inline int32_t tinycc_wtap(int32_t w, int j) {
  * pair (one word per channel and group). Thumb-2 DSP: 16 instructions a group of 16 MACs (3 LDRD,
  * 4 SXTB16, 8 SMLAD, the loop over two groups), in assembly so that the 13 live values stay in
  * registers. */
-static inline void tinycc_cols_2x2(const tinycc_cols *c, const int32_t *w, int g, int32_t *acc) {
+static inline const int32_t *tinycc_cols_2x2(const tinycc_cols *c, const int32_t *w, int g, int32_t *acc) {
     int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
 #ifdef TINYCC_COLS_ASM
     const int32_t *x = c->w;
@@ -453,6 +474,7 @@ static inline void tinycc_cols_2x2(const tinycc_cols *c, const int32_t *w, int g
     acc[1] = a1;
     acc[2] = a2;
     acc[3] = a3;
+    return w;
 }
 
 /* acc[0..1] += (px0, ch0), (px0, ch1) */
@@ -536,68 +558,230 @@ static inline int8_t tinycc_cols_sat(int32_t v, int clip, int32_t act_min, int32
 }
 #endif
 
-/* every output channel of the np (1 or 2) pixels whose columns are in c: outputs at o, o + co */
+#ifdef TINYCC_COLS_ASM
+/* tinycc_cols_block's two-pixel loop without activation clipping in one assembly loop: every channel
+ * pair from op (co2 > 0 of them, to `end`) with its words at w (tinycc_cols_block), its group loop as
+ * tinycc_cols_2x2's (one variant for an odd g, one for an even g), then its 4 outputs: SMMLAR, ADD,
+ * ADD ASR #31, ASR, SSAT, STRB each. The 13 registers hold the MAC loop's live values; the column base,
+ * g, the output pointer, co and `end` wait in 24 bytes the assembly takes below the stack pointer (and
+ * gives back), two a LDRD. Returns w after the last pair. */
+#define TINYCC_COLS_GROUP /* one group: 16 MACs */ \
+    "ldrd %[t0], %[t1], [%[w]], #8\n\t" \
+    "ldrd %[t4], %[t5], [%[x]], #8\n\t" \
+    "sxtb16 %[t2], %[t0], ror #8\n\t" \
+    "sxtb16 %[t0], %[t0]\n\t" \
+    "sxtb16 %[t3], %[t1], ror #8\n\t" \
+    "sxtb16 %[t1], %[t1]\n\t" \
+    "smlad %[a0], %[t4], %[t0], %[a0]\n\t" \
+    "smlad %[a0], %[t5], %[t2], %[a0]\n\t" \
+    "smlad %[a1], %[t4], %[t1], %[a1]\n\t" \
+    "smlad %[a1], %[t5], %[t3], %[a1]\n\t" \
+    "ldrd %[t4], %[t5], [%[x]], #8\n\t" \
+    "smlad %[a2], %[t4], %[t0], %[a2]\n\t" \
+    "smlad %[a2], %[t5], %[t2], %[a2]\n\t" \
+    "smlad %[a3], %[t4], %[t1], %[a3]\n\t" \
+    "smlad %[a3], %[t5], %[t3], %[a3]\n\t"
+#define TINYCC_COLS_PAIRS_HEAD \
+    "ldr %[x], %[xbm]\n\t" \
+    "ldr %[n], %[gm]\n\t" \
+    "ldr %[t0], %[opm]\n\t" \
+    "ldr %[t1], %[com]\n\t" \
+    "ldr %[t2], %[endm]\n\t" \
+    "sub sp, sp, #24\n\t" \
+    "strd %[x], %[n], [sp]\n\t" \
+    "strd %[t0], %[t1], [sp, #8]\n\t" \
+    "str %[t2], [sp, #16]\n\t" \
+    "1:\n\t" \
+    "ldrd %[a0], %[a1], [%[w]], #8\n\t"    /* kb */ \
+    "mov %[a2], %[a0]\n\t" \
+    "mov %[a3], %[a1]\n\t" \
+    "ldrd %[x], %[n], [sp]\n\t"
+#define TINYCC_COLS_PAIRS_TAIL \
+    "ldrd %[t0], %[t1], [%[w]], #8\n\t"     /* M2 */ \
+    "ldrd %[t2], %[t3], [%[w]], #8\n\t"     /* h */ \
+    "ldrd %[t4], %[t5], [%[w]], #8\n\t"     /* e */ \
+    "smmlar %[a0], %[a0], %[t0], %[a0]\n\t" \
+    "smmlar %[a2], %[a2], %[t0], %[a2]\n\t" \
+    "smmlar %[a1], %[a1], %[t1], %[a1]\n\t" \
+    "smmlar %[a3], %[a3], %[t1], %[a3]\n\t" \
+    "add %[t0], %[a0], %[t2]\n\t" \
+    "add %[t0], %[t0], %[a0], asr #31\n\t" \
+    "asr %[t0], %[t0], %[t4]\n\t" \
+    "add %[a0], %[a2], %[t2]\n\t" \
+    "add %[a0], %[a0], %[a2], asr #31\n\t" \
+    "asr %[a0], %[a0], %[t4]\n\t" \
+    "add %[t1], %[a1], %[t3]\n\t" \
+    "add %[t1], %[t1], %[a1], asr #31\n\t" \
+    "asr %[t1], %[t1], %[t5]\n\t" \
+    "add %[a1], %[a3], %[t3]\n\t" \
+    "add %[a1], %[a1], %[a3], asr #31\n\t" \
+    "asr %[a1], %[a1], %[t5]\n\t" \
+    "ssat %[t0], #8, %[t0]\n\t" \
+    "ssat %[a0], #8, %[a0]\n\t" \
+    "ssat %[t1], #8, %[t1]\n\t" \
+    "ssat %[a1], #8, %[a1]\n\t" \
+    "ldrd %[x], %[t2], [sp, #8]\n\t"        /* op, co */ \
+    "strb %[a0], [%[x], %[t2]]\n\t" \
+    "strb %[t0], [%[x]], #1\n\t" \
+    "strb %[a1], [%[x], %[t2]]\n\t" \
+    "strb %[t1], [%[x]], #1\n\t" \
+    "str %[x], [sp, #8]\n\t" \
+    "ldr %[t3], [sp, #16]\n\t" \
+    "cmp %[x], %[t3]\n\t" \
+    "bne 1b\n\t" \
+    "add sp, sp, #24\n\t"
+#define TINYCC_COLS_PAIRS_OPERANDS \
+    : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [x] "=&r"(x), [w] "+r"(w), [n] "=&r"(n), \
+      [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4), [t5] "=&r"(t5) \
+    : [xbm] "m"(xbv), [gm] "m"(gv), [opm] "m"(opv), [com] "m"(cov), [endm] "m"(endv) \
+    : "cc", "memory"
+static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const int32_t *w, int g, int8_t *op,
+                                                    int8_t *end, int co) {
+    const int32_t *xbv = c->w;
+    int8_t *opv = op, *endv = end;
+    int cov = co, gv = g;
+    const int32_t *x;
+    int32_t n, a0, a1, a2, a3, t0, t1, t2, t3, t4, t5;
+    if (g & 1)
+        __asm__ volatile(
+            TINYCC_COLS_PAIRS_HEAD
+            TINYCC_COLS_GROUP
+            "subs %[n], %[n], #1\n\t"
+            "beq 3f\n\t"
+            "2:\n\t"
+            TINYCC_COLS_GROUP
+            TINYCC_COLS_GROUP
+            "subs %[n], %[n], #2\n\t"
+            "bne 2b\n\t"
+            "3:\n\t"
+            TINYCC_COLS_PAIRS_TAIL
+            TINYCC_COLS_PAIRS_OPERANDS);
+    else
+        __asm__ volatile(
+            TINYCC_COLS_PAIRS_HEAD
+            "2:\n\t"
+            TINYCC_COLS_GROUP
+            TINYCC_COLS_GROUP
+            "subs %[n], %[n], #2\n\t"
+            "bne 2b\n\t"
+            TINYCC_COLS_PAIRS_TAIL
+            TINYCC_COLS_PAIRS_OPERANDS);
+    return w;
+}
+#undef TINYCC_COLS_GROUP
+#undef TINYCC_COLS_PAIRS_HEAD
+#undef TINYCC_COLS_PAIRS_TAIL
+#undef TINYCC_COLS_PAIRS_OPERANDS
+#endif
+
+/* every output channel of the np (1 or 2) pixels whose columns (g groups) are in c: outputs at o, o + co.
+ * `wpk` (conv_2d.py's cols_words): per channel pair {kb0, kb1}, its packed filter (2g words), then
+ * {M2_0, M2_1, h0, h1, e0, e1}; an odd last channel {kb}, its g words, {M2, h, e}. kb = bias - in_zp *
+ * sum(w), the rest tinycc_cols_rq's words (the output zero point is in h). A pair's words are all
+ * loaded before its first output byte is stored (an int8 store may alias them). */
 #ifdef TINYCC_DSP
 #define TINYCC_COLS_SAT(v) tinycc_cols_sat(v, clip, act_min, act_max)
 #else
 #define TINYCC_COLS_SAT(v) (int8_t)tinycc_clamp(v, act_min, act_max)
 #endif
-#define TINYCC_COLS_OUT(acc, q) TINYCC_COLS_SAT(tinycc_cols_rq(acc, q) + out_zp)
-static inline void tinycc_cols_block(const tinycc_conv_shape *s, const tinycc_cols *c, int np, const int32_t *wpk,
-                                     const int32_t *kbias, int8_t *o, int32_t out_zp, const int32_t *rq,
-                                     int32_t act_min, int32_t act_max) {
-    const int co = s->co, co2 = co & ~1, g = (s->kh * s->kw * s->ci + 3) / 4;
+static inline void tinycc_cols_block(const tinycc_conv_shape *s, const tinycc_cols *c, int np, int g,
+                                     const int32_t *wpk, int8_t *o, int32_t act_min, int32_t act_max) {
+    const int co = s->co;
 #ifdef TINYCC_DSP
     const int clip = act_min > -128 || act_max < 127;
 #endif
-    int oc;
+    const int32_t *w = wpk;
+    int8_t *op = o, *const end = o + (co & ~1);
     if (np == 2) {
-        const int32_t *w = wpk, *q = rq, *kb = kbias;
-        int8_t *op = o;
-        for (oc = 0; oc < co2; oc += 2, w += 2 * g, q += 8, kb += 2, op += 2) {
-            int32_t acc[4], v0, v1, v2, v3;
-            acc[0] = acc[2] = kb[0];
-            acc[1] = acc[3] = kb[1];
-            tinycc_cols_2x2(c, w, g, acc);
-            tinycc_cols_rq2(acc[0], acc[2], q, &v0, &v2);
-            tinycc_cols_rq2(acc[1], acc[3], q + 4, &v1, &v3);
-            op[0] = TINYCC_COLS_SAT(v0 + out_zp);
-            op[1] = TINYCC_COLS_SAT(v1 + out_zp);
-            op[co] = TINYCC_COLS_SAT(v2 + out_zp);
-            op[co + 1] = TINYCC_COLS_SAT(v3 + out_zp);
+#ifdef TINYCC_COLS_ASM
+        if (!clip) {
+            if (op != end) w = tinycc_cols_block2_asm(c, w, g, op, end, co);
+            op = end;
+        }
+#endif
+        for (; op != end; op += 2) {
+            int32_t acc[4], m0, m1, h0, h1, e0, e1, v0, v1, v2, v3;
+            acc[0] = acc[2] = w[0];
+            acc[1] = acc[3] = w[1];
+            w = tinycc_cols_2x2(c, w + 2, g, acc);
+            m0 = w[0], m1 = w[1], h0 = w[2], h1 = w[3], e0 = w[4], e1 = w[5];
+            w += 6;
+            v0 = tinycc_cols_rq(acc[0], m0, h0, e0);
+            v1 = tinycc_cols_rq(acc[1], m1, h1, e1);
+            v2 = tinycc_cols_rq(acc[2], m0, h0, e0);
+            v3 = tinycc_cols_rq(acc[3], m1, h1, e1);
+            op[0] = TINYCC_COLS_SAT(v0);
+            op[1] = TINYCC_COLS_SAT(v1);
+            op[co] = TINYCC_COLS_SAT(v2);
+            op[co + 1] = TINYCC_COLS_SAT(v3);
         }
     } else {
-        for (oc = 0; oc < co2; oc += 2) {
-            int32_t acc[2];
-            acc[0] = kbias[oc];
-            acc[1] = kbias[oc + 1];
-            tinycc_cols_1x2(c, wpk + oc * g, g, acc);
-            o[oc] = TINYCC_COLS_OUT(acc[0], rq + 4 * oc);
-            o[oc + 1] = TINYCC_COLS_OUT(acc[1], rq + 4 * oc + 4);
+        for (; op != end; op += 2) {
+            int32_t acc[2], v0, v1;
+            const int32_t *q = w + 2 + 2 * g;
+            acc[0] = w[0];
+            acc[1] = w[1];
+            tinycc_cols_1x2(c, w + 2, g, acc);
+            v0 = tinycc_cols_rq(acc[0], q[0], q[2], q[4]);
+            v1 = tinycc_cols_rq(acc[1], q[1], q[3], q[5]);
+            w = q + 6;
+            op[0] = TINYCC_COLS_SAT(v0);
+            op[1] = TINYCC_COLS_SAT(v1);
         }
     }
-    if (co2 < co) {
-        int32_t acc[2];
-        acc[0] = acc[1] = kbias[co2];
-        tinycc_cols_nx1(c, wpk + co2 * g, g, np, acc);
-        o[co2] = TINYCC_COLS_OUT(acc[0], rq + 4 * co2);
-        if (np == 2) o[co + co2] = TINYCC_COLS_OUT(acc[1], rq + 4 * co2);
+    if (co & 1) {
+        int32_t acc[2], v0, v1;
+        const int32_t *q = w + 1 + g;
+        acc[0] = acc[1] = w[0];
+        tinycc_cols_nx1(c, w + 1, g, np, acc);
+        v0 = tinycc_cols_rq(acc[0], q[0], q[1], q[2]);
+        v1 = tinycc_cols_rq(acc[1], q[0], q[1], q[2]);
+        op[0] = TINYCC_COLS_SAT(v0);
+        if (np == 2) op[co] = TINYCC_COLS_SAT(v1);
     }
 }
-#undef TINYCC_COLS_OUT
 #undef TINYCC_COLS_SAT
 
 /* output row oy of image b (ow * co bytes at `row`), two pixels a pass */
 static inline void tinycc_conv_2d_s8_cols_row(const tinycc_conv_shape *s, const int8_t *in, const int32_t *wpk,
-                                              const int32_t *kbias, int8_t *row, int b, int oy, int32_t in_zp,
-                                              int32_t out_zp, const int32_t *rq, int32_t act_min, int32_t act_max) {
+                                              int8_t *row, int b, int oy, int32_t in_zp, int32_t act_min,
+                                              int32_t act_max) {
     tinycc_cols c;
-    int ox;
+    const int L = s->kw * s->ci, k = s->kh * L, k4 = (k + 3) & ~3, iy0 = oy * s->sh - s->pad_t;
+    const int rowstep = s->w * s->ci, xstep = s->sw * s->ci;
+    int8_t *patch = (int8_t *)(void *)c.w + 4 * k4;   /* after the two columns (4 * k4 bytes) */
+    const int x0 = ((b * s->h + iy0) * s->w - s->pad_l) * s->ci;   /* pixel ox's patch: in + x0 + ox * xstep */
+    int ox, ox0 = 0, ox1 = 0, p;
+    if ((L % 4 == 0 || 5 * k4 <= TINYCC_CONV_COLS_BYTES) && iy0 >= 0 && iy0 + s->kh <= s->h) {
+        /* an interior row: its interior pixels widen their kh rows straight from the input when a row
+         * is whole groups, else copy them into the patch after the columns (zeros after byte k, written
+         * once) and widen that */
+        const int32_t zero = 0;
+        const int last = s->w + s->pad_l - s->kw;   /* pixels ox0 <= ox < ox1: 0 <= ox sw - pad_l <= last */
+        ox0 = (s->pad_l + s->sw - 1) / s->sw;
+        if (ox0 > s->ow) ox0 = s->ow;
+        ox1 = last < 0 ? ox0 : last / s->sw + 1;
+        if (ox1 > s->ow) ox1 = s->ow;
+        if (ox1 < ox0) ox1 = ox0;
+        if (L % 4 != 0) memcpy(patch + k4 - 4, &zero, 4);
+    }
     for (ox = 0; ox < s->ow; ox += 2) {
         const int np = ox + 1 < s->ow ? 2 : 1;
-        tinycc_cols_pixel(s, in, &c, 0, b, oy, ox, in_zp);
-        if (np == 2) tinycc_cols_pixel(s, in, &c, 1, b, oy, ox + 1, in_zp);
-        tinycc_cols_block(s, &c, np, wpk, kbias, row + ox * s->co, out_zp, rq, act_min, act_max);
+        for (p = 0; p < np; ++p) {
+            if (ox + p >= ox0 && ox + p < ox1) {
+                const int8_t *xr = in + x0 + (ox + p) * xstep;
+                int ky;
+                if (L % 4 == 0) {
+                    for (ky = 0; ky < s->kh; ++ky, xr += rowstep) tinycc_cols_widen(&c, p, ky * (L / 4), xr, L);
+                } else {
+                    for (ky = 0; ky < s->kh; ++ky, xr += rowstep) tinycc_cols_copy(patch + ky * L, xr, L);
+                    tinycc_cols_widen(&c, p, 0, patch, k4);
+                }
+            } else {
+                tinycc_cols_pixel(s, in, &c, p, b, oy, ox + p, in_zp);
+            }
+        }
+        tinycc_cols_block(s, &c, np, k4 / 4, wpk, row + ox * s->co, act_min, act_max);
     }
 }
 
@@ -611,8 +795,7 @@ static inline int tinycc_cols_pointwise(const tinycc_conv_shape *s) {
  * itself when the outputs never overtake the unread inputs: forward with co <= ci, backward with
  * co >= ci (in place without a ring). */
 static inline void tinycc_conv_2d_s8_cols_pw(const tinycc_conv_shape *s, const int8_t *in, const int32_t *wpk,
-                                             const int32_t *kbias, int8_t *out, int backward, int32_t out_zp,
-                                             const int32_t *rq, int32_t act_min, int32_t act_max) {
+                                             int8_t *out, int backward, int32_t act_min, int32_t act_max) {
     tinycc_cols c;
     const long count = (long)s->n * s->h * s->w;
     long k;
@@ -621,48 +804,45 @@ static inline void tinycc_conv_2d_s8_cols_pw(const tinycc_conv_shape *s, const i
         const long i = backward ? count - k - np : k;   /* the pass's first pixel */
         tinycc_cols_widen(&c, 0, 0, in + i * s->ci, s->ci);
         if (np == 2) tinycc_cols_widen(&c, 1, 0, in + (i + 1) * s->ci, s->ci);
-        tinycc_cols_block(s, &c, np, wpk, kbias, out + i * s->co, out_zp, rq, act_min, act_max);
+        tinycc_cols_block(s, &c, np, s->ci / 4, wpk, out + i * s->co, act_min, act_max);
     }
 }
 
-/* `wpk`: the packed filter, `kbias`: bias - in_zp * sum(filter), `rq`: 4 words per output channel
- * (tinycc_cols_rq) */
+/* `wpk`: the packed filter with each channel pair's folded bias and requantisation words (tinycc_cols_block) */
 static inline void tinycc_conv_2d_s8_cols(const tinycc_conv_shape *s, const int8_t *in, const int32_t *wpk,
-                                          const int32_t *kbias, int8_t *out, int32_t in_zp, int32_t out_zp,
-                                          const int32_t *rq, int32_t act_min, int32_t act_max) {
+                                          int8_t *out, int32_t in_zp, int32_t act_min, int32_t act_max) {
     int b, oy;
     if (tinycc_cols_pointwise(s)) {
-        tinycc_conv_2d_s8_cols_pw(s, in, wpk, kbias, out, 0, out_zp, rq, act_min, act_max);
+        tinycc_conv_2d_s8_cols_pw(s, in, wpk, out, 0, act_min, act_max);
         return;
     }
     for (b = 0; b < s->n; ++b)
     for (oy = 0; oy < s->oh; ++oy)
-        tinycc_conv_2d_s8_cols_row(s, in, wpk, kbias, out + (long)(b * s->oh + oy) * s->ow * s->co, b, oy, in_zp,
-                                   out_zp, rq, act_min, act_max);
+        tinycc_conv_2d_s8_cols_row(s, in, wpk, out + (long)(b * s->oh + oy) * s->ow * s->co, b, oy, in_zp,
+                                   act_min, act_max);
 }
 
 /* in place (kernels/inplace.h), im2col rows */
 static inline void tinycc_conv_2d_s8_cols_inplace(const tinycc_conv_shape *s, const tinycc_ring_shape *r,
-                                                  int8_t *buf, const int32_t *wpk, const int32_t *kbias, int8_t *ring,
-                                                  int32_t in_zp, int32_t out_zp, const int32_t *rq,
+                                                  int8_t *buf, const int32_t *wpk, int8_t *ring, int32_t in_zp,
                                                   int32_t act_min, int32_t act_max) {
     int step, first = tinycc_ring_start(r), count = 0;
     if (tinycc_cols_pointwise(s) && s->n == 1) {    /* straight over the input: no ring, no copies */
-        tinycc_conv_2d_s8_cols_pw(s, buf, wpk, kbias, buf, s->co > s->ci, out_zp, rq, act_min, act_max);
+        tinycc_conv_2d_s8_cols_pw(s, buf, wpk, buf, s->co > s->ci, act_min, act_max);
         return;
     }
     for (step = 0; step < r->oh; ++step) {
         const int oy = tinycc_ring_row(r, step);
-        tinycc_conv_2d_s8_cols_row(s, buf, wpk, kbias, tinycc_ring_slot(r, ring, oy), 0, oy, in_zp, out_zp, rq,
-                                   act_min, act_max);
+        tinycc_conv_2d_s8_cols_row(s, buf, wpk, tinycc_ring_slot(r, ring, oy), 0, oy, in_zp, act_min, act_max);
         tinycc_ring_flush(r, buf, ring, step, oy, &first, &count);
     }
 }
 
 /* In place (kernels/inplace.h): the output over its input `buf` (batch 1), rows through the ring.
  * A 1x1 stride-1 convolution's row is one matrix product of ow pixels. With `bias` NULL, `filter`
- * is the im2col kernel's packed filter (conv_2d.py's packed_filter, an int32 array), `mult` its 4-word
- * requantisation table (tinycc_cols_rq; `shift` unused) and the rows are im2col rows. */
+ * is the im2col kernel's packed filter with its folded biases and requantisation words (conv_2d.py's
+ * cols_words, an int32 array; tinycc_cols_block), `kbias`, `out_zp`, `mult` and `shift` are unused and
+ * the rows are im2col rows. */
 static inline void tinycc_conv_2d_s8_fast_inplace(const tinycc_conv_shape *s, const tinycc_ring_shape *r,
                                                   int8_t *buf, const int8_t *filter, const int32_t *bias,
                                                   const int32_t *kbias, int8_t *ring, int32_t in_zp, int32_t out_zp,
@@ -671,8 +851,8 @@ static inline void tinycc_conv_2d_s8_fast_inplace(const tinycc_conv_shape *s, co
     int ox0, step, first = tinycc_ring_start(r), count = 0;
     const int ox1 = tinycc_interior_cols(s->ow, s->sw, s->pad_l, s->kw, s->w, &ox0);
     if (bias == NULL) {
-        tinycc_conv_2d_s8_cols_inplace(s, r, buf, (const int32_t *)(const void *)filter, kbias, ring, in_zp, out_zp,
-                                       mult, act_min, act_max);
+        tinycc_conv_2d_s8_cols_inplace(s, r, buf, (const int32_t *)(const void *)filter, ring, in_zp, act_min,
+                                       act_max);
         return;
     }
     for (step = 0; step < r->oh; ++step) {

@@ -58,8 +58,10 @@ def packed_words(w: np.ndarray) -> np.ndarray:
 
 
 def cols_constants(node, m, p):
-    """(packed filter, folded bias, requantisation table) for the im2col kernel
-    (tinycc_conv_2d_s8_cols), or None when it does not apply (then the other kernels)."""
+    """(words, "NULL", "NULL") for the im2col kernel (tinycc_conv_2d_s8_cols), or None when it does not
+    apply (then the other kernels). `words` (cols_words) holds the packed filter with each channel pair's
+    folded bias and requantisation words; the NULLs stand for the separate folded bias and requantisation
+    arrays of the kernels' older interface, which the in-place call (_inplace.py) passes on."""
     if p["dtype"] != "int8" or tuple(node.attrs["dilations"]) != (1, 1):
         return None
     w = m.g.tensors[node.inputs[1]].data
@@ -69,22 +71,39 @@ def cols_constants(node, m, p):
     k4 = -(-(kh * kw * ci) // 4) * 4
     if 4 * k4 > COLS_BYTES or (kw * ci if kw * ci % 4 == 0 else k4) > PATCH_BYTES:
         return None
-    found = requant_table(node, m, p, w)
+    found = cols_table(node, m, p, np.asarray(w, np.int8))
     if found is None:
         return None
-    table, kbias = found
-    packed = m.const_array(packed_words(np.asarray(w, np.int8)), "wpk",
-                           comment=f"{node.inputs[1]} packed for the im2col kernel")
-    kb = m.const_array(kbias, "kbias", comment=f"{node.name} bias - input zero point * sum(w)")
-    rq = m.const_array(table, "rq", comment=f"{node.name} requantisation: 2M - 2^32, 2^(e-1), -(e > 0), e")
-    return packed, kb, rq
+    words = m.const_array(cols_words(*found), "wpk",
+                          comment=f"{node.inputs[1]} packed for the im2col kernel, per channel pair: bias - "
+                                  f"input zp * sum(w) x2, the taps, 2M-2^32 x2, 2^(e-1) + zp * 2^e x2, e x2")
+    return words, "NULL", "NULL"
 
 
-def requant_table(node, m, p, w: np.ndarray):
-    """(tinycc_cols_rq's four words per output channel, the folded bias `bias - in_zp * sum(w)`), or
-    None when a multiplier is not 0 or in [2^30, 2^31), a shift is a left shift, or an int32 sum
-    could overflow (conv_2d.h). A channel whose filter is all zeros is the constant TFLM gives for
-    its bias: folded bias 0 and {M = 2^30, h = that constant, nz = 0, e = 0}."""
+def cols_words(table: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """tinycc_cols_block's words: per channel pair kb0, kb1, the pair's packed filter words (2g), M2_0,
+    M2_1, h0, h1, e0, e1; an odd last channel kb, its g words, M2, h, e (table: cols_table's co x 4
+    columns kb, M2, h, e)."""
+    co = w.shape[0]
+    g = -(-w[0].size // 4)
+    packed = packed_words(w)
+    table = np.asarray(table, np.int32).reshape(co, 4)
+    parts = []
+    for i in range(co // 2):
+        t = table[2 * i:2 * i + 2]
+        parts += [t[:, 0], packed[2 * i * g:(2 * i + 2) * g], t[:, 1:].T.reshape(-1)]
+    if co % 2:
+        parts += [table[-1, :1], packed[(co - 1) * g:], table[-1, 1:]]
+    return np.concatenate(parts).astype(np.int32)
+
+
+def cols_table(node, m, p, w: np.ndarray):
+    """(co x 4 words kb, M2, h, e for cols_words, the filter to pack), or None when a multiplier is not 0
+    or in [2^30, 2^31), a shift is not a right shift by 1..31, or an int32 sum could overflow (conv_2d.h).
+    Per channel: kb = bias - in_zp * sum(w), M2 = 2M - 2^32, h = 2^(e-1) + out_zp * 2^e, e = -shift.
+    A channel whose output does not depend on its input (a filter of zeros, or a zero multiplier: its
+    filter is packed as zeros then) gets TFLM's constant c: kb = 0 (so acc = 0 and SRDHM gives 0), e = 1,
+    h = 2 (c + out_zp)."""
     co = w.shape[0]
     name = node.inputs[2] if len(node.inputs) > 2 else None
     if name is not None and m.g.tensors[name].data is None:
@@ -96,31 +115,30 @@ def requant_table(node, m, p, w: np.ndarray):
     bias = np.zeros(co, np.int64) if name is None else m.g.tensors[name].data.astype(np.int64).reshape(-1)
     if mult.size != co or shift.size != co or bias.size != co:
         return None
+    w = np.array(w, np.int8)
+    w[mult == 0] = 0                   # MultiplyByQuantizedMultiplier(acc, 0, shift) = 0 whatever acc
     wf = np.asarray(w, np.int64).reshape(co, -1)
     kbias = bias - int(p["input_zp"]) * wf.sum(axis=1)
     const = ~wf.any(axis=1)            # the accumulator is the folded bias whatever the input
     if (np.abs(kbias[const]) >= (1 << 31)).any():
         return None
+    zp = int(p["output_zp"])
     q0 = np.zeros(co, np.int64)
     if const.any():
         q0[const] = multiply_by_quantized_multiplier(kbias[const].astype(np.int32), mult[const].astype(np.int32),
                                                      shift[const].astype(np.int32)).astype(np.int64)
-    # a zero multiplier gives 0 whatever acc: as M = 2^30, e = 31 it does too (|x| < 2^30, checked below)
-    zero = (mult == 0) & ~const
-    mult = np.where(zero, 1 << 30, np.where(const, 1 << 30, mult))
-    shift = np.where(zero, -31, np.where(const, 0, shift))
+    mult = np.where(const, 1 << 30, mult)
+    e = np.where(const, 1, -shift)
     kbias = np.where(const, 0, kbias)
-    if (mult < (1 << 30)).any() or (mult >= (1 << 31)).any() or (shift > 0).any() or (shift < -31).any():
+    if (mult < (1 << 30)).any() or (mult >= (1 << 31)).any() or (e < 1).any() or (e > 31).any():
         return None
-    e = -shift
-    h = np.where(const, q0, np.where(e > 0, np.left_shift(1, np.maximum(e - 1, 0)), 0)).astype(np.int64)
+    h = np.where(const, 2 * (q0 + zp), (1 << (e - 1)) + zp * (1 << e)).astype(np.int64)
     bound = np.abs(kbias) + 128 * np.abs(wf).sum(axis=1)          # |acc|, every partial sum too
     xbound = (bound * mult) // (1 << 31) + 2                        # |SRDHM(acc, M)|
-    if (bound >= (1 << 31)).any() or (xbound + np.abs(h) >= (1 << 31)).any():
+    if (bound >= (1 << 31)).any() or (xbound + np.abs(h) + 1 >= (1 << 31)).any():
         return None
-    nz = np.where((e > 0) & ~const, -1, 0)
-    table = np.stack([2 * mult - (1 << 32), h, nz, e], axis=1).astype(np.int32).reshape(-1)
-    return table, kbias.astype(np.int32)
+    table = np.stack([kbias, 2 * mult - (1 << 32), h, e], axis=1).astype(np.int32)
+    return table, w
 
 
 def emit(node, m, p):
@@ -136,8 +154,8 @@ def emit(node, m, p):
     cols = cols_constants(node, m, p)
     if cols is not None:
         # im2col: each pixel's patch widened to int16 once, every channel against it (conv_2d.h)
-        m.emit(f"tinycc_conv_2d_s8_cols(&{shape}, {x}, {cols[0]}, {cols[1]}, {y}, {p['input_zp']}, "
-               f"{p['output_zp']}, {cols[2]}, {p['act_min']}, {p['act_max']});")
+        m.emit(f"tinycc_conv_2d_s8_cols(&{shape}, {x}, {cols[0]}, {y}, {p['input_zp']}, {p['act_min']}, "
+               f"{p['act_max']});")
         return
     mult, shift = requant_arrays(node, m, p)
     w = m.ptr(node.inputs[1], const=True)
