@@ -329,3 +329,24 @@ def test_compile_for_a_board_it_cannot_fit_fails_naming_the_layer_and_bytes_over
     ok = subprocess.run([sys.executable, "-m", "tinycc", "compile", "examples/tiny_kws_int8.tflite", "--target",
                          "cortex-m4-64k", "-o", str(tmp_path / "kws")], capture_output=True, text=True)
     assert ok.returncode == 0 and (tmp_path / "kws" / "model.h").exists()
+
+
+def test_patch_tiles_turn_a_vww_that_does_not_fit_into_one_that_fits(tmp_path, monkeypatch):
+    """A 64 KB board: VWW whole needs arena + 10% + I/O 27,650 + stack 8,192 > 65,536 B; in 8 row
+    bands its arena is small enough. The verdict, the totals and the per-layer rows follow."""
+    extra = tmp_path / "boards.json"
+    extra.write_text(json.dumps({"m4-64k": {"title": "64 KB part", "core": "cortex-m4", "clock_mhz": 80,
+                                            "sram_kb": 64, "flash_kb": 1024}}))
+    monkeypatch.setenv("TINYCC_BOARDS", str(extra))
+    whole = make_report(vww_path(), "m4-64k", latency_mode="macs")
+    banded = make_report(vww_path(), "m4-64k", latency_mode="macs", patch_tiles=8)
+    for rep in (whole, banded):
+        arena = rep["sram"]["arena_bytes"]
+        assert rep["sram"]["total_bytes"] == arena + math.ceil(arena / 10) + 27650 + 8192
+    assert not whole["fits"] and "exceeds the 65,536 B SRAM" in whole["verdict"]
+    assert banded["fits"] and banded["verdict"] == "fits"
+    assert banded["sram"]["arena_bytes"] < whole["sram"]["arena_bytes"]
+    assert any(n.startswith("patch-based execution: the first") for n in banded["notes"])
+    ops_ = [r["op"] for r in banded["layers"]]
+    assert ops_.count("strided_slice") == 8 and ops_.count("concatenation") == 1
+    assert banded["macs"] > whole["macs"]                          # the recomputed halo rows

@@ -254,7 +254,8 @@ def cmd_report(args, out: Console) -> int:
     rep = make_report(args.model, args.target, args.backend, stack_bytes=round(args.stack_kb * 1024),
                       latency_mode=args.latency, cycles_per_mac=args.cycles_per_mac, duty_cycle=args.duty_cycle,
                       rate_hz=args.rate, battery_mah=args.battery_mah, battery_v=args.battery_v,
-                      active_mw=args.active_mw, sleep_mw=args.sleep_mw, extra_mw=args.extra_mw, cmsis_nn=args.cmsis_nn)
+                      active_mw=args.active_mw, sleep_mw=args.sleep_mw, extra_mw=args.extra_mw, cmsis_nn=args.cmsis_nn,
+                      patch_tiles=args.patch_tiles)
     if args.html:
         from tinycc.report_html import write_html
         write_html(rep, args.html)
@@ -423,6 +424,8 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--extra-mw", type=float, default=0.0,
                     help="average power of the other components (microphone, radio, ...), added to the total")
     rp.add_argument("--cmsis-nn", help="CMSIS-NN source tree, to measure cmsis-nn outputs (default: $CMSIS_NN_PATH)")
+    rp.add_argument("--patch-tiles", type=int, metavar="N",
+                    help="as compile --patch-tiles: the first layers in N row bands (smaller arena)")
     rp.add_argument("--json", metavar="FILE", help="also write the report as JSON ('-': print it instead of the tables)")
     rp.add_argument("--html", metavar="FILE", help="also write a self-contained HTML report with a memory timeline")
     rp.set_defaults(func=cmd_report)

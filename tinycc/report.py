@@ -306,7 +306,8 @@ def power(lat: dict, active_mw: float, sleep_mw: float, extra_mw: float, duty, r
 def make_report(model, board: str, backend: str = "c", *, stack_bytes: int = STACK_BYTES, latency_mode: str = "auto",
                 cycles_per_mac: float | None = None, duty_cycle=None, rate_hz: float | None = None,
                 battery_mah: float | None = None, battery_v: float = 3.0, active_mw: float | None = None,
-                sleep_mw: float | None = None, extra_mw: float = 0.0, cmsis_nn=None) -> dict:
+                sleep_mw: float | None = None, extra_mw: float = 0.0, cmsis_nn=None,
+                patch_tiles: int | None = None) -> dict:
     """The whole report for `model` (a path) compiled with `backend` on `board` (a slug), as plain data."""
     from tinycc.driver import compile_model, load_model, optimize_model
     b = {"slug": board, **load_board(board)}
@@ -332,6 +333,11 @@ def make_report(model, board: str, backend: str = "c", *, stack_bytes: int = STA
 
     g = optimize_model(load_model(model))
     notes = []
+    if patch_tiles:        # patched before compiling, so the budget, the rows and the build agree
+        from tinycc.core.plugins import registry
+        from tinycc.driver import patch_model
+        g = patch_model(g, int(patch_tiles), getattr(registry().get("backend", backend), "plan_options", {}))
+        notes += g.metadata.pop("notes", [])
     with tempfile.TemporaryDirectory(prefix="tinycc-report-") as tmp:
         folder = Path(tmp) / "model"
         rep = compile_model(copy.deepcopy(g), backend, folder, name="model")
