@@ -7,8 +7,16 @@ Each case is a single-op model aimed at one edge: channel counts that are not a 
 4-channel word, 3x3 strides 1 and 2 under SAME and VALID padding (interior and border pixels), the
 non-3x3 fast loop, depth multipliers and dilations (the reference rows), per-tensor and
 per-channel scales, input/output zero points at both ends, activations, and requantisation
-shifts on both sides of what the one-multiply requantisation takes (-2 ... -17; shift -1 and shifts
-past -17 fall back to tinycc_requant_s8), a channel of zero weights.
+shifts on both sides of what the one-multiply requantisation takes (-2 ... -17 with out_zp folded,
+"rq"; -2 ... -24 with out_zp added after the shift, "rq2"; shift -1 and shifts past -24 fall back
+to tinycc_requant_s8), a channel of zero weights.
+
+3x3 filters with rq / rq2 are packed by groups of 4 channels (shape field pf). Border pixels go
+through the interior routine on a patch padded with the input zero point: 3x3 with pf in passes of
+128 channels (channel counts 131, 228, 256: a last pass of 3, 100, 128 channels), other kernels
+with rq when the window fits 1152 bytes; else the border routine (rq 0, a 5x5 window of 48
+channels). Every border position (inputs of 1 to 3 pixels a side, one row, one column), stride 2
+with odd and even padding, zero points at both ends.
 """
 from __future__ import annotations
 
@@ -77,9 +85,31 @@ CASES = {
     "shift-minus-1": (dict(h=5, w=5, cin=8, eff=0.3), "ref"),
     "shift-minus-2": (dict(h=5, w=5, cin=8, eff=0.2, per_channel=False), "rq"),
     "shift-minus-17": (dict(h=5, w=5, cin=8, eff=0.7 * 2.0 ** -17, per_channel=False, out_zp=-128), "rq"),
-    "shift-minus-20": (dict(h=5, w=5, cin=8, eff=0.7 * 2.0 ** -20, per_channel=False), "ref"),
+    "shift-minus-20": (dict(h=5, w=5, cin=8, eff=0.7 * 2.0 ** -20, per_channel=False), "rq2"),
+    "shift-minus-24-c6": (dict(h=4, w=5, cin=6, eff=0.7 * 2.0 ** -24, per_channel=False, out_zp=-128), "rq2"),
+    "shift-minus-25": (dict(h=4, w=5, cin=8, eff=0.7 * 2.0 ** -25, per_channel=False), "ref"),
+    "shift-minus-21-zp-128-relu": (dict(h=5, w=6, cin=12, eff=0.6 * 2.0 ** -21, per_channel=False, out_zp=-128,
+                                        in_zp=-128, act_fn="relu"), "rq2"),
+    "shift-minus-19-zp127": (dict(h=4, w=4, cin=5, eff=0.6 * 2.0 ** -19, per_channel=False, out_zp=127,
+                                  in_zp=127), "rq2"),
     "shift-minus-17-out-zp127": (dict(h=5, w=5, cin=8, eff=0.7 * 2.0 ** -17, per_channel=False, out_zp=127), "rq"),
-    "shift-minus-18": (dict(h=5, w=5, cin=8, eff=0.7 * 2.0 ** -18, per_channel=False, out_zp=0), "ref"),
+    "shift-minus-18": (dict(h=5, w=5, cin=8, eff=0.7 * 2.0 ** -18, per_channel=False, out_zp=0), "rq2"),
+    "patch-3x3-all-border-c7": (dict(h=3, w=3, cin=7, in_zp=-128), "rq"),
+    "patch-2x3-c13": (dict(h=2, w=3, cin=13, in_zp=127, act_fn="relu6"), "rq"),
+    "patch-one-row-c5": (dict(h=1, w=6, cin=5), "rq"),
+    "patch-one-pixel-c12": (dict(h=1, w=1, cin=12, in_zp=-128), "rq"),
+    "patch-one-column-c9-s2": (dict(h=7, w=1, cin=9, strides=(2, 2)), "rq"),
+    "patch-s2-odd-c12": (dict(h=7, w=7, cin=12, strides=(2, 2), in_zp=-128), "rq"),
+    "patch-s2-even-c20": (dict(h=6, w=8, cin=20, strides=(2, 2)), "rq"),
+    "patch-s21-c7": (dict(h=5, w=6, cin=7, strides=(2, 1), in_zp=127), "rq"),
+    "patch-chunks-c131": (dict(h=3, w=4, cin=131, in_zp=-128, act_fn="relu"), "rq"),
+    "patch-chunks-c228": (dict(h=3, w=3, cin=228), "rq"),
+    "patch-chunks-c256-s2": (dict(h=5, w=4, cin=256, strides=(2, 2), in_zp=-128), "rq"),
+    "patch-chunks-c130-rq2": (dict(h=2, w=3, cin=130, eff=0.6 * 2.0 ** -20, per_channel=False, in_zp=100), "rq2"),
+    "border-routine-5x5-c48": (dict(h=5, w=6, cin=48, kernel=(5, 5), in_zp=-128), "rq"),
+    "patch-5x5-c8": (dict(h=4, w=6, cin=8, kernel=(5, 5), in_zp=-128), "rq"),
+    "patch-1x3-c6-one-row": (dict(h=1, w=4, cin=6, kernel=(1, 3)), "rq"),
+    "border-ref-requant-c7": (dict(h=4, w=4, cin=7, eff=0.3, in_zp=-128), "ref"),
     "zero-weights-channel": (dict(h=5, w=6, cin=8, zero_channel=True), "rq"),
     "mult2-generic": (dict(h=5, w=5, cin=3, mult=2), "generic"),
     "mult3-stride2-generic": (dict(h=7, w=6, cin=2, mult=3, strides=(2, 2), in_zp=-128), "generic"),
@@ -91,7 +121,7 @@ def _rq_flag(src: str) -> str:
     if "tinycc_depthwise_conv_2d_s8_fast(" not in src.split("model_invoke", 1)[-1]:
         return "generic"
     m = re.search(r"static const tinycc_dw_shape \w+ = \{([^}]*)\};", src)
-    return "rq" if m.group(1).split(",")[-1].strip() == "1" else "ref"
+    return {"1": "rq", "2": "rq2"}.get(m.group(1).split(",")[-1].strip(), "ref")
 
 
 @pytest.mark.parametrize("name", list(CASES))

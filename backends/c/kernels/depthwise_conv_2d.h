@@ -1,6 +1,6 @@
 /* DEPTHWISE_CONV_2D kernels: output channel oc = ic * depth_multiplier + m reads input channel ic. */
 typedef struct {
-    int n, h, w, ci, oh, ow, co, kh, kw, sh, sw, dh, dw, pad_t, pad_l, mult, rq;
+    int n, h, w, ci, oh, ow, co, kh, kw, sh, sw, dh, dw, pad_t, pad_l, mult, pf, rq;
 } tinycc_dw_shape;
 
 /* output row oy of image b (ow * co bytes at `row`), TFLM's reference loops */
@@ -96,17 +96,18 @@ static inline void tinycc_depthwise_conv_2d_f32(const tinycc_dw_shape *s, const 
  * On a DSP core one word load gives a tap's four channels: SXTB16 splits it into channels (0, 2)
  * and (1, 3), SMLABB / SMLATT multiply-accumulate each channel with its filter halfword.
  *
- * Requantisation: when s->rq is set (the emitter checks every channel: shift = -r with 2 <= r <= 17,
- * multiplier M >= 0, and the high word below fits 24 bits), the `shift` argument points at
- * kbias + co (the emitter appends rqw to the folded bias: one pointer for both in the interior loop):
- * rqw[c] = hi0 * 256 + (r - 1) with hi0 = 2^(r-2) * (2 * out_zp + 1), and TFLM's
+ * Requantisation: when s->rq is 1 (the emitter checks every channel: shift = -r with 2 <= r <= 17,
+ * multiplier M >= 0, and the high word below fits 24 bits), the constants are packed with the
+ * folded bias (tinycc_dw_kp below): rqw[c] = hi0 * 256 + (r - 1) with hi0 = 2^(r-2) * (2 * out_zp + 1), and TFLM's
  * MultiplyByQuantizedMultiplier(acc, M, -r) + out_zp is one 64-bit multiply-accumulate:
  *   floor((acc * M + 2^30 + 2^(30+r) + out_zp * 2^(31+r) - 2^31 * [acc < 0]) / 2^(31+r))
  * (SRDHM's floor((acc * M + 2^30) / 2^31) and RoundingDivideByPOT's round-half-away of it by 2^r
  * merge: floors of floors, an integer added before the floor; the "negative" test of the rounding
  * is acc < 0 whenever it matters). Start: high word hi0 + (acc < 0 ? -1 : 0), low word
  * 2^30 | (acc & 2^31); SMLAL; the result is the high word shifted right by r - 1 (an ARM register
- * shift reads the low byte of rqw). Else tinycc_requant_s8. */
+ * shift reads the low byte of rqw). When s->rq is 2 (2 <= r <= 24, any out_zp: hi0 * 2^(31+r) may
+ * not fit) hi0 = 2^(r-2) and out_zp is added after the shift (hi0 of rq 1 is that plus
+ * out_zp * 2^(r-1), a multiple of the divisor 2^(r-1): the same floor). Else tinycc_requant_s8. */
 #ifdef TINYCC_DSP
 /* SXTB16 of the word rotated by 8 (bytes 1 and 3): one instruction */
 static inline int32_t tinycc_dw_sxtb16_odd(int32_t v) {
@@ -127,6 +128,20 @@ static inline int32_t tinycc_dw_rq(int32_t acc, int32_t mult, int32_t rqw, int32
             : [acc] "r"(acc), [m] "r"(mult), [w] "r"(rqw), [k] "r"(k40));
     return hi;
 }
+/* as tinycc_dw_rq, out_zp added after the shift (rq 2) */
+static inline int32_t tinycc_dw_rq2(int32_t acc, int32_t mult, int32_t rqw, int32_t k40, int32_t zp) {
+    int32_t t, lo, hi;
+    __asm__("asr %[t], %[acc], #31\n\t"
+            "orr %[lo], %[k], %[t], lsl #31\n\t"
+            "add %[hi], %[t], %[w], asr #8\n\t"
+            "smlal %[lo], %[hi], %[acc], %[m]\n\t"
+            "asr %[hi], %[hi], %[w]\n\t"
+            "add %[hi], %[hi], %[z]\n\t"
+            "ssat %[hi], #8, %[hi]"
+            : [t] "=&r"(t), [lo] "=&r"(lo), [hi] "=&r"(hi)
+            : [acc] "r"(acc), [m] "r"(mult), [w] "r"(rqw), [k] "r"(k40), [z] "r"(zp));
+    return hi;
+}
 /* bytes v0..v3 (low bytes) in one word */
 static inline uint32_t tinycc_dw_pack4(int32_t v0, int32_t v1, int32_t v2, int32_t v3) {
     uint32_t w = (uint32_t)v0;
@@ -139,24 +154,59 @@ static inline int32_t tinycc_dw_rq(int32_t acc, int32_t mult, int32_t rqw, int32
     const int64_t a = hi0 * 4294967296LL + k40 - (acc < 0 ? ((int64_t)1 << 31) : 0) + (int64_t)acc * mult;
     return tinycc_clamp((int32_t)(a / 4294967296LL - (a % 4294967296LL < 0)) >> (rqw & 255), -128, 127);
 }
+static inline int32_t tinycc_dw_rq2(int32_t acc, int32_t mult, int32_t rqw, int32_t k40, int32_t zp) {
+    const int64_t hi0 = rqw >> 8;
+    const int64_t a = hi0 * 4294967296LL + k40 - (acc < 0 ? ((int64_t)1 << 31) : 0) + (int64_t)acc * mult;
+    return tinycc_clamp(((int32_t)(a / 4294967296LL - (a % 4294967296LL < 0)) >> (rqw & 255)) + zp, -128, 127);
+}
 #endif
 
-/* four accumulators of channels c..c+3 requantised (mult, shift and rqw at channel c; rqw is the
- * shift array when rq is set), clamped and stored at out[0..3] */
+/* Constants of channel c. Without rq: kbias[c], mult[c], shift[c]. With rq the emitter packs them
+ * by groups of four channels (the last group zero-padded): kbias[12 g + 0..3] the folded biases of
+ * channels 4 g..4 g + 3, then each one's multiplier and requantisation word side by side
+ * (kbias[12 g + 4 + 2 i], kbias[12 g + 5 + 2 i]): one pointer walks a group's constants, a
+ * channel's pair is one LDRD; mult and shift are unused. `ms`: the step between channels'
+ * multipliers (and words): 2 packed, 1 not */
+static inline const int32_t *tinycc_dw_kp(int rq, const int32_t *kbias, int c) {
+    return rq ? kbias + (c >> 2) * 12 + (c & 3) : kbias + c;
+}
+static inline const int32_t *tinycc_dw_mp(int rq, const int32_t *kbias, const int32_t *mult, int c) {
+    return rq ? kbias + (c >> 2) * 12 + 4 + 2 * (c & 3) : mult + c;
+}
+static inline const int32_t *tinycc_dw_sp(int rq, const int32_t *kbias, const int32_t *shift, int c) {
+    return rq ? kbias + (c >> 2) * 12 + 5 + 2 * (c & 3) : shift + c;
+}
+
+/* four accumulators of channels c..c+3 requantised (mult and shift point at channel c's, the next
+ * channels' ms words further; shift at its requantisation word when rq is set), clamped and
+ * stored at out[0..3] */
 static inline void tinycc_dw_store4(int rq, int8_t *out, int32_t a0, int32_t a1, int32_t a2, int32_t a3,
-                                    const int32_t *rqw, int32_t out_zp, const int32_t *mult, const int32_t *shift,
+                                    int32_t out_zp, const int32_t *mult, const int32_t *shift, int ms,
                                     int32_t act_min, int32_t act_max) {
     if (rq) {
         const int32_t k40 = 0x40000000;
-        const int32_t v0 = tinycc_dw_rq(a0, mult[0], rqw[0], k40), v1 = tinycc_dw_rq(a1, mult[1], rqw[1], k40);
-        const int32_t v2 = tinycc_dw_rq(a2, mult[2], rqw[2], k40), v3 = tinycc_dw_rq(a3, mult[3], rqw[3], k40);
+        int32_t v0, v1, v2, v3;
+        if (rq == 1) {
+            v0 = tinycc_dw_rq(a0, mult[0], shift[0], k40);
+            v1 = tinycc_dw_rq(a1, mult[ms], shift[ms], k40);
+            v2 = tinycc_dw_rq(a2, mult[2 * ms], shift[2 * ms], k40);
+            v3 = tinycc_dw_rq(a3, mult[3 * ms], shift[3 * ms], k40);
+        } else {
+            v0 = tinycc_dw_rq2(a0, mult[0], shift[0], k40, out_zp);
+            v1 = tinycc_dw_rq2(a1, mult[ms], shift[ms], k40, out_zp);
+            v2 = tinycc_dw_rq2(a2, mult[2 * ms], shift[2 * ms], k40, out_zp);
+            v3 = tinycc_dw_rq2(a3, mult[3 * ms], shift[3 * ms], k40, out_zp);
+        }
 #ifdef TINYCC_DSP
-        const uint32_t lo4 = ((uint32_t)act_min & 0xffu) * 0x01010101u, hi4 = ((uint32_t)act_max & 0xffu) * 0x01010101u;
         uint32_t w = tinycc_dw_pack4(v0, v1, v2, v3);
-        (void)__ssub8(w, lo4);   /* GE per byte: w >= act_min */
-        w = __sel(w, lo4);
-        (void)__ssub8(w, hi4);   /* GE per byte: w >= act_max */
-        w = __sel(hi4, w);
+        if (act_min > -128 || act_max < 127) {   /* tinycc_dw_rq saturated to int8 already */
+            const uint32_t lo4 = ((uint32_t)act_min & 0xffu) * 0x01010101u;
+            const uint32_t hi4 = ((uint32_t)act_max & 0xffu) * 0x01010101u;
+            (void)__ssub8(w, lo4);   /* GE per byte: w >= act_min */
+            w = __sel(w, lo4);
+            (void)__ssub8(w, hi4);   /* GE per byte: w >= act_max */
+            w = __sel(hi4, w);
+        }
         memcpy(out, &w, 4);
 #else
         out[0] = (int8_t)tinycc_clamp(v0, act_min, act_max);
@@ -166,16 +216,64 @@ static inline void tinycc_dw_store4(int rq, int8_t *out, int32_t a0, int32_t a1,
 #endif
     } else {
         out[0] = tinycc_requant_s8(a0, mult[0], shift[0], out_zp, act_min, act_max);
-        out[1] = tinycc_requant_s8(a1, mult[1], shift[1], out_zp, act_min, act_max);
-        out[2] = tinycc_requant_s8(a2, mult[2], shift[2], out_zp, act_min, act_max);
-        out[3] = tinycc_requant_s8(a3, mult[3], shift[3], out_zp, act_min, act_max);
+        out[1] = tinycc_requant_s8(a1, mult[ms], shift[ms], out_zp, act_min, act_max);
+        out[2] = tinycc_requant_s8(a2, mult[2 * ms], shift[2 * ms], out_zp, act_min, act_max);
+        out[3] = tinycc_requant_s8(a3, mult[3 * ms], shift[3 * ms], out_zp, act_min, act_max);
     }
 }
 
-static inline int8_t tinycc_dw_store1(const tinycc_dw_shape *s, int c, int32_t acc, int32_t out_zp, const int32_t *mult, const int32_t *shift, int32_t act_min,
-                                      int32_t act_max) {
-    if (s->rq) return (int8_t)tinycc_clamp(tinycc_dw_rq(acc, mult[c], shift[c], 0x40000000), act_min, act_max);
-    return tinycc_requant_s8(acc, mult[c], shift[c], out_zp, act_min, act_max);
+/* tinycc_dw_store4 of a packed group (pk at its folded biases; rq 1 or 2): rq 2 on a DSP core in
+ * one block of assembly for the four requantisations and the packing (out_zp's register made
+ * GCC spill the group pointer in the C form) */
+static inline void tinycc_dw_store4pk(int rq, int8_t *out, int32_t a0, int32_t a1, int32_t a2, int32_t a3,
+                                      const int32_t *pk, int32_t out_zp, int32_t act_min, int32_t act_max) {
+#ifdef TINYCC_DSP
+    int32_t m, w, t, lo, hi;
+    uint32_t v;
+#define TINYCC_DW_RQ_ASM(A, OFF, ZP) \
+    "ldrd %[m], %[w], [%[pk], #" OFF "]\n\t" \
+    "asr %[t], %[" A "], #31\n\t" \
+    "orr %[lo], %[k], %[t], lsl #31\n\t" \
+    "add %[hi], %[t], %[w], asr #8\n\t" \
+    "smlal %[lo], %[hi], %[" A "], %[m]\n\t" \
+    "asr %[" A "], %[hi], %[w]\n\t" \
+    ZP \
+    "ssat %[" A "], #8, %[" A "]\n\t"
+    if (rq == 1) {   /* GCC allocates the C form of rq 1 better */
+        tinycc_dw_store4(1, out, a0, a1, a2, a3, out_zp, pk + 4, pk + 5, 2, act_min, act_max);
+        return;
+    } else {
+        __asm__(TINYCC_DW_RQ_ASM("a0", "16", "add %[a0], %[a0], %[z]\n\t")
+                TINYCC_DW_RQ_ASM("a1", "24", "add %[a1], %[a1], %[z]\n\t")
+                TINYCC_DW_RQ_ASM("a2", "32", "add %[a2], %[a2], %[z]\n\t")
+                TINYCC_DW_RQ_ASM("a3", "40", "add %[a3], %[a3], %[z]\n\t")
+                "bfi %[a0], %[a1], #8, #8\n\t" "bfi %[a0], %[a2], #16, #8\n\t" "bfi %[a0], %[a3], #24, #8"
+                : [a0] "+&r"(a0), [a1] "+&r"(a1), [a2] "+&r"(a2), [a3] "+&r"(a3), [m] "=&r"(m), [w] "=&r"(w),
+                  [t] "=&r"(t), [lo] "=&r"(lo), [hi] "=&r"(hi)
+                : [pk] "r"(pk), [k] "r"(0x40000000), [z] "r"(out_zp), "m"(*(const int32_t (*)[12])pk));
+    }
+#undef TINYCC_DW_RQ_ASM
+    v = (uint32_t)a0;
+    if (act_min > -128 || act_max < 127) {   /* saturated to int8 already */
+        const uint32_t lo4 = ((uint32_t)act_min & 0xffu) * 0x01010101u;
+        const uint32_t hi4 = ((uint32_t)act_max & 0xffu) * 0x01010101u;
+        (void)__ssub8(v, lo4);
+        v = __sel(v, lo4);
+        (void)__ssub8(v, hi4);
+        v = __sel(hi4, v);
+    }
+    memcpy(out, &v, 4);
+#else
+    tinycc_dw_store4(rq, out, a0, a1, a2, a3, out_zp, pk + 4, pk + 5, 2, act_min, act_max);
+#endif
+}
+
+/* one accumulator (mult, shift: the channel's, as tinycc_dw_store4) */
+static inline int8_t tinycc_dw_store1(int rq, int32_t acc, int32_t out_zp, const int32_t *mult, const int32_t *shift,
+                                      int32_t act_min, int32_t act_max) {
+    if (rq == 1) return (int8_t)tinycc_clamp(tinycc_dw_rq(acc, *mult, *shift, 0x40000000), act_min, act_max);
+    if (rq == 2) return (int8_t)tinycc_clamp(tinycc_dw_rq2(acc, *mult, *shift, 0x40000000, out_zp), act_min, act_max);
+    return tinycc_requant_s8(acc, *mult, *shift, out_zp, act_min, act_max);
 }
 
 /* one tap of four channels: input word X, filter word F (bytes of channels c..c+3) */
@@ -214,7 +312,7 @@ static inline int8_t tinycc_dw_store1(const tinycc_dw_shape *s, int c, int32_t a
 #endif
 
 static inline void tinycc_dw_s8_border(const tinycc_dw_shape *s, const int8_t *in, const int8_t *filter,
-                                       const int32_t *bias, int8_t *out, int b, int oy, int ox,
+                                       const int32_t *bias, const int32_t *kbias, int8_t *out, int b, int oy, int ox,
                                        int32_t in_zp, int32_t out_zp, const int32_t *mult, const int32_t *shift,
                                        int32_t act_min, int32_t act_max) {
     const int iy0 = oy * s->sh - s->pad_t, ix0 = ox * s->sw - s->pad_l;
@@ -245,15 +343,16 @@ static inline void tinycc_dw_s8_border(const tinycc_dw_shape *s, const int8_t *i
                 for (kx = kx0; kx < kx1; ++kx, xp += co, fp += co) TINYCC_DW_ZTAP(xp, fp);
             }
         }
-        tinycc_dw_store4(s->rq, out + c, a0, a1, a2, a3, shift + c, out_zp, mult + c, shift + c, act_min,
-                             act_max);
+        tinycc_dw_store4(s->rq, out + c, a0, a1, a2, a3, out_zp, tinycc_dw_mp(s->rq, kbias, mult, c),
+                         tinycc_dw_sp(s->rq, kbias, shift, c), s->rq ? 2 : 1, act_min, act_max);
     }
     for (; c < co; ++c) {
         int32_t acc = bias[c];
         for (ky = ky0; ky < ky1; ++ky)
         for (kx = kx0; kx < kx1; ++kx)
             acc += (int32_t)filter[(ky * s->kw + kx) * co + c] * ((int32_t)x[((ky - ky0) * s->w + kx - kx0) * co + c] - in_zp);
-        out[c] = tinycc_dw_store1(s, c, acc, out_zp, mult, shift, act_min, act_max);
+        out[c] = tinycc_dw_store1(s->rq, acc, out_zp, tinycc_dw_mp(s->rq, kbias, mult, c),
+                                  tinycc_dw_sp(s->rq, kbias, shift, c), act_min, act_max);
     }
 }
 
@@ -281,65 +380,292 @@ static inline void tinycc_dw_s8_border(const tinycc_dw_shape *s, const int8_t *i
     } while (0)
 #endif
 
-/* one interior pixel: x points at its top-left tap */
-static inline void tinycc_dw_s8_pixel(const tinycc_dw_shape *s, const int8_t *x, const int8_t *filter,
-                                      const int32_t *kbias, int8_t *out, int32_t out_zp, const int32_t *mult,
-                                      const int32_t *shift, int32_t act_min, int32_t act_max) {
-    const int co = s->co, rowstep = s->w * co, co4 = co - co % 4;
-    int c, ky, kx;
-    if (s->kh == 3 && s->kw == 3) {
-        const int8_t *r0 = x, *f = filter;
-        for (c = 0; c < co4; c += 4, r0 += 4, f += 4) {
-            int32_t a0 = kbias[c], a1 = kbias[c + 1], a2 = kbias[c + 2], a3 = kbias[c + 3];
+/* Packed filter (s->pf: 3x3 with rq; the emitter packs it): group g of four channels holds its 9
+ * taps' words, tap t's at byte 36 g + 4 t (channels past co zero). The taps then read the filter
+ * at fixed offsets, and the input's column step cs needs not be co (a border patch's channel
+ * chunk). */
 #ifdef TINYCC_DSP
-            TINYCC_DW_3X3(r0, f, co, rowstep);
+#define TINYCC_DW_ASM_PROW(F0, F1, F2) \
+    TINYCC_DW_ASM_TAP("[%[p]]", "[%[q], #" F0 "]") \
+    TINYCC_DW_ASM_TAP("[%[p], %[cs]]", "[%[q], #" F1 "]") \
+    TINYCC_DW_ASM_TAP("[%[p], %[cs], lsl #1]", "[%[q], #" F2 "]")
+#define TINYCC_DW_PF3X3(X, F, CS, RS) do { \
+        const int8_t *p_ = (X); \
+        int32_t x_, f_, xo_, fo_; \
+        __asm__(TINYCC_DW_ASM_PROW("0", "4", "8") "add %[p], %[p], %[rs]\n\t" \
+                TINYCC_DW_ASM_PROW("12", "16", "20") "add %[p], %[p], %[rs]\n\t" \
+                TINYCC_DW_ASM_PROW("24", "28", "32") \
+                : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [p] "+r"(p_), \
+                  [x] "=&r"(x_), [f] "=&r"(f_), [xo] "=&r"(xo_), [fo] "=&r"(fo_) \
+                : [q] "r"(F), [cs] "r"(CS), [rs] "r"(RS) : "memory"); \
+    } while (0)
 #else
-            const int8_t *r1 = r0 + rowstep, *r2 = r1 + rowstep;
-            TINYCC_DW_TAP(r0, f); TINYCC_DW_TAP(r0 + co, f + co); TINYCC_DW_TAP(r0 + 2 * co, f + 2 * co);
-            TINYCC_DW_TAP(r1, f + 3 * co); TINYCC_DW_TAP(r1 + co, f + 4 * co); TINYCC_DW_TAP(r1 + 2 * co, f + 5 * co);
-            TINYCC_DW_TAP(r2, f + 6 * co); TINYCC_DW_TAP(r2 + co, f + 7 * co); TINYCC_DW_TAP(r2 + 2 * co, f + 8 * co);
+#define TINYCC_DW_PF3X3(X, F, CS, RS) do { \
+        const int8_t *r0_ = (X), *r1_ = r0_ + (RS), *r2_ = r1_ + (RS), *f_ = (F); \
+        TINYCC_DW_TAP(r0_, f_); TINYCC_DW_TAP(r0_ + (CS), f_ + 4); TINYCC_DW_TAP(r0_ + 2 * (CS), f_ + 8); \
+        TINYCC_DW_TAP(r1_, f_ + 12); TINYCC_DW_TAP(r1_ + (CS), f_ + 16); TINYCC_DW_TAP(r1_ + 2 * (CS), f_ + 20); \
+        TINYCC_DW_TAP(r2_, f_ + 24); TINYCC_DW_TAP(r2_ + (CS), f_ + 28); TINYCC_DW_TAP(r2_ + 2 * (CS), f_ + 32); \
+    } while (0)
 #endif
-            tinycc_dw_store4(s->rq, out + c, a0, a1, a2, a3, kbias + co + c, out_zp, mult + c, shift + c, act_min,
-                             act_max);
-        }
-    } else {
-        for (c = 0; c < co4; c += 4) {
-            int32_t a0 = kbias[c], a1 = kbias[c + 1], a2 = kbias[c + 2], a3 = kbias[c + 3];
-            for (ky = 0; ky < s->kh; ++ky)
-            for (kx = 0; kx < s->kw; ++kx)
-                TINYCC_DW_TAP(x + ky * rowstep + kx * co + c, filter + (ky * s->kw + kx) * co + c);
-            tinycc_dw_store4(s->rq, out + c, a0, a1, a2, a3, kbias + co + c, out_zp, mult + c, shift + c, act_min,
-                             act_max);
-        }
+
+/* a0..a3 = p[0..3] (two LDRD: p is word-aligned) */
+#ifdef TINYCC_DSP
+#define TINYCC_DW_LD4(P) \
+    __asm__("ldrd %0, %1, [%4]\n\t" "ldrd %2, %3, [%4, #8]" \
+            : "=&r"(a0), "=&r"(a1), "=&r"(a2), "=&r"(a3) : "r"(P), "m"(*(const int32_t (*)[4])(P)))
+#else
+#define TINYCC_DW_LD4(P) (a0 = (P)[0], a1 = (P)[1], a2 = (P)[2], a3 = (P)[3])
+#endif
+
+/* pf: npix pixels with every tap inside, channels 0..nch-1 from a group boundary: x at the first
+ * pixel's top-left tap (channel 0), columns cs bytes apart, rows rowstep, pixels xstep; fpk and
+ * pk at the first group's packed filter and constants; outputs s->co bytes apart from `out` */
+/* pf: channels n4..nch-1 of one pixel (as tinycc_dw_s8_pf) */
+static inline void tinycc_dw_pf_rest(int rq, const int8_t *x, int cs, int rowstep, int n4, int nch,
+                                     const int8_t *fpk, const int32_t *pk0, int8_t *out, int32_t out_zp,
+                                     int32_t act_min, int32_t act_max) {
+    int c, t;
+    for (c = n4; c < nch; ++c) {
+        const int g = c >> 2, j = c & 3;
+        int32_t acc = pk0[12 * g + j];
+        for (t = 0; t < 9; ++t)
+            acc += (int32_t)fpk[36 * g + 4 * t + j] * x[(t / 3) * rowstep + (t % 3) * cs + c];
+        out[c] = tinycc_dw_store1(rq, acc, out_zp, pk0 + 12 * g + 4 + 2 * j, pk0 + 12 * g + 5 + 2 * j, act_min,
+                                  act_max);
     }
-    for (c = co4; c < co; ++c) {
-        int32_t acc = kbias[c];
+}
+
+static inline void tinycc_dw_s8_pf(const tinycc_dw_shape *s, const int8_t *x, int cs, int rowstep, int xstep,
+                                   int npix, int nch, const int8_t *fpk, const int32_t *pk0, int8_t *out,
+                                   int32_t out_zp, int32_t act_min, int32_t act_max) {
+    const int n4 = nch - nch % 4, co = s->co, rq = s->rq;
+    int p;
+#define TINYCC_DW_PF_HOT(RQ) \
+    for (p = 0; p < npix; ++p, x += xstep, out += co) { \
+        const int32_t *pk = pk0; \
+        const int8_t *fg = fpk, *xc = x, *const xe = x + n4; \
+        int8_t *oc = out; \
+        for (; xc != xe; xc += 4, oc += 4, pk += 12, fg += 36) { \
+            int32_t a0, a1, a2, a3; \
+            TINYCC_DW_LD4(pk); \
+            TINYCC_DW_PF3X3(xc, fg, cs, rowstep); \
+            tinycc_dw_store4pk(RQ, oc, a0, a1, a2, a3, pk, out_zp, act_min, act_max); \
+        } \
+        if (n4 < nch) tinycc_dw_pf_rest(RQ, x, cs, rowstep, n4, nch, fpk, pk0, out, out_zp, act_min, act_max); \
+    }
+    if (rq == 1) {
+        TINYCC_DW_PF_HOT(1)
+    } else {
+        TINYCC_DW_PF_HOT(2)
+    }
+#undef TINYCC_DW_PF_HOT
+}
+
+#ifdef TINYCC_DSP
+#define TINYCC_DW_TAPS3X3(X, F, RS) TINYCC_DW_3X3(X, F, co, RS)
+#else
+#define TINYCC_DW_TAPS3X3(X, F, RS) do { \
+        const int8_t *r0_ = (X), *r1_ = r0_ + (RS), *r2_ = r1_ + (RS), *f_ = (F); \
+        TINYCC_DW_TAP(r0_, f_); TINYCC_DW_TAP(r0_ + co, f_ + co); TINYCC_DW_TAP(r0_ + 2 * co, f_ + 2 * co); \
+        TINYCC_DW_TAP(r1_, f_ + 3 * co); TINYCC_DW_TAP(r1_ + co, f_ + 4 * co); TINYCC_DW_TAP(r1_ + 2 * co, f_ + 5 * co); \
+        TINYCC_DW_TAP(r2_, f_ + 6 * co); TINYCC_DW_TAP(r2_ + co, f_ + 7 * co); TINYCC_DW_TAP(r2_ + 2 * co, f_ + 8 * co); \
+    } while (0)
+#endif
+
+/* the channels past the last multiple of 4 of one pixel (x: its top-left tap, rows rowstep apart) */
+static inline void tinycc_dw_s8_rest(const tinycc_dw_shape *s, const int8_t *x, int rowstep, const int8_t *filter,
+                                     const int32_t *kbias, int8_t *out, int32_t out_zp, const int32_t *mult,
+                                     const int32_t *shift, int32_t act_min, int32_t act_max) {
+    const int co = s->co, rq = s->rq;
+    int c, ky, kx;
+    for (c = co - co % 4; c < co; ++c) {
+        int32_t acc = *tinycc_dw_kp(rq, kbias, c);
         for (ky = 0; ky < s->kh; ++ky)
         for (kx = 0; kx < s->kw; ++kx)
             acc += (int32_t)filter[(ky * s->kw + kx) * co + c] * x[ky * rowstep + kx * co + c];
-        out[c] = tinycc_dw_store1(s, c, acc, out_zp, mult, shift, act_min, act_max);
+        out[c] = tinycc_dw_store1(rq, acc, out_zp, tinycc_dw_mp(rq, kbias, mult, c), tinycc_dw_sp(rq, kbias, shift, c),
+                                  act_min, act_max);
+    }
+}
+
+/* npix pixels with every tap inside, without the packed filter (3x3 with rq take tinycc_dw_s8_pf): x
+ * points at the first one's top-left tap, input rows rowstep bytes apart (s->w * co in the input,
+ * kw * co in a border pixel's patch), pixels xstep bytes apart; outputs co bytes apart from `out` */
+static inline void tinycc_dw_s8_pixels(const tinycc_dw_shape *s, const int8_t *x, int rowstep, int xstep, int npix,
+                                       const int8_t *filter, const int32_t *kbias, int8_t *out, int32_t out_zp,
+                                       const int32_t *mult, const int32_t *shift, int32_t act_min, int32_t act_max) {
+    const int co = s->co, co4 = co - co % 4, rq = s->rq;
+    int p, c, ky, kx;
+    for (p = 0; p < npix; ++p, x += xstep, out += co) {
+        for (c = 0; c < co4; c += 4) {
+            const int32_t *kb = tinycc_dw_kp(rq, kbias, c);
+            int32_t a0 = kb[0], a1 = kb[1], a2 = kb[2], a3 = kb[3];
+            if (s->kh == 3 && s->kw == 3) {
+                TINYCC_DW_TAPS3X3(x + c, filter + c, rowstep);
+            } else {
+                for (ky = 0; ky < s->kh; ++ky)
+                for (kx = 0; kx < s->kw; ++kx)
+                    TINYCC_DW_TAP(x + ky * rowstep + kx * co + c, filter + (ky * s->kw + kx) * co + c);
+            }
+            tinycc_dw_store4(rq, out + c, a0, a1, a2, a3, out_zp, tinycc_dw_mp(rq, kbias, mult, c),
+                             tinycc_dw_sp(rq, kbias, shift, c), rq ? 2 : 1, act_min, act_max);
+        }
+        if (co4 < co) tinycc_dw_s8_rest(s, x, rowstep, filter, kbias, out, out_zp, mult, shift, act_min, act_max);
+    }
+}
+
+/* Border pixels through the interior routine: their kh x kw x co window copied into a patch whose
+ * taps outside the input hold the input zero point. The folded bias carries -in_zp * f for every
+ * tap, so a padded tap adds f * in_zp - f * in_zp = 0, as TFLM's skipped tap: the result is
+ * bias + sum of f * (x - in_zp) over the inside taps, exactly. Up to TINYCC_DW_PATCH bytes of
+ * window on the stack; with the packed filter (pf) a 3x3 window of any depth, TINYCC_DW_PF_CH channels
+ * a pass; else larger windows take tinycc_dw_s8_border. */
+#define TINYCC_DW_PATCH 1152
+#define TINYCC_DW_PF_CH (TINYCC_DW_PATCH / 9 / 4 * 4)   /* channels of a pf patch */
+
+/* n bytes from src to dst, words at a time (element alignment only: unaligned words; on a DSP
+ * core 16 bytes a LDM / STM pair when both are word-aligned) */
+static inline void tinycc_dw_copy(int8_t *dst, const int8_t *src, int n) {
+    int i = 0;
+#ifdef TINYCC_DSP
+    if (n >= 16 && !(((uintptr_t)dst | (uintptr_t)src) & 3u)) {
+        int8_t *d = dst;
+        const int8_t *q = src;
+        int k = n >> 4;
+        __asm__ volatile("1:\n\t"
+                         "ldmia %[q]!, {r4, r5, r6, r12}\n\t"
+                         "stmia %[d]!, {r4, r5, r6, r12}\n\t"
+                         "subs %[k], %[k], #1\n\t"
+                         "bne 1b"
+                         : [q] "+r"(q), [d] "+r"(d), [k] "+r"(k) : : "r4", "r5", "r6", "r12", "memory", "cc");
+        i = n & ~15;
+    }
+#endif
+    for (; i + 16 <= n; i += 16) {
+        int32_t u0, u1, u2, u3;   /* one LDR / STR each (the Cortex-M4 takes unaligned words) */
+        memcpy(&u0, src + i, 4);
+        memcpy(&u1, src + i + 4, 4);
+        memcpy(&u2, src + i + 8, 4);
+        memcpy(&u3, src + i + 12, 4);
+        memcpy(dst + i, &u0, 4);
+        memcpy(dst + i + 4, &u1, 4);
+        memcpy(dst + i + 8, &u2, 4);
+        memcpy(dst + i + 12, &u3, 4);
+    }
+    for (; i + 4 <= n; i += 4) {
+        int32_t u;
+        memcpy(&u, src + i, 4);
+        memcpy(dst + i, &u, 4);
+    }
+    for (; i < n; ++i) dst[i] = src[i];
+}
+
+static inline void tinycc_dw_fill(int8_t *dst, int32_t zp4, int n) {
+    int i = 0;
+#ifdef TINYCC_DSP
+    if (n >= 16 && !((uintptr_t)dst & 3u)) {
+        int8_t *d = dst;
+        int k = n >> 4;
+        __asm__ volatile("mov r4, %[z]\n\t" "mov r5, %[z]\n\t" "mov r6, %[z]\n\t" "mov r12, %[z]\n\t"
+                         "1:\n\t"
+                         "stmia %[d]!, {r4, r5, r6, r12}\n\t"
+                         "subs %[k], %[k], #1\n\t"
+                         "bne 1b"
+                         : [d] "+r"(d), [k] "+r"(k) : [z] "r"(zp4) : "r4", "r5", "r6", "r12", "memory", "cc");
+        i = n & ~15;
+    }
+#endif
+    for (; i + 16 <= n; i += 16) {
+        memcpy(dst + i, &zp4, 4);
+        memcpy(dst + i + 4, &zp4, 4);
+        memcpy(dst + i + 8, &zp4, 4);
+        memcpy(dst + i + 12, &zp4, 4);
+    }
+    for (; i + 4 <= n; i += 4) memcpy(dst + i, &zp4, 4);
+    for (; i < n; ++i) dst[i] = (int8_t)zp4;
+}
+
+/* n channels (from in's) of the window of output pixel (oy, ox) of image b into `patch`, tap t at
+ * t * n; `zmask` has bit t set while tap t of the patch holds the zero point already (kept across
+ * a row's pixels while n stays). A window row's inside taps are one copy when n is the depth. */
+static inline void tinycc_dw_patch(const tinycc_dw_shape *s, const int8_t *in, int n, int8_t *patch,
+                                   unsigned *zmask, int b, int oy, int ox, int32_t zp4) {
+    const int iy0 = oy * s->sh - s->pad_t, ix0 = ox * s->sw - s->pad_l, kw = s->kw, ci = s->ci;
+    const int kx0 = ix0 < 0 ? -ix0 : 0, kx1 = ix0 + kw > s->w ? s->w - ix0 : kw;
+    const unsigned row = (1u << kw) - 1;
+    int ky, kx;
+    for (ky = 0; ky < s->kh; ++ky) {
+        int8_t *d = patch + ky * kw * n;
+        const int iy = iy0 + ky, sh = ky * kw;
+        if (iy < 0 || iy >= s->h || kx1 <= kx0) {   /* the whole row outside */
+            if ((*zmask & (row << sh)) != row << sh) {
+                tinycc_dw_fill(d, zp4, kw * n);
+                *zmask |= row << sh;
+            }
+            continue;
+        }
+        for (kx = 0; kx < kw; ++kx) {
+            if (kx == kx0) {   /* the inside taps */
+                const int8_t *src = in + ((b * s->h + iy) * s->w + ix0 + kx0) * ci;
+                if (n == ci) {
+                    tinycc_dw_copy(d + kx0 * n, src, (kx1 - kx0) * n);
+                } else {
+                    for (; kx < kx1; ++kx) tinycc_dw_copy(d + kx * n, src + (kx - kx0) * ci, n);
+                }
+                kx = kx1 - 1;
+                *zmask &= ~((((1u << (kx1 - kx0)) - 1) << kx0) << sh);
+            } else if (!(*zmask & (1u << (sh + kx)))) {
+                tinycc_dw_fill(d + kx * n, zp4, n);
+                *zmask |= 1u << (sh + kx);
+            }
+        }
     }
 }
 
 /* output row oy of image b, fast: interior pixels (ox0 <= ox < ox1 of an interior row) without
- * bounds checks, the others through the border routine */
+ * bounds checks, the others through a zero-point patch (or the border routine) */
 static inline void tinycc_depthwise_conv_2d_s8_fast_row(const tinycc_dw_shape *s, const int8_t *in,
                                                         const int8_t *filter, const int32_t *bias,
                                                         const int32_t *kbias, int8_t *row, int b, int oy, int ox0,
                                                         int ox1, int32_t in_zp, int32_t out_zp, const int32_t *mult,
                                                         const int32_t *shift, int32_t act_min, int32_t act_max) {
-    const int iy = oy * s->sh - s->pad_t;
-    int ox;
+    const int iy = oy * s->sh - s->pad_t, co = s->co, kw = s->kw;
+    const int pf = s->pf, patched = s->rq && s->kh * kw <= 31 && s->kh * kw * co <= TINYCC_DW_PATCH;
+    const int32_t zp4 = (int32_t)(((uint32_t)in_zp & 0xffu) * 0x01010101u);
+    int32_t patch32[TINYCC_DW_PATCH / 4];   /* word-aligned */
+    int8_t *patch = (int8_t *)patch32;
+    unsigned zmask = 0;
+    int ox, c0, zw = 0;
     if (iy < 0 || iy + s->kh > s->h) ox0 = ox1 = s->ow;
-    for (ox = 0; ox < ox0; ++ox)
-        tinycc_dw_s8_border(s, in, filter, bias, row + ox * s->co, b, oy, ox, in_zp, out_zp, mult, shift,
-                            act_min, act_max);
-    for (; ox < ox1; ++ox)
-        tinycc_dw_s8_pixel(s, in + ((b * s->h + iy) * s->w + ox * s->sw - s->pad_l) * s->ci, filter, kbias,
-                           row + ox * s->co, out_zp, mult, shift, act_min, act_max);
-    for (; ox < s->ow; ++ox)
-        tinycc_dw_s8_border(s, in, filter, bias, row + ox * s->co, b, oy, ox, in_zp, out_zp, mult, shift,
-                            act_min, act_max);
+    for (ox = 0; ox < s->ow; ++ox) {
+        if (ox == ox0 && ox1 > ox0) {   /* the interior run */
+            const int8_t *x = in + ((b * s->h + iy) * s->w + ox * s->sw - s->pad_l) * s->ci;
+            if (pf)
+                tinycc_dw_s8_pf(s, x, co, s->w * co, s->sw * co, ox1 - ox0, co, filter, kbias, row + ox * co, out_zp,
+                                act_min, act_max);
+            else
+                tinycc_dw_s8_pixels(s, x, s->w * co, s->sw * co, ox1 - ox0, filter, kbias, row + ox * co, out_zp, mult,
+                                    shift, act_min, act_max);
+            ox = ox1;
+            if (ox >= s->ow) break;
+        }
+        if (pf) {   /* TINYCC_DW_PF_CH channels a pass (a multiple of 4: passes start at groups) */
+            for (c0 = 0; c0 < co; c0 += TINYCC_DW_PF_CH) {
+                const int n = co - c0 < TINYCC_DW_PF_CH ? co - c0 : TINYCC_DW_PF_CH;
+                if (n != zw) zmask = 0, zw = n;
+                tinycc_dw_patch(s, in + c0, n, patch, &zmask, b, oy, ox, zp4);
+                tinycc_dw_s8_pf(s, patch, n, 3 * n, 0, 1, n, filter + c0 / 4 * 36, kbias + c0 / 4 * 12,
+                                row + ox * co + c0, out_zp, act_min, act_max);
+            }
+        } else if (patched) {
+            tinycc_dw_patch(s, in, co, patch, &zmask, b, oy, ox, zp4);
+            tinycc_dw_s8_pixels(s, patch, kw * co, 0, 1, filter, kbias, row + ox * co, out_zp, mult, shift, act_min,
+                                act_max);
+        } else {
+            tinycc_dw_s8_border(s, in, filter, bias, kbias, row + ox * co, b, oy, ox, in_zp, out_zp, mult, shift,
+                                act_min, act_max);
+        }
+    }
 }
 
 static inline void tinycc_depthwise_conv_2d_s8_fast(const tinycc_dw_shape *s, const int8_t *in, const int8_t *filter,
