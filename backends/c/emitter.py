@@ -133,4 +133,5 @@ class CModule:
             self.raw_kernels.append(source)
 
     def kernel_source(self) -> str:
-        return "\n".join([*(read_kernel(k) for k in ["tinycc_fixedpoint.h", *self.kernels]), *self.raw_kernels])
+        return "\n".join([*(read_kernel(k) for k in ["tinycc_fixedpoint.h", "copy.h", *self.kernels]),
+                          *self.raw_kernels])

@@ -3,32 +3,12 @@
  * output row still to compute reads an input row under them; rows go bottom-up when `backward`.
  * The kernels (tinycc_conv_2d_s8[_fast]_inplace in conv_2d.h, tinycc_depthwise_conv_2d_s8[_fast]_inplace
  * in depthwise_conv_2d.h) compute each row with the out-of-place kernels' own row routines and
- * drive the ring with these helpers; core/inplace.py simulates the same schedule to size the ring. */
-#include <string.h>
+ * drive the ring with these helpers; core/inplace.py simulates the same schedule to size the ring.
+ * Rows are copied with tinycc_copy_bytes (copy.h). */
 
 typedef struct {
     int h, oh, kh, sh, dh, pad_t, rbi, rbo, ring, backward;   /* rbi, rbo: input / output row bytes */
 } tinycc_ring_shape;
-
-/* n bytes from src to dst (no overlap), sixteen a turn in words: the C library's memcpy may copy
- * byte by byte (picolibc's and newlib-nano's, built for size: 4-5 instructions a byte on a
- * Cortex-M4). Word accesses through memcpy of 4 bytes: one LDR / STR where the core takes
- * unaligned words, byte accesses where it does not (Cortex-M0); kernels assume only element
- * alignment. */
-static inline void tinycc_copy_bytes(int8_t *dst, const int8_t *src, long n) {
-    long i = 0;
-    for (; i + 16 <= n; i += 16) {
-        uint32_t a, b, c, d;
-        memcpy(&a, src + i, 4); memcpy(&b, src + i + 4, 4); memcpy(&c, src + i + 8, 4); memcpy(&d, src + i + 12, 4);
-        memcpy(dst + i, &a, 4); memcpy(dst + i + 4, &b, 4); memcpy(dst + i + 8, &c, 4); memcpy(dst + i + 12, &d, 4);
-    }
-    for (; i + 4 <= n; i += 4) {
-        uint32_t a;
-        memcpy(&a, src + i, 4);
-        memcpy(dst + i, &a, 4);
-    }
-    for (; i < n; ++i) dst[i] = src[i];
-}
 
 static inline int tinycc_ring_start(const tinycc_ring_shape *r) {
     return r->backward ? r->oh - 1 : 0;

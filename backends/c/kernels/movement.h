@@ -21,7 +21,8 @@ static inline void tinycc_copy_box(const tinycc_box *b, const void *src, void *d
             dof += i[k] * b->dst_strides[k];
         }
         if (rows) {
-            memcpy(d + (size_t)dof * elem, s + (size_t)so * elem, (size_t)b->dims[5] * elem);
+            tinycc_copy_bytes((int8_t *)(d + (size_t)dof * elem), (const int8_t *)(s + (size_t)so * elem),
+                              (long)b->dims[5] * elem);
         } else {
             for (i[5] = 0; i[5] < b->dims[5]; ++i[5])
                 memcpy(d + (size_t)(dof + i[5] * b->dst_strides[5]) * elem,
