@@ -161,3 +161,12 @@ def test_patched_vww_on_qemu_cortex_m4_equals_tflm(tmp_path):
     samples = [random_inputs(p, np.random.default_rng(k)) for k in range(2)]
     layout = [(p.tensors[n].shape, p.tensors[n].dtype) for n in p.outputs]
     assert_outputs_equal_tflm(path.read_bytes(), samples, cortexm.run(report["elf"], "qemu-cortex-m4", samples, layout))
+
+
+def test_tflm_backend_keeps_the_model_whole_and_says_why(tmp_path):
+    """TF Lite Micro plans its own arena at run time; bands would make it larger."""
+    from tinycc.driver import compile_model
+    path = model_path("mlperf_tiny/vww_96_int8.tflite")
+    rep = compile_model(path, "tflm", tmp_path / "out", options={"patch_tiles": 4})
+    assert any("not applied with the tflm backend" in n for n in rep["notes"])
+    assert not any(n.startswith("patch-based execution: the first") for n in rep["notes"])

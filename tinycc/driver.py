@@ -93,6 +93,18 @@ def patch_model(g: Graph, tiles: int, plan_options: dict) -> Graph:
     return Sequential(PatchStage(tiles, lambda h: planner.plan(h, **plan_options).arena_bytes)).run(g)
 
 
+def patch_for_backend(g: Graph, backend: str, tiles: int) -> Graph:
+    """patch_model with the backend's planner options; a note instead for a backend whose runtime
+    plans its own arena (patch_bands = False: tflm)."""
+    be = registry().get("backend", backend)
+    if getattr(be, "patch_bands", True):
+        return patch_model(g, tiles, getattr(be, "plan_options", {}))
+    g.metadata.setdefault("notes", []).append(
+        f"patch-based execution is not applied with the {backend} backend: its runtime plans its own arena, "
+        "which bands make larger; use the c, cmsis-nn or microtvm backend")
+    return g
+
+
 def compile_model(model, backend: str, outdir, *, name: str = "model", force: bool = False,
                   options: dict | None = None) -> dict:
     """Compile `model` (a path or a Graph) with `backend` into `outdir`; returns the backend's report."""
@@ -106,7 +118,7 @@ def compile_model(model, backend: str, outdir, *, name: str = "model", force: bo
     g = quantize_model(g, options or {})
     plan_options = getattr(be, "plan_options", {})
     if (options or {}).get("patch_tiles"):
-        g = patch_model(g, int(options["patch_tiles"]), plan_options)
+        g = patch_for_backend(g, backend, int(options["patch_tiles"]))
     plan = planner.plan(g, **plan_options)
     outdir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", suffix=".tinycc-tmp", dir=outdir.parent))

@@ -334,9 +334,8 @@ def make_report(model, board: str, backend: str = "c", *, stack_bytes: int = STA
     g = optimize_model(load_model(model))
     notes = []
     if patch_tiles:        # patched before compiling, so the budget, the rows and the build agree
-        from tinycc.core.plugins import registry
-        from tinycc.driver import patch_model
-        g = patch_model(g, int(patch_tiles), getattr(registry().get("backend", backend), "plan_options", {}))
+        from tinycc.driver import patch_for_backend
+        g = patch_for_backend(g, backend, int(patch_tiles))
         notes += g.metadata.pop("notes", [])
     with tempfile.TemporaryDirectory(prefix="tinycc-report-") as tmp:
         folder = Path(tmp) / "model"
