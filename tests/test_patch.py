@@ -170,3 +170,24 @@ def test_tflm_backend_keeps_the_model_whole_and_says_why(tmp_path):
     rep = compile_model(path, "tflm", tmp_path / "out", options={"patch_tiles": 4})
     assert any("not applied with the tflm backend" in n for n in rep["notes"])
     assert not any(n.startswith("patch-based execution: the first") for n in rep["notes"])
+
+
+@pytest.mark.parametrize("backend", ["cmsis-nn", "microtvm"])
+def test_patched_vww_through_the_other_c_backends_equals_tflm(backend, monkeypatch):
+    """CMSIS-NN's kernels and microTVM's int8 path get the bands' uneven pads too."""
+    from cmsis_nn_source import cmsis_nn_root
+    from tinycc.driver import patch_for_backend
+    from tinycc.plugins.runtimes.c_host import HostRuntime
+    path = model_path("mlperf_tiny/vww_96_int8.tflite")
+    if backend == "cmsis-nn":
+        root = cmsis_nn_root()
+        if root is None:
+            pytest.skip("CMSIS-NN is not available (set CMSIS_NN_PATH, or allow pip to download aidge-export-arm-cortexm)")
+        monkeypatch.setenv("CMSIS_NN_PATH", str(root))
+    runtime = HostRuntime(backend, backend)
+    if runtime.available():
+        pytest.skip(runtime.available())
+    p = patch_for_backend(load_tflite(path), backend, 4)
+    assert p.metadata["patch"]["layers"] >= 2
+    samples = [random_inputs(p, np.random.default_rng(k)) for k in range(2)]
+    assert_outputs_equal_tflm(path.read_bytes(), samples, runtime.run_many(p, samples))
