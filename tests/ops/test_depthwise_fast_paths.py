@@ -5,7 +5,8 @@ four-channel store with its SIMD clamp).
 
 Each case is a single-op model aimed at one edge: channel counts that are not a multiple of the
 4-channel word, 3x3 strides 1 and 2 under SAME and VALID padding (interior and border pixels), the
-non-3x3 fast loop, depth multipliers and dilations (the reference rows), per-tensor and
+non-3x3 fast loop, stride 1 interior runs taken two pixels a pass (even and odd runs, at the
+threshold TINYCC_DW_PAIR_MIN, channels not a multiple of 4 and past 128, beside strides 2), depth multipliers and dilations (the reference rows), per-tensor and
 per-channel scales, input/output zero points at both ends, activations, and requantisation
 shifts on both sides of what the one-multiply requantisation takes (-2 ... -17 with out_zp folded,
 "rq"; -2 ... -24 with out_zp added after the shift, "rq2"; shift -1 and shifts past -24 fall back
@@ -111,6 +112,23 @@ CASES = {
     "patch-1x3-c6-one-row": (dict(h=1, w=4, cin=6, kernel=(1, 3)), "rq"),
     "border-ref-requant-c7": (dict(h=4, w=4, cin=7, eff=0.3, in_zp=-128), "ref"),
     "zero-weights-channel": (dict(h=5, w=6, cin=8, zero_channel=True), "rq"),
+    # stride 1 with rq 1, interior runs of at least TINYCC_DW_PAIR_MIN (12) pixels: two pixels a pass
+    # (tinycc_dw_s8_pf2); rq 2, rq 0 and column strides 2 beside them keep their paths
+    "pair-even-run-c8": (dict(h=5, w=14, cin=8, in_zp=-128, act_fn="relu6"), "rq"),
+    "pair-odd-run-c13": (dict(h=4, w=15, cin=13, act_fn="relu"), "rq"),
+    "pair-valid-odd-c6": (dict(h=5, w=15, cin=6, same=False, in_zp=127, out_zp=127), "rq"),
+    "pair-run-below-threshold-c4": (dict(h=4, w=13, cin=4), "rq"),
+    "pair-run-at-threshold-c4": (dict(h=4, w=14, cin=4, in_zp=-128), "rq"),
+    "pair-run-past-threshold-c3": (dict(h=4, w=15, cin=3), "rq"),
+    "pair-c132": (dict(h=3, w=16, cin=132, in_zp=-128, act_fn="relu"), "rq"),
+    "pair-c256-s2-wide": (dict(h=5, w=24, cin=256, strides=(2, 2)), "rq"),
+    "pair-s2-wide-c12": (dict(h=5, w=33, cin=12, strides=(2, 2), in_zp=-128), "rq"),
+    "pair-s12-wide-c8": (dict(h=4, w=30, cin=8, strides=(1, 2)), "rq"),
+    "pair-s21-wide-c7": (dict(h=6, w=17, cin=7, strides=(2, 1)), "rq"),
+    "pair-rq2-c12": (dict(h=4, w=16, cin=12, eff=0.6 * 2.0 ** -21, per_channel=False, out_zp=-128, in_zp=-128,
+                          act_fn="relu"), "rq2"),
+    "pair-rq2-odd-c5": (dict(h=3, w=19, cin=5, eff=0.7 * 2.0 ** -20, per_channel=False), "rq2"),
+    "pair-ref-requant-c8": (dict(h=4, w=16, cin=8, eff=0.3), "ref"),
     "mult2-generic": (dict(h=5, w=5, cin=3, mult=2), "generic"),
     "mult3-stride2-generic": (dict(h=7, w=6, cin=2, mult=3, strides=(2, 2), in_zp=-128), "generic"),
     "dilation2-generic": (dict(h=8, w=7, cin=5, dil=(2, 2)), "generic"),
@@ -148,5 +166,47 @@ def test_depthwise_fast_path_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
     write_sources(g, tmp_path)
     report = cortexm.build(tmp_path, "cortex-m4")
     samples = [random_inputs(g, np.random.default_rng(k)) for k in range(3)]
+    layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
+    assert_outputs_equal_tflm(model, samples, cortexm.run(report["elf"], "qemu-cortex-m4", samples, layout))
+
+
+# in place (kernels/inplace.h's row ring over the input) through the two-pixel stride-1 path
+INPLACE = {
+    "inplace-pair-odd-run-c13": dict(h=6, w=15, cin=13, act_fn="relu"),
+    "inplace-pair-even-run-c8": dict(h=5, w=16, cin=8, in_zp=-128, act_fn="relu6"),
+}
+
+
+def _in_place(name, tmp_path):
+    from c_build import write_sources
+    from test_inplace import check_no_overlap, sandwiched
+    from tinycc.core import planner
+    model = dw(37, **INPLACE[name])
+    g = sandwiched(model)
+    p = planner.plan(g, inplace=True)
+    c = p.inplace.get(g.nodes[1].name)
+    assert c is not None and c.kind == "rows", f"{name}: not planned in place"
+    check_no_overlap(g, p)
+    write_sources(g, tmp_path)
+    assert "tinycc_depthwise_conv_2d_s8_fast_inplace(&" in (tmp_path / "model.c").read_text()
+    return model, g
+
+
+@pytest.mark.parametrize("name", list(INPLACE))
+def test_depthwise_pair_path_in_place_on_host_equals_tflm(name, tmp_path):
+    from c_build import build, run_exe
+    model, g = _in_place(name, tmp_path)
+    samples = [random_inputs(g, np.random.default_rng(k)) for k in range(3)]
+    assert_outputs_equal_tflm(model, samples, run_exe(build(g, tmp_path), g, samples))
+
+
+@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
+                    reason="the Cortex-M toolchain and QEMU are not installed")
+@pytest.mark.parametrize("name", list(INPLACE))
+def test_depthwise_pair_path_in_place_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
+    from tinycc import cortexm
+    model, g = _in_place(name, tmp_path)
+    report = cortexm.build(tmp_path, "cortex-m4")
+    samples = [random_inputs(g, np.random.default_rng(k)) for k in range(2)]
     layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
     assert_outputs_equal_tflm(model, samples, cortexm.run(report["elf"], "qemu-cortex-m4", samples, layout))

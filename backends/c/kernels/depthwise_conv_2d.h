@@ -222,9 +222,10 @@ static inline void tinycc_dw_store4(int rq, int8_t *out, int32_t a0, int32_t a1,
     }
 }
 
-/* tinycc_dw_store4 of a packed group (pk at its folded biases; rq 1 or 2): rq 2 on a DSP core in
- * one block of assembly for the four requantisations and the packing (out_zp's register made
- * GCC spill the group pointer in the C form) */
+/* tinycc_dw_store4 of a packed group (pk at its folded biases; rq 1 or 2): on a DSP core one block
+ * of assembly for the four requantisations and the packing (out_zp's register made GCC spill the
+ * group pointer in the C form of rq 2; beside tinycc_dw_s8_pf2 the C form of rq 1 called
+ * tinycc_dw_rq out of line) */
 static inline void tinycc_dw_store4pk(int rq, int8_t *out, int32_t a0, int32_t a1, int32_t a2, int32_t a3,
                                       const int32_t *pk, int32_t out_zp, int32_t act_min, int32_t act_max) {
 #ifdef TINYCC_DSP
@@ -239,9 +240,14 @@ static inline void tinycc_dw_store4pk(int rq, int8_t *out, int32_t a0, int32_t a
     "asr %[" A "], %[hi], %[w]\n\t" \
     ZP \
     "ssat %[" A "], #8, %[" A "]\n\t"
-    if (rq == 1) {   /* GCC allocates the C form of rq 1 better */
-        tinycc_dw_store4(1, out, a0, a1, a2, a3, out_zp, pk + 4, pk + 5, 2, act_min, act_max);
-        return;
+    if (rq == 1) {
+        __asm__(TINYCC_DW_RQ_ASM("a0", "16", "") TINYCC_DW_RQ_ASM("a1", "24", "")
+                TINYCC_DW_RQ_ASM("a2", "32", "") TINYCC_DW_RQ_ASM("a3", "40", "")
+                "bfi %[a0], %[a1], #8, #8\n\t" "bfi %[a0], %[a2], #16, #8\n\t" "bfi %[a0], %[a3], #24, #8"
+                : [a0] "+&r"(a0), [a1] "+&r"(a1), [a2] "+&r"(a2), [a3] "+&r"(a3), [m] "=&r"(m), [w] "=&r"(w),
+                  [t] "=&r"(t), [lo] "=&r"(lo), [hi] "=&r"(hi)
+                : [pk] "r"(pk), [k] "r"(0x40000000), "m"(*(const int32_t (*)[12])pk));
+        (void)out_zp;
     } else {
         __asm__(TINYCC_DW_RQ_ASM("a0", "16", "add %[a0], %[a0], %[z]\n\t")
                 TINYCC_DW_RQ_ASM("a1", "24", "add %[a1], %[a1], %[z]\n\t")
@@ -417,6 +423,100 @@ static inline void tinycc_dw_s8_border(const tinycc_dw_shape *s, const int8_t *i
 #define TINYCC_DW_LD4(P) (a0 = (P)[0], a1 = (P)[1], a2 = (P)[2], a3 = (P)[3])
 #endif
 
+/* Stride 1, two adjacent pixels a pass (tinycc_dw_s8_pf2): per filter row the pair reads 4 input
+ * columns, each widened once and multiplied into both pixels' accumulators (a0..a3 the left
+ * pixel's, b0..b3 the right one's): 4 input loads, 8 widenings, 12 filter and 3 step loads for 24
+ * multiply-accumulates a filter row, 51 instructions (two pixels of the one-pixel loop: 60). On a
+ * DSP core a group's 9 filter taps are widened once a call into fw[] on the stack (fw[2 t]: SXTB16
+ * of tap t's word, channels 0 and 2; fw[2 t + 1]: its odd bytes, channels 1 and 3; then the column
+ * step, the row step, three column steps), one LDR each: the accumulators, the input word's two
+ * halves, a filter halfword pair, the input pointer and fw's take 13 registers (GCC found none more
+ * for the steps). Without DSP TINYCC_DW2_ROW(X, FR, CS) is one filter row, X at the left pixel's
+ * first column, FR at the row's packed taps. */
+#ifdef TINYCC_DSP
+#define TINYCC_DW2_LDX(XA) "ldr %[x], " XA "\n\t" "sxtb16 %[xe], %[x]\n\t" "sxtb16 %[x], %[x], ror #8\n\t"
+#define TINYCC_DW2_MAC(FE, FO, A) \
+    "ldr %[f], [%[q], #" FE "]\n\t" "smlabb %[" A "0], %[xe], %[f], %[" A "0]\n\t" \
+    "smlatt %[" A "2], %[xe], %[f], %[" A "2]\n\t" \
+    "ldr %[f], [%[q], #" FO "]\n\t" "smlabb %[" A "1], %[x], %[f], %[" A "1]\n\t" \
+    "smlatt %[" A "3], %[x], %[f], %[" A "3]\n\t"
+/* filter row of taps T0, T1, T2 (byte offsets of their even words in fw; odd at + 4) */
+#define TINYCC_DW2_ROWASM(E0, O0, E1, O1, E2, O2) \
+    TINYCC_DW2_LDX("[%[p]]") TINYCC_DW2_MAC(E0, O0, "a") \
+    "ldr %[f], [%[q], #72]\n\t" TINYCC_DW2_LDX("[%[p], %[f]]") TINYCC_DW2_MAC(E1, O1, "a") \
+    TINYCC_DW2_MAC(E0, O0, "b") \
+    "ldr %[f], [%[q], #72]\n\t" TINYCC_DW2_LDX("[%[p], %[f], lsl #1]") TINYCC_DW2_MAC(E2, O2, "a") \
+    TINYCC_DW2_MAC(E1, O1, "b") \
+    "ldr %[f], [%[q], #80]\n\t" TINYCC_DW2_LDX("[%[p], %[f]]") \
+    TINYCC_DW2_MAC(E2, O2, "b")
+#define TINYCC_DW2_NEXTROW "ldr %[f], [%[q], #76]\n\t" "add %[p], %[p], %[f]\n\t"
+/* the 3x3 taps of the pair: X at the left pixel's top-left tap, FW the widened filter (fw[18] the
+ * column step, fw[19] the row step, fw[20] three columns) */
+#define TINYCC_DW2_3X3(X, FW) do { \
+        const int8_t *p_ = (X); \
+        int32_t x_, xe_, f_; \
+        __asm__(TINYCC_DW2_ROWASM("0", "4", "8", "12", "16", "20") TINYCC_DW2_NEXTROW \
+                TINYCC_DW2_ROWASM("24", "28", "32", "36", "40", "44") TINYCC_DW2_NEXTROW \
+                TINYCC_DW2_ROWASM("48", "52", "56", "60", "64", "68") \
+                : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [b0] "+r"(b0), [b1] "+r"(b1), \
+                  [b2] "+r"(b2), [b3] "+r"(b3), [x] "=&r"(x_), [xe] "=&r"(xe_), [f] "=&r"(f_), [p] "+r"(p_) \
+                : [q] "r"(FW) : "memory"); \
+    } while (0)
+#else
+#define TINYCC_DW2_ROW(X, FR, CS) do { \
+        const int8_t *x_ = (X), *f_ = (FR); \
+        int j_; \
+        for (j_ = 0; j_ < 3; ++j_) { \
+            const int8_t *fp_ = f_ + 4 * j_, *xp_ = x_ + j_ * (CS), *xq_ = xp_ + (CS); \
+            a0 += (int32_t)fp_[0] * xp_[0]; a1 += (int32_t)fp_[1] * xp_[1]; \
+            a2 += (int32_t)fp_[2] * xp_[2]; a3 += (int32_t)fp_[3] * xp_[3]; \
+            b0 += (int32_t)fp_[0] * xq_[0]; b1 += (int32_t)fp_[1] * xq_[1]; \
+            b2 += (int32_t)fp_[2] * xq_[2]; b3 += (int32_t)fp_[3] * xq_[3]; \
+        } \
+    } while (0)
+#define TINYCC_DW2_3X3(X, FW) do { \
+        TINYCC_DW2_ROW((X), fg, cs); TINYCC_DW2_ROW((X) + rowstep, fg + 12, cs); \
+        TINYCC_DW2_ROW((X) + 2 * rowstep, fg + 24, cs); \
+    } while (0)
+#endif
+
+/* tinycc_dw_s8_pf at stride 1 in the input (xstep == cs == co) with rq 1 (rq 2 keeps the one-pixel
+ * loop: VWW's wide layers are rq 1, and a second copy of the requantisation cost 0.4 KB of flash),
+ * channels 0..n4-1 (n4 a multiple of 4), npix even: groups outer, pixels two a pass */
+static __attribute__((noinline, unused)) void tinycc_dw_s8_pf2(const int8_t *x, int cs, int rowstep, int npix,
+                                                                int n4, int co, const int8_t *fpk,
+                                                                const int32_t *pk0, int8_t *out, int32_t out_zp,
+                                                                int32_t act_min, int32_t act_max) {
+    const int8_t *const xend = x + npix * cs;
+    int g;
+    for (g = 0; g < n4; g += 4) {
+        const int32_t *const pk = pk0 + 3 * g;
+        const int8_t *const fg = fpk + 9 * g, *xc = x + g;
+#ifdef TINYCC_DSP
+        int32_t fw[21];
+        int t;
+        for (t = 0; t < 9; ++t) {
+            int32_t w;
+            memcpy(&w, fg + 4 * t, 4);
+            fw[2 * t] = __sxtb16(w);
+            fw[2 * t + 1] = tinycc_dw_sxtb16_odd(w);
+        }
+        fw[18] = cs;
+        fw[19] = rowstep;
+        fw[20] = 3 * cs;
+#endif
+        for (; xc != xend + g; xc += 2 * cs) {   /* cs == co: outputs advance as inputs */
+            int8_t *const oc = out + (xc - x);
+            int32_t a0, a1, a2, a3, b0, b1, b2, b3;
+            TINYCC_DW_LD4(pk);
+            b0 = a0, b1 = a1, b2 = a2, b3 = a3;
+            TINYCC_DW2_3X3(xc, fw);
+            tinycc_dw_store4pk(1, oc, a0, a1, a2, a3, pk, out_zp, act_min, act_max);
+            tinycc_dw_store4pk(1, oc + co, b0, b1, b2, b3, pk, out_zp, act_min, act_max);
+        }
+    }
+}
+
 /* pf: npix pixels with every tap inside, channels 0..nch-1 from a group boundary: x at the first
  * pixel's top-left tap (channel 0), columns cs bytes apart, rows rowstep, pixels xstep; fpk and
  * pk at the first group's packed filter and constants; outputs s->co bytes apart from `out` */
@@ -435,11 +535,24 @@ static inline void tinycc_dw_pf_rest(int rq, const int8_t *x, int cs, int rowste
     }
 }
 
+#ifndef TINYCC_DW_PAIR_MIN
+#define TINYCC_DW_PAIR_MIN 12   /* interior pixels from which stride 1 takes tinycc_dw_s8_pf2 (VWW: 12 beat 2, 4, 8) */
+#endif
 static inline void tinycc_dw_s8_pf(const tinycc_dw_shape *s, const int8_t *x, int cs, int rowstep, int xstep,
                                    int npix, int nch, const int8_t *fpk, const int32_t *pk0, int8_t *out,
                                    int32_t out_zp, int32_t act_min, int32_t act_max) {
     const int n4 = nch - nch % 4, co = s->co, rq = s->rq;
     int p;
+    if (rq == 1 && xstep == cs && cs == co && npix >= TINYCC_DW_PAIR_MIN) {   /* stride 1, interior */
+        const int n2 = npix & ~1;   /* an odd last pixel below */
+        tinycc_dw_s8_pf2(x, cs, rowstep, n2, n4, co, fpk, pk0, out, out_zp, act_min, act_max);
+        if (n4 < nch)
+            for (p = 0; p < n2; ++p, x += xstep, out += co)
+                tinycc_dw_pf_rest(rq, x, cs, rowstep, n4, nch, fpk, pk0, out, out_zp, act_min, act_max);
+        else
+            x += n2 * xstep, out += n2 * co;
+        npix -= n2;
+    }
 #define TINYCC_DW_PF_HOT(RQ) \
     for (p = 0; p < npix; ++p, x += xstep, out += co) { \
         const int32_t *pk = pk0; \
