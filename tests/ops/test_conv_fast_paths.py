@@ -10,7 +10,8 @@ kernels wider than the input, per-tensor and per-channel quantisation, input zer
 extremes, activations; 1x1 convolutions in place straight over their input (forward when they
 shrink or keep the channel count, backward when they expand); and the limits of the path (k4 = 576, the largest column, and just over it,
 rows of kw*ci over the patch buffer), where the emitter falls back to the older kernels. Also: interior
-pixels whose patch rows straddle 4-tap groups (rows of 3, 6, 9, 10 and 14 bytes copied whole), the
+pixels whose patch rows straddle 4-tap groups (rows of 3, 6, 9, 10 and 14 bytes copied whole; 3 rows of
+9 bytes assembled in registers on the Cortex-M4), the
 assembly output loop (no clipping activation) and the C one (relu, relu6), channels whose filter is all
 zeros (a constant output), a channel with no right shift (outside the kernel's table: older kernels),
 and the layout of the kernel's words (the packed filter with each channel pair's requantisation words).
@@ -64,6 +65,13 @@ CASES = {
     "2x2-L10-stride2-relu6": (dict(h=7, w=9, cin=5, cout=3, kernel=(2, 2), strides=(2, 2), act_fn="relu6"), True),
     "3x2-L14-valid-odd-cout": (dict(h=6, w=6, cin=7, cout=9, kernel=(3, 2), in_zp=100), True),
     "3x3-L9-s2-same-none-c8": (dict(h=10, w=10, cin=3, cout=8, kernel=(3, 3), strides=(2, 2), same=True), True),
+    # kh = 3 rows of L = 9 bytes (tinycc_cols_row9 on the Cortex-M4: groups assembled in registers): RGB
+    # 3x3 valid (the last pixel's rows end at the tensor's last byte), 3x1 on 9 channels, 3x9 on 1,
+    # extreme zero points, clipping and not
+    "3x3-L9-valid-odd-relu": (dict(h=7, w=9, cin=3, cout=7, kernel=(3, 3), in_zp=-128, act_fn="relu"), True),
+    "3x3-L9-valid-none-zp127": (dict(h=5, w=8, cin=3, cout=6, kernel=(3, 3), in_zp=127), True),
+    "3x1-L9-ci9-same": (dict(h=6, w=5, cin=9, cout=5, kernel=(3, 1), same=True), True),
+    "3x9-L9-ci1-valid": (dict(h=5, w=12, cin=1, cout=4, kernel=(3, 9), in_zp=-3), True),
 }
 
 
@@ -120,7 +128,12 @@ def test_cols_words_layout():
     table = np.arange(100, 112, dtype=np.int32).reshape(3, 4)     # kb, M2, h, e per channel
     words = cols_words(table, w).tolist()
     packed = packed_words(w).tolist()                              # g = 2 words per channel
-    assert words == [100, 104, *packed[0:4], 101, 105, 102, 106, 103, 107, 108, *packed[4:6], 109, 110, 111]
+    # the last pair's e0 (103) marked in bit 8
+    assert words == [100, 104, *packed[0:4], 101, 105, 102, 106, 103 | 256, 107, 108, *packed[4:6], 109, 110, 111]
+    table = np.arange(100, 120, dtype=np.int32).reshape(5, 4)
+    w5 = np.zeros((5, 1, 1, 4), np.int8)
+    words = cols_words(table, w5).tolist()                         # g = 1: pairs of 2 + 2 + 6 words
+    assert [words[8], words[18]] == [103, 111 | 256] and words[20:] == [116, 0, 117, 118, 119]
 
 
 def test_packed_filter_layout():

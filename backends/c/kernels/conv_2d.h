@@ -304,6 +304,30 @@ static inline void tinycc_cols_copy(int8_t *d, const int8_t *x, int n) {
     memcpy(d + n - 4, &v, 4);
 }
 
+#if defined(TINYCC_DSP) && !defined(__ARM_BIG_ENDIAN)
+#define TINYCC_COLS_ROW9 1
+/* an interior pixel's column into slot p when its patch is kh = 3 rows of L = 9 bytes (a 3x3 filter on
+ * RGB: 27 taps, 7 groups, the last one's fourth tap 0) from the rows at x, x + rowstep, x + 2 rowstep:
+ * the groups assembled in registers from loads inside the rows (byte j of a word is tap j of its group,
+ * little-endian), no patch */
+static inline void tinycc_cols_row9(tinycc_cols *c, int p, const int8_t *x, int rowstep) {
+    const int8_t *r1 = x + rowstep, *r2 = r1 + rowstep;
+    int32_t *d = c->w + 2 * p;
+    uint16_t t;
+    int32_t v;
+    memcpy(&t, r1 + 7, 2);
+#define TINYCC_COLS_ROW9_GROUP(G, V) v = (int32_t)(V), d[4 * (G)] = __sxtb16(v), d[4 * (G) + 1] = tinycc_sxtb16_ror8(v)
+    TINYCC_COLS_ROW9_GROUP(0, tinycc_ld4(x));
+    TINYCC_COLS_ROW9_GROUP(1, tinycc_ld4(x + 4));
+    TINYCC_COLS_ROW9_GROUP(2, (uint32_t)(uint8_t)x[8] | (uint32_t)tinycc_ld4(r1) << 8);
+    TINYCC_COLS_ROW9_GROUP(3, tinycc_ld4(r1 + 3));
+    TINYCC_COLS_ROW9_GROUP(4, (uint32_t)t | (uint32_t)tinycc_ld4(r2) << 16);
+    TINYCC_COLS_ROW9_GROUP(5, tinycc_ld4(r2 + 2));
+    TINYCC_COLS_ROW9_GROUP(6, (uint32_t)tinycc_ld4(r2 + 5) >> 8);
+#undef TINYCC_COLS_ROW9_GROUP
+}
+#endif
+
 #if defined(__GNUC__)          /* kept out of the row loop: its patch buffer would join the row's frame */
 #define TINYCC_COLS_OUTLINED static __attribute__((noinline, unused))
 #else
@@ -352,7 +376,8 @@ TINYCC_COLS_OUTLINED void tinycc_cols_pixel(const tinycc_conv_shape *s, const in
 
 /* The im2col kernels' requantisation: TFLM's MultiplyByQuantizedMultiplier plus the output zero point z
  * exactly, for a right shift e = -shift >= 1 and a multiplier M in [2^30, 2^31), from the words
- * M2 = 2M - 2^32 (as int32), h = 2^(e-1) + z * 2^e and e (conv_2d.py's cols_table).
+ * M2 = 2M - 2^32 (as int32), h = 2^(e-1) + z * 2^e and e (conv_2d.py's cols_table; bits 5 and up of
+ * the e word are ignored: the last channel pair's e0 carries a mark in bit 8, tinycc_cols_block2_asm).
  * SaturatingRoundingDoublingHighMul(acc, M) = floor((2 acc M + 2^31) / 2^32) = acc + floor((acc M2 +
  * 2^31) / 2^32): one SMMLAR with acc as the accumulator (exact 64-bit sum). RoundingDivideByPOT(x, e)
  * + z = (x + 2^(e-1) - (x < 0)) >> e + z = (x + h + (x >> 31)) >> e (adding z * 2^e before an
@@ -364,7 +389,7 @@ static inline int32_t tinycc_cols_rq(int32_t acc, int32_t m, int32_t h, int32_t 
 #else
     x = (int32_t)(((int64_t)acc * ((int64_t)m + 4294967296LL) + 2147483648LL) >> 32);
 #endif
-    return (x + h + (x >> 31)) >> e;
+    return (x + h + (x >> 31)) >> (e & 31);
 }
 
 #if defined(TINYCC_DSP) && defined(__thumb2__)
@@ -560,11 +585,14 @@ static inline int8_t tinycc_cols_sat(int32_t v, int clip, int32_t act_min, int32
 
 #ifdef TINYCC_COLS_ASM
 /* tinycc_cols_block's two-pixel loop without activation clipping in one assembly loop: every channel
- * pair from op (co2 > 0 of them, to `end`) with its words at w (tinycc_cols_block), its group loop as
- * tinycc_cols_2x2's (one variant for an odd g, one for an even g), then its 4 outputs: SMMLAR, ADD,
- * ADD ASR #31, ASR, SSAT, STRB each. The 13 registers hold the MAC loop's live values; the column base,
- * g, the output pointer, co and `end` wait in 24 bytes the assembly takes below the stack pointer (and
- * gives back), two a LDRD. Returns w after the last pair. */
+ * pair from op (co2 > 0 of them) with its words at w (tinycc_cols_block), its group loop as
+ * tinycc_cols_2x2's (one variant for an odd g, one for an even g; the first group adds pixel 1's
+ * products to the folded biases into its own accumulators before pixel 0's: no copies), then its 4
+ * outputs: SMMLAR, ADD, ADD ASR #31, ASR, SSAT, STRB each; it stops after the pair whose e0 word has
+ * bit 8 set (the last pair's: conv_2d.py's cols_words; ASR by a register takes its low byte). The 13
+ * registers hold the MAC loop's live values; the column base, g, the output pointer and co wait in 16
+ * bytes the assembly takes below the stack pointer (and gives back), two a LDRD. Returns w after the
+ * last pair. */
 #define TINYCC_COLS_GROUP /* one group: 16 MACs */ \
     "ldrd %[t0], %[t1], [%[w]], #8\n\t" \
     "ldrd %[t4], %[t5], [%[x]], #8\n\t" \
@@ -581,21 +609,34 @@ static inline int8_t tinycc_cols_sat(int32_t v, int clip, int32_t act_min, int32
     "smlad %[a2], %[t5], %[t2], %[a2]\n\t" \
     "smlad %[a3], %[t4], %[t1], %[a3]\n\t" \
     "smlad %[a3], %[t5], %[t3], %[a3]\n\t"
+#define TINYCC_COLS_FIRST /* the first group: pixel 1 (x + 8) from the folded biases, then pixel 0 */ \
+    "ldrd %[t0], %[t1], [%[w]], #8\n\t" \
+    "ldrd %[t4], %[t5], [%[x], #8]\n\t" \
+    "sxtb16 %[t2], %[t0], ror #8\n\t" \
+    "sxtb16 %[t0], %[t0]\n\t" \
+    "sxtb16 %[t3], %[t1], ror #8\n\t" \
+    "sxtb16 %[t1], %[t1]\n\t" \
+    "smlad %[a2], %[t4], %[t0], %[a0]\n\t" \
+    "smlad %[a2], %[t5], %[t2], %[a2]\n\t" \
+    "smlad %[a3], %[t4], %[t1], %[a1]\n\t" \
+    "smlad %[a3], %[t5], %[t3], %[a3]\n\t" \
+    "ldrd %[t4], %[t5], [%[x]], #16\n\t" \
+    "smlad %[a0], %[t4], %[t0], %[a0]\n\t" \
+    "smlad %[a0], %[t5], %[t2], %[a0]\n\t" \
+    "smlad %[a1], %[t4], %[t1], %[a1]\n\t" \
+    "smlad %[a1], %[t5], %[t3], %[a1]\n\t"
 #define TINYCC_COLS_PAIRS_HEAD \
     "ldr %[x], %[xbm]\n\t" \
     "ldr %[n], %[gm]\n\t" \
     "ldr %[t0], %[opm]\n\t" \
     "ldr %[t1], %[com]\n\t" \
-    "ldr %[t2], %[endm]\n\t" \
-    "sub sp, sp, #24\n\t" \
+    "sub sp, sp, #16\n\t" \
     "strd %[x], %[n], [sp]\n\t" \
     "strd %[t0], %[t1], [sp, #8]\n\t" \
-    "str %[t2], [sp, #16]\n\t" \
     "1:\n\t" \
     "ldrd %[a0], %[a1], [%[w]], #8\n\t"    /* kb */ \
-    "mov %[a2], %[a0]\n\t" \
-    "mov %[a3], %[a1]\n\t" \
-    "ldrd %[x], %[n], [sp]\n\t"
+    "ldrd %[x], %[n], [sp]\n\t" \
+    TINYCC_COLS_FIRST
 #define TINYCC_COLS_PAIRS_TAIL \
     "ldrd %[t0], %[t1], [%[w]], #8\n\t"     /* M2 */ \
     "ldrd %[t2], %[t3], [%[w]], #8\n\t"     /* h */ \
@@ -626,26 +667,24 @@ static inline int8_t tinycc_cols_sat(int32_t v, int clip, int32_t act_min, int32
     "strb %[a1], [%[x], %[t2]]\n\t" \
     "strb %[t1], [%[x]], #1\n\t" \
     "str %[x], [sp, #8]\n\t" \
-    "ldr %[t3], [sp, #16]\n\t" \
-    "cmp %[x], %[t3]\n\t" \
-    "bne 1b\n\t" \
-    "add sp, sp, #24\n\t"
+    "tst %[t4], #256\n\t"                 /* the last pair's e0 */ \
+    "beq 1b\n\t" \
+    "add sp, sp, #16\n\t"
 #define TINYCC_COLS_PAIRS_OPERANDS \
     : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [x] "=&r"(x), [w] "+r"(w), [n] "=&r"(n), \
       [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4), [t5] "=&r"(t5) \
-    : [xbm] "m"(xbv), [gm] "m"(gv), [opm] "m"(opv), [com] "m"(cov), [endm] "m"(endv) \
+    : [xbm] "m"(xbv), [gm] "m"(gv), [opm] "m"(opv), [com] "m"(cov) \
     : "cc", "memory"
 static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const int32_t *w, int g, int8_t *op,
-                                                    int8_t *end, int co) {
+                                                    int co) {
     const int32_t *xbv = c->w;
-    int8_t *opv = op, *endv = end;
+    int8_t *opv = op;
     int cov = co, gv = g;
     const int32_t *x;
     int32_t n, a0, a1, a2, a3, t0, t1, t2, t3, t4, t5;
     if (g & 1)
         __asm__ volatile(
             TINYCC_COLS_PAIRS_HEAD
-            TINYCC_COLS_GROUP
             "subs %[n], %[n], #1\n\t"
             "beq 3f\n\t"
             "2:\n\t"
@@ -659,16 +698,21 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
     else
         __asm__ volatile(
             TINYCC_COLS_PAIRS_HEAD
+            TINYCC_COLS_GROUP
+            "subs %[n], %[n], #2\n\t"
+            "beq 3f\n\t"
             "2:\n\t"
             TINYCC_COLS_GROUP
             TINYCC_COLS_GROUP
             "subs %[n], %[n], #2\n\t"
             "bne 2b\n\t"
+            "3:\n\t"
             TINYCC_COLS_PAIRS_TAIL
             TINYCC_COLS_PAIRS_OPERANDS);
     return w;
 }
 #undef TINYCC_COLS_GROUP
+#undef TINYCC_COLS_FIRST
 #undef TINYCC_COLS_PAIRS_HEAD
 #undef TINYCC_COLS_PAIRS_TAIL
 #undef TINYCC_COLS_PAIRS_OPERANDS
@@ -695,7 +739,7 @@ static inline void tinycc_cols_block(const tinycc_conv_shape *s, const tinycc_co
     if (np == 2) {
 #ifdef TINYCC_COLS_ASM
         if (!clip) {
-            if (op != end) w = tinycc_cols_block2_asm(c, w, g, op, end, co);
+            if (op != end) w = tinycc_cols_block2_asm(c, w, g, op, co);
             op = end;
         }
 #endif
@@ -773,6 +817,10 @@ static inline void tinycc_conv_2d_s8_cols_row(const tinycc_conv_shape *s, const 
                 int ky;
                 if (L % 4 == 0) {
                     for (ky = 0; ky < s->kh; ++ky, xr += rowstep) tinycc_cols_widen(&c, p, ky * (L / 4), xr, L);
+#ifdef TINYCC_COLS_ROW9
+                } else if (L == 9 && s->kh == 3) {
+                    tinycc_cols_row9(&c, p, xr, rowstep);
+#endif
                 } else {
                     for (ky = 0; ky < s->kh; ++ky, xr += rowstep) tinycc_cols_copy(patch + ky * L, xr, L);
                     tinycc_cols_widen(&c, p, 0, patch, k4);

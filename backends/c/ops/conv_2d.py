@@ -83,7 +83,7 @@ def cols_constants(node, m, p):
 def cols_words(table: np.ndarray, w: np.ndarray) -> np.ndarray:
     """tinycc_cols_block's words: per channel pair kb0, kb1, the pair's packed filter words (2g), M2_0,
     M2_1, h0, h1, e0, e1; an odd last channel kb, its g words, M2, h, e (table: cols_table's co x 4
-    columns kb, M2, h, e)."""
+    columns kb, M2, h, e). The last pair's e0 has bit 8 set (e is 1..31; the kernels shift by e & 31)."""
     co = w.shape[0]
     g = -(-w[0].size // 4)
     packed = packed_words(w)
@@ -91,7 +91,10 @@ def cols_words(table: np.ndarray, w: np.ndarray) -> np.ndarray:
     parts = []
     for i in range(co // 2):
         t = table[2 * i:2 * i + 2]
-        parts += [t[:, 0], packed[2 * i * g:(2 * i + 2) * g], t[:, 1:].T.reshape(-1)]
+        rq = t[:, 1:].T.reshape(-1).copy()
+        if i == co // 2 - 1:
+            rq[4] |= 256       # the last pair's e0 marked in bit 8: where the assembly loop stops (conv_2d.h)
+        parts += [t[:, 0], packed[2 * i * g:(2 * i + 2) * g], rq]
     if co % 2:
         parts += [table[-1, :1], packed[(co - 1) * g:], table[-1, 1:]]
     return np.concatenate(parts).astype(np.int32)
