@@ -6,7 +6,10 @@ four-channel store with its SIMD clamp).
 Each case is a single-op model aimed at one edge: channel counts that are not a multiple of the
 4-channel word, 3x3 strides 1 and 2 under SAME and VALID padding (interior and border pixels), the
 non-3x3 fast loop, stride 1 interior runs taken two pixels a pass (even and odd runs, at the
-threshold TINYCC_DW_PAIR_MIN, channels not a multiple of 4 and past 128, beside strides 2), depth multipliers and dilations (the reference rows), per-tensor and
+threshold TINYCC_DW_PAIR_MIN, channels not a multiple of 4 and past 128, beside strides 2), whole
+rows through tinycc_dw_s8_wrow (rq 1, channels a multiple of 4, 8 to 62 output columns at stride
+1: inputs of 1 to 3 rows, strides 2 with odd and even padding, in place; 7 and 63 columns keep the
+fast rows), depth multipliers and dilations (the reference rows), per-tensor and
 per-channel scales, input/output zero points at both ends, activations, and requantisation
 shifts on both sides of what the one-multiply requantisation takes (-2 ... -17 with out_zp folded,
 "rq"; -2 ... -24 with out_zp added after the shift, "rq2"; shift -1 and shifts past -24 fall back
@@ -129,6 +132,22 @@ CASES = {
                           act_fn="relu"), "rq2"),
     "pair-rq2-odd-c5": (dict(h=3, w=19, cin=5, eff=0.7 * 2.0 ** -20, per_channel=False), "rq2"),
     "pair-ref-requant-c8": (dict(h=4, w=16, cin=8, eff=0.3), "ref"),
+    # rq 1, co a multiple of 4, 8+ output columns, (ow - 1) * sw + 3 <= 64: rows through
+    # tinycc_dw_s8_wrow (groups outer, input and filter widened once a group and row)
+    "wrow-c4-w8": (dict(h=4, w=8, cin=4, in_zp=-128), "rq"),
+    "wrow-one-row-c8": (dict(h=1, w=9, cin=8, in_zp=127, act_fn="relu"), "rq"),
+    "wrow-two-rows-c12": (dict(h=2, w=8, cin=12, in_zp=-128, out_zp=127), "rq"),
+    "wrow-three-rows-c4": (dict(h=3, w=10, cin=4, act_fn="relu6"), "rq"),
+    "wrow-valid-c8": (dict(h=5, w=12, cin=8, same=False), "rq"),
+    "wrow-s2-odd-c16": (dict(h=9, w=17, cin=16, strides=(2, 2), in_zp=-128), "rq"),
+    "wrow-s2-even-c8": (dict(h=8, w=16, cin=8, strides=(2, 2), in_zp=127), "rq"),
+    "wrow-s21-c8": (dict(h=7, w=10, cin=8, strides=(2, 1)), "rq"),
+    "wrow-s12-c4": (dict(h=4, w=20, cin=4, strides=(1, 2), in_zp=-128), "rq"),
+    "wrow-c128-s2": (dict(h=4, w=16, cin=128, strides=(2, 2), act_fn="relu"), "rq"),
+    "wrow-max-cols-c4": (dict(h=3, w=62, cin=4, in_zp=-128), "rq"),
+    "wrow-zero-weights-c8": (dict(h=4, w=9, cin=8, zero_channel=True), "rq"),
+    "past-wrow-cols-c4": (dict(h=3, w=63, cin=4), "rq"),
+    "below-wrow-ow7-c8": (dict(h=4, w=7, cin=8), "rq"),
     "mult2-generic": (dict(h=5, w=5, cin=3, mult=2), "generic"),
     "mult3-stride2-generic": (dict(h=7, w=6, cin=2, mult=3, strides=(2, 2), in_zp=-128), "generic"),
     "dilation2-generic": (dict(h=8, w=7, cin=5, dil=(2, 2)), "generic"),
@@ -136,7 +155,7 @@ CASES = {
 
 
 def _rq_flag(src: str) -> str:
-    if "tinycc_depthwise_conv_2d_s8_fast(" not in src.split("model_invoke", 1)[-1]:
+    if not re.search(r"tinycc_depthwise_conv_2d_s8_(fast|wrow)\(", src.split("model_invoke", 1)[-1]):
         return "generic"
     m = re.search(r"static const tinycc_dw_shape \w+ = \{([^}]*)\};", src)
     return {"1": "rq", "2": "rq2"}.get(m.group(1).split(",")[-1].strip(), "ref")
@@ -149,7 +168,10 @@ def test_depthwise_fast_path_on_host_equals_tflm(name, tmp_path):
     kw, path = CASES[name]
     model = dw(31, **kw)
     write_sources(load_tflite(Path("test.tflite"), model), tmp_path)
-    assert _rq_flag((tmp_path / "model.c").read_text()) == path
+    src = (tmp_path / "model.c").read_text()
+    assert _rq_flag(src) == path
+    if "wrow" in name:
+        assert ("tinycc_depthwise_conv_2d_s8_wrow(&" in src) == name.startswith("wrow-")
     assert_matches_tflm(model, samples=3, seed=4, c=True)
 
 
@@ -171,9 +193,12 @@ def test_depthwise_fast_path_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
 
 
 # in place (kernels/inplace.h's row ring over the input) through the two-pixel stride-1 path
+# (and tinycc_dw_s8_wrow's rows: channels a multiple of 4, 8+ columns); the entry each takes
 INPLACE = {
-    "inplace-pair-odd-run-c13": dict(h=6, w=15, cin=13, act_fn="relu"),
-    "inplace-pair-even-run-c8": dict(h=5, w=16, cin=8, in_zp=-128, act_fn="relu6"),
+    "inplace-pair-odd-run-c13": (dict(h=6, w=15, cin=13, act_fn="relu"), "fast"),
+    "inplace-pair-even-run-c8": (dict(h=5, w=16, cin=8, in_zp=-128, act_fn="relu6"), "wrow"),
+    "inplace-wrow-c16": (dict(h=6, w=12, cin=16, in_zp=-128, act_fn="relu"), "wrow"),
+    "inplace-wrow-s2-c8": (dict(h=9, w=18, cin=8, strides=(2, 2)), "wrow"),
 }
 
 
@@ -181,14 +206,15 @@ def _in_place(name, tmp_path):
     from c_build import write_sources
     from test_inplace import check_no_overlap, sandwiched
     from tinycc.core import planner
-    model = dw(37, **INPLACE[name])
+    kw, entry = INPLACE[name]
+    model = dw(37, **kw)
     g = sandwiched(model)
     p = planner.plan(g, inplace=True)
     c = p.inplace.get(g.nodes[1].name)
     assert c is not None and c.kind == "rows", f"{name}: not planned in place"
     check_no_overlap(g, p)
     write_sources(g, tmp_path)
-    assert "tinycc_depthwise_conv_2d_s8_fast_inplace(&" in (tmp_path / "model.c").read_text()
+    assert f"tinycc_depthwise_conv_2d_s8_{entry}_inplace(&" in (tmp_path / "model.c").read_text()
     return model, g
 
 

@@ -31,6 +31,22 @@ def _packed_filter(node, g, plan) -> bool:
     return plan is not None and plan[3] != 0 and tuple(w_t.shape[1:3]) == (3, 3)
 
 
+WROW_COLS = 64     # kernels/depthwise_conv_2d.h, TINYCC_DW_WROW_COLS
+WROW_MIN_OW = 8    # VWW: 6-wide rows 2% slower through tinycc_dw_s8_wrow, 12 to 48 wide 7-23% faster
+
+
+def _entry(node, g, p) -> str:
+    """The fast kernel's entry: `wrow` (rows groups outer, input and filter widened once a group and
+    row: tinycc_dw_s8_wrow) for packed-filter shapes with rq 1, co a multiple of 4, at least
+    WROW_MIN_OW output columns and (ow - 1) * sw + 3 <= WROW_COLS window columns; else `fast`."""
+    plan = _fast_plan(node, g, p)
+    if not _packed_filter(node, g, plan) or plan[3] != 1:
+        return "fast"
+    co, ow, sw = g.tensors[node.inputs[1]].shape[3], g.tensors[node.outputs[0]].shape[2], node.attrs["strides"][1]
+    ok = co % 4 == 0 and ow >= WROW_MIN_OW and (ow - 1) * sw + 3 <= WROW_COLS
+    return "wrow" if ok else "fast"
+
+
 def filter_ptr(node, m, p) -> str:
     """The filter argument: the packed filter (kernels/depthwise_conv_2d.h, tinycc_dw_s8_pf: per group of
     four channels its 9 taps' 4-byte words, channels past co zero) when pf, else the tensor."""
@@ -125,8 +141,9 @@ def emit_inplace(node, m, p, shape: str, ring_shape: str, buf: str, ring: str) -
     fast = fast_constants(node, m, p)
     w = filter_ptr(node, m, p) if fast is not None else m.ptr(node.inputs[1], const=True)
     if fast is not None:
-        m.emit(f"tinycc_depthwise_conv_2d_s8_fast_inplace(&{shape}, &{ring_shape}, {buf}, {w}, {fast[0]}, {fast[1]}, "
-               f"{ring}, {p['input_zp']}, {p['output_zp']}, {fast[2]}, {fast[3]}, {p['act_min']}, {p['act_max']});")
+        m.emit(f"tinycc_depthwise_conv_2d_s8_{_entry(node, m.g, p)}_inplace(&{shape}, &{ring_shape}, {buf}, {w}, "
+               f"{fast[0]}, {fast[1]}, {ring}, {p['input_zp']}, {p['output_zp']}, {fast[2]}, {fast[3]}, "
+               f"{p['act_min']}, {p['act_max']});")
         return
     mult, shift = requant_arrays(node, m, p)
     m.emit(f"tinycc_depthwise_conv_2d_s8_inplace(&{shape}, &{ring_shape}, {buf}, {w}, {bias_ptr(node, m, 'int8')}, "
@@ -142,8 +159,9 @@ def emit(node, m, p):
     if dtype == "int8":
         fast = fast_constants(node, m, p)
         if fast is not None:
-            m.emit(f"tinycc_depthwise_conv_2d_s8_fast(&{shape}, {x}, {filter_ptr(node, m, p)}, {fast[0]}, {fast[1]}, "
-                   f"{y}, {p['input_zp']}, {p['output_zp']}, {fast[2]}, {fast[3]}, {p['act_min']}, {p['act_max']});")
+            m.emit(f"tinycc_depthwise_conv_2d_s8_{_entry(node, m.g, p)}(&{shape}, {x}, {filter_ptr(node, m, p)}, "
+                   f"{fast[0]}, {fast[1]}, {y}, {p['input_zp']}, {p['output_zp']}, {fast[2]}, {fast[3]}, "
+                   f"{p['act_min']}, {p['act_max']});")
             return
     w, bias = m.ptr(node.inputs[1], const=True), bias_ptr(node, m, dtype)
     if dtype == "float32":
