@@ -126,12 +126,12 @@ class PatchStage(Pass):
     def run(self, g: Graph) -> Graph:
         from tinycc.core.validate import validate
         chain = stage_chain(g)
-        before = self.arena(copy.deepcopy(g))
         if not chain or self.tiles < 2:
             g.metadata.setdefault("notes", []).append(
                 "patch-based execution: no stage to patch (the model input does not feed a chain of "
                 "convolutions)" if not chain else "patch-based execution needs at least 2 tiles")
             return g
+        before = self.arena(copy.deepcopy(g))       # the plan to beat (planned only when there is a stage)
         macs = sum(ops.macs(n, g) for n in g.nodes)
         best = None
         for k in range(2, min(len(chain), MAX_PREFIX) + 1):
