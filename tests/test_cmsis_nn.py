@@ -14,7 +14,7 @@ import pytest
 
 from c_build import CC, CFLAGS, HARNESS, run_exe
 from cmsis_nn_source import cmsis_nn_root, host_library
-from ops.check import assert_outputs_equal_tflm, random_inputs
+from ops.check import assert_outputs_equal_tflm, assert_qemu_m4_equals_tflm, random_inputs
 from tflm import models_dir
 from tinycc import cortexm
 from tinycc.backends.cmsis_nn.plugin import generate
@@ -70,10 +70,7 @@ def test_qemu_cortex_m4_dsp_bit_exact_with_tflm(rel, cmsis, tmp_path):
     path = model(rel)
     g = load_tflite(path)
     write(g, tmp_path)
-    report = cortexm.build(tmp_path, "cortex-m4", cmsis_nn=cmsis)
-    samples = [random_inputs(g, np.random.default_rng(k)) for k in range(2)]
-    layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
-    assert_outputs_equal_tflm(path.read_bytes(), samples, cortexm.run(report["elf"], "qemu-cortex-m4", samples, layout))
+    assert_qemu_m4_equals_tflm(path.read_bytes(), g, tmp_path, 2, cmsis_nn=cmsis)
 
 
 def test_missing_cmsis_nn_is_a_clear_error(tmp_path, monkeypatch):

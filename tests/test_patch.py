@@ -14,10 +14,9 @@ import numpy as np
 import pytest
 
 from c_build import build, run_exe, write_sources
-from ops.check import assert_outputs_equal_tflm, random_inputs
+from ops.check import assert_outputs_equal_tflm, assert_qemu_m4_equals_tflm, random_inputs
 from test_inplace import check_no_overlap, model_path
 from tflm import run_tflm
-from tinycc import cortexm
 from tinycc.backends.c.plugin import CBackend
 from tinycc.core import interpreter, ops, planner
 from tinycc.core.graph import Graph, Node, Quant, Tensor
@@ -157,10 +156,7 @@ def test_patched_vww_on_qemu_cortex_m4_equals_tflm(tmp_path):
     path = model_path("mlperf_tiny/vww_96_int8.tflite")
     p = patch_model(load_tflite(path), 8, CBackend.plan_options)
     write_sources(p, tmp_path)
-    report = cortexm.build(tmp_path, "cortex-m4")
-    samples = [random_inputs(p, np.random.default_rng(k)) for k in range(2)]
-    layout = [(p.tensors[n].shape, p.tensors[n].dtype) for n in p.outputs]
-    assert_outputs_equal_tflm(path.read_bytes(), samples, cortexm.run(report["elf"], "qemu-cortex-m4", samples, layout))
+    assert_qemu_m4_equals_tflm(path.read_bytes(), p, tmp_path, 2)
 
 
 def test_tflm_backend_keeps_the_model_whole_and_says_why(tmp_path):

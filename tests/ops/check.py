@@ -55,3 +55,15 @@ def assert_outputs_equal_tflm(model: bytes, samples: list[list[np.ndarray]], out
     for k, xs in enumerate(samples):
         for i, (o, e) in enumerate(zip(outputs[k], run_tflm(model, xs))):
             np.testing.assert_array_equal(np.asarray(o).reshape(e.shape), e, err_msg=f"sample {k}, output {i}")
+
+
+def assert_qemu_m4_equals_tflm(model: bytes, g, folder, samples: int, **build) -> dict:
+    """Cross-build the generated C in `folder` (for graph `g`) for a Cortex-M4 (`build`: more
+    cortexm.build arguments), run `samples` random inputs (seeds 0, 1, ...) under QEMU and check the
+    outputs equal TF Lite Micro's, byte for byte; returns the build report."""
+    from tinycc import cortexm
+    report = cortexm.build(folder, "cortex-m4", **build)
+    xs = [random_inputs(g, np.random.default_rng(k)) for k in range(samples)]
+    layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
+    assert_outputs_equal_tflm(model, xs, cortexm.run(report["elf"], "qemu-cortex-m4", xs, layout))
+    return report

@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 
 from c_build import build, run_exe, write_sources
-from ops.check import assert_matches_tflm, assert_outputs_equal_tflm, random_inputs
+from ops.check import assert_matches_tflm, assert_qemu_m4_equals_tflm, random_inputs
 from ops.test_fast_kernels import conv_case
 from test_inplace import sandwiched
 from tflm import run_tflm
@@ -114,13 +114,9 @@ def test_cols_special_channels_equal_tflm(kind, cols, tmp_path):
 @needs_qemu
 @pytest.mark.parametrize("kind", ["zero-channels", "shift0"])
 def test_cols_special_channels_on_qemu_cortex_m4_equal_tflm(kind, tmp_path):
-    from tinycc import cortexm
     model = _special_model(kind)
     g = write_sources_for(model, tmp_path)
-    report = cortexm.build(tmp_path, "cortex-m4")
-    samples = [random_inputs(g, np.random.default_rng(k)) for k in range(3)]
-    layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
-    assert_outputs_equal_tflm(model, samples, cortexm.run(report["elf"], "qemu-cortex-m4", samples, layout))
+    assert_qemu_m4_equals_tflm(model, g, tmp_path, 3)
 
 
 def test_cols_words_layout():
@@ -166,13 +162,9 @@ def test_cols_on_host_equals_tflm(name):
 @needs_qemu
 @pytest.mark.parametrize("name", list(CASES))
 def test_cols_dsp_branch_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
-    from tinycc import cortexm
     model = _model(name)
     g = write_sources_for(model, tmp_path)
-    report = cortexm.build(tmp_path, "cortex-m4")
-    samples = [random_inputs(g, np.random.default_rng(k)) for k in range(3)]
-    layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
-    assert_outputs_equal_tflm(model, samples, cortexm.run(report["elf"], "qemu-cortex-m4", samples, layout))
+    assert_qemu_m4_equals_tflm(model, g, tmp_path, 3)
 
 
 INPLACE = [n for n in CASES if CASES[n][1] and n not in ("1x1-cout1-single-pixel",)]
@@ -204,12 +196,8 @@ def test_cols_in_place_on_host_equals_tflm(name, tmp_path):
 @needs_qemu
 @pytest.mark.parametrize("name", INPLACE)
 def test_cols_in_place_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
-    from tinycc import cortexm
     model, g = _in_place(name, tmp_path)
-    report = cortexm.build(tmp_path, "cortex-m4")
-    samples = [random_inputs(g, np.random.default_rng(k)) for k in range(2)]
-    layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
-    assert_outputs_equal_tflm(model, samples, cortexm.run(report["elf"], "qemu-cortex-m4", samples, layout))
+    assert_qemu_m4_equals_tflm(model, g, tmp_path, 2)
 
 
 @pytest.mark.parametrize("name", [n for n in CASES if CASES[n][1]])

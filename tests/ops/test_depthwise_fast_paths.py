@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ops.check import assert_matches_tflm, assert_outputs_equal_tflm, random_inputs
+from ops.check import assert_matches_tflm, assert_outputs_equal_tflm, assert_qemu_m4_equals_tflm, random_inputs
 from tflite_builder import act, const, q, single_op
 from tinycc.core.ops.common import same_padding
 
@@ -180,16 +180,12 @@ def test_depthwise_fast_path_on_host_equals_tflm(name, tmp_path):
 @pytest.mark.parametrize("name", list(CASES))
 def test_depthwise_fast_path_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
     from c_build import write_sources
-    from tinycc import cortexm
     from tinycc.plugins.importers.tflite import load_tflite
     kw, _ = CASES[name]
     model = dw(31, **kw)
     g = load_tflite(Path("test.tflite"), model)
     write_sources(g, tmp_path)
-    report = cortexm.build(tmp_path, "cortex-m4")
-    samples = [random_inputs(g, np.random.default_rng(k)) for k in range(3)]
-    layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
-    assert_outputs_equal_tflm(model, samples, cortexm.run(report["elf"], "qemu-cortex-m4", samples, layout))
+    assert_qemu_m4_equals_tflm(model, g, tmp_path, 3)
 
 
 # in place (kernels/inplace.h's row ring over the input) through the two-pixel stride-1 path
@@ -230,9 +226,5 @@ def test_depthwise_pair_path_in_place_on_host_equals_tflm(name, tmp_path):
                     reason="the Cortex-M toolchain and QEMU are not installed")
 @pytest.mark.parametrize("name", list(INPLACE))
 def test_depthwise_pair_path_in_place_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
-    from tinycc import cortexm
     model, g = _in_place(name, tmp_path)
-    report = cortexm.build(tmp_path, "cortex-m4")
-    samples = [random_inputs(g, np.random.default_rng(k)) for k in range(2)]
-    layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
-    assert_outputs_equal_tflm(model, samples, cortexm.run(report["elf"], "qemu-cortex-m4", samples, layout))
+    assert_qemu_m4_equals_tflm(model, g, tmp_path, 2)
