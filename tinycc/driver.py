@@ -1,20 +1,18 @@
 """The compile pipeline the CLI (and Python users) drive: import -> validate -> plan -> backend.
 
-Output folders are written to a temporary sibling and renamed into place only on success, so
-a failed compile never leaves a half-written folder, and an existing folder is replaced only
-with `force`.
+Output folders are checked before any work and written to a temporary sibling that replaces the
+target whole only on success (`tinycc/output_folder.py`): a failed or killed compile never leaves a
+half-written folder, and an existing folder is replaced only with `force`.
 """
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 from tinycc.core import ops, planner
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph
 from tinycc.core.plugins import registry
+from tinycc.output_folder import prepare_output
 
 
 def load_model(path, options: dict | None = None, importer: str | None = None) -> Graph:
@@ -110,35 +108,27 @@ def compile_model(model, backend: str, outdir, *, name: str = "model", force: bo
     """Compile `model` (a path or a Graph) with `backend` into `outdir`; returns the backend's report."""
     outdir = Path(outdir)
     be = registry().get("backend", backend)
-    if outdir.exists() and not force and (not outdir.is_dir() or any(outdir.iterdir())):
-        raise TinyccError(f"output folder {outdir} already exists and is not empty",
-                          hint="choose another -o folder, or pass --force to replace it")
-    g = model if isinstance(model, Graph) else load_model(model, options)
-    g = optimize_model(g)
-    g = quantize_model(g, options or {})
-    plan_options = getattr(be, "plan_options", {})
-    if (options or {}).get("patch_tiles"):
-        g = patch_for_backend(g, backend, int(options["patch_tiles"]))
-    plan = planner.plan(g, **plan_options)
-    outdir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", suffix=".tinycc-tmp", dir=outdir.parent))
-    try:
-        report = be.compile(g, plan, tmp, {**(options or {}), "name": name})
+    model_path = getattr(model, "source", "") if isinstance(model, Graph) else model
+    with prepare_output(outdir, force, model_path or None) as out:     # refusals come before any work
+        g = model if isinstance(model, Graph) else load_model(model, options)
+        g = optimize_model(g)
+        g = quantize_model(g, options or {})
+        plan_options = getattr(be, "plan_options", {})
+        if (options or {}).get("patch_tiles"):
+            g = patch_for_backend(g, backend, int(options["patch_tiles"]))
+        plan = planner.plan(g, **plan_options)
+        with out.writing():
+            report = be.compile(g, plan, out.path, {**(options or {}), "name": name})
         if (options or {}).get("target"):          # refuse, and write nothing, when it cannot fit
             from tinycc.report import check_fits
             check_fits(g, report, backend, options["target"])
-        if outdir.exists():
-            shutil.rmtree(outdir) if outdir.is_dir() else outdir.unlink()
-        os.replace(tmp, outdir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+        out.commit()
     result = {"model": g.source or g.name, "backend": backend, "outdir": str(outdir), "name": name,
               "macs": sum(ops.macs(n, g) for n in g.nodes), **report}
     if "accuracy" in g.metadata:
         result["accuracy"] = g.metadata["accuracy"]
-    if g.metadata.get("notes"):
-        result["notes"] = list(g.metadata["notes"])
+    if g.metadata.get("notes") or out.notes:
+        result["notes"] = list(g.metadata.get("notes", [])) + out.notes
     return result
 
 
