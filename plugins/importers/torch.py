@@ -5,10 +5,11 @@ default exporter since PyTorch 2.9) into a temporary .onnx file, which the ONNX 
 reads. Inputs and outputs keep PyTorch's NCHW layout.
 
 `.pt2` files are loaded with `torch.export.load`, PyTorch's archive format for exported
-programs, but nothing in them is unpickled as code: `torch.export.load` would fall back to
-`torch.load(weights_only=False)` for pickled weights and constants and call `pickle.loads` on
-opaque constants, so archives holding custom or opaque objects are refused before loading and
-every `torch.load` inside runs with `TORCH_FORCE_WEIGHTS_ONLY_LOAD=1` (tensors only).
+programs, but only after `pt2_archive.checked_archive` has read the zip itself: torch.export.load
+trusts the archive (its configs decide what is unpickled, its program JSON names callables and
+sympy expressions it evaluates), so tinycc checks every member, config entry, node target and
+expression, and PyTorch loads a new in-memory archive of the checked members only, in which no
+pickle remains. Every `torch.load` inside still runs with `TORCH_FORCE_WEIGHTS_ONLY_LOAD=1`.
 """
 from __future__ import annotations
 
@@ -65,40 +66,24 @@ def from_module(module, example_inputs: tuple, name: str = "model", io_layout: s
 def load_pt2(path: Path, io_layout: str = "source") -> Graph:
     import logging
     import zipfile
+
+    from tinycc.plugins.importers.pt2_archive import checked_archive
     torch = _torch()
     hint = "save it with torch.export.save(torch.export.export(model, args), 'model.pt2')"
     if not zipfile.is_zipfile(path):
         raise TinyccError("not an ExportedProgram archive (.pt2 files are zip archives)", file=str(path), hint=hint)
-    _refuse_pickled_objects(path, hint)
+    archive = checked_archive(Path(path))
     logger = logging.getLogger("torch.export")
     level = logger.level
     logger.setLevel(logging.CRITICAL)          # torch logs its own traceback before raising
     try:
         with _weights_only_loads():
-            program = torch.export.load(str(path))
+            program = torch.export.load(archive)
     except Exception as exc:
         raise TinyccError(f"not a loadable ExportedProgram ({type(exc).__name__})", file=str(path), hint=hint) from None
     finally:
         logger.setLevel(level)
     return _export(program, (), Path(path).stem, str(path), io_layout)
-
-
-def _refuse_pickled_objects(path: Path, hint: str) -> None:
-    """Custom (TorchScript) and opaque constants are pickles that torch.export.load unpickles
-    as code; an exported convolutional or dense model has none."""
-    import zipfile
-    from torch.export.pt2_archive import constants as pt2
-    prefixes = (pt2.CUSTOM_OBJ_FILENAME_PREFIX, pt2.OPAQUE_OBJ_FILENAME_PREFIX)
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = archive.namelist()
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise TinyccError(f"not a readable .pt2 archive ({exc})", file=str(path), hint=hint) from None
-    found = sorted(n for n in names if n.rsplit("/", 1)[-1].startswith(prefixes))
-    if found:
-        raise TinyccError(f"the archive holds pickled Python objects ({', '.join(found[:3])}); tinycc does "
-                          "not unpickle code from model files", file=str(path),
-                          hint="export a program whose constants are tensors only")
 
 
 class _weights_only_loads:
