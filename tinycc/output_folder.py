@@ -163,7 +163,7 @@ def _check_target(outdir: Path, model_path) -> Path:
         pass
     if model_path:
         for folder in (os.path.dirname(os.path.abspath(model_path)), os.path.dirname(os.path.realpath(model_path))):
-            guarded.append((Path(os.path.realpath(folder)), f"the folder holding the model {model_path}"))
+            guarded.append((Path(os.path.realpath(folder)), f"the folder of the model {model_path}"))
     for folder, what in guarded:
         if _inside(folder, real):
             where = "is" if folder == real else "holds"
@@ -183,6 +183,7 @@ class PendingOutput:
             self.path.mkdir()
         except OSError as exc:
             raise self.error("cannot create", exc) from None
+        _step("created", self.path)
 
     def error(self, doing: str, exc: OSError) -> TinyccError:
         """`doing` the output folder failed: the message names the path (under the target's name) and the reason."""
@@ -204,6 +205,7 @@ class PendingOutput:
 
     def _commit(self) -> None:
         target, new = self.target, self.path
+        _step("written", new)
         if not self.force or not os.path.lexists(target):
             os.replace(new, target)           # an empty folder there is replaced atomically; a full one fails
             self.committed = True
@@ -258,8 +260,9 @@ class _WriteErrors:
             raise self.pending.error("cannot write", exc) from None
 
 
-def _not_empty(shown: str) -> TinyccError:
-    return TinyccError(f"output folder {shown} already exists and is not empty",
+def _not_empty(shown: str, notes=()) -> TinyccError:
+    done = "".join(f"\n  note: {note}" for note in notes)    # what cleaning up did before the refusal
+    return TinyccError(f"output folder {shown} already exists and is not empty{done}",
                        hint="choose another -o folder, or pass --force to replace it")
 
 
@@ -298,7 +301,7 @@ def prepare_output(outdir, force: bool = False, model_path=None) -> PendingOutpu
         if os.path.lexists(target):
             target = _check_target(outdir, model_path)    # a restored folder: the same rules
             if not force and any(target.iterdir()):
-                raise _not_empty(shown)
+                raise _not_empty(shown, notes)
     except OSError as exc:
         raise TinyccError(f"cannot use {shown} as the output folder: {_why(exc)}", hint=HINT) from None
     return PendingOutput(target, shown, force, notes)
