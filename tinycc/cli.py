@@ -122,21 +122,11 @@ def cmd_build(args, out: Console) -> int:
 def cmd_run(args, out: Console) -> int:
     import numpy as np
     from tinycc import cortexm
-    from tinycc.core.errors import TinyccError
+    from tinycc.array_files import Input, load_one
+    layout = cortexm.io_layout(args.folder, cortexm.model_name(args.folder))     # inputs checked before building
+    xs = load_one(args.input, [Input(f"arr_{k}", shape, dtype, f"input {k}")
+                               for k, (shape, dtype) in enumerate(layout["input"])])
     report = cortexm.build(args.folder, args.target.removeprefix("qemu-"), cmsis_nn=args.cmsis_nn)
-    layout = cortexm.io_layout(args.folder, report["name"])
-    try:
-        loaded = np.load(args.input, allow_pickle=False)
-    except (OSError, ValueError) as exc:
-        raise TinyccError(f"cannot read the input: {exc}", file=args.input) from None
-    arrays = [loaded[k] for k in loaded.files] if hasattr(loaded, "files") else [loaded]
-    if len(arrays) != len(layout["input"]):
-        raise TinyccError(f"the model takes {len(layout['input'])} inputs, the file holds {len(arrays)}", file=args.input)
-    xs = []
-    for a, (shape, dtype) in zip(arrays, layout["input"]):
-        if a.size != int(np.prod(shape)) or str(a.dtype) != dtype:
-            raise TinyccError(f"input of shape {a.shape} {a.dtype} does not fit {shape} {dtype}", file=args.input)
-        xs.append(np.ascontiguousarray(a.reshape(shape)))
     outs = cortexm.run(report["elf"], args.target, [xs], layout["output"])[0]
     if args.output.endswith(".npz"):
         np.savez(args.output, *outs)
@@ -190,8 +180,9 @@ def cmd_compare(args, out: Console) -> int:
     reg = registry()
     runtimes = [reg.get("runtime", name.strip()) for name in args.runtimes.split(",") if name.strip()]
     if args.inputs:
-        with np.load(args.inputs, allow_pickle=False) as data:
-            arrays = [data[k] for k in data.files]
+        from tinycc.array_files import Input, load_samples
+        arrays = load_samples(args.inputs, [Input(n, tuple(g.tensors[n].shape), g.tensors[n].dtype) for n in g.inputs],
+                              what="input array", by_order=True)
         samples = [[a[k] for a in arrays] for k in range(min(len(a) for a in arrays))]
     else:
         samples = random_samples(g, args.samples, args.seed)
