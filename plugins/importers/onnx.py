@@ -728,41 +728,114 @@ def _external_tensors(model):
                 yield a.t
 
 
+# bits per element of the ONNX element types external data may hold (STRING and 6-bit floats may not)
+EXTERNAL_BITS = {1: 32, 2: 8, 3: 8, 4: 16, 5: 16, 6: 32, 7: 64, 9: 8, 10: 16, 11: 64, 12: 32, 13: 64, 14: 64,
+                 15: 128, 16: 16, 17: 8, 18: 8, 19: 8, 20: 8, 21: 4, 22: 4, 23: 4, 24: 8, 25: 2, 26: 2}
+MAX_LOCATION_CHARS = 1024
+
+
+def _external_info(tensor, path: Path) -> tuple[str, int | None, int | None]:
+    """(location, offset, length) of a tensor's external data; numbers plain decimal digits."""
+    import re
+    fields = {"location": "", "offset": None, "length": None}
+    for entry in tensor.external_data:
+        if entry.key in fields:
+            fields[entry.key] = entry.value
+    location = fields["location"]
+    where = f"initializer {tensor.name!r}: external data"
+    if not isinstance(location, str) or len(location) > MAX_LOCATION_CHARS or \
+            any(ord(c) < 32 or ord(c) == 127 for c in location):
+        raise TinyccError(f"{where} location {location!r} is not a valid file name "
+                          f"(control characters such as NUL, or over {MAX_LOCATION_CHARS} characters)",
+                          file=str(path), hint="the file is probably corrupted")
+    numbers = []
+    for key in ("offset", "length"):
+        value = fields[key]
+        if value is not None and not (isinstance(value, str) and re.fullmatch(r"[0-9]{1,19}", value)):
+            raise TinyccError(f"{where} {location!r} has the {key} {value!r}; expected a non-negative integer",
+                              file=str(path), hint="the file is probably corrupted")
+        numbers.append(None if value is None else int(value))
+    return location, numbers[0], numbers[1]
+
+
+def _external_bytes(tensor, where: str, path: Path) -> int:
+    """The bytes the tensor's declared shape and element type take, refused above MAX_TENSOR_BYTES."""
+    from tinycc.core.validate import MAX_TENSOR_BYTES
+    bits = EXTERNAL_BITS.get(tensor.data_type)
+    dims = tuple(tensor.dims)
+    if bits is None:
+        raise TinyccError(f"{where}: element type {tensor.data_type} cannot be stored as external data here",
+                          file=str(path))
+    if any(d < 0 for d in dims):
+        raise TinyccError(f"{where}: the tensor declares the invalid shape {dims}", file=str(path))
+    count = 1
+    for d in dims:
+        count *= d
+    nbytes = (count * bits + 7) // 8
+    if nbytes > MAX_TENSOR_BYTES:
+        raise TinyccError(f"{where}: the tensor of shape {dims} takes {nbytes:,} bytes (the limit is "
+                          f"{MAX_TENSOR_BYTES:,})", file=str(path),
+                          hint="a microcontroller model needs far less; the file is probably corrupted")
+    return nbytes
+
+
 def load_external_data(model, path: Path) -> None:
     """Read the weights an ONNX file keeps in side files, only from inside the model's folder.
 
-    A location that is absolute, climbs out with `..`, or resolves (through symlinks) outside the
-    folder is refused before anything is opened; so are offsets/lengths beyond the file."""
+    A location that is absolute, climbs out with `..`, resolves (through symlinks) outside the
+    folder, or holds control characters is refused before anything is opened. Every offset and
+    length is checked against the data file's real size and against the bytes the tensor's
+    declared shape and type take (at most MAX_TENSOR_BYTES, all external tensors together too)
+    before any memory is reserved; the bytes are then read with one bounded read."""
     from onnx import TensorProto
-    from onnx.external_data_helper import ExternalDataInfo, load_external_data_for_tensor
+    from tinycc.core.validate import MAX_TENSOR_BYTES
     folder = path.resolve().parent
+    total = 0
     for tensor in _external_tensors(model):
+        info_location, offset, length = _external_info(tensor, path)
+        where = f"initializer {tensor.name!r}: external data {info_location!r}"
+        location = Path(info_location)
         try:
-            info = ExternalDataInfo(tensor)
-        except ValueError as exc:       # offset/length that are not non-negative integers
-            raise TinyccError(f"initializer {tensor.name!r}: malformed external data ({exc})", file=str(path)) \
-                from None
-        where = f"initializer {tensor.name!r}: external data {info.location!r}"
-        location = Path(info.location)
-        target = (folder / location).resolve()
-        if not info.location or location.is_absolute() or ".." in location.parts or \
+            target = (folder / location).resolve()
+        except (OSError, RuntimeError, ValueError) as exc:    # a symlink loop, a name too long
+            raise TinyccError(f"{where} cannot be resolved ({type(exc).__name__}: {exc})", file=str(path)) from None
+        if not info_location or location.is_absolute() or ".." in location.parts or \
                 (target != folder and folder not in target.parents):
             raise TinyccError(f"{where} points outside the model's folder", file=str(path),
                               hint="keep external data files beside the .onnx file (onnx.save_model(..., "
                                    "save_as_external_data=True, location='weights.bin'))")
-        if not target.is_file():
+        try:
+            size = target.stat().st_size if target.is_file() else None
+        except OSError:
+            size = None
+        if size is None:
             raise TinyccError(f"{where} is missing", file=str(path),
                               hint="copy the weights file next to the model")
-        size = target.stat().st_size
-        offset = int(info.offset or 0)
-        length = int(info.length) if info.length is not None else size - offset
-        if offset < 0 or length < 0 or offset + length > size:
+        need = _external_bytes(tensor, where, path)
+        offset = offset or 0
+        end = offset + length if length is not None else size
+        if offset + (length or 0) > size:
             raise TinyccError(f"{where}: bytes {offset}..{offset + length} lie outside the {size}-byte file",
                               file=str(path))
+        if end - offset != need:
+            raise TinyccError(f"{where}: bytes {offset}..{end} ({end - offset:,} bytes"
+                              f"{'' if length is not None else ', to the end of the file'}) do not match the "
+                              f"{need:,} bytes of the tensor's shape {tuple(tensor.dims)}", file=str(path),
+                              hint="the file is probably corrupted")
+        total += need
+        if total > MAX_TENSOR_BYTES:
+            raise TinyccError(f"{where}: the external tensors take {total:,} bytes together (the limit is "
+                              f"{MAX_TENSOR_BYTES:,})", file=str(path),
+                              hint="a microcontroller model needs far less; the file is probably corrupted")
         try:
-            load_external_data_for_tensor(tensor, str(folder))
-        except Exception as exc:
-            raise TinyccError(f"{where} cannot be read ({type(exc).__name__}: {exc})", file=str(path)) from None
+            with open(target, "rb") as f:
+                f.seek(offset)
+                data = f.read(need)
+        except OSError as exc:
+            raise TinyccError(f"{where} cannot be read ({exc.strerror or exc})", file=str(path)) from None
+        if len(data) != need:
+            raise TinyccError(f"{where}: the file ended after {len(data):,} of {need:,} bytes", file=str(path))
+        tensor.raw_data = data
         tensor.data_location = TensorProto.DEFAULT
         del tensor.external_data[:]
 
