@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinycc.core import fixedpoint as fp
+from tinycc.core import quant_limits as ql
 from tinycc.core.ops import _binary
 from tinycc.core.ops import common as c
 
@@ -30,9 +31,9 @@ def scale_params(node, g, twice_max_in_float32: bool = False) -> dict:
     else:
         twice = 2.0 * max(s1, s2)
         r1, r2, ro = s1 / twice, s2 / twice, twice / ((1 << left_shift) * so)
-    m1, sh1 = fp.quantize_multiplier(r1)
-    m2, sh2 = fp.quantize_multiplier(r2)
-    mo, sho = fp.quantize_multiplier(ro)
+    m1, sh1 = ql.rescale(r1, f"{ql.tensor_scale(a)} / (2 x the larger input scale)")
+    m2, sh2 = ql.rescale(r2, f"{ql.tensor_scale(b)} / (2 x the larger input scale)")
+    mo, sho = ql.rescale(ro, f"2 x the larger input scale / (2^{left_shift} x {ql.tensor_scale(out)})")
     lo, hi = c.activation_range(node.attrs["activation"], out)
     return {"left_shift": left_shift, "input1_zp": a.quant.zp, "input2_zp": b.quant.zp,
             "output_zp": out.quant.zp, "input1_multiplier": m1, "input1_shift": sh1,
@@ -57,7 +58,7 @@ def scaled_inputs(a, b, p):
 
 def finish(raw, p):
     y = fp.multiply_by_quantized_multiplier(fp.wrap32(raw), p["output_multiplier"], p["output_shift"])
-    return [np.clip(y + p["output_zp"], p["act_min"], p["act_max"]).astype(p["dtype"])]
+    return [np.clip(fp.wrap32(y + p["output_zp"]), p["act_min"], p["act_max"]).astype(p["dtype"])]
 
 
 def run(node, g, inputs, p):

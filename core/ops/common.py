@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinycc.core import fixedpoint as fp
+from tinycc.core import quant_limits as ql
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph, Node, Tensor
 
@@ -26,9 +27,10 @@ def tensors(node: Node, g: Graph) -> tuple[list[Tensor | None], list[Tensor]]:
     return ins, [g.tensors[n] for n in node.outputs]
 
 
-def quantize_float(value: float, scale: float, zero_point: int) -> int:
-    """zero_point + round(value / scale), in float32 like TFLM's CalculateActivationRangeQuantized."""
-    return zero_point + int(fp.round_half_away(np.float32(value) / np.float32(scale)))
+def quantize_float(value: float, scale: float, zero_point: int, what: str = "output") -> int:
+    """zero_point + round(value / scale), in float32 like TFLM's CalculateActivationRangeQuantized
+    (which refuses a bound beyond int32: so does this)."""
+    return ql.quantize_bound(value, scale, zero_point, what)
 
 
 def activation_range(activation: str, out: Tensor) -> tuple[int, int]:
@@ -36,13 +38,13 @@ def activation_range(activation: str, out: Tensor) -> tuple[int, int]:
     lo, hi = INT_RANGES[out.dtype]
     if activation == "none":
         return lo, hi
-    s, zp = out.quant.s, out.quant.zp
+    s, zp, what = out.quant.s, out.quant.zp, f"output {out.name!r} ({activation})"
     if activation == "relu":
-        return max(lo, quantize_float(0.0, s, zp)), hi
+        return max(lo, quantize_float(0.0, s, zp, what)), hi
     if activation == "relu6":
-        return max(lo, quantize_float(0.0, s, zp)), min(hi, quantize_float(6.0, s, zp))
+        return max(lo, quantize_float(0.0, s, zp, what)), min(hi, quantize_float(6.0, s, zp, what))
     if activation == "relu_n1_to_1":
-        return max(lo, quantize_float(-1.0, s, zp)), min(hi, quantize_float(1.0, s, zp))
+        return max(lo, quantize_float(-1.0, s, zp, what)), min(hi, quantize_float(1.0, s, zp, what))
     raise ValueError(activation)
 
 
@@ -58,16 +60,23 @@ def apply_float_activation(x: np.ndarray, activation: str) -> np.ndarray:
 
 def requantize(acc: np.ndarray, mult, shift, out_zp: int, lo: int, hi: int, dtype: str,
                wide: bool = False) -> np.ndarray:
-    """acc -> clamp(zp + MultiplyByQuantizedMultiplier(acc)); `wide` selects TFLM's int64 overload (16x8)."""
+    """acc -> clamp(zp + MultiplyByQuantizedMultiplier(acc)); `wide` selects TFLM's int64 overload (16x8).
+    int8: the accumulator and the zero point's add wrap in int32 as TFLM's do (a bias near INT32_MAX)."""
     mbqm = fp.multiply_by_quantized_multiplier_int64 if wide else fp.multiply_by_quantized_multiplier
-    out = mbqm(acc, np.asarray(mult, dtype=np.int64), np.asarray(shift, dtype=np.int64)) + out_zp
+    acc = np.asarray(acc, dtype=np.int64) if wide else fp.wrap32(acc)
+    out = fp.wrap32(mbqm(acc, np.asarray(mult, dtype=np.int64), np.asarray(shift, dtype=np.int64)) + out_zp)
     return np.clip(out, lo, hi).astype(dtype)
 
 
-def channel_multipliers(in_scale: float, w_scales: np.ndarray, out_scale: float, channels: int):
-    """Per-output-channel (multiplier, shift) as TFLM's PopulateConvolutionQuantizationParams."""
+def channel_multipliers(in_scale: float, w_scales: np.ndarray, out_scale: float, channels: int,
+                        names: tuple[str, str, str] = ("input", "weights", "output"), wide: bool = False):
+    """Per-output-channel (multiplier, shift) as TFLM's PopulateConvolutionQuantizationParams; a factor
+    beyond what the kernels can shift is refused (quant_limits), naming the channel and the tensors."""
     scales = np.broadcast_to(w_scales.astype(np.float32), (channels,))
-    pairs = [fp.quantize_multiplier(float(in_scale) * float(s) / float(out_scale)) for s in scales]
+    x, w, y = names
+    pairs = [ql.rescale(float(in_scale) * float(s) / float(out_scale),
+                        f"{x!r} scale {float(in_scale):.6g} x {w!r} scale[{k}] {float(s):.6g} / {y!r} scale "
+                        f"{float(out_scale):.6g}", wide) for k, s in enumerate(scales)]
     return (np.array([m for m, _ in pairs], dtype=np.int64), np.array([s for _, s in pairs], dtype=np.int64))
 
 
@@ -130,7 +139,13 @@ def weighted_prepare(node: Node, g: Graph, dtypes: tuple[str, ...], channels: in
         return {"dtype": dtype}
     if w.quant is None or w.dtype != "int8":
         raise fail(node, f"{dtype} {what} needs int8 quantised weights, got {w.dtype}")
-    mult, shift = channel_multipliers(x.quant.s, w.quant.scale, out.quant.s, channels)
+    if w.quant.scale.size not in (1, channels):
+        raise fail(node, f"weights {w.name!r} have {w.quant.scale.size} scales for {channels} output channels")
+    wide = dtype == "int16"
+    mult, shift = channel_multipliers(x.quant.s, w.quant.scale, out.quant.s, channels, (x.name, w.name, out.name),
+                                      wide)
+    if wide:
+        ql.check_wide_bias(ins[2] if len(ins) > 2 else None, w.size // channels, what)
     lo, hi = activation_range(node.attrs["activation"], out)
     return {"dtype": dtype, "input_zp": x.quant.zp, "output_zp": out.quant.zp,
             "multiplier": mult, "shift": shift, "act_min": lo, "act_max": hi}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinycc.core import fixedpoint as fp
+from tinycc.core import quant_limits as ql
 from tinycc.core.ops import common as c
 
 NAME = "fully_connected"
@@ -41,18 +41,34 @@ def prepare(node, g):
         return {"dtype": dtype}
     if w.quant is None or w.dtype != "int8":
         raise c.fail(node, f"{dtype} fully connected needs int8 quantised weights, got {w.dtype}")
+    wide = dtype == "int16"
+    bias = ins[2] if len(ins) > 2 else None
     if w.quant.per_channel:
-        mult, shift = c.channel_multipliers(x.quant.s, w.quant.scale, out.quant.s, w.shape[0])
+        if wide:
+            raise c.fail(node, f"int16 fully connected with per-channel weights {w.name!r} is not supported",
+                         hint="TF Lite Micro takes per-channel weights with int8 activations only")
+        if w.quant.scale.size != w.shape[0]:
+            raise c.fail(node, f"weights {w.name!r} have {w.quant.scale.size} per-channel scales for "
+                               f"{w.shape[0]} units", hint="per-channel weights are quantised along axis 0")
+        mult, shift = c.channel_multipliers(x.quant.s, w.quant.scale, out.quant.s, w.shape[0],
+                                            (x.name, w.name, out.name))
     else:
-        # GetQuantizedConvolutionMultipler: the scale product is taken in float32, then widened
-        product = float(np.float32(x.quant.s) * np.float32(w.quant.s))
-        bias = ins[2] if len(ins) > 2 else None
-        if bias is not None and bias.quant is not None and abs(product - bias.quant.s) / out.quant.s > 0.02:
-            raise c.fail(node, f"bias scale {bias.quant.s:g} is not input scale x weight scale ({product:g})",
-                         hint="the TFLite quantisation spec requires it; TF Lite Micro refuses such a model")
-        real = product / float(out.quant.s)
-        m, s = fp.quantize_multiplier(real)
+        # GetQuantizedConvolutionMultipler: the bias scale must be input scale x weight scale (to 2% of an
+        # output step, the product in double), and the multiplier is the scale product taken in float32,
+        # then widened, over the output scale
+        if bias is not None and bias.quant is not None:
+            exact, bias_scale = float(x.quant.s) * float(w.quant.s), bias.quant.s
+            if not abs(exact - bias_scale) / float(out.quant.s) <= 0.02:
+                raise c.fail(node, f"bias {bias.name!r} scale {bias_scale:g} is not input scale x weight scale "
+                                   f"({exact:g}) to 2% of the output scale {out.quant.s:g}",
+                             hint="the TFLite quantisation spec requires it; TF Lite Micro refuses such a model")
+        with np.errstate(over="ignore", under="ignore"):
+            product = float(np.float32(x.quant.s) * np.float32(w.quant.s))
+        m, s = ql.rescale(product / float(out.quant.s),
+                          f"{ql.tensor_scale(x)} x {ql.tensor_scale(w)} / {ql.tensor_scale(out)}", wide)
         mult, shift = np.array([m], dtype=np.int64), np.array([s], dtype=np.int64)
+    if wide:
+        ql.check_wide_bias(bias, w.shape[1], "fully connected")
     lo, hi = c.activation_range(node.attrs["activation"], out)
     return {"dtype": dtype, "input_zp": x.quant.zp, "weights_zp": w.quant.zp, "output_zp": out.quant.zp,
             "multiplier": mult, "shift": shift, "act_min": lo, "act_max": hi}

@@ -1,10 +1,11 @@
 """LEAKY_RELU: x >= 0 ? x : alpha * x. Quantised as TFLM's QuantizeLeakyRelu: two multipliers
-(s_in/s_out for x >= 0, s_in*alpha/s_out below, in double), clamp to the type."""
+(s_in/s_out for x >= 0, s_in*alpha/s_out below, in float32 as TFLM), clamp to the type."""
 from __future__ import annotations
 
 import numpy as np
 
 from tinycc.core import fixedpoint as fp
+from tinycc.core import quant_limits as ql
 from tinycc.core.ops import _unary
 from tinycc.core.ops import common as c
 
@@ -19,9 +20,14 @@ def prepare(node, g):
     if dtype == "float32":
         return {"dtype": dtype}
     x, out = g.tensors[node.inputs[0]], g.tensors[node.outputs[0]]
-    s_in, s_out, alpha = float(x.quant.s), float(out.quant.s), float(np.float32(node.attrs["alpha"]))
-    m_alpha, s_alpha = fp.quantize_multiplier(s_in * alpha / s_out)
-    m_id, s_id = fp.quantize_multiplier(s_in / s_out)
+    s_in, s_out, alpha = np.float32(x.quant.s), np.float32(out.quant.s), np.float32(node.attrs["alpha"])
+    if not np.isfinite(alpha):
+        raise c.fail(node, f"alpha {float(alpha)} is not a finite number")
+    # TFLM computes both factors in float32, then widens them: s_in * alpha / s_out, s_in / s_out
+    with np.errstate(over="ignore", under="ignore"):
+        r_alpha, r_id = float(s_in * alpha / s_out), float(s_in / s_out)
+    m_alpha, s_alpha = ql.rescale(r_alpha, f"{ql.tensor_scale(x)} x alpha {float(alpha):g} / {ql.tensor_scale(out)}")
+    m_id, s_id = ql.rescale(r_id, f"{ql.tensor_scale(x)} / {ql.tensor_scale(out)}")
     return {"dtype": dtype, "input_zp": x.quant.zp, "output_zp": out.quant.zp,
             "multiplier_alpha": m_alpha, "shift_alpha": s_alpha, "multiplier_identity": m_id, "shift_identity": s_id}
 
@@ -35,4 +41,4 @@ def run(node, g, inputs, p):
     pos = fp.multiply_by_quantized_multiplier(v, p["multiplier_identity"], p["shift_identity"])
     neg = fp.multiply_by_quantized_multiplier(v, p["multiplier_alpha"], p["shift_alpha"])
     lo, hi = c.INT_RANGES[p["dtype"]]
-    return [np.clip(np.where(v >= 0, pos, neg) + p["output_zp"], lo, hi).astype(p["dtype"])]
+    return [np.clip(fp.wrap32(np.where(v >= 0, pos, neg) + p["output_zp"]), lo, hi).astype(p["dtype"])]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinycc.core import fixedpoint as fp
+from tinycc.core import quant_limits as ql
 from tinycc.core.ops import common as c
 
 NAME = "mean"
@@ -63,7 +64,7 @@ def prepare(node, g):
     p = {"dtype": dtype, "axes": axes, "count": count}
     if dtype == "float32":
         return p
-    m, shift = fp.quantize_multiplier(float(x.quant.s) / float(out.quant.s))
+    m, shift = ql.scale_ratio(x.quant.s, out.quant.s, f"{ql.tensor_scale(x)} / {ql.tensor_scale(out)}")
     fold = min(count.bit_length() - 1, 32, 31 + shift) if count > 0 else 0
     multiplier = (m << fold) // count if count > 0 else m
     lo, hi = c.INT_RANGES[dtype]
@@ -91,7 +92,7 @@ def run(node, g, inputs, p):
     if rows.shape[1] == 0:
         return [np.zeros(out_shape, dtype=p["dtype"])]
     total = fp.wrap32(rows.astype(np.int64).sum(axis=1) - p["input_zp"] * p["count"])
-    y = fp.multiply_by_quantized_multiplier(total, p["multiplier"], p["shift"]) + p["output_zp"]
+    y = fp.wrap32(fp.multiply_by_quantized_multiplier(total, p["multiplier"], p["shift"]) + p["output_zp"])
     return [np.clip(y, p["act_min"], p["act_max"]).astype(p["dtype"]).reshape(out_shape)]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinycc.core import fixedpoint as fp
+from tinycc.core import quant_limits as ql
 from tinycc.core.ops import _binary
 from tinycc.core.ops import common as c
 
@@ -18,7 +19,8 @@ def prepare(node, g):
         return {"dtype": dtype}
     a, b = (g.tensors[n] for n in node.inputs)
     out = g.tensors[node.outputs[0]]
-    m, s = fp.quantize_multiplier(a.quant.s * b.quant.s / out.quant.s)
+    m, s = ql.rescale(a.quant.s * b.quant.s / out.quant.s,
+                      f"{ql.tensor_scale(a)} x {ql.tensor_scale(b)} / {ql.tensor_scale(out)}")
     lo, hi = c.activation_range(node.attrs["activation"], out)
     return {"dtype": dtype, "input1_zp": a.quant.zp, "input2_zp": b.quant.zp, "output_zp": out.quant.zp,
             "multiplier": m, "shift": s, "act_min": lo, "act_max": hi}
@@ -29,7 +31,7 @@ def run(node, g, inputs, p):
     if p["dtype"] == "float32":
         return _binary.float_result(node, a.astype(np.float32) * b.astype(np.float32))
     prod = fp.wrap32((a.astype(np.int64) - p["input1_zp"]) * (b.astype(np.int64) - p["input2_zp"]))
-    y = fp.multiply_by_quantized_multiplier(prod, p["multiplier"], p["shift"]) + p["output_zp"]
+    y = fp.wrap32(fp.multiply_by_quantized_multiplier(prod, p["multiplier"], p["shift"]) + p["output_zp"])
     return [np.clip(y, p["act_min"], p["act_max"]).astype(p["dtype"])]
 
 

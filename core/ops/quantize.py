@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinycc.core import fixedpoint as fp
+from tinycc.core import quant_limits as ql
 from tinycc.core.ops import _unary
 from tinycc.core.ops import common as c
 
@@ -27,7 +28,7 @@ def prepare(node, g):
     p = {"dtype": dtype, "out_dtype": out.dtype, "output_zp": out.quant.zp, "act_min": lo, "act_max": hi}
     if dtype == "float32":
         return {**p, "scale": float(np.float32(out.quant.s))}
-    m, s = fp.quantize_multiplier(float(x.quant.s) / float(out.quant.s))
+    m, s = ql.scale_ratio(x.quant.s, out.quant.s, f"{ql.tensor_scale(x)} / {ql.tensor_scale(out)}")
     return {**p, "input_zp": x.quant.zp, "multiplier": m, "shift": s}
 
 
@@ -39,4 +40,4 @@ def run(node, g, inputs, p):
         y = r.astype(np.int64) + p["output_zp"]
         return [np.clip(y, p["act_min"], p["act_max"]).astype(p["out_dtype"])]
     y = fp.multiply_by_quantized_multiplier(x.astype(np.int64) - p["input_zp"], p["multiplier"], p["shift"])
-    return [np.clip(y + p["output_zp"], p["act_min"], p["act_max"]).astype(p["out_dtype"])]
+    return [np.clip(fp.wrap32(y + p["output_zp"]), p["act_min"], p["act_max"]).astype(p["out_dtype"])]

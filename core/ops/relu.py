@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinycc.core import fixedpoint as fp
+from tinycc.core import quant_limits as ql
 from tinycc.core.ops import _unary
 from tinycc.core.ops import common as c
 
@@ -16,9 +17,9 @@ DTYPES = ("int8", "int16", "float32")
 
 def rescale_params(node, g) -> dict:
     x, out = g.tensors[node.inputs[0]], g.tensors[node.outputs[0]]
-    m, s = fp.quantize_multiplier(float(x.quant.s) / float(out.quant.s))
+    m, s = ql.scale_ratio(x.quant.s, out.quant.s, f"{ql.tensor_scale(x)} / {ql.tensor_scale(out)}")
     lo, hi = c.INT_RANGES[out.dtype]
-    act_min = max(lo, out.quant.zp + int(fp.round_half_away(np.float32(0.0) / np.float32(out.quant.s))))
+    act_min = max(lo, c.quantize_float(0.0, out.quant.s, out.quant.zp, f"output {out.name!r}"))
     return {"input_zp": x.quant.zp, "output_zp": out.quant.zp, "multiplier": m, "shift": s,
             "act_min": act_min, "act_max": hi}
 
@@ -32,7 +33,7 @@ def prepare(node, g):
 
 def run_rescaled(x, p):
     y = fp.multiply_by_quantized_multiplier(x.astype(np.int64) - p["input_zp"], p["multiplier"], p["shift"])
-    return [np.clip(y + p["output_zp"], p["act_min"], p["act_max"]).astype(p["dtype"])]
+    return [np.clip(fp.wrap32(y + p["output_zp"]), p["act_min"], p["act_max"]).astype(p["dtype"])]
 
 
 def run(node, g, inputs, p):

@@ -7,9 +7,12 @@ so backends need no exp routine. float32: exp((x - max) * beta) / sum.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from tinycc.core import fixedpoint as fp
+from tinycc.core import quant_limits as ql
 from tinycc.core.ops import common as c
 
 NAME = "softmax"
@@ -28,9 +31,24 @@ def infer(node, g):
     return [x.shape]
 
 
+def check_beta(node) -> float:
+    """beta must be a finite positive number: TFLM's int8 Prepare aborts the process on beta <= 0 or NaN
+    (QuantizeMultiplierGreaterThanOne), and the float kernel's exp((x - max) * beta) overflows or
+    gives NaN for an infinite or negative one."""
+    beta = node.attrs["beta"]
+    try:
+        value = float(beta)
+    except (TypeError, ValueError):
+        raise c.fail(node, f"beta {beta!r} is not a number") from None
+    if not (math.isfinite(value) and math.isfinite(float(np.float32(value))) and value > 0):
+        raise c.fail(node, f"beta {value} must be a finite number > 0", hint="softmax(beta * x); the usual beta is 1")
+    return value
+
+
 def prepare(node, g):
     dtype = c.check_dtypes(node, g, DTYPES)
     x, out = g.tensors[node.inputs[0]], g.tensors[node.outputs[0]]
+    beta = check_beta(node)
     if dtype == "float32":
         return {"dtype": dtype}
     if out.dtype not in OUTPUT_QUANT:
@@ -39,7 +57,14 @@ def prepare(node, g):
     if out.quant.zp != zp or abs(out.quant.s - scale) > 1e-3 * scale:
         raise c.fail(node, f"{out.dtype} softmax output must have scale {scale:g} and zero point {zp}, "
                      f"got {out.quant.s:g} and {out.quant.zp}", hint="this is the TFLite quantisation spec")
-    mult, left_shift = fp.preprocess_softmax_scaling(node.attrs["beta"], x.quant.s, SCALED_DIFF_INTEGER_BITS)
+    # PreprocessSoftmaxScaling's QuantizeMultiplierGreaterThanOne CHECKs (aborts TFLM) unless the factor
+    # beta * input scale * 2^26 exceeds 1: an input step must be worth more than 2^-26 (after beta)
+    real = beta * float(x.quant.s) * (1 << (31 - SCALED_DIFF_INTEGER_BITS))
+    if not real > 1.0:
+        raise c.fail(node, f"beta {beta:g} x input {x.name!r} scale {float(x.quant.s):.6g} = "
+                           f"{beta * float(x.quant.s):.6g} is too small: one input step must be worth more "
+                           "than 2^-26", hint=ql.SCALE_HINT)
+    mult, left_shift = fp.preprocess_softmax_scaling(beta, x.quant.s, SCALED_DIFF_INTEGER_BITS)
     diff_min = -fp.calculate_input_radius(SCALED_DIFF_INTEGER_BITS, left_shift)
     diffs = -np.arange(256, dtype=np.int64)
     scaled = fp.multiply_by_quantized_multiplier_greater_than_one(diffs, mult, left_shift)
@@ -51,7 +76,7 @@ def prepare(node, g):
 def run(node, g, inputs, p):
     x = inputs[0]
     if p["dtype"] == "float32":
-        beta = np.float32(node.attrs["beta"])
+        beta = np.float32(node.attrs["beta"])  # checked finite and > 0 by prepare
         z = np.exp(((x - x.max(axis=-1, keepdims=True)) * beta).astype(np.float32))
         return [(z / z.sum(axis=-1, keepdims=True)).astype(np.float32)]
     depth = x.shape[-1]

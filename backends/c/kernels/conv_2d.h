@@ -11,7 +11,7 @@ static inline void tinycc_conv_2d_s8_row(const tinycc_conv_shape *s, const int8_
     int ox, oc, ky, kx, ic;
     for (ox = 0; ox < s->ow; ++ox)
     for (oc = 0; oc < s->co; ++oc) {
-        int32_t acc = bias ? bias[oc] : 0;
+        uint32_t acc = bias ? (uint32_t)bias[oc] : 0u;     /* wraps like TFLM's int32 sum */
         for (ky = 0; ky < s->kh; ++ky) {
             const int iy = oy * s->sh - s->pad_t + ky * s->dh;
             if (iy < 0 || iy >= s->h) continue;
@@ -21,11 +21,11 @@ static inline void tinycc_conv_2d_s8_row(const tinycc_conv_shape *s, const int8_
                 if (ix < 0 || ix >= s->w) continue;
                 x = in + ((b * s->h + iy) * s->w + ix) * s->ci;
                 f = filter + ((oc * s->kh + ky) * s->kw + kx) * s->ci;
-                for (ic = 0; ic < s->ci; ++ic) acc += (int32_t)f[ic] * ((int32_t)x[ic] - in_zp);
+                for (ic = 0; ic < s->ci; ++ic) acc += (uint32_t)((int32_t)f[ic] * ((int32_t)x[ic] - in_zp));
             }
         }
-        acc = tinycc_mbqm(acc, mult[oc], shift[oc]) + out_zp;
-        row[ox * s->co + oc] = (int8_t)tinycc_clamp(acc, act_min, act_max);
+        row[ox * s->co + oc] = (int8_t)tinycc_clamp(tinycc_wadd(tinycc_mbqm((int32_t)acc, mult[oc], shift[oc]), out_zp),
+                                                    act_min, act_max);
     }
 }
 
@@ -63,7 +63,7 @@ static inline void tinycc_conv_2d_s16(const tinycc_conv_shape *s, const int16_t 
             }
         }
         if (bias) acc += bias[oc];
-        r = tinycc_mbqm64(acc, mult[oc], shift[oc]) + out_zp;
+        r = tinycc_wadd(tinycc_mbqm64(acc, mult[oc], shift[oc]), out_zp);
         out[((b * s->oh + oy) * s->ow + ox) * s->co + oc] = (int16_t)tinycc_clamp(r, act_min, act_max);
     }
 }

@@ -12,19 +12,19 @@ static inline void tinycc_depthwise_conv_2d_s8_row(const tinycc_dw_shape *s, con
     for (ox = 0; ox < s->ow; ++ox)
     for (oc = 0; oc < s->co; ++oc) {
         const int ic = oc / s->mult;
-        int32_t acc = bias ? bias[oc] : 0;
+        uint32_t acc = bias ? (uint32_t)bias[oc] : 0u;     /* wraps like TFLM's int32 sum */
         for (ky = 0; ky < s->kh; ++ky) {
             const int iy = oy * s->sh - s->pad_t + ky * s->dh;
             if (iy < 0 || iy >= s->h) continue;
             for (kx = 0; kx < s->kw; ++kx) {
                 const int ix = ox * s->sw - s->pad_l + kx * s->dw;
                 if (ix < 0 || ix >= s->w) continue;
-                acc += (int32_t)filter[(ky * s->kw + kx) * s->co + oc] *
-                       ((int32_t)in[((b * s->h + iy) * s->w + ix) * s->ci + ic] - in_zp);
+                acc += (uint32_t)((int32_t)filter[(ky * s->kw + kx) * s->co + oc] *
+                                  ((int32_t)in[((b * s->h + iy) * s->w + ix) * s->ci + ic] - in_zp));
             }
         }
-        acc = tinycc_mbqm(acc, mult[oc], shift[oc]) + out_zp;
-        row[ox * s->co + oc] = (int8_t)tinycc_clamp(acc, act_min, act_max);
+        row[ox * s->co + oc] = (int8_t)tinycc_clamp(tinycc_wadd(tinycc_mbqm((int32_t)acc, mult[oc], shift[oc]), out_zp),
+                                                    act_min, act_max);
     }
 }
 
@@ -61,7 +61,7 @@ static inline void tinycc_depthwise_conv_2d_s16(const tinycc_dw_shape *s, const 
             }
         }
         if (bias) acc += bias[oc];
-        r = tinycc_mbqm64(acc, mult[oc], shift[oc]) + out_zp;
+        r = tinycc_wadd(tinycc_mbqm64(acc, mult[oc], shift[oc]), out_zp);
         out[((b * s->oh + oy) * s->ow + ox) * s->co + oc] = (int16_t)tinycc_clamp(r, act_min, act_max);
     }
 }

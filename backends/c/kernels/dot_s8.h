@@ -119,7 +119,7 @@ static inline int8_t tinycc_requant_s8(int32_t acc, int32_t mult, int32_t shift,
     const int32_t x = (int32_t)(((int64_t)(int32_t)((uint32_t)acc << left) * mult + ((int64_t)1 << 30)) >> 31);
     const uint32_t mask = ((uint32_t)1 << right) - 1u, half = (mask + 1u) >> 1;   /* 2^(right-1), 0 */
     const int32_t q = (x >> right) + (int32_t)((((uint32_t)x & mask) + half - (uint32_t)(x < 0 && right)) >> right);
-    return (int8_t)tinycc_clamp(q + out_zp, act_min, act_max);
+    return (int8_t)tinycc_clamp(tinycc_wadd(q, out_zp), act_min, act_max);
 }
 
 /* Output columns whose taps lie inside the input horizontally: [*ox0, returned ox1) */

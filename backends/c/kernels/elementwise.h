@@ -39,8 +39,8 @@ static inline void tinycc_addsub_##SUFFIX(int32_t n, const tinycc_bcast *s, cons
                          p->in1_mult, p->in1_shift);                                                \
         x2 = tinycc_mbqm((int32_t)(((uint32_t)((int32_t)b[ib] - p->in2_zp)) << p->left_shift),       \
                          p->in2_mult, p->in2_shift);                                                \
-        raw = sign > 0 ? x1 + x2 : x1 - x2;                                                         \
-        out[i] = (T)tinycc_clamp(tinycc_mbqm(raw, p->out_mult, p->out_shift) + p->out_zp,            \
+        raw = sign > 0 ? tinycc_wadd(x1, x2) : tinycc_wsub(x1, x2);                                 \
+        out[i] = (T)tinycc_clamp(tinycc_wadd(tinycc_mbqm(raw, p->out_mult, p->out_shift), p->out_zp), \
                                  p->act_min, p->act_max);                                           \
     }                                                                                               \
 }
@@ -53,7 +53,8 @@ static inline void tinycc_mul_##SUFFIX(int32_t n, const tinycc_bcast *s, const T
         int32_t prod;                                                                               \
         tinycc_bcast_index(s, i, &ia, &ib);                                                         \
         prod = (int32_t)((uint32_t)((int32_t)a[ia] - p->in1_zp) * (uint32_t)((int32_t)b[ib] - p->in2_zp)); \
-        out[i] = (T)tinycc_clamp(tinycc_mbqm(prod, p->mult, p->shift) + p->out_zp, p->act_min, p->act_max); \
+        out[i] = (T)tinycc_clamp(tinycc_wadd(tinycc_mbqm(prod, p->mult, p->shift), p->out_zp),      \
+                                 p->act_min, p->act_max);                                           \
     }                                                                                               \
 }
 

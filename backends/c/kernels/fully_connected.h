@@ -7,12 +7,13 @@ static inline void tinycc_fully_connected_s8(int rows, int units, int depth, con
     for (r = 0; r < rows; ++r)
     for (u = 0; u < units; ++u) {
         const int q = per_channel ? u : 0;
-        int32_t acc = 0;
+        uint32_t acc = 0;       /* wraps like TFLM's int32 sum (a bias near INT32_MAX) */
+        int32_t v;
         for (d = 0; d < depth; ++d)
-            acc += ((int32_t)w[u * depth + d] - w_zp) * ((int32_t)in[r * depth + d] - in_zp);
-        if (bias) acc += bias[u];
-        acc = tinycc_mbqm(acc, mult[q], shift[q]) + out_zp;
-        out[r * units + u] = (int8_t)tinycc_clamp(acc, act_min, act_max);
+            acc += (uint32_t)(((int32_t)w[u * depth + d] - w_zp) * ((int32_t)in[r * depth + d] - in_zp));
+        if (bias) acc += (uint32_t)bias[u];
+        v = tinycc_wadd(tinycc_mbqm((int32_t)acc, mult[q], shift[q]), out_zp);
+        out[r * units + u] = (int8_t)tinycc_clamp(v, act_min, act_max);
     }
 }
 
@@ -28,7 +29,7 @@ static inline void tinycc_fully_connected_s16(int rows, int units, int depth, co
         int32_t v;
         for (d = 0; d < depth; ++d) acc += ((int64_t)w[u * depth + d] - w_zp) * in[r * depth + d];
         if (bias) acc += bias[u];
-        v = tinycc_mbqm64(acc, mult[q], shift[q]) + out_zp;
+        v = tinycc_wadd(tinycc_mbqm64(acc, mult[q], shift[q]), out_zp);
         out[r * units + u] = (int16_t)tinycc_clamp(v, act_min, act_max);
     }
 }

@@ -51,7 +51,7 @@ static inline void tinycc_mean_##SUFFIX(const tinycc_reduce *r, const T *x, T *y
         uint32_t sum = tinycc_mean_sum_##SUFFIX(r, x + off);                                         \
         sum -= (uint32_t)in_zp * (uint32_t)r->inner_count;                                           \
         y[o] = r->inner_count == 0 ? (T)0                                                            \
-             : (T)tinycc_clamp(tinycc_mbqm((int32_t)sum, mult, shift) + out_zp, LO, HI);             \
+             : (T)tinycc_clamp(tinycc_wadd(tinycc_mbqm((int32_t)sum, mult, shift), out_zp), LO, HI); \
         off += tinycc_reduce_step(r->outer_dims, r->outer_strides, idx, 5);                          \
     }                                                                                                \
 }

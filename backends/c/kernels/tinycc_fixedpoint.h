@@ -30,6 +30,16 @@ static inline int32_t tinycc_mbqm64(int64_t x, int32_t multiplier, int shift) {
     return (int32_t)((x * reduced + round) >> total_shift);
 }
 
+/* a + b and a - b wrapping in int32, as TFLM's int32 adds do on every target (a bias near INT32_MAX,
+ * a zero point added to a saturated rescale): defined here, where a signed overflow would not be */
+static inline int32_t tinycc_wadd(int32_t a, int32_t b) {
+    return (int32_t)((uint32_t)a + (uint32_t)b);
+}
+
+static inline int32_t tinycc_wsub(int32_t a, int32_t b) {
+    return (int32_t)((uint32_t)a - (uint32_t)b);
+}
+
 static inline int32_t tinycc_clamp(int32_t v, int32_t lo, int32_t hi) {
     return v < lo ? lo : (v > hi ? hi : v);
 }

@@ -6,7 +6,7 @@ static inline void tinycc_rescale_##SUFFIX(int32_t n, const TI *x, TO *y, int32_
                                            int32_t lo, int32_t hi) {                             \
     int32_t i;                                                                                   \
     for (i = 0; i < n; ++i)                                                                      \
-        y[i] = (TO)tinycc_clamp(tinycc_mbqm((int32_t)x[i] - in_zp, mult, shift) + out_zp, lo, hi); \
+        y[i] = (TO)tinycc_clamp(tinycc_wadd(tinycc_mbqm((int32_t)x[i] - in_zp, mult, shift), out_zp), lo, hi); \
 }
 TINYCC_RESCALE(s8_s8, int8_t, int8_t)
 TINYCC_RESCALE(s8_s16, int8_t, int16_t)
@@ -29,7 +29,7 @@ static inline void tinycc_leaky_relu_##SUFFIX(int32_t n, const T *x, T *y, int32
     for (i = 0; i < n; ++i) {                                                                    \
         const int32_t v = (int32_t)x[i] - in_zp;                                                 \
         const int32_t r = v >= 0 ? tinycc_mbqm(v, mult_id, shift_id) : tinycc_mbqm(v, mult_alpha, shift_alpha); \
-        y[i] = (T)tinycc_clamp(r + out_zp, LO, HI);                                              \
+        y[i] = (T)tinycc_clamp(tinycc_wadd(r, out_zp), LO, HI);                                  \
     }                                                                                            \
 }
 TINYCC_LEAKY_RELU_Q(s8, int8_t, -128, 127)

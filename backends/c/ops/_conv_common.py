@@ -28,6 +28,18 @@ def requant_arrays(node, m, p) -> tuple[str, str]:
     return mult, shift
 
 
+def sums_fit_int32(bias: np.ndarray, kbias: np.ndarray, weights: np.ndarray) -> bool:
+    """The fast int8 kernels add in int32 without wrapping: they apply only when no sum they form can
+    leave int32, whatever the input: |bias| or |bias - in_zp * sum(w)| plus 256 * sum|w| per output
+    channel bounds every partial sum (raw inputs against the folded bias, or inputs minus the zero
+    point against the plain one). A model beyond (a bias near INT32_MAX) takes the reference kernels,
+    which wrap as TFLM's int32 sums do. `weights` has output channels first."""
+    co = weights.shape[0]
+    spread = 256 * np.abs(weights.reshape(co, -1).astype(np.int64)).sum(axis=1)
+    top = np.maximum(np.abs(np.asarray(bias, np.int64)), np.abs(np.asarray(kbias, np.int64))) + spread
+    return bool(top.max(initial=0) < (1 << 31))
+
+
 def folded_bias(node, m, p, weights: np.ndarray, in_zp: int) -> tuple[str, str] | None:
     """The fast int8 kernels' constants: the bias (zeros when absent) and `bias - in_zp * sum(w)` per
     output channel (`weights` has output channels first), or None when the folded value leaves int32
@@ -42,7 +54,7 @@ def folded_bias(node, m, p, weights: np.ndarray, in_zp: int) -> tuple[str, str] 
     if bias.size != co:
         return None
     kbias = bias - int(in_zp) * weights.reshape(co, -1).astype(np.int64).sum(axis=1)
-    if kbias.min(initial=0) < -(1 << 31) or kbias.max(initial=0) >= (1 << 31):
+    if not sums_fit_int32(bias, kbias, weights):
         return None
     plain = m.ptr(name, const=True) if name is not None and m.g.tensors[name].dtype == "int32" else \
         m.const_array(bias.astype(np.int32), "bias", comment=f"{node.name} bias")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinycc.backends.c.emitter import SUFFIX
-from tinycc.backends.c.ops._conv_common import bias_ptr, float_range, requant_arrays
+from tinycc.backends.c.ops._conv_common import bias_ptr, float_range, requant_arrays, sums_fit_int32
 from tinycc.core import ops
 
 
@@ -85,7 +85,7 @@ def _fast_plan(node, g, p):
         return None
     # channels channel-last: (kh * kw, co) -> per-channel weight sums
     folded = bias - int(p["input_zp"]) * w_t.data.reshape(-1, co).astype(np.int64).sum(axis=0)
-    if folded.min(initial=0) < -(1 << 31) or folded.max(initial=0) >= (1 << 31):
+    if not sums_fit_int32(bias, folded, np.moveaxis(w_t.data.reshape(-1, co), 1, 0)):
         return None
     r = -shift
     rqw, mode = None, 0

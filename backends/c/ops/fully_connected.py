@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinycc.backends.c.emitter import SUFFIX
-from tinycc.backends.c.ops._conv_common import bias_ptr, float_range, requant_arrays
+from tinycc.backends.c.ops._conv_common import bias_ptr, float_range, requant_arrays, sums_fit_int32
 
 
 def interleave4(w: np.ndarray) -> np.ndarray:
@@ -42,7 +42,7 @@ def folded_kbias(node, m, p, w: np.ndarray) -> np.ndarray | None:
     if bias.size != units:
         return None
     kbias = bias - int(p["input_zp"]) * w.astype(np.int64).sum(axis=1)
-    if kbias.min(initial=0) < -(1 << 31) or kbias.max(initial=0) >= (1 << 31):
+    if not sums_fit_int32(bias, kbias, w):
         return None
     return np.concatenate([kbias, np.zeros(-units % 4, np.int64)]).astype(np.int32)
 
