@@ -180,7 +180,7 @@ def test_file_size_limit_while_writing_is_a_clear_error(tmp_path):
     dest = tmp_path / "dest"
     dest.mkdir()
     proc = subprocess.run([sys.executable, script, "compile", EXAMPLE, "-o", dest / "out"],
-                          capture_output=True, text=True, env={**os.environ, "COLUMNS": "300"})
+                          check=False, capture_output=True, text=True, env={**os.environ, "COLUMNS": "300"})
     assert proc.returncode == 2, (proc.returncode, proc.stderr)
     assert f"cannot write the output folder {dest / 'out'}" in proc.stderr and "File too large" in proc.stderr
     assert os.listdir(dest) == []
@@ -320,7 +320,7 @@ def test_killed_force_compile_leaves_a_whole_folder_and_the_next_run_cleans_up(c
     script = tmp_path / "kill.py"
     script.write_text(KILL_SCRIPT)
     proc = subprocess.run([sys.executable, script, step, how, "compile", EXAMPLE, "-o", out, "--name", "kws",
-                           "--force"], capture_output=True, text=True)
+                           "--force"], check=False, capture_output=True, text=True)
     assert proc.returncode == -signal.SIGKILL, (proc.returncode, proc.stderr)
 
     holds, kinds = KILLS[how, step]

@@ -178,7 +178,6 @@ class PendingOutput:
     def __init__(self, target: Path, shown: str, force: bool, notes: list[str]):
         self.target, self.shown, self.force, self.notes = target, shown, force, notes
         self.path = _sibling(target, "new")
-        self.committed = False
         try:
             self.path.mkdir()
         except OSError as exc:
@@ -208,14 +207,12 @@ class PendingOutput:
         _step("written", new)
         if not self.force or not os.path.lexists(target):
             os.replace(new, target)           # an empty folder there is replaced atomically; a full one fails
-            self.committed = True
             _step("renamed-in", target)
             return
         st = os.lstat(target)                 # appeared or changed since the check: same rules as before
         if not stat.S_ISDIR(st.st_mode):
             raise TinyccError(f"the output folder {self.shown} is no longer a folder", hint=HINT)
         if _exchange(new, target):            # target: the new folder; `new`'s name: the old one
-            self.committed = True
             _step("exchanged", target)
             _remove(new, target, self.notes)
             return
@@ -228,7 +225,6 @@ class PendingOutput:
             if not os.path.lexists(target):
                 os.rename(aside, target)      # put the old one back before reporting the failure
             raise
-        self.committed = True
         _step("renamed-in", target)
         _remove(aside, target, self.notes)
 
@@ -241,7 +237,7 @@ class PendingOutput:
         """A context in which the disk saying no (full, read-only, quota...) is a TinyccError, not a crash."""
         return _WriteErrors(self)
 
-    def __enter__(self) -> "PendingOutput":
+    def __enter__(self):
         return self
 
     def __exit__(self, *exc) -> None:
