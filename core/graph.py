@@ -19,6 +19,37 @@ def np_dtype(dtype: str) -> np.dtype:
     return np.dtype(DTYPES[dtype])
 
 
+class NameSpace:
+    """Tensor names in use, and fresh ones: `fresh(base)` is `base` itself if free, else `base#k`
+    with the smallest free k >= 1, and is taken from then on. Every name tinycc invents comes from
+    here, so a model's own names (data: "x#1" and "x/int8" are as legal as "x") can never make two
+    tensors share one. Linear in the names made, however hostile the taken ones."""
+
+    def __init__(self, *taken):
+        self.taken: set[str] = set()
+        for names in taken:
+            self.taken.update(names)
+        self._next: dict[str, int] = {}
+
+    def __contains__(self, name) -> bool:
+        return name in self.taken
+
+    def add(self, name: str) -> None:
+        self.taken.add(name)
+
+    def fresh(self, base: str) -> str:
+        if base not in self.taken:
+            self.taken.add(base)
+            return base
+        k = self._next.get(base, 1)
+        while f"{base}#{k}" in self.taken:
+            k += 1
+        self._next[base] = k + 1
+        name = f"{base}#{k}"
+        self.taken.add(name)
+        return name
+
+
 @dataclass
 class Quant:
     """Affine quantisation parameters; arrays of length 1 (per-tensor) or C (per-channel)."""
@@ -86,6 +117,10 @@ class Graph:
 
     def t(self, name: str) -> Tensor:
         return self.tensors[name]
+
+    def names(self) -> NameSpace:
+        """The names this graph uses (tensors and graph edges), to invent new ones from (`NameSpace.fresh`)."""
+        return NameSpace(self.tensors, self.inputs, self.outputs)
 
     def producers(self) -> dict[str, int]:
         """Tensor name -> index of the node that writes it."""

@@ -79,14 +79,48 @@ def _check_operands(g: Graph, node, op) -> None:
                           hint="supported: " + ", ".join(op.DTYPES))
 
 
+BIAS_DTYPES = {"int8": "int32", "int16": "int64", "float32": "float32"}   # TFLM's kernels, by input dtype
+WEIGHTED = ("conv_2d", "depthwise_conv_2d", "fully_connected")
+
+
+def _check_edges(g: Graph) -> None:
+    """Model inputs and outputs: each listed once, an input is computed by nobody (not a constant,
+    not also an output: TFLM would hand the caller's buffer to the graph as its result)."""
+    for what, names in (("input", g.inputs), ("output", g.outputs)):
+        for k, name in enumerate(names):
+            if name not in g.tensors:
+                raise TinyccError(f"graph {what} {name!r} is not a tensor of the model", file=g.source)
+            if name in names[:k]:
+                raise TinyccError(f"model {what} {name!r} is listed twice (as {what}s #{names.index(name)} and #{k})",
+                                  file=g.source, hint=f"each tensor may be a model {what} once")
+    for name in g.inputs:
+        if g.tensors[name].is_const:
+            raise TinyccError(f"model input {name!r} is a constant (its data is stored in the model)", file=g.source,
+                              hint="an input is supplied by the caller: the file is corrupted")
+        if name in g.outputs:
+            raise TinyccError(f"model input {name!r} is also a model output", file=g.source,
+                              hint="an output must be computed by an operator")
+
+
+def _check_bias(g: Graph, node) -> None:
+    """The bias of a convolution / fully connected layer in the dtype TFLM's kernel reads:
+    int32 for int8 layers, int64 for 16x8 ones (TFLM's int32-bias 16x8 paths round differently), float32."""
+    if node.op not in WEIGHTED or len(node.inputs) < 3 or node.inputs[2] is None or node.inputs[0] is None:
+        return
+    x, b = g.tensors[node.inputs[0]], g.tensors[node.inputs[2]]
+    want = BIAS_DTYPES.get(x.dtype)
+    if want is not None and b.dtype != want:
+        raise TinyccError(f"bias {b.name!r} is {b.dtype}; a {node.op} on {x.dtype} input needs {want} biases", node=node.name,
+                          op=node.op, file=g.source, hint="int8 layers take int32 biases, 16x8 layers int64, "
+                          "float layers float32 (as TF Lite Micro's kernels read them)")
+
+
 def validate(g: Graph) -> Graph:
     """Validate `g` in place (filling defaults and inferred shapes) and return it."""
     if len(g.nodes) > MAX_NODES:
         raise TinyccError(f"the model has {len(g.nodes):,} operators (the limit is {MAX_NODES:,})", file=g.source,
                           hint=SIZE_HINT)
-    for name in [*g.inputs, *g.outputs]:
-        if name not in g.tensors:
-            raise TinyccError(f"graph input/output {name!r} is not a tensor of the model", file=g.source)
+    _check_edges(g)
     defined = set(g.inputs) | {n for n, t in g.tensors.items() if t.is_const}
     total = 0
     for name, t in g.tensors.items():
@@ -136,6 +170,7 @@ def validate(g: Graph) -> Graph:
                 raise TinyccError(f"output tensor {name!r} is written twice (or is a constant/input)",
                                   node=node.name, op=node.op, file=g.source)
         _check_operands(g, node, op)
+        _check_bias(g, node)
         try:
             shapes = op.infer(node, g)
             if len(shapes) != len(node.outputs):

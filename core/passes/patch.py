@@ -78,6 +78,7 @@ def patch(g: Graph, chain: list[int], k: int, tiles: int) -> Graph:
     x0 = stage[0].inputs[0]
     new_nodes: list[Node] = []
     band_outputs = []
+    names = g.names()
     for t, (a, b) in enumerate(bands(g.tensors[last].shape[1], tiles)):
         # rows each layer must produce, from the last layer back to the input
         need, plans = (a, b), []
@@ -86,7 +87,7 @@ def patch(g: Graph, chain: list[int], k: int, tiles: int) -> Graph:
             plans.append((node, need, top, bottom))
             need = (lo, hi)
         plans.reverse()
-        x_t = f"{x0}#band{t}"
+        x_t = names.fresh(f"{x0}#band{t}")
         src = g.tensors[x0]
         g.tensors[x_t] = Tensor(x_t, (1, need[1] - need[0], *src.shape[2:]), src.dtype, copy.deepcopy(src.quant))
         new_nodes.append(Node(f"{stage[0].name}#band{t}/rows", "strided_slice", [x0], [x_t],
@@ -96,7 +97,7 @@ def patch(g: Graph, chain: list[int], k: int, tiles: int) -> Graph:
         cur = x_t
         for node, (oa, ob), top, bottom in plans:
             out = g.tensors[node.outputs[0]]
-            y_t = f"{node.outputs[0]}#band{t}"
+            y_t = names.fresh(f"{node.outputs[0]}#band{t}")
             g.tensors[y_t] = Tensor(y_t, (1, ob - oa, *out.shape[2:]), out.dtype, copy.deepcopy(out.quant))
             pads = node.attrs["pads"]
             attrs = {**node.attrs, "pads": (top, pads[1], bottom, pads[3])}

@@ -23,6 +23,7 @@ class FoldQDQ(Pass):
     name = "fold-qdq"
 
     def run(self, g: Graph) -> Graph:
+        self.names = g.names()
         changed = True
         while changed:
             changed = self._push_through_preserving(g) | self._fold(g)
@@ -52,7 +53,7 @@ class FoldQDQ(Pass):
                 continue
             s = g.tensors[src]
             out = node.outputs[0]
-            q_out = f"{out}/q"
+            q_out = self.names.fresh(f"{out}/q")
             g.tensors[q_out] = Tensor(q_out, g.tensors[out].shape, s.dtype, s.quant)
             integer = Node(node.name, node.op, [src, *node.inputs[1:]], [q_out], dict(node.attrs))
             try:

@@ -87,6 +87,8 @@ class QuantizeInt8(Pass):
         tensors: dict[str, Tensor] = {}
         nodes: list[Node] = []
         qname: dict[str, str] = {}          # float activation -> its int8 tensor
+        self.names = g.names()              # activations keep their names; new tensors get fresh ones
+        self._weights: dict[tuple, str] = {}
 
         def add_int8(name: str, shape, quant: Quant, new_name: str | None = None, dtype: str = "int8") -> str:
             new_name = new_name or name
@@ -101,7 +103,7 @@ class QuantizeInt8(Pass):
             t = g.tensors[name]
             if self.io == "float":
                 tensors[name] = Tensor(name, t.shape, "float32")
-                q = add_int8(name, t.shape, self._range_quant(name), f"{name}/int8")
+                q = add_int8(name, t.shape, self._range_quant(name), self.names.fresh(f"{name}/int8"))
                 nodes.append(Node(f"quantize:{name}", "quantize", [name], [q]))
                 self._float_source[q] = name
             else:
@@ -116,9 +118,9 @@ class QuantizeInt8(Pass):
             if self.io == "float":
                 q = qname[name]
                 if q == name:                                  # give the int8 tensor its own name
-                    tensors[f"{name}/int8"] = tensors.pop(name)
-                    tensors[f"{name}/int8"].name = f"{name}/int8"
-                    q = f"{name}/int8"
+                    q = self.names.fresh(f"{name}/int8")
+                    tensors[q] = tensors.pop(name)
+                    tensors[q].name = q
                     for n in nodes:
                         n.outputs = [q if o == name else o for o in n.outputs]
                         n.inputs = [q if i == name else i for i in n.inputs]
@@ -156,15 +158,19 @@ class QuantizeInt8(Pass):
         if op in WEIGHT_AXIS:
             x_q = tensors[ins[0]].quant
             w = g.tensors[node.inputs[1]]
-            wq, w_quant = quantize_weights(w.data.astype(np.float32), WEIGHT_AXIS[op])
-            w_name = f"{w.name}/int8"
-            tensors[w_name] = Tensor(w_name, w.shape, "int8", w_quant, wq)
+            key = (w.name, WEIGHT_AXIS[op])
+            if key not in self._weights:                       # one int8 copy of a filter shared by layers
+                wq, w_quant = quantize_weights(w.data.astype(np.float32), WEIGHT_AXIS[op])
+                self._weights[key] = w_name = self.names.fresh(f"{w.name}/int8")
+                tensors[w_name] = Tensor(w_name, w.shape, "int8", w_quant, wq)
+            w_name = self._weights[key]
+            w_quant = tensors[w_name].quant
             ins[1] = w_name
             if len(node.inputs) > 2 and node.inputs[2] is not None:
                 b = g.tensors[node.inputs[2]]
                 wide = target == "int16"
                 bq, b_quant = quantize_bias(b.data, x_q.s, w_quant.scale, wide)
-                b_name = f"{b.name}/{'int64' if wide else 'int32'}"
+                b_name = self.names.fresh(f"{b.name}/{'int64' if wide else 'int32'}")   # per layer: its input scale
                 tensors[b_name] = Tensor(b_name, b.shape, "int64" if wide else "int32", b_quant, bq)
                 ins[2] = b_name
             out_quant = self._range_quant(out.name, target)
@@ -178,16 +184,23 @@ class QuantizeInt8(Pass):
             scale, zp = FIXED_OUTPUT[op]
             out_quant = Quant(np.array([scale]), np.array([zp]))
         elif op == "concatenation":
+            for name in node.inputs:
+                if g.tensors[name].is_const:
+                    raise TinyccError(f"constant operand {name!r} of {op} cannot be quantised yet",
+                                      node=node.name, op=op, file=g.source)
             lo = min([self.ranges.lo[out.name]] + [self.ranges.lo[n] for n in node.inputs])
             hi = max([self.ranges.hi[out.name]] + [self.ranges.hi[n] for n in node.inputs])
             out_quant = (activation_quant16 if target == "int16" else activation_quant)(lo, hi)
+            requantized: dict[str, str] = {}        # concat([a, a]): one requantised copy read twice
             for k, name in enumerate(ins):
                 t = tensors[name]
-                if t.quant.zp != out_quant.zp or t.quant.s != out_quant.s:
-                    req = f"{name}/requantized:{node.name}"
+                if name in requantized:
+                    ins[k] = requantized[name]
+                elif t.quant.zp != out_quant.zp or t.quant.s != out_quant.s:
+                    req = self.names.fresh(f"{name}/requantized:{node.name}")
                     tensors[req] = Tensor(req, t.shape, target, out_quant)
                     new_nodes.append(Node(f"requantize:{req}", "quantize", [name], [req]))
-                    ins[k] = req
+                    ins[k] = requantized[name] = req
         else:
             for name in node.inputs:
                 if name is not None and g.tensors[name].is_const:
@@ -204,7 +217,7 @@ class QuantizeInt8(Pass):
             return current
         key = (current, target)
         if key not in self._converted:
-            name = f"{current}/{target}"
+            name = self.names.fresh(f"{current}/{target}")
             tensors[name] = Tensor(name, tensors[current].shape, target, self._range_quant(float_name, target))
             source = self._float_source.get(current, current)      # quantise a float input directly
             new_nodes.append(Node(f"requantize:{name}", "quantize", [source], [name]))

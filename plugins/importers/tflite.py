@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from tinycc.core.errors import TinyccError
-from tinycc.core.graph import Graph, Node, Quant, Tensor
+from tinycc.core.graph import Graph, NameSpace, Node, Quant, Tensor
 from tinycc.core.hookspec import hookimpl
 from tinycc.core.ops import common
 from tinycc.core.validate import MAX_NODES, validate
@@ -19,6 +19,14 @@ from tinycc.core.validate import MAX_NODES, validate
 TENSOR_TYPES = {0: "float32", 2: "int32", 3: "uint8", 4: "int64", 6: "bool", 7: "int16", 9: "int8"}
 ACTIVATIONS = {0: "none", 1: "relu", 2: "relu_n1_to_1", 3: "relu6"}
 PADDING_SAME, PADDING_VALID = 0, 1
+MAX_WINDOW = 1 << 16           # strides, dilations, pooling windows: far beyond any model, far below overflow
+# the options table each operator reads (TFLM: builtin_options_as_<type>(), nullptr for any other)
+OPTIONS_TYPES = {"CONV_2D": "Conv2DOptions", "DEPTHWISE_CONV_2D": "DepthwiseConv2DOptions",
+                 "AVERAGE_POOL_2D": "Pool2DOptions", "MAX_POOL_2D": "Pool2DOptions",
+                 "FULLY_CONNECTED": "FullyConnectedOptions", "ADD": "AddOptions", "SUB": "SubOptions",
+                 "MUL": "MulOptions", "CONCATENATION": "ConcatenationOptions", "SOFTMAX": "SoftmaxOptions",
+                 "LEAKY_RELU": "LeakyReluOptions", "MEAN": "ReducerOptions", "STRIDED_SLICE": "StridedSliceOptions"}
+REQUIRED_OPTIONS = ("CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "MAX_POOL_2D")
 MAX_FILE_BYTES = 1 << 31
 MAX_ENTRIES = 50_000           # tensors, buffers, operator codes, ... per vector
 MAX_OBJECTS = 100_000          # tables the object API would build, all vectors together
@@ -163,13 +171,17 @@ class _Reader:
 
     def tensors(self) -> dict[str, Tensor]:
         out: dict[str, Tensor] = {}
+        raw = [self.text(t.name) or f"tensor_{i}" for i, t in enumerate(self.sg.tensors or [])]
+        names = NameSpace(raw)               # a repeated name gets a fresh one no tensor of the file has
         for i, t in enumerate(self.sg.tensors or []):
-            base = self.text(t.name) or f"tensor_{i}"
-            name = base if base not in out else f"{base}#{i}"
+            base = raw[i]
+            name = base if base not in out else names.fresh(base)
             dtype = TENSOR_TYPES.get(t.type)
             if dtype is None:
-                raise self.fail(f"tensor {base!r} has unsupported element type {t.type}",
-                                hint="supported: " + ", ".join(TENSOR_TYPES.values()))
+                raise self.fail(f"tensor {base!r} has unsupported element type "
+                                f"{_enum_name(_schema().TensorType, int(t.type))}",
+                                hint="supported: " + ", ".join(_enum_name(_schema().TensorType, k)
+                                                               for k in TENSOR_TYPES))
             if t.sparsity is not None:
                 raise self.fail(f"tensor {base!r} is sparse; sparse tensors are not supported (nor by TF Lite Micro)",
                                 hint="convert without sparsification")
@@ -216,58 +228,146 @@ def _pads(padding, in_shape, kernel, strides, dilations):
     return (top, left, bottom, right)
 
 
-def _convert(r: _Reader, tensors: dict[str, Tensor], index: int, op) -> Node:
+def _enum_name(enum, value) -> str:
+    """`NAME (value)` of a schema enum value, or the bare value when the schema has no such name."""
+    names = {v: k for k, v in vars(enum).items() if not k.startswith("_") and isinstance(v, int)}
+    return f"{names[value]} ({value})" if value in names else str(value)
+
+
+def _options(r: _Reader, op, tflite_name: str, node_name: str):
+    """The operator's options table when it is the one the operator reads, else None. TF Lite
+    Micro's parsers read an absent or foreign table as all-zero parameters: harmless defaults for
+    most operators, but a zero stride and an unknown padding for windowed ones, refused here."""
+    wanted = OPTIONS_TYPES.get(tflite_name)
+    if wanted is None:
+        return None
+    present = int(op.builtinOptionsType or 0)
+    if present == getattr(_schema().BuiltinOptions, wanted) and op.builtinOptions is not None:
+        return op.builtinOptions
+    if tflite_name in REQUIRED_OPTIONS:
+        got = "no options table" if present == 0 else f"a {_enum_name(_schema().BuiltinOptions, present)} table"
+        raise TinyccError(f"the operator has {got}, not its {wanted} (strides, padding, ...)", file=str(r.path),
+                          node=node_name, op=tflite_name,
+                          hint="TF Lite Micro would read zero strides and an unknown padding; the file is corrupted")
+    return None
+
+
+def _fail(r: _Reader, node_name: str, tflite_name: str, message: str, hint: str | None = None):
+    return TinyccError(message, file=str(r.path), node=node_name, op=tflite_name, hint=hint)
+
+
+def _window(r: _Reader, o, node_name: str, tflite_name: str, x, kernel, dilations=(1, 1)) -> dict:
+    """strides, explicit pads and the fused activation of a windowed operator, each checked."""
+    strides = (int(o.strideH), int(o.strideW))
+    for what, values in (("strides", strides), ("dilations", dilations), ("window", kernel)):
+        if min(values) < 1 or max(values) > MAX_WINDOW:
+            raise _fail(r, node_name, tflite_name, f"{what} {tuple(values)} must be between 1 and {MAX_WINDOW:,}",
+                        hint="the file is corrupted")
+    padding = int(o.padding)
+    if padding not in (PADDING_SAME, PADDING_VALID):
+        raise _fail(r, node_name, tflite_name, f"padding {_enum_name(_schema().Padding, padding)} is neither "
+                    f"SAME ({PADDING_SAME}) nor VALID ({PADDING_VALID})", hint="the file is corrupted")
+    if len(x.shape) != 4:
+        raise _fail(r, node_name, tflite_name, f"needs a 4-D input, got {x.name!r} of shape {x.shape}")
+    return {"strides": strides, "pads": _pads(padding, x.shape, kernel, strides, dilations)}
+
+
+def _activation(r: _Reader, o, node_name: str, tflite_name: str) -> str:
+    value = int(_opt(o, "fusedActivationFunction", 0))
+    act = ACTIVATIONS.get(value)
+    if act is None:
+        raise _fail(r, node_name, tflite_name,
+                    f"fused activation {_enum_name(_schema().ActivationFunctionType, value)} is not supported",
+                    hint="supported: " + ", ".join(f"{k.upper()} ({v})" for v, k in ACTIVATIONS.items()))
+    return act
+
+
+def _operator_code(r: _Reader, index: int, op) -> tuple[str, object]:
     codes = r.model.operatorCodes or []
     if not 0 <= op.opcodeIndex < len(codes):
         raise r.fail(f"operator {index} refers to operator code {op.opcodeIndex}, but the model has {len(codes)}")
     code = codes[op.opcodeIndex]
     builtin = max(int(code.builtinCode), int(code.deprecatedBuiltinCode))
     tflite_name = r.names.get(builtin, f"BUILTIN_{builtin}")
+    if tflite_name == "CUSTOM":
+        tflite_name = f"CUSTOM/{r.text(code.customCode)}"
+    return tflite_name, code
+
+
+def _node_name(r: _Reader, index: int, op) -> str:
+    """`op<index>:<first output>`, the name messages give a TFLite operator."""
+    outs = op.outputs if op.outputs is not None else []
+    first = int(outs[0]) if len(outs) else -1
+    return f"op{index}:{r.tensor_names[first]}" if 0 <= first < len(r.tensor_names) else f"op{index}"
+
+
+def _check_supported(r: _Reader) -> None:
+    """Every operator tinycc lacks, at once: names, counts and the first node of each."""
+    missing: dict[str, list[int]] = {}
+    for index, op in enumerate(r.sg.operators or []):
+        tflite_name, _ = _operator_code(r, index, op)
+        if tflite_name not in OP_MAP:
+            missing.setdefault(tflite_name, []).append(index)
+    if not missing:
+        return
+    ops = r.sg.operators
+    parts = [f"{name} x{len(where)} (first: {_node_name(r, where[0], ops[where[0]])})"
+             for name, where in missing.items()]
+    first = min(where[0] for where in missing.values())
+    names = list(missing)
+    kind = "custom operator" if all(n.startswith("CUSTOM/") for n in names) else "TFLite operator"
+    raise TinyccError(f"{kind}{'s' if len(names) > 1 else ''} not supported: " + ", ".join(parts),
+                      file=str(r.path), node=_node_name(r, first, ops[first]), op=", ".join(names),
+                      hint="supported: " + ", ".join(sorted(OP_MAP)))
+
+
+def _convert(r: _Reader, tensors: dict[str, Tensor], index: int, op) -> Node:
+    tflite_name, code = _operator_code(r, index, op)
+    for what, indices in (("input", op.inputs), ("output", op.outputs)):
+        for k, i in enumerate(indices if indices is not None else []):
+            if int(i) < -1 or int(i) >= len(r.tensor_names) or (what == "output" and int(i) < 0):
+                raise r.fail(f"operator {index} ({tflite_name}) {what} #{k} refers to tensor {int(i)}, but the "
+                             f"model has tensors 0..{len(r.tensor_names) - 1}"
+                             + (" (-1 marks an omitted optional input)" if what == "input" else ""))
     ins = [r.tensor_name(int(i), f"operator {index}") for i in (op.inputs if op.inputs is not None else [])]
     outs = [r.tensor_name(int(i), f"operator {index}") for i in (op.outputs if op.outputs is not None else [])]
-    if not outs or any(o is None for o in outs):
+    if not outs:
         raise r.fail(f"operator {index} ({tflite_name}) has no output")
     node_name = f"op{index}:{outs[0]}"
-    if tflite_name == "CUSTOM":
-        custom = r.text(code.customCode)
-        raise TinyccError(f"custom operator {custom!r} is not supported", file=str(r.path), node=node_name,
-                          op=f"CUSTOM/{custom}", hint="supported: " + ", ".join(sorted(OP_MAP)))
     core_op = OP_MAP.get(tflite_name)
-    if core_op is None:
-        raise TinyccError(f"TFLite operator {tflite_name} is not supported", file=str(r.path), node=node_name,
-                          op=tflite_name, hint="supported: " + ", ".join(sorted(OP_MAP)))
-    o = op.builtinOptions
+    if core_op is None:                      # _check_supported reports these first, all together
+        raise _fail(r, node_name, tflite_name, f"TFLite operator {tflite_name} is not supported",
+                    hint="supported: " + ", ".join(sorted(OP_MAP)))
+    o = _options(r, op, tflite_name, node_name)
     attrs: dict = {}
-    act = ACTIVATIONS.get(_opt(o, "fusedActivationFunction", 0))
-    if act is None:
-        raise TinyccError(f"fused activation {_opt(o, 'fusedActivationFunction')} is not supported",
-                          file=str(r.path), node=node_name, op=tflite_name)
-    for name in ins[:1]:
-        if name is None:
-            raise TinyccError("the first input is missing", file=str(r.path), node=node_name, op=tflite_name)
+    act = _activation(r, o, node_name, tflite_name)
+    if not ins or ins[0] is None:
+        raise _fail(r, node_name, tflite_name, "the first input is missing")
     x = tensors[ins[0]]
     if core_op in ("conv_2d", "depthwise_conv_2d"):
         w = tensors[ins[1]] if len(ins) > 1 and ins[1] else None
         if w is None or len(w.shape) != 4 or len(x.shape) != 4:
-            raise TinyccError("needs a 4-D input and a 4-D filter", file=str(r.path), node=node_name, op=tflite_name)
-        strides = (_opt(o, "strideH", 1), _opt(o, "strideW", 1))
-        dil = (_opt(o, "dilationHFactor", 1), _opt(o, "dilationWFactor", 1))
-        if min(strides + dil) < 1:
-            raise TinyccError(f"strides {strides} and dilations {dil} must be positive", file=str(r.path),
-                              node=node_name, op=tflite_name)
-        attrs = {"strides": strides, "dilations": dil, "activation": act,
-                 "pads": _pads(_opt(o, "padding", 0), x.shape, w.shape[1:3], strides, dil)}
+            raise _fail(r, node_name, tflite_name, "needs a 4-D input and a 4-D filter, got "
+                        f"{x.shape} and {None if w is None else w.shape}")
+        dil = (int(o.dilationHFactor), int(o.dilationWFactor))
+        attrs = {**_window(r, o, node_name, tflite_name, x, w.shape[1:3], dil), "dilations": dil, "activation": act}
         if core_op == "depthwise_conv_2d":
-            attrs["depth_multiplier"] = _opt(o, "depthMultiplier", 1)
+            m = int(o.depthMultiplier)
+            if m < 1 or x.shape[3] * m != w.shape[3]:
+                raise _fail(r, node_name, tflite_name, f"depth multiplier {m} does not match the shapes: input "
+                            f"{x.name!r} has {x.shape[3]} channels, filter {w.name!r} has {w.shape[3]}",
+                            hint="TF Lite Micro computes output channel c * multiplier + m from input channel c; "
+                                 "filter channels must be input channels x multiplier")
+            attrs["depth_multiplier"] = m
     elif core_op in ("average_pool_2d", "max_pool_2d"):
-        strides = (_opt(o, "strideH", 1), _opt(o, "strideW", 1))
-        kernel = (_opt(o, "filterHeight", 1), _opt(o, "filterWidth", 1))
-        if min(strides + kernel) < 1 or len(x.shape) != 4:
-            raise TinyccError(f"needs a 4-D input and positive strides {strides} and window {kernel}",
-                              file=str(r.path), node=node_name, op=tflite_name)
-        attrs = {"kernel": kernel, "strides": strides, "activation": act,
-                 "pads": _pads(_opt(o, "padding", 0), x.shape, kernel, strides, (1, 1))}
+        kernel = (int(o.filterHeight), int(o.filterWidth))
+        attrs = {**_window(r, o, node_name, tflite_name, x, kernel), "kernel": kernel, "activation": act}
     elif core_op == "fully_connected":
+        fmt = int(_opt(o, "weightsFormat", 0))
+        if fmt != 0:
+            raise _fail(r, node_name, tflite_name, f"weights format "
+                        f"{_enum_name(_schema().FullyConnectedOptionsWeightsFormat, fmt)} is not supported",
+                        hint="only DEFAULT (0) weights; convert without weight shuffling")
         attrs = {"activation": act, "keep_num_dims": bool(_opt(o, "keepNumDims", False))}
     elif core_op in ("add", "sub", "mul", "concatenation"):
         attrs = {"activation": act}
@@ -277,7 +377,7 @@ def _convert(r: _Reader, tensors: dict[str, Tensor], index: int, op) -> Node:
         attrs = {"shape": tuple(tensors[outs[0]].shape)}
         ins = ins[:1]
     elif core_op == "softmax":
-        attrs = {"beta": float(_opt(o, "beta", 1.0))}
+        attrs = {"beta": float(_opt(o, "beta", 0.0))}     # no SoftmaxOptions: TFLM reads beta 0
     elif core_op == "leaky_relu":
         attrs = {"alpha": float(_opt(o, "alpha", 0.0))}
     elif core_op == "pad":
@@ -310,6 +410,14 @@ def _convert(r: _Reader, tensors: dict[str, Tensor], index: int, op) -> Node:
     return Node(node_name, core_op, ins, outs, attrs)
 
 
+def _edge(r: _Reader, what: str, k: int, index: int) -> int:
+    """A subgraph input/output index: a tensor of the model (-1, "omitted", means nothing here)."""
+    if not 0 <= index < len(r.tensor_names):
+        raise r.fail(f"subgraph {what} #{k} refers to tensor {index}, but the model has tensors "
+                     f"0..{len(r.tensor_names) - 1}")
+    return index
+
+
 def load_tflite(path: Path, data: bytes | None = None) -> Graph:
     path = Path(path)
     if data is None:
@@ -322,9 +430,11 @@ def load_tflite(path: Path, data: bytes | None = None) -> Graph:
     r = _Reader(path, data)
     try:
         tensors = r.tensors()
+        _check_supported(r)
         nodes = [_convert(r, tensors, i, op) for i, op in enumerate(r.sg.operators or [])]
-        inputs = [r.tensor_name(int(i), "subgraph inputs") for i in (r.sg.inputs if r.sg.inputs is not None else [])]
-        outputs = [r.tensor_name(int(i), "subgraph outputs") for i in (r.sg.outputs if r.sg.outputs is not None else [])]
+        inputs, outputs = ([r.tensor_name(_edge(r, what, k, int(i)), f"subgraph {what}s") for k, i in enumerate(
+            indices if indices is not None else [])] for what, indices in (("input", r.sg.inputs),
+                                                                           ("output", r.sg.outputs)))
     except TinyccError:
         raise
     except Exception as exc:  # any other inconsistency of a hostile/corrupted file
