@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from tinycc.core.errors import TinyccError
-from tinycc.core.graph import Graph, Node, Tensor
+from tinycc.core.graph import Graph, NameSpace, Node, Tensor
 from tinycc.core.hookspec import hookimpl
 from tinycc.core.ops.common import same_padding
 from tinycc.core.validate import MAX_NODES, validate
@@ -57,7 +57,11 @@ class _Builder:
         self.dq_const: dict[str, tuple] = {}      # DequantizeLinear of an initializer: (q, scale, zp, axis)
         self.alias: dict[str, str] = {}
         self.shapes: dict[str, tuple[int, ...]] = {}
-        self.counter = 0
+        # every name of the file is taken: a name tinycc invents (a transpose's output, a folded
+        # constant) can never be one the model uses, however the model names its tensors
+        self.names = NameSpace([vi.name for vi in [*self.graph.input, *self.graph.output, *self.graph.value_info]],
+                               [init.name for init in self.graph.initializer],
+                               [n for nd in self.graph.node for n in [*nd.input, *nd.output]])
         self.checked = 0                     # nodes whose output shapes are known (see _infer_shape)
         self.consumers: dict[str, int] = {}
         for nd in self.graph.node:
@@ -106,8 +110,7 @@ class _Builder:
         return any(a.name == key for a in node.attribute)
 
     def fresh(self, base: str) -> str:
-        self.counter += 1
-        return f"{base}#{self.counter}"
+        return self.names.fresh(base)
 
     def name(self, n: str) -> str:
         while n in self.alias:
