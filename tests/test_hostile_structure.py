@@ -398,3 +398,33 @@ def test_concat_of_the_same_tensor_twice_quantises_and_equals_tflm(tmp_path, cap
         assert cat.inputs[0] == cat.inputs[1]                # one requantised copy, read twice
         assert len(requantize) == (2 if io == "float" else 1)
         assert_matches_tflm(write_tflite(gq), samples=3, c=True, float_tol=1e-6)
+
+
+def test_onnx_names_shaped_like_invented_ones_compile_equal_to_onnxruntime(tmp_path):
+    """An ONNX model naming its tensors like the importer's transposes and folded constants
+    (`x/nhwc`, `x/nhwc#1`, `bn#1`, ...): every tensor stays its own (was: refused, 'written twice')."""
+    onnx = pytest.importorskip("onnx", reason="the onnx extra is not installed (pip install 'tinycc-ml[onnx]')")
+    ort = pytest.importorskip("onnxruntime", reason="the onnx extra is not installed (pip install 'tinycc-ml[onnx]')")
+    from onnx import TensorProto, helper, numpy_helper
+
+    from tinycc.core import interpreter
+    from tinycc.plugins.importers.onnx import load_onnx
+    rng = np.random.default_rng(4)
+
+    def init(name, arr):
+        return numpy_helper.from_array(np.asarray(arr, dtype=np.float32), name)
+    inits = [init("x/nhwc#2", rng.normal(0, 0.5, (4, 3, 3, 3))), init("bn", rng.normal(0, 0.1, 4)),
+             init("g", rng.uniform(0.5, 1.5, 4)), init("m", rng.normal(0, 0.1, 4)), init("v", rng.uniform(0.5, 1.5, 4))]
+    nodes = [helper.make_node("Conv", ["x", "x/nhwc#2", "bn"], ["x/nhwc"], name="x", pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["x/nhwc"], ["x/nhwc#1"], name="x/nhwc"),
+             helper.make_node("BatchNormalization", ["x/nhwc#1", "g", "bn", "m", "v"], ["bn#1"], name="bn"),
+             helper.make_node("Relu", ["bn#1"], ["y/nhwc#1"], name="bn#1")]
+    graph = helper.make_graph(nodes, "names", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 6, 6])],
+                              [helper.make_tensor_value_info("y/nhwc#1", TensorProto.FLOAT, [1, 4, 6, 6])], inits)
+    path = tmp_path / "names.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    g = load_onnx(path)
+    session = ort.InferenceSession(str(path))
+    for _ in range(3):
+        x = rng.normal(size=(1, 3, 6, 6)).astype(np.float32)
+        np.testing.assert_allclose(interpreter.run(g, [x])[0], session.run(None, {"x": x})[0], rtol=1e-5, atol=1e-5)
