@@ -9,11 +9,14 @@ and its output goes through tinycc's most-tested importer. tinycc then quantises
 
 The batch dimension is pinned to 1 by converting a concrete function with a fixed input
 signature, so reshapes stay static. Files are loaded with `safe_mode=True`: a Lambda layer's
-code in a file is never executed.
+code in a file is never executed. Loading a SavedModel runs parts of its graph, so its
+`saved_model.pb` is checked first (`savedmodel_scan`: only pure compute ops, checkpoint ops only
+in the saver) and TensorFlow loads a copy of exactly the checked files.
 """
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 from tinycc.core.errors import TinyccError
@@ -56,7 +59,7 @@ def _saved_model_converter(tf, path: Path):
         sess = tf.compat.v1.Session()
         meta = tf.compat.v1.saved_model.loader.load(sess, ["serve"], str(path))
         if "serving_default" not in meta.signature_def:
-            raise TinyccError("the SavedModel has no serving_default signature", file=str(path))
+            raise TinyccError("the SavedModel has no serving_default signature")
         sig = meta.signature_def["serving_default"]
         ins = [graph.get_tensor_by_name(v.name) for v in sig.inputs.values()]
         outs = [graph.get_tensor_by_name(v.name) for v in sig.outputs.values()]
@@ -65,34 +68,43 @@ def _saved_model_converter(tf, path: Path):
 
 def keras_to_tflite(path: Path) -> bytes:
     """The float32 TFLite flatbuffer of a Keras file or SavedModel folder."""
+    import contextlib
     tf = _tf()
     path = Path(path)
     try:
-        if path.is_dir():
-            if not (path / "saved_model.pb").exists():
-                raise TinyccError("folder is not a SavedModel (no saved_model.pb)", file=str(path))
-            converter = _saved_model_converter(tf, path)
-        else:
-            import keras
-            try:
-                model = keras.models.load_model(str(path), compile=False, safe_mode=True)
-            except TinyccError:
-                raise
-            except Exception as exc:
-                raise TinyccError(f"Keras cannot load the model: {type(exc).__name__}: {str(exc)[:300]}",
-                                  file=str(path),
-                                  hint="Lambda layers are refused by safe mode; custom layers need their code") from None
-            converter = _fixed_batch_converter(tf, model)
-        converter.optimizations = []
-        import contextlib
-        import io
-        with contextlib.redirect_stdout(io.StringIO()):      # TF prints the traced signature
-            return converter.convert()
+        with contextlib.ExitStack() as stack:
+            return _convert(tf, path, stack)
     except TinyccError as err:
         raise err.with_file(str(path))
     except Exception as exc:
         raise TinyccError(f"TensorFlow's TFLite converter failed: {type(exc).__name__}: {str(exc)[:300]}",
                           file=str(path)) from None
+
+
+def _convert(tf, path: Path, stack) -> bytes:
+    """The converted flatbuffer; temporary folders live on `stack` until conversion ends."""
+    if path.is_dir():
+        if not (path / "saved_model.pb").exists():
+            raise TinyccError("folder is not a SavedModel (no saved_model.pb)", file=str(path))
+        from tinycc.plugins.importers.savedmodel_scan import checked_copy
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="tinycc-savedmodel-"))
+        converter = _saved_model_converter(tf, checked_copy(path, Path(tmp) / path.name))
+    else:
+        import keras
+        try:
+            model = keras.models.load_model(str(path), compile=False, safe_mode=True)
+        except TinyccError:
+            raise
+        except Exception as exc:
+            raise TinyccError(f"Keras cannot load the model: {type(exc).__name__}: {str(exc)[:300]}",
+                              file=str(path),
+                              hint="Lambda layers are refused by safe mode; custom layers need their code") from None
+        converter = _fixed_batch_converter(tf, model)
+    converter.optimizations = []
+    import contextlib
+    import io
+    with contextlib.redirect_stdout(io.StringIO()):      # TF prints the traced signature
+        return converter.convert()
 
 
 def load_keras(path: Path) -> Graph:
