@@ -22,13 +22,13 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from tinycc.boards import board as load_board
+from tinycc.boards import STACK_RESERVE_BYTES, board as load_board
 from tinycc.core import ops, planner
 from tinycc.core.errors import TinyccError
 
 FLASH_SHARE = 0.5                 # §10.2: weights under 50% of flash
 MARGIN = 0.10                     # §10.2: arena_used_bytes + 10%
-STACK_BYTES = 8 * 1024            # §10.2: stack + heap, 8-16 KB minimum
+STACK_BYTES = STACK_RESERVE_BYTES  # §10.2: stack + heap, 8-16 KB: the one figure of tinycc.boards
 # Cycles per MAC for the MAC-based estimate: instructions per MAC tinycc measured under QEMU on
 # the MLPerf Tiny int8 models (VWW, KWS, ResNet-8) on Cortex-M4/M7/M33, rounded up.
 CYCLES_PER_MAC = {"c": 12.0, "stm32cubeai": 12.0, "tflm": 12.0, "microtvm": 10.0, "cmsis-nn": 3.0}

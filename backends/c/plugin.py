@@ -16,6 +16,7 @@ from tinycc.backends.c import names
 from tinycc.backends.c import ops as c_ops
 from tinycc.backends.c.emitter import CModule
 from tinycc.backends.c.ops import _inplace, lut
+from tinycc.backends import project_files
 from tinycc.core import ops
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph
@@ -98,9 +99,9 @@ class CBackend:
     def compile(self, g: Graph, plan: MemoryPlan, outdir: Path, options: dict) -> dict:
         name = names.model_name(options.get("name"), "model")
         files, report = generate(g, plan, name)
-        for fname, text in sorted(files.items()):
-            (Path(outdir) / fname).write_text(text, encoding="ascii", newline="\n")
-        return {**report, "files": sorted(files)}
+        project = project_files.model_library(g, name, "c", "plain C99 model library", report, options)
+        files.update(project_files.render(project, g))
+        return {**report, "files": project_files.write(files, outdir)}
 
 
 @hookimpl

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 import tinycc
+from tinycc.backends import project_files
 from tinycc.backends.c import names
 from tinycc.backends.c.emitter import CTYPES, c_values
 from tinycc.backends.c.plugin import ARENA_CANARY_ERROR
@@ -297,6 +298,25 @@ def _wrapper_c(g: Graph, name: str) -> str:
             f"    return status == 0 ? 0 : status == {name.upper()}_ERROR_ARENA_CANARY ? (int)status : 2;\n}}\n")
 
 
+def project(g: Graph, name: str, files: dict, report: dict, options: dict) -> project_files.Project:
+    """The output folder as a library: NAME.c (+ NAME_weights.c for quantised models) and TVM's
+    codegen/host/src/NAME_lib.c, headers here and in codegen/host/include."""
+    lib = f"codegen/host/src/{name}_lib.c"
+    sources = [f"{name}.c", *([f"{name}_weights.c"] if f"{name}_weights.c" in files else []), lib]
+    extra = [(lib, "TVM's kernels and `tvmgen_" + name + "_run()`"),
+             (f"codegen/host/include/tvmgen_{name}.h", "the microTVM interface (input/output structs, sizes)"),
+             ("metadata.json", "memory plan, kernels, TVM version and options")]
+    p = project_files.model_library(g, name, "microtvm", "C model library from Apache TVM (AOT)", report, options,
+                                    extra_files=extra, sources=sources, include_dirs=(".", "codegen/host/include"))
+    if f"{name}_weights.c" not in files:       # float: NAME.h has no size macros, tvmgen_NAME.h has
+        N = name.upper()
+        p.headers.append(f"tvmgen_{name}.h")
+        for io in p.io:
+            io.bytes_macro = f"TVMGEN_{N}_{io.kind.upper()}{io.index}_SIZE"
+            io.scale_macro = io.zero_point_macro = None
+    return p
+
+
 class MicroTVMBackend:
     name = "microtvm"
     description = "ahead-of-time C through Apache TVM 0.27: TVM kernels, tinycc run function and arena"
@@ -304,11 +324,8 @@ class MicroTVMBackend:
     def compile(self, g: Graph, plan, outdir: Path, options: dict) -> dict:
         name = names.model_name(options.get("name"), "model")
         files, report = generate(g, name, options.get("tvm_opt") or ())
-        for fname, text in sorted(files.items()):
-            path = Path(outdir) / fname
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="ascii", newline="\n")
-        return {**report, "files": sorted(files)}
+        files.update(project_files.render(project(g, name, files, report, options), g))
+        return {**report, "files": project_files.write(files, outdir)}
 
 
 @hookimpl

@@ -17,6 +17,7 @@ import jinja2
 import numpy as np
 
 import tinycc
+from tinycc.backends import project_files
 from tinycc.backends.c import names
 from tinycc.backends.tflm.boards import STACK_RESERVE
 from tinycc.backends.tflm.flatbuffer import write_tflite
@@ -80,7 +81,7 @@ def verify(g: Graph, model: bytes, seed: int = 0) -> None:
 def _io(g: Graph, kind: str, index: int, name: str) -> dict:
     t = g.tensors[name]
     q = t.quant
-    return {"kind": kind, "Kind": kind.capitalize(), "index": index, "dtype": t.dtype, "shape": list(t.shape),
+    return {"kind": kind, "Kind": kind.capitalize(), "KIND": kind.upper(), "index": index, "dtype": t.dtype, "shape": list(t.shape),
             "bytes": t.nbytes, "count": max(t.size, 1), "ctype": CTYPES.get(t.dtype, "uint8_t"),
             "scale": None if q is None or t.dtype == "float32" else repr(float(q.s)) + "f",
             "zero_point": None if q is None else q.zp}
@@ -105,6 +106,55 @@ def _board(slug: str) -> dict:
     b = board(slug)
     return {"title": b["title"], "sram": int(b["sram_kb"] * 1024), "flash": int(b["flash_kb"] * 1024),
             "arduino": b.get("arduino_fqbn")}
+
+
+TFLM = project_files.Dep(var="TFLM_DIR", what="a tflite-micro source tree",
+                         check="tensorflow/lite/micro/micro_interpreter.h", placeholder="/path/to/tflite-micro",
+                         extra_includes=("tensorflow/lite/micro/tools/make/downloads/flatbuffers/include",
+                                         "tensorflow/lite/micro/tools/make/downloads/gemmlowp"),
+                         library="TFLM_LIBRARY")
+
+
+def project(g: Graph, name: str, ctx: dict, report: dict, options: dict, sketch: bool) -> project_files.Project:
+    """The folder as a CMake library over TF Lite Micro, and (with an Arduino board) a sketch."""
+    N = name.upper()
+    io = [project_files.Io(x["kind"], x["index"], x["dtype"], x["shape"], x["bytes"], f"{N}_{x['KIND']}{x['index']}_BYTES",
+                           f"{N}_{x['KIND']}{x['index']}_SCALE" if x["scale"] is not None else None,
+                           f"{N}_{x['KIND']}{x['index']}_ZERO_POINT" if x["scale"] is not None else None)
+          for x in ctx["ios"]]
+    files = [(f"{name}.h", f"the C interface: `{name}_setup()`, `{name}_invoke()`, buffer sizes, scale and zero point"),
+             (f"{name}_main.cc", f"`{name}_setup()` / `{name}_invoke()`: TF Lite Micro with exactly {len(ctx['ops'])} "
+                                 "operators registered and a measured arena"),
+             (f"{name}_model_data.h/.cc", f"the TFLite flatbuffer as `alignas(16) const unsigned char {name}_model[]` "
+                                          f"({ctx['length']:,} bytes)"),
+             (f"{name}.tflite", "the same flatbuffer as a file")]
+    if sketch:
+        files += [(f"{name}/", f"the Arduino sketch for the {ctx['board']['title']}: `{name}.ino` and its own copies of "
+                              f"`{name}.h`, `{name}_main.cc`, `{name}_model_data.h/.cc` (open `{name}/{name}.ino`)"),
+                  ("library.properties", f"this folder as an Arduino library (include `{name}.h` from your own sketch; "
+                                         "not together with the sketch above)")]
+    notes = [f"Operators: {', '.join(ctx['ops'])}."]
+    if ctx["offline"]:
+        notes.append(f"tinycc's own memory plan is embedded as `OfflineMemoryAllocation` metadata: without it TF Lite "
+                     f"Micro would need {ctx['measured_online']:,} bytes.")
+    cmake = (f"cmake -S . -B ../build-{name} -DTFLM_DIR=/path/to/tflite-micro "
+             "-DTFLM_LIBRARY=/path/to/libtensorflow-microlite.a && cmake --build ../build-{name}")
+    build = [("CMake: a static library over TF Lite Micro's headers; link TF Lite Micro itself (`TFLM_LIBRARY`, "
+              "built with `make -f tensorflow/lite/micro/tools/make/Makefile microlite` in tflite-micro) or add "
+              "its sources to your build:", "sh", cmake.format(name=name)),
+             (f"Any C++17 compiler: compile `{name}_main.cc` and `{name}_model_data.cc` with "
+              "`-I. -I$TFLM_DIR` (plus its flatbuffers and gemmlowp downloads) and link TF Lite Micro.", "sh",
+              f"c++ -std=c++17 -O2 -I. -I$TFLM_DIR -I$TFLM_DIR/tensorflow/lite/micro/tools/make/downloads/flatbuffers/include "
+              f"-I$TFLM_DIR/tensorflow/lite/micro/tools/make/downloads/gemmlowp -c {name}_main.cc {name}_model_data.cc")]
+    if sketch:
+        build.append((f"Arduino: install the TensorFlowLite library, open `{name}/{name}.ino` and upload "
+                       f"(`{ctx['board']['arduino']}`):", "sh",
+                       f"arduino-cli compile --fqbn {ctx['board']['arduino']} {name}"))
+    return project_files.Project(
+        name=name, backend="tflm", title="TF Lite Micro firmware stub", model=ctx["model_comment"], files=files,
+        sources=[f"{name}_main.cc", f"{name}_model_data.cc"], language="CXX", deps=[TFLM], headers=[f"{name}.h"],
+        io=io, num_macros=(f"{N}_NUM_INPUTS", f"{N}_NUM_OUTPUTS"), setup=f"{name}_setup()", report=report,
+        board=options.get("board") or options.get("target"), build=build, notes=notes, plain_c=False, esp_idf=False)
 
 
 class TFLMBackend:
@@ -133,26 +183,22 @@ class TFLMBackend:
                "outputs": [_io(g, "output", i, n) for i, n in enumerate(g.outputs)],
                "input_bytes": sum(g.tensors[n].nbytes for n in g.inputs), "stack": STACK_RESERVE}
         ctx["ios"] = ctx["inputs"] + ctx["outputs"]
-        if board_info:
-            ctx["flash_note"] = f"{len(model) / board_info['flash']:.1%} of the {board_info['title']}'s flash " \
-                                f"({'within' if len(model) < board_info['flash'] / 2 else 'ABOVE'} the 50% guideline)"
-            ctx["sram_note"] = f"{(arena + STACK_RESERVE) / board_info['sram']:.1%} of its SRAM"
-        else:
-            ctx["flash_note"] = "aim for < 50% of the board's flash"
-            ctx["sram_note"] = "pass --board to check it against a board"
         env = jinja2.Environment(loader=jinja2.PackageLoader("tinycc.backends.tflm", "templates"),
                                  keep_trailing_newline=True, undefined=jinja2.StrictUndefined)
-        files = {f"{name}_model_data.h": "model_data.h.j2", f"{name}_model_data.cc": "model_data.cc.j2",
-                 f"{name}_main.cc": "main.cc.j2", "CMakeLists.txt": "CMakeLists.txt.j2", "README.md": "README.md.j2"}
-        if board_info and board_info["arduino"]:
-            files[f"{name}.ino"] = "sketch.ino.j2"
-            files["library.properties"] = "library.properties.j2"
-        for fname, template in sorted(files.items()):
-            (Path(outdir) / fname).write_text(env.get_template(template).render(ctx), encoding="ascii", newline="\n")
+        sources = {f"{name}.h": "model.h.j2", f"{name}_model_data.h": "model_data.h.j2",
+                   f"{name}_model_data.cc": "model_data.cc.j2", f"{name}_main.cc": "main.cc.j2"}
+        files = {fname: env.get_template(t).render(ctx) for fname, t in sources.items()}
+        sketch = bool(board_info and board_info["arduino"])
+        if sketch:          # the Arduino IDE opens a sketch only in a folder of its name: NAME/NAME.ino
+            files.update({f"{name}/{fname}": text for fname, text in files.items()})
+            files[f"{name}/{name}.ino"] = env.get_template("sketch.ino.j2").render(ctx)
+            files["library.properties"] = env.get_template("library.properties.j2").render(ctx)
+        report = {"arena_bytes": arena, "flash_bytes": len(model), "tflm_measured_arena_bytes": measured["total"],
+                  "tflm_arena_without_offline_plan": measured_online, "offline_plan": offline, "operators": ops}
+        files.update(project_files.render(project(g, name, ctx, report, options, sketch), g))
+        written = project_files.write(files, outdir)
         (Path(outdir) / f"{name}.tflite").write_bytes(model)
-        return {"files": sorted([*files, f"{name}.tflite"]), "arena_bytes": arena, "flash_bytes": len(model),
-                "tflm_measured_arena_bytes": measured["total"], "tflm_arena_without_offline_plan": measured_online,
-                "offline_plan": offline, "operators": ops}          # inputs and outputs live in the arena
+        return {"files": sorted([*written, f"{name}.tflite"]), **report}      # inputs and outputs live in the arena
 
 
 @hookimpl
