@@ -41,6 +41,18 @@ def rescale(real: float, what: str, wide: bool = False) -> tuple[int, int]:
     return m, shift
 
 
+def rescale_below_one(real: float, what: str) -> tuple[int, int]:
+    """TFLM's QuantizeMultiplierSmallerThanOneExp (ADD and SUB): CHECKs, aborting the process, that
+    0 < real < 1 and that the shift stays <= 0 (a factor just below 1 whose mantissa rounds up to 2^31
+    does not); refused here instead."""
+    real = float(real)
+    m, shift = rescale(real, what) if math.isfinite(real) and real < 1 else (0, 1)
+    if not real > 0 or shift > 0:
+        raise TinyccError(f"the rescale factor {what} = {real:.6g} must lie in (0, 1) and round below 1",
+                          hint=SCALE_HINT)
+    return m, shift
+
+
 def scale_ratio(num, den, what: str, wide: bool = False) -> tuple[int, int]:
     """rescale(num / den) in double, `what` naming both sides."""
     return rescale(float(num) / float(den), what, wide)

@@ -31,9 +31,11 @@ def scale_params(node, g, twice_max_in_float32: bool = False) -> dict:
     else:
         twice = 2.0 * max(s1, s2)
         r1, r2, ro = s1 / twice, s2 / twice, twice / ((1 << left_shift) * so)
-    m1, sh1 = ql.rescale(r1, f"{ql.tensor_scale(a)} / (2 x the larger input scale)")
-    m2, sh2 = ql.rescale(r2, f"{ql.tensor_scale(b)} / (2 x the larger input scale)")
-    mo, sho = ql.rescale(ro, f"2 x the larger input scale / (2^{left_shift} x {ql.tensor_scale(out)})")
+    # TFLM: QuantizeMultiplierSmallerThanOneExp, aborting on a factor >= 1 (an output scale below
+    # 2 x the larger input scale / 2^20, or 2^15 for int16)
+    m1, sh1 = ql.rescale_below_one(r1, f"{ql.tensor_scale(a)} / (2 x the larger input scale)")
+    m2, sh2 = ql.rescale_below_one(r2, f"{ql.tensor_scale(b)} / (2 x the larger input scale)")
+    mo, sho = ql.rescale_below_one(ro, f"2 x the larger input scale / (2^{left_shift} x {ql.tensor_scale(out)})")
     lo, hi = c.activation_range(node.attrs["activation"], out)
     return {"left_shift": left_shift, "input1_zp": a.quant.zp, "input2_zp": b.quant.zp,
             "output_zp": out.quant.zp, "input1_multiplier": m1, "input1_shift": sh1,

@@ -9,10 +9,25 @@ from __future__ import annotations
 import numpy as np
 
 from tflite_builder import act, const, q, random_int, random_scale, random_zp, single_op
+from tinycc.backends.tflm.flatbuffer import write_tflite
+from tinycc.core import ops
 from tinycc.core.errors import TinyccError
+from tinycc.core.graph import Graph, Node
 from tinycc.core.ops.common import same_padding
 
 ACTS = ("none", "relu", "relu6", "relu_n1_to_1")
+
+
+def unchecked_single_op(op: str, inputs: list, out, attrs: dict | None = None) -> bytes:
+    """single_op without validation: the .tflite bytes of a model tinycc may refuse (hostile
+    quantisation), with the output shape from the op's shape rule."""
+    tensors = {t.name: t for t in [*inputs, out]}
+    module = ops.get(op)
+    node = Node(f"{op}_under_test", op, [t.name for t in inputs], [out.name],
+                ops.attrs_with_defaults(module, dict(attrs or {})))
+    g = Graph(op, tensors, [node], [t.name for t in inputs if not t.is_const], [out.name], source=f"<{op} test>")
+    out.shape = tuple(int(d) for d in module.infer(node, g)[0])
+    return write_tflite(g)
 
 
 def _io(rng, dtype, shape, name="x"):

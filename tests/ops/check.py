@@ -2,10 +2,14 @@
 
 `assert_matches_tflm(model_bytes)` runs random inputs through TFLM's reference kernels and
 through tinycc's reference interpreter (and, with `c=True`, the `c` backend built with the
-host compiler) and demands identical bytes for integer outputs, or `float_tol` for float ones.
+host compiler; with `sanitize=True`, built with ASan + UBSan and required to run clean) and
+demands identical bytes for integer outputs, or `float_tol` for float ones.
 """
 from __future__ import annotations
 
+import os
+import subprocess
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -20,15 +24,43 @@ def random_inputs(g, rng: np.random.Generator) -> list[np.ndarray]:
     return samples.random_inputs(g, rng, float_range=(-4.0, 4.0))
 
 
+SANITIZE = ["-g", "-O1", "-fsanitize=address,undefined", "-fno-sanitize-recover=all"]
+SANITIZER_ENV = {**os.environ, "ASAN_OPTIONS": "detect_leaks=0:halt_on_error=1", "UBSAN_OPTIONS": "print_stacktrace=1"}
+
+
+def run_c_sanitized(g, samples: list[list[np.ndarray]]) -> list[list[np.ndarray]]:
+    """The c backend's C for `g` built with ASan + UBSan (any report aborts the run), all samples
+    through one process: status 0 and no sanitizer report on stderr, else AssertionError."""
+    import shutil
+
+    from c_build import build
+    from tinycc.core import samples as io
+    workdir = Path(tempfile.mkdtemp(prefix="tinycc-san-"))
+    try:
+        exe = build(g, workdir, extra_flags=SANITIZE)
+        (workdir / "in.bin").write_bytes(io.pack(samples, io.layout(g, g.inputs)))
+        proc = subprocess.run([str(exe), str(workdir / "in.bin"), str(workdir / "out.bin"), str(len(samples))],
+                              capture_output=True, text=True, env=SANITIZER_ENV, timeout=600)
+        report = "\n".join(line for line in proc.stderr.splitlines() if not line.startswith("invoke_seconds"))
+        assert proc.returncode == 0 and not report, f"sanitized C: status {proc.returncode}\n{report[-3000:]}"
+        return io.unpack((workdir / "out.bin").read_bytes(), io.layout(g, g.outputs), len(samples))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 def assert_matches_tflm(model: bytes, *, samples: int = 3, seed: int = 0, float_tol: float = 1e-5,
-                        c: bool = False, inputs: list[np.ndarray] | None = None):
+                        c: bool = False, inputs: list[np.ndarray] | None = None, sanitize: bool = False):
     g = load_tflite(Path("test.tflite"), model)
     rng = np.random.default_rng(seed)
+    drawn = [inputs] if inputs is not None else [random_inputs(g, rng) for _ in range(samples)]
+    sanitized = run_c_sanitized(g, drawn) if sanitize else None     # one sanitized build for all samples
     for k in range(samples):
-        xs = inputs if inputs is not None else random_inputs(g, rng)
+        xs = drawn[min(k, len(drawn) - 1)]
         expected = run_tflm(model, xs)
         got = interpreter.run(g, xs)
         runs = [("reference", got)]
+        if sanitized is not None:
+            runs.append(("sanitized c", sanitized[k]))
         if c:
             from c_build import run_c_model  # built lazily: only tests asking for C need a compiler
             runs.append(("c", run_c_model(g, xs)))
