@@ -95,9 +95,30 @@ def onnx_seeds() -> tuple[tuple[str, bytes], ...]:
     return (("onnx_cnn/float32", cnn), ("onnx_shapes/float32", shapes), ("onnx_qdq/int8", qdq))
 
 
+SHARED_MODELS = ("mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/ad01_int8.tflite",
+                 "mlperf_tiny/pretrainedResnet_quant.tflite", "tflm_examples/hello_world_int8.tflite",
+                 "tflm_examples/micro_speech_quantized.tflite", "tflm_examples/hello_world_float.tflite")
+_shared: list = []
+
+
+def use_shared_models() -> list[str]:
+    """Add the real models under $TINYCC_MODELS (default ../shared/models) that exist to the seeds
+    (benchmark runs only: the CI budget never reads them). Returns their labels."""
+    from tflm import models_dir
+    _shared.clear()
+    for rel in SHARED_MODELS:
+        path = models_dir() / rel
+        if path.is_file():
+            _shared.append((f"shared:{Path(rel).stem}", path.read_bytes()))
+    return [label for label, _ in _shared]
+
+
 def _pick_seed(rng) -> tuple[str, str, bytes]:
     """(format, label, bytes): int8 seeds most often, then int16, float32, KWS and ONNX."""
     r = rng.random()
+    if _shared and rng.random() < 0.1:
+        label, data = _shared[int(rng.integers(len(_shared)))]
+        return "tflite", label, data
     if r < 0.15:
         try:
             pool = onnx_seeds()
@@ -819,20 +840,20 @@ def _guarded(stage: str, fn, out: Outcome, timeout: float, memory: int):
     return None, None
 
 
-def _differs(ref: np.ndarray, got: np.ndarray) -> str | None:
+def _differs(ref: np.ndarray, got: np.ndarray, base: str = "TFLM") -> str | None:
     """None when `got` equals the TFLM output `ref` (float: within FLOAT_TOL relative to max(1, max|ref|))."""
     ref, got = np.asarray(ref), np.asarray(got)
     if ref.size != got.size:
-        return f"{got.size} elements, TFLM {ref.size}"
+        return f"{got.size} elements, {base} {ref.size}"
     got = got.reshape(ref.shape)
     if ref.dtype != got.dtype:
-        return f"dtype {got.dtype}, TFLM {ref.dtype}"
+        return f"dtype {got.dtype}, {base} {ref.dtype}"
     if ref.dtype.kind == "f":
         a, b = ref.astype(np.float64), got.astype(np.float64)
         nan = np.isnan(a) | np.isnan(b)
         if np.any(np.isnan(a) != np.isnan(b)):
             k = int(np.flatnonzero(np.isnan(a) != np.isnan(b))[0])
-            return f"NaN mismatch at {k}: got {got.flat[k]}, TFLM {ref.flat[k]}"
+            return f"NaN mismatch at {k}: got {got.flat[k]}, {base} {ref.flat[k]}"
         finite = ~nan
         with np.errstate(all="ignore"):
             scale = max(1.0, float(np.max(np.abs(a[finite]))) if finite.any() else 1.0)
@@ -841,12 +862,12 @@ def _differs(ref: np.ndarray, got: np.ndarray) -> str | None:
         bad = np.flatnonzero(d > FLOAT_TOL * scale)
         if bad.size:
             k = int(bad[0])
-            return f"{bad.size}/{ref.size} elements beyond tolerance; first at {k}: got {got.flat[k]}, TFLM {ref.flat[k]}"
+            return f"{bad.size}/{ref.size} elements beyond tolerance; first at {k}: got {got.flat[k]}, {base} {ref.flat[k]}"
         return None
     bad = np.flatnonzero(ref != got)
     if bad.size:
         k = int(bad[0])
-        return f"{bad.size}/{ref.size} elements differ; first at {k}: got {got.flat[k]}, TFLM {ref.flat[k]}"
+        return f"{bad.size}/{ref.size} elements differ; first at {k}: got {got.flat[k]}, {base} {ref.flat[k]}"
     return None
 
 
@@ -856,7 +877,7 @@ def _compare(label: str, expected, got, out: Outcome, baseline: str = "TFLM") ->
             out.findings.append(Finding("differ", label, f"{label}: {len(gs)} outputs, {baseline} {len(es)}"))
             return
         for i, (e, o) in enumerate(zip(es, gs)):
-            why = _differs(e, o)
+            why = _differs(e, o, baseline)
             if why:
                 out.findings.append(Finding("differ", label, f"{label} vs {baseline}, sample {k}, output {i}: {why}"))
                 return
