@@ -12,6 +12,7 @@ import numpy as np
 from tinycc.core import ops
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import DTYPES, Graph, np_dtype
+from tinycc.core.ops.common import ACTIVATIONS
 
 MAX_TENSOR_ELEMENTS = 1 << 31
 MAX_TENSOR_BYTES = 1 << 30        # per tensor, and all tensors of a model together: refused before allocating
@@ -81,6 +82,8 @@ def _check_operands(g: Graph, node, op) -> None:
 
 BIAS_DTYPES = {"int8": "int32", "int16": "int64", "float32": "float32"}   # TFLM's kernels, by input dtype
 WEIGHTED = ("conv_2d", "depthwise_conv_2d", "fully_connected")
+WINDOWED = ("conv_2d", "depthwise_conv_2d", "average_pool_2d", "max_pool_2d")
+MAX_WINDOW = 1 << 16              # strides, dilations, windows and pads
 
 
 def _check_edges(g: Graph) -> None:
@@ -100,6 +103,27 @@ def _check_edges(g: Graph) -> None:
         if name in g.outputs:
             raise TinyccError(f"model input {name!r} is also a model output", file=g.source,
                               hint="an output must be computed by an operator")
+
+
+def _check_window(g: Graph, node) -> None:
+    """Windowed operators: strides, dilations and windows in 1..MAX_WINDOW, pads in 0..MAX_WINDOW
+    (far beyond any model, far below int32 overflow in a kernel's index arithmetic), and a fused
+    activation the kernels know; from every importer alike."""
+    a = node.attrs
+    if node.op in WINDOWED:
+        for key, count, least in (("strides", 2, 1), ("dilations", 2, 1), ("kernel", 2, 1), ("pads", 4, 0)):
+            if key not in a:
+                continue
+            values = a[key]
+            ok = isinstance(values, (tuple, list)) and len(values) == count and all(
+                isinstance(v, (int, np.integer)) and not isinstance(v, bool) and least <= v <= MAX_WINDOW
+                for v in values)
+            if not ok:
+                raise TinyccError(f"{key} {values!r} must be {count} integers in {least}..{MAX_WINDOW:,}",
+                                  node=node.name, op=node.op, file=g.source, hint="the file is probably corrupted")
+    if "activation" in a and a["activation"] not in ACTIVATIONS:
+        raise TinyccError(f"fused activation {a['activation']!r} is not supported", node=node.name, op=node.op,
+                          file=g.source, hint="supported: " + ", ".join(ACTIVATIONS))
 
 
 def _check_bias(g: Graph, node) -> None:
@@ -170,6 +194,7 @@ def validate(g: Graph) -> Graph:
                 raise TinyccError(f"output tensor {name!r} is written twice (or is a constant/input)",
                                   node=node.name, op=node.op, file=g.source)
         _check_operands(g, node, op)
+        _check_window(g, node)
         _check_bias(g, node)
         try:
             shapes = op.infer(node, g)

@@ -428,3 +428,33 @@ def test_onnx_names_shaped_like_invented_ones_compile_equal_to_onnxruntime(tmp_p
     for _ in range(3):
         x = rng.normal(size=(1, 3, 6, 6)).astype(np.float32)
         np.testing.assert_allclose(interpreter.run(g, [x])[0], session.run(None, {"x": x})[0], rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("attrs,needle", [
+    ({"strides": (1, 1 << 17)}, "strides (1, 131072)"), ({"dilations": (0, 1)}, "dilations (0, 1)"),
+    ({"pads": (0, -1, 0, 0)}, "pads (0, -1, 0, 0)"), ({"strides": (1.5, 1)}, "strides (1.5, 1)"),
+    ({"activation": "tanh"}, "fused activation 'tanh'"),
+])
+def test_window_attributes_are_checked_for_every_importer(attrs, needle):
+    """A core graph (what the ONNX, Keras and PyTorch importers build) with window attributes out of range."""
+    from tinycc.core.errors import TinyccError
+    rng = np.random.default_rng(0)
+    t = {"x": Tensor("x", (1, 6, 6, 2), "float32"), "y": Tensor("y", (), "float32"),
+         "w": Tensor("w", (3, 3, 3, 2), "float32", data=rng.normal(size=(3, 3, 3, 2)).astype(np.float32))}
+    g = Graph("w", t, [Node("conv", "conv_2d", ["x", "w"], ["y"], attrs)], ["x"], ["y"], source="w")
+    with pytest.raises(TinyccError) as err:
+        validate(g)
+    assert needle in str(err.value) and "conv" in str(err.value)
+
+
+def test_onnx_input_dtype_is_named(tmp_path, capsys):
+    onnx = pytest.importorskip("onnx", reason="the onnx extra is not installed (pip install 'tinycc-ml[onnx]')")
+    from onnx import TensorProto, helper
+    graph = helper.make_graph([helper.make_node("Relu", ["x"], ["y"])], "u32",
+                              [helper.make_tensor_value_info("x", TensorProto.UINT32, [1, 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.UINT32, [1, 4])])
+    path = tmp_path / "u32.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    assert main(["compile", str(path), "-o", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "input 'x' has ONNX element type UINT32 (12)" in err, err

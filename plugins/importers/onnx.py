@@ -213,7 +213,9 @@ class _Builder:
             elem = vi.type.tensor_type.elem_type
             dtype = ONNX_DTYPES.get(elem)
             if dtype not in ("float32", "int8", "int16"):
-                raise TinyccError(f"input {vi.name!r} has ONNX element type {elem}; float32, int8 and int16 inputs "
+                kinds = self.onnx.TensorProto.DataType
+                shown = f"{kinds.Name(elem)} ({elem})" if elem in kinds.values() else str(elem)
+                raise TinyccError(f"input {vi.name!r} has ONNX element type {shown}; FLOAT, INT8 and INT16 inputs "
                                   "are supported", file=str(self.path))
             shape = self.shapes[vi.name]
             if len(shape) == 4 and self.io_layout == "nhwc":        # the caller supplies NHWC: no transpose

@@ -14,12 +14,11 @@ from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph, NameSpace, Node, Quant, Tensor
 from tinycc.core.hookspec import hookimpl
 from tinycc.core.ops import common
-from tinycc.core.validate import MAX_NODES, validate
+from tinycc.core.validate import MAX_NODES, MAX_WINDOW, validate
 
 TENSOR_TYPES = {0: "float32", 2: "int32", 3: "uint8", 4: "int64", 6: "bool", 7: "int16", 9: "int8"}
 ACTIVATIONS = {0: "none", 1: "relu", 2: "relu_n1_to_1", 3: "relu6"}
 PADDING_SAME, PADDING_VALID = 0, 1
-MAX_WINDOW = 1 << 16           # strides, dilations, pooling windows: far beyond any model, far below overflow
 # the options table each operator reads (TFLM: builtin_options_as_<type>(), nullptr for any other)
 OPTIONS_TYPES = {"CONV_2D": "Conv2DOptions", "DEPTHWISE_CONV_2D": "DepthwiseConv2DOptions",
                  "AVERAGE_POOL_2D": "Pool2DOptions", "MAX_POOL_2D": "Pool2DOptions",
