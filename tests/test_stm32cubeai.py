@@ -1,13 +1,19 @@
 """The `stm32cubeai` backend: an X-CUBE-AI style stub that runs as it is.
 
 - Its `ai_NAME_run` (over tinycc's C) gives TF Lite Micro's bytes (host build, random inputs).
-- Its Makefile builds for the Cortex-M4 part with arm-none-eabi-gcc and the ELF runs under QEMU.
+- Its Makefile links the chosen part's image (linker script from the board database's memory map,
+  startup code): every section sits in the part's flash or RAM, the vector table at the start of
+  flash with the initial stack pointer at the end of RAM, .data loaded from flash. `make qemu`
+  builds the same program for QEMU, where it runs.
+- --part missing: the stm32f446, with a note; an unknown part: a clear error.
 - The report JSON carries RAM (arena), ROM (weights) and MACC as tinycc computes them.
 """
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import struct
 import subprocess
 import sys
 
@@ -16,6 +22,7 @@ import pytest
 
 from ops.check import random_inputs
 from tflm import models_dir, run_tflm
+from tinycc.boards import STACK_RESERVE_BYTES
 from tinycc.core import ops, planner
 from tinycc.plugins.importers.tflite import load_tflite
 
@@ -77,17 +84,95 @@ def test_ai_run_gives_tflm_bytes(rel, tmp_path):
     assert (out / "model" / "net.tflite").stat().st_size > 0
 
 
-@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
-                    reason="the Cortex-M toolchain and QEMU are not installed")
-def test_makefile_builds_for_cortex_m4_and_runs(tmp_path):
+CROSS = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("make") is None,
+                           reason="the Cortex-M toolchain (arm-none-eabi-gcc, newlib) and make are not installed")
+# the parts' memory maps from their reference manuals: (flash origin, size), (RAM region origin, size)
+MEMORY_MAPS = {"stm32f446": ((0x08000000, 512 << 10), (0x20000000, 128 << 10)),
+               "stm32l4r5": ((0x08000000, 2048 << 10), (0x20000000, 640 << 10)),
+               "stm32h747": ((0x08000000, 1024 << 10), (0x24000000, 512 << 10)),   # CM7: bank 1, AXI SRAM
+               "stm32u585": ((0x08000000, 2048 << 10), (0x20000000, 768 << 10))}
+
+
+def sections(elf) -> dict[str, tuple[int, int, str]]:
+    """name -> (address, size, flags) of the allocated sections (arm-none-eabi-readelf -S)."""
+    text = subprocess.run(["arm-none-eabi-readelf", "-S", "-W", str(elf)], capture_output=True, text=True,
+                          check=True).stdout
+    out = {}
+    for m in re.finditer(r"\]\s+(\S+)\s+\S+\s+([0-9a-f]{8})\s+[0-9a-f]+\s+([0-9a-f]+)\s+\S+\s+(\S*)", text):
+        name, addr, size, flags = m.group(1), int(m.group(2), 16), int(m.group(3), 16), m.group(4)
+        if "A" in flags and size:
+            out[name] = (addr, size, flags)
+    return out
+
+
+@CROSS
+@pytest.mark.parametrize("part", sorted(MEMORY_MAPS))
+def test_makefile_links_the_part_image_in_its_memory_map(part, tmp_path):
     out = tmp_path / "stub"
-    compile_stub("examples/tiny_kws_int8.tflite", out)
+    compile_stub("examples/tiny_kws_int8.tflite", out, part=part)
     proc = subprocess.run(["make", "-s", "-C", str(out)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+    elf = out / "build" / "net.elf"
+    (flash, flash_size), (ram, ram_size) = MEMORY_MAPS[part]
+    secs = sections(elf)
+    assert {".isr_vector", ".text", ".rodata", ".bss", "._user_heap_stack"} <= set(secs), secs
+    for name, (addr, size, flags) in secs.items():
+        region = (flash, flash_size) if "W" not in flags or name in (".init_array", ".fini_array") else (ram, ram_size)
+        assert region[0] <= addr and addr + size <= region[0] + region[1], (name, hex(addr), size)
+    assert secs[".isr_vector"][0] == flash
+    vectors = subprocess.run(["arm-none-eabi-objcopy", "-O", "binary", "-j", ".isr_vector", str(elf), "/dev/stdout"],
+                             capture_output=True, check=True).stdout
+    sp, reset = struct.unpack("<2I", vectors[:8])
+    assert sp == ram + ram_size and flash <= reset < flash + flash_size and reset & 1   # Thumb reset handler
+    # loadable bytes (code, constants, .data's initial values) all in flash
+    heads = subprocess.run(["arm-none-eabi-readelf", "-l", "-W", str(elf)], capture_output=True, text=True,
+                           check=True).stdout
+    for phys, filesz in re.findall(r"LOAD\s+0x[0-9a-f]+ 0x[0-9a-f]+ 0x([0-9a-f]+) 0x([0-9a-f]+)", heads):
+        if int(filesz, 16):
+            assert flash <= int(phys, 16) and int(phys, 16) + int(filesz, 16) <= flash + flash_size
+    # the stack reserve is linked in RAM: the same figure as the README's budget
+    assert secs["._user_heap_stack"][1] >= STACK_RESERVE_BYTES
+    readme = (out / "README.md").read_text()
+    assert f"{flash_size >> 10} KB at {flash:#010x}" in readme and f"RAM {ram_size >> 10} KB at {ram:#010x}" in readme
+    assert f"| stack + heap reserve | {STACK_RESERVE_BYTES:,} |" in readme
+
+
+@CROSS
+def test_a_model_larger_than_the_part_does_not_link(tmp_path):
+    """The linker script is the part's: 2 x 80,000 B of I/O buffers (main.c's) do not fit the
+    STM32F446's 128 KB of RAM, and the link says so instead of writing an image that cannot run."""
+    from tflite_builder import act, q, single_op
+    model = tmp_path / "big.tflite"
+    model.write_bytes(single_op("relu", [act("x", (1, 200, 200, 2), "int8", q(0.1, 0))],
+                                act("y", (), "int8", q(0.1, 0))))
+    out = tmp_path / "stub"
+    compile_stub(model, out, part="stm32f446")
+    proc = subprocess.run(["make", "-s", "-C", str(out)], capture_output=True, text=True)
+    assert proc.returncode != 0 and "region `RAM' overflowed" in proc.stderr, proc.stderr
+    compile_stub(model, tmp_path / "h7", part="stm32h747")              # 512 KB of AXI SRAM: it fits
+    assert subprocess.run(["make", "-s", "-C", str(tmp_path / "h7")], capture_output=True).returncode == 0
+
+
+@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
+                    reason="the Cortex-M toolchain and QEMU are not installed")
+def test_make_qemu_builds_the_same_program_and_it_runs(tmp_path):
+    out = tmp_path / "stub"
+    compile_stub("examples/tiny_kws_int8.tflite", out)
+    proc = subprocess.run(["make", "-s", "-C", str(out), "qemu"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
     run = subprocess.run(["qemu-system-arm", "-M", "mps2-an386", "-nographic", "-monitor", "none", "-serial", "none",
-                          "-semihosting-config", "enable=on,target=native", "-kernel", str(out / "build" / "net.elf")],
+                          "-semihosting-config", "enable=on,target=native", "-kernel", str(out / "build" / "net-qemu.elf")],
                          capture_output=True, timeout=60)
     assert run.returncode == 0
+
+
+def test_missing_part_defaults_with_a_note(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "tinycc", "compile", "examples/tiny_kws_int8.tflite", "--backend",
+                           "stm32cubeai", "-o", str(tmp_path / "o")], capture_output=True, text=True,
+                          env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 0, proc.stderr
+    assert "no --part given, building for the stm32f446" in proc.stdout
+    assert (tmp_path / "o" / "STM32F446_FLASH.ld").exists()
 
 
 def test_unknown_part_is_a_clear_error(tmp_path):

@@ -21,6 +21,7 @@ import pytest
 from ops.check import random_inputs
 from tflm import models_dir, run_tflm, tflm_arena_bytes
 from tinycc.backends.tflm.flatbuffer import write_tflite
+from tinycc.boards import STACK_RESERVE_BYTES
 from tinycc.backends.tflm.plugin import arena_with_margin, verify
 from tinycc.core import interpreter, planner
 from tinycc.core.errors import TinyccError
@@ -185,11 +186,34 @@ def test_generated_sources_are_valid_cpp_and_the_array_is_the_flatbuffer(tmp_pat
         cc = subprocess.run(["g++", "-std=c++17", "-fsyntax-only", "-Wall", "-Wextra", "-Werror", "-I", str(stub),
                              "-I", str(out), str(out / src)], capture_output=True, text=True)
         assert cc.returncode == 0, cc.stderr
+    # the Arduino IDE opens a sketch only in a folder of its name: out/kws/kws.ino, complete in itself
+    sketch = out / "kws"
+    assert sorted(p.name for p in sketch.iterdir()) == ["kws.h", "kws.ino", "kws_main.cc", "kws_model_data.cc",
+                                                        "kws_model_data.h"]
+    for fname in ("kws.h", "kws_main.cc", "kws_model_data.cc", "kws_model_data.h"):
+        assert (sketch / fname).read_bytes() == (out / fname).read_bytes()
+    (stub / "TensorFlowLite.h").write_text("#pragma once\n")
     ino = subprocess.run(["g++", "-std=c++17", "-fsyntax-only", "-Wall", "-Werror", "-x", "c++", "-include", "cstdint",
-                          "-I", str(stub), "-"], input=_arduino_shim() + (out / "kws.ino").read_text(),
-                         capture_output=True, text=True)
+                          "-I", str(stub), "-I", str(sketch), "-"],
+                         input=_arduino_shim() + (sketch / "kws.ino").read_text(), capture_output=True, text=True)
     assert ino.returncode == 0, ino.stderr
+    assert not (out / "kws.ino").exists()
+    # every I/O constant is in kws.h (the sketch sees it), with TFLM's own scale and zero point
+    from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as schema
     flatbuffer = (out / "kws.tflite").read_bytes()
+    m = schema.Model.GetRootAs(flatbuffer, 0)
+    sub = m.Subgraphs(0)
+    header = (out / "kws.h").read_text()
+    for kind, index in (("INPUT", sub.Inputs(0)), ("OUTPUT", sub.Outputs(0))):
+        t = sub.Tensors(index)
+        q = t.Quantization()
+        nbytes = int(np.prod(t.ShapeAsNumpy()))         # int8
+        assert f"#define KWS_{kind}0_BYTES {nbytes}\n" in header
+        assert f"#define KWS_{kind}0_ZERO_POINT {int(q.ZeroPoint(0))}\n" in header
+        scale = float(re.search(rf"#define KWS_{kind}0_SCALE (\S+)f\n", header).group(1))
+        assert np.float32(scale) == np.float32(q.Scale(0))
+    main_cc = (out / "kws_main.cc").read_text()
+    assert '#include "kws.h"' in main_cc and "Scale" not in main_cc and "ZeroPoint" not in main_cc
     assert c_array_bytes((out / "kws_model_data.cc").read_text()) == flatbuffer
     text = (out / "kws_model_data.cc").read_text()
     assert "alignas(16) const unsigned char kws_model[]" in text and f"kws_model_len = {len(flatbuffer)};" in text
@@ -244,7 +268,8 @@ def test_board_comes_from_the_board_database(tmp_path):
         proc = tinycc("compile", EXAMPLE, "--backend", "tflm", "--name", "kws", "--board", board, "-o", out,
                       env={"TINYCC_BOARDS": str(extra)})
         assert proc.returncode == 0, proc.stderr
-        assert (out / "kws.ino").exists() == sketch and (out / "library.properties").exists() == sketch
+        assert (out / "kws" / "kws.ino").exists() == sketch and (out / "library.properties").exists() == sketch
         readme = (out / "README.md").read_text()
         arena = int(re.search(r"kKwsArenaBytes = (\d+)", (out / "kws_main.cc").read_text()).group(1))
-        assert f"{(arena + 16 * 1024) / sram:.1%} of its SRAM" in readme, readme
+        total = arena + STACK_RESERVE_BYTES              # inputs and outputs live in TFLM's arena
+        assert STACK_RESERVE_BYTES == 8 * 1024 and f"**{total:,}** | {total / sram:.1%} of its {sram:,} B SRAM" in readme, readme
