@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import io
+import lzma
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +33,9 @@ MAX_HEADER_BYTES = 10_000             # numpy's own limit for a .npy header
 MAX_MEMBERS = 1_000
 CHUNK = 1 << 20
 NUMERIC_KINDS = "iuf"
+# what reading a damaged archive raises (bad deflate/bzip2/lzma streams, CRC, truncation, unknown methods)
+READ_ERRORS = (OSError, EOFError, ValueError, NotImplementedError, RuntimeError, zipfile.BadZipFile, zlib.error,
+               lzma.LZMAError)
 HINT = "save the arrays with numpy.save(path, array) or numpy.savez(path, **{input_name: samples})"
 
 
@@ -108,9 +113,9 @@ def _dtype_text(dtype: np.dtype) -> str:
 def sniff(path) -> str:
     """'npy' or 'npz', from the file's first bytes."""
     path = Path(path)
-    if not path.is_file():
-        raise TinyccError("file not found", file=str(path))
     try:
+        if not path.is_file():
+            raise TinyccError("file not found", file=str(path))
         with open(path, "rb") as f:
             head = f.read(6)
     except OSError as exc:
@@ -148,7 +153,7 @@ def read_headers(path) -> list[Header]:
                 try:
                     with z.open(info) as f:
                         h = _parse_header(path, f, name)
-                except (OSError, EOFError, ValueError, NotImplementedError, RuntimeError, zipfile.BadZipFile) as exc:
+                except READ_ERRORS as exc:
                     raise _fail(path, f"array {name!r} cannot be read ({type(exc).__name__}: {exc})",
                                 hint="the file is probably corrupted") from None
                 h = Header(h.name, h.shape, h.dtype, h.fortran, h.offset, info)
@@ -156,8 +161,7 @@ def read_headers(path) -> list[Header]:
             return headers
     except TinyccError:
         raise
-    except (OSError, EOFError, ValueError, NotImplementedError, RuntimeError, zipfile.BadZipFile,
-            zipfile.LargeZipFile) as exc:
+    except READ_ERRORS as exc:
         raise _fail(path, f"not a readable .npz archive ({type(exc).__name__}: {exc})") from None
 
 
@@ -194,7 +198,7 @@ def read_array(path, h: Header) -> np.ndarray:
                             hint="the file is probably corrupted")
     except TinyccError:
         raise
-    except (OSError, EOFError, ValueError, NotImplementedError, RuntimeError, zipfile.BadZipFile) as exc:
+    except READ_ERRORS as exc:
         raise _fail(path, f"array {h.name!r} cannot be read ({type(exc).__name__}: {exc})",
                     hint="the file is probably corrupted") from None
     a = buf.view(h.dtype)

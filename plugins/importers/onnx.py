@@ -818,10 +818,9 @@ def load_external_data(model, path: Path) -> None:
                               hint="copy the weights file next to the model")
         need = _external_bytes(tensor, where, path)
         offset = offset or 0
-        end = offset + length if length is not None else size
-        if offset + (length or 0) > size:
-            raise TinyccError(f"{where}: bytes {offset}..{offset + length} lie outside the {size}-byte file",
-                              file=str(path))
+        end = offset + length if length is not None else max(size, offset)
+        if end > size:
+            raise TinyccError(f"{where}: bytes {offset}..{end} lie outside the {size}-byte file", file=str(path))
         if end - offset != need:
             raise TinyccError(f"{where}: bytes {offset}..{end} ({end - offset:,} bytes"
                               f"{'' if length is not None else ', to the end of the file'}) do not match the "
