@@ -93,7 +93,7 @@ def _parse_header(path, f, name: str) -> Header:
     try:
         shape, fortran, dtype = parse(io.BytesIO(length_field + text), max_header_size=MAX_HEADER_BYTES)
     except Exception as exc:     # numpy parses the header dict literally; any failure is a bad header
-        raise _fail(path, f"{what} has a malformed header ({type(exc).__name__}: {exc})") from None
+        raise _fail(path, f"{what} has a malformed header ({type(exc).__name__}: {str(exc)[:200]})") from None
     if dtype.kind not in NUMERIC_KINDS or dtype.fields is not None or dtype.subdtype is not None:
         raise _fail(path, f"{what} holds {_dtype_text(dtype)}; expected numbers (int, uint or float)",
                     hint="convert it first, e.g. array.astype(numpy.float32)")
@@ -105,7 +105,7 @@ def _parse_header(path, f, name: str) -> Header:
 
 def _dtype_text(dtype: np.dtype) -> str:
     if dtype.fields is not None:
-        return f"records (structured dtype {dtype.descr})"
+        return f"records (structured dtype {str(dtype.descr)[:200]})"
     return {"b": "booleans", "c": "complex numbers", "M": "datetimes", "m": "timedeltas", "O": "Python objects",
             "S": "byte strings", "U": "text", "V": "raw bytes"}.get(dtype.kind, f"dtype {dtype}")
 
