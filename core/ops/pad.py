@@ -33,6 +33,9 @@ def prepare(node, g):
         if x.quant.zp != out.quant.zp or not np.isclose(x.quant.s, out.quant.s):
             raise c.fail(node, "input and output quantisation differ; PAD cannot rescale")
         fill = out.quant.zp if value is None else int(value)
+        lo, hi = c.INT_RANGES[dtype]
+        if not lo <= fill <= hi:
+            raise c.fail(node, f"pad value {fill} is outside the {dtype} range [{lo}, {hi}]")
     else:
         fill = 0 if value is None else value
     return {"dtype": dtype, "fill": fill}
