@@ -134,8 +134,8 @@ def _check_bias(g: Graph, node) -> None:
     x, b = g.tensors[node.inputs[0]], g.tensors[node.inputs[2]]
     want = BIAS_DTYPES.get(x.dtype)
     if want is not None and b.dtype != want:
-        raise TinyccError(f"bias {b.name!r} is {b.dtype}; a {node.op} on {x.dtype} input needs {want} biases", node=node.name,
-                          op=node.op, file=g.source, hint="int8 layers take int32 biases, 16x8 layers int64, "
+        raise TinyccError(f"bias {b.name!r} is {b.dtype}; a {node.op} on {x.dtype} input needs {want} biases",
+                          node=node.name, op=node.op, file=g.source, hint="int8 layers take int32 biases, 16x8 layers int64, "
                           "float layers float32 (as TF Lite Micro's kernels read them)")
 
 
