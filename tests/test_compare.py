@@ -2,6 +2,7 @@
 names the layer where it goes wrong."""
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -40,12 +41,24 @@ def tinycc(*args, env=None):
                           env={**os.environ, "COLUMNS": "200", **(env or {})})
 
 
+def _has(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+def _needs_tvm_and_litert() -> None:
+    if not _has("tvm"):
+        pytest.skip("the tvm extra is not installed (pip install 'tinycc-ml[tvm]')")
+    if not _has("ai_edge_litert"):
+        pytest.skip("the tflite extra is not installed (pip install 'tinycc-ml[tflite]')")
+
+
 def test_every_int8_runtime_agrees_with_the_reference_on_kws(tmp_path):
     """LiteRT's reference kernels, TFLM, the c and microtvm backends' C: byte for byte. LiteRT's
     optimised kernels (single rounding) are reported, not required to be exact."""
     path = models_dir() / "mlperf_tiny/kws_ref_model.tflite"
     if not path.exists():
         pytest.skip(f"shared model not found under {models_dir()} (set TINYCC_MODELS)")
+    _needs_tvm_and_litert()
     proc = tinycc("compare", str(path), "--runtimes", "reference,tflm,tflite-ref,tflite,c,microtvm", "--samples", "4",
                   "--json", str(tmp_path / "r.json"))
     assert proc.returncode == 0, proc.stderr
@@ -58,7 +71,8 @@ def test_every_int8_runtime_agrees_with_the_reference_on_kws(tmp_path):
 
 def test_float_onnx_model_across_onnxruntime_tvm_litert_and_c(tmp_path):
     """Float paths: every runtime within 1e-5 of the reference (float32 summation order differs)."""
-    pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnxruntime", reason="the onnx extra is not installed (pip install 'tinycc-ml[onnx]')")
+    _needs_tvm_and_litert()
     from test_onnx import small_cnn
     small_cnn(tmp_path / "cnn.onnx")
     runtimes = "reference,onnxruntime,tvm,tflm,tflite,tflite-ref,c,microtvm"
@@ -81,7 +95,11 @@ def test_runtimes_that_cannot_run_a_model_are_skipped_with_a_reason():
                   "--samples", "2", env={"CMSIS_NN_PATH": ""})
     assert proc.returncode == 0, proc.stderr
     assert "skipped onnxruntime: onnxruntime runs .onnx files; this model came from tflite" in proc.stdout
-    assert "skipped tvm: the tvm runtime runs float32 models; run int8 models with microtvm" in proc.stdout
+    if _has("tvm"):
+        assert "skipped tvm: the tvm runtime runs float32 models; run int8 models with microtvm" in proc.stdout
+    else:
+        assert "skipped tvm: apache-tvm is not importable (No module named 'tvm'); pip install 'tinycc-ml[tvm]'" \
+            in proc.stdout
     assert "skipped cmsis-nn: CMSIS-NN sources not found: set CMSIS_NN_PATH" in proc.stdout
 
 
@@ -90,7 +108,7 @@ def test_runtimes_that_cannot_run_a_model_are_skipped_with_a_reason():
 def test_qemu_cortex_m4_runtimes_are_bit_exact_layer_by_layer(tmp_path):
     from cmsis_nn_source import cmsis_nn_root
     env = {}
-    runtimes = "reference,c-qemu-m4,microtvm-qemu-m4"
+    runtimes = "reference,c-qemu-m4" + (",microtvm-qemu-m4" if _has("tvm") else "")   # microtvm: the tvm extra
     root = cmsis_nn_root()
     if root is not None:             # CMSIS-NN is fetched at test time; without it, that runtime is skipped
         env["CMSIS_NN_PATH"] = str(root)
