@@ -235,6 +235,11 @@ class _Builder:
             if n in self.nchw and self.io_layout == "source":
                 self.emit(f"output:{vi.name}", "transpose", [n], vi.name, {"perm": NHWC_TO_NCHW})
                 n = vi.name
+            elif n != vi.name and n in self._inputs():
+                # an output that is a model input (Identity, Dropout): a copy of its own, so the
+                # caller's input buffer is never also the model's result
+                self.emit(f"output:{vi.name}", "reshape", [n], vi.name, {"shape": tuple(self.tensors[n].shape)})
+                n = vi.name
             elif n != vi.name and n not in [x.name for x in self.graph.input]:
                 # give the output tensor its ONNX name
                 for nd in self.nodes:
