@@ -43,11 +43,28 @@ MEMORY = {"mps2-an505": (0x10000000, 0x38000000), None: (0x00000000, 0x20000000)
 RUN_TIMEOUT = 600
 
 
+def core_of(name: str) -> str:
+    """The Cortex-M core a `--target` names: a core (`cortex-m4`, also spelled `qemu-cortex-m4`)
+    or a board slug of `tinycc targets` (its core)."""
+    key = str(name).removeprefix("qemu-")
+    if key in TARGETS:
+        return key
+    from tinycc.boards import load_boards
+    boards = load_boards()
+    if key in boards:
+        core = boards[key]["core"]
+        if core not in TARGETS:
+            raise TinyccError(f"board {key!r} has a {core} core; tinycc builds and runs Cortex-M cores only",
+                              hint="cores: " + ", ".join(TARGETS) + "; boards with one: " +
+                                   ", ".join(s for s, b in sorted(boards.items()) if b["core"] in TARGETS))
+        return core
+    raise TinyccError(f"unknown target {name!r}",
+                      hint="a core (" + ", ".join(TARGETS) + ") or a board (" + ", ".join(sorted(boards)) +
+                           "); `tinycc targets` lists both")
+
+
 def target(name: str) -> Target:
-    key = name.removeprefix("qemu-")
-    if key not in TARGETS:
-        raise TinyccError(f"unknown target {name!r}", hint="targets: " + ", ".join(TARGETS))
-    return TARGETS[key]
+    return TARGETS[core_of(name)]
 
 
 def _tool(name: str) -> str:
@@ -135,18 +152,36 @@ def _io_bytes(outdir: Path, name: str) -> int:
     return sum((int(size) + 15) // 16 * 16 for *_, size in IO_LINE.findall(text)) or 16
 
 
-def cmsis_sources(outdir: Path, cmsis_nn=None, cmsis_core=None) -> tuple[list[str], list[str]]:
-    """CMSIS-NN sources and include folders when the generated code calls CMSIS-NN."""
+def cmsis_sources(outdir: Path, cmsis_nn=None, cmsis_core=None, notes: list | None = None
+                  ) -> tuple[list[str], list[str]]:
+    """CMSIS-NN sources and include folders when the generated code calls CMSIS-NN: from
+    `cmsis_nn`, $CMSIS_NN_PATH, or tinycc's cache (fetched once; tinycc/cmsis_nn_fetch.py)."""
     import os
+    from tinycc import cmsis_nn_fetch
     if not any("arm_nnfunctions.h" in p.read_text(errors="replace") for p in outdir.glob("*.c")):
         return [], []
-    root = cmsis_nn or os.environ.get("CMSIS_NN_PATH")
-    if not root or not (Path(root) / "Include" / "arm_nnfunctions.h").exists():
-        raise TinyccError("this model calls CMSIS-NN: give its source tree", file=str(outdir),
-                          hint="--cmsis-nn PATH or CMSIS_NN_PATH (a folder with Include/ and Source/)")
+    root = cmsis_nn_fetch.resolve(cmsis_nn, notes)
     core = cmsis_core or os.environ.get("CMSIS_CORE_PATH")
     includes = [str(Path(root) / "Include")] + ([str(core)] if core else [])
     return sorted(str(p) for p in (Path(root) / "Source").glob("*/*.c")), includes
+
+
+MAIN = re.compile(r"^\s*(?:int|void)\s+main\s*\(", re.M)
+
+
+def model_sources(outdir: Path, pattern: str) -> list[Path]:
+    """The folder's own C files: never a tinycc build folder's (`build-<core>/`, holding another
+    core's runner), and never a program of the folder's project files that has a main() of its
+    own (an example, an STM32 main.c): the runner is the program."""
+    found = []
+    for p in Path(outdir).rglob(pattern):
+        rel = p.relative_to(outdir).parts
+        if any(part.startswith("build-") and part.removeprefix("build-") in TARGETS for part in rel[:-1]):
+            continue
+        if p.suffix == ".c" and MAIN.search(p.read_text(errors="replace")):
+            continue
+        found.append(p)
+    return found
 
 
 def build(outdir, target_name: str, extra_flags=(), cmsis_nn=None, cmsis_core=None) -> dict:
@@ -155,13 +190,14 @@ def build(outdir, target_name: str, extra_flags=(), cmsis_nn=None, cmsis_core=No
     gcc, size = _tool("arm-none-eabi-gcc"), _tool("arm-none-eabi-size")
     outdir = Path(outdir).resolve()      # the compiler runs in the build folder
     name = model_name(outdir)
-    vendor_sources, vendor_includes = cmsis_sources(outdir, cmsis_nn, cmsis_core)
+    notes: list[str] = []
+    vendor_sources, vendor_includes = cmsis_sources(outdir, cmsis_nn, cmsis_core, notes)
     work = outdir / f"build-{t.cpu}"
     work.mkdir(exist_ok=True)
     (work / "tinycc_runner.c").write_text(runner_source(name))
     flash, ram = MEMORY.get(t.machine, MEMORY[None])
-    sources = sorted(str(p) for p in outdir.rglob("*.c") if work not in p.parents)
-    includes = sorted({str(p.parent) for p in outdir.rglob("*.h") if work not in p.parents})
+    sources = sorted(str(p) for p in model_sources(outdir, "*.c"))
+    includes = sorted({str(p.parent) for p in model_sources(outdir, "*.h")})
     if vendor_sources:              # the vendor library is compiled without -Werror, into its own archive
         lib = work / "libvendor.a"
         objs = []
@@ -199,7 +235,7 @@ def build(outdir, target_name: str, extra_flags=(), cmsis_nn=None, cmsis_core=No
             parts = line.split("\t")
             if len(parts) >= 2 and parts[1].strip().isdigit():
                 stack = max(stack, int(parts[1]))
-    return {"elf": str(work / "prog.elf"), "target": t.cpu, "flash_bytes": text + data, "static_ram_bytes": data + bss,
+    return {"elf": str(work / "prog.elf"), "target": t.cpu, "notes": notes, "flash_bytes": text + data, "static_ram_bytes": data + bss,
             "max_frame_stack_bytes": stack, "worst_case_stack_bytes": worst_case_stack(work), "name": name}
 
 

@@ -59,6 +59,11 @@ def quantize_model(g: Graph, options: dict) -> Graph:
     calibration_method, io); a float model with calibration data is quantised by default."""
     mode = options.get("quantize") or ("int8" if options.get("calibration") is not None else "none")
     if mode == "none":
+        if options.get("quantize") is None and is_float_model(g):
+            g.metadata.setdefault("notes", []).append(
+                "float model compiled in float32 (no --calibration): weights and activations take 4x the flash and "
+                "SRAM of int8 and run slower; to quantise to int8, give input samples: --calibration data.npz (one "
+                "array per input, first axis = samples); --quantize none keeps float without this note")
         return g
     if mode != "int8":
         raise TinyccError(f"unknown quantisation {mode!r}", hint="choose int8 or none")
@@ -77,7 +82,32 @@ def quantize_model(g: Graph, options: dict) -> Graph:
     int16 = resolve_layers(g, options.get("int16_layers") or [])
     gq = Sequential(QuantizeInt8(ranges, io=options.get("io") or "float", int16_layers=int16)).run(copy.deepcopy(g))
     gq.metadata["accuracy"] = accuracy_report(g, gq, samples[:64])
+    io_cost_note(gq)
     return gq
+
+
+def is_float_model(g: Graph) -> bool:
+    """No tensor quantised: a float model (a quantised one keeps its own types)."""
+    return all(t.quant is None for t in g.tensors.values()) and any(t.dtype == "float32" for t in g.tensors.values())
+
+
+def io_cost_note(g: Graph) -> None:
+    """A quantised model with float32 inputs/outputs: what they cost in SRAM against --io int8
+    (each float32 element becomes one int8 byte), as a note and g.metadata["io_cost"]."""
+    ios = [g.tensors[t] for t in (*g.inputs, *g.outputs)]
+    floats = [t for t in ios if t.dtype == "float32"]
+    if not floats:
+        return
+    def cost(tensors):
+        return (sum(t.nbytes for t in tensors),
+                sum(t.size if t.dtype == "float32" else t.nbytes for t in tensors))
+
+    now, int8 = cost(ios)
+    in_now, in_int8 = cost([g.tensors[t] for t in g.inputs])
+    g.metadata["io_cost"] = {"float_bytes": now, "int8_bytes": int8}
+    g.metadata.setdefault("notes", []).append(
+        f"float32 inputs and outputs take {now:,} B of SRAM (inputs {in_now:,} B); with --io int8 they would "
+        f"take {int8:,} B (inputs {in_int8:,} B), the caller quantising with the scale and zero point in NAME.h")
 
 
 def patch_model(g: Graph, tiles: int, plan_options: dict) -> Graph:
@@ -127,6 +157,9 @@ def compile_model(model, backend: str, outdir, *, name: str = "model", force: bo
               "macs": sum(ops.macs(n, g) for n in g.nodes), **report}
     if "accuracy" in g.metadata:
         result["accuracy"] = g.metadata["accuracy"]
+    if "io_cost" in g.metadata:
+        result["io_float_bytes"] = g.metadata["io_cost"]["float_bytes"]
+        result["io_int8_bytes"] = g.metadata["io_cost"]["int8_bytes"]
     if g.metadata.get("notes") or out.notes:
         result["notes"] = list(g.metadata.get("notes", [])) + out.notes
     return result

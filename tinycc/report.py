@@ -307,9 +307,11 @@ def make_report(model, board: str, backend: str = "c", *, stack_bytes: int = STA
                 cycles_per_mac: float | None = None, duty_cycle=None, rate_hz: float | None = None,
                 battery_mah: float | None = None, battery_v: float = 3.0, active_mw: float | None = None,
                 sleep_mw: float | None = None, extra_mw: float = 0.0, cmsis_nn=None,
-                patch_tiles: int | None = None) -> dict:
-    """The whole report for `model` (a path) compiled with `backend` on `board` (a slug), as plain data."""
-    from tinycc.driver import compile_model, load_model, optimize_model
+                patch_tiles: int | None = None, quantize: dict | None = None) -> dict:
+    """The whole report for `model` (a path) compiled with `backend` on `board` (a slug), as plain data.
+    `quantize`: compile's quantisation options ({"calibration": path, "io": "float" | "int8"}); the
+    budget then counts the I/O buffers the chosen `io` implies."""
+    from tinycc.driver import compile_model, load_model, optimize_model, quantize_model
     b = {"slug": board, **load_board(board)}
     if latency_mode not in ("auto", "qemu", "macs"):
         raise TinyccError(f"unknown latency mode {latency_mode!r}", hint="auto, qemu or macs")
@@ -333,6 +335,10 @@ def make_report(model, board: str, backend: str = "c", *, stack_bytes: int = STA
 
     g = optimize_model(load_model(model))
     notes = []
+    if quantize and quantize.get("calibration") is not None:     # quantised first: rows, plan and build agree
+        g = quantize_model(g, quantize)
+        notes += g.metadata.pop("notes", [])
+        g.metadata.pop("accuracy", None)
     if patch_tiles:        # patched before compiling, so the budget, the rows and the build agree
         from tinycc.driver import patch_for_backend
         g = patch_for_backend(g, backend, int(patch_tiles))
