@@ -151,10 +151,6 @@ def test_valid_extremes_equal_tflm_and_run_clean_under_sanitizers(case):
     assert_matches_tflm(model, samples=3, seed=11, float_tol=1e-5, sanitize=True)
 
 
-def _scale_step(op, scale):
-    return unary(op, scale, scale)
-
-
 # (model, words the message must contain: the tensor or attribute, and the value)
 INVALID = {
     "fc_out_scale_1e-30": (lambda: fc(so=1e-30, bias=None), ["'b'", "scale"]),

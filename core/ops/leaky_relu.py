@@ -1,5 +1,5 @@
 """LEAKY_RELU: x >= 0 ? x : alpha * x. Quantised as TFLM's QuantizeLeakyRelu: two multipliers
-(s_in/s_out for x >= 0, s_in*alpha/s_out below, in float32 as TFLM), clamp to the type."""
+(s_in/s_out for x >= 0, s_in*alpha/s_out below, in double), clamp to the type."""
 from __future__ import annotations
 
 import numpy as np
@@ -20,12 +20,11 @@ def prepare(node, g):
     if dtype == "float32":
         return {"dtype": dtype}
     x, out = g.tensors[node.inputs[0]], g.tensors[node.outputs[0]]
-    s_in, s_out, alpha = np.float32(x.quant.s), np.float32(out.quant.s), np.float32(node.attrs["alpha"])
+    s_in, s_out, alpha = float(x.quant.s), float(out.quant.s), float(np.float32(node.attrs["alpha"]))
     if not np.isfinite(alpha):
-        raise c.fail(node, f"alpha {float(alpha)} is not a finite number")
-    # TFLM computes both factors in float32, then widens them: s_in * alpha / s_out, s_in / s_out
-    with np.errstate(over="ignore", under="ignore"):
-        r_alpha, r_id = float(s_in * alpha / s_out), float(s_in / s_out)
+        raise c.fail(node, f"alpha {alpha} is not a finite number")
+    # in double (the float32 products of some TFLM sources differ from the tflite-micro build by an LSB)
+    r_alpha, r_id = s_in * alpha / s_out, s_in / s_out
     m_alpha, s_alpha = ql.rescale(r_alpha, f"{ql.tensor_scale(x)} x alpha {float(alpha):g} / {ql.tensor_scale(out)}")
     m_id, s_id = ql.rescale(r_id, f"{ql.tensor_scale(x)} / {ql.tensor_scale(out)}")
     return {"dtype": dtype, "input_zp": x.quant.zp, "output_zp": out.quant.zp,
