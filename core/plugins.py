@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import entry_points
+from pathlib import Path
 
 import pluggy
 
@@ -59,10 +60,10 @@ class PluginRegistry:
         for info in self._by_kind["importer"].values():
             if info.obj.can_import(path):
                 return info.obj
-        raise TinyccError("no importer recognises this file",
-                          file=str(path),
-                          hint="supported: " + ", ".join(self.names("importer")) +
-                               " (check the extension; `tinycc plugins` lists importers)")
+        kinds = "; ".join(f"{info.name}: {info.description}" for _, info in sorted(self._by_kind["importer"].items()))
+        raise TinyccError(f"no importer recognises this {'folder' if Path(path).is_dir() else 'file'} "
+                          f"(by its extension, {Path(path).suffix or 'none'!r})", file=str(path),
+                          hint=f"supported: {kinds} (`tinycc plugins` lists importers)")
 
 
 def _entry_points():

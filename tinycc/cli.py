@@ -58,20 +58,6 @@ def print_notes(notes, out: Console, to_stderr: bool = False) -> None:
         console.print(f"[yellow]note:[/yellow] {escape(note)}", highlight=False, soft_wrap=True)
 
 
-def quiet_frameworks() -> None:
-    """TensorFlow's, absl's and PyTorch's log lines and Python warnings off: the CLI's output is
-    tinycc's (set before any framework is imported; an explicit setting in the environment wins)."""
-    import logging
-    import warnings
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")        # TensorFlow's C++ INFO/WARNING/ERROR lines
-    os.environ.setdefault("GRPC_VERBOSITY", "ERROR")
-    for name in ("absl", "tensorflow", "keras", "torch", "torch.onnx", "torch.export", "onnxscript", "h5py"):
-        logging.getLogger(name).setLevel(logging.ERROR)
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
-    warnings.filterwarnings("ignore", category=FutureWarning)
-    warnings.filterwarnings("ignore", category=UserWarning)
-
-
 def board_slug(name: str, command: str) -> str:
     """A `--target` that must be a board (its flash and SRAM): a core name is explained, not guessed."""
     from tinycc.boards import board, load_boards
@@ -595,6 +581,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
+    from tinycc.quiet import quiet_frameworks
     quiet_frameworks()
     out = Console()
     err = Console(stderr=True)

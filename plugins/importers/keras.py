@@ -26,8 +26,9 @@ from tinycc.core.hookspec import hookimpl
 
 def _tf():
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    from tinycc.quiet import quiet_import
     try:
-        import tensorflow as tf
+        tf = quiet_import("tensorflow")       # its absl/oneDNN lines go straight to fd 2 on import
     except ImportError:
         raise TinyccError("TensorFlow is not installed", hint="pip install 'tinycc-ml[keras]'") from None
     tf.get_logger().setLevel("ERROR")
@@ -91,20 +92,44 @@ def _convert(tf, path: Path, stack) -> bytes:
         converter = _saved_model_converter(tf, checked_copy(path, Path(tmp) / path.name))
     else:
         import keras
+        _check_container(path)
         try:
             model = keras.models.load_model(str(path), compile=False, safe_mode=True)
         except TinyccError:
             raise
         except Exception as exc:
-            raise TinyccError(f"Keras cannot load the model: {type(exc).__name__}: {str(exc)[:300]}",
-                              file=str(path),
-                              hint="Lambda layers are refused by safe mode; custom layers need their code") from None
+            text = str(exc)
+            lambda_ = any(w in text for w in ("Lambda", "safe_mode", "lambda"))
+            raise TinyccError(f"Keras cannot load the model: {type(exc).__name__}: {text[:300]}", file=str(path),
+                              hint="Lambda layers are refused by safe mode (their code is never run)" if lambda_
+                              else "custom layers need their code registered; else re-save the model with "
+                                   "model.save('model.keras')") from None
         converter = _fixed_batch_converter(tf, model)
     converter.optimizations = []
     import contextlib
     import io
     with contextlib.redirect_stdout(io.StringIO()):      # TF prints the traced signature
         return converter.convert()
+
+
+def _check_container(path: Path) -> None:
+    """A .keras file is a zip with config.json, an .h5 file HDF5: anything else is said plainly
+    (Keras itself answers "File not found" for a file that exists)."""
+    import zipfile
+    save = "save it with model.save('model.keras')"
+    if path.suffix.lower() == ".keras":
+        if not zipfile.is_zipfile(path):
+            raise TinyccError("not a Keras model: a .keras file is a zip archive, and this file is not one",
+                              file=str(path), hint=save)
+        with zipfile.ZipFile(path) as z:
+            if "config.json" not in z.namelist():
+                raise TinyccError("not a Keras model: the zip archive has no config.json", file=str(path), hint=save)
+    elif path.suffix.lower() == ".h5":
+        with open(path, "rb") as f:        # the HDF5 signature, at 0 or after a user block of 512 * 2^k bytes
+            heads = [(f.seek(at), f.read(8))[1] for at in (0, 512, 1024, 2048, 4096)]
+        if b"\x89HDF\r\n\x1a\n" not in heads:
+            raise TinyccError("not a Keras model: an .h5 file is HDF5, and this file has no HDF5 signature",
+                              file=str(path), hint=save)
 
 
 def load_keras(path: Path) -> Graph:

@@ -105,14 +105,43 @@ class _weights_only_loads:
                 os.environ[k] = v
 
 
+PICKLE_SUFFIXES = (".pt", ".pth")
+
+
+def _is_pt2_archive(path: Path) -> bool:
+    """An ExportedProgram saved under a .pt name (torch.export.save takes any name)."""
+    import zipfile
+    try:
+        with zipfile.ZipFile(path) as z:
+            return any(n.count("/") == 1 and n.endswith("/archive_format") and z.read(n) == b"pt2"
+                       for n in z.namelist())
+    except (OSError, zipfile.BadZipFile, ValueError, KeyError):
+        return False
+
+
+def refuse_pickle(path: Path) -> TinyccError:
+    """Why a .pt/.pth file is not loaded, and how to export the model instead."""
+    return TinyccError(
+        f"tinycc does not load {Path(path).suffix} files: they are pickled PyTorch objects (a state_dict, a whole "
+        "module or TorchScript), and unpickling runs code from the file; a state_dict also holds only weights, not "
+        "the network", file=str(path),
+        hint="export the model where its Python class is defined, then compile that file: "
+             "torch.export.save(torch.export.export(model.eval(), (example_input,)), 'model.pt2') or "
+             "torch.onnx.export(model.eval(), (example_input,), 'model.onnx', dynamo=True); from Python, "
+             "tinycc.plugins.importers.torch.from_module(model, (example_input,))")
+
+
 class TorchImporter:
     name = "torch"
-    description = "PyTorch ExportedProgram files (.pt2) via ONNX; nn.Module through the Python API"
+    description = ("PyTorch ExportedProgram files (.pt2) via ONNX; nn.Module through the Python API "
+                   "(.pt/.pth pickles are refused, with how to export them)")
 
     def can_import(self, path: Path) -> bool:
-        return Path(path).suffix.lower() == ".pt2"
+        return Path(path).suffix.lower() in (".pt2", *PICKLE_SUFFIXES)
 
     def load(self, path: Path, options: dict) -> Graph:
+        if Path(path).suffix.lower() in PICKLE_SUFFIXES and not _is_pt2_archive(Path(path)):
+            raise refuse_pickle(path)
         return load_pt2(Path(path), options.get("io_layout") or "source")
 
 
