@@ -240,8 +240,9 @@ def check_tflm(out: Path, name: str, g: Graph, samples, tmp_path: Path):
         cc = subprocess.run(["g++", "-std=c++17", "-fsyntax-only", "-Wall", "-Wextra", "-Werror", "-I", str(stub),
                              "-I", str(out), str(out / src)], capture_output=True, text=True)
         assert cc.returncode == 0, cc.stderr[-3000:]
+    (stub / "TensorFlowLite.h").write_text("#pragma once\n")
     ino = subprocess.run(["g++", "-std=c++17", "-fsyntax-only", "-Wall", "-Werror", "-x", "c++", "-include", "cstdint",
-                          "-I", str(stub), "-"], input=_arduino_shim() + (out / f"{name}.ino").read_text(),
+                          "-I", str(stub), "-I", str(out / name), "-"], input=_arduino_shim() + (out / name / f"{name}.ino").read_text(),
                          capture_output=True, text=True)
     assert ino.returncode == 0, ino.stderr[-3000:]
     model = (out / f"{name}.tflite").read_bytes()
@@ -326,8 +327,7 @@ def test_hostile_name_through_the_command_line(tmp_path):
                            "-o", str(out)], capture_output=True, text=True, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
     assert proc.returncode == 0, proc.stderr
     name = model_name(HOSTILE_NAME)
-    assert sorted(p.name for p in out.iterdir()) == sorted([f"{name}.c", f"{name}.h", f"{name}_weights.c",
-                                                             f"{name}_weights.h"])
+    assert {f"{name}.c", f"{name}.h", f"{name}_weights.c", f"{name}_weights.h"} <= {p.name for p in out.iterdir()}
     assert_clean_folder(out)
     g = kws()
     samples = [random_inputs(g, np.random.default_rng(2))]
