@@ -44,7 +44,7 @@ def main(argv=None) -> int:
                                                           "(default ../shared/models), when present")
     ap.add_argument("--replay", type=int, help="run one case (by index) and print what happened")
     args = ap.parse_args(argv)
-    console = Console()
+    console = Console() if sys.stdout.isatty() else Console(width=220)
     work = Path(tempfile.mkdtemp(prefix="tinycc-sfuzz-"))
     if args.shared:
         fs.use_shared_models()
