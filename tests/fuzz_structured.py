@@ -320,6 +320,10 @@ def _tflite_edit(m, rng) -> tuple[str, str]:
         how = int(rng.integers(3))
         if how == 0:
             name = str(rng.choice(list(BUILTINS)))
+            same = [k for k, c2 in enumerate(m.operatorCodes) if c2.builtinCode == BUILTINS[name]]
+            if same and same[0] != int(op.opcodeIndex):        # another valid opcode index of the model
+                op.opcodeIndex = same[0]
+                return "opcode", f"operator {ops_.index(op)} opcode index -> {same[0]} ({name})"
             c.builtinCode = BUILTINS[name]
             c.deprecatedBuiltinCode = min(c.builtinCode, 127)
             return "opcode", f"operator code -> {name}"
