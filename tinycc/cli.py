@@ -14,6 +14,7 @@ import os
 import sys
 from pathlib import Path
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -28,15 +29,47 @@ def _bytes(n) -> str:
     return f"{n:,}" if isinstance(n, int) else str(n)
 
 
-def make_table(title: str, columns=(), *, show_header: bool = True, keys=(), right=(), min_widths=None) -> Table:
-    """A table that never cuts a cell: columns in `keys` (slugs, names, paths) keep their words
-    whole (no_wrap), the others wrap, and anything still too wide folds onto the next line
-    rather than ending in an ellipsis."""
-    table = Table(title=escape(title), show_header=show_header, title_justify="left")
+def make_table(title: str, columns=(), *, show_header: bool = True, keys=(), right=(), min_widths=None,
+               split: str | None = None) -> Table:
+    """A table that never cuts a cell: columns in `keys` (slugs, op names) and numbers (`right`)
+    keep their text whole, the others wrap, and anything still too wide folds onto the next line
+    rather than ending in an ellipsis. `split` names a free-text column (layer names) that `show`
+    moves into a table of its own when the console is too narrow for both."""
+    table = Table(show_header=show_header, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table.heading, table.split = title, split
     for col in columns:
-        table.add_column(col, justify="right" if col in right else "left", overflow="fold", no_wrap=col in keys,
-                         min_width=(min_widths or {}).get(col))
+        table.add_column(col, justify="right" if col in right else "left", overflow="fold",
+                         no_wrap=col in keys or col in right,
+                         min_width=(min_widths or {}).get(col, 16 if col == split else None))
     return table
+
+
+def _subtable(table: Table, keep: list[int]) -> Table:
+    sub = Table(show_header=table.show_header, box=table.box, show_edge=False, pad_edge=False)
+    for i in keep:
+        c = table.columns[i]
+        sub.add_column(c.header, justify=c.justify, overflow=c.overflow, no_wrap=c.no_wrap)
+    for r in range(table.row_count):
+        sub.add_row(*[list(table.columns[i].cells)[r] for i in keep])
+    return sub
+
+
+def show(out: Console, table: Table) -> None:
+    """The table's heading, wrapped between words (one unbroken line when a word, a path, is wider
+    than the console: the terminal wraps it, a pipe gets it whole), then the table; when the console is too narrow for every column,
+    the `split` column follows in a second table keyed by the first column, so no column is
+    dropped or cut."""
+    from rich.measure import Measurement
+    long_word = max(map(len, table.heading.split()), default=0) > out.width      # a path: one unbroken line
+    out.print(escape(table.heading), soft_wrap=long_word, highlight=False)
+    headers = [c.header for c in table.columns]
+    unclamped = out.options.update(max_width=1 << 16)      # the width the columns need, not what is there
+    if table.split in headers and Measurement.get(out, unclamped, table).minimum > out.width:
+        s = headers.index(table.split)
+        out.print(_subtable(table, [i for i in range(len(headers)) if i != s]))
+        out.print(_subtable(table, [0, s]))
+        return
+    out.print(table)
 
 
 def json_out(dest, data) -> bool:
@@ -148,7 +181,7 @@ def cmd_compile(args, out: Console) -> int:
     if "arena_bytes" in report:
         peak = report["arena_bytes"] + report.get("input_bytes", 0) + report.get("output_bytes", 0)
         table.add_row("peak SRAM (arena + I/O)", _bytes(peak))
-    out.print(table)
+    show(out, table)
     if "accuracy" in report:
         print_accuracy(report["accuracy"], out)
     return 0
@@ -158,16 +191,16 @@ def print_accuracy(acc: dict, out: Console, worst: int = 5) -> None:
     """float vs int8 on the calibration samples: per output, then the layers that lose most."""
     table = make_table(f"int8 vs float on {acc['samples']} calibration samples",
                        ("output", "top-1 agreement", "max |error|", "SQNR dB"),
-                       right=("top-1 agreement", "max |error|", "SQNR dB"))
+                       right=("top-1 agreement", "max |error|", "SQNR dB"), split="output")
     for o in acc["outputs"]:
         top1 = f"{o['top1_agreement']:.1%}" if "top1_agreement" in o else "-"
         table.add_row(escape(o["output"]), top1, f"{o['max_abs_error']:.4g}", f"{o['sqnr_db']:.1f}")
-    out.print(table)
+    show(out, table)
     layers = make_table("layers losing most (lowest SQNR; keep them in int16 if accuracy suffers)",
-                        ("node", "op", "SQNR dB"), right=("SQNR dB",))
+                        ("node", "op", "SQNR dB"), keys=("op",), right=("SQNR dB",), split="node")
     for l in acc["layers"][:worst]:
         layers.add_row(escape(l["node"]), l["op"], f"{l['sqnr_db']:.1f}")
-    out.print(layers)
+    show(out, layers)
 
 
 def cmd_inspect(args, out: Console) -> int:
@@ -175,15 +208,17 @@ def cmd_inspect(args, out: Console) -> int:
     info = inspect_model(load_model(args.model))
     if json_out(args.json, info):
         return 0
-    cols = ("#", "op", "name", "output", "dtype", "MACs", "param bytes", "live arena", "offset")
-    table = make_table(f"tinycc inspect: {args.model}", cols, right=("#", "MACs", "param bytes", "live arena", "offset"))
+    cols = ("#", "op", "name", "output", "dtype", "MACs", "params B", "live B", "offset")
+    table = make_table(f"tinycc inspect: {args.model} (params B: constant bytes; live B: arena bytes live)", cols,
+                       keys=("op", "output", "dtype"), right=("#", "MACs", "params B", "live B", "offset"),
+                       split="name")
     for l in info["layers"]:
         table.add_row(str(l["index"]), l["op"], escape(l["name"]), "x".join(map(str, l["output"])), l["dtype"],
                       _bytes(l["macs"]), _bytes(l["param_bytes"]), _bytes(l["live_arena_bytes"]), str(l["offset"]))
-    out.print(table)
+    show(out, table)
     out.print(f"arena {info['arena_bytes']:,} bytes (bound {info['bound_bytes']:,}, plan '{info['strategy']}'); "
               f"inputs {info['input_bytes']:,} + outputs {info['output_bytes']:,} bytes in caller buffers; "
-              f"weights {info['weights_bytes']:,} bytes; {info['macs']:,} MACs", soft_wrap=True)
+              f"weights {info['weights_bytes']:,} bytes; {info['macs']:,} MACs")
     return 0
 
 
@@ -197,7 +232,7 @@ def cmd_plugins(args, out: Console) -> int:
     table = make_table("tinycc plugins", ("kind", "name", "origin", "description"), keys=("kind", "name"))
     for p in data["plugins"]:
         table.add_row(p["kind"], p["name"], escape(p["origin"]), escape(p["description"]))
-    out.print(table)
+    show(out, table)
     for err in reg.load_errors:
         out.print(f"[yellow]plugin failed to load:[/yellow] {escape(err)}", soft_wrap=True)
     return 0
@@ -209,7 +244,6 @@ def build_table(title: str, report: dict, first=()) -> Table:
     table.add_column(overflow="fold")
     for row in first:
         table.add_row(*row)
-    table.add_row("program", report["elf"])
     table.add_row("flash (text + rodata + data)", _bytes(report["flash_bytes"]))
     table.add_row("static RAM (data + bss)", _bytes(report["static_ram_bytes"]))
     table.add_row("largest stack frame", _bytes(report["max_frame_stack_bytes"]))
@@ -225,7 +259,8 @@ def cmd_build(args, out: Console) -> int:
     print_notes(report["notes"], out)
     table = build_table(f"tinycc build: {args.folder} for {report['target']}", report)
     table.add_row("worst-case stack (call graph from main)", _bytes(report["worst_case_stack_bytes"]))
-    out.print(table)
+    show(out, table)
+    out.print(f"program: {escape(report['elf'])}", soft_wrap=True, highlight=False)
     return 0
 
 
@@ -289,13 +324,15 @@ def cmd_bench(args, out: Console) -> int:
     print_notes(report["notes"], out)
     if rows is not None:
         per = make_table("instructions per layer (profiling build, -DTINYCC_PROFILE_LAYERS)",
-                         ("#", "op", "name", "instructions", "share"), right=("#", "instructions", "share"))
+                         ("#", "op", "name", "instructions", "share"), keys=("op",),
+                         right=("#", "instructions", "share"), split="name")
         for r in rows:
             per.add_row("" if r["index"] is None else str(r["index"]), r["op"], escape(r["name"]),
                         _bytes(r["instructions"]), f"{r['instructions'] / max(insns, 1):.1%}")
-        out.print(per)
-    out.print(build_table(f"tinycc bench: {args.folder} on {core} under QEMU ({args.samples} random inputs)", report,
+        show(out, per)
+    show(out, build_table(f"tinycc bench: {args.folder} on {core} under QEMU ({args.samples} random inputs)", report,
                           first=[("instructions per inference", _bytes(insns))]))
+    out.print(f"program: {escape(report['elf'])}", soft_wrap=True, highlight=False)
     return 0
 
 
@@ -323,11 +360,11 @@ def cmd_compare(args, out: Console) -> int:
         return 0
     cols = ("runtime", "output", "max |error|", "mismatching", "top-1 agreement", "bit-exact")
     table = make_table(f"tinycc compare: {args.model}, {len(samples)} samples, baseline {result['baseline']}", cols,
-                       keys=("runtime",), right=cols[2:])
+                       keys=("runtime",), right=cols[2:], split="output")
     for r in result["results"]:
         table.add_row(r["runtime"], escape(r["output"]), f"{r['max_abs_error']:.4g}",
                       f"{r['mismatches']}/{r['elements']}", f"{r['top1_agreement']:.0%}", "yes" if r["bit_exact"] else "NO")
-    out.print(table)
+    show(out, table)
     for name, layers in result.get("per_layer", {}).items():
         print_layers(name, result["baseline"], layers, out)
     return 0
@@ -349,11 +386,11 @@ def print_layers(name: str, baseline: str, layers: dict, out: Console) -> None:
     if first is None:
         return
     table = make_table(f"{name} vs {baseline}, layer by layer", ("#", "layer", "op", "max |error|", "mismatching", ""),
-                       right=("#", "max |error|", "mismatching"))
+                       keys=("op",), right=("#", "max |error|", "mismatching"), split="layer")
     for r in layers["layers"]:
         table.add_row(str(r["index"]), escape(r["layer"]), r["op"], f"{r['max_abs_error']:.4g}",
                       f"{r['mismatches']}/{r['elements']}", "<- first" if r is first else "")
-    out.print(table)
+    show(out, table)
 
 
 def cmd_targets(args, out: Console) -> int:
@@ -371,12 +408,12 @@ def cmd_targets(args, out: Console) -> int:
                        min_widths={"board": max([len(w) for b in boards.values() for w in b["title"].split()] + [5])})
     for slug, b in data["boards"].items():
         table.add_row(slug, escape(b["title"]), b["core"], f"{b['clock_mhz']:g}", f"{b['sram_kb']:,}", f"{b['flash_kb']:,}")
-    out.print(table)
+    show(out, table)
     cores = make_table("tinycc targets: cores (build, run, bench; `qemu-CORE` also accepted)",
                        ("target", "QEMU machine", "boards with it"), keys=("target", "QEMU machine"))
     for core, c in data["cores"].items():
         cores.add_row(core, c["qemu_machine"] or "none (build only)", ", ".join(c["boards"]) or "-")
-    out.print(cores)
+    show(out, cores)
     return 0
 
 
@@ -413,17 +450,17 @@ def cmd_report(args, out: Console) -> int:
         budget.add_row("SRAM", label, _bytes(sr[key]), escape(how))
     budget.add_row("SRAM", f"total, of {sr['board_bytes']:,} B SRAM", _bytes(sr["total_bytes"]),
                    ok(sr["ok"], f"{sr['headroom_bytes']:,} B left" if sr["ok"] else f"over by {-sr['headroom_bytes']:,} B"))
-    out.print(budget)
+    show(out, budget)
     timed = all("seconds" in l for l in rep["layers"]) and rep["layers"]
     cols = ("#", "op", "name", "output", "MACs", "weights", "live bytes", "offset") + (("time",) if timed else ())
-    layers = make_table(f"layers ({rep['plan']['what']})", cols,
-                        right=[c for c in cols if c not in ("op", "name", "output")])
+    layers = make_table(f"layers ({rep['plan']['what']})", cols, keys=("op",),
+                        right=[c for c in cols if c not in ("op", "name", "output")], split="name")
     for l in rep["layers"]:
         layers.add_row(str(l["index"]), l["op"], escape(l["name"]), "x".join(map(str, l["output"])) + " " + l["dtype"],
                        _bytes(l["macs"]), _bytes(l["weights_bytes"]), _bytes(l["live_bytes"]),
                        "-" if l["offset"] is None else str(l["offset"]),
                        *((fmt_seconds(l["seconds"]),) if timed else ()))
-    out.print(layers)
+    show(out, layers)
     lat = rep["latency"]
     out.print(f"latency: {fmt_seconds(lat['seconds'])} per inference, {escape(lat['basis'])}", soft_wrap=True)
     if lat.get("why_not_measured"):
@@ -440,7 +477,7 @@ def cmd_report(args, out: Console) -> int:
         if p["extra_mw"]:
             power.add_row("other components (--extra-mw)", "", "", f"{p['extra_mw']:.4g}")
         power.add_row("[bold]total average[/bold]", "", "", f"[bold]{p['average_mw']:.4g}[/bold]")
-        out.print(power)
+        show(out, power)
         out.print(f"duty cycle: {p['duty_cycle']:.2%} ({escape(p['duty_what'])})", soft_wrap=True)
         if p.get("battery_mah"):
             life = (f"{p['battery_hours']:,.0f} hours ({p['battery_days']:,.1f} days)" if p["battery_hours"] is not None
