@@ -40,7 +40,7 @@ def test_example_trains_compiles_and_keeps_accuracy(example, model_file, extra, 
     assert "top-1 agreement" in compile_out and (out / "c" / "kws.h").exists()
     run("-m", "tinycc", "compile", out / model_file, "--calibration", out / "calibration.npz", *extra, "--name", "kws",
         "--backend", "tflm", "--board", "arduino-nano-33-ble", "--verify", "-o", out / "tflm")
-    assert (out / "tflm" / "kws.ino").exists() and (out / "tflm" / "kws_model_data.cc").exists()
+    assert (out / "tflm" / "kws" / "kws.ino").exists() and (out / "tflm" / "kws_model_data.cc").exists()
 
     options = {"calibration": str(out / "calibration.npz"), "io": extra[1] if extra else "float"}
     g = quantize_model(optimize_model(load_model(out / model_file)), options)
