@@ -212,7 +212,7 @@ def model_library(g, name: str, backend: str, title: str, report: dict, options:
               f"-DTINYCC_CPU={toolchain_cpu(Project(name, backend, title, '', [], [], board=options_board(options)))}"
               f" && cmake --build ../build-{name}-arm"),
              ("tinycc cross-compiles the folder and runs it under QEMU (instructions, flash, RAM, stack):", "sh",
-              "tinycc bench path/to/this/folder --target qemu-cortex-m4")]
+              "tinycc bench path/to/this/folder --target cortex-m4")]
     return Project(name=name, backend=backend, title=title, model=names.comment(Path(g.source).name or g.name, 80),
                    files=files, sources=list(sources), include_dirs=list(include_dirs), deps=list(deps),
                    headers=[f"{name}.h"], io=c_io(g, name), num_macros=(f"{N}_NUM_INPUTS", f"{N}_NUM_OUTPUTS"),
