@@ -4,6 +4,7 @@ A clean exit, a failing status, a fault and a hang are told apart, so a broken b
 passes."""
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -111,7 +112,10 @@ def test_cli_bench_prints_instructions(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     line = next(l for l in proc.stdout.splitlines() if "instructions per inference" in l)
-    assert int(line.split()[-2].replace(",", "")) > 100_000
+    assert int(line.split()[-1].replace(",", "")) > 100_000
+    proc = subprocess.run([sys.executable, "-m", "tinycc", "bench", str(out), "--json"], env=env,
+                          capture_output=True, text=True)
+    assert json.loads(proc.stdout)["instructions_per_inference"] == int(line.split()[-1].replace(",", ""))
 
 
 def test_per_layer_counts_split_the_total_at_each_layer_mark(tmp_path):
@@ -143,13 +147,14 @@ def test_cli_bench_per_layer_names_every_layer(tmp_path):
     layers = cortexm.layers(out, "kws")
     g = load_tflite("examples/tiny_kws_int8.tflite")
     assert [op for op, _ in layers] == [n.op for n in g.nodes]
-    proc = subprocess.run([sys.executable, "-m", "tinycc", "bench", str(out), "--per-layer", "--samples", "1"], env=env,
-                          capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "tinycc", "bench", str(out), "--per-layer", "--samples", "1", "--json"],
+                          env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    rows = [line.split("│") for line in proc.stdout.splitlines() if line.count("│") == 6]
-    entry = next(int(cells[4].strip().replace(",", "")) for cells in rows if "(entry)" in cells[2])
-    total = int(next(l for l in proc.stdout.splitlines() if "instructions per inference" in l).split()[-2].replace(",", ""))
-    per_layer = [int(cells[4].strip().replace(",", "")) for cells in rows if cells[1].strip().isdigit()]
+    data = json.loads(proc.stdout)
+    entry = next(r["instructions"] for r in data["layers"] if r["op"] == "(entry)")
+    total = data["instructions_per_inference"]
+    per_layer = [r["instructions"] for r in data["layers"] if r["index"] is not None]
+    assert [(r["op"], r["name"]) for r in data["layers"] if r["index"] is not None] == layers
     assert len(per_layer) == len(layers) and entry + sum(per_layer) == total
     assert all(n > 0 for n in per_layer)
     by_op = {}
