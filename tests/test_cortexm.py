@@ -39,6 +39,18 @@ def test_c_backend_on_qemu_cortex_m4_equals_tflm(rel, tmp_path):
     assert report["flash_bytes"] > 0 and report["static_ram_bytes"] >= 0
 
 
+@pytest.mark.parametrize("rel", ["mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/vww_96_int8.tflite"])
+def test_unoptimised_debug_build_on_qemu_cortex_m4_equals_tflm(rel, tmp_path):
+    """-O0 (a debug build): the DSP kernels' inline assembly needs registers only an optimising
+    build allocates, so such a build takes the plain C paths, and gives the same bytes."""
+    path = models_dir() / rel
+    if not path.exists():
+        pytest.skip(f"shared model {rel} not found under {models_dir()} (set TINYCC_MODELS)")
+    g = load_tflite(path)
+    write_sources(g, tmp_path)
+    assert_qemu_m4_equals_tflm(path.read_bytes(), g, tmp_path, 1, extra_flags=("-O0",))
+
+
 def fake_model(folder, body: str):
     """A NAME_invoke whose body misbehaves on purpose."""
     (folder / "model.h").write_text(

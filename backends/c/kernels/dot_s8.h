@@ -1,8 +1,10 @@
 /* int8 dot products for the fast int8 kernels: int32 accumulation, so every path gives the same
  * sums as TF Lite Micro's reference loops (integer addition is exact in any order). On a core
  * with the DSP extension (Cortex-M4/M7/M33) four int8 pairs are widened with SXTB16 and
- * multiplied-accumulated two at a time with SMLAD; elsewhere plain C. */
-#if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32)
+ * multiplied-accumulated two at a time with SMLAD; elsewhere plain C. An unoptimised (-O0, debug)
+ * build takes the plain C paths too: without register allocation the DSP kernels' inline
+ * assembly cannot be given the registers it asks for. */
+#if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && defined(__OPTIMIZE__)
 #include <arm_acle.h>
 #include <string.h>
 #define TINYCC_DSP 1
