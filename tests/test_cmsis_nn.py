@@ -74,8 +74,19 @@ def test_qemu_cortex_m4_dsp_bit_exact_with_tflm(rel, cmsis, tmp_path):
 
 
 def test_missing_cmsis_nn_is_a_clear_error(tmp_path, monkeypatch):
+    """No path, an empty cache and no way to fetch (an index that does not answer): a clear
+    error naming the options; a wrong explicit path is named too."""
     from tinycc.core.errors import TinyccError
     monkeypatch.delenv("CMSIS_NN_PATH", raising=False)
-    write(load_tflite("examples/tiny_kws_int8.tflite"), tmp_path)
-    with pytest.raises(TinyccError, match="calls CMSIS-NN"):
-        cortexm.build(tmp_path, "cortex-m4")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for key, value in (("PIP_INDEX_URL", "http://127.0.0.1:9/simple"), ("PIP_NO_CACHE_DIR", "1"),
+                       ("PIP_RETRIES", "0"), ("PIP_TIMEOUT", "2")):
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("PIP_FIND_LINKS", raising=False)
+    (tmp_path / "model").mkdir()
+    write(load_tflite("examples/tiny_kws_int8.tflite"), tmp_path / "model")
+    with pytest.raises(TinyccError, match="CMSIS-NN is not available and fetching it failed") as err:
+        cortexm.build(tmp_path / "model", "cortex-m4")
+    assert "--cmsis-nn PATH or CMSIS_NN_PATH" in err.value.hint
+    with pytest.raises(TinyccError, match="--cmsis-nn is not a CMSIS-NN source tree"):
+        cortexm.build(tmp_path / "model", "cortex-m4", cmsis_nn=tmp_path)
