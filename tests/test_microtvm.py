@@ -89,6 +89,23 @@ def test_shared_float_models_match_the_reference(rel, tmp_path):
     assert report["arena_bytes"] > 0
 
 
+def test_float_model_without_intermediates_builds_with_werror(tmp_path):
+    """One kernel from the input straight to the output: no intermediate uses the arena, and the
+    folder still builds under -Werror (an unused static arena was a -Wunused-variable error)."""
+    from tinycc.backends.tflm.flatbuffer import write_tflite
+    from tinycc.core.graph import Graph, Node, Tensor
+    g = Graph("relu", {"x": Tensor("x", (1, 8), "float32"), "y": Tensor("y", (1, 8), "float32")},
+              [Node("relu", "relu", ["x"], ["y"])], ["x"], ["y"])
+    (tmp_path / "relu.tflite").write_bytes(write_tflite(g))
+    g = optimize_model(load_tflite(tmp_path / "relu.tflite"))
+    files, report = generate(g, "model")
+    write(files, tmp_path)
+    x = [np.linspace(-2, 2, 8, dtype=np.float32).reshape(1, 8)]
+    out = run_exe(build_folder(tmp_path), g, [x])[0]
+    np.testing.assert_array_equal(out[0].reshape(1, 8), np.maximum(x[0], 0))   # exact: a max with 0
+    assert report["arena_bytes"] == 0
+
+
 INT8_MODELS = ["mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/vww_96_int8.tflite",
                "mlperf_tiny/pretrainedResnet_quant.tflite", "mlperf_tiny/ad01_int8.tflite",
                "tflm_examples/hello_world_int8.tflite", "tflm_examples/micro_speech_quantized.tflite",

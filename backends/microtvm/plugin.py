@@ -168,6 +168,8 @@ def generate_float(g: Graph, name: str, opts: dict) -> tuple[dict[str, str], dic
         return f"(void *)(tvmgen_{name}_arena + {offsets[ref]})"
 
     body = [f"    {sym}({', '.join(ptr(*a) for a in args)}, {ptr('var', out)});" for sym, args, out in calls]
+    if not buffers:                 # no intermediates: the arena stays, used by nothing (-Wunused-variable)
+        body.insert(0, f"    (void)tvmgen_{name}_arena;")
     for i, v in enumerate(out_vars):                       # an output that is only an input: copy it
         if key(v) in inputs:
             body.append(f"    memcpy(outputs->{_field(i, 'output')}, "
