@@ -98,12 +98,9 @@ def _convert(tf, path: Path, stack) -> bytes:
         except TinyccError:
             raise
         except Exception as exc:
-            text = str(exc)
-            lambda_ = any(w in text for w in ("Lambda", "safe_mode", "lambda"))
-            raise TinyccError(f"Keras cannot load the model: {type(exc).__name__}: {text[:300]}", file=str(path),
-                              hint="Lambda layers are refused by safe mode (their code is never run)" if lambda_
-                              else "custom layers need their code registered; else re-save the model with "
-                                   "model.save('model.keras')") from None
+            raise TinyccError(f"Keras cannot load the model: {type(exc).__name__}: {str(exc)[:300]}",
+                              file=str(path),
+                              hint="Lambda layers are refused by safe mode; custom layers need their code") from None
         converter = _fixed_batch_converter(tf, model)
     converter.optimizations = []
     import contextlib
