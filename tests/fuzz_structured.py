@@ -73,7 +73,7 @@ SANITIZE_FLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-g", 
                   "-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-DTINYCC_ARENA_CANARY"]
 SAN_ENV = {**os.environ, "ASAN_OPTIONS": "detect_leaks=0:halt_on_error=1:abort_on_error=0",
            "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1"}
-TIMING = re.compile(r"^invoke_seconds [0-9.]+\n", re.M)
+TIMING = re.compile(r"^invoke_seconds [0-9.]+\n", re.MULTILINE)
 MAX_C_ELEMENTS = 1 << 20          # accepted models with more activation elements are not built
 
 
@@ -273,7 +273,8 @@ def _tflite_edit(m, rng) -> tuple[str, str]:
     if kind == "quant_dim" and quantised:
         k = int(rng.choice(quantised))
         q = tensors[k].quantization
-        q.quantizedDimension = int(rng.choice([0, 1, 2, 3, 4, -1, len(tensors[k].shape if tensors[k].shape is not None else [])]))
+        rank = len(tensors[k].shape) if tensors[k].shape is not None else 0
+        q.quantizedDimension = int(rng.choice([0, 1, 2, 3, 4, -1, rank]))
         return "quant_dim", f"tensor {k} {tensors[k].name!r} quantized dimension {q.quantizedDimension}"
     if kind == "dims":
         k = int(rng.integers(nt))
@@ -834,7 +835,8 @@ def _guarded(stage: str, fn, out: Outcome, timeout: float, memory: int):
     except fuzz_cases.CaseTimeout as exc:
         out.findings.append(Finding("timeout", stage, str(exc), traceback.format_exc(), fuzz_cases._where(exc)))
     except MemoryError as exc:
-        out.findings.append(Finding("memory", stage, f"MemoryError {exc}", traceback.format_exc(), fuzz_cases._where(exc)))
+        out.findings.append(Finding("memory", stage, f"MemoryError {exc}", traceback.format_exc(),
+                                    fuzz_cases._where(exc)))
     except RecursionError as exc:
         out.findings.append(Finding("crash", stage, f"RecursionError: {exc}", traceback.format_exc(limit=-30),
                                     fuzz_cases._where(exc)))
@@ -866,7 +868,8 @@ def _differs(ref: np.ndarray, got: np.ndarray, base: str = "TFLM") -> str | None
         bad = np.flatnonzero(d > FLOAT_TOL * scale)
         if bad.size:
             k = int(bad[0])
-            return f"{bad.size}/{ref.size} elements beyond tolerance; first at {k}: got {got.flat[k]}, {base} {ref.flat[k]}"
+            return (f"{bad.size}/{ref.size} elements beyond tolerance; first at {k}: got {got.flat[k]}, "
+                    f"{base} {ref.flat[k]}")
         return None
     bad = np.flatnonzero(ref != got)
     if bad.size:
@@ -894,7 +897,7 @@ def build_sanitized(folder: Path, timeout: float = 300) -> tuple[Path | None, st
     includes = [f"-I{d}" for d in sorted({str(p.parent) for p in folder.rglob("*.h")})]
     exe = folder / "model_san"
     proc = subprocess.run([CC, *SANITIZE_FLAGS, *includes, *sources, str(HARNESS), "-o", str(exe), "-lm"],
-                          capture_output=True, text=True, timeout=timeout)
+                          check=False, capture_output=True, text=True, timeout=timeout)
     if proc.returncode != 0:
         return None, proc.stderr[-3000:]
     return exe, ""
@@ -907,7 +910,7 @@ def run_sanitized(exe: Path, g, samples, timeout: float = 120) -> tuple[list | N
     (workdir / "in.bin").write_bytes(sio.pack(samples, sio.layout(g, g.inputs)))
     try:
         proc = subprocess.run([str(exe), str(workdir / "in.bin"), str(workdir / "out.bin"), str(len(samples))],
-                              capture_output=True, text=True, env=SAN_ENV, timeout=timeout)
+                              check=False, capture_output=True, text=True, env=SAN_ENV, timeout=timeout)
     except subprocess.TimeoutExpired:
         return None, f"no result in {timeout} s"
     report = TIMING.sub("", proc.stderr)
@@ -938,8 +941,8 @@ def run_case(case: Case, workdir: Path, tflm: TflmWorker | None, *, build_c: boo
     """`tinycc compile` (c backend) of the case through the CLI entry; if accepted, reference,
     TFLM and the sanitized C on SAMPLES random inputs, compared with TFLM."""
     from tinycc.compare import random_samples
-    from tinycc.driver import load_model, optimize_model
     from tinycc.core import interpreter
+    from tinycc.driver import load_model, optimize_model
     out = Outcome(case)
     work = Path(workdir) / f"case{case.index}"
     shutil.rmtree(work, ignore_errors=True)
@@ -996,9 +999,8 @@ def run_case(case: Case, workdir: Path, tflm: TflmWorker | None, *, build_c: boo
                 expected = [list(v)[:len(g.outputs)] for v in value]
             else:
                 out.findings.append(Finding("tflm_refuses", "tflm", f"{status_}: {_first_line(str(value))[:300]}"))
-    if ref is not None:
-        if expected is not None:
-            _compare("reference", expected, ref, out)
+    if ref is not None and expected is not None:
+        _compare("reference", expected, ref, out)
 
     # 4. the compiled C under ASan + UBSan
     if not build_c:
