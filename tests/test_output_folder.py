@@ -20,7 +20,8 @@ from tinycc import output_folder
 from tinycc.cli import main
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "tiny_kws_int8.tflite"
-NEW_FILES = ["kws.c", "kws.h", "kws_weights.c", "kws_weights.h"]
+NEW_FILES = ["CMakeLists.txt", "README.md", "cmake/arm-none-eabi.cmake", "kws.c", "kws.h", "kws_weights.c",
+             "kws_weights.h", "library.json", "zephyr/CMakeLists.txt", "zephyr/Kconfig", "zephyr/module.yml"]
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
