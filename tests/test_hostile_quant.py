@@ -38,11 +38,12 @@ def _bias(n, scale, value=None, dtype=np.int32):
     return const("b", data.astype(dtype), q(scale, np.zeros(np.size(scale), np.int64)))
 
 
-def fc(sx=0.05, sw=0.01, so=0.5, bias=None, act_fn="none", dtype="int8", zp=3, per_channel=False):
+def fc(sx=0.05, sw=0.01, so=0.5, bias=None, act_fn="none", dtype="int8", zp=3, per_channel=False, units=4):
     x = act("x", (2, 16), dtype, q(sx, zp if dtype == "int8" else 0))
-    scales = np.full(4, sw, np.float32) * (np.array([1, 2, 4, 8], np.float32) if per_channel else 1)
-    w = _w((4, 16), scales if per_channel else sw)
-    b = _bias(4, (np.float32(sx) * scales) if per_channel else np.float32(sx) * np.float32(sw), bias,
+    scales = np.full(units, sw, np.float32) * (2.0 ** (np.arange(units) % 4) if per_channel else 1)
+    scales = scales.astype(np.float32)
+    w = _w((units, 16), scales if per_channel else sw)
+    b = _bias(units, (np.float32(sx) * scales) if per_channel else np.float32(sx) * np.float32(sw), bias,
               np.int64 if dtype == "int16" else np.int32)
     y = act("y", (), dtype, q(so, -5 if dtype == "int8" else 0))
     return unchecked_single_op("fully_connected", [x, w, b], y, {"activation": act_fn})
@@ -89,6 +90,11 @@ VALID = {
     "fc_per_channel_bias_int32_max": lambda: fc(bias=I32_MAX, per_channel=True),
     "fc_shift_30": lambda: fc(sx=2.0 ** -5, sw=2.0 ** -7, so=2.0 ** -12 / BIG),     # bias scale exact
     "fc_relu6_out_scale_1e30": lambda: fc(so=1e30, act_fn="relu6"),
+    # the four-unit fast kernel (fully_connected.h) with a last block of 1..3 units and per-unit
+    # requantisation (modes 0/1): stores read only the block's four accumulators (fuzz finding F1)
+    "fc_fast_7_units_relu6": lambda: fc(units=7, act_fn="relu6"),
+    "fc_fast_6_units_per_channel": lambda: fc(units=6, per_channel=True),
+    "fc_fast_9_units_shift_0": lambda: fc(units=9, sx=0.5, sw=0.5, so=0.125, act_fn="relu"),
     "fc_int16_out_scale_1e30": lambda: fc(so=1e30, dtype="int16"),
     "fc_int16_bias_2e46": lambda: fc(bias=1 << 46, dtype="int16"),
     "conv_out_scale_1e30": lambda: conv(so=1e30),

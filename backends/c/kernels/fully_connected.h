@@ -240,7 +240,7 @@ static inline void tinycc_fc_rows_s8(int rows, int units, int depth, const int8_
     for (r = 0; r < rows; ++r, in += depth, out += units) {
         const int32_t *w = w4;
         for (u = 0; u < units; u += 4) {
-            const int n = units - u;
+            const int n = units - u < 4 ? units - u : 4;      /* this block's outputs: acc holds four */
             int32_t acc[4];
             acc[0] = kbias[u], acc[1] = kbias[u + 1], acc[2] = kbias[u + 2], acc[3] = kbias[u + 3];
             w = n > 2 ? tinycc_fc_dot4(w, in, depth, acc) : tinycc_fc_dot2(w, in, depth, acc);
