@@ -458,3 +458,44 @@ def test_onnx_input_dtype_is_named(tmp_path, capsys):
     assert main(["compile", str(path), "-o", str(tmp_path / "out")]) == 2
     err = capsys.readouterr().err
     assert "input 'x' has ONNX element type UINT32 (12)" in err, err
+
+
+# ---------------------------------------------------------------- quantisation without zero points, FC bias type
+def _relu_int8() -> bytes:
+    return single_op("relu", [act("x", (1, 8), "int8", q(0.05, 3))], act("y", (), "int8", q(0.05, 3)))
+
+
+@pytest.mark.parametrize("name", ["x", "y"])
+def test_scales_without_zero_points_are_refused(tmp_path, capsys, name):
+    """TFLM reads a tensor with scales but no zero points as not quantised (scale 0): its kernels
+    refuse or compute with scale 0; tinycc used zero point 0 and differed. Refused, like 3 scales
+    with 1 zero point."""
+    def no_zero_points(m):
+        m.subgraphs[0].tensors[tensor_index(m, name)].quantization.zeroPoint = None
+    assert_refused(tmp_path, edit(_relu_int8(), no_zero_points), capsys,
+                   f"tensor {name!r} has 1 scales but 0 zero points", "not quantised")
+    assert_matches_tflm(_relu_int8(), samples=2)
+
+
+def test_float_tensor_with_scales_but_no_zero_points_is_float(tmp_path, capsys):
+    """A float tensor TFLM reads as not quantised: tinycc reads it alike and compiles."""
+    relu = single_op("relu", [act("x", (1, 8), "float32")], act("y", (), "float32"))
+
+    def scales_only(m):
+        qp = schema.QuantizationParametersT()
+        qp.scale = np.array([0.5], np.float32)
+        m.subgraphs[0].tensors[tensor_index(m, "x")].quantization = qp
+    model = edit(relu, scales_only)
+    assert load_tflite(Path("f.tflite"), model).tensors["x"].quant is None
+    assert_matches_tflm(model, samples=2, c=True)
+
+
+@pytest.mark.parametrize("value", [100, -1, 127])
+def test_unknown_fully_connected_bias_type_is_refused(tmp_path, capsys, value):
+    fc = single_op("fully_connected", [act("x", (1, 8), "int8", q(0.05, 3)),
+                                       const("w", rng_int8(np.random.default_rng(1), (3, 8)), q(0.01)),
+                                       const("b", np.array([5, -900, 40], np.int32), q(0.0005))],
+                   act("y", (), "int8", q(0.02, -100)))
+    assert_refused(tmp_path, set_options(fc, quantizedBiasType=value), capsys,
+                   f"quantized bias type {value} is not a TFLite tensor type", "FULLY_CONNECTED")
+    assert_matches_tflm(set_options(fc, quantizedBiasType=schema.TensorType.INT32), samples=2)

@@ -194,9 +194,14 @@ class _Reader:
             quant = None
             q = t.quantization
             if q is not None and q.scale is not None and len(q.scale):
-                zps = q.zeroPoint if q.zeroPoint is not None and len(q.zeroPoint) else [0] * len(q.scale)
-                if len(zps) != len(q.scale):
-                    raise self.fail(f"tensor {base!r} has {len(q.scale)} scales but {len(zps)} zero points")
+                zps = q.zeroPoint if q.zeroPoint is not None else []
+                if len(zps) == 0 and dtype == "float32":
+                    q = None        # TF Lite Micro reads scales without zero points as "not quantised"
+                elif len(zps) != len(q.scale):
+                    raise self.fail(f"tensor {base!r} has {len(q.scale)} scales but {len(zps)} zero points",
+                                    hint=None if len(zps) else "TF Lite Micro reads a tensor without zero "
+                                    "points as not quantised (scale 0); every scale needs its zero point")
+            if q is not None and q.scale is not None and len(q.scale):
                 axis = int(q.quantizedDimension)
                 if len(shape) == 1 and axis != 0 and len(q.scale) == shape[0]:
                     axis = 0    # old TOCO files give 1-D biases the filter's axis; TFLM ignores it
@@ -367,6 +372,10 @@ def _convert(r: _Reader, tensors: dict[str, Tensor], index: int, op) -> Node:
             raise _fail(r, node_name, tflite_name, f"weights format "
                         f"{_enum_name(_schema().FullyConnectedOptionsWeightsFormat, fmt)} is not supported",
                         hint="only DEFAULT (0) weights; convert without weight shuffling")
+        bias_type = int(_opt(o, "quantizedBiasType", 0))
+        if bias_type not in {v for k, v in vars(_schema().TensorType).items() if not k.startswith("_")}:
+            raise _fail(r, node_name, tflite_name, f"quantized bias type {bias_type} is not a TFLite tensor type",
+                        hint="TF Lite Micro refuses it too; the file is corrupted")
         attrs = {"activation": act, "keep_num_dims": bool(_opt(o, "keepNumDims", False))}
     elif core_op in ("add", "sub", "mul", "concatenation"):
         attrs = {"activation": act}
