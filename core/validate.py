@@ -204,7 +204,7 @@ def validate(g: Graph) -> Graph:
             for name, shape in zip(node.outputs, shapes):
                 t = g.tensors[name]
                 shape = tuple(int(d) for d in shape)
-                if t.shape and t.shape != shape and t.size != 0:
+                if t.shape and t.shape != shape:
                     raise TinyccError(f"output {name!r} is declared {t.shape} but the op computes {shape}",
                                       node=node.name, op=node.op)
                 _check_shape(g, name, shape, node=node.name, op=node.op)

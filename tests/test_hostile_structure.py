@@ -499,3 +499,24 @@ def test_unknown_fully_connected_bias_type_is_refused(tmp_path, capsys, value):
     assert_refused(tmp_path, set_options(fc, quantizedBiasType=value), capsys,
                    f"quantized bias type {value} is not a TFLite tensor type", "FULLY_CONNECTED")
     assert_matches_tflm(set_options(fc, quantizedBiasType=schema.TensorType.INT32), samples=2)
+
+
+# ---------------------------------------------------------------- declared output shapes
+@pytest.mark.parametrize("shape", [(1, 0), (2, 0, 4), (0,), (1, 9)])
+def test_declared_output_shape_disagreeing_with_the_op_is_refused(tmp_path, capsys, shape):
+    """TFLM refuses to allocate an output declared `[5, 0, 5]`; tinycc inferred the shape and
+    ignored the file's (it skipped the comparison for empty declared shapes)."""
+    def declare(m):
+        m.subgraphs[0].tensors[tensor_index(m, "y")].shape = np.array(shape, np.int32)
+    assert_refused(tmp_path, edit(_relu_int8(), declare), capsys,
+                   f"output 'y' is declared {shape} but the op computes (1, 8)", "op relu", "op0:y")
+
+
+def test_output_shape_omitted_in_the_file_is_inferred(tmp_path, capsys):
+    """Converters sometimes write `[]` for an output's shape: inferred, compiled."""
+    def omit(m):
+        m.subgraphs[0].tensors[tensor_index(m, "y")].shape = np.array([], np.int32)
+    model = edit(_relu_int8(), omit)
+    assert load_tflite(Path("o.tflite"), model).tensors["y"].shape == (1, 8)
+    status, err = compile_cli(tmp_path, model, capsys)
+    assert status == 0, err
