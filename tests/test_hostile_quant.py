@@ -218,3 +218,42 @@ def test_cli_exit_status_2_and_no_output(case, tmp_path):
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
     assert case in proc.stdout + proc.stderr
     assert not out.exists()
+
+
+def qdq_conv(tmp_path, bias=(-339, -489), ws=(0.01, 0.02), xz=0) -> Path:
+    """An ONNX QDQ int8 convolution (2 channels, 3x3, relu, per-channel weights) written to tmp_path."""
+    onnx = pytest.importorskip("onnx", reason="the ONNX importer's tests need the onnx extra")
+    from onnx import TensorProto, helper, numpy_helper
+    rng = np.random.default_rng(2)
+
+    def init(name, arr, dtype=np.float32):
+        return numpy_helper.from_array(np.asarray(arr, dtype=dtype), name)
+
+    nodes = [helper.make_node("QuantizeLinear", ["x", "xs", "xz"], ["xq"], name="xq"),
+             helper.make_node("DequantizeLinear", ["xq", "xs", "xz"], ["xd"], name="xd"),
+             helper.make_node("DequantizeLinear", ["wq", "ws", "wz"], ["wdq"], name="wd", axis=0),
+             helper.make_node("DequantizeLinear", ["bq", "bs"], ["bdq"], name="bd"),
+             helper.make_node("Conv", ["xd", "wdq", "bdq"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["c"], ["r"], name="relu"),
+             helper.make_node("QuantizeLinear", ["r", "ys", "yz"], ["yq"], name="yq"),
+             helper.make_node("DequantizeLinear", ["yq", "ys", "yz"], ["y"], name="yd")]
+    inits = [init("xs", 0.02), init("xz", xz, np.int8), init("wq", rng.integers(-127, 128, (2, 3, 3, 3)), np.int8),
+             init("ws", ws), init("wz", [0, 0], np.int8), init("bq", bias, np.int32),
+             init("bs", 0.02 * np.asarray(ws, np.float32)), init("ys", 0.05), init("yz", -128, np.int8)]
+    graph = helper.make_graph(nodes, "qdq", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 2, 8, 8])], inits)
+    path = tmp_path / "qdq.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    return path
+
+
+@pytest.mark.parametrize("bias,xz", [((I32_MIN, I32_MIN), 0), ((I32_MAX, I32_MAX), 0), ((I32_MIN, I32_MAX), 5)])
+def test_onnx_qdq_conv_bias_at_int32_limits_wraps_as_tflm(tmp_path, bias, xz):
+    """Fuzz finding F2: an ONNX QDQ conv whose int32 bias is INT32_MIN / INT32_MAX folds to an int8 conv
+    whose sums wrap as TFLM's do (the fast kernels step aside): equal TFLM, clean under ASan+UBSan."""
+    from tinycc.backends.tflm.flatbuffer import write_tflite
+    from tinycc.driver import load_model, optimize_model
+    g = optimize_model(load_model(qdq_conv(tmp_path, bias=bias, xz=xz)))
+    assert "conv_2d" in [n.op for n in g.nodes if g.tensors[n.outputs[0]].dtype == "int8"]
+    assert_matches_tflm(write_tflite(g), samples=3, seed=3, float_tol=1e-5, sanitize=True)
+
