@@ -220,7 +220,7 @@ def test_cli_exit_status_2_and_no_output(case, tmp_path):
     assert not out.exists()
 
 
-def qdq_conv(tmp_path, bias=(-339, -489), ws=(0.01, 0.02), xz=0) -> Path:
+def qdq_conv(tmp_path, bias=(-339, -489), ws=(0.01, 0.02), xz=0, bs=None) -> Path:
     """An ONNX QDQ int8 convolution (2 channels, 3x3, relu, per-channel weights) written to tmp_path."""
     onnx = pytest.importorskip("onnx", reason="the ONNX importer's tests need the onnx extra")
     from onnx import TensorProto, helper, numpy_helper
@@ -239,7 +239,7 @@ def qdq_conv(tmp_path, bias=(-339, -489), ws=(0.01, 0.02), xz=0) -> Path:
              helper.make_node("DequantizeLinear", ["yq", "ys", "yz"], ["y"], name="yd")]
     inits = [init("xs", 0.02), init("xz", xz, np.int8), init("wq", rng.integers(-127, 128, (2, 3, 3, 3)), np.int8),
              init("ws", ws), init("wz", [0, 0], np.int8), init("bq", bias, np.int32),
-             init("bs", 0.02 * np.asarray(ws, np.float32)), init("ys", 0.05), init("yz", -128, np.int8)]
+             init("bs", 0.02 * np.asarray(ws, np.float32) if bs is None else bs), init("ys", 0.05), init("yz", -128, np.int8)]
     graph = helper.make_graph(nodes, "qdq", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 2, 8, 8])], inits)
     path = tmp_path / "qdq.onnx"
@@ -257,3 +257,12 @@ def test_onnx_qdq_conv_bias_at_int32_limits_wraps_as_tflm(tmp_path, bias, xz):
     assert "conv_2d" in [n.op for n in g.nodes if g.tensors[n.outputs[0]].dtype == "int8"]
     assert_matches_tflm(write_tflite(g), samples=3, seed=3, float_tol=1e-5, sanitize=True)
 
+
+def test_onnx_qdq_weight_scale_beyond_float32_is_refused(tmp_path):
+    """Fuzz finding F11: a weight scale of 3.4e38 dequantises the weights beyond float32 (TFLM and the
+    reference then disagree on the infinities): refused, naming the tensor, its scale and the value."""
+    from tinycc.driver import load_model, optimize_model
+    with pytest.raises(TinyccError) as err:
+        optimize_model(load_model(qdq_conv(tmp_path, ws=(3.4e38, 0.02), bs=(0.0002, 0.0004))))
+    text = err.value.render()
+    assert "qdq.onnx" in text and "'wdq" in text and "3.4e+38" in text and "beyond float32" in text, text

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tinycc.core import quant_limits
 from tinycc.core.ops import _unary
 from tinycc.core.ops import common as c
 
@@ -27,9 +28,26 @@ def prepare(node, g):
     shape = [1] * len(x.shape)
     if x.quant.per_channel:
         shape[x.quant.axis] = -1
+    if x.is_const and x.data is not None and x.data.size:
+        _check_finite(node, x, x.quant.scale.astype(np.float64).reshape(shape), x.quant.zero_point.reshape(shape))
     return {"dtype": x.dtype, "input_zp": x.quant.zp, "scale": float(np.float32(x.quant.s)),
             "scales": x.quant.scale.astype(np.float64).reshape(shape),
             "zero_points": x.quant.zero_point.reshape(shape)}
+
+
+def _check_finite(node, x, scales, zero_points) -> None:
+    """A constant (an ONNX QDQ model's weights or bias) whose dequantised value leaves float32 (a scale
+    of 3.4e38) would compute with infinities; TFLM and tinycc then disagree, and no trained model has
+    one: refused, naming the tensor, the element and its scale."""
+    real = np.abs(scales * (np.asarray(x.data, np.float64) - zero_points))
+    bad = np.flatnonzero(~(real <= float(np.finfo(np.float32).max)))
+    if bad.size:
+        k = int(bad[0])
+        idx = np.unravel_index(k, real.shape)
+        s = float(np.broadcast_to(scales, real.shape)[idx])
+        raise c.fail(node, f"constant {x.name!r}[{k}] = {int(np.asarray(x.data).reshape(-1)[k])} with scale {s:.6g} "
+                           f"dequantises to {float(real.reshape(-1)[k]):.6g}, beyond float32",
+                     hint=quant_limits.SCALE_HINT)
 
 
 def run(node, g, inputs, p):
