@@ -79,6 +79,20 @@ def quantize_bound(value: float, scale: float, zero_point: int, what: str) -> in
     return q
 
 
+def require_int16_zero_point_0(tensors, kernel: str) -> None:
+    """TFLM's int16 kernels take int16 as symmetric (zero point 0): MUL, RELU and CONCATENATION refuse
+    another zero point in Prepare, the 16x8 convolutions and FULLY_CONNECTED do not apply the input's
+    (tinycc's kernels would then differ from them); refused for those ops, naming the tensor."""
+    for t in tensors:
+        if t is None or t.dtype != "int16" or t.quant is None:
+            continue
+        zps = np.asarray(t.quant.zero_point).reshape(-1)
+        if zps.size and np.any(zps != 0):
+            raise TinyccError(f"int16 tensor {t.name!r} has zero point {int(zps[np.flatnonzero(zps)[0]])}; TF Lite "
+                              f"Micro's int16 {kernel} requires 0 (int16 is quantised symmetrically)",
+                              hint="quantise int16 tensors with zero point 0 (the TFLite 16x8 scheme)")
+
+
 def check_wide_bias(bias, taps: int, what: str) -> None:
     """16x8 kernels accumulate int16 x int8 products and the int64 bias: TFLM's int64 rescale assumes the
     sum stays within +-2^47. The products give at most taps * 2^22; the bias must leave room for them."""

@@ -38,29 +38,30 @@ def _bias(n, scale, value=None, dtype=np.int32):
     return const("b", data.astype(dtype), q(scale, np.zeros(np.size(scale), np.int64)))
 
 
-def fc(sx=0.05, sw=0.01, so=0.5, bias=None, act_fn="none", dtype="int8", zp=3, per_channel=False, units=4):
-    x = act("x", (2, 16), dtype, q(sx, zp if dtype == "int8" else 0))
+def fc(sx=0.05, sw=0.01, so=0.5, bias=None, act_fn="none", dtype="int8", zp=3, per_channel=False, units=4,
+       zp16=(0, 0)):
+    x = act("x", (2, 16), dtype, q(sx, zp if dtype == "int8" else zp16[0]))
     scales = np.full(units, sw, np.float32) * (2.0 ** (np.arange(units) % 4) if per_channel else 1)
     scales = scales.astype(np.float32)
     w = _w((units, 16), scales if per_channel else sw)
     b = _bias(units, (np.float32(sx) * scales) if per_channel else np.float32(sx) * np.float32(sw), bias,
               np.int64 if dtype == "int16" else np.int32)
-    y = act("y", (), dtype, q(so, -5 if dtype == "int8" else 0))
+    y = act("y", (), dtype, q(so, -5 if dtype == "int8" else zp16[1]))
     return unchecked_single_op("fully_connected", [x, w, b], y, {"activation": act_fn})
 
 
-def conv(op="conv_2d", sx=0.05, sw=0.01, so=0.5, bias=None, act_fn="none", dtype="int8", zp=3):
-    x = act("x", (1, 5, 5, 3), dtype, q(sx, zp if dtype == "int8" else 0))
+def conv(op="conv_2d", sx=0.05, sw=0.01, so=0.5, bias=None, act_fn="none", dtype="int8", zp=3, zp16=(0, 0)):
+    x = act("x", (1, 5, 5, 3), dtype, q(sx, zp if dtype == "int8" else zp16[0]))
     co = 3 if op == "depthwise_conv_2d" else 4
     scales = np.full(co, sw, np.float32) * np.array([1, 3, 0.5, 2][:co], np.float32)
     w = _w((co, 3, 3, 3) if op == "conv_2d" else (1, 3, 3, co), scales, 0 if op == "conv_2d" else 3)
     b = _bias(co, np.float32(sx) * scales, bias, np.int64 if dtype == "int16" else np.int32)
-    y = act("y", (), dtype, q(so, -5 if dtype == "int8" else 0))
+    y = act("y", (), dtype, q(so, -5 if dtype == "int8" else zp16[1]))
     return unchecked_single_op(op, [x, w, b], y, {"activation": act_fn, "pads": (1, 1, 1, 1)})
 
 
-def binary(op, sa=0.05, sb=0.03, so=0.1, act_fn="none", dtype="int8"):
-    zp = (lambda v: v if dtype == "int8" else 0)
+def binary(op, sa=0.05, sb=0.03, so=0.1, act_fn="none", dtype="int8", zp16=0):
+    zp = (lambda v: v if dtype == "int8" else zp16)
     a, b = act("a", (2, 3, 4), dtype, q(sa, zp(4))), act("b", (2, 3, 4), dtype, q(sb, zp(-7)))
     return unchecked_single_op(op, [a, b], act("y", (), dtype, q(so, zp(2))), {"activation": act_fn})
 
@@ -148,6 +149,11 @@ VALID = {
         "concatenation", [act("a", (2, 3), "int8", q(1e30, 7)), act("b", (2, 2), "int8", q(1e30, 7))],
         act("y", (), "int8", q(1e30, 7)), {"axis": 1}),
     "pad_scale_1e-30": lambda: unary("pad", 1e-30, 1e-30, 9, 9, attrs={"paddings": ((1, 0), (0, 2))}),
+    # int16 with a zero point TFLM accepts (fuzz F13): PAD fills int16 with 0 whatever the zero point
+    "pad_int16_zp_5": lambda: unary("pad", 0.1, 0.1, 5, 5, dtype="int16", attrs={"paddings": ((1, 0), (0, 2))}),
+    "add_int16_zp_5": lambda: binary("add", dtype="int16", zp16=5),
+    "relu6_int16_zp_5": lambda: unary("relu6", 0.01, 0.01, 5, 5, dtype="int16"),
+    "leaky_relu_int16_zp_5": lambda: unary("leaky_relu", 0.01, 0.02, 5, -3, dtype="int16", attrs={"alpha": 0.2}),
 }
 
 
@@ -193,6 +199,15 @@ INVALID = {
     "relu_out_scale_1e-30": (lambda: unary("relu", 0.1, 1e-30, dtype="int16"), ["'y'", "1e-30"]),
     "mean_out_scale_1e-30": (lambda: unary("mean", 0.1, 1e-30, attrs={"axes": (1,)}), ["'y'", "1e-30"]),
     "requantize_out_scale_1e-30": (lambda: unary("quantize", 0.1, 1e-30, dtype="int16"), ["'x'", "'y'", "1e-30"]),
+    # int16 zero points TFLM's kernels refuse (MUL, RELU, CONCATENATION) or do not apply (16x8) (fuzz F13)
+    "mul_int16_zp_5": (lambda: binary("mul", dtype="int16", zp16=5), ["'a'", "zero point 5", "MUL"]),
+    "relu_int16_out_zp_5": (lambda: unary("relu", 0.01, 0.01, 0, 5, dtype="int16"), ["'y'", "zero point 5", "RELU"]),
+    "concatenation_int16_zp_5": (lambda: unchecked_single_op(
+        "concatenation", [act("a", (2, 3), "int16", q(0.1, 5)), act("b", (2, 2), "int16", q(0.1, 5))],
+        act("y", (), "int16", q(0.1, 5)), {"axis": 1}), ["'y'", "zero point 5", "CONCATENATION"]),
+    "conv_int16_in_zp_5": (lambda: conv(dtype="int16", zp16=(5, 0)), ["'x'", "zero point 5"]),
+    "dw_int16_out_zp_5": (lambda: conv("depthwise_conv_2d", dtype="int16", zp16=(0, 5)), ["'y'", "zero point 5"]),
+    "fc_int16_in_zp_-7": (lambda: fc(dtype="int16", zp16=(-7, 0)), ["'x'", "zero point -7"]),
 }
 
 

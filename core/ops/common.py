@@ -142,6 +142,7 @@ def weighted_prepare(node: Node, g: Graph, dtypes: tuple[str, ...], channels: in
     if w.quant.scale.size not in (1, channels):
         raise fail(node, f"weights {w.name!r} have {w.quant.scale.size} scales for {channels} output channels")
     wide = dtype == "int16"
+    ql.require_int16_zero_point_0((x, out), f"(16x8) {what}")
     mult, shift = channel_multipliers(x.quant.s, w.quant.scale, out.quant.s, channels, (x.name, w.name, out.name),
                                       wide)
     if wide:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tinycc.core import quant_limits as ql
 from tinycc.core.ops import common as c
 
 NAME = "concatenation"
@@ -34,6 +35,7 @@ def prepare(node, g):
     if node.attrs["activation"] != "none":
         raise c.fail(node, f"fused activation {node.attrs['activation']} is not supported on CONCATENATION")
     for n in node.inputs:
+    ql.require_int16_zero_point_0([out, *(g.tensors[n] for n in node.inputs)], "CONCATENATION")
         t = g.tensors[n]
         if t.dtype != dtype:
             raise c.fail(node, f"input {n!r} is {t.dtype}, expected {dtype}")

@@ -44,6 +44,7 @@ def prepare(node, g):
     wide = dtype == "int16"
     bias = ins[2] if len(ins) > 2 else None
     if w.quant.per_channel:
+    ql.require_int16_zero_point_0((x, out), "(16x8) fully connected")
         if wide:
             raise c.fail(node, f"int16 fully connected with per-channel weights {w.name!r} is not supported",
                          hint="TF Lite Micro takes per-channel weights with int8 activations only")

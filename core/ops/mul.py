@@ -20,6 +20,7 @@ def prepare(node, g):
     a, b = (g.tensors[n] for n in node.inputs)
     out = g.tensors[node.outputs[0]]
     m, s = ql.rescale(a.quant.s * b.quant.s / out.quant.s,
+    ql.require_int16_zero_point_0((a, b, out), "MUL")
                       f"{ql.tensor_scale(a)} x {ql.tensor_scale(b)} / {ql.tensor_scale(out)}")
     lo, hi = c.activation_range(node.attrs["activation"], out)
     return {"dtype": dtype, "input1_zp": a.quant.zp, "input2_zp": b.quant.zp, "output_zp": out.quant.zp,

@@ -32,7 +32,8 @@ def prepare(node, g):
     if dtype in ("int8", "int16"):
         if x.quant.zp != out.quant.zp or not np.isclose(x.quant.s, out.quant.s):
             raise c.fail(node, "input and output quantisation differ; PAD cannot rescale")
-        fill = out.quant.zp if value is None else int(value)
+        # TFLM's PAD fills int8 with the output zero point, int16 with 0 (whatever its zero point)
+        fill = (out.quant.zp if dtype == "int8" else 0) if value is None else int(value)
         lo, hi = c.INT_RANGES[dtype]
         if not lo <= fill <= hi:
             raise c.fail(node, f"pad value {fill} is outside the {dtype} range [{lo}, {hi}]")

@@ -29,6 +29,7 @@ def prepare(node, g):
     if dtype == "float32":
         return {"dtype": dtype}
     return {"dtype": dtype, **rescale_params(node, g)}
+    ql.require_int16_zero_point_0((g.tensors[node.inputs[0]], g.tensors[node.outputs[0]]), "RELU")
 
 
 def run_rescaled(x, p):
