@@ -199,6 +199,13 @@ INVALID = {
     "relu_out_scale_1e-30": (lambda: unary("relu", 0.1, 1e-30, dtype="int16"), ["'y'", "1e-30"]),
     "mean_out_scale_1e-30": (lambda: unary("mean", 0.1, 1e-30, attrs={"axes": (1,)}), ["'y'", "1e-30"]),
     "requantize_out_scale_1e-30": (lambda: unary("quantize", 0.1, 1e-30, dtype="int16"), ["'x'", "'y'", "1e-30"]),
+    # input scales 3.4e38 / 1e30 against an output scale of 1e-30 (fuzz F3: UBSan shift exponent, wrong output)
+    "sub_int16_in_scale_3.4e38": (lambda: binary("sub", sa=3.4e38, so=1e-30, dtype="int16"), ["(0, 1)"]),
+    "sub_in_scale_1e30": (lambda: binary("sub", sb=1e30), ["'y'", "(0, 1)"]),
+    "mul_int16_in_scale_1e30": (lambda: binary("mul", sa=1e30, so=1e-30, dtype="int16"), ["'a'", "1e+30", "shift"]),
+    # alpha's factor beyond the kernels' shift (fuzz F8: reference and C -97, TFLM -128)
+    "leaky_relu_int8_alpha_1e30": (lambda: unary("leaky_relu", 0.0445, 0.0817, 3, -2, attrs={"alpha": 1e30}),
+                                   ["alpha", "1e+30"]),
     # int16 zero points TFLM's kernels refuse (MUL, RELU, CONCATENATION) or do not apply (16x8) (fuzz F13)
     "mul_int16_zp_5": (lambda: binary("mul", dtype="int16", zp16=5), ["'a'", "zero point 5", "MUL"]),
     "relu_int16_out_zp_5": (lambda: unary("relu", 0.01, 0.01, 0, 5, dtype="int16"), ["'y'", "zero point 5", "RELU"]),
