@@ -139,6 +139,29 @@ def _check_bias(g: Graph, node) -> None:
                           "float layers float32 (as TF Lite Micro's kernels read them)")
 
 
+def _signature(g: Graph, node, op) -> TinyccError | None:
+    """The node's dtypes against the op's SIGNATURES ("in, in -> out" per role; absent optional
+    inputs match anything, a variadic role repeats): an error naming them all, or None."""
+    sigs = getattr(op, "SIGNATURES", None)
+    if not sigs:
+        return None
+    variadic = op.INPUTS[-1].endswith("*")
+    ins = [None if n is None else g.tensors[n].dtype for n in node.inputs]
+    outs = [g.tensors[n].dtype for n in node.outputs]
+    for sig in sigs:
+        want_in, want_out = ([d.strip() for d in side.split(",")] for side in sig.split("->"))
+        if variadic:
+            want_in = [*want_in, *[want_in[-1]] * max(0, len(ins) - len(want_in))]
+        if (len(ins) <= len(want_in) and want_out == outs
+                and all(d is None or d == w for d, w in zip(ins, want_in))):
+            return None
+    have = ", ".join(f"{n!r} {d}" for n, d in zip(node.inputs, ins) if n is not None)
+    have += " -> " + ", ".join(f"{n!r} {d}" for n, d in zip(node.outputs, outs))
+    return TinyccError(f"dtypes {have} are not a combination {node.op} supports", node=node.name, op=node.op,
+                       file=g.source, hint="supported (" + ", ".join(r.rstrip("?*") for r in op.INPUTS)
+                       + " -> output): " + "; ".join(sigs))
+
+
 def validate(g: Graph) -> Graph:
     """Validate `g` in place (filling defaults and inferred shapes) and return it."""
     if len(g.nodes) > MAX_NODES:
@@ -215,6 +238,15 @@ def validate(g: Graph) -> Graph:
                     raise TinyccError(f"the tensors take {total:,} bytes together (the limit is "
                                       f"{MAX_TENSOR_BYTES:,})", node=node.name, op=node.op, hint=SIZE_HINT)
                 t.shape = shape
+            mismatch = _signature(g, node, op)
+            if mismatch is not None:
+                try:                    # prepare may know a more specific reason (a hybrid model, ...)
+                    op.prepare(node, g)
+                except TinyccError:
+                    raise
+                except Exception:       # noqa: BLE001 - the kernels never meet these dtypes: refused below
+                    pass
+                raise mismatch
             op.prepare(node, g)
         except TinyccError as err:
             raise err.with_node(node.name, node.op).with_file(g.source)

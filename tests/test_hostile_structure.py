@@ -520,3 +520,64 @@ def test_output_shape_omitted_in_the_file_is_inferred(tmp_path, capsys):
     assert load_tflite(Path("o.tflite"), model).tensors["y"].shape == (1, 8)
     status, err = compile_cli(tmp_path, model, capsys)
     assert status == 0, err
+
+
+# ---------------------------------------------------------------- dtype combinations per operator
+T = schema.TensorType
+
+
+def _retyped_edge(op: str, dtype: str, where: str, type_code: int) -> bytes:
+    """tests/ops' seed model of `op` in `dtype` with its first model input or its output retyped
+    (quantisation parameters kept): an activation whose dtype disagrees with the op's other tensors."""
+    from ops.cases import CASES
+
+    def change(m):
+        sg = m.subgraphs[0]
+        sg.tensors[int((sg.inputs if where == "in" else sg.outputs)[0])].type = type_code
+    return edit(CASES[op](np.random.default_rng(0), dtype), change)
+
+
+@pytest.mark.parametrize("op,dtype,where,type_code,have,supported", [
+    ("relu", "float32", "out", T.INT64, "float32 -> 'y' int64", "float32 -> float32"),        # was: -Werror
+    ("softmax", "float32", "out", T.UINT8, "float32 -> 'y' uint8", "int8 -> int16"),
+    ("logistic", "float32", "out", T.BOOL, "float32 -> 'y' bool", "int8 -> int8"),
+    ("leaky_relu", "int16", "out", T.INT8, "int16 -> 'y' int8", "int16 -> int16"),
+    ("average_pool_2d", "int8", "out", T.INT16, "int8 -> 'y' int16", "int8 -> int8"),
+    ("add", "int16", "out", T.INT8, "int16 -> 'y' int8", "int16, int16 -> int16"),
+    ("mul", "float32", "out", T.INT32, "float32 -> 'y' int32", "float32, float32 -> float32"),
+    ("fully_connected", "float32", "out", T.INT32, "float32 -> 'y' int32", "float32, float32, float32 -> float32"),
+    ("pad", "int8", "in", T.FLOAT32, "float32 -> 'y' int8", "int8 -> int8"),                  # was: C != reference
+    ("transpose", "int8", "in", T.FLOAT32, "float32 -> 'y' int8", "int8 -> int8"),
+    ("strided_slice", "float32", "out", T.INT32, "float32 -> 'y' int32", "int32 -> int32"),  # was: float bits
+    ("concatenation", "float32", "out", T.INT64, "-> 'y' int64", "float32 -> float32"),      # was: exit 3
+    ("max_pool_2d", "float32", "out", T.BOOL, "float32 -> 'y' bool", "int16 -> int16"),
+])
+def test_unsupported_dtype_combinations_are_refused(tmp_path, capsys, op, dtype, where, type_code, have, supported):
+    """Every op declares the dtype combinations TFLM's kernel runs (core/ops/<op>.py SIGNATURES):
+    any other is refused before a kernel or the C compiler meets it, naming tensors and dtypes."""
+    err = assert_refused(tmp_path, _retyped_edge(op, dtype, where, type_code), capsys, have, supported,
+                         f"are not a combination {op} supports", "op0:")
+    assert "-> output): " in err                  # the hint names the roles of the signatures
+
+
+@pytest.mark.parametrize("op,dtype", [("softmax", "int8"), ("quantize", "int16"), ("quantize", "int8")])
+def test_mixed_dtype_combinations_tflm_runs_still_compile(tmp_path, capsys, op, dtype):
+    """The legitimate mixed signatures (int8 softmax -> int16, requantising int8 <-> int16) stay accepted."""
+    from ops.cases import CASES
+    rng = np.random.default_rng(1)
+    if op == "softmax":
+        model = single_op("softmax", [act("x", (1, 10), "int8", q(0.1, 3))], act("y", (), "int16", q(1 / 65536, -32768)),
+                          {"beta": 1.0})
+    else:
+        model = CASES[op](rng, dtype)
+    assert_matches_tflm(model, samples=2, c=True)
+
+
+def test_dtype_combinations_are_checked_for_every_importer():
+    """A core graph (what the ONNX, Keras and PyTorch importers build) with a float transpose writing int32."""
+    from tinycc.core.errors import TinyccError
+    t = {"x": Tensor("x", (1, 2, 3), "float32"), "y": Tensor("y", (), "int32")}
+    g = Graph("t", t, [Node("tr", "transpose", ["x"], ["y"], {"perm": (0, 2, 1)})], ["x"], ["y"], source="t")
+    with pytest.raises(TinyccError) as err:
+        validate(g)
+    assert "'x' float32 -> 'y' int32" in str(err.value) and "tr" in str(err.value), str(err.value)

@@ -5,6 +5,8 @@ Each module `core/ops/<op>.py` defines
   INPUTS          input roles; a trailing "?" marks an optional input
   ATTRS           attribute defaults (the schema)
   DTYPES          activation dtypes the op supports
+  SIGNATURES      the dtype combinations it supports, "in, in -> out" per INPUTS role (a variadic
+                  role repeats its dtype); core/validate.py refuses any other before prepare runs
   infer(node, g)  -> list of output shapes (the shape rule)
   prepare(node, g)-> dict of derived integer constants (multipliers, shifts, clamp bounds, LUTs);
                      reference kernels and backends both use these, so they cannot drift apart

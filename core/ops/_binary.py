@@ -8,6 +8,7 @@ from tinycc.core.ops import common as c
 INPUTS = ("a", "b")
 ATTRS = {"activation": "none"}
 DTYPES = ("int8", "int16", "float32")
+SIGNATURES = tuple(f"{d}, {d} -> {d}" for d in DTYPES)   # a, b -> output (TFLM's kernels)
 
 
 def infer(node, g):

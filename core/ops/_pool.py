@@ -12,6 +12,7 @@ from tinycc.core.ops import common as c
 INPUTS = ("input",)
 ATTRS = {"kernel": (1, 1), "strides": (1, 1), "pads": (0, 0, 0, 0), "activation": "none"}
 DTYPES = ("int8", "int16", "float32")
+SIGNATURES = tuple(f"{d} -> {d}" for d in DTYPES)       # input dtype -> output dtype (TFLM's kernels)
 
 
 def infer(node, g):

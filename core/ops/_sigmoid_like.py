@@ -12,6 +12,7 @@ MAX_LEFT_SHIFT = 62       # CalculateInputRadius: 1LL << left_shift
 
 
 DTYPES = ("int8", "float32")
+SIGNATURES = tuple(f"{d} -> {d}" for d in DTYPES)       # input dtype -> output dtype (TFLM's kernels)
 
 
 def prepare(node, g, out_scale: float, out_zp: int) -> dict:

@@ -15,6 +15,7 @@ from tinycc.core.ops import common as c
 
 NAME = "add"
 INPUTS, ATTRS, DTYPES = _binary.INPUTS, _binary.ATTRS, _binary.DTYPES
+SIGNATURES = _binary.SIGNATURES
 infer = _binary.infer
 
 

@@ -11,6 +11,7 @@ NAME = "concatenation"
 INPUTS = ("inputs*",)
 ATTRS = {"axis": 0, "activation": "none"}
 DTYPES = ("int8", "int16", "int32", "float32")
+SIGNATURES = tuple(f"{d} -> {d}" for d in DTYPES)       # every input and the output alike
 
 
 def infer(node, g):
@@ -34,8 +35,8 @@ def prepare(node, g):
     out = g.tensors[node.outputs[0]]
     if node.attrs["activation"] != "none":
         raise c.fail(node, f"fused activation {node.attrs['activation']} is not supported on CONCATENATION")
-    for n in node.inputs:
     ql.require_int16_zero_point_0([out, *(g.tensors[n] for n in node.inputs)], "CONCATENATION")
+    for n in node.inputs:
         t = g.tensors[n]
         if t.dtype != dtype:
             raise c.fail(node, f"input {n!r} is {t.dtype}, expected {dtype}")

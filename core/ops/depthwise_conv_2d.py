@@ -14,6 +14,8 @@ INPUTS = ("input", "filter", "bias?")
 ATTRS = {"strides": (1, 1), "dilations": (1, 1), "pads": (0, 0, 0, 0), "activation": "none",
          "depth_multiplier": 1}
 DTYPES = ("int8", "int16", "float32")
+SIGNATURES = ("int8, int8, int32 -> int8", "int16, int8, int64 -> int16",    # input, weights, bias -> output
+              "float32, float32, float32 -> float32")
 
 
 def infer(node, g):

@@ -15,6 +15,7 @@ NAME = "dequantize"
 INPUTS, infer = _unary.INPUTS, _unary.infer
 ATTRS: dict = {}
 DTYPES = ("int8", "int16", "int32")
+SIGNATURES = tuple(f"{d} -> float32" for d in DTYPES)
 
 
 def prepare(node, g):

@@ -15,6 +15,8 @@ NAME = "fully_connected"
 INPUTS = ("input", "weights", "bias?")
 ATTRS = {"activation": "none", "keep_num_dims": False}
 DTYPES = ("int8", "int16", "float32")
+SIGNATURES = ("int8, int8, int32 -> int8", "int16, int8, int64 -> int16",    # input, weights, bias -> output
+              "float32, float32, float32 -> float32")
 
 
 def infer(node, g):
@@ -42,9 +44,9 @@ def prepare(node, g):
     if w.quant is None or w.dtype != "int8":
         raise c.fail(node, f"{dtype} fully connected needs int8 quantised weights, got {w.dtype}")
     wide = dtype == "int16"
+    ql.require_int16_zero_point_0((x, out), "(16x8) fully connected")
     bias = ins[2] if len(ins) > 2 else None
     if w.quant.per_channel:
-    ql.require_int16_zero_point_0((x, out), "(16x8) fully connected")
         if wide:
             raise c.fail(node, f"int16 fully connected with per-channel weights {w.name!r} is not supported",
                          hint="TF Lite Micro takes per-channel weights with int8 activations only")

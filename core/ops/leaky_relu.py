@@ -13,6 +13,7 @@ NAME = "leaky_relu"
 INPUTS, infer = _unary.INPUTS, _unary.infer
 ATTRS = {"alpha": 0.2}
 DTYPES = ("int8", "int16", "float32")
+SIGNATURES = tuple(f"{d} -> {d}" for d in DTYPES)       # input dtype -> output dtype (TFLM's kernels)
 
 
 def prepare(node, g):

@@ -12,6 +12,7 @@ NAME = "logistic"
 INPUTS, infer = _unary.INPUTS, _unary.infer
 ATTRS: dict = {}
 DTYPES = _sigmoid_like.DTYPES
+SIGNATURES = _sigmoid_like.SIGNATURES
 
 
 def prepare(node, g):

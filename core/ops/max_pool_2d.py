@@ -8,6 +8,7 @@ from tinycc.core.ops import common as c
 
 NAME = "max_pool_2d"
 INPUTS, ATTRS, DTYPES = _pool.INPUTS, _pool.ATTRS, _pool.DTYPES
+SIGNATURES = _pool.SIGNATURES
 infer, prepare = _pool.infer, _pool.prepare
 
 

@@ -24,6 +24,7 @@ NAME = "mean"
 INPUTS = ("input",)
 ATTRS = {"axes": (), "keep_dims": False}
 DTYPES = ("int8", "int16", "float32")
+SIGNATURES = tuple(f"{d} -> {d}" for d in DTYPES)       # input dtype -> output dtype (TFLM's kernels)
 MAX_RANK = 6
 
 

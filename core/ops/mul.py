@@ -10,6 +10,7 @@ from tinycc.core.ops import common as c
 
 NAME = "mul"
 INPUTS, ATTRS, DTYPES = _binary.INPUTS, _binary.ATTRS, _binary.DTYPES
+SIGNATURES = _binary.SIGNATURES
 infer = _binary.infer
 
 
@@ -19,8 +20,8 @@ def prepare(node, g):
         return {"dtype": dtype}
     a, b = (g.tensors[n] for n in node.inputs)
     out = g.tensors[node.outputs[0]]
-    m, s = ql.rescale(a.quant.s * b.quant.s / out.quant.s,
     ql.require_int16_zero_point_0((a, b, out), "MUL")
+    m, s = ql.rescale(a.quant.s * b.quant.s / out.quant.s,
                       f"{ql.tensor_scale(a)} x {ql.tensor_scale(b)} / {ql.tensor_scale(out)}")
     lo, hi = c.activation_range(node.attrs["activation"], out)
     return {"dtype": dtype, "input1_zp": a.quant.zp, "input2_zp": b.quant.zp, "output_zp": out.quant.zp,

@@ -10,6 +10,7 @@ NAME = "pad"
 INPUTS = ("input",)
 ATTRS = {"paddings": (), "value": None}
 DTYPES = ("int8", "int16", "int32", "float32")
+SIGNATURES = tuple(f"{d} -> {d}" for d in DTYPES)       # input dtype -> output dtype (TFLM's kernels)
 
 
 def infer(node, g):

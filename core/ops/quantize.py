@@ -14,6 +14,7 @@ NAME = "quantize"
 INPUTS, infer = _unary.INPUTS, _unary.infer
 ATTRS: dict = {}
 DTYPES = ("float32", "int8", "int16")
+SIGNATURES = tuple(f"{i} -> {o}" for i in DTYPES for o in ("int8", "int16"))
 OUTPUTS = ("int8", "int16")
 
 

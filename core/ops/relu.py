@@ -13,6 +13,7 @@ NAME = "relu"
 INPUTS, infer = _unary.INPUTS, _unary.infer
 ATTRS: dict = {}
 DTYPES = ("int8", "int16", "float32")
+SIGNATURES = tuple(f"{d} -> {d}" for d in DTYPES)       # input dtype -> output dtype (TFLM's kernels)
 
 
 def rescale_params(node, g) -> dict:
@@ -28,8 +29,8 @@ def prepare(node, g):
     dtype = c.check_dtypes(node, g, DTYPES)
     if dtype == "float32":
         return {"dtype": dtype}
-    return {"dtype": dtype, **rescale_params(node, g)}
     ql.require_int16_zero_point_0((g.tensors[node.inputs[0]], g.tensors[node.outputs[0]]), "RELU")
+    return {"dtype": dtype, **rescale_params(node, g)}
 
 
 def run_rescaled(x, p):

@@ -12,6 +12,7 @@ NAME = "relu6"
 INPUTS, infer = _unary.INPUTS, _unary.infer
 ATTRS: dict = {}
 DTYPES = ("int8", "int16", "float32")
+SIGNATURES = tuple(f"{d} -> {d}" for d in DTYPES)       # input dtype -> output dtype (TFLM's kernels)
 
 
 def prepare(node, g):

@@ -11,6 +11,7 @@ NAME = "reshape"
 INPUTS = ("input",)
 ATTRS = {"shape": ()}
 DTYPES = ("int8", "int16", "int32", "float32", "uint8")
+SIGNATURES = tuple(f"{d} -> {d}" for d in DTYPES)       # input dtype -> output dtype (TFLM's kernels)
 
 
 def infer(node, g):

@@ -19,6 +19,7 @@ NAME = "softmax"
 INPUTS = ("input",)
 ATTRS = {"beta": 1.0}
 DTYPES = ("int8", "float32")
+SIGNATURES = ("int8 -> int8", "int8 -> int16", "float32 -> float32")
 SCALED_DIFF_INTEGER_BITS = 5
 ACCUMULATION_INTEGER_BITS = 12
 OUTPUT_QUANT = {"int8": (1.0 / 256, -128), "int16": (1.0 / 65536, -32768)}

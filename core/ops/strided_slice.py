@@ -12,6 +12,7 @@ INPUTS = ("input",)
 ATTRS = {"begin": (), "end": (), "strides": (), "begin_mask": 0, "end_mask": 0, "ellipsis_mask": 0,
          "new_axis_mask": 0, "shrink_axis_mask": 0, "offset": False}
 DTYPES = ("int8", "int16", "int32", "float32")
+SIGNATURES = tuple(f"{d} -> {d}" for d in DTYPES)       # input dtype -> output dtype (TFLM's kernels)
 INT_MIN, INT_MAX = -(1 << 31), (1 << 31) - 1
 
 

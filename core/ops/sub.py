@@ -7,6 +7,7 @@ from tinycc.core.ops import _binary, add
 
 NAME = "sub"
 INPUTS, ATTRS, DTYPES = _binary.INPUTS, _binary.ATTRS, _binary.DTYPES
+SIGNATURES = _binary.SIGNATURES
 infer = _binary.infer
 
 

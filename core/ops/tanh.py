@@ -11,6 +11,7 @@ NAME = "tanh"
 INPUTS, infer = _unary.INPUTS, _unary.infer
 ATTRS: dict = {}
 DTYPES = _sigmoid_like.DTYPES
+SIGNATURES = _sigmoid_like.SIGNATURES
 
 
 def prepare(node, g):

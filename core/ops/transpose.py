@@ -9,6 +9,7 @@ NAME = "transpose"
 INPUTS = ("input",)
 ATTRS = {"perm": ()}
 DTYPES = ("int8", "int16", "int32", "float32")
+SIGNATURES = tuple(f"{d} -> {d}" for d in DTYPES)       # input dtype -> output dtype (TFLM's kernels)
 
 
 def infer(node, g):
