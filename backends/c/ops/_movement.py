@@ -1,7 +1,7 @@
 """Shared by the data-movement emitters: boxes for tinycc_copy_box (strides in elements)."""
 from __future__ import annotations
 
-import numpy as np
+from tinycc.core.graph import np_dtype
 
 MAX_DIMS = 6
 
@@ -27,6 +27,5 @@ def box(m, node, dims, src_strides, dst_strides, src_offset=0, dst_offset=0) -> 
 def copy(m, node, box_symbol: str, src: str, dst: str) -> None:
     m.use_kernel("movement.h")
     m.needs_string = True
-    elem = np.dtype({"int8": np.int8, "int16": np.int16, "int32": np.int32, "float32": np.float32,
-                     "uint8": np.uint8}[m.g.tensors[node.outputs[0]].dtype]).itemsize
+    elem = np_dtype(m.g.tensors[node.outputs[0]].dtype).itemsize     # every dtype of the core graph
     m.emit(f"tinycc_copy_box(&{box_symbol}, {src}, {dst}, {elem});")
