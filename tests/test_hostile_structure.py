@@ -491,7 +491,7 @@ def test_float_tensor_with_scales_but_no_zero_points_is_float(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("value", [100, -1, 127])
-def test_unknown_fully_connected_bias_type_is_refused(tmp_path, capsys, value):
+def test_unknown_quantized_bias_type_is_refused(tmp_path, capsys, value):
     fc = single_op("fully_connected", [act("x", (1, 8), "int8", q(0.05, 3)),
                                        const("w", rng_int8(np.random.default_rng(1), (3, 8)), q(0.01)),
                                        const("b", np.array([5, -900, 40], np.int32), q(0.0005))],
@@ -499,6 +499,8 @@ def test_unknown_fully_connected_bias_type_is_refused(tmp_path, capsys, value):
     assert_refused(tmp_path, set_options(fc, quantizedBiasType=value), capsys,
                    f"quantized bias type {value} is not a TFLite tensor type", "FULLY_CONNECTED")
     assert_matches_tflm(set_options(fc, quantizedBiasType=schema.TensorType.INT32), samples=2)
+    assert_refused(tmp_path, set_options(conv_model(), quantizedBiasType=value), capsys,
+                   f"quantized bias type {value} is not a TFLite tensor type", "CONV_2D")
 
 
 # ---------------------------------------------------------------- declared output shapes

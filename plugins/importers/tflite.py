@@ -345,6 +345,10 @@ def _convert(r: _Reader, tensors: dict[str, Tensor], index: int, op) -> Node:
     o = _options(r, op, tflite_name, node_name)
     attrs: dict = {}
     act = _activation(r, o, node_name, tflite_name)
+    bias_type = int(_opt(o, "quantizedBiasType", 0))          # CONV_2D, FULLY_CONNECTED options
+    if bias_type not in {v for k, v in vars(_schema().TensorType).items() if not k.startswith("_")}:
+        raise _fail(r, node_name, tflite_name, f"quantized bias type {bias_type} is not a TFLite tensor type",
+                    hint="TF Lite Micro refuses it too; the file is corrupted")
     if not ins or ins[0] is None:
         raise _fail(r, node_name, tflite_name, "the first input is missing")
     x = tensors[ins[0]]
@@ -372,10 +376,6 @@ def _convert(r: _Reader, tensors: dict[str, Tensor], index: int, op) -> Node:
             raise _fail(r, node_name, tflite_name, f"weights format "
                         f"{_enum_name(_schema().FullyConnectedOptionsWeightsFormat, fmt)} is not supported",
                         hint="only DEFAULT (0) weights; convert without weight shuffling")
-        bias_type = int(_opt(o, "quantizedBiasType", 0))
-        if bias_type not in {v for k, v in vars(_schema().TensorType).items() if not k.startswith("_")}:
-            raise _fail(r, node_name, tflite_name, f"quantized bias type {bias_type} is not a TFLite tensor type",
-                        hint="TF Lite Micro refuses it too; the file is corrupted")
         attrs = {"activation": act, "keep_num_dims": bool(_opt(o, "keepNumDims", False))}
     elif core_op in ("add", "sub", "mul", "concatenation"):
         attrs = {"activation": act}
