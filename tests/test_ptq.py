@@ -197,6 +197,27 @@ def test_accuracy_report_ranks_layers_and_measures_outputs(tmp_path):
     assert proc.returncode == 0 and "top-1 agreement" in proc.stdout and "layers losing most" in proc.stdout
 
 
+def test_accuracy_report_quantises_the_samples_of_int8_inputs():
+    """With --io int8 the quantised graph takes int8 inputs: the report feeds it the float samples
+    quantised with the input's scale and zero point (it cast them, and reported nonsense)."""
+    from tinycc.core.passes.accuracy import accuracy_report
+    g = tiny_float_cnn()
+    rng = np.random.default_rng(4)
+    cal = [[rng.normal(size=(1, 10, 8, 2)).astype(np.float32)] for _ in range(16)]
+    gq = _quantized(g, cal, io="int8")
+    t = gq.tensors[gq.inputs[0]]
+    assert t.dtype == "int8"
+    rep = accuracy_report(g, gq, cal)["outputs"][0]
+    f = np.stack([interpreter.run(g, x)[0].reshape(-1) for x in cal])
+    qin = [np.clip(np.round(x[0] / t.quant.s) + t.quant.zp, -128, 127).astype(np.int8) for x in cal]
+    out_t = gq.tensors[gq.outputs[0]]
+    q = np.stack([(interpreter.run(gq, [x])[0].reshape(-1).astype(np.float64) - out_t.quant.zp) * out_t.quant.s
+                  for x in qin])
+    assert rep["max_abs_error"] == pytest.approx(float(np.abs(f - q).max()))
+    assert rep["top1_agreement"] == pytest.approx(float(np.mean(f.argmax(1) == q.argmax(1))))
+    assert rep["top1_agreement"] >= 0.75 and rep["sqnr_db"] > 10
+
+
 def test_int16_layers_run_16x8_bit_exact_in_tflm_and_c(tmp_path):
     """Mixed precision: the chosen layers get int16 activations (16x8), requantised at the edges."""
     g = tiny_float_cnn()

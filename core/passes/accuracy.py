@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinycc.core.graph import Graph
+from tinycc.core.graph import Graph, np_dtype
 from tinycc.core import progress
 from tinycc.core.interpreter import Interpreter
 
@@ -19,6 +19,18 @@ def _real(t, v: np.ndarray) -> np.ndarray:
     if t.quant is None or t.dtype == "float32":
         return v.astype(np.float64)
     return (v.astype(np.float64) - t.quant.zp) * t.quant.s
+
+
+def _as_input(t, x: np.ndarray) -> np.ndarray:
+    """A float sample as the quantised graph's input takes it: quantised (round half away from
+    zero, as the QUANTIZE kernel) when `--io int8` made that input an integer tensor."""
+    x = np.asarray(x)
+    if t.quant is None or t.dtype == "float32" or x.dtype.kind in "iu":
+        return x
+    info = np.iinfo(np_dtype(t.dtype))
+    v = x.astype(np.float64) / t.quant.s
+    q = np.sign(v) * np.floor(np.abs(v) + 0.5) + t.quant.zp
+    return np.clip(q, info.min, info.max).astype(np_dtype(t.dtype))
 
 
 def sqnr_db(ref: np.ndarray, approx: np.ndarray) -> float:
@@ -38,7 +50,8 @@ def accuracy_report(g_float: Graph, g_quant: Graph, samples: list[list[np.ndarra
     outs = []
     for xs in progress.track(samples, "measuring int8 vs float", len(samples)):
         f_outs, f_vals = f_int.run(xs, keep_all=True)
-        q_outs, q_vals = q_int.run(xs, keep_all=True)
+        q_outs, q_vals = q_int.run([_as_input(g_quant.tensors[n], x) for n, x in zip(g_quant.inputs, xs)],
+                                   keep_all=True)
         outs.append((f_outs, q_outs))
         for n in shared:
             ref[n].append(np.asarray(f_vals[n], dtype=np.float64).reshape(-1))
