@@ -150,7 +150,7 @@ def compile_model(model, backend: str, outdir, *, name: str = "model", force: bo
         with out.writing():
             report = be.compile(g, plan, out.path, {**(options or {}), "name": name})
         if (options or {}).get("target"):          # refuse, and write nothing, when it cannot fit
-            from tinycc.report import check_fits
+            from tinycc.budget import check_fits
             check_fits(g, report, backend, options["target"])
         out.commit()
     result = {"model": g.source or g.name, "backend": backend, "outdir": str(outdir), "name": name,
