@@ -12,6 +12,8 @@ Each module `core/ops/<op>.py` defines
                      reference kernels and backends both use these, so they cannot drift apart
   run(node, g, inputs, params) -> list of output arrays (the numpy reference kernel)
   macs(node, g)   -> multiply-accumulates (optional, default 0)
+  ONNX_OP         the ONNX operator one node of which is this op, optional (ONNX_ATTRS renames
+                  attributes: core name -> (ONNX name, ONNX default)); the ONNX importer uses it
 Backends mirror these names in their own folders.
 """
 from __future__ import annotations
@@ -49,3 +51,8 @@ def attrs_with_defaults(op: ModuleType, attrs: dict) -> dict:
 def macs(node, g) -> int:
     op = get(node.op)
     return int(op.macs(node, g)) if op is not None and hasattr(op, "macs") else 0
+
+
+def onnx_ops() -> dict[str, ModuleType]:
+    """ONNX operator -> the op module declaring it as its one-to-one ONNX mapping (ONNX_OP)."""
+    return {op.ONNX_OP: op for op in map(get, OP_MODULES) if getattr(op, "ONNX_OP", None)}

@@ -14,6 +14,7 @@ from tinycc.core.ops import _binary
 from tinycc.core.ops import common as c
 
 NAME = "add"
+ONNX_OP = "Add"                   # one node of this ONNX operator is one of this op
 INPUTS, ATTRS, DTYPES = _binary.INPUTS, _binary.ATTRS, _binary.DTYPES
 SIGNATURES = _binary.SIGNATURES
 infer = _binary.infer

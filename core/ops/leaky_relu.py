@@ -10,6 +10,7 @@ from tinycc.core.ops import _unary
 from tinycc.core.ops import common as c
 
 NAME = "leaky_relu"
+ONNX_OP, ONNX_ATTRS = "LeakyRelu", {"alpha": ("alpha", 0.01)}   # core attr: (ONNX attr, ONNX default)
 INPUTS, infer = _unary.INPUTS, _unary.infer
 ATTRS = {"alpha": 0.2}
 DTYPES = ("int8", "int16", "float32")

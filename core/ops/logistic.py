@@ -9,6 +9,7 @@ from tinycc.core import fixedpoint as fp
 from tinycc.core.ops import _sigmoid_like, _unary
 
 NAME = "logistic"
+ONNX_OP = "Sigmoid"               # one node of this ONNX operator is one of this op
 INPUTS, infer = _unary.INPUTS, _unary.infer
 ATTRS: dict = {}
 DTYPES = _sigmoid_like.DTYPES

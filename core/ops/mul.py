@@ -9,6 +9,7 @@ from tinycc.core.ops import _binary
 from tinycc.core.ops import common as c
 
 NAME = "mul"
+ONNX_OP = "Mul"                   # one node of this ONNX operator is one of this op
 INPUTS, ATTRS, DTYPES = _binary.INPUTS, _binary.ATTRS, _binary.DTYPES
 SIGNATURES = _binary.SIGNATURES
 infer = _binary.infer

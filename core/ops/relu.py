@@ -10,6 +10,7 @@ from tinycc.core.ops import _unary
 from tinycc.core.ops import common as c
 
 NAME = "relu"
+ONNX_OP = "Relu"                  # one node of this ONNX operator is one of this op
 INPUTS, infer = _unary.INPUTS, _unary.infer
 ATTRS: dict = {}
 DTYPES = ("int8", "int16", "float32")

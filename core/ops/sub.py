@@ -6,6 +6,7 @@ import numpy as np
 from tinycc.core.ops import _binary, add
 
 NAME = "sub"
+ONNX_OP = "Sub"                   # one node of this ONNX operator is one of this op
 INPUTS, ATTRS, DTYPES = _binary.INPUTS, _binary.ATTRS, _binary.DTYPES
 SIGNATURES = _binary.SIGNATURES
 infer = _binary.infer

@@ -8,6 +8,7 @@ from tinycc.core import fixedpoint as fp
 from tinycc.core.ops import _sigmoid_like, _unary
 
 NAME = "tanh"
+ONNX_OP = "Tanh"                  # one node of this ONNX operator is one of this op
 INPUTS, infer = _unary.INPUTS, _unary.infer
 ATTRS: dict = {}
 DTYPES = _sigmoid_like.DTYPES
