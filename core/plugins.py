@@ -56,6 +56,25 @@ class PluginRegistry:
                               hint=f"available {kind}s: {', '.join(self.names(kind)) or 'none'}"
                                    f" (see `tinycc plugins`)") from None
 
+    def options(self, command: str) -> list[tuple[object, list[str]]]:
+        """(option, names of the backends or runtimes declaring it) for `command`, in the order of
+        first declaration (core/backend.py's `Option`)."""
+        from tinycc.core.backend import options
+        found: dict[str, tuple[object, list[str]]] = {}
+        for info in self.all():
+            if info.kind == "importer":
+                continue
+            for opt in options(info.obj):
+                if command in opt.commands:
+                    found.setdefault(opt.flag, (opt, []))[1].append(info.name)
+        return list(found.values())
+
+    def add_options(self, command: str, parser) -> None:
+        """The declared options of `command`, then those plugins add through tinycc_addoption."""
+        for opt, _ in self.options(command):
+            opt.add_to(parser)
+        self.pm.hook.tinycc_addoption(command=command, parser=parser)
+
     def importer_for(self, path) -> object:
         for info in self._by_kind["importer"].values():
             if info.obj.can_import(path):

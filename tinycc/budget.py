@@ -23,23 +23,11 @@ STACK_BYTES = STACK_RESERVE_BYTES  # §10.2: stack + heap, 8-16 KB: the one figu
 
 
 def layer_plan(g, backend: str) -> tuple[planner.MemoryPlan, str]:
-    """The arena plan behind the backend's output, for the per-layer table and the timeline."""
-    if backend == "cmsis-nn":
-        from tinycc.backends.cmsis_nn.ops import scratch_bytes
-        scratch = {i: scratch_bytes(node, g) for i, node in enumerate(g.nodes)}
-        return planner.plan(g, scratch=scratch), "tinycc's arena plan with CMSIS-NN's scratch buffers"
-    if backend == "tflm":
-        return (planner.plan(g, io_in_arena=True),
-                "tinycc's offline plan in the flatbuffer, inputs and outputs in the arena; "
-                "TF Lite Micro adds its own bookkeeping")
+    """The arena plan behind the backend's output, for the per-layer table and the timeline: the
+    backend's declared plan options, scratch buffers and I/O placement (core/backend.py)."""
+    from tinycc.core.backend import arena_plan
     from tinycc.core.plugins import registry
-    # the plan the driver makes for this backend (the same options, so the same node order and offsets)
-    plan = planner.plan(g, **getattr(registry().get("backend", backend), "plan_options", {}))
-    inplace = getattr(plan, "inplace", None)
-    slices = getattr(plan, "slices", None)
-    return plan, ("tinycc's arena plan, inputs and outputs in the caller's buffers"
-                  + (f"; {len(inplace)} layer(s) write their output over a dying input" if inplace else "")
-                  + (f"; {len(slices)} concatenation input(s) written straight into their slot" if slices else ""))
+    return arena_plan(registry().get("backend", backend), g)
 
 
 def flash_budget(rep: dict, g, flash_bytes: int) -> dict:

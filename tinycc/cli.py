@@ -106,20 +106,19 @@ def board_slug(name: str, command: str) -> str:
     return name
 
 
-# options read by one backend only: anywhere else they would be ignored, so they are refused
-BACKEND_OPTIONS = {"verify": ("--verify", ("tflm",)), "keep_flatbuffer": ("--keep-flatbuffer", ("tflm",)),
-                   "tvm_opt": ("--tvm-opt", ("microtvm",)), "part": ("--part", ("stm32cubeai",))}
-
-
 def check_options(args, backend: str) -> None:
-    """Refuse options the chosen backend, importer or (missing) quantisation would ignore."""
+    """Refuse options the chosen backend, importer or (missing) quantisation would ignore: a
+    backend's declared options (core/backend.py) anywhere else would be ignored."""
+    from tinycc.core.backend import accepted_options
     from tinycc.core.plugins import registry
-    be = registry().get("backend", backend)
-    accepted = set(getattr(be, "cli_options", ()))           # a third-party backend may read them too
-    for key, (flag, backends) in BACKEND_OPTIONS.items():
-        if getattr(args, key, None) and backend not in backends and key not in accepted:
-            raise TinyccError(f"{flag} applies to the {' and '.join(backends)} backend, not {backend}",
-                              hint=f"drop {flag}, or compile with --backend {backends[0]}")
+    reg = registry()
+    accepted = accepted_options(reg.get("backend", backend))    # its own, and others' it reads too
+    backends = set(reg.names("backend"))
+    for opt, owners in reg.options(getattr(args, "command", None) or "compile"):
+        owners = [o for o in owners if o in backends]
+        if owners and getattr(args, opt.dest, None) and opt.dest not in accepted:
+            raise TinyccError(f"{opt.flag} applies to the {' and '.join(owners)} backend, not {backend}",
+                              hint=f"drop {opt.flag}, or compile with --backend {owners[0]}")
     quantising = getattr(args, "quantize", None) == "int8" or (
         args.calibration is not None and getattr(args, "quantize", None) != "none")
     if args.calibration is not None and getattr(args, "quantize", None) == "none":
@@ -140,27 +139,22 @@ def check_options(args, backend: str) -> None:
 
 def cmd_compile(args, out: Console) -> int:
     from tinycc.driver import compile_model
+    from tinycc.core.plugins import registry
     check_options(args, args.backend)
     target = board_slug(args.target, "compile --target") if args.target else None
     options = {"quantize": args.quantize, "calibration": args.calibration,
                "calibration_method": args.calibration_method, "io": args.io,
                "int16_layers": (args.int16_activations or "").split(",") if args.int16_activations else [],
-               "io_layout": args.io_layout, "board": target, "verify": args.verify,
-               "keep_flatbuffer": args.keep_flatbuffer, "tvm_opt": args.tvm_opt, "part": args.part,
+               "io_layout": args.io_layout, "board": target,
+               **{opt.dest: getattr(args, opt.dest, None) for opt, _ in registry().options("compile")},
                "target": target, "patch_tiles": args.patch_tiles}
     report = compile_model(args.model, args.backend, args.output, name=args.name, force=args.force,
                            options=options)
-    if args.verify:
-        from tinycc.backends.tflm.plugin import FLOAT_TOL, VERIFY_SAMPLES
-        report["verify"] = {"passed": True, "samples": VERIFY_SAMPLES, "float_tolerance": FLOAT_TOL,
-                            "what": f"TF Lite Micro ran the written flatbuffer on {VERIFY_SAMPLES} random inputs: "
-                                    f"integer outputs identical to tinycc's reference, float outputs within "
-                                    f"{FLOAT_TOL:g}"}
     if json_out(args.json, report):
         print_notes(report.get("notes", []), out, to_stderr=True)
         return 0
     print_notes(report.get("notes", []), out)
-    if args.verify:
+    if "verify" in report:
         out.print(f"[green]verify: passed[/green] ({escape(report['verify']['what'])})", highlight=False,
                   soft_wrap=True)
     table = make_table(f"tinycc compile: {args.model} -> {args.output} ({args.backend})", show_header=False)
@@ -503,6 +497,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="tinycc", description="TinyML compiler: trained models in, firmware C out.")
     p.add_argument("--version", action="version", version=f"tinycc {tinycc.__version__}")
     sub = p.add_subparsers(dest="command", required=True)
+    from tinycc.core.plugins import registry
+    reg = registry()
     c = sub.add_parser("compile", help="compile a model for a backend")
     c.add_argument("model")
     c.add_argument("--backend", "-b", default="c", help="backend name (see `tinycc plugins`), default c")
@@ -529,14 +525,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "SRAM by the seed's budget rules (`tinycc report` explains); the README budgets against it, "
                         "the tflm backend adds an Arduino sketch for boards with an Arduino core, stm32cubeai takes "
                         "an STM32 board as its part (--board is the old spelling)")
-    c.add_argument("--verify", action="store_true",
-                   help="tflm backend: run the written flatbuffer in TF Lite Micro against the reference first "
-                        "(prints a pass line)")
-    c.add_argument("--keep-flatbuffer", action="store_true",
-                   help="tflm backend: ship a .tflite source model's flatbuffer untouched")
-    c.add_argument("--tvm-opt", action="append", metavar="KEY=VALUE",
-                   help="microtvm backend: schedule=mcu|none, unroll=N, cse=1|0 (repeatable; in metadata.json)")
-    c.add_argument("--part", help="stm32cubeai backend: STM32 part (stm32f446, stm32l4r5, stm32h747, stm32u585)")
+    reg.add_options("compile", c)          # the backends' own options (core/backend.py), then plugins' hooks
     c.add_argument("--io", choices=("float", "int8"),
                    help="inputs and outputs of the model tinycc quantises: float32 (default) or int8 (a quarter "
                         "of the SRAM; the compile report shows both)")
@@ -544,12 +533,14 @@ def build_parser() -> argparse.ArgumentParser:
     i = sub.add_parser("inspect", help="per-layer table: shapes, MACs, parameters, memory plan")
     i.add_argument("model")
     i.add_argument("--json", **JSON_ARG)
+    reg.add_options("inspect", i)
     i.set_defaults(func=cmd_inspect)
     b = sub.add_parser("build", help="cross-compile a compiled model folder for a Cortex-M core")
     b.add_argument("folder")
     b.add_argument("--target", default="cortex-m4", help=TARGET_HELP + " (default cortex-m4)")
     b.add_argument("--cmsis-nn", help=CMSIS_HELP)
     b.add_argument("--json", **JSON_ARG)
+    reg.add_options("build", b)
     b.set_defaults(func=cmd_build)
     r = sub.add_parser("run", help="run a compiled model folder under QEMU")
     r.add_argument("folder")
@@ -558,6 +549,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--output", required=True, help=".npy (first output) or .npz (all outputs)")
     r.add_argument("--cmsis-nn", help=CMSIS_HELP)
     r.add_argument("--json", **JSON_ARG)
+    reg.add_options("run", r)
     r.set_defaults(func=cmd_run)
     be = sub.add_parser("bench", help="instructions per inference under QEMU (tinycc's plugin), flash and RAM")
     be.add_argument("folder")
@@ -567,6 +559,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="also split the count by layer (rebuilds with -DTINYCC_PROFILE_LAYERS: a marker call per layer)")
     be.add_argument("--cmsis-nn", help=CMSIS_HELP)
     be.add_argument("--json", **JSON_ARG)
+    reg.add_options("bench", be)
     be.set_defaults(func=cmd_bench)
     cp = sub.add_parser("compare", help="run a model through several runtimes and compare their outputs")
     cp.add_argument("model")
@@ -578,9 +571,11 @@ def build_parser() -> argparse.ArgumentParser:
     cp.add_argument("--json", **JSON_ARG)
     cp.add_argument("--per-layer", action="store_true",
                     help="also compare every intermediate tensor and name the first layer that diverges")
+    reg.add_options("compare", cp)
     cp.set_defaults(func=cmd_compare)
     tg = sub.add_parser("targets", help="list the boards (memory, clock) and cores `--target` takes")
     tg.add_argument("--json", **JSON_ARG)
+    reg.add_options("targets", tg)
     tg.set_defaults(func=cmd_targets)
     rp = sub.add_parser("report", help="flash and SRAM budget on a board: fits / does not fit, per-layer memory, "
                                        "latency, power", description="Exit status: 0 fits, 1 does not fit, 2 user error.")
@@ -609,9 +604,11 @@ def build_parser() -> argparse.ArgumentParser:
                     help="as compile --patch-tiles: the first layers in N row bands (smaller arena)")
     rp.add_argument("--json", **JSON_ARG)
     rp.add_argument("--html", metavar="FILE", help="also write a self-contained HTML report with a memory timeline")
+    reg.add_options("report", rp)
     rp.set_defaults(func=cmd_report)
     pl = sub.add_parser("plugins", help="list importers, backends and runtimes with their origin")
     pl.add_argument("--json", **JSON_ARG)
+    reg.add_options("plugins", pl)
     pl.set_defaults(func=cmd_plugins)
     return p
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tinycc.core import backend as declared
 from tinycc.core import ops, planner
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph
@@ -125,8 +126,8 @@ def patch_for_backend(g: Graph, backend: str, tiles: int) -> Graph:
     """patch_model with the backend's planner options; a note instead for a backend whose runtime
     plans its own arena (patch_bands = False: tflm)."""
     be = registry().get("backend", backend)
-    if getattr(be, "patch_bands", True):
-        return patch_model(g, tiles, getattr(be, "plan_options", {}))
+    if declared.patch_bands(be):
+        return patch_model(g, tiles, declared.plan_options(be))
     g.metadata.setdefault("notes", []).append(
         f"patch-based execution is not applied with the {backend} backend: its runtime plans its own arena, "
         "which bands make larger; use the c, cmsis-nn or microtvm backend")
@@ -143,7 +144,7 @@ def compile_model(model, backend: str, outdir, *, name: str = "model", force: bo
         g = model if isinstance(model, Graph) else load_model(model, options)
         g = optimize_model(g)
         g = quantize_model(g, options or {})
-        plan_options = getattr(be, "plan_options", {})
+        plan_options = declared.plan_options(be)
         if (options or {}).get("patch_tiles"):
             g = patch_for_backend(g, backend, int(options["patch_tiles"]))
         plan = planner.plan(g, **plan_options)
@@ -154,7 +155,7 @@ def compile_model(model, backend: str, outdir, *, name: str = "model", force: bo
             check_fits(g, report, backend, options["target"])
         out.commit()
     result = {"model": g.source or g.name, "backend": backend, "outdir": str(outdir), "name": name,
-              "macs": sum(ops.macs(n, g) for n in g.nodes), **report}
+              "macs": sum(ops.macs(n, g) for n in g.nodes), **report, **declared.report_extras(be, options or {})}
     if "accuracy" in g.metadata:
         result["accuracy"] = g.metadata["accuracy"]
     if "io_cost" in g.metadata:

@@ -28,19 +28,6 @@ from tinycc.budget import (  # noqa: F401  (re-exported: the budget's figures ar
 from tinycc.core import ops, planner
 from tinycc.core.errors import TinyccError
 
-# Cycles per MAC for the MAC-based estimate: instructions per MAC tinycc measured under QEMU on
-# the MLPerf Tiny int8 models (VWW, KWS, ResNet-8) on Cortex-M4/M7/M33, rounded up.
-CYCLES_PER_MAC = {"c": 12.0, "stm32cubeai": 12.0, "tflm": 12.0, "microtvm": 10.0, "cmsis-nn": 3.0}
-DEFAULT_CYCLES_PER_MAC = 12.0
-CYCLES_PER_MAC_BASIS = {
-    "c": "tinycc's c kernels: 6-14 instructions per MAC measured under QEMU on MLPerf Tiny models",
-    "stm32cubeai": "the project runs tinycc's c kernels: 6-14 instructions per MAC measured under QEMU",
-    "tflm": "TF Lite Micro's reference kernels, taken as tinycc's c kernels (6-14 instructions per MAC)",
-    "microtvm": "tinycc's TVM kernels: ~9 instructions per MAC measured under QEMU on MLPerf Tiny VWW",
-    "cmsis-nn": "CMSIS-NN's s8 kernels: 2.5-3.2 instructions per MAC measured under QEMU on a Cortex-M4/M7/M33",
-}
-
-
 def parse_fraction(text) -> float:
     """A duty cycle as a fraction 0..1: `0.05` or `5%`."""
     raw = str(text).strip()
@@ -160,9 +147,11 @@ def latency(folder: Path, b: dict, backend: str, macs: int, mode: str, cycles_pe
                               f"assuming 1 instruction per cycle at {b['clock_mhz']:g} MHz"}, built)
     elif mode == "qemu":
         raise TinyccError(f"cannot measure the latency under QEMU: {reason}", hint="use --latency macs")
-    cpm = cycles_per_mac if cycles_per_mac is not None else CYCLES_PER_MAC.get(backend, DEFAULT_CYCLES_PER_MAC)
-    why = "given with --cycles-per-mac" if cycles_per_mac is not None else \
-        CYCLES_PER_MAC_BASIS.get(backend, "tinycc's c kernels' figure, for a backend tinycc has not measured")
+    from tinycc.core.backend import cycles_per_mac as declared_cycles_per_mac
+    from tinycc.core.plugins import registry
+    cpm, why = declared_cycles_per_mac(registry().get("backend", backend))      # the backend's cost model
+    if cycles_per_mac is not None:
+        cpm, why = cycles_per_mac, "given with --cycles-per-mac"
     cycles = macs * cpm
     return ({"method": "macs", "seconds": cycles / clock, "cycles": cycles, "cycles_per_mac": cpm,
              "basis": f"estimated from {macs:,} MACs x {cpm:g} cycles per MAC ({why}) at {b['clock_mhz']:g} MHz",
@@ -199,8 +188,11 @@ def make_report(model, board: str, backend: str = "c", *, stack_bytes: int = STA
     """The whole report for `model` (a path) compiled with `backend` on `board` (a slug), as plain data.
     `quantize`: compile's quantisation options ({"calibration": path, "io": "float" | "int8"}); the
     budget then counts the I/O buffers the chosen `io` implies."""
+    from tinycc.core.backend import runtime_plans_arena
+    from tinycc.core.plugins import registry
     from tinycc.driver import compile_model, load_model, optimize_model, quantize_model
     b = {"slug": board, **load_board(board)}
+    be = registry().get("backend", backend)
     if latency_mode not in ("auto", "qemu", "macs"):
         raise TinyccError(f"unknown latency mode {latency_mode!r}", hint="auto, qemu or macs")
     duty = parse_fraction(duty_cycle) if duty_cycle is not None else None
@@ -236,7 +228,7 @@ def make_report(model, board: str, backend: str = "c", *, stack_bytes: int = STA
         rep = compile_model(copy.deepcopy(g), backend, folder, name="model")
         notes += rep.get("notes", [])
         plan, plan_what = layer_plan(g, backend)
-        if backend != "tflm" and plan.arena_bytes != rep.get("arena_bytes", plan.arena_bytes):
+        if not runtime_plans_arena(be) and plan.arena_bytes != rep.get("arena_bytes", plan.arena_bytes):
             notes.append(f"the per-layer rows come from tinycc's plan ({plan.arena_bytes:,} B); "
                          f"the {backend} backend's arena is {rep['arena_bytes']:,} B")
         lat, built = latency(folder, b, backend, rep["macs"], latency_mode, cycles_per_mac, cmsis_nn)

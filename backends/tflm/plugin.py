@@ -27,6 +27,7 @@ from tinycc.core import planner
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph
 from tinycc.core.samples import random_inputs
+from tinycc.core.backend import Option
 from tinycc.core.hookspec import hookimpl
 
 MARGIN = 1.10
@@ -162,7 +163,27 @@ class TFLMBackend:
     # TF Lite Micro plans its own arena at run time: patch bands (many small tensors, a copying
     # concatenation) make it larger, not smaller (VWW in 4 bands: 73,728 -> 114,320 B measured)
     patch_bands = False
+    runtime_plans_arena = True
     description = "TFLite flatbuffer as a C array + TF Lite Micro firmware stub with a measured arena"
+    options = (Option("--verify", "tflm backend: run the written flatbuffer in TF Lite Micro against the reference "
+                                  "first (prints a pass line)", argparse={"action": "store_true"}),
+               Option("--keep-flatbuffer", "tflm backend: ship a .tflite source model's flatbuffer untouched",
+                      argparse={"action": "store_true"}))
+    # the report's plan: tinycc's offline plan in the flatbuffer, inputs and outputs in the arena
+    io_in_arena = True
+    plan_what = ("tinycc's offline plan in the flatbuffer, inputs and outputs in the arena; "
+                 "TF Lite Micro adds its own bookkeeping")
+    cycles_per_mac = 12.0
+    cycles_per_mac_basis = "TF Lite Micro's reference kernels, taken as tinycc's c kernels (6-14 instructions per MAC)"
+
+    def report_extras(self, options: dict) -> dict:
+        """--verify passed (compile raises otherwise): what was checked, for the compile report."""
+        if not options.get("verify"):
+            return {}
+        return {"verify": {"passed": True, "samples": VERIFY_SAMPLES, "float_tolerance": FLOAT_TOL,
+                           "what": f"TF Lite Micro ran the written flatbuffer on {VERIFY_SAMPLES} random inputs: "
+                                   f"integer outputs identical to tinycc's reference, float outputs within "
+                                   f"{FLOAT_TOL:g}"}}
 
     def compile(self, g: Graph, plan, outdir: Path, options: dict) -> dict:
         name = names.model_name(options.get("name"), "model")

@@ -1,0 +1,120 @@
+"""What a backend and a runtime are (typing.Protocol), and what a backend may declare besides.
+
+A backend object needs only `name`, `description` and `compile` (see core/hookspec.py); every
+other attribute below is optional and has a default here, so a third party's backend written
+against the three required members keeps working. The compile pipeline, `tinycc report` and the
+CLI read a backend's declarations only through the functions of this module: nothing outside a
+backend's own folder says `if backend == "..."`.
+
+Declarations (all optional):
+
+- `options`: CLI options the backend reads (`Option`), added to the commands they name; giving
+  one to another backend is refused ("--verify applies to the tflm backend, not c").
+- `cli_options`: names (`dest`) of other backends' options this backend reads too.
+- `plan_options`: the planner's keyword arguments for the compile's plan (`inplace`, `schedule`,
+  `concat_alias`): what the backend's kernels honour.
+- `io_in_arena`: inputs and outputs live in the arena (TF Lite Micro); `scratch_bytes(node, g)`:
+  scratch bytes a kernel needs in the arena; `plan_what`: how the backend's arena comes about, in
+  words. These make the plan `tinycc report` and `compile --target` budget with.
+- `patch_bands`: False when patch-based execution makes the backend's arena larger (a runtime
+  that plans its own arena); `runtime_plans_arena`: the backend's arena is measured by its
+  runtime, not tinycc's plan (the report then does not compare the two).
+- `cycles_per_mac`, `cycles_per_mac_basis`: the cost model of the MAC-based latency estimate.
+- `report_extras(options) -> dict`: entries the backend adds to the compile report (shown by
+  the CLI, e.g. tflm's `verify`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+DEFAULT_CYCLES_PER_MAC = 12.0
+DEFAULT_CYCLES_PER_MAC_BASIS = "tinycc's c kernels' figure, for a backend tinycc has not measured"
+
+
+@dataclass(frozen=True)
+class Option:
+    """A command-line option a plugin reads: `flag` ("--tvm-opt"), its `help`, the `commands`
+    that take it and the rest of argparse's `add_argument` keywords (`argparse`)."""
+    flag: str
+    help: str
+    commands: tuple[str, ...] = ("compile",)
+    argparse: dict = field(default_factory=dict, hash=False)
+
+    @property
+    def dest(self) -> str:
+        return self.flag.lstrip("-").replace("-", "_")
+
+    def add_to(self, parser) -> None:
+        parser.add_argument(self.flag, help=self.help, **self.argparse)
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """The required members of a backend (the optional declarations are in the module docstring)."""
+    name: str
+    description: str
+
+    def compile(self, graph, plan, outdir: Path, options: dict) -> dict: ...
+
+
+@runtime_checkable
+class Runtime(Protocol):
+    """A runtime executes a model (verification, `tinycc compare`)."""
+    name: str
+
+    def available(self) -> str | None: ...
+
+    def run(self, graph, inputs: list) -> list: ...
+
+
+def options(plugin) -> tuple[Option, ...]:
+    return tuple(getattr(plugin, "options", ()) or ())
+
+
+def accepted_options(backend) -> set[str]:
+    """The option names (dests) `backend` reads: its own and those it declares in cli_options."""
+    return {o.dest for o in options(backend)} | set(getattr(backend, "cli_options", ()) or ())
+
+
+def plan_options(backend) -> dict[str, Any]:
+    return dict(getattr(backend, "plan_options", None) or {})
+
+
+def patch_bands(backend) -> bool:
+    return bool(getattr(backend, "patch_bands", True))
+
+
+def runtime_plans_arena(backend) -> bool:
+    return bool(getattr(backend, "runtime_plans_arena", False))
+
+
+def cycles_per_mac(backend) -> tuple[float, str]:
+    """(cycles per MAC, where the figure comes from) for the MAC-based latency estimate."""
+    cpm = getattr(backend, "cycles_per_mac", None)
+    if cpm is None:
+        return DEFAULT_CYCLES_PER_MAC, DEFAULT_CYCLES_PER_MAC_BASIS
+    return float(cpm), getattr(backend, "cycles_per_mac_basis", DEFAULT_CYCLES_PER_MAC_BASIS)
+
+
+def report_extras(backend, opts: dict) -> dict:
+    extras = getattr(backend, "report_extras", None)
+    return dict(extras(opts)) if extras is not None else {}
+
+
+def arena_plan(backend, g):
+    """(the arena plan behind the backend's output, how it comes about in words): the plan the
+    report's per-layer rows and the budget use, with the backend's scratch buffers and I/O."""
+    from tinycc.core import planner
+    scratch_of = getattr(backend, "scratch_bytes", None)
+    scratch = {i: scratch_of(node, g) for i, node in enumerate(g.nodes)} if scratch_of is not None else None
+    io_in_arena = bool(getattr(backend, "io_in_arena", False))
+    plan = planner.plan(g, scratch=scratch, io_in_arena=io_in_arena, **plan_options(backend))
+    what = getattr(backend, "plan_what", None)
+    if what is None:
+        inplace, slices = plan.inplace, plan.slices
+        what = ("tinycc's arena plan, inputs and outputs in the caller's buffers"
+                + (f"; {len(inplace)} layer(s) write their output over a dying input" if inplace else "")
+                + (f"; {len(slices)} concatenation input(s) written straight into their slot" if slices else ""))
+    return plan, what
