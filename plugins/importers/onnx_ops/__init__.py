@@ -1,0 +1,48 @@
+"""ONNX operator conversions: one module per ONNX operator whose conversion is not a plain rename.
+
+A module is found by its name: `mat_mul.py` converts MatMul, `batch_normalization.py`
+BatchNormalization (snake_case of the ONNX name). It defines
+  convert(ctx, node, out, name)  adds the core nodes for ONNX `node` to the importer `ctx`
+                                 (plugins/importers/onnx.py's builder), its output named `out`
+  MIN_INPUTS                     inputs the operator cannot do without (default 1)
+Modules whose name starts with "_" hold what several conversions share.
+
+One-to-one operators (one ONNX node is one core op: Relu, Add, ...) need no module here: the
+core op declares `ONNX_OP` (and `ONNX_ATTRS`) in core/ops/<op>.py, and `converters()` adds them.
+"""
+from __future__ import annotations
+
+import functools
+import importlib
+import pkgutil
+from typing import Callable, NamedTuple
+
+from tinycc.core import ops
+from tinycc.plugins.importers.onnx_ops import _elementwise
+
+
+class Converter(NamedTuple):
+    convert: Callable          # (ctx, node, out, name) -> None
+    min_inputs: int
+
+
+def onnx_name(module_name: str) -> str:
+    """The ONNX operator a module converts: batch_normalization -> BatchNormalization."""
+    return "".join(part.capitalize() for part in module_name.split("_"))
+
+
+@functools.lru_cache(maxsize=1)
+def converters() -> dict[str, Converter]:
+    """ONNX operator -> its conversion: this folder's modules, then the core ops' ONNX_OP."""
+    found: dict[str, Converter] = {}
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        found[onnx_name(info.name)] = Converter(module.convert, getattr(module, "MIN_INPUTS", 1))
+    for onnx_op, op in ops.onnx_ops().items():
+        if onnx_op in found:
+            raise RuntimeError(f"ONNX operator {onnx_op} is converted twice: by {__name__} and by core op {op.NAME}")
+        required = sum(not role.endswith("?") for role in op.INPUTS)
+        found[onnx_op] = Converter(functools.partial(_elementwise.one_to_one, op), required)
+    return found
