@@ -42,9 +42,10 @@ def _io(g: Graph, kind: str, index: int, tname: str) -> dict:
             "dtype": t.dtype, "shape": list(t.shape), "bytes": t.nbytes, "scale": scale, "zero_point": zp}
 
 
-def generate(g: Graph, plan: MemoryPlan, name: str, twins=None) -> tuple[dict[str, str], dict]:
+def generate(g: Graph, plan: MemoryPlan, name: str, twins=None, includes=()) -> tuple[dict[str, str], dict]:
     """The output files (file name -> text) and the size report. `twins(node, g)` may return
-    another backend's emitter for a node (a vendor twin); the c emitters are the fallback."""
+    another backend's emitter for a node (a vendor twin); the c emitters are the fallback.
+    `includes`: more headers NAME.c includes after NAME.h (a vendor library's, for its twins)."""
     m = CModule(g, plan, name)
     for i, node in enumerate(g.nodes):
         params = ops.get(node.op).prepare(node, g)
@@ -78,7 +79,8 @@ def generate(g: Graph, plan: MemoryPlan, name: str, twins=None) -> tuple[dict[st
            "outputs": [_io(g, "output", i, t) for i, t in enumerate(g.outputs)],
            "arena_bytes": plan.arena_bytes, "bound_bytes": plan.bound_bytes, "weights": m.weights,
            "flash_bytes": flash, "kernels": m.kernel_source(), "locals": m.locals, "body": m.body,
-           "needs_math": m.needs_math, "needs_string": m.needs_string, "canary_error": ARENA_CANARY_ERROR}
+           "needs_math": m.needs_math, "needs_string": m.needs_string, "canary_error": ARENA_CANARY_ERROR,
+           "includes": list(includes)}
     env = _env()
     files = {f"{name}.h": env.get_template("model.h.j2").render(ctx),
              f"{name}.c": env.get_template("model.c.j2").render(ctx),

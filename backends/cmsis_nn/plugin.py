@@ -1,6 +1,7 @@
 """The `cmsis-nn` backend: the `c` backend's model with Arm CMSIS-NN kernels where CMSIS-NN has
-them (ops.py), the c kernels elsewhere, the same NAME_invoke interface and one static arena
-that also holds CMSIS-NN's scratch buffers (placed by tinycc's planner).
+them (ops/<op>.py, one module per operator), the c kernels elsewhere, the same NAME_invoke
+interface and one static arena that also holds CMSIS-NN's scratch buffers (placed by tinycc's
+planner).
 
 CMSIS-NN itself is not shipped: build the output with the user's CMSIS-NN (`--cmsis-nn PATH`
 or CMSIS_NN_PATH at build time, e.g. `-I$CMSIS_NN/Include` plus its Source/*/*.c). The output
@@ -18,7 +19,7 @@ from tinycc.core import planner
 from tinycc.core.graph import Graph
 from tinycc.core.hookspec import hookimpl
 
-HEADER = "#include \"arm_nnfunctions.h\"\n"
+HEADER = "arm_nnfunctions.h"
 CMSIS_NN = project_files.Dep(var="CMSIS_NN_PATH", what="Arm CMSIS-NN's source tree (Include/, Source/)",
                              check="Include/arm_nnfunctions.h", include="Include", sources="Source/*/*.c",
                              target="cmsis-nn", placeholder="/path/to/CMSIS-NN")
@@ -32,10 +33,7 @@ PIO_CMSIS_NN = {"name": "CMSIS-NN", "version": "1.0.0", "build": {"srcDir": "Sou
 def generate(g: Graph, name: str) -> tuple[dict[str, str], dict]:
     scratch = {i: scratch_bytes(node, g) for i, node in enumerate(g.nodes)}
     plan = planner.plan(g, scratch=scratch)
-    files, report = generate_c(g, plan, name, twins=twins)
-    source = files[f"{name}.c"]
-    anchor = f"#include \"{name}.h\""
-    files[f"{name}.c"] = source.replace(anchor, anchor + "\n" + HEADER.rstrip(), 1)
+    files, report = generate_c(g, plan, name, twins=twins, includes=[HEADER])
     report = {**report, "arena_bytes": plan.arena_bytes,
               "cmsis_nn_ops": sorted({n.op for n in g.nodes if twins(n, g) is not None}),
               "scratch_bytes": sum(scratch.values())}

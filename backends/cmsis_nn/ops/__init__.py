@@ -1,0 +1,38 @@
+"""CMSIS-NN twins of the c emitters, one module per core op (same names as core/ops and
+backends/c/ops): the set of twins is the set of modules here, found by op name.
+
+Each module defines `applies(node, g)` (CMSIS-NN has a kernel for this node), `emit(node, m,
+params)` (the c emitters' interface; `m` is the c backend's CModule) and, where CMSIS-NN needs a
+scratch buffer, `scratch_bytes(node, g)`: an upper bound of CMSIS-NN's *_get_buffer_size for
+scalar and DSP builds (the buffer comes from tinycc's plan; the generated code checks CMSIS-NN's
+own figure at run time and returns an error if it is larger). A node without a twin, or whose
+twin does not apply, falls back to the c backend's emitter.
+"""
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
+
+
+def get(op: str) -> ModuleType | None:
+    """This backend's twin module for `op`, or None (private helpers are no operators)."""
+    if op.startswith("_"):
+        return None
+    try:
+        return importlib.import_module(f"{__name__}.{op}")
+    except ModuleNotFoundError as exc:
+        if exc.name == f"{__name__}.{op}":
+            return None
+        raise
+
+
+def twins(node, g) -> ModuleType | None:
+    """The CMSIS-NN emitter for `node`, or None for the c backend's (generate's `twins` hook)."""
+    twin = get(node.op)
+    return twin if twin is not None and twin.applies(node, g) else None
+
+
+def scratch_bytes(node, g) -> int:
+    """Upper bound of the CMSIS-NN scratch a node needs (non-MVE cores); 0 without a twin."""
+    twin = twins(node, g)
+    return twin.scratch_bytes(node, g) if twin is not None and hasattr(twin, "scratch_bytes") else 0

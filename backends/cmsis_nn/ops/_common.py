@@ -1,0 +1,48 @@
+"""What the CMSIS-NN twins share: the int8 in/out test, the cmsis_nn_dims / activation / context
+initialisers and the block every call is emitted in."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def align4(n: int) -> int:
+    return (n + 3) // 4 * 4
+
+
+def int8_io(node, g) -> bool:
+    """First input and the output are int8 (CMSIS-NN's s8 kernels)."""
+    return g.tensors[node.inputs[0]].dtype == "int8" and g.tensors[node.outputs[0]].dtype == "int8"
+
+
+def dims(shape) -> str:
+    """A cmsis_nn_dims initialiser (n, h, w, c); other ranks as one row of c."""
+    n, h, w, c = (list(shape) + [1, 1, 1, 1])[:4] if len(shape) == 4 else (1, 1, 1, int(np.prod(shape)))
+    return f"{{ {n}, {h}, {w}, {c} }}"
+
+
+def act(p) -> str:
+    """A cmsis_nn_activation initialiser from prepare()'s clamp."""
+    return f"{{ {p.get('act_min', -128)}, {p.get('act_max', 127)} }}"
+
+
+def context(node, m, size: int) -> str:
+    """A cmsis_nn_context initialiser over the node's planned scratch (NULL when it has none)."""
+    index = next(i for i, n in enumerate(m.g.nodes) if n is node)      # node names may repeat
+    key = m.plan.scratch.get(index)
+    buf = f"(arena.bytes + {m.plan.offsets[key]})" if key is not None else "NULL"
+    return f"{{ {buf}, {size} }}"
+
+
+def io(node, m) -> tuple[str, str]:
+    """C pointers to the first input and the output."""
+    return m.ptr(node.inputs[0], const=True), m.ptr(node.outputs[0])
+
+
+def bias(node, m) -> str:
+    return m.ptr(node.inputs[2], const=True) if len(node.inputs) > 2 and node.inputs[2] else "NULL"
+
+
+def block(m, lines: list[str]):
+    """The node's statements as one C block (its locals scoped to it)."""
+    m.uses_cmsis_nn = True
+    m.emit("{ " + " ".join(lines) + " }")
