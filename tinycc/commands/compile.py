@@ -1,0 +1,104 @@
+"""`tinycc compile`: a model in, an output folder of the chosen backend out."""
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+
+from tinycc.commands.common import (
+    JSON_ARG, fmt_bytes, board_slug, check_options, json_out, make_table, print_notes, show)
+
+
+def cmd_compile(args, out: Console) -> int:
+    from tinycc.driver import compile_model
+    from tinycc.core.plugins import registry
+    check_options(args, args.backend)
+    target = board_slug(args.target, "compile --target") if args.target else None
+    options = {"quantize": args.quantize, "calibration": args.calibration,
+               "calibration_method": args.calibration_method, "io": args.io,
+               "int16_layers": (args.int16_activations or "").split(",") if args.int16_activations else [],
+               "io_layout": args.io_layout, "board": target,
+               **{opt.dest: getattr(args, opt.dest, None) for opt, _ in registry().options("compile")},
+               "target": target, "patch_tiles": args.patch_tiles}
+    report = compile_model(args.model, args.backend, args.output, name=args.name, force=args.force,
+                           options=options)
+    if json_out(args.json, report):
+        print_notes(report.get("notes", []), out, to_stderr=True)
+        return 0
+    print_notes(report.get("notes", []), out)
+    if "verify" in report:
+        out.print(f"[green]verify: passed[/green] ({escape(report['verify']['what'])})", highlight=False,
+                  soft_wrap=True)
+    table = make_table(f"tinycc compile: {args.model} -> {args.output} ({args.backend})", show_header=False)
+    table.add_column(overflow="fold")
+    table.add_column(overflow="fold")
+    table.add_row("files", ", ".join(report.get("files", [])))
+    floats = "io_int8_bytes" in report
+    for key, label in (("arena_bytes", "arena (SRAM)"), ("bound_bytes", "arena lower bound"),
+                       ("input_bytes", "input buffers (SRAM, caller)" + (", float32" if floats else "")),
+                       ("output_bytes", "output buffers (SRAM, caller)" + (", float32" if floats else "")),
+                       ("io_int8_bytes", "input + output buffers with --io int8"),
+                       ("flash_weights_bytes", "weights + constants (flash)"), ("flash_bytes", "flatbuffer (flash)"),
+                       ("tflm_measured_arena_bytes", "TFLM measured arena"),
+                       ("tflm_arena_without_offline_plan", "TFLM arena without tinycc's plan"),
+                       ("macs", "MACs per inference")):
+        if key in report:
+            table.add_row(label, fmt_bytes(report[key]))
+    if "arena_bytes" in report:
+        peak = report["arena_bytes"] + report.get("input_bytes", 0) + report.get("output_bytes", 0)
+        table.add_row("peak SRAM (arena + I/O)", fmt_bytes(peak))
+    show(out, table)
+    if "accuracy" in report:
+        print_accuracy(report["accuracy"], out)
+    return 0
+
+
+def print_accuracy(acc: dict, out: Console, worst: int = 5) -> None:
+    """float vs int8 on the calibration samples: per output, then the layers that lose most."""
+    table = make_table(f"int8 vs float on {acc['samples']} calibration samples",
+                       ("output", "top-1 agreement", "max |error|", "SQNR dB"),
+                       right=("top-1 agreement", "max |error|", "SQNR dB"), split="output")
+    for o in acc["outputs"]:
+        top1 = f"{o['top1_agreement']:.1%}" if "top1_agreement" in o else "-"
+        table.add_row(escape(o["output"]), top1, f"{o['max_abs_error']:.4g}", f"{o['sqnr_db']:.1f}")
+    show(out, table)
+    layers = make_table("layers losing most (lowest SQNR; keep them in int16 if accuracy suffers)",
+                        ("node", "op", "SQNR dB"), keys=("op",), right=("SQNR dB",), split="node")
+    for l in acc["layers"][:worst]:
+        layers.add_row(escape(l["node"]), l["op"], f"{l['sqnr_db']:.1f}")
+    show(out, layers)
+
+
+def add_parser(sub, reg):
+    """The `compile` subcommand's parser; `reg` adds the plugins' options."""
+    c = sub.add_parser("compile", help="compile a model for a backend")
+    c.add_argument("model")
+    c.add_argument("--backend", "-b", default="c", help="backend name (see `tinycc plugins`), default c")
+    c.add_argument("--output", "-o", required=True, help="output folder (created; replaced only with --force)")
+    c.add_argument("--name", default="model", help="C symbol prefix and file name, default model")
+    c.add_argument("--force", action="store_true", help="replace an existing output folder")
+    c.add_argument("--json", **JSON_ARG)
+    c.add_argument("--quantize", choices=("int8", "none"),
+                   help="post-training quantisation of a float model (default: int8 when --calibration is given)")
+    c.add_argument("--calibration", help=".npz of input samples (one array per input, first axis = samples)")
+    c.add_argument("--calibration-method", choices=("minmax", "percentile"),
+                   help="activation range from min/max (default) or the 99.99th percentile")
+    c.add_argument("--int16-activations", metavar="LAYER,...",
+                   help="layers to run with int16 activations (16x8): node names, output tensor names or "
+                        "their # in `tinycc inspect`")
+    c.add_argument("--patch-tiles", type=int, metavar="N",
+                   help="patch-based execution: compute the first, high-resolution layers in N row bands so "
+                        "their activations never exist whole (smaller arena, some recomputed rows)")
+    c.add_argument("--io-layout", choices=("source", "nhwc"), default="source",
+                   help="4-D inputs/outputs of NCHW models (ONNX, PyTorch): as the source model has them "
+                        "(default), or NHWC, saving the transposes at the edges")
+    c.add_argument("--target", "--board", dest="target", metavar="BOARD",
+                   help="a board of `tinycc targets`: fail (and write nothing) unless the model fits its flash and "
+                        "SRAM by the seed's budget rules (`tinycc report` explains); the README budgets against it, "
+                        "the tflm backend adds an Arduino sketch for boards with an Arduino core, stm32cubeai takes "
+                        "an STM32 board as its part (--board is the old spelling)")
+    reg.add_options("compile", c)          # the backends' own options (core/backend.py), then plugins' hooks
+    c.add_argument("--io", choices=("float", "int8"),
+                   help="inputs and outputs of the model tinycc quantises: float32 (default) or int8 (a quarter "
+                        "of the SRAM; the compile report shows both)")
+    c.set_defaults(func=cmd_compile)
+    return c
