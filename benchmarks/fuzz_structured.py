@@ -40,8 +40,9 @@ def main(argv=None) -> int:
     ap.add_argument("--timeout", type=float, default=60.0, help="seconds per in-process stage")
     ap.add_argument("--json", type=Path, help="write the counts and every failure signature here")
     ap.add_argument("--save", type=Path, help="write each failing case's model file here")
-    ap.add_argument("--shared", action="store_true", help="also edit the int8 models under $TINYCC_MODELS "
-                                                          "(default ../shared/models), when present")
+    ap.add_argument("--shared", action="store_true", help="also edit the models under $TINYCC_MODELS (default "
+                                                          "../shared/models), when present; this changes every "
+                                                          "case of the run: replay such cases with --shared too")
     ap.add_argument("--replay", type=int, help="run one case (by index) and print what happened")
     args = ap.parse_args(argv)
     console = Console() if sys.stdout.isatty() else Console(width=220)
