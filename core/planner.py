@@ -9,7 +9,9 @@ a concatenation's inputs whose slot in the output is contiguous are placed insid
 buffer at that slot (see core/concat_alias.py): the output's buffer lives from the first
 producer on and the inputs take no bytes of their own (`MemoryPlan.slices`; the concat copies
 nothing for them). With `schedule=True` the graph's nodes are
-first reordered to the topological order with the smallest arena (core/schedule.py).
+first reordered to the topological order with the smallest arena (core/schedule.py); the
+compile pipeline runs that as a pass instead (core/passes/schedule.py) and plans with
+`schedule=False`, so planning itself leaves g.nodes alone.
 Placement is first-fit in a few orders (largest first, longest-lived first, first use, most
 conflicting first); the smallest arena wins. The plan also reports the lower bound of its
 buffers: the largest set of them alive at one operator (with in-place pairs and concat slices,

@@ -122,6 +122,15 @@ def patch_model(g: Graph, tiles: int, plan_options: dict) -> Graph:
     return Sequential(PatchStage(tiles, lambda h: planner.plan(h, **plan_options).arena_bytes)).run(g)
 
 
+def schedule_model(g: Graph, plan_options: dict, options: dict | None = None) -> Graph:
+    """The scheduling pass (core/passes/schedule.py) with the backend's planner options: g's nodes
+    in the order whose arena is smallest, unless an earlier pass fixed the order."""
+    from tinycc.core.passes import PassContext, Sequential
+    from tinycc.core.passes.schedule import Schedule
+    ctx = PassContext(options=dict(options or {}), target=(options or {}).get("target"), plan_options=plan_options)
+    return Sequential(Schedule(), context=ctx).run(g)
+
+
 def patch_for_backend(g: Graph, backend: str, tiles: int) -> Graph:
     """patch_model with the backend's planner options; a note instead for a backend whose runtime
     plans its own arena (patch_bands = False: tflm)."""
@@ -147,7 +156,8 @@ def compile_model(model, backend: str, outdir, *, name: str = "model", force: bo
         plan_options = declared.plan_options(be)
         if (options or {}).get("patch_tiles"):
             g = patch_for_backend(g, backend, int(options["patch_tiles"]))
-        plan = planner.plan(g, **plan_options)
+        g = schedule_model(g, plan_options, options)        # the order is a pass's, the plan only places
+        plan = planner.plan(g, **{**plan_options, "schedule": False})
         with out.writing():
             report = be.compile(g, plan, out.path, {**(options or {}), "name": name})
         if (options or {}).get("target"):          # refuse, and write nothing, when it cannot fit
