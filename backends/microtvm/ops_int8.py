@@ -1,16 +1,15 @@
 """The microtvm backend's twins of the c emitters for int8 models: TVM-generated kernels for the
-MAC-heavy operators (conv_2d, depthwise_conv_2d, fully_connected); everything else falls back
-to the c backend's kernels, as a vendor backend does."""
+operators whose module in ops/ has `te_int8` (the MAC-heavy ones); everything else falls back
+to the c backend's kernels, as a vendor backend does. The driver: it builds, names, caches and
+calls each kernel; the tensor expressions live with their operators."""
 from __future__ import annotations
 
 import numpy as np
 
 from tinycc.backends.c import names
-from tinycc.backends.microtvm import te_int8
+from tinycc.backends.microtvm import ops
 from tinycc.backends.microtvm.lower import lower_kernel
 from tinycc.core import progress
-
-TWINS = ("conv_2d", "depthwise_conv_2d", "fully_connected")
 
 
 class TVMKernel:
@@ -23,8 +22,7 @@ class TVMKernel:
 
     def emit(self, node, m, p):
         g = m.g
-        build = te_int8.fully_connected if node.op == "fully_connected" else te_int8.conv_like
-        func = build(node, g, p)
+        func = ops.int8_twin(node.op).te_int8(node, g, p)
         text = func.script()
         symbol = self.cache.get(text)
         if symbol is None:
@@ -49,7 +47,7 @@ def twins_for(name: str, opts: dict | None = None):
 
     def twins(node, g):
         x = g.tensors[node.inputs[0]]
-        if node.op in TWINS and x.dtype == "int8" and g.tensors[node.outputs[0]].dtype == "int8":
+        if ops.int8_twin(node.op) is not None and x.dtype == "int8" and g.tensors[node.outputs[0]].dtype == "int8":
             return kernel
         return None
     return twins

@@ -9,8 +9,8 @@ the weights as `const` arrays. Output folder for `--name NAME`:
   NAME.h, NAME.c                        the `c` backend's NAME_invoke() interface as a wrapper
 No TVM runtime and no heap. Quantised models: TVM generates the int8 convolution, depthwise and
 fully-connected kernels from integer tensor expressions with TF Lite Micro's fixed-point
-rescale (`te_int8.py`); the other operators use the c backend's kernels (its twins fallback),
-orchestrated by the c backend's generator, so NAME_weights.c appears beside NAME.c.
+rescale (`te_int8` in ops/<op>.py); the other operators use the c backend's kernels (its twins
+fallback), orchestrated by the c backend's generator, so NAME_weights.c appears beside NAME.c.
 """
 from __future__ import annotations
 
@@ -73,7 +73,8 @@ def generate(g: Graph, name: str, tvm_opt=()) -> tuple[dict[str, str], dict]:
 def generate_quantised(g: Graph, name: str, opts: dict) -> tuple[dict[str, str], dict]:
     tvm = _tvm()
     from tinycc.backends.c.plugin import generate as generate_c
-    from tinycc.backends.microtvm.ops_int8 import TWINS, twins_for
+    from tinycc.backends.microtvm import ops
+    from tinycc.backends.microtvm.ops_int8 import twins_for
     plan = planner.plan(g)
     files, report = generate_c(g, plan, name, twins=twins_for(name, opts))
     ctx = _context(g, name)
@@ -84,13 +85,13 @@ def generate_quantised(g: Graph, name: str, opts: dict) -> tuple[dict[str, str],
            f"    void *out[] = {{ {', '.join(f'outputs->output{i}' for i in range(len(g.outputs)))} }};\n"
            f"    return {name}_invoke(in, out);\n}}\n")
     files = {**files, f"codegen/host/src/{name}_lib.c": run, f"codegen/host/include/tvmgen_{name}.h": _header(g, name, ctx)}
-    tvm_ops = sorted({n.op for n in g.nodes if n.op in TWINS})
+    tvm_ops = sorted({n.op for n in g.nodes if ops.int8_twin(n.op) is not None})
     meta = {"tinycc_version": tinycc.__version__, "tvm_version": tvm.__version__, "name": name, "model": ctx["comment"],
             "executor": "aot (tinycc run function)", "arena_bytes": plan.arena_bytes,
             "pools": [{"name": f"{name} arena", "bytes": plan.arena_bytes, "alignment": planner.ALIGN}],
             "memory_plan": {k: {"offset": v} for k, v in sorted(plan.offsets.items())},
             "kernels": {"tvm (integer TE)": tvm_ops,
-                        "c backend fallback": sorted({n.op for n in g.nodes if n.op not in TWINS})},
+                        "c backend fallback": sorted({n.op for n in g.nodes if ops.int8_twin(n.op) is None})},
             "tir_options": {"vectorize": False, "schedule": "inline padding, per-element epilogues"}}
     files["metadata.json"] = json.dumps(meta, indent=2, sort_keys=True) + "\n"
     return files, report

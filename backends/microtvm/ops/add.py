@@ -1,0 +1,8 @@
+"""add: Relax's broadcasting add, then the fused activation."""
+from __future__ import annotations
+
+from tinycc.backends.microtvm.ops._common import activation
+
+
+def relax_op(relax, node, g, x, val):
+    return activation(relax, relax.op.add(x, val(node.inputs[1])), node.attrs["activation"])
