@@ -79,6 +79,16 @@ def test_wheel_holds_every_package_data_file(installed):
         assert needed in names
 
 
+def test_wheel_holds_every_module(installed):
+    """pyproject.toml lists packages by hand (the folders map onto tinycc.*): a new package folder
+    left off the list would import in the editable install and be missing from the wheel."""
+    names = set(zipfile.ZipFile(installed["wheel"]).namelist())
+    modules = sorted(f"{prefix}/{p.relative_to(ROOT / folder).as_posix()}" for folder, prefix in PACKAGES.items()
+                     for p in (ROOT / folder).rglob("*.py") if "__pycache__" not in p.parts)
+    missing = [m for m in modules if m not in names]
+    assert not missing, f"pyproject.toml's packages miss {sorted({m.rsplit('/', 1)[0] for m in missing})}"
+
+
 def test_installed_command_lists_plugins_and_compiles_the_example(installed):
     where = subprocess.run([str(installed["python"]), "-c", "import tinycc; print(tinycc.__file__)"],
                            capture_output=True, text=True, cwd=installed["work"])
