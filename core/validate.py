@@ -81,8 +81,6 @@ def _check_operands(g: Graph, node, op) -> None:
 
 
 BIAS_DTYPES = {"int8": "int32", "int16": "int64", "float32": "float32"}   # TFLM's kernels, by input dtype
-WEIGHTED = ("conv_2d", "depthwise_conv_2d", "fully_connected")
-WINDOWED = ("conv_2d", "depthwise_conv_2d", "average_pool_2d", "max_pool_2d")
 MAX_WINDOW = 1 << 16              # strides, dilations, windows and pads
 
 
@@ -110,7 +108,7 @@ def _check_window(g: Graph, node) -> None:
     (far beyond any model, far below int32 overflow in a kernel's index arithmetic), and a fused
     activation the kernels know; from every importer alike."""
     a = node.attrs
-    if node.op in WINDOWED:
+    if ops.trait(node.op, "windowed"):
         for key, count, least in (("strides", 2, 1), ("dilations", 2, 1), ("kernel", 2, 1), ("pads", 4, 0)):
             if key not in a:
                 continue
@@ -129,7 +127,7 @@ def _check_window(g: Graph, node) -> None:
 def _check_bias(g: Graph, node) -> None:
     """The bias of a convolution / fully connected layer in the dtype TFLM's kernel reads:
     int32 for int8 layers, int64 for 16x8 ones (TFLM's int32-bias 16x8 paths round differently), float32."""
-    if node.op not in WEIGHTED or len(node.inputs) < 3 or node.inputs[2] is None or node.inputs[0] is None:
+    if not ops.trait(node.op, "weighted") or len(node.inputs) < 3 or node.inputs[2] is None or node.inputs[0] is None:
         return
     x, b = g.tensors[node.inputs[0]], g.tensors[node.inputs[2]]
     want = BIAS_DTYPES.get(x.dtype)

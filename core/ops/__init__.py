@@ -14,7 +14,11 @@ Each module `core/ops/<op>.py` defines
   macs(node, g)   -> multiply-accumulates (optional, default 0)
   ONNX_OP         the ONNX operator one node of which is this op, optional (ONNX_ATTRS renames
                   attributes: core name -> (ONNX name, ONNX default)); the ONNX importer uses it
-Backends mirror these names in their own folders.
+  TFLITE          its TFLite builtin and options codec (core/ops/_tflite.py), optional
+and, optionally, traits: upper-case module attributes the rest of the compiler asks through
+`trait(op, name)` instead of keeping lists of operator names (TRAITS: names and defaults).
+core/ops/protocol.py states all of this as a typing.Protocol. Backends mirror these names in
+their own folders.
 """
 from __future__ import annotations
 
@@ -27,6 +31,25 @@ OP_MODULES = (
     "leaky_relu", "pad", "concatenation", "mean", "quantize", "dequantize", "strided_slice",
     "transpose",
 )
+
+TRAITS = {
+    "elementwise": False,          # output element i reads only element i of each (broadcast) input
+    "fused_activation": False,     # takes a fused activation the fuse pass may fill ("activation" attr)
+    "fusable_activation": False,   # an activation op the fuse pass folds into its producer
+    "axis_attrs": {},              # attributes naming axes -> "axis", "axes", "perm", "per_axis", "mask"
+    "weighted": False,             # input 1 is a weight (filter), input 2 the bias
+    "weight_quant_axis": None,     # per-channel quantisation axis of the filter (None: per tensor)
+    "windowed": False,             # strides / dilations / kernel / pads attributes over an NHWC input
+    "fixed_output_quant": None,    # (scale, zero point) the int8 output must have (TFLite spec)
+    "shares_input_quant": False,   # the quantised output keeps its input's scale and zero point
+    "value_preserving": False,     # every output element is an input element (or the pad value):
+    #                                commutes with (de)quantisation of one per-tensor input
+    "common_quant": False,         # all inputs and the output share one quantisation (requantise)
+    "converts_dtype": False,       # QUANTIZE / DEQUANTIZE: changes representation, not value
+    "in_place": None,              # "elementwise" or "rows": may write its output over its input
+    "bandable": False,             # the patch pass may compute it in horizontal bands
+    "view": False,                 # the output is the input's bytes (no kernel)
+}
 
 _cache: dict[str, ModuleType] = {}
 
@@ -51,6 +74,25 @@ def attrs_with_defaults(op: ModuleType, attrs: dict) -> dict:
 def macs(node, g) -> int:
     op = get(node.op)
     return int(op.macs(node, g)) if op is not None and hasattr(op, "macs") else 0
+
+
+def trait(name: str, which: str):
+    """The operator's trait `which` (its upper-case module attribute), or the default of TRAITS
+    for an operator that does not declare it (or is not an operator tinycc knows)."""
+    default = TRAITS[which]
+    op = get(name)
+    return default if op is None else getattr(op, which.upper(), default)
+
+
+def having(which: str) -> tuple[str, ...]:
+    """The operators whose trait `which` is set (truthy), in OP_MODULES order."""
+    return tuple(name for name in OP_MODULES if trait(name, which))
+
+
+def tflite(name: str):
+    """The operator's TFLite codec (core/ops/_tflite.TFLite), or None."""
+    op = get(name)
+    return None if op is None else getattr(op, "TFLITE", None)
 
 
 def onnx_ops() -> dict[str, ModuleType]:

@@ -10,13 +10,15 @@ import numpy as np
 
 from tinycc.core import fixedpoint as fp
 from tinycc.core import quant_limits as ql
-from tinycc.core.ops import _binary
+from tinycc.core.ops import _binary, _tflite
 from tinycc.core.ops import common as c
 
 NAME = "add"
 ONNX_OP = "Add"                   # one node of this ONNX operator is one of this op
 INPUTS, ATTRS, DTYPES = _binary.INPUTS, _binary.ATTRS, _binary.DTYPES
 SIGNATURES = _binary.SIGNATURES
+ELEMENTWISE, FUSED_ACTIVATION, IN_PLACE = True, True, "elementwise"
+TFLITE = _tflite.TFLite("ADD", "AddOptions", read=_tflite.read_activation, write=_tflite.write_activation)
 infer = _binary.infer
 
 

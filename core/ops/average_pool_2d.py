@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinycc.core.ops import _pool
+from tinycc.core.ops import _pool, _tflite
 from tinycc.core.ops import common as c
 
 NAME = "average_pool_2d"
 INPUTS, ATTRS, DTYPES = _pool.INPUTS, _pool.ATTRS, _pool.DTYPES
 SIGNATURES = _pool.SIGNATURES
+FUSED_ACTIVATION, WINDOWED, SHARES_INPUT_QUANT = True, True, True
+TFLITE = _tflite.TFLite("AVERAGE_POOL_2D", "Pool2DOptions", required=True, read=_tflite.read_pool,
+                        write=_tflite.write_pool, pad_fill=None,
+                        resolver={"AVERAGE_POOL_2D": "AddAveragePool2D"})   # TFLite averages in-bounds elements only
 infer, prepare = _pool.infer, _pool.prepare
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinycc.core import quant_limits as ql
+from tinycc.core.ops import _tflite
 from tinycc.core.ops import common as c
 
 NAME = "concatenation"
@@ -12,6 +13,8 @@ INPUTS = ("inputs*",)
 ATTRS = {"axis": 0, "activation": "none"}
 DTYPES = ("int8", "int16", "int32", "float32")
 SIGNATURES = tuple(f"{d} -> {d}" for d in DTYPES)       # every input and the output alike
+COMMON_QUANT = True                        # inputs quantised otherwise are requantised first
+AXIS_ATTRS = {"axis": "axis"}
 
 
 def infer(node, g):
@@ -50,3 +53,17 @@ def prepare(node, g):
 
 def run(node, g, inputs, p):
     return [np.concatenate(inputs, axis=node.attrs["axis"])]
+
+
+def _tflite_read(ctx) -> dict:
+    return {"activation": ctx.activation, "axis": int(getattr(ctx.o, "axis", 0)) if ctx.o is not None else 0}
+
+
+def _tflite_write(ctx, node, inputs):
+    opt = ctx.options()
+    opt.axis = int(node.attrs["axis"])
+    opt.fusedActivationFunction = ctx.activation_code
+    return ctx.builtin, opt, inputs
+
+
+TFLITE = _tflite.TFLite("CONCATENATION", "ConcatenationOptions", read=_tflite_read, write=_tflite_write)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tinycc.core.ops import _tflite
 from tinycc.core.ops import common as c
 
 NAME = "conv_2d"
@@ -16,6 +17,10 @@ ATTRS = {"strides": (1, 1), "dilations": (1, 1), "pads": (0, 0, 0, 0), "activati
 DTYPES = ("int8", "int16", "float32")
 SIGNATURES = ("int8, int8, int32 -> int8", "int16, int8, int64 -> int16",    # input, weights, bias -> output
               "float32, float32, float32 -> float32")
+FUSED_ACTIVATION, WEIGHTED, WEIGHT_QUANT_AXIS, WINDOWED = True, True, 0, True   # per output channel
+IN_PLACE, BANDABLE = "rows", True
+TFLITE = _tflite.TFLite("CONV_2D", "Conv2DOptions", required=True, read=_tflite.read_conv, write=_tflite.write_conv,
+                        resolver={"CONV_2D": "AddConv2D"})
 
 
 def infer(node, g):

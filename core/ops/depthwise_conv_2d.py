@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tinycc.core.ops import _tflite
 from tinycc.core.ops import common as c
 
 NAME = "depthwise_conv_2d"
@@ -16,6 +17,8 @@ ATTRS = {"strides": (1, 1), "dilations": (1, 1), "pads": (0, 0, 0, 0), "activati
 DTYPES = ("int8", "int16", "float32")
 SIGNATURES = ("int8, int8, int32 -> int8", "int16, int8, int64 -> int16",    # input, weights, bias -> output
               "float32, float32, float32 -> float32")
+FUSED_ACTIVATION, WEIGHTED, WEIGHT_QUANT_AXIS, WINDOWED = True, True, 3, True   # per output channel
+IN_PLACE, BANDABLE = "rows", True
 
 
 def infer(node, g):
@@ -70,3 +73,24 @@ def run(node, g, inputs, p):
 def macs(node, g):
     w = g.tensors[node.inputs[1]]
     return g.tensors[node.outputs[0]].size * w.shape[1] * w.shape[2]
+
+
+def _tflite_read(ctx) -> dict:
+    attrs = _tflite.read_conv(ctx)
+    x, w, m = ctx.x, ctx.input(1), int(ctx.o.depthMultiplier)
+    if m < 1 or x.shape[3] * m != w.shape[3]:
+        raise ctx.fail(f"depth multiplier {m} does not match the shapes: input "
+                       f"{x.name!r} has {x.shape[3]} channels, filter {w.name!r} has {w.shape[3]}",
+                       hint="TF Lite Micro computes output channel c * multiplier + m from input channel c; "
+                            "filter channels must be input channels x multiplier")
+    return {**attrs, "depth_multiplier": m}
+
+
+def _tflite_write(ctx, node, inputs):
+    builtin, opt, inputs = _tflite.write_conv(ctx, node, inputs)
+    opt.depthMultiplier = int(node.attrs["depth_multiplier"])
+    return builtin, opt, inputs
+
+
+TFLITE = _tflite.TFLite("DEPTHWISE_CONV_2D", "DepthwiseConv2DOptions", required=True, read=_tflite_read,
+                        write=_tflite_write, resolver={"DEPTHWISE_CONV_2D": "AddDepthwiseConv2D"})

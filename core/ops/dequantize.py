@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinycc.core import quant_limits
-from tinycc.core.ops import _unary
+from tinycc.core.ops import _tflite, _unary
 from tinycc.core.ops import common as c
 
 NAME = "dequantize"
@@ -16,6 +16,8 @@ INPUTS, infer = _unary.INPUTS, _unary.infer
 ATTRS: dict = {}
 DTYPES = ("int8", "int16", "int32")
 SIGNATURES = tuple(f"{d} -> float32" for d in DTYPES)
+ELEMENTWISE, CONVERTS_DTYPE = True, True
+TFLITE = _tflite.TFLite("DEQUANTIZE")
 
 
 def prepare(node, g):

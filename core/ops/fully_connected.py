@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinycc.core import quant_limits as ql
+from tinycc.core.ops import _tflite
 from tinycc.core.ops import common as c
 
 NAME = "fully_connected"
@@ -17,6 +18,7 @@ ATTRS = {"activation": "none", "keep_num_dims": False}
 DTYPES = ("int8", "int16", "float32")
 SIGNATURES = ("int8, int8, int32 -> int8", "int16, int8, int64 -> int16",    # input, weights, bias -> output
               "float32, float32, float32 -> float32")
+FUSED_ACTIVATION, WEIGHTED, WEIGHT_QUANT_AXIS = True, True, None   # per tensor, as TFLite's converter
 
 
 def infer(node, g):
@@ -99,3 +101,22 @@ def run(node, g, inputs, p):
 def macs(node, g):
     w = g.tensors[node.inputs[1]]
     return g.tensors[node.outputs[0]].size * w.shape[1]
+
+
+def _tflite_read(ctx) -> dict:
+    fmt = int(getattr(ctx.o, "weightsFormat", 0)) if ctx.o is not None else 0
+    if fmt != 0:
+        raise ctx.fail(f"weights format {ctx.enum_name('FullyConnectedOptionsWeightsFormat', fmt)} is not supported",
+                       hint="only DEFAULT (0) weights; convert without weight shuffling")
+    keep = bool(getattr(ctx.o, "keepNumDims", False)) if ctx.o is not None else False
+    return {"activation": ctx.activation, "keep_num_dims": keep}
+
+
+def _tflite_write(ctx, node, inputs):
+    opt = ctx.options()
+    opt.fusedActivationFunction = ctx.activation_code
+    opt.keepNumDims = bool(node.attrs["keep_num_dims"])
+    return ctx.builtin, opt, inputs
+
+
+TFLITE = _tflite.TFLite("FULLY_CONNECTED", "FullyConnectedOptions", read=_tflite_read, write=_tflite_write)

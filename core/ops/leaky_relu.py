@@ -6,7 +6,7 @@ import numpy as np
 
 from tinycc.core import fixedpoint as fp
 from tinycc.core import quant_limits as ql
-from tinycc.core.ops import _unary
+from tinycc.core.ops import _tflite, _unary
 from tinycc.core.ops import common as c
 
 NAME = "leaky_relu"
@@ -15,6 +15,7 @@ INPUTS, infer = _unary.INPUTS, _unary.infer
 ATTRS = {"alpha": 0.2}
 DTYPES = ("int8", "int16", "float32")
 SIGNATURES = tuple(f"{d} -> {d}" for d in DTYPES)       # input dtype -> output dtype (TFLM's kernels)
+ELEMENTWISE, IN_PLACE = True, "elementwise"
 
 
 def prepare(node, g):
@@ -43,3 +44,16 @@ def run(node, g, inputs, p):
     neg = fp.multiply_by_quantized_multiplier(v, p["multiplier_alpha"], p["shift_alpha"])
     lo, hi = c.INT_RANGES[p["dtype"]]
     return [np.clip(fp.wrap32(np.where(v >= 0, pos, neg) + p["output_zp"]), lo, hi).astype(p["dtype"])]
+
+
+def _tflite_read(ctx) -> dict:
+    return {"alpha": float(getattr(ctx.o, "alpha", 0.0)) if ctx.o is not None else 0.0}
+
+
+def _tflite_write(ctx, node, inputs):
+    opt = ctx.options()
+    opt.alpha = float(node.attrs["alpha"])
+    return ctx.builtin, opt, inputs
+
+
+TFLITE = _tflite.TFLite("LEAKY_RELU", "LeakyReluOptions", read=_tflite_read, write=_tflite_write)

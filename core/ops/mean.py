@@ -18,6 +18,7 @@ import numpy as np
 
 from tinycc.core import fixedpoint as fp
 from tinycc.core import quant_limits as ql
+from tinycc.core.ops import _tflite
 from tinycc.core.ops import common as c
 
 NAME = "mean"
@@ -25,6 +26,7 @@ INPUTS = ("input",)
 ATTRS = {"axes": (), "keep_dims": False}
 DTYPES = ("int8", "int16", "float32")
 SIGNATURES = tuple(f"{d} -> {d}" for d in DTYPES)       # input dtype -> output dtype (TFLM's kernels)
+AXIS_ATTRS = {"axes": "axes"}
 MAX_RANK = 6
 
 
@@ -99,3 +101,19 @@ def run(node, g, inputs, p):
 
 def macs(node, g):
     return g.tensors[node.inputs[0]].size
+
+
+def _tflite_read(ctx) -> dict:
+    axes = ctx.const(1, "MEAN axes")
+    keep = bool(getattr(ctx.o, "keepDims", False)) if ctx.o is not None else False
+    return {"axes": tuple(int(a) for a in axes.reshape(-1)), "keep_dims": keep}
+
+
+def _tflite_write(ctx, node, inputs):
+    inputs = inputs[:1] + [ctx.const_int32(node, "axes", node.attrs["axes"])]
+    opt = ctx.options()
+    opt.keepDims = bool(node.attrs["keep_dims"])
+    return ctx.builtin, opt, inputs
+
+
+TFLITE = _tflite.TFLite("MEAN", "ReducerOptions", operands=1, read=_tflite_read, write=_tflite_write)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from tinycc.core.graph import Tensor
+from tinycc.core.ops import _tflite
 from tinycc.core.ops import common as c
 
 NAME = "pad"
@@ -11,6 +13,8 @@ INPUTS = ("input",)
 ATTRS = {"paddings": (), "value": None}
 DTYPES = ("int8", "int16", "int32", "float32")
 SIGNATURES = tuple(f"{d} -> {d}" for d in DTYPES)       # input dtype -> output dtype (TFLM's kernels)
+SHARES_INPUT_QUANT, VALUE_PRESERVING = True, True
+AXIS_ATTRS = {"paddings": "per_axis"}
 
 
 def infer(node, g):
@@ -45,3 +49,25 @@ def prepare(node, g):
 
 def run(node, g, inputs, p):
     return [np.pad(inputs[0], node.attrs["paddings"], constant_values=p["fill"])]
+
+
+def _tflite_read(ctx) -> dict:
+    paddings = ctx.const(1, "PAD paddings")
+    attrs = {"paddings": tuple(tuple(int(v) for v in row) for row in paddings.reshape(-1, 2))}
+    if ctx.input(2) is not None:
+        attrs["value"] = ctx.const(2, "PADV2 constant value").reshape(-1)[0].item()
+    return attrs
+
+
+def _tflite_write(ctx, node, inputs):
+    inputs = inputs[:1] + [ctx.const_int32(node, "paddings", node.attrs["paddings"])]
+    value, builtin, x = node.attrs.get("value"), ctx.builtin, ctx.x
+    if value is not None:
+        builtin = "PADV2"
+        data = np.array([value], dtype=np.dtype(x.dtype))
+        inputs.append(ctx.made(Tensor(f"{node.name}/value", (1,), x.dtype, x.quant, data)))
+    return builtin, None, inputs
+
+
+TFLITE = _tflite.TFLite("PAD", also=("PADV2",), operands=1, read=_tflite_read, write=_tflite_write,
+                        resolver={"PADV2": "AddPadV2"})

@@ -7,7 +7,7 @@ import numpy as np
 
 from tinycc.core import fixedpoint as fp
 from tinycc.core import quant_limits as ql
-from tinycc.core.ops import _unary
+from tinycc.core.ops import _tflite, _unary
 from tinycc.core.ops import common as c
 
 NAME = "quantize"
@@ -15,6 +15,8 @@ INPUTS, infer = _unary.INPUTS, _unary.infer
 ATTRS: dict = {}
 DTYPES = ("float32", "int8", "int16")
 SIGNATURES = tuple(f"{i} -> {o}" for i in DTYPES for o in ("int8", "int16"))
+ELEMENTWISE, CONVERTS_DTYPE = True, True
+TFLITE = _tflite.TFLite("QUANTIZE")
 OUTPUTS = ("int8", "int16")
 
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from tinycc.core import fixedpoint as fp
 from tinycc.core import quant_limits as ql
-from tinycc.core.ops import _unary
+from tinycc.core.ops import _tflite, _unary
 from tinycc.core.ops import common as c
 
 NAME = "relu"
@@ -15,6 +15,8 @@ INPUTS, infer = _unary.INPUTS, _unary.infer
 ATTRS: dict = {}
 DTYPES = ("int8", "int16", "float32")
 SIGNATURES = tuple(f"{d} -> {d}" for d in DTYPES)       # input dtype -> output dtype (TFLM's kernels)
+ELEMENTWISE, FUSABLE_ACTIVATION, IN_PLACE = True, True, "elementwise"
+TFLITE = _tflite.TFLite("RELU")
 
 
 def rescale_params(node, g) -> dict:

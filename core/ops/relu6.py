@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinycc.core import fixedpoint as fp
-from tinycc.core.ops import _unary
+from tinycc.core.ops import _tflite, _unary
 from tinycc.core.ops import common as c
 
 NAME = "relu6"
@@ -13,6 +13,8 @@ INPUTS, infer = _unary.INPUTS, _unary.infer
 ATTRS: dict = {}
 DTYPES = ("int8", "int16", "float32")
 SIGNATURES = tuple(f"{d} -> {d}" for d in DTYPES)       # input dtype -> output dtype (TFLM's kernels)
+ELEMENTWISE, FUSABLE_ACTIVATION, SHARES_INPUT_QUANT, IN_PLACE = True, True, True, "elementwise"
+TFLITE = _tflite.TFLite("RELU6")
 
 
 def prepare(node, g):

@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+from tinycc.core.ops import _tflite
 from tinycc.core.ops import common as c
 
 NAME = "reshape"
@@ -12,6 +13,8 @@ INPUTS = ("input",)
 ATTRS = {"shape": ()}
 DTYPES = ("int8", "int16", "int32", "float32", "uint8")
 SIGNATURES = tuple(f"{d} -> {d}" for d in DTYPES)       # input dtype -> output dtype (TFLM's kernels)
+SHARES_INPUT_QUANT, VALUE_PRESERVING, VIEW = True, True, True
+AXIS_ATTRS = {"shape": "per_axis"}
 
 
 def infer(node, g):
@@ -39,3 +42,18 @@ def prepare(node, g):
 
 def run(node, g, inputs, p):
     return [inputs[0].reshape(g.tensors[node.outputs[0]].shape)]
+
+
+def _tflite_read(ctx) -> dict:
+    return {"shape": tuple(ctx.output(0).shape)}          # the new shape operand / options are redundant
+
+
+def _tflite_write(ctx, node, inputs):
+    shape = ctx.g.tensors[node.outputs[0]].shape
+    inputs = inputs[:1] + [ctx.const_int32(node, "shape", shape)]
+    opt = ctx.options()
+    opt.newShape = np.array(shape, dtype=np.int32)
+    return ctx.builtin, opt, inputs
+
+
+TFLITE = _tflite.TFLite("RESHAPE", "ReshapeOptions", operands=1, read=_tflite_read, write=_tflite_write)

@@ -13,6 +13,7 @@ import numpy as np
 
 from tinycc.core import fixedpoint as fp
 from tinycc.core import quant_limits as ql
+from tinycc.core.ops import _tflite
 from tinycc.core.ops import common as c
 
 NAME = "softmax"
@@ -23,6 +24,7 @@ SIGNATURES = ("int8 -> int8", "int8 -> int16", "float32 -> float32")
 SCALED_DIFF_INTEGER_BITS = 5
 ACCUMULATION_INTEGER_BITS = 12
 OUTPUT_QUANT = {"int8": (1.0 / 256, -128), "int16": (1.0 / 65536, -32768)}
+FIXED_OUTPUT_QUANT = OUTPUT_QUANT["int8"]  # what post-training quantisation gives it (TFLite spec)
 
 
 def infer(node, g):
@@ -97,3 +99,16 @@ def run(node, g, inputs, p):
 
 def macs(node, g):
     return g.tensors[node.inputs[0]].size * 3
+
+
+def _tflite_read(ctx) -> dict:
+    return {"beta": float(getattr(ctx.o, "beta", 0.0)) if ctx.o is not None else 0.0}   # none: TFLM reads 0
+
+
+def _tflite_write(ctx, node, inputs):
+    opt = ctx.options()
+    opt.beta = float(node.attrs["beta"])
+    return ctx.builtin, opt, inputs
+
+
+TFLITE = _tflite.TFLite("SOFTMAX", "SoftmaxOptions", read=_tflite_read, write=_tflite_write)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tinycc.core.ops import _tflite
 from tinycc.core.ops import common as c
 
 NAME = "strided_slice"
@@ -13,6 +14,9 @@ ATTRS = {"begin": (), "end": (), "strides": (), "begin_mask": 0, "end_mask": 0, 
          "new_axis_mask": 0, "shrink_axis_mask": 0, "offset": False}
 DTYPES = ("int8", "int16", "int32", "float32")
 SIGNATURES = tuple(f"{d} -> {d}" for d in DTYPES)       # input dtype -> output dtype (TFLM's kernels)
+SHARES_INPUT_QUANT, VALUE_PRESERVING = True, True
+AXIS_ATTRS = {"begin": "per_axis", "end": "per_axis", "strides": "per_axis", "begin_mask": "mask",
+              "end_mask": "mask", "ellipsis_mask": "mask", "new_axis_mask": "mask", "shrink_axis_mask": "mask"}
 INT_MIN, INT_MAX = -(1 << 31), (1 << 31) - 1
 
 
@@ -90,3 +94,30 @@ def run(node, g, inputs, p):
     x = inputs[0]
     y = x[index(node, x.shape)]
     return [np.ascontiguousarray(y).reshape(g.tensors[node.outputs[0]].shape)]
+
+_MASKS = (("begin_mask", "beginMask"), ("end_mask", "endMask"), ("ellipsis_mask", "ellipsisMask"),
+          ("new_axis_mask", "newAxisMask"), ("shrink_axis_mask", "shrinkAxisMask"))
+
+
+def _tflite_read(ctx) -> dict:
+    begin, end, strides = (ctx.const(k, what) for k, what in (
+        (1, "STRIDED_SLICE begin"), (2, "STRIDED_SLICE end"), (3, "STRIDED_SLICE strides")))
+    o = ctx.o
+    return {"begin": tuple(int(v) for v in begin), "end": tuple(int(v) for v in end),
+            "strides": tuple(int(v) for v in strides),
+            **{k: int(getattr(o, camel, 0)) if o is not None else 0 for k, camel in _MASKS},
+            "offset": bool(getattr(o, "offset", False)) if o is not None else False}
+
+
+def _tflite_write(ctx, node, inputs):
+    a = node.attrs
+    inputs = inputs[:1] + [ctx.const_int32(node, k, a[k]) for k in ("begin", "end", "strides")]
+    opt = ctx.options()
+    for k, camel in _MASKS:
+        setattr(opt, camel, int(a[k]))
+    opt.offset = bool(a["offset"])
+    return ctx.builtin, opt, inputs
+
+
+TFLITE = _tflite.TFLite("STRIDED_SLICE", "StridedSliceOptions", operands=1, read=_tflite_read,
+                        write=_tflite_write)

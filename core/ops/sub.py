@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinycc.core.ops import _binary, add
+from tinycc.core.ops import _binary, _tflite, add
 
 NAME = "sub"
 ONNX_OP = "Sub"                   # one node of this ONNX operator is one of this op
 INPUTS, ATTRS, DTYPES = _binary.INPUTS, _binary.ATTRS, _binary.DTYPES
 SIGNATURES = _binary.SIGNATURES
+ELEMENTWISE, FUSED_ACTIVATION, IN_PLACE = True, True, "elementwise"
+TFLITE = _tflite.TFLite("SUB", "SubOptions", read=_tflite.read_activation, write=_tflite.write_activation)
 infer = _binary.infer
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinycc.core import fixedpoint as fp
-from tinycc.core.ops import _sigmoid_like, _unary
+from tinycc.core.ops import _sigmoid_like, _tflite, _unary
 
 NAME = "tanh"
 ONNX_OP = "Tanh"                  # one node of this ONNX operator is one of this op
@@ -13,6 +13,9 @@ INPUTS, infer = _unary.INPUTS, _unary.infer
 ATTRS: dict = {}
 DTYPES = _sigmoid_like.DTYPES
 SIGNATURES = _sigmoid_like.SIGNATURES
+ELEMENTWISE, IN_PLACE = True, "elementwise"
+FIXED_OUTPUT_QUANT = (1.0 / 128, 0)        # int8 output (TFLite spec)
+TFLITE = _tflite.TFLite("TANH")
 
 
 def prepare(node, g):

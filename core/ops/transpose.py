@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tinycc.core.ops import _tflite
 from tinycc.core.ops import common as c
 
 NAME = "transpose"
@@ -10,6 +11,8 @@ INPUTS = ("input",)
 ATTRS = {"perm": ()}
 DTYPES = ("int8", "int16", "int32", "float32")
 SIGNATURES = tuple(f"{d} -> {d}" for d in DTYPES)       # input dtype -> output dtype (TFLM's kernels)
+SHARES_INPUT_QUANT, VALUE_PRESERVING = True, True
+AXIS_ATTRS = {"perm": "perm"}
 
 
 def infer(node, g):
@@ -33,3 +36,14 @@ def prepare(node, g):
 
 def run(node, g, inputs, p):
     return [np.ascontiguousarray(np.transpose(inputs[0], node.attrs["perm"]))]
+
+
+def _tflite_read(ctx) -> dict:
+    return {"perm": tuple(int(v) for v in ctx.const(1, "TRANSPOSE permutation").reshape(-1))}
+
+
+def _tflite_write(ctx, node, inputs):
+    return ctx.builtin, None, inputs[:1] + [ctx.const_int32(node, "perm", node.attrs["perm"])]
+
+
+TFLITE = _tflite.TFLite("TRANSPOSE", operands=1, read=_tflite_read, write=_tflite_write)

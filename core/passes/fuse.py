@@ -1,4 +1,5 @@
-"""Operator fusion: a RELU / RELU6 right after an op with a fused-activation slot folds into it.
+"""Operator fusion: an activation op (trait fusable_activation: RELU, RELU6) right after an op
+with a fused-activation slot (trait fused_activation) folds into it.
 
 TFLite's converter does this; ONNX and PyTorch exports keep them apart. Folding saves one
 pass over the tensor and, for quantised graphs, one intermediate buffer. A producer whose
@@ -6,11 +7,10 @@ output is also read elsewhere, or is a model output, is left alone.
 """
 from __future__ import annotations
 
+from tinycc.core import ops
 from tinycc.core.graph import Graph
 from tinycc.core.passes import Pass
 
-FUSABLE = ("conv_2d", "depthwise_conv_2d", "fully_connected", "add", "sub", "mul", "average_pool_2d", "max_pool_2d")
-ACTIVATIONS = ("relu", "relu6")
 
 
 class FuseActivations(Pass):
@@ -21,14 +21,14 @@ class FuseActivations(Pass):
         consumers = g.consumers()
         removed = set()
         for i, node in enumerate(g.nodes):
-            if node.op not in ACTIVATIONS or i in removed:
+            if not ops.trait(node.op, "fusable_activation") or i in removed:
                 continue
             src = node.inputs[0]
             p = producers.get(src)
             if p is None or p in removed:
                 continue
             prod = g.nodes[p]
-            if (prod.op not in FUSABLE or prod.attrs.get("activation", "none") != "none"
+            if (not ops.trait(prod.op, "fused_activation") or prod.attrs.get("activation", "none") != "none"
                     or len(consumers.get(src, [])) != 1 or src in g.outputs):
                 continue
             a, b = g.tensors[src], g.tensors[node.outputs[0]]

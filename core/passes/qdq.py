@@ -4,9 +4,9 @@ An ONNX QDQ model imports as float operators between `dequantize` and `quantize`
 pass rewrites each float operator whose activation inputs all come from `dequantize` of an
 integer tensor, whose weights come from `dequantize` of integer constants, and whose only
 consumer is a `quantize`, into the integer operator (TFLite semantics, so TF Lite Micro
-computes the same). Quantisation-preserving data movement (transpose, reshape, max pooling,
-slices, padding) is carried over to the integer side first. An operator the integer kernels
-refuse (e.g. a softmax output scale other than 1/256) stays float; dead nodes are removed.
+computes the same). Quantisation-preserving data movement (trait value_preserving: transpose,
+reshape, max pooling, slices, padding) is carried over to the integer side first. An operator
+the integer kernels refuse (e.g. a softmax output scale other than 1/256) stays float; dead nodes are removed.
 """
 from __future__ import annotations
 
@@ -14,9 +14,6 @@ from tinycc.core import ops
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph, Node, Tensor
 from tinycc.core.passes import Pass, remove_dead_nodes
-
-PRESERVING = ("transpose", "reshape", "max_pool_2d", "strided_slice", "pad")
-WEIGHTED = ("conv_2d", "depthwise_conv_2d", "fully_connected")
 
 
 class FoldQDQ(Pass):
@@ -44,9 +41,9 @@ class FoldQDQ(Pass):
         result: list[Node] = []
         for node in g.nodes:
             result.append(node)
-            if node.op not in PRESERVING or g.tensors[node.outputs[0]].dtype != "float32":
+            if not ops.trait(node.op, "value_preserving") or g.tensors[node.outputs[0]].dtype != "float32":
                 continue
-            if node.op == "pad" and node.attrs.get("value") is not None:
+            if node.attrs.get("value") is not None:
                 continue                     # a float pad value would need requantising: leave it
             src = self._dq_source(g, node.inputs[0], {o: i for i, n in enumerate(result) for o in n.outputs}, result)
             if src is None or g.tensors[src].is_const or g.tensors[src].quant.per_channel:
@@ -71,7 +68,8 @@ class FoldQDQ(Pass):
         producers, consumers = g.producers(), g.consumers()
         changed = False
         for i, node in enumerate(g.nodes):
-            if node.op in ("quantize", "dequantize", "_dead") or g.tensors[node.outputs[0]].dtype != "float32":
+            if (node.op == "_dead" or ops.trait(node.op, "converts_dtype")
+                    or g.tensors[node.outputs[0]].dtype != "float32"):
                 continue
             out = node.outputs[0]
             users = consumers.get(out, [])
@@ -88,7 +86,7 @@ class FoldQDQ(Pass):
                     new_inputs.append(None)
                 elif src is None:
                     break
-                elif g.tensors[src].is_const != (node.op in WEIGHTED and k >= 1):
+                elif g.tensors[src].is_const != (ops.trait(node.op, "weighted") and k >= 1):
                     break
                 else:
                     new_inputs.append(src)

@@ -2,10 +2,11 @@
 
 Activations: int8 per-tensor, asymmetric, range from calibration (always containing 0).
 Weights: int8 symmetric (zero point 0), per output channel for convolutions, per tensor for
-FULLY_CONNECTED (as TFLite's converter emits). Bias: int32 with scale input_scale x
-weight_scale. Ops that TFLite requires to keep their input's quantisation (pooling, reshape,
-pad, transpose, slices, RELU6) get it; SOFTMAX/LOGISTIC output 1/256 with zero point -128,
-TANH 1/128 with 0. CONCATENATION inputs quantised differently are requantised first.
+FULLY_CONNECTED (as TFLite's converter emits; trait weight_quant_axis). Bias: int32 with scale
+input_scale x weight_scale. Ops that TFLite requires to keep their input's quantisation (pooling, reshape,
+pad, transpose, slices, RELU6: trait shares_input_quant) get it; SOFTMAX/LOGISTIC output 1/256
+with zero point -128, TANH 1/128 with 0 (fixed_output_quant). CONCATENATION inputs quantised
+differently are requantised first (common_quant).
 The model keeps float32 inputs and outputs (QUANTIZE/DEQUANTIZE at the edges) unless
 `io="int8"`, which makes them int8 with their quantisation in the header.
 """
@@ -14,14 +15,12 @@ from __future__ import annotations
 import numpy as np
 
 from tinycc.core import fixedpoint as fp
+from tinycc.core import ops
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph, Node, Quant, Tensor
 from tinycc.core.passes import Pass, remove_dead_nodes
 from tinycc.core.passes.calibrate import Ranges
 
-KEEP_INPUT_QUANT = ("average_pool_2d", "max_pool_2d", "reshape", "pad", "transpose", "strided_slice", "relu6")
-FIXED_OUTPUT = {"softmax": (1.0 / 256, -128), "logistic": (1.0 / 256, -128), "tanh": (1.0 / 128, 0)}
-WEIGHT_AXIS = {"conv_2d": 0, "depthwise_conv_2d": 3, "fully_connected": None}
 IO_MODES = ("float", "int8")
 
 
@@ -138,11 +137,12 @@ class QuantizeInt8(Pass):
     def _node(self, g, node, tensors, qname, add_int8) -> list[Node]:
         out = g.tensors[node.outputs[0]]
         op = node.op
-        if op in ("quantize", "dequantize") or out.dtype != "float32":
+        if ops.trait(op, "converts_dtype") or out.dtype != "float32":
             raise TinyccError("the model mixes float and quantised operators; quantise a pure float32 model",
                               node=node.name, op=op, file=g.source)
         target = "int16" if node.name in self.int16 else "int8"
-        if target == "int16" and op in FIXED_OUTPUT:
+        fixed = ops.trait(op, "fixed_output_quant")
+        if target == "int16" and fixed is not None:
             raise TinyccError(f"{op} cannot run with int16 activations in tinycc yet", node=node.name, op=op,
                               file=g.source, hint="keep this layer in int8")
         new_nodes = []
@@ -155,12 +155,13 @@ class QuantizeInt8(Pass):
             else:
                 ins.append(self._as_dtype(name, qname[name], target, tensors, new_nodes))
         attrs = dict(node.attrs)
-        if op in WEIGHT_AXIS:
+        if ops.trait(op, "weighted"):
+            axis = ops.trait(op, "weight_quant_axis")
             x_q = tensors[ins[0]].quant
             w = g.tensors[node.inputs[1]]
-            key = (w.name, WEIGHT_AXIS[op])
+            key = (w.name, axis)
             if key not in self._weights:                       # one int8 copy of a filter shared by layers
-                wq, w_quant = quantize_weights(w.data.astype(np.float32), WEIGHT_AXIS[op])
+                wq, w_quant = quantize_weights(w.data.astype(np.float32), axis)
                 self._weights[key] = w_name = self.names.fresh(f"{w.name}/int8")
                 tensors[w_name] = Tensor(w_name, w.shape, "int8", w_quant, wq)
             w_name = self._weights[key]
@@ -174,16 +175,16 @@ class QuantizeInt8(Pass):
                 tensors[b_name] = Tensor(b_name, b.shape, "int64" if wide else "int32", b_quant, bq)
                 ins[2] = b_name
             out_quant = self._range_quant(out.name, target)
-        elif op in KEEP_INPUT_QUANT:
+        elif ops.trait(op, "shares_input_quant"):
             out_quant = tensors[ins[0]].quant
-            if op == "pad" and attrs.get("value") is not None:
+            if attrs.get("value") is not None:              # a pad value
                 lo, hi = (-32768, 32767) if target == "int16" else (-128, 127)
                 attrs["value"] = int(np.clip(fp.round_half_away(float(attrs["value"]) / out_quant.s) + out_quant.zp,
                                              lo, hi))
-        elif op in FIXED_OUTPUT:
-            scale, zp = FIXED_OUTPUT[op]
+        elif fixed is not None:
+            scale, zp = fixed
             out_quant = Quant(np.array([scale]), np.array([zp]))
-        elif op == "concatenation":
+        elif ops.trait(op, "common_quant"):
             for name in node.inputs:
                 if g.tensors[name].is_const:
                     raise TinyccError(f"constant operand {name!r} of {op} cannot be quantised yet",

@@ -1,0 +1,110 @@
+"""TFLite's side of an operator: builtin name, options table and the codec between its options /
+constant operands and the core attributes, read by the TFLite importer and the flatbuffer writer
+alike (plugins/importers/tflite.py, backends/tflm/flatbuffer.py) so the two cannot drift apart.
+
+A codec's `read(ctx)` gets a TFLiteReadContext (core/ops/protocol.py: the options table or None,
+the operator's tensors, checked helpers for windows and fused activations) and returns the core
+attributes; `write(ctx, node, inputs)` gets a TFLiteWriteContext and returns (builtin name, options
+object or None, input indices). Shared here: TFLite's fused-activation codes, SAME/VALID padding,
+and the codecs of the windowed and fused-activation-only operators.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from tinycc.core.ops import common
+
+ACTIVATION_CODES = {0: "none", 1: "relu", 2: "relu_n1_to_1", 3: "relu6"}     # ActivationFunctionType
+ACTIVATION_OF = {name: code for code, name in ACTIVATION_CODES.items()}
+PADDING_SAME, PADDING_VALID = 0, 1
+
+
+@dataclass(frozen=True)
+class TFLite:
+    """An operator's TFLite builtin(s) and options codec."""
+    builtin: str                         # the builtin the writer emits (a codec's write may pick another)
+    options: str | None = None           # the options table it reads and writes (TFLM: builtin_options_as_<type>)
+    required: bool = False               # an absent or foreign table is refused (zero strides, unknown padding)
+    also: tuple[str, ...] = ()           # further builtins imported as this operator (PADV2 -> pad)
+    operands: int | None = None          # inputs kept as tensors; the constant rest become attributes
+    read: Callable | None = None         # (TFLiteReadContext) -> core attributes
+    write: Callable | None = None        # (TFLiteWriteContext, node, inputs) -> (builtin, options or None, inputs)
+    pad_fill: str | None = "zero_point"  # pads SAME/VALID cannot express: a PAD in front filled with this
+    #                                      ("zero_point", "lowest"); None: cannot be written
+    resolver: dict = field(default_factory=dict)   # builtin -> TFLM MicroMutableOpResolver method, where it
+    #                                      is not "Add" + the builtin's parts capitalised (AddConv2D)
+
+
+def pads(padding: int, in_shape, kernel, strides, dilations) -> tuple[int, int, int, int]:
+    """Explicit (top, left, bottom, right) pads of TFLite's SAME / VALID padding."""
+    if padding != PADDING_SAME:
+        return (0, 0, 0, 0)
+    top, bottom = common.same_padding(in_shape[1], kernel[0], strides[0], dilations[0])
+    left, right = common.same_padding(in_shape[2], kernel[1], strides[1], dilations[1])
+    return (top, left, bottom, right)
+
+
+def padding(node, in_shape, kernel, strides, dilations) -> int | None:
+    """SAME or VALID for the node's explicit pads, or None when TFLite cannot express them."""
+    explicit = tuple(node.attrs.get("pads", (0, 0, 0, 0)))
+    if not any(explicit):
+        return PADDING_VALID
+    if explicit == pads(PADDING_SAME, in_shape, kernel, strides, dilations):
+        return PADDING_SAME
+    return None
+
+
+def window_kernel(node, g) -> tuple[int, int]:
+    """The window of a windowed node: its `kernel` attribute (pooling) or its filter's spatial dims."""
+    a = node.attrs
+    return a["kernel"] if "kernel" in a else g.tensors[node.inputs[1]].shape[1:3]
+
+
+# --- codecs shared by several operators ---------------------------------------------------------
+
+def read_activation(ctx) -> dict:
+    return {"activation": ctx.activation}
+
+
+def write_activation(ctx, node, inputs):
+    opt = ctx.options()
+    opt.fusedActivationFunction = ctx.activation_code
+    return ctx.builtin, opt, inputs
+
+
+def read_conv(ctx) -> dict:
+    x, w = ctx.x, ctx.input(1)
+    if w is None or len(w.shape) != 4 or len(x.shape) != 4:
+        raise ctx.fail("needs a 4-D input and a 4-D filter, got "
+                       f"{x.shape} and {None if w is None else w.shape}")
+    o = ctx.o
+    dil = (int(o.dilationHFactor), int(o.dilationWFactor))
+    return {**ctx.window(w.shape[1:3], dil), "dilations": dil, "activation": ctx.activation}
+
+
+def write_conv(ctx, node, inputs):
+    a = node.attrs
+    w = ctx.g.tensors[node.inputs[1]]
+    opt = ctx.options()
+    opt.padding = padding(node, ctx.x.shape, w.shape[1:3], a["strides"], a["dilations"])
+    opt.strideH, opt.strideW = (int(v) for v in a["strides"])
+    opt.dilationHFactor, opt.dilationWFactor = (int(v) for v in a["dilations"])
+    opt.fusedActivationFunction = ctx.activation_code
+    return ctx.builtin, opt, inputs
+
+
+def read_pool(ctx) -> dict:
+    o = ctx.o
+    kernel = (int(o.filterHeight), int(o.filterWidth))
+    return {**ctx.window(kernel), "kernel": kernel, "activation": ctx.activation}
+
+
+def write_pool(ctx, node, inputs):
+    a = node.attrs
+    opt = ctx.options()
+    opt.padding = padding(node, ctx.x.shape, a["kernel"], a["strides"], (1, 1))
+    opt.strideH, opt.strideW = (int(v) for v in a["strides"])
+    opt.filterHeight, opt.filterWidth = (int(v) for v in a["kernel"])
+    opt.fusedActivationFunction = ctx.activation_code
+    return ctx.builtin, opt, inputs
