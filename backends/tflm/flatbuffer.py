@@ -2,7 +2,8 @@
 
 The inverse of the TFLite importer: explicit core attributes go back to TFLite's conventions
 (pads -> SAME/VALID, reshape shape / pad amounts / axes / slice bounds / permutations -> int32
-constant operands). Constant buffers are 16-byte aligned. Used by the tflm backend and to build
+constant operands) through each operator's TFLite codec (core/ops/<op>.py TFLITE, which the
+importer reads too). Constant buffers are 16-byte aligned. Used by the tflm backend and to build
 the single-operator models the tests run through TF Lite Micro.
 """
 from __future__ import annotations
@@ -12,19 +13,14 @@ import numpy as np
 
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph, Node, Tensor
-from tinycc.core.ops import common
+from tinycc.core import ops
+from tinycc.core.ops import _tflite
+from tinycc.core.ops import pad as pad_op
 
 TENSOR_TYPES = {"float32": 0, "int32": 2, "uint8": 3, "int64": 4, "bool": 6, "int16": 7, "int8": 9}
-ACTIVATIONS = {"none": 0, "relu": 1, "relu_n1_to_1": 2, "relu6": 3}
-PADDING_SAME, PADDING_VALID = 0, 1
-BUILTINS = {
-    "conv_2d": "CONV_2D", "depthwise_conv_2d": "DEPTHWISE_CONV_2D", "fully_connected": "FULLY_CONNECTED",
-    "average_pool_2d": "AVERAGE_POOL_2D", "max_pool_2d": "MAX_POOL_2D", "add": "ADD", "sub": "SUB",
-    "mul": "MUL", "reshape": "RESHAPE", "softmax": "SOFTMAX", "logistic": "LOGISTIC", "tanh": "TANH",
-    "relu": "RELU", "relu6": "RELU6", "leaky_relu": "LEAKY_RELU", "pad": "PAD",
-    "concatenation": "CONCATENATION", "mean": "MEAN", "quantize": "QUANTIZE", "dequantize": "DEQUANTIZE",
-    "strided_slice": "STRIDED_SLICE", "transpose": "TRANSPOSE",
-}
+ACTIVATIONS = _tflite.ACTIVATION_OF
+PADDING_SAME, PADDING_VALID = _tflite.PADDING_SAME, _tflite.PADDING_VALID
+LOWEST = {"int8": -128, "int16": -32768}      # a max-pool PAD's fill (float: -inf)
 
 
 OFFLINE_PLAN_NAME = "OfflineMemoryAllocation"
@@ -61,16 +57,24 @@ def _aligned_buffer_pack(self, builder):
     return s.BufferEnd(builder)
 
 
-def _padding(node: Node, in_shape, kernel, strides, dilations) -> int | None:
-    """SAME or VALID for the node's explicit pads, or None when TFLite cannot express them."""
-    pads = tuple(node.attrs.get("pads", (0, 0, 0, 0)))
-    if not any(pads):
-        return PADDING_VALID
-    top, bottom = common.same_padding(in_shape[1], kernel[0], strides[0], dilations[0])
-    left, right = common.same_padding(in_shape[2], kernel[1], strides[1], dilations[1])
-    if pads == (top, left, bottom, right):
-        return PADDING_SAME
-    return None
+_padding = _tflite.padding
+
+
+class _OpWriter:
+    """What an operator's TFLite codec writes with (core/ops/protocol.TFLiteWriteContext)."""
+
+    def __init__(self, w: _Writer, codec, node: Node, x: Tensor):
+        self.w, self.codec, self.g, self.x, self.builtin = w, codec, w.g, x, codec.builtin
+        self.activation_code = ACTIVATIONS[node.attrs.get("activation", "none")]
+
+    def options(self):
+        return getattr(self.w.s, self.codec.options + "T")()
+
+    def const_int32(self, node: Node, what: str, values) -> int:
+        return self.w.const_int32(node, what, values)
+
+    def made(self, tensor: Tensor) -> int:
+        return self.w.tensor(tensor, made=True)
 
 
 class _Writer:
@@ -142,102 +146,46 @@ class _Writer:
         rewritten to read the padded tensor with VALID padding."""
         g = self.g
         x = g.tensors[node.inputs[0]]
-        if node.op == "average_pool_2d":
-            raise TinyccError(f"explicit pads {node.attrs['pads']} on AVERAGE_POOL_2D cannot be written to TFLite",
+        codec = ops.tflite(node.op)
+        if codec.pad_fill is None:
+            raise TinyccError(f"explicit pads {node.attrs['pads']} on {codec.builtin} cannot be written to TFLite",
                               node=node.name, op=node.op, hint="TFLite averages in-bounds elements only")
         top, left, bottom, right = node.attrs["pads"]
         shape = (x.shape[0], x.shape[1] + top + bottom, x.shape[2] + left + right, x.shape[3])
         padded_t = Tensor(f"{node.name}/padded", shape, x.dtype, x.quant)
         padded = _Made(padded_t, self.tensor(padded_t, made=True))     # the graph is left as it is
         attrs = {"paddings": ((0, 0), (top, bottom), (left, right), (0, 0)), "value": None}
-        if node.op == "max_pool_2d":          # padding must never win the max
-            attrs["value"] = -128 if x.dtype == "int8" else (-32768 if x.dtype == "int16" else float("-inf"))
-        pad = Node(f"{node.name}/pad", "pad", [node.inputs[0]], [padded], attrs)
+        if codec.pad_fill == "lowest":        # padding must never win the max
+            attrs["value"] = LOWEST.get(x.dtype, float("-inf"))
+        pad = Node(f"{node.name}/pad", pad_op.NAME, [node.inputs[0]], [padded], attrs)
         rewritten = Node(node.name, node.op, [padded, *node.inputs[1:]], node.outputs,
                          {**node.attrs, "pads": (0, 0, 0, 0)})
         return [self.operator(pad)], rewritten
 
     def operators(self, node: Node) -> list:
-        if node.op in ("conv_2d", "depthwise_conv_2d", "max_pool_2d", "average_pool_2d") and any(node.attrs["pads"]):
+        if ops.trait(node.op, "windowed") and any(node.attrs["pads"]):
             x = self.g.tensors[node.inputs[0]]
             a = node.attrs
-            kernel = a["kernel"] if "kernel" in a else self.g.tensors[node.inputs[1]].shape[1:3]
+            kernel = _tflite.window_kernel(node, self.g)
             if _padding(node, x.shape, kernel, a["strides"], a.get("dilations", (1, 1))) is None:
                 pre, node = self.explicit_pad(node)
                 return pre + [self.operator(node)]
         return [self.operator(node)]
 
     def operator(self, node: Node):
-        s, g, a = self.s, self.g, node.attrs
-        builtin = BUILTINS.get(node.op)
-        if builtin is None:
+        s = self.s
+        codec = ops.tflite(node.op)
+        if codec is None:
             raise TinyccError(f"operator {node.op} has no TFLite equivalent in the writer", node=node.name, op=node.op)
         names = list(node.inputs)
         while names and names[-1] is None:        # TFLM reads a trailing -1 as a present input
             names.pop()
         inputs = [-1 if n is None else self.ref(n) for n in names]
-        act = ACTIVATIONS[a.get("activation", "none")]
-        x = self.lookup(node.inputs[0])
-        opt_type, opt = 0, None
-        if node.op in ("conv_2d", "depthwise_conv_2d"):
-            w = g.tensors[node.inputs[1]]
-            if node.op == "conv_2d":
-                opt_type, opt = s.BuiltinOptions.Conv2DOptions, s.Conv2DOptionsT()
-            else:
-                opt_type, opt = s.BuiltinOptions.DepthwiseConv2DOptions, s.DepthwiseConv2DOptionsT()
-                opt.depthMultiplier = int(a["depth_multiplier"])
-            opt.padding = _padding(node, x.shape, w.shape[1:3], a["strides"], a["dilations"])
-            opt.strideH, opt.strideW = (int(v) for v in a["strides"])
-            opt.dilationHFactor, opt.dilationWFactor = (int(v) for v in a["dilations"])
-            opt.fusedActivationFunction = act
-        elif node.op in ("average_pool_2d", "max_pool_2d"):
-            opt_type, opt = s.BuiltinOptions.Pool2DOptions, s.Pool2DOptionsT()
-            opt.padding = _padding(node, x.shape, a["kernel"], a["strides"], (1, 1))
-            opt.strideH, opt.strideW = (int(v) for v in a["strides"])
-            opt.filterHeight, opt.filterWidth = (int(v) for v in a["kernel"])
-            opt.fusedActivationFunction = act
-        elif node.op == "fully_connected":
-            opt_type, opt = s.BuiltinOptions.FullyConnectedOptions, s.FullyConnectedOptionsT()
-            opt.fusedActivationFunction = act
-            opt.keepNumDims = bool(a["keep_num_dims"])
-        elif node.op in ("add", "sub", "mul"):
-            name = {"add": "AddOptions", "sub": "SubOptions", "mul": "MulOptions"}[node.op]
-            opt_type, opt = getattr(s.BuiltinOptions, name), getattr(s, name + "T")()
-            opt.fusedActivationFunction = act
-        elif node.op == "concatenation":
-            opt_type, opt = s.BuiltinOptions.ConcatenationOptions, s.ConcatenationOptionsT()
-            opt.axis = int(a["axis"])
-            opt.fusedActivationFunction = act
-        elif node.op == "reshape":
-            shape = g.tensors[node.outputs[0]].shape
-            inputs = inputs[:1] + [self.const_int32(node, "shape", shape)]
-            opt_type, opt = s.BuiltinOptions.ReshapeOptions, s.ReshapeOptionsT()
-            opt.newShape = np.array(shape, dtype=np.int32)
-        elif node.op == "softmax":
-            opt_type, opt = s.BuiltinOptions.SoftmaxOptions, s.SoftmaxOptionsT()
-            opt.beta = float(a["beta"])
-        elif node.op == "leaky_relu":
-            opt_type, opt = s.BuiltinOptions.LeakyReluOptions, s.LeakyReluOptionsT()
-            opt.alpha = float(a["alpha"])
-        elif node.op == "pad":
-            inputs = inputs[:1] + [self.const_int32(node, "paddings", a["paddings"])]
-            value = a.get("value")
-            if value is not None:
-                builtin = "PADV2"
-                data = np.array([value], dtype=np.dtype(x.dtype))
-                inputs.append(self.tensor(Tensor(f"{node.name}/value", (1,), x.dtype, x.quant, data), made=True))
-        elif node.op == "mean":
-            inputs = inputs[:1] + [self.const_int32(node, "axes", a["axes"])]
-            opt_type, opt = s.BuiltinOptions.ReducerOptions, s.ReducerOptionsT()
-            opt.keepDims = bool(a["keep_dims"])
-        elif node.op == "strided_slice":
-            inputs = inputs[:1] + [self.const_int32(node, k, a[k]) for k in ("begin", "end", "strides")]
-            opt_type, opt = s.BuiltinOptions.StridedSliceOptions, s.StridedSliceOptionsT()
-            opt.beginMask, opt.endMask = int(a["begin_mask"]), int(a["end_mask"])
-            opt.ellipsisMask, opt.newAxisMask = int(a["ellipsis_mask"]), int(a["new_axis_mask"])
-            opt.shrinkAxisMask, opt.offset = int(a["shrink_axis_mask"]), bool(a["offset"])
-        elif node.op == "transpose":
-            inputs = inputs[:1] + [self.const_int32(node, "perm", a["perm"])]
+        ctx = _OpWriter(self, codec, node, self.lookup(node.inputs[0]))
+        builtin, opt = codec.builtin, None
+        if codec.write is not None:
+            builtin, opt, inputs = codec.write(ctx, node, inputs)
+        opt_type = getattr(s.BuiltinOptions, codec.options) if opt is not None else 0
         op = s.OperatorT()
         op.opcodeIndex = self.opcode(builtin)
         op.inputs = np.array(inputs, dtype=np.int32)

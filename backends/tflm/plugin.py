@@ -23,6 +23,7 @@ from tinycc.backends.tflm.boards import STACK_RESERVE
 from tinycc.backends.tflm.flatbuffer import write_tflite
 from tinycc.backends.tflm.interpreter import measure_arena, run_tflm
 from tinycc.core import interpreter as reference
+from tinycc.core import ops
 from tinycc.core import planner
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph
@@ -31,9 +32,9 @@ from tinycc.core.backend import Option
 from tinycc.core.hookspec import hookimpl
 
 MARGIN = 1.10
-RESOLVER = {"CONV_2D": "AddConv2D", "DEPTHWISE_CONV_2D": "AddDepthwiseConv2D", "FULLY_CONNECTED": "AddFullyConnected",
-            "AVERAGE_POOL_2D": "AddAveragePool2D", "MAX_POOL_2D": "AddMaxPool2D", "PADV2": "AddPadV2",
-            "RELU6": "AddRelu6"}
+# TFLite builtin -> TFLM resolver method where it is not "Add" + the capitalised parts (core/ops/<op>.py TFLITE)
+RESOLVER = {builtin: method for name in ops.supported() if (codec := ops.tflite(name)) is not None
+            for builtin, method in codec.resolver.items()}
 CTYPES = {"int8": "int8_t", "int16": "int16_t", "int32": "int32_t", "float32": "float", "uint8": "uint8_t"}
 VERIFY_SAMPLES = 3
 FLOAT_TOL = 1e-4

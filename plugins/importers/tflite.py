@@ -13,19 +13,13 @@ import numpy as np
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph, NameSpace, Node, Quant, Tensor
 from tinycc.core.hookspec import hookimpl
-from tinycc.core.ops import common
+from tinycc.core import ops
+from tinycc.core.ops import _tflite
 from tinycc.core.validate import MAX_NODES, MAX_WINDOW, validate
 
 TENSOR_TYPES = {0: "float32", 2: "int32", 3: "uint8", 4: "int64", 6: "bool", 7: "int16", 9: "int8"}
-ACTIVATIONS = {0: "none", 1: "relu", 2: "relu_n1_to_1", 3: "relu6"}
-PADDING_SAME, PADDING_VALID = 0, 1
-# the options table each operator reads (TFLM: builtin_options_as_<type>(), nullptr for any other)
-OPTIONS_TYPES = {"CONV_2D": "Conv2DOptions", "DEPTHWISE_CONV_2D": "DepthwiseConv2DOptions",
-                 "AVERAGE_POOL_2D": "Pool2DOptions", "MAX_POOL_2D": "Pool2DOptions",
-                 "FULLY_CONNECTED": "FullyConnectedOptions", "ADD": "AddOptions", "SUB": "SubOptions",
-                 "MUL": "MulOptions", "CONCATENATION": "ConcatenationOptions", "SOFTMAX": "SoftmaxOptions",
-                 "LEAKY_RELU": "LeakyReluOptions", "MEAN": "ReducerOptions", "STRIDED_SLICE": "StridedSliceOptions"}
-REQUIRED_OPTIONS = ("CONV_2D", "DEPTHWISE_CONV_2D", "AVERAGE_POOL_2D", "MAX_POOL_2D")
+ACTIVATIONS = _tflite.ACTIVATION_CODES
+PADDING_SAME, PADDING_VALID = _tflite.PADDING_SAME, _tflite.PADDING_VALID
 MAX_FILE_BYTES = 1 << 31
 MAX_ENTRIES = 50_000           # tensors, buffers, operator codes, ... per vector
 MAX_OBJECTS = 100_000          # tables the object API would build, all vectors together
@@ -42,15 +36,10 @@ def _builtin_names() -> dict[int, str]:
     return {v: k for k, v in vars(ops).items() if not k.startswith("_") and isinstance(v, int)}
 
 
-# TFLite builtin -> core op name
-OP_MAP = {
-    "CONV_2D": "conv_2d", "DEPTHWISE_CONV_2D": "depthwise_conv_2d", "FULLY_CONNECTED": "fully_connected",
-    "AVERAGE_POOL_2D": "average_pool_2d", "MAX_POOL_2D": "max_pool_2d", "ADD": "add", "SUB": "sub",
-    "MUL": "mul", "RESHAPE": "reshape", "SOFTMAX": "softmax", "LOGISTIC": "logistic", "TANH": "tanh",
-    "RELU": "relu", "RELU6": "relu6", "LEAKY_RELU": "leaky_relu", "PAD": "pad", "PADV2": "pad",
-    "CONCATENATION": "concatenation", "MEAN": "mean", "QUANTIZE": "quantize", "DEQUANTIZE": "dequantize",
-    "STRIDED_SLICE": "strided_slice", "TRANSPOSE": "transpose",
-}
+# TFLite builtin -> (core op name, its TFLite codec), from each core/ops/<op>.py's TFLITE
+CODECS = {builtin: (name, codec) for name in ops.supported() if (codec := ops.tflite(name)) is not None
+          for builtin in (codec.builtin, *codec.also)}
+OP_MAP = {builtin: name for builtin, (name, _) in CODECS.items()}      # TFLite builtin -> core op name
 
 
 def _text_len(table, field: int) -> int:
@@ -224,14 +213,6 @@ class _Reader:
         return tensors[name].data
 
 
-def _pads(padding, in_shape, kernel, strides, dilations):
-    if padding != PADDING_SAME:
-        return (0, 0, 0, 0)
-    top, bottom = common.same_padding(in_shape[1], kernel[0], strides[0], dilations[0])
-    left, right = common.same_padding(in_shape[2], kernel[1], strides[1], dilations[1])
-    return (top, left, bottom, right)
-
-
 def _enum_name(enum, value) -> str:
     """`NAME (value)` of a schema enum value, or the bare value when the schema has no such name."""
     names = {v: k for k, v in vars(enum).items() if not k.startswith("_") and isinstance(v, int)}
@@ -242,13 +223,14 @@ def _options(r: _Reader, op, tflite_name: str, node_name: str):
     """The operator's options table when it is the one the operator reads, else None. TF Lite
     Micro's parsers read an absent or foreign table as all-zero parameters: harmless defaults for
     most operators, but a zero stride and an unknown padding for windowed ones, refused here."""
-    wanted = OPTIONS_TYPES.get(tflite_name)
+    codec = CODECS[tflite_name][1]
+    wanted = codec.options
     if wanted is None:
         return None
     present = int(op.builtinOptionsType or 0)
     if present == getattr(_schema().BuiltinOptions, wanted) and op.builtinOptions is not None:
         return op.builtinOptions
-    if tflite_name in REQUIRED_OPTIONS:
+    if codec.required:
         got = "no options table" if present == 0 else f"a {_enum_name(_schema().BuiltinOptions, present)} table"
         raise TinyccError(f"the operator has {got}, not its {wanted} (strides, padding, ...)", file=str(r.path),
                           node=node_name, op=tflite_name,
@@ -273,7 +255,7 @@ def _window(r: _Reader, o, node_name: str, tflite_name: str, x, kernel, dilation
                     f"SAME ({PADDING_SAME}) nor VALID ({PADDING_VALID})", hint="the file is corrupted")
     if len(x.shape) != 4:
         raise _fail(r, node_name, tflite_name, f"needs a 4-D input, got {x.name!r} of shape {x.shape}")
-    return {"strides": strides, "pads": _pads(padding, x.shape, kernel, strides, dilations)}
+    return {"strides": strides, "pads": _tflite.pads(padding, x.shape, kernel, strides, dilations)}
 
 
 def _activation(r: _Reader, o, node_name: str, tflite_name: str) -> str:
@@ -325,6 +307,33 @@ def _check_supported(r: _Reader) -> None:
                       hint="supported: " + ", ".join(sorted(OP_MAP)))
 
 
+class _OpReader:
+    """What an operator's TFLite codec reads (core/ops/protocol.TFLiteReadContext)."""
+
+    def __init__(self, r: _Reader, tensors, ins, outs, o, node_name: str, tflite_name: str, activation: str):
+        self.r, self.tensors, self.ins, self.outs, self.o = r, tensors, ins, outs, o
+        self.node_name, self.tflite_name, self.activation = node_name, tflite_name, activation
+        self.x = tensors[ins[0]]
+
+    def input(self, k: int):
+        return self.tensors[self.ins[k]] if len(self.ins) > k and self.ins[k] else None
+
+    def output(self, k: int):
+        return self.tensors[self.outs[k]]
+
+    def const(self, k: int, what: str):
+        return self.r.const(self.tensors, self.ins[k] if len(self.ins) > k else None, self.node_name, what)
+
+    def window(self, kernel, dilations=(1, 1)) -> dict:
+        return _window(self.r, self.o, self.node_name, self.tflite_name, self.x, kernel, dilations)
+
+    def fail(self, message: str, hint: str | None = None):
+        return _fail(self.r, self.node_name, self.tflite_name, message, hint)
+
+    def enum_name(self, enum: str, value: int) -> str:
+        return _enum_name(getattr(_schema(), enum), value)
+
+
 def _convert(r: _Reader, tensors: dict[str, Tensor], index: int, op) -> Node:
     tflite_name, code = _operator_code(r, index, op)
     for what, indices in (("input", op.inputs), ("output", op.outputs)):
@@ -351,68 +360,11 @@ def _convert(r: _Reader, tensors: dict[str, Tensor], index: int, op) -> Node:
                     hint="TF Lite Micro refuses it too; the file is corrupted")
     if not ins or ins[0] is None:
         raise _fail(r, node_name, tflite_name, "the first input is missing")
-    x = tensors[ins[0]]
-    if core_op in ("conv_2d", "depthwise_conv_2d"):
-        w = tensors[ins[1]] if len(ins) > 1 and ins[1] else None
-        if w is None or len(w.shape) != 4 or len(x.shape) != 4:
-            raise _fail(r, node_name, tflite_name, "needs a 4-D input and a 4-D filter, got "
-                        f"{x.shape} and {None if w is None else w.shape}")
-        dil = (int(o.dilationHFactor), int(o.dilationWFactor))
-        attrs = {**_window(r, o, node_name, tflite_name, x, w.shape[1:3], dil), "dilations": dil, "activation": act}
-        if core_op == "depthwise_conv_2d":
-            m = int(o.depthMultiplier)
-            if m < 1 or x.shape[3] * m != w.shape[3]:
-                raise _fail(r, node_name, tflite_name, f"depth multiplier {m} does not match the shapes: input "
-                            f"{x.name!r} has {x.shape[3]} channels, filter {w.name!r} has {w.shape[3]}",
-                            hint="TF Lite Micro computes output channel c * multiplier + m from input channel c; "
-                                 "filter channels must be input channels x multiplier")
-            attrs["depth_multiplier"] = m
-    elif core_op in ("average_pool_2d", "max_pool_2d"):
-        kernel = (int(o.filterHeight), int(o.filterWidth))
-        attrs = {**_window(r, o, node_name, tflite_name, x, kernel), "kernel": kernel, "activation": act}
-    elif core_op == "fully_connected":
-        fmt = int(_opt(o, "weightsFormat", 0))
-        if fmt != 0:
-            raise _fail(r, node_name, tflite_name, f"weights format "
-                        f"{_enum_name(_schema().FullyConnectedOptionsWeightsFormat, fmt)} is not supported",
-                        hint="only DEFAULT (0) weights; convert without weight shuffling")
-        attrs = {"activation": act, "keep_num_dims": bool(_opt(o, "keepNumDims", False))}
-    elif core_op in ("add", "sub", "mul", "concatenation"):
-        attrs = {"activation": act}
-        if core_op == "concatenation":
-            attrs["axis"] = int(_opt(o, "axis", 0))
-    elif core_op == "reshape":
-        attrs = {"shape": tuple(tensors[outs[0]].shape)}
-        ins = ins[:1]
-    elif core_op == "softmax":
-        attrs = {"beta": float(_opt(o, "beta", 0.0))}     # no SoftmaxOptions: TFLM reads beta 0
-    elif core_op == "leaky_relu":
-        attrs = {"alpha": float(_opt(o, "alpha", 0.0))}
-    elif core_op == "pad":
-        paddings = r.const(tensors, ins[1] if len(ins) > 1 else None, node_name, "PAD paddings")
-        attrs = {"paddings": tuple(tuple(int(v) for v in row) for row in paddings.reshape(-1, 2))}
-        if len(ins) > 2 and ins[2] is not None:
-            attrs["value"] = r.const(tensors, ins[2], node_name, "PADV2 constant value").reshape(-1)[0].item()
-        ins = ins[:1]
-    elif core_op == "mean":
-        axes = r.const(tensors, ins[1] if len(ins) > 1 else None, node_name, "MEAN axes")
-        attrs = {"axes": tuple(int(a) for a in axes.reshape(-1)), "keep_dims": bool(_opt(o, "keepDims", False))}
-        ins = ins[:1]
-    elif core_op == "strided_slice":
-        begin, end, strides = (r.const(tensors, ins[k] if len(ins) > k else None, node_name, what)
-                               for k, what in ((1, "STRIDED_SLICE begin"), (2, "STRIDED_SLICE end"),
-                                               (3, "STRIDED_SLICE strides")))
-        attrs = {"begin": tuple(int(v) for v in begin), "end": tuple(int(v) for v in end),
-                 "strides": tuple(int(v) for v in strides),
-                 **{k: int(_opt(o, camel, 0)) for k, camel in (
-                     ("begin_mask", "beginMask"), ("end_mask", "endMask"), ("ellipsis_mask", "ellipsisMask"),
-                     ("new_axis_mask", "newAxisMask"), ("shrink_axis_mask", "shrinkAxisMask"))},
-                 "offset": bool(_opt(o, "offset", False))}
-        ins = ins[:1]
-    elif core_op == "transpose":
-        perm = r.const(tensors, ins[1] if len(ins) > 1 else None, node_name, "TRANSPOSE permutation")
-        attrs = {"perm": tuple(int(v) for v in perm.reshape(-1))}
-        ins = ins[:1]
+    codec = CODECS[tflite_name][1]
+    if codec.read is not None:
+        attrs = codec.read(_OpReader(r, tensors, ins, outs, o, node_name, tflite_name, act))
+    if codec.operands is not None:           # the rest are constants the codec read into attributes
+        ins = ins[:codec.operands]
     while ins and ins[-1] is None:
         ins.pop()
     return Node(node_name, core_op, ins, outs, attrs)
