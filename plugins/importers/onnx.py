@@ -130,7 +130,8 @@ class _Builder:
             shape = [1] * q.ndim
             if scale.size > 1:
                 shape[axis] = -1
-            return ((q.astype(np.float64) - zp.reshape(shape)) * scale.reshape(shape)).astype(np.float32)
+            with np.errstate(over="ignore"):   # beyond float32: inf, refused by DEQUANTIZE's validation
+                return ((q.astype(np.float64) - zp.reshape(shape)) * scale.reshape(shape)).astype(np.float32)
         if n not in self.const:
             raise self.fail(node, f"{what} must be a constant (an initializer)",
                             hint="export with constant folding (torch.onnx.export(..., do_constant_folding=True))")

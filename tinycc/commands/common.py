@@ -43,7 +43,7 @@ def _subtable(table: Table, keep: list[int]) -> Table:
 
 def show(out: Console, table: Table) -> None:
     """The table's heading, wrapped between words (one unbroken line when a word, a path, is wider
-    than the console: the terminal wraps it, a pipe gets it whole), then the table; when the console is too narrow for every column,
+    than the console: the terminal wraps it, a pipe gets it whole), then the table; when the console is too narrow for every column at its natural width,
     the `split` column follows in a second table keyed by the first column, so no column is
     dropped or cut."""
     from rich.measure import Measurement
@@ -51,7 +51,9 @@ def show(out: Console, table: Table) -> None:
     out.print(escape(table.heading), soft_wrap=long_word, highlight=False)
     headers = [c.header for c in table.columns]
     unclamped = out.options.update(max_width=1 << 16)      # the width the columns need, not what is there
-    if table.split in headers and Measurement.get(out, unclamped, table).minimum > out.width:
+    # rich shrinks only the wrapping columns, and not always to their minimum: split whenever the
+    # table does not fit at its natural width, or a right-most column gets cropped (compare at 80)
+    if table.split in headers and Measurement.get(out, unclamped, table).maximum > out.width:
         s = headers.index(table.split)
         out.print(_subtable(table, [i for i in range(len(headers)) if i != s]))
         out.print(_subtable(table, [0, s]))
