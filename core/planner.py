@@ -23,8 +23,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tinycc.core import concat_alias as concat_mod
-from tinycc.core import ops
 from tinycc.core import inplace as inplace_mod
+from tinycc.core import ops
 from tinycc.core.graph import Graph
 
 ALIGN = 16
