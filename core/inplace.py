@@ -17,11 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tinycc.core import ops
 from tinycc.core.graph import Graph
-
-ELEMENTWISE_BINARY = ("add", "sub", "mul")
-ELEMENTWISE_UNARY = ("relu", "relu6", "leaky_relu", "logistic", "tanh")
-CONV_OPS = ("conv_2d", "depthwise_conv_2d")
 
 
 @dataclass(frozen=True)
@@ -99,14 +96,13 @@ def candidates(g: Graph) -> list[InPlace]:
         y = node.outputs[0]
         yt = g.tensors[y]
         ins = [n for n in node.inputs if n is not None]
-        if node.op in CONV_OPS:
+        mode = ops.trait(node.op, "in_place")        # "rows" (convolutions) or "elementwise"
+        if mode == "rows":
             c = _conv(node, g, i, node.inputs[0], y)
             if c is not None:
                 out.append(c)
-        elif node.op in ELEMENTWISE_BINARY or node.op in ELEMENTWISE_UNARY:
-            if yt.dtype != "int8" or node.op in ELEMENTWISE_UNARY and len(ins) != 1:
-                continue
-            if node.op in ELEMENTWISE_BINARY and len(ins) != 2:
+        elif mode == "elementwise":
+            if yt.dtype != "int8" or len(ins) != len(ops.get(node.op).INPUTS):    # every operand present
                 continue
             for x in ins:
                 xt = g.tensors[x]

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 
 from tinycc.core import concat_alias as concat_mod
 from tinycc.core import inplace as inplace_mod
+from tinycc.core import ops
 from tinycc.core.graph import Graph
 
 ALIGN = 16
-VIEW_OPS = ("reshape",)
 
 
 def align(n: int, a: int = ALIGN) -> int:
@@ -88,7 +88,7 @@ def node_buffer_keys(g: Graph, indices, kind: str = "scratch") -> dict[int, str]
 def _aliases(g: Graph, external: set[str]) -> dict[str, str]:
     aliases = {}
     for node in g.nodes:
-        if node.op in VIEW_OPS:
+        if ops.trait(node.op, "view"):
             src, dst = node.inputs[0], node.outputs[0]
             if src in g.tensors and not g.tensors[src].is_const and src not in external and dst not in external:
                 aliases[dst] = src

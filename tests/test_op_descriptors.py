@@ -79,6 +79,9 @@ CASES = [
     ("mean", (1, 4, 4, 3), (1, 1, 1, 3), {"axes": (1, 2), "keep_dims": True}),
     ("max_pool_2d", (1, 5, 5, 2), (1, 3, 3, 2),
      {"kernel": (3, 3), "strides": (2, 2), "pads": (1, 1, 1, 1), "activation": "relu6"}),
+    ("squeeze", (1, 3, 1, 2), (3, 2), {"axes": (0, -2)}),
+    ("expand_dims", (3, 2), (3, 1, 2), {"axis": -2}),
+    ("hard_swish", (2, 5), (2, 5), {}),
 ]
 
 

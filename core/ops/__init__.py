@@ -29,7 +29,7 @@ OP_MODULES = (
     "conv_2d", "depthwise_conv_2d", "fully_connected", "average_pool_2d", "max_pool_2d",
     "add", "sub", "mul", "reshape", "softmax", "logistic", "tanh", "relu", "relu6",
     "leaky_relu", "pad", "concatenation", "mean", "quantize", "dequantize", "strided_slice",
-    "transpose",
+    "transpose", "squeeze", "expand_dims", "hard_swish",
 )
 
 TRAITS = {

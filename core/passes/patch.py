@@ -23,7 +23,6 @@ from tinycc.core import ops
 from tinycc.core.graph import Graph, Node, Tensor
 from tinycc.core.passes import Pass
 
-STAGE_OPS = ("conv_2d", "depthwise_conv_2d")
 MAX_PREFIX = 12          # layers tried as the patched stage
 
 
@@ -40,7 +39,7 @@ def stage_chain(g: Graph) -> list[int]:
             if len(users) != 1:
                 break
             node = g.nodes[users[0]]
-            if node.op not in STAGE_OPS or node.inputs[0] != cur or cur in g.outputs:
+            if not ops.trait(node.op, "bandable") or node.inputs[0] != cur or cur in g.outputs:
                 break
             chain.append(users[0])
             cur = node.outputs[0]

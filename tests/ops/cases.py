@@ -249,6 +249,35 @@ def reshape(rng, dtype):
     return single_op("reshape", [x], act("y", (), dtype, x.quant), {"shape": target})
 
 
+def squeeze(rng, dtype):
+    shape = list(_shape(rng, 5))
+    for _ in range(int(rng.integers(1, 3))):                 # one or two size-1 dims to squeeze
+        shape.insert(int(rng.integers(0, len(shape) + 1)), 1)
+    ones = [k for k, d in enumerate(shape) if d == 1]
+    if rng.random() < 0.3:
+        axes = ()                                            # every size-1 dim (TFLite's default)
+    else:
+        picked = rng.choice(ones, size=int(rng.integers(1, len(ones) + 1)), replace=False)
+        axes = tuple(int(a) - len(shape) if rng.random() < 0.5 else int(a) for a in picked)
+    x = _io(rng, dtype, tuple(shape))
+    return single_op("squeeze", [x], act("y", (), dtype, x.quant), {"axes": axes})
+
+
+def expand_dims(rng, dtype):
+    shape = _shape(rng)
+    x = _io(rng, dtype, shape)
+    axis = int(rng.integers(-len(shape) - 1, len(shape) + 1))
+    return single_op("expand_dims", [x], act("y", (), dtype, x.quant), {"axis": axis})
+
+
+def hard_swish(rng, dtype):
+    x = _io(rng, dtype, _shape(rng))
+    if dtype == "float32":
+        return single_op("hard_swish", [x], _out(rng, dtype))
+    # outputs span about [-0.375, max(x)]: an output scale around the input's, above input scale / 128
+    return single_op("hard_swish", [x], _out(rng, dtype, x.quant.s * rng.uniform(0.1, 2)))
+
+
 def mean(rng, dtype):
     shape = _shape(rng)
     if rng.random() < 0.4:                      # the global-average-pool case
@@ -282,6 +311,7 @@ CASES = {
     "logistic": logistic, "tanh": tanh, "relu": relu, "relu6": relu6, "leaky_relu": leaky_relu, "pad": pad,
     "concatenation": concatenation, "transpose": transpose, "strided_slice": strided_slice, "reshape": reshape,
     "quantize": quantize, "dequantize": dequantize, "mean": mean,
+    "squeeze": squeeze, "expand_dims": expand_dims, "hard_swish": hard_swish,
 }
 
 # dtypes TF Lite Micro runs for each op (activation dtype); int16 means 16x8 for weighted ops
@@ -295,4 +325,6 @@ DTYPES = {
     "concatenation": ("int8", "int16", "float32"), "transpose": ("int8", "int16", "float32"),
     "strided_slice": ("int8", "int16", "float32"), "reshape": ("int8", "int16", "float32"),
     "quantize": ("int8", "int16"), "dequantize": ("int8", "int16"), "mean": ("int8", "int16", "float32"),
+    "squeeze": ("int8", "int16", "float32"), "expand_dims": ("int8", "int16", "float32"),
+    "hard_swish": ("int8", "float32"),
 }

@@ -9,11 +9,12 @@ import numpy as np
 
 from tinycc.core import ops
 
-ELEMENTWISE_UNARY = ("relu", "relu6", "leaky_relu", "logistic", "tanh", "quantize")
-
 
 def applies(node, g) -> bool:
-    if node.op not in ELEMENTWISE_UNARY or len([i for i in node.inputs if i is not None]) != 1:
+    """An int8 -> int8 node of a one-input operator with the ELEMENTWISE trait (core/ops)."""
+    op = ops.get(node.op)
+    if op is None or not ops.trait(node.op, "elementwise") or len(op.INPUTS) != 1 \
+            or len([i for i in node.inputs if i is not None]) != 1:
         return False
     return g.tensors[node.inputs[0]].dtype == "int8" and g.tensors[node.outputs[0]].dtype == "int8"
 
