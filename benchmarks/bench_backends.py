@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from c_build import CC, CFLAGS, HARNESS, build, run_exe  # noqa: E402
 from ops.check import random_inputs  # noqa: E402
+
 from tinycc.backends.microtvm.plugin import generate as generate_microtvm  # noqa: E402
 from tinycc.core import planner  # noqa: E402
 from tinycc.core import samples as samples_io  # noqa: E402

@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from cmsis_nn_source import cmsis_nn_root  # noqa: E402
 from ops.check import random_inputs  # noqa: E402
+
 from tinycc import cortexm  # noqa: E402
 from tinycc.driver import compile_model  # noqa: E402
 from tinycc.plugins.importers.tflite import load_tflite  # noqa: E402

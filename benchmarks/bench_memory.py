@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from tflm import tflm_arena_bytes  # noqa: E402
+
 from tinycc.backends.c.plugin import CBackend  # noqa: E402
 from tinycc.core import planner  # noqa: E402
 from tinycc.driver import patch_model  # noqa: E402

@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from c_build import build  # noqa: E402
 from ops.check import random_inputs  # noqa: E402
 from tflm import run_tflm, tflm_arena_bytes  # noqa: E402
+
 from tinycc.core import planner  # noqa: E402
 from tinycc.core import samples as samples_io  # noqa: E402
 from tinycc.plugins.importers.tflite import load_tflite  # noqa: E402

@@ -11,10 +11,10 @@ import sys
 
 import numpy as np
 import pytest
-
 from tflm import models_dir
-from tinycc.compare import compare, random_samples
+
 from tinycc import cortexm
+from tinycc.compare import compare, random_samples
 from tinycc.core import interpreter
 from tinycc.core.hookspec import hookimpl
 from tinycc.core.plugins import build_registry, registry

@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from tflm import models_dir
 
 TESTS = Path(__file__).resolve().parent

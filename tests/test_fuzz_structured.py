@@ -22,10 +22,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import fuzz_structured as fs
 import numpy as np
 import pytest
-
-import fuzz_structured as fs
 
 SEED = 0
 CASES = 240                    # about 2 minutes on one core: sanitized C for every accepted case

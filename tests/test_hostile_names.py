@@ -29,10 +29,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from c_build import CC, CFLAGS, HARNESS, run_exe
 from ops.check import random_inputs
 from tflm import run_tflm
+
 from tinycc.backends.c.names import STD_HEADERS, Namer, comment, kernel_identifiers, model_name
 from tinycc.core import interpreter
 from tinycc.core.graph import Graph, Node, Tensor

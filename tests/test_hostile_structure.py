@@ -24,9 +24,9 @@ from pathlib import Path
 import flatbuffers
 import numpy as np
 import pytest
-
 from ops.check import assert_matches_tflm
 from tflite_builder import act, const, q, single_op
+
 from tinycc.backends.tflm.flatbuffer import write_tflite
 from tinycc.cli import main
 from tinycc.core.graph import Graph, Node, Tensor

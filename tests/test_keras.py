@@ -24,6 +24,7 @@ keras = pytest.importorskip("keras")
 
 from c_build import build, run_exe  # noqa: E402
 from tflm import models_dir, run_tflm  # noqa: E402
+
 from tinycc.core import interpreter  # noqa: E402
 from tinycc.core.errors import TinyccError  # noqa: E402
 from tinycc.core.passes.calibrate import calibrate  # noqa: E402

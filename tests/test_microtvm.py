@@ -23,6 +23,7 @@ pytest.importorskip("tvm", reason="the tvm extra is not installed (pip install '
 from c_build import CC, CFLAGS, HARNESS, run_exe  # noqa: E402
 from ops.check import assert_outputs_equal_tflm, random_inputs  # noqa: E402
 from tflm import models_dir  # noqa: E402
+
 from tinycc.backends.microtvm.plugin import generate  # noqa: E402
 from tinycc.core import interpreter  # noqa: E402
 from tinycc.driver import optimize_model  # noqa: E402
@@ -50,6 +51,7 @@ def test_onnx_cnn_through_the_cli_matches_onnxruntime(tmp_path):
     ort = pytest.importorskip("onnxruntime")
     pytest.importorskip("onnx")
     from test_onnx import small_cnn
+
     from tinycc.plugins.importers.onnx import load_onnx
     path = small_cnn(tmp_path / "small.onnx")
     out = tmp_path / "out"

@@ -12,7 +12,6 @@ import numpy as np
 
 from tinycc.core import progress
 from tinycc.core.passes.calibrate import calibrate
-from tinycc.plugins.importers.tflite import load_tflite
 
 
 class Recorder:

@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-
 from tflm import run_tflm
+
 from tinycc.boards import STACK_RESERVE_BYTES, board
 from tinycc.driver import compile_model
 

@@ -14,9 +14,9 @@ import sys
 
 import numpy as np
 import pytest
-
 from c_build import build, run_exe
 from tflm import models_dir, run_tflm
+
 from tinycc.backends.tflm.flatbuffer import write_tflite
 from tinycc.core import interpreter
 from tinycc.core.errors import TinyccError

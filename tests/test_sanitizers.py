@@ -26,12 +26,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from cmsis_nn_source import cmsis_nn_root
 from ops.check import random_inputs
 from tflm import models_dir
+
 from tinycc.backends.c.plugin import ARENA_CANARY_ERROR
-from tinycc.core import interpreter, samples as io
+from tinycc.core import interpreter
+from tinycc.core import samples as io
 from tinycc.driver import compile_model
 from tinycc.plugins.importers.tflite import load_tflite
 from tinycc.plugins.runtimes.c_host import HARNESS

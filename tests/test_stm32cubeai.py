@@ -19,9 +19,9 @@ import sys
 
 import numpy as np
 import pytest
-
 from ops.check import random_inputs
 from tflm import models_dir, run_tflm
+
 from tinycc.boards import STACK_RESERVE_BYTES
 from tinycc.core import ops, planner
 from tinycc.plugins.importers.tflite import load_tflite

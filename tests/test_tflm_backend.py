@@ -17,12 +17,12 @@ import sys
 
 import numpy as np
 import pytest
-
 from ops.check import random_inputs
 from tflm import models_dir, run_tflm, tflm_arena_bytes
+
 from tinycc.backends.tflm.flatbuffer import write_tflite
-from tinycc.boards import STACK_RESERVE_BYTES
 from tinycc.backends.tflm.plugin import arena_with_margin, verify
+from tinycc.boards import STACK_RESERVE_BYTES
 from tinycc.core import interpreter, planner
 from tinycc.core.errors import TinyccError
 from tinycc.plugins.importers.tflite import load_tflite
@@ -88,7 +88,9 @@ def test_models_from_other_importers_run_in_tflm(tmp_path):
     onnx = pytest.importorskip("onnx")
     del onnx
     import copy
+
     from test_onnx import small_cnn
+
     from tinycc.core.passes.calibrate import calibrate
     from tinycc.core.passes.quantize import QuantizeInt8
     from tinycc.core.validate import validate
@@ -102,6 +104,7 @@ def test_models_from_other_importers_run_in_tflm(tmp_path):
     torch = pytest.importorskip("torch")
     pytest.importorskip("onnxscript")
     from test_torch import model as torch_model
+
     from tinycc.plugins.importers.torch import from_module
     gt = from_module(torch_model(), (torch.zeros(1, 1, 49, 10),))
     assert_tflm_equals_reference(gt, write_tflite(gt, planner.plan(gt, io_in_arena=True).offsets))
@@ -110,6 +113,7 @@ def test_models_from_other_importers_run_in_tflm(tmp_path):
 def test_keras_model_runs_in_tflm(tmp_path):
     pytest.importorskip("tensorflow")
     from test_keras import small_cnn
+
     from tinycc.plugins.importers.keras import load_keras
     path = tmp_path / "k.keras"
     small_cnn().save(path)

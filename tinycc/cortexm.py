@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from tinycc.core import progress, samples as io
+from tinycc.core import progress
+from tinycc.core import samples as io
 from tinycc.core.errors import TinyccError
 
 PACKAGES = "gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi picolibc-arm-none-eabi qemu-system-arm"
@@ -157,6 +158,7 @@ def cmsis_sources(outdir: Path, cmsis_nn=None, cmsis_core=None, notes: list | No
     """CMSIS-NN sources and include folders when the generated code calls CMSIS-NN: from
     `cmsis_nn`, $CMSIS_NN_PATH, or tinycc's cache (fetched once; tinycc/cmsis_nn_fetch.py)."""
     import os
+
     from tinycc import cmsis_nn_fetch
     if not any("arm_nnfunctions.h" in p.read_text(errors="replace") for p in outdir.glob("*.c")):
         return [], []

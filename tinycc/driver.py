@@ -31,8 +31,8 @@ def load_model(path, options: dict | None = None, importer: str | None = None) -
 def optimize_model(g: Graph) -> Graph:
     """The core passes every compile runs (before quantisation)."""
     from tinycc.core.passes import Sequential
-    from tinycc.core.passes.fuse import FuseActivations
     from tinycc.core.passes.constants import FoldConstants
+    from tinycc.core.passes.fuse import FuseActivations
     from tinycc.core.passes.qdq import FoldQDQ
     return Sequential(FuseActivations(), FoldQDQ(), FoldConstants()).run(g)
 
@@ -74,9 +74,9 @@ def quantize_model(g: Graph, options: dict) -> Graph:
                           hint="pass --calibration data.npz (samples of each input, first axis = samples)")
     from tinycc.calibration import load_calibration
     from tinycc.core.passes import Sequential
+    from tinycc.core.passes.accuracy import accuracy_report
     from tinycc.core.passes.calibrate import calibrate
     from tinycc.core.passes.quantize import QuantizeInt8
-    from tinycc.core.passes.accuracy import accuracy_report
     samples = calibration if isinstance(calibration, list) else load_calibration(calibration, g)
     ranges = calibrate(g, samples, method=options.get("calibration_method") or "minmax")
     import copy

@@ -12,11 +12,11 @@ from pathlib import Path
 import jinja2
 
 import tinycc
+from tinycc.backends import project_files
 from tinycc.backends.c import names
 from tinycc.backends.c import ops as c_ops
 from tinycc.backends.c.emitter import CModule
 from tinycc.backends.c.ops import _inplace, lut
-from tinycc.backends import project_files
 from tinycc.core import ops
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph

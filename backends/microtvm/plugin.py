@@ -26,9 +26,9 @@ from tinycc.backends.c import names
 from tinycc.backends.c.emitter import CTYPES, c_values
 from tinycc.backends.c.plugin import ARENA_CANARY_ERROR
 from tinycc.core import planner, progress
+from tinycc.core.backend import Option
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph
-from tinycc.core.backend import Option
 from tinycc.core.hookspec import hookimpl
 
 PASSES = ("LegalizeOps", "AnnotateTIROpPattern", "FoldConstant", "FuseOps", "FuseTIR")
@@ -46,6 +46,7 @@ def _tvm():
 def fused_module(g: Graph):
     tvm = _tvm()
     from tvm import relax
+
     from tinycc.backends.microtvm.relax_builder import to_relax
     mod = to_relax(g)
     return tvm.transform.Sequential([getattr(relax.transform, p)() for p in PASSES])(mod)
@@ -100,6 +101,7 @@ def generate_quantised(g: Graph, name: str, opts: dict) -> tuple[dict[str, str],
 def generate_float(g: Graph, name: str, opts: dict) -> tuple[dict[str, str], dict]:
     tvm = _tvm()
     from tvm import relax
+
     from tinycc.backends.microtvm.lower import PRELUDE, lower_kernel
     mod = fused_module(g)
     main = mod["main"]

@@ -23,9 +23,9 @@ from tinycc.backends.c import names
 from tinycc.backends.c.plugin import generate as generate_c
 from tinycc.backends.tflm.flatbuffer import write_tflite
 from tinycc.core import ops, planner
+from tinycc.core.backend import Option
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph
-from tinycc.core.backend import Option
 from tinycc.core.hookspec import hookimpl
 
 # STM32 parts: (core flags, stedgeai --target series)
@@ -285,7 +285,8 @@ def resolve_part(g: Graph, options: dict) -> str:
 def generate(g: Graph, name: str, part: str, board: str | None = None) -> tuple[dict[str, str], dict]:
     if part not in PARTS:
         raise TinyccError(f"unknown STM32 part {part!r}", hint="parts: " + ", ".join(sorted(PARTS)))
-    from tinycc.boards import STACK_RESERVE_BYTES, board as load_board, memory_map
+    from tinycc.boards import STACK_RESERVE_BYTES, memory_map
+    from tinycc.boards import board as load_board
     from tinycc.cortexm import MEMORY
     cpu, series = PARTS[part]
     info = load_board(part)

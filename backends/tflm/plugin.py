@@ -23,13 +23,12 @@ from tinycc.backends.tflm.boards import STACK_RESERVE
 from tinycc.backends.tflm.flatbuffer import write_tflite
 from tinycc.backends.tflm.interpreter import measure_arena, run_tflm
 from tinycc.core import interpreter as reference
-from tinycc.core import ops
-from tinycc.core import planner
+from tinycc.core import ops, planner
+from tinycc.core.backend import Option
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph
-from tinycc.core.samples import random_inputs
-from tinycc.core.backend import Option
 from tinycc.core.hookspec import hookimpl
+from tinycc.core.samples import random_inputs
 
 MARGIN = 1.10
 # TFLite builtin -> TFLM resolver method where it is not "Add" + the capitalised parts (core/ops/<op>.py TFLITE)

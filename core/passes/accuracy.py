@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinycc.core.graph import Graph, np_dtype
 from tinycc.core import progress
+from tinycc.core.graph import Graph, np_dtype
 from tinycc.core.interpreter import Interpreter
 
 

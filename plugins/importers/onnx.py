@@ -427,6 +427,7 @@ def load_external_data(model, path: Path) -> None:
     declared shape and type take (at most MAX_TENSOR_BYTES, all external tensors together too)
     before any memory is reserved; the bytes are then read with one bounded read."""
     from onnx import TensorProto
+
     from tinycc.core.validate import MAX_TENSOR_BYTES
     folder = path.resolve().parent
     total = 0

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
+from tinycc.core import ops
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph, NameSpace, Node, Quant, Tensor
 from tinycc.core.hookspec import hookimpl
-from tinycc.core import ops
 from tinycc.core.ops import _tflite
 from tinycc.core.validate import MAX_NODES, MAX_WINDOW, validate
 

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from tinycc.core import planner, samples as io
+from tinycc.core import planner
+from tinycc.core import samples as io
 from tinycc.core.errors import TinyccError
 from tinycc.core.hookspec import hookimpl
 

@@ -34,6 +34,7 @@ class TVMRuntime:
     def run_many(self, g, samples):
         import tvm
         from tvm import relax
+
         from tinycc.backends.microtvm.relax_builder import to_relax
         exe = relax.build(to_relax(g), target="llvm")
         vm = relax.VirtualMachine(exe, tvm.cpu())

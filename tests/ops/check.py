@@ -13,8 +13,8 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-
 from tflm import run_tflm
+
 from tinycc.core import interpreter, samples
 from tinycc.plugins.importers.tflite import load_tflite
 
@@ -34,6 +34,7 @@ def run_c_sanitized(g, samples: list[list[np.ndarray]]) -> list[list[np.ndarray]
     import shutil
 
     from c_build import build
+
     from tinycc.core import samples as io
     workdir = Path(tempfile.mkdtemp(prefix="tinycc-san-"))
     try:

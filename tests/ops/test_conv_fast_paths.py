@@ -23,12 +23,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from c_build import build, run_exe, write_sources
 from ops.check import assert_matches_tflm, assert_qemu_m4_equals_tflm, random_inputs
 from ops.test_fast_kernels import conv_case
 from test_inplace import sandwiched
 from tflm import run_tflm
+
 from tinycc.backends.c.ops.conv_2d import cols_words, packed_filter, packed_words
 from tinycc.core import planner
 
@@ -202,7 +202,8 @@ def test_cols_in_place_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
 
 @pytest.mark.parametrize("name", [n for n in CASES if CASES[n][1]])
 def test_cols_clean_under_asan_ubsan(name, tmp_path):
-    from test_sanitizers import build as san_build, run_clean
+    from test_sanitizers import build as san_build
+    from test_sanitizers import run_clean
     model = _model(name)
     g = write_sources_for(model, tmp_path)
     rng = np.random.default_rng(8)

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from ops.check import assert_matches_tflm
 from tflite_builder import act, q, random_int, random_scale, random_zp, single_op
+
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph, Node
 from tinycc.core.validate import validate

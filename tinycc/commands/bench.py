@@ -5,12 +5,22 @@ from rich.console import Console
 from rich.markup import escape
 
 from tinycc.commands.common import (
-    CMSIS_HELP, JSON_ARG, TARGET_HELP, fmt_bytes, build_table, json_out, make_table, print_notes, show)
+    CMSIS_HELP,
+    JSON_ARG,
+    TARGET_HELP,
+    build_table,
+    fmt_bytes,
+    json_out,
+    make_table,
+    print_notes,
+    show,
+)
 from tinycc.core.errors import TinyccError
 
 
 def cmd_bench(args, out: Console) -> int:
     import numpy as np
+
     from tinycc import cortexm
     from tinycc.core.samples import random_tensor
     core = cortexm.core_of(args.target)

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from tinycc.core.errors import TinyccError
 
+
 def fmt_bytes(n) -> str:
     return f"{n:,}" if isinstance(n, int) else str(n)
 

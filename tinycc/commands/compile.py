@@ -5,12 +5,20 @@ from rich.console import Console
 from rich.markup import escape
 
 from tinycc.commands.common import (
-    JSON_ARG, fmt_bytes, board_slug, check_options, json_out, make_table, print_notes, show)
+    JSON_ARG,
+    board_slug,
+    check_options,
+    fmt_bytes,
+    json_out,
+    make_table,
+    print_notes,
+    show,
+)
 
 
 def cmd_compile(args, out: Console) -> int:
-    from tinycc.driver import compile_model
     from tinycc.core.plugins import registry
+    from tinycc.driver import compile_model
     check_options(args, args.backend)
     target = board_slug(args.target, "compile --target") if args.target else None
     options = {"quantize": args.quantize, "calibration": args.calibration,

@@ -5,7 +5,15 @@ from rich.console import Console
 from rich.markup import escape
 
 from tinycc.commands.common import (
-    CMSIS_HELP, JSON_ARG, fmt_bytes, board_slug, check_options, json_out, make_table, show)
+    CMSIS_HELP,
+    JSON_ARG,
+    board_slug,
+    check_options,
+    fmt_bytes,
+    json_out,
+    make_table,
+    show,
+)
 
 
 def cmd_report(args, out: Console) -> int:
