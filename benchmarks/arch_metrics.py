@@ -107,7 +107,7 @@ def operator_names() -> set[str]:
 
 def op_lines(mods: dict[str, Path], names: set[str]) -> list[str]:
     hits = []
-    for mod, path in sorted(mods.items()):
+    for _mod, path in sorted(mods.items()):
         if any(part == "ops" or part.endswith("_ops") for part in path.relative_to(ROOT).parts[:-1]):
             continue
         lines = path.read_text().splitlines()

@@ -247,7 +247,8 @@ def validate(g: Graph) -> Graph:
                 raise mismatch
             op.prepare(node, g)
         except TinyccError as err:
-            raise err.with_node(node.name, node.op).with_file(g.source)
+            err.with_node(node.name, node.op).with_file(g.source)
+            raise
         defined.update(node.outputs)
     for name in g.outputs:
         if name not in defined:

@@ -114,10 +114,10 @@ def test_inspect_json_matches_the_plan():
     g = load_tflite(EXAMPLE)
     plan = planner.plan(g, inplace=True, schedule=True)       # the c backend's plan
     assert info["plain_bytes"] == planner.plan(load_tflite(EXAMPLE)).arena_bytes >= plan.arena_bytes
-    assert [l["op"] for l in info["layers"]] == [n.op for n in g.nodes]
+    assert [layer["op"] for layer in info["layers"]] == [n.op for n in g.nodes]
     assert info["arena_bytes"] == plan.arena_bytes and info["bound_bytes"] == plan.bound_bytes
     assert info["layers"][0]["macs"] == 24 * 4 * 8 * 9          # conv 3x3x1 -> 24x4x8
-    assert max(l["live_arena_bytes"] for l in info["layers"]) == plan.bound_bytes
+    assert max(layer["live_arena_bytes"] for layer in info["layers"]) == plan.bound_bytes
 
 
 def test_inspect_table_has_peak_and_bound():

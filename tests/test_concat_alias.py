@@ -530,7 +530,7 @@ def test_inspect_reports_the_slots(tmp_path):
     info = inspect_model(graph_of(nested()))
     assert info["arena_bytes"] == info["bound_bytes"] == 96 and info["concat_slices"] == 4
     assert info["plain_bytes"] >= 192
-    assert max(l["live_arena_bytes"] for l in info["layers"]) == 96
+    assert max(layer["live_arena_bytes"] for layer in info["layers"]) == 96
 
 
 @pytest.mark.parametrize("make", [conv_rows, nested, in_place_rows, in_place_odd, lambda: random_tree(105)],

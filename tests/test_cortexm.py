@@ -123,7 +123,7 @@ def test_cli_bench_prints_instructions(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "tinycc", "bench", str(out), "--target", "qemu-cortex-m4"], env=env,
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    line = next(l for l in proc.stdout.splitlines() if "instructions per inference" in l)
+    line = next(ln for ln in proc.stdout.splitlines() if "instructions per inference" in ln)
     assert int(line.split()[-1].replace(",", "")) > 100_000
     proc = subprocess.run([sys.executable, "-m", "tinycc", "bench", str(out), "--json"], env=env,
                           capture_output=True, text=True)

@@ -61,7 +61,9 @@ def conv(op="conv_2d", sx=0.05, sw=0.01, so=0.5, bias=None, act_fn="none", dtype
 
 
 def binary(op, sa=0.05, sb=0.03, so=0.1, act_fn="none", dtype="int8", zp16=0):
-    zp = (lambda v: v if dtype == "int8" else zp16)
+    def zp(v):
+        return v if dtype == "int8" else zp16
+
     a, b = act("a", (2, 3, 4), dtype, q(sa, zp(4))), act("b", (2, 3, 4), dtype, q(sb, zp(-7)))
     return unchecked_single_op(op, [a, b], act("y", (), dtype, q(so, zp(2))), {"activation": act_fn})
 

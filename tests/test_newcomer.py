@@ -257,7 +257,7 @@ def test_an_exported_program_saved_as_pt_still_loads(tmp_path):
     torch.export.save(torch.export.export(model, (torch.zeros(1, 4),)), str(tmp_path / "model.pt"))
     proc = tinycc("inspect", tmp_path / "model.pt", "--json")
     assert proc.returncode == 0, proc.stderr
-    assert "fully_connected" in [l["op"] for l in json.loads(proc.stdout)["layers"]]
+    assert "fully_connected" in [layer["op"] for layer in json.loads(proc.stdout)["layers"]]
     assert proc.stderr == ""                               # torch's exporter warnings silenced
 
 

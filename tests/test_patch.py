@@ -140,8 +140,8 @@ def test_cli_patch_tiles_reports_the_smaller_arena(tmp_path):
     assert whole.returncode == 0 and banded.returncode == 0, banded.stderr
 
     def arena(folder):
-        return int(next(l for l in (folder / "vww.h").read_text().splitlines()
-                        if l.startswith("#define VWW_ARENA_BYTES")).split()[2])
+        return int(next(ln for ln in (folder / "vww.h").read_text().splitlines()
+                        if ln.startswith("#define VWW_ARENA_BYTES")).split()[2])
     assert arena(tmp_path / "bands") < arena(tmp_path / "whole")
     assert "patch-based execution: the first" in banded.stdout + banded.stderr and "row bands" in banded.stdout + banded.stderr
     bad = subprocess.run(run + ["-o", str(tmp_path / "bad"), "--patch-tiles", "1"], env=env, capture_output=True,

@@ -182,8 +182,8 @@ def test_accuracy_report_ranks_layers_and_measures_outputs(tmp_path):
     cal = [[rng.normal(size=(1, 10, 8, 2)).astype(np.float32)] for _ in range(16)]
     gq = _quantized(g, cal)
     rep = accuracy_report(g, gq, cal)
-    assert [l["tensor"] for l in rep["layers"]] and {l["op"] for l in rep["layers"]} >= {"conv_2d", "fully_connected"}
-    assert rep["layers"] == sorted(rep["layers"], key=lambda l: l["sqnr_db"])
+    assert [layer["tensor"] for layer in rep["layers"]] and {layer["op"] for layer in rep["layers"]} >= {"conv_2d", "fully_connected"}
+    assert rep["layers"] == sorted(rep["layers"], key=lambda layer: layer["sqnr_db"])
     out = rep["outputs"][0]
     f = np.stack([interpreter.run(g, x)[0].reshape(-1) for x in cal])
     q = np.stack([interpreter.run(gq, x)[0].reshape(-1) for x in cal])
@@ -238,8 +238,8 @@ def test_int16_layers_run_16x8_bit_exact_in_tflm_and_c(tmp_path):
         np.testing.assert_array_equal(c_outs[k][0], ref)
     # closer to float than all-int8 on the layers kept in int16 (int8 weights still bound it)
     from tinycc.core.passes.accuracy import accuracy_report
-    mixed = {l["node"]: l["sqnr_db"] for l in accuracy_report(g, gq, cal)["layers"]}
-    int8 = {l["node"]: l["sqnr_db"] for l in accuracy_report(g, _quantized(g, cal), cal)["layers"]}
+    mixed = {layer["node"]: layer["sqnr_db"] for layer in accuracy_report(g, gq, cal)["layers"]}
+    int8 = {layer["node"]: layer["sqnr_db"] for layer in accuracy_report(g, _quantized(g, cal), cal)["layers"]}
     assert mixed["conv"] > int8["conv"] + 3 and mixed["dw"] > int8["dw"] + 3
     assert not any(n.outputs == ["x/int8"] for n in gq.nodes)       # no unused int8 copy of the input
 

@@ -111,12 +111,12 @@ def test_tiny_kws_fits_on_both_boards_by_hand(board, sram_kb, flash_kb, mhz, tmp
     assert lat["method"] == "macs" and lat["cycles_per_mac"] == 12
     assert lat["seconds"] == pytest.approx(27724 * 12 / (mhz * 1e6))
     layers = rep["layers"]
-    assert [l["op"] for l in layers] == ["conv_2d", "depthwise_conv_2d", "conv_2d", "average_pool_2d", "reshape",
+    assert [layer["op"] for layer in layers] == ["conv_2d", "depthwise_conv_2d", "conv_2d", "average_pool_2d", "reshape",
                                          "fully_connected", "softmax"]
-    assert [l["macs"] for l in layers] == [6912, 6912, 12288, 1536, 0, 64, 12]
-    assert [l["weights_bytes"] for l in layers] == [72 + 32, 72 + 32, 128 + 64, 0, 0, 64 + 16, 0]
-    assert layers[-1]["offset"] == "caller" and all(0 <= l["offset"] < arena for l in layers[:-1])
-    assert max(l["live_bytes"] for l in layers) <= arena == rep["plan"]["arena_bytes"]
+    assert [layer["macs"] for layer in layers] == [6912, 6912, 12288, 1536, 0, 64, 12]
+    assert [layer["weights_bytes"] for layer in layers] == [72 + 32, 72 + 32, 128 + 64, 0, 0, 64 + 16, 0]
+    assert layers[-1]["offset"] == "caller" and all(0 <= layer["offset"] < arena for layer in layers[:-1])
+    assert max(layer["live_bytes"] for layer in layers) <= arena == rep["plan"]["arena_bytes"]
 
 
 @pytest.mark.parametrize("board,fits", [("arduino-nano-33-ble", True), ("cortex-m0plus-16k", False)])
@@ -174,11 +174,11 @@ def test_latency_counted_under_qemu_on_a_cortex_m4_board_estimated_on_m0plus():
     # per layer, from the profiling build: every layer timed, the parts add up to that build's count,
     # which differs from the release count only by the marker calls (a few instructions a layer)
     layers = rep["layers"]
-    assert all(l["instructions"] > 0 and l["seconds"] == l["instructions"] / 64e6 for l in layers)
+    assert all(layer["instructions"] > 0 and layer["seconds"] == layer["instructions"] / 64e6 for layer in layers)
     profiled = rep["build"]["profiled_instructions"]
-    assert sum(l["instructions"] for l in layers) <= profiled < sum(l["instructions"] for l in layers) + 100
+    assert sum(layer["instructions"] for layer in layers) <= profiled < sum(layer["instructions"] for layer in layers) + 100
     assert 0 < profiled - lat["instructions"] <= 8 * len(layers)
-    by_op = {l["op"]: l["instructions"] for l in layers}
+    by_op = {layer["op"]: layer["instructions"] for layer in layers}
     assert by_op["conv_2d"] > 100 * by_op["reshape"]          # a reshape is a view: the marker call only
     if importlib.util.find_spec("matplotlib") is not None:     # the HTML table gets the time column
         from tinycc.report_html import render_html

@@ -90,7 +90,7 @@ IO_LINE = re.compile(r'/\* (input|output) (\d+): ".*?" (\w+) \[([\d, ]*)\], (\d+
 def io_layout(outdir, name: str) -> dict[str, list[tuple[tuple, str]]]:
     """{'input': [(shape, dtype), ...], 'output': [...]} from the comments of NAME.h."""
     layout: dict[str, list] = {"input": [], "output": []}
-    for kind, index, dtype, shape, _ in IO_LINE.findall((Path(outdir) / f"{name}.h").read_text()):
+    for kind, _index, dtype, shape, _ in IO_LINE.findall((Path(outdir) / f"{name}.h").read_text()):
         layout[kind].append((tuple(int(d) for d in shape.split(",") if d.strip()), dtype))
     return layout
 

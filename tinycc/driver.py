@@ -25,7 +25,8 @@ def load_model(path, options: dict | None = None, importer: str | None = None) -
     try:
         return imp.load(path, options or {})
     except TinyccError as err:
-        raise err.with_file(str(path))
+        err.with_file(str(path))
+        raise
 
 
 def optimize_model(g: Graph) -> Graph:
@@ -198,4 +199,4 @@ def inspect_model(g: Graph) -> dict:
             "input_bytes": sum(g.tensors[t].nbytes for t in g.inputs),
             "output_bytes": sum(g.tensors[t].nbytes for t in g.outputs),
             "weights_bytes": sum(t.nbytes for t in g.tensors.values() if t.is_const),
-            "macs": sum(l["macs"] for l in layers)}
+            "macs": sum(layer["macs"] for layer in layers)}

@@ -297,8 +297,8 @@ class _Builder:
         auto = self.attr(node, "auto_pad", b"NOTSET")
         auto = auto.decode() if isinstance(auto, bytes) else auto
         if auto in ("SAME_UPPER", "SAME_LOWER"):
-            (t, b), (l, r) = (same_padding(in_hw[i], kernel[i], strides[i], dilations[i]) for i in (0, 1))
-            return (b, r, t, l) if auto == "SAME_LOWER" else (t, l, b, r)
+            (top, bottom), (left, right) = (same_padding(in_hw[i], kernel[i], strides[i], dilations[i]) for i in (0, 1))
+            return (bottom, right, top, left) if auto == "SAME_LOWER" else (top, left, bottom, right)
         if auto == "VALID":
             return (0, 0, 0, 0)
         if auto not in ("NOTSET", ""):
@@ -514,7 +514,8 @@ def load_onnx(path: Path, io_layout: str = "source") -> Graph:
     try:
         inputs, outputs = b.convert()
     except TinyccError as err:
-        raise err.with_file(str(path))
+        err.with_file(str(path))
+        raise
     if not inputs:
         raise TinyccError("the model has no inputs: its outputs are constants", file=str(path),
                           hint="there is nothing to compute on the device; export a model with an input")

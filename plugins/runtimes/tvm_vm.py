@@ -17,7 +17,6 @@ class TVMRuntime:
 
     def available(self):
         try:
-            import tvm
             from tvm import relax  # noqa: F401
         except ImportError as exc:
             return f"apache-tvm is not importable ({exc}); pip install 'tinycc-ml[tvm]'"

@@ -46,8 +46,8 @@ def _out(rng, dtype, scale=None, name="y", zp=None):
 def _pads(rng, hw, kernel, strides, dilations):
     if rng.random() < 0.5:
         return (0, 0, 0, 0)
-    (t, b), (l, r) = (same_padding(hw[i], kernel[i], strides[i], dilations[i]) for i in (0, 1))
-    return (t, l, b, r)
+    (top, bottom), (left, right) = (same_padding(hw[i], kernel[i], strides[i], dilations[i]) for i in (0, 1))
+    return (top, left, bottom, right)
 
 
 def _weights(rng, shape, dtype, channel_axis, in_scale):

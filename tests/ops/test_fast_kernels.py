@@ -34,8 +34,8 @@ def _quant_w(rng, shape, axis, per_channel, in_scale, bias=True):
 def _pads(hw, kernel, strides, same):
     if not same:
         return (0, 0, 0, 0)
-    (t, b), (l, r) = (same_padding(hw[i], kernel[i], strides[i], 1) for i in (0, 1))
-    return (t, l, b, r)
+    (top, bottom), (left, right) = (same_padding(hw[i], kernel[i], strides[i], 1) for i in (0, 1))
+    return (top, left, bottom, right)
 
 
 def _out_scale(in_scale, w_mean, taps):

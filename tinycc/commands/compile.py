@@ -71,8 +71,8 @@ def print_accuracy(acc: dict, out: Console, worst: int = 5) -> None:
     show(out, table)
     layers = make_table("layers losing most (lowest SQNR; keep them in int16 if accuracy suffers)",
                         ("node", "op", "SQNR dB"), keys=("op",), right=("SQNR dB",), split="node")
-    for l in acc["layers"][:worst]:
-        layers.add_row(escape(l["node"]), l["op"], f"{l['sqnr_db']:.1f}")
+    for layer in acc["layers"][:worst]:
+        layers.add_row(escape(layer["node"]), layer["op"], f"{layer['sqnr_db']:.1f}")
     show(out, layers)
 
 

@@ -50,15 +50,15 @@ def cmd_report(args, out: Console) -> int:
     budget.add_row("SRAM", f"total, of {sr['board_bytes']:,} B SRAM", fmt_bytes(sr["total_bytes"]),
                    ok(sr["ok"], f"{sr['headroom_bytes']:,} B left" if sr["ok"] else f"over by {-sr['headroom_bytes']:,} B"))
     show(out, budget)
-    timed = all("seconds" in l for l in rep["layers"]) and rep["layers"]
+    timed = all("seconds" in layer for layer in rep["layers"]) and rep["layers"]
     cols = ("#", "op", "name", "output", "MACs", "weights", "live bytes", "offset") + (("time",) if timed else ())
     layers = make_table(f"layers ({rep['plan']['what']})", cols, keys=("op",),
                         right=[c for c in cols if c not in ("op", "name", "output")], split="name")
-    for l in rep["layers"]:
-        layers.add_row(str(l["index"]), l["op"], escape(l["name"]), "x".join(map(str, l["output"])) + " " + l["dtype"],
-                       fmt_bytes(l["macs"]), fmt_bytes(l["weights_bytes"]), fmt_bytes(l["live_bytes"]),
-                       "-" if l["offset"] is None else str(l["offset"]),
-                       *((fmt_seconds(l["seconds"]),) if timed else ()))
+    for layer in rep["layers"]:
+        layers.add_row(str(layer["index"]), layer["op"], escape(layer["name"]), "x".join(map(str, layer["output"])) + " " + layer["dtype"],
+                       fmt_bytes(layer["macs"]), fmt_bytes(layer["weights_bytes"]), fmt_bytes(layer["live_bytes"]),
+                       "-" if layer["offset"] is None else str(layer["offset"]),
+                       *((fmt_seconds(layer["seconds"]),) if timed else ()))
     show(out, layers)
     lat = rep["latency"]
     out.print(f"latency: {fmt_seconds(lat['seconds'])} per inference, {escape(lat['basis'])}", soft_wrap=True)
