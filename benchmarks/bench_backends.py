@@ -30,7 +30,8 @@ from tinycc.core import samples as samples_io  # noqa: E402
 from tinycc.driver import optimize_model  # noqa: E402
 from tinycc.plugins.importers.tflite import load_tflite  # noqa: E402
 
-MODELS = ["mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/vww_96_int8.tflite", "mlperf_tiny/pretrainedResnet_quant.tflite",
+MODELS = ["mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/vww_96_int8.tflite",
+          "mlperf_tiny/pretrainedResnet_quant.tflite",
           "mlperf_tiny/ad01_int8.tflite", "mlperf_tiny/vww_96_float.tflite", "mlperf_tiny/pretrainedResnet.tflite",
           "mlperf_tiny/ad01_fp32.tflite", "tflm_examples/hello_world_float.tflite"]
 

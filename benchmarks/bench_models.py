@@ -66,7 +66,8 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=int, default=50)
     args = ap.parse_args(argv)
     table = Table(title="tinycc vs TF Lite Micro (x86, reference kernels)")
-    for col in ("model", "tinycc arena", "+ I/O", "TFLM activations", "TFLM total", "bound", "compile s", "C µs", "TFLM µs", "speed-up", "bit-exact"):
+    for col in ("model", "tinycc arena", "+ I/O", "TFLM activations", "TFLM total", "bound", "compile s", "C µs",
+                "TFLM µs", "speed-up", "bit-exact"):
         table.add_column(col, justify="left" if col == "model" else "right")
     for rel in MODELS:
         path = Path(args.models) / rel

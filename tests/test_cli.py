@@ -40,7 +40,8 @@ def test_compile_example_reports_memory_and_writes_the_interface(tmp_path):
     out = tmp_path / "kws"
     proc = tinycc("compile", EXAMPLE, "--backend", "c", "--name", "kws", "-o", out, "--json", tmp_path / "r.json")
     assert proc.returncode == 0, proc.stderr
-    assert {"kws.c", "kws.h", "kws_weights.c", "kws_weights.h", "README.md", "CMakeLists.txt"} <= {p.name for p in out.iterdir()}
+    assert {"kws.c", "kws.h", "kws_weights.c", "kws_weights.h", "README.md",
+            "CMakeLists.txt"} <= {p.name for p in out.iterdir()}
     report = json.loads((tmp_path / "r.json").read_text())
     plan = planner.plan(load_tflite(EXAMPLE), inplace=True, schedule=True)     # the c backend's plan
     assert report["arena_bytes"] == plan.arena_bytes

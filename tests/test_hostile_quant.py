@@ -263,7 +263,8 @@ def qdq_conv(tmp_path, bias=(-339, -489), ws=(0.01, 0.02), xz=0, bs=None) -> Pat
              helper.make_node("DequantizeLinear", ["yq", "ys", "yz"], ["y"], name="yd")]
     inits = [init("xs", 0.02), init("xz", xz, np.int8), init("wq", rng.integers(-127, 128, (2, 3, 3, 3)), np.int8),
              init("ws", ws), init("wz", [0, 0], np.int8), init("bq", bias, np.int32),
-             init("bs", 0.02 * np.asarray(ws, np.float32) if bs is None else bs), init("ys", 0.05), init("yz", -128, np.int8)]
+             init("bs", 0.02 * np.asarray(ws, np.float32) if bs is None else bs), init("ys", 0.05),
+             init("yz", -128, np.int8)]
     graph = helper.make_graph(nodes, "qdq", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 2, 8, 8])], inits)
     path = tmp_path / "qdq.onnx"

@@ -568,7 +568,8 @@ def test_mixed_dtype_combinations_tflm_runs_still_compile(tmp_path, capsys, op, 
     from ops.cases import CASES
     rng = np.random.default_rng(1)
     if op == "softmax":
-        model = single_op("softmax", [act("x", (1, 10), "int8", q(0.1, 3))], act("y", (), "int16", q(1 / 65536, -32768)),
+        model = single_op("softmax", [act("x", (1, 10), "int8", q(0.1, 3))],
+                          act("y", (), "int16", q(1 / 65536, -32768)),
                           {"beta": 1.0})
     else:
         model = CASES[op](rng, dtype)

@@ -140,7 +140,8 @@ def test_cli_compiles_a_keras_file_with_quantisation(tmp_path):
     small_cnn().save(path)
     rng = np.random.default_rng(4)
     np.savez(tmp_path / "cal.npz", rng.normal(size=(16, 49, 10, 1)).astype(np.float32))
-    proc = subprocess.run([sys.executable, "-m", "tinycc", "compile", str(path), "--calibration", str(tmp_path / "cal.npz"),
+    proc = subprocess.run([sys.executable, "-m", "tinycc", "compile", str(path), "--calibration",
+                           str(tmp_path / "cal.npz"),
                            "-o", str(tmp_path / "out"), "--name", "kws"], capture_output=True, text=True,
                           env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
     assert proc.returncode == 0, proc.stderr

@@ -55,10 +55,12 @@ def test_onnx_cnn_through_the_cli_matches_onnxruntime(tmp_path):
     from tinycc.plugins.importers.onnx import load_onnx
     path = small_cnn(tmp_path / "small.onnx")
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "tinycc", "compile", str(path), "--backend", "microtvm", "--name", "model",
-                           "-o", str(out)], capture_output=True, text=True, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+    proc = subprocess.run([sys.executable, "-m", "tinycc", "compile", str(path), "--backend", "microtvm",
+                           "--name", "model", "-o", str(out)], capture_output=True, text=True,
+                           env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
     assert proc.returncode == 0, proc.stderr
-    for f in ("codegen/host/src/model_lib.c", "codegen/host/include/tvmgen_model.h", "metadata.json", "model.h", "model.c"):
+    for f in ("codegen/host/src/model_lib.c", "codegen/host/include/tvmgen_model.h", "metadata.json", "model.h",
+              "model.c"):
         assert (out / f).exists(), f
     header = (out / "codegen/host/include/tvmgen_model.h").read_text()
     assert "struct tvmgen_model_inputs" in header and "int32_t tvmgen_model_run(" in header

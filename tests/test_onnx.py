@@ -52,7 +52,8 @@ def small_cnn(path, opset=17, extra_node=None):
              helper.make_node("Softmax", ["logits"], ["y"], name="softmax")]
     if extra_node is not None:
         nodes.insert(3, extra_node)
-    graph = helper.make_graph(nodes, "small_cnn", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 16, 16])],
+    graph = helper.make_graph(nodes, "small_cnn",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 16, 16])],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])], inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
     onnx.save(model, str(path))

@@ -33,7 +33,8 @@ class Recorder:
 def test_calibration_reports_each_sample():
     from test_ptq import tiny_float_cnn
     g = tiny_float_cnn()
-    samples = [[np.random.default_rng(k).normal(size=g.tensors[g.inputs[0]].shape).astype(np.float32)] for k in range(5)]
+    shape = g.tensors[g.inputs[0]].shape
+    samples = [[np.random.default_rng(k).normal(size=shape).astype(np.float32)] for k in range(5)]
     rec = Recorder()
     with progress.reporting(rec):
         calibrate(g, samples)

@@ -272,8 +272,8 @@ def test_board_is_used_by_the_c_backend_with_reports_totals(tmp_path):
     sram = rep["sram"]
     assert sram["stack_bytes"] == STACK_RESERVE_BYTES
     assert f"## Memory budget on the {b['title']}" in readme
-    assert f"| **SRAM total** | **{sram['total_bytes']:,}** | {sram['total_bytes'] / (16 * 1024):.1%} of its 16,384 B SRAM" \
-        in readme
+    assert (f"| **SRAM total** | **{sram['total_bytes']:,}** | "
+            f"{sram['total_bytes'] / (16 * 1024):.1%} of its 16,384 B SRAM") in readme
     assert f"| model in flash | {rep['flash']['model_bytes']:,} |" in readme
     assert 'set(TINYCC_CPU "cortex-m0plus"' in (folder / "cmake" / "arm-none-eabi.cmake").read_text()
     # without a board: the same total, and how to get the check

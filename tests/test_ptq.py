@@ -37,7 +37,8 @@ def test_activation_quant_covers_range_and_zero():
 
 
 def test_weights_are_symmetric_per_channel():
-    w = np.random.default_rng(0).normal(size=(4, 3, 3, 2)).astype(np.float32) * np.array([1, 10, 0.1, 0])[:, None, None, None]
+    channel_scale = np.array([1, 10, 0.1, 0])[:, None, None, None]
+    w = np.random.default_rng(0).normal(size=(4, 3, 3, 2)).astype(np.float32) * channel_scale
     q, quant = quantize_weights(w, 0)
     assert q.dtype == np.int8 and np.all(quant.zero_point == 0) and quant.scale.size == 4
     assert np.abs(q).max() <= 127
@@ -182,7 +183,8 @@ def test_accuracy_report_ranks_layers_and_measures_outputs(tmp_path):
     cal = [[rng.normal(size=(1, 10, 8, 2)).astype(np.float32)] for _ in range(16)]
     gq = _quantized(g, cal)
     rep = accuracy_report(g, gq, cal)
-    assert [layer["tensor"] for layer in rep["layers"]] and {layer["op"] for layer in rep["layers"]} >= {"conv_2d", "fully_connected"}
+    assert [layer["tensor"] for layer in rep["layers"]]
+    assert {layer["op"] for layer in rep["layers"]} >= {"conv_2d", "fully_connected"}
     assert rep["layers"] == sorted(rep["layers"], key=lambda layer: layer["sqnr_db"])
     out = rep["outputs"][0]
     f = np.stack([interpreter.run(g, x)[0].reshape(-1) for x in cal])

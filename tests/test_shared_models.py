@@ -50,7 +50,8 @@ def test_int8_model_bit_exact_with_tflm(rel, tmp_path):
         for i, e in enumerate(expected[k]):
             assert ref[i].dtype == e.dtype
             np.testing.assert_array_equal(ref[i].reshape(e.shape), e, err_msg=f"reference, sample {k}, output {i}")
-            np.testing.assert_array_equal(c_outs[k][i].reshape(e.shape), e, err_msg=f"c backend, sample {k}, output {i}")
+            np.testing.assert_array_equal(c_outs[k][i].reshape(e.shape), e,
+                                          err_msg=f"c backend, sample {k}, output {i}")
 
 
 @pytest.mark.parametrize("rel", FLOAT_MODELS)

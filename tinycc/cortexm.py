@@ -77,7 +77,8 @@ def _tool(name: str) -> str:
 
 def model_name(outdir: Path) -> str:
     for header in sorted(Path(outdir).glob("*.h")):
-        m = re.search(r"int (\w+)_invoke\(const void \*const inputs\[\], void \*const outputs\[\]\)", header.read_text())
+        m = re.search(r"int (\w+)_invoke\(const void \*const inputs\[\], void \*const outputs\[\]\)",
+                      header.read_text())
         if m:
             return m.group(1)
     raise TinyccError("no tinycc model interface (NAME.h with NAME_invoke) in the folder", file=str(outdir),
@@ -144,7 +145,7 @@ done:
     fclose(fout);
     return 0;
 }}
-"""
+"""  # noqa: E501 - the generated C keeps its one-line loops
 
 
 def _io_bytes(outdir: Path, name: str) -> int:
@@ -206,7 +207,8 @@ def build(outdir, target_name: str, extra_flags=(), cmsis_nn=None, cmsis_core=No
         for src in progress.track(vendor_sources, f"building CMSIS-NN for {t.cpu}", len(vendor_sources)):
             obj = work / (Path(src).stem + ".o")
             proc = subprocess.run([gcc, "-std=c99", "-O2", f"-mcpu={t.cpu}", "-mthumb", *t.flags, "-ffunction-sections",
-                                   "-fdata-sections", "-fcallgraph-info=su", "-c", *[f"-I{i}" for i in vendor_includes], src, "-o", str(obj)],
+                                   "-fdata-sections", "-fcallgraph-info=su", "-c",
+                                   *[f"-I{i}" for i in vendor_includes], src, "-o", str(obj)],
                                   capture_output=True, text=True)
             if proc.returncode != 0:
                 raise TinyccError(f"CMSIS-NN does not build for {t.cpu}: {Path(src).name}", hint=proc.stderr[-800:])
@@ -237,7 +239,8 @@ def build(outdir, target_name: str, extra_flags=(), cmsis_nn=None, cmsis_core=No
             parts = line.split("\t")
             if len(parts) >= 2 and parts[1].strip().isdigit():
                 stack = max(stack, int(parts[1]))
-    return {"elf": str(work / "prog.elf"), "target": t.cpu, "notes": notes, "flash_bytes": text + data, "static_ram_bytes": data + bss,
+    return {"elf": str(work / "prog.elf"), "target": t.cpu, "notes": notes, "flash_bytes": text + data,
+            "static_ram_bytes": data + bss,
             "max_frame_stack_bytes": stack, "worst_case_stack_bytes": worst_case_stack(work), "name": name}
 
 

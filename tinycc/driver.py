@@ -191,7 +191,8 @@ def inspect_model(g: Graph) -> dict:
                        "inputs": [list(g.tensors[n].shape) for n in node.inputs if n and not g.tensors[n].is_const],
                        "output": list(out.shape), "dtype": out.dtype, "macs": ops.macs(node, g),
                        "param_bytes": params, "live_arena_bytes": plan.live_bytes[i],
-                       "offset": plan.offsets.get(node.outputs[0], "caller" if node.outputs[0] in plan.external else None)})
+                       "offset": plan.offsets.get(node.outputs[0],
+                                                  "caller" if node.outputs[0] in plan.external else None)})
     return {"model": g.source or g.name, "layers": layers, "arena_bytes": plan.arena_bytes,
             "bound_bytes": plan.bound_bytes, "strategy": plan.strategy,
             "plain_bytes": plan.plain_bytes or plan.arena_bytes, "inplace_ops": len(plan.inplace),

@@ -60,7 +60,8 @@ def generate(g: Graph, plan: MemoryPlan, name: str, twins=None, includes=()) -> 
         if emitter is None:
             dtype = g.tensors[node.inputs[0]].dtype if node.inputs and node.inputs[0] else "?"
             raise TinyccError(f"the c backend has no {dtype} kernel for this operator", node=node.name, op=node.op,
-                              file=g.source, hint="use the reference interpreter to check the model, or another backend")
+                              file=g.source,
+                              hint="use the reference interpreter to check the model, or another backend")
         emitter.emit(node, m, params)
     # outputs not written by an op: constants, pass-through inputs, repeated outputs
     written = {o for node in g.nodes for o in node.outputs}

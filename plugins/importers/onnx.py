@@ -73,7 +73,8 @@ class _Builder:
             self.const[init.name] = arr
         for vi in list(self.graph.input) + list(self.graph.value_info) + list(self.graph.output):
             dims = vi.type.tensor_type.shape.dim
-            self.shapes[vi.name] = tuple(d.dim_value if d.HasField("dim_value") and d.dim_value > 0 else 1 for d in dims)
+            self.shapes[vi.name] = tuple(d.dim_value if d.HasField("dim_value") and d.dim_value > 0 else 1
+                                         for d in dims)
             if vi in self.graph.input and any(not (d.HasField("dim_value") and d.dim_value > 0) for d in dims):
                 shown = tuple(d.dim_value if d.HasField("dim_value") and d.dim_value > 0 else (d.dim_param or "?")
                               for d in dims)
@@ -218,7 +219,8 @@ class _Builder:
                 self.tensors[vi.name] = Tensor(vi.name, tuple(shape[k] for k in NCHW_TO_NHWC), dtype)
                 self.nchw.add(vi.name)
                 continue
-            self.tensors[vi.name] = Tensor(vi.name, shape, dtype)    # an integer input takes its DequantizeLinear's quantisation
+            # an integer input takes its DequantizeLinear's quantisation
+            self.tensors[vi.name] = Tensor(vi.name, shape, dtype)
             if len(shape) == 4:
                 self.emit(f"input:{vi.name}", "transpose", [vi.name], self.fresh(vi.name + "/nhwc"),
                           {"perm": NCHW_TO_NHWC}, nchw=True)

@@ -136,7 +136,8 @@ class _Reader:
         if t.buffer <= 0:
             return None
         if t.buffer >= len(buffers):
-            raise self.fail(f"tensor {self.text(t.name)!r} refers to buffer {t.buffer}, but the model has {len(buffers)}")
+            raise self.fail(f"tensor {self.text(t.name)!r} refers to buffer {t.buffer}, "
+                            f"but the model has {len(buffers)}")
         buf = buffers[t.buffer]
         if buf.offset and buf.offset > 1:
             raw = self.data[buf.offset:buf.offset + buf.size]

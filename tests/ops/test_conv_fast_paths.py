@@ -8,7 +8,8 @@ pixel counts per row and per tensor (the lone last pixel), input channels that a
 4 (patches whose 4-tap groups straddle rows, zero-padded to k4), borders under padding and strides,
 kernels wider than the input, per-tensor and per-channel quantisation, input zero points at both
 extremes, activations; 1x1 convolutions in place straight over their input (forward when they
-shrink or keep the channel count, backward when they expand); and the limits of the path (k4 = 576, the largest column, and just over it,
+shrink or keep the channel count, backward when they expand); and the limits of the path (k4 = 576, the largest
+column, and just over it,
 rows of kw*ci over the patch buffer), where the emitter falls back to the older kernels. Also: interior
 pixels whose patch rows straddle 4-tap groups (rows of 3, 6, 9, 10 and 14 bytes copied whole; 3 rows of
 9 bytes assembled in registers on the Cortex-M4), the

@@ -72,7 +72,8 @@ def add_parser(sub, reg):
     be.add_argument("--target", default="cortex-m4", help=TARGET_HELP + " with a QEMU machine (default cortex-m4)")
     be.add_argument("--samples", type=int, default=3)
     be.add_argument("--per-layer", action="store_true",
-                    help="also split the count by layer (rebuilds with -DTINYCC_PROFILE_LAYERS: a marker call per layer)")
+                    help="also split the count by layer "
+                         "(rebuilds with -DTINYCC_PROFILE_LAYERS: a marker call per layer)")
     be.add_argument("--cmsis-nn", help=CMSIS_HELP)
     be.add_argument("--json", **JSON_ARG)
     reg.add_options("bench", be)

@@ -17,7 +17,8 @@ def shape_values(node, m):
     a = node.attrs
     n, h, wd, ci = x.shape
     co, kh, kw, _ = w.shape
-    return [n, h, wd, ci, y.shape[1], y.shape[2], co, kh, kw, *a["strides"], *a["dilations"], a["pads"][0], a["pads"][1]]
+    return [n, h, wd, ci, y.shape[1], y.shape[2], co, kh, kw, *a["strides"], *a["dilations"], a["pads"][0],
+            a["pads"][1]]
 
 
 def use_kernels(m):
