@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from c_build import build, run_exe
-from ops.check import random_inputs
-from tflite_builder import act, q, single_op
-from tflm import run_tflm
 
+from tests.c_build import build, run_exe
+from tests.ops.check import random_inputs
+from tests.tflite_builder import act, q, single_op
+from tests.tflm import run_tflm
 from tinycc.core import planner
 from tinycc.plugins.importers.tflite import load_tflite
 

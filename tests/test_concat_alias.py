@@ -18,11 +18,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from c_build import build, run_exe, write_sources
-from ops.check import assert_qemu_m4_equals_tflm, random_inputs
-from tflite_builder import act, const, q
-from tflm import run_tflm
 
+from tests.c_build import build, run_exe, write_sources
+from tests.ops.check import assert_qemu_m4_equals_tflm, random_inputs
+from tests.tflite_builder import act, const, q
+from tests.tflm import run_tflm
 from tinycc.backends.tflm.flatbuffer import write_tflite
 from tinycc.core import concat_alias, planner
 from tinycc.core.graph import Graph, Node

@@ -11,10 +11,10 @@ import sys
 
 import numpy as np
 import pytest
-from c_build import write_sources
-from ops.check import assert_qemu_m4_equals_tflm
-from tflm import models_dir, run_tflm
 
+from tests.c_build import write_sources
+from tests.ops.check import assert_qemu_m4_equals_tflm
+from tests.tflm import models_dir, run_tflm
 from tinycc import cortexm
 from tinycc.core.errors import TinyccError
 from tinycc.plugins.importers.tflite import load_tflite

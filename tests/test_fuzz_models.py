@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import fuzz_cases
 import pytest
+
+from tests import fuzz_cases
 
 SEED = 0
 CASES = 1250                     # per format and family: 2,500 cases per format

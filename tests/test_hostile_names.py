@@ -29,10 +29,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from c_build import CC, CFLAGS, HARNESS, run_exe
-from ops.check import random_inputs
-from tflm import run_tflm
 
+from tests.c_build import CC, CFLAGS, HARNESS, run_exe
+from tests.ops.check import random_inputs
+from tests.tflm import run_tflm
 from tinycc.backends.c.names import STD_HEADERS, Namer, comment, kernel_identifiers, model_name
 from tinycc.core import interpreter
 from tinycc.core.graph import Graph, Node, Tensor
@@ -229,7 +229,7 @@ def assert_equal_reference(g, samples, outs, float_tol=1e-5):
 
 
 def check_tflm(out: Path, name: str, g: Graph, samples, tmp_path: Path):
-    from test_tflm_backend import STUB, STUB_HEADERS, _arduino_shim
+    from tests.test_tflm_backend import STUB, STUB_HEADERS, _arduino_shim
     stub = tmp_path / "stub"
     for header in STUB_HEADERS:
         (stub / header).parent.mkdir(parents=True, exist_ok=True)
@@ -269,7 +269,7 @@ def test_hostile_names_stay_data_in_every_backend(model, backend, tmp_path):
     if backend == "microtvm":
         pytest.importorskip("tvm", reason="the tvm extra is not installed (pip install 'tinycc-ml[tvm]')")
     if backend == "cmsis-nn":
-        from cmsis_nn_source import cmsis_nn_root, host_library
+        from tests.cmsis_nn_source import cmsis_nn_root, host_library
         root = cmsis_nn_root()
         if root is None:
             pytest.skip("CMSIS-NN is not available (set CMSIS_NN_PATH, or allow pip to download it)")

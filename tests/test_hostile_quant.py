@@ -17,10 +17,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from ops.cases import unchecked_single_op
-from ops.check import assert_matches_tflm
-from tflite_builder import act, const, q
 
+from tests.ops.cases import unchecked_single_op
+from tests.ops.check import assert_matches_tflm
+from tests.tflite_builder import act, const, q
 from tinycc.core.errors import TinyccError
 from tinycc.plugins.importers.tflite import load_tflite
 

@@ -22,9 +22,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 tf = pytest.importorskip("tensorflow", reason="the keras extra is not installed (pip install 'tinycc-ml[keras]')")
 keras = pytest.importorskip("keras")
 
-from c_build import build, run_exe  # noqa: E402
-from tflm import models_dir, run_tflm  # noqa: E402
-
+from tests.c_build import build, run_exe  # noqa: E402
+from tests.tflm import models_dir, run_tflm  # noqa: E402
 from tinycc.core import interpreter  # noqa: E402
 from tinycc.core.errors import TinyccError  # noqa: E402
 from tinycc.core.passes.calibrate import calibrate  # noqa: E402

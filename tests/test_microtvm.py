@@ -20,10 +20,9 @@ import pytest
 
 pytest.importorskip("tvm", reason="the tvm extra is not installed (pip install 'tinycc-ml[tvm]')")
 
-from c_build import CC, CFLAGS, HARNESS, run_exe  # noqa: E402
-from ops.check import assert_outputs_equal_tflm, random_inputs  # noqa: E402
-from tflm import models_dir  # noqa: E402
-
+from tests.c_build import CC, CFLAGS, HARNESS, run_exe  # noqa: E402
+from tests.ops.check import assert_outputs_equal_tflm, random_inputs  # noqa: E402
+from tests.tflm import models_dir  # noqa: E402
 from tinycc.backends.microtvm.plugin import generate  # noqa: E402
 from tinycc.core import interpreter  # noqa: E402
 from tinycc.driver import optimize_model  # noqa: E402
@@ -50,8 +49,7 @@ def write(files: dict, out: Path):
 def test_onnx_cnn_through_the_cli_matches_onnxruntime(tmp_path):
     ort = pytest.importorskip("onnxruntime")
     pytest.importorskip("onnx")
-    from test_onnx import small_cnn
-
+    from tests.test_onnx import small_cnn
     from tinycc.plugins.importers.onnx import load_onnx
     path = small_cnn(tmp_path / "small.onnx")
     out = tmp_path / "out"
@@ -139,7 +137,7 @@ def test_tvm_opt_knobs_change_the_code_and_are_recorded(tmp_path):
     assert unrolled["model.c"] != base["model.c"]
     write(unrolled, tmp_path)
     samples = [random_inputs(g, np.random.default_rng(5))]
-    from tflm import run_tflm
+    from tests.tflm import run_tflm
     out = run_exe(build_folder(tmp_path), g, samples)[0][0]
     with open("examples/tiny_kws_int8.tflite", "rb") as f:
         np.testing.assert_array_equal(out.reshape(-1), run_tflm(f.read(), samples[0])[0].reshape(-1))

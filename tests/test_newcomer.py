@@ -23,7 +23,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tflite_builder import act, const, single_op
+
+from tests.tflite_builder import act, const, single_op
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "tiny_kws_int8.tflite"
 ARM = shutil.which("arm-none-eabi-gcc") is not None

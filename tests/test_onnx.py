@@ -16,10 +16,10 @@ import pytest
 onnx = pytest.importorskip("onnx", reason="the onnx extra is not installed (pip install 'tinycc-ml[onnx]')")
 ort = pytest.importorskip("onnxruntime", reason="the onnx extra is not installed (pip install 'tinycc-ml[onnx]')")
 
-from c_build import build, run_exe  # noqa: E402
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
-from tflm import run_tflm  # noqa: E402
 
+from tests.c_build import build, run_exe  # noqa: E402
+from tests.tflm import run_tflm  # noqa: E402
 from tinycc.backends.tflm.flatbuffer import write_tflite  # noqa: E402
 from tinycc.core import interpreter  # noqa: E402
 from tinycc.core.passes.calibrate import calibrate  # noqa: E402

@@ -12,11 +12,11 @@ import sys
 
 import numpy as np
 import pytest
-from c_build import build, run_exe, write_sources
-from ops.check import assert_outputs_equal_tflm, assert_qemu_m4_equals_tflm, random_inputs
-from test_inplace import check_no_overlap, model_path
-from tflm import run_tflm
 
+from tests.c_build import build, run_exe, write_sources
+from tests.ops.check import assert_outputs_equal_tflm, assert_qemu_m4_equals_tflm, random_inputs
+from tests.test_inplace import check_no_overlap, model_path
+from tests.tflm import run_tflm
 from tinycc.backends.c.plugin import CBackend
 from tinycc.core import interpreter, ops, planner
 from tinycc.core.graph import Graph, Node, Quant, Tensor
@@ -173,8 +173,7 @@ def test_tflm_backend_keeps_the_model_whole_and_says_why(tmp_path):
 @pytest.mark.parametrize("backend", ["cmsis-nn", "microtvm"])
 def test_patched_vww_through_the_other_c_backends_equals_tflm(backend, monkeypatch):
     """CMSIS-NN's kernels and microTVM's int8 path get the bands' uneven pads too."""
-    from cmsis_nn_source import cmsis_nn_root
-
+    from tests.cmsis_nn_source import cmsis_nn_root
     from tinycc.driver import patch_for_backend
     from tinycc.plugins.runtimes.c_host import HostRuntime
     path = model_path("mlperf_tiny/vww_96_int8.tflite")

@@ -31,7 +31,7 @@ class Recorder:
 
 
 def test_calibration_reports_each_sample():
-    from test_ptq import tiny_float_cnn
+    from tests.test_ptq import tiny_float_cnn
     g = tiny_float_cnn()
     shape = g.tensors[g.inputs[0]].shape
     samples = [[np.random.default_rng(k).normal(size=shape).astype(np.float32)] for k in range(5)]

@@ -14,9 +14,9 @@ import sys
 
 import numpy as np
 import pytest
-from c_build import build, run_exe
-from tflm import models_dir, run_tflm
 
+from tests.c_build import build, run_exe
+from tests.tflm import models_dir, run_tflm
 from tinycc.backends.tflm.flatbuffer import write_tflite
 from tinycc.core import interpreter
 from tinycc.core.errors import TinyccError
@@ -138,7 +138,7 @@ def test_shared_autoencoder_quantises_to_a_model_tflm_runs_identically():
 
 
 def test_quantising_a_quantised_model_is_refused():
-    from ops.cases import CASES
+    from tests.ops.cases import CASES
     g = load_tflite("q.tflite", CASES["relu"](np.random.default_rng(0), "int8"))
     with pytest.raises(TinyccError, match="already quantised"):
         QuantizeInt8(calibrate_stub(), io="float").run(g)

@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from tflm import measure_arena, models_dir
 
+from tests.tflm import measure_arena, models_dir
 from tinycc import cli, cortexm
 from tinycc.core.errors import TinyccError
 from tinycc.core.planner import align

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from c_build import build, run_exe
-from ops.check import random_inputs
-from tflm import models_dir, run_tflm, tflm_arena_bytes
 
+from tests.c_build import build, run_exe
+from tests.ops.check import random_inputs
+from tests.tflm import models_dir, run_tflm, tflm_arena_bytes
 from tinycc.core import interpreter, planner
 from tinycc.core.errors import TinyccError
 from tinycc.plugins.importers.tflite import load_tflite

@@ -19,9 +19,9 @@ import sys
 
 import numpy as np
 import pytest
-from ops.check import random_inputs
-from tflm import models_dir, run_tflm
 
+from tests.ops.check import random_inputs
+from tests.tflm import models_dir, run_tflm
 from tinycc.boards import STACK_RESERVE_BYTES
 from tinycc.core import ops, planner
 from tinycc.plugins.importers.tflite import load_tflite
@@ -142,7 +142,7 @@ def test_makefile_links_the_part_image_in_its_memory_map(part, tmp_path):
 def test_a_model_larger_than_the_part_does_not_link(tmp_path):
     """The linker script is the part's: 2 x 80,000 B of I/O buffers (main.c's) do not fit the
     STM32F446's 128 KB of RAM, and the link says so instead of writing an image that cannot run."""
-    from tflite_builder import act, q, single_op
+    from tests.tflite_builder import act, q, single_op
     model = tmp_path / "big.tflite"
     model.write_bytes(single_op("relu", [act("x", (1, 200, 200, 2), "int8", q(0.1, 0))],
                                 act("y", (), "int8", q(0.1, 0))))

@@ -17,9 +17,9 @@ import sys
 
 import numpy as np
 import pytest
-from ops.check import random_inputs
-from tflm import models_dir, run_tflm, tflm_arena_bytes
 
+from tests.ops.check import random_inputs
+from tests.tflm import models_dir, run_tflm, tflm_arena_bytes
 from tinycc.backends.tflm.flatbuffer import write_tflite
 from tinycc.backends.tflm.plugin import arena_with_margin, verify
 from tinycc.boards import STACK_RESERVE_BYTES
@@ -90,8 +90,7 @@ def test_models_from_other_importers_run_in_tflm(tmp_path):
     del onnx
     import copy
 
-    from test_onnx import small_cnn
-
+    from tests.test_onnx import small_cnn
     from tinycc.core.passes.calibrate import calibrate
     from tinycc.core.passes.quantize import QuantizeInt8
     from tinycc.core.validate import validate
@@ -104,8 +103,7 @@ def test_models_from_other_importers_run_in_tflm(tmp_path):
     assert_tflm_equals_reference(gq, write_tflite(gq, planner.plan(gq, io_in_arena=True).offsets))
     torch = pytest.importorskip("torch")
     pytest.importorskip("onnxscript")
-    from test_torch import model as torch_model
-
+    from tests.test_torch import model as torch_model
     from tinycc.plugins.importers.torch import from_module
     gt = from_module(torch_model(), (torch.zeros(1, 1, 49, 10),))
     assert_tflm_equals_reference(gt, write_tflite(gt, planner.plan(gt, io_in_arena=True).offsets))
@@ -113,8 +111,7 @@ def test_models_from_other_importers_run_in_tflm(tmp_path):
 
 def test_keras_model_runs_in_tflm(tmp_path):
     pytest.importorskip("tensorflow")
-    from test_keras import small_cnn
-
+    from tests.test_keras import small_cnn
     from tinycc.plugins.importers.keras import load_keras
     path = tmp_path / "k.keras"
     small_cnn().save(path)

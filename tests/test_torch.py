@@ -17,8 +17,7 @@ import pytest
 torch = pytest.importorskip("torch", reason="the torch extra is not installed (pip install 'tinycc-ml[torch]')")
 pytest.importorskip("onnxscript", reason="the torch extra is not installed (pip install 'tinycc-ml[torch]')")
 
-from c_build import build, run_exe  # noqa: E402
-
+from tests.c_build import build, run_exe  # noqa: E402
 from tinycc.core import interpreter  # noqa: E402
 from tinycc.core.passes.calibrate import calibrate  # noqa: E402
 from tinycc.core.passes.quantize import QuantizeInt8  # noqa: E402

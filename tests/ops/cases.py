@@ -7,8 +7,8 @@ their range instead of saturating. The tests run every case through TF Lite Micr
 from __future__ import annotations
 
 import numpy as np
-from tflite_builder import act, const, q, random_scale, random_zp, single_op
 
+from tests.tflite_builder import act, const, q, random_scale, random_zp, single_op
 from tinycc.backends.tflm.flatbuffer import write_tflite
 from tinycc.core import ops
 from tinycc.core.errors import TinyccError

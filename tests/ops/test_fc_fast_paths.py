@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from ops.check import assert_matches_tflm, assert_qemu_m4_equals_tflm
-from tflite_builder import act, const, q, single_op
 
+from tests.ops.check import assert_matches_tflm, assert_qemu_m4_equals_tflm
+from tests.tflite_builder import act, const, q, single_op
 from tinycc.backends.c.ops.fully_connected import interleave4
 
 
@@ -98,8 +98,7 @@ def test_interleave4_layout(units):
 
 
 def test_fast_path_is_taken_and_plain_bias_not_emitted(tmp_path):
-    from c_build import write_sources
-
+    from tests.c_build import write_sources
     from tinycc.plugins.importers.tflite import load_tflite
     g = load_tflite(Path("test.tflite"), fc_case(1, **CASES["u10-d33-rows2-per-channel-relu6"]))
     write_sources(g, tmp_path)
@@ -158,8 +157,7 @@ def test_one_multiply_requantisation_equals_tflm_formula(tmp_path):
     and multipliers."""
     import subprocess
 
-    from c_build import CC, CFLAGS
-
+    from tests.c_build import CC, CFLAGS
     from tinycc.backends.c.emitter import read_kernel
     for k in ("tinycc_fixedpoint.h", "dot_s8.h", "fully_connected.h"):
         (tmp_path / k).write_text(read_kernel(k))
@@ -178,8 +176,7 @@ def test_fc_on_host_equals_tflm(name):
                     reason="the Cortex-M toolchain and QEMU are not installed")
 @pytest.mark.parametrize("name", list(CASES))
 def test_fc_dsp_branch_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
-    from c_build import write_sources
-
+    from tests.c_build import write_sources
     from tinycc.plugins.importers.tflite import load_tflite
     model = fc_case(11, **CASES[name])
     g = load_tflite(Path("test.tflite"), model)
