@@ -36,7 +36,8 @@ def build_layout(dest: Path) -> Path:
 def main(argv: list[str]) -> int:
     layout = ROOT / "build" / "typecheck"
     build_layout(layout)
-    cmd = [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"), *argv, "-p", "tinycc"]
+    cmd = [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"),
+           "--cache-dir", str(ROOT / ".mypy_cache"), *argv, "-p", "tinycc"]
     proc = subprocess.run(cmd, cwd=layout, capture_output=True, text=True, check=False)
     out = proc.stdout.replace("tinycc/core/", "core/").replace("tinycc/plugins/", "plugins/") \
         .replace("tinycc/backends/", "backends/")
