@@ -5,7 +5,8 @@ an operator.
 
 Import cycles: strongly connected components of the import graph of the package's modules
 (every `import`, including those inside functions, read with `ast`). Operator-naming lines: lines
-of Python source outside any `ops/` folder (or per-operator folder such as `onnx_ops/`; tests, benchmarks and examples excluded) holding a
+of Python source outside any `ops/` folder (or per-operator folder such as `onnx_ops/`; tests, benchmarks and
+examples excluded) holding a
 string literal equal to a core operator name ("conv_2d") or a TFLite builtin name ("CONV_2D").
 """
 from __future__ import annotations
@@ -107,7 +108,7 @@ def operator_names() -> set[str]:
 
 def op_lines(mods: dict[str, Path], names: set[str]) -> list[str]:
     hits = []
-    for mod, path in sorted(mods.items()):
+    for _mod, path in sorted(mods.items()):
         if any(part == "ops" or part.endswith("_ops") for part in path.relative_to(ROOT).parts[:-1]):
             continue
         lines = path.read_text().splitlines()

@@ -19,17 +19,18 @@ from rich.console import Console
 from rich.table import Table
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))      # the test helpers import as tests.* from the repository root
 
-from c_build import CC, CFLAGS, HARNESS, build, run_exe  # noqa: E402
-from ops.check import random_inputs  # noqa: E402
+from tests.c_build import CC, CFLAGS, HARNESS, build, run_exe  # noqa: E402
+from tests.ops.check import random_inputs  # noqa: E402
 from tinycc.backends.microtvm.plugin import generate as generate_microtvm  # noqa: E402
 from tinycc.core import planner  # noqa: E402
 from tinycc.core import samples as samples_io  # noqa: E402
 from tinycc.driver import optimize_model  # noqa: E402
 from tinycc.plugins.importers.tflite import load_tflite  # noqa: E402
 
-MODELS = ["mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/vww_96_int8.tflite", "mlperf_tiny/pretrainedResnet_quant.tflite",
+MODELS = ["mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/vww_96_int8.tflite",
+          "mlperf_tiny/pretrainedResnet_quant.tflite",
           "mlperf_tiny/ad01_int8.tflite", "mlperf_tiny/vww_96_float.tflite", "mlperf_tiny/pretrainedResnet.tflite",
           "mlperf_tiny/ad01_fp32.tflite", "tflm_examples/hello_world_float.tflite"]
 

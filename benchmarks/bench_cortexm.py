@@ -21,10 +21,10 @@ from rich.console import Console
 from rich.table import Table
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))      # the test helpers import as tests.* from the repository root
 
-from cmsis_nn_source import cmsis_nn_root  # noqa: E402
-from ops.check import random_inputs  # noqa: E402
+from tests.cmsis_nn_source import cmsis_nn_root  # noqa: E402
+from tests.ops.check import random_inputs  # noqa: E402
 from tinycc import cortexm  # noqa: E402
 from tinycc.driver import compile_model  # noqa: E402
 from tinycc.plugins.importers.tflite import load_tflite  # noqa: E402

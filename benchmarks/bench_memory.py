@@ -15,9 +15,9 @@ from rich.console import Console
 from rich.table import Table
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))      # the test helpers import as tests.* from the repository root
 
-from tflm import tflm_arena_bytes  # noqa: E402
+from tests.tflm import tflm_arena_bytes  # noqa: E402
 from tinycc.backends.c.plugin import CBackend  # noqa: E402
 from tinycc.core import planner  # noqa: E402
 from tinycc.driver import patch_model  # noqa: E402

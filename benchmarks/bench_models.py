@@ -22,11 +22,11 @@ from rich.console import Console
 from rich.table import Table
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))      # the test helpers import as tests.* from the repository root
 
-from c_build import build  # noqa: E402
-from ops.check import random_inputs  # noqa: E402
-from tflm import run_tflm, tflm_arena_bytes  # noqa: E402
+from tests.c_build import build  # noqa: E402
+from tests.ops.check import random_inputs  # noqa: E402
+from tests.tflm import run_tflm, tflm_arena_bytes  # noqa: E402
 from tinycc.core import planner  # noqa: E402
 from tinycc.core import samples as samples_io  # noqa: E402
 from tinycc.plugins.importers.tflite import load_tflite  # noqa: E402
@@ -65,7 +65,8 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=int, default=50)
     args = ap.parse_args(argv)
     table = Table(title="tinycc vs TF Lite Micro (x86, reference kernels)")
-    for col in ("model", "tinycc arena", "+ I/O", "TFLM activations", "TFLM total", "bound", "compile s", "C µs", "TFLM µs", "speed-up", "bit-exact"):
+    for col in ("model", "tinycc arena", "+ I/O", "TFLM activations", "TFLM total", "bound", "compile s", "C µs",
+                "TFLM µs", "speed-up", "bit-exact"):
         table.add_column(col, justify="left" if col == "model" else "right")
     for rel in MODELS:
         path = Path(args.models) / rel
@@ -80,7 +81,7 @@ def main(argv=None) -> int:
             exe = build(g, Path(tmp))
             compile_s = time.perf_counter() - t0
             xs = random_inputs(g, np.random.default_rng(0))
-            from c_build import run_exe
+            from tests.c_build import run_exe
             exact = all(np.array_equal(a.reshape(b.shape), b)
                         for a, b in zip(run_exe(exe, g, [xs])[0], run_tflm(data, xs)))
             c_s = time_c(exe, g, xs, args.runs)

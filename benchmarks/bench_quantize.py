@@ -49,7 +49,7 @@ def main(argv=None) -> int:
         t1 = time.perf_counter()
         rng = np.random.default_rng(0)
 
-        def sample():
+        def sample(rng=rng, g=g):
             return [rng.uniform(0, 1, g.tensors[n].shape).astype(np.float32) for n in g.inputs]
 
         gq = quantize_model(copy.deepcopy(g), {"calibration": [sample() for _ in range(32)]})

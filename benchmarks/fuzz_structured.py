@@ -25,9 +25,9 @@ from rich.console import Console
 from rich.table import Table
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))      # the test helpers import as tests.* from the repository root
 
-import fuzz_structured as fs  # noqa: E402
+from tests import fuzz_structured as fs  # noqa: E402
 
 
 def main(argv=None) -> int:

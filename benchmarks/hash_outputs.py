@@ -46,9 +46,10 @@ def folder_hash(folder: Path) -> str:
 
 
 def compile_one(model: Path, backend: str, extra: list[str], work: Path) -> str:
-    from tinycc.cli import main as cli
     import contextlib
     import io
+
+    from tinycc.cli import main as cli
     out = work / "out"
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(buf):

@@ -31,14 +31,14 @@ class TinyccError(Exception):
             text += f"\n  hint: {self.hint}"
         return text
 
-    def with_file(self, file: str) -> "TinyccError":
+    def with_file(self, file: str) -> TinyccError:
         """Return this error with the source file filled in (importers know it, kernels do not)."""
         if self.file is None:
             self.file = file
             self.args = (self.render(),)
         return self
 
-    def with_node(self, node: str, op: str | None = None) -> "TinyccError":
+    def with_node(self, node: str, op: str | None = None) -> TinyccError:
         """Return this error with the node (and op) filled in (shared helpers do not know them)."""
         if self.node is None:
             self.node, self.op = node, self.op or op

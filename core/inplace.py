@@ -102,7 +102,7 @@ def candidates(g: Graph) -> list[InPlace]:
             if c is not None:
                 out.append(c)
         elif mode == "elementwise":
-            if yt.dtype != "int8" or len(ins) != len(ops.get(node.op).INPUTS):    # every operand present
+            if yt.dtype != "int8" or len(ins) != len(getattr(ops.get(node.op), "INPUTS", ())):   # all operands
                 continue
             for x in ins:
                 xt = g.tensors[x]

@@ -133,7 +133,8 @@ def _check_bias(g: Graph, node) -> None:
     want = BIAS_DTYPES.get(x.dtype)
     if want is not None and b.dtype != want:
         raise TinyccError(f"bias {b.name!r} is {b.dtype}; a {node.op} on {x.dtype} input needs {want} biases",
-                          node=node.name, op=node.op, file=g.source, hint="int8 layers take int32 biases, 16x8 layers int64, "
+                          node=node.name, op=node.op, file=g.source,
+                          hint="int8 layers take int32 biases, 16x8 layers int64, "
                           "float layers float32 (as TF Lite Micro's kernels read them)")
 
 
@@ -191,7 +192,8 @@ def validate(g: Graph) -> Graph:
         required = sum(1 for r in op.INPUTS if not r.endswith("?"))
         variadic = op.INPUTS[-1].endswith("*")
         if len(node.inputs) < required or (len(node.inputs) > len(op.INPUTS) and not variadic):
-            raise TinyccError(f"expects {required}..{'' if variadic else len(op.INPUTS)} inputs, got {len(node.inputs)}",
+            most = "" if variadic else len(op.INPUTS)
+            raise TinyccError(f"expects {required}..{most} inputs, got {len(node.inputs)}",
                               node=node.name, op=node.op, file=g.source)
         for k, name in enumerate(node.inputs):
             role = op.INPUTS[min(k, len(op.INPUTS) - 1)]
@@ -247,7 +249,8 @@ def validate(g: Graph) -> Graph:
                 raise mismatch
             op.prepare(node, g)
         except TinyccError as err:
-            raise err.with_node(node.name, node.op).with_file(g.source)
+            err.with_node(node.name, node.op).with_file(g.source)
+            raise
         defined.update(node.outputs)
     for name in g.outputs:
         if name not in defined:

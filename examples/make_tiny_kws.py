@@ -34,7 +34,8 @@ def build() -> Graph:
     def weights(name, shape, in_scale, channel_axis=0):
         w = rng.integers(-127, 128, size=shape).astype(np.int8)
         scales = rng.uniform(0.002, 0.02, size=shape[channel_axis]).astype(np.float32)
-        tensors[name] = Tensor(name, shape, "int8", _quant(scales, np.zeros_like(scales, dtype=np.int64), channel_axis), w)
+        tensors[name] = Tensor(name, shape, "int8",
+                               _quant(scales, np.zeros_like(scales, dtype=np.int64), channel_axis), w)
         bias = rng.integers(-2000, 2000, size=shape[channel_axis]).astype(np.int32)
         tensors[name + "_bias"] = Tensor(name + "_bias", bias.shape, "int32",
                                          _quant(scales * np.float32(in_scale), np.zeros(len(scales), np.int64)), bias)

@@ -16,6 +16,7 @@ import numpy as np
 from tinycc.backends.c.plugin import CBackend, generate
 from tinycc.core import planner
 from tinycc.plugins.runtimes.c_host import HARNESS, run_exe  # noqa: F401  (the package's harness and runner)
+
 CC = os.environ.get("CC", "cc")
 CFLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2"]
 

@@ -1,8 +1,8 @@
-"""Shared pytest setup: the test-support modules (tflite_builder, tflm, ...) import as top-level names."""
-import sys
-from pathlib import Path
+"""Shared pytest setup: the terminal summary of the ONNX node cases and the importer fuzzing.
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+tests/ is a package: test modules import their helpers as `tests.tflm`, `tests.ops.check`, ...
+"""
+from pathlib import Path
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -260,7 +260,8 @@ def _tflite_mutation(m, rng) -> str:
     t = tensors[int(rng.integers(nt))] if nt else None
     op = operators[int(rng.integers(len(operators)))] if operators else None
     if kind == "t.buffer" and t is not None:
-        t.buffer = int(rng.choice([0, len(buffers), len(buffers) + 7, UINT32_MAX, int(rng.integers(max(len(buffers), 1)))]))
+        t.buffer = int(rng.choice([0, len(buffers), len(buffers) + 7, UINT32_MAX,
+                                   int(rng.integers(max(len(buffers), 1)))]))
         return f"tensor {t.name!r} buffer {t.buffer}"
     if kind == "t.shape" and t is not None:
         t.shape = _huge_or_bad_shape(rng)
@@ -462,7 +463,8 @@ def _random_attribute(name: str, rng):
     if kind == 0:
         value = int(rng.choice([0, -1, 1, 2, 3, 7, -(1 << 40), 1 << 40]))
     elif kind == 1:
-        value = [int(rng.choice([0, -1, 1, 2, 3, 1 << 31, -(1 << 31), 1 << 40])) for _ in range(int(rng.integers(0, 9)))]
+        value = [int(rng.choice([0, -1, 1, 2, 3, 1 << 31, -(1 << 31), 1 << 40]))
+                 for _ in range(int(rng.integers(0, 9)))]
     elif kind == 2:
         value = float(rng.choice([0.0, -1.0, 1e-30, np.nan, np.inf, 1e30]))
     elif kind == 3:
@@ -494,7 +496,8 @@ def _onnx_mutation(m, rng) -> str:
         k = int(rng.integers(len(node.input)))
         here = list(nodes).index(node)
         later = [o for n in list(nodes)[here:] for o in n.output]
-        node.input[k] = {"in.dangling": f"nowhere_{k}", "in.empty": "", "in.self": node.output[0] if node.output else "",
+        node.input[k] = {"in.dangling": f"nowhere_{k}", "in.empty": "",
+                         "in.self": node.output[0] if node.output else "",
                          "in.later": str(rng.choice(later)) if later else "x"}[kind]
         return f"node {node.name} input {k} -> {node.input[k]!r}"
     if kind == "node.delete" and len(nodes):

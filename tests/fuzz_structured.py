@@ -59,7 +59,7 @@ from pathlib import Path
 
 import numpy as np
 
-import fuzz_cases
+from tests import fuzz_cases
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "tiny_kws_int8.tflite"
@@ -81,7 +81,7 @@ MAX_C_ELEMENTS = 1 << 20          # accepted models with more activation element
 @functools.cache
 def tflite_seeds() -> tuple[tuple[str, bytes], ...]:
     """(label, bytes): every operator of tests/ops/cases.py in every dtype TFLM runs it in, + KWS."""
-    from ops.cases import CASES, DTYPES
+    from tests.ops.cases import CASES, DTYPES
     seeds = [("tiny_kws/int8", EXAMPLE.read_bytes())]
     for k, op in enumerate(sorted(CASES)):
         for j, dtype in enumerate(DTYPES[op]):
@@ -104,7 +104,7 @@ _shared: list = []
 def use_shared_models() -> list[str]:
     """Add the real models under $TINYCC_MODELS (default ../shared/models) that exist to the seeds
     (benchmark runs only: the CI budget never reads them). Returns their labels."""
-    from tflm import models_dir
+    from tests.tflm import models_dir
     _shared.clear()
     for rel in SHARED_MODELS:
         path = models_dir() / rel
@@ -1079,8 +1079,7 @@ def run_cases(seed: int, start: int, count: int, workdir: Path, *, build_c=lambd
     return tally
 
 
-if __name__ == "__main__":          # python tests/fuzz_structured.py SEED INDEX: one case, verbosely
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
+if __name__ == "__main__":          # python -m tests.fuzz_structured SEED INDEX: one case, verbosely
     c = make_case(int(sys.argv[1]), int(sys.argv[2]))
     o = run_case(c, Path(tempfile.mkdtemp(prefix="tinycc-sfuzz-")), TflmWorker())
     print(c.what, "\naccepted" if o.accepted else f"\nrefused: {o.refused_message}")

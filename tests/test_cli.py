@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from c_build import build, run_exe
-from ops.check import random_inputs
-from tflite_builder import act, q, single_op
-from tflm import run_tflm
+from tests.c_build import build, run_exe
+from tests.ops.check import random_inputs
+from tests.tflite_builder import act, q, single_op
+from tests.tflm import run_tflm
 from tinycc.core import planner
 from tinycc.plugins.importers.tflite import load_tflite
 
@@ -40,7 +40,8 @@ def test_compile_example_reports_memory_and_writes_the_interface(tmp_path):
     out = tmp_path / "kws"
     proc = tinycc("compile", EXAMPLE, "--backend", "c", "--name", "kws", "-o", out, "--json", tmp_path / "r.json")
     assert proc.returncode == 0, proc.stderr
-    assert {"kws.c", "kws.h", "kws_weights.c", "kws_weights.h", "README.md", "CMakeLists.txt"} <= {p.name for p in out.iterdir()}
+    assert {"kws.c", "kws.h", "kws_weights.c", "kws_weights.h", "README.md",
+            "CMakeLists.txt"} <= {p.name for p in out.iterdir()}
     report = json.loads((tmp_path / "r.json").read_text())
     plan = planner.plan(load_tflite(EXAMPLE), inplace=True, schedule=True)     # the c backend's plan
     assert report["arena_bytes"] == plan.arena_bytes
@@ -114,10 +115,10 @@ def test_inspect_json_matches_the_plan():
     g = load_tflite(EXAMPLE)
     plan = planner.plan(g, inplace=True, schedule=True)       # the c backend's plan
     assert info["plain_bytes"] == planner.plan(load_tflite(EXAMPLE)).arena_bytes >= plan.arena_bytes
-    assert [l["op"] for l in info["layers"]] == [n.op for n in g.nodes]
+    assert [layer["op"] for layer in info["layers"]] == [n.op for n in g.nodes]
     assert info["arena_bytes"] == plan.arena_bytes and info["bound_bytes"] == plan.bound_bytes
     assert info["layers"][0]["macs"] == 24 * 4 * 8 * 9          # conv 3x3x1 -> 24x4x8
-    assert max(l["live_arena_bytes"] for l in info["layers"]) == plan.bound_bytes
+    assert max(layer["live_arena_bytes"] for layer in info["layers"]) == plan.bound_bytes
 
 
 def test_inspect_table_has_peak_and_bound():

@@ -12,10 +12,10 @@ import subprocess
 import numpy as np
 import pytest
 
-from c_build import CC, CFLAGS, HARNESS, run_exe
-from cmsis_nn_source import cmsis_nn_root, host_library
-from ops.check import assert_outputs_equal_tflm, assert_qemu_m4_equals_tflm, random_inputs
-from tflm import models_dir
+from tests.c_build import CC, CFLAGS, HARNESS, run_exe
+from tests.cmsis_nn_source import cmsis_nn_root, host_library
+from tests.ops.check import assert_outputs_equal_tflm, assert_qemu_m4_equals_tflm, random_inputs
+from tests.tflm import models_dir
 from tinycc import cortexm
 from tinycc.backends.cmsis_nn.plugin import generate
 from tinycc.plugins.importers.tflite import load_tflite

@@ -12,9 +12,9 @@ import sys
 import numpy as np
 import pytest
 
-from tflm import models_dir
-from tinycc.compare import compare, random_samples
+from tests.tflm import models_dir
 from tinycc import cortexm
+from tinycc.compare import compare, random_samples
 from tinycc.core import interpreter
 from tinycc.core.hookspec import hookimpl
 from tinycc.core.plugins import build_registry, registry
@@ -73,7 +73,7 @@ def test_float_onnx_model_across_onnxruntime_tvm_litert_and_c(tmp_path):
     """Float paths: every runtime within 1e-5 of the reference (float32 summation order differs)."""
     pytest.importorskip("onnxruntime", reason="the onnx extra is not installed (pip install 'tinycc-ml[onnx]')")
     _needs_tvm_and_litert()
-    from test_onnx import small_cnn
+    from tests.test_onnx import small_cnn
     small_cnn(tmp_path / "cnn.onnx")
     runtimes = "reference,onnxruntime,tvm,tflm,tflite,tflite-ref,c,microtvm"
     proc = tinycc("compare", str(tmp_path / "cnn.onnx"), "--runtimes", runtimes, "--samples", "3", "--per-layer",
@@ -106,7 +106,7 @@ def test_runtimes_that_cannot_run_a_model_are_skipped_with_a_reason():
 @pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
                     reason=f"the Cortex-M toolchain and QEMU are not installed (apt-get install {cortexm.PACKAGES})")
 def test_qemu_cortex_m4_runtimes_are_bit_exact_layer_by_layer(tmp_path):
-    from cmsis_nn_source import cmsis_nn_root
+    from tests.cmsis_nn_source import cmsis_nn_root
     env = {}
     runtimes = "reference,c-qemu-m4" + (",microtvm-qemu-m4" if _has("tvm") else "")   # microtvm: the tvm extra
     root = cmsis_nn_root()

@@ -19,10 +19,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from c_build import build, run_exe, write_sources
-from ops.check import assert_qemu_m4_equals_tflm, random_inputs
-from tflite_builder import act, const, q
-from tflm import run_tflm
+from tests.c_build import build, run_exe, write_sources
+from tests.ops.check import assert_qemu_m4_equals_tflm, random_inputs
+from tests.tflite_builder import act, const, q
+from tests.tflm import run_tflm
 from tinycc.backends.tflm.flatbuffer import write_tflite
 from tinycc.core import concat_alias, planner
 from tinycc.core.graph import Graph, Node
@@ -60,7 +60,8 @@ class Model:
         ws = np.float32(self.rng.uniform(0.005, 0.02, cout))
         w = const(f"{name}_w", self.rng.integers(-127, 128, (cout, *kernel, cin)).astype(np.int8),
                   q(ws, np.zeros(cout), 0))
-        b = const(f"{name}_b", self.rng.integers(-3000, 3000, cout).astype(np.int32), q(ws * np.float32(xs), np.zeros(cout)))
+        b = const(f"{name}_b", self.rng.integers(-3000, 3000, cout).astype(np.int32),
+                  q(ws * np.float32(xs), np.zeros(cout)))
         self.tensors[w.name], self.tensors[b.name] = w, b
         _, h, wd, _ = self.tensors[x].shape
         shape = (1, (h + pads[0] + pads[2] - kernel[0]) // strides[0] + 1,
@@ -74,7 +75,8 @@ class Model:
         xs = self.tensors[x].quant.s
         ws = float(np.float32(self.rng.uniform(0.005, 0.02)))
         w = const(f"{name}_w", self.rng.integers(-127, 128, (units, depth)).astype(np.int8), q(ws, 0))
-        b = const(f"{name}_b", self.rng.integers(-3000, 3000, units).astype(np.int32), q(np.float32(xs) * np.float32(ws), 0))
+        b = const(f"{name}_b", self.rng.integers(-3000, 3000, units).astype(np.int32),
+                  q(np.float32(xs) * np.float32(ws), 0))
         self.tensors[w.name], self.tensors[b.name] = w, b
         self.nodes.append(Node(name, "fully_connected", [x, w.name, b.name], [self._out(name, quant, (1, units))],
                                {"activation": "none", "keep_num_dims": False}))
@@ -341,7 +343,8 @@ def random_tree(seed: int) -> bytes:
     for k in range(int(rng.integers(1, 5))):
         if len(pool) < 2 and rng.random() < 0.5:
             pool.append(m.fc(f"g{k}", x, int(rng.integers(1, 40)), cq))
-        take = [pool[int(i)] for i in rng.choice(len(pool), size=min(len(pool), int(rng.integers(2, 4))), replace=False)]
+        take = [pool[int(i)] for i in rng.choice(len(pool), size=min(len(pool), int(rng.integers(2, 4))),
+                                                 replace=False)]
         if rng.random() < 0.2:
             take.append(take[0])                                   # the same operand twice
         if rng.random() < 0.3:
@@ -530,7 +533,7 @@ def test_inspect_reports_the_slots(tmp_path):
     info = inspect_model(graph_of(nested()))
     assert info["arena_bytes"] == info["bound_bytes"] == 96 and info["concat_slices"] == 4
     assert info["plain_bytes"] >= 192
-    assert max(l["live_arena_bytes"] for l in info["layers"]) == 96
+    assert max(layer["live_arena_bytes"] for layer in info["layers"]) == 96
 
 
 @pytest.mark.parametrize("make", [conv_rows, nested, in_place_rows, in_place_odd, lambda: random_tree(105)],

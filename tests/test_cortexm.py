@@ -12,15 +12,16 @@ import sys
 import numpy as np
 import pytest
 
-from c_build import write_sources
-from ops.check import assert_qemu_m4_equals_tflm
-from tflm import models_dir, run_tflm
+from tests.c_build import write_sources
+from tests.ops.check import assert_qemu_m4_equals_tflm
+from tests.tflm import models_dir, run_tflm
 from tinycc import cortexm
 from tinycc.core.errors import TinyccError
 from tinycc.plugins.importers.tflite import load_tflite
 
 pytestmark = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
-                                reason=f"the Cortex-M toolchain and QEMU are not installed (apt-get install {cortexm.PACKAGES})")
+                                reason="the Cortex-M toolchain and QEMU are not installed "
+                                       f"(apt-get install {cortexm.PACKAGES})")
 
 INT8_MODELS = ["mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/vww_96_int8.tflite",
                "mlperf_tiny/pretrainedResnet_quant.tflite", "mlperf_tiny/ad01_int8.tflite",
@@ -123,7 +124,7 @@ def test_cli_bench_prints_instructions(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "tinycc", "bench", str(out), "--target", "qemu-cortex-m4"], env=env,
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
-    line = next(l for l in proc.stdout.splitlines() if "instructions per inference" in l)
+    line = next(ln for ln in proc.stdout.splitlines() if "instructions per inference" in ln)
     assert int(line.split()[-1].replace(",", "")) > 100_000
     proc = subprocess.run([sys.executable, "-m", "tinycc", "bench", str(out), "--json"], env=env,
                           capture_output=True, text=True)
@@ -159,7 +160,8 @@ def test_cli_bench_per_layer_names_every_layer(tmp_path):
     layers = cortexm.layers(out, "kws")
     g = load_tflite("examples/tiny_kws_int8.tflite")
     assert [op for op, _ in layers] == [n.op for n in g.nodes]
-    proc = subprocess.run([sys.executable, "-m", "tinycc", "bench", str(out), "--per-layer", "--samples", "1", "--json"],
+    proc = subprocess.run([sys.executable, "-m", "tinycc", "bench", str(out), "--per-layer", "--samples", "1",
+                           "--json"],
                           env=env, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
@@ -190,7 +192,8 @@ def test_worst_case_stack_follows_the_call_graph(tmp_path):
 def test_build_and_run_with_a_relative_folder(tmp_path):
     env = {"COLUMNS": "200", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     repo = __import__("pathlib").Path(__file__).resolve().parents[1]
-    subprocess.run([sys.executable, "-m", "tinycc", "compile", str(repo / "examples/tiny_kws_int8.tflite"), "-o", "rel"],
+    subprocess.run([sys.executable, "-m", "tinycc", "compile", str(repo / "examples/tiny_kws_int8.tflite"), "-o",
+                    "rel"],
                    cwd=tmp_path, env=env, check=True, capture_output=True)
     np.save(tmp_path / "x.npy", np.zeros((1, 49, 10, 1), np.int8))
     proc = subprocess.run([sys.executable, "-m", "tinycc", "run", "rel", "--input", "x.npy", "--output", "y.npy"],

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tflm import models_dir
+from tests.tflm import models_dir
 
 TESTS = Path(__file__).resolve().parent
 EXAMPLE = TESTS.parent / "examples" / "tiny_kws_int8.tflite"
@@ -29,13 +29,12 @@ SEEDS = ("0", "12345")
 
 CHILD = r"""
 import copy, json, sys
-sys.path.insert(0, sys.argv[3])
 from tinycc.driver import compile_model
 root, cases = sys.argv[1], json.loads(sys.argv[2])
 for case in cases:
     model = case["model"]
     if model == "hostile":
-        from test_hostile_names import hostile, kws
+        from tests.test_hostile_names import hostile, kws
         model = hostile(kws())
     options = dict(case.get("options", {}))
     compile_model(model, case["backend"], f"{root}/{case['id']}", name=case.get("name", "model"), options=options)
@@ -48,8 +47,8 @@ def options_for(backend: str) -> dict:
 
 def compile_twice(tmp_path: Path, cases: list[dict]) -> tuple[Path, Path]:
     roots = [tmp_path / f"seed{seed}" for seed in SEEDS]
-    procs = [subprocess.Popen([sys.executable, "-c", CHILD, str(root), json.dumps(cases), str(TESTS)],
-                              env={**os.environ, "PYTHONHASHSEED": seed}, stdout=subprocess.PIPE,
+    procs = [subprocess.Popen([sys.executable, "-c", CHILD, str(root), json.dumps(cases)],
+                              cwd=TESTS.parent, env={**os.environ, "PYTHONHASHSEED": seed}, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)
              for seed, root in zip(SEEDS, roots)]
     for p in procs:

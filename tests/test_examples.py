@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from c_build import build, run_exe
+from tests.c_build import build, run_exe
 from tinycc.driver import load_model, optimize_model, quantize_model
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-import fuzz_cases
+from tests import fuzz_cases
 
 SEED = 0
 CASES = 1250                     # per format and family: 2,500 cases per format
@@ -122,6 +122,7 @@ def test_a_long_onnx_model_imports_in_linear_time(tmp_path):
     minutes when each query revalidated the whole graph built so far)."""
     pytest.importorskip("onnx", reason="the onnx extra is not installed (pip install 'tinycc-ml[onnx]')")
     import time
+
     from onnx import TensorProto, helper
     n = 2000
     nodes = [helper.make_node("Softmax", [f"t{i}"], [f"t{i + 1}"], name=f"s{i}") for i in range(n)]

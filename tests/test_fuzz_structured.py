@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import fuzz_structured as fs
+from tests import fuzz_structured as fs
 
 SEED = 0
 CASES = 240                    # about 2 minutes on one core: sanitized C for every accepted case
@@ -43,7 +43,7 @@ def test_cases_are_deterministic():
 
 
 def test_every_operator_is_a_seed_in_int8():
-    from ops.cases import CASES as OP_CASES
+    from tests.ops.cases import CASES as OP_CASES
     labels = {label for label, _ in fs.tflite_seeds()}
     assert {f"{op}/int8" for op in OP_CASES} <= labels and "tiny_kws/int8" in labels
 

@@ -354,8 +354,7 @@ def test_legit_saved_models_still_load(kind, tf, tmp_path):
 
 
 def test_shared_kws_saved_model_passes_the_scan(tf):
-    from tflm import models_dir
-
+    from tests.tflm import models_dir
     from tinycc.plugins.importers.savedmodel_scan import read_saved_model
     path = models_dir() / "mlperf_tiny" / "kws_ref_saved_model"
     if not path.exists():

@@ -30,9 +30,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from c_build import CC, CFLAGS, HARNESS, run_exe
-from ops.check import random_inputs
-from tflm import run_tflm
+from tests.c_build import CC, CFLAGS, HARNESS, run_exe
+from tests.ops.check import random_inputs
+from tests.tflm import run_tflm
 from tinycc.backends.c.names import STD_HEADERS, Namer, comment, kernel_identifiers, model_name
 from tinycc.core import interpreter
 from tinycc.core.graph import Graph, Node, Tensor
@@ -185,7 +185,8 @@ def assert_clean_folder(out: Path) -> list[Path]:
         assert len(longest) <= 100, f"{where}: a {len(longest)}-character identifier"
         for m in re.finditer(r"^\s*#\s*include\s*(\S+)", text, re.M):
             header = m.group(1).strip('<>"')
-            assert header in HEADERS_OK or header[:-2] in STD_HEADERS or header in local, f"{where}: #include {m.group(1)}"
+            assert header in HEADERS_OK or header[:-2] in STD_HEADERS or header in local, \
+                f"{where}: #include {m.group(1)}"
     return files
 
 
@@ -228,7 +229,7 @@ def assert_equal_reference(g, samples, outs, float_tol=1e-5):
 
 
 def check_tflm(out: Path, name: str, g: Graph, samples, tmp_path: Path):
-    from test_tflm_backend import STUB, STUB_HEADERS, _arduino_shim
+    from tests.test_tflm_backend import STUB, STUB_HEADERS, _arduino_shim
     stub = tmp_path / "stub"
     for header in STUB_HEADERS:
         (stub / header).parent.mkdir(parents=True, exist_ok=True)
@@ -242,7 +243,8 @@ def check_tflm(out: Path, name: str, g: Graph, samples, tmp_path: Path):
         assert cc.returncode == 0, cc.stderr[-3000:]
     (stub / "TensorFlowLite.h").write_text("#pragma once\n")
     ino = subprocess.run(["g++", "-std=c++17", "-fsyntax-only", "-Wall", "-Werror", "-x", "c++", "-include", "cstdint",
-                          "-I", str(stub), "-I", str(out / name), "-"], input=_arduino_shim() + (out / name / f"{name}.ino").read_text(),
+                          "-I", str(stub), "-I", str(out / name), "-"],
+                          input=_arduino_shim() + (out / name / f"{name}.ino").read_text(),
                          capture_output=True, text=True)
     assert ino.returncode == 0, ino.stderr[-3000:]
     model = (out / f"{name}.tflite").read_bytes()
@@ -267,7 +269,7 @@ def test_hostile_names_stay_data_in_every_backend(model, backend, tmp_path):
     if backend == "microtvm":
         pytest.importorskip("tvm", reason="the tvm extra is not installed (pip install 'tinycc-ml[tvm]')")
     if backend == "cmsis-nn":
-        from cmsis_nn_source import cmsis_nn_root, host_library
+        from tests.cmsis_nn_source import cmsis_nn_root, host_library
         root = cmsis_nn_root()
         if root is None:
             pytest.skip("CMSIS-NN is not available (set CMSIS_NN_PATH, or allow pip to download it)")
@@ -324,7 +326,8 @@ def test_comments_never_close_or_open():
 def test_hostile_name_through_the_command_line(tmp_path):
     out = tmp_path / "out"
     proc = subprocess.run([sys.executable, "-m", "tinycc", "compile", str(EXAMPLE), "--name", HOSTILE_NAME,
-                           "-o", str(out)], capture_output=True, text=True, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+                           "-o", str(out)], capture_output=True, text=True,
+                           env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
     assert proc.returncode == 0, proc.stderr
     name = model_name(HOSTILE_NAME)
     assert {f"{name}.c", f"{name}.h", f"{name}_weights.c", f"{name}_weights.h"} <= {p.name for p in out.iterdir()}

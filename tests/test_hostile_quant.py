@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ops.cases import unchecked_single_op
-from ops.check import assert_matches_tflm
-from tflite_builder import act, const, q
+from tests.ops.cases import unchecked_single_op
+from tests.ops.check import assert_matches_tflm
+from tests.tflite_builder import act, const, q
 from tinycc.core.errors import TinyccError
 from tinycc.plugins.importers.tflite import load_tflite
 
@@ -61,7 +61,9 @@ def conv(op="conv_2d", sx=0.05, sw=0.01, so=0.5, bias=None, act_fn="none", dtype
 
 
 def binary(op, sa=0.05, sb=0.03, so=0.1, act_fn="none", dtype="int8", zp16=0):
-    zp = (lambda v: v if dtype == "int8" else zp16)
+    def zp(v):
+        return v if dtype == "int8" else zp16
+
     a, b = act("a", (2, 3, 4), dtype, q(sa, zp(4))), act("b", (2, 3, 4), dtype, q(sb, zp(-7)))
     return unchecked_single_op(op, [a, b], act("y", (), dtype, q(so, zp(2))), {"activation": act_fn})
 
@@ -261,7 +263,8 @@ def qdq_conv(tmp_path, bias=(-339, -489), ws=(0.01, 0.02), xz=0, bs=None) -> Pat
              helper.make_node("DequantizeLinear", ["yq", "ys", "yz"], ["y"], name="yd")]
     inits = [init("xs", 0.02), init("xz", xz, np.int8), init("wq", rng.integers(-127, 128, (2, 3, 3, 3)), np.int8),
              init("ws", ws), init("wz", [0, 0], np.int8), init("bq", bias, np.int32),
-             init("bs", 0.02 * np.asarray(ws, np.float32) if bs is None else bs), init("ys", 0.05), init("yz", -128, np.int8)]
+             init("bs", 0.02 * np.asarray(ws, np.float32) if bs is None else bs), init("ys", 0.05),
+             init("yz", -128, np.int8)]
     graph = helper.make_graph(nodes, "qdq", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 8, 8])],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 2, 8, 8])], inits)
     path = tmp_path / "qdq.onnx"

@@ -25,8 +25,8 @@ import flatbuffers
 import numpy as np
 import pytest
 
-from ops.check import assert_matches_tflm
-from tflite_builder import act, const, q, single_op
+from tests.ops.check import assert_matches_tflm
+from tests.tflite_builder import act, const, q, single_op
 from tinycc.backends.tflm.flatbuffer import write_tflite
 from tinycc.cli import main
 from tinycc.core.graph import Graph, Node, Tensor
@@ -531,7 +531,7 @@ T = schema.TensorType
 def _retyped_edge(op: str, dtype: str, where: str, type_code: int) -> bytes:
     """tests/ops' seed model of `op` in `dtype` with its first model input or its output retyped
     (quantisation parameters kept): an activation whose dtype disagrees with the op's other tensors."""
-    from ops.cases import CASES
+    from tests.ops.cases import CASES
 
     def change(m):
         sg = m.subgraphs[0]
@@ -565,10 +565,11 @@ def test_unsupported_dtype_combinations_are_refused(tmp_path, capsys, op, dtype,
 @pytest.mark.parametrize("op,dtype", [("softmax", "int8"), ("quantize", "int16"), ("quantize", "int8")])
 def test_mixed_dtype_combinations_tflm_runs_still_compile(tmp_path, capsys, op, dtype):
     """The legitimate mixed signatures (int8 softmax -> int16, requantising int8 <-> int16) stay accepted."""
-    from ops.cases import CASES
+    from tests.ops.cases import CASES
     rng = np.random.default_rng(1)
     if op == "softmax":
-        model = single_op("softmax", [act("x", (1, 10), "int8", q(0.1, 3))], act("y", (), "int16", q(1 / 65536, -32768)),
+        model = single_op("softmax", [act("x", (1, 10), "int8", q(0.1, 3))],
+                          act("y", (), "int16", q(1 / 65536, -32768)),
                           {"beta": 1.0})
     else:
         model = CASES[op](rng, dtype)

@@ -13,10 +13,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from c_build import build, run_exe
-from ops import cases
-from ops.check import random_inputs
-from tflm import models_dir, run_tflm
+from tests.c_build import build, run_exe
+from tests.ops import cases
+from tests.ops.check import random_inputs
+from tests.tflm import models_dir, run_tflm
 from tinycc.core import inplace, interpreter, planner, schedule
 from tinycc.core.graph import Graph, Node, Tensor
 from tinycc.core.validate import validate

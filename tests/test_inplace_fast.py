@@ -15,12 +15,12 @@ import shutil
 import numpy as np
 import pytest
 
-from c_build import build, run_exe, write_sources
-from ops.check import assert_qemu_m4_equals_tflm, random_inputs
-from ops.test_fast_kernels import _out_scale, _quant_w, conv_case, dw_case
-from test_inplace import check_no_overlap, sandwiched
-from tflite_builder import act, q, single_op
-from tflm import run_tflm
+from tests.c_build import build, run_exe, write_sources
+from tests.ops.check import assert_qemu_m4_equals_tflm, random_inputs
+from tests.ops.test_fast_kernels import _out_scale, _quant_w, conv_case, dw_case
+from tests.test_inplace import check_no_overlap, sandwiched
+from tests.tflite_builder import act, q, single_op
+from tests.tflm import run_tflm
 from tinycc.core import planner
 
 

@@ -22,8 +22,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 tf = pytest.importorskip("tensorflow", reason="the keras extra is not installed (pip install 'tinycc-ml[keras]')")
 keras = pytest.importorskip("keras")
 
-from c_build import build, run_exe  # noqa: E402
-from tflm import models_dir, run_tflm  # noqa: E402
+from tests.c_build import build, run_exe  # noqa: E402
+from tests.tflm import models_dir, run_tflm  # noqa: E402
 from tinycc.core import interpreter  # noqa: E402
 from tinycc.core.errors import TinyccError  # noqa: E402
 from tinycc.core.passes.calibrate import calibrate  # noqa: E402
@@ -139,7 +139,8 @@ def test_cli_compiles_a_keras_file_with_quantisation(tmp_path):
     small_cnn().save(path)
     rng = np.random.default_rng(4)
     np.savez(tmp_path / "cal.npz", rng.normal(size=(16, 49, 10, 1)).astype(np.float32))
-    proc = subprocess.run([sys.executable, "-m", "tinycc", "compile", str(path), "--calibration", str(tmp_path / "cal.npz"),
+    proc = subprocess.run([sys.executable, "-m", "tinycc", "compile", str(path), "--calibration",
+                           str(tmp_path / "cal.npz"),
                            "-o", str(tmp_path / "out"), "--name", "kws"], capture_output=True, text=True,
                           env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
     assert proc.returncode == 0, proc.stderr

@@ -20,9 +20,9 @@ import pytest
 
 pytest.importorskip("tvm", reason="the tvm extra is not installed (pip install 'tinycc-ml[tvm]')")
 
-from c_build import CC, CFLAGS, HARNESS, run_exe  # noqa: E402
-from ops.check import assert_outputs_equal_tflm, random_inputs  # noqa: E402
-from tflm import models_dir  # noqa: E402
+from tests.c_build import CC, CFLAGS, HARNESS, run_exe  # noqa: E402
+from tests.ops.check import assert_outputs_equal_tflm, random_inputs  # noqa: E402
+from tests.tflm import models_dir  # noqa: E402
 from tinycc.backends.microtvm.plugin import generate  # noqa: E402
 from tinycc.core import interpreter  # noqa: E402
 from tinycc.driver import optimize_model  # noqa: E402
@@ -49,14 +49,16 @@ def write(files: dict, out: Path):
 def test_onnx_cnn_through_the_cli_matches_onnxruntime(tmp_path):
     ort = pytest.importorskip("onnxruntime")
     pytest.importorskip("onnx")
-    from test_onnx import small_cnn
+    from tests.test_onnx import small_cnn
     from tinycc.plugins.importers.onnx import load_onnx
     path = small_cnn(tmp_path / "small.onnx")
     out = tmp_path / "out"
-    proc = subprocess.run([sys.executable, "-m", "tinycc", "compile", str(path), "--backend", "microtvm", "--name", "model",
-                           "-o", str(out)], capture_output=True, text=True, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+    proc = subprocess.run([sys.executable, "-m", "tinycc", "compile", str(path), "--backend", "microtvm",
+                           "--name", "model", "-o", str(out)], capture_output=True, text=True,
+                           env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
     assert proc.returncode == 0, proc.stderr
-    for f in ("codegen/host/src/model_lib.c", "codegen/host/include/tvmgen_model.h", "metadata.json", "model.h", "model.c"):
+    for f in ("codegen/host/src/model_lib.c", "codegen/host/include/tvmgen_model.h", "metadata.json", "model.h",
+              "model.c"):
         assert (out / f).exists(), f
     header = (out / "codegen/host/include/tvmgen_model.h").read_text()
     assert "struct tvmgen_model_inputs" in header and "int32_t tvmgen_model_run(" in header
@@ -135,7 +137,7 @@ def test_tvm_opt_knobs_change_the_code_and_are_recorded(tmp_path):
     assert unrolled["model.c"] != base["model.c"]
     write(unrolled, tmp_path)
     samples = [random_inputs(g, np.random.default_rng(5))]
-    from tflm import run_tflm
+    from tests.tflm import run_tflm
     out = run_exe(build_folder(tmp_path), g, samples)[0][0]
     with open("examples/tiny_kws_int8.tflite", "rb") as f:
         np.testing.assert_array_equal(out.reshape(-1), run_tflm(f.read(), samples[0])[0].reshape(-1))

@@ -32,7 +32,8 @@ def fused_conv(w, b):
             out = bb.emit_output(y)
         bb.emit_func_output(out)
     seq = tvm.transform.Sequential([relax.transform.LegalizeOps(), relax.transform.AnnotateTIROpPattern(),
-                                    relax.transform.FoldConstant(), relax.transform.FuseOps(), relax.transform.FuseTIR()])
+                                    relax.transform.FoldConstant(), relax.transform.FuseOps(),
+                                    relax.transform.FuseTIR()])
     mod = seq(bb.get())
     (name,) = [gv.name_hint for gv in mod.functions if gv.name_hint != "main"]
     return mod[name]

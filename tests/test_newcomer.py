@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tflite_builder import act, const, single_op
+from tests.tflite_builder import act, const, single_op
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "tiny_kws_int8.tflite"
 ARM = shutil.which("arm-none-eabi-gcc") is not None
@@ -76,7 +76,8 @@ def test_targets_lists_boards_and_cores_whole_at_80_columns():
     for slug in ("arduino-nano-33-ble", "cortex-m0plus-16k", "stm32h747", "cortex-m4", "cortex-m0plus", "cortex-m33"):
         assert slug in rows, (slug, proc.stdout)
     data = json.loads(tinycc("targets", "--json").stdout)
-    assert data["boards"]["arduino-nano-33-ble"]["core"] == "cortex-m4" and data["boards"]["esp32-s3"]["buildable"] is False
+    assert data["boards"]["arduino-nano-33-ble"]["core"] == "cortex-m4"
+    assert data["boards"]["esp32-s3"]["buildable"] is False
     assert data["cores"]["cortex-m0plus"]["qemu_machine"] is None and "pico2" in data["cores"]["cortex-m33"]["boards"]
 
 
@@ -85,7 +86,8 @@ def test_plugins_and_inspect_fit_80_columns_and_have_json():
     assert proc.returncode == 0
     narrow(proc.stdout)
     listed = json.loads(tinycc("plugins", "--json").stdout)["plugins"]
-    assert {("importer", "tflite"), ("backend", "cmsis-nn"), ("runtime", "tflm")} <= {(p["kind"], p["name"]) for p in listed}
+    assert {("importer", "tflite"), ("backend", "cmsis-nn"),
+            ("runtime", "tflm")} <= {(p["kind"], p["name"]) for p in listed}
     info = json.loads(tinycc("inspect", EXAMPLE, "--json").stdout)
     proc = tinycc("inspect", EXAMPLE)
     lines = narrow(proc.stdout)
@@ -126,7 +128,8 @@ def test_float_model_gets_a_note_and_float_io_is_priced(tmp_path):
     assert proc.returncode == 0, proc.stderr
     text = " ".join(proc.stdout.split())
     assert "note: float model compiled in float32 (no --calibration)" in text and "--calibration data.npz" in text
-    assert "note: float" not in " ".join(tinycc("compile", model, "-o", tmp_path / "g", "--quantize", "none").stdout.split())
+    unquantised = tinycc("compile", model, "-o", tmp_path / "g", "--quantize", "none")
+    assert "note: float" not in " ".join(unquantised.stdout.split())
 
     proc = tinycc("compile", model, "-o", tmp_path / "q", "--calibration", tmp_path / "cal.npz", "--json", "-")
     assert proc.returncode == 0, proc.stderr
@@ -146,7 +149,8 @@ def test_float_model_gets_a_note_and_float_io_is_priced(tmp_path):
                       tmp_path / "cal.npz", "--io", io, "--json")
         assert proc.returncode == 0, proc.stderr
         assert json.loads(proc.stdout)["sram"]["input_bytes"] == expected
-    user_error(tinycc("report", model, "--target", "cortex-m4-256k", "--io", "int8"), "--io applies when tinycc quantises")
+    user_error(tinycc("report", model, "--target", "cortex-m4-256k", "--io", "int8"),
+               "--io applies when tinycc quantises")
 
 
 def test_verify_prints_a_pass_line(tmp_path):
@@ -258,7 +262,7 @@ def test_an_exported_program_saved_as_pt_still_loads(tmp_path):
     torch.export.save(torch.export.export(model, (torch.zeros(1, 4),)), str(tmp_path / "model.pt"))
     proc = tinycc("inspect", tmp_path / "model.pt", "--json")
     assert proc.returncode == 0, proc.stderr
-    assert "fully_connected" in [l["op"] for l in json.loads(proc.stdout)["layers"]]
+    assert "fully_connected" in [layer["op"] for layer in json.loads(proc.stdout)["layers"]]
     assert proc.stderr == ""                               # torch's exporter warnings silenced
 
 

@@ -18,8 +18,8 @@ ort = pytest.importorskip("onnxruntime", reason="the onnx extra is not installed
 
 from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 
-from c_build import build, run_exe  # noqa: E402
-from tflm import run_tflm  # noqa: E402
+from tests.c_build import build, run_exe  # noqa: E402
+from tests.tflm import run_tflm  # noqa: E402
 from tinycc.backends.tflm.flatbuffer import write_tflite  # noqa: E402
 from tinycc.core import interpreter  # noqa: E402
 from tinycc.core.passes.calibrate import calibrate  # noqa: E402
@@ -52,7 +52,8 @@ def small_cnn(path, opset=17, extra_node=None):
              helper.make_node("Softmax", ["logits"], ["y"], name="softmax")]
     if extra_node is not None:
         nodes.insert(3, extra_node)
-    graph = helper.make_graph(nodes, "small_cnn", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 16, 16])],
+    graph = helper.make_graph(nodes, "small_cnn",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 3, 16, 16])],
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 10])], inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
     onnx.save(model, str(path))

@@ -22,7 +22,7 @@ import pytest
 
 onnx = pytest.importorskip("onnx", reason="the onnx extra is not installed (pip install 'tinycc-ml[onnx]')")
 
-from c_build import build, run_exe  # noqa: E402
+from tests.c_build import build, run_exe  # noqa: E402
 from tinycc.core import interpreter  # noqa: E402
 from tinycc.core.errors import TinyccError  # noqa: E402
 from tinycc.plugins.importers.onnx import SUPPORTED, load_onnx  # noqa: E402

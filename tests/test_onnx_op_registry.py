@@ -9,6 +9,7 @@ import pytest
 onnx = pytest.importorskip("onnx", reason="the onnx extra is not installed (pip install 'tinycc-ml[onnx]')")
 
 from onnx import TensorProto, helper  # noqa: E402
+
 from tinycc.core import interpreter, ops  # noqa: E402
 from tinycc.core.errors import TinyccError  # noqa: E402
 from tinycc.plugins.importers import onnx_ops  # noqa: E402

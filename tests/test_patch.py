@@ -13,10 +13,10 @@ import sys
 import numpy as np
 import pytest
 
-from c_build import build, run_exe, write_sources
-from ops.check import assert_outputs_equal_tflm, assert_qemu_m4_equals_tflm, random_inputs
-from test_inplace import check_no_overlap, model_path
-from tflm import run_tflm
+from tests.c_build import build, run_exe, write_sources
+from tests.ops.check import assert_outputs_equal_tflm, assert_qemu_m4_equals_tflm, random_inputs
+from tests.test_inplace import check_no_overlap, model_path
+from tests.tflm import run_tflm
 from tinycc.backends.c.plugin import CBackend
 from tinycc.core import interpreter, ops, planner
 from tinycc.core.graph import Graph, Node, Quant, Tensor
@@ -61,7 +61,8 @@ def chain_graph(rng, h: int, w: int, layers) -> Graph:
 
 CHAINS = [
     # (h, w, layers): strides, kernels 1/3/5, dilation, SAME/VALID/uneven pads, odd heights
-    (17, 6, [("conv_2d", 3, 2, 1, "same", 4), ("depthwise_conv_2d", 3, 1, 1, "same", 0), ("conv_2d", 1, 1, 1, "valid", 6)]),
+    (17, 6,
+     [("conv_2d", 3, 2, 1, "same", 4), ("depthwise_conv_2d", 3, 1, 1, "same", 0), ("conv_2d", 1, 1, 1, "valid", 6)]),
     (20, 5, [("conv_2d", 5, 1, 1, "odd", 3), ("depthwise_conv_2d", 3, 2, 2, "same", 0),
              ("depthwise_conv_2d", 3, 2, 1, "odd", 0), ("conv_2d", 1, 1, 1, "valid", 2)]),
     (13, 12, [("depthwise_conv_2d", 5, 1, 2, "valid", 0), ("conv_2d", 3, 2, 1, "same", 5),
@@ -140,10 +141,11 @@ def test_cli_patch_tiles_reports_the_smaller_arena(tmp_path):
     assert whole.returncode == 0 and banded.returncode == 0, banded.stderr
 
     def arena(folder):
-        return int(next(l for l in (folder / "vww.h").read_text().splitlines()
-                        if l.startswith("#define VWW_ARENA_BYTES")).split()[2])
+        return int(next(ln for ln in (folder / "vww.h").read_text().splitlines()
+                        if ln.startswith("#define VWW_ARENA_BYTES")).split()[2])
     assert arena(tmp_path / "bands") < arena(tmp_path / "whole")
-    assert "patch-based execution: the first" in banded.stdout + banded.stderr and "row bands" in banded.stdout + banded.stderr
+    said = banded.stdout + banded.stderr
+    assert "patch-based execution: the first" in said and "row bands" in said
     bad = subprocess.run(run + ["-o", str(tmp_path / "bad"), "--patch-tiles", "1"], env=env, capture_output=True,
                          text=True)
     assert bad.returncode == 2 and "at least 2 tiles" in bad.stderr and not (tmp_path / "bad").exists()
@@ -171,14 +173,15 @@ def test_tflm_backend_keeps_the_model_whole_and_says_why(tmp_path):
 @pytest.mark.parametrize("backend", ["cmsis-nn", "microtvm"])
 def test_patched_vww_through_the_other_c_backends_equals_tflm(backend, monkeypatch):
     """CMSIS-NN's kernels and microTVM's int8 path get the bands' uneven pads too."""
-    from cmsis_nn_source import cmsis_nn_root
+    from tests.cmsis_nn_source import cmsis_nn_root
     from tinycc.driver import patch_for_backend
     from tinycc.plugins.runtimes.c_host import HostRuntime
     path = model_path("mlperf_tiny/vww_96_int8.tflite")
     if backend == "cmsis-nn":
         root = cmsis_nn_root()
         if root is None:
-            pytest.skip("CMSIS-NN is not available (set CMSIS_NN_PATH, or allow pip to download aidge-export-arm-cortexm)")
+            pytest.skip("CMSIS-NN is not available "
+                        "(set CMSIS_NN_PATH, or allow pip to download aidge-export-arm-cortexm)")
         monkeypatch.setenv("CMSIS_NN_PATH", str(root))
     runtime = HostRuntime(backend, backend)
     if runtime.available():

@@ -12,7 +12,6 @@ import numpy as np
 
 from tinycc.core import progress
 from tinycc.core.passes.calibrate import calibrate
-from tinycc.plugins.importers.tflite import load_tflite
 
 
 class Recorder:
@@ -32,9 +31,10 @@ class Recorder:
 
 
 def test_calibration_reports_each_sample():
-    from test_ptq import tiny_float_cnn
+    from tests.test_ptq import tiny_float_cnn
     g = tiny_float_cnn()
-    samples = [[np.random.default_rng(k).normal(size=g.tensors[g.inputs[0]].shape).astype(np.float32)] for k in range(5)]
+    shape = g.tensors[g.inputs[0]].shape
+    samples = [[np.random.default_rng(k).normal(size=shape).astype(np.float32)] for k in range(5)]
     rec = Recorder()
     with progress.reporting(rec):
         calibrate(g, samples)

@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 import yaml
 
-from tflm import run_tflm
+from tests.tflm import run_tflm
 from tinycc.boards import STACK_RESERVE_BYTES, board
 from tinycc.driver import compile_model
 
@@ -123,7 +123,7 @@ def assert_runs_like_tflm(exe: Path, tmp_path: Path) -> None:
 
 
 def cmsis_nn_tree() -> Path:
-    from cmsis_nn_source import cmsis_nn_root
+    from tests.cmsis_nn_source import cmsis_nn_root
     root = cmsis_nn_root()
     if root is None:
         pytest.skip("CMSIS-NN sources unavailable ($CMSIS_NN_PATH unset and the aidge wheel could not be fetched)")
@@ -245,7 +245,7 @@ def test_library_json_passes_platformios_own_schema(tmp_path):
 @NEEDS_CMAKE
 def test_tflm_cmake_library_compiles_against_tflm_headers(tmp_path):
     """No TF Lite Micro tree here: its headers are stood in by tests/test_tflm_backend.py's declarations."""
-    from test_tflm_backend import STUB, STUB_HEADERS
+    from tests.test_tflm_backend import STUB, STUB_HEADERS
     stub = tmp_path / "tflm_headers"
     for header in STUB_HEADERS:
         (stub / header).parent.mkdir(parents=True, exist_ok=True)
@@ -272,8 +272,8 @@ def test_board_is_used_by_the_c_backend_with_reports_totals(tmp_path):
     sram = rep["sram"]
     assert sram["stack_bytes"] == STACK_RESERVE_BYTES
     assert f"## Memory budget on the {b['title']}" in readme
-    assert f"| **SRAM total** | **{sram['total_bytes']:,}** | {sram['total_bytes'] / (16 * 1024):.1%} of its 16,384 B SRAM" \
-        in readme
+    assert (f"| **SRAM total** | **{sram['total_bytes']:,}** | "
+            f"{sram['total_bytes'] / (16 * 1024):.1%} of its 16,384 B SRAM") in readme
     assert f"| model in flash | {rep['flash']['model_bytes']:,} |" in readme
     assert 'set(TINYCC_CPU "cortex-m0plus"' in (folder / "cmake" / "arm-none-eabi.cmake").read_text()
     # without a board: the same total, and how to get the check

@@ -15,8 +15,8 @@ import sys
 import numpy as np
 import pytest
 
-from c_build import build, run_exe
-from tflm import models_dir, run_tflm
+from tests.c_build import build, run_exe
+from tests.tflm import models_dir, run_tflm
 from tinycc.backends.tflm.flatbuffer import write_tflite
 from tinycc.core import interpreter
 from tinycc.core.errors import TinyccError
@@ -37,7 +37,8 @@ def test_activation_quant_covers_range_and_zero():
 
 
 def test_weights_are_symmetric_per_channel():
-    w = np.random.default_rng(0).normal(size=(4, 3, 3, 2)).astype(np.float32) * np.array([1, 10, 0.1, 0])[:, None, None, None]
+    channel_scale = np.array([1, 10, 0.1, 0])[:, None, None, None]
+    w = np.random.default_rng(0).normal(size=(4, 3, 3, 2)).astype(np.float32) * channel_scale
     q, quant = quantize_weights(w, 0)
     assert q.dtype == np.int8 and np.all(quant.zero_point == 0) and quant.scale.size == 4
     assert np.abs(q).max() <= 127
@@ -137,7 +138,7 @@ def test_shared_autoencoder_quantises_to_a_model_tflm_runs_identically():
 
 
 def test_quantising_a_quantised_model_is_refused():
-    from ops.cases import CASES
+    from tests.ops.cases import CASES
     g = load_tflite("q.tflite", CASES["relu"](np.random.default_rng(0), "int8"))
     with pytest.raises(TinyccError, match="already quantised"):
         QuantizeInt8(calibrate_stub(), io="float").run(g)
@@ -182,8 +183,9 @@ def test_accuracy_report_ranks_layers_and_measures_outputs(tmp_path):
     cal = [[rng.normal(size=(1, 10, 8, 2)).astype(np.float32)] for _ in range(16)]
     gq = _quantized(g, cal)
     rep = accuracy_report(g, gq, cal)
-    assert [l["tensor"] for l in rep["layers"]] and {l["op"] for l in rep["layers"]} >= {"conv_2d", "fully_connected"}
-    assert rep["layers"] == sorted(rep["layers"], key=lambda l: l["sqnr_db"])
+    assert [layer["tensor"] for layer in rep["layers"]]
+    assert {layer["op"] for layer in rep["layers"]} >= {"conv_2d", "fully_connected"}
+    assert rep["layers"] == sorted(rep["layers"], key=lambda layer: layer["sqnr_db"])
     out = rep["outputs"][0]
     f = np.stack([interpreter.run(g, x)[0].reshape(-1) for x in cal])
     q = np.stack([interpreter.run(gq, x)[0].reshape(-1) for x in cal])
@@ -238,8 +240,8 @@ def test_int16_layers_run_16x8_bit_exact_in_tflm_and_c(tmp_path):
         np.testing.assert_array_equal(c_outs[k][0], ref)
     # closer to float than all-int8 on the layers kept in int16 (int8 weights still bound it)
     from tinycc.core.passes.accuracy import accuracy_report
-    mixed = {l["node"]: l["sqnr_db"] for l in accuracy_report(g, gq, cal)["layers"]}
-    int8 = {l["node"]: l["sqnr_db"] for l in accuracy_report(g, _quantized(g, cal), cal)["layers"]}
+    mixed = {layer["node"]: layer["sqnr_db"] for layer in accuracy_report(g, gq, cal)["layers"]}
+    int8 = {layer["node"]: layer["sqnr_db"] for layer in accuracy_report(g, _quantized(g, cal), cal)["layers"]}
     assert mixed["conv"] > int8["conv"] + 3 and mixed["dw"] > int8["dw"] + 3
     assert not any(n.outputs == ["x/int8"] for n in gq.nodes)       # no unused int8 copy of the input
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tflm import measure_arena, models_dir
+from tests.tflm import measure_arena, models_dir
 from tinycc import cli, cortexm
 from tinycc.core.errors import TinyccError
 from tinycc.core.planner import align
@@ -111,12 +111,12 @@ def test_tiny_kws_fits_on_both_boards_by_hand(board, sram_kb, flash_kb, mhz, tmp
     assert lat["method"] == "macs" and lat["cycles_per_mac"] == 12
     assert lat["seconds"] == pytest.approx(27724 * 12 / (mhz * 1e6))
     layers = rep["layers"]
-    assert [l["op"] for l in layers] == ["conv_2d", "depthwise_conv_2d", "conv_2d", "average_pool_2d", "reshape",
-                                         "fully_connected", "softmax"]
-    assert [l["macs"] for l in layers] == [6912, 6912, 12288, 1536, 0, 64, 12]
-    assert [l["weights_bytes"] for l in layers] == [72 + 32, 72 + 32, 128 + 64, 0, 0, 64 + 16, 0]
-    assert layers[-1]["offset"] == "caller" and all(0 <= l["offset"] < arena for l in layers[:-1])
-    assert max(l["live_bytes"] for l in layers) <= arena == rep["plan"]["arena_bytes"]
+    assert [layer["op"] for layer in layers] == ["conv_2d", "depthwise_conv_2d", "conv_2d", "average_pool_2d",
+                                                 "reshape", "fully_connected", "softmax"]
+    assert [layer["macs"] for layer in layers] == [6912, 6912, 12288, 1536, 0, 64, 12]
+    assert [layer["weights_bytes"] for layer in layers] == [72 + 32, 72 + 32, 128 + 64, 0, 0, 64 + 16, 0]
+    assert layers[-1]["offset"] == "caller" and all(0 <= layer["offset"] < arena for layer in layers[:-1])
+    assert max(layer["live_bytes"] for layer in layers) <= arena == rep["plan"]["arena_bytes"]
 
 
 @pytest.mark.parametrize("board,fits", [("arduino-nano-33-ble", True), ("cortex-m0plus-16k", False)])
@@ -174,11 +174,12 @@ def test_latency_counted_under_qemu_on_a_cortex_m4_board_estimated_on_m0plus():
     # per layer, from the profiling build: every layer timed, the parts add up to that build's count,
     # which differs from the release count only by the marker calls (a few instructions a layer)
     layers = rep["layers"]
-    assert all(l["instructions"] > 0 and l["seconds"] == l["instructions"] / 64e6 for l in layers)
+    assert all(layer["instructions"] > 0 and layer["seconds"] == layer["instructions"] / 64e6 for layer in layers)
     profiled = rep["build"]["profiled_instructions"]
-    assert sum(l["instructions"] for l in layers) <= profiled < sum(l["instructions"] for l in layers) + 100
+    layer_sum = sum(layer["instructions"] for layer in layers)
+    assert layer_sum <= profiled < layer_sum + 100
     assert 0 < profiled - lat["instructions"] <= 8 * len(layers)
-    by_op = {l["op"]: l["instructions"] for l in layers}
+    by_op = {layer["op"]: layer["instructions"] for layer in layers}
     assert by_op["conv_2d"] > 100 * by_op["reshape"]          # a reshape is a view: the marker call only
     if importlib.util.find_spec("matplotlib") is not None:     # the HTML table gets the time column
         from tinycc.report_html import render_html
@@ -196,7 +197,8 @@ def test_power_reproduces_the_seed_budget_and_rate_sets_the_duty_cycle():
     p = rep["power"]
     assert (p["mcu_active_avg_mw"], p["mcu_sleep_avg_mw"]) == pytest.approx((0.5, 0.0095))
     assert p["average_mw"] == pytest.approx(1.0245)
-    assert p["battery_mwh"] == 750 and p["battery_hours"] == pytest.approx(750 / 1.0245) == pytest.approx(732.06, abs=0.01)
+    assert p["battery_mwh"] == 750
+    assert p["battery_hours"] == pytest.approx(750 / 1.0245) == pytest.approx(732.06, abs=0.01)
     assert parse_fraction("0.05") == parse_fraction("5%") == 0.05
     # 10 Hz on the 16 KB M0+ with overridden power figures: duty = 10 x 27,724 MACs x 12 / 48 MHz
     rep = make_report(EXAMPLE, "cortex-m0plus-16k", latency_mode="macs", rate_hz=10, active_mw=6, sleep_mw=0.002)

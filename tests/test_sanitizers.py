@@ -27,11 +27,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from cmsis_nn_source import cmsis_nn_root
-from ops.check import random_inputs
-from tflm import models_dir
+from tests.cmsis_nn_source import cmsis_nn_root
+from tests.ops.check import random_inputs
+from tests.tflm import models_dir
 from tinycc.backends.c.plugin import ARENA_CANARY_ERROR
-from tinycc.core import interpreter, samples as io
+from tinycc.core import interpreter
+from tinycc.core import samples as io
 from tinycc.driver import compile_model
 from tinycc.plugins.importers.tflite import load_tflite
 from tinycc.plugins.runtimes.c_host import HARNESS
@@ -209,7 +210,7 @@ def test_canary_catches_a_write_past_the_arena_in_the_c_backend(tmp_path):
 
 def test_canary_catches_a_write_past_the_arena_in_microtvm_float(tmp_path):
     pytest.importorskip("tvm", reason="the tvm extra is not installed (pip install 'tinycc-ml[tvm]')")
-    from test_hostile_names import float_model
+    from tests.test_hostile_names import float_model
     out = tmp_path / "out"
     compile_model(float_model(), "microtvm", out)
     lib = out / "codegen" / "host" / "src" / "model_lib.c"

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from c_build import build, run_exe
-from ops.check import random_inputs
-from tflm import models_dir, run_tflm, tflm_arena_bytes
+from tests.c_build import build, run_exe
+from tests.ops.check import random_inputs
+from tests.tflm import models_dir, run_tflm, tflm_arena_bytes
 from tinycc.core import interpreter, planner
 from tinycc.core.errors import TinyccError
 from tinycc.plugins.importers.tflite import load_tflite
@@ -50,7 +50,8 @@ def test_int8_model_bit_exact_with_tflm(rel, tmp_path):
         for i, e in enumerate(expected[k]):
             assert ref[i].dtype == e.dtype
             np.testing.assert_array_equal(ref[i].reshape(e.shape), e, err_msg=f"reference, sample {k}, output {i}")
-            np.testing.assert_array_equal(c_outs[k][i].reshape(e.shape), e, err_msg=f"c backend, sample {k}, output {i}")
+            np.testing.assert_array_equal(c_outs[k][i].reshape(e.shape), e,
+                                          err_msg=f"c backend, sample {k}, output {i}")
 
 
 @pytest.mark.parametrize("rel", FLOAT_MODELS)

@@ -20,8 +20,8 @@ import sys
 import numpy as np
 import pytest
 
-from ops.check import random_inputs
-from tflm import models_dir, run_tflm
+from tests.ops.check import random_inputs
+from tests.tflm import models_dir, run_tflm
 from tinycc.boards import STACK_RESERVE_BYTES
 from tinycc.core import ops, planner
 from tinycc.plugins.importers.tflite import load_tflite
@@ -49,8 +49,8 @@ int main(int argc, char **argv) {{
 
 
 def compile_stub(model, out, name="net", part="stm32f446"):
-    proc = subprocess.run([sys.executable, "-m", "tinycc", "compile", str(model), "--backend", "stm32cubeai", "--name", name,
-                           "--part", part, "-o", str(out)], capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "tinycc", "compile", str(model), "--backend", "stm32cubeai",
+                           "--name", name, "--part", part, "-o", str(out)], capture_output=True, text=True,
                           env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
     assert proc.returncode == 0, proc.stderr
 
@@ -66,7 +66,8 @@ def test_ai_run_gives_tflm_bytes(rel, tmp_path):
     app = out / "X-CUBE-AI" / "App"
     (tmp_path / "host_main.c").write_text(HOST_MAIN.format(name="net", N="NET"))
     exe = tmp_path / "host"
-    proc = subprocess.run(["cc", "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-I", str(app), *map(str, app.glob("*.c")),
+    proc = subprocess.run(["cc", "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-I", str(app),
+                           *map(str, app.glob("*.c")),
                            str(tmp_path / "host_main.c"), "-o", str(exe), "-lm"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     g = load_tflite(path)
@@ -141,7 +142,7 @@ def test_makefile_links_the_part_image_in_its_memory_map(part, tmp_path):
 def test_a_model_larger_than_the_part_does_not_link(tmp_path):
     """The linker script is the part's: 2 x 80,000 B of I/O buffers (main.c's) do not fit the
     STM32F446's 128 KB of RAM, and the link says so instead of writing an image that cannot run."""
-    from tflite_builder import act, q, single_op
+    from tests.tflite_builder import act, q, single_op
     model = tmp_path / "big.tflite"
     model.write_bytes(single_op("relu", [act("x", (1, 200, 200, 2), "int8", q(0.1, 0))],
                                 act("y", (), "int8", q(0.1, 0))))
@@ -161,7 +162,8 @@ def test_make_qemu_builds_the_same_program_and_it_runs(tmp_path):
     proc = subprocess.run(["make", "-s", "-C", str(out), "qemu"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     run = subprocess.run(["qemu-system-arm", "-M", "mps2-an386", "-nographic", "-monitor", "none", "-serial", "none",
-                          "-semihosting-config", "enable=on,target=native", "-kernel", str(out / "build" / "net-qemu.elf")],
+                          "-semihosting-config", "enable=on,target=native", "-kernel",
+                          str(out / "build" / "net-qemu.elf")],
                          capture_output=True, timeout=60)
     assert run.returncode == 0
 
@@ -177,5 +179,6 @@ def test_missing_part_defaults_with_a_note(tmp_path):
 
 def test_unknown_part_is_a_clear_error(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "tinycc", "compile", "examples/tiny_kws_int8.tflite", "--backend",
-                           "stm32cubeai", "--part", "stm32z999", "-o", str(tmp_path / "o")], capture_output=True, text=True)
+                           "stm32cubeai", "--part", "stm32z999", "-o", str(tmp_path / "o")], capture_output=True,
+                           text=True)
     assert proc.returncode == 2 and "unknown STM32 part" in proc.stderr and "stm32f446" in proc.stderr

@@ -18,11 +18,11 @@ import sys
 import numpy as np
 import pytest
 
-from ops.check import random_inputs
-from tflm import models_dir, run_tflm, tflm_arena_bytes
+from tests.ops.check import random_inputs
+from tests.tflm import models_dir, run_tflm, tflm_arena_bytes
 from tinycc.backends.tflm.flatbuffer import write_tflite
-from tinycc.boards import STACK_RESERVE_BYTES
 from tinycc.backends.tflm.plugin import arena_with_margin, verify
+from tinycc.boards import STACK_RESERVE_BYTES
 from tinycc.core import interpreter, planner
 from tinycc.core.errors import TinyccError
 from tinycc.plugins.importers.tflite import load_tflite
@@ -31,7 +31,8 @@ MODELS = ["mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/vww_96_int8.tflite",
           "mlperf_tiny/pretrainedResnet_quant.tflite", "mlperf_tiny/ad01_int8.tflite",
           "tflm_examples/hello_world_int8.tflite", "tflm_examples/micro_speech_quantized.tflite",
           "tflm_examples/person_detect.tflite", "mlperf_tiny/vww_96_float.tflite",
-          "mlperf_tiny/pretrainedResnet.tflite", "mlperf_tiny/ad01_fp32.tflite", "tflm_examples/hello_world_float.tflite"]
+          "mlperf_tiny/pretrainedResnet.tflite", "mlperf_tiny/ad01_fp32.tflite",
+          "tflm_examples/hello_world_float.tflite"]
 EXAMPLE = "examples/tiny_kws_int8.tflite"
 
 
@@ -88,7 +89,8 @@ def test_models_from_other_importers_run_in_tflm(tmp_path):
     onnx = pytest.importorskip("onnx")
     del onnx
     import copy
-    from test_onnx import small_cnn
+
+    from tests.test_onnx import small_cnn
     from tinycc.core.passes.calibrate import calibrate
     from tinycc.core.passes.quantize import QuantizeInt8
     from tinycc.core.validate import validate
@@ -101,7 +103,7 @@ def test_models_from_other_importers_run_in_tflm(tmp_path):
     assert_tflm_equals_reference(gq, write_tflite(gq, planner.plan(gq, io_in_arena=True).offsets))
     torch = pytest.importorskip("torch")
     pytest.importorskip("onnxscript")
-    from test_torch import model as torch_model
+    from tests.test_torch import model as torch_model
     from tinycc.plugins.importers.torch import from_module
     gt = from_module(torch_model(), (torch.zeros(1, 1, 49, 10),))
     assert_tflm_equals_reference(gt, write_tflite(gt, planner.plan(gt, io_in_arena=True).offsets))
@@ -109,7 +111,7 @@ def test_models_from_other_importers_run_in_tflm(tmp_path):
 
 def test_keras_model_runs_in_tflm(tmp_path):
     pytest.importorskip("tensorflow")
-    from test_keras import small_cnn
+    from tests.test_keras import small_cnn
     from tinycc.plugins.importers.keras import load_keras
     path = tmp_path / "k.keras"
     small_cnn().save(path)
@@ -272,4 +274,5 @@ def test_board_comes_from_the_board_database(tmp_path):
         readme = (out / "README.md").read_text()
         arena = int(re.search(r"kKwsArenaBytes = (\d+)", (out / "kws_main.cc").read_text()).group(1))
         total = arena + STACK_RESERVE_BYTES              # inputs and outputs live in TFLM's arena
-        assert STACK_RESERVE_BYTES == 8 * 1024 and f"**{total:,}** | {total / sram:.1%} of its {sram:,} B SRAM" in readme, readme
+        assert STACK_RESERVE_BYTES == 8 * 1024
+        assert f"**{total:,}** | {total / sram:.1%} of its {sram:,} B SRAM" in readme, readme

@@ -17,7 +17,7 @@ import pytest
 torch = pytest.importorskip("torch", reason="the torch extra is not installed (pip install 'tinycc-ml[torch]')")
 pytest.importorskip("onnxscript", reason="the torch extra is not installed (pip install 'tinycc-ml[torch]')")
 
-from c_build import build, run_exe  # noqa: E402
+from tests.c_build import build, run_exe  # noqa: E402
 from tinycc.core import interpreter  # noqa: E402
 from tinycc.core.passes.calibrate import calibrate  # noqa: E402
 from tinycc.core.passes.quantize import QuantizeInt8  # noqa: E402
@@ -93,7 +93,8 @@ def test_pt2_file_compiles_from_the_cli(tmp_path):
     path = tmp_path / "tiny_kws.pt2"
     torch.export.save(program, str(path))
     proc = subprocess.run([sys.executable, "-m", "tinycc", "compile", str(path), "-o", str(tmp_path / "out"),
-                           "--name", "kws"], capture_output=True, text=True, env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+                           "--name", "kws"], capture_output=True, text=True,
+                           env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
     assert proc.returncode == 0, proc.stderr
     assert "KWS_INPUT0_BYTES 1960" in (tmp_path / "out" / "kws.h").read_text()     # 49*10 float32, NCHW
 

@@ -4,7 +4,8 @@ The import package is assembled from the repository's folders (see pyproject's p
 `tinycc.core` (model description, passes, reference semantics), `tinycc.plugins` (importers,
 runtimes) and `tinycc.backends` (code generators). This module holds only the version.
 """
-from importlib.metadata import PackageNotFoundError, version as _version
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as _version
 
 try:
     __version__ = _version("tinycc-ml")

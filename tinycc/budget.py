@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import math
 
-from tinycc.boards import STACK_RESERVE_BYTES, board as load_board
+from tinycc.boards import STACK_RESERVE_BYTES
+from tinycc.boards import board as load_board
 from tinycc.core import planner
 from tinycc.core.errors import TinyccError
 

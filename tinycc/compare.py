@@ -13,8 +13,8 @@ import numpy as np
 
 from tinycc.core.debug import with_all_outputs
 from tinycc.core.errors import TinyccError
-from tinycc.core.progress import phase
 from tinycc.core.graph import Graph
+from tinycc.core.progress import phase
 from tinycc.core.samples import random_inputs
 
 FLOAT_RTOL = 1e-4      # a float tensor diverges when max |a - b| > FLOAT_RTOL * max(1, max |baseline|)

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from tinycc.core import progress, samples as io
+from tinycc.core import progress
+from tinycc.core import samples as io
 from tinycc.core.errors import TinyccError
 
 PACKAGES = "gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi picolibc-arm-none-eabi qemu-system-arm"
@@ -76,7 +77,8 @@ def _tool(name: str) -> str:
 
 def model_name(outdir: Path) -> str:
     for header in sorted(Path(outdir).glob("*.h")):
-        m = re.search(r"int (\w+)_invoke\(const void \*const inputs\[\], void \*const outputs\[\]\)", header.read_text())
+        m = re.search(r"int (\w+)_invoke\(const void \*const inputs\[\], void \*const outputs\[\]\)",
+                      header.read_text())
         if m:
             return m.group(1)
     raise TinyccError("no tinycc model interface (NAME.h with NAME_invoke) in the folder", file=str(outdir),
@@ -89,7 +91,7 @@ IO_LINE = re.compile(r'/\* (input|output) (\d+): ".*?" (\w+) \[([\d, ]*)\], (\d+
 def io_layout(outdir, name: str) -> dict[str, list[tuple[tuple, str]]]:
     """{'input': [(shape, dtype), ...], 'output': [...]} from the comments of NAME.h."""
     layout: dict[str, list] = {"input": [], "output": []}
-    for kind, index, dtype, shape, _ in IO_LINE.findall((Path(outdir) / f"{name}.h").read_text()):
+    for kind, _index, dtype, shape, _ in IO_LINE.findall((Path(outdir) / f"{name}.h").read_text()):
         layout[kind].append((tuple(int(d) for d in shape.split(",") if d.strip()), dtype))
     return layout
 
@@ -143,7 +145,7 @@ done:
     fclose(fout);
     return 0;
 }}
-"""
+"""  # noqa: E501 - the generated C keeps its one-line loops
 
 
 def _io_bytes(outdir: Path, name: str) -> int:
@@ -157,6 +159,7 @@ def cmsis_sources(outdir: Path, cmsis_nn=None, cmsis_core=None, notes: list | No
     """CMSIS-NN sources and include folders when the generated code calls CMSIS-NN: from
     `cmsis_nn`, $CMSIS_NN_PATH, or tinycc's cache (fetched once; tinycc/cmsis_nn_fetch.py)."""
     import os
+
     from tinycc import cmsis_nn_fetch
     if not any("arm_nnfunctions.h" in p.read_text(errors="replace") for p in outdir.glob("*.c")):
         return [], []
@@ -204,7 +207,8 @@ def build(outdir, target_name: str, extra_flags=(), cmsis_nn=None, cmsis_core=No
         for src in progress.track(vendor_sources, f"building CMSIS-NN for {t.cpu}", len(vendor_sources)):
             obj = work / (Path(src).stem + ".o")
             proc = subprocess.run([gcc, "-std=c99", "-O2", f"-mcpu={t.cpu}", "-mthumb", *t.flags, "-ffunction-sections",
-                                   "-fdata-sections", "-fcallgraph-info=su", "-c", *[f"-I{i}" for i in vendor_includes], src, "-o", str(obj)],
+                                   "-fdata-sections", "-fcallgraph-info=su", "-c",
+                                   *[f"-I{i}" for i in vendor_includes], src, "-o", str(obj)],
                                   capture_output=True, text=True)
             if proc.returncode != 0:
                 raise TinyccError(f"CMSIS-NN does not build for {t.cpu}: {Path(src).name}", hint=proc.stderr[-800:])
@@ -235,7 +239,8 @@ def build(outdir, target_name: str, extra_flags=(), cmsis_nn=None, cmsis_core=No
             parts = line.split("\t")
             if len(parts) >= 2 and parts[1].strip().isdigit():
                 stack = max(stack, int(parts[1]))
-    return {"elf": str(work / "prog.elf"), "target": t.cpu, "notes": notes, "flash_bytes": text + data, "static_ram_bytes": data + bss,
+    return {"elf": str(work / "prog.elf"), "target": t.cpu, "notes": notes, "flash_bytes": text + data,
+            "static_ram_bytes": data + bss,
             "max_frame_stack_bytes": stack, "worst_case_stack_bytes": worst_case_stack(work), "name": name}
 
 

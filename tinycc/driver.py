@@ -25,14 +25,15 @@ def load_model(path, options: dict | None = None, importer: str | None = None) -
     try:
         return imp.load(path, options or {})
     except TinyccError as err:
-        raise err.with_file(str(path))
+        err.with_file(str(path))
+        raise
 
 
 def optimize_model(g: Graph) -> Graph:
     """The core passes every compile runs (before quantisation)."""
     from tinycc.core.passes import Sequential
-    from tinycc.core.passes.fuse import FuseActivations
     from tinycc.core.passes.constants import FoldConstants
+    from tinycc.core.passes.fuse import FuseActivations
     from tinycc.core.passes.qdq import FoldQDQ
     return Sequential(FuseActivations(), FoldQDQ(), FoldConstants()).run(g)
 
@@ -74,9 +75,9 @@ def quantize_model(g: Graph, options: dict) -> Graph:
                           hint="pass --calibration data.npz (samples of each input, first axis = samples)")
     from tinycc.calibration import load_calibration
     from tinycc.core.passes import Sequential
+    from tinycc.core.passes.accuracy import accuracy_report
     from tinycc.core.passes.calibrate import calibrate
     from tinycc.core.passes.quantize import QuantizeInt8
-    from tinycc.core.passes.accuracy import accuracy_report
     samples = calibration if isinstance(calibration, list) else load_calibration(calibration, g)
     ranges = calibrate(g, samples, method=options.get("calibration_method") or "minmax")
     import copy
@@ -190,7 +191,8 @@ def inspect_model(g: Graph) -> dict:
                        "inputs": [list(g.tensors[n].shape) for n in node.inputs if n and not g.tensors[n].is_const],
                        "output": list(out.shape), "dtype": out.dtype, "macs": ops.macs(node, g),
                        "param_bytes": params, "live_arena_bytes": plan.live_bytes[i],
-                       "offset": plan.offsets.get(node.outputs[0], "caller" if node.outputs[0] in plan.external else None)})
+                       "offset": plan.offsets.get(node.outputs[0],
+                                                  "caller" if node.outputs[0] in plan.external else None)})
     return {"model": g.source or g.name, "layers": layers, "arena_bytes": plan.arena_bytes,
             "bound_bytes": plan.bound_bytes, "strategy": plan.strategy,
             "plain_bytes": plan.plain_bytes or plan.arena_bytes, "inplace_ops": len(plan.inplace),
@@ -198,4 +200,4 @@ def inspect_model(g: Graph) -> dict:
             "input_bytes": sum(g.tensors[t].nbytes for t in g.inputs),
             "output_bytes": sum(g.tensors[t].nbytes for t in g.outputs),
             "weights_bytes": sum(t.nbytes for t in g.tensors.values() if t.is_const),
-            "macs": sum(l["macs"] for l in layers)}
+            "macs": sum(layer["macs"] for layer in layers)}

@@ -23,10 +23,21 @@ from pathlib import Path
 
 from tinycc.boards import board as load_board
 from tinycc.budget import (  # noqa: F401  (re-exported: the budget's figures are the report's)
-    FLASH_SHARE, MARGIN, STACK_BYTES, budget, check_fits, flash_budget, heaviest_layer, layer_plan, peak_layer,
-    short, sram_budget)
+    FLASH_SHARE,
+    MARGIN,
+    STACK_BYTES,
+    budget,
+    check_fits,
+    flash_budget,
+    heaviest_layer,
+    layer_plan,
+    peak_layer,
+    short,
+    sram_budget,
+)
 from tinycc.core import ops, planner
 from tinycc.core.errors import TinyccError
+
 
 def parse_fraction(text) -> float:
     """A duty cycle as a fraction 0..1: `0.05` or `5%`."""
@@ -88,6 +99,7 @@ def measure(folder: Path, core: str, cmsis_nn=None) -> dict:
     """Cross-build the compiled folder for `core` and count the instructions of one inference on
     one random input (seed 0) under QEMU."""
     import numpy as np
+
     from tinycc import cortexm
     from tinycc.core.samples import random_tensor
     build = cortexm.build(folder, core, cmsis_nn=cmsis_nn)

@@ -33,8 +33,8 @@ def timeline_png(rep: dict) -> bytes:
     for k, b in enumerate(sorted(plan["buffers"], key=lambda b: (b["first"], b["offset"]))):
         ax.add_patch(Rectangle((b["first"] - 0.4, b["offset"]), b["last"] - b["first"] + 0.8, b["size"],
                                facecolor=colours[k % len(colours)], edgecolor="black", linewidth=0.5, alpha=0.75))
-    xs = [l["index"] for l in layers]
-    live = [l["live_bytes"] for l in layers]
+    xs = [layer["index"] for layer in layers]
+    live = [layer["live_bytes"] for layer in layers]
     if xs:
         ax.step(xs, live, where="mid", color="black", linewidth=1.2, label="live bytes")
     arena = plan["arena_bytes"]
@@ -43,7 +43,7 @@ def timeline_png(rep: dict) -> bytes:
     ax.set_xlim(-0.6, n - 0.4)
     ax.set_ylim(0, top * 1.1)
     if len(layers) <= 40:
-        ax.set_xticks(xs, [f"{l['index']} {l['op']}" for l in layers], rotation=60, ha="right", fontsize=8)
+        ax.set_xticks(xs, [f"{layer['index']} {layer['op']}" for layer in layers], rotation=60, ha="right", fontsize=8)
     ax.set_xlabel("layer")
     ax.set_ylabel("arena offset (bytes)")
     ax.set_title("memory timeline: arena offset vs layer")
@@ -149,7 +149,7 @@ def render_html(rep: dict) -> str:
     png = base64.b64encode(timeline_png(rep)).decode("ascii")
     return env.from_string(TEMPLATE).render(
         r=rep, png=png, version=tinycc.__version__, model_name=Path(rep["model"]).name,
-        weights=sum(l["weights_bytes"] for l in rep["layers"]),
+        weights=sum(layer["weights_bytes"] for layer in rep["layers"]),
         b=lambda n: f"{n:,}" if isinstance(n, int) else f"{n:,.0f}", seconds=fmt_seconds,
         pct=lambda x: f"{x:.2%}", mw=lambda x: f"{x:.4g}")
 

@@ -52,7 +52,7 @@ def model_name(text: str | None, fallback: str = "model") -> str:
     return name
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def kernel_identifiers() -> frozenset[str]:
     """Every identifier the c backend's kernels and model.c template use, pasted families expanded."""
     root = resources.files("tinycc.backends.c")

@@ -12,11 +12,11 @@ from pathlib import Path
 import jinja2
 
 import tinycc
+from tinycc.backends import project_files
 from tinycc.backends.c import names
 from tinycc.backends.c import ops as c_ops
 from tinycc.backends.c.emitter import CModule
 from tinycc.backends.c.ops import _inplace, lut
-from tinycc.backends import project_files
 from tinycc.core import ops
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph
@@ -60,7 +60,8 @@ def generate(g: Graph, plan: MemoryPlan, name: str, twins=None, includes=()) -> 
         if emitter is None:
             dtype = g.tensors[node.inputs[0]].dtype if node.inputs and node.inputs[0] else "?"
             raise TinyccError(f"the c backend has no {dtype} kernel for this operator", node=node.name, op=node.op,
-                              file=g.source, hint="use the reference interpreter to check the model, or another backend")
+                              file=g.source,
+                              hint="use the reference interpreter to check the model, or another backend")
         emitter.emit(node, m, params)
     # outputs not written by an op: constants, pass-through inputs, repeated outputs
     written = {o for node in g.nodes for o in node.outputs}

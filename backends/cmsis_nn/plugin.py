@@ -59,7 +59,8 @@ class CmsisNNBackend:
     description = "C calling Arm CMSIS-NN's s8 kernels (c kernels where CMSIS-NN has none)"
     plan_what = "tinycc's arena plan with CMSIS-NN's scratch buffers"
     cycles_per_mac = 3.0
-    cycles_per_mac_basis = "CMSIS-NN's s8 kernels: 2.5-3.2 instructions per MAC measured under QEMU on a Cortex-M4/M7/M33"
+    cycles_per_mac_basis = ("CMSIS-NN's s8 kernels: 2.5-3.2 instructions per MAC measured under QEMU "
+                            "on a Cortex-M4/M7/M33")
 
     def scratch_bytes(self, node, g) -> int:
         """The scratch buffer CMSIS-NN's kernel for `node` needs in the arena."""

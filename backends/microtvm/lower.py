@@ -93,7 +93,8 @@ def parse_options(items) -> dict:
             raise ValueError(f"unknown --tvm-opt {key!r} (known: {', '.join(TVM_OPTIONS)})")
         allowed = TVM_OPTIONS[key]
         if allowed is None and not value.isdigit() or allowed is not None and value not in allowed:
-            raise ValueError(f"--tvm-opt {key}={value!r}: expected {'a number' if allowed is None else ' or '.join(allowed)}")
+            expected = "a number" if allowed is None else " or ".join(allowed)
+            raise ValueError(f"--tvm-opt {key}={value!r}: expected {expected}")
         opts[key] = value
     return opts
 

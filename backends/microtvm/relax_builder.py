@@ -18,7 +18,7 @@ from tinycc.core.graph import Graph
 
 def to_relax(g: Graph):
     from tvm import relax
-    for name, t in g.tensors.items():
+    for t in g.tensors.values():
         if t.dtype != "float32" and not (t.is_const and t.dtype == "int32"):
             raise TinyccError("the Relax path takes float32 models only", file=g.source,
                               hint="quantised models go through generate_quantised()")

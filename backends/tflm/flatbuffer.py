@@ -11,9 +11,9 @@ from __future__ import annotations
 import flatbuffers
 import numpy as np
 
+from tinycc.core import ops
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph, Node, Tensor
-from tinycc.core import ops
 from tinycc.core.ops import _tflite
 from tinycc.core.ops import pad as pad_op
 

@@ -23,13 +23,12 @@ from tinycc.backends.tflm.boards import STACK_RESERVE
 from tinycc.backends.tflm.flatbuffer import write_tflite
 from tinycc.backends.tflm.interpreter import measure_arena, run_tflm
 from tinycc.core import interpreter as reference
-from tinycc.core import ops
-from tinycc.core import planner
+from tinycc.core import ops, planner
+from tinycc.core.backend import Option
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph
-from tinycc.core.samples import random_inputs
-from tinycc.core.backend import Option
 from tinycc.core.hookspec import hookimpl
+from tinycc.core.samples import random_inputs
 
 MARGIN = 1.10
 # TFLite builtin -> TFLM resolver method where it is not "Add" + the capitalised parts (core/ops/<op>.py TFLITE)
@@ -83,7 +82,8 @@ def verify(g: Graph, model: bytes, seed: int = 0) -> None:
 def _io(g: Graph, kind: str, index: int, name: str) -> dict:
     t = g.tensors[name]
     q = t.quant
-    return {"kind": kind, "Kind": kind.capitalize(), "KIND": kind.upper(), "index": index, "dtype": t.dtype, "shape": list(t.shape),
+    return {"kind": kind, "Kind": kind.capitalize(), "KIND": kind.upper(), "index": index, "dtype": t.dtype,
+            "shape": list(t.shape),
             "bytes": t.nbytes, "count": max(t.size, 1), "ctype": CTYPES.get(t.dtype, "uint8_t"),
             "scale": None if q is None or t.dtype == "float32" else repr(float(q.s)) + "f",
             "zero_point": None if q is None else q.zp}
@@ -120,7 +120,8 @@ TFLM = project_files.Dep(var="TFLM_DIR", what="a tflite-micro source tree",
 def project(g: Graph, name: str, ctx: dict, report: dict, options: dict, sketch: bool) -> project_files.Project:
     """The folder as a CMake library over TF Lite Micro, and (with an Arduino board) a sketch."""
     N = name.upper()
-    io = [project_files.Io(x["kind"], x["index"], x["dtype"], x["shape"], x["bytes"], f"{N}_{x['KIND']}{x['index']}_BYTES",
+    io = [project_files.Io(x["kind"], x["index"], x["dtype"], x["shape"], x["bytes"],
+                           f"{N}_{x['KIND']}{x['index']}_BYTES",
                            f"{N}_{x['KIND']}{x['index']}_SCALE" if x["scale"] is not None else None,
                            f"{N}_{x['KIND']}{x['index']}_ZERO_POINT" if x["scale"] is not None else None)
           for x in ctx["ios"]]
@@ -131,7 +132,8 @@ def project(g: Graph, name: str, ctx: dict, report: dict, options: dict, sketch:
                                           f"({ctx['length']:,} bytes)"),
              (f"{name}.tflite", "the same flatbuffer as a file")]
     if sketch:
-        files += [(f"{name}/", f"the Arduino sketch for the {ctx['board']['title']}: `{name}.ino` and its own copies of "
+        files += [(f"{name}/",
+                   f"the Arduino sketch for the {ctx['board']['title']}: `{name}.ino` and its own copies of "
                               f"`{name}.h`, `{name}_main.cc`, `{name}_model_data.h/.cc` (open `{name}/{name}.ino`)"),
                   ("library.properties", f"this folder as an Arduino library (include `{name}.h` from your own sketch; "
                                          "not together with the sketch above)")]
@@ -146,8 +148,10 @@ def project(g: Graph, name: str, ctx: dict, report: dict, options: dict, sketch:
               "its sources to your build:", "sh", cmake.format(name=name)),
              (f"Any C++17 compiler: compile `{name}_main.cc` and `{name}_model_data.cc` with "
               "`-I. -I$TFLM_DIR` (plus its flatbuffers and gemmlowp downloads) and link TF Lite Micro.", "sh",
-              f"c++ -std=c++17 -O2 -I. -I$TFLM_DIR -I$TFLM_DIR/tensorflow/lite/micro/tools/make/downloads/flatbuffers/include "
-              f"-I$TFLM_DIR/tensorflow/lite/micro/tools/make/downloads/gemmlowp -c {name}_main.cc {name}_model_data.cc")]
+              "c++ -std=c++17 -O2 -I. -I$TFLM_DIR "
+              "-I$TFLM_DIR/tensorflow/lite/micro/tools/make/downloads/flatbuffers/include "
+              "-I$TFLM_DIR/tensorflow/lite/micro/tools/make/downloads/gemmlowp "
+              f"-c {name}_main.cc {name}_model_data.cc")]
     if sketch:
         build.append((f"Arduino: install the TensorFlowLite library, open `{name}/{name}.ino` and upload "
                        f"(`{ctx['board']['arduino']}`):", "sh",

@@ -10,8 +10,8 @@ and the codecs of the windowed and fused-activation-only operators.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from tinycc.core.ops import common
 

@@ -48,9 +48,9 @@ def prepare(node, g):
 def view_prepare(node, g, kernel: str, dtypes: tuple[str, ...]) -> dict:
     """A view's checks (SQUEEZE, EXPAND_DIMS): a supported dtype and the input's quantisation."""
     dtype = c.check_dtypes(node, g, dtypes)
-    ins, (out,) = c.tensors(node, g)
-    if dtype in ("int8", "int16") and (ins[0].quant.zp != out.quant.zp or
-                                       not np.isclose(ins[0].quant.s, out.quant.s)):
+    xq, oq = g.tensors[node.inputs[0]].quant, g.tensors[node.outputs[0]].quant   # set: validate checked int8/16
+    if dtype in ("int8", "int16") and xq is not None and oq is not None and (
+            xq.zp != oq.zp or not np.isclose(xq.s, oq.s)):
         raise c.fail(node, f"input and output quantisation differ; {kernel} cannot rescale",
                      hint="give both tensors the same scale and zero point")
     return {"dtype": dtype}

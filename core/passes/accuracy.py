@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinycc.core.graph import Graph, np_dtype
 from tinycc.core import progress
+from tinycc.core.graph import Graph, np_dtype
 from tinycc.core.interpreter import Interpreter
 
 
@@ -66,5 +66,5 @@ def accuracy_report(g_float: Graph, g_quant: Graph, samples: list[list[np.ndarra
         outputs.append(entry)
     layers = [{"node": producers[n].name, "op": producers[n].op, "tensor": n,
                "sqnr_db": sqnr_db(np.concatenate(ref[n]), np.concatenate(got[n]))} for n in shared]
-    layers.sort(key=lambda l: l["sqnr_db"])
+    layers.sort(key=lambda layer: layer["sqnr_db"])
     return {"samples": len(samples), "outputs": outputs, "layers": layers}

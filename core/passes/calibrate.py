@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tinycc.core.errors import TinyccError
 from tinycc.core import progress
+from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph
 from tinycc.core.interpreter import Interpreter
 

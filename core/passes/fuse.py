@@ -12,7 +12,6 @@ from tinycc.core.graph import Graph
 from tinycc.core.passes import Pass
 
 
-
 class FuseActivations(Pass):
     name = "fuse-activations"
 

@@ -17,7 +17,7 @@ prefixes tried, the one whose plan has the smallest arena is kept; none if none 
 from __future__ import annotations
 
 import copy
-from typing import Callable
+from collections.abc import Callable
 
 from tinycc.core import ops
 from tinycc.core.graph import Graph, Node, Tensor

@@ -14,7 +14,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "keyword_spotting")
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
-
 from synthetic_mfcc import CLASSES, make  # noqa: E402
 
 

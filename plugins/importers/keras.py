@@ -76,7 +76,8 @@ def keras_to_tflite(path: Path) -> bytes:
         with contextlib.ExitStack() as stack:
             return _convert(tf, path, stack)
     except TinyccError as err:
-        raise err.with_file(str(path))
+        err.with_file(str(path))
+        raise
     except Exception as exc:
         raise TinyccError(f"TensorFlow's TFLite converter failed: {type(exc).__name__}: {str(exc)[:300]}",
                           file=str(path)) from None

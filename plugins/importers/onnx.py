@@ -73,7 +73,8 @@ class _Builder:
             self.const[init.name] = arr
         for vi in list(self.graph.input) + list(self.graph.value_info) + list(self.graph.output):
             dims = vi.type.tensor_type.shape.dim
-            self.shapes[vi.name] = tuple(d.dim_value if d.HasField("dim_value") and d.dim_value > 0 else 1 for d in dims)
+            self.shapes[vi.name] = tuple(d.dim_value if d.HasField("dim_value") and d.dim_value > 0 else 1
+                                         for d in dims)
             if vi in self.graph.input and any(not (d.HasField("dim_value") and d.dim_value > 0) for d in dims):
                 shown = tuple(d.dim_value if d.HasField("dim_value") and d.dim_value > 0 else (d.dim_param or "?")
                               for d in dims)
@@ -219,7 +220,8 @@ class _Builder:
                 self.tensors[vi.name] = Tensor(vi.name, tuple(shape[k] for k in NCHW_TO_NHWC), dtype)
                 self.nchw.add(vi.name)
                 continue
-            self.tensors[vi.name] = Tensor(vi.name, shape, dtype)    # an integer input takes its DequantizeLinear's quantisation
+            # an integer input takes its DequantizeLinear's quantisation
+            self.tensors[vi.name] = Tensor(vi.name, shape, dtype)
             if len(shape) == 4:
                 self.emit(f"input:{vi.name}", "transpose", [vi.name], self.fresh(vi.name + "/nhwc"),
                           {"perm": NCHW_TO_NHWC}, nchw=True)
@@ -298,8 +300,8 @@ class _Builder:
         auto = self.attr(node, "auto_pad", b"NOTSET")
         auto = auto.decode() if isinstance(auto, bytes) else auto
         if auto in ("SAME_UPPER", "SAME_LOWER"):
-            (t, b), (l, r) = (same_padding(in_hw[i], kernel[i], strides[i], dilations[i]) for i in (0, 1))
-            return (b, r, t, l) if auto == "SAME_LOWER" else (t, l, b, r)
+            (top, bottom), (left, right) = (same_padding(in_hw[i], kernel[i], strides[i], dilations[i]) for i in (0, 1))
+            return (bottom, right, top, left) if auto == "SAME_LOWER" else (top, left, bottom, right)
         if auto == "VALID":
             return (0, 0, 0, 0)
         if auto not in ("NOTSET", ""):
@@ -428,6 +430,7 @@ def load_external_data(model, path: Path) -> None:
     declared shape and type take (at most MAX_TENSOR_BYTES, all external tensors together too)
     before any memory is reserved; the bytes are then read with one bounded read."""
     from onnx import TensorProto
+
     from tinycc.core.validate import MAX_TENSOR_BYTES
     folder = path.resolve().parent
     total = 0
@@ -514,7 +517,8 @@ def load_onnx(path: Path, io_layout: str = "source") -> Graph:
     try:
         inputs, outputs = b.convert()
     except TinyccError as err:
-        raise err.with_file(str(path))
+        err.with_file(str(path))
+        raise
     if not inputs:
         raise TinyccError("the model has no inputs: its outputs are constants", file=str(path),
                           hint="there is nothing to compute on the device; export a model with an input")

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
+from tinycc.core import ops
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph, NameSpace, Node, Quant, Tensor
 from tinycc.core.hookspec import hookimpl
-from tinycc.core import ops
 from tinycc.core.ops import _tflite
 from tinycc.core.validate import MAX_NODES, MAX_WINDOW, validate
 
@@ -136,7 +136,8 @@ class _Reader:
         if t.buffer <= 0:
             return None
         if t.buffer >= len(buffers):
-            raise self.fail(f"tensor {self.text(t.name)!r} refers to buffer {t.buffer}, but the model has {len(buffers)}")
+            raise self.fail(f"tensor {self.text(t.name)!r} refers to buffer {t.buffer}, "
+                            f"but the model has {len(buffers)}")
         buf = buffers[t.buffer]
         if buf.offset and buf.offset > 1:
             raw = self.data[buf.offset:buf.offset + buf.size]

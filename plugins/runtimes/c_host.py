@@ -15,7 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from tinycc.core import planner, samples as io
+from tinycc.core import planner
+from tinycc.core import samples as io
 from tinycc.core.errors import TinyccError
 from tinycc.core.hookspec import hookimpl
 
@@ -72,7 +73,8 @@ class HostRuntime:
             return "no host C compiler (apt-get install gcc)"
         if self.backend == "cmsis-nn":
             from tinycc.plugins.runtimes.cmsis_nn_lib import source_tree
-            return None if source_tree() else "CMSIS-NN sources not found: set CMSIS_NN_PATH (a tree with Include/ and Source/)"
+            return None if source_tree() else ("CMSIS-NN sources not found: "
+                                               "set CMSIS_NN_PATH (a tree with Include/ and Source/)")
         if self.backend == "microtvm":
             try:
                 import tvm  # noqa: F401

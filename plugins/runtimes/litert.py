@@ -38,6 +38,7 @@ def with_explicit_biases(g):
     model had none). LiteRT's XNNPACK delegate crashes on a bias-less DEPTHWISE_CONV_2D (seen
     with ai-edge-litert 2.3); TF's converter always writes one, tinycc's writer does not."""
     import copy
+
     from tinycc.core.graph import Quant, Tensor
     g = copy.deepcopy(g)
     for node in g.nodes:

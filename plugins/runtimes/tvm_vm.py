@@ -17,7 +17,6 @@ class TVMRuntime:
 
     def available(self):
         try:
-            import tvm
             from tvm import relax  # noqa: F401
         except ImportError as exc:
             return f"apache-tvm is not importable ({exc}); pip install 'tinycc-ml[tvm]'"
@@ -34,6 +33,7 @@ class TVMRuntime:
     def run_many(self, g, samples):
         import tvm
         from tvm import relax
+
         from tinycc.backends.microtvm.relax_builder import to_relax
         exe = relax.build(to_relax(g), target="llvm")
         vm = relax.VirtualMachine(exe, tvm.cpu())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tflite_builder import act, const, q, random_int, random_scale, random_zp, single_op
+from tests.tflite_builder import act, const, q, random_scale, random_zp, single_op
 from tinycc.backends.tflm.flatbuffer import write_tflite
 from tinycc.core import ops
 from tinycc.core.errors import TinyccError
@@ -46,8 +46,8 @@ def _out(rng, dtype, scale=None, name="y", zp=None):
 def _pads(rng, hw, kernel, strides, dilations):
     if rng.random() < 0.5:
         return (0, 0, 0, 0)
-    (t, b), (l, r) = (same_padding(hw[i], kernel[i], strides[i], dilations[i]) for i in (0, 1))
-    return (t, l, b, r)
+    (top, bottom), (left, right) = (same_padding(hw[i], kernel[i], strides[i], dilations[i]) for i in (0, 1))
+    return (top, left, bottom, right)
 
 
 def _weights(rng, shape, dtype, channel_axis, in_scale):
@@ -110,7 +110,8 @@ def fully_connected(rng, dtype):
     w_scale = random_scale(rng, 1e-3, 0.05)
     wt = const("w", rng.integers(-127, 128, (units, depth)).astype(np.int8), q(w_scale, 0))
     bias_dtype = np.int64 if dtype == "int16" else np.int32
-    b = const("b", rng.integers(-5000, 5000, units).astype(bias_dtype), q(np.float32(x.quant.s) * np.float32(w_scale), 0))
+    b = const("b", rng.integers(-5000, 5000, units).astype(bias_dtype),
+              q(np.float32(x.quant.s) * np.float32(w_scale), 0))
     scale = _conv_out_scale(rng, x, w_scale, depth)
     return single_op("fully_connected", [x, wt, b], _out(rng, dtype, scale), {"activation": str(rng.choice(ACTS))})
 
@@ -215,7 +216,8 @@ def concatenation(rng, dtype):
 def transpose(rng, dtype):
     shape = _shape(rng, 5)
     x = _io(rng, dtype, shape)
-    return single_op("transpose", [x], act("y", (), dtype, x.quant), {"perm": tuple(rng.permutation(len(shape)).tolist())})
+    return single_op("transpose", [x], act("y", (), dtype, x.quant),
+                     {"perm": tuple(rng.permutation(len(shape)).tolist())})
 
 
 def strided_slice(rng, dtype):
@@ -284,7 +286,8 @@ def mean(rng, dtype):
         shape = (1, int(rng.integers(1, 8)), int(rng.integers(1, 8)), int(rng.integers(1, 6)))
         axes = (1, 2) if rng.random() < 0.5 else (2, -3)
     else:
-        axes = tuple(int(a) for a in rng.choice(np.arange(-len(shape), len(shape)), size=int(rng.integers(1, len(shape) + 1)), replace=False))
+        axes = tuple(int(a) for a in rng.choice(np.arange(-len(shape), len(shape)),
+                                                size=int(rng.integers(1, len(shape) + 1)), replace=False))
     x = _io(rng, dtype, shape)
     out = act("y", (), dtype, x.quant if dtype == "float32" or rng.random() < 0.4 else
               q(x.quant.s * rng.uniform(0.5, 2), random_zp(rng, dtype)))
@@ -321,7 +324,8 @@ DTYPES = {
     "max_pool_2d": ("int8", "int16", "float32"), "add": ("int8", "int16", "float32"),
     "sub": ("int8", "int16", "float32"), "mul": ("int8", "int16", "float32"), "softmax": ("int8", "float32"),
     "logistic": ("int8", "float32"), "tanh": ("int8", "float32"), "relu": ("int8", "int16", "float32"),
-    "relu6": ("int8", "int16", "float32"), "leaky_relu": ("int8", "int16", "float32"), "pad": ("int8", "int16", "float32"),
+    "relu6": ("int8", "int16", "float32"), "leaky_relu": ("int8", "int16", "float32"),
+    "pad": ("int8", "int16", "float32"),
     "concatenation": ("int8", "int16", "float32"), "transpose": ("int8", "int16", "float32"),
     "strided_slice": ("int8", "int16", "float32"), "reshape": ("int8", "int16", "float32"),
     "quantize": ("int8", "int16"), "dequantize": ("int8", "int16"), "mean": ("int8", "int16", "float32"),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tflm import run_tflm
+from tests.tflm import run_tflm
 from tinycc.core import interpreter, samples
 from tinycc.plugins.importers.tflite import load_tflite
 
@@ -33,7 +33,7 @@ def run_c_sanitized(g, samples: list[list[np.ndarray]]) -> list[list[np.ndarray]
     through one process: status 0 and no sanitizer report on stderr, else AssertionError."""
     import shutil
 
-    from c_build import build
+    from tests.c_build import build
     from tinycc.core import samples as io
     workdir = Path(tempfile.mkdtemp(prefix="tinycc-san-"))
     try:
@@ -62,7 +62,7 @@ def assert_matches_tflm(model: bytes, *, samples: int = 3, seed: int = 0, float_
         if sanitized is not None:
             runs.append(("sanitized c", sanitized[k]))
         if c:
-            from c_build import run_c_model  # built lazily: only tests asking for C need a compiler
+            from tests.c_build import run_c_model  # built lazily: only tests asking for C need a compiler
             runs.append(("c", run_c_model(g, xs)))
         for label, outs in runs:
             for i, (e, o) in enumerate(zip(expected, outs)):

@@ -8,7 +8,8 @@ pixel counts per row and per tensor (the lone last pixel), input channels that a
 4 (patches whose 4-tap groups straddle rows, zero-padded to k4), borders under padding and strides,
 kernels wider than the input, per-tensor and per-channel quantisation, input zero points at both
 extremes, activations; 1x1 convolutions in place straight over their input (forward when they
-shrink or keep the channel count, backward when they expand); and the limits of the path (k4 = 576, the largest column, and just over it,
+shrink or keep the channel count, backward when they expand); and the limits of the path (k4 = 576, the largest
+column, and just over it,
 rows of kw*ci over the patch buffer), where the emitter falls back to the older kernels. Also: interior
 pixels whose patch rows straddle 4-tap groups (rows of 3, 6, 9, 10 and 14 bytes copied whole; 3 rows of
 9 bytes assembled in registers on the Cortex-M4), the
@@ -24,11 +25,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from c_build import build, run_exe, write_sources
-from ops.check import assert_matches_tflm, assert_qemu_m4_equals_tflm, random_inputs
-from ops.test_fast_kernels import conv_case
-from test_inplace import sandwiched
-from tflm import run_tflm
+from tests.c_build import build, run_exe, write_sources
+from tests.ops.check import assert_matches_tflm, assert_qemu_m4_equals_tflm, random_inputs
+from tests.ops.test_fast_kernels import conv_case
+from tests.test_inplace import sandwiched
+from tests.tflm import run_tflm
 from tinycc.backends.c.ops.conv_2d import cols_words, packed_filter, packed_words
 from tinycc.core import planner
 
@@ -83,7 +84,7 @@ def _special_model(kind):
     """conv_case-like models built by hand: "zero-channels" (channels 1 and 4 of 5 all-zero filters: the
     constant TFLM gives for their bias), "shift0" (one channel's multiplier needs no right shift: the
     im2col kernel's table wants e >= 1, so the older kernels run)."""
-    from tflite_builder import act, const, q, single_op
+    from tests.tflite_builder import act, const, q, single_op
     rng = np.random.default_rng(12)
     co, ci, in_scale = 5, 3, 0.02
     w = rng.integers(-127, 128, (co, 3, 3, ci)).astype(np.int8)
@@ -202,7 +203,8 @@ def test_cols_in_place_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
 
 @pytest.mark.parametrize("name", [n for n in CASES if CASES[n][1]])
 def test_cols_clean_under_asan_ubsan(name, tmp_path):
-    from test_sanitizers import build as san_build, run_clean
+    from tests.test_sanitizers import build as san_build
+    from tests.test_sanitizers import run_clean
     model = _model(name)
     g = write_sources_for(model, tmp_path)
     rng = np.random.default_rng(8)

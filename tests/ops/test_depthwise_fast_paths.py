@@ -31,8 +31,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ops.check import assert_matches_tflm, assert_outputs_equal_tflm, assert_qemu_m4_equals_tflm, random_inputs
-from tflite_builder import act, const, q, single_op
+from tests.ops.check import assert_matches_tflm, assert_outputs_equal_tflm, assert_qemu_m4_equals_tflm, random_inputs
+from tests.tflite_builder import act, const, q, single_op
 from tinycc.core.ops.common import same_padding
 
 
@@ -163,7 +163,7 @@ def _rq_flag(src: str) -> str:
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_depthwise_fast_path_on_host_equals_tflm(name, tmp_path):
-    from c_build import write_sources
+    from tests.c_build import write_sources
     from tinycc.plugins.importers.tflite import load_tflite
     kw, path = CASES[name]
     model = dw(31, **kw)
@@ -179,7 +179,7 @@ def test_depthwise_fast_path_on_host_equals_tflm(name, tmp_path):
                     reason="the Cortex-M toolchain and QEMU are not installed")
 @pytest.mark.parametrize("name", list(CASES))
 def test_depthwise_fast_path_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
-    from c_build import write_sources
+    from tests.c_build import write_sources
     from tinycc.plugins.importers.tflite import load_tflite
     kw, _ = CASES[name]
     model = dw(31, **kw)
@@ -199,8 +199,8 @@ INPLACE = {
 
 
 def _in_place(name, tmp_path):
-    from c_build import write_sources
-    from test_inplace import check_no_overlap, sandwiched
+    from tests.c_build import write_sources
+    from tests.test_inplace import check_no_overlap, sandwiched
     from tinycc.core import planner
     kw, entry = INPLACE[name]
     model = dw(37, **kw)
@@ -216,7 +216,7 @@ def _in_place(name, tmp_path):
 
 @pytest.mark.parametrize("name", list(INPLACE))
 def test_depthwise_pair_path_in_place_on_host_equals_tflm(name, tmp_path):
-    from c_build import build, run_exe
+    from tests.c_build import build, run_exe
     model, g = _in_place(name, tmp_path)
     samples = [random_inputs(g, np.random.default_rng(k)) for k in range(3)]
     assert_outputs_equal_tflm(model, samples, run_exe(build(g, tmp_path), g, samples))

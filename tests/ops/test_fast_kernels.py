@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ops.check import assert_matches_tflm, assert_qemu_m4_equals_tflm
-from tflite_builder import act, const, q, single_op
+from tests.ops.check import assert_matches_tflm, assert_qemu_m4_equals_tflm
+from tests.tflite_builder import act, const, q, single_op
 from tinycc.core.ops.common import same_padding
 
 
@@ -34,8 +34,8 @@ def _quant_w(rng, shape, axis, per_channel, in_scale, bias=True):
 def _pads(hw, kernel, strides, same):
     if not same:
         return (0, 0, 0, 0)
-    (t, b), (l, r) = (same_padding(hw[i], kernel[i], strides[i], 1) for i in (0, 1))
-    return (t, l, b, r)
+    (top, bottom), (left, right) = (same_padding(hw[i], kernel[i], strides[i], 1) for i in (0, 1))
+    return (top, left, bottom, right)
 
 
 def _out_scale(in_scale, w_mean, taps):
@@ -127,7 +127,7 @@ def test_fast_kernel_on_host_equals_tflm(name):
                     reason="the Cortex-M toolchain and QEMU are not installed")
 @pytest.mark.parametrize("name", list(ALL))
 def test_fast_kernel_dsp_branch_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
-    from c_build import write_sources
+    from tests.c_build import write_sources
     from tinycc.plugins.importers.tflite import load_tflite
     build, kw = ALL[name]
     model = build(7, **kw)

@@ -4,7 +4,8 @@ for byte, on the host (portable C) and under QEMU Cortex-M4 (the SXTB16/SMLAD as
 The kernel takes four units a pass over the input on weights interleaved at compile time
 (ops/fully_connected.py), thirty-two input bytes a loop turn, then 16, then 4-byte chunks, then
 the last 1-3 bytes assembled without reading past the input; the requantisation is TFLM's formula
-(mode 0) or an exact one-multiply form (modes 1 and 2, checked against TFLM's formula directly). The cases hit every edge of that blocking:
+(mode 0) or an exact one-multiply form (modes 1 and 2, checked against TFLM's formula directly). The cases hit
+every edge of that blocking:
 units not a multiple of 4 (a last block of 1-2 units two rows wide, of 3 units padded with a zero
 row never stored), depths reaching every branch (32-byte turns, a 16-byte step, 4-byte chunks),
 several rows, per-tensor and per-channel multipliers, input zero points at both extremes,
@@ -17,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ops.check import assert_matches_tflm, assert_qemu_m4_equals_tflm
-from tflite_builder import act, const, q, single_op
+from tests.ops.check import assert_matches_tflm, assert_qemu_m4_equals_tflm
+from tests.tflite_builder import act, const, q, single_op
 from tinycc.backends.c.ops.fully_connected import interleave4
 
 
@@ -34,7 +35,8 @@ def fc_case(seed, rows, depth, units, in_zp=None, act_fn="none", bias=True, per_
     if not per_channel:
         w_scales[:] = w_scales[0]
     n = units if per_channel else 1
-    wt = const("w", rng.integers(-w_range, min(w_range + 1, 128), (units, depth)).astype(np.int8), q(w_scales[:n], np.zeros(n)))
+    wt = const("w", rng.integers(-w_range, min(w_range + 1, 128), (units, depth)).astype(np.int8),
+               q(w_scales[:n], np.zeros(n)))
     b_scales = (w_scales * np.float32(in_scale)).astype(np.float32)
     b = const("b", rng.integers(-20000, 20000, units).astype(np.int32),
               q(b_scales[:n], np.zeros(n)))
@@ -96,7 +98,7 @@ def test_interleave4_layout(units):
 
 
 def test_fast_path_is_taken_and_plain_bias_not_emitted(tmp_path):
-    from c_build import write_sources
+    from tests.c_build import write_sources
     from tinycc.plugins.importers.tflite import load_tflite
     g = load_tflite(Path("test.tflite"), fc_case(1, **CASES["u10-d33-rows2-per-channel-relu6"]))
     write_sources(g, tmp_path)
@@ -151,9 +153,11 @@ int main(void) {
 
 def test_one_multiply_requantisation_equals_tflm_formula(tmp_path):
     """fully_connected.h's modes 1 and 2 against TFLM's MultiplyByQuantizedMultiplier (tinycc_mbqm),
-    clamped, for right shifts 2..23 and zero points from -128 to 127 on random, edge and round-half accumulators and multipliers."""
+    clamped, for right shifts 2..23 and zero points from -128 to 127 on random, edge and round-half accumulators
+    and multipliers."""
     import subprocess
-    from c_build import CC, CFLAGS
+
+    from tests.c_build import CC, CFLAGS
     from tinycc.backends.c.emitter import read_kernel
     for k in ("tinycc_fixedpoint.h", "dot_s8.h", "fully_connected.h"):
         (tmp_path / k).write_text(read_kernel(k))
@@ -172,7 +176,7 @@ def test_fc_on_host_equals_tflm(name):
                     reason="the Cortex-M toolchain and QEMU are not installed")
 @pytest.mark.parametrize("name", list(CASES))
 def test_fc_dsp_branch_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
-    from c_build import write_sources
+    from tests.c_build import write_sources
     from tinycc.plugins.importers.tflite import load_tflite
     model = fc_case(11, **CASES[name])
     g = load_tflite(Path("test.tflite"), model)

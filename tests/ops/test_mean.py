@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ops.check import assert_matches_tflm
-from tflite_builder import act, q, random_int, random_scale, random_zp, single_op
+from tests.ops.check import assert_matches_tflm
+from tests.tflite_builder import act, q, random_int, random_scale, random_zp, single_op
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph, Node
 from tinycc.core.validate import validate
@@ -84,7 +84,7 @@ def test_equal_quantisation_rounds_to_nearest(c):
     x = np.array([[1, 2, 2], [-3, -4, -4]], dtype=np.int8).reshape(1, 2, 3)
     model = mean_model((1, 2, 3), (-1,), False, "int8", q(0.1, 5), q(0.1, 5))
     assert_matches_tflm(model, inputs=[x], c=c)
-    from tflm import run_tflm
+    from tests.tflm import run_tflm
     np.testing.assert_array_equal(run_tflm(model, [x])[0], [[2, -4]])
 
 

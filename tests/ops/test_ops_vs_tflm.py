@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ops.cases import CASES, DTYPES
-from ops.check import assert_matches_tflm
+from tests.ops.cases import CASES, DTYPES
+from tests.ops.check import assert_matches_tflm
 
 FLOAT_TOL = 1e-4
 PAIRS = [(op, dtype) for op in CASES for dtype in DTYPES[op]]
@@ -38,7 +38,7 @@ def test_c_backend_matches_tflm(op, dtype):
                                           ("softmax", (1 / 32768, 0))])
 def test_int16_ops_tinycc_lacks_are_refused_clearly(op, out_quant):
     """TFLM runs these in int16 with interpolated tables tinycc does not implement yet: a clear error."""
-    from tflite_builder import act, q
+    from tests.tflite_builder import act, q
     from tinycc.core.errors import TinyccError
     from tinycc.core.graph import Graph, Node
     from tinycc.core.validate import validate

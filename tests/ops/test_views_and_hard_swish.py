@@ -13,10 +13,10 @@ import pytest
 
 pytest.importorskip("tflite_micro", reason="TF Lite Micro is the oracle (tflite-micro extra)")
 
-from ops.cases import unchecked_single_op
-from ops.check import assert_matches_tflm
-from tflite_builder import act, q, single_op
-from tflm import run_tflm
+from tests.ops.cases import unchecked_single_op
+from tests.ops.check import assert_matches_tflm
+from tests.tflite_builder import act, q, single_op
+from tests.tflm import run_tflm
 from tinycc.backends.tflm.flatbuffer import write_tflite
 from tinycc.core import interpreter, ops
 from tinycc.core.errors import TinyccError
@@ -100,8 +100,7 @@ def _view_chain(dtype: str) -> bytes:
 
 @pytest.mark.parametrize("dtype", ["int8", "float32"])
 def test_views_share_their_input_storage_in_the_c_backend_and_equal_tflm(tmp_path, dtype):
-    pytest.importorskip("c_build", reason="needs the host C compiler helpers")
-    from c_build import write_sources
+    from tests.c_build import write_sources
     model = _view_chain(dtype)
     g = assert_matches_tflm(model, samples=2, seed=3, float_tol=1e-5, c=True)
     assert [n.op for n in g.nodes] == ["relu", "squeeze", "expand_dims", "hard_swish"]

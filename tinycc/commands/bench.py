@@ -5,12 +5,22 @@ from rich.console import Console
 from rich.markup import escape
 
 from tinycc.commands.common import (
-    CMSIS_HELP, JSON_ARG, TARGET_HELP, fmt_bytes, build_table, json_out, make_table, print_notes, show)
+    CMSIS_HELP,
+    JSON_ARG,
+    TARGET_HELP,
+    build_table,
+    fmt_bytes,
+    json_out,
+    make_table,
+    print_notes,
+    show,
+)
 from tinycc.core.errors import TinyccError
 
 
 def cmd_bench(args, out: Console) -> int:
     import numpy as np
+
     from tinycc import cortexm
     from tinycc.core.samples import random_tensor
     core = cortexm.core_of(args.target)
@@ -62,7 +72,8 @@ def add_parser(sub, reg):
     be.add_argument("--target", default="cortex-m4", help=TARGET_HELP + " with a QEMU machine (default cortex-m4)")
     be.add_argument("--samples", type=int, default=3)
     be.add_argument("--per-layer", action="store_true",
-                    help="also split the count by layer (rebuilds with -DTINYCC_PROFILE_LAYERS: a marker call per layer)")
+                    help="also split the count by layer "
+                         "(rebuilds with -DTINYCC_PROFILE_LAYERS: a marker call per layer)")
     be.add_argument("--cmsis-nn", help=CMSIS_HELP)
     be.add_argument("--json", **JSON_ARG)
     reg.add_options("bench", be)

@@ -5,7 +5,15 @@ from rich.console import Console
 from rich.markup import escape
 
 from tinycc.commands.common import (
-    CMSIS_HELP, JSON_ARG, TARGET_HELP, fmt_bytes, build_table, json_out, print_notes, show)
+    CMSIS_HELP,
+    JSON_ARG,
+    TARGET_HELP,
+    build_table,
+    fmt_bytes,
+    json_out,
+    print_notes,
+    show,
+)
 
 
 def cmd_build(args, out: Console) -> int:

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from tinycc.core.errors import TinyccError
 
+
 def fmt_bytes(n) -> str:
     return f"{n:,}" if isinstance(n, int) else str(n)
 
@@ -43,7 +44,8 @@ def _subtable(table: Table, keep: list[int]) -> Table:
 
 def show(out: Console, table: Table) -> None:
     """The table's heading, wrapped between words (one unbroken line when a word, a path, is wider
-    than the console: the terminal wraps it, a pipe gets it whole), then the table; when the console is too narrow for every column at its natural width,
+    than the console: the terminal wraps it, a pipe gets it whole), then the table; when the console is too
+    narrow for every column at its natural width,
     the `split` column follows in a second table keyed by the first column, so no column is
     dropped or cut."""
     from rich.measure import Measurement

@@ -33,7 +33,8 @@ def cmd_compare(args, out: Console) -> int:
                        keys=("runtime",), right=cols[2:], split="output")
     for r in result["results"]:
         table.add_row(r["runtime"], escape(r["output"]), f"{r['max_abs_error']:.4g}",
-                      f"{r['mismatches']}/{r['elements']}", f"{r['top1_agreement']:.0%}", "yes" if r["bit_exact"] else "NO")
+                      f"{r['mismatches']}/{r['elements']}", f"{r['top1_agreement']:.0%}",
+                      "yes" if r["bit_exact"] else "NO")
     show(out, table)
     for name, layers in result.get("per_layer", {}).items():
         print_layers(name, result["baseline"], layers, out)
@@ -67,7 +68,8 @@ def add_parser(sub, reg):
     """The `compare` subcommand's parser; `reg` adds the plugins' options."""
     cp = sub.add_parser("compare", help="run a model through several runtimes and compare their outputs")
     cp.add_argument("model")
-    cp.add_argument("--runtimes", default="reference,tflm,c", help="comma-separated runtime names (see `tinycc plugins`)")
+    cp.add_argument("--runtimes", default="reference,tflm,c",
+                    help="comma-separated runtime names (see `tinycc plugins`)")
     cp.add_argument("--baseline", help="runtime the others are compared with (default: the first available)")
     cp.add_argument("--inputs", help=".npz with one array per input, first axis = samples")
     cp.add_argument("--samples", type=int, default=8)

@@ -5,12 +5,20 @@ from rich.console import Console
 from rich.markup import escape
 
 from tinycc.commands.common import (
-    JSON_ARG, fmt_bytes, board_slug, check_options, json_out, make_table, print_notes, show)
+    JSON_ARG,
+    board_slug,
+    check_options,
+    fmt_bytes,
+    json_out,
+    make_table,
+    print_notes,
+    show,
+)
 
 
 def cmd_compile(args, out: Console) -> int:
-    from tinycc.driver import compile_model
     from tinycc.core.plugins import registry
+    from tinycc.driver import compile_model
     check_options(args, args.backend)
     target = board_slug(args.target, "compile --target") if args.target else None
     options = {"quantize": args.quantize, "calibration": args.calibration,
@@ -63,8 +71,8 @@ def print_accuracy(acc: dict, out: Console, worst: int = 5) -> None:
     show(out, table)
     layers = make_table("layers losing most (lowest SQNR; keep them in int16 if accuracy suffers)",
                         ("node", "op", "SQNR dB"), keys=("op",), right=("SQNR dB",), split="node")
-    for l in acc["layers"][:worst]:
-        layers.add_row(escape(l["node"]), l["op"], f"{l['sqnr_db']:.1f}")
+    for layer in acc["layers"][:worst]:
+        layers.add_row(escape(layer["node"]), layer["op"], f"{layer['sqnr_db']:.1f}")
     show(out, layers)
 
 

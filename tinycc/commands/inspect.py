@@ -16,9 +16,11 @@ def cmd_inspect(args, out: Console) -> int:
     table = make_table(f"tinycc inspect: {args.model} (params B: constant bytes; live B: arena bytes live)", cols,
                        keys=("op", "output", "dtype"), right=("#", "MACs", "params B", "live B", "offset"),
                        split="name")
-    for l in info["layers"]:
-        table.add_row(str(l["index"]), l["op"], escape(l["name"]), "x".join(map(str, l["output"])), l["dtype"],
-                      fmt_bytes(l["macs"]), fmt_bytes(l["param_bytes"]), fmt_bytes(l["live_arena_bytes"]), str(l["offset"]))
+    for layer in info["layers"]:
+        table.add_row(str(layer["index"]), layer["op"], escape(layer["name"]), "x".join(map(str, layer["output"])),
+                      layer["dtype"],
+                      fmt_bytes(layer["macs"]), fmt_bytes(layer["param_bytes"]), fmt_bytes(layer["live_arena_bytes"]),
+                      str(layer["offset"]))
     show(out, table)
     out.print(f"arena {info['arena_bytes']:,} bytes (bound {info['bound_bytes']:,}, plan '{info['strategy']}'); "
               f"inputs {info['input_bytes']:,} + outputs {info['output_bytes']:,} bytes in caller buffers; "

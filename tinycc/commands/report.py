@@ -5,7 +5,15 @@ from rich.console import Console
 from rich.markup import escape
 
 from tinycc.commands.common import (
-    CMSIS_HELP, JSON_ARG, fmt_bytes, board_slug, check_options, json_out, make_table, show)
+    CMSIS_HELP,
+    JSON_ARG,
+    board_slug,
+    check_options,
+    fmt_bytes,
+    json_out,
+    make_table,
+    show,
+)
 
 
 def cmd_report(args, out: Console) -> int:
@@ -40,17 +48,19 @@ def cmd_report(args, out: Console) -> int:
                             ("stack_bytes", "stack + heap reserve", "--stack-kb")):
         budget.add_row("SRAM", label, fmt_bytes(sr[key]), escape(how))
     budget.add_row("SRAM", f"total, of {sr['board_bytes']:,} B SRAM", fmt_bytes(sr["total_bytes"]),
-                   ok(sr["ok"], f"{sr['headroom_bytes']:,} B left" if sr["ok"] else f"over by {-sr['headroom_bytes']:,} B"))
+                   ok(sr["ok"],
+                      f"{sr['headroom_bytes']:,} B left" if sr["ok"] else f"over by {-sr['headroom_bytes']:,} B"))
     show(out, budget)
-    timed = all("seconds" in l for l in rep["layers"]) and rep["layers"]
+    timed = all("seconds" in layer for layer in rep["layers"]) and rep["layers"]
     cols = ("#", "op", "name", "output", "MACs", "weights", "live bytes", "offset") + (("time",) if timed else ())
     layers = make_table(f"layers ({rep['plan']['what']})", cols, keys=("op",),
                         right=[c for c in cols if c not in ("op", "name", "output")], split="name")
-    for l in rep["layers"]:
-        layers.add_row(str(l["index"]), l["op"], escape(l["name"]), "x".join(map(str, l["output"])) + " " + l["dtype"],
-                       fmt_bytes(l["macs"]), fmt_bytes(l["weights_bytes"]), fmt_bytes(l["live_bytes"]),
-                       "-" if l["offset"] is None else str(l["offset"]),
-                       *((fmt_seconds(l["seconds"]),) if timed else ()))
+    for layer in rep["layers"]:
+        layers.add_row(str(layer["index"]), layer["op"], escape(layer["name"]),
+                       "x".join(map(str, layer["output"])) + " " + layer["dtype"],
+                       fmt_bytes(layer["macs"]), fmt_bytes(layer["weights_bytes"]), fmt_bytes(layer["live_bytes"]),
+                       "-" if layer["offset"] is None else str(layer["offset"]),
+                       *((fmt_seconds(layer["seconds"]),) if timed else ()))
     show(out, layers)
     lat = rep["latency"]
     out.print(f"latency: {fmt_seconds(lat['seconds'])} per inference, {escape(lat['basis'])}", soft_wrap=True)
@@ -63,8 +73,10 @@ def cmd_report(args, out: Console) -> int:
     if p:
         power = make_table("power (seed §10.1)", ("component", "power mW", "duty cycle", "average mW"),
                            right=("power mW", "duty cycle", "average mW"))
-        power.add_row("MCU, inference", f"{p['active_mw']:g}", f"{p['duty_cycle']:.2%}", f"{p['mcu_active_avg_mw']:.4g}")
-        power.add_row("MCU, deep sleep", f"{p['sleep_mw']:g}", f"{1 - p['duty_cycle']:.2%}", f"{p['mcu_sleep_avg_mw']:.4g}")
+        power.add_row("MCU, inference", f"{p['active_mw']:g}", f"{p['duty_cycle']:.2%}",
+                      f"{p['mcu_active_avg_mw']:.4g}")
+        power.add_row("MCU, deep sleep", f"{p['sleep_mw']:g}", f"{1 - p['duty_cycle']:.2%}",
+                      f"{p['mcu_sleep_avg_mw']:.4g}")
         if p["extra_mw"]:
             power.add_row("other components (--extra-mw)", "", "", f"{p['extra_mw']:.4g}")
         power.add_row("[bold]total average[/bold]", "", "", f"[bold]{p['average_mw']:.4g}[/bold]")
@@ -73,7 +85,8 @@ def cmd_report(args, out: Console) -> int:
         if p.get("battery_mah"):
             life = (f"{p['battery_hours']:,.0f} hours ({p['battery_days']:,.1f} days)" if p["battery_hours"] is not None
                     else "no finite figure (nothing draws power)")
-            out.print(f"battery: {p['battery_mah']:g} mAh x {p['battery_v']:g} V = {p['battery_mwh']:,.0f} mWh -> {life}",
+            out.print(f"battery: {p['battery_mah']:g} mAh x {p['battery_v']:g} V = "
+                      f"{p['battery_mwh']:,.0f} mWh -> {life}",
                       soft_wrap=True)
     for note in rep["notes"]:
         out.print(f"[yellow]note:[/yellow] {escape(note)}", soft_wrap=True)
@@ -86,16 +99,19 @@ def cmd_report(args, out: Console) -> int:
 def add_parser(sub, reg):
     """The `report` subcommand's parser; `reg` adds the plugins' options."""
     rp = sub.add_parser("report", help="flash and SRAM budget on a board: fits / does not fit, per-layer memory, "
-                                       "latency, power", description="Exit status: 0 fits, 1 does not fit, 2 user error.")
+                                       "latency, power",
+                                       description="Exit status: 0 fits, 1 does not fit, 2 user error.")
     rp.add_argument("model")
     rp.add_argument("--target", "--board", "-t", dest="target", required=True,
                     help="a board of `tinycc targets` (a core has no memory to budget)")
     rp.add_argument("--backend", "-b", default="c", help="backend name (see `tinycc plugins`), default c")
-    rp.add_argument("--stack-kb", type=float, default=8, help="stack + heap reserve in KB (default 8, the seed's minimum)")
+    rp.add_argument("--stack-kb", type=float, default=8,
+                    help="stack + heap reserve in KB (default 8, the seed's minimum)")
     rp.add_argument("--latency", choices=("auto", "qemu", "macs"), default="auto",
                     help="auto: count instructions under QEMU when the board's core and the backend allow it, else "
                          "estimate from MACs; qemu: must measure; macs: estimate only (fast)")
-    rp.add_argument("--cycles-per-mac", type=float, help="for the MAC estimate (default: tinycc's measured figure for the backend)")
+    rp.add_argument("--cycles-per-mac", type=float,
+                    help="for the MAC estimate (default: tinycc's measured figure for the backend)")
     rp.add_argument("--duty-cycle", help="share of time spent inferring, e.g. 0.05 or 5%%")
     rp.add_argument("--rate", type=float, metavar="HZ", help="inferences per second: the duty cycle from the latency")
     rp.add_argument("--battery-mah", type=float, help="battery capacity for the battery-life estimate")

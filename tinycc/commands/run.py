@@ -9,6 +9,7 @@ from tinycc.commands.common import CMSIS_HELP, JSON_ARG, TARGET_HELP, json_out, 
 
 def cmd_run(args, out: Console) -> int:
     import numpy as np
+
     from tinycc import cortexm
     from tinycc.array_files import Input, load_one
     core = cortexm.core_of(args.target)

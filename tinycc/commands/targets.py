@@ -12,7 +12,8 @@ def cmd_targets(args, out: Console) -> int:
     from tinycc.cortexm import TARGETS
     boards = load_boards()
     data = {"boards": {slug: {**b, "buildable": b["core"] in TARGETS} for slug, b in sorted(boards.items())},
-            "cores": {core: {"qemu_machine": t.machine, "boards": [s for s, b in sorted(boards.items()) if b["core"] == core]}
+            "cores": {core: {"qemu_machine": t.machine,
+                             "boards": [s for s, b in sorted(boards.items()) if b["core"] == core]}
                       for core, t in TARGETS.items()}}
     if json_out(args.json, data):
         return 0
@@ -21,7 +22,8 @@ def cmd_targets(args, out: Console) -> int:
                        "$TINYCC_BOARDS)", cols, keys=("target", "core"), right=("MHz", "SRAM", "flash"),
                        min_widths={"board": max([len(w) for b in boards.values() for w in b["title"].split()] + [5])})
     for slug, b in data["boards"].items():
-        table.add_row(slug, escape(b["title"]), b["core"], f"{b['clock_mhz']:g}", f"{b['sram_kb']:,}", f"{b['flash_kb']:,}")
+        table.add_row(slug, escape(b["title"]), b["core"], f"{b['clock_mhz']:g}", f"{b['sram_kb']:,}",
+                      f"{b['flash_kb']:,}")
     show(out, table)
     cores = make_table("tinycc targets: cores (build, run, bench; `qemu-CORE` also accepted)",
                        ("target", "QEMU machine", "boards with it"), keys=("target", "QEMU machine"))

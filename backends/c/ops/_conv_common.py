@@ -58,5 +58,6 @@ def folded_bias(node, m, p, weights: np.ndarray, in_zp: int) -> tuple[str, str] 
         return None
     plain = m.ptr(name, const=True) if name is not None and m.g.tensors[name].dtype == "int32" else \
         m.const_array(bias.astype(np.int32), "bias", comment=f"{node.name} bias")
-    return plain, m.const_array(kbias.astype(np.int32), "kbias", comment=f"{node.name} bias - input zero point * sum(w)")
+    return plain, m.const_array(kbias.astype(np.int32), "kbias",
+                                comment=f"{node.name} bias - input zero point * sum(w)")
 

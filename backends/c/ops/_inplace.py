@@ -34,7 +34,8 @@ def emit(node, m, p) -> None:
         return
     cols = conv_2d.cols_constants(node, m, p) if op is conv_2d else None
     if cols is not None:     # conv: im2col rows, packed filter and 4-word requantisation (bias NULL; conv_2d.h)
-        m.emit(f"{kernel}_fast_inplace(&{shape}, &{ring_shape}, {buf}, (const int8_t *){cols[0]}, NULL, {cols[1]}, {ring}, "
+        m.emit(f"{kernel}_fast_inplace(&{shape}, &{ring_shape}, {buf}, (const int8_t *){cols[0]}, NULL, "
+               f"{cols[1]}, {ring}, "
                f"{p['input_zp']}, {p['output_zp']}, {cols[2]}, NULL, {p['act_min']}, {p['act_max']});")
         return
     mult, shift = requant_arrays(node, m, p)

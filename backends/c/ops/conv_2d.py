@@ -1,9 +1,9 @@
 """C emitter for conv_2d: a call to tinycc_conv_2d_{s8,s16,f32} with its shape and constants."""
 from __future__ import annotations
 
-from tinycc.backends.c.emitter import SUFFIX
 import numpy as np
 
+from tinycc.backends.c.emitter import SUFFIX
 from tinycc.backends.c.ops._conv_common import bias_ptr, float_range, folded_bias, requant_arrays
 from tinycc.core.fixedpoint import multiply_by_quantized_multiplier
 
@@ -17,7 +17,8 @@ def shape_values(node, m):
     a = node.attrs
     n, h, wd, ci = x.shape
     co, kh, kw, _ = w.shape
-    return [n, h, wd, ci, y.shape[1], y.shape[2], co, kh, kw, *a["strides"], *a["dilations"], a["pads"][0], a["pads"][1]]
+    return [n, h, wd, ci, y.shape[1], y.shape[2], co, kh, kw, *a["strides"], *a["dilations"], a["pads"][0],
+            a["pads"][1]]
 
 
 def use_kernels(m):

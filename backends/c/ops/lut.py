@@ -25,7 +25,9 @@ def table(node, g, p) -> np.ndarray:
     saved = (x.shape, y.shape)
     x.shape, y.shape = (256,), (256,)      # the kernels are elementwise: run them on all 256 values at once
     try:
-        out = ops.get(node.op).run(node, g, [probe_in], p)[0]
+        op = ops.get(node.op)
+        assert op is not None, node.op          # tables are made for registered operators only
+        out = op.run(node, g, [probe_in], p)[0]
     finally:
         x.shape, y.shape = saved
     return np.asarray(out, dtype=np.int8).reshape(256)

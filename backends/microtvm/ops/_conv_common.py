@@ -24,7 +24,8 @@ def relax_op(relax, node, g, x, val):
 
 def conv_like(node, g, p):
     """PrimFunc(x, w, bias, mult, shift, y) for an int8 conv_2d / depthwise_conv_2d node."""
-    from tvm import te, tirx as tir
+    from tvm import te
+    from tvm import tirx as tir
     x_t, w_t, y_t = g.tensors[node.inputs[0]], g.tensors[node.inputs[1]], g.tensors[node.outputs[0]]
     n, h, w, ci = x_t.shape
     _, oh, ow, co = y_t.shape

@@ -21,7 +21,8 @@ def relax_op(relax, node, g, x, val):
 
 def te_int8(node, g, p):
     """PrimFunc(x, w, bias, mult, shift, y) for an int8 fully_connected node (y: rows x units)."""
-    from tvm import te, tirx as tir
+    from tvm import te
+    from tvm import tirx as tir
     w_t = g.tensors[node.inputs[1]]
     units, depth = w_t.shape
     rows = g.tensors[node.inputs[0]].size // depth

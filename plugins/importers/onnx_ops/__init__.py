@@ -15,7 +15,8 @@ from __future__ import annotations
 import functools
 import importlib
 import pkgutil
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 from tinycc.core import ops
 from tinycc.plugins.importers.onnx_ops import _elementwise

@@ -1,0 +1,1 @@
+"""The test suite, a package: helpers (tflm, tflite_builder, c_build, ops.check, ...) import as tests.*."""
