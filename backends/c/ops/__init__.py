@@ -7,14 +7,10 @@ computed by the reference kernel itself (see `lut`).
 """
 from __future__ import annotations
 
-import importlib
 from types import ModuleType
+
+from tinycc.backends import op_module
 
 
 def get(op: str) -> ModuleType | None:
-    try:
-        return importlib.import_module(f"{__name__}.{op}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"{__name__}.{op}":
-            return None
-        raise
+    return op_module(__name__, op)

@@ -10,21 +10,15 @@ other operator fall back to the c backend's kernels.
 """
 from __future__ import annotations
 
-import importlib
 import pkgutil
 from types import ModuleType
+
+from tinycc.backends import op_module
 
 
 def get(op: str) -> ModuleType | None:
     """This backend's module for `op`, or None (private helpers are no operators)."""
-    if op.startswith("_"):
-        return None
-    try:
-        return importlib.import_module(f"{__name__}.{op}")
-    except ModuleNotFoundError as exc:
-        if exc.name == f"{__name__}.{op}":
-            return None
-        raise
+    return op_module(__name__, op)
 
 
 def int8_twin(op: str) -> ModuleType | None:
