@@ -71,7 +71,7 @@ def add_parser(sub, reg):
     cp.add_argument("--runtimes", default="reference,tflm,c",
                     help="comma-separated runtime names (see `tinycc plugins`)")
     cp.add_argument("--baseline", help="runtime the others are compared with (default: the first available)")
-    cp.add_argument("--inputs", help=".npz with one array per input, first axis = samples")
+    cp.add_argument("--inputs", help=".npz (one array per input) or .npy (one input), first axis = samples")
     cp.add_argument("--samples", type=int, default=8)
     cp.add_argument("--seed", type=int, default=0)
     cp.add_argument("--json", **JSON_ARG)

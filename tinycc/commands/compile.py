@@ -87,7 +87,8 @@ def add_parser(sub, reg):
     c.add_argument("--json", **JSON_ARG)
     c.add_argument("--quantize", choices=("int8", "none"),
                    help="post-training quantisation of a float model (default: int8 when --calibration is given)")
-    c.add_argument("--calibration", help=".npz of input samples (one array per input, first axis = samples)")
+    c.add_argument("--calibration",
+                   help=".npz (one array per input) or .npy (one input) of samples, first axis = samples")
     c.add_argument("--calibration-method", choices=("minmax", "percentile"),
                    help="activation range from min/max (default) or the 99.99th percentile")
     c.add_argument("--int16-activations", metavar="LAYER,...",
