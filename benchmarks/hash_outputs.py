@@ -22,13 +22,11 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))         # the repository root: tests.tflm holds the shared models' list
 
-MODELS = ["mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/vww_96_int8.tflite",
-          "mlperf_tiny/pretrainedResnet_quant.tflite", "mlperf_tiny/ad01_int8.tflite",
-          "tflm_examples/hello_world_int8.tflite", "tflm_examples/micro_speech_quantized.tflite",
-          "tflm_examples/person_detect.tflite", "mlperf_tiny/vww_96_float.tflite",
-          "mlperf_tiny/pretrainedResnet.tflite", "mlperf_tiny/ad01_fp32.tflite",
-          "tflm_examples/hello_world_float.tflite"]
+from tests.tflm import SHARED_MODELS  # noqa: E402
+
+MODELS = SHARED_MODELS
 BACKENDS = ["c", "tflm", "cmsis-nn", "microtvm", "stm32cubeai"]
 # extra compiles whose options change the generated code: (backend, extra CLI arguments)
 VARIANTS = [("c", ["--patch-tiles", "4"]), ("c", ["--target", "arduino-nano-33-ble"]),

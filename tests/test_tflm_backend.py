@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from tests.ops.check import random_inputs
-from tests.tflm import models_dir, run_tflm, tflm_arena_bytes
+from tests.tflm import SHARED_MODELS, models_dir, run_tflm, tflm_arena_bytes
 from tinycc.backends.tflm.flatbuffer import write_tflite
 from tinycc.backends.tflm.plugin import arena_with_margin, verify
 from tinycc.boards import STACK_RESERVE_BYTES
@@ -27,12 +27,7 @@ from tinycc.core import interpreter, planner
 from tinycc.core.errors import TinyccError
 from tinycc.plugins.importers.tflite import load_tflite
 
-MODELS = ["mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/vww_96_int8.tflite",
-          "mlperf_tiny/pretrainedResnet_quant.tflite", "mlperf_tiny/ad01_int8.tflite",
-          "tflm_examples/hello_world_int8.tflite", "tflm_examples/micro_speech_quantized.tflite",
-          "tflm_examples/person_detect.tflite", "mlperf_tiny/vww_96_float.tflite",
-          "mlperf_tiny/pretrainedResnet.tflite", "mlperf_tiny/ad01_fp32.tflite",
-          "tflm_examples/hello_world_float.tflite"]
+MODELS = SHARED_MODELS
 EXAMPLE = "examples/tiny_kws_int8.tflite"
 
 
