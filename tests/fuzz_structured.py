@@ -6,7 +6,7 @@ the model well formed and edits the values a model file carries: it is the valid
 parameter against the range the kernels are correct for that is under test.
 
 Seeds (built in this process, nothing read from ../shared): a random single-operator model of every
-operator tinycc supports in int8, int16 (16x8) and float32 (`tests/ops/cases.py`, written by tinycc's
+operator tinycc supports in int8, int16 (16x8) and float32 (`tests/ops/cases/`, written by tinycc's
 TFLite writer), the bundled `examples/tiny_kws_int8.tflite`, and the three ONNX seeds of
 `fuzz_cases.py` (a float CNN, the shape-moving operators, a QDQ int8 convolution).
 
@@ -80,7 +80,7 @@ MAX_C_ELEMENTS = 1 << 20          # accepted models with more activation element
 # ---------------------------------------------------------------- seeds
 @functools.cache
 def tflite_seeds() -> tuple[tuple[str, bytes], ...]:
-    """(label, bytes): every operator of tests/ops/cases.py in every dtype TFLM runs it in, + KWS."""
+    """(label, bytes): every operator of tests/ops/cases/ in every dtype TFLM runs it in, + KWS."""
     from tests.ops.cases import CASES, DTYPES
     seeds = [("tiny_kws/int8", EXAMPLE.read_bytes())]
     for k, op in enumerate(sorted(CASES)):

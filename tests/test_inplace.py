@@ -90,7 +90,7 @@ def test_random_convolutions_in_place_equal_tflm(op, tmp_path):
     rng = np.random.default_rng(9)
     used = 0
     for k in range(14):
-        model = getattr(cases, op)(rng, "int8")
+        model = cases.CASES[op](rng, "int8")
         g = sandwiched(model)
         p = planner.plan(g, inplace=True)
         c = p.inplace.get(g.nodes[1].name)

@@ -23,14 +23,20 @@ their own folders.
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from types import ModuleType
 
-OP_MODULES = (
-    "conv_2d", "depthwise_conv_2d", "fully_connected", "average_pool_2d", "max_pool_2d",
-    "add", "sub", "mul", "reshape", "softmax", "logistic", "tanh", "relu", "relu6",
-    "leaky_relu", "pad", "concatenation", "mean", "quantize", "dequantize", "strided_slice",
-    "transpose", "squeeze", "expand_dims", "hard_swish",
-)
+HELPERS = frozenset({"common", "protocol"})   # modules of this package that are not operators
+
+
+def _discover() -> tuple[str, ...]:
+    """Every operator module of this package: `<op>.py`, not a `_helper.py` nor a HELPERS module.
+    Adding an operator is adding its file; nothing here lists operators by hand."""
+    names = (m.name for m in pkgutil.iter_modules(__path__) if not m.ispkg)
+    return tuple(sorted(n for n in names if not n.startswith("_") and n not in HELPERS))
+
+
+OP_MODULES = _discover()
 
 TRAITS = {
     "elementwise": False,          # output element i reads only element i of each (broadcast) input
