@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.ops.cases import unchecked_single_op
+from tests.ops.cases import HOSTILE_INVALID, HOSTILE_VALID, unchecked_single_op
 from tests.ops.check import assert_matches_tflm
 from tests.tflite_builder import act, const, q
 from tinycc.core.errors import TinyccError
@@ -156,6 +156,7 @@ VALID = {
     "add_int16_zp_5": lambda: binary("add", dtype="int16", zp16=5),
     "relu6_int16_zp_5": lambda: unary("relu6", 0.01, 0.01, 5, 5, dtype="int16"),
     "leaky_relu_int16_zp_5": lambda: unary("leaky_relu", 0.01, 0.02, 5, -3, dtype="int16", attrs={"alpha": 0.2}),
+    **HOSTILE_VALID,       # the operators' own cases (tests/ops/cases/<op>.py)
 }
 
 
@@ -217,6 +218,7 @@ INVALID = {
     "conv_int16_in_zp_5": (lambda: conv(dtype="int16", zp16=(5, 0)), ["'x'", "zero point 5"]),
     "dw_int16_out_zp_5": (lambda: conv("depthwise_conv_2d", dtype="int16", zp16=(0, 5)), ["'y'", "zero point 5"]),
     "fc_int16_in_zp_-7": (lambda: fc(dtype="int16", zp16=(-7, 0)), ["'x'", "zero point -7"]),
+    **HOSTILE_INVALID,
 }
 
 
