@@ -22,6 +22,10 @@ Declarations (all optional):
 - `cycles_per_mac`, `cycles_per_mac_basis`: the cost model of the MAC-based latency estimate.
 - `report_extras(options) -> dict`: entries the backend adds to the compile report (shown by
   the CLI, e.g. tflm's `verify`).
+- `untouched_suffixes` and `compile_untouched(path, outdir, options, reason) -> dict`: model
+  files the backend's runtime executes itself (tflm: `.tflite`), compiled untouched when tinycc's
+  importer refuses them as unsupported (core/errors.Unsupported, `reason`): operators or element
+  types tinycc cannot compile, in a well-formed file.
 """
 from __future__ import annotations
 
@@ -118,3 +122,9 @@ def arena_plan(backend, g):
                 + (f"; {len(inplace)} layer(s) write their output over a dying input" if inplace else "")
                 + (f"; {len(slices)} concatenation input(s) written straight into their slot" if slices else ""))
     return plan, what
+
+
+def takes_untouched(backend, path) -> bool:
+    """Whether `backend` compiles the model file `path` untouched when tinycc cannot import it."""
+    suffixes = tuple(getattr(backend, "untouched_suffixes", ()) or ())
+    return bool(suffixes) and hasattr(backend, "compile_untouched") and Path(str(path)).suffix.lower() in suffixes

@@ -44,3 +44,8 @@ class TinyccError(Exception):
             self.node, self.op = node, self.op or op
             self.args = (self.render(),)
         return self
+
+
+class Unsupported(TinyccError):
+    """The model is well formed, but uses operators or element types tinycc cannot compile. A
+    backend whose runtime executes the file itself (tflm) may still take it untouched."""

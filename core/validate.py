@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinycc.core import ops
-from tinycc.core.errors import TinyccError
+from tinycc.core.errors import TinyccError, Unsupported
 from tinycc.core.graph import DTYPES, Graph, np_dtype
 from tinycc.core.ops.common import ACTIVATIONS
 
@@ -156,9 +156,38 @@ def _signature(g: Graph, node, op) -> TinyccError | None:
             return None
     have = ", ".join(f"{n!r} {d}" for n, d in zip(node.inputs, ins) if n is not None)
     have += " -> " + ", ".join(f"{n!r} {d}" for n, d in zip(node.outputs, outs))
-    return TinyccError(f"dtypes {have} are not a combination {node.op} supports", node=node.name, op=node.op,
+    return Unsupported(f"dtypes {have} are not a combination {node.op} supports", node=node.name, op=node.op,
                        file=g.source, hint="supported (" + ", ".join(r.rstrip("?*") for r in op.INPUTS)
                        + " -> output): " + "; ".join(sigs))
+
+
+def _check_unsupported(g: Graph) -> None:
+    """Every operator tinycc lacks and every dtype combination an operator does not support, at
+    once (with counts and the first node of each), when there is more than one such node; a single
+    one gets its own detailed error from the per-node checks."""
+    unknown: dict[str, list[str]] = {}
+    combos: dict[tuple[str, str], list[str]] = {}
+    for node in g.nodes:
+        op = ops.get(node.op)
+        if op is None:
+            unknown.setdefault(node.op, []).append(node.name)
+        elif all(n is None or n in g.tensors for n in [*node.inputs, *node.outputs]) and node.outputs and \
+                _signature(g, node, op) is not None:
+            have = ", ".join(g.tensors[n].dtype for n in node.inputs if n is not None) + " -> " + \
+                ", ".join(g.tensors[n].dtype for n in node.outputs)
+            combos.setdefault((node.op, have), []).append(node.name)
+    if sum(map(len, unknown.values())) + sum(map(len, combos.values())) < 2:
+        return
+    problems, hints = [], []
+    if unknown:
+        problems.append(f"operator{'s' if len(unknown) > 1 else ''} not supported: " + ", ".join(
+            f"{op} x{len(where)} (first: {where[0]!r})" for op, where in unknown.items()))
+        hints.append("supported operators: " + ", ".join(ops.supported()))
+    if combos:
+        problems.append("dtypes not supported: " + ", ".join(
+            f"{op} {have} x{len(where)} (first: {where[0]!r})" for (op, have), where in combos.items()))
+        hints += [f"{op} supports " + "; ".join(ops.get(op).SIGNATURES) for op in dict.fromkeys(o for o, _ in combos)]
+    raise Unsupported("; ".join(problems), file=g.source, hint="\n  hint: ".join(hints))
 
 
 def validate(g: Graph) -> Graph:
@@ -180,13 +209,14 @@ def validate(g: Graph) -> Graph:
     if total > MAX_TENSOR_BYTES:
         raise TinyccError(f"the tensors take {total:,} bytes together (the limit is {MAX_TENSOR_BYTES:,})",
                           file=g.source, hint=SIZE_HINT)
+    _check_unsupported(g)
     for name in g.inputs:
         if g.tensors[name].size == 0:
             raise TinyccError(f"model input {name!r} is empty (shape {g.tensors[name].shape})", file=g.source)
     for node in g.nodes:
         op = ops.get(node.op)
         if op is None:
-            raise TinyccError(f"operator {node.op!r} is not supported", node=node.name, op=node.op,
+            raise Unsupported(f"operator {node.op!r} is not supported", node=node.name, op=node.op,
                               file=g.source, hint="supported: " + ", ".join(ops.supported()))
         node.attrs = ops.attrs_with_defaults(op, node.attrs)
         required = sum(1 for r in op.INPUTS if not r.endswith("?"))

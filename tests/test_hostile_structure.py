@@ -366,17 +366,29 @@ def test_all_unsupported_operators_are_one_error(tmp_path, capsys):
 
     def unsupported(m):
         for code in m.operatorCodes:
-            new = {schema.BuiltinOperator.RELU: "EXP", schema.BuiltinOperator.LOGISTIC: "COS"}[code.builtinCode]
-            code.builtinCode = code.deprecatedBuiltinCode = getattr(schema.BuiltinOperator, new)
+            new = {schema.BuiltinOperator.RELU: "GELU", schema.BuiltinOperator.LOGISTIC: "BITCAST"}[code.builtinCode]
+            code.builtinCode, code.deprecatedBuiltinCode = getattr(schema.BuiltinOperator, new), 127  # > 127
     err = assert_refused(tmp_path, edit(model, unsupported), capsys, "TFLite operators not supported",
-                         "EXP x3 (first: op0:r1)", "COS x1 (first: op1:s)", "supported:", "CONV_2D")
+                         "GELU x3 (first: op0:r1)", "BITCAST x1 (first: op1:s)", "supported:", "CONV_2D")
     assert err.count("not supported") == 1
 
 
 def test_unsupported_dtype_is_named(tmp_path, capsys):
     def uint32(m):
         m.subgraphs[0].tensors[tensor_index(m, "a")].type = schema.TensorType.UINT32
-    assert_refused(tmp_path, edit(_two_input_add(), uint32), capsys, "tensor 'a'", "UINT32 (15)", "INT8 (9)")
+    assert_refused(tmp_path, edit(_two_input_add(), uint32), capsys,
+                   "element type not supported: UINT32 x1 (first: tensor 'a')", "supported element types: FLOAT32")
+
+
+def test_unsupported_operators_and_dtypes_are_one_error(tmp_path, capsys):
+    def both(m):
+        m.subgraphs[0].tensors[tensor_index(m, "a")].type = schema.TensorType.UINT32
+        m.subgraphs[0].tensors[tensor_index(m, "b")].type = schema.TensorType.UINT64
+        for code in m.operatorCodes:
+            code.builtinCode, code.deprecatedBuiltinCode = schema.BuiltinOperator.GELU, 127
+    err = assert_refused(tmp_path, edit(_two_input_add(), both), capsys, "TFLite operator not supported: GELU x1",
+                         "element types not supported: UINT32 x1 (first: tensor 'a'), UINT64 x1 (first: tensor 'b')")
+    assert err.count("not supported") == 2 and "(15)" not in err
 
 
 # ---------------------------------------------------------------- the same tensor twice, quantised

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tinycc.core import backend as declared
 from tinycc.core import ops, planner
-from tinycc.core.errors import TinyccError
+from tinycc.core.errors import TinyccError, Unsupported
 from tinycc.core.graph import Graph
 from tinycc.core.plugins import registry
 from tinycc.output_folder import prepare_output
@@ -151,7 +151,15 @@ def compile_model(model, backend: str, outdir, *, name: str = "model", force: bo
     be = registry().get("backend", backend)
     model_path = getattr(model, "source", "") if isinstance(model, Graph) else model
     with prepare_output(outdir, force, model_path or None) as out:     # refusals come before any work
-        g = model if isinstance(model, Graph) else load_model(model, options)
+        try:
+            g = model if isinstance(model, Graph) else load_model(model, options)
+        except Unsupported as reason:
+            if not declared.takes_untouched(be, model):
+                raise
+            with out.writing():
+                report = be.compile_untouched(Path(model), out.path, {**(options or {}), "name": name}, reason)
+            out.commit()
+            return {"model": str(model), "backend": backend, "outdir": str(outdir), "name": name, **report}
         g = optimize_model(g)
         g = quantize_model(g, options or {})
         plan_options = declared.plan_options(be)

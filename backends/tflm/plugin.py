@@ -19,6 +19,7 @@ import numpy as np
 import tinycc
 from tinycc.backends import project_files
 from tinycc.backends.c import names
+from tinycc.backends.tflm import custom_ops, untouched
 from tinycc.backends.tflm.boards import STACK_RESERVE
 from tinycc.backends.tflm.flatbuffer import write_tflite
 from tinycc.backends.tflm.interpreter import measure_arena, run_tflm
@@ -44,18 +45,39 @@ def arena_with_margin(measured: int) -> int:
     return int(math.ceil(measured * MARGIN / 16.0)) * 16
 
 
-def resolver_methods(model: bytes) -> list[str]:
+def resolver_entries(model: bytes) -> list[tuple[str, str, str | None]]:
+    """(name, resolver call, declaration or None) for every operator of the flatbuffer, sorted by
+    name: builtins by their MicroMutableOpResolver method, custom operators by custom_ops."""
     from tflite_micro.tensorflow.lite.micro.python import schema_py_generated as s
     names_by_code = {v: k for k, v in vars(s.BuiltinOperator).items() if not k.startswith("_") and isinstance(v, int)}
     m = s.Model.GetRootAs(model, 0)
-    methods = []
+    entries: dict[str, tuple[str, str, str | None]] = {}
     for i in range(m.OperatorCodesLength()):
         code = m.OperatorCodes(i)
         builtin = names_by_code.get(max(code.BuiltinCode(), code.DeprecatedBuiltinCode()), "CUSTOM")
+        if builtin == "CUSTOM":
+            custom = (code.CustomCode() or b"").decode("utf-8", "replace")
+            if not custom_ops.known(custom):
+                raise TinyccError(f"custom operator {custom!r} is not one TF Lite Micro provides",
+                                  hint="the tflm backend registers TF Lite Micro's own operators only")
+            entries[custom] = (custom, custom_ops.call(custom), custom_ops.declaration(custom))
+            continue
         method = RESOLVER.get(builtin, "Add" + "".join(part.capitalize() for part in builtin.split("_")))
-        if method not in methods:
-            methods.append(method)
-    return sorted(methods)
+        entries[method] = (method, method + "()", None)
+    return [entries[k] for k in sorted(entries)]
+
+
+def resolver_methods(model: bytes) -> list[str]:
+    """The resolver's entries by name (builtin methods, custom operator codes), sorted."""
+    return [name for name, _, _ in resolver_entries(model)]
+
+
+def _shortened(text: str, limit: int = 240) -> str:
+    """`text` cut at a list separator before `limit` characters, with ", ..." when cut."""
+    if len(text) <= limit:
+        return text
+    cut = max(text.rfind(", ", 0, limit), text.rfind("; ", 0, limit))
+    return text[:cut if cut > 0 else limit] + ", ..."
 
 
 def c_array_rows(data: bytes, per_line: int = 12) -> str:
@@ -191,20 +213,44 @@ class TFLMBackend:
                                    f"{FLOAT_TOL:g}"}}
 
     def compile(self, g: Graph, plan, outdir: Path, options: dict) -> dict:
-        name = names.model_name(options.get("name"), "model")
-        board = options.get("board")
-        board_info = _board(board) if board is not None else None
         model, offline = build_flatbuffer(g, options)
         if options.get("verify"):
             verify(g, model)
         measured = measure_arena(model)
         measured_online = measure_arena(write_tflite(g))["total"] if offline else measured["total"]
+        return self.write(g, model, offline, measured, measured_online, outdir, options)
+
+    untouched_suffixes = (".tflite",)
+
+    def compile_untouched(self, path: Path, outdir: Path, options: dict, reason: TinyccError) -> dict:
+        """A .tflite file tinycc's importer refuses as unsupported (`reason`), which TF Lite Micro
+        runs: the flatbuffer untouched, its resolver and TF Lite Micro's own arena measurement;
+        no offline plan and no --verify, which need tinycc's graph (notes say so)."""
+        data = path.read_bytes()
+        g = untouched.io_graph(path, data)
+        measured = untouched.measure_isolated(path)
+        result = self.write(g, data, False, measured, measured["total"], outdir, options)
+        notes = [f"tinycc's importer does not support this model ({_shortened(reason.message)}); the flatbuffer "
+                 "is shipped untouched for TF Lite Micro to run, with TF Lite Micro's own arena measurement and "
+                 "without tinycc's offline memory plan"]
+        if options.get("verify"):
+            notes.append("--verify skipped: tinycc's reference interpreter cannot run this model")
+        return {**result, "untouched": True, "notes": notes}
+
+    def write(self, g: Graph, model: bytes, offline: bool, measured: dict, measured_online: int, outdir: Path,
+              options: dict) -> dict:
+        """The output folder for the flatbuffer `model` whose inputs and outputs are g's."""
+        name = names.model_name(options.get("name"), "model")
+        board = options.get("board")
+        board_info = _board(board) if board is not None else None
         arena = arena_with_margin(measured["total"])
-        ops = resolver_methods(model)
+        entries = resolver_entries(model)
+        ops = [name for name, _, _ in entries]
         ctx = {"name": name, "NAME": name.upper(), "Name": name[:1].upper() + name[1:], "version": tinycc.__version__,
                "model_comment": names.comment(Path(g.source).name or g.name, 80), "length": len(model),
                "rows": c_array_rows(model), "arena": arena, "measured": measured["total"],
                "measured_online": measured_online, "offline": offline, "ops": ops, "board": board_info,
+               "calls": [c for _, c, _ in entries], "declarations": [d for _, _, d in entries if d],
                "inputs": [_io(g, "input", i, n) for i, n in enumerate(g.inputs)],
                "outputs": [_io(g, "output", i, n) for i, n in enumerate(g.outputs)],
                "input_bytes": sum(g.tensors[n].nbytes for n in g.inputs), "stack": STACK_RESERVE}

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from tinycc.core import ops
-from tinycc.core.errors import TinyccError
+from tinycc.core.errors import TinyccError, Unsupported
 from tinycc.core.graph import Graph, NameSpace, Node, Quant, Tensor
 from tinycc.core.hookspec import hookimpl
 from tinycc.core.ops import _tflite
@@ -285,27 +285,42 @@ def _node_name(r: _Reader, index: int, op) -> str:
     """`op<index>:<first output>`, the name messages give a TFLite operator."""
     outs = op.outputs if op.outputs is not None else []
     first = int(outs[0]) if len(outs) else -1
-    return f"op{index}:{r.tensor_names[first]}" if 0 <= first < len(r.tensor_names) else f"op{index}"
+    names = r.tensor_names or [r.text(t.name) or f"tensor_{i}" for i, t in enumerate(r.sg.tensors or [])]
+    return f"op{index}:{names[first]}" if 0 <= first < len(names) else f"op{index}"
 
 
 def _check_supported(r: _Reader) -> None:
-    """Every operator tinycc lacks, at once: names, counts and the first node of each."""
+    """Every operator and element type tinycc lacks, at once: names, counts and the first node
+    (or tensor) of each, as one Unsupported error."""
     missing: dict[str, list[int]] = {}
     for index, op in enumerate(r.sg.operators or []):
         tflite_name, _ = _operator_code(r, index, op)
         if tflite_name not in OP_MAP:
             missing.setdefault(tflite_name, []).append(index)
-    if not missing:
+    types: dict[str, list[str]] = {}
+    for i, t in enumerate(r.sg.tensors or []):
+        if t.type not in TENSOR_TYPES:
+            types.setdefault(_enum_name(_schema().TensorType, int(t.type)).split(" ")[0], []).append(
+                r.text(t.name) or f"tensor_{i}")
+    if not missing and not types:
         return
     ops = r.sg.operators
-    parts = [f"{name} x{len(where)} (first: {_node_name(r, where[0], ops[where[0]])})"
-             for name, where in missing.items()]
-    first = min(where[0] for where in missing.values())
-    names = list(missing)
-    kind = "custom operator" if all(n.startswith("CUSTOM/") for n in names) else "TFLite operator"
-    raise TinyccError(f"{kind}{'s' if len(names) > 1 else ''} not supported: " + ", ".join(parts),
-                      file=str(r.path), node=_node_name(r, first, ops[first]), op=", ".join(names),
-                      hint="supported: " + ", ".join(sorted(OP_MAP)))
+    problems, hints = [], []
+    if missing:
+        names = list(missing)
+        kind = "custom operator" if all(n.startswith("CUSTOM/") for n in names) else "TFLite operator"
+        problems.append(f"{kind}{'s' if len(names) > 1 else ''} not supported: " + ", ".join(
+            f"{name} x{len(where)} (first: {_node_name(r, where[0], ops[where[0]])})"
+            for name, where in missing.items()))
+        hints.append("supported operators: " + ", ".join(sorted(OP_MAP)))
+    if types:
+        problems.append(f"element type{'s' if len(types) > 1 else ''} not supported: " + ", ".join(
+            f"{name} x{len(where)} (first: tensor {where[0]!r})" for name, where in types.items()))
+        hints.append("supported element types: " + ", ".join(_enum_name(_schema().TensorType, k).split(" ")[0]
+                                                            for k in TENSOR_TYPES))
+    one = next(iter(missing.values()))[0] if len(missing) == 1 else None       # else each names its first
+    raise Unsupported("; ".join(problems), file=str(r.path), node=None if one is None else _node_name(r, one, ops[one]),
+                      op=next(iter(missing)) if one is not None else None, hint="; ".join(hints))
 
 
 class _OpReader:
@@ -390,8 +405,8 @@ def load_tflite(path: Path, data: bytes | None = None) -> Graph:
             raise TinyccError(f"cannot read the model: {exc.strerror}", file=str(path)) from None
     r = _Reader(path, data)
     try:
-        tensors = r.tensors()
         _check_supported(r)
+        tensors = r.tensors()
         nodes = [_convert(r, tensors, i, op) for i, op in enumerate(r.sg.operators or [])]
         inputs, outputs = ([r.tensor_name(_edge(r, what, k, int(i)), f"subgraph {what}s") for k, i in enumerate(
             indices if indices is not None else [])] for what, indices in (("input", r.sg.inputs),
