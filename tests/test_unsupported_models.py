@@ -104,3 +104,22 @@ def test_untouched_io_comes_from_the_flatbuffer(tmp_path):
     assert [tuple(g.tensors[n].shape) for n in g.outputs] == [tuple(sg.tensors[i].shape) for i in sg.outputs]
     assert not g.nodes and all(g.tensors[n].dtype in ("int16", "int8", "float32", "int32") for n in g.inputs)
     assert np.all([g.tensors[n].size > 0 for n in g.inputs + g.outputs])
+
+
+def test_a_vela_model_says_it_is_for_the_ethos_u_npu(tmp_path, capsys):
+    import flatbuffers
+
+    from tests.tflite_builder import act, q, single_op
+    model = single_op("relu", [act("x", (1, 4), "int8", q(0.1, 0))], act("y", (), "int8", q(0.1, 0)))
+    m = schema.ModelT.InitFromPackedBuf(bytearray(model), 0)
+    for code in m.operatorCodes:
+        code.builtinCode = code.deprecatedBuiltinCode = schema.BuiltinOperator.CUSTOM
+        code.customCode = "ethos-u"
+    b = flatbuffers.Builder(1024)
+    b.Finish(m.Pack(b), file_identifier=b"TFL3")
+    path = tmp_path / "vela.tflite"
+    path.write_bytes(bytes(b.Output()))
+    status = main(["compile", str(path), "-o", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert status == 2 and "custom operator not supported: CUSTOM/ethos-u x1" in err
+    assert "Arm Ethos-U NPU" in err and "before Vela" in err

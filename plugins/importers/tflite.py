@@ -312,6 +312,9 @@ def _check_supported(r: _Reader) -> None:
         problems.append(f"{kind}{'s' if len(names) > 1 else ''} not supported: " + ", ".join(
             f"{name} x{len(where)} (first: {_node_name(r, where[0], ops[where[0]])})"
             for name, where in missing.items()))
+        if "CUSTOM/ethos-u" in missing:
+            hints.append("ethos-u is a part of the model Vela compiled for the Arm Ethos-U NPU, which only the NPU "
+                         "runs: give tinycc the .tflite from before Vela, or use --backend tflm on an Ethos-U board")
         hints.append("supported operators: " + ", ".join(sorted(OP_MAP)))
     if types:
         problems.append(f"element type{'s' if len(types) > 1 else ''} not supported: " + ", ".join(
