@@ -364,7 +364,9 @@ def _convert(r: _Reader, tensors: dict[str, Tensor], index: int, op) -> Node:
     codec = CODECS[tflite_name][1]
     if codec.read is not None:
         attrs = codec.read(_OpReader(r, tensors, ins, outs, o, node_name, tflite_name, act))
-    if codec.operands is not None:           # the rest are constants the codec read into attributes
+    if codec.inputs is not None:             # TFLite's operand order differs from the core's
+        ins = [ins[k] if k < len(ins) else None for k in codec.inputs]
+    elif codec.operands is not None:         # the rest are constants the codec read into attributes
         ins = ins[:codec.operands]
     while ins and ins[-1] is None:
         ins.pop()
