@@ -196,8 +196,9 @@ class _Reader:
                 if len(shape) == 1 and axis != 0 and len(q.scale) == shape[0]:
                     axis = 0    # old TOCO files give 1-D biases the filter's axis; TFLM ignores it
                 quant = Quant(np.asarray(q.scale, dtype=np.float32), np.asarray(zps, dtype=np.int64), axis)
-            data = self.buffer_data(t, shape, np.dtype(dtype))
-            out[name] = Tensor(name, shape, dtype, quant, data)
+            variable = bool(t.isVariable)        # TF Lite Micro ignores a variable tensor's buffer
+            data = None if variable else self.buffer_data(t, shape, np.dtype(dtype))
+            out[name] = Tensor(name, shape, dtype, quant, data, variable)
             self.tensor_names.append(name)
         return out
 
