@@ -34,7 +34,9 @@ def pads(node, g) -> tuple[int, int]:
         return 0, 0
     w = g.tensors[node.inputs[1]]
     out = a["output_shape"]
-    return tuple(c.same_padding(out[1 + i], w.shape[1 + i], a["strides"][i], 1)[0] for i in (0, 1))
+    top = c.same_padding(out[1], w.shape[1], a["strides"][0], 1)[0]
+    left = c.same_padding(out[2], w.shape[2], a["strides"][1], 1)[0]
+    return top, left
 
 
 def infer(node, g):
