@@ -82,6 +82,9 @@ class Tensor:
     dtype: str
     quant: Quant | None = None
     data: np.ndarray | None = None    # constant data (weights, bias, shape operands)
+    variable: bool = False            # persistent state (TFLite is_variable): starts at zero (an int8 one at
+    #                                   its zero point, as TF Lite Micro resets it), read and updated in place
+    #                                   by the op that takes it, kept from one invocation to the next
 
     @property
     def is_const(self) -> bool:

@@ -31,13 +31,23 @@ class Interpreter:
     def __init__(self, g: Graph):
         self.g = g
         self.params = [ops.get(n.op).prepare(n, g) for n in g.nodes]
+        self.state: dict[str, np.ndarray] = {}
+        self.reset()
+
+    def reset(self):
+        """Variable (state) tensors back to TF Lite Micro's reset values: an int8 one's zero point, else 0.
+        They keep their values from one `run` to the next otherwise."""
+        for name, t in self.g.tensors.items():
+            if t.variable:
+                fill = t.quant.zp if t.dtype == "int8" and t.quant is not None else 0
+                self.state[name] = np.full(t.shape, fill, dtype=np_dtype(t.dtype))
 
     def run(self, inputs: list[np.ndarray], keep_all: bool = False, after=None):
         """Outputs as a list; with keep_all, also a dict of every tensor value by name.
         `after(node, outputs) -> outputs`, when given, sees (and may replace) each node's results
         before later nodes read them: a debugging hook."""
         g = self.g
-        values: dict[str, np.ndarray] = dict(zip(g.inputs, check_inputs(g, inputs)))
+        values: dict[str, np.ndarray] = {**self.state, **dict(zip(g.inputs, check_inputs(g, inputs)))}
         for node, p in zip(g.nodes, self.params):
             args = [None if n is None else (values[n] if n in values else g.tensors[n].data)
                     for n in node.inputs]

@@ -196,7 +196,7 @@ def validate(g: Graph) -> Graph:
         raise TinyccError(f"the model has {len(g.nodes):,} operators (the limit is {MAX_NODES:,})", file=g.source,
                           hint=SIZE_HINT)
     _check_edges(g)
-    defined = set(g.inputs) | {n for n, t in g.tensors.items() if t.is_const}
+    defined = set(g.inputs) | {n for n, t in g.tensors.items() if t.is_const or t.variable}
     total = 0
     for name, t in g.tensors.items():
         if t.dtype not in DTYPES:

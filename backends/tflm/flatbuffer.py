@@ -107,6 +107,7 @@ class _Writer:
         tt.shape = np.array(t.shape, dtype=np.int32)
         tt.type = TENSOR_TYPES[t.dtype]
         tt.buffer = self.buffer(t.data)
+        tt.isVariable = bool(t.variable)
         if t.quant is not None:
             q = self.s.QuantizationParametersT()
             q.scale = np.asarray(t.quant.scale, dtype=np.float32).reshape(-1)

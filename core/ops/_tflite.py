@@ -34,6 +34,9 @@ class TFLite:
     #                                      ("zero_point", "lowest"); None: cannot be written
     resolver: dict = field(default_factory=dict)   # builtin -> TFLM MicroMutableOpResolver method, where it
     #                                      is not "Add" + the builtin's parts capitalised (AddConv2D)
+    inputs: tuple[int, ...] | None = None   # the TFLite inputs that become the core inputs, in this order,
+    #                                      when TFLite's order differs (TRANSPOSE_CONV: output shape first);
+    #                                      the others are constants the codec reads into attributes
 
 
 def pads(padding: int, in_shape, kernel, strides, dilations) -> tuple[int, int, int, int]:

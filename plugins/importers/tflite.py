@@ -196,8 +196,9 @@ class _Reader:
                 if len(shape) == 1 and axis != 0 and len(q.scale) == shape[0]:
                     axis = 0    # old TOCO files give 1-D biases the filter's axis; TFLM ignores it
                 quant = Quant(np.asarray(q.scale, dtype=np.float32), np.asarray(zps, dtype=np.int64), axis)
-            data = self.buffer_data(t, shape, np.dtype(dtype))
-            out[name] = Tensor(name, shape, dtype, quant, data)
+            variable = bool(t.isVariable)        # TF Lite Micro ignores a variable tensor's buffer
+            data = None if variable else self.buffer_data(t, shape, np.dtype(dtype))
+            out[name] = Tensor(name, shape, dtype, quant, data, variable)
             self.tensor_names.append(name)
         return out
 
@@ -382,7 +383,9 @@ def _convert(r: _Reader, tensors: dict[str, Tensor], index: int, op) -> Node:
     codec = CODECS[tflite_name][1]
     if codec.read is not None:
         attrs = codec.read(_OpReader(r, tensors, ins, outs, o, node_name, tflite_name, act))
-    if codec.operands is not None:           # the rest are constants the codec read into attributes
+    if codec.inputs is not None:             # TFLite's operand order differs from the core's
+        ins = [ins[k] if k < len(ins) else None for k in codec.inputs]
+    elif codec.operands is not None:         # the rest are constants the codec read into attributes
         ins = ins[:codec.operands]
     while ins and ins[-1] is None:
         ins.pop()
