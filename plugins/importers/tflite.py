@@ -365,7 +365,8 @@ def _convert(r: _Reader, tensors: dict[str, Tensor], index: int, op) -> Node:
     if codec.read is not None:
         attrs = codec.read(_OpReader(r, tensors, ins, outs, o, node_name, tflite_name, act))
     if codec.operands is not None:           # the rest are constants the codec read into attributes
-        ins = ins[:codec.operands]
+        keep = codec.operands                # a count (the first ones) or the indices kept (SPLIT: (1,))
+        ins = [ins[k] for k in keep if k < len(ins)] if isinstance(keep, tuple) else ins[:keep]
     while ins and ins[-1] is None:
         ins.pop()
     return Node(node_name, core_op, ins, outs, attrs)
