@@ -40,10 +40,3 @@ def same_dtype_and_quant(node, g, names, builtin: str, allowed) -> str:
                              hint="requantise with a QUANTIZE op first")
     return dtype
 
-
-def int_vector(node, value, what: str) -> tuple[int, ...]:
-    """A constant operand read into an attribute, as a tuple of ints."""
-    try:
-        return tuple(int(v) for v in np.asarray(value).reshape(-1))
-    except (TypeError, ValueError):
-        raise c.fail(node, f"{what} {value!r} is not a list of integers") from None

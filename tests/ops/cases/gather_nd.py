@@ -6,7 +6,7 @@ import numpy as np
 
 from tests.ops.cases._common import random_shape
 from tests.ops.cases._movement import multi_op, shared_quant
-from tests.tflite_builder import act, const, q, single_op
+from tests.tflite_builder import act, const, single_op
 
 DTYPES = ("int8", "float32")
 
