@@ -151,6 +151,8 @@ def _signature(g: Graph, node, op) -> TinyccError | None:
         want_in, want_out = ([d.strip() for d in side.split(",")] for side in sig.split("->"))
         if variadic:
             want_in = [*want_in, *[want_in[-1]] * max(0, len(ins) - len(want_in))]
+        if want_out[-1].endswith("*"):          # variadic outputs (SPLIT, UNPACK): "int8 -> int8*"
+            want_out = [*want_out[:-1], *[want_out[-1][:-1]] * max(1, len(outs) - len(want_out) + 1)]
         if (len(ins) <= len(want_in) and want_out == outs
                 and all(d is None or d == w for d, w in zip(ins, want_in))):
             return None

@@ -27,7 +27,7 @@ def run_tflm(model: bytes, inputs: list[np.ndarray]) -> list[np.ndarray]:
     """Outputs of TF Lite Micro's interpreter for one set of inputs."""
     interp = interpreter(model)
     for i, x in enumerate(inputs):
-        interp.set_input(np.ascontiguousarray(x), i)
+        interp.set_input(np.ascontiguousarray(x).reshape(np.shape(x)), i)   # scalars stay 0-D
     interp.invoke()
     return [np.array(interp.get_output(i)) for i in range(output_count(model))]
 

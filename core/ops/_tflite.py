@@ -27,7 +27,8 @@ class TFLite:
     options: str | None = None           # the options table it reads and writes (TFLM: builtin_options_as_<type>)
     required: bool = False               # an absent or foreign table is refused (zero strides, unknown padding)
     also: tuple[str, ...] = ()           # further builtins imported as this operator (PADV2 -> pad)
-    operands: int | None = None          # inputs kept as tensors; the constant rest become attributes
+    operands: int | None = None          # inputs kept as tensors (the first n); the constant rest become
+    #                                      attributes (`inputs` below keeps others: SPLIT, FILL)
     read: Callable | None = None         # (TFLiteReadContext) -> core attributes
     write: Callable | None = None        # (TFLiteWriteContext, node, inputs) -> (builtin, options or None, inputs)
     pad_fill: str | None = "zero_point"  # pads SAME/VALID cannot express: a PAD in front filled with this

@@ -1,0 +1,16 @@
+/* GATHER: for each batch and outer index, copy the inner rows the positions name (positions
+ * were checked against the axis size at compile time). Sizes in elements. */
+static inline void tinycc_gather(const void *input, const int32_t *positions, void *output, int32_t batch,
+                                 int32_t outer, int32_t axis_size, int32_t coords, int32_t inner, int32_t elem) {
+    const unsigned char *in = (const unsigned char *)input;
+    unsigned char *out = (unsigned char *)output;
+    const long row = (long)inner * elem;
+    int32_t b, o, k;
+    for (b = 0; b < batch; ++b)
+        for (o = 0; o < outer; ++o)
+            for (k = 0; k < coords; ++k) {
+                const long src = ((long)b * outer + o) * axis_size + positions[(long)b * coords + k];
+                const long dst = ((long)b * outer + o) * coords + k;
+                tinycc_copy_bytes((int8_t *)(out + dst * row), (const int8_t *)(in + src * row), row);
+            }
+}
