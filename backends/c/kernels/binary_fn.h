@@ -41,3 +41,11 @@ typedef struct {
 static inline int32_t tinycc_cmp_scale(int32_t x, const tinycc_cmp_input *q) {
     return tinycc_mbqm((int32_t)((uint32_t)(x - q->zp) << q->left_shift), q->mult, q->shift);
 }
+
+/* int32 a / b as C truncates, defined for every input: 0 for b == 0 (TFLM would crash),
+ * INT32_MIN / -1 wraps to INT32_MIN. */
+static inline int32_t tinycc_div_i32(int32_t a, int32_t b) {
+    if (b == 0) return 0;
+    if (b == -1) return (int32_t)(0u - (uint32_t)a);
+    return a / b;
+}

@@ -34,3 +34,16 @@ def emit_plain(node, m, op: str, dtype: str, expr: str, out_dtype: str | None = 
     name = f"tinycc_{op}_{SUFFIX[dtype]}"
     define(m, name, CTYPES[dtype], CTYPES[out_dtype or dtype], expr)
     call(node, m, name)
+
+
+def c_int(v) -> str:
+    v = int(v)
+    return {-(1 << 31): "INT32_MIN", (1 << 31) - 1: "INT32_MAX"}.get(v, str(v))
+
+
+def bounds(node, m, ctype: str, lo, hi) -> str:
+    """A static `ctype name[2] = {lo, hi}` (clamp bounds); returns `name[0]` for `call`'s &params."""
+    name = m.namer(f"{node.name}_bounds")
+    lo, hi = (v if isinstance(v, str) else c_int(v) for v in (lo, hi))
+    m.local(f"static const {ctype} {name}[2] = {{{lo}, {hi}}};")
+    return f"{name}[0]"
