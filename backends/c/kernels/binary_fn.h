@@ -49,3 +49,23 @@ static inline int32_t tinycc_div_i32(int32_t a, int32_t b) {
     if (b == -1) return (int32_t)(0u - (uint32_t)a);
     return a / b;
 }
+
+/* SQUARED_DIFFERENCE, quantised as TFLM's squared_difference.cc (the ADD family's input rescale) */
+typedef struct {
+    int32_t in1_zp, in2_zp, out_zp, left_shift;
+    int32_t in1_mult, in1_shift, in2_mult, in2_shift, out_mult, out_shift;
+    int32_t act_min, act_max;
+} tinycc_sqdiff_params;
+
+static inline int32_t tinycc_sqdiff_q(int32_t x, int32_t y, const tinycc_sqdiff_params *p) {
+    const int32_t x1 = tinycc_mbqm((int32_t)((uint32_t)(x - p->in1_zp) << p->left_shift), p->in1_mult, p->in1_shift);
+    const int32_t x2 = tinycc_mbqm((int32_t)((uint32_t)(y - p->in2_zp) << p->left_shift), p->in2_mult, p->in2_shift);
+    const int32_t d = x1 - x2;     /* |d| <= 2^15: the square fits */
+    return tinycc_clamp(tinycc_wadd(tinycc_mbqm(d * d, p->out_mult, p->out_shift), p->out_zp), p->act_min, p->act_max);
+}
+
+/* int32 (a - b)^2 wrapping, as TFLM's int32 arithmetic does on its hosts */
+static inline int32_t tinycc_sqdiff_i32(int32_t x, int32_t y) {
+    const uint32_t d = (uint32_t)x - (uint32_t)y;
+    return (int32_t)(d * d);
+}
