@@ -69,3 +69,15 @@ static inline int32_t tinycc_sqdiff_i32(int32_t x, int32_t y) {
     const uint32_t d = (uint32_t)x - (uint32_t)y;
     return (int32_t)(d * d);
 }
+
+/* PRELU int8, as TFLM's BroadcastPrelu4DSlow */
+typedef struct {
+    int32_t in_zp, alpha_zp, out_zp, mult1, shift1, mult2, shift2;
+} tinycc_prelu_params;
+
+static inline int8_t tinycc_prelu_q(int32_t x, int32_t alpha, const tinycc_prelu_params *p) {
+    const int32_t v = x - p->in_zp;
+    const int32_t y = v >= 0 ? tinycc_mbqm(v, p->mult1, p->shift1)
+                             : tinycc_mbqm(v * (alpha - p->alpha_zp), p->mult2, p->shift2);
+    return (int8_t)tinycc_clamp(tinycc_wadd(y, p->out_zp), -128, 127);
+}
