@@ -81,3 +81,9 @@ static inline int8_t tinycc_prelu_q(int32_t x, int32_t alpha, const tinycc_prelu
                              : tinycc_mbqm(v * (alpha - p->alpha_zp), p->mult2, p->shift2);
     return (int8_t)tinycc_clamp(tinycc_wadd(y, p->out_zp), -128, 127);
 }
+
+/* FLOOR_MOD float, as TFLM's FloorMod: fmod, moved into b's sign (needs math.h) */
+#define tinycc_floor_mod_f(x, y) tinycc_floor_mod_f_(fmodf((x), (y)), (y))
+static inline float tinycc_floor_mod_f_(float r, float b) {
+    return (r != 0.0f && ((b < 0.0f) != (r < 0.0f))) ? r + b : r;
+}
