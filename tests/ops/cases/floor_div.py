@@ -9,4 +9,5 @@ DTYPES = ("float32",)
 
 def build(rng, dtype):
     sa, sb = shapes(rng)
-    return single_op("floor_div", [tensor(rng, "a", sa, dtype), tensor(rng, "b", sb, dtype)], tensor(rng, "y", (), dtype))
+    a, b = tensor(rng, "a", sa, dtype), tensor(rng, "b", sb, dtype)
+    return single_op("floor_div", [a, b], tensor(rng, "y", (), dtype))
