@@ -1,0 +1,2 @@
+"""C emitter for less (backends/c/ops/_comparison.py)."""
+from tinycc.backends.c.ops._comparison import emit  # noqa: F401

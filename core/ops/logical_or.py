@@ -1,0 +1,25 @@
+"""LOGICAL_OR with broadcasting (TFLM's logical.cc: BinaryFunction, or BroadcastBinaryFunction4DSlow
+when the shapes differ, so at most 4 dimensions then): bool, bool -> bool."""
+from __future__ import annotations
+
+import numpy as np
+
+from tinycc.core.ops import _compare, _tflite
+
+NAME = "logical_or"
+INPUTS = _compare.INPUTS
+ATTRS: dict = {}
+DTYPES = ("bool",)
+SIGNATURES = ("bool, bool -> bool",)
+ELEMENTWISE = True
+TFLITE = _tflite.TFLite("LOGICAL_OR")
+infer = _compare.infer_up_to(4)
+
+
+def prepare(node, g):
+    return {"dtype": _compare.same_dtype(node, g, DTYPES)}
+
+
+def run(node, g, inputs, p):
+    a, b = _compare.broadcast_pair(*inputs)
+    return [np.logical_or(a, b).astype(np.bool_)]

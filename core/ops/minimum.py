@@ -1,0 +1,26 @@
+"""MINIMUM with broadcasting, as TFLM's MaximumMinimumBroadcastSlow: `a < b ? a : b` on the stored
+values. TFLM does not rescale: quantised inputs and output are meant to share one quantisation
+(COMMON_QUANT) and the kernel compares raw integers, so tinycc does too."""
+from __future__ import annotations
+
+import numpy as np
+
+from tinycc.core.ops import _compare, _tflite
+
+NAME = "minimum"
+INPUTS = _compare.INPUTS
+ATTRS: dict = {}
+DTYPES = ("int8", "int16", "int32", "int64", "float32")
+SIGNATURES = tuple(f"{d}, {d} -> {d}" for d in DTYPES)
+ELEMENTWISE, COMMON_QUANT, IN_PLACE = True, True, "elementwise"
+TFLITE = _tflite.TFLite("MINIMUM")
+infer = _compare.infer_up_to(5, always=True)      # MaximumMinimumBroadcastSlow<N = 5>, also for equal shapes
+
+
+def prepare(node, g):
+    return {"dtype": _compare.same_dtype(node, g, DTYPES)}
+
+
+def run(node, g, inputs, p):
+    a, b = _compare.broadcast_pair(*inputs)
+    return [np.where(a < b, a, b).astype(p["dtype"])]

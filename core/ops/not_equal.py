@@ -1,0 +1,17 @@
+"""NOT_EQUAL: a not equal b, elementwise with broadcasting, to bool (core/ops/_comparison.py)."""
+from __future__ import annotations
+
+from tinycc.core.ops import _compare, _comparison, _tflite
+
+NAME = "not_equal"
+INPUTS, ATTRS = _comparison.INPUTS, _comparison.ATTRS
+DTYPES = ("bool", "int8", "int32", "int64", "float32")
+SIGNATURES = tuple(f"{d}, {d} -> bool" for d in DTYPES)
+ELEMENTWISE = True
+TFLITE = _tflite.TFLite("NOT_EQUAL")
+infer = _compare.infer_up_to(4)          # Broadcast4DSlow... when the shapes differ
+run = _comparison.run
+
+
+def prepare(node, g):
+    return _comparison.prepare_for(node, g, DTYPES)
