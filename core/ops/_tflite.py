@@ -34,6 +34,8 @@ class TFLite:
     #                                      ("zero_point", "lowest"); None: cannot be written
     resolver: dict = field(default_factory=dict)   # builtin -> TFLM MicroMutableOpResolver method, where it
     #                                      is not "Add" + the builtin's parts capitalised (AddConv2D)
+    fused_activation: bool = True        # the options' fusedActivationFunction is a fused clamp the importer
+    #                                      checks (False: the codec reads it itself, e.g. LSTM's cell gate TANH)
 
 
 def pads(padding: int, in_shape, kernel, strides, dilations) -> tuple[int, int, int, int]:
