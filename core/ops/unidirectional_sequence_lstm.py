@@ -46,8 +46,8 @@ TANH_POWERS = (-43, 2)     # cell state scale 2^p the int16 tanh's input scaling
 def _dims(node, g):
     x = g.tensors[node.inputs[0]]
     if len(x.shape) != 3:
-        raise c.fail(node, f"input {x.name!r} must be 3-D ({'time, batch' if node.attrs['time_major'] else 'batch, time'}"
-                           f", features), got {x.shape}")
+        order = "time, batch" if node.attrs["time_major"] else "batch, time"
+        raise c.fail(node, f"input {x.name!r} must be 3-D ({order}, features), got {x.shape}")
     steps, batch = (x.shape[0], x.shape[1]) if node.attrs["time_major"] else (x.shape[1], x.shape[0])
     return batch, steps, x.shape[2]
 

@@ -40,7 +40,8 @@ def lstm(rng, dtype, *, batch=None, steps=None, depth=None, state=None, cell_sca
         h_scale = random_scale(rng, 1 / 200, 1 / 60) / (256 if wide else 1) if hidden is None else hidden[0]
         h_zp = (0 if wide else int(rng.integers(-20, 21))) if hidden is None else hidden[1]
         if cell_scale is None:
-            cell_scale = float(2.0 ** -int(rng.integers(9, 16))) if rng.random() < 0.8 else random_scale(rng, 1e-4, 3e-3)
+            power_of_two = rng.random() < 0.8
+            cell_scale = float(2.0 ** -int(rng.integers(9, 16))) if power_of_two else random_scale(rng, 1e-4, 3e-3)
         ws = []
         for src in ("in", "rec"):
             for g in GATES:
@@ -74,3 +75,25 @@ def model(x, ws, bs, y, attrs, checked=True) -> bytes:
 
 def build(rng, dtype):
     return lstm(rng, dtype)
+
+
+def _rng():
+    return np.random.default_rng(5)
+
+
+# extreme but valid: the cell state at both ends of the int16 tanh's input scaling, a tiny cell clip
+HOSTILE_VALID = {
+    "lstm_cell_scale_2^-30": lambda: lstm(_rng(), "int8", cell_scale=2.0 ** -30),
+    "lstm_cell_scale_2^1": lambda: lstm(_rng(), "int8", cell_scale=2.0),
+    "lstm_cell_clip_tiny": lambda: lstm(_rng(), "int8", attrs={"cell_clip": 1e-3}),
+}
+
+# refused by prepare, naming the value (builder, words the message must contain)
+HOSTILE_INVALID = {
+    "lstm_cell_scale_2^-50": (lambda: lstm(_rng(), "int8", cell_scale=2.0 ** -50, checked=False),
+                              ["cell state scale", "2^-50"]),
+    "lstm_hidden_scale_1e-30": (lambda: lstm(_rng(), "int8", hidden=(1e-30, 0), checked=False),
+                                ["hidden state scale", "too large"]),
+    "lstm_cell_state_int8": (lambda: lstm(_rng(), "int8", attrs={"cell_state_dtype": "int8"}, checked=False),
+                             ["cell state is int8", "int16"]),
+}
