@@ -253,6 +253,7 @@ def inplace_pairs(g: Graph, io_in_arena: bool = False) -> list:
 
 
 def _plan(g: Graph, scratch, io_in_arena: bool, pairs: list, slices: list = ()) -> MemoryPlan:
+    scratch = with_op_scratch(g, scratch)
     external = _external(g, io_in_arena)
     aliases = _aliases(g, external)
     for c in pairs:
@@ -320,3 +321,20 @@ def _plan(g: Graph, scratch, io_in_arena: bool, pairs: list, slices: list = ()) 
                         {c.node: c for c in pairs}, slices={s.input: s for s in slices})
     result.scratch = scratch_keys
     return result
+
+
+def with_op_scratch(g: Graph, scratch: dict[int, int] | None) -> dict[int, int] | None:
+    """A backend's scratch plus the working memory an operator itself declares (a core op module's
+    `scratch_bytes(node, g)`, e.g. an LSTM's gates and state), by node index in the current order;
+    `scratch` unchanged when no operator declares any."""
+    own = {}
+    for i, node in enumerate(g.nodes):
+        of = getattr(ops.get(node.op), "scratch_bytes", None)
+        if of is not None and (size := int(of(node, g))) > 0:
+            own[i] = size
+    if not own:
+        return scratch
+    merged = dict(scratch or {})
+    for i, size in own.items():
+        merged[i] = merged.get(i, 0) + size
+    return merged

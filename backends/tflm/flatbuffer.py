@@ -76,6 +76,12 @@ class _OpWriter:
     def made(self, tensor: Tensor) -> int:
         return self.w.tensor(tensor, made=True)
 
+    def variable(self, tensor: Tensor) -> int:
+        """A new variable tensor's index (is_variable, no buffer: an LSTM's state)."""
+        index = self.w.tensor(tensor, made=True)
+        self.w.tensors[index].isVariable = True
+        return index
+
 
 class _Writer:
     def __init__(self, g: Graph):

@@ -38,6 +38,8 @@ class TFLite:
     inputs: tuple[int, ...] | None = None   # the TFLite inputs that become the core inputs, in this order,
     #                                      when TFLite's order differs (TRANSPOSE_CONV: output shape first);
     #                                      the others are constants the codec reads into attributes
+    fused_activation: bool = True        # the options' fusedActivationFunction is a fused clamp the importer
+    #                                      checks (False: the codec reads it itself, e.g. LSTM's cell gate TANH)
 
 
 def pads(padding: int, in_shape, kernel, strides, dilations) -> tuple[int, int, int, int]:

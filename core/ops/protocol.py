@@ -58,3 +58,5 @@ class TFLiteWriteContext(Protocol):
     def const_int32(self, node, what: str, values) -> int: ...   # a new int32 constant operand's index
 
     def made(self, tensor) -> int: ...              # a new tensor's index (never shared by name)
+
+    def variable(self, tensor) -> int: ...          # a new variable tensor's index (an LSTM's state)

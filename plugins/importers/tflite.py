@@ -373,7 +373,7 @@ def _convert(r: _Reader, tensors: dict[str, Tensor], index: int, op) -> Node:
                     hint="supported: " + ", ".join(sorted(OP_MAP)))
     o = _options(r, op, tflite_name, node_name)
     attrs: dict = {}
-    act = _activation(r, o, node_name, tflite_name)
+    act = _activation(r, o, node_name, tflite_name) if CODECS[tflite_name][1].fused_activation else "none"
     bias_type = int(_opt(o, "quantizedBiasType", 0))          # CONV_2D, FULLY_CONNECTED options
     if bias_type not in {v for k, v in vars(_schema().TensorType).items() if not k.startswith("_")}:
         raise _fail(r, node_name, tflite_name, f"quantized bias type {bias_type} is not a TFLite tensor type",
