@@ -17,7 +17,7 @@ INT16_MIN, INT16_MAX = -32768, 32767
 GATES = ("input", "forget", "cell", "output")
 
 
-# TFLM's sigmoid_table_uint16 (kernels/internal/common.h): sigmoid(i / 24) in 0.16 as TFLM tabulates it (no
+# TFLM's sigmoid_table_uint16 (kernels/internal/common.h, Apache-2.0): sigmoid(i / 24) in 0.16 as TFLM tabulates it (no
 # rounding rule reproduces every entry, so the values are TFLM's), shared by its int16 sigmoid and tanh
 TABLE = np.array([
     32768, 33451, 34133, 34813, 35493, 36169, 36843, 37513, 38180, 38841, 39498, 40149, 40794, 41432, 42064, 42688,
