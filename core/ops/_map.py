@@ -9,7 +9,7 @@ from tinycc.core.ops import common as c
 
 def check_types(node, g, dtypes: tuple[str, ...], same: bool = True) -> str:
     """The input dtype if it is one of `dtypes` (and, with `same`, the output's dtype too)."""
-    (x,), (y,) = c.tensors(node, g)
+    x, y = g.tensors[node.inputs[0]], g.tensors[node.outputs[0]]
     if x.dtype not in dtypes:
         raise c.fail(node, f"input dtype {x.dtype} is not supported", hint=f"supported: {', '.join(dtypes)}")
     if same and y.dtype != x.dtype:

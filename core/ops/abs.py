@@ -22,7 +22,7 @@ TFLITE = _tflite.TFLite("ABS")
 
 def prepare(node, g):
     dtype = _map.check_types(node, g, DTYPES)
-    (x,), (out,) = c.tensors(node, g)
+    x, out = g.tensors[node.inputs[0]], g.tensors[node.outputs[0]]
     if dtype == "float32":
         return {"dtype": dtype}
     for t in (x, out):

@@ -29,7 +29,7 @@ def prepare(node, g):
     dtype = _map.check_types(node, g, DTYPES)
     if dtype == "float32":
         return {"dtype": dtype}
-    (x,), (out,) = c.tensors(node, g)
+    x, out = g.tensors[node.inputs[0]], g.tensors[node.outputs[0]]
     for t in (x, out):
         if t.quant is None:
             raise c.fail(node, f"tensor {t.name!r} is {dtype} but has no quantisation parameters")

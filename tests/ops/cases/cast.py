@@ -15,4 +15,5 @@ def tensor(rng, name, shape, dtype):
 
 
 def build(rng, dtype):
-    return single_op("cast", [tensor(rng, "x", random_shape(rng), dtype)], tensor(rng, "y", (), str(rng.choice(DTYPES))))
+    out = tensor(rng, "y", (), str(rng.choice(DTYPES)))
+    return single_op("cast", [tensor(rng, "x", random_shape(rng), dtype)], out)
