@@ -65,3 +65,12 @@ def test_logical_not_of_both_values():
     values = np.array([[True, False, True], [False, False, True]])
     model = single_op("logical_not", [act("x", values.shape, "bool")], act("y", (), "bool"))
     assert_matches_tflm(model, samples=1, inputs=[values], c=True)
+
+
+@pytest.mark.parametrize("s_in,s_out", [(0.001, 3e-4), (1.0, 1 / 32767), (2.0 ** -15, 0.01)])
+def test_rsqrt_int16_every_input(s_in, s_out):
+    """Every int16 value through ABS then RSQRT: the fixed-point inverse square root of 0..32767."""
+    from tests.ops.cases.rsqrt import after_abs
+    values = np.arange(-32768, 32768, dtype=np.int16).reshape(256, 256)
+    model = after_abs(values.shape, s_in, act("y", (), "int16", q(s_out, 0)))
+    assert_matches_tflm(model, samples=1, inputs=[values], c=True)
