@@ -1,0 +1,8 @@
+"""C emitter for ceil (float32 only): ceilf(v) per element, from the C library (<math.h>)."""
+from __future__ import annotations
+
+from tinycc.backends.c.ops._map import emit_f32
+
+
+def emit(node, m, p):
+    emit_f32(node, m, "ceil", "ceilf(v)")

@@ -1,0 +1,8 @@
+"""C emitter for neg (float32 only): -v per element."""
+from __future__ import annotations
+
+from tinycc.backends.c.ops._map import emit_f32
+
+
+def emit(node, m, p):
+    emit_f32(node, m, "neg", "-v", math=False)

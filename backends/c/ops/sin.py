@@ -1,0 +1,8 @@
+"""C emitter for sin (float32 only): sinf(v) per element, from the C library (<math.h>)."""
+from __future__ import annotations
+
+from tinycc.backends.c.ops._map import emit_f32
+
+
+def emit(node, m, p):
+    emit_f32(node, m, "sin", "sinf(v)")

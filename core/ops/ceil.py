@@ -1,0 +1,16 @@
+"""CEIL: the smallest integer not below x, float32 only (TFLM ceil.cc)."""
+from __future__ import annotations
+
+import numpy as np
+
+from tinycc.core.ops import _map, _tflite, _unary
+
+NAME = "ceil"
+INPUTS, infer = _unary.INPUTS, _unary.infer
+ATTRS: dict = {}
+DTYPES = ("float32",)
+SIGNATURES = ("float32 -> float32",)
+ELEMENTWISE = True
+TFLITE = _tflite.TFLite("CEIL")
+prepare = _map.float_prepare
+run = _map.float32(np.ceil)

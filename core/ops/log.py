@@ -1,0 +1,16 @@
+"""LOG: std::log per element, float32 only (TFLM elementwise.cc); NaN below 0, -inf at 0."""
+from __future__ import annotations
+
+import numpy as np
+
+from tinycc.core.ops import _map, _tflite, _unary
+
+NAME = "log"
+INPUTS, infer = _unary.INPUTS, _unary.infer
+ATTRS: dict = {}
+DTYPES = ("float32",)
+SIGNATURES = ("float32 -> float32",)
+ELEMENTWISE = True
+TFLITE = _tflite.TFLite("LOG")
+prepare = _map.float_prepare
+run = _map.float32(np.log)
