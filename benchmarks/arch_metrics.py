@@ -7,7 +7,10 @@ Import cycles: strongly connected components of the import graph of the package'
 (every `import`, including those inside functions, read with `ast`). Operator-naming lines: lines
 of Python source outside any `ops/` folder (or per-operator folder such as `onnx_ops/`; tests, benchmarks and
 examples excluded) holding a
-string literal equal to a core operator name ("conv_2d") or a TFLite builtin name ("CONV_2D").
+string literal equal to a core operator name ("conv_2d") or a TFLite builtin name ("CONV_2D"),
+except where the literal names a command-line option that shares an operator's name (`--quantize`):
+an attribute name (getattr(args, "quantize")), a key of `options` / `opts` / `args` (.get("quantize"),
+["quantize"], options = {"quantize": ...}). Those lines name no operator.
 """
 from __future__ import annotations
 
@@ -106,6 +109,29 @@ def operator_names() -> set[str]:
     return names
 
 
+OPTION_HOLDERS = {"options", "opts", "args"}
+
+
+def _option_keys(tree: ast.AST) -> set[int]:
+    """ids of the string constants that name an attribute or an option, not an operator."""
+    def holder(node) -> bool:
+        return isinstance(node, ast.Name) and node.id in OPTION_HOLDERS
+
+    keys: list[ast.AST] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                node.func.id in ("getattr", "hasattr", "setattr") and len(node.args) >= 2:
+            keys.append(node.args[1])
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("get", "pop") \
+                and holder(node.func.value) and node.args:
+            keys.append(node.args[0])
+        elif isinstance(node, ast.Subscript) and holder(node.value):
+            keys.append(node.slice)
+        elif isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict) and any(holder(t) for t in node.targets):
+            keys += [k for k in node.value.keys if k is not None]
+    return {id(k) for k in keys if isinstance(k, ast.Constant)}
+
+
 def op_lines(mods: dict[str, Path], names: set[str]) -> list[str]:
     hits = []
     for _mod, path in sorted(mods.items()):
@@ -113,8 +139,11 @@ def op_lines(mods: dict[str, Path], names: set[str]) -> list[str]:
             continue
         lines = path.read_text().splitlines()
         marked: set[int] = set()
-        for node in ast.walk(ast.parse("\n".join(lines), str(path))):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in names:
+        tree = ast.parse("\n".join(lines), str(path))
+        options = _option_keys(tree)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in names \
+                    and id(node) not in options:
                 marked.add(node.lineno)
         hits += [f"{path.relative_to(ROOT)}:{n}: {lines[n - 1].strip()[:100]}" for n in sorted(marked)]
     return hits

@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT))      # the test helpers import as tests.* from the
 from tests.tflm import tflm_arena_bytes  # noqa: E402
 from tinycc.backends.c.plugin import CBackend  # noqa: E402
 from tinycc.core import planner  # noqa: E402
+from tinycc.core.passes import memory  # noqa: E402
 from tinycc.driver import patch_model  # noqa: E402
 from tinycc.plugins.importers.tflite import load_tflite  # noqa: E402
 
@@ -43,14 +44,14 @@ def main(argv=None) -> int:
             continue
         g = load_tflite(path)
         plain = planner.plan(g).arena_bytes
-        p = planner.plan(g, inplace=True, schedule=True)
+        p = memory.plan(g, inplace=True, schedule=True)
         tflm = tflm_arena_bytes(path.read_bytes())["head"]
         patched = []
         for tiles in (4, 8):
             meta = patch_model(load_tflite(path), tiles, CBackend.plan_options).metadata
-            info = meta.get("patch")
-            patched.append(f"{info['arena_after']:,} (+{info['extra_macs'] / info['macs_before']:.1%})" if info else
-                           "no stage" if "no stage to patch" in meta["notes"][-1] else "no gain")
+            info = meta.patch
+            patched.append(f"{info.arena_after:,} (+{info.extra_macs / info.macs_before:.1%})" if info else
+                           "no stage" if "no stage to patch" in meta.notes[-1] else "no gain")
         table.add_row(rel, f"{plain:,}", f"{p.arena_bytes:,}", f"{p.bound_bytes:,}", str(len(p.inplace)),
                       f"{target:,}", "yes" if p.arena_bytes <= target else "no", f"{tflm:,}", *patched)
     Console().print(table)

@@ -11,8 +11,8 @@ Declarations (all optional):
 - `options`: CLI options the backend reads (`Option`), added to the commands they name; giving
   one to another backend is refused ("--verify applies to the tflm backend, not c").
 - `cli_options`: names (`dest`) of other backends' options this backend reads too.
-- `plan_options`: the planner's keyword arguments for the compile's plan (`inplace`, `schedule`,
-  `concat_alias`): what the backend's kernels honour.
+- `plan_options`: the memory passes the backend's kernels honour (`inplace`, `schedule`,
+  `concat_alias`; core/passes/memory.py), run before the compile's one plan.
 - `io_in_arena`: inputs and outputs live in the arena (TF Lite Micro); `scratch_bytes(node, g)`:
   scratch bytes a kernel needs in the arena; `plan_what`: how the backend's arena comes about, in
   words. These make the plan `tinycc report` and `compile --target` budget with.
@@ -107,14 +107,22 @@ def report_extras(backend, opts: dict) -> dict:
     return dict(extras(opts)) if extras is not None else {}
 
 
+def pass_context(backend, opts: dict | None = None):
+    """The PassContext (core/passes) of a compile with `backend`: its plan constraints
+    (plan_options, io_in_arena, scratch_bytes), the options and the target."""
+    from tinycc.core.passes import PassContext
+    opts = dict(opts or {})
+    return PassContext(options=opts, target=opts.get("target"), plan_options=plan_options(backend),
+                       io_in_arena=bool(getattr(backend, "io_in_arena", False)),
+                       scratch_bytes=getattr(backend, "scratch_bytes", None))
+
+
 def arena_plan(backend, g):
     """(the arena plan behind the backend's output, how it comes about in words): the plan the
-    report's per-layer rows and the budget use, with the backend's scratch buffers and I/O."""
-    from tinycc.core import planner
-    scratch_of = getattr(backend, "scratch_bytes", None)
-    scratch = {i: scratch_of(node, g) for i, node in enumerate(g.nodes)} if scratch_of is not None else None
-    io_in_arena = bool(getattr(backend, "io_in_arena", False))
-    plan = planner.plan(g, scratch=scratch, io_in_arena=io_in_arena, **plan_options(backend))
+    report's per-layer rows and the budget use, with the backend's scratch buffers and I/O: the
+    memory passes run on g with the backend's constraints, then the plan (as the compile does)."""
+    from tinycc.core.passes import memory
+    plan = memory.plan_in(g, pass_context(backend))
     what = getattr(backend, "plan_what", None)
     if what is None:
         inplace, slices = plan.inplace, plan.slices

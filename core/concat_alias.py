@@ -3,8 +3,9 @@ the concat output (issue #9).
 
 A CONCATENATION copies each input into its slot of the output; while it runs, the inputs and
 the output are alive together (sum(inputs) + output bytes). When an input's slot is one
-contiguous run of bytes, its producer can write there directly: the planner (core/planner.py,
-`plan(g, concat_alias=True)`; the `c` backend asks for it) places the input at
+contiguous run of bytes, its producer can write there directly: the concat pass (core/passes/concat_alias.py, run
+when a backend's plan_options say `concat_alias`, as the `c` backend's do) records the chosen
+slices as `g.slices`, and the planner (core/planner.py) places the input at
 offset(output) + slot offset, stretches the output's buffer back over the producers' lifetimes,
 and the `c` backend emits no copy for it (backends/c/ops/concatenation.py). The input then
 takes no arena bytes of its own. Backends whose plan does not ask for it (tflm's offline plan,
@@ -27,7 +28,8 @@ An input X of a concat node N (output Y, axis a) is written into its slot only w
   (TF Lite Micro's kernel copies bytes; core/ops/concatenation.py rejects differing inputs), so
   this only keeps an alias from ever standing in for a requantisation.
 Nested concatenations compose: an aliased concat output may itself be a slot of the next concat
-(offsets add up). Which inputs qualify is decided here; where they land is the planner's job.
+(offsets add up). Which inputs qualify, and whether taking them pays (`decide`), is decided here;
+where they land is the planner's job.
 """
 from __future__ import annotations
 
@@ -35,9 +37,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tinycc.core import planner
 from tinycc.core.graph import Graph, np_dtype
+from tinycc.core.ops import concatenation
 
-OP = "concatenation"
+OP = concatenation.NAME
 
 
 @dataclass(frozen=True)
@@ -134,3 +138,30 @@ def select(g: Graph, aliases: dict[str, str], external: set[str]) -> list[Slice]
             continue
         accepted.append(s)
     return accepted
+
+
+def slices(g: Graph, io_in_arena: bool = False, pairs=()) -> list[Slice]:
+    """The concat inputs to plan into their slot, given these in-place pairs (core/inplace.py)."""
+    external = planner.external(g, io_in_arena)
+    aliases = planner.view_aliases(g, external)
+    for c in pairs:
+        aliases[c.output] = c.input
+    return select(g, aliases, external)
+
+
+def decide(g: Graph, chosen=(), candidate_pairs=(), scratch: dict[int, int] | None = None,
+           io_in_arena: bool = False) -> tuple[list, list[Slice]]:
+    """(in-place pairs, slices) to plan, given the pairs the in-place pass `chosen` and every pair
+    it could have taken (`candidate_pairs`, core/inplace.pairs): slots on top of the candidate
+    pairs, and on their own, are kept unless their arena is larger; on a tie they win (no copies)."""
+    best, best_arena = (list(chosen), []), None
+    if not candidates(g):
+        return best
+    best_arena = planner.place(g, scratch, io_in_arena, chosen).arena_bytes
+    for p in ([list(candidate_pairs)] if candidate_pairs else []) + [[]]:
+        found = slices(g, io_in_arena, p)
+        if found:
+            arena = planner.place(g, scratch, io_in_arena, p, found).arena_bytes
+            if arena < best_arena or arena == best_arena and not best[1]:
+                best, best_arena = (p, found), arena
+    return best

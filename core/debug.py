@@ -8,6 +8,7 @@ runtimes diverge.
 from __future__ import annotations
 
 import copy
+import dataclasses
 
 from tinycc.core.graph import Graph
 
@@ -30,6 +31,5 @@ def with_all_outputs(g: Graph) -> Graph:
     user's original file (a .tflite flatbuffer) run this graph instead."""
     g2 = copy.copy(g)
     g2.outputs = layer_tensors(g)
-    g2.metadata = {k: v for k, v in g.metadata.items() if k != "format"}
-    g2.metadata["debug"] = "all tensors are outputs"
+    g2.metadata = dataclasses.replace(g.metadata, format="", debug="all tensors are outputs")
     return g2

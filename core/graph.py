@@ -109,6 +109,53 @@ class Node:
 
 
 @dataclass
+class PatchInfo:
+    """What the patch pass did (core/passes/patch.py): the first `layers` layers in `tiles` row bands."""
+    layers: int
+    tiles: int
+    arena_before: int
+    arena_after: int
+    extra_macs: int               # MACs recomputed in the bands' overlaps
+    macs_before: int
+
+
+@dataclass
+class IoCost:
+    """SRAM of a quantised model's float32 inputs and outputs, and as int8 (--io int8)."""
+    float_bytes: int
+    int8_bytes: int
+
+
+@dataclass
+class Metadata:
+    """What importers and passes record about a graph besides its tensors and nodes (typed)."""
+    format: str = ""              # the importer's: "tflite", "onnx", "keras", "pytorch" ("": none,
+    #                               e.g. a graph built in Python, or one no longer equal to its file)
+    notes: list[str] = field(default_factory=list)   # for the user, shown by the CLI
+    io_layout: str = ""           # the ONNX importer's --io-layout ("nhwc": the inputs/outputs were transposed)
+    keep_order: bool = False      # a pass fixed the node order (patch bands): no scheduling search
+    patch: PatchInfo | None = None
+    accuracy: dict | None = None  # quantised against float (core/passes/accuracy.py)
+    io_cost: IoCost | None = None
+    debug: str = ""               # why the graph differs from the model (core/debug.py)
+    details: dict = field(default_factory=dict)   # free-form facts shown to people only (opset,
+    #                               producer, description, schema_version, quantized_by ...)
+
+    @classmethod
+    def of(cls, value: Metadata | dict | None) -> Metadata:
+        """`value` as Metadata: a dict (an importer written against the old free-form dict) maps its
+        known keys to fields and keeps the others in `details`."""
+        if value is None:
+            return cls()
+        if isinstance(value, cls):
+            return value
+        d = dict(value)
+        details = dict(d.pop("details", None) or {})
+        details.update({k: d.pop(k) for k in list(d) if k not in cls.__dataclass_fields__})
+        return cls(**d, details=details)
+
+
+@dataclass
 class Graph:
     name: str
     tensors: dict[str, Tensor]
@@ -116,7 +163,13 @@ class Graph:
     inputs: list[str]
     outputs: list[str]
     source: str = ""              # where the model came from (a path), for messages
-    metadata: dict = field(default_factory=dict)
+    metadata: Metadata = field(default_factory=Metadata)
+    # the memory passes' decisions (core/passes/memory.py), read by the planner; None: not decided
+    inplace: list | None = None   # core/inplace.InPlace pairs
+    slices: list | None = None    # core/concat_alias.Slice concat inputs planned in their slot
+
+    def __post_init__(self):
+        self.metadata = Metadata.of(self.metadata)
 
     def t(self, name: str) -> Tensor:
         return self.tensors[name]

@@ -40,7 +40,7 @@ def tinycc_backends():
     Optional declarations (``core/backend.py``, each with a default): ``options`` (the CLI
     options it reads, ``core.backend.Option``: flag, help, commands; given with another backend
     they are refused), ``cli_options`` (other backends' option names it reads too),
-    ``plan_options`` (planner keywords: ``inplace``, ``schedule``, ``concat_alias``),
+    ``plan_options`` (the memory passes its kernels honour: ``inplace``, ``schedule``, ``concat_alias``),
     ``io_in_arena``, ``scratch_bytes(node, graph)``, ``plan_what``, ``patch_bands``,
     ``runtime_plans_arena`` (planning constraints), ``cycles_per_mac`` and
     ``cycles_per_mac_basis`` (the cost model of the latency estimate) and

@@ -1,7 +1,8 @@
 """Which operators may write their output over an input that dies at them (in-place pairs).
 
-Used by the planner when a backend asks for it (`plan(g, inplace=True)`; the `c` backend does):
-the output then shares the input's storage, one buffer of max(input, output) bytes.
+Decided by the in-place pass (core/passes/inplace.py) when a backend's kernels honour it (its
+plan_options say `inplace`; the `c` backend's do): `decide` picks the pairs, the pass records
+them as `g.inplace`, and the planner gives each pair one buffer of max(input, output) bytes.
 
 - Elementwise int8 ops (add/sub/mul without broadcasting, int8 -> int8 unary ops the `c` backend
   emits as a table lookup or rescale): element i of the output reads only element i of the
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tinycc.core import ops
+from tinycc.core import ops, planner
 from tinycc.core.graph import Graph
 
 
@@ -110,3 +111,53 @@ def candidates(g: Graph) -> list[InPlace]:
                         and all(tuple(g.tensors[o].shape) == tuple(yt.shape) for o in ins) and ins.count(x) == 1:
                     out.append(InPlace(node.name, i, x, y, "elementwise"))
     return out
+
+
+def pairs(g: Graph, io_in_arena: bool = False) -> list[InPlace]:
+    """The in-place candidates whose input really dies at its node, at most one per node, taken in
+    node order (a chain of in-place ops shares one buffer)."""
+    external = planner.external(g, io_in_arena)
+    if io_in_arena:       # inputs/outputs pinned to the start/end: keep them out of it
+        external = external | set(g.inputs) | set(g.outputs)
+    aliases = planner.view_aliases(g, external)
+    accepted, done = [], set()
+    uses: dict[str, int] = {}
+    for node in g.nodes:
+        uses[node.name] = uses.get(node.name, 0) + 1
+
+    def root(name):
+        while name in aliases:
+            name = aliases[name]
+        return name
+
+    for c in candidates(g):
+        if c.index in done or c.input in external or c.output in external or c.output in aliases:
+            continue
+        # MemoryPlan.inplace and the ring's "<node>#inplace" are keyed by the node's name: names
+        # are data, so a repeated node name or a tensor named like the ring keeps the plain kernel
+        if uses[c.node] > 1 or f"{c.node}#inplace" in g.tensors:
+            continue
+        if root(c.input) in external:
+            continue
+        node = g.nodes[c.index]
+        others = [n for n in node.inputs if n is not None and n != c.input and not g.tensors[n].is_const]
+        if any(root(o) == root(c.input) for o in others):
+            continue
+        if any(root(o) == root(c.input) for o in node.outputs if o is not None and o in aliases):
+            continue
+        if planner.spans_of(g, aliases, external).get(root(c.input), [None, None])[1] != c.index:
+            continue
+        aliases[c.output] = c.input
+        accepted.append(c)
+        done.add(c.index)
+    return accepted
+
+
+def decide(g: Graph, scratch: dict[int, int] | None = None, io_in_arena: bool = False) -> list[InPlace]:
+    """The in-place pairs to plan: `pairs(g)`, kept only when they make the arena smaller than the
+    plan without them (the concat pass may still take them together with its slices)."""
+    found = pairs(g, io_in_arena)
+    if not found:
+        return []
+    plain = planner.place(g, scratch, io_in_arena)
+    return found if planner.place(g, scratch, io_in_arena, found).arena_bytes < plain.arena_bytes else []

@@ -2,16 +2,16 @@
 
 Model inputs and outputs live in the caller's buffers (the `c` backend's interface passes
 them in), so the arena holds intermediates only. View ops (reshape) alias their input's
-buffer. With `inplace=True` (backends whose kernels support it: `c`), an operator may also
-write its output over an input that dies at it (see core/inplace.py): both share one buffer
-of the larger size, plus the kernel's ring scratch. With `concat_alias=True` (the `c` backend),
-a concatenation's inputs whose slot in the output is contiguous are placed inside the output's
-buffer at that slot (see core/concat_alias.py): the output's buffer lives from the first
-producer on and the inputs take no bytes of their own (`MemoryPlan.slices`; the concat copies
-nothing for them). With `schedule=True` the graph's nodes are
-first reordered to the topological order with the smallest arena (core/schedule.py); the
-compile pipeline runs that as a pass instead (core/passes/schedule.py) and plans with
-`schedule=False`, so planning itself leaves g.nodes alone.
+buffer. The planner only places: what shares storage besides views is decided before it by the
+memory passes (core/passes/memory.py), which record their decisions on the graph:
+- in-place pairs (`g.inplace`, core/inplace.py, for backends whose kernels support it: `c`): an
+  operator writes its output over an input that dies at it; both share one buffer of the larger
+  size, plus the kernel's ring scratch;
+- concat slices (`g.slices`, core/concat_alias.py, the `c` backend): a concatenation's inputs
+  whose slot in the output is contiguous are placed inside the output's buffer at that slot: the
+  output's buffer lives from the first producer on and the inputs take no bytes of their own
+  (`MemoryPlan.slices`; the concat copies nothing for them).
+The node order is a pass's too (core/passes/schedule.py): planning leaves g.nodes alone.
 Placement is first-fit in a few orders (largest first, longest-lived first, first use, most
 conflicting first); the smallest arena wins. The plan also reports the lower bound of its
 buffers: the largest set of them alive at one operator (with in-place pairs and concat slices,
@@ -22,8 +22,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tinycc.core import concat_alias as concat_mod
-from tinycc.core import inplace as inplace_mod
 from tinycc.core import ops
 from tinycc.core.graph import Graph
 
@@ -85,7 +83,8 @@ def node_buffer_keys(g: Graph, indices, kind: str = "scratch") -> dict[int, str]
     return keys
 
 
-def _aliases(g: Graph, external: set[str]) -> dict[str, str]:
+def view_aliases(g: Graph, external: set[str]) -> dict[str, str]:
+    """View outputs (reshape, squeeze ...) -> the input whose storage they share."""
     aliases = {}
     for node in g.nodes:
         if ops.trait(node.op, "view"):
@@ -145,58 +144,33 @@ def place_buffers(buffers: list[Buffer]) -> int:
     return best[0]
 
 
-def plan(g: Graph, scratch: dict[int, int] | None = None, io_in_arena: bool = False,
-         inplace: bool = False, schedule: bool = False, concat_alias: bool = False) -> MemoryPlan:
-    """Plan the arena of `g`; `scratch` maps node index -> scratch bytes a backend kernel needs.
-    With `io_in_arena`, model inputs and outputs are placed in the arena too (as TF Lite Micro
-    keeps them): inputs live from the start, outputs to the end. With `inplace`, outputs may take
-    over dying inputs' storage (the kernels must honour `MemoryPlan.inplace`); the plan with them
-    is kept only if its arena is smaller. With `concat_alias`, concat inputs may be planned into
-    their slot of the output (the kernels must honour `MemoryPlan.slices`); that plan is kept
-    unless its arena is larger (a slot reserved early can cost more than it saves). With
-    `schedule` (no `scratch`), g.nodes is reordered in place to the topological order whose
-    plan is smallest, unless a pass fixed the order (g.metadata["keep_order"], e.g. patch bands)."""
-    if schedule and not scratch and not g.metadata.get("keep_order"):
-        from tinycc.core.schedule import reorder
-        reorder(g, lambda: _best_plan(g, None, io_in_arena, inplace, concat_alias).arena_bytes)
-    return _best_plan(g, scratch, io_in_arena, inplace, concat_alias)
-
-
-def _best_plan(g: Graph, scratch, io_in_arena: bool, inplace: bool, concat: bool = False) -> MemoryPlan:
-    plain = _plan(g, scratch, io_in_arena, [])
-    best = plain
-    pairs = inplace_pairs(g, io_in_arena) if inplace else []
-    if pairs:
-        with_pairs = _plan(g, scratch, io_in_arena, pairs)
-        if with_pairs.arena_bytes < plain.arena_bytes:
-            best = with_pairs
-    if concat and concat_mod.candidates(g):
-        # slots on top of the in-place pairs, and on their own; on a tie they win (no copies)
-        for p in ([pairs] if pairs else []) + [[]]:
-            slices = concat_slices(g, io_in_arena, p)
-            if slices:
-                trial = _plan(g, scratch, io_in_arena, p, slices)
-                if trial.arena_bytes < best.arena_bytes or trial.arena_bytes == best.arena_bytes and not best.slices:
-                    best = trial
-    if best is not plain or inplace or concat:
-        best.plain_bytes = plain.arena_bytes
+def plan(g: Graph, scratch: dict[int, int] | None = None, io_in_arena: bool = False) -> MemoryPlan:
+    """Place the arena of `g` as the memory passes decided it: the in-place pairs and concat
+    slices recorded on the graph (`g.inplace`, `g.slices`: core/passes/inplace.py and
+    concat_alias.py; None when no pass decided, i.e. the backend's kernels honour none). The
+    planner decides nothing and leaves g alone. `scratch` maps node index -> scratch bytes a
+    backend kernel needs. With `io_in_arena`, model inputs and outputs are placed in the arena too
+    (as TF Lite Micro keeps them): inputs live from the start, outputs to the end. When a pass
+    decided, `plain_bytes` is the arena without pairs or slices. To decide and place in one call
+    (the compile pipeline's passes), use core/passes/memory.py's `plan`."""
+    pairs, slices = list(g.inplace or []), list(g.slices or [])
+    for d in [*pairs, *slices]:
+        if not (0 <= d.index < len(g.nodes) and g.nodes[d.index].name == d.node):
+            raise ValueError(f"the memory decision for node {d.node!r} is stale (the nodes changed after the "
+                             "pass that made it): run the in-place and concat passes last")
+    best = place(g, scratch, io_in_arena, pairs, slices)
+    if g.inplace is not None or g.slices is not None:
+        best.plain_bytes = place(g, scratch, io_in_arena).arena_bytes if pairs or slices else best.arena_bytes
     return best
 
 
-def concat_slices(g: Graph, io_in_arena: bool = False, pairs: list = ()) -> list:
-    """The concat inputs (core/concat_alias.py) to plan into their slot, given these in-place pairs."""
-    external = _external(g, io_in_arena)
-    aliases = _aliases(g, external)
-    for c in pairs:
-        aliases[c.output] = c.input
-    return concat_mod.select(g, aliases, external)
-
-
-def _external(g: Graph, io_in_arena: bool) -> set[str]:
+def external(g: Graph, io_in_arena: bool) -> set[str]:
+    """The tensors held in the caller's buffers: model inputs and outputs, unless in the arena."""
     return set() if io_in_arena else set(g.inputs) | set(g.outputs)
 
 
-def _spans(g: Graph, aliases: dict[str, str], external: set[str]) -> dict[str, list[int]]:
+def spans_of(g: Graph, aliases: dict[str, str], external: set[str]) -> dict[str, list[int]]:
+    """Storage root -> [first, last] node index using it (tensors outside `external`, not constants)."""
     def root(name):
         while name in aliases:
             name = aliases[name]
@@ -212,50 +186,12 @@ def _spans(g: Graph, aliases: dict[str, str], external: set[str]) -> dict[str, l
     return spans
 
 
-def inplace_pairs(g: Graph, io_in_arena: bool = False) -> list:
-    """The in-place candidates (core/inplace.py) whose input really dies at its node, at most one
-    per node, taken in node order (a chain of in-place ops shares one buffer)."""
-    external = _external(g, io_in_arena)
-    if io_in_arena:       # inputs/outputs pinned to the start/end: keep them out of it
-        external = external | set(g.inputs) | set(g.outputs)
-    aliases = _aliases(g, external)
-    accepted, done = [], set()
-    uses: dict[str, int] = {}
-    for node in g.nodes:
-        uses[node.name] = uses.get(node.name, 0) + 1
-
-    def root(name):
-        while name in aliases:
-            name = aliases[name]
-        return name
-
-    for c in inplace_mod.candidates(g):
-        if c.index in done or c.input in external or c.output in external or c.output in aliases:
-            continue
-        # MemoryPlan.inplace and the ring's "<node>#inplace" are keyed by the node's name: names
-        # are data, so a repeated node name or a tensor named like the ring keeps the plain kernel
-        if uses[c.node] > 1 or f"{c.node}#inplace" in g.tensors:
-            continue
-        if root(c.input) in external:
-            continue
-        node = g.nodes[c.index]
-        others = [n for n in node.inputs if n is not None and n != c.input and not g.tensors[n].is_const]
-        if any(root(o) == root(c.input) for o in others):
-            continue
-        if any(root(o) == root(c.input) for o in node.outputs if o is not None and o in aliases):
-            continue
-        if _spans(g, aliases, external).get(root(c.input), [None, None])[1] != c.index:
-            continue
-        aliases[c.output] = c.input
-        accepted.append(c)
-        done.add(c.index)
-    return accepted
-
-
-def _plan(g: Graph, scratch, io_in_arena: bool, pairs: list, slices: list = ()) -> MemoryPlan:
+def place(g: Graph, scratch=None, io_in_arena: bool = False, pairs=(), slices=()) -> MemoryPlan:
+    """The arena plan of g with these in-place `pairs` (core/inplace.InPlace) and concat `slices`
+    (core/concat_alias.Slice): every buffer placed, the best of the placement orders."""
     scratch = with_op_scratch(g, scratch)
-    external = _external(g, io_in_arena)
-    aliases = _aliases(g, external)
+    ext = external(g, io_in_arena)
+    aliases = view_aliases(g, ext)
     for c in pairs:
         aliases[c.output] = c.input
 
@@ -275,7 +211,7 @@ def _plan(g: Graph, scratch, io_in_arena: bool, pairs: list, slices: list = ()) 
             at += off
         return r, at
 
-    spans = _spans(g, aliases, external)
+    spans = spans_of(g, aliases, ext)
     for r in parent:
         if r in spans:
             span = spans.pop(r)
@@ -293,7 +229,7 @@ def _plan(g: Graph, scratch, io_in_arena: bool, pairs: list, slices: list = ()) 
                 span[1] = last
     sizes: dict[str, int] = {}
     for name, t in g.tensors.items():
-        if not t.is_const and name not in external and root(name) in spans:
+        if not t.is_const and name not in ext and root(name) in spans:
             sizes[root(name)] = max(sizes.get(root(name), 0), t.nbytes)
     buffers = [Buffer(r, align(sizes.get(r, g.tensors[r].nbytes)), s[0], s[1]) for r, s in spans.items()]
     scratch_keys = node_buffer_keys(g, [i for i, size in (scratch or {}).items() if size > 0])
@@ -317,7 +253,7 @@ def _plan(g: Graph, scratch, io_in_arena: bool, pairs: list, slices: list = ()) 
         top, at = home(root(name))
         if top in offsets:
             all_offsets[name] = offsets[top] + at
-    result = MemoryPlan(size, bound, all_offsets, external, aliases, buffers, strategy, live,
+    result = MemoryPlan(size, bound, all_offsets, ext, aliases, buffers, strategy, live,
                         {c.node: c for c in pairs}, slices={s.input: s for s in slices})
     result.scratch = scratch_keys
     return result

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from tinycc.backends.c.plugin import CBackend, generate
-from tinycc.core import planner
+from tinycc.core.passes import memory
 from tinycc.plugins.runtimes.c_host import HARNESS, run_exe  # noqa: F401  (the package's harness and runner)
 
 CC = os.environ.get("CC", "cc")
@@ -22,7 +22,7 @@ CFLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2"]
 
 
 def write_sources(g, outdir: Path, name: str = "model") -> dict:
-    files, report = generate(g, planner.plan(g, **CBackend.plan_options), name)     # the c backend's plan
+    files, report = generate(g, memory.plan(g, **CBackend.plan_options), name)     # the c backend's plan
     for fname, text in files.items():
         (outdir / fname).write_text(text)
     return report

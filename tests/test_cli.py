@@ -19,6 +19,7 @@ from tests.ops.check import random_inputs
 from tests.tflite_builder import act, q, single_op
 from tests.tflm import run_tflm
 from tinycc.core import planner
+from tinycc.core.passes import memory
 from tinycc.plugins.importers.tflite import load_tflite
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "tiny_kws_int8.tflite"
@@ -43,7 +44,7 @@ def test_compile_example_reports_memory_and_writes_the_interface(tmp_path):
     assert {"kws.c", "kws.h", "kws_weights.c", "kws_weights.h", "README.md",
             "CMakeLists.txt"} <= {p.name for p in out.iterdir()}
     report = json.loads((tmp_path / "r.json").read_text())
-    plan = planner.plan(load_tflite(EXAMPLE), inplace=True, schedule=True)     # the c backend's plan
+    plan = memory.plan(load_tflite(EXAMPLE), inplace=True, schedule=True)     # the c backend's plan
     assert report["arena_bytes"] == plan.arena_bytes
     header = (out / "kws.h").read_text()
     assert re.search(rf"#define KWS_ARENA_BYTES {plan.arena_bytes}\b", header)
@@ -113,7 +114,7 @@ def test_inspect_json_matches_the_plan():
     assert proc.returncode == 0, proc.stderr
     info = json.loads(proc.stdout)
     g = load_tflite(EXAMPLE)
-    plan = planner.plan(g, inplace=True, schedule=True)       # the c backend's plan
+    plan = memory.plan(g, inplace=True, schedule=True)       # the c backend's plan
     assert info["plain_bytes"] == planner.plan(load_tflite(EXAMPLE)).arena_bytes >= plan.arena_bytes
     assert [layer["op"] for layer in info["layers"]] == [n.op for n in g.nodes]
     assert info["arena_bytes"] == plan.arena_bytes and info["bound_bytes"] == plan.bound_bytes

@@ -17,7 +17,8 @@ from tests.cmsis_nn_source import cmsis_nn_root, host_library
 from tests.ops.check import assert_outputs_equal_tflm, assert_qemu_m4_equals_tflm, random_inputs
 from tests.tflm import models_dir
 from tinycc import cortexm
-from tinycc.backends.cmsis_nn.plugin import generate
+from tinycc.backends.cmsis_nn.plugin import CmsisNNBackend, generate
+from tinycc.core.backend import arena_plan
 from tinycc.plugins.importers.tflite import load_tflite
 
 INT8_MODELS = ["mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/vww_96_int8.tflite",
@@ -42,7 +43,7 @@ def model(rel):
 
 
 def write(g, folder):
-    files, report = generate(g, "model")
+    files, report = generate(g, arena_plan(CmsisNNBackend(), g)[0], "model")     # the compile's plan
     for fname, text in files.items():
         (folder / fname).write_text(text)
     return report
@@ -71,6 +72,20 @@ def test_qemu_cortex_m4_dsp_bit_exact_with_tflm(rel, cmsis, tmp_path):
     g = load_tflite(path)
     write(g, tmp_path)
     assert_qemu_m4_equals_tflm(path.read_bytes(), g, tmp_path, 2, cmsis_nn=cmsis)
+
+
+def test_the_compile_plans_once_with_the_scratch_buffers_and_generate_refuses_a_plan_without():
+    """The driver's one plan holds CMSIS-NN's scratch buffers (the backend declares scratch_bytes);
+    the backend plans nothing itself, and a plan without them is refused, not silently re-made."""
+    from tinycc.core import planner
+    g = load_tflite(model("mlperf_tiny/kws_ref_model.tflite"))
+    plan, _ = arena_plan(CmsisNNBackend(), g)
+    sizes = {i: CmsisNNBackend().scratch_bytes(n, g) for i, n in enumerate(g.nodes)}
+    assert plan.scratch and set(plan.scratch) == {i for i, s in sizes.items() if s > 0}
+    _, report = generate(g, plan, "model")
+    assert report["arena_bytes"] == plan.arena_bytes > planner.plan(g).arena_bytes
+    with pytest.raises(ValueError, match="no scratch buffer"):
+        generate(g, planner.plan(g), "model")
 
 
 def test_missing_cmsis_nn_is_a_clear_error(tmp_path, monkeypatch):

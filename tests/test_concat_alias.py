@@ -26,6 +26,7 @@ from tests.tflm import run_tflm
 from tinycc.backends.tflm.flatbuffer import write_tflite
 from tinycc.core import concat_alias, planner
 from tinycc.core.graph import Graph, Node
+from tinycc.core.passes import memory
 from tinycc.core.planner import align
 from tinycc.core.validate import validate
 from tinycc.plugins.importers.tflite import load_tflite
@@ -182,7 +183,7 @@ def bit_exact(model: bytes, g: Graph, tmp_path: Path, samples: int = 4):
 def c_plan(model: bytes):
     g = graph_of(model)
     plain = planner.plan(graph_of(model))
-    p = planner.plan(g, **C_PLAN)
+    p = memory.plan(g, **C_PLAN)
     check_plan(g, p)
     return g, plain, p
 
@@ -400,7 +401,7 @@ def test_different_quantisation_is_never_aliased():
     assert {s.input for s in concat_alias.candidates(g)} == {"a"}
     g.tensors["b"].quant = None
     assert {s.input for s in concat_alias.candidates(g)} == {"a"}
-    p = planner.plan(g, **C_PLAN)
+    p = memory.plan(g, **C_PLAN)
     assert set(p.slices) == {"a"}
     check_plan(g, p)
 
@@ -483,7 +484,7 @@ def test_two_views_of_one_tensor_are_copied():
     a = m.fc("a", x, 40, cq)
     c = m.concat("c", [m.reshape("r1", a, (1, 40)), m.reshape("r2", a, (1, 40))], 1, cq)
     g = graph_of(m.finish(m.fc("y", c, 10)))
-    p = planner.plan(g, **C_PLAN)
+    p = memory.plan(g, **C_PLAN)
     assert not p.slices
     check_plan(g, p)
 
@@ -514,7 +515,7 @@ def test_other_backends_plan_copies():
         assert not getattr(be, "plan_options", {}).get("concat_alias"), name
     g = graph_of(fc_vectors())
     assert not planner.plan(g).slices and not planner.plan(g, io_in_arena=True).slices
-    assert not planner.plan(g, inplace=True, schedule=True).slices
+    assert not memory.plan(g, inplace=True, schedule=True).slices
 
 
 def test_cmsis_nn_and_tflm_outputs_still_copy(tmp_path):
@@ -564,5 +565,5 @@ def test_on_qemu_cortex_m4_equals_tflm(make, tmp_path):
     model = make()
     g = graph_of(model)
     write_sources(g, tmp_path)
-    assert planner.plan(graph_of(model), **C_PLAN).slices
+    assert memory.plan(graph_of(model), **C_PLAN).slices
     assert_qemu_m4_equals_tflm(model, g, tmp_path, 2)

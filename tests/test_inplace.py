@@ -19,6 +19,7 @@ from tests.ops.check import random_inputs
 from tests.tflm import models_dir, run_tflm
 from tinycc.core import inplace, interpreter, planner, schedule
 from tinycc.core.graph import Graph, Node, Tensor
+from tinycc.core.passes import memory
 from tinycc.core.validate import validate
 from tinycc.plugins.importers.tflite import load_tflite
 
@@ -92,7 +93,7 @@ def test_random_convolutions_in_place_equal_tflm(op, tmp_path):
     for k in range(14):
         model = cases.CASES[op](rng, "int8")
         g = sandwiched(model)
-        p = planner.plan(g, inplace=True)
+        p = memory.plan(g, inplace=True)
         c = p.inplace.get(g.nodes[1].name)
         if c is None:
             continue
@@ -127,7 +128,7 @@ def test_shared_model_arena_targets_and_bit_exact(rel, tmp_path):
     before, target = TARGETS[rel]
     plain = planner.plan(g)
     assert plain.arena_bytes == before
-    p = planner.plan(g, **C_PLAN)
+    p = memory.plan(g, **C_PLAN)
     assert p.arena_bytes <= target, (p.arena_bytes, target)
     assert p.arena_bytes <= before
     if before > target:
@@ -172,7 +173,7 @@ def residual_graph() -> Graph:
 def test_schedule_beats_file_order_on_a_residual_graph():
     g = residual_graph()
     before = planner.plan(g).arena_bytes
-    p = planner.plan(g, schedule=True)
+    p = memory.plan(g, schedule=True)
     order = [n.name for n in g.nodes]
     assert p.arena_bytes < before, (p.arena_bytes, before, order)
     assert order.index("nc1") < order.index("nb")
@@ -184,7 +185,7 @@ def test_schedule_keeps_file_order_when_no_better():
     g = residual_graph()
     g.nodes[:] = [g.nodes[0], g.nodes[2], g.nodes[3], g.nodes[1], g.nodes[4]]
     names = [n.name for n in g.nodes]
-    planner.plan(g, schedule=True)
+    memory.plan(g, schedule=True)
     assert [n.name for n in g.nodes] == names
 
 

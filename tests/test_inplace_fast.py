@@ -21,7 +21,7 @@ from tests.ops.test_fast_kernels import _out_scale, _quant_w, conv_case, dw_case
 from tests.test_inplace import check_no_overlap, sandwiched
 from tests.tflite_builder import act, q, single_op
 from tests.tflm import run_tflm
-from tinycc.core import planner
+from tinycc.core.passes import memory
 
 
 def dilated_conv_case(seed):
@@ -62,7 +62,7 @@ def _in_place(name, tmp_path):
     make, fast = CASES[name]
     model = make()
     g = sandwiched(model)
-    p = planner.plan(g, inplace=True)
+    p = memory.plan(g, inplace=True)
     c = p.inplace.get(g.nodes[1].name)
     assert c is not None and c.kind == "rows", f"{name}: not planned in place ({p.arena_bytes} bytes)"
     check_no_overlap(g, p)

@@ -18,9 +18,10 @@ from tests.ops.check import assert_outputs_equal_tflm, assert_qemu_m4_equals_tfl
 from tests.test_inplace import check_no_overlap, model_path
 from tests.tflm import run_tflm
 from tinycc.backends.c.plugin import CBackend
-from tinycc.core import interpreter, ops, planner
+from tinycc.core import interpreter, ops
 from tinycc.core.graph import Graph, Node, Quant, Tensor
 from tinycc.core.ops.common import conv_output_size, same_padding
+from tinycc.core.passes import memory
 from tinycc.core.passes.patch import bands, patch, stage_chain
 from tinycc.core.validate import validate
 from tinycc.driver import patch_model
@@ -102,8 +103,8 @@ def test_no_stage_is_a_note_and_the_graph_stays():
     rng = np.random.default_rng(0)
     g = chain_graph(rng, 8, 8, [("conv_2d", 3, 1, 1, "same", 4)])      # one layer: nothing to patch
     out = patch_model(g, 4, CBackend.plan_options)
-    assert [n.name for n in out.nodes] == ["layer0"] and "patch" not in out.metadata
-    assert "no stage to patch" in out.metadata["notes"][-1]
+    assert [n.name for n in out.nodes] == ["layer0"] and out.metadata.patch is None
+    assert "no stage to patch" in out.metadata.notes[-1]
 
 
 @pytest.mark.parametrize("rel,tiles,most", [("mlperf_tiny/vww_96_int8.tflite", 4, 27_000),
@@ -112,15 +113,15 @@ def test_no_stage_is_a_note_and_the_graph_stays():
 def test_shared_models_patched_are_bit_exact_with_tflm_in_a_smaller_arena(rel, tiles, most, tmp_path):
     path = model_path(rel)
     g = load_tflite(path)
-    whole = planner.plan(load_tflite(path), **CBackend.plan_options).arena_bytes
+    whole = memory.plan(load_tflite(path), **CBackend.plan_options).arena_bytes
     p = patch_model(g, tiles, CBackend.plan_options)
-    info = p.metadata["patch"]
-    assert info["tiles"] == tiles and info["arena_before"] == whole
-    plan = planner.plan(p, **CBackend.plan_options)
-    assert plan.arena_bytes == info["arena_after"] <= most < whole, (plan.arena_bytes, whole)
+    info = p.metadata.patch
+    assert info.tiles == tiles and info.arena_before == whole
+    plan = memory.plan(p, **CBackend.plan_options)
+    assert plan.arena_bytes == info.arena_after <= most < whole, (plan.arena_bytes, whole)
     check_no_overlap(p, plan)
     # the recomputed overlap is the halo: more MACs, by less than half
-    assert 0 < info["extra_macs"] < 0.5 * info["macs_before"]
+    assert 0 < info.extra_macs < 0.5 * info.macs_before
     data = path.read_bytes()
     rng = np.random.default_rng(11)
     samples = [random_inputs(p, rng) for _ in range(3)]
@@ -187,6 +188,6 @@ def test_patched_vww_through_the_other_c_backends_equals_tflm(backend, monkeypat
     if runtime.available():
         pytest.skip(runtime.available())
     p = patch_for_backend(load_tflite(path), backend, 4)
-    assert p.metadata["patch"]["layers"] >= 2
+    assert p.metadata.patch.layers >= 2
     samples = [random_inputs(p, np.random.default_rng(k)) for k in range(2)]
     assert_outputs_equal_tflm(path.read_bytes(), samples, runtime.run_many(p, samples))

@@ -301,10 +301,10 @@ def test_output_folders_are_deterministic_and_the_model_code_is_unchanged(backen
         assert {"library.json", "zephyr/module.yml", "zephyr/CMakeLists.txt", "zephyr/Kconfig"} <= names
     if backend == "c":                 # the model's C is the generator's, byte for byte: the folder only gains files
         from tinycc.backends.c.plugin import CBackend, generate
-        from tinycc.core import planner
+        from tinycc.core.passes import memory
         from tinycc.driver import load_model, optimize_model
         g = optimize_model(load_model(str(EXAMPLE)))
-        generated, _ = generate(g, planner.plan(g, **CBackend.plan_options), "kws")
+        generated, _ = generate(g, memory.plan(g, **CBackend.plan_options), "kws")
         assert sorted(generated) == ["kws.c", "kws.h", "kws_weights.c", "kws_weights.h"]
         assert all((a / f).read_text() == text for f, text in generated.items())
     readme = (a / "README.md").read_text()

@@ -1,4 +1,7 @@
-"""The compile pipeline the CLI (and Python users) drive: import -> validate -> plan -> backend.
+"""The compile pipeline the CLI (and Python users) drive: import -> validate -> passes (optimise,
+quantise, patch, then the memory passes: schedule, in-place, concat slices) -> plan -> backend.
+The driver plans once, with the backend's constraints (core/backend.py), and hands that plan to
+the backend.
 
 Output folders are checked before any work and written to a temporary sibling that replaces the
 target whole only on success (`tinycc/output_folder.py`): a failed or killed compile never leaves a
@@ -11,7 +14,7 @@ from pathlib import Path
 from tinycc.core import backend as declared
 from tinycc.core import ops, planner
 from tinycc.core.errors import TinyccError, Unsupported
-from tinycc.core.graph import Graph
+from tinycc.core.graph import Graph, IoCost
 from tinycc.core.plugins import registry
 from tinycc.output_folder import prepare_output
 
@@ -62,7 +65,7 @@ def quantize_model(g: Graph, options: dict) -> Graph:
     mode = options.get("quantize") or ("int8" if options.get("calibration") is not None else "none")
     if mode == "none":
         if options.get("quantize") is None and is_float_model(g):
-            g.metadata.setdefault("notes", []).append(
+            g.metadata.notes.append(
                 "float model compiled in float32 (no --calibration): weights and activations take 4x the flash and "
                 "SRAM of int8 and run slower; to quantise to int8, give input samples: --calibration data.npz (one "
                 "array per input, first axis = samples); --quantize none keeps float without this note")
@@ -83,7 +86,7 @@ def quantize_model(g: Graph, options: dict) -> Graph:
     import copy
     int16 = resolve_layers(g, options.get("int16_layers") or [])
     gq = Sequential(QuantizeInt8(ranges, io=options.get("io") or "float", int16_layers=int16)).run(copy.deepcopy(g))
-    gq.metadata["accuracy"] = accuracy_report(g, gq, samples[:64])
+    gq.metadata.accuracy = accuracy_report(g, gq, samples[:64])
     io_cost_note(gq)
     return gq
 
@@ -95,7 +98,7 @@ def is_float_model(g: Graph) -> bool:
 
 def io_cost_note(g: Graph) -> None:
     """A quantised model with float32 inputs/outputs: what they cost in SRAM against --io int8
-    (each float32 element becomes one int8 byte), as a note and g.metadata["io_cost"]."""
+    (each float32 element becomes one int8 byte), as a note and g.metadata.io_cost."""
     ios = [g.tensors[t] for t in (*g.inputs, *g.outputs)]
     floats = [t for t in ios if t.dtype == "float32"]
     if not floats:
@@ -106,8 +109,8 @@ def io_cost_note(g: Graph) -> None:
 
     now, int8 = cost(ios)
     in_now, in_int8 = cost([g.tensors[t] for t in g.inputs])
-    g.metadata["io_cost"] = {"float_bytes": now, "int8_bytes": int8}
-    g.metadata.setdefault("notes", []).append(
+    g.metadata.io_cost = IoCost(float_bytes=now, int8_bytes=int8)
+    g.metadata.notes.append(
         f"float32 inputs and outputs take {now:,} B of SRAM (inputs {in_now:,} B); with --io int8 they would "
         f"take {int8:,} B (inputs {in_int8:,} B), the caller quantising with the scale and zero point in NAME.h")
 
@@ -115,21 +118,21 @@ def io_cost_note(g: Graph) -> None:
 def patch_model(g: Graph, tiles: int, plan_options: dict) -> Graph:
     """The first stage computed in `tiles` row bands when that shrinks the backend's arena
     (core/passes/patch.py); the bands keep their written order (no scheduling search: the
-    pass sets g.metadata["keep_order"])."""
+    pass sets g.metadata.keep_order)."""
     from tinycc.core.passes import Sequential
     from tinycc.core.passes.patch import PatchStage
     if tiles < 2:
         raise TinyccError(f"--patch-tiles needs at least 2 tiles, got {tiles}", hint="try --patch-tiles 4")
-    return Sequential(PatchStage(tiles, lambda h: planner.plan(h, **plan_options).arena_bytes)).run(g)
+    from tinycc.core.passes import memory
+    return Sequential(PatchStage(tiles, lambda h: memory.plan(h, **plan_options).arena_bytes)).run(g)
 
 
-def schedule_model(g: Graph, plan_options: dict, options: dict | None = None) -> Graph:
-    """The scheduling pass (core/passes/schedule.py) with the backend's planner options: g's nodes
-    in the order whose arena is smallest, unless an earlier pass fixed the order."""
-    from tinycc.core.passes import PassContext, Sequential
-    from tinycc.core.passes.schedule import Schedule
-    ctx = PassContext(options=dict(options or {}), target=(options or {}).get("target"), plan_options=plan_options)
-    return Sequential(Schedule(), context=ctx).run(g)
+def plan_model(g: Graph, backend, options: dict | None = None) -> planner.MemoryPlan:
+    """The memory passes (core/passes/memory.py: schedule, in-place pairs, concat slices) with the
+    backend's plan constraints, then the one plan of g the backend gets (with its scratch buffers
+    and I/O placement)."""
+    from tinycc.core.passes import memory
+    return memory.plan_in(g, declared.pass_context(backend, options))
 
 
 def patch_for_backend(g: Graph, backend: str, tiles: int) -> Graph:
@@ -138,7 +141,7 @@ def patch_for_backend(g: Graph, backend: str, tiles: int) -> Graph:
     be = registry().get("backend", backend)
     if declared.patch_bands(be):
         return patch_model(g, tiles, declared.plan_options(be))
-    g.metadata.setdefault("notes", []).append(
+    g.metadata.notes.append(
         f"patch-based execution is not applied with the {backend} backend: its runtime plans its own arena, "
         "which bands make larger; use the c, cmsis-nn or microtvm backend")
     return g
@@ -162,11 +165,9 @@ def compile_model(model, backend: str, outdir, *, name: str = "model", force: bo
             return {"model": str(model), "backend": backend, "outdir": str(outdir), "name": name, **report}
         g = optimize_model(g)
         g = quantize_model(g, options or {})
-        plan_options = declared.plan_options(be)
         if (options or {}).get("patch_tiles"):
             g = patch_for_backend(g, backend, int(options["patch_tiles"]))
-        g = schedule_model(g, plan_options, options)        # the order is a pass's, the plan only places
-        plan = planner.plan(g, **{**plan_options, "schedule": False})
+        plan = plan_model(g, be, options)          # the order and the sharing are passes'; the plan only places
         with out.writing():
             report = be.compile(g, plan, out.path, {**(options or {}), "name": name})
         if (options or {}).get("target"):          # refuse, and write nothing, when it cannot fit
@@ -175,13 +176,13 @@ def compile_model(model, backend: str, outdir, *, name: str = "model", force: bo
         out.commit()
     result = {"model": g.source or g.name, "backend": backend, "outdir": str(outdir), "name": name,
               "macs": sum(ops.macs(n, g) for n in g.nodes), **report, **declared.report_extras(be, options or {})}
-    if "accuracy" in g.metadata:
-        result["accuracy"] = g.metadata["accuracy"]
-    if "io_cost" in g.metadata:
-        result["io_float_bytes"] = g.metadata["io_cost"]["float_bytes"]
-        result["io_int8_bytes"] = g.metadata["io_cost"]["int8_bytes"]
-    if g.metadata.get("notes") or out.notes:
-        result["notes"] = list(g.metadata.get("notes", [])) + out.notes
+    if g.metadata.accuracy is not None:
+        result["accuracy"] = g.metadata.accuracy
+    if g.metadata.io_cost is not None:
+        result["io_float_bytes"] = g.metadata.io_cost.float_bytes
+        result["io_int8_bytes"] = g.metadata.io_cost.int8_bytes
+    if g.metadata.notes or out.notes:
+        result["notes"] = list(g.metadata.notes) + out.notes
     return result
 
 
@@ -190,7 +191,8 @@ def inspect_model(g: Graph) -> dict:
     The plan is the `c` backend's (in-place pairs, concat inputs in their slot, scheduled order):
     `bound_bytes` is the lower bound of its buffers, `arena_bytes` the achieved peak,
     `plain_bytes` the arena without in-place pairs or concat slots."""
-    plan = planner.plan(g, inplace=True, schedule=True, concat_alias=True)
+    from tinycc.core.passes import memory
+    plan = memory.plan(g, inplace=True, schedule=True, concat_alias=True)
     layers = []
     for i, node in enumerate(g.nodes):
         out = g.tensors[node.outputs[0]]

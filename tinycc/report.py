@@ -229,12 +229,13 @@ def make_report(model, board: str, backend: str = "c", *, stack_bytes: int = STA
     notes = []
     if quantize and quantize.get("calibration") is not None:     # quantised first: rows, plan and build agree
         g = quantize_model(g, quantize)
-        notes += g.metadata.pop("notes", [])
-        g.metadata.pop("accuracy", None)
+        notes += g.metadata.notes
+        g.metadata.notes, g.metadata.accuracy = [], None
     if patch_tiles:        # patched before compiling, so the budget, the rows and the build agree
         from tinycc.driver import patch_for_backend
         g = patch_for_backend(g, backend, int(patch_tiles))
-        notes += g.metadata.pop("notes", [])
+        notes += g.metadata.notes
+        g.metadata.notes = []
     with tempfile.TemporaryDirectory(prefix="tinycc-report-") as tmp:
         folder = Path(tmp) / "model"
         rep = compile_model(copy.deepcopy(g), backend, folder, name="model")

@@ -1,7 +1,7 @@
 """The `cmsis-nn` backend: the `c` backend's model with Arm CMSIS-NN kernels where CMSIS-NN has
 them (ops/<op>.py, one module per operator), the c kernels elsewhere, the same NAME_invoke
 interface and one static arena that also holds CMSIS-NN's scratch buffers (placed by tinycc's
-planner).
+planner: the backend declares `scratch_bytes`, and the compile pipeline's one plan has them).
 
 CMSIS-NN itself is not shipped: build the output with the user's CMSIS-NN (`--cmsis-nn PATH`
 or CMSIS_NN_PATH at build time, e.g. `-I$CMSIS_NN/Include` plus its Source/*/*.c). The output
@@ -30,9 +30,12 @@ ZEPHYR_CMSIS_NN = ("CMSIS_NN", "CMSIS_NN_ACTIVATION", "CMSIS_NN_BASICMATH", "CMS
 PIO_CMSIS_NN = {"name": "CMSIS-NN", "version": "1.0.0", "build": {"srcDir": "Source", "includeDir": "Include"}}
 
 
-def generate(g: Graph, name: str) -> tuple[dict[str, str], dict]:
+def generate(g: Graph, plan: planner.MemoryPlan, name: str) -> tuple[dict[str, str], dict]:
+    """The C sources of g on `plan`, which must hold the scratch buffers (`scratch_bytes`)."""
     scratch = {i: scratch_bytes(node, g) for i, node in enumerate(g.nodes)}
-    plan = planner.plan(g, scratch=scratch)
+    missing = [g.nodes[i].name for i, size in scratch.items() if size > 0 and i not in plan.scratch]
+    if missing:
+        raise ValueError(f"the plan has no scratch buffer for {missing[0]!r}: plan with the backend's scratch_bytes")
     files, report = generate_c(g, plan, name, twins=twins, includes=[HEADER])
     report = {**report, "arena_bytes": plan.arena_bytes,
               "cmsis_nn_ops": sorted({n.op for n in g.nodes if twins(n, g) is not None}),
@@ -68,7 +71,7 @@ class CmsisNNBackend:
 
     def compile(self, g: Graph, plan, outdir: Path, options: dict) -> dict:
         name = names.model_name(options.get("name"), "model")
-        files, report = generate(g, name)
+        files, report = generate(g, plan, name)
         files.update(project_files.render(project(g, name, report, options), g))
         return {**report, "files": project_files.write(files, outdir)}
 

@@ -9,6 +9,7 @@ import numpy as np
 from tinycc.backends.c import names
 from tinycc.backends.microtvm import ops
 from tinycc.backends.microtvm.lower import lower_kernel
+from tinycc.core import ops as core_ops
 from tinycc.core import progress
 
 
@@ -32,7 +33,7 @@ class TVMKernel:
             self.cache[text] = symbol
         co = g.tensors[node.outputs[0]].shape[-1]
         # per-tensor fully-connected kernels read element 0 only; convolutions read one per channel
-        n = 1 if node.op == "fully_connected" and len(p["multiplier"]) == 1 else co
+        n = 1 if core_ops.trait(node.op, "weight_quant_axis") is None and len(p["multiplier"]) == 1 else co
         mult = np.broadcast_to(np.asarray(p["multiplier"], dtype=np.int32), (n,)).copy()
         shift = np.broadcast_to(np.asarray(p["shift"], dtype=np.int32), (n,)).copy()
         bias_name = node.inputs[2] if len(node.inputs) > 2 else None

@@ -277,7 +277,7 @@ def resolve_part(g: Graph, options: dict) -> str:
         part = options["board"]
     if part is None:
         part = "stm32f446"
-        g.metadata.setdefault("notes", []).append(
+        g.metadata.notes.append(
             "stm32cubeai: no --part given, building for the stm32f446 (parts: " + ", ".join(sorted(PARTS)) + ")")
     return part
 

@@ -114,7 +114,7 @@ def _io(g: Graph, kind: str, index: int, name: str) -> dict:
 def build_flatbuffer(g: Graph, options: dict) -> tuple[bytes, bool]:
     """(flatbuffer, whether tinycc's offline plan is embedded)."""
     if options.get("keep_flatbuffer"):
-        if g.metadata.get("format") != "tflite" or not Path(g.source).is_file():
+        if g.metadata.format != "tflite" or not Path(g.source).is_file():
             raise TinyccError("--keep-flatbuffer needs a .tflite source model", file=g.source,
                               hint="other models are always written by tinycc")
         return Path(g.source).read_bytes(), False

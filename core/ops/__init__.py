@@ -91,8 +91,9 @@ def trait(name: str, which: str):
 
 
 def having(which: str) -> tuple[str, ...]:
-    """The operators whose trait `which` is set (truthy), in OP_MODULES order."""
-    return tuple(name for name in OP_MODULES if trait(name, which))
+    """The operators whose trait `which` is set (differs from its TRAITS default: a falsy value such
+    as WEIGHT_QUANT_AXIS = 0 counts), in OP_MODULES order."""
+    return tuple(name for name in OP_MODULES if trait(name, which) != TRAITS[which])
 
 
 def tflite(name: str):

@@ -67,3 +67,9 @@ def _tflite_write(ctx, node, inputs):
 
 
 TFLITE = _tflite.TFLite("CONCATENATION", "ConcatenationOptions", read=_tflite_read, write=_tflite_write)
+
+
+def node(name: str, xs: list[str], y: str, axis: int):
+    """A CONCATENATION node `name` writing `y` from `xs` along `axis` (no fused activation)."""
+    from tinycc.core.graph import Node
+    return Node(name, NAME, list(xs), [y], {"axis": axis, "activation": "none"})

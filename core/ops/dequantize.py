@@ -55,3 +55,9 @@ def _check_finite(node, x, scales, zero_points) -> None:
 
 def run(node, g, inputs, p):
     return [(p["scales"] * (inputs[0].astype(np.float64) - p["zero_points"])).astype(np.float32)]
+
+
+def node(name: str, x: str, y: str):
+    """A DEQUANTIZE node `name` writing float `y` from the integer `x`."""
+    from tinycc.core.graph import Node
+    return Node(name, NAME, [x], [y])

@@ -44,3 +44,9 @@ def run(node, g, inputs, p):
         return [np.clip(y, p["act_min"], p["act_max"]).astype(p["out_dtype"])]
     y = fp.multiply_by_quantized_multiplier(x.astype(np.int64) - p["input_zp"], p["multiplier"], p["shift"])
     return [np.clip(fp.wrap32(y + p["output_zp"]), p["act_min"], p["act_max"]).astype(p["out_dtype"])]
+
+
+def node(name: str, x: str, y: str):
+    """A QUANTIZE node `name` writing `y` from `x` (float -> integer, or integer requantisation)."""
+    from tinycc.core.graph import Node
+    return Node(name, NAME, [x], [y])

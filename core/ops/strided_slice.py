@@ -121,3 +121,11 @@ def _tflite_write(ctx, node, inputs):
 
 TFLITE = _tflite.TFLite("STRIDED_SLICE", "StridedSliceOptions", operands=1, read=_tflite_read,
                         write=_tflite_write)
+
+
+def node(name: str, x: str, y: str, begin: tuple, end: tuple):
+    """A STRIDED_SLICE node `name` writing `y`, the box [begin, end) of `x` (unit strides, no masks)."""
+    from tinycc.core.graph import Node
+    return Node(name, NAME, [x], [y], {"begin": tuple(begin), "end": tuple(end), "strides": (1,) * len(begin),
+                                       "begin_mask": 0, "end_mask": 0, "ellipsis_mask": 0, "new_axis_mask": 0,
+                                       "shrink_axis_mask": 0, "offset": False})

@@ -47,3 +47,9 @@ def _tflite_write(ctx, node, inputs):
 
 
 TFLITE = _tflite.TFLite("TRANSPOSE", operands=1, read=_tflite_read, write=_tflite_write)
+
+
+def node(name: str, x: str, y: str, perm: tuple):
+    """A TRANSPOSE node `name` writing `y`, `x` with its axes permuted by `perm`."""
+    from tinycc.core.graph import Node
+    return Node(name, NAME, [x], [y], {"perm": perm})

@@ -2,11 +2,13 @@
 
 Each pass does one job and can be tested alone (TVM's pass style). A pass may return a new
 graph or modify and return the one it was given; either way the result is validated. A pass
-that depends on the compile (the backend's planner options, the target) reads its
-`PassContext`, which a `Sequential` given one hands to each of its passes.
+that depends on the compile (the backend's plan constraints, the target) reads its
+`PassContext`, which a `Sequential` given one hands to each of its passes. The memory passes
+(core/passes/memory.py: schedule, in-place, concat slices) decide what the planner places.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from tinycc.core.graph import Graph
@@ -16,15 +18,32 @@ from tinycc.core.validate import validate
 @dataclass
 class PassContext:
     """What passes may know of the compile: its `options`, the `target` board (or None) and the
-    backend's planner options (`plan_options`, core/backend.py): the arena `arena(g)` measures."""
+    backend's plan constraints (core/backend.py): `plan_options` (the memory passes it honours:
+    `inplace`, `schedule`, `concat_alias`), `io_in_arena` (inputs and outputs in the arena) and
+    `scratch_bytes(node, g)` (the scratch its kernels need in the arena), or None."""
     options: dict = field(default_factory=dict)
     target: str | None = None
     plan_options: dict = field(default_factory=dict)
+    io_in_arena: bool = False
+    scratch_bytes: Callable | None = None
+
+    def scratch(self, g: Graph) -> dict[int, int] | None:
+        """Node index -> the scratch bytes the backend's kernel needs, in g's current order."""
+        if self.scratch_bytes is None:
+            return None
+        return {i: self.scratch_bytes(node, g) for i, node in enumerate(g.nodes)}
 
     def arena(self, g: Graph) -> int:
-        """The arena bytes of g's plan with the backend's options, in g's current node order."""
-        from tinycc.core import planner
-        return planner.plan(g, **{**self.plan_options, "schedule": False}).arena_bytes
+        """The arena bytes of g's plan with the backend's in-place pairs and concat slices, in g's
+        current node order (the measure of the scheduling and patch searches: no scratch, I/O in the
+        caller's buffers). Records nothing on g."""
+        from tinycc.core import concat_alias, inplace, planner
+        pairs = inplace.decide(g) if self.plan_options.get("inplace") else []
+        slices: list = []
+        if self.plan_options.get("concat_alias"):
+            candidates = inplace.pairs(g) if self.plan_options.get("inplace") else []
+            pairs, slices = concat_alias.decide(g, pairs, candidates)
+        return planner.place(g, None, False, pairs, slices).arena_bytes
 
 
 class Pass:
@@ -36,19 +55,23 @@ class Pass:
 
 
 class Sequential(Pass):
-    """Runs passes in order, validating the graph after each; with a `context`, each pass whose
-    own context is unset gets it."""
+    """Runs passes in order, validating the graph after each (unless `validating` is False: passes
+    that change no tensor or operator, only the order and the memory decisions); with a `context`,
+    each pass whose own context is unset gets it."""
     name = "sequential"
 
-    def __init__(self, *passes: Pass, context: PassContext | None = None):
+    def __init__(self, *passes: Pass, context: PassContext | None = None, validating: bool = True):
         self.passes = passes
         self.context = context
+        self.validating = validating
 
     def run(self, g: Graph) -> Graph:
         for p in self.passes:
             if self.context is not None and p.context is None:
                 p.context = self.context
-            g = validate(p.run(g))
+            g = p.run(g)
+            if self.validating:
+                g = validate(g)
         return g
 
 

@@ -20,7 +20,8 @@ import copy
 from collections.abc import Callable
 
 from tinycc.core import ops
-from tinycc.core.graph import Graph, Node, Tensor
+from tinycc.core.graph import Graph, Node, PatchInfo, Tensor
+from tinycc.core.ops import concatenation, strided_slice
 from tinycc.core.passes import Pass
 
 MAX_PREFIX = 12          # layers tried as the patched stage
@@ -89,10 +90,8 @@ def patch(g: Graph, chain: list[int], k: int, tiles: int) -> Graph:
         x_t = names.fresh(f"{x0}#band{t}")
         src = g.tensors[x0]
         g.tensors[x_t] = Tensor(x_t, (1, need[1] - need[0], *src.shape[2:]), src.dtype, copy.deepcopy(src.quant))
-        new_nodes.append(Node(f"{stage[0].name}#band{t}/rows", "strided_slice", [x0], [x_t],
-                              {"begin": (0, need[0], 0, 0), "end": (1, need[1], *src.shape[2:]),
-                               "strides": (1, 1, 1, 1), "begin_mask": 0, "end_mask": 0, "ellipsis_mask": 0,
-                               "new_axis_mask": 0, "shrink_axis_mask": 0, "offset": False}))
+        new_nodes.append(strided_slice.node(f"{stage[0].name}#band{t}/rows", x0, x_t, (0, need[0], 0, 0),
+                                            (1, need[1], *src.shape[2:])))
         cur = x_t
         for node, (oa, ob), top, bottom in plans:
             out = g.tensors[node.outputs[0]]
@@ -103,8 +102,7 @@ def patch(g: Graph, chain: list[int], k: int, tiles: int) -> Graph:
             new_nodes.append(Node(f"{node.name}#band{t}", node.op, [cur, *node.inputs[1:]], [y_t], attrs))
             cur = y_t
         band_outputs.append(cur)
-    new_nodes.append(Node(f"{stage[-1].name}#bands", "concatenation", band_outputs, [last],
-                          {"axis": 1, "activation": "none"}))
+    new_nodes.append(concatenation.node(f"{stage[-1].name}#bands", band_outputs, last, axis=1))
     first = chain[0]
     stage_ids = set(chain[:k])
     rest = [n for i, n in enumerate(g.nodes) if i not in stage_ids]
@@ -117,7 +115,7 @@ def patch(g: Graph, chain: list[int], k: int, tiles: int) -> Graph:
 class PatchStage(Pass):
     """Patch the first stage of the model in `tiles` row bands when that shrinks the arena
     `arena(g)` measures (the backend's own planner options). Records the choice in
-    g.metadata["patch"] and a note."""
+    g.metadata.patch and a note."""
     name = "patch-stage"
 
     def __init__(self, tiles: int, arena: Callable[[Graph], int]):
@@ -127,7 +125,7 @@ class PatchStage(Pass):
         from tinycc.core.validate import validate
         chain = stage_chain(g)
         if not chain or self.tiles < 2:
-            g.metadata.setdefault("notes", []).append(
+            g.metadata.notes.append(
                 "patch-based execution: no stage to patch (the model input does not feed a chain of "
                 "convolutions)" if not chain else "patch-based execution needs at least 2 tiles")
             return g
@@ -136,21 +134,21 @@ class PatchStage(Pass):
         best = None
         for k in range(2, min(len(chain), MAX_PREFIX) + 1):
             trial = validate(patch(g, chain, k, self.tiles))
-            trial.metadata["keep_order"] = True
+            trial.metadata.keep_order = True
             size = self.arena(copy.deepcopy(trial))
             if best is None or size < best[0]:
                 best = (size, k, trial)
         if best is None or best[0] >= before:
-            g.metadata.setdefault("notes", []).append(
+            g.metadata.notes.append(
                 f"patch-based execution: no stage prefix with {self.tiles} tiles makes the arena smaller "
                 f"than {before:,} B; the model is kept whole")
             return g
         size, k, out = best
         extra = sum(ops.macs(n, out) for n in out.nodes) - macs
-        out.metadata["keep_order"] = True      # band by band, as written: no scheduling search
-        out.metadata["patch"] = {"layers": k, "tiles": self.tiles, "arena_before": before, "arena_after": size,
-                                 "extra_macs": extra, "macs_before": macs}
-        out.metadata.setdefault("notes", []).append(
+        out.metadata.keep_order = True      # band by band, as written: no scheduling search
+        out.metadata.patch = PatchInfo(layers=k, tiles=self.tiles, arena_before=before, arena_after=size,
+                                       extra_macs=extra, macs_before=macs)
+        out.metadata.notes.append(
             f"patch-based execution: the first {k} layers in {self.tiles} row bands, arena {before:,} -> {size:,} B; "
             f"recomputed overlap {extra:,} MACs (+{extra / max(macs, 1):.1%})")
         return out

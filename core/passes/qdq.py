@@ -13,6 +13,7 @@ from __future__ import annotations
 from tinycc.core import ops
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph, Node, Tensor
+from tinycc.core.ops import dequantize, quantize
 from tinycc.core.passes import Pass, remove_dead_nodes
 
 
@@ -32,7 +33,7 @@ class FoldQDQ(Pass):
         if name is None or name not in producers:
             return None
         p = (nodes if nodes is not None else g.nodes)[producers[name]]
-        if p.op == "dequantize" and g.tensors[p.inputs[0]].dtype in ("int8", "int16", "int32"):
+        if p.op == dequantize.NAME and g.tensors[p.inputs[0]].dtype in ("int8", "int16", "int32"):
             return p.inputs[0]
         return None
 
@@ -59,7 +60,7 @@ class FoldQDQ(Pass):
                 del g.tensors[q_out]
                 continue
             result[-1] = integer
-            result.append(Node(f"{node.name}/dequantize", "dequantize", [q_out], [out]))
+            result.append(dequantize.node(f"{node.name}/dequantize", q_out, out))
             changed = True
         g.nodes = result
         return changed
@@ -73,7 +74,7 @@ class FoldQDQ(Pass):
                 continue
             out = node.outputs[0]
             users = consumers.get(out, [])
-            if len(users) != 1 or out in g.outputs or g.nodes[users[0]].op != "quantize":
+            if len(users) != 1 or out in g.outputs or g.nodes[users[0]].op != quantize.NAME:
                 continue
             q = g.nodes[users[0]]
             q_out = q.outputs[0]

@@ -12,12 +12,16 @@ The model keeps float32 inputs and outputs (QUANTIZE/DEQUANTIZE at the edges) un
 """
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from tinycc.core import fixedpoint as fp
 from tinycc.core import ops
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph, Node, Quant, Tensor
+from tinycc.core.ops import dequantize as dequantize_op
+from tinycc.core.ops import quantize as quantize_op
 from tinycc.core.passes import Pass, remove_dead_nodes
 from tinycc.core.passes.calibrate import Ranges
 
@@ -103,7 +107,7 @@ class QuantizeInt8(Pass):
             if self.io == "float":
                 tensors[name] = Tensor(name, t.shape, "float32")
                 q = add_int8(name, t.shape, self._range_quant(name), self.names.fresh(f"{name}/int8"))
-                nodes.append(Node(f"quantize:{name}", "quantize", [name], [q]))
+                nodes.append(quantize_op.node(f"quantize:{name}", name, q))
                 self._float_source[q] = name
             else:
                 add_int8(name, t.shape, self._range_quant(name))
@@ -124,13 +128,14 @@ class QuantizeInt8(Pass):
                         n.outputs = [q if o == name else o for o in n.outputs]
                         n.inputs = [q if i == name else i for i in n.inputs]
                 tensors[name] = Tensor(name, t.shape, "float32")
-                nodes.append(Node(f"dequantize:{name}", "dequantize", [q], [name]))
+                nodes.append(dequantize_op.node(f"dequantize:{name}", q, name))
                 outputs.append(name)
             else:
                 outputs.append(qname[name])
         inputs = list(g.inputs) if self.io == "float" else [qname[n] for n in g.inputs]
         result = Graph(g.name, tensors, nodes, inputs, outputs, source=g.source,
-                       metadata={**g.metadata, "quantized_by": "tinycc", "calibration_samples": self.ranges.samples})
+                       metadata=dataclasses.replace(g.metadata, details={**g.metadata.details, "quantized_by": "tinycc",
+                                                                          "calibration_samples": self.ranges.samples}))
         remove_dead_nodes(result)          # e.g. an int8 copy of an input that only int16 layers read
         return result
 
@@ -200,7 +205,7 @@ class QuantizeInt8(Pass):
                 elif t.quant.zp != out_quant.zp or t.quant.s != out_quant.s:
                     req = self.names.fresh(f"{name}/requantized:{node.name}")
                     tensors[req] = Tensor(req, t.shape, target, out_quant)
-                    new_nodes.append(Node(f"requantize:{req}", "quantize", [name], [req]))
+                    new_nodes.append(quantize_op.node(f"requantize:{req}", name, req))
                     ins[k] = requantized[name] = req
         else:
             for name in node.inputs:
@@ -221,6 +226,6 @@ class QuantizeInt8(Pass):
             name = self.names.fresh(f"{current}/{target}")
             tensors[name] = Tensor(name, tensors[current].shape, target, self._range_quant(float_name, target))
             source = self._float_source.get(current, current)      # quantise a float input directly
-            new_nodes.append(Node(f"requantize:{name}", "quantize", [source], [name]))
+            new_nodes.append(quantize_op.node(f"requantize:{name}", source, name))
             self._converted[key] = name
         return self._converted[key]

@@ -11,7 +11,7 @@ from tinycc.core.schedule import reorder
 class Schedule(Pass):
     """The scheduling pass: g.nodes reordered to the topological order whose plan (the context's
     planner options) has the smallest arena, when the backend's kernels allow it
-    (plan_options["schedule"]) and no earlier pass fixed the order (g.metadata["keep_order"]:
+    (plan_options["schedule"]) and no earlier pass fixed the order (g.metadata.keep_order:
     patch bands run band by band, as written)."""
     name = "schedule"
 
@@ -21,7 +21,7 @@ class Schedule(Pass):
 
     def run(self, g: Graph) -> Graph:
         ctx = self.context
-        if ctx is None or not ctx.plan_options.get("schedule") or g.metadata.get("keep_order"):
+        if ctx is None or not ctx.plan_options.get("schedule") or g.metadata.keep_order:
             return g
         reorder(g, lambda: ctx.arena(g))
         return g

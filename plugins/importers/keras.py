@@ -136,7 +136,7 @@ def load_keras(path: Path) -> Graph:
     g = load_tflite(path, keras_to_tflite(path))
     g.name = path.stem if path.is_file() else path.name
     g.source = str(path)
-    g.metadata = {**g.metadata, "format": "keras"}
+    g.metadata.format = "keras"
     return g
 
 

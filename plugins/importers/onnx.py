@@ -16,8 +16,9 @@ from pathlib import Path
 import numpy as np
 
 from tinycc.core.errors import TinyccError
-from tinycc.core.graph import Graph, NameSpace, Node, Tensor
+from tinycc.core.graph import Graph, Metadata, NameSpace, Node, Tensor
 from tinycc.core.hookspec import hookimpl
+from tinycc.core.ops import transpose as transpose_op
 from tinycc.core.ops.common import same_padding
 from tinycc.core.validate import MAX_NODES, validate
 from tinycc.plugins.importers import onnx_ops
@@ -184,7 +185,11 @@ class _Builder:
         n = self.value(node, n)
         if n not in self.nchw:
             return n
-        return self.emit(f"{node.name}:to_nchw", "transpose", [n], self.fresh(n + "/nchw"), {"perm": NHWC_TO_NCHW})
+        return self.layout(f"{node.name}:to_nchw", n, self.fresh(n + "/nchw"), NHWC_TO_NCHW)
+
+    def layout(self, node_name: str, x: str, out: str, perm, nchw: bool = False) -> str:
+        """A layout transpose (NCHW <-> NHWC, `perm`) of `x` into `out`."""
+        return self.emit(node_name, transpose_op.NAME, [x], out, {"perm": perm}, nchw=nchw)
 
     def binary_operand(self, node, n: str, other_nchw: bool) -> str:
         """A binary op's operand; constants broadcast against an NHWC-held activation are permuted."""
@@ -223,8 +228,7 @@ class _Builder:
             # an integer input takes its DequantizeLinear's quantisation
             self.tensors[vi.name] = Tensor(vi.name, shape, dtype)
             if len(shape) == 4:
-                self.emit(f"input:{vi.name}", "transpose", [vi.name], self.fresh(vi.name + "/nhwc"),
-                          {"perm": NCHW_TO_NHWC}, nchw=True)
+                self.layout(f"input:{vi.name}", vi.name, self.fresh(vi.name + "/nhwc"), NCHW_TO_NHWC, nchw=True)
                 self.alias[vi.name] = self.nodes[-1].outputs[0]
         self.check_supported()
         for node in self.graph.node:
@@ -233,7 +237,7 @@ class _Builder:
         for vi in self.graph.output:
             n = self.name(vi.name)
             if n in self.nchw and self.io_layout == "source":
-                self.emit(f"output:{vi.name}", "transpose", [n], vi.name, {"perm": NHWC_TO_NCHW})
+                self.layout(f"output:{vi.name}", n, vi.name, NHWC_TO_NCHW)
                 n = vi.name
             elif n != vi.name and n in self._inputs():
                 # an output that is a model input (Identity, Dropout): a copy of its own, so the
@@ -523,8 +527,8 @@ def load_onnx(path: Path, io_layout: str = "source") -> Graph:
         raise TinyccError("the model has no inputs: its outputs are constants", file=str(path),
                           hint="there is nothing to compute on the device; export a model with an input")
     g = Graph(path.stem, b.tensors, b.nodes, inputs, outputs, source=str(path),
-              metadata={"format": "onnx", "opset": opset, "producer": model.producer_name, "notes": b.notes,
-                        "io_layout": io_layout})
+              metadata=Metadata(format="onnx", notes=b.notes, io_layout=io_layout,
+                                details={"opset": opset, "producer": model.producer_name}))
     return validate(g)
 
 

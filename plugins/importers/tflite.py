@@ -12,7 +12,7 @@ import numpy as np
 
 from tinycc.core import ops
 from tinycc.core.errors import TinyccError, Unsupported
-from tinycc.core.graph import Graph, NameSpace, Node, Quant, Tensor
+from tinycc.core.graph import Graph, Metadata, NameSpace, Node, Quant, Tensor
 from tinycc.core.hookspec import hookimpl
 from tinycc.core.ops import _tflite
 from tinycc.core.validate import MAX_NODES, MAX_WINDOW, validate
@@ -425,7 +425,8 @@ def load_tflite(path: Path, data: bytes | None = None) -> Graph:
         raise TinyccError("the model must have at least one input and one output", file=str(path))
     description = r.text(r.model.description)
     g = Graph(name=path.stem, tensors=tensors, nodes=nodes, inputs=inputs, outputs=outputs, source=str(path),
-              metadata={"format": "tflite", "description": description, "schema_version": int(r.model.version)})
+              metadata=Metadata(format="tflite",
+                                details={"description": description, "schema_version": int(r.model.version)}))
     return validate(g)
 
 

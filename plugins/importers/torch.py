@@ -49,7 +49,7 @@ def _export(program_or_module, args, name: str, source: str, io_layout: str = "s
             raise
     g.name = name
     g.source = source
-    g.metadata = {**g.metadata, "format": "pytorch"}
+    g.metadata.format = "pytorch"
     return g
 
 

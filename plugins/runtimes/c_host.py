@@ -15,7 +15,6 @@ from pathlib import Path
 
 import numpy as np
 
-from tinycc.core import planner
 from tinycc.core import samples as io
 from tinycc.core.errors import TinyccError
 from tinycc.core.hookspec import hookimpl
@@ -43,7 +42,9 @@ def compile_folder(g, backend: str, outdir: Path) -> None:
     """Write `backend`'s output for `g` (symbol prefix `model`) into the empty folder `outdir`."""
     from tinycc.core.plugins import registry
     be = registry().get("backend", backend)
-    be.compile(g, planner.plan(g, **getattr(be, "plan_options", {})), outdir, {"name": "model"})
+    from tinycc.core.backend import pass_context
+    from tinycc.core.passes import memory
+    be.compile(g, memory.plan_in(g, pass_context(be)), outdir, {"name": "model"})     # the compile's one plan
 
 
 def build_host(folder: Path, extra: list[str] = ()) -> Path:

@@ -39,15 +39,16 @@ def with_explicit_biases(g):
     with ai-edge-litert 2.3); TF's converter always writes one, tinycc's writer does not."""
     import copy
 
+    from tinycc.core import ops
     from tinycc.core.graph import Quant, Tensor
     g = copy.deepcopy(g)
     for node in g.nodes:
-        if node.op not in ("conv_2d", "depthwise_conv_2d", "fully_connected"):
+        if not ops.trait(node.op, "weighted"):         # input 1 the filter, input 2 the bias
             continue
         if len(node.inputs) > 2 and node.inputs[2] is not None:
             continue
         x, w = g.tensors[node.inputs[0]], g.tensors[node.inputs[1]]
-        channels = w.shape[-1] if node.op == "depthwise_conv_2d" else w.shape[0]
+        channels = w.shape[ops.trait(node.op, "weight_quant_axis") or 0]    # the filter's output-channel axis
         name = f"{node.outputs[0]}/zero_bias"
         if w.dtype == "float32":
             g.tensors[name] = Tensor(name, (channels,), "float32", data=np.zeros(channels, np.float32))
@@ -60,7 +61,7 @@ def with_explicit_biases(g):
 
 
 def flatbuffer(g) -> bytes:
-    if g.metadata.get("format") == "tflite" and Path(g.source).is_file():
+    if g.metadata.format == "tflite" and Path(g.source).is_file():
         return Path(g.source).read_bytes()
     from tinycc.backends.tflm.flatbuffer import write_tflite
     return write_tflite(with_explicit_biases(g))

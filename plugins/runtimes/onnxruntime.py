@@ -26,8 +26,8 @@ class OnnxRuntime:
         return None
 
     def supports(self, g):
-        if g.metadata.get("format") != "onnx" or not Path(g.source).is_file():
-            return f"onnxruntime runs .onnx files; this model came from {g.metadata.get('format', 'elsewhere')}"
+        if g.metadata.format != "onnx" or not Path(g.source).is_file():
+            return f"onnxruntime runs .onnx files; this model came from {g.metadata.format or 'elsewhere'}"
         return None
 
     def _session(self, g):
@@ -41,7 +41,7 @@ class OnnxRuntime:
 
     def run_many(self, g, samples):
         sess = self._session(g)
-        nhwc = g.metadata.get("io_layout") == "nhwc"
+        nhwc = g.metadata.io_layout == "nhwc"
         names = [i.name for i in sess.get_inputs()]
         results = []
         for xs in samples:

@@ -24,7 +24,7 @@ class TFLMRuntime:
         return None
 
     def run(self, g, inputs):
-        if g.metadata.get("format") == "tflite" and Path(g.source).is_file():
+        if g.metadata.format == "tflite" and Path(g.source).is_file():
             model = Path(g.source).read_bytes()
         else:
             from tinycc.backends.tflm.flatbuffer import write_tflite

@@ -31,7 +31,7 @@ from tests.ops.test_fast_kernels import conv_case
 from tests.test_inplace import sandwiched
 from tests.tflm import run_tflm
 from tinycc.backends.c.ops.conv_2d import cols_words, packed_filter, packed_words
-from tinycc.core import planner
+from tinycc.core.passes import memory
 
 needs_qemu = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
                                 reason="the Cortex-M toolchain and QEMU are not installed")
@@ -174,7 +174,7 @@ INPLACE = [n for n in CASES if CASES[n][1] and n not in ("1x1-cout1-single-pixel
 def _in_place(name, tmp_path):
     model = _model(name)
     g = sandwiched(model)
-    p = planner.plan(g, inplace=True)
+    p = memory.plan(g, inplace=True)
     c = p.inplace.get(g.nodes[1].name)
     if c is None or c.kind != "rows":
         pytest.skip(f"{name}: not planned in place")

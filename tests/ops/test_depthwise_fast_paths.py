@@ -201,11 +201,11 @@ INPLACE = {
 def _in_place(name, tmp_path):
     from tests.c_build import write_sources
     from tests.test_inplace import check_no_overlap, sandwiched
-    from tinycc.core import planner
+    from tinycc.core.passes import memory
     kw, entry = INPLACE[name]
     model = dw(37, **kw)
     g = sandwiched(model)
-    p = planner.plan(g, inplace=True)
+    p = memory.plan(g, inplace=True)
     c = p.inplace.get(g.nodes[1].name)
     assert c is not None and c.kind == "rows", f"{name}: not planned in place"
     check_no_overlap(g, p)
