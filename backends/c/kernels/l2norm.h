@@ -4,7 +4,7 @@
  * (float32: l2norm_f32.h, which needs <math.h>.) */
 
 /* gemmlowp SaturatingRoundingMultiplyByPOT<exponent> for 0 < exponent < 31. */
-static inline int32_t tinycc_sat_shl(int32_t x, int exponent) {
+static inline int32_t tinycc_l2norm_sat_shl(int32_t x, int exponent) {
     const int32_t limit = (int32_t)(((uint32_t)1 << (31 - exponent)) - 1u);
     if (x > limit) return INT32_MAX;
     if (x < -limit) return INT32_MIN;
@@ -30,8 +30,8 @@ static inline void tinycc_inv_sqrt_exp(int32_t input, int32_t *multiplier, int *
     input = (int32_t)((uint32_t)input << (2 * pairs));
     half_input = tinycc_rdbpot(input >> 1, 1);
     for (i = 0; i < 5; ++i) {
-        const int32_t x3 = tinycc_sat_shl(tinycc_srdhm(tinycc_srdhm(x, x), x), 6);
-        x = tinycc_sat_shl(tinycc_wsub(tinycc_srdhm((1 << 28) + (1 << 27), x), tinycc_srdhm(half_input, x3)), 3);
+        const int32_t x3 = tinycc_l2norm_sat_shl(tinycc_srdhm(tinycc_srdhm(x, x), x), 6);
+        x = tinycc_l2norm_sat_shl(tinycc_wsub(tinycc_srdhm((1 << 28) + (1 << 27), x), tinycc_srdhm(half_input, x3)), 3);
     }
     x = tinycc_srdhm(x, 1518500250);
     if (shift < 0) {
