@@ -4,11 +4,11 @@
  * fixed-point log in Q5, then each difference's Q5 value (a second table) minus the log, back to
  * int8 with zero point 127. */
 
-static inline int32_t tinycc_sat_pot(int32_t x, int exponent) {
+static inline int32_t tinycc_lsm_sat_pot(int32_t x, int exponent) {
     return exponent == 0 ? x : tinycc_sat_shl(x, exponent);
 }
 
-static inline int32_t tinycc_sat_add32(int32_t a, int32_t b) {
+static inline int32_t tinycc_lsm_sat_add(int32_t a, int32_t b) {
     const int64_t s = (int64_t)a + b;
     return s > INT32_MAX ? INT32_MAX : (s < INT32_MIN ? INT32_MIN : (int32_t)s);
 }
@@ -19,13 +19,13 @@ static inline int32_t tinycc_log_q12_to_q5(int32_t z_a) {
     const int32_t alpha_n = 117049297, alpha_d = 127690142, alpha_i = 1057819769, alpha_f = 638450708;
     const int32_t shifted_quarter = tinycc_rdbpot(536870912, 6);
     const int z_a_headroom_plus_1 = tinycc_clz32((uint32_t)z_a);
-    const int32_t r_a_tmp = tinycc_sat_pot(z_a, z_a_headroom_plus_1 - 1);
-    const int32_t r_a_raw = tinycc_sat_pot(tinycc_srdhm(r_a_tmp, sqrt_half), 1);
-    const int32_t z_a_pow_2_adj = tinycc_sat_add32(tinycc_sat_pot(12 - z_a_headroom_plus_1, 25), shifted_quarter);
+    const int32_t r_a_tmp = tinycc_lsm_sat_pot(z_a, z_a_headroom_plus_1 - 1);
+    const int32_t r_a_raw = tinycc_lsm_sat_pot(tinycc_srdhm(r_a_tmp, sqrt_half), 1);
+    const int32_t z_a_pow_2_adj = tinycc_lsm_sat_add(tinycc_lsm_sat_pot(12 - z_a_headroom_plus_1, 25), shifted_quarter);
     const int32_t z_b = tinycc_srdhm(z_a, sqrt_half);
     const int z_b_headroom = tinycc_clz32((uint32_t)z_b) - 1;
-    const int32_t r_b_raw = tinycc_sat_pot(z_a, z_b_headroom);
-    const int32_t z_b_pow_2_adj = tinycc_sat_add32(tinycc_sat_pot(12 - z_b_headroom, 25), -shifted_quarter);
+    const int32_t r_b_raw = tinycc_lsm_sat_pot(z_a, z_b_headroom);
+    const int32_t z_b_pow_2_adj = tinycc_lsm_sat_add(tinycc_lsm_sat_pot(12 - z_b_headroom, 25), -shifted_quarter);
     const int32_t r = r_a_raw < r_b_raw ? r_a_raw : r_b_raw;
     const int32_t z_pow_2_adj = z_a_pow_2_adj > z_b_pow_2_adj ? z_a_pow_2_adj : z_b_pow_2_adj;
     const int64_t half_sum = (int64_t)r + sqrt_sqrt_half;
