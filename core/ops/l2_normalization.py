@@ -72,15 +72,15 @@ def inv_sqrt_multiplier(acc: int) -> tuple[int, int]:
     acc <<= 2 * pairs
     half_input = fp.rounding_divide_by_pot(acc >> 1, 1)
     half_three = (1 << 28) + (1 << 27)
-    x = np.int64(1 << 28)                                      # F3 one
+    x: int = 1 << 28                                           # F3 one
     for _ in range(5):
         x3 = fp.rescale(fp.srdhm(fp.srdhm(x, x), x), 9, 3)
-        x = fp.rescale(fp.wrap32(fp.srdhm(half_three, x) - fp.srdhm(half_input, x3)), 6, 3)
-    x = int(fp.srdhm(x, 1518500250))                           # * sqrt(2) / 2 in Q0
+        x = int(fp.rescale(fp.wrap32(fp.srdhm(half_three, x) - fp.srdhm(half_input, x3)), 6, 3))
+    out = int(fp.srdhm(x, 1518500250))                         # * sqrt(2) / 2 in Q0
     if shift < 0:
-        x = int(fp.wrap32(np.int64(x) << -shift))
+        out = int(fp.wrap32(np.int64(out) << -shift))
         shift = 0
-    return x, -shift
+    return out, -shift
 
 
 def run(node, g, inputs, p):
