@@ -15,7 +15,7 @@ DTYPES = ("float32",)
 SIGNATURES = ("float32 -> float32",)                    # TFLM has no quantised L2 pool
 FUSED_ACTIVATION, WINDOWED = True, True
 TFLITE = _tflite.TFLite("L2_POOL_2D", "Pool2DOptions", required=True, read=_tflite.read_pool,
-                        write=_tflite.write_pool, pad_fill=None)
+                        write=_tflite.write_pool, pad_fill=None, resolver={"L2_POOL_2D": "AddL2Pool2D"})
 infer = _pool.infer
 
 
