@@ -82,6 +82,13 @@ CASES = [
     ("squeeze", (1, 3, 1, 2), (3, 2), {"axes": (0, -2)}),
     ("expand_dims", (3, 2), (3, 1, 2), {"axis": -2}),
     ("hard_swish", (2, 5), (2, 5), {}),
+    ("resize_nearest_neighbor", (1, 3, 4, 2), (1, 5, 7, 2),
+     {"size": (5, 7), "align_corners": True, "half_pixel_centers": True}),
+    ("resize_bilinear", (1, 3, 4, 2), (1, 6, 2, 2),
+     {"size": (6, 2), "align_corners": False, "half_pixel_centers": True}),
+    ("sum", (2, 3, 4), (2, 1, 4), {"axes": (1,), "keep_dims": True}),
+    ("reduce_max", (2, 3, 4), (2,), {"axes": (-1, 1), "keep_dims": False}),
+    ("reduce_min", (2, 3, 4), (3, 4), {"axes": (0,), "keep_dims": False}),
 ]
 
 

@@ -4,6 +4,12 @@ int8 -> int8 (output scale 1/256, zero point -128) and int8 -> int16 (1/65536, -
 gemmlowp fixed-point algorithm: (x - max) * beta*scale in Q5.26, exp in Q0.31, sum in Q12.19,
 reciprocal by Newton-Raphson. `exp_lut[-d]` is exp of every possible difference d in [-255, 0],
 so backends need no exp routine. float32: exp((x - max) * beta) / sum.
+int16 -> int16 (output scale 1/32768, zero point 0; TFLM's SoftmaxInt16): (x - max) rescaled by
+QuantizeMultiplier(scale * beta / (10 / 65535)) so that [-65535, 0] is [-10, 0], recentred by
++32767 and saturated to int16, then exp from a 513-entry interpolated table; the Q16.15 sum's
+reciprocal from a second table of 1 / (1 + x) after normalising by its leading zeros; each exp
+times it, rounded, clamped to [0, 32767]. Both tables are TFLM's gen_lut (float32 samples of the
+function with a bias that centres the interpolation error), made here in prepare.
 """
 from __future__ import annotations
 
@@ -19,8 +25,8 @@ from tinycc.core.ops import common as c
 NAME = "softmax"
 INPUTS = ("input",)
 ATTRS = {"beta": 1.0}
-DTYPES = ("int8", "float32")
-SIGNATURES = ("int8 -> int8", "int8 -> int16", "float32 -> float32")
+DTYPES = ("int8", "int16", "float32")
+SIGNATURES = ("int8 -> int8", "int8 -> int16", "int16 -> int16", "float32 -> float32")
 SCALED_DIFF_INTEGER_BITS = 5
 ACCUMULATION_INTEGER_BITS = 12
 OUTPUT_QUANT = {"int8": (1.0 / 256, -128), "int16": (1.0 / 65536, -32768)}
@@ -54,6 +60,8 @@ def prepare(node, g):
     beta = check_beta(node)
     if dtype == "float32":
         return {"dtype": dtype}
+    if dtype == "int16":
+        return _prepare_int16(node, x, out, beta)
     if out.dtype not in OUTPUT_QUANT:
         raise c.fail(node, f"int8 softmax output must be int8 or int16, got {out.dtype}")
     scale, zp = OUTPUT_QUANT[out.dtype]
@@ -85,6 +93,8 @@ def run(node, g, inputs, p):
     depth = x.shape[-1]
     rows = x.reshape(-1, depth).astype(np.int64)
     diff = rows - rows.max(axis=1, keepdims=True)
+    if p["dtype"] == "int16":
+        return [_run_int16(diff, p).reshape(x.shape)]
     used = diff >= p["diff_min"]
     exp_q0 = p["exp_lut"].astype(np.int64)[-diff]
     total = np.where(used, fp.rescale(exp_q0, 0, ACCUMULATION_INTEGER_BITS), 0)
@@ -112,3 +122,90 @@ def _tflite_write(ctx, node, inputs):
 
 
 TFLITE = _tflite.TFLite("SOFTMAX", "SoftmaxOptions", read=_tflite_read, write=_tflite_write)
+
+
+# --- int16 -> int16 (TFLM's SoftmaxInt16 with gen_lut tables) -----------------------------------
+
+INT16_MAX_LEFT_SHIFT = 14        # |x - max| <= 65535 = 2^16: a larger left shift would overflow int32
+
+
+def _round_away(v) -> float:
+    return float(fp.round_half_away(float(v)))
+
+
+def gen_lut_int16(func, lo: float, hi: float) -> np.ndarray:
+    """TFLM's gen_lut<float, int16_t, int16_t>(func, lo, hi, -1, 1): 512 samples, each less half the
+    error of the interpolated midpoint, and the value at `hi`; float32 arithmetic as TFLM's."""
+    f32 = np.float32
+    step = f32(f32(hi) - f32(lo)) / f32(512)
+    half_step = step / f32(2)
+    scale = f32(65536) / f32(2)
+    out = np.empty(513, dtype=np.int16)
+    for i in range(512):
+        x0 = f32(lo) + f32(i) * step
+        val, mid, nxt = func(x0), func(x0 + half_step), func(f32(lo) + f32(i + 1) * step)
+        sample = f32(_round_away(val * scale))
+        interp = f32(_round_away((nxt * scale + sample) / f32(2)))
+        err = interp - f32(_round_away(mid * scale))
+        bias = f32(_round_away(err / f32(2)))
+        out[i] = int(min(max(float(sample - bias), -32768.0), 32767.0))
+    out[512] = int(min(max(_round_away(func(f32(hi)) * scale), -32768.0), 32767.0))
+    return out
+
+
+def _expf(v):
+    return np.float32(np.exp(np.float64(v)))                  # expf, correctly rounded
+
+
+def _one_over_one_plus(v):
+    return np.float32(1) / (np.float32(1) + np.float32(v))
+
+
+_LUTS: dict = {}
+
+
+def int16_luts() -> tuple[np.ndarray, np.ndarray]:
+    """(exp on [-10, 0], 1 / (1 + x) on [0, 1]): TFLM's two int16 softmax tables."""
+    if not _LUTS:
+        _LUTS["exp"] = gen_lut_int16(_expf, -10.0, 0.0)
+        _LUTS["recip"] = gen_lut_int16(_one_over_one_plus, 0.0, 1.0)
+    return _LUTS["exp"], _LUTS["recip"]
+
+
+def _prepare_int16(node, x, out, beta: float) -> dict:
+    if out.dtype != "int16":
+        raise c.fail(node, f"int16 softmax output must be int16, got {out.dtype}")
+    if int(out.quant.zp) != 0 or abs(float(out.quant.s) - 1 / 32768) > 1e-3 / 32768:
+        raise c.fail(node, f"int16 softmax output must have scale {1 / 32768:g} and zero point 0, "
+                           f"got {float(out.quant.s):g} and {int(out.quant.zp)}",
+                     hint="this is what TF Lite Micro's int16 SOFTMAX requires")
+    real = float(np.float32(x.quant.s)) * float(np.float32(beta)) / (10.0 / 65535.0)
+    mult, shift = fp.quantize_multiplier(real)
+    if shift > INT16_MAX_LEFT_SHIFT:
+        raise c.fail(node, f"beta {beta:g} x input {x.name!r} scale {float(x.quant.s):.6g} is too large for int16 "
+                           f"softmax (a left shift of {shift}; at most {INT16_MAX_LEFT_SHIFT})", hint=ql.SCALE_HINT)
+    exp_lut, recip_lut = int16_luts()
+    return {"dtype": "int16", "out_dtype": "int16", "input_multiplier": int(mult), "input_left_shift": int(shift),
+            "exp_lut16": exp_lut, "recip_lut16": recip_lut}
+
+
+def lut_lookup_int16(value, lut: np.ndarray) -> np.ndarray:
+    """TFLM's lut_lookup on int16: 512 linear segments of 128 steps, the slope rounded."""
+    value = np.asarray(value, dtype=np.int64)
+    index = 256 + (value >> 7)
+    offset = value & 0x7F
+    base = lut.astype(np.int64)[index]
+    slope = lut.astype(np.int64)[index + 1] - base
+    return base + ((slope * offset + 64) >> 7)
+
+
+def _run_int16(diff: np.ndarray, p) -> np.ndarray:
+    scaled = fp.multiply_by_quantized_multiplier(diff, p["input_multiplier"], p["input_left_shift"])
+    exps = lut_lookup_int16(np.clip(scaled + 32767, -32768, 32767), p["exp_lut16"])
+    total = exps.sum(axis=1, keepdims=True)
+    headroom = fp.count_leading_zeros32(total)
+    shifted = ((total << (headroom - 1)) + (1 << 13)) >> 14
+    recip = lut_lookup_int16(np.clip(shifted - ((1 << 15) + (1 << 16)), -32768, 32767), p["recip_lut16"])
+    right = 31 - headroom
+    y = (exps * recip + (np.int64(1) << (right - 1))) >> right
+    return np.clip(y, 0, 32767).astype(np.int16)

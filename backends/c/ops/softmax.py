@@ -1,4 +1,5 @@
-"""C emitter for softmax: the int8 kernel with the reference's exp table, or the float kernel."""
+"""C emitter for softmax: the int8 kernel with the reference's exp table, the int16 kernel with TFLM's two
+interpolated tables, or the float kernel."""
 from __future__ import annotations
 
 import numpy as np
@@ -17,6 +18,12 @@ def emit(node, m, p):
         m.emit(f"tinycc_softmax_f32({rows}, {depth}, {src}, {dst}, {c_float(node.attrs['beta'])});")
         return
     m.use_kernel("softmax.h")
+    if p["dtype"] == "int16":
+        exp_lut = m.const_array(p["exp_lut16"], "softmax_exp16", comment="exp on [-10, 0], TFLM's gen_lut")
+        recip = m.const_array(p["recip_lut16"], "softmax_recip16", comment="1 / (1 + x) on [0, 1], TFLM's gen_lut")
+        m.emit(f"tinycc_softmax_s16({rows}, {depth}, {src}, {dst}, {exp_lut}, {recip}, {p['input_multiplier']}, "
+               f"{p['input_left_shift']});")
+        return
     table = m.const_array(np.asarray(p["exp_lut"], dtype=np.int32), "exp",
                           comment=f"exp(-d * beta * scale) in Q0.31 for d = 0..255, {node.name}")
     suffix = "s8" if p["out_dtype"] == "int8" else "s8_s16"

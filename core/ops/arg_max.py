@@ -1,0 +1,17 @@
+"""ARG_MAX: the int32 index of the first largest element along `axis` (core/ops/_arg_min_max.py
+states TFLM's rules: ties and NaN, int8 and float32 inputs, int32 output only)."""
+from __future__ import annotations
+
+from tinycc.core.ops import _arg_min_max as _a
+from tinycc.core.ops import _tflite
+
+NAME = "arg_max"
+INPUTS, ATTRS, AXIS_ATTRS, DTYPES, SIGNATURES = _a.INPUTS, _a.ATTRS, _a.AXIS_ATTRS, _a.DTYPES, _a.SIGNATURES
+infer, prepare = _a.infer, _a.prepare
+
+
+def run(node, g, inputs, p):
+    return _a.run(node, g, inputs, p, largest=True)
+
+
+TFLITE = _tflite.TFLite("ARG_MAX", "ArgMaxOptions", operands=1, read=_a.read, write=_a.write)
