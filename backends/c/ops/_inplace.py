@@ -1,5 +1,5 @@
 """In-place emission for convolutions the planner put over their input (core/inplace.py): the
-conv / depthwise kernel's in-place variant (kernels/inplace.h drives the ring; each output row is
+conv / depthwise kernel's in-place variant (kernels/common/inplace.h drives the ring; each output row is
 computed by the same row routine as the out-of-place kernel: the fast one with the folded bias
 when it applies, else the reference one: the op's VARIANTS table, its in-place functions),
 with the ring scratch from the plan.

@@ -47,8 +47,9 @@ def _entry(node, g, p) -> str:
 
 
 def filter_ptr(node, m, p) -> str:
-    """The filter argument: the packed filter (kernels/depthwise_conv_2d.h, tinycc_dw_s8_pf: per group of
-    four channels its 9 taps' 4-byte words, channels past co zero) when pf, else the tensor."""
+    """The filter argument: the packed filter (kernels/optimised/depthwise_conv_2d_fast_taps.h,
+    tinycc_dw_s8_pf: per group of four channels its 9 taps' 4-byte words, channels past co zero) when
+    pf, else the tensor."""
     if not _packed_filter(node, m.g, _fast_plan(node, m.g, p)):
         return m.ptr(node.inputs[1], const=True)
     w = np.asarray(m.g.tensors[node.inputs[1]].data, np.int8).reshape(9, -1)
@@ -64,7 +65,7 @@ def filter_ptr(node, m, p) -> str:
 def _fast_plan(node, g, p):
     """(bias, folded bias, rqw or None) as int64 arrays for the fast int8 kernel, or None when it does
     not apply (depth multiplier or dilation, folded bias out of int32, a negative multiplier).
-    `folded = bias - in_zp * sum(w)` per channel; `rqw` (kernels/depthwise_conv_2d.h, tinycc_dw_rq) is
+    `folded = bias - in_zp * sum(w)` per channel; `rqw` (requant.dw_rq_words, tinycc_dw_rq) is
     hi0 * 256 + r - 1 with hi0 = 2^(r-2) * (2 * out_zp + 1) per channel when every shift is -r with
     2 <= r <= 17 and hi0 fits 24 bits (mode 1), else with hi0 = 2^(r-2) when 2 <= r <= 24 (mode 2: the
     kernel adds out_zp after the shift), else None (the kernel requantises with tinycc_requant_s8).
@@ -86,7 +87,7 @@ def fast_constants(node, m, p):
     """(plain bias, folded bias, multipliers, shifts) C expressions for the fast int8 kernel, or None
     when it does not apply. With the one-multiply requantisation (shape field rq) the folded-bias
     array packs each group of four channels' folded biases, multipliers and requantisation words
-    (12 words a group, the last group zero-padded: kernels/depthwise_conv_2d.h, tinycc_dw_kp); the
+    (12 words a group, the last group zero-padded: requant.dw_group_words, tinycc_dw_kp); the
     multiplier and shift arguments are then that array too (no separate arrays)."""
     plan = _fast_plan(node, m.g, p)
     if plan is None:
