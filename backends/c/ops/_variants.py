@@ -37,6 +37,8 @@ def choose(variants, node, m, p, inplace: bool = False) -> tuple[Variant, dict]:
 def call(v: Variant, values: dict, inplace: bool = False) -> str:
     """The C call statement of variant `v` with these values."""
     if inplace:
+        if v.inplace_args is None:
+            raise RuntimeError(f"kernel variant {v.name} has no in-place form")   # a tinycc bug
         return f"{v.inplace}({v.inplace_args.format(**values)});"
     return f"{v.kernel}({v.args.format(**values)});"
 
