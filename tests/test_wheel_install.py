@@ -73,7 +73,9 @@ def test_wheel_holds_every_package_data_file(installed):
     names = set(zipfile.ZipFile(installed["wheel"]).namelist())
     missing = [f for f in source_data_files() if f not in names]
     assert not missing, f"pyproject.toml's package-data misses {missing}"
-    for needed in ("tinycc/qemu_plugin/insn_count.c", "tinycc/boards.json", "tinycc/backends/c/kernels/conv_2d.h",
+    for needed in ("tinycc/qemu_plugin/insn_count.c", "tinycc/boards.json",
+                   "tinycc/backends/c/kernels/reference/conv_2d.h", "tinycc/backends/c/kernels/common/copy.h",
+                   "tinycc/backends/c/kernels/optimised/conv_2d_cols_thumb2.h",
                    "tinycc/backends/c/templates/model.c.j2", "tinycc/backends/tflm/templates/main.cc.j2",
                    "tinycc/backends/project_files/templates/README.md.j2", "tinycc/plugins/runtimes/c_harness.c"):
         assert needed in names

@@ -7,11 +7,11 @@ in a fixed order from the graph, so the same model always gives the same bytes.
 from __future__ import annotations
 
 import hashlib
-from importlib import resources
 
 import numpy as np
 
 from tinycc.backends.c import names
+from tinycc.backends.c.kernel_units import read_unit
 from tinycc.core.graph import Graph, np_dtype
 from tinycc.core.planner import MemoryPlan
 
@@ -47,7 +47,8 @@ def c_values(arr: np.ndarray, per_line: int = 16) -> str:
 
 
 def read_kernel(name: str) -> str:
-    return resources.files("tinycc.backends.c").joinpath("kernels", name).read_text()
+    """A kernel unit's C text (kernel_units.UNITS: its reference and optimised files, in order)."""
+    return read_unit(name)
 
 
 class CModule:

@@ -3,12 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinycc.backends.c.emitter import SUFFIX
-from tinycc.backends.c.ops._conv_common import bias_ptr, float_range, folded_bias, requant_arrays
-from tinycc.core.fixedpoint import multiply_by_quantized_multiplier
-
-COLS_BYTES = 2304      # TINYCC_CONV_COLS_BYTES (conv_2d.h): two int16 columns of k4 taps
-PATCH_BYTES = 256      # TINYCC_CONV_PATCH_BYTES (conv_2d.h)
+from tinycc.backends.c import requant
+from tinycc.backends.c.layout import CONV_COLS_BYTES, CONV_PATCH_BYTES, TAP_GROUP
+from tinycc.backends.c.ops._conv_common import bias_ptr, float_range
+from tinycc.backends.c.ops._variants import Variant, call, choose, common
 
 
 def shape_values(node, m):
@@ -31,10 +29,15 @@ def shape_struct(node, m) -> str:
 
 
 def fast_constants(node, m, p):
-    """(plain bias, folded bias) for the fast int8 kernel, or None when it does not apply."""
+    """(plain bias, folded bias) C arrays for the dot kernel (tinycc_conv_2d_s8_fast), or None when it
+    does not apply."""
     if p["dtype"] != "int8" or tuple(node.attrs["dilations"]) != (1, 1):
         return None
-    return folded_bias(node, m, p, m.g.tensors[node.inputs[1]].data, p["input_zp"])
+    w = m.g.tensors[node.inputs[1]].data
+    found = None if w is None else requant.fold(node, m.g, p, w)
+    if found is None:
+        return None
+    return requant.plain_bias_array(node, m, found[0]), requant.kbias_array(node, m, found[1])
 
 
 def packed_filter(w: np.ndarray) -> np.ndarray:
@@ -43,7 +46,7 @@ def packed_filter(w: np.ndarray) -> np.ndarray:
     channel on its own."""
     co = w.shape[0]
     k = w[0].size
-    k4 = -(-k // 4) * 4
+    k4 = -(-k // TAP_GROUP) * TAP_GROUP
     flat = np.zeros((co, k4), np.int8)
     flat[:, :k] = w.reshape(co, k)
     co2 = co - co % 2
@@ -69,10 +72,10 @@ def cols_constants(node, m, p):
     if w is None:
         return None
     _, kh, kw, ci = w.shape
-    k4 = -(-(kh * kw * ci) // 4) * 4
-    if 4 * k4 > COLS_BYTES or (kw * ci if kw * ci % 4 == 0 else k4) > PATCH_BYTES:
+    k4 = -(-(kh * kw * ci) // TAP_GROUP) * TAP_GROUP
+    if 4 * k4 > CONV_COLS_BYTES or (kw * ci if kw * ci % 4 == 0 else k4) > CONV_PATCH_BYTES:
         return None
-    found = cols_table(node, m, p, np.asarray(w, np.int8))
+    found = requant.cols_table(node, m.g, p, np.asarray(w, np.int8))
     if found is None:
         return None
     words = m.const_array(cols_words(*found), "wpk",
@@ -101,75 +104,71 @@ def cols_words(table: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.concatenate(parts).astype(np.int32)
 
 
-def cols_table(node, m, p, w: np.ndarray):
-    """(co x 4 words kb, M2, h, e for cols_words, the filter to pack), or None when a multiplier is not 0
-    or in [2^30, 2^31), a shift is not a right shift by 1..31, or an int32 sum could overflow (conv_2d.h).
-    Per channel: kb = bias - in_zp * sum(w), M2 = 2M - 2^32, h = 2^(e-1) + out_zp * 2^e, e = -shift.
-    A channel whose output does not depend on its input (a filter of zeros, or a zero multiplier: its
-    filter is packed as zeros then) gets TFLM's constant c: kb = 0 (so acc = 0 and SRDHM gives 0), e = 1,
-    h = 2 (c + out_zp)."""
-    co = w.shape[0]
-    name = node.inputs[2] if len(node.inputs) > 2 else None
-    if name is not None and m.g.tensors[name].data is None:
+def _f32(node, m, p, inplace):
+    if p["dtype"] != "float32":
         return None
-    mult = np.asarray(p["multiplier"], np.int64).reshape(-1)
-    shift = np.asarray(p["shift"], np.int64).reshape(-1)
-    if mult.size == 1:
-        mult, shift = np.repeat(mult, co), np.repeat(shift, co)
-    bias = np.zeros(co, np.int64) if name is None else m.g.tensors[name].data.astype(np.int64).reshape(-1)
-    if mult.size != co or shift.size != co or bias.size != co:
+    w, bias = m.ptr(node.inputs[1], const=True), bias_ptr(node, m, "float32")
+    lo, hi = float_range(node.attrs["activation"])
+    return {"w": w, "bias": bias, "lo": lo, "hi": hi}
+
+
+def _cols(node, m, p, inplace):
+    cols = cols_constants(node, m, p)
+    return None if cols is None else {"wpk": cols[0]}
+
+
+def _requant(node, m, p) -> dict:
+    """The reference and dot kernels' requantisation arrays and filter (in this order: the order their
+    arrays were first emitted in, kept so that outputs stay byte-identical)."""
+    mult, shift = requant.mult_shift_arrays(node, m, p)
+    return {"mult": mult, "shift": shift, "w": m.ptr(node.inputs[1], const=True)}
+
+
+def _dot(node, m, p, inplace):
+    if p["dtype"] != "int8":
         return None
-    w = np.array(w, np.int8)
-    w[mult == 0] = 0                   # MultiplyByQuantizedMultiplier(acc, 0, shift) = 0 whatever acc
-    wf = np.asarray(w, np.int64).reshape(co, -1)
-    kbias = bias - int(p["input_zp"]) * wf.sum(axis=1)
-    const = ~wf.any(axis=1)            # the accumulator is the folded bias whatever the input
-    if (np.abs(kbias[const]) >= (1 << 31)).any():
-        return None
-    zp = int(p["output_zp"])
-    q0 = np.zeros(co, np.int64)
-    if const.any():
-        q0[const] = multiply_by_quantized_multiplier(kbias[const].astype(np.int32), mult[const].astype(np.int32),
-                                                     shift[const].astype(np.int32)).astype(np.int64)
-    mult = np.where(const, 1 << 30, mult)
-    e = np.where(const, 1, -shift)
-    kbias = np.where(const, 0, kbias)
-    if (mult < (1 << 30)).any() or (mult >= (1 << 31)).any() or (e < 1).any() or (e > 31).any():
-        return None
-    h = np.where(const, 2 * (q0 + zp), (1 << (e - 1)) + zp * (1 << e)).astype(np.int64)
-    bound = np.abs(kbias) + 128 * np.abs(wf).sum(axis=1)          # |acc|, every partial sum too
-    xbound = (bound * mult) // (1 << 31) + 2                        # |SRDHM(acc, M)|
-    if (bound >= (1 << 31)).any() or (xbound + np.abs(h) + 1 >= (1 << 31)).any():
-        return None
-    table = np.stack([kbias, 2 * mult - (1 << 32), h, e], axis=1).astype(np.int32)
-    return table, w
+    values = _requant(node, m, p)
+    folded = fast_constants(node, m, p)
+    return None if folded is None else {**values, "bias": folded[0], "kbias": folded[1]}
+
+
+def _reference(dtype):
+    def constants(node, m, p, inplace):
+        if p["dtype"] != dtype:
+            return None
+        return {**_requant(node, m, p), "bias": bias_ptr(node, m, dtype)}
+    return constants
+
+
+# in order of preference: the first that applies is emitted (im2col and dot need int8 and dilation 1,
+# im2col also multipliers in [2^30, 2^31) and a column that fits CONV_COLS_BYTES)
+VARIANTS = (
+    Variant("f32", "tinycc_conv_2d_f32", "&{shape}, {x}, {w}, {bias}, {y}, {lo}, {hi}", "reference/conv_2d.h", _f32),
+    # im2col: each pixel's patch widened to int16 once, every channel against it
+    Variant("cols", "tinycc_conv_2d_s8_cols", "&{shape}, {x}, {wpk}, {y}, {in_zp}, {act_min}, {act_max}",
+            "optimised/conv_2d_cols_rows.h", _cols, "tinycc_conv_2d_s8_fast_inplace",
+            "&{shape}, &{ring_shape}, {buf}, (const int8_t *){wpk}, NULL, NULL, {ring}, {in_zp}, {out_zp}, NULL, "
+            "NULL, {act_min}, {act_max}"),
+    # dot products over contiguous rows, the input offset folded into the bias (dot_s8.h)
+    Variant("dot", "tinycc_conv_2d_s8_fast",
+            "&{shape}, {x}, {w}, {bias}, {kbias}, {y}, {in_zp}, {out_zp}, {mult}, {shift}, {act_min}, {act_max}",
+            "optimised/conv_2d_dot.h", _dot, "tinycc_conv_2d_s8_fast_inplace",
+            "&{shape}, &{ring_shape}, {buf}, {w}, {bias}, {kbias}, {ring}, {in_zp}, {out_zp}, {mult}, {shift}, "
+            "{act_min}, {act_max}"),
+    Variant("s8", "tinycc_conv_2d_s8",
+            "&{shape}, {x}, {w}, {bias}, {y}, {in_zp}, {out_zp}, {mult}, {shift}, {act_min}, {act_max}",
+            "reference/conv_2d.h", _reference("int8"), "tinycc_conv_2d_s8_inplace",
+            "&{shape}, &{ring_shape}, {buf}, {w}, {bias}, {ring}, {in_zp}, {out_zp}, {mult}, {shift}, {act_min}, "
+            "{act_max}"),
+    Variant("s16", "tinycc_conv_2d_s16",
+            "&{shape}, {x}, {w}, {bias}, {y}, {out_zp}, {mult}, {shift}, {act_min}, {act_max}",
+            "reference/conv_2d.h", _reference("int16")),
+)
 
 
 def emit(node, m, p):
-    dtype = p["dtype"]
     use_kernels(m)
-    shape = shape_struct(node, m)
-    x, y = m.ptr(node.inputs[0], const=True), m.ptr(node.outputs[0])
-    if dtype == "float32":
-        w, bias = m.ptr(node.inputs[1], const=True), bias_ptr(node, m, dtype)
-        lo, hi = float_range(node.attrs["activation"])
-        m.emit(f"tinycc_conv_2d_f32(&{shape}, {x}, {w}, {bias}, {y}, {lo}, {hi});")
-        return
-    cols = cols_constants(node, m, p)
-    if cols is not None:
-        # im2col: each pixel's patch widened to int16 once, every channel against it (conv_2d.h)
-        m.emit(f"tinycc_conv_2d_s8_cols(&{shape}, {x}, {cols[0]}, {y}, {p['input_zp']}, {p['act_min']}, "
-               f"{p['act_max']});")
-        return
-    mult, shift = requant_arrays(node, m, p)
-    w = m.ptr(node.inputs[1], const=True)
-    folded = fast_constants(node, m, p)
-    if folded is not None:
-        # dot products over contiguous rows, the input offset folded into the bias (dot_s8.h)
-        m.emit(f"tinycc_conv_2d_s8_fast(&{shape}, {x}, {w}, {folded[0]}, {folded[1]}, {y}, {p['input_zp']}, "
-               f"{p['output_zp']}, {mult}, {shift}, {p['act_min']}, {p['act_max']});")
-        return
-    bias = bias_ptr(node, m, dtype)
-    zp = f"{p['input_zp']}, " if dtype == "int8" else ""
-    m.emit(f"tinycc_conv_2d_{SUFFIX[dtype]}(&{shape}, {x}, {w}, {bias}, {y}, {zp}{p['output_zp']}, "
-           f"{mult}, {shift}, {p['act_min']}, {p['act_max']});")
+    values = common(node, p, shape_struct(node, m))
+    values["x"], values["y"] = m.ptr(node.inputs[0], const=True), m.ptr(node.outputs[0])
+    v, constants = choose(VARIANTS, node, m, p)
+    m.emit(call(v, {**values, **constants}))

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinycc.backends.c.emitter import SUFFIX
-from tinycc.backends.c.ops._conv_common import bias_ptr, float_range, requant_arrays, sums_fit_int32
+from tinycc.backends.c import requant
+from tinycc.backends.c.layout import DW_CHANNEL_GROUP, DW_WROW_COLS, DW_WROW_MIN_OW
+from tinycc.backends.c.ops._conv_common import bias_ptr, float_range
+from tinycc.backends.c.ops._variants import Variant, call, choose, common
 from tinycc.core import ops
 
 
@@ -31,40 +33,39 @@ def _packed_filter(node, g, plan) -> bool:
     return plan is not None and plan[3] != 0 and tuple(w_t.shape[1:3]) == (3, 3)
 
 
-WROW_COLS = 64     # kernels/depthwise_conv_2d.h, TINYCC_DW_WROW_COLS
-WROW_MIN_OW = 8    # VWW: 6-wide rows 2% slower through tinycc_dw_s8_wrow, 12 to 48 wide 7-23% faster
-
-
 def _entry(node, g, p) -> str:
     """The fast kernel's entry: `wrow` (rows groups outer, input and filter widened once a group and
     row: tinycc_dw_s8_wrow) for packed-filter shapes with rq 1, co a multiple of 4, at least
-    WROW_MIN_OW output columns and (ow - 1) * sw + 3 <= WROW_COLS window columns; else `fast`."""
+    DW_WROW_MIN_OW output columns and (ow - 1) * sw + 3 <= DW_WROW_COLS window columns (layout.py);
+    else `fast`."""
     plan = _fast_plan(node, g, p)
     if not _packed_filter(node, g, plan) or plan[3] != 1:
         return "fast"
     co, ow, sw = g.tensors[node.inputs[1]].shape[3], g.tensors[node.outputs[0]].shape[2], node.attrs["strides"][1]
-    ok = co % 4 == 0 and ow >= WROW_MIN_OW and (ow - 1) * sw + 3 <= WROW_COLS
+    ok = co % DW_CHANNEL_GROUP == 0 and ow >= DW_WROW_MIN_OW and (ow - 1) * sw + 3 <= DW_WROW_COLS
     return "wrow" if ok else "fast"
 
 
 def filter_ptr(node, m, p) -> str:
-    """The filter argument: the packed filter (kernels/depthwise_conv_2d.h, tinycc_dw_s8_pf: per group of
-    four channels its 9 taps' 4-byte words, channels past co zero) when pf, else the tensor."""
+    """The filter argument: the packed filter (kernels/optimised/depthwise_conv_2d_fast_taps.h,
+    tinycc_dw_s8_pf: per group of four channels its 9 taps' 4-byte words, channels past co zero) when
+    pf, else the tensor."""
     if not _packed_filter(node, m.g, _fast_plan(node, m.g, p)):
         return m.ptr(node.inputs[1], const=True)
     w = np.asarray(m.g.tensors[node.inputs[1]].data, np.int8).reshape(9, -1)
     co = w.shape[1]
-    groups = -(-co // 4)
-    padded = np.zeros((9, groups * 4), np.int8)
+    n = DW_CHANNEL_GROUP
+    groups = -(-co // n)
+    padded = np.zeros((9, groups * n), np.int8)
     padded[:, :co] = w
-    packed = padded.reshape(9, groups, 4).transpose(1, 0, 2).reshape(-1)
+    packed = padded.reshape(9, groups, n).transpose(1, 0, 2).reshape(-1)
     return m.const_array(packed, "wdw", comment=f"{node.inputs[1]} packed by 4 channels (9 taps each)")
 
 
 def _fast_plan(node, g, p):
     """(bias, folded bias, rqw or None) as int64 arrays for the fast int8 kernel, or None when it does
     not apply (depth multiplier or dilation, folded bias out of int32, a negative multiplier).
-    `folded = bias - in_zp * sum(w)` per channel; `rqw` (kernels/depthwise_conv_2d.h, tinycc_dw_rq) is
+    `folded = bias - in_zp * sum(w)` per channel; `rqw` (requant.dw_rq_words, tinycc_dw_rq) is
     hi0 * 256 + r - 1 with hi0 = 2^(r-2) * (2 * out_zp + 1) per channel when every shift is -r with
     2 <= r <= 17 and hi0 fits 24 bits (mode 1), else with hi0 = 2^(r-2) when 2 <= r <= 24 (mode 2: the
     kernel adds out_zp after the shift), else None (the kernel requantises with tinycc_requant_s8).
@@ -72,29 +73,13 @@ def _fast_plan(node, g, p):
     a, w_t = node.attrs, g.tensors[node.inputs[1]]
     if p["dtype"] != "int8" or a["depth_multiplier"] != 1 or tuple(a["dilations"]) != (1, 1) or w_t.data is None:
         return None
-    name = node.inputs[2] if len(node.inputs) > 2 else None
-    if name is not None and g.tensors[name].data is None:
-        return None
     co = w_t.shape[3]
-    mult = np.broadcast_to(np.asarray(p["multiplier"], dtype=np.int64).reshape(-1), (co,))
-    shift = np.broadcast_to(np.asarray(p["shift"], dtype=np.int64).reshape(-1), (co,))
-    if mult.min(initial=0) < 0:
-        return None           # tinycc_requant_s8 (dot_s8.h) takes non-negative multipliers only
-    bias = np.zeros(co, np.int64) if name is None else g.tensors[name].data.astype(np.int64).reshape(-1)
-    if bias.size != co:
+    # channels channel-last: (kh * kw, co) -> output channels first
+    found = requant.fold(node, g, p, np.moveaxis(w_t.data.reshape(-1, co), 1, 0))
+    if found is None or requant.per_channel(p, co) is None:
         return None
-    # channels channel-last: (kh * kw, co) -> per-channel weight sums
-    folded = bias - int(p["input_zp"]) * w_t.data.reshape(-1, co).astype(np.int64).sum(axis=0)
-    if not sums_fit_int32(bias, folded, np.moveaxis(w_t.data.reshape(-1, co), 1, 0)):
-        return None
-    r = -shift
-    rqw, mode = None, 0
-    if r.min(initial=2) >= 2 and r.max(initial=2) <= 17:
-        hi0 = (2 * int(p["output_zp"]) + 1) * (np.int64(1) << (r - 2))
-        if np.abs(hi0).max(initial=0) < (1 << 23):
-            rqw, mode = hi0 * 256 + (r - 1), 1
-    if rqw is None and r.min(initial=2) >= 2 and r.max(initial=2) <= 24:
-        rqw, mode = (np.int64(1) << (r - 2)) * 256 + (r - 1), 2     # out_zp added after the shift
+    bias, folded = found
+    rqw, mode = requant.dw_rq_words(requant.per_channel(p, co)[1], p["output_zp"])
     return bias, folded, rqw, mode
 
 
@@ -102,73 +87,85 @@ def fast_constants(node, m, p):
     """(plain bias, folded bias, multipliers, shifts) C expressions for the fast int8 kernel, or None
     when it does not apply. With the one-multiply requantisation (shape field rq) the folded-bias
     array packs each group of four channels' folded biases, multipliers and requantisation words
-    (12 words a group, the last group zero-padded: kernels/depthwise_conv_2d.h, tinycc_dw_kp); the
+    (12 words a group, the last group zero-padded: requant.dw_group_words, tinycc_dw_kp); the
     multiplier and shift arguments are then that array too (no separate arrays)."""
     plan = _fast_plan(node, m.g, p)
     if plan is None:
         return None
     bias, folded, rqw, _ = plan
-    name = node.inputs[2] if len(node.inputs) > 2 else None
     if _packed_filter(node, m.g, plan):
         plain = "NULL"    # only the border routine reads the plain bias; pf takes every border pixel by patch
-    elif name is not None and m.g.tensors[name].dtype == "int32":
-        plain = m.ptr(name, const=True)
     else:
-        plain = m.const_array(bias.astype(np.int32), "bias", comment=f"{node.name} bias")
+        plain = requant.plain_bias_array(node, m, bias)
     if rqw is None:
-        mult, shift = requant_arrays(node, m, p)
-        return plain, m.const_array(folded.astype(np.int32), "kbias",
-                                    comment=f"{node.name} bias - input zero point * sum(w)"), mult, shift
-    co = folded.size
-    groups = -(-co // 4)
-    mult = np.broadcast_to(np.asarray(p["multiplier"], dtype=np.int64).reshape(-1), (co,))
-    packed = np.zeros((groups, 12), np.int64)     # per group: 4 folded biases, then (mult, rqw) x 4
-    for k, v in enumerate((folded, mult, rqw)):
-        padded = np.zeros(groups * 4, np.int64)
-        padded[:co] = v
-        if k == 0:
-            packed[:, 0:4] = padded.reshape(groups, 4)
-        else:
-            packed[:, 3 + k:12:2] = padded.reshape(groups, 4)
-    kbias = m.const_array(packed.reshape(-1).astype(np.int32), "kbias",
+        mult, shift = requant.mult_shift_arrays(node, m, p)
+        return plain, requant.kbias_array(node, m, folded), mult, shift
+    mult = requant.per_channel(p, folded.size)[0]
+    kbias = m.const_array(requant.dw_group_words(folded, mult, rqw), "kbias",
                           comment=f"{node.name} per 4 channels: bias - input zero point * sum(w), multipliers, "
                                   f"requantisation words")
     return plain, kbias, kbias, kbias
 
 
-def emit_inplace(node, m, p, shape: str, ring_shape: str, buf: str, ring: str) -> None:
-    """The in-place call (backends/c/ops/_inplace.py): fast rows when the fast kernel applies."""
-    fast = fast_constants(node, m, p)
-    w = filter_ptr(node, m, p) if fast is not None else m.ptr(node.inputs[1], const=True)
-    if fast is not None:
-        m.emit(f"tinycc_depthwise_conv_2d_s8_{_entry(node, m.g, p)}_inplace(&{shape}, &{ring_shape}, {buf}, {w}, "
-               f"{fast[0]}, {fast[1]}, {ring}, {p['input_zp']}, {p['output_zp']}, {fast[2]}, {fast[3]}, "
-               f"{p['act_min']}, {p['act_max']});")
-        return
-    mult, shift = requant_arrays(node, m, p)
-    m.emit(f"tinycc_depthwise_conv_2d_s8_inplace(&{shape}, &{ring_shape}, {buf}, {w}, {bias_ptr(node, m, 'int8')}, "
-           f"{ring}, {p['input_zp']}, {p['output_zp']}, {mult}, {shift}, {p['act_min']}, {p['act_max']});")
+def _fast(entry):
+    def constants(node, m, p, inplace):
+        fast = fast_constants(node, m, p) if _entry(node, m.g, p) == entry else None
+        if fast is None:
+            return None
+        return {"bias": fast[0], "kbias": fast[1], "mult": fast[2], "shift": fast[3],
+                "w": filter_ptr(node, m, p)}
+    return constants
+
+
+def _f32(node, m, p, inplace):
+    if p["dtype"] != "float32":
+        return None
+    w, bias = m.ptr(node.inputs[1], const=True), bias_ptr(node, m, "float32")
+    lo, hi = float_range(node.attrs["activation"])
+    return {"w": w, "bias": bias, "lo": lo, "hi": hi}
+
+
+def _reference(dtype):
+    def constants(node, m, p, inplace):
+        if p["dtype"] != dtype:
+            return None
+        w = m.ptr(node.inputs[1], const=True)
+        if inplace:   # the order the arrays were first emitted in, kept so that outputs stay byte-identical
+            mult, shift = requant.mult_shift_arrays(node, m, p)
+            bias = bias_ptr(node, m, dtype)
+        else:
+            bias = bias_ptr(node, m, dtype)
+            mult, shift = requant.mult_shift_arrays(node, m, p)
+        return {"w": w, "bias": bias, "mult": mult, "shift": shift}
+    return constants
+
+
+FAST_ARGS = "&{shape}, {x}, {w}, {bias}, {kbias}, {y}, {in_zp}, {out_zp}, {mult}, {shift}, {act_min}, {act_max}"
+FAST_INPLACE_ARGS = ("&{shape}, &{ring_shape}, {buf}, {w}, {bias}, {kbias}, {ring}, {in_zp}, {out_zp}, {mult}, "
+                     "{shift}, {act_min}, {act_max}")
+# in order of preference: the first that applies is emitted (wrow and fast: _fast_plan's int8 with depth
+# multiplier 1 and dilation 1; wrow only where _entry picks it)
+VARIANTS = (
+    Variant("wrow", "tinycc_depthwise_conv_2d_s8_wrow", FAST_ARGS, "optimised/depthwise_conv_2d_wrow.h",
+            _fast("wrow"), "tinycc_depthwise_conv_2d_s8_wrow_inplace", FAST_INPLACE_ARGS),
+    Variant("fast", "tinycc_depthwise_conv_2d_s8_fast", FAST_ARGS, "optimised/depthwise_conv_2d_fast.h",
+            _fast("fast"), "tinycc_depthwise_conv_2d_s8_fast_inplace", FAST_INPLACE_ARGS),
+    Variant("f32", "tinycc_depthwise_conv_2d_f32", "&{shape}, {x}, {w}, {bias}, {y}, {lo}, {hi}",
+            "reference/depthwise_conv_2d.h", _f32),
+    Variant("s8", "tinycc_depthwise_conv_2d_s8",
+            "&{shape}, {x}, {w}, {bias}, {y}, {in_zp}, {out_zp}, {mult}, {shift}, {act_min}, {act_max}",
+            "reference/depthwise_conv_2d.h", _reference("int8"), "tinycc_depthwise_conv_2d_s8_inplace",
+            "&{shape}, &{ring_shape}, {buf}, {w}, {bias}, {ring}, {in_zp}, {out_zp}, {mult}, {shift}, {act_min}, "
+            "{act_max}"),
+    Variant("s16", "tinycc_depthwise_conv_2d_s16",
+            "&{shape}, {x}, {w}, {bias}, {y}, {out_zp}, {mult}, {shift}, {act_min}, {act_max}",
+            "reference/depthwise_conv_2d.h", _reference("int16")),
+)
 
 
 def emit(node, m, p):
-    a = node.attrs
-    dtype = p["dtype"]
     use_kernels(m)
-    shape = shape_struct(node, m)
-    x, y = m.ptr(node.inputs[0], const=True), m.ptr(node.outputs[0])
-    if dtype == "int8":
-        fast = fast_constants(node, m, p)
-        if fast is not None:
-            m.emit(f"tinycc_depthwise_conv_2d_s8_{_entry(node, m.g, p)}(&{shape}, {x}, {filter_ptr(node, m, p)}, "
-                   f"{fast[0]}, {fast[1]}, {y}, {p['input_zp']}, {p['output_zp']}, {fast[2]}, {fast[3]}, "
-                   f"{p['act_min']}, {p['act_max']});")
-            return
-    w, bias = m.ptr(node.inputs[1], const=True), bias_ptr(node, m, dtype)
-    if dtype == "float32":
-        lo, hi = float_range(a["activation"])
-        m.emit(f"tinycc_depthwise_conv_2d_f32(&{shape}, {x}, {w}, {bias}, {y}, {lo}, {hi});")
-        return
-    mult, shift = requant_arrays(node, m, p)
-    zp = f"{p['input_zp']}, " if dtype == "int8" else ""
-    m.emit(f"tinycc_depthwise_conv_2d_{SUFFIX[dtype]}(&{shape}, {x}, {w}, {bias}, {y}, {zp}{p['output_zp']}, "
-           f"{mult}, {shift}, {p['act_min']}, {p['act_max']});")
+    values = common(node, p, shape_struct(node, m))
+    values["x"], values["y"] = m.ptr(node.inputs[0], const=True), m.ptr(node.outputs[0])
+    v, constants = choose(VARIANTS, node, m, p)
+    m.emit(call(v, {**values, **constants}))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinycc.backends.c.emitter import SUFFIX
-from tinycc.backends.c.ops._conv_common import bias_ptr, float_range, requant_arrays, sums_fit_int32
+from tinycc.backends.c import requant
+from tinycc.backends.c.ops._conv_common import bias_ptr, float_range
+from tinycc.backends.c.ops._variants import Variant, call, choose, common
 
 
 def interleave4(w: np.ndarray) -> np.ndarray:
@@ -29,63 +30,72 @@ def interleave4(w: np.ndarray) -> np.ndarray:
 
 
 def folded_kbias(node, m, p, w: np.ndarray) -> np.ndarray | None:
-    """bias - in_zp * sum(w) per unit, padded with zeros to a multiple of 4 units; None when a value
+    """bias - in_zp * sum(w) per unit, padded with zeros to whole blocks of units; None when a value
     leaves int32, a multiplier is negative (tinycc_requant_s8 takes non-negative ones) or the bias
-    is not constant."""
-    name = node.inputs[2] if len(node.inputs) > 2 else None
-    units = w.shape[0]
-    if name is not None and m.g.tensors[name].data is None:
+    is not constant (requant.fold)."""
+    found = requant.fold(node, m.g, p, w)
+    return None if found is None else requant.fc_kbias(found[1])
+
+
+def _w4(node, m, p, inplace):
+    """Four units per pass over the input on interleaved weights, the input offset in the bias."""
+    w_t = m.g.tensors[node.inputs[1]]
+    if not (p["dtype"] == "int8" and p["weights_zp"] == 0 and w_t.data is not None and w_t.dtype == "int8"):
         return None
-    if np.min(np.asarray(p["multiplier"], dtype=np.int64), initial=0) < 0:
+    units, depth = w_t.shape
+    kbias = folded_kbias(node, m, p, w_t.data.reshape(units, depth))
+    if kbias is None:
         return None
-    bias = np.zeros(units, np.int64) if name is None else m.g.tensors[name].data.astype(np.int64).reshape(-1)
-    if bias.size != units:
+    w4 = m.const_array(interleave4(w_t.data.reshape(units, depth)), "w4",
+                       comment=f"{node.inputs[1]} int8 {[units, depth]}, 4 units interleaved")
+    kb = m.const_array(kbias, "kbias", comment=f"{node.name} bias - input zero point * sum(w)")
+    rq, mode = requant.fc_rq_words(p)
+    rq_sym = m.const_array(rq, "rq", comment=f"{node.name} requantisation, fully_connected.h mode {mode}")
+    return {"w4": w4, "kbias": kb, "rq": rq_sym, "step": 3 if np.asarray(p["multiplier"]).size > 1 else 0, "mode": mode}
+
+
+def _f32(node, m, p, inplace):
+    if p["dtype"] != "float32":
         return None
-    kbias = bias - int(p["input_zp"]) * w.astype(np.int64).sum(axis=1)
-    if not sums_fit_int32(bias, kbias, w):
-        return None
-    return np.concatenate([kbias, np.zeros(-units % 4, np.int64)]).astype(np.int32)
+    w, bias = m.ptr(node.inputs[1], const=True), bias_ptr(node, m, "float32")
+    lo, hi = float_range(node.attrs["activation"])
+    return {"w": w, "bias": bias, "lo": lo, "hi": hi}
+
+
+def _reference(dtype):
+    def constants(node, m, p, inplace):
+        if p["dtype"] != dtype:
+            return None
+        w, bias = m.ptr(node.inputs[1], const=True), bias_ptr(node, m, dtype)
+        mult, shift = requant.mult_shift_arrays(node, m, p)
+        return {"w": w, "bias": bias, "mult": mult, "shift": shift, "w_zp": p["weights_zp"],
+                "per_channel": int(len(p["multiplier"]) > 1)}
+    return constants
+
+
+# in order of preference: the first that applies is emitted
+VARIANTS = (
+    Variant("w4", "tinycc_fully_connected_s8_w4",
+            "{dims}, {x}, {w4}, {kbias}, {y}, {out_zp}, {rq}, {step}, {mode}, {act_min}, {act_max}",
+            "optimised/fully_connected_w4.h", _w4),
+    Variant("f32", "tinycc_fully_connected_f32", "{dims}, {x}, {w}, {bias}, {y}, {lo}, {hi}",
+            "reference/fully_connected.h", _f32),
+    Variant("s8", "tinycc_fully_connected_s8",
+            "{dims}, {x}, {w}, {bias}, {y}, {in_zp}, {w_zp}, {out_zp}, {mult}, {shift}, {per_channel}, {act_min}, "
+            "{act_max}", "reference/fully_connected.h", _reference("int8")),
+    Variant("s16", "tinycc_fully_connected_s16",
+            "{dims}, {x}, {w}, {bias}, {y}, {w_zp}, {out_zp}, {mult}, {shift}, {per_channel}, {act_min}, {act_max}",
+            "reference/fully_connected.h", _reference("int16")),
+)
 
 
 def emit(node, m, p):
     g = m.g
-    w_t = g.tensors[node.inputs[1]]
-    units, depth = w_t.shape
+    units, depth = g.tensors[node.inputs[1]].shape
     rows = g.tensors[node.inputs[0]].size // depth
-    dtype = p["dtype"]
     m.use_kernel("dot_s8.h")
     m.use_kernel("fully_connected.h")
-    dims = f"{rows}, {units}, {depth}"
-    x, y = m.ptr(node.inputs[0], const=True), m.ptr(node.outputs[0])
-    if dtype == "int8" and p["weights_zp"] == 0 and w_t.data is not None and w_t.dtype == "int8":
-        kbias = folded_kbias(node, m, p, w_t.data.reshape(units, depth))
-        if kbias is not None:
-            # four units per pass over the input on interleaved weights, the input offset in the bias
-            w4 = m.const_array(interleave4(w_t.data.reshape(units, depth)), "w4",
-                               comment=f"{node.inputs[1]} int8 {[units, depth]}, 4 units interleaved")
-            kb = m.const_array(kbias, "kbias", comment=f"{node.name} bias - input zero point * sum(w)")
-            mult = np.asarray(p["multiplier"], dtype=np.int64).reshape(-1)
-            shift = np.asarray(p["shift"], dtype=np.int64).reshape(-1)
-            if shift.max() <= -2 and shift.min() >= -23:    # right shifts 2..23: one multiply-add, one shift
-                r = -shift
-                rq = np.stack([mult, (1 << (r - 2)) + int(p["output_zp"]) * (1 << (r - 1)), r - 1], axis=1)
-                mode = 2 if (p["act_min"], p["act_max"]) == (-128, 127) and len(mult) == 1 else 1
-            else:
-                rq, mode = np.stack([mult, shift, np.zeros_like(shift)], axis=1), 0
-            rq_sym = m.const_array(rq.astype(np.int32).reshape(-1), "rq",
-                                   comment=f"{node.name} requantisation, fully_connected.h mode {mode}")
-            step = 3 if len(mult) > 1 else 0
-            m.emit(f"tinycc_fully_connected_s8_w4({dims}, {x}, {w4}, {kb}, {y}, {p['output_zp']}, {rq_sym}, {step}, "
-                   f"{mode}, {p['act_min']}, {p['act_max']});")
-            return
-    w = m.ptr(node.inputs[1], const=True)
-    bias = bias_ptr(node, m, dtype)
-    if dtype == "float32":
-        lo, hi = float_range(node.attrs["activation"])
-        m.emit(f"tinycc_fully_connected_f32({dims}, {x}, {w}, {bias}, {y}, {lo}, {hi});")
-        return
-    mult, shift = requant_arrays(node, m, p)
-    per_channel = int(len(p["multiplier"]) > 1)
-    in_zp = f"{p['input_zp']}, " if dtype == "int8" else ""
-    m.emit(f"tinycc_fully_connected_{SUFFIX[dtype]}({dims}, {x}, {w}, {bias}, {y}, {in_zp}{p['weights_zp']}, "
-           f"{p['output_zp']}, {mult}, {shift}, {per_channel}, {p['act_min']}, {p['act_max']});")
+    values = common(node, p, "")
+    values.update(dims=f"{rows}, {units}, {depth}", x=m.ptr(node.inputs[0], const=True), y=m.ptr(node.outputs[0]))
+    v, constants = choose(VARIANTS, node, m, p)
+    m.emit(call(v, {**values, **constants}))

@@ -2,8 +2,7 @@
 requantisation arrays, the context and the dims of input, filter, bias and output."""
 from __future__ import annotations
 
-import numpy as np
-
+from tinycc.backends.c.requant import mult_shift_arrays
 from tinycc.backends.cmsis_nn.ops._common import bias, context, dims, int8_io
 
 
@@ -15,8 +14,7 @@ def setup(node, m, p, out_channels: int, size: int) -> tuple[list[str], str]:
     """The statements declaring ctx, q, in_d, f_d, b_d and out_d, and the bias pointer."""
     g = m.g
     x_t, w_t, y_t = g.tensors[node.inputs[0]], g.tensors[node.inputs[1]], g.tensors[node.outputs[0]]
-    mult = m.const_array(np.asarray(p["multiplier"], np.int32), "mult")
-    shift = m.const_array(np.asarray(p["shift"], np.int32), "shift")
+    mult, shift = mult_shift_arrays(node, m, p, comment=False)
     b = bias(node, m)
     lines = [f"cmsis_nn_context ctx = {context(node, m, size)};",
              f"cmsis_nn_per_channel_quant_params q = {{ (int32_t *){mult}, (int32_t *){shift} }};",

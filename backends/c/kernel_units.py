@@ -1,0 +1,65 @@
+"""The c backend's kernel units: what `CModule.use_kernel(unit)` pulls into a model's C file.
+
+Kernel sources live in backends/c/kernels/ by role:
+  common/     helpers every model or several kernels share (fixed-point rescaling, copies, the in-place row ring)
+  reference/  the portable definitions, TF Lite Micro's reference loops (the readable spec of each operator)
+  optimised/  faster variants of the same arithmetic: dot-product / im2col / wide-row paths, each with its
+              Cortex-M DSP (SXTB16/SMLAD intrinsics, Thumb-2 assembly) branches beside portable C
+A unit is an ordered list of those files; its text is their concatenation, in that order (a variant's file
+may use the reference file before it), with each `@NAME@` placeholder replaced by layout.C_DEFINES[NAME].
+"""
+from __future__ import annotations
+
+import functools
+import re
+from importlib import resources
+
+from tinycc.backends.c.layout import C_DEFINES
+
+UNITS: dict[str, tuple[str, ...]] = {
+    "tinycc_fixedpoint.h": ("common/tinycc_fixedpoint.h",),
+    "copy.h": ("common/copy.h",),
+    "inplace.h": ("common/inplace.h",),
+    "dot_s8.h": ("optimised/dot_s8.h",),
+    "conv_2d.h": ("reference/conv_2d.h",
+                  "optimised/conv_2d_dot.h",           # tinycc_conv_2d_s8_fast: dot products, folded bias
+                  "optimised/conv_2d_cols.h",          # im2col columns and their multiply-accumulate kernels
+                  "optimised/conv_2d_cols_thumb2.h",   # im2col two-pixel loop in Thumb-2 DSP assembly
+                  "optimised/conv_2d_cols_rows.h",     # tinycc_conv_2d_s8_cols: blocks, rows, 1x1
+                  "optimised/conv_2d_inplace.h",       # the fast variants over a row ring
+                  "reference/conv_2d_inplace.h"),      # the reference rows over a row ring
+    "depthwise_conv_2d.h": ("reference/depthwise_conv_2d.h",
+                            "optimised/depthwise_conv_2d_fast_taps.h",   # rq words, 4-channel taps, packed 3x3
+                            "optimised/depthwise_conv_2d_wrow_dsp.h",    # wide rows (Cortex-M DSP only)
+                            "optimised/depthwise_conv_2d_fast.h",        # tinycc_depthwise_conv_2d_s8_fast
+                            "reference/depthwise_conv_2d_inplace.h",
+                            "optimised/depthwise_conv_2d_wrow.h"),       # tinycc_depthwise_conv_2d_s8_wrow
+    "fully_connected.h": ("reference/fully_connected.h",
+                          "optimised/fully_connected_w4.h"),             # tinycc_fully_connected_s8_w4
+    **{name: (f"reference/{name}",) for name in (
+        "elementwise.h", "hard_swish_f32.h", "lut.h", "mean.h", "movement.h", "pooling.h", "softmax.h",
+        "softmax_f32.h", "unary.h", "unary_f32.h")},
+}
+PLACEHOLDER = re.compile(r"@([A-Za-z_][A-Za-z0-9_]*)@")
+
+
+def read_file(path: str) -> str:
+    """One kernel file (a path under kernels/), its placeholders replaced."""
+    text = resources.files("tinycc.backends.c").joinpath("kernels", *path.split("/")).read_text()
+    return PLACEHOLDER.sub(lambda mt: str(C_DEFINES[mt.group(1)]), text)
+
+
+@functools.cache
+def read_unit(name: str) -> str:
+    """A unit's C text: its files concatenated."""
+    return "".join(read_file(path) for path in UNITS[name])
+
+
+def all_files() -> list[str]:
+    """Every .h file under kernels/, as paths relative to it."""
+    root = resources.files("tinycc.backends.c").joinpath("kernels")
+    found = []
+    for sub in root.iterdir():
+        if sub.is_dir():
+            found += [f"{sub.name}/{p.name}" for p in sub.iterdir() if p.name.endswith(".h")]
+    return sorted(found)

@@ -1,0 +1,351 @@
+/* ---- im2col kernels (int8, dilation 1; needs dot_s8.h) ----
+ * Each output pixel's patch (kh*kw*ci taps; taps outside the input set to in_zp, so with the folded
+ * bias kb they add f * 0 as TFLM's skipped taps; zeros up to k4, the next multiple of 4) is
+ * widened to int16 once into a stack column and reused by every output channel. The filter was
+ * packed at compile time (conv_2d.py): output channels in pairs, a pair's 4-tap groups interleaved
+ * (c0 g0, c1 g0, c0 g1, c1 g1, ...), each channel zero-padded to k4 taps, an odd last channel on its
+ * own; stored as int32 words (byte j of a word, from the least significant, is tap j of its group),
+ * each pair's words between its folded biases and its requantisation words (tinycc_cols_block).
+ * Two pixels by two channels a pass. With the DSP extension a group x0..x3 is stored as the
+ * words [x0,x2] [x1,x3] (SXTB16 and SXTB16 ROR 8), the pairs a weight word's own SXTB16s give, so
+ * each SMLAD adds two products with no reordering; the two pixels' columns are interleaved group by
+ * group (px0 [x0,x2], px0 [x1,x3], px1 [x0,x2], px1 [x1,x3]). Plain C: int16 in natural order, same
+ * interleave. Integer sums in any order are TFLM's exactly. */
+#ifndef TINYCC_CONV_COLS_BYTES
+#define TINYCC_CONV_COLS_BYTES @TINYCC_CONV_COLS_BYTES@   /* stack bytes for two int16 columns: k4 <= 576 (conv_2d.py checks) */
+#endif
+
+typedef union {
+    int32_t w[TINYCC_CONV_COLS_BYTES / 4];
+    int16_t h[TINYCC_CONV_COLS_BYTES / 2];
+} tinycc_cols;
+
+/* n (a multiple of 4) int8 taps at x into pixel slot p's column from group g on */
+static inline void tinycc_cols_widen(tinycc_cols *c, int p, int g, const int8_t *x, int n) {
+    int i;
+#ifdef TINYCC_DSP
+    int32_t *d = c->w + 4 * g + 2 * p;
+    for (i = 0; i < n; i += 4, d += 4) {
+        const int32_t v = tinycc_ld4(x + i);
+        d[0] = __sxtb16(v);
+        d[1] = tinycc_sxtb16_ror8(v);
+    }
+#else
+    int16_t *d = c->h + 8 * g + 4 * p;
+    for (i = 0; i < n; i += 4, d += 8) {
+        d[0] = x[i];
+        d[1] = x[i + 1];
+        d[2] = x[i + 2];
+        d[3] = x[i + 3];
+    }
+#endif
+}
+
+/* n bytes from x to d (no overlap): words (unaligned: memcpy of 4, one LDR/STR on the Cortex-M4), the
+ * last word ending at byte n, rewriting up to 3 bytes already copied */
+static inline void tinycc_cols_copy(int8_t *d, const int8_t *x, int n) {
+    int i;
+    int32_t v, u;
+    if (n < 4) {
+        for (i = 0; i < n; ++i) d[i] = x[i];
+        return;
+    }
+    if (n <= 12) {   /* 2 or 3 words: 0, (4,) n - 4 */
+        memcpy(&v, x, 4);
+        memcpy(&u, x + n - 4, 4);
+        if (n > 8) {
+            int32_t t;
+            memcpy(&t, x + 4, 4);
+            memcpy(d + 4, &t, 4);
+        }
+        memcpy(d, &v, 4);
+        memcpy(d + n - 4, &u, 4);
+        return;
+    }
+    for (i = 0; i + 4 < n; i += 4) {
+        memcpy(&v, x + i, 4);
+        memcpy(d + i, &v, 4);
+    }
+    memcpy(&v, x + n - 4, 4);
+    memcpy(d + n - 4, &v, 4);
+}
+
+#if defined(TINYCC_DSP) && !defined(__ARM_BIG_ENDIAN)
+#define TINYCC_COLS_ROW9 1
+/* an interior pixel's column into slot p when its patch is kh = 3 rows of L = 9 bytes (a 3x3 filter on
+ * RGB: 27 taps, 7 groups, the last one's fourth tap 0) from the rows at x, x + rowstep, x + 2 rowstep:
+ * the groups assembled in registers from loads inside the rows (byte j of a word is tap j of its group,
+ * little-endian), no patch */
+static inline void tinycc_cols_row9(tinycc_cols *c, int p, const int8_t *x, int rowstep) {
+    const int8_t *r1 = x + rowstep, *r2 = r1 + rowstep;
+    int32_t *d = c->w + 2 * p;
+    uint16_t t;
+    int32_t v;
+    memcpy(&t, r1 + 7, 2);
+#define TINYCC_COLS_ROW9_GROUP(G, V) v = (int32_t)(V), d[4 * (G)] = __sxtb16(v), d[4 * (G) + 1] = tinycc_sxtb16_ror8(v)
+    TINYCC_COLS_ROW9_GROUP(0, tinycc_ld4(x));
+    TINYCC_COLS_ROW9_GROUP(1, tinycc_ld4(x + 4));
+    TINYCC_COLS_ROW9_GROUP(2, (uint32_t)(uint8_t)x[8] | (uint32_t)tinycc_ld4(r1) << 8);
+    TINYCC_COLS_ROW9_GROUP(3, tinycc_ld4(r1 + 3));
+    TINYCC_COLS_ROW9_GROUP(4, (uint32_t)t | (uint32_t)tinycc_ld4(r2) << 16);
+    TINYCC_COLS_ROW9_GROUP(5, tinycc_ld4(r2 + 2));
+    TINYCC_COLS_ROW9_GROUP(6, (uint32_t)tinycc_ld4(r2 + 5) >> 8);
+#undef TINYCC_COLS_ROW9_GROUP
+}
+#endif
+
+#if defined(__GNUC__)          /* kept out of the row loop: its patch buffer would join the row's frame */
+#define TINYCC_COLS_OUTLINED static __attribute__((noinline, unused))
+#else
+#define TINYCC_COLS_OUTLINED static
+#endif
+
+/* pixel (b, oy, ox)'s column into slot p: interior rows straight from the input when a row of
+ * kw*ci taps is whole groups, else through a zero-point-filled patch (conv_2d.py checks it fits) */
+TINYCC_COLS_OUTLINED void tinycc_cols_pixel(const tinycc_conv_shape *s, const int8_t *in, tinycc_cols *c, int p, int b,
+                                     int oy, int ox, int32_t in_zp) {
+    const int iy0 = oy * s->sh - s->pad_t, ix0 = ox * s->sw - s->pad_l, L = s->kw * s->ci;
+    const int ky0 = iy0 < 0 ? -iy0 : 0, ky1 = iy0 + s->kh > s->h ? s->h - iy0 : s->kh;
+    const int kx0 = ix0 < 0 ? -ix0 : 0, kx1 = ix0 + s->kw > s->w ? s->w - ix0 : s->kw;
+    const int len = (kx1 - kx0) * s->ci;
+    int8_t patch[TINYCC_CONV_PATCH_BYTES];
+    int ky;
+    if (L % 4 == 0) {           /* row by row: each row is whole groups */
+        for (ky = 0; ky < s->kh; ++ky) {
+            const int8_t *x = patch;
+            if (ky < ky0 || ky >= ky1 || len <= 0) {
+                memset(patch, (int)in_zp, (size_t)L);
+            } else {
+                x = in + ((b * s->h + iy0 + ky) * s->w + ix0 + kx0) * s->ci;
+                if (kx0 > 0 || kx1 < s->kw) {
+                    memset(patch, (int)in_zp, (size_t)L);
+                    memcpy(patch + kx0 * s->ci, x, (size_t)len);
+                    x = patch;
+                }
+            }
+            tinycc_cols_widen(c, p, ky * (L / 4), x, L);
+        }
+        return;
+    }
+    {   /* groups straddle rows: the whole patch, zeros after the last tap */
+        const int k = s->kh * L, k4 = (k + 3) & ~3;
+        const int32_t zero = 0;
+        memcpy(patch + k4 - 4, &zero, 4);
+        memset(patch, (int)in_zp, (size_t)k);
+        if (len > 0)
+            for (ky = ky0; ky < ky1; ++ky)
+                memcpy(patch + ky * L + kx0 * s->ci, in + ((b * s->h + iy0 + ky) * s->w + ix0 + kx0) * s->ci,
+                       (size_t)len);
+        tinycc_cols_widen(c, p, 0, patch, k4);
+    }
+}
+
+/* The im2col kernels' requantisation: TFLM's MultiplyByQuantizedMultiplier plus the output zero point z
+ * exactly, for a right shift e = -shift >= 1 and a multiplier M in [2^30, 2^31), from the words
+ * M2 = 2M - 2^32 (as int32), h = 2^(e-1) + z * 2^e and e (conv_2d.py's cols_table; bits 5 and up of
+ * the e word are ignored: the last channel pair's e0 carries a mark in bit 8, tinycc_cols_block2_asm).
+ * SaturatingRoundingDoublingHighMul(acc, M) = floor((2 acc M + 2^31) / 2^32) = acc + floor((acc M2 +
+ * 2^31) / 2^32): one SMMLAR with acc as the accumulator (exact 64-bit sum). RoundingDivideByPOT(x, e)
+ * + z = (x + 2^(e-1) - (x < 0)) >> e + z = (x + h + (x >> 31)) >> e (adding z * 2^e before an
+ * arithmetic shift adds z after it). The emitter checks |acc| and |x| + |h| + 1 stay under 2^31. */
+static inline int32_t tinycc_cols_rq(int32_t acc, int32_t m, int32_t h, int32_t e) {
+    int32_t x;
+#ifdef TINYCC_DSP
+    __asm__("smmlar %0, %1, %2, %1" : "=r"(x) : "r"(acc), "r"(m));
+#else
+    x = (int32_t)(((int64_t)acc * ((int64_t)m + 4294967296LL) + 2147483648LL) >> 32);
+#endif
+    return (x + h + (x >> 31)) >> (e & 31);
+}
+
+#if defined(TINYCC_DSP) && defined(__thumb2__)
+#define TINYCC_COLS_ASM 1   /* Thumb-2: LDRD takes any two registers (A32 wants an even/odd pair) */
+#endif
+#ifndef TINYCC_DSP
+/* tap j (0..3) of a packed filter word: its byte j, sign-extended */
+static inline int32_t tinycc_wtap(int32_t w, int j) {
+    return (int32_t)((uint32_t)w << (24 - 8 * j)) >> 24;
+}
+#endif
+
+/* acc[0..3] += (px0, ch0), (px0, ch1), (px1, ch0), (px1, ch1) over g >= 1 groups; w: a packed channel
+ * pair (one word per channel and group). Thumb-2 DSP: 16 instructions a group of 16 MACs (3 LDRD,
+ * 4 SXTB16, 8 SMLAD, the loop over two groups), in assembly so that the 13 live values stay in
+ * registers. */
+static inline const int32_t *tinycc_cols_2x2(const tinycc_cols *c, const int32_t *w, int g, int32_t *acc) {
+    int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
+#ifdef TINYCC_COLS_ASM
+    const int32_t *x = c->w;
+    int32_t wa, wb, wah, wbh, xa, xb;
+    __asm__ volatile(
+        "tst %[g], #1\n\t"          /* an odd group first, then two a pass */
+        "beq 2f\n\t"
+        "ldrd %[wa], %[wb], [%[w]], #8\n\t"
+        "ldrd %[xa], %[xb], [%[x]], #8\n\t"
+        "sxtb16 %[wah], %[wa], ror #8\n\t"
+        "sxtb16 %[wa], %[wa]\n\t"
+        "sxtb16 %[wbh], %[wb], ror #8\n\t"
+        "sxtb16 %[wb], %[wb]\n\t"
+        "smlad %[a0], %[xa], %[wa], %[a0]\n\t"
+        "smlad %[a0], %[xb], %[wah], %[a0]\n\t"
+        "smlad %[a1], %[xa], %[wb], %[a1]\n\t"
+        "smlad %[a1], %[xb], %[wbh], %[a1]\n\t"
+        "ldrd %[xa], %[xb], [%[x]], #8\n\t"
+        "smlad %[a2], %[xa], %[wa], %[a2]\n\t"
+        "smlad %[a2], %[xb], %[wah], %[a2]\n\t"
+        "smlad %[a3], %[xa], %[wb], %[a3]\n\t"
+        "smlad %[a3], %[xb], %[wbh], %[a3]\n\t"
+        "subs %[g], %[g], #1\n\t"
+        "beq 3f\n\t"
+        "2:\n\t"
+        "ldrd %[wa], %[wb], [%[w]], #8\n\t"
+        "ldrd %[xa], %[xb], [%[x]], #8\n\t"
+        "sxtb16 %[wah], %[wa], ror #8\n\t"
+        "sxtb16 %[wa], %[wa]\n\t"
+        "sxtb16 %[wbh], %[wb], ror #8\n\t"
+        "sxtb16 %[wb], %[wb]\n\t"
+        "smlad %[a0], %[xa], %[wa], %[a0]\n\t"
+        "smlad %[a0], %[xb], %[wah], %[a0]\n\t"
+        "smlad %[a1], %[xa], %[wb], %[a1]\n\t"
+        "smlad %[a1], %[xb], %[wbh], %[a1]\n\t"
+        "ldrd %[xa], %[xb], [%[x]], #8\n\t"
+        "smlad %[a2], %[xa], %[wa], %[a2]\n\t"
+        "smlad %[a2], %[xb], %[wah], %[a2]\n\t"
+        "smlad %[a3], %[xa], %[wb], %[a3]\n\t"
+        "smlad %[a3], %[xb], %[wbh], %[a3]\n\t"
+        "ldrd %[wa], %[wb], [%[w]], #8\n\t"
+        "ldrd %[xa], %[xb], [%[x]], #8\n\t"
+        "sxtb16 %[wah], %[wa], ror #8\n\t"
+        "sxtb16 %[wa], %[wa]\n\t"
+        "sxtb16 %[wbh], %[wb], ror #8\n\t"
+        "sxtb16 %[wb], %[wb]\n\t"
+        "smlad %[a0], %[xa], %[wa], %[a0]\n\t"
+        "smlad %[a0], %[xb], %[wah], %[a0]\n\t"
+        "smlad %[a1], %[xa], %[wb], %[a1]\n\t"
+        "smlad %[a1], %[xb], %[wbh], %[a1]\n\t"
+        "ldrd %[xa], %[xb], [%[x]], #8\n\t"
+        "smlad %[a2], %[xa], %[wa], %[a2]\n\t"
+        "smlad %[a2], %[xb], %[wah], %[a2]\n\t"
+        "smlad %[a3], %[xa], %[wb], %[a3]\n\t"
+        "smlad %[a3], %[xb], %[wbh], %[a3]\n\t"
+        "subs %[g], %[g], #2\n\t"
+        "bne 2b\n\t"
+        "3:\n\t"
+        : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x] "+r"(x), [w] "+r"(w), [g] "+r"(g),
+          [wa] "=&r"(wa), [wb] "=&r"(wb), [wah] "=&r"(wah), [wbh] "=&r"(wbh), [xa] "=&r"(xa), [xb] "=&r"(xb)
+        :
+        : "cc", "memory");
+#elif defined(TINYCC_DSP)
+    const int32_t *x = c->w;
+    for (; g > 0; --g, x += 4, w += 2) {
+        const int32_t wal = __sxtb16(w[0]), wah = tinycc_sxtb16_ror8(w[0]);
+        const int32_t wbl = __sxtb16(w[1]), wbh = tinycc_sxtb16_ror8(w[1]);
+        a0 = __smlad(x[0], wal, a0);
+        a0 = __smlad(x[1], wah, a0);
+        a1 = __smlad(x[0], wbl, a1);
+        a1 = __smlad(x[1], wbh, a1);
+        a2 = __smlad(x[2], wal, a2);
+        a2 = __smlad(x[3], wah, a2);
+        a3 = __smlad(x[2], wbl, a3);
+        a3 = __smlad(x[3], wbh, a3);
+    }
+#else
+    const int16_t *x = c->h;
+    int j;
+    for (; g > 0; --g, x += 8, w += 2)
+        for (j = 0; j < 4; ++j) {
+            const int32_t f0 = tinycc_wtap(w[0], j), f1 = tinycc_wtap(w[1], j);
+            a0 += f0 * x[j];
+            a1 += f1 * x[j];
+            a2 += f0 * x[4 + j];
+            a3 += f1 * x[4 + j];
+        }
+#endif
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
+    return w;
+}
+
+/* acc[0..1] += (px0, ch0), (px0, ch1) */
+static inline void tinycc_cols_1x2(const tinycc_cols *c, const int32_t *w, int g, int32_t *acc) {
+    int32_t a0 = acc[0], a1 = acc[1];
+#ifdef TINYCC_COLS_ASM
+    const int32_t *x = c->w;
+    int32_t wa, wb, wah, wbh, xa, xb;
+    __asm__ volatile(
+        "1:\n\t"
+        "ldrd %[wa], %[wb], [%[w]], #8\n\t"
+        "ldrd %[xa], %[xb], [%[x]], #16\n\t"
+        "sxtb16 %[wah], %[wa], ror #8\n\t"
+        "sxtb16 %[wa], %[wa]\n\t"
+        "sxtb16 %[wbh], %[wb], ror #8\n\t"
+        "sxtb16 %[wb], %[wb]\n\t"
+        "smlad %[a0], %[xa], %[wa], %[a0]\n\t"
+        "smlad %[a0], %[xb], %[wah], %[a0]\n\t"
+        "smlad %[a1], %[xa], %[wb], %[a1]\n\t"
+        "smlad %[a1], %[xb], %[wbh], %[a1]\n\t"
+        "subs %[g], %[g], #1\n\t"
+        "bne 1b\n\t"
+        : [a0] "+r"(a0), [a1] "+r"(a1), [x] "+r"(x), [w] "+r"(w), [g] "+r"(g),
+          [wa] "=&r"(wa), [wb] "=&r"(wb), [wah] "=&r"(wah), [wbh] "=&r"(wbh), [xa] "=&r"(xa), [xb] "=&r"(xb)
+        :
+        : "cc", "memory");
+#elif defined(TINYCC_DSP)
+    const int32_t *x = c->w;
+    for (; g > 0; --g, x += 4, w += 2) {
+        a0 = __smlad(x[0], __sxtb16(w[0]), a0);
+        a0 = __smlad(x[1], tinycc_sxtb16_ror8(w[0]), a0);
+        a1 = __smlad(x[0], __sxtb16(w[1]), a1);
+        a1 = __smlad(x[1], tinycc_sxtb16_ror8(w[1]), a1);
+    }
+#else
+    const int16_t *x = c->h;
+    int j;
+    for (; g > 0; --g, x += 8, w += 2)
+        for (j = 0; j < 4; ++j) {
+            a0 += tinycc_wtap(w[0], j) * x[j];
+            a1 += tinycc_wtap(w[1], j) * x[j];
+        }
+#endif
+    acc[0] = a0;
+    acc[1] = a1;
+}
+
+/* one channel (w: g words) against slot 0 and, when np is 2, slot 1: acc[0] px0, acc[1] px1 */
+static inline void tinycc_cols_nx1(const tinycc_cols *c, const int32_t *w, int g, int np, int32_t *acc) {
+    int32_t a0 = acc[0], a1 = acc[1];
+#ifdef TINYCC_DSP
+    const int32_t *x = c->w;
+    for (; g > 0; --g, x += 4, ++w) {
+        const int32_t wl = __sxtb16(*w), wh = tinycc_sxtb16_ror8(*w);
+        a0 = __smlad(x[0], wl, a0);
+        a0 = __smlad(x[1], wh, a0);
+        if (np > 1) {
+            a1 = __smlad(x[2], wl, a1);
+            a1 = __smlad(x[3], wh, a1);
+        }
+    }
+#else
+    const int16_t *x = c->h;
+    int j;
+    for (; g > 0; --g, x += 8, ++w)
+        for (j = 0; j < 4; ++j) {
+            a0 += tinycc_wtap(*w, j) * x[j];
+            if (np > 1) a1 += tinycc_wtap(*w, j) * x[4 + j];
+        }
+#endif
+    acc[0] = a0;
+    acc[1] = a1;
+}
+
+#ifdef TINYCC_DSP
+/* v clamped to [act_min, act_max]: one SSAT to int8, the activation's bounds only when `clip` */
+static inline int8_t tinycc_cols_sat(int32_t v, int clip, int32_t act_min, int32_t act_max) {
+    v = __ssat(v, 8);
+    if (clip) v = tinycc_clamp(v, act_min, act_max);
+    return (int8_t)v;
+}
+#endif
+

@@ -1,0 +1,152 @@
+/* every output channel of the np (1 or 2) pixels whose columns (g groups) are in c: outputs at o, o + co.
+ * `wpk` (conv_2d.py's cols_words): per channel pair {kb0, kb1}, its packed filter (2g words), then
+ * {M2_0, M2_1, h0, h1, e0, e1}; an odd last channel {kb}, its g words, {M2, h, e}. kb = bias - in_zp *
+ * sum(w), the rest tinycc_cols_rq's words (the output zero point is in h). A pair's words are all
+ * loaded before its first output byte is stored (an int8 store may alias them). */
+#ifdef TINYCC_DSP
+#define TINYCC_COLS_SAT(v) tinycc_cols_sat(v, clip, act_min, act_max)
+#else
+#define TINYCC_COLS_SAT(v) (int8_t)tinycc_clamp(v, act_min, act_max)
+#endif
+static inline void tinycc_cols_block(const tinycc_conv_shape *s, const tinycc_cols *c, int np, int g,
+                                     const int32_t *wpk, int8_t *o, int32_t act_min, int32_t act_max) {
+    const int co = s->co;
+#ifdef TINYCC_DSP
+    const int clip = act_min > -128 || act_max < 127;
+#endif
+    const int32_t *w = wpk;
+    int8_t *op = o, *const end = o + (co & ~1);
+    if (np == 2) {
+#ifdef TINYCC_COLS_ASM
+        if (!clip) {
+            if (op != end) w = tinycc_cols_block2_asm(c, w, g, op, co);
+            op = end;
+        }
+#endif
+        for (; op != end; op += 2) {
+            int32_t acc[4], m0, m1, h0, h1, e0, e1, v0, v1, v2, v3;
+            acc[0] = acc[2] = w[0];
+            acc[1] = acc[3] = w[1];
+            w = tinycc_cols_2x2(c, w + 2, g, acc);
+            m0 = w[0], m1 = w[1], h0 = w[2], h1 = w[3], e0 = w[4], e1 = w[5];
+            w += 6;
+            v0 = tinycc_cols_rq(acc[0], m0, h0, e0);
+            v1 = tinycc_cols_rq(acc[1], m1, h1, e1);
+            v2 = tinycc_cols_rq(acc[2], m0, h0, e0);
+            v3 = tinycc_cols_rq(acc[3], m1, h1, e1);
+            op[0] = TINYCC_COLS_SAT(v0);
+            op[1] = TINYCC_COLS_SAT(v1);
+            op[co] = TINYCC_COLS_SAT(v2);
+            op[co + 1] = TINYCC_COLS_SAT(v3);
+        }
+    } else {
+        for (; op != end; op += 2) {
+            int32_t acc[2], v0, v1;
+            const int32_t *q = w + 2 + 2 * g;
+            acc[0] = w[0];
+            acc[1] = w[1];
+            tinycc_cols_1x2(c, w + 2, g, acc);
+            v0 = tinycc_cols_rq(acc[0], q[0], q[2], q[4]);
+            v1 = tinycc_cols_rq(acc[1], q[1], q[3], q[5]);
+            w = q + 6;
+            op[0] = TINYCC_COLS_SAT(v0);
+            op[1] = TINYCC_COLS_SAT(v1);
+        }
+    }
+    if (co & 1) {
+        int32_t acc[2], v0, v1;
+        const int32_t *q = w + 1 + g;
+        acc[0] = acc[1] = w[0];
+        tinycc_cols_nx1(c, w + 1, g, np, acc);
+        v0 = tinycc_cols_rq(acc[0], q[0], q[1], q[2]);
+        v1 = tinycc_cols_rq(acc[1], q[0], q[1], q[2]);
+        op[0] = TINYCC_COLS_SAT(v0);
+        if (np == 2) op[co] = TINYCC_COLS_SAT(v1);
+    }
+}
+#undef TINYCC_COLS_SAT
+
+/* output row oy of image b (ow * co bytes at `row`), two pixels a pass */
+static inline void tinycc_conv_2d_s8_cols_row(const tinycc_conv_shape *s, const int8_t *in, const int32_t *wpk,
+                                              int8_t *row, int b, int oy, int32_t in_zp, int32_t act_min,
+                                              int32_t act_max) {
+    tinycc_cols c;
+    const int L = s->kw * s->ci, k = s->kh * L, k4 = (k + 3) & ~3, iy0 = oy * s->sh - s->pad_t;
+    const int rowstep = s->w * s->ci, xstep = s->sw * s->ci;
+    int8_t *patch = (int8_t *)(void *)c.w + 4 * k4;   /* after the two columns (4 * k4 bytes) */
+    const int x0 = ((b * s->h + iy0) * s->w - s->pad_l) * s->ci;   /* pixel ox's patch: in + x0 + ox * xstep */
+    int ox, ox0 = 0, ox1 = 0, p;
+    if ((L % 4 == 0 || 5 * k4 <= TINYCC_CONV_COLS_BYTES) && iy0 >= 0 && iy0 + s->kh <= s->h) {
+        /* an interior row: its interior pixels widen their kh rows straight from the input when a row
+         * is whole groups, else copy them into the patch after the columns (zeros after byte k, written
+         * once) and widen that */
+        const int32_t zero = 0;
+        const int last = s->w + s->pad_l - s->kw;   /* pixels ox0 <= ox < ox1: 0 <= ox sw - pad_l <= last */
+        ox0 = (s->pad_l + s->sw - 1) / s->sw;
+        if (ox0 > s->ow) ox0 = s->ow;
+        ox1 = last < 0 ? ox0 : last / s->sw + 1;
+        if (ox1 > s->ow) ox1 = s->ow;
+        if (ox1 < ox0) ox1 = ox0;
+        if (L % 4 != 0) memcpy(patch + k4 - 4, &zero, 4);
+    }
+    for (ox = 0; ox < s->ow; ox += 2) {
+        const int np = ox + 1 < s->ow ? 2 : 1;
+        for (p = 0; p < np; ++p) {
+            if (ox + p >= ox0 && ox + p < ox1) {
+                const int8_t *xr = in + x0 + (ox + p) * xstep;
+                int ky;
+                if (L % 4 == 0) {
+                    for (ky = 0; ky < s->kh; ++ky, xr += rowstep) tinycc_cols_widen(&c, p, ky * (L / 4), xr, L);
+#ifdef TINYCC_COLS_ROW9
+                } else if (L == 9 && s->kh == 3) {
+                    tinycc_cols_row9(&c, p, xr, rowstep);
+#endif
+                } else {
+                    for (ky = 0; ky < s->kh; ++ky, xr += rowstep) tinycc_cols_copy(patch + ky * L, xr, L);
+                    tinycc_cols_widen(&c, p, 0, patch, k4);
+                }
+            } else {
+                tinycc_cols_pixel(s, in, &c, p, b, oy, ox + p, in_zp);
+            }
+        }
+        tinycc_cols_block(s, &c, np, k4 / 4, wpk, row + ox * s->co, act_min, act_max);
+    }
+}
+
+/* a 1x1, stride-1 convolution whose pixels' channels are whole groups: one matrix product */
+static inline int tinycc_cols_pointwise(const tinycc_conv_shape *s) {
+    return s->kh == 1 && s->kw == 1 && s->sh == 1 && s->sw == 1 && s->oh == s->h && s->ow == s->w && s->ci % 4 == 0;
+}
+
+/* every pixel in turn, two a pass across rows and images, first to last or (`backward`) last to
+ * first. A pass widens both pixels' inputs before it writes their outputs, so `out` may be `in`
+ * itself when the outputs never overtake the unread inputs: forward with co <= ci, backward with
+ * co >= ci (in place without a ring). */
+static inline void tinycc_conv_2d_s8_cols_pw(const tinycc_conv_shape *s, const int8_t *in, const int32_t *wpk,
+                                             int8_t *out, int backward, int32_t act_min, int32_t act_max) {
+    tinycc_cols c;
+    const long count = (long)s->n * s->h * s->w;
+    long k;
+    for (k = 0; k < count; k += 2) {
+        const int np = k + 1 < count ? 2 : 1;
+        const long i = backward ? count - k - np : k;   /* the pass's first pixel */
+        tinycc_cols_widen(&c, 0, 0, in + i * s->ci, s->ci);
+        if (np == 2) tinycc_cols_widen(&c, 1, 0, in + (i + 1) * s->ci, s->ci);
+        tinycc_cols_block(s, &c, np, s->ci / 4, wpk, out + i * s->co, act_min, act_max);
+    }
+}
+
+/* `wpk`: the packed filter with each channel pair's folded bias and requantisation words (tinycc_cols_block) */
+static inline void tinycc_conv_2d_s8_cols(const tinycc_conv_shape *s, const int8_t *in, const int32_t *wpk,
+                                          int8_t *out, int32_t in_zp, int32_t act_min, int32_t act_max) {
+    int b, oy;
+    if (tinycc_cols_pointwise(s)) {
+        tinycc_conv_2d_s8_cols_pw(s, in, wpk, out, 0, act_min, act_max);
+        return;
+    }
+    for (b = 0; b < s->n; ++b)
+    for (oy = 0; oy < s->oh; ++oy)
+        tinycc_conv_2d_s8_cols_row(s, in, wpk, out + (long)(b * s->oh + oy) * s->ow * s->co, b, oy, in_zp,
+                                   act_min, act_max);
+}
+

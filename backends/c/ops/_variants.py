@@ -1,0 +1,49 @@
+"""Kernel variant tables of the c backend's MAC-heavy emitters (conv_2d, depthwise_conv_2d,
+fully_connected): which kernel function a node is emitted as is data, not string assembly.
+
+An emitter lists its `Variant`s in order of preference; the first whose `constants(node, m, p, inplace)`
+gives its values (the C expressions of its constant arrays; None when the variant does not apply:
+a dtype, a shape, a requantisation the variant cannot do exactly) is called, with its argument
+template filled from those values and the node's common ones (shape, x, y, zero points, clamp).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    kernel: str                   # the out-of-place C function
+    args: str                     # its argument list, a str.format template
+    file: str                     # the kernel file (under backends/c/kernels/) defining `kernel`
+    constants: Callable           # (node, m, p, inplace) -> dict of C expressions, or None: does not apply
+    inplace: str | None = None    # the function over a row ring (kernels/common/inplace.h), if any
+    inplace_args: str | None = None
+
+
+def choose(variants, node, m, p, inplace: bool = False) -> tuple[Variant, dict]:
+    """The first variant that applies (in place: among those with an in-place function) and its values."""
+    for v in variants:
+        if inplace and v.inplace is None:
+            continue
+        values = v.constants(node, m, p, inplace)
+        if values is not None:
+            return v, values
+    raise RuntimeError(f"no {node.op} kernel variant applies to node {node.name!r}")   # a tinycc bug
+
+
+def call(v: Variant, values: dict, inplace: bool = False) -> str:
+    """The C call statement of variant `v` with these values."""
+    if inplace:
+        if v.inplace_args is None:
+            raise RuntimeError(f"kernel variant {v.name} has no in-place form")   # a tinycc bug
+        return f"{v.inplace}({v.inplace_args.format(**values)});"
+    return f"{v.kernel}({v.args.format(**values)});"
+
+
+def common(node, p, shape: str) -> dict:
+    """The values every variant's template may use besides its constants."""
+    return {"shape": shape, "in_zp": p.get("input_zp"), "out_zp": p.get("output_zp"),
+            "act_min": p.get("act_min"), "act_max": p.get("act_max")}

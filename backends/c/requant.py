@@ -1,0 +1,204 @@
+"""The c backend's one requantisation packer: every array of multipliers, shifts, folded biases and
+fused requantisation words the int8 kernels read is computed here, for conv_2d, depthwise_conv_2d,
+fully_connected and their in-place forms (backends/c/ops/), and the CMSIS-NN twins' arrays too.
+
+TF Lite Micro's requantisation is MultiplyByQuantizedMultiplier(acc, M, shift) + out_zp (core/fixedpoint.py,
+kernels/common/tinycc_fixedpoint.h). The fast kernels take it in one of these forms:
+  - plain arrays of M and shift (reference kernels; tinycc_requant_s8 in kernels/optimised/dot_s8.h);
+  - the folded bias kb = bias - in_zp * sum(w) per output channel, so that a kernel sums raw inputs;
+  - fused words: for a right shift s, `rounding_word(zp, s)` = 2^(s-1) + zp * 2^s is the rounding half
+    of a shift by s plus the output zero point added before it (the same as adding zp after it). The
+    im2col conv packs (2M - 2^32, h, e) with h = rounding_word(zp, e) (tinycc_cols_rq), fully_connected
+    (M, h, r - 1) with h = rounding_word(zp, r - 1) (tinycc_fc_mul), depthwise h * 256 + r - 1 with
+    the same h (tinycc_dw_rq).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from tinycc.backends.c.layout import DW_CHANNEL_GROUP, DW_GROUP_WORDS, FC_BLOCK_UNITS
+from tinycc.core.fixedpoint import multiply_by_quantized_multiplier
+
+
+# ---- per-channel values ----
+def bias_name(node) -> str | None:
+    return node.inputs[2] if len(node.inputs) > 2 else None
+
+
+def bias_values(node, g, co: int) -> np.ndarray | None:
+    """The bias per output channel as int64 (zeros without a bias), or None when it is not constant or
+    not `co` values."""
+    name = bias_name(node)
+    if name is None:
+        return np.zeros(co, np.int64)
+    if g.tensors[name].data is None:
+        return None
+    bias = g.tensors[name].data.astype(np.int64).reshape(-1)
+    return bias if bias.size == co else None
+
+
+def per_channel(p, co: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """(multipliers, shifts) as int64, one per output channel (a per-tensor pair repeated), or None when
+    prepare() gave neither 1 nor `co` of them."""
+    mult = np.asarray(p["multiplier"], np.int64).reshape(-1)
+    shift = np.asarray(p["shift"], np.int64).reshape(-1)
+    if mult.size == 1 and shift.size == 1:
+        mult, shift = np.repeat(mult, co), np.repeat(shift, co)
+    if mult.size != co or shift.size != co:
+        return None
+    return mult, shift
+
+
+def rounding_word(zp: int, s):
+    """2^(s-1) + zp * 2^s: the rounding half of an arithmetic right shift by s (s >= 1) with the output
+    zero point added before the shift, elementwise over int64 `s`."""
+    return (2 * int(zp) + 1) * (np.int64(1) << (np.asarray(s, np.int64) - 1))
+
+
+# ---- folded bias ----
+def sums_fit_int32(bias: np.ndarray, kbias: np.ndarray, weights: np.ndarray) -> bool:
+    """The fast int8 kernels add in int32 without wrapping: they apply only when no sum they form can
+    leave int32, whatever the input: |bias| or |bias - in_zp * sum(w)| plus 256 * sum|w| per output
+    channel bounds every partial sum (raw inputs against the folded bias, or inputs minus the zero
+    point against the plain one). A model beyond (a bias near INT32_MAX) takes the reference kernels,
+    which wrap as TFLM's int32 sums do. `weights` has output channels first."""
+    co = weights.shape[0]
+    spread = 256 * np.abs(weights.reshape(co, -1).astype(np.int64)).sum(axis=1)
+    top = np.maximum(np.abs(np.asarray(bias, np.int64)), np.abs(np.asarray(kbias, np.int64))) + spread
+    return bool(top.max(initial=0) < (1 << 31))
+
+
+def fold(node, g, p, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(bias, bias - in_zp * sum(w)) per output channel as int64 for the fast int8 kernels (`weights`
+    has output channels first), or None when the reference kernel must stay: a bias that is not
+    constant, a negative multiplier (tinycc_requant_s8 takes non-negative ones only) or a sum that
+    could leave int32 (sums_fit_int32)."""
+    if np.min(np.asarray(p["multiplier"], dtype=np.int64), initial=0) < 0:
+        return None
+    co = weights.shape[0]
+    bias = bias_values(node, g, co)
+    if bias is None:
+        return None
+    kbias = bias - int(p["input_zp"]) * weights.reshape(co, -1).astype(np.int64).sum(axis=1)
+    if not sums_fit_int32(bias, kbias, weights):
+        return None
+    return bias, kbias
+
+
+# ---- C arrays ----
+def mult_shift_arrays(node, m, p, comment: bool = True) -> tuple[str, str]:
+    """The multiplier and shift arrays (int32, as prepare() gave them: one or one per channel)."""
+    mult = m.const_array(np.asarray(p["multiplier"], dtype=np.int32), "mult",
+                         comment=f"{node.name} multipliers" if comment else "")
+    shift = m.const_array(np.asarray(p["shift"], dtype=np.int32), "shift",
+                          comment=f"{node.name} shifts" if comment else "")
+    return mult, shift
+
+
+def plain_bias_array(node, m, bias: np.ndarray) -> str:
+    """The bias as the fast kernels read it: the int32 bias tensor itself, else its values as int32."""
+    name = bias_name(node)
+    if name is not None and m.g.tensors[name].dtype == "int32":
+        return m.ptr(name, const=True)
+    return m.const_array(bias.astype(np.int32), "bias", comment=f"{node.name} bias")
+
+
+def kbias_array(node, m, kbias: np.ndarray) -> str:
+    return m.const_array(np.asarray(kbias).astype(np.int32), "kbias",
+                         comment=f"{node.name} bias - input zero point * sum(w)")
+
+
+# ---- fused words ----
+def dw_rq_words(shift: np.ndarray, out_zp: int) -> tuple[np.ndarray | None, int]:
+    """tinycc_dw_rq's words (kernels/optimised/depthwise_conv_2d_fast_taps.h) and mode: h * 256 + r - 1
+    with h = rounding_word(out_zp, r - 1) per channel when every shift is -r with 2 <= r <= 17 and h fits
+    24 bits (mode 1), else with h = 2^(r-2) when 2 <= r <= 24 (mode 2: the kernel adds out_zp after the
+    shift), else (None, 0) (the kernel requantises with tinycc_requant_s8)."""
+    r = -np.asarray(shift, np.int64)
+    if r.min(initial=2) >= 2 and r.max(initial=2) <= 17:
+        hi0 = rounding_word(out_zp, r - 1)
+        if np.abs(hi0).max(initial=0) < (1 << 23):
+            return hi0 * 256 + (r - 1), 1
+    if r.min(initial=2) >= 2 and r.max(initial=2) <= 24:
+        return (np.int64(1) << (r - 2)) * 256 + (r - 1), 2     # out_zp added after the shift
+    return None, 0
+
+
+def dw_group_words(folded: np.ndarray, mult: np.ndarray, rqw: np.ndarray) -> np.ndarray:
+    """tinycc_dw_kp's array: per group of DW_CHANNEL_GROUP channels its folded biases, then (multiplier,
+    rq word) per channel (DW_GROUP_WORDS words), the last group zero-padded; int32."""
+    co = folded.size
+    groups = -(-co // DW_CHANNEL_GROUP)
+    n = DW_CHANNEL_GROUP
+    packed = np.zeros((groups, DW_GROUP_WORDS), np.int64)
+    for k, v in enumerate((folded, mult, rqw)):
+        padded = np.zeros(groups * n, np.int64)
+        padded[:co] = v
+        if k == 0:
+            packed[:, 0:n] = padded.reshape(groups, n)
+        else:
+            packed[:, n - 1 + k:DW_GROUP_WORDS:2] = padded.reshape(groups, n)
+    return packed.reshape(-1).astype(np.int32)
+
+
+def fc_rq_words(p) -> tuple[np.ndarray, int]:
+    """tinycc_fc_out's words (kernels/optimised/fully_connected_w4.h) and mode: per multiplier
+    (M, rounding_word(out_zp, r - 1), r - 1) for right shifts 2 <= r <= 23 (mode 2, saturating only,
+    with one multiplier and the whole int8 range as activation; else mode 1), else (M, shift, 0)
+    (mode 0: tinycc_requant_s8). int32, three words a unit or one triple for all."""
+    mult = np.asarray(p["multiplier"], dtype=np.int64).reshape(-1)
+    shift = np.asarray(p["shift"], dtype=np.int64).reshape(-1)
+    if shift.max() <= -2 and shift.min() >= -23:    # right shifts 2..23: one multiply-add, one shift
+        r = -shift
+        rq = np.stack([mult, rounding_word(p["output_zp"], r - 1), r - 1], axis=1)
+        mode = 2 if (p["act_min"], p["act_max"]) == (-128, 127) and len(mult) == 1 else 1
+    else:
+        rq, mode = np.stack([mult, shift, np.zeros_like(shift)], axis=1), 0
+    return rq.astype(np.int32).reshape(-1), mode
+
+
+def fc_kbias(kbias: np.ndarray) -> np.ndarray:
+    """The folded bias padded with zeros to whole blocks of FC_BLOCK_UNITS units, int32."""
+    return np.concatenate([kbias, np.zeros(-kbias.size % FC_BLOCK_UNITS, np.int64)]).astype(np.int32)
+
+
+def cols_table(node, g, p, w: np.ndarray):
+    """(co x 4 words kb, M2, h, e for conv_2d.cols_words, the filter to pack), or None when a multiplier is
+    not 0 or in [2^30, 2^31), a shift is not a right shift by 1..31, or an int32 sum could overflow
+    (tinycc_cols_rq, kernels/optimised/conv_2d_cols.h). Per channel: kb = bias - in_zp * sum(w),
+    M2 = 2M - 2^32, h = rounding_word(out_zp, e), e = -shift. A channel whose output does not depend on
+    its input (a filter of zeros, or a zero multiplier: its filter is packed as zeros then) gets TFLM's
+    constant c: kb = 0 (so acc = 0 and SRDHM gives 0), e = 1, h = 2 (c + out_zp)."""
+    co = w.shape[0]
+    name = bias_name(node)
+    if name is not None and g.tensors[name].data is None:
+        return None
+    ms = per_channel(p, co)
+    bias = bias_values(node, g, co)
+    if ms is None or bias is None:
+        return None
+    mult, shift = ms
+    w = np.array(w, np.int8)
+    w[mult == 0] = 0                   # MultiplyByQuantizedMultiplier(acc, 0, shift) = 0 whatever acc
+    wf = np.asarray(w, np.int64).reshape(co, -1)
+    kbias = bias - int(p["input_zp"]) * wf.sum(axis=1)
+    const = ~wf.any(axis=1)            # the accumulator is the folded bias whatever the input
+    if (np.abs(kbias[const]) >= (1 << 31)).any():
+        return None
+    zp = int(p["output_zp"])
+    q0 = np.zeros(co, np.int64)
+    if const.any():
+        q0[const] = multiply_by_quantized_multiplier(kbias[const].astype(np.int32), mult[const].astype(np.int32),
+                                                     shift[const].astype(np.int32)).astype(np.int64)
+    mult = np.where(const, 1 << 30, mult)
+    e = np.where(const, 1, -shift)
+    kbias = np.where(const, 0, kbias)
+    if (mult < (1 << 30)).any() or (mult >= (1 << 31)).any() or (e < 1).any() or (e > 31).any():
+        return None
+    h = np.where(const, 2 * (q0 + zp), rounding_word(zp, e)).astype(np.int64)
+    bound = np.abs(kbias) + 128 * np.abs(wf).sum(axis=1)          # |acc|, every partial sum too
+    xbound = (bound * mult) // (1 << 31) + 2                        # |SRDHM(acc, M)|
+    if (bound >= (1 << 31)).any() or (xbound + np.abs(h) + 1 >= (1 << 31)).any():
+        return None
+    table = np.stack([kbias, 2 * mult - (1 << 32), h, e], axis=1).astype(np.int32)
+    return table, w
