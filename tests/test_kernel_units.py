@@ -23,7 +23,7 @@ def raw(path: str) -> str:
 
 
 def test_every_kernel_file_is_in_exactly_one_unit():
-    listed = [f for files in kernel_units.UNITS.values() for f in files]
+    listed = [f for unit in kernel_units.units() for f in kernel_units.files_of(unit)]
     assert len(listed) == len(set(listed))
     assert sorted(listed) == kernel_units.all_files()
     assert {f.split("/")[0] for f in listed} == {"common", "reference", "optimised"}
@@ -40,7 +40,7 @@ def test_sizes_are_typed_once_in_python():
     """Each shared size is a placeholder in the kernel file and the layout value in the C a model gets."""
     assert layout.C_DEFINES["TINYCC_CONV_COLS_BYTES"] == layout.CONV_COLS_BYTES == 2304
     assert layout.C_DEFINES["TINYCC_DW_WROW_COLS"] == layout.DW_WROW_COLS == 64
-    text = "".join(kernel_units.read_unit(u) for u in kernel_units.UNITS)
+    text = "".join(kernel_units.read_unit(u) for u in kernel_units.units())
     assert "@" not in text
     for name, value in layout.C_DEFINES.items():
         files = [f for f in kernel_units.all_files() if f"#define {name} @{name}@" in raw(f)]

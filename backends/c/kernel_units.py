@@ -7,6 +7,8 @@ Kernel sources live in backends/c/kernels/ by role:
               Cortex-M DSP (SXTB16/SMLAD intrinsics, Thumb-2 assembly) branches beside portable C
 A unit is an ordered list of those files; its text is their concatenation, in that order (a variant's file
 may use the reference file before it), with each `@NAME@` placeholder replaced by layout.C_DEFINES[NAME].
+UNITS lists the units made of more than one file or kept outside reference/; any other unit `x.h` is
+the one file `reference/x.h` (a new operator's kernel needs no entry here).
 """
 from __future__ import annotations
 
@@ -36,9 +38,6 @@ UNITS: dict[str, tuple[str, ...]] = {
                             "optimised/depthwise_conv_2d_wrow.h"),       # tinycc_depthwise_conv_2d_s8_wrow
     "fully_connected.h": ("reference/fully_connected.h",
                           "optimised/fully_connected_w4.h"),             # tinycc_fully_connected_s8_w4
-    **{name: (f"reference/{name}",) for name in (
-        "elementwise.h", "hard_swish_f32.h", "lut.h", "mean.h", "movement.h", "pooling.h", "softmax.h",
-        "softmax_f32.h", "unary.h", "unary_f32.h")},
 }
 PLACEHOLDER = re.compile(r"@([A-Za-z_][A-Za-z0-9_]*)@")
 
@@ -52,7 +51,18 @@ def read_file(path: str) -> str:
 @functools.cache
 def read_unit(name: str) -> str:
     """A unit's C text: its files concatenated."""
-    return "".join(read_file(path) for path in UNITS[name])
+    return "".join(read_file(path) for path in files_of(name))
+
+
+def files_of(name: str) -> tuple[str, ...]:
+    """The files of unit `name`: its UNITS entry, or the one reference file of that name."""
+    return UNITS.get(name, (f"reference/{name}",))
+
+
+def units() -> list[str]:
+    """Every unit: UNITS' and each reference file no UNITS entry lists."""
+    listed = {f for files in UNITS.values() for f in files}
+    return [*UNITS, *(f.split("/", 1)[1] for f in all_files() if f.startswith("reference/") and f not in listed)]
 
 
 def all_files() -> list[str]:
