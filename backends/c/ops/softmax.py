@@ -19,6 +19,7 @@ def emit(node, m, p):
         return
     m.use_kernel("softmax.h")
     if p["dtype"] == "int16":
+        m.use_kernel("softmax_s16.h")           # after softmax.h, whose helpers it uses
         exp_lut = m.const_array(p["exp_lut16"], "softmax_exp16", comment="exp on [-10, 0], TFLM's gen_lut")
         recip = m.const_array(p["recip_lut16"], "softmax_recip16", comment="1 / (1 + x) on [0, 1], TFLM's gen_lut")
         m.emit(f"tinycc_softmax_s16({rows}, {depth}, {src}, {dst}, {exp_lut}, {recip}, {p['input_multiplier']}, "
