@@ -17,8 +17,8 @@ import pytest
 
 from tests.c_build import CC, CFLAGS, HARNESS, run_exe
 from tests.cmsis_nn_source import cmsis_nn_root, host_library
+from tests.ops.cases._tconv import tconv
 from tests.ops.check import assert_outputs_equal_tflm, assert_qemu_m4_equals_tflm, random_inputs
-from tests.tflite_builder import act, const, q, single_op
 from tinycc import cortexm
 from tinycc.backends.cmsis_nn.plugin import generate
 from tinycc.plugins.importers.tflite import load_tflite
@@ -52,24 +52,6 @@ def host_outputs(g, folder, cmsis, samples):
                            "-lm"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return run_exe(exe, g, samples)
-
-
-def tconv(seed, hw=(4, 5), cin=3, cout=4, kernel=(3, 3), strides=(2, 2), padding="same", extra=(0, 0), batch=1,
-          bias=True, in_zp=None, act_fn="none"):
-    """An int8 TRANSPOSE_CONV layer; `extra` adds to the natural output size."""
-    rng = np.random.default_rng(seed)
-    h, w = hw
-    natural = [(s * st if padding == "same" else (s - 1) * st + k) + e
-               for s, k, st, e in zip(hw, kernel, strides, extra)]
-    x = act("x", (batch, h, w, cin), "int8", q(0.03, int(rng.integers(-128, 128)) if in_zp is None else in_zp))
-    w_scales = rng.uniform(2e-3, 0.02, cout).astype(np.float32)
-    wt = const("w", rng.integers(-127, 128, (cout, *kernel, cin)).astype(np.int8), q(w_scales, np.zeros(cout), 0))
-    b = const("b", rng.integers(-3000, 3000, cout).astype(np.int32),
-              q((w_scales * np.float32(0.03)).astype(np.float32), np.zeros(cout)))
-    taps = max(1, kernel[0] // strides[0]) * max(1, kernel[1] // strides[1]) * cin
-    y = act("y", (), "int8", q(float(0.03 * w_scales.mean() * 40 * np.sqrt(taps)), int(rng.integers(-20, 20))))
-    attrs = {"output_shape": (batch, *natural, cout), "strides": strides, "padding": padding, "activation": act_fn}
-    return single_op("transpose_conv", [x, wt, b] if bias else [x, wt], y, attrs)
 
 
 TCONV = {
