@@ -6,7 +6,11 @@ exact), beside MLPerf Tiny's published latencies on a 120 MHz Cortex-M4 converte
 Cortex-M4 needs more than one cycle for loads, multiplies and taken branches), so read the
 ratio as a lower bound of the cycle count.
 
-    python benchmarks/bench_cortexm.py [--models DIR]
+Below them, models made on the spot with TensorFlow's converter (benchmarks/keras_models.py: an
+int8 Keras LSTM and a TRANSPOSE_CONV decoder; their LSTM needs `pip install tf-keras`), on the c
+and cmsis-nn backends, with no published figures to set beside them.
+
+    python benchmarks/bench_cortexm.py [--models DIR] [--no-generated]
 """
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from rich.table import Table
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))      # the test helpers import as tests.* from the repository root
 
+from benchmarks.keras_models import BUILDERS  # noqa: E402
 from tests.cmsis_nn_source import cmsis_nn_root  # noqa: E402
 from tests.ops.check import random_inputs  # noqa: E402
 from tinycc import cortexm  # noqa: E402
@@ -38,6 +43,7 @@ C_TARGET = {stem: round(best * MHZ * 1000) for stem, (_, best) in PUBLISHED.item
 MODELS = ["mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/vww_96_int8.tflite",
           "mlperf_tiny/pretrainedResnet_quant.tflite", "mlperf_tiny/ad01_int8.tflite"]
 BACKENDS = ["c", "microtvm", "cmsis-nn"]
+GENERATED_BACKENDS = ["c", "cmsis-nn"]
 
 
 def _target(stem: str, insns: int) -> str:
@@ -45,9 +51,26 @@ def _target(stem: str, insns: int) -> str:
     return f"<= {target:,}: {'met' if insns <= target else f'not met (x{insns / target:.1f})'}"
 
 
+def _measure(path: Path, backend: str, cmsis) -> list[str]:
+    """[flash, static RAM, worst-case stack, instructions] of one model on one backend (one random input)."""
+    if backend == "cmsis-nn" and cmsis is None:
+        return ["CMSIS-NN unavailable", "", "", ""]
+    g = load_tflite(path)
+    samples = [random_inputs(g, np.random.default_rng(0))]
+    layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "out"
+        compile_model(path, backend, out, name="model")
+        rep = cortexm.build(out, "cortex-m4", cmsis_nn=cmsis if backend == "cmsis-nn" else None)
+        _, insns = cortexm.run(rep["elf"], "qemu-cortex-m4", samples, layout, count=True)
+    return [f"{rep['flash_bytes']:,}", f"{rep['static_ram_bytes']:,}", f"{rep['worst_case_stack_bytes']:,}",
+            f"{insns:,}"]
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", default=os.environ.get("TINYCC_MODELS", str(ROOT.parent / "shared" / "models")))
+    ap.add_argument("--no-generated", action="store_true", help="only the shared models (no TensorFlow needed)")
     args = ap.parse_args(argv)
     cmsis = cmsis_nn_root()
     table = Table(title="Cortex-M4 (QEMU mps2-an386, gcc -O2): tinycc backends vs MLPerf Tiny published")
@@ -59,22 +82,22 @@ def main(argv=None) -> int:
         if not path.exists():
             table.add_row(rel, "absent", *[""] * 7)
             continue
-        g = load_tflite(path)
-        samples = [random_inputs(g, np.random.default_rng(0))]
-        layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
         ref_ms, best_ms = PUBLISHED[path.stem]
         for backend in BACKENDS:
-            if backend == "cmsis-nn" and cmsis is None:
-                table.add_row(path.stem, backend, "CMSIS-NN unavailable", *[""] * 6)
-                continue
-            with tempfile.TemporaryDirectory() as tmp:
-                out = Path(tmp) / "out"
-                compile_model(path, backend, out, name="model")
-                rep = cortexm.build(out, "cortex-m4", cmsis_nn=cmsis if backend == "cmsis-nn" else None)
-                _, insns = cortexm.run(rep["elf"], "qemu-cortex-m4", samples, layout, count=True)
-            table.add_row(path.stem, backend, f"{rep['flash_bytes']:,}", f"{rep['static_ram_bytes']:,}",
-                          f"{rep['worst_case_stack_bytes']:,}", f"{insns:,}", f"{ref_ms * MHZ * 1000:,.0f}",
-                          f"{best_ms * MHZ * 1000:,.0f}", _target(path.stem, insns) if backend == "c" else "")
+            row = _measure(path, backend, cmsis)
+            table.add_row(path.stem, backend, *row, f"{ref_ms * MHZ * 1000:,.0f}", f"{best_ms * MHZ * 1000:,.0f}",
+                          _target(path.stem, int(row[3].replace(",", ""))) if backend == "c" and row[3] else "")
+    if not args.no_generated:
+        with tempfile.TemporaryDirectory() as tmp:
+            for stem, builder in BUILDERS.items():
+                data, why = builder()
+                if data is None:
+                    table.add_row(stem, "not made", why, *[""] * 6)
+                    continue
+                path = Path(tmp) / f"{stem}.tflite"
+                path.write_bytes(data)
+                for backend in GENERATED_BACKENDS:
+                    table.add_row(stem, backend, *_measure(path, backend, cmsis), "", "", "")
     Console().print(table)
     return 0
 

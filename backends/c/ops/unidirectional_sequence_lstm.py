@@ -1,13 +1,49 @@
 """C emitter for unidirectional_sequence_lstm: one call to tinycc_lstm_{s8,f32} (kernels/lstm.h) with
 prepare's constants in a tinycc_lstm_params struct, the weights and biases as pointer arrays, TFLM's
 sigmoid table (int16, biased by -32768) and the node's scratch buffer planned in the arena
-(core/ops/unidirectional_sequence_lstm.py scratch_bytes)."""
+(core/ops/unidirectional_sequence_lstm.py scratch_bytes). int8 LSTMs whose sums cannot leave int32
+take tinycc_lstm_s8_fast (kernels/lstm_fast.h: dot products, zero points folded per unit here)."""
 from __future__ import annotations
 
 import numpy as np
 
+from tinycc.backends.c.ops.fully_connected import interleave4
+from tinycc.backends.c.requant import sums_fit_int32
 from tinycc.core.errors import TinyccError
 from tinycc.core.ops import _lstm
+from tinycc.core.ops.unidirectional_sequence_lstm import INPUTS
+
+INPUTS_W = INPUTS[1:9]
+
+
+def fast_constants(node, m, p) -> tuple[str, str] | None:
+    """lstm_fast.h's pointer arrays: the eight weight matrices in interleave4's layout, and the folded
+    constants (per gate: bias - in_zp * row sums of the input weights, then -h_zp * row sums of the
+    recurrent weights, padded to a multiple of 4 units); None when a partial sum could leave int32 or
+    a multiplier is negative (the plain kernel, which wraps as TFLM's sums do, is kept)."""
+    g = m.g
+    mults = [int(v) for key in ("in_mult", "rec_mult") for v in p[key]]
+    mults += [int(p[key][0]) for key in ("forget_mul", "input_mul", "output_mul")]
+    if min(mults) < 0:
+        return None
+    s = p["state"]
+    pad = -(-s // 4) * 4
+    weights, consts = [], []
+    for k in range(8):
+        w = g.tensors[node.inputs[1 + k]].data
+        b = g.tensors[node.inputs[12 + k]].data if k < 4 else np.zeros(s, np.int64)
+        if w is None or b is None:
+            return None
+        bias = b.astype(np.int64).reshape(-1)
+        zp = int(p["input_zp"] if k < 4 else p["hidden_zp"])
+        folded = bias - zp * w.astype(np.int64).sum(axis=1)
+        if not sums_fit_int32(bias, folded, w):
+            return None
+        side = "input" if k < 4 else "recurrent"
+        weights.append(m.const_array(interleave4(w), "lstm_w4", comment=f"{node.name} {INPUTS_W[k]} (interleaved)"))
+        consts.append(m.const_array(np.pad(folded, (0, pad - s)).astype(np.int32), "lstm_k",
+                                    comment=f"{node.name} gate {k % 4} {side} side: folded zero point"))
+    return ", ".join(weights), ", ".join(consts)
 
 
 def _scratch(node, m) -> str:
@@ -41,14 +77,24 @@ def emit(node, m, p):
     params = m.struct("tinycc_lstm_params", f"{node.name}_lstm", values)
     ctype = "int8_t" if integer else "float"
     btype = "int32_t" if integer else "float"
-    ws = ", ".join(m.ptr(node.inputs[k], const=True) for k in range(1, 9))
-    bs = ", ".join(m.ptr(node.inputs[k], const=True) for k in range(12, 16))
     x, y = m.ptr(node.inputs[0], const=True), m.ptr(node.outputs[0])
-    lines = ["{", f"    const {ctype} *const lstm_w[8] = {{{ws}}};", f"    const {btype} *const lstm_b[4] = {{{bs}}};"]
+    fast = fast_constants(node, m, p) if integer else None
+    lines = ["{"]
+    if fast is None:
+        ws = ", ".join(m.ptr(node.inputs[k], const=True) for k in range(1, 9))
+        bs = ", ".join(m.ptr(node.inputs[k], const=True) for k in range(12, 16))
+        lines += [f"    const {ctype} *const lstm_w[8] = {{{ws}}};", f"    const {btype} *const lstm_b[4] = {{{bs}}};"]
     if integer:
         tab = m.const_array((_lstm.TABLE - 32768).astype(np.int16), "sigmoid_table",
                             comment="TFLM's sigmoid_table_uint16 - 32768")
-        lines.append(f"    tinycc_lstm_s8(&{params}, {x}, lstm_w, lstm_b, {tab}, {y}, {_scratch(node, m)});")
+        if fast is not None:
+            for header in ("dot_s8.h", "fully_connected.h", "lstm_fast.h"):
+                m.use_kernel(header)
+            lines += [f"    const int32_t *const lstm_w4[8] = {{{fast[0]}}};",
+                      f"    const int32_t *const lstm_k[8] = {{{fast[1]}}};",
+                      f"    tinycc_lstm_s8_fast(&{params}, {x}, lstm_w4, lstm_k, {tab}, {y}, {_scratch(node, m)});"]
+        else:
+            lines.append(f"    tinycc_lstm_s8(&{params}, {x}, lstm_w, lstm_b, {tab}, {y}, {_scratch(node, m)});")
     else:
         clip = repr(float(np.float32(p["cell_clip"]))) + "f"
         lines.append(f"    tinycc_lstm_f32(&{params}, {clip}, {x}, lstm_w, lstm_b, {y}, {_scratch(node, m)});")
