@@ -20,7 +20,8 @@ from tests.cmsis_nn_source import cmsis_nn_root, host_library
 from tests.ops.cases._tconv import tconv
 from tests.ops.check import assert_outputs_equal_tflm, assert_qemu_m4_equals_tflm, random_inputs
 from tinycc import cortexm
-from tinycc.backends.cmsis_nn.plugin import generate
+from tinycc.backends.cmsis_nn.plugin import CmsisNNBackend, generate
+from tinycc.core.backend import arena_plan
 from tinycc.plugins.importers.tflite import load_tflite
 
 QEMU = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
@@ -39,7 +40,7 @@ def cmsis():
 def write(data: bytes, folder):
     from pathlib import Path
     g = load_tflite(Path("test.tflite"), data)
-    files, report = generate(g, "model")
+    files, report = generate(g, arena_plan(CmsisNNBackend(), g)[0], "model")     # the compile's plan
     for fname, text in files.items():
         (folder / fname).write_text(text)
     return g, report
