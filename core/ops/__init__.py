@@ -55,6 +55,8 @@ TRAITS = {
     "in_place": None,              # "elementwise" or "rows": may write its output over its input
     "bandable": False,             # the patch pass may compute it in horizontal bands
     "view": False,                 # the output is the input's bytes (no kernel)
+    "shape_only": False,           # the output is a function of the inputs' shapes, never their values
+    #                                (SHAPE): known at compile time, folded like a constant
 }
 
 _cache: dict[str, ModuleType] = {}

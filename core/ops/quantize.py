@@ -1,6 +1,9 @@
 """QUANTIZE: float32 -> int8/int16 (AffineQuantize: round(x / scale) + zp in float32, half away
-from zero), or integer -> integer requantisation (TFLM's Requantize: double-rounding rescale by
-s_in/s_out). Per-tensor quantisation only, as in TFLM."""
+from zero), or integer -> integer requantisation (TFLM's Requantize: (x - in_zp) rescaled by
+s_in/s_out with double rounding, + out_zp, clamped to the output type), for the pairs TFLM's
+quantize_common.cc runs: int8/int16 -> int8/int16, int32 -> int8/int16, int8/int16 -> int32,
+int8 <-> uint8. Per-tensor quantisation only, as in TFLM. The int32 subtraction and the zero point's
+add wrap, as TFLM's int32 arithmetic does on every target."""
 from __future__ import annotations
 
 import numpy as np
@@ -13,20 +16,28 @@ from tinycc.core.ops import common as c
 NAME = "quantize"
 INPUTS, infer = _unary.INPUTS, _unary.infer
 ATTRS: dict = {}
-DTYPES = ("float32", "int8", "int16")
-SIGNATURES = tuple(f"{i} -> {o}" for i in DTYPES for o in ("int8", "int16"))
+PAIRS = (("float32", "int8"), ("float32", "int16"), ("int8", "int8"), ("int8", "int16"), ("int16", "int8"),
+         ("int16", "int16"), ("int32", "int8"), ("int32", "int16"), ("int8", "int32"), ("int16", "int32"),
+         ("int8", "uint8"), ("uint8", "int8"))
+DTYPES = tuple(dict.fromkeys(i for i, _ in PAIRS))
+SIGNATURES = tuple(f"{i} -> {o}" for i, o in PAIRS)
 ELEMENTWISE, CONVERTS_DTYPE = True, True
 TFLITE = _tflite.TFLite("QUANTIZE")
-OUTPUTS = ("int8", "int16")
+OUTPUTS = tuple(dict.fromkeys(o for _, o in PAIRS))
 
 
 def prepare(node, g):
-    dtype = c.check_dtypes(node, g, DTYPES)
     x, out = g.tensors[node.inputs[0]], g.tensors[node.outputs[0]]
-    if out.dtype not in OUTPUTS or out.quant is None:
-        raise c.fail(node, f"output must be a quantised int8 or int16 tensor, got {out.dtype}")
-    if out.quant.per_channel:
-        raise c.fail(node, "per-channel output quantisation is not supported", hint="TFLM supports per-tensor only")
+    dtype = x.dtype
+    if (dtype, out.dtype) not in PAIRS:
+        raise c.fail(node, f"QUANTIZE from {dtype} to {out.dtype} is not supported",
+                     hint="supported: " + ", ".join(f"{i} -> {o}" for i, o in PAIRS))
+    for t in (x, out) if dtype != "float32" else (out,):
+        if t.quant is None:
+            raise c.fail(node, f"tensor {t.name!r} is {t.dtype} but has no quantisation parameters")
+        if t.quant.per_channel:
+            raise c.fail(node, f"tensor {t.name!r} is quantised per channel",
+                         hint="TFLM's QUANTIZE supports per-tensor quantisation only")
     lo, hi = c.INT_RANGES[out.dtype]
     p = {"dtype": dtype, "out_dtype": out.dtype, "output_zp": out.quant.zp, "act_min": lo, "act_max": hi}
     if dtype == "float32":
@@ -42,7 +53,8 @@ def run(node, g, inputs, p):
         r = np.clip(np.nan_to_num(r, nan=0.0, posinf=2.0 ** 30, neginf=-2.0 ** 30), -2.0 ** 30, 2.0 ** 30)
         y = r.astype(np.int64) + p["output_zp"]
         return [np.clip(y, p["act_min"], p["act_max"]).astype(p["out_dtype"])]
-    y = fp.multiply_by_quantized_multiplier(x.astype(np.int64) - p["input_zp"], p["multiplier"], p["shift"])
+    centred = fp.wrap32(x.astype(np.int64) - p["input_zp"])
+    y = fp.multiply_by_quantized_multiplier(centred, p["multiplier"], p["shift"])
     return [np.clip(fp.wrap32(y + p["output_zp"]), p["act_min"], p["act_max"]).astype(p["out_dtype"])]
 
 

@@ -12,6 +12,7 @@ INPUTS = ("input",)
 ATTRS: dict = {}
 DTYPES = ("int8", "int16", "int32", "int64", "float32", "uint8", "bool")   # any: only the shape is read
 SIGNATURES = tuple(f"{d} -> int32" for d in DTYPES)
+SHAPE_ONLY = True                            # folded at compile time (core/passes/constants.py)
 INT32_TYPE = 2                               # TensorType INT32, ShapeOptions.outType
 
 

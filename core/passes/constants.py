@@ -1,8 +1,10 @@
-"""Constant folding: an operator whose inputs are all constants is evaluated at compile time.
+"""Constant folding: an operator whose inputs are all constants, or whose output depends only on
+its inputs' shapes (the `shape_only` trait: SHAPE), is evaluated at compile time.
 
 Its output becomes a constant tensor (flash, not arena) computed by the op's own reference
 kernel, so the result is exactly what the operator would have produced at run time. Typical
-sources: dequantised weights left by an unfolded QDQ pattern, shape arithmetic in exports.
+sources: dequantised weights left by an unfolded QDQ pattern, shape arithmetic in exports (SHAPE ->
+STRIDED_SLICE -> PACK -> a RESHAPE's shape: the whole chain folds, in one pass in graph order).
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ class FoldConstants(Pass):
         kept = []
         for node in g.nodes:
             names = [n for n in node.inputs if n is not None]
-            if not names or not all(g.tensors[n].is_const for n in names):
+            if not names or not (ops.trait(node.op, "shape_only") or all(g.tensors[n].is_const for n in names)):
                 kept.append(node)
                 continue
             op = ops.get(node.op)
@@ -30,6 +32,7 @@ class FoldConstants(Pass):
                 args.pop()
             for name, value in zip(node.outputs, op.run(node, g, args, params)):
                 t = g.tensors[name]
-                t.data = np.ascontiguousarray(np.asarray(value).astype(np_dtype(t.dtype)).reshape(t.shape))
+                # np.array, not np.ascontiguousarray: that makes a scalar (a sliced dimension) 1-D
+                t.data = np.array(np.asarray(value).astype(np_dtype(t.dtype)).reshape(t.shape), order="C")
         g.nodes = kept
         return g
