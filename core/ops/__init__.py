@@ -55,6 +55,8 @@ TRAITS = {
     "in_place": None,              # "elementwise" or "rows": may write its output over its input
     "bandable": False,             # the patch pass may compute it in horizontal bands
     "view": False,                 # the output is the input's bytes (no kernel)
+    "raw_integers": False,         # integer tensors are plain integers (the signal library's audio front
+    #                                end): no quantisation parameters needed on int8/int16 ones
 }
 
 _cache: dict[str, ModuleType] = {}
