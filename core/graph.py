@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 DTYPES = {"int8": np.int8, "uint8": np.uint8, "int16": np.int16, "int32": np.int32,
-          "int64": np.int64, "float32": np.float32, "bool": np.bool_}
+          "int64": np.int64, "float32": np.float32, "bool": np.bool_,
+          "uint16": np.uint16, "uint32": np.uint32, "uint64": np.uint64}
 
 
 def np_dtype(dtype: str) -> np.dtype:

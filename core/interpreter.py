@@ -41,6 +41,7 @@ class Interpreter:
             if t.variable:
                 fill = t.quant.zp if t.dtype == "int8" and t.quant is not None else 0
                 self.state[name] = np.full(t.shape, fill, dtype=np_dtype(t.dtype))
+        reset_node_state(self.g, self.params)
 
     def run(self, inputs: list[np.ndarray], keep_all: bool = False, after=None):
         """Outputs as a list; with keep_all, also a dict of every tensor value by name.
@@ -65,3 +66,14 @@ class Interpreter:
 
 def run(g: Graph, inputs: list[np.ndarray]) -> list[np.ndarray]:
     return Interpreter(g).run(inputs)
+
+
+def reset_node_state(g: Graph, params: list[dict]) -> None:
+    """Kernel state TF Lite Micro keeps in a node's persistent buffer rather than in a tensor (the
+    signal library's noise estimate, delay lines): an op module with `initial_state(node, g, params)`
+    gets that value as params["state"] (TFLM's Reset), which its `run` reads and updates in place
+    from one invocation to the next."""
+    for node, p in zip(g.nodes, params):
+        initial = getattr(ops.get(node.op), "initial_state", None)
+        if initial is not None:
+            p["state"] = initial(node, g, p)

@@ -14,6 +14,8 @@ def random_tensor(rng: np.random.Generator, shape, dtype: str, float_range=(-1.0
     if dtype == "float32":
         return rng.uniform(*float_range, size=shape).astype(np.float32)
     info = np.iinfo(np_dtype(dtype))
+    if dtype == "uint64":                  # beyond int64, the default of rng.integers
+        return rng.integers(info.min, info.max, size=shape, endpoint=True, dtype=np.uint64)
     return rng.integers(info.min, info.max, size=shape, endpoint=True).astype(np_dtype(dtype))
 
 

@@ -63,7 +63,9 @@ def _check_quant(g: Graph, name: str) -> None:
 
 def _check_operands(g: Graph, node, op) -> None:
     """What every op's prepare relies on: non-empty operands, a supported input dtype, and
-    quantisation parameters on every int8/int16 tensor."""
+    quantisation parameters on every int8/int16 tensor (not for an op on plain integers: the
+    raw_integers trait, or a view whose int8/int16 tensors all lack them)."""
+    plain = _plain_integers(g, node)
     for name in [*node.inputs, *node.outputs]:
         if name is None:
             continue
@@ -71,7 +73,7 @@ def _check_operands(g: Graph, node, op) -> None:
         if name in node.inputs and t.size == 0:
             raise TinyccError(f"input tensor {name!r} is empty (shape {t.shape})", node=node.name, op=node.op,
                               file=g.source)
-        if t.dtype in ("int8", "int16") and t.quant is None:
+        if t.dtype in ("int8", "int16") and t.quant is None and not plain:
             raise TinyccError(f"tensor {name!r} is {t.dtype} but has no quantisation parameters", node=node.name,
                               op=node.op, file=g.source, hint="quantised tensors need a scale and a zero point")
     x = g.tensors[node.inputs[0]] if node.inputs and node.inputs[0] is not None else None
@@ -288,3 +290,16 @@ def validate(g: Graph) -> Graph:
         if name not in defined:
             raise TinyccError(f"graph output {name!r} is never computed", file=g.source)
     return g
+
+
+def _plain_integers(g: Graph, node) -> bool:
+    """Whether `node` reads its int8/int16 tensors as plain integers, without quantisation: an op
+    with the raw_integers trait, or a view (RESHAPE of an audio frame) none of whose int8/int16
+    tensors is quantised (same bytes in and out, nothing to rescale)."""
+    if ops.trait(node.op, "raw_integers"):
+        return True
+    if not ops.trait(node.op, "view"):
+        return False
+    ints = [g.tensors[n] for n in [*node.inputs, *node.outputs] if n is not None
+            and g.tensors[n].dtype in ("int8", "int16")]
+    return bool(ints) and all(t.quant is None for t in ints)

@@ -16,7 +16,7 @@ from tinycc.core.graph import Graph, np_dtype
 from tinycc.core.planner import MemoryPlan
 
 CTYPES = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int32_t", "int64": "int64_t",
-          "float32": "float", "bool": "uint8_t"}
+          "float32": "float", "bool": "uint8_t", "uint16": "uint16_t", "uint32": "uint32_t", "uint64": "uint64_t"}
 SUFFIX = {"int8": "s8", "int16": "s16", "float32": "f32", "int32": "s32"}
 
 
@@ -38,6 +38,10 @@ def c_values(arr: np.ndarray, per_line: int = 16) -> str:
         items = [c_float(v) for v in flat]
     elif flat.dtype == np.int64:
         items = [f"INT64_C({int(v)})" for v in flat]
+    elif flat.dtype == np.uint64:
+        items = [f"UINT64_C({int(v)})" for v in flat]
+    elif flat.dtype == np.uint32:
+        items = [f"{int(v)}u" for v in flat]
     elif flat.dtype == np.int32:
         items = [str(int(v)) if int(v) != -(1 << 31) else "INT32_MIN" for v in flat]
     else:

@@ -17,7 +17,8 @@ from tinycc.core.graph import Graph, Node, Tensor
 from tinycc.core.ops import _tflite
 from tinycc.core.ops import pad as pad_op
 
-TENSOR_TYPES = {"float32": 0, "int32": 2, "uint8": 3, "int64": 4, "bool": 6, "int16": 7, "int8": 9}
+TENSOR_TYPES = {"float32": 0, "int32": 2, "uint8": 3, "int64": 4, "bool": 6, "int16": 7, "int8": 9,
+                "uint64": 12, "uint32": 15, "uint16": 16}
 ACTIVATIONS = _tflite.ACTIVATION_OF
 PADDING_SAME, PADDING_VALID = _tflite.PADDING_SAME, _tflite.PADDING_VALID
 LOWEST = {"int8": -128, "int16": -32768}      # a max-pool PAD's fill (float: -inf)
@@ -140,9 +141,12 @@ class _Writer:
     def opcode(self, builtin: str) -> int:
         if builtin not in self.opcode_index:
             code = self.s.OperatorCodeT()
-            value = getattr(self.s.BuiltinOperator, builtin)
+            custom = builtin.startswith("CUSTOM/")          # _tflite.keys: "CUSTOM/<custom_code>"
+            value = getattr(self.s.BuiltinOperator, "CUSTOM" if custom else builtin)
             code.builtinCode = value
             code.deprecatedBuiltinCode = min(value, 127)
+            if custom:
+                code.customCode = builtin[len("CUSTOM/"):]
             code.version = 1
             self.opcodes.append(code)
             self.opcode_index[builtin] = len(self.opcodes) - 1
@@ -192,6 +196,8 @@ class _Writer:
         builtin, opt = codec.builtin, None
         if codec.write is not None:
             builtin, opt, inputs = codec.write(ctx, node, inputs)
+        if codec.custom:                   # the options are a dict, written as a flexbuffer map
+            return self.custom_operator(node, codec, opt, inputs)
         opt_type = getattr(s.BuiltinOptions, codec.options) if opt is not None else 0
         op = s.OperatorT()
         op.opcodeIndex = self.opcode(builtin)
@@ -199,6 +205,17 @@ class _Writer:
         op.outputs = np.array([self.ref(n) for n in node.outputs], dtype=np.int32)
         op.builtinOptionsType = opt_type
         op.builtinOptions = opt
+        return op
+
+    def custom_operator(self, node: Node, codec, options: dict | None, inputs: list):
+        """A custom operator (codec.custom): its custom_code's opcode and flexbuffer options."""
+        op = self.s.OperatorT()
+        op.opcodeIndex = self.opcode(_tflite.keys(codec)[0])
+        op.inputs = np.array(inputs, dtype=np.int32)
+        op.outputs = np.array([self.ref(n) for n in node.outputs], dtype=np.int32)
+        if options:
+            op.customOptions = np.frombuffer(_tflite.write_custom_options(options), dtype=np.uint8)
+            op.customOptionsFormat = 0                       # FLEXBUFFERS
         return op
 
     def offline_plan(self, offsets: dict[str, int]):

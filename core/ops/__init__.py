@@ -57,6 +57,8 @@ TRAITS = {
     "view": False,                 # the output is the input's bytes (no kernel)
     "shape_only": False,           # the output is a function of the inputs' shapes, never their values
     #                                (SHAPE): known at compile time, folded like a constant
+    "raw_integers": False,         # integer tensors are plain integers (the signal library's audio front
+    #                                end): no quantisation parameters needed on int8/int16 ones
 }
 
 _cache: dict[str, ModuleType] = {}

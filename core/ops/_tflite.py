@@ -40,6 +40,9 @@ class TFLite:
     #                                      the others are constants the codec reads into attributes
     fused_activation: bool = True        # the options' fusedActivationFunction is a fused clamp the importer
     #                                      checks (False: the codec reads it itself, e.g. LSTM's cell gate TANH)
+    custom: str | None = None            # a custom operator's custom_code (builtin "CUSTOM"): its options are
+    #                                      a flexbuffer map, read as ctx.custom (a dict) and written back from
+    #                                      the dict `write` returns in place of an options object
 
 
 def pads(padding: int, in_shape, kernel, strides, dilations) -> tuple[int, int, int, int]:
@@ -114,3 +117,29 @@ def write_pool(ctx, node, inputs):
     opt.filterHeight, opt.filterWidth = (int(v) for v in a["kernel"])
     opt.fusedActivationFunction = ctx.activation_code
     return ctx.builtin, opt, inputs
+
+
+def keys(codec: TFLite) -> tuple[str, ...]:
+    """The names the importer's operator table files `codec` under: its builtins, or
+    "CUSTOM/<custom_code>" for a custom operator."""
+    return (f"CUSTOM/{codec.custom}",) if codec.custom else (codec.builtin, *codec.also)
+
+
+def read_custom_options(raw) -> dict:
+    """A custom operator's flexbuffer options as a dict ({} when absent); ValueError when corrupt."""
+    if raw is None or len(raw) == 0:
+        return {}
+    from flatbuffers import flexbuffers
+    try:
+        value = flexbuffers.Loads(bytes(bytearray(raw)))
+    except Exception as exc:  # noqa: BLE001 - hostile bytes surface as any exception
+        raise ValueError(f"{type(exc).__name__}: {exc}") from None
+    if not isinstance(value, dict):
+        raise ValueError(f"the options are a flexbuffer {type(value).__name__}, not a map")
+    return value
+
+
+def write_custom_options(options: dict) -> bytes:
+    """A custom operator's options as the flexbuffer map TF Lite Micro reads (keys sorted)."""
+    from flatbuffers import flexbuffers
+    return bytes(flexbuffers.Dumps(options))

@@ -17,7 +17,8 @@ from tinycc.core.hookspec import hookimpl
 from tinycc.core.ops import _tflite
 from tinycc.core.validate import MAX_NODES, MAX_WINDOW, validate
 
-TENSOR_TYPES = {0: "float32", 2: "int32", 3: "uint8", 4: "int64", 6: "bool", 7: "int16", 9: "int8"}
+TENSOR_TYPES = {0: "float32", 2: "int32", 3: "uint8", 4: "int64", 6: "bool", 7: "int16", 9: "int8",
+                12: "uint64", 15: "uint32", 16: "uint16"}
 ACTIVATIONS = _tflite.ACTIVATION_CODES
 PADDING_SAME, PADDING_VALID = _tflite.PADDING_SAME, _tflite.PADDING_VALID
 MAX_FILE_BYTES = 1 << 31
@@ -38,7 +39,7 @@ def _builtin_names() -> dict[int, str]:
 
 # TFLite builtin -> (core op name, its TFLite codec), from each core/ops/<op>.py's TFLITE
 CODECS = {builtin: (name, codec) for name in ops.supported() if (codec := ops.tflite(name)) is not None
-          for builtin in (codec.builtin, *codec.also)}
+          for builtin in _tflite.keys(codec)}
 OP_MAP = {builtin: name for builtin, (name, _) in CODECS.items()}      # TFLite builtin -> core op name
 
 
@@ -334,6 +335,7 @@ class _OpReader:
         self.r, self.tensors, self.ins, self.outs, self.o = r, tensors, ins, outs, o
         self.node_name, self.tflite_name, self.activation = node_name, tflite_name, activation
         self.x = tensors[ins[0]]
+        self.custom: dict = {}               # a custom operator's flexbuffer options (_custom_options)
 
     def input(self, k: int):
         return self.tensors[self.ins[k]] if len(self.ins) > k and self.ins[k] else None
@@ -382,7 +384,10 @@ def _convert(r: _Reader, tensors: dict[str, Tensor], index: int, op) -> Node:
         raise _fail(r, node_name, tflite_name, "the first input is missing")
     codec = CODECS[tflite_name][1]
     if codec.read is not None:
-        attrs = codec.read(_OpReader(r, tensors, ins, outs, o, node_name, tflite_name, act))
+        ctx = _OpReader(r, tensors, ins, outs, o, node_name, tflite_name, act)
+        if codec.custom:
+            ctx.custom = _custom_options(r, op, node_name, tflite_name)
+        attrs = codec.read(ctx)
     if codec.inputs is not None:             # TFLite's operand order differs from the core's
         ins = [ins[k] if k < len(ins) else None for k in codec.inputs]
     elif codec.operands is not None:         # the rest are constants the codec read into attributes
@@ -390,6 +395,15 @@ def _convert(r: _Reader, tensors: dict[str, Tensor], index: int, op) -> Node:
     while ins and ins[-1] is None:
         ins.pop()
     return Node(node_name, core_op, ins, outs, attrs)
+
+
+def _custom_options(r: _Reader, op, node_name: str, tflite_name: str) -> dict:
+    """A custom operator's flexbuffer options as a dict, or a clear error for corrupt bytes."""
+    try:
+        return _tflite.read_custom_options(op.customOptions)
+    except ValueError as exc:
+        raise _fail(r, node_name, tflite_name, f"the custom options are not a readable flexbuffer map ({exc})",
+                    hint="the file is corrupted") from None
 
 
 def _edge(r: _Reader, what: str, k: int, index: int) -> int:

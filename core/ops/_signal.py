@@ -1,0 +1,112 @@
+"""Shared by TF Lite Micro's signal-library operators (the audio front end, signal/micro/kernels):
+their custom-operator codec, the checks of their flexbuffer options, and the integer helpers of
+signal/src (most significant bit, integer square roots) as TFLM computes them.
+
+These operators are custom operators (`CUSTOM` with a custom_code such as "SignalWindow"), whose
+options are a flexbuffer map TFLM reads by position in key order. Their tensors are plain
+integers (int16 samples, uint32 energies, uint64 sums) without quantisation (`RAW_INTEGERS`).
+The installed TFLM is built with GCC/Clang: MostSignificantBit32/64 of 0 is 32/64 (the
+`__builtin_clz` branch), which the references reproduce.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from tinycc.core.ops import _tflite
+from tinycc.core.ops import common as c
+
+INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
+
+
+def codec(custom: str, keys: tuple[str, ...], bools: tuple[str, ...] = ()) -> _tflite.TFLite:
+    """The codec of a signal op whose attributes are exactly its flexbuffer options `keys`
+    (every key required on import: TFLM reads them by position, a missing one shifts the rest)."""
+    def read(ctx) -> dict:
+        missing = [k for k in keys if k not in ctx.custom]
+        if missing:
+            raise ctx.fail(f"the custom options lack {', '.join(missing)}",
+                           hint=f"{custom} needs the options {', '.join(sorted(keys))}")
+        extra = sorted(set(ctx.custom) - set(keys))
+        if extra:
+            raise ctx.fail(f"the custom options have unknown keys {', '.join(extra)}",
+                           hint=f"TF Lite Micro reads {custom}'s options by position: "
+                                f"{', '.join(sorted(keys))} only")
+        return {k: ctx.custom[k] for k in keys}
+
+    def write(ctx, node, inputs):
+        return ctx.builtin, {k: (bool(node.attrs[k]) if k in bools else int(node.attrs[k])) for k in keys}, inputs
+
+    return _tflite.TFLite("CUSTOM", custom=custom, read=read if keys else None, write=write if keys else None)
+
+
+def int_attr(node, name: str, lo: int = INT32_MIN, hi: int = INT32_MAX, why: str = "") -> int:
+    """The node's integer attribute `name`, refused outside [lo, hi]."""
+    v = node.attrs.get(name)
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+        raise c.fail(node, f"option {name} {v!r} must be an integer")
+    if not lo <= int(v) <= hi:
+        raise c.fail(node, f"option {name} {int(v)} is outside [{lo}, {hi}]", hint=why or None)
+    return int(v)
+
+
+def rank(node, t, want: int | None = None, at_least: int | None = None) -> None:
+    if want is not None and len(t.shape) != want:
+        raise c.fail(node, f"tensor {t.name!r} must be {want}-D, got shape {t.shape}",
+                     hint="TF Lite Micro's kernel checks the number of dimensions")
+    if at_least is not None and len(t.shape) < at_least:
+        raise c.fail(node, f"tensor {t.name!r} must have at least {at_least} dimension(s), got shape {t.shape}")
+
+
+def const(node, g, k: int, what: str) -> np.ndarray:
+    t = g.tensors[node.inputs[k]]
+    if t.data is None:
+        raise c.fail(node, f"{what} {t.name!r} must be a constant tensor",
+                     hint="tinycc checks the indices it holds against the other tensors' sizes")
+    return t.data
+
+
+def msb32(x: int) -> int:
+    """TFLM's MostSignificantBit32 (GCC build): bit length, 32 for 0."""
+    return int(x).bit_length() if x else 32
+
+
+def msb64(x: int) -> int:
+    return int(x).bit_length() if x else 64
+
+
+def sqrt32(num: int) -> int:
+    """TFLM's Sqrt32: bit-by-bit integer square root of a uint32, rounded, at most 0xFFFF."""
+    if num == 0:
+        return 0
+    res = 0
+    top = (32 - msb32(num)) | 1
+    bit = 1 << (31 - top)
+    for _ in range((31 - top) // 2 + 1):
+        if num >= res + bit:
+            num -= res + bit
+            res = (res >> 1) + bit
+        else:
+            res >>= 1
+        bit >>= 2
+    if num > res and res != 0xFFFF:
+        res += 1
+    return res
+
+
+def sqrt64(num: int) -> int:
+    """TFLM's Sqrt64 (Sqrt32 when the upper word is clear), truncated to uint32 as it returns."""
+    if num >> 32 == 0:
+        return sqrt32(num)
+    res = 0
+    top = (64 - msb64(num)) | 1
+    bit = 1 << (63 - top)
+    for _ in range((63 - top) // 2 + 1):
+        if num >= res + bit:
+            num -= res + bit
+            res = (res >> 1) + bit
+        else:
+            res >>= 1
+        bit >>= 2
+    if num > res and res != 0xFFFFFFFF:
+        res += 1
+    return res & 0xFFFFFFFF
