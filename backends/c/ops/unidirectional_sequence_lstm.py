@@ -1,7 +1,8 @@
 """C emitter for unidirectional_sequence_lstm: one call to tinycc_lstm_{s8,f32} (kernels/lstm.h) with
 prepare's constants in a tinycc_lstm_params struct, the weights and biases as pointer arrays, TFLM's
-sigmoid table (int16, biased by -32768) and the node's scratch buffer planned in the arena
-(core/ops/unidirectional_sequence_lstm.py scratch_bytes)."""
+sigmoid table (int16, biased by -32768), the node's scratch buffer planned in the arena
+(core/ops/unidirectional_sequence_lstm.py scratch_bytes) and its hidden and cell state variable tensors
+in the persistent state buffer (NULL when the node has none: every invoke from the reset state)."""
 from __future__ import annotations
 
 import numpy as np
@@ -44,14 +45,17 @@ def emit(node, m, p):
     ws = ", ".join(m.ptr(node.inputs[k], const=True) for k in range(1, 9))
     bs = ", ".join(m.ptr(node.inputs[k], const=True) for k in range(12, 16))
     x, y = m.ptr(node.inputs[0], const=True), m.ptr(node.outputs[0])
+    # the variable tensors in the persistent state buffer (kept across invokes), else NULL: from the reset state
+    hidden, cell = (node.inputs[16:18] + [None, None])[:2]
+    state = f"{m.ptr(cell)}, {m.ptr(hidden)}" if hidden is not None and cell is not None else "NULL, NULL"
     lines = ["{", f"    const {ctype} *const lstm_w[8] = {{{ws}}};", f"    const {btype} *const lstm_b[4] = {{{bs}}};"]
     if integer:
         tab = m.const_array((_lstm.TABLE - 32768).astype(np.int16), "sigmoid_table",
                             comment="TFLM's sigmoid_table_uint16 - 32768")
-        lines.append(f"    tinycc_lstm_s8(&{params}, {x}, lstm_w, lstm_b, {tab}, {y}, {_scratch(node, m)});")
+        lines.append(f"    tinycc_lstm_s8(&{params}, {x}, lstm_w, lstm_b, {tab}, {y}, {_scratch(node, m)}, {state});")
     else:
         clip = repr(float(np.float32(p["cell_clip"]))) + "f"
-        lines.append(f"    tinycc_lstm_f32(&{params}, {clip}, {x}, lstm_w, lstm_b, {y}, {_scratch(node, m)});")
+        lines.append(f"    tinycc_lstm_f32(&{params}, {clip}, {x}, lstm_w, lstm_b, {y}, {_scratch(node, m)}, {state});")
     lines.append("}")
     for line in lines:
         m.emit(line)
