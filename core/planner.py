@@ -57,6 +57,8 @@ class MemoryPlan:
     slices: dict = field(default_factory=dict)           # concat input -> core/concat_alias.Slice: planned in its slot
 
     scratch: dict = field(default_factory=dict)          # node index -> its scratch buffer's key in offsets
+    state_offsets: dict = field(default_factory=dict)    # variable tensor -> offset in the persistent state buffer
+    state_bytes: int = 0                                 # the state buffer (outside the arena, kept across invokes)
 
     def storage(self, name: str) -> str:
         while name in self.aliases:
@@ -165,8 +167,9 @@ def plan(g: Graph, scratch: dict[int, int] | None = None, io_in_arena: bool = Fa
 
 
 def external(g: Graph, io_in_arena: bool) -> set[str]:
-    """The tensors held in the caller's buffers: model inputs and outputs, unless in the arena."""
-    return set() if io_in_arena else set(g.inputs) | set(g.outputs)
+    """Tensors the arena does not hold: the caller's inputs and outputs (unless in the arena) and the
+    persistent state (variable tensors, planned by state_layout)."""
+    return (set() if io_in_arena else set(g.inputs) | set(g.outputs)) | set(state_layout(g)[0])
 
 
 def spans_of(g: Graph, aliases: dict[str, str], external: set[str]) -> dict[str, list[int]]:
@@ -253,9 +256,11 @@ def place(g: Graph, scratch=None, io_in_arena: bool = False, pairs=(), slices=()
         top, at = home(root(name))
         if top in offsets:
             all_offsets[name] = offsets[top] + at
-    result = MemoryPlan(size, bound, all_offsets, ext, aliases, buffers, strategy, live,
+    state_offsets, state_bytes = state_layout(g)
+    result = MemoryPlan(size, bound, all_offsets, ext - set(state_offsets), aliases, buffers, strategy, live,
                         {c.node: c for c in pairs}, slices={s.input: s for s in slices})
     result.scratch = scratch_keys
+    result.state_offsets, result.state_bytes = state_offsets, state_bytes
     return result
 
 
@@ -274,3 +279,14 @@ def with_op_scratch(g: Graph, scratch: dict[int, int] | None) -> dict[int, int] 
     for i, size in own.items():
         merged[i] = merged.get(i, 0) + size
     return merged
+
+
+def state_layout(g: Graph) -> tuple[dict[str, int], int]:
+    """The persistent state buffer: every variable tensor (core/graph.py Tensor.variable) at its own
+    aligned offset, in name order (they all live for the whole program, across invokes); its size."""
+    used = {n for node in g.nodes for n in [*node.inputs, *node.outputs] if n is not None}
+    offsets, at = {}, 0
+    for name in sorted(n for n, t in g.tensors.items() if t.variable and n in used):
+        offsets[name] = at
+        at += align(g.tensors[name].nbytes)
+    return offsets, at

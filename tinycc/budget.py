@@ -3,8 +3,9 @@
 
 - flash: the model as the backend stores it (weights + constants, or the flatbuffer) must stay
   under 50% of the board's flash (room for the firmware and a firmware update);
-- SRAM: arena + 10% margin + the caller's input/output buffers (for backends whose I/O lives
-  outside the arena) + a stack reserve (8 KB, the seed's minimum) must fit the board's SRAM.
+- SRAM: arena + 10% margin + the persistent state (variable tensors) + the caller's input/output
+  buffers (for backends whose I/O lives outside the arena) + a stack reserve (8 KB, the seed's
+  minimum) must fit the board's SRAM.
 
 Used by the compile pipeline (tinycc/driver.py) and `tinycc report` (tinycc/report.py); it imports
 neither.
@@ -59,8 +60,10 @@ def sram_budget(rep: dict, sram_bytes: int, stack_bytes: int, plan_arena: int) -
     caller_io = "input_bytes" in rep
     inputs = rep.get("input_bytes", 0)
     outputs = rep.get("output_bytes", 0)
-    total = arena + margin + inputs + outputs + stack_bytes
+    state = rep.get("state_bytes", 0)          # the persistent state buffer beside the arena (variable tensors)
+    total = arena + margin + state + inputs + outputs + stack_bytes
     return {"arena_bytes": arena, "arena_what": arena_what, "margin_bytes": margin, "margin_what": margin_what,
+            "state_bytes": state, "state_what": "variable tensors, kept across invokes, beside the arena",
             "input_bytes": inputs, "output_bytes": outputs,
             "io_what": "caller's buffers, outside the arena" if caller_io else "inside the arena",
             "stack_bytes": stack_bytes, "total_bytes": total, "board_bytes": sram_bytes,
@@ -102,7 +105,8 @@ def budget(g, plan: planner.MemoryPlan, rep: dict, b: dict, stack_bytes: int = S
                        f"({flash['model_bytes'] - flash['limit_bytes']:,} B over; largest: {heaviest_layer(g)})")
     if not sram["ok"]:
         io = sram["input_bytes"] + sram["output_bytes"]
-        reasons.append(f"SRAM: arena {sram['arena_bytes']:,} + margin {sram['margin_bytes']:,} + I/O {io:,} + "
+        state = f"state {sram['state_bytes']:,} + " if sram["state_bytes"] else ""
+        reasons.append(f"SRAM: arena {sram['arena_bytes']:,} + margin {sram['margin_bytes']:,} + {state}I/O {io:,} + "
                        f"stack {sram['stack_bytes']:,} = {sram['total_bytes']:,} B exceeds the "
                        f"{sram['board_bytes']:,} B SRAM by {-sram['headroom_bytes']:,} B "
                        f"(peak at {peak_layer(g, plan)})")

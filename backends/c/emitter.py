@@ -62,7 +62,8 @@ class CModule:
         self.prefix = prefix
         # never the kernels' or the template's identifiers, nor the model's public symbols
         self.namer = names.Namer(reserved={*names.kernel_identifiers(), prefix, f"{prefix}_invoke",
-                                           f"{prefix}_input_bytes", f"{prefix}_output_bytes"}, owned=prefix)
+                                           f"{prefix}_input_bytes", f"{prefix}_output_bytes",
+                                           *([f"{prefix}_reset"] if plan.state_bytes else [])}, owned=prefix)
         self.weights: list[dict] = []        # flash arrays, in NAME_weights.c
         self.locals: list[str] = []          # small static consts in NAME.c (shape structs, tables)
         self.body: list[str] = []
@@ -124,6 +125,8 @@ class CModule:
             return f"(({cq}{ctype} *)inputs[{self.g.inputs.index(name)}])"
         if name in self.g.outputs:
             return f"(({cq}{ctype} *)outputs[{self.g.outputs.index(name)}])"
+        if name in self.plan.state_offsets:
+            return f"(({cq}{ctype} *)(tinycc_state.bytes + {self.plan.state_offsets[name]}))"
         return f"(({cq}{ctype} *)(arena.bytes + {self.plan.offsets[name]}))"
 
     def emit(self, line: str):
@@ -140,3 +143,15 @@ class CModule:
     def kernel_source(self) -> str:
         return "\n".join([*(read_kernel(k) for k in ["tinycc_fixedpoint.h", "copy.h", *self.kernels]),
                           *self.raw_kernels])
+
+
+def state_resets(g: Graph, plan: MemoryPlan) -> list[dict]:
+    """What NAME_reset() writes into the state buffer: per variable tensor its offset, C type, element
+    count and reset value (TF Lite Micro's: an int8 tensor's zero point, else 0)."""
+    out = []
+    for name, offset in plan.state_offsets.items():
+        t = g.tensors[name]
+        fill = t.quant.zp if t.dtype == "int8" and t.quant is not None else 0
+        out.append({"offset": offset, "ctype": CTYPES[t.dtype], "count": t.size, "nbytes": t.nbytes,
+                    "fill": fill, "comment": names.comment(f"{name} {t.dtype} {list(t.shape)}", 100)})
+    return out

@@ -15,7 +15,7 @@ import tinycc
 from tinycc.backends import project_files
 from tinycc.backends.c import names
 from tinycc.backends.c import ops as c_ops
-from tinycc.backends.c.emitter import CModule
+from tinycc.backends.c.emitter import CModule, state_resets
 from tinycc.backends.c.ops import _inplace, lut
 from tinycc.core import ops
 from tinycc.core.errors import TinyccError
@@ -81,7 +81,7 @@ def generate(g: Graph, plan: MemoryPlan, name: str, twins=None, includes=()) -> 
            "arena_bytes": plan.arena_bytes, "bound_bytes": plan.bound_bytes, "weights": m.weights,
            "flash_bytes": flash, "kernels": m.kernel_source(), "locals": m.locals, "body": m.body,
            "needs_math": m.needs_math, "needs_string": m.needs_string, "canary_error": ARENA_CANARY_ERROR,
-           "includes": list(includes)}
+           "includes": list(includes), "state_bytes": plan.state_bytes, "state_resets": state_resets(g, plan)}
     env = _env()
     files = {f"{name}.h": env.get_template("model.h.j2").render(ctx),
              f"{name}.c": env.get_template("model.c.j2").render(ctx),
@@ -90,6 +90,8 @@ def generate(g: Graph, plan: MemoryPlan, name: str, twins=None, includes=()) -> 
     report = {"arena_bytes": plan.arena_bytes, "bound_bytes": plan.bound_bytes, "flash_weights_bytes": flash,
               "input_bytes": sum(g.tensors[t].nbytes for t in g.inputs),
               "output_bytes": sum(g.tensors[t].nbytes for t in g.outputs)}
+    if plan.state_bytes:
+        report["state_bytes"] = plan.state_bytes          # the persistent state buffer, beside the arena
     return files, report
 
 

@@ -141,28 +141,35 @@ def step_float(p: dict, x, h, c, w_in, w_rec, biases):
     return h, c
 
 
-def run_sequence(p: dict, x: np.ndarray, w_in, w_rec, biases) -> np.ndarray:
+def run_sequence(p: dict, x: np.ndarray, w_in, w_rec, biases, state=None) -> np.ndarray:
     """EvalLstm: time-major inputs (T, B, I) step all batches at once; batch-major (B, T, I) step
-    one batch row at a time. Hidden and cell state start as TFLM resets its variable tensors:
-    the hidden state at its zero point (int8) or 0, the cell state at 0."""
+    one batch row at a time. `state`: the (hidden, cell) variable tensors, read and updated in place
+    (they carry to the next invoke); without it the state starts as TFLM resets its variable
+    tensors: the hidden state at its zero point (int8) or 0, the cell state at 0."""
     step = step_float if p["dtype"] == "float32" else step_int
     state_dtype = "float32" if p["dtype"] == "float32" else "int16"
     s = p["state"]
+    batch = x.shape[1] if p["time_major"] else x.shape[0]
+    if state is None:
+        hs = np.full((batch, s), p["hidden_init"], dtype=p["dtype"])
+        cs = np.zeros((batch, s), dtype=state_dtype)
+    else:
+        hs, cs = state[0].reshape(batch, s), state[1].reshape(batch, s)     # views: updated in place
     if p["time_major"]:
-        steps, batch = x.shape[0], x.shape[1]
-        h = np.full((batch, s), p["hidden_init"], dtype=p["dtype"])
-        c = np.zeros((batch, s), dtype=state_dtype)
+        steps = x.shape[0]
+        h, c = hs.copy(), cs.copy()
         out = np.empty((steps, batch, s), dtype=p["dtype"])
         for t in range(steps):
             h, c = step(p, x[t], h, c, w_in, w_rec, biases)
             out[t] = h
+        hs[...], cs[...] = h, c
         return out
-    batch, steps = x.shape[0], x.shape[1]
+    steps = x.shape[1]
     out = np.empty((batch, steps, s), dtype=p["dtype"])
     for b in range(batch):
-        h = np.full((1, s), p["hidden_init"], dtype=p["dtype"])
-        c = np.zeros((1, s), dtype=state_dtype)
+        h, c = hs[b:b + 1].copy(), cs[b:b + 1].copy()
         for t in range(steps):
             h, c = step(p, x[b, t][None, :], h, c, w_in, w_rec, biases)
             out[b, t] = h[0]
+        hs[b], cs[b] = h[0], c[0]
     return out

@@ -10,10 +10,13 @@ core/ops/_lstm.py.
 
 State: TFLite keeps the hidden and cell state in variable tensors (inputs 18 and 19) that TFLM
 resets when it allocates (the hidden state at its zero point for int8, else 0; the cell state at
-0) and that then persist from one invoke to the next. tinycc runs each invoke from that reset
-state, which is what one invoke of a fresh TFLM interpreter gives; the state tensors become the
-attributes below (their quantisation) and the writer makes them again. The kernel's working
-memory (gates and the state) is its `scratch_bytes`, planned into the arena.
+0) and that then persist from one invoke to the next. The importer makes them the core inputs
+`hidden_state` and `cell_state` (variable tensors: core/graph.py Tensor.variable), which the
+reference updates in place and the c backend keeps in its persistent state buffer, so every invoke
+continues from the last one, as in TFLM, until a reset. Their shapes and quantisation are also the
+attributes below; a core graph made without the two inputs runs every invoke from the reset state
+(and the writer makes the variable tensors from the attributes). The kernel's working memory (gates,
+and the state when it has no state inputs) is its `scratch_bytes`, planned into the arena.
 """
 from __future__ import annotations
 
@@ -29,7 +32,8 @@ NAME = "unidirectional_sequence_lstm"
 _WEIGHTS = tuple(f"{src}_to_{gate}_weights" for src in ("input", "recurrent") for gate in _lstm.GATES)
 _PEEPHOLE = tuple(f"cell_to_{gate}_weights?" for gate in ("input", "forget", "output"))
 _BIASES = tuple(f"{gate}_gate_bias" for gate in _lstm.GATES)
-INPUTS = ("input", *_WEIGHTS, *_PEEPHOLE, *_BIASES)          # TFLite inputs 0..15
+INPUTS = ("input", *_WEIGHTS, *_PEEPHOLE, *_BIASES,          # TFLite inputs 0..15
+          "hidden_state?", "cell_state?")                      # TFLite inputs 18, 19: variable tensors
 ATTRS = {"cell_activation": "tanh", "cell_clip": 0.0, "proj_clip": 0.0, "time_major": False,
          "asymmetric_quantize_inputs": False,
          "hidden_state_shape": None, "hidden_state_quant": None,    # (scale, zero point), None for float32
@@ -37,8 +41,9 @@ ATTRS = {"cell_activation": "tanh", "cell_clip": 0.0, "proj_clip": 0.0, "time_ma
 # 16x8 (int16 activations, int8 weights, int64 biases) is implemented below but not yet enabled: on
 # random cases its outputs differ from TFLM's by one LSB in a few elements from the second step on
 DTYPES = ("int8", "float32")
-SIGNATURES = tuple(f"{a}, " + f"{w}, " * 11 + ", ".join([b] * 4) + f" -> {a}"
-                   for a, w, b in (("int8", "int8", "int32"), ("float32", "float32", "float32")))
+SIGNATURES = tuple(f"{a}, " + f"{w}, " * 11 + ", ".join([b] * 4) + f", {a}, {cell} -> {a}"
+                   for a, w, b, cell in (("int8", "int8", "int32", "int16"),
+                                         ("float32", "float32", "float32", "float32")))
 CELL_ACTIVATIONS = {4: "tanh", 6: "sigmoid"}          # TFLM's CalculateLstmGate knows these two only
 TANH_POWERS = (-43, 2)     # cell state scale 2^p the int16 tanh's input scaling is defined for (int32, shift <= 31)
 
@@ -83,6 +88,23 @@ def _check_shapes(node, g, batch, depth, s):
                      hint="TF Lite Micro reads the state size from the hidden state's second dimension")
     if cs is None or int(np.prod(cs, dtype=np.int64)) != batch * s:
         raise c.fail(node, f"the cell state has shape {cs}, expected {batch * s} elements")
+    for k, what, shape in ((16, "hidden state", hs), (17, "cell state", cs)):
+        name = node.inputs[k] if len(node.inputs) > k else None
+        if name is None:
+            continue
+        t = g.tensors[name]
+        if not t.variable:
+            raise c.fail(node, f"the {what} {name!r} is not a variable tensor",
+                         hint="TF Lite Micro keeps the LSTM's state in variable (is_variable) tensors")
+        if tuple(t.shape) != tuple(int(d) for d in shape):
+            raise c.fail(node, f"the {what} {name!r} has shape {t.shape}, expected {tuple(shape)}")
+    if stateful(node) and len([n for n in node.inputs[16:18] if n is not None]) != 2:
+        raise c.fail(node, "the LSTM has one of its hidden and cell state inputs, not both")
+
+
+def stateful(node) -> bool:
+    """Whether the node has its state as variable tensor inputs (kept across invokes)."""
+    return any(n is not None for n in node.inputs[16:18])
 
 
 def _check_variants(node, g):
@@ -92,7 +114,7 @@ def _check_variants(node, g):
             raise c.fail(node, f"peephole weights {names[k]!r} are given: TF Lite Micro runs the standard LSTM only",
                          hint="convert a Keras LSTM without peepholes")
     for k, role in enumerate(INPUTS):
-        if not role.endswith("?") and names[k] is not None and not g.tensors[names[k]].is_const and k > 0:
+        if not role.endswith("?") and names[k] is not None and not g.tensors[names[k]].is_const and 0 < k < 16:
             raise c.fail(node, f"{role} {names[k]!r} is not a constant tensor",
                          hint="LSTM weights and biases are constants of the model")
 
@@ -191,7 +213,8 @@ def run(node, g, inputs, p):
     x = inputs[0]
     w_in, w_rec = inputs[1:5], inputs[5:9]
     biases = inputs[12:16]
-    return [_lstm.run_sequence(p, x, w_in, w_rec, biases)]
+    state = inputs[16:18] if len(inputs) > 17 and inputs[16] is not None else None
+    return [_lstm.run_sequence(p, x, w_in, w_rec, biases, state)]
 
 
 def macs(node, g):
@@ -203,12 +226,14 @@ def macs(node, g):
 
 def scratch_bytes(node, g) -> int:
     """Working memory of one invoke: three gate buffers of a step's rows (the output gate reuses the
-    input gate's), the cell state and the hidden state."""
+    input gate's), and without state inputs the cell state and the hidden state."""
     batch, _, _ = _dims(node, g)
     s = _state_dim(node, g)
     act = np.dtype(g.tensors[node.inputs[0]].dtype).itemsize
     cell = 4 if act == 4 else 2
     rows = batch if node.attrs["time_major"] else 1
+    if stateful(node):
+        return 3 * rows * s * cell
     return (3 * rows + batch) * s * cell + batch * s * act
 
 
@@ -258,11 +283,15 @@ def _tflite_write(ctx, node, inputs):
     def state(what, shape, dtype, q):
         quant = None if q is None else Quant(np.array([q[0]], np.float32), np.array([q[1]], np.int64))
         return ctx.variable(Tensor(f"{node.name}/{what}", tuple(int(d) for d in shape), dtype, quant))
-    hidden = state("hidden_state", a["hidden_state_shape"], ctx.x.dtype, a["hidden_state_quant"])
-    cell = state("cell_state", a["cell_state_shape"], a["cell_state_dtype"], a["cell_state_quant"])
-    ins = list(inputs) + [-1] * (16 - len(inputs))
+    ins = list(inputs) + [-1] * (18 - len(inputs))
+    if ins[16] != -1 and ins[17] != -1:            # the graph's own variable tensors
+        hidden, cell = ins[16], ins[17]
+    else:
+        hidden = state("hidden_state", a["hidden_state_shape"], ctx.x.dtype, a["hidden_state_quant"])
+        cell = state("cell_state", a["cell_state_shape"], a["cell_state_dtype"], a["cell_state_quant"])
     return ctx.builtin, opt, [*ins[:16], -1, -1, hidden, cell, -1, -1, -1, -1]
 
 
 TFLITE = _tflite.TFLite("UNIDIRECTIONAL_SEQUENCE_LSTM", "UnidirectionalSequenceLSTMOptions", read=_tflite_read,
-                        write=_tflite_write, operands=16, fused_activation=False)
+                        write=_tflite_write, operands=16, fused_activation=False,
+                        inputs=(*range(16), 18, 19))

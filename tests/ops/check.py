@@ -54,18 +54,20 @@ def assert_matches_tflm(model: bytes, *, samples: int = 3, seed: int = 0, float_
     rng = np.random.default_rng(seed)
     drawn = [inputs] if inputs is not None else [random_inputs(g, rng) for _ in range(samples)]
     sanitized = run_c_sanitized(g, drawn) if sanitize else None     # one sanitized build for all samples
+    # a model with state (variable tensors) carries it through that one process: TFLM in one interpreter too
+    carried = tflm_sequence(model, drawn) if sanitize and any(t.variable for t in g.tensors.values()) else None
     for k in range(samples):
         xs = drawn[min(k, len(drawn) - 1)]
         expected = run_tflm(model, xs)
         got = interpreter.run(g, xs)
         runs = [("reference", got)]
         if sanitized is not None:
-            runs.append(("sanitized c", sanitized[k]))
+            runs.append(("sanitized c", sanitized[k], carried[k] if carried is not None else expected))
         if c:
             from tests.c_build import run_c_model  # built lazily: only tests asking for C need a compiler
             runs.append(("c", run_c_model(g, xs)))
-        for label, outs in runs:
-            for i, (e, o) in enumerate(zip(expected, outs)):
+        for label, outs, *want in runs:
+            for i, (e, o) in enumerate(zip(want[0] if want else expected, outs)):
                 e = np.asarray(e)
                 o = np.asarray(o).reshape(e.shape)
                 assert o.dtype == e.dtype, f"{label} output {i}: dtype {o.dtype} != TFLM {e.dtype}"
@@ -99,3 +101,15 @@ def assert_qemu_m4_equals_tflm(model: bytes, g, folder, samples: int, **build) -
     layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
     assert_outputs_equal_tflm(model, xs, cortexm.run(report["elf"], "qemu-cortex-m4", xs, layout))
     return report
+
+
+def tflm_sequence(model: bytes, drawn: list[list[np.ndarray]]) -> list[list[np.ndarray]]:
+    """TFLM's outputs for every sample through ONE interpreter (its variable tensors carry over)."""
+    from tinycc.backends.tflm.interpreter import interpreter, output_count
+    it, outs = interpreter(model), []
+    for xs in drawn:
+        for i, x in enumerate(xs):
+            it.set_input(np.ascontiguousarray(x).reshape(np.shape(x)), i)
+        it.invoke()
+        outs.append([np.array(it.get_output(i)) for i in range(output_count(model))])
+    return outs

@@ -1,7 +1,7 @@
 """Real UNIDIRECTIONAL_SEQUENCE_LSTM models: a Keras 2 (tf_keras) LSTM layer converted by TensorFlow's
 TFLiteConverter, float32 and full-integer int8 (with the converter's intermediate tensors, which TF
 Lite Micro ignores), through tinycc's reference interpreter and the c backend against TF Lite Micro;
-and the state semantics tinycc reproduces (one invoke from TFLM's reset state).
+and the state carried from one invoke to the next (and reset) exactly as TFLM carries it.
 
 Keras 3's LSTM converts to a WHILE loop, not the fused operator, hence tf_keras."""
 from __future__ import annotations
@@ -50,24 +50,39 @@ def test_keras_lstm_is_one_fused_operator_equal_to_tflm(keras_lstm):
         assert zp == 0 and np.log2(scale) == np.round(np.log2(scale))
 
 
-def test_state_persists_in_tflm_and_tinycc_runs_from_the_reset_state(keras_lstm):
-    """TFLM keeps the LSTM's variable tensors from one invoke to the next (until reset()); tinycc
-    computes every invoke from the reset state, i.e. the first invoke of a fresh interpreter."""
+def test_state_persists_across_invokes_as_in_tflm(keras_lstm):
+    """TFLM keeps the LSTM's variable tensors from one invoke to the next (until reset()); so do
+    tinycc's reference interpreter and the c backend (its persistent state buffer): equal on every
+    invoke, and after a reset."""
+    from tests.c_build import run_c_steps
     from tinycc.backends.tflm.interpreter import interpreter
-    from tinycc.core import interpreter as ref
+    from tinycc.core.interpreter import Interpreter
     from tinycc.plugins.importers.tflite import load_tflite
     mode, model = keras_lstm
     g = load_tflite("keras_lstm.tflite", model)
-    x = np.random.default_rng(1).uniform(-2, 2, (1, STEPS, FEATURES)).astype(np.float32)
+    rng = np.random.default_rng(1)
     if mode == "int8":
-        x = np.random.default_rng(1).integers(-128, 128, (1, STEPS, FEATURES)).astype(np.int8)
-    it = interpreter(model)
-    outs = []
-    for _ in range(2):
+        xs = [rng.integers(-128, 128, (1, STEPS, FEATURES)).astype(np.int8) for _ in range(4)]
+    else:
+        xs = [rng.uniform(-2, 2, (1, STEPS, FEATURES)).astype(np.float32) for _ in range(4)]
+    reset_at = 3
+    it, ref = interpreter(model), Interpreter(g)
+    outs, mine = [], []
+    for k, x in enumerate(xs):
+        if k == reset_at:
+            it.reset()
+            ref.reset()
         it.set_input(x, 0)
         it.invoke()
         outs.append(np.array(it.get_output(0)))
-    assert not np.array_equal(outs[0], outs[1])          # the second invoke starts from the first's state
-    mine = ref.run(g, [x])[0]
-    np.testing.assert_allclose(mine, run_tflm(model, [x])[0], atol=1e-4)
-    np.testing.assert_allclose(mine, outs[0], atol=1e-4)
+        mine.append(ref.run([x])[0])
+    first = run_tflm(model, [xs[1]])[0]
+    assert not np.array_equal(outs[1], first)          # the second invoke starts from the first's state
+    c_outs = [o[0] for o in run_c_steps(g, [[x] for x in xs], reset_at)]
+    for k in range(len(xs)):
+        for label, got in (("reference", mine[k]), ("c", c_outs[k])):
+            got = np.asarray(got).reshape(outs[k].shape)
+            if mode == "int8":
+                assert np.array_equal(got, outs[k]), f"{label}, invoke {k}"
+            else:
+                np.testing.assert_allclose(got, outs[k], atol=1e-4, err_msg=f"{label}, invoke {k}")

@@ -1,7 +1,9 @@
 """SVDF against TF Lite Micro over several invocations of one interpreter: the state (a variable
 tensor) carries from one invocation to the next in both, and `Interpreter.reset` returns it to TFLM's
 reset values. Random valid layers: rank dividing the filters, memory_size >= 1, int8 with an int16
-or an int8 state, float32. The c backend has no SVDF kernel yet: refused with a clear error."""
+or an int8 state, float32. The c backend keeps the state in its persistent state buffer: built with
+-Werror -pedantic and run over the same invocations in one process (and after NAME_reset()), it equals
+TFLM too."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,54 +11,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.tflite_builder import act, const, q, random_scale, random_zp
-from tinycc.backends.tflm.flatbuffer import write_tflite
+from tests.ops.cases.svdf import build, svdf_model
+from tests.tflite_builder import act, const, q
 from tinycc.core.errors import TinyccError
-from tinycc.core.graph import Graph, Node, Tensor
+from tinycc.core.graph import Tensor
 from tinycc.core.interpreter import Interpreter
-from tinycc.core.validate import validate
 from tinycc.plugins.importers.tflite import load_tflite
 
 pytest.importorskip("tflite_micro", reason="TF Lite Micro is the oracle")
-
-ACTS = ("none", "relu", "relu6", "relu_n1_to_1")
-
-
-def svdf_model(inputs: list[Tensor], out: Tensor, attrs: dict, check: bool = True) -> bytes:
-    """A one-SVDF model: the state (inputs[4]) is a variable tensor, not a model input."""
-    tensors = {t.name: t for t in [*inputs, out]}
-    node = Node("svdf_under_test", "svdf", [t.name for t in inputs], [out.name], dict(attrs))
-    g = Graph("svdf", tensors, [node], [inputs[0].name], [out.name], source="<svdf test>")
-    return write_tflite(validate(g) if check else g)
-
-
-def build(rng, dtype, state_dtype="int16"):
-    batch, size = int(rng.integers(1, 3)), int(rng.integers(1, 12))
-    rank, units, memory = int(rng.integers(1, 4)), int(rng.integers(1, 6)), int(rng.integers(1, 6))
-    filters = rank * units
-    act_fn = str(rng.choice(ACTS))
-    if dtype == "float32":
-        ins = [act("x", (batch, size), dtype),
-               const("wf", rng.normal(0, 0.5, (filters, size)).astype(np.float32)),
-               const("wt", rng.normal(0, 0.5, (filters, memory)).astype(np.float32)),
-               const("b", rng.normal(0, 0.5, units).astype(np.float32)),
-               Tensor("state", (batch, filters * memory), dtype, variable=True)]
-        return svdf_model(ins, act("y", (), dtype), {"rank": rank, "activation": act_fn})
-    wide = state_dtype == "int16"
-    top = 32767 if wide else 127
-    x = act("x", (batch, size), "int8", q(random_scale(rng), random_zp(rng, "int8")))
-    sw = random_scale(rng, 1e-3, 0.05)
-    wf = const("wf", rng.integers(-127, 128, (filters, size)).astype(np.int8), q(sw))
-    s_state = float(np.float32(x.quant.s * sw * 127 * 64 * np.sqrt(size) / top * rng.uniform(0.3, 3)))
-    state_zp = 0 if wide else int(rng.integers(-20, 21))
-    state = Tensor("state", (batch, filters * memory), state_dtype, q(s_state, state_zp), variable=True)
-    st = random_scale(rng, 1e-5, 1e-3) if wide else random_scale(rng, 1e-3, 0.05)
-    wt = const("wt", rng.integers(-top, top + 1, (filters, memory)).astype(state_dtype), q(st))
-    b_scale = float(np.float32(s_state) * np.float32(st))
-    b = const("b", rng.integers(-5000, 5000, units).astype(np.int32), q(b_scale))
-    s_out = float(np.float32(s_state * st * top * top / 2 * np.sqrt(memory * rank) / 127 * rng.uniform(0.05, 0.5)))
-    y = act("y", (), "int8", q(s_out, random_zp(rng, "int8")))
-    return svdf_model([x, wf, wt, b, state], y, {"rank": rank, "activation": act_fn})
 
 
 def tflm_steps(model: bytes, xs: list[np.ndarray], reset_at: int | None = None) -> list[np.ndarray]:
@@ -79,16 +41,23 @@ def random_input(g, rng):
     return rng.integers(-128, 128, t.shape).astype(np.int8)
 
 
-def assert_steps_match(model: bytes, seed: int, steps: int = 6, reset_at: int | None = None):
+def assert_steps_match(model: bytes, seed: int, steps: int = 6, reset_at: int | None = None, c: bool = False):
     g = load_tflite(Path("svdf.tflite"), model)
     rng = np.random.default_rng(seed)
     xs = [random_input(g, rng) for _ in range(steps)]
     expected = tflm_steps(model, xs, reset_at)
-    interp = Interpreter(g)
-    for k, x in enumerate(xs):
-        if k == reset_at:
-            interp.reset()
-        got = interp.run([x])[0].reshape(expected[k].shape)
+    if c:
+        from tests.c_build import run_c_steps
+        outs = [o[0] for o in run_c_steps(g, [[x] for x in xs], reset_at)]
+    else:
+        interp = Interpreter(g)
+        outs = []
+        for k, x in enumerate(xs):
+            if k == reset_at:
+                interp.reset()
+            outs.append(interp.run([x])[0])
+    for k, got in enumerate(outs):
+        got = got.reshape(expected[k].shape)
         if got.dtype == np.float32:
             np.testing.assert_allclose(got, expected[k], rtol=1e-4, atol=1e-4, err_msg=f"step {k}")
         else:
@@ -140,12 +109,35 @@ def test_invalid_layers_are_clear_errors(model, words):
         assert word in text, text
 
 
-def test_c_backend_refuses_svdf_clearly(tmp_path):
+@pytest.mark.parametrize("dtype, state_dtype", [("int8", "int16"), ("int8", "int8"), ("float32", "float32")])
+@pytest.mark.parametrize("seed", range(4))
+def test_c_backend_equals_tflm_over_invocations(dtype, state_dtype, seed):
+    assert_steps_match(build(np.random.default_rng(seed), dtype, state_dtype), seed, c=True)
+
+
+@pytest.mark.parametrize("dtype, state_dtype", [("int8", "int16"), ("int8", "int8"), ("float32", "float32")])
+def test_c_reset_returns_the_state_to_tflm_reset_values(dtype, state_dtype):
+    assert_steps_match(build(np.random.default_rng(98), dtype, state_dtype), 98, steps=6, reset_at=3, c=True)
+
+
+def test_c_state_buffer_is_beside_the_arena(tmp_path):
+    """The compile's report and outputs name the state buffer: the variable's bytes, outside the arena."""
+    import json
     import subprocess
     import sys
     model = tmp_path / "svdf.tflite"
-    model.write_bytes(build(np.random.default_rng(3), "int8"))
-    proc = subprocess.run([sys.executable, "-m", "tinycc", "compile", str(model), "-o", str(tmp_path / "out")],
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 2, proc.stderr
-    assert "svdf" in proc.stderr and "c backend" in proc.stderr
+    model.write_bytes(build(np.random.default_rng(3), "int8", "int8"))
+    g = load_tflite(model, model.read_bytes())
+    state = g.tensors[g.nodes[0].inputs[4]]
+    proc = subprocess.run([sys.executable, "-m", "tinycc", "compile", str(model), "-o", str(tmp_path / "out"),
+                           "--json"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["state_bytes"] == -(-state.nbytes // 16) * 16
+    header = (tmp_path / "out" / "model.h").read_text()
+    assert f"#define MODEL_STATE_BYTES {report['state_bytes']}" in header
+    assert "void model_reset(void);" in header
+    source = (tmp_path / "out" / "model.c").read_text()
+    assert f"uint8_t bytes[{report['state_bytes']}];" in source
+    assert f"tinycc_var[i] = {state.quant.zp};" in source          # int8 state: reset to its zero point
+    assert "state bytes" in (tmp_path / "out" / "README.md").read_text()

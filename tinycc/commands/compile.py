@@ -42,6 +42,7 @@ def cmd_compile(args, out: Console) -> int:
     table.add_row("files", ", ".join(report.get("files", [])))
     floats = "io_int8_bytes" in report
     for key, label in (("arena_bytes", "arena (SRAM)"), ("bound_bytes", "arena lower bound"),
+                       ("state_bytes", "state bytes (SRAM, kept across invokes)"),
                        ("input_bytes", "input buffers (SRAM, caller)" + (", float32" if floats else "")),
                        ("output_bytes", "output buffers (SRAM, caller)" + (", float32" if floats else "")),
                        ("io_int8_bytes", "input + output buffers with --io int8"),
@@ -53,7 +54,10 @@ def cmd_compile(args, out: Console) -> int:
             table.add_row(label, fmt_bytes(report[key]))
     if "arena_bytes" in report:
         peak = report["arena_bytes"] + report.get("input_bytes", 0) + report.get("output_bytes", 0)
-        table.add_row("peak SRAM (arena + I/O)", fmt_bytes(peak))
+        if report.get("state_bytes"):
+            table.add_row("peak SRAM (arena + state + I/O)", fmt_bytes(peak + report["state_bytes"]))
+        else:
+            table.add_row("peak SRAM (arena + I/O)", fmt_bytes(peak))
     show(out, table)
     if "accuracy" in report:
         print_accuracy(report["accuracy"], out)

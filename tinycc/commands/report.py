@@ -43,6 +43,7 @@ def cmd_report(args, out: Console) -> int:
     budget.add_row("flash", "budget: under 50% of flash", fmt_bytes(fl["limit_bytes"]),
                    ok(fl["ok"], "within" if fl["ok"] else f"over by {fl['model_bytes'] - fl['limit_bytes']:,} B"))
     for key, label, how in (("arena_bytes", "arena", sr["arena_what"]), ("margin_bytes", "margin", sr["margin_what"]),
+                            *((("state_bytes", "state", sr["state_what"]),) if sr.get("state_bytes") else ()),
                             ("input_bytes", "input buffers", sr["io_what"]),
                             ("output_bytes", "output buffers", sr["io_what"]),
                             ("stack_bytes", "stack + heap reserve", "--stack-kb")):

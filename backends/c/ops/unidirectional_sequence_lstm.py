@@ -1,8 +1,10 @@
 """C emitter for unidirectional_sequence_lstm: one call to tinycc_lstm_{s8,f32} (kernels/lstm.h) with
 prepare's constants in a tinycc_lstm_params struct, the weights and biases as pointer arrays, TFLM's
-sigmoid table (int16, biased by -32768) and the node's scratch buffer planned in the arena
-(core/ops/unidirectional_sequence_lstm.py scratch_bytes). int8 LSTMs whose sums cannot leave int32
-take tinycc_lstm_s8_fast (kernels/lstm_fast.h: dot products, zero points folded per unit here)."""
+sigmoid table (int16, biased by -32768), the node's scratch buffer planned in the arena
+(core/ops/unidirectional_sequence_lstm.py scratch_bytes) and its hidden and cell state variable tensors
+in the persistent state buffer (NULL when the node has none: every invoke from the reset state). int8
+LSTMs whose sums cannot leave int32 take tinycc_lstm_s8_fast (kernels/optimised/lstm_fast.h: dot
+products, zero points folded per unit here)."""
 from __future__ import annotations
 
 import numpy as np
@@ -78,6 +80,9 @@ def emit(node, m, p):
     ctype = "int8_t" if integer else "float"
     btype = "int32_t" if integer else "float"
     x, y = m.ptr(node.inputs[0], const=True), m.ptr(node.outputs[0])
+    # the variable tensors in the persistent state buffer (kept across invokes), else NULL: from the reset state
+    hidden, cell = (node.inputs[16:18] + [None, None])[:2]
+    state = f"{m.ptr(cell)}, {m.ptr(hidden)}" if hidden is not None and cell is not None else "NULL, NULL"
     fast = fast_constants(node, m, p) if integer else None
     lines = ["{"]
     if fast is None:
@@ -92,12 +97,13 @@ def emit(node, m, p):
                 m.use_kernel(header)
             lines += [f"    const int32_t *const lstm_w4[8] = {{{fast[0]}}};",
                       f"    const int32_t *const lstm_k[8] = {{{fast[1]}}};",
-                      f"    tinycc_lstm_s8_fast(&{params}, {x}, lstm_w4, lstm_k, {tab}, {y}, {_scratch(node, m)});"]
+                      f"    tinycc_lstm_s8_fast(&{params}, {x}, lstm_w4, lstm_k, {tab}, {y}, {_scratch(node, m)}, "
+                      f"{state});"]
         else:
-            lines.append(f"    tinycc_lstm_s8(&{params}, {x}, lstm_w, lstm_b, {tab}, {y}, {_scratch(node, m)});")
+            lines.append(f"    tinycc_lstm_s8(&{params}, {x}, lstm_w, lstm_b, {tab}, {y}, {_scratch(node, m)}, {state});")
     else:
         clip = repr(float(np.float32(p["cell_clip"]))) + "f"
-        lines.append(f"    tinycc_lstm_f32(&{params}, {clip}, {x}, lstm_w, lstm_b, {y}, {_scratch(node, m)});")
+        lines.append(f"    tinycc_lstm_f32(&{params}, {clip}, {x}, lstm_w, lstm_b, {y}, {_scratch(node, m)}, {state});")
     lines.append("}")
     for line in lines:
         m.emit(line)

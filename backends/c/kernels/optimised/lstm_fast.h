@@ -51,13 +51,18 @@ static inline void tinycc_lstm_gate_s8_fast(const tinycc_lstm_params *p, int k, 
 }
 
 static inline void tinycc_lstm_s8_fast(const tinycc_lstm_params *p, const int8_t *in, const int32_t *const w[8],
-                                       const int32_t *const kb[8], const int16_t *tab, int8_t *out, void *scratch) {
+                                       const int32_t *const kb[8], const int16_t *tab, int8_t *out, void *scratch,
+                                       int16_t *cell_state, int8_t *hidden_state) {
     const int32_t n = p->state, rows = p->time_major ? p->batch : 1;
     int16_t *gi = (int16_t *)scratch, *gf = gi + rows * n, *gg = gf + rows * n;
-    int16_t *cell = gg + rows * n;
-    int8_t *hidden = (int8_t *)(cell + p->batch * n);
+    int16_t *cell = cell_state;
+    int8_t *hidden = hidden_state;
     int32_t b, t, e;
-    for (e = 0; e < p->batch * n; ++e) { cell[e] = 0; hidden[e] = (int8_t)p->h_zp; }
+    if (cell == NULL || hidden == NULL) {       /* no persistent state: this invoke from the reset state */
+        cell = gg + rows * n;
+        hidden = (int8_t *)(cell + p->batch * n);
+        for (e = 0; e < p->batch * n; ++e) { cell[e] = 0; hidden[e] = (int8_t)p->h_zp; }
+    }
     for (b = 0; b < (p->time_major ? 1 : p->batch); ++b)
     for (t = 0; t < p->steps; ++t) {
         const int32_t at = p->time_major ? t * p->batch : b * p->steps + t;   /* first row of this step */

@@ -2,8 +2,10 @@
  * them: per step and gate two fully connected layers (input, recurrent) to int16 Q3.12, a saturating
  * add, TFLM's interpolated int16 sigmoid / tanh (table of sigmoid(i / 24) in 0.16, passed biased by
  * -32768 as int16), then the cell and hidden updates. Elementwise stages are fused per element, which
- * changes no value. `scratch` (planned in the arena) holds three gate buffers of a step's rows, the
- * cell state and the hidden state; both states start from TFLM's reset (hidden at its zero point). */
+ * changes no value. `scratch` (planned in the arena) holds three gate buffers of a step's rows; the
+ * cell and hidden state are the variable tensors `cell_state`, `hidden_state` (in the persistent state
+ * buffer, carried across invokes), or when these are NULL two more scratch buffers set to TFLM's reset
+ * (hidden at its zero point) on every invoke. */
 typedef struct {
     int32_t batch, steps, depth, state, time_major, cell_tanh, clip;
     int32_t in_zp, h_zp;
@@ -69,13 +71,18 @@ static inline void tinycc_lstm_gate_s8(const tinycc_lstm_params *p, int k, int r
 }
 
 static inline void tinycc_lstm_s8(const tinycc_lstm_params *p, const int8_t *in, const int8_t *const w[8],
-                                  const int32_t *const bias[4], const int16_t *tab, int8_t *out, void *scratch) {
+                                  const int32_t *const bias[4], const int16_t *tab, int8_t *out, void *scratch,
+                                  int16_t *cell_state, int8_t *hidden_state) {
     const int32_t n = p->state, rows = p->time_major ? p->batch : 1;
     int16_t *gi = (int16_t *)scratch, *gf = gi + rows * n, *gg = gf + rows * n;
-    int16_t *cell = gg + rows * n;
-    int8_t *hidden = (int8_t *)(cell + p->batch * n);
+    int16_t *cell = cell_state;
+    int8_t *hidden = hidden_state;
     int32_t b, t, e;
-    for (e = 0; e < p->batch * n; ++e) { cell[e] = 0; hidden[e] = (int8_t)p->h_zp; }
+    if (cell == NULL || hidden == NULL) {       /* no persistent state: this invoke from the reset state */
+        cell = gg + rows * n;
+        hidden = (int8_t *)(cell + p->batch * n);
+        for (e = 0; e < p->batch * n; ++e) { cell[e] = 0; hidden[e] = (int8_t)p->h_zp; }
+    }
     for (b = 0; b < (p->time_major ? 1 : p->batch); ++b)
     for (t = 0; t < p->steps; ++t) {
         const int32_t at = p->time_major ? t * p->batch : b * p->steps + t;   /* first row of this step */
@@ -120,12 +127,17 @@ static inline void tinycc_lstm_gate_f32(const tinycc_lstm_params *p, int rows, c
 }
 
 static inline void tinycc_lstm_f32(const tinycc_lstm_params *p, float clip, const float *in, const float *const w[8],
-                                   const float *const bias[4], float *out, void *scratch) {
+                                   const float *const bias[4], float *out, void *scratch,
+                                   float *cell_state, float *hidden_state) {
     const int32_t n = p->state, rows = p->time_major ? p->batch : 1;
     float *gi = (float *)scratch, *gf = gi + rows * n, *gg = gf + rows * n;
-    float *cell = gg + rows * n, *hidden = cell + p->batch * n;
+    float *cell = cell_state, *hidden = hidden_state;
     int32_t b, t, e;
-    for (e = 0; e < p->batch * n; ++e) { cell[e] = 0.0f; hidden[e] = 0.0f; }
+    if (cell == NULL || hidden == NULL) {       /* no persistent state: this invoke from the reset state */
+        cell = gg + rows * n;
+        hidden = cell + p->batch * n;
+        for (e = 0; e < p->batch * n; ++e) { cell[e] = 0.0f; hidden[e] = 0.0f; }
+    }
     for (b = 0; b < (p->time_major ? 1 : p->batch); ++b)
     for (t = 0; t < p->steps; ++t) {
         const int32_t at = p->time_major ? t * p->batch : b * p->steps + t;
