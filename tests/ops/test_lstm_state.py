@@ -75,9 +75,9 @@ def test_reset_restores_tflm_reset_state(dtype):
 
 def test_state_is_in_the_state_buffer_not_the_arena():
     from tinycc.backends.c.plugin import CBackend
-    from tinycc.core import planner
+    from tinycc.core.passes import memory
     g = load_tflite(Path("lstm.tflite"), lstm(np.random.default_rng(5), "int8"))
-    plan = planner.plan(g, **CBackend.plan_options)
+    plan = memory.plan(g, **CBackend.plan_options)
     hidden, cell = g.nodes[0].inputs[16:18]
     assert set(plan.state_offsets) == {hidden, cell}
     assert hidden not in plan.offsets and cell not in plan.offsets

@@ -100,7 +100,8 @@ def emit(node, m, p):
                       f"    tinycc_lstm_s8_fast(&{params}, {x}, lstm_w4, lstm_k, {tab}, {y}, {_scratch(node, m)}, "
                       f"{state});"]
         else:
-            lines.append(f"    tinycc_lstm_s8(&{params}, {x}, lstm_w, lstm_b, {tab}, {y}, {_scratch(node, m)}, {state});")
+            lines.append(f"    tinycc_lstm_s8(&{params}, {x}, lstm_w, lstm_b, {tab}, {y}, {_scratch(node, m)}, "
+                         f"{state});")
     else:
         clip = repr(float(np.float32(p["cell_clip"]))) + "f"
         lines.append(f"    tinycc_lstm_f32(&{params}, {clip}, {x}, lstm_w, lstm_b, {y}, {_scratch(node, m)}, {state});")
