@@ -85,9 +85,10 @@ def assert_matches_tflm(model: bytes, *, samples: int = 3, seed: int = 0, float_
 
 
 def assert_outputs_equal_tflm(model: bytes, samples: list[list[np.ndarray]], outputs: list[list[np.ndarray]]):
-    """Outputs produced elsewhere (a compiled backend, QEMU) equal TF Lite Micro's, byte for byte."""
-    for k, xs in enumerate(samples):
-        for i, (o, e) in enumerate(zip(outputs[k], run_tflm(model, xs))):
+    """Outputs produced elsewhere (a compiled backend, QEMU: all samples through one model instance)
+    equal TF Lite Micro's through one interpreter (variable tensors carry over), byte for byte."""
+    for k, expected in enumerate(tflm_sequence(model, samples)):
+        for i, (o, e) in enumerate(zip(outputs[k], expected)):
             np.testing.assert_array_equal(np.asarray(o).reshape(e.shape), e, err_msg=f"sample {k}, output {i}")
 
 
