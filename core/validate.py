@@ -78,7 +78,7 @@ def _check_operands(g: Graph, node, op) -> None:
                               op=node.op, file=g.source, hint="quantised tensors need a scale and a zero point")
     x = g.tensors[node.inputs[0]] if node.inputs and node.inputs[0] is not None else None
     if x is not None and x.dtype not in op.DTYPES:
-        raise TinyccError(f"input dtype {x.dtype} is not supported", node=node.name, op=node.op, file=g.source,
+        raise Unsupported(f"input dtype {x.dtype} is not supported", node=node.name, op=node.op, file=g.source,
                           hint="supported: " + ", ".join(op.DTYPES))
 
 

@@ -230,9 +230,10 @@ class TFLMBackend:
         g = untouched.io_graph(path, data)
         measured = untouched.measure_isolated(path)
         result = self.write(g, data, False, measured, measured["total"], outdir, options)
-        notes = [f"tinycc's importer does not support this model ({_shortened(reason.message)}); the flatbuffer "
-                 "is shipped untouched for TF Lite Micro to run, with TF Lite Micro's own arena measurement and "
-                 "without tinycc's offline memory plan"]
+        where = f"{reason.op} at node {reason.node!r}: " if reason.op and reason.node else ""
+        notes = [f"tinycc's importer does not support this model ({_shortened(where + reason.message)}); the "
+                 "flatbuffer is shipped untouched for TF Lite Micro to run, with TF Lite Micro's own arena "
+                 "measurement and without tinycc's offline memory plan"]
         if options.get("verify"):
             notes.append("--verify skipped: tinycc's reference interpreter cannot run this model")
         return {**result, "untouched": True, "notes": notes}

@@ -1,5 +1,5 @@
 """CAST: each element converted to the output's dtype, as TFLM's cast.cc does it (quantisation
-parameters are ignored: raw values). Types: float32, int8, int16, int32 and bool, both ways.
+parameters are ignored: raw values). Types: float32, int8, int16, int32, uint32 and bool, both ways.
 
 float -> integer truncates toward zero and saturates at the type's bounds, NaN giving 0 (what the
 TFLM build computes); integer -> narrower integer wraps (two's complement); anything -> bool is
@@ -14,9 +14,9 @@ from tinycc.core.ops import common as c
 NAME = "cast"
 INPUTS, infer = _unary.INPUTS, _unary.infer
 ATTRS: dict = {}
-DTYPES = ("float32", "int8", "int16", "int32", "bool")
+DTYPES = ("float32", "int8", "int16", "int32", "uint32", "bool")
 SIGNATURES = tuple(f"{i} -> {o}" for i in DTYPES for o in DTYPES)
-ELEMENTWISE, CONVERTS_DTYPE = True, True
+ELEMENTWISE, CONVERTS_DTYPE, RAW_INTEGERS = True, True, True   # raw values: quantisation optional, ignored
 TFLITE = _tflite.TFLite("CAST")
 
 

@@ -9,13 +9,13 @@ import numpy as np
 
 from tinycc.core import fixedpoint as fp
 from tinycc.core import quant_limits as ql
-from tinycc.core.errors import TinyccError
+from tinycc.core.errors import TinyccError, Unsupported
 from tinycc.core.graph import Graph, Node, Tensor
 
 ACTIVATIONS = ("none", "relu", "relu6", "relu_n1_to_1")
 MAX_PADDED_ELEMENTS = 1 << 27      # the padded input a convolution's reference kernel builds (float64: 1 GiB)
 INT_RANGES = {"int8": (-128, 127), "int16": (-32768, 32767), "int32": (-(1 << 31), (1 << 31) - 1),
-              "uint8": (0, 255)}
+              "uint8": (0, 255), "uint32": (0, (1 << 32) - 1)}
 
 
 def fail(node: Node, message: str, hint: str | None = None) -> TinyccError:
@@ -89,7 +89,8 @@ def check_dtypes(node: Node, g: Graph, allowed: tuple[str, ...]) -> str:
     ins, outs = tensors(node, g)
     dtype = ins[0].dtype
     if dtype not in allowed:
-        raise fail(node, f"input dtype {dtype} is not supported", hint=f"supported: {', '.join(allowed)}")
+        raise Unsupported(f"input dtype {dtype} is not supported", node=node.name, op=node.op,
+                          hint=f"supported: {', '.join(allowed)}")
     if dtype in ("int8", "int16"):
         for t in [ins[0], *outs]:
             if t.dtype not in ("int8", "int16"):

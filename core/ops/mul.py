@@ -21,6 +21,8 @@ def prepare(node, g):
     dtype = _binary.check(node, g)
     if dtype == "float32":
         return {"dtype": dtype}
+    if dtype == "int32":
+        return _binary.int32_params(node, activation=True)
     a, b = (g.tensors[n] for n in node.inputs)
     out = g.tensors[node.outputs[0]]
     ql.require_int16_zero_point_0((a, b, out), "MUL")
@@ -33,6 +35,8 @@ def prepare(node, g):
 
 def run(node, g, inputs, p):
     a, b = inputs
+    if p["dtype"] == "int32":
+        return _binary.int32_result(a.astype(np.int64) * b, p)
     if p["dtype"] == "float32":
         return _binary.float_result(node, a.astype(np.float32) * b.astype(np.float32))
     prod = fp.wrap32((a.astype(np.int64) - p["input1_zp"]) * (b.astype(np.int64) - p["input2_zp"]))

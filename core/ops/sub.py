@@ -18,11 +18,15 @@ def prepare(node, g):
     dtype = _binary.check(node, g)
     if dtype == "float32":
         return {"dtype": dtype}
+    if dtype == "int32":
+        return _binary.int32_params(node, activation=True)
     return {"dtype": dtype, **add.scale_params(node, g)}
 
 
 def run(node, g, inputs, p):
     a, b = inputs
+    if p["dtype"] == "int32":
+        return _binary.int32_result(a.astype(np.int64) - b, p)
     if p["dtype"] == "float32":
         return _binary.float_result(node, a.astype(np.float32) - b.astype(np.float32))
     x1, x2 = add.scaled_inputs(a, b, p)

@@ -35,10 +35,25 @@ def emit_float(node, m) -> None:
            f"{m.ptr(node.inputs[1], const=True)}, {m.ptr(node.outputs[0])}, {FLOAT_OPS[node.op]}, {lo}, {hi});")
 
 
+def emit_int32(node, m, p) -> None:
+    """int32 ADD/SUB/MUL: tinycc_binary_s32 (binary_s32.h), wrapping and clamped to act_min/act_max."""
+    m.use_kernel("binary_s32.h")
+    n = int(np.prod(m.g.tensors[node.outputs[0]].shape))
+    m.emit(f"tinycc_binary_s32({n}, {bcast(node, m)}, {m.ptr(node.inputs[0], const=True)}, "
+           f"{m.ptr(node.inputs[1], const=True)}, {m.ptr(node.outputs[0])}, {FLOAT_OPS[node.op]}, "
+           f"{_int32_literal(p['act_min'])}, {_int32_literal(p['act_max'])});")
+
+
+def _int32_literal(v: int) -> str:
+    return "INT32_MIN" if v == -(1 << 31) else str(v)
+
+
 def emit_addsub(node, m, p) -> None:
     m.use_kernel("elementwise.h")
     if p["dtype"] == "float32":
         return emit_float(node, m)
+    if p["dtype"] == "int32":
+        return emit_int32(node, m, p)
     keys = ("input1_zp", "input2_zp", "output_zp", "left_shift", "input1_multiplier", "input1_shift",
             "input2_multiplier", "input2_shift", "output_multiplier", "output_shift", "act_min", "act_max")
     params = m.struct("tinycc_addsub_params", f"{node.name}_params", [p[k] for k in keys])

@@ -10,7 +10,7 @@ from __future__ import annotations
 from tinycc.backends.c.emitter import CTYPES
 
 SUFFIX = {"float32": "f32", "int8": "s8", "int16": "s16", "int32": "s32", "int64": "s64", "bool": "b",
-          "uint8": "u8"}
+          "uint8": "u8", "uint32": "u32"}
 
 
 def emit_map(node, m, name: str, body: str, math: bool = False) -> None:

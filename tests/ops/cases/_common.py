@@ -91,6 +91,9 @@ def broadcast_shapes(rng):
 def binary(op):
     def build(rng, dtype):
         sa, sb = broadcast_shapes(rng) if rng.random() < 0.6 else ((s := tuple(rng.integers(1, 6, 3).tolist())), s)
+        if dtype == "int32":            # raw integers over their whole range: sums and products wrap
+            return single_op(op, [act("a", sa, dtype), act("b", sb, dtype)], act("y", (), dtype),
+                             {"activation": str(rng.choice(ACTS))})
         a, b = io_tensor(rng, dtype, sa, "a"), io_tensor(rng, dtype, sb, "b")
         scale = None
         if dtype != "float32":

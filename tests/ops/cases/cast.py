@@ -6,7 +6,7 @@ from __future__ import annotations
 from tests.ops.cases._common import random_shape
 from tests.tflite_builder import act, q, random_scale, random_zp, single_op
 
-DTYPES = ("float32", "int8", "int16", "int32", "bool")
+DTYPES = ("float32", "int8", "int16", "int32", "uint32", "bool")
 
 
 def tensor(rng, name, shape, dtype):

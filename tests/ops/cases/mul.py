@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from tests.ops.cases._common import binary
 
-DTYPES = ("int8", "int16", "float32")
+DTYPES = ("int8", "int16", "int32", "float32")
 
 
 build = binary("mul")
