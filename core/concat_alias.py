@@ -77,7 +77,8 @@ def candidates(g: Graph) -> list[Slice]:
             if o is not None:
                 producers[o] = producers.get(o, 0) + 1
     for i, node in enumerate(g.nodes):
-        if node.op != OP or len(node.outputs) != 1 or node.outputs[0] is None or None in node.inputs:
+        names = [n for n in node.inputs if n is not None]
+        if node.op != OP or len(node.outputs) != 1 or node.outputs[0] is None or len(names) != len(node.inputs):
             continue
         y = g.tensors[node.outputs[0]]
         axis = node.attrs.get("axis", 0)
@@ -87,11 +88,11 @@ def candidates(g: Graph) -> list[Slice]:
         axis %= rank
         if y.is_const or y.name in io or not contiguous(y.shape, axis):
             continue
-        if any(len(g.tensors[n].shape) != rank for n in node.inputs):
+        if any(len(g.tensors[n].shape) != rank for n in names):
             continue
         row = int(np.prod(y.shape[axis + 1:], dtype=np.int64)) * np_dtype(y.dtype).itemsize   # bytes per index
         at = 0
-        for name in node.inputs:
+        for name in names:
             x = g.tensors[name]
             offset, at = at * row, at + int(x.shape[axis])
             if (x.is_const or name in io or producers.get(name) != 1 or node.inputs.count(name) != 1
@@ -120,10 +121,10 @@ def select(g: Graph, aliases: dict[str, str], external: set[str]) -> list[Slice]
     outside: dict[str, list[int]] = {}
     for j, node in enumerate(g.nodes):
         outs = {root(o) for o in node.outputs if o is not None and not g.tensors[o].is_const}
-        for name in node.inputs:
-            if name is None or g.tensors[name].is_const:
+        for inp in node.inputs:
+            if inp is None or g.tensors[inp].is_const:
                 continue
-            r = root(name)
+            r = root(inp)
             if r not in outs:
                 outside.setdefault(r, []).append(j)
     accepted = []
@@ -154,7 +155,7 @@ def decide(g: Graph, chosen=(), candidate_pairs=(), scratch: dict[int, int] | No
     """(in-place pairs, slices) to plan, given the pairs the in-place pass `chosen` and every pair
     it could have taken (`candidate_pairs`, core/inplace.pairs): slots on top of the candidate
     pairs, and on their own, are kept unless their arena is larger; on a tie they win (no copies)."""
-    best, best_arena = (list(chosen), []), None
+    best: tuple[list, list[Slice]] = (list(chosen), [])
     if not candidates(g):
         return best
     best_arena = planner.place(g, scratch, io_in_arena, chosen).arena_bytes

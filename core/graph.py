@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from tinycc.core.errors import TinyccError
+
 DTYPES = {"int8": np.int8, "uint8": np.uint8, "int16": np.int16, "int32": np.int32,
           "int64": np.int64, "float32": np.float32, "bool": np.bool_}
 
@@ -107,6 +109,13 @@ class Node:
     outputs: list[str]
     attrs: dict = field(default_factory=dict)
 
+    def input(self, k: int) -> str:
+        """The name of input `k`, of a role that is not optional (validation refuses a node without it)."""
+        name = self.inputs[k]
+        if name is None:
+            raise TinyccError(f"its input #{k} is missing", node=self.name, op=self.op)
+        return name
+
 
 @dataclass
 class PatchInfo:
@@ -147,7 +156,7 @@ class Metadata:
         known keys to fields and keeps the others in `details`."""
         if value is None:
             return cls()
-        if isinstance(value, cls):
+        if isinstance(value, Metadata):
             return value
         d = dict(value)
         details = dict(d.pop("details", None) or {})

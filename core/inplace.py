@@ -99,7 +99,7 @@ def candidates(g: Graph) -> list[InPlace]:
         ins = [n for n in node.inputs if n is not None]
         mode = ops.trait(node.op, "in_place")        # "rows" (convolutions) or "elementwise"
         if mode == "rows":
-            c = _conv(node, g, i, node.inputs[0], y)
+            c = _conv(node, g, i, node.input(0), y)
             if c is not None:
                 out.append(c)
         elif mode == "elementwise":

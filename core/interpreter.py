@@ -30,7 +30,7 @@ class Interpreter:
 
     def __init__(self, g: Graph):
         self.g = g
-        self.params = [ops.get(n.op).prepare(n, g) for n in g.nodes]
+        self.params = [ops.require(n.op).prepare(n, g) for n in g.nodes]
         self.state: dict[str, np.ndarray] = {}
         self.reset()
 
@@ -53,7 +53,7 @@ class Interpreter:
                     for n in node.inputs]
             while args and args[-1] is None:
                 args.pop()
-            outs = ops.get(node.op).run(node, g, args, p)
+            outs = ops.require(node.op).run(node, g, args, p)
             if after is not None:
                 outs = after(node, outs)
             for name, y in zip(node.outputs, outs):

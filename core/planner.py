@@ -245,6 +245,7 @@ def place(g: Graph, scratch=None, io_in_arena: bool = False, pairs=(), slices=()
         size = _place(buffers, order)
         if best is None or size < best[0]:
             best = (size, strategy, {b.name: b.offset for b in buffers})
+    assert best is not None, "_orders yields at least one strategy"
     size, strategy, offsets = best
     for b in buffers:
         b.offset = offsets[b.name]

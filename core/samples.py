@@ -7,12 +7,14 @@ import numpy as np
 from tinycc.core.graph import Graph, np_dtype
 
 
-def random_tensor(rng: np.random.Generator, shape, dtype: str, float_range=(-1.0, 1.0)) -> np.ndarray:
+def random_tensor(rng: np.random.Generator, shape: tuple[int, ...], dtype: str,
+                  float_range: tuple[float, float] = (-1.0, 1.0)) -> np.ndarray:
     """Uniform floats in `float_range`, integers over the dtype's whole range, or random booleans."""
     if dtype == "bool":
         return rng.integers(0, 2, size=shape).astype(np.bool_)
     if dtype == "float32":
-        return rng.uniform(*float_range, size=shape).astype(np.float32)
+        low, high = float_range
+        return rng.uniform(low, high, size=shape).astype(np.float32)
     info = np.iinfo(np_dtype(dtype))
     return rng.integers(info.min, info.max, size=shape, endpoint=True).astype(np_dtype(dtype))
 

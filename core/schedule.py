@@ -67,6 +67,7 @@ def best_order(g: Graph) -> list[int]:
             cost = max(during(done, v), solve(done | 1 << v))
             if best is None or cost < best[0]:
                 best = (cost, v)
+        assert best is not None, "an unfinished acyclic graph always has a node whose inputs are done"
         memo[done] = best
         return best[0]
 

@@ -42,6 +42,7 @@ def _check_quant(g: Graph, name: str) -> None:
     """Scales finite (and positive on integer tensors), zero points in the type's range, one per scale."""
     t = g.tensors[name]
     q = t.quant
+    assert q is not None, "_check_quant is called for quantised tensors only"
     scale, zp = q.scale, q.zero_point
     integer = t.dtype in QUANT_RANGES
     if scale.size == 0 or not np.all(np.isfinite(scale)) or np.any(scale < 0) or (integer and np.any(scale == 0)):
@@ -188,7 +189,8 @@ def _check_unsupported(g: Graph) -> None:
     if combos:
         problems.append("dtypes not supported: " + ", ".join(
             f"{op} {have} x{len(where)} (first: {where[0]!r})" for (op, have), where in combos.items()))
-        hints += [f"{op} supports " + "; ".join(ops.get(op).SIGNATURES) for op in dict.fromkeys(o for o, _ in combos)]
+        hints += [f"{op} supports " + "; ".join(ops.require(op).SIGNATURES)
+                  for op in dict.fromkeys(o for o, _ in combos)]
     raise Unsupported("; ".join(problems), file=g.source, hint="\n  hint: ".join(hints))
 
 
@@ -227,18 +229,18 @@ def validate(g: Graph) -> Graph:
             most = "" if variadic else len(op.INPUTS)
             raise TinyccError(f"expects {required}..{most} inputs, got {len(node.inputs)}",
                               node=node.name, op=node.op, file=g.source)
-        for k, name in enumerate(node.inputs):
+        for k, inp in enumerate(node.inputs):
             role = op.INPUTS[min(k, len(op.INPUTS) - 1)]
-            if name is None and not role.endswith("?"):
+            if inp is None and not role.endswith("?"):
                 raise TinyccError(f"its {role.rstrip('*')} input (#{k}) is missing", node=node.name, op=node.op,
                                   file=g.source)
-        for name in node.inputs:
-            if name is None:
+        for inp in node.inputs:
+            if inp is None:
                 continue
-            if name not in g.tensors:
-                raise TinyccError(f"input tensor {name!r} does not exist", node=node.name, op=node.op, file=g.source)
-            if name not in defined:
-                raise TinyccError(f"input tensor {name!r} is used before it is computed (cycle or bad order)",
+            if inp not in g.tensors:
+                raise TinyccError(f"input tensor {inp!r} does not exist", node=node.name, op=node.op, file=g.source)
+            if inp not in defined:
+                raise TinyccError(f"input tensor {inp!r} is used before it is computed (cycle or bad order)",
                                   node=node.name, op=node.op, file=g.source)
         if not node.outputs:
             raise TinyccError("has no output", node=node.name, op=node.op, file=g.source)

@@ -26,6 +26,8 @@ import importlib
 import pkgutil
 from types import ModuleType
 
+from tinycc.core.errors import Unsupported
+
 HELPERS = frozenset({"common", "protocol"})   # modules of this package that are not operators
 
 
@@ -69,6 +71,16 @@ def get(name: str) -> ModuleType | None:
     return _cache[name]
 
 
+def require(name: str) -> ModuleType:
+    """The op module for a core op name that validation has already checked (core/validate.py
+    refuses unknown operators): an unknown one here is still refused as unsupported."""
+    op = get(name)
+    if op is None:
+        raise Unsupported(f"operator {name!r} is not supported", op=name,
+                          hint="supported: " + ", ".join(OP_MODULES))
+    return op
+
+
 def supported() -> tuple[str, ...]:
     return OP_MODULES
 
@@ -104,4 +116,4 @@ def tflite(name: str):
 
 def onnx_ops() -> dict[str, ModuleType]:
     """ONNX operator -> the op module declaring it as its one-to-one ONNX mapping (ONNX_OP)."""
-    return {op.ONNX_OP: op for op in map(get, OP_MODULES) if getattr(op, "ONNX_OP", None)}
+    return {op.ONNX_OP: op for op in map(require, OP_MODULES) if getattr(op, "ONNX_OP", None)}

@@ -10,7 +10,7 @@ import numpy as np
 from tinycc.core import fixedpoint as fp
 from tinycc.core import quant_limits as ql
 from tinycc.core.errors import TinyccError
-from tinycc.core.graph import Graph, Node, Tensor
+from tinycc.core.graph import Graph, Node, Quant, Tensor
 
 ACTIVATIONS = ("none", "relu", "relu6", "relu_n1_to_1")
 MAX_PADDED_ELEMENTS = 1 << 27      # the padded input a convolution's reference kernel builds (float64: 1 GiB)
@@ -27,6 +27,21 @@ def tensors(node: Node, g: Graph) -> tuple[list[Tensor | None], list[Tensor]]:
     return ins, [g.tensors[n] for n in node.outputs]
 
 
+def required(node: Node, ins: list[Tensor | None], k: int) -> Tensor:
+    """Input `k` of a role that is not optional (validation refuses a node without it)."""
+    t = ins[k] if k < len(ins) else None
+    if t is None:
+        raise fail(node, f"its input #{k} is missing")
+    return t
+
+
+def qparams(node: Node, t: Tensor) -> Quant:
+    """The quantisation of a tensor the op needs quantised (check_dtypes refuses one without)."""
+    if t.quant is None:
+        raise fail(node, f"tensor {t.name!r} is {t.dtype} but has no quantisation parameters")
+    return t.quant
+
+
 def quantize_float(value: float, scale: float, zero_point: int, what: str = "output") -> int:
     """zero_point + round(value / scale), in float32 like TFLM's CalculateActivationRangeQuantized
     (which refuses a bound beyond int32: so does this)."""
@@ -38,6 +53,8 @@ def activation_range(activation: str, out: Tensor) -> tuple[int, int]:
     lo, hi = INT_RANGES[out.dtype]
     if activation == "none":
         return lo, hi
+    if out.quant is None:
+        raise TinyccError(f"output {out.name!r} is {out.dtype} but has no quantisation parameters")
     s, zp, what = out.quant.s, out.quant.zp, f"output {out.name!r} ({activation})"
     if activation == "relu":
         return max(lo, quantize_float(0.0, s, zp, what)), hi
@@ -87,11 +104,12 @@ def is_quantized(t: Tensor) -> bool:
 def check_dtypes(node: Node, g: Graph, allowed: tuple[str, ...]) -> str:
     """The op's activation dtype (of input 0), or a clear error if it is not supported."""
     ins, outs = tensors(node, g)
-    dtype = ins[0].dtype
+    x = required(node, ins, 0)
+    dtype = x.dtype
     if dtype not in allowed:
         raise fail(node, f"input dtype {dtype} is not supported", hint=f"supported: {', '.join(allowed)}")
     if dtype in ("int8", "int16"):
-        for t in [ins[0], *outs]:
+        for t in [x, *outs]:
             if t.dtype not in ("int8", "int16"):
                 raise fail(node, f"output {t.name!r} is {t.dtype}, but a quantised {dtype} input needs a "
                                  "quantised (int8 or int16) output", hint="DEQUANTIZE converts to float32")
@@ -112,11 +130,12 @@ def check_window(node: Node, kernel, strides, dilations, pads) -> None:
 def conv_spatial_output(node: Node, g: Graph, kh: int, kw: int, channels: int) -> tuple[int, ...]:
     """NHWC output shape of a convolution-like op from its pads/strides/dilations; checks the bias."""
     ins, _ = tensors(node, g)
-    n, h, w = ins[0].shape[:3]
+    x = required(node, ins, 0)
+    n, h, w = x.shape[:3]
     a = node.attrs
     check_window(node, (kh, kw), a["strides"], a["dilations"], a["pads"])
     top, left, bottom, right = a["pads"]
-    padded = (n, h + top + bottom, w + left + right, max(ins[0].shape[3], channels))
+    padded = (n, h + top + bottom, w + left + right, max(x.shape[3], channels))
     if n * padded[1] * padded[2] * padded[3] > MAX_PADDED_ELEMENTS:
         raise fail(node, f"the padded input {padded} would be absurdly large (pads {a['pads']}, "
                          f"dilations {a['dilations']})", hint="the file is probably corrupted")
@@ -124,8 +143,9 @@ def conv_spatial_output(node: Node, g: Graph, kh: int, kw: int, channels: int) -
     ow = conv_output_size(w, kw, a["strides"][1], a["dilations"][1], left, right)
     if oh <= 0 or ow <= 0:
         raise fail(node, f"output would be empty ({oh}x{ow}) for input {h}x{w} and kernel {kh}x{kw}")
-    if len(ins) > 2 and ins[2] is not None and ins[2].size != channels:
-        raise fail(node, f"bias has {ins[2].size} values for {channels} output channels")
+    bias = ins[2] if len(ins) > 2 else None
+    if bias is not None and bias.size != channels:
+        raise fail(node, f"bias has {bias.size} values for {channels} output channels")
     return (n, oh, ow, channels)
 
 
@@ -133,7 +153,7 @@ def weighted_prepare(node: Node, g: Graph, dtypes: tuple[str, ...], channels: in
     """Prepare of conv_2d / depthwise_conv_2d: per-channel multipliers and the activation clamp."""
     dtype = check_dtypes(node, g, dtypes)
     ins, (out,) = tensors(node, g)
-    x, w = ins[0], ins[1]
+    x, w = required(node, ins, 0), required(node, ins, 1)
     if dtype == "float32":
         check_float_weights(node, g)
         return {"dtype": dtype}
@@ -143,12 +163,12 @@ def weighted_prepare(node: Node, g: Graph, dtypes: tuple[str, ...], channels: in
         raise fail(node, f"weights {w.name!r} have {w.quant.scale.size} scales for {channels} output channels")
     wide = dtype == "int16"
     ql.require_int16_zero_point_0((x, out), f"(16x8) {what}")
-    mult, shift = channel_multipliers(x.quant.s, w.quant.scale, out.quant.s, channels, (x.name, w.name, out.name),
-                                      wide)
+    xq, oq = qparams(node, x), qparams(node, out)
+    mult, shift = channel_multipliers(xq.s, w.quant.scale, oq.s, channels, (x.name, w.name, out.name), wide)
     if wide:
         ql.check_wide_bias(ins[2] if len(ins) > 2 else None, w.size // channels, what)
     lo, hi = activation_range(node.attrs["activation"], out)
-    return {"dtype": dtype, "input_zp": x.quant.zp, "output_zp": out.quant.zp,
+    return {"dtype": dtype, "input_zp": xq.zp, "output_zp": oq.zp,
             "multiplier": mult, "shift": shift, "act_min": lo, "act_max": hi}
 
 

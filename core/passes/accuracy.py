@@ -64,7 +64,7 @@ def accuracy_report(g_float: Graph, g_quant: Graph, samples: list[list[np.ndarra
         if f.shape[1] > 1:
             entry["top1_agreement"] = float(np.mean(f.argmax(axis=1) == q.argmax(axis=1)))
         outputs.append(entry)
-    layers = [{"node": producers[n].name, "op": producers[n].op, "tensor": n,
-               "sqnr_db": sqnr_db(np.concatenate(ref[n]), np.concatenate(got[n]))} for n in shared]
-    layers.sort(key=lambda layer: layer["sqnr_db"])
+    sqnr = {n: sqnr_db(np.concatenate(ref[n]), np.concatenate(got[n])) for n in shared}
+    layers = [{"node": producers[n].name, "op": producers[n].op, "tensor": n, "sqnr_db": sqnr[n]}
+              for n in sorted(shared, key=sqnr.__getitem__)]
     return {"samples": len(samples), "outputs": outputs, "layers": layers}

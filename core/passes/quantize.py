@@ -150,8 +150,8 @@ class QuantizeInt8(Pass):
         if target == "int16" and fixed is not None:
             raise TinyccError(f"{op} cannot run with int16 activations in tinycc yet", node=node.name, op=op,
                               file=g.source, hint="keep this layer in int8")
-        new_nodes = []
-        ins = []
+        new_nodes: list[Node] = []
+        ins: list[str | None] = []
         for name in node.inputs:
             if name is None:
                 ins.append(None)
@@ -183,9 +183,9 @@ class QuantizeInt8(Pass):
         elif ops.trait(op, "shares_input_quant"):
             out_quant = tensors[ins[0]].quant
             if attrs.get("value") is not None:              # a pad value
-                lo, hi = (-32768, 32767) if target == "int16" else (-128, 127)
+                qlo, qhi = (-32768, 32767) if target == "int16" else (-128, 127)
                 attrs["value"] = int(np.clip(fp.round_half_away(float(attrs["value"]) / out_quant.s) + out_quant.zp,
-                                             lo, hi))
+                                             qlo, qhi))
         elif fixed is not None:
             scale, zp = fixed
             out_quant = Quant(np.array([scale]), np.array([zp]))
@@ -199,6 +199,8 @@ class QuantizeInt8(Pass):
             out_quant = (activation_quant16 if target == "int16" else activation_quant)(lo, hi)
             requantized: dict[str, str] = {}        # concat([a, a]): one requantised copy read twice
             for k, name in enumerate(ins):
+                if name is None:                    # (none is: common_quant operators have no optional input)
+                    continue
                 t = tensors[name]
                 if name in requantized:
                     ins[k] = requantized[name]
