@@ -2,8 +2,9 @@
 which gathers each output pixel's taps, so it needs no accumulator scratch buffer."""
 from __future__ import annotations
 
+from tinycc.backends.c import requant
 from tinycc.backends.c.emitter import SUFFIX
-from tinycc.backends.c.ops._conv_common import bias_ptr, float_range, requant_arrays
+from tinycc.backends.c.ops._conv_common import bias_ptr, float_range
 
 
 def emit(node, m, p):
@@ -21,7 +22,7 @@ def emit(node, m, p):
         lo, hi = float_range(node.attrs["activation"])
         m.emit(f"tinycc_transpose_conv_f32(&{shape}, {x}, {w}, {bias}, {y}, {lo}, {hi});")
         return
-    mult, shift = requant_arrays(node, m, p)
+    mult, shift = requant.mult_shift_arrays(node, m, p)
     zps = f"{p['input_zp']}, {p['output_zp']}, " if dtype == "int8" else ""
     m.emit(f"tinycc_transpose_conv_{SUFFIX[dtype]}(&{shape}, {x}, {w}, {bias}, {y}, {zps}{mult}, {shift}, "
            f"{p['act_min']}, {p['act_max']});")
