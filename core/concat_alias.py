@@ -33,12 +33,17 @@ where they land is the planner's job.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tinycc.core import planner
-from tinycc.core.graph import Graph, np_dtype
+from tinycc.core.graph import Graph, Quant, np_dtype
+
+if TYPE_CHECKING:
+    from tinycc.core.inplace import InPlace
 from tinycc.core.ops import concatenation
 
 OP = concatenation.NAME
@@ -53,12 +58,12 @@ class Slice:
     offset: int      # bytes from the output's first byte to the input's
 
 
-def contiguous(shape, axis: int) -> bool:
+def contiguous(shape: Sequence[int], axis: int) -> bool:
     """A slot along `axis` of a row-major tensor of `shape` is one run of bytes."""
     return all(int(d) == 1 for d in shape[:axis])
 
 
-def _same_quant(a, b) -> bool:
+def _same_quant(a: Quant | None, b: Quant | None) -> bool:
     if a is None or b is None:
         return a is None and b is None
     return (a.scale.shape == b.scale.shape and a.zero_point.shape == b.zero_point.shape
@@ -106,7 +111,7 @@ def select(g: Graph, aliases: dict[str, str], external: set[str]) -> list[Slice]
     """The candidates the planner may take, given the storage it already shares (`aliases`:
     tensor -> tensor whose storage it shares, reshape views and in-place pairs) and the tensors
     in the caller's buffers (`external`)."""
-    def root(name):
+    def root(name: str) -> str:
         while name in aliases:
             name = aliases[name]
         return name
@@ -141,7 +146,7 @@ def select(g: Graph, aliases: dict[str, str], external: set[str]) -> list[Slice]
     return accepted
 
 
-def slices(g: Graph, io_in_arena: bool = False, pairs=()) -> list[Slice]:
+def slices(g: Graph, io_in_arena: bool = False, pairs: Iterable[InPlace] = ()) -> list[Slice]:
     """The concat inputs to plan into their slot, given these in-place pairs (core/inplace.py)."""
     external = planner.external(g, io_in_arena)
     aliases = planner.view_aliases(g, external)
@@ -150,12 +155,12 @@ def slices(g: Graph, io_in_arena: bool = False, pairs=()) -> list[Slice]:
     return select(g, aliases, external)
 
 
-def decide(g: Graph, chosen=(), candidate_pairs=(), scratch: dict[int, int] | None = None,
-           io_in_arena: bool = False) -> tuple[list, list[Slice]]:
+def decide(g: Graph, chosen: Iterable[InPlace] = (), candidate_pairs: Iterable[InPlace] = (),
+           scratch: dict[int, int] | None = None, io_in_arena: bool = False) -> tuple[list[InPlace], list[Slice]]:
     """(in-place pairs, slices) to plan, given the pairs the in-place pass `chosen` and every pair
     it could have taken (`candidate_pairs`, core/inplace.pairs): slots on top of the candidate
     pairs, and on their own, are kept unless their arena is larger; on a tie they win (no copies)."""
-    best: tuple[list, list[Slice]] = (list(chosen), [])
+    best: tuple[list[InPlace], list[Slice]] = (list(chosen), [])
     if not candidates(g):
         return best
     best_arena = planner.place(g, scratch, io_in_arena, chosen).arena_bytes

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
@@ -52,7 +52,7 @@ class PluginRegistry:
     def names(self, kind: str) -> list[str]:
         return sorted(self._by_kind[kind])
 
-    def get(self, kind: str, name: str):
+    def get(self, kind: str, name: str) -> Any:
         try:
             return self._by_kind[kind][name].obj
         except KeyError:
@@ -73,13 +73,13 @@ class PluginRegistry:
                     found.setdefault(opt.flag, (opt, []))[1].append(info.name)
         return list(found.values())
 
-    def add_options(self, command: str, parser) -> None:
+    def add_options(self, command: str, parser: Any) -> None:
         """The declared options of `command`, then those plugins add through tinycc_addoption."""
         for opt, _ in self.options(command):
             opt.add_to(parser)
         self.pm.hook.tinycc_addoption(command=command, parser=parser)
 
-    def importer_for(self, path) -> Any:
+    def importer_for(self, path: str | Path) -> Any:
         for info in self._by_kind["importer"].values():
             if info.obj.can_import(path):
                 return info.obj
@@ -89,11 +89,11 @@ class PluginRegistry:
                           hint=f"supported: {kinds} (`tinycc plugins` lists importers)")
 
 
-def _entry_points():
+def _entry_points() -> list[EntryPoint]:
     return sorted(entry_points(group=hookspec.PROJECT), key=lambda ep: ep.name)
 
 
-def build_registry(extra_plugins: tuple = ()) -> PluginRegistry:
+def build_registry(extra_plugins: tuple[object, ...] = ()) -> PluginRegistry:
     """Load all entry-point plugins (plus ``extra_plugins``, for tests) into a fresh registry."""
     pm = pluggy.PluginManager(hookspec.PROJECT)
     pm.add_hookspecs(hookspec)

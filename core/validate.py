@@ -7,11 +7,13 @@ node, rather than in a backend.
 """
 from __future__ import annotations
 
+from types import ModuleType
+
 import numpy as np
 
 from tinycc.core import ops
 from tinycc.core.errors import TinyccError, Unsupported
-from tinycc.core.graph import DTYPES, Graph, np_dtype
+from tinycc.core.graph import DTYPES, Graph, Node, np_dtype
 from tinycc.core.ops.common import ACTIVATIONS
 
 MAX_TENSOR_ELEMENTS = 1 << 31
@@ -22,7 +24,7 @@ QUANT_RANGES = {"int8": (-128, 127), "uint8": (0, 255), "int16": (-32768, 32767)
 SIZE_HINT = "a microcontroller model needs far less; the file is probably corrupted"
 
 
-def _check_shape(g: Graph, name: str, shape, **where) -> None:
+def _check_shape(g: Graph, name: str, shape: tuple[int, ...], **where: str) -> None:
     """A shape tinycc can hold: a few non-negative dimensions, at most MAX_TENSOR_BYTES."""
     t = g.tensors[name]
     if len(shape) > MAX_RANK or any((not isinstance(d, int)) or d < 0 for d in shape):
@@ -62,7 +64,7 @@ def _check_quant(g: Graph, name: str) -> None:
                               f"axis {q.axis} of shape {t.shape}", file=g.source)
 
 
-def _check_operands(g: Graph, node, op) -> None:
+def _check_operands(g: Graph, node: Node, op: ModuleType) -> None:
     """What every op's prepare relies on: non-empty operands, a supported input dtype, and
     quantisation parameters on every int8/int16 tensor."""
     for name in [*node.inputs, *node.outputs]:
@@ -104,7 +106,7 @@ def _check_edges(g: Graph) -> None:
                               hint="an output must be computed by an operator")
 
 
-def _check_window(g: Graph, node) -> None:
+def _check_window(g: Graph, node: Node) -> None:
     """Windowed operators: strides, dilations and windows in 1..MAX_WINDOW, pads in 0..MAX_WINDOW
     (far beyond any model, far below int32 overflow in a kernel's index arithmetic), and a fused
     activation the kernels know; from every importer alike."""
@@ -125,7 +127,7 @@ def _check_window(g: Graph, node) -> None:
                           file=g.source, hint="supported: " + ", ".join(ACTIVATIONS))
 
 
-def _check_bias(g: Graph, node) -> None:
+def _check_bias(g: Graph, node: Node) -> None:
     """The bias of a convolution / fully connected layer in the dtype TFLM's kernel reads:
     int32 for int8 layers, int64 for 16x8 ones (TFLM's int32-bias 16x8 paths round differently), float32."""
     if not ops.trait(node.op, "weighted") or len(node.inputs) < 3 or node.inputs[2] is None or node.inputs[0] is None:
@@ -139,7 +141,7 @@ def _check_bias(g: Graph, node) -> None:
                           "float layers float32 (as TF Lite Micro's kernels read them)")
 
 
-def _signature(g: Graph, node, op) -> TinyccError | None:
+def _signature(g: Graph, node: Node, op: ModuleType) -> TinyccError | None:
     """The node's dtypes against the op's SIGNATURES ("in, in -> out" per role; absent optional
     inputs match anything, a variadic role repeats): an error naming them all, or None."""
     sigs = getattr(op, "SIGNATURES", None)

@@ -158,6 +158,8 @@ class _Writer:
         g = self.g
         x = g.tensors[node.input(0)]
         codec = ops.tflite(node.op)
+        if codec is None:
+            raise TinyccError(f"operator {node.op} has no TFLite equivalent in the writer", node=node.name, op=node.op)
         if codec.pad_fill is None:
             raise TinyccError(f"explicit pads {node.attrs['pads']} on {codec.builtin} cannot be written to TFLite",
                               node=node.name, op=node.op, hint="TFLite averages in-bounds elements only")
@@ -197,7 +199,9 @@ class _Writer:
         builtin, opt = codec.builtin, None
         if codec.write is not None:
             builtin, opt, inputs = codec.write(ctx, node, inputs)
-        opt_type = getattr(s.BuiltinOptions, codec.options) if opt is not None else 0
+        if opt is not None:
+            assert codec.options is not None, f"{codec.builtin}'s codec writes options but names no options table"
+        opt_type = getattr(s.BuiltinOptions, codec.options) if opt is not None and codec.options is not None else 0
         op = s.OperatorT()
         op.opcodeIndex = self.opcode(builtin)
         op.inputs = np.array(inputs, dtype=np.int32)

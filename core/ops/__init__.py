@@ -25,8 +25,13 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from tinycc.core.errors import Unsupported
+
+if TYPE_CHECKING:
+    from tinycc.core.graph import Graph, Node
+    from tinycc.core.ops._tflite import TFLite
 
 HELPERS = frozenset({"common", "protocol"})   # modules of this package that are not operators
 
@@ -85,16 +90,16 @@ def supported() -> tuple[str, ...]:
     return OP_MODULES
 
 
-def attrs_with_defaults(op: ModuleType, attrs: dict) -> dict:
+def attrs_with_defaults(op: ModuleType, attrs: dict[str, Any]) -> dict[str, Any]:
     return {**op.ATTRS, **attrs}
 
 
-def macs(node, g) -> int:
+def macs(node: Node, g: Graph) -> int:
     op = get(node.op)
     return int(op.macs(node, g)) if op is not None and hasattr(op, "macs") else 0
 
 
-def trait(name: str, which: str):
+def trait(name: str, which: str) -> Any:
     """The operator's trait `which` (its upper-case module attribute), or the default of TRAITS
     for an operator that does not declare it (or is not an operator tinycc knows)."""
     default = TRAITS[which]
@@ -108,7 +113,7 @@ def having(which: str) -> tuple[str, ...]:
     return tuple(name for name in OP_MODULES if trait(name, which) != TRAITS[which])
 
 
-def tflite(name: str):
+def tflite(name: str) -> TFLite | None:
     """The operator's TFLite codec (core/ops/_tflite.TFLite), or None."""
     op = get(name)
     return None if op is None else getattr(op, "TFLITE", None)

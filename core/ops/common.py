@@ -5,7 +5,11 @@ reference kernel and every backend derive identical integer constants.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from tinycc.core import fixedpoint as fp
 from tinycc.core import quant_limits as ql
@@ -75,18 +79,20 @@ def apply_float_activation(x: np.ndarray, activation: str) -> np.ndarray:
     return np.clip(x, np.float32(lo), np.float32(hi)).astype(np.float32) if activation != "none" else x
 
 
-def requantize(acc: np.ndarray, mult, shift, out_zp: int, lo: int, hi: int, dtype: str,
+def requantize(acc: np.ndarray, mult: ArrayLike, shift: ArrayLike, out_zp: int, lo: int, hi: int, dtype: str,
                wide: bool = False) -> np.ndarray:
     """acc -> clamp(zp + MultiplyByQuantizedMultiplier(acc)); `wide` selects TFLM's int64 overload (16x8).
     int8: the accumulator and the zero point's add wrap in int32 as TFLM's do (a bias near INT32_MAX)."""
     mbqm = fp.multiply_by_quantized_multiplier_int64 if wide else fp.multiply_by_quantized_multiplier
     acc = np.asarray(acc, dtype=np.int64) if wide else fp.wrap32(acc)
     out = fp.wrap32(mbqm(acc, np.asarray(mult, dtype=np.int64), np.asarray(shift, dtype=np.int64)) + out_zp)
-    return np.clip(out, lo, hi).astype(dtype)
+    clamped: np.ndarray = np.clip(out, lo, hi).astype(dtype)
+    return clamped
 
 
 def channel_multipliers(in_scale: float, w_scales: np.ndarray, out_scale: float, channels: int,
-                        names: tuple[str, str, str] = ("input", "weights", "output"), wide: bool = False):
+                        names: tuple[str, str, str] = ("input", "weights", "output"),
+                        wide: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Per-output-channel (multiplier, shift) as TFLM's PopulateConvolutionQuantizationParams; a factor
     beyond what the kernels can shift is refused (quant_limits), naming the channel and the tensors."""
     scales = np.broadcast_to(w_scales.astype(np.float32), (channels,))
@@ -118,7 +124,8 @@ def check_dtypes(node: Node, g: Graph, allowed: tuple[str, ...]) -> str:
     return dtype
 
 
-def check_window(node: Node, kernel, strides, dilations, pads) -> None:
+def check_window(node: Node, kernel: Iterable[Any], strides: Iterable[Any], dilations: Iterable[Any],
+                 pads: Iterable[Any]) -> None:
     """2-D window attributes: positive kernel, strides and dilations, four non-negative pads."""
     for what, values, count, least in (("kernel", kernel, 2, 1), ("strides", strides, 2, 1),
                                        ("dilations", dilations, 2, 1), ("pads", pads, 4, 0)):
@@ -149,7 +156,7 @@ def conv_spatial_output(node: Node, g: Graph, kh: int, kw: int, channels: int) -
     return (n, oh, ow, channels)
 
 
-def weighted_prepare(node: Node, g: Graph, dtypes: tuple[str, ...], channels: int, what: str) -> dict:
+def weighted_prepare(node: Node, g: Graph, dtypes: tuple[str, ...], channels: int, what: str) -> dict[str, Any]:
     """Prepare of conv_2d / depthwise_conv_2d: per-channel multipliers and the activation clamp."""
     dtype = check_dtypes(node, g, dtypes)
     ins, (out,) = tensors(node, g)
@@ -195,14 +202,15 @@ def same_padding(size: int, kernel: int, stride: int, dilation: int) -> tuple[in
     return total // 2, total - total // 2
 
 
-def pad_nhwc(x: np.ndarray, pads, value) -> np.ndarray:
+def pad_nhwc(x: np.ndarray, pads: Sequence[int], value: Any) -> np.ndarray:
     top, left, bottom, right = pads
     if not any(pads):
         return x
     return np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)), constant_values=value)
 
 
-def window_slices(x: np.ndarray, kh: int, kw: int, stride, dilation, out_hw):
+def window_slices(x: np.ndarray, kh: int, kw: int, stride: Sequence[int], dilation: Sequence[int],
+                  out_hw: Sequence[int]) -> np.ndarray:
     """x[:, kh-th tap rows, kw-th tap cols, :] for every output position (strided view)."""
     sh, sw = stride
     dh, dw = dilation

@@ -28,13 +28,14 @@ class FoldQDQ(Pass):
         remove_dead_nodes(g)
         return g
 
-    def _dq_source(self, g: Graph, name: str | None, producers, nodes=None) -> str | None:
+    def _dq_source(self, g: Graph, name: str | None, producers: dict[str, int],
+                   nodes: list[Node] | None = None) -> str | None:
         """The integer tensor a float tensor was dequantised from, if it was."""
         if name is None or name not in producers:
             return None
         p = (nodes if nodes is not None else g.nodes)[producers[name]]
-        if p.op == dequantize.NAME and g.tensors[p.inputs[0]].dtype in ("int8", "int16", "int32"):
-            return p.inputs[0]
+        if p.op == dequantize.NAME and g.tensors[p.input(0)].dtype in ("int8", "int16", "int32"):
+            return p.input(0)
         return None
 
     def _push_through_preserving(self, g: Graph) -> bool:
