@@ -31,7 +31,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from tinycc.core.graph import Graph
+    from tinycc.core.passes import PassContext
+    from tinycc.core.planner import MemoryPlan
 
 DEFAULT_CYCLES_PER_MAC = 12.0
 DEFAULT_CYCLES_PER_MAC_BASIS = "tinycc's c kernels' figure, for a backend tinycc has not measured"
@@ -44,13 +49,13 @@ class Option:
     flag: str
     help: str
     commands: tuple[str, ...] = ("compile",)
-    argparse: dict = field(default_factory=dict, hash=False)
+    argparse: dict[str, Any] = field(default_factory=dict, hash=False)
 
     @property
     def dest(self) -> str:
         return self.flag.lstrip("-").replace("-", "_")
 
-    def add_to(self, parser) -> None:
+    def add_to(self, parser: Any) -> None:          # an argparse parser (or argument group)
         parser.add_argument(self.flag, help=self.help, **self.argparse)
 
 
@@ -60,7 +65,7 @@ class Backend(Protocol):
     name: str
     description: str
 
-    def compile(self, graph, plan, outdir: Path, options: dict) -> dict: ...
+    def compile(self, graph: Graph, plan: MemoryPlan, outdir: Path, options: dict[str, Any]) -> dict[str, Any]: ...
 
 
 @runtime_checkable
@@ -70,44 +75,44 @@ class Runtime(Protocol):
 
     def available(self) -> str | None: ...
 
-    def run(self, graph, inputs: list) -> list: ...
+    def run(self, graph: Graph, inputs: list[Any]) -> list[Any]: ...
 
 
-def options(plugin) -> tuple[Option, ...]:
+def options(plugin: object) -> tuple[Option, ...]:
     return tuple(getattr(plugin, "options", ()) or ())
 
 
-def accepted_options(backend) -> set[str]:
+def accepted_options(backend: object) -> set[str]:
     """The option names (dests) `backend` reads: its own and those it declares in cli_options."""
     return {o.dest for o in options(backend)} | set(getattr(backend, "cli_options", ()) or ())
 
 
-def plan_options(backend) -> dict[str, Any]:
+def plan_options(backend: object) -> dict[str, Any]:
     return dict(getattr(backend, "plan_options", None) or {})
 
 
-def patch_bands(backend) -> bool:
+def patch_bands(backend: object) -> bool:
     return bool(getattr(backend, "patch_bands", True))
 
 
-def runtime_plans_arena(backend) -> bool:
+def runtime_plans_arena(backend: object) -> bool:
     return bool(getattr(backend, "runtime_plans_arena", False))
 
 
-def cycles_per_mac(backend) -> tuple[float, str]:
+def cycles_per_mac(backend: object) -> tuple[float, str]:
     """(cycles per MAC, where the figure comes from) for the MAC-based latency estimate."""
     cpm = getattr(backend, "cycles_per_mac", None)
     if cpm is None:
         return DEFAULT_CYCLES_PER_MAC, DEFAULT_CYCLES_PER_MAC_BASIS
-    return float(cpm), getattr(backend, "cycles_per_mac_basis", DEFAULT_CYCLES_PER_MAC_BASIS)
+    return float(cpm), str(getattr(backend, "cycles_per_mac_basis", DEFAULT_CYCLES_PER_MAC_BASIS))
 
 
-def report_extras(backend, opts: dict) -> dict:
+def report_extras(backend: object, opts: dict[str, Any]) -> dict[str, Any]:
     extras = getattr(backend, "report_extras", None)
     return dict(extras(opts)) if extras is not None else {}
 
 
-def pass_context(backend, opts: dict | None = None):
+def pass_context(backend: object, opts: dict[str, Any] | None = None) -> PassContext:
     """The PassContext (core/passes) of a compile with `backend`: its plan constraints
     (plan_options, io_in_arena, scratch_bytes), the options and the target."""
     from tinycc.core.passes import PassContext
@@ -117,7 +122,7 @@ def pass_context(backend, opts: dict | None = None):
                        scratch_bytes=getattr(backend, "scratch_bytes", None))
 
 
-def arena_plan(backend, g):
+def arena_plan(backend: object, g: Graph) -> tuple[MemoryPlan, str]:
     """(the arena plan behind the backend's output, how it comes about in words): the plan the
     report's per-layer rows and the budget use, with the backend's scratch buffers and I/O: the
     memory passes run on g with the backend's constraints, then the plan (as the compile does)."""
@@ -132,7 +137,7 @@ def arena_plan(backend, g):
     return plan, what
 
 
-def takes_untouched(backend, path) -> bool:
+def takes_untouched(backend: object, path: str | Path) -> bool:
     """Whether `backend` compiles the model file `path` untouched when tinycc cannot import it."""
     suffixes = tuple(getattr(backend, "untouched_suffixes", ()) or ())
     return bool(suffixes) and hasattr(backend, "compile_untouched") and Path(str(path)).suffix.lower() in suffixes

@@ -33,12 +33,17 @@ where they land is the planner's job.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tinycc.core import planner
-from tinycc.core.graph import Graph, np_dtype
+from tinycc.core.graph import Graph, Quant, np_dtype
+
+if TYPE_CHECKING:
+    from tinycc.core.inplace import InPlace
 from tinycc.core.ops import concatenation
 
 OP = concatenation.NAME
@@ -53,12 +58,12 @@ class Slice:
     offset: int      # bytes from the output's first byte to the input's
 
 
-def contiguous(shape, axis: int) -> bool:
+def contiguous(shape: Sequence[int], axis: int) -> bool:
     """A slot along `axis` of a row-major tensor of `shape` is one run of bytes."""
     return all(int(d) == 1 for d in shape[:axis])
 
 
-def _same_quant(a, b) -> bool:
+def _same_quant(a: Quant | None, b: Quant | None) -> bool:
     if a is None or b is None:
         return a is None and b is None
     return (a.scale.shape == b.scale.shape and a.zero_point.shape == b.zero_point.shape
@@ -77,7 +82,8 @@ def candidates(g: Graph) -> list[Slice]:
             if o is not None:
                 producers[o] = producers.get(o, 0) + 1
     for i, node in enumerate(g.nodes):
-        if node.op != OP or len(node.outputs) != 1 or node.outputs[0] is None or None in node.inputs:
+        names = [n for n in node.inputs if n is not None]
+        if node.op != OP or len(node.outputs) != 1 or node.outputs[0] is None or len(names) != len(node.inputs):
             continue
         y = g.tensors[node.outputs[0]]
         axis = node.attrs.get("axis", 0)
@@ -87,11 +93,11 @@ def candidates(g: Graph) -> list[Slice]:
         axis %= rank
         if y.is_const or y.name in io or not contiguous(y.shape, axis):
             continue
-        if any(len(g.tensors[n].shape) != rank for n in node.inputs):
+        if any(len(g.tensors[n].shape) != rank for n in names):
             continue
         row = int(np.prod(y.shape[axis + 1:], dtype=np.int64)) * np_dtype(y.dtype).itemsize   # bytes per index
         at = 0
-        for name in node.inputs:
+        for name in names:
             x = g.tensors[name]
             offset, at = at * row, at + int(x.shape[axis])
             if (x.is_const or name in io or producers.get(name) != 1 or node.inputs.count(name) != 1
@@ -105,7 +111,7 @@ def select(g: Graph, aliases: dict[str, str], external: set[str]) -> list[Slice]
     """The candidates the planner may take, given the storage it already shares (`aliases`:
     tensor -> tensor whose storage it shares, reshape views and in-place pairs) and the tensors
     in the caller's buffers (`external`)."""
-    def root(name):
+    def root(name: str) -> str:
         while name in aliases:
             name = aliases[name]
         return name
@@ -120,10 +126,10 @@ def select(g: Graph, aliases: dict[str, str], external: set[str]) -> list[Slice]
     outside: dict[str, list[int]] = {}
     for j, node in enumerate(g.nodes):
         outs = {root(o) for o in node.outputs if o is not None and not g.tensors[o].is_const}
-        for name in node.inputs:
-            if name is None or g.tensors[name].is_const:
+        for inp in node.inputs:
+            if inp is None or g.tensors[inp].is_const:
                 continue
-            r = root(name)
+            r = root(inp)
             if r not in outs:
                 outside.setdefault(r, []).append(j)
     accepted = []
@@ -140,7 +146,7 @@ def select(g: Graph, aliases: dict[str, str], external: set[str]) -> list[Slice]
     return accepted
 
 
-def slices(g: Graph, io_in_arena: bool = False, pairs=()) -> list[Slice]:
+def slices(g: Graph, io_in_arena: bool = False, pairs: Iterable[InPlace] = ()) -> list[Slice]:
     """The concat inputs to plan into their slot, given these in-place pairs (core/inplace.py)."""
     external = planner.external(g, io_in_arena)
     aliases = planner.view_aliases(g, external)
@@ -149,12 +155,12 @@ def slices(g: Graph, io_in_arena: bool = False, pairs=()) -> list[Slice]:
     return select(g, aliases, external)
 
 
-def decide(g: Graph, chosen=(), candidate_pairs=(), scratch: dict[int, int] | None = None,
-           io_in_arena: bool = False) -> tuple[list, list[Slice]]:
+def decide(g: Graph, chosen: Iterable[InPlace] = (), candidate_pairs: Iterable[InPlace] = (),
+           scratch: dict[int, int] | None = None, io_in_arena: bool = False) -> tuple[list[InPlace], list[Slice]]:
     """(in-place pairs, slices) to plan, given the pairs the in-place pass `chosen` and every pair
     it could have taken (`candidate_pairs`, core/inplace.pairs): slots on top of the candidate
     pairs, and on their own, are kept unless their arena is larger; on a tie they win (no copies)."""
-    best, best_arena = (list(chosen), []), None
+    best: tuple[list[InPlace], list[Slice]] = (list(chosen), [])
     if not candidates(g):
         return best
     best_arena = planner.place(g, scratch, io_in_arena, chosen).arena_bytes

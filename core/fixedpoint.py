@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from tinycc.core.errors import TinyccError
 
@@ -18,20 +19,21 @@ INT32_MIN = -(1 << 31)
 INT32_MAX = (1 << 31) - 1
 
 
-def _i64(x) -> np.ndarray:
+def _i64(x: ArrayLike) -> np.ndarray:
     return np.asarray(x, dtype=np.int64)
 
 
-def wrap32(x) -> np.ndarray:
+def wrap32(x: ArrayLike) -> np.ndarray:
     """Two's-complement wrap of int64 values to the int32 range (what a C int32 store does)."""
     x = _i64(x)
     return ((x + (1 << 31)) & 0xFFFFFFFF) - (1 << 31)
 
 
-def round_half_away(x):
+def round_half_away(x: ArrayLike) -> np.ndarray:
     """C's std::round / TfLiteRound: halves go away from zero."""
     x = np.asarray(x, dtype=np.float64)
-    return np.sign(x) * np.floor(np.abs(x) + 0.5)
+    out: np.ndarray = np.sign(x) * np.floor(np.abs(x) + 0.5)      # (a numpy scalar for a scalar x)
+    return out
 
 
 def quantize_multiplier(real: float) -> tuple[int, int]:
@@ -63,7 +65,7 @@ def _trunc_div(x: np.ndarray, d: int) -> np.ndarray:
     return np.where(x >= 0, x // d, -((-x) // d))
 
 
-def srdhm(a, b) -> np.ndarray:
+def srdhm(a: ArrayLike, b: ArrayLike) -> np.ndarray:
     """SaturatingRoundingDoublingHighMul(int32 a, int32 b)."""
     a, b = _i64(a), _i64(b)
     ab = a * b
@@ -72,16 +74,17 @@ def srdhm(a, b) -> np.ndarray:
     return np.where((a == INT32_MIN) & (b == INT32_MIN), INT32_MAX, out)
 
 
-def rounding_divide_by_pot(x, exponent) -> np.ndarray:
+def rounding_divide_by_pot(x: ArrayLike, exponent: ArrayLike) -> np.ndarray:
     """RoundingDivideByPOT: x / 2^exponent, rounding half away from zero."""
     x, exponent = _i64(x), _i64(exponent)
     mask = (np.int64(1) << exponent) - 1
     remainder = x & mask
     threshold = (mask >> 1) + (x < 0)
-    return (x >> exponent) + (remainder > threshold)
+    out: np.ndarray = (x >> exponent) + (remainder > threshold)
+    return out
 
 
-def multiply_by_quantized_multiplier(x, multiplier, shift) -> np.ndarray:
+def multiply_by_quantized_multiplier(x: ArrayLike, multiplier: ArrayLike, shift: ArrayLike) -> np.ndarray:
     """MultiplyByQuantizedMultiplier(int32 x, int32 m, int shift), TFLM's double rounding."""
     x, shift = _i64(x), _i64(shift)
     left = np.maximum(shift, 0)
@@ -89,7 +92,7 @@ def multiply_by_quantized_multiplier(x, multiplier, shift) -> np.ndarray:
     return rounding_divide_by_pot(srdhm(wrap32(x << left), multiplier), right)
 
 
-def multiply_by_quantized_multiplier_int64(x, multiplier, shift) -> np.ndarray:
+def multiply_by_quantized_multiplier_int64(x: ArrayLike, multiplier: ArrayLike, shift: ArrayLike) -> np.ndarray:
     """MultiplyByQuantizedMultiplier(int64 x, ...) of the 16x8 kernels: a 16-bit multiplier, one rounding."""
     x, m, shift = _i64(x), _i64(multiplier), _i64(shift)
     reduced = np.where(m < 0x7FFF0000, (m + (1 << 15)) >> 16, 0x7FFF)
@@ -98,11 +101,12 @@ def multiply_by_quantized_multiplier_int64(x, multiplier, shift) -> np.ndarray:
     return wrap32(out)
 
 
-def multiply_by_quantized_multiplier_greater_than_one(x, multiplier, left_shift) -> np.ndarray:
+def multiply_by_quantized_multiplier_greater_than_one(x: ArrayLike, multiplier: ArrayLike,
+                                                      left_shift: ArrayLike) -> np.ndarray:
     return srdhm(wrap32(_i64(x) << _i64(left_shift)), multiplier)
 
 
-def saturating_rounding_multiply_by_pot(x, exponent: int) -> np.ndarray:
+def saturating_rounding_multiply_by_pot(x: ArrayLike, exponent: int) -> np.ndarray:
     """gemmlowp SaturatingRoundingMultiplyByPOT<exponent>: saturating left shift, or rounding right shift."""
     x = _i64(x)
     if exponent == 0:
@@ -115,25 +119,25 @@ def saturating_rounding_multiply_by_pot(x, exponent: int) -> np.ndarray:
     return np.where(x < -threshold, INT32_MIN, out)
 
 
-def rescale(x, src_bits: int, dst_bits: int) -> np.ndarray:
+def rescale(x: ArrayLike, src_bits: int, dst_bits: int) -> np.ndarray:
     """gemmlowp Rescale<dst_bits> of a Q(src_bits) value."""
     return saturating_rounding_multiply_by_pot(x, src_bits - dst_bits)
 
 
-def rounding_half_sum(a, b) -> np.ndarray:
+def rounding_half_sum(a: ArrayLike, b: ArrayLike) -> np.ndarray:
     s = _i64(a) + _i64(b)
     return _trunc_div(s + np.where(s >= 0, 1, -1), 2)
 
 
-def _add(a, b) -> np.ndarray:
+def _add(a: ArrayLike, b: ArrayLike) -> np.ndarray:
     return wrap32(_i64(a) + _i64(b))
 
 
-def _sub(a, b) -> np.ndarray:
+def _sub(a: ArrayLike, b: ArrayLike) -> np.ndarray:
     return wrap32(_i64(a) - _i64(b))
 
 
-def _exp_on_interval_between_negative_one_quarter_and_0_excl(a) -> np.ndarray:
+def _exp_on_interval_between_negative_one_quarter_and_0_excl(a: ArrayLike) -> np.ndarray:
     """exp(a) for a in [-1/4, 0), Q0 in and out: Taylor expansion around -1/8."""
     constant_term = 1895147668          # exp(-1/8)
     constant_1_over_3 = 715827883
@@ -150,7 +154,7 @@ _EXP_BARREL = ((-2, 1672461947), (-1, 1302514674), (0, 790015084), (1, 290630308
                (2, 39332535), (3, 720401), (4, 242))
 
 
-def exp_on_negative_values(a, integer_bits: int) -> np.ndarray:
+def exp_on_negative_values(a: ArrayLike, integer_bits: int) -> np.ndarray:
     """gemmlowp exp_on_negative_values: Q(integer_bits) input <= 0, Q0 output."""
     a = _i64(a)
     frac = 31 - integer_bits
@@ -170,7 +174,7 @@ def exp_on_negative_values(a, integer_bits: int) -> np.ndarray:
     return np.where(a == 0, INT32_MAX, result)
 
 
-def _newton_reciprocal_q2(half_denominator) -> np.ndarray:
+def _newton_reciprocal_q2(half_denominator: ArrayLike) -> np.ndarray:
     """Three Newton-Raphson steps for 1/half_denominator in Q2 (shared by the two divisions below)."""
     x = _add(1515870810, srdhm(half_denominator, -1010580540))      # 48/17 - 32/17 * d
     for _ in range(3):
@@ -179,18 +183,18 @@ def _newton_reciprocal_q2(half_denominator) -> np.ndarray:
     return x
 
 
-def one_over_one_plus_x_for_x_in_0_1(a) -> np.ndarray:
+def one_over_one_plus_x_for_x_in_0_1(a: ArrayLike) -> np.ndarray:
     """gemmlowp one_over_one_plus_x_for_x_in_0_1: Q0 in and out."""
     x = _newton_reciprocal_q2(rounding_half_sum(a, INT32_MAX))
     return rescale(x, 1, 0)            # ExactMulByPot<-1> then Rescale<0>
 
 
-def one_minus_x_over_one_plus_x_for_x_in_0_1(a) -> np.ndarray:
+def one_minus_x_over_one_plus_x_for_x_in_0_1(a: ArrayLike) -> np.ndarray:
     x = _newton_reciprocal_q2(rounding_half_sum(a, INT32_MAX))
     return rescale(_sub(x, 1 << 29), 2, 0)
 
 
-def logistic(a, integer_bits: int) -> np.ndarray:
+def logistic(a: ArrayLike, integer_bits: int) -> np.ndarray:
     """gemmlowp logistic: Q(integer_bits) in, Q0 out."""
     a = _i64(a)
     positive = a > 0
@@ -200,7 +204,7 @@ def logistic(a, integer_bits: int) -> np.ndarray:
     return np.where(a == 0, 1 << 30, result)
 
 
-def tanh(a, integer_bits: int) -> np.ndarray:
+def tanh(a: ArrayLike, integer_bits: int) -> np.ndarray:
     """gemmlowp tanh: Q(integer_bits) in, Q0 out."""
     a = _i64(a)
     negative = a < 0
@@ -210,7 +214,7 @@ def tanh(a, integer_bits: int) -> np.ndarray:
     return np.where(a == 0, 0, result)
 
 
-def count_leading_zeros32(x) -> np.ndarray:
+def count_leading_zeros32(x: ArrayLike) -> np.ndarray:
     x = _i64(x) & 0xFFFFFFFF
     out = np.full(x.shape, 32, dtype=np.int64)
     nz = x != 0
@@ -218,7 +222,7 @@ def count_leading_zeros32(x) -> np.ndarray:
     return out
 
 
-def get_reciprocal(x, integer_digits: int) -> tuple[np.ndarray, np.ndarray]:
+def get_reciprocal(x: ArrayLike, integer_digits: int) -> tuple[np.ndarray, np.ndarray]:
     """TFLM GetReciprocal: (Q0 1/x scaled into [0.5, 1), num_bits_over_unit)."""
     x = _i64(x)
     headroom = count_leading_zeros32(x)

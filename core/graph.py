@@ -7,9 +7,17 @@ per-channel along `axis`.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+
+from tinycc.core.errors import TinyccError
+
+if TYPE_CHECKING:
+    from tinycc.core.concat_alias import Slice
+    from tinycc.core.inplace import InPlace
 
 DTYPES = {"int8": np.int8, "uint8": np.uint8, "int16": np.int16, "int32": np.int32,
           "int64": np.int64, "float32": np.float32, "bool": np.bool_,
@@ -26,13 +34,13 @@ class NameSpace:
     here, so a model's own names (data: "x#1" and "x/int8" are as legal as "x") can never make two
     tensors share one. Linear in the names made, however hostile the taken ones."""
 
-    def __init__(self, *taken):
+    def __init__(self, *taken: Iterable[str]) -> None:
         self.taken: set[str] = set()
         for names in taken:
             self.taken.update(names)
         self._next: dict[str, int] = {}
 
-    def __contains__(self, name) -> bool:
+    def __contains__(self, name: object) -> bool:
         return name in self.taken
 
     def add(self, name: str) -> None:
@@ -58,7 +66,7 @@ class Quant:
     zero_point: np.ndarray
     axis: int = 0
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.scale = np.asarray(self.scale, dtype=np.float32).reshape(-1)
         self.zero_point = np.asarray(self.zero_point, dtype=np.int64).reshape(-1)
 
@@ -106,7 +114,14 @@ class Node:
     op: str                       # core op name, e.g. "conv_2d" (see core/ops)
     inputs: list[str | None]      # tensor names; None = omitted optional input
     outputs: list[str]
-    attrs: dict = field(default_factory=dict)
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+    def input(self, k: int) -> str:
+        """The name of input `k`, of a role that is not optional (validation refuses a node without it)."""
+        name = self.inputs[k]
+        if name is None:
+            raise TinyccError(f"its input #{k} is missing", node=self.name, op=self.op)
+        return name
 
 
 @dataclass
@@ -136,19 +151,19 @@ class Metadata:
     io_layout: str = ""           # the ONNX importer's --io-layout ("nhwc": the inputs/outputs were transposed)
     keep_order: bool = False      # a pass fixed the node order (patch bands): no scheduling search
     patch: PatchInfo | None = None
-    accuracy: dict | None = None  # quantised against float (core/passes/accuracy.py)
+    accuracy: dict[str, Any] | None = None  # quantised against float (core/passes/accuracy.py)
     io_cost: IoCost | None = None
     debug: str = ""               # why the graph differs from the model (core/debug.py)
-    details: dict = field(default_factory=dict)   # free-form facts shown to people only (opset,
+    details: dict[str, Any] = field(default_factory=dict)   # free-form facts shown to people only (opset,
     #                               producer, description, schema_version, quantized_by ...)
 
     @classmethod
-    def of(cls, value: Metadata | dict | None) -> Metadata:
+    def of(cls, value: Metadata | dict[str, Any] | None) -> Metadata:
         """`value` as Metadata: a dict (an importer written against the old free-form dict) maps its
         known keys to fields and keeps the others in `details`."""
         if value is None:
             return cls()
-        if isinstance(value, cls):
+        if isinstance(value, Metadata):
             return value
         d = dict(value)
         details = dict(d.pop("details", None) or {})
@@ -166,10 +181,10 @@ class Graph:
     source: str = ""              # where the model came from (a path), for messages
     metadata: Metadata = field(default_factory=Metadata)
     # the memory passes' decisions (core/passes/memory.py), read by the planner; None: not decided
-    inplace: list | None = None   # core/inplace.InPlace pairs
-    slices: list | None = None    # core/concat_alias.Slice concat inputs planned in their slot
+    inplace: list[InPlace] | None = None   # in-place pairs
+    slices: list[Slice] | None = None      # concat inputs planned in their slot
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.metadata = Metadata.of(self.metadata)
 
     def t(self, name: str) -> Tensor:

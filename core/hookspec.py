@@ -9,6 +9,8 @@ default.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import pluggy
 
 PROJECT = "tinycc"
@@ -17,7 +19,7 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 
 @hookspec
-def tinycc_importers():
+def tinycc_importers() -> list[Any] | None:
     """Return a list of importers.
 
     An importer has ``name: str`` (e.g. "tflite"), ``description: str``,
@@ -28,7 +30,7 @@ def tinycc_importers():
 
 
 @hookspec
-def tinycc_backends():
+def tinycc_backends() -> list[Any] | None:
     """Return a list of backends.
 
     A backend has ``name: str`` (the ``--backend`` value), ``description: str`` and
@@ -49,7 +51,7 @@ def tinycc_backends():
 
 
 @hookspec
-def tinycc_runtimes():
+def tinycc_runtimes() -> list[Any] | None:
     """Return a list of runtimes that execute a model (for verification and ``compare``).
 
     A runtime has ``name: str``, ``available() -> str | None`` (None when usable, else a
@@ -59,7 +61,7 @@ def tinycc_runtimes():
 
 
 @hookspec
-def tinycc_addoption(command: str, parser):
+def tinycc_addoption(command: str, parser: Any) -> None:
     """Add command-line options to ``command``'s ``argparse`` parser (like pytest_addoption).
 
     Called for every command when the CLI builds its parser, after the options plugins declare

@@ -17,9 +17,10 @@ them as `g.inplace`, and the planner gives each pair one buffer of max(input, ou
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from tinycc.core import ops, planner
-from tinycc.core.graph import Graph
+from tinycc.core.graph import Graph, Node
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,8 @@ class InPlace:
     scratch: int = 0          # ring bytes
 
 
-def conv_geometry(node, g) -> dict:
-    x, w, y = (g.tensors[n] for n in (node.inputs[0], node.inputs[1], node.outputs[0]))
+def conv_geometry(node: Node, g: Graph) -> dict[str, Any]:
+    x, w, y = (g.tensors[n] for n in (node.input(0), node.input(1), node.outputs[0]))
     a = node.attrs
     _, h, wd, ci = x.shape
     _, oh, ow, co = y.shape
@@ -45,15 +46,15 @@ def conv_geometry(node, g) -> dict:
             "pad_t": a["pads"][0], "pad_l": a["pads"][1]}
 
 
-def ring_rows(s: dict, backward: bool) -> int:
+def ring_rows(s: dict[str, Any], backward: bool) -> int:
     """Most output rows held in the ring at once by the row-wise in-place kernel (same logic as C)."""
     rbi, rbo, oh = s["w"] * s["ci"], s["ow"] * s["co"], s["oh"]
 
-    def lo(oy):
-        return max(0, oy * s["sh"] - s["pad_t"])
+    def lo(oy: int) -> int:
+        return max(0, int(oy * s["sh"] - s["pad_t"]))
 
-    def hi(oy):
-        return min(s["h"] - 1, oy * s["sh"] - s["pad_t"] + (s["kh"] - 1) * s["dh"])
+    def hi(oy: int) -> int:
+        return min(int(s["h"]) - 1, int(oy * s["sh"] - s["pad_t"] + (s["kh"] - 1) * s["dh"]))
 
     first, count, most = (oh - 1 if backward else 0), 0, 0
     for step in range(oh):
@@ -72,11 +73,11 @@ def ring_rows(s: dict, backward: bool) -> int:
     return most
 
 
-def _conv(node, g, i: int, x: str, y: str) -> InPlace | None:
+def _conv(node: Node, g: Graph, i: int, x: str, y: str) -> InPlace | None:
     xt, yt = g.tensors[x], g.tensors[y]
     if xt.dtype != "int8" or yt.dtype != "int8" or len(xt.shape) != 4 or xt.shape[0] != 1:
         return None
-    if g.tensors[node.inputs[1]].dtype != "int8":
+    if g.tensors[node.input(1)].dtype != "int8":
         return None
     s = conv_geometry(node, g)
     rows = {bw: ring_rows(s, bw) for bw in (False, True)}
@@ -99,7 +100,7 @@ def candidates(g: Graph) -> list[InPlace]:
         ins = [n for n in node.inputs if n is not None]
         mode = ops.trait(node.op, "in_place")        # "rows" (convolutions) or "elementwise"
         if mode == "rows":
-            c = _conv(node, g, i, node.inputs[0], y)
+            c = _conv(node, g, i, node.input(0), y)
             if c is not None:
                 out.append(c)
         elif mode == "elementwise":
@@ -125,7 +126,7 @@ def pairs(g: Graph, io_in_arena: bool = False) -> list[InPlace]:
     for node in g.nodes:
         uses[node.name] = uses.get(node.name, 0) + 1
 
-    def root(name):
+    def root(name: str) -> str:
         while name in aliases:
             name = aliases[name]
         return name
@@ -145,7 +146,7 @@ def pairs(g: Graph, io_in_arena: bool = False) -> list[InPlace]:
             continue
         if any(root(o) == root(c.input) for o in node.outputs if o is not None and o in aliases):
             continue
-        if planner.spans_of(g, aliases, external).get(root(c.input), [None, None])[1] != c.index:
+        if planner.spans_of(g, aliases, external).get(root(c.input), [-1, -1])[1] != c.index:
             continue
         aliases[c.output] = c.input
         accepted.append(c)

@@ -5,11 +5,16 @@ it is tested against TF Lite Micro.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Literal, overload
+
 import numpy as np
 
 from tinycc.core import ops
 from tinycc.core.errors import TinyccError
-from tinycc.core.graph import Graph, np_dtype
+from tinycc.core.graph import Graph, Node, np_dtype
+
+After = Callable[[Node, list[np.ndarray]], list[np.ndarray]]
 
 
 def check_inputs(g: Graph, inputs: list[np.ndarray]) -> list[np.ndarray]:
@@ -30,11 +35,11 @@ class Interpreter:
 
     def __init__(self, g: Graph):
         self.g = g
-        self.params = [ops.get(n.op).prepare(n, g) for n in g.nodes]
+        self.params = [ops.require(n.op).prepare(n, g) for n in g.nodes]
         self.state: dict[str, np.ndarray] = {}
         self.reset()
 
-    def reset(self):
+    def reset(self) -> None:
         """Variable (state) tensors back to TF Lite Micro's reset values: an int8 one's zero point, else 0.
         They keep their values from one `run` to the next otherwise."""
         for name, t in self.g.tensors.items():
@@ -43,7 +48,16 @@ class Interpreter:
                 self.state[name] = np.full(t.shape, fill, dtype=np_dtype(t.dtype))
         reset_node_state(self.g, self.params)
 
-    def run(self, inputs: list[np.ndarray], keep_all: bool = False, after=None):
+    @overload
+    def run(self, inputs: list[np.ndarray], keep_all: Literal[False] = False,
+            after: After | None = None) -> list[np.ndarray]: ...
+
+    @overload
+    def run(self, inputs: list[np.ndarray], keep_all: Literal[True],
+            after: After | None = None) -> tuple[list[np.ndarray], dict[str, np.ndarray]]: ...
+
+    def run(self, inputs: list[np.ndarray], keep_all: bool = False, after: After | None = None
+            ) -> list[np.ndarray] | tuple[list[np.ndarray], dict[str, np.ndarray]]:
         """Outputs as a list; with keep_all, also a dict of every tensor value by name.
         `after(node, outputs) -> outputs`, when given, sees (and may replace) each node's results
         before later nodes read them: a debugging hook."""
@@ -54,14 +68,21 @@ class Interpreter:
                     for n in node.inputs]
             while args and args[-1] is None:
                 args.pop()
-            outs = ops.get(node.op).run(node, g, args, p)
+            outs = ops.require(node.op).run(node, g, args, p)
             if after is not None:
                 outs = after(node, outs)
             for name, y in zip(node.outputs, outs):
                 t = g.tensors[name]
                 values[name] = np.asarray(y).astype(np_dtype(t.dtype), copy=False).reshape(t.shape)
-        result = [values[n] if n in values else g.tensors[n].data for n in g.outputs]
+        result = [values[n] if n in values else _const(g, n) for n in g.outputs]
         return (result, values) if keep_all else result
+
+
+def _const(g: Graph, name: str) -> np.ndarray:
+    """A model output no node computes: a constant (validation refuses any other)."""
+    data = g.tensors[name].data
+    assert data is not None, f"output {name!r} is neither computed nor constant"
+    return data
 
 
 def run(g: Graph, inputs: list[np.ndarray]) -> list[np.ndarray]:

@@ -20,10 +20,16 @@ buffers, so bound <= arena always holds).
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
 
 from tinycc.core import ops
 from tinycc.core.graph import Graph
+
+if TYPE_CHECKING:
+    from tinycc.core.concat_alias import Slice
+    from tinycc.core.inplace import InPlace
 
 ALIGN = 16
 
@@ -51,13 +57,13 @@ class MemoryPlan:
     buffers: list[Buffer] = field(default_factory=list)
     strategy: str = ""
     live_bytes: list[int] = field(default_factory=list)   # per node: bytes alive in the arena
-    inplace: dict = field(default_factory=dict)          # node name -> inplace.InPlace the kernel must honour
+    inplace: dict[str, InPlace] = field(default_factory=dict)   # node name -> inplace.InPlace the kernel must honour
     plain_bytes: int = 0                                 # the arena without in-place pairs (0: not tried)
     #                                                      nor concat slices
-    slices: dict = field(default_factory=dict)           # concat input -> core/concat_alias.Slice: planned in its slot
+    slices: dict[str, Slice] = field(default_factory=dict)      # concat input -> its Slice: planned in its slot
 
-    scratch: dict = field(default_factory=dict)          # node index -> its scratch buffer's key in offsets
-    state_offsets: dict = field(default_factory=dict)    # variable tensor -> offset in the persistent state buffer
+    scratch: dict[int, str] = field(default_factory=dict)       # node index -> its scratch buffer's key in offsets
+    state_offsets: dict[str, int] = field(default_factory=dict)  # variable tensor -> offset in the state buffer
     state_bytes: int = 0                                 # the state buffer (outside the arena, kept across invokes)
 
     def storage(self, name: str) -> str:
@@ -66,15 +72,15 @@ class MemoryPlan:
         return name
 
 
-def node_buffer_keys(g: Graph, indices, kind: str = "scratch") -> dict[int, str]:
+def node_buffer_keys(g: Graph, indices: Iterable[int], kind: str = "scratch") -> dict[int, str]:
     """Keys for per-node buffers in the plan's offsets: "<node>#<kind>", readable, but never a
     tensor's name nor another node's key (node names may repeat; names are data)."""
-    indices = sorted(indices)
+    ordered = sorted(indices)
     counts: dict[str, int] = {}
-    for i in indices:
+    for i in ordered:
         counts[g.nodes[i].name] = counts.get(g.nodes[i].name, 0) + 1
     used, keys = set(g.tensors), {}
-    for i in indices:
+    for i in ordered:
         key = f"{g.nodes[i].name}#{kind}"
         if key in used or counts[g.nodes[i].name] > 1:
             key = f"{key}{i}"
@@ -96,7 +102,10 @@ def view_aliases(g: Graph, external: set[str]) -> dict[str, str]:
     return aliases
 
 
-def _place(buffers: list[Buffer], order) -> int:
+Order = Callable[[Buffer], Any]        # a placement order: the sort key of a buffer
+
+
+def _place(buffers: list[Buffer], order: Order) -> int:
     placed: list[Buffer] = []
     for b in sorted(buffers, key=order):
         conflicts = sorted((p for p in placed if p.first <= b.last and b.first <= p.last),
@@ -111,14 +120,14 @@ def _place(buffers: list[Buffer], order) -> int:
     return max((b.offset + b.size for b in buffers), default=0)
 
 
-def _conflict_order(buffers: list[Buffer]):
+def _conflict_order(buffers: list[Buffer]) -> Order:
     """Most conflicting first: the bytes of the buffers alive together with each one."""
     degree = {b.name: sum(p.size for p in buffers if p is not b and p.first <= b.last and b.first <= p.last)
               for b in buffers}
     return lambda b: (-(degree[b.name] + b.size), -b.size, b.name)
 
 
-STRATEGIES = {
+STRATEGIES: dict[str, Order | Callable[[list[Buffer]], Order]] = {
     "size": lambda b: (-b.size, b.first, b.name),
     "lifetime": lambda b: (-(b.last - b.first), -b.size, b.name),
     "first-use": lambda b: (b.first, -b.size, b.name),
@@ -126,9 +135,9 @@ STRATEGIES = {
 }
 
 
-def _orders(buffers: list[Buffer]):
+def _orders(buffers: list[Buffer]) -> Iterator[tuple[str, Order]]:
     for strategy, order in STRATEGIES.items():
-        yield strategy, order(buffers) if order is _conflict_order else order
+        yield strategy, _conflict_order(buffers) if order is _conflict_order else cast(Order, order)
 
 
 def place_buffers(buffers: list[Buffer]) -> int:
@@ -156,7 +165,8 @@ def plan(g: Graph, scratch: dict[int, int] | None = None, io_in_arena: bool = Fa
     decided, `plain_bytes` is the arena without pairs or slices. To decide and place in one call
     (the compile pipeline's passes), use core/passes/memory.py's `plan`."""
     pairs, slices = list(g.inplace or []), list(g.slices or [])
-    for d in [*pairs, *slices]:
+    decisions: list[InPlace | Slice] = [*pairs, *slices]
+    for d in decisions:
         if not (0 <= d.index < len(g.nodes) and g.nodes[d.index].name == d.node):
             raise ValueError(f"the memory decision for node {d.node!r} is stale (the nodes changed after the "
                              "pass that made it): run the in-place and concat passes last")
@@ -174,7 +184,7 @@ def external(g: Graph, io_in_arena: bool) -> set[str]:
 
 def spans_of(g: Graph, aliases: dict[str, str], external: set[str]) -> dict[str, list[int]]:
     """Storage root -> [first, last] node index using it (tensors outside `external`, not constants)."""
-    def root(name):
+    def root(name: str) -> str:
         while name in aliases:
             name = aliases[name]
         return name
@@ -189,7 +199,8 @@ def spans_of(g: Graph, aliases: dict[str, str], external: set[str]) -> dict[str,
     return spans
 
 
-def place(g: Graph, scratch=None, io_in_arena: bool = False, pairs=(), slices=()) -> MemoryPlan:
+def place(g: Graph, scratch: dict[int, int] | None = None, io_in_arena: bool = False,
+          pairs: Iterable[InPlace] = (), slices: Iterable[Slice] = ()) -> MemoryPlan:
     """The arena plan of g with these in-place `pairs` (core/inplace.InPlace) and concat `slices`
     (core/concat_alias.Slice): every buffer placed, the best of the placement orders."""
     scratch = with_op_scratch(g, scratch)
@@ -198,7 +209,7 @@ def place(g: Graph, scratch=None, io_in_arena: bool = False, pairs=(), slices=()
     for c in pairs:
         aliases[c.output] = c.input
 
-    def root(name):
+    def root(name: str) -> str:
         while name in aliases:
             name = aliases[name]
         return name
@@ -206,7 +217,7 @@ def place(g: Graph, scratch=None, io_in_arena: bool = False, pairs=(), slices=()
     # a concat input's storage group lives inside the output's (nested concats: offsets add up)
     parent = {root(s.input): (root(s.output), s.offset) for s in slices}
 
-    def home(r):
+    def home(r: str) -> tuple[str, int]:
         """(the buffer holding storage root r, r's byte offset in it)"""
         at = 0
         while r in parent:
@@ -235,9 +246,10 @@ def place(g: Graph, scratch=None, io_in_arena: bool = False, pairs=(), slices=()
         if not t.is_const and name not in ext and root(name) in spans:
             sizes[root(name)] = max(sizes.get(root(name), 0), t.nbytes)
     buffers = [Buffer(r, align(sizes.get(r, g.tensors[r].nbytes)), s[0], s[1]) for r, s in spans.items()]
-    scratch_keys = node_buffer_keys(g, [i for i, size in (scratch or {}).items() if size > 0])
+    scratch_sizes = scratch or {}
+    scratch_keys = node_buffer_keys(g, [i for i, size in scratch_sizes.items() if size > 0])
     for i, key in scratch_keys.items():
-        buffers.append(Buffer(key, align(scratch[i]), i, i))
+        buffers.append(Buffer(key, align(scratch_sizes[i]), i, i))
     for c in pairs:
         if c.scratch > 0:
             buffers.append(Buffer(f"{c.node}#inplace", align(c.scratch), c.index, c.index))
@@ -248,14 +260,15 @@ def place(g: Graph, scratch=None, io_in_arena: bool = False, pairs=(), slices=()
         size = _place(buffers, order)
         if best is None or size < best[0]:
             best = (size, strategy, {b.name: b.offset for b in buffers})
+    assert best is not None, "_orders yields at least one strategy"
     size, strategy, offsets = best
     for b in buffers:
         b.offset = offsets[b.name]
     all_offsets = dict(offsets)
-    for name in [*aliases, *parent]:
-        top, at = home(root(name))
-        if top in offsets:
-            all_offsets[name] = offsets[top] + at
+    for member in [*aliases, *parent]:
+        holder, at = home(root(member))
+        if holder in offsets:
+            all_offsets[member] = offsets[holder] + at
     state_offsets, state_bytes = state_layout(g)
     result = MemoryPlan(size, bound, all_offsets, ext - set(state_offsets), aliases, buffers, strategy, live,
                         {c.node: c for c in pairs}, slices={s.input: s for s in slices})

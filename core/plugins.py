@@ -7,13 +7,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 import pluggy
 
 from tinycc.core import hookspec
 from tinycc.core.errors import TinyccError
+
+if TYPE_CHECKING:
+    from tinycc.core.backend import Option
 
 
 @dataclass(frozen=True)
@@ -22,7 +26,7 @@ class PluginInfo:
     name: str
     description: str
     origin: str        # "distribution version (entry point)"
-    obj: object
+    obj: Any           # duck-typed (core/hookspec.py, core/backend.py's Protocols)
 
 
 class PluginRegistry:
@@ -37,7 +41,7 @@ class PluginRegistry:
         for kind, hook in hooks.items():
             for impl in hook.get_hookimpls():
                 origin = origins.get(id(impl.plugin), "registered in process")
-                for obj in impl.function() or []:
+                for obj in cast("list[Any]", impl.function() or []):   # a hook returns a list of plugins
                     info = PluginInfo(kind, obj.name, getattr(obj, "description", ""), origin, obj)
                     self._by_kind[kind].setdefault(obj.name, info)
 
@@ -48,7 +52,7 @@ class PluginRegistry:
     def names(self, kind: str) -> list[str]:
         return sorted(self._by_kind[kind])
 
-    def get(self, kind: str, name: str):
+    def get(self, kind: str, name: str) -> Any:
         try:
             return self._by_kind[kind][name].obj
         except KeyError:
@@ -56,11 +60,11 @@ class PluginRegistry:
                               hint=f"available {kind}s: {', '.join(self.names(kind)) or 'none'}"
                                    f" (see `tinycc plugins`)") from None
 
-    def options(self, command: str) -> list[tuple[object, list[str]]]:
+    def options(self, command: str) -> list[tuple[Option, list[str]]]:
         """(option, names of the backends or runtimes declaring it) for `command`, in the order of
         first declaration (core/backend.py's `Option`)."""
         from tinycc.core.backend import options
-        found: dict[str, tuple[object, list[str]]] = {}
+        found: dict[str, tuple[Option, list[str]]] = {}
         for info in self.all():
             if info.kind == "importer":
                 continue
@@ -69,13 +73,13 @@ class PluginRegistry:
                     found.setdefault(opt.flag, (opt, []))[1].append(info.name)
         return list(found.values())
 
-    def add_options(self, command: str, parser) -> None:
+    def add_options(self, command: str, parser: Any) -> None:
         """The declared options of `command`, then those plugins add through tinycc_addoption."""
         for opt, _ in self.options(command):
             opt.add_to(parser)
         self.pm.hook.tinycc_addoption(command=command, parser=parser)
 
-    def importer_for(self, path) -> object:
+    def importer_for(self, path: str | Path) -> Any:
         for info in self._by_kind["importer"].values():
             if info.obj.can_import(path):
                 return info.obj
@@ -85,11 +89,11 @@ class PluginRegistry:
                           hint=f"supported: {kinds} (`tinycc plugins` lists importers)")
 
 
-def _entry_points():
+def _entry_points() -> list[EntryPoint]:
     return sorted(entry_points(group=hookspec.PROJECT), key=lambda ep: ep.name)
 
 
-def build_registry(extra_plugins: tuple = ()) -> PluginRegistry:
+def build_registry(extra_plugins: tuple[object, ...] = ()) -> PluginRegistry:
     """Load all entry-point plugins (plus ``extra_plugins``, for tests) into a fresh registry."""
     pm = pluggy.PluginManager(hookspec.PROJECT)
     pm.add_hookspecs(hookspec)

@@ -8,11 +8,15 @@ terminal).
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Iterable, Iterator
+from typing import Any, TypeVar
 
-_reporter = None
+T = TypeVar("T")
+
+_reporter: Any = None      # an object with track() and phase() (the CLI's rich display), or None
 
 
-def track(items, description: str, total: int | None = None):
+def track(items: Iterable[T], description: str, total: int | None = None) -> Iterator[T]:
     """Iterate `items`, advancing the display's bar named `description`."""
     if _reporter is None:
         yield from items
@@ -21,7 +25,7 @@ def track(items, description: str, total: int | None = None):
 
 
 @contextlib.contextmanager
-def phase(description: str):
+def phase(description: str) -> Iterator[None]:
     """A step of unknown length (a compiler run, an emulator session): a spinner while inside."""
     if _reporter is None:
         yield
@@ -31,7 +35,7 @@ def phase(description: str):
 
 
 @contextlib.contextmanager
-def reporting(reporter):
+def reporting(reporter: Any) -> Iterator[None]:
     """Install `reporter` (an object with track() and phase()) for the duration of the block."""
     global _reporter
     saved, _reporter = _reporter, reporter

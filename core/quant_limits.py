@@ -12,11 +12,13 @@ is kept. The helpers raise TinyccError; validate adds the node, op and file.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import numpy as np
 
 from tinycc.core import fixedpoint as fp
 from tinycc.core.errors import TinyccError
+from tinycc.core.graph import Tensor
 
 MAX_SHIFT = 30            # int32 MultiplyByQuantizedMultiplier: left shifts 0..30 (1 << 31 overflows int)
 MAX_WIDE_SHIFT = 7        # int64 overload (16x8 kernels): TFLM asserts shift < 8
@@ -53,14 +55,14 @@ def rescale_below_one(real: float, what: str) -> tuple[int, int]:
     return m, shift
 
 
-def scale_ratio(num, den, what: str, wide: bool = False) -> tuple[int, int]:
+def scale_ratio(num: float, den: float, what: str, wide: bool = False) -> tuple[int, int]:
     """rescale(num / den) in double, `what` naming both sides."""
     return rescale(float(num) / float(den), what, wide)
 
 
-def tensor_scale(t) -> str:
-    """"'name' scale s" for messages."""
-    return f"{t.name!r} scale {float(t.quant.s):.6g}"
+def tensor_scale(t: Tensor) -> str:
+    """"'name' scale s" for messages (of a quantised tensor)."""
+    return f"{t.name!r} scale {float(t.quant.s) if t.quant is not None else float('nan'):.6g}"
 
 
 def quantize_bound(value: float, scale: float, zero_point: int, what: str) -> int:
@@ -79,7 +81,7 @@ def quantize_bound(value: float, scale: float, zero_point: int, what: str) -> in
     return q
 
 
-def require_int16_zero_point_0(tensors, kernel: str) -> None:
+def require_int16_zero_point_0(tensors: Iterable[Tensor | None], kernel: str) -> None:
     """TFLM's int16 kernels take int16 as symmetric (zero point 0): MUL, RELU and CONCATENATION refuse
     another zero point in Prepare, the 16x8 convolutions and FULLY_CONNECTED do not apply the input's
     (tinycc's kernels would then differ from them); refused for those ops, naming the tensor."""
@@ -93,7 +95,7 @@ def require_int16_zero_point_0(tensors, kernel: str) -> None:
                               hint="quantise int16 tensors with zero point 0 (the TFLite 16x8 scheme)")
 
 
-def check_wide_bias(bias, taps: int, what: str) -> None:
+def check_wide_bias(bias: Tensor | None, taps: int, what: str) -> None:
     """16x8 kernels accumulate int16 x int8 products and the int64 bias: TFLM's int64 rescale assumes the
     sum stays within +-2^47. The products give at most taps * 2^22; the bias must leave room for them."""
     if bias is None or bias.data is None:

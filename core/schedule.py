@@ -9,13 +9,14 @@ by MAX_STATES; past it, a greedy choice of the ready node that leaves the fewest
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 from tinycc.core.graph import Graph
 
 MAX_STATES = 200_000
 
 
-def _model(g: Graph):
+def _model(g: Graph) -> tuple[int, dict[str, int], dict[str, int], list[int], dict[str, int], list[list[str]]]:
     external = set(g.inputs) | set(g.outputs)
     n = len(g.nodes)
     producer: dict[str, int] = {}
@@ -67,6 +68,7 @@ def best_order(g: Graph) -> list[int]:
             cost = max(during(done, v), solve(done | 1 << v))
             if best is None or cost < best[0]:
                 best = (cost, v)
+        assert best is not None, "an unfinished acyclic graph always has a node whose inputs are done"
         memo[done] = best
         return best[0]
 
@@ -92,7 +94,7 @@ def best_order(g: Graph) -> list[int]:
         sys.setrecursionlimit(limit)
 
 
-def reorder(g: Graph, cost) -> bool:
+def reorder(g: Graph, cost: Callable[[], int]) -> bool:
     """Reorder g.nodes to `best_order` if `cost()` (e.g. the planned arena) gets smaller; True if so."""
     order = best_order(g)
     if order == list(range(len(g.nodes))):

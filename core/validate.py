@@ -7,11 +7,13 @@ node, rather than in a backend.
 """
 from __future__ import annotations
 
+from types import ModuleType
+
 import numpy as np
 
 from tinycc.core import ops
 from tinycc.core.errors import TinyccError, Unsupported
-from tinycc.core.graph import DTYPES, Graph, np_dtype
+from tinycc.core.graph import DTYPES, Graph, Node, np_dtype
 from tinycc.core.ops.common import ACTIVATIONS
 
 MAX_TENSOR_ELEMENTS = 1 << 31
@@ -22,7 +24,7 @@ QUANT_RANGES = {"int8": (-128, 127), "uint8": (0, 255), "int16": (-32768, 32767)
 SIZE_HINT = "a microcontroller model needs far less; the file is probably corrupted"
 
 
-def _check_shape(g: Graph, name: str, shape, **where) -> None:
+def _check_shape(g: Graph, name: str, shape: tuple[int, ...], **where: str) -> None:
     """A shape tinycc can hold: a few non-negative dimensions, at most MAX_TENSOR_BYTES."""
     t = g.tensors[name]
     if len(shape) > MAX_RANK or any((not isinstance(d, int)) or d < 0 for d in shape):
@@ -42,6 +44,7 @@ def _check_quant(g: Graph, name: str) -> None:
     """Scales finite (and positive on integer tensors), zero points in the type's range, one per scale."""
     t = g.tensors[name]
     q = t.quant
+    assert q is not None, "_check_quant is called for quantised tensors only"
     scale, zp = q.scale, q.zero_point
     integer = t.dtype in QUANT_RANGES
     if scale.size == 0 or not np.all(np.isfinite(scale)) or np.any(scale < 0) or (integer and np.any(scale == 0)):
@@ -61,7 +64,7 @@ def _check_quant(g: Graph, name: str) -> None:
                               f"axis {q.axis} of shape {t.shape}", file=g.source)
 
 
-def _check_operands(g: Graph, node, op) -> None:
+def _check_operands(g: Graph, node: Node, op: ModuleType) -> None:
     """What every op's prepare relies on: non-empty operands, a supported input dtype, and
     quantisation parameters on every int8/int16 tensor (not for an op on plain integers: the
     raw_integers trait, or a view whose int8/int16 tensors all lack them)."""
@@ -105,7 +108,7 @@ def _check_edges(g: Graph) -> None:
                               hint="an output must be computed by an operator")
 
 
-def _check_window(g: Graph, node) -> None:
+def _check_window(g: Graph, node: Node) -> None:
     """Windowed operators: strides, dilations and windows in 1..MAX_WINDOW, pads in 0..MAX_WINDOW
     (far beyond any model, far below int32 overflow in a kernel's index arithmetic), and a fused
     activation the kernels know; from every importer alike."""
@@ -126,7 +129,7 @@ def _check_window(g: Graph, node) -> None:
                           file=g.source, hint="supported: " + ", ".join(ACTIVATIONS))
 
 
-def _check_bias(g: Graph, node) -> None:
+def _check_bias(g: Graph, node: Node) -> None:
     """The bias of a convolution / fully connected layer in the dtype TFLM's kernel reads:
     int32 for int8 layers, int64 for 16x8 ones (TFLM's int32-bias 16x8 paths round differently), float32."""
     if not ops.trait(node.op, "weighted") or len(node.inputs) < 3 or node.inputs[2] is None or node.inputs[0] is None:
@@ -140,7 +143,7 @@ def _check_bias(g: Graph, node) -> None:
                           "float layers float32 (as TF Lite Micro's kernels read them)")
 
 
-def _signature(g: Graph, node, op) -> TinyccError | None:
+def _signature(g: Graph, node: Node, op: ModuleType) -> TinyccError | None:
     """The node's dtypes against the op's SIGNATURES ("in, in -> out" per role; absent optional
     inputs match anything, a variadic role repeats): an error naming them all, or None."""
     sigs = getattr(op, "SIGNATURES", None)
@@ -190,7 +193,8 @@ def _check_unsupported(g: Graph) -> None:
     if combos:
         problems.append("dtypes not supported: " + ", ".join(
             f"{op} {have} x{len(where)} (first: {where[0]!r})" for (op, have), where in combos.items()))
-        hints += [f"{op} supports " + "; ".join(ops.get(op).SIGNATURES) for op in dict.fromkeys(o for o, _ in combos)]
+        hints += [f"{op} supports " + "; ".join(ops.require(op).SIGNATURES)
+                  for op in dict.fromkeys(o for o, _ in combos)]
     raise Unsupported("; ".join(problems), file=g.source, hint="\n  hint: ".join(hints))
 
 
@@ -229,18 +233,18 @@ def validate(g: Graph) -> Graph:
             most = "" if variadic else len(op.INPUTS)
             raise TinyccError(f"expects {required}..{most} inputs, got {len(node.inputs)}",
                               node=node.name, op=node.op, file=g.source)
-        for k, name in enumerate(node.inputs):
+        for k, inp in enumerate(node.inputs):
             role = op.INPUTS[min(k, len(op.INPUTS) - 1)]
-            if name is None and not role.endswith("?"):
+            if inp is None and not role.endswith("?"):
                 raise TinyccError(f"its {role.rstrip('*')} input (#{k}) is missing", node=node.name, op=node.op,
                                   file=g.source)
-        for name in node.inputs:
-            if name is None:
+        for inp in node.inputs:
+            if inp is None:
                 continue
-            if name not in g.tensors:
-                raise TinyccError(f"input tensor {name!r} does not exist", node=node.name, op=node.op, file=g.source)
-            if name not in defined:
-                raise TinyccError(f"input tensor {name!r} is used before it is computed (cycle or bad order)",
+            if inp not in g.tensors:
+                raise TinyccError(f"input tensor {inp!r} does not exist", node=node.name, op=node.op, file=g.source)
+            if inp not in defined:
+                raise TinyccError(f"input tensor {inp!r} is used before it is computed (cycle or bad order)",
                                   node=node.name, op=node.op, file=g.source)
         if not node.outputs:
             raise TinyccError("has no output", node=node.name, op=node.op, file=g.source)

@@ -68,6 +68,8 @@ def memory_map(b: dict) -> dict[str, tuple[int, int]] | None:
     """{"flash": (origin, bytes), "ram": (origin, bytes)} from a board's `memory` field, None when
     it has none or it is malformed."""
     mem = b.get("memory")
+    if not isinstance(mem, dict):
+        return None
     try:
         out = {}
         for region in ("flash", "ram"):

@@ -81,7 +81,8 @@ def compare_layers(g: Graph, base: list[dict], got: list[dict]) -> dict:
 def compare(g: Graph, runtimes: list, samples, baseline: str | None = None, per_layer: bool = False) -> dict:
     """{'baseline', 'skipped': {name: reason}, 'results': [{runtime, output, max_abs_error, ...}],
     'per_layer': {runtime: {'layers': [...], 'first_divergence': row | None} | {'skipped': reason}}}"""
-    usable, skipped = [], {}
+    usable: list = []
+    skipped: dict[str, str] = {}
     for rt in runtimes:
         reason = unusable(rt, g)
         (skipped.__setitem__(rt.name, reason) if reason else usable.append(rt))

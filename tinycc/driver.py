@@ -165,12 +165,12 @@ def compile_model(model, backend: str, outdir, *, name: str = "model", force: bo
             return {"model": str(model), "backend": backend, "outdir": str(outdir), "name": name, **report}
         g = optimize_model(g)
         g = quantize_model(g, options or {})
-        if (options or {}).get("patch_tiles"):
+        if options and options.get("patch_tiles"):
             g = patch_for_backend(g, backend, int(options["patch_tiles"]))
         plan = plan_model(g, be, options)          # the order and the sharing are passes'; the plan only places
         with out.writing():
             report = be.compile(g, plan, out.path, {**(options or {}), "name": name})
-        if (options or {}).get("target"):          # refuse, and write nothing, when it cannot fit
+        if options and options.get("target"):      # refuse, and write nothing, when it cannot fit
             from tinycc.budget import check_fits
             check_fits(g, report, backend, options["target"])
         out.commit()

@@ -54,9 +54,9 @@ def quiet_import(name: str):
     with stderr_fd_captured() as captured:
         try:
             return importlib.import_module(name)
-        except Exception:
+        except Exception as exc:
             text = captured()
-            failure = sys.exc_info()[1]
+            failure = exc
     if text.strip():
         sys.stderr.write(text)
     raise failure

@@ -247,8 +247,11 @@ def make_report(model, board: str, backend: str = "c", *, stack_bytes: int = STA
         lat, built = latency(folder, b, backend, rep["macs"], latency_mode, cycles_per_mac, cmsis_nn)
 
     flash, sram, reasons = budget(g, plan, rep, b, stack_bytes)
-    pw = power(lat, active, sleep, extra_mw, duty, rate_hz, battery_mah, battery_v) if wants_power else None
-    if pw is not None and not pw["rate_ok"]:
+    pw = None
+    if wants_power:
+        assert active is not None and sleep is not None, "refused above when the board has no power figures"
+        pw = power(lat, active, sleep, extra_mw, duty, rate_hz, battery_mah, battery_v)
+    if pw is not None and not pw["rate_ok"] and rate_hz is not None:
         how = "counted under QEMU" if lat["method"] == "qemu" else "MAC estimate"
         reasons.append(f"rate: one inference takes ~{fmt_seconds(lat['seconds'])} ({how}), "
                        f"longer than the {fmt_seconds(1 / rate_hz)} between inferences at {rate_hz:g} Hz")

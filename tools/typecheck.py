@@ -5,7 +5,7 @@ cannot remap folders to package names, and the editable install's import hook is
 builds build/typecheck/tinycc/ — symlinks to every entry of tinycc/ plus core, plugins and backends — and runs
 mypy there with the [tool.mypy] settings of pyproject.toml. Error paths are printed relative to the repository.
 
-    python tools/typecheck.py            # the configured run (non-strict, strict per module override)
+    python tools/typecheck.py            # the configured run (non-strict; strict on core/, see pyproject.toml)
     python tools/typecheck.py --strict   # extra mypy arguments pass through
 """
 from __future__ import annotations

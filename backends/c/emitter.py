@@ -117,7 +117,7 @@ class CModule:
         t = self.g.tensors[name]
         ctype = CTYPES[t.dtype]
         cq = "const " if const else ""
-        if t.is_const:
+        if t.data is not None:                       # a constant
             if name not in self._tensor_symbol:
                 self._tensor_symbol[name] = self.const_array(t.data, "w", comment=f"{name} {t.dtype} {list(t.shape)}")
             return self._tensor_symbol[name]

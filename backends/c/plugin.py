@@ -48,7 +48,7 @@ def generate(g: Graph, plan: MemoryPlan, name: str, twins=None, includes=()) -> 
     `includes`: more headers NAME.c includes after NAME.h (a vendor library's, for its twins)."""
     m = CModule(g, plan, name)
     for i, node in enumerate(g.nodes):
-        params = ops.get(node.op).prepare(node, g)
+        params = ops.require(node.op).prepare(node, g)
         m.emit(f"/* {i}: {node.op} \"{names.comment(node.name, 80)}\" */")
         m.emit("TINYCC_LAYER_MARK();")
         # int8 -> int8 elementwise ops are one table lookup, whatever the op

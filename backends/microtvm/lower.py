@@ -129,7 +129,7 @@ def lower_kernel(func, symbol: str, opts: dict | None = None) -> str:
     target = tvm.target.Target("c")
     func = func.with_attrs({"global_symbol": symbol, "calling_conv": 1, "target": target, "tirx.noalias": True})
     mod = tvm.IRModule({symbol: func})
-    config = {"tirx.disable_vectorize": True}
+    config: dict[str, object] = {"tirx.disable_vectorize": True}
     if int(opts["unroll"]) > 0:
         config["tirx.UnrollLoop"] = {"auto_max_step": int(opts["unroll"]), "explicit_unroll": True}
     with tvm.transform.PassContext(config=config):

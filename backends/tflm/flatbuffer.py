@@ -29,8 +29,8 @@ BUFFER_ALIGN = 16
 
 
 class _Made:
-    """A tensor the writer adds (a padded input): referred to by this handle, never by name, so a
-    graph tensor of the same name can never be mistaken for it."""
+    """A tensor the writer adds (a padded input): a rewritten node refers to it by a key fresh among
+    the graph's names (_Writer.made), so a graph tensor of the same name can never be mistaken for it."""
 
     def __init__(self, tensor: Tensor, index: int):
         self.tensor, self.index = tensor, index
@@ -94,6 +94,8 @@ class _Writer:
         self.buffers = [self.s.BufferT()]
         self.opcodes: list = []
         self.opcode_index: dict[str, int] = {}
+        self.made: dict[str, _Made] = {}          # key (fresh among the graph's names) -> tensor made here
+        self._made_keys = g.names()
 
     def buffer(self, data: np.ndarray | None) -> int:
         if data is None:
@@ -127,12 +129,14 @@ class _Writer:
             self.index[t.name] = len(self.tensors) - 1
         return len(self.tensors) - 1
 
-    def ref(self, name) -> int:
-        """The flatbuffer index of a node's operand: a graph tensor name or a _Made handle."""
-        return name.index if isinstance(name, _Made) else self.tensor(self.g.tensors[name])
+    def ref(self, name: str) -> int:
+        """The flatbuffer index of a node's operand: a graph tensor name or a key of `made`."""
+        made = self.made.get(name)
+        return made.index if made is not None else self.tensor(self.g.tensors[name])
 
-    def lookup(self, name) -> Tensor:
-        return name.tensor if isinstance(name, _Made) else self.g.tensors[name]
+    def lookup(self, name: str) -> Tensor:
+        made = self.made.get(name)
+        return made.tensor if made is not None else self.g.tensors[name]
 
     def const_int32(self, node: Node, what: str, values) -> int:
         arr = np.asarray(values, dtype=np.int32)
@@ -156,26 +160,29 @@ class _Writer:
         """A PAD operator in front of `node` (whose pads SAME/VALID cannot express), and the node
         rewritten to read the padded tensor with VALID padding."""
         g = self.g
-        x = g.tensors[node.inputs[0]]
+        x = g.tensors[node.input(0)]
         codec = ops.tflite(node.op)
+        if codec is None:
+            raise TinyccError(f"operator {node.op} has no TFLite equivalent in the writer", node=node.name, op=node.op)
         if codec.pad_fill is None:
             raise TinyccError(f"explicit pads {node.attrs['pads']} on {codec.builtin} cannot be written to TFLite",
                               node=node.name, op=node.op, hint="TFLite averages in-bounds elements only")
         top, left, bottom, right = node.attrs["pads"]
         shape = (x.shape[0], x.shape[1] + top + bottom, x.shape[2] + left + right, x.shape[3])
         padded_t = Tensor(f"{node.name}/padded", shape, x.dtype, x.quant)
-        padded = _Made(padded_t, self.tensor(padded_t, made=True))     # the graph is left as it is
-        attrs = {"paddings": ((0, 0), (top, bottom), (left, right), (0, 0)), "value": None}
+        padded = self._made_keys.fresh(padded_t.name)                  # the graph is left as it is
+        self.made[padded] = _Made(padded_t, self.tensor(padded_t, made=True))
+        attrs: dict[str, object] = {"paddings": ((0, 0), (top, bottom), (left, right), (0, 0)), "value": None}
         if codec.pad_fill == "lowest":        # padding must never win the max
             attrs["value"] = LOWEST.get(x.dtype, float("-inf"))
-        pad = Node(f"{node.name}/pad", pad_op.NAME, [node.inputs[0]], [padded], attrs)
+        pad = Node(f"{node.name}/pad", pad_op.NAME, [node.input(0)], [padded], attrs)
         rewritten = Node(node.name, node.op, [padded, *node.inputs[1:]], node.outputs,
                          {**node.attrs, "pads": (0, 0, 0, 0)})
         return [self.operator(pad)], rewritten
 
     def operators(self, node: Node) -> list:
         if ops.trait(node.op, "windowed") and any(node.attrs["pads"]):
-            x = self.g.tensors[node.inputs[0]]
+            x = self.g.tensors[node.input(0)]
             a = node.attrs
             kernel = _tflite.window_kernel(node, self.g)
             if _padding(node, x.shape, kernel, a["strides"], a.get("dilations", (1, 1))) is None:
@@ -192,13 +199,15 @@ class _Writer:
         while names and names[-1] is None:        # TFLM reads a trailing -1 as a present input
             names.pop()
         inputs = [-1 if n is None else self.ref(n) for n in names]
-        ctx = _OpWriter(self, codec, node, self.lookup(node.inputs[0]))
+        ctx = _OpWriter(self, codec, node, self.lookup(node.input(0)))
         builtin, opt = codec.builtin, None
         if codec.write is not None:
             builtin, opt, inputs = codec.write(ctx, node, inputs)
         if codec.custom:                   # the options are a dict, written as a flexbuffer map
             return self.custom_operator(node, codec, opt, inputs)
-        opt_type = getattr(s.BuiltinOptions, codec.options) if opt is not None else 0
+        if opt is not None:
+            assert codec.options is not None, f"{codec.builtin}'s codec writes options but names no options table"
+        opt_type = getattr(s.BuiltinOptions, codec.options) if opt is not None and codec.options is not None else 0
         op = s.OperatorT()
         op.opcodeIndex = self.opcode(builtin)
         op.inputs = np.array(inputs, dtype=np.int32)

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from tinycc.core.errors import TinyccError
-from tinycc.core.graph import DTYPES, Graph, Quant, Tensor
+from tinycc.core.graph import DTYPES, Graph, Metadata, Quant, Tensor
 
 MEASURE_TIMEOUT = 120
 # TFLite TensorType -> core dtype, for inputs and outputs only (C stub buffers)
@@ -61,7 +61,7 @@ def io_graph(path: Path, data: bytes) -> Graph:
     if not ends["input"] or not ends["output"]:
         raise TinyccError("the model must have at least one input and one output", file=str(path))
     return Graph(name=path.stem, tensors=tensors, nodes=[], inputs=ends["input"], outputs=ends["output"],
-                 source=str(path), metadata={"format": "tflite"})
+                 source=str(path), metadata=Metadata(format="tflite"))
 
 
 _CHILD = """

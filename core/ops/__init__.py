@@ -25,6 +25,13 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from tinycc.core.errors import Unsupported
+
+if TYPE_CHECKING:
+    from tinycc.core.graph import Graph, Node
+    from tinycc.core.ops._tflite import TFLite
 
 HELPERS = frozenset({"common", "protocol"})   # modules of this package that are not operators
 
@@ -73,20 +80,30 @@ def get(name: str) -> ModuleType | None:
     return _cache[name]
 
 
+def require(name: str) -> ModuleType:
+    """The op module for a core op name that validation has already checked (core/validate.py
+    refuses unknown operators): an unknown one here is still refused as unsupported."""
+    op = get(name)
+    if op is None:
+        raise Unsupported(f"operator {name!r} is not supported", op=name,
+                          hint="supported: " + ", ".join(OP_MODULES))
+    return op
+
+
 def supported() -> tuple[str, ...]:
     return OP_MODULES
 
 
-def attrs_with_defaults(op: ModuleType, attrs: dict) -> dict:
+def attrs_with_defaults(op: ModuleType, attrs: dict[str, Any]) -> dict[str, Any]:
     return {**op.ATTRS, **attrs}
 
 
-def macs(node, g) -> int:
+def macs(node: Node, g: Graph) -> int:
     op = get(node.op)
     return int(op.macs(node, g)) if op is not None and hasattr(op, "macs") else 0
 
 
-def trait(name: str, which: str):
+def trait(name: str, which: str) -> Any:
     """The operator's trait `which` (its upper-case module attribute), or the default of TRAITS
     for an operator that does not declare it (or is not an operator tinycc knows)."""
     default = TRAITS[which]
@@ -100,7 +117,7 @@ def having(which: str) -> tuple[str, ...]:
     return tuple(name for name in OP_MODULES if trait(name, which) != TRAITS[which])
 
 
-def tflite(name: str):
+def tflite(name: str) -> TFLite | None:
     """The operator's TFLite codec (core/ops/_tflite.TFLite), or None."""
     op = get(name)
     return None if op is None else getattr(op, "TFLITE", None)
@@ -108,4 +125,4 @@ def tflite(name: str):
 
 def onnx_ops() -> dict[str, ModuleType]:
     """ONNX operator -> the op module declaring it as its one-to-one ONNX mapping (ONNX_OP)."""
-    return {op.ONNX_OP: op for op in map(get, OP_MODULES) if getattr(op, "ONNX_OP", None)}
+    return {op.ONNX_OP: op for op in map(require, OP_MODULES) if getattr(op, "ONNX_OP", None)}

@@ -10,10 +10,17 @@ and the codecs of the windowed and fused-activation-only operators.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from tinycc.core.ops import common
+
+if TYPE_CHECKING:
+    from tinycc.core.graph import Graph, Node
+    from tinycc.core.ops.protocol import TFLiteReadContext, TFLiteWriteContext
+
+Written = tuple[str, Any, list[int]]      # what a codec's write returns: (builtin, options or None, inputs)
 
 ACTIVATION_CODES = {0: "none", 1: "relu", 2: "relu_n1_to_1", 3: "relu6"}     # ActivationFunctionType
 ACTIVATION_OF = {name: code for code, name in ACTIVATION_CODES.items()}
@@ -29,11 +36,11 @@ class TFLite:
     also: tuple[str, ...] = ()           # further builtins imported as this operator (PADV2 -> pad)
     operands: int | None = None          # inputs kept as tensors (the first n); the constant rest become
     #                                      attributes (`inputs` below keeps others: SPLIT, FILL)
-    read: Callable | None = None         # (TFLiteReadContext) -> core attributes
-    write: Callable | None = None        # (TFLiteWriteContext, node, inputs) -> (builtin, options or None, inputs)
+    read: Callable[[TFLiteReadContext], dict[str, Any]] | None = None   # -> core attributes
+    write: Callable[[TFLiteWriteContext, Node, list[int]], Written] | None = None   # (node, inputs) -> Written
     pad_fill: str | None = "zero_point"  # pads SAME/VALID cannot express: a PAD in front filled with this
     #                                      ("zero_point", "lowest"); None: cannot be written
-    resolver: dict = field(default_factory=dict)   # builtin -> TFLM MicroMutableOpResolver method, where it
+    resolver: dict[str, str] = field(default_factory=dict)   # builtin -> TFLM MicroMutableOpResolver method, where it
     #                                      is not "Add" + the builtin's parts capitalised (AddConv2D)
     inputs: tuple[int, ...] | None = None   # the TFLite inputs that become the core inputs, in this order,
     #                                      when TFLite's order differs (TRANSPOSE_CONV: output shape first);
@@ -45,7 +52,8 @@ class TFLite:
     #                                      the dict `write` returns in place of an options object
 
 
-def pads(padding: int, in_shape, kernel, strides, dilations) -> tuple[int, int, int, int]:
+def pads(padding: int, in_shape: Sequence[int], kernel: Sequence[int], strides: Sequence[int],
+         dilations: Sequence[int]) -> tuple[int, int, int, int]:
     """Explicit (top, left, bottom, right) pads of TFLite's SAME / VALID padding."""
     if padding != PADDING_SAME:
         return (0, 0, 0, 0)
@@ -54,7 +62,8 @@ def pads(padding: int, in_shape, kernel, strides, dilations) -> tuple[int, int, 
     return (top, left, bottom, right)
 
 
-def padding(node, in_shape, kernel, strides, dilations) -> int | None:
+def padding(node: Node, in_shape: Sequence[int], kernel: Sequence[int], strides: Sequence[int],
+            dilations: Sequence[int]) -> int | None:
     """SAME or VALID for the node's explicit pads, or None when TFLite cannot express them."""
     explicit = tuple(node.attrs.get("pads", (0, 0, 0, 0)))
     if not any(explicit):
@@ -64,25 +73,26 @@ def padding(node, in_shape, kernel, strides, dilations) -> int | None:
     return None
 
 
-def window_kernel(node, g) -> tuple[int, int]:
+def window_kernel(node: Node, g: Graph) -> Sequence[int]:
     """The window of a windowed node: its `kernel` attribute (pooling) or its filter's spatial dims."""
     a = node.attrs
-    return a["kernel"] if "kernel" in a else g.tensors[node.inputs[1]].shape[1:3]
+    kernel: Sequence[int] = a["kernel"] if "kernel" in a else g.tensors[node.input(1)].shape[1:3]
+    return kernel
 
 
 # --- codecs shared by several operators ---------------------------------------------------------
 
-def read_activation(ctx) -> dict:
+def read_activation(ctx: TFLiteReadContext) -> dict[str, Any]:
     return {"activation": ctx.activation}
 
 
-def write_activation(ctx, node, inputs):
+def write_activation(ctx: TFLiteWriteContext, node: Node, inputs: list[int]) -> Written:
     opt = ctx.options()
     opt.fusedActivationFunction = ctx.activation_code
     return ctx.builtin, opt, inputs
 
 
-def read_conv(ctx) -> dict:
+def read_conv(ctx: TFLiteReadContext) -> dict[str, Any]:
     x, w = ctx.x, ctx.input(1)
     if w is None or len(w.shape) != 4 or len(x.shape) != 4:
         raise ctx.fail("needs a 4-D input and a 4-D filter, got "
@@ -92,9 +102,9 @@ def read_conv(ctx) -> dict:
     return {**ctx.window(w.shape[1:3], dil), "dilations": dil, "activation": ctx.activation}
 
 
-def write_conv(ctx, node, inputs):
+def write_conv(ctx: TFLiteWriteContext, node: Node, inputs: list[int]) -> Written:
     a = node.attrs
-    w = ctx.g.tensors[node.inputs[1]]
+    w = ctx.g.tensors[node.input(1)]
     opt = ctx.options()
     opt.padding = padding(node, ctx.x.shape, w.shape[1:3], a["strides"], a["dilations"])
     opt.strideH, opt.strideW = (int(v) for v in a["strides"])
@@ -103,13 +113,13 @@ def write_conv(ctx, node, inputs):
     return ctx.builtin, opt, inputs
 
 
-def read_pool(ctx) -> dict:
+def read_pool(ctx: TFLiteReadContext) -> dict[str, Any]:
     o = ctx.o
     kernel = (int(o.filterHeight), int(o.filterWidth))
     return {**ctx.window(kernel), "kernel": kernel, "activation": ctx.activation}
 
 
-def write_pool(ctx, node, inputs):
+def write_pool(ctx: TFLiteWriteContext, node: Node, inputs: list[int]) -> Written:
     a = node.attrs
     opt = ctx.options()
     opt.padding = padding(node, ctx.x.shape, a["kernel"], a["strides"], (1, 1))

@@ -5,12 +5,16 @@ reference kernel and every backend derive identical integer constants.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from tinycc.core import fixedpoint as fp
 from tinycc.core import quant_limits as ql
 from tinycc.core.errors import TinyccError, Unsupported
-from tinycc.core.graph import Graph, Node, Tensor
+from tinycc.core.graph import Graph, Node, Quant, Tensor
 
 ACTIVATIONS = ("none", "relu", "relu6", "relu_n1_to_1")
 MAX_PADDED_ELEMENTS = 1 << 27      # the padded input a convolution's reference kernel builds (float64: 1 GiB)
@@ -27,6 +31,21 @@ def tensors(node: Node, g: Graph) -> tuple[list[Tensor | None], list[Tensor]]:
     return ins, [g.tensors[n] for n in node.outputs]
 
 
+def required(node: Node, ins: list[Tensor | None], k: int) -> Tensor:
+    """Input `k` of a role that is not optional (validation refuses a node without it)."""
+    t = ins[k] if k < len(ins) else None
+    if t is None:
+        raise fail(node, f"its input #{k} is missing")
+    return t
+
+
+def qparams(node: Node, t: Tensor) -> Quant:
+    """The quantisation of a tensor the op needs quantised (check_dtypes refuses one without)."""
+    if t.quant is None:
+        raise fail(node, f"tensor {t.name!r} is {t.dtype} but has no quantisation parameters")
+    return t.quant
+
+
 def quantize_float(value: float, scale: float, zero_point: int, what: str = "output") -> int:
     """zero_point + round(value / scale), in float32 like TFLM's CalculateActivationRangeQuantized
     (which refuses a bound beyond int32: so does this)."""
@@ -38,6 +57,8 @@ def activation_range(activation: str, out: Tensor) -> tuple[int, int]:
     lo, hi = INT_RANGES[out.dtype]
     if activation == "none":
         return lo, hi
+    if out.quant is None:
+        raise TinyccError(f"output {out.name!r} is {out.dtype} but has no quantisation parameters")
     s, zp, what = out.quant.s, out.quant.zp, f"output {out.name!r} ({activation})"
     if activation == "relu":
         return max(lo, quantize_float(0.0, s, zp, what)), hi
@@ -58,18 +79,20 @@ def apply_float_activation(x: np.ndarray, activation: str) -> np.ndarray:
     return np.clip(x, np.float32(lo), np.float32(hi)).astype(np.float32) if activation != "none" else x
 
 
-def requantize(acc: np.ndarray, mult, shift, out_zp: int, lo: int, hi: int, dtype: str,
+def requantize(acc: np.ndarray, mult: ArrayLike, shift: ArrayLike, out_zp: int, lo: int, hi: int, dtype: str,
                wide: bool = False) -> np.ndarray:
     """acc -> clamp(zp + MultiplyByQuantizedMultiplier(acc)); `wide` selects TFLM's int64 overload (16x8).
     int8: the accumulator and the zero point's add wrap in int32 as TFLM's do (a bias near INT32_MAX)."""
     mbqm = fp.multiply_by_quantized_multiplier_int64 if wide else fp.multiply_by_quantized_multiplier
     acc = np.asarray(acc, dtype=np.int64) if wide else fp.wrap32(acc)
     out = fp.wrap32(mbqm(acc, np.asarray(mult, dtype=np.int64), np.asarray(shift, dtype=np.int64)) + out_zp)
-    return np.clip(out, lo, hi).astype(dtype)
+    clamped: np.ndarray = np.clip(out, lo, hi).astype(dtype)
+    return clamped
 
 
 def channel_multipliers(in_scale: float, w_scales: np.ndarray, out_scale: float, channels: int,
-                        names: tuple[str, str, str] = ("input", "weights", "output"), wide: bool = False):
+                        names: tuple[str, str, str] = ("input", "weights", "output"),
+                        wide: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Per-output-channel (multiplier, shift) as TFLM's PopulateConvolutionQuantizationParams; a factor
     beyond what the kernels can shift is refused (quant_limits), naming the channel and the tensors."""
     scales = np.broadcast_to(w_scales.astype(np.float32), (channels,))
@@ -87,12 +110,13 @@ def is_quantized(t: Tensor) -> bool:
 def check_dtypes(node: Node, g: Graph, allowed: tuple[str, ...]) -> str:
     """The op's activation dtype (of input 0), or a clear error if it is not supported."""
     ins, outs = tensors(node, g)
-    dtype = ins[0].dtype
+    x = required(node, ins, 0)
+    dtype = x.dtype
     if dtype not in allowed:
         raise Unsupported(f"input dtype {dtype} is not supported", node=node.name, op=node.op,
                           hint=f"supported: {', '.join(allowed)}")
     if dtype in ("int8", "int16"):
-        for t in [ins[0], *outs]:
+        for t in [x, *outs]:
             if t.dtype not in ("int8", "int16"):
                 raise fail(node, f"output {t.name!r} is {t.dtype}, but a quantised {dtype} input needs a "
                                  "quantised (int8 or int16) output", hint="DEQUANTIZE converts to float32")
@@ -101,7 +125,8 @@ def check_dtypes(node: Node, g: Graph, allowed: tuple[str, ...]) -> str:
     return dtype
 
 
-def check_window(node: Node, kernel, strides, dilations, pads) -> None:
+def check_window(node: Node, kernel: Iterable[Any], strides: Iterable[Any], dilations: Iterable[Any],
+                 pads: Iterable[Any]) -> None:
     """2-D window attributes: positive kernel, strides and dilations, four non-negative pads."""
     for what, values, count, least in (("kernel", kernel, 2, 1), ("strides", strides, 2, 1),
                                        ("dilations", dilations, 2, 1), ("pads", pads, 4, 0)):
@@ -113,11 +138,12 @@ def check_window(node: Node, kernel, strides, dilations, pads) -> None:
 def conv_spatial_output(node: Node, g: Graph, kh: int, kw: int, channels: int) -> tuple[int, ...]:
     """NHWC output shape of a convolution-like op from its pads/strides/dilations; checks the bias."""
     ins, _ = tensors(node, g)
-    n, h, w = ins[0].shape[:3]
+    x = required(node, ins, 0)
+    n, h, w = x.shape[:3]
     a = node.attrs
     check_window(node, (kh, kw), a["strides"], a["dilations"], a["pads"])
     top, left, bottom, right = a["pads"]
-    padded = (n, h + top + bottom, w + left + right, max(ins[0].shape[3], channels))
+    padded = (n, h + top + bottom, w + left + right, max(x.shape[3], channels))
     if n * padded[1] * padded[2] * padded[3] > MAX_PADDED_ELEMENTS:
         raise fail(node, f"the padded input {padded} would be absurdly large (pads {a['pads']}, "
                          f"dilations {a['dilations']})", hint="the file is probably corrupted")
@@ -125,16 +151,17 @@ def conv_spatial_output(node: Node, g: Graph, kh: int, kw: int, channels: int) -
     ow = conv_output_size(w, kw, a["strides"][1], a["dilations"][1], left, right)
     if oh <= 0 or ow <= 0:
         raise fail(node, f"output would be empty ({oh}x{ow}) for input {h}x{w} and kernel {kh}x{kw}")
-    if len(ins) > 2 and ins[2] is not None and ins[2].size != channels:
-        raise fail(node, f"bias has {ins[2].size} values for {channels} output channels")
+    bias = ins[2] if len(ins) > 2 else None
+    if bias is not None and bias.size != channels:
+        raise fail(node, f"bias has {bias.size} values for {channels} output channels")
     return (n, oh, ow, channels)
 
 
-def weighted_prepare(node: Node, g: Graph, dtypes: tuple[str, ...], channels: int, what: str) -> dict:
+def weighted_prepare(node: Node, g: Graph, dtypes: tuple[str, ...], channels: int, what: str) -> dict[str, Any]:
     """Prepare of conv_2d / depthwise_conv_2d: per-channel multipliers and the activation clamp."""
     dtype = check_dtypes(node, g, dtypes)
     ins, (out,) = tensors(node, g)
-    x, w = ins[0], ins[1]
+    x, w = required(node, ins, 0), required(node, ins, 1)
     if dtype == "float32":
         check_float_weights(node, g)
         return {"dtype": dtype}
@@ -144,12 +171,12 @@ def weighted_prepare(node: Node, g: Graph, dtypes: tuple[str, ...], channels: in
         raise fail(node, f"weights {w.name!r} have {w.quant.scale.size} scales for {channels} output channels")
     wide = dtype == "int16"
     ql.require_int16_zero_point_0((x, out), f"(16x8) {what}")
-    mult, shift = channel_multipliers(x.quant.s, w.quant.scale, out.quant.s, channels, (x.name, w.name, out.name),
-                                      wide)
+    xq, oq = qparams(node, x), qparams(node, out)
+    mult, shift = channel_multipliers(xq.s, w.quant.scale, oq.s, channels, (x.name, w.name, out.name), wide)
     if wide:
         ql.check_wide_bias(ins[2] if len(ins) > 2 else None, w.size // channels, what)
     lo, hi = activation_range(node.attrs["activation"], out)
-    return {"dtype": dtype, "input_zp": x.quant.zp, "output_zp": out.quant.zp,
+    return {"dtype": dtype, "input_zp": xq.zp, "output_zp": oq.zp,
             "multiplier": mult, "shift": shift, "act_min": lo, "act_max": hi}
 
 
@@ -176,14 +203,15 @@ def same_padding(size: int, kernel: int, stride: int, dilation: int) -> tuple[in
     return total // 2, total - total // 2
 
 
-def pad_nhwc(x: np.ndarray, pads, value) -> np.ndarray:
+def pad_nhwc(x: np.ndarray, pads: Sequence[int], value: Any) -> np.ndarray:
     top, left, bottom, right = pads
     if not any(pads):
         return x
     return np.pad(x, ((0, 0), (top, bottom), (left, right), (0, 0)), constant_values=value)
 
 
-def window_slices(x: np.ndarray, kh: int, kw: int, stride, dilation, out_hw):
+def window_slices(x: np.ndarray, kh: int, kw: int, stride: Sequence[int], dilation: Sequence[int],
+                  out_hw: Sequence[int]) -> np.ndarray:
     """x[:, kh-th tap rows, kw-th tap cols, :] for every output position (strided view)."""
     sh, sw = stride
     dh, dw = dilation

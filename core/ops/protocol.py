@@ -10,21 +10,27 @@ of operator names.
 """
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from tinycc.core.graph import Graph, Node, Tensor
 
 
 class OperatorModule(Protocol):
     NAME: str                           # core op name (lower-case, TFLM kernel naming)
     INPUTS: tuple[str, ...]             # input roles; "?" optional, "*" variadic
-    ATTRS: dict                         # attribute defaults (the schema)
+    ATTRS: dict[str, Any]               # attribute defaults (the schema)
     DTYPES: tuple[str, ...]             # activation dtypes
     SIGNATURES: tuple[str, ...]         # "in, in -> out" per INPUTS role
 
-    def infer(self, node, g) -> list[tuple[int, ...]]: ...
+    def infer(self, node: Node, g: Graph) -> list[tuple[int, ...]]: ...
 
-    def prepare(self, node, g) -> dict: ...
+    def prepare(self, node: Node, g: Graph) -> dict[str, Any]: ...
 
-    def run(self, node, g, inputs, params) -> list: ...
+    def run(self, node: Node, g: Graph, inputs: list[np.ndarray | None],
+            params: dict[str, Any]) -> list[np.ndarray]: ...
 
 
 class TFLiteReadContext(Protocol):
@@ -39,7 +45,8 @@ class TFLiteReadContext(Protocol):
 
     def const(self, k: int, what: str) -> Any: ...  # input k's constant data, refused when not constant
 
-    def window(self, kernel, dilations=(1, 1)) -> dict: ...   # checked {"strides", "pads"}
+    def window(self, kernel: tuple[int, int],                # checked {"strides", "pads"}
+               dilations: tuple[int, int] = (1, 1)) -> dict[str, Any]: ...
 
     def fail(self, message: str, hint: str | None = None) -> Exception: ...
 
@@ -55,8 +62,8 @@ class TFLiteWriteContext(Protocol):
 
     def options(self) -> Any: ...                   # a fresh object of the codec's options table
 
-    def const_int32(self, node, what: str, values) -> int: ...   # a new int32 constant operand's index
+    def const_int32(self, node: Node, what: str, values: Any) -> int: ...   # a new int32 constant operand's index
 
-    def made(self, tensor) -> int: ...              # a new tensor's index (never shared by name)
+    def made(self, tensor: Tensor) -> int: ...      # a new tensor's index (never shared by name)
 
-    def variable(self, tensor) -> int: ...          # a new variable tensor's index (an LSTM's state)
+    def variable(self, tensor: Tensor) -> int: ...  # a new variable tensor's index (an LSTM's state)

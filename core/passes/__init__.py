@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from tinycc.core.graph import Graph
+from tinycc.core.graph import Graph, Node
 from tinycc.core.validate import validate
+
+if TYPE_CHECKING:
+    from tinycc.core.concat_alias import Slice
 
 
 @dataclass
@@ -21,11 +25,11 @@ class PassContext:
     backend's plan constraints (core/backend.py): `plan_options` (the memory passes it honours:
     `inplace`, `schedule`, `concat_alias`), `io_in_arena` (inputs and outputs in the arena) and
     `scratch_bytes(node, g)` (the scratch its kernels need in the arena), or None."""
-    options: dict = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
     target: str | None = None
-    plan_options: dict = field(default_factory=dict)
+    plan_options: dict[str, Any] = field(default_factory=dict)
     io_in_arena: bool = False
-    scratch_bytes: Callable | None = None
+    scratch_bytes: Callable[[Node, Graph], int] | None = None
 
     def scratch(self, g: Graph) -> dict[int, int] | None:
         """Node index -> the scratch bytes the backend's kernel needs, in g's current order."""
@@ -39,7 +43,7 @@ class PassContext:
         caller's buffers). Records nothing on g."""
         from tinycc.core import concat_alias, inplace, planner
         pairs = inplace.decide(g) if self.plan_options.get("inplace") else []
-        slices: list = []
+        slices: list[Slice] = []
         if self.plan_options.get("concat_alias"):
             candidates = inplace.pairs(g) if self.plan_options.get("inplace") else []
             pairs, slices = concat_alias.decide(g, pairs, candidates)

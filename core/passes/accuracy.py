@@ -7,21 +7,24 @@ and can keep them in int16.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from tinycc.core import progress
-from tinycc.core.graph import Graph, np_dtype
+from tinycc.core.graph import Graph, Tensor, np_dtype
 from tinycc.core.interpreter import Interpreter
 
 
-def _real(t, v: np.ndarray) -> np.ndarray:
+def _real(t: Tensor, v: np.ndarray) -> np.ndarray:
     v = np.asarray(v)
     if t.quant is None or t.dtype == "float32":
         return v.astype(np.float64)
-    return (v.astype(np.float64) - t.quant.zp) * t.quant.s
+    real: np.ndarray = (v.astype(np.float64) - t.quant.zp) * t.quant.s
+    return real
 
 
-def _as_input(t, x: np.ndarray) -> np.ndarray:
+def _as_input(t: Tensor, x: np.ndarray) -> np.ndarray:
     """A float sample as the quantised graph's input takes it: quantised (round half away from
     zero, as the QUANTIZE kernel) when `--io int8` made that input an integer tensor."""
     x = np.asarray(x)
@@ -30,7 +33,8 @@ def _as_input(t, x: np.ndarray) -> np.ndarray:
     info = np.iinfo(np_dtype(t.dtype))
     v = x.astype(np.float64) / t.quant.s
     q = np.sign(v) * np.floor(np.abs(v) + 0.5) + t.quant.zp
-    return np.clip(q, info.min, info.max).astype(np_dtype(t.dtype))
+    clipped: np.ndarray = np.clip(q, info.min, info.max).astype(np_dtype(t.dtype))
+    return clipped
 
 
 def sqnr_db(ref: np.ndarray, approx: np.ndarray) -> float:
@@ -38,15 +42,15 @@ def sqnr_db(ref: np.ndarray, approx: np.ndarray) -> float:
     signal = float(np.sum(ref ** 2))
     if noise == 0.0:
         return float("inf")
-    return 10.0 * np.log10(max(signal, 1e-30) / noise)
+    return float(10.0 * np.log10(max(signal, 1e-30) / noise))
 
 
-def accuracy_report(g_float: Graph, g_quant: Graph, samples: list[list[np.ndarray]]) -> dict:
+def accuracy_report(g_float: Graph, g_quant: Graph, samples: list[list[np.ndarray]]) -> dict[str, Any]:
     f_int, q_int = Interpreter(g_float), Interpreter(g_quant)
     producers = {out: n for n in g_float.nodes for out in n.outputs}
     shared = [name for name in producers if name in g_quant.tensors and g_quant.tensors[name].dtype != "float32"]
-    ref: dict[str, list] = {n: [] for n in shared}
-    got: dict[str, list] = {n: [] for n in shared}
+    ref: dict[str, list[np.ndarray]] = {n: [] for n in shared}
+    got: dict[str, list[np.ndarray]] = {n: [] for n in shared}
     outs = []
     for xs in progress.track(samples, "measuring int8 vs float", len(samples)):
         f_outs, f_vals = f_int.run(xs, keep_all=True)
@@ -64,7 +68,7 @@ def accuracy_report(g_float: Graph, g_quant: Graph, samples: list[list[np.ndarra
         if f.shape[1] > 1:
             entry["top1_agreement"] = float(np.mean(f.argmax(axis=1) == q.argmax(axis=1)))
         outputs.append(entry)
-    layers = [{"node": producers[n].name, "op": producers[n].op, "tensor": n,
-               "sqnr_db": sqnr_db(np.concatenate(ref[n]), np.concatenate(got[n]))} for n in shared]
-    layers.sort(key=lambda layer: layer["sqnr_db"])
+    sqnr = {n: sqnr_db(np.concatenate(ref[n]), np.concatenate(got[n])) for n in shared}
+    layers = [{"node": producers[n].name, "op": producers[n].op, "tensor": n, "sqnr_db": sqnr[n]}
+              for n in sorted(shared, key=sqnr.__getitem__)]
     return {"samples": len(samples), "outputs": outputs, "layers": layers}

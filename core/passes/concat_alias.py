@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tinycc.core import concat_alias, inplace
 from tinycc.core.graph import Graph
-from tinycc.core.passes import Pass
+from tinycc.core.passes import Pass, PassContext
 
 
 class ConcatAlias(Pass):
@@ -15,7 +15,7 @@ class ConcatAlias(Pass):
     slices were planned with."""
     name = "concat-alias"
 
-    def __init__(self, context=None):
+    def __init__(self, context: PassContext | None = None) -> None:
         if context is not None:
             self.context = context
 

@@ -25,7 +25,7 @@ class FoldConstants(Pass):
             if not names or not (ops.trait(node.op, "shape_only") or all(g.tensors[n].is_const for n in names)):
                 kept.append(node)
                 continue
-            op = ops.get(node.op)
+            op = ops.require(node.op)
             params = op.prepare(node, g)
             args = [None if n is None else g.tensors[n].data for n in node.inputs]
             while args and args[-1] is None:

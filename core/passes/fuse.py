@@ -22,7 +22,7 @@ class FuseActivations(Pass):
         for i, node in enumerate(g.nodes):
             if not ops.trait(node.op, "fusable_activation") or i in removed:
                 continue
-            src = node.inputs[0]
+            src = node.input(0)
             p = producers.get(src)
             if p is None or p in removed:
                 continue
@@ -31,7 +31,8 @@ class FuseActivations(Pass):
                     or len(consumers.get(src, [])) != 1 or src in g.outputs):
                 continue
             a, b = g.tensors[src], g.tensors[node.outputs[0]]
-            if a.dtype != "float32" and (a.quant.s, a.quant.zp) != (b.quant.s, b.quant.zp):
+            if a.dtype != "float32" and (a.quant is None or b.quant is None
+                                         or (a.quant.s, a.quant.zp) != (b.quant.s, b.quant.zp)):
                 continue                      # a quantised RELU that also rescales is not a clamp
             prod.attrs = {**prod.attrs, "activation": node.op}
             prod.outputs = [node.outputs[0]]

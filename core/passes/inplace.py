@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tinycc.core import inplace
 from tinycc.core.graph import Graph
-from tinycc.core.passes import Pass
+from tinycc.core.passes import Pass, PassContext
 
 
 class InPlace(Pass):
@@ -15,7 +15,7 @@ class InPlace(Pass):
     the last pass that reorders or rewrites nodes (the pairs name node indices)."""
     name = "inplace"
 
-    def __init__(self, context=None):
+    def __init__(self, context: PassContext | None = None) -> None:
         if context is not None:
             self.context = context
 

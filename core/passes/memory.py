@@ -3,8 +3,11 @@ in-place pairs (inplace.py) and the concat slices (concat_alias.py), each record
 then the planner (core/planner.py) only places. `plan` runs them and places in one call."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from tinycc.core import planner
-from tinycc.core.graph import Graph
+from tinycc.core.graph import Graph, Node
 from tinycc.core.passes import PassContext, Sequential
 from tinycc.core.passes.concat_alias import ConcatAlias
 from tinycc.core.passes.inplace import InPlace
@@ -24,7 +27,8 @@ def plan_in(g: Graph, context: PassContext) -> planner.MemoryPlan:
     return planner.plan(g, scratch=context.scratch(g), io_in_arena=context.io_in_arena)
 
 
-def plan(g: Graph, io_in_arena: bool = False, scratch_bytes=None, **plan_options) -> planner.MemoryPlan:
+def plan(g: Graph, io_in_arena: bool = False, scratch_bytes: Callable[[Node, Graph], int] | None = None,
+         **plan_options: Any) -> planner.MemoryPlan:
     """`plan_in` with a context of these constraints (plan_options: inplace, schedule,
     concat_alias, as a backend declares them)."""
     return plan_in(g, PassContext(plan_options=plan_options, io_in_arena=io_in_arena, scratch_bytes=scratch_bytes))

@@ -54,8 +54,8 @@ def stage_chain(g: Graph) -> list[int]:
 def rows_needed(node: Node, g: Graph, a: int, b: int) -> tuple[int, int, int, int]:
     """Output rows [a, b) of a convolution read input rows [lo, hi) (clipped to the input) and need
     `top` / `bottom` rows of padding: (lo, hi, top, bottom)."""
-    h = g.tensors[node.inputs[0]].shape[1]
-    kh = g.tensors[node.inputs[1]].shape[1]
+    h = g.tensors[node.input(0)].shape[1]
+    kh = g.tensors[node.input(1)].shape[1]
     sh, dh = node.attrs["strides"][0], node.attrs["dilations"][0]
     pad_t = node.attrs["pads"][0]
     lo = a * sh - pad_t
@@ -75,7 +75,7 @@ def patch(g: Graph, chain: list[int], k: int, tiles: int) -> Graph:
     g = copy.deepcopy(g)
     stage = [g.nodes[i] for i in chain[:k]]
     last = stage[-1].outputs[0]
-    x0 = stage[0].inputs[0]
+    x0 = stage[0].input(0)
     new_nodes: list[Node] = []
     band_outputs = []
     names = g.names()

@@ -28,13 +28,14 @@ class FoldQDQ(Pass):
         remove_dead_nodes(g)
         return g
 
-    def _dq_source(self, g: Graph, name: str | None, producers, nodes=None) -> str | None:
+    def _dq_source(self, g: Graph, name: str | None, producers: dict[str, int],
+                   nodes: list[Node] | None = None) -> str | None:
         """The integer tensor a float tensor was dequantised from, if it was."""
         if name is None or name not in producers:
             return None
         p = (nodes if nodes is not None else g.nodes)[producers[name]]
-        if p.op == dequantize.NAME and g.tensors[p.inputs[0]].dtype in ("int8", "int16", "int32"):
-            return p.inputs[0]
+        if p.op == dequantize.NAME and g.tensors[p.input(0)].dtype in ("int8", "int16", "int32"):
+            return p.input(0)
         return None
 
     def _push_through_preserving(self, g: Graph) -> bool:
@@ -47,15 +48,17 @@ class FoldQDQ(Pass):
             if node.attrs.get("value") is not None:
                 continue                     # a float pad value would need requantising: leave it
             src = self._dq_source(g, node.inputs[0], {o: i for i, n in enumerate(result) for o in n.outputs}, result)
-            if src is None or g.tensors[src].is_const or g.tensors[src].quant.per_channel:
+            if src is None:
                 continue
             s = g.tensors[src]
+            if s.is_const or s.quant is None or s.quant.per_channel:
+                continue
             out = node.outputs[0]
             q_out = self.names.fresh(f"{out}/q")
             g.tensors[q_out] = Tensor(q_out, g.tensors[out].shape, s.dtype, s.quant)
             integer = Node(node.name, node.op, [src, *node.inputs[1:]], [q_out], dict(node.attrs))
             try:
-                ops.get(node.op).prepare(integer, g)
+                ops.require(node.op).prepare(integer, g)
             except TinyccError:
                 del g.tensors[q_out]
                 continue
@@ -80,7 +83,7 @@ class FoldQDQ(Pass):
             q_out = q.outputs[0]
             if g.tensors[q_out].dtype not in ("int8", "int16"):
                 continue
-            new_inputs = []
+            new_inputs: list[str | None] = []
             for k, name in enumerate(node.inputs):
                 src = self._dq_source(g, name, producers)
                 if name is None:
@@ -94,8 +97,8 @@ class FoldQDQ(Pass):
             else:
                 integer = Node(node.name, node.op, new_inputs, [q_out], dict(node.attrs))
                 try:
-                    ops.get(node.op).infer(integer, g)
-                    ops.get(node.op).prepare(integer, g)
+                    ops.require(node.op).infer(integer, g)
+                    ops.require(node.op).prepare(integer, g)
                 except TinyccError:
                     continue
                 g.nodes[i] = integer

@@ -13,6 +13,8 @@ The model keeps float32 inputs and outputs (QUANTIZE/DEQUANTIZE at the edges) un
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -57,7 +59,8 @@ def quantize_weights(w: np.ndarray, axis: int | None) -> tuple[np.ndarray, Quant
     return q, Quant(scale, np.zeros(scale.size, dtype=np.int64), axis or 0)
 
 
-def quantize_bias(b: np.ndarray, in_scale: float, w_scale: np.ndarray, wide: bool = False):
+def quantize_bias(b: np.ndarray, in_scale: float, w_scale: np.ndarray,
+                  wide: bool = False) -> tuple[np.ndarray, Quant]:
     """int32 bias (int64 for 16x8 layers) with scale input_scale x weight_scale."""
     scale = (np.float32(in_scale) * w_scale.astype(np.float32)).astype(np.float32)
     scale = np.broadcast_to(scale, b.shape).astype(np.float32)
@@ -66,10 +69,28 @@ def quantize_bias(b: np.ndarray, in_scale: float, w_scale: np.ndarray, wide: boo
     return q.astype(np.int64 if wide else np.int32), Quant(scale, np.zeros(scale.size, dtype=np.int64))
 
 
+def _given(name: str | None) -> str:
+    """An operand the operator requires (validation refused a node without it)."""
+    assert name is not None, "a required operand is missing after validation"
+    return name
+
+
+def _quant(t: Tensor) -> Quant:
+    """The quantisation of a tensor this pass made quantised."""
+    assert t.quant is not None, f"{t.name!r} was made quantised by this pass"
+    return t.quant
+
+
+def _const_data(node: Node, t: Tensor) -> np.ndarray:
+    if t.data is None:
+        raise TinyccError(f"{t.name!r} must be constant to be quantised", node=node.name, op=node.op)
+    return t.data
+
+
 class QuantizeInt8(Pass):
     name = "quantize-int8"
 
-    def __init__(self, ranges: Ranges, io: str = "float", int16_layers=()):
+    def __init__(self, ranges: Ranges, io: str = "float", int16_layers: Iterable[str] = ()) -> None:
         if io not in IO_MODES:
             raise TinyccError(f"unknown io mode {io!r}", hint=f"choose one of {', '.join(IO_MODES)}")
         self.ranges = ranges
@@ -91,9 +112,10 @@ class QuantizeInt8(Pass):
         nodes: list[Node] = []
         qname: dict[str, str] = {}          # float activation -> its int8 tensor
         self.names = g.names()              # activations keep their names; new tensors get fresh ones
-        self._weights: dict[tuple, str] = {}
+        self._weights: dict[tuple[str, Any], str] = {}
 
-        def add_int8(name: str, shape, quant: Quant, new_name: str | None = None, dtype: str = "int8") -> str:
+        def add_int8(name: str, shape: Sequence[int], quant: Quant, new_name: str | None = None,
+                     dtype: str = "int8") -> str:
             new_name = new_name or name
             tensors[new_name] = Tensor(new_name, tuple(shape), dtype, quant)
             qname[name] = new_name
@@ -139,7 +161,8 @@ class QuantizeInt8(Pass):
         remove_dead_nodes(result)          # e.g. an int8 copy of an input that only int16 layers read
         return result
 
-    def _node(self, g, node, tensors, qname, add_int8) -> list[Node]:
+    def _node(self, g: Graph, node: Node, tensors: dict[str, Tensor], qname: dict[str, str],
+              add_int8: Callable[..., str]) -> list[Node]:
         out = g.tensors[node.outputs[0]]
         op = node.op
         if ops.trait(op, "converts_dtype") or out.dtype != "float32":
@@ -150,8 +173,8 @@ class QuantizeInt8(Pass):
         if target == "int16" and fixed is not None:
             raise TinyccError(f"{op} cannot run with int16 activations in tinycc yet", node=node.name, op=op,
                               file=g.source, hint="keep this layer in int8")
-        new_nodes = []
-        ins = []
+        new_nodes: list[Node] = []
+        ins: list[str | None] = []
         for name in node.inputs:
             if name is None:
                 ins.append(None)
@@ -162,47 +185,50 @@ class QuantizeInt8(Pass):
         attrs = dict(node.attrs)
         if ops.trait(op, "weighted"):
             axis = ops.trait(op, "weight_quant_axis")
-            x_q = tensors[ins[0]].quant
-            w = g.tensors[node.inputs[1]]
+            x_q = _quant(tensors[_given(ins[0])])
+            w = g.tensors[node.input(1)]
             key = (w.name, axis)
             if key not in self._weights:                       # one int8 copy of a filter shared by layers
-                wq, w_quant = quantize_weights(w.data.astype(np.float32), axis)
+                wq, w_quant = quantize_weights(_const_data(node, w).astype(np.float32), axis)
                 self._weights[key] = w_name = self.names.fresh(f"{w.name}/int8")
                 tensors[w_name] = Tensor(w_name, w.shape, "int8", w_quant, wq)
             w_name = self._weights[key]
-            w_quant = tensors[w_name].quant
+            w_quant = _quant(tensors[w_name])
             ins[1] = w_name
             if len(node.inputs) > 2 and node.inputs[2] is not None:
-                b = g.tensors[node.inputs[2]]
+                b = g.tensors[node.input(2)]
                 wide = target == "int16"
-                bq, b_quant = quantize_bias(b.data, x_q.s, w_quant.scale, wide)
+                bq, b_quant = quantize_bias(_const_data(node, b), x_q.s, w_quant.scale, wide)
                 b_name = self.names.fresh(f"{b.name}/{'int64' if wide else 'int32'}")   # per layer: its input scale
                 tensors[b_name] = Tensor(b_name, b.shape, "int64" if wide else "int32", b_quant, bq)
                 ins[2] = b_name
             out_quant = self._range_quant(out.name, target)
         elif ops.trait(op, "shares_input_quant"):
-            out_quant = tensors[ins[0]].quant
+            out_quant = _quant(tensors[_given(ins[0])])
             if attrs.get("value") is not None:              # a pad value
-                lo, hi = (-32768, 32767) if target == "int16" else (-128, 127)
+                qlo, qhi = (-32768, 32767) if target == "int16" else (-128, 127)
                 attrs["value"] = int(np.clip(fp.round_half_away(float(attrs["value"]) / out_quant.s) + out_quant.zp,
-                                             lo, hi))
+                                             qlo, qhi))
         elif fixed is not None:
             scale, zp = fixed
             out_quant = Quant(np.array([scale]), np.array([zp]))
         elif ops.trait(op, "common_quant"):
-            for name in node.inputs:
+            operands = [_given(n) for n in node.inputs]
+            for name in operands:
                 if g.tensors[name].is_const:
                     raise TinyccError(f"constant operand {name!r} of {op} cannot be quantised yet",
                                       node=node.name, op=op, file=g.source)
-            lo = min([self.ranges.lo[out.name]] + [self.ranges.lo[n] for n in node.inputs])
-            hi = max([self.ranges.hi[out.name]] + [self.ranges.hi[n] for n in node.inputs])
+            lo = min([self.ranges.lo[out.name]] + [self.ranges.lo[n] for n in operands])
+            hi = max([self.ranges.hi[out.name]] + [self.ranges.hi[n] for n in operands])
             out_quant = (activation_quant16 if target == "int16" else activation_quant)(lo, hi)
             requantized: dict[str, str] = {}        # concat([a, a]): one requantised copy read twice
             for k, name in enumerate(ins):
+                if name is None:                    # (none is: common_quant operators have no optional input)
+                    continue
                 t = tensors[name]
                 if name in requantized:
                     ins[k] = requantized[name]
-                elif t.quant.zp != out_quant.zp or t.quant.s != out_quant.s:
+                elif _quant(t).zp != out_quant.zp or _quant(t).s != out_quant.s:
                     req = self.names.fresh(f"{name}/requantized:{node.name}")
                     tensors[req] = Tensor(req, t.shape, target, out_quant)
                     new_nodes.append(quantize_op.node(f"requantize:{req}", name, req))
@@ -217,7 +243,8 @@ class QuantizeInt8(Pass):
         new_nodes.append(Node(node.name, op, ins, [qname[out.name]], attrs))
         return new_nodes
 
-    def _as_dtype(self, float_name: str, current: str, target: str, tensors, new_nodes) -> str:
+    def _as_dtype(self, float_name: str, current: str, target: str, tensors: dict[str, Tensor],
+                  new_nodes: list[Node]) -> str:
         """`current` (the quantised tensor of `float_name`) in `target` dtype, requantising once if needed."""
         if tensors[current].dtype == target:
             return current

@@ -4,7 +4,7 @@ instead of inside it."""
 from __future__ import annotations
 
 from tinycc.core.graph import Graph
-from tinycc.core.passes import Pass
+from tinycc.core.passes import Pass, PassContext
 from tinycc.core.schedule import reorder
 
 
@@ -15,7 +15,7 @@ class Schedule(Pass):
     patch bands run band by band, as written)."""
     name = "schedule"
 
-    def __init__(self, context=None):
+    def __init__(self, context: PassContext | None = None) -> None:
         if context is not None:
             self.context = context
 

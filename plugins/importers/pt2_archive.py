@@ -165,7 +165,7 @@ def _check_program(path, data: bytes) -> None:
     if program.get("guards_code"):
         raise _refuse(path, "the program carries guard code (Python source PyTorch would compile); tinycc "
                       "runs no code from model files", "export with static shapes")
-    stack = [program]
+    stack: list[object] = [program]
     while stack:
         obj = stack.pop()
         if isinstance(obj, list):

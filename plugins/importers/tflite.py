@@ -365,7 +365,8 @@ def _convert(r: _Reader, tensors: dict[str, Tensor], index: int, op) -> Node:
                              f"model has tensors 0..{len(r.tensor_names) - 1}"
                              + (" (-1 marks an omitted optional input)" if what == "input" else ""))
     ins = [r.tensor_name(int(i), f"operator {index}") for i in (op.inputs if op.inputs is not None else [])]
-    outs = [r.tensor_name(int(i), f"operator {index}") for i in (op.outputs if op.outputs is not None else [])]
+    outs = [name for i in (op.outputs if op.outputs is not None else [])       # none is -1: checked above
+            if (name := r.tensor_name(int(i), f"operator {index}")) is not None]
     if not outs:
         raise r.fail(f"operator {index} ({tflite_name}) has no output")
     node_name = f"op{index}:{outs[0]}"
@@ -438,7 +439,8 @@ def load_tflite(path: Path, data: bytes | None = None) -> Graph:
     if not inputs or not outputs or None in inputs or None in outputs:
         raise TinyccError("the model must have at least one input and one output", file=str(path))
     description = r.text(r.model.description)
-    g = Graph(name=path.stem, tensors=tensors, nodes=nodes, inputs=inputs, outputs=outputs, source=str(path),
+    g = Graph(name=path.stem, tensors=tensors, nodes=nodes, inputs=[n for n in inputs if n is not None],
+              outputs=[n for n in outputs if n is not None], source=str(path),   # (all are, checked above)
               metadata=Metadata(format="tflite",
                                 details={"description": description, "schema_version": int(r.model.version)}))
     return validate(g)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -47,7 +48,7 @@ def compile_folder(g, backend: str, outdir: Path) -> None:
     be.compile(g, memory.plan_in(g, pass_context(be)), outdir, {"name": "model"})     # the compile's one plan
 
 
-def build_host(folder: Path, extra: list[str] = ()) -> Path:
+def build_host(folder: Path, extra: Sequence[str] = ()) -> Path:
     """Compile every .c under `folder` with the harness; returns the program."""
     cc = host_cc()
     if cc is None:

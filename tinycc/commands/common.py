@@ -17,13 +17,19 @@ def fmt_bytes(n) -> str:
     return f"{n:,}" if isinstance(n, int) else str(n)
 
 
+class TitledTable(Table):
+    """A rich Table with the heading `show` prints above it and the column it may split off."""
+    heading: str = ""
+    split: str | None = None
+
+
 def make_table(title: str, columns=(), *, show_header: bool = True, keys=(), right=(), min_widths=None,
-               split: str | None = None) -> Table:
+               split: str | None = None) -> TitledTable:
     """A table that never cuts a cell: columns in `keys` (slugs, op names) and numbers (`right`)
     keep their text whole, the others wrap, and anything still too wide folds onto the next line
     rather than ending in an ellipsis. `split` names a free-text column (layer names) that `show`
     moves into a table of its own when the console is too narrow for both."""
-    table = Table(show_header=show_header, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    table = TitledTable(show_header=show_header, box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
     table.heading, table.split = title, split
     for col in columns:
         table.add_column(col, justify="right" if col in right else "left", overflow="fold",
@@ -42,7 +48,7 @@ def _subtable(table: Table, keep: list[int]) -> Table:
     return sub
 
 
-def show(out: Console, table: Table) -> None:
+def show(out: Console, table: TitledTable) -> None:
     """The table's heading, wrapped between words (one unbroken line when a word, a path, is wider
     than the console: the terminal wraps it, a pipe gets it whole), then the table; when the console is too
     narrow for every column at its natural width,
@@ -128,7 +134,7 @@ def check_options(args, backend: str) -> None:
                               file=str(args.model), hint="drop --io-layout")
 
 
-def build_table(title: str, report: dict, first=()) -> Table:
+def build_table(title: str, report: dict, first=()) -> TitledTable:
     table = make_table(title, show_header=False)
     table.add_column(overflow="fold")
     table.add_column(overflow="fold")

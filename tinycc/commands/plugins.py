@@ -10,8 +10,10 @@ from tinycc.commands.common import JSON_ARG, json_out, make_table, show
 def cmd_plugins(args, out: Console) -> int:
     from tinycc.core.plugins import registry
     reg = registry()
-    data = {"plugins": [{"kind": i.kind, "name": i.name, "origin": i.origin, "description": i.description}
-                        for i in reg.all()], "load_errors": list(reg.load_errors)}
+    data: dict[str, list] = {
+        "plugins": [{"kind": i.kind, "name": i.name, "origin": i.origin, "description": i.description}
+                    for i in reg.all()],
+        "load_errors": list(reg.load_errors)}
     if json_out(args.json, data):
         return 0
     table = make_table("tinycc plugins", ("kind", "name", "origin", "description"), keys=("kind", "name"))

@@ -7,7 +7,8 @@ MAX_DIMS = 6
 
 
 def contiguous_strides(shape) -> list[int]:
-    strides, acc = [], 1
+    strides: list[int] = []
+    acc = 1
     for d in reversed(shape):
         strides.insert(0, acc)
         acc *= d

@@ -20,7 +20,7 @@ def shape_struct(node, m) -> str:
     x_t, w_t, y_t = g.tensors[node.inputs[0]], g.tensors[node.inputs[1]], g.tensors[node.outputs[0]]
     n, h, wd, ci = x_t.shape
     _, kh, kw, co = w_t.shape
-    fast = _fast_plan(node, m.g, ops.get(node.op).prepare(node, m.g))
+    fast = _fast_plan(node, m.g, ops.require(node.op).prepare(node, m.g))
     return m.struct("tinycc_dw_shape", f"{node.name}_shape",
                     [n, h, wd, ci, y_t.shape[1], y_t.shape[2], co, kh, kw, *a["strides"], *a["dilations"],
                      a["pads"][0], a["pads"][1], a["depth_multiplier"], int(_packed_filter(node, m.g, fast)),
