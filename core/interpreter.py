@@ -6,7 +6,7 @@ it is tested against TF Lite Micro.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal, overload
+from typing import Any, Literal, overload
 
 import numpy as np
 
@@ -89,7 +89,7 @@ def run(g: Graph, inputs: list[np.ndarray]) -> list[np.ndarray]:
     return Interpreter(g).run(inputs)
 
 
-def reset_node_state(g: Graph, params: list[dict]) -> None:
+def reset_node_state(g: Graph, params: list[dict[str, Any]]) -> None:
     """Kernel state TF Lite Micro keeps in a node's persistent buffer rather than in a tensor (the
     signal library's noise estimate, delay lines): an op module with `initial_state(node, g, params)`
     gets that value as params["state"] (TFLM's Reset), which its `run` reads and updates in place

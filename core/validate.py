@@ -296,7 +296,7 @@ def validate(g: Graph) -> Graph:
     return g
 
 
-def _plain_integers(g: Graph, node) -> bool:
+def _plain_integers(g: Graph, node: Node) -> bool:
     """Whether `node` reads its int8/int16 tensors as plain integers, without quantisation: an op
     with the raw_integers trait, or a view (RESHAPE of an audio frame) none of whose int8/int16
     tensors is quantised (same bytes in and out, nothing to rescale)."""

@@ -34,8 +34,13 @@ def signatures(op) -> list[tuple[str, str]]:
 
 
 def dtypes(op) -> list[str]:
-    """The dtypes the op takes (its first input's), as "in -> out" where the output differs."""
-    return list(dict.fromkeys(i if i == o else f"{i} -> {o}" for i, o in signatures(op)))
+    """The dtypes the op takes (its first input's), as "in -> out" where the output differs; every
+    pair of a set (CAST) as "a, b, c (any to any)"."""
+    pairs = list(dict.fromkeys(signatures(op)))
+    ins = list(dict.fromkeys(i for i, _ in pairs))
+    if len(pairs) > 4 and set(pairs) == {(i, o) for i in ins for o in ins}:
+        return [", ".join(ins) + " (any to any)"]
+    return list(dict.fromkeys(i if i == o else f"{i} -> {o}" for i, o in pairs))
 
 
 def rows() -> list[list[str]]:

@@ -135,7 +135,7 @@ def keys(codec: TFLite) -> tuple[str, ...]:
     return (f"CUSTOM/{codec.custom}",) if codec.custom else (codec.builtin, *codec.also)
 
 
-def read_custom_options(raw) -> dict:
+def read_custom_options(raw: Any) -> dict[str, Any]:
     """A custom operator's flexbuffer options as a dict ({} when absent); ValueError when corrupt."""
     if raw is None or len(raw) == 0:
         return {}
@@ -149,7 +149,7 @@ def read_custom_options(raw) -> dict:
     return value
 
 
-def write_custom_options(options: dict) -> bytes:
+def write_custom_options(options: dict[str, Any]) -> bytes:
     """A custom operator's options as the flexbuffer map TF Lite Micro reads (keys sorted)."""
     from flatbuffers import flexbuffers
     return bytes(flexbuffers.Dumps(options))
