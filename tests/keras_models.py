@@ -42,6 +42,24 @@ def conv1d_stack(k):
     return k.Model(x, k.layers.Dense(3)(y))
 
 
+def conv1d_causal(k):
+    """Causal dilated Conv1D (PAD + CONV_2D), SeparableConv1D, MaxPooling1D, a swish Dense and a
+    softmax head."""
+    x = k.Input((20, 3), batch_size=1)
+    y = k.layers.Conv1D(6, 3, padding="causal", dilation_rate=2, activation="relu")(x)
+    y = k.layers.SeparableConv1D(5, 3, padding="same")(y)
+    y = k.layers.MaxPooling1D(2)(y)
+    y = k.layers.Dense(4, activation="swish")(k.layers.Flatten()(y))
+    return k.Model(x, k.layers.Dense(3, activation="softmax")(y))
+
+
+def layernorm_sequence(k):
+    """Dense, LayerNormalization (MEAN, SQUARED_DIFFERENCE, RSQRT, ...) on a sequence."""
+    x = k.Input((6, 8), batch_size=1)
+    y = k.layers.LayerNormalization()(k.layers.Dense(8)(x))
+    return k.Model(x, k.layers.Dense(4)(y))
+
+
 def conv2d_transpose_decoder(k):
     x = k.Input((4, 4, 6), batch_size=1)
     y = k.layers.Conv2DTranspose(8, 3, strides=2, padding="same", activation="relu")(x)
@@ -109,7 +127,8 @@ def gru(k):
     return k.Model(x, k.layers.GRU(5)(x))
 
 
-ARCHS = {"conv1d": conv1d_stack, "conv2d_transpose": conv2d_transpose_decoder,
+ARCHS = {"conv1d": conv1d_stack, "conv1d_causal": conv1d_causal, "layernorm_sequence": layernorm_sequence,
+         "conv2d_transpose": conv2d_transpose_decoder,
          "upsampling_nearest": upsampling("nearest"), "upsampling_bilinear": upsampling("bilinear"),
          "resizing_bilinear": resizing("bilinear"), "resizing_nearest": resizing("nearest"),
          "mobilenet_v3": mobilenet_v3_block, "dense_sequence": dense_on_sequence,
