@@ -2,10 +2,14 @@
 
 int8 models: the reference interpreter and the `c` backend (built with -Werror -pedantic)
 must equal TFLM byte for byte on 8 random inputs each. Float models: within the stated
-tolerance (float summation order differs). The planned arena must never exceed TFLM's.
+tolerance (float summation order differs), also through the cmsis-nn backend on the host and the
+c backend under QEMU on a Cortex-M4 (int8 models there: test_cmsis_nn.py, test_cortexm.py). The
+planned arena must never exceed TFLM's.
 Models come from $TINYCC_MODELS (default ../shared/models); absent models are skipped.
 """
 from __future__ import annotations
+
+import shutil
 
 import numpy as np
 import pytest
@@ -90,3 +94,42 @@ def test_arena_never_above_tflm(rel):
     # TFLM's 'head' is its arena for activations (I/O included), 'total' adds its runtime state.
     assert plan.arena_bytes <= tflm["head"] <= tflm["total"], (plan.arena_bytes, tflm)
     assert plan.arena_bytes >= plan.bound_bytes
+
+
+@pytest.mark.parametrize("rel", FLOAT_MODELS)
+def test_float_model_through_cmsis_nn_on_the_host_matches_tflm(rel, tmp_path):
+    """The cmsis-nn backend on a float model (its int8 kernels do not apply: tinycc's C throughout)."""
+    from tests.cmsis_nn_source import cmsis_nn_root, host_library
+    from tinycc.driver import compile_model
+    from tinycc.plugins.runtimes.c_host import build_host
+    path = model_path(rel)
+    root = cmsis_nn_root()
+    if root is None:
+        pytest.skip("CMSIS-NN is not available (set CMSIS_NN_PATH, or allow pip to download aidge-export-arm-cortexm)")
+    report = compile_model(path, "cmsis-nn", tmp_path / "out")
+    assert report["cmsis_nn_ops"] == []
+    g = load_tflite(path)
+    samples = [random_inputs(g, np.random.default_rng(k)) for k in range(2)]
+    exe = build_host(tmp_path / "out", ["-Wall", "-Wextra", "-Werror", "-pedantic", f"-I{root / 'Include'}",
+                                        str(host_library(root))])
+    for xs, outs in zip(samples, run_exe(exe, g, samples)):
+        for o, e in zip(outs, run_tflm(path.read_bytes(), xs)):
+            np.testing.assert_allclose(o.reshape(e.shape), e, rtol=FLOAT_RTOL, atol=FLOAT_ATOL)
+
+
+@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
+                    reason="the Cortex-M toolchain and QEMU are not installed")
+@pytest.mark.parametrize("rel", FLOAT_MODELS)
+def test_float_model_c_on_qemu_cortex_m4_matches_tflm(rel, tmp_path):
+    """The c backend's float32 C on the Cortex-M4's single-precision FPU, within the float tolerance."""
+    from tests.c_build import write_sources
+    from tinycc import cortexm
+    path = model_path(rel)
+    g = load_tflite(path)
+    write_sources(g, tmp_path)
+    elf = cortexm.build(tmp_path, "cortex-m4")["elf"]
+    samples = [random_inputs(g, np.random.default_rng(k)) for k in range(2)]
+    layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
+    for xs, outs in zip(samples, cortexm.run(elf, "qemu-cortex-m4", samples, layout)):
+        for o, e in zip(outs, run_tflm(path.read_bytes(), xs)):
+            np.testing.assert_allclose(np.asarray(o).reshape(e.shape), e, rtol=FLOAT_RTOL, atol=FLOAT_ATOL)

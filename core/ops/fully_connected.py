@@ -2,7 +2,8 @@
 
 int8 follows TFLM's reference_integer_ops::FullyConnected: (w - w_zp)*(x - x_zp) accumulated
 in int32, + bias, one double-rounding rescale (per-tensor, or per-channel when the weights
-are), + output_zp, clamp. 16x8 accumulates in int64 and uses the int64 rescale.
+are), + output_zp, clamp. 16x8 accumulates in int64 and uses the int64 rescale (per-tensor, or
+per-channel as TFLM's FullyConnectedPerChannel: TF 2.21's converter quantises 16x8 weights per channel).
 """
 from __future__ import annotations
 
@@ -49,14 +50,11 @@ def prepare(node, g):
     ql.require_int16_zero_point_0((x, out), "(16x8) fully connected")
     bias = ins[2] if len(ins) > 2 else None
     if w.quant.per_channel:
-        if wide:
-            raise c.fail(node, f"int16 fully connected with per-channel weights {w.name!r} is not supported",
-                         hint="TF Lite Micro takes per-channel weights with int8 activations only")
         if w.quant.scale.size != w.shape[0]:
             raise c.fail(node, f"weights {w.name!r} have {w.quant.scale.size} per-channel scales for "
                                f"{w.shape[0]} units", hint="per-channel weights are quantised along axis 0")
         mult, shift = c.channel_multipliers(x.quant.s, w.quant.scale, out.quant.s, w.shape[0],
-                                            (x.name, w.name, out.name))
+                                            (x.name, w.name, out.name), wide)
     else:
         # GetQuantizedConvolutionMultipler: the bias scale must be input scale x weight scale (to 2% of an
         # output step, the product in double), and the multiplier is the scale product taken in float32,
