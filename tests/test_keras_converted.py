@@ -18,8 +18,7 @@ import numpy as np
 import pytest
 
 from tests.keras_models import converted
-from tests.ops.check import assert_matches_tflm, assert_qemu_m4_equals_tflm, random_inputs
-from tests.tflm import run_tflm
+from tests.ops.check import assert_matches_tflm, assert_qemu_m4_equals_tflm, random_inputs, tflm_sequence
 from tinycc.core.errors import TinyccError
 from tinycc.plugins.importers.tflite import load_tflite
 
@@ -30,8 +29,6 @@ FLOAT_TOL = 1e-4                 # float32: summation order differs from TFLM's 
 SAMPLES = 3
 WARNINGS = ("-Wall", "-Wextra", "-Werror", "-pedantic")
 
-RESIZE = "waiting for RESIZE ops (RESIZE_BILINEAR / RESIZE_NEAREST_NEIGHBOR are being added on another branch)"
-BATCH_MATMUL = "BATCH_MATMUL (Dot / matmul of two activations) is not supported"
 
 # (architecture, quantisation): the operators tinycc's graph must hold (the layer really became them)
 EXPECTED_OPS = {
@@ -42,13 +39,12 @@ EXPECTED_OPS = {
     "mobilenet_v3": {"hard_swish", "depthwise_conv_2d", "mean", "mul", "add"},
     "dense_sequence": {"fully_connected"},
     "lstm": {"unidirectional_sequence_lstm", "fully_connected"},
+    "upsampling_bilinear": {"resize_bilinear"},
+    "resizing_bilinear": {"resize_bilinear"},
+    "resizing_nearest": {"resize_nearest_neighbor"},
+    "attention_scores": {"batch_matmul"},
 }
-XFAIL = {
-    "upsampling_bilinear": pytest.mark.xfail(strict=False, reason=RESIZE),
-    "resizing_bilinear": pytest.mark.xfail(strict=False, reason=RESIZE),
-    "resizing_nearest": pytest.mark.xfail(strict=False, reason=RESIZE),
-    "attention_scores": pytest.mark.xfail(raises=TinyccError, strict=True, reason=BATCH_MATMUL),
-}
+XFAIL: dict = {}        # architectures tinycc cannot compile in any mode (none today)
 INT16_ACTIVATIONS = "waiting for int16 LOGISTIC / SOFTMAX (being added on another branch)"
 NO_INT16_BILINEAR = ("TF Lite Micro has no int16 RESIZE_BILINEAR kernel (invoke fails: 'Output type is 7, requires "
                      "float or int8'), so there is no truth to match; the tflm backend still ships it untouched "
@@ -110,8 +106,10 @@ def tflm_samples(model: bytes, n=SAMPLES):
 
 
 def assert_equal_tflm(model: bytes, xs, outs, label):
-    for k, x in enumerate(xs):
-        for i, (o, e) in enumerate(zip(outs[k], run_tflm(model, x))):
+    """`outs` (every sample through one model instance: an LSTM's state carries over) equal one TFLM
+    interpreter's over the same samples."""
+    for k, expected in enumerate(tflm_sequence(model, xs)):
+        for i, (o, e) in enumerate(zip(outs[k], expected)):
             o = np.asarray(o).reshape(e.shape)
             if e.dtype == np.float32:
                 np.testing.assert_allclose(o, e, rtol=FLOAT_TOL, atol=FLOAT_TOL, err_msg=f"{label} sample {k} out {i}")
@@ -175,7 +173,7 @@ def test_tflm_folder_flatbuffer_equals_the_source_model_in_tflm(arch, mode, tmp_
     else:
         assert report["verify"]["passed"] and report["offline_plan"] is True     # tinycc's plan, embedded
     xs = tflm_samples(converted(arch, mode))          # from TFLM's input details: tinycc may not import it
-    assert_equal_tflm(converted(arch, mode), xs, [run_tflm(written, x) for x in xs], "tflm folder")
+    assert_equal_tflm(converted(arch, mode), xs, tflm_sequence(written, xs), "tflm folder")
 
 
 QEMU = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
