@@ -228,7 +228,7 @@ class TFLMBackend:
         no offline plan and no --verify, which need tinycc's graph (notes say so)."""
         data = path.read_bytes()
         g = untouched.io_graph(path, data)
-        measured = untouched.measure_isolated(path)
+        measured = untouched.measure_isolated(path, list(g.inputs))
         result = self.write(g, data, False, measured, measured["total"], outdir, options)
         where = f"{reason.op} at node {reason.node!r}: " if reason.op and reason.node else ""
         notes = [f"tinycc's importer does not support this model ({_shortened(where + reason.message)}); the "

@@ -66,16 +66,26 @@ def io_graph(path: Path, data: bytes) -> Graph:
 
 _CHILD = """
 import json, sys
-from tinycc.backends.tflm.interpreter import measure_arena
-print(json.dumps(measure_arena(open(sys.argv[1], "rb").read())))
+import numpy as np
+from tinycc.backends.tflm.interpreter import interpreter, measure_arena
+model = open(sys.argv[1], "rb").read()
+figures = measure_arena(model)
+it = interpreter(model)                     # and one invoke on zeros: a kernel may refuse only then
+for i in range(len(json.loads(sys.argv[2]))):
+    d = it.get_input_details(i)
+    it.set_input(np.zeros(tuple(int(v) for v in d["shape"]), dtype=d["dtype"]), i)
+it.invoke()
+print(json.dumps(figures))
 """
 
 
-def measure_isolated(path: Path) -> dict[str, int]:
-    """TF Lite Micro's arena measurement (interpreter.measure_arena) for the file at `path`, run in
-    a child process: a model TF Lite Micro refuses or crashes on becomes a TinyccError."""
+def measure_isolated(path: Path, inputs: list[str]) -> dict[str, int]:
+    """TF Lite Micro's arena measurement (interpreter.measure_arena) for the file at `path`, and one
+    invoke on zero inputs (`inputs`: the model's input names), run in a child process: a model TF
+    Lite Micro refuses or crashes on becomes a TinyccError."""
     try:
-        proc = subprocess.run([sys.executable, "-c", _CHILD, str(path)], capture_output=True, text=True,
+        proc = subprocess.run([sys.executable, "-c", _CHILD, str(path), json.dumps(inputs)], capture_output=True,
+                              text=True,
                               timeout=MEASURE_TIMEOUT)
     except subprocess.TimeoutExpired:
         raise TinyccError(f"TF Lite Micro did not load the model within {MEASURE_TIMEOUT} s", file=str(path)) from None
