@@ -41,11 +41,12 @@ CODE_DIRS = ("data/aotinductor/", "data/executorch/", "data/mtia", "xl_model_wei
 MAX_BYTES = 1 << 30                      # uncompressed total; an MCU model is far smaller
 
 # Symbolic-shape arithmetic torch.export emits as node targets (torch/_export/serde/serialize.py _SYM_OPS).
-SYM_TARGETS = {f"_operator.{n}" for n in ("add", "sub", "mul", "floordiv", "truediv", "mod", "neg", "pos", "eq",
-                                          "ne", "lt", "le", "gt", "ge", "and_", "or_", "not_", "pow")} | \
-    {f"math.{n}" for n in ("ceil", "floor", "trunc", "sqrt")} | \
-    {f"torch.{n}" for n in ("sym_int", "sym_float", "sym_ite", "sym_max", "sym_min", "sym_not", "sym_sqrt",
-                            "sym_sum", "_sym_sqrt")}
+_PY_OPERATORS = ("add", "sub", "mul", "floordiv", "truediv", "mod", "neg", "pos", "eq",  # arch: not operators
+                 "ne", "lt", "le", "gt", "ge", "and_", "or_", "not_", "pow")
+_MATH = ("ceil", "floor", "trunc", "sqrt")  # arch: not operators
+SYM_TARGETS = ({f"_operator.{n}" for n in _PY_OPERATORS} | {f"math.{n}" for n in _MATH}
+               | {f"torch.{n}" for n in ("sym_int", "sym_float", "sym_ite", "sym_max", "sym_min", "sym_not",
+                                         "sym_sqrt", "sym_sum", "_sym_sqrt")})
 ATEN_TARGET = re.compile(r"torch\.ops\.aten\.([A-Za-z0-9_]+)\.([A-Za-z0-9_]+)")
 ATEN_WITH_EFFECTS = {"save", "from_file", "_print", "warn", "_test_warn_in_autograd", "record_stream"}
 
@@ -55,7 +56,7 @@ SYMPY_NAMES = {
     "Mod", "Max", "Min", "Abs", "Eq", "Ne", "Lt", "Le", "Gt", "Ge", "Equality", "Unequality", "StrictLessThan",
     "StrictGreaterThan", "LessThan", "GreaterThan", "And", "Or", "Not", "Piecewise", "ITE", "true", "false",
     "True", "False", "BooleanTrue", "BooleanFalse", "oo", "Infinity", "NegativeInfinity", "IntInfinity",
-    "NegativeIntInfinity", "int_oo", "floor", "ceiling",
+    "NegativeIntInfinity", "int_oo", "floor", "ceiling",  # arch: not operators
     # torch.utils._sympy.functions, the names the deserializer passes to sympify
     "FloorDiv", "ModularIndexing", "Where", "PythonMod", "CleanDiv", "CeilToInt", "FloorToInt", "CeilDiv",
     "LShift", "RShift", "PowByNatural", "FloatPow", "FloatTrueDiv", "IntTrueDiv",
