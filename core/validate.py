@@ -168,6 +168,18 @@ def _signature(g: Graph, node: Node, op: ModuleType) -> TinyccError | None:
                        + " -> output): " + "; ".join(sigs))
 
 
+def _reason(g: Graph, node_name: str) -> str:
+    """What the op's prepare says of this node (a hybrid model, ...), as ": reason", or ""."""
+    node = next(n for n in g.nodes if n.name == node_name)
+    try:
+        ops.require(node.op).prepare(node, g)
+    except TinyccError as err:
+        return f": {err.message}" + (f" ({err.hint})" if err.hint else "")
+    except Exception:       # noqa: BLE001 - the kernels never meet these dtypes: nothing more to say
+        return ""
+    return ""
+
+
 def _check_unsupported(g: Graph) -> None:
     """Every operator tinycc lacks and every dtype combination an operator does not support, at
     once (with counts and the first node of each), when there is more than one such node; a single
@@ -192,7 +204,8 @@ def _check_unsupported(g: Graph) -> None:
         hints.append("supported operators: " + ", ".join(ops.supported()))
     if combos:
         problems.append("dtypes not supported: " + ", ".join(
-            f"{op} {have} x{len(where)} (first: {where[0]!r})" for (op, have), where in combos.items()))
+            f"{op} {have} x{len(where)} (first: {where[0]!r}{_reason(g, where[0])})"
+            for (op, have), where in combos.items()))
         hints += [f"{op} supports " + "; ".join(ops.require(op).SIGNATURES)
                   for op in dict.fromkeys(o for o, _ in combos)]
     raise Unsupported("; ".join(problems), file=g.source, hint="\n  hint: ".join(hints))

@@ -711,7 +711,16 @@ def _tflm_serve(conn, log_path: str) -> None:
     fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
-    from tinycc.backends.tflm.interpreter import run_tflm
+    from tinycc.backends.tflm.interpreter import interpreter, output_count
+
+    def sequence(model, samples):         # one interpreter over the samples: variable state carries
+        it, outs = interpreter(model), []
+        for xs in samples:
+            for i, x in enumerate(xs):
+                it.set_input(np.ascontiguousarray(x).reshape(np.shape(x)), i)
+            it.invoke()
+            outs.append([np.asarray(np.array(it.get_output(i))) for i in range(output_count(model))])
+        return outs
     while True:
         try:
             msg = conn.recv()
@@ -721,7 +730,7 @@ def _tflm_serve(conn, log_path: str) -> None:
             return
         model, samples = msg
         try:
-            conn.send(("ok", [[np.asarray(o) for o in run_tflm(model, xs)] for xs in samples]))
+            conn.send(("ok", sequence(model, samples)))
         except Exception as exc:
             conn.send(("error", f"{type(exc).__name__}: {exc}"))
 
@@ -979,7 +988,10 @@ def run_case(case: Case, workdir: Path, tflm: TflmWorker | None, *, build_c: boo
             out.findings.append(Finding("crash", "compare-load", f"compile accepted, compare refused: {err}"))
         return out
     samples = random_samples(g, SAMPLES, case.index)
-    ref, err = _guarded("reference", lambda: [interpreter.run(g, xs) for xs in samples], out, timeout, memory)
+    def reference() -> list:              # one instance over the samples: variable state carries, as in the C
+        it = interpreter.Interpreter(g)
+        return [it.run(xs) for xs in samples]
+    ref, err = _guarded("reference", reference, out, timeout, memory)
     if err is not None:
         out.findings.append(Finding("differ", "reference", f"reference interpreter refused at run: {err}"))
 
