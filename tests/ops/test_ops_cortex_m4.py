@@ -1,0 +1,92 @@
+"""Every operator x dtype of tests/ops/cases on a Cortex-M4 under QEMU, equal to TF Lite Micro.
+
+One random case of each pair (its seed a hash of the pair's name, so a failure reproduces): the
+`c` backend's C of all of them, each under its own name prefix, is cross-compiled with
+arm-none-eabi-gcc -std=c99 -Wall -Wextra -Werror -pedantic in one batched compiler run per core,
+linked into ONE firmware with a harness running every model on its inputs, and run in one QEMU
+launch (tests/ops/m4_firmware.py). Each pair's outputs must equal TFLM's on every element for
+integers, within FLOAT_TOL for float32, with invoke status 0. What the host build cannot show is
+what this checks: 32-bit `long`, the target's shifts and float code, alignment, picolibc's libm.
+"""
+from __future__ import annotations
+
+import shutil
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.ops.cases import CASES, DTYPES
+from tests.ops.check import random_inputs
+from tests.tflm import run_tflm
+from tinycc.plugins.importers.tflite import load_tflite
+
+FLOAT_TOL = 1e-4
+PAIRS = [(op, dtype) for op in CASES for dtype in DTYPES[op]]
+XFAIL: dict[tuple[str, str], str] = {}      # (op, dtype) -> the precise reason it is wrong on the M4
+
+pytestmark = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
+                                reason="needs arm-none-eabi-gcc and qemu-system-arm (apt-get install "
+                                       "gcc-arm-none-eabi picolibc-arm-none-eabi qemu-system-arm)")
+
+
+def seed_of(op: str, dtype: str) -> int:
+    return zlib.crc32(f"{op}-{dtype}".encode())
+
+
+def model_name(op: str, dtype: str) -> str:
+    return f"m_{op}_{dtype}"
+
+
+@pytest.fixture(scope="module")
+def firmware_run(tmp_path_factory):
+    """(cases, firmware, results, failures) for every pair: built and run once for the module."""
+    from tests.ops import m4_firmware
+    cases, graphs = {}, {}
+    for op, dtype in PAIRS:
+        seed = seed_of(op, dtype)
+        model = CASES[op](np.random.default_rng(seed), dtype)
+        g = load_tflite(Path(f"{op}-{dtype}.tflite"), model)
+        xs = random_inputs(g, np.random.default_rng(seed))
+        name = model_name(op, dtype)
+        cases[name], graphs[name] = (model, xs), g
+    fw = m4_firmware.build(graphs, tmp_path_factory.mktemp("m4-firmware"))
+    results, failures = m4_firmware.run(fw, {n: xs for n, (_, xs) in cases.items()})
+    return cases, fw, results, failures
+
+
+def test_one_firmware_holds_every_pair(firmware_run):
+    """Every pair compiled and linked into the one image, and every model finished its run."""
+    _, fw, results, failures = firmware_run
+    missing = {**fw.errors, **failures}
+    allowed = {model_name(*p) for p in XFAIL}
+    assert set(missing) <= allowed, "\n\n".join(f"{n}: {why}" for n, why in missing.items() if n not in allowed)
+    assert len(fw.linked) + len(fw.errors) == len(PAIRS)
+    assert len(results) + len(failures) == len(fw.linked)
+
+
+@pytest.mark.parametrize("op,dtype", [pytest.param(op, dtype, marks=pytest.mark.xfail(strict=True, reason=XFAIL[
+    (op, dtype)])) if (op, dtype) in XFAIL else (op, dtype) for op, dtype in PAIRS], ids=[f"{o}-{d}" for o, d in PAIRS])
+def test_cortex_m4_matches_tflm(firmware_run, op, dtype):
+    cases, fw, results, failures = firmware_run
+    name = model_name(op, dtype)
+    assert name not in fw.errors, fw.errors.get(name)
+    assert name not in failures, failures.get(name)
+    model, xs = cases[name]
+    status, outs = results[name]
+    assert status == 0, f"{name}_invoke returned {status} on the Cortex-M4"
+    expected = run_tflm(model, xs)
+    assert len(outs) == len(expected)
+    for i, (o, e) in enumerate(zip(outs, expected)):
+        e = np.asarray(e)
+        o = np.asarray(o).reshape(e.shape)
+        assert o.dtype == e.dtype, f"output {i}: dtype {o.dtype} != TFLM {e.dtype}"
+        if e.dtype == np.float32:
+            np.testing.assert_allclose(o, e, rtol=FLOAT_TOL, atol=FLOAT_TOL,
+                                       err_msg=f"{op} {dtype} (seed {seed_of(op, dtype)}) output {i} on the M4")
+        else:
+            diff = np.flatnonzero(o != e)
+            assert diff.size == 0, (
+                f"{op} {dtype} (seed {seed_of(op, dtype)}) output {i} on the M4: {diff.size}/{e.size} elements "
+                f"differ from TFLM; first at {diff[0]}: got {o.flat[diff[0]]}, TFLM {e.flat[diff[0]]}")
