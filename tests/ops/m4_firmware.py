@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +28,7 @@ from tinycc.core.errors import TinyccError
 
 TARGET = "cortex-m4"
 CFLAGS = ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2", "-ffunction-sections", "-fdata-sections"]
-RUN_TIMEOUT = 120
+RUN_TIMEOUT = 60
 
 
 @dataclass
@@ -134,7 +135,7 @@ def build(models: dict[str, object], workdir: Path, jobs: int | None = None) -> 
     for name in layouts:
         for f in (f"{name}.c", f"{name}_weights.c"):
             if not (obj / f.replace(".c", ".o")).exists():
-                lines = [ln for ln in stderr.splitlines() if f in ln][:20]
+                lines = [ln for ln in stderr.splitlines() if ln.startswith(f"{src / f}:")][:20]
                 errors[name] = f"{f} does not cross-compile for {TARGET}:\n" + "\n".join(lines)
     linked = [n for n in layouts if n not in errors]
     (workdir / "runner.c").write_text(harness_source(linked, layouts))
@@ -152,7 +153,28 @@ def build(models: dict[str, object], workdir: Path, jobs: int | None = None) -> 
     return Firmware(elf, linked, layouts, errors)
 
 
-def run(fw: Firmware, inputs: dict[str, list[np.ndarray]]) -> tuple[dict[str, tuple[int, list]], dict[str, str]]:
+def _launch(elf: Path, data: bytes, timeout: float) -> tuple[bytes | None, str]:
+    """One QEMU run of the image on tinycc_in.bin = `data`: (tinycc_out.bin or None on a fault or a
+    hang, what the harness and QEMU printed). tinycc/cortexm.py's board and semihosting settings,
+    launched here so a hang still leaves the harness's last "tinycc-model K" line to read."""
+    t = cortexm.target(TARGET)
+    cmd = [cortexm._tool("qemu-system-arm"), "-M", t.machine, "-nographic", "-monitor", "none", "-serial", "none",
+           "-semihosting-config", "enable=on,target=native", "-kernel", str(Path(elf).resolve())]
+    with tempfile.TemporaryDirectory(prefix="tinycc-m4fw-") as tmp:
+        Path(tmp, "tinycc_in.bin").write_bytes(data)
+        try:
+            proc = subprocess.run(cmd, capture_output=True, cwd=tmp, timeout=timeout)
+        except subprocess.TimeoutExpired as e:
+            text = (e.stdout or b"").decode(errors="replace") + (e.stderr or b"").decode(errors="replace")
+            return None, f"hung: no exit after {timeout:g} s\n{text}"
+        text = proc.stdout.decode(errors="replace") + proc.stderr.decode(errors="replace")
+        if proc.returncode != 0:
+            return None, f"exit status {proc.returncode}\n{text}"
+        return Path(tmp, "tinycc_out.bin").read_bytes(), text
+
+
+def run(fw: Firmware, inputs: dict[str, list[np.ndarray]], timeout: float = RUN_TIMEOUT
+        ) -> tuple[dict[str, tuple[int, list]], dict[str, str]]:
     """Every linked model on its inputs: ({name: (status, outputs)}, {name: why it did not finish})."""
     done: dict[str, tuple[int, list]] = {}
     failed: dict[str, str] = {}
@@ -165,21 +187,19 @@ def run(fw: Firmware, inputs: dict[str, list[np.ndarray]]) -> tuple[dict[str, tu
         in_layout = [((len(mask),), "uint8")] + [t for n in todo for t in fw.layouts[n][0]]
         out_layout = [t for n in todo for t in [((), "int32"), *fw.layouts[n][1]]]
         assert [tuple(np.shape(x)) for x in sample] == [tuple(s) for s, _ in in_layout]
-        try:
-            outs = cortexm.run(fw.elf, f"qemu-{TARGET}", [sample], out_layout, timeout=RUN_TIMEOUT)[0]
-        except TinyccError as e:
-            text = e.render()
-            started = [int(k) for k in re.findall(r"tinycc-model (\d+)", text)]
+        raw, text = _launch(fw.elf, io.pack([sample], in_layout), timeout)
+        if raw is None:
+            started = [int(k) for k in re.findall(r"^tinycc-model (\d+)$", text, re.M)]
             culprit = fw.linked[started[-1]] if started else None
-            if culprit is None or culprit not in todo:      # no index to blame: every model left fails
-                failed.update({n: f"the firmware failed under QEMU: {text[-800:]}" for n in todo})
+            if culprit is None or culprit not in todo:      # no model to blame: every one left fails
+                failed.update({n: f"the firmware failed under QEMU before any model ran: {text[-800:]}"
+                               for n in todo})
                 return done, failed
-            failed[culprit] = f"faulted or hung under QEMU: {text[-800:]}"
-            # the models before it ran fine, but their outputs are lost with the run: run them again
-            continue
+            failed[culprit] = f"faulted or hung in {culprit}_invoke under QEMU ({TARGET}): {text[-800:]}"
+            continue        # the models before it ran, but their outputs went with the run: again without it
+        outs = io.unpack(raw, out_layout, 1)[0]
         at = 0
         for n in todo:
-            status = int(outs[at])
             k = len(fw.layouts[n][1])
-            done[n] = (status, outs[at + 1: at + 1 + k])
+            done[n] = (int(outs[at]), outs[at + 1: at + 1 + k])
             at += 1 + k
