@@ -138,6 +138,8 @@ def build(models: dict[str, object], workdir: Path, jobs: int | None = None) -> 
                 lines = [ln for ln in stderr.splitlines() if ln.startswith(f"{src / f}:")][:20]
                 errors[name] = f"{f} does not cross-compile for {TARGET}:\n" + "\n".join(lines)
     linked = [n for n in layouts if n not in errors]
+    if not linked:
+        raise AssertionError("no model cross-compiled:\n" + "\n\n".join(f"{n}: {e}" for n, e in errors.items()))
     (workdir / "runner.c").write_text(harness_source(linked, layouts))
     flash, ram = cortexm.MEMORY.get(cortexm.target(TARGET).machine, cortexm.MEMORY[None])
     elf = workdir / "firmware.elf"

@@ -12,6 +12,8 @@ what this checks: 32-bit `long`, the target's shifts and float code, alignment, 
 """
 from __future__ import annotations
 
+import os
+import pickle
 import re
 import shutil
 import zlib
@@ -46,25 +48,42 @@ def hostile_name(case: str) -> str:
     return "h_" + re.sub(r"\W", "_", case)
 
 
-@pytest.fixture(scope="module")
-def firmware_run(tmp_path_factory):
-    """(cases, firmware, results, failures) for every pair: built and run once for the module."""
+def build_and_run(workdir: Path):
+    """(cases, firmware, results, failures): every pair's and hostile case's model and inputs, the
+    image, each linked model's (status, outputs) and why any did not finish."""
     from tests.ops import m4_firmware
     cases, graphs = {}, {}
     for op, dtype in PAIRS:
         seed = seed_of(op, dtype)
         model = CASES[op](np.random.default_rng(seed), dtype)
         g = load_tflite(Path(f"{op}-{dtype}.tflite"), model)
-        xs = random_inputs(g, np.random.default_rng(seed))
-        name = model_name(op, dtype)
-        cases[name], graphs[name] = (model, xs), g
+        cases[model_name(op, dtype)] = (model, random_inputs(g, np.random.default_rng(seed)))
+        graphs[model_name(op, dtype)] = g
     for case, build in HOSTILE_VALID.items():
         model = build()
         g = load_tflite(Path(f"{case}.tflite"), model)
         cases[hostile_name(case)], graphs[hostile_name(case)] = (model, random_inputs(g, np.random.default_rng(0))), g
-    fw = m4_firmware.build(graphs, tmp_path_factory.mktemp("m4-firmware"))
+    fw = m4_firmware.build(graphs, workdir)
     results, failures = m4_firmware.run(fw, {n: xs for n, (_, xs) in cases.items()})
     return cases, fw, results, failures
+
+
+@pytest.fixture(scope="module")
+def firmware_run(tmp_path_factory):
+    """Built and run once a session: under pytest-xdist the first worker to take the lock builds
+    (with one compiler per core) and pickles the results; the others wait and read them."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return build_and_run(tmp_path_factory.mktemp("m4-firmware"))
+    import fcntl
+    shared = tmp_path_factory.getbasetemp().parent      # the session's folder, common to its workers
+    with open(shared / "m4-firmware.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        done = shared / "m4-firmware.pickle"
+        if done.exists():
+            return pickle.loads(done.read_bytes())
+        result = build_and_run(shared / "m4-firmware")
+        done.write_bytes(pickle.dumps(result))
+        return result
 
 
 def test_one_firmware_holds_every_pair(firmware_run):
