@@ -237,3 +237,14 @@ def preprocess_softmax_scaling(beta: float, input_scale: float, input_integer_bi
     """TFLM PreprocessSoftmaxScaling (double rounding build): (multiplier, left_shift)."""
     real = min(float(beta) * float(input_scale) * (1 << (31 - input_integer_bits)), (1 << 31) - 1.0)
     return quantize_multiplier(real)
+
+
+def checked_log2(x: float) -> tuple[int, bool]:
+    """TFLM's CheckedLog2 in float32: (round(log(x) / log(2)), whether x is within 1e-3 of that power of two
+    in the log domain)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = np.float32(np.log(np.float32(x))) * np.float32(1.0 / np.float32(np.log(np.float32(2.0))))
+    if not np.isfinite(v):
+        return 0, False
+    rounded = np.float32(round_half_away(v))
+    return int(rounded), bool(abs(np.float32(v - rounded)) < 1e-3)

@@ -1,13 +1,13 @@
 """C emitter for unidirectional_sequence_lstm: one call to tinycc_lstm_{s8,f32} (kernels/lstm.h) with
 prepare's constants in a tinycc_lstm_params struct, the weights and biases as pointer arrays, TFLM's
-sigmoid table (int16, biased by -32768) and the node's scratch buffer planned in the arena
+sigmoid table (_sigmoid_s16.table) and the node's scratch buffer planned in the arena
 (core/ops/unidirectional_sequence_lstm.py scratch_bytes)."""
 from __future__ import annotations
 
 import numpy as np
 
+from tinycc.backends.c.ops import _sigmoid_s16
 from tinycc.core.errors import TinyccError
-from tinycc.core.ops import _lstm
 
 
 def _scratch(node, m) -> str:
@@ -23,6 +23,7 @@ def emit(node, m, p):
     dtype = p["dtype"]
     if dtype not in ("int8", "float32"):
         raise TinyccError(f"the c backend has no {dtype} LSTM kernel", node=node.name, op=node.op)
+    m.use_kernel(_sigmoid_s16.UNIT)       # lstm.h's int8 gates interpolate TFLM's sigmoid table
     m.use_kernel("lstm.h")
     m.needs_math = True
     integer = dtype == "int8"
@@ -46,8 +47,7 @@ def emit(node, m, p):
     x, y = m.ptr(node.inputs[0], const=True), m.ptr(node.outputs[0])
     lines = ["{", f"    const {ctype} *const lstm_w[8] = {{{ws}}};", f"    const {btype} *const lstm_b[4] = {{{bs}}};"]
     if integer:
-        tab = m.const_array((_lstm.TABLE - 32768).astype(np.int16), "sigmoid_table",
-                            comment="TFLM's sigmoid_table_uint16 - 32768")
+        tab = _sigmoid_s16.table(m)
         lines.append(f"    tinycc_lstm_s8(&{params}, {x}, lstm_w, lstm_b, {tab}, {y}, {_scratch(node, m)});")
     else:
         clip = repr(float(np.float32(p["cell_clip"]))) + "f"
