@@ -9,5 +9,7 @@ def emit(node, m, p):
         m.use_kernel("l2norm_f32.h")
         m.emit(f"tinycc_l2norm_f32({src}, {dst}, {p['rows']}, {p['depth']});")
     else:
+        m.use_kernel("sat_shl.h")
+        m.use_kernel("inv_sqrt.h")
         m.use_kernel("l2norm.h")
         m.emit(f"tinycc_l2norm_s8({src}, {dst}, {p['rows']}, {p['depth']}, {p['input_zp']});")

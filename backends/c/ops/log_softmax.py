@@ -12,6 +12,7 @@ def emit(node, m, p):
         return
     exp_q12 = m.const_array(p["exp_q12"], "log_softmax_exp", "exp(-d) in Q12 for every int8 difference d")
     q5 = m.const_array(p["q5"], "log_softmax_q5", "the difference -d in Q5.26")
+    m.use_kernel("sat_shl.h")
     m.use_kernel("softmax.h")
     m.use_kernel("log_softmax.h")
     m.emit(f"tinycc_log_softmax_s8({src}, {dst}, {p['rows']}, {p['depth']}, {exp_q12}, {q5}, {p['diff_min']}, "

@@ -17,6 +17,7 @@ def emit(node, m, p):
         m.use_kernel("softmax_f32.h")
         m.emit(f"tinycc_softmax_f32({rows}, {depth}, {src}, {dst}, {c_float(node.attrs['beta'])});")
         return
+    m.use_kernel("sat_shl.h")
     m.use_kernel("softmax.h")
     if p["dtype"] == "int16":
         exp_lut = m.const_array(p["exp_lut16"], "softmax_exp16", comment="exp on [-10, 0], TFLM's gen_lut")
