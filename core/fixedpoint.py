@@ -113,10 +113,13 @@ def saturating_rounding_multiply_by_pot(x: ArrayLike, exponent: int) -> np.ndarr
         return x
     if exponent < 0:
         return rounding_divide_by_pot(x, -exponent)
-    threshold = (1 << (31 - exponent)) - 1
-    out = wrap32(x << exponent)
-    out = np.where(x > threshold, INT32_MAX, out)
-    return np.where(x < -threshold, INT32_MIN, out)
+    return saturating_left_shift(x, exponent)
+
+
+def saturating_left_shift(x, amount: int, bits: int = 32) -> np.ndarray:
+    """x * 2^amount (amount >= 0) saturated to a signed `bits`-bit integer: gemmlowp's
+    SaturatingRoundingMultiplyByPOT<amount> on int32 (bits 32), or on int16 (bits 16, HARD_SWISH)."""
+    return np.clip(_i64(x) * (1 << amount), -(1 << (bits - 1)), (1 << (bits - 1)) - 1)
 
 
 def rescale(x: ArrayLike, src_bits: int, dst_bits: int) -> np.ndarray:
@@ -241,3 +244,43 @@ def preprocess_softmax_scaling(beta: float, input_scale: float, input_integer_bi
     """TFLM PreprocessSoftmaxScaling (double rounding build): (multiplier, left_shift)."""
     real = min(float(beta) * float(input_scale) * (1 << (31 - input_integer_bits)), (1 << 31) - 1.0)
     return quantize_multiplier(real)
+
+
+def checked_log2(x: float) -> tuple[int, bool]:
+    """TFLM's CheckedLog2 in float32: (round(log(x) / log(2)), whether x is within 1e-3 of that power of two
+    in the log domain)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = np.float32(np.log(np.float32(x))) * np.float32(1.0 / np.float32(np.log(np.float32(2.0))))
+    if not np.isfinite(v):
+        return 0, False
+    rounded = np.float32(round_half_away(v))
+    return int(rounded), bool(abs(np.float32(v - rounded)) < 1e-3)
+
+
+def inv_sqrt_multiplier_exp(v) -> tuple[np.ndarray, np.ndarray]:
+    """TFLM's GetInvSqrtQuantizedMultiplierExp(v, reverse_shift = -1), elementwise over int32 v >= 0:
+    1 / sqrt(v) as a (Q0.31 multiplier, left shift <= 0) by five Newton-Raphson steps in Q3.28; v <= 1
+    gives (INT32_MAX, 0). L2_NORMALIZATION and RSQRT (the C twin: kernels/common/inv_sqrt.h)."""
+    v = np.array(v, dtype=np.int64, ndmin=1)
+    small = v <= 1
+    v = np.where(small, 2, v)
+    shift = np.full(v.shape, 11, dtype=np.int64)
+    while np.any(big := v >= (1 << 29)):
+        v, shift = np.where(big, v // 4, v), shift + big
+    bits = np.zeros(v.shape, dtype=np.int64)                          # bit length: 32 - CountLeadingZeros
+    t = v.copy()
+    while np.any(t > 0):
+        bits, t = bits + (t > 0), t >> 1
+    pairs = (32 - bits - 1) // 2 - 1
+    shift = shift - pairs
+    v = v << (2 * pairs)
+    half_input = rounding_divide_by_pot(v >> 1, 1)                    # Q3 input / 2
+    half_three = (1 << 28) + (1 << 27)                                 # Q3 1.5
+    x = np.full(v.shape, 1 << 28, dtype=np.int64)                      # Q3 1.0
+    for _ in range(5):
+        x3 = rescale(srdhm(srdhm(x, x), x), 9, 3)
+        x = rescale(_sub(srdhm(half_three, x), srdhm(half_input, x3)), 6, 3)
+    x = srdhm(x, 1518500250)                                           # x sqrt(2) / 2 (Q0)
+    x = np.where(shift < 0, wrap32(x << np.maximum(-shift, 0)), x)
+    shift = np.maximum(shift, 0)
+    return np.where(small, INT32_MAX, x), np.where(small, 0, -shift)

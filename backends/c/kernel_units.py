@@ -22,6 +22,9 @@ UNITS: dict[str, tuple[str, ...]] = {
     "tinycc_fixedpoint.h": ("common/tinycc_fixedpoint.h",),
     "copy.h": ("common/copy.h",),
     "inplace.h": ("common/inplace.h",),
+    "sigmoid_s16.h": ("common/sigmoid_s16.h",),
+    "sat_shl.h": ("common/sat_shl.h",),
+    "inv_sqrt.h": ("common/inv_sqrt.h",),            # after sat_shl.h
     "dot_s8.h": ("optimised/dot_s8.h",),
     "conv_2d.h": ("reference/conv_2d.h",
                   "optimised/conv_2d_dot.h",           # tinycc_conv_2d_s8_fast: dot products, folded bias

@@ -73,3 +73,10 @@ def write(ctx, node, inputs):
     opt = ctx.options()
     opt.outputType = 2
     return ctx.builtin, opt, inputs[:1] + [ctx.const_int32(node, "axis", [node.attrs["axis"]])]
+
+
+def runner(largest: bool):
+    """The reference of ARG_MAX (largest) or ARG_MIN."""
+    def run_op(node, g, inputs, p):
+        return run(node, g, inputs, p, largest=largest)
+    return run_op

@@ -53,3 +53,18 @@ def input_rescale(t, left_shift: int) -> dict:
 
 def broadcast_pair(a, b):
     return np.broadcast_arrays(np.asarray(a), np.asarray(b))
+
+
+def prepare_same_dtype(dtypes):
+    """The prepare of an op whose only parameter is its inputs' shared dtype (same_dtype)."""
+    def prepare(node, g):
+        return {"dtype": same_dtype(node, g, dtypes)}
+    return prepare
+
+
+def broadcast_run(function):
+    """The reference of an op computing function(a, b) on its broadcast inputs, in the prepared dtype."""
+    def run(node, g, inputs, p):
+        a, b = broadcast_pair(*inputs)
+        return [np.asarray(function(a, b)).astype(p["dtype"])]
+    return run

@@ -45,3 +45,10 @@ def run(node, g, inputs, p):
     if p["dtype"] in ("int8", "int16"):
         a, b = scaled(a, p["input1"]), scaled(b, p["input2"])
     return [np.asarray(FUNCTIONS[node.op](a, b), dtype=np.bool_)]
+
+
+def prepare_with(dtypes):
+    """A comparison's prepare over its own dtypes (prepare_for)."""
+    def prepare(node, g):
+        return prepare_for(node, g, dtypes)
+    return prepare

@@ -40,3 +40,16 @@ def same_dtype_and_quant(node, g, names, builtin: str, allowed) -> str:
                              hint="requantise with a QUANTIZE op first")
     return dtype
 
+
+def prepare_copy(dtypes):
+    """The prepare of an operator copying bytes between its inputs and outputs (PACK, UNPACK, SPLIT):
+    one dtype among `dtypes` and one quantisation over all of them (same_dtype_and_quant)."""
+    def prepare(node, g):
+        return {"dtype": same_dtype_and_quant(node, g, [*node.inputs, *node.outputs], node.op.upper(), dtypes)}
+    return prepare
+
+
+def resolve_axis(node, rank: int) -> int:
+    """The node's `axis` attribute for a `rank`-D tensor, made non-negative in place (axis())."""
+    node.attrs["axis"] = axis(node, node.attrs["axis"], rank)
+    return node.attrs["axis"]

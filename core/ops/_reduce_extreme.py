@@ -35,3 +35,13 @@ def run(node, g, inputs, p, largest: bool):
     y = reduce(rows, axis=1, initial=init) if rows.shape[1] else np.full(rows.shape[0], init)
     y = np.maximum(y, init) if largest else np.minimum(y, init)
     return [np.asarray(y).astype(p["dtype"]).reshape(g.tensors[node.outputs[0]].shape)]
+
+
+def declare(dtypes, largest: bool):
+    """(prepare, run) of REDUCE_MAX (largest) or REDUCE_MIN over `dtypes`."""
+    def prepare_op(node, g):
+        return prepare(node, g, dtypes)
+
+    def run_op(node, g, inputs, p):
+        return run(node, g, inputs, p, largest=largest)
+    return prepare_op, run_op

@@ -8,10 +8,6 @@ from tinycc.core.ops import _tflite
 NAME = "arg_max"
 INPUTS, ATTRS, AXIS_ATTRS, DTYPES, SIGNATURES = _a.INPUTS, _a.ATTRS, _a.AXIS_ATTRS, _a.DTYPES, _a.SIGNATURES
 infer, prepare = _a.infer, _a.prepare
-
-
-def run(node, g, inputs, p):
-    return _a.run(node, g, inputs, p, largest=True)
-
+run = _a.runner(largest=True)
 
 TFLITE = _tflite.TFLite("ARG_MAX", "ArgMaxOptions", operands=1, read=_a.read, write=_a.write)

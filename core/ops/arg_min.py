@@ -8,10 +8,6 @@ from tinycc.core.ops import _tflite
 NAME = "arg_min"
 INPUTS, ATTRS, AXIS_ATTRS, DTYPES, SIGNATURES = _a.INPUTS, _a.ATTRS, _a.AXIS_ATTRS, _a.DTYPES, _a.SIGNATURES
 infer, prepare = _a.infer, _a.prepare
-
-
-def run(node, g, inputs, p):
-    return _a.run(node, g, inputs, p, largest=False)
-
+run = _a.runner(largest=False)
 
 TFLITE = _tflite.TFLite("ARG_MIN", "ArgMinOptions", operands=1, read=_a.read, write=_a.write)

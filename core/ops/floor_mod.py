@@ -15,10 +15,7 @@ SIGNATURES = ("float32, float32 -> float32",)
 ELEMENTWISE = True
 TFLITE = _tflite.TFLite("FLOOR_MOD")
 infer = _compare.infer_up_to(4)
-
-
-def prepare(node, g):
-    return {"dtype": _compare.same_dtype(node, g, DTYPES)}
+prepare = _compare.prepare_same_dtype(DTYPES)
 
 
 def run(node, g, inputs, p):

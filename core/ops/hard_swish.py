@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tinycc.core import fixedpoint as fp
 from tinycc.core import quant_limits as ql
 from tinycc.core.ops import _tflite, _unary
 from tinycc.core.ops import common as c
@@ -78,10 +79,6 @@ def _sdhm16(a, b) -> np.ndarray:
     return np.where((a == b) & (a == INT16_MIN), INT16_MAX, out)
 
 
-def _saturating_left_shift(v, amount: int) -> np.ndarray:
-    return np.clip(v * (1 << amount), INT16_MIN, INT16_MAX)
-
-
 def _rounding_divide_by_pot16(v, exponent: int) -> np.ndarray:
     """gemmlowp RoundingDivideByPOT<int16_t>: the mask, threshold and sum are int16 (a mask of
     2^exponent - 1 truncates to -1 from exponent 16 on, as in C++)."""
@@ -103,10 +100,10 @@ def run(node, g, inputs, p):
     e = p["reluish_exponent"]
     reluish = hires
     if e > 0:
-        reluish = _saturating_left_shift(reluish, e - 1)
+        reluish = fp.saturating_left_shift(reluish, e - 1, 16)
     reluish = _srdhm16(reluish, p["reluish_multiplier"])
     if e > 0:
-        reluish = _saturating_left_shift(reluish, 1)
+        reluish = fp.saturating_left_shift(reluish, 1, 16)
     if e < 0:
         reluish = _rounding_divide_by_pot16(reluish, -e)
     reluish = _wrap16((reluish + (1 << 15)) >> 1)

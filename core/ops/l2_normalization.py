@@ -16,11 +16,11 @@ from __future__ import annotations
 import numpy as np
 
 from tinycc.core import fixedpoint as fp
-from tinycc.core.ops import _tflite
+from tinycc.core.ops import _last_axis, _tflite
 from tinycc.core.ops import common as c
 
 NAME = "l2_normalization"
-INPUTS = ("input",)
+INPUTS = _last_axis.INPUTS
 ATTRS = {"activation": "none"}
 DTYPES = ("int8", "float32")
 SIGNATURES = tuple(f"{d} -> {d}" for d in DTYPES)       # input dtype -> output dtype (TFLM's kernels)
@@ -29,58 +29,18 @@ MAX_DEPTH = ((1 << 31) - 1) // (255 * 255)              # the int32 sum of squar
 EPSILON = np.float32(1e-6)
 
 
-def infer(node, g):
-    return [g.tensors[node.inputs[0]].shape]
+infer = _last_axis.infer
 
 
 def prepare(node, g):
-    dtype = c.check_dtypes(node, g, DTYPES)
-    x, out = g.tensors[node.inputs[0]], g.tensors[node.outputs[0]]
-    if out.dtype != dtype:
-        raise c.fail(node, f"output dtype {out.dtype} differs from input dtype {dtype}")
-    if not 1 <= len(x.shape) <= 4:
-        raise c.fail(node, f"{len(x.shape)}-D input is not supported", hint="TF Lite Micro takes 1 to 4 dimensions")
+    p = _last_axis.prepare_rows(node, g, DTYPES, max_rank=4)
     if node.attrs["activation"] != "none":
         raise c.fail(node, f"fused activation {node.attrs['activation']} is not supported",
                      hint="TF Lite Micro's L2_NORMALIZATION refuses fused activations")
-    depth = int(x.shape[-1])
-    p = {"dtype": dtype, "depth": depth, "rows": int(x.size // depth) if depth else 0}
-    if dtype == "float32":
+    if p["dtype"] == "float32":
         return p
-    s, zp = FIXED_OUTPUT_QUANT
-    if int(out.quant.zp) != zp or np.float32(out.quant.s) != np.float32(s):
-        raise c.fail(node, f"output {out.name!r} has scale {float(out.quant.s):.6g} and zero point "
-                           f"{int(out.quant.zp)}; TF Lite Micro's int8 kernel writes scale 1/128, zero point 0",
-                     hint="quantise the output with scale 0.0078125 and zero point 0 (the TFLite spec)")
-    if depth > MAX_DEPTH:
-        raise c.fail(node, f"rows of {depth} elements: the int32 sum of squares could overflow",
-                     hint=f"at most {MAX_DEPTH} elements along the last axis")
-    return {**p, "input_zp": int(x.quant.zp)}
-
-
-def inv_sqrt_multiplier(acc: int) -> tuple[int, int]:
-    """GetInvSqrtQuantizedMultiplierExp(acc, reverse_shift=-1): (multiplier, left shift)."""
-    if acc <= 1:
-        return (1 << 31) - 1, 0
-    shift = 11
-    while acc >= (1 << 29):
-        acc //= 4
-        shift += 1
-    clz = 32 - acc.bit_length()
-    pairs = (clz - 1) // 2 - 1
-    shift -= pairs
-    acc <<= 2 * pairs
-    half_input = fp.rounding_divide_by_pot(acc >> 1, 1)
-    half_three = (1 << 28) + (1 << 27)
-    x: int = 1 << 28                                           # F3 one
-    for _ in range(5):
-        x3 = fp.rescale(fp.srdhm(fp.srdhm(x, x), x), 9, 3)
-        x = int(fp.rescale(fp.wrap32(fp.srdhm(half_three, x) - fp.srdhm(half_input, x3)), 6, 3))
-    out = int(fp.srdhm(x, 1518500250))                         # * sqrt(2) / 2 in Q0
-    if shift < 0:
-        out = int(fp.wrap32(np.int64(out) << -shift))
-        shift = 0
-    return out, -shift
+    _last_axis.check_int8_rows(node, g, p, FIXED_OUTPUT_QUANT, "1/128", MAX_DEPTH, "the int32 sum of squares")
+    return {**p, "input_zp": int(g.tensors[node.inputs[0]].quant.zp)}
 
 
 def run(node, g, inputs, p):
@@ -95,8 +55,9 @@ def run(node, g, inputs, p):
     centred = rows.astype(np.int64) - p["input_zp"]
     acc = (centred * centred).sum(axis=1)
     out = np.empty(rows.shape, dtype=np.int64)
+    mults, shifts = fp.inv_sqrt_multiplier_exp(acc)
     for r in range(p["rows"]):
-        m, shift = inv_sqrt_multiplier(int(acc[r]))
+        m, shift = int(mults[r]), int(shifts[r])
         out[r] = fp.multiply_by_quantized_multiplier(centred[r], m, shift + 7)
     return [np.clip(out, -128, 127).astype(np.int8).reshape(x.shape)]
 

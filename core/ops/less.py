@@ -11,7 +11,4 @@ ELEMENTWISE = True
 TFLITE = _tflite.TFLite("LESS")
 infer = _compare.infer_up_to(4)          # Broadcast4DSlow... when the shapes differ
 run = _comparison.run
-
-
-def prepare(node, g):
-    return _comparison.prepare_for(node, g, DTYPES)
+prepare = _comparison.prepare_with(DTYPES)

@@ -19,11 +19,11 @@ from __future__ import annotations
 import numpy as np
 
 from tinycc.core import fixedpoint as fp
-from tinycc.core.ops import _tflite
+from tinycc.core.ops import _last_axis, _tflite
 from tinycc.core.ops import common as c
 
 NAME = "log_softmax"
-INPUTS = ("input",)
+INPUTS = _last_axis.INPUTS
 ATTRS: dict = {}
 DTYPES = ("int8", "float32")
 SIGNATURES = tuple(f"{d} -> {d}" for d in DTYPES)       # input dtype -> output dtype (TFLM's kernels)
@@ -33,29 +33,16 @@ MAX_DEPTH = 4095
 INT32_MIN = -(1 << 31)
 
 
-def infer(node, g):
-    return [g.tensors[node.inputs[0]].shape]
+infer = _last_axis.infer
 
 
 def prepare(node, g):
-    dtype = c.check_dtypes(node, g, DTYPES)
-    x, out = g.tensors[node.inputs[0]], g.tensors[node.outputs[0]]
-    if out.dtype != dtype:
-        raise c.fail(node, f"output dtype {out.dtype} differs from input dtype {dtype}")
-    if len(x.shape) < 1:
-        raise c.fail(node, "a 0-D input has no axis to normalise")
-    depth = int(x.shape[-1])
-    p = {"dtype": dtype, "depth": depth, "rows": int(x.size // depth) if depth else 0}
-    if dtype == "float32":
+    p = _last_axis.prepare_rows(node, g, DTYPES)
+    if p["dtype"] == "float32":
         return p
-    s, zp = FIXED_OUTPUT_QUANT
-    if int(out.quant.zp) != zp or np.float32(out.quant.s) != np.float32(s):
-        raise c.fail(node, f"output {out.name!r} has scale {float(out.quant.s):.6g} and zero point "
-                           f"{int(out.quant.zp)}; TF Lite Micro requires scale 16/256 and zero point 127",
-                     hint="quantise the output with scale 0.0625 and zero point 127 (the TFLite spec)")
-    if depth > MAX_DEPTH:
-        raise c.fail(node, f"rows of {depth} elements: TF Lite Micro's Q12 sum of exponentials could overflow",
-                     hint=f"at most {MAX_DEPTH} elements along the last axis")
+    _last_axis.check_int8_rows(node, g, p, FIXED_OUTPUT_QUANT, "16/256", MAX_DEPTH,
+                               "TF Lite Micro's Q12 sum of exponentials")
+    x = g.tensors[node.inputs[0]]
     mult, left = fp.preprocess_softmax_scaling(1.0, float(x.quant.s), INPUT_BITS)
     if not 1 <= left <= 31:
         raise c.fail(node, f"input {x.name!r} scale {float(x.quant.s):.6g} is too small for TF Lite Micro's "

@@ -14,12 +14,5 @@ SIGNATURES = ("bool, bool -> bool",)
 ELEMENTWISE = True
 TFLITE = _tflite.TFLite("LOGICAL_OR")
 infer = _compare.infer_up_to(4)
-
-
-def prepare(node, g):
-    return {"dtype": _compare.same_dtype(node, g, DTYPES)}
-
-
-def run(node, g, inputs, p):
-    a, b = _compare.broadcast_pair(*inputs)
-    return [np.logical_or(a, b).astype(np.bool_)]
+prepare = _compare.prepare_same_dtype(DTYPES)
+run = _compare.broadcast_run(np.logical_or)

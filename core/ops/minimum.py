@@ -15,12 +15,5 @@ SIGNATURES = tuple(f"{d}, {d} -> {d}" for d in DTYPES)
 ELEMENTWISE, COMMON_QUANT, IN_PLACE = True, True, "elementwise"
 TFLITE = _tflite.TFLite("MINIMUM")
 infer = _compare.infer_up_to(5, always=True)      # MaximumMinimumBroadcastSlow<N = 5>, also for equal shapes
-
-
-def prepare(node, g):
-    return {"dtype": _compare.same_dtype(node, g, DTYPES)}
-
-
-def run(node, g, inputs, p):
-    a, b = _compare.broadcast_pair(*inputs)
-    return [np.where(a < b, a, b).astype(p["dtype"])]
+prepare = _compare.prepare_same_dtype(DTYPES)
+run = _compare.broadcast_run(lambda a, b: np.where(a < b, a, b))

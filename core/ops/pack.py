@@ -23,14 +23,11 @@ def infer(node, g):
     for t in xs[1:]:
         if t.shape != shape:
             raise c.fail(node, f"input shapes {[t.shape for t in xs]} differ; PACK stacks equal shapes")
-    axis = mv.axis(node, node.attrs["axis"], len(shape) + 1)
-    node.attrs["axis"] = axis
+    axis = mv.resolve_axis(node, len(shape) + 1)
     return [(*shape[:axis], len(xs), *shape[axis:])]
 
 
-def prepare(node, g):
-    dtype = mv.same_dtype_and_quant(node, g, [*node.inputs, *node.outputs], "PACK", DTYPES)
-    return {"dtype": dtype}
+prepare = mv.prepare_copy(DTYPES)
 
 
 def run(node, g, inputs, p):

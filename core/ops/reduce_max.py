@@ -15,13 +15,6 @@ DTYPES = ("int8", "float32")
 SIGNATURES = tuple(f"{d} -> {d}" for d in DTYPES)       # input dtype -> output dtype (TFLM's kernels)
 SHARES_INPUT_QUANT, VALUE_PRESERVING = True, True
 
-
-def prepare(node, g):
-    return _reduce_extreme.prepare(node, g, DTYPES)
-
-
-def run(node, g, inputs, p):
-    return _reduce_extreme.run(node, g, inputs, p, largest=True)
-
+prepare, run = _reduce_extreme.declare(DTYPES, largest=True)
 
 TFLITE = _tflite.TFLite("REDUCE_MAX", "ReducerOptions", operands=1, read=_reduce.read, write=_reduce.write)

@@ -45,38 +45,11 @@ def prepare(node, g):
     return {"dtype": dtype, "input_zp": x.quant.zp, "output_zp": out.quant.zp, "multiplier": m, "shift": s}
 
 
-def inv_sqrt_multiplier_exp(v) -> tuple[np.ndarray, np.ndarray]:
-    """TFLM's GetInvSqrtQuantizedMultiplierExp(v, kReverseShift = -1), elementwise over int32 v >= 0."""
-    v = np.array(v, dtype=np.int64, ndmin=1)
-    small = v <= 1
-    v = np.where(small, 2, v)
-    shift = np.full(v.shape, 11, dtype=np.int64)
-    while np.any(big := v >= (1 << 29)):
-        v, shift = np.where(big, v // 4, v), shift + big
-    bits = np.zeros(v.shape, dtype=np.int64)                          # bit length: 32 - CountLeadingZeros
-    t = v.copy()
-    while np.any(t > 0):
-        bits, t = bits + (t > 0), t >> 1
-    pairs = (32 - bits - 1) // 2 - 1
-    shift = shift - pairs
-    v = v << (2 * pairs)
-    half_input = fp.rounding_divide_by_pot(v >> 1, 1)                 # F3 input / 2
-    half_three = (1 << 28) + (1 << 27)                                 # F3 1.5
-    x = np.full(v.shape, 1 << 28, dtype=np.int64)                      # F3 1.0
-    for _ in range(5):
-        x3 = fp.rescale(fp.srdhm(fp.srdhm(x, x), x), 9, 3)
-        x = fp.rescale(fp._sub(fp.srdhm(half_three, x), fp.srdhm(half_input, x3)), 6, 3)
-    x = fp.srdhm(x, 1518500250)                                        # x sqrt(2) / 2 (F0)
-    x = np.where(shift < 0, fp.wrap32(x << np.maximum(-shift, 0)), x)
-    shift = np.maximum(shift, 0)
-    return np.where(small, fp.INT32_MAX, x), np.where(small, 0, -shift)
-
-
 def quantized(x: np.ndarray, p: dict) -> np.ndarray:
     """RsqrtEvalQuantized over the integer input x (an input at or below the zero point gives the max)."""
     lo, hi = c.INT_RANGES[p["dtype"]]
     v = x.astype(np.int64).reshape(-1) - p["input_zp"]
-    m, s = inv_sqrt_multiplier_exp(np.maximum(v, 0))
+    m, s = fp.inv_sqrt_multiplier_exp(np.maximum(v, 0))
     data = fp.multiply_by_quantized_multiplier(1, m, s + EXTRA_BITS)
     y = fp.multiply_by_quantized_multiplier(data, p["multiplier"], p["shift"] - EXTRA_BITS)
     y = np.clip(fp.wrap32(y + p["output_zp"]), lo, hi)

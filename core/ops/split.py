@@ -19,8 +19,7 @@ AXIS_ATTRS = {"axis": "axis"}
 
 def infer(node, g):
     x = g.tensors[node.inputs[0]]
-    axis = mv.axis(node, node.attrs["axis"], len(x.shape))
-    node.attrs["axis"] = axis
+    axis = mv.resolve_axis(node, len(x.shape))
     n = len(node.outputs)
     num = node.attrs["num_splits"]
     if num is not None and int(num) != n:
@@ -32,8 +31,7 @@ def infer(node, g):
     return [tuple(shape)] * n
 
 
-def prepare(node, g):
-    return {"dtype": mv.same_dtype_and_quant(node, g, [*node.inputs, *node.outputs], "SPLIT", DTYPES)}
+prepare = mv.prepare_copy(DTYPES)
 
 
 def run(node, g, inputs, p):

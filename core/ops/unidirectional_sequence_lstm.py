@@ -24,6 +24,7 @@ import math
 
 import numpy as np
 
+from tinycc.core import fixedpoint as fp
 from tinycc.core import quant_limits as ql
 from tinycc.core.ops import _lstm, _tflite
 from tinycc.core.ops import common as c
@@ -119,12 +120,6 @@ def _check_variants(node, g):
                          hint="LSTM weights and biases are constants of the model")
 
 
-def _log2(scale: float) -> int:
-    """TFLM's CheckedLog2 (its result, exact or not): round(log(x) / log(2)) in float32."""
-    v = np.float32(np.log(np.float32(scale))) * np.float32(1.0 / np.float32(np.log(np.float32(2.0))))
-    return int(np.round(np.float32(v)))
-
-
 def _mul(in1: float, in2: float, out: float, what: str, zp: int, dtype: str) -> tuple:
     """CreateInterGateMulParams: double(in1) * double(in2) / double(out), the output's clamp."""
     m, s = ql.rescale(float(in1) * float(in2) / float(out), what)
@@ -172,7 +167,7 @@ def prepare(node, g):
         if h_zp != 0:
             raise c.fail(node, f"the int16 hidden state has zero point {h_zp}; the 16x8 LSTM requires 0",
                          hint="quantise int16 tensors with zero point 0 (the TFLite 16x8 scheme)")
-    power = _log2(c_scale)
+    power = fp.checked_log2(c_scale)[0]      # TFLM's CheckedLog2 (its result, exact or not)
     if not TANH_POWERS[0] <= power <= TANH_POWERS[1]:
         raise c.fail(node, f"the cell state scale {c_scale:g} (2^{power}) is outside 2^{TANH_POWERS[0]}.."
                            f"2^{TANH_POWERS[1]}, where TF Lite Micro's int16 tanh of the cell state is defined",

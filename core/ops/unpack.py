@@ -19,8 +19,7 @@ AXIS_ATTRS = {"axis": "axis"}
 
 def infer(node, g):
     x = g.tensors[node.inputs[0]]
-    axis = mv.axis(node, node.attrs["axis"], len(x.shape))
-    node.attrs["axis"] = axis
+    axis = mv.resolve_axis(node, len(x.shape))
     num = node.attrs["num"]
     if num is not None and int(num) != x.shape[axis]:
         raise c.fail(node, f"num {num} differs from dimension {axis} of the input {x.shape}")
@@ -30,8 +29,7 @@ def infer(node, g):
     return [tuple(d for k, d in enumerate(x.shape) if k != axis)] * x.shape[axis]
 
 
-def prepare(node, g):
-    return {"dtype": mv.same_dtype_and_quant(node, g, [*node.inputs, *node.outputs], "UNPACK", DTYPES)}
+prepare = mv.prepare_copy(DTYPES)
 
 
 def run(node, g, inputs, p):

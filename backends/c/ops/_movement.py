@@ -30,3 +30,18 @@ def copy(m, node, box_symbol: str, src: str, dst: str) -> None:
     m.needs_string = True
     elem = np_dtype(m.g.tensors[node.outputs[0]].dtype).itemsize     # every dtype of the core graph
     m.emit(f"tinycc_copy_box(&{box_symbol}, {src}, {dst}, {elem});")
+
+
+def copy_slots(m, node, whole: str, parts: list[str], axis: int, gather: bool) -> None:
+    """One strided copy per part between it and its slot i along `axis` of `whole` (the parts lack that
+    axis): gather (PACK) copies the parts into the whole, otherwise (UNPACK) the whole into the parts."""
+    strides = contiguous_strides(m.g.tensors[whole].shape)
+    slot_strides = strides[:axis] + strides[axis + 1:]
+    for i, name in enumerate(parts):
+        shape = m.g.tensors[name].shape
+        if gather:
+            b = box(m, node, list(shape), contiguous_strides(shape), slot_strides, dst_offset=i * strides[axis])
+            copy(m, node, b, m.ptr(name, const=True), m.ptr(whole))
+        else:
+            b = box(m, node, list(shape), slot_strides, contiguous_strides(shape), src_offset=i * strides[axis])
+            copy(m, node, b, m.ptr(whole, const=True), m.ptr(name))

@@ -1,6 +1,6 @@
-"""C emitter for logistic (int8 is a table, see lut): the float kernel."""
-from tinycc.backends.c.ops._unary_common import emit_float
+"""C emitter for logistic (int8 is a table, see lut): the float kernel, or TFLM's int16 interpolation."""
+from tinycc.backends.c.ops import _sigmoid_s16
 
 
 def emit(node, m, p):
-    emit_float(node, m)
+    _sigmoid_s16.emit(node, m, p, "tinycc_logistic_s16_n")

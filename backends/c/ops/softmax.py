@@ -17,6 +17,7 @@ def emit(node, m, p):
         m.use_kernel("softmax_f32.h")
         m.emit(f"tinycc_softmax_f32({rows}, {depth}, {src}, {dst}, {c_float(node.attrs['beta'])});")
         return
+    m.use_kernel("sat_shl.h")
     m.use_kernel("softmax.h")
     if p["dtype"] == "int16":
         m.use_kernel("softmax_s16.h")           # after softmax.h, whose helpers it uses

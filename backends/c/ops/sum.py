@@ -1,25 +1,13 @@
-"""C emitter for sum: mean's two boxes; integer sums reuse mean.h's requantising kernel (the
-multiplier does not fold 1/n in), float32 sums reduce.h's tinycc_sum_f32."""
+"""C emitter for sum: mean's two boxes (ops/_reduce.py); integer sums reuse mean.h's requantising kernel
+(the multiplier does not fold 1/n in), float32 sums reduce.h's tinycc_sum_f32."""
 from __future__ import annotations
 
-from tinycc.backends.c.emitter import SUFFIX
-from tinycc.backends.c.ops.mean import boxes
-
-
-def reduce_struct(node, m, p) -> str:
-    x = m.g.tensors[node.inputs[0]]
-    (odims, ostrides), (idims, istrides) = boxes(x.shape, p["axes"])
-    values = [odims, ostrides, idims, istrides, m.g.tensors[node.outputs[0]].size, p["count"]]
-    m.use_kernel("mean.h")
-    m.use_kernel("reduce.h")
-    return m.struct("tinycc_reduce", f"{node.name}_reduce", values)
+from tinycc.backends.c.ops._reduce import emit_requantised, reduce_struct
 
 
 def emit(node, m, p):
-    r = reduce_struct(node, m, p)
-    src, dst = m.ptr(node.inputs[0], const=True), m.ptr(node.outputs[0])
+    r = reduce_struct(node, m, p, "mean.h", "reduce.h")
     if p["dtype"] == "float32":
-        m.emit(f"tinycc_sum_f32(&{r}, {src}, {dst});")
+        m.emit(f"tinycc_sum_f32(&{r}, {m.ptr(node.inputs[0], const=True)}, {m.ptr(node.outputs[0])});")
         return
-    m.emit(f"tinycc_mean_{SUFFIX[p['dtype']]}(&{r}, {src}, {dst}, {p['input_zp']}, {p['multiplier']}, "
-           f"{p['shift']}, {p['output_zp']});")
+    emit_requantised(node, m, p, r)

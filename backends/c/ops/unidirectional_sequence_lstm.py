@@ -1,6 +1,6 @@
 """C emitter for unidirectional_sequence_lstm: one call to tinycc_lstm_{s8,f32} (kernels/lstm.h) with
 prepare's constants in a tinycc_lstm_params struct, the weights and biases as pointer arrays, TFLM's
-sigmoid table (int16, biased by -32768), the node's scratch buffer planned in the arena
+sigmoid table (_sigmoid_s16.table), the node's scratch buffer planned in the arena
 (core/ops/unidirectional_sequence_lstm.py scratch_bytes) and its hidden and cell state variable tensors
 in the persistent state buffer (NULL when the node has none: every invoke from the reset state). int8
 LSTMs whose sums cannot leave int32 take tinycc_lstm_s8_fast (kernels/optimised/lstm_fast.h: dot
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from tinycc.backends.c.ops import _sigmoid_s16
 from tinycc.backends.c.ops.fully_connected import interleave4
 from tinycc.backends.c.requant import sums_fit_int32
 from tinycc.core.errors import TinyccError
-from tinycc.core.ops import _lstm
 from tinycc.core.ops.unidirectional_sequence_lstm import INPUTS
 
 INPUTS_W = INPUTS[1:9]
@@ -61,6 +61,7 @@ def emit(node, m, p):
     dtype = p["dtype"]
     if dtype not in ("int8", "float32"):
         raise TinyccError(f"the c backend has no {dtype} LSTM kernel", node=node.name, op=node.op)
+    m.use_kernel(_sigmoid_s16.UNIT)       # lstm.h's int8 gates interpolate TFLM's sigmoid table
     m.use_kernel("lstm.h")
     m.needs_math = True
     integer = dtype == "int8"
@@ -90,8 +91,7 @@ def emit(node, m, p):
         bs = ", ".join(m.ptr(node.inputs[k], const=True) for k in range(12, 16))
         lines += [f"    const {ctype} *const lstm_w[8] = {{{ws}}};", f"    const {btype} *const lstm_b[4] = {{{bs}}};"]
     if integer:
-        tab = m.const_array((_lstm.TABLE - 32768).astype(np.int16), "sigmoid_table",
-                            comment="TFLM's sigmoid_table_uint16 - 32768")
+        tab = _sigmoid_s16.table(m)
         if fast is not None:
             for header in ("dot_s8.h", "fully_connected.h", "lstm_fast.h"):
                 m.use_kernel(header)

@@ -1,13 +1,14 @@
-"""TANH cases: random single-op models."""
+"""TANH cases: random single-op models (int8, int16, float32) and hostile int16 quantisation."""
 from __future__ import annotations
 
-from tests.ops.cases._common import io_tensor, random_shape
-from tests.tflite_builder import act, q, single_op
+from tests.ops.cases import _sigmoid_like
 
-DTYPES = ("int8", "float32")
+DTYPES = _sigmoid_like.DTYPES
+POT_SCALES = (2.0 ** -12, 2.0 ** -11)        # TFLM's int16 power-of-two input scales (left shift 0 or 1)
 
 
 def build(rng, dtype):
-    x = io_tensor(rng, dtype, random_shape(rng))
-    out = act("y", (), dtype) if dtype == "float32" else act("y", (), "int8", q(1 / 128, 0))
-    return single_op("tanh", [x], out)
+    return _sigmoid_like.build("tanh", rng, dtype, (1 / 128, 0), POT_SCALES)
+
+
+HOSTILE_VALID, HOSTILE_INVALID = _sigmoid_like.hostile("tanh", POT_SCALES)

@@ -22,7 +22,7 @@ static inline int16_t tinycc_lstm_act_s8(const tinycc_lstm_params *p, int k, int
                                          const int16_t *tab) {
     const int32_t z = tinycc_lstm_sat16(tinycc_lstm_sat16(tinycc_lstm_mbqm_nn(ai, p->in_mult[k], p->in_shift[k]))
                                         + tinycc_lstm_sat16(tinycc_lstm_mbqm_nn(ar, p->rec_mult[k], p->rec_shift[k])));
-    return tanh_gate ? tinycc_lstm_tanh(z, 3, 0, tab) : tinycc_lstm_sigmoid(z, tab);
+    return tanh_gate ? tinycc_tanh_s16(z, 3, 0, tab) : tinycc_sigmoid_s16(z, 3, 0, tab);
 }
 
 /* One gate for `rows` rows; wi, wr: the gate's input and recurrent weights, interleave4's layout */
@@ -80,7 +80,7 @@ static inline void tinycc_lstm_s8_fast(const tinycc_lstm_params *p, const int8_t
         }
         tinycc_lstm_gate_s8_fast(p, 3, rows, x, h, w[3], w[7], kb[3], kb[7], 0, tab, gi);    /* output gate */
         for (e = 0; e < rows * n; ++e) {
-            const int32_t th = tinycc_lstm_tanh(c[e], p->tanh_mult, p->tanh_shift, tab);
+            const int32_t th = tinycc_tanh_s16(c[e], p->tanh_mult, p->tanh_shift, tab);
             h[e] = (int8_t)tinycc_clamp(tinycc_wadd(tinycc_lstm_mbqm_nn(th * gi[e], p->omul, p->oshift), p->h_zp), -128, 127);
             out[(size_t)at * n + e] = h[e];
         }

@@ -1,4 +1,4 @@
-/* LOG_SOFTMAX int8 (TFLM's LogSoftmaxQuantized), after softmax.h (tinycc_sat_shl,
+/* LOG_SOFTMAX int8 (TFLM's LogSoftmaxQuantized), after sat_shl.h and softmax.h (tinycc_sat_shl,
  * tinycc_one_over_one_plus_x, tinycc_clz32). Per row: the Q12 sum of exp(diff) from a table of
  * every int8 difference (made at compile time by tinycc's reference, zero below diff_min), its
  * fixed-point log in Q5, then each difference's Q5 value (a second table) minus the log, back to

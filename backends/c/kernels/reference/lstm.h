@@ -1,11 +1,10 @@
 /* UNIDIRECTIONAL_SEQUENCE_LSTM kernels (int8 8x8->16, float32) as TF Lite Micro's lstm_eval computes
  * them: per step and gate two fully connected layers (input, recurrent) to int16 Q3.12, a saturating
- * add, TFLM's interpolated int16 sigmoid / tanh (table of sigmoid(i / 24) in 0.16, passed biased by
- * -32768 as int16), then the cell and hidden updates. Elementwise stages are fused per element, which
- * changes no value. `scratch` (planned in the arena) holds three gate buffers of a step's rows; the
- * cell and hidden state are the variable tensors `cell_state`, `hidden_state` (in the persistent state
- * buffer, carried across invokes), or when these are NULL two more scratch buffers set to TFLM's reset
- * (hidden at its zero point) on every invoke. */
+ * add, TFLM's interpolated int16 sigmoid / tanh (common/sigmoid_s16.h), then the cell and hidden
+ * updates. Elementwise stages are fused per element, which changes no value. `scratch` (planned in the
+ * arena) holds three gate buffers of a step's rows; the cell and hidden state are the variable tensors
+ * `cell_state`, `hidden_state` (in the persistent state buffer, carried across invokes), or when these
+ * are NULL two more scratch buffers set to TFLM's reset (hidden at its zero point) on every invoke. */
 typedef struct {
     int32_t batch, steps, depth, state, time_major, cell_tanh, clip;
     int32_t in_zp, h_zp;
@@ -13,40 +12,6 @@ typedef struct {
     int32_t fmul, fshift, imul, ishift, omul, oshift;
     int32_t tanh_mult, tanh_shift, q_clip;
 } tinycc_lstm_params;
-
-static inline int32_t tinycc_lstm_floor_shift(int32_t v, int s) {
-    return v >= 0 ? (v >> s) : -(int32_t)((((uint32_t)-(v + 1)) >> s) + 1u);
-}
-
-static inline int16_t tinycc_lstm_sigmoid(int32_t x, const int16_t *tab) {
-    const int32_t v = x * 3;
-    const uint32_t a = (uint32_t)(v < 0 ? -v : v);
-    const uint32_t uh = a >> 9;
-    uint32_t r;
-    if (uh >= 255u) {
-        r = 0x7FFFu << 10;
-    } else {
-        const uint32_t ua = (uint32_t)(tab[uh] + 32768), ub = (uint32_t)(tab[uh + 1] + 32768);
-        r = (ua << 9) + (a & 0x1FFu) * (ub - ua);
-    }
-    r = v >= 0 ? r + (1u << 9) : (1u << 25) - r + (1u << 9) - 1u;
-    return (int16_t)(r >> 10);
-}
-
-static inline int16_t tinycc_lstm_tanh(int32_t x, int32_t mult, int32_t shift, const int16_t *tab) {
-    const int32_t v = tinycc_lstm_floor_shift(x * mult + (shift > 0 ? (int32_t)1 << (shift - 1) : 0), shift);
-    const uint32_t a = (uint32_t)(v < 0 ? -v : v);
-    const uint32_t uh = a >> 8;
-    int32_t r;
-    if (uh >= 255u) {
-        r = 0xFFFF << 8;
-    } else {
-        const uint32_t ua = (uint32_t)(tab[uh] + 32768), ub = (uint32_t)(tab[uh + 1] + 32768);
-        r = (int32_t)((ua << 8) + (a & 0xFFu) * (ub - ua));
-    }
-    r = v >= 0 ? r - (1 << 23) + (1 << 7) : -r + (1 << 23) + (1 << 7) - 1;
-    return (int16_t)tinycc_lstm_floor_shift(r, 8);
-}
 
 static inline int32_t tinycc_lstm_sat16(int32_t v) {
     return tinycc_clamp(v, -32768, 32767);
@@ -66,7 +31,7 @@ static inline void tinycc_lstm_gate_s8(const tinycc_lstm_params *p, int k, int r
         for (j = 0; j < n; ++j) ar += (uint32_t)((int32_t)wr[u * n + j] * ((int32_t)h[r * n + j] - p->h_zp));
         z = tinycc_lstm_sat16(tinycc_lstm_sat16(tinycc_mbqm((int32_t)ai, p->in_mult[k], p->in_shift[k]))
                               + tinycc_lstm_sat16(tinycc_mbqm((int32_t)ar, p->rec_mult[k], p->rec_shift[k])));
-        out[r * n + u] = tanh_gate ? tinycc_lstm_tanh(z, 3, 0, tab) : tinycc_lstm_sigmoid(z, tab);
+        out[r * n + u] = tanh_gate ? tinycc_tanh_s16(z, 3, 0, tab) : tinycc_sigmoid_s16(z, 3, 0, tab);
     }
 }
 
@@ -100,7 +65,7 @@ static inline void tinycc_lstm_s8(const tinycc_lstm_params *p, const int8_t *in,
         }
         tinycc_lstm_gate_s8(p, 3, rows, x, h, w[3], w[7], bias[3], 0, tab, gi);    /* output gate */
         for (e = 0; e < rows * n; ++e) {
-            const int32_t th = tinycc_lstm_tanh(c[e], p->tanh_mult, p->tanh_shift, tab);
+            const int32_t th = tinycc_tanh_s16(c[e], p->tanh_mult, p->tanh_shift, tab);
             h[e] = (int8_t)tinycc_clamp(tinycc_wadd(tinycc_mbqm(th * gi[e], p->omul, p->oshift), p->h_zp), -128, 127);
             out[(size_t)at * n + e] = h[e];
         }

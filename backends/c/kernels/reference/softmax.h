@@ -1,11 +1,6 @@
 /* SOFTMAX kernels. int8: TFLM's fixed-point algorithm (gemmlowp); exp(x - max) of every possible
- * int8 difference comes from a table made at compile time by tinycc's reference kernel. */
-static inline int32_t tinycc_sat_shl(int32_t x, int exponent) {
-    const int32_t threshold = (int32_t)(((int64_t)1 << (31 - exponent)) - 1);
-    if (x > threshold) return INT32_MAX;
-    if (x < -threshold) return INT32_MIN;
-    return (int32_t)((uint32_t)x << exponent);
-}
+ * int8 difference comes from a table made at compile time by tinycc's reference kernel. After
+ * common/sat_shl.h (tinycc_sat_shl). */
 
 /* gemmlowp one_over_one_plus_x_for_x_in_0_1 on raw Q0.31, three Newton-Raphson steps in Q2.29. */
 static inline int32_t tinycc_one_over_one_plus_x(int32_t a) {
