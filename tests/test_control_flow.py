@@ -159,3 +159,39 @@ def test_hostile_subgraph_index_is_refused():
     node.attrs["then_subgraph"] = 7
     with pytest.raises(TinyccError, match="names subgraph 7"):
         load_tflite(Path("bad.tflite"), write_tflite(g))
+
+
+def c_steps(g, samples, reset_at: int | None = RESET_AT) -> list[list[np.ndarray]]:
+    """The c backend's outputs, every sample in one process (model_reset() before `reset_at` when the
+    model has persistent state; a model without any has nothing to reset)."""
+    from tests.c_build import CBackend, memory, run_c_steps
+    if memory.plan(g, **CBackend.plan_options).state_bytes:
+        return run_c_steps(g, samples, reset_at)
+    import shutil
+    import tempfile
+
+    from tests.c_build import build, run_exe
+    workdir = Path(tempfile.mkdtemp(prefix="tinycc-cf-"))
+    try:
+        return run_exe(build(g, workdir), g, samples)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def test_c_backend_equals_tflm_across_invokes_and_reset(model):
+    name, data = model
+    g = load_tflite(Path(f"{name}.tflite"), data)
+    samples = _samples(seed=2)
+    _assert_equal(c_steps(g, samples), tflm_steps(data, samples), f"{name} c")
+
+
+def test_c_report_state_bytes(tmp_path):
+    """The accumulator's variables (4 float32 and one int32) are in the state buffer beside the arena,
+    each 16-byte aligned: 32 bytes; NAME_STATE_BYTES says so and NAME_reset() exists."""
+    from tinycc.driver import compile_model
+    path = tmp_path / "acc.tflite"
+    path.write_bytes(_accumulator())
+    report = compile_model(path, "c", tmp_path / "out", name="acc")
+    assert report["state_bytes"] == 32, report
+    header = (tmp_path / "out" / "acc.h").read_text()
+    assert "#define ACC_STATE_BYTES 32" in header and "void acc_reset(void);" in header
