@@ -113,13 +113,13 @@ def variables(g: Graph) -> dict[Key, Variable]:
             elif node.op == "read_variable":
                 reads.append((node, sg, handle_key(node, sg), sg.tensors[node.outputs[0]]))
     for node, sg, key, out in reads:
-        var = found.get(key)
-        if var is None:
+        read = found.get(key)
+        if read is None:
             raise TinyccError(f"reads variable {'/'.join(k for k in key if k)!r}, which nothing assigns",
                               node=node.name, op=node.op, file=sg.source,
                               hint="TF Lite Micro refuses it too (the variable is never allocated)")
-        if (out.dtype, tuple(out.shape)) != (var.dtype, var.shape):
-            raise TinyccError(f"reads variable {var.label!r} ({var.dtype} {list(var.shape)}) into "
+        if (out.dtype, tuple(out.shape)) != (read.dtype, read.shape):
+            raise TinyccError(f"reads variable {read.label!r} ({read.dtype} {list(read.shape)}) into "
                               f"{out.name!r} ({out.dtype} {list(out.shape)})", node=node.name, op=node.op,
                               file=sg.source)
     return found
@@ -167,7 +167,7 @@ def check_signature(node: Node, g: Graph, sg: Graph, ins: list[str | None], outs
                     what: str) -> None:
     """A called subgraph's inputs and outputs (outs None: not checked) equal these tensors of the caller in
     number, dtype and shape (tinycc's buffers are static: TF Lite Micro resizes, tinycc refuses)."""
-    def describe(names, graph):
+    def describe(names: list[str | None] | list[str], graph: Graph) -> list[tuple[str, tuple[int, ...]] | None]:
         return [(graph.tensors[n].dtype, tuple(graph.tensors[n].shape)) if n is not None else None for n in names]
 
     for side, mine, theirs in (("inputs", describe(ins, g), describe(sg.inputs, sg)),

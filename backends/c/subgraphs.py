@@ -7,13 +7,15 @@ graph's and the other subgraphs' (no region is shared: a subgraph runs while its
 live). Resource variables live in the persistent state buffer (`resource`)."""
 from __future__ import annotations
 
+from typing import Any
+
 from tinycc.backends.c import names
 from tinycc.backends.c.emitter import CTYPES, CModule
 from tinycc.core import ops
 from tinycc.core.errors import TinyccError
 from tinycc.core.planner import align
 
-PLAN_OPTIONS = {"inplace": True, "schedule": True, "concat_alias": True}   # the c emitters' (CBackend's)
+PLAN_OPTIONS: dict[str, Any] = {"inplace": True, "schedule": True, "concat_alias": True}   # CBackend's
 
 
 class _Subgraph(CModule):
@@ -40,7 +42,7 @@ def function(m: CModule, index: int) -> tuple[str, CModule]:
     from tinycc.backends.c.ops import _inplace, lut
     from tinycc.core.passes import memory
     sg = m.g.subgraphs[index]
-    plan = memory.plan(sg, io_in_arena=True, **PLAN_OPTIONS)
+    plan = memory.plan(sg, True, None, **PLAN_OPTIONS)        # inputs and outputs in its arena region
     sub = _Subgraph.__new__(_Subgraph)
     sub.__dict__.update(m.__dict__)
     sub.g, sub.plan, sub.body, sub._tensor_symbol = sg, plan, [], {}

@@ -64,7 +64,7 @@ _padding = _tflite.padding
 class _OpWriter:
     """What an operator's TFLite codec writes with (core/ops/protocol.TFLiteWriteContext)."""
 
-    def __init__(self, w: _Writer, codec, node: Node, x: Tensor):
+    def __init__(self, w: _Writer, codec, node: Node, x: Tensor | None):
         self.w, self.codec, self.g, self.x, self.builtin = w, codec, w.g, x, codec.builtin
         self.activation_code = ACTIVATIONS[node.attrs.get("activation", "none")]
 
