@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 
 DTYPES = {"int8": np.int8, "uint8": np.uint8, "int16": np.int16, "int32": np.int32,
           "int64": np.int64, "float32": np.float32, "bool": np.bool_,
-          "uint16": np.uint16, "uint32": np.uint32, "uint64": np.uint64}
+          "uint16": np.uint16, "uint32": np.uint32, "uint64": np.uint64,
+          "resource": np.int32}      # a resource variable's handle (TFLite RESOURCE): which variable, no data
 
 
 def np_dtype(dtype: str) -> np.dtype:
@@ -183,6 +184,9 @@ class Graph:
     # the memory passes' decisions (core/passes/memory.py), read by the planner; None: not decided
     inplace: list[InPlace] | None = None   # in-place pairs
     slices: list[Slice] | None = None      # concat inputs planned in their slot
+    # every subgraph of a multi-subgraph model, indexed as in the file ([0] the main graph as imported),
+    # shared by all of them: what IF / WHILE / CALL_ONCE attributes name; [] for a single-graph model
+    subgraphs: list[Graph] = field(default_factory=list, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.metadata = Metadata.of(self.metadata)

@@ -33,10 +33,18 @@ def check_inputs(g: Graph, inputs: list[np.ndarray]) -> list[np.ndarray]:
 class Interpreter:
     """Prepares every node once, then runs inputs through the graph."""
 
-    def __init__(self, g: Graph):
+    def __init__(self, g: Graph, runtime: Any = None):
         self.g = g
         self.params = [ops.require(n.op).prepare(n, g) for n in g.nodes]
         self.state: dict[str, np.ndarray] = {}
+        self.runtime = runtime                 # a subgraph's: its model's (core/control.py Runtime)
+        self._root = runtime is None
+        if self._root and any(ops.trait(n.op, "ordered") for n in g.nodes):
+            from tinycc.core.control import Runtime
+            self.runtime = Runtime(g)
+        for node, p in zip(g.nodes, self.params):
+            if ops.trait(node.op, "ordered"):
+                p["runtime"] = self.runtime
         self.reset()
 
     def reset(self) -> None:
@@ -47,6 +55,8 @@ class Interpreter:
                 fill = t.quant.zp if t.dtype == "int8" and t.quant is not None else 0
                 self.state[name] = np.full(t.shape, fill, dtype=np_dtype(t.dtype))
         reset_node_state(self.g, self.params)
+        if self._root and self.runtime is not None:
+            self.runtime.reset()       # resource variables zeroed, CALL_ONCE flags kept (TF Lite Micro's reset)
 
     @overload
     def run(self, inputs: list[np.ndarray], keep_all: Literal[False] = False,

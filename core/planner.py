@@ -65,6 +65,8 @@ class MemoryPlan:
     scratch: dict[int, str] = field(default_factory=dict)       # node index -> its scratch buffer's key in offsets
     state_offsets: dict[str, int] = field(default_factory=dict)  # variable tensor -> offset in the state buffer
     state_bytes: int = 0                                 # the state buffer (outside the arena, kept across invokes)
+    resource_offsets: dict[tuple[str, str], int] = field(default_factory=dict)   # resource variable (container,
+    #                                                      shared_name: core/control.py) -> offset in the state buffer
 
     def storage(self, name: str) -> str:
         while name in self.aliases:
@@ -179,7 +181,8 @@ def plan(g: Graph, scratch: dict[int, int] | None = None, io_in_arena: bool = Fa
 def external(g: Graph, io_in_arena: bool) -> set[str]:
     """Tensors the arena does not hold: the caller's inputs and outputs (unless in the arena) and the
     persistent state (variable tensors, planned by state_layout)."""
-    return (set() if io_in_arena else set(g.inputs) | set(g.outputs)) | set(state_layout(g)[0])
+    return ((set() if io_in_arena else set(g.inputs) | set(g.outputs)) | set(state_layout(g)[0])
+            | {n for n, t in g.tensors.items() if t.dtype == "resource"})     # handles: resolved when compiling
 
 
 def spans_of(g: Graph, aliases: dict[str, str], external: set[str]) -> dict[str, list[int]]:
@@ -274,6 +277,7 @@ def place(g: Graph, scratch: dict[int, int] | None = None, io_in_arena: bool = F
                         {c.node: c for c in pairs}, slices={s.input: s for s in slices})
     result.scratch = scratch_keys
     result.state_offsets, result.state_bytes = state_offsets, state_bytes
+    result.resource_offsets, result.state_bytes = resource_layout(g, state_bytes)
     return result
 
 
@@ -302,4 +306,17 @@ def state_layout(g: Graph) -> tuple[dict[str, int], int]:
     for name in sorted(n for n, t in g.tensors.items() if t.variable and n in used):
         offsets[name] = at
         at += align(g.tensors[name].nbytes)
+    return offsets, at
+
+
+def resource_layout(g: Graph, start: int) -> tuple[dict[tuple[str, str], int], int]:
+    """The model's resource variables (core/control.py) in the state buffer after its `start` bytes, for
+    the main graph of a multi-subgraph model (a called subgraph's plan holds none); the buffer's new size."""
+    if not g.subgraphs or any(s is g for s in g.subgraphs[1:]):
+        return {}, start
+    from tinycc.core import control
+    offsets, at = {}, start
+    for key, var in control.variables(g).items():
+        offsets[key] = at
+        at += align(var.nbytes)
     return offsets, at

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
+from tinycc.core import ops
 from tinycc.core.graph import Graph
 
 MAX_STATES = 200_000
@@ -33,6 +34,9 @@ def _model(g: Graph) -> tuple[int, dict[str, int], dict[str, int], list[int], di
             consumers[x] = consumers.get(x, 0) | (1 << i)
             if x in producer and producer[x] != i:
                 deps[i] |= 1 << producer[x]
+    ordered = [i for i, node in enumerate(g.nodes) if ops.trait(node.op, "ordered")]
+    for before, after in zip(ordered, ordered[1:]):      # effects the data edges do not show keep their order
+        deps[after] |= 1 << before
     size = {t: (0 if t in external or g.tensors[t].is_const else g.tensors[t].nbytes) for t in producer}
     outs = [[o for o in node.outputs if o is not None] for node in g.nodes]
     return n, producer, consumers, deps, size, outs

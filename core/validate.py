@@ -103,7 +103,7 @@ def _check_edges(g: Graph) -> None:
         if g.tensors[name].is_const:
             raise TinyccError(f"model input {name!r} is a constant (its data is stored in the model)", file=g.source,
                               hint="an input is supplied by the caller: the file is corrupted")
-        if name in g.outputs:
+        if name in g.outputs and not (g.subgraphs and g.subgraphs[0] is not g):   # (a called subgraph may)
             raise TinyccError(f"model input {name!r} is also a model output", file=g.source,
                               hint="an output must be computed by an operator")
 
@@ -149,7 +149,7 @@ def _signature(g: Graph, node: Node, op: ModuleType) -> TinyccError | None:
     sigs = getattr(op, "SIGNATURES", None)
     if not sigs:
         return None
-    variadic = op.INPUTS[-1].endswith("*")
+    variadic = bool(op.INPUTS) and op.INPUTS[-1].endswith("*")
     ins = [None if n is None else g.tensors[n].dtype for n in node.inputs]
     outs = [g.tensors[n].dtype for n in node.outputs]
     for sig in sigs:
@@ -241,7 +241,7 @@ def validate(g: Graph) -> Graph:
                               file=g.source, hint="supported: " + ", ".join(ops.supported()))
         node.attrs = ops.attrs_with_defaults(op, node.attrs)
         required = sum(1 for r in op.INPUTS if not r.endswith("?"))
-        variadic = op.INPUTS[-1].endswith("*")
+        variadic = bool(op.INPUTS) and op.INPUTS[-1].endswith("*")
         if len(node.inputs) < required or (len(node.inputs) > len(op.INPUTS) and not variadic):
             most = "" if variadic else len(op.INPUTS)
             raise TinyccError(f"expects {required}..{most} inputs, got {len(node.inputs)}",
@@ -259,7 +259,7 @@ def validate(g: Graph) -> Graph:
             if inp not in defined:
                 raise TinyccError(f"input tensor {inp!r} is used before it is computed (cycle or bad order)",
                                   node=node.name, op=node.op, file=g.source)
-        if not node.outputs:
+        if not node.outputs and not ops.trait(node.op, "ordered"):
             raise TinyccError("has no output", node=node.name, op=node.op, file=g.source)
         for k, name in enumerate(node.outputs):
             if name not in g.tensors:

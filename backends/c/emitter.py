@@ -73,6 +73,10 @@ class CModule:
         self._tensor_symbol: dict[str, str] = {}
         self.needs_math = False
         self.needs_string = False
+        # subgraphs (backends/c/subgraphs.py), shared by the modules of one program: the end of the arena
+        # regions placed so far, the functions made, the resource variables' state offsets
+        self.program: dict = {"end": plan.arena_bytes, "functions": {}, "text": [],
+                               "resources": plan.resource_offsets}
 
     # ---- kernels and constants ----
     def use_kernel(self, header: str):
@@ -154,4 +158,12 @@ def state_resets(g: Graph, plan: MemoryPlan) -> list[dict]:
         fill = t.quant.zp if t.dtype == "int8" and t.quant is not None else 0
         out.append({"offset": offset, "ctype": CTYPES[t.dtype], "count": t.size, "nbytes": t.nbytes,
                     "fill": fill, "comment": names.comment(f"{name} {t.dtype} {list(t.shape)}", 100)})
+    if plan.resource_offsets:
+        from tinycc.core import control
+        variables = control.variables(g)
+        for key, offset in plan.resource_offsets.items():
+            v = variables[key]              # TF Lite Micro's reset zeroes resource variables
+            out.append({"offset": offset, "ctype": CTYPES[v.dtype], "count": int(np.prod(v.shape, dtype=np.int64)),
+                        "nbytes": v.nbytes, "fill": 0,
+                        "comment": names.comment(f"variable {v.label} {v.dtype} {list(v.shape)}", 100)})
     return out

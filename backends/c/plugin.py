@@ -74,11 +74,13 @@ def generate(g: Graph, plan: MemoryPlan, name: str, twins=None, includes=()) -> 
             m.copy(f"outputs[{i}]", m.ptr(out, const=True) if t.is_const else f"inputs[{g.inputs.index(out)}]",
                    t.nbytes)
     flash = sum(w["nbytes"] for w in m.weights)
+    arena_bytes = m.program["end"] if m.program["text"] else plan.arena_bytes   # + the subgraphs' regions
     ctx = {"name": name, "NAME": name.upper(), "version": tinycc.__version__,
            "model_comment": names.comment(Path(g.source).name or g.name, 80),
            "inputs": [_io(g, "input", i, t) for i, t in enumerate(g.inputs)],
            "outputs": [_io(g, "output", i, t) for i, t in enumerate(g.outputs)],
-           "arena_bytes": plan.arena_bytes, "bound_bytes": plan.bound_bytes, "weights": m.weights,
+           "arena_bytes": arena_bytes, "bound_bytes": plan.bound_bytes, "weights": m.weights,
+           "functions": m.program["text"],
            "flash_bytes": flash, "kernels": m.kernel_source(), "locals": m.locals, "body": m.body,
            "needs_math": m.needs_math, "needs_string": m.needs_string, "canary_error": ARENA_CANARY_ERROR,
            "includes": list(includes), "state_bytes": plan.state_bytes, "state_resets": state_resets(g, plan)}
@@ -87,7 +89,7 @@ def generate(g: Graph, plan: MemoryPlan, name: str, twins=None, includes=()) -> 
              f"{name}.c": env.get_template("model.c.j2").render(ctx),
              f"{name}_weights.h": env.get_template("weights.h.j2").render(ctx),
              f"{name}_weights.c": env.get_template("weights.c.j2").render(ctx)}
-    report = {"arena_bytes": plan.arena_bytes, "bound_bytes": plan.bound_bytes, "flash_weights_bytes": flash,
+    report = {"arena_bytes": arena_bytes, "bound_bytes": plan.bound_bytes, "flash_weights_bytes": flash,
               "input_bytes": sum(g.tensors[t].nbytes for t in g.inputs),
               "output_bytes": sum(g.tensors[t].nbytes for t in g.outputs)}
     if plan.state_bytes:

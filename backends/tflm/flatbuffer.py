@@ -18,7 +18,7 @@ from tinycc.core.ops import _tflite
 from tinycc.core.ops import pad as pad_op
 
 TENSOR_TYPES = {"float32": 0, "int32": 2, "uint8": 3, "int64": 4, "bool": 6, "int16": 7, "int8": 9,
-                "uint64": 12, "uint32": 15, "uint16": 16}
+                "uint64": 12, "resource": 13, "uint32": 15, "uint16": 16}
 ACTIVATIONS = _tflite.ACTIVATION_OF
 PADDING_SAME, PADDING_VALID = _tflite.PADDING_SAME, _tflite.PADDING_VALID
 LOWEST = {"int8": -128, "int16": -32768}      # a max-pool PAD's fill (float: -inf)
@@ -64,7 +64,7 @@ _padding = _tflite.padding
 class _OpWriter:
     """What an operator's TFLite codec writes with (core/ops/protocol.TFLiteWriteContext)."""
 
-    def __init__(self, w: _Writer, codec, node: Node, x: Tensor):
+    def __init__(self, w: _Writer, codec, node: Node, x: Tensor | None):
         self.w, self.codec, self.g, self.x, self.builtin = w, codec, w.g, x, codec.builtin
         self.activation_code = ACTIVATIONS[node.attrs.get("activation", "none")]
 
@@ -199,7 +199,7 @@ class _Writer:
         while names and names[-1] is None:        # TFLM reads a trailing -1 as a present input
             names.pop()
         inputs = [-1 if n is None else self.ref(n) for n in names]
-        ctx = _OpWriter(self, codec, node, self.lookup(node.input(0)))
+        ctx = _OpWriter(self, codec, node, self.lookup(node.inputs[0]) if node.inputs and node.inputs[0] else None)
         builtin, opt = codec.builtin, None
         if codec.write is not None:
             builtin, opt, inputs = codec.write(ctx, node, inputs)
@@ -249,8 +249,8 @@ class _Writer:
         m.version = 3
         m.description = "tinycc"
         m.operatorCodes = self.opcodes
-        m.subgraphs = [sub]
-        if offsets is not None:
+        m.subgraphs = [sub, *(_subgraph_t(self, h) for h in g.subgraphs[1:])]
+        if offsets is not None and not g.subgraphs:     # TFLM's offline plan covers subgraph 0 only
             m.metadata = [self.offline_plan(offsets)]
         m.buffers = self.buffers
         builder = flatbuffers.Builder(1024)
@@ -262,3 +262,17 @@ def write_tflite(g: Graph, offline_offsets: dict[str, int] | None = None) -> byt
     """The TFLite flatbuffer of a (validated) core graph; with `offline_offsets` (tensor name ->
     arena offset), tinycc's memory plan is embedded as TFLM's OfflineMemoryAllocation metadata."""
     return _Writer(g).model(offline_offsets)
+
+
+def _subgraph_t(main: _Writer, h: Graph):
+    """Subgraph `h` of a multi-subgraph model (Graph.subgraphs, written in their file order) as a
+    SubGraphT: its own tensors, the model's buffers and operator codes (shared with `main`)."""
+    w = _Writer(h)
+    w.buffers, w.opcodes, w.opcode_index = main.buffers, main.opcodes, main.opcode_index
+    sub = w.s.SubGraphT()
+    sub.name = h.name
+    sub.inputs = np.array([w.tensor(h.tensors[n]) for n in h.inputs], dtype=np.int32)
+    sub.operators = [op for n in h.nodes for op in w.operators(n)]
+    sub.outputs = np.array([w.tensor(h.tensors[n]) for n in h.outputs], dtype=np.int32)
+    sub.tensors = w.tensors
+    return sub

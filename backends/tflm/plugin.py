@@ -118,7 +118,10 @@ def build_flatbuffer(g: Graph, options: dict) -> tuple[bytes, bool]:
             raise TinyccError("--keep-flatbuffer needs a .tflite source model", file=g.source,
                               hint="other models are always written by tinycc")
         return Path(g.source).read_bytes(), False
-    if options.get("offline_plan", True):
+    if options.get("offline_plan", True) and g.subgraphs:
+        g.metadata.notes.append("no offline memory plan is embedded in this multi-subgraph model (control flow): "
+                                "TF Lite Micro plans the arena of every subgraph itself")
+    elif options.get("offline_plan", True):
         plan = planner.plan(g, io_in_arena=True)
         return write_tflite(g, plan.offsets), True
     return write_tflite(g), False

@@ -66,6 +66,9 @@ TRAITS = {
     #                                (SHAPE): known at compile time, folded like a constant
     "raw_integers": False,         # integer tensors are plain integers (the signal library's audio front
     #                                end): no quantisation parameters needed on int8/int16 ones
+    "ordered": False,              # has effects beyond its outputs (resource variables, subgraph calls): keeps
+    #                                its place among the other ordered nodes, is never folded nor dropped as dead
+    "subgraph_attrs": (),          # attributes naming subgraphs it runs (IF, WHILE, CALL_ONCE): file indices
 }
 
 _cache: dict[str, ModuleType] = {}

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from tinycc.core import ops
 from tinycc.core.graph import Graph, Node
 from tinycc.core.validate import validate
 
@@ -83,7 +84,7 @@ def remove_dead_nodes(g: Graph) -> None:
     """Drop nodes whose outputs nothing reads (and the tensors no node or graph edge uses)."""
     while True:
         used = {n for node in g.nodes for n in node.inputs if n is not None} | set(g.outputs)
-        keep = [node for node in g.nodes if any(o in used for o in node.outputs)]
+        keep = [node for node in g.nodes if any(o in used for o in node.outputs) or ops.trait(node.op, "ordered")]
         if len(keep) == len(g.nodes):
             break
         g.nodes = keep

@@ -22,7 +22,8 @@ class FoldConstants(Pass):
         kept = []
         for node in g.nodes:
             names = [n for n in node.inputs if n is not None]
-            if not names or not (ops.trait(node.op, "shape_only") or all(g.tensors[n].is_const for n in names)):
+            if not names or ops.trait(node.op, "ordered") or not (
+                    ops.trait(node.op, "shape_only") or all(g.tensors[n].is_const for n in names)):
                 kept.append(node)
                 continue
             op = ops.require(node.op)

@@ -72,7 +72,7 @@ class FoldQDQ(Pass):
         producers, consumers = g.producers(), g.consumers()
         changed = False
         for i, node in enumerate(g.nodes):
-            if (node.op == "_dead" or ops.trait(node.op, "converts_dtype")
+            if (not node.outputs or node.op == "_dead" or ops.trait(node.op, "converts_dtype")
                     or g.tensors[node.outputs[0]].dtype != "float32"):
                 continue
             out = node.outputs[0]

@@ -12,19 +12,20 @@ import numpy as np
 
 from tinycc.core import ops
 from tinycc.core.errors import TinyccError, Unsupported
-from tinycc.core.graph import Graph, Metadata, NameSpace, Node, Quant, Tensor
+from tinycc.core.graph import Graph, Metadata, NameSpace, Node, Quant, Tensor, np_dtype
 from tinycc.core.hookspec import hookimpl
 from tinycc.core.ops import _tflite
 from tinycc.core.validate import MAX_NODES, MAX_WINDOW, validate
 
 TENSOR_TYPES = {0: "float32", 2: "int32", 3: "uint8", 4: "int64", 6: "bool", 7: "int16", 9: "int8",
-                12: "uint64", 15: "uint32", 16: "uint16"}
+                12: "uint64", 13: "resource", 15: "uint32", 16: "uint16"}
 ACTIVATIONS = _tflite.ACTIVATION_CODES
 PADDING_SAME, PADDING_VALID = _tflite.PADDING_SAME, _tflite.PADDING_VALID
 MAX_FILE_BYTES = 1 << 31
 MAX_ENTRIES = 50_000           # tensors, buffers, operator codes, ... per vector
 MAX_OBJECTS = 100_000          # tables the object API would build, all vectors together
 MAX_TEXT_BYTES = 16 << 20      # names and other strings it would copy
+MAX_SUBGRAPHS = 256            # control flow: IF / WHILE / CALL_ONCE subgraphs
 
 
 def _schema():
@@ -62,11 +63,12 @@ def _check_budget(schema, data: bytes, path: Path) -> None:
     m = schema.Model.GetRootAs(data, 0)
     if m.SubgraphsLength() == 0:
         raise TinyccError("the model has no subgraph", file=str(path))
-    if m.SubgraphsLength() > 1:
-        raise TinyccError(f"the model has {m.SubgraphsLength()} subgraphs (control flow); "
-                          "only single-subgraph models are supported", file=str(path))
-    sg = m.Subgraphs(0)
-    counts = {"tensors": sg.TensorsLength(), "operators": sg.OperatorsLength(), "buffers": m.BuffersLength(),
+    if m.SubgraphsLength() > MAX_SUBGRAPHS:
+        raise refuse(f"the model claims {m.SubgraphsLength():,} subgraphs (the limit is {MAX_SUBGRAPHS})")
+    subs = [m.Subgraphs(k) for k in range(m.SubgraphsLength())]
+    sg = subs[0]
+    counts = {"tensors": sum(s.TensorsLength() for s in subs), "operators": sum(s.OperatorsLength() for s in subs),
+              "buffers": m.BuffersLength(),
               "operator codes": m.OperatorCodesLength(), "metadata entries": m.MetadataLength(),
               "signatures": m.SignatureDefsLength(), "external buffer groups": m.ExternalBufferGroupsLength(),
               "external buffers": m.ExternalBuffersLength()}
@@ -75,13 +77,14 @@ def _check_budget(schema, data: bytes, path: Path) -> None:
             raise refuse(f"the model claims {n:,} {what}")
     objects = sum(counts.values())
     text = _text_len(m, 10) + _text_len(sg, 12)
-    for i in range(counts["tensors"]):
-        t = sg.Tensors(i)
-        text += _text_len(t, 10)
-        objects += t.VariantTensorsLength()
-        sparsity = t.Sparsity()
-        if sparsity is not None:
-            objects += sparsity.DimMetadataLength()
+    for s in subs:
+        for i in range(s.TensorsLength()):
+            t = s.Tensors(i)
+            text += _text_len(t, 10)
+            objects += t.VariantTensorsLength()
+            sparsity = t.Sparsity()
+            if sparsity is not None:
+                objects += sparsity.DimMetadataLength()
     text += sum(_text_len(m.OperatorCodes(i), 6) for i in range(counts["operator codes"]))
     text += sum(_text_len(m.Metadata(i), 4) for i in range(counts["metadata entries"]))
     text += sum(_text_len(m.ExternalBufferGroups(i), 4) for i in range(counts["external buffer groups"]))
@@ -122,9 +125,6 @@ class _Reader:
                               file=str(path)) from None
         if not self.model.subgraphs:
             raise TinyccError("the model has no subgraph", file=str(path))
-        if len(self.model.subgraphs) > 1:
-            raise TinyccError(f"the model has {len(self.model.subgraphs)} subgraphs (control flow); "
-                              "only single-subgraph models are supported", file=str(path))
         self.sg = self.model.subgraphs[0]
         self.names = _builtin_names()
         self.tensor_names: list[str] = []
@@ -198,7 +198,7 @@ class _Reader:
                     axis = 0    # old TOCO files give 1-D biases the filter's axis; TFLM ignores it
                 quant = Quant(np.asarray(q.scale, dtype=np.float32), np.asarray(zps, dtype=np.int64), axis)
             variable = bool(t.isVariable)        # TF Lite Micro ignores a variable tensor's buffer
-            data = None if variable else self.buffer_data(t, shape, np.dtype(dtype))
+            data = None if variable else self.buffer_data(t, shape, np_dtype(dtype))
             out[name] = Tensor(name, shape, dtype, quant, data, variable)
             self.tensor_names.append(name)
         return out
@@ -334,7 +334,7 @@ class _OpReader:
     def __init__(self, r: _Reader, tensors, ins, outs, o, node_name: str, tflite_name: str, activation: str):
         self.r, self.tensors, self.ins, self.outs, self.o = r, tensors, ins, outs, o
         self.node_name, self.tflite_name, self.activation = node_name, tflite_name, activation
-        self.x = tensors[ins[0]]
+        self.x = tensors[ins[0]] if ins and ins[0] is not None else None
         self.custom: dict = {}               # a custom operator's flexbuffer options (_custom_options)
 
     def input(self, k: int):
@@ -367,10 +367,11 @@ def _convert(r: _Reader, tensors: dict[str, Tensor], index: int, op) -> Node:
     ins = [r.tensor_name(int(i), f"operator {index}") for i in (op.inputs if op.inputs is not None else [])]
     outs = [name for i in (op.outputs if op.outputs is not None else [])       # none is -1: checked above
             if (name := r.tensor_name(int(i), f"operator {index}")) is not None]
-    if not outs:
-        raise r.fail(f"operator {index} ({tflite_name}) has no output")
-    node_name = f"op{index}:{outs[0]}"
     core_op = OP_MAP.get(tflite_name)
+    effects = core_op is not None and ops.trait(core_op, "ordered")     # ASSIGN_VARIABLE, CALL_ONCE: no output
+    if not outs and not effects:
+        raise r.fail(f"operator {index} ({tflite_name}) has no output")
+    node_name = f"op{index}:{outs[0]}" if outs else f"op{index}"
     if core_op is None:                      # _check_supported reports these first, all together
         raise _fail(r, node_name, tflite_name, f"TFLite operator {tflite_name} is not supported",
                     hint="supported: " + ", ".join(sorted(OP_MAP)))
@@ -381,7 +382,7 @@ def _convert(r: _Reader, tensors: dict[str, Tensor], index: int, op) -> Node:
     if bias_type not in {v for k, v in vars(_schema().TensorType).items() if not k.startswith("_")}:
         raise _fail(r, node_name, tflite_name, f"quantized bias type {bias_type} is not a TFLite tensor type",
                     hint="TF Lite Micro refuses it too; the file is corrupted")
-    if not ins or ins[0] is None:
+    if (not ins or ins[0] is None) and ops.require(core_op).INPUTS:
         raise _fail(r, node_name, tflite_name, "the first input is missing")
     codec = CODECS[tflite_name][1]
     if codec.read is not None:
@@ -425,25 +426,15 @@ def load_tflite(path: Path, data: bytes | None = None) -> Graph:
         except OSError as exc:
             raise TinyccError(f"cannot read the model: {exc.strerror}", file=str(path)) from None
     r = _Reader(path, data)
-    try:
-        _check_supported(r)
-        tensors = r.tensors()
-        nodes = [_convert(r, tensors, i, op) for i, op in enumerate(r.sg.operators or [])]
-        inputs, outputs = ([r.tensor_name(_edge(r, what, k, int(i)), f"subgraph {what}s") for k, i in enumerate(
-            indices if indices is not None else [])] for what, indices in (("input", r.sg.inputs),
-                                                                           ("output", r.sg.outputs)))
-    except TinyccError:
-        raise
-    except Exception as exc:  # any other inconsistency of a hostile/corrupted file
-        raise TinyccError(f"the flatbuffer is inconsistent ({type(exc).__name__}: {exc})", file=str(path)) from None
-    if not inputs or not outputs or None in inputs or None in outputs:
+    graphs = [_subgraph(r, path, k, sg) for k, sg in enumerate(r.model.subgraphs)]
+    g = graphs[0]
+    if not g.inputs or not g.outputs:
         raise TinyccError("the model must have at least one input and one output", file=str(path))
-    description = r.text(r.model.description)
-    g = Graph(name=path.stem, tensors=tensors, nodes=nodes, inputs=[n for n in inputs if n is not None],
-              outputs=[n for n in outputs if n is not None], source=str(path),   # (all are, checked above)
-              metadata=Metadata(format="tflite",
-                                details={"description": description, "schema_version": int(r.model.version)}))
-    return validate(g)
+    g.metadata = Metadata(format="tflite", details={"description": r.text(r.model.description),
+                                                    "schema_version": int(r.model.version)})
+    if len(graphs) == 1:
+        return validate(g)
+    return _validate_subgraphs(graphs, str(path))
 
 
 class TFLiteImporter:
@@ -467,3 +458,51 @@ class TFLiteImporter:
 @hookimpl
 def tinycc_importers():
     return [TFLiteImporter()]
+
+
+def _subgraph(r: _Reader, path: Path, k: int, sg) -> Graph:
+    """Subgraph `k` of the file as a core graph (not yet validated)."""
+    r.sg, r.tensor_names = sg, []
+    where = f" of subgraph {k}" if k else ""
+    try:
+        _check_supported(r)
+        tensors = r.tensors()
+        nodes = [_convert(r, tensors, i, op) for i, op in enumerate(r.sg.operators or [])]
+        inputs, outputs = ([r.tensor_name(_edge(r, what, j, int(i)), f"subgraph {what}s") for j, i in enumerate(
+            indices if indices is not None else [])] for what, indices in (("input", r.sg.inputs),
+                                                                           ("output", r.sg.outputs)))
+    except TinyccError as err:
+        if k:
+            err.message += f" (subgraph {k})"
+            err.args = (err.render(),)
+        raise
+    except Exception as exc:  # any other inconsistency of a hostile/corrupted file
+        raise TinyccError(f"the flatbuffer{where} is inconsistent ({type(exc).__name__}: {exc})",
+                          file=str(path)) from None
+    if None in inputs or None in outputs:
+        raise TinyccError(f"an input or output{where} is omitted (-1)", file=str(path))
+    if k and any(t.variable for t in tensors.values()):
+        raise Unsupported(f"subgraph {k} has variable tensors; tinycc keeps state tensors of the main graph only",
+                          file=str(path), hint="resource variables (VAR_HANDLE) work in any subgraph")
+    name = path.stem if k == 0 else f"{path.stem}#{k}"
+    return Graph(name=name, tensors=tensors, nodes=nodes, inputs=[n for n in inputs if n is not None],
+                 outputs=[n for n in outputs if n is not None], source=str(path))
+
+
+def _validate_subgraphs(graphs: list[Graph], source: str) -> Graph:
+    """A multi-subgraph model: every subgraph shares the list (Graph.subgraphs, file indices) and is
+    validated after the subgraphs it calls (control.check_calls refuses calls of subgraph 0 and cycles);
+    then its resource variables are checked together (control.variables)."""
+    from tinycc.core import control
+    for sg in graphs:
+        sg.subgraphs = graphs
+    for k in control.check_calls(graphs, source):
+        try:
+            validate(graphs[k])
+        except TinyccError as err:
+            if k:
+                err.message += f" (subgraph {k})"
+                err.args = (err.render(),)
+            raise
+    control.variables(graphs[0])
+    return graphs[0]
