@@ -116,10 +116,10 @@ def saturating_rounding_multiply_by_pot(x: ArrayLike, exponent: int) -> np.ndarr
     return saturating_left_shift(x, exponent)
 
 
-def saturating_left_shift(x, amount: int, bits: int = 32) -> np.ndarray:
+def saturating_left_shift(x: ArrayLike, amount: int, bits: int = 32) -> np.ndarray:
     """x * 2^amount (amount >= 0) saturated to a signed `bits`-bit integer: gemmlowp's
     SaturatingRoundingMultiplyByPOT<amount> on int32 (bits 32), or on int16 (bits 16, HARD_SWISH)."""
-    return np.clip(_i64(x) * (1 << amount), -(1 << (bits - 1)), (1 << (bits - 1)) - 1)
+    return np.asarray(np.clip(_i64(x) * (1 << amount), -(1 << (bits - 1)), (1 << (bits - 1)) - 1))
 
 
 def rescale(x: ArrayLike, src_bits: int, dst_bits: int) -> np.ndarray:
@@ -257,7 +257,7 @@ def checked_log2(x: float) -> tuple[int, bool]:
     return int(rounded), bool(abs(np.float32(v - rounded)) < 1e-3)
 
 
-def inv_sqrt_multiplier_exp(v) -> tuple[np.ndarray, np.ndarray]:
+def inv_sqrt_multiplier_exp(v: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """TFLM's GetInvSqrtQuantizedMultiplierExp(v, reverse_shift = -1), elementwise over int32 v >= 0:
     1 / sqrt(v) as a (Q0.31 multiplier, left shift <= 0) by five Newton-Raphson steps in Q3.28; v <= 1
     gives (INT32_MAX, 0). L2_NORMALIZATION and RSQRT (the C twin: kernels/common/inv_sqrt.h)."""
