@@ -65,6 +65,8 @@ class MemoryPlan:
     scratch: dict[int, str] = field(default_factory=dict)       # node index -> its scratch buffer's key in offsets
     state_offsets: dict[str, int] = field(default_factory=dict)  # variable tensor -> offset in the state buffer
     state_bytes: int = 0                                 # the state buffer (outside the arena, kept across invokes)
+    node_state_offsets: dict[str, tuple[int, ...]] = field(default_factory=dict)   # node name -> offsets of its
+    #                                                      kernel state's segments in the state buffer (kernel_state)
 
     def storage(self, name: str) -> str:
         while name in self.aliases:
@@ -274,6 +276,7 @@ def place(g: Graph, scratch: dict[int, int] | None = None, io_in_arena: bool = F
                         {c.node: c for c in pairs}, slices={s.input: s for s in slices})
     result.scratch = scratch_keys
     result.state_offsets, result.state_bytes = state_offsets, state_bytes
+    result.node_state_offsets, result.state_bytes = node_state_layout(g, state_bytes)
     return result
 
 
@@ -302,4 +305,31 @@ def state_layout(g: Graph) -> tuple[dict[str, int], int]:
     for name in sorted(n for n, t in g.tensors.items() if t.variable and n in used):
         offsets[name] = at
         at += align(g.tensors[name].nbytes)
+    return offsets, at
+
+
+def kernel_state(node, g: Graph) -> list[Any]:
+    """A node's kernel state (what TF Lite Micro keeps in the kernel's persistent buffer: the signal
+    library's noise estimates, delay lines, frame buffers): the segments (numpy arrays holding their
+    reset values) its op module's `initial_state(node, g, params)` returns, [] for a stateless op.
+    The reference interpreter keeps the same arrays as params["state"]; the c backend places them in
+    the persistent state buffer, where NAME_reset() writes the reset values."""
+    initial = getattr(ops.get(node.op), "initial_state", None)
+    if initial is None:
+        return []
+    state = initial(node, g, ops.get(node.op).prepare(node, g))
+    return list(state) if isinstance(state, (list, tuple)) else [state]
+
+
+def node_state_layout(g: Graph, start: int) -> tuple[dict[str, tuple[int, ...]], int]:
+    """The nodes' kernel state in the persistent state buffer after its first `start` bytes (the
+    variable tensors): per node the aligned offset of each segment, in node order; the buffer's size."""
+    offsets, at = {}, start
+    for node in g.nodes:
+        segments = []
+        for arr in kernel_state(node, g):
+            segments.append(at)
+            at += align(int(arr.nbytes))
+        if segments:
+            offsets[node.name] = tuple(segments)
     return offsets, at
