@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from tinycc.core import ops
-from tinycc.core.graph import Graph
+from tinycc.core.graph import Graph, Node
 
 if TYPE_CHECKING:
     from tinycc.core.concat_alias import Slice
@@ -308,16 +308,17 @@ def state_layout(g: Graph) -> tuple[dict[str, int], int]:
     return offsets, at
 
 
-def kernel_state(node, g: Graph) -> list[Any]:
+def kernel_state(node: Node, g: Graph) -> list[Any]:
     """A node's kernel state (what TF Lite Micro keeps in the kernel's persistent buffer: the signal
     library's noise estimates, delay lines, frame buffers): the segments (numpy arrays holding their
     reset values) its op module's `initial_state(node, g, params)` returns, [] for a stateless op.
     The reference interpreter keeps the same arrays as params["state"]; the c backend places them in
     the persistent state buffer, where NAME_reset() writes the reset values."""
-    initial = getattr(ops.get(node.op), "initial_state", None)
-    if initial is None:
+    module = ops.get(node.op)
+    initial = getattr(module, "initial_state", None)
+    if module is None or initial is None:
         return []
-    state = initial(node, g, ops.get(node.op).prepare(node, g))
+    state = initial(node, g, module.prepare(node, g))
     return list(state) if isinstance(state, (list, tuple)) else [state]
 
 

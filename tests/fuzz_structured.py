@@ -1021,6 +1021,11 @@ def run_case(case: Case, workdir: Path, tflm: TflmWorker | None, *, build_c: boo
     if got is None:
         out.findings.append(Finding("sanitizer", "c", _san_signature(report), report))
         return out
+    if keeps_state(g):      # the state carries through the one C process: one reference instance likewise
+        seq, _ = _guarded("reference", lambda: sequential_reference(g, samples), out, timeout, memory)
+        if seq is not None:
+            _compare("c", seq, got, out, baseline="reference (one instance)")
+        return out
     if expected is not None:
         _compare("c", expected, got, out)
     elif ref is not None:
@@ -1085,3 +1090,17 @@ if __name__ == "__main__":          # python -m tests.fuzz_structured SEED INDEX
     print(c.what, "\naccepted" if o.accepted else f"\nrefused: {o.refused_message}")
     for f in o.findings:
         print(f"{f.category} at {f.stage}: {f.message}\n{f.trace}")
+
+
+def keeps_state(g) -> bool:
+    """Whether the model carries state from one invoke to the next: variable tensors, or kernel
+    state (core/planner.py kernel_state: the signal library's delay lines, noise estimates)."""
+    from tinycc.core.planner import kernel_state
+    return any(t.variable for t in g.tensors.values()) or any(len(kernel_state(n, g)) > 0 for n in g.nodes)
+
+
+def sequential_reference(g, samples) -> list:
+    """The reference interpreter's outputs for every sample through ONE instance (state carried)."""
+    from tinycc.core.interpreter import Interpreter
+    it = Interpreter(g)
+    return [it.run(xs) for xs in samples]
