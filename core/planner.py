@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from tinycc.core import ops
-from tinycc.core.graph import Graph
+from tinycc.core.graph import Graph, Node
 
 if TYPE_CHECKING:
     from tinycc.core.concat_alias import Slice
@@ -67,6 +67,8 @@ class MemoryPlan:
     state_bytes: int = 0                                 # the state buffer (outside the arena, kept across invokes)
     resource_offsets: dict[tuple[str, str], int] = field(default_factory=dict)   # resource variable (container,
     #                                                      shared_name: core/control.py) -> offset in the state buffer
+    node_state_offsets: dict[str, tuple[int, ...]] = field(default_factory=dict)   # node name -> offsets of its
+    #                                                      kernel state's segments in the state buffer (kernel_state)
 
     def storage(self, name: str) -> str:
         while name in self.aliases:
@@ -278,6 +280,7 @@ def place(g: Graph, scratch: dict[int, int] | None = None, io_in_arena: bool = F
     result.scratch = scratch_keys
     result.state_offsets, result.state_bytes = state_offsets, state_bytes
     result.resource_offsets, result.state_bytes = resource_layout(g, state_bytes)
+    result.node_state_offsets, result.state_bytes = node_state_layout(g, result.state_bytes)
     return result
 
 
@@ -319,4 +322,33 @@ def resource_layout(g: Graph, start: int) -> tuple[dict[tuple[str, str], int], i
     for key, var in control.variables(g).items():
         offsets[key] = at
         at += align(var.nbytes)
+    return offsets, at
+
+
+def kernel_state(node: Node, g: Graph) -> list[Any]:
+    """A node's kernel state (what TF Lite Micro keeps in the kernel's persistent buffer: the signal
+    library's noise estimates, delay lines, frame buffers): the segments (numpy arrays holding their
+    reset values) its op module's `initial_state(node, g, params)` returns, [] for a stateless op.
+    The reference interpreter keeps the same arrays as params["state"]; the c backend places them in
+    the persistent state buffer, where NAME_reset() writes the reset values."""
+    module = ops.get(node.op)
+    initial = getattr(module, "initial_state", None)
+    if module is None or initial is None:
+        return []
+    state = initial(node, g, module.prepare(node, g))
+    return list(state) if isinstance(state, (list, tuple)) else [state]
+
+
+def node_state_layout(g: Graph, start: int) -> tuple[dict[str, tuple[int, ...]], int]:
+    """The nodes' kernel state in the persistent state buffer after its first `start` bytes (the
+    variable tensors and resource variables): per node the aligned offset of each segment, in node
+    order; the buffer's size."""
+    offsets, at = {}, start
+    for node in g.nodes:
+        segments = []
+        for arr in kernel_state(node, g):
+            segments.append(at)
+            at += align(int(arr.nbytes))
+        if segments:
+            offsets[node.name] = tuple(segments)
     return offsets, at

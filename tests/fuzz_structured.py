@@ -1097,3 +1097,4 @@ if __name__ == "__main__":          # python -m tests.fuzz_structured SEED INDEX
     print(c.what, "\naccepted" if o.accepted else f"\nrefused: {o.refused_message}")
     for f in o.findings:
         print(f"{f.category} at {f.stage}: {f.message}\n{f.trace}")
+

@@ -89,6 +89,7 @@ CASES = [
     ("sum", (2, 3, 4), (2, 1, 4), {"axes": (1,), "keep_dims": True}),
     ("reduce_max", (2, 3, 4), (2,), {"axes": (-1, 1), "keep_dims": False}),
     ("reduce_min", (2, 3, 4), (3, 4), {"axes": (0,), "keep_dims": False}),
+    ("cumsum", (2, 3, 4), (2, 3, 4), {"axis": -2, "exclusive": True, "reverse": True}),
 ]
 
 

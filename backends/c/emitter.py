@@ -166,4 +166,36 @@ def state_resets(g: Graph, plan: MemoryPlan) -> list[dict]:
             out.append({"offset": offset, "ctype": CTYPES[v.dtype], "count": int(np.prod(v.shape, dtype=np.int64)),
                         "nbytes": v.nbytes, "fill": 0,
                         "comment": names.comment(f"variable {v.label} {v.dtype} {list(v.shape)}", 100)})
+    return out + node_state_resets(g, plan)
+
+
+def _state_dtype(arr: np.ndarray) -> str:
+    return {np.dtype(np_dtype(k)): k for k in CTYPES if k != "bool"}[arr.dtype]
+
+
+def node_state_resets(g: Graph, plan: MemoryPlan) -> list[dict]:
+    """NAME_reset()'s entries for the nodes' kernel state (planner.kernel_state): per segment its
+    offset, C type, count and reset value (every segment resets to one value, e.g. zero)."""
+    from tinycc.core.planner import kernel_state
+    out = []
+    for node in g.nodes:
+        for k, (offset, arr) in enumerate(zip(plan.node_state_offsets.get(node.name, ()), kernel_state(node, g))):
+            flat = np.asarray(arr).reshape(-1)
+            if flat.size == 0:
+                continue
+            if not np.all(flat == flat[0]):
+                raise ValueError(f"{node.name}: kernel state segment {k} does not reset to one value")
+            dtype = _state_dtype(flat)
+            fill = c_values(flat[:1])
+            out.append({"offset": offset, "ctype": CTYPES[dtype], "count": flat.size, "nbytes": flat.nbytes,
+                        "fill": fill, "comment": names.comment(f"{node.name} kernel state {k} {dtype} [{flat.size}]",
+                                                               100)})
     return out
+
+
+def node_state_ptrs(m: CModule, node) -> list[str]:
+    """C pointers to a node's kernel state segments in the persistent state buffer, typed as the
+    segments' arrays (planner.kernel_state), in order."""
+    from tinycc.core.planner import kernel_state
+    return [f"(({CTYPES[_state_dtype(np.asarray(arr))]} *)(tinycc_state.bytes + {offset}))"
+            for offset, arr in zip(m.plan.node_state_offsets.get(node.name, ()), kernel_state(node, m.g))]

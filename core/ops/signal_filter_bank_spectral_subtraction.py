@@ -8,8 +8,9 @@ Per channel i (even channels use smoothing / one_minus_smoothing, odd ones the a
   clamping); floor = (uint64 x * min_signal_remaining) >> spectral_subtraction_bits; output =
   max((scaled - estimate) >> smoothing_bits, floor).
 State: TFLM keeps the noise estimate in the kernel's persistent buffer (zero at Prepare and Reset),
-not in a tensor; the reference keeps it as params["state"] (core/interpreter.py reset_node_state),
-the c backend in a static array of the generated code (one model instance). num_channels must be
+not in a tensor: `initial_state` declares it (num_channels uint32), which the reference keeps as
+params["state"] (core/interpreter.py reset_node_state) and the c backend in the model's persistent
+state buffer (core/planner.py kernel_state), zeroed by NAME_reset(). num_channels must be
 the channel count (TFLM loops over it and copies that many estimates); smoothing_bits a uint32
 shift in [0, 31], spectral_subtraction_bits a uint64 shift in [0, 63]."""
 from __future__ import annotations
@@ -57,12 +58,13 @@ def prepare(node, g):
 
 def initial_state(node, g, p):
     """TFLM's ResetState: a zero noise estimate."""
-    return np.zeros(p["num_channels"], dtype=np.uint64)
+    return np.zeros(p["num_channels"], dtype=np.uint32)
 
 
 def run(node, g, inputs, p):
     x = inputs[0].astype(np.uint64)
-    noise = p["state"]
+    state = p["state"]
+    noise = state.astype(np.uint64)
     n = p["num_channels"]
     odd = (np.arange(n) & 1).astype(bool)
     s = np.where(odd, p["alternate_smoothing"], p["smoothing"]).astype(np.uint64)
@@ -77,4 +79,5 @@ def run(node, g, inputs, p):
             noise[:] = estimate
         floor = ((x * np.uint64(p["min_signal_remaining"])) >> ssb) & mask
         out = np.maximum((scaled - estimate) >> sb, floor)
+    state[:] = noise.astype(np.uint32)
     return [out.astype(np.uint32), noise.astype(np.uint32)]
