@@ -21,6 +21,7 @@ from tinycc.backends.c.layout import C_DEFINES
 UNITS: dict[str, tuple[str, ...]] = {
     "tinycc_fixedpoint.h": ("common/tinycc_fixedpoint.h",),
     "copy.h": ("common/copy.h",),
+    "wrap_s32.h": ("common/wrap_s32.h",),
     "inplace.h": ("common/inplace.h",),
     "sigmoid_s16.h": ("common/sigmoid_s16.h",),
     "sat_shl.h": ("common/sat_shl.h",),

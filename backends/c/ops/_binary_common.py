@@ -37,6 +37,7 @@ def emit_float(node, m) -> None:
 
 def emit_int32(node, m, p) -> None:
     """int32 ADD/SUB/MUL: tinycc_binary_s32 (binary_s32.h), wrapping and clamped to act_min/act_max."""
+    m.use_kernel("wrap_s32.h")
     m.use_kernel("binary_s32.h")
     n = int(np.prod(m.g.tensors[node.outputs[0]].shape))
     m.emit(f"tinycc_binary_s32({n}, {bcast(node, m)}, {m.ptr(node.inputs[0], const=True)}, "

@@ -1,10 +1,6 @@
 /* int32 ADD / SUB / MUL (TFLM's int32 paths): raw integers, two's-complement wrapping (computed in
- * uint32_t: no signed overflow), clamped to the activation's bounds. Needs elementwise.h (tinycc_bcast).
+ * uint32_t: no signed overflow), clamped to the activation's bounds. Needs elementwise.h (tinycc_bcast) and wrap_s32.h.
  * op: 0 add, 1 sub, 2 mul */
-static inline int32_t tinycc_wrap_s32(uint32_t v) {
-    return v <= 2147483647u ? (int32_t)v : (int32_t)(v - 2147483648u) - 2147483647 - 1;
-}
-
 static inline void tinycc_binary_s32(int32_t n, const tinycc_bcast *s, const int32_t *a, const int32_t *b,
                                      int32_t *out, int op, int32_t act_min, int32_t act_max) {
     int32_t i, ia, ib;

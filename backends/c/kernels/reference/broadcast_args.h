@@ -1,10 +1,5 @@
 /* BROADCAST_ARGS: two shape vectors aligned on the right; every entry read as a 32-bit int
  * (int64 entries wrap, as TFLM's `int` does), a 1 gives way to the other side's entry. */
-static inline int32_t tinycc_wrap_s32(int64_t v) {
-    const uint32_t u = (uint32_t)(uint64_t)v;
-    return u <= (uint32_t)INT32_MAX ? (int32_t)u : (int32_t)(u - 2147483648u) - INT32_MAX - 1;
-}
-
 #define TINYCC_BROADCAST_ARGS(SUFFIX, T)                                                         \
 static inline void tinycc_broadcast_args_##SUFFIX(const T *a, int32_t na, const T *b, int32_t nb,  \
                                                   T *out, int32_t n) {                          \
