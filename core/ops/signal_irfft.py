@@ -6,19 +6,19 @@ kiss_fftri in float divided by fft_length (the exact inverse; tinycc computes it
 1e-4 of TFLM's float arithmetic). The options are T (the TFLite tensor type) and fft_length: an even
 length whose half has no prime factor above 5 (TFLM's kissfft cannot run the others). The input's
 last dimension must be fft_length + 2 and the output's fft_length (TFLM strides by them but reads and
-writes by fft_length). TFLM also has an int32 variant, not implemented here."""
+writes by fft_length). int32: the same as int16 in Q31, bit for bit (core/ops/_kissfft_fixed.py)."""
 from __future__ import annotations
 
 import numpy as np
 
-from tinycc.core.ops import _kissfft, _kissfft_inverse, _signal, _tflite
+from tinycc.core.ops import _kissfft, _kissfft_fixed, _kissfft_inverse, _signal, _tflite
 from tinycc.core.ops import common as c
 
 NAME = "signal_irfft"
 INPUTS = ("input",)
 ATTRS = {"fft_length": 0}
-DTYPES = ("int16", "float32")
-SIGNATURES = ("int16 -> int16", "float32 -> float32")
+DTYPES = ("int16", "int32", "float32")
+SIGNATURES = ("int16 -> int16", "int32 -> int32", "float32 -> float32")
 RAW_INTEGERS = True
 TENSOR_TYPE = {"int16": 7, "int32": 2, "float32": 0}          # the T option: TFLite TensorType
 MAX_FFT = 1 << 14
@@ -67,6 +67,10 @@ def prepare(node, g):
     if x.dtype == "int16":
         p |= {"factors": _kissfft.factors(half), "twiddles": _kissfft_inverse.twiddles(half),
               "super_twiddles": _kissfft_inverse.super_twiddles(half)}
+    elif x.dtype == "int32":
+        q = _kissfft_fixed.Q31
+        p |= {"factors": _kissfft.factors(half), "twiddles": q.twiddles(half, True),
+              "super_twiddles": q.super_twiddles(half, True)}
     return p
 
 
@@ -76,6 +80,9 @@ def run(node, g, inputs, p):
     if p["dtype"] == "int16":
         out = np.stack([_kissfft_inverse.irfft_int16(row, n) for row in x]) if p["frames"] else np.zeros((0, n))
         return [out.astype(np.int16).reshape(g.tensors[node.outputs[0]].shape)]
+    if p["dtype"] == "int32":
+        out = np.stack([_kissfft_fixed.Q31.irfft(row, n) for row in x]) if p["frames"] else np.zeros((0, n))
+        return [out.astype(np.int32).reshape(g.tensors[node.outputs[0]].shape)]
     bins = x[:, 0::2].astype(np.float64) + 1j * x[:, 1::2].astype(np.float64)
     bins[:, 0] = bins[:, 0].real                    # kiss_fftri reads the real parts of DC and Nyquist only
     bins[:, -1] = bins[:, -1].real

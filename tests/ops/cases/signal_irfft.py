@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.ops.cases._signal import plain
 from tests.tflite_builder import act, single_op
 
-DTYPES = ("int16", "float32")
+DTYPES = ("int16", "int32", "float32")
 LENGTHS = (4, 8, 16, 32, 64, 128, 256, 512, 6, 10, 12, 24, 30, 40, 48, 60, 90, 120, 480)
 
 
