@@ -14,3 +14,15 @@ static inline void tinycc_gather(const void *input, const int32_t *positions, vo
                 tinycc_copy_bytes((int8_t *)(out + dst * row), (const int8_t *)(in + src * row), row);
             }
 }
+
+/* GATHER with positions computed at run time: every position is checked against [0, axis_size)
+ * before anything is copied; 1 (nothing written) when one is outside, as TFLM fails the invoke, else 0. */
+static inline int tinycc_gather_checked(const void *input, const int32_t *positions, void *output,
+                                        int32_t batch, int32_t outer, int32_t axis_size, int32_t coords,
+                                        int32_t inner, int32_t elem) {
+    long k;
+    for (k = 0; k < (long)batch * coords; ++k)
+        if (positions[k] < 0 || positions[k] >= axis_size) return 1;
+    tinycc_gather(input, positions, output, batch, outer, axis_size, coords, inner, elem);
+    return 0;
+}
