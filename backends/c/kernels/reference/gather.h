@@ -26,3 +26,27 @@ static inline int tinycc_gather_checked(const void *input, const int32_t *positi
     tinycc_gather(input, positions, output, batch, outer, axis_size, coords, inner, elem);
     return 0;
 }
+
+/* GATHER_ND with index rows computed at run time: each row of `nd` indices names the slice
+ * sum(index[j] * counts[j]) (counts: slices per step of dimension j), summed in 64 bits; every row is
+ * checked to land inside [0, count) before anything is copied, as TFLM checks the flat position.
+ * 1 (nothing written) when one does not, else 0. */
+static inline int tinycc_gather_nd_checked(const void *params, const int32_t *indices, void *output,
+                                           int32_t rows, int32_t nd, const int32_t *counts, int32_t count,
+                                           int32_t slice_size, int32_t elem) {
+    const unsigned char *in = (const unsigned char *)params;
+    unsigned char *out = (unsigned char *)output;
+    const long row = (long)slice_size * elem;
+    int32_t r, j;
+    for (r = 0; r < rows; ++r) {
+        int64_t s = 0;
+        for (j = 0; j < nd; ++j) s += (int64_t)indices[(long)r * nd + j] * counts[j];
+        if (s < 0 || s >= count) return 1;
+    }
+    for (r = 0; r < rows; ++r) {
+        int64_t s = 0;
+        for (j = 0; j < nd; ++j) s += (int64_t)indices[(long)r * nd + j] * counts[j];
+        tinycc_copy_bytes((int8_t *)(out + (long)r * row), (const int8_t *)(in + (long)s * row), row);
+    }
+    return 0;
+}
