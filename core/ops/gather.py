@@ -1,6 +1,9 @@
 """GATHER: slices of the input along `axis` picked by int32 positions, with TFLM's batch_dims.
-Positions must be constant here and inside [0, dimension) (TFLM checks them at run time and
-fails the invoke); the kernel copies bytes, so quantised input and output share scale and zero point."""
+Constant positions must be inside [0, dimension) (checked here, at compile time); positions computed at
+run time (e.g. a WHILE loop's counter) are checked on every invoke, as TFLM does: a position outside
+makes TFLM fail the invoke, the reference raise a TinyccError and the C return
+NAME_ERROR_INDEX_OUT_OF_RANGE before copying anything. The kernel copies bytes, so quantised input and
+output share scale and zero point."""
 from __future__ import annotations
 
 import numpy as np
@@ -43,22 +46,28 @@ def prepare(node, g):
     dtype = mv.same_dtype_and_quant(node, g, [node.inputs[0], *node.outputs], "GATHER", DTYPES)
     if pos.dtype != "int32":
         raise c.fail(node, f"positions {pos.name!r} are {pos.dtype}; TFLM's GATHER takes int32 positions")
-    if not pos.is_const:
-        raise c.fail(node, f"positions {pos.name!r} are computed at run time; tinycc needs them constant",
-                     hint="TFLM bounds-checks run-time positions on every invoke; fold them into a constant")
-    data = np.asarray(pos.data).reshape(-1)
-    bad = np.flatnonzero((data < 0) | (data >= x.shape[axis]))
-    if bad.size:
-        raise c.fail(node, f"position {int(data[bad[0]])} (entry {int(bad[0])} of {pos.name!r}) is outside "
-                           f"[0, {x.shape[axis]}) for axis {axis} of the input {x.shape}",
-                     hint="TFLM fails the invoke on it")
+    if pos.is_const:
+        _check_positions(node, np.asarray(pos.data), pos.name, axis, x.shape)
     size = [int(np.prod(s, dtype=np.int64)) for s in (x.shape[:bd], x.shape[bd:axis], x.shape[axis + 1:],
                                                      pos.shape[bd:])]
     return {"dtype": dtype, "batch": size[0], "outer": size[1], "inner": size[2], "coords": size[3],
-            "axis_size": int(x.shape[axis])}
+            "axis_size": int(x.shape[axis]), "axis": axis, "input_shape": tuple(x.shape),
+            "positions": pos.name, "runtime": not pos.is_const}
+
+
+def _check_positions(node, data, name, axis, shape, when="", hint="TFLM fails the invoke on it"):
+    data = data.reshape(-1)
+    bad = np.flatnonzero((data < 0) | (data >= shape[axis]))
+    if bad.size:
+        raise c.fail(node, f"position {int(data[bad[0]])} (entry {int(bad[0])} of {name!r}{when}) is outside "
+                           f"[0, {shape[axis]}) for axis {axis} of the input {shape}", hint=hint)
 
 
 def run(node, g, inputs, p):
+    if p["runtime"]:
+        _check_positions(node, np.asarray(inputs[1]), p["positions"], p["axis"], p["input_shape"],
+                         when=", computed at run time",
+                         hint="TFLM fails the invoke on it; the C returns NAME_ERROR_INDEX_OUT_OF_RANGE")
     x = inputs[0].reshape(p["batch"], p["outer"], p["axis_size"], p["inner"])
     pos = np.asarray(inputs[1]).reshape(p["batch"], 1, p["coords"])
     y = x[np.arange(p["batch"])[:, None, None], np.arange(p["outer"])[None, :, None], pos]

@@ -9,4 +9,4 @@ def emit(node, m, p):
     fn, _ = subgraphs.function(m, p["init"])
     flag = m.namer(f"{m.prefix}_once_{p['init']}")
     m.local(f"static int {flag};")
-    m.emit(f"if (!{flag}) {{ {flag} = 1; if ({fn}() != 0) return 1; }}")
+    m.emit(f"if (!{flag}) {{ {flag} = 1; {{ int tinycc_s = {fn}(); if (tinycc_s != 0) return tinycc_s; }} }}")

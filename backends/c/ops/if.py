@@ -15,6 +15,6 @@ def emit(node, m, p):
         if k:
             m.emit("} else {")
         subgraphs.move(m, sub, sub.g.inputs, m, node.inputs[1:])
-        m.emit(f"if ({fn}() != 0) return 1;")
+        m.emit(f"{{ int tinycc_s = {fn}(); if (tinycc_s != 0) return tinycc_s; }}")
         subgraphs.move(m, m, node.outputs, sub, sub.g.outputs)
     m.emit("}")
