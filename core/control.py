@@ -9,22 +9,18 @@ dtype and shape are those of the values assigned to it (all assignments agree, a
 allocation by the first assignment requires). TF Lite Micro's reset zeroes every variable and does not
 run CALL_ONCE's subgraph again: the `once` flags outlive a reset.
 
-`Runtime` is what the reference interpreter (core/interpreter.py) hands these operators: the
+core/interpreter.py `Runtime` is what the reference interpreter hands these operators: the
 variables, the CALL_ONCE flags, and `call(index, inputs)` running a subgraph.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tinycc.core import ops
 from tinycc.core.errors import TinyccError, Unsupported
 from tinycc.core.graph import Graph, Node, Tensor, np_dtype
-
-if TYPE_CHECKING:
-    from tinycc.core.interpreter import Interpreter
 
 Key = tuple[str, str]          # (container, shared_name)
 
@@ -75,7 +71,7 @@ def resolve(g: Graph, handle: str, node: Node, depth: int = 0) -> Key:
                            hint="tinycc places every variable at compile time: a handle must name one variable")
 
     producer = next((n for n in g.nodes if handle in n.outputs), None)
-    if producer is not None and producer.op == "var_handle":
+    if producer is not None and ops.trait(producer.op, "resource_role") == "handle":
         return (str(producer.attrs["container"]), str(producer.attrs["shared_name"]))
     if producer is not None or handle not in g.inputs or not g.subgraphs or depth > len(g.subgraphs):
         raise refuse("does not come from a VAR_HANDLE")
@@ -101,7 +97,8 @@ def variables(g: Graph) -> dict[Key, Variable]:
     reads: list[tuple[Node, Graph, Key, Tensor]] = []
     for sg in graphs(g):
         for node in sg.nodes:
-            if node.op == "assign_variable":
+            role = ops.trait(node.op, "resource_role")
+            if role == "assign":
                 key, value = handle_key(node, sg), sg.tensors[node.input(1)]
                 var = Variable(key, value.dtype, tuple(value.shape))
                 old = found.setdefault(key, var)
@@ -110,7 +107,7 @@ def variables(g: Graph) -> dict[Key, Variable]:
                                       f"which another assignment makes {old.dtype} {list(old.shape)}",
                                       node=node.name, op=node.op, file=sg.source,
                                       hint="TF Lite Micro allocates a variable once, by its first assignment")
-            elif node.op == "read_variable":
+            elif role == "read":
                 reads.append((node, sg, handle_key(node, sg), sg.tensors[node.outputs[0]]))
     for node, sg, key, out in reads:
         read = found.get(key)
@@ -178,24 +175,3 @@ def check_signature(node: Node, g: Graph, sg: Graph, ins: list[str | None], outs
                               node=node.name, op=node.op, file=g.source,
                               hint="subgraph inputs and outputs must have the caller's dtypes and static shapes")
 
-
-class Runtime:
-    """The reference interpreter's model-wide state: resource variables, CALL_ONCE flags, subgraph calls."""
-
-    def __init__(self, g: Graph):
-        self.g = g
-        self.variables = variables(g)
-        self.values: dict[Key, np.ndarray] = {}
-        self.once: set[int] = set()             # CALL_ONCE subgraphs already run (kept across resets)
-        self._interpreters: dict[int, Interpreter] = {}
-        self.reset()
-
-    def reset(self) -> None:
-        """TF Lite Micro's reset: every variable zeroed; CALL_ONCE flags kept."""
-        self.values = {k: np.zeros(v.shape, np_dtype(v.dtype)) for k, v in self.variables.items()}
-
-    def call(self, index: int, inputs: list[Any]) -> list[np.ndarray]:
-        from tinycc.core.interpreter import Interpreter
-        if index not in self._interpreters:
-            self._interpreters[index] = Interpreter(self.g.subgraphs[index], runtime=self)
-        return self._interpreters[index].run(list(inputs))

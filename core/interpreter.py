@@ -10,7 +10,7 @@ from typing import Any, Literal, overload
 
 import numpy as np
 
-from tinycc.core import ops
+from tinycc.core import control, ops
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph, Node, np_dtype
 
@@ -40,7 +40,6 @@ class Interpreter:
         self.runtime = runtime                 # a subgraph's: its model's (core/control.py Runtime)
         self._root = runtime is None
         if self._root and any(ops.trait(n.op, "ordered") for n in g.nodes):
-            from tinycc.core.control import Runtime
             self.runtime = Runtime(g)
         for node, p in zip(g.nodes, self.params):
             if ops.trait(node.op, "ordered"):
@@ -108,3 +107,24 @@ def reset_node_state(g: Graph, params: list[dict[str, Any]]) -> None:
         initial = getattr(ops.get(node.op), "initial_state", None)
         if initial is not None:
             p["state"] = initial(node, g, p)
+
+
+class Runtime:
+    """The reference interpreter's model-wide state: resource variables, CALL_ONCE flags, subgraph calls."""
+
+    def __init__(self, g: Graph):
+        self.g = g
+        self.variables = control.variables(g)
+        self.values: dict[control.Key, np.ndarray] = {}
+        self.once: set[int] = set()             # CALL_ONCE subgraphs already run (kept across resets)
+        self._interpreters: dict[int, Interpreter] = {}
+        self.reset()
+
+    def reset(self) -> None:
+        """TF Lite Micro's reset: every variable zeroed; CALL_ONCE flags kept."""
+        self.values = {k: np.zeros(v.shape, np_dtype(v.dtype)) for k, v in self.variables.items()}
+
+    def call(self, index: int, inputs: list[Any]) -> list[np.ndarray]:
+        if index not in self._interpreters:
+            self._interpreters[index] = Interpreter(self.g.subgraphs[index], runtime=self)
+        return self._interpreters[index].run(list(inputs))

@@ -69,6 +69,7 @@ TRAITS = {
     "ordered": False,              # has effects beyond its outputs (resource variables, subgraph calls): keeps
     #                                its place among the other ordered nodes, is never folded nor dropped as dead
     "subgraph_attrs": (),          # attributes naming subgraphs it runs (IF, WHILE, CALL_ONCE): file indices
+    "resource_role": None,         # resource variables: "handle" (VAR_HANDLE), "read", "assign"
 }
 
 _cache: dict[str, ModuleType] = {}

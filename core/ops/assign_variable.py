@@ -7,6 +7,7 @@ from tinycc.core import control
 from tinycc.core.ops import _tflite
 
 NAME = "assign_variable"
+RESOURCE_ROLE = "assign"
 INPUTS = ("resource", "value")
 ATTRS: dict = {}
 DTYPES = ("resource",)

@@ -7,6 +7,7 @@ from tinycc.core import control
 from tinycc.core.ops import _tflite
 
 NAME = "read_variable"
+RESOURCE_ROLE = "read"
 INPUTS = ("resource",)
 ATTRS: dict = {}
 DTYPES = ("resource",)

@@ -8,6 +8,7 @@ import numpy as np
 from tinycc.core.ops import _tflite
 
 NAME = "var_handle"
+RESOURCE_ROLE = "handle"
 INPUTS: tuple[str, ...] = ()
 ATTRS: dict = {"container": "", "shared_name": ""}
 DTYPES = ("resource",)
