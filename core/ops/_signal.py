@@ -110,3 +110,28 @@ def sqrt64(num: int) -> int:
     if num > res and res != 0xFFFFFFFF:
         res += 1
     return res & 0xFFFFFFFF
+
+
+TENSOR_TYPE = {"int16": 7, "int32": 2, "float32": 0}          # a T option's value: the TFLite TensorType
+
+
+def typed_codec(custom: str, key: str, dtypes: tuple[str, ...], what: str = "kernel") -> _tflite.TFLite:
+    """The codec of a signal operator whose options are T (the input's TFLite type, which picks
+    TF Lite Micro's `what`) and one integer option `key` (RFFT/IRFFT's fft_length, OverlapAdd's
+    frame_step)."""
+    types = {d: TENSOR_TYPE[d] for d in dtypes}
+
+    def read(ctx) -> dict:
+        missing = [k for k in ("T", key) if k not in ctx.custom]
+        if missing:
+            raise ctx.fail(f"the custom options lack {', '.join(missing)}", hint=f"{custom} needs T and {key}")
+        t, x = ctx.custom["T"], ctx.x
+        if types.get(x.dtype) != t:
+            raise ctx.fail(f"option T {t!r} is not the input's type {x.dtype} ({types.get(x.dtype)})",
+                           hint=f"TF Lite Micro picks the {what} by T")
+        return {key: ctx.custom[key]}
+
+    def write(ctx, node, inputs):
+        return ctx.builtin, {"T": types[ctx.x.dtype], key: int(node.attrs[key])}, inputs
+
+    return _tflite.TFLite("CUSTOM", custom=custom, read=read, write=write)

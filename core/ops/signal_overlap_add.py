@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinycc.core.ops import _signal, _tflite
+from tinycc.core.ops import _signal
 from tinycc.core.ops import common as c
 
 NAME = "signal_overlap_add"
@@ -20,25 +20,9 @@ ATTRS = {"frame_step": 1}
 DTYPES = ("int16", "float32")
 SIGNATURES = ("int16 -> int16", "float32 -> float32")
 RAW_INTEGERS = True
-TENSOR_TYPE = {"int16": 7, "float32": 0}          # the T option: TFLite TensorType
 
 
-def _read(ctx) -> dict:
-    missing = [k for k in ("T", "frame_step") if k not in ctx.custom]
-    if missing:
-        raise ctx.fail(f"the custom options lack {', '.join(missing)}", hint="SignalOverlapAdd needs T and frame_step")
-    t, x = ctx.custom["T"], ctx.x
-    if TENSOR_TYPE.get(x.dtype) != t:
-        raise ctx.fail(f"option T {t!r} is not the input's type {x.dtype} ({TENSOR_TYPE.get(x.dtype)})",
-                       hint="TF Lite Micro picks the kernel by T")
-    return {"frame_step": ctx.custom["frame_step"]}
-
-
-def _write(ctx, node, inputs):
-    return ctx.builtin, {"T": TENSOR_TYPE[ctx.x.dtype], "frame_step": int(node.attrs["frame_step"])}, inputs
-
-
-TFLITE = _tflite.TFLite("CUSTOM", custom="SignalOverlapAdd", read=_read, write=_write)
+TFLITE = _signal.typed_codec("SignalOverlapAdd", "frame_step", DTYPES, "kernel")
 
 
 def infer(node, g):

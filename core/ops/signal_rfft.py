@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinycc.core.ops import _kissfft, _kissfft_fixed, _signal, _tflite
+from tinycc.core.ops import _kissfft, _kissfft_fixed, _signal
 from tinycc.core.ops import common as c
 
 NAME = "signal_rfft"
@@ -18,26 +18,10 @@ ATTRS = {"fft_length": 0}
 DTYPES = ("int16", "int32", "float32")
 SIGNATURES = ("int16 -> int16", "int32 -> int32", "float32 -> float32")
 RAW_INTEGERS = True
-TENSOR_TYPE = {"int16": 7, "int32": 2, "float32": 0}          # the T option: TFLite TensorType
 MAX_FFT = 1 << 14
 
 
-def _read(ctx) -> dict:
-    missing = [k for k in ("T", "fft_length") if k not in ctx.custom]
-    if missing:
-        raise ctx.fail(f"the custom options lack {', '.join(missing)}", hint="SignalRfft needs T and fft_length")
-    t, x = ctx.custom["T"], ctx.x
-    if TENSOR_TYPE.get(x.dtype) != t:
-        raise ctx.fail(f"option T {t!r} is not the input's type {x.dtype} ({TENSOR_TYPE.get(x.dtype)})",
-                       hint="TF Lite Micro picks the FFT's arithmetic by T")
-    return {"fft_length": ctx.custom["fft_length"]}
-
-
-def _write(ctx, node, inputs):
-    return ctx.builtin, {"T": TENSOR_TYPE[ctx.x.dtype], "fft_length": int(node.attrs["fft_length"])}, inputs
-
-
-TFLITE = _tflite.TFLite("CUSTOM", custom="SignalRfft", read=_read, write=_write)
+TFLITE = _signal.typed_codec("SignalRfft", "fft_length", DTYPES, "FFT's arithmetic")
 
 
 def infer(node, g):
