@@ -74,9 +74,10 @@ class CModule:
         self.needs_math = False
         self.needs_string = False
         # subgraphs (backends/c/subgraphs.py), shared by the modules of one program: the end of the arena
-        # regions placed so far, the functions made, the resource variables' state offsets
+        # regions placed so far, the functions made, the resource variables' state offsets, the run-time
+        # failures some kernel reports (backends/c/status.py names: NAME.h declares only those)
         self.program: dict = {"end": plan.arena_bytes, "functions": {}, "text": [],
-                               "resources": plan.resource_offsets}
+                               "resources": plan.resource_offsets, "status": set()}
 
     # ---- kernels and constants ----
     def use_kernel(self, header: str):

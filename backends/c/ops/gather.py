@@ -14,6 +14,7 @@ def emit(node, m, p):
             f"{m.ptr(node.outputs[0])}, {p['batch']}, {p['outer']}, {p['axis_size']}, {p['coords']}, "
             f"{p['inner']}, {elem}")
     if p.get("runtime"):
+        m.program["status"].add("INDEX_OUT_OF_RANGE")
         m.emit(f"if (tinycc_gather_checked({args}) != 0) return {status.INDEX_OUT_OF_RANGE};"
                f"   /* {m.prefix.upper()}_ERROR_INDEX_OUT_OF_RANGE */")
     else:

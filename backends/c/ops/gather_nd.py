@@ -15,6 +15,7 @@ def emit(node, m, p):
     elem = np_dtype(m.g.tensors[node.outputs[0]].dtype).itemsize
     if p.get("runtime"):
         counts = m.const_array(np.array(p["counts"], np.int32), f"{node.name}_counts")
+        m.program["status"].add("INDEX_OUT_OF_RANGE")
         m.emit(f"if (tinycc_gather_nd_checked({m.ptr(node.inputs[0], const=True)}, "
                f"{m.ptr(node.inputs[1], const=True)}, {m.ptr(node.outputs[0])}, {p['rows']}, {len(p['counts'])}, "
                f"{counts}, {p['count']}, {p['slice_size']}, {elem}) != 0) return {status.INDEX_OUT_OF_RANGE};"
