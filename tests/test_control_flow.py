@@ -195,3 +195,16 @@ def test_c_report_state_bytes(tmp_path):
     assert report["state_bytes"] == 32, report
     header = (tmp_path / "out" / "acc.h").read_text()
     assert "#define ACC_STATE_BYTES 32" in header and "void acc_reset(void);" in header
+
+
+def test_post_training_quantisation_of_subgraphs_is_refused(tmp_path, capsys):
+    """tinycc's PTQ quantises one graph: a model with subgraphs is refused, saying what to do instead."""
+    from tinycc.cli import main
+    path = tmp_path / "acc.tflite"
+    path.write_bytes(_accumulator())
+    np.save(tmp_path / "cal.npy", np.zeros((4, *load_tflite(path).tensors[load_tflite(path).inputs[0]].shape),
+                                           np.float32))
+    status = main(["compile", str(path), "-o", str(tmp_path / "out"), "--calibration", str(tmp_path / "cal.npy")])
+    err = capsys.readouterr().err
+    assert status == 2 and not (tmp_path / "out").exists()
+    assert "acc.tflite" in err and "subgraphs" in err and "TensorFlow's converter" in err and "Traceback" not in err
