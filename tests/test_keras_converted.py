@@ -44,14 +44,12 @@ EXPECTED_OPS = {
     "attention_scores": {"batch_matmul"},
 }
 XFAIL: dict = {}        # architectures tinycc cannot compile in any mode (none today)
-INT16_ACTIVATIONS = "waiting for int16 LOGISTIC / SOFTMAX (being added on another branch)"
 NO_INT16_BILINEAR = ("TF Lite Micro has no int16 RESIZE_BILINEAR kernel (invoke fails: 'Output type is 7, requires "
                      "float or int8'), so there is no truth to match; the tflm backend still ships it untouched "
                      "(TFLM allocates it, only invoke fails)")
 # cases nothing can pass: TFLM itself cannot run them (every backend's test, the tflm one too)
 XFAIL_CASE = {(arch, "16x8"): pytest.mark.xfail(strict=True, reason=NO_INT16_BILINEAR)
               for arch in ("upsampling_bilinear", "resizing_bilinear")}
-XFAIL_CASE[("conv1d_causal", "16x8")] = pytest.mark.xfail(strict=False, reason=INT16_ACTIVATIONS)
 # what TensorFlow 2.21's converter refuses (checked by test_converter_still_refuses)
 CONVERTER_REFUSES = {
     ("mobilenet_v3", "16x8"): "Quantization to 16x8-bit not yet supported for op: 'HARD_SWISH'",
