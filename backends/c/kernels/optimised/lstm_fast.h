@@ -58,11 +58,7 @@ static inline void tinycc_lstm_s8_fast(const tinycc_lstm_params *p, const int8_t
     int16_t *cell = cell_state;
     int8_t *hidden = hidden_state;
     int32_t b, t, e;
-    if (cell == NULL || hidden == NULL) {       /* no persistent state: this invoke from the reset state */
-        cell = gg + rows * n;
-        hidden = (int8_t *)(cell + p->batch * n);
-        for (e = 0; e < p->batch * n; ++e) { cell[e] = 0; hidden[e] = (int8_t)p->h_zp; }
-    }
+    tinycc_lstm_state_s8(p, gg + rows * n, &cell, &hidden);
     for (b = 0; b < (p->time_major ? 1 : p->batch); ++b)
     for (t = 0; t < p->steps; ++t) {
         const int32_t at = p->time_major ? t * p->batch : b * p->steps + t;   /* first row of this step */

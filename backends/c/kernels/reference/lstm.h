@@ -35,6 +35,18 @@ static inline void tinycc_lstm_gate_s8(const tinycc_lstm_params *p, int k, int r
     }
 }
 
+/* The int8 LSTM's cell and hidden state for this invoke: the persistent variable tensors `*cell`,
+ * `*hidden`, or when either is NULL two buffers at `spare` (scratch after the gates) set to TFLM's reset
+ * (cell 0, hidden at its zero point). */
+static inline void tinycc_lstm_state_s8(const tinycc_lstm_params *p, int16_t *spare, int16_t **cell,
+                                        int8_t **hidden) {
+    int32_t e;
+    if (*cell != NULL && *hidden != NULL) return;
+    *cell = spare;
+    *hidden = (int8_t *)(spare + p->batch * p->state);
+    for (e = 0; e < p->batch * p->state; ++e) { (*cell)[e] = 0; (*hidden)[e] = (int8_t)p->h_zp; }
+}
+
 static inline void tinycc_lstm_s8(const tinycc_lstm_params *p, const int8_t *in, const int8_t *const w[8],
                                   const int32_t *const bias[4], const int16_t *tab, int8_t *out, void *scratch,
                                   int16_t *cell_state, int8_t *hidden_state) {
@@ -43,11 +55,7 @@ static inline void tinycc_lstm_s8(const tinycc_lstm_params *p, const int8_t *in,
     int16_t *cell = cell_state;
     int8_t *hidden = hidden_state;
     int32_t b, t, e;
-    if (cell == NULL || hidden == NULL) {       /* no persistent state: this invoke from the reset state */
-        cell = gg + rows * n;
-        hidden = (int8_t *)(cell + p->batch * n);
-        for (e = 0; e < p->batch * n; ++e) { cell[e] = 0; hidden[e] = (int8_t)p->h_zp; }
-    }
+    tinycc_lstm_state_s8(p, gg + rows * n, &cell, &hidden);
     for (b = 0; b < (p->time_major ? 1 : p->batch); ++b)
     for (t = 0; t < p->steps; ++t) {
         const int32_t at = p->time_major ? t * p->batch : b * p->steps + t;   /* first row of this step */
