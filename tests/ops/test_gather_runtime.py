@@ -61,23 +61,40 @@ PROBE = r"""
 #include <stdint.h>
 #include "model.h"
 int main(void) {
-    static int8_t x[12], y[6];
-    static int32_t pos[4][2] = {{0, 3}, {0, 4}, {-1, 0}, {2, 2147483647}};
+    static %(ctype)s x[12], y[%(ny)d];
+    static int32_t idx[%(count)d][%(width)d] = %(rows)s;
     int k;
-    for (k = 0; k < 4; ++k) {
+    for (k = 0; k < %(count)d; ++k) {
         const void *inputs[2];
         void *outputs[1];
-        inputs[0] = x; inputs[1] = pos[k]; outputs[0] = y;
-        printf("%d ", model_invoke(inputs, outputs));
+        inputs[0] = x; inputs[1] = idx[k]; outputs[0] = y;
+        printf("%%d ", model_invoke(inputs, outputs));
     }
-    printf("%d\n", MODEL_ERROR_INDEX_OUT_OF_RANGE);
+    printf("%%d\n", MODEL_ERROR_INDEX_OUT_OF_RANGE);
     return 0;
 }
 """
 
 
-def test_out_of_range_runtime_position_fails_like_tflm(tmp_path):
+def probe_statuses(g, tmp_path, ctype: str, ny: int, rows: list[list[int]]) -> list[int]:
+    """model_invoke's status for each index vector of `rows` (then MODEL_ERROR_INDEX_OUT_OF_RANGE), the
+    model's C built with ASan+UBSan and -Werror -pedantic; no sanitizer report allowed."""
     from tests.c_build import write_sources
+    write_sources(g, tmp_path)
+    literal = "{" + ", ".join("{" + ", ".join(map(str, r)) + "}" for r in rows) + "}"
+    (tmp_path / "probe.c").write_text(PROBE % {"ctype": ctype, "ny": ny, "count": len(rows), "width": len(rows[0]),
+                                               "rows": literal})
+    exe = tmp_path / "probe"
+    proc = subprocess.run([CC, "-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", *SANITIZE, "-I", str(tmp_path),
+                           str(tmp_path / "model.c"), str(tmp_path / "model_weights.c"), str(tmp_path / "probe.c"),
+                           "-o", str(exe), "-lm"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    run = subprocess.run([str(exe)], capture_output=True, text=True, env=SANITIZER_ENV, timeout=60)
+    assert run.returncode == 0 and not run.stderr, run.stderr[-3000:]
+    return [int(v) for v in run.stdout.split()]
+
+
+def test_out_of_range_runtime_position_fails_like_tflm(tmp_path):
     model = _out_of_range_model()
     x = np.arange(12, dtype=np.int8).reshape(3, 4)
     bad = np.array([0, 4], np.int32)
@@ -89,18 +106,10 @@ def test_out_of_range_runtime_position_fails_like_tflm(tmp_path):
     text = err.value.render()
     assert "position 4" in text and "outside [0, 4)" in text and "'positions'" in text and "run time" in text
     np.testing.assert_array_equal(interpreter.run(g, [x, np.array([0, 3], np.int32)])[0], x[:, [0, 3]])
-    write_sources(g, tmp_path)
-    assert f"#define MODEL_ERROR_INDEX_OUT_OF_RANGE {status.INDEX_OUT_OF_RANGE}" in (tmp_path / "model.h").read_text()
-    (tmp_path / "probe.c").write_text(PROBE)
-    exe = tmp_path / "probe"
-    proc = subprocess.run([CC, "-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", *SANITIZE, "-I", str(tmp_path),
-                           str(tmp_path / "model.c"), str(tmp_path / "model_weights.c"), str(tmp_path / "probe.c"),
-                           "-o", str(exe), "-lm"], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    run = subprocess.run([str(exe)], capture_output=True, text=True, env=SANITIZER_ENV, timeout=60)
-    assert run.returncode == 0 and not run.stderr, run.stderr[-3000:]
     code = status.INDEX_OUT_OF_RANGE
-    assert [int(v) for v in run.stdout.split()] == [0, code, code, code, code]
+    statuses = probe_statuses(g, tmp_path, "int8_t", 6, [[0, 3], [0, 4], [-1, 0], [2, 2147483647]])
+    assert f"#define MODEL_ERROR_INDEX_OUT_OF_RANGE {code}" in (tmp_path / "model.h").read_text()
+    assert statuses == [0, code, code, code, code]
 
 
 def runtime_nd_case(rng, dtype):
@@ -137,29 +146,7 @@ def test_nd_index_past_its_dimension_inside_the_params_reads_like_tflm(rows):
     assert_matches_tflm(_nd_model(), inputs=[x, np.array(rows, np.int32)], c=True)
 
 
-ND_PROBE = r"""
-#include <stdio.h>
-#include <stdint.h>
-#include "model.h"
-int main(void) {
-    static float x[12], y[2];
-    static int32_t rows[5][4] = {{0, 3, 2, 3}, {0, -1, 0, 0}, {2, 4, 0, 0}, {0, 0, 3, 0},
-                                 {2147483647, 2147483647, 0, 0}};
-    int k;
-    for (k = 0; k < 5; ++k) {
-        const void *inputs[2];
-        void *outputs[1];
-        inputs[0] = x; inputs[1] = rows[k]; outputs[0] = y;
-        printf("%d ", model_invoke(inputs, outputs));
-    }
-    printf("%d\n", MODEL_ERROR_INDEX_OUT_OF_RANGE);
-    return 0;
-}
-"""
-
-
 def test_out_of_range_runtime_nd_row_fails_like_tflm(tmp_path):
-    from tests.c_build import write_sources
     model = _nd_model()
     x = np.arange(12, dtype=np.float32).reshape(3, 4)
     for rows in ([[0, -1], [0, 0]], [[2, 4], [0, 0]], [[0, 0], [3, 0]]):
@@ -170,14 +157,6 @@ def test_out_of_range_runtime_nd_row_fails_like_tflm(tmp_path):
         interpreter.run(g, [x, np.array([[0, 0], [3, 0]], np.int32)])
     text = err.value.render()
     assert "index row [3, 0]" in text and "row 1 of 'indices'" in text and "outside the params (3, 4)" in text
-    write_sources(g, tmp_path)
-    (tmp_path / "probe.c").write_text(ND_PROBE)
-    exe = tmp_path / "probe"
-    proc = subprocess.run([CC, "-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", *SANITIZE, "-I", str(tmp_path),
-                           str(tmp_path / "model.c"), str(tmp_path / "model_weights.c"), str(tmp_path / "probe.c"),
-                           "-o", str(exe), "-lm"], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    run = subprocess.run([str(exe)], capture_output=True, text=True, env=SANITIZER_ENV, timeout=60)
-    assert run.returncode == 0 and not run.stderr, run.stderr[-3000:]
     code = status.INDEX_OUT_OF_RANGE
-    assert [int(v) for v in run.stdout.split()] == [0, code, code, code, code, code]
+    rows = [[0, 3, 2, 3], [0, -1, 0, 0], [2, 4, 0, 0], [0, 0, 3, 0], [2147483647, 2147483647, 0, 0]]
+    assert probe_statuses(g, tmp_path, "float", 2, rows) == [0, code, code, code, code, code]
