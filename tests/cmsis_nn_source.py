@@ -22,6 +22,15 @@ def cmsis_nn_root() -> Path | None:
         return None
 
 
+def require_cmsis_nn() -> Path:
+    """The CMSIS-NN tree, or the calling test skips with how to provide it."""
+    import pytest
+    root = cmsis_nn_root()
+    if root is None:
+        pytest.skip("CMSIS-NN is not available (set CMSIS_NN_PATH, or allow pip to download aidge-export-arm-cortexm)")
+    return root
+
+
 def host_library(root: Path) -> Path:
     """CMSIS-NN built for the host (its portable C paths), cached: the package's own build."""
     from tinycc.plugins.runtimes.cmsis_nn_lib import host_library as build

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from tests.c_build import CC, CFLAGS, HARNESS, run_exe
-from tests.cmsis_nn_source import cmsis_nn_root, host_library
+from tests.cmsis_nn_source import host_library, require_cmsis_nn
 from tests.ops.check import assert_outputs_equal_tflm, assert_qemu_m4_equals_tflm, random_inputs
 from tests.tflm import models_dir
 from tinycc import cortexm
@@ -29,9 +29,7 @@ INT8_MODELS = ["mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/vww_96_int8.tfli
 
 @pytest.fixture(scope="module")
 def cmsis():
-    root = cmsis_nn_root()
-    if root is None:
-        pytest.skip("CMSIS-NN is not available (set CMSIS_NN_PATH, or allow pip to download aidge-export-arm-cortexm)")
+    root = require_cmsis_nn()
     return root
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from tests.c_build import CC, CFLAGS, HARNESS, run_exe
-from tests.cmsis_nn_source import cmsis_nn_root, host_library
+from tests.cmsis_nn_source import host_library, require_cmsis_nn
 from tests.ops.cases._tconv import tconv
 from tests.ops.check import assert_outputs_equal_tflm, assert_qemu_m4_equals_tflm, random_inputs
 from tinycc import cortexm
@@ -31,9 +31,7 @@ QEMU = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.wh
 
 @pytest.fixture(scope="module")
 def cmsis():
-    root = cmsis_nn_root()
-    if root is None:
-        pytest.skip("CMSIS-NN is not available (set CMSIS_NN_PATH, or allow pip to download aidge-export-arm-cortexm)")
+    root = require_cmsis_nn()
     return root
 
 

@@ -123,10 +123,8 @@ def compile_with(backend, arch, mode, tmp_path, **options):
 
 @pytest.fixture(scope="module")
 def cmsis():
-    from tests.cmsis_nn_source import cmsis_nn_root
-    root = cmsis_nn_root()
-    if root is None:
-        pytest.skip("CMSIS-NN is not available (set CMSIS_NN_PATH, or allow pip to download aidge-export-arm-cortexm)")
+    from tests.cmsis_nn_source import require_cmsis_nn
+    root = require_cmsis_nn()
     return root
 
 

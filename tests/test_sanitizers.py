@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.cmsis_nn_source import cmsis_nn_root
+from tests.cmsis_nn_source import require_cmsis_nn
 from tests.ops.check import random_inputs
 from tests.tflm import models_dir
 from tinycc.backends.c.plugin import ARENA_CANARY_ERROR
@@ -137,9 +137,7 @@ def cmsis_nn_sanitized(root: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def cmsis():
-    root = cmsis_nn_root()
-    if root is None:
-        pytest.skip("CMSIS-NN is not available (set CMSIS_NN_PATH, or allow pip to download aidge-export-arm-cortexm)")
+    root = require_cmsis_nn()
     return [f"-I{root / 'Include'}", str(cmsis_nn_sanitized(root))]
 
 

@@ -74,42 +74,34 @@ def msb64(x: int) -> int:
     return int(x).bit_length() if x else 64
 
 
-def sqrt32(num: int) -> int:
-    """TFLM's Sqrt32: bit-by-bit integer square root of a uint32, rounded, at most 0xFFFF."""
-    if num == 0:
-        return 0
+def _sqrt(num: int, width: int, msb) -> int:
+    """TFLM's bit-by-bit integer square root of a nonzero `width`-bit unsigned, rounded, at most
+    2^(width/2) - 1 (Sqrt32 / Sqrt64's common loop)."""
     res = 0
-    top = (32 - msb32(num)) | 1
-    bit = 1 << (31 - top)
-    for _ in range((31 - top) // 2 + 1):
+    top = (width - msb(num)) | 1
+    bit = 1 << (width - 1 - top)
+    for _ in range((width - 1 - top) // 2 + 1):
         if num >= res + bit:
             num -= res + bit
             res = (res >> 1) + bit
         else:
             res >>= 1
         bit >>= 2
-    if num > res and res != 0xFFFF:
+    if num > res and res != (1 << (width // 2)) - 1:
         res += 1
     return res
+
+
+def sqrt32(num: int) -> int:
+    """TFLM's Sqrt32: bit-by-bit integer square root of a uint32, rounded, at most 0xFFFF."""
+    return 0 if num == 0 else _sqrt(num, 32, msb32)
 
 
 def sqrt64(num: int) -> int:
     """TFLM's Sqrt64 (Sqrt32 when the upper word is clear), truncated to uint32 as it returns."""
     if num >> 32 == 0:
         return sqrt32(num)
-    res = 0
-    top = (64 - msb64(num)) | 1
-    bit = 1 << (63 - top)
-    for _ in range((63 - top) // 2 + 1):
-        if num >= res + bit:
-            num -= res + bit
-            res = (res >> 1) + bit
-        else:
-            res >>= 1
-        bit >>= 2
-    if num > res and res != 0xFFFFFFFF:
-        res += 1
-    return res & 0xFFFFFFFF
+    return _sqrt(num, 64, msb64) & 0xFFFFFFFF
 
 
 TENSOR_TYPE = {"int16": 7, "int32": 2, "float32": 0}          # a T option's value: the TFLite TensorType
