@@ -7,8 +7,10 @@ Cortex-M4 needs more than one cycle for loads, multiplies and taken branches), s
 ratio as a lower bound of the cycle count.
 
 Below them, models made on the spot with TensorFlow's converter (benchmarks/keras_models.py: an
-int8 Keras LSTM and a TRANSPOSE_CONV decoder; their LSTM needs `pip install tf-keras`), on the c
-and cmsis-nn backends, with no published figures to set beside them.
+int8 Keras LSTM and a TRANSPOSE_CONV decoder; their LSTM needs `pip install tf-keras`) and with
+tinycc's flatbuffer writer (`svdf_kws`, tests/ops/cases/_svdf.py: two int8 SVDF layers with int16
+states over 40-feature frames), on the c and cmsis-nn backends, with no published figures to set
+beside them.
 
     python benchmarks/bench_cortexm.py [--models DIR] [--no-generated]
 """
@@ -29,6 +31,7 @@ sys.path.insert(0, str(ROOT))      # the test helpers import as tests.* from the
 
 from benchmarks.keras_models import BUILDERS  # noqa: E402
 from tests.cmsis_nn_source import cmsis_nn_root  # noqa: E402
+from tests.ops.cases._svdf import svdf_kws  # noqa: E402
 from tests.ops.check import random_inputs  # noqa: E402
 from tinycc import cortexm  # noqa: E402
 from tinycc.driver import compile_model  # noqa: E402
@@ -44,6 +47,7 @@ MODELS = ["mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/vww_96_int8.tflite",
           "mlperf_tiny/pretrainedResnet_quant.tflite", "mlperf_tiny/ad01_int8.tflite"]
 BACKENDS = ["c", "microtvm", "cmsis-nn"]
 GENERATED_BACKENDS = ["c", "cmsis-nn"]
+WRITTEN = {"svdf_kws": lambda: (svdf_kws(), None)}     # made with tinycc's flatbuffer writer: no TensorFlow
 
 
 def _target(stem: str, insns: int) -> str:
@@ -89,7 +93,7 @@ def main(argv=None) -> int:
                           _target(path.stem, int(row[3].replace(",", ""))) if backend == "c" and row[3] else "")
     if not args.no_generated:
         with tempfile.TemporaryDirectory() as tmp:
-            for stem, builder in BUILDERS.items():
+            for stem, builder in {**BUILDERS, **WRITTEN}.items():
                 data, why = builder()
                 if data is None:
                     table.add_row(stem, "not made", why, *[""] * 6)
