@@ -37,6 +37,14 @@ def test_trait_defaults_and_unknown_names():
         ops.trait("add", "no_such_trait")
 
 
+def test_stateful_ops_are_ordered():
+    # an op that keeps kernel state across invokes (initial_state) must never be folded as a constant
+    # nor dropped as dead: its output depends on earlier invokes, and folding would run it stateless
+    stateful = [name for name in ops.supported() if hasattr(ops.get(name), "initial_state")]
+    assert {"circular_buffer", "signal_delay", "signal_framer", "signal_stacker"} <= set(stateful)
+    assert [name for name in stateful if not ops.trait(name, "ordered")] == []
+
+
 def test_traits_match_the_tflite_quantisation_spec():
     # TFLite's quantisation spec: LOGISTIC / SOFTMAX int8 outputs are 1/256 with zero point -128,
     # TANH 1/128 with 0; conv filters per output channel (axis 0), depthwise on axis 3

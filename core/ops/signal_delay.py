@@ -17,6 +17,7 @@ ATTRS = {"delay_length": 0}
 DTYPES = ("int16",)
 SIGNATURES = ("int16 -> int16",)
 RAW_INTEGERS = True
+ORDERED = True                # stateful (kernel state): never folded nor dropped
 TFLITE = _signal.codec("SignalDelay", ("delay_length",))
 MAX_DELAY = 1 << 16
 

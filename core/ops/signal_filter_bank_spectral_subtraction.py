@@ -28,6 +28,7 @@ ATTRS = {k: 0 for k in KEYS} | {"clamping": False}
 DTYPES = ("uint32",)
 SIGNATURES = ("uint32 -> uint32, uint32",)
 RAW_INTEGERS = True
+ORDERED = True                # stateful (kernel state): never folded nor dropped
 TFLITE = _signal.codec("SignalFilterBankSpectralSubtraction", KEYS, bools=("clamping",))
 U32 = ("alternate_one_minus_smoothing", "alternate_smoothing", "min_signal_remaining", "one_minus_smoothing",
        "smoothing")

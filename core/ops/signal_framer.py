@@ -26,6 +26,7 @@ ATTRS = {"frame_size": 1, "frame_step": 1, "prefill": False}
 DTYPES = ("int16",)
 SIGNATURES = ("int16 -> int16, bool",)
 RAW_INTEGERS = True
+ORDERED = True                # stateful (kernel state): never folded nor dropped
 TFLITE = _signal.codec("SignalFramer", KEYS, bools=("prefill",))
 MAX_SAMPLES = 1 << 20
 

@@ -20,6 +20,7 @@ ATTRS = {"frame_step": 1}
 DTYPES = ("int16", "float32")
 SIGNATURES = ("int16 -> int16", "float32 -> float32")
 RAW_INTEGERS = True
+ORDERED = True                # stateful (kernel state): never folded nor dropped
 
 
 TFLITE = _signal.typed_codec("SignalOverlapAdd", "frame_step", DTYPES, "kernel")

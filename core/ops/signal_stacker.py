@@ -26,6 +26,7 @@ ATTRS = {k: 0 for k in KEYS} | {"stacker_step": 1}
 DTYPES = ("int16",)
 SIGNATURES = ("int16 -> int16, bool",)
 RAW_INTEGERS = True
+ORDERED = True                # stateful (kernel state): never folded nor dropped
 TFLITE = _signal.codec("SignalStacker", KEYS)
 MAX_SAMPLES = 1 << 20
 
