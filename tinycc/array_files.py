@@ -242,11 +242,12 @@ def load_samples(path, inputs: list[Input], *, what: str = "array", by_order: bo
     total = 0
     for h, i in zip(headers, inputs):
         shapes = _sample_shapes(tuple(i.shape))
+        array = f"{what} {h.name!r}" + (f" (for the model's {i})" if h.name != i.name else "")
         if h.shape == ():
-            raise _fail(path, f"{what} {h.name!r} is a scalar; expected samples of shape {_expected(shapes, True)}",
+            raise _fail(path, f"{array} is a scalar; expected samples of shape {_expected(shapes, True)}",
                         hint="the first axis runs over samples")
         if h.shape[1:] not in shapes:
-            raise _fail(path, f"{what} {h.name!r} has shape {h.shape}; expected {_expected(shapes, True)}",
+            raise _fail(path, f"{array} has shape {h.shape}; expected {_expected(shapes, True)}",
                         hint="the first axis runs over samples")
         if h.shape[0] == 0:
             raise _fail(path, f"{what} {h.name!r} of shape {h.shape} holds no samples; expected "

@@ -10,6 +10,31 @@ QuantizeMultiplier(scale * beta / (10 / 65535)) so that [-65535, 0] is [-10, 0],
 reciprocal from a second table of 1 / (1 + x) after normalising by its leading zeros; each exp
 times it, rounded, clamped to [0, 32767]. Both tables are TFLM's gen_lut (float32 samples of the
 function with a bias that centres the interpolation error), made here in prepare.
+
+Long rows (many classes): the result defined for every class count. TFLM's arithmetic holds the
+sum of exponentials in an int32 and shifts int32 values by counts derived from it; past some sum
+its C++ stops being defined. Where TFLM is defined, tinycc's result is TFLM's; beyond, it is the
+continuation of TFLM's own formulas in exact (wide) integers. Per signature, with S the real sum
+of exponentials (each exp <= 1, the max element's exactly 1 - 2^-31, so S >= 1):
+- int8 -> int8: the output divide is RoundingDivideByPOT(p, num_bits_over_unit + 23) with
+  num_bits_over_unit = floor(log2 S). From S >= 512 (sum raw >= 2^28) that exponent is >= 32:
+  TFLM's TFLITE_CHECK(exponent <= 31) aborts (older builds shifted an int32 by 32, undefined).
+  In exact arithmetic p < 2^31 divided by >= 2^32 rounds to 0: every output is -128 (zero
+  probability), which is also the true softmax rounded, as every probability is <= 1/S <= 1/512,
+  below half an output step (1/256). E.g. 1,000 near-equal classes: all -128.
+- both int8 signatures: from S >= 4096 (raw >= 2^31) TFLM's int32 sum overflows (signed overflow,
+  undefined). tinycc sums in 64 bits (at most 2^19 per element, so no int row can overflow it),
+  num_bits_over_unit = bit_length(raw) - 20, and the Q0.31 argument of 1 / (1 + x) is the sum's
+  top 32 bits less 2^31 (the bits below them truncated; none exist while raw < 2^32, where this
+  is TFLM's `raw << clz32(raw)` exactly). int8 -> int16 keeps meaningful outputs there (about
+  65536 / S per unit of exp); its divide exponent num_bits_over_unit + 15 passes 31 only from
+  S >= 2^17, where the output is again exactly 0 (-32768).
+- int16 -> int16: the Q16.15 sum passes INT32_MAX from 65,539 classes (65,538 * 32767 still
+  fits): undefined in TFLM. tinycc sums in 64 bits; with L = bit_length(sum) TFLM's
+  headroom_plus_one is 32 - L, its shift of the sum by headroom_plus_one - 1 = 31 - L is, for
+  L >= 32, an exact right shift folded into the rounding one: (sum + 2^(L - 18)) >> (L - 17), and
+  the output shift 31 - headroom_plus_one = L - 1 (outputs 0 once L - 1 > 30).
+The C kernels compute the same with int64 sums and no shift of 32 or more (see softmax.h).
 """
 from __future__ import annotations
 
@@ -98,13 +123,43 @@ def run(node, g, inputs, p):
     used = diff >= p["diff_min"]
     exp_q0 = p["exp_lut"].astype(np.int64)[-diff]
     total = np.where(used, fp.rescale(exp_q0, 0, ACCUMULATION_INTEGER_BITS), 0)
-    total = fp.wrap32(total.sum(axis=1, keepdims=True))
-    scale, bits_over_unit = fp.get_reciprocal(total, ACCUMULATION_INTEGER_BITS)
+    total = total.sum(axis=1, keepdims=True)                   # 64 bits: never wraps (see the docstring)
+    scale, bits_over_unit = wide_reciprocal(total, ACCUMULATION_INTEGER_BITS)
     out_bits = 8 if p["out_dtype"] == "int8" else 16
     lo, hi = c.INT_RANGES[p["out_dtype"]]
-    y = fp.rounding_divide_by_pot(fp.srdhm(scale, exp_q0), bits_over_unit + 31 - out_bits) + lo
+    y = rounding_divide_by_pot_any(fp.srdhm(scale, exp_q0), bits_over_unit + 31 - out_bits) + lo
     y = np.where(used, np.clip(y, lo, hi), lo)
     return [y.astype(p["out_dtype"]).reshape(x.shape)]
+
+
+def bit_length(x) -> np.ndarray:
+    """Python's int.bit_length of every element of a non-negative int64 array (0 for 0)."""
+    v = np.asarray(x, dtype=np.int64).copy()
+    n = np.zeros(v.shape, dtype=np.int64)
+    for step in (32, 16, 8, 4, 2, 1):
+        big = v >= (np.int64(1) << step)
+        n += np.where(big, step, 0)
+        v = np.where(big, v >> step, v)
+    return n + (v > 0)
+
+
+def wide_reciprocal(total, integer_digits: int) -> tuple[np.ndarray, np.ndarray]:
+    """TFLM's GetReciprocal(x, integer_digits, &num_bits_over_unit) continued to a 64-bit sum x > 0:
+    num_bits_over_unit = bit_length(x) - (32 - integer_digits), and 1 / (1 + f) of the Q0.31 f that
+    is x's top 32 bits less 2^31 (lower bits truncated; while x < 2^32 there are none and this is
+    TFLM's (uint32)x << clz32(x) exactly)."""
+    x = np.asarray(total, dtype=np.int64)
+    length = bit_length(x)
+    left = np.maximum(32 - length, 0)
+    right = np.maximum(length - 32, 0)
+    top = (x << left) >> right                                  # in [2^31, 2^32)
+    return fp.one_over_one_plus_x_for_x_in_0_1(top - (1 << 31)), length - (32 - integer_digits)
+
+
+def rounding_divide_by_pot_any(x, exponent) -> np.ndarray:
+    """gemmlowp's RoundingDivideByPOT of int32 values for any exponent >= 0, in exact arithmetic:
+    round half away from zero of x / 2^exponent (from exponent 33 on, always 0 for an int32)."""
+    return fp.rounding_divide_by_pot(x, np.minimum(np.asarray(exponent, dtype=np.int64), 33))
 
 
 def macs(node, g):
@@ -202,10 +257,11 @@ def lut_lookup_int16(value, lut: np.ndarray) -> np.ndarray:
 def _run_int16(diff: np.ndarray, p) -> np.ndarray:
     scaled = fp.multiply_by_quantized_multiplier(diff, p["input_multiplier"], p["input_left_shift"])
     exps = lut_lookup_int16(np.clip(scaled + 32767, -32768, 32767), p["exp_lut16"])
-    total = exps.sum(axis=1, keepdims=True)
-    headroom = fp.count_leading_zeros32(total)
-    shifted = ((total << (headroom - 1)) + (1 << 13)) >> 14
+    total = exps.sum(axis=1, keepdims=True)                    # 64 bits (see the docstring)
+    length = bit_length(total)                                 # TFLM's headroom_plus_one is 32 - length
+    up, down = np.maximum(31 - length, 0), np.maximum(length - 31, 0)
+    shifted = ((total << up) + (np.int64(1) << (13 + down))) >> (14 + down)
     recip = lut_lookup_int16(np.clip(shifted - ((1 << 15) + (1 << 16)), -32768, 32767), p["recip_lut16"])
-    right = 31 - headroom
+    right = length - 1                                         # exps * recip < 2^30: 0 once right > 30
     y = (exps * recip + (np.int64(1) << (right - 1))) >> right
     return np.clip(y, 0, 32767).astype(np.int16)
