@@ -106,3 +106,26 @@ HOSTILE_INVALID = {
     "detection_postprocess_slots_overflow": (lambda: _base(max_classes_per_detection=2),
                                              ["2 classes per detection", "past the 6 output entries"]),
 }
+
+
+def _minimal():
+    """One box, one class, one detection; every score kept (threshold -inf), no suppression (IoU 1)."""
+    opts = {"max_detections": 1, "max_classes_per_detection": 1, "num_classes": 1, "use_regular_nms": True,
+            "nms_score_threshold": float("-inf"), "nms_iou_threshold": 1.0, "y_scale": 1.0, "x_scale": 1.0,
+            "h_scale": 1.0, "w_scale": 1.0}
+    return model((1, 1, 4), 1, anchors(np.random.default_rng(1), 1), opts)
+
+
+def _many_detections():
+    """64 detections from 8 boxes x 3 classes (+ background), 7 values per box encoding, absent
+    detections_per_class (TFLM's 100): most slots stay zero."""
+    opts = {"max_detections": 64, "max_classes_per_detection": 1, "num_classes": 3, "use_regular_nms": True,
+            "nms_score_threshold": -1.0, "nms_iou_threshold": 0.5, "y_scale": 10.0, "x_scale": 10.0,
+            "h_scale": 5.0, "w_scale": 5.0}
+    return model((1, 8, 7), 4, anchors(np.random.default_rng(2), 8), opts)
+
+
+HOSTILE_VALID = {
+    "detection_postprocess_minimal": _minimal,
+    "detection_postprocess_many_detections": _many_detections,
+}
