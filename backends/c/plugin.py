@@ -84,6 +84,7 @@ def generate(g: Graph, plan: MemoryPlan, name: str, twins=None, includes=()) -> 
            "flash_bytes": flash, "kernels": m.kernel_source(), "locals": m.locals, "body": m.body,
            "needs_math": m.needs_math, "needs_string": m.needs_string, "canary_error": ARENA_CANARY_ERROR,
            "index_error": status.INDEX_OUT_OF_RANGE if "INDEX_OUT_OF_RANGE" in m.program["status"] else None,
+           "boxes_error": status.INVALID_BOXES if "INVALID_BOXES" in m.program["status"] else None,
            "includes": list(includes), "state_bytes": plan.state_bytes, "state_resets": state_resets(g, plan)}
     env = _env()
     files = {f"{name}.h": env.get_template("model.h.j2").render(ctx),

@@ -6,3 +6,7 @@ from __future__ import annotations
 # a position or index computed at run time is outside the dimension it picks from (GATHER);
 # TF Lite Micro fails the invoke on it, and the C returns before reading or writing anything
 INDEX_OUT_OF_RANGE = 2
+
+# a decoded box is empty (ymin >= ymax or xmin >= xmax: TFLite_Detection_PostProcess); TF Lite Micro
+# fails the invoke on it, and the C returns before writing any output
+INVALID_BOXES = 3

@@ -146,10 +146,23 @@ def read_custom_options(raw: Any) -> dict[str, Any]:
         raise ValueError(f"{type(exc).__name__}: {exc}") from None
     if not isinstance(value, dict):
         raise ValueError(f"the options are a flexbuffer {type(value).__name__}, not a map")
-    return value
+    return _in_stored_order(raw, value)
 
 
 def write_custom_options(options: dict[str, Any]) -> bytes:
     """A custom operator's options as the flexbuffer map TF Lite Micro reads (keys sorted)."""
     from flatbuffers import flexbuffers
     return bytes(flexbuffers.Dumps(options))
+
+
+def _in_stored_order(raw: Any, value: dict[str, Any]) -> dict[str, Any]:
+    """The decoded map `value` with its keys in the order their strings are stored in the flexbuffer
+    (the order its writer added them), so that writing the dict back gives the same bytes; `value`
+    unchanged when the key offsets cannot be read."""
+    from flatbuffers import flexbuffers
+    try:
+        keys = flexbuffers.GetRoot(bytes(bytearray(raw))).AsMap.Keys
+        at = {k.AsKey: int(k._Indirect()._offset) for k in keys}     # noqa: SLF001 - no public accessor
+    except Exception:  # noqa: BLE001 - an older flatbuffers without these internals: keep the sorted order
+        return value
+    return {k: value[k] for k in sorted(value, key=lambda k: (at.get(k, 0), k))}
