@@ -78,6 +78,10 @@ class _Builder:
             dims = vi.type.tensor_type.shape.dim
             self.shapes[vi.name] = tuple(d.dim_value if d.HasField("dim_value") and d.dim_value > 0 else 1
                                          for d in dims)
+            if vi in self.graph.input and any(d.HasField("dim_value") and d.dim_value == 0 for d in dims):
+                raise TinyccError(f"input {vi.name!r} has a dimension of size 0 (shape "
+                                  f"{tuple(d.dim_value if d.HasField('dim_value') else '?' for d in dims)}): "
+                                  "an empty tensor", file=str(path), hint="give every input at least one element")
             if vi in self.graph.input and any(not (d.HasField("dim_value") and d.dim_value > 0) for d in dims):
                 shown = tuple(d.dim_value if d.HasField("dim_value") and d.dim_value > 0 else (d.dim_param or "?")
                               for d in dims)
