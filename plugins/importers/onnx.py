@@ -195,7 +195,7 @@ class _Builder:
 
     def layout(self, node_name: str, x: str, out: str, perm, nchw: bool = False) -> str:
         """A layout transpose (NCHW <-> NHWC, `perm`) of `x` into `out`."""
-        return self.emit(node_name, transpose_op.NAME, [x], out, {"perm": perm}, nchw=nchw)
+        return self.emit(node_name, transpose_op.NAME, [x], out, {"perm": perm}, nchw=nchw, dtype=self.tensors[x].dtype)
 
     def binary_operand(self, node, n: str, other_nchw: bool) -> str:
         """A binary op's operand; constants broadcast against an NHWC-held activation are permuted."""
@@ -255,7 +255,8 @@ class _Builder:
             elif n != vi.name and n in self._inputs():
                 # an output that is a model input (Identity, Dropout): a copy of its own, so the
                 # caller's input buffer is never also the model's result
-                self.emit(f"output:{vi.name}", "reshape", [n], vi.name, {"shape": tuple(self.tensors[n].shape)})
+                self.emit(f"output:{vi.name}", "reshape", [n], vi.name, {"shape": tuple(self.tensors[n].shape)},
+                          dtype=self.tensors[n].dtype)
                 n = vi.name
             elif n != vi.name and n not in [x.name for x in self.graph.input]:
                 # give the output tensor its ONNX name
@@ -337,10 +338,10 @@ class _Builder:
         """Shape of a core tensor now: validates the nodes built since the last call (the earlier
         ones already have their shapes), so a long model is not validated over and over."""
         t = self.tensors[x]
-        if t.shape or t.is_const or x in self._inputs():
-            return t.shape
         new = self.nodes[self.checked:]
         made = {o for n in new for o in n.outputs}
+        if t.shape or t.is_const or x not in made:       # known already (a 0-D result's shape is ())
+            return t.shape
         used = [n for node in new for n in node.inputs if n is not None] + [x]
         feeds = list(dict.fromkeys(n for n in used if n not in made and not self.tensors[n].is_const))
         tensors = {n: self.tensors[n] for n in [*used, *made]}

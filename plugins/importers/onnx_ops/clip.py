@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from tinycc.plugins.importers.onnx_ops._compose import Composer
 
 
@@ -15,6 +17,9 @@ def bound(ctx, node, index: int, what: str):
         return None
     n = ctx.name(node.input[index])
     if n not in ctx.const and n not in ctx.dq_const:
+        shape = ctx.infer_shape(ctx.value(node, n))
+        if int(np.prod(shape, dtype=np.int64)) != 1:
+            raise ctx.fail(node, f"Clip {what} must be a single value, got shape {shape}")
         return n, None
     value = ctx.scalar(node, n, f"Clip {what}")
     if math.isnan(value):
