@@ -37,7 +37,12 @@ def test_module_names_are_onnx_operators_and_one_to_one_ops_come_from_the_core()
         assert onnx.defs.has(name), f"{name} is not an ONNX operator (a misnamed module in onnx_ops/?)"
     one_to_one = {k: m.NAME for k, m in ops.onnx_ops().items()}
     assert one_to_one == {"Relu": "relu", "Sigmoid": "logistic", "Tanh": "tanh", "Add": "add", "Sub": "sub",
-                          "Mul": "mul", "LeakyRelu": "leaky_relu"}
+                          "Mul": "mul", "LeakyRelu": "leaky_relu", "Abs": "abs", "Neg": "neg", "Exp": "exp",
+                          "Log": "log", "Sqrt": "sqrt", "Div": "div", "Floor": "floor", "Ceil": "ceil",
+                          "Round": "round", "Sin": "sin", "Cos": "cos", "HardSwish": "hard_swish", "PRelu": "prelu",
+                          "Equal": "equal", "Less": "less", "Greater": "greater", "LessOrEqual": "less_equal",
+                          "GreaterOrEqual": "greater_equal", "Not": "logical_not", "And": "logical_and",
+                          "Or": "logical_or", "Where": "select_v2"}
     assert onnx_ops.onnx_name("global_average_pool") == "GlobalAveragePool"
     assert found["Add"].min_inputs == 2 and found["BatchNormalization"].min_inputs == 5
     assert found["Constant"].min_inputs == 0 and found["Relu"].min_inputs == 1
@@ -51,12 +56,14 @@ def test_leaky_relu_takes_onnx_default_alpha(tmp_path):
 
 
 def test_all_unsupported_operators_are_one_error(tmp_path):
-    path = chain(tmp_path / "many.onnx", ["Relu", "Erf", "Relu", "Erf", "Gelu2"], {"Gelu2": "com.example"})
+    path = chain(tmp_path / "many.onnx", ["Relu", "Hardmax", "Relu", "Hardmax", "Shrink", "Gelu2"],
+                 {"Gelu2": "com.example"})
     with pytest.raises(TinyccError) as info:
         load_onnx(path)
     text = info.value.render()
-    assert "ONNX operators not supported: Erf x2 (first: 'n1'), com.example.Gelu2 x1 (first: 'n4')" in text, text
-    assert text.count("not supported") == 1 and "supported: Add" in text
+    assert "ONNX operators not supported: Hardmax x2 (first: 'n1'), Shrink x1 (first: 'n4'), " \
+           "com.example.Gelu2 x1 (first: 'n5')" in text, text
+    assert text.count("not supported") == 1 and "supported: Abs, Add, And" in text
     assert info.value.node == "n1" and str(path) in text
 
 

@@ -12,6 +12,7 @@ from tinycc.core.ops import _map, _tflite, _unary
 from tinycc.core.ops import common as c
 
 NAME = "abs"
+ONNX_OP = "Abs"                   # one node of this ONNX operator is one of this op
 INPUTS, infer = _unary.INPUTS, _unary.infer
 ATTRS: dict = {}
 DTYPES = ("float32", "int8", "int16")

@@ -13,6 +13,7 @@ from tinycc.core.ops import _compare, _tflite
 from tinycc.core.ops import common as c
 
 NAME = "div"
+ONNX_OP = "Div"                   # one node of this ONNX operator is one of this op
 INPUTS = _compare.INPUTS
 ATTRS = {"activation": "none"}
 DTYPES = ("int32", "float32")

@@ -6,6 +6,7 @@ import numpy as np
 from tinycc.core.ops import _map, _tflite, _unary
 
 NAME = "floor"
+ONNX_OP = "Floor"                 # one node of this ONNX operator is one of this op
 INPUTS, infer = _unary.INPUTS, _unary.infer
 ATTRS: dict = {}
 DTYPES = ("float32",)

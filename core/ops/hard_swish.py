@@ -18,6 +18,7 @@ from tinycc.core.ops import _tflite, _unary
 from tinycc.core.ops import common as c
 
 NAME = "hard_swish"
+ONNX_OP = "HardSwish"             # one node of this ONNX operator is one of this op
 INPUTS, infer = _unary.INPUTS, _unary.infer
 ATTRS: dict = {}
 DTYPES = ("int8", "float32")                            # TFLM's HardSwishEval: float32 and int8 only

@@ -7,6 +7,7 @@ import numpy as np
 from tinycc.core.ops import _compare, _tflite
 
 NAME = "logical_and"
+ONNX_OP = "And"                   # one node of this ONNX operator is one of this op
 INPUTS = _compare.INPUTS
 ATTRS: dict = {}
 DTYPES = ("bool",)

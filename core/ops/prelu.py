@@ -13,6 +13,7 @@ from tinycc.core.ops import _compare, _tflite
 from tinycc.core.ops import common as c
 
 NAME = "prelu"
+ONNX_OP = "PRelu"                 # one node of this ONNX operator is one of this op
 INPUTS = ("x", "alpha")
 ATTRS: dict = {}
 DTYPES = ("int8", "float32")

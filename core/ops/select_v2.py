@@ -10,6 +10,7 @@ from tinycc.core.ops import _tflite
 from tinycc.core.ops import common as c
 
 NAME = "select_v2"
+ONNX_OP = "Where"                 # one node of this ONNX operator is one of this op
 INPUTS = ("condition", "x", "y")
 ATTRS: dict = {}
 DTYPES = ("bool",)                       # the condition's; x, y and the output: VALUE_DTYPES

@@ -24,7 +24,7 @@ from tinycc.core.validate import MAX_NODES, validate
 from tinycc.plugins.importers import onnx_ops
 from tinycc.plugins.importers.onnx_common import AXIS_TO_CORE, NCHW_TO_NHWC, NHWC_TO_NCHW
 
-ONNX_DTYPES = {1: "float32", 3: "int8", 5: "int16", 6: "int32", 7: "int64"}
+ONNX_DTYPES = {1: "float32", 3: "int8", 5: "int16", 6: "int32", 7: "int64", 9: "bool"}
 MIN_OPSET = 13
 CONVERTERS = onnx_ops.converters()          # ONNX operator -> its conversion (onnx_ops/, core ops' ONNX_OP)
 SUPPORTED = tuple(sorted(CONVERTERS))
@@ -32,7 +32,9 @@ SUPPORTED = tuple(sorted(CONVERTERS))
 ATTR_KINDS = {"axis": "INT", "group": "INT", "transA": "INT", "transB": "INT", "keepdims": "INT", "ceil_mode": "INT",
               "count_include_pad": "INT", "allowzero": "INT", "training_mode": "INT", "perm": "INTS",
               "kernel_shape": "INTS", "strides": "INTS", "pads": "INTS", "dilations": "INTS", "axes": "INTS",
-              "alpha": "FLOAT", "beta": "FLOAT", "epsilon": "FLOAT", "auto_pad": "STRING", "mode": "STRING"}
+              "alpha": "FLOAT", "beta": "FLOAT", "epsilon": "FLOAT", "auto_pad": "STRING", "mode": "STRING",
+              "gamma": "FLOAT", "min": "FLOAT", "max": "FLOAT", "select_last_index": "INT",
+              "noop_with_empty_axes": "INT", "approximate": "STRING"}
 
 
 class _Builder:
@@ -76,6 +78,10 @@ class _Builder:
             dims = vi.type.tensor_type.shape.dim
             self.shapes[vi.name] = tuple(d.dim_value if d.HasField("dim_value") and d.dim_value > 0 else 1
                                          for d in dims)
+            if vi in self.graph.input and any(d.HasField("dim_value") and d.dim_value == 0 for d in dims):
+                raise TinyccError(f"input {vi.name!r} has a dimension of size 0 (shape "
+                                  f"{tuple(d.dim_value if d.HasField('dim_value') else '?' for d in dims)}): "
+                                  "an empty tensor", file=str(path), hint="give every input at least one element")
             if vi in self.graph.input and any(not (d.HasField("dim_value") and d.dim_value > 0) for d in dims):
                 shown = tuple(d.dim_value if d.HasField("dim_value") and d.dim_value > 0 else (d.dim_param or "?")
                               for d in dims)
@@ -149,22 +155,22 @@ class _Builder:
 
     def core_const(self, n: str, arr: np.ndarray) -> str:
         arr = np.ascontiguousarray(arr)
-        dtype = "float32" if arr.dtype.kind == "f" else "int32"
-        arr = arr.astype(np.float32 if dtype == "float32" else np.int32)
+        dtype = {"f": "float32", "b": "bool"}.get(arr.dtype.kind, "int32")
+        arr = arr.astype({"float32": np.float32, "bool": np.bool_}.get(dtype, np.int32))
         self.tensors[n] = Tensor(n, tuple(arr.shape), dtype, data=arr)
         return n
 
-    def act(self, n: str, nchw: bool = False) -> str:
-        self.tensors[n] = Tensor(n, (), "float32")
+    def act(self, n: str, nchw: bool = False, dtype: str = "float32") -> str:
+        self.tensors[n] = Tensor(n, (), dtype)
         if nchw:
             self.nchw.add(n)
         return n
 
-    def emit(self, node_name: str, op: str, ins: list, out: str, attrs=None, nchw=False) -> str:
+    def emit(self, node_name: str, op: str, ins: list, out: str, attrs=None, nchw=False, dtype="float32") -> str:
         if nchw and out in self.graph_outputs:     # the NCHW output is made by a final transpose
             self.alias[out] = internal = self.fresh(out + "/nhwc")
             out = internal
-        self.act(out, nchw)
+        self.act(out, nchw, dtype)
         ins = list(ins)
         while ins and ins[-1] is None:
             ins.pop()
@@ -189,7 +195,7 @@ class _Builder:
 
     def layout(self, node_name: str, x: str, out: str, perm, nchw: bool = False) -> str:
         """A layout transpose (NCHW <-> NHWC, `perm`) of `x` into `out`."""
-        return self.emit(node_name, transpose_op.NAME, [x], out, {"perm": perm}, nchw=nchw)
+        return self.emit(node_name, transpose_op.NAME, [x], out, {"perm": perm}, nchw=nchw, dtype=self.tensors[x].dtype)
 
     def binary_operand(self, node, n: str, other_nchw: bool) -> str:
         """A binary op's operand; constants broadcast against an NHWC-held activation are permuted."""
@@ -215,12 +221,19 @@ class _Builder:
                 continue
             elem = vi.type.tensor_type.elem_type
             dtype = ONNX_DTYPES.get(elem)
-            if dtype not in ("float32", "int8", "int16"):
+            if dtype not in ("float32", "int8", "int16", "int32", "bool"):
                 kinds = self.onnx.TensorProto.DataType
                 shown = f"{kinds.Name(elem)} ({elem})" if elem in kinds.values() else str(elem)
-                raise TinyccError(f"input {vi.name!r} has ONNX element type {shown}; FLOAT, INT8 and INT16 inputs "
-                                  "are supported", file=str(self.path))
+                raise TinyccError(f"input {vi.name!r} has ONNX element type {shown}; FLOAT, INT8, INT16, INT32 and "
+                                  "BOOL inputs are supported", file=str(self.path))
             shape = self.shapes[vi.name]
+            if dtype == "bool":            # comparisons and logic work in ONNX's own order (no bool transposes)
+                if len(shape) == 4 and self.io_layout == "nhwc":
+                    raise TinyccError(f"input {vi.name!r} is a 4-D BOOL tensor; the nhwc io layout takes 4-D "
+                                      "inputs of FLOAT, INT8 and INT16 only", file=str(self.path),
+                                      hint="compile with the source io layout")
+                self.tensors[vi.name] = Tensor(vi.name, shape, dtype)
+                continue
             if len(shape) == 4 and self.io_layout == "nhwc":        # the caller supplies NHWC: no transpose
                 self.tensors[vi.name] = Tensor(vi.name, tuple(shape[k] for k in NCHW_TO_NHWC), dtype)
                 self.nchw.add(vi.name)
@@ -242,7 +255,8 @@ class _Builder:
             elif n != vi.name and n in self._inputs():
                 # an output that is a model input (Identity, Dropout): a copy of its own, so the
                 # caller's input buffer is never also the model's result
-                self.emit(f"output:{vi.name}", "reshape", [n], vi.name, {"shape": tuple(self.tensors[n].shape)})
+                self.emit(f"output:{vi.name}", "reshape", [n], vi.name, {"shape": tuple(self.tensors[n].shape)},
+                          dtype=self.tensors[n].dtype)
                 n = vi.name
             elif n != vi.name and n not in [x.name for x in self.graph.input]:
                 # give the output tensor its ONNX name
@@ -324,10 +338,10 @@ class _Builder:
         """Shape of a core tensor now: validates the nodes built since the last call (the earlier
         ones already have their shapes), so a long model is not validated over and over."""
         t = self.tensors[x]
-        if t.shape or t.is_const or x in self._inputs():
-            return t.shape
         new = self.nodes[self.checked:]
         made = {o for n in new for o in n.outputs}
+        if t.shape or t.is_const or x not in made:       # known already (a 0-D result's shape is ())
+            return t.shape
         used = [n for node in new for n in node.inputs if n is not None] + [x]
         feeds = list(dict.fromkeys(n for n in used if n not in made and not self.tensors[n].is_const))
         tensors = {n: self.tensors[n] for n in [*used, *made]}

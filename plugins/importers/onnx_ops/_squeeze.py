@@ -24,4 +24,4 @@ def squeeze_like(ctx, node, out, name, squeeze: bool):
         new = shape[:]
         for a in axes:
             new.insert(a, 1)
-    ctx.emit(name, "reshape", [x], out, {"shape": tuple(new)})
+    ctx.emit(name, "reshape", [x], out, {"shape": tuple(new)}, dtype=ctx.tensors[x].dtype)

@@ -12,4 +12,4 @@ def convert(ctx, node, out, name):
         raise ctx.fail(node, f"axis {axis} is out of range for a {len(shape)}-D input")
     axis %= len(shape) + 1
     outer = int(np.prod(shape[:axis])) if axis else 1
-    ctx.emit(name, "reshape", [x], out, {"shape": (outer, int(np.prod(shape[axis:])))})
+    ctx.emit(name, "reshape", [x], out, {"shape": (outer, int(np.prod(shape[axis:])))}, dtype=ctx.tensors[x].dtype)

@@ -13,4 +13,4 @@ def convert(ctx, node, out, name):
             raise ctx.fail(node, "Reshape with 0 (copy) dimensions needs a known input shape")
         shape = [x_shape[k] if d == 0 else d for k, d in enumerate(shape)]
     x = ctx.plain(node, node.input[0])
-    ctx.emit(name, "reshape", [x], out, {"shape": tuple(int(d) for d in shape)})
+    ctx.emit(name, "reshape", [x], out, {"shape": tuple(int(d) for d in shape)}, dtype=ctx.tensors[x].dtype)

@@ -1,11 +1,9 @@
-"""Softmax over the innermost axis (in NHWC): SOFTMAX with beta 1."""
+"""Softmax over any axis: SOFTMAX with beta 1 (transposed around when the axis is not the innermost
+in NHWC; see _along_axis.py)."""
 from __future__ import annotations
+
+from tinycc.plugins.importers.onnx_ops._along_axis import along_axis
 
 
 def convert(ctx, node, out, name):
-    x = ctx.value(node, node.input[0])
-    rank = len(ctx.infer_shape(x))
-    axis = ctx.core_axis(x, int(ctx.attr(node, "axis", -1)), rank, node)
-    if axis != rank - 1:
-        raise ctx.fail(node, "Softmax over an axis other than the innermost (in NHWC) is not supported")
-    ctx.emit(name, "softmax", [x], out, {"beta": 1.0}, nchw=x in ctx.nchw)
+    along_axis(ctx, node, out, name, "softmax", {"beta": 1.0})

@@ -12,4 +12,4 @@ def convert(ctx, node, out, name):
         raise ctx.fail(node, f"perm {perm} is not a permutation of the {rank} input axes")
     if x in ctx.nchw:
         perm = [AXIS_TO_CORE[p] for p in perm]
-    ctx.emit(name, "transpose", [x], out, {"perm": tuple(perm)})
+    ctx.emit(name, "transpose", [x], out, {"perm": tuple(perm)}, dtype=ctx.tensors[x].dtype)
