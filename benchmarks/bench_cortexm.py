@@ -6,6 +6,10 @@ exact), beside MLPerf Tiny's published latencies on a 120 MHz Cortex-M4 converte
 Cortex-M4 needs more than one cycle for loads, multiplies and taken branches), so read the
 ratio as a lower bound of the cycle count.
 
+Then TF Lite Micro's micro_speech audio front end (tflm_examples/audio_preprocessor_int8: the signal
+library's window, RFFT, filter bank, noise reduction, PCAN and log) on the c and cmsis-nn backends
+(CMSIS-NN has none of its operators: the c kernels run them), instructions per 30 ms frame.
+
 Below them, models made on the spot with TensorFlow's converter (benchmarks/keras_models.py: an
 int8 Keras LSTM and a TRANSPOSE_CONV decoder; their LSTM needs `pip install tf-keras`) and with
 tinycc's flatbuffer writer (`svdf_kws`, tests/ops/cases/_svdf.py: two int8 SVDF layers with int16
@@ -46,6 +50,7 @@ C_TARGET = {stem: round(best * MHZ * 1000) for stem, (_, best) in PUBLISHED.item
 MODELS = ["mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/vww_96_int8.tflite",
           "mlperf_tiny/pretrainedResnet_quant.tflite", "mlperf_tiny/ad01_int8.tflite"]
 BACKENDS = ["c", "microtvm", "cmsis-nn"]
+SIGNAL_MODELS = ["tflm_examples/audio_preprocessor_int8.tflite"]     # one invoke = one 30 ms frame
 GENERATED_BACKENDS = ["c", "cmsis-nn"]
 WRITTEN = {"svdf_kws": lambda: (svdf_kws(), None)}     # made with tinycc's flatbuffer writer: no TensorFlow
 
@@ -91,6 +96,12 @@ def main(argv=None) -> int:
             row = _measure(path, backend, cmsis)
             table.add_row(path.stem, backend, *row, f"{ref_ms * MHZ * 1000:,.0f}", f"{best_ms * MHZ * 1000:,.0f}",
                           _target(path.stem, int(row[3].replace(",", ""))) if backend == "c" and row[3] else "")
+    for rel in SIGNAL_MODELS:
+        path = Path(args.models) / rel
+        for backend in GENERATED_BACKENDS if path.exists() else []:
+            table.add_row(path.stem, backend, *_measure(path, backend, cmsis), "", "", "")
+        if not path.exists():
+            table.add_row(rel, "absent", *[""] * 7)
     if not args.no_generated:
         with tempfile.TemporaryDirectory() as tmp:
             for stem, builder in {**BUILDERS, **WRITTEN}.items():

@@ -48,26 +48,12 @@ def run_c_model(g, inputs: list[np.ndarray]) -> list[np.ndarray]:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-STATE_HARNESS = Path(__file__).with_name("c_state_harness.c")
-
-
 def run_c_steps(g, samples: list[list[np.ndarray]], reset_at: int | None = None) -> list[list[np.ndarray]]:
     """Generate and build a model with persistent state (its NAME_reset()) and run every sample in ONE
-    process, so the state carries from one invoke to the next; model_reset() before sample `reset_at`."""
-    from tinycc.core import samples as io
+    process (the runtime's harness), so the state carries from one invoke to the next; model_reset()
+    before sample `reset_at`."""
     workdir = Path(tempfile.mkdtemp(prefix="tinycc-c-state-"))
     try:
-        write_sources(g, workdir)
-        exe = workdir / "model_test"
-        cmd = [CC, *CFLAGS, "-I", str(workdir), str(workdir / "model.c"), str(workdir / "model_weights.c"),
-               str(STATE_HARNESS), "-o", str(exe), "-lm"]
-        proc = subprocess.run(cmd, capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise AssertionError(f"C build failed:\n{' '.join(cmd)}\n{proc.stderr[-4000:]}")
-        (workdir / "in.bin").write_bytes(io.pack(samples, io.layout(g, g.inputs)))
-        proc = subprocess.run([str(exe), str(workdir / "in.bin"), str(workdir / "out.bin"), str(len(samples)),
-                               str(-1 if reset_at is None else reset_at)], capture_output=True, text=True)
-        assert proc.returncode == 0, f"the model failed with status {proc.returncode}: {proc.stderr[-500:]}"
-        return io.unpack((workdir / "out.bin").read_bytes(), io.layout(g, g.outputs), len(samples))
+        return run_exe(build(g, workdir), g, samples, reset_at=reset_at)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

@@ -4,6 +4,7 @@ interpreter and after its reset: tinycc's reference interpreter, the model writt
 flatbuffer writer, and the `c` backend (all samples in one process, NAME_reset() where TFLM resets)."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -72,7 +73,21 @@ def _state_and_cond() -> bytes:
     return _convert(Both())
 
 
-MODELS = {"accumulator": _accumulator, "cond": _cond, "while": _while, "state_and_cond": _state_and_cond}
+def _nested() -> bytes:
+    class Nested(tf.Module):     # an IF inside a WHILE's body, and an IF after the loop
+        @tf.function(input_signature=[tf.TensorSpec([1, 4], tf.float32)])
+        def __call__(self, x):
+            n = tf.minimum(tf.cast(tf.reduce_sum(tf.abs(x)), tf.int32), 4)
+
+            def body(i, y):
+                return i + 1, tf.cond(tf.reduce_sum(y) > 0, lambda: y * 0.5 - 1.0, lambda: y * 1.5 + 2.0)
+            _, y = tf.while_loop(lambda i, y: i < n, body, (0, x))
+            return tf.cond(tf.reduce_max(y) > 1.0, lambda: y + 3.0, lambda: y * y)
+    return _convert(Nested())
+
+
+MODELS = {"accumulator": _accumulator, "cond": _cond, "while": _while, "state_and_cond": _state_and_cond,
+          "nested": _nested}
 
 
 def _samples(n: int = 6, seed: int = 0) -> list[list[np.ndarray]]:
@@ -208,3 +223,50 @@ def test_post_training_quantisation_of_subgraphs_is_refused(tmp_path, capsys):
     err = capsys.readouterr().err
     assert status == 2 and not (tmp_path / "out").exists()
     assert "acc.tflite" in err and "subgraphs" in err and "TensorFlow's converter" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("name,shared", [("cond", (1, 2)), ("while", (1, 2))])
+def test_c_subgraphs_never_running_together_share_their_arena_region(name, shared):
+    """IF's two branches (x * 2, x - 1) and WHILE's cond and body never run at the same time: their
+    regions start at the same byte, just after the main graph's, and the arena is the main graph's
+    plus the larger of the two, not their sum. The cond model's branches each hold their [1, 4]
+    float32 input and output (16 + 16 B): 32 B for both instead of 64 B. The outputs equal TF Lite
+    Micro's, also built with ASan + UBSan."""
+    from tests.c_build import CBackend, generate, memory
+    from tests.ops.check import run_c_sanitized
+    data = MODELS[name]()
+    g = load_tflite(Path(f"{name}.tflite"), data)
+    plan = memory.plan(g, **CBackend.plan_options)
+    files, report = generate(g, plan, "model")
+    region = {int(k): (int(a), int(b)) for k, a, b in
+              re.findall(r"/\* subgraph (\d+) .*?: arena bytes \[(\d+), (\d+)\) \*/", files["model.c"])}
+    a, b = (region[k] for k in shared)
+    assert a[0] == b[0] == -(-plan.arena_bytes // 16) * 16
+    sizes = [end - start for start, end in (a, b)]
+    assert report["arena_bytes"] == a[0] + max(sizes) < a[0] + sum(sizes)
+    if name == "cond":
+        assert sizes == [32, 32] and report["arena_bytes"] == plan.arena_bytes + 32
+    samples = _samples(seed=4)
+    want = tflm_steps(data, samples, None)
+    _assert_equal(c_steps(g, samples, None), want, f"{name} c")
+    _assert_equal(run_c_sanitized(g, samples), want, f"{name} sanitized c")
+
+
+def test_c_nested_subgraph_region_lies_above_its_callers():
+    """An IF inside a WHILE's body runs while the body and the main graph run: its branches share one
+    region, which starts where the body's ends (the body's and the cond's start where the main
+    graph's ends); the IF after the loop reuses the loop's bytes."""
+    from tests.c_build import CBackend, generate, memory
+    g = load_tflite(Path("nested.tflite"), _nested())
+    plan = memory.plan(g, **CBackend.plan_options)
+    files, report = generate(g, plan, "model")
+    region = {int(k): (int(a), int(b)) for k, a, b in
+              re.findall(r"/\* subgraph (\d+) .*?: arena bytes \[(\d+), (\d+)\) \*/", files["model.c"])}
+    loop = next(n for n in g.nodes if n.op == "while")
+    after = next(n for n in g.nodes if n.op == "if")
+    cond, body = loop.attrs["cond_subgraph"], loop.attrs["body_subgraph"]
+    inner = next(n for n in g.subgraphs[body].nodes if n.op == "if")
+    main_end = -(-plan.arena_bytes // 16) * 16
+    assert region[cond][0] == region[body][0] == region[after.attrs["then_subgraph"]][0] == main_end
+    assert region[inner.attrs["then_subgraph"]][0] == region[inner.attrs["else_subgraph"]][0] == region[body][1]
+    assert report["arena_bytes"] == max(end for _, end in region.values())

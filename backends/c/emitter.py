@@ -12,6 +12,7 @@ import numpy as np
 
 from tinycc.backends.c import names
 from tinycc.backends.c.kernel_units import read_unit
+from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph, np_dtype
 from tinycc.core.planner import MemoryPlan
 
@@ -56,6 +57,8 @@ def read_kernel(name: str) -> str:
 
 
 class CModule:
+    base = 0          # where the module's arena region starts (a called subgraph's: backends/c/subgraphs.py)
+
     def __init__(self, g: Graph, plan: MemoryPlan, prefix: str):
         self.g = g
         self.plan = plan
@@ -133,6 +136,16 @@ class CModule:
         if name in self.plan.state_offsets:
             return f"(({cq}{ctype} *)(tinycc_state.bytes + {self.plan.state_offsets[name]}))"
         return f"(({cq}{ctype} *)(arena.bytes + {self.plan.offsets[name]}))"
+
+    def scratch(self, node, ctype: str = "void") -> str:
+        """C expression for the node's planned scratch buffer (an operator's `scratch_bytes`, the
+        planner's `plan.scratch`) as a `ctype *`, in this module's arena region."""
+        index = next(i for i, n in enumerate(self.g.nodes) if n is node)      # node names may repeat
+        key = self.plan.scratch.get(index)
+        if key is None:
+            raise TinyccError("the memory plan has no scratch buffer for this operator", node=node.name, op=node.op,
+                              hint="plan with tinycc.core.planner, which reserves operators' scratch")
+        return f"(({ctype} *)(arena.bytes + {self.base + self.plan.offsets[key]}))"
 
     def emit(self, line: str):
         self.body.append(line)

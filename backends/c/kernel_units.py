@@ -9,6 +9,9 @@ A unit is an ordered list of those files; its text is their concatenation, in th
 may use the reference file before it), with each `@NAME@` placeholder replaced by layout.C_DEFINES[NAME].
 UNITS lists the units made of more than one file or kept outside reference/; any other unit `x.h` is
 the one file `reference/x.h` (a new operator's kernel needs no entry here).
+A generic file, written once for several types, is instantiated by units of its own: PARAMS[unit]
+fills its type placeholders (e.g. `@B@` the sample bits, `@ACC@` the accumulator type), so one file
+may be listed by several units, one per type.
 """
 from __future__ import annotations
 
@@ -45,20 +48,34 @@ UNITS: dict[str, tuple[str, ...]] = {
     "svdf_fast.h": ("optimised/svdf_fast.h",),                       # after dot_s8.h, fully_connected.h, svdf.h
     "fully_connected.h": ("reference/fully_connected.h",
                           "optimised/fully_connected_w4.h"),             # tinycc_fully_connected_s8_w4
+    "signal_fft_s16.h": ("reference/signal_kissfft.h",),                 # KISS FFT in Q15 (PARAMS)
+    "signal_fft_s32.h": ("reference/signal_kissfft.h",),                 # KISS FFT in Q31 (PARAMS)
+}
+# a generic file's type placeholders, per unit instantiating it
+PARAMS: dict[str, dict[str, str]] = {
+    "signal_fft_s16.h": {"B": "16", "ACC": "int32_t"},
+    "signal_fft_s32.h": {"B": "32", "ACC": "int64_t"},
 }
 PLACEHOLDER = re.compile(r"@([A-Za-z_][A-Za-z0-9_]*)@")
 
 
-def read_file(path: str) -> str:
-    """One kernel file (a path under kernels/), its placeholders replaced."""
+def read_file(path: str, params: dict[str, str] | None = None) -> str:
+    """One kernel file (a path under kernels/), its placeholders replaced (C_DEFINES', then a generic
+    file's type `params`)."""
     text = resources.files("tinycc.backends.c").joinpath("kernels", *path.split("/")).read_text()
-    return PLACEHOLDER.sub(lambda mt: str(C_DEFINES[mt.group(1)]), text)
+    values = {**C_DEFINES, **(params or {})}
+    return PLACEHOLDER.sub(lambda mt: str(values[mt.group(1)]), text)
 
 
 @functools.cache
 def read_unit(name: str) -> str:
-    """A unit's C text: its files concatenated."""
-    return "".join(read_file(path) for path in files_of(name))
+    """A unit's C text: its files concatenated (a generic one instantiated with the unit's PARAMS)."""
+    return "".join(read_file(path, PARAMS.get(name)) for path in files_of(name))
+
+
+def instances() -> list[tuple[str, str]]:
+    """(path, C text) of every file of every unit, as models get it: a generic file once per unit instantiating it."""
+    return [(path, read_file(path, PARAMS.get(unit))) for unit in units() for path in files_of(unit)]
 
 
 def files_of(name: str) -> tuple[str, ...]:

@@ -12,7 +12,7 @@ import hashlib
 import re
 from importlib import resources
 
-from tinycc.backends.c.kernel_units import all_files, read_file
+from tinycc.backends.c.kernel_units import instances
 
 C_KEYWORDS = frozenset("""auto break case char const continue default do double else enum extern float for goto if
 inline int long register restrict return short signed sizeof static struct switch typedef union unsigned void
@@ -58,7 +58,7 @@ def model_name(text: str | None, fallback: str = "model") -> str:
 def kernel_identifiers() -> frozenset[str]:
     """Every identifier the c backend's kernels and model.c template use, pasted families expanded."""
     root = resources.files("tinycc.backends.c")
-    texts = [read_file(path) for path in all_files()]
+    texts = [text for _, text in instances()]
     texts.append(root.joinpath("templates", "model.c.j2").read_text())
     tokens = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", "\n".join(texts)))
     tokens |= {t + s for t in tokens if t.endswith("_") for s in _PASTED}

@@ -2,18 +2,21 @@
 init) becomes one static function `static int NAME_subgraph_K(void)`, made the first time an emitter
 asks for it (`function`). Every subgraph is planned on its own (core/passes/memory.py, the c backend's
 in-place pairs, schedule and concat slices), its inputs and outputs in its arena (the caller copies
-the operands in and the results out), and gets its own region of the one static arena, after the main
-graph's and the other subgraphs' (no region is shared: a subgraph runs while its caller's tensors
-live). Resource variables live in the persistent state buffer (`resource`)."""
+the operands in and the results out), and gets a region of the one static arena (`regions`): after
+the regions of every graph that can be running when it runs (its callers, theirs, up to the main
+graph's), while subgraphs never running at the same time share bytes: IF's two branches, WHILE's
+cond and body (the cond's bool is read before the body's inputs are copied in), two IFs' branches.
+Resource variables live in the persistent state buffer (`resource`)."""
 from __future__ import annotations
 
 from typing import Any
 
 from tinycc.backends.c import names
 from tinycc.backends.c.emitter import CTYPES, CModule
-from tinycc.core import ops
+from tinycc.core import control, ops
 from tinycc.core.errors import TinyccError
-from tinycc.core.planner import align
+from tinycc.core.graph import Graph
+from tinycc.core.planner import MemoryPlan, align
 
 PLAN_OPTIONS: dict[str, Any] = {"inplace": True, "schedule": True, "concat_alias": True}   # CBackend's
 
@@ -40,14 +43,15 @@ def function(m: CModule, index: int) -> tuple[str, CModule]:
         return made[index]
     from tinycc.backends.c import ops as c_ops
     from tinycc.backends.c.ops import _inplace, lut
-    from tinycc.core.passes import memory
+    if "regions" not in m.program:             # first call: from the main graph, which calls them all
+        m.program["regions"] = regions(m.g, m.plan.arena_bytes)
+        ends = [base + plan.arena_bytes for base, plan in m.program["regions"].values()]
+        m.program["end"] = max([m.plan.arena_bytes, *ends])
     sg = m.g.subgraphs[index]
-    plan = memory.plan(sg, True, None, **PLAN_OPTIONS)        # inputs and outputs in its arena region
     sub = _Subgraph.__new__(_Subgraph)
     sub.__dict__.update(m.__dict__)
+    sub.base, plan = m.program["regions"][index]
     sub.g, sub.plan, sub.body, sub._tensor_symbol = sg, plan, [], {}
-    sub.base = align(m.program["end"])
-    m.program["end"] = sub.base + plan.arena_bytes
     symbol = m.namer(f"{m.prefix}_subgraph_{index}")
     made[index] = (symbol, sub)
     for i, node in enumerate(sg.nodes):
@@ -66,6 +70,37 @@ def function(m: CModule, index: int) -> tuple[str, CModule]:
                              f"[{sub.base}, {sub.base + plan.arena_bytes}) */\n"
                              f"static int {symbol}(void) {{\n{body}\n    return 0;\n}}")
     return symbol, sub
+
+
+def regions(g: Graph, main_bytes: int) -> dict[int, tuple[int, MemoryPlan]]:
+    """Subgraph index -> (the start of its arena region, its plan) for every subgraph the main graph g
+    (whose region is the first `main_bytes`) reaches. A subgraph's region starts after the end of each
+    caller's region (callers placed first: the call graph is acyclic, core/control.check_calls), so it
+    is above every graph that can be running with it; graphs on no common call path overlap."""
+    from tinycc.core.passes import memory
+    subs = g.subgraphs
+
+    def callees(graph: Graph) -> list[int]:
+        return [int(node.attrs[a]) for node in graph.nodes for a in ops.trait(node.op, "subgraph_attrs")]
+
+    calls = {0: callees(g)}
+    todo = list(calls[0])
+    while todo:
+        k = todo.pop()
+        if k not in calls:
+            calls[k] = callees(subs[k])
+            todo += calls[k]
+    plans = {k: memory.plan(subs[k], True, None, **PLAN_OPTIONS) for k in calls if k}  # I/O in its region
+    callers: dict[int, list[int]] = {k: [] for k in calls}
+    for k, targets in calls.items():
+        for t in targets:
+            callers[t].append(k)
+    ends, placed = {0: main_bytes}, {}
+    for k in reversed(control.check_calls(subs, g.source)):       # callers before callees
+        if k in plans:
+            base = align(max(ends[c] for c in callers[k]))
+            placed[k], ends[k] = (base, plans[k]), base + plans[k].arena_bytes
+    return placed
 
 
 def copy(m: CModule, dst: str, src: str, nbytes: int) -> None:

@@ -127,3 +127,11 @@ def typed_codec(custom: str, key: str, dtypes: tuple[str, ...], what: str = "ker
         return ctx.builtin, {"T": types[ctx.x.dtype], key: int(node.attrs[key])}, inputs
 
     return _tflite.TFLite("CUSTOM", custom=custom, read=read, write=write)
+
+
+def fft_scratch_bytes(node, g) -> int:
+    """The working memory of an integer SignalRfft / SignalIrfft invoke: fft_length / 2 complex values
+    of its type (int16: 4 bytes each, int32: 8), the one frame the c kernel packs before the FFT (the
+    FFT itself works in the output); float32 none (a direct sum)."""
+    item = {"int16": 4, "int32": 8}.get(g.tensors[node.inputs[0]].dtype, 0)
+    return int(node.attrs["fft_length"]) // 2 * item

@@ -58,6 +58,11 @@ def prepare(node, g):
     return p
 
 
+
+def scratch_bytes(node, g) -> int:
+    """Planned in the arena (core/planner.py): _signal.fft_scratch_bytes."""
+    return _signal.fft_scratch_bytes(node, g)
+
 def run(node, g, inputs, p):
     n = p["fft_length"]
     x = inputs[0].reshape(p["frames"], n + 2)

@@ -54,6 +54,11 @@ def prepare(node, g):
     return p
 
 
+
+def scratch_bytes(node, g) -> int:
+    """Planned in the arena (core/planner.py): _signal.fft_scratch_bytes."""
+    return _signal.fft_scratch_bytes(node, g)
+
 def run(node, g, inputs, p):
     x = inputs[0].reshape(p["frames"], p["frame"])
     shape, n = g.tensors[node.outputs[0]].shape, p["fft_length"]

@@ -28,11 +28,14 @@ def host_cc() -> str | None:
     return shutil.which("cc") or shutil.which("gcc")
 
 
-def run_exe(exe: Path, g, samples: list[list[np.ndarray]], timeout: float = 600) -> list[list[np.ndarray]]:
-    """Run a program built with the harness on samples (files beside the program)."""
+def run_exe(exe: Path, g, samples: list[list[np.ndarray]], timeout: float = 600,
+            reset_at: int | None = None) -> list[list[np.ndarray]]:
+    """Run a program built with the harness on samples (files beside the program), all in one process
+    (state carries across them); with `reset_at`, model_reset() before that sample."""
     workdir = Path(exe).parent
     (workdir / "in.bin").write_bytes(io.pack(samples, io.layout(g, g.inputs)))
-    proc = subprocess.run([str(exe), str(workdir / "in.bin"), str(workdir / "out.bin"), str(len(samples))],
+    reset = [] if reset_at is None else [str(reset_at)]
+    proc = subprocess.run([str(exe), str(workdir / "in.bin"), str(workdir / "out.bin"), str(len(samples)), *reset],
                           capture_output=True, text=True, timeout=timeout)
     if proc.returncode != 0:
         raise TinyccError(f"the generated model failed with status {proc.returncode}", hint=proc.stderr[-500:] or None)

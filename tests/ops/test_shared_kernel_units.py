@@ -43,8 +43,8 @@ def test_kernels_sharing_helper_units_compile_together_and_equal_tflm():
 def test_no_function_is_defined_in_two_kernel_files():
     """Any two units may meet in one model: a helper two kernels need lives in one common/ file."""
     defined: dict[str, list[str]] = {}
-    for path in kernel_units.all_files():
-        names = set(DEFINITION.findall(kernel_units.read_file(path)))     # #ifdef twins count once
+    for path, text in kernel_units.instances():          # a generic file once per type it is made for
+        names = set(DEFINITION.findall(text))     # #ifdef twins count once
         for name in names:
             defined.setdefault(name, []).append(path)
     assert {n: f for n, f in defined.items() if len(f) > 1} == {}

@@ -48,15 +48,6 @@ def fast_constants(node, m, p) -> tuple[str, str] | None:
     return ", ".join(weights), ", ".join(consts)
 
 
-def _scratch(node, m) -> str:
-    index = next(i for i, n in enumerate(m.g.nodes) if n is node)      # node names may repeat
-    key = m.plan.scratch.get(index)
-    if key is None:
-        raise TinyccError("the memory plan has no scratch buffer for this LSTM", node=node.name, op=node.op,
-                          hint="plan with tinycc.core.planner, which reserves operators' scratch")
-    return f"(void *)(arena.bytes + {m.plan.offsets[key]})"
-
-
 def emit(node, m, p):
     dtype = p["dtype"]
     if dtype not in ("int8", "float32"):
@@ -97,14 +88,14 @@ def emit(node, m, p):
                 m.use_kernel(header)
             lines += [f"    const int32_t *const lstm_w4[8] = {{{fast[0]}}};",
                       f"    const int32_t *const lstm_k[8] = {{{fast[1]}}};",
-                      f"    tinycc_lstm_s8_fast(&{params}, {x}, lstm_w4, lstm_k, {tab}, {y}, {_scratch(node, m)}, "
+                      f"    tinycc_lstm_s8_fast(&{params}, {x}, lstm_w4, lstm_k, {tab}, {y}, {m.scratch(node)}, "
                       f"{state});"]
         else:
-            lines.append(f"    tinycc_lstm_s8(&{params}, {x}, lstm_w, lstm_b, {tab}, {y}, {_scratch(node, m)}, "
+            lines.append(f"    tinycc_lstm_s8(&{params}, {x}, lstm_w, lstm_b, {tab}, {y}, {m.scratch(node)}, "
                          f"{state});")
     else:
         clip = repr(float(np.float32(p["cell_clip"]))) + "f"
-        lines.append(f"    tinycc_lstm_f32(&{params}, {clip}, {x}, lstm_w, lstm_b, {y}, {_scratch(node, m)}, {state});")
+        lines.append(f"    tinycc_lstm_f32(&{params}, {clip}, {x}, lstm_w, lstm_b, {y}, {m.scratch(node)}, {state});")
     lines.append("}")
     for line in lines:
         m.emit(line)
