@@ -312,8 +312,12 @@ def validate(g: Graph) -> Graph:
 def _plain_integers(g: Graph, node: Node) -> bool:
     """Whether `node` reads its int8/int16 tensors as plain integers, without quantisation: an op
     with the raw_integers trait, or a view (RESHAPE of an audio frame) none of whose int8/int16
-    tensors is quantised (same bytes in and out, nothing to rescale)."""
+    tensors is quantised (same bytes in and out, nothing to rescale), or an op whose module's
+    `plain_integers(node, g)` says this node reads them so (int16 ABS without quantisation)."""
     if ops.trait(node.op, "raw_integers"):
+        return True
+    hook = getattr(ops.get(node.op), "plain_integers", None)
+    if hook is not None and hook(node, g):
         return True
     if not ops.trait(node.op, "view"):
         return False

@@ -1,7 +1,8 @@
 """ABS: |x|. float32; int8 and int16 quantised as TFLM's AbsEvalQuantized: |x - zp_in| (int32), rescaled
 by MultiplyByQuantizedMultiplier(s_in / s_out, in double) only when the float32 scales differ, plus
-zp_out, clamped; int16 needs zero points 0. (TFLM also takes an int16 tensor without quantisation
-as plain |x|; core/validate.py refuses unquantised int16 tensors, so that path is not here.)"""
+zp_out, clamped; int16 needs zero points 0. An int16 input without quantisation parameters is a
+plain integer, as TFLM's AbsEval takes it: std::abs, so -32768 stays -32768 (the output's own
+quantisation, if any, is ignored); a quantised input needs a quantised output (TFLM's Prepare)."""
 from __future__ import annotations
 
 import numpy as np
@@ -21,11 +22,19 @@ ELEMENTWISE, IN_PLACE = True, "elementwise"
 TFLITE = _tflite.TFLite("ABS")
 
 
+def plain_integers(node, g) -> bool:
+    """An int16 input without quantisation parameters: TFLM takes its values as plain integers."""
+    x = g.tensors[node.inputs[0]]
+    return x.dtype == "int16" and x.quant is None
+
+
 def prepare(node, g):
     dtype = _map.check_types(node, g, DTYPES)
     x, out = g.tensors[node.inputs[0]], g.tensors[node.outputs[0]]
     if dtype == "float32":
         return {"dtype": dtype}
+    if plain_integers(node, g):
+        return {"dtype": dtype, "plain": True}
     for t in (x, out):
         if t.quant is None:
             raise c.fail(node, f"tensor {t.name!r} is {dtype} but has no quantisation parameters")
@@ -42,6 +51,8 @@ def run(node, g, inputs, p):
     x = inputs[0]
     if p["dtype"] == "float32":
         return [np.abs(x)]
+    if p.get("plain"):                           # std::abs in int, cast back: |-32768| wraps to -32768
+        return [np.abs(x.astype(np.int32)).astype(np.int16)]
     v = np.abs(x.astype(np.int64) - p["input_zp"])
     if p["rescale"]:
         v = fp.multiply_by_quantized_multiplier(v, p["multiplier"], p["shift"])

@@ -62,13 +62,13 @@ def check(model: bytes, seed: int, steps: int = 4, reset_at: int | None = None, 
             assert_equal(outs[0], expected[k], f"c, invoke {k}")
 
 
-@pytest.mark.parametrize("dtype", ["int8", "float32"])
+@pytest.mark.parametrize("dtype", ["int8", "int16", "float32"])
 @pytest.mark.parametrize("seed", range(6))
 def test_reference_and_c_carry_the_state_as_tflm(dtype, seed):
     check(lstm(np.random.default_rng(seed), dtype), seed, c=seed < 3)
 
 
-@pytest.mark.parametrize("dtype", ["int8", "float32"])
+@pytest.mark.parametrize("dtype", ["int8", "int16", "float32"])
 def test_reset_restores_tflm_reset_state(dtype):
     check(lstm(np.random.default_rng(40), dtype), 40, steps=5, reset_at=2, c=True)
 

@@ -1,8 +1,9 @@
-"""C emitter for unidirectional_sequence_lstm: one call to tinycc_lstm_{s8,f32} (kernels/lstm.h) with
+"""C emitter for unidirectional_sequence_lstm: one call to tinycc_lstm_{s8,s16,f32} (kernels/lstm.h) with
 prepare's constants in a tinycc_lstm_params struct, the weights and biases as pointer arrays, TFLM's
 sigmoid table (_sigmoid_s16.table), the node's scratch buffer planned in the arena
 (core/ops/unidirectional_sequence_lstm.py scratch_bytes) and its hidden and cell state variable tensors
-in the persistent state buffer (NULL when the node has none: every invoke from the reset state). int8
+in the persistent state buffer (NULL when the node has none: every invoke from the reset state); 16x8
+(int16 activations) takes tinycc_lstm_s16, its int64 sums and biases as TFLM's. int8
 LSTMs whose sums cannot leave int32 take tinycc_lstm_s8_fast (kernels/optimised/lstm_fast.h: dot
 products, zero points folded per unit here)."""
 from __future__ import annotations
@@ -50,12 +51,12 @@ def fast_constants(node, m, p) -> tuple[str, str] | None:
 
 def emit(node, m, p):
     dtype = p["dtype"]
-    if dtype not in ("int8", "float32"):
+    if dtype not in ("int8", "int16", "float32"):
         raise TinyccError(f"the c backend has no {dtype} LSTM kernel", node=node.name, op=node.op)
-    m.use_kernel(_sigmoid_s16.UNIT)       # lstm.h's int8 gates interpolate TFLM's sigmoid table
+    m.use_kernel(_sigmoid_s16.UNIT)       # lstm.h's integer gates interpolate TFLM's sigmoid table
     m.use_kernel("lstm.h")
     m.needs_math = True
-    integer = dtype == "int8"
+    integer = dtype in ("int8", "int16")
 
     def four(key):
         return [int(v) for v in p[key]] if integer else [0, 0, 0, 0]
@@ -69,13 +70,13 @@ def emit(node, m, p):
               *mul("forget_mul"), *mul("input_mul"), *mul("output_mul"),
               p.get("tanh_mult", 0), p.get("tanh_shift", 0), p.get("quantized_cell_clip", 0)]
     params = m.struct("tinycc_lstm_params", f"{node.name}_lstm", values)
-    ctype = "int8_t" if integer else "float"
-    btype = "int32_t" if integer else "float"
+    ctype = {"int8": "int8_t", "int16": "int8_t", "float32": "float"}[dtype]          # the weights
+    btype = {"int8": "int32_t", "int16": "int64_t", "float32": "float"}[dtype]
     x, y = m.ptr(node.inputs[0], const=True), m.ptr(node.outputs[0])
     # the variable tensors in the persistent state buffer (kept across invokes), else NULL: from the reset state
     hidden, cell = (node.inputs[16:18] + [None, None])[:2]
     state = f"{m.ptr(cell)}, {m.ptr(hidden)}" if hidden is not None and cell is not None else "NULL, NULL"
-    fast = fast_constants(node, m, p) if integer else None
+    fast = fast_constants(node, m, p) if dtype == "int8" else None
     lines = ["{"]
     if fast is None:
         ws = ", ".join(m.ptr(node.inputs[k], const=True) for k in range(1, 9))
@@ -91,8 +92,8 @@ def emit(node, m, p):
                       f"    tinycc_lstm_s8_fast(&{params}, {x}, lstm_w4, lstm_k, {tab}, {y}, {m.scratch(node)}, "
                       f"{state});"]
         else:
-            lines.append(f"    tinycc_lstm_s8(&{params}, {x}, lstm_w, lstm_b, {tab}, {y}, {m.scratch(node)}, "
-                         f"{state});")
+            kernel = "tinycc_lstm_s8" if dtype == "int8" else "tinycc_lstm_s16"
+            lines.append(f"    {kernel}(&{params}, {x}, lstm_w, lstm_b, {tab}, {y}, {m.scratch(node)}, {state});")
     else:
         clip = repr(float(np.float32(p["cell_clip"]))) + "f"
         lines.append(f"    tinycc_lstm_f32(&{params}, {clip}, {x}, lstm_w, lstm_b, {y}, {m.scratch(node)}, {state});")

@@ -10,7 +10,7 @@ from tinycc.core import ops
 from tinycc.core.graph import Graph, Node
 from tinycc.core.validate import validate
 
-DTYPES = ("int8", "float32")     # 16x8: see core/ops/unidirectional_sequence_lstm.py
+DTYPES = ("int8", "int16", "float32")
 OP = "unidirectional_sequence_lstm"
 GATES = ("input", "forget", "cell", "output")
 

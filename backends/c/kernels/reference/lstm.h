@@ -1,4 +1,4 @@
-/* UNIDIRECTIONAL_SEQUENCE_LSTM kernels (int8 8x8->16, float32) as TF Lite Micro's lstm_eval computes
+/* UNIDIRECTIONAL_SEQUENCE_LSTM kernels (int8 8x8->16, int16 16x8->16, float32) as TF Lite Micro's lstm_eval computes
  * them: per step and gate two fully connected layers (input, recurrent) to int16 Q3.12, a saturating
  * add, TFLM's interpolated int16 sigmoid / tanh (common/sigmoid_s16.h), then the cell and hidden
  * updates. Elementwise stages are fused per element, which changes no value. `scratch` (planned in the
@@ -75,6 +75,64 @@ static inline void tinycc_lstm_s8(const tinycc_lstm_params *p, const int8_t *in,
         for (e = 0; e < rows * n; ++e) {
             const int32_t th = tinycc_tanh_s16(c[e], p->tanh_mult, p->tanh_shift, tab);
             h[e] = (int8_t)tinycc_clamp(tinycc_wadd(tinycc_mbqm(th * gi[e], p->omul, p->oshift), p->h_zp), -128, 127);
+            out[(size_t)at * n + e] = h[e];
+        }
+    }
+}
+
+/* One 16x8 gate for `rows` rows: the int64 sums (int16 x int8 products, the int64 bias on the input
+ * side; both zero points are 0) each rescaled by the int64 MultiplyByQuantizedMultiplier, then as the
+ * int8 gate. prepare bounds |sum| below 2^47, where the rescale's product stays inside int64. */
+static inline void tinycc_lstm_gate_s16(const tinycc_lstm_params *p, int k, int rows, const int16_t *x,
+                                        const int16_t *h, const int8_t *wi, const int8_t *wr, const int64_t *bias,
+                                        int tanh_gate, const int16_t *tab, int16_t *out) {
+    const int32_t n = p->state, d = p->depth;
+    int r, u, j;
+    for (r = 0; r < rows; ++r)
+    for (u = 0; u < n; ++u) {
+        int64_t ai = bias[u], ar = 0;
+        int32_t z;
+        for (j = 0; j < d; ++j) ai += (int32_t)wi[u * d + j] * (int32_t)x[r * d + j];
+        for (j = 0; j < n; ++j) ar += (int32_t)wr[u * n + j] * (int32_t)h[r * n + j];
+        z = tinycc_lstm_sat16(tinycc_lstm_sat16(tinycc_mbqm64(ai, p->in_mult[k], p->in_shift[k]))
+                              + tinycc_lstm_sat16(tinycc_mbqm64(ar, p->rec_mult[k], p->rec_shift[k])));
+        out[r * n + u] = tanh_gate ? tinycc_tanh_s16(z, 3, 0, tab) : tinycc_sigmoid_s16(z, 3, 0, tab);
+    }
+}
+
+/* The 16x8 LSTM: tinycc_lstm_s8's steps with int16 activations and hidden state (zero point 0) and
+ * 16x8 gates; the state is the variable tensors, or two buffers at the end of `scratch` reset to 0. */
+static inline void tinycc_lstm_s16(const tinycc_lstm_params *p, const int16_t *in, const int8_t *const w[8],
+                                   const int64_t *const bias[4], const int16_t *tab, int16_t *out, void *scratch,
+                                   int16_t *cell_state, int16_t *hidden_state) {
+    const int32_t n = p->state, rows = p->time_major ? p->batch : 1;
+    int16_t *gi = (int16_t *)scratch, *gf = gi + rows * n, *gg = gf + rows * n;
+    int16_t *cell = cell_state, *hidden = hidden_state;
+    int32_t b, t, e;
+    if (cell == NULL || hidden == NULL) {       /* no persistent state: this invoke from the reset state */
+        cell = gg + rows * n;
+        hidden = cell + p->batch * n;
+        for (e = 0; e < p->batch * n; ++e) { cell[e] = 0; hidden[e] = 0; }
+    }
+    for (b = 0; b < (p->time_major ? 1 : p->batch); ++b)
+    for (t = 0; t < p->steps; ++t) {
+        const int32_t at = p->time_major ? t * p->batch : b * p->steps + t;   /* first row of this step */
+        const int16_t *x = in + (size_t)at * p->depth;
+        int16_t *h = hidden + (p->time_major ? 0 : b * n);
+        int16_t *c = cell + (p->time_major ? 0 : b * n);
+        tinycc_lstm_gate_s16(p, 1, rows, x, h, w[1], w[5], bias[1], 0, tab, gf);
+        tinycc_lstm_gate_s16(p, 0, rows, x, h, w[0], w[4], bias[0], 0, tab, gi);
+        tinycc_lstm_gate_s16(p, 2, rows, x, h, w[2], w[6], bias[2], p->cell_tanh, tab, gg);
+        for (e = 0; e < rows * n; ++e) {
+            int32_t v = tinycc_lstm_sat16(tinycc_mbqm((int32_t)gf[e] * c[e], p->fmul, p->fshift));
+            v = tinycc_lstm_sat16(v + tinycc_lstm_sat16(tinycc_mbqm((int32_t)gi[e] * gg[e], p->imul, p->ishift)));
+            if (p->clip) v = tinycc_clamp(v, -p->q_clip, p->q_clip);
+            c[e] = (int16_t)v;
+        }
+        tinycc_lstm_gate_s16(p, 3, rows, x, h, w[3], w[7], bias[3], 0, tab, gi);    /* output gate */
+        for (e = 0; e < rows * n; ++e) {
+            const int32_t th = tinycc_tanh_s16(c[e], p->tanh_mult, p->tanh_shift, tab);
+            h[e] = (int16_t)tinycc_lstm_sat16(tinycc_mbqm(th * gi[e], p->omul, p->oshift));
             out[(size_t)at * n + e] = h[e];
         }
     }
