@@ -42,6 +42,7 @@ UNITS: dict[str, tuple[str, ...]] = {
                             "optimised/depthwise_conv_2d_wrow.h"),       # tinycc_depthwise_conv_2d_s8_wrow
     "transpose_conv_fast.h": ("optimised/transpose_conv_fast.h",),   # after dot_s8.h
     "batch_matmul_fast.h": ("optimised/batch_matmul_fast.h",),       # after dot_s8.h, batch_matmul.h
+    "resize_fast.h": ("optimised/resize_fast.h",),                   # after dot_s8.h, resize.h
     "lstm_fast.h": ("optimised/lstm_fast.h",),                       # after dot_s8.h, fully_connected.h, lstm.h
     "fully_connected.h": ("reference/fully_connected.h",
                           "optimised/fully_connected_w4.h"),             # tinycc_fully_connected_s8_w4
