@@ -3,11 +3,13 @@ for byte, on the host (portable C, sanitized) and under QEMU Cortex-M4 (SXTB16 +
 
 RESIZE_BILINEAR int8 blends each output row's two input rows once into the node's scratch and then
 interpolates columns from it, rounding as TFLM's division by 2^20; RESIZE_NEAREST_NEIGHBOR copies
-an output row whose source row repeats the previous one's whole. The cases: upscale and downscale
+an output row whose source row repeats the previous one's whole (pixels of fewer than 16 bytes;
+wider ones keep the reference gather, already word copies). The cases: upscale and downscale
 (x2, non-integer, to and from one pixel, one row or one column), every flag combination TFLM takes
-(neither, align_corners, half_pixel_centers; nearest also both), channel counts 1, 3, 4, 5, 8, 32
-(word blocks and odd tails), batches, zero points at both ends of int8, int16 nearest; bilinear's
-scratch row bigger than its input and its output keeps the reference kernel."""
+(neither, align_corners, half_pixel_centers; nearest also both), channel counts 1, 3, 4, 5, 7, 8,
+15, 32 (word blocks and odd tails), batches, zero points at both ends of int8, int16 nearest; a
+16-byte nearest pixel and a bilinear scratch row bigger than its input and its output keep the
+reference kernels."""
 from __future__ import annotations
 
 import shutil
@@ -35,7 +37,7 @@ CASES = {
     "nearest-down-c5-half": ("resize_nearest_neighbor", (2, 9, 7, 5), (4, 3), "half", 0),
     "nearest-1px-to-4x3": ("resize_nearest_neighbor", (1, 1, 1, 1), (4, 3), "plain", 1),
     "nearest-to-1px-align": ("resize_nearest_neighbor", (1, 5, 3, 7), (1, 1), "align", -2),
-    "nearest-x3-c32": ("resize_nearest_neighbor", (1, 2, 3, 32), (6, 9), "half", 9),
+    "nearest-x3-c15": ("resize_nearest_neighbor", (1, 2, 3, 15), (6, 9), "half", 9),
 }
 QEMU_CASES = ["bilinear-x2-half", "bilinear-x2-align", "bilinear-up-odd-c3", "bilinear-down-c5",
               "bilinear-row-c32", "bilinear-col-c4-half", "nearest-x2-both", "nearest-down-c5-half"]
@@ -75,8 +77,15 @@ def test_extreme_inputs_round_as_tflm():
             assert_matches_tflm(data, c=True, inputs=[fill.astype(np.int8)])
 
 
+def test_wide_pixels_keep_the_reference_gather(tmp_path):
+    data = _model("resize_nearest_neighbor", (1, 2, 3, 16), (6, 9), "half", 9)
+    src = _source(data, tmp_path)
+    assert "tinycc_resize_nearest(" in src and "_fast(" not in src
+    assert_matches_tflm(data, samples=2, seed=1, c=True)
+
+
 def test_int16_nearest(tmp_path):
-    data = _model("resize_nearest_neighbor", (1, 3, 4, 5), (7, 8), "half", 0, dtype="int16")
+    data = _model("resize_nearest_neighbor", (1, 3, 4, 7), (7, 8), "half", 0, dtype="int16")   # 14-byte pixels
     assert KERNEL["resize_nearest_neighbor"] in _source(data, tmp_path)
     assert_matches_tflm(data, samples=2, seed=1, c=True)
 

@@ -12,6 +12,19 @@
  * output pixel is two multiplies per channel from `v`. TFLM's division by 2^20 rounding half away
  * from zero is (acc + 2^19 + (acc < 0 ? -1 : 0)) >> 20: equal for every acc (no tie is treated
  * differently: acc + 2^19 - 1 >> 20 == -((2^19 - acc) >> 20) for acc < 0). */
+/* the n bytes before y copied to y, sixteen a turn in words (tinycc_copy_bytes' loop; its own
+ * function so the per-pixel copy below stays the one call site that inlines with a constant size) */
+static inline void tinycc_resize_repeat_row(int8_t *y, long n) {
+    const int8_t *src = y - n;
+    long i = 0;
+    for (; i + 16 <= n; i += 16) {
+        uint32_t a, b, c, d;
+        memcpy(&a, src + i, 4); memcpy(&b, src + i + 4, 4); memcpy(&c, src + i + 8, 4); memcpy(&d, src + i + 12, 4);
+        memcpy(y + i, &a, 4); memcpy(y + i + 4, &b, 4); memcpy(y + i + 8, &c, 4); memcpy(y + i + 12, &d, 4);
+    }
+    for (; i < n; ++i) y[i] = src[i];
+}
+
 static inline void tinycc_resize_nearest_fast(const int8_t *x, int8_t *y, int32_t batches, int32_t in_h,
                                               int32_t in_w, int32_t out_h, int32_t out_w, int32_t pixel_bytes,
                                               const int32_t *ys, const int32_t *xs) {
@@ -21,7 +34,7 @@ static inline void tinycc_resize_nearest_fast(const int8_t *x, int8_t *y, int32_
         const int8_t *src = x + (long)b * in_h * in_w * pixel_bytes;
         for (i = 0; i < out_h; ++i) {
             if (i > 0 && ys[i] == ys[i - 1]) {
-                tinycc_copy_bytes(y, y - row_bytes, row_bytes);
+                tinycc_resize_repeat_row(y, row_bytes);
                 y += row_bytes;
                 continue;
             }
