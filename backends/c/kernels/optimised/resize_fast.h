@@ -9,7 +9,8 @@
  * (|wy p| <= 128 * 1536, |acc| < 2^30), so each output row first blends its two input rows once
  * into `v` (in_w x depth int32, the node's scratch; SXTB16 + PKHBT/PKHTB pairs of the two rows
  * and one SMUAD against (wy0, wy1) per element on a core with the DSP extension), then every
- * output pixel is two multiplies per channel from `v`. TFLM's division by 2^20 rounding half away
+ * output pixel is two multiplies per channel from `v` (two output columns between the same two
+ * input columns, most of an upscale, share the loads). TFLM's division by 2^20 rounding half away
  * from zero is (acc + 2^19 + (acc < 0 ? -1 : 0)) >> 20: equal for every acc (no tie is treated
  * differently: acc + 2^19 - 1 >> 20 == -((2^19 - acc) >> 20) for acc < 0). */
 /* the n bytes before y copied to y, sixteen a turn in words (tinycc_copy_bytes' loop; its own
@@ -49,20 +50,35 @@ static inline void tinycc_resize_nearest_fast(const int8_t *x, int8_t *y, int32_
     }
 }
 
+#ifdef TINYCC_DSP
+/* (low half of a, low half of b): PKHBT */
+static inline uint32_t tinycc_pkhbt16(uint32_t a, uint32_t b) {
+    uint32_t r;
+    __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+}
+/* (high half of a, high half of b): PKHTB */
+static inline uint32_t tinycc_pkhtb16(uint32_t b, uint32_t a) {
+    uint32_t r;
+    __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(r) : "r"(b), "r"(a));
+    return r;
+}
+#endif
+
 /* v[k] = r0[k] * wy0 + r1[k] * wy1, k < n */
 static inline void tinycc_resize_blend_rows(int32_t *v, const int8_t *r0, const int8_t *r1, long n, int32_t wy0,
                                             int32_t wy1) {
     long k = 0;
 #ifdef TINYCC_DSP
-    const uint32_t w = ((uint32_t)wy0 & 0xFFFFu) | ((uint32_t)wy1 << 16);
+    const int32_t w = (int32_t)tinycc_pkhbt16((uint32_t)wy0, (uint32_t)wy1);
     for (; k + 4 <= n; k += 4) {
         const int32_t a = tinycc_ld4(r0 + k), c = tinycc_ld4(r1 + k);
         const uint32_t ae = (uint32_t)__sxtb16(a), ce = (uint32_t)__sxtb16(c);
         const uint32_t ao = (uint32_t)tinycc_sxtb16_ror8(a), co = (uint32_t)tinycc_sxtb16_ror8(c);
-        v[k] = __smuad((int32_t)((ae & 0xFFFFu) | (ce << 16)), (int32_t)w);
-        v[k + 1] = __smuad((int32_t)((ao & 0xFFFFu) | (co << 16)), (int32_t)w);
-        v[k + 2] = __smuad((int32_t)((ce & 0xFFFF0000u) | (ae >> 16)), (int32_t)w);
-        v[k + 3] = __smuad((int32_t)((co & 0xFFFF0000u) | (ao >> 16)), (int32_t)w);
+        v[k] = __smuad((int32_t)tinycc_pkhbt16(ae, ce), w);
+        v[k + 1] = __smuad((int32_t)tinycc_pkhbt16(ao, co), w);
+        v[k + 2] = __smuad((int32_t)tinycc_pkhtb16(ce, ae), w);
+        v[k + 3] = __smuad((int32_t)tinycc_pkhtb16(co, ao), w);
     }
 #endif
     {   /* the tails count down what is left: gcc's loop analysis (-Waggressive-loop-optimizations)
@@ -90,6 +106,19 @@ static inline void tinycc_resize_bilinear_s8_fast(const int8_t *x, int8_t *y, in
             for (j = 0; j < out_w; ++j) {
                 const int32_t wx1 = dx[j], wx0 = 1024 - dx[j];
                 const int32_t *v0 = v + (long)x0[j] * depth, *v1 = v + (long)x1[j] * depth;
+                if (j + 1 < out_w && x0[j + 1] == x0[j] && x1[j + 1] == x1[j]) {
+                    /* two columns between the same neighbours (most of an upscale): v loaded once */
+                    const int32_t ux1 = dx[j + 1], ux0 = 1024 - dx[j + 1];
+                    int8_t *z = y + depth;
+                    for (c = 0; c < depth; ++c) {
+                        const int32_t a = v0[c], e = v1[c];
+                        y[c] = tinycc_resize_round20(a * wx0 + e * wx1);
+                        z[c] = tinycc_resize_round20(a * ux0 + e * ux1);
+                    }
+                    y += 2 * (long)depth;
+                    ++j;
+                    continue;
+                }
                 for (c = 0; c + 4 <= depth; c += 4) {
                     y[c] = tinycc_resize_round20(v0[c] * wx0 + v1[c] * wx1);
                     y[c + 1] = tinycc_resize_round20(v0[c + 1] * wx0 + v1[c + 1] * wx1);
