@@ -7,8 +7,9 @@ Cortex-M4 needs more than one cycle for loads, multiplies and taken branches), s
 ratio as a lower bound of the cycle count.
 
 Below them, models made on the spot with TensorFlow's converter (benchmarks/keras_models.py: an
-int8 Keras LSTM and a TRANSPOSE_CONV decoder; their LSTM needs `pip install tf-keras`), on the c
-and cmsis-nn backends, with no published figures to set beside them.
+int8 Keras LSTM, a TRANSPOSE_CONV decoder, a KWS-transformer attention block (BATCH_MATMUL) and a
+U-Net x2 upsample, bilinear and nearest; they need `pip install tf-keras`), on the c and cmsis-nn
+backends, with no published figures to set beside them.
 
     python benchmarks/bench_cortexm.py [--models DIR] [--no-generated]
 """
