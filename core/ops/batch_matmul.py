@@ -58,18 +58,23 @@ def fast_int8(node, g) -> bool:
 
 
 def scratch_bytes(node, g) -> int:
-    """The fast int8 kernel's working memory (backends/c/kernels/optimised/batch_matmul_fast.h):
+    """The fast kernels' working memory (backends/c/kernels/optimised/batch_matmul_fast.h):
     k-contiguous copies of the lhs (adj_x) and of an activation rhs without adj_y (TFLM transposes
-    the same operands into its arena), and an activation rhs's column sums when the lhs zero point
-    is not 0; nothing for other dtypes."""
-    if not fast_int8(node, g):
+    the same operands into its arena), and for int8 an activation rhs's column sums when the lhs
+    zero point is not 0; nothing for float32."""
+    lhs, rhs = g.tensors[node.inputs[0]], g.tensors[node.inputs[1]]
+    if lhs.dtype == "int16":
+        item = 2
+    elif fast_int8(node, g):
+        item = 1
+    else:
         return 0
     _, _, _, rows, depth, cols = dims(node, g)
-    lhs, rhs = g.tensors[node.inputs[0]], g.tensors[node.inputs[1]]
-    size = rows * depth if node.attrs["adj_x"] else 0
+    size = rows * depth * item if node.attrs["adj_x"] else 0
     if not rhs.is_const:
-        size += 0 if node.attrs["adj_y"] else cols * depth
-        size += 4 * cols if lhs.quant is not None and int(lhs.quant.zp) != 0 else 0
+        size += 0 if node.attrs["adj_y"] else cols * depth * item
+        if item == 1 and lhs.quant is not None and int(lhs.quant.zp) != 0:
+            size += 4 * cols
     return size
 
 

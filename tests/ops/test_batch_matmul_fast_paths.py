@@ -7,7 +7,9 @@ scratch, and folds both zero points out of the raw sums modulo 2^32. The cases r
 every adj_x / adj_y pair with a constant and an activation rhs, odd rows, columns and depths (a
 last row or column alone; depths below, at and beside 4), 1x1 matrices, broadcast batch
 dimensions on either side (ranks 2 to 5), zero points 0 and at both ends of int8, a KWS-attention
-shape (seq 49, d_model 64), and a depth where TFLM's int32 sums wrap (the wrapped result kept)."""
+shape (seq 49, d_model 64), and a depth where TFLM's int32 sums wrap (the wrapped result kept).
+int16 (tinycc_batch_matmul_s16_fast: int64 sums, SMLALD pairs) over the same kinds of shapes, and
+products of -32768 x -32768."""
 from __future__ import annotations
 
 import shutil
@@ -90,22 +92,53 @@ def test_scratch_only_for_copies_and_sums():
                      "adj-xy-const": 3 * 5}
 
 
-def test_int16_keeps_the_reference_kernel(tmp_path):
-    data = single_op("batch_matmul", [act("lhs", (3, 4), "int16", q(0.01, 0)),
-                                      const("rhs", np.arange(8, dtype=np.int16).reshape(4, 2), q(0.01, 0))],
-                     act("y", (), "int16", q(0.02, 0)))
-    src = _source(data, tmp_path)
-    assert "tinycc_batch_matmul_s16(" in src and "_fast(" not in src.split("_invoke(")[-1]
+# int16 (zero points 0): name: (lhs shape, rhs shape, adj_x, adj_y, rhs constant)
+CASES16 = {
+    "s16-plain-act": ((5, 7), (7, 3), False, False, False),
+    "s16-plain-const": ((3, 4), (4, 2), False, False, True),
+    "s16-adj-x-act": ((6, 5), (6, 5), True, False, False),
+    "s16-adj-xy-act-broadcast": ((2, 1, 3, 5), (1, 3, 4, 3), True, True, False),
+    "s16-adj-y-const-odd": ((1, 9), (3, 9), False, True, True),
+    "s16-one-by-one": ((1, 1), (1, 1), False, False, False),
+    "s16-kws-context": ((1, 4, 16, 16), (1, 4, 16, 16), False, False, False),
+}
+
+
+def _case16(name: str, full: bool = False) -> bytes:
+    lshape, rshape, adj_x, adj_y, constant = CASES16[name]
+    rng = np.random.default_rng(sorted(CASES16).index(name))
+    depth = lshape[-2] if adj_x else lshape[-1]
+    rq = q(1e-3, 0)
+    data = np.full(rshape, -32768, np.int16) if full else random_int(rng, rshape, "int16")
+    rhs = const("rhs", data, rq) if constant else act("rhs", rshape, "int16", rq)
+    out_scale = 2e-3 * 1e-3 * 18918.0 * np.sqrt(depth) / 32767
+    return single_op("batch_matmul", [act("lhs", lshape, "int16", q(2e-3, 0)), rhs],
+                     act("y", (), "int16", q(float(out_scale), 0)), {"adj_x": adj_x, "adj_y": adj_y})
+
+
+@pytest.mark.parametrize("name", sorted(CASES16))
+def test_host_int16_fast_path_equals_tflm(name, tmp_path):
+    data = _case16(name)
+    assert "tinycc_batch_matmul_s16_fast(" in _source(data, tmp_path).split("_invoke(")[-1]
+    assert_matches_tflm(data, samples=3, seed=5, c=True, sanitize=True)
+
+
+def test_int16_extreme_products_equal_tflm():
+    """-32768 x -32768 = 2^30 products summed over a depth: the int64 sums exactly (clamped output)."""
+    data = _case16("s16-adj-y-const-odd", full=True)
+    x = np.full((1, 9), -32768, np.int16)
+    assert_matches_tflm(data, c=True, inputs=[x])
 
 
 @pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
                     reason="the Cortex-M toolchain and QEMU are not installed")
-@pytest.mark.parametrize("name", QEMU_CASES)
+@pytest.mark.parametrize("name", QEMU_CASES + sorted(CASES16))
 def test_qemu_cortex_m4_fast_path_equals_tflm(name, tmp_path):
     from tests.c_build import write_sources
     from tinycc.plugins.importers.tflite import load_tflite
-    data = _case(name)
+    data = _case16(name) if name in CASES16 else _case(name)
     g = load_tflite(Path("test.tflite"), data)
     write_sources(g, tmp_path)
-    assert "tinycc_batch_matmul_s8_fast(" in (tmp_path / "model.c").read_text()
+    kernel = "tinycc_batch_matmul_s16_fast(" if name in CASES16 else "tinycc_batch_matmul_s8_fast("
+    assert kernel in (tmp_path / "model.c").read_text()
     assert_qemu_m4_equals_tflm(data, g, tmp_path, 3)

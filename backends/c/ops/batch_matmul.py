@@ -3,12 +3,12 @@ batch steps, adj_x / adj_y as strides). A constant rhs is re-laid at compile tim
 columns contiguous (as adj_y), so the inner product walks both operands in order. int8 nodes
 whose raw sums cannot leave int32 take tinycc_batch_matmul_s8_fast (batch_matmul_fast.h: 2x2 dot
 products, zero points folded, the node's scratch for k-contiguous copies and column sums;
-core/ops/batch_matmul.py scratch_bytes)."""
+core/ops/batch_matmul.py scratch_bytes); int16 nodes take tinycc_batch_matmul_s16_fast (the same
+walk, int64 sums, SMLALD pairs)."""
 from __future__ import annotations
 
 import numpy as np
 
-from tinycc.backends.c.emitter import SUFFIX
 from tinycc.core.ops.batch_matmul import dims, fast_int8
 
 
@@ -65,6 +65,8 @@ def emit(node, m, p):
     elif dtype == "int8":
         m.emit(f"tinycc_batch_matmul_s8({args}, {p['lhs_zp']}, {p['rhs_zp']}, {p['output_zp']}, "
                f"{p['multiplier']}, {p['shift']});")
-    else:
-        m.emit(f"tinycc_batch_matmul_{SUFFIX[dtype]}({args}, {p['multiplier']}, {p['shift']});")
+    else:       # int16 (zero points 0): int64 sums, SMLALD pairs
+        m.use_kernel("dot_s8.h")
+        m.use_kernel("batch_matmul_fast.h")
+        m.emit(f"tinycc_batch_matmul_s16_fast({args}, {_scratch(node, m)}, {p['multiplier']}, {p['shift']});")
 

@@ -9,7 +9,9 @@
  * either). Column sums of a constant rhs come from `csum` (compile time, cols per rhs batch matrix,
  * indexed by its element offset / depth); of an activation they are made in scratch. `scratch`:
  * [cols int32 column sums when lzp != 0 and csum is NULL][rows x depth lhs when adj_x]
- * [cols x depth rhs when its k stride is not 1]. */
+ * [cols x depth rhs when its k stride is not 1].
+ * int16 (zero points 0): the same walk over int16 runs, sums in int64 (TFLM's), two products per
+ * SMLALD on a core with the DSP extension; scratch [rows x depth lhs][cols x depth rhs] int16. */
 static inline void tinycc_bmm_pack(int8_t *dst, const int8_t *src, int32_t n, int32_t depth, int32_t step,
                                    int32_t kstep) {
     int32_t a, k;
@@ -83,6 +85,92 @@ static inline void tinycc_batch_matmul_s8_fast(const int32_t *geo, const int8_t 
                     if (j + 1 < cols)
                         y[cols + 1] = tinycc_requant_s8((int32_t)((uint32_t)acc[3] + z1 - zr1), mult, shift,
                                                         out_zp, -128, 127);
+                }
+            }
+        }
+        o += (long)rows * cols;
+    }
+}
+
+/* int16 dot products into int64: acc[0] += f0.x0, acc[1] += f1.x0, acc[2] += f0.x1, acc[3] += f1.x1 */
+static inline void tinycc_dot_s16_2x2(const int16_t *f0, const int16_t *f1, const int16_t *x0, const int16_t *x1,
+                                      int32_t n, int64_t *acc) {
+    int64_t a00 = acc[0], a10 = acc[1], a01 = acc[2], a11 = acc[3];
+    int32_t i = 0;
+#ifdef TINYCC_DSP
+    for (; i + 2 <= n; i += 2) {
+        int32_t fa, fb, xa, xb;
+        memcpy(&fa, f0 + i, 4); memcpy(&fb, f1 + i, 4); memcpy(&xa, x0 + i, 4); memcpy(&xb, x1 + i, 4);
+        a00 = __smlald(xa, fa, a00);
+        a10 = __smlald(xa, fb, a10);
+        a01 = __smlald(xb, fa, a01);
+        a11 = __smlald(xb, fb, a11);
+    }
+#endif
+    for (; i < n; ++i) {
+        a00 += (int32_t)f0[i] * x0[i];
+        a10 += (int32_t)f1[i] * x0[i];
+        a01 += (int32_t)f0[i] * x1[i];
+        a11 += (int32_t)f1[i] * x1[i];
+    }
+    acc[0] = a00;
+    acc[1] = a10;
+    acc[2] = a01;
+    acc[3] = a11;
+}
+
+static inline void tinycc_bmm_pack16(int16_t *dst, const int16_t *src, int32_t n, int32_t depth, int32_t step,
+                                     int32_t kstep) {
+    int32_t a, k;
+    for (a = 0; a < n; ++a) {
+        const int16_t *s = src + (long)a * step;
+        for (k = 0; k < depth; ++k) dst[(long)a * depth + k] = s[(long)k * kstep];
+    }
+}
+
+static inline int16_t tinycc_bmm_out16(int64_t acc, int32_t mult, int32_t shift) {
+    return (int16_t)tinycc_clamp(tinycc_mbqm64(acc, mult, shift), -32768, 32767);
+}
+
+static inline void tinycc_batch_matmul_s16_fast(const int32_t *geo, const int16_t *lhs, const int16_t *rhs,
+                                                int16_t *out, void *scratch, int32_t mult, int32_t shift) {
+    const int32_t rows = geo[9], depth = geo[10], cols = geo[11];
+    const int pack_l = geo[13] != 1, pack_r = geo[14] != 1;
+    int16_t *lt = (int16_t *)scratch;
+    int16_t *rt = lt + (pack_l ? (long)rows * depth : 0);
+    const int16_t *last_r = NULL;
+    int32_t b0, b1, b2, i, j;
+    long o = 0;
+    for (b0 = 0; b0 < geo[0]; ++b0)
+    for (b1 = 0; b1 < geo[1]; ++b1)
+    for (b2 = 0; b2 < geo[2]; ++b2) {
+        const long lb = (long)b0 * geo[3] + (long)b1 * geo[4] + (long)b2 * geo[5];
+        const long rb = (long)b0 * geo[6] + (long)b1 * geo[7] + (long)b2 * geo[8];
+        const int16_t *L = lhs + lb, *R = rhs + rb;
+        if (pack_l) {
+            tinycc_bmm_pack16(lt, L, rows, depth, geo[12], geo[13]);
+            L = lt;
+        }
+        if (pack_r) {
+            if (R != last_r) {
+                last_r = R;
+                tinycc_bmm_pack16(rt, R, cols, depth, geo[15], geo[14]);
+            }
+            R = rt;
+        }
+        for (i = 0; i < rows; i += 2) {
+            const int two = i + 1 < rows;
+            const int16_t *l0 = L + (long)i * depth, *l1 = two ? l0 + depth : l0;
+            for (j = 0; j < cols; j += 2) {
+                const int32_t jn = j + 1 < cols ? j + 1 : j;    /* a last column alone: twice */
+                int64_t acc[4] = {0, 0, 0, 0};
+                int16_t *y = out + o + (long)i * cols + j;
+                tinycc_dot_s16_2x2(R + (long)j * depth, R + (long)jn * depth, l0, l1, depth, acc);
+                y[0] = tinycc_bmm_out16(acc[0], mult, shift);
+                if (j + 1 < cols) y[1] = tinycc_bmm_out16(acc[1], mult, shift);
+                if (two) {
+                    y[cols] = tinycc_bmm_out16(acc[2], mult, shift);
+                    if (j + 1 < cols) y[cols + 1] = tinycc_bmm_out16(acc[3], mult, shift);
                 }
             }
         }
