@@ -142,3 +142,19 @@ def test_qemu_cortex_m4_fast_path_equals_tflm(name, tmp_path):
     kernel = "tinycc_batch_matmul_s16_fast(" if name in CASES16 else "tinycc_batch_matmul_s8_fast("
     assert kernel in (tmp_path / "model.c").read_text()
     assert_qemu_m4_equals_tflm(data, g, tmp_path, 3)
+
+
+@pytest.mark.parametrize("name", ["kws-context", "adj-x-act"])
+def test_cmsis_nn_backend_falls_back_to_the_c_fast_kernel(name, tmp_path):
+    """The CMSIS-NN tinycc fetches has no batch matmul: the cmsis-nn backend emits the c backend's
+    fast kernel over its own plan (which holds the node's scratch), equal to TFLM."""
+    from tests.cmsis_nn_source import require_cmsis_nn
+    from tests.ops.check import assert_outputs_equal_tflm, random_inputs
+    from tests.test_cmsis_nn_twins import host_outputs, write
+    cmsis = require_cmsis_nn()
+    data = _case(name)
+    g, _ = write(data, tmp_path)
+    src = (tmp_path / "model.c").read_text()
+    assert "tinycc_batch_matmul_s8_fast(" in src.split("_invoke(")[-1] and "arm_batch_matmul" not in src
+    xs = [random_inputs(g, np.random.default_rng(k)) for k in range(2)]
+    assert_outputs_equal_tflm(data, xs, host_outputs(g, tmp_path, cmsis, xs))
