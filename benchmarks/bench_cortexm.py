@@ -11,10 +11,10 @@ library's window, RFFT, filter bank, noise reduction, PCAN and log) on the c and
 (CMSIS-NN has none of its operators: the c kernels run them), instructions per 30 ms frame.
 
 Below them, models made on the spot with TensorFlow's converter (benchmarks/keras_models.py: an
-int8 Keras LSTM and a TRANSPOSE_CONV decoder; their LSTM needs `pip install tf-keras`) and with
-tinycc's flatbuffer writer (`svdf_kws`, tests/ops/cases/_svdf.py: two int8 SVDF layers with int16
-states over 40-feature frames), on the c and cmsis-nn backends, with no published figures to set
-beside them.
+int8 Keras LSTM, a TRANSPOSE_CONV decoder, a KWS-transformer attention block (BATCH_MATMUL) and a
+U-Net x2 upsample, bilinear and nearest; the LSTM needs `pip install tf-keras`) and with tinycc's
+flatbuffer writer (`svdf_kws`, tests/ops/cases/_svdf.py: two int8 SVDF layers with int16 states
+over 40-feature frames), on the c and cmsis-nn backends, with no published figures to set beside them.
 
     python benchmarks/bench_cortexm.py [--models DIR] [--no-generated]
 """

@@ -7,6 +7,11 @@ bench_cortexm.py's table. Each builder returns (bytes, None) or (None, the reaso
   converts to a WHILE loop) and a 12-way dense layer on the last step.
 - `tconv_decoder`: an upsampling decoder, 8x8x16 to 32x32x8 through two 3x3 stride-2 SAME
   Conv2DTranspose layers (TRANSPOSE_CONV), the first with ReLU.
+- `attention_kws`: a KWS-transformer attention block, 49 frames of d_model 64 through Keras 2's
+  MultiHeadAttention (4 heads of 16): FULLY_CONNECTED projections, TRANSPOSE, two BATCH_MATMULs
+  (scores Q.K^T and context P.V, both with an activation rhs without adj_y), SOFTMAX.
+- `upsample_bilinear`, `upsample_nearest`: a U-Net decoder's x2 upsample of 24x24x32
+  (UpSampling2D: RESIZE_BILINEAR / RESIZE_NEAREST_NEIGHBOR with half_pixel_centers).
 Weights are seeded random; the representative data is seeded uniform noise.
 """
 from __future__ import annotations
@@ -58,4 +63,26 @@ def tconv_decoder():
     return _int8(tf, model, (1, 8, 8, 16)), None
 
 
-BUILDERS = {"lstm_kws": lstm_kws, "tconv_decoder": tconv_decoder}
+def attention_kws():
+    tf, keras, why = _keras()
+    if why:
+        return None, why
+    keras.utils.set_random_seed(0)
+    x = keras.Input((49, 64), batch_size=1)
+    model = keras.Model(x, keras.layers.MultiHeadAttention(num_heads=4, key_dim=16)(x, x))
+    return _int8(tf, model, (1, 49, 64)), None
+
+
+def _upsample(interpolation: str):
+    def build():
+        tf, keras, why = _keras()
+        if why:
+            return None, why
+        x = keras.Input((24, 24, 32), batch_size=1)
+        model = keras.Model(x, keras.layers.UpSampling2D(2, interpolation=interpolation)(x))
+        return _int8(tf, model, (1, 24, 24, 32)), None
+    return build
+
+
+BUILDERS = {"lstm_kws": lstm_kws, "tconv_decoder": tconv_decoder, "attention_kws": attention_kws,
+            "upsample_bilinear": _upsample("bilinear"), "upsample_nearest": _upsample("nearest")}

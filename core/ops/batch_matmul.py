@@ -23,6 +23,7 @@ ATTRS = {"adj_x": False, "adj_y": False}
 DTYPES = ("int8", "int16", "float32")
 SIGNATURES = tuple(f"{d}, {d} -> {d}" for d in DTYPES)     # lhs, rhs -> output (TFLM: one dtype throughout)
 MAX_WIDE_DEPTH = 1 << 17    # int16: 2^30 per product; TFLM's int64 rescale asserts |sum| < 2^47
+FAST_DEPTH = 1 << 17        # int8: 2^14 per raw product, so the c backend's fast sums stay in int32
 
 
 def dims(node, g):
@@ -47,6 +48,34 @@ def dims(node, g):
         raise c.fail(node, f"lhs {lhs.shape} (adj_x {a['adj_x']}) and rhs {rhs.shape} (adj_y {a['adj_y']}) "
                            f"disagree on the summed dimension: {depth} != {rdepth}")
     return tuple(batch), lb, rb, int(rows), int(depth), int(cols)
+
+
+def fast_int8(node, g) -> bool:
+    """Whether the c backend's fast int8 kernel takes this node: its raw sums of products (|l r| <=
+    2^14 each) stay inside int32, depth < 2^17 (zero points are folded modulo 2^32 afterwards)."""
+    _, _, _, _, depth, _ = dims(node, g)
+    return g.tensors[node.inputs[0]].dtype == "int8" and depth < FAST_DEPTH
+
+
+def scratch_bytes(node, g) -> int:
+    """The fast kernels' working memory (backends/c/kernels/optimised/batch_matmul_fast.h):
+    k-contiguous copies of the lhs (adj_x) and of an activation rhs without adj_y (TFLM transposes
+    the same operands into its arena), and for int8 an activation rhs's column sums when the lhs
+    zero point is not 0; nothing for float32."""
+    lhs, rhs = g.tensors[node.inputs[0]], g.tensors[node.inputs[1]]
+    if lhs.dtype == "int16":
+        item = 2
+    elif fast_int8(node, g):
+        item = 1
+    else:
+        return 0
+    _, _, _, rows, depth, cols = dims(node, g)
+    size = rows * depth * item if node.attrs["adj_x"] else 0
+    if not rhs.is_const:
+        size += 0 if node.attrs["adj_y"] else cols * depth * item
+        if item == 1 and lhs.quant is not None and int(lhs.quant.zp) != 0:
+            size += 4 * cols
+    return size
 
 
 def infer(node, g):

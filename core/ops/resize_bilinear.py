@@ -29,6 +29,26 @@ SIGNATURES = tuple(f"{d} -> {d}" for d in DTYPES)       # input dtype -> output 
 SHARES_INPUT_QUANT = True
 
 
+def fast_int8(node, g) -> bool:
+    """Whether the c backend's fast int8 kernel takes this node: int8, and its blended input row
+    (in_w x depth int32, the scratch) no larger than the input or the output tensor (so at least
+    four input rows, or an upscale)."""
+    x = g.tensors[node.inputs[0]]
+    if x.dtype != "int8" or len(x.shape) != 4:
+        return False
+    oh, ow = node.attrs["size"]
+    return 4 * x.shape[2] <= x.shape[0] * max(x.shape[1] * x.shape[2], int(oh) * int(ow))
+
+
+def scratch_bytes(node, g) -> int:
+    """The fast int8 kernel's blended input row (backends/c/kernels/optimised/resize_fast.h):
+    in_w x depth int32; nothing for float32 or when the kernel is not taken (fast_int8)."""
+    if not fast_int8(node, g):
+        return 0
+    x = g.tensors[node.inputs[0]]
+    return 4 * x.shape[2] * x.shape[3]
+
+
 def float_axis(in_size: int, out_size: int, align_corners: bool, half_pixel_centers: bool):
     """(lower, upper, fraction input_y - lower) per output index, in float32 as TFLM computes them."""
     f32 = np.float32

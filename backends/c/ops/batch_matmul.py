@@ -1,12 +1,15 @@
 """C emitter for batch_matmul: kernels/batch_matmul.h with a compile-time geometry (broadcast
 batch steps, adj_x / adj_y as strides). A constant rhs is re-laid at compile time with its
-columns contiguous (as adj_y), so the inner product walks both operands in order."""
+columns contiguous (as adj_y), so the inner product walks both operands in order. int8 nodes
+whose raw sums cannot leave int32 take tinycc_batch_matmul_s8_fast (batch_matmul_fast.h: 2x2 dot
+products, zero points folded, the node's scratch for k-contiguous copies and column sums;
+core/ops/batch_matmul.py scratch_bytes); int16 nodes take tinycc_batch_matmul_s16_fast (the same
+walk, int64 sums, SMLALD pairs)."""
 from __future__ import annotations
 
 import numpy as np
 
-from tinycc.backends.c.emitter import SUFFIX
-from tinycc.core.ops.batch_matmul import dims
+from tinycc.core.ops.batch_matmul import dims, fast_int8
 
 
 def _steps(batch: tuple[int, ...], matrix: int) -> list[int]:
@@ -18,16 +21,26 @@ def _steps(batch: tuple[int, ...], matrix: int) -> list[int]:
     return steps[::-1]
 
 
+def _scratch(node, m) -> str:
+    index = next(i for i, n in enumerate(m.g.nodes) if n is node)      # node names may repeat
+    key = m.plan.scratch.get(index)
+    if key is None:
+        return "(void *)0"       # nothing to copy or sum (scratch_bytes 0)
+    return f"(void *)(arena.bytes + {m.plan.offsets[key]})"
+
+
 def emit(node, m, p):
     g = m.g
     batch, lb, rb, rows, depth, cols = dims(node, g)
     adj_x, adj_y = bool(node.attrs["adj_x"]), bool(node.attrs["adj_y"])
     rhs_t = g.tensors[node.inputs[1]]
+    csum = "(const int32_t *)0"
     if rhs_t.is_const and not adj_y:
         data = np.ascontiguousarray(np.swapaxes(np.asarray(rhs_t.data), -1, -2))
         rhs = m.const_array(data, "rhs_t", comment=f"{node.inputs[1]} with its last two dimensions swapped")
         adj_y = True
     else:
+        data = np.asarray(rhs_t.data) if rhs_t.is_const else None
         rhs = m.ptr(node.inputs[1], const=True)
     pad = 3 - len(batch)
     batch3, lb3, rb3 = ((1,) * pad + tuple(s) for s in (batch, lb, rb))
@@ -41,8 +54,19 @@ def emit(node, m, p):
     dtype = p["dtype"]
     if dtype == "float32":
         m.emit(f"tinycc_batch_matmul_f32({args});")
+    elif dtype == "int8" and fast_int8(node, g) and p["multiplier"] >= 0:
+        if data is not None and p["lhs_zp"] != 0:      # column sums of the constant rhs, cols per batch matrix
+            sums = data.astype(np.int64).reshape(-1, cols, depth).sum(axis=2)
+            csum = m.const_array(sums.astype(np.int32), "rhs_colsum", comment=f"{node.inputs[1]} column sums")
+        m.use_kernel("dot_s8.h")
+        m.use_kernel("batch_matmul_fast.h")
+        m.emit(f"tinycc_batch_matmul_s8_fast({args}, {csum}, {_scratch(node, m)}, {p['lhs_zp']}, {p['rhs_zp']}, "
+               f"{p['output_zp']}, {p['multiplier']}, {p['shift']});")
     elif dtype == "int8":
         m.emit(f"tinycc_batch_matmul_s8({args}, {p['lhs_zp']}, {p['rhs_zp']}, {p['output_zp']}, "
                f"{p['multiplier']}, {p['shift']});")
-    else:
-        m.emit(f"tinycc_batch_matmul_{SUFFIX[dtype]}({args}, {p['multiplier']}, {p['shift']});")
+    else:       # int16 (zero points 0): int64 sums, SMLALD pairs
+        m.use_kernel("dot_s8.h")
+        m.use_kernel("batch_matmul_fast.h")
+        m.emit(f"tinycc_batch_matmul_s16_fast({args}, {_scratch(node, m)}, {p['multiplier']}, {p['shift']});")
+
