@@ -9,8 +9,8 @@ ratio as a lower bound of the cycle count.
 Below them, models made on the spot with TensorFlow's converter (benchmarks/keras_models.py: an
 int8 Keras LSTM and a TRANSPOSE_CONV decoder; their LSTM needs `pip install tf-keras`) and with
 tinycc's flatbuffer writer (`svdf_kws`, tests/ops/cases/_svdf.py: two int8 SVDF layers with int16
-states over 40-feature frames), on the c and cmsis-nn backends, with no published figures to set
-beside them.
+states over 40-feature frames) and KWT transformers quantised by tinycc (benchmarks/transformer_models.py:
+PyTorch and Keras), on the c and cmsis-nn backends, with no published figures to set beside them.
 
     python benchmarks/bench_cortexm.py [--models DIR] [--no-generated]
 """
@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))      # the test helpers import as tests.* from the repository root
 
 from benchmarks.keras_models import BUILDERS  # noqa: E402
+from benchmarks.transformer_models import BUILDERS as TRANSFORMERS  # noqa: E402
 from tests.cmsis_nn_source import cmsis_nn_root  # noqa: E402
 from tests.ops.cases._svdf import svdf_kws  # noqa: E402
 from tests.ops.check import random_inputs  # noqa: E402
@@ -93,7 +94,7 @@ def main(argv=None) -> int:
                           _target(path.stem, int(row[3].replace(",", ""))) if backend == "c" and row[3] else "")
     if not args.no_generated:
         with tempfile.TemporaryDirectory() as tmp:
-            for stem, builder in {**BUILDERS, **WRITTEN}.items():
+            for stem, builder in {**BUILDERS, **WRITTEN, **TRANSFORMERS}.items():
                 data, why = builder()
                 if data is None:
                     table.add_row(stem, "not made", why, *[""] * 6)
