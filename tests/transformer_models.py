@@ -133,3 +133,38 @@ def keras_file(path: Path, **kw) -> Path:
     process, so loading it back in safe mode finds it)."""
     keras_model(**kw).save(str(path))
     return path
+
+
+def torch_encoder_onnx(path: Path, d_model: int = 32, heads: int = 2, layers: int = 2, seed: int = 0) -> Path:
+    """The same shape of model from torch's own nn.TransformerEncoder (pre-norm layers, ReLU, nn.MultiheadAttention
+    inside), exported by the torch.export-based exporter (opset 20; the TorchScript exporter writes its
+    head split as Shape/Gather/Slice/Cast/Mod arithmetic)."""
+    torch = _torch()
+    pytest.importorskip("onnxscript", reason="torch.onnx.export(dynamo=True) needs onnxscript")
+    nn = torch.nn
+
+    class Encoder(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = nn.Linear(COEFFS, d_model)
+            layer = nn.TransformerEncoderLayer(d_model, heads, 2 * d_model, dropout=0.0, activation="relu",
+                                               batch_first=True, norm_first=True)
+            self.encoder = nn.TransformerEncoder(layer, layers, enable_nested_tensor=False)
+            self.head = nn.Linear(d_model, CLASSES)
+
+        def forward(self, x):
+            return self.head(self.encoder(self.embed(x)).mean(dim=1))
+
+    import logging
+    import warnings
+    torch.manual_seed(seed)
+    model = Encoder().eval()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        logging.disable(logging.WARNING)
+        try:
+            torch.onnx.export(model, (torch.zeros(1, FRAMES, COEFFS),), str(path), dynamo=True,
+                              input_names=["mfcc"], output_names=["logits"], verbose=False)
+        finally:
+            logging.disable(logging.NOTSET)
+    return path

@@ -185,6 +185,8 @@ class QuantizeInt8(Pass):
             if name is None:
                 ins.append(None)
             elif g.tensors[name].is_const:
+                if g.tensors[name].dtype in ("int32", "int64"):      # indices, shapes: plain integers, kept
+                    tensors.setdefault(name, g.tensors[name])
                 ins.append(name)
             else:
                 ins.append(self._as_dtype(name, qname[name], target, tensors, new_nodes))
