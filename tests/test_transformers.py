@@ -126,6 +126,45 @@ def test_matmul_refusals_are_clear(tmp_path):
     assert err.value.node == "mm3" and "(2, 3, 4)" in str(err.value) and "2-D" in err.value.render()
 
 
+def layer_norm_model(path, scale_shape=(8,), **attrs):
+    scale = numpy_helper.from_array(np.ones(scale_shape, dtype=np.float32), "scale")
+    graph = helper.make_graph([helper.make_node("LayerNormalization", ["x", "scale"], ["y"], name="ln", **attrs)], "g",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 6, 8])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 6, 8])], [scale])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    return path
+
+
+@pytest.mark.parametrize("attrs,scale_shape,needle", [
+    ({"epsilon": float("nan")}, (8,), "epsilon nan"),
+    ({"epsilon": -1.0}, (8,), "epsilon -1.0"),
+    ({"axis": 3}, (8,), "axis 3 is out of range"),
+    ({}, (5,), "does not broadcast"),
+])
+def test_layer_normalization_refusals_name_the_value(attrs, scale_shape, needle, tmp_path):
+    from tinycc.core.errors import TinyccError
+    with pytest.raises(TinyccError) as err:
+        load_onnx(layer_norm_model(tmp_path / "ln.onnx", scale_shape, **attrs))
+    assert err.value.node == "ln" and needle in str(err.value), err.value.render()
+
+
+def test_transpose_read_twice_through_identity_is_not_folded(tmp_path):
+    """k^T also read (through an Identity) by an Add: the Transpose stays, the answers match."""
+    nodes = [helper.make_node("Transpose", ["x"], ["kt"], perm=[0, 2, 1]),
+             helper.make_node("Identity", ["kt"], ["kt2"]),
+             helper.make_node("MatMul", ["x", "kt2"], ["s"]),
+             helper.make_node("Add", ["kt2", "kt2"], ["twice"])]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4, 4])],
+                              [helper.make_tensor_value_info("s", TensorProto.FLOAT, [1, 4, 4]),
+                               helper.make_tensor_value_info("twice", TensorProto.FLOAT, [1, 4, 4])])
+    path = tmp_path / "id.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
+    g = load_onnx(path)
+    x = np.random.default_rng(2).normal(size=(1, 4, 4)).astype(np.float32)
+    for got, expected in zip(interpreter.run(g, [x]), ort.InferenceSession(str(path)).run(None, {"x": x})):
+        assert_close(got, expected, "identity")
+
+
 # ---- the KWT transformer ----
 
 def int8_checks(g, tmp_path, label):

@@ -68,7 +68,7 @@ def _swap_last(ctx, x, rank):
         return x, False
     p = ctx.nodes[producer]
     if p.op != "transpose" or tuple(p.attrs.get("perm", ())) != perm or ctx.uses(x) != 0 or \
-            x in ctx.graph_outputs or ctx.consumers.get(x, 0) != 1 or x in ctx.nchw:
+            x in ctx.graph_outputs or ctx.consumers.get(x, 0) != 1 or x in ctx.nchw or x in ctx.alias.values():
         return x, False
     del ctx.nodes[producer]
     if producer < ctx.checked:
