@@ -12,9 +12,10 @@ library's window, RFFT, filter bank, noise reduction, PCAN and log) on the c and
 
 Below them, models made on the spot with TensorFlow's converter (benchmarks/keras_models.py: an
 int8 Keras LSTM, a TRANSPOSE_CONV decoder, a KWS-transformer attention block (BATCH_MATMUL) and a
-U-Net x2 upsample, bilinear and nearest; the LSTM needs `pip install tf-keras`) and with tinycc's
+U-Net x2 upsample, bilinear and nearest; the LSTM needs `pip install tf-keras`), with tinycc's
 flatbuffer writer (`svdf_kws`, tests/ops/cases/_svdf.py: two int8 SVDF layers with int16 states
-over 40-feature frames), on the c and cmsis-nn backends, with no published figures to set beside them.
+over 40-feature frames) and KWT transformers quantised by tinycc (benchmarks/transformer_models.py:
+PyTorch and Keras), on the c and cmsis-nn backends, with no published figures to set beside them.
 
     python benchmarks/bench_cortexm.py [--models DIR] [--no-generated]
 """
@@ -34,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))      # the test helpers import as tests.* from the repository root
 
 from benchmarks.keras_models import BUILDERS  # noqa: E402
+from benchmarks.transformer_models import BUILDERS as TRANSFORMERS  # noqa: E402
 from tests.cmsis_nn_source import cmsis_nn_root  # noqa: E402
 from tests.ops.cases._svdf import svdf_kws  # noqa: E402
 from tests.ops.check import random_inputs  # noqa: E402
@@ -104,7 +106,7 @@ def main(argv=None) -> int:
             table.add_row(rel, "absent", *[""] * 7)
     if not args.no_generated:
         with tempfile.TemporaryDirectory() as tmp:
-            for stem, builder in {**BUILDERS, **WRITTEN}.items():
+            for stem, builder in {**BUILDERS, **WRITTEN, **TRANSFORMERS}.items():
                 data, why = builder()
                 if data is None:
                     table.add_row(stem, "not made", why, *[""] * 6)

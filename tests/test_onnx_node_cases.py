@@ -129,3 +129,22 @@ def test_onnx_node_cases(op, tmp_path):
     REPORT_DIR.mkdir(parents=True, exist_ok=True)
     (REPORT_DIR / f"{op}.json").write_text(json.dumps(dict(counts)))
     assert counts["passed"] >= 1, f"{op} is claimed but passes none of ONNX's node cases ({dict(counts)})"
+
+
+# ---- issue 18 (transformers): node cases that must pass, not merely be refused ----
+TRANSFORMER_CASES = {"MatMul": ["test_matmul_2d", "test_matmul_3d", "test_matmul_4d"],
+                     "LayerNormalization": ["test_layer_normalization_3d_axis_negative_1_epsilon",
+                                            "test_layer_normalization_4d_axis1", "test_layer_normalization_2d_axis0",
+                                            "test_layer_normalization_default_axis"]}
+
+
+@pytest.mark.parametrize("op,name", [(op, n) for op, names in TRANSFORMER_CASES.items() for n in names])
+def test_transformer_node_case_passes(op, name, tmp_path):
+    case = next((c for c in cases_by_op()[op] if c.name == name), None)
+    assert case is not None, f"{name} is not among ONNX's node cases for {op}"
+    for k, (inputs, expected) in enumerate(case.data_sets):
+        g, ins = import_case(case.model, inputs, tmp_path)
+        ref = interpreter.run(g, [np.asarray(x) for x in ins])
+        for i, e in enumerate(expected):      # LayerNormalization: Y, Mean and InvStdDev
+            np.testing.assert_allclose(ref[i].reshape(np.asarray(e).shape), e, rtol=RTOL, atol=ATOL,
+                                       err_msg=f"{name} data set {k}, output {i}")

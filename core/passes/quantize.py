@@ -6,7 +6,9 @@ FULLY_CONNECTED (as TFLite's converter emits; trait weight_quant_axis). Bias: in
 input_scale x weight_scale. Ops that TFLite requires to keep their input's quantisation (pooling, reshape,
 pad, transpose, slices, RELU6: trait shares_input_quant) get it; SOFTMAX/LOGISTIC output 1/256
 with zero point -128, TANH 1/128 with 0 (fixed_output_quant). CONCATENATION inputs quantised
-differently are requantised first (common_quant).
+differently are requantised first (common_quant). A float constant operand of a binary elementwise
+op (ADD of a positional embedding, MUL by a layer norm's scale) is quantised over its own values.
+An op TFLM runs only in float may give its quantisable form (`quantized_form`: NEG is MUL by -1).
 The model keeps float32 inputs and outputs (QUANTIZE/DEQUANTIZE at the edges) unless
 `io="int8"`, which makes them int8 with their quantisation in the header.
 """
@@ -135,6 +137,10 @@ class QuantizeInt8(Pass):
                 add_int8(name, t.shape, self._range_quant(name))
 
         for node in g.nodes:
+            form = getattr(ops.require(node.op), "quantized_form", None)     # an op TFLM runs in float only
+            if form is not None:
+                node, consts = form(node, self.names.fresh)
+                g.tensors.update({t.name: t for t in consts})
             nodes.extend(self._node(g, node, tensors, qname, add_int8))
 
         outputs = []
@@ -179,6 +185,8 @@ class QuantizeInt8(Pass):
             if name is None:
                 ins.append(None)
             elif g.tensors[name].is_const:
+                if g.tensors[name].dtype in ("int32", "int64"):      # indices, shapes: plain integers, kept
+                    tensors.setdefault(name, g.tensors[name])
                 ins.append(name)
             else:
                 ins.append(self._as_dtype(name, qname[name], target, tensors, new_nodes))
@@ -234,14 +242,34 @@ class QuantizeInt8(Pass):
                     new_nodes.append(quantize_op.node(f"requantize:{req}", name, req))
                     ins[k] = requantized[name] = req
         else:
-            for name in node.inputs:
+            for k, name in enumerate(node.inputs):
                 if name is not None and g.tensors[name].is_const:
-                    raise TinyccError(f"constant operand {name!r} of {op} cannot be quantised yet",
-                                      node=node.name, op=op, file=g.source)
+                    if not (ops.trait(op, "elementwise") and len(node.inputs) == 2):
+                        raise TinyccError(f"constant operand {name!r} of {op} cannot be quantised yet",
+                                          node=node.name, op=op, file=g.source)
+                    ins[k] = self._constant_operand(node, g.tensors[name], target, tensors)
             out_quant = self._range_quant(out.name, target)
         add_int8(out.name, out.shape, out_quant, dtype=target)
         new_nodes.append(Node(node.name, op, ins, [qname[out.name]], attrs))
         return new_nodes
+
+    def _constant_operand(self, node: Node, t: Tensor, target: str, tensors: dict[str, Tensor]) -> str:
+        """A float constant operand of a binary elementwise op (a positional embedding added, a layer
+        norm's scale multiplied) quantised per tensor over its own values, as TFLite's converter does;
+        one copy per constant and dtype."""
+        data = _const_data(node, t)
+        if data.dtype.kind != "f":
+            raise TinyccError(f"constant operand {t.name!r} of {node.op} is {data.dtype}, not float",
+                              node=node.name, op=node.op)
+        key = (t.name, f"operand:{target}")
+        if key not in self._weights:
+            lo, hi = float(np.min(data, initial=0.0)), float(np.max(data, initial=0.0))
+            quant = (activation_quant16 if target == "int16" else activation_quant)(lo, hi)
+            qlo, qhi = (-32768, 32767) if target == "int16" else (-128, 127)
+            q = np.clip(fp.round_half_away(data.astype(np.float64) / quant.s) + quant.zp, qlo, qhi)
+            self._weights[key] = name = self.names.fresh(f"{t.name}/{target}")
+            tensors[name] = Tensor(name, t.shape, target, quant, q.astype(np.int16 if target == "int16" else np.int8))
+        return self._weights[key]
 
     def _as_dtype(self, float_name: str, current: str, target: str, tensors: dict[str, Tensor],
                   new_nodes: list[Node]) -> str:

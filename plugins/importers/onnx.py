@@ -23,6 +23,7 @@ from tinycc.core.ops.common import same_padding
 from tinycc.core.validate import MAX_NODES, validate
 from tinycc.plugins.importers import onnx_ops
 from tinycc.plugins.importers.onnx_common import AXIS_TO_CORE, NCHW_TO_NHWC, NHWC_TO_NCHW
+from tinycc.plugins.importers.onnx_layer_norm import fuse_decomposed_layer_norms
 
 ONNX_DTYPES = {1: "float32", 3: "int8", 5: "int16", 6: "int32", 7: "int64", 9: "bool"}
 MIN_OPSET = 13
@@ -53,6 +54,7 @@ class _Builder:
         self.dq_const: dict[str, tuple] = {}      # DequantizeLinear of an initializer: (q, scale, zp, axis)
         self.alias: dict[str, str] = {}
         self.shapes: dict[str, tuple[int, ...]] = {}
+        self.absorbed: set[str] = set()      # first outputs of ONNX nodes a conversion folded into its own (a bias Add)
         # every name of the file is taken: a name tinycc invents (a transpose's output, a folded
         # constant) can never be one the model uses, however the model names its tensors
         self.names = NameSpace([vi.name for vi in [*self.graph.input, *self.graph.output, *self.graph.value_info]],
@@ -286,6 +288,8 @@ class _Builder:
                           hint="supported: " + ", ".join(SUPPORTED))
 
     def node(self, node):
+        if len(node.output) and node.output[0] in self.absorbed:
+            return
         conv = CONVERTERS[node.op_type]              # check_supported has refused the others
         if not len(node.output) or not node.output[0]:
             raise self.fail(node, "the node has no output")
@@ -531,6 +535,7 @@ def load_onnx(path: Path, io_layout: str = "source") -> Graph:
         model = onnx.shape_inference.infer_shapes(model)
     except Exception as exc:
         raise TinyccError(f"ONNX shape inference failed: {exc}", file=str(path)) from None
+    fuse_decomposed_layer_norms(model)        # torch's pre-opset-17 layer norm -> LayerNormalization
     b = _Builder(model, path, io_layout)
     try:
         inputs, outputs = b.convert()
