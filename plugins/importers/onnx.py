@@ -21,7 +21,7 @@ from tinycc.core.hookspec import hookimpl
 from tinycc.core.ops import transpose as transpose_op
 from tinycc.core.ops.common import same_padding
 from tinycc.core.validate import MAX_NODES, validate
-from tinycc.plugins.importers import onnx_ops
+from tinycc.plugins.importers import onnx_fold, onnx_ops
 from tinycc.plugins.importers.onnx_common import AXIS_TO_CORE, NCHW_TO_NHWC, NHWC_TO_NCHW
 
 ONNX_DTYPES = {1: "float32", 3: "int8", 5: "int16", 6: "int32", 7: "int64"}
@@ -33,6 +33,7 @@ ATTR_KINDS = {"axis": "INT", "group": "INT", "transA": "INT", "transB": "INT", "
               "count_include_pad": "INT", "allowzero": "INT", "training_mode": "INT", "perm": "INTS",
               "kernel_shape": "INTS", "strides": "INTS", "pads": "INTS", "dilations": "INTS", "axes": "INTS",
               "alpha": "FLOAT", "beta": "FLOAT", "epsilon": "FLOAT", "auto_pad": "STRING", "mode": "STRING"}
+ATTR_KINDS.update({"start": "INT", "end": "INT", "to": "INT", "blocksize": "INT", "num_outputs": "INT"})  # shapes
 
 
 class _Builder:
@@ -44,6 +45,7 @@ class _Builder:
         self.io_layout = io_layout
         self.notes: list[str] = []
         self.graph = model.graph
+        self.opset_import = list(model.opset_import)
         self.tensors: dict[str, Tensor] = {}
         self.nodes: list[Node] = []
         self.nchw: set[str] = set()          # core tensors holding an NCHW tensor as NHWC
@@ -72,6 +74,7 @@ class _Builder:
                 raise TinyccError(f"initializer {init.name!r} has unsupported data type {arr.dtype}",
                                   file=str(path), hint="numeric initializers only")
             self.const[init.name] = arr
+        self.folded = onnx_fold.constant_nodes(self.graph, self.const)   # nodes whose outputs are constants
         for vi in list(self.graph.input) + list(self.graph.value_info) + list(self.graph.output):
             dims = vi.type.tensor_type.shape.dim
             self.shapes[vi.name] = tuple(d.dim_value if d.HasField("dim_value") and d.dim_value > 0 else 1
@@ -231,11 +234,19 @@ class _Builder:
                 self.layout(f"input:{vi.name}", vi.name, self.fresh(vi.name + "/nhwc"), NCHW_TO_NHWC, nchw=True)
                 self.alias[vi.name] = self.nodes[-1].outputs[0]
         self.check_supported()
-        for node in self.graph.node:
-            self.node(node)
+        for k, node in enumerate(self.graph.node):
+            if k in self.folded and node.op_type != "Constant" and all(self.name(n) in self.const
+                                                                       for n in node.input if n):
+                onnx_fold.fold(self, node)
+            else:
+                self.node(node)
         outputs = []
         for vi in self.graph.output:
             n = self.name(vi.name)
+            if n in self.const and n not in self.tensors:
+                raise TinyccError(f"model output {vi.name!r} is a constant (computed at import time from "
+                                  "constants and static shapes)", file=str(self.path),
+                                  hint="there is nothing to compute for it on the device")
             if n in self.nchw and self.io_layout == "source":
                 self.layout(f"output:{vi.name}", n, vi.name, NHWC_TO_NCHW)
                 n = vi.name
@@ -259,9 +270,9 @@ class _Builder:
     def check_supported(self):
         """Every operator tinycc lacks, at once: names, counts and the first node of each."""
         missing: dict[str, list] = {}
-        for node in self.graph.node:
+        for k, node in enumerate(self.graph.node):
             standard = node.domain in ("", "ai.onnx")
-            if node.op_type not in CONVERTERS or not standard:
+            if (node.op_type not in CONVERTERS or not standard) and k not in self.folded:
                 missing.setdefault(node.op_type if standard else f"{node.domain}.{node.op_type}", []).append(node)
         if not missing:
             return
