@@ -190,6 +190,17 @@ class _Builder:
             return n
         return self.layout(f"{node.name}:to_nchw", n, self.fresh(n + "/nchw"), NHWC_TO_NCHW)
 
+    def nhwc(self, node, n: str) -> str:
+        """A 4-D activation held NHWC (for Conv, pooling ...): one in ONNX's own order (a Reshape's
+        output) is transposed; an input of another rank is refused."""
+        x = self.value(node, n)
+        if x in self.nchw:
+            return x
+        if len(self.infer_shape(x)) != 4:
+            raise self.fail(node, f"{node.op_type} needs a 4-D NCHW input, got shape {self.infer_shape(x)}",
+                            hint="2-D operators only")
+        return self.layout(f"{node.name}:to_nhwc", x, self.fresh(x + "/nhwc"), NCHW_TO_NHWC, nchw=True)
+
     def layout(self, node_name: str, x: str, out: str, perm, nchw: bool = False) -> str:
         """A layout transpose (NCHW <-> NHWC, `perm`) of `x` into `out`."""
         return self.emit(node_name, transpose_op.NAME, [x], out, {"perm": perm}, nchw=nchw)

@@ -8,9 +8,7 @@ import numpy as np
 
 
 def blocks(ctx, node, out, name, core_op):
-    x = ctx.value(node, node.input[0])
-    if x not in ctx.nchw:
-        raise ctx.fail(node, f"{node.op_type} needs a 4-D NCHW input")
+    x = ctx.nhwc(node, node.input[0])
     if not ctx.has_attr(node, "blocksize"):
         raise ctx.fail(node, f"{node.op_type} needs its blocksize attribute")
     b = int(ctx.attr(node, "blocksize"))
