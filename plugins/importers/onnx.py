@@ -21,7 +21,7 @@ from tinycc.core.hookspec import hookimpl
 from tinycc.core.ops import transpose as transpose_op
 from tinycc.core.ops.common import same_padding
 from tinycc.core.validate import MAX_NODES, validate
-from tinycc.plugins.importers import onnx_ops
+from tinycc.plugins.importers import onnx_fold, onnx_ops
 from tinycc.plugins.importers.onnx_common import AXIS_TO_CORE, NCHW_TO_NHWC, NHWC_TO_NCHW
 from tinycc.plugins.importers.onnx_layer_norm import fuse_decomposed_layer_norms
 
@@ -36,6 +36,7 @@ ATTR_KINDS = {"axis": "INT", "group": "INT", "transA": "INT", "transB": "INT", "
               "alpha": "FLOAT", "beta": "FLOAT", "epsilon": "FLOAT", "auto_pad": "STRING", "mode": "STRING",
               "gamma": "FLOAT", "min": "FLOAT", "max": "FLOAT", "select_last_index": "INT",
               "noop_with_empty_axes": "INT", "approximate": "STRING"}
+ATTR_KINDS.update({"start": "INT", "end": "INT", "to": "INT", "blocksize": "INT", "num_outputs": "INT"})  # shapes
 
 
 class _Builder:
@@ -47,6 +48,7 @@ class _Builder:
         self.io_layout = io_layout
         self.notes: list[str] = []
         self.graph = model.graph
+        self.opset_import = list(model.opset_import)
         self.tensors: dict[str, Tensor] = {}
         self.nodes: list[Node] = []
         self.nchw: set[str] = set()          # core tensors holding an NCHW tensor as NHWC
@@ -76,6 +78,7 @@ class _Builder:
                 raise TinyccError(f"initializer {init.name!r} has unsupported data type {arr.dtype}",
                                   file=str(path), hint="numeric initializers only")
             self.const[init.name] = arr
+        self.folded = onnx_fold.constant_nodes(self.graph, self.const)   # nodes whose outputs are constants
         for vi in list(self.graph.input) + list(self.graph.value_info) + list(self.graph.output):
             dims = vi.type.tensor_type.shape.dim
             self.shapes[vi.name] = tuple(d.dim_value if d.HasField("dim_value") and d.dim_value > 0 else 1
@@ -195,6 +198,17 @@ class _Builder:
             return n
         return self.layout(f"{node.name}:to_nchw", n, self.fresh(n + "/nchw"), NHWC_TO_NCHW)
 
+    def nhwc(self, node, n: str) -> str:
+        """A 4-D activation held NHWC (for Conv, pooling ...): one in ONNX's own order (a Reshape's
+        output) is transposed; an input of another rank is refused."""
+        x = self.value(node, n)
+        if x in self.nchw:
+            return x
+        if len(self.infer_shape(x)) != 4:
+            raise self.fail(node, f"{node.op_type} needs a 4-D NCHW input, got shape {self.infer_shape(x)}",
+                            hint="2-D operators only")
+        return self.layout(f"{node.name}:to_nhwc", x, self.fresh(x + "/nhwc"), NCHW_TO_NHWC, nchw=True)
+
     def layout(self, node_name: str, x: str, out: str, perm, nchw: bool = False) -> str:
         """A layout transpose (NCHW <-> NHWC, `perm`) of `x` into `out`."""
         return self.emit(node_name, transpose_op.NAME, [x], out, {"perm": perm}, nchw=nchw, dtype=self.tensors[x].dtype)
@@ -246,11 +260,19 @@ class _Builder:
                 self.layout(f"input:{vi.name}", vi.name, self.fresh(vi.name + "/nhwc"), NCHW_TO_NHWC, nchw=True)
                 self.alias[vi.name] = self.nodes[-1].outputs[0]
         self.check_supported()
-        for node in self.graph.node:
-            self.node(node)
+        for k, node in enumerate(self.graph.node):
+            if k in self.folded and node.op_type != "Constant" and all(self.name(n) in self.const
+                                                                       for n in node.input if n):
+                onnx_fold.fold(self, node)
+            else:
+                self.node(node)
         outputs = []
         for vi in self.graph.output:
             n = self.name(vi.name)
+            if n in self.const and n not in self.tensors:
+                raise TinyccError(f"model output {vi.name!r} is a constant (computed at import time from "
+                                  "constants and static shapes)", file=str(self.path),
+                                  hint="there is nothing to compute for it on the device")
             if n in self.nchw and self.io_layout == "source":
                 self.layout(f"output:{vi.name}", n, vi.name, NHWC_TO_NCHW)
                 n = vi.name
@@ -275,9 +297,9 @@ class _Builder:
     def check_supported(self):
         """Every operator tinycc lacks, at once: names, counts and the first node of each."""
         missing: dict[str, list] = {}
-        for node in self.graph.node:
+        for k, node in enumerate(self.graph.node):
             standard = node.domain in ("", "ai.onnx")
-            if node.op_type not in CONVERTERS or not standard:
+            if (node.op_type not in CONVERTERS or not standard) and k not in self.folded:
                 missing.setdefault(node.op_type if standard else f"{node.domain}.{node.op_type}", []).append(node)
         if not missing:
             return

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 
 def pool(ctx, node, out, name, core_op):
-    x = ctx.value(node, node.input[0])
-    if x not in ctx.nchw:
-        raise ctx.fail(node, "only 2-D pooling on NCHW inputs is supported")
+    x = ctx.nhwc(node, node.input[0])
     kernel = ctx.ints(node, "kernel_shape", None, 2, 1)
     strides = ctx.ints(node, "strides", [1, 1], 2, 1)
     if ctx.attr(node, "ceil_mode", 0):

@@ -6,9 +6,7 @@ MIN_INPUTS = 2
 
 
 def convert(ctx, node, out, name):
-    x = ctx.value(node, node.input[0])
-    if x not in ctx.nchw:
-        raise ctx.fail(node, "only 2-D convolutions on NCHW inputs are supported")
+    x = ctx.nhwc(node, node.input[0])
     w = ctx.get_const(node, node.input[1], "Conv weight")
     if w.ndim != 4:
         raise ctx.fail(node, f"only 2-D convolutions are supported (weight rank {w.ndim})")

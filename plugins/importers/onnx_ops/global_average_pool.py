@@ -3,7 +3,5 @@ from __future__ import annotations
 
 
 def convert(ctx, node, out, name):
-    x = ctx.value(node, node.input[0])
-    if x not in ctx.nchw:
-        raise ctx.fail(node, "GlobalAveragePool needs a 4-D NCHW input")
+    x = ctx.nhwc(node, node.input[0])
     ctx.emit(name, "mean", [x], out, {"axes": (1, 2), "keep_dims": True}, nchw=True)
