@@ -111,7 +111,8 @@ def test_onnx_node_cases(op, tmp_path):
 
 # ---- convolution family (Conv, ConvTranspose, pooling, BatchNormalization, Resize): cases that must
 # pass, not merely be refused. 3-D (volumetric) cases, dilated pooling, MaxPool's indices output,
-# training-mode BatchNormalization and uint8 inputs are refused with clear errors.
+# training-mode BatchNormalization, uint8 inputs, cubic / tf_crop_and_resize / antialiased Resize and
+# linear Resize whose samples TF Lite's RESIZE_BILINEAR cannot place are refused with clear errors.
 CONV_FAMILY_CASES = [
     "test_basic_conv_with_padding", "test_basic_conv_without_padding", "test_conv_with_strides_padding",
     "test_conv_with_strides_no_padding", "test_conv_with_strides_and_asymmetric_padding",
@@ -130,6 +131,16 @@ CONV_FAMILY_CASES = [
     "test_averagepool_2d_strides", "test_averagepool_2d_ceil", "test_averagepool_2d_ceil_last_window_starts_on_pad",
     "test_globalaveragepool", "test_globalaveragepool_precomputed", "test_globalmaxpool",
     "test_globalmaxpool_precomputed", "test_batchnorm_example", "test_batchnorm_epsilon",
+    "test_resize_upsample_scales_nearest", "test_resize_downsample_scales_nearest",
+    "test_resize_upsample_sizes_nearest",
+    "test_resize_downsample_sizes_nearest", "test_resize_upsample_scales_linear",
+    "test_resize_upsample_scales_linear_align_corners", "test_resize_upsample_sizes_nearest_floor_align_corners",
+    "test_resize_upsample_sizes_nearest_round_prefer_ceil_asymmetric",
+    "test_resize_upsample_sizes_nearest_ceil_half_pixel", "test_resize_upsample_scales_nearest_axes_2_3",
+    "test_resize_upsample_scales_nearest_axes_3_2", "test_resize_upsample_sizes_nearest_axes_2_3",
+    "test_resize_upsample_sizes_nearest_axes_3_2", "test_resize_upsample_sizes_nearest_not_larger",
+    "test_resize_upsample_sizes_nearest_not_smaller", "test_resize_downsample_sizes_nearest_not_larger",
+    "test_resize_downsample_sizes_nearest_not_smaller",
 ]
 # cases whose expected outputs ONNX wrote rounded: (absolute tolerance, why)
 ROUNDED_EXPECTED = {
