@@ -1,10 +1,13 @@
 """BatchNormalization (inference) anywhere: folded into the convolution or fully connected layer
-just before it when that layer has constant weights and feeds only it; otherwise MUL by
-scale / sqrt(var + eps) and ADD of the shift, broadcast over the channel axis (axis 1 of the
-ONNX tensor: the last one of an NHWC-held activation)."""
+just before it when that layer has constant weights and feeds only it; otherwise a 1x1
+DEPTHWISE_CONV_2D whose weights are scale / sqrt(var + eps) and whose bias is the shift (one
+multiply-add per element, quantised per channel like any depthwise convolution): directly on an
+NHWC-held activation, on (N, 1, W, C) for (N, C, W), on (N, 1, 1, C) for (N, C)."""
 from __future__ import annotations
 
 import numpy as np
+
+from tinycc.plugins.importers.onnx_ops import _spatial
 
 MIN_INPUTS = 5
 KEEPS_NCW = True
@@ -29,16 +32,23 @@ def convert(ctx, node, out, name):
     if fold(ctx, node, out, name, x, k, mean, bias):
         return
     shape = ctx.infer_shape(x)
-    nchw = x in ctx.nchw
-    channels = shape[-1] if nchw else (shape[1] if len(shape) >= 2 else None)
+    channels = shape[-1] if x in ctx.nchw else (shape[1] if len(shape) >= 2 else None)
     if channels != k.size:
         raise ctx.fail(node, f"{k.size} parameters for an input of shape {shape}"
                              + ("" if channels is None else f" ({channels} channels)"))
-    bshape = (1, 1, 1, -1) if nchw else (-1,) + (1,) * (len(shape) - 2)
-    mul = ctx.core_const(ctx.fresh(name + "/scale"), k.reshape(bshape))
-    add = ctx.core_const(ctx.fresh(name + "/shift"), shift.reshape(bshape))
-    y = ctx.emit(name + "/mul", "mul", [x, mul], ctx.fresh(out), nchw=nchw)
-    ctx.emit(name, "add", [y, add], out, nchw=nchw)
+    if x not in ctx.nchw and len(shape) not in (2, 3):
+        raise ctx.fail(node, f"BatchNormalization of a {len(shape)}-D input that is not NCHW is not supported")
+    w = ctx.core_const(ctx.fresh(name + "/scale"), k.reshape(1, 1, 1, -1))
+    b = ctx.core_const(ctx.fresh(name + "/shift"), shift)
+    attrs = {"strides": (1, 1), "dilations": (1, 1), "pads": (0, 0, 0, 0), "depth_multiplier": 1}
+    if x in ctx.nchw or len(shape) == 3:             # NHWC-held, or (N, C, W) held as (N, 1, W, C)
+        if x not in ctx.nchw:
+            x, _ = _spatial.held(ctx, node, node.input[0])
+        ctx.emit(name, "depthwise_conv_2d", [x, w, b], out, attrs, nchw=True)
+        return
+    x4 = ctx.emit(name + "/to_4d", "reshape", [x], ctx.fresh(out + "/4d"), {"shape": (shape[0], 1, 1, shape[1])})
+    y = ctx.emit(name + "/scale_shift", "depthwise_conv_2d", [x4, w, b], ctx.fresh(out + "/scaled"), attrs)
+    ctx.emit(name, "reshape", [y], out, {"shape": tuple(shape)})
 
 
 def fold(ctx, node, out, name, x, k, mean, bias) -> bool:
