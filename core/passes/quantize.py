@@ -180,6 +180,8 @@ class QuantizeInt8(Pass):
                 ins.append(None)
             elif g.tensors[name].is_const:
                 ins.append(name)
+                if g.tensors[name].dtype != "float32":      # integer operands (GATHER's positions) as given
+                    tensors.setdefault(name, g.tensors[name])
             else:
                 ins.append(self._as_dtype(name, qname[name], target, tensors, new_nodes))
         attrs = dict(node.attrs)
