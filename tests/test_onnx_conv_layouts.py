@@ -115,13 +115,17 @@ REFUSALS = [
     ("Resize", {"mode": "nearest"}, ["", "channel_scales"], "batch or channel"),
     ("ConvTranspose", {"output_shape": [20, 20]}, ["wt"], "negative begin pad"),
     ("Conv", {"group": 3}, ["w"], "group 3"),
+    ("ConvTranspose", {"dilations": [1 << 30, 1]}, ["wt"], "dilated kernel spans"),
+    ("ConvTranspose", {"output_padding": 1.5}, ["wt"], "output_padding"),
+    ("Resize", {"mode": "nearest"}, ["", "huge_scales"], "larger than 65536"),
 ]
 
 
 @pytest.mark.parametrize("op, attrs, extra, needle", REFUSALS, ids=[r[3] for r in REFUSALS])
 def test_unsupported_combinations_are_clear_errors(op, attrs, extra, needle, tmp_path):
     inits = [("scales", np.array([1, 1, 2, 2], np.float32)), ("odd_scales", np.array([1, 1, 1.5, 1.5], np.float32)),
-             ("channel_scales", np.array([1, 2, 1, 1], np.float32)), ("wt", (4, 2, 3, 3)), ("w", (4, 4, 1, 1))]
+             ("channel_scales", np.array([1, 2, 1, 1], np.float32)),
+             ("huge_scales", np.array([1, 1, 1e9, 1e9], np.float32)), ("wt", (4, 2, 3, 3)), ("w", (4, 4, 1, 1))]
     node = helper.make_node(op, ["x", *extra], ["y"], name="the_node", **attrs)
     path = model(tmp_path / "bad.onnx", [node], [("x", [1, 4, 5, 5])], ["y"],
                  [i for i in inits if i[0] in extra])

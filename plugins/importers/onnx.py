@@ -35,7 +35,10 @@ SUPPORTED = tuple(sorted(CONVERTERS))
 ATTR_KINDS = {"axis": "INT", "group": "INT", "transA": "INT", "transB": "INT", "keepdims": "INT", "ceil_mode": "INT",
               "count_include_pad": "INT", "allowzero": "INT", "training_mode": "INT", "perm": "INTS",
               "kernel_shape": "INTS", "strides": "INTS", "pads": "INTS", "dilations": "INTS", "axes": "INTS",
-              "alpha": "FLOAT", "beta": "FLOAT", "epsilon": "FLOAT", "auto_pad": "STRING", "mode": "STRING"}
+              "alpha": "FLOAT", "beta": "FLOAT", "epsilon": "FLOAT", "auto_pad": "STRING", "mode": "STRING",
+              "output_padding": "INTS", "output_shape": "INTS", "antialias": "INT", "storage_order": "INT",
+              "coordinate_transformation_mode": "STRING", "nearest_mode": "STRING",
+              "keep_aspect_ratio_policy": "STRING"}
 
 
 class _Builder:

@@ -45,7 +45,7 @@ def pads_2d(begin, end, dims: int) -> tuple[int, int, int, int]:
 
 def auto_pad(ctx, node) -> str:
     auto = ctx.attr(node, "auto_pad", b"NOTSET")
-    auto = auto.decode() if isinstance(auto, bytes) else auto
+    auto = auto.decode(errors="replace") if isinstance(auto, bytes) else auto
     if auto not in AUTO_PADS:
         raise ctx.fail(node, f"auto_pad {auto!r} is not an ONNX padding mode",
                        hint="NOTSET, SAME_UPPER, SAME_LOWER or VALID")

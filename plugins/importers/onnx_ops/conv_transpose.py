@@ -19,6 +19,7 @@ from tinycc.plugins.importers.onnx_ops import _spatial
 
 MIN_INPUTS = 2
 KEEPS_NCW = True
+MAX_DILATED_KERNEL = 1 << 10      # taps of a dilated kernel along an axis (zeros between them are stored)
 
 
 def dilate(w: np.ndarray, dil: tuple[int, int]) -> np.ndarray:
@@ -83,6 +84,9 @@ def convert(ctx, node, out, name):
     strides2, dil2 = _spatial.as_2d(strides, dims, 1), _spatial.as_2d(dil, dims, 1)
     top_left, out_hw = _spatial.as_2d(begin, dims, 0), _spatial.as_2d(shape, dims, 1)
     kd = [(k - 1) * d + 1 for k, d in zip(_spatial.as_2d(kernel, dims, 1), dil2)]
+    if max(kd) > MAX_DILATED_KERNEL:
+        raise ctx.fail(node, f"the dilated kernel spans {kd} taps (kernel {kernel}, dilations {dil}); at most "
+                             f"{MAX_DILATED_KERNEL} are supported", hint="the file is probably corrupted")
     same = tuple(same_padding(out_hw[i], kd[i], strides2[i], 1)[0] for i in (0, 1))
     padding = "same" if same == top_left else "valid"
     core_hw = out_hw if padding == "same" else (out_hw[0] + top_left[0], out_hw[1] + top_left[1])

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tinycc.core.ops._resize import MAX_SIZE
 from tinycc.core.ops.resize_nearest_neighbor import nearest_indices
 from tinycc.plugins.importers.onnx_ops import _spatial
 
@@ -31,7 +32,7 @@ BILINEAR_FLAGS = {"asymmetric": (False, False), "half_pixel": (False, True), "py
 
 def text(ctx, node, key, default, allowed):
     value = ctx.attr(node, key, default)
-    value = value.decode() if isinstance(value, bytes) else value
+    value = value.decode(errors="replace") if isinstance(value, bytes) else value
     if value not in allowed:
         raise ctx.fail(node, f"{key} {value!r} is not one of ONNX's: {', '.join(allowed)}")
     return value
@@ -117,6 +118,9 @@ def convert(ctx, node, out, name):
                 out_sizes[a] = int(onnx_shape[a] * v + 0.5)
             if out_sizes[a] < 1:
                 raise ctx.fail(node, f"scale {v} makes axis {a} of size {onnx_shape[a]} empty")
+    if max(out_sizes) > MAX_SIZE:
+        raise ctx.fail(node, f"the output {out_sizes} is larger than {MAX_SIZE} along an axis",
+                       hint="a microcontroller model needs far less; the file is probably corrupted")
     if out_sizes[:2] != onnx_shape[:2]:
         raise ctx.fail(node, f"resizing the batch or channel axes ({onnx_shape[:2]} -> {out_sizes[:2]}) is not "
                              "supported", hint="Resize the spatial axes only")
