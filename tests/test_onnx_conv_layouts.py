@@ -6,9 +6,12 @@ that need ONNX's (N, C, W) (Transpose, Softmax, Concat, Reshape, a graph output)
 elementwise ones with constants shaped for (N, C, W), and compare with onnxruntime. A nearest
 Resize that TF Lite's kernel cannot express (round_prefer_ceil) runs as GATHERs, exactly, in
 float and int8 (C == reference == TF Lite Micro). Attribute combinations tinycc cannot do exactly
-are refused naming the node and the attribute.
+are refused naming the node and the attribute; 200 random nodes of the family either equal
+onnxruntime or are refused.
 """
 from __future__ import annotations
+
+import random
 
 import numpy as np
 import pytest
@@ -113,7 +116,8 @@ REFUSALS = [
      "half_pixel_symmetric"),
     ("Resize", {"mode": "linear"}, ["", "odd_scales"], "scale 1.5"),
     ("Resize", {"mode": "nearest"}, ["", "channel_scales"], "batch or channel"),
-    ("ConvTranspose", {"output_shape": [20, 20]}, ["wt"], "negative begin pad"),
+    ("ConvTranspose", {"output_shape": [20, 20], "auto_pad": "SAME_UPPER"}, ["wt"], "negative begin pad"),
+    ("ConvTranspose", {"strides": [3, 3], "auto_pad": "SAME_LOWER"}, ["wt2"], "larger than the full"),
     ("Conv", {"group": 3}, ["w"], "group 3"),
     ("ConvTranspose", {"dilations": [1 << 30, 1]}, ["wt"], "dilated kernel spans"),
     ("ConvTranspose", {"output_padding": 1.5}, ["wt"], "output_padding"),
@@ -125,7 +129,8 @@ REFUSALS = [
 def test_unsupported_combinations_are_clear_errors(op, attrs, extra, needle, tmp_path):
     inits = [("scales", np.array([1, 1, 2, 2], np.float32)), ("odd_scales", np.array([1, 1, 1.5, 1.5], np.float32)),
              ("channel_scales", np.array([1, 2, 1, 1], np.float32)),
-             ("huge_scales", np.array([1, 1, 1e9, 1e9], np.float32)), ("wt", (4, 2, 3, 3)), ("w", (4, 4, 1, 1))]
+             ("huge_scales", np.array([1, 1, 1e9, 1e9], np.float32)), ("wt", (4, 2, 3, 3)),
+             ("wt2", (4, 2, 1, 1)), ("w", (4, 4, 1, 1))]
     node = helper.make_node(op, ["x", *extra], ["y"], name="the_node", **attrs)
     path = model(tmp_path / "bad.onnx", [node], [("x", [1, 4, 5, 5])], ["y"],
                  [i for i in inits if i[0] in extra])
@@ -133,3 +138,87 @@ def test_unsupported_combinations_are_clear_errors(op, attrs, extra, needle, tmp
         load_onnx(path)
     text = err.value.render()
     assert needle in text and "the_node" in text and op in text, text
+
+
+def random_case(rnd: random.Random, rng: np.random.Generator):
+    """One random 1-D or 2-D Conv / ConvTranspose / MaxPool / AveragePool / Resize node."""
+    dims = rnd.choice([1, 2])
+    op = rnd.choice(["Conv", "ConvTranspose", "MaxPool", "AveragePool", "Resize"])
+    channels = rnd.choice([1, 2, 4])
+    shape = [1, channels, *[rnd.randint(1, 9) for _ in range(dims)]]
+    kernel = [rnd.randint(1, 4) for _ in range(dims)]
+    attrs, inits, ins = {}, [], ["x"]
+
+    def init(name, value):
+        inits.append(numpy_helper.from_array(value, name))
+        ins.append(name)
+
+    if op != "Resize":
+        if rnd.random() < 0.7:
+            attrs["strides"] = [rnd.randint(1, 3) for _ in range(dims)]
+        if rnd.random() < 0.3:
+            attrs["auto_pad"] = rnd.choice(["SAME_UPPER", "SAME_LOWER", "VALID"])
+        elif rnd.random() < 0.6:
+            attrs["pads"] = [rnd.randint(0, 3) for _ in range(2 * dims)]
+    if op in ("Conv", "ConvTranspose"):
+        group = rnd.choice([1, 1, channels])
+        cout = group * rnd.choice([1, 2])
+        w_shape = (cout, channels // group) if op == "Conv" else (channels, cout // group)
+        init("w", rng.normal(size=(*w_shape, *kernel)).astype(np.float32))
+        if rnd.random() < 0.5:
+            init("b", rng.normal(size=cout).astype(np.float32))
+        attrs["group"] = group
+        if rnd.random() < 0.4:
+            attrs["dilations"] = [rnd.randint(1, 3) for _ in range(dims)]
+        if op == "ConvTranspose" and rnd.random() < 0.3:
+            attrs["output_padding"] = [rnd.randint(0, 2) for _ in range(dims)]
+    elif op in ("MaxPool", "AveragePool"):
+        attrs["kernel_shape"] = kernel
+        attrs["ceil_mode"] = int(rnd.random() < 0.4)
+        if op == "AveragePool":
+            attrs["count_include_pad"] = int(rnd.random() < 0.5)
+    else:
+        attrs["mode"] = rnd.choice(["nearest", "linear"])
+        attrs["coordinate_transformation_mode"] = rnd.choice(
+            ["half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric", "tf_half_pixel_for_nn",
+             "half_pixel_symmetric"])
+        attrs["nearest_mode"] = rnd.choice(["round_prefer_floor", "round_prefer_ceil", "floor", "ceil"])
+        ins.append("")
+        if rnd.random() < 0.5:
+            init("s", np.array([1, 1, *[rnd.choice([0.5, 1, 1.5, 2, 3, 0.34]) for _ in range(dims)]], np.float32))
+        else:
+            ins.append("")
+            init("z", np.array([*shape[:2], *[rnd.randint(1, 12) for _ in range(dims)]], np.int64))
+    node = helper.make_node(op, ins, ["y"], name="n", **attrs)
+    graph = helper.make_graph([node], "f", [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 19)]), shape
+
+
+def test_random_nodes_match_onnxruntime_or_are_refused(tmp_path):
+    """200 random nodes of the family (seeded): whatever onnxruntime runs, tinycc's reference either
+    refuses naming the node or equals within 1e-4; never another exception."""
+    rnd, rng = random.Random(7), np.random.default_rng(7)
+    counts = {"equal": 0, "refused": 0}
+    options = ort.SessionOptions()
+    options.log_severity_level = 4
+    for k in range(200):
+        m, shape = random_case(rnd, rng)
+        path = tmp_path / f"case{k}.onnx"
+        onnx.save(m, str(path))
+        x = rng.normal(size=shape).astype(np.float32)
+        try:
+            expected = ort.InferenceSession(str(path), options).run(None, {"x": x})[0]
+        except Exception:                         # onnxruntime refuses the node too
+            continue
+        try:
+            g = load_onnx(path)
+        except TinyccError as err:
+            assert "'n'" in err.render(), err.render()
+            counts["refused"] += 1
+            continue
+        got = interpreter.run(g, [x])[0]
+        np.testing.assert_allclose(got.reshape(expected.shape), expected, rtol=1e-4, atol=1e-4,
+                                   err_msg=f"case {k}: {m.graph.node[0]}")
+        counts["equal"] += 1
+    assert counts["equal"] >= 100, counts

@@ -32,6 +32,13 @@ def pool(ctx, node, out, name, core_op):
         raise ctx.fail(node, "ceil_mode=1 together with auto_pad is not supported",
                        hint="give explicit pads (auto_pad NOTSET) with ceil_mode")
     sizes = _spatial.spatial_sizes(ctx, x, dims)
+    if _spatial.auto_pad(ctx, node) in ("SAME_UPPER", "SAME_LOWER"):
+        strides = ctx.ints(node, "strides", [1] * dims, dims, 1)
+        raw = [(-(-sizes[i] // strides[i]) - 1) * strides[i] + kernel[i] - sizes[i] for i in range(dims)]
+        if min(raw) < -1:       # a stride over 1 + the kernel: the runtimes shift or refuse the windows
+            raise ctx.fail(node, f"auto_pad SAME with strides {list(strides)} larger than the kernel "
+                                 f"{list(kernel)} over {sizes} asks for negative padding {raw}",
+                           hint="onnxruntime moves the windows, TF Lite does not; give explicit pads")
     strides, _, begin, end = _spatial.window(ctx, node, sizes, kernel, dims, dilation_key=None)
     if any(max(b, e) >= k for b, e, k in zip(begin, end, kernel)):
         raise ctx.fail(node, f"pads {begin + end} must be smaller than the kernel {list(kernel)}",

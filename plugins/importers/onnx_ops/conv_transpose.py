@@ -49,8 +49,14 @@ def geometry(ctx, node, sizes, kernel, dims):
             raise ctx.fail(node, f"output_shape {list(ctx.attr(node, 'output_shape'))} must give {dims} positive "
                                  "spatial sizes")
     if auto in ("SAME_UPPER", "SAME_LOWER") or (shape is not None and not ctx.has_attr(node, "pads")):
+        given = shape is not None
         shape = shape or [sizes[i] * strides[i] for i in range(dims)]
         total = [full[i] - shape[i] for i in range(dims)]
+        if min(total) < 0 and not given:
+            raise ctx.fail(node, f"auto_pad {auto} asks for the output {shape}, larger than the full transposed "
+                                 f"convolution {full}",
+                           hint="onnxruntime gives the full output, ONNX's reference the larger one; give "
+                                "output_shape or explicit pads")
         begin = [t // 2 if auto == "SAME_UPPER" else t - t // 2 for t in total]
     else:
         pads = [0] * 2 * dims if auto == "VALID" else list(ctx.ints(node, "pads", [0] * 2 * dims, 2 * dims, 0))

@@ -14,6 +14,9 @@ downsampling and resizing N or C are refused with the reason.
 """
 from __future__ import annotations
 
+import math
+from fractions import Fraction
+
 import numpy as np
 
 from tinycc.core.ops._resize import MAX_SIZE
@@ -25,6 +28,9 @@ MODES = ("nearest", "linear", "cubic")
 COORDINATES = ("half_pixel", "pytorch_half_pixel", "align_corners", "asymmetric", "tf_half_pixel_for_nn",
                "half_pixel_symmetric", "tf_crop_and_resize")
 NEAREST_MODES = ("round_prefer_floor", "round_prefer_ceil", "floor", "ceil")
+# modes whose coordinates use the unrounded output width: a scale that does not make a whole size is
+# ambiguous (onnxruntime uses the rounded size, ONNX's reference the unrounded one)
+WIDTH_MODES = ("align_corners", "pytorch_half_pixel", "half_pixel_symmetric")
 # TF Lite flags (align_corners, half_pixel_centers) whose bilinear sampling equals an ONNX linear mode
 BILINEAR_FLAGS = {"asymmetric": (False, False), "half_pixel": (False, True), "pytorch_half_pixel": (False, True),
                   "align_corners": (True, False)}
@@ -38,31 +44,39 @@ def text(ctx, node, key, default, allowed):
     return value
 
 
-def source_coordinates(mode: str, size: int, out: int, scale: float) -> np.ndarray:
-    """ONNX's x_original of every output index (the reference implementation's formulas)."""
-    y = np.arange(out, dtype=np.float64)
-    width = size * scale                       # ONNX's (float) output width
+def source_coordinate(mode: str, y: int, size: int, out: int, scale: Fraction) -> Fraction:
+    """ONNX's x_original of output index y, in exact rational arithmetic (the spec's formulas;
+    float rounding would move samples that land exactly on .5 or on a whole index)."""
+    width = size * scale                       # ONNX's (not rounded) output width
     if mode == "align_corners":
-        return np.zeros(out) if width == 1 else y * (size - 1) / (width - 1)
+        return Fraction(0) if width == 1 else y * Fraction(size - 1) / (width - 1)
     if mode == "asymmetric":
         return y / scale
-    if mode == "pytorch_half_pixel":
-        return np.full(out, -0.5) if width == 1 else (y + 0.5) / scale - 0.5
-    if mode == "half_pixel":
-        return (y + 0.5) / scale - 0.5
+    if mode == "pytorch_half_pixel" and width == 1:
+        return Fraction(-1, 2)
+    if mode in ("half_pixel", "pytorch_half_pixel"):
+        return (y + Fraction(1, 2)) / scale - Fraction(1, 2)
     if mode == "tf_half_pixel_for_nn":
-        return (y + 0.5) / scale
-    offset = size / 2 * (1 - out / width)      # half_pixel_symmetric
-    return offset + (y + 0.5) / scale - 0.5
+        return (y + Fraction(1, 2)) / scale
+    offset = Fraction(size, 2) * (1 - out / width)      # half_pixel_symmetric
+    return offset + (y + Fraction(1, 2)) / scale - Fraction(1, 2)
 
 
 def onnx_nearest(mode: str, rounding: str, size: int, out: int, scale: float) -> np.ndarray:
-    x = source_coordinates(mode, size, out, scale)
-    lo = np.floor(x)
-    frac = x - lo
-    up = {"round_prefer_floor": frac > 0.5, "round_prefer_ceil": frac >= 0.5, "floor": np.zeros_like(x, bool),
-          "ceil": frac > 0}[rounding]
-    return np.clip(lo + up, 0, size - 1).astype(np.int64)
+    """The input index every output index reads; the same size at scale 1 is the identity (as
+    onnxruntime and ONNX's reference skip it)."""
+    exact = Fraction(out, size) if scale == out / size else Fraction(scale)
+    if out == size and exact == 1:
+        return np.arange(size, dtype=np.int64)
+    idx = []
+    for y in range(out):
+        x = source_coordinate(mode, y, size, out, exact)
+        lo = math.floor(x)
+        frac = x - lo
+        up = {"round_prefer_floor": frac > Fraction(1, 2), "round_prefer_ceil": frac >= Fraction(1, 2),
+              "floor": False, "ceil": frac > 0}[rounding]
+        idx.append(min(max(lo + int(up), 0), size - 1))
+    return np.array(idx, dtype=np.int64)
 
 
 def convert(ctx, node, out, name):
@@ -127,6 +141,12 @@ def convert(ctx, node, out, name):
     if ctx.attr(node, "antialias", 0) and any(factors[a] < 1 for a in range(2, rank)):
         raise ctx.fail(node, "antialiased downsampling is not supported", hint="export with antialias=False")
     spatial = list(range(2, rank))
+    uneven = [a for a in spatial if Fraction(onnx_shape[a]) * Fraction(factors[a]) != out_sizes[a]]
+    if uneven and coords in WIDTH_MODES:
+        a = uneven[0]
+        raise ctx.fail(node, f"{coords!r} with the scale {factors[a]:g} of axis {a} ({onnx_shape[a]} -> "
+                             f"{onnx_shape[a] * factors[a]:g}, rounded down to {out_sizes[a]})",
+                       hint="onnxruntime and ONNX's reference place these samples differently; give sizes")
     ins = [onnx_shape[a] for a in spatial]
     outs = [out_sizes[a] for a in spatial]
     facs = [factors[a] for a in spatial]
