@@ -10,7 +10,8 @@ onnxruntime within 1e-4 relative (of the output's largest magnitude); the graph 
 core operators (batch norms folded where they can be, no layout transposes between the 1-D
 layers); after int8 post-training quantisation (calibration samples, as `--calibration` does)
 the C backend equals tinycc's reference byte for byte and TF Lite Micro does too; and the CLI
-compiles the model with --calibration.
+compiles the model with --calibration. The models also go through torch's default exporter
+(torch.export-based, opset 20).
 """
 from __future__ import annotations
 
@@ -248,3 +249,29 @@ def test_linear_batchnorm1d(tmp_path):
     # the first batch norm folds into the Linear before it; the second follows a ReLU: a 1x1 depthwise
     assert ops(g) == ["fully_connected", "reshape", "depthwise_conv_2d", "reshape", "fully_connected"], ops(g)
     check_int8(g, shape, tmp_path)
+
+
+def test_torch_export_based_exporter_models(tmp_path):
+    """The same models through torch's default (torch.export-based, opset 20) exporter: it folds the
+    batch norms itself and emits ReduceMean/Unsqueeze/Squeeze for adaptive pooling; reference within
+    1e-4 of onnxruntime."""
+    pytest.importorskip("onnxscript", reason="onnxscript is not installed (torch's dynamo ONNX exporter needs it)")
+    import warnings
+    models = [(TCResNet(), (1, 40, 49)), (AccelCNN(), (1, 3, 128)), (AutoEncoder(), (1, 1, 16, 16)),
+              (nn.Sequential(nn.Conv2d(4, 8, 3, padding=1), nn.Upsample(scale_factor=2, mode="bilinear")),
+               (1, 4, 6, 5)),
+              (nn.Sequential(nn.Linear(20, 32), nn.BatchNorm1d(32), nn.ReLU(), nn.BatchNorm1d(32)), (1, 20))]
+    rng = np.random.default_rng(4)
+    for k, (module, shape) in enumerate(models):
+        path = tmp_path / f"m{k}.onnx"
+        torch.manual_seed(0)
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(randomise_batch_norms(module), (torch.randn(*shape),), str(path), dynamo=True,
+                              input_names=["x"], verbose=False)
+        g = load_onnx(path)
+        x = rng.normal(size=shape).astype(np.float32)
+        expected = ort.InferenceSession(str(path)).run(None, {"x": x})[0]
+        tol = RTOL * max(float(np.abs(expected).max()), 1e-3)
+        np.testing.assert_allclose(interpreter.run(g, [x])[0].reshape(expected.shape), expected, rtol=RTOL, atol=tol,
+                                   err_msg=f"model {k}")
