@@ -107,6 +107,20 @@ def test_nearest_resize_without_a_tflite_equivalent_is_exact_gathers(tmp_path):
     np.testing.assert_array_equal(run_tflm(write_tflite(gq), x)[0].reshape(ref.shape), ref)
 
 
+@pytest.mark.parametrize("shape", [(1, 3, 11), (1, 3, 5, 6)], ids=["1d", "2d"])
+def test_instance_normalization(shape, tmp_path):
+    """Float within 1e-5 of onnxruntime; int8 PTQ refuses it clearly (its epsilon ADD of a constant)."""
+    nodes = [helper.make_node("Conv", ["x", "w"], ["c"]),
+             helper.make_node("InstanceNormalization", ["c", "scale", "bias"], ["y"], epsilon=1e-3)]
+    rng = np.random.default_rng(4)
+    w_shape = (4, 3, *[1] * (len(shape) - 2))
+    path = model(tmp_path / "in.onnx", nodes, [("x", list(shape))], ["y"],
+                 [("w", w_shape), ("scale", rng.uniform(0.5, 1.5, 4).astype(np.float32)), ("bias", (4,))])
+    g = compare(path, [shape], tmp_path)
+    assert "rsqrt" in [n.op for n in g.nodes]
+    with pytest.raises(TinyccError, match="cannot be quantised"):
+        quantize_model(g, {"calibration": [[rng.normal(size=shape).astype(np.float32)] for _ in range(4)]})
+
 REFUSALS = [
     ("MaxPool", {"kernel_shape": [2, 2], "dilations": [2, 2]}, [], "dilated pooling"),
     ("AveragePool", {"kernel_shape": [3, 3], "pads": [3, 0, 0, 0]}, [], "smaller than the kernel"),

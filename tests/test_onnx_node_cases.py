@@ -109,7 +109,7 @@ def test_onnx_node_cases(op, tmp_path):
     assert counts["passed"] >= 1, f"{op} is claimed but passes none of ONNX's node cases ({dict(counts)})"
 
 
-# ---- convolution family (Conv, ConvTranspose, pooling, BatchNormalization, Resize): cases that must
+# ---- convolution family (Conv, ConvTranspose, pooling, Batch/InstanceNormalization, Resize): cases that must
 # pass, not merely be refused. 3-D (volumetric) cases, dilated pooling, MaxPool's indices output,
 # training-mode BatchNormalization, uint8 inputs, cubic / tf_crop_and_resize / antialiased Resize and
 # linear Resize whose samples TF Lite's RESIZE_BILINEAR cannot place are refused with clear errors.
@@ -140,7 +140,7 @@ CONV_FAMILY_CASES = [
     "test_resize_upsample_scales_nearest_axes_3_2", "test_resize_upsample_sizes_nearest_axes_2_3",
     "test_resize_upsample_sizes_nearest_axes_3_2", "test_resize_upsample_sizes_nearest_not_larger",
     "test_resize_upsample_sizes_nearest_not_smaller", "test_resize_downsample_sizes_nearest_not_larger",
-    "test_resize_downsample_sizes_nearest_not_smaller",
+    "test_resize_downsample_sizes_nearest_not_smaller", "test_instancenorm_example", "test_instancenorm_epsilon",
 ]
 # cases whose expected outputs ONNX wrote rounded: (absolute tolerance, why)
 ROUNDED_EXPECTED = {
