@@ -188,6 +188,8 @@ class QuantizeInt8(Pass):
                 if g.tensors[name].dtype in ("int32", "int64"):      # indices, shapes: plain integers, kept
                     tensors.setdefault(name, g.tensors[name])
                 ins.append(name)
+                if g.tensors[name].dtype != "float32":      # integer operands (GATHER's positions) as given
+                    tensors.setdefault(name, g.tensors[name])
             else:
                 ins.append(self._as_dtype(name, qname[name], target, tensors, new_nodes))
         attrs = dict(node.attrs)

@@ -6,6 +6,9 @@ Transpose permutations, constants broadcast against activations) are translated,
 TRANSPOSE back to NCHW is inserted before anything that depends on the memory order
 (Reshape, Flatten). Model inputs and outputs keep ONNX's own layout: 4-D inputs are
 transposed to NHWC by the first operator, 4-D outputs back to NCHW by the last.
+A 3-D NCW activation made by a 1-D convolution or pooling is held
+as a 4-D NHWC (N, 1, W, C) tensor (the `ncw` subset of `nchw`): the 1-D operators run on the 2-D
+kernels, elementwise operators keep it, and every other operator gets it back as (N, C, W).
 Dynamic dimensions are pinned to 1. Unsupported operators or attributes are clear errors
 naming the node.
 """
@@ -35,7 +38,10 @@ ATTR_KINDS = {"axis": "INT", "group": "INT", "transA": "INT", "transB": "INT", "
               "kernel_shape": "INTS", "strides": "INTS", "pads": "INTS", "dilations": "INTS", "axes": "INTS",
               "alpha": "FLOAT", "beta": "FLOAT", "epsilon": "FLOAT", "auto_pad": "STRING", "mode": "STRING",
               "gamma": "FLOAT", "min": "FLOAT", "max": "FLOAT", "select_last_index": "INT",
-              "noop_with_empty_axes": "INT", "approximate": "STRING"}
+              "noop_with_empty_axes": "INT", "approximate": "STRING",
+              "output_padding": "INTS", "output_shape": "INTS", "antialias": "INT", "storage_order": "INT",
+              "coordinate_transformation_mode": "STRING", "nearest_mode": "STRING",
+              "keep_aspect_ratio_policy": "STRING"}
 ATTR_KINDS.update({"start": "INT", "end": "INT", "to": "INT", "blocksize": "INT", "num_outputs": "INT"})  # shapes
 
 
@@ -52,6 +58,8 @@ class _Builder:
         self.tensors: dict[str, Tensor] = {}
         self.nodes: list[Node] = []
         self.nchw: set[str] = set()          # core tensors holding an NCHW tensor as NHWC
+        self.ncw: set[str] = set()           # of those, the ones holding a 3-D NCW tensor as (N, 1, W, C)
+        self.ncw_plain: dict[str, str] = {}  # an ncw tensor -> its (N, C, W) copy, made once
         self.const: dict[str, np.ndarray] = {}
         self.dq_const: dict[str, tuple] = {}      # DequantizeLinear of an initializer: (q, scale, zp, axis)
         self.alias: dict[str, str] = {}
@@ -176,6 +184,8 @@ class _Builder:
             self.alias[out] = internal = self.fresh(out + "/nhwc")
             out = internal
         self.act(out, nchw, dtype)
+        if nchw and any(i in self.ncw for i in ins if i is not None):
+            self.ncw.add(out)                     # elementwise on a held NCW tensor: still NCW
         ins = list(ins)
         while ins and ins[-1] is None:
             ins.pop()
@@ -183,8 +193,12 @@ class _Builder:
         return out
 
     def value(self, node, n: str) -> str:
-        """The core tensor for an ONNX activation input (constants are materialised as given)."""
+        """The core tensor for an ONNX activation input (constants are materialised as given).
+        A held NCW tensor is given as it is held only to the operators that keep that layout
+        (elementwise ones and those declaring KEEPS_NCW), to every other one as (N, C, W)."""
         n = self.name(n)
+        if n in self.ncw and not CONVERTERS[node.op_type].keeps_ncw:
+            return self.plain(node, n)
         if n in self.tensors:
             return n
         if n in self.const:
@@ -193,6 +207,14 @@ class _Builder:
 
     def plain(self, node, n: str) -> str:
         """The tensor in ONNX's own memory order (NCHW), transposing back if needed."""
+        n = self.name(n)
+        if n in self.ncw:
+            if n not in self.ncw_plain:
+                nchw = self.layout(f"{node.name}:to_nchw", n, self.fresh(n + "/nchw"), NHWC_TO_NCHW)
+                batch, _, width, channels = self.infer_shape(n)
+                self.ncw_plain[n] = self.emit(f"{node.name}:to_ncw", "reshape", [nchw], self.fresh(n + "/ncw"),
+                                              {"shape": (batch, channels, width)})
+            return self.ncw_plain[n]
         n = self.value(node, n)
         if n not in self.nchw:
             return n
@@ -216,6 +238,12 @@ class _Builder:
     def binary_operand(self, node, n: str, other_nchw: bool) -> str:
         """A binary op's operand; constants broadcast against an NHWC-held activation are permuted."""
         n = self.name(n)
+        if n in self.const and other_nchw and any(self.name(i) in self.ncw for i in node.input):
+            c = self.const[n]                     # against a held NCW (N, 1, W, C) activation
+            if c.ndim > 3:
+                raise self.fail(node, f"constant of rank {c.ndim} against a 3-D activation")
+            c4 = c.reshape((1,) * (3 - c.ndim) + c.shape)[:, :, None, :].transpose(NCHW_TO_NHWC)
+            return self.core_const(self.fresh(n + "/nhwc"), c4)
         if n in self.const and other_nchw:
             c = self.const[n]
             if c.ndim > 4:
@@ -273,7 +301,12 @@ class _Builder:
                 raise TinyccError(f"model output {vi.name!r} is a constant (computed at import time from "
                                   "constants and static shapes)", file=str(self.path),
                                   hint="there is nothing to compute for it on the device")
-            if n in self.nchw and self.io_layout == "source":
+            if n in self.ncw:                          # a held NCW output: back to (N, C, W)
+                nchw = self.layout(f"output:{vi.name}", n, self.fresh(n + "/nchw"), NHWC_TO_NCHW)
+                batch, _, width, channels = self.infer_shape(n)
+                self.emit(f"output:{vi.name}/ncw", "reshape", [nchw], vi.name, {"shape": (batch, channels, width)})
+                n = vi.name
+            elif n in self.nchw and self.io_layout == "source":
                 self.layout(f"output:{vi.name}", n, vi.name, NHWC_TO_NCHW)
                 n = vi.name
             elif n != vi.name and n in self._inputs():

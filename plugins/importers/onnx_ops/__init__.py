@@ -5,6 +5,8 @@ BatchNormalization (snake_case of the ONNX name). It defines
   convert(ctx, node, out, name)  adds the core nodes for ONNX `node` to the importer `ctx`
                                  (plugins/importers/onnx.py's builder), its output named `out`
   MIN_INPUTS                     inputs the operator cannot do without (default 1)
+  KEEPS_NCW                      True when it takes a 3-D NCW activation held as (N, 1, W, C)
+                                 (see plugins/importers/onnx.py); others get (N, C, W)
 Modules whose name starts with "_" hold what several conversions share.
 
 One-to-one operators (one ONNX node is one core op: Relu, Add, ...) need no module here: the
@@ -25,6 +27,7 @@ from tinycc.plugins.importers.onnx_ops import _elementwise
 class Converter(NamedTuple):
     convert: Callable          # (ctx, node, out, name) -> None
     min_inputs: int
+    keeps_ncw: bool = False    # takes a held NCW activation as it is held (one-to-one ops are elementwise)
 
 
 def onnx_name(module_name: str) -> str:
@@ -40,10 +43,12 @@ def converters() -> dict[str, Converter]:
         if info.name.startswith("_"):
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
-        found[onnx_name(info.name)] = Converter(module.convert, getattr(module, "MIN_INPUTS", 1))
+        found[onnx_name(info.name)] = Converter(module.convert, getattr(module, "MIN_INPUTS", 1),
+                                             getattr(module, "KEEPS_NCW", False))
     for onnx_op, op in ops.onnx_ops().items():
         if onnx_op in found:
             raise RuntimeError(f"ONNX operator {onnx_op} is converted twice: by {__name__} and by core op {op.NAME}")
         required = sum(not role.endswith("?") for role in op.INPUTS)
-        found[onnx_op] = Converter(functools.partial(_elementwise.one_to_one, op), required)
+        found[onnx_op] = Converter(functools.partial(_elementwise.one_to_one, op), required,
+                                  not any("axis" in key for key, _ in getattr(op, "ONNX_ATTRS", {}).values()))
     return found

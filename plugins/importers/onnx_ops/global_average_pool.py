@@ -1,7 +1,10 @@
-"""GlobalAveragePool of an NCHW input: MEAN over H and W, keeping the dimensions."""
+"""GlobalAveragePool: MEAN over the spatial axes, keeping them (1-D, 2-D, or plain N-D)."""
 from __future__ import annotations
+
+from tinycc.plugins.importers.onnx_ops._global_pool import global_pool
+
+KEEPS_NCW = True
 
 
 def convert(ctx, node, out, name):
-    x = ctx.nhwc(node, node.input[0])
-    ctx.emit(name, "mean", [x], out, {"axes": (1, 2), "keep_dims": True}, nchw=True)
+    global_pool(ctx, node, out, name, "mean")

@@ -1,7 +1,9 @@
-"""MaxPool -> MAX_POOL_2D; the indices output is refused."""
+"""MaxPool (1-D or 2-D) -> MAX_POOL_2D (see _pool); the indices output is refused."""
 from __future__ import annotations
 
 from tinycc.plugins.importers.onnx_ops._pool import pool
+
+KEEPS_NCW = True
 
 
 def convert(ctx, node, out, name):
