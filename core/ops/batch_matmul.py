@@ -24,6 +24,7 @@ DTYPES = ("int8", "int16", "float32")
 SIGNATURES = tuple(f"{d}, {d} -> {d}" for d in DTYPES)     # lhs, rhs -> output (TFLM: one dtype throughout)
 MAX_WIDE_DEPTH = 1 << 17    # int16: 2^30 per product; TFLM's int64 rescale asserts |sum| < 2^47
 FAST_DEPTH = 1 << 17        # int8: 2^14 per raw product, so the c backend's fast sums stay in int32
+SPEED_SCRATCH = True        # scratch_bytes is the fast kernels'; the plain ones need none (core/planner.py)
 
 
 def dims(node, g):
@@ -61,7 +62,8 @@ def scratch_bytes(node, g) -> int:
     """The fast kernels' working memory (backends/c/kernels/optimised/batch_matmul_fast.h):
     k-contiguous copies of the lhs (adj_x) and of an activation rhs without adj_y (TFLM transposes
     the same operands into its arena), and for int8 an activation rhs's column sums when the lhs
-    zero point is not 0; nothing for float32."""
+    zero point is not 0; nothing for float32. Speed only: the planner drops it where it would raise
+    the arena's peak, and the node then takes the plain kernel."""
     lhs, rhs = g.tensors[node.inputs[0]], g.tensors[node.inputs[1]]
     if lhs.dtype == "int16":
         item = 2
