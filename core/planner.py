@@ -17,6 +17,11 @@ conflicting first); the smallest arena wins. The plan also reports the lower bou
 buffers: the largest set of them alive at one operator (with in-place pairs and concat slices,
 the bound of those merged buffers: still a true lower bound of any placement of the plan's
 buffers, so bound <= arena always holds).
+Speed-only scratch (an operator with the `speed_scratch` trait: its `scratch_bytes` is a fast
+kernel's, a plain kernel needs none) never raises the arena's peak: the plan places it all, and
+while the arena exceeds the arena without any of it, drops it node by node (nodes where the live
+bytes peak first) and places again (`fit_speed_scratch`). `MemoryPlan.dropped_scratch` names the
+nodes whose emitters must take the plain kernel.
 """
 from __future__ import annotations
 
@@ -32,6 +37,8 @@ if TYPE_CHECKING:
     from tinycc.core.inplace import InPlace
 
 ALIGN = 16
+SPEED_SCRATCH = "fit"      # "fit": drop speed-only scratch that raises the peak; "keep": keep it all (the
+#                            policy when a plan is not given one: a user's `speed_scratch` compile option)
 
 
 def align(n: int, a: int = ALIGN) -> int:
@@ -69,6 +76,12 @@ class MemoryPlan:
     #                                                      shared_name: core/control.py) -> offset in the state buffer
     node_state_offsets: dict[str, tuple[int, ...]] = field(default_factory=dict)   # node name -> offsets of its
     #                                                      kernel state's segments in the state buffer (kernel_state)
+    dropped_scratch: frozenset[int] = frozenset()      # node indices whose speed-only scratch was dropped to keep
+    #                                                      the peak: their kernels are the plain ones
+
+    def keeps_speed_scratch(self, index: int) -> bool:
+        """Whether node `index` got its speed-only scratch (trait speed_scratch): its fast kernel may run."""
+        return index not in self.dropped_scratch
 
     def storage(self, name: str) -> str:
         while name in self.aliases:
@@ -159,25 +172,65 @@ def place_buffers(buffers: list[Buffer]) -> int:
     return best[0]
 
 
-def plan(g: Graph, scratch: dict[int, int] | None = None, io_in_arena: bool = False) -> MemoryPlan:
+def plan(g: Graph, scratch: dict[int, int] | None = None, io_in_arena: bool = False,
+         speed_scratch: str | None = None) -> MemoryPlan:
     """Place the arena of `g` as the memory passes decided it: the in-place pairs and concat
     slices recorded on the graph (`g.inplace`, `g.slices`: core/passes/inplace.py and
     concat_alias.py; None when no pass decided, i.e. the backend's kernels honour none). The
     planner decides nothing and leaves g alone. `scratch` maps node index -> scratch bytes a
     backend kernel needs. With `io_in_arena`, model inputs and outputs are placed in the arena too
     (as TF Lite Micro keeps them): inputs live from the start, outputs to the end. When a pass
-    decided, `plain_bytes` is the arena without pairs or slices. To decide and place in one call
-    (the compile pipeline's passes), use core/passes/memory.py's `plan`."""
+    decided, `plain_bytes` is the arena without pairs or slices. `speed_scratch` ("fit" or "keep";
+    None: SPEED_SCRATCH) is what happens to speed-only scratch that would raise the peak
+    (fit_speed_scratch). To decide and place in one call (the compile pipeline's passes), use
+    core/passes/memory.py's `plan`."""
     pairs, slices = list(g.inplace or []), list(g.slices or [])
     decisions: list[InPlace | Slice] = [*pairs, *slices]
     for d in decisions:
         if not (0 <= d.index < len(g.nodes) and g.nodes[d.index].name == d.node):
             raise ValueError(f"the memory decision for node {d.node!r} is stale (the nodes changed after the "
                              "pass that made it): run the in-place and concat passes last")
-    best = place(g, scratch, io_in_arena, pairs, slices)
+    policy = SPEED_SCRATCH if speed_scratch is None else speed_scratch
+    if policy not in ("fit", "keep"):
+        raise ValueError(f"speed_scratch is 'fit' or 'keep', got {policy!r}")
+    dropped = fit_speed_scratch(g, scratch, io_in_arena, pairs, slices) if policy == "fit" else frozenset()
+    best = place(g, scratch, io_in_arena, pairs, slices, dropped)
     if g.inplace is not None or g.slices is not None:
-        best.plain_bytes = place(g, scratch, io_in_arena).arena_bytes if pairs or slices else best.arena_bytes
+        best.plain_bytes = (place(g, scratch, io_in_arena, dropped=dropped).arena_bytes if pairs or slices
+                            else best.arena_bytes)
     return best
+
+
+def speed_scratch_of(g: Graph) -> dict[int, int]:
+    """Node index -> the speed-only scratch bytes its operator declares (trait speed_scratch), where > 0."""
+    out = {}
+    for i, node in enumerate(g.nodes):
+        of = getattr(ops.get(node.op), "scratch_bytes", None)
+        if of is not None and ops.trait(node.op, "speed_scratch") and (size := int(of(node, g))) > 0:
+            out[i] = size
+    return out
+
+
+def fit_speed_scratch(g: Graph, scratch: dict[int, int] | None, io_in_arena: bool,
+                      pairs: list[InPlace], slices: list[Slice]) -> frozenset[int]:
+    """The nodes whose speed-only scratch must go so that the arena is no larger than without any:
+    none when every buffer fits in a gap; else the nodes whose live bytes with it already exceed that
+    arena, then one at a time the node where the live bytes peak (larger scratch, earlier node on
+    ties), placing again after each, until the arena is back to the plain one (with all dropped it is
+    that very placement)."""
+    optional = speed_scratch_of(g)
+    if not optional:
+        return frozenset()
+    floor = place(g, scratch, io_in_arena, pairs, slices, frozenset(optional)).arena_bytes
+    current = place(g, scratch, io_in_arena, pairs, slices)
+    dropped = {i for i in optional if current.live_bytes[i] > floor}      # their bound alone beats the floor
+    if dropped:
+        current = place(g, scratch, io_in_arena, pairs, slices, frozenset(dropped))
+    while current.arena_bytes > floor:
+        i = max((i for i in optional if i not in dropped), key=lambda i: (current.live_bytes[i], optional[i], -i))
+        dropped.add(i)
+        current = place(g, scratch, io_in_arena, pairs, slices, frozenset(dropped))
+    return frozenset(dropped)
 
 
 def external(g: Graph, io_in_arena: bool) -> set[str]:
@@ -205,10 +258,12 @@ def spans_of(g: Graph, aliases: dict[str, str], external: set[str]) -> dict[str,
 
 
 def place(g: Graph, scratch: dict[int, int] | None = None, io_in_arena: bool = False,
-          pairs: Iterable[InPlace] = (), slices: Iterable[Slice] = ()) -> MemoryPlan:
+          pairs: Iterable[InPlace] = (), slices: Iterable[Slice] = (), dropped: frozenset[int] = frozenset()
+          ) -> MemoryPlan:
     """The arena plan of g with these in-place `pairs` (core/inplace.InPlace) and concat `slices`
-    (core/concat_alias.Slice): every buffer placed, the best of the placement orders."""
-    scratch = with_op_scratch(g, scratch)
+    (core/concat_alias.Slice): every buffer placed, the best of the placement orders; the nodes in
+    `dropped` without their speed-only scratch."""
+    scratch = with_op_scratch(g, scratch, dropped)
     ext = external(g, io_in_arena)
     aliases = view_aliases(g, ext)
     for c in pairs:
@@ -281,15 +336,20 @@ def place(g: Graph, scratch: dict[int, int] | None = None, io_in_arena: bool = F
     result.state_offsets, result.state_bytes = state_offsets, state_bytes
     result.resource_offsets, result.state_bytes = resource_layout(g, state_bytes)
     result.node_state_offsets, result.state_bytes = node_state_layout(g, result.state_bytes)
+    result.dropped_scratch = frozenset(dropped)
     return result
 
 
-def with_op_scratch(g: Graph, scratch: dict[int, int] | None) -> dict[int, int] | None:
+def with_op_scratch(g: Graph, scratch: dict[int, int] | None,
+                    dropped: frozenset[int] = frozenset()) -> dict[int, int] | None:
     """A backend's scratch plus the working memory an operator itself declares (a core op module's
-    `scratch_bytes(node, g)`, e.g. an LSTM's gates and state), by node index in the current order;
+    `scratch_bytes(node, g)`, e.g. an LSTM's gates and state), by node index in the current order,
+    but none of the nodes in `dropped` (their speed-only scratch dropped: fit_speed_scratch);
     `scratch` unchanged when no operator declares any."""
     own = {}
     for i, node in enumerate(g.nodes):
+        if i in dropped:
+            continue
         of = getattr(ops.get(node.op), "scratch_bytes", None)
         if of is not None and (size := int(of(node, g))) > 0:
             own[i] = size

@@ -137,7 +137,12 @@ def plan_model(g: Graph, backend, options: dict | None = None) -> planner.Memory
     backend's plan constraints, then the one plan of g the backend gets (with its scratch buffers
     and I/O placement)."""
     from tinycc.core.passes import memory
-    return memory.plan_in(g, declared.pass_context(backend, options))
+    plan = memory.plan_in(g, declared.pass_context(backend, options))
+    if plan.dropped_scratch:
+        nodes = ", ".join(f"{g.nodes[i].name!r} ({g.nodes[i].op})" for i in sorted(plan.dropped_scratch))
+        g.metadata.notes.append(f"plain kernels to save RAM: {nodes} keep the arena at its peak without their fast "
+                                "kernels' scratch (compile option speed_scratch='keep' keeps it)")
+    return plan
 
 
 def patch_for_backend(g: Graph, backend: str, tiles: int) -> Graph:

@@ -171,16 +171,24 @@ def state_resets(g: Graph, plan: MemoryPlan) -> list[dict]:
         t = g.tensors[name]
         fill = t.quant.zp if t.dtype == "int8" and t.quant is not None else 0
         out.append({"offset": offset, "ctype": CTYPES[t.dtype], "count": t.size, "nbytes": t.nbytes,
-                    "fill": fill, "comment": names.comment(f"{name} {t.dtype} {list(t.shape)}", 100)})
+                    "fill": fill, "byte": _fill_byte(np.full(1, fill, np_dtype(t.dtype))),
+                    "comment": names.comment(f"{name} {t.dtype} {list(t.shape)}", 100)})
     if plan.resource_offsets:
         from tinycc.core import control
         variables = control.variables(g)
         for key, offset in plan.resource_offsets.items():
             v = variables[key]              # TF Lite Micro's reset zeroes resource variables
             out.append({"offset": offset, "ctype": CTYPES[v.dtype], "count": int(np.prod(v.shape, dtype=np.int64)),
-                        "nbytes": v.nbytes, "fill": 0,
+                        "nbytes": v.nbytes, "fill": 0, "byte": 0,
                         "comment": names.comment(f"variable {v.label} {v.dtype} {list(v.shape)}", 100)})
     return out + node_state_resets(g, plan)
+
+
+def _fill_byte(value: np.ndarray) -> int | None:
+    """The byte (-128..127) every byte of a reset to this one-element value is, or None (NAME_reset()
+    then stores elements: tinycc_fill_bytes takes the others, word stores instead of memset's bytes)."""
+    raw = np.ascontiguousarray(value).view(np.int8)
+    return int(raw[0]) if np.all(raw == raw[0]) else None
 
 
 def _state_dtype(arr: np.ndarray) -> str:
@@ -202,8 +210,8 @@ def node_state_resets(g: Graph, plan: MemoryPlan) -> list[dict]:
             dtype = _state_dtype(flat)
             fill = c_values(flat[:1])
             out.append({"offset": offset, "ctype": CTYPES[dtype], "count": flat.size, "nbytes": flat.nbytes,
-                        "fill": fill, "comment": names.comment(f"{node.name} kernel state {k} {dtype} [{flat.size}]",
-                                                               100)})
+                        "fill": fill, "byte": _fill_byte(flat[:1]),
+                        "comment": names.comment(f"{node.name} kernel state {k} {dtype} [{flat.size}]", 100)})
     return out
 
 

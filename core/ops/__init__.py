@@ -70,6 +70,8 @@ TRAITS = {
     #                                its place among the other ordered nodes, is never folded nor dropped as dead
     "subgraph_attrs": (),          # attributes naming subgraphs it runs (IF, WHILE, CALL_ONCE): file indices
     "resource_role": None,         # resource variables: "handle" (VAR_HANDLE), "read", "assign"
+    "speed_scratch": False,        # its `scratch_bytes` is a fast kernel's only: a plain kernel needs none, so
+    #                                the planner drops it where it would raise the arena's peak (core/planner.py)
 }
 
 _cache: dict[str, ModuleType] = {}

@@ -4,7 +4,7 @@ lhs / rhs first.
 
 As TFLM's reference kernel: float32 accumulates in float; int8 sums (lhs - lhs_zp)(rhs - rhs_zp) in
 int32 (wrapping, as TFLM's int32 sum does on a very deep product) and int16 in int64 (zero points
-0), then one double-rounding rescale by float32(lhs_scale * rhs_scale) / out_scale (the int64
+0), then one double-rounding rescale by lhs_scale * rhs_scale / out_scale in double (the int64
 overload for int16), + out_zp, clamped to the dtype (no fused activation). Quantisation is per
 tensor: TFLM reads `params.scale`, the first scale only.
 """
@@ -24,6 +24,7 @@ DTYPES = ("int8", "int16", "float32")
 SIGNATURES = tuple(f"{d}, {d} -> {d}" for d in DTYPES)     # lhs, rhs -> output (TFLM: one dtype throughout)
 MAX_WIDE_DEPTH = 1 << 17    # int16: 2^30 per product; TFLM's int64 rescale asserts |sum| < 2^47
 FAST_DEPTH = 1 << 17        # int8: 2^14 per raw product, so the c backend's fast sums stay in int32
+SPEED_SCRATCH = True        # scratch_bytes is the fast kernels'; the plain ones need none (core/planner.py)
 
 
 def dims(node, g):
@@ -61,7 +62,8 @@ def scratch_bytes(node, g) -> int:
     """The fast kernels' working memory (backends/c/kernels/optimised/batch_matmul_fast.h):
     k-contiguous copies of the lhs (adj_x) and of an activation rhs without adj_y (TFLM transposes
     the same operands into its arena), and for int8 an activation rhs's column sums when the lhs
-    zero point is not 0; nothing for float32."""
+    zero point is not 0; nothing for float32. Speed only: the planner drops it where it would raise
+    the arena's peak, and the node then takes the plain kernel."""
     lhs, rhs = g.tensors[node.inputs[0]], g.tensors[node.inputs[1]]
     if lhs.dtype == "int16":
         item = 2
@@ -105,8 +107,9 @@ def prepare(node, g):
         if depth >= MAX_WIDE_DEPTH:
             raise c.fail(node, f"int16 batch matmul sums {depth} products; TF Lite Micro's int64 rescale is "
                                f"defined for sums of fewer than {MAX_WIDE_DEPTH}")
-    with np.errstate(over="ignore", under="ignore"):
-        product = float(np.float32(lhs.quant.s) * np.float32(rhs.quant.s))
+    # TFLM's Prepare: the scale product in double (static_cast<double> of each float32 scale) over the output
+    # scale; a float32 product is an ulp off at times, an LSB in the int16 rescale's 16-bit multiplier
+    product = float(np.float32(lhs.quant.s)) * float(np.float32(rhs.quant.s))
     mult, shift = ql.rescale(product / float(out.quant.s),
                              f"{ql.tensor_scale(lhs)} x {ql.tensor_scale(rhs)} / {ql.tensor_scale(out)}", wide)
     lo, hi = c.INT_RANGES[dtype]

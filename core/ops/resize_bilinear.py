@@ -27,6 +27,7 @@ INPUTS, ATTRS, infer = _resize.INPUTS, _resize.ATTRS, _resize.infer
 DTYPES = ("int8", "float32")
 SIGNATURES = tuple(f"{d} -> {d}" for d in DTYPES)       # input dtype -> output dtype (TFLM's kernels)
 SHARES_INPUT_QUANT = True
+SPEED_SCRATCH = True        # scratch_bytes is the fast int8 kernel's; the plain one needs none (core/planner.py)
 
 
 def fast_int8(node, g) -> bool:
@@ -42,7 +43,9 @@ def fast_int8(node, g) -> bool:
 
 def scratch_bytes(node, g) -> int:
     """The fast int8 kernel's blended input row (backends/c/kernels/optimised/resize_fast.h):
-    in_w x depth int32; nothing for float32 or when the kernel is not taken (fast_int8)."""
+    in_w x depth int32; nothing for float32 or when the kernel is not taken (fast_int8). Speed
+    only: the planner drops it where it would raise the arena's peak, and the node then takes the
+    plain kernel."""
     if not fast_int8(node, g):
         return 0
     x = g.tensors[node.inputs[0]]

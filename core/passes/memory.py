@@ -22,13 +22,17 @@ def memory_passes(context: PassContext) -> Sequential:
 
 def plan_in(g: Graph, context: PassContext) -> planner.MemoryPlan:
     """Run the memory passes with `context` on g (in place: g's order and decisions change) and
-    place its arena with the context's scratch and I/O placement."""
+    place its arena with the context's scratch and I/O placement (speed-only scratch that would raise
+    the peak dropped, unless the options' `speed_scratch` is "keep": core/planner.py)."""
     g = memory_passes(context).run(g)
-    return planner.plan(g, scratch=context.scratch(g), io_in_arena=context.io_in_arena)
+    return planner.plan(g, scratch=context.scratch(g), io_in_arena=context.io_in_arena,
+                        speed_scratch=context.options.get("speed_scratch"))
 
 
 def plan(g: Graph, io_in_arena: bool = False, scratch_bytes: Callable[[Node, Graph], int] | None = None,
-         **plan_options: Any) -> planner.MemoryPlan:
+         speed_scratch: str | None = None, **plan_options: Any) -> planner.MemoryPlan:
     """`plan_in` with a context of these constraints (plan_options: inplace, schedule,
-    concat_alias, as a backend declares them)."""
-    return plan_in(g, PassContext(plan_options=plan_options, io_in_arena=io_in_arena, scratch_bytes=scratch_bytes))
+    concat_alias, as a backend declares them) and `speed_scratch` policy ("fit", "keep")."""
+    options = {} if speed_scratch is None else {"speed_scratch": speed_scratch}
+    return plan_in(g, PassContext(options=options, plan_options=plan_options, io_in_arena=io_in_arena,
+                                  scratch_bytes=scratch_bytes))

@@ -41,6 +41,14 @@ CASES = {
 }
 QEMU_CASES = ["bilinear-x2-half", "bilinear-x2-align", "bilinear-up-odd-c3", "bilinear-down-c5",
               "bilinear-row-c32", "bilinear-col-c4-half", "nearest-x2-both", "nearest-down-c5-half"]
+@pytest.fixture(autouse=True)
+def _keep_speed_scratch(monkeypatch):
+    """One-operator models: any scratch raises their arena's peak, so the planner's default ("fit")
+    would give them the plain kernels; these tests are about the fast ones."""
+    from tinycc.core import planner
+    monkeypatch.setattr(planner, "SPEED_SCRATCH", "keep")
+
+
 KERNEL = {"resize_bilinear": "tinycc_resize_bilinear_s8_fast(",
           "resize_nearest_neighbor": "tinycc_resize_nearest_fast("}
 

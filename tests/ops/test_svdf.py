@@ -139,5 +139,5 @@ def test_c_state_buffer_is_beside_the_arena(tmp_path):
     assert "void model_reset(void);" in header
     source = (tmp_path / "out" / "model.c").read_text()
     assert f"uint8_t bytes[{report['state_bytes']}];" in source
-    assert f"tinycc_var[i] = {state.quant.zp};" in source          # int8 state: reset to its zero point
+    assert f", {state.quant.zp}, {state.nbytes});" in source        # int8 state: reset to its zero point (word fill)
     assert "state bytes" in (tmp_path / "out" / "README.md").read_text()

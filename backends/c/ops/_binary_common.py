@@ -9,7 +9,8 @@ FLOAT_OPS = {"add": 0, "sub": 1, "mul": 2}
 
 
 def bcast(node, m) -> str:
-    """`&struct` describing how each input maps onto the output, or NULL if neither broadcasts."""
+    """`&struct` describing how each input maps onto the output (elementwise.h: `linear` when each
+    input is one element or the output's elements), or NULL if neither broadcasts."""
     g = m.g
     out = g.tensors[node.outputs[0]].shape
     a, b = (g.tensors[n].shape for n in node.inputs)
@@ -25,7 +26,12 @@ def bcast(node, m) -> str:
             acc *= shape[d]
         return st
 
-    return "&" + m.struct("tinycc_bcast", f"{node.name}_bcast", [list(dims), strides(a), strides(b)])
+    n = int(np.prod(out))
+    sizes = [int(np.prod(shape)) for shape in (a, b)]
+    linear = all(size in (1, n) for size in sizes)       # a scalar operand, or the output's elements
+    steps = [1 if linear and size == n else 0 for size in sizes]
+    return "&" + m.struct("tinycc_bcast", f"{node.name}_bcast", [list(dims), strides(a), strides(b), int(linear),
+                                                                 *steps])
 
 
 def emit_float(node, m) -> None:

@@ -4,7 +4,8 @@ columns contiguous (as adj_y), so the inner product walks both operands in order
 whose raw sums cannot leave int32 take tinycc_batch_matmul_s8_fast (batch_matmul_fast.h: 2x2 dot
 products, zero points folded, the node's scratch for k-contiguous copies and column sums;
 core/ops/batch_matmul.py scratch_bytes); int16 nodes take tinycc_batch_matmul_s16_fast (the same
-walk, int64 sums, SMLALD pairs)."""
+walk, int64 sums, SMLALD pairs). A node whose scratch the plan dropped (it would have raised the
+arena's peak: core/planner.py fit_speed_scratch) takes the plain kernel of its dtype."""
 from __future__ import annotations
 
 import numpy as np
@@ -52,9 +53,10 @@ def emit(node, m, p):
     m.use_kernel("batch_matmul.h")
     args = f"{geo_sym}, {m.ptr(node.inputs[0], const=True)}, {rhs}, {m.ptr(node.outputs[0])}"
     dtype = p["dtype"]
+    fast = m.plan.keeps_speed_scratch(next(i for i, n in enumerate(g.nodes) if n is node))
     if dtype == "float32":
         m.emit(f"tinycc_batch_matmul_f32({args});")
-    elif dtype == "int8" and fast_int8(node, g) and p["multiplier"] >= 0:
+    elif dtype == "int8" and fast and fast_int8(node, g) and p["multiplier"] >= 0:
         if data is not None and p["lhs_zp"] != 0:      # column sums of the constant rhs, cols per batch matrix
             sums = data.astype(np.int64).reshape(-1, cols, depth).sum(axis=2)
             csum = m.const_array(sums.astype(np.int32), "rhs_colsum", comment=f"{node.inputs[1]} column sums")
@@ -65,6 +67,8 @@ def emit(node, m, p):
     elif dtype == "int8":
         m.emit(f"tinycc_batch_matmul_s8({args}, {p['lhs_zp']}, {p['rhs_zp']}, {p['output_zp']}, "
                f"{p['multiplier']}, {p['shift']});")
+    elif not fast:      # int16 without its scratch
+        m.emit(f"tinycc_batch_matmul_s16({args}, {p['multiplier']}, {p['shift']});")
     else:       # int16 (zero points 0): int64 sums, SMLALD pairs
         m.use_kernel("dot_s8.h")
         m.use_kernel("batch_matmul_fast.h")

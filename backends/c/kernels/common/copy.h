@@ -1,4 +1,4 @@
-/* Bulk byte copies for the kernels (included in every generated model, before the kernels). */
+/* Bulk byte copies and fills for the kernels (included in every generated model, before the kernels). */
 #include <string.h>
 
 /* n bytes from src to dst (no overlap), sixteen a turn in words: the C library's memcpy may copy
@@ -19,4 +19,21 @@ static inline void tinycc_copy_bytes(int8_t *dst, const int8_t *src, long n) {
         memcpy(dst + i, &a, 4);
     }
     for (; i < n; ++i) dst[i] = src[i];
+}
+
+/* n bytes at dst set to the byte `value`, the same way (the C library's memset goes a byte at a time
+ * too; four word stores a turn also keep the compiler from turning the loop back into a memset call). */
+static inline void tinycc_fill_bytes(int8_t *dst, int value, long n) {
+    const uint32_t w = (uint32_t)(uint8_t)value * 0x01010101u;
+    long i = 0;
+    for (; i + 16 <= n; i += 16) {
+        memcpy(dst + i, &w, 4); memcpy(dst + i + 4, &w, 4); memcpy(dst + i + 8, &w, 4); memcpy(dst + i + 12, &w, 4);
+    }
+    for (; i + 4 <= n; i += 4) memcpy(dst + i, &w, 4);
+    for (; i < n; ++i) dst[i] = (int8_t)value;
+}
+
+/* n zero bytes at dst (tinycc_fill_bytes with 0) */
+static inline void tinycc_zero_bytes(int8_t *dst, long n) {
+    tinycc_fill_bytes(dst, 0, n);
 }

@@ -1,7 +1,11 @@
 /* ADD / SUB / MUL kernels with numpy broadcasting (TFLM reference arithmetic). A NULL
- * broadcast description means both inputs have the output's shape. */
+ * broadcast description means both inputs have the output's shape. `linear` (each input is either
+ * one element or as many as the output: a scalar operand, or the same elements under another rank)
+ * maps output element i to a_step * i and b_step * i (steps 0 or 1) without the per-dimension
+ * division of the general walk. */
 typedef struct {
     int32_t dims[6], a_strides[6], b_strides[6];
+    int32_t linear, a_step, b_step;
 } tinycc_bcast;
 
 typedef struct {
@@ -19,6 +23,7 @@ static inline void tinycc_bcast_index(const tinycc_bcast *s, int32_t i, int32_t 
     *ia = 0;
     *ib = 0;
     if (s == NULL) { *ia = i; *ib = i; return; }
+    if (s->linear) { *ia = i * s->a_step; *ib = i * s->b_step; return; }
     for (d = 5; d >= 0; --d) {
         const int32_t k = i % s->dims[d];
         i /= s->dims[d];

@@ -45,7 +45,10 @@ static inline void tinycc_signal_fft_auto_scale(int32_t n, const int16_t *x, int
 
 static inline void tinycc_signal_energy(int32_t bins, int32_t start, int32_t end, const int16_t *x, uint32_t *y) {
     int32_t i;
-    for (i = 0; i < bins; ++i) y[i] = 0u;
+    /* bins outside [start, end) are 0 (0 <= start <= end <= bins: core/ops/signal_energy.py); the others are
+     * all written below */
+    tinycc_zero_bytes((int8_t *)(void *)y, 4L * start);
+    tinycc_zero_bytes((int8_t *)(void *)(y + end), 4L * (bins - end));
     for (i = start; i < end; ++i) {
         const int32_t re = x[2 * i], im = x[2 * i + 1];
         y[i] = (uint32_t)(re * re) + (uint32_t)(im * im);
