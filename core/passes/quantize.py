@@ -234,14 +234,35 @@ class QuantizeInt8(Pass):
                     new_nodes.append(quantize_op.node(f"requantize:{req}", name, req))
                     ins[k] = requantized[name] = req
         else:
-            for name in node.inputs:
-                if name is not None and g.tensors[name].is_const:
+            for k, name in enumerate(node.inputs):
+                if name is None or not g.tensors[name].is_const:
+                    continue
+                if not (ops.trait(op, "elementwise") and g.tensors[name].dtype == "float32"):
                     raise TinyccError(f"constant operand {name!r} of {op} cannot be quantised yet",
                                       node=node.name, op=op, file=g.source)
+                ins[k] = self._constant_operand(node, g.tensors[name], target, tensors)
             out_quant = self._range_quant(out.name, target)
-        add_int8(out.name, out.shape, out_quant, dtype=target)
-        new_nodes.append(Node(node.name, op, ins, [qname[out.name]], attrs))
+        # every output (SPLIT, UNPACK have several): one quantisation shared with the input, or each its range
+        per_output = not (ops.trait(op, "shares_input_quant") or fixed is not None or ops.trait(op, "common_quant"))
+        for name in node.outputs:
+            t = g.tensors[name]
+            add_int8(name, t.shape, self._range_quant(name, target) if per_output else out_quant, dtype=target)
+        new_nodes.append(Node(node.name, op, ins, [qname[name] for name in node.outputs], attrs))
         return new_nodes
+
+    def _constant_operand(self, node: Node, t: Tensor, target: str, tensors: dict[str, Tensor]) -> str:
+        """A float constant operand of an elementwise op (the 1 of `1 - z`) quantised as TFLite's converter
+        does: per tensor, asymmetric over its own values (and 0), one copy per constant and dtype."""
+        key = (t.name, target)
+        if key not in self._weights:
+            data = _const_data(node, t).astype(np.float32)
+            lo, hi = (float(data.min()), float(data.max())) if data.size else (0.0, 0.0)
+            quant = (activation_quant16 if target == "int16" else activation_quant)(lo, hi)
+            qlo, qhi = (-32768, 32767) if target == "int16" else (-128, 127)
+            q = np.clip(fp.round_half_away(data / quant.s) + quant.zp, qlo, qhi)
+            self._weights[key] = name = self.names.fresh(f"{t.name}/{target}")
+            tensors[name] = Tensor(name, t.shape, target, quant, q.astype(np.int16 if target == "int16" else np.int8))
+        return self._weights[key]
 
     def _as_dtype(self, float_name: str, current: str, target: str, tensors: dict[str, Tensor],
                   new_nodes: list[Node]) -> str:

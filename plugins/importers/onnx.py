@@ -273,7 +273,7 @@ class _Builder:
 
     def node(self, node):
         conv = CONVERTERS[node.op_type]              # check_supported has refused the others
-        if not len(node.output) or not node.output[0]:
+        if not any(node.output) or not (node.output[0] or conv.any_output):
             raise self.fail(node, "the node has no output")
         need = conv.min_inputs
         if len(node.input) < need or not all(node.input[:need]):

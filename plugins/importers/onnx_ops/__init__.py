@@ -5,6 +5,8 @@ BatchNormalization (snake_case of the ONNX name). It defines
   convert(ctx, node, out, name)  adds the core nodes for ONNX `node` to the importer `ctx`
                                  (plugins/importers/onnx.py's builder), its output named `out`
   MIN_INPUTS                     inputs the operator cannot do without (default 1)
+  ANY_OUTPUT                     True when its first output may be absent if a later one is given
+  ONNX_NAME                      the operator's name where snake_case does not spell it (lstm.py: LSTM)
 Modules whose name starts with "_" hold what several conversions share.
 
 One-to-one operators (one ONNX node is one core op: Relu, Add, ...) need no module here: the
@@ -25,6 +27,7 @@ from tinycc.plugins.importers.onnx_ops import _elementwise
 class Converter(NamedTuple):
     convert: Callable          # (ctx, node, out, name) -> None
     min_inputs: int
+    any_output: bool = False   # its first output may be absent ("") when a later one is given
 
 
 def onnx_name(module_name: str) -> str:
@@ -40,7 +43,8 @@ def converters() -> dict[str, Converter]:
         if info.name.startswith("_"):
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
-        found[onnx_name(info.name)] = Converter(module.convert, getattr(module, "MIN_INPUTS", 1))
+        name = getattr(module, "ONNX_NAME", onnx_name(info.name))
+        found[name] = Converter(module.convert, getattr(module, "MIN_INPUTS", 1), getattr(module, "ANY_OUTPUT", False))
     for onnx_op, op in ops.onnx_ops().items():
         if onnx_op in found:
             raise RuntimeError(f"ONNX operator {onnx_op} is converted twice: by {__name__} and by core op {op.NAME}")
