@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -32,8 +33,8 @@ DIRECTIONS = {"forward": ("forward",), "reverse": ("reverse",), "bidirectional":
 @dataclass
 class Cell:
     """One direction's constants and what a step needs to emit its nodes."""
-    ctx: object
-    node: object
+    ctx: Any           # the ONNX importer's builder (plugins/importers/onnx.py)
+    node: Any
     base: str           # node and tensor name prefix of this direction
     hidden: int
     batch: int
