@@ -15,6 +15,7 @@ from tinycc.core import ops
 from tinycc.core.graph import Graph
 
 MAX_STATES = 200_000
+MAX_WORK = 5_000_000        # states x nodes the exact search may visit (unrolled RNNs have hundreds)
 
 
 def _model(g: Graph) -> tuple[int, dict[str, int], dict[str, int], list[int], dict[str, int], list[list[str]]]:
@@ -47,29 +48,31 @@ def best_order(g: Graph) -> list[int]:
     n, producer, consumers, deps, size, outs = _model(g)
     if n == 0:
         return []
-    tensors = list(producer)
+    ins = [list(dict.fromkeys(x for x in node.inputs if x is not None and x in producer)) for node in g.nodes]
 
-    def alive(done: int) -> int:
-        return sum(size[t] for t in tensors if done >> producer[t] & 1 and consumers.get(t, 0) & ~done)
-
-    def during(done: int, v: int) -> int:
-        return alive(done) + sum(size[t] for t in outs[v])
+    def after(done: int, alive: int, v: int) -> int:
+        """Bytes alive once v has run, from those alive before (`done` excludes v): O(v's tensors)."""
+        now = done | 1 << v
+        alive += sum(size[t] for t in outs[v] if consumers.get(t, 0) & ~now)
+        return alive - sum(size[t] for t in ins[v] if producer[t] != v and not consumers[t] & ~now)
 
     full = (1 << n) - 1
     memo: dict[int, tuple[int, int]] = {}
+    states = min(MAX_STATES, MAX_WORK // n)      # each state looks at every node: bound the work, not only states
 
-    def solve(done: int) -> int:
+    def solve(done: int, alive: int) -> int:
         if done == full:
             return 0
         if done in memo:
             return memo[done][0]
-        if len(memo) > MAX_STATES:
+        if len(memo) > states:
             raise OverflowError
         best = None
         for v in range(n):
             if done >> v & 1 or deps[v] & ~done:
                 continue
-            cost = max(during(done, v), solve(done | 1 << v))
+            during = alive + sum(size[t] for t in outs[v])
+            cost = max(during, solve(done | 1 << v, after(done, alive, v)))
             if best is None or cost < best[0]:
                 best = (cost, v)
         assert best is not None, "an unfinished acyclic graph always has a node whose inputs are done"
@@ -79,7 +82,7 @@ def best_order(g: Graph) -> list[int]:
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 4 * n + 100))
     try:
-        solve(0)
+        solve(0, 0)
         order, done = [], 0
         while done != full:
             v = memo[done][1]
@@ -87,11 +90,12 @@ def best_order(g: Graph) -> list[int]:
             done |= 1 << v
         return order
     except (OverflowError, RecursionError):
-        order, done = [], 0                     # greedy: the ready node leaving the fewest bytes alive
+        order, done, alive = [], 0, 0           # greedy: the ready node leaving the fewest bytes alive
         while done != full:
             ready = [v for v in range(n) if not done >> v & 1 and not deps[v] & ~done]
-            v = min(ready, key=lambda v: (alive(done | 1 << v), v))
+            v = min(ready, key=lambda v: (after(done, alive, v), v))
             order.append(v)
+            alive = after(done, alive, v)
             done |= 1 << v
         return order
     finally:

@@ -260,3 +260,31 @@ def test_claimed_case_is_imported_and_correct(name, tmp_path):
         for i, e in enumerate(expected):
             e = np.asarray(e)
             np.testing.assert_allclose(out[i].reshape(e.shape), e, rtol=RTOL, atol=atol, err_msg=f"{name} {k} {i}")
+
+
+# ---- claimed by the recurrent operators (LSTM, GRU, RNN: onnx_ops/_recurrent.py): these cases must pass,
+# not be refused; the one refused must say why ----
+RECURRENT_PASS = ("test_lstm_defaults", "test_lstm_with_initial_bias", "test_lstm_batchwise", "test_lstm_reverse",
+                  "test_lstm_bidirectional", "test_gru_defaults", "test_gru_with_initial_bias", "test_gru_seq_length",
+                  "test_gru_batchwise", "test_gru_reverse", "test_gru_bidirectional", "test_simple_rnn_defaults",
+                  "test_simple_rnn_with_initial_bias", "test_rnn_seq_length", "test_simple_rnn_batchwise",
+                  "test_simple_rnn_reverse", "test_simple_rnn_bidirectional")
+RECURRENT_REFUSED = {"test_lstm_with_peepholes": "peephole weights (input P) are not supported"}
+
+
+@pytest.mark.parametrize("name", [*RECURRENT_PASS, *RECURRENT_REFUSED])
+def test_recurrent_node_cases_claimed(name, tmp_path):
+    import re
+    case = next((c for op in ("LSTM", "GRU", "RNN") for c in cases_by_op().get(op, []) if c.name == name), None)
+    if case is None:
+        pytest.skip(f"{name} is not among this onnx wheel's node test cases")
+    for k, (inputs, expected) in enumerate(case.data_sets):
+        if name in RECURRENT_REFUSED:
+            with pytest.raises(TinyccError, match=re.escape(RECURRENT_REFUSED[name])):
+                import_case(case.model, inputs, tmp_path)
+            continue
+        g, ins = import_case(case.model, inputs, tmp_path)
+        got = interpreter.run(g, [np.asarray(x) for x in ins])
+        for i, e in enumerate(expected):
+            np.testing.assert_allclose(got[i].reshape(np.asarray(e).shape), e, rtol=RTOL, atol=ATOL,
+                                       err_msg=f"{name} data set {k}: output {i}")

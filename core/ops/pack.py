@@ -13,7 +13,7 @@ INPUTS = ("inputs*",)
 ATTRS = {"axis": 0}
 DTYPES = ("int8", "int16", "int32", "int64", "float32")
 SIGNATURES = tuple(f"{d} -> {d}" for d in DTYPES)       # every input and the output alike
-SHARES_INPUT_QUANT = True
+COMMON_QUANT = True                     # PTQ requantises inputs quantised otherwise (TFLM: one quantisation)
 AXIS_ATTRS = {"axis": "axis"}
 
 

@@ -251,8 +251,12 @@ class QuantizeInt8(Pass):
                                           node=node.name, op=op, file=g.source)
                     ins[k] = self._constant_operand(node, g.tensors[name], target, tensors)
             out_quant = self._range_quant(out.name, target)
-        add_int8(out.name, out.shape, out_quant, dtype=target)
-        new_nodes.append(Node(node.name, op, ins, [qname[out.name]], attrs))
+        # every output (SPLIT, UNPACK have several): one quantisation shared with the input, or each its range
+        per_output = not (ops.trait(op, "shares_input_quant") or fixed is not None or ops.trait(op, "common_quant"))
+        for name in node.outputs:
+            t = g.tensors[name]
+            add_int8(name, t.shape, self._range_quant(name, target) if per_output else out_quant, dtype=target)
+        new_nodes.append(Node(node.name, op, ins, [qname[name] for name in node.outputs], attrs))
         return new_nodes
 
     def _constant_operand(self, node: Node, t: Tensor, target: str, tensors: dict[str, Tensor]) -> str:

@@ -8,7 +8,13 @@ and its output goes through tinycc's most-tested importer. tinycc then quantises
 (`--calibration`), independent of TensorFlow.
 
 The batch dimension is pinned to 1 by converting a concrete function with a fixed input
-signature, so reshapes stay static. Files are loaded with `safe_mode=True`: a Lambda layer's
+signature, so reshapes stay static. Recurrent layers (LSTM, GRU, SimpleRNN, also inside
+Bidirectional) are cloned with `unroll=True` first: their sequence length is static, and the
+converter then emits the steps as FULLY_CONNECTED / ADD / MUL / LOGISTIC / TANH ops, which
+tinycc's post-training quantisation quantises, instead of a WHILE loop over three subgraphs
+(whose TensorList slices tinycc cannot run, and whose loop body PTQ cannot calibrate).
+
+Files are loaded with `safe_mode=True`: a Lambda layer's
 code in a file is never executed. Loading a SavedModel runs parts of its graph, so its
 `saved_model.pb` is checked first (`savedmodel_scan`: only pure compute ops, checkpoint ops only
 in the saver) and TensorFlow loads a copy of exactly the checked files.
@@ -67,14 +73,54 @@ def _saved_model_converter(tf, path: Path):
         return tf.compat.v1.lite.TFLiteConverter.from_session(sess, ins, outs)
 
 
-def keras_to_tflite(path: Path) -> bytes:
-    """The float32 TFLite flatbuffer of a Keras file or SavedModel folder."""
+def _set_unroll(config):
+    """The layer config with unroll=True on every recurrent layer in it (Bidirectional's too); the count."""
+    if isinstance(config, dict):
+        count = 0
+        if "unroll" in config and config["unroll"] is False:
+            config["unroll"] = True
+            count = 1
+        return count + sum(_set_unroll(v) for v in config.values())
+    if isinstance(config, list):
+        return sum(_set_unroll(v) for v in config)
+    return 0
+
+
+def unrolled(model, notes: list[str]):
+    """`model` with its recurrent layers cloned with unroll=True (same weights); what was done, in `notes`."""
+    import keras
+    done: list[str] = []
+
+    def clone(layer):
+        config = layer.get_config()
+        if not isinstance(layer, (keras.layers.RNN, keras.layers.Bidirectional)) or not _set_unroll(config):
+            return layer
+        new = layer.__class__.from_config(config)
+        new.build(layer.input.shape)
+        new.set_weights(layer.get_weights())
+        done.append(layer.name)
+        return new
+    try:
+        model = keras.models.clone_model(model, clone_function=clone)
+    except Exception as exc:           # a custom cell, an unknown sequence length: the WHILE loop stays
+        notes.append(f"recurrent layers could not be unrolled ({type(exc).__name__}: {str(exc)[:200]}); "
+                     "TensorFlow's converter makes WHILE loops of them, which tinycc cannot quantise")
+        return model
+    if done:
+        notes.append(f"recurrent layer{'s' if len(done) > 1 else ''} {', '.join(done)} unrolled over the sequence "
+                     "(unroll=True): one set of operators per time step, quantisable, no WHILE loop")
+    return model
+
+
+def keras_to_tflite(path: Path, notes: list[str] | None = None) -> bytes:
+    """The float32 TFLite flatbuffer of a Keras file or SavedModel folder (what was changed on the way
+    appended to `notes`)."""
     import contextlib
     tf = _tf()
     path = Path(path)
     try:
         with contextlib.ExitStack() as stack:
-            return _convert(tf, path, stack)
+            return _convert(tf, path, stack, [] if notes is None else notes)
     except TinyccError as err:
         err.with_file(str(path))
         raise
@@ -83,7 +129,7 @@ def keras_to_tflite(path: Path) -> bytes:
                           file=str(path)) from None
 
 
-def _convert(tf, path: Path, stack) -> bytes:
+def _convert(tf, path: Path, stack, notes: list[str]) -> bytes:
     """The converted flatbuffer; temporary folders live on `stack` until conversion ends."""
     if path.is_dir():
         if not (path / "saved_model.pb").exists():
@@ -102,7 +148,7 @@ def _convert(tf, path: Path, stack) -> bytes:
             raise TinyccError(f"Keras cannot load the model: {type(exc).__name__}: {str(exc)[:300]}",
                               file=str(path),
                               hint="Lambda layers are refused by safe mode; custom layers need their code") from None
-        converter = _fixed_batch_converter(tf, model)
+        converter = _fixed_batch_converter(tf, unrolled(model, notes))
     converter.optimizations = []
     import contextlib
     import io
@@ -133,7 +179,9 @@ def _check_container(path: Path) -> None:
 def load_keras(path: Path) -> Graph:
     from tinycc.plugins.importers.tflite import load_tflite
     path = Path(path)
-    g = load_tflite(path, keras_to_tflite(path))
+    notes: list[str] = []
+    g = load_tflite(path, keras_to_tflite(path, notes))
+    g.metadata.notes.extend(notes)
     g.name = path.stem if path.is_file() else path.name
     g.source = str(path)
     g.metadata.format = "keras"

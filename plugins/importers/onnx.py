@@ -346,7 +346,7 @@ class _Builder:
         if len(node.output) and node.output[0] in self.absorbed:
             return
         conv = CONVERTERS[node.op_type]              # check_supported has refused the others
-        if not len(node.output) or not node.output[0]:
+        if not any(node.output) or not (node.output[0] or conv.any_output):
             raise self.fail(node, "the node has no output")
         need = conv.min_inputs
         if len(node.input) < need or not all(node.input[:need]):

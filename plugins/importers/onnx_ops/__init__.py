@@ -7,6 +7,8 @@ BatchNormalization (snake_case of the ONNX name). It defines
   MIN_INPUTS                     inputs the operator cannot do without (default 1)
   KEEPS_NCW                      True when it takes a 3-D NCW activation held as (N, 1, W, C)
                                  (see plugins/importers/onnx.py); others get (N, C, W)
+  ANY_OUTPUT                     True when its first output may be absent if a later one is given
+  ONNX_NAME                      the operator's name where snake_case does not spell it (lstm.py: LSTM)
 Modules whose name starts with "_" hold what several conversions share.
 
 One-to-one operators (one ONNX node is one core op: Relu, Add, ...) need no module here: the
@@ -28,6 +30,7 @@ class Converter(NamedTuple):
     convert: Callable          # (ctx, node, out, name) -> None
     min_inputs: int
     keeps_ncw: bool = False    # takes a held NCW activation as it is held (one-to-one ops are elementwise)
+    any_output: bool = False   # its first output may be absent ("") when a later one is given
 
 
 def onnx_name(module_name: str) -> str:
@@ -43,8 +46,9 @@ def converters() -> dict[str, Converter]:
         if info.name.startswith("_"):
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
-        found[onnx_name(info.name)] = Converter(module.convert, getattr(module, "MIN_INPUTS", 1),
-                                             getattr(module, "KEEPS_NCW", False))
+        name = getattr(module, "ONNX_NAME", onnx_name(info.name))
+        found[name] = Converter(module.convert, getattr(module, "MIN_INPUTS", 1), getattr(module, "KEEPS_NCW", False),
+                                getattr(module, "ANY_OUTPUT", False))
     for onnx_op, op in ops.onnx_ops().items():
         if onnx_op in found:
             raise RuntimeError(f"ONNX operator {onnx_op} is converted twice: by {__name__} and by core op {op.NAME}")
