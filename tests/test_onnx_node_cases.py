@@ -129,3 +129,9 @@ def test_onnx_node_cases(op, tmp_path):
     REPORT_DIR.mkdir(parents=True, exist_ok=True)
     (REPORT_DIR / f"{op}.json").write_text(json.dumps(dict(counts)))
     assert counts["passed"] >= 1, f"{op} is claimed but passes none of ONNX's node cases ({dict(counts)})"
+
+# issue 18 (quantised imports): the QOperator operators; ONNX's node cases of QLinearConv and QLinearMatMul
+# feed uint8 model inputs (tinycc takes float or int8 inputs), the com.microsoft ones have none
+UNTESTABLE.update({op: "covered by tests/test_quantized_imports.py (onnxruntime's QOperator models)"
+                   for op in ("QLinearConv", "QLinearMatMul", "QGemm", "QLinearAdd", "QLinearMul", "QLinearConcat",
+                              "QLinearAveragePool", "QLinearGlobalAveragePool", "QLinearSigmoid")})
