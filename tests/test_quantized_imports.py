@@ -126,7 +126,8 @@ def test_onnxruntime_quantised_cnn_keeps_its_scales_and_matches_onnxruntime(tmp_
     path = ort_quantised(tmp_path, fmt, activations, per_channel)
     g = optimize_model(load_onnx(path))
     int8_ops = {n.op for n in g.nodes if g.tensors[n.outputs[0]].dtype == "int8"}
-    assert {"conv_2d", "depthwise_conv_2d", "add", "max_pool_2d", "fully_connected"} <= int8_ops, int8_ops
+    assert {"conv_2d", "depthwise_conv_2d", "add", "concatenation", "max_pool_2d", "fully_connected"} <= int8_ops, \
+        int8_ops
     stated = quantised_tensors(path)
     # the trained scales: every quantised tensor tinycc keeps has exactly the file's scale and zero point
     kept = [n for n in stated if n in g.tensors and g.tensors[n].quant is not None]
