@@ -60,7 +60,7 @@ def float_cnn(path):
     return path
 
 
-def ort_quantised(tmp_path, fmt: str, activations: str, per_channel: bool):
+def ort_quantised(tmp_path, fmt: str, activations: str, per_channel: bool, weights: str = "QInt8"):
     from onnxruntime.quantization import CalibrationDataReader, QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
@@ -74,9 +74,9 @@ def ort_quantised(tmp_path, fmt: str, activations: str, per_channel: bool):
 
     pre = tmp_path / "pre.onnx"
     quant_pre_process(str(float_cnn(tmp_path / "float.onnx")), str(pre), skip_symbolic_shape=True)
-    out = tmp_path / f"{fmt}_{activations}_{'pc' if per_channel else 'pt'}.onnx"
+    out = tmp_path / f"{fmt}_{activations}_{weights}_{'pc' if per_channel else 'pt'}.onnx"
     quantize_static(str(pre), str(out), Reader(), quant_format=getattr(QuantFormat, fmt),
-                    activation_type=getattr(QuantType, activations), weight_type=QuantType.QInt8,
+                    activation_type=getattr(QuantType, activations), weight_type=getattr(QuantType, weights),
                     per_channel=per_channel)
     return out
 
@@ -218,3 +218,32 @@ def test_uint8_output_and_inconsistent_dequantisation_are_refused(tmp_path):
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(tmp_path / "bad.onnx"))
     with pytest.raises(TinyccError, match=r"quantised with scale 0.05.*zero point 0 but dequantised with scale 0.07"):
         load_onnx(tmp_path / "bad.onnx")
+
+
+@pytest.mark.parametrize("fmt", ["QDQ", "QOperator"])
+def test_uint8_weights_with_nonzero_zero_points_stay_float_with_a_note(tmp_path, fmt):
+    """onnxruntime's QUInt8 weights are asymmetric: shifted to int8 exactly, their zero points are
+    not 0, which TFLite's int8 kernels cannot take. The layers are computed in float from the
+    file's integer weights (a note says so), never by an int8 kernel that would ignore the zero point."""
+    path = ort_quantised(tmp_path, fmt, "QUInt8", False, weights="QUInt8")
+    g0 = load_onnx(path)
+    notes = [n for n in g0.metadata.notes if "nonzero zero points" in n]
+    assert len(notes) == 4 and all("computed in float" in n for n in notes), g0.metadata.notes
+    g = optimize_model(g0)
+    for n in g.nodes:
+        if n.op in ("conv_2d", "depthwise_conv_2d", "fully_connected"):
+            assert g.tensors[n.outputs[0]].dtype == "float32", n.name
+    stated = quantised_tensors(path)
+    y_scale = float(stated[next(n for n in stated if n.startswith("y"))][0])
+    session = ort.InferenceSession(str(path))
+    rng = np.random.default_rng(6)
+    samples = [[rng.normal(size=SHAPE).astype(np.float32)] for _ in range(SAMPLES)]
+    c_outs = run_exe(build(g, tmp_path), g, samples)
+    interp = Interpreter(g)
+    lsb = []
+    for xs, c in zip(samples, c_outs):
+        np.testing.assert_array_equal(c[0], interp.run(xs)[0])
+        lsb.append(np.abs(c[0] - session.run(None, {"x": xs[0]})[0]).reshape(-1) / y_scale)
+    end = np.round(np.concatenate(lsb))
+    print(f"\n{fmt} uint8 weights: end to end worst {int(end.max())} LSB, {np.mean(end == 0):.1%} equal")
+    assert end.max() <= 2

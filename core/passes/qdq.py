@@ -5,8 +5,11 @@ pass rewrites each float operator whose activation inputs all come from `dequant
 integer tensor, whose weights come from `dequantize` of integer constants, and whose only
 consumer is a `quantize`, into the integer operator (TFLite semantics, so TF Lite Micro
 computes the same). Quantisation-preserving data movement (trait value_preserving: transpose,
-reshape, max pooling, slices, padding) is carried over to the integer side first. An operator
-the integer kernels refuse (e.g. a softmax output scale other than 1/256) stays float; dead nodes are removed.
+reshape, max pooling, slices, padding) is carried over to the integer side first. A float bias
+becomes TFLite's int32 bias; CONCATENATION operands are requantised to the output's quantisation;
+QUANTIZE(DEQUANTIZE(q)) of q's own quantisation is q. An operator the integer kernels refuse (e.g. a
+softmax output scale other than 1/256) or whose weights have nonzero zero points (TFLite's weights
+are symmetric) stays float; dead nodes are removed.
 """
 from __future__ import annotations
 
@@ -17,6 +20,10 @@ from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph, Node, Tensor
 from tinycc.core.ops import dequantize, quantize
 from tinycc.core.passes import Pass, remove_dead_nodes
+
+
+def _nonzero_zero_point(t: Tensor) -> bool:
+    return t.quant is not None and bool(np.any(t.quant.zero_point != 0))
 
 
 class FoldQDQ(Pass):
@@ -101,6 +108,8 @@ class FoldQDQ(Pass):
                     break
                 elif g.tensors[src].is_const != (ops.trait(node.op, "weighted") and k >= 1):
                     break
+                elif k == 1 and ops.trait(node.op, "weighted") and _nonzero_zero_point(g.tensors[src]):
+                    break        # TFLite's int8 kernels take symmetric weights only: the layer stays float
                 else:
                     new_inputs.append(src)
             else:

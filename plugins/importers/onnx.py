@@ -352,6 +352,10 @@ class _Builder:
         qt = np.ascontiguousarray(transform(q))
         if qt.dtype == np.uint8:            # uint8 -> int8 exactly: values and zero points shifted by 128
             qt, zp = (qt.astype(np.int16) - 128).astype(np.int8), zp - 128
+        if qt.dtype in (np.int8, np.uint8) and np.any(zp != 0):
+            self.notes.append(f"node {self.where(node)!r}: {what} {n!r} has nonzero zero points "
+                              f"{sorted(set(zp.tolist()))[:4]} (in int8 terms); TFLite's int8 kernels take symmetric "
+                              "weights only, so this layer is computed in float from the file's integer weights")
         dtype = {np.dtype(np.int8): "int8", np.dtype(np.int16): "int16", np.dtype(np.int32): "int32"}.get(qt.dtype)
         if dtype is None:
             raise self.fail(node, f"{what} is quantised as {qt.dtype}; int8 weights and int32 biases are supported",

@@ -78,10 +78,6 @@ def weight(ctx, node, k: int, axis: int) -> str:
     zp = np.broadcast_to(raw_zp, scale.shape).copy() if raw_zp.size == 1 else raw_zp
     if zp.size != scale.size:
         raise ctx.fail(node, f"{scale.size} weight scales but {zp.size} zero points")
-    if np.any(zp - (128 if q.dtype == np.uint8 else 0)):
-        ctx.notes.append(f"node {ctx.where(node)!r}: weights {node.input[k]!r} have nonzero zero points "
-                         f"{sorted(set((zp - (128 if q.dtype == np.uint8 else 0)).tolist()))[:4]}; TFLite's int8 "
-                         "kernels need 0, so this layer is computed in float from the file's integer weights")
     name = ctx.fresh(n + "/q")
     ctx.dq_const[name] = (q, scale, zp, axis)
     return name
