@@ -32,6 +32,12 @@ ONNX_DTYPES = {1: "float32", 3: "int8", 5: "int16", 6: "int32", 7: "int64", 9: "
 MIN_OPSET = 13
 CONVERTERS = onnx_ops.converters()          # ONNX operator -> its conversion (onnx_ops/, core ops' ONNX_OP)
 SUPPORTED = tuple(sorted(CONVERTERS))
+# onnxruntime's contrib operators (domain com.microsoft) of its QOperator quantised format
+MICROSOFT = frozenset({"QGemm", "QLinearAdd", "QLinearMul", "QLinearConcat", "QLinearAveragePool",
+                       "QLinearGlobalAveragePool", "QLinearSigmoid"})
+# operators that only move or pick values: on a quantised (int8) input they keep its quantisation,
+# as onnxruntime's QOperator format uses them
+QUANT_PRESERVING = frozenset({"MaxPool", "Flatten", "Reshape", "Transpose", "Squeeze", "Unsqueeze", "Identity"})
 # the attribute types (AttributeProto) the importer reads; a FLOAT attribute may also be given as INT
 ATTR_KINDS = {"axis": "INT", "group": "INT", "transA": "INT", "transB": "INT", "keepdims": "INT", "ceil_mode": "INT",
               "count_include_pad": "INT", "allowzero": "INT", "training_mode": "INT", "perm": "INTS",
@@ -41,7 +47,7 @@ ATTR_KINDS = {"axis": "INT", "group": "INT", "transA": "INT", "transB": "INT", "
               "noop_with_empty_axes": "INT", "approximate": "STRING",
               "output_padding": "INTS", "output_shape": "INTS", "antialias": "INT", "storage_order": "INT",
               "coordinate_transformation_mode": "STRING", "nearest_mode": "STRING",
-              "keep_aspect_ratio_policy": "STRING"}
+              "keep_aspect_ratio_policy": "STRING", "channels_last": "INT"}
 ATTR_KINDS.update({"start": "INT", "end": "INT", "to": "INT", "blocksize": "INT", "num_outputs": "INT"})  # shapes
 
 
@@ -260,6 +266,11 @@ class _Builder:
             if twice or "" in names:
                 raise TinyccError(f"graph {what} {(twice or [''])[0]!r} is listed twice or has no name",
                                   file=str(self.path))
+        for vi in self.graph.output:
+            if vi.type.tensor_type.elem_type == self.onnx.TensorProto.UINT8:
+                raise TinyccError(f"output {vi.name!r} is UINT8: tinycc holds uint8 activations as int8 (zero point "
+                                  "shifted by 128) and does not give uint8 results", file=str(self.path),
+                                  hint="end the model with DequantizeLinear, or quantise with QuantType.QInt8")
         for vi in self.graph.input:
             if vi.name in self.const:
                 continue
@@ -332,7 +343,9 @@ class _Builder:
         missing: dict[str, list] = {}
         for k, node in enumerate(self.graph.node):
             standard = node.domain in ("", "ai.onnx")
-            if (node.op_type not in CONVERTERS or not standard) and k not in self.folded:
+            microsoft = node.domain == "com.microsoft" and node.op_type in MICROSOFT
+            supported = node.op_type in CONVERTERS and (microsoft or (standard and node.op_type not in MICROSOFT))
+            if not supported and k not in self.folded:
                 missing.setdefault(node.op_type if standard else f"{node.domain}.{node.op_type}", []).append(node)
         if not missing:
             return
@@ -351,7 +364,42 @@ class _Builder:
         need = conv.min_inputs
         if len(node.input) < need or not all(node.input[:need]):
             raise self.fail(node, f"needs {need} input{'s' if need > 1 else ''}, got {list(node.input)}")
+        quantised = [n for n in node.input if self.name(n) in self.tensors and self.is_quantised(self.name(n))]
+        if quantised and node.op_type not in ("QuantizeLinear", "DequantizeLinear") and \
+                not node.op_type.startswith(("QLinear", "QGemm")):
+            return self.quant_preserving(node, conv, quantised[0])
         conv.convert(self, node, node.output[0], node.name or node.output[0])
+
+    def is_quantised(self, n: str) -> bool:
+        t = self.tensors[n]
+        return t.dtype in ("int8", "int16") and t.quant is not None and not t.is_const
+
+    def quant_preserving(self, node, conv, first: str) -> None:
+        """A data-moving operator (MaxPool, Flatten, Reshape, ...) on a quantised activation, as in
+        QOperator models: dequantize, the float operator, quantize with the input's quantisation
+        (FoldQDQ puts the operator back on the integer side)."""
+        if node.op_type not in QUANT_PRESERVING:
+            raise self.fail(node, f"{node.op_type} on a quantised (integer) input is not supported",
+                            hint=f"on quantised tensors tinycc takes {', '.join(sorted(QUANT_PRESERVING))} "
+                                 "and the QLinear*/QGemm operators")
+        src = self.name(first)
+        t = self.tensors[src]
+        x = self.emit(f"{self.where(node)}:dequantize", "dequantize", [src], self.fresh(src + "/dequantized"),
+                      nchw=src in self.nchw)
+        out = node.output[0]
+        real = self.fresh(out + "/float")
+        self.alias[src] = x                 # the float operator reads the dequantised copy
+        try:
+            conv.convert(self, node, real, node.name or out)
+        finally:
+            del self.alias[src]
+        y = self.name(real)
+        if out in self.graph_outputs and y in self.nchw:
+            raise self.fail(node, "a quantised 4-D model output is not supported yet", hint="dequantize the output")
+        self.tensors[out] = Tensor(out, (), t.dtype, t.quant)
+        if y in self.nchw:
+            self.nchw.add(out)
+        self.nodes.append(Node(f"{self.where(node)}:quantize", "quantize", [y], [out]))
 
     # weights (float, or integer behind a DequantizeLinear in QDQ models)
     def weight(self, node, n: str, what: str, transform, axis_map: dict, base: str) -> str:
@@ -362,6 +410,12 @@ class _Builder:
             return self.core_const(self.fresh(base), transform(self.get_const(node, n, what)))
         q, scale, zp, axis = self.dq_const[key]
         qt = np.ascontiguousarray(transform(q))
+        if qt.dtype == np.uint8:            # uint8 -> int8 exactly: values and zero points shifted by 128
+            qt, zp = (qt.astype(np.int16) - 128).astype(np.int8), zp - 128
+        if qt.dtype in (np.int8, np.uint8) and np.any(zp != 0):
+            self.notes.append(f"node {self.where(node)!r}: {what} {n!r} has nonzero zero points "
+                              f"{sorted(set(zp.tolist()))[:4]} (in int8 terms); TFLite's int8 kernels take symmetric "
+                              "weights only, so this layer is computed in float from the file's integer weights")
         dtype = {np.dtype(np.int8): "int8", np.dtype(np.int16): "int16", np.dtype(np.int32): "int32"}.get(qt.dtype)
         if dtype is None:
             raise self.fail(node, f"{what} is quantised as {qt.dtype}; int8 weights and int32 biases are supported",

@@ -47,6 +47,9 @@ _MATH = ("ceil", "floor", "trunc", "sqrt")  # arch: not operators
 SYM_TARGETS = ({f"_operator.{n}" for n in _PY_OPERATORS} | {f"math.{n}" for n in _MATH}
                | {f"torch.{n}" for n in ("sym_int", "sym_float", "sym_ite", "sym_max", "sym_min", "sym_not",
                                          "sym_sqrt", "sym_sum", "_sym_sqrt")})
+# PT2E's quantize/dequantize (convert_pt2e): pure functions of tensors and numbers, defined by torch itself
+QUANT_TARGETS = {f"torch.ops.quantized_decomposed.{op}_per_{kind}.default"
+                 for op in ("quantize", "dequantize") for kind in ("tensor", "channel")}
 ATEN_TARGET = re.compile(r"torch\.ops\.aten\.([A-Za-z0-9_]+)\.([A-Za-z0-9_]+)")
 ATEN_WITH_EFFECTS = {"save", "from_file", "_print", "warn", "_test_warn_in_autograd", "record_stream"}
 
@@ -148,7 +151,7 @@ def _check_target(path, node: dict) -> None:
     m = ATEN_TARGET.fullmatch(target)
     if m and m.group(1) not in ATEN_WITH_EFFECTS:
         return
-    if target in SYM_TARGETS:
+    if target in SYM_TARGETS or target in QUANT_TARGETS:
         return
     raise TinyccError("node calls something other than a pure ATen operator (a higher-order, custom or "
                       "side-effecting operator, or a Python callable)", file=str(path), node=name, op=target,

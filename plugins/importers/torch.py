@@ -73,6 +73,10 @@ def load_pt2(path: Path, io_layout: str = "source") -> Graph:
     if not zipfile.is_zipfile(path):
         raise TinyccError("not an ExportedProgram archive (.pt2 files are zip archives)", file=str(path), hint=hint)
     archive = checked_archive(Path(path))
+    try:        # registers quantized_decomposed.{quantize,dequantize}_per_{tensor,channel} (PT2E programs)
+        import torch.ao.quantization.fx._decomposed  # noqa: F401
+    except ImportError:
+        pass
     logger = logging.getLogger("torch.export")
     level = logger.level
     logger.setLevel(logging.CRITICAL)          # torch logs its own traceback before raising

@@ -1,5 +1,7 @@
 """DequantizeLinear: of an integer initializer, a quantised constant weights take directly
-(`ctx.dq_const`); of an activation, DEQUANTIZE (an integer model input takes its quantisation)."""
+(`ctx.dq_const`); of an activation, DEQUANTIZE (an integer model input takes its quantisation). An
+activation quantised as uint8 is held as int8 (zero point shifted by 128); the scale and zero point
+read here must be the ones the tensor was quantised with."""
 from __future__ import annotations
 
 import numpy as np
@@ -29,4 +31,13 @@ def convert(ctx, node, out, name):
     t = ctx.tensors[src]
     if t.quant is None and t.dtype in ("int8", "int16"):          # an integer model input
         t.quant = Quant(scale, zp)
+    elif t.quant is not None and not t.is_const:
+        raw = ctx.const.get(ctx.name(node.input[2])) if len(node.input) > 2 and node.input[2] else None
+        unsigned = raw is None or np.asarray(raw).dtype == np.uint8
+        want = zp - 128 if unsigned else zp
+        if np.float32(t.quant.scale[0]) != scale[0] or t.quant.zp != int(want[0]):
+            raise ctx.fail(node, f"{x!r} is quantised with scale {float(t.quant.scale[0])!r}, zero point "
+                                 f"{t.quant.zp} but dequantised with scale {float(scale[0])!r}, zero point "
+                                 f"{int(want[0])}{' (uint8 shifted by 128)' if unsigned else ''}",
+                           hint="the file is inconsistent; re-quantise the model")
     ctx.emit(name, "dequantize", [src], out, nchw=src in ctx.nchw)
