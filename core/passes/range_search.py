@@ -12,7 +12,9 @@ of each side, then each side refined alone.
 - `kl_range`: TensorRT's entropy calibration adapted to the asymmetric int8 scheme: for every
   candidate slice of at least 256 bins, the reference distribution P (the slice, outliers folded
   into its edge bins) against Q (the slice merged into the 256 int8 levels and spread back over
-  its non-empty bins); the slice with the least KL(P || Q) wins.
+  its non-empty bins); the slice with the least KL(P || Q) wins. Exact zeros are left out, as
+  NVIDIA's pytorch-quantization allows (skip_zeros): zero is exact in int8, and a ReLU's spike at
+  0, smeared over the bins of the first level, would otherwise favour the shortest slice.
 
 Numpy only, deterministic (no sampling), memory bounded by the bins.
 """
@@ -139,8 +141,9 @@ def kl_range(h: ZeroAlignedHistogram) -> tuple[float, float]:
     used = np.nonzero(h.counts)[0]
     if used.size == 0:
         return h.lo, h.hi
-    counts = h.counts.copy()
-    counts[min(h.z0, BINS - 1)] += h.zeros         # zeros back in (the bin right of 0)
+    counts = h.counts           # exact zeros left out (pytorch-quantization's skip_zeros): 0 is exact in
+    #                             int8, and a ReLU's spike of zeros spread over a level's bins would
+    #                             push KL to the shortest slice whatever the tail
     first, last = int(used[0]), int(used[-1]) + 1
     first, last = min(first, h.z0), max(last, h.z0 + 1 if h.z0 < BINS else h.z0)
     neg, pos = h.z0 - first, last - h.z0
