@@ -66,14 +66,14 @@ def _real_error(v, lo, hi):
 
 def spiky_net(seed=0) -> Graph:
     rng = np.random.default_rng(seed)
-    t = {"x": Tensor("x", (1, 8, 8, 3), "float32"),
+    t = {"x": Tensor("x", (1, 16, 16, 3), "float32"),
          "w1": _const("w1", rng.normal(0, 0.5, (8, 3, 3, 3))), "b1": _const("b1", rng.normal(0, 0.1, 8)),
          "w2": _const("w2", rng.normal(0, 0.3, (8, 3, 3, 8))), "b2": _const("b2", rng.normal(0, 0.1, 8)),
-         "wf": _const("wf", rng.normal(0, 0.2, (10, 128))), "bf": _const("bf", rng.normal(0, 0.1, 10))}
+         "wf": _const("wf", rng.normal(0, 0.1, (10, 512))), "bf": _const("bf", rng.normal(0, 0.1, 10))}
     nodes = [Node("conv1", "conv_2d", ["x", "w1", "b1"], ["c1"], {"pads": (1, 1, 1, 1)}),
              Node("tanh", "tanh", ["c1"], ["t1"]),
              Node("conv2", "conv_2d", ["t1", "w2", "b2"], ["c2"], {"strides": (2, 2), "pads": (1, 1, 1, 1)}),
-             Node("flat", "reshape", ["c2"], ["f"], {"shape": (1, 128)}),
+             Node("flat", "reshape", ["c2"], ["f"], {"shape": (1, 512)}),
              Node("fc", "fully_connected", ["f", "wf", "bf"], ["y"])]
     return _graph("spiky", t, nodes, ["x"], ["y"])
 
@@ -81,7 +81,7 @@ def spiky_net(seed=0) -> Graph:
 def spiky_samples(rng, n):
     out = []
     for _ in range(n):
-        x = rng.normal(size=(1, 8, 8, 3))
+        x = rng.normal(size=(1, 16, 16, 3))
         x[rng.random(x.shape) < 0.01] *= 15            # 1% of the values 15x larger
         out.append([x.astype(np.float32)])
     return out
@@ -90,14 +90,14 @@ def spiky_samples(rng, n):
 @pytest.fixture(scope="module")
 def spiky():
     rng = np.random.default_rng(1)
-    return spiky_net(), spiky_samples(rng, 32), spiky_samples(rng, 64)
+    return spiky_net(), spiky_samples(rng, 64), spiky_samples(rng, 64)
 
 
 def test_mse_and_kl_beat_minmax_on_an_outlier_heavy_net(spiky):
     g, cal, held_out = spiky
     sqnr = {m: _output_sqnr(g, _quantised(g, cal, m), held_out) for m in METHODS}
     print({m: round(v, 2) for m, v in sqnr.items()})
-    # measured: minmax 17.42, percentile 18.32, mse 18.17, kl 20.09 dB
+    # measured: minmax 16.53, percentile 19.39, mse 18.53, kl 21.60 dB
     assert sqnr["mse"] >= sqnr["minmax"] + 0.5
     assert sqnr["kl"] >= sqnr["minmax"] + 2.0
     # both clip the pre-TANH activation to where TANH's int8 output saturates (about +-3), min/max keeps +-45

@@ -5,7 +5,7 @@ Runs the reference interpreter on each sample and records, per tensor, the min a
 clipping range of least quantisation error over a histogram of the values ("mse": least mean
 squared error of the tensor's own int8/int16 scheme; "kl": TensorRT's entropy calibration), see
 core/passes/range_search.py. The histogram methods run the samples twice (min/max first, then a
-2048-bin histogram over that range): memory is bounded by the bins, never the values.
+histogram of up to 2048 bins over that range): memory is bounded by the bins, never the values.
 
 Ranges only matter where the quantiser reads them: outputs of operators that keep their input's
 quantisation (pooling, reshape, ...) or have a fixed one (softmax, logistic, tanh) keep min/max.
@@ -86,6 +86,7 @@ def calibrate(g: Graph, samples: list[list[np.ndarray]], method: str = "minmax",
     kept: dict[str, list[np.ndarray]] = {}
     weighted_inputs = {n.inputs[0] for n in g.nodes if ops.trait(n.op, "weighted") and n.inputs and n.inputs[0]}
     sums: dict[str, np.ndarray] = {}
+    nonzero: dict[str, int] = {}
     rng = np.random.default_rng(seed)
     for xs in progress.track(samples, "calibrating", len(samples)):
         _, values = interp.run(xs, keep_all=True)
@@ -98,6 +99,7 @@ def calibrate(g: Graph, samples: list[list[np.ndarray]], method: str = "minmax",
             if not np.all(np.isfinite(v)):
                 raise TinyccError(f"tensor {name!r} is not finite on a calibration sample",
                                   hint="check the calibration data and the float model")
+            nonzero[name] = nonzero.get(name, 0) + int(np.count_nonzero(v))
             lo[name] = min(lo.get(name, np.inf), float(v.min()))
             hi[name] = max(hi.get(name, -np.inf), float(v.max()))
             if method == "percentile":
@@ -110,12 +112,13 @@ def calibrate(g: Graph, samples: list[list[np.ndarray]], method: str = "minmax",
             hi[name] = float(np.percentile(allv, percentile))
     means = {name: s / len(samples) for name, s in sums.items()}
     if method in ("mse", "kl"):
-        lo, hi = _searched(g, samples, interp, lo, hi, method, set(int16_tensors))
+        lo, hi = _searched(g, samples, interp, lo, hi, method, set(int16_tensors), nonzero)
     return Ranges(lo, hi, len(samples), means, method)
 
 
 def _searched(g: Graph, samples: list[list[np.ndarray]], interp: Interpreter, lo: dict[str, float],
-              hi: dict[str, float], method: str, int16: set[str]) -> tuple[dict[str, float], dict[str, float]]:
+              hi: dict[str, float], method: str, int16: set[str], nonzero: dict[str, int]
+              ) -> tuple[dict[str, float], dict[str, float]]:
     """The second pass of the histogram methods: histograms over the min/max ranges, then the search."""
     wanted = searched_tensors(g) & set(lo)
     if method == "kl":
@@ -123,7 +126,8 @@ def _searched(g: Graph, samples: list[list[np.ndarray]], interp: Interpreter, lo
     clamp = saturation_bounds(g)
     bounds = {name: (max(lo[name], clamp[name][0]), min(hi[name], clamp[name][1])) if name in clamp
               else (lo[name], hi[name]) for name in sorted(wanted)}
-    hists = {name: range_search.ZeroAlignedHistogram(*bounds[name]) for name in sorted(wanted)}
+    bins = {name: range_search.kl_bins(nonzero[name]) if method == "kl" else range_search.BINS for name in wanted}
+    hists = {name: range_search.ZeroAlignedHistogram(*bounds[name], bins=bins[name]) for name in sorted(wanted)}
     for xs in progress.track(samples, f"calibrating ({method} histograms)", len(samples)):
         _, values = interp.run(xs, keep_all=True)
         for name, h in hists.items():

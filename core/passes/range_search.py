@@ -2,8 +2,9 @@
 
 The histogram (`ZeroAlignedHistogram`) spans the tensor's observed [lo, hi] (which contains 0) in
 `BINS` equal bins with 0 on a bin edge; exact zeros are counted apart (0 is exactly representable,
-so they never cost error). A candidate range is [-kn*w, kp*w] (w the bin width): the same fraction
-of each side, then each side refined alone.
+so they never cost error). The MSE candidates are the same fraction of each side's extent (97
+fractions from 1 down to 1/256), then each side refined alone, twice; the KL candidates are
+bin-aligned slices around 0, each side in proportion.
 
 - `mse_range`: the range whose quantisation (the scheme the tensor gets: int8 asymmetric with the
   zero point nudged as `activation_quant` does, or int16 symmetric) has the least expected squared
@@ -14,7 +15,8 @@ of each side, then each side refined alone.
   into its edge bins) against Q (the slice merged into the 256 int8 levels and spread back over
   its non-empty bins); the slice with the least KL(P || Q) wins. Exact zeros are left out, as
   NVIDIA's pytorch-quantization allows (skip_zeros): zero is exact in int8, and a ReLU's spike at
-  0, smeared over the bins of the first level, would otherwise favour the shortest slice.
+  0, smeared over the bins of the first level, would otherwise favour the shortest slice. The
+  KL histogram has fewer bins when there are few values (`kl_bins`): at 256 it keeps min/max.
 
 Numpy only, deterministic (no sampling), memory bounded by the bins.
 """
@@ -29,28 +31,42 @@ from tinycc.core import fixedpoint as fp
 BINS = 2048
 LEVELS = 256                 # int8 levels a slice is merged into (KL)
 FRACTIONS = np.geomspace(1.0, 1.0 / 256, 97)  # of each side's extent: the candidates of the MSE search
+KL_VALUES_PER_BIN = 16       # KL's histogram: at most (nonzero values / 16) bins, at least LEVELS
+
+
+def kl_bins(nonzero_values: int) -> int:
+    """Bins of the KL histogram of a tensor with that many nonzero calibration values: a power of
+    two up to BINS with about KL_VALUES_PER_BIN values each; a sparse histogram (a small tensor,
+    few samples) makes every slice look alike and KL clip at random. LEVELS bins: no search."""
+    bins = LEVELS
+    while bins < BINS and bins * 2 * KL_VALUES_PER_BIN <= nonzero_values:
+        bins *= 2
+    return bins
 
 
 @dataclass
 class ZeroAlignedHistogram:
-    """Counts of a tensor's values over [-z0*w, (BINS-z0)*w], plus the exact zeros apart."""
+    """Counts of a tensor's values over [-z0*w, (bins-z0)*w], plus the exact zeros apart."""
     lo: float
     hi: float
     width: float = 0.0
     z0: int = 0                                   # the bin index whose left edge is 0
-    counts: np.ndarray = field(default_factory=lambda: np.zeros(BINS, dtype=np.float64))
+    bins: int = BINS
+    counts: np.ndarray = field(default_factory=lambda: np.zeros(0))
     zeros: int = 0
 
     def __post_init__(self) -> None:
+        n = self.bins
+        self.counts = np.zeros(n, dtype=np.float64)
         lo, hi = min(self.lo, 0.0), max(self.hi, 0.0)
         span = hi - lo
         if span <= 0:
             self.width = 0.0
             return
-        z0 = int(round(BINS * -lo / span))
-        z0 = min(max(z0, 1 if lo < 0 else 0), BINS - 1 if hi > 0 else BINS)
+        z0 = int(round(n * -lo / span))
+        z0 = min(max(z0, 1 if lo < 0 else 0), n - 1 if hi > 0 else n)
         neg = -lo / z0 if z0 else 0.0
-        pos = hi / (BINS - z0) if z0 < BINS else 0.0
+        pos = hi / (n - z0) if z0 < n else 0.0
         self.width, self.z0 = max(neg, pos) * (1 + 1e-7), z0
 
     def add(self, v: np.ndarray) -> None:
@@ -59,10 +75,10 @@ class ZeroAlignedHistogram:
         if self.width == 0.0 or nonzero.size == 0:
             return
         idx = np.floor(nonzero.astype(np.float64) / self.width).astype(np.int64) + self.z0
-        self.counts += np.bincount(np.clip(idx, 0, BINS - 1), minlength=BINS)
+        self.counts += np.bincount(np.clip(idx, 0, self.bins - 1), minlength=self.bins)
 
     def edges(self) -> np.ndarray:
-        return (np.arange(BINS + 1, dtype=np.float64) - self.z0) * self.width
+        return (np.arange(self.bins + 1, dtype=np.float64) - self.z0) * self.width
 
 
 def _int8_grid(lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -145,7 +161,7 @@ def kl_range(h: ZeroAlignedHistogram) -> tuple[float, float]:
     #                             int8, and a ReLU's spike of zeros spread over a level's bins would
     #                             push KL to the shortest slice whatever the tail
     first, last = int(used[0]), int(used[-1]) + 1
-    first, last = min(first, h.z0), max(last, h.z0 + 1 if h.z0 < BINS else h.z0)
+    first, last = min(first, h.z0), max(last, h.z0 + 1 if h.z0 < h.bins else h.z0)
     neg, pos = h.z0 - first, last - h.z0
     total = neg + pos
     if total <= LEVELS:
