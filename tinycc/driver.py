@@ -18,6 +18,8 @@ from tinycc.core.graph import Graph, IoCost
 from tinycc.core.plugins import registry
 from tinycc.output_folder import prepare_output
 
+SQNR_THRESHOLD = 20.0        # dB: the accuracy report names the first layer below it
+
 
 def load_model(path, options: dict | None = None, importer: str | None = None) -> Graph:
     path = Path(path)
@@ -61,7 +63,8 @@ def resolve_layers(g: Graph, names) -> list[str]:
 
 def quantize_model(g: Graph, options: dict) -> Graph:
     """Apply post-training int8 quantisation when asked (options: quantize, calibration,
-    calibration_method, io); a float model with calibration data is quantised by default."""
+    calibration_method, io, int16_layers, bias_correction, sqnr_threshold); a float model with
+    calibration data is quantised by default."""
     mode = options.get("quantize") or ("int8" if options.get("calibration") is not None else "none")
     if mode == "none":
         if options.get("quantize") is None and is_float_model(g):
@@ -87,11 +90,15 @@ def quantize_model(g: Graph, options: dict) -> Graph:
     from tinycc.core.passes.calibrate import calibrate
     from tinycc.core.passes.quantize import QuantizeInt8
     samples = calibration if isinstance(calibration, list) else load_calibration(calibration, g)
-    ranges = calibrate(g, samples, method=options.get("calibration_method") or "minmax")
     import copy
     int16 = resolve_layers(g, options.get("int16_layers") or [])
-    gq = Sequential(QuantizeInt8(ranges, io=options.get("io") or "float", int16_layers=int16)).run(copy.deepcopy(g))
-    gq.metadata.accuracy = accuracy_report(g, gq, samples[:64])
+    int16_tensors = [o for n in g.nodes if n.name in set(int16) for o in n.outputs]
+    ranges = calibrate(g, samples, method=options.get("calibration_method") or "minmax", int16_tensors=int16_tensors)
+    gq = Sequential(QuantizeInt8(ranges, io=options.get("io") or "float", int16_layers=int16,
+                                 bias_correction=bool(options.get("bias_correction")))).run(copy.deepcopy(g))
+    threshold = options.get("sqnr_threshold")
+    gq.metadata.accuracy = accuracy_report(g, gq, samples[:64],
+                                           sqnr_threshold=SQNR_THRESHOLD if threshold is None else float(threshold))
     io_cost_note(gq)
     return gq
 

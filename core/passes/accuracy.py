@@ -3,7 +3,12 @@
 Per model output: the largest absolute error and, for class-score outputs, top-1 agreement.
 Per layer: the signal-to-quantisation-noise ratio (SQNR, dB) of every activation the two
 graphs share by name (the quantised one dequantised), so a user sees which layers lose most
-and can keep them in int16.
+and can keep them in int16; the first layer in execution order whose SQNR falls below a
+threshold is named (`first_below_threshold`): where the loss starts.
+Per channel (the last axis of a tensor of rank >= 2): `dead_channels`, constant over every
+sample and position in float (a ReLU that never fires), and `collapsed_channels`, which vary in
+float but quantise to one int8 level (the per-tensor scale, set by other channels, is too coarse
+for them), so their information is lost.
 """
 from __future__ import annotations
 
@@ -45,10 +50,24 @@ def sqnr_db(ref: np.ndarray, approx: np.ndarray) -> float:
     return float(10.0 * np.log10(max(signal, 1e-30) / noise))
 
 
-def accuracy_report(g_float: Graph, g_quant: Graph, samples: list[list[np.ndarray]]) -> dict[str, Any]:
+def channel_health(ref: np.ndarray, got: np.ndarray, channels: int) -> tuple[list[int], list[int]]:
+    """(dead, collapsed) channel indices of one activation: `ref` its float values, `got` the
+    quantised ones dequantised, both flat in NHWC order (channels last)."""
+    ref, got = ref.reshape(-1, channels), got.reshape(-1, channels)
+    varies = ref.max(axis=0) > ref.min(axis=0)
+    one_level = got.max(axis=0) == got.min(axis=0)
+    return np.nonzero(~varies)[0].tolist(), np.nonzero(varies & one_level)[0].tolist()
+
+
+def accuracy_report(g_float: Graph, g_quant: Graph, samples: list[list[np.ndarray]],
+                    sqnr_threshold: float = 20.0) -> dict[str, Any]:
     f_int, q_int = Interpreter(g_float), Interpreter(g_quant)
     producers = {out: n for n in g_float.nodes for out in n.outputs}
-    shared = [name for name in producers if name in g_quant.tensors and g_quant.tensors[name].dtype != "float32"]
+    dequantized = {n.outputs[0]: n.inputs[0] for n in g_quant.nodes if n.op == "dequantize" and n.inputs[0]}
+    quantized = {name: (dequantized.get(name, name) if name in g_quant.tensors and g_quant.tensors[name].dtype
+                        == "float32" else name) for name in producers}      # a float output: its int8 tensor
+    shared = [name for name in producers if quantized[name] in g_quant.tensors
+              and g_quant.tensors[quantized[name]].dtype != "float32"]
     ref: dict[str, list[np.ndarray]] = {n: [] for n in shared}
     got: dict[str, list[np.ndarray]] = {n: [] for n in shared}
     outs = []
@@ -59,7 +78,7 @@ def accuracy_report(g_float: Graph, g_quant: Graph, samples: list[list[np.ndarra
         outs.append((f_outs, q_outs))
         for n in shared:
             ref[n].append(np.asarray(f_vals[n], dtype=np.float64).reshape(-1))
-            got[n].append(_real(g_quant.tensors[n], q_vals[n]).reshape(-1))
+            got[n].append(_real(g_quant.tensors[quantized[n]], q_vals[quantized[n]]).reshape(-1))
     outputs = []
     for i, name in enumerate(g_float.outputs):
         f = np.stack([np.asarray(o[0][i], dtype=np.float64).reshape(-1) for o in outs])
@@ -68,7 +87,14 @@ def accuracy_report(g_float: Graph, g_quant: Graph, samples: list[list[np.ndarra
         if f.shape[1] > 1:
             entry["top1_agreement"] = float(np.mean(f.argmax(axis=1) == q.argmax(axis=1)))
         outputs.append(entry)
-    sqnr = {n: sqnr_db(np.concatenate(ref[n]), np.concatenate(got[n])) for n in shared}
-    layers = [{"node": producers[n].name, "op": producers[n].op, "tensor": n, "sqnr_db": sqnr[n]}
-              for n in sorted(shared, key=sqnr.__getitem__)]
-    return {"samples": len(samples), "outputs": outputs, "layers": layers}
+    entries: dict[str, dict[str, Any]] = {}
+    for n in shared:                                       # in execution order
+        r, q = np.concatenate(ref[n]), np.concatenate(got[n])
+        entry = entries[n] = {"node": producers[n].name, "op": producers[n].op, "tensor": n, "sqnr_db": sqnr_db(r, q)}
+        shape = g_float.tensors[n].shape
+        if len(shape) >= 2 and shape[-1] > 1:
+            entry["dead_channels"], entry["collapsed_channels"] = channel_health(r, q, shape[-1])
+    first = next((dict(e) for e in entries.values() if e["sqnr_db"] < sqnr_threshold), None)
+    layers = sorted(entries.values(), key=lambda e: e["sqnr_db"])
+    return {"samples": len(samples), "outputs": outputs, "layers": layers, "sqnr_threshold_db": sqnr_threshold,
+            "first_below_threshold": first}

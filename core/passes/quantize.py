@@ -9,6 +9,10 @@ with zero point -128, TANH 1/128 with 0 (fixed_output_quant). CONCATENATION inpu
 differently are requantised first (common_quant). A float constant operand of a binary elementwise
 op (ADD of a positional embedding, MUL by a layer norm's scale) is quantised over its own values.
 An op TFLM runs only in float may give its quantisable form (`quantized_form`: NEG is MUL by -1).
+With `bias_correction`, each weighted layer's bias absorbs the mean error its int8 weights make
+on the calibration data (empirical bias correction, Nagel et al. 2019): per output channel,
+E[(W_q - W) x] over the samples and positions, computed exactly by linearity as the layer run
+with the weight error on the mean input (calibration keeps it), then subtracted from the bias.
 The model keeps float32 inputs and outputs (QUANTIZE/DEQUANTIZE at the edges) unless
 `io="int8"`, which makes them int8 with their quantisation in the header.
 """
@@ -71,6 +75,35 @@ def quantize_bias(b: np.ndarray, in_scale: float, w_scale: np.ndarray,
     return q.astype(np.int64 if wide else np.int32), Quant(scale, np.zeros(scale.size, dtype=np.int64))
 
 
+def _quant_error(w: np.ndarray, wq: Tensor) -> np.ndarray:
+    """Dequantised int8 weights minus the float ones."""
+    q = _quant(wq)
+    shape = [1] * w.ndim
+    if q.scale.size > 1:
+        shape[q.axis] = -1
+    assert wq.data is not None
+    err: np.ndarray = wq.data.astype(np.float64) * q.scale.astype(np.float64).reshape(shape) - w.astype(np.float64)
+    return err
+
+
+def mean_output_error(g: Graph, node: Node, mean_input: np.ndarray, w_err: np.ndarray) -> np.ndarray:
+    """Per output channel (the last axis), the mean over positions of `node` (no bias, no fused
+    activation) applied to `mean_input` with the weights `w_err`: by linearity, the mean error
+    E[(W_q - W) x] of the quantised weights over the calibration samples."""
+    from tinycc.core.interpreter import Interpreter
+    x, y = g.tensors[_given(node.inputs[0])], g.tensors[node.outputs[0]]
+    tensors = {"x": Tensor("x", x.shape, "float32"), "w": Tensor("w", w_err.shape, "float32",
+                                                                 data=w_err.astype(np.float32)),
+               "y": Tensor("y", y.shape, "float32")}
+    attrs = dict(node.attrs)
+    if "activation" in attrs or ops.trait(node.op, "fused_activation"):
+        attrs["activation"] = "none"
+    mini = Graph("bias-correction", tensors, [Node(node.name, node.op, ["x", "w"], ["y"], attrs)], ["x"], ["y"])
+    out = Interpreter(mini).run([mean_input.astype(np.float32)])[0].astype(np.float64)
+    result: np.ndarray = out.reshape(-1, out.shape[-1]).mean(axis=0)
+    return result
+
+
 def _given(name: str | None) -> str:
     """An operand the operator requires (validation refused a node without it)."""
     assert name is not None, "a required operand is missing after validation"
@@ -92,12 +125,14 @@ def _const_data(node: Node, t: Tensor) -> np.ndarray:
 class QuantizeInt8(Pass):
     name = "quantize-int8"
 
-    def __init__(self, ranges: Ranges, io: str = "float", int16_layers: Iterable[str] = ()) -> None:
+    def __init__(self, ranges: Ranges, io: str = "float", int16_layers: Iterable[str] = (),
+                 bias_correction: bool = False) -> None:
         if io not in IO_MODES:
             raise TinyccError(f"unknown io mode {io!r}", hint=f"choose one of {', '.join(IO_MODES)}")
         self.ranges = ranges
         self.io = io
         self.int16 = set(int16_layers)
+        self.bias_correction = bias_correction
 
     def _range_quant(self, name: str, dtype: str = "int8") -> Quant:
         if name not in self.ranges.lo:
@@ -208,7 +243,11 @@ class QuantizeInt8(Pass):
             if len(node.inputs) > 2 and node.inputs[2] is not None:
                 b = g.tensors[node.input(2)]
                 wide = target == "int16"
-                bq, b_quant = quantize_bias(_const_data(node, b), x_q.s, w_quant.scale, wide)
+                b_data = _const_data(node, b)
+                if self.bias_correction and node.inputs[0] in self.ranges.means:
+                    w_err = _quant_error(_const_data(node, w), tensors[w_name])
+                    b_data = b_data - mean_output_error(g, node, self.ranges.means[node.inputs[0]], w_err)
+                bq, b_quant = quantize_bias(b_data, x_q.s, w_quant.scale, wide)
                 b_name = self.names.fresh(f"{b.name}/{'int64' if wide else 'int32'}")   # per layer: its input scale
                 tensors[b_name] = Tensor(b_name, b.shape, "int64" if wide else "int32", b_quant, bq)
                 ins[2] = b_name

@@ -122,7 +122,8 @@ def check_options(args, backend: str) -> None:
         raise TinyccError("--calibration with --quantize none: the samples would not be used",
                           hint="drop one of the two")
     for key, flag in (("calibration_method", "--calibration-method"), ("int16_activations", "--int16-activations"),
-                      ("io", "--io")):
+                      ("io", "--io"), ("bias_correction", "--bias-correction"),
+                      ("sqnr_threshold", "--sqnr-threshold")):
         if getattr(args, key, None) and not quantising:
             raise TinyccError(f"{flag} applies when tinycc quantises a float model, and nothing is quantised here",
                               hint="add --calibration data.npz (input samples, first axis = samples); a model "

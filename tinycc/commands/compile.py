@@ -23,6 +23,7 @@ def cmd_compile(args, out: Console) -> int:
     target = board_slug(args.target, "compile --target") if args.target else None
     options = {"quantize": args.quantize, "calibration": args.calibration,
                "calibration_method": args.calibration_method, "io": args.io,
+               "bias_correction": args.bias_correction, "sqnr_threshold": args.sqnr_threshold,
                "int16_layers": (args.int16_activations or "").split(",") if args.int16_activations else [],
                "io_layout": args.io_layout, "board": target,
                **{opt.dest: getattr(args, opt.dest, None) for opt, _ in registry().options("compile")},
@@ -78,6 +79,24 @@ def print_accuracy(acc: dict, out: Console, worst: int = 5) -> None:
     for layer in acc["layers"][:worst]:
         layers.add_row(escape(layer["node"]), layer["op"], f"{layer['sqnr_db']:.1f}")
     show(out, layers)
+    for line in accuracy_lines(acc):
+        out.print(escape(line), highlight=False, soft_wrap=True)
+
+
+def accuracy_lines(acc: dict) -> list[str]:
+    """Where the loss starts (the first layer below the SQNR threshold) and channels lost whole."""
+    lines = []
+    first = acc.get("first_below_threshold")
+    if "sqnr_threshold_db" in acc:
+        lines.append(f"first layer below {acc['sqnr_threshold_db']:g} dB SQNR: " + (
+            f"{first['node']} ({first['op']}, {first['sqnr_db']:.1f} dB)" if first else "none"))
+    for layer in acc["layers"]:
+        for key, what in (("collapsed_channels", "vary in float but quantise to one int8 level"),
+                          ("dead_channels", "are constant on every calibration sample")):
+            if layer.get(key):
+                shown = ", ".join(map(str, layer[key][:8])) + (", ..." if len(layer[key]) > 8 else "")
+                lines.append(f"{layer['node']} ({layer['op']}): channels {shown} {what}")
+    return lines
 
 
 def add_parser(sub, reg):
@@ -93,8 +112,14 @@ def add_parser(sub, reg):
                    help="post-training quantisation of a float model (default: int8 when --calibration is given)")
     c.add_argument("--calibration",
                    help=".npz (one array per input) or .npy (one input) of samples, first axis = samples")
-    c.add_argument("--calibration-method", choices=("minmax", "percentile"),
-                   help="activation range from min/max (default) or the 99.99th percentile")
+    c.add_argument("--calibration-method", choices=("minmax", "percentile", "mse", "kl"),
+                   help="activation ranges: min/max (default), the 99.99th percentile, the clipping of least "
+                        "quantisation error (mse) or of least KL divergence (kl, TensorRT's entropy calibration)")
+    c.add_argument("--bias-correction", action="store_true",
+                   help="subtract from each weighted layer's bias the mean error its int8 weights make on the "
+                        "calibration samples")
+    c.add_argument("--sqnr-threshold", type=float, metavar="DB",
+                   help="the accuracy report names the first layer whose SQNR falls below DB (default 20)")
     c.add_argument("--int16-activations", metavar="LAYER,...",
                    help="layers to run with int16 activations (16x8): node names, output tensor names or "
                         "their # in `tinycc inspect`")
