@@ -9,8 +9,10 @@ and written as literal numbers; the fixed tail is `b tinycc_marker_end` (1 + P =
 """
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -245,3 +247,36 @@ def test_fpu_timings(tmp_path):
                           + 2 + 2  # VSTR, VLDR
                           + 1 + 2  # VPOP of 2
                           + TAIL)
+
+
+def test_bench_reports_cycles_beside_instructions_per_layer(tmp_path):
+    out = tmp_path / "kws"
+    env = {"COLUMNS": "250", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    subprocess.run([sys.executable, "-m", "tinycc", "compile", "examples/tiny_kws_int8.tflite", "-o", str(out)],
+                   env=env, check=True, capture_output=True)
+
+    def bench(*extra):
+        proc = subprocess.run([sys.executable, "-m", "tinycc", "bench", str(out), "--samples", "2", "--json", *extra],
+                              env=env, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        return json.loads(proc.stdout)
+
+    data = bench("--per-layer")
+    model, insns = data["cycle_model"], data["instructions_per_inference"]
+    total = model["estimated_cycles_per_inference"]
+    assert 1.0 < total / insns < 3.0                      # loads and taken branches cost more than one
+    assert sum(r["estimated_cycles"] for r in data["layers"]) == total
+    assert all(r["estimated_cycles"] >= r["instructions"] > 0 for r in data["layers"] if r["op"] == "conv_2d")
+    assert insns + sum(model["cycles_above_one_per_instruction"].values()) == total
+    assert model["ms_per_inference"] == round(total / 120e3, 4) and "zero wait states" in model["assumptions"]
+    plain = bench()["cycle_model"]["estimated_cycles_per_inference"]
+    assert abs(plain - total) < 20 * len(data["layers"])     # the marker calls of the profiling build only
+    slow = bench("--flash-wait-states", "5")["cycle_model"]
+    assert slow["estimated_cycles_per_inference"] == plain + slow["cycles_above_one_per_instruction"][
+        "flash wait states"] > plain
+    assert "5 flash wait states" in slow["assumptions"]
+    m3 = bench("--target", "cortex-m3")
+    assert m3["cycle_model"] is None and m3["instructions_per_inference"] > 0
+    proc = subprocess.run([sys.executable, "-m", "tinycc", "bench", str(out), "--flash-wait-states", "-1"], env=env,
+                          capture_output=True, text=True)
+    assert proc.returncode == 2 and "--flash-wait-states" in proc.stderr

@@ -54,6 +54,18 @@ ASSUMPTIONS = (f"Cortex-M4 cycle model (TRM instruction timing): zero wait state
                f"IT folded onto a 16-bit instruction, MUL/MLA/long multiplies/DSP 1, SDIV/UDIV {DIV_CYCLES} "
                f"(2..12), VDIV/VSQRT 14, VMLA/VFMA 3, VLDR 2; conditional instructions charged as executed")
 
+
+
+def assumptions(wait_states: int = 0) -> str:
+    """The model's assumptions in one line, for the output."""
+    if not wait_states:
+        return ASSUMPTIONS
+    return (ASSUMPTIONS.replace("zero wait states", f"{wait_states} flash wait states") +
+            f"; a taken branch to flash pays {wait_states} unless its 16-byte line is in a {CACHE_LINES}-line "
+            f"direct-mapped branch cache, sequential fetches hidden by the prefetch buffer, flash data reads "
+            f"taken as cache hits")
+
+
 COND = {"eq", "ne", "cs", "hs", "cc", "lo", "mi", "pl", "vs", "vc", "hi", "ls", "ge", "lt", "gt", "le", "al"}
 LOADS = {"ldr", "ldrb", "ldrh", "ldrsb", "ldrsh", "ldrt", "ldrbt", "ldrht", "ldrsbt", "ldrsht", "ldrex", "ldrexb",
          "ldrexh", "strex", "strexb", "strexh", "pld", "pli"}
@@ -142,11 +154,13 @@ def _list_count(operands: str) -> int:
 
 
 def decode(mnemonic: str, operands: str, size: int) -> Insn:
+    """One instruction from objdump's mnemonic and operands: its kind, registers and transfer size."""
     op = base_op(mnemonic)
     regs = _regs(operands)
     bracket = re.search(r"\[([^\]]*)\]", operands)
-    address = frozenset(_regs(bracket.group(1))) if bracket else frozenset()
-    register_offset = bool(bracket) and len(_regs(bracket.group(1))) > 1
+    inside = _regs(bracket.group(1)) if bracket else []
+    address = frozenset(inside)
+    register_offset = len(inside) > 1
     if op in MULTIPLES:
         listed = re.search(r"\{([^}]*)\}", operands)
         lst = _regs(listed.group(1)) if listed else []
