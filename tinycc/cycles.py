@@ -18,6 +18,8 @@ The model (ASSUMPTIONS says it in words, for the output and the README):
   cycle (the write buffer), with a register offset 2 (1 pipelined after a single load);
 - a load or store whose address register was written by the data-processing instruction just
   before: 1 more cycle (no forwarding path to the address generator);
+  a literal-pool load (LDR Rx, [PC, #imm]) is charged as any load (the TRM's possible extra
+  cycle of contention with the fetch unit is not);
 - LDRD/STRD 3 (1 + N, never pipelined), LDM/STM/PUSH/POP 1 + N, N the registers in the list;
 - branches 1, plus P on each taken exit (B, BL, BX, BLX, CBZ/CBNZ, B<cc>, and any instruction
   writing the PC: POP {..., pc}, LDR pc, MOV/ADD pc); TBB/TBH 2 + P. P = 2 (the pipeline refill
