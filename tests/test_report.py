@@ -166,7 +166,7 @@ def test_latency_counted_under_qemu_on_a_cortex_m4_board_estimated_on_m0plus():
     rep = make_report(EXAMPLE, "arduino-nano-33-ble", "c", stack_bytes=8 * KB)
     lat = rep["latency"]
     assert lat["method"] == "qemu" and lat["instructions"] >= rep["macs"]      # at least one instruction per MAC
-    assert lat["seconds"] == lat["instructions"] / 64e6
+    assert lat["seconds"] == lat["cycles"] / 64e6 and lat["cycles"] > lat["instructions"]    # the M4 cycle model
     assert "instructions counted under QEMU (cortex-m4" in lat["basis"]
     assert rep["build"]["program_flash_bytes"] > rep["flash"]["model_bytes"]
     assert 0 < rep["build"]["worst_case_stack_bytes"] < 8 * KB
@@ -174,7 +174,7 @@ def test_latency_counted_under_qemu_on_a_cortex_m4_board_estimated_on_m0plus():
     # per layer, from the profiling build: every layer timed, the parts add up to that build's count,
     # which differs from the release count only by the marker calls (a few instructions a layer)
     layers = rep["layers"]
-    assert all(layer["instructions"] > 0 and layer["seconds"] == layer["instructions"] / 64e6 for layer in layers)
+    assert all(layer["instructions"] > 0 and layer["seconds"] >= layer["instructions"] / 64e6 for layer in layers)
     profiled = rep["build"]["profiled_instructions"]
     layer_sum = sum(layer["instructions"] for layer in layers)
     assert layer_sum <= profiled < layer_sum + 100

@@ -307,13 +307,17 @@ def marker_addresses(elf) -> dict[str, int]:
 
 
 def run(elf, target_name: str, samples: list[list[np.ndarray]], out_layout: list[tuple[tuple, str]],
-        timeout: float = RUN_TIMEOUT, count: bool = False, per_layer: bool = False, blocks: list | None = None):
+        timeout: float = RUN_TIMEOUT, count: bool = False, per_layer: bool = False, blocks: list | None = None,
+        trace: list | None = None):
     """Run the ELF under QEMU on samples; outputs split by `out_layout` [(shape, dtype), ...].
     With `count`, returns (outputs, instructions per inference) measured by tinycc's plugin; with
     `per_layer` too (an ELF built with -DTINYCC_PROFILE_LAYERS), (outputs, instructions, parts):
     parts[0] the instructions before the first layer, parts[i] those of layer i - 1 (its marker
     call included), each per inference. A `blocks` list (with `count`) receives every block of
-    guest code run while counting: (address, instructions, executions over all samples)."""
+    guest code run while counting: (address, instructions, executions over all samples). A `trace`
+    list (with `count`) receives the cycle model's trace (tinycc/cycles.py): (part, address,
+    instructions, runs, taken exits, branch-cache misses) per block and part (part 0 only without
+    `per_layer`), summed over samples."""
     t = target(target_name)
     if t.machine is None:
         raise TinyccError(f"QEMU has no board for {t.cpu}", hint="run on cortex-m3, m4, m7 or m33")
@@ -327,6 +331,8 @@ def run(elf, target_name: str, samples: list[list[np.ndarray]], out_layout: list
             marks = marker_addresses(elf)
             layer = f",layer={marks['layer']:#x}" if per_layer and "layer" in marks else ""
             listing = ",blocks=1" if blocks is not None else ""
+            if trace is not None:
+                listing += f",cycles=1,flash_end={MEMORY.get(t.machine, MEMORY[None])[1]:#x}"
             cmd += ["-plugin", f"{plugin_path()},begin={marks['begin']:#x},end={marks['end']:#x}{layer}{listing}"]
         try:
             with progress.phase(f"running {len(samples)} sample(s) under QEMU ({t.machine})"):
@@ -349,6 +355,15 @@ def run(elf, target_name: str, samples: list[list[np.ndarray]], out_layout: list
         if blocks is not None:
             blocks.extend((int(a, 16), int(k), int(r))
                           for a, k, r in re.findall(r"^tinycc-block (0x[0-9a-f]+|0) (\d+) (\d+)$", proc.stderr, re.M))
+        if trace is not None:
+            summed: dict[tuple, list[int]] = {}
+            for part, a, k, r, taken, miss in re.findall(
+                    r"^tinycc-cyc (\d+) (0x[0-9a-f]+|0) (\d+) (\d+) (\d+) (\d+)$", proc.stderr, re.M):
+                key = (int(part) if per_layer else 0, int(a, 16), int(k))
+                acc = summed.setdefault(key, [0, 0, 0])
+                for j, v in enumerate((r, taken, miss)):
+                    acc[j] += int(v)
+            trace.extend((*key, *acc) for key, acc in summed.items())
         if per_layer:
             parts = [int(v) // n for _, v in re.findall(r"^tinycc-layer (\d+) (\d+)$", proc.stderr, re.M)]
             return results, int(m.group(1)) // n, parts

@@ -97,45 +97,52 @@ def _no_qemu_reason(core: str, backend: str, folder: Path) -> str | None:
 
 def measure(folder: Path, core: str, cmsis_nn=None) -> dict:
     """Cross-build the compiled folder for `core` and count the instructions of one inference on
-    one random input (seed 0) under QEMU."""
+    one random input (seed 0) under QEMU; on a Cortex-M4 also the cycle estimate (tinycc/cycles.py)."""
     import numpy as np
 
-    from tinycc import cortexm
+    from tinycc import cortexm, cycles
     from tinycc.core.samples import random_tensor
     build = cortexm.build(folder, core, cmsis_nn=cmsis_nn)
     layout = cortexm.io_layout(folder, build["name"])
     rng = np.random.default_rng(0)
     sample = [random_tensor(rng, shape, dtype) for shape, dtype in layout["input"]]
-    _, insns = cortexm.run(build["elf"], core, [sample], layout["output"], count=True)
+    trace: list | None = [] if core == "cortex-m4" else None
+    _, insns = cortexm.run(build["elf"], core, [sample], layout["output"], count=True, trace=trace)
     measured = {"instructions": insns, "program_flash_bytes": build["flash_bytes"],
+                "cycles": cycles.estimate(build["elf"], trace, 1).cycles if trace is not None else None,
                 "static_ram_bytes": build["static_ram_bytes"],
                 "worst_case_stack_bytes": build["worst_case_stack_bytes"], "layers": None}
     marked = cortexm.layers(folder, build["name"])
     if marked:       # the split by layer from a profiling build (a marker call before each layer)
         profiled = cortexm.build(folder, core, extra_flags=("-DTINYCC_PROFILE_LAYERS",), cmsis_nn=cmsis_nn)
-        _, total, parts = cortexm.run(profiled["elf"], core, [sample], layout["output"], count=True, per_layer=True)
+        trace = [] if core == "cortex-m4" else None
+        _, total, parts = cortexm.run(profiled["elf"], core, [sample], layout["output"], count=True, per_layer=True,
+                                      trace=trace)
         parts = parts + [0] * (len(marked) + 1 - len(parts))
-        measured["layers"] = [{"op": op, "name": name, "instructions": n} for (op, name), n in zip(marked, parts[1:])]
+        est = cycles.estimate(profiled["elf"], trace, 1).parts if trace is not None else parts
+        est = est + [0] * (len(parts) - len(est))
+        measured["layers"] = [{"op": op, "name": name, "instructions": n, "cycles": c}
+                              for (op, name), n, c in zip(marked, parts[1:], est[1:])]
         measured["profiled_instructions"] = total
     return measured
 
 
 def attach_layer_latency(rows: list[dict], measured: list[dict] | None, clock_hz: float) -> bool:
-    """Each layer row gets the instructions counted for it (and seconds at the clock, one
-    instruction a cycle), matched by op and name as the generated code's layer comments give them;
-    nothing when a name is ambiguous or missing (the rows then keep no latency)."""
+    """Each layer row gets the instructions counted for it (and seconds at the clock: the Cortex-M4
+    cycle estimate, else one instruction a cycle), matched by op and name as the generated code's
+    layer comments give them; nothing when a name is ambiguous or missing (the rows then keep no latency)."""
     from tinycc.backends.c import names
     if not measured:
         return False
-    by_key: dict[tuple[str, str], list[int]] = {}
+    by_key: dict[tuple[str, str], list[tuple[int, int]]] = {}
     for m in measured:
-        by_key.setdefault((m["op"], m["name"]), []).append(m["instructions"])
+        by_key.setdefault((m["op"], m["name"]), []).append((m["instructions"], m.get("cycles") or m["instructions"]))
     keys = [(r["op"], names.comment(r["name"], 80)) for r in rows]
     if len(set(keys)) != len(keys) or any(len(by_key.get(k, ())) != 1 for k in keys):
         return False
     for r, k in zip(rows, keys):
-        r["instructions"] = by_key[k][0]
-        r["seconds"] = by_key[k][0] / clock_hz
+        r["instructions"] = by_key[k][0][0]
+        r["seconds"] = by_key[k][0][1] / clock_hz
     return True
 
 
@@ -153,10 +160,12 @@ def latency(folder: Path, b: dict, backend: str, macs: int, mode: str, cycles_pe
             hint = f" ({exc.hint})" if exc.hint and len(exc.hint) < 200 else ""
             reason = f"measuring under QEMU failed: {exc.message}{hint}"
         else:
-            n = built["instructions"]
-            return ({"method": "qemu", "seconds": n / clock, "cycles": n, "instructions": n,
+            n, c = built["instructions"], built.get("cycles")
+            how = (f"{c:,} cycles estimated by tinycc's Cortex-M4 model (TRM instruction timing, zero wait states)"
+                   if c else "assuming 1 instruction per cycle")
+            return ({"method": "qemu", "seconds": (c or n) / clock, "cycles": c or n, "instructions": n,
                      "basis": f"from {n:,} instructions counted under QEMU ({b['core']}, one random input), "
-                              f"assuming 1 instruction per cycle at {b['clock_mhz']:g} MHz"}, built)
+                              f"{how} at {b['clock_mhz']:g} MHz"}, built)
     elif mode == "qemu":
         raise TinyccError(f"cannot measure the latency under QEMU: {reason}", hint="use --latency macs")
     from tinycc.core.backend import cycles_per_mac as declared_cycles_per_mac
@@ -261,7 +270,8 @@ def make_report(model, board: str, backend: str = "c", *, stack_bytes: int = STA
     rows = layer_rows(g, plan)
     if built and attach_layer_latency(rows, built.get("layers"), b["clock_mhz"] * 1e6):
         notes.append(f"per-layer latency: instructions counted under QEMU in a profiling build (a marker call "
-                     f"before each layer: {built['profiled_instructions']:,} instructions in all)")
+                     f"before each layer; on a Cortex-M4 timed by tinycc's cycle model), "
+                     f"{built['profiled_instructions']:,} instructions in all")
     return {"model": str(model), "backend": backend, "board": b, "fits": not reasons,
             "verdict": "fits" if not reasons else "does not fit: " + "; ".join(reasons), "reasons": reasons,
             "flash": flash, "sram": sram, "macs": rep["macs"], "latency": lat, "power": pw, "build": built,
