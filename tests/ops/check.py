@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -114,3 +115,38 @@ def tflm_sequence(model: bytes, drawn: list[list[np.ndarray]]) -> list[list[np.n
         it.invoke()
         outs.append([np.array(it.get_output(i)) for i in range(output_count(model))])
     return outs
+
+
+@dataclass
+class ResetRuns:
+    """One stateful model over `frames` with a reset before frame `reset_at`, three ways: TFLM's
+    outputs through one interpreter over every frame (`tflm`) and through a fresh one from
+    `reset_at` on (`tflm_fresh`); the reference `interpreter`'s over every frame (`ref`) and, after
+    its reset(), from `reset_at` on (`ref_reset`); the C's, one process calling NAME_reset() before
+    frame `reset_at` (`c`)."""
+    tflm: list[list[np.ndarray]]
+    tflm_fresh: list[list[np.ndarray]]
+    ref: list[list[np.ndarray]]
+    ref_reset: list[list[np.ndarray]]
+    c: list[list[np.ndarray]]
+    interpreter: interpreter.Interpreter
+    reset_at: int
+
+    def tflm_reset(self, k: int) -> list[np.ndarray]:
+        """TFLM's outputs for frame k of the sequence with the reset (what the C must give)."""
+        return self.tflm[k] if k < self.reset_at else self.tflm_fresh[k - self.reset_at]
+
+    def ref_with_reset(self, k: int) -> list[np.ndarray]:
+        """The reference's outputs for frame k of the sequence with the reset."""
+        return self.ref[k] if k < self.reset_at else self.ref_reset[k - self.reset_at]
+
+
+def runs_with_reset(model: bytes, g, frames: list[list[np.ndarray]], reset_at: int) -> ResetRuns:
+    """`model` (loaded as `g`) over `frames` with a reset before `reset_at`: TFLM, the reference, the C."""
+    from tests.c_build import run_c_steps
+    ref = interpreter.Interpreter(g)
+    got_ref = [ref.run(xs) for xs in frames]
+    ref.reset()
+    got_ref_reset = [ref.run(xs) for xs in frames[reset_at:]]
+    return ResetRuns(tflm_sequence(model, frames), tflm_sequence(model, frames[reset_at:]), got_ref, got_ref_reset,
+                     run_c_steps(g, frames, reset_at=reset_at), ref, reset_at)

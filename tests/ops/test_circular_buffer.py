@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from tests.ops.cases import circular_buffer as cases
-from tests.ops.check import tflm_sequence
+from tests.ops.check import runs_with_reset, tflm_sequence
 from tests.tflite_builder import act, q
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph, Node
@@ -46,23 +46,16 @@ def _defined(y, slots, invokes):
 @pytest.mark.parametrize("hw,slots,cycles,flag", CONFIGS, ids=[f"{c[0]}-{c[1]}slots-cycles{c[2]}-flag{c[3]}"
                                                                 for c in CONFIGS])
 def test_sequence_and_reset_match_tflm(hw, slots, cycles, flag):
-    from tests.c_build import run_c_steps
     rng = np.random.default_rng(slots * 31 + hw[1])
     model = cases.model(hw, slots, cycles, flag, q(0.07, -9))
     g = load_tflite(Path("t.tflite"), model)
     frames = _frames(g, rng, INVOKES)
-    expected = tflm_sequence(model, frames)
-    fresh = tflm_sequence(model, frames[RESET_AT:])
-    ref = Interpreter(g)
-    got_ref = [ref.run(xs) for xs in frames]
-    ref.reset()
-    got_ref_reset = [ref.run(xs) for xs in frames[RESET_AT:]]
-    got_c = run_c_steps(g, frames, reset_at=RESET_AT)
+    runs = runs_with_reset(model, g, frames, RESET_AT)
+    expected, got_ref, got_c = runs.tflm, runs.ref, runs.c
     valid_seen = 0
     for k in range(INVOKES):
         since = k + 1 if k < RESET_AT else k - RESET_AT + 1
-        want = expected[k] if k < RESET_AT else fresh[k - RESET_AT]
-        ref_k = got_ref[k] if k < RESET_AT else got_ref_reset[k - RESET_AT]
+        want, ref_k = runs.tflm_reset(k), runs.ref_with_reset(k)
         np.testing.assert_array_equal(_defined(got_ref[k][0], slots, k + 1), _defined(expected[k][0], slots, k + 1),
                                       err_msg=f"reference invoke {k}")
         np.testing.assert_array_equal(_defined(ref_k[0], slots, since), _defined(want[0], slots, since),
@@ -80,7 +73,7 @@ def test_sequence_and_reset_match_tflm(hw, slots, cycles, flag):
         for k, outs in enumerate(run_c_sanitized(g, frames)):
             np.testing.assert_array_equal(np.asarray(outs[0]).reshape(-1), np.asarray(got_ref[k][0]).reshape(-1))
     if flag:
-        period = ref.params[0]["cycles_max"]
+        period = runs.interpreter.params[0]["cycles_max"]
         assert valid_seen == RESET_AT // period + (INVOKES - RESET_AT) // period   # valid every cycles_max invokes
 
 

@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 
 from tests.ops.cases import CASES
-from tests.ops.check import tflm_sequence
-from tinycc.core.interpreter import Interpreter
+from tests.ops.check import runs_with_reset
 from tinycc.core.samples import random_inputs
 from tinycc.plugins.importers.tflite import load_tflite
 
@@ -33,25 +32,16 @@ def _equal(got, want, what):
 @pytest.mark.parametrize("op,dtype", STATEFUL, ids=[f"{o}-{d}" for o, d in STATEFUL])
 @pytest.mark.parametrize("seed", range(3))
 def test_state_across_invokes_and_reset(op, dtype, seed):
-    from tests.c_build import run_c_steps
     rng = np.random.default_rng(seed)
     model = CASES[op](rng, dtype)
     g = load_tflite(Path("t.tflite"), model)
-    frames = [random_inputs(g, rng) for _ in range(FRAMES)]
-    expected = tflm_sequence(model, frames)                         # one interpreter: state carried
-    fresh = tflm_sequence(model, frames[RESET_AT:])                 # a new one from the reset frame on
-    ref = Interpreter(g)
-    got_ref = [ref.run(xs) for xs in frames]
-    ref.reset()
-    got_ref_reset = [ref.run(xs) for xs in frames[RESET_AT:]]
-    got_c = run_c_steps(g, frames, reset_at=RESET_AT)               # one C process, NAME_reset() before RESET_AT
+    runs = runs_with_reset(model, g, [random_inputs(g, rng) for _ in range(FRAMES)], RESET_AT)
     for k in range(FRAMES):
-        for i, want in enumerate(expected[k]):
-            _equal(got_ref[k][i], want, f"reference frame {k} output {i}")
-            c_want = expected[k][i] if k < RESET_AT else fresh[k - RESET_AT][i]
-            _equal(got_c[k][i], c_want, f"c frame {k} output {i} (reset before frame {RESET_AT})")
-    for k, outs in enumerate(got_ref_reset):
-        for i, want in enumerate(fresh[k]):
+        for i, want in enumerate(runs.tflm[k]):
+            _equal(runs.ref[k][i], want, f"reference frame {k} output {i}")
+            _equal(runs.c[k][i], runs.tflm_reset(k)[i], f"c frame {k} output {i} (reset before frame {RESET_AT})")
+    for k, outs in enumerate(runs.ref_reset):
+        for i, want in enumerate(runs.tflm_fresh[k]):
             _equal(outs[i], want, f"reference after reset, frame {k} output {i}")
 
 
@@ -74,33 +64,23 @@ def test_framing_state_across_invokes_and_reset(op, seed):
     output_valid flags equal TFLM's on every invoke, the frames wherever TFLM defines them (the
     invokes it flags valid; an invalid one leaves TFLM's arena as it was, uninitialised at first),
     and the C (one process, NAME_reset() before RESET_AT) equals the reference on every element."""
-    from tests.c_build import run_c_steps
     rng = np.random.default_rng(100 + seed)
     model = _framing_model(op, rng)
     g = load_tflite(Path("t.tflite"), model)
-    frames = [random_inputs(g, rng) for _ in range(2 * FRAMES)]
-    reset_at = FRAMES
-    expected = tflm_sequence(model, frames)
-    fresh = tflm_sequence(model, frames[reset_at:])
-    ref = Interpreter(g)
-    got_ref = [ref.run(xs) for xs in frames]
-    ref.reset()
-    got_ref_reset = [ref.run(xs) for xs in frames[reset_at:]]
-    got_c = run_c_steps(g, frames, reset_at=reset_at)
+    runs = runs_with_reset(model, g, [random_inputs(g, rng) for _ in range(2 * FRAMES)], FRAMES)
     valid_seen = 0
     for k in range(2 * FRAMES):
-        want = expected[k] if k < reset_at else fresh[k - reset_at]
-        ref_k = got_ref[k] if k < reset_at else got_ref_reset[k - reset_at]
-        assert bool(got_ref[k][1]) == bool(expected[k][1]), f"reference valid flag, frame {k}"
-        assert bool(np.asarray(got_c[k][1]).reshape(())) == bool(want[1]), f"c valid flag, frame {k}"
-        _equal(got_c[k][0], ref_k[0], f"c vs reference frame {k}")
-        if bool(expected[k][1]):
+        want = runs.tflm_reset(k)
+        assert bool(runs.ref[k][1]) == bool(runs.tflm[k][1]), f"reference valid flag, frame {k}"
+        assert bool(np.asarray(runs.c[k][1]).reshape(())) == bool(want[1]), f"c valid flag, frame {k}"
+        _equal(runs.c[k][0], runs.ref_with_reset(k)[0], f"c vs reference frame {k}")
+        if bool(runs.tflm[k][1]):
             valid_seen += 1
-            _equal(got_ref[k][0], expected[k][0], f"reference frame {k}")
+            _equal(runs.ref[k][0], runs.tflm[k][0], f"reference frame {k}")
         if bool(want[1]):
-            _equal(got_c[k][0], want[0], f"c frame {k}")
-    for k, outs in enumerate(got_ref_reset):
-        assert bool(outs[1]) == bool(fresh[k][1])
-        if bool(fresh[k][1]):
-            _equal(outs[0], fresh[k][0], f"reference after reset, frame {k}")
+            _equal(runs.c[k][0], want[0], f"c frame {k}")
+    for k, outs in enumerate(runs.ref_reset):
+        assert bool(outs[1]) == bool(runs.tflm_fresh[k][1])
+        if bool(runs.tflm_fresh[k][1]):
+            _equal(outs[0], runs.tflm_fresh[k][0], f"reference after reset, frame {k}")
     assert valid_seen, "no valid output in the sequence: nothing compared"

@@ -8,16 +8,6 @@ from __future__ import annotations
 import numpy as np
 
 from tinycc.backends.c import status
-from tinycc.core.errors import TinyccError
-
-
-def _scratch(node, m) -> str:
-    index = next(i for i, n in enumerate(m.g.nodes) if n is node)      # node names may repeat
-    key = m.plan.scratch.get(index)
-    if key is None:
-        raise TinyccError("the memory plan has no scratch buffer for this operator", node=node.name, op=node.op,
-                          hint="plan with tinycc.core.planner, which reserves operators' scratch")
-    return f"(void *)(arena.bytes + {m.plan.offsets[key]})"
 
 
 def emit(node, m, p):
@@ -33,5 +23,5 @@ def emit(node, m, p):
     ins = ", ".join(m.ptr(n, const=True) for n in node.inputs)
     outs = ", ".join(m.ptr(n) for n in node.outputs)
     m.program["status"].add("INVALID_BOXES")
-    m.emit(f"if (tinycc_detection_postprocess({cfg}, {fcfg}, {ins}, {outs}, {_scratch(node, m)}) != 0) "
+    m.emit(f"if (tinycc_detection_postprocess({cfg}, {fcfg}, {ins}, {outs}, {m.scratch(node)}) != 0) "
            f"return {status.INVALID_BOXES};   /* {m.prefix.upper()}_ERROR_INVALID_BOXES */")

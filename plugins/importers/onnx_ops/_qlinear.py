@@ -126,12 +126,18 @@ def run_float(ctx, node, op_type: str, inputs: list[str], s_idx: int | None, zp_
     scale = scale_of(ctx, node, node.input[s_idx], "output scale")
     zp_name = node.input[zp_idx] if zp_idx is not None and len(node.input) > zp_idx else ""
     zp, dtype = zero_point(ctx, node, zp_name, "output zero point")
+    quantize(ctx, node, y, out, f"{ctx.where(node)}:quantize", scale, zp, dtype)
+
+
+def quantize(ctx, node, x: str, out: str, name: str, scale: np.ndarray, zp: np.ndarray, dtype: str) -> None:
+    """A QUANTIZE node `name` of float activation `x` into `out` (int16 for an int16 zero point, else
+    int8) at one scale and zero point (per tensor; `zero_point`'s terms); `out` keeps `x`'s layout."""
     if scale.size != 1 or zp.size != 1:
         raise ctx.fail(node, "per-channel quantisation of an activation is not supported")
-    nchw = y in ctx.nchw
+    nchw = x in ctx.nchw
     if nchw and out in ctx.graph_outputs:
         raise ctx.fail(node, "a quantised 4-D model output is not supported yet", hint="dequantize the output")
     ctx.tensors[out] = Tensor(out, (), "int16" if dtype == "int16" else "int8", Quant(scale, zp))
     if nchw:
         ctx.nchw.add(out)
-    ctx.nodes.append(Node(f"{ctx.where(node)}:quantize", "quantize", [y], [out]))
+    ctx.nodes.append(Node(name, "quantize", [x], [out]))

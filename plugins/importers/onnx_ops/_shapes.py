@@ -1,5 +1,5 @@
 """Shared by the shape conversions (Shape, Size, Gather, Slice, Expand, Split, Tile ...): a
-tensor's ONNX shape, constant-only operands, several-output nodes and the layout of an axis."""
+tensor's ONNX shape, constant-only operands, several-output nodes, an `axis` attribute and its layout."""
 from __future__ import annotations
 
 from tinycc.core.graph import Node
@@ -22,6 +22,15 @@ def needs_constant(ctx, node, what: str):
     """The refusal of an operand tinycc can only take as a constant."""
     return ctx.fail(node, f"{what} must be a constant (known at import time)",
                     hint="export with static shapes and constant folding (do_constant_folding=True)")
+
+
+def onnx_axis(ctx, node, rank: int, default: int = 0) -> int:
+    """The node's `axis` attribute (`default` if absent) for a `rank`-D input, in [0, rank): a
+    negative one counts from the end; one outside [-rank, rank) is refused."""
+    axis = int(ctx.attr(node, "axis", default))
+    if not -rank <= axis < rank:
+        raise ctx.fail(node, f"axis {axis} is out of range for a {rank}-D input")
+    return axis % rank
 
 
 def to_core_axis(ctx, x: str, axis: int) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinycc.plugins.importers.onnx_ops import _spatial
+from tinycc.plugins.importers.onnx_ops import _grouped, _spatial
 
 MIN_INPUTS = 2
 KEEPS_NCW = True
@@ -54,22 +54,6 @@ def convert(ctx, node, out, name):
         ctx.emit(name, "depthwise_conv_2d", [x, wt, bias], out, {**attrs, "depth_multiplier": cout // group},
                  nchw=True)
     else:
-        grouped(ctx, node, out, name, x, group, as_4d(w), attrs)
-
-
-def grouped(ctx, node, out, name, x, group, w4, attrs):
-    """One CONV_2D per group (float weights: a QDQ weight is dequantised here) and a CONCATENATION."""
-    cout, cin_g = w4.shape[:2]
-    co_g = cout // group
-    b = ctx.get_const(node, node.input[2], "Conv bias") if len(node.input) > 2 and node.input[2] else None
-    shape = ctx.infer_shape(x)
-    parts = []
-    for k in range(group):
-        part = ctx.emit(f"{name}/group{k}/slice", "slice", [x], ctx.fresh(f"{out}/group{k}/in"),
-                        {"begin": (0, 0, 0, k * cin_g), "size": (*shape[:3], cin_g)}, nchw=True)
-        wk = ctx.core_const(ctx.fresh(f"{name}/group{k}/weight"),
-                            np.ascontiguousarray(w4[k * co_g:(k + 1) * co_g].transpose(0, 2, 3, 1)))
-        bk = None if b is None else ctx.core_const(ctx.fresh(f"{name}/group{k}/bias"), b[k * co_g:(k + 1) * co_g])
-        parts.append(ctx.emit(f"{name}/group{k}", "conv_2d", [part, wk, bk], ctx.fresh(f"{out}/group{k}"), attrs,
-                              nchw=True))
-    ctx.emit(name, "concatenation", parts, out, {"axis": 3}, nchw=True)
+        co_g = cout // group      # one CONV_2D per group, its weight OIHW -> OHWI
+        weights = [np.ascontiguousarray(as_4d(w)[k * co_g:(k + 1) * co_g].transpose(0, 2, 3, 1)) for k in range(group)]
+        _grouped.per_group(ctx, node, out, name, x, "conv_2d", weights, "Conv bias", attrs, name)

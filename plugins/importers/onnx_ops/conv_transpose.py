@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinycc.core.ops.common import same_padding
-from tinycc.plugins.importers.onnx_ops import _spatial
+from tinycc.plugins.importers.onnx_ops import _grouped, _spatial
 
 MIN_INPUTS = 2
 KEEPS_NCW = True
@@ -111,23 +111,9 @@ def convert(ctx, node, out, name):
         y = ctx.emit(name if padding == "same" else name + "/full", "transpose_conv", [x, wt, bias], target,
                      attrs, nchw=True)
     else:
-        y = grouped(ctx, node, target, name, x, group, core_weight(w), attrs, padding == "same")
+        wc, ci_g = core_weight(w), w.shape[0] // group     # one TRANSPOSE_CONV per group
+        weights = [wc[:, :, :, k * ci_g:(k + 1) * ci_g] for k in range(group)]
+        y = _grouped.per_group(ctx, node, target, name, x, "transpose_conv", weights, "ConvTranspose bias", attrs,
+                               name if padding == "same" else name + "/concat")
     if padding == "valid":
         ctx.emit(name, "slice", [y], out, {"begin": (0, *top_left, 0), "size": (batch, *out_hw, cout)}, nchw=True)
-
-
-def grouped(ctx, node, out, name, x, group, wc, attrs, last: bool):
-    """One TRANSPOSE_CONV per group (float weights; a QDQ weight is dequantised here), concatenated."""
-    cin = ctx.channels(x)
-    ci_g, co_g = cin // group, wc.shape[0]
-    b = ctx.get_const(node, node.input[2], "ConvTranspose bias") if len(node.input) > 2 and node.input[2] else None
-    shape = ctx.infer_shape(x)
-    parts = []
-    for k in range(group):
-        part = ctx.emit(f"{name}/group{k}/slice", "slice", [x], ctx.fresh(f"{out}/group{k}/in"),
-                        {"begin": (0, 0, 0, k * ci_g), "size": (*shape[:3], ci_g)}, nchw=True)
-        wk = ctx.core_const(ctx.fresh(f"{name}/group{k}/weight"), wc[:, :, :, k * ci_g:(k + 1) * ci_g])
-        bk = None if b is None else ctx.core_const(ctx.fresh(f"{name}/group{k}/bias"), b[k * co_g:(k + 1) * co_g])
-        parts.append(ctx.emit(f"{name}/group{k}", "transpose_conv", [part, wk, bk], ctx.fresh(f"{out}/group{k}"),
-                              attrs, nchw=True))
-    return ctx.emit(name if last else name + "/concat", "concatenation", parts, out, {"axis": 3}, nchw=True)

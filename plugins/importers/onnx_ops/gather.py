@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinycc.plugins.importers.onnx_ops._shapes import needs_constant, onnx_shape, to_core_axis
+from tinycc.plugins.importers.onnx_ops._shapes import needs_constant, onnx_axis, onnx_shape, to_core_axis
 
 MIN_INPUTS = 2
 
@@ -18,10 +18,7 @@ def convert(ctx, node, out, name):
     if idx.dtype.kind not in "iu":
         raise ctx.fail(node, f"the indices must be integers, not {idx.dtype}")
     shape = onnx_shape(ctx, node, node.input[0])
-    axis = int(ctx.attr(node, "axis", 0))
-    if not -len(shape) <= axis < len(shape):
-        raise ctx.fail(node, f"axis {axis} is out of range for a {len(shape)}-D input")
-    axis %= len(shape)
+    axis = onnx_axis(ctx, node, len(shape))
     dim = shape[axis]
     if idx.size and (idx.min() < -dim or idx.max() >= dim):
         bad = int(idx.reshape(-1)[np.flatnonzero((idx.reshape(-1) < -dim) | (idx.reshape(-1) >= dim))[0]])

@@ -4,7 +4,7 @@ smaller), or are equal over the outputs. Zero-sized parts are refused. Splits of
 folded (plugins/importers/onnx_fold.py)."""
 from __future__ import annotations
 
-from tinycc.plugins.importers.onnx_ops._shapes import emit_many, needs_constant, onnx_shape, to_core_axis
+from tinycc.plugins.importers.onnx_ops._shapes import emit_many, needs_constant, onnx_axis, onnx_shape, to_core_axis
 
 
 def convert(ctx, node, out, name):
@@ -12,10 +12,7 @@ def convert(ctx, node, out, name):
     if not all(outs):
         raise ctx.fail(node, f"outputs {outs} include an unnamed one")
     shape = onnx_shape(ctx, node, node.input[0])
-    axis = int(ctx.attr(node, "axis", 0))
-    if not -len(shape) <= axis < len(shape):
-        raise ctx.fail(node, f"axis {axis} is out of range for a {len(shape)}-D input")
-    axis %= len(shape)
+    axis = onnx_axis(ctx, node, len(shape))
     d = shape[axis]
     if len(node.input) > 1 and node.input[1]:
         if ctx.name(node.input[1]) not in ctx.const:

@@ -1,11 +1,12 @@
 /* Bulk byte copies and fills for the kernels (included in every generated model, before the kernels). */
 #include <string.h>
 
-/* n bytes from src to dst (no overlap), sixteen a turn in words: the C library's memcpy may copy
- * byte by byte (picolibc's and newlib-nano's, built for size: 4-5 instructions a byte on a
- * Cortex-M4). Word accesses through memcpy of 4 bytes: one LDR / STR where the core takes
- * unaligned words, byte accesses where it does not (Cortex-M0); kernels assume only element
- * alignment. */
+/* n bytes from src to dst, sixteen a turn in words: the C library's memcpy may copy byte by byte
+ * (picolibc's and newlib-nano's, built for size: 4-5 instructions a byte on a Cortex-M4). Word
+ * accesses through memcpy of 4 bytes: one LDR / STR where the core takes unaligned words, byte
+ * accesses where it does not (Cortex-M0); kernels assume only element alignment. No overlap, or dst
+ * below src (a move toward lower addresses, svdf_fast.h's state shift): each turn reads its words
+ * before it writes, and a write reaches only bytes read already. */
 static inline void tinycc_copy_bytes(int8_t *dst, const int8_t *src, long n) {
     long i = 0;
     for (; i + 16 <= n; i += 16) {

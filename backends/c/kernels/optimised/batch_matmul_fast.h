@@ -12,13 +12,24 @@
  * [cols x depth rhs when its k stride is not 1].
  * int16 (zero points 0): the same walk over int16 runs, sums in int64 (TFLM's), two products per
  * SMLALD on a core with the DSP extension; scratch [rows x depth lhs][cols x depth rhs] int16. */
-static inline void tinycc_bmm_pack(int8_t *dst, const int8_t *src, int32_t n, int32_t depth, int32_t step,
-                                   int32_t kstep) {
-    int32_t a, k;
-    for (a = 0; a < n; ++a) {
-        const int8_t *s = src + (long)a * step;
-        for (k = 0; k < depth; ++k) dst[(long)a * depth + k] = s[(long)k * kstep];
-    }
+/* NAME(dst, src, n, depth, step, kstep): n runs of `depth` T elements (run a at src + a x step, its k-th
+ * element kstep further each) copied k-contiguous to dst */
+#define TINYCC_BMM_PACK(NAME, T)                                                                             \
+static inline void NAME(T *dst, const T *src, int32_t n, int32_t depth, int32_t step, int32_t kstep) {       \
+    int32_t a, k;                                                                                            \
+    for (a = 0; a < n; ++a) {                                                                                \
+        const T *s = src + (long)a * step;                                                                   \
+        for (k = 0; k < depth; ++k) dst[(long)a * depth + k] = s[(long)k * kstep];                           \
+    }                                                                                                        \
+}
+TINYCC_BMM_PACK(tinycc_bmm_pack, int8_t)
+TINYCC_BMM_PACK(tinycc_bmm_pack16, int16_t)
+#undef TINYCC_BMM_PACK
+
+/* an operand's element offset of batch matrix b = (b0 x B1 + b1) x B2 + b2: its three per-batch-step
+ * offsets `step` (geo + 3 for lhs, geo + 6 for rhs) */
+static inline long tinycc_bmm_offset(const int32_t *geo, const int32_t *step, long b) {
+    return b / geo[2] / geo[1] * step[0] + b / geo[2] % geo[1] * step[1] + b % geo[2] * step[2];
 }
 
 static inline void tinycc_batch_matmul_s8_fast(const int32_t *geo, const int8_t *lhs, const int8_t *rhs,
@@ -31,13 +42,11 @@ static inline void tinycc_batch_matmul_s8_fast(const int32_t *geo, const int8_t 
     int8_t *rt = lt + (pack_l ? (long)rows * depth : 0);
     const uint32_t kzz = (uint32_t)depth * (uint32_t)lhs_zp * (uint32_t)rhs_zp;
     const int8_t *last_r = NULL;
-    int32_t b0, b1, b2, i, j;
-    long o = 0;
-    for (b0 = 0; b0 < geo[0]; ++b0)
-    for (b1 = 0; b1 < geo[1]; ++b1)
-    for (b2 = 0; b2 < geo[2]; ++b2) {
-        const long lb = (long)b0 * geo[3] + (long)b1 * geo[4] + (long)b2 * geo[5];
-        const long rb = (long)b0 * geo[6] + (long)b1 * geo[7] + (long)b2 * geo[8];
+    const long batches = (long)geo[0] * geo[1] * geo[2];
+    long b, o = 0;
+    int32_t i, j;
+    for (b = 0; b < batches; ++b, o += (long)rows * cols) {
+        const long lb = tinycc_bmm_offset(geo, geo + 3, b), rb = tinycc_bmm_offset(geo, geo + 6, b);
         const int8_t *L = lhs + lb, *R = rhs + rb;
         const int32_t *cs = csum != NULL ? csum + rb / depth : colsum;
         if (pack_l) {
@@ -88,7 +97,6 @@ static inline void tinycc_batch_matmul_s8_fast(const int32_t *geo, const int8_t 
                 }
             }
         }
-        o += (long)rows * cols;
     }
 }
 
@@ -119,15 +127,6 @@ static inline void tinycc_dot_s16_2x2(const int16_t *f0, const int16_t *f1, cons
     acc[3] = a11;
 }
 
-static inline void tinycc_bmm_pack16(int16_t *dst, const int16_t *src, int32_t n, int32_t depth, int32_t step,
-                                     int32_t kstep) {
-    int32_t a, k;
-    for (a = 0; a < n; ++a) {
-        const int16_t *s = src + (long)a * step;
-        for (k = 0; k < depth; ++k) dst[(long)a * depth + k] = s[(long)k * kstep];
-    }
-}
-
 static inline int16_t tinycc_bmm_out16(int64_t acc, int32_t mult, int32_t shift) {
     return (int16_t)tinycc_clamp(tinycc_mbqm64(acc, mult, shift), -32768, 32767);
 }
@@ -139,13 +138,11 @@ static inline void tinycc_batch_matmul_s16_fast(const int32_t *geo, const int16_
     int16_t *lt = (int16_t *)scratch;
     int16_t *rt = lt + (pack_l ? (long)rows * depth : 0);
     const int16_t *last_r = NULL;
-    int32_t b0, b1, b2, i, j;
-    long o = 0;
-    for (b0 = 0; b0 < geo[0]; ++b0)
-    for (b1 = 0; b1 < geo[1]; ++b1)
-    for (b2 = 0; b2 < geo[2]; ++b2) {
-        const long lb = (long)b0 * geo[3] + (long)b1 * geo[4] + (long)b2 * geo[5];
-        const long rb = (long)b0 * geo[6] + (long)b1 * geo[7] + (long)b2 * geo[8];
+    const long batches = (long)geo[0] * geo[1] * geo[2];
+    long b, o = 0;
+    int32_t i, j;
+    for (b = 0; b < batches; ++b, o += (long)rows * cols) {
+        const long lb = tinycc_bmm_offset(geo, geo + 3, b), rb = tinycc_bmm_offset(geo, geo + 6, b);
         const int16_t *L = lhs + lb, *R = rhs + rb;
         if (pack_l) {
             tinycc_bmm_pack16(lt, L, rows, depth, geo[12], geo[13]);
@@ -174,6 +171,5 @@ static inline void tinycc_batch_matmul_s16_fast(const int32_t *geo, const int16_
                 }
             }
         }
-        o += (long)rows * cols;
     }
 }

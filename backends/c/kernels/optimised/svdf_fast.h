@@ -2,7 +2,8 @@
  * tinycc_svdf_s8_s8, TF Lite Micro's reference (svdf_common.cc), in fewer instructions.
  * - The state shifts one element toward the past as ONE move over batch x filters x memory elements,
  *   as TFLM's memmove does (the slot that receives the next filter's oldest value is the newest one,
- *   written next), sixteen bytes a turn in words: the C library's memmove goes byte by byte.
+ *   written next), with copy.h's tinycc_copy_bytes (sixteen bytes a turn in words: the C library's
+ *   memmove goes byte by byte; a move toward lower addresses is safe there).
  * - The feature projection is fully_connected.h's four-filter SMLAD blocks over the weights
  *   interleaved at compile time (`wf4`), the input zero point folded into `kf` = -input_zp x the
  *   row sums (padded with zeros to a multiple of four filters).
@@ -15,23 +16,6 @@
  * Every sum here is taken modulo 2^32 (SMLAD wraps, the portable loops add in uint32), as TFLM's int32
  * sums wrap, so folding the zero points changes no bit; the emitter keeps the plain kernel when the
  * feature sums of the portable fully_connected.h loops could leave int32 (requant.sums_fit_int32). */
-
-/* n bytes from src to dst, dst below src (a move toward lower addresses): each turn reads its words
- * before it writes, and a write reaches only bytes read already, so the overlap is safe */
-static inline void tinycc_svdf_shift(int8_t *dst, const int8_t *src, long n) {
-    long i = 0;
-    for (; i + 16 <= n; i += 16) {
-        uint32_t a, b, c, d;
-        memcpy(&a, src + i, 4); memcpy(&b, src + i + 4, 4); memcpy(&c, src + i + 8, 4); memcpy(&d, src + i + 12, 4);
-        memcpy(dst + i, &a, 4); memcpy(dst + i + 4, &b, 4); memcpy(dst + i + 8, &c, 4); memcpy(dst + i + 12, &d, 4);
-    }
-    for (; i + 4 <= n; i += 4) {
-        uint32_t a;
-        memcpy(&a, src + i, 4);
-        memcpy(dst + i, &a, 4);
-    }
-    for (; i < n; ++i) dst[i] = src[i];
-}
 
 /* acc + sum w[i] * s[i], i < n, modulo 2^32 (int16 x int16: two products per SMLAD) */
 static inline uint32_t tinycc_svdf_dot_s16(const int16_t *w, const int16_t *s, int32_t n, uint32_t acc) {
@@ -85,7 +69,7 @@ TINYCC_FC_OUTLINED void tinycc_svdf_##SUFFIX##_fast(const int8_t *x, const int32
     const long per_batch = (long)filters * memory;                                                           \
     int32_t b, f, j, u, r;                                                                                   \
     if (p->batch * per_batch > 1)                                                                            \
-        tinycc_svdf_shift((int8_t *)state, (const int8_t *)(state + 1),                                      \
+        tinycc_copy_bytes((int8_t *)state, (const int8_t *)(state + 1),                                      \
                           (p->batch * per_batch - 1) * (long)sizeof(STYPE));                                 \
     for (b = 0; b < p->batch; ++b) {                                                                         \
         STYPE *mem = state + (size_t)b * (size_t)per_batch;                                                  \

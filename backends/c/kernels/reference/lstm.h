@@ -35,6 +35,19 @@ static inline void tinycc_lstm_gate_s8(const tinycc_lstm_params *p, int k, int r
     }
 }
 
+/* The int16 cell update of `count` elements (int8 and 16x8 LSTMs alike): c = sat16(sat16(f x c) +
+ * sat16(i x g)), each product rescaled, then clipped to +-q_clip when the model clips. */
+static inline void tinycc_lstm_cell(const tinycc_lstm_params *p, int32_t count, const int16_t *gf, const int16_t *gi,
+                                    const int16_t *gg, int16_t *c) {
+    int32_t e;
+    for (e = 0; e < count; ++e) {
+        int32_t v = tinycc_lstm_sat16(tinycc_mbqm((int32_t)gf[e] * c[e], p->fmul, p->fshift));
+        v = tinycc_lstm_sat16(v + tinycc_lstm_sat16(tinycc_mbqm((int32_t)gi[e] * gg[e], p->imul, p->ishift)));
+        if (p->clip) v = tinycc_clamp(v, -p->q_clip, p->q_clip);
+        c[e] = (int16_t)v;
+    }
+}
+
 /* The int8 LSTM's cell and hidden state for this invoke: the persistent variable tensors `*cell`,
  * `*hidden`, or when either is NULL two buffers at `spare` (scratch after the gates) set to TFLM's reset
  * (cell 0, hidden at its zero point). */
@@ -65,12 +78,7 @@ static inline void tinycc_lstm_s8(const tinycc_lstm_params *p, const int8_t *in,
         tinycc_lstm_gate_s8(p, 1, rows, x, h, w[1], w[5], bias[1], 0, tab, gf);
         tinycc_lstm_gate_s8(p, 0, rows, x, h, w[0], w[4], bias[0], 0, tab, gi);
         tinycc_lstm_gate_s8(p, 2, rows, x, h, w[2], w[6], bias[2], p->cell_tanh, tab, gg);
-        for (e = 0; e < rows * n; ++e) {
-            int32_t v = tinycc_lstm_sat16(tinycc_mbqm((int32_t)gf[e] * c[e], p->fmul, p->fshift));
-            v = tinycc_lstm_sat16(v + tinycc_lstm_sat16(tinycc_mbqm((int32_t)gi[e] * gg[e], p->imul, p->ishift)));
-            if (p->clip) v = tinycc_clamp(v, -p->q_clip, p->q_clip);
-            c[e] = (int16_t)v;
-        }
+        tinycc_lstm_cell(p, rows * n, gf, gi, gg, c);
         tinycc_lstm_gate_s8(p, 3, rows, x, h, w[3], w[7], bias[3], 0, tab, gi);    /* output gate */
         for (e = 0; e < rows * n; ++e) {
             const int32_t th = tinycc_tanh_s16(c[e], p->tanh_mult, p->tanh_shift, tab);
@@ -123,12 +131,7 @@ static inline void tinycc_lstm_s16(const tinycc_lstm_params *p, const int16_t *i
         tinycc_lstm_gate_s16(p, 1, rows, x, h, w[1], w[5], bias[1], 0, tab, gf);
         tinycc_lstm_gate_s16(p, 0, rows, x, h, w[0], w[4], bias[0], 0, tab, gi);
         tinycc_lstm_gate_s16(p, 2, rows, x, h, w[2], w[6], bias[2], p->cell_tanh, tab, gg);
-        for (e = 0; e < rows * n; ++e) {
-            int32_t v = tinycc_lstm_sat16(tinycc_mbqm((int32_t)gf[e] * c[e], p->fmul, p->fshift));
-            v = tinycc_lstm_sat16(v + tinycc_lstm_sat16(tinycc_mbqm((int32_t)gi[e] * gg[e], p->imul, p->ishift)));
-            if (p->clip) v = tinycc_clamp(v, -p->q_clip, p->q_clip);
-            c[e] = (int16_t)v;
-        }
+        tinycc_lstm_cell(p, rows * n, gf, gi, gg, c);
         tinycc_lstm_gate_s16(p, 3, rows, x, h, w[3], w[7], bias[3], 0, tab, gi);    /* output gate */
         for (e = 0; e < rows * n; ++e) {
             const int32_t th = tinycc_tanh_s16(c[e], p->tanh_mult, p->tanh_shift, tab);
