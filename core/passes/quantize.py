@@ -87,6 +87,18 @@ def _const_data(node: Node, t: Tensor) -> np.ndarray:
     return t.data
 
 
+def _const_range(t: Tensor) -> tuple[float, float]:
+    """[min, max] of a float constant operand, refused unless finite and numeric (the file is hostile)."""
+    if t.dtype != "float32":
+        raise TinyccError(f"constant operand {t.name!r} is {t.dtype}; only float32 constants can be quantised")
+    data = np.asarray(t.data, dtype=np.float32)
+    if data.size == 0:
+        return 0.0, 0.0
+    if not np.all(np.isfinite(data)):
+        raise TinyccError(f"constant operand {t.name!r} is not finite", hint="check the float model")
+    return float(data.min()), float(data.max())
+
+
 class QuantizeInt8(Pass):
     name = "quantize-int8"
 
@@ -214,13 +226,14 @@ class QuantizeInt8(Pass):
             out_quant = Quant(np.array([scale]), np.array([zp]))
         elif ops.trait(op, "common_quant"):
             operands = [_given(n) for n in node.inputs]
-            for name in operands:
+            spans = [(self.ranges.lo[out.name], self.ranges.hi[out.name])]
+            spans += [_const_range(g.tensors[n]) if g.tensors[n].is_const else (self.ranges.lo[n], self.ranges.hi[n])
+                      for n in operands]
+            lows, highs = zip(*spans)
+            out_quant = (activation_quant16 if target == "int16" else activation_quant)(min(lows), max(highs))
+            for k, name in enumerate(operands):          # a constant operand: stored in the common quantisation
                 if g.tensors[name].is_const:
-                    raise TinyccError(f"constant operand {name!r} of {op} cannot be quantised yet",
-                                      node=node.name, op=op, file=g.source)
-            lo = min([self.ranges.lo[out.name]] + [self.ranges.lo[n] for n in operands])
-            hi = max([self.ranges.hi[out.name]] + [self.ranges.hi[n] for n in operands])
-            out_quant = (activation_quant16 if target == "int16" else activation_quant)(lo, hi)
+                    ins[k] = self._const_operand(g.tensors[name], target, tensors, out_quant)
             requantized: dict[str, str] = {}        # concat([a, a]): one requantised copy read twice
             for k, name in enumerate(ins):
                 if name is None:                    # (none is: common_quant operators have no optional input)
@@ -234,14 +247,30 @@ class QuantizeInt8(Pass):
                     new_nodes.append(quantize_op.node(f"requantize:{req}", name, req))
                     ins[k] = requantized[name] = req
         else:
-            for name in node.inputs:
-                if name is not None and g.tensors[name].is_const:
-                    raise TinyccError(f"constant operand {name!r} of {op} cannot be quantised yet",
-                                      node=node.name, op=op, file=g.source)
+            # each input keeps its own quantisation: a constant operand (Rescaling's scale and offset,
+            # Normalization's mean and 1/std, hard-sigmoid's 3 and 1/6) gets one from its own values
+            for k, name in enumerate(node.inputs):     # (integer constants, axes or sizes, stay as they are)
+                if name is not None and g.tensors[name].is_const and g.tensors[name].dtype == "float32":
+                    ins[k] = self._const_operand(g.tensors[name], target, tensors)
             out_quant = self._range_quant(out.name, target)
         add_int8(out.name, out.shape, out_quant, dtype=target)
         new_nodes.append(Node(node.name, op, ins, [qname[out.name]], attrs))
         return new_nodes
+
+    def _const_operand(self, t: Tensor, target: str, tensors: dict[str, Tensor], quant: Quant | None = None) -> str:
+        """The int8 (int16) copy of float constant `t`, as TFLite's converter makes it: per tensor, in `quant`
+        (an operator whose operands share one quantisation) or else in its own, asymmetric over [min, max]
+        and zero for int8 (the range an activation would get), symmetric for int16. One copy per quantisation."""
+        data = np.asarray(t.data, dtype=np.float32)
+        if quant is None:
+            quant = (activation_quant16 if target == "int16" else activation_quant)(*_const_range(t))
+        key = (t.name, target, float(quant.s), int(quant.zp))
+        if key not in self._weights:
+            qlo, qhi = (-32768, 32767) if target == "int16" else (-128, 127)
+            q = np.clip(fp.round_half_away(data.astype(np.float64) / float(quant.s)) + quant.zp, qlo, qhi)
+            self._weights[key] = name = self.names.fresh(f"{t.name}/{target}")
+            tensors[name] = Tensor(name, t.shape, target, quant, q.astype(np.int16 if target == "int16" else np.int8))
+        return self._weights[key]
 
     def _as_dtype(self, float_name: str, current: str, target: str, tensors: dict[str, Tensor],
                   new_nodes: list[Node]) -> str:
