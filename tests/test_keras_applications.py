@@ -153,3 +153,26 @@ def test_non_finite_constant_operand_is_a_clear_error():
     ranges = Ranges({"x": -1.0, "y": -1.0}, {"x": 1.0, "y": 1.0}, 1)
     with pytest.raises(TinyccError, match="'c' is not finite"):
         QuantizeInt8(ranges).run(copy.deepcopy(g))
+
+
+# keras.applications: the fast one runs always; the rest with TINYCC_SLOW_TESTS=1 (minutes each on 2 cores;
+# benchmarks/keras_applications.py tables them all)
+FAST = ["mobilenet_0.25"]
+SLOW = ["mobilenet_v3_small_min", "mobilenet_v3_small", "mobilenet_v2_0.35", "mobilenet_v3_large_min",
+        "mobilenet_v3_large", "efficientnet_v2_b0", "nasnet_mobile"]
+slow = pytest.mark.skipif(not os.environ.get("TINYCC_SLOW_TESTS"),
+                          reason="slow (minutes on 2 cores): set TINYCC_SLOW_TESTS=1, or run "
+                                 "benchmarks/keras_applications.py")
+
+
+@pytest.mark.parametrize("name", FAST + [pytest.param(n, marks=slow) for n in SLOW])
+def test_keras_application_compiles_float_and_int8(name, tmp_path):
+    _tf()
+    from tests.keras_applications_models import FLOAT_RTOL, evaluate
+    r = evaluate(name, tmp_path)
+    print(r)
+    assert r["float_rel_err"] <= FLOAT_RTOL, r
+    assert r["c_equal"] and r["tflm_equal"], r
+    assert r["int8_arena"] < r["float_arena"] and r["int8_flash"] < r["float_flash"] / 3, r
+    assert r["float_classes"] >= 3, r            # float's top-1 tells the images apart: agreement means something
+    assert r["agreement"] >= 0.9, r

@@ -125,6 +125,7 @@ class QuantizeInt8(Pass):
         qname: dict[str, str] = {}          # float activation -> its int8 tensor
         self.names = g.names()              # activations keep their names; new tensors get fresh ones
         self._weights: dict[tuple[str, Any], str] = {}
+        self._constants: dict[tuple[str, str, float, int], str] = {}    # (float constant, dtype, scale, zp)
 
         def add_int8(name: str, shape: Sequence[int], quant: Quant, new_name: str | None = None,
                      dtype: str = "int8") -> str:
@@ -265,12 +266,12 @@ class QuantizeInt8(Pass):
         if quant is None:
             quant = (activation_quant16 if target == "int16" else activation_quant)(*_const_range(t))
         key = (t.name, target, float(quant.s), int(quant.zp))
-        if key not in self._weights:
+        if key not in self._constants:
             qlo, qhi = (-32768, 32767) if target == "int16" else (-128, 127)
             q = np.clip(fp.round_half_away(data.astype(np.float64) / float(quant.s)) + quant.zp, qlo, qhi)
-            self._weights[key] = name = self.names.fresh(f"{t.name}/{target}")
+            self._constants[key] = name = self.names.fresh(f"{t.name}/{target}")
             tensors[name] = Tensor(name, t.shape, target, quant, q.astype(np.int16 if target == "int16" else np.int8))
-        return self._weights[key]
+        return self._constants[key]
 
     def _as_dtype(self, float_name: str, current: str, target: str, tensors: dict[str, Tensor],
                   new_nodes: list[Node]) -> str:
