@@ -11,7 +11,7 @@ mean-subtracting BatchNormalization makes a random network chaotic (a perturbati
 by layer, Yang et al. 2019), so int8 rounding noise grew ~1.3 dB a layer (MobileNet 0.25: 40 dB
 after the first conv, 4 dB at the last) and TensorFlow's own PTQ agreed on top-1 with float only
 half the time, as tinycc's did; nor per-channel scales, which blow a nearly constant channel's
-rounding noise up to unit size.
+rounding noise up to unit size. Last, the classifier's bias centres its logits over those images.
 
 `images(rng, n, size, value_range)` are structured random images: a few random colour gratings plus
 a smooth blob and mild noise, in the range the model expects (0..255 for models with
@@ -94,6 +94,18 @@ def healthy(model, x: np.ndarray) -> None:
         weights[-2] = np.zeros(channels, np.float32)
         weights[-1] = np.full(channels, (h ** 2).mean(axis=axes).mean(), np.float32)
         layer.set_weights(weights)
+    _center_logits(model, x)
+
+
+def _center_logits(model, x: np.ndarray) -> None:
+    """The classifier's bias := minus its mean logit over `x`, so no class wins every image (the features
+    share a large common part, all after ReLU/hard-swish, which a random classifier maps to one class)."""
+    import keras
+    head = [la for la in model.layers if isinstance(la, (keras.layers.Dense, keras.layers.Conv2D))][-1]
+    h = np.asarray(keras.Model(model.inputs[0], head.input)(x, training=False), np.float64)
+    kernel, bias = head.get_weights()
+    logits = h.reshape(len(x), -1) @ kernel.reshape(-1, kernel.shape[-1]).astype(np.float64)  # a 1x1 input
+    head.set_weights([kernel, (-logits.mean(axis=0)).astype(np.float32)])
 
 
 def build(name: str, seed: int = 0):

@@ -5,12 +5,17 @@
   asymmetric over [min, max] and 0, exactly the scale, zero point and values TensorFlow's own
   converter gives it; the quantised model, written as a .tflite by tinycc's writer, runs in TF Lite
   Micro equal to tinycc's reference and C byte for byte. A constant operand of an operator whose
-  operands share one quantisation (MAXIMUM) is stored in that quantisation.
-- keras.applications models (weights=None, classes=10, MCU resolution) compile: float C within
-  1e-4 (relative to the output's largest magnitude) of Keras; int8 with calibration compiles,
-  its C equals tinycc's reference byte for byte, and top-1 agrees with float on 32 structured
-  random inputs (the figure is printed; the asserted floor is per model, see AGREEMENT).
-  The slow ones are marked `slow`; benchmarks/keras_applications.py tables all of them.
+  operands share one quantisation (MAXIMUM) is stored in that quantisation; one of an operator
+  that is not elementwise arithmetic (BATCH_MATMUL) is still refused, a non-finite one is an error.
+- keras.applications models (weights=None, classes=10, MCU resolution; BatchNormalization statistics
+  and the classifier's bias set from structured images, see tests/keras_applications_models.py)
+  compile: float C within 1e-4 of Keras (relative to the output's largest magnitude); int8 with
+  calibration compiles, its C and TF Lite Micro (on it written by tinycc's writer) equal tinycc's
+  reference byte for byte; float's top-1 takes >= 3 classes over 32 structured random images and
+  int8 agrees with it on >= 90% of them, or on no fewer than TensorFlow's own full-integer PTQ of
+  the same model with the same calibration images (run in TFLM) minus 2. int8 takes less arena
+  and under a third of the weight flash. The fast model runs always, the others with
+  TINYCC_SLOW_TESTS=1; benchmarks/keras_applications.py tables them all.
 """
 from __future__ import annotations
 
@@ -147,6 +152,14 @@ def test_constant_operand_of_either_side_runs_equal_in_tflm(op, const_first, io,
     _equal_in_reference_c_and_tflm(gq, samples, tmp_path)
 
 
+def test_constant_operand_of_a_non_elementwise_op_is_still_refused():
+    from tinycc.core.errors import TinyccError
+    g = _binary_graph("batch_matmul", False, np.ones((1, 1, 3, 2), np.float32))
+    ranges = Ranges({"x": -1.0, "y": -1.0}, {"x": 1.0, "y": 1.0}, 1)
+    with pytest.raises(TinyccError, match="constant operand 'c' of batch_matmul cannot be quantised yet"):
+        QuantizeInt8(ranges).run(copy.deepcopy(g))
+
+
 def test_non_finite_constant_operand_is_a_clear_error():
     from tinycc.core.errors import TinyccError
     g = _binary_graph("mul", False, np.array([[[[1.0, np.inf, 2.0]]]], np.float32))
@@ -169,12 +182,12 @@ slow = pytest.mark.skipif(not os.environ.get("TINYCC_SLOW_TESTS"),
 def test_keras_application_compiles_float_and_int8(name, tmp_path):
     _tf()
     from tests.keras_applications_models import FLOAT_RTOL, evaluate
-    r = evaluate(name, tmp_path, tf_ptq=name not in FAST)
+    r = evaluate(name, tmp_path, tf_ptq=True)
     print(r)
     assert r["float_rel_err"] <= FLOAT_RTOL, r
     assert r["c_equal"] and r["tflm_equal"], r
     assert r["int8_arena"] < r["float_arena"] and r["int8_flash"] < r["float_flash"] / 3, r
     assert r["float_classes"] >= 3, r            # float's top-1 tells the images apart: agreement means something
-    # >= 90%, or (random weights leave some networks little noise margin: MobileNetV3Small's SE blocks)
-    # no worse than TensorFlow's own PTQ of the same model on the same images by more than 2 of 32
+    # >= 90%, or (a random network's logits have small margins between classes: int8 rounding flips
+    # near-ties) no worse than TensorFlow's own PTQ of the same model on the same images by more than 2 of 32
     assert r["agreement"] >= 0.9 or r["agreement"] >= r.get("tf_agreement", 1.0) - 2 / 32, r

@@ -6,7 +6,10 @@ FULLY_CONNECTED (as TFLite's converter emits; trait weight_quant_axis). Bias: in
 input_scale x weight_scale. Ops that TFLite requires to keep their input's quantisation (pooling, reshape,
 pad, transpose, slices, RELU6: trait shares_input_quant) get it; SOFTMAX/LOGISTIC output 1/256
 with zero point -128, TANH 1/128 with 0 (fixed_output_quant). CONCATENATION inputs quantised
-differently are requantised first (common_quant).
+differently are requantised first (common_quant). A float constant operand of elementwise
+arithmetic (MUL/ADD/SUB by Rescaling's or Normalization's constants) becomes an int8 tensor with
+its own per-tensor asymmetric quantisation over [min, max] and 0, as TensorFlow's converter makes
+it; one of a common_quant operator is stored in the common quantisation.
 The model keeps float32 inputs and outputs (QUANTIZE/DEQUANTIZE at the edges) unless
 `io="int8"`, which makes them int8 with their quantisation in the header.
 """
@@ -87,15 +90,17 @@ def _const_data(node: Node, t: Tensor) -> np.ndarray:
     return t.data
 
 
-def _const_range(t: Tensor) -> tuple[float, float]:
+def _const_range(t: Tensor, node: Node) -> tuple[float, float]:
     """[min, max] of a float constant operand, refused unless finite and numeric (the file is hostile)."""
     if t.dtype != "float32":
-        raise TinyccError(f"constant operand {t.name!r} is {t.dtype}; only float32 constants can be quantised")
+        raise TinyccError(f"constant operand {t.name!r} is {t.dtype}; only float32 constants can be quantised",
+                          node=node.name, op=node.op)
     data = np.asarray(t.data, dtype=np.float32)
     if data.size == 0:
         return 0.0, 0.0
     if not np.all(np.isfinite(data)):
-        raise TinyccError(f"constant operand {t.name!r} is not finite", hint="check the float model")
+        raise TinyccError(f"constant operand {t.name!r} is not finite", node=node.name, op=node.op,
+                          hint="check the float model")
     return float(data.min()), float(data.max())
 
 
@@ -228,13 +233,13 @@ class QuantizeInt8(Pass):
         elif ops.trait(op, "common_quant"):
             operands = [_given(n) for n in node.inputs]
             spans = [(self.ranges.lo[out.name], self.ranges.hi[out.name])]
-            spans += [_const_range(g.tensors[n]) if g.tensors[n].is_const else (self.ranges.lo[n], self.ranges.hi[n])
-                      for n in operands]
+            spans += [_const_range(g.tensors[n], node) if g.tensors[n].is_const
+                      else (self.ranges.lo[n], self.ranges.hi[n]) for n in operands]
             lows, highs = zip(*spans)
             out_quant = (activation_quant16 if target == "int16" else activation_quant)(min(lows), max(highs))
             for k, name in enumerate(operands):          # a constant operand: stored in the common quantisation
                 if g.tensors[name].is_const:
-                    ins[k] = self._const_operand(g.tensors[name], target, tensors, out_quant)
+                    ins[k] = self._const_operand(g.tensors[name], node, target, tensors, out_quant)
             requantized: dict[str, str] = {}        # concat([a, a]): one requantised copy read twice
             for k, name in enumerate(ins):
                 if name is None:                    # (none is: common_quant operators have no optional input)
@@ -250,21 +255,28 @@ class QuantizeInt8(Pass):
         else:
             # each input keeps its own quantisation: a constant operand (Rescaling's scale and offset,
             # Normalization's mean and 1/std, hard-sigmoid's 3 and 1/6) gets one from its own values
-            for k, name in enumerate(node.inputs):     # (integer constants, axes or sizes, stay as they are)
-                if name is not None and g.tensors[name].is_const and g.tensors[name].dtype == "float32":
-                    ins[k] = self._const_operand(g.tensors[name], target, tensors)
+            # (elementwise arithmetic on float operands only: their kernels rescale each input by its own
+            # scale; one that copies stored values, as SELECT_V2 or EMBEDDING_LOOKUP, would misread it)
+            own = ops.trait(op, "elementwise") and all(g.tensors[n].dtype == "float32" for n in node.inputs if n)
+            for k, name in enumerate(node.inputs):
+                if name is not None and g.tensors[name].is_const:
+                    if not own:
+                        raise TinyccError(f"constant operand {name!r} of {op} cannot be quantised yet",
+                                          node=node.name, op=op, file=g.source)
+                    ins[k] = self._const_operand(g.tensors[name], node, target, tensors)
             out_quant = self._range_quant(out.name, target)
         add_int8(out.name, out.shape, out_quant, dtype=target)
         new_nodes.append(Node(node.name, op, ins, [qname[out.name]], attrs))
         return new_nodes
 
-    def _const_operand(self, t: Tensor, target: str, tensors: dict[str, Tensor], quant: Quant | None = None) -> str:
+    def _const_operand(self, t: Tensor, node: Node, target: str, tensors: dict[str, Tensor],
+                       quant: Quant | None = None) -> str:
         """The int8 (int16) copy of float constant `t`, as TFLite's converter makes it: per tensor, in `quant`
         (an operator whose operands share one quantisation) or else in its own, asymmetric over [min, max]
         and zero for int8 (the range an activation would get), symmetric for int16. One copy per quantisation."""
         data = np.asarray(t.data, dtype=np.float32)
         if quant is None:
-            quant = (activation_quant16 if target == "int16" else activation_quant)(*_const_range(t))
+            quant = (activation_quant16 if target == "int16" else activation_quant)(*_const_range(t, node))
         key = (t.name, target, float(quant.s), int(quant.zp))
         if key not in self._constants:
             qlo, qhi = (-32768, 32767) if target == "int16" else (-128, 127)
