@@ -6,7 +6,8 @@
   converter gives it; the quantised model, written as a .tflite by tinycc's writer, runs in TF Lite
   Micro equal to tinycc's reference and C byte for byte. A constant operand of an operator whose
   operands share one quantisation (MAXIMUM) is stored in that quantisation; one of an operator
-  that is not elementwise arithmetic (BATCH_MATMUL) is still refused, a non-finite one is an error.
+  that is not elementwise arithmetic (BATCH_MATMUL) is still refused, a non-finite one is an error;
+  in an int16 layer the constant is symmetric int16 (zero point 0), equal in TFLM too.
 - keras.applications models (weights=None, classes=10, MCU resolution; BatchNormalization statistics
   and the classifier's bias set from structured images, see tests/keras_applications_models.py)
   compile: float C within 1e-4 of Keras (relative to the output's largest magnitude); int8 with
@@ -191,3 +192,18 @@ def test_keras_application_compiles_float_and_int8(name, tmp_path):
     # >= 90%, or (a random network's logits have small margins between classes: int8 rounding flips
     # near-ties) no worse than TensorFlow's own PTQ of the same model on the same images by more than 2 of 32
     assert r["agreement"] >= 0.9 or r["agreement"] >= r.get("tf_agreement", 1.0) - 2 / 32, r
+
+
+@pytest.mark.parametrize("op", ["mul", "add", "sub"])
+def test_constant_operand_of_an_int16_layer_is_symmetric_int16_and_runs_equal_in_tflm(op, tmp_path):
+    rng = np.random.default_rng(2)
+    const = rng.uniform(-1.5, 0.5, (1, 1, 1, 3)).astype(np.float32)
+    g = _binary_graph(op, False, const)
+    cal = [[rng.normal(size=(1, 4, 5, 3)).astype(np.float32)] for _ in range(8)]
+    gq = validate(QuantizeInt8(calibrate(g, cal), int16_layers=[op]).run(copy.deepcopy(g)))
+    (node,) = [n for n in gq.nodes if n.op == op]
+    (c,) = [n for n in node.inputs if gq.tensors[n].is_const]
+    cq = gq.tensors[c]
+    assert cq.dtype == "int16" and cq.quant.zp == 0 and int(np.abs(cq.data).max()) == 32767
+    _equal_in_reference_c_and_tflm(gq, [[rng.normal(size=(1, 4, 5, 3)).astype(np.float32)] for _ in range(3)],
+                                   tmp_path)
