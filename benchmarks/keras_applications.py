@@ -6,7 +6,8 @@ Per model (tests/keras_applications_models.py: CONFIGS, the data-dependent Batch
 statistics, the structured random images): the float C build's largest error relative to Keras,
 whether the int8 C output and TF Lite Micro's equal tinycc's reference byte for byte, top-1
 agreement of int8 with float over 32 images (with --tf, also TensorFlow's own full-integer PTQ
-on the same calibration images, run in TF Lite Micro), the first layer whose SQNR falls below
+on the same calibration images, run in TF Lite Micro), how many classes float's top-1 takes over
+them, the first layer whose SQNR falls below
 20 dB and the lowest, and arena and weight flash in float and int8. Nothing is downloaded and
 nothing is written outside a temporary folder. Exit status 1 if a model fails.
 """
