@@ -6,8 +6,10 @@ FULLY_CONNECTED (as TFLite's converter emits; trait weight_quant_axis). Bias: in
 input_scale x weight_scale. Ops that TFLite requires to keep their input's quantisation (pooling, reshape,
 pad, transpose, slices, RELU6: trait shares_input_quant) get it; SOFTMAX/LOGISTIC output 1/256
 with zero point -128, TANH 1/128 with 0 (fixed_output_quant). CONCATENATION inputs quantised
-differently are requantised first (common_quant). A float constant operand of a binary elementwise
-op (ADD of a positional embedding, MUL by a layer norm's scale) is quantised over its own values.
+differently are requantised first (common_quant). A float constant operand of elementwise
+arithmetic (MUL/ADD/SUB by Rescaling's or Normalization's constants) becomes an int8 tensor with
+its own per-tensor asymmetric quantisation over [min, max] and 0, as TensorFlow's converter makes
+it; one of a common_quant operator is stored in the common quantisation.
 An op TFLM runs only in float may give its quantisable form (`quantized_form`: NEG is MUL by -1).
 With `bias_correction`, each weighted layer's bias absorbs the mean error its int8 weights make
 on the calibration data (empirical bias correction, Nagel et al. 2019): per output channel,
@@ -122,6 +124,20 @@ def _const_data(node: Node, t: Tensor) -> np.ndarray:
     return t.data
 
 
+def _const_range(t: Tensor, node: Node) -> tuple[float, float]:
+    """[min, max] of a float constant operand, refused unless finite and numeric (the file is hostile)."""
+    if t.dtype != "float32":
+        raise TinyccError(f"constant operand {t.name!r} is {t.dtype}; only float32 constants can be quantised",
+                          node=node.name, op=node.op)
+    data = np.asarray(t.data, dtype=np.float32)
+    if data.size == 0:
+        return 0.0, 0.0
+    if not np.all(np.isfinite(data)):
+        raise TinyccError(f"constant operand {t.name!r} is not finite", node=node.name, op=node.op,
+                          hint="check the float model")
+    return float(data.min()), float(data.max())
+
+
 class QuantizeInt8(Pass):
     name = "quantize-int8"
 
@@ -150,6 +166,7 @@ class QuantizeInt8(Pass):
         qname: dict[str, str] = {}          # float activation -> its int8 tensor
         self.names = g.names()              # activations keep their names; new tensors get fresh ones
         self._weights: dict[tuple[str, Any], str] = {}
+        self._constants: dict[tuple[str, str, float, int], str] = {}    # (float constant, dtype, scale, zp)
 
         def add_int8(name: str, shape: Sequence[int], quant: Quant, new_name: str | None = None,
                      dtype: str = "int8") -> str:
@@ -263,13 +280,14 @@ class QuantizeInt8(Pass):
             out_quant = Quant(np.array([scale]), np.array([zp]))
         elif ops.trait(op, "common_quant"):
             operands = [_given(n) for n in node.inputs]
-            for name in operands:
+            spans = [(self.ranges.lo[out.name], self.ranges.hi[out.name])]
+            spans += [_const_range(g.tensors[n], node) if g.tensors[n].is_const
+                      else (self.ranges.lo[n], self.ranges.hi[n]) for n in operands]
+            lows, highs = zip(*spans)
+            out_quant = (activation_quant16 if target == "int16" else activation_quant)(min(lows), max(highs))
+            for k, name in enumerate(operands):          # a constant operand: stored in the common quantisation
                 if g.tensors[name].is_const:
-                    raise TinyccError(f"constant operand {name!r} of {op} cannot be quantised yet",
-                                      node=node.name, op=op, file=g.source)
-            lo = min([self.ranges.lo[out.name]] + [self.ranges.lo[n] for n in operands])
-            hi = max([self.ranges.hi[out.name]] + [self.ranges.hi[n] for n in operands])
-            out_quant = (activation_quant16 if target == "int16" else activation_quant)(lo, hi)
+                    ins[k] = self._const_operand(g.tensors[name], node, target, tensors, out_quant)
             requantized: dict[str, str] = {}        # concat([a, a]): one requantised copy read twice
             for k, name in enumerate(ins):
                 if name is None:                    # (none is: common_quant operators have no optional input)
@@ -283,12 +301,17 @@ class QuantizeInt8(Pass):
                     new_nodes.append(quantize_op.node(f"requantize:{req}", name, req))
                     ins[k] = requantized[name] = req
         else:
+            # each input keeps its own quantisation: a constant operand (Rescaling's scale and offset,
+            # Normalization's mean and 1/std, hard-sigmoid's 3 and 1/6) gets one from its own values
+            # (elementwise arithmetic on float operands only: their kernels rescale each input by its own
+            # scale; one that copies stored values, as SELECT_V2 or EMBEDDING_LOOKUP, would misread it)
+            own = ops.trait(op, "elementwise") and all(g.tensors[n].dtype == "float32" for n in node.inputs if n)
             for k, name in enumerate(node.inputs):
                 if name is not None and g.tensors[name].is_const:
-                    if not (ops.trait(op, "elementwise") and len(node.inputs) == 2):
+                    if not own:
                         raise TinyccError(f"constant operand {name!r} of {op} cannot be quantised yet",
                                           node=node.name, op=op, file=g.source)
-                    ins[k] = self._constant_operand(node, g.tensors[name], target, tensors)
+                    ins[k] = self._const_operand(g.tensors[name], node, target, tensors)
             out_quant = self._range_quant(out.name, target)
         # every output (SPLIT, UNPACK have several): one quantisation shared with the input, or each its range
         per_output = not (ops.trait(op, "shares_input_quant") or fixed is not None or ops.trait(op, "common_quant"))
@@ -298,23 +321,21 @@ class QuantizeInt8(Pass):
         new_nodes.append(Node(node.name, op, ins, [qname[name] for name in node.outputs], attrs))
         return new_nodes
 
-    def _constant_operand(self, node: Node, t: Tensor, target: str, tensors: dict[str, Tensor]) -> str:
-        """A float constant operand of a binary elementwise op (a positional embedding added, a layer
-        norm's scale multiplied) quantised per tensor over its own values, as TFLite's converter does;
-        one copy per constant and dtype."""
-        data = _const_data(node, t)
-        if data.dtype.kind != "f":
-            raise TinyccError(f"constant operand {t.name!r} of {node.op} is {data.dtype}, not float",
-                              node=node.name, op=node.op)
-        key = (t.name, f"operand:{target}")
-        if key not in self._weights:
-            lo, hi = float(np.min(data, initial=0.0)), float(np.max(data, initial=0.0))
-            quant = (activation_quant16 if target == "int16" else activation_quant)(lo, hi)
+    def _const_operand(self, t: Tensor, node: Node, target: str, tensors: dict[str, Tensor],
+                       quant: Quant | None = None) -> str:
+        """The int8 (int16) copy of float constant `t`, as TFLite's converter makes it: per tensor, in `quant`
+        (an operator whose operands share one quantisation) or else in its own, asymmetric over [min, max]
+        and zero for int8 (the range an activation would get), symmetric for int16. One copy per quantisation."""
+        data = np.asarray(t.data, dtype=np.float32)
+        if quant is None:
+            quant = (activation_quant16 if target == "int16" else activation_quant)(*_const_range(t, node))
+        key = (t.name, target, float(quant.s), int(quant.zp))
+        if key not in self._constants:
             qlo, qhi = (-32768, 32767) if target == "int16" else (-128, 127)
-            q = np.clip(fp.round_half_away(data.astype(np.float64) / quant.s) + quant.zp, qlo, qhi)
-            self._weights[key] = name = self.names.fresh(f"{t.name}/{target}")
+            q = np.clip(fp.round_half_away(data.astype(np.float64) / float(quant.s)) + quant.zp, qlo, qhi)
+            self._constants[key] = name = self.names.fresh(f"{t.name}/{target}")
             tensors[name] = Tensor(name, t.shape, target, quant, q.astype(np.int16 if target == "int16" else np.int8))
-        return self._weights[key]
+        return self._constants[key]
 
     def _as_dtype(self, float_name: str, current: str, target: str, tensors: dict[str, Tensor],
                   new_nodes: list[Node]) -> str:
