@@ -1,8 +1,8 @@
 """Post-training int8 quantisation of a float32 graph, following the TFLite quantisation spec.
 
 Activations: int8 per-tensor, asymmetric, range from calibration (always containing 0).
-Weights: int8 symmetric (zero point 0), per output channel for convolutions, per tensor for
-FULLY_CONNECTED (as TFLite's converter emits; trait weight_quant_axis). Bias: int32 with scale
+Weights: int8 symmetric (zero point 0), per output channel for convolutions and FULLY_CONNECTED
+(as TF 2.21's converter emits; trait weight_quant_axis). Bias: int32 with scale
 input_scale x weight_scale. Ops that TFLite requires to keep their input's quantisation (pooling, reshape,
 pad, transpose, slices, RELU6: trait shares_input_quant) get it; SOFTMAX/LOGISTIC output 1/256
 with zero point -128, TANH 1/128 with 0 (fixed_output_quant). CONCATENATION inputs quantised
@@ -263,16 +263,23 @@ class QuantizeInt8(Pass):
             out_quant = Quant(np.array([scale]), np.array([zp]))
         elif ops.trait(op, "common_quant"):
             operands = [_given(n) for n in node.inputs]
-            for name in operands:
-                if g.tensors[name].is_const:
-                    raise TinyccError(f"constant operand {name!r} of {op} cannot be quantised yet",
+            # a float constant operand (HardSigmoid's MINIMUM with 1.0) is quantised into the common quantisation
+            consts = {n: _const_data(node, g.tensors[n]) for n in operands if g.tensors[n].is_const}
+            for name, data in consts.items():
+                if data.dtype.kind != "f":
+                    raise TinyccError(f"constant operand {name!r} of {op} is {data.dtype}, not float",
                                       node=node.name, op=op, file=g.source)
-            lo = min([self.ranges.lo[out.name]] + [self.ranges.lo[n] for n in operands])
-            hi = max([self.ranges.hi[out.name]] + [self.ranges.hi[n] for n in operands])
+            lo = min([self.ranges.lo[out.name]] + [self.ranges.lo[n] for n in operands if n not in consts]
+                     + [float(np.min(d)) for d in consts.values()])
+            hi = max([self.ranges.hi[out.name]] + [self.ranges.hi[n] for n in operands if n not in consts]
+                     + [float(np.max(d)) for d in consts.values()])
             out_quant = (activation_quant16 if target == "int16" else activation_quant)(lo, hi)
             requantized: dict[str, str] = {}        # concat([a, a]): one requantised copy read twice
             for k, name in enumerate(ins):
                 if name is None:                    # (none is: common_quant operators have no optional input)
+                    continue
+                if name in consts:
+                    ins[k] = self._common_constant(g.tensors[name], consts[name], out_quant, target, tensors)
                     continue
                 t = tensors[name]
                 if name in requantized:
@@ -310,6 +317,18 @@ class QuantizeInt8(Pass):
         if key not in self._weights:
             lo, hi = float(np.min(data, initial=0.0)), float(np.max(data, initial=0.0))
             quant = (activation_quant16 if target == "int16" else activation_quant)(lo, hi)
+            qlo, qhi = (-32768, 32767) if target == "int16" else (-128, 127)
+            q = np.clip(fp.round_half_away(data.astype(np.float64) / quant.s) + quant.zp, qlo, qhi)
+            self._weights[key] = name = self.names.fresh(f"{t.name}/{target}")
+            tensors[name] = Tensor(name, t.shape, target, quant, q.astype(np.int16 if target == "int16" else np.int8))
+        return self._weights[key]
+
+    def _common_constant(self, t: Tensor, data: np.ndarray, quant: Quant, target: str,
+                         tensors: dict[str, Tensor]) -> str:
+        """A float constant operand of a common-quantisation op (MINIMUM, MAXIMUM, CONCATENATION) in
+        that op's quantisation; one copy per constant and quantisation."""
+        key = (t.name, f"common:{target}:{float(quant.s)!r}:{int(quant.zp)}")
+        if key not in self._weights:
             qlo, qhi = (-32768, 32767) if target == "int16" else (-128, 127)
             q = np.clip(fp.round_half_away(data.astype(np.float64) / quant.s) + quant.zp, qlo, qhi)
             self._weights[key] = name = self.names.fresh(f"{t.name}/{target}")
