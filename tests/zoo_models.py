@@ -459,6 +459,24 @@ def _keras():
     return keras
 
 
+class _SeededKeras:
+    """`keras` for the builders, with every initializer they name seeded from one counter: Keras 3's
+    unseeded initializers draw differently depending on what the process built before."""
+
+    def __init__(self, keras, seed: int):
+        self._keras, self._next = keras, iter(range(seed * 1000, seed * 1000 + 1000))
+        self.layers, self.Input, self.Model = keras.layers, keras.Input, keras.Model
+
+    @property
+    def initializers(self):
+        outer = self
+
+        class Seeded:
+            def __getattr__(self, name):
+                return lambda *args, **kw: getattr(outer._keras.initializers, name)(*args, seed=next(outer._next), **kw)
+        return Seeded()
+
+
 def _k_bn(k):
     return k.layers.BatchNormalization(
         momentum=0.0, gamma_initializer=k.initializers.RandomUniform(0.5, 1.5),
@@ -503,20 +521,22 @@ def keras_mobilenet_v2(k):
 def keras_rnn_kws(kind: str):
     def make(k):
         x = k.Input((RNN_FRAMES, KWS_COEFFS))
-        y = getattr(k.layers, kind)(32)(x)
-        return k.Model(x, k.layers.Dense(12)(y))
+        y = getattr(k.layers, kind)(32, kernel_initializer=k.initializers.GlorotUniform(),
+                                    recurrent_initializer=k.initializers.Orthogonal())(x)
+        return k.Model(x, k.layers.Dense(12, kernel_initializer=k.initializers.GlorotUniform())(y))
     return make
 
 
 def keras_unet(k):
     x = k.Input((32, 32, 1))
-    init = k.initializers.HeNormal()
-    a = k.layers.Conv2D(8, 3, padding="same", activation="relu", kernel_initializer=init)(x)
-    b = k.layers.Conv2D(16, 3, padding="same", activation="relu", kernel_initializer=init)(k.layers.MaxPooling2D()(a))
-    u = k.layers.Conv2DTranspose(8, 2, strides=2, kernel_initializer=init)(b)
-    y = k.layers.Conv2D(8, 3, padding="same", activation="relu", kernel_initializer=init)(
+    def he():
+        return k.initializers.HeNormal()
+    a = k.layers.Conv2D(8, 3, padding="same", activation="relu", kernel_initializer=he())(x)
+    b = k.layers.Conv2D(16, 3, padding="same", activation="relu", kernel_initializer=he())(k.layers.MaxPooling2D()(a))
+    u = k.layers.Conv2DTranspose(8, 2, strides=2, kernel_initializer=he())(b)
+    y = k.layers.Conv2D(8, 3, padding="same", activation="relu", kernel_initializer=he())(
         k.layers.Concatenate()([u, a]))
-    return k.Model(x, k.layers.Conv2D(1, 1, kernel_initializer=init)(y))
+    return k.Model(x, k.layers.Conv2D(1, 1, kernel_initializer=he())(y))
 
 
 def keras_autoencoder(k):
@@ -525,14 +545,14 @@ def keras_autoencoder(k):
     for units in (64, 64, 8, 64, 64):
         y = k.layers.Dense(units, kernel_initializer=k.initializers.HeNormal())(y)
         y = k.layers.Activation("relu")(_k_bn(k)(y))
-    return k.Model(x, k.layers.Dense(AD_DIM)(y))
+    return k.Model(x, k.layers.Dense(AD_DIM, kernel_initializer=k.initializers.HeNormal())(y))
 
 
 def _keras_writer(make: Callable, inputs: Callable, task: str, seed: int):
     def write(folder: Path) -> Path:
         k = _keras()
         k.utils.set_random_seed(seed)
-        model = make(k)
+        model = make(_SeededKeras(k, seed))
         rng = np.random.default_rng(1000 + seed)
         xs, labels = inputs.labelled(rng, 64) if task == "classifier" else (inputs(rng, 64), None)
         if any(isinstance(layer, k.layers.BatchNormalization) for layer in model.layers):
