@@ -1,8 +1,8 @@
 """Post-training int8 quantisation of a float32 graph, following the TFLite quantisation spec.
 
 Activations: int8 per-tensor, asymmetric, range from calibration (always containing 0).
-Weights: int8 symmetric (zero point 0), per output channel for convolutions, per tensor for
-FULLY_CONNECTED (as TFLite's converter emits; trait weight_quant_axis). Bias: int32 with scale
+Weights: int8 symmetric (zero point 0), per output channel for convolutions and FULLY_CONNECTED
+(as TF 2.21's converter emits; trait weight_quant_axis). Bias: int32 with scale
 input_scale x weight_scale. Ops that TFLite requires to keep their input's quantisation (pooling, reshape,
 pad, transpose, slices, RELU6: trait shares_input_quant) get it; SOFTMAX/LOGISTIC output 1/256
 with zero point -128, TANH 1/128 with 0 (fixed_output_quant). CONCATENATION inputs quantised

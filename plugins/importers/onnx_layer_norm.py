@@ -73,11 +73,16 @@ def _attr(node, key, default):
 
 
 def _axes(view, node):
+    """ReduceMean's axes as ints, or None when absent or not integers (a malformed file is then no
+    layer norm here; the ReduceMean's own conversion reports it)."""
     if len(node.input) > 1 and node.input[1]:
         v = view.value(node.input[1])
-        return None if v is None else [int(a) for a in v.reshape(-1)]
-    axes = _attr(node, "axes", None)
-    return None if axes is None else [int(a) for a in axes]
+        values = None if v is None or v.dtype.kind not in "iu" else v.reshape(-1).tolist()
+    else:
+        values = _attr(node, "axes", None)
+    if not isinstance(values, (list, tuple)) or not all(isinstance(a, int) for a in values):
+        return None
+    return [int(a) for a in values]
 
 
 def _trailing_axis(view, node, x):

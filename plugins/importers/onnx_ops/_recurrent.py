@@ -198,10 +198,18 @@ def _wanted(ctx, node, k: int) -> bool:
     return ctx.consumers.get(node.output[k], 0) > 0 or node.output[k] in ctx.graph_outputs
 
 
+TFLM_MAX_CONCAT = 10          # tensorflow/lite/micro/kernels/concatenation.cc: kMaxInputNum
+
+
 def _assemble(ctx, name, tag, pieces, out, shape_tm, perm, final_shape):
-    """Concatenate (B, H) pieces along rows, reshape to the time-major shape, transpose if batch first."""
-    x = pieces[0] if len(pieces) == 1 else ctx.emit(ctx.fresh(f"{name}/{tag}_concat"), "concatenation", pieces,
-                                                     ctx.fresh(f"{name}/{tag}_concat"), {"axis": 0})
+    """Concatenate (B, H) pieces along rows (in groups of at most TFLM_MAX_CONCAT inputs: TF Lite Micro's
+    CONCATENATION refuses more), reshape to the time-major shape, transpose if batch first."""
+    while len(pieces) > 1:
+        pieces = [group[0] if len(group) == 1 else
+                  ctx.emit(ctx.fresh(f"{name}/{tag}_concat"), "concatenation", group, ctx.fresh(f"{name}/{tag}_concat"),
+                           {"axis": 0})
+                  for group in (pieces[i:i + TFLM_MAX_CONCAT] for i in range(0, len(pieces), TFLM_MAX_CONCAT))]
+    x = pieces[0]
     if perm is None:
         return ctx.emit(ctx.fresh(f"{name}/{tag}"), "reshape", [x], out, {"shape": final_shape})
     x = ctx.emit(ctx.fresh(f"{name}/{tag}_tm"), "reshape", [x], ctx.fresh(f"{name}/{tag}_tm"), {"shape": shape_tm})
