@@ -68,6 +68,8 @@ TRAITS = {
     #                                end): no quantisation parameters needed on int8/int16 ones
     "ordered": False,              # has effects beyond its outputs (resource variables, subgraph calls): keeps
     #                                its place among the other ordered nodes, is never folded nor dropped as dead
+    "saturates_outside": None,     # (lo, hi): float inputs outside it leave the int8 output at an extreme
+    #                                level (TANH, LOGISTIC): calibration may clip a tensor only these read
     "subgraph_attrs": (),          # attributes naming subgraphs it runs (IF, WHILE, CALL_ONCE): file indices
     "resource_role": None,         # resource variables: "handle" (VAR_HANDLE), "read", "assign"
     "speed_scratch": False,        # its `scratch_bytes` is a fast kernel's only: a plain kernel needs none, so

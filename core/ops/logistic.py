@@ -17,6 +17,9 @@ DTYPES = _sigmoid_like.DTYPES
 SIGNATURES = _sigmoid_like.SIGNATURES
 ELEMENTWISE, IN_PLACE = True, "elementwise"
 FIXED_OUTPUT_QUANT = (1.0 / 256, -128)     # int8 output (TFLite spec)
+# where the fixed int8 output (1/256, zero point -128) reaches its extreme levels (half a step from them),
+# widened by 10% for the integer kernels' own rounding
+SATURATES_OUTSIDE = (1.1 * float(np.log(0.5 / 255.5)), 1.1 * float(np.log(254.5 / 1.5)))
 TFLITE = _tflite.TFLite("LOGISTIC")
 
 

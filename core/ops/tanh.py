@@ -16,6 +16,9 @@ DTYPES = _sigmoid_like.DTYPES
 SIGNATURES = _sigmoid_like.SIGNATURES
 ELEMENTWISE, IN_PLACE = True, "elementwise"
 FIXED_OUTPUT_QUANT = (1.0 / 128, 0)        # int8 output (TFLite spec)
+# where the fixed int8 output (1/128, zero point 0) reaches its extreme levels (half a step from them),
+# widened by 10% for the integer kernels' own rounding
+SATURATES_OUTSIDE = (1.1 * float(np.arctanh(-127.5 / 128)), 1.1 * float(np.arctanh(126.5 / 128)))
 TFLITE = _tflite.TFLite("TANH")
 
 

@@ -29,11 +29,6 @@ from tinycc.core.interpreter import Interpreter
 from tinycc.core.passes import range_search
 
 METHODS = ("minmax", "percentile", "mse", "kl")
-# where the fixed int8 output of a saturating operator reaches its extreme levels (half a step
-# from them; TANH 1/128 zero point 0, LOGISTIC 1/256 zero point -128), widened by 10% for the
-# integer kernels' own rounding
-SATURATES = {"tanh": (1.1 * float(np.arctanh(-127.5 / 128)), 1.1 * float(np.arctanh(126.5 / 128))),
-             "logistic": (1.1 * float(np.log(0.5 / 255.5)), 1.1 * float(np.log(254.5 / 1.5)))}
 MAX_KEPT = 200_000        # values kept per tensor for the percentile method
 
 
@@ -57,8 +52,8 @@ def searched_tensors(g: Graph) -> set[str]:
 
 
 def saturation_bounds(g: Graph) -> dict[str, tuple[float, float]]:
-    """Tensors every reader of which is a saturating operator (SATURATES): the input interval
-    outside which no reader's output changes."""
+    """Tensors every reader of which is a saturating operator (trait saturates_outside): the input
+    interval outside which no reader's output changes."""
     readers: dict[str, list[str]] = {}
     for node in g.nodes:
         for name in node.inputs:
@@ -67,8 +62,9 @@ def saturation_bounds(g: Graph) -> dict[str, tuple[float, float]]:
     outputs = set(g.outputs)
     found = {}
     for name, op_names in readers.items():
-        if name not in outputs and all(op in SATURATES for op in op_names):
-            found[name] = (max(SATURATES[op][0] for op in op_names), min(SATURATES[op][1] for op in op_names))
+        bounds = [ops.trait(op, "saturates_outside") for op in op_names]
+        if name not in outputs and all(b is not None for b in bounds):
+            found[name] = (max(b[0] for b in bounds), min(b[1] for b in bounds))
     return found
 
 
