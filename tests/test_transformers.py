@@ -36,7 +36,7 @@ from tests.transformer_models import (  # noqa: E402
 from tinycc.backends.tflm.flatbuffer import write_tflite  # noqa: E402
 from tinycc.core import interpreter  # noqa: E402
 from tinycc.driver import quantize_model  # noqa: E402
-from tinycc.plugins.importers.onnx import SUPPORTED, load_onnx  # noqa: E402
+from tinycc.plugins.importers.onnx import load_onnx  # noqa: E402
 
 REL_TOL = 1e-4           # float: |tinycc - framework| <= 1e-4 x max |framework output|
 SAMPLES = 32
@@ -225,9 +225,6 @@ def test_pytorch_kwt_cli_calibration_compiles(tmp_path):
 
 def test_pytorch_transformer_encoder(tmp_path):
     """torch's nn.TransformerEncoder (nn.MultiheadAttention inside): float and int8 as above."""
-    if "Gather" not in SUPPORTED:
-        pytest.skip("nn.TransformerEncoderLayer's export picks q, k and v out of the packed in-projection with ONNX "
-                    "Gather (a constant index on an activation), which this importer does not claim yet")
     path = torch_encoder_onnx(tmp_path / "encoder.onnx")
     g = load_onnx(path)
     assert [n.op for n in g.nodes].count("batch_matmul") == 4
