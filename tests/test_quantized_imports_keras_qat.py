@@ -11,14 +11,18 @@ for quantize_model); the test skips when it is not installed.
 """
 from __future__ import annotations
 
+import importlib.util
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
 tf = pytest.importorskip("tensorflow", reason="TensorFlow is not installed (pip install 'tinycc-ml[keras]')")
-keras = pytest.importorskip("tf_keras", reason="tf_keras is not installed (tfmot builds on Keras 2)")
-tfmot = pytest.importorskip("tensorflow_model_optimization",
-                            reason="tensorflow-model-optimization is not installed "
-                                   "(pip install --no-deps tensorflow-model-optimization)")
+pytest.importorskip("tf_keras", reason="tf_keras is not installed (tfmot builds on Keras 2)")
+if importlib.util.find_spec("tensorflow_model_optimization") is None:
+    pytest.skip("tensorflow-model-optimization is not installed (pip install --no-deps tensorflow-model-optimization)",
+                allow_module_level=True)
 
 from tests.c_build import build, run_exe  # noqa: E402
 from tests.tflm import run_tflm  # noqa: E402
@@ -26,29 +30,41 @@ from tinycc.core import interpreter  # noqa: E402
 from tinycc.driver import optimize_model  # noqa: E402
 from tinycc.plugins.importers.tflite import load_tflite  # noqa: E402
 
+# tfmot switches the process to Keras 2 when imported (later Keras 3 models in the same test worker
+# then fail to load), so the model is trained and converted in a child process
+QAT_SCRIPT = """
+import sys
+import numpy as np
+import tensorflow as tf
+import tf_keras as keras
+import tensorflow_model_optimization as tfmot
+tf.random.set_seed(0)
+inp = keras.Input((16, 16, 3))
+x = keras.layers.Conv2D(8, 3, padding="same", activation="relu")(inp)
+y = keras.layers.DepthwiseConv2D(3, padding="same", activation="relu")(x)
+y = keras.layers.Conv2D(8, 1, activation="relu")(y)
+y = keras.layers.MaxPooling2D()(keras.layers.Add()([x, y]))
+out = keras.layers.Dense(10)(keras.layers.Flatten()(y))
+model = tfmot.quantization.keras.quantize_model(keras.Model(inp, out))
+model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+rng = np.random.default_rng(0)
+model.fit(rng.normal(size=(64, 16, 16, 3)).astype(np.float32), rng.integers(0, 10, 64), epochs=1, verbose=0)
+converter = tf.lite.TFLiteConverter.from_keras_model(model)
+converter.optimizations = [tf.lite.Optimize.DEFAULT]
+converter.inference_input_type = converter.inference_output_type = tf.int8
+open(sys.argv[1], "wb").write(converter.convert())
+"""
 
-def qat_tflite() -> bytes:
-    tf.random.set_seed(0)
-    inp = keras.Input((16, 16, 3))
-    x = keras.layers.Conv2D(8, 3, padding="same", activation="relu")(inp)
-    y = keras.layers.DepthwiseConv2D(3, padding="same", activation="relu")(x)
-    y = keras.layers.Conv2D(8, 1, activation="relu")(y)
-    y = keras.layers.MaxPooling2D()(keras.layers.Add()([x, y]))
-    out = keras.layers.Dense(10)(keras.layers.Flatten()(y))
-    model = tfmot.quantization.keras.quantize_model(keras.Model(inp, out))
-    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    rng = np.random.default_rng(0)
-    model.fit(rng.normal(size=(64, 16, 16, 3)).astype(np.float32), rng.integers(0, 10, 64), epochs=1, verbose=0)
-    converter = tf.lite.TFLiteConverter.from_keras_model(model)
-    converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    converter.inference_input_type = converter.inference_output_type = tf.int8
-    return converter.convert()
+
+def qat_tflite(path) -> bytes:
+    proc = subprocess.run([sys.executable, "-c", QAT_SCRIPT, str(path)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return path.read_bytes()
 
 
 def test_keras_qat_model_keeps_its_trained_scales_and_equals_tflm(tmp_path):
-    data = qat_tflite()
     path = tmp_path / "qat.tflite"
-    path.write_bytes(data)
+    data = qat_tflite(path)
     g = optimize_model(load_tflite(path))
     assert {"conv_2d", "depthwise_conv_2d", "add", "max_pool_2d", "fully_connected"} <= {n.op for n in g.nodes}
     lite = tf.lite.Interpreter(model_content=data)
