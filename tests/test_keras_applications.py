@@ -26,9 +26,7 @@ import os
 import numpy as np
 import pytest
 
-from tests.c_build import build, run_exe
-from tests.tflm import run_tflm
-from tinycc.backends.tflm.flatbuffer import write_tflite
+from tests.tflm import assert_reference_c_and_tflm_equal
 from tinycc.core import interpreter
 from tinycc.core.graph import Graph, Node, Tensor
 from tinycc.core.passes.calibrate import Ranges, calibrate
@@ -44,15 +42,6 @@ def _tf():
 
 def _quantised(g, cal, io="float"):
     return validate(QuantizeInt8(calibrate(g, cal), io=io).run(copy.deepcopy(g)))
-
-
-def _equal_in_reference_c_and_tflm(gq, samples, tmp_path):
-    model = write_tflite(gq)
-    c_outs = run_exe(build(gq, tmp_path), gq, samples)
-    for k, xs in enumerate(samples):
-        ref = interpreter.run(gq, xs)[0]
-        np.testing.assert_array_equal(run_tflm(model, xs)[0].reshape(ref.shape), ref, err_msg=f"TFLM, sample {k}")
-        np.testing.assert_array_equal(c_outs[k][0].reshape(ref.shape), ref, err_msg=f"C, sample {k}")
 
 
 def preprocessing_model(keras):
@@ -116,7 +105,7 @@ def test_rescaling_and_normalization_quantise_as_tensorflow_does_and_run_equal_i
     assert checked == 4, (sorted(ours), [d["name"] for d in theirs.get_tensor_details()])
 
     samples = [[rng.uniform(0, 255, (1, 8, 8, 3)).astype(np.float32)] for _ in range(4)]
-    _equal_in_reference_c_and_tflm(gq, samples, tmp_path)
+    assert_reference_c_and_tflm_equal(gq, samples, tmp_path)
     for xs in samples:     # and the int8 model is close to Keras (input scale ~1: one step of 255)
         np.testing.assert_allclose(interpreter.run(gq, xs)[0], model(xs[0]).numpy(), atol=0.05)
 
@@ -150,7 +139,7 @@ def test_constant_operand_of_either_side_runs_equal_in_tflm(op, const_first, io,
             q = gq.tensors[gq.inputs[0]].quant
             x = np.clip(np.round(x / q.s) + q.zp, -128, 127).astype(np.int8)
         samples.append([x])
-    _equal_in_reference_c_and_tflm(gq, samples, tmp_path)
+    assert_reference_c_and_tflm_equal(gq, samples, tmp_path)
 
 
 def test_constant_operand_of_a_non_elementwise_op_is_still_refused():
@@ -205,5 +194,5 @@ def test_constant_operand_of_an_int16_layer_is_symmetric_int16_and_runs_equal_in
     (c,) = [n for n in node.inputs if gq.tensors[n].is_const]
     cq = gq.tensors[c]
     assert cq.dtype == "int16" and cq.quant.zp == 0 and int(np.abs(cq.data).max()) == 32767
-    _equal_in_reference_c_and_tflm(gq, [[rng.normal(size=(1, 4, 5, 3)).astype(np.float32)] for _ in range(3)],
+    assert_reference_c_and_tflm_equal(gq, [[rng.normal(size=(1, 4, 5, 3)).astype(np.float32)] for _ in range(3)],
                                    tmp_path)

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from tests.c_build import build, run_exe
-from tests.tflm import models_dir, run_tflm
+from tests.tflm import assert_reference_c_and_tflm_equal, models_dir, run_tflm
 from tinycc.backends.tflm.flatbuffer import write_tflite
 from tinycc.core import interpreter
 from tinycc.core.errors import TinyccError
@@ -77,7 +77,6 @@ def test_quantised_graph_runs_bit_exact_in_tflm_and_c(io, tmp_path):
     cal = [[rng.normal(size=(1, 10, 8, 2)).astype(np.float32)] for _ in range(16)]
     gq = _quantized(g, cal, io)
     assert {t.dtype for t in gq.tensors.values() if not t.is_const and t.name not in gq.inputs + gq.outputs} == {"int8"}
-    model = write_tflite(gq)
     samples = []
     for _ in range(6):
         x = rng.normal(size=(1, 10, 8, 2)).astype(np.float32)
@@ -85,11 +84,7 @@ def test_quantised_graph_runs_bit_exact_in_tflm_and_c(io, tmp_path):
             q = gq.tensors[gq.inputs[0]].quant
             x = np.clip(np.round(x / q.s) + q.zp, -128, 127).astype(np.int8)
         samples.append([x])
-    c_outs = run_exe(build(gq, tmp_path), gq, samples)
-    for k, xs in enumerate(samples):
-        ref = interpreter.run(gq, xs)[0]
-        np.testing.assert_array_equal(run_tflm(model, xs)[0].reshape(ref.shape), ref, err_msg=f"TFLM, sample {k}")
-        np.testing.assert_array_equal(c_outs[k][0].reshape(ref.shape), ref, err_msg=f"C, sample {k}")
+    assert_reference_c_and_tflm_equal(gq, samples, tmp_path)
 
 
 def _shared(rel):

@@ -25,3 +25,19 @@ def models_dir() -> Path:
 
 def tflm_arena_bytes(model: bytes) -> dict[str, int]:
     return measure_arena(model)
+
+
+def assert_reference_c_and_tflm_equal(g, samples, tmp_path) -> None:
+    """The first output of graph `g` on each sample: tinycc's reference interpreter, the C built on the
+    host, and TF Lite Micro running tinycc's flatbuffer of `g`, all byte for byte equal."""
+    import numpy as np
+
+    from tests.c_build import build, run_exe
+    from tinycc.backends.tflm.flatbuffer import write_tflite
+    from tinycc.core import interpreter
+    model = write_tflite(g)
+    c_outs = run_exe(build(g, tmp_path), g, samples)
+    for k, xs in enumerate(samples):
+        ref = interpreter.run(g, xs)[0]
+        np.testing.assert_array_equal(run_tflm(model, xs)[0].reshape(ref.shape), ref, err_msg=f"TFLM, sample {k}")
+        np.testing.assert_array_equal(c_outs[k][0].reshape(ref.shape), ref, err_msg=f"C, sample {k}")
