@@ -16,6 +16,9 @@ Declarations (all optional):
 - `io_in_arena`: inputs and outputs live in the arena (TF Lite Micro); `scratch_bytes(node, g)`:
   scratch bytes a kernel needs in the arena; `plan_what`: how the backend's arena comes about, in
   words. These make the plan `tinycc report` and `compile --target` budget with.
+- `input_limits`: operator -> the most inputs the backend's kernel for it takes (tflm: TF Lite
+  Micro's CONCATENATION takes 10); wider nodes are split into trees before the plan
+  (core/passes/legalise.py; operators with the trait splits_inputs) or refused.
 - `patch_bands`: False when patch-based execution makes the backend's arena larger (a runtime
   that plans its own arena); `runtime_plans_arena`: the backend's arena is measured by its
   runtime, not tinycc's plan (the report then does not compare the two).
@@ -91,6 +94,10 @@ def plan_options(backend: object) -> dict[str, Any]:
     return dict(getattr(backend, "plan_options", None) or {})
 
 
+def input_limits(backend: object) -> dict[str, int]:
+    return {str(k): int(v) for k, v in (getattr(backend, "input_limits", None) or {}).items()}
+
+
 def patch_bands(backend: object) -> bool:
     return bool(getattr(backend, "patch_bands", True))
 
@@ -114,20 +121,22 @@ def report_extras(backend: object, opts: dict[str, Any]) -> dict[str, Any]:
 
 def pass_context(backend: object, opts: dict[str, Any] | None = None) -> PassContext:
     """The PassContext (core/passes) of a compile with `backend`: its plan constraints
-    (plan_options, io_in_arena, scratch_bytes), the options and the target."""
+    (plan_options, io_in_arena, scratch_bytes), its input limits, the options and the target."""
     from tinycc.core.passes import PassContext
     opts = dict(opts or {})
     return PassContext(options=opts, target=opts.get("target"), plan_options=plan_options(backend),
-                       io_in_arena=bool(getattr(backend, "io_in_arena", False)),
+                       io_in_arena=bool(getattr(backend, "io_in_arena", False)), input_limits=input_limits(backend),
                        scratch_bytes=getattr(backend, "scratch_bytes", None))
 
 
 def arena_plan(backend: object, g: Graph) -> tuple[MemoryPlan, str]:
     """(the arena plan behind the backend's output, how it comes about in words): the plan the
     report's per-layer rows and the budget use, with the backend's scratch buffers and I/O: the
-    memory passes run on g with the backend's constraints, then the plan (as the compile does)."""
+    memory passes run on g with the backend's constraints (g split for its input limits first), then the
+    plan (as the compile does)."""
     from tinycc.core.passes import memory
-    plan = memory.plan_in(g, pass_context(backend))
+    from tinycc.core.passes.legalise import legalise
+    plan = memory.plan_in(legalise(g, input_limits(backend)), pass_context(backend))
     what = getattr(backend, "plan_what", None)
     if what is None:
         inplace, slices = plan.inplace, plan.slices

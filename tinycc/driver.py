@@ -152,6 +152,15 @@ def plan_model(g: Graph, backend, options: dict | None = None) -> planner.Memory
     return plan
 
 
+def legalise_for_backend(g: Graph, backend, options: dict | None = None) -> Graph:
+    """g within the backend's declared input limits (core/backend.py input_limits): wider nodes split
+    into trees (core/passes/legalise.py) or refused; g as it is for a backend that declares none."""
+    from tinycc.core.passes import Sequential
+    from tinycc.core.passes.legalise import SplitWideInputs
+    context = declared.pass_context(backend, options)
+    return Sequential(SplitWideInputs(), context=context).run(g) if context.input_limits else g
+
+
 def patch_for_backend(g: Graph, backend: str, tiles: int) -> Graph:
     """patch_model with the backend's planner options; a note instead for a backend whose runtime
     plans its own arena (patch_bands = False: tflm)."""
@@ -184,6 +193,7 @@ def compile_model(model, backend: str, outdir, *, name: str = "model", force: bo
         g = quantize_model(g, options or {})
         if options and options.get("patch_tiles"):
             g = patch_for_backend(g, backend, int(options["patch_tiles"]))
+        g = legalise_for_backend(g, be, options)
         plan = plan_model(g, be, options)          # the order and the sharing are passes'; the plan only places
         with out.writing():
             report = be.compile(g, plan, out.path, {**(options or {}), "name": name})

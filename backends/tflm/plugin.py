@@ -35,6 +35,9 @@ MARGIN = 1.10
 # TFLite builtin -> TFLM resolver method where it is not "Add" + the capitalised parts (core/ops/<op>.py TFLITE)
 RESOLVER = {builtin: method for name in ops.supported() if (codec := ops.tflite(name)) is not None
             for builtin, method in codec.resolver.items()}
+# operator -> the most inputs TF Lite Micro's kernel takes (core/ops/<op>.py TFLITE max_inputs)
+INPUT_LIMITS = {name: codec.max_inputs for name in ops.supported()
+                if (codec := ops.tflite(name)) is not None and codec.max_inputs is not None}
 CTYPES = {"int8": "int8_t", "int16": "int16_t", "int32": "int32_t", "float32": "float", "uint8": "uint8_t"}
 VERIFY_SAMPLES = 3
 FLOAT_TOL = 1e-4
@@ -199,6 +202,8 @@ class TFLMBackend:
                                   "first (prints a pass line)", argparse={"action": "store_true"}),
                Option("--keep-flatbuffer", "tflm backend: ship a .tflite source model's flatbuffer untouched",
                       argparse={"action": "store_true"}))
+    # wider nodes are split into trees first (core/passes/legalise.py): TF Lite Micro's Prepare refuses them
+    input_limits = INPUT_LIMITS
     # the report's plan: tinycc's offline plan in the flatbuffer, inputs and outputs in the arena
     io_in_arena = True
     plan_what = ("tinycc's offline plan in the flatbuffer, inputs and outputs in the arena; "

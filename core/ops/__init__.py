@@ -72,6 +72,10 @@ TRAITS = {
     #                                level (TANH, LOGISTIC): calibration may clip a tensor only these read
     "subgraph_attrs": (),          # attributes naming subgraphs it runs (IF, WHILE, CALL_ONCE): file indices
     "resource_role": None,         # resource variables: "handle" (VAR_HANDLE), "read", "assign"
+    "splits_inputs": False,        # a node of many inputs equals a tree of nodes of the same operator and
+    #                                attributes over consecutive runs of them, the intermediates of the output's
+    #                                type and quantisation (CONCATENATION): a backend's input limit is met by
+    #                                splitting (core/passes/legalise.py)
     "speed_scratch": False,        # its `scratch_bytes` is a fast kernel's only: a plain kernel needs none, so
     #                                the planner drops it where it would raise the arena's peak (core/planner.py)
 }

@@ -47,6 +47,8 @@ class TFLite:
     #                                      the others are constants the codec reads into attributes
     fused_activation: bool = True        # the options' fusedActivationFunction is a fused clamp the importer
     #                                      checks (False: the codec reads it itself, e.g. LSTM's cell gate TANH)
+    max_inputs: int | None = None        # the most inputs TF Lite Micro's kernel takes (CONCATENATION's
+    #                                      kMaxInputNum): the tflm backend declares it (core/backend.py input_limits)
     custom: str | None = None            # a custom operator's custom_code (builtin "CUSTOM"): its options are
     #                                      a flexbuffer map, read as ctx.custom (a dict) and written back from
     #                                      the dict `write` returns in place of an options object

@@ -15,6 +15,7 @@ DTYPES = ("int8", "int16", "int32", "float32")
 SIGNATURES = tuple(f"{d} -> {d}" for d in DTYPES)       # every input and the output alike
 COMMON_QUANT = True                        # inputs quantised otherwise are requantised first
 AXIS_ATTRS = {"axis": "axis"}
+SPLITS_INPUTS = True                       # a tree of concatenations along the same axis is the same copy
 
 
 def infer(node, g):
@@ -66,7 +67,9 @@ def _tflite_write(ctx, node, inputs):
     return ctx.builtin, opt, inputs
 
 
-TFLITE = _tflite.TFLite("CONCATENATION", "ConcatenationOptions", read=_tflite_read, write=_tflite_write)
+# tensorflow/lite/micro/kernels/concatenation.cc: kMaxInputNum = 10 (Prepare refuses more)
+TFLITE = _tflite.TFLite("CONCATENATION", "ConcatenationOptions", read=_tflite_read, write=_tflite_write,
+                        max_inputs=10)
 
 
 def node(name: str, xs: list[str], y: str, axis: int):

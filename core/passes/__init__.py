@@ -25,12 +25,14 @@ class PassContext:
     """What passes may know of the compile: its `options`, the `target` board (or None) and the
     backend's plan constraints (core/backend.py): `plan_options` (the memory passes it honours:
     `inplace`, `schedule`, `concat_alias`), `io_in_arena` (inputs and outputs in the arena) and
-    `scratch_bytes(node, g)` (the scratch its kernels need in the arena), or None."""
+    `scratch_bytes(node, g)` (the scratch its kernels need in the arena), or None; `input_limits`
+    (operator -> the most inputs its kernel takes: core/passes/legalise.py)."""
     options: dict[str, Any] = field(default_factory=dict)
     target: str | None = None
     plan_options: dict[str, Any] = field(default_factory=dict)
     io_in_arena: bool = False
     scratch_bytes: Callable[[Node, Graph], int] | None = None
+    input_limits: dict[str, int] = field(default_factory=dict)
 
     def scratch(self, g: Graph) -> dict[int, int] | None:
         """Node index -> the scratch bytes the backend's kernel needs, in g's current order."""
