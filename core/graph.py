@@ -144,6 +144,14 @@ class IoCost:
 
 
 @dataclass
+class ControlFlowNote:
+    """Why an importer left subgraphs (control flow) in the model, and the way out: what the
+    refusals of what subgraphs prevent (post-training quantisation) say."""
+    why: str
+    hint: str
+
+
+@dataclass
 class Metadata:
     """What importers and passes record about a graph besides its tensors and nodes (typed)."""
     format: str = ""              # the importer's: "tflite", "onnx", "keras", "pytorch" ("": none,
@@ -154,6 +162,7 @@ class Metadata:
     patch: PatchInfo | None = None
     accuracy: dict[str, Any] | None = None  # quantised against float (core/passes/accuracy.py)
     io_cost: IoCost | None = None
+    control_flow: ControlFlowNote | None = None   # why the importer left subgraphs, and the way out
     debug: str = ""               # why the graph differs from the model (core/debug.py)
     details: dict[str, Any] = field(default_factory=dict)   # free-form facts shown to people only (opset,
     #                               producer, description, schema_version, quantized_by ...)

@@ -76,10 +76,12 @@ def quantize_model(g: Graph, options: dict) -> Graph:
     if mode != "int8":
         raise TinyccError(f"unknown quantisation {mode!r}", hint="choose int8 or none")
     if g.subgraphs:
+        why = g.metadata.control_flow           # an importer's account of the loops, and the way out
         raise TinyccError("post-training quantisation of a model with subgraphs (IF, WHILE, CALL_ONCE) is not "
-                          "supported: only its main graph would be quantised", file=g.source,
-                          hint="quantise it with TensorFlow's converter (a representative dataset) and compile the "
-                               "int8 .tflite, or compile it in float32 with --quantize none")
+                          "supported: only its main graph would be quantised" + (f"; {why.why}" if why else ""),
+                          file=g.source,
+                          hint=why.hint if why else "quantise it with TensorFlow's converter (a representative "
+                          "dataset) and compile the int8 .tflite, or compile it in float32 with --quantize none")
     calibration = options.get("calibration")
     if calibration is None:
         raise TinyccError("int8 quantisation needs calibration data", file=g.source,

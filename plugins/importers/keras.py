@@ -26,7 +26,7 @@ import tempfile
 from pathlib import Path
 
 from tinycc.core.errors import TinyccError
-from tinycc.core.graph import Graph
+from tinycc.core.graph import ControlFlowNote, Graph
 from tinycc.core.hookspec import hookimpl
 
 
@@ -86,41 +86,72 @@ def _set_unroll(config):
     return 0
 
 
-def unrolled(model, notes: list[str]):
-    """`model` with its recurrent layers cloned with unroll=True (same weights); what was done, in `notes`."""
+def _describe(layer) -> str:
+    """'name' (Class, cell Cell) of a recurrent layer, for messages."""
+    inner = getattr(layer, "forward_layer", None) or layer           # Bidirectional: its forward layer's cell
+    cell = getattr(inner, "cell", None)
+    return f"{layer.name!r} ({type(layer).__name__}{f', cell {type(cell).__name__}' if cell is not None else ''})"
+
+
+def _recurrent(model) -> list:
+    import keras
+    return [layer for layer in model.layers if isinstance(layer, (keras.layers.RNN, keras.layers.Bidirectional))]
+
+
+def _unrolls(layer) -> bool:
+    """Whether a recurrent layer (a Bidirectional's forward layer) is built with unroll=True already."""
+    return bool(getattr(getattr(layer, "forward_layer", layer), "unroll", False))
+
+
+def unrolled(model, notes: list[str], rolled: list[str] | None = None):
+    """`model` with its recurrent layers cloned with unroll=True (same weights); what was done, in `notes`;
+    each recurrent layer left as it is (its clone failed, or its config has no unroll option) described,
+    with why, in `rolled`."""
     import keras
     done: list[str] = []
+    left: list[str] = [] if rolled is None else rolled
 
     def clone(layer):
-        config = layer.get_config()
-        if not isinstance(layer, (keras.layers.RNN, keras.layers.Bidirectional)) or not _set_unroll(config):
+        if not isinstance(layer, (keras.layers.RNN, keras.layers.Bidirectional)):
             return layer
-        new = layer.__class__.from_config(config)
-        new.build(layer.input.shape)
-        new.set_weights(layer.get_weights())
+        config = layer.get_config()
+        if not _set_unroll(config):
+            if not _unrolls(layer):
+                left.append(f"{_describe(layer)}, whose config has no unroll option")
+            return layer
+        try:
+            new = layer.__class__.from_config(config)
+            new.build(layer.input.shape)
+            new.set_weights(layer.get_weights())
+        except Exception as exc:       # a custom cell, an initial state, a shared layer: this one stays a loop
+            left.append(f"{_describe(layer)}, whose clone failed ({type(exc).__name__}: {str(exc)[:160]})")
+            return layer
         done.append(layer.name)
         return new
     try:
         model = keras.models.clone_model(model, clone_function=clone)
-    except Exception as exc:           # a custom cell, an unknown sequence length: the WHILE loop stays
-        notes.append(f"recurrent layers could not be unrolled ({type(exc).__name__}: {str(exc)[:200]}); "
+    except Exception as exc:           # the model itself cannot be rebuilt: every WHILE loop stays
+        left[:] = [f"{_describe(layer)}, in a model that could not be cloned ({type(exc).__name__}: "
+                   f"{str(exc)[:160]})" for layer in _recurrent(model) if not _unrolls(layer)]
+        done.clear()
+    if left:
+        notes.append(f"recurrent layer{'s' if len(left) > 1 else ''} not unrolled ({'; '.join(left)}); "
                      "TensorFlow's converter makes WHILE loops of them, which tinycc cannot quantise")
-        return model
     if done:
         notes.append(f"recurrent layer{'s' if len(done) > 1 else ''} {', '.join(done)} unrolled over the sequence "
                      "(unroll=True): one set of operators per time step, quantisable, no WHILE loop")
     return model
 
 
-def keras_to_tflite(path: Path, notes: list[str] | None = None) -> bytes:
+def keras_to_tflite(path: Path, notes: list[str] | None = None, rolled: list[str] | None = None) -> bytes:
     """The float32 TFLite flatbuffer of a Keras file or SavedModel folder (what was changed on the way
-    appended to `notes`)."""
+    appended to `notes`; the recurrent layers left as loops described in `rolled`)."""
     import contextlib
     tf = _tf()
     path = Path(path)
     try:
         with contextlib.ExitStack() as stack:
-            return _convert(tf, path, stack, [] if notes is None else notes)
+            return _convert(tf, path, stack, [] if notes is None else notes, [] if rolled is None else rolled)
     except TinyccError as err:
         err.with_file(str(path))
         raise
@@ -129,7 +160,7 @@ def keras_to_tflite(path: Path, notes: list[str] | None = None) -> bytes:
                           file=str(path)) from None
 
 
-def _convert(tf, path: Path, stack, notes: list[str]) -> bytes:
+def _convert(tf, path: Path, stack, notes: list[str], rolled: list[str]) -> bytes:
     """The converted flatbuffer; temporary folders live on `stack` until conversion ends."""
     if path.is_dir():
         if not (path / "saved_model.pb").exists():
@@ -148,7 +179,7 @@ def _convert(tf, path: Path, stack, notes: list[str]) -> bytes:
             raise TinyccError(f"Keras cannot load the model: {type(exc).__name__}: {str(exc)[:300]}",
                               file=str(path),
                               hint="Lambda layers are refused by safe mode; custom layers need their code") from None
-        converter = _fixed_batch_converter(tf, unrolled(model, notes))
+        converter = _fixed_batch_converter(tf, unrolled(model, notes, rolled))
     converter.optimizations = []
     import contextlib
     import io
@@ -180,8 +211,15 @@ def load_keras(path: Path) -> Graph:
     from tinycc.plugins.importers.tflite import load_tflite
     path = Path(path)
     notes: list[str] = []
-    g = load_tflite(path, keras_to_tflite(path, notes))
+    rolled: list[str] = []
+    g = load_tflite(path, keras_to_tflite(path, notes, rolled))
     g.metadata.notes.extend(notes)
+    if g.subgraphs and rolled:
+        g.metadata.control_flow = ControlFlowNote(
+            why=f"TensorFlow's converter made WHILE loops of the Keras recurrent layer{'s' if len(rolled) > 1 else ''} "
+                f"tinycc could not unroll: {'; '.join(rolled)}",
+            hint="build the recurrent layer with unroll=True (and a fixed sequence length), or use a fused LSTM/GRU "
+                 "layer; the float model compiles (--quantize none)")
     g.name = path.stem if path.is_file() else path.name
     g.source = str(path)
     g.metadata.format = "keras"
