@@ -13,7 +13,6 @@ and the first layer whose SQNR falls below a threshold.
 """
 from __future__ import annotations
 
-import copy
 import json
 import subprocess
 import sys
@@ -21,14 +20,15 @@ import sys
 import numpy as np
 import pytest
 
+from tests.ptq_helpers import quantised
 from tests.tflm import run_tflm
 from tinycc.backends.tflm.flatbuffer import write_tflite
 from tinycc.core import interpreter
 from tinycc.core.graph import Graph, Node, Tensor
-from tinycc.core.passes import Sequential, range_search
+from tinycc.core.passes import range_search
 from tinycc.core.passes.accuracy import accuracy_report, sqnr_db
 from tinycc.core.passes.calibrate import METHODS, calibrate
-from tinycc.core.passes.quantize import QuantizeInt8, activation_quant
+from tinycc.core.passes.quantize import activation_quant
 from tinycc.core.validate import validate
 
 
@@ -41,11 +41,6 @@ def _graph(name, tensors, nodes, inputs, outputs):
 
 def _const(name, data):
     return Tensor(name, data.shape, "float32", data=np.asarray(data, dtype=np.float32))
-
-
-def _quantised(g, samples, method="minmax", bias_correction=False):
-    ranges = calibrate(g, samples, method)
-    return Sequential(QuantizeInt8(ranges, bias_correction=bias_correction)).run(copy.deepcopy(g))
 
 
 def _output_sqnr(g, gq, samples):
@@ -95,7 +90,7 @@ def spiky():
 
 def test_mse_and_kl_beat_minmax_on_an_outlier_heavy_net(spiky):
     g, cal, held_out = spiky
-    sqnr = {m: _output_sqnr(g, _quantised(g, cal, m), held_out) for m in METHODS}
+    sqnr = {m: _output_sqnr(g, quantised(g, cal, method=m), held_out) for m in METHODS}
     print({m: round(v, 2) for m, v in sqnr.items()})
     # measured: minmax 16.53, percentile 19.39, mse 18.53, kl 21.60 dB
     assert sqnr["mse"] >= sqnr["minmax"] + 0.5
@@ -151,9 +146,9 @@ def test_every_method_is_deterministic_and_keeps_fixed_quant(method):
              Node("add", "add", ["s", "t"], ["a"]), Node("softmax", "softmax", ["a"], ["y"])]
     g = _graph("fixed", t, nodes, ["x"], ["y"])
     cal = [[(rng.normal(size=(1, 6)) * (10 if k % 7 == 0 else 1)).astype(np.float32)] for k in range(24)]
-    first, second = (write_tflite(_quantised(g, cal, method)) for _ in range(2))
+    first, second = (write_tflite(quantised(g, cal, method=method)) for _ in range(2))
     assert first == second
-    gq = _quantised(g, cal, method)
+    gq = quantised(g, cal, method=method)
     fixed = {"logistic": (1 / 256, -128), "tanh": (1 / 128, 0), "softmax": (1 / 256, -128)}
     seen = set()
     for node in gq.nodes:
@@ -170,7 +165,7 @@ def test_every_method_is_deterministic_and_keeps_fixed_quant(method):
 
 def test_methods_give_different_models(spiky):
     g, cal, _ = spiky
-    models = {m: write_tflite(_quantised(g, cal, m)) for m in METHODS}
+    models = {m: write_tflite(quantised(g, cal, method=m)) for m in METHODS}
     assert len(set(models.values())) == len(METHODS)
 
 
@@ -200,7 +195,7 @@ def test_zero_range_activation_quantises_exactly_and_runs_in_tflm(method):
     cal = [[rng.uniform(0, 1, (1, 4, 4, 3)).astype(np.float32)] for _ in range(16)]
     ranges = calibrate(g, cal, method)
     assert ranges.lo["z"] == 0.0 and ranges.hi["z"] == 0.0
-    gq = _quantised(g, cal, method)
+    gq = quantised(g, cal, method=method)
     zq = gq.tensors["z"].quant
     assert zq.s > 0 and np.isfinite(zq.s) and -128 <= zq.zp <= 127
     model = write_tflite(gq)
@@ -217,7 +212,7 @@ def test_dead_and_collapsed_channels_are_reported():
     g = health_net()
     rng = np.random.default_rng(2)
     cal = [[rng.uniform(0, 1, (1, 4, 4, 3)).astype(np.float32)] for _ in range(16)]
-    rep = accuracy_report(g, _quantised(g, cal), cal)
+    rep = accuracy_report(g, quantised(g, cal), cal)
     by_node = {lay["node"]: lay for lay in rep["layers"]}
     assert by_node["mix"]["dead_channels"] == [2]
     assert by_node["mix"]["collapsed_channels"] == [1]
@@ -260,8 +255,8 @@ def test_bias_correction_removes_a_systematic_rounding_error():
     rng = np.random.default_rng(3)
     cal = [[rng.uniform(0, 1, (1, 6, 6, 4)).astype(np.float32)] for _ in range(32)]
     held_out = [[rng.uniform(0, 1, (1, 6, 6, 4)).astype(np.float32)] for _ in range(32)]
-    plain = _quantised(g, cal)
-    corrected = _quantised(g, cal, bias_correction=True)
+    plain = quantised(g, cal)
+    corrected = quantised(g, cal, bias_correction=True)
     before, after = _output_sqnr(g, plain, held_out), _output_sqnr(g, corrected, held_out)
     print(f"output SQNR without bias correction {before:.2f} dB, with {after:.2f} dB")
     assert after >= before + 3.0
@@ -305,12 +300,12 @@ def test_first_layer_below_threshold_is_named(tmp_path):
     g = cancelling_net()
     rng = np.random.default_rng(4)
     cal = [[rng.normal(size=(1, 6, 6, 2)).astype(np.float32)] for _ in range(16)]
-    rep = accuracy_report(g, _quantised(g, cal), cal, sqnr_threshold=20.0)
+    rep = accuracy_report(g, quantised(g, cal), cal, sqnr_threshold=20.0)
     sqnr = {lay["node"]: lay["sqnr_db"] for lay in rep["layers"]}
     assert sqnr["conv_a"] > 30 and sqnr["conv_b"] > 30 and sqnr["diff"] < 20 and sqnr["head"] < 20
     first = rep["first_below_threshold"]
     assert (first["node"], first["op"], first["tensor"]) == ("diff", "sub", "d")
-    assert accuracy_report(g, _quantised(g, cal), cal, sqnr_threshold=-50.0)["first_below_threshold"] is None
+    assert accuracy_report(g, quantised(g, cal), cal, sqnr_threshold=-50.0)["first_below_threshold"] is None
     # the CLI prints it and puts it in the JSON
     model = tmp_path / "cancel.tflite"
     model.write_bytes(write_tflite(g))

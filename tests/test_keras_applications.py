@@ -26,6 +26,7 @@ import os
 import numpy as np
 import pytest
 
+from tests.ptq_helpers import quantised
 from tests.tflm import assert_reference_c_and_tflm_equal
 from tinycc.core import interpreter
 from tinycc.core.graph import Graph, Node, Tensor
@@ -38,10 +39,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 def _tf():
     return pytest.importorskip("tensorflow", reason="the keras extra is not installed (pip install 'tinycc-ml[keras]')")
-
-
-def _quantised(g, cal, io="float"):
-    return validate(QuantizeInt8(calibrate(g, cal), io=io).run(copy.deepcopy(g)))
 
 
 def preprocessing_model(keras):
@@ -84,7 +81,7 @@ def test_rescaling_and_normalization_quantise_as_tensorflow_does_and_run_equal_i
     assert sorted(n.op for n in g.nodes) == ["add", "conv_2d", "mul", "mul", "sub"]
     rng = np.random.default_rng(0)
     cal = [[rng.uniform(0, 255, (1, 8, 8, 3)).astype(np.float32)] for _ in range(8)]
-    gq = _quantised(g, cal)
+    gq = quantised(g, cal)
     ours = _const_operands(gq)
     assert len(ours) == 4
 
@@ -125,7 +122,7 @@ def test_constant_operand_of_either_side_runs_equal_in_tflm(op, const_first, io,
     const = rng.uniform(-1.5, 0.5, (1, 1, 1, 3)).astype(np.float32)       # per channel, both signs
     g = _binary_graph(op, const_first, const)
     cal = [[rng.normal(size=(1, 4, 5, 3)).astype(np.float32)] for _ in range(8)]
-    gq = _quantised(g, cal, io)
+    gq = quantised(g, cal, io)
     (node,) = [n for n in gq.nodes if n.op == op]
     (c,) = [n for n in node.inputs if gq.tensors[n].is_const]
     cq = gq.tensors[c]

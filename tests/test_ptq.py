@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from tests.c_build import build, run_exe
+from tests.ptq_helpers import quantised
 from tests.tflm import assert_reference_c_and_tflm_equal, models_dir, run_tflm
 from tinycc.backends.tflm.flatbuffer import write_tflite
 from tinycc.core import interpreter
@@ -66,16 +67,12 @@ def tiny_float_cnn(seed=0) -> Graph:
     return validate(Graph("tiny", t, nodes, ["x"], ["y"], source="tiny"))
 
 
-def _quantized(g, samples, io="float"):
-    return Sequential(QuantizeInt8(calibrate(g, samples), io=io)).run(copy.deepcopy(g))
-
-
 @pytest.mark.parametrize("io", ["float", "int8"])
 def test_quantised_graph_runs_bit_exact_in_tflm_and_c(io, tmp_path):
     g = tiny_float_cnn()
     rng = np.random.default_rng(1)
     cal = [[rng.normal(size=(1, 10, 8, 2)).astype(np.float32)] for _ in range(16)]
-    gq = _quantized(g, cal, io)
+    gq = quantised(g, cal, io)
     assert {t.dtype for t in gq.tensors.values() if not t.is_const and t.name not in gq.inputs + gq.outputs} == {"int8"}
     samples = []
     for _ in range(6):
@@ -102,7 +99,7 @@ def test_shared_float_classifiers_keep_top1(rel):
     def sample():
         return [rng.uniform(0, 1, g.tensors[n].shape).astype(np.float32) for n in g.inputs]
 
-    gq = _quantized(g, [sample() for _ in range(64)])
+    gq = quantised(g, [sample() for _ in range(64)])
     model = write_tflite(gq)
     agree, n = 0, 60
     for k in range(n):
@@ -124,7 +121,7 @@ def test_shared_autoencoder_quantises_to_a_model_tflm_runs_identically():
     def sample():
         return [rng.uniform(0, 1, g.tensors[n].shape).astype(np.float32) for n in g.inputs]
 
-    gq = _quantized(g, [sample() for _ in range(16)])
+    gq = quantised(g, [sample() for _ in range(16)])
     model = write_tflite(gq)
     for _ in range(3):
         xs = sample()
@@ -176,7 +173,7 @@ def test_accuracy_report_ranks_layers_and_measures_outputs(tmp_path):
     g = tiny_float_cnn()
     rng = np.random.default_rng(4)
     cal = [[rng.normal(size=(1, 10, 8, 2)).astype(np.float32)] for _ in range(16)]
-    gq = _quantized(g, cal)
+    gq = quantised(g, cal)
     rep = accuracy_report(g, gq, cal)
     assert [layer["tensor"] for layer in rep["layers"]]
     assert {layer["op"] for layer in rep["layers"]} >= {"conv_2d", "fully_connected"}
@@ -201,7 +198,7 @@ def test_accuracy_report_quantises_the_samples_of_int8_inputs():
     g = tiny_float_cnn()
     rng = np.random.default_rng(4)
     cal = [[rng.normal(size=(1, 10, 8, 2)).astype(np.float32)] for _ in range(16)]
-    gq = _quantized(g, cal, io="int8")
+    gq = quantised(g, cal, io="int8")
     t = gq.tensors[gq.inputs[0]]
     assert t.dtype == "int8"
     rep = accuracy_report(g, gq, cal)["outputs"][0]
@@ -236,7 +233,7 @@ def test_int16_layers_run_16x8_bit_exact_in_tflm_and_c(tmp_path):
     # closer to float than all-int8 on the layers kept in int16 (int8 weights still bound it)
     from tinycc.core.passes.accuracy import accuracy_report
     mixed = {layer["node"]: layer["sqnr_db"] for layer in accuracy_report(g, gq, cal)["layers"]}
-    int8 = {layer["node"]: layer["sqnr_db"] for layer in accuracy_report(g, _quantized(g, cal), cal)["layers"]}
+    int8 = {layer["node"]: layer["sqnr_db"] for layer in accuracy_report(g, quantised(g, cal), cal)["layers"]}
     assert mixed["conv"] > int8["conv"] + 3 and mixed["dw"] > int8["dw"] + 3
     assert not any(n.outputs == ["x/int8"] for n in gq.nodes)       # no unused int8 copy of the input
 
