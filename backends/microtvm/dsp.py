@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinycc.backends.microtvm.micro_kernels import gemm_name
+from tinycc.backends.microtvm.micro_kernels import DW_NAME, gemm_name
 
 INT32_MAX = (1 << 31) - 1
 MICRO_KERNEL = "tinycc_micro_kernel"
@@ -46,6 +46,15 @@ def conv_operands(node, g, p) -> tuple[dict, np.ndarray, np.ndarray] | None:
         rows = x_t.size // depth
         s = dict(n=1, h=1, w=rows, ci=depth, co=units, kh=1, kw=1, sh=1, sw=1, dh=1, pads=(0, 0, 0, 0), oh=1, ow=rows)
         packed = w.reshape(1, units, depth)
+    elif node.op == "depthwise_conv_2d":
+        n, h, wd, ci = x_t.shape
+        _, kh, kw, co = w.shape
+        if co != ci or co % 4:                          # depth multiplier > 1 or odd channels: scalar
+            return None
+        (sh, sw), (dh, dw) = node.attrs["strides"], node.attrs["dilations"]
+        s = dict(n=n, h=h, w=wd, ci=ci, co=co, kh=kh, kw=kw, sh=sh, sw=sw, dh=dh, dw=dw, depthwise=True,
+                 pads=tuple(node.attrs["pads"]), oh=y_t.shape[1], ow=y_t.shape[2])
+        packed = np.ascontiguousarray(w.reshape(kh, kw, co))
     elif node.op == "conv_2d":
         n, h, wd, ci = x_t.shape
         co, kh, kw, wci = w.shape
@@ -62,9 +71,12 @@ def conv_operands(node, g, p) -> tuple[dict, np.ndarray, np.ndarray] | None:
     zp = int(p["input_zp"])
     bias_name = node.inputs[2] if len(node.inputs) > 2 else None
     bias = np.zeros(s["co"], np.int64) if bias_name is None else g.tensors[bias_name].data.astype(np.int64)
-    wsum = packed.astype(np.int64).transpose(1, 0, 2).reshape(s["co"], -1).sum(axis=1)
+    if s.get("depthwise"):
+        wsum = packed.astype(np.int64).reshape(-1, s["co"]).sum(axis=0)
+    else:
+        wsum = packed.astype(np.int64).transpose(1, 0, 2).reshape(s["co"], -1).sum(axis=1)
     folded = bias - zp * wsum
-    k = s["kh"] * s["kw"] * s["ci"]
+    k = s["kh"] * s["kw"] * (1 if s.get("depthwise") else s["ci"])
     # |sum x w| <= 128 * 128 * k; the folded sum must stay an int32 wherever TFLM's does not overflow
     if np.abs(folded).max(initial=0) + 128 * 128 * k > INT32_MAX:
         return None
@@ -82,7 +94,7 @@ def conv_te(s: dict, p: dict):
     sh, sw, dh, oh, ow = s["sh"], s["sw"], s["dh"], s["oh"], s["ow"]
     top, left, bottom, right = s["pads"]
     x = te.placeholder((n, h, w * ci), "int8", name="x")
-    wp = te.placeholder((kh, co, kw * ci), "int8", name="w")
+    wp = te.placeholder((kh, kw, co) if s.get("depthwise") else (kh, co, kw * ci), "int8", name="w")
     bias = te.placeholder((co,), "int32", name="bias")
     mult = te.placeholder((co,), "int32", name="mult")
     shift = te.placeholder((co,), "int32", name="shift")
@@ -94,6 +106,15 @@ def conv_te(s: dict, p: dict):
     else:
         xp = x
     rh = te.reduce_axis((0, kh), name="rh")
+    if s.get("depthwise"):
+        dw = s["dw"]
+        rw = te.reduce_axis((0, kw), name="rw")
+        acc = te.compute((n, oh, ow, co), lambda b, yy, xx, c: te.sum(
+            tir.Cast("int32", xp[b, yy * sh + rh * dh, (xx * sw + rw * dw) * ci + c])
+            * tir.Cast("int32", wp[rh, rw, c]), axis=[rh, rw]), name="acc")
+        y = te.compute((n, oh, ow, co),
+                       lambda b, yy, xx, c: requant(tir, acc[b, yy, xx, c] + bias[c], mult[c], shift[c], p), name="y")
+        return te.create_prim_func([x, wp, bias, mult, shift, y])
     rk = te.reduce_axis((0, kw * ci), name="rk")
     acc = te.compute((n, oh, ow, co), lambda b, yy, xx, c: te.sum(
         tir.Cast("int32", xp[b, yy * sh + rh * dh, xx * sw * ci + rk]) * tir.Cast("int32", wp[rh, c, rk]),
@@ -113,6 +134,15 @@ def schedule_conv(func, s: dict):
     import tvm.s_tir  # noqa: F401
     sch = tvm.s_tir.Schedule(func)
     acc = sch.get_sblock("acc")
+    if s.get("depthwise"):
+        b, yy, xx, c, rh, rw = sch.get_loops(acc)
+        c_outer, c_inner = sch.split(c, [None, 4])
+        sch.reorder(c_outer, c_inner, rh, rw)
+        sch.reverse_compute_at(sch.get_sblock("y"), c_outer)
+        if any(s["pads"]):
+            sch.compute_at(sch.get_sblock("x_padded"), yy)
+        sch.decompose_reduction(acc, c_inner)
+        return tensorize(sch, c_inner, DW_NAME, s), []
     b, yy, xx, c, rh, rk = sch.get_loops(acc)
     tile = channel_tile(s["co"])
     c_outer, c_inner = sch.split(c, [None, tile])
@@ -124,7 +154,7 @@ def schedule_conv(func, s: dict):
     return tensorize(sch, c_inner, gemm_name(tile)), [tile]
 
 
-def tensorize(sch, loop, kernel: str):
+def tensorize(sch, loop, kernel: str, s: dict | None = None):
     """Schedule.tensorize with the gemm intrinsic: blockize `loop`'s nest, check it computes
     C[j] += int32(A[k]) * int32(B[j, k]), and call `kernel` on the regions' first elements."""
     from tvm import tirx as tir
@@ -152,6 +182,14 @@ def tensorize(sch, loop, kernel: str):
         (c,) = st.writes
         a, b = [r for r in st.reads if not r.source.same_as(c.source)]
         extents = lambda r: [int(e.extent) for e in r.region]  # noqa: E731
+        if kernel == DW_NAME:
+            if extents(c)[-1] != 4 or extents(b) != [s["kh"], s["kw"], 4]:
+                raise ValueError(f"{st.name_hint}: not the depthwise intrinsic's computation {extents(b)}")
+            row = int(a.source.shape[-1])
+            call = tir.call_extern("int32", kernel, first(a), row * s["dh"], s["dw"] * s["ci"], first(b),
+                                   s["kw"] * s["co"], s["co"], first(c), s["kh"], s["kw"])
+            return SBlock(st.iter_vars, st.reads, st.writes, st.name_hint, tir.Evaluate(call), None,
+                          st.alloc_buffers, st.match_buffers, {})
         n, k = int(np.prod(extents(c))), extents(a)[-1]
         if np.prod(extents(a)) != k or extents(b)[-2:] != [n, k] or extents(c)[-1] != n \
                 or "T.Cast(\"int32\"" not in st.body.script() or st.body.script().count(" + ") < 1:

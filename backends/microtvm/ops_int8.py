@@ -59,6 +59,8 @@ class TVMKernel:
                 m.add_kernel_source(micro_kernels.PRELUDE)
                 for tile in tiles:
                     m.add_kernel_source(micro_kernels.gemm_source(tile))
+                if shape.get("depthwise"):
+                    m.add_kernel_source(micro_kernels.DW_SOURCE)
                 m.add_kernel_source(lower_kernel(scheduled, symbol, {**(self.opts or {}), "schedule": "none"}))
             self.cache[key] = symbol
         co = shape["co"]
