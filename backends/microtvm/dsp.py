@@ -81,6 +81,12 @@ def conv_operands(node, g, p) -> tuple[dict, np.ndarray, np.ndarray] | None:
     if np.abs(folded).max(initial=0) + 128 * 128 * k > INT32_MAX:
         return None
     s["zp"] = zp
+    if not s.get("depthwise") and (s["kw"] * s["ci"]) % 4 == 0:
+        # interleaved for the micro-kernel: (kh, co / N, kw*ci / 4, N, 4), N output channels' words side by side
+        tile = channel_tile(s["co"])
+        kh, co, kq = packed.shape
+        packed = np.ascontiguousarray(packed.reshape(kh, co // tile, tile, kq // 4, 4).transpose(0, 1, 3, 2, 4))
+        s["interleaved"] = True
     return s, packed, folded.astype(np.int32)
 
 
@@ -116,8 +122,14 @@ def conv_te(s: dict, p: dict):
                        lambda b, yy, xx, c: requant(tir, acc[b, yy, xx, c] + bias[c], mult[c], shift[c], p), name="y")
         return te.create_prim_func([x, wp, bias, mult, shift, y])
     rk = te.reduce_axis((0, kw * ci), name="rk")
+    if s.get("interleaved"):
+        t = channel_tile(co)
+        wp = te.placeholder((kh, co // t, kw * ci // 4, t, 4), "int8", name="w")
+        weight = lambda rh, c, rk: wp[rh, c // t, rk // 4, c % t, rk % 4]  # noqa: E731
+    else:
+        weight = lambda rh, c, rk: wp[rh, c, rk]  # noqa: E731
     acc = te.compute((n, oh, ow, co), lambda b, yy, xx, c: te.sum(
-        tir.Cast("int32", xp[b, yy * sh + rh * dh, xx * sw * ci + rk]) * tir.Cast("int32", wp[rh, c, rk]),
+        tir.Cast("int32", xp[b, yy * sh + rh * dh, xx * sw * ci + rk]) * tir.Cast("int32", weight(rh, c, rk)),
         axis=[rh, rk]), name="acc")
     y = te.compute((n, oh, ow, co),
                    lambda b, yy, xx, c: requant(tir, acc[b, yy, xx, c] + bias[c], mult[c], shift[c], p), name="y")
@@ -151,7 +163,7 @@ def schedule_conv(func, s: dict):
     if any(s["pads"]):
         sch.compute_at(sch.get_sblock("x_padded"), yy)
     sch.decompose_reduction(acc, rh)
-    return tensorize(sch, c_inner, gemm_name(tile)), [tile]
+    return tensorize(sch, c_inner, gemm_name(tile, s.get("interleaved", False)), s), [tile]
 
 
 def tensorize(sch, loop, kernel: str, s: dict | None = None):
@@ -191,10 +203,11 @@ def tensorize(sch, loop, kernel: str, s: dict | None = None):
             return SBlock(st.iter_vars, st.reads, st.writes, st.name_hint, tir.Evaluate(call), None,
                           st.alloc_buffers, st.match_buffers, {})
         n, k = int(np.prod(extents(c))), extents(a)[-1]
-        if np.prod(extents(a)) != k or extents(b)[-2:] != [n, k] or extents(c)[-1] != n \
+        b_ok = extents(b)[-3:] == [k // 4, n, 4] if s and s.get("interleaved") else extents(b)[-2:] == [n, k]
+        if np.prod(extents(a)) != k or not b_ok or extents(c)[-1] != n \
                 or "T.Cast(\"int32\"" not in st.body.script() or st.body.script().count(" + ") < 1:
             raise ValueError(f"{st.name_hint}: not the gemm intrinsic's computation {extents(a)} {extents(b)}")
-        stride = int(b.source.shape[-1])
+        stride = int(b.source.shape[-1])        # unused by the interleaved kernels
         call = tir.call_extern("int32", str(st.annotations[MICRO_KERNEL]), first(a), 0, first(b), stride, first(c),
                                1, k)
         return SBlock(st.iter_vars, st.reads, st.writes, st.name_hint, tir.Evaluate(call), None,

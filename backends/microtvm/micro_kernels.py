@@ -32,8 +32,27 @@ static inline int32_t tinycc_tvm_sxtb16_ror8(int32_t v) {
 """
 
 
-def gemm_name(n: int) -> str:
-    return f"tinycc_gemm_s8_1x{n}"
+def gemm_name(n: int, packed: bool = False) -> str:
+    return f"tinycc_gemm_s8_1x{n}" + ("_packed" if packed else "")
+
+
+def gemm_packed_source(n: int) -> str:
+    """C source of tinycc_gemm_s8_1xN_packed: the weights pre-packed as (k / 4, N, 4), so one pointer
+    walks all N rows (N consecutive words per four inputs); k is a multiple of 4."""
+    rows = range(n)
+    accs = ", ".join(f"c{j} = c[{j}]" for j in rows)
+    dsp = "".join(f"        {{\n            const int32_t w = tinycc_tvm_ld4(b + {4 * j});\n"
+                  f"            c{j} = __smlad(xe, __sxtb16(w), c{j});\n"
+                  f"            c{j} = __smlad(xo, tinycc_tvm_sxtb16_ror8(w), c{j});\n        }}\n" for j in rows)
+    plain = "".join(f"        for (q = 0; q < 4; ++q) c{j} += (int32_t)a[i + q] * b[{4 * j} + q];\n" for j in rows)
+    store = "".join(f"    c[{j}] = c{j};\n" for j in rows)
+    return (f"static int32_t {gemm_name(n, True)}(int8_t *a, int32_t sa, int8_t *b, int32_t sb, int32_t *c,\n"
+            f"                                     int32_t sc, int32_t k) {{\n    int32_t {accs}, i;\n"
+            f"    (void)sa;\n    (void)sb;\n    (void)sc;\n"
+            f"    for (i = 0; i < k; i += 4, b += {4 * n}) {{\n"
+            f"#ifdef TINYCC_TVM_DSP\n        const int32_t x4 = tinycc_tvm_ld4(a + i);\n"
+            f"        const int32_t xe = __sxtb16(x4), xo = tinycc_tvm_sxtb16_ror8(x4);\n{dsp}"
+            f"#else\n        int32_t q;\n{plain}#endif\n    }}\n{store}    return 0;\n}}\n")
 
 
 def gemm_source(n: int) -> str:

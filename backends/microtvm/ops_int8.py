@@ -58,7 +58,8 @@ class TVMKernel:
                 scheduled, tiles = dsp.schedule_conv(func, shape)
                 m.add_kernel_source(micro_kernels.PRELUDE)
                 for tile in tiles:
-                    m.add_kernel_source(micro_kernels.gemm_source(tile))
+                    m.add_kernel_source(micro_kernels.gemm_packed_source(tile) if shape.get("interleaved")
+                                        else micro_kernels.gemm_source(tile))
                 if shape.get("depthwise"):
                     m.add_kernel_source(micro_kernels.DW_SOURCE)
                 m.add_kernel_source(lower_kernel(scheduled, symbol, {**(self.opts or {}), "schedule": "none"}))
