@@ -133,7 +133,8 @@ def test_tvm_opt_knobs_change_the_code_and_are_recorded(tmp_path):
     g = optimize_model(load_tflite("examples/tiny_kws_int8.tflite"))
     base, _ = generate(g, "model")
     unrolled, _ = generate(g, "model", ["unroll=16", "cse=0"])
-    assert json.loads(unrolled["metadata.json"])["tvm_opt"] == {"schedule": "mcu", "unroll": "16", "cse": "0"}
+    assert json.loads(unrolled["metadata.json"])["tvm_opt"] == {"schedule": "mcu", "unroll": "16", "cse": "0",
+                                                                "dsp": "1"}
     assert unrolled["model.c"] != base["model.c"]
     write(unrolled, tmp_path)
     samples = [random_inputs(g, np.random.default_rng(5))]
@@ -144,3 +145,29 @@ def test_tvm_opt_knobs_change_the_code_and_are_recorded(tmp_path):
     from tinycc.core.errors import TinyccError
     with pytest.raises(TinyccError, match="unknown --tvm-opt 'speed'"):
         generate(g, "model", ["speed=max"])
+
+
+def test_dsp_schedules_call_the_micro_kernels_and_stay_bit_exact(tmp_path):
+    """KWS through the tensorised DSP schedules (backends/microtvm/dsp.py): the pointwise and first
+    convolutions call the SXTB16/SMLAD gemm micro-kernel, the depthwise ones the 4-channel one, with
+    pre-packed weights and folded biases; with dsp=0 none of them; both equal TF Lite Micro on the host."""
+    from tests.tflm import run_tflm
+    path = "examples/tiny_kws_int8.tflite"
+    g = optimize_model(load_tflite(path))
+    samples = [random_inputs(g, np.random.default_rng(s)) for s in range(4)]
+    with open(path, "rb") as f:
+        data = f.read()
+    for dsp, calls in (("1", ("tinycc_gemm_s8_1x", "__smlad")), ("0", ())):
+        files, _ = generate(g, "model", [f"dsp={dsp}"])
+        src = files["model.c"]
+        for call in calls:
+            assert call in src
+        if dsp == "0":
+            assert "tinycc_gemm_s8_1x" not in src and "w_packed" not in files["model_weights.c"]
+        else:
+            assert "w_packed" in files["model_weights.c"] and "bias_folded" in files["model_weights.c"]
+        out = tmp_path / dsp
+        write(files, out)
+        got = run_exe(build_folder(out), g, samples)
+        for sample, outs in zip(samples, got):
+            np.testing.assert_array_equal(outs[0].reshape(-1), run_tflm(data, sample)[0].reshape(-1))

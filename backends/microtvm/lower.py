@@ -79,9 +79,10 @@ def _pointer_params(func):
 
 # --tvm-opt knobs: schedule=mcu|none (none keeps TVM's legalised form: whole intermediates on
 # the stack, for comparison), unroll=N (TVM unrolls loops of at most N iterations: faster,
-# larger code), cse=1|0 (common subexpression elimination).
-TVM_OPTIONS = {"schedule": ("mcu", "none"), "unroll": None, "cse": ("1", "0")}
-DEFAULT_OPTIONS = {"schedule": "mcu", "unroll": "0", "cse": "1"}
+# larger code), cse=1|0 (common subexpression elimination), dsp=1|0 (int8 convolutions and fully
+# connected through the tensorised DSP schedules of dsp.py; 0: the scalar tensor expressions).
+TVM_OPTIONS = {"schedule": ("mcu", "none"), "unroll": None, "cse": ("1", "0"), "dsp": ("1", "0")}
+DEFAULT_OPTIONS = {"schedule": "mcu", "unroll": "0", "cse": "1", "dsp": "1"}
 
 
 def parse_options(items) -> dict:

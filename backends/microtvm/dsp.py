@@ -1,0 +1,215 @@
+"""TVM schedules for int8 convolution and fully connected on Cortex-M with the DSP extension: the
+reduction is tiled so its inner loop is a tensorised micro-kernel (micro_kernels.py: SXTB16 +
+SMLAD over packed int16 pairs, plain C without the DSP extension), as microTVM's arm_cpu DSP
+schedules did with their gemm tensor intrinsics.
+
+The tensor expression (TF Lite Micro's arithmetic, reordered exactly):
+  acc[b, y, x, c] = sum_{rh, rk} int32(xp[b, y*sh + rh*dh, x*sw*ci + rk]) * int32(wp[rh, c, rk])
+  y = requant(acc + bias'[c])            (the fixed-point rescale of _fixedpoint.requant)
+- the input is read as (n, h, w*ci) (NHWC's bytes): with dilation 1 across the width, one kernel
+  row (kw * ci values) is contiguous, so the micro-kernel reduces over rk < kw*ci in one call;
+- padding is materialised as the input zero point, a few rows at a time (compute_at the output row);
+- the input offset is folded into the bias at compile time: sum (x - zp) w = sum x w - zp sum w,
+  and padded values equal zp contribute (zp - zp) w = 0 either way; exact in int32 (checked);
+- the weights are pre-packed at compile time to (kh, co, kw*ci), the layout the schedule reads: N
+  consecutive output channels of one kernel row are N rows of stride kw*ci.
+Schedule: split the output channels by N, reorder to (..., c_outer, rh, c_inner, rk), epilogue
+computed per N channels (reverse_compute_at), padding per output row (compute_at), init hoisted
+(decompose_reduction), then the (c_inner, rk) nest is tensorised into tinycc_gemm_s8_1xN.
+
+TVM 0.27's `Schedule.tensorize` crashes in its wheels (it deep-copies the intrinsic through
+tvm-ffi's JSON serialiser, which segfaults on any TIR node), so `tensorize` here does what it does
+after matching: blockize the nest, check the block computes C[j] += int32(A[k]) * int32(B[j, k]),
+and replace its body with the intrinsic's implementation, an extern call on the regions' pointers.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from tinycc.backends.microtvm.micro_kernels import DW_NAME, gemm_name
+
+INT32_MAX = (1 << 31) - 1
+MICRO_KERNEL = "tinycc_micro_kernel"
+
+
+def conv_operands(node, g, p) -> tuple[dict, np.ndarray, np.ndarray] | None:
+    """(shape dict, packed weights, folded bias) for an int8 conv_2d / fully_connected node the DSP
+    schedule takes, or None (it falls back to the scalar tensor expression)."""
+    x_t, w_t, y_t = g.tensors[node.inputs[0]], g.tensors[node.inputs[1]], g.tensors[node.outputs[0]]
+    w = w_t.data
+    if w is None or w.dtype != np.int8:
+        return None
+    if node.op == "fully_connected":
+        if int(p.get("weights_zp", 0)) != 0:
+            return None
+        units, depth = w.shape
+        rows = x_t.size // depth
+        s = dict(n=1, h=1, w=rows, ci=depth, co=units, kh=1, kw=1, sh=1, sw=1, dh=1, pads=(0, 0, 0, 0), oh=1, ow=rows)
+        packed = w.reshape(1, units, depth)
+    elif node.op == "depthwise_conv_2d":
+        n, h, wd, ci = x_t.shape
+        _, kh, kw, co = w.shape
+        if co != ci or co % 4:                          # depth multiplier > 1 or odd channels: scalar
+            return None
+        (sh, sw), (dh, dw) = node.attrs["strides"], node.attrs["dilations"]
+        s = dict(n=n, h=h, w=wd, ci=ci, co=co, kh=kh, kw=kw, sh=sh, sw=sw, dh=dh, dw=dw, depthwise=True,
+                 pads=tuple(node.attrs["pads"]), oh=y_t.shape[1], ow=y_t.shape[2])
+        packed = np.ascontiguousarray(w.reshape(kh, kw, co))
+    elif node.op == "conv_2d":
+        n, h, wd, ci = x_t.shape
+        co, kh, kw, wci = w.shape
+        if wci != ci:                                   # grouped convolutions: the scalar expression
+            return None
+        (sh, sw), (dh, dw) = node.attrs["strides"], node.attrs["dilations"]
+        if dw != 1 and kw != 1:
+            return None
+        s = dict(n=n, h=h, w=wd, ci=ci, co=co, kh=kh, kw=kw, sh=sh, sw=sw, dh=dh, pads=tuple(node.attrs["pads"]),
+                 oh=y_t.shape[1], ow=y_t.shape[2])
+        packed = np.ascontiguousarray(w.transpose(1, 0, 2, 3).reshape(kh, co, kw * ci))
+    else:
+        return None
+    zp = int(p["input_zp"])
+    bias_name = node.inputs[2] if len(node.inputs) > 2 else None
+    bias = np.zeros(s["co"], np.int64) if bias_name is None else g.tensors[bias_name].data.astype(np.int64)
+    if s.get("depthwise"):
+        wsum = packed.astype(np.int64).reshape(-1, s["co"]).sum(axis=0)
+    else:
+        wsum = packed.astype(np.int64).transpose(1, 0, 2).reshape(s["co"], -1).sum(axis=1)
+    folded = bias - zp * wsum
+    k = s["kh"] * s["kw"] * (1 if s.get("depthwise") else s["ci"])
+    # |sum x w| <= 128 * 128 * k; the folded sum must stay an int32 wherever TFLM's does not overflow
+    if np.abs(folded).max(initial=0) + 128 * 128 * k > INT32_MAX:
+        return None
+    s["zp"] = zp
+    if not s.get("depthwise") and (s["kw"] * s["ci"]) % 4 == 0:
+        # interleaved for the micro-kernel: (kh, co / N, kw*ci / 4, N, 4), N output channels' words side by side
+        tile = channel_tile(s["co"])
+        kh, co, kq = packed.shape
+        packed = np.ascontiguousarray(packed.reshape(kh, co // tile, tile, kq // 4, 4).transpose(0, 1, 3, 2, 4))
+        s["interleaved"] = True
+    return s, packed, folded.astype(np.int32)
+
+
+def conv_te(s: dict, p: dict):
+    """PrimFunc(x, wp, bias', mult, shift, y) of the DSP-scheduled convolution (see the module doc)."""
+    from tvm import te
+    from tvm import tirx as tir
+
+    from tinycc.backends.microtvm.ops._fixedpoint import requant
+    n, h, w, ci, co, kh, kw = (s[k] for k in ("n", "h", "w", "ci", "co", "kh", "kw"))
+    sh, sw, dh, oh, ow = s["sh"], s["sw"], s["dh"], s["oh"], s["ow"]
+    top, left, bottom, right = s["pads"]
+    x = te.placeholder((n, h, w * ci), "int8", name="x")
+    wp = te.placeholder((kh, kw, co) if s.get("depthwise") else (kh, co, kw * ci), "int8", name="w")
+    bias = te.placeholder((co,), "int32", name="bias")
+    mult = te.placeholder((co,), "int32", name="mult")
+    shift = te.placeholder((co,), "int32", name="shift")
+    if any(s["pads"]):
+        hp, wq = h + top + bottom, (w + left + right) * ci
+        xp = te.compute((n, hp, wq), lambda b, r, q: tir.if_then_else(
+            tir.all(r >= top, r < top + h, q >= left * ci, q < (left + w) * ci),
+            x[b, r - top, q - left * ci], tir.const(s["zp"], "int8")), name="x_padded")
+    else:
+        xp = x
+    rh = te.reduce_axis((0, kh), name="rh")
+    if s.get("depthwise"):
+        dw = s["dw"]
+        rw = te.reduce_axis((0, kw), name="rw")
+        acc = te.compute((n, oh, ow, co), lambda b, yy, xx, c: te.sum(
+            tir.Cast("int32", xp[b, yy * sh + rh * dh, (xx * sw + rw * dw) * ci + c])
+            * tir.Cast("int32", wp[rh, rw, c]), axis=[rh, rw]), name="acc")
+        y = te.compute((n, oh, ow, co),
+                       lambda b, yy, xx, c: requant(tir, acc[b, yy, xx, c] + bias[c], mult[c], shift[c], p), name="y")
+        return te.create_prim_func([x, wp, bias, mult, shift, y])
+    rk = te.reduce_axis((0, kw * ci), name="rk")
+    if s.get("interleaved"):
+        t = channel_tile(co)
+        wp = te.placeholder((kh, co // t, kw * ci // 4, t, 4), "int8", name="w")
+        weight = lambda rh, c, rk: wp[rh, c // t, rk // 4, c % t, rk % 4]  # noqa: E731
+    else:
+        weight = lambda rh, c, rk: wp[rh, c, rk]  # noqa: E731
+    acc = te.compute((n, oh, ow, co), lambda b, yy, xx, c: te.sum(
+        tir.Cast("int32", xp[b, yy * sh + rh * dh, xx * sw * ci + rk]) * tir.Cast("int32", weight(rh, c, rk)),
+        axis=[rh, rk]), name="acc")
+    y = te.compute((n, oh, ow, co),
+                   lambda b, yy, xx, c: requant(tir, acc[b, yy, xx, c] + bias[c], mult[c], shift[c], p), name="y")
+    return te.create_prim_func([x, wp, bias, mult, shift, y])
+
+
+def channel_tile(co: int) -> int:
+    return next(t for t in (4, 2, 1) if co % t == 0)
+
+
+def schedule_conv(func, s: dict):
+    """The scheduled, tensorised PrimFunc and the micro-kernels it calls."""
+    import tvm
+    import tvm.s_tir  # noqa: F401
+    sch = tvm.s_tir.Schedule(func)
+    acc = sch.get_sblock("acc")
+    if s.get("depthwise"):
+        b, yy, xx, c, rh, rw = sch.get_loops(acc)
+        c_outer, c_inner = sch.split(c, [None, 4])
+        sch.reorder(c_outer, c_inner, rh, rw)
+        sch.reverse_compute_at(sch.get_sblock("y"), c_outer)
+        if any(s["pads"]):
+            sch.compute_at(sch.get_sblock("x_padded"), yy)
+        sch.decompose_reduction(acc, c_inner)
+        return tensorize(sch, c_inner, DW_NAME, s), []
+    b, yy, xx, c, rh, rk = sch.get_loops(acc)
+    tile = channel_tile(s["co"])
+    c_outer, c_inner = sch.split(c, [None, tile])
+    sch.reorder(c_outer, rh, c_inner, rk)
+    sch.reverse_compute_at(sch.get_sblock("y"), c_outer)
+    if any(s["pads"]):
+        sch.compute_at(sch.get_sblock("x_padded"), yy)
+    sch.decompose_reduction(acc, rh)
+    return tensorize(sch, c_inner, gemm_name(tile, s.get("interleaved", False)), s), [tile]
+
+
+def tensorize(sch, loop, kernel: str, s: dict | None = None):
+    """Schedule.tensorize with the gemm intrinsic: blockize `loop`'s nest, check it computes
+    C[j] += int32(A[k]) * int32(B[j, k]), and call `kernel` on the regions' first elements."""
+    from tvm import tirx as tir
+    from tvm.s_tir import SBlock, SBlockRealize
+    outer = sch.blockize(loop)
+    sch.annotate(outer, MICRO_KERNEL, kernel)
+    func = sch.mod["main"]
+
+    def first(region):
+        return tir.address_of(tir.BufferLoad(region.source, [r.min for r in region.region]))
+
+    def rewrite(st):
+        if isinstance(st, tir.For):
+            return tir.For(st.loop_var, st.min, st.extent, st.kind, rewrite(st.body), st.thread_binding,
+                           st.annotations)
+        if isinstance(st, tir.SeqStmt):
+            return tir.SeqStmt([rewrite(t) for t in st.seq])
+        if isinstance(st, SBlockRealize):
+            return SBlockRealize(st.iter_values, st.predicate, rewrite(st.block))
+        if not isinstance(st, SBlock):
+            return st
+        if MICRO_KERNEL not in st.annotations:
+            return SBlock(st.iter_vars, st.reads, st.writes, st.name_hint, rewrite(st.body), st.init,
+                          st.alloc_buffers, st.match_buffers, st.annotations)
+        (c,) = st.writes
+        a, b = [r for r in st.reads if not r.source.same_as(c.source)]
+        extents = lambda r: [int(e.extent) for e in r.region]  # noqa: E731
+        if kernel == DW_NAME:
+            if extents(c)[-1] != 4 or extents(b) != [s["kh"], s["kw"], 4]:
+                raise ValueError(f"{st.name_hint}: not the depthwise intrinsic's computation {extents(b)}")
+            row = int(a.source.shape[-1])
+            call = tir.call_extern("int32", kernel, first(a), row * s["dh"], s["dw"] * s["ci"], first(b),
+                                   s["kw"] * s["co"], s["co"], first(c), s["kh"], s["kw"])
+            return SBlock(st.iter_vars, st.reads, st.writes, st.name_hint, tir.Evaluate(call), None,
+                          st.alloc_buffers, st.match_buffers, {})
+        n, k = int(np.prod(extents(c))), extents(a)[-1]
+        b_ok = extents(b)[-3:] == [k // 4, n, 4] if s and s.get("interleaved") else extents(b)[-2:] == [n, k]
+        if np.prod(extents(a)) != k or not b_ok or extents(c)[-1] != n \
+                or "T.Cast(\"int32\"" not in st.body.script() or st.body.script().count(" + ") < 1:
+            raise ValueError(f"{st.name_hint}: not the gemm intrinsic's computation {extents(a)} {extents(b)}")
+        stride = int(b.source.shape[-1])        # unused by the interleaved kernels
+        call = tir.call_extern("int32", str(st.annotations[MICRO_KERNEL]), first(a), 0, first(b), stride, first(c),
+                               1, k)
+        return SBlock(st.iter_vars, st.reads, st.writes, st.name_hint, tir.Evaluate(call), None,
+                      st.alloc_buffers, st.match_buffers, {})
+    return func.with_body(rewrite(func.body))

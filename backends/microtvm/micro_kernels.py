@@ -1,0 +1,106 @@
+"""The C micro-kernels TVM's tensorised int8 schedules call (backends/microtvm/dsp.py), shipped in
+the generated library beside TVM's kernels: only those a model uses (each is `static`).
+
+tinycc_gemm_s8_1xN(a, sa, b, sb, c, sc, k): c[j] += sum_i a[i] * b[j * sb + i], i < k, j < N: one
+row of int8 inputs against N rows of int8 weights into N int32 accumulators. With the Cortex-M
+DSP extension (__ARM_FEATURE_DSP) four int8 pairs are widened with SXTB16 (bytes 0,2 and, rotated
+by 8, bytes 1,3: the same order on both sides, so the pairs meet) and multiplied-accumulated two
+at a time with SMLAD, each widened input word reused by all N weight rows; elsewhere (and in
+unoptimised builds, where the inline assembly gets no registers) plain C. int32 accumulation:
+the same sums as TF Lite Micro's loops, in any order. The signature is the prototype TVM's C
+code generator declares for the extern call (non-const pointers, int32 result, always 0).
+"""
+from __future__ import annotations
+
+PRELUDE = """/* tinycc's micro-kernels for TVM's tensorised int8 schedules (SXTB16 + SMLAD with the DSP
+ * extension, plain C elsewhere) */
+#if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && defined(__OPTIMIZE__)
+#include <arm_acle.h>
+#include <string.h>
+#define TINYCC_TVM_DSP 1
+static inline int32_t tinycc_tvm_ld4(const int8_t *p) {
+    int32_t v;
+    memcpy(&v, p, 4);   /* one LDR: the Cortex-M4 loads unaligned words */
+    return v;
+}
+static inline int32_t tinycc_tvm_sxtb16_ror8(int32_t v) {
+    int32_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
+    return r;
+}
+#endif
+"""
+
+
+def gemm_name(n: int, packed: bool = False) -> str:
+    return f"tinycc_gemm_s8_1x{n}" + ("_packed" if packed else "")
+
+
+def gemm_packed_source(n: int) -> str:
+    """C source of tinycc_gemm_s8_1xN_packed: the weights pre-packed as (k / 4, N, 4), so one pointer
+    walks all N rows (N consecutive words per four inputs); k is a multiple of 4."""
+    rows = range(n)
+    accs = ", ".join(f"c{j} = c[{j}]" for j in rows)
+    dsp = "".join(f"        {{\n            const int32_t w = tinycc_tvm_ld4(b + {4 * j});\n"
+                  f"            c{j} = __smlad(xe, __sxtb16(w), c{j});\n"
+                  f"            c{j} = __smlad(xo, tinycc_tvm_sxtb16_ror8(w), c{j});\n        }}\n" for j in rows)
+    plain = "".join(f"        for (q = 0; q < 4; ++q) c{j} += (int32_t)a[i + q] * b[{4 * j} + q];\n" for j in rows)
+    store = "".join(f"    c[{j}] = c{j};\n" for j in rows)
+    return (f"static int32_t {gemm_name(n, True)}(int8_t *a, int32_t sa, int8_t *b, int32_t sb, int32_t *c,\n"
+            f"                                     int32_t sc, int32_t k) {{\n    int32_t {accs}, i;\n"
+            f"    (void)sa;\n    (void)sb;\n    (void)sc;\n"
+            f"    for (i = 0; i < k; i += 4, b += {4 * n}) {{\n"
+            f"#ifdef TINYCC_TVM_DSP\n        const int32_t x4 = tinycc_tvm_ld4(a + i);\n"
+            f"        const int32_t xe = __sxtb16(x4), xo = tinycc_tvm_sxtb16_ror8(x4);\n{dsp}"
+            f"#else\n        int32_t q;\n{plain}#endif\n    }}\n{store}    return 0;\n}}\n")
+
+
+def gemm_source(n: int) -> str:
+    """C source of tinycc_gemm_s8_1xN."""
+    rows = range(n)
+    decl = "".join(f"    int8_t *b{j} = b + {j} * sb;\n" for j in rows)
+    accs = ", ".join(f"c{j} = c[{j}]" for j in rows)
+    dsp = "".join(f"        {{\n            const int32_t w = tinycc_tvm_ld4(b{j} + i);\n"
+                  f"            c{j} = __smlad(xe, __sxtb16(w), c{j});\n"
+                  f"            c{j} = __smlad(xo, tinycc_tvm_sxtb16_ror8(w), c{j});\n        }}\n" for j in rows)
+    plain = "".join(f"        c{j} += x * b{j}[i];\n" for j in rows)
+    store = "".join(f"    c[{j}] = c{j};\n" for j in rows)
+    return (f"static int32_t {gemm_name(n)}(int8_t *a, int32_t sa, int8_t *b, int32_t sb, int32_t *c, int32_t sc,\n"
+            f"                              int32_t k) {{\n{decl}    int32_t {accs}, i = 0;\n"
+            f"    (void)sa;\n    (void)sc;\n"
+            f"#ifdef TINYCC_TVM_DSP\n    for (; i + 4 <= k; i += 4) {{\n"
+            f"        const int32_t x4 = tinycc_tvm_ld4(a + i);\n"
+            f"        const int32_t xe = __sxtb16(x4), xo = tinycc_tvm_sxtb16_ror8(x4);\n{dsp}    }}\n#endif\n"
+            f"    for (; i < k; ++i) {{\n        const int32_t x = a[i];\n{plain}    }}\n{store}    return 0;\n}}\n")
+
+
+DW_NAME = "tinycc_dw_s8_4"
+DW_SOURCE = """static int32_t tinycc_dw_s8_4(int8_t *a, int32_t row, int32_t tap, int8_t *b, int32_t brow, int32_t btap,
+                              int32_t *c, int32_t kh, int32_t kw) {
+    int32_t c0 = c[0], c1 = c[1], c2 = c[2], c3 = c[3], i, j;
+    for (i = 0; i < kh; ++i) {
+        int8_t *x = a + i * row, *w = b + i * brow;
+        for (j = 0; j < kw; ++j, x += tap, w += btap) {
+#ifdef TINYCC_TVM_DSP
+            const int32_t x4 = tinycc_tvm_ld4(x), w4 = tinycc_tvm_ld4(w);
+            const int32_t xe = __sxtb16(x4), xo = tinycc_tvm_sxtb16_ror8(x4);
+            const int32_t we = __sxtb16(w4), wo = tinycc_tvm_sxtb16_ror8(w4);
+            c0 = __smlabb(xe, we, c0);
+            c2 = __smlatt(xe, we, c2);
+            c1 = __smlabb(xo, wo, c1);
+            c3 = __smlatt(xo, wo, c3);
+#else
+            c0 += (int32_t)x[0] * w[0];
+            c1 += (int32_t)x[1] * w[1];
+            c2 += (int32_t)x[2] * w[2];
+            c3 += (int32_t)x[3] * w[3];
+#endif
+        }
+    }
+    c[0] = c0;
+    c[1] = c1;
+    c[2] = c2;
+    c[3] = c3;
+    return 0;
+}
+"""
