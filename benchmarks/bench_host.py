@@ -8,7 +8,9 @@ load hits both alike; each invoke is timed in this thread's CPU time (a busy mac
 would otherwise hit the longer invokes harder); the ratio is of the medians. The outputs are checked
 byte for byte first.
 
-    python benchmarks/bench_host.py [--models DIR] [--runs N] [--target 4] [--per-layer]
+    python benchmarks/bench_host.py [--models DIR] [--runs N] [--target 4] [--per-layer] [--cflags=-DTINYCC_VEC=0]
+
+--cflags adds compiler flags (e.g. -DTINYCC_VEC=0: the plain-C kernels' scalar loop shape, common/vec.h).
 
 --per-layer builds a second library with -DTINYCC_PROFILE_LAYERS and a marker that reads the
 thread's CPU clock, and prints the median time of every layer (where the time goes).
@@ -58,7 +60,7 @@ void tinycc_marks_reset(void) { tinycc_nmarks = 0; }
 """
 
 
-def build_library(g, workdir: Path, profile: bool = False) -> Path:
+def build_library(g, workdir: Path, profile: bool = False, cflags: tuple[str, ...] = ()) -> Path:
     """The c backend's sources for `g` in `workdir`, built as a shared library."""
     write_sources(g, workdir)
     lib = workdir / ("model_prof.so" if profile else "model.so")
@@ -68,7 +70,7 @@ def build_library(g, workdir: Path, profile: bool = False) -> Path:
         (workdir / "marker.c").write_text(MARKER_C)
         srcs.append(str(workdir / "marker.c"))
         extra = ["-DTINYCC_PROFILE_LAYERS"]
-    cmd = [CC, *CFLAGS, *extra, "-I", str(workdir), *srcs, "-o", str(lib), "-lm"]
+    cmd = [CC, *CFLAGS, *cflags, *extra, "-I", str(workdir), *srcs, "-o", str(lib), "-lm"]
     subprocess.run(cmd, check=True, capture_output=True, text=True)
     return lib
 
@@ -151,9 +153,12 @@ def main(argv=None) -> int:
     ap.add_argument("--target", type=float, default=4.0, help="required TFLM/C ratio of medians")
     ap.add_argument("--per-layer", action="store_true", help="also print each layer's median time")
     ap.add_argument("--only", default="", help="a substring of the model names to run")
+    ap.add_argument("--cflags", default="", help="extra compiler flags, space-separated")
     args = ap.parse_args(argv)
+    cflags = tuple(args.cflags.split())
     console = Console()
-    table = Table(title=f"Portable C (cc -O2, no -march) vs TF Lite Micro reference, {args.runs} runs, medians")
+    flags = " ".join(("-O2",) + cflags)
+    table = Table(title=f"Portable C (cc {flags}, no -march) vs TF Lite Micro reference, {args.runs} runs, medians")
     for col in ("model", "C µs", "TFLM µs", "C / TFLM", "speed-up", f"≥ {args.target:g}x", "bit-exact"):
         table.add_column(col, justify="left" if col == "model" else "right")
     for rel in MODELS:
@@ -168,14 +173,15 @@ def main(argv=None) -> int:
         g = load_tflite(path)
         xs = random_inputs(g, np.random.default_rng(0))
         with tempfile.TemporaryDirectory() as tmp:
-            c = CModel(build_library(g, Path(tmp)), g, xs)
+            c = CModel(build_library(g, Path(tmp), cflags=cflags), g, xs)
             t = TflmModel(data, xs)
             c.invoke()
             t.invoke()
             exact = all(np.array_equal(a, b.reshape(a.shape)) for a, b in zip(c.outs, t.outputs(len(c.outs))))
             c_us, t_us = compare(c, t, args.runs)
             if args.per_layer:
-                rows = per_layer(build_library(g, Path(tmp), profile=True), g, xs, max(20, args.runs // 4))
+                lib = build_library(g, Path(tmp), profile=True, cflags=cflags)
+                rows = per_layer(lib, g, xs, max(20, args.runs // 4))
                 lt = Table(title=f"{name}: per layer (median µs)")
                 for col in ("#", "op", "µs", "%"):
                     lt.add_column(col, justify="right")

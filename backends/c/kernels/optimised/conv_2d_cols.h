@@ -9,7 +9,8 @@
  * Two pixels by two channels a pass. With the DSP extension a group x0..x3 is stored as the
  * words [x0,x2] [x1,x3] (SXTB16 and SXTB16 ROR 8), the pairs a weight word's own SXTB16s give, so
  * each SMLAD adds two products with no reordering; the two pixels' columns are interleaved group by
- * group (px0 [x0,x2], px0 [x1,x3], px1 [x0,x2], px1 [x1,x3]). Plain C: int8, each group twice
+ * group (px0 [x0,x2], px0 [x1,x3], px1 [x0,x2], px1 [x1,x3]). Plain C, scalar shape (TINYCC_VEC 0,
+ * common/vec.h): int16 in natural order, same interleave. Plain C, vector shape: int8, each group twice
  * ([x0..x3, x0..x3], the pair's 8 weight bytes of a group line up with it), in blocks of two groups
  * (32 bytes: px0 g, px0 g+1, px1 g, px1 g+1), so the multiply-accumulate loops run over 16 bytes
  * with a fixed trip count, the shape compilers vectorise at -O2 (GCC's very-cheap cost model);
@@ -19,7 +20,7 @@
 #define TINYCC_CONV_COLS_BYTES @TINYCC_CONV_COLS_BYTES@   /* stack bytes for two int16 columns: k4 <= 576 (conv_2d.py checks) */
 #endif
 
-#ifdef TINYCC_DSP
+#if defined(TINYCC_DSP) || !TINYCC_VEC
 typedef union {
     int32_t w[TINYCC_CONV_COLS_BYTES / 4];
     int16_t h[TINYCC_CONV_COLS_BYTES / 2];
@@ -45,7 +46,7 @@ static inline void tinycc_cols_widen(tinycc_cols *c, int p, int g, const int8_t 
         d[0] = __sxtb16(v);
         d[1] = tinycc_sxtb16_ror8(v);
     }
-#else
+#elif TINYCC_VEC
     for (i = 0; i < n; i += 4, ++g) {
         int8_t *d = TINYCC_COLS_AT(c, p, g);
 #if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
@@ -57,6 +58,14 @@ static inline void tinycc_cols_widen(tinycc_cols *c, int p, int g, const int8_t 
         memcpy(d, x + i, 4);
         memcpy(d + 4, x + i, 4);
 #endif
+    }
+#else
+    int16_t *d = c->h + 8 * g + 4 * p;
+    for (i = 0; i < n; i += 4, d += 8) {
+        d[0] = x[i];
+        d[1] = x[i + 1];
+        d[2] = x[i + 2];
+        d[3] = x[i + 3];
     }
 #endif
 }
@@ -181,6 +190,12 @@ static inline int32_t tinycc_cols_rq(int32_t acc, int32_t m, int32_t h, int32_t 
 #if defined(TINYCC_DSP) && defined(__thumb2__)
 #define TINYCC_COLS_ASM 1   /* Thumb-2: LDRD takes any two registers (A32 wants an even/odd pair) */
 #endif
+#if !defined(TINYCC_DSP) && !TINYCC_VEC
+/* tap j (0..3) of a packed filter word: its byte j, sign-extended */
+static inline int32_t tinycc_wtap(int32_t w, int j) {
+    return (int32_t)((uint32_t)w << (24 - 8 * j)) >> 24;
+}
+#endif
 
 /* acc[0..3] += (px0, ch0), (px0, ch1), (px1, ch0), (px1, ch1) over g >= 1 groups; w: a packed channel
  * pair (one word per channel and group). Thumb-2 DSP: 16 instructions a group of 16 MACs (3 LDRD,
@@ -263,7 +278,7 @@ static inline const int32_t *tinycc_cols_2x2(const tinycc_cols *c, const int32_t
         a3 = __smlad(x[2], wbl, a3);
         a3 = __smlad(x[3], wbh, a3);
     }
-#else
+#elif TINYCC_VEC
     /* lane k of s0 (px0) and s1 (px1): byte k of the pair's two groups (c0 g, c1 g, c0 g+1, c1 g+1)
      * times the same tap of the pixel's copies */
     const int8_t *x = c->b, *f = (const int8_t *)(const void *)w;
@@ -289,6 +304,17 @@ static inline const int32_t *tinycc_cols_2x2(const tinycc_cols *c, const int32_t
         a3 += s1[k + 4] + s1[k + 12];
     }
     w += 2 * g;
+#else
+    const int16_t *x = c->h;
+    int j;
+    for (; g > 0; --g, x += 8, w += 2)
+        for (j = 0; j < 4; ++j) {
+            const int32_t f0 = tinycc_wtap(w[0], j), f1 = tinycc_wtap(w[1], j);
+            a0 += f0 * x[j];
+            a1 += f1 * x[j];
+            a2 += f0 * x[4 + j];
+            a3 += f1 * x[4 + j];
+        }
 #endif
     acc[0] = a0;
     acc[1] = a1;
@@ -329,7 +355,7 @@ static inline void tinycc_cols_1x2(const tinycc_cols *c, const int32_t *w, int g
         a1 = __smlad(x[0], __sxtb16(w[1]), a1);
         a1 = __smlad(x[1], tinycc_sxtb16_ror8(w[1]), a1);
     }
-#else
+#elif TINYCC_VEC
     const int8_t *x = c->b, *f = (const int8_t *)(const void *)w;
     int32_t s0[16];
     int i, k;
@@ -342,6 +368,14 @@ static inline void tinycc_cols_1x2(const tinycc_cols *c, const int32_t *w, int g
         a0 += s0[k] + s0[k + 8];
         a1 += s0[k + 4] + s0[k + 12];
     }
+#else
+    const int16_t *x = c->h;
+    int j;
+    for (; g > 0; --g, x += 8, w += 2)
+        for (j = 0; j < 4; ++j) {
+            a0 += tinycc_wtap(w[0], j) * x[j];
+            a1 += tinycc_wtap(w[1], j) * x[j];
+        }
 #endif
     acc[0] = a0;
     acc[1] = a1;
@@ -361,7 +395,7 @@ static inline void tinycc_cols_nx1(const tinycc_cols *c, const int32_t *w, int g
             a1 = __smlad(x[3], wh, a1);
         }
     }
-#else
+#elif TINYCC_VEC
     int i, j;
     for (i = 0; i < g; ++i, ++w) {
         const int8_t *x0 = TINYCC_COLS_AT(c, 0, i), *x1 = TINYCC_COLS_AT(c, 1, i);
@@ -371,6 +405,14 @@ static inline void tinycc_cols_nx1(const tinycc_cols *c, const int32_t *w, int g
             if (np > 1) a1 += f * x1[j];
         }
     }
+#else
+    const int16_t *x = c->h;
+    int j;
+    for (; g > 0; --g, x += 8, ++w)
+        for (j = 0; j < 4; ++j) {
+            a0 += tinycc_wtap(*w, j) * x[j];
+            if (np > 1) a1 += tinycc_wtap(*w, j) * x[4 + j];
+        }
 #endif
     acc[0] = a0;
     acc[1] = a1;
