@@ -1,8 +1,10 @@
 """Host speed of the portable C against TF Lite Micro's reference interpreter, in one process.
 
 Per MLPerf Tiny model: the `c` backend's sources built as a shared library with `cc -O2 -fPIC -shared`
-(no -march, so TINYCC_DSP is off and the plain-C kernels run, as on ESP32-S3, RISC-V or Cortex-M0+),
-loaded with ctypes, and TF Lite Micro's Python interpreter (tflite_micro.runtime, reference kernels),
+(no -march: TINYCC_DSP is off and the plain-C kernels run, in their vector loop shape, TINYCC_VEC 1, the
+default where the compiler targets a vector unit; -DTINYCC_VEC=0 gives the scalar shape that cores without
+one, as Cortex-M0+/M3, ESP32-S3 or RISC-V without V, run by default), loaded with ctypes, and TF Lite
+Micro's Python interpreter (tflite_micro.runtime, reference kernels),
 both invoked on the same inputs `--runs` times each, interleaved in rounds so that drifting machine
 load hits both alike; each invoke is timed in this thread's CPU time (a busy machine's preemptions
 would otherwise hit the longer invokes harder); the ratio is of the medians. The outputs are checked
