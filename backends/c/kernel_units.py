@@ -29,7 +29,8 @@ UNITS: dict[str, tuple[str, ...]] = {
     "sigmoid_s16.h": ("common/sigmoid_s16.h",),
     "sat_shl.h": ("common/sat_shl.h",),
     "inv_sqrt.h": ("common/inv_sqrt.h",),            # after sat_shl.h
-    "dot_s8.h": ("optimised/dot_s8.h",),
+    "dot_s8.h": ("common/vec.h",                     # TINYCC_VEC: the plain-C int8 kernels' loop shape
+                 "optimised/dot_s8.h"),
     "conv_2d.h": ("reference/conv_2d.h",
                   "optimised/conv_2d_dot.h",           # tinycc_conv_2d_s8_fast: dot products, folded bias
                   "optimised/conv_2d_cols.h",          # im2col columns and their multiply-accumulate kernels

@@ -9,16 +9,32 @@
  * Two pixels by two channels a pass. With the DSP extension a group x0..x3 is stored as the
  * words [x0,x2] [x1,x3] (SXTB16 and SXTB16 ROR 8), the pairs a weight word's own SXTB16s give, so
  * each SMLAD adds two products with no reordering; the two pixels' columns are interleaved group by
- * group (px0 [x0,x2], px0 [x1,x3], px1 [x0,x2], px1 [x1,x3]). Plain C: int16 in natural order, same
- * interleave. Integer sums in any order are TFLM's exactly. */
+ * group (px0 [x0,x2], px0 [x1,x3], px1 [x0,x2], px1 [x1,x3]). Plain C, scalar shape (TINYCC_VEC 0,
+ * common/vec.h): int16 in natural order, same interleave. Plain C, vector shape: int8, each group twice
+ * ([x0..x3, x0..x3], the pair's 8 weight bytes of a group line up with it), in blocks of two groups
+ * (32 bytes: px0 g, px0 g+1, px1 g, px1 g+1), so the multiply-accumulate loops run over 16 bytes
+ * with a fixed trip count, the shape compilers vectorise at -O2 (GCC's very-cheap cost model);
+ * an odd last group takes half a block and 16 bytes past 4 k4 (the patch of tinycc_conv_2d_s8_cols_row
+ * starts at TINYCC_COLS_PATCH_AT(k4)). Integer sums in any order are TFLM's exactly. */
 #ifndef TINYCC_CONV_COLS_BYTES
 #define TINYCC_CONV_COLS_BYTES @TINYCC_CONV_COLS_BYTES@   /* stack bytes for two int16 columns: k4 <= 576 (conv_2d.py checks) */
 #endif
 
+#if defined(TINYCC_DSP) || !TINYCC_VEC
 typedef union {
     int32_t w[TINYCC_CONV_COLS_BYTES / 4];
     int16_t h[TINYCC_CONV_COLS_BYTES / 2];
 } tinycc_cols;
+#define TINYCC_COLS_PATCH_AT(k4) (4 * (k4))
+#else
+typedef union {
+    int32_t w[TINYCC_CONV_COLS_BYTES / 4 + 4];
+    int8_t b[TINYCC_CONV_COLS_BYTES + 16];
+} tinycc_cols;
+#define TINYCC_COLS_PATCH_AT(k4) (4 * (k4) + 16)
+/* pixel slot p's copy of group g in a plain-C column */
+#define TINYCC_COLS_AT(c, p, g) ((c)->b + 32 * ((g) >> 1) + 16 * (p) + 8 * ((g) & 1))
+#endif
 
 /* n (a multiple of 4) int8 taps at x into pixel slot p's column from group g on */
 static inline void tinycc_cols_widen(tinycc_cols *c, int p, int g, const int8_t *x, int n) {
@@ -29,6 +45,19 @@ static inline void tinycc_cols_widen(tinycc_cols *c, int p, int g, const int8_t 
         const int32_t v = tinycc_ld4(x + i);
         d[0] = __sxtb16(v);
         d[1] = tinycc_sxtb16_ror8(v);
+    }
+#elif TINYCC_VEC
+    for (i = 0; i < n; i += 4, ++g) {
+        int8_t *d = TINYCC_COLS_AT(c, p, g);
+#if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+        d[0] = d[4] = x[i + 3];    /* in the order of a packed word's bytes in memory */
+        d[1] = d[5] = x[i + 2];
+        d[2] = d[6] = x[i + 1];
+        d[3] = d[7] = x[i];
+#else
+        memcpy(d, x + i, 4);
+        memcpy(d + 4, x + i, 4);
+#endif
     }
 #else
     int16_t *d = c->h + 8 * g + 4 * p;
@@ -161,7 +190,7 @@ static inline int32_t tinycc_cols_rq(int32_t acc, int32_t m, int32_t h, int32_t 
 #if defined(TINYCC_DSP) && defined(__thumb2__)
 #define TINYCC_COLS_ASM 1   /* Thumb-2: LDRD takes any two registers (A32 wants an even/odd pair) */
 #endif
-#ifndef TINYCC_DSP
+#if !defined(TINYCC_DSP) && !TINYCC_VEC
 /* tap j (0..3) of a packed filter word: its byte j, sign-extended */
 static inline int32_t tinycc_wtap(int32_t w, int j) {
     return (int32_t)((uint32_t)w << (24 - 8 * j)) >> 24;
@@ -249,6 +278,32 @@ static inline const int32_t *tinycc_cols_2x2(const tinycc_cols *c, const int32_t
         a3 = __smlad(x[2], wbl, a3);
         a3 = __smlad(x[3], wbh, a3);
     }
+#elif TINYCC_VEC
+    /* lane k of s0 (px0) and s1 (px1): byte k of the pair's two groups (c0 g, c1 g, c0 g+1, c1 g+1)
+     * times the same tap of the pixel's copies */
+    const int8_t *x = c->b, *f = (const int8_t *)(const void *)w;
+    int32_t s0[16], s1[16];
+    int i, k;
+    for (k = 0; k < 16; ++k) s0[k] = s1[k] = 0;
+    for (i = 0; i + 2 <= g; i += 2, f += 16, x += 32)
+        for (k = 0; k < 16; ++k) {
+            const int32_t v = f[k];
+            s0[k] += v * x[k];
+            s1[k] += v * x[16 + k];
+        }
+    if (i < g)          /* an odd last group: the first half of its block */
+        for (k = 0; k < 8; ++k) {
+            const int32_t v = f[k];
+            s0[k] += v * x[k];
+            s1[k] += v * x[16 + k];
+        }
+    for (k = 0; k < 4; ++k) {
+        a0 += s0[k] + s0[k + 8];
+        a1 += s0[k + 4] + s0[k + 12];
+        a2 += s1[k] + s1[k + 8];
+        a3 += s1[k + 4] + s1[k + 12];
+    }
+    w += 2 * g;
 #else
     const int16_t *x = c->h;
     int j;
@@ -300,6 +355,19 @@ static inline void tinycc_cols_1x2(const tinycc_cols *c, const int32_t *w, int g
         a1 = __smlad(x[0], __sxtb16(w[1]), a1);
         a1 = __smlad(x[1], tinycc_sxtb16_ror8(w[1]), a1);
     }
+#elif TINYCC_VEC
+    const int8_t *x = c->b, *f = (const int8_t *)(const void *)w;
+    int32_t s0[16];
+    int i, k;
+    for (k = 0; k < 16; ++k) s0[k] = 0;
+    for (i = 0; i + 2 <= g; i += 2, f += 16, x += 32)
+        for (k = 0; k < 16; ++k) s0[k] += (int32_t)f[k] * x[k];
+    if (i < g)
+        for (k = 0; k < 8; ++k) s0[k] += (int32_t)f[k] * x[k];
+    for (k = 0; k < 4; ++k) {
+        a0 += s0[k] + s0[k + 8];
+        a1 += s0[k + 4] + s0[k + 12];
+    }
 #else
     const int16_t *x = c->h;
     int j;
@@ -325,6 +393,16 @@ static inline void tinycc_cols_nx1(const tinycc_cols *c, const int32_t *w, int g
         if (np > 1) {
             a1 = __smlad(x[2], wl, a1);
             a1 = __smlad(x[3], wh, a1);
+        }
+    }
+#elif TINYCC_VEC
+    int i, j;
+    for (i = 0; i < g; ++i, ++w) {
+        const int8_t *x0 = TINYCC_COLS_AT(c, 0, i), *x1 = TINYCC_COLS_AT(c, 1, i);
+        for (j = 0; j < 4; ++j) {       /* x0[j], x1[j] line up with the word's bytes in memory */
+            const int32_t f = ((const int8_t *)(const void *)w)[j];
+            a0 += f * x0[j];
+            if (np > 1) a1 += f * x1[j];
         }
     }
 #else

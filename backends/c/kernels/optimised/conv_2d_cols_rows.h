@@ -73,7 +73,7 @@ static inline void tinycc_conv_2d_s8_cols_row(const tinycc_conv_shape *s, const 
     tinycc_cols c;
     const int L = s->kw * s->ci, k = s->kh * L, k4 = (k + 3) & ~3, iy0 = oy * s->sh - s->pad_t;
     const int rowstep = s->w * s->ci, xstep = s->sw * s->ci;
-    int8_t *patch = (int8_t *)(void *)c.w + 4 * k4;   /* after the two columns (4 * k4 bytes) */
+    int8_t *patch = (int8_t *)(void *)c.w + TINYCC_COLS_PATCH_AT(k4);   /* after the two columns */
     const int x0 = ((b * s->h + iy0) * s->w - s->pad_l) * s->ci;   /* pixel ox's patch: in + x0 + ox * xstep */
     int ox, ox0 = 0, ox1 = 0, p;
     if ((L % 4 == 0 || 5 * k4 <= TINYCC_CONV_COLS_BYTES) && iy0 >= 0 && iy0 + s->kh <= s->h) {

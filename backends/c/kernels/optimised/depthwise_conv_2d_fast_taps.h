@@ -58,15 +58,17 @@ static inline uint32_t tinycc_dw_pack4(int32_t v0, int32_t v1, int32_t v2, int32
     return w;
 }
 #else
+/* the high word, floor(a / 2^32), as an arithmetic shift (as the kernels' other signed shifts: a
+ * floor on every compiler tinycc targets; the division and remainder took GCC 12 more instructions) */
 static inline int32_t tinycc_dw_rq(int32_t acc, int32_t mult, int32_t rqw, int32_t k40) {
     const int64_t hi0 = rqw >> 8;   /* arithmetic: rqw = hi0 * 256 + (r - 1) */
     const int64_t a = hi0 * 4294967296LL + k40 - (acc < 0 ? ((int64_t)1 << 31) : 0) + (int64_t)acc * mult;
-    return tinycc_clamp((int32_t)(a / 4294967296LL - (a % 4294967296LL < 0)) >> (rqw & 255), -128, 127);
+    return tinycc_clamp((int32_t)(a >> 32) >> (rqw & 255), -128, 127);
 }
 static inline int32_t tinycc_dw_rq2(int32_t acc, int32_t mult, int32_t rqw, int32_t k40, int32_t zp) {
     const int64_t hi0 = rqw >> 8;
     const int64_t a = hi0 * 4294967296LL + k40 - (acc < 0 ? ((int64_t)1 << 31) : 0) + (int64_t)acc * mult;
-    return tinycc_clamp(((int32_t)(a / 4294967296LL - (a % 4294967296LL < 0)) >> (rqw & 255)) + zp, -128, 127);
+    return tinycc_clamp(((int32_t)(a >> 32) >> (rqw & 255)) + zp, -128, 127);
 }
 #endif
 
@@ -444,14 +446,69 @@ static inline void tinycc_dw_pf_rest(int rq, const int8_t *x, int cs, int rowste
     }
 }
 
+#if !defined(TINYCC_DSP) && TINYCC_VEC
+/* Plain C, vector shape (common/vec.h): `lanes` (16 or 8) channels from a group boundary at a time: their 9 taps gathered from the
+ * packed filter once (tap t's lanes in wt[16 t ..]), then each pixel's taps are fixed-trip loops over
+ * `lanes` contiguous input bytes, the shape compilers vectorise at -O2 (GCC's very-cheap cost model).
+ * Arguments as tinycc_dw_s8_pf's, nv channels (a multiple of lanes) */
+/* one pixel's N channels (N a literal, so the loops' trip counts are constants) */
+#define TINYCC_DW_PFV_PIXEL(N) do { \
+        int32_t a[N]; \
+        for (k = 0; k < N; ++k) a[k] = kb[k]; \
+        for (t = 0; t < 3; ++t) {   /* a filter row: its three taps' loops one after the other */ \
+            const int8_t *xt = xp + t * rowstep, *ft = wt + 48 * t; \
+            for (k = 0; k < N; ++k) a[k] += (int32_t)ft[k] * xt[k]; \
+            for (k = 0; k < N; ++k) a[k] += (int32_t)ft[16 + k] * xt[cs + k]; \
+            for (k = 0; k < N; ++k) a[k] += (int32_t)ft[32 + k] * xt[2 * cs + k]; \
+        } \
+        for (k = 0; k < N; k += 4) \
+            tinycc_dw_store4pk(rq, op + k, a[k], a[k + 1], a[k + 2], a[k + 3], pk0 + 3 * (c + k), out_zp, act_min, \
+                               act_max); \
+    } while (0)
+static inline void tinycc_dw_s8_pfv(int lanes, int rq, const int8_t *x, int cs, int rowstep, int xstep, int npix,
+                                    int nv, int co, const int8_t *fpk, const int32_t *pk0, int8_t *out,
+                                    int32_t out_zp, int32_t act_min, int32_t act_max) {
+    int c, p, t, k;
+    for (c = 0; c < nv; c += lanes) {
+        int8_t wt[9 * 16];
+        int32_t kb[16];
+        const int8_t *xp = x + c;
+        int8_t *op = out + c;
+        for (k = 0; k < lanes; k += 4) {
+            const int8_t *fg = fpk + 9 * (c + k);         /* group (c + k) / 4: 36 bytes a group */
+            for (t = 0; t < 9; ++t) memcpy(wt + 16 * t + k, fg + 4 * t, 4);
+            memcpy(kb + k, pk0 + 3 * (c + k), 16);       /* its four folded biases */
+        }
+        if (lanes == 16)
+            for (p = 0; p < npix; ++p, xp += xstep, op += co) TINYCC_DW_PFV_PIXEL(16);
+        else
+            for (p = 0; p < npix; ++p, xp += xstep, op += co) TINYCC_DW_PFV_PIXEL(8);
+    }
+}
+#undef TINYCC_DW_PFV_PIXEL
+#endif
+
 #ifndef TINYCC_DW_PAIR_MIN
 #define TINYCC_DW_PAIR_MIN @TINYCC_DW_PAIR_MIN@   /* interior pixels from which stride 1 takes tinycc_dw_s8_pf2 (VWW: 12 beat 2, 4, 8) */
 #endif
 static inline void tinycc_dw_s8_pf(const tinycc_dw_shape *s, const int8_t *x, int cs, int rowstep, int xstep,
                                    int npix, int nch, const int8_t *fpk, const int32_t *pk0, int8_t *out,
                                    int32_t out_zp, int32_t act_min, int32_t act_max) {
-    const int n4 = nch - nch % 4, co = s->co, rq = s->rq;
-    int p;
+    const int co = s->co, rq = s->rq;
+    int p, n4 = nch - nch % 4;
+#if !defined(TINYCC_DSP) && TINYCC_VEC
+    {   /* plain C, vector shape: 16 channels a pass, then 8, the rest below */
+        const int n16 = n4 & ~15, n8 = (n4 - n16) & ~7;
+        if (n16 > 0)
+            tinycc_dw_s8_pfv(16, rq, x, cs, rowstep, xstep, npix, n16, co, fpk, pk0, out, out_zp, act_min, act_max);
+        if (n8 > 0)
+            tinycc_dw_s8_pfv(8, rq, x + n16, cs, rowstep, xstep, npix, n8, co, fpk + 9 * n16, pk0 + 3 * n16, out + n16,
+                             out_zp, act_min, act_max);
+        x += n16 + n8, fpk += 9 * (n16 + n8), pk0 += 3 * (n16 + n8), out += n16 + n8;
+        nch -= n16 + n8, n4 -= n16 + n8;
+        if (nch == 0) return;
+    }
+#endif
     if (rq == 1 && xstep == cs && cs == co && npix >= TINYCC_DW_PAIR_MIN) {   /* stride 1, interior */
         const int n2 = npix & ~1;   /* an odd last pixel below */
         tinycc_dw_s8_pf2(x, cs, rowstep, n2, n4, co, fpk, pk0, out, out_zp, act_min, act_max);

@@ -10,6 +10,7 @@ static inline int32_t tinycc_fc_byte(int32_t word, int k) {
     return (int32_t)(((uint32_t)word >> (8 * k)) & 0xFFu) - (int32_t)((((uint32_t)word >> (8 * k)) & 0x80u) << 1);
 }
 
+
 /* The assembly reads input words little-endian, as the weight words are packed. */
 #if defined(TINYCC_DSP) && !defined(__ARM_BIG_ENDIAN)
 #define TINYCC_FC_DSP 1
@@ -58,6 +59,23 @@ static inline int32_t tinycc_fc_byte(int32_t word, int k) {
       [xe] "=&r"(xe), [xo] "=&r"(xo), [w0] "=&r"(w0), [w1] "=&r"(w1), [t] "=&r"(t)
 #endif
 
+#if !defined(TINYCC_FC_DSP) && TINYCC_VEC
+#include <string.h>
+/* Plain C, vector shape (common/vec.h): a 4-byte chunk of the input copied n times into xr (n = 4 or 2) in the order of a packed weight
+ * word's bytes in memory, so that byte k of the block's n words lines up with xr[k]: the fixed-trip
+ * multiply-accumulate loops over 16 (8) bytes that compilers vectorise at -O2 (GCC: one broadcast) */
+static inline void tinycc_fc_repeat(int8_t *xr, const int8_t *x, int n) {
+    int j;
+    int8_t v[4];
+#if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v[0] = x[3], v[1] = x[2], v[2] = x[1], v[3] = x[0];
+#else
+    memcpy(v, x, 4);
+#endif
+    for (j = 0; j < n; ++j) memcpy(xr + 4 * j, v, 4);
+}
+#endif
+
 #if defined(__GNUC__)          /* one copy of the loops for all layers */
 #define TINYCC_FC_OUTLINED static __attribute__((noinline, unused))
 #define TINYCC_FC_INLINE __attribute__((always_inline))
@@ -92,6 +110,32 @@ static inline TINYCC_FC_INLINE const int32_t *tinycc_fc_dot4(const int32_t *w, c
         a3 = __smlad(xo, __sxtb16(tinycc_ror8(w[3])), __smlad(xe, __sxtb16(w[3]), a3));
         w += 4;
     }
+#elif TINYCC_VEC
+    int d, k;
+    int32_t s[16];
+    int8_t xr[16];
+    for (k = 0; k < 16; ++k) s[k] = 0;
+    for (d = 0; d + 4 <= depth; d += 4, w += 4) {     /* lane k: unit k / 4 */
+        const int8_t *wb = (const int8_t *)(const void *)w;
+        tinycc_fc_repeat(xr, x + d, 4);
+        for (k = 0; k < 16; ++k) s[k] += (int32_t)wb[k] * xr[k];
+    }
+    for (k = 0; k < 4; ++k) {
+        a0 += s[k];
+        a1 += s[4 + k];
+        a2 += s[8 + k];
+        a3 += s[12 + k];
+    }
+    if (d < depth) {      /* the last bytes, never read past the input */
+        for (k = 0; d + k < depth; ++k) {
+            const int32_t xv = x[d + k];
+            a0 += tinycc_fc_byte(w[0], k) * xv;
+            a1 += tinycc_fc_byte(w[1], k) * xv;
+            a2 += tinycc_fc_byte(w[2], k) * xv;
+            a3 += tinycc_fc_byte(w[3], k) * xv;
+        }
+        w += 4;
+    }
 #else
     int d, k;
     for (d = 0; d < depth; d += 4, w += 4)
@@ -122,6 +166,28 @@ static inline TINYCC_FC_INLINE const int32_t *tinycc_fc_dot2(const int32_t *w, c
         xe = __sxtb16((int32_t)v), xo = __sxtb16(tinycc_ror8((int32_t)v));
         a0 = __smlad(xo, __sxtb16(tinycc_ror8(w[0])), __smlad(xe, __sxtb16(w[0]), a0));
         a1 = __smlad(xo, __sxtb16(tinycc_ror8(w[1])), __smlad(xe, __sxtb16(w[1]), a1));
+        w += 2;
+    }
+#elif TINYCC_VEC
+    int d, k;
+    int32_t s[8];
+    int8_t xr[8];
+    for (k = 0; k < 8; ++k) s[k] = 0;
+    for (d = 0; d + 4 <= depth; d += 4, w += 2) {
+        const int8_t *wb = (const int8_t *)(const void *)w;
+        tinycc_fc_repeat(xr, x + d, 2);
+        for (k = 0; k < 8; ++k) s[k] += (int32_t)wb[k] * xr[k];
+    }
+    for (k = 0; k < 4; ++k) {
+        a0 += s[k];
+        a1 += s[4 + k];
+    }
+    if (d < depth) {
+        for (k = 0; d + k < depth; ++k) {
+            const int32_t xv = x[d + k];
+            a0 += tinycc_fc_byte(w[0], k) * xv;
+            a1 += tinycc_fc_byte(w[1], k) * xv;
+        }
         w += 2;
     }
 #else
