@@ -58,6 +58,7 @@ def read_kernel(name: str) -> str:
 
 class CModule:
     base = 0          # where the module's arena region starts (a called subgraph's: backends/c/subgraphs.py)
+    optimize = "speed"    # "size": the emitters' variant tables skip their fast variants (ops/_variants.py)
 
     def __init__(self, g: Graph, plan: MemoryPlan, prefix: str):
         self.g = g

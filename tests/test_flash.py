@@ -1,0 +1,117 @@
+"""What the c backend stores in flash (issue 19): no weight array twice, and `--optimize size` (the
+reference kernels only: the least flash) giving the same output bytes as the default `--optimize speed`
+and TF Lite Micro.
+
+The flash breakdown itself (weights, other constants, code per kernel variant, linked for a
+Cortex-M4) is benchmarks/flash_breakdown.py."""
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.c_build import CC, CFLAGS
+from tests.ops.cases import conv_2d, depthwise_conv_2d, fully_connected
+from tests.ops.check import random_inputs
+from tests.tflm import models_dir, run_tflm
+from tinycc.core import ops
+from tinycc.driver import compile_model
+from tinycc.plugins.importers.tflite import load_tflite
+from tinycc.plugins.runtimes.c_host import HARNESS, run_exe
+
+KWS = "mlperf_tiny/kws_ref_model.tflite"
+FAST_CALLS = re.compile(r"\btinycc_(conv_2d_s8_(cols|fast)|depthwise_conv_2d_s8_(wrow|fast)|fully_connected_s8_w4)"
+                        r"\w*\(")
+ARRAY = re.compile(r"/\* (.*?) \*/\s*\nconst (\w+) (\w+)\[(\d+)\]")
+
+
+def _compile_and_run(path: Path, optimize: str, tmp: Path, samples) -> tuple[list, str, dict]:
+    """(outputs per sample on the host, NAME_invoke's body, the compile report) of the c backend's output."""
+    out = tmp / optimize
+    report = compile_model(path, "c", out, options={"optimize": optimize})
+    exe = out / "model_test"
+    proc = subprocess.run([CC, *CFLAGS, "-I", str(out), str(out / "model.c"), str(out / "model_weights.c"),
+                           str(HARNESS), "-o", str(exe), "-lm"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    invoke = (out / "model.c").read_text().split("int model_invoke(")[-1]       # the calls, not the kernels
+    return run_exe(exe, load_tflite(path), samples), invoke, report
+
+
+def _assert_size_equals_speed_and_tflm(path: Path, tmp: Path, n: int = 2):
+    g = load_tflite(path)
+    rng = np.random.default_rng(7)
+    samples = [random_inputs(g, rng) for _ in range(n)]
+    speed, speed_c, _ = _compile_and_run(path, "speed", tmp, samples)
+    size, size_c, _ = _compile_and_run(path, "size", tmp, samples)
+    assert not FAST_CALLS.search(size_c), "--optimize size called a fast kernel variant"
+    for k, xs in enumerate(samples):
+        expected = run_tflm(path.read_bytes(), xs)
+        for j, want in enumerate(expected):
+            assert speed[k][j].tobytes() == np.asarray(want).tobytes(), f"speed, sample {k}, output {j}"
+            assert size[k][j].tobytes() == speed[k][j].tobytes(), f"size vs speed, sample {k}, output {j}"
+    return speed_c
+
+
+@pytest.mark.parametrize("case", [conv_2d, depthwise_conv_2d, fully_connected], ids=lambda c: c.__name__.split(".")[-1])
+def test_optimize_size_outputs_equal_speed_and_tflm(case, tmp_path):
+    """Random int8 single-op models: both choices byte for byte equal TF Lite Micro (and each other)."""
+    fast_seen = False
+    for seed in range(4):
+        path = tmp_path / f"m{seed}.tflite"
+        path.write_bytes(case.build(np.random.default_rng(seed), "int8"))
+        speed_c = _assert_size_equals_speed_and_tflm(path, tmp_path / f"s{seed}")
+        fast_seen |= bool(FAST_CALLS.search(speed_c))
+    assert fast_seen, "no case took a fast variant under --optimize speed: the comparison proves nothing"
+
+
+def _kws() -> Path:
+    path = models_dir() / KWS
+    if not path.exists():
+        pytest.skip(f"{KWS} absent from {models_dir()} (set TINYCC_MODELS to the shared models)")
+    return path
+
+
+def test_kws_optimize_size_equals_speed_and_tflm(tmp_path):
+    speed_c = _assert_size_equals_speed_and_tflm(_kws(), tmp_path)
+    assert FAST_CALLS.search(speed_c)
+
+
+def _arrays(folder: Path) -> list[tuple[str, str, int]]:
+    """(comment, C type, element count) of every const array of NAME_weights.c."""
+    return [(c, t, int(n)) for c, t, _, n in ARRAY.findall((folder / "model_weights.c").read_text())]
+
+
+@pytest.mark.parametrize("optimize", ["speed", "size"])
+def test_kws_stores_each_weight_tensor_once(optimize, tmp_path):
+    """Every constant tensor of the model is held by at most one flash array (its own layout or the
+    layout the kernel reads, never both), whatever the choice."""
+    path = _kws()
+    g = load_tflite(path)
+    compile_model(path, "c", tmp_path / "out", options={"optimize": optimize})
+    arrays = _arrays(tmp_path / "out")
+    for name, t in g.tensors.items():
+        if t.data is None or t.size < 16:
+            continue
+        holders = [c for c, _, _ in arrays if c.startswith(f"{name} ")]
+        assert len(holders) <= 1, f"{name} stored {len(holders)} times: {holders}"
+
+
+def test_kws_size_constants_are_the_weights_and_requantisation_pairs(tmp_path):
+    """--optimize size: the flash arrays are the model's weights, one (multiplier, shift) int32 pair per
+    output channel (per layer for per-tensor layers) and the int8 softmax's 256-word exp table: nothing
+    re-laid, nothing twice."""
+    path = _kws()
+    g = load_tflite(path)
+    report = compile_model(path, "c", tmp_path / "out", options={"optimize": "size"})
+    used = {i for n in g.nodes for i in n.inputs if i}
+    weights = sum(t.nbytes for name, t in g.tensors.items() if t.data is not None and name in used)
+    pairs = sum(np.asarray(ops.require(n.op).prepare(n, g)["multiplier"]).size for n in g.nodes
+                if n.op in ("conv_2d", "depthwise_conv_2d", "fully_connected"))
+    softmax = sum(n.op == "softmax" for n in g.nodes)
+    assert report["flash_weights_bytes"] == weights + 8 * pairs + 1024 * softmax
+    # the speed choice re-lays filters and folds biases: more flash, never less than the weights
+    speed = compile_model(path, "c", tmp_path / "speed", options={"optimize": "speed"})
+    assert speed["flash_weights_bytes"] > report["flash_weights_bytes"]
