@@ -115,3 +115,25 @@ def test_kws_size_constants_are_the_weights_and_requantisation_pairs(tmp_path):
     # the speed choice re-lays filters and folds biases: more flash, never less than the weights
     speed = compile_model(path, "c", tmp_path / "speed", options={"optimize": "speed"})
     assert speed["flash_weights_bytes"] > report["flash_weights_bytes"]
+
+
+@pytest.mark.parametrize("scale, out", [(0.1, "int8"), (0.0625, "int16"), (0.001, "int8")])
+def test_softmax_stores_only_the_exp_entries_it_reads(scale, out, tmp_path):
+    """The int8 softmax's exp table holds exp(-d) for d = 0 .. -diff_min only (the differences below
+    diff_min give 0 without a look-up): 1 - diff_min int32 words, at most 256; the outputs stay TF Lite
+    Micro's on rows whose differences span the whole int8 range."""
+    from tests.tflite_builder import act, q, single_op
+    y = act("y", (), out, q(1 / 256, -128) if out == "int8" else q(1 / 65536, -32768))
+    path = tmp_path / "softmax.tflite"
+    path.write_bytes(single_op("softmax", [act("x", (4, 40), "int8", q(scale, 3))], y, {"beta": 1.0}))
+    g = load_tflite(path)
+    diff_min = ops.require("softmax").prepare(g.nodes[0], g)["diff_min"]
+    rows = np.random.default_rng(1).integers(-128, 128, (4, 40), endpoint=True).astype(np.int8)
+    rows[:, 0], rows[:, 1] = -128, 127                # every row has the largest difference, -255
+    samples = [[rows]]
+    got, _, report = _compile_and_run(path, "speed", tmp_path, samples)
+    np.testing.assert_array_equal(got[0][0], run_tflm(path.read_bytes(), samples[0])[0].reshape(got[0][0].shape))
+    (comment, ctype, count), = _arrays(tmp_path / "speed")
+    assert ctype == "int32_t" and count == min(256, 1 - diff_min) and report["flash_weights_bytes"] == 4 * count
+    if scale >= 0.0625:
+        assert count < 256, f"diff_min {diff_min}: the case does not truncate the table"
