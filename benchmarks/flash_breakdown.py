@@ -103,10 +103,11 @@ def _category(symbol: str, stem: str, name: str) -> str:
     return re.sub(r"_\d+$", "", hint)
 
 
-def breakdown(outdir, weights: int) -> dict:
-    """The flash of a compiled c-backend folder, split (see the module docstring)."""
+def breakdown(outdir, weights: int, rep: dict | None = None) -> dict:
+    """The flash of a compiled c-backend folder, split (see the module docstring); `rep`: its
+    cortexm.build report for a Cortex-M4 when it is built already."""
     outdir = Path(outdir).resolve()
-    rep = cortexm.build(outdir, "cortex-m4")
+    rep = rep or cortexm.build(outdir, "cortex-m4")
     work = Path(rep["elf"]).parent
     name = rep["name"]
     with tempfile.TemporaryDirectory() as tmp:
