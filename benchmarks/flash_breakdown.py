@@ -6,8 +6,9 @@ Linked with gcc -O2 --gc-sections for Cortex-M4 (tinycc/cortexm.py). The model's
 its own C files define (compiled once more to objects with the same flags and read with readelf);
 their sizes are taken from the linked ELF, so only what the linker kept counts. "flash over weights"
 is the model's constants plus its code minus its weights (the constant tensors of the model file):
-issue 19's target is at most 10 KB. A variant's code is its entry function and everything it calls
-(gcc's -fcallgraph-info), so a helper two variants share is counted in both; "code" counts it once.
+issue 19's target is at most 10 KB. Code is split by the kernel file defining each function (labelled
+with the variants of backends/c/ops/{conv_2d,depthwise_conv_2d,fully_connected}.py whose file it is);
+what gcc inlined into NAME_invoke counts as NAME.c. Layers per variant count NAME_invoke's calls.
 
     python benchmarks/flash_breakdown.py [--models DIR] [--optimize speed size] [--cycles] [--json F]
 """
@@ -76,13 +77,38 @@ def _model_symbols(outdir: Path, work: Path) -> dict[str, str]:
     return found
 
 
-def _call_graph(work: Path) -> dict[str, set[str]]:
-    """Caller -> callees (plain symbol names) from gcc's -fcallgraph-info files of a cortexm build."""
-    edges: dict[str, set[str]] = {}
-    for ci in work.glob("*.ci"):
-        for a, b in re.findall(r'edge: \{ sourcename: "([^"]+)" targetname: "([^"]+)"', ci.read_text()):
-            edges.setdefault(a.rsplit(":", 1)[-1], set()).add(b.rsplit(":", 1)[-1])
-    return edges
+NAME = re.compile(r"\b(tinycc_\w+)\s*\(")
+
+
+def definitions(text: str) -> list[str]:
+    """The tinycc_* functions a C text defines: a name whose balanced parameter list is followed by `{`."""
+    text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
+    found = []
+    for m in NAME.finditer(text):
+        depth, i = 1, m.end()
+        while depth and i < len(text):
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            i += 1
+        if text[i:].lstrip()[:1] == "{":
+            found.append(m.group(1))
+    return found
+
+
+def kernel_files() -> dict[str, str]:
+    """C function -> the kernel file defining it ("optimised/conv_2d_cols.h"), labelled with the variants
+    whose file it is ("optimised/depthwise_conv_2d_fast.h: depthwise_conv_2d/fast")."""
+    root = ROOT / "backends" / "c" / "kernels"
+    labels: dict[str, list[str]] = {}
+    for op in VARIANT_OPS:
+        for v in importlib.import_module(f"tinycc.backends.c.ops.{op}").VARIANTS:
+            labels.setdefault(v.file, []).append(f"{op}/{v.name}")
+    out = {}
+    for path in sorted(root.glob("*/*.h")):
+        rel = path.relative_to(root).as_posix()
+        label = f"{rel}: {', '.join(labels[rel])}" if rel in labels else rel
+        for fn in definitions(path.read_text()):
+            out.setdefault(fn, label)
+    return out
 
 
 def variant_entries() -> dict[str, str]:
@@ -108,7 +134,6 @@ def breakdown(outdir, weights: int, rep: dict | None = None) -> dict:
     cortexm.build report for a Cortex-M4 when it is built already."""
     outdir = Path(outdir).resolve()
     rep = rep or cortexm.build(outdir, "cortex-m4")
-    work = Path(rep["elf"]).parent
     name = rep["name"]
     with tempfile.TemporaryDirectory() as tmp:
         own = _model_symbols(outdir, Path(tmp))
@@ -124,32 +149,25 @@ def breakdown(outdir, weights: int, rep: dict | None = None) -> dict:
     for s, n in consts.items():
         cat = _category(s, own[s], name)
         by_category[cat] = by_category.get(cat, 0) + n
-    edges = _call_graph(work)
-    entries = variant_entries()
-    source = (outdir / f"{name}.c").read_text()
-    variants: dict[str, dict] = {}
-    for fn, label in entries.items():
-        present = [s for s in code if CLONE.sub("", s) == fn]
-        if not present:
-            continue
-        seen, todo = set(), list(present)
-        while todo:
-            s = todo.pop()
-            if s in seen or s not in code:
-                continue
-            seen.add(s)
-            todo += edges.get(s, ())
-        v = variants.setdefault(label, {"layers": 0, "functions": set()})
-        v["functions"] |= seen
-        v["layers"] += len(re.findall(rf"\b{fn}\(", source.split(f"int {name}_invoke(")[-1]))
+    body = (outdir / f"{name}.c").read_text().split(f"int {name}_invoke(")[-1]
+    variants: dict[str, int] = {}
+    for fn, label in variant_entries().items():
+        calls = len(re.findall(rf"\b{fn}\(", body))
+        if calls:
+            variants[label] = variants.get(label, 0) + calls
+    files = kernel_files()
+    by_file: dict[str, int] = {}
+    for s, n in code.items():
+        f = files.get(CLONE.sub("", s), f"{name}.c" if s.startswith(name) else "other (macro-made kernels)")
+        by_file[f] = by_file.get(f, 0) + n
     total_consts, total_code = sum(consts.values()), sum(code.values())
     return {"flash_bytes": rep["flash_bytes"], "weights": weights, "constants": total_consts,
             "other_constants": total_consts - weights, "code": total_code,
             "invoke_code": sum(n for s, n in code.items() if s == f"{name}_invoke"),
             "runtime": rep["flash_bytes"] - total_consts - total_code,
             "over_weights": total_consts + total_code - weights, "categories": dict(sorted(by_category.items())),
-            "variants": {k: {"layers": v["layers"], "code": sum(code[s] for s in v["functions"])}
-                         for k, v in sorted(variants.items())},
+            "variants": dict(sorted(variants.items())),
+            "code_by_file": dict(sorted(by_file.items(), key=lambda kv: -kv[1])),
             "elf": rep["elf"]}
 
 
@@ -188,8 +206,9 @@ def main(argv=None) -> int:
     for col in ("model", "optimize", "weights", "other constants", "code", "flash over weights", "target",
                 "runner + libc", "linked flash", *(["est. cycles"] if args.cycles else [])):
         table.add_column(col, justify="left" if col in ("model", "optimize", "target") else "right")
-    detail = Table(title="per model: constants by array kind, code per kernel variant (layers, bytes)")
-    for col in ("model", "optimize", "constants by kind (bytes)", "variants: layers x, code bytes"):
+    detail = Table(title="per model: constants by array kind, layers per kernel variant, code per kernel file")
+    for col in ("model", "optimize", "constants by kind (bytes)", "layers per kernel variant",
+                "code bytes per kernel file (its variants)"):
         detail.add_column(col)
     for rel in MODELS:
         path = Path(args.models) / rel
@@ -204,7 +223,8 @@ def main(argv=None) -> int:
                           f"{r['over_weights']:,}", met, f"{r['runtime']:,}", f"{r['flash_bytes']:,}",
                           *([f"{r['est_cycles']:,}"] if args.cycles else []))
             detail.add_row(path.stem, opt, ", ".join(f"{k} {v:,}" for k, v in r["categories"].items()),
-                           ", ".join(f"{k} {v['layers']}x {v['code']:,}" for k, v in r["variants"].items()))
+                           ", ".join(f"{k} {v}" for k, v in r["variants"].items()),
+                           ", ".join(f"{k} {v:,}" for k, v in r["code_by_file"].items()))
     console = Console(width=max(Console().width, 200))
     console.print(table)
     console.print(detail)

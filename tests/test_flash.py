@@ -101,8 +101,8 @@ def test_kws_stores_each_weight_tensor_once(optimize, tmp_path):
 
 def test_kws_size_constants_are_the_weights_and_requantisation_pairs(tmp_path):
     """--optimize size: the flash arrays are the model's weights, one (multiplier, shift) int32 pair per
-    output channel (per layer for per-tensor layers) and the int8 softmax's 256-word exp table: nothing
-    re-laid, nothing twice."""
+    output channel (per layer for per-tensor layers) and the int8 softmax's exp table (the 1 - diff_min
+    words it reads): nothing re-laid, nothing twice."""
     path = _kws()
     g = load_tflite(path)
     report = compile_model(path, "c", tmp_path / "out", options={"optimize": "size"})
@@ -110,8 +110,8 @@ def test_kws_size_constants_are_the_weights_and_requantisation_pairs(tmp_path):
     weights = sum(t.nbytes for name, t in g.tensors.items() if t.data is not None and name in used)
     pairs = sum(np.asarray(ops.require(n.op).prepare(n, g)["multiplier"]).size for n in g.nodes
                 if n.op in ("conv_2d", "depthwise_conv_2d", "fully_connected"))
-    softmax = sum(n.op == "softmax" for n in g.nodes)
-    assert report["flash_weights_bytes"] == weights + 8 * pairs + 1024 * softmax
+    exp_words = sum(min(256, 1 - ops.require(n.op).prepare(n, g)["diff_min"]) for n in g.nodes if n.op == "softmax")
+    assert report["flash_weights_bytes"] == weights + 8 * pairs + 4 * exp_words
     # the speed choice re-lays filters and folds biases: more flash, never less than the weights
     speed = compile_model(path, "c", tmp_path / "speed", options={"optimize": "speed"})
     assert speed["flash_weights_bytes"] > report["flash_weights_bytes"]
@@ -137,3 +137,44 @@ def test_softmax_stores_only_the_exp_entries_it_reads(scale, out, tmp_path):
     assert ctype == "int32_t" and count == min(256, 1 - diff_min) and report["flash_weights_bytes"] == 4 * count
     if scale >= 0.0625:
         assert count < 256, f"diff_min {diff_min}: the case does not truncate the table"
+
+
+def _two_depthwise(kernels) -> bytes:
+    """x -> depthwise `kernels[0]` -> depthwise `kernels[1]` -> y (int8, 8 channels, SAME padding)."""
+    from tests.ops.test_fast_kernels import _out_scale, _pads, _quant_w
+    from tests.tflite_builder import act, q
+    from tinycc.backends.tflm.flatbuffer import write_tflite
+    from tinycc.core.graph import Graph, Node
+    from tinycc.core.validate import validate
+    rng = np.random.default_rng(3)
+    tensors = {"x": act("x", (1, 7, 9, 8), "int8", q(0.02, -5))}
+    nodes, scale, src = [], 0.02, "x"
+    for i, kernel in enumerate(kernels):
+        w, b, w_mean = _quant_w(rng, (1, *kernel, 8), 3, True, scale)
+        w.name, b.name = f"w{i}", f"b{i}"
+        out = f"y{i}"
+        scale_out = _out_scale(scale, w_mean, kernel[0] * kernel[1])
+        tensors.update({w.name: w, b.name: b, out: act(out, (), "int8", q(scale_out, int(rng.integers(-20, 20))))})
+        nodes.append(Node(f"dw{i}", "depthwise_conv_2d", [src, w.name, b.name], [out],
+                          {"strides": (1, 1), "dilations": (1, 1), "activation": "none", "depth_multiplier": 1,
+                           "pads": _pads((7, 9), kernel, (1, 1), True)}))
+        src, scale = out, scale_out
+    return write_tflite(validate(Graph("two_dw", tensors, nodes, ["x"], [src], source="<two dw>")))
+
+
+@pytest.mark.parametrize("kernels, only_pf", [([(3, 3), (3, 3)], 1), ([(3, 3), (5, 2)], 0), ([(5, 2), (3, 3)], 0)])
+def test_depthwise_generic_paths_compile_out_only_when_no_node_needs_them(kernels, only_pf, tmp_path):
+    """The fast depthwise row routine's generic paths (no packed 3x3 filter) are compiled out
+    (TINYCC_DW_ONLY_PF 1) only when every fast depthwise node of the model has the packed filter;
+    either way the outputs are TF Lite Micro's."""
+    path = tmp_path / "m.tflite"
+    path.write_bytes(_two_depthwise(kernels))
+    g = load_tflite(path)
+    samples = [random_inputs(g, np.random.default_rng(k)) for k in range(3)]
+    got, body, _ = _compile_and_run(path, "speed", tmp_path, samples)
+    assert body.count("tinycc_depthwise_conv_2d_s8_") == 2 and "_s8(" not in body      # both fast
+    source = (tmp_path / "speed" / "model.c").read_text()
+    assert f"#define TINYCC_DW_ONLY_PF {only_pf}\n" in source
+    for k, xs in enumerate(samples):
+        want = run_tflm(path.read_bytes(), xs)[0]
+        assert got[k][0].tobytes() == np.asarray(want).tobytes(), f"sample {k}"

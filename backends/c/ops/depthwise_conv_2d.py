@@ -113,6 +113,9 @@ def _fast(entry):
         fast = fast_constants(node, m, p) if _entry(node, m.g, p) == entry else None
         if fast is None:
             return None
+        # this node takes the fast row routine: without a packed filter, its generic paths stay compiled in
+        pf = int(_packed_filter(node, m.g, _fast_plan(node, m.g, p)))
+        m.defines["TINYCC_DW_ONLY_PF"] = min(m.defines.get("TINYCC_DW_ONLY_PF", 1), pf)
         return {"bias": fast[0], "kbias": fast[1], "mult": fast[2], "shift": fast[3],
                 "w": filter_ptr(node, m, p)}
     return constants
