@@ -58,6 +58,7 @@ def read_kernel(name: str) -> str:
 
 class CModule:
     base = 0          # where the module's arena region starts (a called subgraph's: backends/c/subgraphs.py)
+    optimize = "speed"    # "size": the emitters' variant tables skip their fast variants (ops/_variants.py)
 
     def __init__(self, g: Graph, plan: MemoryPlan, prefix: str):
         self.g = g
@@ -75,6 +76,9 @@ class CModule:
         self._const_by_digest: dict[tuple, str] = {}
         self._tensor_symbol: dict[str, str] = {}
         self.needs_math = False
+        # per-model kernel switches, #defined before the kernels: a path no node of the model takes is
+        # compiled out (e.g. TINYCC_DW_ONLY_PF, kernels/optimised/depthwise_conv_2d_fast.h)
+        self.defines: dict[str, int] = {}
         self.needs_string = False
         # subgraphs (backends/c/subgraphs.py), shared by the modules of one program: the end of the arena
         # regions placed so far, the functions made, the resource variables' state offsets, the run-time
@@ -159,7 +163,8 @@ class CModule:
             self.raw_kernels.append(source)
 
     def kernel_source(self) -> str:
-        return "\n".join([*(read_kernel(k) for k in ["tinycc_fixedpoint.h", "copy.h", *self.kernels]),
+        defines = [f"#define {k} {v}" for k, v in sorted(self.defines.items())]
+        return "\n".join([*defines, *(read_kernel(k) for k in ["tinycc_fixedpoint.h", "copy.h", *self.kernels]),
                           *self.raw_kernels])
 
 

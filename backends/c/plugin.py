@@ -18,11 +18,13 @@ from tinycc.backends.c import ops as c_ops
 from tinycc.backends.c.emitter import CModule, state_resets
 from tinycc.backends.c.ops import _inplace, lut
 from tinycc.core import ops
+from tinycc.core.backend import Option
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph
 from tinycc.core.hookspec import hookimpl
 from tinycc.core.planner import MemoryPlan
 
+OPTIMIZE = ("speed", "size")      # --optimize
 # NAME_invoke's status when a debug build (-DTINYCC_ARENA_CANARY) finds the arena's canary clobbered
 ARENA_CANARY_ERROR = 99
 
@@ -42,11 +44,14 @@ def _io(g: Graph, kind: str, index: int, tname: str) -> dict:
             "dtype": t.dtype, "shape": list(t.shape), "bytes": t.nbytes, "scale": scale, "zero_point": zp}
 
 
-def generate(g: Graph, plan: MemoryPlan, name: str, twins=None, includes=()) -> tuple[dict[str, str], dict]:
+def generate(g: Graph, plan: MemoryPlan, name: str, twins=None, includes=(),
+             optimize: str = "speed") -> tuple[dict[str, str], dict]:
     """The output files (file name -> text) and the size report. `twins(node, g)` may return
     another backend's emitter for a node (a vendor twin); the c emitters are the fallback.
-    `includes`: more headers NAME.c includes after NAME.h (a vendor library's, for its twins)."""
+    `includes`: more headers NAME.c includes after NAME.h (a vendor library's, for its twins).
+    `optimize`: "speed" (the fast kernel variants where they apply) or "size" (reference kernels only)."""
     m = CModule(g, plan, name)
+    m.optimize = optimize
     for i, node in enumerate(g.nodes):
         params = ops.require(node.op).prepare(node, g)
         m.emit(f"/* {i}: {node.op} \"{names.comment(node.name, 80)}\" */")
@@ -108,10 +113,16 @@ class CBackend:
     # Cortex-M4/M7/M33), rounded up
     cycles_per_mac = 12.0
     cycles_per_mac_basis = "tinycc's c kernels: 6-14 instructions per MAC measured under QEMU on MLPerf Tiny models"
+    options = (Option("--optimize", "c backend: speed (default: the fast kernel variants, with their re-laid "
+                      "constants) or size (the reference kernels only: the least flash; the same output bytes)",
+                      argparse={"choices": OPTIMIZE, "default": None}),)
 
     def compile(self, g: Graph, plan: MemoryPlan, outdir: Path, options: dict) -> dict:
         name = names.model_name(options.get("name"), "model")
-        files, report = generate(g, plan, name)
+        optimize = options.get("optimize") or "speed"
+        if optimize not in OPTIMIZE:
+            raise TinyccError(f"unknown --optimize {optimize!r}", hint="speed or size")
+        files, report = generate(g, plan, name, optimize=optimize)
         project = project_files.model_library(g, name, "c", "plain C99 model library", report, options)
         files.update(project_files.render(project, g))
         return {**report, "files": project_files.write(files, outdir)}

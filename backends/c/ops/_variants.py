@@ -5,6 +5,8 @@ An emitter lists its `Variant`s in order of preference; the first whose `constan
 gives its values (the C expressions of its constant arrays; None when the variant does not apply:
 a dtype, a shape, a requantisation the variant cannot do exactly) is called, with its argument
 template filled from those values and the node's common ones (shape, x, y, zero points, clamp).
+A `fast` variant buys cycles with code bytes (and often with re-laid constants); the c backend's
+`--optimize size` leaves them out, so that every node takes the reference kernel (the same output bytes).
 """
 from __future__ import annotations
 
@@ -21,12 +23,15 @@ class Variant:
     constants: Callable           # (node, m, p, inplace) -> dict of C expressions, or None: does not apply
     inplace: str | None = None    # the function over a row ring (kernels/common/inplace.h), if any
     inplace_args: str | None = None
+    fast: bool = False            # a speed variant: left out under --optimize size
 
 
 def choose(variants, node, m, p, inplace: bool = False) -> tuple[Variant, dict]:
-    """The first variant that applies (in place: among those with an in-place function) and its values."""
+    """The first variant that applies (in place: among those with an in-place function) and its values;
+    under `--optimize size` (m.optimize) the first that is not a `fast` one."""
+    size = getattr(m, "optimize", "speed") == "size"
     for v in variants:
-        if inplace and v.inplace is None:
+        if (inplace and v.inplace is None) or (size and v.fast):
             continue
         values = v.constants(node, m, p, inplace)
         if values is not None:

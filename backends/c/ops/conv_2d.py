@@ -148,13 +148,13 @@ VARIANTS = (
     Variant("cols", "tinycc_conv_2d_s8_cols", "&{shape}, {x}, {wpk}, {y}, {in_zp}, {act_min}, {act_max}",
             "optimised/conv_2d_cols_rows.h", _cols, "tinycc_conv_2d_s8_fast_inplace",
             "&{shape}, &{ring_shape}, {buf}, (const int8_t *){wpk}, NULL, NULL, {ring}, {in_zp}, {out_zp}, NULL, "
-            "NULL, {act_min}, {act_max}"),
+            "NULL, {act_min}, {act_max}", fast=True),
     # dot products over contiguous rows, the input offset folded into the bias (dot_s8.h)
     Variant("dot", "tinycc_conv_2d_s8_fast",
             "&{shape}, {x}, {w}, {bias}, {kbias}, {y}, {in_zp}, {out_zp}, {mult}, {shift}, {act_min}, {act_max}",
             "optimised/conv_2d_dot.h", _dot, "tinycc_conv_2d_s8_fast_inplace",
             "&{shape}, &{ring_shape}, {buf}, {w}, {bias}, {kbias}, {ring}, {in_zp}, {out_zp}, {mult}, {shift}, "
-            "{act_min}, {act_max}"),
+            "{act_min}, {act_max}", fast=True),
     Variant("s8", "tinycc_conv_2d_s8",
             "&{shape}, {x}, {w}, {bias}, {y}, {in_zp}, {out_zp}, {mult}, {shift}, {act_min}, {act_max}",
             "reference/conv_2d.h", _reference("int8"), "tinycc_conv_2d_s8_inplace",

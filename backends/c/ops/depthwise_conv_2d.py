@@ -20,7 +20,8 @@ def shape_struct(node, m) -> str:
     x_t, w_t, y_t = g.tensors[node.inputs[0]], g.tensors[node.inputs[1]], g.tensors[node.outputs[0]]
     n, h, wd, ci = x_t.shape
     _, kh, kw, co = w_t.shape
-    fast = _fast_plan(node, m.g, ops.require(node.op).prepare(node, m.g))
+    size = getattr(m, "optimize", "speed") == "size"       # the reference kernel: no packed filter
+    fast = None if size else _fast_plan(node, m.g, ops.require(node.op).prepare(node, m.g))
     return m.struct("tinycc_dw_shape", f"{node.name}_shape",
                     [n, h, wd, ci, y_t.shape[1], y_t.shape[2], co, kh, kw, *a["strides"], *a["dilations"],
                      a["pads"][0], a["pads"][1], a["depth_multiplier"], int(_packed_filter(node, m.g, fast)),
@@ -112,6 +113,9 @@ def _fast(entry):
         fast = fast_constants(node, m, p) if _entry(node, m.g, p) == entry else None
         if fast is None:
             return None
+        # this node takes the fast row routine: without a packed filter, its generic paths stay compiled in
+        pf = int(_packed_filter(node, m.g, _fast_plan(node, m.g, p)))
+        m.defines["TINYCC_DW_ONLY_PF"] = min(m.defines.get("TINYCC_DW_ONLY_PF", 1), pf)
         return {"bias": fast[0], "kbias": fast[1], "mult": fast[2], "shift": fast[3],
                 "w": filter_ptr(node, m, p)}
     return constants
@@ -147,9 +151,9 @@ FAST_INPLACE_ARGS = ("&{shape}, &{ring_shape}, {buf}, {w}, {bias}, {kbias}, {rin
 # multiplier 1 and dilation 1; wrow only where _entry picks it)
 VARIANTS = (
     Variant("wrow", "tinycc_depthwise_conv_2d_s8_wrow", FAST_ARGS, "optimised/depthwise_conv_2d_wrow.h",
-            _fast("wrow"), "tinycc_depthwise_conv_2d_s8_wrow_inplace", FAST_INPLACE_ARGS),
+            _fast("wrow"), "tinycc_depthwise_conv_2d_s8_wrow_inplace", FAST_INPLACE_ARGS, fast=True),
     Variant("fast", "tinycc_depthwise_conv_2d_s8_fast", FAST_ARGS, "optimised/depthwise_conv_2d_fast.h",
-            _fast("fast"), "tinycc_depthwise_conv_2d_s8_fast_inplace", FAST_INPLACE_ARGS),
+            _fast("fast"), "tinycc_depthwise_conv_2d_s8_fast_inplace", FAST_INPLACE_ARGS, fast=True),
     Variant("f32", "tinycc_depthwise_conv_2d_f32", "&{shape}, {x}, {w}, {bias}, {y}, {lo}, {hi}",
             "reference/depthwise_conv_2d.h", _f32),
     Variant("s8", "tinycc_depthwise_conv_2d_s8",

@@ -77,7 +77,7 @@ def _reference(dtype):
 VARIANTS = (
     Variant("w4", "tinycc_fully_connected_s8_w4",
             "{dims}, {x}, {w4}, {kbias}, {y}, {out_zp}, {rq}, {step}, {mode}, {act_min}, {act_max}",
-            "optimised/fully_connected_w4.h", _w4),
+            "optimised/fully_connected_w4.h", _w4, fast=True),
     Variant("f32", "tinycc_fully_connected_f32", "{dims}, {x}, {w}, {bias}, {y}, {lo}, {hi}",
             "reference/fully_connected.h", _f32),
     Variant("s8", "tinycc_fully_connected_s8",

@@ -159,6 +159,9 @@ static inline void tinycc_dw_patch(const tinycc_dw_shape *s, const int8_t *in, i
     }
 }
 
+#ifndef TINYCC_DW_ONLY_PF
+#define TINYCC_DW_ONLY_PF 0     /* 1 (the emitter's): every fast node has the packed filter, the rest compiles out */
+#endif
 /* output row oy of image b, fast: interior pixels (ox0 <= ox < ox1 of an interior row) without
  * bounds checks, the others through a zero-point patch (or the border routine) */
 static inline void tinycc_depthwise_conv_2d_s8_fast_row(const tinycc_dw_shape *s, const int8_t *in,
@@ -167,7 +170,7 @@ static inline void tinycc_depthwise_conv_2d_s8_fast_row(const tinycc_dw_shape *s
                                                         int ox1, int32_t in_zp, int32_t out_zp, const int32_t *mult,
                                                         const int32_t *shift, int32_t act_min, int32_t act_max) {
     const int iy = oy * s->sh - s->pad_t, co = s->co, kw = s->kw;
-    const int pf = s->pf, patched = s->rq && s->kh * kw <= 31 && s->kh * kw * co <= TINYCC_DW_PATCH;
+    const int pf = TINYCC_DW_ONLY_PF || s->pf, patched = s->rq && s->kh * kw <= 31 && s->kh * kw * co <= TINYCC_DW_PATCH;
     const int32_t zp4 = (int32_t)(((uint32_t)in_zp & 0xffu) * 0x01010101u);
     int32_t patch32[TINYCC_DW_PATCH / 4];   /* word-aligned */
     int8_t *patch = (int8_t *)patch32;

@@ -1,0 +1,180 @@
+"""What the c backend stores in flash (issue 19): no weight array twice, and `--optimize size` (the
+reference kernels only: the least flash) giving the same output bytes as the default `--optimize speed`
+and TF Lite Micro.
+
+The flash breakdown itself (weights, other constants, code per kernel variant, linked for a
+Cortex-M4) is benchmarks/flash_breakdown.py."""
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.c_build import CC, CFLAGS
+from tests.ops.cases import conv_2d, depthwise_conv_2d, fully_connected
+from tests.ops.check import random_inputs
+from tests.tflm import models_dir, run_tflm
+from tinycc.core import ops
+from tinycc.driver import compile_model
+from tinycc.plugins.importers.tflite import load_tflite
+from tinycc.plugins.runtimes.c_host import HARNESS, run_exe
+
+KWS = "mlperf_tiny/kws_ref_model.tflite"
+FAST_CALLS = re.compile(r"\btinycc_(conv_2d_s8_(cols|fast)|depthwise_conv_2d_s8_(wrow|fast)|fully_connected_s8_w4)"
+                        r"\w*\(")
+ARRAY = re.compile(r"/\* (.*?) \*/\s*\nconst (\w+) (\w+)\[(\d+)\]")
+
+
+def _compile_and_run(path: Path, optimize: str, tmp: Path, samples) -> tuple[list, str, dict]:
+    """(outputs per sample on the host, NAME_invoke's body, the compile report) of the c backend's output."""
+    out = tmp / optimize
+    report = compile_model(path, "c", out, options={"optimize": optimize})
+    exe = out / "model_test"
+    proc = subprocess.run([CC, *CFLAGS, "-I", str(out), str(out / "model.c"), str(out / "model_weights.c"),
+                           str(HARNESS), "-o", str(exe), "-lm"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    invoke = (out / "model.c").read_text().split("int model_invoke(")[-1]       # the calls, not the kernels
+    return run_exe(exe, load_tflite(path), samples), invoke, report
+
+
+def _assert_size_equals_speed_and_tflm(path: Path, tmp: Path, n: int = 2):
+    g = load_tflite(path)
+    rng = np.random.default_rng(7)
+    samples = [random_inputs(g, rng) for _ in range(n)]
+    speed, speed_c, _ = _compile_and_run(path, "speed", tmp, samples)
+    size, size_c, _ = _compile_and_run(path, "size", tmp, samples)
+    assert not FAST_CALLS.search(size_c), "--optimize size called a fast kernel variant"
+    for k, xs in enumerate(samples):
+        expected = run_tflm(path.read_bytes(), xs)
+        for j, want in enumerate(expected):
+            assert speed[k][j].tobytes() == np.asarray(want).tobytes(), f"speed, sample {k}, output {j}"
+            assert size[k][j].tobytes() == speed[k][j].tobytes(), f"size vs speed, sample {k}, output {j}"
+    return speed_c
+
+
+@pytest.mark.parametrize("case", [conv_2d, depthwise_conv_2d, fully_connected], ids=lambda c: c.__name__.split(".")[-1])
+def test_optimize_size_outputs_equal_speed_and_tflm(case, tmp_path):
+    """Random int8 single-op models: both choices byte for byte equal TF Lite Micro (and each other)."""
+    fast_seen = False
+    for seed in range(4):
+        path = tmp_path / f"m{seed}.tflite"
+        path.write_bytes(case.build(np.random.default_rng(seed), "int8"))
+        speed_c = _assert_size_equals_speed_and_tflm(path, tmp_path / f"s{seed}")
+        fast_seen |= bool(FAST_CALLS.search(speed_c))
+    assert fast_seen, "no case took a fast variant under --optimize speed: the comparison proves nothing"
+
+
+def _kws() -> Path:
+    path = models_dir() / KWS
+    if not path.exists():
+        pytest.skip(f"{KWS} absent from {models_dir()} (set TINYCC_MODELS to the shared models)")
+    return path
+
+
+def test_kws_optimize_size_equals_speed_and_tflm(tmp_path):
+    speed_c = _assert_size_equals_speed_and_tflm(_kws(), tmp_path)
+    assert FAST_CALLS.search(speed_c)
+
+
+def _arrays(folder: Path) -> list[tuple[str, str, int]]:
+    """(comment, C type, element count) of every const array of NAME_weights.c."""
+    return [(c, t, int(n)) for c, t, _, n in ARRAY.findall((folder / "model_weights.c").read_text())]
+
+
+@pytest.mark.parametrize("optimize", ["speed", "size"])
+def test_kws_stores_each_weight_tensor_once(optimize, tmp_path):
+    """Every constant tensor of the model is held by at most one flash array (its own layout or the
+    layout the kernel reads, never both), whatever the choice."""
+    path = _kws()
+    g = load_tflite(path)
+    compile_model(path, "c", tmp_path / "out", options={"optimize": optimize})
+    arrays = _arrays(tmp_path / "out")
+    for name, t in g.tensors.items():
+        if t.data is None or t.size < 16:
+            continue
+        holders = [c for c, _, _ in arrays if c.startswith(f"{name} ")]
+        assert len(holders) <= 1, f"{name} stored {len(holders)} times: {holders}"
+
+
+def test_kws_size_constants_are_the_weights_and_requantisation_pairs(tmp_path):
+    """--optimize size: the flash arrays are the model's weights, one (multiplier, shift) int32 pair per
+    output channel (per layer for per-tensor layers) and the int8 softmax's exp table (the 1 - diff_min
+    words it reads): nothing re-laid, nothing twice."""
+    path = _kws()
+    g = load_tflite(path)
+    report = compile_model(path, "c", tmp_path / "out", options={"optimize": "size"})
+    used = {i for n in g.nodes for i in n.inputs if i}
+    weights = sum(t.nbytes for name, t in g.tensors.items() if t.data is not None and name in used)
+    pairs = sum(np.asarray(ops.require(n.op).prepare(n, g)["multiplier"]).size for n in g.nodes
+                if n.op in ("conv_2d", "depthwise_conv_2d", "fully_connected"))
+    exp_words = sum(min(256, 1 - ops.require(n.op).prepare(n, g)["diff_min"]) for n in g.nodes if n.op == "softmax")
+    assert report["flash_weights_bytes"] == weights + 8 * pairs + 4 * exp_words
+    # the speed choice re-lays filters and folds biases: more flash, never less than the weights
+    speed = compile_model(path, "c", tmp_path / "speed", options={"optimize": "speed"})
+    assert speed["flash_weights_bytes"] > report["flash_weights_bytes"]
+
+
+@pytest.mark.parametrize("scale, out", [(0.1, "int8"), (0.0625, "int16"), (0.001, "int8")])
+def test_softmax_stores_only_the_exp_entries_it_reads(scale, out, tmp_path):
+    """The int8 softmax's exp table holds exp(-d) for d = 0 .. -diff_min only (the differences below
+    diff_min give 0 without a look-up): 1 - diff_min int32 words, at most 256; the outputs stay TF Lite
+    Micro's on rows whose differences span the whole int8 range."""
+    from tests.tflite_builder import act, q, single_op
+    y = act("y", (), out, q(1 / 256, -128) if out == "int8" else q(1 / 65536, -32768))
+    path = tmp_path / "softmax.tflite"
+    path.write_bytes(single_op("softmax", [act("x", (4, 40), "int8", q(scale, 3))], y, {"beta": 1.0}))
+    g = load_tflite(path)
+    diff_min = ops.require("softmax").prepare(g.nodes[0], g)["diff_min"]
+    rows = np.random.default_rng(1).integers(-128, 128, (4, 40), endpoint=True).astype(np.int8)
+    rows[:, 0], rows[:, 1] = -128, 127                # every row has the largest difference, -255
+    samples = [[rows]]
+    got, _, report = _compile_and_run(path, "speed", tmp_path, samples)
+    np.testing.assert_array_equal(got[0][0], run_tflm(path.read_bytes(), samples[0])[0].reshape(got[0][0].shape))
+    (comment, ctype, count), = _arrays(tmp_path / "speed")
+    assert ctype == "int32_t" and count == min(256, 1 - diff_min) and report["flash_weights_bytes"] == 4 * count
+    if scale >= 0.0625:
+        assert count < 256, f"diff_min {diff_min}: the case does not truncate the table"
+
+
+def _two_depthwise(kernels) -> bytes:
+    """x -> depthwise `kernels[0]` -> depthwise `kernels[1]` -> y (int8, 8 channels, SAME padding)."""
+    from tests.ops.test_fast_kernels import _out_scale, _pads, _quant_w
+    from tests.tflite_builder import act, q
+    from tinycc.backends.tflm.flatbuffer import write_tflite
+    from tinycc.core.graph import Graph, Node
+    from tinycc.core.validate import validate
+    rng = np.random.default_rng(3)
+    tensors = {"x": act("x", (1, 7, 9, 8), "int8", q(0.02, -5))}
+    nodes, scale, src = [], 0.02, "x"
+    for i, kernel in enumerate(kernels):
+        w, b, w_mean = _quant_w(rng, (1, *kernel, 8), 3, True, scale)
+        w.name, b.name = f"w{i}", f"b{i}"
+        out = f"y{i}"
+        scale_out = _out_scale(scale, w_mean, kernel[0] * kernel[1])
+        tensors.update({w.name: w, b.name: b, out: act(out, (), "int8", q(scale_out, int(rng.integers(-20, 20))))})
+        nodes.append(Node(f"dw{i}", "depthwise_conv_2d", [src, w.name, b.name], [out],
+                          {"strides": (1, 1), "dilations": (1, 1), "activation": "none", "depth_multiplier": 1,
+                           "pads": _pads((7, 9), kernel, (1, 1), True)}))
+        src, scale = out, scale_out
+    return write_tflite(validate(Graph("two_dw", tensors, nodes, ["x"], [src], source="<two dw>")))
+
+
+@pytest.mark.parametrize("kernels, only_pf", [([(3, 3), (3, 3)], 1), ([(3, 3), (5, 2)], 0), ([(5, 2), (3, 3)], 0)])
+def test_depthwise_generic_paths_compile_out_only_when_no_node_needs_them(kernels, only_pf, tmp_path):
+    """The fast depthwise row routine's generic paths (no packed 3x3 filter) are compiled out
+    (TINYCC_DW_ONLY_PF 1) only when every fast depthwise node of the model has the packed filter;
+    either way the outputs are TF Lite Micro's."""
+    path = tmp_path / "m.tflite"
+    path.write_bytes(_two_depthwise(kernels))
+    g = load_tflite(path)
+    samples = [random_inputs(g, np.random.default_rng(k)) for k in range(3)]
+    got, body, _ = _compile_and_run(path, "speed", tmp_path, samples)
+    assert body.count("tinycc_depthwise_conv_2d_s8_") == 2 and "_s8(" not in body      # both fast
+    source = (tmp_path / "speed" / "model.c").read_text()
+    assert f"#define TINYCC_DW_ONLY_PF {only_pf}\n" in source
+    for k, xs in enumerate(samples):
+        want = run_tflm(path.read_bytes(), xs)[0]
+        assert got[k][0].tobytes() == np.asarray(want).tobytes(), f"sample {k}"
