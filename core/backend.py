@@ -16,6 +16,9 @@ Declarations (all optional):
 - `io_in_arena`: inputs and outputs live in the arena (TF Lite Micro); `scratch_bytes(node, g)`:
   scratch bytes a kernel needs in the arena; `plan_what`: how the backend's arena comes about, in
   words. These make the plan `tinycc report` and `compile --target` budget with.
+- `in_place(node, g)`: the aliasing its own kernel for `node` allows (core/inplace.Overlap), or
+  None for the operator's own rule (the c kernels'); read by the in-place pass when
+  plan_options has `inplace`.
 - `patch_bands`: False when patch-based execution makes the backend's arena larger (a runtime
   that plans its own arena); `runtime_plans_arena`: the backend's arena is measured by its
   runtime, not tinycc's plan (the report then does not compare the two).
@@ -119,7 +122,8 @@ def pass_context(backend: object, opts: dict[str, Any] | None = None) -> PassCon
     opts = dict(opts or {})
     return PassContext(options=opts, target=opts.get("target"), plan_options=plan_options(backend),
                        io_in_arena=bool(getattr(backend, "io_in_arena", False)),
-                       scratch_bytes=getattr(backend, "scratch_bytes", None))
+                       scratch_bytes=getattr(backend, "scratch_bytes", None),
+                       in_place=getattr(backend, "in_place", None))
 
 
 def arena_plan(backend: object, g: Graph) -> tuple[MemoryPlan, str]:
