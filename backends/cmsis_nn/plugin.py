@@ -2,6 +2,10 @@
 them (ops/<op>.py, one module per operator), the c kernels elsewhere, the same NAME_invoke
 interface and one static arena that also holds CMSIS-NN's scratch buffers (placed by tinycc's
 planner: the backend declares `scratch_bytes`, and the compile pipeline's one plan has them).
+The plan is tinycc's in-place one with CMSIS-NN's own aliasing rules (`in_place`: each twin says
+how far below its input its kernel's output may start, read from CMSIS-NN's loops; where a twin
+allows no overlap, the c kernel runs that layer in place with its row ring, only where that
+lowers the arena).
 
 CMSIS-NN itself is not shipped: build the output with the user's CMSIS-NN (`--cmsis-nn PATH`
 or CMSIS_NN_PATH at build time, e.g. `-I$CMSIS_NN/Include` plus its Source/*/*.c). The output
