@@ -74,3 +74,21 @@ def test_offset_pairs_that_do_not_lower_the_arena_are_dropped():
     assert "n1" in p.inplace and "n3" not in p.inplace         # the 1-byte pair changes nothing: dropped
     kept = memory.plan(g, inplace=True)                          # relu's own rule keeps both (no pruning)
     assert {"n1", "n3"} <= set(kept.inplace)
+
+
+def test_concat_slots_sit_in_an_output_displaced_by_an_offset_pair():
+    """x -> relu -> a1, x -> relu -> a2, concat(a1, a2) -> c (200 B), relu -> d (offset pair, gap 40)
+    -> relu -> y: the slots are a1 and a2 at c's address (c itself 48 bytes above d)."""
+    quant = q(0.05, 3)
+    half, full = (1, 5, 10, 2), (1, 10, 10, 2)
+    t = {n: Tensor(n, half, "int8", quant) for n in ("x", "a1", "a2")}
+    t.update({n: Tensor(n, full, "int8", quant) for n in ("c", "d", "y")})
+    nodes = [Node("r1", "relu", ["x"], ["a1"]), Node("r2", "relu", ["x"], ["a2"]),
+             Node("cat", "concatenation", ["a1", "a2"], ["c"], {"axis": 1}),
+             Node("n", "relu", ["c"], ["d"]), Node("out", "relu", ["d"], ["y"])]
+    g = validate(Graph("cat", t, nodes, ["x"], ["y"]))
+    p = memory.plan(g, inplace=True, concat_alias=True, in_place=rule({"n": 40}))
+    assert p.inplace["n"].kind == "offset" and set(p.slices) == {"a1", "a2"}
+    assert p.offsets["c"] - p.offsets["d"] == 48
+    assert (p.offsets["a1"], p.offsets["a2"]) == (p.offsets["c"], p.offsets["c"] + 100)
+    assert p.arena_bytes == 256                               # 48 + 200, aligned
