@@ -40,7 +40,8 @@ def in_place(node, g) -> Overlap:
     """The gap arm_convolve_wrapper_s8's kernel for this node needs below its input (module docstring)."""
     s = conv_geometry(node, g)
     a = node.attrs
-    pointwise = s["kh"] == s["kw"] == 1 and s["dh"] == s["dw"] == 1 and not any(a["pads"])
+    # the wrapper's test: CMSIS-NN sees only the top and left padding
+    pointwise = s["kh"] == s["kw"] == 1 and s["dh"] == s["dw"] == 1 and a["pads"][0] == a["pads"][1] == 0
     if pointwise and s["sh"] == s["sw"] == 1:
         return Overlap(gap=None)
     lows = _overlap.window_lows(s)
