@@ -19,6 +19,9 @@ Declarations (all optional):
 - `input_limits`: operator -> the most inputs the backend's kernel for it takes (tflm: TF Lite
   Micro's CONCATENATION takes 10); wider nodes are split into trees before the plan
   (core/passes/legalise.py; operators with the trait splits_inputs) or refused.
+- `in_place(node, g)`: the aliasing its own kernel for `node` allows (core/inplace.Overlap), or
+  None for the operator's own rule (the c kernels'); read by the in-place pass when
+  plan_options has `inplace`.
 - `patch_bands`: False when patch-based execution makes the backend's arena larger (a runtime
   that plans its own arena); `runtime_plans_arena`: the backend's arena is measured by its
   runtime, not tinycc's plan (the report then does not compare the two).
@@ -126,7 +129,8 @@ def pass_context(backend: object, opts: dict[str, Any] | None = None) -> PassCon
     opts = dict(opts or {})
     return PassContext(options=opts, target=opts.get("target"), plan_options=plan_options(backend),
                        io_in_arena=bool(getattr(backend, "io_in_arena", False)), input_limits=input_limits(backend),
-                       scratch_bytes=getattr(backend, "scratch_bytes", None))
+                       scratch_bytes=getattr(backend, "scratch_bytes", None),
+                       in_place=getattr(backend, "in_place", None))
 
 
 def arena_plan(backend: object, g: Graph) -> tuple[MemoryPlan, str]:

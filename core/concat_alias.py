@@ -150,9 +150,22 @@ def slices(g: Graph, io_in_arena: bool = False, pairs: Iterable[InPlace] = ()) -
     """The concat inputs to plan into their slot, given these in-place pairs (core/inplace.py)."""
     external = planner.external(g, io_in_arena)
     aliases = planner.view_aliases(g, external)
+    shifted = set()                       # an offset pair's tensors: their group is not one slot's bytes
     for c in pairs:
         aliases[c.output] = c.input
-    return select(g, aliases, external)
+        if c.kind == "offset":
+            shifted |= {c.input, c.output}
+    found = select(g, aliases, external)
+    if not shifted:
+        return found
+
+    def root(name: str) -> str:
+        while name in aliases:
+            name = aliases[name]
+        return name
+
+    bad = {root(n) for n in shifted}
+    return [s for s in found if root(s.input) not in bad]
 
 
 def decide(g: Graph, chosen: Iterable[InPlace] = (), candidate_pairs: Iterable[InPlace] = (),

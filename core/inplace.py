@@ -13,9 +13,17 @@ them as `g.inplace`, and the planner gives each pair one buffer of max(input, ou
   bottom-up when the output is larger than the input (channel-expanding 1x1 convolutions).
   `ring_rows` simulates exactly what the C kernel (`backends/c/kernels/inplace.h`) does and
   gives the ring's size; the pair is offered only when the ring is smaller than the output.
+- A backend whose own kernels (a vendor library's) have other aliasing rules declares them per
+  node (its `in_place(node, g)` hook, an `Overlap`; core/backend.py): "offset" pairs, the output
+  written over an input starting `gap` bytes before it (0: at the same address), for kernels
+  that sweep their output forwards and never read input bytes below what they have written;
+  where its kernel allows none, the operator's own rule above may still be taken with the c
+  kernel in its place (a `costly` pair). Offset and costly pairs are kept only where they make
+  the arena smaller (`decide` prunes them one by one).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +41,24 @@ class InPlace:
     ring: int = 0             # rows in the ring buffer ("rows")
     backward: bool = False    # rows computed bottom-up
     scratch: int = 0          # ring bytes
+    gap: int = 0              # "offset": the output starts this many bytes before the input
+    costly: bool = False      # the backend's own kernel allows no overlap: the pair runs the c kernel
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """A backend kernel's aliasing rule for one node (the backend's `in_place(node, g)` hook).
+    `gap` not None: the kernel writes its output forwards and reads no byte of input `inputs[i]`
+    below `gap` bytes past the last output byte it has written, so the output may start `gap`
+    bytes before that input (0: at its address; any larger gap is safe too). `gap` None: its
+    kernel allows no overlap; with `fallback`, the operator's own rule (the c kernels') may still
+    be taken, the node then running the c kernel (a costly pair)."""
+    gap: int | None = None
+    inputs: tuple[int, ...] = (0,)
+    fallback: bool = True
+
+
+Rule = Callable[[Node, Graph], "Overlap | None"]     # a backend's in_place hook
 
 
 def conv_geometry(node: Node, g: Graph) -> dict[str, Any]:
@@ -88,33 +114,65 @@ def _conv(node: Node, g: Graph, i: int, x: str, y: str) -> InPlace | None:
     return InPlace(node.name, i, x, y, "rows", ring, backward, ring * s["ow"] * s["co"])
 
 
-def candidates(g: Graph) -> list[InPlace]:
-    """Every (node, input) pair whose output could take the input's storage, in node order.
+def _trait_pairs(node: Node, g: Graph, i: int) -> list[InPlace]:
+    """The operator's own in-place rule (trait in_place, the c kernels'): its candidate pairs."""
+    y = node.outputs[0]
+    yt = g.tensors[y]
+    ins = [n for n in node.inputs if n is not None]
+    mode = ops.trait(node.op, "in_place")        # "rows" (convolutions) or "elementwise"
+    out = []
+    if mode == "rows":
+        c = _conv(node, g, i, node.input(0), y)
+        if c is not None:
+            out.append(c)
+    elif mode == "elementwise":
+        if yt.dtype != "int8" or len(ins) != len(getattr(ops.get(node.op), "INPUTS", ())):   # all operands
+            return out
+        for x in ins:
+            xt = g.tensors[x]
+            if not xt.is_const and xt.dtype == "int8" and tuple(xt.shape) == tuple(yt.shape) \
+                    and all(tuple(g.tensors[o].shape) == tuple(yt.shape) for o in ins) and ins.count(x) == 1:
+                out.append(InPlace(node.name, i, x, y, "elementwise"))
+    return out
+
+
+def _offset_pairs(node: Node, g: Graph, i: int, rule: Overlap) -> list[InPlace]:
+    """The pairs a backend kernel's Overlap allows: its output `gap` bytes before each named input."""
+    assert rule.gap is not None
+    y = node.outputs[0]
+    ins = [n for n in node.inputs if n is not None]
+    out = []
+    for k in rule.inputs:
+        x = node.inputs[k] if k < len(node.inputs) else None
+        if x is None or g.tensors[x].is_const or ins.count(x) != 1:
+            continue
+        if rule.gap == 0 and g.tensors[x].nbytes == g.tensors[y].nbytes:
+            out.append(InPlace(node.name, i, x, y, "elementwise"))       # one buffer, one address
+        else:
+            out.append(InPlace(node.name, i, x, y, "offset", gap=max(0, int(rule.gap))))
+    return out
+
+
+def candidates(g: Graph, rule: Rule | None = None) -> list[InPlace]:
+    """Every (node, input) pair whose output could take the input's storage, in node order: the
+    backend's `rule` for a node where it gives one (core/inplace.Overlap), else the operator's.
     Whether the input really dies at the node is the planner's business."""
     out = []
     for i, node in enumerate(g.nodes):
         if len(node.outputs) != 1 or node.outputs[0] is None:
             continue
-        y = node.outputs[0]
-        yt = g.tensors[y]
-        ins = [n for n in node.inputs if n is not None]
-        mode = ops.trait(node.op, "in_place")        # "rows" (convolutions) or "elementwise"
-        if mode == "rows":
-            c = _conv(node, g, i, node.input(0), y)
-            if c is not None:
-                out.append(c)
-        elif mode == "elementwise":
-            if yt.dtype != "int8" or len(ins) != len(getattr(ops.get(node.op), "INPUTS", ())):   # all operands
-                continue
-            for x in ins:
-                xt = g.tensors[x]
-                if not xt.is_const and xt.dtype == "int8" and tuple(xt.shape) == tuple(yt.shape) \
-                        and all(tuple(g.tensors[o].shape) == tuple(yt.shape) for o in ins) and ins.count(x) == 1:
-                    out.append(InPlace(node.name, i, x, y, "elementwise"))
+        own = rule(node, g) if rule is not None else None
+        if own is None:
+            out += _trait_pairs(node, g, i)
+        elif own.gap is not None:
+            out += _offset_pairs(node, g, i, own)
+        elif own.fallback:
+            out += [InPlace(c.node, c.index, c.input, c.output, c.kind, c.ring, c.backward, c.scratch, costly=True)
+                    for c in _trait_pairs(node, g, i)]
     return out
 
 
-def pairs(g: Graph, io_in_arena: bool = False) -> list[InPlace]:
+def pairs(g: Graph, io_in_arena: bool = False, rule: Rule | None = None) -> list[InPlace]:
     """The in-place candidates whose input really dies at its node, at most one per node, taken in
     node order (a chain of in-place ops shares one buffer)."""
     external = planner.external(g, io_in_arena)
@@ -131,7 +189,7 @@ def pairs(g: Graph, io_in_arena: bool = False) -> list[InPlace]:
             name = aliases[name]
         return name
 
-    for c in candidates(g):
+    for c in candidates(g, rule):
         if c.index in done or c.input in external or c.output in external or c.output in aliases:
             continue
         # MemoryPlan.inplace and the ring's "<node>#inplace" are keyed by the node's name: names
@@ -154,11 +212,23 @@ def pairs(g: Graph, io_in_arena: bool = False) -> list[InPlace]:
     return accepted
 
 
-def decide(g: Graph, scratch: dict[int, int] | None = None, io_in_arena: bool = False) -> list[InPlace]:
+def decide(g: Graph, scratch: dict[int, int] | None = None, io_in_arena: bool = False,
+           rule: Rule | None = None) -> list[InPlace]:
     """The in-place pairs to plan: `pairs(g)`, kept only when they make the arena smaller than the
-    plan without them (the concat pass may still take them together with its slices)."""
-    found = pairs(g, io_in_arena)
+    plan without them (the concat pass may still take them together with its slices); then each
+    offset or costly pair (a backend's `rule`), in node order, dropped where the arena is no larger
+    without it (an offset pair's output below its input shifts every later pair of its chain down;
+    a costly one runs a slower kernel)."""
+    found = pairs(g, io_in_arena, rule)
     if not found:
         return []
     plain = planner.place(g, scratch, io_in_arena)
-    return found if planner.place(g, scratch, io_in_arena, found).arena_bytes < plain.arena_bytes else []
+    best = planner.place(g, scratch, io_in_arena, found).arena_bytes
+    if best >= plain.arena_bytes:
+        return []
+    for c in [c for c in found if c.kind == "offset" or c.costly]:
+        trial = [p for p in found if p is not c]
+        size = planner.place(g, scratch, io_in_arena, trial).arena_bytes
+        if size <= best:
+            found, best = trial, size
+    return found

@@ -6,7 +6,9 @@ buffer. The planner only places: what shares storage besides views is decided be
 memory passes (core/passes/memory.py), which record their decisions on the graph:
 - in-place pairs (`g.inplace`, core/inplace.py, for backends whose kernels support it: `c`): an
   operator writes its output over an input that dies at it; both share one buffer of the larger
-  size, plus the kernel's ring scratch;
+  size, plus the kernel's ring scratch; an "offset" pair (a backend kernel's own rule) puts the
+  output `gap` bytes (rounded up to ALIGN) before its input in the shared buffer, which spans
+  every member of the chain at its displacement;
 - concat slices (`g.slices`, core/concat_alias.py, the `c` backend): a concatenation's inputs
   whose slot in the output is contiguous are placed inside the output's buffer at that slot: the
   output's buffer lives from the first producer on and the inputs take no bytes of their own
@@ -262,20 +264,44 @@ def place(g: Graph, scratch: dict[int, int] | None = None, io_in_arena: bool = F
           ) -> MemoryPlan:
     """The arena plan of g with these in-place `pairs` (core/inplace.InPlace) and concat `slices`
     (core/concat_alias.Slice): every buffer placed, the best of the placement orders; the nodes in
-    `dropped` without their speed-only scratch."""
+    `dropped` without their speed-only scratch, the nodes of costly pairs (which run the c kernel)
+    without the backend's `scratch`."""
+    costly = {c.index for c in pairs if c.costly}     # they run the c kernel: not the backend's scratch
+    if costly and scratch:
+        scratch = {i: 0 if i in costly else size for i, size in scratch.items()}
     scratch = with_op_scratch(g, scratch, dropped)
     ext = external(g, io_in_arena)
     aliases = view_aliases(g, ext)
+    shift: dict[str, int] = {}            # an offset pair's output: its displacement from its input
     for c in pairs:
         aliases[c.output] = c.input
+        if c.kind == "offset":
+            shift[c.output] = -align(c.gap)
 
     def root(name: str) -> str:
         while name in aliases:
             name = aliases[name]
         return name
 
+    def pos(name: str) -> int:
+        """name's displacement from its storage root (offset pairs' outputs lie below their inputs)"""
+        at = 0
+        while name in aliases:
+            at += shift.get(name, 0)
+            name = aliases[name]
+        return at
+
+    base: dict[str, int] = {}             # storage root -> its lowest member's displacement
+    for name in shift:
+        r = root(name)
+        base[r] = min(base.get(r, 0), pos(name))
+
+    def rel(name: str) -> int:
+        """name's byte offset in its storage root's buffer"""
+        return pos(name) - base.get(root(name), 0)
+
     # a concat input's storage group lives inside the output's (nested concats: offsets add up)
-    parent = {root(s.input): (root(s.output), s.offset) for s in slices}
+    parent = {root(s.input): (root(s.output), s.offset + rel(s.output) - rel(s.input)) for s in slices}
 
     def home(r: str) -> tuple[str, int]:
         """(the buffer holding storage root r, r's byte offset in it)"""
@@ -304,7 +330,7 @@ def place(g: Graph, scratch: dict[int, int] | None = None, io_in_arena: bool = F
     sizes: dict[str, int] = {}
     for name, t in g.tensors.items():
         if not t.is_const and name not in ext and root(name) in spans:
-            sizes[root(name)] = max(sizes.get(root(name), 0), t.nbytes)
+            sizes[root(name)] = max(sizes.get(root(name), 0), rel(name) + t.nbytes)
     buffers = [Buffer(r, align(sizes.get(r, g.tensors[r].nbytes)), s[0], s[1]) for r, s in spans.items()]
     scratch_sizes = scratch or {}
     scratch_keys = node_buffer_keys(g, [i for i, size in scratch_sizes.items() if size > 0])
@@ -325,10 +351,10 @@ def place(g: Graph, scratch: dict[int, int] | None = None, io_in_arena: bool = F
     for b in buffers:
         b.offset = offsets[b.name]
     all_offsets = dict(offsets)
-    for member in [*aliases, *parent]:
+    for member in [*aliases, *parent, *base]:
         holder, at = home(root(member))
         if holder in offsets:
-            all_offsets[member] = offsets[holder] + at
+            all_offsets[member] = offsets[holder] + at + rel(member)
     state_offsets, state_bytes = state_layout(g)
     result = MemoryPlan(size, bound, all_offsets, ext - set(state_offsets), aliases, buffers, strategy, live,
                         {c.node: c for c in pairs}, slices={s.input: s for s in slices})

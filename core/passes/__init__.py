@@ -26,13 +26,15 @@ class PassContext:
     backend's plan constraints (core/backend.py): `plan_options` (the memory passes it honours:
     `inplace`, `schedule`, `concat_alias`), `io_in_arena` (inputs and outputs in the arena) and
     `scratch_bytes(node, g)` (the scratch its kernels need in the arena), or None; `input_limits`
-    (operator -> the most inputs its kernel takes: core/passes/legalise.py)."""
+    (operator -> the most inputs its kernel takes: core/passes/legalise.py); `in_place(node, g)`
+    (its kernels' own aliasing rule for a node, core/inplace.Overlap, or None: the operator's)."""
     options: dict[str, Any] = field(default_factory=dict)
     target: str | None = None
     plan_options: dict[str, Any] = field(default_factory=dict)
     io_in_arena: bool = False
     scratch_bytes: Callable[[Node, Graph], int] | None = None
     input_limits: dict[str, int] = field(default_factory=dict)
+    in_place: Callable[[Node, Graph], Any] | None = None
 
     def scratch(self, g: Graph) -> dict[int, int] | None:
         """Node index -> the scratch bytes the backend's kernel needs, in g's current order."""
@@ -45,10 +47,10 @@ class PassContext:
         current node order (the measure of the scheduling and patch searches: no scratch, I/O in the
         caller's buffers). Records nothing on g."""
         from tinycc.core import concat_alias, inplace, planner
-        pairs = inplace.decide(g) if self.plan_options.get("inplace") else []
+        pairs = inplace.decide(g, rule=self.in_place) if self.plan_options.get("inplace") else []
         slices: list[Slice] = []
         if self.plan_options.get("concat_alias"):
-            candidates = inplace.pairs(g) if self.plan_options.get("inplace") else []
+            candidates = inplace.pairs(g, rule=self.in_place) if self.plan_options.get("inplace") else []
             pairs, slices = concat_alias.decide(g, pairs, candidates)
         return planner.place(g, None, False, pairs, slices).arena_bytes
 

@@ -25,7 +25,7 @@ class ConcatAlias(Pass):
             g.slices = None
             return g
         scratch = ctx.scratch(g)
-        candidate_pairs = inplace.pairs(g, ctx.io_in_arena) if ctx.plan_options.get("inplace") else []
+        candidate_pairs = inplace.pairs(g, ctx.io_in_arena, ctx.in_place) if ctx.plan_options.get("inplace") else []
         pairs, g.slices = concat_alias.decide(g, g.inplace or [], candidate_pairs, scratch, ctx.io_in_arena)
         if pairs or g.inplace is not None:
             g.inplace = pairs

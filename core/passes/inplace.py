@@ -11,7 +11,8 @@ class InPlace(Pass):
     """Records `g.inplace`: the in-place pairs (core/inplace.InPlace) the plan takes, when the
     backend's kernels honour them (the context's plan_options["inplace"]): those whose input dies
     at their node, kept only when they make the arena (with the backend's scratch and I/O
-    placement) smaller. Without the option, None: nothing decided, nothing shared. Run it after
+    placement) smaller; the backend's own aliasing rules (the context's in_place) where it gives
+    them. Without the option, None: nothing decided, nothing shared. Run it after
     the last pass that reorders or rewrites nodes (the pairs name node indices)."""
     name = "inplace"
 
@@ -24,5 +25,5 @@ class InPlace(Pass):
         if ctx is None or not ctx.plan_options.get("inplace"):
             g.inplace = None
             return g
-        g.inplace = inplace.decide(g, ctx.scratch(g), ctx.io_in_arena)
+        g.inplace = inplace.decide(g, ctx.scratch(g), ctx.io_in_arena, ctx.in_place)
         return g

@@ -30,9 +30,11 @@ def plan_in(g: Graph, context: PassContext) -> planner.MemoryPlan:
 
 
 def plan(g: Graph, io_in_arena: bool = False, scratch_bytes: Callable[[Node, Graph], int] | None = None,
-         speed_scratch: str | None = None, **plan_options: Any) -> planner.MemoryPlan:
+         speed_scratch: str | None = None, in_place: Callable[[Node, Graph], Any] | None = None,
+         **plan_options: Any) -> planner.MemoryPlan:
     """`plan_in` with a context of these constraints (plan_options: inplace, schedule,
-    concat_alias, as a backend declares them) and `speed_scratch` policy ("fit", "keep")."""
+    concat_alias, as a backend declares them; `in_place`: its kernels' own aliasing rules) and
+    `speed_scratch` policy ("fit", "keep")."""
     options = {} if speed_scratch is None else {"speed_scratch": speed_scratch}
     return plan_in(g, PassContext(options=options, plan_options=plan_options, io_in_arena=io_in_arena,
-                                  scratch_bytes=scratch_bytes))
+                                  scratch_bytes=scratch_bytes, in_place=in_place))

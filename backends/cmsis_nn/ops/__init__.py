@@ -6,13 +6,16 @@ params)` (the c emitters' interface; `m` is the c backend's CModule) and, where 
 scratch buffer, `scratch_bytes(node, g)`: an upper bound of CMSIS-NN's *_get_buffer_size for
 scalar and DSP builds (the buffer comes from tinycc's plan; the generated code checks CMSIS-NN's
 own figure at run time and returns an error if it is larger). A node without a twin, or whose
-twin does not apply, falls back to the c backend's emitter.
+twin does not apply, falls back to the c backend's emitter. A twin may declare `in_place(node,
+g)`: the aliasing its CMSIS-NN kernel allows (core/inplace.Overlap, read from CMSIS-NN's source;
+each module's docstring says why); a twin without it allows none.
 """
 from __future__ import annotations
 
 from types import ModuleType
 
 from tinycc.backends import op_module
+from tinycc.core.inplace import Overlap
 
 
 def get(op: str) -> ModuleType | None:
@@ -30,3 +33,14 @@ def scratch_bytes(node, g) -> int:
     """Upper bound of the CMSIS-NN scratch a node needs (non-MVE cores); 0 without a twin."""
     twin = twins(node, g)
     return twin.scratch_bytes(node, g) if twin is not None and hasattr(twin, "scratch_bytes") else 0
+
+
+def in_place(node, g) -> Overlap | None:
+    """The backend's aliasing rule for `node` (the planner's in_place hook): its twin's, no overlap
+    for a twin that declares none (the c kernel may still run in place instead, a costly pair),
+    None where the c kernel runs anyway (the operator's own rule)."""
+    twin = twins(node, g)
+    if twin is None:
+        return None
+    rule = getattr(twin, "in_place", None)
+    return rule(node, g) if rule is not None else Overlap(gap=None)

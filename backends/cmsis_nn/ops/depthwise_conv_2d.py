@@ -1,8 +1,19 @@
-"""depthwise_conv_2d through CMSIS-NN's arm_depthwise_conv_wrapper_s8 (int8, batch 1)."""
+"""depthwise_conv_2d through CMSIS-NN's arm_depthwise_conv_wrapper_s8 (int8, batch 1).
+
+Its aliasing (`in_place`): every kernel the wrapper may pick writes pixel by pixel in raster order:
+arm_depthwise_conv_3x3_s8 and arm_depthwise_conv_s8 (generic and multiplier-of-4) read a pixel's
+window between its writes (interleaved, one pixel), arm_depthwise_conv_s8_opt's DSP build copies
+one window to its scratch before the pixel's writes, its MVE build four; the gap is the largest
+of these. On MVE, arm_depthwise_conv_s8_opt sweeps the whole input once per block of
+CH_IN_BLOCK_MVE (124) channels: with more channels (multiplier 1, no dilation), no overlap.
+"""
 from __future__ import annotations
 
-from tinycc.backends.cmsis_nn.ops import _conv_common
+from tinycc.backends.cmsis_nn.ops import _conv_common, _overlap
 from tinycc.backends.cmsis_nn.ops._common import act, block, io
+from tinycc.core.inplace import Overlap, conv_geometry
+
+CH_IN_BLOCK_MVE = 124          # arm_nnsupportfunctions.h
 
 applies = _conv_common.applies
 
@@ -22,3 +33,16 @@ def emit(node, m, p):
               f"if (arm_depthwise_conv_wrapper_s8(&ctx, &cp, &q, &in_d, {x}, &f_d, "
               f"{m.ptr(node.inputs[1], const=True)}, &b_d, {bias}, &out_d, {y}) != ARM_CMSIS_NN_SUCCESS) return 4;"]
     block(m, lines)
+
+
+def in_place(node, g) -> Overlap:
+    """The gap arm_depthwise_conv_wrapper_s8's kernels need below the input (module docstring)."""
+    s = conv_geometry(node, g)
+    opt = node.attrs["depth_multiplier"] == 1 and s["dh"] == s["dw"] == 1
+    if opt and s["ci"] > CH_IN_BLOCK_MVE:
+        return Overlap(gap=None)
+    lows = _overlap.window_lows(s)
+    need = _overlap.gap(lows, s["co"], 1, interleaved=True)
+    if opt:
+        need = max(need, _overlap.gap(lows, s["co"], 4, interleaved=False))
+    return Overlap(gap=need)
