@@ -4,8 +4,8 @@
  * ADD, ADD ASR #31, ASR, SSAT, STRB each; it stops after the pair whose e0 word has bit 8 set (the last
  * pair's: conv_2d.py's cols_words; ASR by a register takes its low byte). A group (4 taps, 16 MACs) is
  * 6 loads back to back (each pipelines after the one before: 7 cycles where 3 LDRD take 9), 4 SXTB16
- * and 8 SMLAD; the loop runs 4 groups a pass and is entered g mod 4 groups early (a computed jump into
- * its body: every group is 72 bytes of 32-bit instructions), so a pair pays one taken branch per 4
+ * and 8 SMLAD; the loop runs 8 groups a pass and is entered g mod 8 groups early (a computed jump into
+ * its body: every group is 72 bytes of 32-bit instructions), so a pair pays one taken branch per 8
  * groups. The 14 registers (lr among them) hold the loop's live values; the column base, the rounded
  * group count, the output pointer, co and the entry address wait in 24 bytes the assembly takes below
  * the stack pointer (and gives back). Returns w after the last pair. */
@@ -32,7 +32,7 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
                                                     int co) {
     const int32_t *xbv = c->w;
     int8_t *opv = op;
-    const int skip = -g & 3;            /* groups the first pass skips */
+    const int skip = -g & 7;            /* groups the first pass skips */
     int cov = co, gv = g + skip, offv = 72 * skip;
     const int32_t *x;
     int32_t n, a0, a1, a2, a3, t0, t1, t2, t3, t4, t5, t6;
@@ -65,7 +65,11 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
         TINYCC_COLS_GROUP
         TINYCC_COLS_GROUP
         TINYCC_COLS_GROUP
-        "subs %[n], %[n], #4\n\t"
+        TINYCC_COLS_GROUP
+        TINYCC_COLS_GROUP
+        TINYCC_COLS_GROUP
+        TINYCC_COLS_GROUP
+        "subs %[n], %[n], #8\n\t"
         "bne 2b\n\t"
         "ldr.w %[t0], [%[w]], #4\n\t"       /* M2 */
         "ldr.w %[t1], [%[w]], #4\n\t"
