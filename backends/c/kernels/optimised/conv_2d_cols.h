@@ -315,24 +315,36 @@ static inline void tinycc_cols_1x2(const tinycc_cols *c, const int32_t *w, int g
 #ifdef TINYCC_COLS_ASM
     const int32_t *x = c->w;
     int32_t wa, wb, wah, wbh, xa, xb;
-    __asm__ volatile(
-        "1:\n\t"
-        "ldrd %[wa], %[wb], [%[w]], #8\n\t"
-        "ldrd %[xa], %[xb], [%[x]], #16\n\t"
-        "sxtb16 %[wah], %[wa], ror #8\n\t"
-        "sxtb16 %[wa], %[wa]\n\t"
-        "sxtb16 %[wbh], %[wb], ror #8\n\t"
-        "sxtb16 %[wb], %[wb]\n\t"
-        "smlad %[a0], %[xa], %[wa], %[a0]\n\t"
-        "smlad %[a0], %[xb], %[wah], %[a0]\n\t"
-        "smlad %[a1], %[xa], %[wb], %[a1]\n\t"
+#define TINYCC_COLS_1X2_GROUP /* 8 MACs: the group's 4 loads back to back */ \
+        "ldr %[wa], [%[w]], #4\n\t" \
+        "ldr %[wb], [%[w]], #4\n\t" \
+        "ldr %[xb], [%[x], #4]\n\t" \
+        "ldr %[xa], [%[x]], #16\n\t" \
+        "sxtb16 %[wah], %[wa], ror #8\n\t" \
+        "sxtb16 %[wa], %[wa]\n\t" \
+        "sxtb16 %[wbh], %[wb], ror #8\n\t" \
+        "sxtb16 %[wb], %[wb]\n\t" \
+        "smlad %[a0], %[xa], %[wa], %[a0]\n\t" \
+        "smlad %[a0], %[xb], %[wah], %[a0]\n\t" \
+        "smlad %[a1], %[xa], %[wb], %[a1]\n\t" \
         "smlad %[a1], %[xb], %[wbh], %[a1]\n\t"
+    __asm__ volatile(   /* an odd group first, then two a pass */
+        "tst %[g], #1\n\t"
+        "beq 2f\n\t"
+        TINYCC_COLS_1X2_GROUP
         "subs %[g], %[g], #1\n\t"
-        "bne 1b\n\t"
+        "beq 3f\n\t"
+        "2:\n\t"
+        TINYCC_COLS_1X2_GROUP
+        TINYCC_COLS_1X2_GROUP
+        "subs %[g], %[g], #2\n\t"
+        "bne 2b\n\t"
+        "3:\n\t"
         : [a0] "+r"(a0), [a1] "+r"(a1), [x] "+r"(x), [w] "+r"(w), [g] "+r"(g),
           [wa] "=&r"(wa), [wb] "=&r"(wb), [wah] "=&r"(wah), [wbh] "=&r"(wbh), [xa] "=&r"(xa), [xb] "=&r"(xb)
         :
         : "cc", "memory");
+#undef TINYCC_COLS_1X2_GROUP
 #elif defined(TINYCC_DSP)
     const int32_t *x = c->w;
     for (; g > 0; --g, x += 4, w += 2) {
