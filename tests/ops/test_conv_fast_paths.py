@@ -213,3 +213,30 @@ def test_cols_clean_under_asan_ubsan(name, tmp_path):
     for xs, o in zip(samples, outs):
         e = run_tflm(model, xs)[0]
         np.testing.assert_array_equal(o[0].reshape(e.shape), e, err_msg=name)
+
+
+def _batch2_odd_width():
+    """A 3x3 same convolution over two images whose output rows are 5 pixels wide: the im2col kernel
+    pairs pixels across rows and across the two images (tinycc_conv_2d_s8_cols_flat)."""
+    from tests.ops.test_fast_kernels import _out_scale, _pads, _quant_w
+    from tests.tflite_builder import act, q, single_op
+    rng = np.random.default_rng(7)
+    x = act("x", (2, 4, 5, 8), "int8", q(0.02, -9))
+    wt, b, w_mean = _quant_w(rng, (6, 3, 3, 8), 0, True, 0.02, True)
+    y = act("y", (), "int8", q(_out_scale(0.02, w_mean, 72), 5))
+    attrs = {"strides": (1, 1), "dilations": (1, 1), "activation": "none", "pads": _pads((4, 5), (3, 3), (1, 1), True)}
+    return single_op("conv_2d", [x, wt, b], y, attrs)
+
+
+def test_cols_batch2_odd_width_on_host_equals_tflm(tmp_path):
+    model = _batch2_odd_width()
+    write_sources_for(model, tmp_path)
+    assert "tinycc_conv_2d_s8_cols(&" in (tmp_path / "model.c").read_text()
+    assert_matches_tflm(model, samples=2, seed=5, c=True)
+
+
+@needs_qemu
+def test_cols_batch2_odd_width_on_qemu_cortex_m4_equals_tflm(tmp_path):
+    model = _batch2_odd_width()
+    g = write_sources_for(model, tmp_path)
+    assert_qemu_m4_equals_tflm(model, g, tmp_path, 2)

@@ -36,12 +36,25 @@ typedef union {
 #define TINYCC_COLS_AT(c, p, g) ((c)->b + 32 * ((g) >> 1) + 16 * (p) + 8 * ((g) & 1))
 #endif
 
-/* n (a multiple of 4) int8 taps at x into pixel slot p's column from group g on */
+/* n (a multiple of 4) int8 taps at x into pixel slot p's column from group g on; with the DSP
+ * extension four groups a pass, their four loads back to back (each pipelines after the one before) */
 static inline void tinycc_cols_widen(tinycc_cols *c, int p, int g, const int8_t *x, int n) {
-    int i;
+    int i = 0;
 #ifdef TINYCC_DSP
     int32_t *d = c->w + 4 * g + 2 * p;
-    for (i = 0; i < n; i += 4, d += 4) {
+    for (; i + 16 <= n; i += 16, d += 16) {
+        const int32_t v0 = tinycc_ld4(x + i), v1 = tinycc_ld4(x + i + 4), v2 = tinycc_ld4(x + i + 8),
+                      v3 = tinycc_ld4(x + i + 12);
+        d[0] = __sxtb16(v0);
+        d[1] = tinycc_sxtb16_ror8(v0);
+        d[4] = __sxtb16(v1);
+        d[5] = tinycc_sxtb16_ror8(v1);
+        d[8] = __sxtb16(v2);
+        d[9] = tinycc_sxtb16_ror8(v2);
+        d[12] = __sxtb16(v3);
+        d[13] = tinycc_sxtb16_ror8(v3);
+    }
+    for (; i < n; i += 4, d += 4) {
         const int32_t v = tinycc_ld4(x + i);
         d[0] = __sxtb16(v);
         d[1] = tinycc_sxtb16_ror8(v);
@@ -61,12 +74,25 @@ static inline void tinycc_cols_widen(tinycc_cols *c, int p, int g, const int8_t 
     }
 #else
     int16_t *d = c->h + 8 * g + 4 * p;
-    for (i = 0; i < n; i += 4, d += 8) {
+    for (; i < n; i += 4, d += 8) {
         d[0] = x[i];
         d[1] = x[i + 1];
         d[2] = x[i + 2];
         d[3] = x[i + 3];
     }
+#endif
+}
+
+/* ng groups of pixel slot p's column from group g on set to taps of value z (the input zero point:
+ * taps outside the input), as tinycc_cols_widen of ng * 4 bytes z */
+static inline void tinycc_cols_fill(tinycc_cols *c, int p, int g, int32_t z, int ng) {
+#ifdef TINYCC_DSP
+    const int32_t zz = (int32_t)(((uint32_t)z & 0xffffu) * 0x00010001u);
+    int32_t *d = c->w + 4 * g + 2 * p;
+    for (; ng > 0; --ng, d += 4) d[0] = d[1] = zz;
+#else
+    int16_t *d = c->h + 8 * g + 4 * p;
+    for (; ng > 0; --ng, d += 8) d[0] = d[1] = d[2] = d[3] = (int16_t)z;
 #endif
 }
 
@@ -129,8 +155,10 @@ static inline void tinycc_cols_row9(tinycc_cols *c, int p, const int8_t *x, int 
 #define TINYCC_COLS_OUTLINED static
 #endif
 
-/* pixel (b, oy, ox)'s column into slot p: interior rows straight from the input when a row of
- * kw*ci taps is whole groups, else through a zero-point-filled patch (conv_2d.py checks it fits) */
+/* pixel (b, oy, ox)'s column into slot p: when each tap is whole groups (ci % 4 == 0) every row
+ * straight from the input, the taps outside filled with the zero point; else rows inside straight
+ * from the input when a row of kw*ci taps is whole groups, the others through a zero-point-filled
+ * patch (conv_2d.py checks it fits) */
 TINYCC_COLS_OUTLINED void tinycc_cols_pixel(const tinycc_conv_shape *s, const int8_t *in, tinycc_cols *c, int p, int b,
                                      int oy, int ox, int32_t in_zp) {
     const int iy0 = oy * s->sh - s->pad_t, ix0 = ox * s->sw - s->pad_l, L = s->kw * s->ci;
@@ -139,6 +167,19 @@ TINYCC_COLS_OUTLINED void tinycc_cols_pixel(const tinycc_conv_shape *s, const in
     const int len = (kx1 - kx0) * s->ci;
     int8_t patch[TINYCC_CONV_PATCH_BYTES];
     int ky;
+    if (s->ci % 4 == 0) {       /* row by row, each tap whole groups: the input's or the zero point's */
+        const int G = L / 4, g0 = kx0 * s->ci / 4, gin = len > 0 ? len / 4 : 0;
+        for (ky = 0; ky < s->kh; ++ky) {
+            if (ky < ky0 || ky >= ky1 || gin == 0) {
+                tinycc_cols_fill(c, p, ky * G, in_zp, G);
+            } else {
+                tinycc_cols_fill(c, p, ky * G, in_zp, g0);
+                tinycc_cols_widen(c, p, ky * G + g0, in + ((b * s->h + iy0 + ky) * s->w + ix0 + kx0) * s->ci, len);
+                tinycc_cols_fill(c, p, ky * G + g0 + gin, in_zp, G - g0 - gin);
+            }
+        }
+        return;
+    }
     if (L % 4 == 0) {           /* row by row: each row is whole groups */
         for (ky = 0; ky < s->kh; ++ky) {
             const int8_t *x = patch;
@@ -329,24 +370,36 @@ static inline void tinycc_cols_1x2(const tinycc_cols *c, const int32_t *w, int g
 #ifdef TINYCC_COLS_ASM
     const int32_t *x = c->w;
     int32_t wa, wb, wah, wbh, xa, xb;
-    __asm__ volatile(
-        "1:\n\t"
-        "ldrd %[wa], %[wb], [%[w]], #8\n\t"
-        "ldrd %[xa], %[xb], [%[x]], #16\n\t"
-        "sxtb16 %[wah], %[wa], ror #8\n\t"
-        "sxtb16 %[wa], %[wa]\n\t"
-        "sxtb16 %[wbh], %[wb], ror #8\n\t"
-        "sxtb16 %[wb], %[wb]\n\t"
-        "smlad %[a0], %[xa], %[wa], %[a0]\n\t"
-        "smlad %[a0], %[xb], %[wah], %[a0]\n\t"
-        "smlad %[a1], %[xa], %[wb], %[a1]\n\t"
+#define TINYCC_COLS_1X2_GROUP /* 8 MACs: the group's 4 loads back to back */ \
+        "ldr %[wa], [%[w]], #4\n\t" \
+        "ldr %[wb], [%[w]], #4\n\t" \
+        "ldr %[xb], [%[x], #4]\n\t" \
+        "ldr %[xa], [%[x]], #16\n\t" \
+        "sxtb16 %[wah], %[wa], ror #8\n\t" \
+        "sxtb16 %[wa], %[wa]\n\t" \
+        "sxtb16 %[wbh], %[wb], ror #8\n\t" \
+        "sxtb16 %[wb], %[wb]\n\t" \
+        "smlad %[a0], %[xa], %[wa], %[a0]\n\t" \
+        "smlad %[a0], %[xb], %[wah], %[a0]\n\t" \
+        "smlad %[a1], %[xa], %[wb], %[a1]\n\t" \
         "smlad %[a1], %[xb], %[wbh], %[a1]\n\t"
+    __asm__ volatile(   /* an odd group first, then two a pass */
+        "tst %[g], #1\n\t"
+        "beq 2f\n\t"
+        TINYCC_COLS_1X2_GROUP
         "subs %[g], %[g], #1\n\t"
-        "bne 1b\n\t"
+        "beq 3f\n\t"
+        "2:\n\t"
+        TINYCC_COLS_1X2_GROUP
+        TINYCC_COLS_1X2_GROUP
+        "subs %[g], %[g], #2\n\t"
+        "bne 2b\n\t"
+        "3:\n\t"
         : [a0] "+r"(a0), [a1] "+r"(a1), [x] "+r"(x), [w] "+r"(w), [g] "+r"(g),
           [wa] "=&r"(wa), [wb] "=&r"(wb), [wah] "=&r"(wah), [wbh] "=&r"(wbh), [xa] "=&r"(xa), [xb] "=&r"(xb)
         :
         : "cc", "memory");
+#undef TINYCC_COLS_1X2_GROUP
 #elif defined(TINYCC_DSP)
     const int32_t *x = c->w;
     for (; g > 0; --g, x += 4, w += 2) {

@@ -136,12 +136,68 @@ static inline void tinycc_conv_2d_s8_cols_pw(const tinycc_conv_shape *s, const i
     }
 }
 
+/* pixel (b, oy, ox)'s column into slot p, as tinycc_conv_2d_s8_cols_row builds it (`patch`: after the
+ * two columns, its zero word at k4 - 4 written) */
+static inline void tinycc_cols_slot(const tinycc_conv_shape *s, const int8_t *in, tinycc_cols *c, int8_t *patch,
+                                    int p, int b, int oy, int ox, int32_t in_zp) {
+    const int L = s->kw * s->ci, k4 = (s->kh * L + 3) & ~3, iy0 = oy * s->sh - s->pad_t, ix0 = ox * s->sw - s->pad_l;
+    if ((L % 4 == 0 || 5 * k4 <= TINYCC_CONV_COLS_BYTES) && iy0 >= 0 && iy0 + s->kh <= s->h && ix0 >= 0 &&
+        ix0 + s->kw <= s->w) {
+        const int rowstep = s->w * s->ci;
+        const int8_t *xr = in + ((b * s->h + iy0) * s->w + ix0) * s->ci;
+        int ky;
+        if (L % 4 == 0) {
+            for (ky = 0; ky < s->kh; ++ky, xr += rowstep) tinycc_cols_widen(c, p, ky * (L / 4), xr, L);
+#ifdef TINYCC_COLS_ROW9
+        } else if (L == 9 && s->kh == 3) {
+            tinycc_cols_row9(c, p, xr, rowstep);
+#endif
+        } else {
+            for (ky = 0; ky < s->kh; ++ky, xr += rowstep) tinycc_cols_copy(patch + ky * L, xr, L);
+            tinycc_cols_widen(c, p, 0, patch, k4);
+        }
+    } else {
+        tinycc_cols_pixel(s, in, c, p, b, oy, ox, in_zp);
+    }
+}
+
+/* every output pixel of every image in turn, two a pass (an odd-width row's last pixel with the next
+ * row's first: their outputs are co bytes apart too) */
+static inline void tinycc_conv_2d_s8_cols_flat(const tinycc_conv_shape *s, const int8_t *in, const int32_t *wpk,
+                                               int8_t *out, int32_t in_zp, int32_t act_min, int32_t act_max) {
+    tinycc_cols c;
+    const int k4 = (s->kh * s->kw * s->ci + 3) & ~3;
+    int8_t *patch = (int8_t *)(void *)c.w + 4 * k4;
+    const long count = (long)s->n * s->oh * s->ow;
+    long k;
+    int b = 0, oy = 0, ox = 0, p;
+    if (5 * k4 <= TINYCC_CONV_COLS_BYTES) {
+        const int32_t zero = 0;
+        memcpy(patch + k4 - 4, &zero, 4);
+    }
+    for (k = 0; k < count; k += 2) {
+        const int np = k + 1 < count ? 2 : 1;
+        for (p = 0; p < np; ++p) {
+            tinycc_cols_slot(s, in, &c, patch, p, b, oy, ox, in_zp);
+            if (++ox == s->ow) {
+                ox = 0;
+                if (++oy == s->oh) oy = 0, ++b;
+            }
+        }
+        tinycc_cols_block(s, &c, np, k4 / 4, wpk, out + k * s->co, act_min, act_max);
+    }
+}
+
 /* `wpk`: the packed filter with each channel pair's folded bias and requantisation words (tinycc_cols_block) */
 static inline void tinycc_conv_2d_s8_cols(const tinycc_conv_shape *s, const int8_t *in, const int32_t *wpk,
                                           int8_t *out, int32_t in_zp, int32_t act_min, int32_t act_max) {
     int b, oy;
     if (tinycc_cols_pointwise(s)) {
         tinycc_conv_2d_s8_cols_pw(s, in, wpk, out, 0, act_min, act_max);
+        return;
+    }
+    if (s->ow & 1) {            /* odd rows: pixels paired across rows (no single-pixel pass a row) */
+        tinycc_conv_2d_s8_cols_flat(s, in, wpk, out, in_zp, act_min, act_max);
         return;
     }
     for (b = 0; b < s->n; ++b)

@@ -302,16 +302,22 @@ static inline void tinycc_dw_s8_border(const tinycc_dw_shape *s, const int8_t *i
  * at fixed offsets, and the input's column step cs needs not be co (a border patch's channel
  * chunk). */
 #ifdef TINYCC_DSP
-#define TINYCC_DW_ASM_PROW(F0, F1, F2) \
+/* a filter row; NEXT (stepping p to the next input row) right after the row's last load, so that no
+ * load's address comes from the instruction just before it */
+#define TINYCC_DW_ASM_PROW(F0, F1, F2, NEXT) \
     TINYCC_DW_ASM_TAP("[%[p]]", "[%[q], #" F0 "]") \
     TINYCC_DW_ASM_TAP("[%[p], %[cs]]", "[%[q], #" F1 "]") \
-    TINYCC_DW_ASM_TAP("[%[p], %[cs], lsl #1]", "[%[q], #" F2 "]")
+    "ldr %[x], [%[p], %[cs], lsl #1]\n\t" "ldr %[f], [%[q], #" F2 "]\n\t" NEXT \
+    "sxtb16 %[xo], %[x], ror #8\n\t" "sxtb16 %[fo], %[f], ror #8\n\t" \
+    "sxtb16 %[x], %[x]\n\t" "sxtb16 %[f], %[f]\n\t" \
+    "smlabb %[a0], %[x], %[f], %[a0]\n\t" "smlatt %[a2], %[x], %[f], %[a2]\n\t" \
+    "smlabb %[a1], %[xo], %[fo], %[a1]\n\t" "smlatt %[a3], %[xo], %[fo], %[a3]\n\t"
 #define TINYCC_DW_PF3X3(X, F, CS, RS) do { \
         const int8_t *p_ = (X); \
         int32_t x_, f_, xo_, fo_; \
-        __asm__(TINYCC_DW_ASM_PROW("0", "4", "8") "add %[p], %[p], %[rs]\n\t" \
-                TINYCC_DW_ASM_PROW("12", "16", "20") "add %[p], %[p], %[rs]\n\t" \
-                TINYCC_DW_ASM_PROW("24", "28", "32") \
+        __asm__(TINYCC_DW_ASM_PROW("0", "4", "8", "add %[p], %[p], %[rs]\n\t") \
+                TINYCC_DW_ASM_PROW("12", "16", "20", "add %[p], %[p], %[rs]\n\t") \
+                TINYCC_DW_ASM_PROW("24", "28", "32", "") \
                 : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [p] "+r"(p_), \
                   [x] "=&r"(x_), [f] "=&r"(f_), [xo] "=&r"(xo_), [fo] "=&r"(fo_) \
                 : [q] "r"(F), [cs] "r"(CS), [rs] "r"(RS) : "memory"); \
@@ -325,10 +331,11 @@ static inline void tinycc_dw_s8_border(const tinycc_dw_shape *s, const int8_t *i
     } while (0)
 #endif
 
-/* a0..a3 = p[0..3] (two LDRD: p is word-aligned) */
+/* a0..a3 = p[0..3] (four loads back to back: each pipelines after the one before, 5 cycles where two
+ * LDRD take 6) */
 #ifdef TINYCC_DSP
 #define TINYCC_DW_LD4(P) \
-    __asm__("ldrd %0, %1, [%4]\n\t" "ldrd %2, %3, [%4, #8]" \
+    __asm__("ldr %0, [%4]\n\t" "ldr %1, [%4, #4]\n\t" "ldr %2, [%4, #8]\n\t" "ldr %3, [%4, #12]" \
             : "=&r"(a0), "=&r"(a1), "=&r"(a2), "=&r"(a3) : "r"(P), "m"(*(const int32_t (*)[4])(P)))
 #else
 #define TINYCC_DW_LD4(P) (a0 = (P)[0], a1 = (P)[1], a2 = (P)[2], a3 = (P)[3])

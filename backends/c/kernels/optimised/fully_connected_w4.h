@@ -17,35 +17,40 @@ static inline int32_t tinycc_fc_byte(int32_t word, int k) {
 #endif
 #ifdef TINYCC_FC_DSP
 /* One 4-byte chunk of the input against the block's four weight words (fully_connected.h layout):
- * the input word loaded and widened once (SXTB16, SXTB16 ROR #8), the weights two words per LDRD,
- * each widened in place by the same pair, two SMLADs per unit: 21 instructions for 16 MACs. */
+ * the input word and the four weight words loaded back to back (each load pipelines after the one
+ * before: 6 cycles where LDR and two LDRD take 8), the input widened once (SXTB16, SXTB16 ROR #8),
+ * each weight word widened in place by the same pair, two SMLADs per unit: 21 instructions for 16
+ * MACs. */
 #define TINYCC_FC_CHUNK \
     "ldr    %[xo], [%[x]], #4\n\t" \
+    "ldr    %[w0], [%[w]], #4\n\t" \
+    "ldr    %[w1], [%[w]], #4\n\t" \
+    "ldr    %[w2], [%[w]], #4\n\t" \
+    "ldr    %[w3], [%[w]], #4\n\t" \
     "sxtb16 %[xe], %[xo]\n\t" \
     "sxtb16 %[xo], %[xo], ror #8\n\t" \
-    "ldrd   %[w0], %[w1], [%[w]], #8\n\t" \
     "sxtb16 %[t], %[w0], ror #8\n\t" \
     "sxtb16 %[w0], %[w0]\n\t" \
     "smlad  %[a0], %[xe], %[w0], %[a0]\n\t" \
     "smlad  %[a0], %[xo], %[t], %[a0]\n\t" \
-    "sxtb16 %[w0], %[w1], ror #8\n\t" \
+    "sxtb16 %[t], %[w1], ror #8\n\t" \
     "sxtb16 %[w1], %[w1]\n\t" \
     "smlad  %[a1], %[xe], %[w1], %[a1]\n\t" \
-    "smlad  %[a1], %[xo], %[w0], %[a1]\n\t" \
-    "ldrd   %[w0], %[w1], [%[w]], #8\n\t" \
-    "sxtb16 %[t], %[w0], ror #8\n\t" \
-    "sxtb16 %[w0], %[w0]\n\t" \
-    "smlad  %[a2], %[xe], %[w0], %[a2]\n\t" \
+    "smlad  %[a1], %[xo], %[t], %[a1]\n\t" \
+    "sxtb16 %[t], %[w2], ror #8\n\t" \
+    "sxtb16 %[w2], %[w2]\n\t" \
+    "smlad  %[a2], %[xe], %[w2], %[a2]\n\t" \
     "smlad  %[a2], %[xo], %[t], %[a2]\n\t" \
-    "sxtb16 %[w0], %[w1], ror #8\n\t" \
-    "sxtb16 %[w1], %[w1]\n\t" \
-    "smlad  %[a3], %[xe], %[w1], %[a3]\n\t" \
-    "smlad  %[a3], %[xo], %[w0], %[a3]\n\t"
+    "sxtb16 %[t], %[w3], ror #8\n\t" \
+    "sxtb16 %[w3], %[w3]\n\t" \
+    "smlad  %[a3], %[xe], %[w3], %[a3]\n\t" \
+    "smlad  %[a3], %[xo], %[t], %[a3]\n\t"
 #define TINYCC_FC_CHUNK2 \
     "ldr    %[xo], [%[x]], #4\n\t" \
+    "ldr    %[w0], [%[w]], #4\n\t" \
+    "ldr    %[w1], [%[w]], #4\n\t" \
     "sxtb16 %[xe], %[xo]\n\t" \
     "sxtb16 %[xo], %[xo], ror #8\n\t" \
-    "ldrd   %[w0], %[w1], [%[w]], #8\n\t" \
     "sxtb16 %[t], %[w0], ror #8\n\t" \
     "sxtb16 %[w0], %[w0]\n\t" \
     "smlad  %[a0], %[xe], %[w0], %[a0]\n\t" \
@@ -54,6 +59,9 @@ static inline int32_t tinycc_fc_byte(int32_t word, int k) {
     "sxtb16 %[w1], %[w1]\n\t" \
     "smlad  %[a1], %[xe], %[w1], %[a1]\n\t" \
     "smlad  %[a1], %[xo], %[w0], %[a1]\n\t"
+#define TINYCC_FC_OPERANDS4 \
+    : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x] "+r"(x), [w] "+r"(w), \
+      [xe] "=&r"(xe), [xo] "=&r"(xo), [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3), [t] "=&r"(t)
 #define TINYCC_FC_OPERANDS \
     : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x] "+r"(x), [w] "+r"(w), \
       [xe] "=&r"(xe), [xo] "=&r"(xo), [w0] "=&r"(w0), [w1] "=&r"(w1), [t] "=&r"(t)
@@ -88,17 +96,17 @@ static inline void tinycc_fc_repeat(int8_t *xr, const int8_t *x, int n) {
 static inline TINYCC_FC_INLINE const int32_t *tinycc_fc_dot4(const int32_t *w, const int8_t *x, int depth, int32_t *acc) {
     int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
 #ifdef TINYCC_FC_DSP
-    int32_t xe, xo, w0, w1, t;
+    int32_t xe, xo, w0, w1, w2, w3, t;
     const int8_t *const x32 = x + (depth & ~31), *const x4 = x + (depth & ~3);
     if (x != x32)        /* thirty-two bytes a turn */
         __asm__("1:\n\t" TINYCC_FC_CHUNK TINYCC_FC_CHUNK TINYCC_FC_CHUNK TINYCC_FC_CHUNK
                 TINYCC_FC_CHUNK TINYCC_FC_CHUNK TINYCC_FC_CHUNK TINYCC_FC_CHUNK
                 "cmp    %[x], %[end]\n\t"
                 "bne    1b\n\t"
-                TINYCC_FC_OPERANDS : [end] "r"(x32) : "cc", "memory");
+                TINYCC_FC_OPERANDS4 : [end] "r"(x32) : "cc", "memory");
     if (depth & 16)
-        __asm__(TINYCC_FC_CHUNK TINYCC_FC_CHUNK TINYCC_FC_CHUNK TINYCC_FC_CHUNK TINYCC_FC_OPERANDS : : "memory");
-    while (x != x4) __asm__(TINYCC_FC_CHUNK TINYCC_FC_OPERANDS : : "memory");
+        __asm__(TINYCC_FC_CHUNK TINYCC_FC_CHUNK TINYCC_FC_CHUNK TINYCC_FC_CHUNK TINYCC_FC_OPERANDS4 : : "memory");
+    while (x != x4) __asm__(TINYCC_FC_CHUNK TINYCC_FC_OPERANDS4 : : "memory");
     if (depth & 3) {      /* the last bytes, never read past the input */
         uint32_t v = 0;
         int i;
