@@ -155,6 +155,8 @@ class Metadata:
     accuracy: dict[str, Any] | None = None  # quantised against float (core/passes/accuracy.py)
     io_cost: IoCost | None = None
     debug: str = ""               # why the graph differs from the model (core/debug.py)
+    tied: dict[str, str] = field(default_factory=dict)   # activation -> its role in a loop an importer
+    #                               unrolled (one per step): calibration gives a role one range (tie_ranges.py)
     details: dict[str, Any] = field(default_factory=dict)   # free-form facts shown to people only (opset,
     #                               producer, description, schema_version, quantized_by ...)
 

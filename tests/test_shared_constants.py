@@ -7,7 +7,8 @@
   unrolls writes): its compiled constants drop to one step's weights, counted from the model's
   dimensions; float outputs equal onnxruntime's within the recurrent tests' tolerance; its int8
   graph (tinycc's PTQ) runs byte for byte equal in the reference, the host C and TF Lite Micro.
-- An ONNX LSTM node (unrolled by the importer): one copy of its weights, from its dimensions.
+- An ONNX LSTM node (unrolled by the importer): one copy of its weights, from its dimensions; its
+  steps share one quantisation per role, so the c backend's flash does not grow with the sequence.
 - The .tflite writer gives equal constants one buffer.
 """
 from __future__ import annotations
@@ -195,28 +196,33 @@ def test_unrolled_onnx_rnn_stores_one_step_of_weights(tmp_path):
     assert len(r_arrays) == 1, r_arrays
 
 
+def _onnx_lstm(tmp_path, seq, hidden, features):
+    """(float graph, int8 graph, samples, onnxruntime session) of a one-node ONNX LSTM with h0/c0 inputs."""
+    ort = pytest.importorskip("onnxruntime", reason="the onnx extra is not installed (pip install 'tinycc-ml[onnx]')")
+    from tests.test_rnn_models import _onnx_lstm_with_states
+    from tinycc.plugins.importers.onnx import load_onnx
+    path = tmp_path / f"lstm{seq}.onnx"
+    shapes = _onnx_lstm_with_states(path, seq=seq, hidden=hidden, features=features)
+    gf = driver.optimize_model(load_onnx(path))
+    rng = np.random.default_rng(5)
+    samples = [[rng.normal(0, 1, s).astype(np.float32) for s in shapes] for _ in range(24)]
+    gq = driver.quantize_model(copy.deepcopy(gf), {"calibration": samples[8:]})
+    return gf, gq, samples[:8], ort.InferenceSession(str(path))
+
+
 def test_onnx_lstm_node_keeps_one_copy_of_its_weights(tmp_path):
     """The importer unrolls an LSTM node over its steps reading one W, R and bias tensor
     (plugins/importers/onnx_ops/_recurrent.py): float and int8 constants are one step's."""
-    ort = pytest.importorskip("onnxruntime", reason="the onnx extra is not installed (pip install 'tinycc-ml[onnx]')")
-    from tests.test_rnn_models import _onnx_lstm_with_states
     from tests.tflm import assert_reference_c_and_tflm_equal
-    from tinycc.plugins.importers.onnx import load_onnx
     seq, hidden, features = 12, 16, 6
-    path = tmp_path / "lstm.onnx"
-    shapes = _onnx_lstm_with_states(path, seq=seq, hidden=hidden, features=features)
     gates = 4 * hidden
-    gf = driver.optimize_model(load_onnx(path))
+    gf, gq, samples, sess = _onnx_lstm(tmp_path, seq, hidden, features)
     assert const_bytes(gf) == 4 * (gates * features + gates * hidden + gates)     # W, R, Wb + Rb in float32
-    sess = ort.InferenceSession(str(path))
     names = [i.name for i in sess.get_inputs()]
-    rng = np.random.default_rng(5)
-    samples = [[rng.normal(0, 1, s).astype(np.float32) for s in shapes] for _ in range(20)]
     for xs in samples[:3]:
         for got, want in zip(interpreter.run(gf, xs), sess.run(None, dict(zip(names, xs)))):
             rel = float(np.abs(got.reshape(want.shape) - want).max() / np.abs(want).max())
             assert rel <= FLOAT_RTOL, f"float output differs from onnxruntime by {rel:.2e} (relative)"
-    gq = driver.quantize_model(copy.deepcopy(gf), {"calibration": samples[4:]})
     by_dtype: dict[str, int] = {}
     for t in gq.tensors.values():
         if t.is_const:
@@ -224,6 +230,36 @@ def test_onnx_lstm_node_keeps_one_copy_of_its_weights(tmp_path):
     assert by_dtype == {"int8": gates * features + gates * hidden, "int32": 4 * gates}
     (tmp_path / "c").mkdir()
     assert_reference_c_and_tflm_equal(gq, samples[:3], tmp_path / "c")
+
+
+def test_onnx_lstm_flash_does_not_grow_with_the_sequence(tmp_path):
+    """Every step of an unrolled LSTM quantises alike (one calibrated range per role:
+    core/passes/tie_ranges.py), so its requantisation, folded bias and activation tables are the
+    same arrays at every step: the c backend's flash at 12 steps equals that at 3 steps, with one
+    table per activation role (sigmoid, the candidate's tanh, the cell's tanh), and int8 keeps
+    SQNR >= 20 dB against onnxruntime (tests/test_rnn_models.py's bar)."""
+    from tests.test_rnn_models import MIN_SQNR_DB, sqnr_db
+    flash, tables = {}, {}
+    for seq in (3, 12):
+        _, gq, samples, sess = _onnx_lstm(tmp_path, seq, 16, 6)
+        out = tmp_path / f"c{seq}"
+        flash[seq] = driver.compile_model(gq, "c", out)["flash_weights_bytes"]
+        tables[seq] = (out / "model_weights.c").read_text().count(" table of ")
+        names = [i.name for i in sess.get_inputs()]
+        want = [w for xs in samples for w in sess.run(None, dict(zip(names, xs)))]
+        got = [r for xs in samples for r in interpreter.run(gq, xs)]
+        assert sqnr_db(want, got) >= MIN_SQNR_DB, f"{seq} steps: int8 SQNR {sqnr_db(want, got):.1f} dB"
+    assert flash[12] == flash[3] and tables == {3: 3, 12: 3}, (flash, tables)
+
+
+def test_tie_widens_every_tensor_of_a_role_to_the_union():
+    from tinycc.core.passes.calibrate import Ranges
+    from tinycc.core.passes.tie_ranges import tie
+    r = Ranges(lo={"h": -1.0, "h#1": -0.5, "h#2": -2.0, "c": 0.0, "alone": -3.0},
+               hi={"h": 1.0, "h#1": 3.0, "h#2": 0.5, "c": 1.0, "alone": 3.0}, samples=1)
+    assert tie(r, {"h": "h", "h#1": "h", "h#2": "h", "alone": "other", "uncalibrated": "other"}) == 1
+    assert [(r.lo[n], r.hi[n]) for n in ("h", "h#1", "h#2")] == [(-2.0, 3.0)] * 3
+    assert (r.lo["c"], r.hi["c"], r.lo["alone"], r.hi["alone"]) == (0.0, 1.0, -3.0, 3.0)
 
 
 def test_tflite_writer_gives_equal_constants_one_buffer():
