@@ -274,3 +274,18 @@ def test_tflite_writer_gives_equal_constants_one_buffer():
     from tests.tflm import run_tflm
     x = [np.arange(4, dtype=np.int8).reshape(1, 4)]
     np.testing.assert_array_equal(run_tflm(write_tflite(g), x)[0].reshape(1, 4), interpreter.run(g, x)[0])
+
+
+def test_keras_step_roles_drop_only_the_cell_scope_number():
+    """TensorFlow names an unrolled Keras cell's ops per step (lstm_cell_3, lstm_cell_5, ...): the
+    role is the name without that number; layers (lstm_1, lstm_2) and directions stay apart."""
+    from tinycc.plugins.importers.keras import step_roles
+    outs = ["m/lstm_1/lstm_cell_3/Sigmoid_2", "m/lstm_1/lstm_cell_5/Sigmoid_2", "m/lstm_2/lstm_cell_3/Sigmoid_2",
+            "m/bidirectional/backward_gru/gru_cell_7/Tanh", "m/dense/MatMul", "m/my_lstm_cell_3/x"]
+    t = {n: Tensor(n, (1, 4), "float32") for n in ["x", *outs]}
+    nodes = [Node(f"n{k}", "logistic", ["x"], [n]) for k, n in enumerate(outs)]
+    roles = step_roles(Graph("g", t, nodes, ["x"], outs))
+    assert roles == {"m/lstm_1/lstm_cell_3/Sigmoid_2": "m/lstm_1/lstm_cell/Sigmoid_2",
+                     "m/lstm_1/lstm_cell_5/Sigmoid_2": "m/lstm_1/lstm_cell/Sigmoid_2",
+                     "m/lstm_2/lstm_cell_3/Sigmoid_2": "m/lstm_2/lstm_cell/Sigmoid_2",
+                     "m/bidirectional/backward_gru/gru_cell_7/Tanh": "m/bidirectional/backward_gru/gru_cell/Tanh"}
