@@ -164,6 +164,8 @@ class Metadata:
     io_cost: IoCost | None = None
     control_flow: ControlFlowNote | None = None   # why the importer left subgraphs, and the way out
     debug: str = ""               # why the graph differs from the model (core/debug.py)
+    tied: dict[str, str] = field(default_factory=dict)   # activation -> its role in a loop an importer
+    #                               unrolled (one per step): calibration gives a role one range (tie_ranges.py)
     details: dict[str, Any] = field(default_factory=dict)   # free-form facts shown to people only (opset,
     #                               producer, description, schema_version, quantized_by ...)
 

@@ -40,7 +40,8 @@ def optimize_model(g: Graph) -> Graph:
     from tinycc.core.passes.constants import FoldConstants
     from tinycc.core.passes.fuse import FuseActivations
     from tinycc.core.passes.qdq import FoldQDQ
-    return Sequential(FuseActivations(), FoldQDQ(), FoldConstants()).run(g)
+    from tinycc.core.passes.share_constants import ShareConstants
+    return Sequential(FuseActivations(), FoldQDQ(), FoldConstants(), ShareConstants()).run(g)
 
 
 def resolve_layers(g: Graph, names) -> list[str]:
@@ -91,13 +92,17 @@ def quantize_model(g: Graph, options: dict) -> Graph:
     from tinycc.core.passes.accuracy import accuracy_report
     from tinycc.core.passes.calibrate import calibrate
     from tinycc.core.passes.quantize import QuantizeInt8
+    from tinycc.core.passes.share_constants import ShareConstants
+    from tinycc.core.passes.tie_ranges import tie
     samples = calibration if isinstance(calibration, list) else load_calibration(calibration, g)
     import copy
     int16 = resolve_layers(g, options.get("int16_layers") or [])
     int16_tensors = [o for n in g.nodes if n.name in set(int16) for o in n.outputs]
     ranges = calibrate(g, samples, method=options.get("calibration_method") or "minmax", int16_tensors=int16_tensors)
+    tie(ranges, g.metadata.tied)            # an unrolled loop's steps: one range per role
     gq = Sequential(QuantizeInt8(ranges, io=options.get("io") or "float", int16_layers=int16,
-                                 bias_correction=bool(options.get("bias_correction")))).run(copy.deepcopy(g))
+                                 bias_correction=bool(options.get("bias_correction"))),
+                    ShareConstants()).run(copy.deepcopy(g))
     threshold = options.get("sqnr_threshold")
     gq.metadata.accuracy = accuracy_report(g, gq, samples[:64],
                                            sqnr_threshold=SQNR_THRESHOLD if threshold is None else float(threshold))

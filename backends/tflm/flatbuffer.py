@@ -92,18 +92,26 @@ class _Writer:
         self.index: dict[str, int] = {}          # graph tensor name -> flatbuffer tensor
         self.graph_names: list[str | None] = []  # per flatbuffer tensor: its graph name (None: made here)
         self.buffers = [self.s.BufferT()]
+        self.buffer_of: dict[bytes, int] = {}     # a constant's bytes -> its buffer (equal constants share one)
         self.opcodes: list = []
         self.opcode_index: dict[str, int] = {}
         self.made: dict[str, _Made] = {}          # key (fresh among the graph's names) -> tensor made here
         self._made_keys = g.names()
 
-    def buffer(self, data: np.ndarray | None) -> int:
+    def buffer(self, data: np.ndarray | None, shared: bool = True) -> int:
+        """The index of a buffer holding `data`'s bytes (0: none); `shared`: the one buffer already
+        written with the same bytes, if any (TFLite lets tensors share a read-only buffer)."""
         if data is None:
             return 0
+        raw = np.ascontiguousarray(data).tobytes()
+        if shared and raw in self.buffer_of:
+            return self.buffer_of[raw]
         b = self.s.BufferT()
         b.Pack = _aligned_buffer_pack.__get__(b)
-        b.data = np.frombuffer(np.ascontiguousarray(data).tobytes(), dtype=np.uint8)
+        b.data = np.frombuffer(raw, dtype=np.uint8)
         self.buffers.append(b)
+        if shared:
+            self.buffer_of[raw] = len(self.buffers) - 1
         return len(self.buffers) - 1
 
     def tensor(self, t: Tensor, made: bool = False) -> int:
@@ -234,7 +242,7 @@ class _Writer:
             values.append(-1 if t.buffer or name is None or name not in offsets else int(offsets[name]))
         meta = self.s.MetadataT()
         meta.name = OFFLINE_PLAN_NAME
-        meta.buffer = self.buffer(np.array(values, dtype="<i4"))
+        meta.buffer = self.buffer(np.array(values, dtype="<i4"), shared=False)
         return meta
 
     def model(self, offsets: dict[str, int] | None = None) -> bytes:
@@ -268,7 +276,7 @@ def _subgraph_t(main: _Writer, h: Graph):
     """Subgraph `h` of a multi-subgraph model (Graph.subgraphs, written in their file order) as a
     SubGraphT: its own tensors, the model's buffers and operator codes (shared with `main`)."""
     w = _Writer(h)
-    w.buffers, w.opcodes, w.opcode_index = main.buffers, main.opcodes, main.opcode_index
+    w.buffers, w.buffer_of, w.opcodes, w.opcode_index = main.buffers, main.buffer_of, main.opcodes, main.opcode_index
     sub = w.s.SubGraphT()
     sub.name = h.name
     sub.inputs = np.array([w.tensor(h.tensors[n]) for n in h.inputs], dtype=np.int32)

@@ -22,6 +22,7 @@ in the saver) and TensorFlow loads a copy of exactly the checked files.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
@@ -207,6 +208,22 @@ def _check_container(path: Path) -> None:
                               file=str(path), hint=save)
 
 
+# TensorFlow names an unrolled cell's ops per step: .../lstm_1/lstm_cell_5/Sigmoid_2 is step k's Sigmoid_2
+STEP_SCOPE = re.compile(r"(?<=/)(lstm_cell|gru_cell|simple_rnn_cell)_\d+(?=/)")
+
+
+def step_roles(g: Graph) -> dict[str, str]:
+    """The activations of unrolled recurrent layers -> their role, the same at every step (the name
+    without the step's cell scope number): calibration gives a role one range (Metadata.tied)."""
+    roles = {}
+    for node in g.nodes:
+        for out in node.outputs:
+            role = STEP_SCOPE.sub(r"\1", out)
+            if role != out:
+                roles[out] = role
+    return roles
+
+
 def load_keras(path: Path) -> Graph:
     from tinycc.plugins.importers.tflite import load_tflite
     path = Path(path)
@@ -220,6 +237,7 @@ def load_keras(path: Path) -> Graph:
                 f"tinycc could not unroll: {'; '.join(rolled)}",
             hint="build the recurrent layer with unroll=True (and a fixed sequence length), or use a fused LSTM/GRU "
                  "layer; the float model compiles (--quantize none)")
+    g.metadata.tied = step_roles(g)
     g.name = path.stem if path.is_file() else path.name
     g.source = str(path)
     g.metadata.format = "keras"

@@ -59,6 +59,7 @@ class _Builder:
         self.path = path
         self.io_layout = io_layout
         self.notes: list[str] = []
+        self.roles: dict[str, str] = {}          # unrolled loops' tensors -> their role (Metadata.tied)
         self.graph = model.graph
         self.opset_import = list(model.opset_import)
         self.tensors: dict[str, Tensor] = {}
@@ -655,7 +656,7 @@ def load_onnx(path: Path, io_layout: str = "source") -> Graph:
         raise TinyccError("the model has no inputs: its outputs are constants", file=str(path),
                           hint="there is nothing to compute on the device; export a model with an input")
     g = Graph(path.stem, b.tensors, b.nodes, inputs, outputs, source=str(path),
-              metadata=Metadata(format="onnx", notes=b.notes, io_layout=io_layout,
+              metadata=Metadata(format="onnx", notes=b.notes, io_layout=io_layout, tied=b.roles,
                                 details={"opset": opset, "producer": model.producer_name}))
     return validate(g)
 

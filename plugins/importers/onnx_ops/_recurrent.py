@@ -2,9 +2,12 @@
 into core FULLY_CONNECTED / ADD / SUB / MUL / LOGISTIC / TANH / SPLIT / CONCATENATION / RESHAPE nodes.
 
 Why unrolled rather than the core UNIDIRECTIONAL_SEQUENCE_LSTM: tinycc's post-training quantisation
-quantises these ordinary operators (each step's tensors get their own calibrated range), while the
-core LSTM's int8 form (TF Lite Micro's Q3.12 gates, int16 cell state) has no calibration path; a
-GRU or a plain RNN has no TF Lite operator at all. The cost is one set of nodes per time step.
+quantises these ordinary operators, while the core LSTM's int8 form (TF Lite Micro's Q3.12 gates,
+int16 cell state) has no calibration path; a GRU or a plain RNN has no TF Lite operator at all. The
+cost is one set of nodes per time step. Every step reads the same weight tensors, and each step's
+tensors are recorded under their role (`ctx.roles`, the graph's `metadata.tied`): calibration gives
+a role one range over all steps (core/passes/tie_ranges.py), so the steps' derived constants
+(requantisation, folded biases, activation tables) are equal and stored once too.
 
 Per direction: one FULLY_CONNECTED projects every step's input at once (all gates, both biases
 where ONNX adds them outside a product), SPLIT hands out the rows of each step, and each step adds
@@ -42,6 +45,7 @@ class Cell:
 
     def emit(self, tag: str, op: str, ins: list, attrs=None) -> str:
         out = self.ctx.fresh(f"{self.base}/{tag}")
+        self.ctx.roles[out] = f"{self.base}/{tag}"      # the same role at every step: one calibrated range
         return self.ctx.emit(out, op, ins, out, attrs)
 
     def fc(self, tag: str, x: str, w: str, b: str | None = None) -> str:
@@ -52,6 +56,7 @@ class Cell:
             return [x]
         name = self.ctx.fresh(f"{self.base}/{tag}")
         outs = [self.ctx.act(self.ctx.fresh(f"{name}:{k}")) for k in range(parts)]
+        self.ctx.roles.update({out: f"{self.base}/{tag}:{k}" for k, out in enumerate(outs)})
         self.ctx.nodes.append(Node(name, "split", [x], outs, {"axis": axis, "num_splits": parts}))
         return outs
 
