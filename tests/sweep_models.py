@@ -21,7 +21,8 @@ def mlp(seed: int, hidden: int) -> bytes:
         return Tensor(name, shape, "float32", data=rng.normal(0, sd, shape).astype(np.float32))
 
     t = {"x": Tensor("x", (1, FEATURES), "float32"), "w1": const("w1", (hidden, FEATURES), 0.4),
-         "b1": const("b1", (hidden,), 0.1), "w2": const("w2", (CLASSES, hidden), 0.5), "b2": const("b2", (CLASSES,), 0.1)}
+         "b1": const("b1", (hidden,), 0.1), "w2": const("w2", (CLASSES, hidden), 0.5),
+         "b2": const("b2", (CLASSES,), 0.1)}
     for name in ("h", "l", "y"):
         t[name] = Tensor(name, (), "float32")
     nodes = [Node("fc1", "fully_connected", ["x", "w1", "b1"], ["h"], {"activation": "relu"}),
