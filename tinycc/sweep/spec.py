@@ -163,8 +163,14 @@ def load_toml(path) -> Spec:
 
 def from_flags(models, backends, targets, quantize, calibration=None, data=None, latency="auto") -> Spec:
     settings = [flag_setting(q, calibration) for q in (quantize or ["none"])]
-    spec = Spec(models=_list(models or [], "--model", None), backends=_list(backends or ["c"], "--backend", None),
-                targets=_list(targets or [], "--target", None), settings=settings, data=data, latency=latency)
+    if not models:
+        raise TinyccError("nothing to sweep", hint="give --model FILE (repeatable)")
+    if not targets:
+        raise TinyccError("no boards to sweep", hint="give --target BOARD (repeatable; `tinycc targets` lists them)")
+    spec = Spec(models=_list([str(m) for m in models], "--model", None),
+                backends=_list(list(backends or ["c"]), "--backend", None),
+                targets=_list(list(targets), "--target", None), settings=settings,
+                data=str(data) if data else None, latency=latency)
     return check(spec)
 
 
@@ -200,6 +206,4 @@ def check(spec: Spec) -> Spec:
         if s.options["quantize"] == "int8" and not (s.calibration or spec.data):
             raise TinyccError(f"setting {s.name!r} quantises to int8 but there are no samples to calibrate with",
                               file=file, hint="give data (inputs, optional labels) or a calibration file")
-    if not spec.targets:
-        raise TinyccError("no boards to sweep", file=file, hint="give --target BOARD (repeatable)")
     return spec
