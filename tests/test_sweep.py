@@ -203,3 +203,11 @@ def test_html_page_names_the_best_point_whose_command_reproduces_it(tmp_path, ca
     assert main(command[1:] + ["--json", str(tmp_path / "c.json")]) == 0
     compiled = json.loads((tmp_path / "c.json").read_text())
     assert compiled["arena_bytes"] == best["arena_bytes"]
+
+
+def test_ray_missing_is_a_user_error_naming_the_extra(tmp_path, capsys, monkeypatch):
+    write_models(tmp_path)
+    monkeypatch.setitem(sys.modules, "ray", None)            # `import ray` fails as when it is not installed
+    assert run_cli("sweep", "-m", tmp_path / "mlp8.tflite", "-t", "pico2", "--latency", "macs", "--ray",
+                   "--cache", tmp_path / "cache") == 2
+    assert "tinycc-ml[ray]" in capsys.readouterr().err

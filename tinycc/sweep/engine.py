@@ -32,10 +32,10 @@ def plan(spec: Spec) -> tuple[list[dict], dict[str, bytes | None]]:
     data = blob(spec.data)
     tasks = []
     for index, point in enumerate(spec.grid()):
-        settings = {"board": boards[point["target"]], "latency": spec.latency, "power": spec.power,
+        settings: dict = {"board": boards[point["target"]], "latency": spec.latency, "power": spec.power,
                     "max_samples": spec.max_samples}
-        task = {"index": index, "point": point, "model": blob(point["model"]), "data": data,
-                "calibration": blob(point["calibration"]), "settings": settings}
+        task: dict = {"index": index, "point": point, "model": blob(point["model"]), "data": data,
+                      "calibration": blob(point["calibration"]), "settings": settings}
         task["key"] = point_key(point, blobs[point["model"]] or b"", blobs[data] if data else None,
                                 blobs[task["calibration"]] if task["calibration"] else None, settings["board"],
                                 {k: v for k, v in settings.items() if k != "board"})
@@ -45,7 +45,7 @@ def plan(spec: Spec) -> tuple[list[dict], dict[str, bytes | None]]:
 
 def _complete(task: dict, record: dict) -> dict:
     """A record with every field (a crashed Ray worker's has only its status and error)."""
-    full = {k: None for k in FIELDS}
+    full: dict = {k: None for k in FIELDS}
     full.update({"model": Path(task["point"]["model"]).name, "setting": task["point"]["setting"],
                  "backend": task["point"]["backend"], "target": task["point"]["target"],
                  "options": dict(task["point"]["options"]), "key": task["key"]})

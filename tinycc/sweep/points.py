@@ -135,7 +135,7 @@ def run_point(point: dict, model_bytes: bytes, data_bytes: bytes | None, calibra
     """The record of one point. `settings`: {"board": the board's definition, "latency", "power",
     "max_samples"}; the board goes to make_report through a board file of its own ($TINYCC_BOARDS),
     so a worker needs no board file of the user's."""
-    record = {k: None for k in FIELDS}
+    record: dict = {k: None for k in FIELDS}
     record.update({k: point[k] for k in ("model", "setting", "backend", "target")})
     record["model"] = Path(point["model"]).name
     record["options"] = dict(point["options"])

@@ -27,7 +27,8 @@ def _pct(x) -> str:
 def table(records: list[dict], title: str, wide: bool = False):
     """One board's points; `wide` adds cycles, power and battery life (always in --json, --csv, --html)."""
     labelled = any(r.get("label_accuracy") is not None for r in records)
-    cols = ("model", "setting", "backend", "status", "SRAM", "flash", "latency", "acc." if labelled else "top-1")
+    cols: tuple[str, ...] = ("model", "setting", "backend", "status", "SRAM", "flash", "latency",
+                             "acc." if labelled else "top-1")
     if wide:
         cols += ("top-1", "cycles", "mW", "battery d") if labelled else ("cycles", "mW", "battery d")
     right = ("SRAM", "flash", "latency", "top-1", "acc.", "cycles", "mW", "battery d")

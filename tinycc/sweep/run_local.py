@@ -28,7 +28,7 @@ def run(tasks: list[dict], blobs: dict[str, bytes | None], jobs: int | None = No
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["tinycc.sweep.points"])
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = {pool.submit(run_point, t["point"], blobs[t["model"]], blobs.get(t["data"]),
+        futures = {pool.submit(run_point, t["point"], blobs[t["model"]] or b"", blobs.get(t["data"]),
                                blobs.get(t["calibration"]), t["settings"]): t["index"] for t in tasks}
         try:
             for future in as_completed(futures):
