@@ -211,3 +211,24 @@ def test_ray_missing_is_a_user_error_naming_the_extra(tmp_path, capsys, monkeypa
     assert run_cli("sweep", "-m", tmp_path / "mlp8.tflite", "-t", "pico2", "--latency", "macs", "--ray",
                    "--cache", tmp_path / "cache") == 2
     assert "tinycc-ml[ray]" in capsys.readouterr().err
+
+
+def test_a_model_quantised_before_scores_as_the_sweep_quantising_it(tmp_path):
+    """A pre-quantised int8 model (int8 I/O) takes the float evaluation inputs (quantised on the way in):
+    its label accuracy equals the sweep's own int8 setting of the float model with the same calibration."""
+    from tinycc.backends.tflm.flatbuffer import write_tflite
+    from tinycc.calibration import load_calibration
+    from tinycc.driver import load_model, optimize_model, quantize_model
+    write_models(tmp_path)
+    data = write_data(tmp_path / "eval.npz")
+    g = optimize_model(load_model(tmp_path / "mlp24.tflite"))
+    gq = quantize_model(g, {"quantize": "int8", "calibration": load_calibration(data, g), "io": "int8"})
+    (tmp_path / "mlp24_int8.tflite").write_bytes(write_tflite(gq))
+    toml = tmp_path / "q.toml"
+    toml.write_text('models = ["mlp24.tflite"]\nbackends = ["c"]\ntargets = ["pico2"]\ndata = "eval.npz"\n'
+                    'latency = "macs"\n[[quantize]]\nquantize = "int8"\nio = "int8"\n')
+    (ours,), _ = run_sweep(sweep_spec.load_toml(toml), tmp_path / "cache", jobs=1)
+    (theirs,), _ = run_sweep(sweep_spec.from_flags([tmp_path / "mlp24_int8.tflite"], ["c"], ["pico2"], ["none"],
+                                                   data=str(data), latency="macs"), tmp_path / "cache", jobs=1)
+    assert ours["status"] == theirs["status"] == "ok"
+    assert theirs["top1_agreement"] == 1.0 and theirs["label_accuracy"] == ours["label_accuracy"] is not None

@@ -55,13 +55,14 @@ def score(g, gq, samples, labels) -> dict:
     """Top-1 agreement of gq with float g on the samples, and both against the labels when given."""
     from tinycc.core.interpreter import Interpreter
     from tinycc.core.passes.accuracy import _as_input, _real
-    f_int = Interpreter(g)
-    f = [f_int.run(xs)[0] for xs in samples]
-    if gq is g:
-        q = f
-    else:
-        q_int, out = Interpreter(gq), gq.tensors[gq.outputs[0]]
-        q = [_real(out, q_int.run([_as_input(gq.tensors[n], x) for n, x in zip(gq.inputs, xs)])[0]) for xs in samples]
+
+    def outputs(h) -> list[np.ndarray]:
+        """h's first output on each sample in real values (a quantised model's inputs quantised)."""
+        run, out = Interpreter(h).run, h.tensors[h.outputs[0]]
+        return [_real(out, run([_as_input(h.tensors[n], x) for n, x in zip(h.inputs, xs)])[0]) for xs in samples]
+
+    f = outputs(g)
+    q = f if gq is g else outputs(gq)
     ftop, qtop = _top1(f), _top1(q)
     result: dict = {"eval_samples": len(samples), "top1_agreement": None, "label_accuracy": None,
                     "float_label_accuracy": None}
