@@ -33,7 +33,7 @@ def write_grid(folder: Path, latency: str = "auto") -> Path:
     toml = folder / "grid.toml"
     toml.write_text(f'models = ["mlp8.tflite", "mlp24.tflite"]\nbackends = ["c", "tflm"]\n'
                     f'targets = {json.dumps(list(BOARDS))}\ndata = "eval.npz"\nlatency = "{latency}"\n'
-                    '[[quantize]]\nquantize = "none"\n'                   # named float and int8-minmax by default
+                    '[[quantize]]\nquantize = "none"\n'                   # named none and int8-minmax by default
                     '[[quantize]]\nquantize = "int8"\ncalibration_method = "minmax"\n')
     return toml
 
@@ -102,7 +102,7 @@ def test_grid_locally_and_on_a_ray_cluster_gives_identical_records(tmp_path, ray
     for r in local:
         seed, hidden = (0, 8) if r["model"] == "mlp8.tflite" else (1, 24)
         assert r["float_label_accuracy"] == pytest.approx(np.mean(float_predictions(seed, hidden, x) == labels))
-        if r["setting"] == "float":
+        if r["setting"] == "none":
             assert r["top1_agreement"] == 1.0
             if r["backend"] == "c":          # float32 weights and biases, 4 bytes each
                 assert r["flash_bytes"] == 4 * (hidden * 16 + hidden + 5 * hidden + 5)
@@ -149,7 +149,7 @@ def test_a_failing_point_is_recorded_and_the_others_finish(tmp_path, capsys):
     assert "broken.tflite" in broken["error"] and "tinycc-sweep-" not in broken["error"]   # no worker's temp path
     assert good["status"] == "ok" and good["fits"] and good["arena_bytes"] > 0
     out = capsys.readouterr().out
-    assert "1 ok, 1 failed" in out and "broken.tflite float c pico2" in out
+    assert "1 ok, 1 failed" in out and "broken.tflite none c pico2" in out
     with open(tmp_path / "r.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert [(r["model"], r["status"]) for r in rows] == [("broken.tflite", "error"), ("mlp8.tflite", "ok")]

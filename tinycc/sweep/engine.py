@@ -43,12 +43,16 @@ def plan(spec: Spec) -> tuple[list[dict], dict[str, bytes | None]]:
     return tasks, blobs
 
 
+def _identity(task: dict) -> dict:
+    point = task["point"]
+    return {"model": Path(point["model"]).name, "setting": point["setting"], "backend": point["backend"],
+            "target": point["target"], "options": dict(point["options"]), "key": task["key"]}
+
+
 def _complete(task: dict, record: dict) -> dict:
     """A record with every field (a crashed Ray worker's has only its status and error)."""
     full: dict = {k: None for k in FIELDS}
-    full.update({"model": Path(task["point"]["model"]).name, "setting": task["point"]["setting"],
-                 "backend": task["point"]["backend"], "target": task["point"]["target"],
-                 "options": dict(task["point"]["options"]), "key": task["key"]})
+    full.update(_identity(task))
     full.update(record)
     return full
 
@@ -66,6 +70,7 @@ def run_sweep(spec: Spec, cache_dir, *, jobs: int | None = None, ray: str | None
         if hit is None:
             todo.append(task)
             continue
+        hit = {**hit, **_identity(task)}       # named as this sweep names it (a setting's name is not in the key)
         records[task["index"]] = hit
         if on_result:
             on_result(hit, True)

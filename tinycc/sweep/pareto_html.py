@@ -56,22 +56,36 @@ def _svg(board: str, records: list[dict]) -> str | None:
         return None
     plt.rcParams["svg.hashsalt"] = "tinycc-sweep"          # the same page for the same records
     on_front = {id(r) for r in front(ok)}
-    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
-    for ax, key, label, scale in ((axes[0], "latency_s", "latency (ms)", 1e3),
-                                  (axes[1], "peak_sram_bytes", "peak SRAM (KB)", 1 / 1024)):
-        for r in ok:
+    lat = ("latency_s", "latency (ms)", 1e3)
+    sram = ("peak_sram_bytes", "peak SRAM (KB)", 1 / 1024)
+    if any(accuracy(r) is not None for r in ok):          # accuracy against latency, and against SRAM
+        panels = [(lat, None), (sram, None)]
+    else:                                                 # no evaluation data: latency against SRAM
+        panels = [(lat, sram)]
+    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.8), squeeze=False)
+
+    def value(r, axis):
+        if axis is None:
             acc = accuracy(r)
-            y = acc * 100 if acc is not None else 0.0
-            ax.scatter(r[key] * scale, y, marker="o" if r["fits"] else "x",
-                       color="tab:red" if id(r) in on_front else "tab:gray", zorder=3)
-            ax.annotate(f"{Path(r['model']).stem}/{r['setting']}/{r['backend']}", (r[key] * scale, y), fontsize=6,
-                        xytext=(3, 3), textcoords="offset points")
-        pts = sorted((r[key] * scale, (accuracy(r) or 0.0) * 100) for r in ok if id(r) in on_front)
-        ax.plot([p[0] for p in pts], [p[1] for p in pts], color="tab:red", linewidth=1, zorder=2)
-        ax.set_xlabel(label)
-        ax.set_ylabel("accuracy (%)")
+            return acc * 100 if acc is not None else 0.0
+        return r[axis[0]] * axis[2]
+
+    for ax, (xa, ya) in zip(axes[0], panels):
+        for r in ok:
+            x, y = value(r, xa), value(r, ya)
+            ax.scatter(x, y, marker="o" if r["fits"] else "x", zorder=3,
+                       color="tab:red" if id(r) in on_front else "tab:gray")
+            if id(r) in on_front:
+                ax.annotate(f"{Path(r['model']).stem}/{r['setting']}/{r['backend']}", (x, y), fontsize=6,
+                            xytext=(3, 3), textcoords="offset points")
+        for axis, setter in ((xa, ax.set_xscale), (ya, ax.set_yscale)):
+            values = [value(r, axis) for r in ok]
+            if axis is not None and min(values) > 0 and max(values) / min(values) > 50:
+                setter("log")
+        ax.set_xlabel(xa[1])
+        ax.set_ylabel("accuracy (%)" if ya is None else ya[1])
         ax.grid(True, alpha=0.3)
-    fig.suptitle(f"{board}: Pareto front in red (x: does not fit)")
+    fig.suptitle(f"{board}: Pareto front in red (x: does not fit)", fontsize=10)
     fig.tight_layout()
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None})

@@ -7,7 +7,7 @@ TOML (paths relative to the file):
     targets = ["stm32f446", "pico2"]          # board slugs of `tinycc targets`
     data = "eval.npz"                          # optional: inputs (as --calibration) and an optional `labels`
     latency = "auto"                           # auto (QEMU when the core allows), qemu or macs
-    [[quantize]]                               # optional; default one setting, "float" (no quantisation)
+    [[quantize]]                               # optional; default one setting, "none" (the model as it is)
     name = "float"
     quantize = "none"
     [[quantize]]
@@ -117,7 +117,7 @@ def setting(raw: dict, file: str | None = None, base: Path | None = None) -> Set
 
 def default_name(options: dict) -> str:
     if options["quantize"] == "none":
-        return "float"
+        return "none"              # the model as it is: float, or quantised before
     return "int8" + (f"-{options['calibration_method']}" if "calibration_method" in options else "")
 
 
