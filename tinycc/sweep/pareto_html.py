@@ -58,6 +58,7 @@ def _svg(board: str, records: list[dict]) -> str | None:
     on_front = {id(r) for r in front(ok)}
     lat = ("latency_s", "latency (ms)", 1e3)
     sram = ("peak_sram_bytes", "peak SRAM (KB)", 1 / 1024)
+    panels: list[tuple[tuple[str, str, float], tuple[str, str, float] | None]]
     if any(accuracy(r) is not None for r in ok):          # accuracy against latency, and against SRAM
         panels = [(lat, None), (sram, None)]
     else:                                                 # no evaluation data: latency against SRAM
