@@ -1,4 +1,4 @@
-"""The `tinycc` command: compile, inspect, build, run, bench, compare, targets, report, plugins.
+"""The `tinycc` command: compile, inspect, build, run, bench, compare, targets, report, sweep, plugins.
 
 Each command is a module of tinycc/commands/ (its `cmd_*` function and its `add_parser`); this
 module builds the parser from them (plus the options plugins declare, core/backend.py) and runs
@@ -17,13 +17,13 @@ import sys
 from rich.console import Console
 
 import tinycc
-from tinycc.commands import bench, build, compare, compile, inspect, plugins, report, run, targets
+from tinycc.commands import bench, build, compare, compile, inspect, plugins, report, run, sweep, targets
 from tinycc.commands.common import check_options, json_out, make_table, show  # noqa: F401  (the old names)
 from tinycc.core import progress
 from tinycc.core.errors import TinyccError
 from tinycc.progress_display import RichReporter
 
-COMMANDS = (compile, inspect, build, run, bench, compare, targets, report, plugins)     # in `tinycc --help` order
+COMMANDS = (compile, inspect, build, run, bench, compare, targets, report, sweep, plugins)  # `tinycc --help` order
 
 
 def build_parser() -> argparse.ArgumentParser:
