@@ -322,3 +322,45 @@ def test_first_layer_below_threshold_is_named(tmp_path):
     assert acc["sqnr_threshold_db"] == -50 and acc["first_below_threshold"] is None
     proc = tinycc("compile", model, "--bias-correction", "-o", tmp_path / "o3")
     assert proc.returncode == 2 and "--bias-correction applies when tinycc quantises" in proc.stderr
+
+
+# --- concatenation: operands only it reads are written in its quantisation (no requantisation) ---
+
+def concat_net(seed=0) -> Graph:
+    """Two 1x1 convs of different output ranges concatenated; `a` is also read by a max pool."""
+    rng = np.random.default_rng(seed)
+    t = {"x": Tensor("x", (1, 4, 4, 3), "float32"),
+         "wa": _const("wa", rng.normal(0, 0.5, (4, 1, 1, 3))), "ba": _const("ba", np.zeros(4)),
+         "wb": _const("wb", rng.normal(0, 2.0, (4, 1, 1, 3))), "bb": _const("bb", np.zeros(4)),
+         "wc": _const("wc", rng.normal(0, 1.0, (4, 1, 1, 3))), "bc": _const("bc", np.zeros(4))}
+    nodes = [Node("conv_a", "conv_2d", ["x", "wa", "ba"], ["a"], {}),
+             Node("conv_b", "conv_2d", ["x", "wb", "bb"], ["b"], {}),
+             Node("conv_c", "conv_2d", ["x", "wc", "bc"], ["c"], {}),
+             Node("cat", "concatenation", ["a", "b"], ["ab"], {"axis": 3}),
+             Node("pool", "max_pool_2d", ["c"], ["p"], {"kernel": (2, 2), "strides": (2, 2)}),
+             Node("cat2", "concatenation", ["c", "ab"], ["y"], {"axis": 3}),
+             Node("pool2", "max_pool_2d", ["p"], ["z"], {"kernel": (2, 2), "strides": (2, 2)})]
+    return _graph("concat", t, nodes, ["x"], ["y", "z"])
+
+
+def test_concatenation_operands_share_its_quantisation():
+    g = concat_net()
+    rng = np.random.default_rng(3)
+    cal = [[rng.normal(size=(1, 4, 4, 3)).astype(np.float32)] for _ in range(16)]
+    ranges = calibrate(g, cal)
+    assert ranges.hi["b"] - ranges.lo["b"] > 2 * (ranges.hi["a"] - ranges.lo["a"])    # different own ranges
+    gq = _quantised(g, cal)
+    q = {n: gq.tensors[n].quant for n in ("a", "b", "ab", "c")}
+    # a and b are read only by `cat`: their convs write cat's quantisation, spanning both ranges
+    assert q["a"].s == q["b"].s == q["ab"].s and q["a"].zp == q["b"].zp == q["ab"].zp
+    assert np.isclose(float(q["ab"].s), (max(ranges.hi["a"], ranges.hi["b"]) - min(ranges.lo["a"], ranges.lo["b"]))
+                      / 255, rtol=1e-6)
+    # c is also read by a pool (and `ab` is a concatenation's output): requantised for cat2, as before
+    requant = [n for n in gq.nodes if n.op == "quantize" and n.name.startswith("requantize:")]
+    assert "c" in {n.inputs[0] for n in requant} and not {"a", "b"} & {n.inputs[0] for n in requant}
+    assert q["c"].s == activation_quant(ranges.lo["c"], ranges.hi["c"]).s
+    model = write_tflite(gq)
+    for xs in cal[:4]:
+        outs = interpreter.run(gq, xs)
+        for got, want in zip(run_tflm(model, xs), outs):
+            np.testing.assert_array_equal(got.reshape(want.shape), want)

@@ -6,8 +6,9 @@ Per architecture and framework (one module-scoped fixture builds, quantises and 
 - float: tinycc's reference interpreter within FLOAT_RTOL of the framework (onnxruntime for the
   PyTorch exports, the Keras model itself), relative to the largest output magnitude;
 - int8 (tinycc's PTQ, 32 calibration samples): top-1 agreement with the framework's float on 32 other
-  random-but-structured inputs >= MIN_AGREEMENT for classifiers, SQNR >= MIN_SQNR_DB for regressors
-  (measured, printed, asserted; KNOWN_MISSES lists what falls short, as strict xfails with the numbers);
+  random-but-structured inputs >= MIN_AGREEMENT and the logits' SQNR >= MIN_LOGIT_SQNR_DB for
+  classifiers, SQNR >= MIN_SQNR_DB for regressors (measured, printed, asserted; KNOWN_MISSES lists what
+  falls short, as strict xfails with the numbers);
 - the `c` backend's C (-Werror) equals tinycc's int8 reference byte for byte on all 32 inputs;
 - the int8 graph written as a .tflite by tinycc's flatbuffer writer runs in TF Lite Micro equal to the
   reference on TFLM_SAMPLES inputs.
@@ -32,14 +33,13 @@ SAMPLES = 32
 FLOAT_SAMPLES = 4          # the float reference interpreter against the framework
 TFLM_SAMPLES = 8
 
-# architecture-framework -> what was measured when it fell short of the bar (see the report of issue 18)
-# (random weights: a trained net's margins are wider; TF's converter measured no better where compared)
-KNOWN_MISSES: dict[str, str] = {
-    "mobilenet_v1_0.25-pytorch": "25/32; the last pointwise conv's output at 19.0 dB",
-    "squeezenet-pytorch": "27/32; output SQNR above 20 dB, close class-mean logits",
-    "efficientnet_mbconv-pytorch": "27/32; the squeeze-excite expand conv at 19.5 dB",
-    "autoencoder-pytorch": "19.4 dB (the Keras twin: 21.6 dB)",
-}
+MIN_LOGIT_SQNR_DB = 10.0    # classifiers' logits: a broken layer shows here before it flips a prediction
+
+# architecture-framework -> what was measured when it fell short of the bar (strict xfails). Empty since the
+# PyTorch zoo is briefly trained (tests/zoo_models.fit): the four misses of the untrained builders
+# (MobileNetV1 25/32, SqueezeNet 27/32, EfficientNet 27/32, the autoencoder 19.4 dB) were their random
+# filters amplifying any noise (TensorFlow's PTQ on the same models: 24/32, 26/32, 29/32, 19.3 dB).
+KNOWN_MISSES: dict[str, str] = {}
 
 
 def sqnr_db(ref: list[np.ndarray], got: list[np.ndarray]) -> float:
@@ -82,9 +82,13 @@ def test_int8_accuracy(zoo):
     if arch.task == "classifier":
         agree = sum(int(np.argmax(e) == np.argmax(q)) for e, q in zip(m["expected"], m["int8"]))
         classes = len({int(np.argmax(e)) for e in m["expected"]})
-        print(f"\n{arch.id}: int8 top-1 agreement {agree}/{SAMPLES} ({classes} classes predicted)")
+        db = sqnr_db(m["expected"], m["int8"])
+        print(f"\n{arch.id}: int8 top-1 agreement {agree}/{SAMPLES} ({classes} classes predicted), "
+              f"logits at {db:.1f} dB")
         assert classes > 1, f"{arch.id}: the float model predicts one class for every input"
         ok, what = agree >= MIN_AGREEMENT * SAMPLES, f"top-1 agreement {agree}/{SAMPLES} < {MIN_AGREEMENT:.0%}"
+        if db < MIN_LOGIT_SQNR_DB:
+            ok, what = False, f"logits' SQNR {db:.1f} dB < {MIN_LOGIT_SQNR_DB} dB"
     else:
         db = sqnr_db(m["expected"], m["int8"])
         print(f"\n{arch.id}: int8 SQNR {db:.1f} dB")

@@ -9,7 +9,12 @@ scored by top-1 agreement, "regressor" by SQNR), a writer of the model file and 
 frames (tests/transformer_models.mfcc_like), accelerometer windows (sinusoids per axis plus noise)
 and log-mel-like frame stacks. Weights are He-initialised (variance kept through ReLU layers, so
 logits stay spread over the 10 / 12 classes instead of collapsing onto the biases) and batch norms
-get non-trivial statistics. `load(arch, folder)` writes and imports the model and returns
+get non-trivial statistics. The PyTorch models are then trained briefly (`fit`: FIT_STEPS Adam steps on
+their synthetic task: the Clustered inputs' classes, or reconstructing the input), as the models users
+deploy are trained: untrained, random filters amplify noise layer by layer (40 dB of input noise left
+MobileNetV1 at 20 dB, where MLPerf Tiny's trained nets attenuate it to 58-87 dB) and leave top-1
+margins a fraction of the logits' spread, so int8 rounding flipped predictions whatever the quantiser
+(TensorFlow's PTQ missed the same models). `load(arch, folder)` writes and imports the model and returns
 (float graph, the framework's function from an input array to the output array: onnxruntime for
 the PyTorch exports, the Keras model itself for Keras).
 
@@ -31,6 +36,7 @@ IMAGE = (32, 32, 3)             # H, W, C of the image classifiers
 KWS_FRAMES, KWS_COEFFS = 49, 10
 RNN_FRAMES = 25                 # the unrolled recurrent nets: fewer steps keep the tests fast
 AD_DIM = 160                    # autoencoder input: 5 frames x 32 log-mel bins (MLPerf AD uses 5 x 128)
+FIT_STEPS, FIT_BATCH, FIT_LR = 100, 32, 2e-3     # the PyTorch zoo's short training run (`fit`)
 
 
 # ------------------------------------------------------------------ structured inputs
@@ -415,6 +421,46 @@ def class_mean_head(features: np.ndarray, labels: np.ndarray, classes: int) -> t
     return (w * scale).astype(np.float32), (-(w @ mu) * scale).astype(np.float32)
 
 
+def fit(module, inputs: Callable, task: str, rng: np.random.Generator, batch, steps: int = FIT_STEPS):
+    """A short training run (Adam, fresh samples each step): a classifier on `inputs.labelled`'s classes
+    (cross-entropy), a regressor reconstructing its input (mean squared error); then each batch norm's
+    statistics are those of `batch` again (eval mode, as a trained model is exported). Untrained, the
+    random filters respond weakly to the structured inputs and each data-normalised layer scales the
+    response up: 40 dB of input noise comes out at 20-28 dB (MobileNetV1, SqueezeNet, EfficientNet, the
+    autoencoder), where trained nets (MLPerf Tiny's) attenuate it (58-87 dB)."""
+    torch = _torch()
+    norms = [m for m in module.modules() if isinstance(m, (torch.nn.BatchNorm1d, torch.nn.BatchNorm2d))]
+    opt = torch.optim.Adam(module.parameters(), lr=FIT_LR)
+    module.train()
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)                # tiny batches: threads only contend (and on a shared machine)
+    try:
+        _fit_steps(torch, module, opt, inputs, task, rng, steps)
+    finally:
+        torch.set_num_threads(threads)
+    with torch.no_grad():                   # batch norms: the statistics of the batch (cumulative average)
+        for m in norms:
+            m.reset_running_stats()
+            m.momentum = None
+        module(batch)
+    return module.eval()
+
+
+def _fit_steps(torch, module, opt, inputs: Callable, task: str, rng: np.random.Generator, steps: int) -> None:
+    with torch.enable_grad():
+        for _ in range(steps):
+            if task == "classifier":
+                xs, labels = inputs.labelled(rng, FIT_BATCH)
+                x = torch.from_numpy(np.concatenate(xs))
+                loss = torch.nn.functional.cross_entropy(module(x), torch.from_numpy(labels).long())
+            else:
+                x = torch.from_numpy(np.concatenate(inputs(rng, FIT_BATCH)))
+                loss = torch.nn.functional.mse_loss(module(x), x)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+
+
 def _torch_writer(make: Callable, inputs: Callable, task: str, seed: int):
     def write(folder: Path) -> Path:
         torch = _torch()
@@ -437,6 +483,7 @@ def _torch_writer(make: Callable, inputs: Callable, task: str, seed: int):
             with torch.no_grad():
                 last.weight.copy_(torch.from_numpy(w.reshape(last.weight.shape)))
                 last.bias.copy_(torch.from_numpy(b))
+        fit(module, inputs, task, np.random.default_rng(2000 + seed), batch)
         path = folder / "model.onnx"
         with torch.no_grad():
             torch.onnx.export(module, (torch.from_numpy(xs[0]),), str(path), opset_version=17, dynamo=False,

@@ -6,7 +6,8 @@ Weights: int8 symmetric (zero point 0), per output channel for convolutions and 
 input_scale x weight_scale. Ops that TFLite requires to keep their input's quantisation (pooling, reshape,
 pad, transpose, slices, RELU6: trait shares_input_quant) get it; SOFTMAX/LOGISTIC output 1/256
 with zero point -128, TANH 1/128 with 0 (fixed_output_quant). CONCATENATION inputs quantised
-differently are requantised first (common_quant). A float constant operand of elementwise
+differently are requantised first (common_quant); an operand only the concatenation reads is
+quantised in the common quantisation by its producer (`shared_ranges`). A float constant operand of elementwise
 arithmetic (MUL/ADD/SUB by Rescaling's or Normalization's constants) becomes an int8 tensor with
 its own per-tensor asymmetric quantisation over [min, max] and 0, as TensorFlow's converter makes
 it; one of a common_quant operator is stored in the common quantisation.
@@ -106,6 +107,41 @@ def mean_output_error(g: Graph, node: Node, mean_input: np.ndarray, w_err: np.nd
     return result
 
 
+def shared_ranges(g: Graph, ranges: Ranges, int16: set[str]) -> Ranges:
+    """`ranges` with every operand of a common_quant operator (CONCATENATION, PACK) that only that
+    operator reads, and that its producer quantises from its own range, given the operator's common
+    range (the span of the output and all operands): the producer then writes the common
+    quantisation directly, as TensorFlow's converter makes it, instead of rounding to its own scale
+    and being requantised (rounded again, by an extra QUANTIZE node) before the concatenation."""
+    readers: dict[str, list[Node]] = {}
+    producer: dict[str, Node] = {}
+    for node in g.nodes:
+        for name in node.inputs:
+            if name is not None:
+                readers.setdefault(name, []).append(node)
+        producer.update({name: node for name in node.outputs})
+    lo, hi = dict(ranges.lo), dict(ranges.hi)
+    for node in g.nodes:
+        if not ops.trait(node.op, "common_quant") or node.name in int16:
+            continue
+        operands = [n for n in node.inputs if n is not None and not g.tensors[n].is_const]
+        if any(n not in lo for n in (*operands, node.outputs[0])):
+            continue
+        span = [ranges.lo[node.outputs[0]], ranges.hi[node.outputs[0]]]
+        for n in node.inputs:
+            if n is not None:
+                a, b = _const_range(g.tensors[n], node) if g.tensors[n].is_const else (ranges.lo[n], ranges.hi[n])
+                span = [min(span[0], a), max(span[1], b)]
+        for name in operands:
+            p = producer.get(name)
+            if (p is None or name in g.outputs or any(r is not node for r in readers[name]) or p.name in int16
+                    or ops.trait(p.op, "shares_input_quant") or ops.trait(p.op, "common_quant")
+                    or ops.trait(p.op, "fixed_output_quant") is not None):
+                continue
+            lo[name], hi[name] = span
+    return dataclasses.replace(ranges, lo=lo, hi=hi)
+
+
 def _given(name: str | None) -> str:
     """An operand the operator requires (validation refused a node without it)."""
     assert name is not None, "a required operand is missing after validation"
@@ -161,6 +197,7 @@ class QuantizeInt8(Pass):
             if g.tensors[name].dtype != "float32":
                 raise TinyccError(f"input {name!r} is {g.tensors[name].dtype}; int8 quantisation needs a float32 model",
                                   file=g.source, hint="this model is already quantised: compile it as it is")
+        self.ranges = shared_ranges(g, self.ranges, self.int16)
         tensors: dict[str, Tensor] = {}
         nodes: list[Node] = []
         qname: dict[str, str] = {}          # float activation -> its int8 tensor
