@@ -38,9 +38,10 @@ def optimize_model(g: Graph) -> Graph:
     """The core passes every compile runs (before quantisation)."""
     from tinycc.core.passes import Sequential
     from tinycc.core.passes.constants import FoldConstants
+    from tinycc.core.passes.dead_channels import DeadChannels
     from tinycc.core.passes.fuse import FuseActivations
     from tinycc.core.passes.qdq import FoldQDQ
-    return Sequential(FuseActivations(), FoldQDQ(), FoldConstants()).run(g)
+    return Sequential(FuseActivations(), FoldQDQ(), FoldConstants(), DeadChannels()).run(g)
 
 
 def resolve_layers(g: Graph, names) -> list[str]:
