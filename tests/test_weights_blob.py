@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.tflm import models_dir, run_tflm
 from tests.tflite_builder import act, const, q
+from tests.tflm import models_dir, run_tflm
 from tinycc.backends.c import weights_blob
 from tinycc.backends.tflm.flatbuffer import write_tflite
 from tinycc.core import ops
@@ -253,8 +253,8 @@ SHARED_INT8 = ["mlperf_tiny/kws_ref_model.tflite", "mlperf_tiny/ad01_int8.tflite
 
 @pytest.mark.parametrize("rel", SHARED_INT8)
 def test_shared_int8_models_give_the_same_bytes_with_the_blob(rel, tmp_path):
-    from tinycc.plugins.runtimes.c_host import build_host, run_exe
     from tinycc.driver import load_model
+    from tinycc.plugins.runtimes.c_host import build_host, run_exe
     path = models_dir() / rel
     if not path.exists():
         pytest.skip(f"{path} is absent (the shared models, $TINYCC_MODELS)")

@@ -96,7 +96,7 @@ class CModule:
         """A `const` array in flash with these values (identical arrays are shared)."""
         arr = np.ascontiguousarray(arr)
         dtype = {np.dtype(np_dtype(k)): k for k in CTYPES if k != "bool"}[arr.dtype]
-        key = (dtype, arr.shape, hashlib.sha256(arr.tobytes()).hexdigest())
+        key: tuple[object, ...] = (dtype, arr.shape, hashlib.sha256(arr.tobytes()).hexdigest())
         if self.blob:       # one slot per role: which values happen to repeat must not change a blob's layout
             key += (comment,)
         if key in self._const_by_digest:

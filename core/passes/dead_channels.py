@@ -31,30 +31,39 @@ POOLS = {"max_pool_2d", "average_pool_2d"}
 PRODUCERS = {"conv_2d", "fully_connected", "depthwise_conv_2d"}
 
 
+Slot = tuple[str, int]
+
+
 class _Slots:
     """Union-find over (tensor, channel)."""
 
-    def __init__(self):
-        self.parent: dict[tuple[str, int], tuple[str, int]] = {}
+    def __init__(self) -> None:
+        self.parent: dict[Slot, Slot] = {}
 
-    def find(self, s):
+    def find(self, s: Slot) -> Slot:
         self.parent.setdefault(s, s)
         while self.parent[s] != s:
             self.parent[s] = self.parent[self.parent[s]]
             s = self.parent[s]
         return s
 
-    def union(self, a, b):
+    def union(self, a: Slot, b: Slot) -> None:
         ra, rb = self.find(a), self.find(b)
         if ra != rb:
             self.parent[rb] = ra
 
 
 def _zero_rows(w: np.ndarray, axis: int) -> np.ndarray:
-    return np.all(np.moveaxis(w, axis, 0).reshape(w.shape[axis], -1) == 0, axis=1)
+    return np.asarray(np.all(np.moveaxis(w, axis, 0).reshape(w.shape[axis], -1) == 0, axis=1), dtype=bool)
 
 
-def _weights_used_once(g: Graph, node: Node, consumers: dict) -> bool:
+def _data(g: Graph, name: str | None) -> np.ndarray:
+    data = g.tensors[str(name)].data
+    assert data is not None
+    return data
+
+
+def _weights_used_once(g: Graph, node: Node, consumers: dict[str, list[Node]]) -> bool:
     return all(n is None or (g.tensors[n].is_const and len(consumers.get(n, [])) == 1) for n in node.inputs[1:])
 
 
@@ -89,20 +98,22 @@ class DeadChannels(Pass):
         slots = _Slots()
         pinned: set[str] = set(g.inputs) | set(g.outputs)
 
-        def tie(a: str, ka: int, b: str, kb: int):
+        def tie(a: str, ka: int, b: str, kb: int) -> None:
             slots.union((a, ka), (b, kb))
 
         for node in g.nodes:
             out = node.outputs[0] if node.outputs else None
             x = node.inputs[0] if node.inputs else None
             act = node.attrs.get("activation", "none")
+            if out is None or x is None:
+                continue
             if node.op in PRODUCERS and out is not None and g.tensors[out].dtype == "float32" \
                     and _weights_used_once(g, node, consumers) and act in ZERO_KEEPING_ACTS:
-                w = g.tensors[node.inputs[1]].data
-                b = g.tensors[node.inputs[2]].data if len(node.inputs) > 2 and node.inputs[2] else None
+                w = _data(g, node.inputs[1])
+                b = _data(g, node.inputs[2]) if len(node.inputs) > 2 and node.inputs[2] else None
                 rank = len(g.tensors[out].shape)
                 if node.op == "depthwise_conv_2d":
-                    if node.attrs.get("depth_multiplier", 1) != 1 or x not in axis or axis[x] != 3:
+                    if node.attrs.get("depth_multiplier", 1) != 1 or axis.get(x) != 3:
                         pinned.add(out)
                         continue
                     d = _zero_rows(w, 3) | dead[x]
@@ -117,7 +128,7 @@ class DeadChannels(Pass):
                     d = d & (np.asarray(b) == 0)
                 axis[out], dead[out] = rank - 1, d
                 continue
-            if out is None or x is None or x not in axis:
+            if x not in axis:
                 continue
             ax = axis[x]
             shape_in, shape_out = g.tensors[x].shape, g.tensors[out].shape
@@ -136,16 +147,17 @@ class DeadChannels(Pass):
                 if ax == len(shape_in) - 1 and shape_out and shape_out[-1] == shape_in[-1]:
                     new_axis = len(shape_out) - 1
             elif node.op in ("add", "sub") and act in ZERO_KEEPING_ACTS and len(node.inputs) == 2:
-                y = node.inputs[1]
-                if y in axis and axis[y] == ax and g.tensors[y].shape == shape_in == shape_out:
+                y = str(node.inputs[1])
+                if axis.get(y) == ax and g.tensors[y].shape == shape_in == shape_out:
                     new_axis = ax
                     d = dead[x] & dead[y]
                     for k in range(shape_in[ax]):
                         tie(y, k, out, k)
             elif node.op == "concatenation" and act in ZERO_KEEPING_ACTS:
-                if node.attrs["axis"] % len(shape_in) == ax and all(i in axis and axis[i] == ax for i in node.inputs):
+                names = [str(i) for i in node.inputs]
+                if node.attrs["axis"] % len(shape_in) == ax and all(axis.get(i) == ax for i in names):
                     at, parts = 0, []
-                    for i in node.inputs:
+                    for i in names:
                         for k in range(g.tensors[i].shape[ax]):
                             tie(i, k, out, at + k)
                         at += g.tensors[i].shape[ax]
@@ -169,7 +181,7 @@ class DeadChannels(Pass):
         for name in axis:            # every slot, tied or not
             for k in range(g.tensors[name].shape[axis[name]]):
                 slots.find((name, k))
-        groups: dict[tuple, list[tuple[str, int]]] = {}
+        groups: dict[Slot, list[Slot]] = {}
         for s in list(slots.parent):
             groups.setdefault(slots.find(s), []).append(s)
         bad_roots = set()
@@ -200,17 +212,17 @@ class DeadChannels(Pass):
             out = node.outputs[0] if node.outputs else None
             if node.op in PRODUCERS and out in removed:
                 ks = removed[out]
-                w = g.tensors[node.inputs[1]]
-                w.data = np.delete(w.data, ks, axis=3 if node.op == "depthwise_conv_2d" else 0)
+                w = g.tensors[str(node.inputs[1])]
+                w.data = np.delete(_data(g, w.name), ks, axis=3 if node.op == "depthwise_conv_2d" else 0)
                 w.shape = tuple(w.data.shape)
                 if len(node.inputs) > 2 and node.inputs[2]:
-                    b = g.tensors[node.inputs[2]]
-                    b.data = np.delete(b.data, ks)
+                    b = g.tensors[str(node.inputs[2])]
+                    b.data = np.delete(_data(g, b.name), ks)
                     b.shape = tuple(b.data.shape)
             x = node.inputs[0] if node.inputs else None
             if node.op in ("conv_2d", "fully_connected") and x in removed:
-                w = g.tensors[node.inputs[1]]
-                w.data = np.delete(w.data, removed[x], axis=3 if node.op == "conv_2d" else 1)
+                w = g.tensors[str(node.inputs[1])]
+                w.data = np.delete(_data(g, w.name), removed[x], axis=3 if node.op == "conv_2d" else 1)
                 w.shape = tuple(w.data.shape)
         for name, ks in removed.items():
             t = g.tensors[name]
