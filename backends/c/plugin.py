@@ -148,7 +148,10 @@ class CBackend:
         blob = bool(options.get("weights_blob"))
         files, report = generate(g, plan, name, optimize=optimize, blob=blob)
         data = report.pop("weights_blob", None)
-        project = project_files.model_library(g, name, "c", "plain C99 model library", report, options)
+        extra = [] if data is None else [(f"{name}.weights", f"the weights blob ({len(data):,} B, --weights-blob): "
+                                          f"pass it to `{name}_set_weights()` before the first `{name}_invoke()`")]
+        project = project_files.model_library(g, name, "c", "plain C99 model library", report, options,
+                                              extra_files=extra)
         files.update(project_files.render(project, g))
         written = project_files.write(files, outdir)
         if data is None:
