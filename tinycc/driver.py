@@ -38,10 +38,11 @@ def optimize_model(g: Graph) -> Graph:
     """The core passes every compile runs (before quantisation)."""
     from tinycc.core.passes import Sequential
     from tinycc.core.passes.constants import FoldConstants
+    from tinycc.core.passes.dead_channels import DeadChannels
     from tinycc.core.passes.fuse import FuseActivations
     from tinycc.core.passes.qdq import FoldQDQ
     from tinycc.core.passes.share_constants import ShareConstants
-    return Sequential(FuseActivations(), FoldQDQ(), FoldConstants(), ShareConstants()).run(g)
+    return Sequential(FuseActivations(), FoldQDQ(), FoldConstants(), DeadChannels(), ShareConstants()).run(g)
 
 
 def resolve_layers(g: Graph, names) -> list[str]:

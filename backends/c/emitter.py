@@ -59,6 +59,7 @@ def read_kernel(name: str) -> str:
 class CModule:
     base = 0          # where the module's arena region starts (a called subgraph's: backends/c/subgraphs.py)
     optimize = "speed"    # "size": the emitters' variant tables skip their fast variants (ops/_variants.py)
+    blob = False          # --weights-blob: constants become pointers into NAME.weights (weights_blob.py)
 
     def __init__(self, g: Graph, plan: MemoryPlan, prefix: str):
         self.g = g
@@ -95,7 +96,9 @@ class CModule:
         """A `const` array in flash with these values (identical arrays are shared)."""
         arr = np.ascontiguousarray(arr)
         dtype = {np.dtype(np_dtype(k)): k for k in CTYPES if k != "bool"}[arr.dtype]
-        key = (dtype, arr.shape, hashlib.sha256(arr.tobytes()).hexdigest())
+        key: tuple[object, ...] = (dtype, arr.shape, hashlib.sha256(arr.tobytes()).hexdigest())
+        if self.blob:       # one slot per role: which values happen to repeat must not change a blob's layout
+            key += (comment,)
         if key in self._const_by_digest:
             return self._const_by_digest[key]
         symbol = self.namer(f"{self.prefix}_{hint}")
@@ -103,7 +106,7 @@ class CModule:
             self.needs_math = True
         self.weights.append({"symbol": symbol, "ctype": CTYPES[dtype], "count": max(arr.size, 1),
                              "values": c_values(arr) if arr.size else "0", "nbytes": arr.nbytes,
-                             "comment": names.comment(comment)})
+                             "comment": names.comment(comment), "array": arr, "dtype": dtype})
         self._const_by_digest[key] = symbol
         return symbol
 

@@ -13,7 +13,7 @@ import jinja2
 
 import tinycc
 from tinycc.backends import project_files
-from tinycc.backends.c import names, status
+from tinycc.backends.c import names, status, weights_blob
 from tinycc.backends.c import ops as c_ops
 from tinycc.backends.c.emitter import CModule, state_resets
 from tinycc.backends.c.ops import _inplace, lut
@@ -45,13 +45,18 @@ def _io(g: Graph, kind: str, index: int, tname: str) -> dict:
 
 
 def generate(g: Graph, plan: MemoryPlan, name: str, twins=None, includes=(),
-             optimize: str = "speed") -> tuple[dict[str, str], dict]:
+             optimize: str = "speed", blob: bool = False) -> tuple[dict[str, str], dict]:
     """The output files (file name -> text) and the size report. `twins(node, g)` may return
     another backend's emitter for a node (a vendor twin); the c emitters are the fallback.
     `includes`: more headers NAME.c includes after NAME.h (a vendor library's, for its twins).
-    `optimize`: "speed" (the fast kernel variants where they apply) or "size" (reference kernels only)."""
+    `optimize`: "speed" (the fast kernel variants where they apply) or "size" (reference kernels only).
+    `blob`: the constants in NAME.weights (its bytes: report["weights_blob"]) read through NAME_set_weights
+    (weights_blob.py)."""
     m = CModule(g, plan, name)
     m.optimize = optimize
+    if blob:
+        m.blob = True
+        m.namer.used |= weights_blob.public_symbols(name)
     for i, node in enumerate(g.nodes):
         params = ops.require(node.op).prepare(node, g)
         m.emit(f"/* {i}: {node.op} \"{names.comment(node.name, 80)}\" */")
@@ -90,15 +95,29 @@ def generate(g: Graph, plan: MemoryPlan, name: str, twins=None, includes=(),
            "needs_math": m.needs_math, "needs_string": m.needs_string, "canary_error": ARENA_CANARY_ERROR,
            "index_error": status.INDEX_OUT_OF_RANGE if "INDEX_OUT_OF_RANGE" in m.program["status"] else None,
            "boxes_error": status.INVALID_BOXES if "INVALID_BOXES" in m.program["status"] else None,
-           "includes": list(includes), "state_bytes": plan.state_bytes, "state_resets": state_resets(g, plan)}
+           "includes": list(includes), "state_bytes": plan.state_bytes, "state_resets": state_resets(g, plan),
+           "blob": None}
     env = _env()
-    files = {f"{name}.h": env.get_template("model.h.j2").render(ctx),
-             f"{name}.c": env.get_template("model.c.j2").render(ctx),
-             f"{name}_weights.h": env.get_template("weights.h.j2").render(ctx),
-             f"{name}_weights.c": env.get_template("weights.c.j2").render(ctx)}
+    data = None
+    if blob:
+        code = "\n".join([ctx["kernels"], *m.locals, *m.body, *m.program["text"], str(arena_bytes),
+                          str(plan.state_bytes)])
+        data, lhash = weights_blob.blob(m.weights, code)
+        ctx["blob"] = weights_blob.context(m.weights, lhash, len(data) - weights_blob.HEADER_BYTES, name)
+    suffix = "_blob" if blob else ""
+    files = {
+        f"{name}.h": env.get_template("model.h.j2").render(ctx),
+        f"{name}.c": env.get_template("model.c.j2").render(ctx),
+        f"{name}_weights.h": env.get_template(f"weights{suffix}.h.j2").render(ctx),
+        f"{name}_weights.c": env.get_template(f"weights{suffix}.c.j2").render(ctx)}
+    if data is not None:
+        flash = len(data)
     report = {"arena_bytes": arena_bytes, "bound_bytes": plan.bound_bytes, "flash_weights_bytes": flash,
               "input_bytes": sum(g.tensors[t].nbytes for t in g.inputs),
               "output_bytes": sum(g.tensors[t].nbytes for t in g.outputs)}
+    if data is not None:
+        report["weights_blob_bytes"] = len(data)       # NAME.weights: the flash the constants take, outside the code
+        report["weights_blob"] = data
     if plan.state_bytes:
         report["state_bytes"] = plan.state_bytes          # the persistent state buffer, beside the arena
     return files, report
@@ -115,17 +134,30 @@ class CBackend:
     cycles_per_mac_basis = "tinycc's c kernels: 6-14 instructions per MAC measured under QEMU on MLPerf Tiny models"
     options = (Option("--optimize", "c backend: speed (default: the fast kernel variants, with their re-laid "
                       "constants) or size (the reference kernels only: the least flash; the same output bytes)",
-                      argparse={"choices": OPTIMIZE, "default": None}),)
+                      argparse={"choices": OPTIMIZE, "default": None}),
+               Option("--weights-blob", "c backend: every constant in one binary NAME.weights (header: magic, "
+                      "version, layout hash, length, CRC-32) that the code reads through NAME_set_weights(), so "
+                      "retrained weights with the same layout swap in without rebuilding the code",
+                      argparse={"action": "store_true", "default": None}),)
 
     def compile(self, g: Graph, plan: MemoryPlan, outdir: Path, options: dict) -> dict:
         name = names.model_name(options.get("name"), "model")
         optimize = options.get("optimize") or "speed"
         if optimize not in OPTIMIZE:
             raise TinyccError(f"unknown --optimize {optimize!r}", hint="speed or size")
-        files, report = generate(g, plan, name, optimize=optimize)
-        project = project_files.model_library(g, name, "c", "plain C99 model library", report, options)
+        blob = bool(options.get("weights_blob"))
+        files, report = generate(g, plan, name, optimize=optimize, blob=blob)
+        data = report.pop("weights_blob", None)
+        extra = [] if data is None else [(f"{name}.weights", f"the weights blob ({len(data):,} B, --weights-blob): "
+                                          f"pass it to `{name}_set_weights()` before the first `{name}_invoke()`")]
+        project = project_files.model_library(g, name, "c", "plain C99 model library", report, options,
+                                              extra_files=extra)
         files.update(project_files.render(project, g))
-        return {**report, "files": project_files.write(files, outdir)}
+        written = project_files.write(files, outdir)
+        if data is None:
+            return {**report, "files": written}
+        (Path(outdir) / f"{name}.weights").write_bytes(data)          # --weights-blob
+        return {**report, "files": sorted([*written, f"{name}.weights"])}
 
 
 @hookimpl
