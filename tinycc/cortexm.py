@@ -4,8 +4,9 @@ QEMU (semihosting for file I/O), and report flash, static RAM and worst-case sta
 The cores (Cortex-M0+/M3/M4/M7/M33, RISC-V RV32IMC/RV32IMAFC) are data: tinycc/targets.json gives
 each its cross compiler and flags, picolibc link flags, memory map, QEMU binary and machine
 (tinycc/targets.py). Toolchains: Debian's gcc-arm-none-eabi / gcc-riscv64-unknown-elf with
-picolibc; emulators: qemu-system-arm (mps2 boards), qemu-system-riscv32 (virt). The runner reads all samples from `tinycc_in.bin` (every input of
-a sample back to back) and writes `tinycc_out.bin` the same way; its exit status is 0 or the
+picolibc; emulators: qemu-system-arm (mps2 boards), qemu-system-riscv32 (virt).
+
+The runner reads all samples from `tinycc_in.bin` (every input of a sample back to back) and writes `tinycc_out.bin` the same way; its exit status is 0 or the
 failing step (3 files, 4 short input, 5 invoke). A fault and a hang are told apart from a clean
 exit: a hang is a timeout, a fault a non-zero status.
 """
@@ -332,7 +333,8 @@ def run(elf, target_name: str, samples: list[list[np.ndarray]], out_layout: list
             listing = ",blocks=1" if blocks is not None else ""
             if trace is not None:
                 listing += f",cycles=1,flash_end={t.ram[0]:#x}"
-            cmd += ["-plugin", f"{plugin_path(t.plugin)},begin={marks['begin']:#x},end={marks['end']:#x}{layer}{listing}"]
+            plugin = f"{plugin_path(t.plugin)},begin={marks['begin']:#x},end={marks['end']:#x}"
+            cmd += ["-plugin", f"{plugin}{layer}{listing}"]
         try:
             with progress.phase(f"running {len(samples)} sample(s) under QEMU ({t.machine})"):
                 proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp, timeout=timeout)
