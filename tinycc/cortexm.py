@@ -6,9 +6,10 @@ each its cross compiler and flags, picolibc link flags, memory map, QEMU binary 
 (tinycc/targets.py). Toolchains: Debian's gcc-arm-none-eabi / gcc-riscv64-unknown-elf with
 picolibc; emulators: qemu-system-arm (mps2 boards), qemu-system-riscv32 (virt).
 
-The runner reads all samples from `tinycc_in.bin` (every input of a sample back to back) and writes `tinycc_out.bin` the same way; its exit status is 0 or the
-failing step (3 files, 4 short input, 5 invoke). A fault and a hang are told apart from a clean
-exit: a hang is a timeout, a fault a non-zero status.
+The runner reads all samples from `tinycc_in.bin` (every input of a sample back to back) and
+writes `tinycc_out.bin` the same way; its exit status is 0 or the failing step (3 files, 4 short
+input, 5 invoke). A fault and a hang are told apart from a clean exit: a hang is a timeout, a
+fault a non-zero status.
 """
 from __future__ import annotations
 
