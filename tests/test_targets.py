@@ -128,3 +128,10 @@ def test_compare_runtimes_come_from_the_table():
     names = {rt.name for rt in tinycc_runtimes()}
     assert {"c-qemu-m4", "microtvm-qemu-m4", "cmsis-nn-qemu-m4", "c-qemu-rv32", "c-qemu-m0plus",
             "cmsis-nn-qemu-m0plus"} <= names
+
+
+def test_cmsis_nn_code_for_a_risc_v_core_is_a_clear_error(tmp_path):
+    fake_model(tmp_path, "    return 0;")
+    (tmp_path / "layer.c").write_text('#include "arm_nnfunctions.h"\n')
+    with pytest.raises(TinyccError, match="calls CMSIS-NN, Arm's library: it does not build for rv32imc"):
+        cortexm.build(tmp_path, "rv32imc")

@@ -192,6 +192,9 @@ def build(outdir, target_name: str, extra_flags=(), cmsis_nn=None, cmsis_core=No
     outdir = Path(outdir).resolve()      # the compiler runs in the build folder
     name = model_name(outdir)
     notes: list[str] = []
+    if t.arch != "arm" and any("arm_nnfunctions.h" in p.read_text(errors="replace") for p in outdir.glob("*.c")):
+        raise TinyccError(f"the code calls CMSIS-NN, Arm's library: it does not build for {t.cpu}", file=str(outdir),
+                          hint="compile with --backend c for this core")
     vendor_sources, vendor_includes = cmsis_sources(outdir, cmsis_nn, cmsis_core, notes)
     work = outdir / f"build-{t.cpu}"
     work.mkdir(exist_ok=True)

@@ -35,6 +35,7 @@ CYCLE_MODELS = ("cortex-m4",)      # tinycc/cycles.py's timing tables
 class Target:
     core: str
     title: str
+    arch: str                     # "arm" or "riscv" (CMSIS-NN builds for arm only)
     compiler: str                 # the cross gcc; its binutils share the prefix (arm-none-eabi-)
     flags: tuple                  # code-generation flags: -mcpu/-march, ABI, FPU
     libc: tuple                   # the C library's link flags (picolibc specs, os library, crt0)
@@ -77,7 +78,8 @@ def _target(core: str, e: dict) -> Target:
         raise ValueError(f"target {core}: unknown kernel family {e['kernels']!r}")
     if e["cycle_model"] not in (None, *CYCLE_MODELS):
         raise ValueError(f"target {core}: unknown cycle model {e['cycle_model']!r}")
-    return Target(core=core, title=e["title"], compiler=e["compiler"], flags=tuple(e["flags"]), libc=tuple(e["libc"]),
+    return Target(core=core, title=e["title"], arch=e["arch"], compiler=e["compiler"], flags=tuple(e["flags"]),
+                  libc=tuple(e["libc"]),
                   linker_script=e["linker_script"], flash=_region(e["memory"]["flash"]),
                   ram=_region(e["memory"]["ram"]), qemu=q["binary"], machine=q.get("machine"),
                   qemu_args=tuple(q.get("args", ())), semihosting=e["semihosting"], plugin=e["plugin"],
