@@ -24,11 +24,11 @@ from tinycc import cortexm
 from tinycc.core.samples import random_tensor
 
 
-def locate(elf: str, addresses: list[int]) -> dict[int, tuple[str, str]]:
+def locate(elf: str, addresses: list[int], target: str = "cortex-m4") -> dict[int, tuple[str, str]]:
     """address -> (function, file:line) of the innermost inlined frame."""
     if not addresses:
         return {}
-    tool = cortexm._tool("arm-none-eabi-addr2line")
+    tool = cortexm.tool(cortexm.target(target), "addr2line")      # the core's binutils (tinycc/targets.json)
     # one query per address (-i prints a variable number of frames): a sentinel address after each
     # separates them (the top of the address space holds no code: it prints "??")
     query = [a for addr in addresses for a in (hex(addr), "0xfffffff0")]
@@ -58,7 +58,7 @@ def main(argv=None) -> int:
     samples = [[random_tensor(rng, shape, dtype) for shape, dtype in layout["input"]] for _ in range(args.samples)]
     blocks: list = []
     _, per_inference = cortexm.run(built["elf"], args.target, samples, layout["output"], count=True, blocks=blocks)
-    where = locate(built["elf"], sorted({a for a, _, _ in blocks}))
+    where = locate(built["elf"], sorted({a for a, _, _ in blocks}), args.target)
     by_function, by_line = collections.Counter(), collections.Counter()
     for addr, insns, runs in blocks:
         function, line = where[addr]
