@@ -27,11 +27,11 @@ from tinycc import cortexm, cycles
 from tinycc.core.samples import random_tensor
 
 
-def locate(elf: str, addresses: list[int]) -> dict[int, tuple[str, str]]:
+def locate(elf: str, addresses: list[int], target: str = "cortex-m4") -> dict[int, tuple[str, str]]:
     """address -> (function, file:line) of the innermost inlined frame."""
     if not addresses:
         return {}
-    tool = cortexm._tool("arm-none-eabi-addr2line")
+    tool = cortexm.tool(cortexm.target(target), "addr2line")      # the core's binutils (tinycc/targets.json)
     # one query per address (-i prints a variable number of frames): a sentinel address after each
     # separates them (the top of the address space holds no code: it prints "??")
     query = [a for addr in addresses for a in (hex(addr), "0xfffffff0")]
@@ -89,7 +89,7 @@ def main(argv=None) -> int:
     per_inference = cortexm.run(built["elf"], args.target, samples, layout["output"], count=True,
                                 per_layer=bool(names), trace=trace)[1]
     priced = price(built["elf"], trace)
-    where = locate(built["elf"], sorted({pc for _, pc, _, _ in priced}))
+    where = locate(built["elf"], sorted({pc for _, pc, _, _ in priced}), args.target)
     by_function: collections.Counter = collections.Counter()
     by_line: collections.Counter = collections.Counter()
     by_layer: dict[int, collections.Counter] = collections.defaultdict(collections.Counter)

@@ -185,8 +185,9 @@ def test_latency_counted_under_qemu_on_a_cortex_m4_board_estimated_on_m0plus():
         from tinycc.report_html import render_html
         table = render_html(rep).split('<table id="layers">')[1].split("</table>")[0]
         assert "<th>time</th>" in table and table.count(" us</td>") + table.count(" ms</td>") == len(layers) + 1
-    m0 = make_report(EXAMPLE, "cortex-m0plus-16k", "c")["latency"]
-    assert m0["method"] == "macs" and "QEMU has no board for the cortex-m0plus" in m0["why_not_measured"]
+    m0 = make_report(EXAMPLE, "cortex-m0plus-16k", "c")["latency"]     # ARMv6-M code counted on mps2-an385
+    assert m0["method"] == "qemu" and m0["instructions"] > lat["instructions"] and m0["cycles"] == m0["instructions"]
+    assert "(cortex-m0plus" in m0["basis"] and "assuming 1 instruction per cycle" in m0["basis"]
 
 
 def test_power_reproduces_the_seed_budget_and_rate_sets_the_duty_cycle():

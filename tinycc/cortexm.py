@@ -1,11 +1,15 @@
-"""Cortex-M targets: cross-compile a backend's output folder with a minimal runner, run it under
+"""Embedded targets: cross-compile a backend's output folder with a minimal runner, run it under
 QEMU (semihosting for file I/O), and report flash, static RAM and worst-case stack.
 
-Toolchain: Debian's gcc-arm-none-eabi with picolibc (picolibc-arm-none-eabi); emulator:
-qemu-system-arm (mps2 boards). The runner reads all samples from `tinycc_in.bin` (every input of
-a sample back to back) and writes `tinycc_out.bin` the same way; its exit status is 0 or the
-failing step (3 files, 4 short input, 5 invoke). A fault and a hang are told apart from a clean
-exit: a hang is a timeout, a fault a non-zero status.
+The cores (Cortex-M0+/M3/M4/M7/M33, RISC-V RV32IMC/RV32IMAFC) are data: tinycc/targets.json gives
+each its cross compiler and flags, picolibc link flags, memory map, QEMU binary and machine
+(tinycc/targets.py). Toolchains: Debian's gcc-arm-none-eabi / gcc-riscv64-unknown-elf with
+picolibc; emulators: qemu-system-arm (mps2 boards), qemu-system-riscv32 (virt).
+
+The runner reads all samples from `tinycc_in.bin` (every input of a sample back to back) and
+writes `tinycc_out.bin` the same way; its exit status is 0 or the failing step (3 files, 4 short
+input, 5 invoke). A fault and a hang are told apart from a clean exit: a hang is a timeout, a
+fault a non-zero status.
 """
 from __future__ import annotations
 
@@ -13,7 +17,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -21,26 +24,15 @@ import numpy as np
 from tinycc.core import progress
 from tinycc.core import samples as io
 from tinycc.core.errors import TinyccError
+from tinycc.targets import Target, load_targets
 
 PACKAGES = "gcc-arm-none-eabi libnewlib-arm-none-eabi binutils-arm-none-eabi picolibc-arm-none-eabi qemu-system-arm"
 FPU_M4 = ["-mfloat-abi=hard", "-mfpu=fpv4-sp-d16"]
 
 
-@dataclass(frozen=True)
-class Target:
-    cpu: str
-    flags: tuple
-    machine: str | None           # QEMU machine, None when QEMU has no board for the core
-
-
-TARGETS = {
-    "cortex-m0plus": Target("cortex-m0plus", ("-mfloat-abi=soft",), None),
-    "cortex-m3": Target("cortex-m3", ("-mfloat-abi=soft",), "mps2-an385"),
-    "cortex-m4": Target("cortex-m4", tuple(FPU_M4), "mps2-an386"),
-    "cortex-m7": Target("cortex-m7", ("-mfloat-abi=hard", "-mfpu=fpv5-d16"), "mps2-an500"),
-    "cortex-m33": Target("cortex-m33", ("-mfloat-abi=hard", "-mfpu=fpv5-sp-d16"), "mps2-an505"),
-}
-MEMORY = {"mps2-an505": (0x10000000, 0x38000000), None: (0x00000000, 0x20000000)}   # flash, ram bases
+TARGETS = load_targets()            # core -> Target (tinycc/targets.json)
+# flash and RAM bases by QEMU machine (the default: the mps2 boards' 0x0 and 0x20000000)
+MEMORY = {None: (0x00000000, 0x20000000)} | {t.machine: (t.flash[0], t.ram[0]) for t in TARGETS.values() if t.machine}
 RUN_TIMEOUT = 600
 
 
@@ -55,7 +47,8 @@ def core_of(name: str) -> str:
     if key in boards:
         core = boards[key]["core"]
         if core not in TARGETS:
-            raise TinyccError(f"board {key!r} has a {core} core; tinycc builds and runs Cortex-M cores only",
+            raise TinyccError(f"board {key!r} has a {core} core; tinycc builds and runs only the cores of its "
+                              "target database (tinycc/targets.json)",
                               hint="cores: " + ", ".join(TARGETS) + "; boards with one: " +
                                    ", ".join(s for s, b in sorted(boards.items()) if b["core"] in TARGETS))
         return core
@@ -68,11 +61,16 @@ def target(name: str) -> Target:
     return TARGETS[core_of(name)]
 
 
-def _tool(name: str) -> str:
+def _tool(name: str, packages: str = PACKAGES) -> str:
     path = shutil.which(name)
     if path is None:
-        raise TinyccError(f"{name} is not installed", hint=f"apt-get install {PACKAGES}")
+        raise TinyccError(f"{name} is not installed", hint=f"apt-get install {packages}")
     return path
+
+
+def tool(t: Target, name: str) -> str:
+    """The core's toolchain program `name` (gcc, size, nm, ar, objdump) or its QEMU, found on PATH."""
+    return _tool(t.qemu if name == "qemu" else t.tool(name), " ".join(t.packages))
 
 
 def model_name(outdir: Path) -> str:
@@ -190,15 +188,17 @@ def model_sources(outdir: Path, pattern: str) -> list[Path]:
 def build(outdir, target_name: str, extra_flags=(), cmsis_nn=None, cmsis_core=None) -> dict:
     """Cross-compile the folder's C with the runner; returns the ELF path and the size report."""
     t = target(target_name)
-    gcc, size = _tool("arm-none-eabi-gcc"), _tool("arm-none-eabi-size")
+    gcc, size = tool(t, "gcc"), tool(t, "size")
     outdir = Path(outdir).resolve()      # the compiler runs in the build folder
     name = model_name(outdir)
     notes: list[str] = []
+    if t.arch != "arm" and any("arm_nnfunctions.h" in p.read_text(errors="replace") for p in outdir.glob("*.c")):
+        raise TinyccError(f"the code calls CMSIS-NN, Arm's library: it does not build for {t.cpu}", file=str(outdir),
+                          hint="compile with --backend c for this core")
     vendor_sources, vendor_includes = cmsis_sources(outdir, cmsis_nn, cmsis_core, notes)
     work = outdir / f"build-{t.cpu}"
     work.mkdir(exist_ok=True)
     (work / "tinycc_runner.c").write_text(runner_source(name))
-    flash, ram = MEMORY.get(t.machine, MEMORY[None])
     sources = sorted(str(p) for p in model_sources(outdir, "*.c"))
     includes = sorted({str(p.parent) for p in model_sources(outdir, "*.h")})
     if vendor_sources:              # the vendor library is compiled without -Werror, into its own archive
@@ -206,22 +206,22 @@ def build(outdir, target_name: str, extra_flags=(), cmsis_nn=None, cmsis_core=No
         objs = []
         for src in progress.track(vendor_sources, f"building CMSIS-NN for {t.cpu}", len(vendor_sources)):
             obj = work / (Path(src).stem + ".o")
-            proc = subprocess.run([gcc, "-std=c99", "-O2", f"-mcpu={t.cpu}", "-mthumb", *t.flags, "-ffunction-sections",
+            proc = subprocess.run([gcc, "-std=c99", "-O2", *t.flags, "-ffunction-sections",
                                    "-fdata-sections", "-fcallgraph-info=su", "-c",
                                    *[f"-I{i}" for i in vendor_includes], src, "-o", str(obj)],
                                   capture_output=True, text=True)
             if proc.returncode != 0:
                 raise TinyccError(f"CMSIS-NN does not build for {t.cpu}: {Path(src).name}", hint=proc.stderr[-800:])
             objs.append(str(obj))
-        subprocess.run([_tool("arm-none-eabi-ar"), "rcs", str(lib), *objs], check=True, capture_output=True)
+        subprocess.run([tool(t, "ar"), "rcs", str(lib), *objs], check=True, capture_output=True)
         extra_flags = (*extra_flags, str(lib))
         includes = includes + vendor_includes
-    cmd = [gcc, "-std=c99", "-Wall", "-Wextra", "-Werror", "-O2", f"-mcpu={t.cpu}", "-mthumb", *t.flags,
+    cmd = [gcc, "-std=c99", "-Wall", "-Wextra", "-Werror", "-O2", *t.flags,
            "-ffunction-sections", "-fdata-sections", "-fstack-usage", "-fcallgraph-info=su",
            f"-DTINYCC_IO_BYTES={_io_bytes(outdir, name)}",
-           "--specs=picolibc.specs", "--oslib=semihost", "--crt0=semihost", "-T", "picolibc.ld",
-           f"-Wl,--defsym=__flash={flash:#x}", "-Wl,--defsym=__flash_size=0x400000",
-           f"-Wl,--defsym=__ram={ram:#x}", "-Wl,--defsym=__ram_size=0x400000", "-Wl,--gc-sections",
+           *t.libc, "-T", t.linker_script,
+           f"-Wl,--defsym=__flash={t.flash[0]:#x}", f"-Wl,--defsym=__flash_size={t.flash[1]:#x}",
+           f"-Wl,--defsym=__ram={t.ram[0]:#x}", f"-Wl,--defsym=__ram_size={t.ram[1]:#x}", "-Wl,--gc-sections",
            *[f"-I{i}" for i in includes], *sources, str(work / "tinycc_runner.c"), "-o", str(work / "prog.elf"), "-lm",
            *extra_flags]
     with progress.phase(f"cross-compiling for {t.cpu}"):
@@ -276,20 +276,23 @@ def worst_case_stack(work: Path, root: str = "main") -> int:
 PLUGIN_SOURCE = Path(__file__).with_name("qemu_plugin") / "insn_count.c"
 
 
-def plugin_path() -> Path:
-    """tinycc's instruction-counting QEMU plugin, built with the host compiler on first use."""
+def plugin_path(plugin: str = "insn_count") -> Path:
+    """tinycc's QEMU plugin (tinycc/qemu_plugin/<plugin>.c; the instruction counter is target
+    independent: one build serves qemu-system-arm and qemu-system-riscv32), built with the host
+    compiler on first use."""
     import hashlib
     import os
-    source = PLUGIN_SOURCE.read_bytes()
+    source_path = PLUGIN_SOURCE.with_name(f"{plugin}.c")
+    source = source_path.read_bytes()
     cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "tinycc"
-    lib = cache / f"insn_count-{hashlib.sha256(source).hexdigest()[:12]}.so"
+    lib = cache / f"{plugin}-{hashlib.sha256(source).hexdigest()[:12]}.so"
     if not lib.exists():
         cache.mkdir(parents=True, exist_ok=True)
         cc = shutil.which("cc") or shutil.which("gcc")
         if cc is None:
             raise TinyccError("a host C compiler is needed to build the QEMU plugin", hint="apt-get install gcc")
         tmp = lib.with_suffix(".tmp.so")
-        proc = subprocess.run([cc, "-shared", "-fPIC", "-O2", str(PLUGIN_SOURCE), "-o", str(tmp)], capture_output=True,
+        proc = subprocess.run([cc, "-shared", "-fPIC", "-O2", str(source_path), "-o", str(tmp)], capture_output=True,
                               text=True)
         if proc.returncode != 0:
             raise TinyccError("building the QEMU instruction-count plugin failed", hint=proc.stderr[-500:])
@@ -297,9 +300,9 @@ def plugin_path() -> Path:
     return lib
 
 
-def marker_addresses(elf) -> dict[str, int]:
+def marker_addresses(elf, target_name: str = "cortex-m4") -> dict[str, int]:
     """Addresses of the runner's markers: begin, end and (when linked in) layer."""
-    nm = subprocess.run([_tool("arm-none-eabi-nm"), str(elf)], capture_output=True, text=True).stdout
+    nm = subprocess.run([tool(target(target_name), "nm"), str(elf)], capture_output=True, text=True).stdout
     found = {m.group(2): int(m.group(1), 16) for m in re.finditer(r"^([0-9a-f]+) [Tt] tinycc_marker_(\w+)$", nm, re.M)}
     if not {"begin", "end"} <= set(found):
         raise TinyccError("the program has no tinycc markers", file=str(elf), hint="rebuild it with tinycc build")
@@ -320,20 +323,22 @@ def run(elf, target_name: str, samples: list[list[np.ndarray]], out_layout: list
     `per_layer`), summed over samples."""
     t = target(target_name)
     if t.machine is None:
-        raise TinyccError(f"QEMU has no board for {t.cpu}", hint="run on cortex-m3, m4, m7 or m33")
-    qemu = _tool("qemu-system-arm")
+        raise TinyccError(f"QEMU has no board for {t.cpu}",
+                          hint="run on " + ", ".join(c for c, u in TARGETS.items() if u.machine))
+    qemu = tool(t, "qemu")
     with tempfile.TemporaryDirectory(prefix="tinycc-qemu-") as tmp:
         in_layout = [(np.shape(x), str(np.asarray(x).dtype)) for x in samples[0]] if samples else []
         Path(tmp, "tinycc_in.bin").write_bytes(io.pack(samples, in_layout))
-        cmd = [qemu, "-M", t.machine, "-nographic", "-monitor", "none", "-serial", "none",
-               "-semihosting-config", "enable=on,target=native", "-kernel", str(Path(elf).resolve())]
+        cmd = [qemu, "-M", t.machine, *t.qemu_args, "-nographic", "-monitor", "none", "-serial", "none",
+               "-semihosting-config", t.semihosting, "-kernel", str(Path(elf).resolve())]
         if count:
-            marks = marker_addresses(elf)
+            marks = marker_addresses(elf, target_name)
             layer = f",layer={marks['layer']:#x}" if per_layer and "layer" in marks else ""
             listing = ",blocks=1" if blocks is not None else ""
             if trace is not None:
-                listing += f",cycles=1,flash_end={MEMORY.get(t.machine, MEMORY[None])[1]:#x}"
-            cmd += ["-plugin", f"{plugin_path()},begin={marks['begin']:#x},end={marks['end']:#x}{layer}{listing}"]
+                listing += f",cycles=1,flash_end={t.ram[0]:#x}"
+            plugin = f"{plugin_path(t.plugin)},begin={marks['begin']:#x},end={marks['end']:#x}"
+            cmd += ["-plugin", f"{plugin}{layer}{listing}"]
         try:
             with progress.phase(f"running {len(samples)} sample(s) under QEMU ({t.machine})"):
                 proc = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp, timeout=timeout)

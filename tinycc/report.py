@@ -82,10 +82,10 @@ def layer_rows(g, plan: planner.MemoryPlan) -> list[dict]:
 def _no_qemu_reason(core: str, backend: str, folder: Path) -> str | None:
     from tinycc import cortexm
     if core not in cortexm.TARGETS:
-        return f"tinycc runs only Cortex-M cores under QEMU, the board's core is {core}"
+        return f"tinycc runs only the cores of its target database under QEMU, the board's core is {core}"
     if cortexm.TARGETS[core].machine is None:
         return f"QEMU has no board for the {core}"
-    missing = [t for t in ("arm-none-eabi-gcc", "qemu-system-arm") if shutil.which(t) is None]
+    missing = [t for t in (cortexm.TARGETS[core].compiler, cortexm.TARGETS[core].qemu) if shutil.which(t) is None]
     if missing:
         return f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not installed"
     try:
@@ -106,7 +106,7 @@ def measure(folder: Path, core: str, cmsis_nn=None) -> dict:
     layout = cortexm.io_layout(folder, build["name"])
     rng = np.random.default_rng(0)
     sample = [random_tensor(rng, shape, dtype) for shape, dtype in layout["input"]]
-    trace: list | None = [] if core == "cortex-m4" else None
+    trace: list | None = [] if cortexm.TARGETS[core].cycle_model == "cortex-m4" else None
     _, insns = cortexm.run(build["elf"], core, [sample], layout["output"], count=True, trace=trace)
     measured = {"instructions": insns, "program_flash_bytes": build["flash_bytes"],
                 "cycles": cycles.estimate(build["elf"], trace, 1).cycles if trace is not None else None,
@@ -115,7 +115,7 @@ def measure(folder: Path, core: str, cmsis_nn=None) -> dict:
     marked = cortexm.layers(folder, build["name"])
     if marked:       # the split by layer from a profiling build (a marker call before each layer)
         profiled = cortexm.build(folder, core, extra_flags=("-DTINYCC_PROFILE_LAYERS",), cmsis_nn=cmsis_nn)
-        trace = [] if core == "cortex-m4" else None
+        trace = [] if cortexm.TARGETS[core].cycle_model == "cortex-m4" else None
         _, total, parts = cortexm.run(profiled["elf"], core, [sample], layout["output"], count=True, per_layer=True,
                                       trace=trace)
         parts = parts + [0] * (len(marked) + 1 - len(parts))

@@ -1,9 +1,12 @@
-"""QEMU runtimes: a C backend's output cross-compiled for Cortex-M4 and run on an emulated board.
+"""QEMU runtimes: a C backend's output cross-compiled for an embedded core and run on an emulated board.
 
-`c-qemu-m4`, `microtvm-qemu-m4` and `cmsis-nn-qemu-m4` compile the graph with their backend,
-build the folder with tinycc's Cortex-M runner (tinycc.cortexm: arm-none-eabi-gcc, picolibc,
--mcpu=cortex-m4 with the FPU) and run every sample in one QEMU session on mps2-an386. This is
-the code a Cortex-M4 board runs, DSP paths included, not the host's.
+`<backend>-qemu-<core>` compiles the graph with its backend, builds the folder with tinycc's runner
+(tinycc.cortexm: the core's cross compiler and picolibc from tinycc/targets.json) and runs every
+sample in one QEMU session. The runtimes come from the target database: each core with a
+`runtime` suffix and its `runtime_backends` -- `c-qemu-m4`, `microtvm-qemu-m4`, `cmsis-nn-qemu-m4`
+(Cortex-M4 with the FPU on mps2-an386), `c-qemu-m0plus`, `cmsis-nn-qemu-m0plus` (ARMv6-M code on
+mps2-an385) and `c-qemu-rv32` (RV32IMC on qemu-system-riscv32's virt). This is the code the board
+runs, its DSP (or ARMv6-M, or RISC-V) paths included, not the host's.
 """
 from __future__ import annotations
 
@@ -19,16 +22,19 @@ CPU = "cortex-m4"
 
 
 class QemuRuntime:
-    def __init__(self, backend: str):
-        self.backend = backend
-        self.name = f"{backend}-qemu-m4"
-        self.description = f"the {backend} backend cross-compiled for Cortex-M4, run under QEMU (mps2-an386)"
+    def __init__(self, backend: str, core: str = CPU):
+        from tinycc.targets import TARGETS
+        t = TARGETS[core]
+        self.backend, self.core = backend, core
+        self.name = f"{backend}-qemu-{t.runtime}"
+        self.description = f"the {backend} backend cross-compiled for {t.title}, run under QEMU ({t.machine})"
 
     def available(self):
-        from tinycc import cortexm
-        missing = [t for t in ("arm-none-eabi-gcc", "qemu-system-arm") if shutil.which(t) is None]
+        from tinycc.targets import TARGETS
+        t = TARGETS[self.core]
+        missing = [p for p in (t.compiler, t.qemu) if shutil.which(p) is None]
         if missing:
-            return f"{' and '.join(missing)} not installed (apt-get install {cortexm.PACKAGES})"
+            return f"{' and '.join(missing)} not installed (apt-get install {' '.join(t.packages)})"
         reason = HostRuntime(self.backend, "").available()
         return None if reason is None or "host C compiler" in reason else reason
 
@@ -41,10 +47,11 @@ class QemuRuntime:
             folder = Path(tmp) / "out"
             folder.mkdir()
             compile_folder(g, self.backend, folder)
-            elf = cortexm.build(folder, CPU)["elf"]
-            return cortexm.run(elf, CPU, samples, io.layout(g, g.outputs))
+            elf = cortexm.build(folder, self.core)["elf"]
+            return cortexm.run(elf, self.core, samples, io.layout(g, g.outputs))
 
 
 @hookimpl
 def tinycc_runtimes():
-    return [QemuRuntime(b) for b in ("c", "microtvm", "cmsis-nn")]
+    from tinycc.targets import TARGETS
+    return [QemuRuntime(b, core) for core, t in TARGETS.items() if t.runtime for b in t.runtime_backends]

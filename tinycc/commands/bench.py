@@ -32,7 +32,7 @@ def cmd_bench(args, out: Console) -> int:
     rng = np.random.default_rng(0)
     samples = [[random_tensor(rng, shape, dtype) for shape, dtype in layout["input"]] for _ in range(args.samples)]
     rows = None
-    modelled = core == "cortex-m4"          # the cycle model is the Cortex-M4's timing
+    modelled = cortexm.TARGETS[core].cycle_model == "cortex-m4"     # the one cycle model: the Cortex-M4's timing
     trace: list | None = [] if modelled else None
     if args.flash_wait_states < 0:
         raise TinyccError(f"--flash-wait-states must be 0 or more, not {args.flash_wait_states}")

@@ -220,10 +220,27 @@ TINYCC_COLS_OUTLINED void tinycc_cols_pixel(const tinycc_conv_shape *s, const in
  * 2^31) / 2^32): one SMMLAR with acc as the accumulator (exact 64-bit sum). RoundingDivideByPOT(x, e)
  * + z = (x + 2^(e-1) - (x < 0)) >> e + z = (x + h + (x >> 31)) >> e (adding z * 2^e before an
  * arithmetic shift adds z after it). The emitter checks |acc| and |x| + |h| + 1 stay under 2^31. */
+#if !defined(TINYCC_DSP) && defined(__ARM_ARCH_6M__)
+/* ARMv6-M has no 32x32 -> 64 multiply (GCC calls __aeabi_lmul for a 64-bit product): floor((a b +
+ * 2^31) / 2^32) from 16-bit halves, four MULS (Hacker's Delight's mulhs; every partial sum stays
+ * within int32). a b = (ah bh + t_hi) 2^32 + u 2^16 + lo_lo with t = ah bl + lo_hi and u = al bh +
+ * t_lo; the low word's bit 31 (u's bit 15) is the rounding carry. */
+static inline int32_t tinycc_mulhr_v6m(int32_t a, int32_t b) {
+    const int32_t ah = a >> 16, bh = b >> 16;
+    const uint32_t al = (uint32_t)a & 0xffffu, bl = (uint32_t)b & 0xffffu;
+    const uint32_t lo = al * bl;
+    const int32_t t = ah * (int32_t)bl + (int32_t)(lo >> 16);
+    const int32_t u = (int32_t)al * bh + (t & 0xffff);
+    return ah * bh + (t >> 16) + (u >> 16) + ((u >> 15) & 1);
+}
+#endif
+
 static inline int32_t tinycc_cols_rq(int32_t acc, int32_t m, int32_t h, int32_t e) {
     int32_t x;
 #ifdef TINYCC_DSP
     __asm__("smmlar %0, %1, %2, %1" : "=r"(x) : "r"(acc), "r"(m));
+#elif defined(__ARM_ARCH_6M__)
+    x = (int32_t)((uint32_t)acc + (uint32_t)tinycc_mulhr_v6m(acc, m));
 #else
     x = (int32_t)(((int64_t)acc * ((int64_t)m + 4294967296LL) + 2147483648LL) >> 32);
 #endif
@@ -232,6 +249,9 @@ static inline int32_t tinycc_cols_rq(int32_t acc, int32_t m, int32_t h, int32_t 
 
 #if defined(TINYCC_DSP) && defined(__thumb2__)
 #define TINYCC_COLS_ASM 1   /* Thumb-2: LDRD takes any two registers (A32 wants an even/odd pair) */
+#endif
+#if !defined(TINYCC_DSP) && !TINYCC_VEC && defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__)
+#define TINYCC_COLS_V6M 1   /* ARMv6-M: the 2x2 block in 16-bit Thumb assembly, accumulators in r8-r12 */
 #endif
 #if !defined(TINYCC_DSP) && !TINYCC_VEC
 /* tap j (0..3) of a packed filter word: its byte j, sign-extended */
@@ -347,6 +367,92 @@ static inline const int32_t *tinycc_cols_2x2(const tinycc_cols *c, const int32_t
         a3 += s1[k + 4] + s1[k + 12];
     }
     w += 2 * g;
+#elif defined(TINYCC_COLS_V6M)
+    /* 17 instructions a tap of 4 MACs: two weight bytes and two column halfwords loaded and
+     * sign-extended, four MULS (one copy: each product overwrites an operand at its last use), four
+     * ADDs to accumulators in high registers (the eight low ones hold the rest) */
+    const int16_t *x = c->h;
+    const int32_t *const end = w + 2 * g;
+    int32_t f0, f1, x0, x1, t;
+    __asm__ volatile(
+        ".syntax unified\n"
+        "1:\n\t"
+        "ldrb %[f0], [%[w], #0]\n\t"
+        "sxtb %[f0], %[f0]\n\t"
+        "ldrb %[f1], [%[w], #4]\n\t"
+        "sxtb %[f1], %[f1]\n\t"
+        "ldrh %[x0], [%[x], #0]\n\t"
+        "sxth %[x0], %[x0]\n\t"
+        "ldrh %[x1], [%[x], #8]\n\t"
+        "sxth %[x1], %[x1]\n\t"
+        "movs %[t], %[x0]\n\t"
+        "muls %[t], %[f0], %[t]\n\t"
+        "add %[a0], %[t]\n\t"
+        "muls %[x0], %[f1], %[x0]\n\t"
+        "add %[a1], %[x0]\n\t"
+        "muls %[f0], %[x1], %[f0]\n\t"
+        "add %[a2], %[f0]\n\t"
+        "muls %[x1], %[f1], %[x1]\n\t"
+        "add %[a3], %[x1]\n\t"
+        "ldrb %[f0], [%[w], #1]\n\t"
+        "sxtb %[f0], %[f0]\n\t"
+        "ldrb %[f1], [%[w], #5]\n\t"
+        "sxtb %[f1], %[f1]\n\t"
+        "ldrh %[x0], [%[x], #2]\n\t"
+        "sxth %[x0], %[x0]\n\t"
+        "ldrh %[x1], [%[x], #10]\n\t"
+        "sxth %[x1], %[x1]\n\t"
+        "movs %[t], %[x0]\n\t"
+        "muls %[t], %[f0], %[t]\n\t"
+        "add %[a0], %[t]\n\t"
+        "muls %[x0], %[f1], %[x0]\n\t"
+        "add %[a1], %[x0]\n\t"
+        "muls %[f0], %[x1], %[f0]\n\t"
+        "add %[a2], %[f0]\n\t"
+        "muls %[x1], %[f1], %[x1]\n\t"
+        "add %[a3], %[x1]\n\t"
+        "ldrb %[f0], [%[w], #2]\n\t"
+        "sxtb %[f0], %[f0]\n\t"
+        "ldrb %[f1], [%[w], #6]\n\t"
+        "sxtb %[f1], %[f1]\n\t"
+        "ldrh %[x0], [%[x], #4]\n\t"
+        "sxth %[x0], %[x0]\n\t"
+        "ldrh %[x1], [%[x], #12]\n\t"
+        "sxth %[x1], %[x1]\n\t"
+        "movs %[t], %[x0]\n\t"
+        "muls %[t], %[f0], %[t]\n\t"
+        "add %[a0], %[t]\n\t"
+        "muls %[x0], %[f1], %[x0]\n\t"
+        "add %[a1], %[x0]\n\t"
+        "muls %[f0], %[x1], %[f0]\n\t"
+        "add %[a2], %[f0]\n\t"
+        "muls %[x1], %[f1], %[x1]\n\t"
+        "add %[a3], %[x1]\n\t"
+        "ldrb %[f0], [%[w], #3]\n\t"
+        "sxtb %[f0], %[f0]\n\t"
+        "ldrb %[f1], [%[w], #7]\n\t"
+        "sxtb %[f1], %[f1]\n\t"
+        "ldrh %[x0], [%[x], #6]\n\t"
+        "sxth %[x0], %[x0]\n\t"
+        "ldrh %[x1], [%[x], #14]\n\t"
+        "sxth %[x1], %[x1]\n\t"
+        "movs %[t], %[x0]\n\t"
+        "muls %[t], %[f0], %[t]\n\t"
+        "add %[a0], %[t]\n\t"
+        "muls %[x0], %[f1], %[x0]\n\t"
+        "add %[a1], %[x0]\n\t"
+        "muls %[f0], %[x1], %[f0]\n\t"
+        "add %[a2], %[f0]\n\t"
+        "muls %[x1], %[f1], %[x1]\n\t"
+        "add %[a3], %[x1]\n\t"
+        "adds %[w], #8\n\t"
+        "adds %[x], #16\n\t"
+        "cmp %[w], %[end]\n\t"
+        "bne 1b\n\t"
+        : [a0] "+h"(a0), [a1] "+h"(a1), [a2] "+h"(a2), [a3] "+h"(a3), [w] "+l"(w), [x] "+l"(x),
+          [f0] "=&l"(f0), [f1] "=&l"(f1), [x0] "=&l"(x0), [x1] "=&l"(x1), [t] "=&l"(t)
+        : [end] "h"(end)
+        : "cc", "memory");
 #else
     const int16_t *x = c->h;
     int j;
