@@ -39,8 +39,16 @@ TARGETS = {
     "cortex-m4": Target("cortex-m4", tuple(FPU_M4), "mps2-an386"),
     "cortex-m7": Target("cortex-m7", ("-mfloat-abi=hard", "-mfpu=fpv5-d16"), "mps2-an500"),
     "cortex-m33": Target("cortex-m33", ("-mfloat-abi=hard", "-mfpu=fpv5-sp-d16"), "mps2-an505"),
+    # Helium (MVE, integer and float): GCC defines __ARM_FEATURE_MVE 3, CMSIS-NN picks its MVE kernels
+    "cortex-m55": Target("cortex-m55", ("-mfloat-abi=hard",), "mps3-an547"),
+    # the same core configured without Helium (its DSP path: the MVE speed-up's baseline)
+    "cortex-m55+nomve": Target("cortex-m55+nomve", ("-mfloat-abi=hard",), "mps3-an547"),
 }
-MEMORY = {"mps2-an505": (0x10000000, 0x38000000), None: (0x00000000, 0x20000000)}   # flash, ram bases
+# flash, ram bases (secure aliases on the TrustZone boards); mps3-an547 boots from its 512 KB ITCM
+# (0x10000000) and runs from its 512 KB DTCM (0x30000000)
+MEMORY = {"mps2-an505": (0x10000000, 0x38000000), "mps3-an547": (0x10000000, 0x30000000),
+          None: (0x00000000, 0x20000000)}
+MEMORY_SIZES = {"mps3-an547": (0x80000, 0x80000), None: (0x400000, 0x400000)}   # flash, ram sizes
 RUN_TIMEOUT = 600
 
 
@@ -199,6 +207,7 @@ def build(outdir, target_name: str, extra_flags=(), cmsis_nn=None, cmsis_core=No
     work.mkdir(exist_ok=True)
     (work / "tinycc_runner.c").write_text(runner_source(name))
     flash, ram = MEMORY.get(t.machine, MEMORY[None])
+    flash_size, ram_size = MEMORY_SIZES.get(t.machine, MEMORY_SIZES[None])
     sources = sorted(str(p) for p in model_sources(outdir, "*.c"))
     includes = sorted({str(p.parent) for p in model_sources(outdir, "*.h")})
     if vendor_sources:              # the vendor library is compiled without -Werror, into its own archive
@@ -220,8 +229,8 @@ def build(outdir, target_name: str, extra_flags=(), cmsis_nn=None, cmsis_core=No
            "-ffunction-sections", "-fdata-sections", "-fstack-usage", "-fcallgraph-info=su",
            f"-DTINYCC_IO_BYTES={_io_bytes(outdir, name)}",
            "--specs=picolibc.specs", "--oslib=semihost", "--crt0=semihost", "-T", "picolibc.ld",
-           f"-Wl,--defsym=__flash={flash:#x}", "-Wl,--defsym=__flash_size=0x400000",
-           f"-Wl,--defsym=__ram={ram:#x}", "-Wl,--defsym=__ram_size=0x400000", "-Wl,--gc-sections",
+           f"-Wl,--defsym=__flash={flash:#x}", f"-Wl,--defsym=__flash_size={flash_size:#x}",
+           f"-Wl,--defsym=__ram={ram:#x}", f"-Wl,--defsym=__ram_size={ram_size:#x}", "-Wl,--gc-sections",
            *[f"-I{i}" for i in includes], *sources, str(work / "tinycc_runner.c"), "-o", str(work / "prog.elf"), "-lm",
            *extra_flags]
     with progress.phase(f"cross-compiling for {t.cpu}"):
@@ -320,7 +329,7 @@ def run(elf, target_name: str, samples: list[list[np.ndarray]], out_layout: list
     `per_layer`), summed over samples."""
     t = target(target_name)
     if t.machine is None:
-        raise TinyccError(f"QEMU has no board for {t.cpu}", hint="run on cortex-m3, m4, m7 or m33")
+        raise TinyccError(f"QEMU has no board for {t.cpu}", hint="run on cortex-m3, m4, m7, m33 or m55")
     qemu = _tool("qemu-system-arm")
     with tempfile.TemporaryDirectory(prefix="tinycc-qemu-") as tmp:
         in_layout = [(np.shape(x), str(np.asarray(x).dtype)) for x in samples[0]] if samples else []
