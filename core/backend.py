@@ -16,6 +16,8 @@ Declarations (all optional):
 - `io_in_arena`: inputs and outputs live in the arena (TF Lite Micro); `scratch_bytes(node, g)`:
   scratch bytes a kernel needs in the arena; `plan_what`: how the backend's arena comes about, in
   words. These make the plan `tinycc report` and `compile --target` budget with.
+  `scratch_bytes_for(options)`: the compile options' own `scratch_bytes` (cmsis-nn: sized for the
+  CMSIS-NN build the options or the target board's core pick), used instead when declared.
 - `input_limits`: operator -> the most inputs the backend's kernel for it takes (tflm: TF Lite
   Micro's CONCATENATION takes 10); wider nodes are split into trees before the plan
   (core/passes/legalise.py; operators with the trait splits_inputs) or refused.
@@ -129,7 +131,8 @@ def pass_context(backend: object, opts: dict[str, Any] | None = None) -> PassCon
     opts = dict(opts or {})
     return PassContext(options=opts, target=opts.get("target"), plan_options=plan_options(backend),
                        io_in_arena=bool(getattr(backend, "io_in_arena", False)), input_limits=input_limits(backend),
-                       scratch_bytes=getattr(backend, "scratch_bytes", None),
+                       scratch_bytes=(backend.scratch_bytes_for(opts) if hasattr(backend, "scratch_bytes_for")
+                                      else getattr(backend, "scratch_bytes", None)),
                        in_place=getattr(backend, "in_place", None))
 
 

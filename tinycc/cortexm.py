@@ -185,6 +185,9 @@ def model_sources(outdir: Path, pattern: str) -> list[Path]:
     return found
 
 
+_VENDOR_BUILT: dict[tuple, Path] = {}     # CMSIS-NN archives built by this process: (core, sources) -> folder
+
+
 def build(outdir, target_name: str, extra_flags=(), cmsis_nn=None, cmsis_core=None) -> dict:
     """Cross-compile the folder's C with the runner; returns the ELF path and the size report."""
     t = target(target_name)
@@ -201,7 +204,16 @@ def build(outdir, target_name: str, extra_flags=(), cmsis_nn=None, cmsis_core=No
     (work / "tinycc_runner.c").write_text(runner_source(name))
     sources = sorted(str(p) for p in model_sources(outdir, "*.c"))
     includes = sorted({str(p.parent) for p in model_sources(outdir, "*.h")})
-    if vendor_sources:              # the vendor library is compiled without -Werror, into its own archive
+    key = (t.cpu, t.flags, tuple(vendor_sources), tuple(vendor_includes),
+           tuple(Path(s).stat().st_mtime_ns for s in vendor_sources))
+    built = _VENDOR_BUILT.get(key)
+    if vendor_sources and built is not None and (built / "libvendor.a").exists() and built != work:
+        for f in [built / "libvendor.a", *(built / (Path(src).stem + ".ci") for src in vendor_sources)]:
+            if f.exists():            # built once per process and core; its call graphs for the stack bound
+                shutil.copy(f, work / f.name)
+        extra_flags = (*extra_flags, str(work / "libvendor.a"))
+        includes = includes + vendor_includes
+    elif vendor_sources:              # the vendor library is compiled without -Werror, into its own archive
         lib = work / "libvendor.a"
         objs = []
         for src in progress.track(vendor_sources, f"building CMSIS-NN for {t.cpu}", len(vendor_sources)):
@@ -214,6 +226,7 @@ def build(outdir, target_name: str, extra_flags=(), cmsis_nn=None, cmsis_core=No
                 raise TinyccError(f"CMSIS-NN does not build for {t.cpu}: {Path(src).name}", hint=proc.stderr[-800:])
             objs.append(str(obj))
         subprocess.run([tool(t, "ar"), "rcs", str(lib), *objs], check=True, capture_output=True)
+        _VENDOR_BUILT[key] = work
         extra_flags = (*extra_flags, str(lib))
         includes = includes + vendor_includes
     cmd = [gcc, "-std=c99", "-Wall", "-Wextra", "-Werror", "-O2", *t.flags,

@@ -7,6 +7,12 @@ how far below its input its kernel's output may start, read from CMSIS-NN's loop
 allows no overlap, the c kernel runs that layer in place with its row ring, only where that
 lowers the arena).
 
+Its scratch buffers differ between CMSIS-NN's DSP and Helium (MVE) builds: `--cmsis-nn-kernels`
+(dsp, mve, any) says which the arena is planned for; without it, a `--target` board's core decides
+(Cortex-M55: mve, other Cortex-M cores: dsp), and with neither, `any`: the larger of both, so one
+output runs on either (the generated code checks CMSIS-NN's own figure against the planned size at
+run time).
+
 CMSIS-NN itself is not shipped: build the output with the user's CMSIS-NN (`--cmsis-nn PATH`
 or CMSIS_NN_PATH at build time, e.g. `-I$CMSIS_NN/Include` plus its Source/*/*.c). The output
 folder's README says exactly which.
@@ -18,8 +24,10 @@ from pathlib import Path
 from tinycc.backends import project_files
 from tinycc.backends.c import names
 from tinycc.backends.c.plugin import generate as generate_c
-from tinycc.backends.cmsis_nn.ops import in_place, scratch_bytes, twins
+from tinycc.backends.cmsis_nn.ops import KERNELS, in_place, scratch_bytes, twins
 from tinycc.core import planner
+from tinycc.core.backend import Option
+from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph
 from tinycc.core.hookspec import hookimpl
 
@@ -34,20 +42,44 @@ ZEPHYR_CMSIS_NN = ("CMSIS_NN", "CMSIS_NN_ACTIVATION", "CMSIS_NN_BASICMATH", "CMS
 PIO_CMSIS_NN = {"name": "CMSIS-NN", "version": "1.0.0", "build": {"srcDir": "Source", "includeDir": "Include"}}
 
 
-def generate(g: Graph, plan: planner.MemoryPlan, name: str) -> tuple[dict[str, str], dict]:
-    """The C sources of g on `plan`, which must hold the scratch buffers (`scratch_bytes`)."""
+MVE_CORES = ("cortex-m55", "cortex-m85")      # Helium: CMSIS-NN's MVE kernels
+
+
+def kernels_for(options: dict | None) -> str:
+    """The CMSIS-NN kernel family the arena is planned for: --cmsis-nn-kernels, else the
+    `--target` board's core (mve on a Helium core, dsp on another Cortex-M), else any."""
+    options = options or {}
+    chosen = options.get("cmsis_nn_kernels")
+    if chosen:
+        if chosen not in KERNELS:
+            raise TinyccError(f"unknown --cmsis-nn-kernels {chosen!r}", hint=", ".join(KERNELS))
+        return chosen
+    if options.get("target"):
+        from tinycc.boards import load_boards
+        core = str(load_boards().get(options["target"], {}).get("core", ""))
+        if core in MVE_CORES:
+            return "mve"
+        if core.startswith("cortex-m"):
+            return "dsp"
+    return "any"
+
+
+def generate(g: Graph, plan: planner.MemoryPlan, name: str, kernels: str = "any") -> tuple[dict[str, str], dict]:
+    """The C sources of g on `plan`, which must hold the scratch buffers (`scratch_bytes` for the
+    `kernels` family)."""
     def kernel(node, g):      # a costly in-place pair runs the c kernel, the one whose rule it took
         pair = plan.inplace.get(node.name)
         return None if pair is not None and pair.costly else twins(node, g)
 
-    scratch = {i: scratch_bytes(node, g) if kernel(node, g) is not None else 0 for i, node in enumerate(g.nodes)}
+    scratch = {i: scratch_bytes(node, g, kernels) if kernel(node, g) is not None else 0
+               for i, node in enumerate(g.nodes)}
     missing = [g.nodes[i].name for i, size in scratch.items() if size > 0 and i not in plan.scratch]
     if missing:
         raise ValueError(f"the plan has no scratch buffer for {missing[0]!r}: plan with the backend's scratch_bytes")
     files, report = generate_c(g, plan, name, twins=kernel, includes=[HEADER])
     report = {**report, "arena_bytes": plan.arena_bytes,
               "cmsis_nn_ops": sorted({n.op for n in g.nodes if kernel(n, g) is not None}),
-              "scratch_bytes": sum(scratch.values())}
+              "scratch_bytes": sum(scratch.values()), "cmsis_nn_kernels": kernels}
     return files, report
 
 
@@ -60,7 +92,10 @@ def project(g: Graph, name: str, report: dict, options: dict) -> project_files.P
         notes=[f"CMSIS-NN runs: {ops}; the c kernels the rest. Its scratch buffers ({report['scratch_bytes']:,} B "
                "at most) are planned into the arena above. CMSIS-NN is not shipped: bring Arm's CMSIS-NN "
                "(Apache-2.0; a folder with `Include/` and `Source/`). On a Cortex-M4/M7/M33 its DSP kernels are "
-               "used automatically (the compiler defines `__ARM_FEATURE_DSP`)."],
+               "used automatically (the compiler defines `__ARM_FEATURE_DSP`), on a Cortex-M55/M85 its Helium "
+               "(MVE) kernels (`__ARM_FEATURE_MVE`); the scratch buffers are sized for "
+               + {"dsp": "the DSP (and scalar) kernels", "mve": "the MVE kernels",
+                  "any": "either (the larger of both)"}[report.get("cmsis_nn_kernels", "any")] + "."],
         pio_notes="CMSIS-NN goes beside it as `lib/CMSIS-NN/` (its `Include/` and `Source/`) with this "
                   "`library.json`:\n\n```json\n" + json.dumps(PIO_CMSIS_NN) + "\n```")
 
@@ -76,9 +111,18 @@ class CmsisNNBackend:
     cycles_per_mac_basis = ("CMSIS-NN's s8 kernels: 2.5-3.2 instructions per MAC measured under QEMU "
                             "on a Cortex-M4/M7/M33")
 
+    options = (Option("--cmsis-nn-kernels", "cmsis-nn backend: the CMSIS-NN build the arena's scratch buffers "
+                      "are sized for: dsp (Cortex-M0..M33), mve (Helium: Cortex-M55/M85) or any (both; the "
+                      "default unless --target names a board)", argparse={"choices": KERNELS, "default": None}),)
+
     def scratch_bytes(self, node, g) -> int:
-        """The scratch buffer CMSIS-NN's kernel for `node` needs in the arena."""
+        """The scratch buffer CMSIS-NN's kernel for `node` needs in the arena (either build)."""
         return scratch_bytes(node, g)
+
+    def scratch_bytes_for(self, options: dict | None):
+        """scratch_bytes for the compile's options (the kernel family kernels_for picks)."""
+        kernels = kernels_for(options)
+        return lambda node, g: scratch_bytes(node, g, kernels)
 
     def in_place(self, node, g):
         """The aliasing CMSIS-NN's kernel for `node` allows (core/inplace.Overlap; ops/<op>.py)."""
@@ -86,7 +130,7 @@ class CmsisNNBackend:
 
     def compile(self, g: Graph, plan, outdir: Path, options: dict) -> dict:
         name = names.model_name(options.get("name"), "model")
-        files, report = generate(g, plan, name)
+        files, report = generate(g, plan, name, kernels_for(options))
         files.update(project_files.render(project(g, name, report, options), g))
         return {**report, "files": project_files.write(files, outdir)}
 

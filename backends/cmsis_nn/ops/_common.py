@@ -33,6 +33,16 @@ def context(node, m, size: int) -> str:
     return f"{{ {buf}, {size} }}"
 
 
+def planned_scratch(node, m) -> int:
+    """The bytes of the node's scratch buffer in the plan (0 when it has none): the size its
+    cmsis_nn_context passes, and the bound CMSIS-NN's *_get_buffer_size is checked against."""
+    index = next(i for i, n in enumerate(m.g.nodes) if n is node)
+    key = m.plan.scratch.get(index)
+    if key is None:
+        return 0
+    return next(b.size for b in m.plan.buffers if b.name == key)
+
+
 def io(node, m) -> tuple[str, str]:
     """C pointers to the first input and the output."""
     return m.ptr(node.inputs[0], const=True), m.ptr(node.outputs[0])

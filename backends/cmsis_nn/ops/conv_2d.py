@@ -13,20 +13,23 @@ Its aliasing (`in_place`), per the kernel the wrapper picks (scalar, DSP and MVE
 from __future__ import annotations
 
 from tinycc.backends.cmsis_nn.ops import _conv_common, _overlap
-from tinycc.backends.cmsis_nn.ops._common import act, align4, block, io
+from tinycc.backends.cmsis_nn.ops._common import act, align4, block, io, planned_scratch
 from tinycc.core.inplace import Overlap, conv_geometry
 
 applies = _conv_common.applies
 
 
-def scratch_bytes(node, g) -> int:
+def scratch_bytes(node, g, kernels: str = "dsp") -> int:
+    """arm_convolve_wrapper_s8_get_buffer_size's bound: DSP 2 int16 im2col columns of the filter's
+    length rounded up to 4; MVE 4 int8 columns rounded up to 8 (arm_convolve_s8_get_buffer_size_mve)."""
     w = g.tensors[node.inputs[1]].shape
-    return 4 * align4(w[1] * w[2] * w[3])
+    col = w[1] * w[2] * w[3]
+    return 4 * ((col + 7) // 8 * 8) if kernels == "mve" else 4 * align4(col)
 
 
 def emit(node, m, p):
     x, y = io(node, m)
-    size = scratch_bytes(node, m.g)
+    size = planned_scratch(node, m)
     lines, bias = _conv_common.setup(node, m, p, m.g.tensors[node.inputs[1]].shape[0], size)
     lines += [f"const cmsis_nn_conv_params cp = {{ {-p['input_zp']}, {p['output_zp']}, {_conv_common.geometry(node)}, "
               f"{act(p)} }};",

@@ -10,7 +10,7 @@ CH_IN_BLOCK_MVE (124) channels: with more channels (multiplier 1, no dilation), 
 from __future__ import annotations
 
 from tinycc.backends.cmsis_nn.ops import _conv_common, _overlap
-from tinycc.backends.cmsis_nn.ops._common import act, block, io
+from tinycc.backends.cmsis_nn.ops._common import act, block, io, planned_scratch
 from tinycc.core.inplace import Overlap, conv_geometry
 
 CH_IN_BLOCK_MVE = 124          # arm_nnsupportfunctions.h
@@ -18,14 +18,21 @@ CH_IN_BLOCK_MVE = 124          # arm_nnsupportfunctions.h
 applies = _conv_common.applies
 
 
-def scratch_bytes(node, g) -> int:
+def scratch_bytes(node, g, kernels: str = "dsp") -> int:
+    """arm_depthwise_conv_wrapper_s8_get_buffer_size's bound: DSP one int16 window of every channel;
+    MVE (arm_depthwise_conv_s8_opt, every kernel size, when the channels stay the same and no
+    dilation) 4 int8 windows of CH_IN_BLOCK_MVE channels, whatever the channels."""
     x, w = g.tensors[node.inputs[0]].shape, g.tensors[node.inputs[1]].shape
+    if kernels == "mve":
+        y = g.tensors[node.outputs[0]].shape
+        opt = x[3] == y[3] and tuple(node.attrs["dilations"]) == (1, 1)
+        return 4 * CH_IN_BLOCK_MVE * w[1] * w[2] if opt else 0
     return 2 * x[3] * w[1] * w[2]
 
 
 def emit(node, m, p):
     x, y = io(node, m)
-    size = scratch_bytes(node, m.g)
+    size = planned_scratch(node, m)
     lines, bias = _conv_common.setup(node, m, p, m.g.tensors[node.inputs[1]].shape[3], size)
     lines += [f"const cmsis_nn_dw_conv_params cp = {{ {-p['input_zp']}, {p['output_zp']}, "
               f"{node.attrs['depth_multiplier']}, {_conv_common.geometry(node)}, {act(p)} }};",

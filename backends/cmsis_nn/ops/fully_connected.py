@@ -1,13 +1,20 @@
-"""fully_connected through CMSIS-NN's arm_fully_connected_s8 (int8, per-tensor weights with zero
-point 0; per-channel weights take the c kernel)."""
+"""fully_connected through CMSIS-NN's arm_fully_connected_s8 (int8, constant per-tensor weights with
+zero point 0; per-channel or non-constant weights take the c kernel).
+
+CMSIS-NN's MVE build reads each unit's weight sum from the context's buffer (what TFLM's cmsis_nn
+kernel computes with arm_vector_sum_s8 at Prepare): the sums are computed here and emitted as a
+constant under `#if defined(ARM_MATH_MVEI)` (flash on Helium builds only); the DSP build needs none.
+"""
 from __future__ import annotations
 
-from tinycc.backends.cmsis_nn.ops._common import act, bias, block, int8_io, io
+import numpy as np
+
+from tinycc.backends.cmsis_nn.ops._common import act, bias, int8_io, io
 
 
 def applies(node, g) -> bool:
     w = g.tensors[node.inputs[1]]
-    return int8_io(node, g) and not w.quant.per_channel and w.quant.zp == 0
+    return int8_io(node, g) and not w.quant.per_channel and w.quant.zp == 0 and w.data is not None
 
 
 def emit(node, m, p):
@@ -16,11 +23,23 @@ def emit(node, m, p):
     units, depth = g.tensors[node.inputs[1]].shape
     rows = g.tensors[node.inputs[0]].size // depth
     b = bias(node, m)
-    block(m, ["cmsis_nn_context ctx = { NULL, 0 };",
-              f"const cmsis_nn_fc_params fp = {{ {-p['input_zp']}, {-p['weights_zp']}, {p['output_zp']}, {act(p)} }};",
-              f"const cmsis_nn_per_tensor_quant_params q = {{ {int(p['multiplier'][0])}, {int(p['shift'][0])} }};",
-              f"const cmsis_nn_dims in_d = {{ {rows}, 1, 1, {depth} }}, f_d = {{ {depth}, 1, 1, {units} }}, "
-              f"b_d = {{ 1, 1, 1, {units} }}, out_d = {{ {rows}, 1, 1, {units} }};",
-              "if (arm_fully_connected_s8_get_buffer_size(&f_d) > 0) return 3;",
-              f"if (arm_fully_connected_s8(&ctx, &fp, &q, &in_d, {x}, &f_d, {m.ptr(node.inputs[1], const=True)}, "
-              f"&b_d, {b}, &out_d, {y}) != ARM_CMSIS_NN_SUCCESS) return 4;"])
+    sums = np.asarray(g.tensors[node.inputs[1]].data, dtype=np.int64).reshape(units, depth).sum(axis=1)
+    m.uses_cmsis_nn = True
+    m.emit("{")
+    m.emit("#if defined(ARM_MATH_MVEI)")
+    m.emit(f"static const int32_t sums[{units}] = {{ {', '.join(str(int(s)) for s in sums)} }};")
+    m.emit(f"cmsis_nn_context ctx = {{ (void *)sums, {4 * units} }};")
+    m.emit("#else")
+    m.emit("cmsis_nn_context ctx = { NULL, 0 };")
+    m.emit("#endif")
+    m.emit(" ".join([f"const cmsis_nn_fc_params fp = {{ {-p['input_zp']}, {-p['weights_zp']}, {p['output_zp']}, "
+                     f"{act(p)} }};",
+                     f"const cmsis_nn_per_tensor_quant_params q = {{ {int(p['multiplier'][0])}, "
+                     f"{int(p['shift'][0])} }};",
+                     f"const cmsis_nn_dims in_d = {{ {rows}, 1, 1, {depth} }}, f_d = {{ {depth}, 1, 1, {units} }}, "
+                     f"b_d = {{ 1, 1, 1, {units} }}, out_d = {{ {rows}, 1, 1, {units} }};",
+                     "if (arm_fully_connected_s8_get_buffer_size(&f_d) > ctx.size) return 3;",
+                     f"if (arm_fully_connected_s8(&ctx, &fp, &q, &in_d, {x}, &f_d, "
+                     f"{m.ptr(node.inputs[1], const=True)}, &b_d, {b}, &out_d, {y}) != ARM_CMSIS_NN_SUCCESS) "
+                     "return 4;"]))
+    m.emit("}")

@@ -30,7 +30,8 @@ def _sizes(node, g) -> tuple[int, int]:
     return 4 * batch * filters, 4 * batch * units
 
 
-def scratch_bytes(node, g) -> int:
+def scratch_bytes(node, g, kernels: str = "dsp") -> int:
+    """Both buffers, the same for scalar, DSP and MVE builds (`kernels` makes no difference)."""
     return sum(_sizes(node, g))
 
 

@@ -62,7 +62,8 @@ def _sizes(node, g) -> tuple[int, int]:
     return 4 * kh * kw * h * w * co, 4 * oh * ow * co
 
 
-def scratch_bytes(node, g) -> int:
+def scratch_bytes(node, g, kernels: str = "dsp") -> int:
+    """Both buffers, the same for scalar, DSP and MVE builds (`kernels` makes no difference)."""
     return sum(_sizes(node, g))
 
 

@@ -26,6 +26,9 @@ static inline int32_t tinycc_sxtb16_ror8(int32_t v) {
 
 /* acc + sum f[i] * x[i], i < n */
 static inline int32_t tinycc_dot_s8(const int8_t *f, const int8_t *x, int n, int32_t acc) {
+#ifdef TINYCC_MVE
+    return tinycc_mve_dot_s8(f, x, n, acc);
+#endif
     int i = 0;
 #ifdef TINYCC_DSP
     for (; i + 4 <= n; i += 4) {
@@ -40,6 +43,9 @@ static inline int32_t tinycc_dot_s8(const int8_t *f, const int8_t *x, int n, int
 
 /* acc + sum f[i], i < n */
 static inline int32_t tinycc_sum_s8(const int8_t *f, int n, int32_t acc) {
+#ifdef TINYCC_MVE
+    return tinycc_mve_sum_s8(f, n, acc);
+#endif
     int i = 0;
 #ifdef TINYCC_DSP
     for (; i + 4 <= n; i += 4) {
@@ -56,6 +62,10 @@ static inline int32_t tinycc_sum_s8(const int8_t *f, int n, int32_t acc) {
  * acc[2] += f0.x1, acc[3] += f1.x1 */
 static inline void tinycc_dot_s8_2x2(const int8_t *f0, const int8_t *f1, const int8_t *x0, const int8_t *x1,
                                      int n, int32_t *acc) {
+#ifdef TINYCC_MVE
+    tinycc_mve_dot_s8_2x2(f0, f1, x0, x1, n, acc);
+    return;
+#endif
     int32_t a00 = acc[0], a10 = acc[1], a01 = acc[2], a11 = acc[3];
     int i = 0;
 #ifdef TINYCC_DSP
@@ -91,6 +101,10 @@ static inline void tinycc_dot_s8_2x2(const int8_t *f0, const int8_t *f1, const i
 
 /* one input x against two filters f0, f1 */
 static inline void tinycc_dot_s8_1x2(const int8_t *f0, const int8_t *f1, const int8_t *x, int n, int32_t *acc) {
+#ifdef TINYCC_MVE
+    tinycc_mve_dot_s8_1x2(f0, f1, x, n, acc);
+    return;
+#endif
     int32_t a0 = acc[0], a1 = acc[1];
     int i = 0;
 #ifdef TINYCC_DSP
