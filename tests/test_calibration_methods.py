@@ -349,7 +349,7 @@ def test_concatenation_operands_share_its_quantisation():
     cal = [[rng.normal(size=(1, 4, 4, 3)).astype(np.float32)] for _ in range(16)]
     ranges = calibrate(g, cal)
     assert ranges.hi["b"] - ranges.lo["b"] > 2 * (ranges.hi["a"] - ranges.lo["a"])    # different own ranges
-    gq = _quantised(g, cal)
+    gq = quantised(g, cal)
     q = {n: gq.tensors[n].quant for n in ("a", "b", "ab", "c")}
     # a and b are read only by `cat`: their convs write cat's quantisation, spanning both ranges
     assert q["a"].s == q["b"].s == q["ab"].s and q["a"].zp == q["b"].zp == q["ab"].zp
