@@ -95,7 +95,7 @@ def conv_te(s: dict, p: dict):
     from tvm import te
     from tvm import tirx as tir
 
-    from tinycc.backends.microtvm.ops._fixedpoint import requant
+    from tinycc.backends.microtvm.ops._fixedpoint import requant_extern as requant
     n, h, w, ci, co, kh, kw = (s[k] for k in ("n", "h", "w", "ci", "co", "kh", "kw"))
     sh, sw, dh, oh, ow = s["sh"], s["sw"], s["dh"], s["oh"], s["ow"]
     top, left, bottom, right = s["pads"]
@@ -104,10 +104,16 @@ def conv_te(s: dict, p: dict):
     bias = te.placeholder((co,), "int32", name="bias")
     mult = te.placeholder((co,), "int32", name="mult")
     shift = te.placeholder((co,), "int32", name="shift")
-    if any(s["pads"]):
+    if any(s["pads"]) and s.get("depthwise"):
+        # (n, h, w, ci): the border test depends on the row and pixel only, hoisted out of the channel loop
+        x4 = te.compute((n, h, w, ci), lambda b, r, px, c: x[b, r, px * ci + c], name="x_pixels")
+        xp = te.compute((n, h + top + bottom, w + left + right, ci), lambda b, r, px, c: tir.if_then_else(
+            tir.likely(tir.all(r >= top, r < top + h, px >= left, px < left + w)),
+            x4[b, r - top, px - left, c], tir.const(s["zp"], "int8")), name="x_padded")
+    elif any(s["pads"]):
         hp, wq = h + top + bottom, (w + left + right) * ci
         xp = te.compute((n, hp, wq), lambda b, r, q: tir.if_then_else(
-            tir.all(r >= top, r < top + h, q >= left * ci, q < (left + w) * ci),
+            tir.likely(tir.all(r >= top, r < top + h, q >= left * ci, q < (left + w) * ci)),
             x[b, r - top, q - left * ci], tir.const(s["zp"], "int8")), name="x_padded")
     else:
         xp = x
@@ -116,7 +122,8 @@ def conv_te(s: dict, p: dict):
         dw = s["dw"]
         rw = te.reduce_axis((0, kw), name="rw")
         acc = te.compute((n, oh, ow, co), lambda b, yy, xx, c: te.sum(
-            tir.Cast("int32", xp[b, yy * sh + rh * dh, (xx * sw + rw * dw) * ci + c])
+            tir.Cast("int32", xp[b, yy * sh + rh * dh, xx * sw + rw * dw, c] if any(s["pads"])
+                     else xp[b, yy * sh + rh * dh, (xx * sw + rw * dw) * ci + c])
             * tir.Cast("int32", wp[rh, rw, c]), axis=[rh, rw]), name="acc")
         y = te.compute((n, oh, ow, co),
                        lambda b, yy, xx, c: requant(tir, acc[b, yy, xx, c] + bias[c], mult[c], shift[c], p), name="y")
@@ -152,6 +159,7 @@ def schedule_conv(func, s: dict):
         sch.reorder(c_outer, c_inner, rh, rw)
         sch.reverse_compute_at(sch.get_sblock("y"), c_outer)
         if any(s["pads"]):
+            sch.compute_inline(sch.get_sblock("x_pixels"))
             sch.compute_at(sch.get_sblock("x_padded"), yy)
         sch.decompose_reduction(acc, c_inner)
         return tensorize(sch, c_inner, DW_NAME, s), []
@@ -197,7 +205,7 @@ def tensorize(sch, loop, kernel: str, s: dict | None = None):
         if kernel == DW_NAME:
             if extents(c)[-1] != 4 or extents(b) != [s["kh"], s["kw"], 4]:
                 raise ValueError(f"{st.name_hint}: not the depthwise intrinsic's computation {extents(b)}")
-            row = int(a.source.shape[-1])
+            row = int(np.prod([int(e) for e in a.source.shape[2:]]))
             call = tir.call_extern("int32", kernel, first(a), row * s["dh"], s["dw"] * s["ci"], first(b),
                                    s["kw"] * s["co"], s["co"], first(c), s["kh"], s["kw"])
             return SBlock(st.iter_vars, st.reads, st.writes, st.name_hint, tir.Evaluate(call), None,

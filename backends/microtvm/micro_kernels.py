@@ -29,7 +29,44 @@ static inline int32_t tinycc_tvm_sxtb16_ror8(int32_t v) {
     return r;
 }
 #endif
+/* The int8 epilogue of TVM's DSP schedules, per output element: TF Lite Micro's
+ * MultiplyByQuantizedMultiplier(acc, mult, shift) (the left shift wrapping, gemmlowp's
+ * SaturatingRoundingDoublingHighMul and RoundingDivideByPOT, as tinycc_mbqm of the c backend: for
+ * ab < 0, trunc((ab + 1 - 2^30) / 2^31) = floor((ab + 2^30) / 2^31), so one SMLAL and a shift),
+ * + the output zero point, clamped to [lo, hi]. The _r variant is for right shifts only (shift <= 0)
+ * and multipliers other than INT32_MIN (prepare()'s are in [2^30, 2^31) or 0): no branches. */
+static inline int32_t tinycc_tvm_clamp(int32_t v, int32_t lo, int32_t hi) {
+    v = v < lo ? lo : v;
+    return v > hi ? hi : v;
+}
+static inline int32_t tinycc_tvm_rdbpot(int32_t high, int32_t right) {
+    const int32_t mask = (int32_t)((1u << right) - 1u);
+    const int32_t threshold = (mask >> 1) + (int32_t)((uint32_t)high >> 31);
+    return (high >> right) + ((high & mask) > threshold ? 1 : 0);
+}
+static inline int32_t tinycc_tvm_requant(int32_t acc, int32_t mult, int32_t shift, int32_t zp, int32_t lo,
+                                         int32_t hi) {
+    const int32_t left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
+    const int32_t a = (int32_t)((uint32_t)acc << left);
+    const int32_t high = a == INT32_MIN && mult == INT32_MIN ? INT32_MAX
+        : (int32_t)(((int64_t)a * (int64_t)mult + ((int64_t)1 << 30)) >> 31);
+    return tinycc_tvm_clamp(tinycc_tvm_rdbpot(high, right) + zp, lo, hi);
+}
+static inline int32_t tinycc_tvm_requant_r(int32_t acc, int32_t mult, int32_t shift, int32_t zp, int32_t lo,
+                                           int32_t hi) {
+    const int32_t high = (int32_t)(((int64_t)acc * (int64_t)mult + ((int64_t)1 << 30)) >> 31);
+    return tinycc_tvm_clamp(tinycc_tvm_rdbpot(high, -shift) + zp, lo, hi);
+}
 """
+REQUANT_NAME = "tinycc_tvm_requant"
+
+
+def requant_name(shifts, mults) -> str:
+    """The epilogue helper for prepare()'s per-channel shifts and multipliers (the _r variant when no
+    channel shifts left and no multiplier is INT32_MIN)."""
+    if all(int(v) <= 0 for v in shifts) and all(int(m) != -(1 << 31) for m in mults):
+        return REQUANT_NAME + "_r"
+    return REQUANT_NAME
 
 
 def gemm_name(n: int, packed: bool = False) -> str:
