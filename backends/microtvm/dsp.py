@@ -108,12 +108,12 @@ def conv_te(s: dict, p: dict):
         # (n, h, w, ci): the border test depends on the row and pixel only, hoisted out of the channel loop
         x4 = te.compute((n, h, w, ci), lambda b, r, px, c: x[b, r, px * ci + c], name="x_pixels")
         xp = te.compute((n, h + top + bottom, w + left + right, ci), lambda b, r, px, c: tir.if_then_else(
-            tir.likely(tir.all(r >= top, r < top + h, px >= left, px < left + w)),
+            tir.all(r >= top, r < top + h, px >= left, px < left + w),
             x4[b, r - top, px - left, c], tir.const(s["zp"], "int8")), name="x_padded")
     elif any(s["pads"]):
         hp, wq = h + top + bottom, (w + left + right) * ci
         xp = te.compute((n, hp, wq), lambda b, r, q: tir.if_then_else(
-            tir.likely(tir.all(r >= top, r < top + h, q >= left * ci, q < (left + w) * ci)),
+            tir.all(r >= top, r < top + h, q >= left * ci, q < (left + w) * ci),
             x[b, r - top, q - left * ci], tir.const(s["zp"], "int8")), name="x_padded")
     else:
         xp = x

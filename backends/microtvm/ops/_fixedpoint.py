@@ -44,43 +44,6 @@ def requant(tir, acc, mult, shift, p):
     return tir.Cast("int8", v)
 
 
-def mbqm_fast(tir, acc32, mult32, shift32, shifts=None, mults=None):
-    """MultiplyByQuantizedMultiplier as mbqm, in the form a 32-bit core runs in a few instructions:
-    the left shift wraps through uint32, SaturatingRoundingDoublingHighMul is one int64 multiply,
-    a rounding add and a shift (for ab < 0, trunc((ab + 1 - 2^30) / 2^31) = floor((ab + 2^30) /
-    2^31): the same integer for every ab, SMULL + ADDS/ADC + shifts on a Cortex-M), the rounding
-    divide by 2^right in int32 with a uint32 mask. With the compile-time `shifts` (and `mults`),
-    the paths no channel takes (a left shift, a right shift, the INT32_MIN x INT32_MIN
-    saturation) are left out."""
-    i32, u32, i64 = "int32", "uint32", "int64"
-    zero = tir.const(0, i32)
-    left_any = shifts is None or any(int(s) > 0 for s in shifts)
-    right_any = shifts is None or any(int(s) < 0 for s in shifts)
-    a = acc32
-    if left_any:
-        left = tir.max(shift32, zero)
-        a = tir.Cast(i32, tir.shift_left(tir.Cast(u32, acc32), tir.Cast(u32, left)))
-    ab = tir.Cast(i64, a) * tir.Cast(i64, mult32)
-    high = tir.Cast(i32, tir.shift_right(ab + tir.const(1 << 30, i64), tir.const(31, i64)))
-    if mults is None or any(int(m) == INT32_MIN for m in mults):
-        high = tir.Select(tir.all(a == tir.const(INT32_MIN, i32), mult32 == tir.const(INT32_MIN, i32)),
-                          tir.const(INT32_MAX, i32), high)
-    if not right_any:
-        return high
-    right = tir.max(zero - shift32, zero)
-    mask = tir.Cast(i32, tir.shift_left(tir.const(1, u32), tir.Cast(u32, right)) - tir.const(1, u32))
-    remainder = tir.bitwise_and(high, mask)
-    threshold = tir.shift_right(mask, tir.const(1, i32)) + tir.Select(high < zero, tir.const(1, i32), zero)
-    return tir.shift_right(high, right) + tir.Select(remainder > threshold, tir.const(1, i32), zero)
-
-
-def requant_fast(tir, acc, mult, shift, p):
-    """requant with mbqm_fast, specialised to prepare()'s multipliers and shifts in `p`."""
-    v = mbqm_fast(tir, acc, mult, shift, p["shift"], p["multiplier"]) + tir.const(int(p["output_zp"]), "int32")
-    v = tir.max(tir.min(v, tir.const(int(p["act_max"]), "int32")), tir.const(int(p["act_min"]), "int32"))
-    return tir.Cast("int8", v)
-
-
 def requant_extern(tir, acc, mult, shift, p):
     """requant as one call of the micro-kernels' epilogue helper (micro_kernels.py, tinycc_tvm_requant:
     the same integers in about a dozen Cortex-M instructions), specialised to prepare()'s constants."""
