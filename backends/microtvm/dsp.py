@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tinycc.backends.microtvm import micro_kernels
 from tinycc.backends.microtvm.micro_kernels import DW_NAME, gemm_name
 
 INT32_MAX = (1 << 31) - 1
@@ -148,7 +149,7 @@ def channel_tile(co: int) -> int:
 
 
 def schedule_conv(func, s: dict):
-    """The scheduled, tensorised PrimFunc and the micro-kernels it calls."""
+    """The scheduled, tensorised PrimFunc and the C sources of the micro-kernels it calls."""
     import tvm
     import tvm.s_tir  # noqa: F401
     sch = tvm.s_tir.Schedule(func)
@@ -162,7 +163,9 @@ def schedule_conv(func, s: dict):
             sch.compute_inline(sch.get_sblock("x_pixels"))
             sch.compute_at(sch.get_sblock("x_padded"), yy)
         sch.decompose_reduction(acc, c_inner)
-        return tensorize(sch, c_inner, DW_NAME, s), []
+        top, left, bottom, right = s["pads"]
+        dw_shape = (s["kh"], s["kw"], (s["w"] + left + right) * s["ci"] * s["dh"], s["dw"] * s["ci"], s["co"])
+        return tensorize(sch, c_inner, micro_kernels.dw_name(*dw_shape), s), [micro_kernels.dw_source(*dw_shape)]
     b, yy, xx, c, rh, rk = sch.get_loops(acc)
     tile = channel_tile(s["co"])
     c_outer, c_inner = sch.split(c, [None, tile])
@@ -171,7 +174,8 @@ def schedule_conv(func, s: dict):
     if any(s["pads"]):
         sch.compute_at(sch.get_sblock("x_padded"), yy)
     sch.decompose_reduction(acc, rh)
-    return tensorize(sch, c_inner, gemm_name(tile, s.get("interleaved", False)), s), [tile]
+    source = micro_kernels.gemm_packed_source(tile) if s.get("interleaved") else micro_kernels.gemm_source(tile)
+    return tensorize(sch, c_inner, gemm_name(tile, s.get("interleaved", False)), s), [source]
 
 
 def tensorize(sch, loop, kernel: str, s: dict | None = None):
@@ -202,7 +206,7 @@ def tensorize(sch, loop, kernel: str, s: dict | None = None):
         (c,) = st.writes
         a, b = [r for r in st.reads if not r.source.same_as(c.source)]
         extents = lambda r: [int(e.extent) for e in r.region]  # noqa: E731
-        if kernel == DW_NAME:
+        if kernel.startswith(DW_NAME):
             if extents(c)[-1] != 4 or extents(b) != [s["kh"], s["kw"], 4]:
                 raise ValueError(f"{st.name_hint}: not the depthwise intrinsic's computation {extents(b)}")
             row = int(np.prod([int(e) for e in a.source.shape[2:]]))

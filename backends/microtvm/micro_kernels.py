@@ -111,33 +111,30 @@ def gemm_source(n: int) -> str:
             f"    for (; i < k; ++i) {{\n        const int32_t x = a[i];\n{plain}    }}\n{store}    return 0;\n}}\n")
 
 
-DW_NAME = "tinycc_dw_s8_4"
-DW_SOURCE = """static int32_t tinycc_dw_s8_4(int8_t *a, int32_t row, int32_t tap, int8_t *b, int32_t brow, int32_t btap,
-                              int32_t *c, int32_t kh, int32_t kw) {
-    int32_t c0 = c[0], c1 = c[1], c2 = c[2], c3 = c[3], i, j;
-    for (i = 0; i < kh; ++i) {
-        int8_t *x = a + i * row, *w = b + i * brow;
-        for (j = 0; j < kw; ++j, x += tap, w += btap) {
-#ifdef TINYCC_TVM_DSP
-            const int32_t x4 = tinycc_tvm_ld4(x), w4 = tinycc_tvm_ld4(w);
-            const int32_t xe = __sxtb16(x4), xo = tinycc_tvm_sxtb16_ror8(x4);
-            const int32_t we = __sxtb16(w4), wo = tinycc_tvm_sxtb16_ror8(w4);
-            c0 = __smlabb(xe, we, c0);
-            c2 = __smlatt(xe, we, c2);
-            c1 = __smlabb(xo, wo, c1);
-            c3 = __smlatt(xo, wo, c3);
-#else
-            c0 += (int32_t)x[0] * w[0];
-            c1 += (int32_t)x[1] * w[1];
-            c2 += (int32_t)x[2] * w[2];
-            c3 += (int32_t)x[3] * w[3];
-#endif
-        }
-    }
-    c[0] = c0;
-    c[1] = c1;
-    c[2] = c2;
-    c[3] = c3;
-    return 0;
-}
-"""
+DW_NAME = "tinycc_dw_s8_4"        # + the kernel size and layout (dw_name)
+
+
+def dw_name(kh: int, kw: int, row: int, tap: int, co: int) -> str:
+    return f"tinycc_dw_s8_4_{kh}x{kw}_r{row}_t{tap}_c{co}"
+
+
+def dw_source(kh: int, kw: int, row: int, tap: int, co: int) -> str:
+    """C source of a depthwise micro-kernel for one kernel size and layout (all known at compile
+    time): 4 channels of one output pixel, the kh x kw taps unrolled with constant offsets (input
+    tap (i, j) at i * row + j * tap, weights (kh, kw, co) at (i * kw + j) * co), no loop."""
+    dsp, plain = [], []
+    for i in range(kh):
+        for j in range(kw):
+            xo, wo = i * row + j * tap, (i * kw + j) * co
+            dsp.append(f"    {{\n        const int32_t x4 = tinycc_tvm_ld4(a + {xo}), w4 = tinycc_tvm_ld4(b + {wo});\n"
+                       "        const int32_t xe = __sxtb16(x4), xo = tinycc_tvm_sxtb16_ror8(x4);\n"
+                       "        const int32_t we = __sxtb16(w4), wo = tinycc_tvm_sxtb16_ror8(w4);\n"
+                       "        c0 = __smlabb(xe, we, c0);\n        c2 = __smlatt(xe, we, c2);\n"
+                       "        c1 = __smlabb(xo, wo, c1);\n        c3 = __smlatt(xo, wo, c3);\n    }\n")
+            plain.append("".join(f"    c{q} += (int32_t)a[{xo + q}] * b[{wo + q}];\n" for q in range(4)))
+    return (f"static int32_t {dw_name(kh, kw, row, tap, co)}(int8_t *a, int32_t row, int32_t tap, int8_t *b,\n"
+            "        int32_t brow, int32_t btap, int32_t *c, int32_t kh, int32_t kw) {\n"
+            "    int32_t c0 = c[0], c1 = c[1], c2 = c[2], c3 = c[3];\n"
+            "    (void)row;\n    (void)tap;\n    (void)brow;\n    (void)btap;\n    (void)kh;\n    (void)kw;\n"
+            "#ifdef TINYCC_TVM_DSP\n" + "".join(dsp) + "#else\n" + "".join(plain) + "#endif\n"
+            "    c[0] = c0;\n    c[1] = c1;\n    c[2] = c2;\n    c[3] = c3;\n    return 0;\n}\n")

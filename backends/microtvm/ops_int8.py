@@ -55,13 +55,10 @@ class TVMKernel:
         if symbol is None:
             symbol = f"tvmgen_{self.name}_{names.identifier(node.op, 'op')}_{len(self.cache)}"
             with progress.phase(f"building a TVM {node.op} kernel (DSP schedule)"):
-                scheduled, tiles = dsp.schedule_conv(func, shape)
+                scheduled, sources = dsp.schedule_conv(func, shape)
                 m.add_kernel_source(micro_kernels.PRELUDE)
-                for tile in tiles:
-                    m.add_kernel_source(micro_kernels.gemm_packed_source(tile) if shape.get("interleaved")
-                                        else micro_kernels.gemm_source(tile))
-                if shape.get("depthwise"):
-                    m.add_kernel_source(micro_kernels.DW_SOURCE)
+                for source in sources:
+                    m.add_kernel_source(source)
                 m.add_kernel_source(lower_kernel(scheduled, symbol, {**(self.opts or {}), "schedule": "none"}))
             self.cache[key] = symbol
         co = shape["co"]
