@@ -1,7 +1,8 @@
 """The microtvm backend's int8 DSP schedules (backends/microtvm/dsp.py) where they run for real.
 
-- The epilogue helpers every DSP schedule calls (micro_kernels.py: tinycc_tvm_requant and its
-  right-shift-only variant), built on the host with -Werror (and UBSan when the compiler has it),
+- The epilogue helpers every DSP schedule calls (micro_kernels.py: tinycc_tvm_requant, its
+  right-shift-only variant and the one-shift _e variant with requant_plan's arrays), built on the
+  host with -Werror (and UBSan when the compiler has it),
   equal TF Lite Micro's MultiplyByQuantizedMultiplier + zero point + clamp (tinycc.core.fixedpoint)
   on edge and random accumulators, every shift TFLM's int8 kernels use and INT32_MIN multipliers.
 - A small int8 model with conv_2d, depthwise_conv_2d and fully_connected through microtvm, built
@@ -66,6 +67,7 @@ def _run_helpers(tmp_path: Path, rows: list[tuple[str, np.ndarray, np.ndarray, n
 
 
 def test_requant_helpers_equal_tflm_multiply_by_quantized_multiplier(tmp_path):
+    from tinycc.backends.microtvm.micro_kernels import requant_plan
     acc, mult, shift = _cases()
     right = np.minimum(shift, 0)             # the _r variant's domain: right shifts, multipliers > INT32_MIN
     mult_min = mult.copy()
@@ -74,8 +76,23 @@ def test_requant_helpers_equal_tflm_multiply_by_quantized_multiplier(tmp_path):
             ("tinycc_tvm_requant", acc, mult, shift, 5, -100, 90),
             ("tinycc_tvm_requant_r", acc, mult, right, -128, -128, 127),
             ("tinycc_tvm_requant_r", acc, mult, right, 17, -128, 6)]
+    want = [_expected(a, m, s, zp, lo, hi) for _, a, m, s, zp, lo, hi in rows]
+    # the _e helper, with requant_plan's (2M - 2^32, e) arrays, where the plan takes it
+    bounded = np.clip(acc, -(1 << 24), 1 << 24)
+    for zp, top, lo, hi in ((-128, 22, -128, 127), (0, 31, -128, 127), (-1, 31, -20, 100), (100, 20, -128, 127)):
+        e = 1 + np.arange(acc.size) % top
+        p = {"multiplier": mult[3:], "shift": -e[3:], "output_zp": zp}
+        helper, m2, e2 = requant_plan(p, np.array([0]), (1 << 24) // (1 << 14) - 1)
+        assert helper == "tinycc_tvm_requant_e", (zp, top)
+        rows.append((helper, bounded[3:], m2, e2, zp, lo, hi))
+        want.append(_expected(bounded[3:], mult[3:], -e[3:], zp, lo, hi))
+    # a zero multiplier, a sum leaving int32 (h = 255 * 2^30), a left shift: the general helpers
+    plan = lambda m, sh: requant_plan({"multiplier": m, "shift": sh, "output_zp": -128}, np.array([0]), 8)[0]  # noqa: E731
+    assert plan(mult, -np.full(mult.size, 7)) == "tinycc_tvm_requant_r"
+    assert plan(mult[3:], -np.full(mult.size - 3, 31)) == "tinycc_tvm_requant_r"
+    assert plan(mult[3:], np.full(mult.size - 3, 2)) == "tinycc_tvm_requant"
     got = _run_helpers(tmp_path, rows)
-    want = np.concatenate([_expected(a, m, s, zp, lo, hi) for _, a, m, s, zp, lo, hi in rows])
+    want = np.concatenate(want)
     assert got.shape == want.shape
     np.testing.assert_array_equal(got, want)
     assert len(np.unique(want)) > 100           # not a clamp to one value

@@ -82,6 +82,7 @@ def conv_operands(node, g, p) -> tuple[dict, np.ndarray, np.ndarray] | None:
     if np.abs(folded).max(initial=0) + 128 * 128 * k > INT32_MAX:
         return None
     s["zp"] = zp
+    s["requant"], s["mult"], s["shift"] = micro_kernels.requant_plan(p, folded, k)
     if not s.get("depthwise") and (s["kw"] * s["ci"]) % 4 == 0:
         # interleaved for the micro-kernel: (kh, co / N, kw*ci / 4, N, 4), N output channels' words side by side
         tile = channel_tile(s["co"])
@@ -126,8 +127,8 @@ def conv_te(s: dict, p: dict):
             tir.Cast("int32", xp[b, yy * sh + rh * dh, xx * sw + rw * dw, c] if any(s["pads"])
                      else xp[b, yy * sh + rh * dh, (xx * sw + rw * dw) * ci + c])
             * tir.Cast("int32", wp[rh, rw, c]), axis=[rh, rw]), name="acc")
-        y = te.compute((n, oh, ow, co),
-                       lambda b, yy, xx, c: requant(tir, acc[b, yy, xx, c] + bias[c], mult[c], shift[c], p), name="y")
+        y = te.compute((n, oh, ow, co), lambda b, yy, xx, c: requant(
+            tir, acc[b, yy, xx, c] + bias[c], mult[c], shift[c], p, s["requant"]), name="y")
         return te.create_prim_func([x, wp, bias, mult, shift, y])
     rk = te.reduce_axis((0, kw * ci), name="rk")
     if s.get("interleaved"):
@@ -139,8 +140,8 @@ def conv_te(s: dict, p: dict):
     acc = te.compute((n, oh, ow, co), lambda b, yy, xx, c: te.sum(
         tir.Cast("int32", xp[b, yy * sh + rh * dh, xx * sw * ci + rk]) * tir.Cast("int32", weight(rh, c, rk)),
         axis=[rh, rk]), name="acc")
-    y = te.compute((n, oh, ow, co),
-                   lambda b, yy, xx, c: requant(tir, acc[b, yy, xx, c] + bias[c], mult[c], shift[c], p), name="y")
+    y = te.compute((n, oh, ow, co), lambda b, yy, xx, c: requant(
+        tir, acc[b, yy, xx, c] + bias[c], mult[c], shift[c], p, s["requant"]), name="y")
     return te.create_prim_func([x, wp, bias, mult, shift, y])
 
 
@@ -174,8 +175,11 @@ def schedule_conv(func, s: dict):
     if any(s["pads"]):
         sch.compute_at(sch.get_sblock("x_padded"), yy)
     sch.decompose_reduction(acc, rh)
-    source = micro_kernels.gemm_packed_source(tile) if s.get("interleaved") else micro_kernels.gemm_source(tile)
-    return tensorize(sch, c_inner, gemm_name(tile, s.get("interleaved", False)), s), [source]
+    # one call per output pixel and channel tile over all kernel rows: the (rh, c_inner, rk) nest
+    top, left, bottom, right = s["pads"]
+    k = s["kw"] * s["ci"]
+    spec = (tile, bool(s.get("interleaved")), s["kh"], (s["w"] + left + right) * s["ci"] * s["dh"], s["co"] * k, k)
+    return tensorize(sch, rh, gemm_name(*spec), s), [micro_kernels.gemm_source(*spec)]
 
 
 def tensorize(sch, loop, kernel: str, s: dict | None = None):
@@ -214,14 +218,18 @@ def tensorize(sch, loop, kernel: str, s: dict | None = None):
                                    s["kw"] * s["co"], s["co"], first(c), s["kh"], s["kw"])
             return SBlock(st.iter_vars, st.reads, st.writes, st.name_hint, tir.Evaluate(call), None,
                           st.alloc_buffers, st.match_buffers, {})
-        n, k = int(np.prod(extents(c))), extents(a)[-1]
-        b_ok = extents(b)[-3:] == [k // 4, n, 4] if s and s.get("interleaved") else extents(b)[-2:] == [n, k]
-        if np.prod(extents(a)) != k or not b_ok or extents(c)[-1] != n \
+        n, k, kh = int(np.prod(extents(c))), extents(a)[-1], s["kh"]
+        rows_ok = extents(a)[-2] == (kh - 1) * s["dh"] + 1 and np.prod(extents(a)) == k * extents(a)[-2]
+        b_ok = extents(b) == ([kh, 1, k // 4, n, 4] if s.get("interleaved") else [kh, n, k])
+        if not rows_ok or not b_ok or extents(c)[-1] != n \
                 or "T.Cast(\"int32\"" not in st.body.script() or st.body.script().count(" + ") < 1:
             raise ValueError(f"{st.name_hint}: not the gemm intrinsic's computation {extents(a)} {extents(b)}")
-        stride = int(b.source.shape[-1])        # unused by the interleaved kernels
-        call = tir.call_extern("int32", str(st.annotations[MICRO_KERNEL]), first(a), 0, first(b), stride, first(c),
-                               1, k)
+        a_row = int(a.source.shape[-1]) * s["dh"]         # input bytes between kernel rows
+        b_row = s["co"] * k                                # weight bytes between kernel rows
+        name = str(st.annotations[MICRO_KERNEL])
+        if not name.endswith(f"_r{kh}_a{a_row}_b{b_row}_k{k}"):      # the kernel's compile-time constants
+            raise ValueError(f"{st.name_hint}: {name} is not built for rows {kh}, strides {a_row}, {b_row}, k {k}")
+        call = tir.call_extern("int32", name, first(a), a_row, first(b), b_row, first(c), kh, k)
         return SBlock(st.iter_vars, st.reads, st.writes, st.name_hint, tir.Evaluate(call), None,
                       st.alloc_buffers, st.match_buffers, {})
     return func.with_body(rewrite(func.body))

@@ -12,6 +12,8 @@ code generator declares for the extern call (non-const pointers, int32 result, a
 """
 from __future__ import annotations
 
+import numpy as np
+
 PRELUDE = """/* tinycc's micro-kernels for TVM's tensorised int8 schedules (SXTB16 + SMLAD with the DSP
  * extension, plain C elsewhere) */
 #if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && defined(__OPTIMIZE__)
@@ -36,6 +38,9 @@ static inline int32_t tinycc_tvm_sxtb16_ror8(int32_t v) {
  * + the output zero point, clamped to [lo, hi]. The _r variant is for right shifts only (shift <= 0)
  * and multipliers other than INT32_MIN (prepare()'s are in [2^30, 2^31) or 0): no branches. */
 static inline int32_t tinycc_tvm_clamp(int32_t v, int32_t lo, int32_t hi) {
+#ifdef TINYCC_TVM_DSP
+    if (lo == -128 && hi == 127) return __ssat(v, 8);     /* constants once inlined: one SSAT */
+#endif
     v = v < lo ? lo : v;
     return v > hi ? hi : v;
 }
@@ -52,6 +57,22 @@ static inline int32_t tinycc_tvm_requant(int32_t acc, int32_t mult, int32_t shif
         : (int32_t)(((int64_t)a * (int64_t)mult + ((int64_t)1 << 30)) >> 31);
     return tinycc_tvm_clamp(tinycc_tvm_rdbpot(high, right) + zp, lo, hi);
 }
+/* _e: every shift a right shift by e in 1..31 and every multiplier M in [2^30, 2^31), given as
+ * m2 = 2M - 2^32 and e: SRDHM(acc, M) = floor((acc M + 2^30) / 2^31) = (acc 2^32 + acc m2 + 2^31) >> 32
+ * (one SMMLAR), and RoundingDivideByPOT(x, e) + zp = (x + (2 zp + 1) 2^(e-1) + (x < 0 ? -1 : 0)) >> e
+ * (the rounding half and the zero point added before one shift); the caller checked at compile time
+ * that no sum leaves int32. As the c backend's tinycc_cols_rq. */
+static inline int32_t tinycc_tvm_requant_e(int32_t acc, int32_t m2, int32_t e, int32_t zp, int32_t lo,
+                                           int32_t hi) {
+    int32_t x;
+#ifdef TINYCC_TVM_DSP
+    __asm__("smmlar %0, %1, %2, %1" : "=r"(x) : "r"(acc), "r"(m2));
+#else
+    x = (int32_t)(((int64_t)acc * ((int64_t)m2 + 4294967296LL) + 2147483648LL) >> 32);
+#endif
+    x = (x + (int32_t)((uint32_t)(2 * zp + 1) << (e - 1)) + (x >> 31)) >> e;
+    return tinycc_tvm_clamp(x, lo, hi);
+}
 static inline int32_t tinycc_tvm_requant_r(int32_t acc, int32_t mult, int32_t shift, int32_t zp, int32_t lo,
                                            int32_t hi) {
     const int32_t high = (int32_t)(((int64_t)acc * (int64_t)mult + ((int64_t)1 << 30)) >> 31);
@@ -59,6 +80,23 @@ static inline int32_t tinycc_tvm_requant_r(int32_t acc, int32_t mult, int32_t sh
 }
 """
 REQUANT_NAME = "tinycc_tvm_requant"
+
+
+def requant_plan(p, bias, k: int) -> tuple[str, np.ndarray, np.ndarray]:
+    """(epilogue helper, its multiplier and shift arrays) for prepare()'s constants `p`, the folded
+    int32 bias and k products of int8 values per output: tinycc_tvm_requant_e with (2M - 2^32, e)
+    when every shift is -e with 1 <= e <= 31, every M in [2^30, 2^31) and no sum it forms can leave
+    int32 (|x| <= |acc| + 1, |acc| <= max |bias| + 2^14 k), else requant_name's helper with (M, shift)."""
+    mult = np.asarray(p["multiplier"], np.int64).reshape(-1)
+    shift = np.asarray(p["shift"], np.int64).reshape(-1)
+    e = -shift
+    acc_max = int(np.abs(np.asarray(bias, np.int64)).max(initial=0)) + 128 * 128 * k
+    zp = int(p["output_zp"])
+    if e.min() >= 1 and e.max() <= 31 and mult.min() >= 1 << 30 and mult.max() < 1 << 31:
+        h = np.abs((2 * zp + 1) * (np.int64(1) << (e - 1)))
+        if int((acc_max + 2 + h).max()) < 1 << 31:
+            return REQUANT_NAME + "_e", (2 * mult - (1 << 32)).astype(np.int32), e.astype(np.int32)
+    return requant_name(shift, mult), mult.astype(np.int32), shift.astype(np.int32)
 
 
 def requant_name(shifts, mults) -> str:
@@ -69,46 +107,61 @@ def requant_name(shifts, mults) -> str:
     return REQUANT_NAME
 
 
-def gemm_name(n: int, packed: bool = False) -> str:
-    return f"tinycc_gemm_s8_1x{n}" + ("_packed" if packed else "")
+def gemm_name(n: int, packed: bool, rows: int, sa: int, sb: int, k: int) -> str:
+    return f"tinycc_gemm_s8_1x{n}{'_packed' if packed else ''}_r{rows}_a{sa}_b{sb}_k{k}"
 
 
-def gemm_packed_source(n: int) -> str:
-    """C source of tinycc_gemm_s8_1xN_packed: the weights pre-packed as (k / 4, N, 4), so one pointer
-    walks all N rows (N consecutive words per four inputs); k is a multiple of 4."""
-    rows = range(n)
-    accs = ", ".join(f"c{j} = c[{j}]" for j in rows)
-    dsp = "".join(f"        {{\n            const int32_t w = tinycc_tvm_ld4(b + {4 * j});\n"
-                  f"            c{j} = __smlad(xe, __sxtb16(w), c{j});\n"
-                  f"            c{j} = __smlad(xo, tinycc_tvm_sxtb16_ror8(w), c{j});\n        }}\n" for j in rows)
-    plain = "".join(f"        for (q = 0; q < 4; ++q) c{j} += (int32_t)a[i + q] * b[{4 * j} + q];\n" for j in rows)
-    store = "".join(f"    c[{j}] = c{j};\n" for j in rows)
-    return (f"static int32_t {gemm_name(n, True)}(int8_t *a, int32_t sa, int8_t *b, int32_t sb, int32_t *c,\n"
-            f"                                     int32_t sc, int32_t k) {{\n    int32_t {accs}, i;\n"
-            f"    (void)sa;\n    (void)sb;\n    (void)sc;\n"
-            f"    for (i = 0; i < k; i += 4, b += {4 * n}) {{\n"
-            f"#ifdef TINYCC_TVM_DSP\n        const int32_t x4 = tinycc_tvm_ld4(a + i);\n"
-            f"        const int32_t xe = __sxtb16(x4), xo = tinycc_tvm_sxtb16_ror8(x4);\n{dsp}"
-            f"#else\n        int32_t q;\n{plain}#endif\n    }}\n{store}    return 0;\n}}\n")
+FULL_UNROLL_WORDS = 0      # kernels of at most this many input words (rows x k / 4) have no loop
 
 
-def gemm_source(n: int) -> str:
-    """C source of tinycc_gemm_s8_1xN."""
-    rows = range(n)
-    decl = "".join(f"    int8_t *b{j} = b + {j} * sb;\n" for j in rows)
-    accs = ", ".join(f"c{j} = c[{j}]" for j in rows)
-    dsp = "".join(f"        {{\n            const int32_t w = tinycc_tvm_ld4(b{j} + i);\n"
-                  f"            c{j} = __smlad(xe, __sxtb16(w), c{j});\n"
-                  f"            c{j} = __smlad(xo, tinycc_tvm_sxtb16_ror8(w), c{j});\n        }}\n" for j in rows)
-    plain = "".join(f"        c{j} += x * b{j}[i];\n" for j in rows)
-    store = "".join(f"    c[{j}] = c{j};\n" for j in rows)
-    return (f"static int32_t {gemm_name(n)}(int8_t *a, int32_t sa, int8_t *b, int32_t sb, int32_t *c, int32_t sc,\n"
-            f"                              int32_t k) {{\n{decl}    int32_t {accs}, i = 0;\n"
-            f"    (void)sa;\n    (void)sc;\n"
-            f"#ifdef TINYCC_TVM_DSP\n    for (; i + 4 <= k; i += 4) {{\n"
-            f"        const int32_t x4 = tinycc_tvm_ld4(a + i);\n"
-            f"        const int32_t xe = __sxtb16(x4), xo = tinycc_tvm_sxtb16_ror8(x4);\n{dsp}    }}\n#endif\n"
-            f"    for (; i < k; ++i) {{\n        const int32_t x = a[i];\n{plain}    }}\n{store}    return 0;\n}}\n")
+def gemm_source(n: int, packed: bool, rows: int, sa: int, sb: int, k: int) -> str:
+    """C source of gemm_name(...)(a, _, b, _, c, _, _): c[j] += sum over r < rows, i < k of
+    a[r * sa + i] * w_r[j, i] for N channels j, the weights of kernel row r at b + r * sb, laid out
+    (k / 4, N, 4) when `packed` (N consecutive words per four inputs: k a multiple of 4), else (N, k).
+    Every size and stride is a compile-time constant (the call's runtime ones are ignored): a short
+    reduction (a first convolution's few inputs per kernel row) is unrolled whole, a long one loops
+    over four-byte words two at a time. With the DSP extension each input word is widened once
+    (SXTB16, bytes 0,2 and 1,3) and multiplied-accumulated against N weight words (SMLAD)."""
+    words, tail = k // 4, k % 4
+    if packed and tail:
+        raise ValueError("packed weights need k a multiple of 4")
+    chans = range(n)
+
+    def word(x: str, w: str, i: str, pad: str) -> str:
+        body = f"{pad}{{\n{pad}    const int32_t x4 = tinycc_tvm_ld4({x} + {i} * 4);\n"
+        body += f"{pad}    const int32_t xe = __sxtb16(x4), xo = tinycc_tvm_sxtb16_ror8(x4);\n"
+        for j in chans:
+            off = f"{i} * {4 * n} + {4 * j}" if packed else f"{j * k} + {i} * 4"
+            body += (f"{pad}    {{\n{pad}        const int32_t w = tinycc_tvm_ld4({w} + {off});\n"
+                     f"{pad}        c{j} = __smlad(xe, __sxtb16(w), c{j});\n"
+                     f"{pad}        c{j} = __smlad(xo, tinycc_tvm_sxtb16_ror8(w), c{j});\n{pad}    }}\n")
+        return body + f"{pad}}}\n"
+
+    def plain_w(j: int) -> str:
+        return f"(i / 4) * {4 * n} + {4 * j} + i % 4" if packed else f"{j * k} + i"
+
+    def tails(x: str, w: str, pad: str) -> str:
+        return "".join(f"{pad}c{j} += (int32_t){x}[{4 * words + q}] * {w}[{j * k + 4 * words + q}];\n"
+                       for q in range(tail) for j in chans)
+
+    dsp = ""
+    if rows * words <= FULL_UNROLL_WORDS:
+        for r in range(rows):
+            x, w = f"(a + {r * sa})", f"(b + {r * sb})"
+            dsp += "".join(word(x, w, str(i), "    ") for i in range(words)) + tails(x, w, "    ")
+    else:       # the runtime bounds (the caller's constants once inlined): gcc keeps this loop rolled
+        dsp = (f"    for (r = 0; r < rows; ++r) {{\n        const int8_t *x = a + r * {sa}, *wr = b + r * {sb};\n"
+               f"        for (i = 0; i < k / 4; ++i) {{\n" + word("x", "wr", "i", "            ")
+               + "        }\n" + tails("x", "wr", "        ") + "    }\n")
+    plain = (f"    for (r = 0; r < {rows}; ++r) {{\n        const int8_t *x = a + r * {sa}, *w = b + r * {sb};\n"
+             f"        for (i = 0; i < {k}; ++i) {{\n"
+             + "".join(f"            c{j} += (int32_t)x[i] * w[{plain_w(j)}];\n" for j in chans) + "        }\n    }\n")
+    accs = ", ".join(f"c{j} = c[{j}]" for j in chans)
+    store = "".join(f"    c[{j}] = c{j};\n" for j in chans)
+    return (f"static inline int32_t {gemm_name(n, packed, rows, sa, sb, k)}(int8_t *a, int32_t sa, int8_t *b,\n"
+            f"        int32_t sb, int32_t *c, int32_t rows, int32_t k) {{\n    int32_t {accs};\n"
+            "    int32_t r, i;\n    (void)sa;\n    (void)sb;\n    (void)rows;\n    (void)k;\n"
+            f"#ifdef TINYCC_TVM_DSP\n    (void)r;\n    (void)i;\n{dsp}#else\n{plain}#endif\n{store}    return 0;\n}}\n")
 
 
 DW_NAME = "tinycc_dw_s8_4"        # + the kernel size and layout (dw_name)
