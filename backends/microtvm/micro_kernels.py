@@ -111,17 +111,19 @@ def gemm_name(n: int, packed: bool, rows: int, sa: int, sb: int, k: int) -> str:
     return f"tinycc_gemm_s8_1x{n}{'_packed' if packed else ''}_r{rows}_a{sa}_b{sb}_k{k}"
 
 
-FULL_UNROLL_WORDS = 0      # kernels of at most this many input words (rows x k / 4) have no loop
+UNROLL = 4                  # input words per loop iteration (when k / 4 is a multiple)
 
 
 def gemm_source(n: int, packed: bool, rows: int, sa: int, sb: int, k: int) -> str:
     """C source of gemm_name(...)(a, _, b, _, c, _, _): c[j] += sum over r < rows, i < k of
     a[r * sa + i] * w_r[j, i] for N channels j, the weights of kernel row r at b + r * sb, laid out
     (k / 4, N, 4) when `packed` (N consecutive words per four inputs: k a multiple of 4), else (N, k).
-    Every size and stride is a compile-time constant (the call's runtime ones are ignored): a short
-    reduction (a first convolution's few inputs per kernel row) is unrolled whole, a long one loops
-    over four-byte words two at a time. With the DSP extension each input word is widened once
-    (SXTB16, bytes 0,2 and 1,3) and multiplied-accumulated against N weight words (SMLAD)."""
+    The strides are compile-time constants; rows and k come from the call (TVM passes the constants
+    of the name, which tensorize checks), so gcc keeps the loops rolled once it inlines the kernel. The
+    loop takes UNROLL input words an iteration, with compiler barriers between them (gcc would hoist
+    every word's loads to the top and spill the accumulators). With the DSP extension each input word
+    is widened once (SXTB16: bytes 0,2 and 1,3) and multiplied-accumulated against N weight words
+    (SMLAD); elsewhere plain C."""
     words, tail = k // 4, k % 4
     if packed and tail:
         raise ValueError("packed weights need k a multiple of 4")
@@ -144,15 +146,14 @@ def gemm_source(n: int, packed: bool, rows: int, sa: int, sb: int, k: int) -> st
         return "".join(f"{pad}c{j} += (int32_t){x}[{4 * words + q}] * {w}[{j * k + 4 * words + q}];\n"
                        for q in range(tail) for j in chans)
 
-    dsp = ""
-    if rows * words <= FULL_UNROLL_WORDS:
-        for r in range(rows):
-            x, w = f"(a + {r * sa})", f"(b + {r * sb})"
-            dsp += "".join(word(x, w, str(i), "    ") for i in range(words)) + tails(x, w, "    ")
-    else:       # the runtime bounds (the caller's constants once inlined): gcc keeps this loop rolled
-        dsp = (f"    for (r = 0; r < rows; ++r) {{\n        const int8_t *x = a + r * {sa}, *wr = b + r * {sb};\n"
-               f"        for (i = 0; i < k / 4; ++i) {{\n" + word("x", "wr", "i", "            ")
-               + "        }\n" + tails("x", "wr", "        ") + "    }\n")
+    # the runtime bounds (the caller's constants once inlined): gcc keeps the loops rolled; the barriers
+    # keep it from hoisting the loads of later words, which spills registers
+    step = next(u for u in (UNROLL, 2, 1) if words % u == 0)
+    barrier = "            __asm__ volatile(\"\" ::: \"memory\");   /* no loads hoisted: no spills */\n"
+    body = barrier.join(word("x", "wr", f"(i + {u})", "            ") for u in range(step))
+    dsp = (f"    for (r = 0; r < rows; ++r) {{\n        const int8_t *x = a + r * {sa}, *wr = b + r * {sb};\n"
+           f"        for (i = 0; i < k / 4; i += {step}) {{\n{body}        }}\n"
+           + tails("x", "wr", "        ") + "    }\n")
     plain = (f"    for (r = 0; r < {rows}; ++r) {{\n        const int8_t *x = a + r * {sa}, *w = b + r * {sb};\n"
              f"        for (i = 0; i < {k}; ++i) {{\n"
              + "".join(f"            c{j} += (int32_t)x[i] * w[{plain_w(j)}];\n" for j in chans) + "        }\n    }\n")
@@ -161,7 +162,7 @@ def gemm_source(n: int, packed: bool, rows: int, sa: int, sb: int, k: int) -> st
     return (f"static inline int32_t {gemm_name(n, packed, rows, sa, sb, k)}(int8_t *a, int32_t sa, int8_t *b,\n"
             f"        int32_t sb, int32_t *c, int32_t rows, int32_t k) {{\n    int32_t {accs};\n"
             "    int32_t r, i;\n    (void)sa;\n    (void)sb;\n    (void)rows;\n    (void)k;\n"
-            f"#ifdef TINYCC_TVM_DSP\n    (void)r;\n    (void)i;\n{dsp}#else\n{plain}#endif\n{store}    return 0;\n}}\n")
+            f"#ifdef TINYCC_TVM_DSP\n{dsp}#else\n{plain}#endif\n{store}    return 0;\n}}\n")
 
 
 DW_NAME = "tinycc_dw_s8_4"        # + the kernel size and layout (dw_name)
