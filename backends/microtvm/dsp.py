@@ -163,6 +163,10 @@ def schedule_conv(func, s: dict):
         if any(s["pads"]):
             sch.compute_inline(sch.get_sblock("x_pixels"))
             sch.compute_at(sch.get_sblock("x_padded"), yy)
+            # each padded pixel's channels in one call, copied (memcpy) or filled with the zero point: the
+            # channel loop is marked and replaced by the rewrite (blockize would mis-divide its row binding
+            # yy + ax0, a window's rows that overlap the next one's)
+            sch.annotate(sch.get_loops(sch.get_sblock("x_padded"))[-1], MICRO_KERNEL, micro_kernels.PAD_NAME)
         sch.decompose_reduction(acc, c_inner)
         top, left, bottom, right = s["pads"]
         dw_shape = (s["kh"], s["kw"], (s["w"] + left + right) * s["ci"] * s["dh"], s["dw"] * s["ci"], s["co"])
@@ -182,19 +186,25 @@ def schedule_conv(func, s: dict):
     return tensorize(sch, rh, gemm_name(*spec), s), [micro_kernels.gemm_source(*spec)]
 
 
+def mark(sch, loop, kernel: str) -> None:
+    """Blockize `loop`'s nest and annotate the block with the micro-kernel replacing it (tensorize)."""
+    sch.annotate(sch.blockize(loop), MICRO_KERNEL, kernel)
+
+
 def tensorize(sch, loop, kernel: str, s: dict | None = None):
     """Schedule.tensorize with the gemm intrinsic: blockize `loop`'s nest, check it computes
     C[j] += int32(A[k]) * int32(B[j, k]), and call `kernel` on the regions' first elements."""
     from tvm import tirx as tir
     from tvm.s_tir import SBlock, SBlockRealize
-    outer = sch.blockize(loop)
-    sch.annotate(outer, MICRO_KERNEL, kernel)
+    mark(sch, loop, kernel)
     func = sch.mod["main"]
 
     def first(region):
         return tir.address_of(tir.BufferLoad(region.source, [r.min for r in region.region]))
 
     def rewrite(st):
+        if isinstance(st, tir.For) and MICRO_KERNEL in st.annotations:
+            return tir.Evaluate(pad_call(st, s))
         if isinstance(st, tir.For):
             return tir.For(st.loop_var, st.min, st.extent, st.kind, rewrite(st.body), st.thread_binding,
                            st.annotations)
@@ -208,8 +218,8 @@ def tensorize(sch, loop, kernel: str, s: dict | None = None):
             return SBlock(st.iter_vars, st.reads, st.writes, st.name_hint, rewrite(st.body), st.init,
                           st.alloc_buffers, st.match_buffers, st.annotations)
         (c,) = st.writes
-        a, b = [r for r in st.reads if not r.source.same_as(c.source)]
         extents = lambda r: [int(e.extent) for e in r.region]  # noqa: E731
+        a, b = [r for r in st.reads if not r.source.same_as(c.source)]
         if kernel.startswith(DW_NAME):
             if extents(c)[-1] != 4 or extents(b) != [s["kh"], s["kw"], 4]:
                 raise ValueError(f"{st.name_hint}: not the depthwise intrinsic's computation {extents(b)}")
@@ -233,3 +243,30 @@ def tensorize(sch, loop, kernel: str, s: dict | None = None):
         return SBlock(st.iter_vars, st.reads, st.writes, st.name_hint, tir.Evaluate(call), None,
                       st.alloc_buffers, st.match_buffers, {})
     return func.with_body(rewrite(func.body))
+
+
+def pad_call(loop, s: dict):
+    """The channel loop of the padding, x_padded[b, r, px, c] = x[b, r - top, (px - left) * ci + c] inside
+    the input else the zero point for c < ci, as one tinycc_tvm_pad_copy call (the source indices
+    clamped into the input, unread outside it)."""
+    from tvm import tirx as tir
+    from tvm.s_tir import SBlockRealize
+    realize = loop.body
+    if not isinstance(realize, SBlockRealize) or realize.block.name_hint != "x_padded" or int(loop.extent) != s["ci"]:
+        raise ValueError("not the padding's channel loop")
+    (c,) = realize.block.writes
+    (x,) = realize.block.reads
+    top, left, _, _ = s["pads"]
+    h, w, ci = s["h"], s["w"], s["ci"]
+    b, r, px, chan = realize.iter_values
+    if not chan.same_as(loop.loop_var):          # the pixel's place does not depend on the channel
+        raise ValueError("not the padding's channel loop")
+    i32 = lambda v: tir.const(v, "int32")  # noqa: E731
+    clamp = lambda v, hi: tir.min(tir.max(v, i32(0)), i32(hi))  # noqa: E731
+    inside = tir.all(r >= top, r < top + h, px >= left, px < left + w)
+    src = tir.address_of(tir.BufferLoad(x.source, [b, clamp(r - top, h - 1), clamp(px - left, w - 1) * ci]))
+    dst = tir.address_of(tir.BufferLoad(c.source, [b, r, px, i32(0)]))
+    # the last channel's address too (unused by the kernel): TVM's buffer compaction sees the whole pixel
+    last = tir.address_of(tir.BufferLoad(c.source, [b, r, px, i32(ci - 1)]))
+    return tir.call_extern("int32", micro_kernels.PAD_NAME, dst, last, src, tir.Select(inside, i32(1), i32(0)),
+                           i32(ci), i32(s["zp"]))

@@ -16,9 +16,9 @@ import numpy as np
 
 PRELUDE = """/* tinycc's micro-kernels for TVM's tensorised int8 schedules (SXTB16 + SMLAD with the DSP
  * extension, plain C elsewhere) */
+#include <string.h>
 #if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && defined(__OPTIMIZE__)
 #include <arm_acle.h>
-#include <string.h>
 #define TINYCC_TVM_DSP 1
 static inline int32_t tinycc_tvm_ld4(const int8_t *p) {
     int32_t v;
@@ -31,6 +31,18 @@ static inline int32_t tinycc_tvm_sxtb16_ror8(int32_t v) {
     return r;
 }
 #endif
+/* A padded input row's pixel (n channels at dst; last: its last channel, for TVM's region analysis):
+ * copied when inside the input, else filled with the zero point (src is then a clamped, unread address) */
+static inline int32_t tinycc_tvm_pad_copy(int8_t *dst, int8_t *last, int8_t *src, int32_t inside, int32_t n,
+                                          int32_t zp) {
+    (void)last;
+    if (inside) {
+        memcpy(dst, src, (size_t)n);
+    } else {
+        memset(dst, zp, (size_t)n);
+    }
+    return 0;
+}
 /* The int8 epilogue of TVM's DSP schedules, per output element: TF Lite Micro's
  * MultiplyByQuantizedMultiplier(acc, mult, shift) (the left shift wrapping, gemmlowp's
  * SaturatingRoundingDoublingHighMul and RoundingDivideByPOT, as tinycc_mbqm of the c backend: for
@@ -80,6 +92,7 @@ static inline int32_t tinycc_tvm_requant_r(int32_t acc, int32_t mult, int32_t sh
 }
 """
 REQUANT_NAME = "tinycc_tvm_requant"
+PAD_NAME = "tinycc_tvm_pad_copy"
 
 
 def requant_plan(p, bias, k: int) -> tuple[str, np.ndarray, np.ndarray]:
