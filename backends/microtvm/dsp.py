@@ -9,13 +9,19 @@ The tensor expression (TF Lite Micro's arithmetic, reordered exactly):
 - the input is read as (n, h, w*ci) (NHWC's bytes): with dilation 1 across the width, one kernel
   row (kw * ci values) is contiguous, so the micro-kernel reduces over rk < kw*ci in one call;
 - padding is materialised as the input zero point, a few rows at a time (compute_at the output row);
+  depthwise reads it as (n, hp, wp, ci), and each padded pixel's channels are one tinycc_tvm_pad_copy
+  call (memcpy or memset) replacing the channel loop;
 - the input offset is folded into the bias at compile time: sum (x - zp) w = sum x w - zp sum w,
   and padded values equal zp contribute (zp - zp) w = 0 either way; exact in int32 (checked);
-- the weights are pre-packed at compile time to (kh, co, kw*ci), the layout the schedule reads: N
-  consecutive output channels of one kernel row are N rows of stride kw*ci.
+- the weights are pre-packed at compile time to (kh, co, kw*ci), or interleaved (kh, co/N, kw*ci/4,
+  N, 4) when a kernel row is whole words, the layout the micro-kernel walks with one pointer;
+- the epilogue is one call of a requantisation helper per output element (micro_kernels.requant_plan
+  picks the cheapest exact one for prepare()'s multipliers and shifts and passes its arrays).
 Schedule: split the output channels by N, reorder to (..., c_outer, rh, c_inner, rk), epilogue
 computed per N channels (reverse_compute_at), padding per output row (compute_at), init hoisted
-(decompose_reduction), then the (c_inner, rk) nest is tensorised into tinycc_gemm_s8_1xN.
+(decompose_reduction), then the (rh, c_inner, rk) nest is tensorised into one gemm micro-kernel call
+per output pixel and channel tile over every kernel row (its strides compile-time constants in its
+name); depthwise: the (c_inner, rh, rw) nest of 4 channels into a kernel unrolled over the taps.
 
 TVM 0.27's `Schedule.tensorize` crashes in its wheels (it deep-copies the intrinsic through
 tvm-ffi's JSON serialiser, which segfaults on any TIR node), so `tensorize` here does what it does

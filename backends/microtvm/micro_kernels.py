@@ -1,14 +1,17 @@
 """The C micro-kernels TVM's tensorised int8 schedules call (backends/microtvm/dsp.py), shipped in
 the generated library beside TVM's kernels: only those a model uses (each is `static`).
 
-tinycc_gemm_s8_1xN(a, sa, b, sb, c, sc, k): c[j] += sum_i a[i] * b[j * sb + i], i < k, j < N: one
-row of int8 inputs against N rows of int8 weights into N int32 accumulators. With the Cortex-M
-DSP extension (__ARM_FEATURE_DSP) four int8 pairs are widened with SXTB16 (bytes 0,2 and, rotated
-by 8, bytes 1,3: the same order on both sides, so the pairs meet) and multiplied-accumulated two
-at a time with SMLAD, each widened input word reused by all N weight rows; elsewhere (and in
-unoptimised builds, where the inline assembly gets no registers) plain C. int32 accumulation:
-the same sums as TF Lite Micro's loops, in any order. The signature is the prototype TVM's C
-code generator declares for the extern call (non-const pointers, int32 result, always 0).
+gemm_source: c[j] += sum over kernel rows r and i < k of a[r * sa + i] * w_r[j, i], one output pixel
+against N output channels into N int32 accumulators, one call for all kernel rows. With the
+Cortex-M DSP extension (__ARM_FEATURE_DSP) four int8 pairs are widened with SXTB16 (bytes 0,2 and,
+rotated by 8, bytes 1,3: the same order on both sides, so the pairs meet) and multiplied-accumulated
+two at a time with SMLAD, each widened input word reused by all N weight rows; elsewhere (and in
+unoptimised builds, where the inline assembly gets no registers) plain C. dw_source: 4 channels of
+one depthwise output pixel, the taps unrolled (SMLABB/SMLATT). PRELUDE: the padding copy
+(tinycc_tvm_pad_copy) and the requantisation helpers of the epilogues (tinycc_tvm_requant*, TF Lite
+Micro's MultiplyByQuantizedMultiplier exactly). int32 accumulation: the same sums as TF Lite
+Micro's loops, in any order. The signatures are the prototypes TVM's C code generator declares for
+the extern calls (non-const pointers, int32 result, always 0 for the kernels).
 """
 from __future__ import annotations
 
