@@ -38,11 +38,20 @@ static inline int32_t tinycc_tvm_sxtb16_ror8(int32_t v) {
  * copied when inside the input, else filled with the zero point (src is then a clamped, unread address) */
 static inline int32_t tinycc_tvm_pad_copy(int8_t *dst, int8_t *last, int8_t *src, int32_t inside, int32_t n,
                                           int32_t zp) {
+    int32_t i = 0;
     (void)last;
     if (inside) {
-        memcpy(dst, src, (size_t)n);
+        for (; i + 4 <= n; i += 4) memcpy(dst + i, src + i, 4);     /* one LDR and one STR a word */
+        for (; i < n; ++i) dst[i] = src[i];
     } else {
-        memset(dst, zp, (size_t)n);
+        const uint32_t fill = 0x01010101u * (uint8_t)zp;
+        for (; i + 4 <= n; i += 4) {
+            memcpy(dst + i, &fill, 4);
+#ifdef TINYCC_TVM_DSP
+            __asm__ volatile("" ::: "memory");   /* a loop of word stores, not a call of newlib's memset */
+#endif
+        }
+        for (; i < n; ++i) dst[i] = (int8_t)zp;
     }
     return 0;
 }
