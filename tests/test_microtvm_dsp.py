@@ -5,10 +5,11 @@
   host with -Werror (and UBSan when the compiler has it),
   equal TF Lite Micro's MultiplyByQuantizedMultiplier + zero point + clamp (tinycc.core.fixedpoint)
   on edge and random accumulators, every shift TFLM's int8 kernels use and INT32_MIN multipliers.
-- A small int8 model with conv_2d, depthwise_conv_2d and fully_connected through microtvm, built
-  for a Cortex-M4 and run under QEMU (mps2-an386): the firmware's TVM kernels execute SMLAD (the
-  DSP path of the micro-kernels, which host builds never take) and its outputs equal TF Lite
-  Micro's byte for byte on several random inputs.
+- A small int8 model with conv_2d, depthwise_conv_2d (padded) and fully_connected through microtvm
+  (the gemm kernels packed and not, with a tail, the depthwise one, the padding copy, the one-shift
+  requantisation), built for a Cortex-M4 and run under QEMU (mps2-an386): the firmware's TVM
+  kernels execute SMLAD (the DSP path of the micro-kernels, which host builds never take) and its
+  outputs equal TF Lite Micro's byte for byte on several random inputs.
 """
 from __future__ import annotations
 
@@ -128,7 +129,7 @@ def test_dsp_schedules_under_qemu_cortex_m4_equal_tflm(tmp_path):
     out = tmp_path / "out"
     compile_model(path, "microtvm", out, name="model")
     src = (out / "model.c").read_text()
-    for kernel in ("tinycc_gemm_s8_1x", "tinycc_dw_s8_4", "tinycc_tvm_requant"):
+    for kernel in ("tinycc_gemm_s8_1x", "tinycc_dw_s8_4", "tinycc_tvm_requant", "tinycc_tvm_pad_copy"):
         assert kernel in src, kernel
     built = cortexm.build(out, "cortex-m4")
     dis = subprocess.run([cortexm._tool("arm-none-eabi-objdump"), "-d", "--no-show-raw-insn", built["elf"]],
