@@ -341,7 +341,7 @@ class MicroTVMBackend:
                                    "metadata.json)", argparse={"action": "append", "metavar": "KEY=VALUE"}),)
     cycles_per_mac = 2.8
     cycles_per_mac_basis = ("tinycc's int8 TVM DSP schedules: estimated Cortex-M4 cycles per MAC measured under QEMU "
-                            "(tinycc/cycles.py) on MLPerf Tiny KWS 2.8, VWW 2.9, ResNet-8 2.2, AD 1.8")
+                            "(tinycc/cycles.py) on MLPerf Tiny KWS 2.7, VWW 2.9, ResNet-8 2.2, AD 1.8")
 
     def compile(self, g: Graph, plan, outdir: Path, options: dict) -> dict:
         name = names.model_name(options.get("name"), "model")
