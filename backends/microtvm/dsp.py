@@ -9,13 +9,19 @@ The tensor expression (TF Lite Micro's arithmetic, reordered exactly):
 - the input is read as (n, h, w*ci) (NHWC's bytes): with dilation 1 across the width, one kernel
   row (kw * ci values) is contiguous, so the micro-kernel reduces over rk < kw*ci in one call;
 - padding is materialised as the input zero point, a few rows at a time (compute_at the output row);
+  depthwise reads it as (n, hp, wp, ci), and each padded pixel's channels are one tinycc_tvm_pad_copy
+  call (memcpy or memset) replacing the channel loop;
 - the input offset is folded into the bias at compile time: sum (x - zp) w = sum x w - zp sum w,
   and padded values equal zp contribute (zp - zp) w = 0 either way; exact in int32 (checked);
-- the weights are pre-packed at compile time to (kh, co, kw*ci), the layout the schedule reads: N
-  consecutive output channels of one kernel row are N rows of stride kw*ci.
+- the weights are pre-packed at compile time to (kh, co, kw*ci), or interleaved (kh, co/N, kw*ci/4,
+  N, 4) when a kernel row is whole words, the layout the micro-kernel walks with one pointer;
+- the epilogue is one call of a requantisation helper per output element (micro_kernels.requant_plan
+  picks the cheapest exact one for prepare()'s multipliers and shifts and passes its arrays).
 Schedule: split the output channels by N, reorder to (..., c_outer, rh, c_inner, rk), epilogue
 computed per N channels (reverse_compute_at), padding per output row (compute_at), init hoisted
-(decompose_reduction), then the (c_inner, rk) nest is tensorised into tinycc_gemm_s8_1xN.
+(decompose_reduction), then the (rh, c_inner, rk) nest is tensorised into one gemm micro-kernel call
+per output pixel and channel tile over every kernel row (its strides compile-time constants in its
+name); depthwise: the (c_inner, rh, rw) nest of 4 channels into a kernel unrolled over the taps.
 
 TVM 0.27's `Schedule.tensorize` crashes in its wheels (it deep-copies the intrinsic through
 tvm-ffi's JSON serialiser, which segfaults on any TIR node), so `tensorize` here does what it does
@@ -26,6 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tinycc.backends.microtvm import micro_kernels
 from tinycc.backends.microtvm.micro_kernels import DW_NAME, gemm_name
 
 INT32_MAX = (1 << 31) - 1
@@ -81,6 +88,7 @@ def conv_operands(node, g, p) -> tuple[dict, np.ndarray, np.ndarray] | None:
     if np.abs(folded).max(initial=0) + 128 * 128 * k > INT32_MAX:
         return None
     s["zp"] = zp
+    s["requant"], s["mult"], s["shift"] = micro_kernels.requant_plan(p, folded, k)
     if not s.get("depthwise") and (s["kw"] * s["ci"]) % 4 == 0:
         # interleaved for the micro-kernel: (kh, co / N, kw*ci / 4, N, 4), N output channels' words side by side
         tile = channel_tile(s["co"])
@@ -95,7 +103,7 @@ def conv_te(s: dict, p: dict):
     from tvm import te
     from tvm import tirx as tir
 
-    from tinycc.backends.microtvm.ops._fixedpoint import requant
+    from tinycc.backends.microtvm.ops._fixedpoint import requant_extern as requant
     n, h, w, ci, co, kh, kw = (s[k] for k in ("n", "h", "w", "ci", "co", "kh", "kw"))
     sh, sw, dh, oh, ow = s["sh"], s["sw"], s["dh"], s["oh"], s["ow"]
     top, left, bottom, right = s["pads"]
@@ -104,7 +112,13 @@ def conv_te(s: dict, p: dict):
     bias = te.placeholder((co,), "int32", name="bias")
     mult = te.placeholder((co,), "int32", name="mult")
     shift = te.placeholder((co,), "int32", name="shift")
-    if any(s["pads"]):
+    if any(s["pads"]) and s.get("depthwise"):
+        # (n, h, w, ci): the border test depends on the row and pixel only, hoisted out of the channel loop
+        x4 = te.compute((n, h, w, ci), lambda b, r, px, c: x[b, r, px * ci + c], name="x_pixels")
+        xp = te.compute((n, h + top + bottom, w + left + right, ci), lambda b, r, px, c: tir.if_then_else(
+            tir.all(r >= top, r < top + h, px >= left, px < left + w),
+            x4[b, r - top, px - left, c], tir.const(s["zp"], "int8")), name="x_padded")
+    elif any(s["pads"]):
         hp, wq = h + top + bottom, (w + left + right) * ci
         xp = te.compute((n, hp, wq), lambda b, r, q: tir.if_then_else(
             tir.all(r >= top, r < top + h, q >= left * ci, q < (left + w) * ci),
@@ -116,10 +130,11 @@ def conv_te(s: dict, p: dict):
         dw = s["dw"]
         rw = te.reduce_axis((0, kw), name="rw")
         acc = te.compute((n, oh, ow, co), lambda b, yy, xx, c: te.sum(
-            tir.Cast("int32", xp[b, yy * sh + rh * dh, (xx * sw + rw * dw) * ci + c])
+            tir.Cast("int32", xp[b, yy * sh + rh * dh, xx * sw + rw * dw, c] if any(s["pads"])
+                     else xp[b, yy * sh + rh * dh, (xx * sw + rw * dw) * ci + c])
             * tir.Cast("int32", wp[rh, rw, c]), axis=[rh, rw]), name="acc")
-        y = te.compute((n, oh, ow, co),
-                       lambda b, yy, xx, c: requant(tir, acc[b, yy, xx, c] + bias[c], mult[c], shift[c], p), name="y")
+        y = te.compute((n, oh, ow, co), lambda b, yy, xx, c: requant(
+            tir, acc[b, yy, xx, c] + bias[c], mult[c], shift[c], p, s["requant"]), name="y")
         return te.create_prim_func([x, wp, bias, mult, shift, y])
     rk = te.reduce_axis((0, kw * ci), name="rk")
     if s.get("interleaved"):
@@ -131,8 +146,8 @@ def conv_te(s: dict, p: dict):
     acc = te.compute((n, oh, ow, co), lambda b, yy, xx, c: te.sum(
         tir.Cast("int32", xp[b, yy * sh + rh * dh, xx * sw * ci + rk]) * tir.Cast("int32", weight(rh, c, rk)),
         axis=[rh, rk]), name="acc")
-    y = te.compute((n, oh, ow, co),
-                   lambda b, yy, xx, c: requant(tir, acc[b, yy, xx, c] + bias[c], mult[c], shift[c], p), name="y")
+    y = te.compute((n, oh, ow, co), lambda b, yy, xx, c: requant(
+        tir, acc[b, yy, xx, c] + bias[c], mult[c], shift[c], p, s["requant"]), name="y")
     return te.create_prim_func([x, wp, bias, mult, shift, y])
 
 
@@ -141,7 +156,7 @@ def channel_tile(co: int) -> int:
 
 
 def schedule_conv(func, s: dict):
-    """The scheduled, tensorised PrimFunc and the micro-kernels it calls."""
+    """The scheduled, tensorised PrimFunc and the C sources of the micro-kernels it calls."""
     import tvm
     import tvm.s_tir  # noqa: F401
     sch = tvm.s_tir.Schedule(func)
@@ -152,9 +167,16 @@ def schedule_conv(func, s: dict):
         sch.reorder(c_outer, c_inner, rh, rw)
         sch.reverse_compute_at(sch.get_sblock("y"), c_outer)
         if any(s["pads"]):
+            sch.compute_inline(sch.get_sblock("x_pixels"))
             sch.compute_at(sch.get_sblock("x_padded"), yy)
+            # each padded pixel's channels in one call, copied (memcpy) or filled with the zero point: the
+            # channel loop is marked and replaced by the rewrite (blockize would mis-divide its row binding
+            # yy + ax0, a window's rows that overlap the next one's)
+            sch.annotate(sch.get_loops(sch.get_sblock("x_padded"))[-1], MICRO_KERNEL, micro_kernels.PAD_NAME)
         sch.decompose_reduction(acc, c_inner)
-        return tensorize(sch, c_inner, DW_NAME, s), []
+        top, left, bottom, right = s["pads"]
+        dw_shape = (s["kh"], s["kw"], (s["w"] + left + right) * s["ci"] * s["dh"], s["dw"] * s["ci"], s["co"])
+        return tensorize(sch, c_inner, micro_kernels.dw_name(*dw_shape), s), [micro_kernels.dw_source(*dw_shape)]
     b, yy, xx, c, rh, rk = sch.get_loops(acc)
     tile = channel_tile(s["co"])
     c_outer, c_inner = sch.split(c, [None, tile])
@@ -163,7 +185,16 @@ def schedule_conv(func, s: dict):
     if any(s["pads"]):
         sch.compute_at(sch.get_sblock("x_padded"), yy)
     sch.decompose_reduction(acc, rh)
-    return tensorize(sch, c_inner, gemm_name(tile, s.get("interleaved", False)), s), [tile]
+    # one call per output pixel and channel tile over all kernel rows: the (rh, c_inner, rk) nest
+    top, left, bottom, right = s["pads"]
+    k = s["kw"] * s["ci"]
+    spec = (tile, bool(s.get("interleaved")), s["kh"], (s["w"] + left + right) * s["ci"] * s["dh"], s["co"] * k, k)
+    return tensorize(sch, rh, gemm_name(*spec), s), [micro_kernels.gemm_source(*spec)]
+
+
+def mark(sch, loop, kernel: str) -> None:
+    """Blockize `loop`'s nest and annotate the block with the micro-kernel replacing it (tensorize)."""
+    sch.annotate(sch.blockize(loop), MICRO_KERNEL, kernel)
 
 
 def tensorize(sch, loop, kernel: str, s: dict | None = None):
@@ -171,14 +202,15 @@ def tensorize(sch, loop, kernel: str, s: dict | None = None):
     C[j] += int32(A[k]) * int32(B[j, k]), and call `kernel` on the regions' first elements."""
     from tvm import tirx as tir
     from tvm.s_tir import SBlock, SBlockRealize
-    outer = sch.blockize(loop)
-    sch.annotate(outer, MICRO_KERNEL, kernel)
+    mark(sch, loop, kernel)
     func = sch.mod["main"]
 
     def first(region):
         return tir.address_of(tir.BufferLoad(region.source, [r.min for r in region.region]))
 
     def rewrite(st):
+        if isinstance(st, tir.For) and MICRO_KERNEL in st.annotations:
+            return tir.Evaluate(pad_call(st, s))
         if isinstance(st, tir.For):
             return tir.For(st.loop_var, st.min, st.extent, st.kind, rewrite(st.body), st.thread_binding,
                            st.annotations)
@@ -192,24 +224,55 @@ def tensorize(sch, loop, kernel: str, s: dict | None = None):
             return SBlock(st.iter_vars, st.reads, st.writes, st.name_hint, rewrite(st.body), st.init,
                           st.alloc_buffers, st.match_buffers, st.annotations)
         (c,) = st.writes
-        a, b = [r for r in st.reads if not r.source.same_as(c.source)]
         extents = lambda r: [int(e.extent) for e in r.region]  # noqa: E731
-        if kernel == DW_NAME:
+        a, b = [r for r in st.reads if not r.source.same_as(c.source)]
+        if kernel.startswith(DW_NAME):
             if extents(c)[-1] != 4 or extents(b) != [s["kh"], s["kw"], 4]:
                 raise ValueError(f"{st.name_hint}: not the depthwise intrinsic's computation {extents(b)}")
-            row = int(a.source.shape[-1])
+            row = int(np.prod([int(e) for e in a.source.shape[2:]]))
             call = tir.call_extern("int32", kernel, first(a), row * s["dh"], s["dw"] * s["ci"], first(b),
                                    s["kw"] * s["co"], s["co"], first(c), s["kh"], s["kw"])
             return SBlock(st.iter_vars, st.reads, st.writes, st.name_hint, tir.Evaluate(call), None,
                           st.alloc_buffers, st.match_buffers, {})
-        n, k = int(np.prod(extents(c))), extents(a)[-1]
-        b_ok = extents(b)[-3:] == [k // 4, n, 4] if s and s.get("interleaved") else extents(b)[-2:] == [n, k]
-        if np.prod(extents(a)) != k or not b_ok or extents(c)[-1] != n \
+        n, k, kh = int(np.prod(extents(c))), extents(a)[-1], s["kh"]
+        rows_ok = extents(a)[-2] == (kh - 1) * s["dh"] + 1 and np.prod(extents(a)) == k * extents(a)[-2]
+        b_ok = extents(b) == ([kh, 1, k // 4, n, 4] if s.get("interleaved") else [kh, n, k])
+        if not rows_ok or not b_ok or extents(c)[-1] != n \
                 or "T.Cast(\"int32\"" not in st.body.script() or st.body.script().count(" + ") < 1:
             raise ValueError(f"{st.name_hint}: not the gemm intrinsic's computation {extents(a)} {extents(b)}")
-        stride = int(b.source.shape[-1])        # unused by the interleaved kernels
-        call = tir.call_extern("int32", str(st.annotations[MICRO_KERNEL]), first(a), 0, first(b), stride, first(c),
-                               1, k)
+        a_row = int(a.source.shape[-1]) * s["dh"]         # input bytes between kernel rows
+        b_row = s["co"] * k                                # weight bytes between kernel rows
+        name = str(st.annotations[MICRO_KERNEL])
+        if not name.endswith(f"_r{kh}_a{a_row}_b{b_row}_k{k}"):      # the kernel's compile-time constants
+            raise ValueError(f"{st.name_hint}: {name} is not built for rows {kh}, strides {a_row}, {b_row}, k {k}")
+        call = tir.call_extern("int32", name, first(a), a_row, first(b), b_row, first(c), kh, k)
         return SBlock(st.iter_vars, st.reads, st.writes, st.name_hint, tir.Evaluate(call), None,
                       st.alloc_buffers, st.match_buffers, {})
     return func.with_body(rewrite(func.body))
+
+
+def pad_call(loop, s: dict):
+    """The channel loop of the padding, x_padded[b, r, px, c] = x[b, r - top, (px - left) * ci + c] inside
+    the input else the zero point for c < ci, as one tinycc_tvm_pad_copy call (the source indices
+    clamped into the input, unread outside it)."""
+    from tvm import tirx as tir
+    from tvm.s_tir import SBlockRealize
+    realize = loop.body
+    if not isinstance(realize, SBlockRealize) or realize.block.name_hint != "x_padded" or int(loop.extent) != s["ci"]:
+        raise ValueError("not the padding's channel loop")
+    (c,) = realize.block.writes
+    (x,) = realize.block.reads
+    top, left, _, _ = s["pads"]
+    h, w, ci = s["h"], s["w"], s["ci"]
+    b, r, px, chan = realize.iter_values
+    if not chan.same_as(loop.loop_var):          # the pixel's place does not depend on the channel
+        raise ValueError("not the padding's channel loop")
+    i32 = lambda v: tir.const(v, "int32")  # noqa: E731
+    clamp = lambda v, hi: tir.min(tir.max(v, i32(0)), i32(hi))  # noqa: E731
+    inside = tir.all(r >= top, r < top + h, px >= left, px < left + w)
+    src = tir.address_of(tir.BufferLoad(x.source, [b, clamp(r - top, h - 1), clamp(px - left, w - 1) * ci]))
+    dst = tir.address_of(tir.BufferLoad(c.source, [b, r, px, i32(0)]))
+    # the last channel's address too (unused by the kernel): TVM's buffer compaction sees the whole pixel
+    last = tir.address_of(tir.BufferLoad(c.source, [b, r, px, i32(ci - 1)]))
+    return tir.call_extern("int32", micro_kernels.PAD_NAME, dst, last, src, tir.Select(inside, i32(1), i32(0)),
+                           i32(ci), i32(s["zp"]))

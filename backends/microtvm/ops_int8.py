@@ -55,18 +55,15 @@ class TVMKernel:
         if symbol is None:
             symbol = f"tvmgen_{self.name}_{names.identifier(node.op, 'op')}_{len(self.cache)}"
             with progress.phase(f"building a TVM {node.op} kernel (DSP schedule)"):
-                scheduled, tiles = dsp.schedule_conv(func, shape)
+                scheduled, sources = dsp.schedule_conv(func, shape)
                 m.add_kernel_source(micro_kernels.PRELUDE)
-                for tile in tiles:
-                    m.add_kernel_source(micro_kernels.gemm_packed_source(tile) if shape.get("interleaved")
-                                        else micro_kernels.gemm_source(tile))
-                if shape.get("depthwise"):
-                    m.add_kernel_source(micro_kernels.DW_SOURCE)
+                for source in sources:
+                    m.add_kernel_source(source)
                 m.add_kernel_source(lower_kernel(scheduled, symbol, {**(self.opts or {}), "schedule": "none"}))
             self.cache[key] = symbol
         co = shape["co"]
-        mult = np.broadcast_to(np.asarray(p["multiplier"], dtype=np.int32), (co,)).copy()
-        shift = np.broadcast_to(np.asarray(p["shift"], dtype=np.int32), (co,)).copy()
+        mult = np.broadcast_to(shape["mult"], (co,)).copy()       # as the epilogue helper takes them
+        shift = np.broadcast_to(shape["shift"], (co,)).copy()
         args = [m.ptr(node.inputs[0], const=True), m.const_array(packed, "w_packed", f"{node.name} weights for TVM"),
                 m.const_array(bias, "bias_folded", f"{node.name} bias - input zero point * weight sums"),
                 m.const_array(mult, "mult"), m.const_array(shift, "shift"), m.ptr(node.outputs[0])]

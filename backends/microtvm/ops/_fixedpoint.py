@@ -42,3 +42,12 @@ def requant(tir, acc, mult, shift, p):
     v = mbqm(tir, acc, mult, shift) + tir.const(int(p["output_zp"]), "int32")
     v = tir.max(tir.min(v, tir.const(int(p["act_max"]), "int32")), tir.const(int(p["act_min"]), "int32"))
     return tir.Cast("int8", v)
+
+
+def requant_extern(tir, acc, mult, shift, p, helper: str):
+    """requant as one call of the micro-kernels' epilogue `helper` (micro_kernels.py, tinycc_tvm_requant*:
+    the same integers in a few Cortex-M instructions; micro_kernels.requant_plan chose it and its
+    multiplier and shift arrays from prepare()'s constants)."""
+    c = lambda v: tir.const(int(v), "int32")  # noqa: E731
+    return tir.Cast("int8", tir.call_extern("int32", helper, acc, mult, shift,
+                                            c(p["output_zp"]), c(p["act_min"]), c(p["act_max"])))

@@ -1,0 +1,147 @@
+"""The microtvm backend's int8 DSP schedules (backends/microtvm/dsp.py) where they run for real.
+
+- The epilogue helpers every DSP schedule calls (micro_kernels.py: tinycc_tvm_requant, its
+  right-shift-only variant and the one-shift _e variant with requant_plan's arrays), built on the
+  host with -Werror (and UBSan when the compiler has it),
+  equal TF Lite Micro's MultiplyByQuantizedMultiplier + zero point + clamp (tinycc.core.fixedpoint)
+  on edge and random accumulators, every shift TFLM's int8 kernels use and INT32_MIN multipliers.
+- A small int8 model with conv_2d, depthwise_conv_2d (padded) and fully_connected through microtvm
+  (the gemm kernels packed and not, with a tail, the depthwise one, the padding copy, the one-shift
+  requantisation), built for a Cortex-M4 and run under QEMU (mps2-an386): the firmware's TVM
+  kernels execute SMLAD (the DSP path of the micro-kernels, which host builds never take) and its
+  outputs equal TF Lite Micro's byte for byte on several random inputs.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.c_build import CC, CFLAGS
+from tests.ops.check import random_inputs
+from tests.tflm import run_tflm
+from tinycc import cortexm
+from tinycc.core.fixedpoint import multiply_by_quantized_multiplier
+
+INT32_MIN, INT32_MAX = -(1 << 31), (1 << 31) - 1
+
+
+def _cases(seed: int = 0, n: int = 4000):
+    rng = np.random.default_rng(seed)
+    acc = rng.integers(INT32_MIN, INT32_MAX, n, endpoint=True)
+    acc[: n // 2] = rng.integers(-(1 << 20), 1 << 20, n // 2)
+    acc[:10] = [0, -1, 1, INT32_MIN, INT32_MAX, 1 << 30, -(1 << 30), 12345, -12345, 255]
+    mult = rng.integers(1 << 30, INT32_MAX, n, endpoint=True)
+    mult[:3] = [1 << 30, INT32_MAX, 0]
+    shift = rng.integers(-31, 31, n)
+    return acc, mult, shift
+
+
+def _expected(acc, mult, shift, zp, lo, hi):
+    v = multiply_by_quantized_multiplier(acc.astype(np.int32), mult.astype(np.int32), shift.astype(np.int32))
+    return np.clip(v.astype(np.int64) + zp, lo, hi)
+
+
+def _run_helpers(tmp_path: Path, rows: list[tuple[str, np.ndarray, np.ndarray, np.ndarray, int, int, int]]):
+    from tinycc.backends.microtvm.micro_kernels import PRELUDE
+    def array(name: str, values) -> str:
+        literals = ", ".join("(-2147483647 - 1)" if int(v) == INT32_MIN else str(int(v)) for v in values)
+        return f"static const int32_t {name}[{len(values)}] = {{{literals}}};\n"
+    body = [array(f"a{k}", row[1]) + array(f"m{k}", row[2]) + array(f"s{k}", row[3]) for k, row in enumerate(rows)]
+    calls = "".join(f"    for (i = 0; i < {acc.size}; ++i) printf(\"%ld\\n\", (long){fn}(a{k}[i], m{k}[i], s{k}[i], "
+                    f"{zp}, {lo}, {hi}));\n" for k, (fn, acc, mult, shift, zp, lo, hi) in enumerate(rows))
+    src = tmp_path / "requant.c"
+    src.write_text("#include <stdint.h>\n#include <stdio.h>\n" + PRELUDE + "".join(body)
+                   + f"int main(void) {{\n    int i;\n{calls}    return 0;\n}}\n")
+    exe = tmp_path / "requant"
+    ubsan = ["-fsanitize=undefined", "-fno-sanitize-recover=undefined"]
+    proc = subprocess.run([CC, *CFLAGS, *ubsan, str(src), "-o", str(exe)], capture_output=True, text=True)
+    if proc.returncode != 0:       # a compiler without UBSan: the plain build
+        proc = subprocess.run([CC, *CFLAGS, str(src), "-o", str(exe)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    run = subprocess.run([str(exe)], capture_output=True, text=True)
+    assert run.returncode == 0 and not run.stderr, run.stderr[-2000:]
+    return np.array([int(v) for v in run.stdout.split()], np.int64)
+
+
+def test_requant_helpers_equal_tflm_multiply_by_quantized_multiplier(tmp_path):
+    from tinycc.backends.microtvm.micro_kernels import requant_plan
+    acc, mult, shift = _cases()
+    right = np.minimum(shift, 0)             # the _r variant's domain: right shifts, multipliers > INT32_MIN
+    mult_min = mult.copy()
+    mult_min[:40] = INT32_MIN                # the general one saturates INT32_MIN x INT32_MIN as TFLM does
+    rows = [("tinycc_tvm_requant", acc, mult_min, shift, -128, -128, 127),
+            ("tinycc_tvm_requant", acc, mult, shift, 5, -100, 90),
+            ("tinycc_tvm_requant_r", acc, mult, right, -128, -128, 127),
+            ("tinycc_tvm_requant_r", acc, mult, right, 17, -128, 6)]
+    want = [_expected(a, m, s, zp, lo, hi) for _, a, m, s, zp, lo, hi in rows]
+    # the _e helper, with requant_plan's (2M - 2^32, e) arrays, where the plan takes it
+    bounded = np.clip(acc, -(1 << 24), 1 << 24)
+    for zp, top, lo, hi in ((-128, 22, -128, 127), (0, 31, -128, 127), (-1, 31, -20, 100), (100, 20, -128, 127)):
+        e = 1 + np.arange(acc.size) % top
+        p = {"multiplier": mult[3:], "shift": -e[3:], "output_zp": zp}
+        helper, m2, e2 = requant_plan(p, np.array([0]), (1 << 24) // (1 << 14) - 1)
+        assert helper == "tinycc_tvm_requant_e", (zp, top)
+        rows.append((helper, bounded[3:], m2, e2, zp, lo, hi))
+        want.append(_expected(bounded[3:], mult[3:], -e[3:], zp, lo, hi))
+    # a zero multiplier, a sum leaving int32 (h = 255 * 2^30), a left shift: the general helpers
+    plan = lambda m, sh: requant_plan({"multiplier": m, "shift": sh, "output_zp": -128}, np.array([0]), 8)[0]  # noqa: E731
+    assert plan(mult, -np.full(mult.size, 7)) == "tinycc_tvm_requant_r"
+    assert plan(mult[3:], -np.full(mult.size - 3, 31)) == "tinycc_tvm_requant_r"
+    assert plan(mult[3:], np.full(mult.size - 3, 2)) == "tinycc_tvm_requant"
+    got = _run_helpers(tmp_path, rows)
+    want = np.concatenate(want)
+    assert got.shape == want.shape
+    np.testing.assert_array_equal(got, want)
+    assert len(np.unique(want)) > 100           # not a clamp to one value
+
+
+def test_metadata_names_the_schedules_used():
+    """metadata.json's tir_options.schedule says DSP schedules with dsp=1 (the default), not with dsp=0."""
+    pytest.importorskip("tvm", reason="the tvm extra is not installed (pip install 'tinycc-ml[tvm]')")
+    import json
+
+    from tinycc.backends.microtvm.plugin import generate
+    from tinycc.plugins.importers.tflite import load_tflite
+    g = load_tflite(Path(__file__).resolve().parents[1] / "examples" / "tiny_kws_int8.tflite")
+    for opt, present, absent in (("dsp=1", "SXTB16 + SMLAD", "x"), ("dsp=0", "per-element", "SMLAD")):
+        files, _ = generate(g, "model", [opt])
+        schedule = json.loads(files["metadata.json"])["tir_options"]["schedule"]
+        assert present in schedule and (absent == "x" or absent not in schedule), (opt, schedule)
+
+
+needs_qemu = pytest.mark.skipif(
+    shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
+    reason=f"the Cortex-M toolchain and QEMU are not installed (apt-get install {cortexm.PACKAGES})")
+
+
+@needs_qemu
+def test_dsp_schedules_under_qemu_cortex_m4_equal_tflm(tmp_path):
+    pytest.importorskip("tvm", reason="the tvm extra is not installed (pip install 'tinycc-ml[tvm]')")
+    from tinycc.driver import compile_model
+    from tinycc.plugins.importers.tflite import load_tflite
+    path = Path(__file__).resolve().parents[1] / "examples" / "tiny_kws_int8.tflite"
+    g = load_tflite(path)
+    assert {"conv_2d", "depthwise_conv_2d", "fully_connected"} <= {n.op for n in g.nodes}
+    out = tmp_path / "out"
+    compile_model(path, "microtvm", out, name="model")
+    src = (out / "model.c").read_text()
+    for kernel in ("tinycc_gemm_s8_1x", "tinycc_dw_s8_4", "tinycc_tvm_requant", "tinycc_tvm_pad_copy"):
+        assert kernel in src, kernel
+    built = cortexm.build(out, "cortex-m4")
+    dis = subprocess.run([cortexm._tool("arm-none-eabi-objdump"), "-d", "--no-show-raw-insn", built["elf"]],
+                         capture_output=True, text=True, check=True).stdout
+    tvm_code = "\n".join(block for block in dis.split("\n\n") if "<tvmgen_model_" in block.split("\n", 1)[0]
+                         or "<tinycc_gemm_s8" in block.split("\n", 1)[0] or "<tinycc_dw_s8" in block.split("\n", 1)[0])
+    assert "smlad" in tvm_code and "sxtb16" in tvm_code        # the DSP path, not the plain C one
+    rng = np.random.default_rng(3)
+    samples = [random_inputs(g, rng) for _ in range(6)]
+    layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
+    outs = cortexm.run(built["elf"], "qemu-cortex-m4", samples, layout)
+    data = path.read_bytes()
+    for k, (sample, got) in enumerate(zip(samples, outs)):
+        want = run_tflm(data, sample)[0]
+        np.testing.assert_array_equal(np.asarray(got[0]).reshape(-1), want.reshape(-1), err_msg=f"sample {k}")
