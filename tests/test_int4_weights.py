@@ -198,3 +198,76 @@ def test_int4_chain_on_qemu_cortex_m4_equals_tflm(tmp_path):
     g = load_tflite(Path("chain.tflite"), model)
     write_sources(g, tmp_path)
     assert_qemu_m4_equals_tflm(model, g, tmp_path, 3)
+
+
+def _float_chain() -> Graph:
+    """A float32 conv_2d -> depthwise_conv_2d -> fully_connected -> softmax model (NHWC)."""
+    rng = np.random.default_rng(21)
+
+    def f32(name, shape, scale=0.3):
+        return const(name, rng.normal(0, scale, shape).astype(np.float32))
+    ts = {t.name: t for t in [act("x", (1, 8, 8, 3), "float32"), f32("cw", (8, 3, 3, 3)), f32("cb", (8,), 0.1),
+                              act("c", (1, 8, 8, 8), "float32"), f32("dw", (1, 3, 3, 8)), f32("db", (8,), 0.1),
+                              act("d", (1, 4, 4, 8), "float32"), f32("fw", (5, 128), 0.1), f32("fb", (5,), 0.1),
+                              act("f", (1, 5), "float32"), act("y", (1, 5), "float32")]}
+    nodes = [Node("conv", "conv_2d", ["x", "cw", "cb"], ["c"], {"pads": (1, 1, 1, 1), "activation": "relu"}),
+             Node("dw", "depthwise_conv_2d", ["c", "dw", "db"], ["d"],
+                  {"strides": (2, 2), "pads": (0, 0, 1, 1), "activation": "relu6"}),
+             Node("fc", "fully_connected", ["d", "fw", "fb"], ["f"], {}),
+             Node("softmax", "softmax", ["f"], ["y"], {"beta": 1.0})]
+    return validate(Graph("float_chain", ts, nodes, ["x"], ["y"], source="<float chain>"))
+
+
+def test_ptq_int4_weights_are_symmetric_per_channel_and_tflm_runs_them(tmp_path):
+    import copy
+
+    from tests.c_build import write_sources
+    from tinycc.core.passes import Sequential
+    from tinycc.core.passes.calibrate import calibrate
+    from tinycc.core.passes.quantize import QuantizeInt8
+    g = _float_chain()
+    rng = np.random.default_rng(2)
+    samples = [[rng.uniform(-1, 1, (1, 8, 8, 3)).astype(np.float32)] for _ in range(8)]
+    # float I/O: a QUANTIZE first, so the conv and the depthwise run in place over a row ring (their s4 ring kernels)
+    gq = Sequential(QuantizeInt8(calibrate(g, samples), io="float", int4_layers=["conv", "dw", "fc"])).run(
+        copy.deepcopy(g))
+    for node in gq.nodes:
+        if node.op in int4.OPS:
+            w, wf = gq.tensors[node.inputs[1]], g.tensors[next(n.inputs[1] for n in g.nodes if n.name == node.name)]
+            axis = 3 if node.op == "depthwise_conv_2d" else 0
+            amax = np.abs(np.moveaxis(wf.data, axis, 0)).reshape(wf.shape[axis], -1).max(axis=1)
+            assert w.int4 and w.data.min() >= -7 and w.data.max() <= 7 and np.abs(w.data).max() == 7
+            np.testing.assert_allclose(w.quant.scale, amax / 7, rtol=1e-6)        # per channel, symmetric
+    model = write_tflite(gq)
+    types = _tflite_types(model)
+    conv_w, dw_w, fc_w = (gq.nodes[[n.name for n in gq.nodes].index(k)].inputs[1] for k in ("conv", "dw", "fc"))
+    assert types[conv_w] == (17, 8 * 27 // 2) and types[dw_w] == (17, 72 // 2)
+    assert types[fc_w] == (9, 5 * 128)           # per-channel int4 FC: written as INT8 values (TFLM's limit)
+    write_sources(load_tflite(Path("ptq4.tflite"), model), tmp_path)
+    c = (tmp_path / "model.c").read_text()
+    assert "    tinycc_conv_2d_s4_inplace(" in c and "    tinycc_depthwise_conv_2d_s4_inplace(" in c
+    assert_matches_tflm(model, samples=3, c=True, sanitize=True, float_tol=0)
+
+
+def test_cli_weights_int4_halves_weight_flash_and_reports_accuracy(tmp_path):
+    import json
+
+    from tinycc.cli import main
+    path = tmp_path / "float.tflite"
+    path.write_bytes(write_tflite(_float_chain()))
+    rng = np.random.default_rng(3)
+    np.save(tmp_path / "cal.npy", rng.uniform(-1, 1, (16, 1, 8, 8, 3)).astype(np.float32).reshape(16, 1, 8, 8, 3))
+    reports = {}
+    for weights in ("int8", "int4"):
+        out = tmp_path / weights
+        assert main(["compile", str(path), "-o", str(out), "--calibration", str(tmp_path / "cal.npy"),
+                     "--weights", weights, f"--json={tmp_path / (weights + '.json')}"]) == 0
+        reports[weights] = json.loads((tmp_path / f"{weights}.json").read_text())
+    weights8 = 8 * 27 + 72 + 5 * 128
+    saved = reports["int8"]["flash_weights_bytes"] - reports["int4"]["flash_weights_bytes"]
+    assert saved >= weights8 - (8 * 27 + 1) // 2 - 72 // 2 - (5 * 128) // 2
+    assert "top1_agreement" in reports["int4"]["accuracy"]["outputs"][0]
+    assert "tinycc_conv_2d_s4(" in (tmp_path / "int4" / "model.c").read_text()
+    status = main(["compile", str(path), "-o", str(tmp_path / "bad"), "--calibration", str(tmp_path / "cal.npy"),
+                   "--int4-layers", "y"])
+    assert status == 2 and not (tmp_path / "bad").exists()

@@ -23,7 +23,7 @@ def packed_weights(node, m) -> str | None:
 
 
 def _conv(node, m, p, inplace):
-    if p["dtype"] != "int8" or inplace:
+    if p["dtype"] != "int8":
         return None
     w = packed_weights(node, m)
     if w is None:
@@ -44,8 +44,12 @@ def _fc(node, m, p, inplace):
 
 
 CONV_ARGS = "&{shape}, {x}, {w4b}, {bias}, {y}, {in_zp}, {out_zp}, {mult}, {shift}, {act_min}, {act_max}"
-CONV = Variant("s4", "tinycc_conv_2d_s4", CONV_ARGS, "reference/conv_2d_s4.h", _conv)
-DEPTHWISE = Variant("s4", "tinycc_depthwise_conv_2d_s4", CONV_ARGS, "reference/depthwise_conv_2d_s4.h", _conv)
+INPLACE_ARGS = ("&{shape}, &{ring_shape}, {buf}, {w4b}, {bias}, {ring}, {in_zp}, {out_zp}, {mult}, {shift}, "
+                "{act_min}, {act_max}")
+CONV = Variant("s4", "tinycc_conv_2d_s4", CONV_ARGS, "reference/conv_2d_s4.h", _conv,
+               "tinycc_conv_2d_s4_inplace", INPLACE_ARGS)
+DEPTHWISE = Variant("s4", "tinycc_depthwise_conv_2d_s4", CONV_ARGS, "reference/depthwise_conv_2d_s4.h", _conv,
+                    "tinycc_depthwise_conv_2d_s4_inplace", INPLACE_ARGS)
 FULLY_CONNECTED = Variant("s4", "tinycc_fully_connected_s4",
                           "{dims}, {x}, {w4b}, {bias}, {y}, {in_zp}, {out_zp}, {mult}, {shift}, {per_channel}, "
                           "{act_min}, {act_max}", "reference/fully_connected_s4.h", _fc)
