@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinycc.core.errors import TinyccError
+from tinycc.core.graph import Graph, Node, Tensor
 
 LOW, HIGH = -8, 7          # what a nibble holds
 QMIN, QMAX = -7, 7         # what tinycc's PTQ (and TFLite's int4 quantiser) writes: symmetric
@@ -51,17 +52,17 @@ def in_range(data: np.ndarray) -> bool:
     return data.size == 0 or (int(data.min()) >= LOW and int(data.max()) <= HIGH)
 
 
-def is_int4(t) -> bool:
+def is_int4(t: Tensor) -> bool:
     """Whether tensor `t` is an int4 weight stored packed (an int8 constant with its `int4` flag)."""
-    return bool(getattr(t, "int4", False)) and t.dtype == "int8" and t.data is not None
+    return t.int4 and t.dtype == "int8" and t.data is not None
 
 
-def check_weights(node, g) -> None:
+def check_weights(node: Node, g: Graph) -> None:
     """An int4 weight of `node` is an int8 constant in -8..7 with zero point 0, feeding an int8 op
     TF Lite Micro runs with int4 filters; else a TinyccError naming the node."""
     for name in node.inputs:
         t = g.tensors.get(name) if name is not None else None
-        if t is None or not getattr(t, "int4", False):
+        if t is None or not t.int4:
             continue
         where = dict(node=node.name, op=node.op)
         if node.op not in OPS or node.inputs.index(name) != WEIGHTS_INPUT:
@@ -84,7 +85,7 @@ def check_weights(node, g) -> None:
                               **where)
 
 
-def tflite_packed(g) -> set[str]:
+def tflite_packed(g: Graph) -> set[str]:
     """The int4 weights a TFLite file can carry as INT4: TF Lite Micro refuses an INT4 filter that is
     per-channel on FULLY_CONNECTED (fully_connected_common.cc), so such weights (and any feeding a node
     other than conv_2d / depthwise_conv_2d / per-tensor fully_connected) are written as INT8 values."""

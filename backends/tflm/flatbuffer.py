@@ -124,9 +124,10 @@ class _Writer:
         tt = self.s.TensorT()
         tt.name = t.name
         tt.shape = np.array(t.shape, dtype=np.int32)
-        packed = not made and t.name in self.int4
+        packed = not made and t.name in self.int4 and t.data is not None
         tt.type = INT4 if packed else TENSOR_TYPES[t.dtype]
-        tt.buffer = self.buffer(np.frombuffer(int4.pack(t.data), dtype=np.uint8) if packed else t.data)
+        tt.buffer = self.buffer(np.frombuffer(int4.pack(t.data), dtype=np.uint8) if packed and t.data is not None
+                                else t.data)
         tt.isVariable = bool(t.variable)
         if t.quant is not None:
             q = self.s.QuantizationParametersT()

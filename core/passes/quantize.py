@@ -168,7 +168,7 @@ class QuantizeInt8(Pass):
         nodes: list[Node] = []
         qname: dict[str, str] = {}          # float activation -> its int8 tensor
         self.names = g.names()              # activations keep their names; new tensors get fresh ones
-        self._weights: dict[tuple[str, Any], str] = {}
+        self._weights: dict[tuple[str, Any, bool], str] = {}     # (float filter, axis, int4) -> its copy
         self._constants: dict[tuple[str, str, float, int], str] = {}    # (float constant, dtype, scale, zp)
 
         def add_int8(name: str, shape: Sequence[int], quant: Quant, new_name: str | None = None,
