@@ -95,6 +95,7 @@ class Tensor:
     variable: bool = False            # persistent state (TFLite is_variable): starts at zero (an int8 one at
     #                                   its zero point, as TF Lite Micro resets it), read and updated in place
     #                                   by the op that takes it, kept from one invocation to the next
+    int4: bool = False                # int8 weights of values -8..7 stored two a byte (TFLite INT4, core/int4.py)
 
     @property
     def is_const(self) -> bool:

@@ -11,7 +11,7 @@ from types import ModuleType
 
 import numpy as np
 
-from tinycc.core import ops
+from tinycc.core import int4, ops
 from tinycc.core.errors import TinyccError, Unsupported
 from tinycc.core.graph import DTYPES, Graph, Node, np_dtype
 from tinycc.core.ops.common import ACTIVATIONS
@@ -271,6 +271,7 @@ def validate(g: Graph) -> Graph:
         _check_window(g, node)
         _check_bias(g, node)
         try:
+            int4.check_weights(node, g)
             shapes = op.infer(node, g)
             if len(shapes) != len(node.outputs):
                 raise TinyccError(f"has {len(node.outputs)} outputs, the operator computes {len(shapes)}",

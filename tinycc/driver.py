@@ -102,13 +102,37 @@ def quantize_model(g: Graph, options: dict) -> Graph:
     ranges = calibrate(g, samples, method=options.get("calibration_method") or "minmax", int16_tensors=int16_tensors)
     tie(ranges, g.metadata.tied)            # an unrolled loop's steps: one range per role
     gq = Sequential(QuantizeInt8(ranges, io=options.get("io") or "float", int16_layers=int16,
-                                 bias_correction=bool(options.get("bias_correction"))),
+                                 bias_correction=bool(options.get("bias_correction")),
+                                 int4_layers=int4_layers(g, options, int16)),
                     ShareConstants()).run(copy.deepcopy(g))
     threshold = options.get("sqnr_threshold")
     gq.metadata.accuracy = accuracy_report(g, gq, samples[:64],
                                            sqnr_threshold=SQNR_THRESHOLD if threshold is None else float(threshold))
     io_cost_note(gq)
     return gq
+
+
+def int4_layers(g: Graph, options: dict, int16: list[str]) -> list[str]:
+    """The layers PTQ gives int4 weights (core/int4.py): options weights="int4" (every conv_2d,
+    depthwise_conv_2d and fully_connected) or int4_layers (those named)."""
+    from tinycc.core import int4
+    named = options.get("int4_layers") or []
+    weights = options.get("weights") or ("int4" if named else "int8")
+    if weights not in ("int8", "int4"):
+        raise TinyccError(f"unknown weights type {weights!r}", hint="choose int8 or int4")
+    if weights == "int8":
+        return []
+    layers = resolve_layers(g, named) if named else [n.name for n in g.nodes if n.op in int4.OPS]
+    for name in layers:
+        node = next(n for n in g.nodes if n.name == name)
+        if node.op not in int4.OPS:
+            raise TinyccError(f"layer {name!r} is a {node.op}; int4 weights are for conv_2d, depthwise_conv_2d "
+                              "and fully_connected", file=g.source, node=name, op=node.op,
+                              hint="name only those layers in --int4-layers")
+        if name in int16 and named:
+            raise TinyccError(f"layer {name!r} cannot have int4 weights and int16 activations", file=g.source,
+                              node=name, op=node.op, hint="int4 weights run with int8 activations (4w8a)")
+    return [name for name in layers if name not in int16]
 
 
 def is_float_model(g: Graph) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import flatbuffers
 import numpy as np
 
-from tinycc.core import ops
+from tinycc.core import int4, ops
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph, Node, Tensor
 from tinycc.core.ops import _tflite
@@ -19,6 +19,7 @@ from tinycc.core.ops import pad as pad_op
 
 TENSOR_TYPES = {"float32": 0, "int32": 2, "uint8": 3, "int64": 4, "bool": 6, "int16": 7, "int8": 9,
                 "uint64": 12, "resource": 13, "uint32": 15, "uint16": 16}
+INT4 = 17                      # an int8 constant flagged int4 (core/int4.py), written packed
 ACTIVATIONS = _tflite.ACTIVATION_OF
 PADDING_SAME, PADDING_VALID = _tflite.PADDING_SAME, _tflite.PADDING_VALID
 LOWEST = {"int8": -128, "int16": -32768}      # a max-pool PAD's fill (float: -inf)
@@ -97,6 +98,7 @@ class _Writer:
         self.opcode_index: dict[str, int] = {}
         self.made: dict[str, _Made] = {}          # key (fresh among the graph's names) -> tensor made here
         self._made_keys = g.names()
+        self.int4 = int4.tflite_packed(g)          # int4 weights written packed (TFLite INT4)
 
     def buffer(self, data: np.ndarray | None, shared: bool = True) -> int:
         """The index of a buffer holding `data`'s bytes (0: none); `shared`: the one buffer already
@@ -122,8 +124,10 @@ class _Writer:
         tt = self.s.TensorT()
         tt.name = t.name
         tt.shape = np.array(t.shape, dtype=np.int32)
-        tt.type = TENSOR_TYPES[t.dtype]
-        tt.buffer = self.buffer(t.data)
+        packed = not made and t.name in self.int4 and t.data is not None
+        tt.type = INT4 if packed else TENSOR_TYPES[t.dtype]
+        tt.buffer = self.buffer(np.frombuffer(int4.pack(t.data), dtype=np.uint8) if packed and t.data is not None
+                                else t.data)
         tt.isVariable = bool(t.variable)
         if t.quant is not None:
             q = self.s.QuantizationParametersT()

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from tinycc.core import fixedpoint as fp
-from tinycc.core import ops
+from tinycc.core import int4, ops
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph, Node, Quant, Tensor
 from tinycc.core.ops import dequantize as dequantize_op
@@ -55,16 +55,18 @@ def activation_quant16(lo: float, hi: float) -> Quant:
     return Quant(np.array([np.float32(amax / 32767.0 if amax > 0 else 1.0 / 32767.0)]), np.array([0]))
 
 
-def quantize_weights(w: np.ndarray, axis: int | None) -> tuple[np.ndarray, Quant]:
+def quantize_weights(w: np.ndarray, axis: int | None, qmax: int = 127) -> tuple[np.ndarray, Quant]:
+    """Symmetric weights in -qmax..qmax (127: int8; 7: int4, as TFLite's int4 quantiser), per tensor or
+    per channel along `axis`."""
     if axis is None:
         amax = np.array([np.abs(w).max()])
     else:
         amax = np.abs(np.moveaxis(w, axis, 0)).reshape(w.shape[axis], -1).max(axis=1)
-    scale = np.where(amax > 0, amax / 127.0, 1.0).astype(np.float32)
+    scale = np.where(amax > 0, amax / float(qmax), 1.0).astype(np.float32)
     shape = [1] * w.ndim
     if axis is not None:
         shape[axis] = -1
-    q = np.clip(fp.round_half_away(w / scale.reshape(shape)), -127, 127).astype(np.int8)
+    q = np.clip(fp.round_half_away(w / scale.reshape(shape)), -qmax, qmax).astype(np.int8)
     return q, Quant(scale, np.zeros(scale.size, dtype=np.int64), axis or 0)
 
 
@@ -178,12 +180,13 @@ class QuantizeInt8(Pass):
     name = "quantize-int8"
 
     def __init__(self, ranges: Ranges, io: str = "float", int16_layers: Iterable[str] = (),
-                 bias_correction: bool = False) -> None:
+                 bias_correction: bool = False, int4_layers: Iterable[str] = ()) -> None:
         if io not in IO_MODES:
             raise TinyccError(f"unknown io mode {io!r}", hint=f"choose one of {', '.join(IO_MODES)}")
         self.ranges = ranges
         self.io = io
         self.int16 = set(int16_layers)
+        self.int4 = set(int4_layers)        # weighted layers whose weights are int4 (core/int4.py, 4w8a)
         self.bias_correction = bias_correction
 
     def _range_quant(self, name: str, dtype: str = "int8") -> Quant:
@@ -202,7 +205,7 @@ class QuantizeInt8(Pass):
         nodes: list[Node] = []
         qname: dict[str, str] = {}          # float activation -> its int8 tensor
         self.names = g.names()              # activations keep their names; new tensors get fresh ones
-        self._weights: dict[tuple[str, Any], str] = {}
+        self._weights: dict[tuple[str, Any, bool], str] = {}     # (float filter, axis, int4) -> its copy
         self._constants: dict[tuple[str, str, float, int], str] = {}    # (float constant, dtype, scale, zp)
 
         def add_int8(name: str, shape: Sequence[int], quant: Quant, new_name: str | None = None,
@@ -286,11 +289,13 @@ class QuantizeInt8(Pass):
             axis = ops.trait(op, "weight_quant_axis")
             x_q = _quant(tensors[_given(ins[0])])
             w = g.tensors[node.input(1)]
-            key = (w.name, axis)
+            four = node.name in self.int4
+            key = (w.name, axis, four)
             if key not in self._weights:                       # one int8 copy of a filter shared by layers
-                wq, w_quant = quantize_weights(_const_data(node, w).astype(np.float32), axis)
-                self._weights[key] = w_name = self.names.fresh(f"{w.name}/int8")
-                tensors[w_name] = Tensor(w_name, w.shape, "int8", w_quant, wq)
+                wq, w_quant = quantize_weights(_const_data(node, w).astype(np.float32), axis,
+                                               int4.QMAX if four else 127)
+                self._weights[key] = w_name = self.names.fresh(f"{w.name}/{'int4' if four else 'int8'}")
+                tensors[w_name] = Tensor(w_name, w.shape, "int8", w_quant, wq, int4=four)
             w_name = self._weights[key]
             w_quant = _quant(tensors[w_name])
             ins[1] = w_name

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tinycc.core import ops
+from tinycc.core import int4, ops
 from tinycc.core.errors import TinyccError, Unsupported
 from tinycc.core.graph import Graph, Metadata, NameSpace, Node, Quant, Tensor, np_dtype
 from tinycc.core.hookspec import hookimpl
@@ -18,7 +18,8 @@ from tinycc.core.ops import _tflite
 from tinycc.core.validate import MAX_NODES, MAX_WINDOW, validate
 
 TENSOR_TYPES = {0: "float32", 2: "int32", 3: "uint8", 4: "int64", 6: "bool", 7: "int16", 9: "int8",
-                12: "uint64", 13: "resource", 15: "uint32", 16: "uint16"}
+                12: "uint64", 13: "resource", 15: "uint32", 16: "uint16", 17: "int8"}
+INT4 = 17                      # packed two a byte, read as int8 values -8..7 with Tensor.int4 set (core/int4.py)
 ACTIVATIONS = _tflite.ACTIVATION_CODES
 PADDING_SAME, PADDING_VALID = _tflite.PADDING_SAME, _tflite.PADDING_VALID
 MAX_FILE_BYTES = 1 << 31
@@ -148,6 +149,11 @@ class _Reader:
             return None
         itemsize = np.dtype(dtype).itemsize
         count = int(np.prod(shape, dtype=np.int64)) if shape else 1
+        if t.type == INT4:
+            if len(raw) != int4.packed_bytes(count):
+                raise self.fail(f"INT4 tensor {self.text(t.name)!r} of shape {tuple(shape)} needs "
+                                f"{int4.packed_bytes(count)} bytes (two values a byte), its buffer has {len(raw)}")
+            return int4.unpack(raw, count).reshape(shape)
         if len(raw) != count * itemsize:
             raise self.fail(f"tensor {self.text(t.name)!r} of shape {tuple(shape)} needs {count * itemsize} bytes, "
                             f"its buffer has {len(raw)}")
@@ -199,7 +205,7 @@ class _Reader:
                 quant = Quant(np.asarray(q.scale, dtype=np.float32), np.asarray(zps, dtype=np.int64), axis)
             variable = bool(t.isVariable)        # TF Lite Micro ignores a variable tensor's buffer
             data = None if variable else self.buffer_data(t, shape, np_dtype(dtype))
-            out[name] = Tensor(name, shape, dtype, quant, data, variable)
+            out[name] = Tensor(name, shape, dtype, quant, data, variable, int4=t.type == INT4)
             self.tensor_names.append(name)
         return out
 

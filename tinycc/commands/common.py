@@ -123,7 +123,8 @@ def check_options(args, backend: str) -> None:
                           hint="drop one of the two")
     for key, flag in (("calibration_method", "--calibration-method"), ("int16_activations", "--int16-activations"),
                       ("io", "--io"), ("bias_correction", "--bias-correction"),
-                      ("sqnr_threshold", "--sqnr-threshold")):
+                      ("sqnr_threshold", "--sqnr-threshold"), ("weights", "--weights"),
+                      ("int4_layers", "--int4-layers")):
         if getattr(args, key, None) and not quantising:
             raise TinyccError(f"{flag} applies when tinycc quantises a float model, and nothing is quantised here",
                               hint="add --calibration data.npz (input samples, first axis = samples); a model "

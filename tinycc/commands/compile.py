@@ -25,6 +25,7 @@ def cmd_compile(args, out: Console) -> int:
                "calibration_method": args.calibration_method, "io": args.io,
                "bias_correction": args.bias_correction, "sqnr_threshold": args.sqnr_threshold,
                "int16_layers": (args.int16_activations or "").split(",") if args.int16_activations else [],
+               "weights": args.weights, "int4_layers": args.int4_layers.split(",") if args.int4_layers else [],
                "io_layout": args.io_layout, "board": target,
                **{opt.dest: getattr(args, opt.dest, None) for opt, _ in registry().options("compile")},
                "target": target, "patch_tiles": args.patch_tiles}
@@ -123,6 +124,12 @@ def add_parser(sub, reg):
     c.add_argument("--int16-activations", metavar="LAYER,...",
                    help="layers to run with int16 activations (16x8): node names, output tensor names or "
                         "their # in `tinycc inspect`")
+    c.add_argument("--weights", choices=("int8", "int4"),
+                   help="weights of the conv, depthwise and fully connected layers tinycc quantises: int8 "
+                        "(default) or int4 (per channel, symmetric -7..7, stored two a byte: half the flash; "
+                        "the accuracy report shows the cost)")
+    c.add_argument("--int4-layers", metavar="LAYER,...",
+                   help="only these layers get int4 weights (implies --weights int4 for them)")
     c.add_argument("--patch-tiles", type=int, metavar="N",
                    help="patch-based execution: compute the first, high-resolution layers in N row bands so "
                         "their activations never exist whole (smaller arena, some recomputed rows)")
