@@ -9,7 +9,8 @@ non-3x3 fast loop, stride 1 interior runs taken two pixels a pass (even and odd 
 threshold TINYCC_DW_PAIR_MIN, channels not a multiple of 4 and past 128, beside strides 2), whole
 rows through tinycc_dw_s8_wrow (rq 1, channels a multiple of 4, 8 to 62 output columns at stride
 1: inputs of 1 to 3 rows, strides 2 with odd and even padding, in place, a row's inside columns as
-many as the channels, a sweep of small shapes; 7 and 63 columns keep the fast rows), depth multipliers and dilations (the reference rows), per-tensor and
+many as the channels, a sweep of small shapes; 7 and 63 columns keep the fast rows), depth
+multipliers and dilations (the reference rows), per-tensor and
 per-channel scales, input/output zero points at both ends, activations, and requantisation
 shifts on both sides of what the one-multiply requantisation takes (-2 ... -17 with out_zp folded,
 "rq"; -2 ... -24 with out_zp added after the shift, "rq2"; shift -1 and shifts past -24 fall back
