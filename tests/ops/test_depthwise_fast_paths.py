@@ -8,8 +8,9 @@ Each case is a single-op model aimed at one edge: channel counts that are not a 
 non-3x3 fast loop, stride 1 interior runs taken two pixels a pass (even and odd runs, at the
 threshold TINYCC_DW_PAIR_MIN, channels not a multiple of 4 and past 128, beside strides 2), whole
 rows through tinycc_dw_s8_wrow (rq 1, channels a multiple of 4, 8 to 62 output columns at stride
-1: inputs of 1 to 3 rows, strides 2 with odd and even padding, in place; 7 and 63 columns keep the
-fast rows), depth multipliers and dilations (the reference rows), per-tensor and
+1: inputs of 1 to 3 rows, strides 2 with odd and even padding, in place, a row's inside columns as
+many as the channels, a sweep of small shapes; 7 and 63 columns keep the fast rows), depth
+multipliers and dilations (the reference rows), per-tensor and
 per-channel scales, input/output zero points at both ends, activations, and requantisation
 shifts on both sides of what the one-multiply requantisation takes (-2 ... -17 with out_zp folded,
 "rq"; -2 ... -24 with out_zp added after the shift, "rq2"; shift -1 and shifts past -24 fall back
@@ -146,6 +147,12 @@ CASES = {
     "wrow-c128-s2": (dict(h=4, w=16, cin=128, strides=(2, 2), act_fn="relu"), "rq"),
     "wrow-max-cols-c4": (dict(h=3, w=62, cin=4, in_zp=-128), "rq"),
     "wrow-zero-weights-c8": (dict(h=4, w=9, cin=8, zero_channel=True), "rq"),
+    # the widening loop's column count equal to the channel count (cr - cl == ci: GCC once gave the
+    # count and the column step one register), both pixel loops (no clipping: assembly; clipping: C)
+    "wrow-cols-eq-ci-c8": (dict(h=4, w=8, cin=8), "rq"),
+    "wrow-cols-eq-ci-c8-zp-128": (dict(h=10, w=8, cin=8, in_zp=-128), "rq"),
+    "wrow-cols-eq-ci-c8-relu": (dict(h=4, w=8, cin=8, act_fn="relu"), "rq"),
+    "wrow-cols-eq-ci-c12-valid": (dict(h=3, w=12, cin=12, same=False), "rq"),
     "past-wrow-cols-c4": (dict(h=3, w=63, cin=4), "rq"),
     "below-wrow-ow7-c8": (dict(h=4, w=7, cin=8), "rq"),
     "mult2-generic": (dict(h=5, w=5, cin=3, mult=2), "generic"),
@@ -186,6 +193,29 @@ def test_depthwise_fast_path_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
     g = load_tflite(Path("test.tflite"), model)
     write_sources(g, tmp_path)
     assert_qemu_m4_equals_tflm(model, g, tmp_path, 3)
+
+
+@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
+                    reason="the Cortex-M toolchain and QEMU are not installed")
+def test_depthwise_wrow_small_shapes_sweep_on_qemu_cortex_m4_equals_tflm(tmp_path):
+    """tinycc_dw_s8_wrow over 2 to 5 rows, 8 to 11 columns, 4, 8 and 12 channels (SAME, stride 1,
+    with and without clipping): every shape's output equals TF Lite Micro's under QEMU Cortex-M4."""
+    from tests.c_build import write_sources
+    from tinycc.plugins.importers.tflite import load_tflite
+    failed = []
+    for k, (h, w, cin) in enumerate((h, w, cin) for h in range(2, 6) for w in range(8, 12) for cin in (4, 8, 12)):
+        kw = dict(h=h, w=w, cin=cin, act_fn=("none", "relu6")[k % 2])
+        model = dw(41 + k, **kw)
+        g = load_tflite(Path("test.tflite"), model)
+        folder = tmp_path / f"s{k}"
+        folder.mkdir()
+        write_sources(g, folder)
+        assert "tinycc_depthwise_conv_2d_s8_wrow(&" in (folder / "model.c").read_text(), kw
+        try:
+            assert_qemu_m4_equals_tflm(model, g, folder, 2)
+        except AssertionError as e:
+            failed.append(f"{kw}: {str(e)[:200]}")
+    assert not failed, "\n".join(failed)
 
 
 # in place (kernels/inplace.h's row ring over the input) through the two-pixel stride-1 path

@@ -61,6 +61,8 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_wrow(const tinycc_dw_
             tinycc_dw_wcol(fw + 6 * c, tinycc_ld4(fg + 4 * c), tinycc_ld4(fg + 12 + 4 * c), tinycc_ld4(fg + 24 + 4 * c));
         for (c = 0; c < cl; ++c, d += 6) d[0] = d[1] = d[2] = d[3] = d[4] = d[5] = zpw;
         if (iy0 >= 0 && iy0 + 3 <= s->h && cl < cr) {   /* the three rows inside: a column a pass */
+            /* every "+r" operand the loops change is early-clobber ("+&r"): else GCC may give an input
+             * of equal known value (ci == cr - cl once the shape is propagated) the same register */
             int32_t v0, v1, v2, e0, e1, e2, t;
             const int8_t *src = in + ((long)(b * s->h + iy0) * w + cl - pad_l) * s->ci + g;
             int n = cr - cl;
@@ -78,7 +80,7 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_wrow(const tinycc_dw_
                              "str %[v1], [%[d], #12]\n\t" "str %[e2], [%[d], #16]\n\t" "str %[v2], [%[d], #20]\n\t"
                              "adds %[d], %[d], #24\n\t"
                              "subs %[n], %[n], #1\n\t" "bne 1b"
-                             : [s] "+r"(src), [d] "+r"(d), [n] "+r"(n), [v0] "=&r"(v0), [v1] "=&r"(v1),
+                             : [s] "+&r"(src), [d] "+&r"(d), [n] "+&r"(n), [v0] "=&r"(v0), [v1] "=&r"(v1),
                                [v2] "=&r"(v2), [e0] "=&r"(e0), [e1] "=&r"(e1), [e2] "=&r"(e2), [t] "=&r"(t)
                              : [rs] "r"(w * s->ci), [ci] "r"(s->ci) : "memory", "cc");
         } else if (cl < cr) {   /* rows outside the input: the zero point */
@@ -120,7 +122,7 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_wrow(const tinycc_dw_
                     "add %[p], %[p], %[x2]\n\t"
                     "cmp %[p], %[x3]\n\t"
                     "bne 1b"
-                    : [p] "+r"(pp), [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [x0] "=&r"(x0),
+                    : [p] "+&r"(pp), [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [x0] "=&r"(x0),
                       [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3), [f0] "=&r"(f0), [f1] "=&r"(f1),
                       [f2] "=&r"(f2), [f3] "=&r"(f3)
                     : [q] "r"(fw) : "memory", "cc");
@@ -130,7 +132,7 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_wrow(const tinycc_dw_
             int32_t a0, a1, a2, a3, x0, x1, x2, x3, f0, f1, f2, f3;
             TINYCC_DW_LD4(pk);
             __asm__(TINYCC_DW_W_COL("0") TINYCC_DW_W_COL("24") TINYCC_DW_W_COL("48")
-                    : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x0] "=&r"(x0), [x1] "=&r"(x1),
+                    : [a0] "+&r"(a0), [a1] "+&r"(a1), [a2] "+&r"(a2), [a3] "+&r"(a3), [x0] "=&r"(x0), [x1] "=&r"(x1),
                       [x2] "=&r"(x2), [x3] "=&r"(x3), [f0] "=&r"(f0), [f1] "=&r"(f1), [f2] "=&r"(f2), [f3] "=&r"(f3)
                     : [p] "r"(xp), [q] "r"(fw) : "memory");
             tinycc_dw_store4pk(1, oc, a0, a1, a2, a3, pk, out_zp, act_min, act_max);
