@@ -116,6 +116,29 @@ def test_half_the_channels_of_smallest_norm_go_and_outputs_equal_the_zeroed_mode
     assert note.startswith("channel pruning: 8 of 16 prunable channels of 2 layers removed") and "MACs" in note
 
 
+def test_bias_compensation_adds_the_pruned_channels_mean_contribution():
+    g, cal = net(), samples(6)
+    p = params(g)
+    gone1, gone2 = smallest_l1(p["w1"], 4), smallest_l1(p["w2"], 4)
+    pruned, report = prune_model(g, 0.5, None, cal, compensate=True)
+    assert report["compensated"] and [v["pruned"] for v in report["layers"]] == [gone1, gone2]
+    d_mean, m_mean = 0.0, 0.0                        # the unpruned activations' channel means, in numpy
+    for xs in cal:
+        a = np.maximum(np.einsum("hwcij,oijc->hwo", sliding_window_view(xs[0][0].astype(np.float64), (3, 3),
+                                                                        axis=(0, 1)), p["w1"]) + p["b1"], 0)
+        d = np.maximum(np.einsum("hwcij,ijc->hwc", sliding_window_view(a, (3, 3), axis=(0, 1)), p["wd"][0])
+                       + p["bd"], 0)
+        c2 = np.maximum(np.einsum("hwc,oc->hwo", d, p["w2"][:, 0, 0, :]) + p["b2"], 0)
+        d_mean, m_mean = d_mean + d.mean(axis=(0, 1)) / len(cal), m_mean + c2.mean(axis=(0, 1)) / len(cal)
+    keep2 = sorted(set(range(8)) - set(gone2))
+    want_b2 = p["b2"] + p["w2"][:, 0, 0, gone1] @ d_mean[gone1]        # conv2 reads the depthwise output
+    want_bf = p["bf"] + p["wf"][:, gone2] @ m_mean[gone2]              # fc reads the mean of conv2
+    np.testing.assert_allclose(pruned.tensors["b2"].data, want_b2[keep2], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(pruned.tensors["bf"].data, want_bf, rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(pruned.tensors["b1"].data, p["b1"][sorted(set(range(8)) - set(gone1))]
+                                  .astype(np.float32))                  # nothing upstream reads a pruned channel
+
+
 def test_per_layer_ratios_and_refusals():
     from tinycc.core.errors import TinyccError
     g = net()
@@ -169,6 +192,7 @@ def model_files(tmp_path):
     (["--prune-channels", "y=0.5"], "cannot be pruned"),
     (["--max-accuracy-drop", "2"], "--max-accuracy-drop measures the pruned model on the calibration data"),
     (["--max-accuracy-drop", "lots"], "'lots' is not a number"),
+    (["--prune-channels", "0.5", "--prune-compensate"], "--prune-compensate takes the channel means from the"),
 ])
 def test_cli_refuses_bad_values(model_files, tmp_path, capsys, args, message):
     path, _ = model_files

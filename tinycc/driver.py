@@ -49,13 +49,17 @@ def prune_model(g: Graph, options: dict) -> tuple[Graph, dict | None]:
     """`--prune-channels` / `--max-accuracy-drop` (core/passes/prune_channels.py) on the optimised
     float graph, measured on the calibration samples when given; the pruning report, or None."""
     if options.get("prune_channels") is None and options.get("max_accuracy_drop") is None:
+        if options.get("prune_compensate"):
+            raise TinyccError("--prune-compensate applies with --prune-channels or --max-accuracy-drop",
+                              hint="add --prune-channels RATIO")
         return g, None
     from tinycc.core.passes.prune_channels import prune_model as prune
     samples, calibration = None, options.get("calibration")
     if calibration is not None:
         from tinycc.calibration import load_calibration
         samples = calibration if isinstance(calibration, list) else load_calibration(calibration, g)
-    return prune(g, options.get("prune_channels"), options.get("max_accuracy_drop"), samples)
+    return prune(g, options.get("prune_channels"), options.get("max_accuracy_drop"), samples,
+                 compensate=bool(options.get("prune_compensate")))
 
 
 def resolve_layers(g: Graph, names) -> list[str]:

@@ -14,6 +14,9 @@ group's convolution and fully-connected producers; the depthwise filters only wh
 other producer), and the floor(ratio x channels) of smallest norm are zeroed (filter rows and biases
 of every producer in their groups; ties go to the lower index), then DeadChannels removes them
 exactly. So the pruned model computes what the original computes with those channels zeroed.
+With bias compensation (`--prune-compensate`, on the calibration samples) each convolution or fully
+connected layer reading a pruned channel first adds the channel's mean activation times its filter
+column to its bias (what BN-folded models need: a small filter often carries a large constant).
 
 Float graphs only (the pass runs before post-training quantisation). The note gives MACs, weight
 bytes and arena (a plain plan) before and after; `prune_model` adds the accuracy of the pruned
@@ -46,6 +49,7 @@ class Layer:
     producers: list[str]
     groups: list[list[tuple[str, int]]] = field(default_factory=list)
     index: list[int] = field(default_factory=list)
+    axes: dict[str, int] = field(default_factory=dict)      # the channel axis of each tensor of its slots
 
 
 def prunable_layers(g: Graph) -> dict[str, Layer]:
@@ -71,6 +75,7 @@ def prunable_layers(g: Graph) -> dict[str, Layer]:
         key = tuple(prods)
         layer = layers.setdefault(key, Layer(lead_node.name, lead_node.op, prods))
         layer.groups.append(sorted(members))
+        layer.axes.update({t: dc.axis[t] for t, _ in members})
         layer.index.append(min(k for t, k in members if t == lead_node.outputs[0]))
     for layer in layers.values():                     # groups in channel order
         pairs = sorted(zip(layer.index, layer.groups))
@@ -152,8 +157,10 @@ class PruneChannels(Pass):
     `ratio` is every prunable layer's, `layers` per layer (node names) overrides it."""
     name = "prune-channels"
 
-    def __init__(self, ratio: float = 0.0, layers: dict[str, float] | None = None, norm: str = "l1"):
+    def __init__(self, ratio: float = 0.0, layers: dict[str, float] | None = None, norm: str = "l1",
+                 samples: list[list[np.ndarray]] | None = None):
         self.ratio, self.layers, self.norm = ratio, dict(layers or {}), norm
+        self.samples = samples      # given: bias compensation (compensate) on these inputs
         self.pruned: dict[str, list[int]] = {}       # layer -> the channels removed (its first producer's indices)
         self.channels: dict[str, int] = {}           # layer -> its prunable channels
         self.before: tuple[int, int, int] | None = None   # (MACs, weight bytes, arena) before and after
@@ -166,6 +173,7 @@ class PruneChannels(Pass):
         found = prunable_layers(g)
         ratios = self._ratios(g, found)
         before = _measure(g)
+        chosen: list[tuple[Layer, int]] = []
         for name, layer in found.items():
             r = ratios.get(name, 0.0)
             count = min(int(np.floor(r * len(layer.groups) + 1e-9)), len(layer.groups) - 1)
@@ -173,10 +181,13 @@ class PruneChannels(Pass):
             if count <= 0:
                 continue
             norms = channel_norms(g, layer, self.norm)
-            chosen = sorted(np.argsort(norms, kind="stable")[:count].tolist())
-            self.pruned[name] = [layer.index[i] for i in chosen]
-            for i in chosen:
-                _zero(g, layer.groups[i], layer.producers)
+            picked = sorted(np.argsort(norms, kind="stable")[:count].tolist())
+            self.pruned[name] = [layer.index[i] for i in picked]
+            chosen += [(layer, i) for i in picked]
+        if self.samples:
+            compensate(g, chosen, self.samples)
+        for layer, i in chosen:
+            _zero(g, layer.groups[i], layer.producers)
         if not self.pruned:
             return g
         notes = len(g.metadata.notes)
@@ -214,6 +225,43 @@ class PruneChannels(Pass):
         return ratios
 
 
+def compensate(g: Graph, chosen: list[tuple[Layer, int]], samples: list[list[np.ndarray]]) -> None:
+    """Bias compensation: every convolution or fully connected layer reading a channel about to
+    be pruned adds that channel's mean (over `samples`, in g before pruning) times its filter
+    column to its bias, so the removed channel's average contribution stays (exact for a channel
+    constant over the samples, up to zero-padded borders)."""
+    from tinycc.core.interpreter import Interpreter
+    readers: dict[str, list] = {}
+    for node in g.nodes:
+        if node.op in ("conv_2d", "fully_connected") and node.inputs and len(node.inputs) > 2 and node.inputs[2]:
+            readers.setdefault(str(node.inputs[0]), []).append(node)
+    wanted = {t: layer.axes[t] for layer, i in chosen for t, _ in layer.groups[i] if t in readers}
+    if not wanted:
+        return
+    sums: dict[str, np.ndarray] = {}
+    run = Interpreter(g)
+    for xs in samples:
+        _, values = run.run(xs, keep_all=True)
+        for t, ax in wanted.items():
+            v = np.moveaxis(np.asarray(values[t], dtype=np.float64), ax, -1)
+            sums[t] = sums.get(t, 0) + v.reshape(-1, v.shape[-1]).mean(axis=0)
+    bias_add: dict[str, np.ndarray] = {}
+    for layer, i in chosen:
+        inside = set(layer.producers)
+        for t, k in layer.groups[i]:
+            mean = sums[t][k] / len(samples) if t in sums else 0.0
+            for node in readers.get(t, []):
+                if node.name in inside or mean == 0.0:
+                    continue
+                w = np.asarray(g.tensors[str(node.inputs[1])].data, dtype=np.float64)
+                column = w[..., k].reshape(w.shape[0], -1).sum(axis=1) if node.op == "conv_2d" else w[:, k]
+                b = str(node.inputs[2])
+                bias_add[b] = bias_add.get(b, np.zeros(w.shape[0])) + mean * column
+    for b, add in bias_add.items():
+        t = g.tensors[b]
+        t.data = (np.asarray(t.data, dtype=np.float64) + add).astype(np.float32)
+
+
 def _zero(g: Graph, members: list[tuple[str, int]], producers: list[str]) -> None:
     nodes = {n.outputs[0]: n for n in g.nodes if n.name in producers}
     for t, k in members:
@@ -247,22 +295,26 @@ def within(acc: dict[str, Any], kind: str, bound: float) -> bool:
     return all(100.0 * (1.0 - o["top1_agreement"]) <= bound + 1e-9 for o in acc["outputs"] if "top1_agreement" in o)
 
 
-def prune_model(g: Graph, spec: Any = None, max_drop: Any = None,
-                samples: list[list[np.ndarray]] | None = None) -> tuple[Graph, dict[str, Any]]:
+def prune_model(g: Graph, spec: Any = None, max_drop: Any = None, samples: list[list[np.ndarray]] | None = None,
+                compensate: bool = False) -> tuple[Graph, dict[str, Any]]:
     """g pruned by `spec` (parse_spec), or with the largest uniform ratio on a STEP grid (up to
     spec's ratio, or 0.95) whose every smaller grid ratio keeps the accuracy within `max_drop`
-    (parse_bound) on `samples`; with the pruning report (layers, before/after, accuracy, search)."""
+    (parse_bound) on `samples`; with `compensate`, bias compensation on `samples`; with the pruning
+    report (layers, before/after, accuracy, search)."""
     from tinycc.core.passes.accuracy import accuracy_report
     default, per = parse_spec(spec)
     bound = parse_bound(max_drop) if max_drop is not None else None
     if bound is not None and not samples:
         raise TinyccError("--max-accuracy-drop measures the pruned model on the calibration data", file=g.source,
                           hint="pass --calibration data.npz (and --quantize none to keep the model float)")
+    if compensate and not samples:
+        raise TinyccError("--prune-compensate takes the channel means from the calibration data", file=g.source,
+                          hint="pass --calibration data.npz (and --quantize none to keep the model float)")
     samples = (samples or [])[:SEARCH_SAMPLES]
     base = g
 
     def pruned_with(ratio: float) -> tuple[Graph, PruneChannels]:
-        p = PruneChannels(ratio, per)
+        p = PruneChannels(ratio, per, samples=samples if compensate else None)
         return p.run(copy.deepcopy(base)), p
 
     search = []
@@ -285,7 +337,7 @@ def prune_model(g: Graph, spec: Any = None, max_drop: Any = None,
         default = ratio
     out, p = pruned_with(default)
     report: dict[str, Any] = {
-        "ratio": default, "norm": p.norm,
+        "ratio": default, "norm": p.norm, "compensated": compensate,
         "layers": [{"layer": name, "index": next(i for i, n in enumerate(out.nodes) if n.name == name),
                     "channels": p.channels[name], "pruned": p.pruned.get(name, [])} for name in p.channels],
         "before": _measure_dict(p.before or _measure(base)), "after": _measure_dict(p.after or _measure(out))}

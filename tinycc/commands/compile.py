@@ -28,7 +28,8 @@ def cmd_compile(args, out: Console) -> int:
                "io_layout": args.io_layout, "board": target,
                **{opt.dest: getattr(args, opt.dest, None) for opt, _ in registry().options("compile")},
                "target": target, "patch_tiles": args.patch_tiles,
-               "prune_channels": args.prune_channels, "max_accuracy_drop": args.max_accuracy_drop}
+               "prune_channels": args.prune_channels, "max_accuracy_drop": args.max_accuracy_drop,
+               "prune_compensate": args.prune_compensate}
     report = compile_model(args.model, args.backend, args.output, name=args.name, force=args.force,
                            options=options)
     if json_out(args.json, report):
@@ -71,7 +72,8 @@ def cmd_compile(args, out: Console) -> int:
 def print_pruning(p: dict, out: Console) -> None:
     """--prune-channels: the channels each layer lost, the cost before and after, the pruned model
     against the unpruned float one on the calibration samples, and the ratio search."""
-    layers = make_table(f"channel pruning (smallest {p['norm'].upper()} filter norms), ratio {p['ratio']:g}",
+    how = ", bias compensation" if p.get("compensated") else ""
+    layers = make_table(f"channel pruning (smallest {p['norm'].upper()} filter norms{how}), ratio {p['ratio']:g}",
                         ("#", "layer", "channels", "pruned"), right=("#", "channels", "pruned"), split="layer")
     for layer in p["layers"]:
         layers.add_row(str(layer["index"]), escape(layer["layer"]), str(layer["channels"]), str(len(layer["pruned"])))
@@ -174,6 +176,9 @@ def add_parser(sub, reg):
                    help="prune with the largest uniform ratio (0.05 steps, up to --prune-channels' ratio or 0.95) "
                         "whose top-1 agreement with the unpruned float model on the calibration samples is at least "
                         "100-X %% (X percentage points), or with XdB whose output SQNR against it is at least X dB")
+    c.add_argument("--prune-compensate", action="store_true",
+                   help="with --prune-channels: each layer reading a pruned channel adds the channel's mean on the "
+                        "calibration samples (times its weights) to its bias, keeping its average contribution")
     c.add_argument("--patch-tiles", type=int, metavar="N",
                    help="patch-based execution: compute the first, high-resolution layers in N row bands so "
                         "their activations never exist whole (smaller arena, some recomputed rows)")
