@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 
 from tinycc.core.errors import TinyccError
-from tinycc.core.graph import Graph
+from tinycc.core.graph import Graph, Node
 from tinycc.core.passes import Pass, Sequential
 from tinycc.core.passes.dead_channels import PRODUCERS, DeadChannels, _measure
 
@@ -231,7 +231,7 @@ def compensate(g: Graph, chosen: list[tuple[Layer, int]], samples: list[list[np.
     column to its bias, so the removed channel's average contribution stays (exact for a channel
     constant over the samples, up to zero-padded borders)."""
     from tinycc.core.interpreter import Interpreter
-    readers: dict[str, list] = {}
+    readers: dict[str, list[Node]] = {}
     for node in g.nodes:
         if node.op in ("conv_2d", "fully_connected") and node.inputs and len(node.inputs) > 2 and node.inputs[2]:
             readers.setdefault(str(node.inputs[0]), []).append(node)
@@ -257,9 +257,9 @@ def compensate(g: Graph, chosen: list[tuple[Layer, int]], samples: list[list[np.
                 column = w[..., k].reshape(w.shape[0], -1).sum(axis=1) if node.op == "conv_2d" else w[:, k]
                 b = str(node.inputs[2])
                 bias_add[b] = bias_add.get(b, np.zeros(w.shape[0])) + mean * column
-    for b, add in bias_add.items():
-        t = g.tensors[b]
-        t.data = (np.asarray(t.data, dtype=np.float64) + add).astype(np.float32)
+    for name, add in bias_add.items():
+        bias = g.tensors[name]
+        bias.data = (np.asarray(bias.data, dtype=np.float64) + add).astype(np.float32)
 
 
 def _zero(g: Graph, members: list[tuple[str, int]], producers: list[str]) -> None:
