@@ -45,6 +45,23 @@ def optimize_model(g: Graph) -> Graph:
     return Sequential(FuseActivations(), FoldQDQ(), FoldConstants(), DeadChannels(), ShareConstants()).run(g)
 
 
+def prune_model(g: Graph, options: dict) -> tuple[Graph, dict | None]:
+    """`--prune-channels` / `--max-accuracy-drop` (core/passes/prune_channels.py) on the optimised
+    float graph, measured on the calibration samples when given; the pruning report, or None."""
+    if options.get("prune_channels") is None and options.get("max_accuracy_drop") is None:
+        if options.get("prune_compensate"):
+            raise TinyccError("--prune-compensate applies with --prune-channels or --max-accuracy-drop",
+                              hint="add --prune-channels RATIO")
+        return g, None
+    from tinycc.core.passes.prune_channels import prune_model as prune
+    samples, calibration = None, options.get("calibration")
+    if calibration is not None:
+        from tinycc.calibration import load_calibration
+        samples = calibration if isinstance(calibration, list) else load_calibration(calibration, g)
+    return prune(g, options.get("prune_channels"), options.get("max_accuracy_drop"), samples,
+                 compensate=bool(options.get("prune_compensate")))
+
+
 def resolve_layers(g: Graph, names) -> list[str]:
     """Node names for user references: a node name, its output tensor's name, or its index in
     `tinycc inspect` (0-based)."""
@@ -222,6 +239,7 @@ def compile_model(model, backend: str, outdir, *, name: str = "model", force: bo
             out.commit()
             return {"model": str(model), "backend": backend, "outdir": str(outdir), "name": name, **report}
         g = optimize_model(g)
+        g, pruning = prune_model(g, options or {})
         g = quantize_model(g, options or {})
         if options and options.get("patch_tiles"):
             g = patch_for_backend(g, backend, int(options["patch_tiles"]))
@@ -235,6 +253,8 @@ def compile_model(model, backend: str, outdir, *, name: str = "model", force: bo
         out.commit()
     result = {"model": g.source or g.name, "backend": backend, "outdir": str(outdir), "name": name,
               "macs": sum(ops.macs(n, g) for n in g.nodes), **report, **declared.report_extras(be, options or {})}
+    if pruning is not None:
+        result["pruning"] = pruning
     if g.metadata.accuracy is not None:
         result["accuracy"] = g.metadata.accuracy
     if g.metadata.io_cost is not None:

@@ -188,6 +188,7 @@ class DeadChannels(Pass):
         for root, members in groups.items():
             if any(t in pinned or t not in axis or not dead[t][k] for t, k in members):
                 bad_roots.add(root)
+        self.groups = [m for r, m in groups.items() if r not in bad_roots]   # removable when all dead (pruning)
         removed: dict[str, set[int]] = {}
         for root, members in groups.items():
             if root not in bad_roots:

@@ -118,7 +118,8 @@ def check_options(args, backend: str) -> None:
                               hint=f"drop {opt.flag}, or compile with --backend {owners[0]}")
     quantising = getattr(args, "quantize", None) == "int8" or (
         args.calibration is not None and getattr(args, "quantize", None) != "none")
-    if args.calibration is not None and getattr(args, "quantize", None) == "none":
+    pruning = getattr(args, "prune_channels", None) is not None or getattr(args, "max_accuracy_drop", None) is not None
+    if args.calibration is not None and getattr(args, "quantize", None) == "none" and not pruning:
         raise TinyccError("--calibration with --quantize none: the samples would not be used",
                           hint="drop one of the two")
     for key, flag in (("calibration_method", "--calibration-method"), ("int16_activations", "--int16-activations"),

@@ -28,7 +28,9 @@ def cmd_compile(args, out: Console) -> int:
                "weights": args.weights, "int4_layers": args.int4_layers.split(",") if args.int4_layers else [],
                "io_layout": args.io_layout, "board": target,
                **{opt.dest: getattr(args, opt.dest, None) for opt, _ in registry().options("compile")},
-               "target": target, "patch_tiles": args.patch_tiles}
+               "target": target, "patch_tiles": args.patch_tiles,
+               "prune_channels": args.prune_channels, "max_accuracy_drop": args.max_accuracy_drop,
+               "prune_compensate": args.prune_compensate}
     report = compile_model(args.model, args.backend, args.output, name=args.name, force=args.force,
                            options=options)
     if json_out(args.json, report):
@@ -61,9 +63,51 @@ def cmd_compile(args, out: Console) -> int:
         else:
             table.add_row("peak SRAM (arena + I/O)", fmt_bytes(peak))
     show(out, table)
+    if "pruning" in report:
+        print_pruning(report["pruning"], out)
     if "accuracy" in report:
         print_accuracy(report["accuracy"], out)
     return 0
+
+
+def print_pruning(p: dict, out: Console) -> None:
+    """--prune-channels: the channels each layer lost, the cost before and after, the pruned model
+    against the unpruned float one on the calibration samples, and the ratio search."""
+    how = ", bias compensation" if p.get("compensated") else ""
+    layers = make_table(f"channel pruning (smallest {p['norm'].upper()} filter norms{how}), ratio {p['ratio']:g}",
+                        ("#", "layer", "channels", "pruned"), right=("#", "channels", "pruned"), split="layer")
+    for layer in p["layers"]:
+        layers.add_row(str(layer["index"]), escape(layer["layer"]), str(layer["channels"]), str(len(layer["pruned"])))
+    show(out, layers)
+    cost = make_table("cost of the pruned model", ("", "before", "after"), right=("before", "after"))
+    for key, label in (("macs", "MACs per inference"), ("weights_bytes", "weights (flash)"),
+                       ("arena_bytes", "arena (plain plan)")):
+        cost.add_row(label, fmt_bytes(p["before"][key]), fmt_bytes(p["after"][key]))
+    show(out, cost)
+    if "search" in p:
+        bound = p["bound"]
+        what = (f"top-1 agreement at least {100 - bound['value']:g}%" if bound["kind"] == "top1"
+                else f"output SQNR at least {bound['value']:g} dB")
+        search = make_table(f"--max-accuracy-drop: {what} (chosen ratio {p['ratio']:g})",
+                            ("ratio", "top-1 agreement", "SQNR dB", "within"), right=("top-1 agreement", "SQNR dB"))
+        for step in p["search"]:
+            o = step["outputs"]
+            top1 = min((x["top1_agreement"] for x in o if "top1_agreement" in x), default=None)
+            search.add_row(f"{step['ratio']:g}", "-" if top1 is None else f"{top1:.1%}",
+                           f"{min(x['sqnr_db'] for x in o):.1f}", "yes" if step["within"] else "no")
+        show(out, search)
+    if "accuracy" in p:
+        acc = p["accuracy"]
+        table = make_table(f"pruned vs unpruned float on {acc['samples']} calibration samples",
+                           ("output", "top-1 agreement", "max |error|", "SQNR dB"),
+                           right=("top-1 agreement", "max |error|", "SQNR dB"), split="output")
+        for o in acc["outputs"]:
+            top1 = f"{o['top1_agreement']:.1%}" if "top1_agreement" in o else "-"
+            table.add_row(escape(o["output"]), top1, f"{o['max_abs_error']:.4g}", f"{o['sqnr_db']:.1f}")
+        show(out, table)
+    else:
+        out.print("pruned without an accuracy report: pass --calibration data.npz to measure it "
+                  "(--quantize none keeps the model float)", highlight=False, soft_wrap=True)
 
 
 def print_accuracy(acc: dict, out: Console, worst: int = 5) -> None:
@@ -130,6 +174,18 @@ def add_parser(sub, reg):
                         "the accuracy report shows the cost)")
     c.add_argument("--int4-layers", metavar="LAYER,...",
                    help="only these layers get int4 weights (implies --weights int4 for them)")
+    c.add_argument("--prune-channels", metavar="RATIO|LAYER=RATIO,...",
+                   help="structured pruning of a float model without retraining: remove the RATIO (in [0, 1)) of "
+                        "each prunable layer's output channels with the smallest L1 filter norms, or per layer "
+                        "(conv1=0.5,conv3=0.25; a bare ratio in the list is every other layer's), before "
+                        "quantisation; with --calibration the pruned model is measured against the unpruned one")
+    c.add_argument("--max-accuracy-drop", metavar="X|XdB",
+                   help="prune with the largest uniform ratio (0.05 steps, up to --prune-channels' ratio or 0.95) "
+                        "whose top-1 agreement with the unpruned float model on the calibration samples is at least "
+                        "100-X %% (X percentage points), or with XdB whose output SQNR against it is at least X dB")
+    c.add_argument("--prune-compensate", action="store_true",
+                   help="with --prune-channels: each layer reading a pruned channel adds the channel's mean on the "
+                        "calibration samples (times its weights) to its bias, keeping its average contribution")
     c.add_argument("--patch-tiles", type=int, metavar="N",
                    help="patch-based execution: compute the first, high-resolution layers in N row bands so "
                         "their activations never exist whole (smaller arena, some recomputed rows)")
