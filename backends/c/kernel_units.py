@@ -48,6 +48,8 @@ UNITS: dict[str, tuple[str, ...]] = {
     "transpose_conv_fast.h": ("optimised/transpose_conv_fast.h",),   # after dot_s8.h
     "batch_matmul_fast.h": ("optimised/batch_matmul_fast.h",),       # after dot_s8.h, batch_matmul.h
     "resize_fast.h": ("optimised/resize_fast.h",),                   # after dot_s8.h, resize.h
+    "addsub_s8_fast.h": ("optimised/addsub_s8_fast.h",),         # after dot_s8.h, elementwise.h
+    "pooling_fast.h": ("optimised/pooling_fast.h",),             # after dot_s8.h, pooling.h
     "lstm_fast.h": ("optimised/lstm_fast.h",),                       # after dot_s8.h, fully_connected.h, lstm.h
     "svdf_fast.h": ("optimised/svdf_fast.h",),                       # after dot_s8.h, fully_connected.h, svdf.h
     "fully_connected.h": ("reference/fully_connected.h",

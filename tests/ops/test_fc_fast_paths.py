@@ -9,7 +9,8 @@ every edge of that blocking:
 units not a multiple of 4 (a last block of 1-2 units two rows wide, of 3 units padded with a zero
 row never stored), depths reaching every branch (32-byte turns, a 16-byte step, 4-byte chunks),
 several rows, per-tensor and per-channel multipliers, input zero points at both extremes,
-with and without bias, activations."""
+with and without bias, activations; on a Thumb-2 DSP core mode 2 with units and depth multiples of 4
+runs one assembly loop a row (every entry point of its eight-chunk body)."""
 from __future__ import annotations
 
 import shutil
@@ -74,6 +75,12 @@ CASES = {
     "mode0-left-shift": dict(rows=1, depth=1, units=3, real=3.0),
     "mode0-per-channel-mixed": dict(rows=2, depth=9, units=7, real=0.2, per_channel=True),
     "mode1-relu6": dict(rows=1, depth=24, units=9, act_fn="relu6", in_zp=5),
+    # one assembly loop a row (mode 2, units and depth multiples of 4): entered 7, 1, 0 and 1..7 chunks early
+    "asm-u4-d36-rows3": dict(rows=3, depth=36, units=4, in_zp=-128),
+    "asm-u8-d28-rows2": dict(rows=2, depth=28, units=8, in_zp=127),
+    "asm-u12-d32": dict(rows=1, depth=32, units=12),
+    "asm-u16-d60-no-bias": dict(rows=1, depth=60, units=16, bias=False),
+    "asm-u20-d12-rows2": dict(rows=2, depth=12, units=20),
 }
 
 

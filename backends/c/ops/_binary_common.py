@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from tinycc.backends.c.ops import _addsub_fast
 from tinycc.backends.c.ops._conv_common import float_range
 
 FLOAT_OPS = {"add": 0, "sub": 1, "mul": 2}
@@ -61,6 +62,8 @@ def emit_addsub(node, m, p) -> None:
         return emit_float(node, m)
     if p["dtype"] == "int32":
         return emit_int32(node, m, p)
+    if _addsub_fast.emit(node, m, p):
+        return None
     keys = ("input1_zp", "input2_zp", "output_zp", "left_shift", "input1_multiplier", "input1_shift",
             "input2_multiplier", "input2_shift", "output_multiplier", "output_shift", "act_min", "act_max")
     params = m.struct("tinycc_addsub_params", f"{node.name}_params", [p[k] for k in keys])

@@ -18,5 +18,10 @@ def emit_pool(kind: str, node, m, p):
         lo, hi = float_range(a["activation"])
     else:
         lo, hi = p["act_min"], p["act_max"]
-    m.emit(f"tinycc_{kind}_{SUFFIX[dtype]}(&{shape}, {m.ptr(node.inputs[0], const=True)}, "
+    fast = ""
+    if kind == "average_pool_2d" and dtype == "int8" and a["kernel"][0] * a["kernel"][1] <= 256:
+        m.use_kernel("dot_s8.h")             # pooling_fast.h: windows summed in int16 halves (<= 256 elements)
+        m.use_kernel("pooling_fast.h")
+        fast = "_fast"
+    m.emit(f"tinycc_{kind}_{SUFFIX[dtype]}{fast}(&{shape}, {m.ptr(node.inputs[0], const=True)}, "
            f"{m.ptr(node.outputs[0])}, {lo}, {hi});")

@@ -360,10 +360,129 @@ static inline void tinycc_fc_store(int8_t *o, const int32_t *acc, int n, int32_t
     }
 }
 
+#if defined(TINYCC_FC_DSP) && defined(__thumb2__)
+#define TINYCC_FC_ASM 1
+/* One row of mode 2 (one multiplier, saturation only) with units and depth multiples of 4 in one
+ * assembly loop over the blocks: each block's folded biases (four loads back to back), its chunks
+ * (TINYCC_FC_CHUNK, 23 32-bit instructions, 92 bytes: eight a turn, the loop entered chunks mod 8
+ * early by a computed jump into its body), then its four outputs as tinycc_fc_mul: ASR, ORR, ADD,
+ * SMLAL, ASR, SSAT, STRB each. The block count, the entry address and the pointers the loop
+ * advances (folded biases, output) wait in 40 bytes the assembly takes below the stack pointer (and
+ * gives back) with the row's constants, none of them reloaded by C code around each block (where
+ * the chunks' 14 registers leave the compiler none to keep them in). Returns w past the row's
+ * blocks. */
+static inline const int32_t *tinycc_fc_row_asm(int units, int depth, const int8_t *in, const int32_t *w,
+                                               const int32_t *kbias, int8_t *out, const int32_t *rq) {
+    const int chunks = depth >> 2, skip = -chunks & 7;
+    int blocks = units >> 2, nv = chunks + skip, offv = 92 * skip;
+    const int8_t *inv = in;
+    const int32_t *kbv = kbias;
+    int8_t *outv = out;
+    const int32_t mv = rq[0], hv = rq[1], rv = rq[2];
+    const int8_t *x;
+    int32_t a0, a1, a2, a3, xe, xo, w0, w1, w2, w3, t, n;
+    __asm__ volatile(
+        "ldr %[t], %[blm]\n\t"
+        "ldr %[n], %[nm]\n\t"
+        "ldr %[xe], %[offm]\n\t"
+        "adr.w %[xo], 2f\n\t"
+        "add %[xe], %[xe], %[xo]\n\t"
+        "ldr %[x], %[inm]\n\t"
+        "ldr %[w0], %[kbm]\n\t"
+        "ldr %[w1], %[outm]\n\t"
+        "ldr %[w2], %[mm]\n\t"
+        "ldr %[w3], %[hm]\n\t"
+        "ldr %[xo], %[rm]\n\t"
+        "sub sp, sp, #40\n\t"
+        "str %[t], [sp]\n\t"                /* blocks left */
+        "str %[n], [sp, #4]\n\t"            /* chunks rounded up to whole turns */
+        "str %[xe], [sp, #8]\n\t"           /* entry address */
+        "str %[x], [sp, #12]\n\t"           /* the row's input */
+        "str %[w0], [sp, #16]\n\t"          /* folded biases */
+        "str %[w1], [sp, #20]\n\t"          /* output */
+        "str %[w2], [sp, #24]\n\t"          /* M */
+        "str %[w3], [sp, #28]\n\t"          /* h */
+        "str %[xo], [sp, #32]\n\t"          /* r - 1 */
+        "1:\n\t"
+        "ldr %[t], [sp, #16]\n\t"
+        "ldr %[x], [sp, #12]\n\t"
+        "ldr %[n], [sp, #4]\n\t"
+        "ldr %[xe], [sp, #8]\n\t"
+        "ldr.w %[a0], [%[t]], #4\n\t"
+        "ldr.w %[a1], [%[t]], #4\n\t"
+        "ldr.w %[a2], [%[t]], #4\n\t"
+        "ldr.w %[a3], [%[t]], #4\n\t"
+        "str %[t], [sp, #16]\n\t"
+        "mov pc, %[xe]\n\t"
+        ".p2align 2\n\t"
+        "2:\n\t"
+        TINYCC_FC_CHUNK TINYCC_FC_CHUNK TINYCC_FC_CHUNK TINYCC_FC_CHUNK
+        TINYCC_FC_CHUNK TINYCC_FC_CHUNK TINYCC_FC_CHUNK TINYCC_FC_CHUNK
+        "3:\n\t"
+        ".if (3b - 2b) - 8 * 92\n\t"        /* the computed entry's chunk size */
+        ".error \"TINYCC_FC_CHUNK is not 92 bytes\"\n\t"
+        ".endif\n\t"
+        "subs %[n], %[n], #8\n\t"
+        "bne 2b\n\t"
+        "ldr %[xe], [sp, #24]\n\t"          /* M */
+        "ldr %[xo], [sp, #28]\n\t"          /* h */
+        "ldr %[w0], [sp, #32]\n\t"          /* r - 1 */
+        "ldr %[x], [sp, #20]\n\t"           /* output */
+        "mov %[w1], #0x40000000\n\t"
+        "asr %[t], %[a0], #31\n\t"
+        "orr %[w2], %[w1], %[t], lsl #31\n\t"
+        "add %[w3], %[xo], %[t]\n\t"
+        "smlal %[w2], %[w3], %[a0], %[xe]\n\t"
+        "asr %[w3], %[w3], %[w0]\n\t"
+        "ssat %[w3], #8, %[w3]\n\t"
+        "strb %[w3], [%[x]], #1\n\t"
+        "asr %[t], %[a1], #31\n\t"
+        "orr %[w2], %[w1], %[t], lsl #31\n\t"
+        "add %[w3], %[xo], %[t]\n\t"
+        "smlal %[w2], %[w3], %[a1], %[xe]\n\t"
+        "asr %[w3], %[w3], %[w0]\n\t"
+        "ssat %[w3], #8, %[w3]\n\t"
+        "strb %[w3], [%[x]], #1\n\t"
+        "asr %[t], %[a2], #31\n\t"
+        "orr %[w2], %[w1], %[t], lsl #31\n\t"
+        "add %[w3], %[xo], %[t]\n\t"
+        "smlal %[w2], %[w3], %[a2], %[xe]\n\t"
+        "asr %[w3], %[w3], %[w0]\n\t"
+        "ssat %[w3], #8, %[w3]\n\t"
+        "strb %[w3], [%[x]], #1\n\t"
+        "asr %[t], %[a3], #31\n\t"
+        "orr %[w2], %[w1], %[t], lsl #31\n\t"
+        "add %[w3], %[xo], %[t]\n\t"
+        "smlal %[w2], %[w3], %[a3], %[xe]\n\t"
+        "asr %[w3], %[w3], %[w0]\n\t"
+        "ssat %[w3], #8, %[w3]\n\t"
+        "strb %[w3], [%[x]], #1\n\t"
+        "str %[x], [sp, #20]\n\t"
+        "ldr %[t], [sp]\n\t"
+        "subs %[t], %[t], #1\n\t"
+        "str %[t], [sp]\n\t"
+        "bne 1b\n\t"
+        "add sp, sp, #40\n\t"
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [x] "=&r"(x), [w] "+r"(w), [n] "=&r"(n),
+          [xe] "=&r"(xe), [xo] "=&r"(xo), [w0] "=&r"(w0), [w1] "=&r"(w1), [w2] "=&r"(w2), [w3] "=&r"(w3),
+          [t] "=&r"(t)
+        : [blm] "m"(blocks), [nm] "m"(nv), [offm] "m"(offv), [inm] "m"(inv), [kbm] "m"(kbv), [outm] "m"(outv),
+          [mm] "m"(mv), [hm] "m"(hv), [rm] "m"(rv)
+        : "cc", "memory");
+    return w;
+}
+#endif
+
 static inline void tinycc_fc_rows_s8(int rows, int units, int depth, const int8_t *in, const int32_t *w4,
                                      const int32_t *kbias, int8_t *out, int32_t out_zp, const int32_t *rq,
                                      int rq_step, int mode, int32_t act_min, int32_t act_max) {
     int r, u;
+#ifdef TINYCC_FC_ASM
+    if (mode == 2 && units % 4 == 0 && depth % 4 == 0 && units > 0 && depth > 0) {
+        for (r = 0; r < rows; ++r, in += depth, out += units) (void)tinycc_fc_row_asm(units, depth, in, w4, kbias, out, rq);
+        return;
+    }
+#endif
     for (r = 0; r < rows; ++r, in += depth, out += units) {
         const int32_t *w = w4;
         for (u = 0; u < units; u += 4) {

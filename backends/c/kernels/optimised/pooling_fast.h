@@ -1,0 +1,82 @@
+/* Fast int8 AVERAGE_POOL_2D (needs dot_s8.h, pooling.h): TFLM's sums and rounding division of the
+ * reference (pooling.h), the window summed four channels a word on a DSP core: SXTAB16 adds a
+ * word's bytes 0 and 2 (1 and 3 after a rotation by 8) into two int16 halves, exact for windows of
+ * at most 256 elements (|sum| <= 256 * 128: the emitter checks kh * kw <= 256). Eight channels a
+ * pass (two words, four accumulators), then four, the last c % 4 channels as the reference. Without
+ * the DSP extension the reference kernel runs. */
+#ifdef TINYCC_DSP
+static inline int32_t tinycc_pool_half(int32_t v, int high) {
+    return high ? (v >> 16) : (int32_t)(int16_t)v;
+}
+
+static inline int32_t tinycc_pool_div(int32_t acc, int count, int32_t act_min, int32_t act_max) {
+    acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+    return tinycc_clamp(acc, act_min, act_max);
+}
+
+/* the window's sums of channels ch .. ch + 4 * nw - 1 (nw = 1 or 2 words), requantised to out */
+#ifdef __GNUC__
+__attribute__((noinline))
+#endif
+static void tinycc_pool_words(const int8_t *p, int rowstep, int pixstep, int rows, int cols, int nw,
+                                     int8_t *o, int count, int32_t act_min, int32_t act_max) {
+    int32_t e0 = 0, o0 = 0, e1 = 0, o1 = 0;
+    int ky, kx, k;
+    for (ky = 0; ky < rows; ++ky, p += rowstep) {
+        const int8_t *q = p;
+        if (nw == 2)
+            for (kx = 0; kx < cols; ++kx, q += pixstep) {
+                const int32_t v0 = tinycc_ld4(q), v1 = tinycc_ld4(q + 4);
+                e0 = __sxtab16(e0, v0);
+                o0 = __sxtab16(o0, tinycc_ror8(v0));
+                e1 = __sxtab16(e1, v1);
+                o1 = __sxtab16(o1, tinycc_ror8(v1));
+            }
+        else
+            for (kx = 0; kx < cols; ++kx, q += pixstep) {
+                const int32_t v0 = tinycc_ld4(q);
+                e0 = __sxtab16(e0, v0);
+                o0 = __sxtab16(o0, tinycc_ror8(v0));
+            }
+    }
+    for (k = 0; k < 4 * nw; ++k) {   /* channel k: byte k % 4 of word k / 4 */
+        const int32_t ev = k < 4 ? e0 : e1, od = k < 4 ? o0 : o1;
+        const int32_t sum = tinycc_pool_half((k & 1) ? od : ev, (k & 2) != 0);
+        o[k] = (int8_t)tinycc_pool_div(sum, count, act_min, act_max);
+    }
+}
+#endif
+
+static inline void tinycc_average_pool_2d_s8_fast(const tinycc_pool_shape *s, const int8_t *in, int8_t *out,
+                                                  int32_t act_min, int32_t act_max) {
+#ifdef TINYCC_DSP
+    int b, oy, ox, ch, ky, kx;
+    const int c = s->c, c4 = c & ~3;
+    for (b = 0; b < s->n; ++b)
+    for (oy = 0; oy < s->oh; ++oy)
+    for (ox = 0; ox < s->ow; ++ox) {
+        const int y0 = oy * s->sh - s->pad_t, x0 = ox * s->sw - s->pad_l;
+        const int ky0 = y0 < 0 ? -y0 : 0, kx0 = x0 < 0 ? -x0 : 0;
+        const int ky1 = s->kh < s->h - y0 ? s->kh : s->h - y0;
+        const int kx1 = s->kw < s->w - x0 ? s->kw : s->w - x0;
+        const int rows = ky1 - ky0, cols = kx1 - kx0;
+        int count = rows > 0 && cols > 0 ? rows * cols : 0;
+        const int8_t *p = in + ((b * s->h + y0 + ky0) * s->w + x0 + kx0) * c;
+        int8_t *o = out + ((b * s->oh + oy) * s->ow + ox) * c;
+        if (count == 0) {         /* as the reference: a sum of 0 over a count of 1 */
+            for (ch = 0; ch < c; ++ch) o[ch] = (int8_t)tinycc_clamp(0, act_min, act_max);
+            continue;
+        }
+        for (ch = 0; ch + 8 <= c4; ch += 8) tinycc_pool_words(p + ch, s->w * c, c, rows, cols, 2, o + ch, count, act_min, act_max);
+        if (ch < c4) tinycc_pool_words(p + ch, s->w * c, c, rows, cols, 1, o + ch, count, act_min, act_max), ch += 4;
+        for (; ch < c; ++ch) {
+            int32_t acc = 0;
+            for (ky = 0; ky < rows; ++ky)
+                for (kx = 0; kx < cols; ++kx) acc += p[(ky * s->w + kx) * c + ch];
+            o[ch] = (int8_t)tinycc_pool_div(acc, count, act_min, act_max);
+        }
+    }
+#else
+    tinycc_average_pool_2d_s8(s, in, out, act_min, act_max);
+#endif
+}

@@ -1,0 +1,128 @@
+"""The fast int8 ADD / SUB kernel (backends/c/kernels/optimised/addsub_s8_fast.h, emitter
+backends/c/ops/_addsub_fast.py) against TF Lite Micro, byte for byte: its SMMLAR form of each
+rescaling reproduces MultiplyByQuantizedMultiplierSmallerThanOneExp for every int8 input of every
+case (in Python, the kernel's formula over all 256 values), and whole models give TFLM's bytes on
+the host (portable C, sanitized) and under QEMU Cortex-M4 (SMMLAR, SSAT).
+
+Cases: the larger scale on either input (ADD swaps it second), equal scales (both exact halves),
+SUB with the exact half first and second, activations none / relu / relu6 (the clamp loops), zero
+points at both ends of int8, element counts 1..7 (every tail of the four-element pass) and a 2x8x8x5
+tensor, and same-size inputs of another rank; a true broadcast keeps the reference kernel."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.ops.check import assert_matches_tflm, assert_qemu_m4_equals_tflm
+from tests.tflite_builder import act, q, single_op
+from tinycc.backends.c.ops import _addsub_fast
+from tinycc.core import fixedpoint as fp
+
+# name: (op, a shape, b shape, (scale, zp) a, b, out, activation)
+CASES = {
+    "add-b-larger": ("add", (1, 8, 8, 5), (1, 8, 8, 5), (0.03, -128), (0.05, 4), (0.06, -128), "relu"),
+    "add-a-larger": ("add", (2, 8, 8, 5), (2, 8, 8, 5), (0.08, 17), (0.02, -3), (0.07, 5), "none"),
+    "add-equal-scales": ("add", (1, 6, 7), (1, 6, 7), (0.04, 127), (0.04, -128), (0.05, 0), "none"),
+    "add-relu6": ("add", (3, 5), (3, 5), (0.05, 10), (0.031, -20), (0.03, -100), "relu6"),
+    "sub-a-larger": ("sub", (1, 9, 7), (1, 9, 7), (0.09, -5), (0.03, 40), (0.1, 3), "none"),
+    "sub-b-larger": ("sub", (4, 11), (4, 11), (0.01, 0), (0.06, -77), (0.05, 127), "relu"),
+    **{f"add-n{n}": ("add", (n,), (n,), (0.02, -9), (0.025, 8), (0.03, 2), "none") for n in range(1, 8)},
+}
+QEMU_CASES = ["add-b-larger", "add-a-larger", "add-equal-scales", "add-relu6", "sub-a-larger", "sub-b-larger",
+              "add-n3", "add-n5"]
+
+
+def _model(op, sa, sb, qa, qb, qo, activation) -> bytes:
+    return single_op(op, [act("a", sa, "int8", q(*qa)), act("b", sb, "int8", q(*qb))], act("y", (), "int8", q(*qo)),
+                     {"activation": activation})
+
+
+def _source(data: bytes, tmp_path) -> str:
+    from tests.c_build import write_sources
+    from tinycc.plugins.importers.tflite import load_tflite
+    write_sources(load_tflite(Path("test.tflite"), data), tmp_path)
+    return (tmp_path / "model.c").read_text().split("_invoke(")[-1]
+
+
+def _params(name):
+    from tinycc.core.ops import add
+    from tinycc.plugins.importers.tflite import load_tflite
+    g = load_tflite(Path("t.tflite"), _model(*CASES[name]))
+    node = g.nodes[0]
+    return node, {"dtype": "int8", **add.scale_params(node, g)}
+
+
+def _smmlar(a, b, acc):
+    return acc + ((a.astype(np.int64) * b + (1 << 31)) >> 32)
+
+
+def _kernel_input(x, k, z, m, r, e, marked_exact):
+    v = x * k + z
+    return v if marked_exact else (_smmlar(v, m, r) + (v >> 31)) >> e
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_smmlar_form_equals_tflm_rescaling_for_every_int8_input(name):
+    """The kernel's constants, run through its formula in int64 numpy, against TFLM's arithmetic
+    (core/fixedpoint.py) for all 256 x 256 input pairs (intermediates checked to fit int32)."""
+    node, p = _params(name)
+    sign = 1 if node.op == "add" else -1
+    swap = node.op == "add" and (p["input1_multiplier"], p["input1_shift"]) == (1 << 30, 0)
+    values = _addsub_fast.fast_params(p, sign, swap)
+    assert values is not None
+    first, second = (values[0:5], values[5:10])
+    mo, ho, eo, lo, hi = values[11:]
+    xs = np.arange(-128, 128, dtype=np.int64)
+    a, b = np.meshgrid(xs, xs, indexing="ij")
+    x1 = _kernel_input(a, *first, False)
+    x2 = _kernel_input(b, *second, second[2] == 0)
+    raw = x1 + sign * x2
+    y = np.clip((_smmlar(2 * raw, mo, ho) + (raw >> 31)) >> eo, max(lo, -128), min(hi, 127))
+    for t in (a * first[0] + first[1], b * second[0] + second[1], x1, x2, 2 * raw, _smmlar(2 * raw, mo, ho)):
+        assert np.all(np.abs(t) < 1 << 31)
+    # TFLM: input (x - zp) << 20 through each rescaling, the sum through the output's, + zp, clamped
+    ta, tb = (b, a) if swap else (a, b)
+    s1 = fp.multiply_by_quantized_multiplier((ta - p["input1_zp"]) << 20, p["input1_multiplier"], p["input1_shift"])
+    s2 = fp.multiply_by_quantized_multiplier((tb - p["input2_zp"]) << 20, p["input2_multiplier"], p["input2_shift"])
+    want = fp.multiply_by_quantized_multiplier(s1 + sign * s2, p["output_multiplier"], p["output_shift"])
+    want = np.clip(want + p["output_zp"], p["act_min"], p["act_max"])
+    np.testing.assert_array_equal(y, want)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_host_fast_path_equals_tflm(name, tmp_path):
+    data = _model(*CASES[name])
+    src = _source(data, tmp_path)
+    assert "tinycc_addsub_s8(" not in src and "tinycc_addsub_s8_fast(" in (tmp_path / "model.c").read_text()
+    assert_matches_tflm(data, samples=3, seed=5, c=True, sanitize=True)
+
+
+def test_extreme_inputs_equal_tflm():
+    """Every pair of int8 extremes and zero points: the largest sums of both signs."""
+    data = _model(*CASES["sub-b-larger"])
+    for fa, fb in ((-128, 127), (127, -128), (-128, -128), (127, 127), (0, -77)):
+        assert_matches_tflm(data, c=True, inputs=[np.full((4, 11), fa, np.int8), np.full((4, 11), fb, np.int8)])
+
+
+@pytest.mark.parametrize("sb", [(1, 3, 1), (3, 4)], ids=["broadcast", "other-rank"])
+def test_broadcast_keeps_the_reference_kernel(sb, tmp_path):
+    data = _model("add", (1, 3, 4), sb, (0.03, 1), (0.05, 2), (0.06, 3), "none")
+    src = _source(data, tmp_path)
+    assert "tinycc_addsub_s8(" in src and "tinycc_addsub_s8_fast" not in (tmp_path / "model.c").read_text()
+    assert_matches_tflm(data, samples=2, seed=1, c=True)
+
+
+@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
+                    reason="the Cortex-M toolchain and QEMU are not installed")
+@pytest.mark.parametrize("name", QEMU_CASES)
+def test_qemu_cortex_m4_fast_path_equals_tflm(name, tmp_path):
+    from tests.c_build import write_sources
+    from tinycc.plugins.importers.tflite import load_tflite
+    data = _model(*CASES[name])
+    g = load_tflite(Path("test.tflite"), data)
+    write_sources(g, tmp_path)
+    assert "tinycc_addsub_s8_fast(" in (tmp_path / "model.c").read_text()
+    assert_qemu_m4_equals_tflm(data, g, tmp_path, 3)
