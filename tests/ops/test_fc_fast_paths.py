@@ -20,6 +20,7 @@ import pytest
 
 from tests.ops.check import assert_matches_tflm, assert_qemu_m4_equals_tflm
 from tests.tflite_builder import act, const, q, single_op
+from tinycc.backends.c.ops.fully_connected import W4_MIN_MACS as DEFAULT_W4_MIN_MACS
 from tinycc.backends.c.ops.fully_connected import interleave4
 
 
@@ -44,6 +45,14 @@ def fc_case(seed, rows, depth, units, in_zp=None, act_fn="none", bias=True, per_
                                                                        else 1.0 / real)))
     y = act("y", (), "int8", q(out_scale, int(rng.integers(-20, 20))))
     return single_op("fully_connected", [x, wt, *([b] if bias else [])], y, {"activation": act_fn})
+
+
+@pytest.fixture(autouse=True)
+def _fast_fc_on_small_layers(monkeypatch):
+    """The cases are small layers, below the size from which the c backend takes the fast fully connected
+    kernel (fully_connected.W4_MIN_MACS): forced here, so that they reach it."""
+    from tinycc.backends.c.ops import fully_connected
+    monkeypatch.setattr(fully_connected, "W4_MIN_MACS", 0)
 
 
 CASES = {
@@ -95,6 +104,23 @@ def test_interleave4_layout(units):
                     want = int(w[u, d]) if u < units and d < depth else 0
                     assert np.int8(np.uint8((word >> (8 * k)) & 0xFF)) == want
     assert pos == words.size
+
+
+@pytest.mark.parametrize("rows,depth,units,fast", [(1, 64, 12, False), (1, 64, 10, False), (1, 64, 64, True),
+                                                   (4, 64, 16, True), (1, 4095, 1, False)])
+def test_small_layers_take_the_reference_kernel(rows, depth, units, fast, tmp_path, monkeypatch):
+    """By default a layer of fewer than W4_MIN_MACS multiply-accumulates (KWS's 12 x 64 head, the image
+    classifier's 10 x 64) takes the reference kernel: the fast kernel's code costs more flash than its
+    cycles pay there; a larger one takes the fast kernel."""
+    from tinycc.backends.c.ops import fully_connected
+    from tinycc.driver import compile_model
+    monkeypatch.setattr(fully_connected, "W4_MIN_MACS", DEFAULT_W4_MIN_MACS)    # undo the fixture's 0
+    path = tmp_path / "fc.tflite"
+    path.write_bytes(fc_case(3, rows, depth, units))
+    compile_model(path, "c", tmp_path / "out", name="model")
+    invoke = (tmp_path / "out" / "model.c").read_text().split("model_invoke(")[-1]
+    assert ("tinycc_fully_connected_s8_w4(" in invoke) == fast
+    assert ("tinycc_fully_connected_s8(" in invoke) == (not fast)
 
 
 def test_fast_path_is_taken_and_plain_bias_not_emitted(tmp_path):

@@ -37,12 +37,19 @@ def folded_kbias(node, m, p, w: np.ndarray) -> np.ndarray | None:
     return None if found is None else requant.fc_kbias(found[1])
 
 
+# A layer of fewer multiply-accumulates takes the reference kernel: the fast one's code (1.1 KB on a
+# Cortex-M4) does not pay there (KWS's 12 x 64 head: W4_BYTES_CYCLES). Tests of the fast kernel set it to 0.
+W4_MIN_MACS = 4096
+
+
 def _w4(node, m, p, inplace):
     """Four units per pass over the input on interleaved weights, the input offset in the bias."""
     w_t = m.g.tensors[node.inputs[1]]
     if not (p["dtype"] == "int8" and p["weights_zp"] == 0 and w_t.data is not None and w_t.dtype == "int8"):
         return None
     units, depth = w_t.shape
+    if m.g.tensors[node.inputs[0]].size * units < W4_MIN_MACS:       # rows * depth * units
+        return None
     kbias = folded_kbias(node, m, p, w_t.data.reshape(units, depth))
     if kbias is None:
         return None
@@ -67,7 +74,7 @@ def _reference(dtype):
         if p["dtype"] != dtype:
             return None
         w, bias = m.ptr(node.inputs[1], const=True), bias_ptr(node, m, dtype)
-        mult, shift = requant.mult_shift_arrays(node, m, p)
+        mult, shift = requant.mult_shift_arrays(node, m, p, shift_dtype=np.int8)
         return {"w": w, "bias": bias, "mult": mult, "shift": shift, "w_zp": p["weights_zp"],
                 "per_channel": int(len(p["multiplier"]) > 1)}
     return constants

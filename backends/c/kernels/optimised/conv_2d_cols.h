@@ -90,6 +90,8 @@ static inline void tinycc_cols_fill(tinycc_cols *c, int p, int g, int32_t z, int
     const int32_t zz = (int32_t)(((uint32_t)z & 0xffffu) * 0x00010001u);
     int32_t *d = c->w + 4 * g + 2 * p;
     for (; ng > 0; --ng, d += 4) d[0] = d[1] = zz;
+#elif TINYCC_VEC
+    for (; ng > 0; --ng, ++g) memset(TINYCC_COLS_AT(c, p, g), (int8_t)z, 8);   /* the group's 4 taps twice */
 #else
     int16_t *d = c->h + 8 * g + 4 * p;
     for (; ng > 0; --ng, d += 8) d[0] = d[1] = d[2] = d[3] = (int16_t)z;
