@@ -19,9 +19,10 @@ from tinycc.core.planner import MemoryPlan
 CTYPES = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int32_t", "int64": "int64_t",
           "float32": "float", "bool": "uint8_t", "uint16": "uint16_t", "uint32": "uint32_t", "uint64": "uint64_t"}
 SUFFIX = {"int8": "s8", "int16": "s16", "float32": "f32", "int32": "s32"}
-# the layer shape structs whose int fields narrow to uint16_t when the model's values fit (struct()); not
-# tinycc_dw_shape: the fast depthwise row loops read its fields (KWS: 152 bytes for 16 K more est. cycles)
-DIM_STRUCTS = ("tinycc_conv_shape", "tinycc_pool_shape", "tinycc_ring_shape")
+# the layer shape structs whose int fields narrow to uint16_t when the model's values fit (struct()); the
+# depthwise one only without a fast depthwise node (TINYCC_DW_WIDE: its row loops read the fields, KWS took
+# 16 K more est. cycles to save 152 bytes)
+DIM_STRUCTS = ("tinycc_conv_shape", "tinycc_dw_shape", "tinycc_pool_shape", "tinycc_ring_shape")
 
 
 def c_float(v: float) -> str:

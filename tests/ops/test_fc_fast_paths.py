@@ -107,11 +107,13 @@ def test_interleave4_layout(units):
 
 
 @pytest.mark.parametrize("rows,depth,units,fast", [(1, 64, 12, False), (1, 64, 10, False), (1, 64, 64, True),
-                                                   (4, 64, 16, True), (1, 4095, 1, False)])
+                                                   (4, 64, 16, True), (1, 1365, 3, False), (1, 1366, 3, True),
+                                                   (1, 256, 2, True), (1, 9, 1, True)])
 def test_small_layers_take_the_reference_kernel(rows, depth, units, fast, tmp_path, monkeypatch):
-    """By default a layer of fewer than W4_MIN_MACS multiply-accumulates (KWS's 12 x 64 head, the image
-    classifier's 10 x 64) takes the reference kernel: the fast kernel's code costs more flash than its
-    cycles pay there; a larger one takes the fast kernel."""
+    """By default a layer of more than 2 units and fewer than W4_MIN_MACS multiply-accumulates (KWS's
+    12 x 64 head, the image classifier's 10 x 64) takes the reference kernel: the fast kernel's code
+    costs more flash than its cycles pay there; a larger one, or one of 1-2 units (only the fast kernel's
+    narrow block: VWW's 2 x 256), takes the fast kernel."""
     from tinycc.backends.c.ops import fully_connected
     from tinycc.driver import compile_model
     monkeypatch.setattr(fully_connected, "W4_MIN_MACS", DEFAULT_W4_MIN_MACS)    # undo the fixture's 0
@@ -121,6 +123,32 @@ def test_small_layers_take_the_reference_kernel(rows, depth, units, fast, tmp_pa
     invoke = (tmp_path / "out" / "model.c").read_text().split("model_invoke(")[-1]
     assert ("tinycc_fully_connected_s8_w4(" in invoke) == fast
     assert ("tinycc_fully_connected_s8(" in invoke) == (not fast)
+
+
+def test_small_layer_takes_the_fast_kernel_when_a_large_one_does(tmp_path, monkeypatch):
+    """Once a layer of the model takes the fast kernel its code is paid: a small layer takes it too
+    (the anomaly detector's 128 x 8 and 8 x 128 layers beside its 640 x 128 ones)."""
+    from tinycc.backends.c.ops import fully_connected
+    from tinycc.backends.tflm.flatbuffer import write_tflite
+    from tinycc.core.graph import Graph, Node
+    from tinycc.core.validate import validate
+    from tinycc.driver import compile_model
+    monkeypatch.setattr(fully_connected, "W4_MIN_MACS", DEFAULT_W4_MIN_MACS)
+    rng = np.random.default_rng(4)
+    x = act("x", (1, 640), "int8", q(0.02, 3))
+    h = act("h", (1, 8), "int8", q(0.05, -2))
+    y = act("y", (1, 16), "int8", q(0.05, 1))
+    w1 = const("w1", rng.integers(-127, 128, (8, 640)).astype(np.int8), q(np.float32(0.003), np.zeros(1)))
+    w2 = const("w2", rng.integers(-127, 128, (16, 8)).astype(np.int8), q(np.float32(0.01), np.zeros(1)))
+    path = tmp_path / "fc2.tflite"
+    nodes = [Node("fc1", "fully_connected", ["x", "w1"], ["h"], {"activation": "relu"}),
+             Node("fc2", "fully_connected", ["h", "w2"], ["y"], {"activation": "none"})]
+    g = Graph("two_fc", {t.name: t for t in (x, h, y, w1, w2)}, nodes, ["x"], ["y"], source="<two fc>")
+    path.write_bytes(write_tflite(validate(g)))
+    compile_model(path, "c", tmp_path / "out", name="model")
+    invoke = (tmp_path / "out" / "model.c").read_text().split("model_invoke(")[-1]
+    assert invoke.count("tinycc_fully_connected_s8_w4(") == 2
+    assert_matches_tflm(path.read_bytes(), samples=2, seed=1, c=True)
 
 
 def test_fast_path_is_taken_and_plain_bias_not_emitted(tmp_path):

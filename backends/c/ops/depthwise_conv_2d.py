@@ -129,6 +129,7 @@ def _fast(entry):
         pf = int(_packed_filter(node, m.g, _fast_plan(node, m.g, p)))
         m.defines["TINYCC_DW_ONLY_PF"] = min(m.defines.get("TINYCC_DW_ONLY_PF", 1), pf)
         m.defines["TINYCC_DW_PAIR"] = max(m.defines.get("TINYCC_DW_PAIR", 0), int(_pairs(node, m.g, p)))
+        m.defines["TINYCC_DW_WIDE"] = 1       # int shape fields (tinycc_dw_shape): the row loops read them
         return {"bias": fast[0], "kbias": fast[1], "mult": fast[2], "shift": fast[3],
                 "w": filter_ptr(node, m, p)}
     return constants

@@ -1,6 +1,14 @@
 /* DEPTHWISE_CONV_2D kernels: output channel oc = ic * depth_multiplier + m reads input channel ic. */
+#ifndef TINYCC_DW_DIM   /* a layer shape field: uint16_t when every shape value of the model fits and no node
+                          * takes the fast kernel, whose row loops read the fields (emitter.py) */
+#if defined(TINYCC_DIM16) && TINYCC_DIM16 && !(defined(TINYCC_DW_WIDE) && TINYCC_DW_WIDE)
+#define TINYCC_DW_DIM uint16_t
+#else
+#define TINYCC_DW_DIM int
+#endif
+#endif
 typedef struct {
-    int n, h, w, ci, oh, ow, co, kh, kw, sh, sw, dh, dw, pad_t, pad_l, mult, pf, rq;
+    TINYCC_DW_DIM n, h, w, ci, oh, ow, co, kh, kw, sh, sw, dh, dw, pad_t, pad_l, mult, pf, rq;
 } tinycc_dw_shape;
 
 /* output row oy of image b (ow * co bytes at `row`), TFLM's reference loops */
