@@ -19,6 +19,10 @@ from tinycc.core.planner import MemoryPlan
 CTYPES = {"int8": "int8_t", "uint8": "uint8_t", "int16": "int16_t", "int32": "int32_t", "int64": "int64_t",
           "float32": "float", "bool": "uint8_t", "uint16": "uint16_t", "uint32": "uint32_t", "uint64": "uint64_t"}
 SUFFIX = {"int8": "s8", "int16": "s16", "float32": "f32", "int32": "s32"}
+# the layer shape structs whose int fields narrow to uint16_t when the model's values fit (struct()); the
+# depthwise one only without a fast depthwise node (TINYCC_DW_WIDE: its row loops read the fields, KWS took
+# 16 K more est. cycles to save 152 bytes)
+DIM_STRUCTS = ("tinycc_conv_shape", "tinycc_dw_shape", "tinycc_pool_shape", "tinycc_ring_shape")
 
 
 def c_float(v: float) -> str:
@@ -114,9 +118,14 @@ class CModule:
         self.locals.append(declaration)
 
     def struct(self, ctype: str, hint: str, values) -> str:
-        """A static const struct; a list among `values` initialises an array member."""
+        """A static const struct; a list among `values` initialises an array member. The layer shape
+        structs (DIM_STRUCTS) take uint16_t fields (TINYCC_DIM16, kernels' TINYCC_*_DIM) while every value
+        of every one the model stores lies in [0, 65535], else int."""
         def init(v):
             return "{" + ", ".join(init(x) for x in v) + "}" if isinstance(v, (list, tuple)) else str(int(v))
+        if ctype in DIM_STRUCTS:
+            fits = all(0 <= int(v) <= 0xFFFF for v in values)
+            self.defines["TINYCC_DIM16"] = min(self.defines.get("TINYCC_DIM16", 1), int(fits))
         symbol = self.namer(hint)
         self.local(f"static const {ctype} {symbol} = {init(list(values))};")
         return symbol

@@ -4,7 +4,7 @@ fully_connected and their in-place forms (backends/c/ops/), and the CMSIS-NN twi
 
 TF Lite Micro's requantisation is MultiplyByQuantizedMultiplier(acc, M, shift) + out_zp (core/fixedpoint.py,
 kernels/common/tinycc_fixedpoint.h). The fast kernels take it in one of these forms:
-  - plain arrays of M and shift (reference kernels; tinycc_requant_s8 in kernels/optimised/dot_s8.h);
+  - plain arrays of M (int32) and shift (int8) (reference kernels; tinycc_requant_s8 in kernels/optimised/dot_s8.h);
   - the folded bias kb = bias - in_zp * sum(w) per output channel, so that a kernel sums raw inputs;
   - fused words: for a right shift s, `rounding_word(zp, s)` = 2^(s-1) + zp * 2^s is the rounding half
     of a shift by s plus the output zero point added before it (the same as adding zp after it). The
@@ -86,11 +86,13 @@ def fold(node, g, p, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray] | Non
 
 
 # ---- C arrays ----
-def mult_shift_arrays(node, m, p, comment: bool = True) -> tuple[str, str]:
-    """The multiplier and shift arrays (int32, as prepare() gave them: one or one per channel)."""
+def mult_shift_arrays(node, m, p, comment: bool = True, shift_dtype=np.int32) -> tuple[str, str]:
+    """The multiplier (int32) and shift arrays (`shift_dtype`) as prepare() gave them: one or one per
+    channel. The c backend's reference, dot and transpose kernels read int8 shifts (every shift is in
+    [-31, 30]: quant_limits refuses a factor beyond), CMSIS-NN's API int32 ones."""
     mult = m.const_array(np.asarray(p["multiplier"], dtype=np.int32), "mult",
                          comment=f"{node.name} multipliers" if comment else "")
-    shift = m.const_array(np.asarray(p["shift"], dtype=np.int32), "shift",
+    shift = m.const_array(np.asarray(p["shift"], dtype=shift_dtype), "shift",
                           comment=f"{node.name} shifts" if comment else "")
     return mult, shift
 

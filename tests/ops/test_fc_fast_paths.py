@@ -21,6 +21,7 @@ import pytest
 
 from tests.ops.check import assert_matches_tflm, assert_qemu_m4_equals_tflm
 from tests.tflite_builder import act, const, q, single_op
+from tinycc.backends.c.ops.fully_connected import W4_MIN_MACS as DEFAULT_W4_MIN_MACS
 from tinycc.backends.c.ops.fully_connected import interleave4
 
 
@@ -45,6 +46,14 @@ def fc_case(seed, rows, depth, units, in_zp=None, act_fn="none", bias=True, per_
                                                                        else 1.0 / real)))
     y = act("y", (), "int8", q(out_scale, int(rng.integers(-20, 20))))
     return single_op("fully_connected", [x, wt, *([b] if bias else [])], y, {"activation": act_fn})
+
+
+@pytest.fixture(autouse=True)
+def _fast_fc_on_small_layers(monkeypatch):
+    """The cases are small layers, below the size from which the c backend takes the fast fully connected
+    kernel (fully_connected.W4_MIN_MACS): forced here, so that they reach it."""
+    from tinycc.backends.c.ops import fully_connected
+    monkeypatch.setattr(fully_connected, "W4_MIN_MACS", 0)
 
 
 CASES = {
@@ -102,6 +111,51 @@ def test_interleave4_layout(units):
                     want = int(w[u, d]) if u < units and d < depth else 0
                     assert np.int8(np.uint8((word >> (8 * k)) & 0xFF)) == want
     assert pos == words.size
+
+
+@pytest.mark.parametrize("rows,depth,units,fast", [(1, 64, 12, False), (1, 64, 10, False), (1, 64, 64, True),
+                                                   (4, 64, 16, True), (1, 1365, 3, False), (1, 1366, 3, True),
+                                                   (1, 256, 2, True), (1, 9, 1, True)])
+def test_small_layers_take_the_reference_kernel(rows, depth, units, fast, tmp_path, monkeypatch):
+    """By default a layer of more than 2 units and fewer than W4_MIN_MACS multiply-accumulates (KWS's
+    12 x 64 head, the image classifier's 10 x 64) takes the reference kernel: the fast kernel's code
+    costs more flash than its cycles pay there; a larger one, or one of 1-2 units (only the fast kernel's
+    narrow block: VWW's 2 x 256), takes the fast kernel."""
+    from tinycc.backends.c.ops import fully_connected
+    from tinycc.driver import compile_model
+    monkeypatch.setattr(fully_connected, "W4_MIN_MACS", DEFAULT_W4_MIN_MACS)    # undo the fixture's 0
+    path = tmp_path / "fc.tflite"
+    path.write_bytes(fc_case(3, rows, depth, units))
+    compile_model(path, "c", tmp_path / "out", name="model")
+    invoke = (tmp_path / "out" / "model.c").read_text().split("model_invoke(")[-1]
+    assert ("tinycc_fully_connected_s8_w4(" in invoke) == fast
+    assert ("tinycc_fully_connected_s8(" in invoke) == (not fast)
+
+
+def test_small_layer_takes_the_fast_kernel_when_a_large_one_does(tmp_path, monkeypatch):
+    """Once a layer of the model takes the fast kernel its code is paid: a small layer takes it too
+    (the anomaly detector's 128 x 8 and 8 x 128 layers beside its 640 x 128 ones)."""
+    from tinycc.backends.c.ops import fully_connected
+    from tinycc.backends.tflm.flatbuffer import write_tflite
+    from tinycc.core.graph import Graph, Node
+    from tinycc.core.validate import validate
+    from tinycc.driver import compile_model
+    monkeypatch.setattr(fully_connected, "W4_MIN_MACS", DEFAULT_W4_MIN_MACS)
+    rng = np.random.default_rng(4)
+    x = act("x", (1, 640), "int8", q(0.02, 3))
+    h = act("h", (1, 8), "int8", q(0.05, -2))
+    y = act("y", (1, 16), "int8", q(0.05, 1))
+    w1 = const("w1", rng.integers(-127, 128, (8, 640)).astype(np.int8), q(np.float32(0.003), np.zeros(1)))
+    w2 = const("w2", rng.integers(-127, 128, (16, 8)).astype(np.int8), q(np.float32(0.01), np.zeros(1)))
+    path = tmp_path / "fc2.tflite"
+    nodes = [Node("fc1", "fully_connected", ["x", "w1"], ["h"], {"activation": "relu"}),
+             Node("fc2", "fully_connected", ["h", "w2"], ["y"], {"activation": "none"})]
+    g = Graph("two_fc", {t.name: t for t in (x, h, y, w1, w2)}, nodes, ["x"], ["y"], source="<two fc>")
+    path.write_bytes(write_tflite(validate(g)))
+    compile_model(path, "c", tmp_path / "out", name="model")
+    invoke = (tmp_path / "out" / "model.c").read_text().split("model_invoke(")[-1]
+    assert invoke.count("tinycc_fully_connected_s8_w4(") == 2
+    assert_matches_tflm(path.read_bytes(), samples=2, seed=1, c=True)
 
 
 def test_fast_path_is_taken_and_plain_bias_not_emitted(tmp_path):

@@ -58,6 +58,14 @@ def _models():
 MODELS = dict(_models())
 
 
+@pytest.fixture(autouse=True)
+def _fast_fc_on_small_layers(monkeypatch):
+    """The cases are small layers, below the size from which the c backend takes the fast fully connected
+    kernel (fully_connected.W4_MIN_MACS): forced here, so that they reach it."""
+    from tinycc.backends.c.ops import fully_connected
+    monkeypatch.setattr(fully_connected, "W4_MIN_MACS", 0)
+
+
 @pytest.mark.parametrize("name", list(MODELS))
 def test_both_plain_c_shapes_equal_tflm(name, tmp_path):
     model = MODELS[name]

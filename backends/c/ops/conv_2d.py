@@ -121,7 +121,7 @@ def _cols(node, m, p, inplace):
 def _requant(node, m, p) -> dict:
     """The reference and dot kernels' requantisation arrays and filter (in this order: the order their
     arrays were first emitted in, kept so that outputs stay byte-identical)."""
-    mult, shift = requant.mult_shift_arrays(node, m, p)
+    mult, shift = requant.mult_shift_arrays(node, m, p, shift_dtype=np.int8)
     return {"mult": mult, "shift": shift, "w": m.ptr(node.inputs[1], const=True)}
 
 

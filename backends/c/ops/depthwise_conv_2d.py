@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinycc.backends.c import requant
-from tinycc.backends.c.layout import DW_CHANNEL_GROUP, DW_WROW_COLS, DW_WROW_MIN_OW
+from tinycc.backends.c.layout import DW_CHANNEL_GROUP, DW_PAIR_MIN, DW_WROW_COLS, DW_WROW_MIN_OW
 from tinycc.backends.c.ops import _s4
 from tinycc.backends.c.ops._conv_common import bias_ptr, float_range
 from tinycc.backends.c.ops._variants import Variant, call, choose, common
@@ -100,13 +100,25 @@ def fast_constants(node, m, p):
     else:
         plain = requant.plain_bias_array(node, m, bias)
     if rqw is None:
-        mult, shift = requant.mult_shift_arrays(node, m, p)
+        mult, shift = requant.mult_shift_arrays(node, m, p)       # int32: the fast kernels' shift words
         return plain, requant.kbias_array(node, m, folded), mult, shift
     mult = requant.per_channel(p, folded.size)[0]
     kbias = m.const_array(requant.dw_group_words(folded, mult, rqw), "kbias",
                           comment=f"{node.name} per 4 channels: bias - input zero point * sum(w), multipliers, "
                                   f"requantisation words")
     return plain, kbias, kbias, kbias
+
+
+def _pairs(node, g, p) -> bool:
+    """The fast kernel's two-pixel pass (tinycc_dw_s8_pf2, depthwise_conv_2d_fast_taps.h) may run: packed
+    filter, rq 1, stride 1 across and at least DW_PAIR_MIN output columns with every tap inside a row
+    (else the model's kernels leave it out: TINYCC_DW_PAIR 0)."""
+    plan = _fast_plan(node, g, p)
+    if not _packed_filter(node, g, plan) or plan[3] != 1 or node.attrs["strides"][1] != 1:
+        return False
+    w, ow = g.tensors[node.inputs[0]].shape[2], g.tensors[node.outputs[0]].shape[2]
+    pad_l, kw = node.attrs["pads"][1], g.tensors[node.inputs[1]].shape[2]
+    return sum(1 for ox in range(ow) if ox - pad_l >= 0 and ox - pad_l + kw <= w) >= DW_PAIR_MIN
 
 
 def _fast(entry):
@@ -117,6 +129,8 @@ def _fast(entry):
         # this node takes the fast row routine: without a packed filter, its generic paths stay compiled in
         pf = int(_packed_filter(node, m.g, _fast_plan(node, m.g, p)))
         m.defines["TINYCC_DW_ONLY_PF"] = min(m.defines.get("TINYCC_DW_ONLY_PF", 1), pf)
+        m.defines["TINYCC_DW_PAIR"] = max(m.defines.get("TINYCC_DW_PAIR", 0), int(_pairs(node, m.g, p)))
+        m.defines["TINYCC_DW_WIDE"] = 1       # int shape fields (tinycc_dw_shape): the row loops read them
         return {"bias": fast[0], "kbias": fast[1], "mult": fast[2], "shift": fast[3],
                 "w": filter_ptr(node, m, p)}
     return constants
@@ -136,11 +150,11 @@ def _reference(dtype):
             return None
         w = m.ptr(node.inputs[1], const=True)
         if inplace:   # the order the arrays were first emitted in, kept so that outputs stay byte-identical
-            mult, shift = requant.mult_shift_arrays(node, m, p)
+            mult, shift = requant.mult_shift_arrays(node, m, p, shift_dtype=np.int8)
             bias = bias_ptr(node, m, dtype)
         else:
             bias = bias_ptr(node, m, dtype)
-            mult, shift = requant.mult_shift_arrays(node, m, p)
+            mult, shift = requant.mult_shift_arrays(node, m, p, shift_dtype=np.int8)
         return {"w": w, "bias": bias, "mult": mult, "shift": shift}
     return constants
 

@@ -38,12 +38,32 @@ def folded_kbias(node, m, p, w: np.ndarray) -> np.ndarray | None:
     return None if found is None else requant.fc_kbias(found[1])
 
 
+# A layer of fewer multiply-accumulates and more than 2 units takes the reference kernel, unless another
+# layer of the model takes the fast kernel (_pays): the fast one's
+# code for blocks of 4 units (about 1.1 KB on a Cortex-M4) does not pay there (KWS's 12 x 64 head: 945 bytes
+# less for 6 K more est. cycles in the layer; the image classifier's 10 x 64: 927 bytes); 1-2 units take
+# only its narrow block (VWW's 2 x 256: 164 bytes, smaller than the reference loop). Tests of the fast
+# kernel set it to 0.
+W4_MIN_MACS = 4096
+
+
+def _pays(node, g) -> bool:
+    """The fast kernel pays for its code on this layer: 1-2 units, or at least W4_MIN_MACS multiply-accumulates
+    (int8 constant weights); when one layer of the model takes it, its code is there for every layer."""
+    w_t, x_t = g.tensors[node.inputs[1]], g.tensors[node.inputs[0]]
+    if w_t.data is None or w_t.dtype != "int8" or x_t.dtype != "int8" or len(w_t.shape) != 2:
+        return False
+    return w_t.shape[0] <= 2 or x_t.size * w_t.shape[0] >= W4_MIN_MACS       # rows * depth * units
+
+
 def _w4(node, m, p, inplace):
     """Four units per pass over the input on interleaved weights, the input offset in the bias."""
     w_t = m.g.tensors[node.inputs[1]]
     if not (p["dtype"] == "int8" and p["weights_zp"] == 0 and w_t.data is not None and w_t.dtype == "int8"):
         return None
     units, depth = w_t.shape
+    if not _pays(node, m.g) and not any(_pays(n, m.g) for n in m.g.nodes if n.op == "fully_connected"):
+        return None
     kbias = folded_kbias(node, m, p, w_t.data.reshape(units, depth))
     if kbias is None:
         return None
@@ -68,7 +88,7 @@ def _reference(dtype):
         if p["dtype"] != dtype:
             return None
         w, bias = m.ptr(node.inputs[1], const=True), bias_ptr(node, m, dtype)
-        mult, shift = requant.mult_shift_arrays(node, m, p)
+        mult, shift = requant.mult_shift_arrays(node, m, p, shift_dtype=np.int8)
         return {"w": w, "bias": bias, "mult": mult, "shift": shift, "w_zp": p["weights_zp"],
                 "per_channel": int(len(p["multiplier"]) > 1)}
     return constants

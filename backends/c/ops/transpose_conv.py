@@ -47,7 +47,7 @@ def emit(node, m, p):
         lo, hi = float_range(node.attrs["activation"])
         m.emit(f"tinycc_transpose_conv_f32(&{shape}, {x}, {w}, {bias}, {y}, {lo}, {hi});")
         return
-    mult, shift = mult_shift_arrays(node, m, p)
+    mult, shift = mult_shift_arrays(node, m, p, shift_dtype=np.int8)
     fast = fast_constants(node, m, p) if dtype == "int8" else None
     if fast is not None:
         m.use_kernel("dot_s8.h")

@@ -6,8 +6,15 @@
  * drive the ring with these helpers; core/inplace.py simulates the same schedule to size the ring.
  * Rows are copied with tinycc_copy_bytes (copy.h). */
 
+#ifndef TINYCC_RING_DIM   /* a layer shape field: uint16_t when every shape value of the model fits (emitter.py) */
+#if defined(TINYCC_DIM16) && TINYCC_DIM16
+#define TINYCC_RING_DIM uint16_t
+#else
+#define TINYCC_RING_DIM int
+#endif
+#endif
 typedef struct {
-    int h, oh, kh, sh, dh, pad_t, rbi, rbo, ring, backward;   /* rbi, rbo: input / output row bytes */
+    TINYCC_RING_DIM h, oh, kh, sh, dh, pad_t, rbi, rbo, ring, backward;   /* rbi, rbo: input / output row bytes */
 } tinycc_ring_shape;
 
 static inline int tinycc_ring_start(const tinycc_ring_shape *r) {

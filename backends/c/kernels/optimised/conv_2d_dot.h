@@ -11,7 +11,7 @@
 
 static inline void tinycc_conv_s8_border(const tinycc_conv_shape *s, const int8_t *in, const int8_t *filter,
                                   const int32_t *bias, const int32_t *kbias, int8_t *out, int b, int oy, int ox, int32_t in_zp,
-                                  int32_t out_zp, const int32_t *mult, const int32_t *shift,
+                                  int32_t out_zp, const int32_t *mult, const int8_t *shift,
                                   int32_t act_min, int32_t act_max) {
     const int iy0 = oy * s->sh - s->pad_t, ix0 = ox * s->sw - s->pad_l;
     const int ky0 = iy0 < 0 ? -iy0 : 0, ky1 = iy0 + s->kh > s->h ? s->h - iy0 : s->kh;
@@ -47,7 +47,7 @@ static inline void tinycc_conv_s8_border(const tinycc_conv_shape *s, const int8_
 /* `count` interior pixels, the first at x, the next ones `xstep` bytes on; outputs from `out` on */
 static inline void tinycc_conv_s8_run(const tinycc_conv_shape *s, const int8_t *x, int xstep, int count,
                                const int8_t *filter, const int32_t *kbias, int8_t *out, int32_t out_zp,
-                               const int32_t *mult, const int32_t *shift, int32_t act_min, int32_t act_max) {
+                               const int32_t *mult, const int8_t *shift, int32_t act_min, int32_t act_max) {
     const int len = s->kw * s->ci, rowstep = s->w * s->ci, flen = s->kh * len, co = s->co;
     const int co2 = co - co % 2, count2 = count - count % 2;
     int p, oc, ky;
@@ -100,7 +100,7 @@ static inline void tinycc_conv_s8_run(const tinycc_conv_shape *s, const int8_t *
 static inline void tinycc_conv_2d_s8_fast_row(const tinycc_conv_shape *s, const int8_t *in, const int8_t *filter,
                                               const int32_t *bias, const int32_t *kbias, int8_t *row, int b, int oy,
                                               int ox0, int ox1, int32_t in_zp, int32_t out_zp, const int32_t *mult,
-                                              const int32_t *shift, int32_t act_min, int32_t act_max) {
+                                              const int8_t *shift, int32_t act_min, int32_t act_max) {
     const int iy = oy * s->sh - s->pad_t;
     int ox;
     if (iy < 0 || iy + s->kh > s->h) {
@@ -121,7 +121,7 @@ static inline void tinycc_conv_2d_s8_fast_row(const tinycc_conv_shape *s, const 
 
 static inline void tinycc_conv_2d_s8_fast(const tinycc_conv_shape *s, const int8_t *in, const int8_t *filter,
                                    const int32_t *bias, const int32_t *kbias, int8_t *out, int32_t in_zp,
-                                   int32_t out_zp, const int32_t *mult, const int32_t *shift,
+                                   int32_t out_zp, const int32_t *mult, const int8_t *shift,
                                    int32_t act_min, int32_t act_max) {
     int b, oy, ox0;
     const int ox1 = tinycc_interior_cols(s->ow, s->sw, s->pad_l, s->kw, s->w, &ox0);

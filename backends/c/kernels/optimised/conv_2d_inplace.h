@@ -22,7 +22,7 @@ static inline void tinycc_conv_2d_s8_cols_inplace(const tinycc_conv_shape *s, co
 static inline void tinycc_conv_2d_s8_fast_inplace(const tinycc_conv_shape *s, const tinycc_ring_shape *r,
                                                   int8_t *buf, const int8_t *filter, const int32_t *bias,
                                                   const int32_t *kbias, int8_t *ring, int32_t in_zp, int32_t out_zp,
-                                                  const int32_t *mult, const int32_t *shift,
+                                                  const int32_t *mult, const int8_t *shift,
                                                   int32_t act_min, int32_t act_max) {
     int ox0, step, first = tinycc_ring_start(r), count = 0;
     const int ox1 = tinycc_interior_cols(s->ow, s->sw, s->pad_l, s->kw, s->w, &ox0);

@@ -498,6 +498,9 @@ static inline void tinycc_dw_s8_pfv(int lanes, int rq, const int8_t *x, int cs, 
 #ifndef TINYCC_DW_PAIR_MIN
 #define TINYCC_DW_PAIR_MIN @TINYCC_DW_PAIR_MIN@   /* interior pixels from which stride 1 takes tinycc_dw_s8_pf2 (VWW: 12 beat 2, 4, 8) */
 #endif
+#ifndef TINYCC_DW_PAIR
+#define TINYCC_DW_PAIR 1     /* 0 (the emitter's): no node reaches tinycc_dw_s8_pf2, which compiles out */
+#endif
 static inline void tinycc_dw_s8_pf(const tinycc_dw_shape *s, const int8_t *x, int cs, int rowstep, int xstep,
                                    int npix, int nch, const int8_t *fpk, const int32_t *pk0, int8_t *out,
                                    int32_t out_zp, int32_t act_min, int32_t act_max) {
@@ -516,7 +519,7 @@ static inline void tinycc_dw_s8_pf(const tinycc_dw_shape *s, const int8_t *x, in
         if (nch == 0) return;
     }
 #endif
-    if (rq == 1 && xstep == cs && cs == co && npix >= TINYCC_DW_PAIR_MIN) {   /* stride 1, interior */
+    if (TINYCC_DW_PAIR && rq == 1 && xstep == cs && cs == co && npix >= TINYCC_DW_PAIR_MIN) {   /* stride 1, interior */
         const int n2 = npix & ~1;   /* an odd last pixel below */
         tinycc_dw_s8_pf2(x, cs, rowstep, n2, n4, co, fpk, pk0, out, out_zp, act_min, act_max);
         if (n4 < nch)

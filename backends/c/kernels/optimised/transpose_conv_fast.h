@@ -9,7 +9,7 @@
  * non-negative (tinycc_requant_s8). `bias` is never NULL (zeros when the model has none). */
 static inline void tinycc_transpose_conv_s8_fast(const tinycc_tconv_shape *s, const int8_t *in, const int8_t *filter,
                                                  const int32_t *bias, const int32_t *zpf, int8_t *out, int32_t out_zp,
-                                                 const int32_t *mult, const int32_t *shift, int32_t act_min,
+                                                 const int32_t *mult, const int8_t *shift, int32_t act_min,
                                                  int32_t act_max) {
     const int ci = s->ci, taps = s->kh * s->kw, flen = taps * ci;
     int b, oy, ox, oc, ky, kx, iy, ix;

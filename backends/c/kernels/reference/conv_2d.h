@@ -1,12 +1,19 @@
 /* CONV_2D kernels (NHWC input, OHWI filter). Out-of-bounds taps are skipped, as in TFLM. */
+#ifndef TINYCC_CONV_DIM   /* a layer shape field: uint16_t when every shape value of the model fits (emitter.py) */
+#if defined(TINYCC_DIM16) && TINYCC_DIM16
+#define TINYCC_CONV_DIM uint16_t
+#else
+#define TINYCC_CONV_DIM int
+#endif
+#endif
 typedef struct {
-    int n, h, w, ci, oh, ow, co, kh, kw, sh, sw, dh, dw, pad_t, pad_l;
+    TINYCC_CONV_DIM n, h, w, ci, oh, ow, co, kh, kw, sh, sw, dh, dw, pad_t, pad_l;
 } tinycc_conv_shape;
 
 /* output row oy of image b (ow * co bytes at `row`), TFLM's reference loops */
 static inline void tinycc_conv_2d_s8_row(const tinycc_conv_shape *s, const int8_t *in, const int8_t *filter,
                                          const int32_t *bias, int8_t *row, int b, int oy, int32_t in_zp,
-                                         int32_t out_zp, const int32_t *mult, const int32_t *shift,
+                                         int32_t out_zp, const int32_t *mult, const int8_t *shift,
                                          int32_t act_min, int32_t act_max) {
     int ox, oc, ky, kx, ic;
     for (ox = 0; ox < s->ow; ++ox)
@@ -31,7 +38,7 @@ static inline void tinycc_conv_2d_s8_row(const tinycc_conv_shape *s, const int8_
 
 static inline void tinycc_conv_2d_s8(const tinycc_conv_shape *s, const int8_t *in, const int8_t *filter,
                                      const int32_t *bias, int8_t *out, int32_t in_zp, int32_t out_zp,
-                                     const int32_t *mult, const int32_t *shift, int32_t act_min, int32_t act_max) {
+                                     const int32_t *mult, const int8_t *shift, int32_t act_min, int32_t act_max) {
     int b, oy;
     for (b = 0; b < s->n; ++b)
     for (oy = 0; oy < s->oh; ++oy)
@@ -41,7 +48,7 @@ static inline void tinycc_conv_2d_s8(const tinycc_conv_shape *s, const int8_t *i
 
 static inline void tinycc_conv_2d_s16(const tinycc_conv_shape *s, const int16_t *in, const int8_t *filter,
                                       const int64_t *bias, int16_t *out, int32_t out_zp,
-                                      const int32_t *mult, const int32_t *shift, int32_t act_min, int32_t act_max) {
+                                      const int32_t *mult, const int8_t *shift, int32_t act_min, int32_t act_max) {
     int b, oy, ox, oc, ky, kx, ic;
     for (b = 0; b < s->n; ++b)
     for (oy = 0; oy < s->oh; ++oy)

@@ -1,7 +1,7 @@
 /* in place, reference arithmetic (dilations, folded bias out of int32) */
 static inline void tinycc_conv_2d_s8_inplace(const tinycc_conv_shape *s, const tinycc_ring_shape *r, int8_t *buf,
                                              const int8_t *filter, const int32_t *bias, int8_t *ring, int32_t in_zp,
-                                             int32_t out_zp, const int32_t *mult, const int32_t *shift,
+                                             int32_t out_zp, const int32_t *mult, const int8_t *shift,
                                              int32_t act_min, int32_t act_max) {
     int step, first = tinycc_ring_start(r), count = 0;
     for (step = 0; step < r->oh; ++step) {

@@ -1,12 +1,20 @@
 /* DEPTHWISE_CONV_2D kernels: output channel oc = ic * depth_multiplier + m reads input channel ic. */
+#ifndef TINYCC_DW_DIM   /* a layer shape field: uint16_t when every shape value of the model fits and no node
+                          * takes the fast kernel, whose row loops read the fields (emitter.py) */
+#if defined(TINYCC_DIM16) && TINYCC_DIM16 && !(defined(TINYCC_DW_WIDE) && TINYCC_DW_WIDE)
+#define TINYCC_DW_DIM uint16_t
+#else
+#define TINYCC_DW_DIM int
+#endif
+#endif
 typedef struct {
-    int n, h, w, ci, oh, ow, co, kh, kw, sh, sw, dh, dw, pad_t, pad_l, mult, pf, rq;
+    TINYCC_DW_DIM n, h, w, ci, oh, ow, co, kh, kw, sh, sw, dh, dw, pad_t, pad_l, mult, pf, rq;
 } tinycc_dw_shape;
 
 /* output row oy of image b (ow * co bytes at `row`), TFLM's reference loops */
 static inline void tinycc_depthwise_conv_2d_s8_row(const tinycc_dw_shape *s, const int8_t *in, const int8_t *filter,
                                                    const int32_t *bias, int8_t *row, int b, int oy, int32_t in_zp,
-                                                   int32_t out_zp, const int32_t *mult, const int32_t *shift,
+                                                   int32_t out_zp, const int32_t *mult, const int8_t *shift,
                                                    int32_t act_min, int32_t act_max) {
     int ox, oc, ky, kx;
     for (ox = 0; ox < s->ow; ++ox)
@@ -30,7 +38,7 @@ static inline void tinycc_depthwise_conv_2d_s8_row(const tinycc_dw_shape *s, con
 
 static inline void tinycc_depthwise_conv_2d_s8(const tinycc_dw_shape *s, const int8_t *in, const int8_t *filter,
                                                const int32_t *bias, int8_t *out, int32_t in_zp, int32_t out_zp,
-                                               const int32_t *mult, const int32_t *shift,
+                                               const int32_t *mult, const int8_t *shift,
                                                int32_t act_min, int32_t act_max) {
     int b, oy;
     for (b = 0; b < s->n; ++b)
@@ -41,7 +49,7 @@ static inline void tinycc_depthwise_conv_2d_s8(const tinycc_dw_shape *s, const i
 
 static inline void tinycc_depthwise_conv_2d_s16(const tinycc_dw_shape *s, const int16_t *in, const int8_t *filter,
                                                 const int64_t *bias, int16_t *out, int32_t out_zp,
-                                                const int32_t *mult, const int32_t *shift,
+                                                const int32_t *mult, const int8_t *shift,
                                                 int32_t act_min, int32_t act_max) {
     int b, oy, ox, oc, ky, kx;
     for (b = 0; b < s->n; ++b)

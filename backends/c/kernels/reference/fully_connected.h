@@ -1,7 +1,7 @@
 /* FULLY_CONNECTED kernels: rows x (units, depth) weights; multiplier per tensor or per unit. */
 static inline void tinycc_fully_connected_s8(int rows, int units, int depth, const int8_t *in, const int8_t *w,
                                              const int32_t *bias, int8_t *out, int32_t in_zp, int32_t w_zp,
-                                             int32_t out_zp, const int32_t *mult, const int32_t *shift,
+                                             int32_t out_zp, const int32_t *mult, const int8_t *shift,
                                              int per_channel, int32_t act_min, int32_t act_max) {
     int r, u, d;
     for (r = 0; r < rows; ++r)
@@ -19,7 +19,7 @@ static inline void tinycc_fully_connected_s8(int rows, int units, int depth, con
 
 static inline void tinycc_fully_connected_s16(int rows, int units, int depth, const int16_t *in, const int8_t *w,
                                               const int64_t *bias, int16_t *out, int32_t w_zp, int32_t out_zp,
-                                              const int32_t *mult, const int32_t *shift, int per_channel,
+                                              const int32_t *mult, const int8_t *shift, int per_channel,
                                               int32_t act_min, int32_t act_max) {
     int r, u, d;
     for (r = 0; r < rows; ++r)

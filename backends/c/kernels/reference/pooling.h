@@ -1,6 +1,13 @@
 /* AVERAGE_POOL_2D / MAX_POOL_2D kernels (NHWC). Only in-bounds window elements count, as in TFLM. */
+#ifndef TINYCC_POOL_DIM   /* a layer shape field: uint16_t when every shape value of the model fits (emitter.py) */
+#if defined(TINYCC_DIM16) && TINYCC_DIM16
+#define TINYCC_POOL_DIM uint16_t
+#else
+#define TINYCC_POOL_DIM int
+#endif
+#endif
 typedef struct {
-    int n, h, w, c, oh, ow, kh, kw, sh, sw, pad_t, pad_l;
+    TINYCC_POOL_DIM n, h, w, c, oh, ow, kh, kw, sh, sw, pad_t, pad_l;
 } tinycc_pool_shape;
 
 #define TINYCC_POOL_LOOP(BODY)                                                          \

@@ -19,7 +19,7 @@ static inline int tinycc_tconv_src(int o, int pad, int k, int stride, int size) 
 
 static inline void tinycc_transpose_conv_s8(const tinycc_tconv_shape *s, const int8_t *in, const int8_t *filter,
                                             const int32_t *bias, int8_t *out, int32_t in_zp, int32_t out_zp,
-                                            const int32_t *mult, const int32_t *shift, int32_t act_min,
+                                            const int32_t *mult, const int8_t *shift, int32_t act_min,
                                             int32_t act_max) {
     int b, oy, ox, oc, ky, kx, ic;
     for (b = 0; b < s->n; ++b)
@@ -48,7 +48,7 @@ static inline void tinycc_transpose_conv_s8(const tinycc_tconv_shape *s, const i
 
 static inline void tinycc_transpose_conv_s16(const tinycc_tconv_shape *s, const int16_t *in, const int8_t *filter,
                                              const int64_t *bias, int16_t *out, const int32_t *mult,
-                                             const int32_t *shift, int32_t act_min, int32_t act_max) {
+                                             const int8_t *shift, int32_t act_min, int32_t act_max) {
     int b, oy, ox, oc, ky, kx, ic;
     for (b = 0; b < s->n; ++b)
     for (oy = 0; oy < s->oh; ++oy)
