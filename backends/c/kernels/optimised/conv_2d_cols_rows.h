@@ -167,7 +167,7 @@ static inline void tinycc_conv_2d_s8_cols_flat(const tinycc_conv_shape *s, const
                                                int8_t *out, int32_t in_zp, int32_t act_min, int32_t act_max) {
     tinycc_cols c;
     const int k4 = (s->kh * s->kw * s->ci + 3) & ~3;
-    int8_t *patch = (int8_t *)(void *)c.w + 4 * k4;
+    int8_t *patch = (int8_t *)(void *)c.w + TINYCC_COLS_PATCH_AT(k4);
     const long count = (long)s->n * s->oh * s->ow;
     long k;
     int b = 0, oy = 0, ox = 0, p;
