@@ -52,6 +52,7 @@ UNITS: dict[str, tuple[str, ...]] = {
     "lstm_fast.h": ("optimised/lstm_fast.h",),                       # after dot_s8.h, fully_connected.h, lstm.h
     "svdf_fast.h": ("optimised/svdf_fast.h",),                       # after dot_s8.h, fully_connected.h, svdf.h
     "fully_connected.h": ("reference/fully_connected.h",
+                          "optimised/mve_fc.h",                  # Helium (MVE) blocks (Cortex-M55/M85)
                           "optimised/fully_connected_w4.h"),             # tinycc_fully_connected_s8_w4
     "signal_fft_s16.h": ("reference/signal_kissfft.h",),                 # KISS FFT in Q15 (PARAMS)
     "signal_fft_s32.h": ("reference/signal_kissfft.h",),                 # KISS FFT in Q31 (PARAMS)
