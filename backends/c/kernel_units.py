@@ -41,6 +41,7 @@ UNITS: dict[str, tuple[str, ...]] = {
                   "optimised/conv_2d_inplace.h",       # the fast variants over a row ring
                   "reference/conv_2d_inplace.h"),      # the reference rows over a row ring
     "depthwise_conv_2d.h": ("reference/depthwise_conv_2d.h",
+                            "optimised/mve_depthwise.h",                 # Helium (MVE) 3x3 (Cortex-M55/M85)
                             "optimised/depthwise_conv_2d_fast_taps.h",   # rq words, 4-channel taps, packed 3x3
                             "optimised/depthwise_conv_2d_wrow_dsp.h",    # wide rows (Cortex-M DSP only)
                             "optimised/depthwise_conv_2d_fast.h",        # tinycc_depthwise_conv_2d_s8_fast
