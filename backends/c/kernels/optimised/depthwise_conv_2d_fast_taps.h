@@ -503,10 +503,6 @@ static inline void tinycc_dw_s8_pf(const tinycc_dw_shape *s, const int8_t *x, in
                                    int32_t out_zp, int32_t act_min, int32_t act_max) {
     const int co = s->co, rq = s->rq;
     int p, n4 = nch - nch % 4;
-#ifdef TINYCC_DW_MVE
-    tinycc_mve_dw_pf(x, cs, rowstep, xstep, npix, nch, co, fpk, pk0, out, out_zp, act_min, act_max);   /* mve_depthwise.h */
-    return;
-#endif
 #if !defined(TINYCC_DSP) && TINYCC_VEC
     {   /* plain C, vector shape: 16 channels a pass, then 8, the rest below */
         const int n16 = n4 & ~15, n8 = (n4 - n16) & ~7;
