@@ -52,6 +52,8 @@ UNITS: dict[str, tuple[str, ...]] = {
     "resize_fast.h": ("optimised/resize_fast.h",),                   # after dot_s8.h, resize.h
     "lstm_fast.h": ("optimised/lstm_fast.h",),                       # after dot_s8.h, fully_connected.h, lstm.h
     "svdf_fast.h": ("optimised/svdf_fast.h",),                       # after dot_s8.h, fully_connected.h, svdf.h
+    "elementwise.h": ("reference/elementwise.h",
+                      "optimised/mve_elementwise.h"),                    # Helium (MVE) int8 ADD / SUB
     "fully_connected.h": ("reference/fully_connected.h",
                           "optimised/mve_fc.h",                  # Helium (MVE) blocks (Cortex-M55/M85)
                           "optimised/fully_connected_w4.h"),             # tinycc_fully_connected_s8_w4
