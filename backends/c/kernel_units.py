@@ -34,8 +34,8 @@ UNITS: dict[str, tuple[str, ...]] = {
                  "optimised/dot_s8.h"),
     "conv_2d.h": ("reference/conv_2d.h",
                   "optimised/conv_2d_dot.h",           # tinycc_conv_2d_s8_fast: dot products, folded bias
-                  "optimised/mve_conv_cols.h",         # Helium (MVE) im2col columns and kernels (Cortex-M55/M85)
                   "optimised/conv_2d_cols.h",          # im2col columns and their multiply-accumulate kernels
+                  "optimised/mve_conv_cols.h",         # ... their Helium (MVE) definitions (Cortex-M55/M85)
                   "optimised/conv_2d_cols_thumb2.h",   # im2col two-pixel loop in Thumb-2 DSP assembly
                   "optimised/conv_2d_cols_rows.h",     # tinycc_conv_2d_s8_cols: blocks, rows, 1x1
                   "optimised/conv_2d_inplace.h",       # the fast variants over a row ring

@@ -20,8 +20,23 @@
 #define TINYCC_CONV_COLS_BYTES @TINYCC_CONV_COLS_BYTES@   /* stack bytes for two int16 columns: k4 <= 576 (conv_2d.py checks) */
 #endif
 
-#ifdef TINYCC_MVE_COLS
-/* the column, widen, fill and multiply-accumulate kernels: mve_conv_cols.h's */
+#if defined(TINYCC_MVE) && !defined(__ARM_BIG_ENDIAN)
+/* Helium: int8 columns in 16-byte chunks, the two slots' chunks side by side (mve_conv_cols.h, after this
+ * file, defines the column, widen, fill and multiply-accumulate kernels declared here); the two columns
+ * take 32 ceil(g / 4) <= 2 k4 + 24 bytes, a patch after them at 4 k4 + 16 */
+#define TINYCC_MVE_COLS 1
+typedef union {
+    int32_t w[TINYCC_CONV_COLS_BYTES / 4 + 4];
+    int8_t b[TINYCC_CONV_COLS_BYTES + 16];
+} tinycc_cols;
+#define TINYCC_COLS_PATCH_AT(k4) (4 * (k4) + 16)
+static inline void tinycc_cols_widen(tinycc_cols *c, int p, int g, const int8_t *x, int n);
+static inline void tinycc_cols_fill(tinycc_cols *c, int p, int g, int32_t z, int ng);
+static inline const int32_t *tinycc_cols_2x2(const tinycc_cols *c, const int32_t *w, int g, int32_t *acc);
+static inline void tinycc_cols_1x2(const tinycc_cols *c, const int32_t *w, int g, int32_t *acc);
+static inline void tinycc_cols_nx1(const tinycc_cols *c, const int32_t *w, int g, int np, int32_t *acc);
+static inline void tinycc_mve_cols_out4(const int32_t *acc, const int32_t *q, int8_t *op, int co, int32_t act_min,
+                                        int32_t act_max);
 #elif defined(TINYCC_DSP) || !TINYCC_VEC
 typedef union {
     int32_t w[TINYCC_CONV_COLS_BYTES / 4];

@@ -1,6 +1,7 @@
 /* Helium (MVE) im2col columns and their multiply-accumulate kernels (Cortex-M55/M85, little-endian, an
- * optimising build; TINYCC_MVE from mve_dot_s8.h). Replaces conv_2d_cols.h's column layout and its
- * tinycc_cols_widen / _fill / _2x2 / _1x2 / _nx1 (that file skips its own under TINYCC_MVE_COLS).
+ * optimising build; TINYCC_MVE from mve_dot_s8.h). The definitions of the column kernels conv_2d_cols.h
+ * declares under TINYCC_MVE_COLS (its layout, tinycc_cols_widen / _fill / _2x2 / _1x2 / _nx1, and the
+ * block's requantisation tinycc_mve_cols_out4), in place of its own.
  * The column is int8 in natural order (byte j of a group is tap j, as byte j of a packed filter word in
  * memory), in chunks of 16 bytes (4 groups): chunk j of pixel slot p at b + 32 j + 16 p, so the two
  * slots' chunks of the same taps are neighbours. The filter keeps conv_2d.py's packing (a channel
@@ -11,19 +12,7 @@
  * filter's VLD2 there reads up to 6 words past the pair's taps, its own requantisation words (always
  * 6 after a pair: conv_2d.py's cols_words), and multiplies them by inactive lanes. Integer sums in any
  * order are TFLM's exactly. */
-#if defined(TINYCC_MVE) && !defined(__ARM_BIG_ENDIAN)
-#define TINYCC_MVE_COLS 1
-#ifndef TINYCC_CONV_COLS_BYTES
-#define TINYCC_CONV_COLS_BYTES @TINYCC_CONV_COLS_BYTES@   /* stack bytes for two int16 columns: k4 <= 576 (conv_2d.py checks) */
-#endif
-
-/* the two int8 columns take 32 ceil(g / 4) <= 2 k4 + 24 bytes; a patch after them at 4 k4 + 16 */
-typedef union {
-    int32_t w[TINYCC_CONV_COLS_BYTES / 4 + 4];
-    int8_t b[TINYCC_CONV_COLS_BYTES + 16];
-} tinycc_cols;
-#define TINYCC_COLS_PATCH_AT(k4) (4 * (k4) + 16)
-
+#ifdef TINYCC_MVE_COLS
 /* n (a multiple of 4) int8 taps at x into pixel slot p's column from group g on: a chunk's worth of
  * bytes a step (one predicated load and store) */
 static inline void tinycc_cols_widen(tinycc_cols *c, int p, int g, const int8_t *x, int n) {
