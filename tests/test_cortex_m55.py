@@ -1,6 +1,7 @@
 """Cortex-M55 with Helium (MVE) for real: cross-compiled for -mcpu=cortex-m55 and run under QEMU
 (mps3-an547). Every MLPerf Tiny int8 model's output byte for byte equal to TF Lite Micro's with the
-c backend (its MVE dot products, kernels/optimised/mve_dot_s8.h) and the cmsis-nn backend (CMSIS-NN's
+c backend (its Helium kernels, kernels/optimised/mve_*.h: dot products, im2col convolution, fully
+connected, 3x3 depthwise, int8 ADD; their edge shapes in tests/test_mve_kernels.py) and the cmsis-nn backend (CMSIS-NN's
 MVE kernels, the arena's scratch sized for them); the MVE dot products' lengths and alignments
 (whole vectors, tail-predicated remainders, odd lengths, unaligned starts) against exact integer
 sums; the scratch sizes per CMSIS-NN build."""

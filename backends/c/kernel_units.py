@@ -35,11 +35,13 @@ UNITS: dict[str, tuple[str, ...]] = {
     "conv_2d.h": ("reference/conv_2d.h",
                   "optimised/conv_2d_dot.h",           # tinycc_conv_2d_s8_fast: dot products, folded bias
                   "optimised/conv_2d_cols.h",          # im2col columns and their multiply-accumulate kernels
+                  "optimised/mve_conv_cols.h",         # ... their Helium (MVE) definitions (Cortex-M55/M85)
                   "optimised/conv_2d_cols_thumb2.h",   # im2col two-pixel loop in Thumb-2 DSP assembly
                   "optimised/conv_2d_cols_rows.h",     # tinycc_conv_2d_s8_cols: blocks, rows, 1x1
                   "optimised/conv_2d_inplace.h",       # the fast variants over a row ring
                   "reference/conv_2d_inplace.h"),      # the reference rows over a row ring
     "depthwise_conv_2d.h": ("reference/depthwise_conv_2d.h",
+                            "optimised/mve_depthwise.h",                 # Helium (MVE) 3x3 (Cortex-M55/M85)
                             "optimised/depthwise_conv_2d_fast_taps.h",   # rq words, 4-channel taps, packed 3x3
                             "optimised/depthwise_conv_2d_wrow_dsp.h",    # wide rows (Cortex-M DSP only)
                             "optimised/depthwise_conv_2d_fast.h",        # tinycc_depthwise_conv_2d_s8_fast
@@ -52,7 +54,10 @@ UNITS: dict[str, tuple[str, ...]] = {
     "pooling_fast.h": ("optimised/pooling_fast.h",),             # after dot_s8.h, pooling.h
     "lstm_fast.h": ("optimised/lstm_fast.h",),                       # after dot_s8.h, fully_connected.h, lstm.h
     "svdf_fast.h": ("optimised/svdf_fast.h",),                       # after dot_s8.h, fully_connected.h, svdf.h
+    "elementwise.h": ("reference/elementwise.h",
+                      "optimised/mve_elementwise.h"),                    # Helium (MVE) int8 ADD / SUB
     "fully_connected.h": ("reference/fully_connected.h",
+                          "optimised/mve_fc.h",                  # Helium (MVE) blocks (Cortex-M55/M85)
                           "optimised/fully_connected_w4.h"),             # tinycc_fully_connected_s8_w4
     "signal_fft_s16.h": ("reference/signal_kissfft.h",),                 # KISS FFT in Q15 (PARAMS)
     "signal_fft_s32.h": ("reference/signal_kissfft.h",),                 # KISS FFT in Q31 (PARAMS)

@@ -20,7 +20,24 @@
 #define TINYCC_CONV_COLS_BYTES @TINYCC_CONV_COLS_BYTES@   /* stack bytes for two int16 columns: k4 <= 576 (conv_2d.py checks) */
 #endif
 
-#if defined(TINYCC_DSP) || !TINYCC_VEC
+#if defined(TINYCC_MVE) && !defined(__ARM_BIG_ENDIAN)
+/* Helium: int8 columns in 16-byte chunks, the two slots' chunks side by side (mve_conv_cols.h, after this
+ * file, defines the column, widen, fill and multiply-accumulate kernels declared here); the two columns
+ * take 32 ceil(g / 4) <= 2 k4 + 24 bytes, a patch after them at 4 k4 + 16 */
+#define TINYCC_MVE_COLS 1
+typedef union {
+    int32_t w[TINYCC_CONV_COLS_BYTES / 4 + 4];
+    int8_t b[TINYCC_CONV_COLS_BYTES + 16];
+} tinycc_cols;
+#define TINYCC_COLS_PATCH_AT(k4) (4 * (k4) + 16)
+static inline void tinycc_cols_widen(tinycc_cols *c, int p, int g, const int8_t *x, int n);
+static inline void tinycc_cols_fill(tinycc_cols *c, int p, int g, int32_t z, int ng);
+static inline const int32_t *tinycc_cols_2x2(const tinycc_cols *c, const int32_t *w, int g, int32_t *acc);
+static inline void tinycc_cols_1x2(const tinycc_cols *c, const int32_t *w, int g, int32_t *acc);
+static inline void tinycc_cols_nx1(const tinycc_cols *c, const int32_t *w, int g, int np, int32_t *acc);
+static inline void tinycc_mve_cols_out4(const int32_t *acc, const int32_t *q, int8_t *op, int co, int32_t act_min,
+                                        int32_t act_max);
+#elif defined(TINYCC_DSP) || !TINYCC_VEC
 typedef union {
     int32_t w[TINYCC_CONV_COLS_BYTES / 4];
     int16_t h[TINYCC_CONV_COLS_BYTES / 2];
@@ -35,6 +52,8 @@ typedef union {
 /* pixel slot p's copy of group g in a plain-C column */
 #define TINYCC_COLS_AT(c, p, g) ((c)->b + 32 * ((g) >> 1) + 16 * (p) + 8 * ((g) & 1))
 #endif
+
+#ifndef TINYCC_MVE_COLS
 
 /* n (a multiple of 4) int8 taps at x into pixel slot p's column from group g on; with the DSP
  * extension four groups a pass, their four loads back to back (each pipelines after the one before) */
@@ -97,6 +116,7 @@ static inline void tinycc_cols_fill(tinycc_cols *c, int p, int g, int32_t z, int
     for (; ng > 0; --ng, d += 8) d[0] = d[1] = d[2] = d[3] = (int16_t)z;
 #endif
 }
+#endif /* !TINYCC_MVE_COLS */
 
 /* n bytes from x to d (no overlap): words (unaligned: memcpy of 4, one LDR/STR on the Cortex-M4), the
  * last word ending at byte n, rewriting up to 3 bytes already copied */
@@ -127,7 +147,7 @@ static inline void tinycc_cols_copy(int8_t *d, const int8_t *x, int n) {
     memcpy(d + n - 4, &v, 4);
 }
 
-#if defined(TINYCC_DSP) && !defined(__ARM_BIG_ENDIAN)
+#if defined(TINYCC_DSP) && !defined(__ARM_BIG_ENDIAN) && !defined(TINYCC_MVE_COLS)
 #define TINYCC_COLS_ROW9 1
 /* an interior pixel's column into slot p when its patch is kh = 3 rows of L = 9 bytes (a 3x3 filter on
  * RGB: 27 taps, 7 groups, the last one's fourth tap 0) from the rows at x, x + rowstep, x + 2 rowstep:
@@ -247,7 +267,7 @@ static inline int32_t tinycc_cols_rq(int32_t acc, int32_t m, int32_t h, int32_t 
     return (x + h + (x >> 31)) >> (e & 31);
 }
 
-#if defined(TINYCC_DSP) && defined(__thumb2__)
+#if defined(TINYCC_DSP) && defined(__thumb2__) && !defined(TINYCC_MVE_COLS)
 #define TINYCC_COLS_ASM 1   /* Thumb-2: LDRD takes any two registers (A32 wants an even/odd pair) */
 #endif
 #if !defined(TINYCC_DSP) && !TINYCC_VEC && defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__)
@@ -260,6 +280,7 @@ static inline int32_t tinycc_wtap(int32_t w, int j) {
 }
 #endif
 
+#ifndef TINYCC_MVE_COLS
 /* acc[0..3] += (px0, ch0), (px0, ch1), (px1, ch0), (px1, ch1) over g >= 1 groups; w: a packed channel
  * pair (one word per channel and group). Thumb-2 DSP: 16 instructions a group of 16 MACs (3 LDRD,
  * 4 SXTB16, 8 SMLAD, the loop over two groups), in assembly so that the 13 live values stay in
@@ -578,6 +599,7 @@ static inline void tinycc_cols_nx1(const tinycc_cols *c, const int32_t *w, int g
     acc[0] = a0;
     acc[1] = a1;
 }
+#endif /* !TINYCC_MVE_COLS */
 
 #ifdef TINYCC_DSP
 /* v clamped to [act_min, act_max]: one SSAT to int8, the activation's bounds only when `clip` */

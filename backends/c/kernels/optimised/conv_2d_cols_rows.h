@@ -28,6 +28,11 @@ static inline void tinycc_cols_block(const tinycc_conv_shape *s, const tinycc_co
             acc[0] = acc[2] = w[0];
             acc[1] = acc[3] = w[1];
             w = tinycc_cols_2x2(c, w + 2, g, acc);
+#ifdef TINYCC_MVE_COLS
+            tinycc_mve_cols_out4(acc, w, op, co, act_min, act_max);   /* mve_conv_cols.h */
+            w += 6;
+            continue;
+#endif
             m0 = w[0], m1 = w[1], h0 = w[2], h1 = w[3], e0 = w[4], e1 = w[5];
             w += 6;
             v0 = tinycc_cols_rq(acc[0], m0, h0, e0);
@@ -167,7 +172,7 @@ static inline void tinycc_conv_2d_s8_cols_flat(const tinycc_conv_shape *s, const
                                                int8_t *out, int32_t in_zp, int32_t act_min, int32_t act_max) {
     tinycc_cols c;
     const int k4 = (s->kh * s->kw * s->ci + 3) & ~3;
-    int8_t *patch = (int8_t *)(void *)c.w + 4 * k4;
+    int8_t *patch = (int8_t *)(void *)c.w + TINYCC_COLS_PATCH_AT(k4);
     const long count = (long)s->n * s->oh * s->ow;
     long k;
     int b = 0, oy = 0, ox = 0, p;

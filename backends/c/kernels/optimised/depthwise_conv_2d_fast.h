@@ -176,6 +176,12 @@ static inline void tinycc_depthwise_conv_2d_s8_fast_row(const tinycc_dw_shape *s
     int8_t *patch = (int8_t *)patch32;
     unsigned zmask = 0;
     int ox, c0, zw = 0;
+#ifdef TINYCC_DW_MVE
+    if (pf) {   /* mve_depthwise.h: the whole row, borders without a patch */
+        tinycc_mve_dw_row(s, in, filter, kbias, row, b, oy, in_zp, out_zp, act_min, act_max);
+        return;
+    }
+#endif
     if (iy < 0 || iy + s->kh > s->h) ox0 = ox1 = s->ow;
     for (ox = 0; ox < s->ow; ++ox) {
         if (ox == ox0 && ox1 > ox0) {   /* the interior run */

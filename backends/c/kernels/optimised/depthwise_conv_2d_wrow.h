@@ -5,7 +5,7 @@ static __attribute__((noinline, unused)) void
 tinycc_depthwise_conv_2d_s8_wrow(const tinycc_dw_shape *s, const int8_t *in, const int8_t *filter, const int32_t *bias,
                                  const int32_t *kbias, int8_t *out, int32_t in_zp, int32_t out_zp, const int32_t *mult,
                                  const int32_t *shift, int32_t act_min, int32_t act_max) {
-#ifdef TINYCC_DSP
+#if defined(TINYCC_DSP) && !defined(TINYCC_DW_MVE)   /* MVE: the fast rows (mve_depthwise.h) */
     int b, oy;
     (void)bias, (void)mult, (void)shift;
     for (b = 0; b < s->n; ++b)
@@ -23,7 +23,7 @@ tinycc_depthwise_conv_2d_s8_wrow_inplace(const tinycc_dw_shape *s, const tinycc_
                                          const int8_t *filter, const int32_t *bias, const int32_t *kbias, int8_t *ring,
                                          int32_t in_zp, int32_t out_zp, const int32_t *mult, const int32_t *shift,
                                          int32_t act_min, int32_t act_max) {
-#ifdef TINYCC_DSP
+#if defined(TINYCC_DSP) && !defined(TINYCC_DW_MVE)   /* MVE: the fast rows (mve_depthwise.h) */
     int step, first = tinycc_ring_start(r), count = 0;
     (void)bias, (void)mult, (void)shift;
     for (step = 0; step < r->oh; ++step) {

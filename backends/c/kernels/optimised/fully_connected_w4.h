@@ -94,6 +94,9 @@ static inline void tinycc_fc_repeat(int8_t *xr, const int8_t *x, int n) {
 
 /* acc[j] += the block's unit j . x; returns the next block's weights */
 static inline TINYCC_FC_INLINE const int32_t *tinycc_fc_dot4(const int32_t *w, const int8_t *x, int depth, int32_t *acc) {
+#ifdef TINYCC_FC_MVE
+    return tinycc_mve_fc_dot4(w, x, depth, acc);    /* mve_fc.h */
+#endif
     int32_t a0 = acc[0], a1 = acc[1], a2 = acc[2], a3 = acc[3];
 #ifdef TINYCC_FC_DSP
     int32_t xe, xo, w0, w1, w2, w3, t;
@@ -262,6 +265,9 @@ static inline TINYCC_FC_INLINE const int32_t *tinycc_fc_dot4(const int32_t *w, c
 
 /* acc[j] += unit j . x for a last block two rows wide; returns the weights past it */
 static inline TINYCC_FC_INLINE const int32_t *tinycc_fc_dot2(const int32_t *w, const int8_t *x, int depth, int32_t *acc) {
+#ifdef TINYCC_FC_MVE
+    return tinycc_mve_fc_dot2(w, x, depth, acc);    /* mve_fc.h */
+#endif
     int32_t a0 = acc[0], a1 = acc[1];
 #ifdef TINYCC_FC_DSP
     int32_t a2 = 0, a3 = 0, xe, xo, w0, w1, t;     /* a2, a3: unused operands of the shared list */

@@ -18,6 +18,17 @@ typedef struct {
     int32_t in1_zp, in2_zp, out_zp, mult, shift, act_min, act_max;
 } tinycc_mul_params;
 
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1) && defined(__OPTIMIZE__)
+#define TINYCC_MVE_ADDSUB 1   /* Helium: optimised/mve_elementwise.h (after this file) takes same-shape int8 */
+static inline int tinycc_mve_addsub_s8(int32_t n, const tinycc_bcast *s, const int8_t *a, const int8_t *b, int8_t *out,
+                                       const tinycc_addsub_params *p, int sign);
+static inline int tinycc_mve_addsub_s16(int32_t n, const tinycc_bcast *s, const int16_t *a, const int16_t *b,
+                                        int16_t *out, const tinycc_addsub_params *p, int sign);
+#define TINYCC_ADDSUB_FAST(SUFFIX) if (tinycc_mve_addsub_##SUFFIX(n, s, a, b, out, p, sign)) return;
+#else
+#define TINYCC_ADDSUB_FAST(SUFFIX)
+#endif
+
 static inline void tinycc_bcast_index(const tinycc_bcast *s, int32_t i, int32_t *ia, int32_t *ib) {
     int d;
     *ia = 0;
@@ -37,6 +48,7 @@ static inline void tinycc_bcast_index(const tinycc_bcast *s, int32_t i, int32_t 
 static inline void tinycc_addsub_##SUFFIX(int32_t n, const tinycc_bcast *s, const T *a, const T *b,  \
                                           T *out, const tinycc_addsub_params *p, int sign) {         \
     int32_t i, ia, ib;                                                                              \
+    TINYCC_ADDSUB_FAST(SUFFIX)                                                                      \
     for (i = 0; i < n; ++i) {                                                                       \
         int32_t x1, x2, raw;                                                                        \
         tinycc_bcast_index(s, i, &ia, &ib);                                                         \
