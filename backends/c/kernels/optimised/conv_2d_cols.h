@@ -103,6 +103,10 @@ static inline void tinycc_cols_fill(tinycc_cols *c, int p, int g, int32_t z, int
 static inline void tinycc_cols_copy(int8_t *d, const int8_t *x, int n) {
     int i;
     int32_t v, u;
+#ifdef TINYCC_COPY_V6M      /* ARMv6-M: aligned words or bytes, no library call a word (common/copy.h) */
+    tinycc_copy_bytes_v6m(d, x, n);
+    return;
+#endif
     if (n < 4) {
         for (i = 0; i < n; ++i) d[i] = x[i];
         return;

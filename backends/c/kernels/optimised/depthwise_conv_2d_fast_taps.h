@@ -57,6 +57,30 @@ static inline uint32_t tinycc_dw_pack4(int32_t v0, int32_t v1, int32_t v2, int32
     __asm__("bfi %0, %1, #8, #8\n\tbfi %0, %2, #16, #8\n\tbfi %0, %3, #24, #8" : "+r"(w) : "r"(v1), "r"(v2), "r"(v3));
     return w;
 }
+#elif defined(__ARM_ARCH_6M__)
+/* ARMv6-M has no 32x32 -> 64 multiply (GCC calls __aeabi_lmul for an int64 product): the high word of
+ * hi0 2^32 + acc M + (acc < 0 ? -2^30 : 2^30) from 16-bit halves, four MULS (Hacker's Delight's mulhs;
+ * M >= 0, every partial sum within int32): acc M = (ah bh + t_hi + u_hi) 2^32 + u_lo 2^16 + ll_lo with
+ * ll = al bl, t = ah bl + ll_hi, u = al bh + t_lo; the added constant is -1 or 0 in the high word and
+ * 0xc0000000 or 0x40000000 in the low one, whose carry out of u_lo 2^16 (ll_lo adds no carry: the
+ * constant's low half is 0) goes to the high word */
+static inline int32_t tinycc_dw_hi_v6m(int32_t acc, int32_t mult, int32_t rqw) {
+    const int32_t ah = acc >> 16, bh = mult >> 16;
+    const uint32_t al = (uint32_t)acc & 0xffffu, bl = (uint32_t)mult & 0xffffu;
+    const uint32_t ll = al * bl;
+    const int32_t t = ah * (int32_t)bl + (int32_t)(ll >> 16);
+    const int32_t u = (int32_t)al * bh + (t & 0xffff);
+    const uint32_t ul = (uint32_t)u << 16, k = acc < 0 ? 0xc0000000u : 0x40000000u;
+    return ah * bh + (t >> 16) + (u >> 16) + (rqw >> 8) + (acc >> 31) + (int32_t)(ul + k < ul);
+}
+static inline int32_t tinycc_dw_rq(int32_t acc, int32_t mult, int32_t rqw, int32_t k40) {
+    (void)k40;
+    return tinycc_clamp(tinycc_dw_hi_v6m(acc, mult, rqw) >> (rqw & 255), -128, 127);
+}
+static inline int32_t tinycc_dw_rq2(int32_t acc, int32_t mult, int32_t rqw, int32_t k40, int32_t zp) {
+    (void)k40;
+    return tinycc_clamp((tinycc_dw_hi_v6m(acc, mult, rqw) >> (rqw & 255)) + zp, -128, 127);
+}
 #else
 /* the high word, floor(a / 2^32), as an arithmetic shift (as the kernels' other signed shifts: a
  * floor on every compiler tinycc targets; the division and remainder took GCC 12 more instructions) */
