@@ -1,0 +1,137 @@
+/* ---- ARMv6-M (Cortex-M0/M0+) 1x1 convolution: two pixels by two channels in 16-bit Thumb ----
+ * tinycc_conv_2d_s8_cols_pw's pixels two a pass with a column of int32 words, three a tap: pixel 0's,
+ * pixel 1's, pixel 0's again (col[3 k], col[3 k + 2] pixel 0's tap k, col[3 k + 1] pixel 1's; a lone
+ * last pixel's partner slot zeros), so that one LDM loads a tap of both pixels with no sign extension
+ * and no register copy (each MULS overwrites an operand at its last use): 13 instructions a tap of 4
+ * MACs (the int16 column of tinycc_cols_2x2 takes 17), two groups a pass. The filter stays conv_2d.py's
+ * packed pairs (tinycc_cols_block), each weight byte loaded and sign-extended. Taken when the column
+ * fits the column buffer (12 ci <= TINYCC_CONV_COLS_BYTES), else the int16 path. The sums are TFLM's
+ * exactly (integer additions in another order); the requantisation is tinycc_cols_rq's. */
+#if defined(TINYCC_COLS_V6M) && defined(TINYCC_COPY_V6M)
+#define TINYCC_COLS_PW_V6M 1
+
+/* acc[0..3] += (px0, ch0), (px0, ch1), (px1, ch0), (px1, ch1) over g >= 1 groups: x the column, w a
+ * packed channel pair's filter words; returns w past them. Registers fixed for the LDM's ascending
+ * list: column and filter pointers r0, r1, weights r2, r3, taps r4, r5, r6, the accumulators r8-r11,
+ * the end r12. */
+static inline const int32_t *tinycc_cols_2x2_v6m(const int32_t *x, const int32_t *w, int g, int32_t *acc) {
+    register const int32_t *xr __asm__("r0") = x;
+    register const int32_t *wr __asm__("r1") = w;
+    register int32_t a0 __asm__("r8") = acc[0];
+    register int32_t a1 __asm__("r9") = acc[1];
+    register int32_t a2 __asm__("r10") = acc[2];
+    register int32_t a3 __asm__("r11") = acc[3];
+    register const int32_t *end __asm__("r12") = w + 2 * g;
+    register int gr __asm__("r2") = g;
+#define TINYCC_COLS_V6M_TAP(F0, F1) \
+        "ldrb r2, [r1, #" F0 "]\n\t" \
+        "sxtb r2, r2\n\t" \
+        "ldrb r3, [r1, #" F1 "]\n\t" \
+        "sxtb r3, r3\n\t" \
+        "ldmia r0!, {r4, r5, r6}\n\t" \
+        "muls r6, r2, r6\n\t" \
+        "add r8, r6\n\t" \
+        "muls r4, r3, r4\n\t" \
+        "add r9, r4\n\t" \
+        "muls r2, r5, r2\n\t" \
+        "add r10, r2\n\t" \
+        "muls r5, r3, r5\n\t" \
+        "add r11, r5\n\t"
+#define TINYCC_COLS_V6M_GROUP(A, B, C, D, E, F, G, H) \
+        TINYCC_COLS_V6M_TAP(A, E) TINYCC_COLS_V6M_TAP(B, F) TINYCC_COLS_V6M_TAP(C, G) TINYCC_COLS_V6M_TAP(D, H)
+    __asm__ volatile(   /* an odd group first, then two a pass */
+        ".syntax unified\n\t"
+        "lsls r2, r2, #31\n\t"
+        "beq 2f\n\t"
+        TINYCC_COLS_V6M_GROUP("0", "1", "2", "3", "4", "5", "6", "7")
+        "adds r1, #8\n\t"
+        "cmp r1, r12\n\t"
+        "beq 3f\n"
+        "2:\n\t"
+        TINYCC_COLS_V6M_GROUP("0", "1", "2", "3", "4", "5", "6", "7")
+        TINYCC_COLS_V6M_GROUP("8", "9", "10", "11", "12", "13", "14", "15")
+        "adds r1, #16\n\t"
+        "cmp r1, r12\n\t"
+        "bne 2b\n"
+        "3:\n\t"
+        : "+l"(xr), "+l"(wr), "+l"(gr), "+h"(a0), "+h"(a1), "+h"(a2), "+h"(a3)
+        : "h"(end)
+        : "r3", "r4", "r5", "r6", "cc", "memory");
+#undef TINYCC_COLS_V6M_GROUP
+#undef TINYCC_COLS_V6M_TAP
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
+    return wr;
+}
+
+/* pixel p's n int8 taps at x into the column */
+static inline void tinycc_cols_widen_v6m(int32_t *col, int p, const int8_t *x, int n) {
+    int k;
+    if (p == 0) {
+        for (k = 0; k < n; ++k) col[3 * k] = col[3 * k + 2] = x[k];
+    } else {
+        for (k = 0; k < n; ++k) col[3 * k + 1] = x[k];
+    }
+}
+
+/* every output channel of the np (1 or 2) pixels in the paired column (g groups): as
+ * tinycc_cols_block (outputs at o, o + co; the same packed words) */
+static inline void tinycc_cols_block_v6m(const tinycc_conv_shape *s, const int32_t *col, int np, int g,
+                                         const int32_t *wpk, int8_t *o, int32_t act_min, int32_t act_max) {
+    const int co = s->co;
+    const int32_t *w = wpk;
+    int8_t *op = o, *const end = o + (co & ~1);
+    for (; op != end; op += 2) {
+        int32_t acc[4], m0, m1, h0, h1, e0, e1, v0, v1;
+        acc[0] = acc[2] = w[0];
+        acc[1] = acc[3] = w[1];
+        w = tinycc_cols_2x2_v6m(col, w + 2, g, acc);
+        m0 = w[0], m1 = w[1], h0 = w[2], h1 = w[3], e0 = w[4], e1 = w[5];
+        w += 6;
+        v0 = tinycc_cols_rq(acc[0], m0, h0, e0);
+        v1 = tinycc_cols_rq(acc[1], m1, h1, e1);
+        if (np == 2) {
+            const int32_t v2 = tinycc_cols_rq(acc[2], m0, h0, e0), v3 = tinycc_cols_rq(acc[3], m1, h1, e1);
+            op[co] = (int8_t)tinycc_clamp(v2, act_min, act_max);
+            op[co + 1] = (int8_t)tinycc_clamp(v3, act_min, act_max);
+        }
+        op[0] = (int8_t)tinycc_clamp(v0, act_min, act_max);
+        op[1] = (int8_t)tinycc_clamp(v1, act_min, act_max);
+    }
+    if (co & 1) {   /* the odd last channel: {kb}, g words, {M2, h, e} */
+        const int32_t *q = w + 1 + g;
+        const int8_t *f = (const int8_t *)(const void *)(w + 1);
+        int32_t a0 = w[0], a1 = w[0];
+        int k;
+        for (k = 0; k < 4 * g; ++k) {   /* byte k of the channel's words is its tap k (little-endian) */
+            a0 += (int32_t)f[k] * col[3 * k];
+            a1 += (int32_t)f[k] * col[3 * k + 1];
+        }
+        op[0] = (int8_t)tinycc_clamp(tinycc_cols_rq(a0, q[0], q[1], q[2]), act_min, act_max);
+        if (np == 2) op[co] = (int8_t)tinycc_clamp(tinycc_cols_rq(a1, q[0], q[1], q[2]), act_min, act_max);
+    }
+}
+
+/* tinycc_conv_2d_s8_cols_pw on ARMv6-M (same arguments and pass order), the paired column in col (the
+ * caller's column buffer: 12 ci <= TINYCC_CONV_COLS_BYTES) */
+static inline void tinycc_conv_2d_s8_cols_pw_v6m(const tinycc_conv_shape *s, const int8_t *in, const int32_t *wpk,
+                                                 int8_t *out, int backward, int32_t *col, int32_t act_min,
+                                                 int32_t act_max) {
+    const long count = (long)s->n * s->h * s->w;
+    long k;
+    for (k = 0; k < count; k += 2) {
+        const int np = k + 1 < count ? 2 : 1;
+        const long i = backward ? count - k - np : k;   /* the pass's first pixel */
+        tinycc_cols_widen_v6m(col, 0, in + i * s->ci, s->ci);
+        if (np == 2) {
+            tinycc_cols_widen_v6m(col, 1, in + (i + 1) * s->ci, s->ci);
+        } else {
+            int j;
+            for (j = 0; j < s->ci; ++j) col[3 * j + 1] = 0;
+        }
+        tinycc_cols_block_v6m(s, col, np, s->ci / 4, wpk, out + i * s->co, act_min, act_max);
+    }
+}
+#endif
