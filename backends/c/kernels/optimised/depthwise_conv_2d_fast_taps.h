@@ -73,13 +73,14 @@ static inline int32_t tinycc_dw_hi_v6m(int32_t acc, int32_t mult, int32_t rqw) {
     const uint32_t ul = (uint32_t)u << 16, k = acc < 0 ? 0xc0000000u : 0x40000000u;
     return ah * bh + (t >> 16) + (u >> 16) + (rqw >> 8) + (acc >> 31) + (int32_t)(ul + k < ul);
 }
+/* not saturated to int8 here: every caller clamps the result to [act_min, act_max], inside int8 */
 static inline int32_t tinycc_dw_rq(int32_t acc, int32_t mult, int32_t rqw, int32_t k40) {
     (void)k40;
-    return tinycc_clamp(tinycc_dw_hi_v6m(acc, mult, rqw) >> (rqw & 255), -128, 127);
+    return tinycc_dw_hi_v6m(acc, mult, rqw) >> (rqw & 255);
 }
 static inline int32_t tinycc_dw_rq2(int32_t acc, int32_t mult, int32_t rqw, int32_t k40, int32_t zp) {
     (void)k40;
-    return tinycc_clamp((tinycc_dw_hi_v6m(acc, mult, rqw) >> (rqw & 255)) + zp, -128, 127);
+    return (tinycc_dw_hi_v6m(acc, mult, rqw) >> (rqw & 255)) + zp;
 }
 #else
 /* the high word, floor(a / 2^32), as an arithmetic shift (as the kernels' other signed shifts: a
@@ -345,6 +346,34 @@ static inline void tinycc_dw_s8_border(const tinycc_dw_shape *s, const int8_t *i
                 : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [p] "+r"(p_), \
                   [x] "=&r"(x_), [f] "=&r"(f_), [xo] "=&r"(xo_), [fo] "=&r"(fo_) \
                 : [q] "r"(F), [cs] "r"(CS), [rs] "r"(RS) : "memory"); \
+    } while (0)
+#elif defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__)
+/* ARMv6-M: 16-bit Thumb, 6 instructions a MAC (each byte loaded and sign-extended, one MULS, an ADD)
+ * and 3 a filter row for the pointers: the filter at fixed offsets (the last row's from F + 24: LDRB
+ * reaches 31) */
+#define TINYCC_DW_V6M_MAC(J, FO, A) \
+    "ldrb %[x], [%[c], #" J "]\n\t" "sxtb %[x], %[x]\n\t" \
+    "ldrb %[f], [%[q], #" FO "]\n\t" "sxtb %[f], %[f]\n\t" \
+    "muls %[x], %[f], %[x]\n\t" "add %[" A "], %[x]\n\t"
+#define TINYCC_DW_V6M_TAP(F0, F1, F2, F3) \
+    TINYCC_DW_V6M_MAC("0", F0, "a0") TINYCC_DW_V6M_MAC("1", F1, "a1") \
+    TINYCC_DW_V6M_MAC("2", F2, "a2") TINYCC_DW_V6M_MAC("3", F3, "a3")
+#define TINYCC_DW_V6M_ROW(T0, T1, T2) \
+    "mov %[c], %[p]\n\t" TINYCC_DW_V6M_TAP T0 \
+    "adds %[c], %[c], %[cs]\n\t" TINYCC_DW_V6M_TAP T1 \
+    "adds %[c], %[c], %[cs]\n\t" TINYCC_DW_V6M_TAP T2
+#define TINYCC_DW_PF3X3(X, F, CS, RS) do { \
+        const int8_t *p_ = (X), *q_ = (F), *c_; \
+        int32_t x_, f_; \
+        __asm__(".syntax unified\n\t" \
+                TINYCC_DW_V6M_ROW(("0", "1", "2", "3"), ("4", "5", "6", "7"), ("8", "9", "10", "11")) \
+                "add %[p], %[rs]\n\t" \
+                TINYCC_DW_V6M_ROW(("12", "13", "14", "15"), ("16", "17", "18", "19"), ("20", "21", "22", "23")) \
+                "add %[p], %[rs]\n\t" "adds %[q], #24\n\t" \
+                TINYCC_DW_V6M_ROW(("0", "1", "2", "3"), ("4", "5", "6", "7"), ("8", "9", "10", "11")) \
+                : [a0] "+h"(a0), [a1] "+h"(a1), [a2] "+h"(a2), [a3] "+h"(a3), [p] "+l"(p_), [q] "+l"(q_), \
+                  [c] "=&l"(c_), [x] "=&l"(x_), [f] "=&l"(f_) \
+                : [cs] "l"(CS), [rs] "h"(RS) : "cc", "memory"); \
     } while (0)
 #else
 #define TINYCC_DW_PF3X3(X, F, CS, RS) do { \

@@ -1,0 +1,105 @@
+"""The c backend's ARMv6-M (Cortex-M0/M0+) kernel paths on their edge shapes, cross-compiled for
+cortex-m0plus and run under QEMU, give TF Lite Micro's bytes: the 1x1 convolution's three-word column
+(odd pixel counts leave a lone last pixel, odd output channels a last channel of its own, odd and even
+group counts, a depth too large for the column taking the int16 path), the im2col 2x2 block of a
+larger filter, the packed 3x3 depthwise taps with their 16-bit-halves requantisation (border pixels
+through the patch, channels past the last multiple of 4, strides 1 and 2, clamping activations), the
+fully connected 4-unit block (depths not a multiple of 4, units not a multiple of 4), and extreme
+operands (weights of -128, inputs of -128 and 127) that reach the largest products and accumulators."""
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from tests.c_build import write_sources
+from tests.ops.cases._common import conv_out_scale, io_tensor, out_tensor, weights
+from tests.ops.check import assert_outputs_equal_tflm, random_inputs
+from tests.tflite_builder import const, q, random_scale, single_op
+from tinycc import cortexm
+from tinycc.core.ops.common import same_padding
+from tinycc.plugins.importers.tflite import load_tflite
+
+CORE = "cortex-m0plus"
+
+
+def need_core() -> None:
+    t = cortexm.TARGETS[CORE]
+    missing = [p for p in (t.compiler, t.qemu) if shutil.which(p) is None]
+    if missing:
+        pytest.skip(f"{' and '.join(missing)} not installed (apt-get install {' '.join(t.packages)})")
+
+
+def extreme(rng, w):
+    """w with about a tenth of its entries at -128 or 127 (the products' extremes)"""
+    data = np.array(w.data)
+    mask = rng.random(data.shape) < 0.1
+    data[mask] = rng.choice(np.array([-128, 127], dtype=np.int8), size=int(mask.sum()))
+    return const(w.name, data.astype(np.int8), w.quant)
+
+
+def conv(rng, hw, ci, co, kernel=(1, 1), strides=(1, 1), same=False, activation="none"):
+    x = io_tensor(rng, "int8", (1, *hw, ci))
+    wt, b, w_mean = weights(rng, (co, *kernel, ci), "int8", 0, x.quant.s)
+    scale = conv_out_scale(rng, x, w_mean, kernel[0] * kernel[1] * ci)
+    pads = (0, 0, 0, 0)
+    if same:
+        (t, bo), (le, r) = (same_padding(hw[i], kernel[i], strides[i], 1) for i in (0, 1))
+        pads = (t, le, bo, r)
+    attrs = {"strides": strides, "dilations": (1, 1), "activation": activation, "pads": pads}
+    return single_op("conv_2d", [x, extreme(rng, wt), b], out_tensor(rng, "int8", scale), attrs)
+
+
+def depthwise(rng, hw, ch, strides=(1, 1), activation="none"):
+    x = io_tensor(rng, "int8", (1, *hw, ch))
+    wt, b, w_mean = weights(rng, (1, 3, 3, ch), "int8", 3, x.quant.s)
+    scale = conv_out_scale(rng, x, w_mean, 9)
+    (t, bo), (le, r) = (same_padding(hw[i], 3, strides[i], 1) for i in (0, 1))
+    attrs = {"strides": strides, "dilations": (1, 1), "activation": activation, "depth_multiplier": 1,
+             "pads": (t, le, bo, r)}
+    return single_op("depthwise_conv_2d", [x, extreme(rng, wt), b], out_tensor(rng, "int8", scale), attrs)
+
+
+def fully_connected(rng, rows, depth, units, activation="none"):
+    x = io_tensor(rng, "int8", (rows, depth))
+    w_scale = random_scale(rng, 1e-3, 0.05)
+    wt = const("w", rng.integers(-127, 128, (units, depth)).astype(np.int8), q(w_scale, 0))
+    b = const("b", rng.integers(-5000, 5000, units).astype(np.int32), q(np.float32(x.quant.s) * np.float32(w_scale), 0))
+    y = out_tensor(rng, "int8", conv_out_scale(rng, x, w_scale, depth))
+    return single_op("fully_connected", [x, extreme(rng, wt), b], y, {"activation": activation})
+
+
+CASES = {
+    # 1x1: 9 pixels (a lone last one), 5 channels (a last one alone), 1 group (odd)
+    "pw_odd_pixels_odd_channels": lambda r: conv(r, (3, 3), 4, 5),
+    "pw_three_groups": lambda r: conv(r, (2, 3), 12, 6, activation="relu6"),
+    "pw_two_groups_one_pixel": lambda r: conv(r, (1, 1), 8, 3),
+    "pw_deep_sixteen_groups": lambda r: conv(r, (2, 2), 64, 7, activation="relu"),
+    "pw_too_deep_for_the_column": lambda r: conv(r, (1, 3), 196, 3),
+    "im2col_3x3_same": lambda r: conv(r, (5, 4), 3, 5, kernel=(3, 3), same=True),
+    "dw_8_channels_same": lambda r: depthwise(r, (5, 5), 8),
+    "dw_6_channels_stride_2_relu6": lambda r: depthwise(r, (6, 5), 6, strides=(2, 2), activation="relu6"),
+    "dw_68_channels": lambda r: depthwise(r, (4, 4), 68, activation="relu"),
+    "dw_3_channels_narrow": lambda r: depthwise(r, (3, 1), 3),
+    "fc_depth_37_units_7": lambda r: fully_connected(r, 2, 37, 7),
+    "fc_depth_6_units_4": lambda r: fully_connected(r, 1, 6, 4, activation="relu"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_armv6m_paths_equal_tflm(name, tmp_path):
+    need_core()
+    rng = np.random.default_rng(sorted(CASES).index(name) + 100)
+    data = CASES[name](rng)
+    path = tmp_path / "m.tflite"
+    path.write_bytes(data)
+    g = load_tflite(path)
+    write_sources(g, tmp_path)
+    report = cortexm.build(tmp_path, CORE)
+    xs = [random_inputs(g, np.random.default_rng(k)) for k in (1, 2)]
+    # and one input at the extremes: -128 and 127 only
+    xs.append([np.where(np.random.default_rng(3).random(a.shape) < 0.5, -128, 127).astype(a.dtype) for a in xs[0]])
+    layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
+    outs = cortexm.run(report["elf"], CORE, xs, layout)
+    assert_outputs_equal_tflm(data, xs, outs)
