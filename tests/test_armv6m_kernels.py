@@ -9,6 +9,7 @@ operands (weights of -128, inputs of -128 and 127) that reach the largest produc
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,6 +19,7 @@ from tests.ops.cases._common import conv_out_scale, io_tensor, out_tensor, weigh
 from tests.ops.check import assert_outputs_equal_tflm, random_inputs
 from tests.tflite_builder import const, q, random_scale, single_op
 from tinycc import cortexm
+from tinycc.backends.c import kernel_units
 from tinycc.core.ops.common import same_padding
 from tinycc.plugins.importers.tflite import load_tflite
 
@@ -103,3 +105,62 @@ def test_armv6m_paths_equal_tflm(name, tmp_path):
     layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
     outs = cortexm.run(report["elf"], CORE, xs, layout)
     assert_outputs_equal_tflm(data, xs, outs)
+
+
+def kernel_function(rel: str, name: str) -> str:
+    """The text of a static inline function of a kernel header (up to its closing brace at column 0)"""
+    text = (KERNELS / rel).read_text()
+    start = text.index(f"static inline int32_t {name}(")
+    return text[start:text.index("\n}\n", start) + 3]
+
+
+KERNELS = Path(kernel_units.__file__).resolve().parent / "kernels"
+HIGH_MULTIPLY_CHECK = r"""
+static uint32_t rng_state = 12345u;
+static uint32_t next(void) { rng_state ^= rng_state << 13; rng_state ^= rng_state >> 17; rng_state ^= rng_state << 5; return rng_state; }
+static int32_t operand(uint32_t pick) {   /* random, small, or an edge of the int32 and int16 ranges */
+    static const int32_t edges[] = {0, 1, -1, 0x7fffffff, (int32_t)0x80000000, 0xffff, 0x10000, -0x10000, -0xffff,
+                                    0x7fff, 0x8000, -0x8000, 0x7fff0000, (int32_t)0x8000ffff};
+    const uint32_t r = next();
+    if (pick % 4 == 0) return edges[r % 14];
+    if (pick % 4 == 1) return (int32_t)r >> (next() % 31);
+    return (int32_t)r;
+}
+int model_invoke(const void *const inputs[], void *const outputs[]) {
+    int32_t bad = 0, i;
+    (void)inputs;
+    for (i = 0; i < 20000; ++i) {
+        const int32_t acc = operand((uint32_t)i), m = operand((uint32_t)i / 4);
+        /* SRDHM's high word: acc + floor((acc m + 2^31) / 2^32), mod 2^32 */
+        const uint32_t want = (uint32_t)acc + (uint32_t)(((int64_t)acc * m + 2147483648LL) >> 32);
+        /* the depthwise rq's: hi0 2^32 + 2^30 - [acc < 0] 2^31 + acc M, M >= 0, hi0 of 24 bits */
+        const int32_t mult = m & 0x7fffffff, rqw = (int32_t)(next() & 0xffffff00u) / 128 + (int32_t)(next() % 24);
+        const int64_t a = (int64_t)(rqw >> 8) * 4294967296LL + 0x40000000 - (acc < 0 ? ((int64_t)1 << 31) : 0) +
+                          (int64_t)acc * mult;
+        if ((uint32_t)tinycc_srdhm_v6m(acc, m) != want) ++bad;
+        if (tinycc_dw_hi_v6m(acc, mult, rqw) != (int32_t)(a >> 32)) ++bad;
+    }
+    memcpy(outputs[0], &bad, 4);
+    return 0;
+}
+"""
+
+
+def test_armv6m_high_multiplies_equal_the_64_bit_products(tmp_path):
+    """The requantisations' 32x32 -> 64 high words from 16-bit halves (Thumb assembly) equal the int64
+    arithmetic of the same formulas on the Cortex-M0+ itself, over random, small and edge operands."""
+    need_core()
+    (tmp_path / "model.h").write_text(
+        "#include <stddef.h>\n#define MODEL_NUM_INPUTS 1\n#define MODEL_NUM_OUTPUTS 1\n"
+        "#define MODEL_INPUT0_BYTES 4\n#define MODEL_OUTPUT0_BYTES 4\n"
+        "/* input 0: \"x\" int8 [4], 4 bytes */\n/* output 0: \"y\" int8 [4], 4 bytes */\n"
+        "extern const size_t model_input_bytes[1];\nextern const size_t model_output_bytes[1];\n"
+        "int model_invoke(const void *const inputs[], void *const outputs[]);\n")
+    (tmp_path / "model.c").write_text(
+        '#include <stdint.h>\n#include <string.h>\n#include "model.h"\n'
+        "const size_t model_input_bytes[1] = {4};\nconst size_t model_output_bytes[1] = {4};\n" +
+        kernel_function("optimised/conv_2d_cols.h", "tinycc_srdhm_v6m") +
+        kernel_function("optimised/depthwise_conv_2d_fast_taps.h", "tinycc_dw_hi_v6m") + HIGH_MULTIPLY_CHECK)
+    elf = cortexm.build(tmp_path, CORE)["elf"]
+    (out,), = cortexm.run(elf, CORE, [[np.zeros(4, np.int8)]], [((4,), "int8")])
+    assert int(np.asarray(out).view(np.int32)[0]) == 0
