@@ -114,6 +114,98 @@ static inline void tinycc_cols_block_v6m(const tinycc_conv_shape *s, const int32
     }
 }
 
+/* Four pixels by one channel (taken when 16 ci <= TINYCC_CONV_COLS_BYTES): a column of four int32
+ * words a tap (col[4 k + p]: pixel p's tap k; missing pixels' slots zeros), one LDM loads a tap of the
+ * four and each of its MULS overwrites the tap with its product while the weight stays: 11 instructions
+ * a tap of 4 MACs. A channel pair's two channels are two passes over the column. */
+
+/* acc[0..3] += pixels 0..3 of one channel over g >= 1 groups: w at the channel's first filter word of
+ * a packed pair (its groups 8 bytes apart). Registers: column and filter pointers r0, r1, the weight r2,
+ * the taps r3-r6, the accumulators r8-r11, the end r12. */
+static inline void tinycc_cols_4x1_v6m(const int32_t *x, const int32_t *w, int g, int32_t *acc) {
+    register const int32_t *xr __asm__("r0") = x;
+    register const int32_t *wr __asm__("r1") = w;
+    register int32_t a0 __asm__("r8") = acc[0];
+    register int32_t a1 __asm__("r9") = acc[1];
+    register int32_t a2 __asm__("r10") = acc[2];
+    register int32_t a3 __asm__("r11") = acc[3];
+    register const int32_t *end __asm__("r12") = w + 2 * g;
+    register int gr __asm__("r2") = g;
+#define TINYCC_COLS_V6M_TAP4(F) \
+        "ldrb r2, [r1, #" F "]\n\t" \
+        "sxtb r2, r2\n\t" \
+        "ldmia r0!, {r3, r4, r5, r6}\n\t" \
+        "muls r3, r2, r3\n\t" \
+        "add r8, r3\n\t" \
+        "muls r4, r2, r4\n\t" \
+        "add r9, r4\n\t" \
+        "muls r5, r2, r5\n\t" \
+        "add r10, r5\n\t" \
+        "muls r6, r2, r6\n\t" \
+        "add r11, r6\n\t"
+    __asm__ volatile(   /* an odd group first, then two a pass */
+        ".syntax unified\n\t"
+        "lsls r2, r2, #31\n\t"
+        "beq 2f\n\t"
+        TINYCC_COLS_V6M_TAP4("0") TINYCC_COLS_V6M_TAP4("1") TINYCC_COLS_V6M_TAP4("2") TINYCC_COLS_V6M_TAP4("3")
+        "adds r1, #8\n\t"
+        "cmp r1, r12\n\t"
+        "beq 3f\n"
+        "2:\n\t"
+        TINYCC_COLS_V6M_TAP4("0") TINYCC_COLS_V6M_TAP4("1") TINYCC_COLS_V6M_TAP4("2") TINYCC_COLS_V6M_TAP4("3")
+        TINYCC_COLS_V6M_TAP4("8") TINYCC_COLS_V6M_TAP4("9") TINYCC_COLS_V6M_TAP4("10") TINYCC_COLS_V6M_TAP4("11")
+        "adds r1, #16\n\t"
+        "cmp r1, r12\n\t"
+        "bne 2b\n"
+        "3:\n\t"
+        : "+l"(xr), "+l"(wr), "+l"(gr), "+h"(a0), "+h"(a1), "+h"(a2), "+h"(a3)
+        : "h"(end)
+        : "r3", "r4", "r5", "r6", "cc", "memory");
+#undef TINYCC_COLS_V6M_TAP4
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
+}
+
+/* the np (1 to 4) pixels' requantised outputs of one channel at o, o + co, ... (q: its M2, h, e words
+ * qs apart) */
+static inline void tinycc_cols_store4_v6m(const int32_t *acc, int np, const int32_t *q, int qs, int8_t *o, int co,
+                                          int32_t act_min, int32_t act_max) {
+    const int32_t m = q[0], h = q[qs], e = q[2 * qs];
+    int p;
+    for (p = 0; p < np; ++p, o += co) *o = (int8_t)tinycc_clamp(tinycc_cols_rq(acc[p], m, h, e), act_min, act_max);
+}
+
+/* every output channel of the np (1 to 4) pixels in the four-pixel column (g groups): outputs at o,
+ * o + co, ..., the packed words of tinycc_cols_block */
+static inline void tinycc_cols_block4_v6m(const tinycc_conv_shape *s, const int32_t *col, int np, int g,
+                                          const int32_t *wpk, int8_t *o, int32_t act_min, int32_t act_max) {
+    const int co = s->co;
+    const int32_t *w = wpk;
+    int8_t *op = o, *const end = o + (co & ~1);
+    for (; op != end; op += 2) {   /* a pair: {kb0, kb1}, 2 g words, {M2_0, M2_1, h0, h1, e0, e1} */
+        const int32_t *const q = w + 2 + 2 * g;
+        int32_t acc[4];
+        acc[0] = acc[1] = acc[2] = acc[3] = w[0];
+        tinycc_cols_4x1_v6m(col, w + 2, g, acc);
+        tinycc_cols_store4_v6m(acc, np, q, 2, op, co, act_min, act_max);
+        acc[0] = acc[1] = acc[2] = acc[3] = w[1];
+        tinycc_cols_4x1_v6m(col, w + 3, g, acc);
+        tinycc_cols_store4_v6m(acc, np, q + 1, 2, op + 1, co, act_min, act_max);
+        w = q + 6;
+    }
+    if (co & 1) {   /* the odd last channel: {kb}, g words, {M2, h, e} */
+        const int8_t *f = (const int8_t *)(const void *)(w + 1);
+        int32_t acc[4];
+        int k, p;
+        acc[0] = acc[1] = acc[2] = acc[3] = w[0];
+        for (k = 0; k < 4 * g; ++k)     /* byte k of the channel's words is its tap k (little-endian) */
+            for (p = 0; p < 4; ++p) acc[p] += (int32_t)f[k] * col[4 * k + p];
+        tinycc_cols_store4_v6m(acc, np, w + 1 + g, 1, op, co, act_min, act_max);
+    }
+}
+
 /* tinycc_conv_2d_s8_cols_pw on ARMv6-M (same arguments and pass order), the paired column in col (the
  * caller's column buffer: 12 ci <= TINYCC_CONV_COLS_BYTES) */
 static inline void tinycc_conv_2d_s8_cols_pw_v6m(const tinycc_conv_shape *s, const int8_t *in, const int32_t *wpk,
@@ -121,6 +213,22 @@ static inline void tinycc_conv_2d_s8_cols_pw_v6m(const tinycc_conv_shape *s, con
                                                  int32_t act_max) {
     const long count = (long)s->n * s->h * s->w;
     long k;
+    if (16 * s->ci <= TINYCC_CONV_COLS_BYTES) {   /* four pixels a pass */
+        for (k = 0; k < count; k += 4) {
+            const int np = count - k < 4 ? (int)(count - k) : 4;
+            const long i = backward ? count - k - np : k;   /* the pass's first pixel */
+            int p, j;
+            for (p = 0; p < 4; ++p) {
+                const int8_t *x = in + (i + p) * s->ci;
+                if (p < np)
+                    for (j = 0; j < s->ci; ++j) col[4 * j + p] = x[j];
+                else
+                    for (j = 0; j < s->ci; ++j) col[4 * j + p] = 0;
+            }
+            tinycc_cols_block4_v6m(s, col, np, s->ci / 4, wpk, out + i * s->co, act_min, act_max);
+        }
+        return;
+    }
     for (k = 0; k < count; k += 2) {
         const int np = k + 1 < count ? 2 : 1;
         const long i = backward ? count - k - np : k;   /* the pass's first pixel */
