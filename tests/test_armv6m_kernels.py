@@ -1,11 +1,12 @@
 """The c backend's ARMv6-M (Cortex-M0/M0+) kernel paths on their edge shapes, cross-compiled for
-cortex-m0plus and run under QEMU, give TF Lite Micro's bytes: the 1x1 convolution's three-word column
-(odd pixel counts leave a lone last pixel, odd output channels a last channel of its own, odd and even
-group counts, a depth too large for the column taking the int16 path), the im2col 2x2 block of a
-larger filter, the packed 3x3 depthwise taps with their 16-bit-halves requantisation (border pixels
-through the patch, channels past the last multiple of 4, strides 1 and 2, clamping activations), the
-fully connected 4-unit block (depths not a multiple of 4, units not a multiple of 4), and extreme
-operands (weights of -128, inputs of -128 and 127) that reach the largest products and accumulators."""
+cortex-m0plus and run under QEMU, give TF Lite Micro's bytes: the four-pixel column of the 1x1 and
+im2col convolutions and the 1x1 three-word column of deeper inputs (pixel counts not a multiple of 4
+or 2, across rows and images, odd output channels a last channel of its own, odd and even group
+counts, padded borders, depths too large for either column taking the int16 path), the packed 3x3
+depthwise taps with their 16-bit-halves requantisation (border pixels through the patch, channels past
+the last multiple of 4, strides 1 and 2, clamping activations), the fully connected 4-unit block
+(depths and units not multiples of 4), and extreme operands (weights of -128, inputs of -128 and 127)
+that reach the largest products and accumulators."""
 from __future__ import annotations
 
 import shutil
@@ -41,8 +42,8 @@ def extreme(rng, w):
     return const(w.name, data.astype(np.int8), w.quant)
 
 
-def conv(rng, hw, ci, co, kernel=(1, 1), strides=(1, 1), same=False, activation="none"):
-    x = io_tensor(rng, "int8", (1, *hw, ci))
+def conv(rng, hw, ci, co, kernel=(1, 1), strides=(1, 1), same=False, activation="none", batch=1):
+    x = io_tensor(rng, "int8", (batch, *hw, ci))
     wt, b, w_mean = weights(rng, (co, *kernel, ci), "int8", 0, x.quant.s)
     scale = conv_out_scale(rng, x, w_mean, kernel[0] * kernel[1] * ci)
     pads = (0, 0, 0, 0)
@@ -78,8 +79,12 @@ CASES = {
     "pw_three_groups": lambda r: conv(r, (2, 3), 12, 6, activation="relu6"),
     "pw_two_groups_one_pixel": lambda r: conv(r, (1, 1), 8, 3),
     "pw_deep_sixteen_groups": lambda r: conv(r, (2, 2), 64, 7, activation="relu"),
+    "pw_three_word_column": lambda r: conv(r, (1, 3), 160, 5),   # 144 < ci <= 192: two pixels a pass
     "pw_too_deep_for_the_column": lambda r: conv(r, (1, 3), 196, 3),
     "im2col_3x3_same": lambda r: conv(r, (5, 4), 3, 5, kernel=(3, 3), same=True),
+    # four pixels a pass across rows and images: 2 images of 5x2 outputs, a 4x3 filter of 1 channel
+    "im2col_two_images_stride_2": lambda r: conv(r, (9, 4), 1, 6, kernel=(4, 3), strides=(2, 2), same=True, batch=2),
+    "im2col_too_deep_for_the_column": lambda r: conv(r, (4, 4), 20, 3, kernel=(3, 3), same=True),
     "dw_8_channels_same": lambda r: depthwise(r, (5, 5), 8),
     "dw_6_channels_stride_2_relu6": lambda r: depthwise(r, (6, 5), 6, strides=(2, 2), activation="relu6"),
     "dw_68_channels": lambda r: depthwise(r, (4, 4), 68, activation="relu"),
@@ -117,7 +122,10 @@ def kernel_function(rel: str, name: str) -> str:
 KERNELS = Path(kernel_units.__file__).resolve().parent / "kernels"
 HIGH_MULTIPLY_CHECK = r"""
 static uint32_t rng_state = 12345u;
-static uint32_t next(void) { rng_state ^= rng_state << 13; rng_state ^= rng_state >> 17; rng_state ^= rng_state << 5; return rng_state; }
+static uint32_t next(void) {
+    rng_state ^= rng_state << 13, rng_state ^= rng_state >> 17, rng_state ^= rng_state << 5;
+    return rng_state;
+}
 static int32_t operand(uint32_t pick) {   /* random, small, or an edge of the int32 and int16 ranges */
     static const int32_t edges[] = {0, 1, -1, 0x7fffffff, (int32_t)0x80000000, 0xffff, 0x10000, -0x10000, -0xffff,
                                     0x7fff, 0x8000, -0x8000, 0x7fff0000, (int32_t)0x8000ffff};

@@ -202,6 +202,12 @@ static inline void tinycc_conv_2d_s8_cols(const tinycc_conv_shape *s, const int8
         tinycc_conv_2d_s8_cols_pw(s, in, wpk, out, 0, act_min, act_max);
         return;
     }
+#ifdef TINYCC_COLS_PW_V6M
+    if (16 * ((s->kh * s->kw * s->ci + 3) & ~3) <= TINYCC_CONV_COLS_BYTES) {   /* ARMv6-M: four pixels a pass */
+        tinycc_conv_2d_s8_cols_v6m(s, in, wpk, out, in_zp, act_min, act_max);
+        return;
+    }
+#endif
     if (s->ow & 1) {            /* odd rows: pixels paired across rows (no single-pixel pass a row) */
         tinycc_conv_2d_s8_cols_flat(s, in, wpk, out, in_zp, act_min, act_max);
         return;

@@ -5,7 +5,9 @@
  * and no register copy (each MULS overwrites an operand at its last use): 13 instructions a tap of 4
  * MACs (the int16 column of tinycc_cols_2x2 takes 17), two groups a pass. The filter stays conv_2d.py's
  * packed pairs (tinycc_cols_block), each weight byte loaded and sign-extended. Taken when the column
- * fits the column buffer (12 ci <= TINYCC_CONV_COLS_BYTES), else the int16 path. The sums are TFLM's
+ * fits the column buffer (12 ci <= TINYCC_CONV_COLS_BYTES), else the int16 path; four pixels by one
+ * channel (tinycc_cols_4x1_v6m) where their column fits, for any filter (tinycc_conv_2d_s8_cols_v6m,
+ * the im2col taps outside the input at the input zero point). The sums are TFLM's
  * exactly (integer additions in another order); the requantisation is tinycc_cols_rq's. */
 #if defined(TINYCC_COLS_V6M) && defined(TINYCC_COPY_V6M)
 #define TINYCC_COLS_PW_V6M 1
@@ -240,6 +242,50 @@ static inline void tinycc_conv_2d_s8_cols_pw_v6m(const tinycc_conv_shape *s, con
             for (j = 0; j < s->ci; ++j) col[3 * j + 1] = 0;
         }
         tinycc_cols_block_v6m(s, col, np, s->ci / 4, wpk, out + i * s->co, act_min, act_max);
+    }
+}
+
+/* tinycc_conv_2d_s8_cols on ARMv6-M when four pixels' columns of k4 int32 taps fit the column buffer
+ * (16 k4 <= TINYCC_CONV_COLS_BYTES): pixels four a pass in output order across rows and images, each
+ * column built tap by tap from the input (taps outside it at the input zero point, as the int16 path's
+ * patch; zeros from k up to k4, where the packed filter is zero), then tinycc_cols_block4_v6m */
+static inline void tinycc_conv_2d_s8_cols_v6m(const tinycc_conv_shape *s, const int8_t *in, const int32_t *wpk,
+                                              int8_t *out, int32_t in_zp, int32_t act_min, int32_t act_max) {
+    tinycc_cols c;
+    int32_t *const col = c.w;
+    const int k = s->kh * s->kw * s->ci, k4 = (k + 3) & ~3;
+    const long count = (long)s->n * s->oh * s->ow;
+    long q;
+    int b = 0, oy = 0, ox = 0;   /* the next pixel's */
+    for (q = 0; q < count; q += 4) {
+        const int np = count - q < 4 ? (int)(count - q) : 4;
+        int p, t, ky, kx, ci;
+        for (p = 0; p < 4; ++p) {
+            int32_t *d = col + p;
+            t = 0;
+            if (p < np) {
+                const int iy0 = oy * s->sh - s->pad_t, ix0 = ox * s->sw - s->pad_l;
+                for (ky = 0; ky < s->kh; ++ky) {
+                    const int iy = iy0 + ky;
+                    for (kx = 0; kx < s->kw; ++kx) {
+                        const int ix = ix0 + kx;
+                        if (iy >= 0 && iy < s->h && ix >= 0 && ix < s->w) {
+                            const int8_t *x = in + (((long)b * s->h + iy) * s->w + ix) * s->ci;
+                            for (ci = 0; ci < s->ci; ++ci, d += 4) *d = x[ci];
+                        } else {
+                            for (ci = 0; ci < s->ci; ++ci, d += 4) *d = in_zp;
+                        }
+                    }
+                }
+                t = k;
+                if (++ox == s->ow) {
+                    ox = 0;
+                    if (++oy == s->oh) oy = 0, ++b;
+                }
+            }
+            for (; t < k4; ++t, d += 4) *d = 0;
+        }
+        tinycc_cols_block4_v6m(s, col, np, k4 / 4, wpk, out + q * s->co, act_min, act_max);
     }
 }
 #endif
