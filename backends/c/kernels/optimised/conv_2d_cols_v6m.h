@@ -116,27 +116,29 @@ static inline void tinycc_cols_block_v6m(const tinycc_conv_shape *s, const int32
     }
 }
 
-/* Four pixels by one channel (taken when 16 ci <= TINYCC_CONV_COLS_BYTES): a column of four int32
- * words a tap (col[4 k + p]: pixel p's tap k; missing pixels' slots zeros), one LDM loads a tap of the
- * four and each of its MULS overwrites the tap with its product while the weight stays: 11 instructions
- * a tap of 4 MACs. A channel pair's two channels are two passes over the column. */
+/* Five pixels by one channel (taken when 20 ci <= TINYCC_CONV_COLS_BYTES): a column of five int32
+ * words a tap (col[5 k + p]: pixel p's tap k; missing pixels' slots zeros), one LDM loads a tap of the
+ * five and each of its MULS overwrites the tap with its product while the weight stays: 13 instructions
+ * a tap of 5 MACs. A channel pair's two channels are two passes over the column. */
+#define TINYCC_COLS_V6M_NP 5
 
-/* acc[0..3] += pixels 0..3 of one channel over g >= 1 groups: w at the channel's first filter word of
+/* acc[0..4] += pixels 0..4 of one channel over g >= 1 groups: w at the channel's first filter word of
  * a packed pair (its groups 8 bytes apart). Registers: column and filter pointers r0, r1, the weight r2,
- * the taps r3-r6, the accumulators r8-r11, the end r12. */
-static inline void tinycc_cols_4x1_v6m(const int32_t *x, const int32_t *w, int g, int32_t *acc) {
+ * the taps r3-r7 (r7, the frame pointer where there is one, pushed and popped: nothing in the loop
+ * addresses the frame), the accumulators r8-r12, the end lr. */
+static inline void tinycc_cols_5x1_v6m(const int32_t *x, const int32_t *w, int g, int32_t *acc) {
     register const int32_t *xr __asm__("r0") = x;
     register const int32_t *wr __asm__("r1") = w;
+    register int gr __asm__("r2") = g;
     register int32_t a0 __asm__("r8") = acc[0];
     register int32_t a1 __asm__("r9") = acc[1];
     register int32_t a2 __asm__("r10") = acc[2];
     register int32_t a3 __asm__("r11") = acc[3];
-    register const int32_t *end __asm__("r12") = w + 2 * g;
-    register int gr __asm__("r2") = g;
-#define TINYCC_COLS_V6M_TAP4(F) \
+    register int32_t a4 __asm__("r12") = acc[4];
+#define TINYCC_COLS_V6M_TAP5(F) \
         "ldrb r2, [r1, #" F "]\n\t" \
         "sxtb r2, r2\n\t" \
-        "ldmia r0!, {r3, r4, r5, r6}\n\t" \
+        "ldmia r0!, {r3, r4, r5, r6, r7}\n\t" \
         "muls r3, r2, r3\n\t" \
         "add r8, r3\n\t" \
         "muls r4, r2, r4\n\t" \
@@ -144,67 +146,75 @@ static inline void tinycc_cols_4x1_v6m(const int32_t *x, const int32_t *w, int g
         "muls r5, r2, r5\n\t" \
         "add r10, r5\n\t" \
         "muls r6, r2, r6\n\t" \
-        "add r11, r6\n\t"
+        "add r11, r6\n\t" \
+        "muls r7, r2, r7\n\t" \
+        "add r12, r7\n\t"
     __asm__ volatile(   /* an odd group first, then two a pass */
         ".syntax unified\n\t"
+        "push {r7}\n\t"
+        "lsls r3, r2, #3\n\t"
+        "adds r3, r3, r1\n\t"
+        "mov lr, r3\n\t"            /* the end: w + 8 g bytes */
         "lsls r2, r2, #31\n\t"
         "beq 2f\n\t"
-        TINYCC_COLS_V6M_TAP4("0") TINYCC_COLS_V6M_TAP4("1") TINYCC_COLS_V6M_TAP4("2") TINYCC_COLS_V6M_TAP4("3")
+        TINYCC_COLS_V6M_TAP5("0") TINYCC_COLS_V6M_TAP5("1") TINYCC_COLS_V6M_TAP5("2") TINYCC_COLS_V6M_TAP5("3")
         "adds r1, #8\n\t"
-        "cmp r1, r12\n\t"
+        "cmp r1, lr\n\t"
         "beq 3f\n"
         "2:\n\t"
-        TINYCC_COLS_V6M_TAP4("0") TINYCC_COLS_V6M_TAP4("1") TINYCC_COLS_V6M_TAP4("2") TINYCC_COLS_V6M_TAP4("3")
-        TINYCC_COLS_V6M_TAP4("8") TINYCC_COLS_V6M_TAP4("9") TINYCC_COLS_V6M_TAP4("10") TINYCC_COLS_V6M_TAP4("11")
+        TINYCC_COLS_V6M_TAP5("0") TINYCC_COLS_V6M_TAP5("1") TINYCC_COLS_V6M_TAP5("2") TINYCC_COLS_V6M_TAP5("3")
+        TINYCC_COLS_V6M_TAP5("8") TINYCC_COLS_V6M_TAP5("9") TINYCC_COLS_V6M_TAP5("10") TINYCC_COLS_V6M_TAP5("11")
         "adds r1, #16\n\t"
-        "cmp r1, r12\n\t"
+        "cmp r1, lr\n\t"
         "bne 2b\n"
         "3:\n\t"
-        : "+l"(xr), "+l"(wr), "+l"(gr), "+h"(a0), "+h"(a1), "+h"(a2), "+h"(a3)
-        : "h"(end)
-        : "r3", "r4", "r5", "r6", "cc", "memory");
-#undef TINYCC_COLS_V6M_TAP4
+        "pop {r7}\n\t"
+        : "+l"(xr), "+l"(wr), "+l"(gr), "+h"(a0), "+h"(a1), "+h"(a2), "+h"(a3), "+h"(a4)
+        :
+        : "r3", "r4", "r5", "r6", "lr", "cc", "memory");
+#undef TINYCC_COLS_V6M_TAP5
     acc[0] = a0;
     acc[1] = a1;
     acc[2] = a2;
     acc[3] = a3;
+    acc[4] = a4;
 }
 
-/* the np (1 to 4) pixels' requantised outputs of one channel at o, o + co, ... (q: its M2, h, e words
+/* the np (1 to 5) pixels' requantised outputs of one channel at o, o + co, ... (q: its M2, h, e words
  * qs apart) */
-static inline void tinycc_cols_store4_v6m(const int32_t *acc, int np, const int32_t *q, int qs, int8_t *o, int co,
+static inline void tinycc_cols_store5_v6m(const int32_t *acc, int np, const int32_t *q, int qs, int8_t *o, int co,
                                           int32_t act_min, int32_t act_max) {
     const int32_t m = q[0], h = q[qs], e = q[2 * qs];
     int p;
     for (p = 0; p < np; ++p, o += co) *o = (int8_t)tinycc_clamp(tinycc_cols_rq(acc[p], m, h, e), act_min, act_max);
 }
 
-/* every output channel of the np (1 to 4) pixels in the four-pixel column (g groups): outputs at o,
+/* every output channel of the np (1 to 5) pixels in the five-pixel column (g groups): outputs at o,
  * o + co, ..., the packed words of tinycc_cols_block */
-static inline void tinycc_cols_block4_v6m(const tinycc_conv_shape *s, const int32_t *col, int np, int g,
+static inline void tinycc_cols_block5_v6m(const tinycc_conv_shape *s, const int32_t *col, int np, int g,
                                           const int32_t *wpk, int8_t *o, int32_t act_min, int32_t act_max) {
     const int co = s->co;
     const int32_t *w = wpk;
     int8_t *op = o, *const end = o + (co & ~1);
+    int32_t acc[TINYCC_COLS_V6M_NP];
+    int p;
     for (; op != end; op += 2) {   /* a pair: {kb0, kb1}, 2 g words, {M2_0, M2_1, h0, h1, e0, e1} */
         const int32_t *const q = w + 2 + 2 * g;
-        int32_t acc[4];
-        acc[0] = acc[1] = acc[2] = acc[3] = w[0];
-        tinycc_cols_4x1_v6m(col, w + 2, g, acc);
-        tinycc_cols_store4_v6m(acc, np, q, 2, op, co, act_min, act_max);
-        acc[0] = acc[1] = acc[2] = acc[3] = w[1];
-        tinycc_cols_4x1_v6m(col, w + 3, g, acc);
-        tinycc_cols_store4_v6m(acc, np, q + 1, 2, op + 1, co, act_min, act_max);
+        for (p = 0; p < TINYCC_COLS_V6M_NP; ++p) acc[p] = w[0];
+        tinycc_cols_5x1_v6m(col, w + 2, g, acc);
+        tinycc_cols_store5_v6m(acc, np, q, 2, op, co, act_min, act_max);
+        for (p = 0; p < TINYCC_COLS_V6M_NP; ++p) acc[p] = w[1];
+        tinycc_cols_5x1_v6m(col, w + 3, g, acc);
+        tinycc_cols_store5_v6m(acc, np, q + 1, 2, op + 1, co, act_min, act_max);
         w = q + 6;
     }
     if (co & 1) {   /* the odd last channel: {kb}, g words, {M2, h, e} */
         const int8_t *f = (const int8_t *)(const void *)(w + 1);
-        int32_t acc[4];
-        int k, p;
-        acc[0] = acc[1] = acc[2] = acc[3] = w[0];
+        int k;
+        for (p = 0; p < TINYCC_COLS_V6M_NP; ++p) acc[p] = w[0];
         for (k = 0; k < 4 * g; ++k)     /* byte k of the channel's words is its tap k (little-endian) */
-            for (p = 0; p < 4; ++p) acc[p] += (int32_t)f[k] * col[4 * k + p];
-        tinycc_cols_store4_v6m(acc, np, w + 1 + g, 1, op, co, act_min, act_max);
+            for (p = 0; p < TINYCC_COLS_V6M_NP; ++p) acc[p] += (int32_t)f[k] * col[TINYCC_COLS_V6M_NP * k + p];
+        tinycc_cols_store5_v6m(acc, np, w + 1 + g, 1, op, co, act_min, act_max);
     }
 }
 
@@ -215,19 +225,20 @@ static inline void tinycc_conv_2d_s8_cols_pw_v6m(const tinycc_conv_shape *s, con
                                                  int32_t act_max) {
     const long count = (long)s->n * s->h * s->w;
     long k;
-    if (16 * s->ci <= TINYCC_CONV_COLS_BYTES) {   /* four pixels a pass */
-        for (k = 0; k < count; k += 4) {
-            const int np = count - k < 4 ? (int)(count - k) : 4;
+    if (4 * TINYCC_COLS_V6M_NP * s->ci <= TINYCC_CONV_COLS_BYTES) {   /* five pixels a pass */
+        for (k = 0; k < count; k += TINYCC_COLS_V6M_NP) {
+            const int np = count - k < TINYCC_COLS_V6M_NP ? (int)(count - k) : TINYCC_COLS_V6M_NP;
             const long i = backward ? count - k - np : k;   /* the pass's first pixel */
             int p, j;
-            for (p = 0; p < 4; ++p) {
+            for (p = 0; p < TINYCC_COLS_V6M_NP; ++p) {
                 const int8_t *x = in + (i + p) * s->ci;
+                int32_t *d = col + p;
                 if (p < np)
-                    for (j = 0; j < s->ci; ++j) col[4 * j + p] = x[j];
+                    for (j = 0; j < s->ci; ++j, d += TINYCC_COLS_V6M_NP) *d = x[j];
                 else
-                    for (j = 0; j < s->ci; ++j) col[4 * j + p] = 0;
+                    for (j = 0; j < s->ci; ++j, d += TINYCC_COLS_V6M_NP) *d = 0;
             }
-            tinycc_cols_block4_v6m(s, col, np, s->ci / 4, wpk, out + i * s->co, act_min, act_max);
+            tinycc_cols_block5_v6m(s, col, np, s->ci / 4, wpk, out + i * s->co, act_min, act_max);
         }
         return;
     }
@@ -245,10 +256,10 @@ static inline void tinycc_conv_2d_s8_cols_pw_v6m(const tinycc_conv_shape *s, con
     }
 }
 
-/* tinycc_conv_2d_s8_cols on ARMv6-M when four pixels' columns of k4 int32 taps fit the column buffer
- * (16 k4 <= TINYCC_CONV_COLS_BYTES): pixels four a pass in output order across rows and images, each
+/* tinycc_conv_2d_s8_cols on ARMv6-M when five pixels' columns of k4 int32 taps fit the column buffer
+ * (20 k4 <= TINYCC_CONV_COLS_BYTES): pixels five a pass in output order across rows and images, each
  * column built tap by tap from the input (taps outside it at the input zero point, as the int16 path's
- * patch; zeros from k up to k4, where the packed filter is zero), then tinycc_cols_block4_v6m */
+ * patch; zeros from k up to k4, where the packed filter is zero), then tinycc_cols_block5_v6m */
 static inline void tinycc_conv_2d_s8_cols_v6m(const tinycc_conv_shape *s, const int8_t *in, const int32_t *wpk,
                                               int8_t *out, int32_t in_zp, int32_t act_min, int32_t act_max) {
     tinycc_cols c;
@@ -257,10 +268,10 @@ static inline void tinycc_conv_2d_s8_cols_v6m(const tinycc_conv_shape *s, const 
     const long count = (long)s->n * s->oh * s->ow;
     long q;
     int b = 0, oy = 0, ox = 0;   /* the next pixel's */
-    for (q = 0; q < count; q += 4) {
-        const int np = count - q < 4 ? (int)(count - q) : 4;
+    for (q = 0; q < count; q += TINYCC_COLS_V6M_NP) {
+        const int np = count - q < TINYCC_COLS_V6M_NP ? (int)(count - q) : TINYCC_COLS_V6M_NP;
         int p, t, ky, kx, ci;
-        for (p = 0; p < 4; ++p) {
+        for (p = 0; p < TINYCC_COLS_V6M_NP; ++p) {
             int32_t *d = col + p;
             t = 0;
             if (p < np) {
@@ -271,9 +282,9 @@ static inline void tinycc_conv_2d_s8_cols_v6m(const tinycc_conv_shape *s, const 
                         const int ix = ix0 + kx;
                         if (iy >= 0 && iy < s->h && ix >= 0 && ix < s->w) {
                             const int8_t *x = in + (((long)b * s->h + iy) * s->w + ix) * s->ci;
-                            for (ci = 0; ci < s->ci; ++ci, d += 4) *d = x[ci];
+                            for (ci = 0; ci < s->ci; ++ci, d += TINYCC_COLS_V6M_NP) *d = x[ci];
                         } else {
-                            for (ci = 0; ci < s->ci; ++ci, d += 4) *d = in_zp;
+                            for (ci = 0; ci < s->ci; ++ci, d += TINYCC_COLS_V6M_NP) *d = in_zp;
                         }
                     }
                 }
@@ -283,9 +294,9 @@ static inline void tinycc_conv_2d_s8_cols_v6m(const tinycc_conv_shape *s, const 
                     if (++oy == s->oh) oy = 0, ++b;
                 }
             }
-            for (; t < k4; ++t, d += 4) *d = 0;
+            for (; t < k4; ++t, d += TINYCC_COLS_V6M_NP) *d = 0;
         }
-        tinycc_cols_block4_v6m(s, col, np, k4 / 4, wpk, out + q * s->co, act_min, act_max);
+        tinycc_cols_block5_v6m(s, col, np, k4 / 4, wpk, out + q * s->co, act_min, act_max);
     }
 }
 #endif
