@@ -157,7 +157,12 @@ int model_invoke(const void *const inputs[], void *const outputs[]) {
         const int64_t a = (int64_t)(rqw >> 8) * 4294967296LL + 0x40000000 - (acc < 0 ? ((int64_t)1 << 31) : 0) +
                           (int64_t)acc * mult;
         if ((uint32_t)tinycc_srdhm_v6m(acc, m) != want) ++bad;
+        /* the generic high word with any multiplier and addend (tinycc_fc_mul's h + [acc < 0]) */
+        const int32_t adj = operand((uint32_t)i / 16) >> 8;
+        const int64_t g = (int64_t)adj * 4294967296LL + (acc < 0 ? (int64_t)0xc0000000u : 0x40000000) +
+                          (int64_t)acc * m;
         if (tinycc_dw_hi_v6m(acc, mult, rqw) != (int32_t)(a >> 32)) ++bad;
+        if (tinycc_mulhi_k_v6m(acc, m, adj) != (int32_t)(uint32_t)((uint64_t)g >> 32)) ++bad;
     }
     memcpy(outputs[0], &bad, 4);
     return 0;
@@ -166,8 +171,9 @@ int model_invoke(const void *const inputs[], void *const outputs[]) {
 
 
 def test_armv6m_high_multiplies_equal_the_64_bit_products(tmp_path):
-    """The requantisations' 32x32 -> 64 high words from 16-bit halves (Thumb assembly) equal the int64
-    arithmetic of the same formulas on the Cortex-M0+ itself, over random, small and edge operands."""
+    """The requantisations' 32x32 -> 64 high words from 16-bit halves (Thumb assembly: the im2col
+    kernels' SRDHM, the depthwise and fully connected one-multiply words) equal the int64 arithmetic of
+    the same formulas on the Cortex-M0+ itself, over random, small and edge operands."""
     need_core()
     (tmp_path / "model.h").write_text(
         "#include <stddef.h>\n#define MODEL_NUM_INPUTS 1\n#define MODEL_NUM_OUTPUTS 1\n"
@@ -179,6 +185,7 @@ def test_armv6m_high_multiplies_equal_the_64_bit_products(tmp_path):
         '#include <stdint.h>\n#include <string.h>\n#include "model.h"\n'
         "const size_t model_input_bytes[1] = {4};\nconst size_t model_output_bytes[1] = {4};\n" +
         kernel_function("optimised/conv_2d_cols.h", "tinycc_srdhm_v6m") +
+        kernel_function("common/tinycc_fixedpoint.h", "tinycc_mulhi_k_v6m") +
         kernel_function("optimised/depthwise_conv_2d_fast_taps.h", "tinycc_dw_hi_v6m") + HIGH_MULTIPLY_CHECK)
     elf = cortexm.build(tmp_path, CORE)["elf"]
     (out,), = cortexm.run(elf, CORE, [[np.zeros(4, np.int8)]], [((4,), "int8")])

@@ -65,38 +65,8 @@ static inline uint32_t tinycc_dw_pack4(int32_t v0, int32_t v1, int32_t v2, int32
  * 0xc0000000 or 0x40000000 in the low one, whose carry out of u_lo 2^16 (ll_lo adds no carry: the
  * constant's low half is 0) goes to the high word */
 static inline int32_t tinycc_dw_hi_v6m(int32_t acc, int32_t mult, int32_t rqw) {
-#ifdef __OPTIMIZE__     /* 24 16-bit Thumb instructions (GCC's code of the C below took about 36) */
-    int32_t a, al, bl, t, adj = (rqw >> 8) + (acc >> 31);
-    __asm__(".syntax unified\n\t"
-            "movs %[a], %[acc]\n\t"
-            "uxth %[al], %[a]\n\t"
-            "asrs %[a], %[a], #16\n\t"
-            "uxth %[bl], %[b]\n\t"
-            "asrs %[b], %[b], #16\n\t"
-            "movs %[t], %[al]\n\t"
-            "muls %[t], %[bl], %[t]\n\t"      /* ll = al bl */
-            "muls %[bl], %[a], %[bl]\n\t"     /* ah bl */
-            "muls %[al], %[b], %[al]\n\t"     /* al bh */
-            "muls %[b], %[a], %[b]\n\t"       /* ah bh */
-            "lsrs %[t], %[t], #16\n\t"
-            "adds %[bl], %[bl], %[t]\n\t"     /* t = ah bl + ll_hi */
-            "uxth %[t], %[bl]\n\t"
-            "adds %[al], %[al], %[t]\n\t"     /* u = al bh + t_lo */
-            "asrs %[bl], %[bl], #16\n\t"
-            "adds %[b], %[b], %[bl]\n\t"
-            "asrs %[t], %[al], #16\n\t"
-            "adds %[b], %[b], %[t]\n\t"       /* ah bh + t_hi + u_hi */
-            "asrs %[t], %[acc], #31\n\t"
-            "adds %[t], %[t], %[t]\n\t"
-            "adds %[t], #1\n\t"
-            "lsls %[t], %[t], #30\n\t"        /* k: 0x40000000, or 0xc0000000 when acc < 0 */
-            "lsls %[al], %[al], #16\n\t"
-            "adds %[al], %[al], %[t]\n\t"     /* the carry of u_lo 2^16 + k */
-            "adcs %[b], %[b], %[adj]"
-            : [a] "=&l"(a), [al] "=&l"(al), [bl] "=&l"(bl), [t] "=&l"(t), [b] "+l"(mult)
-            : [acc] "l"(acc), [adj] "l"(adj)
-            : "cc");
-    return mult;
+#ifdef __OPTIMIZE__
+    return tinycc_mulhi_k_v6m(acc, mult, (rqw >> 8) + (acc >> 31));
 #else
     const int32_t ah = acc >> 16, bh = mult >> 16;
     const uint32_t al = (uint32_t)acc & 0xffffu, bl = (uint32_t)mult & 0xffffu;
