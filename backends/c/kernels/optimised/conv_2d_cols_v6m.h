@@ -188,6 +188,14 @@ static inline void tinycc_cols_store5_v6m(const int32_t *acc, int np, const int3
                                           int32_t act_min, int32_t act_max) {
     const int32_t m = q[0], h = q[qs], e = q[2 * qs];
     int p;
+    if (h >> (e & 31) <= act_min) {
+        /* the output zero point (h >> e: h = 2^(e-1) + z 2^e) at most act_min (a ReLU): an accumulator
+         * <= 0 requantises to at most z (SRDHM with M > 0 and the rounding shift keep a value <= 0 at
+         * most 0), which the clamp takes to act_min, without the 64-bit multiply */
+        for (p = 0; p < np; ++p, o += co)
+            *o = (int8_t)(acc[p] <= 0 ? act_min : tinycc_clamp(tinycc_cols_rq(acc[p], m, h, e), act_min, act_max));
+        return;
+    }
     for (p = 0; p < np; ++p, o += co) *o = (int8_t)tinycc_clamp(tinycc_cols_rq(acc[p], m, h, e), act_min, act_max);
 }
 

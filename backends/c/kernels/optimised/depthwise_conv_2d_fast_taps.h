@@ -123,6 +123,27 @@ static inline const int32_t *tinycc_dw_sp(int rq, const int32_t *kbias, const in
 static inline void tinycc_dw_store4(int rq, int8_t *out, int32_t a0, int32_t a1, int32_t a2, int32_t a3,
                                     int32_t out_zp, const int32_t *mult, const int32_t *shift, int ms,
                                     int32_t act_min, int32_t act_max) {
+#if defined(__ARM_ARCH_6M__) && !defined(TINYCC_DSP)
+    if (rq && out_zp <= act_min) {
+        /* ARMv6-M: with M >= 0 (the emitter's check for rq) an accumulator <= 0 requantises to at most
+         * out_zp (SRDHM and the rounding shift of a value <= 0 stay <= 0), which the clamp takes to
+         * act_min: a ReLU's negative half without the 64-bit multiply */
+        const int32_t k40 = 0x40000000;
+        const int32_t *const ws = shift;
+        int32_t a[4];
+        int i;
+        a[0] = a0, a[1] = a1, a[2] = a2, a[3] = a3;
+        for (i = 0; i < 4; ++i) {
+            int32_t v = act_min;
+            if (a[i] > 0)
+                v = tinycc_clamp(rq == 1 ? tinycc_dw_rq(a[i], mult[i * ms], ws[i * ms], k40)
+                                         : tinycc_dw_rq2(a[i], mult[i * ms], ws[i * ms], k40, out_zp),
+                                 act_min, act_max);
+            out[i] = (int8_t)v;
+        }
+        return;
+    }
+#endif
     if (rq) {
         const int32_t k40 = 0x40000000;
         int32_t v0, v1, v2, v3;
