@@ -121,6 +121,11 @@ static inline void tinycc_cols_block_v6m(const tinycc_conv_shape *s, const int32
  * five and each of its MULS overwrites the tap with its product while the weight stays: 13 instructions
  * a tap of 5 MACs. A channel pair's two channels are two passes over the column. */
 #define TINYCC_COLS_V6M_NP 5
+#if defined(__ARM_BIG_ENDIAN)
+#define TINYCC_COLS_V6M_LE 0    /* byte j of a loaded word is tap j only little-endian */
+#else
+#define TINYCC_COLS_V6M_LE 1
+#endif
 
 /* acc[0..4] += pixels 0..4 of one channel over g >= 1 groups: w at the channel's first filter word of
  * a packed pair (its groups 8 bytes apart). Registers: column and filter pointers r0, r1, the weight r2,
@@ -243,10 +248,19 @@ static inline void tinycc_conv_2d_s8_cols_pw_v6m(const tinycc_conv_shape *s, con
             for (p = 0; p < TINYCC_COLS_V6M_NP; ++p) {
                 const int8_t *x = in + (i + p) * s->ci;
                 int32_t *d = col + p;
-                if (p < np)
-                    for (j = 0; j < s->ci; ++j, d += TINYCC_COLS_V6M_NP) *d = x[j];
-                else
+                if (p >= np) {
                     for (j = 0; j < s->ci; ++j, d += TINYCC_COLS_V6M_NP) *d = 0;
+                } else if (!((uintptr_t)x & 3u) && TINYCC_COLS_V6M_LE) {   /* four taps a word (ci: a multiple of 4) */
+                    for (j = 0; j < s->ci; j += 4, d += 4 * TINYCC_COLS_V6M_NP) {
+                        const uint32_t v = *(const tinycc_word_v6m *)(const void *)(x + j);
+                        d[0] = (int8_t)v;
+                        d[TINYCC_COLS_V6M_NP] = (int32_t)(v << 16) >> 24;
+                        d[2 * TINYCC_COLS_V6M_NP] = (int32_t)(v << 8) >> 24;
+                        d[3 * TINYCC_COLS_V6M_NP] = (int32_t)v >> 24;
+                    }
+                } else {
+                    for (j = 0; j < s->ci; ++j, d += TINYCC_COLS_V6M_NP) *d = x[j];
+                }
             }
             tinycc_cols_block5_v6m(s, col, np, s->ci / 4, wpk, out + i * s->co, act_min, act_max);
         }
