@@ -127,21 +127,18 @@ static inline void tinycc_cols_block_v6m(const tinycc_conv_shape *s, const int32
 #define TINYCC_COLS_V6M_LE 1
 #endif
 
-/* acc[0..4] += pixels 0..4 of one channel over g >= 1 groups: w at the channel's first filter word of
- * a packed pair (its groups 8 bytes apart). Registers: column and filter pointers r0, r1, the weight r2,
- * the taps r3-r7 (r7, the frame pointer where there is one, pushed and popped: nothing in the loop
- * addresses the frame), the accumulators r8-r12, the end lr. Always inlined (a call cost 23
- * instructions: the accumulators through memory, r8-r12 saved). */
+/* acc[0..4] = kb + pixels 0..4 of one channel over g >= 1 groups: w at the channel's first filter word
+ * of a packed pair (its groups 8 bytes apart). Registers: column and filter pointers r0, r1, the weight
+ * r2, the taps r3-r7 (r7, the frame pointer where there is one, pushed and popped with acc: nothing in
+ * the loop addresses the frame), the accumulators r8-r12 (set from kb, stored to acc at the end), the
+ * end lr. Always inlined (a call cost 23 instructions). */
 static inline __attribute__((always_inline)) void tinycc_cols_5x1_v6m(const int32_t *x, const int32_t *w, int g,
-                                                                     int32_t *acc) {
+                                                                     int32_t kb, int32_t *acc) {
     register const int32_t *xr __asm__("r0") = x;
     register const int32_t *wr __asm__("r1") = w;
     register int gr __asm__("r2") = g;
-    register int32_t a0 __asm__("r8") = acc[0];
-    register int32_t a1 __asm__("r9") = acc[1];
-    register int32_t a2 __asm__("r10") = acc[2];
-    register int32_t a3 __asm__("r11") = acc[3];
-    register int32_t a4 __asm__("r12") = acc[4];
+    register int32_t *ar __asm__("r3") = acc;
+    register int32_t kr __asm__("r4") = kb;
 #define TINYCC_COLS_V6M_TAP5(F) \
         "ldrb r2, [r1, #" F "]\n\t" \
         "sxtb r2, r2\n\t" \
@@ -158,7 +155,8 @@ static inline __attribute__((always_inline)) void tinycc_cols_5x1_v6m(const int3
         "add r12, r7\n\t"
     __asm__ volatile(   /* an odd group first, then two a pass */
         ".syntax unified\n\t"
-        "push {r7}\n\t"
+        "push {r3, r7}\n\t"
+        "mov r8, r4\n\t" "mov r9, r4\n\t" "mov r10, r4\n\t" "mov r11, r4\n\t" "mov r12, r4\n\t"
         "lsls r3, r2, #3\n\t"
         "adds r3, r3, r1\n\t"
         "mov lr, r3\n\t"            /* the end: w + 8 g bytes */
@@ -175,16 +173,15 @@ static inline __attribute__((always_inline)) void tinycc_cols_5x1_v6m(const int3
         "cmp r1, lr\n\t"
         "bne 2b\n"
         "3:\n\t"
+        "pop {r3}\n\t"
+        "mov r4, r8\n\t" "str r4, [r3, #0]\n\t" "mov r4, r9\n\t" "str r4, [r3, #4]\n\t"
+        "mov r4, r10\n\t" "str r4, [r3, #8]\n\t" "mov r4, r11\n\t" "str r4, [r3, #12]\n\t"
+        "mov r4, r12\n\t" "str r4, [r3, #16]\n\t"
         "pop {r7}\n\t"
-        : "+l"(xr), "+l"(wr), "+l"(gr), "+h"(a0), "+h"(a1), "+h"(a2), "+h"(a3), "+h"(a4)
+        : "+l"(xr), "+l"(wr), "+l"(gr), "+l"(ar), "+l"(kr)
         :
-        : "r3", "r4", "r5", "r6", "lr", "cc", "memory");
+        : "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory");
 #undef TINYCC_COLS_V6M_TAP5
-    acc[0] = a0;
-    acc[1] = a1;
-    acc[2] = a2;
-    acc[3] = a3;
-    acc[4] = a4;
 }
 
 /* the np (1 to 5) pixels' requantised outputs of one channel at o, o + co, ... (q: its M2, h, e words
@@ -215,11 +212,9 @@ static inline void tinycc_cols_block5_v6m(const tinycc_conv_shape *s, const int3
     int p;
     for (; op != end; op += 2) {   /* a pair: {kb0, kb1}, 2 g words, {M2_0, M2_1, h0, h1, e0, e1} */
         const int32_t *const q = w + 2 + 2 * g;
-        for (p = 0; p < TINYCC_COLS_V6M_NP; ++p) acc[p] = w[0];
-        tinycc_cols_5x1_v6m(col, w + 2, g, acc);
+        tinycc_cols_5x1_v6m(col, w + 2, g, w[0], acc);
         tinycc_cols_store5_v6m(acc, np, q, 2, op, co, act_min, act_max);
-        for (p = 0; p < TINYCC_COLS_V6M_NP; ++p) acc[p] = w[1];
-        tinycc_cols_5x1_v6m(col, w + 3, g, acc);
+        tinycc_cols_5x1_v6m(col, w + 3, g, w[1], acc);
         tinycc_cols_store5_v6m(acc, np, q + 1, 2, op + 1, co, act_min, act_max);
         w = q + 6;
     }
