@@ -387,7 +387,41 @@ static inline void tinycc_dw_s8_border(const tinycc_dw_shape *s, const int8_t *i
     "mov %[c], %[p]\n\t" TINYCC_DW_V6M_TAP T0 \
     "adds %[c], %[c], %[cs]\n\t" TINYCC_DW_V6M_TAP T1 \
     "adds %[c], %[c], %[cs]\n\t" TINYCC_DW_V6M_TAP T2
+/* Word-aligned input taps and filter (little-endian): a tap's four input bytes and four weights two
+ * word loads, each byte sign-extended from its word by shifts (22 instructions a tap of 4 MACs) */
+#define TINYCC_DW_V6M_WTAP(FO) \
+    "ldr %[xw], [%[c]]\n\t" "ldr %[fw], [%[q], #" FO "]\n\t" \
+    "sxtb %[x], %[xw]\n\t" "sxtb %[f], %[fw]\n\t" "muls %[x], %[f], %[x]\n\t" "add %[a0], %[x]\n\t" \
+    "lsls %[x], %[xw], #16\n\t" "asrs %[x], %[x], #24\n\t" "lsls %[f], %[fw], #16\n\t" "asrs %[f], %[f], #24\n\t" \
+    "muls %[x], %[f], %[x]\n\t" "add %[a1], %[x]\n\t" \
+    "lsls %[x], %[xw], #8\n\t" "asrs %[x], %[x], #24\n\t" "lsls %[f], %[fw], #8\n\t" "asrs %[f], %[f], #24\n\t" \
+    "muls %[x], %[f], %[x]\n\t" "add %[a2], %[x]\n\t" \
+    "asrs %[x], %[xw], #24\n\t" "asrs %[f], %[fw], #24\n\t" "muls %[x], %[f], %[x]\n\t" "add %[a3], %[x]\n\t"
+#define TINYCC_DW_V6M_WROW(F0, F1, F2) \
+    "mov %[c], %[p]\n\t" TINYCC_DW_V6M_WTAP(F0) "add %[c], %[cs]\n\t" TINYCC_DW_V6M_WTAP(F1) \
+    "add %[c], %[cs]\n\t" TINYCC_DW_V6M_WTAP(F2)
+#if defined(__ARM_BIG_ENDIAN)
+#define TINYCC_DW_V6M_WORDS(X, F, CS, RS) 0
+#else
+#define TINYCC_DW_V6M_WORDS(X, F, CS, RS) \
+    (!(((uintptr_t)(X) | (uintptr_t)(F) | (uintptr_t)(CS) | (uintptr_t)(RS)) & 3u))
+#endif
 #define TINYCC_DW_PF3X3(X, F, CS, RS) do { \
+        if (TINYCC_DW_V6M_WORDS(X, F, CS, RS)) { \
+            const int8_t *p_ = (X), *c_; \
+            int32_t x_ = (RS), f_, xw_, fw_; \
+            __asm__(".syntax unified\n\t" "mov lr, %[x]\n\t" \
+                    TINYCC_DW_V6M_WROW("0", "4", "8") "add %[p], lr\n\t" \
+                    TINYCC_DW_V6M_WROW("12", "16", "20") "add %[p], lr\n\t" \
+                    TINYCC_DW_V6M_WROW("24", "28", "32") \
+                    : [a0] "+h"(a0), [a1] "+h"(a1), [a2] "+h"(a2), [a3] "+h"(a3), [p] "+l"(p_), \
+                      [c] "=&l"(c_), [x] "+l"(x_), [f] "=&l"(f_), [xw] "=&l"(xw_), [fw] "=&l"(fw_) \
+                    : [q] "l"(F), [cs] "h"(CS) : "lr", "cc", "memory"); \
+        } else { \
+            TINYCC_DW_PF3X3_BYTES(X, F, CS, RS); \
+        } \
+    } while (0)
+#define TINYCC_DW_PF3X3_BYTES(X, F, CS, RS) do { \
         const int8_t *p_ = (X), *q_ = (F), *c_; \
         int32_t x_, f_; \
         __asm__(".syntax unified\n\t" \
