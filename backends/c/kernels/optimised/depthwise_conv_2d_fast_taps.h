@@ -129,18 +129,20 @@ static inline void tinycc_dw_store4(int rq, int8_t *out, int32_t a0, int32_t a1,
          * out_zp (SRDHM and the rounding shift of a value <= 0 stay <= 0), which the clamp takes to
          * act_min: a ReLU's negative half without the 64-bit multiply */
         const int32_t k40 = 0x40000000;
-        const int32_t *const ws = shift;
-        int32_t a[4];
-        int i;
-        a[0] = a0, a[1] = a1, a[2] = a2, a[3] = a3;
-        for (i = 0; i < 4; ++i) {
-            int32_t v = act_min;
-            if (a[i] > 0)
-                v = tinycc_clamp(rq == 1 ? tinycc_dw_rq(a[i], mult[i * ms], ws[i * ms], k40)
-                                         : tinycc_dw_rq2(a[i], mult[i * ms], ws[i * ms], k40, out_zp),
-                                 act_min, act_max);
-            out[i] = (int8_t)v;
+#define TINYCC_DW_RELU_ONE(I, A, RQ) \
+        out[I] = (int8_t)((A) <= 0 ? act_min : tinycc_clamp(RQ, act_min, act_max))
+        if (rq == 1) {
+            TINYCC_DW_RELU_ONE(0, a0, tinycc_dw_rq(a0, mult[0], shift[0], k40));
+            TINYCC_DW_RELU_ONE(1, a1, tinycc_dw_rq(a1, mult[ms], shift[ms], k40));
+            TINYCC_DW_RELU_ONE(2, a2, tinycc_dw_rq(a2, mult[2 * ms], shift[2 * ms], k40));
+            TINYCC_DW_RELU_ONE(3, a3, tinycc_dw_rq(a3, mult[3 * ms], shift[3 * ms], k40));
+        } else {
+            TINYCC_DW_RELU_ONE(0, a0, tinycc_dw_rq2(a0, mult[0], shift[0], k40, out_zp));
+            TINYCC_DW_RELU_ONE(1, a1, tinycc_dw_rq2(a1, mult[ms], shift[ms], k40, out_zp));
+            TINYCC_DW_RELU_ONE(2, a2, tinycc_dw_rq2(a2, mult[2 * ms], shift[2 * ms], k40, out_zp));
+            TINYCC_DW_RELU_ONE(3, a3, tinycc_dw_rq2(a3, mult[3 * ms], shift[3 * ms], k40, out_zp));
         }
+#undef TINYCC_DW_RELU_ONE
         return;
     }
 #endif
