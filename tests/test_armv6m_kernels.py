@@ -185,7 +185,7 @@ def test_armv6m_high_multiplies_equal_the_64_bit_products(tmp_path):
         '#include <stdint.h>\n#include <string.h>\n#include "model.h"\n'
         "const size_t model_input_bytes[1] = {4};\nconst size_t model_output_bytes[1] = {4};\n" +
         kernel_function("optimised/conv_2d_cols.h", "tinycc_srdhm_v6m") +
-        kernel_function("common/tinycc_fixedpoint.h", "tinycc_mulhi_k_v6m") +
+        kernel_function("optimised/dot_s8.h", "tinycc_mulhi_k_v6m") +
         kernel_function("optimised/depthwise_conv_2d_fast_taps.h", "tinycc_dw_hi_v6m") + HIGH_MULTIPLY_CHECK)
     elf = cortexm.build(tmp_path, CORE)["elf"]
     (out,), = cortexm.run(elf, CORE, [[np.zeros(4, np.int8)]], [((4,), "int8")])

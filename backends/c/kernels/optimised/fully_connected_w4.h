@@ -323,7 +323,7 @@ static inline TINYCC_FC_INLINE const int32_t *tinycc_fc_dot2(const int32_t *w, c
  * the sum stays inside int64. Mode 2 saturates to int8 (the activation range is all of it). */
 static inline int32_t tinycc_fc_mul(int32_t acc, int32_t m, int32_t h, int32_t rm1) {
 #if defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__)
-    return tinycc_mulhi_k_v6m(acc, m, h + (acc >> 31)) >> rm1;   /* no __aeabi_lmul (tinycc_fixedpoint.h) */
+    return tinycc_mulhi_k_v6m(acc, m, h + (acc >> 31)) >> rm1;   /* no __aeabi_lmul (dot_s8.h) */
 #else
     const int64_t k = (int64_t)(h + (acc >> 31)) * ((int64_t)1 << 32) +
                       (int64_t)(0x40000000u | ((uint32_t)acc & 0x80000000u));
