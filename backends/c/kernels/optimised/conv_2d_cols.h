@@ -290,8 +290,11 @@ static inline int32_t tinycc_cols_rq(int32_t acc, int32_t m, int32_t h, int32_t 
 #if defined(TINYCC_DSP) && defined(__thumb2__)
 #define TINYCC_COLS_ASM 1   /* Thumb-2: LDRD takes any two registers (A32 wants an even/odd pair) */
 #endif
-#if !defined(TINYCC_DSP) && !TINYCC_VEC && defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__)
-#define TINYCC_COLS_V6M 1   /* ARMv6-M: the 2x2 block in 16-bit Thumb assembly, accumulators in r8-r12 */
+#if !defined(TINYCC_DSP) && !TINYCC_VEC && defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
+/* ARMv6-M: the 2x2 block in 16-bit Thumb assembly, accumulators in r8-r12. Not at -Os: GCC then keeps
+ * Thumb-1's high registers out of allocation (fixed: no "h" operand, and a clobber of r8-r11 is not
+ * saved), so the plain C paths run */
+#define TINYCC_COLS_V6M 1
 #endif
 #if !defined(TINYCC_DSP) && !TINYCC_VEC
 /* tap j (0..3) of a packed filter word: its byte j, sign-extended */

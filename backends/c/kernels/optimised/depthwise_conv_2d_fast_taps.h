@@ -374,7 +374,7 @@ static inline void tinycc_dw_s8_border(const tinycc_dw_shape *s, const int8_t *i
                   [x] "=&r"(x_), [f] "=&r"(f_), [xo] "=&r"(xo_), [fo] "=&r"(fo_) \
                 : [q] "r"(F), [cs] "r"(CS), [rs] "r"(RS) : "memory"); \
     } while (0)
-#elif defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__)
+#elif defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
 /* ARMv6-M: 16-bit Thumb, 6 instructions a MAC (each byte loaded and sign-extended, one MULS, an ADD)
  * and 3 a filter row for the pointers: the filter at fixed offsets (the last row's from F + 24: LDRB
  * reaches 31) */

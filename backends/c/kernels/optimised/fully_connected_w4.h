@@ -144,7 +144,7 @@ static inline TINYCC_FC_INLINE const int32_t *tinycc_fc_dot4(const int32_t *w, c
         }
         w += 4;
     }
-#elif defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__)
+#elif defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
     /* ARMv6-M: 18 instructions a byte of input against the block's four units (the input byte and
      * four weight bytes loaded and sign-extended, four MULS, four ADDs to accumulators in high
      * registers), four bytes a turn; the last depth % 4 bytes in C */
