@@ -37,6 +37,7 @@ UNITS: dict[str, tuple[str, ...]] = {
                   "optimised/conv_2d_cols.h",          # im2col columns and their multiply-accumulate kernels
                   "optimised/mve_conv_cols.h",         # ... their Helium (MVE) definitions (Cortex-M55/M85)
                   "optimised/conv_2d_cols_thumb2.h",   # im2col two-pixel loop in Thumb-2 DSP assembly
+                  "optimised/conv_2d_cols_v6m.h",      # 1x1 two-pixel loop in ARMv6-M Thumb assembly
                   "optimised/conv_2d_cols_rows.h",     # tinycc_conv_2d_s8_cols: blocks, rows, 1x1
                   "optimised/conv_2d_inplace.h",       # the fast variants over a row ring
                   "reference/conv_2d_inplace.h"),      # the reference rows over a row ring

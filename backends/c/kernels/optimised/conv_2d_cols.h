@@ -123,6 +123,10 @@ static inline void tinycc_cols_fill(tinycc_cols *c, int p, int g, int32_t z, int
 static inline void tinycc_cols_copy(int8_t *d, const int8_t *x, int n) {
     int i;
     int32_t v, u;
+#ifdef TINYCC_COPY_V6M      /* ARMv6-M: aligned words or bytes, no library call a word (common/copy.h) */
+    tinycc_copy_bytes_v6m(d, x, n);
+    return;
+#endif
     if (n < 4) {
         for (i = 0; i < n; ++i) d[i] = x[i];
         return;
@@ -255,10 +259,46 @@ static inline int32_t tinycc_mulhr_v6m(int32_t a, int32_t b) {
 }
 #endif
 
+#if !defined(TINYCC_DSP) && defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__)
+/* acc + tinycc_mulhr_v6m(acc, m) in 20 16-bit Thumb instructions (GCC's code of the C took about 35
+ * with the block's registers live): the same four MULS and partial sums, the rounding carry (u's
+ * bit 15, the low word's bit 31) shifted out by LSLS #17 into the carry flag and added with ADCS */
+static inline int32_t tinycc_srdhm_v6m(int32_t acc, int32_t m) {
+    int32_t a, al, bl, t;
+    __asm__(".syntax unified\n\t"
+            "movs %[a], %[acc]\n\t"
+            "uxth %[al], %[a]\n\t"
+            "asrs %[a], %[a], #16\n\t"
+            "uxth %[bl], %[b]\n\t"
+            "asrs %[b], %[b], #16\n\t"
+            "movs %[t], %[al]\n\t"
+            "muls %[t], %[bl], %[t]\n\t"      /* al bl */
+            "muls %[bl], %[a], %[bl]\n\t"     /* ah bl */
+            "muls %[al], %[b], %[al]\n\t"     /* al bh */
+            "muls %[b], %[a], %[b]\n\t"       /* ah bh */
+            "lsrs %[t], %[t], #16\n\t"
+            "adds %[bl], %[bl], %[t]\n\t"     /* t = ah bl + (al bl >> 16) */
+            "uxth %[t], %[bl]\n\t"
+            "adds %[al], %[al], %[t]\n\t"     /* u = al bh + t_lo */
+            "asrs %[bl], %[bl], #16\n\t"
+            "adds %[b], %[b], %[bl]\n\t"
+            "asrs %[t], %[al], #16\n\t"
+            "adds %[b], %[b], %[t]\n\t"       /* the high word */
+            "lsls %[al], %[al], #17\n\t"      /* carry: u's bit 15 */
+            "adcs %[b], %[b], %[acc]"
+            : [a] "=&l"(a), [al] "=&l"(al), [bl] "=&l"(bl), [t] "=&l"(t), [b] "+l"(m)
+            : [acc] "l"(acc)
+            : "cc");
+    return m;
+}
+#endif
+
 static inline int32_t tinycc_cols_rq(int32_t acc, int32_t m, int32_t h, int32_t e) {
     int32_t x;
 #ifdef TINYCC_DSP
     __asm__("smmlar %0, %1, %2, %1" : "=r"(x) : "r"(acc), "r"(m));
+#elif defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__)
+    x = tinycc_srdhm_v6m(acc, m);
 #elif defined(__ARM_ARCH_6M__)
     x = (int32_t)((uint32_t)acc + (uint32_t)tinycc_mulhr_v6m(acc, m));
 #else
@@ -270,8 +310,11 @@ static inline int32_t tinycc_cols_rq(int32_t acc, int32_t m, int32_t h, int32_t 
 #if defined(TINYCC_DSP) && defined(__thumb2__) && !defined(TINYCC_MVE_COLS)
 #define TINYCC_COLS_ASM 1   /* Thumb-2: LDRD takes any two registers (A32 wants an even/odd pair) */
 #endif
-#if !defined(TINYCC_DSP) && !TINYCC_VEC && defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__)
-#define TINYCC_COLS_V6M 1   /* ARMv6-M: the 2x2 block in 16-bit Thumb assembly, accumulators in r8-r12 */
+#if !defined(TINYCC_DSP) && !TINYCC_VEC && defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
+/* ARMv6-M: the 2x2 block in 16-bit Thumb assembly, accumulators in r8-r12. Not at -Os: GCC then keeps
+ * Thumb-1's high registers out of allocation (fixed: no "h" operand, and a clobber of r8-r11 is not
+ * saved), so the plain C paths run */
+#define TINYCC_COLS_V6M 1
 #endif
 #if !defined(TINYCC_DSP) && !TINYCC_VEC
 /* tap j (0..3) of a packed filter word: its byte j, sign-extended */

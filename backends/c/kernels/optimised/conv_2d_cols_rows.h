@@ -132,6 +132,12 @@ static inline void tinycc_conv_2d_s8_cols_pw(const tinycc_conv_shape *s, const i
     tinycc_cols c;
     const long count = (long)s->n * s->h * s->w;
     long k;
+#ifdef TINYCC_COLS_PW_V6M
+    if (12 * s->ci <= TINYCC_CONV_COLS_BYTES) {   /* ARMv6-M: the paired int32 column (conv_2d_cols_v6m.h) */
+        tinycc_conv_2d_s8_cols_pw_v6m(s, in, wpk, out, backward, c.w, act_min, act_max);
+        return;
+    }
+#endif
     for (k = 0; k < count; k += 2) {
         const int np = k + 1 < count ? 2 : 1;
         const long i = backward ? count - k - np : k;   /* the pass's first pixel */
@@ -201,6 +207,12 @@ static inline void tinycc_conv_2d_s8_cols(const tinycc_conv_shape *s, const int8
         tinycc_conv_2d_s8_cols_pw(s, in, wpk, out, 0, act_min, act_max);
         return;
     }
+#ifdef TINYCC_COLS_PW_V6M
+    if (4 * TINYCC_COLS_V6M_NP * ((s->kh * s->kw * s->ci + 3) & ~3) <= TINYCC_CONV_COLS_BYTES) {   /* ARMv6-M */
+        tinycc_conv_2d_s8_cols_v6m(s, in, wpk, out, in_zp, act_min, act_max);
+        return;
+    }
+#endif
     if (s->ow & 1) {            /* odd rows: pixels paired across rows (no single-pixel pass a row) */
         tinycc_conv_2d_s8_cols_flat(s, in, wpk, out, in_zp, act_min, act_max);
         return;

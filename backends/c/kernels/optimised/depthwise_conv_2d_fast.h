@@ -64,6 +64,10 @@ static inline void tinycc_dw_s8_pixels(const tinycc_dw_shape *s, const int8_t *x
  * core 16 bytes a LDM / STM pair when both are word-aligned) */
 static inline void tinycc_dw_copy(int8_t *dst, const int8_t *src, int n) {
     int i = 0;
+#ifdef TINYCC_COPY_V6M      /* ARMv6-M: aligned words or bytes, no library call a word (common/copy.h) */
+    tinycc_copy_bytes_v6m(dst, src, n);
+    return;
+#endif
 #ifdef TINYCC_DSP
     if (n >= 16 && !(((uintptr_t)dst | (uintptr_t)src) & 3u)) {
         int8_t *d = dst;
@@ -99,6 +103,10 @@ static inline void tinycc_dw_copy(int8_t *dst, const int8_t *src, int n) {
 
 static inline void tinycc_dw_fill(int8_t *dst, int32_t zp4, int n) {
     int i = 0;
+#ifdef TINYCC_COPY_V6M
+    tinycc_fill_bytes_v6m(dst, (uint32_t)zp4, n);
+    return;
+#endif
 #ifdef TINYCC_DSP
     if (n >= 16 && !((uintptr_t)dst & 3u)) {
         int8_t *d = dst;

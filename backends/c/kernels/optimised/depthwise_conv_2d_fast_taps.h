@@ -57,6 +57,35 @@ static inline uint32_t tinycc_dw_pack4(int32_t v0, int32_t v1, int32_t v2, int32
     __asm__("bfi %0, %1, #8, #8\n\tbfi %0, %2, #16, #8\n\tbfi %0, %3, #24, #8" : "+r"(w) : "r"(v1), "r"(v2), "r"(v3));
     return w;
 }
+#elif defined(__ARM_ARCH_6M__)
+/* ARMv6-M has no 32x32 -> 64 multiply (GCC calls __aeabi_lmul for an int64 product): the high word of
+ * hi0 2^32 + acc M + (acc < 0 ? -2^30 : 2^30) from 16-bit halves, four MULS (Hacker's Delight's mulhs;
+ * M >= 0, every partial sum within int32): acc M = (ah bh + t_hi + u_hi) 2^32 + u_lo 2^16 + ll_lo with
+ * ll = al bl, t = ah bl + ll_hi, u = al bh + t_lo; the added constant is -1 or 0 in the high word and
+ * 0xc0000000 or 0x40000000 in the low one, whose carry out of u_lo 2^16 (ll_lo adds no carry: the
+ * constant's low half is 0) goes to the high word */
+static inline int32_t tinycc_dw_hi_v6m(int32_t acc, int32_t mult, int32_t rqw) {
+#ifdef __OPTIMIZE__
+    return tinycc_mulhi_k_v6m(acc, mult, (rqw >> 8) + (acc >> 31));
+#else
+    const int32_t ah = acc >> 16, bh = mult >> 16;
+    const uint32_t al = (uint32_t)acc & 0xffffu, bl = (uint32_t)mult & 0xffffu;
+    const uint32_t ll = al * bl;
+    const int32_t t = ah * (int32_t)bl + (int32_t)(ll >> 16);
+    const int32_t u = (int32_t)al * bh + (t & 0xffff);
+    const uint32_t ul = (uint32_t)u << 16, k = acc < 0 ? 0xc0000000u : 0x40000000u;
+    return ah * bh + (t >> 16) + (u >> 16) + (rqw >> 8) + (acc >> 31) + (int32_t)(ul + k < ul);
+#endif
+}
+/* not saturated to int8 here: every caller clamps the result to [act_min, act_max], inside int8 */
+static inline int32_t tinycc_dw_rq(int32_t acc, int32_t mult, int32_t rqw, int32_t k40) {
+    (void)k40;
+    return tinycc_dw_hi_v6m(acc, mult, rqw) >> (rqw & 255);
+}
+static inline int32_t tinycc_dw_rq2(int32_t acc, int32_t mult, int32_t rqw, int32_t k40, int32_t zp) {
+    (void)k40;
+    return (tinycc_dw_hi_v6m(acc, mult, rqw) >> (rqw & 255)) + zp;
+}
 #else
 /* the high word, floor(a / 2^32), as an arithmetic shift (as the kernels' other signed shifts: a
  * floor on every compiler tinycc targets; the division and remainder took GCC 12 more instructions) */
@@ -94,6 +123,29 @@ static inline const int32_t *tinycc_dw_sp(int rq, const int32_t *kbias, const in
 static inline void tinycc_dw_store4(int rq, int8_t *out, int32_t a0, int32_t a1, int32_t a2, int32_t a3,
                                     int32_t out_zp, const int32_t *mult, const int32_t *shift, int ms,
                                     int32_t act_min, int32_t act_max) {
+#if defined(__ARM_ARCH_6M__) && !defined(TINYCC_DSP)
+    if (rq && out_zp <= act_min) {
+        /* ARMv6-M: with M >= 0 (the emitter's check for rq) an accumulator <= 0 requantises to at most
+         * out_zp (SRDHM and the rounding shift of a value <= 0 stay <= 0), which the clamp takes to
+         * act_min: a ReLU's negative half without the 64-bit multiply */
+        const int32_t k40 = 0x40000000;
+#define TINYCC_DW_RELU_ONE(I, A, RQ) \
+        out[I] = (int8_t)((A) <= 0 ? act_min : tinycc_clamp(RQ, act_min, act_max))
+        if (rq == 1) {
+            TINYCC_DW_RELU_ONE(0, a0, tinycc_dw_rq(a0, mult[0], shift[0], k40));
+            TINYCC_DW_RELU_ONE(1, a1, tinycc_dw_rq(a1, mult[ms], shift[ms], k40));
+            TINYCC_DW_RELU_ONE(2, a2, tinycc_dw_rq(a2, mult[2 * ms], shift[2 * ms], k40));
+            TINYCC_DW_RELU_ONE(3, a3, tinycc_dw_rq(a3, mult[3 * ms], shift[3 * ms], k40));
+        } else {
+            TINYCC_DW_RELU_ONE(0, a0, tinycc_dw_rq2(a0, mult[0], shift[0], k40, out_zp));
+            TINYCC_DW_RELU_ONE(1, a1, tinycc_dw_rq2(a1, mult[ms], shift[ms], k40, out_zp));
+            TINYCC_DW_RELU_ONE(2, a2, tinycc_dw_rq2(a2, mult[2 * ms], shift[2 * ms], k40, out_zp));
+            TINYCC_DW_RELU_ONE(3, a3, tinycc_dw_rq2(a3, mult[3 * ms], shift[3 * ms], k40, out_zp));
+        }
+#undef TINYCC_DW_RELU_ONE
+        return;
+    }
+#endif
     if (rq) {
         const int32_t k40 = 0x40000000;
         int32_t v0, v1, v2, v3;
@@ -321,6 +373,68 @@ static inline void tinycc_dw_s8_border(const tinycc_dw_shape *s, const int8_t *i
                 : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [p] "+r"(p_), \
                   [x] "=&r"(x_), [f] "=&r"(f_), [xo] "=&r"(xo_), [fo] "=&r"(fo_) \
                 : [q] "r"(F), [cs] "r"(CS), [rs] "r"(RS) : "memory"); \
+    } while (0)
+#elif defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
+/* ARMv6-M: 16-bit Thumb, 6 instructions a MAC (each byte loaded and sign-extended, one MULS, an ADD)
+ * and 3 a filter row for the pointers: the filter at fixed offsets (the last row's from F + 24: LDRB
+ * reaches 31) */
+#define TINYCC_DW_V6M_MAC(J, FO, A) \
+    "ldrb %[x], [%[c], #" J "]\n\t" "sxtb %[x], %[x]\n\t" \
+    "ldrb %[f], [%[q], #" FO "]\n\t" "sxtb %[f], %[f]\n\t" \
+    "muls %[x], %[f], %[x]\n\t" "add %[" A "], %[x]\n\t"
+#define TINYCC_DW_V6M_TAP(F0, F1, F2, F3) \
+    TINYCC_DW_V6M_MAC("0", F0, "a0") TINYCC_DW_V6M_MAC("1", F1, "a1") \
+    TINYCC_DW_V6M_MAC("2", F2, "a2") TINYCC_DW_V6M_MAC("3", F3, "a3")
+#define TINYCC_DW_V6M_ROW(T0, T1, T2) \
+    "mov %[c], %[p]\n\t" TINYCC_DW_V6M_TAP T0 \
+    "adds %[c], %[c], %[cs]\n\t" TINYCC_DW_V6M_TAP T1 \
+    "adds %[c], %[c], %[cs]\n\t" TINYCC_DW_V6M_TAP T2
+/* Word-aligned input taps and filter (little-endian): a tap's four input bytes and four weights two
+ * word loads, each byte sign-extended from its word by shifts (22 instructions a tap of 4 MACs) */
+#define TINYCC_DW_V6M_WTAP(FO) \
+    "ldr %[xw], [%[c]]\n\t" "ldr %[fw], [%[q], #" FO "]\n\t" \
+    "sxtb %[x], %[xw]\n\t" "sxtb %[f], %[fw]\n\t" "muls %[x], %[f], %[x]\n\t" "add %[a0], %[x]\n\t" \
+    "lsls %[x], %[xw], #16\n\t" "asrs %[x], %[x], #24\n\t" "lsls %[f], %[fw], #16\n\t" "asrs %[f], %[f], #24\n\t" \
+    "muls %[x], %[f], %[x]\n\t" "add %[a1], %[x]\n\t" \
+    "lsls %[x], %[xw], #8\n\t" "asrs %[x], %[x], #24\n\t" "lsls %[f], %[fw], #8\n\t" "asrs %[f], %[f], #24\n\t" \
+    "muls %[x], %[f], %[x]\n\t" "add %[a2], %[x]\n\t" \
+    "asrs %[x], %[xw], #24\n\t" "asrs %[f], %[fw], #24\n\t" "muls %[x], %[f], %[x]\n\t" "add %[a3], %[x]\n\t"
+#define TINYCC_DW_V6M_WROW(F0, F1, F2) \
+    "mov %[c], %[p]\n\t" TINYCC_DW_V6M_WTAP(F0) "add %[c], %[cs]\n\t" TINYCC_DW_V6M_WTAP(F1) \
+    "add %[c], %[cs]\n\t" TINYCC_DW_V6M_WTAP(F2)
+#if defined(__ARM_BIG_ENDIAN)
+#define TINYCC_DW_V6M_WORDS(X, F, CS, RS) 0
+#else
+#define TINYCC_DW_V6M_WORDS(X, F, CS, RS) \
+    (!(((uintptr_t)(X) | (uintptr_t)(F) | (uintptr_t)(CS) | (uintptr_t)(RS)) & 3u))
+#endif
+#define TINYCC_DW_PF3X3(X, F, CS, RS) do { \
+        if (TINYCC_DW_V6M_WORDS(X, F, CS, RS)) { \
+            const int8_t *p_ = (X), *c_; \
+            int32_t x_ = (RS), f_, xw_, fw_; \
+            __asm__(".syntax unified\n\t" "mov lr, %[x]\n\t" \
+                    TINYCC_DW_V6M_WROW("0", "4", "8") "add %[p], lr\n\t" \
+                    TINYCC_DW_V6M_WROW("12", "16", "20") "add %[p], lr\n\t" \
+                    TINYCC_DW_V6M_WROW("24", "28", "32") \
+                    : [a0] "+h"(a0), [a1] "+h"(a1), [a2] "+h"(a2), [a3] "+h"(a3), [p] "+l"(p_), \
+                      [c] "=&l"(c_), [x] "+l"(x_), [f] "=&l"(f_), [xw] "=&l"(xw_), [fw] "=&l"(fw_) \
+                    : [q] "l"(F), [cs] "h"(CS) : "lr", "cc", "memory"); \
+        } else { \
+            TINYCC_DW_PF3X3_BYTES(X, F, CS, RS); \
+        } \
+    } while (0)
+#define TINYCC_DW_PF3X3_BYTES(X, F, CS, RS) do { \
+        const int8_t *p_ = (X), *q_ = (F), *c_; \
+        int32_t x_, f_; \
+        __asm__(".syntax unified\n\t" \
+                TINYCC_DW_V6M_ROW(("0", "1", "2", "3"), ("4", "5", "6", "7"), ("8", "9", "10", "11")) \
+                "add %[p], %[rs]\n\t" \
+                TINYCC_DW_V6M_ROW(("12", "13", "14", "15"), ("16", "17", "18", "19"), ("20", "21", "22", "23")) \
+                "add %[p], %[rs]\n\t" "adds %[q], #24\n\t" \
+                TINYCC_DW_V6M_ROW(("0", "1", "2", "3"), ("4", "5", "6", "7"), ("8", "9", "10", "11")) \
+                : [a0] "+h"(a0), [a1] "+h"(a1), [a2] "+h"(a2), [a3] "+h"(a3), [p] "+l"(p_), [q] "+l"(q_), \
+                  [c] "=&l"(c_), [x] "=&l"(x_), [f] "=&l"(f_) \
+                : [cs] "l"(CS), [rs] "h"(RS) : "cc", "memory"); \
     } while (0)
 #else
 #define TINYCC_DW_PF3X3(X, F, CS, RS) do { \

@@ -1,0 +1,321 @@
+/* ---- ARMv6-M (Cortex-M0/M0+) 1x1 convolution: two pixels by two channels in 16-bit Thumb ----
+ * tinycc_conv_2d_s8_cols_pw's pixels two a pass with a column of int32 words, three a tap: pixel 0's,
+ * pixel 1's, pixel 0's again (col[3 k], col[3 k + 2] pixel 0's tap k, col[3 k + 1] pixel 1's; a lone
+ * last pixel's partner slot zeros), so that one LDM loads a tap of both pixels with no sign extension
+ * and no register copy (each MULS overwrites an operand at its last use): 13 instructions a tap of 4
+ * MACs (the int16 column of tinycc_cols_2x2 takes 17), two groups a pass. The filter stays conv_2d.py's
+ * packed pairs (tinycc_cols_block), each weight byte loaded and sign-extended. Taken when the column
+ * fits the column buffer (12 ci <= TINYCC_CONV_COLS_BYTES), else the int16 path; four pixels by one
+ * channel (tinycc_cols_4x1_v6m) where their column fits, for any filter (tinycc_conv_2d_s8_cols_v6m,
+ * the im2col taps outside the input at the input zero point). The sums are TFLM's
+ * exactly (integer additions in another order); the requantisation is tinycc_cols_rq's. */
+#if defined(TINYCC_COLS_V6M) && defined(TINYCC_COPY_V6M)
+#define TINYCC_COLS_PW_V6M 1
+
+/* acc[0..3] += (px0, ch0), (px0, ch1), (px1, ch0), (px1, ch1) over g >= 1 groups: x the column, w a
+ * packed channel pair's filter words; returns w past them. Registers fixed for the LDM's ascending
+ * list: column and filter pointers r0, r1, weights r2, r3, taps r4, r5, r6, the accumulators r8-r11,
+ * the end r12. */
+static inline const int32_t *tinycc_cols_2x2_v6m(const int32_t *x, const int32_t *w, int g, int32_t *acc) {
+    register const int32_t *xr __asm__("r0") = x;
+    register const int32_t *wr __asm__("r1") = w;
+    register int32_t a0 __asm__("r8") = acc[0];
+    register int32_t a1 __asm__("r9") = acc[1];
+    register int32_t a2 __asm__("r10") = acc[2];
+    register int32_t a3 __asm__("r11") = acc[3];
+    register const int32_t *end __asm__("r12") = w + 2 * g;
+    register int gr __asm__("r2") = g;
+#define TINYCC_COLS_V6M_TAP(F0, F1) \
+        "ldrb r2, [r1, #" F0 "]\n\t" \
+        "sxtb r2, r2\n\t" \
+        "ldrb r3, [r1, #" F1 "]\n\t" \
+        "sxtb r3, r3\n\t" \
+        "ldmia r0!, {r4, r5, r6}\n\t" \
+        "muls r6, r2, r6\n\t" \
+        "add r8, r6\n\t" \
+        "muls r4, r3, r4\n\t" \
+        "add r9, r4\n\t" \
+        "muls r2, r5, r2\n\t" \
+        "add r10, r2\n\t" \
+        "muls r5, r3, r5\n\t" \
+        "add r11, r5\n\t"
+#define TINYCC_COLS_V6M_GROUP(A, B, C, D, E, F, G, H) \
+        TINYCC_COLS_V6M_TAP(A, E) TINYCC_COLS_V6M_TAP(B, F) TINYCC_COLS_V6M_TAP(C, G) TINYCC_COLS_V6M_TAP(D, H)
+    __asm__ volatile(   /* an odd group first, then two a pass */
+        ".syntax unified\n\t"
+        "lsls r2, r2, #31\n\t"
+        "beq 2f\n\t"
+        TINYCC_COLS_V6M_GROUP("0", "1", "2", "3", "4", "5", "6", "7")
+        "adds r1, #8\n\t"
+        "cmp r1, r12\n\t"
+        "beq 3f\n"
+        "2:\n\t"
+        TINYCC_COLS_V6M_GROUP("0", "1", "2", "3", "4", "5", "6", "7")
+        TINYCC_COLS_V6M_GROUP("8", "9", "10", "11", "12", "13", "14", "15")
+        "adds r1, #16\n\t"
+        "cmp r1, r12\n\t"
+        "bne 2b\n"
+        "3:\n\t"
+        : "+l"(xr), "+l"(wr), "+l"(gr), "+h"(a0), "+h"(a1), "+h"(a2), "+h"(a3)
+        : "h"(end)
+        : "r3", "r4", "r5", "r6", "cc", "memory");
+#undef TINYCC_COLS_V6M_GROUP
+#undef TINYCC_COLS_V6M_TAP
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = a2;
+    acc[3] = a3;
+    return wr;
+}
+
+/* pixel p's n int8 taps at x into the column */
+static inline void tinycc_cols_widen_v6m(int32_t *col, int p, const int8_t *x, int n) {
+    int k;
+    if (p == 0) {
+        for (k = 0; k < n; ++k) col[3 * k] = col[3 * k + 2] = x[k];
+    } else {
+        for (k = 0; k < n; ++k) col[3 * k + 1] = x[k];
+    }
+}
+
+/* every output channel of the np (1 or 2) pixels in the paired column (g groups): as
+ * tinycc_cols_block (outputs at o, o + co; the same packed words) */
+static inline void tinycc_cols_block_v6m(const tinycc_conv_shape *s, const int32_t *col, int np, int g,
+                                         const int32_t *wpk, int8_t *o, int32_t act_min, int32_t act_max) {
+    const int co = s->co;
+    const int32_t *w = wpk;
+    int8_t *op = o, *const end = o + (co & ~1);
+    for (; op != end; op += 2) {
+        int32_t acc[4], m0, m1, h0, h1, e0, e1, v0, v1;
+        acc[0] = acc[2] = w[0];
+        acc[1] = acc[3] = w[1];
+        w = tinycc_cols_2x2_v6m(col, w + 2, g, acc);
+        m0 = w[0], m1 = w[1], h0 = w[2], h1 = w[3], e0 = w[4], e1 = w[5];
+        w += 6;
+        v0 = tinycc_cols_rq(acc[0], m0, h0, e0);
+        v1 = tinycc_cols_rq(acc[1], m1, h1, e1);
+        if (np == 2) {
+            const int32_t v2 = tinycc_cols_rq(acc[2], m0, h0, e0), v3 = tinycc_cols_rq(acc[3], m1, h1, e1);
+            op[co] = (int8_t)tinycc_clamp(v2, act_min, act_max);
+            op[co + 1] = (int8_t)tinycc_clamp(v3, act_min, act_max);
+        }
+        op[0] = (int8_t)tinycc_clamp(v0, act_min, act_max);
+        op[1] = (int8_t)tinycc_clamp(v1, act_min, act_max);
+    }
+    if (co & 1) {   /* the odd last channel: {kb}, g words, {M2, h, e} */
+        const int32_t *q = w + 1 + g;
+        const int8_t *f = (const int8_t *)(const void *)(w + 1);
+        int32_t a0 = w[0], a1 = w[0];
+        int k;
+        for (k = 0; k < 4 * g; ++k) {   /* byte k of the channel's words is its tap k (little-endian) */
+            a0 += (int32_t)f[k] * col[3 * k];
+            a1 += (int32_t)f[k] * col[3 * k + 1];
+        }
+        op[0] = (int8_t)tinycc_clamp(tinycc_cols_rq(a0, q[0], q[1], q[2]), act_min, act_max);
+        if (np == 2) op[co] = (int8_t)tinycc_clamp(tinycc_cols_rq(a1, q[0], q[1], q[2]), act_min, act_max);
+    }
+}
+
+/* Five pixels by one channel (taken when 20 ci <= TINYCC_CONV_COLS_BYTES): a column of five int32
+ * words a tap (col[5 k + p]: pixel p's tap k; missing pixels' slots zeros), one LDM loads a tap of the
+ * five and each of its MULS overwrites the tap with its product while the weight stays: 13 instructions
+ * a tap of 5 MACs. A channel pair's two channels are two passes over the column. */
+#define TINYCC_COLS_V6M_NP 5
+#if defined(__ARM_BIG_ENDIAN)
+#define TINYCC_COLS_V6M_LE 0    /* byte j of a loaded word is tap j only little-endian */
+#else
+#define TINYCC_COLS_V6M_LE 1
+#endif
+
+/* acc[0..4] = kb + pixels 0..4 of one channel over g >= 1 groups: w at the channel's first filter word
+ * of a packed pair (its groups 8 bytes apart). Registers: column and filter pointers r0, r1, the weight
+ * r2, the taps r3-r7 (r7, the frame pointer where there is one, pushed and popped with acc: nothing in
+ * the loop addresses the frame), the accumulators r8-r12 (set from kb, stored to acc at the end), the
+ * end lr. Always inlined (a call cost 23 instructions). */
+static inline __attribute__((always_inline)) void tinycc_cols_5x1_v6m(const int32_t *x, const int32_t *w, int g,
+                                                                     int32_t kb, int32_t *acc) {
+    register const int32_t *xr __asm__("r0") = x;
+    register const int32_t *wr __asm__("r1") = w;
+    register int gr __asm__("r2") = g;
+    register int32_t *ar __asm__("r3") = acc;
+    register int32_t kr __asm__("r4") = kb;
+#define TINYCC_COLS_V6M_TAP5(F) \
+        "ldrb r2, [r1, #" F "]\n\t" \
+        "sxtb r2, r2\n\t" \
+        "ldmia r0!, {r3, r4, r5, r6, r7}\n\t" \
+        "muls r3, r2, r3\n\t" \
+        "add r8, r3\n\t" \
+        "muls r4, r2, r4\n\t" \
+        "add r9, r4\n\t" \
+        "muls r5, r2, r5\n\t" \
+        "add r10, r5\n\t" \
+        "muls r6, r2, r6\n\t" \
+        "add r11, r6\n\t" \
+        "muls r7, r2, r7\n\t" \
+        "add r12, r7\n\t"
+    __asm__ volatile(   /* an odd group first, then two a pass */
+        ".syntax unified\n\t"
+        "push {r3, r7}\n\t"
+        "mov r8, r4\n\t" "mov r9, r4\n\t" "mov r10, r4\n\t" "mov r11, r4\n\t" "mov r12, r4\n\t"
+        "lsls r3, r2, #3\n\t"
+        "adds r3, r3, r1\n\t"
+        "mov lr, r3\n\t"            /* the end: w + 8 g bytes */
+        "lsls r2, r2, #31\n\t"
+        "beq 2f\n\t"
+        TINYCC_COLS_V6M_TAP5("0") TINYCC_COLS_V6M_TAP5("1") TINYCC_COLS_V6M_TAP5("2") TINYCC_COLS_V6M_TAP5("3")
+        "adds r1, #8\n\t"
+        "cmp r1, lr\n\t"
+        "beq 3f\n"
+        "2:\n\t"
+        TINYCC_COLS_V6M_TAP5("0") TINYCC_COLS_V6M_TAP5("1") TINYCC_COLS_V6M_TAP5("2") TINYCC_COLS_V6M_TAP5("3")
+        TINYCC_COLS_V6M_TAP5("8") TINYCC_COLS_V6M_TAP5("9") TINYCC_COLS_V6M_TAP5("10") TINYCC_COLS_V6M_TAP5("11")
+        "adds r1, #16\n\t"
+        "cmp r1, lr\n\t"
+        "bne 2b\n"
+        "3:\n\t"
+        "pop {r3}\n\t"
+        "mov r4, r8\n\t" "str r4, [r3, #0]\n\t" "mov r4, r9\n\t" "str r4, [r3, #4]\n\t"
+        "mov r4, r10\n\t" "str r4, [r3, #8]\n\t" "mov r4, r11\n\t" "str r4, [r3, #12]\n\t"
+        "mov r4, r12\n\t" "str r4, [r3, #16]\n\t"
+        "pop {r7}\n\t"
+        : "+l"(xr), "+l"(wr), "+l"(gr), "+l"(ar), "+l"(kr)
+        :
+        : "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory");
+#undef TINYCC_COLS_V6M_TAP5
+}
+
+/* the np (1 to 5) pixels' requantised outputs of one channel at o, o + co, ... (q: its M2, h, e words
+ * qs apart) */
+static inline void tinycc_cols_store5_v6m(const int32_t *acc, int np, const int32_t *q, int qs, int8_t *o, int co,
+                                          int32_t act_min, int32_t act_max) {
+    const int32_t m = q[0], h = q[qs], e = q[2 * qs];
+    int p;
+    if (h >> (e & 31) <= act_min) {
+        /* the output zero point (h >> e: h = 2^(e-1) + z 2^e) at most act_min (a ReLU): an accumulator
+         * <= 0 requantises to at most z (SRDHM with M > 0 and the rounding shift keep a value <= 0 at
+         * most 0), which the clamp takes to act_min, without the 64-bit multiply */
+        for (p = 0; p < np; ++p, o += co)
+            *o = (int8_t)(acc[p] <= 0 ? act_min : tinycc_clamp(tinycc_cols_rq(acc[p], m, h, e), act_min, act_max));
+        return;
+    }
+    for (p = 0; p < np; ++p, o += co) *o = (int8_t)tinycc_clamp(tinycc_cols_rq(acc[p], m, h, e), act_min, act_max);
+}
+
+/* every output channel of the np (1 to 5) pixels in the five-pixel column (g groups): outputs at o,
+ * o + co, ..., the packed words of tinycc_cols_block */
+static inline void tinycc_cols_block5_v6m(const tinycc_conv_shape *s, const int32_t *col, int np, int g,
+                                          const int32_t *wpk, int8_t *o, int32_t act_min, int32_t act_max) {
+    const int co = s->co;
+    const int32_t *w = wpk;
+    int8_t *op = o, *const end = o + (co & ~1);
+    int32_t acc[TINYCC_COLS_V6M_NP];
+    int p;
+    for (; op != end; op += 2) {   /* a pair: {kb0, kb1}, 2 g words, {M2_0, M2_1, h0, h1, e0, e1} */
+        const int32_t *const q = w + 2 + 2 * g;
+        tinycc_cols_5x1_v6m(col, w + 2, g, w[0], acc);
+        tinycc_cols_store5_v6m(acc, np, q, 2, op, co, act_min, act_max);
+        tinycc_cols_5x1_v6m(col, w + 3, g, w[1], acc);
+        tinycc_cols_store5_v6m(acc, np, q + 1, 2, op + 1, co, act_min, act_max);
+        w = q + 6;
+    }
+    if (co & 1) {   /* the odd last channel: {kb}, g words, {M2, h, e} */
+        const int8_t *f = (const int8_t *)(const void *)(w + 1);
+        int k;
+        for (p = 0; p < TINYCC_COLS_V6M_NP; ++p) acc[p] = w[0];
+        for (k = 0; k < 4 * g; ++k)     /* byte k of the channel's words is its tap k (little-endian) */
+            for (p = 0; p < TINYCC_COLS_V6M_NP; ++p) acc[p] += (int32_t)f[k] * col[TINYCC_COLS_V6M_NP * k + p];
+        tinycc_cols_store5_v6m(acc, np, w + 1 + g, 1, op, co, act_min, act_max);
+    }
+}
+
+/* tinycc_conv_2d_s8_cols_pw on ARMv6-M (same arguments and pass order), the paired column in col (the
+ * caller's column buffer: 12 ci <= TINYCC_CONV_COLS_BYTES) */
+static inline void tinycc_conv_2d_s8_cols_pw_v6m(const tinycc_conv_shape *s, const int8_t *in, const int32_t *wpk,
+                                                 int8_t *out, int backward, int32_t *col, int32_t act_min,
+                                                 int32_t act_max) {
+    const long count = (long)s->n * s->h * s->w;
+    long k;
+    if (4 * TINYCC_COLS_V6M_NP * s->ci <= TINYCC_CONV_COLS_BYTES) {   /* five pixels a pass */
+        for (k = 0; k < count; k += TINYCC_COLS_V6M_NP) {
+            const int np = count - k < TINYCC_COLS_V6M_NP ? (int)(count - k) : TINYCC_COLS_V6M_NP;
+            const long i = backward ? count - k - np : k;   /* the pass's first pixel */
+            int p, j;
+            for (p = 0; p < TINYCC_COLS_V6M_NP; ++p) {
+                const int8_t *x = in + (i + p) * s->ci;
+                int32_t *d = col + p;
+                if (p >= np) {
+                    for (j = 0; j < s->ci; ++j, d += TINYCC_COLS_V6M_NP) *d = 0;
+                } else if (!((uintptr_t)x & 3u) && TINYCC_COLS_V6M_LE) {   /* four taps a word (ci: a multiple of 4) */
+                    for (j = 0; j < s->ci; j += 4, d += 4 * TINYCC_COLS_V6M_NP) {
+                        const uint32_t v = *(const tinycc_word_v6m *)(const void *)(x + j);
+                        d[0] = (int8_t)v;
+                        d[TINYCC_COLS_V6M_NP] = (int32_t)(v << 16) >> 24;
+                        d[2 * TINYCC_COLS_V6M_NP] = (int32_t)(v << 8) >> 24;
+                        d[3 * TINYCC_COLS_V6M_NP] = (int32_t)v >> 24;
+                    }
+                } else {
+                    for (j = 0; j < s->ci; ++j, d += TINYCC_COLS_V6M_NP) *d = x[j];
+                }
+            }
+            tinycc_cols_block5_v6m(s, col, np, s->ci / 4, wpk, out + i * s->co, act_min, act_max);
+        }
+        return;
+    }
+    for (k = 0; k < count; k += 2) {
+        const int np = k + 1 < count ? 2 : 1;
+        const long i = backward ? count - k - np : k;   /* the pass's first pixel */
+        tinycc_cols_widen_v6m(col, 0, in + i * s->ci, s->ci);
+        if (np == 2) {
+            tinycc_cols_widen_v6m(col, 1, in + (i + 1) * s->ci, s->ci);
+        } else {
+            int j;
+            for (j = 0; j < s->ci; ++j) col[3 * j + 1] = 0;
+        }
+        tinycc_cols_block_v6m(s, col, np, s->ci / 4, wpk, out + i * s->co, act_min, act_max);
+    }
+}
+
+/* tinycc_conv_2d_s8_cols on ARMv6-M when five pixels' columns of k4 int32 taps fit the column buffer
+ * (20 k4 <= TINYCC_CONV_COLS_BYTES): pixels five a pass in output order across rows and images, each
+ * column built tap by tap from the input (taps outside it at the input zero point, as the int16 path's
+ * patch; zeros from k up to k4, where the packed filter is zero), then tinycc_cols_block5_v6m */
+static inline void tinycc_conv_2d_s8_cols_v6m(const tinycc_conv_shape *s, const int8_t *in, const int32_t *wpk,
+                                              int8_t *out, int32_t in_zp, int32_t act_min, int32_t act_max) {
+    tinycc_cols c;
+    int32_t *const col = c.w;
+    const int k = s->kh * s->kw * s->ci, k4 = (k + 3) & ~3;
+    const long count = (long)s->n * s->oh * s->ow;
+    long q;
+    int b = 0, oy = 0, ox = 0;   /* the next pixel's */
+    for (q = 0; q < count; q += TINYCC_COLS_V6M_NP) {
+        const int np = count - q < TINYCC_COLS_V6M_NP ? (int)(count - q) : TINYCC_COLS_V6M_NP;
+        int p, t, ky, kx, ci;
+        for (p = 0; p < TINYCC_COLS_V6M_NP; ++p) {
+            int32_t *d = col + p;
+            t = 0;
+            if (p < np) {
+                const int iy0 = oy * s->sh - s->pad_t, ix0 = ox * s->sw - s->pad_l;
+                for (ky = 0; ky < s->kh; ++ky) {
+                    const int iy = iy0 + ky;
+                    for (kx = 0; kx < s->kw; ++kx) {
+                        const int ix = ix0 + kx;
+                        if (iy >= 0 && iy < s->h && ix >= 0 && ix < s->w) {
+                            const int8_t *x = in + (((long)b * s->h + iy) * s->w + ix) * s->ci;
+                            for (ci = 0; ci < s->ci; ++ci, d += TINYCC_COLS_V6M_NP) *d = x[ci];
+                        } else {
+                            for (ci = 0; ci < s->ci; ++ci, d += TINYCC_COLS_V6M_NP) *d = in_zp;
+                        }
+                    }
+                }
+                t = k;
+                if (++ox == s->ow) {
+                    ox = 0;
+                    if (++oy == s->oh) oy = 0, ++b;
+                }
+            }
+            for (; t < k4; ++t, d += TINYCC_COLS_V6M_NP) *d = 0;
+        }
+        tinycc_cols_block5_v6m(s, col, np, k4 / 4, wpk, out + q * s->co, act_min, act_max);
+    }
+}
+#endif

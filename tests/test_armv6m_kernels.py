@@ -1,0 +1,196 @@
+"""The c backend's ARMv6-M (Cortex-M0/M0+) kernel paths on their edge shapes, cross-compiled for
+cortex-m0plus and run under QEMU, give TF Lite Micro's bytes: the four-pixel column of the 1x1 and
+im2col convolutions and the 1x1 three-word column of deeper inputs (pixel counts not a multiple of 4
+or 2, across rows and images, odd output channels a last channel of its own, odd and even group
+counts, padded borders, depths too large for either column taking the int16 path), the packed 3x3
+depthwise taps with their 16-bit-halves requantisation (border pixels through the patch, channels past
+the last multiple of 4, strides 1 and 2, clamping activations), the fully connected 4-unit block
+(depths and units not multiples of 4), and extreme operands (weights of -128, inputs of -128 and 127)
+that reach the largest products and accumulators."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.c_build import write_sources
+from tests.ops.cases._common import conv_out_scale, io_tensor, out_tensor, weights
+from tests.ops.check import assert_outputs_equal_tflm, random_inputs
+from tests.tflite_builder import const, q, random_scale, single_op
+from tinycc import cortexm
+from tinycc.backends.c import kernel_units
+from tinycc.core.ops.common import same_padding
+from tinycc.plugins.importers.tflite import load_tflite
+
+CORE = "cortex-m0plus"
+
+
+def need_core() -> None:
+    t = cortexm.TARGETS[CORE]
+    missing = [p for p in (t.compiler, t.qemu) if shutil.which(p) is None]
+    if missing:
+        pytest.skip(f"{' and '.join(missing)} not installed (apt-get install {' '.join(t.packages)})")
+
+
+def extreme(rng, w):
+    """w with about a tenth of its entries at -128 or 127 (the products' extremes)"""
+    data = np.array(w.data)
+    mask = rng.random(data.shape) < 0.1
+    data[mask] = rng.choice(np.array([-128, 127], dtype=np.int8), size=int(mask.sum()))
+    return const(w.name, data.astype(np.int8), w.quant)
+
+
+def conv(rng, hw, ci, co, kernel=(1, 1), strides=(1, 1), same=False, activation="none", batch=1):
+    x = io_tensor(rng, "int8", (batch, *hw, ci))
+    wt, b, w_mean = weights(rng, (co, *kernel, ci), "int8", 0, x.quant.s)
+    scale = conv_out_scale(rng, x, w_mean, kernel[0] * kernel[1] * ci)
+    pads = (0, 0, 0, 0)
+    if same:
+        (t, bo), (le, r) = (same_padding(hw[i], kernel[i], strides[i], 1) for i in (0, 1))
+        pads = (t, le, bo, r)
+    attrs = {"strides": strides, "dilations": (1, 1), "activation": activation, "pads": pads}
+    return single_op("conv_2d", [x, extreme(rng, wt), b], out_tensor(rng, "int8", scale), attrs)
+
+
+def depthwise(rng, hw, ch, strides=(1, 1), activation="none"):
+    x = io_tensor(rng, "int8", (1, *hw, ch))
+    wt, b, w_mean = weights(rng, (1, 3, 3, ch), "int8", 3, x.quant.s)
+    scale = conv_out_scale(rng, x, w_mean, 9)
+    (t, bo), (le, r) = (same_padding(hw[i], 3, strides[i], 1) for i in (0, 1))
+    attrs = {"strides": strides, "dilations": (1, 1), "activation": activation, "depth_multiplier": 1,
+             "pads": (t, le, bo, r)}
+    return single_op("depthwise_conv_2d", [x, extreme(rng, wt), b], out_tensor(rng, "int8", scale), attrs)
+
+
+def fully_connected(rng, rows, depth, units, activation="none"):
+    x = io_tensor(rng, "int8", (rows, depth))
+    w_scale = random_scale(rng, 1e-3, 0.05)
+    wt = const("w", rng.integers(-127, 128, (units, depth)).astype(np.int8), q(w_scale, 0))
+    b = const("b", rng.integers(-5000, 5000, units).astype(np.int32), q(np.float32(x.quant.s) * np.float32(w_scale), 0))
+    y = out_tensor(rng, "int8", conv_out_scale(rng, x, w_scale, depth))
+    return single_op("fully_connected", [x, extreme(rng, wt), b], y, {"activation": activation})
+
+
+CASES = {
+    # 1x1: 9 pixels (a lone last one), 5 channels (a last one alone), 1 group (odd)
+    "pw_odd_pixels_odd_channels": lambda r: conv(r, (3, 3), 4, 5),
+    "pw_three_groups": lambda r: conv(r, (2, 3), 12, 6, activation="relu6"),
+    "pw_two_groups_one_pixel": lambda r: conv(r, (1, 1), 8, 3),
+    "pw_deep_sixteen_groups": lambda r: conv(r, (2, 2), 64, 7, activation="relu"),
+    "pw_three_word_column": lambda r: conv(r, (1, 3), 160, 5),   # 144 < ci <= 192: two pixels a pass
+    "pw_too_deep_for_the_column": lambda r: conv(r, (1, 3), 196, 3),
+    "im2col_3x3_same": lambda r: conv(r, (5, 4), 3, 5, kernel=(3, 3), same=True),
+    # four pixels a pass across rows and images: 2 images of 5x2 outputs, a 4x3 filter of 1 channel
+    "im2col_two_images_stride_2": lambda r: conv(r, (9, 4), 1, 6, kernel=(4, 3), strides=(2, 2), same=True, batch=2),
+    "im2col_too_deep_for_the_column": lambda r: conv(r, (4, 4), 20, 3, kernel=(3, 3), same=True),
+    "dw_8_channels_same": lambda r: depthwise(r, (5, 5), 8),
+    "dw_6_channels_stride_2_relu6": lambda r: depthwise(r, (6, 5), 6, strides=(2, 2), activation="relu6"),
+    "dw_68_channels": lambda r: depthwise(r, (4, 4), 68, activation="relu"),
+    "dw_3_channels_narrow": lambda r: depthwise(r, (3, 1), 3),
+    "fc_depth_37_units_7": lambda r: fully_connected(r, 2, 37, 7),
+    "fc_depth_6_units_4": lambda r: fully_connected(r, 1, 6, 4, activation="relu"),
+}
+
+
+def run_case(name, tmp_path, extra_flags=()):
+    need_core()
+    rng = np.random.default_rng(sorted(CASES).index(name) + 100)
+    data = CASES[name](rng)
+    path = tmp_path / "m.tflite"
+    path.write_bytes(data)
+    g = load_tflite(path)
+    write_sources(g, tmp_path)
+    report = cortexm.build(tmp_path, CORE, extra_flags=extra_flags)
+    xs = [random_inputs(g, np.random.default_rng(k)) for k in (1, 2)]
+    # and one input at the extremes: -128 and 127 only
+    xs.append([np.where(np.random.default_rng(3).random(a.shape) < 0.5, -128, 127).astype(a.dtype) for a in xs[0]])
+    layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
+    outs = cortexm.run(report["elf"], CORE, xs, layout)
+    assert_outputs_equal_tflm(data, xs, outs)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_armv6m_paths_equal_tflm(name, tmp_path):
+    run_case(name, tmp_path)
+
+
+@pytest.mark.parametrize("flags", [("-fno-omit-frame-pointer",), ("-Os",)], ids=["frame_pointer", "Os"])
+@pytest.mark.parametrize("name", ["pw_odd_pixels_odd_channels", "im2col_two_images_stride_2", "dw_8_channels_same",
+                                  "fc_depth_37_units_7"])
+def test_armv6m_paths_build_and_hold_with_a_frame_pointer_and_at_Os(name, flags, tmp_path):
+    """The Thumb blocks that take r7 (the five-pixel column's fifth tap) save it themselves: a build that
+    keeps r7 as the frame pointer compiles and still equals TF Lite Micro; so does an -Os build (GCC keeps
+    Thumb-1's high registers out of allocation there: the blocks with accumulators in r8-r12 step aside
+    for the plain C paths)."""
+    run_case(name, tmp_path, flags)
+
+
+def kernel_function(rel: str, name: str) -> str:
+    """The text of a static inline function of a kernel header (up to its closing brace at column 0)"""
+    text = (KERNELS / rel).read_text()
+    start = text.index(f"static inline int32_t {name}(")
+    return text[start:text.index("\n}\n", start) + 3]
+
+
+KERNELS = Path(kernel_units.__file__).resolve().parent / "kernels"
+HIGH_MULTIPLY_CHECK = r"""
+static uint32_t rng_state = 12345u;
+static uint32_t next(void) {
+    rng_state ^= rng_state << 13, rng_state ^= rng_state >> 17, rng_state ^= rng_state << 5;
+    return rng_state;
+}
+static int32_t operand(uint32_t pick) {   /* random, small, or an edge of the int32 and int16 ranges */
+    static const int32_t edges[] = {0, 1, -1, 0x7fffffff, (int32_t)0x80000000, 0xffff, 0x10000, -0x10000, -0xffff,
+                                    0x7fff, 0x8000, -0x8000, 0x7fff0000, (int32_t)0x8000ffff};
+    const uint32_t r = next();
+    if (pick % 4 == 0) return edges[r % 14];
+    if (pick % 4 == 1) return (int32_t)r >> (next() % 31);
+    return (int32_t)r;
+}
+int model_invoke(const void *const inputs[], void *const outputs[]) {
+    int32_t bad = 0, i;
+    (void)inputs;
+    for (i = 0; i < 20000; ++i) {
+        const int32_t acc = operand((uint32_t)i), m = operand((uint32_t)i / 4);
+        /* SRDHM's high word: acc + floor((acc m + 2^31) / 2^32), mod 2^32 */
+        const uint32_t want = (uint32_t)acc + (uint32_t)(((int64_t)acc * m + 2147483648LL) >> 32);
+        /* the depthwise rq's: hi0 2^32 + 2^30 - [acc < 0] 2^31 + acc M, M >= 0, hi0 of 24 bits */
+        const int32_t mult = m & 0x7fffffff, rqw = (int32_t)(next() & 0xffffff00u) / 128 + (int32_t)(next() % 24);
+        const int64_t a = (int64_t)(rqw >> 8) * 4294967296LL + 0x40000000 - (acc < 0 ? ((int64_t)1 << 31) : 0) +
+                          (int64_t)acc * mult;
+        if ((uint32_t)tinycc_srdhm_v6m(acc, m) != want) ++bad;
+        /* the generic high word with any multiplier and addend (tinycc_fc_mul's h + [acc < 0]) */
+        const int32_t adj = operand((uint32_t)i / 16) >> 8;
+        const int64_t g = (int64_t)adj * 4294967296LL + (acc < 0 ? (int64_t)0xc0000000u : 0x40000000) +
+                          (int64_t)acc * m;
+        if (tinycc_dw_hi_v6m(acc, mult, rqw) != (int32_t)(a >> 32)) ++bad;
+        if (tinycc_mulhi_k_v6m(acc, m, adj) != (int32_t)(uint32_t)((uint64_t)g >> 32)) ++bad;
+    }
+    memcpy(outputs[0], &bad, 4);
+    return 0;
+}
+"""
+
+
+def test_armv6m_high_multiplies_equal_the_64_bit_products(tmp_path):
+    """The requantisations' 32x32 -> 64 high words from 16-bit halves (Thumb assembly: the im2col
+    kernels' SRDHM, the depthwise and fully connected one-multiply words) equal the int64 arithmetic of
+    the same formulas on the Cortex-M0+ itself, over random, small and edge operands."""
+    need_core()
+    (tmp_path / "model.h").write_text(
+        "#include <stddef.h>\n#define MODEL_NUM_INPUTS 1\n#define MODEL_NUM_OUTPUTS 1\n"
+        "#define MODEL_INPUT0_BYTES 4\n#define MODEL_OUTPUT0_BYTES 4\n"
+        "/* input 0: \"x\" int8 [4], 4 bytes */\n/* output 0: \"y\" int8 [4], 4 bytes */\n"
+        "extern const size_t model_input_bytes[1];\nextern const size_t model_output_bytes[1];\n"
+        "int model_invoke(const void *const inputs[], void *const outputs[]);\n")
+    (tmp_path / "model.c").write_text(
+        '#include <stdint.h>\n#include <string.h>\n#include "model.h"\n'
+        "const size_t model_input_bytes[1] = {4};\nconst size_t model_output_bytes[1] = {4};\n" +
+        kernel_function("optimised/conv_2d_cols.h", "tinycc_srdhm_v6m") +
+        kernel_function("optimised/dot_s8.h", "tinycc_mulhi_k_v6m") +
+        kernel_function("optimised/depthwise_conv_2d_fast_taps.h", "tinycc_dw_hi_v6m") + HIGH_MULTIPLY_CHECK)
+    elf = cortexm.build(tmp_path, CORE)["elf"]
+    (out,), = cortexm.run(elf, CORE, [[np.zeros(4, np.int8)]], [((4,), "int8")])
+    assert int(np.asarray(out).view(np.int32)[0]) == 0
