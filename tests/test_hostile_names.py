@@ -53,7 +53,7 @@ NODE_NAMES = {"conv_2d": "tinycc_conv", "depthwise_conv_2d": "tinycc_dw", "avera
               "max_pool_2d": "tinycc_pool", "add": "tinycc_addsub", "fully_connected": "dup",
               "softmax": "dup", "reshape": "z" * 10_000}
 HOSTILE_NAME = f"evil*/\n{INJECT}\n\\"
-HEADERS_OK = {"arm_nnfunctions.h", "arm_acle.h", "cstdint", "cstring",
+HEADERS_OK = {"arm_nnfunctions.h", "arm_acle.h", "arm_mve.h", "cstdint", "cstring",
               "tensorflow/lite/micro/micro_interpreter.h", "tensorflow/lite/micro/micro_log.h",
               "tensorflow/lite/micro/micro_mutable_op_resolver.h", "tensorflow/lite/schema/schema_generated.h",
               "TensorFlowLite.h"}
