@@ -132,6 +132,7 @@ static inline void tinycc_conv_2d_s8_cols_pw(const tinycc_conv_shape *s, const i
     tinycc_cols c;
     const long count = (long)s->n * s->h * s->w;
     long k;
+    if (s->ci % 4 != 0 || s->ci <= 0) return;   /* callers check tinycc_cols_pointwise; said here, GCC sees rows are whole words */
 #ifdef TINYCC_COLS_PW_V6M
     if (12 * s->ci <= TINYCC_CONV_COLS_BYTES) {   /* ARMv6-M: the paired int32 column (conv_2d_cols_v6m.h) */
         tinycc_conv_2d_s8_cols_pw_v6m(s, in, wpk, out, backward, c.w, act_min, act_max);
