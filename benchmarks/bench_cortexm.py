@@ -80,7 +80,10 @@ def _measure(path: Path, backend: str, cmsis) -> list[str]:
     layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out"
-        compile_model(path, backend, out, name="model", options={"optimize": optimize} if optimize else None)
+        options = {"optimize": optimize} if optimize else {}
+        if backend == "cmsis-nn":
+            options["cmsis_nn_kernels"] = "dsp"     # built for the Cortex-M4: CMSIS-NN's DSP kernels' scratch
+        compile_model(path, backend, out, name="model", options=options or None)
         rep = cortexm.build(out, "cortex-m4", cmsis_nn=cmsis if backend == "cmsis-nn" else None)
         over = ""
         if backend == "c" and path.suffix == ".tflite":
