@@ -172,13 +172,14 @@ def test_latency_counted_under_qemu_on_a_cortex_m4_board_estimated_on_m0plus():
     assert 0 < rep["build"]["worst_case_stack_bytes"] < 8 * KB
     assert len(rep["notes"]) == 1 and rep["notes"][0].startswith("per-layer latency: instructions counted under QEMU")
     # per layer, from the profiling build: every layer timed, the parts add up to that build's count,
-    # which differs from the release count only by the marker calls (a few instructions a layer)
+    # which differs from the release count only by the marker calls (a few instructions a layer, and the
+    # register moves GCC makes around them)
     layers = rep["layers"]
     assert all(layer["instructions"] > 0 and layer["seconds"] >= layer["instructions"] / 64e6 for layer in layers)
     profiled = rep["build"]["profiled_instructions"]
     layer_sum = sum(layer["instructions"] for layer in layers)
     assert layer_sum <= profiled < layer_sum + 100
-    assert 0 < profiled - lat["instructions"] <= 8 * len(layers)
+    assert 0 < profiled - lat["instructions"] <= 16 * len(layers)
     by_op = {layer["op"]: layer["instructions"] for layer in layers}
     assert by_op["conv_2d"] > 100 * by_op["reshape"]          # a reshape is a view: the marker call only
     if importlib.util.find_spec("matplotlib") is not None:     # the HTML table gets the time column
