@@ -21,7 +21,7 @@ def accuracy(r: dict) -> float | None:
 
 
 # the table's short name for each latency_source (points.latency_source)
-SOURCE = {"cycle model": "cycle model", "qemu instructions": "QEMU insns", "MAC estimate": "MACs (est.)"}
+SOURCE = {"cycle model": "cycles", "qemu instructions": "insns", "MAC estimate": "MACs"}
 
 
 def _pct(x) -> str:
@@ -32,7 +32,7 @@ def table(records: list[dict], title: str, wide: bool = False):
     """One board's points; `wide` adds cycles, instructions, power and battery life (always in --json,
     --csv, --html)."""
     labelled = any(r.get("label_accuracy") is not None for r in records)
-    cols: tuple[str, ...] = ("model", "setting", "backend", "status", "SRAM", "flash", "latency", "latency from",
+    cols: tuple[str, ...] = ("model", "setting", "backend", "status", "SRAM", "flash", "latency", "from",
                              "acc." if labelled else "top-1")
     if wide:
         cols += ("top-1",) if labelled else ()
@@ -48,7 +48,7 @@ def table(records: list[dict], title: str, wide: bool = False):
         row = [escape(r["model"]), escape(r["setting"]), r["backend"], status,
                fmt_bytes(r["peak_sram_bytes"]) if ok else "-", fmt_bytes(r["flash_bytes"]) if ok else "-",
                fmt_seconds(r["latency_s"]) + ("~" if r.get("latency_source") == "MAC estimate" else "") if ok else "-",
-               SOURCE.get(r.get("latency_source"), "-") if ok else "-",
+               SOURCE.get(r.get("latency_source") or "", "-") if ok else "-",
                _pct(r.get("label_accuracy") if labelled else r.get("top1_agreement"))]
         if wide:
             row += [_pct(r.get("top1_agreement"))] if labelled else []
@@ -67,10 +67,10 @@ def print_results(records: list[dict], out: Console, title: str, computed: int) 
         boards.setdefault(r["target"], []).append(r)
     for board, recs in boards.items():
         show(out, table(recs, f"on {board}", wide=out.width >= 130))
-    out.print("latency from: cycle model (instructions counted under QEMU, timed by tinycc's Cortex-M4 cycle "
-              "model), QEMU insns (counted under QEMU on a core without a cycle model: one instruction a cycle "
-              "assumed), MACs (est.) and ~ (a core QEMU does not run: MACs x the backend's cycles per MAC measured "
-              "on the Cortex-M4, an estimate); SRAM: peak, arena + state + I/O buffers; top-1: agreement with the "
+    out.print("latency from: cycles (instructions counted under QEMU, timed by tinycc's Cortex-M4 cycle model), "
+              "insns (counted under QEMU on a core without a cycle model: one instruction a cycle assumed), MACs "
+              "and ~ (a core QEMU does not run: an estimate, MACs x the backend's cycles per MAC measured on the "
+              "Cortex-M4); SRAM: peak, arena + state + I/O buffers; top-1: agreement with the "
               "float model; acc.: against the labels; over: does not fit the board (the verdict is in --json); "
               "cycles, instructions, mW and battery days (the seed's §10.1 model) in a console 130 columns wide "
               "and in --json, --csv and --html", soft_wrap=True, highlight=False)
