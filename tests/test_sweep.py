@@ -1,7 +1,9 @@
 """`tinycc sweep`: a 2 models x 2 quantisation settings x 2 backends x 2 boards grid run locally and
 on a real local Ray cluster gives identical records; re-runs and interrupted runs compute only what
 is missing; a failing point is recorded and the others finish; a TOML file and flags give the same
-grid; exit statuses; the HTML page's best point reproduces with its command."""
+grid; exit statuses; the HTML page's best point reproduces with its command; each latency names its
+source (cycle model, QEMU instructions, MAC estimate); the cache key follows tinycc's source; a point
+that kills its worker is an error record and the others finish."""
 from __future__ import annotations
 
 import csv
@@ -18,11 +20,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from rich.console import Console
 
 from tests.sweep_models import mlp, write_data, write_models
 from tinycc.cli import main
+from tinycc.sweep import results as sweep_results
 from tinycc.sweep import spec as sweep_spec
 from tinycc.sweep.engine import plan, run_sweep
+from tinycc.sweep.points import point_key
+from tinycc.sweep.source_hash import source_digest
 
 BOARDS = ("stm32f446", "esp32-s3")          # a Cortex-M4 QEMU runs (cycles), and a core it does not
 
@@ -107,7 +113,9 @@ def test_grid_locally_and_on_a_ray_cluster_gives_identical_records(tmp_path, ray
             if r["backend"] == "c":          # float32 weights and biases, 4 bytes each
                 assert r["flash_bytes"] == 4 * (hidden * 16 + hidden + 5 * hidden + 5)
         emulated = r["target"] == "stm32f446" and r["backend"] == "c"     # tflm's output has no C entry point
-        assert (r["cycles"] is not None) == emulated and r["latency_method"] == ("qemu" if emulated else "macs")
+        assert r["latency_method"] == ("qemu" if emulated else "macs")
+        assert r["latency_source"] == ("cycle model" if emulated else "MAC estimate")
+        assert (r["cycles"] is not None) == (r["instructions"] is not None) == emulated
         if emulated:
             assert r["cycles"] >= r["instructions"] > 0
         assert (r["battery_days"] is not None) == (r["target"] == "esp32-s3")   # the board with power figures
@@ -232,3 +240,82 @@ def test_a_model_quantised_before_scores_as_the_sweep_quantising_it(tmp_path):
                                                    data=str(data), latency="macs"), tmp_path / "cache", jobs=1)
     assert ours["status"] == theirs["status"] == "ok"
     assert theirs["top1_agreement"] == 1.0 and theirs["label_accuracy"] == ours["label_accuracy"] is not None
+
+
+def test_each_latency_names_its_source(tmp_path):
+    """Cortex-M4 (a cycle model): cycles >= instructions; Cortex-M33 (QEMU, no cycle model): instructions,
+    cycles null; ESP32-S3 (not emulated): MACs x the c backend's documented 1.72 cycles per MAC, no counts.
+    The table and the HTML page say which."""
+    from tinycc.sweep.pareto_html import write_html
+    write_models(tmp_path, hidden=(8,))
+    grid = sweep_spec.from_flags([tmp_path / "mlp8.tflite"], ["c"], ["stm32f446", "pico2", "esp32-s3"], ["none"])
+    records, _ = run_sweep(grid, tmp_path / "cache", jobs=1)
+    m4, m33, xtensa = records
+    assert [r["status"] for r in records] == ["ok"] * 3
+    assert m4["latency_source"] == "cycle model" and m4["cycles"] >= m4["instructions"] > 0
+    assert m4["latency_s"] == pytest.approx(m4["cycles"] / 180e6) and m4["cycles_per_mac"] is None
+    assert m33["latency_source"] == "qemu instructions" and m33["cycles"] is None and m33["instructions"] > 0
+    assert m33["latency_s"] == pytest.approx(m33["instructions"] / 150e6)
+    assert xtensa["latency_source"] == "MAC estimate" and xtensa["cycles"] is None and xtensa["instructions"] is None
+    assert xtensa["macs"] >= 16 * 8 + 8 * 5 and xtensa["cycles_per_mac"] == 1.72     # two FC layers and more
+    assert xtensa["latency_s"] == pytest.approx(xtensa["macs"] * 1.72 / 240e6)
+    console = Console(width=200, record=True)
+    console.print(sweep_results.table(records, "t", wide=True))
+    rows = [line for line in console.export_text().splitlines() if "mlp8" in line]
+    assert [[word in row for word in ("cycles", "insns", "MACs", "~")] for row in rows] == [
+        [True, False, False, False], [False, True, False, False], [False, False, True, True]]
+    write_html(records, tmp_path / "p.html", {}, "t")
+    page = (tmp_path / "p.html").read_text()
+    assert all(f"<td>{word}</td>" in page for word in ("cycle model", "qemu instructions", "MAC estimate"))
+    assert f"<td>{m4['cycles']:,}</td>" in page and f"<td>{m33['instructions']:,}</td>" in page
+
+
+def test_cache_key_follows_tinycc_source(tmp_path):
+    """The key covers the bytes of the source files (a copy of a package folder here, not the real
+    tree): one changed byte changes it; a compiled-bytecode cache does not."""
+    package = tmp_path / "pkg"
+    shutil.copytree(Path(sweep_results.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    roots = [("tinycc.sweep", package)]
+    point = {"model": "m.tflite", "setting": "none", "backend": "c", "target": "pico2", "options": {"quantize": "none"}}
+
+    def key() -> str:
+        return point_key(point, b"model", None, None, {"core": "cortex-m33"}, {}, source=source_digest(roots))
+
+    before = key()
+    assert key() == before
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "points.cpython-311.pyc").write_bytes(b"\0" * 16)
+    assert key() == before
+    source = package / "points.py"
+    data = bytearray(source.read_bytes())
+    data[-2] ^= 0x20
+    source.write_bytes(bytes(data))
+    assert key() != before
+    data[-2] ^= 0x20
+    source.write_bytes(bytes(data))
+    assert key() == before
+    (package / "new_kernel.h").write_text("/* a new kernel */\n")
+    assert key() != before
+
+
+def test_a_point_that_kills_its_worker_is_an_error_and_the_others_finish(tmp_path, monkeypatch):
+    """A point whose worker dies (SIGSEGV, through run_local's test-only hook) is an internal-error record
+    naming the signal; the pool is rebuilt and every other point runs; exit status 1, not 3; the dead
+    point is not cached, so a re-run tries it again."""
+    from tinycc.sweep.run_local import TEST_KILL
+    paths = write_models(tmp_path, hidden=(8, 24, 16))
+    crash = tmp_path / "crash.tflite"
+    crash.write_bytes(mlp(7, 12))
+    monkeypatch.setenv(TEST_KILL, "crash.tflite")
+    models = [paths[0], crash, paths[1], paths[2]]
+    args = [a for m in models for a in ("-m", m)]
+    assert run_cli("sweep", *args, "-t", "pico2", "-q", "none", "--latency", "macs", "-j", "2",
+                   "--cache", tmp_path / "cache", "--json", tmp_path / "r.json") == 1
+    records = json.loads((tmp_path / "r.json").read_text())
+    assert [r["model"] for r in records] == [m.name for m in models]
+    dead = records[1]
+    assert dead["status"] == "internal-error" and dead["error"].startswith("worker died: killed by signal SIGSEGV")
+    assert all(r["status"] == "ok" and r["arena_bytes"] > 0 for i, r in enumerate(records) if i != 1)
+    grid = sweep_spec.from_flags(models, ["c"], ["pico2"], ["none"], latency="macs")
+    again, computed = run_sweep(grid, tmp_path / "cache", jobs=1)
+    assert computed == 1 and again[1]["status"] == "internal-error"

@@ -103,12 +103,18 @@ def layers(outdir, name: str) -> list[tuple[str, str]]:
     return [(op, node) for _, op, node in LAYER_LINE.findall((Path(outdir) / f"{name}.c").read_text())]
 
 
-def runner_source(name: str) -> str:
+def runner_source(name: str, weights_blob: bool = False) -> str:
+    """The runner's C; with `weights_blob` it first hands {name}.weights, linked into the image by
+    weights_source, to {name}_set_weights (exit status 7 when the code refuses it)."""
     N = name.upper()
+    blob_decl = ("extern const unsigned char tinycc_weights_blob[];\nextern const size_t tinycc_weights_blob_bytes;\n"
+                 if weights_blob else "")
+    blob_set = (f"    if ({name}_set_weights(tinycc_weights_blob, tinycc_weights_blob_bytes) != 0) return 7;\n"
+                if weights_blob else "")
     return f"""/* tinycc runner: all samples from tinycc_in.bin through {name}_invoke() to tinycc_out.bin. */
 #include <stdio.h>
 #include "{name}.h"
-
+{blob_decl}
 static unsigned char io_buffer[TINYCC_IO_BYTES] __attribute__((aligned(16)));
 
 /* the instruction counter (a QEMU plugin) counts between these two calls */
@@ -124,7 +130,7 @@ int main(void) {{
     int i;
     FILE *fin = fopen("tinycc_in.bin", "rb"), *fout = fopen("tinycc_out.bin", "wb");
     if (!fin || !fout) return 3;
-    for (i = 0; i < {N}_NUM_INPUTS; ++i) {{ inputs[i] = io_buffer + at; at += ({name}_input_bytes[i] + 15) / 16 * 16; }}
+{blob_set}    for (i = 0; i < {N}_NUM_INPUTS; ++i) {{ inputs[i] = io_buffer + at; at += ({name}_input_bytes[i] + 15) / 16 * 16; }}
     for (i = 0; i < {N}_NUM_OUTPUTS; ++i) {{ outputs[i] = io_buffer + at; at += ({name}_output_bytes[i] + 15) / 16 * 16; }}
     for (;;) {{
         for (i = 0; i < {N}_NUM_INPUTS; ++i) {{
@@ -144,6 +150,30 @@ done:
     return 0;
 }}
 """  # noqa: E501 - the generated C keeps its one-line loops
+
+
+def weights_blob(outdir: Path, name: str) -> Path | None:
+    """The folder's weights blob (`--weights-blob`: NAME.weights, read through NAME_set_weights), if any."""
+    blob = Path(outdir) / f"{name}.weights"
+    header = Path(outdir) / f"{name}.h"
+    if blob.is_file() and header.is_file() and f"int {name}_set_weights(" in header.read_text():
+        return blob
+    return None
+
+
+def weights_source(data: bytes) -> str:
+    """The weights blob as a constant array in flash, 16-byte aligned as NAME_set_weights requires."""
+    rows = ",\n".join(",".join(f"0x{b:02x}" for b in data[i:i + 24]) for i in range(0, len(data), 24))
+    return f"""/* tinycc runner: the weights blob (--weights-blob), {len(data)} bytes, for NAME_set_weights(). */
+#include <stddef.h>
+
+extern const unsigned char tinycc_weights_blob[];
+extern const size_t tinycc_weights_blob_bytes;
+const unsigned char tinycc_weights_blob[{max(len(data), 1)}] __attribute__((aligned(16))) = {{
+{rows or "0"}
+}};
+const size_t tinycc_weights_blob_bytes = {len(data)};
+"""
 
 
 def _io_bytes(outdir: Path, name: str) -> int:
@@ -189,7 +219,9 @@ _VENDOR_BUILT: dict[tuple, Path] = {}     # CMSIS-NN archives built by this proc
 
 
 def build(outdir, target_name: str, extra_flags=(), cmsis_nn=None, cmsis_core=None) -> dict:
-    """Cross-compile the folder's C with the runner; returns the ELF path and the size report."""
+    """Cross-compile the folder's C with the runner (and its weights blob, NAME.weights of --weights-blob,
+    linked in as a constant array and handed to NAME_set_weights before the first invoke); returns the
+    ELF path and the size report (flash includes the blob)."""
     t = target(target_name)
     gcc, size = tool(t, "gcc"), tool(t, "size")
     outdir = Path(outdir).resolve()      # the compiler runs in the build folder
@@ -201,8 +233,12 @@ def build(outdir, target_name: str, extra_flags=(), cmsis_nn=None, cmsis_core=No
     vendor_sources, vendor_includes = cmsis_sources(outdir, cmsis_nn, cmsis_core, notes)
     work = outdir / f"build-{t.cpu}"
     work.mkdir(exist_ok=True)
-    (work / "tinycc_runner.c").write_text(runner_source(name))
+    blob = weights_blob(outdir, name)
+    (work / "tinycc_runner.c").write_text(runner_source(name, blob is not None))
     sources = sorted(str(p) for p in model_sources(outdir, "*.c"))
+    if blob is not None:          # the blob linked into the image, handed to NAME_set_weights before invoke
+        (work / "tinycc_weights_blob.c").write_text(weights_source(blob.read_bytes()))
+        sources.append(str(work / "tinycc_weights_blob.c"))
     includes = sorted({str(p.parent) for p in model_sources(outdir, "*.h")})
     key = (t.cpu, t.flags, tuple(vendor_sources), tuple(vendor_includes),
            tuple(Path(s).stat().st_mtime_ns for s in vendor_sources))
@@ -360,7 +396,8 @@ def run(elf, target_name: str, samples: list[list[np.ndarray]], out_layout: list
                               file=str(elf)) from None
         if proc.returncode != 0:
             what = {3: "could not open its files", 4: "got a short input", 5: "model invoke failed",
-                    6: "could not write its output"}.get(proc.returncode, "faulted or aborted")
+                    6: "could not write its output",
+                    7: "NAME_set_weights refused the weights blob"}.get(proc.returncode, "faulted or aborted")
             raise TinyccError(f"the program exited with status {proc.returncode} under QEMU ({what})", file=str(elf),
                               hint=(proc.stderr or proc.stdout)[-500:] or None)
         raw = Path(tmp, "tinycc_out.bin").read_bytes()

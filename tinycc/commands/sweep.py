@@ -113,7 +113,9 @@ def add_parser(sub, reg):
     sw.add_argument("--calibration", help="samples for the int8 settings (default: the --data inputs)")
     sw.add_argument("--data", help=".npz evaluation set: the model's inputs (as --calibration) and optional labels")
     sw.add_argument("--latency", choices=("auto", "qemu", "macs"), default="auto",
-                    help="auto: counted under QEMU where the board's core is emulated, else from MACs (default)")
+                    help="auto: counted under QEMU where the board's core is emulated, else estimated from MACs x "
+                         "the backend's cycles per MAC measured on the Cortex-M4 (default); each record's "
+                         "latency_source says which")
     sw.add_argument("--jobs", "-j", type=int, help="local worker processes (default: the cores)")
     sw.add_argument("--ray", nargs="?", const="", default=LOCAL, metavar="ADDRESS",
                     help="run the points as Ray tasks (pip install 'tinycc-ml[ray]'): on the cluster at ADDRESS, "

@@ -50,10 +50,12 @@ def _identity(task: dict) -> dict:
 
 
 def _complete(task: dict, record: dict) -> dict:
-    """A record with every field (a crashed Ray worker's has only its status and error)."""
+    """A record with every field (a crashed worker's has only its status and error), under the key
+    this process computed (a Ray worker with another tinycc would compute another)."""
     full: dict = {k: None for k in FIELDS}
     full.update(_identity(task))
     full.update(record)
+    full["key"] = task["key"]
     return full
 
 

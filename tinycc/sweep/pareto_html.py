@@ -106,7 +106,10 @@ def write_html(records: list[dict], dest, commands: dict[str, str], title: str) 
              "td,th{border:1px solid #ccc;padding:3px 6px}code{background:#f4f4f4;padding:2px}</style></head><body>",
              f"<h1>{html.escape(title)}</h1>",
              "<p>Accuracy: against the labels when the data has them, else top-1 agreement with the float model. "
-             "Latency: counted under QEMU where the board's core is emulated, else estimated from MACs. Peak SRAM: "
+             "Latency, by its source: <i>cycle model</i>, instructions counted under QEMU and timed by tinycc's "
+             "Cortex-M4 cycle model; <i>QEMU instructions</i>, counted under QEMU on a core without a cycle model "
+             "(one instruction a cycle assumed); <i>MAC estimate</i>, a core QEMU does not run: MACs x the "
+             "backend's cycles per MAC measured on the Cortex-M4 (an estimate). Peak SRAM: "
              "arena + state + I/O buffers. The Pareto front: the points no other beats on accuracy, latency and "
              "peak SRAM together.</p>"]
     plotted = False
@@ -119,7 +122,8 @@ def write_html(records: list[dict], dest, commands: dict[str, str], title: str) 
             acc = accuracy(choice)
             parts.append(f"<p><b>Best point:</b> {html.escape(choice['model'])}, {html.escape(choice['setting'])}, "
                          f"{html.escape(choice['backend'])}: accuracy {'-' if acc is None else f'{acc:.1%}'}, "
-                         f"{fmt_seconds(choice['latency_s'])}, {choice['peak_sram_bytes']:,} B peak SRAM, "
+                         f"{fmt_seconds(choice['latency_s'])} ({html.escape(choice['latency_source'])}), "
+                         f"{choice['peak_sram_bytes']:,} B peak SRAM, "
                          f"{choice['flash_bytes']:,} B flash.<br>Reproduce: "
                          f"<code>{html.escape(commands.get(choice['key'], ''))}</code></p>")
         svg = _svg(board, recs)
@@ -127,7 +131,8 @@ def write_html(records: list[dict], dest, commands: dict[str, str], title: str) 
             plotted = True
             parts.append(svg)
         parts.append("<table><tr><th>model</th><th>setting</th><th>backend</th><th>status</th><th>accuracy</th>"
-                     "<th>latency</th><th>peak SRAM B</th><th>flash B</th><th>Pareto</th></tr>")
+                     "<th>latency</th><th>latency source</th><th>cycles</th><th>instructions</th><th>peak SRAM B</th>"
+                     "<th>flash B</th><th>Pareto</th></tr>")
         on_front = {id(r) for r in front(recs)}
         for r in recs:
             ok = r["status"] == "ok"
@@ -135,6 +140,9 @@ def write_html(records: list[dict], dest, commands: dict[str, str], title: str) 
             parts.append(_row([r["model"], r["setting"], r["backend"],
                                ("fits" if r["fits"] else r["verdict"]) if ok else f"{r['status']}: {r['error']}",
                                "-" if acc is None else f"{acc:.1%}", fmt_seconds(r["latency_s"]) if ok else "-",
+                               r["latency_source"] if ok else "-",
+                               "-" if r["cycles"] is None else f"{r['cycles']:,}",
+                               "-" if r["instructions"] is None else f"{r['instructions']:,}",
                                f"{r['peak_sram_bytes']:,}" if ok else "-", f"{r['flash_bytes']:,}" if ok else "-",
                                "yes" if id(r) in on_front else ""]))
         parts.append("</table>")

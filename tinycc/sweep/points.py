@@ -3,13 +3,20 @@
 `run_point(point, model_bytes, data_bytes, calibration_bytes, board)` writes the bytes into a
 temporary folder of its own, compiles and budgets the model on the board (tinycc/report.py's
 make_report: arena, flash, fits, latency from QEMU's count and the Cortex-M4 cycle model when the
-core is emulated, the §10.1 power and battery life), and scores it on the evaluation inputs (top-1
+core is emulated, else MACs x the backend's cycles per MAC of tinycc/sweep/estimate.py, the §10.1
+power and battery life), and scores it on the evaluation inputs (top-1
 agreement of the point's model with the float model, accuracy against labels when given). Nothing
 assumes a shared file system, so the same function runs in a local process or as a Ray task.
 A failing point returns its error in the record; it never raises.
 
+How a latency was obtained is the record's `latency_source`: "cycle model" (QEMU's executed
+instructions timed by tinycc's Cortex-M4 model: `cycles` and `instructions`), "qemu instructions"
+(a core without a cycle model: `instructions` only, one instruction a cycle assumed, `cycles`
+null) or "MAC estimate" (not emulated: MACs x `cycles_per_mac`, neither count).
+
 `point_key` is the content hash a record is cached under: model, data and calibration bytes, the
-options, the board's definition and tinycc's version.
+options, the board's definition, tinycc's version and the hash of its source files
+(source_hash.py), so a changed tinycc computes its points again.
 """
 from __future__ import annotations
 
@@ -27,9 +34,9 @@ import tinycc
 from tinycc.core.errors import TinyccError
 
 FIELDS = ("model", "setting", "backend", "target", "options", "status", "error", "fits", "verdict", "arena_bytes",
-          "flash_bytes", "peak_sram_bytes", "sram_total_bytes", "macs", "latency_s", "latency_method", "cycles",
-          "instructions", "top1_agreement", "label_accuracy", "float_label_accuracy", "eval_samples", "average_mw",
-          "battery_days", "key")
+          "flash_bytes", "peak_sram_bytes", "sram_total_bytes", "macs", "latency_s", "latency_method",
+          "latency_source", "cycles", "instructions", "cycles_per_mac", "top1_agreement", "label_accuracy",
+          "float_label_accuracy", "eval_samples", "average_mw", "battery_days", "key")
 
 
 def digest(data: bytes | None) -> str | None:
@@ -37,9 +44,12 @@ def digest(data: bytes | None) -> str | None:
 
 
 def point_key(point: dict, model_bytes: bytes, data_bytes: bytes | None, calibration_bytes: bytes | None,
-              board: dict, settings: dict) -> str:
-    """The content hash of everything the record depends on."""
-    what = {"model": digest(model_bytes), "data": digest(data_bytes), "calibration": digest(calibration_bytes),
+              board: dict, settings: dict, source: str | None = None) -> str:
+    """The content hash of everything the record depends on; `source`: the hash of tinycc's source
+    files (default: the running tinycc's)."""
+    from tinycc.sweep.source_hash import tinycc_source_digest
+    what = {"source": source if source is not None else tinycc_source_digest(), "model": digest(model_bytes),
+            "data": digest(data_bytes), "calibration": digest(calibration_bytes),
             "options": point["options"], "backend": point["backend"], "target": point["target"], "board": board,
             "settings": settings, "version": tinycc.__version__}
     return hashlib.sha256(json.dumps(what, sort_keys=True).encode()).hexdigest()[:32]
@@ -91,10 +101,22 @@ def _split_data(data_bytes: bytes, folder: Path) -> tuple[Path, np.ndarray | Non
     return path, labels
 
 
+def latency_source(lat: dict, built: dict | None) -> dict:
+    """How the latency was obtained, and the counts behind it: cycles only where a cycle model gave
+    them, instructions wherever QEMU ran the model, cycles per MAC only for an estimate."""
+    if lat["method"] != "qemu" or built is None:
+        return {"latency_source": "MAC estimate", "cycles": None, "instructions": None,
+                "cycles_per_mac": lat.get("cycles_per_mac")}
+    cycles = built.get("cycles")
+    return {"latency_source": "cycle model" if cycles is not None else "qemu instructions", "cycles": cycles,
+            "instructions": built["instructions"], "cycles_per_mac": None}
+
+
 def _compute(point: dict, model_bytes: bytes, data_bytes, calibration_bytes, settings: dict, tmp: Path) -> dict:
     from tinycc.calibration import load_calibration
     from tinycc.driver import load_model, optimize_model, quantize_model
     from tinycc.report import make_report
+    from tinycc.sweep.estimate import cycles_per_mac
     model = tmp / Path(point["model"]).name            # its own name: the importer goes by the suffix
     model.write_bytes(model_bytes)
     inputs, labels = _split_data(data_bytes, tmp) if data_bytes is not None else (None, None)
@@ -113,15 +135,15 @@ def _compute(point: dict, model_bytes: bytes, data_bytes, calibration_bytes, set
     power = settings["power"] if b.get("active_mw") is not None and b.get("sleep_mw") is not None else {}
     rep = make_report(model, point["target"], point["backend"], latency_mode=settings["latency"],
                       rate_hz=power.get("rate_hz"), battery_mah=power.get("battery_mah"),
-                      battery_v=power.get("battery_v", 3.0), patch_tiles=opts.get("patch_tiles"), quantize=quant)
-    sram, lat, pw = rep["sram"], rep["latency"], rep["power"]
+                      battery_v=power.get("battery_v", 3.0), patch_tiles=opts.get("patch_tiles"), quantize=quant,
+                      cycles_per_mac=cycles_per_mac(point["backend"]))
+    sram, lat, pw, built = rep["sram"], rep["latency"], rep["power"], rep["build"]
     record = {"fits": rep["fits"], "verdict": rep["verdict"], "arena_bytes": sram["arena_bytes"],
               "flash_bytes": rep["flash"]["model_bytes"],
               "peak_sram_bytes": sram["arena_bytes"] + sram["state_bytes"] + sram["input_bytes"]
               + sram["output_bytes"],
               "sram_total_bytes": sram["total_bytes"], "macs": rep["macs"], "latency_s": lat["seconds"],
-              "latency_method": lat["method"], "cycles": lat["cycles"] if lat["method"] == "qemu" else None,
-              "instructions": lat.get("instructions"),
+              "latency_method": lat["method"], **latency_source(lat, built),
               "average_mw": pw["average_mw"] if pw else None,
               "battery_days": pw.get("battery_days") if pw else None}
     if inputs is not None:

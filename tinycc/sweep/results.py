@@ -20,18 +20,24 @@ def accuracy(r: dict) -> float | None:
     return r.get("label_accuracy") if r.get("label_accuracy") is not None else r.get("top1_agreement")
 
 
+# the table's short name for each latency_source (points.latency_source)
+SOURCE = {"cycle model": "cycles", "qemu instructions": "insns", "MAC estimate": "MACs"}
+
+
 def _pct(x) -> str:
     return "-" if x is None else f"{x:.1%}"
 
 
 def table(records: list[dict], title: str, wide: bool = False):
-    """One board's points; `wide` adds cycles, power and battery life (always in --json, --csv, --html)."""
+    """One board's points; `wide` adds cycles, instructions, power and battery life (always in --json,
+    --csv, --html)."""
     labelled = any(r.get("label_accuracy") is not None for r in records)
-    cols: tuple[str, ...] = ("model", "setting", "backend", "status", "SRAM", "flash", "latency",
+    cols: tuple[str, ...] = ("model", "setting", "backend", "status", "SRAM", "flash", "latency", "from",
                              "acc." if labelled else "top-1")
     if wide:
-        cols += ("top-1", "cycles", "mW", "battery d") if labelled else ("cycles", "mW", "battery d")
-    right = ("SRAM", "flash", "latency", "top-1", "acc.", "cycles", "mW", "battery d")
+        cols += ("top-1",) if labelled else ()
+        cols += ("cycles", "insns", "mW", "battery d")
+    right = ("SRAM", "flash", "latency", "top-1", "acc.", "cycles", "insns", "mW", "battery d")
     t = make_table(title, cols, keys=("backend", "status"), right=right)
     for r in records:
         ok = r["status"] == "ok"
@@ -41,11 +47,13 @@ def table(records: list[dict], title: str, wide: bool = False):
             status = "[green]fits[/green]" if r["fits"] else "[yellow]over[/yellow]"
         row = [escape(r["model"]), escape(r["setting"]), r["backend"], status,
                fmt_bytes(r["peak_sram_bytes"]) if ok else "-", fmt_bytes(r["flash_bytes"]) if ok else "-",
-               fmt_seconds(r["latency_s"]) + ("" if r["latency_method"] == "qemu" else "~") if ok else "-",
+               fmt_seconds(r["latency_s"]) + ("~" if r.get("latency_source") == "MAC estimate" else "") if ok else "-",
+               SOURCE.get(r.get("latency_source") or "", "-") if ok else "-",
                _pct(r.get("label_accuracy") if labelled else r.get("top1_agreement"))]
         if wide:
             row += [_pct(r.get("top1_agreement"))] if labelled else []
             row += [fmt_bytes(r["cycles"]) if r.get("cycles") is not None else "-",
+                    fmt_bytes(r["instructions"]) if r.get("instructions") is not None else "-",
                     f"{r['average_mw']:.3g}" if r.get("average_mw") is not None else "-",
                     f"{r['battery_days']:,.0f}" if r.get("battery_days") is not None else "-"]
         t.add_row(*row)
@@ -59,11 +67,13 @@ def print_results(records: list[dict], out: Console, title: str, computed: int) 
         boards.setdefault(r["target"], []).append(r)
     for board, recs in boards.items():
         show(out, table(recs, f"on {board}", wide=out.width >= 130))
-    out.print("latency: counted under QEMU where the board's core is emulated (tinycc's Cortex-M4 cycle model, "
-              "else one instruction a cycle), ~ MACs x the backend's cycles per MAC elsewhere; SRAM: peak, arena + "
-              "state + I/O buffers; top-1: agreement with the float model; acc.: against the labels; over: does "
-              "not fit the board (the verdict is in --json); cycles, mW and battery days (the seed's §10.1 model) "
-              "in a console 130 columns wide and in --json, --csv and --html", soft_wrap=True, highlight=False)
+    out.print("latency from: cycles (instructions counted under QEMU, timed by tinycc's Cortex-M4 cycle model), "
+              "insns (counted under QEMU on a core without a cycle model: one instruction a cycle assumed), MACs "
+              "and ~ (a core QEMU does not run: an estimate, MACs x the backend's cycles per MAC measured on the "
+              "Cortex-M4); SRAM: peak, arena + state + I/O buffers; top-1: agreement with the "
+              "float model; acc.: against the labels; over: does not fit the board (the verdict is in --json); "
+              "cycles, instructions, mW and battery days (the seed's §10.1 model) in a console 130 columns wide "
+              "and in --json, --csv and --html", soft_wrap=True, highlight=False)
     failed = [r for r in records if r["status"] != "ok"]
     out.print(f"{len(records)} points: {len(records) - len(failed)} ok, {len(failed)} failed; "
               f"{computed} computed, {len(records) - computed} from the cache", highlight=False)
