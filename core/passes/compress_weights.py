@@ -80,7 +80,8 @@ def compress_tensor(data: np.ndarray, channels_axis: int | None, bits: int, meth
 
 
 class CompressWeights(Pass):
-    """Give every eligible weight a LUT encoding (and its snapped values); `report` lists the layers."""
+    """Give every eligible weight a LUT encoding (and its snapped values); `report` lists the layers (a
+    weight whose tables would take as many bytes as it does stays int8: `kept_int8`)."""
     name = "compress_weights"
 
     def __init__(self, bits: int, method: str = "kmeans", float_graph: Graph | None = None):
@@ -90,11 +91,11 @@ class CompressWeights(Pass):
         if method not in METHODS:
             raise TinyccError(f"unknown compression method {method!r}", hint="choose kmeans or uniform")
         self.bits, self.method, self.float_graph = int(bits), method, float_graph
-        self.report: dict = {"bits": self.bits, "method": method, "layers": []}
+        self.report: dict = {"bits": self.bits, "method": method, "layers": [], "kept_int8": []}
 
     def run(self, g: Graph) -> Graph:
         floats = {n.name: n for n in self.float_graph.nodes} if self.float_graph is not None else {}
-        done: dict[str, lut.Lut] = {}
+        done: set[str] = set()
         for node in g.nodes:
             if node.op not in lut.OPS or len(node.inputs) <= lut.WEIGHTS_INPUT:
                 continue
@@ -105,17 +106,21 @@ class CompressWeights(Pass):
             axis = w.quant.axis if w.quant is not None and w.quant.per_channel else None
             if axis is not None and axis not in (0, len(w.shape) - 1):
                 continue                     # TF Lite Micro's DECODE takes tables along the first or last axis
-            if name not in done:
-                before = w.data.copy()
-                enc = compress_tensor(w.data, axis, self.bits, self.method)
-                w.data, w.lut = lut.decode(enc, w.shape), enc
-                done[name] = enc
-                self.report["layers"].append(self._entry(node, g, before, w, enc, floats.get(node.name)))
+            if name in done:
+                continue
+            done.add(name)
+            enc = compress_tensor(w.data, axis, self.bits, self.method)
+            if enc.nbytes >= w.data.size:           # tables as large as the weights (few per channel)
+                self.report["kept_int8"].append(node.name)
+                continue
+            before = w.data.copy()
+            w.data, w.lut = lut.decode(enc, w.shape), enc
+            self.report["layers"].append(self._entry(node, before, w, enc, floats.get(node.name)))
         return g
 
-    def _entry(self, node, g, before, w, enc, float_node) -> dict:
+    def _entry(self, node, before, w, enc, float_node) -> dict:
         entry = {"layer": node.name, "op": node.op, "tables": enc.channels, "entries": enc.stride,
-                 "int8_bytes": int(before.size), "lut_bytes": enc.nbytes, "sqnr_vs_int8_db": sqnr_db(before, w.data)}
+                 "int8_bytes": int(before.size), "lut_bytes": enc.nbytes, "sqnr_vs_int8_db": sqnr_db(before.astype(np.float64), w.data.astype(np.float64))}
         if float_node is not None and len(float_node.inputs) > 1:
             fw = self.float_graph.tensors.get(float_node.inputs[1] or "")
             if fw is not None and fw.data is not None and fw.dtype == "float32" and fw.shape == w.shape:
@@ -135,7 +140,7 @@ def summary(report: dict) -> dict:
     """Totals of a CompressWeights report."""
     layers = report["layers"]
     return {"int8_bytes": sum(e["int8_bytes"] for e in layers), "lut_bytes": sum(e["lut_bytes"] for e in layers),
-            "layers": len(layers)}
+            "compressed_layers": len(layers)}
 
 
 def output_sqnr(g_ref: Graph, g_lut: Graph, samples: list[list[np.ndarray]]) -> list[float]:

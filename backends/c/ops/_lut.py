@@ -44,7 +44,7 @@ def _conv(node, m, p, inplace):
     w = lut_weights(node, m)
     if w is None:
         return None
-    mult, shift = requant.mult_shift_arrays(node, m, p)
+    mult, shift = requant.mult_shift_arrays(node, m, p, shift_dtype=np.int8)
     return {**w, "mult": mult, "shift": shift, "bias": bias_ptr(node, m, "int8")}
 
 
@@ -54,7 +54,7 @@ def _fc(node, m, p, inplace):
     w = lut_weights(node, m)
     if w is None:
         return None
-    mult, shift = requant.mult_shift_arrays(node, m, p)
+    mult, shift = requant.mult_shift_arrays(node, m, p, shift_dtype=np.int8)
     return {**w, "mult": mult, "shift": shift, "bias": bias_ptr(node, m, "int8"),
             "per_channel": int(len(p["multiplier"]) > 1)}
 

@@ -6,7 +6,7 @@
 static inline void tinycc_conv_2d_lut_row(const tinycc_conv_shape *s, const int8_t *in, const uint8_t *filter,
                                          const int8_t *tables, int bits, long chstride,
                                          const int32_t *bias, int8_t *row, int b, int oy, int32_t in_zp,
-                                         int32_t out_zp, const int32_t *mult, const int32_t *shift,
+                                         int32_t out_zp, const int32_t *mult, const int8_t *shift,
                                          int32_t act_min, int32_t act_max) {
     int ox, oc, ky, kx, ic;
     for (ox = 0; ox < s->ow; ++ox)
@@ -35,7 +35,7 @@ static inline void tinycc_conv_2d_lut_row(const tinycc_conv_shape *s, const int8
 static inline void tinycc_conv_2d_lut(const tinycc_conv_shape *s, const int8_t *in, const uint8_t *filter,
                                      const int8_t *tables, int bits, long chstride,
                                      const int32_t *bias, int8_t *out, int32_t in_zp, int32_t out_zp,
-                                     const int32_t *mult, const int32_t *shift, int32_t act_min, int32_t act_max) {
+                                     const int32_t *mult, const int8_t *shift, int32_t act_min, int32_t act_max) {
     int b, oy;
     for (b = 0; b < s->n; ++b)
     for (oy = 0; oy < s->oh; ++oy)
@@ -48,7 +48,7 @@ static inline void tinycc_conv_2d_lut(const tinycc_conv_shape *s, const int8_t *
 static inline void tinycc_conv_2d_lut_inplace(const tinycc_conv_shape *s, const tinycc_ring_shape *r, int8_t *buf,
                                               const uint8_t *filter, const int8_t *tables, int bits, long chstride,
                                               const int32_t *bias, int8_t *ring,
-                                              int32_t in_zp, int32_t out_zp, const int32_t *mult, const int32_t *shift,
+                                              int32_t in_zp, int32_t out_zp, const int32_t *mult, const int8_t *shift,
                                               int32_t act_min, int32_t act_max) {
     int step, first = tinycc_ring_start(r), count = 0;
     for (step = 0; step < r->oh; ++step) {

@@ -6,7 +6,7 @@
 static inline void tinycc_depthwise_conv_2d_lut_row(const tinycc_dw_shape *s, const int8_t *in, const uint8_t *filter,
                                                    const int8_t *tables, int bits, long chstride,
                                                    const int32_t *bias, int8_t *row, int b, int oy, int32_t in_zp,
-                                                   int32_t out_zp, const int32_t *mult, const int32_t *shift,
+                                                   int32_t out_zp, const int32_t *mult, const int8_t *shift,
                                                    int32_t act_min, int32_t act_max) {
     int ox, oc, ky, kx;
     for (ox = 0; ox < s->ow; ++ox)
@@ -31,7 +31,7 @@ static inline void tinycc_depthwise_conv_2d_lut_row(const tinycc_dw_shape *s, co
 static inline void tinycc_depthwise_conv_2d_lut(const tinycc_dw_shape *s, const int8_t *in, const uint8_t *filter,
                                                const int8_t *tables, int bits, long chstride,
                                                const int32_t *bias, int8_t *out, int32_t in_zp, int32_t out_zp,
-                                               const int32_t *mult, const int32_t *shift,
+                                               const int32_t *mult, const int8_t *shift,
                                                int32_t act_min, int32_t act_max) {
     int b, oy;
     for (b = 0; b < s->n; ++b)
@@ -46,7 +46,7 @@ static inline void tinycc_depthwise_conv_2d_lut_inplace(const tinycc_dw_shape *s
                                                         int8_t *buf, const uint8_t *filter, const int8_t *tables,
                                                         int bits, long chstride, const int32_t *bias, int8_t *ring,
                                                         int32_t in_zp, int32_t out_zp, const int32_t *mult,
-                                                        const int32_t *shift, int32_t act_min, int32_t act_max) {
+                                                        const int8_t *shift, int32_t act_min, int32_t act_max) {
     int step, first = tinycc_ring_start(r), count = 0;
     for (step = 0; step < r->oh; ++step) {
         const int oy = tinycc_ring_row(r, step);

@@ -4,7 +4,7 @@
 static inline void tinycc_fully_connected_lut(int rows, int units, int depth, const int8_t *in, const uint8_t *w,
                                              const int8_t *tables, int bits, long chstride,
                                              const int32_t *bias, int8_t *out, int32_t in_zp, int32_t out_zp,
-                                             const int32_t *mult, const int32_t *shift, int per_channel,
+                                             const int32_t *mult, const int8_t *shift, int per_channel,
                                              int32_t act_min, int32_t act_max) {
     int r, u, d;
     for (r = 0; r < rows; ++r)
