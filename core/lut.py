@@ -97,11 +97,12 @@ def channel_of(count: int, channels: int, alternate: bool) -> np.ndarray:
 
 
 def decode(lut: Lut, shape: tuple[int, ...]) -> np.ndarray:
-    """The values TF Lite Micro's DECODE writes (indices must be < stride: `check_indices`)."""
+    """The values TF Lite Micro's DECODE writes (indices must be < stride: `bad_index`)."""
     count = int(np.prod(shape, dtype=np.int64)) if shape else 1
     idx = unpack_indices(lut.indices, count, lut.bits)
     ch = channel_of(count, lut.channels, lut.alternate)
-    return lut.tables.reshape(-1)[ch * lut.stride + idx].reshape(shape)
+    values: np.ndarray = lut.tables.reshape(-1)[ch * lut.stride + idx].reshape(shape)
+    return values
 
 
 def bad_index(lut: Lut, count: int) -> tuple[int, int, int] | None:

@@ -151,8 +151,9 @@ def test_compress_weights_shrinks_flash_and_equals_tflm(tmp_path):
     model = single_op("conv_2d", [act("x", (1, 8, 8, 16), "int8", q(0.02, 3)), w, b], act("y", (), "int8", q(0.5, -2)),
                       {"strides": (1, 1), "pads": (0, 0, 0, 0), "activation": "none"})
     g = load_tflite(Path("conv.tflite"), model)
-    plain = compile_model(copy.deepcopy(g), "c", tmp_path / "int8", options={"optimize": "size"})   # reference kernels
-    packed = compile_model(copy.deepcopy(g), "c", tmp_path / "lut3", options={"compress_weights": 3, "optimize": "size"})
+    size = {"optimize": "size"}                                        # reference kernels on both sides
+    plain = compile_model(copy.deepcopy(g), "c", tmp_path / "int8", options=size)
+    packed = compile_model(copy.deepcopy(g), "c", tmp_path / "lut3", options={"compress_weights": 3, **size})
     count = 8 * 3 * 3 * 16
     layer = packed["compression"]["layers"][0]
     assert (layer["tables"], layer["entries"], layer["lut_bytes"]) == (8, 8, count * 3 // 8 + 8 * 8)

@@ -13,11 +13,13 @@ weights and (when the float weights are known) against the float ones, and the b
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from tinycc.core import lut
 from tinycc.core.errors import TinyccError
-from tinycc.core.graph import Graph
+from tinycc.core.graph import Graph, Node, Tensor
 from tinycc.core.passes import Pass
 from tinycc.core.passes.accuracy import sqnr_db
 
@@ -54,7 +56,8 @@ def uniform_table(values: np.ndarray, k: int) -> np.ndarray:
 def snap(values: np.ndarray, table: np.ndarray) -> np.ndarray:
     """Each value's nearest table entry (the lower on a tie)."""
     v = values.astype(np.int64).reshape(-1)
-    return table[np.abs(v[:, None] - table[None, :]).argmin(axis=1)].reshape(values.shape)
+    snapped: np.ndarray = table[np.abs(v[:, None] - table[None, :]).argmin(axis=1)].reshape(values.shape)
+    return snapped
 
 
 def compress_tensor(data: np.ndarray, channels_axis: int | None, bits: int, method: str) -> lut.Lut:
@@ -91,7 +94,7 @@ class CompressWeights(Pass):
         if method not in METHODS:
             raise TinyccError(f"unknown compression method {method!r}", hint="choose kmeans or uniform")
         self.bits, self.method, self.float_graph = int(bits), method, float_graph
-        self.report: dict = {"bits": self.bits, "method": method, "layers": [], "kept_int8": []}
+        self.report: dict[str, Any] = {"bits": self.bits, "method": method, "layers": [], "kept_int8": []}
 
     def run(self, g: Graph) -> Graph:
         floats = {n.name: n for n in self.float_graph.nodes} if self.float_graph is not None else {}
@@ -100,8 +103,9 @@ class CompressWeights(Pass):
             if node.op not in lut.OPS or len(node.inputs) <= lut.WEIGHTS_INPUT:
                 continue
             name, x = node.inputs[lut.WEIGHTS_INPUT], g.tensors.get(node.inputs[0] or "")
-            w = g.tensors.get(name or "")
-            if w is None or w.data is None or w.dtype != "int8" or w.int4 or x is None or x.dtype != "int8":
+            w = g.tensors.get(name) if name is not None else None
+            if name is None or w is None or w.data is None or w.dtype != "int8" or w.int4 or x is None \
+                    or x.dtype != "int8":
                 continue
             axis = w.quant.axis if w.quant is not None and w.quant.per_channel else None
             if axis is not None and axis not in (0, len(w.shape) - 1):
@@ -118,25 +122,28 @@ class CompressWeights(Pass):
             self.report["layers"].append(self._entry(node, before, w, enc, floats.get(node.name)))
         return g
 
-    def _entry(self, node, before, w, enc, float_node) -> dict:
+    def _entry(self, node: Node, before: np.ndarray, w: Tensor, enc: lut.Lut, float_node: Node | None
+               ) -> dict[str, Any]:
         entry = {"layer": node.name, "op": node.op, "tables": enc.channels, "entries": enc.stride,
-                 "int8_bytes": int(before.size), "lut_bytes": enc.nbytes, "sqnr_vs_int8_db": sqnr_db(before.astype(np.float64), w.data.astype(np.float64))}
-        if float_node is not None and len(float_node.inputs) > 1:
+                 "int8_bytes": int(before.size), "lut_bytes": enc.nbytes,
+                 "sqnr_vs_int8_db": sqnr_db(before.astype(np.float64), np.asarray(w.data, np.float64))}
+        if self.float_graph is not None and float_node is not None and len(float_node.inputs) > 1:
             fw = self.float_graph.tensors.get(float_node.inputs[1] or "")
-            if fw is not None and fw.data is not None and fw.dtype == "float32" and fw.shape == w.shape:
+            if fw is not None and fw.data is not None and fw.dtype == "float32" and fw.shape == w.shape \
+                    and w.quant is not None:
                 scale = np.asarray(w.quant.scale, np.float64)
                 if scale.size > 1:
                     shape = [1] * len(w.shape)
                     shape[w.quant.axis] = scale.size
                     scale = scale.reshape(shape)
                 zp = float(w.quant.zero_point.reshape(-1)[0]) if w.quant.zero_point.size == 1 else 0.0
-                deq = lambda v: (v.astype(np.float64) - zp) * scale      # noqa: E731
-                entry["sqnr_int8_vs_float_db"] = sqnr_db(fw.data, deq(before))
-                entry["sqnr_vs_float_db"] = sqnr_db(fw.data, deq(w.data))
+                ref = fw.data.astype(np.float64)
+                entry["sqnr_int8_vs_float_db"] = sqnr_db(ref, (before.astype(np.float64) - zp) * scale)
+                entry["sqnr_vs_float_db"] = sqnr_db(ref, (np.asarray(w.data, np.float64) - zp) * scale)
         return entry
 
 
-def summary(report: dict) -> dict:
+def summary(report: dict[str, Any]) -> dict[str, int]:
     """Totals of a CompressWeights report."""
     layers = report["layers"]
     return {"int8_bytes": sum(e["int8_bytes"] for e in layers), "lut_bytes": sum(e["lut_bytes"] for e in layers),

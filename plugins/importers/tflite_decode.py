@@ -75,9 +75,9 @@ def _ints(indices) -> list[int]:
 
 def _decode(out: Tensor, enc: Tensor, anc: Tensor, fail) -> tuple[np.ndarray, lut.Lut | None]:
     name = out.name
-    for t, what in ((enc, "encoded"), (anc, "ancillary")):
-        if t.dtype != "uint8" or t.data is None or len(t.shape) != 1:
-            raise fail(f"the {what} input {t.name!r} of {name!r} must be a constant 1-D UINT8 tensor")
+    if enc.data is None or anc.data is None or any(t.dtype != "uint8" or len(t.shape) != 1 for t in (enc, anc)):
+        raise fail(f"the encoded and ancillary inputs of {name!r} ({enc.name!r}, {anc.name!r}) must be constant "
+                   "1-D UINT8 tensors")
     if out.dtype not in lut.DECODE_DTYPES:
         raise fail(f"{name!r} is {out.dtype}; TF Lite Micro's DECODE writes " + ", ".join(lut.DECODE_DTYPES))
     a = anc.data.tobytes()
@@ -95,20 +95,20 @@ def _decode(out: Tensor, enc: Tensor, anc: Tensor, fail) -> tuple[np.ndarray, lu
         raise fail(f"{name!r}: index width {bits} bits and table stride {stride}; the width must be "
                    f"1..{lut.MAX_BITS} and the stride at least 1")
     rank, q = len(out.shape), out.quant
-    channels = int(q.scale.size) if q is not None else 1
-    alternate = q is not None and channels > 1 and q.axis == rank - 1
-    if q is not None and q.axis != 0 and not alternate:
-        raise fail(f"{name!r} is quantised on axis {q.axis}; TF Lite Micro's DECODE takes axis 0, or the last "
+    channels, qaxis = (int(q.scale.size), int(q.axis)) if q is not None else (1, 0)
+    alternate = channels > 1 and qaxis == rank - 1
+    if qaxis != 0 and not alternate:
+        raise fail(f"{name!r} is quantised on axis {qaxis}; TF Lite Micro's DECODE takes axis 0, or the last "
                    "axis with several channels")
-    if channels > 1 and (q.axis >= rank or out.shape[q.axis] != channels):
-        raise fail(f"{name!r} has {channels} scales for shape {out.shape} on axis {q.axis}")
+    if channels > 1 and (qaxis >= rank or out.shape[qaxis] != channels):
+        raise fail(f"{name!r} has {channels} scales for shape {out.shape} on axis {qaxis}")
     same = (axis_field == lut.PER_TENSOR_AXIS or (axis_field < rank and out.shape[axis_field] == 1)) \
-        if channels == 1 else axis_field == q.axis
+        if channels == 1 else axis_field == qaxis
     if not same:
         named = "one table" if axis_field == lut.PER_TENSOR_AXIS else f"tables along axis {axis_field}"
         raise fail(f"{name!r}: the DECODE header names {named}, but TF Lite Micro decodes "
                    + ("one table (the tensor is quantised per tensor)" if channels == 1 else
-                      f"{channels} tables along axis {q.axis} (its quantisation)"),
+                      f"{channels} tables along axis {qaxis} (its quantisation)"),
                    hint="compress per_channel along the quantised axis, or per_tensor for a per-tensor "
                         "quantised (or float) tensor")
     item = np_dtype(out.dtype).itemsize
