@@ -188,3 +188,15 @@ def test_packing_is_big_endian_and_continuous():
     for bits in range(1, 8):
         v = rng.integers(0, 1 << bits, 37)
         assert lut.unpack_indices(lut.pack_indices(v, bits), 37, bits).tolist() == v.tolist()
+
+
+def test_cli_prints_the_compression_report_and_refuses_bad_options(tmp_path):
+    from tests.test_cli import EXAMPLE, assert_user_error, tinycc
+    ok = tinycc("compile", EXAMPLE, "-o", tmp_path / "lut", "--compress-weights", "4", "--compress-method", "uniform")
+    assert ok.returncode == 0, ok.stderr
+    assert "LUT weights (4-bit indices, uniform tables)" in ok.stdout and "SQNR vs the int8 model" in ok.stdout
+    assert "tinycc_lut(" in (tmp_path / "lut" / "model.c").read_text()
+    assert_user_error(tinycc("compile", EXAMPLE, "-o", tmp_path / "bad", "--compress-weights", "9"),
+                      "index width must be 1..7 bits")
+    assert_user_error(tinycc("compile", EXAMPLE, "-o", tmp_path / "bad2", "--compress-method", "kmeans"),
+                      "--compress-method applies with --compress-weights")
