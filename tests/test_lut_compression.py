@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import importlib
+import re
 from pathlib import Path
 
 import numpy as np
@@ -200,3 +201,25 @@ def test_cli_prints_the_compression_report_and_refuses_bad_options(tmp_path):
                       "index width must be 1..7 bits")
     assert_user_error(tinycc("compile", EXAMPLE, "-o", tmp_path / "bad2", "--compress-method", "kmeans"),
                       "--compress-method applies with --compress-weights")
+
+
+def test_kws_with_2bit_lut_weights_equals_tflm_decode(tmp_path):
+    from tests.tflm import models_dir
+    from tinycc.core.passes.compress_weights import CompressWeights
+    path = models_dir() / "mlperf_tiny" / "kws_ref_model.tflite"
+    if not path.exists():
+        pytest.skip(f"shared model {path} not found (set TINYCC_MODELS)")
+    p = CompressWeights(2)
+    g = p.run(load_tflite(path))
+    assert {e["op"] for e in p.report["layers"]} == {"conv_2d", "depthwise_conv_2d", "fully_connected"}
+    model = write_tflite(g)
+    rng = np.random.default_rng(3)
+    samples = [random_inputs(g, rng) for _ in range(2)]
+    c_outs = run_exe(build(g, tmp_path, extra_flags=SANITIZE), g, samples)
+    calls = re.findall(r"^\s+tinycc_(conv_2d|depthwise_conv_2d|fully_connected)_lut(?:_inplace)?\(",
+                       (tmp_path / "model.c").read_text(), re.M)
+    assert len(calls) == len(p.report["layers"]) == 10                 # every conv, depthwise and FC layer
+    for k, xs in enumerate(samples):
+        ref = run_tflm(model, xs)[0]
+        np.testing.assert_array_equal(interpreter.run(g, xs)[0].reshape(ref.shape), ref)
+        np.testing.assert_array_equal(c_outs[k][0].reshape(ref.shape), ref)
