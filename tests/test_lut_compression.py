@@ -141,6 +141,22 @@ def test_hostile_decode_metadata_is_refused_clearly():
     for what, (data, message) in bad.items():
         with pytest.raises(TinyccError, match=message):
             load_tflite(Path(f"{what}.tflite"), data)
+    with pytest.raises(TinyccError, match="older COMPRESSION_METADATA scheme"):
+        load_tflite(Path("old.tflite"), _with_metadata(model, "COMPRESSION_METADATA"))
+
+
+def _with_metadata(model: bytes, name: str) -> bytes:
+    import flatbuffers
+
+    from tinycc.backends.tflm.flatbuffer import _schema
+    s = _schema()
+    m = s.ModelT.InitFromPackedBuf(bytearray(model), 0)
+    meta = s.MetadataT()
+    meta.name, meta.buffer = name, 0
+    m.metadata = [*(m.metadata or []), meta]
+    b = flatbuffers.Builder(1024)
+    b.Finish(m.Pack(b), file_identifier=b"TFL3")
+    return bytes(b.Output())
 
 
 def test_compress_weights_shrinks_flash_and_equals_tflm(tmp_path):
