@@ -8,7 +8,7 @@ static inline void tinycc_conv_2d_lut_row(const tinycc_conv_shape *s, const int8
                                          const int32_t *bias, int8_t *row, int b, int oy, int32_t in_zp,
                                          int32_t out_zp, const int32_t *mult, const int8_t *shift,
                                          int32_t act_min, int32_t act_max) {
-    int ox, oc, ky, kx, ic;
+    int ox, oc, ky, kx;
     for (ox = 0; ox < s->ow; ++ox)
     for (oc = 0; oc < s->co; ++oc) {
         uint32_t acc = bias ? (uint32_t)bias[oc] : 0u;     /* wraps like TFLM's int32 sum */
@@ -22,9 +22,7 @@ static inline void tinycc_conv_2d_lut_row(const tinycc_conv_shape *s, const int8
                 if (ix < 0 || ix >= s->w) continue;
                 x = in + ((b * s->h + iy) * s->w + ix) * s->ci;
                 f = (long)((oc * s->kh + ky) * s->kw + kx) * s->ci;
-                for (ic = 0; ic < s->ci; ++ic)
-                    acc += (uint32_t)(tinycc_lut(filter, tables, bits, chstride, oc, f + ic) *
-                                     ((int32_t)x[ic] - in_zp));
+                acc += tinycc_lut_dot(filter, tables + oc * chstride, bits, f, s->ci, x, in_zp);
             }
         }
         row[ox * s->co + oc] = (int8_t)tinycc_clamp(tinycc_wadd(tinycc_mbqm((int32_t)acc, mult[oc], shift[oc]), out_zp),

@@ -6,16 +6,14 @@ static inline void tinycc_fully_connected_lut(int rows, int units, int depth, co
                                              const int32_t *bias, int8_t *out, int32_t in_zp, int32_t out_zp,
                                              const int32_t *mult, const int8_t *shift, int per_channel,
                                              int32_t act_min, int32_t act_max) {
-    int r, u, d;
+    int r, u;
     for (r = 0; r < rows; ++r)
     for (u = 0; u < units; ++u) {
         const int q = per_channel ? u : 0;
         const long row = (long)u * depth;
-        uint32_t acc = 0;       /* wraps like TFLM's int32 sum (a bias near INT32_MAX) */
+        uint32_t acc;           /* wraps like TFLM's int32 sum (a bias near INT32_MAX) */
         int32_t v;
-        for (d = 0; d < depth; ++d)
-            acc += (uint32_t)(tinycc_lut(w, tables, bits, chstride, u, row + d) *
-                             ((int32_t)in[r * depth + d] - in_zp));
+        acc = tinycc_lut_dot(w, tables + u * chstride, bits, row, depth, in + r * depth, in_zp);
         if (bias) acc += (uint32_t)bias[u];
         v = tinycc_wadd(tinycc_mbqm((int32_t)acc, mult[q], shift[q]), out_zp);
         out[r * units + u] = (int8_t)tinycc_clamp(v, act_min, act_max);
