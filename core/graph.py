@@ -18,6 +18,7 @@ from tinycc.core.errors import TinyccError
 if TYPE_CHECKING:
     from tinycc.core.concat_alias import Slice
     from tinycc.core.inplace import InPlace
+    from tinycc.core.lut import Lut
 
 DTYPES = {"int8": np.int8, "uint8": np.uint8, "int16": np.int16, "int32": np.int32,
           "int64": np.int64, "float32": np.float32, "bool": np.bool_,
@@ -96,6 +97,7 @@ class Tensor:
     #                                   its zero point, as TF Lite Micro resets it), read and updated in place
     #                                   by the op that takes it, kept from one invocation to the next
     int4: bool = False                # int8 weights of values -8..7 stored two a byte (TFLite INT4, core/int4.py)
+    lut: Lut | None = None            # stored as indices into value tables (TFLM compression, core/lut.py)
 
     @property
     def is_const(self) -> bool:

@@ -59,8 +59,8 @@ def test_variant_tables_name_the_files_defining_their_functions(op):
     files = kernel_units.UNITS[unit]
     unit_text = kernel_units.read_unit(unit)
     own_units = {f for u in kernel_units.units() for f in kernel_units.files_of(u) if u != unit}
-    for v in op.VARIANTS:     # in the op's unit, or a unit of its own the variant's emitter uses (int4: *_s4.h)
-        assert v.file in files or (v.file in own_units and v.file.endswith("_s4.h")), (v.name, v.file)
+    for v in op.VARIANTS:     # in the op's unit, or a unit of its own (int4: *_s4.h, LUT: *_lut.h)
+        assert v.file in files or (v.file in own_units and v.file.endswith(("_s4.h", "_lut.h"))), (v.name, v.file)
         assert re.search(rf"\b{v.kernel}\(", raw(v.file)), (v.name, v.kernel)
         if v.inplace:
             assert re.search(rf"\b{v.inplace}\(", unit_text if v.file in files else raw(v.file)), v.inplace

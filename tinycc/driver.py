@@ -129,6 +129,41 @@ def quantize_model(g: Graph, options: dict) -> Graph:
     return gq
 
 
+def compress_model(g_float: Graph, g: Graph, options: dict) -> tuple[Graph, dict | None]:
+    """`--compress-weights BITS` (core/passes/compress_weights.py) on the quantised (or int8) graph; its
+    report with each output's SQNR against the int8 graph (and the float one, when tinycc quantised it)
+    on the calibration samples (random inputs without them), or None."""
+    if options.get("compress_weights") is None:
+        if options.get("compress_method"):
+            raise TinyccError("--compress-method applies with --compress-weights", hint="add --compress-weights 4")
+        return g, None
+    import copy
+
+    from tinycc.core.passes import Sequential
+    from tinycc.core.passes.compress_weights import CompressWeights, output_sqnr, summary
+    quantised = g_float is not g
+    int8 = copy.deepcopy(g)
+    p = CompressWeights(int(options["compress_weights"]), options.get("compress_method") or "kmeans",
+                        g_float if quantised else None)
+    g = Sequential(p).run(g)
+    report = {**p.report, **summary(p.report)}
+    calibration = options.get("calibration")
+    if calibration is not None:
+        from tinycc.calibration import load_calibration
+        samples = (calibration if isinstance(calibration, list) else load_calibration(calibration, g_float))[:16]
+    else:
+        import numpy as np
+
+        from tinycc.core.samples import random_inputs
+        rng = np.random.default_rng(0)
+        samples = [random_inputs(g, rng) for _ in range(8)]
+    report["output_sqnr_vs_int8_db"] = output_sqnr(int8, g, samples)
+    if quantised:
+        report["output_sqnr_vs_float_db"] = output_sqnr(g_float, g, samples)
+        report["output_sqnr_int8_vs_float_db"] = output_sqnr(g_float, int8, samples)
+    return g, report
+
+
 def int4_layers(g: Graph, options: dict, int16: list[str]) -> list[str]:
     """The layers PTQ gives int4 weights (core/int4.py): options weights="int4" (every conv_2d,
     depthwise_conv_2d and fully_connected) or int4_layers (those named)."""
@@ -240,7 +275,8 @@ def compile_model(model, backend: str, outdir, *, name: str = "model", force: bo
             return {"model": str(model), "backend": backend, "outdir": str(outdir), "name": name, **report}
         g = optimize_model(g)
         g, pruning = prune_model(g, options or {})
-        g = quantize_model(g, options or {})
+        g_float, g = g, quantize_model(g, options or {})
+        g, compression = compress_model(g_float, g, options or {})
         if options and options.get("patch_tiles"):
             g = patch_for_backend(g, backend, int(options["patch_tiles"]))
         g = legalise_for_backend(g, be, options)
@@ -257,6 +293,8 @@ def compile_model(model, backend: str, outdir, *, name: str = "model", force: bo
         result["pruning"] = pruning
     if g.metadata.accuracy is not None:
         result["accuracy"] = g.metadata.accuracy
+    if compression is not None:
+        result["compression"] = compression
     if g.metadata.io_cost is not None:
         result["io_float_bytes"] = g.metadata.io_cost.float_bytes
         result["io_int8_bytes"] = g.metadata.io_cost.int8_bytes

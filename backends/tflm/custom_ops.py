@@ -8,7 +8,7 @@ functions declared by the stub itself (signal/micro/kernels, namespace tflite::t
 from __future__ import annotations
 
 METHODS = {"TFLite_Detection_PostProcess": "AddDetectionPostprocess", "CIRCULAR_BUFFER": "AddCircularBuffer",
-           "ethos-u": "AddEthosU"}
+           "ethos-u": "AddEthosU", "TFLM_DECODE": "AddDecode"}      # TFLM_DECODE: LUT weights (core/lut.py)
 
 SIGNAL = {"SignalWindow": "WINDOW", "SignalFftAutoScale": "FFT_AUTO_SCALE", "SignalRfft": "RFFT",
           "SignalIrfft": "IRFFT", "SignalEnergy": "ENERGY", "SignalFilterBank": "FILTER_BANK",

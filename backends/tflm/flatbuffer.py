@@ -11,6 +11,7 @@ from __future__ import annotations
 import flatbuffers
 import numpy as np
 
+from tinycc.backends.tflm import lut_write
 from tinycc.core import int4, ops
 from tinycc.core.errors import TinyccError
 from tinycc.core.graph import Graph, Node, Tensor
@@ -193,6 +194,13 @@ class _Writer:
         return [self.operator(pad)], rewritten
 
     def operators(self, node: Node) -> list:
+        decodes, restore = lut_write.decode_ops(self, node)   # LUT-compressed weights: TFLM_DECODE in front
+        try:
+            return decodes + self._operators(node)
+        finally:
+            restore()
+
+    def _operators(self, node: Node) -> list:
         if ops.trait(node.op, "windowed") and any(node.attrs["pads"]):
             x = self.g.tensors[node.input(0)]
             a = node.attrs

@@ -16,6 +16,7 @@ from tinycc.core.graph import Graph, Metadata, NameSpace, Node, Quant, Tensor, n
 from tinycc.core.hookspec import hookimpl
 from tinycc.core.ops import _tflite
 from tinycc.core.validate import MAX_NODES, MAX_WINDOW, validate
+from tinycc.plugins.importers import tflite_decode
 
 TENSOR_TYPES = {0: "float32", 2: "int32", 3: "uint8", 4: "int64", 6: "bool", 7: "int16", 9: "int8",
                 12: "uint64", 13: "resource", 15: "uint32", 16: "uint16", 17: "int8"}
@@ -303,7 +304,7 @@ def _check_supported(r: _Reader) -> None:
     missing: dict[str, list[int]] = {}
     for index, op in enumerate(r.sg.operators or []):
         tflite_name, _ = _operator_code(r, index, op)
-        if tflite_name not in OP_MAP:
+        if tflite_name not in OP_MAP and tflite_name != tflite_decode.NAME:     # folded (tflite_decode.py)
             missing.setdefault(tflite_name, []).append(index)
     types: dict[str, list[str]] = {}
     for i, t in enumerate(r.sg.tensors or []):
@@ -473,7 +474,10 @@ def _subgraph(r: _Reader, path: Path, k: int, sg) -> Graph:
     try:
         _check_supported(r)
         tensors = r.tensors()
-        nodes = [_convert(r, tensors, i, op) for i, op in enumerate(r.sg.operators or [])]
+        tflite_decode.check_old_scheme(r)
+        folded = tflite_decode.fold(r, tensors, [i for i, op in enumerate(r.sg.operators or [])
+                                                 if _operator_code(r, i, op)[0] == tflite_decode.NAME])
+        nodes = [_convert(r, tensors, i, op) for i, op in enumerate(r.sg.operators or []) if i not in folded]
         inputs, outputs = ([r.tensor_name(_edge(r, what, j, int(i)), f"subgraph {what}s") for j, i in enumerate(
             indices if indices is not None else [])] for what, indices in (("input", r.sg.inputs),
                                                                            ("output", r.sg.outputs)))

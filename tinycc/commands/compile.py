@@ -30,7 +30,8 @@ def cmd_compile(args, out: Console) -> int:
                **{opt.dest: getattr(args, opt.dest, None) for opt, _ in registry().options("compile")},
                "target": target, "patch_tiles": args.patch_tiles,
                "prune_channels": args.prune_channels, "max_accuracy_drop": args.max_accuracy_drop,
-               "prune_compensate": args.prune_compensate}
+               "prune_compensate": args.prune_compensate, "compress_weights": args.compress_weights,
+               "compress_method": args.compress_method}
     report = compile_model(args.model, args.backend, args.output, name=args.name, force=args.force,
                            options=options)
     if json_out(args.json, report):
@@ -67,7 +68,29 @@ def cmd_compile(args, out: Console) -> int:
         print_pruning(report["pruning"], out)
     if "accuracy" in report:
         print_accuracy(report["accuracy"], out)
+    if "compression" in report:
+        print_compression(report["compression"], out)
     return 0
+
+
+def print_compression(c: dict, out: Console) -> None:
+    """--compress-weights: each layer's tables, bytes and weight SQNR, then the outputs' SQNR."""
+    table = make_table(f"LUT weights ({c['bits']}-bit indices, {c['method']} tables): {c['int8_bytes']} int8 "
+                       f"bytes -> {c['lut_bytes']} (indices + tables)",
+                       ("layer", "tables", "bytes", "SQNR vs int8", "vs float"), right=("tables", "bytes"),
+                       split="layer")
+    for e in c["layers"]:
+        vs_float = f"{e['sqnr_vs_float_db']:.1f} dB (int8 {e['sqnr_int8_vs_float_db']:.1f})" \
+            if "sqnr_vs_float_db" in e else "-"
+        table.add_row(escape(e["layer"]), f"{e['tables']} x {e['entries']}", f"{e['int8_bytes']} -> {e['lut_bytes']}",
+                      f"{e['sqnr_vs_int8_db']:.1f} dB", vs_float)
+    show(out, table)
+    outs = ", ".join(f"{v:.1f} dB" for v in c["output_sqnr_vs_int8_db"])
+    line = f"outputs' SQNR vs the int8 model: {outs}"
+    if "output_sqnr_vs_float_db" in c:
+        line += ("; vs float: " + ", ".join(f"{v:.1f} dB" for v in c["output_sqnr_vs_float_db"])
+                 + " (int8: " + ", ".join(f"{v:.1f} dB" for v in c["output_sqnr_int8_vs_float_db"]) + ")")
+    out.print(line, highlight=False, soft_wrap=True)
 
 
 def print_pruning(p: dict, out: Console) -> None:
@@ -172,6 +195,13 @@ def add_parser(sub, reg):
                    help="weights of the conv, depthwise and fully connected layers tinycc quantises: int8 "
                         "(default) or int4 (per channel, symmetric -7..7, stored two a byte: half the flash; "
                         "the accuracy report shows the cost)")
+    c.add_argument("--compress-weights", type=int, metavar="BITS",
+                   help="store the int8 weights of conv, depthwise and fully connected layers as TF Lite Micro's "
+                        "LUT compression: BITS-bit (1..7) indices into per-channel tables of 2^BITS values "
+                        "(decoded in the kernels, never copied to RAM; reports each layer's SQNR)")
+    c.add_argument("--compress-method", choices=("kmeans", "uniform"),
+                   help="the value tables of --compress-weights: k-means over each channel's weights (default) "
+                        "or evenly spaced levels")
     c.add_argument("--int4-layers", metavar="LAYER,...",
                    help="only these layers get int4 weights (implies --weights int4 for them)")
     c.add_argument("--prune-channels", metavar="RATIO|LAYER=RATIO,...",

@@ -5,7 +5,7 @@ import numpy as np
 
 from tinycc.backends.c import requant
 from tinycc.backends.c.layout import DW_CHANNEL_GROUP, DW_PAIR_MIN, DW_WROW_COLS, DW_WROW_MIN_OW
-from tinycc.backends.c.ops import _s4
+from tinycc.backends.c.ops import _lut, _s4
 from tinycc.backends.c.ops._conv_common import bias_ptr, float_range
 from tinycc.backends.c.ops._variants import Variant, call, choose, common
 from tinycc.core import ops
@@ -166,6 +166,7 @@ FAST_INPLACE_ARGS = ("&{shape}, &{ring_shape}, {buf}, {w}, {bias}, {kbias}, {rin
 # multiplier 1 and dilation 1; wrow only where _entry picks it)
 VARIANTS = (
     _s4.DEPTHWISE,       # int4 weights (core/int4.py): packed, unpacked in the MAC loop
+    _lut.DEPTHWISE,      # LUT weights (core/lut.py): indices + tables in flash, decoded in the MAC loop
     Variant("wrow", "tinycc_depthwise_conv_2d_s8_wrow", FAST_ARGS, "optimised/depthwise_conv_2d_wrow.h",
             _fast("wrow"), "tinycc_depthwise_conv_2d_s8_wrow_inplace", FAST_INPLACE_ARGS, fast=True),
     Variant("fast", "tinycc_depthwise_conv_2d_s8_fast", FAST_ARGS, "optimised/depthwise_conv_2d_fast.h",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinycc.backends.c import requant
-from tinycc.backends.c.ops import _s4
+from tinycc.backends.c.ops import _lut, _s4
 from tinycc.backends.c.ops._conv_common import bias_ptr, float_range
 from tinycc.backends.c.ops._variants import Variant, call, choose, common
 
@@ -97,6 +97,7 @@ def _reference(dtype):
 # in order of preference: the first that applies is emitted
 VARIANTS = (
     _s4.FULLY_CONNECTED,       # int4 weights (core/int4.py): packed, unpacked in the MAC loop
+    _lut.FULLY_CONNECTED,      # LUT weights (core/lut.py): indices + tables in flash, decoded in the MAC loop
     Variant("w4", "tinycc_fully_connected_s8_w4",
             "{dims}, {x}, {w4}, {kbias}, {y}, {out_zp}, {rq}, {step}, {mode}, {act_min}, {act_max}",
             "optimised/fully_connected_w4.h", _w4, fast=True),

@@ -1,0 +1,72 @@
+"""The c backend's LUT-weight variants of conv_2d, depthwise_conv_2d and fully_connected (int8 activations):
+weights compressed as TF Lite Micro compresses them (core/lut.py) stay in flash as packed indices and
+per-channel value tables, each weight decoded in the kernels' multiply-accumulate
+(kernels/reference/*_lut.h): no decoded copy of the filter in RAM; flash = indices + tables."""
+from __future__ import annotations
+
+import numpy as np
+
+from tinycc.backends.c import requant
+from tinycc.backends.c.ops._conv_common import bias_ptr
+from tinycc.backends.c.ops._variants import Variant
+from tinycc.core import lut
+
+
+def usable(node, g) -> lut.Lut | None:
+    """The weights' Lut when the LUT kernels read it: int8 weights and activations, a table per output
+    channel (or one), and the encoding still decodes to the values the graph holds."""
+    w, x = g.tensors[node.inputs[1]], g.tensors[node.inputs[0]]
+    enc = w.lut
+    if enc is None or w.int4 or w.dtype != "int8" or w.data is None or x.dtype != "int8":
+        return None
+    if not lut.c_usable(enc, node.op, w.quant.axis if w.quant is not None else None, len(w.shape)):
+        return None
+    return enc if np.array_equal(lut.decode(enc, w.shape), w.data) else None
+
+
+def lut_weights(node, m) -> dict | None:
+    enc = usable(node, m.g)
+    if enc is None:
+        return None
+    for header in ("weights_lut.h", f"{node.op}_lut.h"):
+        m.use_kernel(header)
+    name = node.inputs[1]
+    idx = m.const_array(np.frombuffer(enc.indices, dtype=np.uint8), "wlut",
+                        comment=f"{name} LUT indices, {enc.bits} bits each, most significant bit first")
+    tables = m.const_array(enc.tables.astype(np.int8).reshape(-1), "wtab",
+                           comment=f"{name} LUT value tables, {enc.channels} x {enc.stride}")
+    return {"wlut": idx, "wtab": tables, "bits": enc.bits, "chstride": enc.stride if enc.channels > 1 else 0}
+
+
+def _conv(node, m, p, inplace):
+    if p["dtype"] != "int8":
+        return None
+    w = lut_weights(node, m)
+    if w is None:
+        return None
+    mult, shift = requant.mult_shift_arrays(node, m, p, shift_dtype=np.int8)
+    return {**w, "mult": mult, "shift": shift, "bias": bias_ptr(node, m, "int8")}
+
+
+def _fc(node, m, p, inplace):
+    if p["dtype"] != "int8" or p["weights_zp"] != 0:
+        return None
+    w = lut_weights(node, m)
+    if w is None:
+        return None
+    mult, shift = requant.mult_shift_arrays(node, m, p, shift_dtype=np.int8)
+    return {**w, "mult": mult, "shift": shift, "bias": bias_ptr(node, m, "int8"),
+            "per_channel": int(len(p["multiplier"]) > 1)}
+
+
+W = "{wlut}, {wtab}, {bits}, {chstride}L"
+CONV_ARGS = "&{shape}, {x}, " + W + ", {bias}, {y}, {in_zp}, {out_zp}, {mult}, {shift}, {act_min}, {act_max}"
+INPLACE_ARGS = ("&{shape}, &{ring_shape}, {buf}, " + W + ", {bias}, {ring}, {in_zp}, {out_zp}, {mult}, {shift}, "
+                "{act_min}, {act_max}")
+CONV = Variant("lut", "tinycc_conv_2d_lut", CONV_ARGS, "reference/conv_2d_lut.h", _conv,
+               "tinycc_conv_2d_lut_inplace", INPLACE_ARGS)
+DEPTHWISE = Variant("lut", "tinycc_depthwise_conv_2d_lut", CONV_ARGS, "reference/depthwise_conv_2d_lut.h", _conv,
+                    "tinycc_depthwise_conv_2d_lut_inplace", INPLACE_ARGS)
+FULLY_CONNECTED = Variant("lut", "tinycc_fully_connected_lut",
+                          "{dims}, {x}, " + W + ", {bias}, {y}, {in_zp}, {out_zp}, {mult}, {shift}, {per_channel}, "
+                          "{act_min}, {act_max}", "reference/fully_connected_lut.h", _fc)
