@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import importlib
 import re
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -239,3 +240,7 @@ def test_kws_with_2bit_lut_weights_equals_tflm_decode(tmp_path):
         ref = run_tflm(model, xs)[0]
         np.testing.assert_array_equal(interpreter.run(g, xs)[0].reshape(ref.shape), ref)
         np.testing.assert_array_equal(c_outs[k][0].reshape(ref.shape), ref)
+    if shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None:
+        pytest.skip("the Cortex-M toolchain and QEMU are not installed: the LUT kernels ran on the host only")
+    from tests.ops.check import assert_qemu_m4_equals_tflm
+    assert_qemu_m4_equals_tflm(model, g, tmp_path, 1)          # the same sources, cross-built, under QEMU
