@@ -5,9 +5,11 @@ and under QEMU on a Cortex-M4 (the ring, its assembly loop without clipping, its
 
 Edge shapes: both requantisation modes (rq 1, and rq 2 from a large output scale), stride 2, valid
 padding, one input column (the window wider than the input), two images (the ring forgets the first
-image's rows), clipping activations."""
+image's rows), clipping activations; and a ring node beside one on the patch path."""
 from __future__ import annotations
 
+import dataclasses
+import re
 import shutil
 from pathlib import Path
 
@@ -16,10 +18,12 @@ import pytest
 
 from tests.c_build import write_sources
 from tests.ops.check import assert_matches_tflm, assert_qemu_m4_equals_tflm
-from tests.ops.test_fast_kernels import _out_scale, _pads, _quant_w
+from tests.ops.test_fast_kernels import _out_scale, _pads, _quant_w, dw_case
 from tests.tflite_builder import act, q, single_op
 from tinycc.backends.c.ops import depthwise_conv_2d as emitter
+from tinycc.backends.tflm.flatbuffer import write_tflite
 from tinycc.core import ops
+from tinycc.core.validate import validate
 from tinycc.plugins.importers.tflite import load_tflite
 
 
@@ -67,5 +71,33 @@ def test_rows_path_on_host_equals_tflm(name):
 def test_rows_path_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
     model, g = _graph(name)
     write_sources(g, tmp_path)
-    assert "#define TINYCC_DW_ROWS 1536" in (tmp_path / "model.c").read_text()
+    src = (tmp_path / "model.c").read_text()
+    assert "#define TINYCC_DW_ONLY_ROWS 1" in src and re.search(r"#define TINYCC_DW_ROWS [1-9]", src)
+    assert_qemu_m4_equals_tflm(model, g, tmp_path, 2)
+
+
+def _mixed():
+    """A ring node (c8-same) feeding a 5x2 depthwise layer (the patch path): TINYCC_DW_ONLY_ROWS 0, the
+    kernel picks per node (tinycc_dw_rows_fit)."""
+    g = load_tflite(Path("a.tflite"), rows_case(11, **CASES["c8-same"][0]))
+    second = load_tflite(Path("b.tflite"), dw_case(12, h=7, w=5, cin=8, kernel=(5, 2), act_fn="relu"))
+    node = second.nodes[0]
+    y, x2 = g.outputs[0], node.inputs[0]
+    for name, t in second.tensors.items():
+        if name != x2:
+            g.tensors["b_" + name] = dataclasses.replace(t, name="b_" + name)
+    g.nodes.append(dataclasses.replace(node, name="b", inputs=[y] + ["b_" + i for i in node.inputs[1:]],
+                                       outputs=["b_" + o for o in node.outputs]))
+    g.outputs = ["b_" + o for o in second.outputs]
+    return write_tflite(validate(g))
+
+
+@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
+                    reason="the Cortex-M toolchain and QEMU are not installed")
+def test_ring_beside_the_patch_path_on_qemu_cortex_m4_equals_tflm(tmp_path):
+    model = _mixed()
+    g = load_tflite(Path("test.tflite"), model)
+    write_sources(g, tmp_path)
+    src = (tmp_path / "model.c").read_text()
+    assert "#define TINYCC_DW_ONLY_ROWS 0" in src and re.search(r"#define TINYCC_DW_ROWS [1-9]", src)
     assert_qemu_m4_equals_tflm(model, g, tmp_path, 2)

@@ -223,9 +223,23 @@ static inline void tinycc_depthwise_conv_2d_s8_fast_row(const tinycc_dw_shape *s
 }
 
 #ifndef TINYCC_DW_ROWS
-#define TINYCC_DW_ROWS 0   /* the emitter's: bytes of tinycc_dw_s8_rows's ring of padded rows (0: no node takes it) */
+#define TINYCC_DW_ROWS 0   /* the emitter's: bytes of tinycc_dw_s8_rows's ring of padded rows, the most a node needs (0: none takes it) */
+#endif
+#ifndef TINYCC_DW_ONLY_ROWS
+#define TINYCC_DW_ONLY_ROWS 0   /* 1 (the emitter's): every node of the fast entry takes the ring; the patches compile out */
+#endif
+#ifndef TINYCC_DW_ROWS_RQ
+#define TINYCC_DW_ROWS_RQ 3   /* the emitter's: the requantisation modes of the ring's nodes (bit 1: rq 1, bit 2: rq 2) */
+#endif
+#ifndef TINYCC_DW_ROWS_CLIP
+#define TINYCC_DW_ROWS_CLIP 1   /* 0 (the emitter's): no node of the ring clips its activations; its C loop compiles out */
 #endif
 #if TINYCC_DW_ROWS && defined(TINYCC_DSP) && !defined(TINYCC_DW_MVE)
+#define TINYCC_DW_RING 1
+#else
+#define TINYCC_DW_RING 0
+#endif
+#if TINYCC_DW_RING
 /* Packed filter with rq 1 or 2, co a multiple of 4, 3 * bw * co <= TINYCC_DW_ROWS bytes (bw = (ow - 1) * sw + 3
  * window columns): every output pixel through the interior loop, none through a patch. Input rows are
  * copied, each once, into a ring of three padded rows (row iy in slot iy mod 3, found by tag[]) whose
@@ -238,7 +252,7 @@ static inline void tinycc_depthwise_conv_2d_s8_fast_row(const tinycc_dw_shape *s
  * immediate: no register left for it) */
 #define TINYCC_DW_ROWS_ZP1(A) ""
 #define TINYCC_DW_ROWS_ZP2(A) "ldr %[x], [%[c], #16]\n\t" "add %[" A "], %[" A "], %[x]\n\t"
-#define TINYCC_DW_ROWS_RQ(A, OFF, Z) \
+#define TINYCC_DW_ROWS_REQ(A, OFF, Z) \
     "ldrd %[x], %[f], [%[k], #" OFF "]\n\t" "asr %[xo], %[" A "], #31\n\t" "lsl %[fo], %[xo], #31\n\t" \
     "orr %[fo], %[fo], #0x40000000\n\t" "add %[xo], %[xo], %[f], asr #8\n\t" \
     "smlal %[fo], %[xo], %[" A "], %[x]\n\t" "asr %[" A "], %[xo], %[f]\n\t" TINYCC_DW_ROWS_ZP##Z(A) "ssat %[" A "], #8, %[" A "]\n\t"
@@ -251,8 +265,8 @@ static inline void tinycc_depthwise_conv_2d_s8_fast_row(const tinycc_dw_shape *s
             TINYCC_DW_ASM_PROW("0", "4", "8", "ldr %[xo], [%[c]]\n\t" "add %[p], %[p], %[xo]\n\t") \
             TINYCC_DW_ASM_PROW("12", "16", "20", "ldr %[xo], [%[c], #4]\n\t" "add %[p], %[p], %[xo]\n\t") \
             TINYCC_DW_ASM_PROW("24", "28", "32", "ldr %[xo], [%[c], #8]\n\t" "add %[p], %[p], %[xo]\n\t") \
-            TINYCC_DW_ROWS_RQ("a0", "16", Z) TINYCC_DW_ROWS_RQ("a1", "24", Z) \
-            TINYCC_DW_ROWS_RQ("a2", "32", Z) TINYCC_DW_ROWS_RQ("a3", "40", Z) \
+            TINYCC_DW_ROWS_REQ("a0", "16", Z) TINYCC_DW_ROWS_REQ("a1", "24", Z) \
+            TINYCC_DW_ROWS_REQ("a2", "32", Z) TINYCC_DW_ROWS_REQ("a3", "40", Z) \
             "bfi %[a0], %[a1], #8, #8\n\t" "bfi %[a0], %[a2], #16, #8\n\t" "bfi %[a0], %[a3], #24, #8\n\t" \
             "str %[a0], [%[o]], #4\n\t" "adds %[q], %[q], #36\n\t" "adds %[k], %[k], #48\n\t" \
             "ldr %[x], [%[c], #12]\n\t" "cmp %[o], %[x]\n\t" "bne 1b" \
@@ -290,7 +304,7 @@ static __attribute__((noinline)) void tinycc_dw_s8_rows(const tinycc_dw_shape *s
             }
             rp[ky] = d;
         }
-        if (!clip) {   /* a pixel's groups one assembly loop (14 registers) */
+        if (!TINYCC_DW_ROWS_CLIP || !clip) {   /* a pixel's groups one assembly loop (14 registers) */
             const int8_t *x = rp[0];
             int8_t *o = row;
             int32_t ctx[5];
@@ -304,7 +318,7 @@ static __attribute__((noinline)) void tinycc_dw_s8_rows(const tinycc_dw_shape *s
                 int8_t *oc = o;
                 int32_t a0, a1, a2, a3, x_, f_, xo_, fo_;
                 ctx[3] = (int32_t)(intptr_t)(o + co);
-                if (rq == 1)
+                if (TINYCC_DW_ROWS_RQ == 1 || (TINYCC_DW_ROWS_RQ != 2 && rq == 1))
                     TINYCC_DW_ROWS_ASM(1);
                 else
                     TINYCC_DW_ROWS_ASM(2);
@@ -332,9 +346,9 @@ static __attribute__((noinline)) void tinycc_dw_s8_rows(const tinycc_dw_shape *s
 
 /* tinycc_dw_s8_rows applies (the emitter's check too: depthwise_conv_2d.py) */
 static inline int tinycc_dw_rows_fit(const tinycc_dw_shape *s) {
-#if TINYCC_DW_ROWS && defined(TINYCC_DSP) && !defined(TINYCC_DW_MVE)
-    return s->pf && s->rq && s->co % 4 == 0 && s->kh == 3 && s->kw == 3 &&
-           3L * ((s->ow - 1) * s->sw + 3) * s->co <= TINYCC_DW_ROWS;
+#if TINYCC_DW_RING
+    return TINYCC_DW_ONLY_ROWS || (s->pf && s->rq && s->co % 4 == 0 && s->kh == 3 && s->kw == 3 &&
+           3L * ((s->ow - 1) * s->sw + 3) * s->co <= TINYCC_DW_ROWS);
 #else
     (void)s;
     return 0;
@@ -347,7 +361,7 @@ static inline void tinycc_depthwise_conv_2d_s8_fast(const tinycc_dw_shape *s, co
                                                     const int32_t *shift, int32_t act_min, int32_t act_max) {
     int b, oy, ox0;
     const int ox1 = tinycc_interior_cols(s->ow, s->sw, s->pad_l, s->kw, s->w, &ox0);
-#if TINYCC_DW_ROWS && defined(TINYCC_DSP) && !defined(TINYCC_DW_MVE)
+#if TINYCC_DW_RING
     if (tinycc_dw_rows_fit(s)) {
         tinycc_dw_s8_rows(s, NULL, in, filter, kbias, out, NULL, in_zp, out_zp, act_min, act_max);
         return;
@@ -367,7 +381,7 @@ static inline void tinycc_depthwise_conv_2d_s8_fast_inplace(const tinycc_dw_shap
                                                             int32_t act_min, int32_t act_max) {
     int ox0, step, first = tinycc_ring_start(r), count = 0;
     const int ox1 = tinycc_interior_cols(s->ow, s->sw, s->pad_l, s->kw, s->w, &ox0);
-#if TINYCC_DW_ROWS && defined(TINYCC_DSP) && !defined(TINYCC_DW_MVE)
+#if TINYCC_DW_RING
     if (tinycc_dw_rows_fit(s)) {
         tinycc_dw_s8_rows(s, r, buf, filter, kbias, buf, ring, in_zp, out_zp, act_min, act_max);
         return;
