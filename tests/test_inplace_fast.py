@@ -52,6 +52,9 @@ CASES = {
     "dw-3x3-stride2-same": (lambda: dw_case(18, h=9, w=8, cin=6, kernel=(3, 3), strides=(2, 2), in_zp=127), True),
     "dw-3x3-valid-per-tensor": (lambda: dw_case(19, h=6, w=6, cin=5, kernel=(3, 3), same=False,
                                                 per_channel=False), True),
+    "dw-3x3-rows-c8": (lambda: dw_case(23, h=7, w=5, cin=8, kernel=(3, 3)), True),       # tinycc_dw_s8_rows
+    "dw-3x3-rows-stride2-relu6": (lambda: dw_case(24, h=9, w=8, cin=4, kernel=(3, 3), strides=(2, 2),
+                                                  act_fn="relu6"), True),
     "dw-5x2-same": (lambda: dw_case(20, h=7, w=6, cin=3, kernel=(5, 2), act_fn="relu"), True),
     "dw-3x3-mult2-reference": (lambda: dw_case(21, h=6, w=5, cin=3, kernel=(3, 3), mult=2), False),
     "conv-dilated-reference": (lambda: dilated_conv_case(22), False),

@@ -121,6 +121,20 @@ def _pairs(node, g, p) -> bool:
     return sum(1 for ox in range(ow) if ox - pad_l >= 0 and ox - pad_l + kw <= w) >= DW_PAIR_MIN
 
 
+DW_ROWS_BYTES = 4096   # the most tinycc_dw_s8_rows's ring of three padded rows takes (depthwise_conv_2d_fast.h)
+
+
+def _rows(node, g, p) -> int:
+    """Bytes of the fast entry's ring of padded rows (tinycc_dw_s8_rows: no border patches), 0 when it
+    does not run: it needs the packed filter, co a multiple of 4 and three rows of (ow - 1) * sw + 3
+    window columns within DW_ROWS_BYTES (the kernel checks them again, tinycc_dw_rows_fit)."""
+    if _entry(node, g, p) != "fast" or not _packed_filter(node, g, _fast_plan(node, g, p)):
+        return 0
+    co, ow, sw = g.tensors[node.inputs[1]].shape[3], g.tensors[node.outputs[0]].shape[2], node.attrs["strides"][1]
+    need = 3 * ((ow - 1) * sw + 3) * co
+    return need if co % DW_CHANNEL_GROUP == 0 and need <= DW_ROWS_BYTES else 0
+
+
 def _fast(entry):
     def constants(node, m, p, inplace):
         fast = fast_constants(node, m, p) if _entry(node, m.g, p) == entry else None
@@ -130,6 +144,14 @@ def _fast(entry):
         pf = int(_packed_filter(node, m.g, _fast_plan(node, m.g, p)))
         m.defines["TINYCC_DW_ONLY_PF"] = min(m.defines.get("TINYCC_DW_ONLY_PF", 1), pf)
         m.defines["TINYCC_DW_PAIR"] = max(m.defines.get("TINYCC_DW_PAIR", 0), int(_pairs(node, m.g, p)))
+        if entry == "fast":   # the ring's parts a node needs (compiled in), and whether every fast node takes it
+            rows, d = _rows(node, m.g, p), m.defines
+            d["TINYCC_DW_ROWS"] = max(d.get("TINYCC_DW_ROWS", 0), rows)
+            d["TINYCC_DW_ONLY_ROWS"] = min(d.get("TINYCC_DW_ONLY_ROWS", 1), int(rows > 0))
+            if rows:
+                d["TINYCC_DW_ROWS_RQ"] = d.get("TINYCC_DW_ROWS_RQ", 0) | _fast_plan(node, m.g, p)[3]
+                clip = p["act_min"] > -128 or p["act_max"] < 127
+                d["TINYCC_DW_ROWS_CLIP"] = max(d.get("TINYCC_DW_ROWS_CLIP", 0), int(clip))
         m.defines["TINYCC_DW_WIDE"] = 1       # int shape fields (tinycc_dw_shape): the row loops read them
         return {"bias": fast[0], "kbias": fast[1], "mult": fast[2], "shift": fast[3],
                 "w": filter_ptr(node, m, p)}

@@ -222,12 +222,151 @@ static inline void tinycc_depthwise_conv_2d_s8_fast_row(const tinycc_dw_shape *s
     }
 }
 
+#ifndef TINYCC_DW_ROWS
+#define TINYCC_DW_ROWS 0   /* the emitter's: bytes of tinycc_dw_s8_rows's ring of padded rows, the most a node needs (0: none takes it) */
+#endif
+#ifndef TINYCC_DW_ONLY_ROWS
+#define TINYCC_DW_ONLY_ROWS 0   /* 1 (the emitter's): every node of the fast entry takes the ring; the patches compile out */
+#endif
+#ifndef TINYCC_DW_ROWS_RQ
+#define TINYCC_DW_ROWS_RQ 3   /* the emitter's: the requantisation modes of the ring's nodes (bit 1: rq 1, bit 2: rq 2) */
+#endif
+#ifndef TINYCC_DW_ROWS_CLIP
+#define TINYCC_DW_ROWS_CLIP 1   /* 0 (the emitter's): no node of the ring clips its activations; its C loop compiles out */
+#endif
+#if TINYCC_DW_ROWS && defined(TINYCC_DSP) && !defined(TINYCC_DW_MVE)
+#define TINYCC_DW_RING 1
+#else
+#define TINYCC_DW_RING 0
+#endif
+#if TINYCC_DW_RING
+/* Packed filter with rq 1 or 2, co a multiple of 4, 3 * bw * co <= TINYCC_DW_ROWS bytes (bw = (ow - 1) * sw + 3
+ * window columns): every output pixel through the interior loop, none through a patch. Input rows are
+ * copied, each once, into a ring of three padded rows (row iy in slot iy mod 3, found by tag[]) whose
+ * columns outside the input hold the input zero point (the folded bias cancels them, as the patch's),
+ * as do the slots of rows outside the input; a pixel's three window rows are then rs and rs2 bytes apart
+ * (TINYCC_DW_PF3X3_RS2). In place (r not NULL) rows run in the ring's order, out is its buffer: a row
+ * is copied while it is still input (before tinycc_ring_flush writes outputs over it). */
+/* rq 1's (Z 1) or 2's (Z 2: out_zp added after the shift) requantisation of accumulator A with its
+ * multiplier and word at byte OFF of k, x, f, xo and fo the temporaries (tinycc_dw_rq; 2^30 from an
+ * immediate: no register left for it) */
+#define TINYCC_DW_ROWS_ZP1(A) ""
+#define TINYCC_DW_ROWS_ZP2(A) "ldr %[x], [%[c], #16]\n\t" "add %[" A "], %[" A "], %[x]\n\t"
+#define TINYCC_DW_ROWS_REQ(A, OFF, Z) \
+    "ldrd %[x], %[f], [%[k], #" OFF "]\n\t" "asr %[xo], %[" A "], #31\n\t" "lsl %[fo], %[xo], #31\n\t" \
+    "orr %[fo], %[fo], #0x40000000\n\t" "add %[xo], %[xo], %[f], asr #8\n\t" \
+    "smlal %[fo], %[xo], %[" A "], %[x]\n\t" "asr %[" A "], %[xo], %[f]\n\t" TINYCC_DW_ROWS_ZP##Z(A) "ssat %[" A "], #8, %[" A "]\n\t"
+/* one pixel's groups of four channels: xc at its top-left tap (group 0), fg and pk at group 0's packed
+ * filter and constants, oc at its output; ctx: the row steps rs and rs2, 4 - rs - rs2 (back to the
+ * next group's top-left tap), the end of the pixel's output, out_zp. Z: rq (1 or 2) */
+#define TINYCC_DW_ROWS_ASM(Z) \
+    __asm__ volatile("1:\n\t" \
+            "ldr %[a0], [%[k]]\n\t" "ldr %[a1], [%[k], #4]\n\t" "ldr %[a2], [%[k], #8]\n\t" "ldr %[a3], [%[k], #12]\n\t" \
+            TINYCC_DW_ASM_PROW("0", "4", "8", "ldr %[xo], [%[c]]\n\t" "add %[p], %[p], %[xo]\n\t") \
+            TINYCC_DW_ASM_PROW("12", "16", "20", "ldr %[xo], [%[c], #4]\n\t" "add %[p], %[p], %[xo]\n\t") \
+            TINYCC_DW_ASM_PROW("24", "28", "32", "ldr %[xo], [%[c], #8]\n\t" "add %[p], %[p], %[xo]\n\t") \
+            TINYCC_DW_ROWS_REQ("a0", "16", Z) TINYCC_DW_ROWS_REQ("a1", "24", Z) \
+            TINYCC_DW_ROWS_REQ("a2", "32", Z) TINYCC_DW_ROWS_REQ("a3", "40", Z) \
+            "bfi %[a0], %[a1], #8, #8\n\t" "bfi %[a0], %[a2], #16, #8\n\t" "bfi %[a0], %[a3], #24, #8\n\t" \
+            "str %[a0], [%[o]], #4\n\t" "adds %[q], %[q], #36\n\t" "adds %[k], %[k], #48\n\t" \
+            "ldr %[x], [%[c], #12]\n\t" "cmp %[o], %[x]\n\t" "bne 1b" \
+            : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [x] "=&r"(x_), [f] "=&r"(f_), \
+              [xo] "=&r"(xo_), [fo] "=&r"(fo_), [p] "+&r"(xc), [q] "+&r"(fg), [k] "+&r"(pk), [o] "+&r"(oc) \
+            : [cs] "r"(co), [c] "r"(ctx), "m"(*(const int32_t (*)[5])ctx) : "memory", "cc")
+static __attribute__((noinline)) void tinycc_dw_s8_rows(const tinycc_dw_shape *s, const tinycc_ring_shape *r,
+                                                        const int8_t *in, const int8_t *fpk, const int32_t *pk0,
+                                                        int8_t *out, int8_t *ring, int32_t in_zp, int32_t out_zp,
+                                                        int32_t act_min, int32_t act_max) {
+    const int co = s->co, w = s->w, sw = s->sw, ow = s->ow, pad_l = s->pad_l, rq = s->rq;
+    const int bw = (ow - 1) * sw + 3, rb = bw * co, xstep = sw * co;
+    const int cl = pad_l < bw ? pad_l : bw, cr = w + pad_l < bw ? w + pad_l : bw;   /* columns [cl, cr) inside */
+    const int32_t zp4 = (int32_t)(((uint32_t)in_zp & 0xffu) * 0x01010101u);
+    const int steps = r ? r->oh : s->n * s->oh, clip = act_min > -128 || act_max < 127;
+    int32_t slots32[TINYCC_DW_ROWS / 4];   /* word-aligned */
+    int8_t *const slots = (int8_t *)slots32;
+    int tag[3], first = r ? tinycc_ring_start(r) : 0, count = 0, step, ky, p;
+    tinycc_dw_fill(slots, zp4, 3 * rb);
+    for (step = 0; step < steps; ++step) {
+        const int b = r ? 0 : step / s->oh, oy = r ? tinycc_ring_row(r, step) : step % s->oh;
+        const int iy0 = oy * s->sh - s->pad_t;
+        int8_t *const row = r ? tinycc_ring_slot(r, ring, oy) : out + (long)step * ow * co;
+        const int8_t *rp[3];
+        if (oy == 0 || step == 0) tag[0] = tag[1] = tag[2] = -0x7fffffff;   /* a new image: no row held */
+        for (ky = 0; ky < 3; ++ky) {
+            const int iy = iy0 + ky, k = ((iy % 3) + 3) % 3;
+            int8_t *const d = slots + k * rb;
+            if (tag[k] != iy) {
+                if (iy >= 0 && iy < s->h && cl < cr)
+                    tinycc_dw_copy(d + cl * co, in + ((long)(b * s->h + iy) * w + cl - pad_l) * co, (cr - cl) * co);
+                else if (cl < cr)
+                    tinycc_dw_fill(d + cl * co, zp4, (cr - cl) * co);
+                tag[k] = iy;
+            }
+            rp[ky] = d;
+        }
+        if (!TINYCC_DW_ROWS_CLIP || !clip) {   /* a pixel's groups one assembly loop (14 registers) */
+            const int8_t *x = rp[0];
+            int8_t *o = row;
+            int32_t ctx[5];
+            ctx[0] = (int32_t)(rp[1] - rp[0]);
+            ctx[1] = (int32_t)(rp[2] - rp[1]);
+            ctx[2] = 4 - ctx[0] - ctx[1];
+            ctx[4] = out_zp;
+            for (p = 0; p < ow; ++p, x += xstep, o += co) {
+                const int8_t *xc = x, *fg = fpk;
+                const int32_t *pk = pk0;
+                int8_t *oc = o;
+                int32_t a0, a1, a2, a3, x_, f_, xo_, fo_;
+                ctx[3] = (int32_t)(intptr_t)(o + co);
+                if (TINYCC_DW_ROWS_RQ == 1 || (TINYCC_DW_ROWS_RQ != 2 && rq == 1))
+                    TINYCC_DW_ROWS_ASM(1);
+                else
+                    TINYCC_DW_ROWS_ASM(2);
+            }
+        } else {
+            const int rs = (int)(rp[1] - rp[0]), rs2 = (int)(rp[2] - rp[1]);
+            const int8_t *x = rp[0];
+            int8_t *o = row;
+            for (p = 0; p < ow; ++p, x += xstep, o += co) {
+                const int32_t *pk = pk0;
+                const int8_t *fg = fpk, *xc = x, *const xe = x + co;
+                int8_t *oc = o;
+                for (; xc != xe; xc += 4, oc += 4, pk += 12, fg += 36) {
+                    int32_t a0, a1, a2, a3;
+                    TINYCC_DW_LD4(pk);
+                    TINYCC_DW_PF3X3_RS2(xc, fg, co, rs, rs2);
+                    tinycc_dw_store4pk(rq, oc, a0, a1, a2, a3, pk, out_zp, act_min, act_max);
+                }
+            }
+        }
+        if (r) tinycc_ring_flush(r, out, ring, step, oy, &first, &count);
+    }
+}
+#endif
+
+/* tinycc_dw_s8_rows applies (the emitter's check too: depthwise_conv_2d.py) */
+static inline int tinycc_dw_rows_fit(const tinycc_dw_shape *s) {
+#if TINYCC_DW_RING
+    return TINYCC_DW_ONLY_ROWS || (s->pf && s->rq && s->co % 4 == 0 && s->kh == 3 && s->kw == 3 &&
+           3L * ((s->ow - 1) * s->sw + 3) * s->co <= TINYCC_DW_ROWS);
+#else
+    (void)s;
+    return 0;
+#endif
+}
+
 static inline void tinycc_depthwise_conv_2d_s8_fast(const tinycc_dw_shape *s, const int8_t *in, const int8_t *filter,
                                                     const int32_t *bias, const int32_t *kbias, int8_t *out,
                                                     int32_t in_zp, int32_t out_zp, const int32_t *mult,
                                                     const int32_t *shift, int32_t act_min, int32_t act_max) {
     int b, oy, ox0;
     const int ox1 = tinycc_interior_cols(s->ow, s->sw, s->pad_l, s->kw, s->w, &ox0);
+#if TINYCC_DW_RING
+    if (tinycc_dw_rows_fit(s)) {
+        tinycc_dw_s8_rows(s, NULL, in, filter, kbias, out, NULL, in_zp, out_zp, act_min, act_max);
+        return;
+    }
+#endif
     for (b = 0; b < s->n; ++b)
     for (oy = 0; oy < s->oh; ++oy)
         tinycc_depthwise_conv_2d_s8_fast_row(s, in, filter, bias, kbias, out + (long)(b * s->oh + oy) * s->ow * s->co,
@@ -242,6 +381,12 @@ static inline void tinycc_depthwise_conv_2d_s8_fast_inplace(const tinycc_dw_shap
                                                             int32_t act_min, int32_t act_max) {
     int ox0, step, first = tinycc_ring_start(r), count = 0;
     const int ox1 = tinycc_interior_cols(s->ow, s->sw, s->pad_l, s->kw, s->w, &ox0);
+#if TINYCC_DW_RING
+    if (tinycc_dw_rows_fit(s)) {
+        tinycc_dw_s8_rows(s, r, buf, filter, kbias, buf, ring, in_zp, out_zp, act_min, act_max);
+        return;
+    }
+#endif
     for (step = 0; step < r->oh; ++step) {
         const int oy = tinycc_ring_row(r, step);
         tinycc_depthwise_conv_2d_s8_fast_row(s, buf, filter, bias, kbias, tinycc_ring_slot(r, ring, oy), 0, oy,

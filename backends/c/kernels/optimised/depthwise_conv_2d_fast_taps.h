@@ -364,16 +364,22 @@ static inline void tinycc_dw_s8_border(const tinycc_dw_shape *s, const int8_t *i
     "sxtb16 %[x], %[x]\n\t" "sxtb16 %[f], %[f]\n\t" \
     "smlabb %[a0], %[x], %[f], %[a0]\n\t" "smlatt %[a2], %[x], %[f], %[a2]\n\t" \
     "smlabb %[a1], %[xo], %[fo], %[a1]\n\t" "smlatt %[a3], %[xo], %[fo], %[a3]\n\t"
-#define TINYCC_DW_PF3X3(X, F, CS, RS) do { \
+/* the 3x3 taps: the second filter row RS bytes after the first, the third after the second by the
+ * register named STEP2 ("rs", or "rs2" given as the extra input operand ..., with an empty argument
+ * before it) */
+#define TINYCC_DW_PF3X3_STEPS(X, F, CS, RS, STEP2, ...) do { \
         const int8_t *p_ = (X); \
         int32_t x_, f_, xo_, fo_; \
         __asm__(TINYCC_DW_ASM_PROW("0", "4", "8", "add %[p], %[p], %[rs]\n\t") \
-                TINYCC_DW_ASM_PROW("12", "16", "20", "add %[p], %[p], %[rs]\n\t") \
+                TINYCC_DW_ASM_PROW("12", "16", "20", "add %[p], %[p], %[" STEP2 "]\n\t") \
                 TINYCC_DW_ASM_PROW("24", "28", "32", "") \
                 : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [p] "+r"(p_), \
                   [x] "=&r"(x_), [f] "=&r"(f_), [xo] "=&r"(xo_), [fo] "=&r"(fo_) \
-                : [q] "r"(F), [cs] "r"(CS), [rs] "r"(RS) : "memory"); \
+                : [q] "r"(F), [cs] "r"(CS), [rs] "r"(RS) __VA_ARGS__ : "memory"); \
     } while (0)
+#define TINYCC_DW_PF3X3(X, F, CS, RS) TINYCC_DW_PF3X3_STEPS(X, F, CS, RS, "rs", )
+/* the third filter row RS2 bytes after the second (tinycc_dw_s8_rows: input rows in a ring) */
+#define TINYCC_DW_PF3X3_RS2(X, F, CS, RS, RS2) TINYCC_DW_PF3X3_STEPS(X, F, CS, RS, "rs2", , [rs2] "r"(RS2))
 #elif defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
 /* ARMv6-M: 16-bit Thumb, 6 instructions a MAC (each byte loaded and sign-extended, one MULS, an ADD)
  * and 3 a filter row for the pointers: the filter at fixed offsets (the last row's from F + 24: LDRB
