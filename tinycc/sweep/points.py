@@ -2,7 +2,7 @@
 
 `run_point(point, model_bytes, data_bytes, calibration_bytes, board)` writes the bytes into a
 temporary folder of its own, compiles and budgets the model on the board (tinycc/report.py's
-make_report: arena, flash, fits, latency from QEMU's count and the Cortex-M4 cycle model when the
+make_report: arena, flash, fits, latency from QEMU's count and the core's cycle model when the
 core is emulated, the §10.1 power and battery life), and scores it on the evaluation inputs (top-1
 agreement of the point's model with the float model, accuracy against labels when given). Nothing
 assumes a shared file system, so the same function runs in a local process or as a Ray task.

@@ -59,11 +59,12 @@ def print_results(records: list[dict], out: Console, title: str, computed: int) 
         boards.setdefault(r["target"], []).append(r)
     for board, recs in boards.items():
         show(out, table(recs, f"on {board}", wide=out.width >= 130))
-    out.print("latency: counted under QEMU where the board's core is emulated (tinycc's Cortex-M4 cycle model, "
-              "else one instruction a cycle), ~ MACs x the backend's cycles per MAC elsewhere; SRAM: peak, arena + "
-              "state + I/O buffers; top-1: agreement with the float model; acc.: against the labels; over: does "
-              "not fit the board (the verdict is in --json); cycles, mW and battery days (the seed's §10.1 model) "
-              "in a console 130 columns wide and in --json, --csv and --html", soft_wrap=True, highlight=False)
+    out.print("latency: counted under QEMU where the board's core is emulated (the core's cycle model: Cortex-M4, "
+              "Cortex-M0+ or Cortex-M55, else one instruction a cycle), ~ MACs x the backend's cycles per MAC "
+              "elsewhere; SRAM: peak, arena + state + I/O buffers; top-1: agreement with the float model; acc.: "
+              "against the labels; over: does not fit the board (the verdict is in --json); cycles, mW and "
+              "battery days (the seed's §10.1 model) in a console 130 columns wide and in --json, --csv and --html",
+              soft_wrap=True, highlight=False)
     failed = [r for r in records if r["status"] != "ok"]
     out.print(f"{len(records)} points: {len(records) - len(failed)} ok, {len(failed)} failed; "
               f"{computed} computed, {len(records) - computed} from the cache", highlight=False)
