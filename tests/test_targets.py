@@ -136,3 +136,17 @@ def test_cmsis_nn_code_for_a_risc_v_core_is_a_clear_error(tmp_path):
     (tmp_path / "layer.c").write_text('#include "arm_nnfunctions.h"\n')
     with pytest.raises(TinyccError, match="calls CMSIS-NN, Arm's library: it does not build for rv32imc"):
         cortexm.build(tmp_path, "rv32imc")
+
+
+def test_a_cortex_m55_board_reports_the_m55_cycle_estimate():
+    """openmv-ae3: the OpenMV AE3's figures as docs.openmv.io's quick reference gives them (Alif Ensemble
+    E3, 400 MHz HP Cortex-M55, 13.5 MB internal SRAM, 5.5 MB on-chip MRAM, 50-60 mA active and 80 uA
+    deep sleep at 3.3 V); its latency comes from QEMU's count priced by the Cortex-M55 model."""
+    from tinycc import boards
+    from tinycc.report import make_report
+    b = boards.board("openmv-ae3")
+    assert (b["core"], b["clock_mhz"], b["sram_kb"], b["flash_kb"]) == ("cortex-m55", 400, 13824, 5632)
+    need(TABLE["cortex-m55"])
+    lat = make_report(EXAMPLE, "openmv-ae3", "c")["latency"]
+    assert lat["method"] == "qemu" and lat["cycles"] > lat["instructions"] > 0
+    assert "tinycc's Cortex-M55 model" in lat["basis"] and lat["seconds"] == lat["cycles"] / 400e6
