@@ -50,6 +50,23 @@ static inline int32x4_t tinycc_mve_dw_rq(int32x4_t acc, int32x4_t m, int32x4_t n
         if (n > 3) TINYCC_MVE_DW_MAC(a3, t + 3 * xs, f);                                                         \
     }
 
+/* stride 1 (shared: pixel i's tap kx reads column i + kx): input column J (of n + 2; xr the block's column
+ * 1) loaded once and multiplied by each filter tap of the row (f0, f1, f2) whose pixel J - kx is one of the
+ * n (<= 3); column 0 outside the input when lmiss, column n + 1 when rmiss */
+#define TINYCC_MVE_DW_ACC(I, P)                                                                                  \
+    do {                                                                                                         \
+        if ((I) == 0) a0 = vaddq_s32(a0, P);                                                                     \
+        else if ((I) == 1) a1 = vaddq_s32(a1, P);                                                                \
+        else a2 = vaddq_s32(a2, P);                                                                              \
+    } while (0)
+#define TINYCC_MVE_DW_COL(J)                                                                                     \
+    if ((J) < n + 2 && ((J) > 0 || !lmiss) && ((J) < n + 1 || !rmiss)) {                                        \
+        const int32x4_t xj = TINYCC_MVE_DW_X(xr + ((J) - 1) * co);                                               \
+        if ((J) < n) TINYCC_MVE_DW_ACC((J), TINYCC_MVE_DW_MUL(xj, f0));                                          \
+        if ((J) >= 1 && (J) - 1 < n) TINYCC_MVE_DW_ACC((J) - 1, TINYCC_MVE_DW_MUL(xj, f1));                      \
+        if ((J) >= 2) TINYCC_MVE_DW_ACC((J) - 2, TINYCC_MVE_DW_MUL(xj, f2));                                     \
+    }
+
 /* the group's requantisation (constants pk) of a0..a(n-1), stored co bytes apart from op */
 TINYCC_MVE_DW_INLINE void tinycc_mve_dw_store(int full, int n, int8_t *op, int co, const int32_t *pk, mve_pred16_t q,
                                               int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t a3,
@@ -78,8 +95,9 @@ TINYCC_MVE_DW_INLINE void tinycc_mve_dw_store(int full, int n, int8_t *op, int c
  * hold one, op its output; each group's start is its folded bias plus in_zp * f of every outside tap
  * (TFLM skips those taps; the folded bias takes in_zp * f of every tap off). Groups inner: the pointers
  * step 4 channels, the filter 36 bytes, the constants 12 words. */
-TINYCC_MVE_DW_INLINE void tinycc_mve_dw_groups(int full, int n, int kx0, int kx1, int ky0, int ky1, int ng,
-                                               const int8_t *x, int xs, int co, int rowstep, const int8_t *fg,
+TINYCC_MVE_DW_INLINE void tinycc_mve_dw_groups(int full, int shared, int n, int kx0, int kx1, int lmiss, int rmiss,
+                                               int ky0, int ky1, int ng, const int8_t *x, int xs, int co, int rowstep,
+                                               const int8_t *fg,
                                                const int32_t *pk, mve_pred16_t q, int8_t *op, int32_t in_zp,
                                                int32_t out_zp, int32_t act_min, int32_t act_max) {
     const int edge = kx0 > 0 || kx1 < 3, rows = ky0 > 0 || ky1 < 3;
@@ -97,11 +115,33 @@ TINYCC_MVE_DW_INLINE void tinycc_mve_dw_groups(int full, int n, int kx0, int kx1
                 for (kx = 0; kx < 3; ++kx)
                     if (kx < kx0 || kx >= kx1) a0 = vmlaq_n_s32(a0, vldrbq_s32(fg + 12 * ky + 4 * kx), in_zp);
         a1 = a2 = a3 = a0;
+        if (shared && (lmiss || rmiss)) {   /* the block's outside end columns: in_zp * their inside rows' taps */
+            int32x4_t s0 = vdupq_n_s32(0), s2 = s0;
+            for (ky = ky0; ky < ky1; ++ky) {
+                s0 = vaddq_s32(s0, vldrbq_s32(fg + 12 * ky));
+                s2 = vaddq_s32(s2, vldrbq_s32(fg + 12 * ky + 8));
+            }
+            if (lmiss) a0 = vmlaq_n_s32(a0, s0, in_zp);
+            if (rmiss) {
+                if (n == 1) a0 = vmlaq_n_s32(a0, s2, in_zp);
+                else if (n == 2) a1 = vmlaq_n_s32(a1, s2, in_zp);
+                else a2 = vmlaq_n_s32(a2, s2, in_zp);
+            }
+        }
         if (kx1 > kx0 && ky1 > ky0)
             for (ky = ky0;;) {   /* the pointers step only to rows inside */
-                TINYCC_MVE_DW_TAP(0);   /* each inside tap: its filter taps, then each pixel's input */
-                TINYCC_MVE_DW_TAP(1);
-                TINYCC_MVE_DW_TAP(2);
+                if (shared) {
+                    const int32x4_t f0 = vldrbq_s32(fr), f1 = vldrbq_s32(fr + 4), f2 = vldrbq_s32(fr + 8);
+                    TINYCC_MVE_DW_COL(0);
+                    TINYCC_MVE_DW_COL(1);
+                    TINYCC_MVE_DW_COL(2);
+                    TINYCC_MVE_DW_COL(3);
+                    TINYCC_MVE_DW_COL(4);
+                } else {
+                    TINYCC_MVE_DW_TAP(0);   /* each inside tap: its filter taps, then each pixel's input */
+                    TINYCC_MVE_DW_TAP(1);
+                    TINYCC_MVE_DW_TAP(2);
+                }
                 if (++ky >= ky1) break;
                 xr += rowstep;
                 fr += 12;
@@ -111,18 +151,24 @@ TINYCC_MVE_DW_INLINE void tinycc_mve_dw_groups(int full, int n, int kx0, int kx1
 }
 
 /* the pixels of a run over the whole depth: whole groups, then the predicated last one */
-TINYCC_MVE_DW_INLINE void tinycc_mve_dw_run(int n, int kx0, int kx1, int ky0, int ky1, const int8_t *x, int xs,
-                                            int co, int rowstep, const int8_t *fpk, const int32_t *pk0, int8_t *op,
-                                            int32_t in_zp, int32_t out_zp, int32_t act_min, int32_t act_max) {
+TINYCC_MVE_DW_INLINE void tinycc_mve_dw_run(int shared, int n, int kx0, int kx1, int lmiss, int rmiss, int ky0,
+                                            int ky1, const int8_t *x, int xs, int co, int rowstep, const int8_t *fpk,
+                                            const int32_t *pk0, int8_t *op, int32_t in_zp, int32_t out_zp,
+                                            int32_t act_min, int32_t act_max) {
     const int ng = co >> 2, c = co & ~3;
-    tinycc_mve_dw_groups(1, n, kx0, kx1, ky0, ky1, ng, x, xs, co, rowstep, fpk, pk0, 0, op, in_zp, out_zp, act_min,
-                         act_max);
+    tinycc_mve_dw_groups(1, shared, n, kx0, kx1, lmiss, rmiss, ky0, ky1, ng, x, xs, co, rowstep, fpk, pk0, 0, op,
+                         in_zp, out_zp, act_min, act_max);
     if (c < co)
-        tinycc_mve_dw_groups(0, n, kx0, kx1, ky0, ky1, 1, x + c, xs, co, rowstep, fpk + 9 * c, pk0 + 3 * c,
-                             vctp32q((uint32_t)(co - c)), op + c, in_zp, out_zp, act_min, act_max);
+        tinycc_mve_dw_groups(0, shared, n, kx0, kx1, lmiss, rmiss, ky0, ky1, 1, x + c, xs, co, rowstep, fpk + 9 * c,
+                             pk0 + 3 * c, vctp32q((uint32_t)(co - c)), op + c, in_zp, out_zp, act_min, act_max);
 }
 
-static __attribute__((noinline, unused)) void tinycc_mve_dw_row(const tinycc_dw_shape *s, const int8_t *in,
+#if defined(__GNUC__) && !defined(__clang__)   /* GCC's scheduling before register allocation spills the blocks' */
+#define TINYCC_MVE_DW_NOSCHED __attribute__((optimize("no-schedule-insns")))   /* accumulators (8 Q registers) */
+#else
+#define TINYCC_MVE_DW_NOSCHED
+#endif
+static __attribute__((noinline, unused)) TINYCC_MVE_DW_NOSCHED void tinycc_mve_dw_row(const tinycc_dw_shape *s, const int8_t *in,
                                                                 const int8_t *fpk, const int32_t *pk0, int8_t *row,
                                                                 int b, int oy, int32_t in_zp, int32_t out_zp,
                                                                 int32_t act_min, int32_t act_max) {
@@ -139,31 +185,57 @@ static __attribute__((noinline, unused)) void tinycc_mve_dw_row(const tinycc_dw_
     for (ox = 0; ox < ow;) {
         const int ix0 = ox * sw - pad_l;
         int8_t *const op = row + ox * co;
-        if (ox >= oxa && ox < oxb) {
-            const int n = oxb - ox < 4 ? oxb - ox : 4;
+        const int left = ow - ox, right = w - ix0 - 1;   /* pixels left; block columns 1..right inside */
+        if (sw == 1 && ky1 > ky0 && left >= 2 && right >= 2 && (ix0 >= 0 || (ix0 == -1 && left >= 3 && right >= 4))) {
+            /* stride 1: two or three pixels sharing each input column (n + 2 of them, column 1 at x); the
+             * first column outside (left of the input) or the last (right of it) skipped */
+            const int8_t *x = xrow + (ix0 + 1) * co;
+            if (ix0 < 0) {
+                tinycc_mve_dw_run(1, 3, 0, 3, 1, 0, ky0, ky1, x, co, co, rowstep, fpk, pk0, op, in_zp, out_zp, act_min,
+                                  act_max);
+                ox += 3;
+            } else if (left >= 3 && right >= 4) {
+                tinycc_mve_dw_run(1, 3, 0, 3, 0, 0, ky0, ky1, x, co, co, rowstep, fpk, pk0, op, in_zp, out_zp, act_min,
+                                  act_max);
+                ox += 3;
+            } else if (left >= 3 && right == 3) {
+                tinycc_mve_dw_run(1, 3, 0, 3, 0, 1, ky0, ky1, x, co, co, rowstep, fpk, pk0, op, in_zp, out_zp, act_min,
+                                  act_max);
+                ox += 3;
+            } else if (right >= 3) {
+                tinycc_mve_dw_run(1, 2, 0, 3, 0, 0, ky0, ky1, x, co, co, rowstep, fpk, pk0, op, in_zp, out_zp, act_min,
+                                  act_max);
+                ox += 2;
+            } else {
+                tinycc_mve_dw_run(1, 2, 0, 3, 0, 1, ky0, ky1, x, co, co, rowstep, fpk, pk0, op, in_zp, out_zp, act_min,
+                                  act_max);
+                ox += 2;
+            }
+        } else if (ox >= oxa && ox < oxb) {   /* interior pixels four a block, a filter load each tap */
             const int8_t *x = xrow + ix0 * co;
-            if (n == 4) tinycc_mve_dw_run(4, 0, 3, ky0, ky1, x, xs, co, rowstep, fpk, pk0, op, in_zp, out_zp, act_min,
-                                          act_max);
-            else if (n == 3) tinycc_mve_dw_run(3, 0, 3, ky0, ky1, x, xs, co, rowstep, fpk, pk0, op, in_zp, out_zp,
-                                               act_min, act_max);
-            else if (n == 2) tinycc_mve_dw_run(2, 0, 3, ky0, ky1, x, xs, co, rowstep, fpk, pk0, op, in_zp, out_zp,
-                                               act_min, act_max);
-            else tinycc_mve_dw_run(1, 0, 3, ky0, ky1, x, xs, co, rowstep, fpk, pk0, op, in_zp, out_zp, act_min,
-                                   act_max);
+            const int n = oxb - ox < 4 ? oxb - ox : 4;
+            if (n == 4) tinycc_mve_dw_run(0, 4, 0, 3, 0, 0, ky0, ky1, x, xs, co, rowstep, fpk, pk0, op, in_zp, out_zp,
+                                          act_min, act_max);
+            else if (n == 3) tinycc_mve_dw_run(0, 3, 0, 3, 0, 0, ky0, ky1, x, xs, co, rowstep, fpk, pk0, op, in_zp,
+                                               out_zp, act_min, act_max);
+            else if (n == 2) tinycc_mve_dw_run(0, 2, 0, 3, 0, 0, ky0, ky1, x, xs, co, rowstep, fpk, pk0, op, in_zp,
+                                               out_zp, act_min, act_max);
+            else tinycc_mve_dw_run(0, 1, 0, 3, 0, 0, ky0, ky1, x, xs, co, rowstep, fpk, pk0, op, in_zp, out_zp,
+                                   act_min, act_max);
             ox += n;
         } else {   /* a border pixel alone: its inside columns kx0 <= kx < kx1 (maybe none) */
             const int kx0 = ix0 < 0 ? (-ix0 < 3 ? -ix0 : 3) : 0;
             const int kx1 = ix0 + 3 > w ? (w - ix0 > kx0 ? w - ix0 : kx0) : 3;
             const int8_t *x = kx1 > kx0 ? xrow + (ix0 + kx0) * co : xrow;
             if (kx0 == 1 && kx1 == 3)
-                tinycc_mve_dw_run(1, 1, 3, ky0, ky1, x, xs, co, rowstep, fpk, pk0, op, in_zp, out_zp, act_min,
-                                  act_max);
+                tinycc_mve_dw_run(0, 1, 1, 3, 0, 0, ky0, ky1, x, xs, co, rowstep, fpk, pk0, op, in_zp, out_zp,
+                                  act_min, act_max);
             else if (kx0 == 0 && kx1 == 2)
-                tinycc_mve_dw_run(1, 0, 2, ky0, ky1, x, xs, co, rowstep, fpk, pk0, op, in_zp, out_zp, act_min,
-                                  act_max);
+                tinycc_mve_dw_run(0, 1, 0, 2, 0, 0, ky0, ky1, x, xs, co, rowstep, fpk, pk0, op, in_zp, out_zp,
+                                  act_min, act_max);
             else
-                tinycc_mve_dw_run(1, kx0, kx1, ky0, ky1, x, xs, co, rowstep, fpk, pk0, op, in_zp, out_zp, act_min,
-                                  act_max);
+                tinycc_mve_dw_run(0, 1, kx0, kx1, 0, 0, ky0, ky1, x, xs, co, rowstep, fpk, pk0, op, in_zp, out_zp,
+                                  act_min, act_max);
             ox += 1;
         }
     }
@@ -172,4 +244,7 @@ static __attribute__((noinline, unused)) void tinycc_mve_dw_row(const tinycc_dw_
 #undef TINYCC_MVE_DW_MAC
 #undef TINYCC_MVE_DW_MUL
 #undef TINYCC_MVE_DW_TAP
+#undef TINYCC_MVE_DW_ACC
+#undef TINYCC_MVE_DW_COL
+#undef TINYCC_MVE_DW_NOSCHED
 #endif
