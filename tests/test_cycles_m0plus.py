@@ -17,22 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_cycle_model import MAIN  # main() calls tinycc_marker_begin between opening and closing the output
 from tinycc import cortexm, cycle_models, cycles, cycles_m0plus, targets
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("arm-none-eabi-gcc") and shutil.which("qemu-system-arm")),
     reason="needs gcc-arm-none-eabi, picolibc-arm-none-eabi and qemu-system-arm")
-
-MAIN = """#include <stdio.h>
-void tinycc_marker_begin(void);
-int main(void) {
-    FILE *f = fopen("tinycc_out.bin", "wb");
-    if (!f) return 3;
-    tinycc_marker_begin();
-    fclose(f);
-    return 0;
-}
-"""
 
 SNIPPET = """    .syntax unified
     .thumb

@@ -2,19 +2,21 @@
  * gives tinycc_dw_s8_pf: depth multiplier 1, dilation 1, rq 1 or 2; Cortex-M55/M85, an optimising build;
  * TINYCC_MVE from mve_dot_s8.h), vectorised across channels as CMSIS-NN's MVE depthwise kernels are (NHWC
  * keeps a pixel's channels contiguous): four channels a vector in int32 lanes (VLDRB.S32 widens 4 bytes as
- * it loads; MVE multiplies integer vectors by vectors without accumulating: VMUL + VADD), channel groups
- * outer and pixels inner. Each group's row: one start vector (the folded bias plus in_zp * f of every tap
- * in a row outside the input: TFLM skips those taps, the folded bias takes in_zp * f of every tap off);
- * pixels whose three columns are inside in blocks of up to four sharing each filter tap's load (no bounds
- * check, no patch); a border pixel alone over its inside columns, in_zp * f of its outside columns added
- * to its start. The last group of a depth that is not a multiple of 4 takes predicated input loads and
- * stores (the packed filter and constants are zero-padded to whole groups); a full group none.
- * Requantisation four channels at a time, TFLM's MultiplyByQuantizedMultiplier(acc, M, -r) + out_zp
- * exactly (the emitter's rq words: multiplier M >= 0, right shift r = (word & 255) + 1 >= 2, no left
- * shift): VQRDMULH is SaturatingRoundingDoublingHighMul; RoundingDivideByPOT rounds half away from zero
- * where VRSHL (by -r) rounds half up, so a negative x takes x - 1 first (x + (x >> 31)): (x - 1 +
+ * it loads; MVE multiplies integer vectors by vectors without accumulating: a multiply, then VADD).
+ * A row goes in runs of pixels, each over every channel group (the pointers step 4 channels): stride 1 in
+ * blocks of three or two pixels that load each input column once for the taps it meets (n + 2 loads a
+ * filter row), the block's first column maybe left of the input or its last right of it; larger strides
+ * in blocks of four interior pixels sharing each filter tap's load; any other border pixel alone over its
+ * inside columns. Each group's start is its folded bias plus in_zp * f of every tap outside the input
+ * (TFLM skips those taps; the folded bias takes in_zp * f of every tap off), so no patch and no bounds
+ * check. The last group of a depth that is not a multiple of 4 takes predicated input loads and stores,
+ * a pixel at a time through one generic routine (the packed filter and constants are zero-padded to whole
+ * groups). Requantisation four channels at a time, TFLM's MultiplyByQuantizedMultiplier(acc, M, -r) +
+ * out_zp exactly (the emitter's rq words: multiplier M >= 0, right shift r = (word & 255) + 1 >= 2, no
+ * left shift): VQRDMULH is SaturatingRoundingDoublingHighMul; RoundingDivideByPOT rounds half away from
+ * zero where VRSHL (by -r) rounds half up, so a negative x takes x - 1 first (x + (x >> 31)): (x - 1 +
  * 2^(r-1)) >> r is x / 2^r rounded half down for x < 0, the same but at halves; x > INT32_MIN since
- * M < 2^31. Pointers are formed only to bytes inside the input (a border pixel's first inside column). */
+ * M < 2^31. Pointers are formed only to bytes inside the input. */
 #if defined(TINYCC_MVE)
 #define TINYCC_DW_MVE 1
 
@@ -150,6 +152,28 @@ TINYCC_MVE_DW_INLINE void tinycc_mve_dw_groups(int full, int shared, int n, int 
     }
 }
 
+/* the last group of a depth that is not a multiple of 4 (co - c channels, predicated) for the n pixels of a
+ * run, a pixel at a time through the one generic form (rare: every MLPerf Tiny depth is a multiple of 4) */
+static __attribute__((noinline, unused)) void tinycc_mve_dw_tail(int shared, int n, int kx0, int kx1, int lmiss,
+                                                                 int rmiss, int ky0, int ky1, const int8_t *x,
+                                                                 int xs, int co, int rowstep, const int8_t *fg,
+                                                                 const int32_t *pk, mve_pred16_t q, int8_t *op,
+                                                                 int32_t in_zp, int32_t out_zp, int32_t act_min,
+                                                                 int32_t act_max) {
+    int i;
+    for (i = 0; i < n; ++i, op += co) {
+        int a = kx0, b = kx1;
+        const int8_t *xi = x + i * xs;
+        if (shared) {   /* x is the block's column 1; pixel i's columns i .. i + 2 */
+            a = i == 0 && lmiss;
+            b = i == n - 1 && rmiss ? 2 : 3;
+            xi = x + (i + a - 1) * co;
+        }
+        tinycc_mve_dw_groups(0, 0, 1, a, b, 0, 0, ky0, ky1, 1, xi, xs, co, rowstep, fg, pk, q, op, in_zp, out_zp,
+                             act_min, act_max);
+    }
+}
+
 /* the pixels of a run over the whole depth: whole groups, then the predicated last one */
 TINYCC_MVE_DW_INLINE void tinycc_mve_dw_run(int shared, int n, int kx0, int kx1, int lmiss, int rmiss, int ky0,
                                             int ky1, const int8_t *x, int xs, int co, int rowstep, const int8_t *fpk,
@@ -159,8 +183,8 @@ TINYCC_MVE_DW_INLINE void tinycc_mve_dw_run(int shared, int n, int kx0, int kx1,
     tinycc_mve_dw_groups(1, shared, n, kx0, kx1, lmiss, rmiss, ky0, ky1, ng, x, xs, co, rowstep, fpk, pk0, 0, op,
                          in_zp, out_zp, act_min, act_max);
     if (c < co)
-        tinycc_mve_dw_groups(0, shared, n, kx0, kx1, lmiss, rmiss, ky0, ky1, 1, x + c, xs, co, rowstep, fpk + 9 * c,
-                             pk0 + 3 * c, vctp32q((uint32_t)(co - c)), op + c, in_zp, out_zp, act_min, act_max);
+        tinycc_mve_dw_tail(shared, n, kx0, kx1, lmiss, rmiss, ky0, ky1, x + c, xs, co, rowstep, fpk + 9 * c,
+                           pk0 + 3 * c, vctp32q((uint32_t)(co - c)), op + c, in_zp, out_zp, act_min, act_max);
 }
 
 #if defined(__GNUC__) && !defined(__clang__)   /* GCC's scheduling before register allocation spills the blocks' */
@@ -168,10 +192,9 @@ TINYCC_MVE_DW_INLINE void tinycc_mve_dw_run(int shared, int n, int kx0, int kx1,
 #else
 #define TINYCC_MVE_DW_NOSCHED
 #endif
-static __attribute__((noinline, unused)) TINYCC_MVE_DW_NOSCHED void tinycc_mve_dw_row(const tinycc_dw_shape *s, const int8_t *in,
-                                                                const int8_t *fpk, const int32_t *pk0, int8_t *row,
-                                                                int b, int oy, int32_t in_zp, int32_t out_zp,
-                                                                int32_t act_min, int32_t act_max) {
+static __attribute__((noinline, unused)) TINYCC_MVE_DW_NOSCHED void
+tinycc_mve_dw_row(const tinycc_dw_shape *s, const int8_t *in, const int8_t *fpk, const int32_t *pk0, int8_t *row, int b,
+                  int oy, int32_t in_zp, int32_t out_zp, int32_t act_min, int32_t act_max) {
     const int co = s->co, sw = s->sw, w = s->w, h = s->h, ow = s->ow, pad_l = s->pad_l, iy0 = oy * s->sh - s->pad_t;
     const int ky0 = iy0 < 0 ? (-iy0 < 3 ? -iy0 : 3) : 0;
     const int ky1 = iy0 + 3 > h ? (h - iy0 > ky0 ? h - iy0 : ky0) : 3;
@@ -211,18 +234,17 @@ static __attribute__((noinline, unused)) TINYCC_MVE_DW_NOSCHED void tinycc_mve_d
                                   act_max);
                 ox += 2;
             }
-        } else if (ox >= oxa && ox < oxb) {   /* interior pixels four a block, a filter load each tap */
+        } else if (ox >= oxa && ox < oxb) {   /* interior pixels four a block, a filter load each tap, or one */
             const int8_t *x = xrow + ix0 * co;
-            const int n = oxb - ox < 4 ? oxb - ox : 4;
-            if (n == 4) tinycc_mve_dw_run(0, 4, 0, 3, 0, 0, ky0, ky1, x, xs, co, rowstep, fpk, pk0, op, in_zp, out_zp,
-                                          act_min, act_max);
-            else if (n == 3) tinycc_mve_dw_run(0, 3, 0, 3, 0, 0, ky0, ky1, x, xs, co, rowstep, fpk, pk0, op, in_zp,
-                                               out_zp, act_min, act_max);
-            else if (n == 2) tinycc_mve_dw_run(0, 2, 0, 3, 0, 0, ky0, ky1, x, xs, co, rowstep, fpk, pk0, op, in_zp,
-                                               out_zp, act_min, act_max);
-            else tinycc_mve_dw_run(0, 1, 0, 3, 0, 0, ky0, ky1, x, xs, co, rowstep, fpk, pk0, op, in_zp, out_zp,
-                                   act_min, act_max);
-            ox += n;
+            if (oxb - ox >= 4) {
+                tinycc_mve_dw_run(0, 4, 0, 3, 0, 0, ky0, ky1, x, xs, co, rowstep, fpk, pk0, op, in_zp, out_zp, act_min,
+                                  act_max);
+                ox += 4;
+            } else {
+                tinycc_mve_dw_run(0, 1, 0, 3, 0, 0, ky0, ky1, x, xs, co, rowstep, fpk, pk0, op, in_zp, out_zp, act_min,
+                                  act_max);
+                ox += 1;
+            }
         } else {   /* a border pixel alone: its inside columns kx0 <= kx < kx1 (maybe none) */
             const int kx0 = ix0 < 0 ? (-ix0 < 3 ? -ix0 : 3) : 0;
             const int kx1 = ix0 + 3 > w ? (w - ix0 > kx0 ? w - ix0 : kx0) : 3;
