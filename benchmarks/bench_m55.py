@@ -53,7 +53,7 @@ def main() -> None:
                     trace: list = []
                     o, counts[core] = cortexm.run(built["elf"], core, x, layout, count=True, trace=trace)
                     cyc[core] = (cycles.estimate(built["elf"], trace, 1).cycles if core == "cortex-m4"
-                                 else cycles_m55.estimate(built["elf"], trace, 1))
+                                 else cycles_m55.estimate(built["elf"], trace, 1).cycles)
                     outs[core] = [np.asarray(a).tobytes() for a in o[0]]
                 same = len({tuple(v) for v in outs.values()}) == 1
                 rows.append((name, backend, counts, cyc, arenas, same))

@@ -129,10 +129,14 @@ def test_mve_fully_connected_edges_on_qemu_cortex_m55_equal_tflm(tmp_path):
 
 
 def test_mve_depthwise_edges_on_qemu_cortex_m55_equal_tflm(tmp_path):
-    """3x3 on the packed filter: depths 4, 6, 13 (a partial last group), 64 and 136 (a border patch
-    in two channel passes); rows of 3, 5, 8 and 17 pixels (four-pixel passes and single ones); stride
-    1 and 2; same and valid padding; clipping activations; and a 5x3 filter and a depth multiplier of 2
-    (the other fast and reference paths) beside them."""
+    """3x3 on the packed filter: depths 4, 6, 13, 21, 33 (a partial last group of 1 to 3 channels), 8,
+    12, 20, 64 and 136 (whole groups, not all multiples of 16); rows of 1, 2, 3, 5, 6, 8, 10 and 17 pixels
+    (stride 1: three- and two-pixel blocks sharing input columns, with the first column left of the input
+    or the last right of it; stride 2: four-pixel blocks and shorter last ones; border pixels alone, a pixel
+    with both side columns and both outer rows outside, rows with no interior pixel); strides 1, 2, (2, 1)
+    and (1, 2); same padding (one each side, and stride 2 on an even size: none left, one right) and valid;
+    clipping activations; and a 5x3 filter and a depth multiplier of 2 (the other fast and reference paths)
+    beside them."""
     rng = np.random.default_rng(24)
     parts = [_dw(rng, 5, 3, 4, 1, (3, 3), (1, 1), True),
              _dw(rng, 7, 5, 6, 1, (3, 3), (1, 1), True, "relu6"),
@@ -140,6 +144,11 @@ def test_mve_depthwise_edges_on_qemu_cortex_m55_equal_tflm(tmp_path):
              _dw(rng, 6, 10, 64, 1, (3, 3), (1, 1), False),
              _dw(rng, 4, 8, 136, 1, (3, 3), (1, 1), True),
              _dw(rng, 8, 19, 8, 1, (3, 3), (2, 1), True, "relu_n1_to_1"),
+             _dw(rng, 1, 1, 20, 1, (3, 3), (1, 1), True),
+             _dw(rng, 2, 2, 7, 1, (3, 3), (1, 1), True, "relu"),
+             _dw(rng, 6, 8, 21, 1, (3, 3), (2, 2), True, "relu6"),
+             _dw(rng, 5, 9, 33, 1, (3, 3), (1, 2), False),
+             _dw(rng, 4, 6, 12, 1, (3, 3), (1, 1), True, "relu"),
              _dw(rng, 7, 6, 5, 1, (5, 3), (1, 1), True),
              _dw(rng, 6, 6, 3, 2, (3, 3), (1, 1), True)]
     _run_on_m55(_model(parts), tmp_path, "tinycc_depthwise_conv_2d_s8_")

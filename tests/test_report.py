@@ -162,7 +162,7 @@ def test_tflm_budget_uses_the_flatbuffer_and_tflms_own_arena_with_io_inside(tmp_
 
 @pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
                     reason=f"the Cortex-M toolchain and QEMU are not installed (apt-get install {cortexm.PACKAGES})")
-def test_latency_counted_under_qemu_on_a_cortex_m4_board_estimated_on_m0plus():
+def test_latency_counted_under_qemu_on_a_cortex_m4_board_and_on_m0plus():
     rep = make_report(EXAMPLE, "arduino-nano-33-ble", "c", stack_bytes=8 * KB)
     lat = rep["latency"]
     assert lat["method"] == "qemu" and lat["instructions"] >= rep["macs"]      # at least one instruction per MAC
@@ -187,8 +187,8 @@ def test_latency_counted_under_qemu_on_a_cortex_m4_board_estimated_on_m0plus():
         table = render_html(rep).split('<table id="layers">')[1].split("</table>")[0]
         assert "<th>time</th>" in table and table.count(" us</td>") + table.count(" ms</td>") == len(layers) + 1
     m0 = make_report(EXAMPLE, "cortex-m0plus-16k", "c")["latency"]     # ARMv6-M code counted on mps2-an385
-    assert m0["method"] == "qemu" and m0["instructions"] > lat["instructions"] and m0["cycles"] == m0["instructions"]
-    assert "(cortex-m0plus" in m0["basis"] and "assuming 1 instruction per cycle" in m0["basis"]
+    assert m0["method"] == "qemu" and m0["instructions"] > lat["instructions"] and m0["cycles"] > m0["instructions"]
+    assert "(cortex-m0plus" in m0["basis"] and "tinycc's Cortex-M0+ model" in m0["basis"]    # cycles_m0plus.py
 
 
 def test_power_reproduces_the_seed_budget_and_rate_sets_the_duty_cycle():

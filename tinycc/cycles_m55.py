@@ -111,14 +111,23 @@ def block_cost(code: dict[int, cycles.Insn], pc: int, n: int) -> tuple[int, str]
     return total, pays
 
 
-def estimate(elf, trace: list, samples: int) -> int:
-    """Cycles per inference from the plugin's trace [(part, pc, n, runs, taken, misses), ...]."""
+def estimate(elf, trace: list, samples: int) -> cycles.Estimate:
+    """Cycles per inference (and per part) from the plugin's trace [(part, pc, n, runs, taken, misses), ...];
+    its extra: the cycles above one per instruction (taken branches' refills, the rest)."""
     code = disassemble(str(elf))
     cache: dict[tuple[int, int], tuple[int, str]] = {}
-    total = 0
-    for _part, pc, n, runs, taken, _misses in trace:
+    parts: dict[int, int] = {}
+    insns = refills = 0
+    for part, pc, n, runs, taken, _misses in trace:
         if (pc, n) not in cache:
             cache[(pc, n)] = block_cost(code, pc, n)
         cyc, pays = cache[(pc, n)]
-        total += runs * cyc + {"always": runs, "taken": taken, "never": 0}[pays] * cycles.P
-    return total // max(samples, 1)
+        refill = {"always": runs, "taken": taken, "never": 0}[pays] * cycles.P
+        parts[part] = parts.get(part, 0) + runs * cyc + refill
+        insns += runs * n
+        refills += refill
+    s = max(samples, 1)
+    per_part = [parts.get(i, 0) // s for i in range(max(parts, default=-1) + 1)]
+    total = sum(parts.values()) // s
+    return cycles.Estimate(total, per_part, insns // s, {"taken branches": refills // s,
+                                                         "other": total - insns // s - refills // s})

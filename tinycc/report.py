@@ -97,29 +97,32 @@ def _no_qemu_reason(core: str, backend: str, folder: Path) -> str | None:
 
 def measure(folder: Path, core: str, cmsis_nn=None) -> dict:
     """Cross-build the compiled folder for `core` and count the instructions of one inference on
-    one random input (seed 0) under QEMU; on a Cortex-M4 also the cycle estimate (tinycc/cycles.py)."""
+    one random input (seed 0) under QEMU; where the core has a cycle model also its estimate
+    (tinycc/cycle_models.py)."""
     import numpy as np
 
-    from tinycc import cortexm, cycles
+    from tinycc import cortexm, cycle_models
     from tinycc.core.samples import random_tensor
     build = cortexm.build(folder, core, cmsis_nn=cmsis_nn)
     layout = cortexm.io_layout(folder, build["name"])
     rng = np.random.default_rng(0)
     sample = [random_tensor(rng, shape, dtype) for shape, dtype in layout["input"]]
-    trace: list | None = [] if cortexm.TARGETS[core].cycle_model == "cortex-m4" else None
+    model = cortexm.TARGETS[core].cycle_model
+    trace: list | None = [] if model else None
     _, insns = cortexm.run(build["elf"], core, [sample], layout["output"], count=True, trace=trace)
     measured = {"instructions": insns, "program_flash_bytes": build["flash_bytes"],
-                "cycles": cycles.estimate(build["elf"], trace, 1).cycles if trace is not None else None,
+                "cycles": getattr(cycle_models.estimate(model, build["elf"], trace, 1), "cycles", None),
                 "static_ram_bytes": build["static_ram_bytes"],
                 "worst_case_stack_bytes": build["worst_case_stack_bytes"], "layers": None}
     marked = cortexm.layers(folder, build["name"])
     if marked:       # the split by layer from a profiling build (a marker call before each layer)
         profiled = cortexm.build(folder, core, extra_flags=("-DTINYCC_PROFILE_LAYERS",), cmsis_nn=cmsis_nn)
-        trace = [] if cortexm.TARGETS[core].cycle_model == "cortex-m4" else None
+        trace = [] if model else None
         _, total, parts = cortexm.run(profiled["elf"], core, [sample], layout["output"], count=True, per_layer=True,
                                       trace=trace)
         parts = parts + [0] * (len(marked) + 1 - len(parts))
-        est = cycles.estimate(profiled["elf"], trace, 1).parts if trace is not None else parts
+        modelled = cycle_models.estimate(model, profiled["elf"], trace, 1)
+        est = modelled.parts if modelled else parts
         est = est + [0] * (len(parts) - len(est))
         measured["layers"] = [{"op": op, "name": name, "instructions": n, "cycles": c}
                               for (op, name), n, c in zip(marked, parts[1:], est[1:])]
@@ -128,8 +131,8 @@ def measure(folder: Path, core: str, cmsis_nn=None) -> dict:
 
 
 def attach_layer_latency(rows: list[dict], measured: list[dict] | None, clock_hz: float) -> bool:
-    """Each layer row gets the instructions counted for it (and seconds at the clock: the Cortex-M4
-    cycle estimate, else one instruction a cycle), matched by op and name as the generated code's
+    """Each layer row gets the instructions counted for it (and seconds at the clock: the core's cycle
+    estimate, else one instruction a cycle), matched by op and name as the generated code's
     layer comments give them; nothing when a name is ambiguous or missing (the rows then keep no latency)."""
     from tinycc.backends.c import names
     if not measured:
@@ -161,8 +164,10 @@ def latency(folder: Path, b: dict, backend: str, macs: int, mode: str, cycles_pe
             reason = f"measuring under QEMU failed: {exc.message}{hint}"
         else:
             n, c = built["instructions"], built.get("cycles")
-            how = (f"{c:,} cycles estimated by tinycc's Cortex-M4 model (TRM instruction timing, zero wait states)"
-                   if c else "assuming 1 instruction per cycle")
+            from tinycc import cortexm, cycle_models
+            model = cortexm.TARGETS[b["core"]].cycle_model
+            how = (f"{c:,} cycles estimated by tinycc's {cycle_models.title(model)} model (TRM instruction timing, "
+                   f"zero wait states)" if c and model else "assuming 1 instruction per cycle")
             return ({"method": "qemu", "seconds": (c or n) / clock, "cycles": c or n, "instructions": n,
                      "basis": f"from {n:,} instructions counted under QEMU ({b['core']}, one random input), "
                               f"{how} at {b['clock_mhz']:g} MHz"}, built)

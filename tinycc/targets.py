@@ -3,7 +3,7 @@
 Each core is an entry of `targets.json` beside this module: its cross compiler and flags, the C
 library (picolibc specs, semihosting crt0), the linker script and memory map, the QEMU binary,
 machine and semihosting mode, the instruction-counting plugin (tinycc/qemu_plugin/<plugin>.c,
-target independent), the cycle model (tinycc/cycles.py; None: instructions only), the kernel
+target independent), the cycle model (tinycc/cycle_models.py; None: instructions only), the kernel
 family its compiler selects in the c backend's kernels, the Debian packages it needs and, where
 `tinycc compare` has runtimes for it, their suffix (`c-qemu-<runtime>`). Adding a core is an entry
 here plus, if it is a new family, its kernel paths.
@@ -28,7 +28,7 @@ KERNEL_FAMILIES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
     "riscv": ("RISC-V RV32 with M: the plain C paths (no vector extension)", ("__riscv", "__riscv_mul"),
               ("__riscv_vector",)),
 }
-CYCLE_MODELS = ("cortex-m4",)      # tinycc/cycles.py's timing tables
+CYCLE_MODELS = ("cortex-m4", "cortex-m0plus", "cortex-m55")      # tinycc/cycle_models.py
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class Target:
     qemu_args: tuple
     semihosting: str              # -semihosting-config
     plugin: str                   # tinycc/qemu_plugin/<plugin>.c
-    cycle_model: str | None       # tinycc/cycles.py's model for the core, None: instructions only
+    cycle_model: str | None       # tinycc/cycle_models.py's model for the core, None: instructions only
     kernels: str                  # KERNEL_FAMILIES key
     packages: tuple               # the Debian packages of the toolchain and emulator
     runtime: str | None           # `tinycc compare` runtimes <backend>-qemu-<runtime>

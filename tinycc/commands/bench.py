@@ -1,5 +1,5 @@
-"""`tinycc bench`: instructions per inference under QEMU (optionally per layer), the Cortex-M4 cycle
-estimate beside them (tinycc/cycles.py: the TRM's instruction timing over the executed blocks),
+"""`tinycc bench`: instructions per inference under QEMU (optionally per layer), the core's cycle
+estimate beside them (tinycc/cycle_models.py: the TRM's instruction timing over the executed blocks),
 flash and RAM."""
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from tinycc.core.errors import TinyccError
 def cmd_bench(args, out: Console) -> int:
     import numpy as np
 
-    from tinycc import cortexm, cycles
+    from tinycc import cortexm, cycle_models
     from tinycc.core.samples import random_tensor
     core = cortexm.core_of(args.target)
     flags = ("-DTINYCC_PROFILE_LAYERS",) if args.per_layer else ()
@@ -32,10 +32,13 @@ def cmd_bench(args, out: Console) -> int:
     rng = np.random.default_rng(0)
     samples = [[random_tensor(rng, shape, dtype) for shape, dtype in layout["input"]] for _ in range(args.samples)]
     rows = None
-    modelled = cortexm.TARGETS[core].cycle_model == "cortex-m4"     # the one cycle model: the Cortex-M4's timing
+    modelled = cortexm.TARGETS[core].cycle_model          # tinycc/cycle_models.py's model of the core, or None
     trace: list | None = [] if modelled else None
     if args.flash_wait_states < 0:
         raise TinyccError(f"--flash-wait-states must be 0 or more, not {args.flash_wait_states}")
+    if args.flash_wait_states and modelled not in cycle_models.WAIT_STATES:
+        raise TinyccError(f"--flash-wait-states: {core}'s cycle model prices no flash wait states",
+                          hint="the Cortex-M4 model (--target cortex-m4) does")
     if args.per_layer:
         layers = cortexm.layers(args.folder, report["name"])
         if not layers:
@@ -50,7 +53,7 @@ def cmd_bench(args, out: Console) -> int:
                  for i, ((op, node), n) in enumerate(zip(layers, parts[1:]))]
     else:
         _, insns = cortexm.run(report["elf"], core, samples, layout["output"], count=True, trace=trace)
-    est = cycles.estimate(report["elf"], trace, args.samples, args.flash_wait_states) if trace is not None else None
+    est = cycle_models.estimate(modelled, report["elf"], trace, args.samples, args.flash_wait_states)
     if est is not None and rows is not None:
         for r, c in zip(rows, est.parts + [0] * (len(rows) - len(est.parts))):
             r["estimated_cycles"] = c
@@ -58,7 +61,7 @@ def cmd_bench(args, out: Console) -> int:
         "estimated_cycles_per_inference": est.cycles, "clock_mhz": args.clock_mhz,
         "ms_per_inference": round(est.cycles / (args.clock_mhz * 1e3), 4),
         "flash_wait_states": args.flash_wait_states, "cycles_above_one_per_instruction": est.extra,
-        "assumptions": cycles.assumptions(args.flash_wait_states)}
+        "assumptions": cycle_models.assumptions(modelled, args.flash_wait_states)}
     data = {"folder": args.folder, "target": core, "samples": args.samples, "instructions_per_inference": insns,
             "flash_bytes": report["flash_bytes"], "static_ram_bytes": report["static_ram_bytes"],
             "max_frame_stack_bytes": report["max_frame_stack_bytes"], "elf": report["elf"], "layers": rows,
@@ -79,15 +82,16 @@ def cmd_bench(args, out: Console) -> int:
         show(out, per)
     first = [("instructions per inference", fmt_bytes(insns))]
     if est is not None:
-        first += [("est. Cortex-M4 cycles per inference", f"{fmt_bytes(est.cycles)} ({est.cycles / max(insns, 1):.2f} "
-                                                          f"per instruction)"),
+        first += [(f"est. {cycle_models.title(modelled)} cycles per inference",
+                   f"{fmt_bytes(est.cycles)} ({est.cycles / max(insns, 1):.2f} per instruction)"),
                   (f"ms @ {args.clock_mhz:g} MHz", f"{est.cycles / (args.clock_mhz * 1e3):.3f}")]
     show(out, build_table(f"tinycc bench: {args.folder} on {core} under QEMU ({args.samples} random inputs)", report,
                           first=first))
     if est is not None:
-        out.print(escape(cycles.assumptions(args.flash_wait_states)), soft_wrap=True, highlight=False)
+        out.print(escape(cycle_models.assumptions(modelled, args.flash_wait_states)), soft_wrap=True, highlight=False)
     else:
-        out.print(f"no cycle estimate: tinycc's cycle model is the Cortex-M4's ({core} given)", highlight=False)
+        out.print(f"no cycle estimate: tinycc has no cycle model of {core} (models: "
+                  f"{', '.join(cycle_models.TITLES)})", highlight=False)
     out.print(f"program: {escape(report['elf'])}", soft_wrap=True, highlight=False)
     return 0
 

@@ -2,7 +2,7 @@
 
 `run_point(point, model_bytes, data_bytes, calibration_bytes, board)` writes the bytes into a
 temporary folder of its own, compiles and budgets the model on the board (tinycc/report.py's
-make_report: arena, flash, fits, latency from QEMU's count and the Cortex-M4 cycle model when the
+make_report: arena, flash, fits, latency from QEMU's count and the core's cycle model when the
 core is emulated, else MACs x the backend's cycles per MAC of tinycc/sweep/estimate.py, the §10.1
 power and battery life), and scores it on the evaluation inputs (top-1
 agreement of the point's model with the float model, accuracy against labels when given). Nothing
@@ -10,7 +10,7 @@ assumes a shared file system, so the same function runs in a local process or as
 A failing point returns its error in the record; it never raises.
 
 How a latency was obtained is the record's `latency_source`: "cycle model" (QEMU's executed
-instructions timed by tinycc's Cortex-M4 model: `cycles` and `instructions`), "qemu instructions"
+instructions timed by the core's cycle model (Cortex-M4, M0+, M55): `cycles` and `instructions`), "qemu instructions"
 (a core without a cycle model: `instructions` only, one instruction a cycle assumed, `cycles`
 null) or "MAC estimate" (not emulated: MACs x `cycles_per_mac`, neither count).
 

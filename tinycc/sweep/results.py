@@ -67,10 +67,10 @@ def print_results(records: list[dict], out: Console, title: str, computed: int) 
         boards.setdefault(r["target"], []).append(r)
     for board, recs in boards.items():
         show(out, table(recs, f"on {board}", wide=out.width >= 130))
-    out.print("latency from: cycles (instructions counted under QEMU, timed by tinycc's Cortex-M4 cycle model), "
-              "insns (counted under QEMU on a core without a cycle model: one instruction a cycle assumed), MACs "
-              "and ~ (a core QEMU does not run: an estimate, MACs x the backend's cycles per MAC measured on the "
-              "Cortex-M4); SRAM: peak, arena + state + I/O buffers; top-1: agreement with the "
+    out.print("latency from: cycles (instructions counted under QEMU, timed by the core's cycle model: Cortex-M4, "
+              "Cortex-M0+ or Cortex-M55), insns (counted under QEMU on a core without a cycle model: one instruction "
+              "a cycle assumed), MACs and ~ (a core QEMU does not run: an estimate, MACs x the backend's cycles per "
+              "MAC measured on the Cortex-M4); SRAM: peak, arena + state + I/O buffers; top-1: agreement with the "
               "float model; acc.: against the labels; over: does not fit the board (the verdict is in --json); "
               "cycles, instructions, mW and battery days (the seed's §10.1 model) in a console 130 columns wide "
               "and in --json, --csv and --html", soft_wrap=True, highlight=False)
