@@ -159,7 +159,7 @@ VARIANTS = (
             "{act_min}, {act_max}", fast=True),
     Variant("s8", "tinycc_conv_2d_s8",
             "&{shape}, {x}, {w}, {bias}, {y}, {in_zp}, {out_zp}, {mult}, {shift}, {act_min}, {act_max}",
-            "reference/conv_2d.h", _reference("int8"), "tinycc_conv_2d_s8_inplace",
+            "reference/conv_2d_a8.h", _reference("int8"), "tinycc_conv_2d_s8_inplace",
             "&{shape}, &{ring_shape}, {buf}, {w}, {bias}, {ring}, {in_zp}, {out_zp}, {mult}, {shift}, {act_min}, "
             "{act_max}"),
     Variant("s16", "tinycc_conv_2d_s16",

@@ -104,7 +104,7 @@ VARIANTS = (
             "reference/fully_connected.h", _f32),
     Variant("s8", "tinycc_fully_connected_s8",
             "{dims}, {x}, {w}, {bias}, {y}, {in_zp}, {w_zp}, {out_zp}, {mult}, {shift}, {per_channel}, {act_min}, "
-            "{act_max}", "reference/fully_connected.h", _reference("int8")),
+            "{act_max}", "reference/fully_connected_a8.h", _reference("int8")),
     Variant("s16", "tinycc_fully_connected_s16",
             "{dims}, {x}, {w}, {bias}, {y}, {w_zp}, {out_zp}, {mult}, {shift}, {per_channel}, {act_min}, {act_max}",
             "reference/fully_connected.h", _reference("int16")),
