@@ -64,6 +64,8 @@ UNITS: dict[str, tuple[str, ...]] = {
                           "optimised/mve_fc.h",                  # Helium (MVE) blocks (Cortex-M55/M85)
                           "optimised/fully_connected_w4.h"),             # tinycc_fully_connected_s8_w4
     "fully_connected_s4.h": ("reference/fully_connected_a8.h",),         # int4 weights (PARAMS)
+    "fully_connected_s4_fast.h": ("optimised/fully_connected_s4_fast.h",),   # int4 blocks, after fully_connected.h
+    "conv_2d_s4_cols.h": ("optimised/conv_2d_s4_cols.h",),   # int4 patches, after conv_2d.h, fully_connected_s4_fast.h
     "signal_fft_s16.h": ("reference/signal_kissfft.h",),                 # KISS FFT in Q15 (PARAMS)
     "signal_fft_s32.h": ("reference/signal_kissfft.h",),                 # KISS FFT in Q31 (PARAMS)
 }

@@ -5,7 +5,7 @@ import numpy as np
 
 from tinycc.backends.c import requant
 from tinycc.backends.c.layout import CONV_COLS_BYTES, CONV_PATCH_BYTES, TAP_GROUP
-from tinycc.backends.c.ops import _s4
+from tinycc.backends.c.ops import _s4, _s4_fast
 from tinycc.backends.c.ops._conv_common import bias_ptr, float_range
 from tinycc.backends.c.ops._variants import Variant, call, choose, common
 
@@ -144,6 +144,7 @@ def _reference(dtype):
 # in order of preference: the first that applies is emitted (im2col and dot need int8 and dilation 1,
 # im2col also multipliers in [2^30, 2^31) and a column that fits CONV_COLS_BYTES)
 VARIANTS = (
+    _s4_fast.CONV,  # int4 weights re-laid for SMLAD, each pixel's patch against them
     _s4.CONV,       # int4 weights (core/int4.py): packed, unpacked in the MAC loop
     Variant("f32", "tinycc_conv_2d_f32", "&{shape}, {x}, {w}, {bias}, {y}, {lo}, {hi}", "reference/conv_2d.h", _f32),
     # im2col: each pixel's patch widened to int16 once, every channel against it
