@@ -29,6 +29,32 @@ static inline int32_t tinycc_s4_mac(uint32_t v, int32_t xe0, int32_t xo0, int32_
     p = __smlad(xe1, (int32_t)((v << 8) & m), p);
     return __smlad(xo1, (int32_t)((v << 12) & m), p);
 }
+/* One chunk of eight input bytes against the block's four words in Thumb-2: the input's two words loaded
+ * back to back and widened (four SXTB16), then per unit its word, four ANDs with the mask register (the
+ * word shifted by the operand: one instruction each, where C gets a shift and an AND with an immediate)
+ * and four SMLADs: 42 instructions for 32 multiply-accumulates, 14 registers. */
+#define TINYCC_S4_UNIT(A) \
+    "ldr    %[v], [%[w]], #4\n\t" \
+    "and    %[t], %[m], %[v]\n\t" \
+    "smlad  %[" A "], %[xe0], %[t], %[" A "]\n\t" \
+    "and    %[t], %[m], %[v], lsl #4\n\t" \
+    "smlad  %[" A "], %[xo0], %[t], %[" A "]\n\t" \
+    "and    %[t], %[m], %[v], lsl #8\n\t" \
+    "smlad  %[" A "], %[xe1], %[t], %[" A "]\n\t" \
+    "and    %[t], %[m], %[v], lsl #12\n\t" \
+    "smlad  %[" A "], %[xo1], %[t], %[" A "]\n\t"
+#define TINYCC_S4_CHUNK \
+    "ldr    %[t], [%[x]], #4\n\t" \
+    "ldr    %[v], [%[x]], #4\n\t" \
+    "sxtb16 %[xe0], %[t]\n\t" \
+    "sxtb16 %[xo0], %[t], ror #8\n\t" \
+    "sxtb16 %[xe1], %[v]\n\t" \
+    "sxtb16 %[xo1], %[v], ror #8\n\t" \
+    TINYCC_S4_UNIT("a0") TINYCC_S4_UNIT("a1") TINYCC_S4_UNIT("a2") TINYCC_S4_UNIT("a3")
+#define TINYCC_S4_OPERANDS \
+    : [a0] "+r"(p0), [a1] "+r"(p1), [a2] "+r"(p2), [a3] "+r"(p3), [x] "+r"(x), [w] "+r"(w), [xe0] "=&r"(xe0), \
+      [xo0] "=&r"(xo0), [xe1] "=&r"(xe1), [xo1] "=&r"(xo1), [v] "=&r"(v), [t] "=&r"(t) \
+    : [m] "r"(0xF000F000u)
 #endif
 
 /* p + TINYCC_S4_SCALE * (a unit's word v . x[0..7]) */
@@ -46,25 +72,28 @@ static inline int32_t tinycc_s4_mac8(uint32_t v, const int8_t *x, int32_t p) {
 
 /* acc[j] += unit j of the block . x over `chunks` chunks of eight depths; returns w past them */
 static inline const int32_t *tinycc_s4_dot4(const int32_t *w, const int8_t *x, int chunks, int32_t *acc) {
-    int c = 0;
-    while (c < chunks) {
-        const int end = chunks - c > TINYCC_S4_FLUSH ? c + TINYCC_S4_FLUSH : chunks;
+    while (chunks > 0) {
+        const int n = chunks > TINYCC_S4_FLUSH ? TINYCC_S4_FLUSH : chunks;
         int32_t p0 = 0, p1 = 0, p2 = 0, p3 = 0;
-        for (; c < end; ++c, x += 8, w += 4) {
 #ifdef TINYCC_S4_DSP
-            const int32_t a = tinycc_ld4(x), b = tinycc_ld4(x + 4);
-            const int32_t xe0 = __sxtb16(a), xo0 = tinycc_sxtb16_ror8(a), xe1 = __sxtb16(b), xo1 = tinycc_sxtb16_ror8(b);
-            p0 = tinycc_s4_mac((uint32_t)w[0], xe0, xo0, xe1, xo1, p0);
-            p1 = tinycc_s4_mac((uint32_t)w[1], xe0, xo0, xe1, xo1, p1);
-            p2 = tinycc_s4_mac((uint32_t)w[2], xe0, xo0, xe1, xo1, p2);
-            p3 = tinycc_s4_mac((uint32_t)w[3], xe0, xo0, xe1, xo1, p3);
+        int32_t xe0, xo0, xe1, xo1, v, t;
+        const int8_t *const x4 = x + 8 * (n & ~3), *const xn = x + 8 * n;
+        if (x != x4)        /* four chunks a turn */
+            __asm__("1:\n\t" TINYCC_S4_CHUNK TINYCC_S4_CHUNK TINYCC_S4_CHUNK TINYCC_S4_CHUNK
+                    "cmp    %[x], %[end]\n\t"
+                    "bne    1b\n\t"
+                    TINYCC_S4_OPERANDS, [end] "r"(x4) : "cc", "memory");
+        while (x != xn) __asm__(TINYCC_S4_CHUNK TINYCC_S4_OPERANDS : "memory");
 #else
+        int c;
+        for (c = 0; c < n; ++c, x += 8, w += 4) {
             p0 = tinycc_s4_mac8((uint32_t)w[0], x, p0);
             p1 = tinycc_s4_mac8((uint32_t)w[1], x, p1);
             p2 = tinycc_s4_mac8((uint32_t)w[2], x, p2);
             p3 = tinycc_s4_mac8((uint32_t)w[3], x, p3);
-#endif
         }
+#endif
+        chunks -= n;
         acc[0] += p0 / TINYCC_S4_SCALE;      /* exact: multiples of the scale */
         acc[1] += p1 / TINYCC_S4_SCALE;
         acc[2] += p2 / TINYCC_S4_SCALE;
@@ -91,24 +120,22 @@ static inline void tinycc_fc_s4_row(int units, int depth, const int8_t *x, const
                                     int32_t act_min, int32_t act_max) {
     const int chunks = depth >> 3;
     int8_t last[8] = {0, 0, 0, 0, 0, 0, 0, 0};      /* the last depth % 8 bytes: never read past the input */
-    const int32_t *q = rq;
-    int u;
+    const int32_t *q = rq, *kb = kbias;
+    int n;
     if (depth & 7) memcpy(last, x + 8 * chunks, (size_t)(depth & 7));
-    for (u = 0; u + 4 <= units; u += 4) {
+    for (n = units >> 2; n > 0; --n, kb += 4, out += 4, q += 4 * rq_step) {
         int32_t acc[4];
-        acc[0] = kbias[u], acc[1] = kbias[u + 1], acc[2] = kbias[u + 2], acc[3] = kbias[u + 3];
+        acc[0] = kb[0], acc[1] = kb[1], acc[2] = kb[2], acc[3] = kb[3];
         w = tinycc_s4_dot4(w, x, chunks, acc);
         if (depth & 7) w = tinycc_s4_dot4(w, last, 1, acc);
-        tinycc_fc_store(out + u, acc, 4, out_zp, q, rq_step, mode, act_min, act_max);
-        q += 4 * rq_step;
+        tinycc_fc_store(out, acc, 4, out_zp, q, rq_step, mode, act_min, act_max);
     }
-    for (; u < units; ++u) {
+    for (n = units & 3; n > 0; --n, ++kb, ++out, q += rq_step) {
         int32_t acc[4] = {0, 0, 0, 0};      /* tinycc_fc_store's mode 2 reads four */
-        acc[0] = kbias[u];
+        acc[0] = kb[0];
         w = tinycc_s4_dot1(w, x, chunks, acc);
         if (depth & 7) w = tinycc_s4_dot1(w, last, 1, acc);
-        tinycc_fc_store(out + u, acc, 1, out_zp, q, rq_step, mode, act_min, act_max);
-        q += rq_step;
+        tinycc_fc_store(out, acc, 1, out_zp, q, rq_step, mode, act_min, act_max);
     }
 }
 
