@@ -1,10 +1,10 @@
 """Benchmark: 4-bit weights (4w8a) against int8 on a Cortex-M4 (QEMU mps2-an386, tinycc/cycles.py's
-estimated cycles): MLPerf Tiny's float AD (every layer fully connected) and KWS (conv, depthwise, 1x1
-convs, fully connected) quantised by tinycc's PTQ on random calibration samples, with int8 weights
+estimated cycles): MLPerf Tiny's float AD (every layer fully connected), ResNet-8 (3x3 and 1x1 convs) and
+VWW (MobileNet: conv, depthwise, 1x1 convs, fully connected) quantised by tinycc's PTQ on random calibration samples, with int8 weights
 (the fast int8 kernels), int4 weights with the fast int4 kernels (`--optimize speed`: ops/_s4_fast.py,
-fully connected and conv_2d) and with the reference int4 kernels (`--optimize size`); KWS's int4 rows
-give int4 weights to its conv_2d and fully_connected layers (its depthwise ones have no fast int4 kernel
-and stay int8) and, last, to every layer. Flash, the weights' bytes, instructions and est. cycles.
+fully connected and conv_2d) and with the reference int4 kernels (`--optimize size`); the int4 rows
+give int4 weights to the conv_2d and fully_connected layers (depthwise ones have no fast int4 kernel and
+stay int8) and, last, to every layer. Flash, the weights' bytes, instructions and est. cycles.
 
     python benchmarks/bench_int4.py [--models DIR]
 """
@@ -27,7 +27,8 @@ from tinycc import cortexm, cycles  # noqa: E402
 from tinycc.driver import compile_model  # noqa: E402
 from tinycc.plugins.importers.tflite import load_tflite  # noqa: E402
 
-MODELS = {"ad01": "mlperf_tiny/ad01_fp32.tflite", "resnet": "mlperf_tiny/pretrainedResnet.tflite", "vww": "mlperf_tiny/vww_96_float.tflite"}
+MODELS = {"ad01": "mlperf_tiny/ad01_fp32.tflite", "resnet": "mlperf_tiny/pretrainedResnet.tflite",
+          "vww": "mlperf_tiny/vww_96_float.tflite"}
 # (label, options): weights int8 / int4, which layers int4 ("convfc": conv_2d and fully_connected only)
 CONFIGS = [("int8, fast kernels", {"weights": "int8"}),
            ("int4, fast kernels", {"weights": "int4", "layers": "convfc"}),
@@ -40,7 +41,8 @@ def measure(path: Path, config: dict) -> list[str]:
     g = load_tflite(path)
     rng = np.random.default_rng(0)
     calibration = [[rng.uniform(-1, 1, g.tensors[n].shape).astype(np.float32) for n in g.inputs] for _ in range(8)]
-    options: dict = {"calibration": calibration, "weights": config["weights"], "optimize": config.get("optimize", "speed")}
+    options: dict = {"calibration": calibration, "weights": config["weights"],
+                     "optimize": config.get("optimize", "speed")}
     if config.get("layers") == "convfc":
         options["int4_layers"] = [n.name for n in g.nodes if n.op in ("conv_2d", "fully_connected")]
     with tempfile.TemporaryDirectory() as tmp:
