@@ -1,8 +1,8 @@
 """Benchmark: 4-bit weights (4w8a) against int8 on a Cortex-M4 (QEMU mps2-an386, tinycc/cycles.py's
 estimated cycles): MLPerf Tiny's float AD (every layer fully connected), ResNet-8 (3x3 and 1x1 convs)
 and VWW (MobileNet: conv, depthwise, 1x1 convs, fully connected) quantised by tinycc's PTQ on random
-calibration samples, with int8 weights (the fast int8 kernels), int4 weights with the fast int4 kernels (`--optimize speed`: ops/_s4_fast.py,
-fully connected and conv_2d) and with the reference int4 kernels (`--optimize size`); the int4 rows
+calibration samples, with int8 weights (the fast int8 kernels), int4 weights with the fast int4 kernels
+(`--optimize speed`: ops/_s4_fast.py, fully connected and conv_2d) and with the reference int4 kernels (`--optimize size`); the int4 rows
 give int4 weights to the conv_2d and fully_connected layers (depthwise ones have no fast int4 kernel and
 stay int8) and, last, to every layer. Flash, the weights' bytes, instructions and est. cycles.
 
