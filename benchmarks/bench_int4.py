@@ -2,9 +2,10 @@
 estimated cycles): MLPerf Tiny's float AD (every layer fully connected), ResNet-8 (3x3 and 1x1 convs)
 and VWW (MobileNet: conv, depthwise, 1x1 convs, fully connected) quantised by tinycc's PTQ on random
 calibration samples, with int8 weights (the fast int8 kernels), int4 weights with the fast int4 kernels
-(`--optimize speed`: ops/_s4_fast.py, fully connected and conv_2d) and with the reference int4 kernels (`--optimize size`); the int4 rows
-give int4 weights to the conv_2d and fully_connected layers (depthwise ones have no fast int4 kernel and
-stay int8) and, last, to every layer. Flash, the weights' bytes, instructions and est. cycles.
+(`--optimize speed`: ops/_s4_fast.py, fully connected and conv_2d) and with the reference int4 kernels
+(`--optimize size`); the int4 rows give int4 weights to the conv_2d and fully_connected layers
+(depthwise ones have no fast int4 kernel and stay int8) and, last, to every layer. Flash, the weights'
+bytes, instructions and est. cycles.
 
     python benchmarks/bench_int4.py [--models DIR]
 """
