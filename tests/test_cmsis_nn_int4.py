@@ -6,14 +6,13 @@ Cortex-M4 (its DSP paths). CMSIS-NN comes from $CMSIS_NN_PATH or is fetched (tes
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tests.c_build import CC, CFLAGS, HARNESS, run_exe
-from tests.cmsis_nn_source import host_library, require_cmsis_nn
+from tests.c_build import run_exe
+from tests.cmsis_nn_source import host_build, require_cmsis_nn
 from tests.ops.check import assert_outputs_equal_tflm, assert_qemu_m4_equals_tflm, random_inputs
 from tests.test_int4_weights import _chain, _model, _wide_model
 from tinycc import cortexm
@@ -54,13 +53,8 @@ def _write(model: bytes, folder: Path):
 def test_int4_models_on_the_host_equal_tflm(name, cmsis, tmp_path):
     model = MODELS[name]()
     g = _write(model, tmp_path)
-    exe = tmp_path / "model_test"
-    proc = subprocess.run([CC, *CFLAGS, "-I", str(tmp_path), "-I", str(cmsis / "Include"), str(tmp_path / "model.c"),
-                           str(tmp_path / "model_weights.c"), str(HARNESS), str(host_library(cmsis)), "-o", str(exe),
-                           "-lm"], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr[-2000:]
     samples = [random_inputs(g, np.random.default_rng(k)) for k in range(3)]
-    assert_outputs_equal_tflm(model, samples, run_exe(exe, g, samples))
+    assert_outputs_equal_tflm(model, samples, run_exe(host_build(tmp_path, cmsis), g, samples))
 
 
 @pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
