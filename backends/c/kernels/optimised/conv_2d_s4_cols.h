@@ -26,10 +26,16 @@ static inline void tinycc_conv_2d_s4_cols_row(const tinycc_conv_shape *s, const 
         }
         if (x == patch) {
             int8_t *p = patch;
+            const int ix0 = ox * s->sw - s->pad_l, ix1 = ix0 + (s->kw - 1) * s->dw;
             for (ky = 0; ky < s->kh; ++ky) {
                 const int iy = oy * s->sh - s->pad_t + ky * s->dh;
+                if (s->dw == 1 && iy >= 0 && iy < s->h && ix0 >= 0 && ix1 < s->w) {     /* one run of kw taps */
+                    memcpy(p, in + ((long)(b * s->h + iy) * s->w + ix0) * ci, (size_t)(s->kw * ci));
+                    p += s->kw * ci;
+                    continue;
+                }
                 for (kx = 0; kx < s->kw; ++kx, p += ci) {
-                    const int ix = ox * s->sw - s->pad_l + kx * s->dw;
+                    const int ix = ix0 + kx * s->dw;
                     if (iy < 0 || iy >= s->h || ix < 0 || ix >= s->w) memset(p, (int)in_zp, (size_t)ci);
                     else memcpy(p, in + ((long)(b * s->h + iy) * s->w + ix) * ci, (size_t)ci);
                 }
