@@ -138,6 +138,18 @@ def test_random_int4_models_equal_tflm(op, optimize, monkeypatch, tmp_path):
         assert_matches_tflm(model, samples=2, seed=seed, c=seed == 0, sanitize=seed == 1 or (fast and seed < 4))
 
 
+def test_fast_int4_kernel_falls_back_where_a_sum_could_leave_int32(tmp_path):
+    """A bias near INT32_MAX: the folded sums of the fast kernel could overflow (requant.fold), so `--optimize
+    speed` emits the reference kernel, whose int32 sum wraps as TFLM's does; the outputs equal TFLM's."""
+    rng = np.random.default_rng(4)
+    w, b = _weights(rng, (3, 20), 0, per_channel=False)
+    b.data = np.array([2**31 - 50, -(2**31) + 50, 7], np.int32)
+    model = single_op("fully_connected", [act("x", (2, 20), "int8", q(0.02, 3)), w, b], act("y", (), "int8", q(0.1)))
+    invoke = _invoke(load_tflite(Path("big_bias.tflite"), model), tmp_path)
+    assert "tinycc_fully_connected_s4(" in invoke and "_s4_fast(" not in invoke
+    assert_matches_tflm(model, samples=2, c=True)
+
+
 def _set_buffer(model: bytes, tensor: str, data: bytes | None = None, type_: int | None = None,
                 zero_point: int | None = None) -> bytes:
     import flatbuffers
