@@ -189,6 +189,26 @@ def test_per_channel_int4_fully_connected_is_written_as_int8_for_tflm():
     assert_matches_tflm(model, samples=2)
 
 
+@pytest.mark.parametrize("optimize", ["speed", "size"])
+def test_per_channel_int4_fully_connected_graph_equals_tflm_on_its_int8_bytes(optimize, tmp_path, monkeypatch):
+    """PTQ's per-channel int4 FC (tinycc's graph, not a .tflite: TFLM has no such kernel) through the c backend's
+    int4 kernels equals TFLM on the same values stored as INT8 (what the writer gives it)."""
+    from tests.c_build import run_c_model
+    from tests.tflm import run_tflm
+    _optimize(monkeypatch, optimize)
+    rng = np.random.default_rng(6)
+    w, b = _weights(rng, (7, 45), 0, per_channel=True)
+    ts = {t.name: t for t in [act("x", (3, 45), "int8", q(0.02, 1)), w, b, act("y", (3, 7), "int8", q(0.1, -4))]}
+    g = validate(Graph("fc4", ts, [Node("fc", "fully_connected", ["x", "w", "b"], ["y"], {"activation": "relu"})],
+                       ["x"], ["y"], source="<per-channel int4 fc>"))
+    assert g.tensors["w"].int4 and KERNELS["fully_connected", optimize] in _invoke(g, tmp_path / "c")
+    model = write_tflite(g)
+    for seed in range(2):
+        xs = [np.random.default_rng(seed).integers(-128, 128, (3, 45)).astype(np.int8)]
+        got, want = run_c_model(g, xs)[0], np.asarray(run_tflm(model, xs)[0])
+        np.testing.assert_array_equal(np.asarray(got).reshape(want.shape), want)
+
+
 needs_qemu = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
                                 reason="the Cortex-M toolchain and QEMU are not installed")
 
