@@ -35,3 +35,17 @@ def host_library(root: Path) -> Path:
     """CMSIS-NN built for the host (its portable C paths), cached: the package's own build."""
     from tinycc.plugins.runtimes.cmsis_nn_lib import host_library as build
     return build(root)
+
+
+def host_build(folder: Path, root: Path) -> Path:
+    """The cmsis-nn backend's output in `folder` built for the host with the package's CMSIS-NN library and the
+    runtime's harness (-Werror: any warning fails the test); the executable."""
+    import subprocess
+
+    from tests.c_build import CC, CFLAGS, HARNESS
+    exe = folder / "model_test"
+    proc = subprocess.run([CC, *CFLAGS, "-I", str(folder), "-I", str(root / "Include"), str(folder / "model.c"),
+                           str(folder / "model_weights.c"), str(HARNESS), str(host_library(root)), "-o", str(exe),
+                           "-lm"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return exe

@@ -7,13 +7,12 @@ fetched at test time (tests/cmsis_nn_source.py); it is never committed.
 from __future__ import annotations
 
 import shutil
-import subprocess
 
 import numpy as np
 import pytest
 
-from tests.c_build import CC, CFLAGS, HARNESS, run_exe
-from tests.cmsis_nn_source import host_library, require_cmsis_nn
+from tests.c_build import run_exe
+from tests.cmsis_nn_source import host_build, require_cmsis_nn
 from tests.ops.check import assert_outputs_equal_tflm, assert_qemu_m4_equals_tflm, random_inputs
 from tests.tflm import models_dir
 from tinycc import cortexm
@@ -53,13 +52,8 @@ def test_host_build_bit_exact_with_tflm(rel, cmsis, tmp_path):
     g = load_tflite(path)
     report = write(g, tmp_path)
     assert {"conv_2d", "depthwise_conv_2d", "fully_connected"} & set(report["cmsis_nn_ops"])
-    exe = tmp_path / "model_test"
-    proc = subprocess.run([CC, *CFLAGS, "-I", str(tmp_path), "-I", str(cmsis / "Include"), str(tmp_path / "model.c"),
-                           str(tmp_path / "model_weights.c"), str(HARNESS), str(host_library(cmsis)), "-o", str(exe),
-                           "-lm"], capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr[-2000:]
     samples = [random_inputs(g, np.random.default_rng(k)) for k in range(8)]
-    assert_outputs_equal_tflm(path.read_bytes(), samples, run_exe(exe, g, samples))
+    assert_outputs_equal_tflm(path.read_bytes(), samples, run_exe(host_build(tmp_path, cmsis), g, samples))
 
 
 @pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,

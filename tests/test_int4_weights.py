@@ -1,8 +1,12 @@
 """4-bit weights (TFLite INT4, 4w8a): packing as TF Lite Micro unpacks, import, validation, and
 random int4 conv_2d / depthwise_conv_2d / fully_connected models equal to TF Lite Micro's Python
-interpreter (which runs INT4 filters) through the reference interpreter and the c backend."""
+interpreter (which runs INT4 filters) through the reference interpreter and the c backend: its fast
+kernels (`--optimize speed`: ops/_s4_fast.py, host C and the Cortex-M4 DSP path under QEMU) and its
+reference ones (`--optimize size`)."""
 from __future__ import annotations
 
+import functools
+import re
 import shutil
 from pathlib import Path
 
@@ -96,8 +100,31 @@ def _tflite_types(model: bytes) -> dict[str, tuple[int, int]]:
     return out
 
 
-@pytest.mark.parametrize("op", ["fully_connected", "conv_2d", "depthwise_conv_2d"])
-def test_random_int4_models_equal_tflm(op):
+# the kernel each op's int4 node is emitted as, per --optimize choice (depthwise: the reference one only)
+KERNELS = {("fully_connected", "speed"): "tinycc_fully_connected_s4_fast(",
+           ("fully_connected", "size"): "tinycc_fully_connected_s4(",
+           ("conv_2d", "speed"): "tinycc_conv_2d_s4_cols(", ("conv_2d", "size"): "tinycc_conv_2d_s4(",
+           ("depthwise_conv_2d", "speed"): "tinycc_depthwise_conv_2d_s4("}
+
+
+def _optimize(monkeypatch, choice: str):
+    """The c backend's builds in tests.c_build (host, sanitized, QEMU sources) with `--optimize choice`."""
+    from tests import c_build
+    from tinycc.backends.c import plugin
+    monkeypatch.setattr(c_build, "generate", functools.partial(plugin.generate, optimize=choice))
+
+
+def _invoke(g, folder: Path) -> str:
+    """The calls of the c backend's model_invoke for `g` (as tests.c_build writes it)."""
+    from tests.c_build import write_sources
+    folder.mkdir(exist_ok=True)
+    write_sources(g, folder)
+    return (folder / "model.c").read_text().split("int model_invoke(")[-1]
+
+
+@pytest.mark.parametrize("op, optimize", list(KERNELS), ids=[f"{o}-{c}" for o, c in KERNELS])
+def test_random_int4_models_equal_tflm(op, optimize, monkeypatch, tmp_path):
+    _optimize(monkeypatch, optimize)
     for seed in range(6):
         model = _model(np.random.default_rng(seed), op)
         ttype, nbytes = _tflite_types(model)["w"]
@@ -105,7 +132,22 @@ def test_random_int4_models_equal_tflm(op):
         w = g.tensors["w"]
         assert ttype == 17 and nbytes == (w.size + 1) // 2       # INT4, two a byte
         assert w.int4 and w.dtype == "int8" and w.data.min() >= -8 and w.data.max() <= 7
-        assert_matches_tflm(model, samples=2, seed=seed, c=seed == 0, sanitize=seed == 1)
+        assert KERNELS[op, optimize] in _invoke(g, tmp_path / str(seed))
+        # more seeds in C (sanitized: one build each) where the fast kernels run: their shapes differ per seed
+        fast = optimize == "speed" and op != "depthwise_conv_2d"
+        assert_matches_tflm(model, samples=2, seed=seed, c=seed == 0, sanitize=seed == 1 or (fast and seed < 4))
+
+
+def test_fast_int4_kernel_falls_back_where_a_sum_could_leave_int32(tmp_path):
+    """A bias near INT32_MAX: the folded sums of the fast kernel could overflow (requant.fold), so `--optimize
+    speed` emits the reference kernel, whose int32 sum wraps as TFLM's does; the outputs equal TFLM's."""
+    rng = np.random.default_rng(4)
+    w, b = _weights(rng, (3, 20), 0, per_channel=False)
+    b.data = np.array([2**31 - 50, -(2**31) + 50, 7], np.int32)
+    model = single_op("fully_connected", [act("x", (2, 20), "int8", q(0.02, 3)), w, b], act("y", (), "int8", q(0.1)))
+    invoke = _invoke(load_tflite(Path("big_bias.tflite"), model), tmp_path)
+    assert "tinycc_fully_connected_s4(" in invoke and "_s4_fast(" not in invoke
+    assert_matches_tflm(model, samples=2, c=True)
 
 
 def _set_buffer(model: bytes, tensor: str, data: bytes | None = None, type_: int | None = None,
@@ -147,6 +189,26 @@ def test_per_channel_int4_fully_connected_is_written_as_int8_for_tflm():
     assert_matches_tflm(model, samples=2)
 
 
+@pytest.mark.parametrize("optimize", ["speed", "size"])
+def test_per_channel_int4_fully_connected_graph_equals_tflm_on_its_int8_bytes(optimize, tmp_path, monkeypatch):
+    """PTQ's per-channel int4 FC (tinycc's graph, not a .tflite: TFLM has no such kernel) through the c backend's
+    int4 kernels equals TFLM on the same values stored as INT8 (what the writer gives it)."""
+    from tests.c_build import run_c_model
+    from tests.tflm import run_tflm
+    _optimize(monkeypatch, optimize)
+    rng = np.random.default_rng(6)
+    w, b = _weights(rng, (7, 45), 0, per_channel=True)
+    ts = {t.name: t for t in [act("x", (3, 45), "int8", q(0.02, 1)), w, b, act("y", (3, 7), "int8", q(0.1, -4))]}
+    g = validate(Graph("fc4", ts, [Node("fc", "fully_connected", ["x", "w", "b"], ["y"], {"activation": "relu"})],
+                       ["x"], ["y"], source="<per-channel int4 fc>"))
+    assert g.tensors["w"].int4 and KERNELS["fully_connected", optimize] in _invoke(g, tmp_path / "c")
+    model = write_tflite(g)
+    for seed in range(2):
+        xs = [np.random.default_rng(seed).integers(-128, 128, (3, 45)).astype(np.int8)]
+        got, want = run_c_model(g, xs)[0], np.asarray(run_tflm(model, xs)[0])
+        np.testing.assert_array_equal(np.asarray(got).reshape(want.shape), want)
+
+
 needs_qemu = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
                                 reason="the Cortex-M toolchain and QEMU are not installed")
 
@@ -173,31 +235,88 @@ def _chain(int4_flags: bool = True) -> bytes:
     return write_tflite(validate(g))
 
 
-def test_c_backend_stores_int4_weights_packed_and_equals_tflm(tmp_path):
+@pytest.mark.parametrize("optimize", ["speed", "size"])
+def test_c_backend_stores_int4_weights_packed_and_equals_tflm(optimize, tmp_path, monkeypatch):
     from tests.c_build import write_sources
+    _optimize(monkeypatch, optimize)
     model = _chain()
     g = load_tflite(Path("chain.tflite"), model)
     packed = write_sources(g, tmp_path)["flash_weights_bytes"]
     c = (tmp_path / "model.c").read_text()
-    for kernel in ("tinycc_conv_2d_s4(", "tinycc_depthwise_conv_2d_s4(", "tinycc_fully_connected_s4("):
-        assert kernel in c
+    for op in ("conv_2d", "depthwise_conv_2d", "fully_connected"):
+        assert KERNELS.get((op, optimize), KERNELS[op, "speed"]) in c
     (tmp_path / "int8").mkdir()
     plain = write_sources(load_tflite(Path("chain8.tflite"), _chain(int4_flags=False)), tmp_path / "int8")
     plain = plain["flash_weights_bytes"]
     sizes = [g.tensors[n].size for n in ("conv_w", "dw_w", "fc_w")]        # 270, 54, 18
     saved = sum(n - (n + 1) // 2 for n in sizes)
-    assert plain - packed >= saved        # the int8 kernels may also keep re-laid copies: at least this saved
+    if optimize == "size":
+        assert plain - packed >= saved        # the int8 kernels may also keep re-laid copies: at least this saved
+    else:       # the fast kernels' words: 8 values a channel, zeros pad the depth: conv 6 x 48, fc 3 x 8 nibbles
+        words = re.findall(r"const int32_t \w+_w4s\w*\[(\d+)\]", (tmp_path / "model_weights.c").read_text())
+        assert sorted(int(n) for n in words) == [3 * 1, 6 * 6] and plain - packed > saved // 2
     assert_matches_tflm(model, samples=3, c=True, sanitize=True)
 
 
 @needs_qemu
-def test_int4_chain_on_qemu_cortex_m4_equals_tflm(tmp_path):
+@pytest.mark.parametrize("optimize", ["speed", "size"])
+def test_int4_chain_on_qemu_cortex_m4_equals_tflm(optimize, tmp_path, monkeypatch):
     from tests.c_build import write_sources
     from tests.ops.check import assert_qemu_m4_equals_tflm
+    _optimize(monkeypatch, optimize)
     model = _chain()
     g = load_tflite(Path("chain.tflite"), model)
     write_sources(g, tmp_path)
+    assert ("tinycc_conv_2d_s4_cols(" in (tmp_path / "model.c").read_text()) == (optimize == "speed")
     assert_qemu_m4_equals_tflm(model, g, tmp_path, 3)
+
+
+def _wide_model() -> bytes:
+    """Two int4 branches for the fast kernels' edges: a fully connected layer of depth 600 (two 256-deep
+    partial sums and a tail of 88) whose unit 0 is all -8 and unit 1 all 7 (the largest products against
+    an input of -128s); conv 1x1 (13 channels) -> conv 3x3 stride 2 (19 channels, patches of 117 taps)
+    -> fully connected over 380 values (depth % 8 = 4) to 5 units."""
+    rng = np.random.default_rng(17)
+    ts = {"xa": act("xa", (1, 600), "int8", q(0.02, 3)), "xb": act("xb", (1, 9, 8, 16), "int8", q(0.03, -7))}
+    nodes = []
+
+    def layer(op, name, x, wshape, per_channel, attrs, y_shape, y_q, values=None):
+        w, b = _weights(rng, wshape, 0, per_channel)
+        if values is not None:
+            w.data = values
+        w.name, b.name = f"{name}_w", f"{name}_b"
+        ts.update({w.name: w, b.name: b, f"{name}_y": act(f"{name}_y", y_shape, "int8", y_q)})
+        nodes.append(Node(name, op, [x, w.name, b.name], [f"{name}_y"], attrs))
+
+    wa = rng.integers(-8, 8, (7, 600)).astype(np.int8)
+    wa[0], wa[1] = -8, 7
+    layer("fully_connected", "fa", "xa", (7, 600), False, {}, (1, 7), q(8.0, 2), wa)
+    layer("conv_2d", "c1", "xb", (13, 1, 1, 16), True, {"activation": "relu"}, (1, 9, 8, 13), q(0.1, -20))
+    layer("conv_2d", "c3", "c1_y", (19, 3, 3, 13), True, {"strides": (2, 2), "pads": (1, 1, 1, 1)}, (1, 5, 4, 19),
+          q(0.3, 5))
+    layer("fully_connected", "fb", "c3_y", (5, 380), False, {"activation": "relu6"}, (1, 5), q(0.5, -1))
+    g = Graph("int4_wide", ts, nodes, ["xa", "xb"], ["fa_y", "fb_y"], source="<int4 wide>")
+    return write_tflite(validate(g))
+
+
+@needs_qemu
+def test_int4_fast_kernels_edges_on_qemu_cortex_m4_equal_tflm(tmp_path):
+    """The DSP path (4096-scaled SMLAD sums) at its bounds: two random samples and the extremes -128 and 127."""
+    from tests.c_build import write_sources
+    from tests.ops.check import assert_outputs_equal_tflm, random_inputs
+    from tinycc import cortexm
+    model = _wide_model()
+    g = load_tflite(Path("wide.tflite"), model)
+    write_sources(g, tmp_path)
+    invoke = (tmp_path / "model.c").read_text().split("int model_invoke(")[-1]
+    assert invoke.count("tinycc_fully_connected_s4_fast(") == 2 and invoke.count("tinycc_conv_2d_s4_cols(") == 2
+    shapes = [g.tensors[n].shape for n in g.inputs]
+    xs = [random_inputs(g, np.random.default_rng(k)) for k in range(2)]
+    xs += [[np.full(s, v, np.int8) for s in shapes] for v in (-128, 127)]
+    elf = cortexm.build(tmp_path, "cortex-m4")["elf"]
+    outs = cortexm.run(elf, "qemu-cortex-m4", xs, [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs])
+    assert_outputs_equal_tflm(model, xs, outs)
+    assert outs[2][0].reshape(-1)[:2].tolist() != [127, -128]      # unit 0 and 1 not saturated: exact sums matter
 
 
 def _float_chain() -> Graph:
@@ -245,7 +364,7 @@ def test_ptq_int4_weights_are_symmetric_per_channel_and_tflm_runs_them(tmp_path)
     assert types[fc_w] == (9, 5 * 128)           # per-channel int4 FC: written as INT8 values (TFLM's limit)
     write_sources(load_tflite(Path("ptq4.tflite"), model), tmp_path)
     c = (tmp_path / "model.c").read_text()
-    assert "    tinycc_conv_2d_s4_inplace(" in c and "    tinycc_depthwise_conv_2d_s4_inplace(" in c
+    assert "    tinycc_conv_2d_s4_cols_inplace(" in c and "    tinycc_depthwise_conv_2d_s4_inplace(" in c
     assert_matches_tflm(model, samples=3, c=True, sanitize=True, float_tol=0)
 
 
@@ -261,7 +380,8 @@ def test_cli_weights_int4_halves_weight_flash_and_reports_accuracy(tmp_path):
     for weights in ("int8", "int4"):
         out = tmp_path / weights
         assert main(["compile", str(path), "-o", str(out), "--calibration", str(tmp_path / "cal.npy"),
-                     "--weights", weights, f"--json={tmp_path / (weights + '.json')}"]) == 0
+                     "--weights", weights, "--optimize", "size",      # the reference kernels: the weights as stored
+                     f"--json={tmp_path / (weights + '.json')}"]) == 0
         reports[weights] = json.loads((tmp_path / f"{weights}.json").read_text())
     weights8 = 8 * 27 + 72 + 5 * 128
     saved = reports["int8"]["flash_weights_bytes"] - reports["int4"]["flash_weights_bytes"]

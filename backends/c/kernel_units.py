@@ -33,21 +33,23 @@ UNITS: dict[str, tuple[str, ...]] = {
                  "optimised/mve_dot_s8.h",             # Helium (MVE) dot products (Cortex-M55/M85 only)
                  "optimised/dot_s8.h"),
     "conv_2d.h": ("reference/conv_2d.h",
+                  "reference/conv_2d_a8.h",            # int8 activations (PARAMS: int8 weights), in place too
                   "optimised/conv_2d_dot.h",           # tinycc_conv_2d_s8_fast: dot products, folded bias
                   "optimised/conv_2d_cols.h",          # im2col columns and their multiply-accumulate kernels
                   "optimised/mve_conv_cols.h",         # ... their Helium (MVE) definitions (Cortex-M55/M85)
                   "optimised/conv_2d_cols_thumb2.h",   # im2col two-pixel loop in Thumb-2 DSP assembly
                   "optimised/conv_2d_cols_v6m.h",      # 1x1 two-pixel loop in ARMv6-M Thumb assembly
                   "optimised/conv_2d_cols_rows.h",     # tinycc_conv_2d_s8_cols: blocks, rows, 1x1
-                  "optimised/conv_2d_inplace.h",       # the fast variants over a row ring
-                  "reference/conv_2d_inplace.h"),      # the reference rows over a row ring
+                  "optimised/conv_2d_inplace.h"),      # the fast variants over a row ring
+    "conv_2d_s4.h": ("reference/conv_2d_a8.h",),       # int4 weights (PARAMS), after weights_s4.h, conv_2d.h
     "depthwise_conv_2d.h": ("reference/depthwise_conv_2d.h",
+                            "reference/depthwise_conv_2d_a8.h",          # int8 activations and weights (PARAMS)
                             "optimised/mve_depthwise.h",                 # Helium (MVE) 3x3 (Cortex-M55/M85)
                             "optimised/depthwise_conv_2d_fast_taps.h",   # rq words, 4-channel taps, packed 3x3
                             "optimised/depthwise_conv_2d_wrow_dsp.h",    # wide rows (Cortex-M DSP only)
                             "optimised/depthwise_conv_2d_fast.h",        # tinycc_depthwise_conv_2d_s8_fast
-                            "reference/depthwise_conv_2d_inplace.h",
                             "optimised/depthwise_conv_2d_wrow.h"),       # tinycc_depthwise_conv_2d_s8_wrow
+    "depthwise_conv_2d_s4.h": ("reference/depthwise_conv_2d_a8.h",),     # int4 weights (PARAMS)
     "transpose_conv_fast.h": ("optimised/transpose_conv_fast.h",),   # after dot_s8.h
     "batch_matmul_fast.h": ("optimised/batch_matmul_fast.h",),       # after dot_s8.h, batch_matmul.h
     "resize_fast.h": ("optimised/resize_fast.h",),                   # after dot_s8.h, resize.h
@@ -58,13 +60,23 @@ UNITS: dict[str, tuple[str, ...]] = {
     "elementwise.h": ("reference/elementwise.h",
                       "optimised/mve_elementwise.h"),                    # Helium (MVE) int8 ADD / SUB
     "fully_connected.h": ("reference/fully_connected.h",
+                          "reference/fully_connected_a8.h",      # int8 activations and weights (PARAMS)
                           "optimised/mve_fc.h",                  # Helium (MVE) blocks (Cortex-M55/M85)
                           "optimised/fully_connected_w4.h"),             # tinycc_fully_connected_s8_w4
+    "fully_connected_s4.h": ("reference/fully_connected_a8.h",),         # int4 weights (PARAMS)
+    "fully_connected_s4_fast.h": ("optimised/fully_connected_s4_fast.h",),   # int4 blocks, after fully_connected.h
+    "conv_2d_s4_cols.h": ("optimised/conv_2d_s4_cols.h",),   # int4 patches, after conv_2d.h, fully_connected_s4_fast.h
     "signal_fft_s16.h": ("reference/signal_kissfft.h",),                 # KISS FFT in Q15 (PARAMS)
     "signal_fft_s32.h": ("reference/signal_kissfft.h",),                 # KISS FFT in Q31 (PARAMS)
 }
+# the int8-activation conv_2d / depthwise_conv_2d / fully_connected reference kernels (reference/*_a8.h) over
+# int8 weights and over int4 ones packed two a byte (weights_s4.h): the filter's suffix, C type, value i of `w`
+S8_WEIGHTS = {"W": "s8", "WT": "int8_t", "WLOAD": "((int32_t)(w)[i])"}
+S4_WEIGHTS = {"W": "s4", "WT": "uint8_t", "WLOAD": "tinycc_s4(w, i)"}
 # a generic file's type placeholders, per unit instantiating it
 PARAMS: dict[str, dict[str, str]] = {
+    **{f"{op}.h": S8_WEIGHTS for op in ("conv_2d", "depthwise_conv_2d", "fully_connected")},
+    **{f"{op}_s4.h": S4_WEIGHTS for op in ("conv_2d", "depthwise_conv_2d", "fully_connected")},
     "signal_fft_s16.h": {"B": "16", "ACC": "int32_t"},
     "signal_fft_s32.h": {"B": "32", "ACC": "int64_t"},
 }

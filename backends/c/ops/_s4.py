@@ -1,6 +1,7 @@
 """The c backend's 4-bit-weight (4w8a) variants of conv_2d, depthwise_conv_2d and fully_connected:
 int4 weights (core/int4.py) stored packed, two a byte, and unpacked nibble by nibble in the kernels'
-multiply-accumulate (kernels/reference/*_s4.h)."""
+multiply-accumulate: the int8 reference loops (kernels/reference/*_a8.h) instantiated for packed weights
+(kernel_units.S4_WEIGHTS)."""
 from __future__ import annotations
 
 import numpy as np
@@ -28,7 +29,7 @@ def _conv(node, m, p, inplace):
     w = packed_weights(node, m)
     if w is None:
         return None
-    mult, shift = requant.mult_shift_arrays(node, m, p)
+    mult, shift = requant.mult_shift_arrays(node, m, p, shift_dtype=np.int8)
     return {"w4b": w, "mult": mult, "shift": shift, "bias": bias_ptr(node, m, "int8")}
 
 
@@ -38,7 +39,7 @@ def _fc(node, m, p, inplace):
     w = packed_weights(node, m)
     if w is None:
         return None
-    mult, shift = requant.mult_shift_arrays(node, m, p)
+    mult, shift = requant.mult_shift_arrays(node, m, p, shift_dtype=np.int8)
     return {"w4b": w, "mult": mult, "shift": shift, "bias": bias_ptr(node, m, "int8"),
             "per_channel": int(len(p["multiplier"]) > 1)}
 
@@ -46,10 +47,10 @@ def _fc(node, m, p, inplace):
 CONV_ARGS = "&{shape}, {x}, {w4b}, {bias}, {y}, {in_zp}, {out_zp}, {mult}, {shift}, {act_min}, {act_max}"
 INPLACE_ARGS = ("&{shape}, &{ring_shape}, {buf}, {w4b}, {bias}, {ring}, {in_zp}, {out_zp}, {mult}, {shift}, "
                 "{act_min}, {act_max}")
-CONV = Variant("s4", "tinycc_conv_2d_s4", CONV_ARGS, "reference/conv_2d_s4.h", _conv,
+CONV = Variant("s4", "tinycc_conv_2d_s4", CONV_ARGS, "reference/conv_2d_a8.h", _conv,
                "tinycc_conv_2d_s4_inplace", INPLACE_ARGS)
-DEPTHWISE = Variant("s4", "tinycc_depthwise_conv_2d_s4", CONV_ARGS, "reference/depthwise_conv_2d_s4.h", _conv,
+DEPTHWISE = Variant("s4", "tinycc_depthwise_conv_2d_s4", CONV_ARGS, "reference/depthwise_conv_2d_a8.h", _conv,
                     "tinycc_depthwise_conv_2d_s4_inplace", INPLACE_ARGS)
 FULLY_CONNECTED = Variant("s4", "tinycc_fully_connected_s4",
-                          "{dims}, {x}, {w4b}, {bias}, {y}, {in_zp}, {out_zp}, {mult}, {shift}, {per_channel}, "
-                          "{act_min}, {act_max}", "reference/fully_connected_s4.h", _fc)
+                          "{dims}, {x}, {w4b}, {bias}, {y}, {in_zp}, 0, {out_zp}, {mult}, {shift}, {per_channel}, "
+                          "{act_min}, {act_max}", "reference/fully_connected_a8.h", _fc)

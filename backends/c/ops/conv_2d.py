@@ -5,7 +5,7 @@ import numpy as np
 
 from tinycc.backends.c import requant
 from tinycc.backends.c.layout import CONV_COLS_BYTES, CONV_PATCH_BYTES, TAP_GROUP
-from tinycc.backends.c.ops import _lut, _s4
+from tinycc.backends.c.ops import _lut, _s4, _s4_fast
 from tinycc.backends.c.ops._conv_common import bias_ptr, float_range
 from tinycc.backends.c.ops._variants import Variant, call, choose, common
 
@@ -144,6 +144,7 @@ def _reference(dtype):
 # in order of preference: the first that applies is emitted (im2col and dot need int8 and dilation 1,
 # im2col also multipliers in [2^30, 2^31) and a column that fits CONV_COLS_BYTES)
 VARIANTS = (
+    _s4_fast.CONV,  # int4 weights re-laid for SMLAD, each pixel's patch against them
     _s4.CONV,       # int4 weights (core/int4.py): packed, unpacked in the MAC loop
     _lut.CONV,      # LUT weights (core/lut.py): indices + tables in flash, decoded in the MAC loop
     Variant("f32", "tinycc_conv_2d_f32", "&{shape}, {x}, {w}, {bias}, {y}, {lo}, {hi}", "reference/conv_2d.h", _f32),
@@ -160,7 +161,7 @@ VARIANTS = (
             "{act_min}, {act_max}", fast=True),
     Variant("s8", "tinycc_conv_2d_s8",
             "&{shape}, {x}, {w}, {bias}, {y}, {in_zp}, {out_zp}, {mult}, {shift}, {act_min}, {act_max}",
-            "reference/conv_2d.h", _reference("int8"), "tinycc_conv_2d_s8_inplace",
+            "reference/conv_2d_a8.h", _reference("int8"), "tinycc_conv_2d_s8_inplace",
             "&{shape}, &{ring_shape}, {buf}, {w}, {bias}, {ring}, {in_zp}, {out_zp}, {mult}, {shift}, {act_min}, "
             "{act_max}"),
     Variant("s16", "tinycc_conv_2d_s16",

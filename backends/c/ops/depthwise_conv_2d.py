@@ -197,7 +197,7 @@ VARIANTS = (
             "reference/depthwise_conv_2d.h", _f32),
     Variant("s8", "tinycc_depthwise_conv_2d_s8",
             "&{shape}, {x}, {w}, {bias}, {y}, {in_zp}, {out_zp}, {mult}, {shift}, {act_min}, {act_max}",
-            "reference/depthwise_conv_2d.h", _reference("int8"), "tinycc_depthwise_conv_2d_s8_inplace",
+            "reference/depthwise_conv_2d_a8.h", _reference("int8"), "tinycc_depthwise_conv_2d_s8_inplace",
             "&{shape}, &{ring_shape}, {buf}, {w}, {bias}, {ring}, {in_zp}, {out_zp}, {mult}, {shift}, {act_min}, "
             "{act_max}"),
     Variant("s16", "tinycc_depthwise_conv_2d_s16",

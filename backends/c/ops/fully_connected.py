@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinycc.backends.c import requant
-from tinycc.backends.c.ops import _lut, _s4
+from tinycc.backends.c.ops import _lut, _s4, _s4_fast
 from tinycc.backends.c.ops._conv_common import bias_ptr, float_range
 from tinycc.backends.c.ops._variants import Variant, call, choose, common
 
@@ -96,6 +96,7 @@ def _reference(dtype):
 
 # in order of preference: the first that applies is emitted
 VARIANTS = (
+    _s4_fast.FULLY_CONNECTED,  # int4 weights re-laid for SMLAD, four units a pass
     _s4.FULLY_CONNECTED,       # int4 weights (core/int4.py): packed, unpacked in the MAC loop
     _lut.FULLY_CONNECTED,      # LUT weights (core/lut.py): indices + tables in flash, decoded in the MAC loop
     Variant("w4", "tinycc_fully_connected_s8_w4",
@@ -105,7 +106,7 @@ VARIANTS = (
             "reference/fully_connected.h", _f32),
     Variant("s8", "tinycc_fully_connected_s8",
             "{dims}, {x}, {w}, {bias}, {y}, {in_zp}, {w_zp}, {out_zp}, {mult}, {shift}, {per_channel}, {act_min}, "
-            "{act_max}", "reference/fully_connected.h", _reference("int8")),
+            "{act_max}", "reference/fully_connected_a8.h", _reference("int8")),
     Variant("s16", "tinycc_fully_connected_s16",
             "{dims}, {x}, {w}, {bias}, {y}, {w_zp}, {out_zp}, {mult}, {shift}, {per_channel}, {act_min}, {act_max}",
             "reference/fully_connected.h", _reference("int16")),

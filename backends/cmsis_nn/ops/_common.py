@@ -1,8 +1,10 @@
 """What the CMSIS-NN twins share: the int8 in/out test, the cmsis_nn_dims / activation / context
-initialisers and the block every call is emitted in."""
+initialisers, the weights (int8, or int4 packed for the s4 kernels) and the block every call is emitted in."""
 from __future__ import annotations
 
 import numpy as np
+
+from tinycc.core import int4
 
 
 def align4(n: int) -> int:
@@ -46,6 +48,22 @@ def planned_scratch(node, m) -> int:
 def io(node, m) -> tuple[str, str]:
     """C pointers to the first input and the output."""
     return m.ptr(node.inputs[0], const=True), m.ptr(node.outputs[0])
+
+
+def s4(node, g) -> bool:
+    """The node's weights are int4 (core/int4.py): CMSIS-NN's s4 kernels (4-bit weights, int8 activations)."""
+    return int4.is_int4(g.tensors[node.inputs[1]])
+
+
+def weights(node, m) -> str:
+    """C pointer to the weights as CMSIS-NN reads them: the int8 tensor, or int4 values packed two a byte, low
+    nibble first, over the whole tensor (the s4 kernels' order, TFLite's: int4.pack)."""
+    w = m.g.tensors[node.inputs[1]]
+    if not int4.is_int4(w):
+        return m.ptr(node.inputs[1], const=True)
+    packed = m.const_array(np.frombuffer(int4.pack(w.data), dtype=np.int8), "w4b",
+                           comment=f"{node.inputs[1]} int4 {list(w.shape)}, two a byte, low nibble first")
+    return f"(const int8_t *){packed}"
 
 
 def bias(node, m) -> str:

@@ -1,22 +1,4 @@
 /* FULLY_CONNECTED kernels: rows x (units, depth) weights; multiplier per tensor or per unit. */
-static inline void tinycc_fully_connected_s8(int rows, int units, int depth, const int8_t *in, const int8_t *w,
-                                             const int32_t *bias, int8_t *out, int32_t in_zp, int32_t w_zp,
-                                             int32_t out_zp, const int32_t *mult, const int8_t *shift,
-                                             int per_channel, int32_t act_min, int32_t act_max) {
-    int r, u, d;
-    for (r = 0; r < rows; ++r)
-    for (u = 0; u < units; ++u) {
-        const int q = per_channel ? u : 0;
-        uint32_t acc = 0;       /* wraps like TFLM's int32 sum (a bias near INT32_MAX) */
-        int32_t v;
-        for (d = 0; d < depth; ++d)
-            acc += (uint32_t)(((int32_t)w[u * depth + d] - w_zp) * ((int32_t)in[r * depth + d] - in_zp));
-        if (bias) acc += (uint32_t)bias[u];
-        v = tinycc_wadd(tinycc_mbqm((int32_t)acc, mult[q], shift[q]), out_zp);
-        out[r * units + u] = (int8_t)tinycc_clamp(v, act_min, act_max);
-    }
-}
-
 static inline void tinycc_fully_connected_s16(int rows, int units, int depth, const int16_t *in, const int8_t *w,
                                               const int64_t *bias, int16_t *out, int32_t w_zp, int32_t out_zp,
                                               const int32_t *mult, const int8_t *shift, int per_channel,

@@ -1,10 +1,12 @@
-/* CONV_2D with 4-bit weights (4w8a): reference/conv_2d.h's int8 loops, each filter value unpacked from
-   its nibble in the multiply-accumulate (after weights_s4.h, inplace.h and conv_2d.h). */
+/* CONV_2D on int8 activations, TFLM's reference loops, generic over the filter's storage (kernel_units.PARAMS):
+   @W@ = s8 int8 bytes, s4 4-bit values packed two a byte (weights_s4.h); TINYCC_WV(filter, i) is filter
+   value i. After conv_2d.h's shape and inplace.h's row ring. */
+#define TINYCC_WV(w, i) @WLOAD@
 
 /* output row oy of image b (ow * co bytes at `row`) */
-static inline void tinycc_conv_2d_s4_row(const tinycc_conv_shape *s, const int8_t *in, const uint8_t *filter,
+static inline void tinycc_conv_2d_@W@_row(const tinycc_conv_shape *s, const int8_t *in, const @WT@ *filter,
                                          const int32_t *bias, int8_t *row, int b, int oy, int32_t in_zp,
-                                         int32_t out_zp, const int32_t *mult, const int32_t *shift,
+                                         int32_t out_zp, const int32_t *mult, const int8_t *shift,
                                          int32_t act_min, int32_t act_max) {
     int ox, oc, ky, kx, ic;
     for (ox = 0; ox < s->ow; ++ox)
@@ -20,7 +22,7 @@ static inline void tinycc_conv_2d_s4_row(const tinycc_conv_shape *s, const int8_
                 if (ix < 0 || ix >= s->w) continue;
                 x = in + ((b * s->h + iy) * s->w + ix) * s->ci;
                 f = (long)((oc * s->kh + ky) * s->kw + kx) * s->ci;
-                for (ic = 0; ic < s->ci; ++ic) acc += (uint32_t)(tinycc_s4(filter, f + ic) * ((int32_t)x[ic] - in_zp));
+                for (ic = 0; ic < s->ci; ++ic) acc += (uint32_t)(TINYCC_WV(filter, f + ic) * ((int32_t)x[ic] - in_zp));
             }
         }
         row[ox * s->co + oc] = (int8_t)tinycc_clamp(tinycc_wadd(tinycc_mbqm((int32_t)acc, mult[oc], shift[oc]), out_zp),
@@ -28,26 +30,27 @@ static inline void tinycc_conv_2d_s4_row(const tinycc_conv_shape *s, const int8_
     }
 }
 
-static inline void tinycc_conv_2d_s4(const tinycc_conv_shape *s, const int8_t *in, const uint8_t *filter,
+static inline void tinycc_conv_2d_@W@(const tinycc_conv_shape *s, const int8_t *in, const @WT@ *filter,
                                      const int32_t *bias, int8_t *out, int32_t in_zp, int32_t out_zp,
-                                     const int32_t *mult, const int32_t *shift, int32_t act_min, int32_t act_max) {
+                                     const int32_t *mult, const int8_t *shift, int32_t act_min, int32_t act_max) {
     int b, oy;
     for (b = 0; b < s->n; ++b)
     for (oy = 0; oy < s->oh; ++oy)
-        tinycc_conv_2d_s4_row(s, in, filter, bias, out + (long)(b * s->oh + oy) * s->ow * s->co, b, oy, in_zp,
+        tinycc_conv_2d_@W@_row(s, in, filter, bias, out + (long)(b * s->oh + oy) * s->ow * s->co, b, oy, in_zp,
                               out_zp, mult, shift, act_min, act_max);
 }
 
-/* in place over a row ring (inplace.h), as tinycc_conv_2d_s8_inplace */
-static inline void tinycc_conv_2d_s4_inplace(const tinycc_conv_shape *s, const tinycc_ring_shape *r, int8_t *buf,
-                                             const uint8_t *filter, const int32_t *bias, int8_t *ring, int32_t in_zp,
-                                             int32_t out_zp, const int32_t *mult, const int32_t *shift,
+/* in place over a row ring (inplace.h), reference arithmetic (dilations, folded bias out of int32) */
+static inline void tinycc_conv_2d_@W@_inplace(const tinycc_conv_shape *s, const tinycc_ring_shape *r, int8_t *buf,
+                                             const @WT@ *filter, const int32_t *bias, int8_t *ring, int32_t in_zp,
+                                             int32_t out_zp, const int32_t *mult, const int8_t *shift,
                                              int32_t act_min, int32_t act_max) {
     int step, first = tinycc_ring_start(r), count = 0;
     for (step = 0; step < r->oh; ++step) {
         const int oy = tinycc_ring_row(r, step);
-        tinycc_conv_2d_s4_row(s, buf, filter, bias, tinycc_ring_slot(r, ring, oy), 0, oy, in_zp, out_zp, mult,
+        tinycc_conv_2d_@W@_row(s, buf, filter, bias, tinycc_ring_slot(r, ring, oy), 0, oy, in_zp, out_zp, mult,
                               shift, act_min, act_max);
         tinycc_ring_flush(r, buf, ring, step, oy, &first, &count);
     }
 }
+#undef TINYCC_WV
