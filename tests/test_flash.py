@@ -181,3 +181,46 @@ def test_depthwise_generic_paths_compile_out_only_when_no_node_needs_them(kernel
     for k, xs in enumerate(samples):
         want = run_tflm(path.read_bytes(), xs)[0]
         assert got[k][0].tobytes() == np.asarray(want).tobytes(), f"sample {k}"
+
+
+def _two_convs(width: int, kernels) -> bytes:
+    """x (1 x 5 x width x 8) -> conv `kernels[0]` -> conv `kernels[1]` -> y (int8, 8 channels, SAME padding)."""
+    from tests.ops.test_fast_kernels import _out_scale, _pads, _quant_w
+    from tests.tflite_builder import act, q
+    from tinycc.backends.tflm.flatbuffer import write_tflite
+    from tinycc.core.graph import Graph, Node
+    from tinycc.core.validate import validate
+    rng = np.random.default_rng(5)
+    tensors = {"x": act("x", (1, 5, width, 8), "int8", q(0.02, -7))}
+    nodes, scale, src = [], 0.02, "x"
+    for i, kernel in enumerate(kernels):
+        w, b, w_mean = _quant_w(rng, (8, *kernel, 8), 0, True, scale)
+        w.name, b.name = f"w{i}", f"b{i}"
+        out = f"y{i}"
+        scale_out = _out_scale(scale, w_mean, kernel[0] * kernel[1] * 8)
+        tensors.update({w.name: w, b.name: b, out: act(out, (), "int8", q(scale_out, int(rng.integers(-20, 20))))})
+        nodes.append(Node(f"conv{i}", "conv_2d", [src, w.name, b.name], [out],
+                          {"strides": (1, 1), "dilations": (1, 1), "activation": "relu",
+                           "pads": _pads((5, width), kernel, (1, 1), True)}))
+        src, scale = out, scale_out
+    return write_tflite(validate(Graph("two_conv", tensors, nodes, ["x"], [src], source="<two conv>")))
+
+
+@pytest.mark.parametrize("width, kernels, paths", [(7, [(3, 3), (1, 1)], {"PW": 1, "ROWS": 0, "FLAT": 1}),
+                                                   (6, [(3, 3), (3, 3)], {"PW": 0, "ROWS": 1, "FLAT": 0}),
+                                                   (6, [(1, 1), (1, 1)], {"PW": 1, "ROWS": 0, "FLAT": 0})])
+def test_im2col_entries_compile_out_only_when_no_node_takes_them(width, kernels, paths, tmp_path):
+    """The im2col conv kernel keeps only the entries (pointwise, row by row, pixels paired across rows)
+    the model's nodes take (TINYCC_COLS_*; KWS: 2.7 KB less code); the outputs stay TF Lite Micro's."""
+    path = tmp_path / "m.tflite"
+    path.write_bytes(_two_convs(width, kernels))
+    g = load_tflite(path)
+    samples = [random_inputs(g, np.random.default_rng(k)) for k in range(3)]
+    got, body, _ = _compile_and_run(path, "speed", tmp_path, samples)
+    assert body.count("tinycc_conv_2d_s8_cols(") + body.count("tinycc_conv_2d_s8_fast_inplace(") == 2
+    source = (tmp_path / "speed" / "model.c").read_text()
+    for key, on in paths.items():
+        assert f"#define TINYCC_COLS_{key} {on}\n" in source
+    for k, xs in enumerate(samples):
+        want = run_tflm(path.read_bytes(), xs)[0]
+        assert got[k][0].tobytes() == np.asarray(want).tobytes(), f"sample {k}"
