@@ -224,3 +224,21 @@ def test_im2col_entries_compile_out_only_when_no_node_takes_them(width, kernels,
     for k, xs in enumerate(samples):
         want = run_tflm(path.read_bytes(), xs)[0]
         assert got[k][0].tobytes() == np.asarray(want).tobytes(), f"sample {k}"
+
+
+@pytest.mark.parametrize("width, channels, pair", [(14, 8, 2), (15, 6, 1), (9, 8, 0)])
+def test_depthwise_pair_pass_kept_only_where_a_node_reaches_it(width, channels, pair, tmp_path):
+    """The depthwise two-pixel pass (tinycc_dw_s8_pf2, 1.1-1.5 KB) is compiled in when a node of the fast
+    entry reaches it (TINYCC_DW_PAIR 1), only off DSP cores when just wide-row nodes would (2: a DSP core
+    runs those through tinycc_dw_s8_wrow; VWW 1.5 KB less), and never when no node does (0); the outputs
+    are TF Lite Micro's either way (here on the host, where 2 keeps the pass)."""
+    from tests.ops.test_depthwise_fast_paths import dw
+    path = tmp_path / "m.tflite"
+    path.write_bytes(dw(11, 4, width, channels, in_zp=-128))
+    g = load_tflite(path)
+    samples = [random_inputs(g, np.random.default_rng(k)) for k in range(2)]
+    got, _, _ = _compile_and_run(path, "speed", tmp_path, samples)
+    assert f"#define TINYCC_DW_PAIR {pair}\n" in (tmp_path / "speed" / "model.c").read_text()
+    for k, xs in enumerate(samples):
+        want = run_tflm(path.read_bytes(), xs)[0]
+        assert got[k][0].tobytes() == np.asarray(want).tobytes(), f"sample {k}"

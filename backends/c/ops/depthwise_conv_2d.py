@@ -121,6 +121,9 @@ def _pairs(node, g, p) -> bool:
     return sum(1 for ox in range(ow) if ox - pad_l >= 0 and ox - pad_l + kw <= w) >= DW_PAIR_MIN
 
 
+PAIR_RANK = (0, 2, 1)      # TINYCC_DW_PAIR's values, weakest first: none, wrow nodes only, some fast-entry node
+
+
 def _fast(entry):
     def constants(node, m, p, inplace):
         fast = fast_constants(node, m, p) if _entry(node, m.g, p) == entry else None
@@ -129,7 +132,10 @@ def _fast(entry):
         # this node takes the fast row routine: without a packed filter, its generic paths stay compiled in
         pf = int(_packed_filter(node, m.g, _fast_plan(node, m.g, p)))
         m.defines["TINYCC_DW_ONLY_PF"] = min(m.defines.get("TINYCC_DW_ONLY_PF", 1), pf)
-        m.defines["TINYCC_DW_PAIR"] = max(m.defines.get("TINYCC_DW_PAIR", 0), int(_pairs(node, m.g, p)))
+        # the two-pixel pass: 1 when a node of the fast entry reaches it, else 2 when only wrow nodes do
+        # (a DSP core runs them through tinycc_dw_s8_wrow: the pass compiles out there; VWW: 1.5 KB)
+        pair = (1 if entry == "fast" else 2) if _pairs(node, m.g, p) else 0
+        m.defines["TINYCC_DW_PAIR"] = max(m.defines.get("TINYCC_DW_PAIR", 0), pair, key=PAIR_RANK.index)
         m.defines["TINYCC_DW_WIDE"] = 1       # int shape fields (tinycc_dw_shape): the row loops read them
         return {"bias": fast[0], "kbias": fast[1], "mult": fast[2], "shift": fast[3],
                 "w": filter_ptr(node, m, p)}
