@@ -158,6 +158,10 @@ def _reference(dtype):
     def constants(node, m, p, inplace):
         if p["dtype"] != dtype:
             return None
+        if dtype == "int8":     # the shift in the multiplier word where that is exact (requant.packed_multipliers)
+            mult, shift = requant.reference_mult_shift(node, m, p, m.g.tensors[node.inputs[1]].data)
+            return {"mult": mult, "shift": shift, "w": m.ptr(node.inputs[1], const=True),
+                    "bias": bias_ptr(node, m, dtype)}
         return {**_requant(node, m, p), "bias": bias_ptr(node, m, dtype)}
     return constants
 

@@ -155,7 +155,13 @@ def _reference(dtype):
         if p["dtype"] != dtype:
             return None
         w = m.ptr(node.inputs[1], const=True)
-        if inplace:   # the order the arrays were first emitted in, kept so that outputs stay byte-identical
+        data = m.g.tensors[node.inputs[1]].data
+        if dtype == "int8" and node.attrs["depth_multiplier"] == 1 and data is not None:
+            # the shift in the multiplier word where that is exact (requant.packed_multipliers)
+            bias = bias_ptr(node, m, dtype)
+            co = data.shape[3]
+            mult, shift = requant.reference_mult_shift(node, m, p, np.moveaxis(data.reshape(-1, co), 1, 0))
+        elif inplace:   # the order the arrays were first emitted in, kept so that outputs stay byte-identical
             mult, shift = requant.mult_shift_arrays(node, m, p, shift_dtype=np.int8)
             bias = bias_ptr(node, m, dtype)
         else:

@@ -31,8 +31,8 @@ static inline void tinycc_conv_2d_s8_row(const tinycc_conv_shape *s, const int8_
                 for (ic = 0; ic < s->ci; ++ic) acc += (uint32_t)((int32_t)f[ic] * ((int32_t)x[ic] - in_zp));
             }
         }
-        row[ox * s->co + oc] = (int8_t)tinycc_clamp(tinycc_wadd(tinycc_mbqm((int32_t)acc, mult[oc], shift[oc]), out_zp),
-                                                    act_min, act_max);
+        row[ox * s->co + oc] = (int8_t)tinycc_clamp(
+            tinycc_wadd(tinycc_mbqm((int32_t)acc, mult[oc], TINYCC_SHIFT_AT(mult, shift, oc)), out_zp), act_min, act_max);
     }
 }
 
