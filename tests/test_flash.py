@@ -104,8 +104,9 @@ def test_kws_stores_each_weight_tensor_once(optimize, tmp_path):
 
 def test_kws_size_constants_are_the_weights_and_requantisation_pairs(tmp_path):
     """--optimize size: the flash arrays are the model's weights, one (multiplier, shift) pair per output
-    channel (per layer for per-tensor layers): an int32 multiplier and an int8 shift, and the int8
-    softmax's exp table (the 1 - diff_min words it reads): nothing re-laid, nothing twice."""
+    channel (per layer for per-tensor layers): an int32 multiplier and an int8 shift, or where that is
+    exact one int32 word with the shift in its low bits (8 of KWS's 9 per-channel layers: 512 channels),
+    and the int8 softmax's exp table (the 1 - diff_min words it reads): nothing re-laid, nothing twice."""
     path = _kws()
     g = load_tflite(path)
     report = compile_model(path, "c", tmp_path / "out", options={"optimize": "size"})
@@ -114,7 +115,9 @@ def test_kws_size_constants_are_the_weights_and_requantisation_pairs(tmp_path):
     pairs = sum(np.asarray(ops.require(n.op).prepare(n, g)["multiplier"]).size for n in g.nodes
                 if n.op in ("conv_2d", "depthwise_conv_2d", "fully_connected"))
     exp_words = sum(min(256, 1 - ops.require(n.op).prepare(n, g)["diff_min"]) for n in g.nodes if n.op == "softmax")
-    assert report["flash_weights_bytes"] == weights + 5 * pairs + 4 * exp_words
+    packed = sum(n for c, _, n in _arrays(tmp_path / "out") if c.startswith("multipliers with their right shift"))
+    assert packed == 512
+    assert report["flash_weights_bytes"] == weights + 5 * pairs - packed + 4 * exp_words
     # the speed choice re-lays filters and folds biases: more flash, never less than the weights
     speed = compile_model(path, "c", tmp_path / "speed", options={"optimize": "speed"})
     assert speed["flash_weights_bytes"] > report["flash_weights_bytes"]
@@ -181,3 +184,101 @@ def test_depthwise_generic_paths_compile_out_only_when_no_node_needs_them(kernel
     for k, xs in enumerate(samples):
         want = run_tflm(path.read_bytes(), xs)[0]
         assert got[k][0].tobytes() == np.asarray(want).tobytes(), f"sample {k}"
+
+
+def _two_convs(width: int, kernels) -> bytes:
+    """x (1 x 5 x width x 8) -> conv `kernels[0]` -> conv `kernels[1]` -> y (int8, 8 channels, SAME padding)."""
+    from tests.ops.test_fast_kernels import _out_scale, _pads, _quant_w
+    from tests.tflite_builder import act, q
+    from tinycc.backends.tflm.flatbuffer import write_tflite
+    from tinycc.core.graph import Graph, Node
+    from tinycc.core.validate import validate
+    rng = np.random.default_rng(5)
+    tensors = {"x": act("x", (1, 5, width, 8), "int8", q(0.02, -7))}
+    nodes, scale, src = [], 0.02, "x"
+    for i, kernel in enumerate(kernels):
+        w, b, w_mean = _quant_w(rng, (8, *kernel, 8), 0, True, scale)
+        w.name, b.name = f"w{i}", f"b{i}"
+        out = f"y{i}"
+        scale_out = _out_scale(scale, w_mean, kernel[0] * kernel[1] * 8)
+        tensors.update({w.name: w, b.name: b, out: act(out, (), "int8", q(scale_out, int(rng.integers(-20, 20))))})
+        nodes.append(Node(f"conv{i}", "conv_2d", [src, w.name, b.name], [out],
+                          {"strides": (1, 1), "dilations": (1, 1), "activation": "relu",
+                           "pads": _pads((5, width), kernel, (1, 1), True)}))
+        src, scale = out, scale_out
+    return write_tflite(validate(Graph("two_conv", tensors, nodes, ["x"], [src], source="<two conv>")))
+
+
+@pytest.mark.parametrize("width, kernels, paths", [(7, [(3, 3), (1, 1)], {"PW": 1, "ROWS": 0, "FLAT": 1}),
+                                                   (6, [(3, 3), (3, 3)], {"PW": 0, "ROWS": 1, "FLAT": 0}),
+                                                   (6, [(1, 1), (1, 1)], {"PW": 1, "ROWS": 0, "FLAT": 0})])
+def test_im2col_entries_compile_out_only_when_no_node_takes_them(width, kernels, paths, tmp_path):
+    """The im2col conv kernel keeps only the entries (pointwise, row by row, pixels paired across rows)
+    the model's nodes take (TINYCC_COLS_*; KWS: 2.7 KB less code); the outputs stay TF Lite Micro's."""
+    path = tmp_path / "m.tflite"
+    path.write_bytes(_two_convs(width, kernels))
+    g = load_tflite(path)
+    samples = [random_inputs(g, np.random.default_rng(k)) for k in range(3)]
+    got, body, _ = _compile_and_run(path, "speed", tmp_path, samples)
+    assert body.count("tinycc_conv_2d_s8_cols(") + body.count("tinycc_conv_2d_s8_fast_inplace(") == 2
+    source = (tmp_path / "speed" / "model.c").read_text()
+    for key, on in paths.items():
+        assert f"#define TINYCC_COLS_{key} {on}\n" in source
+    for k, xs in enumerate(samples):
+        want = run_tflm(path.read_bytes(), xs)[0]
+        assert got[k][0].tobytes() == np.asarray(want).tobytes(), f"sample {k}"
+
+
+@pytest.mark.parametrize("width, channels, pair", [(14, 8, 2), (15, 6, 1), (9, 8, 0)])
+def test_depthwise_pair_pass_kept_only_where_a_node_reaches_it(width, channels, pair, tmp_path):
+    """The depthwise two-pixel pass (tinycc_dw_s8_pf2, 1.1-1.5 KB) is compiled in when a node of the fast
+    entry reaches it (TINYCC_DW_PAIR 1), only off DSP cores when just wide-row nodes would (2: a DSP core
+    runs those through tinycc_dw_s8_wrow; VWW 1.5 KB less), and never when no node does (0); the outputs
+    are TF Lite Micro's either way (here on the host, where 2 keeps the pass)."""
+    from tests.ops.test_depthwise_fast_paths import dw
+    path = tmp_path / "m.tflite"
+    path.write_bytes(dw(11, 4, width, channels, in_zp=-128))
+    g = load_tflite(path)
+    samples = [random_inputs(g, np.random.default_rng(k)) for k in range(2)]
+    got, _, _ = _compile_and_run(path, "speed", tmp_path, samples)
+    assert f"#define TINYCC_DW_PAIR {pair}\n" in (tmp_path / "speed" / "model.c").read_text()
+    for k, xs in enumerate(samples):
+        want = run_tflm(path.read_bytes(), xs)[0]
+        assert got[k][0].tobytes() == np.asarray(want).tobytes(), f"sample {k}"
+
+
+@pytest.mark.parametrize("seed, kernel, cin, in_zp", [(1, (3, 3), 4, -128), (2, (1, 1), 16, 5), (3, (2, 3), 3, 127)])
+def test_multiplier_words_with_their_shift_equal_tflm_for_every_reachable_sum(seed, kernel, cin, in_zp, tmp_path):
+    """requant.packed_multipliers: each channel's word W (its right shift in the low 5 bits, W itself the
+    multiplier) requantises every accumulator an int8 input can produce exactly as TF Lite Micro's
+    (M, shift) does (checked one by one over the whole range), and --optimize size then stores no shift
+    array (4 bytes a channel, not 5) with outputs equal to TF Lite Micro's."""
+    from tests.ops.test_fast_kernels import conv_case
+    from tinycc.backends.c import requant
+    from tinycc.core.fixedpoint import multiply_by_quantized_multiplier as mbqm
+    path = tmp_path / "m.tflite"
+    path.write_bytes(conv_case(seed, 5, 6, cin, 6, kernel, in_zp=in_zp, act_fn="relu"))
+    g = load_tflite(path)
+    node = g.nodes[0]
+    p = ops.require("conv_2d").prepare(node, g)
+    w = np.asarray(g.tensors[node.inputs[1]].data, np.int64)
+    words = requant.packed_multipliers(node, g, p, w)
+    assert words is not None
+    bias = np.asarray(g.tensors[node.inputs[2]].data, np.int64)
+    span = np.array([-128, 127]) - int(p["input_zp"])
+    for c in range(w.shape[0]):
+        wc = w[c].reshape(-1)
+        acc = np.arange(bias[c] + np.minimum(wc * span[0], wc * span[1]).sum(),
+                        bias[c] + np.maximum(wc * span[0], wc * span[1]).sum() + 1)
+        m, s = int(p["multiplier"][c]), int(p["shift"][c])
+        assert int(words[c]) & 31 == -s
+        want = np.clip(mbqm(acc, m, s) + p["output_zp"], p["act_min"], p["act_max"])
+        got = np.clip(mbqm(acc, int(words[c]), -(int(words[c]) & 31)) + p["output_zp"], p["act_min"], p["act_max"])
+        assert np.array_equal(got, want), f"channel {c}"
+    samples = [random_inputs(g, np.random.default_rng(k)) for k in range(2)]
+    got_out, _, report = _compile_and_run(path, "size", tmp_path, samples)
+    arrays = _arrays(tmp_path / "size")
+    assert [n for c, _, n in arrays if c.startswith("multipliers with their right shift")] == [6]
+    assert not any(t == "int8_t" and n == 6 for _, t, n in arrays)      # no shift array
+    for k, xs in enumerate(samples):
+        assert got_out[k][0].tobytes() == np.asarray(run_tflm(path.read_bytes(), xs)[0]).tobytes(), f"sample {k}"

@@ -97,6 +97,17 @@ def mult_shift_arrays(node, m, p, comment: bool = True, shift_dtype=np.int32) ->
     return mult, shift
 
 
+def reference_mult_shift(node, m, p, weights) -> tuple[str, str]:
+    """The int8 reference kernels' (multiplier, shift) arguments: one word per channel with the shift in
+    it and "NULL" for the shift (packed_multipliers; TINYCC_SHIFT_AT) when the layer is per-channel and
+    every channel has such a word, else the two arrays. `weights`: output channels first."""
+    words = None if weights is None else packed_multipliers(node, m.g, p, np.asarray(weights))
+    if words is None:
+        return mult_shift_arrays(node, m, p, shift_dtype=np.int8)
+    return m.const_array(words, "mult", comment=f"multipliers with their right shift in the low {SHIFT_BITS} bits: "
+                                                 f"{node.name}"), "NULL"
+
+
 def plain_bias_array(node, m, bias: np.ndarray) -> str:
     """The bias as the fast kernels read it: the int32 bias tensor itself, else its values as int32."""
     name = bias_name(node)
@@ -204,3 +215,69 @@ def cols_table(node, g, p, w: np.ndarray):
         return None
     table = np.stack([kbias, 2 * mult - (1 << 32), h, e], axis=1).astype(np.int32)
     return table, w
+
+
+# ---- multiplier words that carry their shift ----
+SHIFT_BITS = 5          # a packed word's low bits: the right shift 0..31 (TINYCC_SHIFT_AT, tinycc_fixedpoint.h)
+PACK_STEPS = 8          # candidates tried each side of M, 2^SHIFT_BITS apart
+
+
+def _thresholds(mult, shift, zp: int, lo: int, hi: int, amin, amax) -> np.ndarray:
+    """Per channel (rows), for each output level k in lo+1..hi, the least accumulator in [amin, amax] whose
+    clamp(MultiplyByQuantizedMultiplier(acc, M, shift) + zp, lo, hi) >= k (amax + 1 where none): the
+    function is non-decreasing in acc (M >= 0), so these thresholds determine it on [amin, amax]."""
+    ks = np.arange(lo + 1, hi + 1, dtype=np.int64)[None, :]
+    a = np.repeat(np.asarray(amin, np.int64)[:, None], ks.size, axis=1)
+    top = np.asarray(amax, np.int64)[:, None]
+    b = np.repeat(top + 1, ks.size, axis=1)
+    m, s = np.asarray(mult, np.int64)[:, None], np.asarray(shift, np.int64)[:, None]
+    while (a < b).any():
+        mid = (a + b) // 2
+        y = np.clip(multiply_by_quantized_multiplier(np.minimum(mid, top), m, s) + zp, lo, hi)
+        ok = (y >= ks) & (mid <= top)
+        b, a = np.where((a < b) & ok, mid, b), np.where((a < b) & ~ok, mid + 1, a)
+    return a
+
+
+def packed_multipliers(node, g, p, weights: np.ndarray) -> np.ndarray | None:
+    """One int32 word per output channel in place of the (multiplier, int8 shift) pair, or None: a word W
+    whose low SHIFT_BITS bits are the right shift r (0..31) and which, taken whole as the multiplier, gives
+    clamp(MultiplyByQuantizedMultiplier(acc, W, -r) + out_zp, act_min, act_max) equal to TF Lite Micro's
+    with (M, -r) for every accumulator any int8 input can produce (|bias| + the filter's sum against
+    inputs of [-128, 127] minus the input zero point): M's low bits only move the output where a
+    rounding boundary falls between two reachable accumulators, which the threshold comparison rules
+    out (_thresholds). None when a layer is per-tensor (one pair is smaller), a shift is a left shift,
+    a multiplier negative, a sum could leave int32, or a channel finds no such word among the
+    2 * PACK_STEPS + 1 candidates nearest M (the layer keeps its two arrays). `weights`: output channels
+    first."""
+    co = weights.shape[0]
+    ms = per_channel(p, co)
+    bias = bias_values(node, g, co)
+    if ms is None or bias is None or np.asarray(p["multiplier"]).size == 1:
+        return None
+    mult, shift = ms
+    if (shift > 0).any() or (shift < -31).any() or (mult < 0).any():
+        return None
+    w = np.asarray(weights, np.int64).reshape(co, -1)
+    span = np.array([-128, 127], np.int64) - int(p["input_zp"])
+    amin = bias + np.minimum(w * span[0], w * span[1]).sum(axis=1)
+    amax = bias + np.maximum(w * span[0], w * span[1]).sum(axis=1)
+    if max(np.abs(amin).max(initial=0), np.abs(amax).max(initial=0)) >= (1 << 31):
+        return None
+    zp, lo, hi = int(p["output_zp"]), int(p["act_min"]), int(p["act_max"])
+    want = _thresholds(mult, shift, zp, lo, hi, amin, amax)
+    step = 1 << SHIFT_BITS
+    base = (mult & ~(step - 1)) | -shift
+    words = np.full(co, -1, np.int64)
+    for k in sorted(range(-PACK_STEPS, PACK_STEPS + 1), key=abs):
+        todo = words < 0
+        if not todo.any():
+            break
+        cand = base + k * step
+        fits = todo & (cand > 0) & (cand < (1 << 31))
+        if not fits.any():
+            continue
+        idx = np.flatnonzero(fits)
+        same = (_thresholds(cand[idx], shift[idx], zp, lo, hi, amin[idx], amax[idx]) == want[idx]).all(axis=1)
+        words[idx[same]] = cand[idx[same]]
+    return None if (words < 0).any() else words.astype(np.int32)

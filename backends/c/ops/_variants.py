@@ -7,6 +7,14 @@ a dtype, a shape, a requantisation the variant cannot do exactly) is called, wit
 template filled from those values and the node's common ones (shape, x, y, zero points, clamp).
 A `fast` variant buys cycles with code bytes (and often with re-laid constants); the c backend's
 `--optimize size` leaves them out, so that every node takes the reference kernel (the same output bytes).
+
+Whether a fast variant or path pays for its bytes (issue 19; Cortex-M4 est. cycles, benchmarks/flash_breakdown.py
+--cycles): it stays where it saves well over 16 est. cycles per byte of code and re-laid constants, and a kernel
+path no node takes is compiled out (TINYCC_COLS_*, TINYCC_DW_ONLY_PF, TINYCC_DW_PAIR). Measured: the fast
+conv/depthwise kernels on KWS 5.6 K cycles a byte (size mode 49.9 M vs 5.2 M est. cycles for 8.0 KB), the
+depthwise wide rows on VWW 416 (1,164 B for 484 K cycles: kept), its two-pixel pass on a DSP core 1.7 (1,494 B
+for 2.5 K: compiled out), one ADD function shared by IC's three 0.6 K cycles a byte *lost* (200 B less for
+125 K more: per-layer functions kept), the fast fully connected kernel below W4_MIN_MACS about 6 (reference).
 """
 from __future__ import annotations
 

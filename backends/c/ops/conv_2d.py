@@ -113,9 +113,30 @@ def _f32(node, m, p, inplace):
     return {"w": w, "bias": bias, "lo": lo, "hi": hi}
 
 
+def cols_path(node, g, inplace: bool) -> str:
+    """The entry of the im2col kernel this node takes (conv_2d_cols_rows.h's tinycc_conv_2d_s8_cols,
+    conv_2d_inplace.h's tinycc_conv_2d_s8_cols_inplace): "pw" (a 1x1 stride-1 product over whole
+    4-channel groups; in place only for batch 1), "flat" (out of place, odd output rows: pixels paired
+    across rows) or "rows"."""
+    x, w, y = g.tensors[node.inputs[0]], g.tensors[node.inputs[1]], g.tensors[node.outputs[0]]
+    n, h, wd, ci = x.shape
+    pointwise = (tuple(w.shape[1:3]) == (1, 1) and tuple(node.attrs["strides"]) == (1, 1)
+                 and tuple(y.shape[1:3]) == (h, wd) and ci % 4 == 0)
+    if pointwise and (not inplace or n == 1):
+        return "pw"
+    return "rows" if inplace or y.shape[2] % 2 == 0 else "flat"
+
+
 def _cols(node, m, p, inplace):
     cols = cols_constants(node, m, p)
-    return None if cols is None else {"wpk": cols[0]}
+    if cols is None:
+        return None
+    # the model's kernel keeps only the entries its nodes take (TINYCC_COLS_*: 0 compiles one out)
+    path = cols_path(node, m.g, inplace)
+    for key in ("pw", "rows", "flat"):
+        name = f"TINYCC_COLS_{key.upper()}"
+        m.defines[name] = max(m.defines.get(name, 0), int(path == key))
+    return {"wpk": cols[0]}
 
 
 def _requant(node, m, p) -> dict:
@@ -137,6 +158,10 @@ def _reference(dtype):
     def constants(node, m, p, inplace):
         if p["dtype"] != dtype:
             return None
+        if dtype == "int8":     # the shift in the multiplier word where that is exact (requant.packed_multipliers)
+            mult, shift = requant.reference_mult_shift(node, m, p, m.g.tensors[node.inputs[1]].data)
+            return {"mult": mult, "shift": shift, "w": m.ptr(node.inputs[1], const=True),
+                    "bias": bias_ptr(node, m, dtype)}
         return {**_requant(node, m, p), "bias": bias_ptr(node, m, dtype)}
     return constants
 

@@ -135,6 +135,9 @@ def _rows(node, g, p) -> int:
     return need if co % DW_CHANNEL_GROUP == 0 and need <= DW_ROWS_BYTES else 0
 
 
+PAIR_RANK = (0, 2, 1)      # TINYCC_DW_PAIR's values, weakest first: none, wrow nodes only, some fast-entry node
+
+
 def _fast(entry):
     def constants(node, m, p, inplace):
         fast = fast_constants(node, m, p) if _entry(node, m.g, p) == entry else None
@@ -143,7 +146,10 @@ def _fast(entry):
         # this node takes the fast row routine: without a packed filter, its generic paths stay compiled in
         pf = int(_packed_filter(node, m.g, _fast_plan(node, m.g, p)))
         m.defines["TINYCC_DW_ONLY_PF"] = min(m.defines.get("TINYCC_DW_ONLY_PF", 1), pf)
-        m.defines["TINYCC_DW_PAIR"] = max(m.defines.get("TINYCC_DW_PAIR", 0), int(_pairs(node, m.g, p)))
+        # the two-pixel pass: 1 when a node of the fast entry reaches it, else 2 when only wrow nodes do
+        # (a DSP core runs them through tinycc_dw_s8_wrow: the pass compiles out there; VWW: 1.5 KB)
+        pair = (1 if entry == "fast" else 2) if _pairs(node, m.g, p) else 0
+        m.defines["TINYCC_DW_PAIR"] = max(m.defines.get("TINYCC_DW_PAIR", 0), pair, key=PAIR_RANK.index)
         if entry == "fast":   # the ring's parts a node needs (compiled in), and whether every fast node takes it
             rows, d = _rows(node, m.g, p), m.defines
             d["TINYCC_DW_ROWS"] = max(d.get("TINYCC_DW_ROWS", 0), rows)
@@ -171,7 +177,13 @@ def _reference(dtype):
         if p["dtype"] != dtype:
             return None
         w = m.ptr(node.inputs[1], const=True)
-        if inplace:   # the order the arrays were first emitted in, kept so that outputs stay byte-identical
+        data = m.g.tensors[node.inputs[1]].data
+        if dtype == "int8" and node.attrs["depth_multiplier"] == 1 and data is not None:
+            # the shift in the multiplier word where that is exact (requant.packed_multipliers)
+            bias = bias_ptr(node, m, dtype)
+            co = data.shape[3]
+            mult, shift = requant.reference_mult_shift(node, m, p, np.moveaxis(data.reshape(-1, co), 1, 0))
+        elif inplace:   # the order the arrays were first emitted in, kept so that outputs stay byte-identical
             mult, shift = requant.mult_shift_arrays(node, m, p, shift_dtype=np.int8)
             bias = bias_ptr(node, m, dtype)
         else:

@@ -22,6 +22,10 @@ static inline int32_t tinycc_mbqm(int32_t x, int32_t multiplier, int shift) {
     return tinycc_rdbpot(tinycc_srdhm((int32_t)((uint32_t)x << left), multiplier), right);
 }
 
+/* channel c's shift: shift[c], or with `shift` NULL the right shift in the low 5 bits of its multiplier word,
+ * the word itself the multiplier (backends/c/requant.py's packed_multipliers: exact for every reachable sum) */
+#define TINYCC_SHIFT_AT(mult, shift, c) ((shift) ? (int)(shift)[c] : -(int)((mult)[c] & 31))
+
 /* MultiplyByQuantizedMultiplier(int64) of the 16x8 kernels: one rounding with a 16-bit multiplier. */
 static inline int32_t tinycc_mbqm64(int64_t x, int32_t multiplier, int shift) {
     const int64_t reduced = multiplier < 0x7FFF0000 ? ((multiplier + (1 << 15)) >> 16) : 0x7FFF;

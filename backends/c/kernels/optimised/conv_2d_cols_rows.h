@@ -200,11 +200,22 @@ static inline void tinycc_conv_2d_s8_cols_flat(const tinycc_conv_shape *s, const
     }
 }
 
+/* the entries a model's nodes take (the emitter's #defines, conv_2d.py's cols_paths): 0 compiles one out;
+ * rows and flat are each correct for every shape, pw only for tinycc_cols_pointwise ones */
+#ifndef TINYCC_COLS_PW
+#define TINYCC_COLS_PW 1
+#endif
+#ifndef TINYCC_COLS_ROWS
+#define TINYCC_COLS_ROWS 1
+#endif
+#ifndef TINYCC_COLS_FLAT
+#define TINYCC_COLS_FLAT 1
+#endif
 /* `wpk`: the packed filter with each channel pair's folded bias and requantisation words (tinycc_cols_block) */
 static inline void tinycc_conv_2d_s8_cols(const tinycc_conv_shape *s, const int8_t *in, const int32_t *wpk,
                                           int8_t *out, int32_t in_zp, int32_t act_min, int32_t act_max) {
     int b, oy;
-    if (tinycc_cols_pointwise(s)) {
+    if (TINYCC_COLS_PW && (!(TINYCC_COLS_ROWS || TINYCC_COLS_FLAT) || tinycc_cols_pointwise(s))) {
         tinycc_conv_2d_s8_cols_pw(s, in, wpk, out, 0, act_min, act_max);
         return;
     }
@@ -214,7 +225,7 @@ static inline void tinycc_conv_2d_s8_cols(const tinycc_conv_shape *s, const int8
         return;
     }
 #endif
-    if (s->ow & 1) {            /* odd rows: pixels paired across rows (no single-pixel pass a row) */
+    if (!TINYCC_COLS_ROWS || (TINYCC_COLS_FLAT && (s->ow & 1))) {   /* odd rows: pixels paired across rows */
         tinycc_conv_2d_s8_cols_flat(s, in, wpk, out, in_zp, act_min, act_max);
         return;
     }

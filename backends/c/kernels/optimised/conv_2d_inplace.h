@@ -3,7 +3,7 @@ static inline void tinycc_conv_2d_s8_cols_inplace(const tinycc_conv_shape *s, co
                                                   int8_t *buf, const int32_t *wpk, int8_t *ring, int32_t in_zp,
                                                   int32_t act_min, int32_t act_max) {
     int step, first = tinycc_ring_start(r), count = 0;
-    if (tinycc_cols_pointwise(s) && s->n == 1) {    /* straight over the input: no ring, no copies */
+    if (!TINYCC_COLS_ROWS || (TINYCC_COLS_PW && tinycc_cols_pointwise(s) && s->n == 1)) {   /* no ring */
         tinycc_conv_2d_s8_cols_pw(s, buf, wpk, buf, s->co > s->ci, act_min, act_max);
         return;
     }

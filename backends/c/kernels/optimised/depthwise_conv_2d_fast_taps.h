@@ -621,6 +621,10 @@ static inline void tinycc_dw_s8_pfv(int lanes, int rq, const int8_t *x, int cs, 
 #ifndef TINYCC_DW_PAIR
 #define TINYCC_DW_PAIR 1     /* 0 (the emitter's): no node reaches tinycc_dw_s8_pf2, which compiles out */
 #endif
+#if TINYCC_DW_PAIR == 2 && defined(TINYCC_DSP) && !defined(TINYCC_DW_MVE)
+#undef TINYCC_DW_PAIR        /* 2 (the emitter's): only wide-row nodes would, which a DSP core runs through wrow */
+#define TINYCC_DW_PAIR 0
+#endif
 static inline void tinycc_dw_s8_pf(const tinycc_dw_shape *s, const int8_t *x, int cs, int rowstep, int xstep,
                                    int npix, int nch, const int8_t *fpk, const int32_t *pk0, int8_t *out,
                                    int32_t out_zp, int32_t act_min, int32_t act_max) {
