@@ -29,7 +29,13 @@ def _conv(node, m, p, inplace):
     w = packed_weights(node, m)
     if w is None:
         return None
-    mult, shift = requant.mult_shift_arrays(node, m, p, shift_dtype=np.int8)
+    # the shift in the multiplier word where that is exact (requant.packed_multipliers), as for int8 weights
+    data = m.g.tensors[node.inputs[1]].data
+    if node.op == "depthwise_conv_2d":
+        rows = np.moveaxis(data.reshape(-1, data.shape[3]), 1, 0) if node.attrs["depth_multiplier"] == 1 else None
+    else:
+        rows = data
+    mult, shift = requant.reference_mult_shift(node, m, p, rows)
     return {"w4b": w, "mult": mult, "shift": shift, "bias": bias_ptr(node, m, "int8")}
 
 
