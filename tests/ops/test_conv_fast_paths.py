@@ -73,6 +73,11 @@ CASES = {
     "3x3-L9-valid-none-zp127": (dict(h=5, w=8, cin=3, cout=6, kernel=(3, 3), in_zp=127), True),
     "3x1-L9-ci9-same": (dict(h=6, w=5, cin=9, cout=5, kernel=(3, 1), same=True), True),
     "3x9-L9-ci1-valid": (dict(h=5, w=12, cin=1, cout=4, kernel=(3, 9), in_zp=-3), True),
+    # the Cortex-M4 assembly loop's group counts (no clipping): 1 (its peeled first group only, the entry
+    # past the 16-group loop), 17 (the loop entered at its top) and 18 (entered 15 groups early)
+    "1x1-c4-g1-none": (dict(h=3, w=4, cin=4, cout=6, kernel=(1, 1), in_zp=-128), True),
+    "1x1-c68-g17-none": (dict(h=2, w=3, cin=68, cout=4, kernel=(1, 1), in_zp=5), True),
+    "1x2-c36-g18-none": (dict(h=2, w=5, cin=36, cout=5, kernel=(1, 2), in_zp=-9), True),
 }
 
 
