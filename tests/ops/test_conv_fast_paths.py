@@ -78,6 +78,13 @@ CASES = {
     "1x1-c4-g1-none": (dict(h=3, w=4, cin=4, cout=6, kernel=(1, 1), in_zp=-128), True),
     "1x1-c68-g17-none": (dict(h=2, w=3, cin=68, cout=4, kernel=(1, 1), in_zp=5), True),
     "1x2-c36-g18-none": (dict(h=2, w=5, cin=36, cout=5, kernel=(1, 2), in_zp=-9), True),
+    # three pixels a pass (Cortex-M4 assembly, no clipping, even co): rows of 8 (two triples, a pair; border
+    # pixels in the third slot), 10 at the columns' limit (g = 72: two triples, two pairs), g = 81 just over
+    # it (pairs only); 1x1 over 7 pixels (two triples, one pixel)
+    "3x3-same-c16-w8-none": (dict(h=4, w=8, cin=16, cout=6, kernel=(3, 3), same=True, in_zp=-128), True),
+    "3x3-same-c32-g72-w10": (dict(h=3, w=10, cin=32, cout=4, kernel=(3, 3), same=True, in_zp=77), True),
+    "3x3-valid-c36-g81-w8": (dict(h=3, w=8, cin=36, cout=4, kernel=(3, 3), in_zp=3), True),
+    "1x1-c8-none-7px": (dict(h=1, w=7, cin=8, cout=10, kernel=(1, 1), in_zp=-1), True),
 }
 
 

@@ -43,6 +43,13 @@ typedef union {
     int16_t h[TINYCC_CONV_COLS_BYTES / 2];
 } tinycc_cols;
 #define TINYCC_COLS_PATCH_AT(k4) (4 * (k4))
+#ifdef TINYCC_DSP
+/* a DSP column's word of pixel slot p's group g: slots 0 and 1 interleaved group by group (tinycc_cols_2x2),
+ * slot 2 (the three-pixel assembly loop's third pixel, conv_2d_cols_thumb2.h) as slot 0 of a second column
+ * TINYCC_COLS_B bytes on (the first column's groups and a word after them fit below it) */
+#define TINYCC_COLS_B ((TINYCC_CONV_COLS_BYTES / 2 + 8) & ~3)
+#define TINYCC_COLS_W(c, p, g) ((c)->w + 4 * (g) + 2 * ((p) & 1) + ((p) >> 1) * (TINYCC_COLS_B / 4))
+#endif
 #else
 typedef union {
     int32_t w[TINYCC_CONV_COLS_BYTES / 4 + 4];
@@ -60,7 +67,7 @@ typedef union {
 static inline void tinycc_cols_widen(tinycc_cols *c, int p, int g, const int8_t *x, int n) {
     int i = 0;
 #ifdef TINYCC_DSP
-    int32_t *d = c->w + 4 * g + 2 * p;
+    int32_t *d = TINYCC_COLS_W(c, p, g);
     for (; i + 16 <= n; i += 16, d += 16) {
         const int32_t v0 = tinycc_ld4(x + i), v1 = tinycc_ld4(x + i + 4), v2 = tinycc_ld4(x + i + 8),
                       v3 = tinycc_ld4(x + i + 12);
@@ -107,7 +114,7 @@ static inline void tinycc_cols_widen(tinycc_cols *c, int p, int g, const int8_t 
 static inline void tinycc_cols_fill(tinycc_cols *c, int p, int g, int32_t z, int ng) {
 #ifdef TINYCC_DSP
     const int32_t zz = (int32_t)(((uint32_t)z & 0xffffu) * 0x00010001u);
-    int32_t *d = c->w + 4 * g + 2 * p;
+    int32_t *d = TINYCC_COLS_W(c, p, g);
     for (; ng > 0; --ng, d += 4) d[0] = d[1] = zz;
 #elif TINYCC_VEC
     for (; ng > 0; --ng, ++g) memset(TINYCC_COLS_AT(c, p, g), (int)(int8_t)z, 8);   /* both copies of the group */
@@ -159,7 +166,7 @@ static inline void tinycc_cols_copy(int8_t *d, const int8_t *x, int n) {
  * little-endian), no patch */
 static inline void tinycc_cols_row9(tinycc_cols *c, int p, const int8_t *x, int rowstep) {
     const int8_t *r1 = x + rowstep, *r2 = r1 + rowstep;
-    int32_t *d = c->w + 2 * p;
+    int32_t *d = TINYCC_COLS_W(c, p, 0);
     uint16_t t;
     int32_t v;
     memcpy(&t, r1 + 7, 2);
