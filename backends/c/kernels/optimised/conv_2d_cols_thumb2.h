@@ -6,8 +6,8 @@
  * 6 loads back to back (each pipelines after the one before: 7 cycles where 3 LDRD take 9), 4 SXTB16
  * and 8 SMLAD. A pair's first group is peeled: its loads join the folded biases' and the stack's in one
  * run of 10, and its pixel-1 SMLADs start from the biases (no MOVs to copy them). The other g - 1 groups
- * run 16 a pass, entered (g - 1) mod 16 groups early by LDR PC from the stack (every group is 72 bytes of
- * 32-bit instructions; past the loop when g is 1), so a pair pays one taken branch per 16 groups. The 14
+ * run 8 a pass, entered (g - 1) mod 8 groups early by LDR PC from the stack (every group is 72 bytes of
+ * 32-bit instructions; past the loop when g is 1), so a pair pays one taken branch per 8 groups. The 14
  * registers (lr among them) hold the loop's live values; the column base, the rounded group count, the
  * output pointer, co and the entry address wait in 24 bytes the assembly takes below the stack pointer
  * (and gives back). Returns w after the last pair. */
@@ -35,9 +35,9 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
                                                     int co) {
     const int32_t *xbv = c->w;
     int8_t *opv = op;
-    const int skip = -(g - 1) & 15;     /* groups after the first that the first pass skips */
-    /* the entry's offset from the loop's first group; g == 1: past the loop (16 groups, SUBS.W, BNE.W) */
-    int cov = co, gv = g - 1 + skip, offv = g > 1 ? 72 * skip : 72 * 16 + 8;
+    const int skip = -(g - 1) & 7;      /* groups after the first that the first pass skips */
+    /* the entry's offset from the loop's first group; g == 1: past the loop (8 groups, SUBS.W, BNE.W) */
+    int cov = co, gv = g - 1 + skip, offv = g > 1 ? 72 * skip : 72 * 8 + 8;
     const int32_t *x;
     int32_t n, a0, a1, a2, a3, t0, t1, t2, t3, t4, t5, t6;
     __asm__ volatile(
@@ -83,9 +83,7 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
         "2:\n\t"
         TINYCC_COLS_GROUP4
         TINYCC_COLS_GROUP4
-        TINYCC_COLS_GROUP4
-        TINYCC_COLS_GROUP4
-        "subs.w %[n], %[n], #16\n\t"
+        "subs.w %[n], %[n], #8\n\t"
         "bne.w 2b\n\t"
         "ldr.w %[t0], [%[w]], #4\n\t"       /* M2 (the entry past the loop when g is 1) */
         "ldr.w %[t1], [%[w]], #4\n\t"
