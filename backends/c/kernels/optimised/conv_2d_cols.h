@@ -184,8 +184,10 @@ static inline void tinycc_cols_row9(tinycc_cols *c, int p, const int8_t *x, int 
 
 #if defined(__GNUC__)          /* kept out of the row loop: its patch buffer would join the row's frame */
 #define TINYCC_COLS_OUTLINED static __attribute__((noinline, unused))
+#define TINYCC_COLS_INLINED static inline __attribute__((always_inline))   /* a pixel's column, in the row loops */
 #else
 #define TINYCC_COLS_OUTLINED static
+#define TINYCC_COLS_INLINED static inline
 #endif
 
 /* pixel (b, oy, ox)'s column into slot p: when each tap is whole groups (ci % 4 == 0) every row

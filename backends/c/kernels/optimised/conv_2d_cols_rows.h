@@ -74,7 +74,7 @@ static inline void tinycc_cols_block(const tinycc_conv_shape *s, const tinycc_co
 /* output row oy's pixel ox into slot p: an `interior` one (its taps inside the input) from its kh rows at
  * xr straight from the input (whole groups), assembled in registers (3 rows of 9 bytes) or copied into
  * the patch after the columns; another through tinycc_cols_pixel */
-static inline void tinycc_cols_row_pixel(const tinycc_conv_shape *s, const int8_t *in, tinycc_cols *c, int8_t *patch,
+TINYCC_COLS_INLINED void tinycc_cols_row_pixel(const tinycc_conv_shape *s, const int8_t *in, tinycc_cols *c, int8_t *patch,
                                          int p, int b, int oy, int ox, int interior, const int8_t *xr,
                                          int32_t in_zp) {
     const int L = s->kw * s->ci, rowstep = s->w * s->ci;

@@ -11,6 +11,11 @@
  * registers (lr among them) hold the loop's live values; the column base, the rounded group count, the
  * output pointer, co and the entry address wait in 24 bytes the assembly takes below the stack pointer
  * (and gives back). Returns w after the last pair. */
+/* E (the entry's offset from label 2) made the Thumb address of label 2 + E for LDR PC (T: a scratch register) */
+#define TINYCC_COLS_ENTRY(E, T) \
+    "adr.w %[" T "], 2f\n\t" \
+    "add %[" E "], %[" E "], %[" T "]\n\t" \
+    "orr %[" E "], %[" E "], #1\n\t"
 #define TINYCC_COLS_GROUP /* one group: 16 MACs, 72 bytes */ \
     "ldr.w %[t0], [%[w]], #4\n\t" \
     "ldr.w %[t1], [%[w]], #4\n\t" \
@@ -46,9 +51,7 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
         "ldr %[t0], %[opm]\n\t"
         "ldr %[t1], %[com]\n\t"
         "ldr %[t2], %[offm]\n\t"
-        "adr.w %[t3], 2f\n\t"
-        "add %[t2], %[t2], %[t3]\n\t"
-        "orr %[t2], %[t2], #1\n\t"          /* a Thumb address for LDR PC */
+        TINYCC_COLS_ENTRY("t2", "t3")
         "sub sp, sp, #24\n\t"
         "str %[x], [sp]\n\t"
         "str %[n], [sp, #4]\n\t"
@@ -190,9 +193,7 @@ static inline const int32_t *tinycc_cols_block3_asm(const tinycc_cols *c, const 
         "ldr %[wa], %[opm]\n\t"
         "ldr %[wb], %[com]\n\t"
         "ldr %[wah], %[offm]\n\t"
-        "adr.w %[wbh], 2f\n\t"
-        "add %[wah], %[wah], %[wbh]\n\t"
-        "orr %[wah], %[wah], #1\n\t"        /* a Thumb address for LDR PC */
+        TINYCC_COLS_ENTRY("wah", "wbh")
         "sub sp, sp, #16\n\t"
         "str %[x], [sp]\n\t"
         "str %[wa], [sp, #4]\n\t"
@@ -272,3 +273,4 @@ static inline const int32_t *tinycc_cols_block3_asm(const tinycc_cols *c, const 
 #undef TINYCC_COLS3_LOAD2
 #undef TINYCC_COLS3_RQ
 #endif
+#undef TINYCC_COLS_ENTRY
