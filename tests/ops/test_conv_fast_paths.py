@@ -1,7 +1,8 @@
 """The `c` backend's im2col int8 CONV_2D kernel (backends/c/kernels/conv_2d.h, tinycc_conv_2d_s8_cols*:
-each pixel's patch widened to int16 once into a stack column, two pixels by two output channels a
-pass on a compile-time packed filter) against TF Lite Micro, byte for byte, on the host (portable C)
-and under QEMU Cortex-M4 (SXTB16/SMLAD branch), out of place and in place (row ring).
+each pixel's patch widened to int16 once into a stack column, two pixels (three in the Cortex-M4
+assembly loop) by two output channels a pass on a compile-time packed filter) against TF Lite Micro,
+byte for byte, on the host (portable C) and under QEMU Cortex-M4 (SXTB16/SMLAD branch), out of place
+and in place (row ring).
 
 The shapes hit the edges of the blocking: odd output channel counts (the lone last channel), odd
 pixel counts per row and per tensor (the lone last pixel), input channels that are not a multiple of

@@ -6,8 +6,9 @@
  * (c0 g0, c1 g0, c0 g1, c1 g1, ...), each channel zero-padded to k4 taps, an odd last channel on its
  * own; stored as int32 words (byte j of a word, from the least significant, is tap j of its group),
  * each pair's words between its folded biases and its requantisation words (tinycc_cols_block).
- * Two pixels by two channels a pass. With the DSP extension a group x0..x3 is stored as the
- * words [x0,x2] [x1,x3] (SXTB16 and SXTB16 ROR 8), the pairs a weight word's own SXTB16s give, so
+ * Two pixels by two channels a pass (three by two in the Cortex-M4 assembly loop of
+ * conv_2d_cols_thumb2.h, the third pixel in slot 2: TINYCC_COLS_W). With the DSP extension a group
+ * x0..x3 is stored as the words [x0,x2] [x1,x3] (SXTB16 and SXTB16 ROR 8), the pairs a weight word's own SXTB16s give, so
  * each SMLAD adds two products with no reordering; the two pixels' columns are interleaved group by
  * group (px0 [x0,x2], px0 [x1,x3], px1 [x0,x2], px1 [x1,x3]). Plain C, scalar shape (TINYCC_VEC 0,
  * common/vec.h): int16 in natural order, same interleave. Plain C, vector shape: int8, each group twice
