@@ -93,7 +93,7 @@ TINYCC_COLS_INLINED void tinycc_cols_row_pixel(const tinycc_conv_shape *s, const
     }
 }
 
-#ifdef TINYCC_COLS_ASM
+#ifdef TINYCC_COLS3
 /* the three-pixel assembly loop applies: no clipping activation, whole channel pairs, g groups in both
  * columns (the first one's with the mark after them: tinycc_cols_block3_asm) */
 static inline int tinycc_cols3_fits(const tinycc_conv_shape *s, int g, int32_t act_min, int32_t act_max) {
@@ -133,7 +133,7 @@ static inline void tinycc_conv_2d_s8_cols_row(const tinycc_conv_shape *s, const 
         if (L % 4 != 0) memcpy(patch + k4 - 4, &zero, 4);
     }
     ox = 0;
-#ifdef TINYCC_COLS_ASM
+#ifdef TINYCC_COLS3
     if (tinycc_cols3_fits(s, k4 / 4, act_min, act_max) && (L % 4 == 0 || 5 * k4 <= TINYCC_COLS_B)) {
         int n3 = s->ow / 3;         /* three pixels a pass, then pairs (the row's width is even) */
         if ((s->ow - 3 * n3) & 1) --n3;
@@ -176,7 +176,7 @@ static inline void tinycc_conv_2d_s8_cols_pw(const tinycc_conv_shape *s, const i
     }
 #endif
     k = 0;
-#ifdef TINYCC_COLS_ASM
+#ifdef TINYCC_COLS3
     if (tinycc_cols3_fits(s, s->ci / 4, act_min, act_max))
         for (; k + 3 <= count; k += 3) {   /* three pixels a pass, then pairs */
             const long i = backward ? count - k - 3 : k;

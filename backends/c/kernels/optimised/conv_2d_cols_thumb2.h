@@ -136,7 +136,8 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
 #endif
 
 
-#ifdef TINYCC_COLS_ASM
+#if defined(TINYCC_COLS_ASM) && TINYCC_COLS_B + 4 <= 4095    /* slot 2 in reach of LDR.W's 12-bit offset */
+#define TINYCC_COLS3 1
 /* Three pixels by two channels, as tinycc_cols_block2_asm: pixels 0 and 1 in the column's slots 0 and 1
  * (group by group, 16 bytes a group), pixel 2 in slot 2 (TINYCC_COLS_W: TINYCC_COLS_B bytes on, the same
  * stride, so one pointer reaches all three). A group (4 taps, 24 MACs) is 8 loads in three runs (4, 2,
