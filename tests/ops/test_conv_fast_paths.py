@@ -1,7 +1,8 @@
 """The `c` backend's im2col int8 CONV_2D kernel (backends/c/kernels/conv_2d.h, tinycc_conv_2d_s8_cols*:
-each pixel's patch widened to int16 once into a stack column, two pixels by two output channels a
-pass on a compile-time packed filter) against TF Lite Micro, byte for byte, on the host (portable C)
-and under QEMU Cortex-M4 (SXTB16/SMLAD branch), out of place and in place (row ring).
+each pixel's patch widened to int16 once into a stack column, two pixels (three in the Cortex-M4
+assembly loop) by two output channels a pass on a compile-time packed filter) against TF Lite Micro,
+byte for byte, on the host (portable C) and under QEMU Cortex-M4 (SXTB16/SMLAD branch), out of place
+and in place (row ring).
 
 The shapes hit the edges of the blocking: odd output channel counts (the lone last channel), odd
 pixel counts per row and per tensor (the lone last pixel), input channels that are not a multiple of
@@ -73,6 +74,21 @@ CASES = {
     "3x3-L9-valid-none-zp127": (dict(h=5, w=8, cin=3, cout=6, kernel=(3, 3), in_zp=127), True),
     "3x1-L9-ci9-same": (dict(h=6, w=5, cin=9, cout=5, kernel=(3, 1), same=True), True),
     "3x9-L9-ci1-valid": (dict(h=5, w=12, cin=1, cout=4, kernel=(3, 9), in_zp=-3), True),
+    # the Cortex-M4 assembly loops' group counts (no clipping; three pixels a pass when co is even, pairs
+    # when it is odd): 1 (the peeled first group only, the entry past the 8-group loop), 17 (the loop
+    # entered at its top, two passes) and 18 (entered 7 groups early)
+    "1x1-c4-g1-none": (dict(h=3, w=4, cin=4, cout=6, kernel=(1, 1), in_zp=-128), True),
+    "1x1-c4-g1-pairs": (dict(h=1, w=5, cin=4, cout=5, kernel=(1, 1), in_zp=-128), True),
+    "1x1-c68-g17-none": (dict(h=2, w=3, cin=68, cout=4, kernel=(1, 1), in_zp=5), True),
+    "1x1-c68-g17-pairs": (dict(h=2, w=2, cin=68, cout=3, kernel=(1, 1), in_zp=5), True),
+    "1x2-c36-g18-none": (dict(h=2, w=5, cin=36, cout=5, kernel=(1, 2), in_zp=-9), True),
+    # three pixels a pass (Cortex-M4 assembly, no clipping, even co): rows of 8 (two triples, a pair; border
+    # pixels in the third slot), 10 at the columns' limit (g = 72: two triples, two pairs), g = 81 just over
+    # it (pairs only); 1x1 over 7 pixels (two triples, one pixel)
+    "3x3-same-c16-w8-none": (dict(h=4, w=8, cin=16, cout=6, kernel=(3, 3), same=True, in_zp=-128), True),
+    "3x3-same-c32-g72-w10": (dict(h=3, w=10, cin=32, cout=4, kernel=(3, 3), same=True, in_zp=77), True),
+    "3x3-valid-c36-g81-w8": (dict(h=3, w=8, cin=36, cout=4, kernel=(3, 3), in_zp=3), True),
+    "1x1-c8-none-7px": (dict(h=1, w=7, cin=8, cout=10, kernel=(1, 1), in_zp=-1), True),
 }
 
 

@@ -6,8 +6,9 @@
  * (c0 g0, c1 g0, c0 g1, c1 g1, ...), each channel zero-padded to k4 taps, an odd last channel on its
  * own; stored as int32 words (byte j of a word, from the least significant, is tap j of its group),
  * each pair's words between its folded biases and its requantisation words (tinycc_cols_block).
- * Two pixels by two channels a pass. With the DSP extension a group x0..x3 is stored as the
- * words [x0,x2] [x1,x3] (SXTB16 and SXTB16 ROR 8), the pairs a weight word's own SXTB16s give, so
+ * Two pixels by two channels a pass (three by two in the Cortex-M4 assembly loop of
+ * conv_2d_cols_thumb2.h, the third pixel in slot 2: TINYCC_COLS_W). With the DSP extension a group
+ * x0..x3 is stored as the words [x0,x2] [x1,x3] (SXTB16 and SXTB16 ROR 8), the pairs a weight word's own SXTB16s give, so
  * each SMLAD adds two products with no reordering; the two pixels' columns are interleaved group by
  * group (px0 [x0,x2], px0 [x1,x3], px1 [x0,x2], px1 [x1,x3]). Plain C, scalar shape (TINYCC_VEC 0,
  * common/vec.h): int16 in natural order, same interleave. Plain C, vector shape: int8, each group twice
@@ -43,6 +44,13 @@ typedef union {
     int16_t h[TINYCC_CONV_COLS_BYTES / 2];
 } tinycc_cols;
 #define TINYCC_COLS_PATCH_AT(k4) (4 * (k4))
+#ifdef TINYCC_DSP
+/* a DSP column's word of pixel slot p's group g: slots 0 and 1 interleaved group by group (tinycc_cols_2x2),
+ * slot 2 (the three-pixel assembly loop's third pixel, conv_2d_cols_thumb2.h) as slot 0 of a second column
+ * TINYCC_COLS_B bytes on (the first column's groups and a word after them fit below it) */
+#define TINYCC_COLS_B ((TINYCC_CONV_COLS_BYTES / 2 + 8) & ~3)
+#define TINYCC_COLS_W(c, p, g) ((c)->w + 4 * (g) + 2 * ((p) & 1) + ((p) >> 1) * (TINYCC_COLS_B / 4))
+#endif
 #else
 typedef union {
     int32_t w[TINYCC_CONV_COLS_BYTES / 4 + 4];
@@ -60,7 +68,7 @@ typedef union {
 static inline void tinycc_cols_widen(tinycc_cols *c, int p, int g, const int8_t *x, int n) {
     int i = 0;
 #ifdef TINYCC_DSP
-    int32_t *d = c->w + 4 * g + 2 * p;
+    int32_t *d = TINYCC_COLS_W(c, p, g);
     for (; i + 16 <= n; i += 16, d += 16) {
         const int32_t v0 = tinycc_ld4(x + i), v1 = tinycc_ld4(x + i + 4), v2 = tinycc_ld4(x + i + 8),
                       v3 = tinycc_ld4(x + i + 12);
@@ -107,7 +115,7 @@ static inline void tinycc_cols_widen(tinycc_cols *c, int p, int g, const int8_t 
 static inline void tinycc_cols_fill(tinycc_cols *c, int p, int g, int32_t z, int ng) {
 #ifdef TINYCC_DSP
     const int32_t zz = (int32_t)(((uint32_t)z & 0xffffu) * 0x00010001u);
-    int32_t *d = c->w + 4 * g + 2 * p;
+    int32_t *d = TINYCC_COLS_W(c, p, g);
     for (; ng > 0; --ng, d += 4) d[0] = d[1] = zz;
 #elif TINYCC_VEC
     for (; ng > 0; --ng, ++g) memset(TINYCC_COLS_AT(c, p, g), (int)(int8_t)z, 8);   /* both copies of the group */
@@ -159,7 +167,7 @@ static inline void tinycc_cols_copy(int8_t *d, const int8_t *x, int n) {
  * little-endian), no patch */
 static inline void tinycc_cols_row9(tinycc_cols *c, int p, const int8_t *x, int rowstep) {
     const int8_t *r1 = x + rowstep, *r2 = r1 + rowstep;
-    int32_t *d = c->w + 2 * p;
+    int32_t *d = TINYCC_COLS_W(c, p, 0);
     uint16_t t;
     int32_t v;
     memcpy(&t, r1 + 7, 2);
@@ -177,8 +185,10 @@ static inline void tinycc_cols_row9(tinycc_cols *c, int p, const int8_t *x, int 
 
 #if defined(__GNUC__)          /* kept out of the row loop: its patch buffer would join the row's frame */
 #define TINYCC_COLS_OUTLINED static __attribute__((noinline, unused))
+#define TINYCC_COLS_INLINED static inline __attribute__((always_inline))   /* a pixel's column, in the row loops */
 #else
 #define TINYCC_COLS_OUTLINED static
+#define TINYCC_COLS_INLINED static inline
 #endif
 
 /* pixel (b, oy, ox)'s column into slot p: when each tap is whole groups (ci % 4 == 0) every row

@@ -71,13 +71,51 @@ static inline void tinycc_cols_block(const tinycc_conv_shape *s, const tinycc_co
 }
 #undef TINYCC_COLS_SAT
 
+/* output row oy's pixel ox into slot p: an `interior` one (its taps inside the input) from its kh rows at
+ * xr straight from the input (whole groups), assembled in registers (3 rows of 9 bytes) or copied into
+ * the patch after the columns; another through tinycc_cols_pixel */
+TINYCC_COLS_INLINED void tinycc_cols_row_pixel(const tinycc_conv_shape *s, const int8_t *in, tinycc_cols *c, int8_t *patch,
+                                         int p, int b, int oy, int ox, int interior, const int8_t *xr,
+                                         int32_t in_zp) {
+    const int L = s->kw * s->ci, rowstep = s->w * s->ci;
+    int ky;
+    if (!interior) {
+        tinycc_cols_pixel(s, in, c, p, b, oy, ox, in_zp);
+    } else if (L % 4 == 0) {
+        for (ky = 0; ky < s->kh; ++ky, xr += rowstep) tinycc_cols_widen(c, p, ky * (L / 4), xr, L);
+#ifdef TINYCC_COLS_ROW9
+    } else if (L == 9 && s->kh == 3) {
+        tinycc_cols_row9(c, p, xr, rowstep);
+#endif
+    } else {
+        for (ky = 0; ky < s->kh; ++ky, xr += rowstep) tinycc_cols_copy(patch + ky * L, xr, L);
+        tinycc_cols_widen(c, p, 0, patch, (s->kh * L + 3) & ~3);
+    }
+}
+
+#ifdef TINYCC_COLS3
+/* the three-pixel assembly loop applies: no clipping activation, whole channel pairs, g groups in both
+ * columns (the first one's with the mark after them: tinycc_cols_block3_asm) */
+static inline int tinycc_cols3_fits(const tinycc_conv_shape *s, int g, int32_t act_min, int32_t act_max) {
+    return s->co >= 2 && s->co % 2 == 0 && act_min <= -128 && act_max >= 127 && 16 * g + 4 <= TINYCC_COLS_B &&
+           16 * g - 8 <= TINYCC_CONV_COLS_BYTES - TINYCC_COLS_B;
+}
+
+/* every output channel of the three pixels in slots 0, 1 and 2 (g groups): outputs at o, o + co, o + 2 co */
+static inline void tinycc_cols_block3(const tinycc_conv_shape *s, tinycc_cols *c, int g, const int32_t *wpk,
+                                      int8_t *o) {
+    c->w[4 * g] = INT32_MIN + 0x8000;     /* TINYCC_COLS3_MARK, 0x80008000 */
+    (void)tinycc_cols_block3_asm(c, wpk, g, o, s->co);
+}
+#endif
+
 /* output row oy of image b (ow * co bytes at `row`), two pixels a pass */
 static inline void tinycc_conv_2d_s8_cols_row(const tinycc_conv_shape *s, const int8_t *in, const int32_t *wpk,
                                               int8_t *row, int b, int oy, int32_t in_zp, int32_t act_min,
                                               int32_t act_max) {
     tinycc_cols c;
     const int L = s->kw * s->ci, k = s->kh * L, k4 = (k + 3) & ~3, iy0 = oy * s->sh - s->pad_t;
-    const int rowstep = s->w * s->ci, xstep = s->sw * s->ci;
+    const int xstep = s->sw * s->ci;
     int8_t *patch = (int8_t *)(void *)c.w + TINYCC_COLS_PATCH_AT(k4);   /* after the two columns */
     const int x0 = ((b * s->h + iy0) * s->w - s->pad_l) * s->ci;   /* pixel ox's patch: in + x0 + ox * xstep */
     int ox, ox0 = 0, ox1 = 0, p;
@@ -94,26 +132,24 @@ static inline void tinycc_conv_2d_s8_cols_row(const tinycc_conv_shape *s, const 
         if (ox1 < ox0) ox1 = ox0;
         if (L % 4 != 0) memcpy(patch + k4 - 4, &zero, 4);
     }
-    for (ox = 0; ox < s->ow; ox += 2) {
-        const int np = ox + 1 < s->ow ? 2 : 1;
-        for (p = 0; p < np; ++p) {
-            if (ox + p >= ox0 && ox + p < ox1) {
-                const int8_t *xr = in + x0 + (ox + p) * xstep;
-                int ky;
-                if (L % 4 == 0) {
-                    for (ky = 0; ky < s->kh; ++ky, xr += rowstep) tinycc_cols_widen(&c, p, ky * (L / 4), xr, L);
-#ifdef TINYCC_COLS_ROW9
-                } else if (L == 9 && s->kh == 3) {
-                    tinycc_cols_row9(&c, p, xr, rowstep);
-#endif
-                } else {
-                    for (ky = 0; ky < s->kh; ++ky, xr += rowstep) tinycc_cols_copy(patch + ky * L, xr, L);
-                    tinycc_cols_widen(&c, p, 0, patch, k4);
-                }
-            } else {
-                tinycc_cols_pixel(s, in, &c, p, b, oy, ox + p, in_zp);
-            }
+    ox = 0;
+#ifdef TINYCC_COLS3
+    if (tinycc_cols3_fits(s, k4 / 4, act_min, act_max) && (L % 4 == 0 || 5 * k4 <= TINYCC_COLS_B)) {
+        int n3 = s->ow / 3;         /* three pixels a pass, then pairs (the row's width is even) */
+        if ((s->ow - 3 * n3) & 1) --n3;
+        for (; ox < 3 * n3; ox += 3) {
+            for (p = 0; p < 3; ++p)
+                tinycc_cols_row_pixel(s, in, &c, patch, p, b, oy, ox + p, ox + p >= ox0 && ox + p < ox1,
+                                      in + x0 + (ox + p) * xstep, in_zp);
+            tinycc_cols_block3(s, &c, k4 / 4, wpk, row + ox * s->co);
         }
+    }
+#endif
+    for (; ox < s->ow; ox += 2) {
+        const int np = ox + 1 < s->ow ? 2 : 1;
+        for (p = 0; p < np; ++p)
+            tinycc_cols_row_pixel(s, in, &c, patch, p, b, oy, ox + p, ox + p >= ox0 && ox + p < ox1,
+                                  in + x0 + (ox + p) * xstep, in_zp);
         tinycc_cols_block(s, &c, np, k4 / 4, wpk, row + ox * s->co, act_min, act_max);
     }
 }
@@ -139,7 +175,18 @@ static inline void tinycc_conv_2d_s8_cols_pw(const tinycc_conv_shape *s, const i
         return;
     }
 #endif
-    for (k = 0; k < count; k += 2) {
+    k = 0;
+#ifdef TINYCC_COLS3
+    if (tinycc_cols3_fits(s, s->ci / 4, act_min, act_max))
+        for (; k + 3 <= count; k += 3) {   /* three pixels a pass, then pairs */
+            const long i = backward ? count - k - 3 : k;
+            tinycc_cols_widen(&c, 0, 0, in + i * s->ci, s->ci);
+            tinycc_cols_widen(&c, 1, 0, in + (i + 1) * s->ci, s->ci);
+            tinycc_cols_widen(&c, 2, 0, in + (i + 2) * s->ci, s->ci);
+            tinycc_cols_block3(s, &c, s->ci / 4, wpk, out + i * s->co);
+        }
+#endif
+    for (; k < count; k += 2) {
         const int np = k + 1 < count ? 2 : 1;
         const long i = backward ? count - k - np : k;   /* the pass's first pixel */
         tinycc_cols_widen(&c, 0, 0, in + i * s->ci, s->ci);
@@ -153,24 +200,10 @@ static inline void tinycc_conv_2d_s8_cols_pw(const tinycc_conv_shape *s, const i
 static inline void tinycc_cols_slot(const tinycc_conv_shape *s, const int8_t *in, tinycc_cols *c, int8_t *patch,
                                     int p, int b, int oy, int ox, int32_t in_zp) {
     const int L = s->kw * s->ci, k4 = (s->kh * L + 3) & ~3, iy0 = oy * s->sh - s->pad_t, ix0 = ox * s->sw - s->pad_l;
-    if ((L % 4 == 0 || 5 * k4 <= TINYCC_CONV_COLS_BYTES) && iy0 >= 0 && iy0 + s->kh <= s->h && ix0 >= 0 &&
-        ix0 + s->kw <= s->w) {
-        const int rowstep = s->w * s->ci;
-        const int8_t *xr = in + ((b * s->h + iy0) * s->w + ix0) * s->ci;
-        int ky;
-        if (L % 4 == 0) {
-            for (ky = 0; ky < s->kh; ++ky, xr += rowstep) tinycc_cols_widen(c, p, ky * (L / 4), xr, L);
-#ifdef TINYCC_COLS_ROW9
-        } else if (L == 9 && s->kh == 3) {
-            tinycc_cols_row9(c, p, xr, rowstep);
-#endif
-        } else {
-            for (ky = 0; ky < s->kh; ++ky, xr += rowstep) tinycc_cols_copy(patch + ky * L, xr, L);
-            tinycc_cols_widen(c, p, 0, patch, k4);
-        }
-    } else {
-        tinycc_cols_pixel(s, in, c, p, b, oy, ox, in_zp);
-    }
+    const int interior = (L % 4 == 0 || 5 * k4 <= TINYCC_CONV_COLS_BYTES) && iy0 >= 0 && iy0 + s->kh <= s->h &&
+                         ix0 >= 0 && ix0 + s->kw <= s->w;
+    tinycc_cols_row_pixel(s, in, c, patch, p, b, oy, ox, interior,
+                          interior ? in + ((b * s->h + iy0) * s->w + ix0) * s->ci : in, in_zp);
 }
 
 /* every output pixel of every image in turn, two a pass (an odd-width row's last pixel with the next

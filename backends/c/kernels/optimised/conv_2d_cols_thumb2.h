@@ -4,11 +4,18 @@
  * ADD, ADD ASR #31, ASR, SSAT, STRB each; it stops after the pair whose e0 word has bit 8 set (the last
  * pair's: conv_2d.py's cols_words; ASR by a register takes its low byte). A group (4 taps, 16 MACs) is
  * 6 loads back to back (each pipelines after the one before: 7 cycles where 3 LDRD take 9), 4 SXTB16
- * and 8 SMLAD; the loop runs 8 groups a pass and is entered g mod 8 groups early (a computed jump into
- * its body: every group is 72 bytes of 32-bit instructions), so a pair pays one taken branch per 8
- * groups. The 14 registers (lr among them) hold the loop's live values; the column base, the rounded
- * group count, the output pointer, co and the entry address wait in 24 bytes the assembly takes below
- * the stack pointer (and gives back). Returns w after the last pair. */
+ * and 8 SMLAD. A pair's first group is peeled: its loads join the folded biases' and the stack's in one
+ * run of 10, and its pixel-1 SMLADs start from the biases (no MOVs to copy them). The other g - 1 groups
+ * run 8 a pass, entered (g - 1) mod 8 groups early by LDR PC from the stack (every group is 72 bytes of
+ * 32-bit instructions; past the loop when g is 1), so a pair pays one taken branch per 8 groups. The 14
+ * registers (lr among them) hold the loop's live values; the column base, the rounded group count, the
+ * output pointer, co and the entry address wait in 24 bytes the assembly takes below the stack pointer
+ * (and gives back). Returns w after the last pair. */
+/* E (the entry's offset from label 2) made the Thumb address of label 2 + E for LDR PC (T: a scratch register) */
+#define TINYCC_COLS_ENTRY(E, T) \
+    "adr.w %[" T "], 2f\n\t" \
+    "add %[" E "], %[" E "], %[" T "]\n\t" \
+    "orr %[" E "], %[" E "], #1\n\t"
 #define TINYCC_COLS_GROUP /* one group: 16 MACs, 72 bytes */ \
     "ldr.w %[t0], [%[w]], #4\n\t" \
     "ldr.w %[t1], [%[w]], #4\n\t" \
@@ -28,12 +35,14 @@
     "smlad %[a3], %[t4], %[t1], %[a3]\n\t" \
     "smlad %[a1], %[t3], %[t6], %[a1]\n\t" \
     "smlad %[a3], %[t5], %[t6], %[a3]\n\t"
+#define TINYCC_COLS_GROUP4 TINYCC_COLS_GROUP TINYCC_COLS_GROUP TINYCC_COLS_GROUP TINYCC_COLS_GROUP
 static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const int32_t *w, int g, int8_t *op,
                                                     int co) {
     const int32_t *xbv = c->w;
     int8_t *opv = op;
-    const int skip = -g & 7;            /* groups the first pass skips */
-    int cov = co, gv = g + skip, offv = 72 * skip;
+    const int skip = -(g - 1) & 7;      /* groups after the first that the first pass skips */
+    /* the entry's offset from the loop's first group; g == 1: past the loop (8 groups, SUBS.W, BNE.W) */
+    int cov = co, gv = g - 1 + skip, offv = g > 1 ? 72 * skip : 72 * 8 + 8;
     const int32_t *x;
     int32_t n, a0, a1, a2, a3, t0, t1, t2, t3, t4, t5, t6;
     __asm__ volatile(
@@ -42,8 +51,7 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
         "ldr %[t0], %[opm]\n\t"
         "ldr %[t1], %[com]\n\t"
         "ldr %[t2], %[offm]\n\t"
-        "adr.w %[t3], 2f\n\t"
-        "add %[t2], %[t2], %[t3]\n\t"
+        TINYCC_COLS_ENTRY("t2", "t3")
         "sub sp, sp, #24\n\t"
         "str %[x], [sp]\n\t"
         "str %[n], [sp, #4]\n\t"
@@ -55,23 +63,32 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
         "ldr.w %[a1], [%[w]], #4\n\t"
         "ldr %[x], [sp]\n\t"
         "ldr %[n], [sp, #4]\n\t"
-        "ldr %[t0], [sp, #16]\n\t"
-        "mov %[a2], %[a0]\n\t"
-        "mov %[a3], %[a1]\n\t"
-        "mov pc, %[t0]\n\t"
+        "ldr.w %[t0], [%[w]], #4\n\t"       /* the first group */
+        "ldr.w %[t1], [%[w]], #4\n\t"
+        "ldr.w %[t2], [%[x]], #4\n\t"
+        "ldr.w %[t3], [%[x]], #4\n\t"
+        "ldr.w %[t4], [%[x]], #4\n\t"
+        "ldr.w %[t5], [%[x]], #4\n\t"
+        "sxtb16 %[t6], %[t0], ror #8\n\t"
+        "sxtb16 %[t0], %[t0]\n\t"
+        "smlad %[a2], %[t4], %[t0], %[a0]\n\t"   /* pixel 1 from the bias, before a0 moves on */
+        "smlad %[a0], %[t2], %[t0], %[a0]\n\t"
+        "smlad %[a0], %[t3], %[t6], %[a0]\n\t"
+        "smlad %[a2], %[t5], %[t6], %[a2]\n\t"
+        "sxtb16 %[t6], %[t1], ror #8\n\t"
+        "sxtb16 %[t1], %[t1]\n\t"
+        "smlad %[a3], %[t4], %[t1], %[a1]\n\t"
+        "smlad %[a1], %[t2], %[t1], %[a1]\n\t"
+        "smlad %[a1], %[t3], %[t6], %[a1]\n\t"
+        "smlad %[a3], %[t5], %[t6], %[a3]\n\t"
+        "ldr pc, [sp, #16]\n\t"
         ".p2align 2\n\t"
         "2:\n\t"
-        TINYCC_COLS_GROUP
-        TINYCC_COLS_GROUP
-        TINYCC_COLS_GROUP
-        TINYCC_COLS_GROUP
-        TINYCC_COLS_GROUP
-        TINYCC_COLS_GROUP
-        TINYCC_COLS_GROUP
-        TINYCC_COLS_GROUP
-        "subs %[n], %[n], #8\n\t"
-        "bne 2b\n\t"
-        "ldr.w %[t0], [%[w]], #4\n\t"       /* M2 */
+        TINYCC_COLS_GROUP4
+        TINYCC_COLS_GROUP4
+        "subs.w %[n], %[n], #8\n\t"
+        "bne.w 2b\n\t"
+        "ldr.w %[t0], [%[w]], #4\n\t"       /* M2 (the entry past the loop when g is 1) */
         "ldr.w %[t1], [%[w]], #4\n\t"
         "ldr.w %[t2], [%[w]], #4\n\t"       /* h */
         "ldr.w %[t3], [%[w]], #4\n\t"
@@ -114,6 +131,147 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
         : "cc", "memory");
     return w;
 }
+#undef TINYCC_COLS_GROUP4
 #undef TINYCC_COLS_GROUP
 #endif
 
+
+#if defined(TINYCC_COLS_ASM) && TINYCC_COLS_B + 4 <= 4095    /* slot 2 in reach of LDR.W's 12-bit offset */
+#define TINYCC_COLS3 1
+/* Three pixels by two channels, as tinycc_cols_block2_asm: pixels 0 and 1 in the column's slots 0 and 1
+ * (group by group, 16 bytes a group), pixel 2 in slot 2 (TINYCC_COLS_W: TINYCC_COLS_B bytes on, the same
+ * stride, so one pointer reaches all three). A group (4 taps, 24 MACs) is 8 loads in three runs (4, 2,
+ * 2: 8 cycles where 2x2's 6 loads take 7 for 16 MACs), 4 SXTB16 and 12 SMLAD: 27 cycles for 24 MACs (19
+ * for 16). The 14 registers hold 6 accumulators, the two pointers, the weights' 4 halves and 2 column
+ * words, none left for a count: the caller puts the word 0x80008000 after the first column's last group
+ * (two int16 halves of -32768, which no widened int8 tap or zero point makes) and each pass of 8 groups
+ * ends when the next group's first word is that mark. A pair's first group is peeled (its pixels 1 and 2
+ * accumulate from the folded biases); the others run 8 a pass, entered (g - 1) mod 8 groups early by LDR
+ * PC (every group is 96 bytes of 32-bit instructions; past the loop when g is 1). Then the pair's 6
+ * outputs as tinycc_cols_block2_asm's. The column base, the output pointer, co and the entry address
+ * wait in 16 bytes below the stack pointer. Returns w after the last pair (the one whose e0 has bit 8). */
+#define TINYCC_COLS3_MARK 0x80008000u
+#define TINYCC_COLS3_LOAD2 /* pixel 2's words, then the weights' halves and pixel 2's 4 SMLADs */ \
+    "ldr.w %[xl], [%[x], %[kb]]\n\t" \
+    "ldr.w %[xh], [%[x], %[kb4]]\n\t" \
+    "sxtb16 %[wah], %[wa], ror #8\n\t" \
+    "sxtb16 %[wa], %[wa]\n\t" \
+    "sxtb16 %[wbh], %[wb], ror #8\n\t" \
+    "sxtb16 %[wb], %[wb]\n\t"
+#define TINYCC_COLS3_MAC(A, B, A0, B0) /* acc A, B from A0, B0 += the pixel in xl, xh */ \
+    "smlad %[" A "], %[xl], %[wa], %[" A0 "]\n\t" \
+    "smlad %[" A "], %[xh], %[wah], %[" A "]\n\t" \
+    "smlad %[" B "], %[xl], %[wb], %[" B0 "]\n\t" \
+    "smlad %[" B "], %[xh], %[wbh], %[" B "]\n\t"
+#define TINYCC_COLS3_GROUP(A0, A1, A2, A3, A4, A5) /* one group: 24 MACs, 96 bytes */ \
+    "ldr.w %[wa], [%[w]], #4\n\t" \
+    "ldr.w %[wb], [%[w]], #4\n\t" \
+    TINYCC_COLS3_LOAD2 \
+    TINYCC_COLS3_MAC("a4", "a5", A4, A5) \
+    "ldr.w %[xl], [%[x], #8]\n\t" \
+    "ldr.w %[xh], [%[x], #12]\n\t" \
+    TINYCC_COLS3_MAC("a2", "a3", A2, A3) \
+    "ldr.w %[xh], [%[x], #4]\n\t" \
+    "ldr.w %[xl], [%[x]], #16\n\t" \
+    TINYCC_COLS3_MAC("a0", "a1", A0, A1)
+#define TINYCC_COLS3_BODY TINYCC_COLS3_GROUP("a0", "a1", "a2", "a3", "a4", "a5")
+/* output channel pair's results: SMMLAR, ADD, ADD ASR #31, ASR into R from accumulator A (H, E: h, e) */
+#define TINYCC_COLS3_RQ(R, A, H, E) \
+    "add %[" R "], %[" A "], %[" H "]\n\t" \
+    "add %[" R "], %[" R "], %[" A "], asr #31\n\t" \
+    "asr %[" R "], %[" R "], %[" E "]\n\t"
+static inline const int32_t *tinycc_cols_block3_asm(const tinycc_cols *c, const int32_t *w, int g, int8_t *op,
+                                                    int co) {
+    const int32_t *xbv = c->w;
+    int8_t *opv = op;
+    const int skip = -(g - 1) & 7;
+    /* the entry's offset from the loop's first group; g == 1: past the loop (8 groups, LDR.W, CMP.W, BNE.W) */
+    int cov = co, offv = g > 1 ? 96 * skip : 96 * 8 + 12;
+    const int32_t *x;
+    int32_t a0, a1, a2, a3, a4, a5, wa, wb, wah, wbh, xl, xh;
+    __asm__ volatile(
+        "ldr %[x], %[xbm]\n\t"
+        "ldr %[wa], %[opm]\n\t"
+        "ldr %[wb], %[com]\n\t"
+        "ldr %[wah], %[offm]\n\t"
+        TINYCC_COLS_ENTRY("wah", "wbh")
+        "sub sp, sp, #16\n\t"
+        "str %[x], [sp]\n\t"
+        "str %[wa], [sp, #4]\n\t"
+        "str %[wb], [sp, #8]\n\t"
+        "str %[wah], [sp, #12]\n\t"
+        "1:\n\t"
+        "ldr.w %[a0], [%[w]], #4\n\t"       /* kb0, kb1, the column, the first group's weights */
+        "ldr.w %[a1], [%[w]], #4\n\t"
+        "ldr %[x], [sp]\n\t"
+        "ldr.w %[wa], [%[w]], #4\n\t"
+        "ldr.w %[wb], [%[w]], #4\n\t"
+        TINYCC_COLS3_LOAD2
+        TINYCC_COLS3_MAC("a4", "a5", "a0", "a1")
+        "ldr.w %[xl], [%[x], #8]\n\t"
+        "ldr.w %[xh], [%[x], #12]\n\t"
+        TINYCC_COLS3_MAC("a2", "a3", "a0", "a1")
+        "ldr.w %[xh], [%[x], #4]\n\t"
+        "ldr.w %[xl], [%[x]], #16\n\t"
+        TINYCC_COLS3_MAC("a0", "a1", "a0", "a1")
+        "ldr pc, [sp, #12]\n\t"
+        ".p2align 2\n\t"
+        "2:\n\t"
+        TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY
+        TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY
+        "ldr.w %[xl], [%[x]]\n\t"           /* the next group's first word: the mark after the last */
+        "cmp.w %[xl], #0x80008000\n\t"
+        "bne.w 2b\n\t"
+        "ldr.w %[wa], [%[w]], #4\n\t"       /* M2 (the entry past the loop when g is 1) */
+        "ldr.w %[wb], [%[w]], #4\n\t"
+        "ldr.w %[wah], [%[w]], #4\n\t"      /* h */
+        "ldr.w %[wbh], [%[w]], #4\n\t"
+        "ldr.w %[xl], [%[w]], #4\n\t"       /* e */
+        "ldr.w %[xh], [%[w]], #4\n\t"
+        "ldr %[x], [sp, #4]\n\t"            /* op */
+        "smmlar %[a0], %[a0], %[wa], %[a0]\n\t"
+        "smmlar %[a2], %[a2], %[wa], %[a2]\n\t"
+        "smmlar %[a4], %[a4], %[wa], %[a4]\n\t"
+        "smmlar %[a1], %[a1], %[wb], %[a1]\n\t"
+        "smmlar %[a3], %[a3], %[wb], %[a3]\n\t"
+        "smmlar %[a5], %[a5], %[wb], %[a5]\n\t"
+        "ldr %[wb], [sp, #8]\n\t"           /* co */
+        TINYCC_COLS3_RQ("wa", "a0", "wah", "xl")
+        TINYCC_COLS3_RQ("a0", "a2", "wah", "xl")
+        TINYCC_COLS3_RQ("a2", "a4", "wah", "xl")
+        "ssat %[wa], #8, %[wa]\n\t"
+        "ssat %[a0], #8, %[a0]\n\t"
+        "ssat %[a2], #8, %[a2]\n\t"
+        "add %[a4], %[x], %[wb], lsl #1\n\t"  /* op + 2 co */
+        "strb %[a0], [%[x], %[wb]]\n\t"
+        "strb %[wa], [%[x]]\n\t"
+        "strb %[a2], [%[a4]]\n\t"
+        "add %[x], %[x], #1\n\t"
+        TINYCC_COLS3_RQ("wa", "a1", "wbh", "xh")
+        TINYCC_COLS3_RQ("a0", "a3", "wbh", "xh")
+        TINYCC_COLS3_RQ("a2", "a5", "wbh", "xh")
+        "ssat %[wa], #8, %[wa]\n\t"
+        "ssat %[a0], #8, %[a0]\n\t"
+        "ssat %[a2], #8, %[a2]\n\t"
+        "strb %[a2], [%[a4], #1]\n\t"
+        "strb %[a0], [%[x], %[wb]]\n\t"
+        "strb %[wa], [%[x]], #1\n\t"
+        "str %[x], [sp, #4]\n\t"
+        "tst %[xl], #256\n\t"                 /* the last pair's e0 */
+        "beq 1b\n\t"
+        "add sp, sp, #16\n\t"
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [a5] "=&r"(a5),
+          [x] "=&r"(x), [w] "+r"(w), [wa] "=&r"(wa), [wb] "=&r"(wb), [wah] "=&r"(wah), [wbh] "=&r"(wbh),
+          [xl] "=&r"(xl), [xh] "=&r"(xh)
+        : [xbm] "m"(xbv), [opm] "m"(opv), [com] "m"(cov), [offm] "m"(offv), [kb] "i"(TINYCC_COLS_B),
+          [kb4] "i"(TINYCC_COLS_B + 4)
+        : "cc", "memory");
+    return w;
+}
+#undef TINYCC_COLS3_BODY
+#undef TINYCC_COLS3_GROUP
+#undef TINYCC_COLS3_MAC
+#undef TINYCC_COLS3_LOAD2
+#undef TINYCC_COLS3_RQ
+#endif
+#undef TINYCC_COLS_ENTRY
