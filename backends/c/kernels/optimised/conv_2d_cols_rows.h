@@ -8,8 +8,10 @@
 #else
 #define TINYCC_COLS_SAT(v) (int8_t)tinycc_clamp(v, act_min, act_max)
 #endif
-static inline void tinycc_cols_block(const tinycc_conv_shape *s, const tinycc_cols *c, int np, int g,
-                                     const int32_t *wpk, int8_t *o, int32_t act_min, int32_t act_max) {
+/* (outlined: inlined into a row loop, its assembly's 14 registers meet the loop's live values and GCC
+ * finds no allocation once a model compiles out the other callers) */
+TINYCC_COLS_OUTLINED void tinycc_cols_block(const tinycc_conv_shape *s, const tinycc_cols *c, int np, int g,
+                                            const int32_t *wpk, int8_t *o, int32_t act_min, int32_t act_max) {
     const int co = s->co;
 #ifdef TINYCC_DSP
     const int clip = act_min > -128 || act_max < 127;
@@ -102,8 +104,8 @@ static inline int tinycc_cols3_fits(const tinycc_conv_shape *s, int g, int32_t a
 }
 
 /* every output channel of the three pixels in slots 0, 1 and 2 (g groups): outputs at o, o + co, o + 2 co */
-static inline void tinycc_cols_block3(const tinycc_conv_shape *s, tinycc_cols *c, int g, const int32_t *wpk,
-                                      int8_t *o) {
+TINYCC_COLS_OUTLINED void tinycc_cols_block3(const tinycc_conv_shape *s, tinycc_cols *c, int g, const int32_t *wpk,
+                                             int8_t *o) {
     c->w[4 * g] = INT32_MIN + 0x8000;     /* TINYCC_COLS3_MARK, 0x80008000 */
     (void)tinycc_cols_block3_asm(c, wpk, g, o, s->co);
 }
