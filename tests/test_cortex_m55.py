@@ -118,7 +118,7 @@ def test_cmsis_nn_scratch_sizes_per_build():
     from tinycc.backends.cmsis_nn.ops import average_pool_2d, conv_2d, depthwise_conv_2d
 
     def t(shape):
-        return NS(shape=shape)
+        return NS(shape=shape, int4=False, dtype="int8", data=None)   # an int8 tensor (not int4 weights)
     g = NS(tensors={"x": t((1, 8, 8, 13)), "w": t((16, 3, 3, 13)), "dw": t((1, 3, 3, 13)), "y": t((1, 8, 8, 13))})
     conv = NS(inputs=["x", "w"], outputs=["y"], attrs={"dilations": (1, 1)})
     dw = NS(inputs=["x", "dw"], outputs=["y"], attrs={"dilations": (1, 1)})
