@@ -152,30 +152,12 @@ static inline int tinycc_interior_cols(int ow, int sw, int pad_l, int kw, int w,
 /* ARMv6-M has no 32x32 -> 64 multiply (GCC calls __aeabi_lmul for an int64 product): the high word of
  * adj 2^32 + acc m + (acc < 0 ? 0xc0000000 : 0x40000000), the one-multiply requantisations of the
  * depthwise (tinycc_dw_rq) and fully connected (tinycc_fc_mul) kernels, in 24 16-bit Thumb instructions:
- * Hacker's Delight's mulhs from 16-bit halves (four MULS, every partial sum within int32), the
- * constant's low word added to the product's (its carry, out of u_lo 2^16: ll_lo adds none) with adj
- * by ADCS. GCC's code of the same steps in C took about 36. */
+ * Hacker's Delight's mulhs from 16-bit halves (common/mulhs_v6m.h), the constant's low word added to the
+ * product's (its carry, out of u_lo 2^16: ll_lo adds none) with adj by ADCS. GCC's code of the same steps
+ * in C took about 36. */
 static inline int32_t tinycc_mulhi_k_v6m(int32_t acc, int32_t m, int32_t adj) {
     int32_t a, al, bl, t;
-    __asm__(".syntax unified\n\t"
-            "movs %[a], %[acc]\n\t"
-            "uxth %[al], %[a]\n\t"
-            "asrs %[a], %[a], #16\n\t"
-            "uxth %[bl], %[b]\n\t"
-            "asrs %[b], %[b], #16\n\t"
-            "movs %[t], %[al]\n\t"
-            "muls %[t], %[bl], %[t]\n\t"      /* ll = al bl */
-            "muls %[bl], %[a], %[bl]\n\t"     /* ah bl */
-            "muls %[al], %[b], %[al]\n\t"     /* al bh */
-            "muls %[b], %[a], %[b]\n\t"       /* ah bh */
-            "lsrs %[t], %[t], #16\n\t"
-            "adds %[bl], %[bl], %[t]\n\t"     /* t = ah bl + ll_hi */
-            "uxth %[t], %[bl]\n\t"
-            "adds %[al], %[al], %[t]\n\t"     /* u = al bh + t_lo */
-            "asrs %[bl], %[bl], #16\n\t"
-            "adds %[b], %[b], %[bl]\n\t"
-            "asrs %[t], %[al], #16\n\t"
-            "adds %[b], %[b], %[t]\n\t"       /* ah bh + t_hi + u_hi */
+    __asm__(TINYCC_MULHS_V6M_ASM
             "asrs %[t], %[acc], #31\n\t"
             "adds %[t], %[t], %[t]\n\t"
             "adds %[t], #1\n\t"
