@@ -188,6 +188,7 @@ def test_armv6m_high_multiplies_equal_the_64_bit_products(tmp_path):
     (tmp_path / "model.c").write_text(
         '#include <stdint.h>\n#include <string.h>\n#include "model.h"\n'
         "const size_t model_input_bytes[1] = {4};\nconst size_t model_output_bytes[1] = {4};\n" +
+        (KERNELS / "common" / "mulhs_v6m.h").read_text() +
         kernel_function("optimised/conv_2d_cols.h", "tinycc_srdhm_v6m") +
         kernel_function("optimised/dot_s8.h", "tinycc_mulhi_k_v6m") +
         kernel_function("optimised/depthwise_conv_2d_fast_taps.h", "tinycc_dw_hi_v6m") + HIGH_MULTIPLY_CHECK)

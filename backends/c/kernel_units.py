@@ -31,6 +31,7 @@ UNITS: dict[str, tuple[str, ...]] = {
     "inv_sqrt.h": ("common/inv_sqrt.h",),            # after sat_shl.h
     "dot_s8.h": ("common/vec.h",                     # TINYCC_VEC: the plain-C int8 kernels' loop shape
                  "optimised/mve_dot_s8.h",             # Helium (MVE) dot products (Cortex-M55/M85 only)
+                 "common/mulhs_v6m.h",                 # ARMv6-M high products (dot_s8.h, conv_2d_cols.h)
                  "optimised/dot_s8.h"),
     "conv_2d.h": ("reference/conv_2d.h",
                   "reference/conv_2d_a8.h",            # int8 activations (PARAMS: int8 weights), in place too

@@ -5,7 +5,7 @@ reference kernel and every backend derive identical integer constants.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -178,6 +178,25 @@ def weighted_prepare(node: Node, g: Graph, dtypes: tuple[str, ...], channels: in
     lo, hi = activation_range(node.attrs["activation"], out)
     return {"dtype": dtype, "input_zp": xq.zp, "output_zp": oq.zp,
             "multiplier": mult, "shift": shift, "act_min": lo, "act_max": hi}
+
+
+def weighted_run(node: Node, inputs: Sequence[np.ndarray], p: dict[str, Any],
+                 accumulate: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> list[np.ndarray]:
+    """Run of conv_2d / depthwise_conv_2d / transpose_conv: `accumulate(x, w)` over float64 operands (the
+    float input, or the input minus its zero point: padding it with 0 is TFLM skipping the taps outside
+    it; integer sums exact below 2^53), plus the bias, then the float activation or the requantisation."""
+    x, w = inputs[0], inputs[1]
+    bias = inputs[2] if len(inputs) > 2 else None
+    if p["dtype"] == "float32":
+        acc = accumulate(x.astype(np.float64), w.astype(np.float64))
+        if bias is not None:
+            acc = acc + bias
+        return [apply_float_activation(acc.astype(np.float32), node.attrs["activation"])]
+    acc = accumulate(x.astype(np.float64) - p["input_zp"], w.astype(np.float64)).astype(np.int64)
+    if bias is not None:
+        acc += bias.astype(np.int64)
+    return [requantize(acc, p["multiplier"], p["shift"], p["output_zp"], p["act_min"], p["act_max"],
+                       p["dtype"], wide=p["dtype"] == "int16")]
 
 
 def check_float_weights(node: Node, g: Graph) -> None:

@@ -54,20 +54,8 @@ def accumulate(x: np.ndarray, w: np.ndarray, a: dict, out_shape) -> np.ndarray:
 
 
 def run(node, g, inputs, p):
-    x, w = inputs[0], inputs[1]
-    bias = inputs[2] if len(inputs) > 2 else None
     out_shape = g.tensors[node.outputs[0]].shape
-    if p["dtype"] == "float32":
-        acc = accumulate(x.astype(np.float64), w.astype(np.float64), node.attrs, out_shape)
-        if bias is not None:
-            acc = acc + bias
-        return [c.apply_float_activation(acc.astype(np.float32), node.attrs["activation"])]
-    xs = x.astype(np.float64) - p["input_zp"]
-    acc = accumulate(xs, w.astype(np.float64), node.attrs, out_shape).astype(np.int64)
-    if bias is not None:
-        acc += bias.astype(np.int64)
-    return [c.requantize(acc, p["multiplier"], p["shift"], p["output_zp"], p["act_min"], p["act_max"],
-                         p["dtype"], wide=p["dtype"] == "int16")]
+    return c.weighted_run(node, inputs, p, lambda x, w: accumulate(x, w, node.attrs, out_shape))
 
 
 def macs(node, g):

@@ -10,13 +10,13 @@ points at both ends of int8, element counts 1..7 (every tail of the four-element
 tensor, and same-size inputs of another rank; a true broadcast keeps the reference kernel."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tests.ops.check import assert_matches_tflm, assert_qemu_m4_equals_tflm
+from tests.fast_paths import assert_qemu_m4_fast_path, invoke_source, needs_qemu
+from tests.ops.check import assert_matches_tflm
 from tests.tflite_builder import act, q, single_op
 from tinycc.backends.c.ops import _addsub_fast
 from tinycc.core import fixedpoint as fp
@@ -38,13 +38,6 @@ QEMU_CASES = ["add-b-larger", "add-a-larger", "add-equal-scales", "add-relu6", "
 def _model(op, sa, sb, qa, qb, qo, activation) -> bytes:
     return single_op(op, [act("a", sa, "int8", q(*qa)), act("b", sb, "int8", q(*qb))], act("y", (), "int8", q(*qo)),
                      {"activation": activation})
-
-
-def _source(data: bytes, tmp_path) -> str:
-    from tests.c_build import write_sources
-    from tinycc.plugins.importers.tflite import load_tflite
-    write_sources(load_tflite(Path("test.tflite"), data), tmp_path)
-    return (tmp_path / "model.c").read_text().split("_invoke(")[-1]
 
 
 def _params(name):
@@ -95,7 +88,7 @@ def test_smmlar_form_equals_tflm_rescaling_for_every_int8_input(name):
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_host_fast_path_equals_tflm(name, tmp_path):
     data = _model(*CASES[name])
-    src = _source(data, tmp_path)
+    src = invoke_source(data, tmp_path)
     assert "tinycc_addsub_s8(" not in src and "tinycc_addsub_s8_fast(" in (tmp_path / "model.c").read_text()
     assert_matches_tflm(data, samples=3, seed=5, c=True, sanitize=True)
 
@@ -110,19 +103,12 @@ def test_extreme_inputs_equal_tflm():
 @pytest.mark.parametrize("sb", [(1, 3, 1), (3, 4)], ids=["broadcast", "other-rank"])
 def test_broadcast_keeps_the_reference_kernel(sb, tmp_path):
     data = _model("add", (1, 3, 4), sb, (0.03, 1), (0.05, 2), (0.06, 3), "none")
-    src = _source(data, tmp_path)
+    src = invoke_source(data, tmp_path)
     assert "tinycc_addsub_s8(" in src and "tinycc_addsub_s8_fast" not in (tmp_path / "model.c").read_text()
     assert_matches_tflm(data, samples=2, seed=1, c=True)
 
 
-@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
-                    reason="the Cortex-M toolchain and QEMU are not installed")
+@needs_qemu
 @pytest.mark.parametrize("name", QEMU_CASES)
 def test_qemu_cortex_m4_fast_path_equals_tflm(name, tmp_path):
-    from tests.c_build import write_sources
-    from tinycc.plugins.importers.tflite import load_tflite
-    data = _model(*CASES[name])
-    g = load_tflite(Path("test.tflite"), data)
-    write_sources(g, tmp_path)
-    assert "tinycc_addsub_s8_fast(" in (tmp_path / "model.c").read_text()
-    assert_qemu_m4_equals_tflm(data, g, tmp_path, 3)
+    assert_qemu_m4_fast_path(_model(*CASES[name]), tmp_path, "tinycc_addsub_s8_fast(", 3)

@@ -12,13 +12,13 @@ int16 (tinycc_batch_matmul_s16_fast: int64 sums, SMLALD pairs) over the same kin
 products of -32768 x -32768."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tests.ops.check import assert_matches_tflm, assert_qemu_m4_equals_tflm
+from tests.fast_paths import assert_qemu_m4_fast_path, invoke_source, needs_qemu
+from tests.ops.check import assert_matches_tflm
 from tests.tflite_builder import act, const, q, random_int, single_op
 
 # name: (lhs shape, rhs shape, adj_x, adj_y, rhs constant, lhs zp, rhs zp)
@@ -62,13 +62,6 @@ def _case(name: str) -> bytes:
     out_scale = 0.03 * 0.02 * 74.0 * np.sqrt(depth) / 127 + 0.03 * 0.02 * abs(lzp * rzp) * depth / 127 * 0.2
     return single_op("batch_matmul", [act("lhs", lshape, "int8", q(0.03, lzp)), rhs],
                      act("y", (), "int8", q(float(out_scale), -5)), {"adj_x": adj_x, "adj_y": adj_y})
-
-
-def _source(data: bytes, tmp_path) -> str:
-    from tests.c_build import write_sources
-    from tinycc.plugins.importers.tflite import load_tflite
-    write_sources(load_tflite(Path("test.tflite"), data), tmp_path)
-    return (tmp_path / "model.c").read_text()
 
 
 def test_wrapping_sums_stay_tflm_s():
@@ -122,7 +115,7 @@ def test_host_fast_path_equals_tflm(name, tmp_path):
     """Each int8 and int16 case runs the fast kernel of its type and equals TFLM (under ASan + UBSan)."""
     data, kernel = (_case(name), "tinycc_batch_matmul_s8_fast(") if name in CASES else \
         (_case16(name), "tinycc_batch_matmul_s16_fast(")
-    assert kernel in _source(data, tmp_path).split("_invoke(")[-1]
+    assert kernel in invoke_source(data, tmp_path)
     assert_matches_tflm(data, samples=3, seed=5, c=True, sanitize=True)
 
 
@@ -133,18 +126,12 @@ def test_int16_extreme_products_equal_tflm():
     assert_matches_tflm(data, c=True, inputs=[x])
 
 
-@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
-                    reason="the Cortex-M toolchain and QEMU are not installed")
+@needs_qemu
 @pytest.mark.parametrize("name", QEMU_CASES + sorted(CASES16))
 def test_qemu_cortex_m4_fast_path_equals_tflm(name, tmp_path):
-    from tests.c_build import write_sources
-    from tinycc.plugins.importers.tflite import load_tflite
     data = _case16(name) if name in CASES16 else _case(name)
-    g = load_tflite(Path("test.tflite"), data)
-    write_sources(g, tmp_path)
     kernel = "tinycc_batch_matmul_s16_fast(" if name in CASES16 else "tinycc_batch_matmul_s8_fast("
-    assert kernel in (tmp_path / "model.c").read_text()
-    assert_qemu_m4_equals_tflm(data, g, tmp_path, 3)
+    assert_qemu_m4_fast_path(data, tmp_path, kernel, 3)
 
 
 @pytest.mark.parametrize("name", ["kws-context", "adj-x-act"])

@@ -9,13 +9,11 @@ QEMU (Cortex-M4, `__ARM_FEATURE_DSP`) the SXTB16/SMLAD branch runs on the same m
 """
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from tests.ops.check import assert_matches_tflm, assert_qemu_m4_equals_tflm
+from tests.fast_paths import assert_qemu_m4_fast_path, needs_qemu
+from tests.ops.check import assert_matches_tflm
 from tests.tflite_builder import act, const, q, single_op
 from tinycc.core.ops.common import same_padding
 
@@ -123,14 +121,8 @@ def test_fast_kernel_on_host_equals_tflm(name):
     assert_matches_tflm(build(7, **kw), samples=3, seed=3, c=True)
 
 
-@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
-                    reason="the Cortex-M toolchain and QEMU are not installed")
+@needs_qemu
 @pytest.mark.parametrize("name", list(ALL))
 def test_fast_kernel_dsp_branch_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
-    from tests.c_build import write_sources
-    from tinycc.plugins.importers.tflite import load_tflite
     build, kw = ALL[name]
-    model = build(7, **kw)
-    g = load_tflite(Path("test.tflite"), model)
-    write_sources(g, tmp_path)
-    assert_qemu_m4_equals_tflm(model, g, tmp_path, 2)
+    assert_qemu_m4_fast_path(build(7, **kw), tmp_path, "", 2)

@@ -13,13 +13,11 @@ with and without bias, activations; on a Thumb-2 DSP core mode 2 with units and 
 runs one assembly loop a row (every entry point of its eight-chunk body)."""
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from tests.ops.check import assert_matches_tflm, assert_qemu_m4_equals_tflm
+from tests.fast_paths import assert_qemu_m4_fast_path, needs_qemu, write_model_c
+from tests.ops.check import assert_matches_tflm
 from tests.tflite_builder import act, const, q, single_op
 from tinycc.backends.c.ops.fully_connected import W4_MIN_MACS as DEFAULT_W4_MIN_MACS
 from tinycc.backends.c.ops.fully_connected import interleave4
@@ -159,11 +157,7 @@ def test_small_layer_takes_the_fast_kernel_when_a_large_one_does(tmp_path, monke
 
 
 def test_fast_path_is_taken_and_plain_bias_not_emitted(tmp_path):
-    from tests.c_build import write_sources
-    from tinycc.plugins.importers.tflite import load_tflite
-    g = load_tflite(Path("test.tflite"), fc_case(1, **CASES["u10-d33-rows2-per-channel-relu6"]))
-    write_sources(g, tmp_path)
-    src = (tmp_path / "model.c").read_text()
+    _, src = write_model_c(fc_case(1, **CASES["u10-d33-rows2-per-channel-relu6"]), tmp_path)
     assert "tinycc_fully_connected_s8_w4(" in src.split("_invoke(")[-1]
     assert "model_w4" in (tmp_path / "model_weights.c").read_text()
     assert "model_w[" not in (tmp_path / "model_weights.c").read_text()
@@ -233,13 +227,7 @@ def test_fc_on_host_equals_tflm(name):
     assert_matches_tflm(fc_case(11, **CASES[name]), samples=3, seed=5, c=True)
 
 
-@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
-                    reason="the Cortex-M toolchain and QEMU are not installed")
+@needs_qemu
 @pytest.mark.parametrize("name", list(CASES))
 def test_fc_dsp_branch_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
-    from tests.c_build import write_sources
-    from tinycc.plugins.importers.tflite import load_tflite
-    model = fc_case(11, **CASES[name])
-    g = load_tflite(Path("test.tflite"), model)
-    write_sources(g, tmp_path)
-    assert_qemu_m4_equals_tflm(model, g, tmp_path, 2)
+    assert_qemu_m4_fast_path(fc_case(11, **CASES[name]), tmp_path, "", 2)

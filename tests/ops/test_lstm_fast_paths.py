@@ -7,14 +7,14 @@ and time-major layouts with several batches, cell clips, hidden zero points at b
 the edge of int32 keeps the plain kernel (TFLM's sums wrap there)."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from tests.fast_paths import assert_qemu_m4_fast_path, invoke_source, needs_qemu
 from tests.ops.cases.unidirectional_sequence_lstm import lstm
-from tests.ops.check import assert_matches_tflm, assert_qemu_m4_equals_tflm
+from tests.ops.check import assert_matches_tflm
 from tinycc.plugins.importers.tflite import load_tflite
 
 CASES = {   # name: (seed, batch, steps, depth, state, hidden (scale, zp) or None)
@@ -37,12 +37,6 @@ def _case(name):
     return lstm(np.random.default_rng(seed), "int8", batch=batch, steps=steps, depth=depth, state=state, hidden=hidden)
 
 
-def _source(data, tmp_path) -> str:
-    from tests.c_build import write_sources
-    write_sources(load_tflite(Path("test.tflite"), data), tmp_path)
-    return (tmp_path / "model.c").read_text().split("_invoke(")[-1]
-
-
 def test_cases_cover_both_layouts():
     layouts = {load_tflite(Path("t.tflite"), _case(n)).nodes[0].attrs["time_major"] for n in CASES}
     assert layouts == {True, False}
@@ -51,7 +45,7 @@ def test_cases_cover_both_layouts():
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_host_fast_path_equals_tflm(name, tmp_path):
     data = _case(name)
-    assert "tinycc_lstm_s8_fast(" in _source(data, tmp_path)
+    assert "tinycc_lstm_s8_fast(" in invoke_source(data, tmp_path)
     assert_matches_tflm(data, samples=3, seed=4, c=True)
 
 
@@ -61,18 +55,12 @@ def test_bias_at_the_int32_edge_keeps_the_plain_kernel(tmp_path):
     b = g.tensors[g.nodes[0].inputs[13]]          # the forget gate's bias
     b.data = np.full(b.data.shape, (1 << 31) - 1, np.int32)
     data = write_tflite(g)
-    src = _source(data, tmp_path)
+    src = invoke_source(data, tmp_path)
     assert "tinycc_lstm_s8(" in src and "_fast(" not in src
     assert_matches_tflm(data, samples=2, seed=1, c=True)
 
 
-@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
-                    reason="the Cortex-M toolchain and QEMU are not installed")
+@needs_qemu
 @pytest.mark.parametrize("name", ["s1-d1", "s3-d5", "s6-d9-b2", "s7-d2-b3", "s16-d10-hzp-128", "s33-d40"])
 def test_qemu_cortex_m4_fast_path_equals_tflm(name, tmp_path):
-    from tests.c_build import write_sources
-    data = _case(name)
-    g = load_tflite(Path("test.tflite"), data)
-    write_sources(g, tmp_path)
-    assert "tinycc_lstm_s8_fast(" in (tmp_path / "model.c").read_text()
-    assert_qemu_m4_equals_tflm(data, g, tmp_path, 3)
+    assert_qemu_m4_fast_path(_case(name), tmp_path, "tinycc_lstm_s8_fast(", 3)

@@ -8,13 +8,11 @@ a scalar tail), two images, relu6, and a 16x16 window (256 elements, the int16 h
 -128 and all 127; a 17x16 window keeps the reference kernel."""
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-from tests.ops.check import assert_matches_tflm, assert_qemu_m4_equals_tflm
+from tests.fast_paths import assert_qemu_m4_fast_path, invoke_source, needs_qemu, write_model_c
+from tests.ops.check import assert_matches_tflm
 from tests.tflite_builder import act, q, single_op
 
 # name: (input shape NHWC, kernel, strides, pads (top, left, bottom, right), activation, zero point)
@@ -38,55 +36,36 @@ def _model(shape, kernel, strides, pads, activation, zp) -> bytes:
                      {"kernel": kernel, "strides": strides, "activation": activation, "pads": pads})
 
 
-def _source(data: bytes, tmp_path) -> str:
-    from tests.c_build import write_sources
-    from tinycc.plugins.importers.tflite import load_tflite
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    write_sources(load_tflite(Path("test.tflite"), data), tmp_path)
-    return (tmp_path / "model.c").read_text().split("_invoke(")[-1]
-
-
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_host_fast_path_equals_tflm(name, tmp_path):
     data = _model(*CASES[name])
-    assert "tinycc_average_pool_2d_s8_fast(" in _source(data, tmp_path)
+    assert "tinycc_average_pool_2d_s8_fast(" in invoke_source(data, tmp_path)
     assert_matches_tflm(data, samples=3, seed=3, c=True, sanitize=True)
 
 
 def test_window_of_256_extremes_and_257_keeps_reference(tmp_path):
     data = _model((1, 16, 16, 8), (16, 16), (1, 1), (0, 0, 0, 0), "none", 0)
-    assert "tinycc_average_pool_2d_s8_fast(" in _source(data, tmp_path / "a")
+    assert "tinycc_average_pool_2d_s8_fast(" in invoke_source(data, tmp_path / "a")
     for fill in (-128, 127):
         assert_matches_tflm(data, c=True, inputs=[np.full((1, 16, 16, 8), fill, np.int8)])
     big = _model((1, 17, 16, 8), (17, 16), (1, 1), (0, 0, 0, 0), "none", 0)
-    src = _source(big, tmp_path / "b")
+    src = invoke_source(big, tmp_path / "b")
     assert "tinycc_average_pool_2d_s8(" in src and "_fast(" not in src
 
 
-@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
-                    reason="the Cortex-M toolchain and QEMU are not installed")
+@needs_qemu
 @pytest.mark.parametrize("name", QEMU_CASES)
 def test_qemu_cortex_m4_fast_path_equals_tflm(name, tmp_path):
-    from tests.c_build import write_sources
-    from tinycc.plugins.importers.tflite import load_tflite
-    data = _model(*CASES[name])
-    g = load_tflite(Path("test.tflite"), data)
-    write_sources(g, tmp_path)
-    assert "tinycc_average_pool_2d_s8_fast(" in (tmp_path / "model.c").read_text()
-    assert_qemu_m4_equals_tflm(data, g, tmp_path, 3)
+    assert_qemu_m4_fast_path(_model(*CASES[name]), tmp_path, "tinycc_average_pool_2d_s8_fast(", 3)
 
 
-@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
-                    reason="the Cortex-M toolchain and QEMU are not installed")
+@needs_qemu
 def test_qemu_cortex_m4_window_of_256_extremes(tmp_path):
     """All -128, all 127 and alternating extremes over a 256-element window: the int16 halves' bounds."""
-    from tests.c_build import write_sources
     from tests.ops.check import assert_outputs_equal_tflm
     from tinycc import cortexm
-    from tinycc.plugins.importers.tflite import load_tflite
     data = _model((1, 16, 16, 8), (16, 16), (1, 1), (0, 0, 0, 0), "none", 0)
-    g = load_tflite(Path("test.tflite"), data)
-    write_sources(g, tmp_path)
+    write_model_c(data, tmp_path)
     report = cortexm.build(tmp_path, "cortex-m4")
     alt = np.where(np.indices((1, 16, 16, 8)).sum(axis=0) % 2 == 0, 127, -128)
     xs = [[np.full((1, 16, 16, 8), v, np.int8)] for v in (-128, 127)] + [[alt.astype(np.int8)]]

@@ -12,13 +12,13 @@ wider ones keep the reference gather, already word copies). The cases: upscale a
 reference kernels."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tests.ops.check import assert_matches_tflm, assert_qemu_m4_equals_tflm
+from tests.fast_paths import assert_qemu_m4_fast_path, invoke_source, needs_qemu
+from tests.ops.check import assert_matches_tflm
 from tests.tflite_builder import act, q, single_op
 
 FLAGS = {"plain": (False, False), "align": (True, False), "half": (False, True), "both": (True, True)}
@@ -60,17 +60,10 @@ def _model(op, shape, size, flags, zp, dtype="int8") -> bytes:
                      {"size": size, "align_corners": align, "half_pixel_centers": half})
 
 
-def _source(data: bytes, tmp_path) -> str:
-    from tests.c_build import write_sources
-    from tinycc.plugins.importers.tflite import load_tflite
-    write_sources(load_tflite(Path("test.tflite"), data), tmp_path)
-    return (tmp_path / "model.c").read_text().split("_invoke(")[-1]
-
-
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_host_fast_path_equals_tflm(name, tmp_path):
     data = _model(*CASES[name])
-    assert KERNEL[CASES[name][0]] in _source(data, tmp_path)
+    assert KERNEL[CASES[name][0]] in invoke_source(data, tmp_path)
     assert_matches_tflm(data, samples=3, seed=3, c=True, sanitize=True)
 
 
@@ -87,21 +80,21 @@ def test_extreme_inputs_round_as_tflm():
 
 def test_wide_pixels_keep_the_reference_gather(tmp_path):
     data = _model("resize_nearest_neighbor", (1, 2, 3, 16), (6, 9), "half", 9)
-    src = _source(data, tmp_path)
+    src = invoke_source(data, tmp_path)
     assert "tinycc_resize_nearest(" in src and "_fast(" not in src
     assert_matches_tflm(data, samples=2, seed=1, c=True)
 
 
 def test_int16_nearest(tmp_path):
     data = _model("resize_nearest_neighbor", (1, 3, 4, 7), (7, 8), "half", 0, dtype="int16")   # 14-byte pixels
-    assert KERNEL["resize_nearest_neighbor"] in _source(data, tmp_path)
+    assert KERNEL["resize_nearest_neighbor"] in invoke_source(data, tmp_path)
     assert_matches_tflm(data, samples=2, seed=1, c=True)
 
 
 def test_scratch_bigger_than_input_and_output_keeps_the_reference_kernel(tmp_path):
     """A 1x64x4 input (256 bytes) shrunk to 1x1: a 1 KiB blended row is not worth it."""
     data = _model("resize_bilinear", (1, 1, 64, 4), (1, 1), "plain", 4)
-    src = _source(data, tmp_path)
+    src = invoke_source(data, tmp_path)
     assert "tinycc_resize_bilinear_s8(" in src and "_fast(" not in src
     assert_matches_tflm(data, samples=2, seed=1, c=True)
 
@@ -113,14 +106,7 @@ def test_scratch_is_the_blended_row():
     assert resize_bilinear.scratch_bytes(g.nodes[0], g) == 4 * 7 * 5
 
 
-@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
-                    reason="the Cortex-M toolchain and QEMU are not installed")
+@needs_qemu
 @pytest.mark.parametrize("name", QEMU_CASES)
 def test_qemu_cortex_m4_fast_path_equals_tflm(name, tmp_path):
-    from tests.c_build import write_sources
-    from tinycc.plugins.importers.tflite import load_tflite
-    data = _model(*CASES[name])
-    g = load_tflite(Path("test.tflite"), data)
-    write_sources(g, tmp_path)
-    assert KERNEL[CASES[name][0]] in (tmp_path / "model.c").read_text()
-    assert_qemu_m4_equals_tflm(data, g, tmp_path, 3)
+    assert_qemu_m4_fast_path(_model(*CASES[name]), tmp_path, KERNEL[CASES[name][0]], 3)

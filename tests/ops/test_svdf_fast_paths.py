@@ -10,14 +10,10 @@ point (folded into the bias), full-range weights, and the KWS-sized stack of the
 portable loops could not hold in int32 keep the plain kernel."""
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
+from tests.fast_paths import assert_qemu_m4_fast_path, invoke_source, needs_qemu
 from tests.ops.cases._svdf import svdf_kws, svdf_layer
-from tests.ops.check import assert_qemu_m4_equals_tflm
-from tinycc.plugins.importers.tflite import load_tflite
 
 pytest.importorskip("tflite_micro", reason="TF Lite Micro is the oracle")
 
@@ -39,8 +35,6 @@ CASES = {   # name: svdf_layer arguments
 }
 QEMU_CASES = ["u1-r1-m1-s1", "u3-r1-m3-s5-b2", "u5-r1-m5-s9-b3", "u2-r3-m6-s6-b2", "u6-r2-m8-s17-zp127-full-weights",
               "u64-r2-m16-s40", "s8-u3-r2-m5-s7-b2", "s8-u9-r1-m4-s3-zp17-b3"]
-QEMU = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
-                          reason="the Cortex-M toolchain and QEMU are not installed")
 
 
 def _case(name: str) -> bytes:
@@ -50,12 +44,6 @@ def _case(name: str) -> bytes:
 def _steps(name: str) -> int:
     """Enough invokes to fill the memory twice over, so every slot holds a computed value."""
     return 2 * CASES[name]["memory"] + 2
-
-
-def _source(data: bytes, tmp_path) -> str:
-    from tests.c_build import write_sources
-    write_sources(load_tflite(Path("test.tflite"), data), tmp_path)
-    return (tmp_path / "model.c").read_text().split("_invoke(")[-1]
 
 
 def test_cases_reach_every_tail():
@@ -71,7 +59,7 @@ def test_host_fast_path_equals_tflm_over_invocations(name, tmp_path):
     from tests.ops.test_svdf import assert_steps_match
     data = _case(name)
     kernel = {"int16": "tinycc_svdf_s8_s16_fast(", "int8": "tinycc_svdf_s8_s8_fast("}
-    assert kernel[CASES[name].get("state_dtype", "int16")] in _source(data, tmp_path)
+    assert kernel[CASES[name].get("state_dtype", "int16")] in invoke_source(data, tmp_path)
     assert_steps_match(data, seed=3, steps=_steps(name), c=True)
 
 
@@ -85,31 +73,24 @@ def test_feature_sums_beyond_int32_keep_the_plain_kernel(tmp_path):
     int32 in the portable loops, so the plain kernel (wrapping as TFLM's sums) stays, and still equals TFLM."""
     from tests.ops.test_svdf import assert_steps_match
     data = svdf_layer(7, units=1, rank=1, memory=2, size=150000, in_zp=-128)
-    src = _source(data, tmp_path)
+    src = invoke_source(data, tmp_path)
     assert "tinycc_svdf_s8_s16(" in src and "_fast(" not in src
     assert_steps_match(data, seed=2, steps=3, c=True)
 
 
 def test_kws_stack_takes_the_fast_kernel_in_both_layers(tmp_path):
-    src = _source(svdf_kws(), tmp_path)
+    src = invoke_source(svdf_kws(), tmp_path)
     assert src.count("tinycc_svdf_s8_s16_fast(") == 2
 
 
-@QEMU
+@needs_qemu
 @pytest.mark.parametrize("name", QEMU_CASES)
 def test_qemu_cortex_m4_fast_path_equals_tflm(name, tmp_path):
-    from tests.c_build import write_sources
     data = _case(name)
-    g = load_tflite(Path("test.tflite"), data)
-    write_sources(g, tmp_path)
-    assert "_fast(" in (tmp_path / "model.c").read_text().split("_invoke(")[-1]
-    assert_qemu_m4_equals_tflm(data, g, tmp_path, _steps(name))
+    assert "_fast(" in invoke_source(data, tmp_path)
+    assert_qemu_m4_fast_path(data, tmp_path, "", _steps(name))
 
 
-@QEMU
+@needs_qemu
 def test_qemu_cortex_m4_kws_stack_equals_tflm(tmp_path):
-    from tests.c_build import write_sources
-    data = svdf_kws()
-    g = load_tflite(Path("test.tflite"), data)
-    write_sources(g, tmp_path)
-    assert_qemu_m4_equals_tflm(data, g, tmp_path, 20)
+    assert_qemu_m4_fast_path(svdf_kws(), tmp_path, "tinycc_svdf_s8_s16_fast(", 20)

@@ -10,13 +10,11 @@ at both ends, fused activations; a bias at the edge of int32 keeps the reference
 sums wrap there)."""
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
+from tests.fast_paths import assert_qemu_m4_fast_path, invoke_source, needs_qemu
 from tests.ops.cases._tconv import tconv
-from tests.ops.check import assert_matches_tflm, assert_qemu_m4_equals_tflm
+from tests.ops.check import assert_matches_tflm
 
 CASES = {
     "same-s2-k3": dict(),
@@ -43,36 +41,21 @@ def _case(name):
     return tconv(1 + sorted(CASES).index(name), **CASES[name])
 
 
-def _source(data: bytes, tmp_path) -> str:
-    from tests.c_build import write_sources
-    from tinycc.plugins.importers.tflite import load_tflite
-    g = load_tflite(Path("test.tflite"), data)
-    write_sources(g, tmp_path)
-    return (tmp_path / "model.c").read_text().split("_invoke(")[-1]
-
-
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_host_fast_path_equals_tflm(name, tmp_path):
     data = _case(name)
-    assert "tinycc_transpose_conv_s8_fast(" in _source(data, tmp_path)
+    assert "tinycc_transpose_conv_s8_fast(" in invoke_source(data, tmp_path)
     assert_matches_tflm(data, samples=3, seed=7, c=True)
 
 
 def test_bias_at_the_int32_edge_keeps_the_reference_kernel(tmp_path):
     data = tconv(3, bias_values=[(1 << 31) - 1, -(1 << 31), 5])
-    src = _source(data, tmp_path)
+    src = invoke_source(data, tmp_path)
     assert "tinycc_transpose_conv_s8(" in src and "_fast(" not in src
     assert_matches_tflm(data, samples=2, seed=1, c=True)
 
 
-@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
-                    reason="the Cortex-M toolchain and QEMU are not installed")
+@needs_qemu
 @pytest.mark.parametrize("name", QEMU_CASES)
 def test_qemu_cortex_m4_fast_path_equals_tflm(name, tmp_path):
-    from tests.c_build import write_sources
-    from tinycc.plugins.importers.tflite import load_tflite
-    data = _case(name)
-    g = load_tflite(Path("test.tflite"), data)
-    write_sources(g, tmp_path)
-    assert "tinycc_transpose_conv_s8_fast(" in (tmp_path / "model.c").read_text()
-    assert_qemu_m4_equals_tflm(data, g, tmp_path, 3)
+    assert_qemu_m4_fast_path(_case(name), tmp_path, "tinycc_transpose_conv_s8_fast(", 3)

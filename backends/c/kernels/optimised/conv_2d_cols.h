@@ -271,29 +271,12 @@ static inline int32_t tinycc_mulhr_v6m(int32_t a, int32_t b) {
 
 #if !defined(TINYCC_DSP) && defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__)
 /* acc + tinycc_mulhr_v6m(acc, m) in 20 16-bit Thumb instructions (GCC's code of the C took about 35
- * with the block's registers live): the same four MULS and partial sums, the rounding carry (u's
- * bit 15, the low word's bit 31) shifted out by LSLS #17 into the carry flag and added with ADCS */
+ * with the block's registers live): the same four MULS and partial sums (common/mulhs_v6m.h), the
+ * rounding carry (u's bit 15, the low word's bit 31) shifted out by LSLS #17 into the carry flag and
+ * added with ADCS */
 static inline int32_t tinycc_srdhm_v6m(int32_t acc, int32_t m) {
     int32_t a, al, bl, t;
-    __asm__(".syntax unified\n\t"
-            "movs %[a], %[acc]\n\t"
-            "uxth %[al], %[a]\n\t"
-            "asrs %[a], %[a], #16\n\t"
-            "uxth %[bl], %[b]\n\t"
-            "asrs %[b], %[b], #16\n\t"
-            "movs %[t], %[al]\n\t"
-            "muls %[t], %[bl], %[t]\n\t"      /* al bl */
-            "muls %[bl], %[a], %[bl]\n\t"     /* ah bl */
-            "muls %[al], %[b], %[al]\n\t"     /* al bh */
-            "muls %[b], %[a], %[b]\n\t"       /* ah bh */
-            "lsrs %[t], %[t], #16\n\t"
-            "adds %[bl], %[bl], %[t]\n\t"     /* t = ah bl + (al bl >> 16) */
-            "uxth %[t], %[bl]\n\t"
-            "adds %[al], %[al], %[t]\n\t"     /* u = al bh + t_lo */
-            "asrs %[bl], %[bl], #16\n\t"
-            "adds %[b], %[b], %[bl]\n\t"
-            "asrs %[t], %[al], #16\n\t"
-            "adds %[b], %[b], %[t]\n\t"       /* the high word */
+    __asm__(TINYCC_MULHS_V6M_ASM
             "lsls %[al], %[al], #17\n\t"      /* carry: u's bit 15 */
             "adcs %[b], %[b], %[acc]"
             : [a] "=&l"(a), [al] "=&l"(al), [bl] "=&l"(bl), [t] "=&l"(t), [b] "+l"(m)
@@ -448,77 +431,31 @@ static inline const int32_t *tinycc_cols_2x2(const tinycc_cols *c, const int32_t
     const int16_t *x = c->h;
     const int32_t *const end = w + 2 * g;
     int32_t f0, f1, x0, x1, t;
+    /* tap J of the group: weight bytes J (ch0) and 4 + J (ch1), column halfwords J (px0) and 4 + J (px1)
+     * (byte offsets as strings) */
+#define TINYCC_COLS_V6M_HTAP(F0, F1, X0, X1) \
+        "ldrb %[f0], [%[w], #" F0 "]\n\t" \
+        "sxtb %[f0], %[f0]\n\t" \
+        "ldrb %[f1], [%[w], #" F1 "]\n\t" \
+        "sxtb %[f1], %[f1]\n\t" \
+        "ldrh %[x0], [%[x], #" X0 "]\n\t" \
+        "sxth %[x0], %[x0]\n\t" \
+        "ldrh %[x1], [%[x], #" X1 "]\n\t" \
+        "sxth %[x1], %[x1]\n\t" \
+        "movs %[t], %[x0]\n\t" \
+        "muls %[t], %[f0], %[t]\n\t" \
+        "add %[a0], %[t]\n\t" \
+        "muls %[x0], %[f1], %[x0]\n\t" \
+        "add %[a1], %[x0]\n\t" \
+        "muls %[f0], %[x1], %[f0]\n\t" \
+        "add %[a2], %[f0]\n\t" \
+        "muls %[x1], %[f1], %[x1]\n\t" \
+        "add %[a3], %[x1]\n\t"
     __asm__ volatile(
         ".syntax unified\n"
         "1:\n\t"
-        "ldrb %[f0], [%[w], #0]\n\t"
-        "sxtb %[f0], %[f0]\n\t"
-        "ldrb %[f1], [%[w], #4]\n\t"
-        "sxtb %[f1], %[f1]\n\t"
-        "ldrh %[x0], [%[x], #0]\n\t"
-        "sxth %[x0], %[x0]\n\t"
-        "ldrh %[x1], [%[x], #8]\n\t"
-        "sxth %[x1], %[x1]\n\t"
-        "movs %[t], %[x0]\n\t"
-        "muls %[t], %[f0], %[t]\n\t"
-        "add %[a0], %[t]\n\t"
-        "muls %[x0], %[f1], %[x0]\n\t"
-        "add %[a1], %[x0]\n\t"
-        "muls %[f0], %[x1], %[f0]\n\t"
-        "add %[a2], %[f0]\n\t"
-        "muls %[x1], %[f1], %[x1]\n\t"
-        "add %[a3], %[x1]\n\t"
-        "ldrb %[f0], [%[w], #1]\n\t"
-        "sxtb %[f0], %[f0]\n\t"
-        "ldrb %[f1], [%[w], #5]\n\t"
-        "sxtb %[f1], %[f1]\n\t"
-        "ldrh %[x0], [%[x], #2]\n\t"
-        "sxth %[x0], %[x0]\n\t"
-        "ldrh %[x1], [%[x], #10]\n\t"
-        "sxth %[x1], %[x1]\n\t"
-        "movs %[t], %[x0]\n\t"
-        "muls %[t], %[f0], %[t]\n\t"
-        "add %[a0], %[t]\n\t"
-        "muls %[x0], %[f1], %[x0]\n\t"
-        "add %[a1], %[x0]\n\t"
-        "muls %[f0], %[x1], %[f0]\n\t"
-        "add %[a2], %[f0]\n\t"
-        "muls %[x1], %[f1], %[x1]\n\t"
-        "add %[a3], %[x1]\n\t"
-        "ldrb %[f0], [%[w], #2]\n\t"
-        "sxtb %[f0], %[f0]\n\t"
-        "ldrb %[f1], [%[w], #6]\n\t"
-        "sxtb %[f1], %[f1]\n\t"
-        "ldrh %[x0], [%[x], #4]\n\t"
-        "sxth %[x0], %[x0]\n\t"
-        "ldrh %[x1], [%[x], #12]\n\t"
-        "sxth %[x1], %[x1]\n\t"
-        "movs %[t], %[x0]\n\t"
-        "muls %[t], %[f0], %[t]\n\t"
-        "add %[a0], %[t]\n\t"
-        "muls %[x0], %[f1], %[x0]\n\t"
-        "add %[a1], %[x0]\n\t"
-        "muls %[f0], %[x1], %[f0]\n\t"
-        "add %[a2], %[f0]\n\t"
-        "muls %[x1], %[f1], %[x1]\n\t"
-        "add %[a3], %[x1]\n\t"
-        "ldrb %[f0], [%[w], #3]\n\t"
-        "sxtb %[f0], %[f0]\n\t"
-        "ldrb %[f1], [%[w], #7]\n\t"
-        "sxtb %[f1], %[f1]\n\t"
-        "ldrh %[x0], [%[x], #6]\n\t"
-        "sxth %[x0], %[x0]\n\t"
-        "ldrh %[x1], [%[x], #14]\n\t"
-        "sxth %[x1], %[x1]\n\t"
-        "movs %[t], %[x0]\n\t"
-        "muls %[t], %[f0], %[t]\n\t"
-        "add %[a0], %[t]\n\t"
-        "muls %[x0], %[f1], %[x0]\n\t"
-        "add %[a1], %[x0]\n\t"
-        "muls %[f0], %[x1], %[f0]\n\t"
-        "add %[a2], %[f0]\n\t"
-        "muls %[x1], %[f1], %[x1]\n\t"
-        "add %[a3], %[x1]\n\t"
+        TINYCC_COLS_V6M_HTAP("0", "4", "0", "8") TINYCC_COLS_V6M_HTAP("1", "5", "2", "10")
+        TINYCC_COLS_V6M_HTAP("2", "6", "4", "12") TINYCC_COLS_V6M_HTAP("3", "7", "6", "14")
         "adds %[w], #8\n\t"
         "adds %[x], #16\n\t"
         "cmp %[w], %[end]\n\t"
@@ -527,6 +464,7 @@ static inline const int32_t *tinycc_cols_2x2(const tinycc_cols *c, const int32_t
           [f0] "=&l"(f0), [f1] "=&l"(f1), [x0] "=&l"(x0), [x1] "=&l"(x1), [t] "=&l"(t)
         : [end] "h"(end)
         : "cc", "memory");
+#undef TINYCC_COLS_V6M_HTAP
 #else
     const int16_t *x = c->h;
     int j;

@@ -125,17 +125,26 @@ static inline void tinycc_dot_s8_1x2(const int8_t *f0, const int8_t *f1, const i
     acc[1] = a1;
 }
 
-/* TFLM's int8 requantisation of one accumulator, clamped: MultiplyByQuantizedMultiplier exactly,
- * for the non-negative multipliers QuantizeMultiplier gives (SRDHM's one saturating case,
- * INT32_MIN * INT32_MIN, cannot occur; the emitters check): SRDHM as one 64-bit multiply-add, and
- * RoundingDivideByPOT as floor(x / 2^right) + (remainder >= 2^(right-1) + (x < 0)) without branches. */
-static inline int8_t tinycc_requant_s8(int32_t acc, int32_t mult, int32_t shift, int32_t out_zp,
-                                       int32_t act_min, int32_t act_max) {
+/* TFLM's MultiplyByQuantizedMultiplier(acc, mult, shift) exactly, unclamped, for the non-negative
+ * multipliers QuantizeMultiplier gives (SRDHM's one saturating case, INT32_MIN * INT32_MIN, cannot
+ * occur; the emitters check): SRDHM as one 64-bit multiply-add, and RoundingDivideByPOT as
+ * floor(x / 2^right) + (remainder >= 2^(right-1) + (x < 0)) without branches. Always inlined (GCC 12
+ * compiled its callers otherwise differently: 1,264 more instructions in the MLPerf KWS
+ * model's depthwise layers on a Cortex-M4). */
+#ifdef __GNUC__
+__attribute__((always_inline))
+#endif
+static inline int32_t tinycc_mbqm_nn(int32_t acc, int32_t mult, int32_t shift) {
     const int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
     const int32_t x = (int32_t)(((int64_t)(int32_t)((uint32_t)acc << left) * mult + ((int64_t)1 << 30)) >> 31);
     const uint32_t mask = ((uint32_t)1 << right) - 1u, half = (mask + 1u) >> 1;   /* 2^(right-1), 0 */
-    const int32_t q = (x >> right) + (int32_t)((((uint32_t)x & mask) + half - (uint32_t)(x < 0 && right)) >> right);
-    return (int8_t)tinycc_clamp(tinycc_wadd(q, out_zp), act_min, act_max);
+    return (x >> right) + (int32_t)((((uint32_t)x & mask) + half - (uint32_t)(x < 0 && right)) >> right);
+}
+
+/* TFLM's int8 requantisation of one accumulator (tinycc_mbqm_nn), plus the zero point, clamped */
+static inline int8_t tinycc_requant_s8(int32_t acc, int32_t mult, int32_t shift, int32_t out_zp,
+                                       int32_t act_min, int32_t act_max) {
+    return (int8_t)tinycc_clamp(tinycc_wadd(tinycc_mbqm_nn(acc, mult, shift), out_zp), act_min, act_max);
 }
 
 /* Output columns whose taps lie inside the input horizontally: [*ox0, returned ox1) */
@@ -152,30 +161,12 @@ static inline int tinycc_interior_cols(int ow, int sw, int pad_l, int kw, int w,
 /* ARMv6-M has no 32x32 -> 64 multiply (GCC calls __aeabi_lmul for an int64 product): the high word of
  * adj 2^32 + acc m + (acc < 0 ? 0xc0000000 : 0x40000000), the one-multiply requantisations of the
  * depthwise (tinycc_dw_rq) and fully connected (tinycc_fc_mul) kernels, in 24 16-bit Thumb instructions:
- * Hacker's Delight's mulhs from 16-bit halves (four MULS, every partial sum within int32), the
- * constant's low word added to the product's (its carry, out of u_lo 2^16: ll_lo adds none) with adj
- * by ADCS. GCC's code of the same steps in C took about 36. */
+ * Hacker's Delight's mulhs from 16-bit halves (common/mulhs_v6m.h), the constant's low word added to the
+ * product's (its carry, out of u_lo 2^16: ll_lo adds none) with adj by ADCS. GCC's code of the same steps
+ * in C took about 36. */
 static inline int32_t tinycc_mulhi_k_v6m(int32_t acc, int32_t m, int32_t adj) {
     int32_t a, al, bl, t;
-    __asm__(".syntax unified\n\t"
-            "movs %[a], %[acc]\n\t"
-            "uxth %[al], %[a]\n\t"
-            "asrs %[a], %[a], #16\n\t"
-            "uxth %[bl], %[b]\n\t"
-            "asrs %[b], %[b], #16\n\t"
-            "movs %[t], %[al]\n\t"
-            "muls %[t], %[bl], %[t]\n\t"      /* ll = al bl */
-            "muls %[bl], %[a], %[bl]\n\t"     /* ah bl */
-            "muls %[al], %[b], %[al]\n\t"     /* al bh */
-            "muls %[b], %[a], %[b]\n\t"       /* ah bh */
-            "lsrs %[t], %[t], #16\n\t"
-            "adds %[bl], %[bl], %[t]\n\t"     /* t = ah bl + ll_hi */
-            "uxth %[t], %[bl]\n\t"
-            "adds %[al], %[al], %[t]\n\t"     /* u = al bh + t_lo */
-            "asrs %[bl], %[bl], #16\n\t"
-            "adds %[b], %[b], %[bl]\n\t"
-            "asrs %[t], %[al], #16\n\t"
-            "adds %[b], %[b], %[t]\n\t"       /* ah bh + t_hi + u_hi */
+    __asm__(TINYCC_MULHS_V6M_ASM
             "asrs %[t], %[acc], #31\n\t"
             "adds %[t], %[t], %[t]\n\t"
             "adds %[t], #1\n\t"

@@ -11,6 +11,14 @@ static inline int32_t tinycc_fc_byte(int32_t word, int k) {
 }
 
 
+#if defined(__GNUC__)          /* one copy of the loops for all layers */
+#define TINYCC_FC_OUTLINED static __attribute__((noinline, unused))
+#define TINYCC_FC_INLINE __attribute__((always_inline))
+#else
+#define TINYCC_FC_OUTLINED static
+#define TINYCC_FC_INLINE
+#endif
+
 /* The assembly reads input words little-endian, as the weight words are packed. */
 #if defined(TINYCC_DSP) && !defined(__ARM_BIG_ENDIAN)
 #define TINYCC_FC_DSP 1
@@ -65,6 +73,18 @@ static inline int32_t tinycc_fc_byte(int32_t word, int k) {
 #define TINYCC_FC_OPERANDS \
     : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x] "+r"(x), [w] "+r"(w), \
       [xe] "=&r"(xe), [xo] "=&r"(xo), [w0] "=&r"(w0), [w1] "=&r"(w1), [t] "=&r"(t)
+/* the last n (1..3) input bytes at x as a word, never read past them */
+static inline TINYCC_FC_INLINE int32_t tinycc_fc_last_word(const int8_t *x, int n) {
+    uint32_t v = 0;
+    int i;
+    for (i = 0; i < n; ++i) v |= (uint32_t)(uint8_t)x[i] << (8 * i);
+    return (int32_t)v;
+}
+/* acc + the four products of a packed weight word w and an input word's even and odd bytes (both
+ * helpers always inlined: GCC 12 otherwise compiled svdf_fast.h's blocks in 96 more instructions) */
+static inline TINYCC_FC_INLINE int32_t tinycc_fc_mac_word(int32_t acc, int32_t xe, int32_t xo, int32_t w) {
+    return __smlad(xo, __sxtb16(tinycc_ror8(w)), __smlad(xe, __sxtb16(w), acc));
+}
 #endif
 
 #if !defined(TINYCC_FC_DSP) && TINYCC_VEC
@@ -82,14 +102,6 @@ static inline void tinycc_fc_repeat(int8_t *xr, const int8_t *x, int n) {
 #endif
     for (j = 0; j < n; ++j) memcpy(xr + 4 * j, v, 4);
 }
-#endif
-
-#if defined(__GNUC__)          /* one copy of the loops for all layers */
-#define TINYCC_FC_OUTLINED static __attribute__((noinline, unused))
-#define TINYCC_FC_INLINE __attribute__((always_inline))
-#else
-#define TINYCC_FC_OUTLINED static
-#define TINYCC_FC_INLINE
 #endif
 
 /* acc[j] += the block's unit j . x; returns the next block's weights */
@@ -111,14 +123,12 @@ static inline TINYCC_FC_INLINE const int32_t *tinycc_fc_dot4(const int32_t *w, c
         __asm__(TINYCC_FC_CHUNK TINYCC_FC_CHUNK TINYCC_FC_CHUNK TINYCC_FC_CHUNK TINYCC_FC_OPERANDS4 : : "memory");
     while (x != x4) __asm__(TINYCC_FC_CHUNK TINYCC_FC_OPERANDS4 : : "memory");
     if (depth & 3) {      /* the last bytes, never read past the input */
-        uint32_t v = 0;
-        int i;
-        for (i = 0; i < (depth & 3); ++i) v |= (uint32_t)(uint8_t)x[i] << (8 * i);
-        xe = __sxtb16((int32_t)v), xo = __sxtb16(tinycc_ror8((int32_t)v));
-        a0 = __smlad(xo, __sxtb16(tinycc_ror8(w[0])), __smlad(xe, __sxtb16(w[0]), a0));
-        a1 = __smlad(xo, __sxtb16(tinycc_ror8(w[1])), __smlad(xe, __sxtb16(w[1]), a1));
-        a2 = __smlad(xo, __sxtb16(tinycc_ror8(w[2])), __smlad(xe, __sxtb16(w[2]), a2));
-        a3 = __smlad(xo, __sxtb16(tinycc_ror8(w[3])), __smlad(xe, __sxtb16(w[3]), a3));
+        const int32_t v = tinycc_fc_last_word(x, depth & 3);
+        xe = __sxtb16(v), xo = __sxtb16(tinycc_ror8(v));
+        a0 = tinycc_fc_mac_word(a0, xe, xo, w[0]);
+        a1 = tinycc_fc_mac_word(a1, xe, xo, w[1]);
+        a2 = tinycc_fc_mac_word(a2, xe, xo, w[2]);
+        a3 = tinycc_fc_mac_word(a3, xe, xo, w[3]);
         w += 4;
     }
 #elif TINYCC_VEC
@@ -275,12 +285,10 @@ static inline TINYCC_FC_INLINE const int32_t *tinycc_fc_dot2(const int32_t *w, c
     while (x != x4) __asm__(TINYCC_FC_CHUNK2 TINYCC_FC_OPERANDS : : "memory");
     (void)a2, (void)a3;
     if (depth & 3) {
-        uint32_t v = 0;
-        int i;
-        for (i = 0; i < (depth & 3); ++i) v |= (uint32_t)(uint8_t)x[i] << (8 * i);
-        xe = __sxtb16((int32_t)v), xo = __sxtb16(tinycc_ror8((int32_t)v));
-        a0 = __smlad(xo, __sxtb16(tinycc_ror8(w[0])), __smlad(xe, __sxtb16(w[0]), a0));
-        a1 = __smlad(xo, __sxtb16(tinycc_ror8(w[1])), __smlad(xe, __sxtb16(w[1]), a1));
+        const int32_t v = tinycc_fc_last_word(x, depth & 3);
+        xe = __sxtb16(v), xo = __sxtb16(tinycc_ror8(v));
+        a0 = tinycc_fc_mac_word(a0, xe, xo, w[0]);
+        a1 = tinycc_fc_mac_word(a1, xe, xo, w[1]);
         w += 2;
     }
 #elif TINYCC_VEC

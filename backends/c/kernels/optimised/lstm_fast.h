@@ -6,22 +6,13 @@
  * kb[k][u] = bias_k[u] - in_zp * sum(W_input_k[u]) for gate k's input side, kb[4 + k][u] =
  * -h_zp * sum(W_recurrent_k[u]) for its recurrent side (both padded with zeros to a multiple of 4
  * units). The emitter uses this kernel only when no partial sum can leave int32 (the sums are then
- * TFLM's exactly) and every multiplier is non-negative (tinycc_lstm_mbqm_nn's one-multiply form of
+ * TFLM's exactly) and every multiplier is non-negative (dot_s8.h's tinycc_mbqm_nn, the one-multiply form of
  * MultiplyByQuantizedMultiplier); the activations and state updates are lstm.h's. */
-
-/* MultiplyByQuantizedMultiplier(acc, mult, shift) for mult >= 0, exactly (tinycc_requant_s8's form:
- * SRDHM as one 64-bit multiply-add, RoundingDivideByPOT without branches), unclamped */
-static inline int32_t tinycc_lstm_mbqm_nn(int32_t acc, int32_t mult, int32_t shift) {
-    const int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
-    const int32_t x = (int32_t)(((int64_t)(int32_t)((uint32_t)acc << left) * mult + ((int64_t)1 << 30)) >> 31);
-    const uint32_t mask = ((uint32_t)1 << right) - 1u, half = (mask + 1u) >> 1;
-    return (x >> right) + (int32_t)((((uint32_t)x & mask) + half - (uint32_t)(x < 0 && right)) >> right);
-}
 
 static inline int16_t tinycc_lstm_act_s8(const tinycc_lstm_params *p, int k, int32_t ai, int32_t ar, int tanh_gate,
                                          const int16_t *tab) {
-    const int32_t z = tinycc_lstm_sat16(tinycc_lstm_sat16(tinycc_lstm_mbqm_nn(ai, p->in_mult[k], p->in_shift[k]))
-                                        + tinycc_lstm_sat16(tinycc_lstm_mbqm_nn(ar, p->rec_mult[k], p->rec_shift[k])));
+    const int32_t z = tinycc_lstm_sat16(tinycc_lstm_sat16(tinycc_mbqm_nn(ai, p->in_mult[k], p->in_shift[k]))
+                                        + tinycc_lstm_sat16(tinycc_mbqm_nn(ar, p->rec_mult[k], p->rec_shift[k])));
     return tanh_gate ? tinycc_tanh_s16(z, 3, 0, tab) : tinycc_sigmoid_s16(z, 3, 0, tab);
 }
 
@@ -69,15 +60,15 @@ static inline void tinycc_lstm_s8_fast(const tinycc_lstm_params *p, const int8_t
         tinycc_lstm_gate_s8_fast(p, 0, rows, x, h, w[0], w[4], kb[0], kb[4], 0, tab, gi);
         tinycc_lstm_gate_s8_fast(p, 2, rows, x, h, w[2], w[6], kb[2], kb[6], p->cell_tanh, tab, gg);
         for (e = 0; e < rows * n; ++e) {
-            int32_t v = tinycc_lstm_sat16(tinycc_lstm_mbqm_nn((int32_t)gf[e] * c[e], p->fmul, p->fshift));
-            v = tinycc_lstm_sat16(v + tinycc_lstm_sat16(tinycc_lstm_mbqm_nn((int32_t)gi[e] * gg[e], p->imul, p->ishift)));
+            int32_t v = tinycc_lstm_sat16(tinycc_mbqm_nn((int32_t)gf[e] * c[e], p->fmul, p->fshift));
+            v = tinycc_lstm_sat16(v + tinycc_lstm_sat16(tinycc_mbqm_nn((int32_t)gi[e] * gg[e], p->imul, p->ishift)));
             if (p->clip) v = tinycc_clamp(v, -p->q_clip, p->q_clip);
             c[e] = (int16_t)v;
         }
         tinycc_lstm_gate_s8_fast(p, 3, rows, x, h, w[3], w[7], kb[3], kb[7], 0, tab, gi);    /* output gate */
         for (e = 0; e < rows * n; ++e) {
             const int32_t th = tinycc_tanh_s16(c[e], p->tanh_mult, p->tanh_shift, tab);
-            h[e] = (int8_t)tinycc_clamp(tinycc_wadd(tinycc_lstm_mbqm_nn(th * gi[e], p->omul, p->oshift), p->h_zp), -128, 127);
+            h[e] = (int8_t)tinycc_clamp(tinycc_wadd(tinycc_mbqm_nn(th * gi[e], p->omul, p->oshift), p->h_zp), -128, 127);
             out[(size_t)at * n + e] = h[e];
         }
     }
