@@ -254,3 +254,29 @@ def test_mve_fully_connected_whole_blocks_take_helium_on_qemu_cortex_m55(tmp_pat
     assert_outputs_equal_tflm(model, xs, outs)
     macs = sum(r * d * u for r, d, u in shapes)
     assert 0 < insns < macs // 3, f"{insns} instructions for {macs} MACs: not the Helium fully connected blocks"
+
+
+def test_mve_fast_add_sub_take_helium_on_qemu_cortex_m55(tmp_path):
+    """Same-shape int8 ADD / SUB whose constants fit the fast path (addsub_s8_fast.h: each layer its own
+    small function) run its Helium loop on the M55: under 6 instructions an element (four lanes a vector;
+    the scalar SMMLAR loop takes about 14), outputs equal to TFLM; SUBs with either input the larger
+    scale (the exact 1/2 first or second), a clipping activation, a predicated last vector."""
+    from tinycc.driver import compile_model
+    from tinycc.plugins.importers.tflite import load_tflite
+    rng = np.random.default_rng(41)
+    parts = [_binary(rng, "add", (1, 16, 16, 32), (1, 16, 16, 32)), _binary(rng, "sub", (1001,), (1001,)),
+             _binary(rng, "sub", (2, 257), (2, 257), "relu"), _binary(rng, "add", (3, 99), (3, 99), "relu6", spread=0.5)]
+    model = _model(parts)
+    path = tmp_path / "m.tflite"
+    path.write_bytes(model)
+    compile_model(str(path), "c", tmp_path / "out")
+    text = (tmp_path / "out" / "model.c").read_text()
+    assert text.count("tinycc_addsub_s8_fast(") == len(parts) + 1           # each layer's function, the definition
+    built = cortexm.build(tmp_path / "out", "cortex-m55")
+    g = load_tflite(path)
+    xs = [random_inputs(g, np.random.default_rng(k)) for k in range(2)]
+    layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
+    outs, insns = cortexm.run(built["elf"], "cortex-m55", xs, layout, count=True)
+    assert_outputs_equal_tflm(model, xs, outs)
+    elements = sum(int(np.prod(p[2].shape)) for p in parts)
+    assert 0 < insns < 6 * elements, f"{insns} instructions for {elements} elements: not the Helium loop"
