@@ -260,12 +260,14 @@ def test_mve_fast_add_sub_take_helium_on_qemu_cortex_m55(tmp_path):
     """Same-shape int8 ADD / SUB whose constants fit the fast path (addsub_s8_fast.h: each layer its own
     small function) run its Helium loop on the M55: under 6 instructions an element (four lanes a vector;
     the scalar SMMLAR loop takes about 14), outputs equal to TFLM; SUBs with either input the larger
-    scale (the exact 1/2 first or second), a clipping activation, a predicated last vector."""
+    scale (the exact 1/2 first or second), a clipping activation, a predicated last vector; an ADD of
+    every pair of int8 inputs."""
     from tinycc.driver import compile_model
     from tinycc.plugins.importers.tflite import load_tflite
     rng = np.random.default_rng(41)
-    parts = [_binary(rng, "add", (1, 16, 16, 32), (1, 16, 16, 32)), _binary(rng, "sub", (1001,), (1001,)),
-             _binary(rng, "sub", (2, 257), (2, 257), "relu"), _binary(rng, "add", (3, 99), (3, 99), "relu6", spread=0.5)]
+    parts = [_binary(rng, "add", (1, 256, 256), (1, 256, 256)), _binary(rng, "sub", (1001,), (1001,)),
+             _binary(rng, "sub", (2, 257), (2, 257), "relu"),
+             _binary(rng, "add", (3, 99), (3, 99), "relu6", spread=0.5)]
     model = _model(parts)
     path = tmp_path / "m.tflite"
     path.write_bytes(model)
@@ -274,7 +276,9 @@ def test_mve_fast_add_sub_take_helium_on_qemu_cortex_m55(tmp_path):
     assert text.count("tinycc_addsub_s8_fast(") == len(parts) + 1           # each layer's function, the definition
     built = cortexm.build(tmp_path / "out", "cortex-m55")
     g = load_tflite(path)
-    xs = [random_inputs(g, np.random.default_rng(k)) for k in range(2)]
+    every = np.arange(-128, 128, dtype=np.int8)          # the first ADD: every pair of int8 inputs
+    grid = {"a": np.repeat(every, 256), "b": np.tile(every, 256)}
+    xs = [[np.resize(grid[n[0]], g.tensors[n].shape) for n in g.inputs], random_inputs(g, np.random.default_rng(1))]
     layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
     outs, insns = cortexm.run(built["elf"], "cortex-m55", xs, layout, count=True)
     assert_outputs_equal_tflm(model, xs, outs)
