@@ -227,3 +227,60 @@ def test_mve_multiply_by_quantized_multiplier_on_qemu_cortex_m55(tmp_path):
     (got,), = cortexm.run(built["elf"], "cortex-m55", [[x]], [((len(pairs), len(xs)), "int32")])
     want = np.array([fixedpoint.multiply_by_quantized_multiplier(x, m, s) for m, s in pairs])
     np.testing.assert_array_equal(np.asarray(got).reshape(len(pairs), len(xs)), fixedpoint.wrap32(want))
+
+
+def test_mve_fully_connected_whole_blocks_take_helium_on_qemu_cortex_m55(tmp_path):
+    """Units and depths multiples of 4 with one multiplier and no activation (fully_connected_w4.h mode 2,
+    where the Cortex-M4 takes its row assembly, tinycc_fc_row_asm) run the Helium blocks on the M55: at
+    most one instruction per 3 multiply-accumulates (VLD4 + VMLADAVA: about 11 per 64; the DSP row
+    loop's 23 per 16 would be 1.4 a MAC), outputs equal to TFLM. The M55 has the DSP extension too, so
+    only the MVE build's preprocessor choice keeps it off the assembly rows."""
+    from tinycc.driver import compile_model
+    from tinycc.plugins.importers.tflite import load_tflite
+    rng = np.random.default_rng(31)
+    shapes = [(1, 512, 32), (2, 64, 8), (1, 640, 128)]      # rows, depth, units (the last: MLPerf AD's first layer)
+    model = _model([_fc(rng, *s) for s in shapes])
+    path = tmp_path / "m.tflite"
+    path.write_bytes(model)
+    compile_model(str(path), "c", tmp_path / "out")
+    text = (tmp_path / "out" / "model.c").read_text()
+    assert text.count("tinycc_fully_connected_s8_w4(") == len(shapes) + 1      # the definition and each call
+    assert text.count(", 2, -128, 127);") >= 2                                  # mode 2 (one multiplier, no clip)
+    built = cortexm.build(tmp_path / "out", "cortex-m55")
+    g = load_tflite(path)
+    xs = [random_inputs(g, np.random.default_rng(k)) for k in range(2)]
+    layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
+    outs, insns = cortexm.run(built["elf"], "cortex-m55", xs, layout, count=True)
+    assert_outputs_equal_tflm(model, xs, outs)
+    macs = sum(r * d * u for r, d, u in shapes)
+    assert 0 < insns < macs // 3, f"{insns} instructions for {macs} MACs: not the Helium fully connected blocks"
+
+
+def test_mve_fast_add_sub_take_helium_on_qemu_cortex_m55(tmp_path):
+    """Same-shape int8 ADD / SUB whose constants fit the fast path (addsub_s8_fast.h: each layer its own
+    small function) run its Helium loop on the M55: under 6 instructions an element (four lanes a vector;
+    the scalar SMMLAR loop takes about 14), outputs equal to TFLM; SUBs with either input the larger
+    scale (the exact 1/2 first or second), a clipping activation, a predicated last vector; an ADD of
+    every pair of int8 inputs."""
+    from tinycc.driver import compile_model
+    from tinycc.plugins.importers.tflite import load_tflite
+    rng = np.random.default_rng(41)
+    parts = [_binary(rng, "add", (1, 256, 256), (1, 256, 256)), _binary(rng, "sub", (1001,), (1001,)),
+             _binary(rng, "sub", (2, 257), (2, 257), "relu"),
+             _binary(rng, "add", (3, 99), (3, 99), "relu6", spread=0.5)]
+    model = _model(parts)
+    path = tmp_path / "m.tflite"
+    path.write_bytes(model)
+    compile_model(str(path), "c", tmp_path / "out")
+    text = (tmp_path / "out" / "model.c").read_text()
+    assert text.count("tinycc_addsub_s8_fast(") == len(parts) + 1           # each layer's function, the definition
+    built = cortexm.build(tmp_path / "out", "cortex-m55")
+    g = load_tflite(path)
+    every = np.arange(-128, 128, dtype=np.int8)          # the first ADD: every pair of int8 inputs
+    grid = {"a": np.repeat(every, 256), "b": np.tile(every, 256)}
+    xs = [[np.resize(grid[n[0]], g.tensors[n].shape) for n in g.inputs], random_inputs(g, np.random.default_rng(1))]
+    layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
+    outs, insns = cortexm.run(built["elf"], "cortex-m55", xs, layout, count=True)
+    assert_outputs_equal_tflm(model, xs, outs)
+    elements = sum(int(np.prod(p[2].shape)) for p in parts)
+    assert 0 < insns < 6 * elements, f"{insns} instructions for {elements} elements: not the Helium loop"

@@ -58,6 +58,47 @@ static inline int32_t tinycc_smmlar(int32_t a, int32_t b, int32_t acc) {
         TINYCC_ADDF_ONE(i + 3, X2, CLAMP)                                                           \
     }
 
+#ifdef TINYCC_MVE
+/* Helium (TINYCC_MVE from mve_dot_s8.h): four elements a vector in int32 lanes, the same identities.
+ * Each v = x * k + z is even (k >= 2^19, z = -zp * k), so SMMULR(v, M) = (v * M + 2^31) >> 32 is
+ * VQRDMULH(h, M) for h = v / 2 = x * (k / 2) + z / 2 (one VMLAS; no saturation: M > 0), h with v's
+ * sign; (y + r) >> e with r = 2^(e-1) (every r of the struct) is VRSHL by -e; the output's
+ * (y + 2^(eo-1) + zp * 2^eo) >> eo the same plus zp after the shift; SSAT to int8 and the activation
+ * range one clamp (-128 <= lo <= hi <= 127). A vector's elements are read before its stores (out may
+ * be a or b); the last 1 to 3 elements a predicated vector. */
+static inline int32x4_t tinycc_addf_mve_in(int32x4_t h, int32_t m, int32_t e) {
+    return vrshlq_n_s32(vaddq_s32(vqrdmulhq_n_s32(h, m), vshrq_n_s32(h, 31)), -e);
+}
+
+#ifdef __GNUC__
+__attribute__((always_inline))
+#endif
+static inline void tinycc_addsub_s8_fast_mve(int32_t n, const int8_t *a, const int8_t *b, int8_t *out,
+                                             const tinycc_addsub_fast_params *p) {
+    const int32_t z1 = p->z1 / 2, m1 = p->m1, e1 = p->e1, m2 = p->m2, e2 = p->e2, sign = p->sign;
+    const int32_t z2 = m2 == 0 ? p->z2 : p->z2 / 2, mo = p->mo, eo = p->eo;
+    const int32_t zo = (p->ho >> (eo - 1)) >> 1;                  /* ho = (2 zp + 1) * 2^(eo-1) */
+    const int32x4_t k1 = vdupq_n_s32(p->k1 / 2), k2 = vdupq_n_s32(m2 == 0 ? p->k2 : p->k2 / 2);
+    const int32x4_t lo = vdupq_n_s32(p->act_min), hi = vdupq_n_s32(p->act_max);
+#define TINYCC_ADDF_MVE(XA, XB)                                                                     \
+    const int32x4_t x1 = tinycc_addf_mve_in(vmlasq_n_s32((XA), k1, z1), m1, e1);                   \
+    const int32x4_t h2 = vmlasq_n_s32((XB), k2, z2);                                                \
+    const int32x4_t x2 = m2 == 0 ? h2 : tinycc_addf_mve_in(h2, m2, e2);                             \
+    const int32x4_t raw = sign > 0 ? vaddq_s32(x1, x2) : vsubq_s32(x1, x2);                         \
+    const int32x4_t y = vminq_s32(vmaxq_s32(vaddq_n_s32(tinycc_addf_mve_in(raw, mo, eo), zo), lo), hi);
+    for (; n >= 4; n -= 4, a += 4, b += 4, out += 4) {
+        TINYCC_ADDF_MVE(vldrbq_s32(a), vldrbq_s32(b))
+        vstrbq_s32(out, y);
+    }
+    if (n > 0) {                  /* the last 1 to 3 elements */
+        const mve_pred16_t q = vctp32q((uint32_t)n);
+        TINYCC_ADDF_MVE(vldrbq_z_s32(a, q), vldrbq_z_s32(b, q))
+        vstrbq_p_s32(out, y, q);
+    }
+#undef TINYCC_ADDF_MVE
+}
+#endif
+
 /* out[i] = a[i] +- b[i] (p->sign); out may be a or b (each element is read before it is written).
  * Every constant is read once into a local (a byte store may alias the struct). An input rescaled
  * by exactly 1/2 (M = 0 in the struct) is only ever the second: (x - zp) * 2^19. The emitter calls
@@ -69,6 +110,9 @@ __attribute__((always_inline))
 #endif
 static inline void tinycc_addsub_s8_fast(int32_t n, const int8_t *a, const int8_t *b, int8_t *out,
                                          const tinycc_addsub_fast_params *p) {
+#ifdef TINYCC_MVE
+    tinycc_addsub_s8_fast_mve(n, a, b, out, p);
+#else
     int32_t i;
     const int32_t k1 = p->k1, z1 = p->z1, m1 = p->m1, r1 = p->r1, e1 = p->e1;
     const int32_t k2 = p->k2, z2 = p->z2, m2 = p->m2, r2 = p->r2, e2 = p->e2, sign = p->sign;
@@ -83,6 +127,7 @@ static inline void tinycc_addsub_s8_fast(int32_t n, const int8_t *a, const int8_
     } else {
         TINYCC_ADDF_LOOP(TINYCC_ADDF_IN(b_, k2, z2, m2, r2, e2), 1)
     }
+#endif
 }
 #undef TINYCC_ADDF_LOOP
 #undef TINYCC_ADDF_ONE
