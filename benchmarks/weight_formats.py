@@ -20,7 +20,7 @@ LUT weights as TFLM_DECODE operators), byte for byte on every held-out input. `-
 LUT-4 with uniform tables, int4 with the reference kernels (`--optimize size`) and the cmsis-nn backend
 (CMSIS-NN's s4 kernels for int4 conv_2d and fully_connected; its depthwise layers keep int8 weights).
 
-    python benchmarks/weight_formats.py [--models DIR] [--only vww,resnet,kws,ad] [--samples 16] [--extra]
+    python benchmarks/weight_formats.py [--models DIR] [--only vww,resnet,kws,ad] [--samples 32] [--extra]
 """
 from __future__ import annotations
 
@@ -140,7 +140,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", default=os.environ.get("TINYCC_MODELS", str(ROOT.parent / "shared" / "models")))
     ap.add_argument("--only", default=",".join(MODELS), help="comma-separated: " + ", ".join(MODELS))
-    ap.add_argument("--samples", type=int, default=16, help="calibration samples, and as many held-out ones")
+    ap.add_argument("--samples", type=int, default=32, help="calibration samples, and as many held-out ones")
     ap.add_argument("--extra", action="store_true", help="also LUT-4 uniform, int4 reference kernels, cmsis-nn")
     args = ap.parse_args(argv)
     rows = {**ROWS, **(EXTRA if args.extra else {})}
@@ -148,7 +148,7 @@ def main(argv=None) -> int:
     if args.extra:
         from tests.cmsis_nn_source import cmsis_nn_root
         cmsis = cmsis_nn_root()
-    tables = []
+    tables, notes = [], []
     for key in args.only.split(","):
         title, rel, make, classes = MODELS[key.strip()]
         path = Path(args.models) / rel
@@ -166,12 +166,16 @@ def main(argv=None) -> int:
         test = make(np.random.default_rng(1), args.samples, shape)
         ref = np.stack([np.asarray(interpreter.run(g_float, xs)[0], np.float64).reshape(-1) for xs in test])
         cells = []
+        if classes:
+            notes.append(f"{title}: the float model predicts {len(set(ref.argmax(1).tolist()))} distinct classes of "
+                         f"{ref.shape[1]} on the held-out inputs")
         for label, row in rows.items():
             gq = quantised(g_float, cal, *row[:3])
             cells.append([label, *measure(g_float, gq, row, test, ref, classes, cmsis)])
             print(f"{key}: {label} done ({time.time() - start:.0f} s)", file=sys.stderr, flush=True)
         tables.append(markdown(title, cells))
     print("\n\n".join(tables))
+    print("\n" + "\n".join(f"- {line}" for line in notes))
     print(f"\nPTQ from {args.samples} structured calibration inputs (seed 0); SQNR, top-1 agreement and the TFLM "
           f"check on {args.samples} held-out ones (seed 1), as computed by the Cortex-M4 build under QEMU; "
           "est. cycles: tinycc/cycles.py, zero wait states; flash: the linked QEMU program (model + kernels + "
