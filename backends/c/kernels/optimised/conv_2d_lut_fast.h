@@ -1,30 +1,36 @@
 /* CONV_2D with LUT-compressed int8 weights, faster (after dot_s8.h, inplace.h, conv_2d.h, weights_lut_fast.h):
    each output channel's filter (kh * kw * ci <= TINYCC_LUT_ROW_BYTES: backends/c/ops/_lut.py picks this
    kernel only then) decoded once into a stack buffer, then int8 dot products (dot_s8.h) over every pixel of
-   the rows; the input offset as in_zp times the filter's sum over the taps inside the input. The int32 sum
-   wraps like TFLM's: sum f * (x - in_zp) = sum f * x - in_zp * sum f, exactly, modulo 2^32. */
+   the rows (weights_lut_fast.h's tinycc_lutf_dot), the taps outside the input skipped as in TFLM; the int32
+   sum wraps like TFLM's. */
 
-/* sum f * x over the taps of pixel (iy0, ix0) inside the input; *fsum gets sum f over them */
-static inline uint32_t tinycc_conv_lut_taps(const tinycc_conv_shape *s, const int8_t *in, const int8_t *f, int b,
-                                            int iy0, int ix0, uint32_t *fsum) {
+/* sum f * (x - in_zp) over the taps of pixel (iy0, ix0) inside the input (TFLM skips the others): with
+   dilation 1 one dot product a filter row over its taps inside, else one a tap */
+TINYCC_LUTF_INLINE uint32_t tinycc_conv_lut_pixel(const tinycc_conv_shape *s, const int8_t *in, const int8_t *f,
+                                                  int b, int iy0, int ix0, int32_t in_zp) {
     const int prow = s->kw * s->ci;
-    uint32_t dot = 0u, sum = 0u;
+    const int kx0 = s->dw != 1 || ix0 >= 0 ? 0 : -ix0;
+    const int kx1 = s->dw != 1 || ix0 + s->kw <= s->w ? s->kw : s->w - ix0;
+    uint32_t acc = 0u;
     int ky, kx;
     for (ky = 0; ky < s->kh; ++ky) {
         const int iy = iy0 + ky * s->dh;
         const int8_t *xr;
         if (iy < 0 || iy >= s->h) continue;
         xr = in + (long)(b * s->h + iy) * s->w * s->ci;
+        if (s->dw == 1) {
+            if (kx1 > kx0)
+                acc += tinycc_lutf_dot(f + ky * prow + kx0 * s->ci, xr + (long)(ix0 + kx0) * s->ci,
+                                       (kx1 - kx0) * s->ci, in_zp);
+            continue;
+        }
         for (kx = 0; kx < s->kw; ++kx) {
             const int ix = ix0 + kx * s->dw;
-            const int8_t *fk = f + ky * prow + kx * s->ci;
-            if (ix < 0 || ix >= s->w) continue;
-            dot += (uint32_t)tinycc_dot_s8(fk, xr + (long)ix * s->ci, s->ci, 0);
-            sum += (uint32_t)tinycc_sum_s8(fk, s->ci, 0);
+            if (ix >= 0 && ix < s->w)
+                acc += tinycc_lutf_dot(f + ky * prow + kx * s->ci, xr + (long)ix * s->ci, s->ci, in_zp);
         }
     }
-    *fsum = sum;
-    return dot;
+    return acc;
 }
 
 /* output rows oy0 <= oy < oy1 of image b, row oy at out + (oy - oy0) * rowstep */
@@ -34,31 +40,16 @@ static inline void tinycc_conv_2d_lut_fast_rows(const tinycc_conv_shape *s, cons
                                                int32_t out_zp, const int32_t *mult, const int8_t *shift,
                                                int32_t act_min, int32_t act_max) {
     int8_t f[TINYCC_LUT_ROW_BYTES];
-    const int prow = s->kw * s->ci, flen = s->kh * prow;
-    const int spany = (s->kh - 1) * s->dh, spanx = (s->kw - 1) * s->dw;
-    int oc, oy, ox, ky;
+    const int flen = s->kh * s->kw * s->ci;
+    int oc, oy, ox;
     for (oc = 0; oc < s->co; ++oc) {
-        uint32_t total;
         tinycc_lut_decode(filter, tables + oc * chstride, bits, (long)oc * flen, flen, f);
-        total = (uint32_t)tinycc_sum_s8(f, flen, 0);
         for (oy = oy0; oy < oy1; ++oy) {
             const int iy0 = oy * s->sh - s->pad_t;
-            const int rows_inside = iy0 >= 0 && iy0 + spany < s->h;
             int8_t *row = out + (long)(oy - oy0) * rowstep;
             for (ox = 0; ox < s->ow; ++ox) {
-                const int ix0 = ox * s->sw - s->pad_l;
-                uint32_t acc = bias ? (uint32_t)bias[oc] : 0u, fsum;
-                if (rows_inside && ix0 >= 0 && ix0 + spanx < s->w && s->dw == 1) {
-                    /* every tap inside, each filter row contiguous in the input: kh dot products */
-                    for (ky = 0; ky < s->kh; ++ky)
-                        acc += (uint32_t)tinycc_dot_s8(f + ky * prow,
-                                                       in + ((long)(b * s->h + iy0 + ky * s->dh) * s->w + ix0) * s->ci,
-                                                       prow, 0);
-                    fsum = total;
-                } else {
-                    acc += tinycc_conv_lut_taps(s, in, f, b, iy0, ix0, &fsum);
-                }
-                acc -= (uint32_t)in_zp * fsum;
+                const uint32_t acc = (bias ? (uint32_t)bias[oc] : 0u)
+                                     + tinycc_conv_lut_pixel(s, in, f, b, iy0, ox * s->sw - s->pad_l, in_zp);
                 row[ox * s->co + oc] = (int8_t)tinycc_clamp(
                     tinycc_wadd(tinycc_mbqm((int32_t)acc, mult[oc], shift[oc]), out_zp), act_min, act_max);
             }

@@ -1,8 +1,7 @@
 /* FULLY_CONNECTED with LUT-compressed int8 weights (weights zero point 0), faster (after dot_s8.h,
    weights_lut_fast.h): each unit's weights decoded into a stack buffer TINYCC_LUT_ROW_BYTES at a time,
-   then int8 dot products (dot_s8.h) for every row of the input; the input offset as in_zp times the
-   weights' sum. The int32 sum wraps like TFLM's (sum w * (x - in_zp) = sum w * x - in_zp * sum w,
-   modulo 2^32). */
+   then dot products (weights_lut_fast.h's tinycc_lutf_dot) for every row of the input; the int32 sum
+   wraps like TFLM's. */
 static inline void tinycc_fully_connected_lut_fast(int rows, int units, int depth, const int8_t *in,
                                                   const uint8_t *w, const int8_t *tables, int bits, long chstride,
                                                   const int32_t *bias, int8_t *out, int32_t in_zp, int32_t out_zp,
@@ -15,21 +14,17 @@ static inline void tinycc_fully_connected_lut_fast(int rows, int units, int dept
         const int8_t *table = tables + u * chstride;
         const long at = (long)u * depth;
         const int whole = depth <= TINYCC_LUT_ROW_BYTES;     /* decoded once for every row */
-        uint32_t fsum = 0u;
-        if (whole) {
-            tinycc_lut_decode(w, table, bits, at, depth, f);
-            fsum = (uint32_t)tinycc_sum_s8(f, depth, 0);
-        }
+        if (whole) tinycc_lut_decode(w, table, bits, at, depth, f);
         for (r = 0; r < rows; ++r) {
             const int8_t *x = in + (long)r * depth;
             uint32_t acc = bias ? (uint32_t)bias[u] : 0u;
             if (whole) {
-                acc += (uint32_t)tinycc_dot_s8(f, x, depth, 0) - (uint32_t)in_zp * fsum;
+                acc += tinycc_lutf_dot(f, x, depth, in_zp);
             } else {
                 for (c = 0; c < depth; c += TINYCC_LUT_ROW_BYTES) {
                     const int n = depth - c < TINYCC_LUT_ROW_BYTES ? depth - c : TINYCC_LUT_ROW_BYTES;
                     tinycc_lut_decode(w, table, bits, at + c, n, f);
-                    acc += (uint32_t)tinycc_dot_s8(f, x + c, n, 0) - (uint32_t)in_zp * (uint32_t)tinycc_sum_s8(f, n, 0);
+                    acc += tinycc_lutf_dot(f, x + c, n, in_zp);
                 }
             }
             out[(long)r * units + u] = (int8_t)tinycc_clamp(

@@ -50,3 +50,32 @@ static inline void tinycc_lut_decode(const uint8_t *idx, const int8_t *table, in
         out[j] = table[(buf >> avail) & mask];
     }
 }
+
+#if defined(__GNUC__)
+#define TINYCC_LUTF_INLINE static inline __attribute__((always_inline))   /* in the pixel loops */
+#else
+#define TINYCC_LUTF_INLINE static inline
+#endif
+
+/* sum f[j] * (x[j] - zp), j < n, wrapping like TFLM's int32 sum; on a DSP core (dot_s8.h's TINYCC_DSP)
+   four pairs a pass: x widened with SXTB16 and offset by zp in both halves (SSUB16: -255..255, exact),
+   multiplied-accumulated with SMLAD against the decoded filter */
+TINYCC_LUTF_INLINE uint32_t tinycc_lutf_dot(const int8_t *f, const int8_t *x, int n, int32_t zp) {
+    uint32_t acc = 0u;
+    int j = 0;
+#ifdef TINYCC_DSP
+    const int32_t zp2 = (int32_t)(((uint32_t)zp & 0xFFFFu) * 0x10001u);
+    int32_t a = 0;
+    for (; j + 4 <= n; j += 4) {
+        uint32_t xv, fv;
+        memcpy(&xv, x + j, 4);       /* one LDR each: the Cortex-M4 loads unaligned words */
+        memcpy(&fv, f + j, 4);
+        a = __smlad(__ssub16(__sxtb16((int32_t)xv), zp2), __sxtb16((int32_t)fv), a);
+        a = __smlad(__ssub16(__sxtb16((int32_t)((xv >> 8) | (xv << 24))), zp2),
+                    __sxtb16((int32_t)((fv >> 8) | (fv << 24))), a);
+    }
+    acc = (uint32_t)a;
+#endif
+    for (; j < n; ++j) acc += (uint32_t)((int32_t)f[j] * ((int32_t)x[j] - zp));
+    return acc;
+}
