@@ -26,7 +26,8 @@ SANITIZE = ["-fsanitize=address,undefined", "-fno-sanitize-recover=all", "-g"]
 CASES = [("conv_2d", 4, (2, 9, 8, 6), (7, 3, 3, 6), (2, 1), (1, 1), True),      # batches, border pixels
          ("conv_2d", 3, (1, 9, 9, 5), (4, 3, 3, 5), (1, 1), (2, 2), True),      # dilation: tap by tap
          ("conv_2d", 4, (1, 5, 6, 64), (6, 1, 1, 64), (1, 1), (1, 1), False),   # 1x1
-         ("conv_2d", 2, (1, 12, 3, 1), (5, 10, 3, 1), (1, 1), (1, 1), True),    # KWS-like first layer, odd row
+         ("conv_2d", 2, (1, 12, 3, 1), (5, 10, 3, 1), (1, 1), (1, 1), True),    # KWS-like 1st layer, odd row
+         ("conv_2d", 4, (1, 5, 5, 64), (3, 3, 3, 64), (1, 1), (1, 1), True),    # one filter a pass (2 overflow)
          ("fully_connected", 4, (3, 45), (7, 45), None, None, False),
          ("fully_connected", 3, (2, LUT_ROW_BYTES + 77), (5, LUT_ROW_BYTES + 77), None, None, False)]   # chunks
 
