@@ -167,7 +167,7 @@ def main(argv=None) -> int:
         ref = np.stack([np.asarray(interpreter.run(g_float, xs)[0], np.float64).reshape(-1) for xs in test])
         cells = []
         if classes:
-            notes.append(f"{title}: the float model predicts {len(set(ref.argmax(1).tolist()))} distinct classes of "
+            notes.append(f"{title}: the float model predicts {len(set(ref.argmax(1).tolist()))} distinct class(es) of "
                          f"{ref.shape[1]} on the held-out inputs")
         for label, row in rows.items():
             gq = quantised(g_float, cal, *row[:3])
