@@ -233,7 +233,7 @@ def test_kws_with_2bit_lut_weights_equals_tflm_decode(tmp_path):
     rng = np.random.default_rng(3)
     samples = [random_inputs(g, rng) for _ in range(2)]
     c_outs = run_exe(build(g, tmp_path, extra_flags=SANITIZE), g, samples)
-    calls = re.findall(r"^\s+tinycc_(conv_2d|depthwise_conv_2d|fully_connected)_lut(?:_inplace)?\(",
+    calls = re.findall(r"^\s+tinycc_(conv_2d|depthwise_conv_2d|fully_connected)_lut(?:_fast)?(?:_inplace)?\(",
                        (tmp_path / "model.c").read_text(), re.M)
     assert len(calls) == len(p.report["layers"]) == 10                 # every conv, depthwise and FC layer
     for k, xs in enumerate(samples):

@@ -67,6 +67,9 @@ UNITS: dict[str, tuple[str, ...]] = {
     "fully_connected_s4.h": ("reference/fully_connected_a8.h",),         # int4 weights (PARAMS)
     "fully_connected_s4_fast.h": ("optimised/fully_connected_s4_fast.h",),   # int4 blocks, after fully_connected.h
     "conv_2d_s4_cols.h": ("optimised/conv_2d_s4_cols.h",),   # int4 patches, after conv_2d.h, fully_connected_s4_fast.h
+    "weights_lut_fast.h": ("optimised/weights_lut_fast.h",),             # one LUT filter row decoded to int8
+    "conv_2d_lut_fast.h": ("optimised/conv_2d_lut_fast.h",),   # after dot_s8.h, conv_2d.h, weights_lut_fast.h
+    "fully_connected_lut_fast.h": ("optimised/fully_connected_lut_fast.h",),  # after dot_s8.h, weights_lut_fast.h
     "signal_fft_s16.h": ("reference/signal_kissfft.h",),                 # KISS FFT in Q15 (PARAMS)
     "signal_fft_s32.h": ("reference/signal_kissfft.h",),                 # KISS FFT in Q31 (PARAMS)
 }

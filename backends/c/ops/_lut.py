@@ -1,7 +1,10 @@
 """The c backend's LUT-weight variants of conv_2d, depthwise_conv_2d and fully_connected (int8 activations):
 weights compressed as TF Lite Micro compresses them (core/lut.py) stay in flash as packed indices and
 per-channel value tables, each weight decoded in the kernels' multiply-accumulate
-(kernels/reference/*_lut.h): no decoded copy of the filter in RAM; flash = indices + tables."""
+(kernels/reference/*_lut.h): no decoded copy of the filter in RAM; flash = indices + tables. The fast variants
+(kernels/optimised/*_lut_fast.h, left out by `--optimize size`) decode one output channel's filter (conv_2d) or a
+unit's weights (fully_connected) at a time into a stack buffer of LUT_ROW_BYTES and run the int8 dot products
+of dot_s8.h on it: still no decoded copy of the tensor, the same output bytes."""
 from __future__ import annotations
 
 import numpy as np
@@ -10,6 +13,8 @@ from tinycc.backends.c import requant
 from tinycc.backends.c.ops._conv_common import bias_ptr
 from tinycc.backends.c.ops._variants import Variant
 from tinycc.core import lut
+
+LUT_ROW_BYTES = 1024    # TINYCC_LUT_ROW_BYTES of kernels/optimised/weights_lut_fast.h: one decoded filter's stack bytes
 
 
 def usable(node, g) -> lut.Lut | None:
@@ -70,3 +75,24 @@ DEPTHWISE = Variant("lut", "tinycc_depthwise_conv_2d_lut", CONV_ARGS, "reference
 FULLY_CONNECTED = Variant("lut", "tinycc_fully_connected_lut",
                           "{dims}, {x}, " + W + ", {bias}, {y}, {in_zp}, {out_zp}, {mult}, {shift}, {per_channel}, "
                           "{act_min}, {act_max}", "reference/fully_connected_lut.h", _fc)
+
+
+def _fast(op: str, constants):
+    """`constants` of the fast variant: the reference LUT variant's, with the fast kernels' units; conv_2d
+    only when one output channel's filter fits the stack buffer."""
+    def fast(node, m, p, inplace):
+        w = m.g.tensors[node.inputs[1]]
+        if op == "conv_2d" and int(np.prod(w.shape[1:])) > LUT_ROW_BYTES:
+            return None
+        values = constants(node, m, p, inplace)
+        if values is not None:
+            for header in ("dot_s8.h", "weights_lut_fast.h", f"{op}_lut_fast.h"):
+                m.use_kernel(header)
+        return values
+    return fast
+
+
+CONV_FAST = Variant("lut_fast", "tinycc_conv_2d_lut_fast", CONV_ARGS, "optimised/conv_2d_lut_fast.h",
+                    _fast("conv_2d", _conv), "tinycc_conv_2d_lut_fast_inplace", INPLACE_ARGS, fast=True)
+FULLY_CONNECTED_FAST = Variant("lut_fast", "tinycc_fully_connected_lut_fast", FULLY_CONNECTED.args,
+                               "optimised/fully_connected_lut_fast.h", _fast("fully_connected", _fc), fast=True)

@@ -171,6 +171,7 @@ def _reference(dtype):
 VARIANTS = (
     _s4_fast.CONV,  # int4 weights re-laid for SMLAD, each pixel's patch against them
     _s4.CONV,       # int4 weights (core/int4.py): packed, unpacked in the MAC loop
+    _lut.CONV_FAST,  # LUT weights, one filter decoded at a time into a stack buffer of int8, int8 dot products
     _lut.CONV,      # LUT weights (core/lut.py): indices + tables in flash, decoded in the MAC loop
     Variant("f32", "tinycc_conv_2d_f32", "&{shape}, {x}, {w}, {bias}, {y}, {lo}, {hi}", "reference/conv_2d.h", _f32),
     # im2col: each pixel's patch widened to int16 once, every channel against it

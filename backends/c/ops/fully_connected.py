@@ -98,6 +98,7 @@ def _reference(dtype):
 VARIANTS = (
     _s4_fast.FULLY_CONNECTED,  # int4 weights re-laid for SMLAD, four units a pass
     _s4.FULLY_CONNECTED,       # int4 weights (core/int4.py): packed, unpacked in the MAC loop
+    _lut.FULLY_CONNECTED_FAST,  # LUT weights, a unit decoded at a time into a stack buffer, int8 dot products
     _lut.FULLY_CONNECTED,      # LUT weights (core/lut.py): indices + tables in flash, decoded in the MAC loop
     Variant("w4", "tinycc_fully_connected_s8_w4",
             "{dims}, {x}, {w4}, {kbias}, {y}, {out_zp}, {rq}, {step}, {mode}, {act_min}, {act_max}",
