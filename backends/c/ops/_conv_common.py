@@ -21,3 +21,14 @@ def bias_ptr(node, m, dtype: str) -> str:
     if dtype == "int16":
         return m.const_array(m.g.tensors[name].data.astype(np.int64), "bias64", comment=name)
     return m.ptr(name, const=True)
+
+
+def output_channel_rows(node, g):
+    """The filter's values one row per output channel (what requant.packed_multipliers proves its words
+    against), or None where a row is not one channel's weights (depthwise with a depth multiplier)."""
+    data = g.tensors[node.inputs[1]].data
+    if node.op != "depthwise_conv_2d":
+        return data
+    if node.attrs["depth_multiplier"] != 1:
+        return None
+    return np.moveaxis(data.reshape(-1, data.shape[3]), 1, 0)

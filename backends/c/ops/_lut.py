@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinycc.backends.c import requant
-from tinycc.backends.c.ops._conv_common import bias_ptr
+from tinycc.backends.c.ops._conv_common import bias_ptr, output_channel_rows
 from tinycc.backends.c.ops._variants import Variant
 from tinycc.core import lut
 
@@ -49,7 +49,8 @@ def _conv(node, m, p, inplace):
     w = lut_weights(node, m)
     if w is None:
         return None
-    mult, shift = requant.mult_shift_arrays(node, m, p, shift_dtype=np.int8)
+    # the shift in the multiplier word where that is exact (requant.packed_multipliers), as for int8 weights
+    mult, shift = requant.reference_mult_shift(node, m, p, output_channel_rows(node, m.g))
     return {**w, "mult": mult, "shift": shift, "bias": bias_ptr(node, m, "int8")}
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from tinycc.backends.c import requant
-from tinycc.backends.c.ops._conv_common import bias_ptr
+from tinycc.backends.c.ops._conv_common import bias_ptr, output_channel_rows
 from tinycc.backends.c.ops._variants import Variant
 from tinycc.core import int4
 
@@ -30,12 +30,7 @@ def _conv(node, m, p, inplace):
     if w is None:
         return None
     # the shift in the multiplier word where that is exact (requant.packed_multipliers), as for int8 weights
-    data = m.g.tensors[node.inputs[1]].data
-    if node.op == "depthwise_conv_2d":
-        rows = np.moveaxis(data.reshape(-1, data.shape[3]), 1, 0) if node.attrs["depth_multiplier"] == 1 else None
-    else:
-        rows = data
-    mult, shift = requant.reference_mult_shift(node, m, p, rows)
+    mult, shift = requant.reference_mult_shift(node, m, p, output_channel_rows(node, m.g))
     return {"w4b": w, "mult": mult, "shift": shift, "bias": bias_ptr(node, m, "int8")}
 
 

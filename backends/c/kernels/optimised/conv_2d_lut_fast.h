@@ -36,8 +36,8 @@ TINYCC_LUTF_INLINE void tinycc_conv_lut_pixel(const tinycc_conv_shape *s, const 
 static inline int8_t tinycc_conv_lut_out(uint32_t acc, const int32_t *bias, int oc, int32_t out_zp,
                                          const int32_t *mult, const int8_t *shift, int32_t act_min, int32_t act_max) {
     if (bias) acc += (uint32_t)bias[oc];
-    return (int8_t)tinycc_clamp(tinycc_wadd(tinycc_mbqm((int32_t)acc, mult[oc], shift[oc]), out_zp), act_min,
-                                act_max);
+    return (int8_t)tinycc_clamp(
+        tinycc_wadd(tinycc_mbqm((int32_t)acc, mult[oc], TINYCC_SHIFT_AT(mult, shift, oc)), out_zp), act_min, act_max);
 }
 
 /* output rows oy0 <= oy < oy1 of image b, row oy at out + (oy - oy0) * rowstep; two output channels a pass

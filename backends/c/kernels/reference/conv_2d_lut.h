@@ -25,8 +25,8 @@ static inline void tinycc_conv_2d_lut_row(const tinycc_conv_shape *s, const int8
                 acc += tinycc_lut_dot(filter, tables + oc * chstride, bits, f, s->ci, x, in_zp);
             }
         }
-        row[ox * s->co + oc] = (int8_t)tinycc_clamp(tinycc_wadd(tinycc_mbqm((int32_t)acc, mult[oc], shift[oc]), out_zp),
-                                                    act_min, act_max);
+        row[ox * s->co + oc] = (int8_t)tinycc_clamp(
+            tinycc_wadd(tinycc_mbqm((int32_t)acc, mult[oc], TINYCC_SHIFT_AT(mult, shift, oc)), out_zp), act_min, act_max);
     }
 }
 

@@ -23,8 +23,8 @@ static inline void tinycc_depthwise_conv_2d_lut_row(const tinycc_dw_shape *s, co
                                   ((int32_t)in[((b * s->h + iy) * s->w + ix) * s->ci + ic] - in_zp));
             }
         }
-        row[ox * s->co + oc] = (int8_t)tinycc_clamp(tinycc_wadd(tinycc_mbqm((int32_t)acc, mult[oc], shift[oc]), out_zp),
-                                                    act_min, act_max);
+        row[ox * s->co + oc] = (int8_t)tinycc_clamp(
+            tinycc_wadd(tinycc_mbqm((int32_t)acc, mult[oc], TINYCC_SHIFT_AT(mult, shift, oc)), out_zp), act_min, act_max);
     }
 }
 
