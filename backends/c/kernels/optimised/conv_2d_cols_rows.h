@@ -255,7 +255,7 @@ static inline void tinycc_conv_2d_s8_cols(const tinycc_conv_shape *s, const int8
         return;
     }
 #ifdef TINYCC_COLS_PW_V6M
-    if (4 * TINYCC_COLS_V6M_NP * ((s->kh * s->kw * s->ci + 3) & ~3) <= TINYCC_CONV_COLS_BYTES) {   /* ARMv6-M */
+    if (4 * TINYCC_COLS_V6M_S * ((s->kh * s->kw * s->ci + 3) & ~3) <= TINYCC_CONV_COLS_BYTES) {   /* ARMv6-M */
         tinycc_conv_2d_s8_cols_v6m(s, in, wpk, out, in_zp, act_min, act_max);
         return;
     }

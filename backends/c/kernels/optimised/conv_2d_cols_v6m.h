@@ -5,8 +5,8 @@
  * and no register copy (each MULS overwrites an operand at its last use): 13 instructions a tap of 4
  * MACs (the int16 column of tinycc_cols_2x2 takes 17), two groups a pass. The filter stays conv_2d.py's
  * packed pairs (tinycc_cols_block), each weight byte loaded and sign-extended. Taken when the column
- * fits the column buffer (12 ci <= TINYCC_CONV_COLS_BYTES), else the int16 path; four pixels by one
- * channel (tinycc_cols_4x1_v6m) where their column fits, for any filter (tinycc_conv_2d_s8_cols_v6m,
+ * fits the column buffer (12 ci <= TINYCC_CONV_COLS_BYTES), else the int16 path; five pixels by one
+ * channel (tinycc_cols_5x1_v6m) where their column fits, for any filter (tinycc_conv_2d_s8_cols_v6m,
  * the im2col taps outside the input at the input zero point). The sums are TFLM's
  * exactly (integer additions in another order); the requantisation is tinycc_cols_rq's. */
 #if defined(TINYCC_COLS_V6M) && defined(TINYCC_COPY_V6M)
@@ -116,21 +116,30 @@ static inline void tinycc_cols_block_v6m(const tinycc_conv_shape *s, const int32
     }
 }
 
-/* Five pixels by one channel (taken when 20 ci <= TINYCC_CONV_COLS_BYTES): a column of five int32
- * words a tap (col[5 k + p]: pixel p's tap k; missing pixels' slots zeros), one LDM loads a tap of the
- * five and each of its MULS overwrites the tap with its product while the weight stays: 13 instructions
- * a tap of 5 MACs. A channel pair's two channels are two passes over the column. */
+/* Five pixels by one channel (taken when 24 k4 <= TINYCC_CONV_COLS_BYTES): a column of six int32
+ * words a tap (col[6 k]: the tap's byte offset in a channel's packed filter words, 8 (k / 4) + k % 4,
+ * written once a layer by tinycc_cols_offsets_v6m; col[6 k + 1 + p]: pixel p's tap k; missing pixels'
+ * slots zeros): one LDM loads the offset and a tap of the five, one LDRSB (register offset) the
+ * weight, and each MULS overwrites the tap with its product while the weight stays: 12 instructions a
+ * tap of 5 MACs. A channel pair's two channels are two passes over the column. */
 #define TINYCC_COLS_V6M_NP 5
+#define TINYCC_COLS_V6M_S (TINYCC_COLS_V6M_NP + 1)   /* column words a tap */
 #if defined(__ARM_BIG_ENDIAN)
 #define TINYCC_COLS_V6M_LE 0    /* byte j of a loaded word is tap j only little-endian */
 #else
 #define TINYCC_COLS_V6M_LE 1
 #endif
 
+/* the column's tap offsets (k4 taps, a multiple of 4) */
+static inline void tinycc_cols_offsets_v6m(int32_t *col, int k4) {
+    int k;
+    for (k = 0; k < k4; ++k) col[TINYCC_COLS_V6M_S * k] = 8 * (k >> 2) + (k & 3);
+}
+
 /* acc[0..4] = kb + pixels 0..4 of one channel over g >= 1 groups: w at the channel's first filter word
- * of a packed pair (its groups 8 bytes apart). Registers: column and filter pointers r0, r1, the weight
- * r2, the taps r3-r7 (r7, the frame pointer where there is one, pushed and popped with acc: nothing in
- * the loop addresses the frame), the accumulators r8-r12 (set from kb, stored to acc at the end), the
+ * of a packed pair. Registers: column pointer r0, the filter base r1, the offset then weight r2, the
+ * taps r3-r7 (r7, the frame pointer where there is one, pushed and popped with acc: nothing in the loop
+ * addresses the frame), the accumulators r8-r12 (set from kb, stored to acc at the end), the column's
  * end lr. Always inlined (a call cost 23 instructions). */
 static inline __attribute__((always_inline)) void tinycc_cols_5x1_v6m(const int32_t *x, const int32_t *w, int g,
                                                                      int32_t kb, int32_t *acc) {
@@ -139,10 +148,9 @@ static inline __attribute__((always_inline)) void tinycc_cols_5x1_v6m(const int3
     register int gr __asm__("r2") = g;
     register int32_t *ar __asm__("r3") = acc;
     register int32_t kr __asm__("r4") = kb;
-#define TINYCC_COLS_V6M_TAP5(F) \
-        "ldrb r2, [r1, #" F "]\n\t" \
-        "sxtb r2, r2\n\t" \
-        "ldmia r0!, {r3, r4, r5, r6, r7}\n\t" \
+#define TINYCC_COLS_V6M_TAP5 \
+        "ldmia r0!, {r2, r3, r4, r5, r6, r7}\n\t" \
+        "ldrsb r2, [r1, r2]\n\t" \
         "muls r3, r2, r3\n\t" \
         "add r8, r3\n\t" \
         "muls r4, r2, r4\n\t" \
@@ -153,24 +161,24 @@ static inline __attribute__((always_inline)) void tinycc_cols_5x1_v6m(const int3
         "add r11, r6\n\t" \
         "muls r7, r2, r7\n\t" \
         "add r12, r7\n\t"
+#define TINYCC_COLS_V6M_GROUP5 TINYCC_COLS_V6M_TAP5 TINYCC_COLS_V6M_TAP5 TINYCC_COLS_V6M_TAP5 TINYCC_COLS_V6M_TAP5
     __asm__ volatile(   /* an odd group first, then two a pass */
         ".syntax unified\n\t"
         "push {r3, r7}\n\t"
         "mov r8, r4\n\t" "mov r9, r4\n\t" "mov r10, r4\n\t" "mov r11, r4\n\t" "mov r12, r4\n\t"
-        "lsls r3, r2, #3\n\t"
-        "adds r3, r3, r1\n\t"
-        "mov lr, r3\n\t"            /* the end: w + 8 g bytes */
+        "lsls r3, r2, #1\n\t"
+        "adds r3, r3, r2\n\t"
+        "lsls r3, r3, #5\n\t"
+        "adds r3, r3, r0\n\t"
+        "mov lr, r3\n\t"            /* the end: x + 96 g bytes */
         "lsls r2, r2, #31\n\t"
         "beq 2f\n\t"
-        TINYCC_COLS_V6M_TAP5("0") TINYCC_COLS_V6M_TAP5("1") TINYCC_COLS_V6M_TAP5("2") TINYCC_COLS_V6M_TAP5("3")
-        "adds r1, #8\n\t"
-        "cmp r1, lr\n\t"
+        TINYCC_COLS_V6M_GROUP5
+        "cmp r0, lr\n\t"
         "beq 3f\n"
         "2:\n\t"
-        TINYCC_COLS_V6M_TAP5("0") TINYCC_COLS_V6M_TAP5("1") TINYCC_COLS_V6M_TAP5("2") TINYCC_COLS_V6M_TAP5("3")
-        TINYCC_COLS_V6M_TAP5("8") TINYCC_COLS_V6M_TAP5("9") TINYCC_COLS_V6M_TAP5("10") TINYCC_COLS_V6M_TAP5("11")
-        "adds r1, #16\n\t"
-        "cmp r1, lr\n\t"
+        TINYCC_COLS_V6M_GROUP5 TINYCC_COLS_V6M_GROUP5
+        "cmp r0, lr\n\t"
         "bne 2b\n"
         "3:\n\t"
         "pop {r3}\n\t"
@@ -181,6 +189,7 @@ static inline __attribute__((always_inline)) void tinycc_cols_5x1_v6m(const int3
         : "+l"(xr), "+l"(wr), "+l"(gr), "+l"(ar), "+l"(kr)
         :
         : "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory");
+#undef TINYCC_COLS_V6M_GROUP5
 #undef TINYCC_COLS_V6M_TAP5
 }
 
@@ -223,7 +232,7 @@ static inline void tinycc_cols_block5_v6m(const tinycc_conv_shape *s, const int3
         int k;
         for (p = 0; p < TINYCC_COLS_V6M_NP; ++p) acc[p] = w[0];
         for (k = 0; k < 4 * g; ++k)     /* byte k of the channel's words is its tap k (little-endian) */
-            for (p = 0; p < TINYCC_COLS_V6M_NP; ++p) acc[p] += (int32_t)f[k] * col[TINYCC_COLS_V6M_NP * k + p];
+            for (p = 0; p < TINYCC_COLS_V6M_NP; ++p) acc[p] += (int32_t)f[k] * col[TINYCC_COLS_V6M_S * k + 1 + p];
         tinycc_cols_store5_v6m(acc, np, w + 1 + g, 1, op, co, act_min, act_max);
     }
 }
@@ -235,26 +244,27 @@ static inline void tinycc_conv_2d_s8_cols_pw_v6m(const tinycc_conv_shape *s, con
                                                  int32_t act_max) {
     const long count = (long)s->n * s->h * s->w;
     long k;
-    if (4 * TINYCC_COLS_V6M_NP * s->ci <= TINYCC_CONV_COLS_BYTES) {   /* five pixels a pass */
+    if (4 * TINYCC_COLS_V6M_S * s->ci <= TINYCC_CONV_COLS_BYTES) {   /* five pixels a pass */
+        tinycc_cols_offsets_v6m(col, s->ci);
         for (k = 0; k < count; k += TINYCC_COLS_V6M_NP) {
             const int np = count - k < TINYCC_COLS_V6M_NP ? (int)(count - k) : TINYCC_COLS_V6M_NP;
             const long i = backward ? count - k - np : k;   /* the pass's first pixel */
             int p, j;
             for (p = 0; p < TINYCC_COLS_V6M_NP; ++p) {
                 const int8_t *x = in + (i + p) * s->ci;
-                int32_t *d = col + p;
+                int32_t *d = col + 1 + p;
                 if (p >= np) {
-                    for (j = 0; j < s->ci; ++j, d += TINYCC_COLS_V6M_NP) *d = 0;
+                    for (j = 0; j < s->ci; ++j, d += TINYCC_COLS_V6M_S) *d = 0;
                 } else if (!((uintptr_t)x & 3u) && TINYCC_COLS_V6M_LE) {   /* four taps a word (ci: a multiple of 4) */
-                    for (j = 0; j < s->ci; j += 4, d += 4 * TINYCC_COLS_V6M_NP) {
+                    for (j = 0; j < s->ci; j += 4, d += 4 * TINYCC_COLS_V6M_S) {
                         const uint32_t v = *(const tinycc_word_v6m *)(const void *)(x + j);
                         d[0] = (int8_t)v;
-                        d[TINYCC_COLS_V6M_NP] = (int32_t)(v << 16) >> 24;
-                        d[2 * TINYCC_COLS_V6M_NP] = (int32_t)(v << 8) >> 24;
-                        d[3 * TINYCC_COLS_V6M_NP] = (int32_t)v >> 24;
+                        d[TINYCC_COLS_V6M_S] = (int32_t)(v << 16) >> 24;
+                        d[2 * TINYCC_COLS_V6M_S] = (int32_t)(v << 8) >> 24;
+                        d[3 * TINYCC_COLS_V6M_S] = (int32_t)v >> 24;
                     }
                 } else {
-                    for (j = 0; j < s->ci; ++j, d += TINYCC_COLS_V6M_NP) *d = x[j];
+                    for (j = 0; j < s->ci; ++j, d += TINYCC_COLS_V6M_S) *d = x[j];
                 }
             }
             tinycc_cols_block5_v6m(s, col, np, s->ci / 4, wpk, out + i * s->co, act_min, act_max);
@@ -276,7 +286,7 @@ static inline void tinycc_conv_2d_s8_cols_pw_v6m(const tinycc_conv_shape *s, con
 }
 
 /* tinycc_conv_2d_s8_cols on ARMv6-M when five pixels' columns of k4 int32 taps fit the column buffer
- * (20 k4 <= TINYCC_CONV_COLS_BYTES): pixels five a pass in output order across rows and images, each
+ * (24 k4 <= TINYCC_CONV_COLS_BYTES): pixels five a pass in output order across rows and images, each
  * column built tap by tap from the input (taps outside it at the input zero point, as the int16 path's
  * patch; zeros from k up to k4, where the packed filter is zero), then tinycc_cols_block5_v6m */
 static inline void tinycc_conv_2d_s8_cols_v6m(const tinycc_conv_shape *s, const int8_t *in, const int32_t *wpk,
@@ -287,11 +297,12 @@ static inline void tinycc_conv_2d_s8_cols_v6m(const tinycc_conv_shape *s, const 
     const long count = (long)s->n * s->oh * s->ow;
     long q;
     int b = 0, oy = 0, ox = 0;   /* the next pixel's */
+    tinycc_cols_offsets_v6m(col, k4);
     for (q = 0; q < count; q += TINYCC_COLS_V6M_NP) {
         const int np = count - q < TINYCC_COLS_V6M_NP ? (int)(count - q) : TINYCC_COLS_V6M_NP;
         int p, t, ky, kx, ci;
         for (p = 0; p < TINYCC_COLS_V6M_NP; ++p) {
-            int32_t *d = col + p;
+            int32_t *d = col + 1 + p;
             t = 0;
             if (p < np) {
                 const int iy0 = oy * s->sh - s->pad_t, ix0 = ox * s->sw - s->pad_l;
@@ -301,9 +312,9 @@ static inline void tinycc_conv_2d_s8_cols_v6m(const tinycc_conv_shape *s, const 
                         const int ix = ix0 + kx;
                         if (iy >= 0 && iy < s->h && ix >= 0 && ix < s->w) {
                             const int8_t *x = in + (((long)b * s->h + iy) * s->w + ix) * s->ci;
-                            for (ci = 0; ci < s->ci; ++ci, d += TINYCC_COLS_V6M_NP) *d = x[ci];
+                            for (ci = 0; ci < s->ci; ++ci, d += TINYCC_COLS_V6M_S) *d = x[ci];
                         } else {
-                            for (ci = 0; ci < s->ci; ++ci, d += TINYCC_COLS_V6M_NP) *d = in_zp;
+                            for (ci = 0; ci < s->ci; ++ci, d += TINYCC_COLS_V6M_S) *d = in_zp;
                         }
                     }
                 }
@@ -313,7 +324,7 @@ static inline void tinycc_conv_2d_s8_cols_v6m(const tinycc_conv_shape *s, const 
                     if (++oy == s->oh) oy = 0, ++b;
                 }
             }
-            for (; t < k4; ++t, d += TINYCC_COLS_V6M_NP) *d = 0;
+            for (; t < k4; ++t, d += TINYCC_COLS_V6M_S) *d = 0;
         }
         tinycc_cols_block5_v6m(s, col, np, k4 / 4, wpk, out + q * s->co, act_min, act_max);
     }
