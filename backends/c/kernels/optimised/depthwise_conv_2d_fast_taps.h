@@ -381,66 +381,41 @@ static inline void tinycc_dw_s8_border(const tinycc_dw_shape *s, const int8_t *i
 /* the third filter row RS2 bytes after the second (tinycc_dw_s8_rows: input rows in a ring) */
 #define TINYCC_DW_PF3X3_RS2(X, F, CS, RS, RS2) TINYCC_DW_PF3X3_STEPS(X, F, CS, RS, "rs2", , [rs2] "r"(RS2))
 #elif defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
-/* ARMv6-M: 16-bit Thumb, 6 instructions a MAC (each byte loaded and sign-extended, one MULS, an ADD)
- * and 3 a filter row for the pointers: the filter at fixed offsets (the last row's from F + 24: LDRB
- * reaches 31) */
-#define TINYCC_DW_V6M_MAC(J, FO, A) \
-    "ldrb %[x], [%[c], #" J "]\n\t" "sxtb %[x], %[x]\n\t" \
-    "ldrb %[f], [%[q], #" FO "]\n\t" "sxtb %[f], %[f]\n\t" \
-    "muls %[x], %[f], %[x]\n\t" "add %[" A "], %[x]\n\t"
-#define TINYCC_DW_V6M_TAP(F0, F1, F2, F3) \
-    TINYCC_DW_V6M_MAC("0", F0, "a0") TINYCC_DW_V6M_MAC("1", F1, "a1") \
-    TINYCC_DW_V6M_MAC("2", F2, "a2") TINYCC_DW_V6M_MAC("3", F3, "a3")
-#define TINYCC_DW_V6M_ROW(T0, T1, T2) \
-    "mov %[c], %[p]\n\t" TINYCC_DW_V6M_TAP T0 \
-    "adds %[c], %[c], %[cs]\n\t" TINYCC_DW_V6M_TAP T1 \
-    "adds %[c], %[c], %[cs]\n\t" TINYCC_DW_V6M_TAP T2
-/* Word-aligned input taps and filter (little-endian): a tap's four input bytes and four weights two
- * word loads, each byte sign-extended from its word by shifts (22 instructions a tap of 4 MACs) */
-#define TINYCC_DW_V6M_WTAP(FO) \
-    "ldr %[xw], [%[c]]\n\t" "ldr %[fw], [%[q], #" FO "]\n\t" \
-    "sxtb %[x], %[xw]\n\t" "sxtb %[f], %[fw]\n\t" "muls %[x], %[f], %[x]\n\t" "add %[a0], %[x]\n\t" \
-    "lsls %[x], %[xw], #16\n\t" "asrs %[x], %[x], #24\n\t" "lsls %[f], %[fw], #16\n\t" "asrs %[f], %[f], #24\n\t" \
-    "muls %[x], %[f], %[x]\n\t" "add %[a1], %[x]\n\t" \
-    "lsls %[x], %[xw], #8\n\t" "asrs %[x], %[x], #24\n\t" "lsls %[f], %[fw], #8\n\t" "asrs %[f], %[f], #24\n\t" \
-    "muls %[x], %[f], %[x]\n\t" "add %[a2], %[x]\n\t" \
-    "asrs %[x], %[xw], #24\n\t" "asrs %[f], %[fw], #24\n\t" "muls %[x], %[f], %[x]\n\t" "add %[a3], %[x]\n\t"
-#define TINYCC_DW_V6M_WROW(F0, F1, F2) \
-    "mov %[c], %[p]\n\t" TINYCC_DW_V6M_WTAP(F0) "add %[c], %[cs]\n\t" TINYCC_DW_V6M_WTAP(F1) \
-    "add %[c], %[cs]\n\t" TINYCC_DW_V6M_WTAP(F2)
-#if defined(__ARM_BIG_ENDIAN)
-#define TINYCC_DW_V6M_WORDS(X, F, CS, RS) 0
-#else
-#define TINYCC_DW_V6M_WORDS(X, F, CS, RS) \
-    (!(((uintptr_t)(X) | (uintptr_t)(F) | (uintptr_t)(CS) | (uintptr_t)(RS)) & 3u))
-#endif
+/* ARMv6-M: 16-bit Thumb, LDRSB with a register offset loads each byte sign-extended: the offsets 0..3
+ * of the four channels held in r4-r7 (pushed and popped: r7 may be the frame pointer, which nothing
+ * here addresses), the input tap pointer r0 and the filter pointer r1 stepped a tap: 4 instructions a
+ * MAC and 2 a tap (18 a tap of 4 MACs; words with shifts took 22), any alignment. Accumulators
+ * r8-r11, the column step r12, the step from a row's last tap to the next row's first lr. */
+#define TINYCC_DW_V6M_TAP(STEP) \
+    "ldrsb r2, [r0, r4]\n\t" "ldrsb r3, [r1, r4]\n\t" "muls r2, r3, r2\n\t" "add r8, r2\n\t" \
+    "ldrsb r2, [r0, r5]\n\t" "ldrsb r3, [r1, r5]\n\t" "muls r2, r3, r2\n\t" "add r9, r2\n\t" \
+    "ldrsb r2, [r0, r6]\n\t" "ldrsb r3, [r1, r6]\n\t" "muls r2, r3, r2\n\t" "add r10, r2\n\t" \
+    "ldrsb r2, [r0, r7]\n\t" "ldrsb r3, [r1, r7]\n\t" "muls r2, r3, r2\n\t" "add r11, r2\n\t" \
+    STEP
+#define TINYCC_DW_V6M_NEXT "add r0, r12\n\t" "adds r1, #4\n\t"
+#define TINYCC_DW_V6M_NEXT_ROW "add r0, lr\n\t" "adds r1, #4\n\t"
+#define TINYCC_DW_V6M_ROW3(LAST) \
+    TINYCC_DW_V6M_TAP(TINYCC_DW_V6M_NEXT) TINYCC_DW_V6M_TAP(TINYCC_DW_V6M_NEXT) TINYCC_DW_V6M_TAP(LAST)
 #define TINYCC_DW_PF3X3(X, F, CS, RS) do { \
-        if (TINYCC_DW_V6M_WORDS(X, F, CS, RS)) { \
-            const int8_t *p_ = (X), *c_; \
-            int32_t x_ = (RS), f_, xw_, fw_; \
-            __asm__(".syntax unified\n\t" "mov lr, %[x]\n\t" \
-                    TINYCC_DW_V6M_WROW("0", "4", "8") "add %[p], lr\n\t" \
-                    TINYCC_DW_V6M_WROW("12", "16", "20") "add %[p], lr\n\t" \
-                    TINYCC_DW_V6M_WROW("24", "28", "32") \
-                    : [a0] "+h"(a0), [a1] "+h"(a1), [a2] "+h"(a2), [a3] "+h"(a3), [p] "+l"(p_), \
-                      [c] "=&l"(c_), [x] "+l"(x_), [f] "=&l"(f_), [xw] "=&l"(xw_), [fw] "=&l"(fw_) \
-                    : [q] "l"(F), [cs] "h"(CS) : "lr", "cc", "memory"); \
-        } else { \
-            TINYCC_DW_PF3X3_BYTES(X, F, CS, RS); \
-        } \
-    } while (0)
-#define TINYCC_DW_PF3X3_BYTES(X, F, CS, RS) do { \
-        const int8_t *p_ = (X), *q_ = (F), *c_; \
-        int32_t x_, f_; \
-        __asm__(".syntax unified\n\t" \
-                TINYCC_DW_V6M_ROW(("0", "1", "2", "3"), ("4", "5", "6", "7"), ("8", "9", "10", "11")) \
-                "add %[p], %[rs]\n\t" \
-                TINYCC_DW_V6M_ROW(("12", "13", "14", "15"), ("16", "17", "18", "19"), ("20", "21", "22", "23")) \
-                "add %[p], %[rs]\n\t" "adds %[q], #24\n\t" \
-                TINYCC_DW_V6M_ROW(("0", "1", "2", "3"), ("4", "5", "6", "7"), ("8", "9", "10", "11")) \
-                : [a0] "+h"(a0), [a1] "+h"(a1), [a2] "+h"(a2), [a3] "+h"(a3), [p] "+l"(p_), [q] "+l"(q_), \
-                  [c] "=&l"(c_), [x] "=&l"(x_), [f] "=&l"(f_) \
-                : [cs] "l"(CS), [rs] "h"(RS) : "cc", "memory"); \
+        register const int8_t *c_ __asm__("r0") = (X); \
+        register const int8_t *q_ __asm__("r1") = (F); \
+        register int32_t n_ __asm__("r2") = (int32_t)(RS) - 2 * (int32_t)(CS); \
+        register int32_t cs_ __asm__("r12") = (CS); \
+        register int32_t a0_ __asm__("r8") = a0; \
+        register int32_t a1_ __asm__("r9") = a1; \
+        register int32_t a2_ __asm__("r10") = a2; \
+        register int32_t a3_ __asm__("r11") = a3; \
+        __asm__ volatile(".syntax unified\n\t" \
+                         "push {r4, r5, r6, r7}\n\t" \
+                         "mov lr, r2\n\t" \
+                         "movs r4, #0\n\t" "movs r5, #1\n\t" "movs r6, #2\n\t" "movs r7, #3\n\t" \
+                         TINYCC_DW_V6M_ROW3(TINYCC_DW_V6M_NEXT_ROW) TINYCC_DW_V6M_ROW3(TINYCC_DW_V6M_NEXT_ROW) \
+                         TINYCC_DW_V6M_ROW3("") \
+                         "pop {r4, r5, r6, r7}\n\t" \
+                         : "+l"(c_), "+l"(q_), "+l"(n_), "+h"(a0_), "+h"(a1_), "+h"(a2_), "+h"(a3_) \
+                         : "h"(cs_) \
+                         : "r3", "lr", "cc", "memory"); \
+        a0 = a0_, a1 = a1_, a2 = a2_, a3 = a3_; \
     } while (0)
 #else
 #define TINYCC_DW_PF3X3(X, F, CS, RS) do { \
