@@ -136,17 +136,24 @@ static inline void tinycc_cols_offsets_v6m(int32_t *col, int k4) {
     for (k = 0; k < k4; ++k) col[TINYCC_COLS_V6M_S * k] = 8 * (k >> 2) + (k & 3);
 }
 
-/* acc[0..4] = kb + pixels 0..4 of one channel over g >= 1 groups: w at the channel's first filter word
- * of a packed pair. Registers: column pointer r0, the filter base r1, the offset then weight r2, the
- * taps r3-r7 (r7, the frame pointer where there is one, pushed and popped with acc: nothing in the loop
- * addresses the frame), the accumulators r8-r12 (set from kb, stored to acc at the end), the column's
- * end lr. Always inlined (a call cost 23 instructions). */
+/* the five accumulators and the column's end (set once a block; 4-byte pointers: ARMv6-M) */
+typedef struct {
+    int32_t a[TINYCC_COLS_V6M_NP];
+    const int32_t *end;     /* at byte 20 */
+} tinycc_cols5_v6m;
+
+/* acc->a[0..4] = kb + pixels 0..4 of one channel over g >= 1 groups of the column x (g groups up to
+ * acc->end): w at the channel's first filter word of a packed pair. Registers: column pointer r0, the
+ * filter base r1, the offset then weight r2, the taps r3-r7 (r7, the frame pointer where there is one,
+ * pushed and popped with acc: nothing in the loop addresses the frame), the accumulators r8-r12 (set
+ * from kb, stored to acc by one STM at the end), the column's end lr. Always inlined (a call cost 23
+ * instructions). */
 static inline __attribute__((always_inline)) void tinycc_cols_5x1_v6m(const int32_t *x, const int32_t *w, int g,
-                                                                     int32_t kb, int32_t *acc) {
+                                                                     int32_t kb, tinycc_cols5_v6m *acc) {
     register const int32_t *xr __asm__("r0") = x;
     register const int32_t *wr __asm__("r1") = w;
     register int gr __asm__("r2") = g;
-    register int32_t *ar __asm__("r3") = acc;
+    register tinycc_cols5_v6m *ar __asm__("r3") = acc;
     register int32_t kr __asm__("r4") = kb;
 #define TINYCC_COLS_V6M_TAP5 \
         "ldmia r0!, {r2, r3, r4, r5, r6, r7}\n\t" \
@@ -166,11 +173,8 @@ static inline __attribute__((always_inline)) void tinycc_cols_5x1_v6m(const int3
         ".syntax unified\n\t"
         "push {r3, r7}\n\t"
         "mov r8, r4\n\t" "mov r9, r4\n\t" "mov r10, r4\n\t" "mov r11, r4\n\t" "mov r12, r4\n\t"
-        "lsls r3, r2, #1\n\t"
-        "adds r3, r3, r2\n\t"
-        "lsls r3, r3, #5\n\t"
-        "adds r3, r3, r0\n\t"
-        "mov lr, r3\n\t"            /* the end: x + 96 g bytes */
+        "ldr r4, [r3, #20]\n\t"
+        "mov lr, r4\n\t"            /* the end: x + 96 g bytes */
         "lsls r2, r2, #31\n\t"
         "beq 2f\n\t"
         TINYCC_COLS_V6M_GROUP5
@@ -181,10 +185,9 @@ static inline __attribute__((always_inline)) void tinycc_cols_5x1_v6m(const int3
         "cmp r0, lr\n\t"
         "bne 2b\n"
         "3:\n\t"
-        "pop {r3}\n\t"
-        "mov r4, r8\n\t" "str r4, [r3, #0]\n\t" "mov r4, r9\n\t" "str r4, [r3, #4]\n\t"
-        "mov r4, r10\n\t" "str r4, [r3, #8]\n\t" "mov r4, r11\n\t" "str r4, [r3, #12]\n\t"
-        "mov r4, r12\n\t" "str r4, [r3, #16]\n\t"
+        "pop {r2}\n\t"
+        "mov r3, r8\n\t" "mov r4, r9\n\t" "mov r5, r10\n\t" "mov r6, r11\n\t" "mov r7, r12\n\t"
+        "stmia r2!, {r3, r4, r5, r6, r7}\n\t"
         "pop {r7}\n\t"
         : "+l"(xr), "+l"(wr), "+l"(gr), "+l"(ar), "+l"(kr)
         :
@@ -217,13 +220,15 @@ static inline void tinycc_cols_block5_v6m(const tinycc_conv_shape *s, const int3
     const int co = s->co;
     const int32_t *w = wpk;
     int8_t *op = o, *const end = o + (co & ~1);
-    int32_t acc[TINYCC_COLS_V6M_NP];
+    tinycc_cols5_v6m c5;
+    int32_t *const acc = c5.a;
     int p;
+    c5.end = col + 4 * TINYCC_COLS_V6M_S * g;
     for (; op != end; op += 2) {   /* a pair: {kb0, kb1}, 2 g words, {M2_0, M2_1, h0, h1, e0, e1} */
         const int32_t *const q = w + 2 + 2 * g;
-        tinycc_cols_5x1_v6m(col, w + 2, g, w[0], acc);
+        tinycc_cols_5x1_v6m(col, w + 2, g, w[0], &c5);
         tinycc_cols_store5_v6m(acc, np, q, 2, op, co, act_min, act_max);
-        tinycc_cols_5x1_v6m(col, w + 3, g, w[1], acc);
+        tinycc_cols_5x1_v6m(col, w + 3, g, w[1], &c5);
         tinycc_cols_store5_v6m(acc, np, q + 1, 2, op + 1, co, act_min, act_max);
         w = q + 6;
     }
