@@ -8,7 +8,8 @@ kernels/common/tinycc_fixedpoint.h). The fast kernels take it in one of these fo
   - the folded bias kb = bias - in_zp * sum(w) per output channel, so that a kernel sums raw inputs;
   - fused words: for a right shift s, `rounding_word(zp, s)` = 2^(s-1) + zp * 2^s is the rounding half
     of a shift by s plus the output zero point added before it (the same as adding zp after it). The
-    im2col conv packs (2M - 2^32, h, e) with h = rounding_word(zp, e) (tinycc_cols_rq), fully_connected
+    im2col conv packs one word a channel, 2M - 2^32 with e - 1 in its low 5 bits (cols_packed_words), the
+    kernel making h = rounding_word(zp, e) from the layer's 2 zp + 1 (tinycc_cols_rq); fully_connected
     (M, h, r - 1) with h = rounding_word(zp, r - 1) (tinycc_fc_mul), depthwise h * 256 + r - 1 with
     the same h (tinycc_dw_rq).
 """
@@ -176,12 +177,14 @@ def fc_kbias(kbias: np.ndarray) -> np.ndarray:
 
 
 def cols_table(node, g, p, w: np.ndarray):
-    """(co x 4 words kb, M2, h, e for conv_2d.cols_words, the filter to pack), or None when a multiplier is
-    not 0 or in [2^30, 2^31), a shift is not a right shift by 1..31, or an int32 sum could overflow
-    (tinycc_cols_rq, kernels/optimised/conv_2d_cols.h). Per channel: kb = bias - in_zp * sum(w),
-    M2 = 2M - 2^32, h = rounding_word(out_zp, e), e = -shift. A channel whose output does not depend on
-    its input (a filter of zeros, or a zero multiplier: its filter is packed as zeros then) gets TFLM's
-    constant c: kb = 0 (so acc = 0 and SRDHM gives 0), e = 1, h = 2 (c + out_zp)."""
+    """(co x 2 words kb, W for conv_2d.cols_words, the layer's 2 out_zp + 1, the filter to pack), or None when
+    a multiplier is not 0 or in [2^30, 2^31), a shift is not a right shift by 1..31, a channel finds no
+    one-word requantisation (cols_packed_words) or an int32 sum could overflow (tinycc_cols_rq,
+    kernels/optimised/conv_2d_cols.h). Per channel: kb = bias - in_zp * sum(w) and W, 2M - 2^32 with
+    the right shift less one in its low 5 bits (TFLM's exactly for every reachable accumulator). A
+    channel whose output does not depend on its input (a filter of zeros, or a zero multiplier: its
+    filter is packed as zeros then) gets TFLM's constant c: W = -2^31 (M = 2^30, s = 0), kb = 4 (c - zp)
+    (const_kbias), its int8 output clamped by the kernel as any other."""
     co = w.shape[0]
     name = bias_name(node)
     if name is not None and g.tensors[name].data is None:
@@ -193,28 +196,27 @@ def cols_table(node, g, p, w: np.ndarray):
     mult, shift = ms
     w = np.array(w, np.int8)
     w[mult == 0] = 0                   # MultiplyByQuantizedMultiplier(acc, 0, shift) = 0 whatever acc
+    words = cols_packed_words(node, g, p, w)
+    if words is None:
+        return None
     wf = np.asarray(w, np.int64).reshape(co, -1)
     kbias = bias - int(p["input_zp"]) * wf.sum(axis=1)
     const = ~wf.any(axis=1)            # the accumulator is the folded bias whatever the input
     if (np.abs(kbias[const]) >= (1 << 31)).any():
         return None
     zp = int(p["output_zp"])
-    q0 = np.zeros(co, np.int64)
     if const.any():
-        q0[const] = multiply_by_quantized_multiplier(kbias[const].astype(np.int32), mult[const].astype(np.int32),
-                                                     shift[const].astype(np.int32)).astype(np.int64)
-    mult = np.where(const, 1 << 30, mult)
-    e = np.where(const, 1, -shift)
-    kbias = np.where(const, 0, kbias)
-    if (mult < (1 << 30)).any() or (mult >= (1 << 31)).any() or (e < 1).any() or (e > 31).any():
-        return None
-    h = np.where(const, 2 * (q0 + zp), rounding_word(zp, e)).astype(np.int64)
+        q0 = multiply_by_quantized_multiplier(kbias[const].astype(np.int32), mult[const].astype(np.int32),
+                                              shift[const].astype(np.int32)).astype(np.int64)
+        kbias[const] = const_kbias(np.clip(q0 + zp, -128, 127), zp)
+    wd = words.astype(np.int64)
+    s = wd & 31
+    h = (2 * zp + 1) * (np.int64(1) << s)
     bound = np.abs(kbias) + 128 * np.abs(wf).sum(axis=1)          # |acc|, every partial sum too
-    xbound = (bound * mult) // (1 << 31) + 2                        # |SRDHM(acc, M)|
+    xbound = (bound * (wd + (1 << 32))) // (1 << 32) + 2            # |acc + SMMLAR's high word|
     if (bound >= (1 << 31)).any() or (xbound + np.abs(h) + 1 >= (1 << 31)).any():
         return None
-    table = np.stack([kbias, 2 * mult - (1 << 32), h, e], axis=1).astype(np.int32)
-    return table, w
+    return np.stack([kbias, wd], axis=1).astype(np.int32), 2 * zp + 1, w
 
 
 # ---- multiplier words that carry their shift ----
@@ -281,3 +283,90 @@ def packed_multipliers(node, g, p, weights: np.ndarray) -> np.ndarray | None:
         same = (_thresholds(cand[idx], shift[idx], zp, lo, hi, amin[idx], amax[idx]) == want[idx]).all(axis=1)
         words[idx[same]] = cand[idx[same]]
     return None if (words < 0).any() else words.astype(np.int32)
+
+
+# ---- the im2col conv's requantisation in one word per channel (tinycc_cols_rq) ----
+COLS_SHIFT_AT = 0       # a cols word's low 5 bits: s = e - 1 (0..30)
+COLS_PACK_STEPS = 32    # candidates tried each side of M2
+
+
+def cols_word_outputs(acc, word, zp: int, lo: int, hi: int):
+    """clamp(y, lo, hi) of the one-word im2col requantisation, elementwise over int64 arrays: with W the
+    word (int32) and s = W & 31, x = acc + ((acc W + 2^31) >> 32) (SMMLAR acc, acc, W: the word taken
+    whole as 2M - 2^32, its low byte included), h = (2 zp + 1) << s, y = ((x + h + (x >> 31)) >> s) >> 1
+    (the last shift is SSAT's ASR #1): TFLM's MultiplyByQuantizedMultiplier(acc, M, -(s + 1)) + zp when
+    W = 2M - 2^32 exactly, and the same wherever a word near it moves no rounding boundary past a
+    reachable accumulator (cols_packed_words proves it)."""
+    acc, word = np.asarray(acc, np.int64), np.asarray(word, np.int64)
+    s = (word >> COLS_SHIFT_AT) & 31
+    x = acc + ((acc * word + (1 << 31)) >> 32)
+    h = (2 * int(zp) + 1) * (np.int64(1) << s)
+    return np.clip(((x + h + (x >> 31)) >> s) >> 1, lo, hi)
+
+
+def _level_thresholds(f, lo: int, hi: int, amin, amax) -> np.ndarray:
+    """Per row, for each output level k in lo+1..hi, the least accumulator in [amin, amax] whose f(acc) >= k
+    (amax + 1 where none); f: (acc rows x levels) -> outputs, non-decreasing in acc."""
+    ks = np.arange(lo + 1, hi + 1, dtype=np.int64)[None, :]
+    a = np.repeat(np.asarray(amin, np.int64)[:, None], ks.size, axis=1)
+    top = np.asarray(amax, np.int64)[:, None]
+    b = np.repeat(top + 1, ks.size, axis=1)
+    while (a < b).any():
+        mid = (a + b) // 2
+        ok = (f(np.minimum(mid, top)) >= ks) & (mid <= top)
+        b, a = np.where((a < b) & ok, mid, b), np.where((a < b) & ~ok, mid + 1, a)
+    return a
+
+
+def cols_packed_words(node, g, p, weights: np.ndarray) -> np.ndarray | None:
+    """One int32 word per output channel for the im2col conv in place of cols_table's three (M2, h, e): a word
+    W near M2 = 2M - 2^32 whose low 5 bits are s = e - 1 and for which cols_word_outputs equals TF Lite
+    Micro's clamp(MultiplyByQuantizedMultiplier(acc, M, -e) + out_zp, act_min, act_max) at every
+    accumulator an int8 input can reach (as packed_multipliers: the two non-decreasing functions have the
+    same level thresholds on [amin, amax]); h then comes from one per-layer value, 2 zp + 1 (12 bytes a
+    channel become 4). A channel whose output does not depend on its input (a filter of zeros or a zero
+    multiplier) gets -2^31 (M = 2^30, s = 0), under which cols_word_outputs gives zp + kb / 4 for a folded
+    bias kb that is a multiple of 4: its folded bias must be const_kbias. None when cols_table's limits are not met
+    (multipliers in [2^30, 2^31), right shifts 1..31, sums within int32) or a channel finds no such word
+    among the 2 * COLS_PACK_STEPS + 1 nearest M2 (32 apart). `weights`: output channels first."""
+    co = weights.shape[0]
+    ms = per_channel(p, co)
+    bias = bias_values(node, g, co)
+    if ms is None or bias is None:
+        return None
+    mult, shift = ms
+    w = np.asarray(weights, np.int64).reshape(co, -1)
+    const = ~w.any(axis=1) | (mult == 0)
+    live = np.flatnonzero(~const)
+    mult, shift, bias, w = mult[live], shift[live], bias[live], w[live]
+    e = -shift
+    if (mult < (1 << 30)).any() or (mult >= (1 << 31)).any() or (e < 1).any() or (e > 31).any():
+        return None
+    span = np.array([-128, 127], np.int64) - int(p["input_zp"])
+    amin = bias + np.minimum(w * span[0], w * span[1]).sum(axis=1)
+    amax = bias + np.maximum(w * span[0], w * span[1]).sum(axis=1)
+    if max(np.abs(amin).max(initial=0), np.abs(amax).max(initial=0)) >= (1 << 31):
+        return None
+    zp, lo, hi = int(p["output_zp"]), max(int(p["act_min"]), -128), min(int(p["act_max"]), 127)
+    want = _thresholds(mult, shift, zp, lo, hi, amin, amax)
+    step = 32 << COLS_SHIFT_AT
+    base = ((2 * mult - (1 << 32)) & ~(step - 1)) | ((e - 1) << COLS_SHIFT_AT)
+    words = np.full(co, -(1 << 31), np.int64)
+    found = np.zeros(live.size, bool)
+    for k in sorted(range(-COLS_PACK_STEPS, COLS_PACK_STEPS + 1), key=abs):
+        cand = base + k * step
+        idx = np.flatnonzero(~found & (cand >= -(1 << 31)) & (cand < 0))
+        if idx.size == 0:
+            continue
+        got = _level_thresholds(lambda a, c=cand[idx]: cols_word_outputs(a, c[:, None], zp, lo, hi),
+                                lo, hi, amin[idx], amax[idx])
+        same = idx[(got == want[idx]).all(axis=1)]
+        words[live[same]] = cand[same]
+        found[same] = True
+    return words.astype(np.int32) if found.all() else None
+
+
+def const_kbias(c: np.ndarray, zp: int) -> np.ndarray:
+    """The folded bias of a constant channel under the word -2^31 (cols_packed_words): 4 (c - zp) with c,
+    the channel's int8 output, so that cols_word_outputs(kb, -2^31, zp, ...) = c."""
+    return 4 * (np.asarray(c, np.int64) - int(zp))
