@@ -176,15 +176,25 @@ def fc_kbias(kbias: np.ndarray) -> np.ndarray:
     return np.concatenate([kbias, np.zeros(-kbias.size % FC_BLOCK_UNITS, np.int64)]).astype(np.int32)
 
 
+def reachable_sums(p, bias: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(amin, amax) per output channel: the least and greatest accumulator bias + sum(w (x - in_zp)) an int8
+    input x can produce (`w`: output channels first), int64."""
+    w = np.asarray(w, np.int64).reshape(np.asarray(w).shape[0], -1)
+    span = np.array([-128, 127], np.int64) - int(p["input_zp"])
+    return (bias + np.minimum(w * span[0], w * span[1]).sum(axis=1),
+            bias + np.maximum(w * span[0], w * span[1]).sum(axis=1))
+
+
 def cols_table(node, g, p, w: np.ndarray):
     """(co x 2 words kb, W for conv_2d.cols_words, the layer's 2 out_zp + 1, the filter to pack), or None when
     a multiplier is not 0 or in [2^30, 2^31), a shift is not a right shift by 1..31, a channel finds no
     one-word requantisation (cols_packed_words) or an int32 sum could overflow (tinycc_cols_rq,
     kernels/optimised/conv_2d_cols.h). Per channel: kb = bias - in_zp * sum(w) and W, 2M - 2^32 with
     the right shift less one in its low 5 bits (TFLM's exactly for every reachable accumulator). A
-    channel whose output does not depend on its input (a filter of zeros, or a zero multiplier: its
-    filter is packed as zeros then) gets TFLM's constant c: W = -2^31 (M = 2^30, s = 0), kb = 4 (c - zp)
-    (const_kbias), its int8 output clamped by the kernel as any other."""
+    channel whose output does not depend on its input (a filter of zeros, a zero multiplier, or a clamped
+    output equal at the least and greatest reachable sum: a dead channel, its bias far beyond what its
+    taps can move) has its filter packed as zeros and gets TFLM's constant c: W = -2^31 (M = 2^30, s = 0),
+    kb = 4 (c - zp) (const_kbias), its int8 output clamped by the kernel as any other."""
     co = w.shape[0]
     name = bias_name(node)
     if name is not None and g.tensors[name].data is None:
@@ -194,24 +204,24 @@ def cols_table(node, g, p, w: np.ndarray):
     if ms is None or bias is None:
         return None
     mult, shift = ms
+    zp, lo, hi = int(p["output_zp"]), int(p["act_min"]), int(p["act_max"])
+    amin, amax = reachable_sums(p, bias, w)
+    if max(np.abs(amin).max(initial=0), np.abs(amax).max(initial=0)) >= (1 << 31):
+        return None
+    ends = [np.clip(multiply_by_quantized_multiplier(a.astype(np.int32), mult.astype(np.int32),
+                                                     shift.astype(np.int32)).astype(np.int64) + zp, lo, hi)
+            for a in (amin, amax)]
+    const = (ends[0] == ends[1]) | (mult == 0)    # the output is ends[0] whatever the input
     w = np.array(w, np.int8)
-    w[mult == 0] = 0                   # MultiplyByQuantizedMultiplier(acc, 0, shift) = 0 whatever acc
+    w[const] = 0
     words = cols_packed_words(node, g, p, w)
     if words is None:
         return None
     wf = np.asarray(w, np.int64).reshape(co, -1)
     kbias = bias - int(p["input_zp"]) * wf.sum(axis=1)
-    const = ~wf.any(axis=1)            # the accumulator is the folded bias whatever the input
-    if (np.abs(kbias[const]) >= (1 << 31)).any():
-        return None
-    zp = int(p["output_zp"])
-    if const.any():
-        q0 = multiply_by_quantized_multiplier(kbias[const].astype(np.int32), mult[const].astype(np.int32),
-                                              shift[const].astype(np.int32)).astype(np.int64)
-        kbias[const] = const_kbias(np.clip(q0 + zp, -128, 127), zp)
+    kbias[const] = const_kbias(ends[0][const], zp)
     wd = words.astype(np.int64)
-    s = wd & 31
-    h = (2 * zp + 1) * (np.int64(1) << s)
+    h = (2 * zp + 1) * (np.int64(1) << (wd & 31))
     bound = np.abs(kbias) + 128 * np.abs(wf).sum(axis=1)          # |acc|, every partial sum too
     xbound = (bound * (wd + (1 << 32))) // (1 << 32) + 2            # |acc + SMMLAR's high word|
     if (bound >= (1 << 31)).any() or (xbound + np.abs(h) + 1 >= (1 << 31)).any():
@@ -286,7 +296,6 @@ def packed_multipliers(node, g, p, weights: np.ndarray) -> np.ndarray | None:
 
 
 # ---- the im2col conv's requantisation in one word per channel (tinycc_cols_rq) ----
-COLS_SHIFT_AT = 0       # a cols word's low 5 bits: s = e - 1 (0..30)
 COLS_PACK_STEPS = 32    # candidates tried each side of M2
 
 
@@ -298,7 +307,7 @@ def cols_word_outputs(acc, word, zp: int, lo: int, hi: int):
     W = 2M - 2^32 exactly, and the same wherever a word near it moves no rounding boundary past a
     reachable accumulator (cols_packed_words proves it)."""
     acc, word = np.asarray(acc, np.int64), np.asarray(word, np.int64)
-    s = (word >> COLS_SHIFT_AT) & 31
+    s = word & 31
     x = acc + ((acc * word + (1 << 31)) >> 32)
     h = (2 * int(zp) + 1) * (np.int64(1) << s)
     return np.clip(((x + h + (x >> 31)) >> s) >> 1, lo, hi)
@@ -342,15 +351,13 @@ def cols_packed_words(node, g, p, weights: np.ndarray) -> np.ndarray | None:
     e = -shift
     if (mult < (1 << 30)).any() or (mult >= (1 << 31)).any() or (e < 1).any() or (e > 31).any():
         return None
-    span = np.array([-128, 127], np.int64) - int(p["input_zp"])
-    amin = bias + np.minimum(w * span[0], w * span[1]).sum(axis=1)
-    amax = bias + np.maximum(w * span[0], w * span[1]).sum(axis=1)
+    amin, amax = reachable_sums(p, bias, w)
     if max(np.abs(amin).max(initial=0), np.abs(amax).max(initial=0)) >= (1 << 31):
         return None
     zp, lo, hi = int(p["output_zp"]), max(int(p["act_min"]), -128), min(int(p["act_max"]), 127)
     want = _thresholds(mult, shift, zp, lo, hi, amin, amax)
-    step = 32 << COLS_SHIFT_AT
-    base = ((2 * mult - (1 << 32)) & ~(step - 1)) | ((e - 1) << COLS_SHIFT_AT)
+    step = 32
+    base = ((2 * mult - (1 << 32)) & ~(step - 1)) | (e - 1)
     words = np.full(co, -(1 << 31), np.int64)
     found = np.zeros(live.size, bool)
     for k in sorted(range(-COLS_PACK_STEPS, COLS_PACK_STEPS + 1), key=abs):
