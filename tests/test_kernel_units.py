@@ -101,15 +101,15 @@ def test_fc_words_are_tflm_requantisation():
 
 
 def test_cols_words_are_tflm_requantisation():
-    """tinycc_cols_rq with M2 = 2M - 2^32, h = rounding_word(zp, e): x = (acc (M2 + 2^32) + 2^31) >> 32,
-    (x + h + (x >> 31)) >> e equals MultiplyByQuantizedMultiplier(acc, M, -e) + out_zp."""
+    """tinycc_cols_rq with the exact word W = 2M - 2^32 (its low 5 bits e - 1 where M has them) and the layer's
+    2 zp + 1: x = acc + ((acc W + 2^31) >> 32), ((x + h + (x >> 31)) >> s) >> 1 with h = (2 zp + 1) << s equals
+    MultiplyByQuantizedMultiplier(acc, M, -e) + out_zp."""
     rng, acc, mult = draws(2)
     for e in (1, 5, 12, 31):
+        m = (mult & ~31) | (e - 1)                       # multipliers whose low 5 bits are the shift less one
         for zp in (-128, 0, 41):
-            h = requant.rounding_word(zp, np.full(acc.size, e))
-            x = (acc * mult * 2 + (1 << 31)) >> 32
-            got = (x + h + (x >> 31)) >> e
-            assert (got == mbqm(acc, mult, -e) + zp).all(), (e, zp)
+            got = requant.cols_word_outputs(acc, 2 * m - (1 << 32), zp, -(1 << 40), 1 << 40)
+            assert (got == mbqm(acc, m, -e) + zp).all(), (e, zp)
 
 
 def test_dw_words_are_tflm_requantisation():

@@ -245,15 +245,14 @@ static inline const int32_t *tinycc_cols_block3_asm(const tinycc_cols *c, const 
         "smmlar %[a1], %[a1], %[wb], %[a1]\n\t"
         "smmlar %[a3], %[a3], %[wb], %[a3]\n\t"
         "smmlar %[a5], %[a5], %[wb], %[a5]\n\t"
-        "and %[xl], %[wa], #31\n\t"         /* s0, s1 (in xh), h0 = zp2 << s0, h1 = zp2 << s1 */
-        "and %[wa], %[wb], #31\n\t"
-        "lsl %[wah], %[xh], %[xl]\n\t"
-        "lsl %[wbh], %[xh], %[wa]\n\t"
-        "mov %[xh], %[wa]\n\t"
+        "and %[wah], %[wa], #31\n\t"        /* s0, s1, h0 = zp2 << s0, h1 = zp2 << s1 */
+        "and %[wbh], %[wb], #31\n\t"
+        "lsl %[xl], %[xh], %[wah]\n\t"
+        "lsl %[xh], %[xh], %[wbh]\n\t"
         "ldr %[wb], [sp, #8]\n\t"           /* co */
-        TINYCC_COLS3_RQ("wa", "a0", "wah", "xl")
-        TINYCC_COLS3_RQ("a0", "a2", "wah", "xl")
-        TINYCC_COLS3_RQ("a2", "a4", "wah", "xl")
+        TINYCC_COLS3_RQ("wa", "a0", "xl", "wah")
+        TINYCC_COLS3_RQ("a0", "a2", "xl", "wah")
+        TINYCC_COLS3_RQ("a2", "a4", "xl", "wah")
         "ssat %[wa], #8, %[wa], asr #1\n\t"
         "ssat %[a0], #8, %[a0], asr #1\n\t"
         "ssat %[a2], #8, %[a2], asr #1\n\t"
@@ -262,9 +261,9 @@ static inline const int32_t *tinycc_cols_block3_asm(const tinycc_cols *c, const 
         "strb %[wa], [%[x]]\n\t"
         "strb %[a2], [%[a4]]\n\t"
         "add %[x], %[x], #1\n\t"
-        TINYCC_COLS3_RQ("wa", "a1", "wbh", "xh")
-        TINYCC_COLS3_RQ("a0", "a3", "wbh", "xh")
-        TINYCC_COLS3_RQ("a2", "a5", "wbh", "xh")
+        TINYCC_COLS3_RQ("wa", "a1", "xh", "wbh")
+        TINYCC_COLS3_RQ("a0", "a3", "xh", "wbh")
+        TINYCC_COLS3_RQ("a2", "a5", "xh", "wbh")
         "ssat %[wa], #8, %[wa], asr #1\n\t"
         "ssat %[a0], #8, %[a0], asr #1\n\t"
         "ssat %[a2], #8, %[a2], asr #1\n\t"
