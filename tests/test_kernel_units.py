@@ -101,14 +101,15 @@ def test_fc_words_are_tflm_requantisation():
 
 
 def test_cols_words_are_tflm_requantisation():
-    """tinycc_cols_rq with the exact word W = 2M - 2^32 (its low 5 bits e - 1 where M has them) and the layer's
+    """tinycc_cols_rq with an exact word W = 2M - 2^32 (one whose low 5 bits are already e - 1) and the layer's
     2 zp + 1: x = acc + ((acc W + 2^31) >> 32), ((x + h + (x >> 31)) >> s) >> 1 with h = (2 zp + 1) << s equals
     MultiplyByQuantizedMultiplier(acc, M, -e) + out_zp."""
     rng, acc, mult = draws(2)
-    for e in (1, 5, 12, 31):
-        m = (mult & ~31) | (e - 1)                       # multipliers whose low 5 bits are the shift less one
+    for e in (1, 5, 13, 31):                             # e - 1 even: W = 2M - 2^32 can end in it
+        word = ((2 * mult - (1 << 32)) & ~31) | (e - 1)
+        m = (word + (1 << 32)) // 2
         for zp in (-128, 0, 41):
-            got = requant.cols_word_outputs(acc, 2 * m - (1 << 32), zp, -(1 << 40), 1 << 40)
+            got = requant.cols_word_outputs(acc, word, zp, -(1 << 40), 1 << 40)
             assert (got == mbqm(acc, m, -e) + zp).all(), (e, zp)
 
 
