@@ -37,8 +37,8 @@ static inline void tinycc_cols_fill(tinycc_cols *c, int p, int g, int32_t z, int
 static inline const int32_t *tinycc_cols_2x2(const tinycc_cols *c, const int32_t *w, int g, int32_t *acc);
 static inline void tinycc_cols_1x2(const tinycc_cols *c, const int32_t *w, int g, int32_t *acc);
 static inline void tinycc_cols_nx1(const tinycc_cols *c, const int32_t *w, int g, int np, int32_t *acc);
-static inline void tinycc_mve_cols_out4(const int32_t *acc, const int32_t *q, int8_t *op, int co, int32_t act_min,
-                                        int32_t act_max);
+static inline void tinycc_mve_cols_out4(const int32_t *acc, const int32_t *q, int32_t zp2, int8_t *op, int co,
+                                        int32_t act_min, int32_t act_max);
 #elif defined(TINYCC_DSP) || !TINYCC_VEC
 typedef union {
     int32_t w[TINYCC_CONV_COLS_BYTES / 4];
