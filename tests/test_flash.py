@@ -290,7 +290,8 @@ def test_im2col_conv_stores_one_requantisation_word_a_channel(seed, kernel, cin,
     channel) plus 8 bytes a channel (folded bias and one requantisation word: 2M - 2^32 with the shift less
     one in its low 5 bits; 12 more before) plus 4 for the layer's 2 out_zp + 1; each word requantises every
     accumulator an int8 input can reach as TF Lite Micro's (M, shift) does (checked one by one over the
-    whole range), and the compiled model's outputs are TF Lite Micro's."""
+    whole range), the odd last channel's tail is compiled in only with an odd channel count, and the
+    compiled model's outputs are TF Lite Micro's."""
     from tests.ops.test_fast_kernels import conv_case
     from tinycc.backends.c import requant
     from tinycc.core.fixedpoint import multiply_by_quantized_multiplier as mbqm
@@ -316,5 +317,7 @@ def test_im2col_conv_stores_one_requantisation_word_a_channel(seed, kernel, cin,
     k4 = -(-int(np.prod(w.shape[1:])) // 4) * 4
     wpk = [n for c, t, n in _arrays(tmp_path / "speed") if "packed for the im2col kernel" in c]
     assert wpk == [(4 + co * (k4 + 8)) // 4]                       # int32 words
+    # the odd-last-channel tail compiled in only where a node has one
+    assert f"#define TINYCC_COLS_ODD {co % 2}\n" in (tmp_path / "speed" / "model.c").read_text()
     for k, xs in enumerate(samples):
         assert got[k][0].tobytes() == np.asarray(run_tflm(path.read_bytes(), xs)[0]).tobytes(), f"sample {k}"

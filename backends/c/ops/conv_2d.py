@@ -133,6 +133,11 @@ def _cols(node, m, p, inplace):
     for key in ("pw", "rows", "flat"):
         name = f"TINYCC_COLS_{key.upper()}"
         m.defines[name] = max(m.defines.get(name, 0), int(path == key))
+    # and only the requantisation tails its nodes reach: a clipping activation, an odd last channel
+    needs = {"TINYCC_COLS_CLIP": p["act_min"] > -128 or p["act_max"] < 127,
+             "TINYCC_COLS_ODD": m.g.tensors[node.inputs[1]].shape[0] % 2 == 1}
+    for name, need in needs.items():
+        m.defines[name] = max(m.defines.get(name, 0), int(need))
     return {"wpk": cols[0]}
 
 

@@ -8,13 +8,21 @@
 #else
 #define TINYCC_COLS_SAT(v) (int8_t)tinycc_clamp(v, act_min, act_max)
 #endif
+/* the requantisation tails a model's nodes reach (the emitter's #defines, conv_2d.py's _cols): 0 compiles
+ * out the clipping-activation loop (TINYCC_COLS_CLIP) or the odd last channel (TINYCC_COLS_ODD) */
+#ifndef TINYCC_COLS_CLIP
+#define TINYCC_COLS_CLIP 1
+#endif
+#ifndef TINYCC_COLS_ODD
+#define TINYCC_COLS_ODD 1
+#endif
 /* (outlined: inlined into a row loop, its assembly's 14 registers meet the loop's live values and GCC
  * finds no allocation once a model compiles out the other callers) */
 TINYCC_COLS_OUTLINED void tinycc_cols_block(const tinycc_conv_shape *s, const tinycc_cols *c, int np, int g,
                                             const int32_t *wpk, int8_t *o, int32_t act_min, int32_t act_max) {
     const int co = s->co;
 #ifdef TINYCC_DSP
-    const int clip = act_min > -128 || act_max < 127;
+    const int clip = TINYCC_COLS_CLIP && (act_min > -128 || act_max < 127);
 #endif
     const int32_t zp2 = wpk[0], *w = wpk + 1;
     int8_t *op = o, *const end = o + (co & ~1);
@@ -60,7 +68,7 @@ TINYCC_COLS_OUTLINED void tinycc_cols_block(const tinycc_conv_shape *s, const ti
             op[1] = TINYCC_COLS_SAT(v1);
         }
     }
-    if (co & 1) {
+    if (TINYCC_COLS_ODD && (co & 1)) {
         int32_t acc[2], v0, v1;
         const int32_t *q = w + 1 + g;
         acc[0] = acc[1] = w[0];
@@ -99,7 +107,8 @@ TINYCC_COLS_INLINED void tinycc_cols_row_pixel(const tinycc_conv_shape *s, const
 /* the three-pixel assembly loop applies: no clipping activation, whole channel pairs, g groups in both
  * columns (the first one's with the mark after them: tinycc_cols_block3_asm) */
 static inline int tinycc_cols3_fits(const tinycc_conv_shape *s, int g, int32_t act_min, int32_t act_max) {
-    return s->co >= 2 && s->co % 2 == 0 && act_min <= -128 && act_max >= 127 && 16 * g + 4 <= TINYCC_COLS_B &&
+    return s->co >= 2 && (!TINYCC_COLS_ODD || s->co % 2 == 0) &&
+           (!TINYCC_COLS_CLIP || (act_min <= -128 && act_max >= 127)) && 16 * g + 4 <= TINYCC_COLS_B &&
            16 * g - 8 <= TINYCC_CONV_COLS_BYTES - TINYCC_COLS_B;
 }
 
