@@ -111,6 +111,12 @@ def test_cols_words_are_tflm_requantisation():
         for zp in (-128, 0, 41):
             got = requant.cols_word_outputs(acc, word, zp, -(1 << 40), 1 << 40)
             assert (got == mbqm(acc, m, -e) + zp).all(), (e, zp)
+        # any M exactly, its word's low 5 bits made e - 1 by the layer's key (XOR)
+        m2 = 2 * mult - (1 << 32)
+        for i in range(0, acc.size, 500):
+            key = int(m2[i] & 31) ^ (e - 1)
+            got = requant.cols_word_outputs(acc, m2[i], -7, -(1 << 40), 1 << 40, key)
+            assert (got == mbqm(acc, mult[i], -e) - 7).all(), (e, i)
 
 
 def test_dw_words_are_tflm_requantisation():

@@ -214,19 +214,20 @@ def cols_table(node, g, p, w: np.ndarray):
     const = (ends[0] == ends[1]) | (mult == 0)    # the output is ends[0] whatever the input
     w = np.array(w, np.int8)
     w[const] = 0
-    words = cols_packed_words(node, g, p, w)
-    if words is None:
+    packed = cols_packed_words(node, g, p, w)
+    if packed is None:
         return None
+    words, key = packed
     wf = np.asarray(w, np.int64).reshape(co, -1)
     kbias = bias - int(p["input_zp"]) * wf.sum(axis=1)
     kbias[const] = const_kbias(ends[0][const], zp)
     wd = words.astype(np.int64)
-    h = (2 * zp + 1) * (np.int64(1) << (wd & 31))
+    h = (2 * zp + 1) * (np.int64(1) << ((wd ^ key) & 31))
     bound = np.abs(kbias) + 128 * np.abs(wf).sum(axis=1)          # |acc|, every partial sum too
     xbound = (bound * (wd + (1 << 32))) // (1 << 32) + 2            # |acc + SMMLAR's high word|
     if (bound >= (1 << 31)).any() or (xbound + np.abs(h) + 1 >= (1 << 31)).any():
         return None
-    return np.stack([kbias, wd], axis=1).astype(np.int32), 2 * zp + 1, w
+    return np.stack([kbias, wd], axis=1).astype(np.int32), 2 * zp + 1, key, w
 
 
 # ---- multiplier words that carry their shift ----
@@ -297,17 +298,18 @@ def packed_multipliers(node, g, p, weights: np.ndarray) -> np.ndarray | None:
 
 # ---- the im2col conv's requantisation in one word per channel (tinycc_cols_rq) ----
 COLS_PACK_STEPS = 32    # candidates tried each side of M2
+COLS_KEYS = 4           # layer keys tried (cols_packed_words)
 
 
-def cols_word_outputs(acc, word, zp: int, lo: int, hi: int):
+def cols_word_outputs(acc, word, zp: int, lo: int, hi: int, key: int = 0):
     """clamp(y, lo, hi) of the one-word im2col requantisation, elementwise over int64 arrays: with W the
-    word (int32) and s = W & 31, x = acc + ((acc W + 2^31) >> 32) (SMMLAR acc, acc, W: the word taken
+    word (int32) and s = (W ^ key) & 31 (key: the layer's, 0..31), x = acc + ((acc W + 2^31) >> 32) (SMMLAR acc, acc, W: the word taken
     whole as 2M - 2^32, its low byte included), h = (2 zp + 1) << s, y = ((x + h + (x >> 31)) >> s) >> 1
     (the last shift is SSAT's ASR #1): TFLM's MultiplyByQuantizedMultiplier(acc, M, -(s + 1)) + zp when
     W = 2M - 2^32 exactly, and the same wherever a word near it moves no rounding boundary past a
     reachable accumulator (cols_packed_words proves it)."""
     acc, word = np.asarray(acc, np.int64), np.asarray(word, np.int64)
-    s = word & 31
+    s = (word ^ int(key)) & 31
     x = acc + ((acc * word + (1 << 31)) >> 32)
     h = (2 * int(zp) + 1) * (np.int64(1) << s)
     return np.clip(((x + h + (x >> 31)) >> s) >> 1, lo, hi)
@@ -358,19 +360,33 @@ def cols_packed_words(node, g, p, weights: np.ndarray) -> np.ndarray | None:
     want = _thresholds(mult, shift, zp, lo, hi, amin, amax)
     step = 32
     base = ((2 * mult - (1 << 32)) & ~(step - 1)) | (e - 1)
-    words = np.full(co, -(1 << 31), np.int64)
-    found = np.zeros(live.size, bool)
-    for k in sorted(range(-COLS_PACK_STEPS, COLS_PACK_STEPS + 1), key=abs):
-        cand = base + k * step
-        idx = np.flatnonzero(~found & (cand >= -(1 << 31)) & (cand < 0))
-        if idx.size == 0:
-            continue
-        got = _level_thresholds(lambda a, c=cand[idx]: cols_word_outputs(a, c[:, None], zp, lo, hi),
-                                lo, hi, amin[idx], amax[idx])
-        same = idx[(got == want[idx]).all(axis=1)]
-        words[live[same]] = cand[same]
-        found[same] = True
-    return words.astype(np.int32) if found.all() else None
+    m2 = 2 * mult - (1 << 32)
+
+    def search(key: int) -> tuple[np.ndarray, np.ndarray]:
+        words = np.full(co, -(1 << 31) | key, np.int64)       # constant channels: s = 0
+        found = np.zeros(live.size, bool)
+        base = (m2 & ~(step - 1)) | ((e - 1) ^ key)
+        for k in sorted(range(-COLS_PACK_STEPS, COLS_PACK_STEPS + 1), key=abs):
+            cand = base + k * step
+            idx = np.flatnonzero(~found & (cand >= -(1 << 31)) & (cand < 0))
+            if idx.size == 0:
+                continue
+            got = _level_thresholds(lambda a, c=cand[idx]: cols_word_outputs(a, c[:, None], zp, lo, hi, key),
+                                    lo, hi, amin[idx], amax[idx])
+            same = idx[(got == want[idx]).all(axis=1)]
+            words[live[same]] = cand[same]
+            found[same] = True
+        return words, found
+
+    words, found = search(0)
+    # else the keys that make an unserved channel's exact word M2 its own
+    for key in list(dict.fromkeys(int(k) for k in ((m2 & 31) ^ (e - 1))[~found]))[:COLS_KEYS]:
+        if found.all():
+            break
+        words, found = search(key)
+        if found.all():
+            return words.astype(np.int32), key
+    return (words.astype(np.int32), 0) if found.all() else None
 
 
 def const_kbias(c: np.ndarray, zp: int) -> np.ndarray:

@@ -37,7 +37,7 @@ static inline void tinycc_cols_fill(tinycc_cols *c, int p, int g, int32_t z, int
 static inline const int32_t *tinycc_cols_2x2(const tinycc_cols *c, const int32_t *w, int g, int32_t *acc);
 static inline void tinycc_cols_1x2(const tinycc_cols *c, const int32_t *w, int g, int32_t *acc);
 static inline void tinycc_cols_nx1(const tinycc_cols *c, const int32_t *w, int g, int np, int32_t *acc);
-static inline void tinycc_mve_cols_out4(const int32_t *acc, const int32_t *q, int32_t zp2, int8_t *op, int co,
+static inline void tinycc_mve_cols_out4(const int32_t *acc, const int32_t *q, int32_t zp2, int32_t key, int8_t *op, int co,
                                         int32_t act_min, int32_t act_max);
 #elif defined(TINYCC_DSP) || !TINYCC_VEC
 typedef union {
@@ -249,7 +249,8 @@ TINYCC_COLS_OUTLINED void tinycc_cols_pixel(const tinycc_conv_shape *s, const in
 
 /* The im2col kernels' requantisation: TFLM's MultiplyByQuantizedMultiplier plus the output zero point z
  * exactly, for a right shift e = -shift >= 1 and a multiplier M in [2^30, 2^31), from one word a channel,
- * W = 2M - 2^32 (as int32) with s = e - 1 in its low 5 bits, and the layer's zp2 = 2 z + 1 (conv_2d.py's
+ * W = 2M - 2^32 (as int32) with s = e - 1 in its low 5 bits after an XOR with the layer's key (0..31;
+ * 0 unless a channel needs its exact M), and the layer's zp2 = 2 z + 1 (conv_2d.py's
  * cols_words; requant.cols_packed_words proves, channel by channel, that the low bits move no rounding
  * boundary past an accumulator the layer can reach). SaturatingRoundingDoublingHighMul(acc, M) =
  * floor((2 acc M + 2^31) / 2^32) = acc + floor((acc M2 + 2^31) / 2^32): one SMMLAR with acc as the
@@ -306,8 +307,12 @@ static inline int32_t tinycc_srdhm_v6m(int32_t acc, int32_t m) {
 }
 #endif
 
-static inline int32_t tinycc_cols_rq(int32_t acc, int32_t m, int32_t zp2) {
-    const int s = m & 31;
+/* whether a layer's key can be other than 0 (the emitter's #define: 0 when no node has one) */
+#ifndef TINYCC_COLS_KEY
+#define TINYCC_COLS_KEY 1
+#endif
+static inline int32_t tinycc_cols_rq(int32_t acc, int32_t m, int32_t zp2, int32_t key) {
+    const int s = (m ^ (TINYCC_COLS_KEY ? key : 0)) & 31;
     const int32_t h = (int32_t)((uint32_t)zp2 << s);
     int32_t x;
 #ifdef TINYCC_DSP

@@ -1,5 +1,5 @@
 /* every output channel of the np (1 or 2) pixels whose columns (g groups) are in c: outputs at o, o + co.
- * `wpk` (conv_2d.py's cols_words): the layer's zp2 = 2 out_zp + 1, then per channel pair {kb0, kb1}, its
+ * `wpk` (conv_2d.py's cols_words): the layer's zp2 = 2 out_zp + 1 and key, then per channel pair {kb0, kb1}, its
  * packed filter (2g words), then {W0, W1}; an odd last channel {kb}, its g words, {W}. kb = bias - in_zp *
  * sum(w), W tinycc_cols_rq's word. A pair's words are all loaded before its first output byte is stored
  * (an int8 store may alias them). */
@@ -24,12 +24,12 @@ TINYCC_COLS_OUTLINED void tinycc_cols_block(const tinycc_conv_shape *s, const ti
 #ifdef TINYCC_DSP
     const int clip = TINYCC_COLS_CLIP && (act_min > -128 || act_max < 127);
 #endif
-    const int32_t zp2 = wpk[0], *w = wpk + 1;
+    const int32_t zp2 = wpk[0], key = wpk[1], *w = wpk + 2;
     int8_t *op = o, *const end = o + (co & ~1);
     if (np == 2) {
 #ifdef TINYCC_COLS_ASM
         if (!clip) {
-            if (op != end) w = tinycc_cols_block2_asm(c, w, g, op, co, zp2);
+            if (op != end) w = tinycc_cols_block2_asm(c, w, g, op, co, zp2, key);
             op = end;
         }
 #endif
@@ -39,16 +39,16 @@ TINYCC_COLS_OUTLINED void tinycc_cols_block(const tinycc_conv_shape *s, const ti
             acc[1] = acc[3] = w[1];
             w = tinycc_cols_2x2(c, w + 2, g, acc);
 #ifdef TINYCC_MVE_COLS
-            tinycc_mve_cols_out4(acc, w, zp2, op, co, act_min, act_max);   /* mve_conv_cols.h */
+            tinycc_mve_cols_out4(acc, w, zp2, key, op, co, act_min, act_max);   /* mve_conv_cols.h */
             w += 2;
             continue;
 #endif
             m0 = w[0], m1 = w[1];
             w += 2;
-            v0 = tinycc_cols_rq(acc[0], m0, zp2);
-            v1 = tinycc_cols_rq(acc[1], m1, zp2);
-            v2 = tinycc_cols_rq(acc[2], m0, zp2);
-            v3 = tinycc_cols_rq(acc[3], m1, zp2);
+            v0 = tinycc_cols_rq(acc[0], m0, zp2, key);
+            v1 = tinycc_cols_rq(acc[1], m1, zp2, key);
+            v2 = tinycc_cols_rq(acc[2], m0, zp2, key);
+            v3 = tinycc_cols_rq(acc[3], m1, zp2, key);
             op[0] = TINYCC_COLS_SAT(v0);
             op[1] = TINYCC_COLS_SAT(v1);
             op[co] = TINYCC_COLS_SAT(v2);
@@ -61,8 +61,8 @@ TINYCC_COLS_OUTLINED void tinycc_cols_block(const tinycc_conv_shape *s, const ti
             acc[0] = w[0];
             acc[1] = w[1];
             tinycc_cols_1x2(c, w + 2, g, acc);
-            v0 = tinycc_cols_rq(acc[0], q[0], zp2);
-            v1 = tinycc_cols_rq(acc[1], q[1], zp2);
+            v0 = tinycc_cols_rq(acc[0], q[0], zp2, key);
+            v1 = tinycc_cols_rq(acc[1], q[1], zp2, key);
             w = q + 2;
             op[0] = TINYCC_COLS_SAT(v0);
             op[1] = TINYCC_COLS_SAT(v1);
@@ -73,8 +73,8 @@ TINYCC_COLS_OUTLINED void tinycc_cols_block(const tinycc_conv_shape *s, const ti
         const int32_t *q = w + 1 + g;
         acc[0] = acc[1] = w[0];
         tinycc_cols_nx1(c, w + 1, g, np, acc);
-        v0 = tinycc_cols_rq(acc[0], q[0], zp2);
-        v1 = tinycc_cols_rq(acc[1], q[0], zp2);
+        v0 = tinycc_cols_rq(acc[0], q[0], zp2, key);
+        v1 = tinycc_cols_rq(acc[1], q[0], zp2, key);
         op[0] = TINYCC_COLS_SAT(v0);
         if (np == 2) op[co] = TINYCC_COLS_SAT(v1);
     }
@@ -116,7 +116,7 @@ static inline int tinycc_cols3_fits(const tinycc_conv_shape *s, int g, int32_t a
 TINYCC_COLS_OUTLINED void tinycc_cols_block3(const tinycc_conv_shape *s, tinycc_cols *c, int g, const int32_t *wpk,
                                              int8_t *o) {
     c->w[4 * g] = INT32_MIN + 0x8000;     /* TINYCC_COLS3_MARK, 0x80008000 */
-    (void)tinycc_cols_block3_asm(c, wpk + 1, g, o, s->co, wpk[0]);
+    (void)tinycc_cols_block3_asm(c, wpk + 2, g, o, s->co, wpk[0], wpk[1]);
 }
 #endif
 
