@@ -186,14 +186,14 @@ def reachable_sums(p, bias: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.n
 
 
 def cols_table(node, g, p, w: np.ndarray):
-    """(co x 2 words kb, W for conv_2d.cols_words, the layer's 2 out_zp + 1, the filter to pack), or None when
+    """(co x 2 words kb, W for conv_2d.cols_words, the layer's 2 out_zp + 1, its key, the filter to pack), or None when
     a multiplier is not 0 or in [2^30, 2^31), a shift is not a right shift by 1..31, a channel finds no
     one-word requantisation (cols_packed_words) or an int32 sum could overflow (tinycc_cols_rq,
     kernels/optimised/conv_2d_cols.h). Per channel: kb = bias - in_zp * sum(w) and W, 2M - 2^32 with
-    the right shift less one in its low 5 bits (TFLM's exactly for every reachable accumulator). A
+    the right shift less one in its low 5 bits XOR the key (TFLM's exactly for every reachable accumulator). A
     channel whose output does not depend on its input (a filter of zeros, a zero multiplier, or a clamped
     output equal at the least and greatest reachable sum: a dead channel, its bias far beyond what its
-    taps can move) has its filter packed as zeros and gets TFLM's constant c: W = -2^31 (M = 2^30, s = 0),
+    taps can move) has its filter packed as zeros and gets TFLM's constant c: W = -2^31 | key (s = 0),
     kb = 4 (c - zp) (const_kbias), its int8 output clamped by the kernel as any other."""
     co = w.shape[0]
     name = bias_name(node)
@@ -303,10 +303,10 @@ COLS_KEYS = 4           # layer keys tried (cols_packed_words)
 
 def cols_word_outputs(acc, word, zp: int, lo: int, hi: int, key: int = 0):
     """clamp(y, lo, hi) of the one-word im2col requantisation, elementwise over int64 arrays: with W the
-    word (int32) and s = (W ^ key) & 31 (key: the layer's, 0..31), x = acc + ((acc W + 2^31) >> 32) (SMMLAR acc, acc, W: the word taken
-    whole as 2M - 2^32, its low byte included), h = (2 zp + 1) << s, y = ((x + h + (x >> 31)) >> s) >> 1
-    (the last shift is SSAT's ASR #1): TFLM's MultiplyByQuantizedMultiplier(acc, M, -(s + 1)) + zp when
-    W = 2M - 2^32 exactly, and the same wherever a word near it moves no rounding boundary past a
+    word (int32) and s = (W ^ key) & 31 (key: the layer's, 0..31), x = acc + ((acc W + 2^31) >> 32)
+    (SMMLAR acc, acc, W: the word taken whole as 2M - 2^32, its low bits included), h = (2 zp + 1) << s,
+    y = ((x + h + (x >> 31)) >> s) >> 1 (the last shift is SSAT's ASR #1): TFLM's
+    MultiplyByQuantizedMultiplier(acc, M, -(s + 1)) + zp when W = 2M - 2^32 exactly, and the same wherever a word near it moves no rounding boundary past a
     reachable accumulator (cols_packed_words proves it)."""
     acc, word = np.asarray(acc, np.int64), np.asarray(word, np.int64)
     s = (word ^ int(key)) & 31
@@ -329,17 +329,20 @@ def _level_thresholds(f, lo: int, hi: int, amin, amax) -> np.ndarray:
     return a
 
 
-def cols_packed_words(node, g, p, weights: np.ndarray) -> np.ndarray | None:
-    """One int32 word per output channel for the im2col conv in place of cols_table's three (M2, h, e): a word
-    W near M2 = 2M - 2^32 whose low 5 bits are s = e - 1 and for which cols_word_outputs equals TF Lite
-    Micro's clamp(MultiplyByQuantizedMultiplier(acc, M, -e) + out_zp, act_min, act_max) at every
-    accumulator an int8 input can reach (as packed_multipliers: the two non-decreasing functions have the
-    same level thresholds on [amin, amax]); h then comes from one per-layer value, 2 zp + 1 (12 bytes a
-    channel become 4). A channel whose output does not depend on its input (a filter of zeros or a zero
-    multiplier) gets -2^31 (M = 2^30, s = 0), under which cols_word_outputs gives zp + kb / 4 for a folded
-    bias kb that is a multiple of 4: its folded bias must be const_kbias. None when cols_table's limits are not met
-    (multipliers in [2^30, 2^31), right shifts 1..31, sums within int32) or a channel finds no such word
-    among the 2 * COLS_PACK_STEPS + 1 nearest M2 (32 apart). `weights`: output channels first."""
+def cols_packed_words(node, g, p, weights: np.ndarray) -> tuple[np.ndarray, int] | None:
+    """(one int32 word per output channel, the layer's key 0..31) for the im2col conv in place of three words
+    (M2, h, e): a word W near M2 = 2M - 2^32 whose low 5 bits XOR the key are s = e - 1 and for which
+    cols_word_outputs equals TF Lite Micro's clamp(MultiplyByQuantizedMultiplier(acc, M, -e) + out_zp,
+    act_min, act_max) at every accumulator an int8 input can reach (as packed_multipliers: the two
+    non-decreasing functions have the same level thresholds on [amin, amax]); h then comes from one
+    per-layer value, 2 zp + 1 (12 bytes a channel become 4). The key is 0 unless a channel finds no word
+    among the 2 * COLS_PACK_STEPS + 1 nearest M2 (32 apart; VWW has two such layers: a multiplier whose
+    rounding ties any change moves): then up to COLS_KEYS keys that make such a channel's exact M2 its
+    word are tried. A channel whose output does not depend on its input (a filter of zeros or a zero
+    multiplier) gets -2^31 | key (M = 2^30, s = 0), under which cols_word_outputs gives zp + kb / 4 for a
+    folded bias kb that is a multiple of 4: its folded bias must be const_kbias. None when cols_table's
+    limits are not met (multipliers in [2^30, 2^31), right shifts 1..31, sums within int32) or no key
+    serves every channel. `weights`: output channels first."""
     co = weights.shape[0]
     ms = per_channel(p, co)
     bias = bias_values(node, g, co)
@@ -359,7 +362,6 @@ def cols_packed_words(node, g, p, weights: np.ndarray) -> np.ndarray | None:
     zp, lo, hi = int(p["output_zp"]), max(int(p["act_min"]), -128), min(int(p["act_max"]), 127)
     want = _thresholds(mult, shift, zp, lo, hi, amin, amax)
     step = 32
-    base = ((2 * mult - (1 << 32)) & ~(step - 1)) | (e - 1)
     m2 = 2 * mult - (1 << 32)
 
     def search(key: int) -> tuple[np.ndarray, np.ndarray]:

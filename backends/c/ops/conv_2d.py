@@ -82,20 +82,21 @@ def cols_constants(node, m, p):
     # the shift key's XOR compiled in only when a node has a key (TINYCC_COLS_KEY)
     m.defines["TINYCC_COLS_KEY"] = max(m.defines.get("TINYCC_COLS_KEY", 0), int(found[2] != 0))
     words = m.const_array(cols_words(*found), "wpk",
-                          comment=f"{node.inputs[1]} packed for the im2col kernel: 2 out_zp + 1, key, per channel pair: "
-                                  f"bias - input zp * sum(w) x2, the taps, 2M-2^32 with (e-1) ^ key in its low 5 bits x2")
+                          comment=f"{node.inputs[1]} packed for the im2col kernel: 2 out_zp + 1, key, per channel "
+                                  f"pair: bias - input zp * sum(w) x2, the taps, 2M-2^32 with (e-1) ^ key in its "
+                                  f"low 5 bits x2")
     return words, "NULL", "NULL"
 
 
 def cols_words(table: np.ndarray, zp2: int, key: int, w: np.ndarray) -> np.ndarray:
-    """tinycc_cols_block's words: the layer's 2 out_zp + 1 and shift key (requant.cols_packed_words), then per channel pair kb0, kb1, the pair's packed
-    filter words (2g), W0, W1; an odd last channel kb, its g words, W (table: cols_table's co x 2 columns
-    kb, W: 4 bytes of requantisation a channel)."""
+    """tinycc_cols_block's words: the layer's 2 out_zp + 1 and shift key (requant.cols_packed_words), then per
+    channel pair kb0, kb1, the pair's packed filter words (2g), W0, W1; an odd last channel kb, its g words, W
+    (table: cols_table's co x 2 columns kb, W: 4 bytes of requantisation a channel)."""
     co = w.shape[0]
     g = -(-w[0].size // 4)
     packed = packed_words(w)
     table = np.asarray(table, np.int32).reshape(co, 2)
-    parts = [np.array([zp2, key], np.int64)]
+    parts: list[np.ndarray] = [np.array([zp2, key], np.int32)]
     for i in range(co // 2):
         t = table[2 * i:2 * i + 2]
         parts += [t[:, 0], packed[2 * i * g:(2 * i + 2) * g], t[:, 1]]
