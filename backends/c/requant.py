@@ -306,8 +306,9 @@ def cols_word_outputs(acc, word, zp: int, lo: int, hi: int, key: int = 0):
     word (int32) and s = (W ^ key) & 31 (key: the layer's, 0..31), x = acc + ((acc W + 2^31) >> 32)
     (SMMLAR acc, acc, W: the word taken whole as 2M - 2^32, its low bits included), h = (2 zp + 1) << s,
     y = ((x + h + (x >> 31)) >> s) >> 1 (the last shift is SSAT's ASR #1): TFLM's
-    MultiplyByQuantizedMultiplier(acc, M, -(s + 1)) + zp when W = 2M - 2^32 exactly, and the same wherever a word near it moves no rounding boundary past a
-    reachable accumulator (cols_packed_words proves it)."""
+    MultiplyByQuantizedMultiplier(acc, M, -(s + 1)) + zp when W = 2M - 2^32 exactly, and the same
+    wherever a word near it moves no rounding boundary past a reachable accumulator (cols_packed_words
+    proves it)."""
     acc, word = np.asarray(acc, np.int64), np.asarray(word, np.int64)
     s = (word ^ int(key)) & 31
     x = acc + ((acc * word + (1 << 31)) >> 32)
