@@ -235,21 +235,27 @@ SHIFT_BITS = 5          # a packed word's low bits: the right shift 0..31 (TINYC
 PACK_STEPS = 8          # candidates tried each side of M, 2^SHIFT_BITS apart
 
 
-def _thresholds(mult, shift, zp: int, lo: int, hi: int, amin, amax) -> np.ndarray:
-    """Per channel (rows), for each output level k in lo+1..hi, the least accumulator in [amin, amax] whose
-    clamp(MultiplyByQuantizedMultiplier(acc, M, shift) + zp, lo, hi) >= k (amax + 1 where none): the
-    function is non-decreasing in acc (M >= 0), so these thresholds determine it on [amin, amax]."""
+def _level_thresholds(f, lo: int, hi: int, amin, amax) -> np.ndarray:
+    """Per row, for each output level k in lo+1..hi, the least accumulator in [amin, amax] whose f(acc) >= k
+    (amax + 1 where none); f: (acc rows x levels) -> outputs, non-decreasing in acc."""
     ks = np.arange(lo + 1, hi + 1, dtype=np.int64)[None, :]
     a = np.repeat(np.asarray(amin, np.int64)[:, None], ks.size, axis=1)
     top = np.asarray(amax, np.int64)[:, None]
     b = np.repeat(top + 1, ks.size, axis=1)
-    m, s = np.asarray(mult, np.int64)[:, None], np.asarray(shift, np.int64)[:, None]
     while (a < b).any():
         mid = (a + b) // 2
-        y = np.clip(multiply_by_quantized_multiplier(np.minimum(mid, top), m, s) + zp, lo, hi)
-        ok = (y >= ks) & (mid <= top)
+        ok = (f(np.minimum(mid, top)) >= ks) & (mid <= top)
         b, a = np.where((a < b) & ok, mid, b), np.where((a < b) & ~ok, mid + 1, a)
     return a
+
+
+def _thresholds(mult, shift, zp: int, lo: int, hi: int, amin, amax) -> np.ndarray:
+    """Per channel (rows), for each output level k in lo+1..hi, the least accumulator in [amin, amax] whose
+    clamp(MultiplyByQuantizedMultiplier(acc, M, shift) + zp, lo, hi) >= k (amax + 1 where none): the
+    function is non-decreasing in acc (M >= 0), so these thresholds determine it on [amin, amax]."""
+    m, s = np.asarray(mult, np.int64)[:, None], np.asarray(shift, np.int64)[:, None]
+    return _level_thresholds(lambda a: np.clip(multiply_by_quantized_multiplier(a, m, s) + zp, lo, hi),
+                             lo, hi, amin, amax)
 
 
 def packed_multipliers(node, g, p, weights: np.ndarray) -> np.ndarray | None:
@@ -271,10 +277,7 @@ def packed_multipliers(node, g, p, weights: np.ndarray) -> np.ndarray | None:
     mult, shift = ms
     if (shift > 0).any() or (shift < -31).any() or (mult < 0).any():
         return None
-    w = np.asarray(weights, np.int64).reshape(co, -1)
-    span = np.array([-128, 127], np.int64) - int(p["input_zp"])
-    amin = bias + np.minimum(w * span[0], w * span[1]).sum(axis=1)
-    amax = bias + np.maximum(w * span[0], w * span[1]).sum(axis=1)
+    amin, amax = reachable_sums(p, bias, weights)
     if max(np.abs(amin).max(initial=0), np.abs(amax).max(initial=0)) >= (1 << 31):
         return None
     zp, lo, hi = int(p["output_zp"]), int(p["act_min"]), int(p["act_max"])
@@ -314,20 +317,6 @@ def cols_word_outputs(acc, word, zp: int, lo: int, hi: int, key: int = 0):
     x = acc + ((acc * word + (1 << 31)) >> 32)
     h = (2 * int(zp) + 1) * (np.int64(1) << s)
     return np.clip(((x + h + (x >> 31)) >> s) >> 1, lo, hi)
-
-
-def _level_thresholds(f, lo: int, hi: int, amin, amax) -> np.ndarray:
-    """Per row, for each output level k in lo+1..hi, the least accumulator in [amin, amax] whose f(acc) >= k
-    (amax + 1 where none); f: (acc rows x levels) -> outputs, non-decreasing in acc."""
-    ks = np.arange(lo + 1, hi + 1, dtype=np.int64)[None, :]
-    a = np.repeat(np.asarray(amin, np.int64)[:, None], ks.size, axis=1)
-    top = np.asarray(amax, np.int64)[:, None]
-    b = np.repeat(top + 1, ks.size, axis=1)
-    while (a < b).any():
-        mid = (a + b) // 2
-        ok = (f(np.minimum(mid, top)) >= ks) & (mid <= top)
-        b, a = np.where((a < b) & ok, mid, b), np.where((a < b) & ~ok, mid + 1, a)
-    return a
 
 
 def cols_packed_words(node, g, p, weights: np.ndarray) -> tuple[np.ndarray, int] | None:
