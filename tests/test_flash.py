@@ -282,3 +282,43 @@ def test_multiplier_words_with_their_shift_equal_tflm_for_every_reachable_sum(se
     assert not any(t == "int8_t" and n == 6 for _, t, n in arrays)      # no shift array
     for k, xs in enumerate(samples):
         assert got_out[k][0].tobytes() == np.asarray(run_tflm(path.read_bytes(), xs)[0]).tobytes(), f"sample {k}"
+
+
+@pytest.mark.parametrize("seed, kernel, cin, co, in_zp", [(4, (3, 3), 4, 6, -128), (5, (1, 1), 16, 7, 3)])
+def test_im2col_conv_stores_one_requantisation_word_a_channel(seed, kernel, cin, co, in_zp, tmp_path):
+    """requant.cols_packed_words / conv_2d.cols_words: the im2col conv's packed array is the filter (k4 taps a
+    channel) plus 8 bytes a channel (folded bias and one requantisation word: 2M - 2^32 with the shift less
+    one in its low 5 bits; 12 more before) plus 8 for the layer's 2 out_zp + 1 and key; each word requantises every
+    accumulator an int8 input can reach as TF Lite Micro's (M, shift) does (checked one by one over the
+    whole range), the odd last channel's tail is compiled in only with an odd channel count, and the
+    compiled model's outputs are TF Lite Micro's."""
+    from tests.ops.test_fast_kernels import conv_case
+    from tinycc.backends.c import requant
+    from tinycc.core.fixedpoint import multiply_by_quantized_multiplier as mbqm
+    path = tmp_path / "m.tflite"
+    path.write_bytes(conv_case(seed, 5, 6, cin, co, kernel, in_zp=in_zp, act_fn="relu"))
+    g = load_tflite(path)
+    node = g.nodes[0]
+    p = ops.require("conv_2d").prepare(node, g)
+    w = np.asarray(g.tensors[node.inputs[1]].data, np.int64)
+    packed = requant.cols_packed_words(node, g, p, w)
+    assert packed is not None and packed[1] == 0            # no channel needs a key
+    words = packed[0]
+    bias = np.asarray(g.tensors[node.inputs[2]].data, np.int64)
+    amin, amax = requant.reachable_sums(p, bias, w)
+    zp, lo, hi = int(p["output_zp"]), int(p["act_min"]), int(p["act_max"])
+    for c in range(co):
+        acc = np.arange(amin[c], amax[c] + 1)
+        m, s = int(p["multiplier"][c]), int(p["shift"][c])
+        assert int(words[c]) & 31 == -s - 1
+        want = np.clip(mbqm(acc, m, s) + zp, lo, hi)
+        assert np.array_equal(requant.cols_word_outputs(acc, int(words[c]), zp, lo, hi), want), f"channel {c}"
+    samples = [random_inputs(g, np.random.default_rng(k)) for k in range(2)]
+    got, _, _ = _compile_and_run(path, "speed", tmp_path, samples)
+    k4 = -(-int(np.prod(w.shape[1:])) // 4) * 4
+    wpk = [n for c, t, n in _arrays(tmp_path / "speed") if "packed for the im2col kernel" in c]
+    assert wpk == [(8 + co * (k4 + 8)) // 4]                       # int32 words
+    # the odd-last-channel tail compiled in only where a node has one
+    assert f"#define TINYCC_COLS_ODD {co % 2}\n" in (tmp_path / "speed" / "model.c").read_text()
+    for k, xs in enumerate(samples):
+        assert got[k][0].tobytes() == np.asarray(run_tflm(path.read_bytes(), xs)[0]).tobytes(), f"sample {k}"

@@ -101,15 +101,22 @@ def test_fc_words_are_tflm_requantisation():
 
 
 def test_cols_words_are_tflm_requantisation():
-    """tinycc_cols_rq with M2 = 2M - 2^32, h = rounding_word(zp, e): x = (acc (M2 + 2^32) + 2^31) >> 32,
-    (x + h + (x >> 31)) >> e equals MultiplyByQuantizedMultiplier(acc, M, -e) + out_zp."""
+    """tinycc_cols_rq with an exact word W = 2M - 2^32 (one whose low 5 bits are already e - 1) and the layer's
+    2 zp + 1: x = acc + ((acc W + 2^31) >> 32), ((x + h + (x >> 31)) >> s) >> 1 with h = (2 zp + 1) << s equals
+    MultiplyByQuantizedMultiplier(acc, M, -e) + out_zp."""
     rng, acc, mult = draws(2)
-    for e in (1, 5, 12, 31):
+    for e in (1, 5, 13, 31):                             # e - 1 even: W = 2M - 2^32 can end in it
+        word = ((2 * mult - (1 << 32)) & ~31) | (e - 1)
+        m = (word + (1 << 32)) // 2
         for zp in (-128, 0, 41):
-            h = requant.rounding_word(zp, np.full(acc.size, e))
-            x = (acc * mult * 2 + (1 << 31)) >> 32
-            got = (x + h + (x >> 31)) >> e
-            assert (got == mbqm(acc, mult, -e) + zp).all(), (e, zp)
+            got = requant.cols_word_outputs(acc, word, zp, -(1 << 40), 1 << 40)
+            assert (got == mbqm(acc, m, -e) + zp).all(), (e, zp)
+        # any M exactly, its word's low 5 bits made e - 1 by the layer's key (XOR)
+        m2 = 2 * mult - (1 << 32)
+        for i in range(0, acc.size, 500):
+            key = int(m2[i] & 31) ^ (e - 1)
+            got = requant.cols_word_outputs(acc, m2[i], -7, -(1 << 40), 1 << 40, key)
+            assert (got == mbqm(acc, mult[i], -e) - 7).all(), (e, i)
 
 
 def test_dw_words_are_tflm_requantisation():

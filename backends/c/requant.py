@@ -8,7 +8,8 @@ kernels/common/tinycc_fixedpoint.h). The fast kernels take it in one of these fo
   - the folded bias kb = bias - in_zp * sum(w) per output channel, so that a kernel sums raw inputs;
   - fused words: for a right shift s, `rounding_word(zp, s)` = 2^(s-1) + zp * 2^s is the rounding half
     of a shift by s plus the output zero point added before it (the same as adding zp after it). The
-    im2col conv packs (2M - 2^32, h, e) with h = rounding_word(zp, e) (tinycc_cols_rq), fully_connected
+    im2col conv packs one word a channel, 2M - 2^32 with e - 1 in its low 5 bits (cols_packed_words), the
+    kernel making h = rounding_word(zp, e) from the layer's 2 zp + 1 (tinycc_cols_rq); fully_connected
     (M, h, r - 1) with h = rounding_word(zp, r - 1) (tinycc_fc_mul), depthwise h * 256 + r - 1 with
     the same h (tinycc_dw_rq).
 """
@@ -175,13 +176,25 @@ def fc_kbias(kbias: np.ndarray) -> np.ndarray:
     return np.concatenate([kbias, np.zeros(-kbias.size % FC_BLOCK_UNITS, np.int64)]).astype(np.int32)
 
 
+def reachable_sums(p, bias: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(amin, amax) per output channel: the least and greatest accumulator bias + sum(w (x - in_zp)) an int8
+    input x can produce (`w`: output channels first), int64."""
+    w = np.asarray(w, np.int64).reshape(np.asarray(w).shape[0], -1)
+    span = np.array([-128, 127], np.int64) - int(p["input_zp"])
+    return (bias + np.minimum(w * span[0], w * span[1]).sum(axis=1),
+            bias + np.maximum(w * span[0], w * span[1]).sum(axis=1))
+
+
 def cols_table(node, g, p, w: np.ndarray):
-    """(co x 4 words kb, M2, h, e for conv_2d.cols_words, the filter to pack), or None when a multiplier is
-    not 0 or in [2^30, 2^31), a shift is not a right shift by 1..31, or an int32 sum could overflow
-    (tinycc_cols_rq, kernels/optimised/conv_2d_cols.h). Per channel: kb = bias - in_zp * sum(w),
-    M2 = 2M - 2^32, h = rounding_word(out_zp, e), e = -shift. A channel whose output does not depend on
-    its input (a filter of zeros, or a zero multiplier: its filter is packed as zeros then) gets TFLM's
-    constant c: kb = 0 (so acc = 0 and SRDHM gives 0), e = 1, h = 2 (c + out_zp)."""
+    """(co x 2 words kb, W for conv_2d.cols_words, the layer's 2 out_zp + 1, its key, the filter to pack), or None when
+    a multiplier is not 0 or in [2^30, 2^31), a shift is not a right shift by 1..31, a channel finds no
+    one-word requantisation (cols_packed_words) or an int32 sum could overflow (tinycc_cols_rq,
+    kernels/optimised/conv_2d_cols.h). Per channel: kb = bias - in_zp * sum(w) and W, 2M - 2^32 with
+    the right shift less one in its low 5 bits XOR the key (TFLM's exactly for every reachable accumulator). A
+    channel whose output does not depend on its input (a filter of zeros, a zero multiplier, or a clamped
+    output equal at the least and greatest reachable sum: a dead channel, its bias far beyond what its
+    taps can move) has its filter packed as zeros and gets TFLM's constant c: W = -2^31 | key (s = 0),
+    kb = 4 (c - zp) (const_kbias), its int8 output clamped by the kernel as any other."""
     co = w.shape[0]
     name = bias_name(node)
     if name is not None and g.tensors[name].data is None:
@@ -191,30 +204,30 @@ def cols_table(node, g, p, w: np.ndarray):
     if ms is None or bias is None:
         return None
     mult, shift = ms
+    zp, lo, hi = int(p["output_zp"]), int(p["act_min"]), int(p["act_max"])
+    amin, amax = reachable_sums(p, bias, w)
+    if max(np.abs(amin).max(initial=0), np.abs(amax).max(initial=0)) >= (1 << 31):
+        return None
+    ends = [np.clip(multiply_by_quantized_multiplier(a.astype(np.int32), mult.astype(np.int32),
+                                                     shift.astype(np.int32)).astype(np.int64) + zp, lo, hi)
+            for a in (amin, amax)]
+    const = (ends[0] == ends[1]) | (mult == 0)    # the output is ends[0] whatever the input
     w = np.array(w, np.int8)
-    w[mult == 0] = 0                   # MultiplyByQuantizedMultiplier(acc, 0, shift) = 0 whatever acc
+    w[const] = 0
+    packed = cols_packed_words(node, g, p, w)
+    if packed is None:
+        return None
+    words, key = packed
     wf = np.asarray(w, np.int64).reshape(co, -1)
     kbias = bias - int(p["input_zp"]) * wf.sum(axis=1)
-    const = ~wf.any(axis=1)            # the accumulator is the folded bias whatever the input
-    if (np.abs(kbias[const]) >= (1 << 31)).any():
-        return None
-    zp = int(p["output_zp"])
-    q0 = np.zeros(co, np.int64)
-    if const.any():
-        q0[const] = multiply_by_quantized_multiplier(kbias[const].astype(np.int32), mult[const].astype(np.int32),
-                                                     shift[const].astype(np.int32)).astype(np.int64)
-    mult = np.where(const, 1 << 30, mult)
-    e = np.where(const, 1, -shift)
-    kbias = np.where(const, 0, kbias)
-    if (mult < (1 << 30)).any() or (mult >= (1 << 31)).any() or (e < 1).any() or (e > 31).any():
-        return None
-    h = np.where(const, 2 * (q0 + zp), rounding_word(zp, e)).astype(np.int64)
+    kbias[const] = const_kbias(ends[0][const], zp)
+    wd = words.astype(np.int64)
+    h = (2 * zp + 1) * (np.int64(1) << ((wd ^ key) & 31))
     bound = np.abs(kbias) + 128 * np.abs(wf).sum(axis=1)          # |acc|, every partial sum too
-    xbound = (bound * mult) // (1 << 31) + 2                        # |SRDHM(acc, M)|
+    xbound = (bound * (wd + (1 << 32))) // (1 << 32) + 2            # |acc + SMMLAR's high word|
     if (bound >= (1 << 31)).any() or (xbound + np.abs(h) + 1 >= (1 << 31)).any():
         return None
-    table = np.stack([kbias, 2 * mult - (1 << 32), h, e], axis=1).astype(np.int32)
-    return table, w
+    return np.stack([kbias, wd], axis=1).astype(np.int32), 2 * zp + 1, key, w
 
 
 # ---- multiplier words that carry their shift ----
@@ -222,21 +235,27 @@ SHIFT_BITS = 5          # a packed word's low bits: the right shift 0..31 (TINYC
 PACK_STEPS = 8          # candidates tried each side of M, 2^SHIFT_BITS apart
 
 
-def _thresholds(mult, shift, zp: int, lo: int, hi: int, amin, amax) -> np.ndarray:
-    """Per channel (rows), for each output level k in lo+1..hi, the least accumulator in [amin, amax] whose
-    clamp(MultiplyByQuantizedMultiplier(acc, M, shift) + zp, lo, hi) >= k (amax + 1 where none): the
-    function is non-decreasing in acc (M >= 0), so these thresholds determine it on [amin, amax]."""
+def _level_thresholds(f, lo: int, hi: int, amin, amax) -> np.ndarray:
+    """Per row, for each output level k in lo+1..hi, the least accumulator in [amin, amax] whose f(acc) >= k
+    (amax + 1 where none); f: (acc rows x levels) -> outputs, non-decreasing in acc."""
     ks = np.arange(lo + 1, hi + 1, dtype=np.int64)[None, :]
     a = np.repeat(np.asarray(amin, np.int64)[:, None], ks.size, axis=1)
     top = np.asarray(amax, np.int64)[:, None]
     b = np.repeat(top + 1, ks.size, axis=1)
-    m, s = np.asarray(mult, np.int64)[:, None], np.asarray(shift, np.int64)[:, None]
     while (a < b).any():
         mid = (a + b) // 2
-        y = np.clip(multiply_by_quantized_multiplier(np.minimum(mid, top), m, s) + zp, lo, hi)
-        ok = (y >= ks) & (mid <= top)
+        ok = (f(np.minimum(mid, top)) >= ks) & (mid <= top)
         b, a = np.where((a < b) & ok, mid, b), np.where((a < b) & ~ok, mid + 1, a)
     return a
+
+
+def _thresholds(mult, shift, zp: int, lo: int, hi: int, amin, amax) -> np.ndarray:
+    """Per channel (rows), for each output level k in lo+1..hi, the least accumulator in [amin, amax] whose
+    clamp(MultiplyByQuantizedMultiplier(acc, M, shift) + zp, lo, hi) >= k (amax + 1 where none): the
+    function is non-decreasing in acc (M >= 0), so these thresholds determine it on [amin, amax]."""
+    m, s = np.asarray(mult, np.int64)[:, None], np.asarray(shift, np.int64)[:, None]
+    return _level_thresholds(lambda a: np.clip(multiply_by_quantized_multiplier(a, m, s) + zp, lo, hi),
+                             lo, hi, amin, amax)
 
 
 def packed_multipliers(node, g, p, weights: np.ndarray) -> np.ndarray | None:
@@ -258,10 +277,7 @@ def packed_multipliers(node, g, p, weights: np.ndarray) -> np.ndarray | None:
     mult, shift = ms
     if (shift > 0).any() or (shift < -31).any() or (mult < 0).any():
         return None
-    w = np.asarray(weights, np.int64).reshape(co, -1)
-    span = np.array([-128, 127], np.int64) - int(p["input_zp"])
-    amin = bias + np.minimum(w * span[0], w * span[1]).sum(axis=1)
-    amax = bias + np.maximum(w * span[0], w * span[1]).sum(axis=1)
+    amin, amax = reachable_sums(p, bias, weights)
     if max(np.abs(amin).max(initial=0), np.abs(amax).max(initial=0)) >= (1 << 31):
         return None
     zp, lo, hi = int(p["output_zp"]), int(p["act_min"]), int(p["act_max"])
@@ -281,3 +297,91 @@ def packed_multipliers(node, g, p, weights: np.ndarray) -> np.ndarray | None:
         same = (_thresholds(cand[idx], shift[idx], zp, lo, hi, amin[idx], amax[idx]) == want[idx]).all(axis=1)
         words[idx[same]] = cand[idx[same]]
     return None if (words < 0).any() else words.astype(np.int32)
+
+
+# ---- the im2col conv's requantisation in one word per channel (tinycc_cols_rq) ----
+COLS_PACK_STEPS = 32    # candidates tried each side of M2
+COLS_KEYS = 4           # layer keys tried (cols_packed_words)
+
+
+def cols_word_outputs(acc, word, zp: int, lo: int, hi: int, key: int = 0):
+    """clamp(y, lo, hi) of the one-word im2col requantisation, elementwise over int64 arrays: with W the
+    word (int32) and s = (W ^ key) & 31 (key: the layer's, 0..31), x = acc + ((acc W + 2^31) >> 32)
+    (SMMLAR acc, acc, W: the word taken whole as 2M - 2^32, its low bits included), h = (2 zp + 1) << s,
+    y = ((x + h + (x >> 31)) >> s) >> 1 (the last shift is SSAT's ASR #1): TFLM's
+    MultiplyByQuantizedMultiplier(acc, M, -(s + 1)) + zp when W = 2M - 2^32 exactly, and the same
+    wherever a word near it moves no rounding boundary past a reachable accumulator (cols_packed_words
+    proves it)."""
+    acc, word = np.asarray(acc, np.int64), np.asarray(word, np.int64)
+    s = (word ^ int(key)) & 31
+    x = acc + ((acc * word + (1 << 31)) >> 32)
+    h = (2 * int(zp) + 1) * (np.int64(1) << s)
+    return np.clip(((x + h + (x >> 31)) >> s) >> 1, lo, hi)
+
+
+def cols_packed_words(node, g, p, weights: np.ndarray) -> tuple[np.ndarray, int] | None:
+    """(one int32 word per output channel, the layer's key 0..31) for the im2col conv in place of three words
+    (M2, h, e): a word W near M2 = 2M - 2^32 whose low 5 bits XOR the key are s = e - 1 and for which
+    cols_word_outputs equals TF Lite Micro's clamp(MultiplyByQuantizedMultiplier(acc, M, -e) + out_zp,
+    act_min, act_max) at every accumulator an int8 input can reach (as packed_multipliers: the two
+    non-decreasing functions have the same level thresholds on [amin, amax]); h then comes from one
+    per-layer value, 2 zp + 1 (12 bytes a channel become 4). The key is 0 unless a channel finds no word
+    among the 2 * COLS_PACK_STEPS + 1 nearest M2 (32 apart; VWW has two such layers: a multiplier whose
+    rounding ties any change moves): then up to COLS_KEYS keys that make such a channel's exact M2 its
+    word are tried. A channel whose output does not depend on its input (a filter of zeros or a zero
+    multiplier) gets -2^31 | key (M = 2^30, s = 0), under which cols_word_outputs gives zp + kb / 4 for a
+    folded bias kb that is a multiple of 4: its folded bias must be const_kbias. None when cols_table's
+    limits are not met (multipliers in [2^30, 2^31), right shifts 1..31, sums within int32) or no key
+    serves every channel. `weights`: output channels first."""
+    co = weights.shape[0]
+    ms = per_channel(p, co)
+    bias = bias_values(node, g, co)
+    if ms is None or bias is None:
+        return None
+    mult, shift = ms
+    w = np.asarray(weights, np.int64).reshape(co, -1)
+    const = ~w.any(axis=1) | (mult == 0)
+    live = np.flatnonzero(~const)
+    mult, shift, bias, w = mult[live], shift[live], bias[live], w[live]
+    e = -shift
+    if (mult < (1 << 30)).any() or (mult >= (1 << 31)).any() or (e < 1).any() or (e > 31).any():
+        return None
+    amin, amax = reachable_sums(p, bias, w)
+    if max(np.abs(amin).max(initial=0), np.abs(amax).max(initial=0)) >= (1 << 31):
+        return None
+    zp, lo, hi = int(p["output_zp"]), max(int(p["act_min"]), -128), min(int(p["act_max"]), 127)
+    want = _thresholds(mult, shift, zp, lo, hi, amin, amax)
+    step = 32
+    m2 = 2 * mult - (1 << 32)
+
+    def search(key: int) -> tuple[np.ndarray, np.ndarray]:
+        words = np.full(co, -(1 << 31) | key, np.int64)       # constant channels: s = 0
+        found = np.zeros(live.size, bool)
+        base = (m2 & ~(step - 1)) | ((e - 1) ^ key)
+        for k in sorted(range(-COLS_PACK_STEPS, COLS_PACK_STEPS + 1), key=abs):
+            cand = base + k * step
+            idx = np.flatnonzero(~found & (cand >= -(1 << 31)) & (cand < 0))
+            if idx.size == 0:
+                continue
+            got = _level_thresholds(lambda a, c=cand[idx]: cols_word_outputs(a, c[:, None], zp, lo, hi, key),
+                                    lo, hi, amin[idx], amax[idx])
+            same = idx[(got == want[idx]).all(axis=1)]
+            words[live[same]] = cand[same]
+            found[same] = True
+        return words, found
+
+    words, found = search(0)
+    # else the keys that make an unserved channel's exact word M2 its own
+    for key in list(dict.fromkeys(int(k) for k in ((m2 & 31) ^ (e - 1))[~found]))[:COLS_KEYS]:
+        if found.all():
+            break
+        words, found = search(key)
+        if found.all():
+            return words.astype(np.int32), key
+    return (words.astype(np.int32), 0) if found.all() else None
+
+
+def const_kbias(c: np.ndarray, zp: int) -> np.ndarray:
+    """The folded bias of a constant channel under the word -2^31 (cols_packed_words): 4 (c - zp) with c,
+    the channel's int8 output, so that cols_word_outputs(kb, -2^31, zp, ...) = c."""
+    return 4 * (np.asarray(c, np.int64) - int(zp))

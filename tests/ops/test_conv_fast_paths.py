@@ -137,16 +137,18 @@ def test_cols_special_channels_on_qemu_cortex_m4_equal_tflm(kind, tmp_path):
 
 
 def test_cols_words_layout():
+    """cols_words: the layer's 2 zp + 1 and key, then per pair kb0, kb1, the pair's filter, W0, W1 (one word of
+    requantisation a channel); an odd last channel kb, its g words, W."""
     w = np.arange(3 * 1 * 1 * 6, dtype=np.int64).reshape(3, 1, 1, 6).astype(np.int8)
-    table = np.arange(100, 112, dtype=np.int32).reshape(3, 4)     # kb, M2, h, e per channel
-    words = cols_words(table, w).tolist()
+    table = np.arange(100, 106, dtype=np.int32).reshape(3, 2)     # kb, W per channel
+    words = cols_words(table, 7, 3, w).tolist()
     packed = packed_words(w).tolist()                              # g = 2 words per channel
-    # the last pair's e0 (103) marked in bit 8
-    assert words == [100, 104, *packed[0:4], 101, 105, 102, 106, 103 | 256, 107, 108, *packed[4:6], 109, 110, 111]
-    table = np.arange(100, 120, dtype=np.int32).reshape(5, 4)
+    assert words == [7, 3, 100, 102, *packed[0:4], 101, 103, 104, *packed[4:6], 105]
+    table = np.arange(100, 110, dtype=np.int32).reshape(5, 2)
     w5 = np.zeros((5, 1, 1, 4), np.int8)
-    words = cols_words(table, w5).tolist()                         # g = 1: pairs of 2 + 2 + 6 words
-    assert [words[8], words[18]] == [103, 111 | 256] and words[20:] == [116, 0, 117, 118, 119]
+    words = cols_words(table, -3, 0, w5).tolist()                  # g = 1: pairs of 2 + 2 + 2 words
+    assert len(words) == 2 + 2 * 6 + 3 and words[-3:] == [108, 0, 109]
+    assert words[:8] == [-3, 0, 100, 102, 0, 0, 101, 103]
 
 
 def test_packed_filter_layout():

@@ -79,27 +79,27 @@ def cols_constants(node, m, p):
     found = requant.cols_table(node, m.g, p, np.asarray(w, np.int8))
     if found is None:
         return None
+    # the shift key's XOR compiled in only when a node has a key (TINYCC_COLS_KEY)
+    m.defines["TINYCC_COLS_KEY"] = max(m.defines.get("TINYCC_COLS_KEY", 0), int(found[2] != 0))
     words = m.const_array(cols_words(*found), "wpk",
-                          comment=f"{node.inputs[1]} packed for the im2col kernel, per channel pair: bias - "
-                                  f"input zp * sum(w) x2, the taps, 2M-2^32 x2, 2^(e-1) + zp * 2^e x2, e x2")
+                          comment=f"{node.inputs[1]} packed for the im2col kernel: 2 out_zp + 1, key, per channel "
+                                  f"pair: bias - input zp * sum(w) x2, the taps, 2M-2^32 with (e-1) ^ key in its "
+                                  f"low 5 bits x2")
     return words, "NULL", "NULL"
 
 
-def cols_words(table: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """tinycc_cols_block's words: per channel pair kb0, kb1, the pair's packed filter words (2g), M2_0,
-    M2_1, h0, h1, e0, e1; an odd last channel kb, its g words, M2, h, e (table: cols_table's co x 4
-    columns kb, M2, h, e). The last pair's e0 has bit 8 set (e is 1..31; the kernels shift by e & 31)."""
+def cols_words(table: np.ndarray, zp2: int, key: int, w: np.ndarray) -> np.ndarray:
+    """tinycc_cols_block's words: the layer's 2 out_zp + 1 and shift key (requant.cols_packed_words), then per
+    channel pair kb0, kb1, the pair's packed filter words (2g), W0, W1; an odd last channel kb, its g words, W
+    (table: cols_table's co x 2 columns kb, W: 4 bytes of requantisation a channel)."""
     co = w.shape[0]
     g = -(-w[0].size // 4)
     packed = packed_words(w)
-    table = np.asarray(table, np.int32).reshape(co, 4)
-    parts = []
+    table = np.asarray(table, np.int32).reshape(co, 2)
+    parts: list[np.ndarray] = [np.array([zp2, key], np.int32)]
     for i in range(co // 2):
         t = table[2 * i:2 * i + 2]
-        rq = t[:, 1:].T.reshape(-1).copy()
-        if i == co // 2 - 1:
-            rq[4] |= 256       # the last pair's e0 marked in bit 8: where the assembly loop stops (conv_2d.h)
-        parts += [t[:, 0], packed[2 * i * g:(2 * i + 2) * g], rq]
+        parts += [t[:, 0], packed[2 * i * g:(2 * i + 2) * g], t[:, 1]]
     if co % 2:
         parts += [table[-1, :1], packed[(co - 1) * g:], table[-1, 1:]]
     return np.concatenate(parts).astype(np.int32)
@@ -136,6 +136,11 @@ def _cols(node, m, p, inplace):
     for key in ("pw", "rows", "flat"):
         name = f"TINYCC_COLS_{key.upper()}"
         m.defines[name] = max(m.defines.get(name, 0), int(path == key))
+    # and only the requantisation tails its nodes reach: a clipping activation, an odd last channel
+    needs = {"TINYCC_COLS_CLIP": p["act_min"] > -128 or p["act_max"] < 127,
+             "TINYCC_COLS_ODD": m.g.tensors[node.inputs[1]].shape[0] % 2 == 1}
+    for name, need in needs.items():
+        m.defines[name] = max(m.defines.get(name, 0), int(need))
     return {"wpk": cols[0]}
 
 

@@ -5,7 +5,8 @@
  * packed at compile time (conv_2d.py): output channels in pairs, a pair's 4-tap groups interleaved
  * (c0 g0, c1 g0, c0 g1, c1 g1, ...), each channel zero-padded to k4 taps, an odd last channel on its
  * own; stored as int32 words (byte j of a word, from the least significant, is tap j of its group),
- * each pair's words between its folded biases and its requantisation words (tinycc_cols_block).
+ * each pair's words between its folded biases and its requantisation words (tinycc_cols_block), after
+ * one word for the whole layer (2 out_zp + 1).
  * Two pixels by two channels a pass (three by two in the Cortex-M4 assembly loop of
  * conv_2d_cols_thumb2.h, the third pixel in slot 2: TINYCC_COLS_W). With the DSP extension a group
  * x0..x3 is stored as the words [x0,x2] [x1,x3] (SXTB16 and SXTB16 ROR 8), the pairs a weight word's own SXTB16s give, so
@@ -36,8 +37,8 @@ static inline void tinycc_cols_fill(tinycc_cols *c, int p, int g, int32_t z, int
 static inline const int32_t *tinycc_cols_2x2(const tinycc_cols *c, const int32_t *w, int g, int32_t *acc);
 static inline void tinycc_cols_1x2(const tinycc_cols *c, const int32_t *w, int g, int32_t *acc);
 static inline void tinycc_cols_nx1(const tinycc_cols *c, const int32_t *w, int g, int np, int32_t *acc);
-static inline void tinycc_mve_cols_out4(const int32_t *acc, const int32_t *q, int8_t *op, int co, int32_t act_min,
-                                        int32_t act_max);
+static inline void tinycc_mve_cols_out4(const int32_t *acc, const int32_t *q, int32_t zp2, int32_t key, int8_t *op, int co,
+                                        int32_t act_min, int32_t act_max);
 #elif defined(TINYCC_DSP) || !TINYCC_VEC
 typedef union {
     int32_t w[TINYCC_CONV_COLS_BYTES / 4];
@@ -247,13 +248,16 @@ TINYCC_COLS_OUTLINED void tinycc_cols_pixel(const tinycc_conv_shape *s, const in
 }
 
 /* The im2col kernels' requantisation: TFLM's MultiplyByQuantizedMultiplier plus the output zero point z
- * exactly, for a right shift e = -shift >= 1 and a multiplier M in [2^30, 2^31), from the words
- * M2 = 2M - 2^32 (as int32), h = 2^(e-1) + z * 2^e and e (conv_2d.py's cols_table; bits 5 and up of
- * the e word are ignored: the last channel pair's e0 carries a mark in bit 8, tinycc_cols_block2_asm).
- * SaturatingRoundingDoublingHighMul(acc, M) = floor((2 acc M + 2^31) / 2^32) = acc + floor((acc M2 +
- * 2^31) / 2^32): one SMMLAR with acc as the accumulator (exact 64-bit sum). RoundingDivideByPOT(x, e)
- * + z = (x + 2^(e-1) - (x < 0)) >> e + z = (x + h + (x >> 31)) >> e (adding z * 2^e before an
- * arithmetic shift adds z after it). The emitter checks |acc| and |x| + |h| + 1 stay under 2^31. */
+ * exactly, for a right shift e = -shift >= 1 and a multiplier M in [2^30, 2^31), from one word a channel,
+ * W = 2M - 2^32 (as int32) with s = e - 1 in its low 5 bits after an XOR with the layer's key (0..31;
+ * 0 unless a channel needs its exact M), and the layer's zp2 = 2 z + 1 (conv_2d.py's
+ * cols_words; requant.cols_packed_words proves, channel by channel, that the low bits move no rounding
+ * boundary past an accumulator the layer can reach). SaturatingRoundingDoublingHighMul(acc, M) =
+ * floor((2 acc M + 2^31) / 2^32) = acc + floor((acc M2 + 2^31) / 2^32): one SMMLAR with acc as the
+ * accumulator (exact 64-bit sum). RoundingDivideByPOT(x, e) + z = (x + 2^(e-1) - (x < 0)) >> e + z =
+ * (x + h + (x >> 31)) >> e with h = zp2 << s = 2^(e-1) + z 2^e (adding z 2^e before an arithmetic shift
+ * adds z after it), shifted as >> s then >> 1 (the assembly's SSAT ASR #1). The emitter checks |acc| and
+ * |x| + |h| + 1 stay under 2^31. */
 #if !defined(TINYCC_DSP) && defined(__ARM_ARCH_6M__)
 /* ARMv6-M has no 32x32 -> 64 multiply (GCC calls __aeabi_lmul for a 64-bit product): floor((a b +
  * 2^31) / 2^32) from 16-bit halves, four MULS (Hacker's Delight's mulhs; every partial sum stays
@@ -286,7 +290,13 @@ static inline int32_t tinycc_srdhm_v6m(int32_t acc, int32_t m) {
 }
 #endif
 
-static inline int32_t tinycc_cols_rq(int32_t acc, int32_t m, int32_t h, int32_t e) {
+/* whether a layer's key can be other than 0 (the emitter's #define: 0 when no node has one) */
+#ifndef TINYCC_COLS_KEY
+#define TINYCC_COLS_KEY 1
+#endif
+static inline int32_t tinycc_cols_rq(int32_t acc, int32_t m, int32_t zp2, int32_t key) {
+    const int s = (m ^ (TINYCC_COLS_KEY ? key : 0)) & 31;
+    const int32_t h = (int32_t)((uint32_t)zp2 << s);
     int32_t x;
 #ifdef TINYCC_DSP
     __asm__("smmlar %0, %1, %2, %1" : "=r"(x) : "r"(acc), "r"(m));
@@ -297,7 +307,7 @@ static inline int32_t tinycc_cols_rq(int32_t acc, int32_t m, int32_t h, int32_t 
 #else
     x = (int32_t)(((int64_t)acc * ((int64_t)m + 4294967296LL) + 2147483648LL) >> 32);
 #endif
-    return (x + h + (x >> 31)) >> (e & 31);
+    return ((x + h + (x >> 31)) >> s) >> 1;
 }
 
 #if defined(TINYCC_DSP) && defined(__thumb2__) && !defined(TINYCC_MVE_COLS)

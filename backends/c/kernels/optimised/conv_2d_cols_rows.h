@@ -1,12 +1,20 @@
 /* every output channel of the np (1 or 2) pixels whose columns (g groups) are in c: outputs at o, o + co.
- * `wpk` (conv_2d.py's cols_words): per channel pair {kb0, kb1}, its packed filter (2g words), then
- * {M2_0, M2_1, h0, h1, e0, e1}; an odd last channel {kb}, its g words, {M2, h, e}. kb = bias - in_zp *
- * sum(w), the rest tinycc_cols_rq's words (the output zero point is in h). A pair's words are all
- * loaded before its first output byte is stored (an int8 store may alias them). */
+ * `wpk` (conv_2d.py's cols_words): the layer's zp2 = 2 out_zp + 1 and key, then per channel pair {kb0, kb1}, its
+ * packed filter (2g words), then {W0, W1}; an odd last channel {kb}, its g words, {W}. kb = bias - in_zp *
+ * sum(w), W tinycc_cols_rq's word. A pair's words are all loaded before its first output byte is stored
+ * (an int8 store may alias them). */
 #ifdef TINYCC_DSP
 #define TINYCC_COLS_SAT(v) tinycc_cols_sat(v, clip, act_min, act_max)
 #else
 #define TINYCC_COLS_SAT(v) (int8_t)tinycc_clamp(v, act_min, act_max)
+#endif
+/* the requantisation tails a model's nodes reach (the emitter's #defines, conv_2d.py's _cols): 0 compiles
+ * out the clipping-activation loop (TINYCC_COLS_CLIP) or the odd last channel (TINYCC_COLS_ODD) */
+#ifndef TINYCC_COLS_CLIP
+#define TINYCC_COLS_CLIP 1
+#endif
+#ifndef TINYCC_COLS_ODD
+#define TINYCC_COLS_ODD 1
 #endif
 /* (outlined: inlined into a row loop, its assembly's 14 registers meet the loop's live values and GCC
  * finds no allocation once a model compiles out the other callers) */
@@ -14,33 +22,33 @@ TINYCC_COLS_OUTLINED void tinycc_cols_block(const tinycc_conv_shape *s, const ti
                                             const int32_t *wpk, int8_t *o, int32_t act_min, int32_t act_max) {
     const int co = s->co;
 #ifdef TINYCC_DSP
-    const int clip = act_min > -128 || act_max < 127;
+    const int clip = TINYCC_COLS_CLIP && (act_min > -128 || act_max < 127);
 #endif
-    const int32_t *w = wpk;
+    const int32_t zp2 = wpk[0], key = wpk[1], *w = wpk + 2;
     int8_t *op = o, *const end = o + (co & ~1);
     if (np == 2) {
 #ifdef TINYCC_COLS_ASM
         if (!clip) {
-            if (op != end) w = tinycc_cols_block2_asm(c, w, g, op, co);
+            if (op != end) w = tinycc_cols_block2_asm(c, w, g, op, co, zp2, key);
             op = end;
         }
 #endif
         for (; op != end; op += 2) {
-            int32_t acc[4], m0, m1, h0, h1, e0, e1, v0, v1, v2, v3;
+            int32_t acc[4], m0, m1, v0, v1, v2, v3;
             acc[0] = acc[2] = w[0];
             acc[1] = acc[3] = w[1];
             w = tinycc_cols_2x2(c, w + 2, g, acc);
 #ifdef TINYCC_MVE_COLS
-            tinycc_mve_cols_out4(acc, w, op, co, act_min, act_max);   /* mve_conv_cols.h */
-            w += 6;
+            tinycc_mve_cols_out4(acc, w, zp2, key, op, co, act_min, act_max);   /* mve_conv_cols.h */
+            w += 2;
             continue;
 #endif
-            m0 = w[0], m1 = w[1], h0 = w[2], h1 = w[3], e0 = w[4], e1 = w[5];
-            w += 6;
-            v0 = tinycc_cols_rq(acc[0], m0, h0, e0);
-            v1 = tinycc_cols_rq(acc[1], m1, h1, e1);
-            v2 = tinycc_cols_rq(acc[2], m0, h0, e0);
-            v3 = tinycc_cols_rq(acc[3], m1, h1, e1);
+            m0 = w[0], m1 = w[1];
+            w += 2;
+            v0 = tinycc_cols_rq(acc[0], m0, zp2, key);
+            v1 = tinycc_cols_rq(acc[1], m1, zp2, key);
+            v2 = tinycc_cols_rq(acc[2], m0, zp2, key);
+            v3 = tinycc_cols_rq(acc[3], m1, zp2, key);
             op[0] = TINYCC_COLS_SAT(v0);
             op[1] = TINYCC_COLS_SAT(v1);
             op[co] = TINYCC_COLS_SAT(v2);
@@ -53,20 +61,20 @@ TINYCC_COLS_OUTLINED void tinycc_cols_block(const tinycc_conv_shape *s, const ti
             acc[0] = w[0];
             acc[1] = w[1];
             tinycc_cols_1x2(c, w + 2, g, acc);
-            v0 = tinycc_cols_rq(acc[0], q[0], q[2], q[4]);
-            v1 = tinycc_cols_rq(acc[1], q[1], q[3], q[5]);
-            w = q + 6;
+            v0 = tinycc_cols_rq(acc[0], q[0], zp2, key);
+            v1 = tinycc_cols_rq(acc[1], q[1], zp2, key);
+            w = q + 2;
             op[0] = TINYCC_COLS_SAT(v0);
             op[1] = TINYCC_COLS_SAT(v1);
         }
     }
-    if (co & 1) {
+    if (TINYCC_COLS_ODD && (co & 1)) {
         int32_t acc[2], v0, v1;
         const int32_t *q = w + 1 + g;
         acc[0] = acc[1] = w[0];
         tinycc_cols_nx1(c, w + 1, g, np, acc);
-        v0 = tinycc_cols_rq(acc[0], q[0], q[1], q[2]);
-        v1 = tinycc_cols_rq(acc[1], q[0], q[1], q[2]);
+        v0 = tinycc_cols_rq(acc[0], q[0], zp2, key);
+        v1 = tinycc_cols_rq(acc[1], q[0], zp2, key);
         op[0] = TINYCC_COLS_SAT(v0);
         if (np == 2) op[co] = TINYCC_COLS_SAT(v1);
     }
@@ -99,7 +107,8 @@ TINYCC_COLS_INLINED void tinycc_cols_row_pixel(const tinycc_conv_shape *s, const
 /* the three-pixel assembly loop applies: no clipping activation, whole channel pairs, g groups in both
  * columns (the first one's with the mark after them: tinycc_cols_block3_asm) */
 static inline int tinycc_cols3_fits(const tinycc_conv_shape *s, int g, int32_t act_min, int32_t act_max) {
-    return s->co >= 2 && s->co % 2 == 0 && act_min <= -128 && act_max >= 127 && 16 * g + 4 <= TINYCC_COLS_B &&
+    return s->co >= 2 && (!TINYCC_COLS_ODD || s->co % 2 == 0) &&
+           (!TINYCC_COLS_CLIP || (act_min <= -128 && act_max >= 127)) && 16 * g + 4 <= TINYCC_COLS_B &&
            16 * g - 8 <= TINYCC_CONV_COLS_BYTES - TINYCC_COLS_B;
 }
 
@@ -107,7 +116,7 @@ static inline int tinycc_cols3_fits(const tinycc_conv_shape *s, int g, int32_t a
 TINYCC_COLS_OUTLINED void tinycc_cols_block3(const tinycc_conv_shape *s, tinycc_cols *c, int g, const int32_t *wpk,
                                              int8_t *o) {
     c->w[4 * g] = INT32_MIN + 0x8000;     /* TINYCC_COLS3_MARK, 0x80008000 */
-    (void)tinycc_cols_block3_asm(c, wpk, g, o, s->co);
+    (void)tinycc_cols_block3_asm(c, wpk + 2, g, o, s->co, wpk[0], wpk[1]);
 }
 #endif
 

@@ -1,16 +1,27 @@
 #ifdef TINYCC_COLS_ASM
 /* tinycc_cols_block's two-pixel loop without activation clipping in one assembly loop: every channel
  * pair from op (co2 > 0 of them) with its words at w (tinycc_cols_block), then its 4 outputs: SMMLAR,
- * ADD, ADD ASR #31, ASR, SSAT, STRB each; it stops after the pair whose e0 word has bit 8 set (the last
- * pair's: conv_2d.py's cols_words; ASR by a register takes its low byte). A group (4 taps, 16 MACs) is
+ * ADD, ADD ASR #31, ASR by s, SSAT ASR #1, STRB each (tinycc_cols_rq: s the low 5 bits of the pair's
+ * words W, h = zp2 << s); it stops when the output pointer reaches op + co2. A group (4 taps, 16 MACs) is
  * 6 loads back to back (each pipelines after the one before: 7 cycles where 3 LDRD take 9), 4 SXTB16
  * and 8 SMLAD. A pair's first group is peeled: its loads join the folded biases' and the stack's in one
  * run of 10, and its pixel-1 SMLADs start from the biases (no MOVs to copy them). The other g - 1 groups
  * run 8 a pass, entered (g - 1) mod 8 groups early by LDR PC from the stack (every group is 72 bytes of
  * 32-bit instructions; past the loop when g is 1), so a pair pays one taken branch per 8 groups. The 14
  * registers (lr among them) hold the loop's live values; the column base, the rounded group count, the
- * output pointer, co and the entry address wait in 24 bytes the assembly takes below the stack pointer
- * (and gives back). Returns w after the last pair. */
+ * output pointer, co, the entry address, zp2, the end pointer and the key wait in 32 bytes the assembly takes
+ * below the stack pointer (and gives back). Returns w after the last pair. */
+/* the shifts s0, s1 into D0, D1 from the words W0, W1: their low 5 bits, XOR the key K (TINYCC_COLS_KEY) */
+#if TINYCC_COLS_KEY
+#define TINYCC_COLS_SHIFTS(D0, D1, W0, W1, K) \
+    "eor %[" D0 "], %[" W0 "], %[" K "]\n\t" "eor %[" D1 "], %[" W1 "], %[" K "]\n\t" \
+    "and %[" D0 "], %[" D0 "], #31\n\t" "and %[" D1 "], %[" D1 "], #31\n\t"
+#define TINYCC_COLS_LDKEY(K, OFF) "ldr %[" K "], [sp, #" OFF "]\n\t"
+#else
+#define TINYCC_COLS_SHIFTS(D0, D1, W0, W1, K) \
+    "and %[" D0 "], %[" W0 "], #31\n\t" "and %[" D1 "], %[" W1 "], #31\n\t"
+#define TINYCC_COLS_LDKEY(K, OFF) ""
+#endif
 /* E (the entry's offset from label 2) made the Thumb address of label 2 + E for LDR PC (T: a scratch register) */
 #define TINYCC_COLS_ENTRY(E, T) \
     "adr.w %[" T "], 2f\n\t" \
@@ -37,9 +48,10 @@
     "smlad %[a3], %[t5], %[t6], %[a3]\n\t"
 #define TINYCC_COLS_GROUP4 TINYCC_COLS_GROUP TINYCC_COLS_GROUP TINYCC_COLS_GROUP TINYCC_COLS_GROUP
 static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const int32_t *w, int g, int8_t *op,
-                                                    int co) {
+                                                    int co, int32_t zp2, int32_t key) {
     const int32_t *xbv = c->w;
-    int8_t *opv = op;
+    int8_t *opv = op, *endv = op + (co & ~1);
+    int32_t zpv = zp2, keyv = key;
     const int skip = -(g - 1) & 7;      /* groups after the first that the first pass skips */
     /* the entry's offset from the loop's first group; g == 1: past the loop (8 groups, SUBS.W, BNE.W) */
     int cov = co, gv = g - 1 + skip, offv = g > 1 ? 72 * skip : 72 * 8 + 8;
@@ -51,13 +63,19 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
         "ldr %[t0], %[opm]\n\t"
         "ldr %[t1], %[com]\n\t"
         "ldr %[t2], %[offm]\n\t"
+        "ldr %[t4], %[zpm]\n\t"
+        "ldr %[t5], %[endm]\n\t"
+        "ldr %[a0], %[keym]\n\t"
         TINYCC_COLS_ENTRY("t2", "t3")
-        "sub sp, sp, #24\n\t"
+        "sub sp, sp, #32\n\t"
+        "str %[a0], [sp, #28]\n\t"
         "str %[x], [sp]\n\t"
         "str %[n], [sp, #4]\n\t"
         "str %[t0], [sp, #8]\n\t"
         "str %[t1], [sp, #12]\n\t"
         "str %[t2], [sp, #16]\n\t"
+        "str %[t4], [sp, #20]\n\t"
+        "str %[t5], [sp, #24]\n\t"
         "1:\n\t"
         "ldr.w %[a0], [%[w]], #4\n\t"       /* kb0, kb1 */
         "ldr.w %[a1], [%[w]], #4\n\t"
@@ -88,18 +106,19 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
         TINYCC_COLS_GROUP4
         "subs.w %[n], %[n], #8\n\t"
         "bne.w 2b\n\t"
-        "ldr.w %[t0], [%[w]], #4\n\t"       /* M2 (the entry past the loop when g is 1) */
+        "ldr.w %[t0], [%[w]], #4\n\t"       /* W0, W1 (the entry past the loop when g is 1) */
         "ldr.w %[t1], [%[w]], #4\n\t"
-        "ldr.w %[t2], [%[w]], #4\n\t"       /* h */
-        "ldr.w %[t3], [%[w]], #4\n\t"
-        "ldr.w %[t4], [%[w]], #4\n\t"       /* e */
-        "ldr.w %[t5], [%[w]], #4\n\t"
+        "ldr %[t2], [sp, #20]\n\t"          /* zp2, key */
+        TINYCC_COLS_LDKEY("t3", "28")
         "ldr %[x], [sp, #8]\n\t"            /* op, co */
         "ldr %[t6], [sp, #12]\n\t"
         "smmlar %[a0], %[a0], %[t0], %[a0]\n\t"
         "smmlar %[a2], %[a2], %[t0], %[a2]\n\t"
         "smmlar %[a1], %[a1], %[t1], %[a1]\n\t"
         "smmlar %[a3], %[a3], %[t1], %[a3]\n\t"
+        TINYCC_COLS_SHIFTS("t4", "t5", "t0", "t1", "t3")   /* s0, s1; h1 = zp2 << s1, h0 = zp2 << s0 */
+        "lsl %[t3], %[t2], %[t5]\n\t"
+        "lsl %[t2], %[t2], %[t4]\n\t"
         "add %[t0], %[a0], %[t2]\n\t"
         "add %[t0], %[t0], %[a0], asr #31\n\t"
         "asr %[t0], %[t0], %[t4]\n\t"
@@ -112,22 +131,24 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
         "add %[a1], %[a3], %[t3]\n\t"
         "add %[a1], %[a1], %[a3], asr #31\n\t"
         "asr %[a1], %[a1], %[t5]\n\t"
-        "ssat %[t0], #8, %[t0]\n\t"
-        "ssat %[a0], #8, %[a0]\n\t"
-        "ssat %[t1], #8, %[t1]\n\t"
-        "ssat %[a1], #8, %[a1]\n\t"
+        "ssat %[t0], #8, %[t0], asr #1\n\t"
+        "ssat %[a0], #8, %[a0], asr #1\n\t"
+        "ssat %[t1], #8, %[t1], asr #1\n\t"
+        "ssat %[a1], #8, %[a1], asr #1\n\t"
         "strb %[a0], [%[x], %[t6]]\n\t"
         "strb %[t0], [%[x]], #1\n\t"
         "strb %[a1], [%[x], %[t6]]\n\t"
         "strb %[t1], [%[x]], #1\n\t"
         "str %[x], [sp, #8]\n\t"
-        "tst %[t4], #256\n\t"                 /* the last pair's e0 */
-        "beq 1b\n\t"
-        "add sp, sp, #24\n\t"
+        "ldr %[t4], [sp, #24]\n\t"          /* past the last pair */
+        "cmp %[x], %[t4]\n\t"
+        "bne 1b\n\t"
+        "add sp, sp, #32\n\t"
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [x] "=&r"(x), [w] "+r"(w), [n] "=&r"(n),
           [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3), [t4] "=&r"(t4), [t5] "=&r"(t5),
           [t6] "=&r"(t6)
-        : [xbm] "m"(xbv), [gm] "m"(gv), [opm] "m"(opv), [com] "m"(cov), [offm] "m"(offv)
+        : [xbm] "m"(xbv), [gm] "m"(gv), [opm] "m"(opv), [com] "m"(cov), [offm] "m"(offv), [zpm] "m"(zpv),
+          [endm] "m"(endv), [keym] "m"(keyv)
         : "cc", "memory");
     return w;
 }
@@ -148,8 +169,8 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
  * ends when the next group's first word is that mark. A pair's first group is peeled (its pixels 1 and 2
  * accumulate from the folded biases); the others run 8 a pass, entered (g - 1) mod 8 groups early by LDR
  * PC (every group is 96 bytes of 32-bit instructions; past the loop when g is 1). Then the pair's 6
- * outputs as tinycc_cols_block2_asm's. The column base, the output pointer, co and the entry address
- * wait in 16 bytes below the stack pointer. Returns w after the last pair (the one whose e0 has bit 8). */
+ * outputs as tinycc_cols_block2_asm's. The column base, the output pointer, co, the entry address, zp2
+ * the end pointer (op + co) and the key wait in 32 bytes below the stack pointer. Returns w after the last pair. */
 #define TINYCC_COLS3_MARK 0x80008000u
 #define TINYCC_COLS3_LOAD2 /* pixel 2's words, then the weights' halves and pixel 2's 4 SMLADs */ \
     "ldr.w %[xl], [%[x], %[kb]]\n\t" \
@@ -181,9 +202,10 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
     "add %[" R "], %[" R "], %[" A "], asr #31\n\t" \
     "asr %[" R "], %[" R "], %[" E "]\n\t"
 static inline const int32_t *tinycc_cols_block3_asm(const tinycc_cols *c, const int32_t *w, int g, int8_t *op,
-                                                    int co) {
+                                                    int co, int32_t zp2, int32_t key) {
     const int32_t *xbv = c->w;
-    int8_t *opv = op;
+    int8_t *opv = op, *endv = op + co;
+    int32_t zpv = zp2, keyv = key;
     const int skip = -(g - 1) & 7;
     /* the entry's offset from the loop's first group; g == 1: past the loop (8 groups, LDR.W, CMP.W, BNE.W) */
     int cov = co, offv = g > 1 ? 96 * skip : 96 * 8 + 12;
@@ -194,12 +216,18 @@ static inline const int32_t *tinycc_cols_block3_asm(const tinycc_cols *c, const 
         "ldr %[wa], %[opm]\n\t"
         "ldr %[wb], %[com]\n\t"
         "ldr %[wah], %[offm]\n\t"
+        "ldr %[xl], %[zpm]\n\t"
+        "ldr %[xh], %[endm]\n\t"
+        "ldr %[a0], %[keym]\n\t"
         TINYCC_COLS_ENTRY("wah", "wbh")
-        "sub sp, sp, #16\n\t"
+        "sub sp, sp, #32\n\t"
+        "str %[a0], [sp, #24]\n\t"
         "str %[x], [sp]\n\t"
         "str %[wa], [sp, #4]\n\t"
         "str %[wb], [sp, #8]\n\t"
         "str %[wah], [sp, #12]\n\t"
+        "str %[xl], [sp, #16]\n\t"
+        "str %[xh], [sp, #20]\n\t"
         "1:\n\t"
         "ldr.w %[a0], [%[w]], #4\n\t"       /* kb0, kb1, the column, the first group's weights */
         "ldr.w %[a1], [%[w]], #4\n\t"
@@ -222,12 +250,10 @@ static inline const int32_t *tinycc_cols_block3_asm(const tinycc_cols *c, const 
         "ldr.w %[xl], [%[x]]\n\t"           /* the next group's first word: the mark after the last */
         "cmp.w %[xl], #0x80008000\n\t"
         "bne.w 2b\n\t"
-        "ldr.w %[wa], [%[w]], #4\n\t"       /* M2 (the entry past the loop when g is 1) */
+        "ldr.w %[wa], [%[w]], #4\n\t"       /* W0, W1 (the entry past the loop when g is 1) */
         "ldr.w %[wb], [%[w]], #4\n\t"
-        "ldr.w %[wah], [%[w]], #4\n\t"      /* h */
-        "ldr.w %[wbh], [%[w]], #4\n\t"
-        "ldr.w %[xl], [%[w]], #4\n\t"       /* e */
-        "ldr.w %[xh], [%[w]], #4\n\t"
+        "ldr %[xh], [sp, #16]\n\t"          /* zp2, key */
+        TINYCC_COLS_LDKEY("xl", "24")
         "ldr %[x], [sp, #4]\n\t"            /* op */
         "smmlar %[a0], %[a0], %[wa], %[a0]\n\t"
         "smmlar %[a2], %[a2], %[wa], %[a2]\n\t"
@@ -235,35 +261,41 @@ static inline const int32_t *tinycc_cols_block3_asm(const tinycc_cols *c, const 
         "smmlar %[a1], %[a1], %[wb], %[a1]\n\t"
         "smmlar %[a3], %[a3], %[wb], %[a3]\n\t"
         "smmlar %[a5], %[a5], %[wb], %[a5]\n\t"
+        TINYCC_COLS_SHIFTS("wah", "wbh", "wa", "wb", "xl")   /* s0, s1; h0, h1 = zp2 << s */
+        "lsl %[xl], %[xh], %[wah]\n\t"
+        "lsl %[xh], %[xh], %[wbh]\n\t"
         "ldr %[wb], [sp, #8]\n\t"           /* co */
-        TINYCC_COLS3_RQ("wa", "a0", "wah", "xl")
-        TINYCC_COLS3_RQ("a0", "a2", "wah", "xl")
-        TINYCC_COLS3_RQ("a2", "a4", "wah", "xl")
-        "ssat %[wa], #8, %[wa]\n\t"
-        "ssat %[a0], #8, %[a0]\n\t"
-        "ssat %[a2], #8, %[a2]\n\t"
+        TINYCC_COLS3_RQ("wa", "a0", "xl", "wah")
+        TINYCC_COLS3_RQ("a0", "a2", "xl", "wah")
+        TINYCC_COLS3_RQ("a2", "a4", "xl", "wah")
+        "ssat %[wa], #8, %[wa], asr #1\n\t"
+        "ssat %[a0], #8, %[a0], asr #1\n\t"
+        "ssat %[a2], #8, %[a2], asr #1\n\t"
         "add %[a4], %[x], %[wb], lsl #1\n\t"  /* op + 2 co */
         "strb %[a0], [%[x], %[wb]]\n\t"
         "strb %[wa], [%[x]]\n\t"
         "strb %[a2], [%[a4]]\n\t"
         "add %[x], %[x], #1\n\t"
-        TINYCC_COLS3_RQ("wa", "a1", "wbh", "xh")
-        TINYCC_COLS3_RQ("a0", "a3", "wbh", "xh")
-        TINYCC_COLS3_RQ("a2", "a5", "wbh", "xh")
-        "ssat %[wa], #8, %[wa]\n\t"
-        "ssat %[a0], #8, %[a0]\n\t"
-        "ssat %[a2], #8, %[a2]\n\t"
+        TINYCC_COLS3_RQ("wa", "a1", "xh", "wbh")
+        TINYCC_COLS3_RQ("a0", "a3", "xh", "wbh")
+        TINYCC_COLS3_RQ("a2", "a5", "xh", "wbh")
+        "ssat %[wa], #8, %[wa], asr #1\n\t"
+        "ssat %[a0], #8, %[a0], asr #1\n\t"
+        "ssat %[a2], #8, %[a2], asr #1\n\t"
         "strb %[a2], [%[a4], #1]\n\t"
         "strb %[a0], [%[x], %[wb]]\n\t"
         "strb %[wa], [%[x]], #1\n\t"
         "str %[x], [sp, #4]\n\t"
-        "tst %[xl], #256\n\t"                 /* the last pair's e0 */
-        "beq 1b\n\t"
-        "add sp, sp, #16\n\t"
+        "ldr %[xl], [sp, #20]\n\t"          /* past the last pair */
+        "cmp %[x], %[xl]\n\t"
+        "bne 1b\n\t"
+        "add sp, sp, #32\n\t"
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [a5] "=&r"(a5),
           [x] "=&r"(x), [w] "+r"(w), [wa] "=&r"(wa), [wb] "=&r"(wb), [wah] "=&r"(wah), [wbh] "=&r"(wbh),
           [xl] "=&r"(xl), [xh] "=&r"(xh)
-        : [xbm] "m"(xbv), [opm] "m"(opv), [com] "m"(cov), [offm] "m"(offv), [kb] "i"(TINYCC_COLS_B),
+        : [xbm] "m"(xbv), [opm] "m"(opv), [com] "m"(cov), [offm] "m"(offv), [zpm] "m"(zpv), [endm] "m"(endv),
+          [keym] "m"(keyv),
+          [kb] "i"(TINYCC_COLS_B),
           [kb4] "i"(TINYCC_COLS_B + 4)
         : "cc", "memory");
     return w;
@@ -275,3 +307,5 @@ static inline const int32_t *tinycc_cols_block3_asm(const tinycc_cols *c, const 
 #undef TINYCC_COLS3_RQ
 #endif
 #undef TINYCC_COLS_ENTRY
+#undef TINYCC_COLS_SHIFTS
+#undef TINYCC_COLS_LDKEY

@@ -83,26 +83,26 @@ static inline void tinycc_cols_widen_v6m(int32_t *col, int p, const int8_t *x, i
 static inline void tinycc_cols_block_v6m(const tinycc_conv_shape *s, const int32_t *col, int np, int g,
                                          const int32_t *wpk, int8_t *o, int32_t act_min, int32_t act_max) {
     const int co = s->co;
-    const int32_t *w = wpk;
+    const int32_t zp2 = wpk[0], key = wpk[1], *w = wpk + 2;
     int8_t *op = o, *const end = o + (co & ~1);
     for (; op != end; op += 2) {
-        int32_t acc[4], m0, m1, h0, h1, e0, e1, v0, v1;
+        int32_t acc[4], m0, m1, v0, v1;
         acc[0] = acc[2] = w[0];
         acc[1] = acc[3] = w[1];
         w = tinycc_cols_2x2_v6m(col, w + 2, g, acc);
-        m0 = w[0], m1 = w[1], h0 = w[2], h1 = w[3], e0 = w[4], e1 = w[5];
-        w += 6;
-        v0 = tinycc_cols_rq(acc[0], m0, h0, e0);
-        v1 = tinycc_cols_rq(acc[1], m1, h1, e1);
+        m0 = w[0], m1 = w[1];
+        w += 2;
+        v0 = tinycc_cols_rq(acc[0], m0, zp2, key);
+        v1 = tinycc_cols_rq(acc[1], m1, zp2, key);
         if (np == 2) {
-            const int32_t v2 = tinycc_cols_rq(acc[2], m0, h0, e0), v3 = tinycc_cols_rq(acc[3], m1, h1, e1);
+            const int32_t v2 = tinycc_cols_rq(acc[2], m0, zp2, key), v3 = tinycc_cols_rq(acc[3], m1, zp2, key);
             op[co] = (int8_t)tinycc_clamp(v2, act_min, act_max);
             op[co + 1] = (int8_t)tinycc_clamp(v3, act_min, act_max);
         }
         op[0] = (int8_t)tinycc_clamp(v0, act_min, act_max);
         op[1] = (int8_t)tinycc_clamp(v1, act_min, act_max);
     }
-    if (co & 1) {   /* the odd last channel: {kb}, g words, {M2, h, e} */
+    if (co & 1) {   /* the odd last channel: {kb}, g words, {W} */
         const int32_t *q = w + 1 + g;
         const int8_t *f = (const int8_t *)(const void *)(w + 1);
         int32_t a0 = w[0], a1 = w[0];
@@ -111,8 +111,8 @@ static inline void tinycc_cols_block_v6m(const tinycc_conv_shape *s, const int32
             a0 += (int32_t)f[k] * col[3 * k];
             a1 += (int32_t)f[k] * col[3 * k + 1];
         }
-        op[0] = (int8_t)tinycc_clamp(tinycc_cols_rq(a0, q[0], q[1], q[2]), act_min, act_max);
-        if (np == 2) op[co] = (int8_t)tinycc_clamp(tinycc_cols_rq(a1, q[0], q[1], q[2]), act_min, act_max);
+        op[0] = (int8_t)tinycc_clamp(tinycc_cols_rq(a0, q[0], zp2, key), act_min, act_max);
+        if (np == 2) op[co] = (int8_t)tinycc_clamp(tinycc_cols_rq(a1, q[0], zp2, key), act_min, act_max);
     }
 }
 
@@ -196,21 +196,20 @@ static inline __attribute__((always_inline)) void tinycc_cols_5x1_v6m(const int3
 #undef TINYCC_COLS_V6M_TAP5
 }
 
-/* the np (1 to 5) pixels' requantised outputs of one channel at o, o + co, ... (q: its M2, h, e words
- * qs apart) */
-static inline void tinycc_cols_store5_v6m(const int32_t *acc, int np, const int32_t *q, int qs, int8_t *o, int co,
-                                          int32_t act_min, int32_t act_max) {
-    const int32_t m = q[0], h = q[qs], e = q[2 * qs];
+/* the np (1 to 5) pixels' requantised outputs of one channel at o, o + co, ... (m: its word W, zp2 the
+ * layer's 2 out_zp + 1, key its shift key) */
+static inline void tinycc_cols_store5_v6m(const int32_t *acc, int np, int32_t m, int32_t zp2, int32_t key, int8_t *o,
+                                          int co, int32_t act_min, int32_t act_max) {
     int p;
-    if (h >> (e & 31) <= act_min) {
-        /* the output zero point (h >> e: h = 2^(e-1) + z 2^e) at most act_min (a ReLU): an accumulator
+    if (zp2 >> 1 <= act_min) {
+        /* the output zero point (zp2 >> 1) at most act_min (a ReLU): an accumulator
          * <= 0 requantises to at most z (SRDHM with M > 0 and the rounding shift keep a value <= 0 at
          * most 0), which the clamp takes to act_min, without the 64-bit multiply */
         for (p = 0; p < np; ++p, o += co)
-            *o = (int8_t)(acc[p] <= 0 ? act_min : tinycc_clamp(tinycc_cols_rq(acc[p], m, h, e), act_min, act_max));
+            *o = (int8_t)(acc[p] <= 0 ? act_min : tinycc_clamp(tinycc_cols_rq(acc[p], m, zp2, key), act_min, act_max));
         return;
     }
-    for (p = 0; p < np; ++p, o += co) *o = (int8_t)tinycc_clamp(tinycc_cols_rq(acc[p], m, h, e), act_min, act_max);
+    for (p = 0; p < np; ++p, o += co) *o = (int8_t)tinycc_clamp(tinycc_cols_rq(acc[p], m, zp2, key), act_min, act_max);
 }
 
 /* every output channel of the np (1 to 5) pixels in the five-pixel column (g groups): outputs at o,
@@ -218,27 +217,27 @@ static inline void tinycc_cols_store5_v6m(const int32_t *acc, int np, const int3
 static inline void tinycc_cols_block5_v6m(const tinycc_conv_shape *s, const int32_t *col, int np, int g,
                                           const int32_t *wpk, int8_t *o, int32_t act_min, int32_t act_max) {
     const int co = s->co;
-    const int32_t *w = wpk;
+    const int32_t zp2 = wpk[0], key = wpk[1], *w = wpk + 2;
     int8_t *op = o, *const end = o + (co & ~1);
     tinycc_cols5_v6m c5;
     int32_t *const acc = c5.a;
     int p;
     c5.end = col + 4 * TINYCC_COLS_V6M_S * g;
-    for (; op != end; op += 2) {   /* a pair: {kb0, kb1}, 2 g words, {M2_0, M2_1, h0, h1, e0, e1} */
+    for (; op != end; op += 2) {   /* a pair: {kb0, kb1}, 2 g words, {W0, W1} */
         const int32_t *const q = w + 2 + 2 * g;
         tinycc_cols_5x1_v6m(col, w + 2, g, w[0], &c5);
-        tinycc_cols_store5_v6m(acc, np, q, 2, op, co, act_min, act_max);
+        tinycc_cols_store5_v6m(acc, np, q[0], zp2, key, op, co, act_min, act_max);
         tinycc_cols_5x1_v6m(col, w + 3, g, w[1], &c5);
-        tinycc_cols_store5_v6m(acc, np, q + 1, 2, op + 1, co, act_min, act_max);
-        w = q + 6;
+        tinycc_cols_store5_v6m(acc, np, q[1], zp2, key, op + 1, co, act_min, act_max);
+        w = q + 2;
     }
-    if (co & 1) {   /* the odd last channel: {kb}, g words, {M2, h, e} */
+    if (co & 1) {   /* the odd last channel: {kb}, g words, {W} */
         const int8_t *f = (const int8_t *)(const void *)(w + 1);
         int k;
         for (p = 0; p < TINYCC_COLS_V6M_NP; ++p) acc[p] = w[0];
         for (k = 0; k < 4 * g; ++k)     /* byte k of the channel's words is its tap k (little-endian) */
             for (p = 0; p < TINYCC_COLS_V6M_NP; ++p) acc[p] += (int32_t)f[k] * col[TINYCC_COLS_V6M_S * k + 1 + p];
-        tinycc_cols_store5_v6m(acc, np, w + 1 + g, 1, op, co, act_min, act_max);
+        tinycc_cols_store5_v6m(acc, np, w[1 + g], zp2, key, op, co, act_min, act_max);
     }
 }
 

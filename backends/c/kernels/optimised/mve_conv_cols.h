@@ -109,21 +109,21 @@ static inline void tinycc_cols_nx1(const tinycc_cols *c, const int32_t *w, int g
 }
 
 /* tinycc_cols_block's four outputs of a channel pair and two pixels at once: acc (px0 c0, px0 c1, px1 c0,
- * px1 c1), q the pair's words {M2_0, M2_1, h0, h1, e0, e1} (tinycc_cols_rq's: M2 = 2M - 2^32, so
- * M = (unsigned)M2 >> 1), outputs at op[0], op[1], op[co], op[co + 1]. VQRDMULH(acc, M) is SMMLAR's
- * acc + floor((acc M2 + 2^31) / 2^32) = floor((2 acc M + 2^31) / 2^32); then (x + h + (x >> 31)) >> e by
- * VSHL by -e (an arithmetic shift by the lanes' low byte: e's mark in bit 8 drops out), clamped (the
- * activation range lies inside int8) and scattered as bytes. */
-static inline void tinycc_mve_cols_out4(const int32_t *acc, const int32_t *q, int8_t *op, int co, int32_t act_min,
-                                        int32_t act_max) {
+ * px1 c1), q the pair's words {W0, W1} (tinycc_cols_rq's: 2M - 2^32 with s = e - 1 in the low 5 bits
+ * after an XOR with the layer's key), zp2 the layer's 2 out_zp + 1, outputs at op[0], op[1], op[co], op[co + 1]. VRMULH(acc, W) is
+ * floor((acc W + 2^31) / 2^32), so acc plus it is SMMLAR's; then h = zp2 << s and (x + h + (x >> 31)) >> s
+ * >> 1 by VSHL by -s (an arithmetic shift by the lanes' low byte) and VSHR #1, clamped (the activation
+ * range lies inside int8) and scattered as bytes. */
+static inline void tinycc_mve_cols_out4(const int32_t *acc, const int32_t *q, int32_t zp2, int32_t key, int8_t *op, int co,
+                                        int32_t act_min, int32_t act_max) {
     const uint32x4_t pair = vandq_u32(vidupq_n_u32(0, 1), vdupq_n_u32(1));   /* words 0, 1, 0, 1 */
-    const int32x4_t m = vreinterpretq_s32_u32(vshrq_n_u32(vldrwq_gather_shifted_offset_u32((const uint32_t *)q,
-                                                                                             pair), 1));
-    const int32x4_t h = vldrwq_gather_shifted_offset_s32(q + 2, pair), e = vldrwq_gather_shifted_offset_s32(q + 4, pair);
+    const int32x4_t m = vldrwq_gather_shifted_offset_s32(q, pair);
+    const int32x4_t s = vandq_s32(veorq_s32(m, vdupq_n_s32(key)), vdupq_n_s32(31)), h = vshlq_s32(vdupq_n_s32(zp2), s);
     const uint32x4_t at = vaddq_u32(vmulq_n_u32(vshrq_n_u32(vidupq_n_u32(0, 1), 1), (uint32_t)(co - 2)),
                                     vidupq_n_u32(0, 1));                       /* bytes 0, 1, co, co + 1 */
-    int32x4_t x = vqrdmulhq_s32(vldrwq_s32(acc), m);
-    x = vshlq_s32(vaddq_s32(vaddq_s32(x, h), vshrq_n_s32(x, 31)), vnegq_s32(e));
+    const int32x4_t a = vldrwq_s32(acc);
+    int32x4_t x = vaddq_s32(a, vrmulhq_s32(a, m));
+    x = vshrq_n_s32(vshlq_s32(vaddq_s32(vaddq_s32(x, h), vshrq_n_s32(x, 31)), vnegq_s32(s)), 1);
     x = vminq_s32(vmaxq_s32(x, vdupq_n_s32(act_min)), vdupq_n_s32(act_max));
     vstrbq_scatter_offset_s32(op, at, x);
 }
