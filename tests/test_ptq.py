@@ -21,7 +21,7 @@ from tests.tflm import assert_reference_c_and_tflm_equal, models_dir, run_tflm
 from tinycc.backends.tflm.flatbuffer import write_tflite
 from tinycc.core import interpreter
 from tinycc.core.errors import TinyccError
-from tinycc.core.graph import Graph, Node, Tensor
+from tinycc.core.graph import Graph, Node, Quant, Tensor
 from tinycc.core.passes import Sequential
 from tinycc.core.passes.calibrate import calibrate
 from tinycc.core.passes.quantize import QuantizeInt8, activation_quant, quantize_weights
@@ -294,3 +294,18 @@ def test_dead_channels_keep_their_bias_and_the_fast_kernels(tmp_path):
     q = gq.tensors[gq.outputs[0]].quant
     ch = (np.asarray(y, np.float64)[..., 6] - q.zp) * q.s       # the dead depthwise channel: relu(0.4)
     assert np.allclose(ch, 0.4, atol=q.s)
+
+
+@pytest.mark.parametrize("scale,zp", [(0.5, -3), (0.1, 7)])
+def test_float_input_quantize_rounds_halves_away_from_zero_as_tflm(scale, zp, tmp_path):
+    """The float -> int8 QUANTIZE at a float model's input (its roundf inline in the c kernel): exact
+    halves of the scale, their float neighbours and values beyond the int8 range (not beyond int32 after the
+    division: TFLM casts those with undefined behaviour), equal to TFLM's."""
+    k = np.arange(-140, 141, dtype=np.float32) + np.float32(0.5)
+    v = (k * np.float32(scale)).astype(np.float32)
+    v = np.concatenate([v, np.nextafter(v, np.float32(np.inf)), np.nextafter(v, np.float32(-np.inf)),
+                        np.float32([0.0, -0.0, 1e6, -1e6, 3e-39, scale * 0.49999997])]).astype(np.float32)
+    t = {"x": Tensor("x", (v.size,), "float32"),
+         "y": Tensor("y", (v.size,), "int8", Quant(np.array([scale]), np.array([zp])))}
+    g = validate(Graph("q", t, [Node("q", "quantize", ["x"], ["y"])], ["x"], ["y"], source="q"))
+    assert_reference_c_and_tflm_equal(g, [[v]], tmp_path)
