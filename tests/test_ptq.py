@@ -252,7 +252,8 @@ def test_cli_int16_activations_by_index_and_unknown_layer(tmp_path):
     assert bad.returncode == 2 and "no layer named 'nope'" in bad.stderr and "tinycc inspect" in bad.stderr
 
 
-def test_dead_channels_keep_their_bias_and_the_fast_kernels(tmp_path):
+@pytest.mark.parametrize("int4_layers", [(), ("pw", "dw")])
+def test_dead_channels_keep_their_bias_and_the_fast_kernels(int4_layers, tmp_path):
     """A folded batch norm's near-zero filter (|w| ~ 1e-30) with a bias: its bias in input_scale x
     max|w|/127 would clip to +-2^31 (and the layer fall back to the reference kernels, whose int32 sums
     alone survive it). As TF's converter does, the channel's weight scale is coarsened until its bias
@@ -276,7 +277,7 @@ def test_dead_channels_keep_their_bias_and_the_fast_kernels(tmp_path):
              Node("dw", "depthwise_conv_2d", ["c1", "dw", "b2"], ["y"], {"activation": "relu", "pads": (1, 1, 1, 1)})]
     g = validate(Graph("dead", t, nodes, ["x"], ["y"], source="dead"))
     cal = [[rng.normal(size=(1, 6, 6, 8)).astype(np.float32)] for _ in range(8)]
-    gq = quantised(g, cal, "int8")
+    gq = Sequential(QuantizeInt8(calibrate(g, cal), io="int8", int4_layers=int4_layers)).run(copy.deepcopy(g))
     for node, dead in (("pw", [2, 5]), ("dw", [6])):
         n = next(n for n in gq.nodes if n.name == node)
         wq, bq = gq.tensors[n.inputs[1]], gq.tensors[n.inputs[2]]
@@ -287,9 +288,12 @@ def test_dead_channels_keep_their_bias_and_the_fast_kernels(tmp_path):
                         + gq.tensors["x"].quant.zp, -128, 127).astype(np.int8)] for _ in range(3)]
     assert_reference_c_and_tflm_equal(gq, samples, tmp_path)
     code = (tmp_path / "model.c").read_text()
-    assert re.search(r"tinycc_conv_2d_s8_(cols|fast)\w*\(&", code)
-    assert re.search(r"tinycc_depthwise_conv_2d_s8_(fast|wrow)\w*\(&", code)
-    assert not re.search(r"tinycc_(depthwise_)?conv_2d_s8(_inplace)?\(&", code), "a reference kernel remains"
+    if int4_layers:                 # int4: the conv's im2col kernel (depthwise has only the reference one)
+        assert "tinycc_conv_2d_s4_cols(&" in code
+    else:
+        assert re.search(r"tinycc_conv_2d_s8_(cols|fast)\w*\(&", code)
+        assert re.search(r"tinycc_depthwise_conv_2d_s8_(fast|wrow)\w*\(&", code)
+        assert not re.search(r"tinycc_(depthwise_)?conv_2d_s8(_inplace)?\(&", code), "a reference kernel remains"
     y = interpreter.run(gq, samples[0])[0]
     q = gq.tensors[gq.outputs[0]].quant
     ch = (np.asarray(y, np.float64)[..., 6] - q.zp) * q.s       # the dead depthwise channel: relu(0.4)

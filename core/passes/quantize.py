@@ -5,9 +5,10 @@ Weights: int8 symmetric (zero point 0), per output channel for convolutions and 
 (as TF 2.21's converter emits; trait weight_quant_axis). Bias: int32 with scale
 input_scale x weight_scale; a channel whose bias would pass INT32_MAX / 2 in that scale gets the
 coarser weight scale |bias| / (INT32_MAX / 2) / input_scale, its bias then INT32_MAX / 2 (TF's converter
-does the same, QuantizationDriver::SetBiasParamsWithAdjustments). These are the near-zero filters of
-folded batch norms (MLPerf VWW): their bias would otherwise clip to +-2^31 and their output lose it,
-and the c backend's fast int8 kernels, which need that room in int32, would not take the layer.
+does the same for int8 filters, QuantizationDriver::SetBiasParamsWithAdjustments; tinycc for int4 ones
+too). These are the near-zero filters of folded batch norms (MLPerf VWW): their bias would otherwise clip
+to +-2^31 and their output lose it, and the c backend's fast kernels, which need that room in int32,
+would not take the layer.
 Ops that TFLite requires to keep their input's quantisation (pooling, reshape,
 pad, transpose, slices, RELU6: trait shares_input_quant) get it; SOFTMAX/LOGISTIC output 1/256
 with zero point -128, TANH 1/128 with 0 (fixed_output_quant). CONCATENATION inputs quantised
@@ -328,11 +329,12 @@ class QuantizeInt8(Pass):
                 b = g.tensors[node.input(2)]
                 wide = target == "int16"
                 b_data = _const_data(node, b)
-                fit = None if wide or four else bias_fit_scale(b_data, x_q.s, w_quant.scale)
+                fit = None if wide else bias_fit_scale(b_data, x_q.s, w_quant.scale)
                 if fit is not None:                            # this layer's own copy in the coarser scale
-                    wq, w_quant = quantize_weights(_const_data(node, w).astype(np.float32), axis, 127, fit)
-                    w_name = self.names.fresh(f"{w.name}/int8")
-                    tensors[w_name] = Tensor(w_name, w.shape, "int8", w_quant, wq)
+                    wq, w_quant = quantize_weights(_const_data(node, w).astype(np.float32), axis,
+                                                   int4.QMAX if four else 127, fit)
+                    w_name = self.names.fresh(f"{w.name}/{'int4' if four else 'int8'}")
+                    tensors[w_name] = Tensor(w_name, w.shape, "int8", w_quant, wq, int4=four)
                     w_quant = _quant(tensors[w_name])
                 if self.bias_correction and node.inputs[0] in self.ranges.means:
                     w_err = _quant_error(_const_data(node, w), tensors[w_name])
