@@ -21,7 +21,7 @@ from tests.tflm import assert_reference_c_and_tflm_equal, models_dir, run_tflm
 from tinycc.backends.tflm.flatbuffer import write_tflite
 from tinycc.core import interpreter
 from tinycc.core.errors import TinyccError
-from tinycc.core.graph import Graph, Node, Tensor
+from tinycc.core.graph import Graph, Node, Quant, Tensor
 from tinycc.core.passes import Sequential
 from tinycc.core.passes.calibrate import calibrate
 from tinycc.core.passes.quantize import QuantizeInt8, activation_quant, quantize_weights
@@ -250,3 +250,66 @@ def test_cli_int16_activations_by_index_and_unknown_layer(tmp_path):
     bad = tinycc("compile", model, "--calibration", tmp_path / "cal.npz", "--int16-activations", "nope",
                  "-o", tmp_path / "o2")
     assert bad.returncode == 2 and "no layer named 'nope'" in bad.stderr and "tinycc inspect" in bad.stderr
+
+
+@pytest.mark.parametrize("int4_layers", [(), ("pw", "dw")])
+def test_dead_channels_keep_their_bias_and_the_fast_kernels(int4_layers, tmp_path):
+    """A folded batch norm's near-zero filter (|w| ~ 1e-30) with a bias: its bias in input_scale x
+    max|w|/127 would clip to +-2^31 (and the layer fall back to the reference kernels, whose int32 sums
+    alone survive it). As TF's converter does, the channel's weight scale is coarsened until its bias
+    quantises within INT32_MAX / 2: the weights become 0, the bias is kept (the output is relu(b), not
+    0), the c backend takes its fast conv/depthwise kernels and outputs equal TFLM's."""
+    import re
+
+    from tinycc.core.passes.quantize import BIAS_MAX
+    rng = np.random.default_rng(3)
+    w1 = rng.normal(0, 0.4, (8, 1, 1, 8)).astype(np.float32)
+    w1[[2, 5]] *= np.float32(1e-30)
+    dw = rng.normal(0, 0.4, (1, 3, 3, 8)).astype(np.float32)
+    dw[..., 6] *= np.float32(1e-30)
+    t = {"x": Tensor("x", (1, 6, 6, 8), "float32"),
+         "w1": Tensor("w1", w1.shape, "float32", data=w1),
+         "b1": Tensor("b1", (8,), "float32", data=np.array([.1, -.2, .3, .1, 0, -.25, .2, .1], np.float32)),
+         "dw": Tensor("dw", dw.shape, "float32", data=dw),
+         "b2": Tensor("b2", (8,), "float32", data=np.array([.1, .2, -.1, 0, .3, .1, .4, -.2], np.float32)),
+         "c1": Tensor("c1", (), "float32"), "y": Tensor("y", (), "float32")}
+    nodes = [Node("pw", "conv_2d", ["x", "w1", "b1"], ["c1"], {"activation": "relu6"}),
+             Node("dw", "depthwise_conv_2d", ["c1", "dw", "b2"], ["y"], {"activation": "relu", "pads": (1, 1, 1, 1)})]
+    g = validate(Graph("dead", t, nodes, ["x"], ["y"], source="dead"))
+    cal = [[rng.normal(size=(1, 6, 6, 8)).astype(np.float32)] for _ in range(8)]
+    gq = Sequential(QuantizeInt8(calibrate(g, cal), io="int8", int4_layers=int4_layers)).run(copy.deepcopy(g))
+    for node, dead in (("pw", [2, 5]), ("dw", [6])):
+        n = next(n for n in gq.nodes if n.name == node)
+        wq, bq = gq.tensors[n.inputs[1]], gq.tensors[n.inputs[2]]
+        per_channel = np.moveaxis(np.asarray(wq.data), 3 if node == "dw" else 0, 0).reshape(8, -1)
+        assert not per_channel[dead].any() and per_channel[[c for c in range(8) if c not in dead]].any()
+        assert np.abs(np.asarray(bq.data, np.int64)).max() <= BIAS_MAX * 1.0001     # up to float32 rounding
+    samples = [[np.clip(np.round(rng.normal(size=(1, 6, 6, 8)) / gq.tensors["x"].quant.s)
+                        + gq.tensors["x"].quant.zp, -128, 127).astype(np.int8)] for _ in range(3)]
+    assert_reference_c_and_tflm_equal(gq, samples, tmp_path)
+    code = (tmp_path / "model.c").read_text()
+    if int4_layers:                 # int4: the conv's im2col kernel (depthwise has only the reference one)
+        assert "tinycc_conv_2d_s4_cols(&" in code
+    else:
+        assert re.search(r"tinycc_conv_2d_s8_(cols|fast)\w*\(&", code)
+        assert re.search(r"tinycc_depthwise_conv_2d_s8_(fast|wrow)\w*\(&", code)
+        assert not re.search(r"tinycc_(depthwise_)?conv_2d_s8(_inplace)?\(&", code), "a reference kernel remains"
+    y = interpreter.run(gq, samples[0])[0]
+    q = gq.tensors[gq.outputs[0]].quant
+    ch = (np.asarray(y, np.float64)[..., 6] - q.zp) * q.s       # the dead depthwise channel: relu(0.4)
+    assert np.allclose(ch, 0.4, atol=q.s)
+
+
+@pytest.mark.parametrize("scale,zp", [(0.5, -3), (0.1, 7)])
+def test_float_input_quantize_rounds_halves_away_from_zero_as_tflm(scale, zp, tmp_path):
+    """The float -> int8 QUANTIZE at a float model's input (its roundf inline in the c kernel): exact
+    halves of the scale, their float neighbours and values beyond the int8 range (not beyond int32 after the
+    division: TFLM casts those with undefined behaviour), equal to TFLM's."""
+    k = np.arange(-140, 141, dtype=np.float32) + np.float32(0.5)
+    v = (k * np.float32(scale)).astype(np.float32)
+    v = np.concatenate([v, np.nextafter(v, np.float32(np.inf)), np.nextafter(v, np.float32(-np.inf)),
+                        np.float32([0.0, -0.0, 1e6, -1e6, 3e-39, scale * 0.49999997])]).astype(np.float32)
+    t = {"x": Tensor("x", (v.size,), "float32"),
+         "y": Tensor("y", (v.size,), "int8", Quant(np.array([scale]), np.array([zp])))}
+    g = validate(Graph("q", t, [Node("q", "quantize", ["x"], ["y"])], ["x"], ["y"], source="q"))
+    assert_reference_c_and_tflm_equal(g, [[v]], tmp_path)

@@ -3,7 +3,13 @@
 Activations: int8 per-tensor, asymmetric, range from calibration (always containing 0).
 Weights: int8 symmetric (zero point 0), per output channel for convolutions and FULLY_CONNECTED
 (as TF 2.21's converter emits; trait weight_quant_axis). Bias: int32 with scale
-input_scale x weight_scale. Ops that TFLite requires to keep their input's quantisation (pooling, reshape,
+input_scale x weight_scale; a channel whose bias would pass INT32_MAX / 2 in that scale gets the
+coarser weight scale |bias| / (INT32_MAX / 2) / input_scale, its bias then INT32_MAX / 2 (TF's converter
+does the same for int8 filters, QuantizationDriver::SetBiasParamsWithAdjustments; tinycc for int4 ones
+too). These are the near-zero filters of folded batch norms (MLPerf VWW): their bias would otherwise clip
+to +-2^31 and their output lose it, and the c backend's fast kernels, which need that room in int32,
+would not take the layer.
+Ops that TFLite requires to keep their input's quantisation (pooling, reshape,
 pad, transpose, slices, RELU6: trait shares_input_quant) get it; SOFTMAX/LOGISTIC output 1/256
 with zero point -128, TANH 1/128 with 0 (fixed_output_quant). CONCATENATION inputs quantised
 differently are requantised first (common_quant); an operand only the concatenation reads is
@@ -55,19 +61,40 @@ def activation_quant16(lo: float, hi: float) -> Quant:
     return Quant(np.array([np.float32(amax / 32767.0 if amax > 0 else 1.0 / 32767.0)]), np.array([0]))
 
 
-def quantize_weights(w: np.ndarray, axis: int | None, qmax: int = 127) -> tuple[np.ndarray, Quant]:
+BIAS_MAX = (2 ** 31 - 1) // 2      # TF's converter's kBiasMax: room left in int32 for the accumulator
+
+
+def quantize_weights(w: np.ndarray, axis: int | None, qmax: int = 127,
+                     scale: np.ndarray | None = None) -> tuple[np.ndarray, Quant]:
     """Symmetric weights in -qmax..qmax (127: int8; 7: int4, as TFLite's int4 quantiser), per tensor or
-    per channel along `axis`."""
-    if axis is None:
-        amax = np.array([np.abs(w).max()])
-    else:
-        amax = np.abs(np.moveaxis(w, axis, 0)).reshape(w.shape[axis], -1).max(axis=1)
-    scale = np.where(amax > 0, amax / float(qmax), 1.0).astype(np.float32)
+    per channel along `axis`, in the given `scale` (float32, one or one per channel) or max|w| / qmax."""
+    if scale is None:
+        if axis is None:
+            amax = np.array([np.abs(w).max()])
+        else:
+            amax = np.abs(np.moveaxis(w, axis, 0)).reshape(w.shape[axis], -1).max(axis=1)
+        scale = np.where(amax > 0, amax / float(qmax), 1.0).astype(np.float32)
     shape = [1] * w.ndim
     if axis is not None:
         shape[axis] = -1
     q = np.clip(fp.round_half_away(w / scale.reshape(shape)), -qmax, qmax).astype(np.int8)
     return q, Quant(scale, np.zeros(scale.size, dtype=np.int64), axis or 0)
+
+
+def bias_fit_scale(b: np.ndarray, in_scale: float, w_scale: np.ndarray) -> np.ndarray | None:
+    """The weight scale (float32) under which the float bias `b` quantises within BIAS_MAX, or None when
+    `w_scale` already does: TF's converter's rule, per channel for the channels that pass it (|b| / BIAS_MAX
+    / input_scale), per tensor from the largest |b|."""
+    ab = np.abs(np.asarray(b, np.float64)).reshape(-1)
+    ws = np.asarray(w_scale, np.float64).reshape(-1)
+    if ws.size == 1:
+        ab = ab.max(initial=0.0, keepdims=True)
+    elif ws.size != ab.size:
+        return None
+    over = ab / (float(in_scale) * ws) > BIAS_MAX
+    if not over.any():
+        return None
+    return np.where(over, ab / BIAS_MAX / float(in_scale), ws).astype(np.float32)
 
 
 def quantize_bias(b: np.ndarray, in_scale: float, w_scale: np.ndarray,
@@ -298,11 +325,17 @@ class QuantizeInt8(Pass):
                 tensors[w_name] = Tensor(w_name, w.shape, "int8", w_quant, wq, int4=four)
             w_name = self._weights[key]
             w_quant = _quant(tensors[w_name])
-            ins[1] = w_name
             if len(node.inputs) > 2 and node.inputs[2] is not None:
                 b = g.tensors[node.input(2)]
                 wide = target == "int16"
                 b_data = _const_data(node, b)
+                fit = None if wide else bias_fit_scale(b_data, x_q.s, w_quant.scale)
+                if fit is not None:                            # this layer's own copy in the coarser scale
+                    wq, w_quant = quantize_weights(_const_data(node, w).astype(np.float32), axis,
+                                                   int4.QMAX if four else 127, fit)
+                    w_name = self.names.fresh(f"{w.name}/{'int4' if four else 'int8'}")
+                    tensors[w_name] = Tensor(w_name, w.shape, "int8", w_quant, wq, int4=four)
+                    w_quant = _quant(tensors[w_name])
                 if self.bias_correction and node.inputs[0] in self.ranges.means:
                     w_err = _quant_error(_const_data(node, w), tensors[w_name])
                     b_data = b_data - mean_output_error(g, node, self.ranges.means[node.inputs[0]], w_err)
@@ -310,6 +343,7 @@ class QuantizeInt8(Pass):
                 b_name = self.names.fresh(f"{b.name}/{'int64' if wide else 'int32'}")   # per layer: its input scale
                 tensors[b_name] = Tensor(b_name, b.shape, "int64" if wide else "int32", b_quant, bq)
                 ins[2] = b_name
+            ins[1] = w_name
             out_quant = self._range_quant(out.name, target)
         elif ops.trait(op, "shares_input_quant"):
             out_quant = _quant(tensors[_given(ins[0])])

@@ -15,16 +15,22 @@ static inline void tinycc_unary_f32(int32_t n, const float *x, float *y, int op,
     }
 }
 
-/* round(x / scale) + zp, halves away from zero, saturated (AffineQuantize) */
+/* round(x / scale) + zp, halves away from zero, saturated (AffineQuantize). roundf inline (a libm call
+ * on FPv4 cores): v clamped first (beyond +-2^30 the result saturates anyway, and v + zp cannot overflow;
+ * NaN gives 0), t = v truncated, d = v - t exact (v is an integer from 2^23 on), then the half step */
 #define TINYCC_QUANTIZE_F32(SUFFIX, T, LO, HI)                                                   \
 static inline void tinycc_quantize_f32_##SUFFIX(int32_t n, const float *x, T *y, float scale,    \
                                                 int32_t zp) {                                    \
     int32_t i;                                                                                   \
     for (i = 0; i < n; ++i) {                                                                    \
-        float q = roundf(x[i] / scale);                                                          \
-        /* beyond +-2^30 the result saturates anyway; the bound keeps v + zp from overflowing */ \
-        q = q != q ? 0.0f : tinycc_clampf(q, -1073741824.0f, 1073741824.0f);                     \
-        y[i] = (T)tinycc_clamp((int32_t)q + zp, LO, HI);                                         \
+        float v = x[i] / scale, d;                                                               \
+        int32_t t;                                                                               \
+        if (!(v >= -1073741824.0f && v <= 1073741824.0f)) /* NaN fails both */                   \
+            v = v != v ? 0.0f : v < 0.0f ? -1073741824.0f : 1073741824.0f;                       \
+        t = (int32_t)v;                                                                          \
+        d = v - (float)t;                                                                        \
+        t += (d >= 0.5f) - (d <= -0.5f);                                                         \
+        y[i] = (T)tinycc_clamp(t + zp, LO, HI);                                                  \
     }                                                                                            \
 }
 TINYCC_QUANTIZE_F32(s8, int8_t, -128, 127)
