@@ -25,8 +25,8 @@ indices pass the end of their table, or whose buffers are too short.
 
 A core graph keeps a compressed weight as an ordinary constant holding the decoded values (every pass,
 kernel and the reference interpreter compute with them) plus `Tensor.lut`, a `Lut` saying how it is
-*stored*: the c backend's LUT kernels (kernels/reference/*_lut.h) read the indices and tables from
-flash and never hold the decoded filter in RAM; the flatbuffer writer writes TFLM_DECODE again.
+*stored*: the c backend's LUT kernels (kernels/reference/*_a8.h, kernel_units.LUT_WEIGHTS) read the indices and
+tables from flash and never hold the decoded filter in RAM; the flatbuffer writer writes TFLM_DECODE again.
 `--compress-weights BITS` (core/passes/compress_weights.py) makes the tables with `kmeans` or `uniform`.
 """
 from __future__ import annotations

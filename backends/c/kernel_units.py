@@ -65,6 +65,9 @@ UNITS: dict[str, tuple[str, ...]] = {
                           "optimised/mve_fc.h",                  # Helium (MVE) blocks (Cortex-M55/M85)
                           "optimised/fully_connected_w4.h"),             # tinycc_fully_connected_s8_w4
     "fully_connected_s4.h": ("reference/fully_connected_a8.h",),         # int4 weights (PARAMS)
+    "conv_2d_lut.h": ("reference/conv_2d_a8.h",),                # LUT weights (PARAMS), after weights_lut.h, conv_2d.h
+    "depthwise_conv_2d_lut.h": ("reference/depthwise_conv_2d_a8.h",),    # LUT weights (PARAMS)
+    "fully_connected_lut.h": ("reference/fully_connected_a8.h",),        # LUT weights (PARAMS)
     "fully_connected_s4_fast.h": ("optimised/fully_connected_s4_fast.h",),   # int4 blocks, after fully_connected.h
     "conv_2d_s4_cols.h": ("optimised/conv_2d_s4_cols.h",),   # int4 patches, after conv_2d.h, fully_connected_s4_fast.h
     "weights_lut_fast.h": ("optimised/weights_lut_fast.h",),             # one LUT filter row decoded to int8
@@ -74,13 +77,35 @@ UNITS: dict[str, tuple[str, ...]] = {
     "signal_fft_s32.h": ("reference/signal_kissfft.h",),                 # KISS FFT in Q31 (PARAMS)
 }
 # the int8-activation conv_2d / depthwise_conv_2d / fully_connected reference kernels (reference/*_a8.h) over
-# int8 weights and over int4 ones packed two a byte (weights_s4.h): the filter's suffix, C type, value i of `w`
-S8_WEIGHTS = {"W": "s8", "WT": "int8_t", "WLOAD": "((int32_t)(w)[i])"}
-S4_WEIGHTS = {"W": "s4", "WT": "uint8_t", "WLOAD": "tinycc_s4(w, i)"}
+# int8 weights, int4 ones packed two a byte (weights_s4.h) and LUT-compressed ones (weights_lut.h): the filter's
+# suffix, C type, value i of `w` (of output channel oc), extra parameters (WX) and their arguments (WXARGS), and
+# the loops' sums: conv_2d's one tap (CONV_DOT, its index CONV_I), fully_connected's one row (FC_DOT, FC_I, and
+# the weights' zero point parameter FC_ZP)
+A8_LOOPS = {
+    "WX": "", "WXARGS": "",
+    "CONV_I": ", ic",
+    "CONV_DOT": "for (ic = 0; ic < s->ci; ++ic) "
+                "acc += (uint32_t)(TINYCC_WV(filter, f + ic) * ((int32_t)x[ic] - in_zp));",
+    "FC_I": ", d", "FC_ZP": " int32_t w_zp,",
+    "FC_DOT": "for (d = 0; d < depth; ++d)\n"
+              "            acc += (uint32_t)((TINYCC_WV(w, row + d) - w_zp) * ((int32_t)in[r * depth + d] - in_zp));",
+}
+S8_WEIGHTS = {**A8_LOOPS, "W": "s8", "WT": "int8_t", "WLOAD": "((int32_t)(w)[i])"}
+S4_WEIGHTS = {**A8_LOOPS, "W": "s4", "WT": "uint8_t", "WLOAD": "tinycc_s4(w, i)"}
+# LUT weights (zero point 0): conv_2d and fully_connected sum a run of one channel's weights with tinycc_lut_dot's
+# bit cursor, depthwise_conv_2d decodes each weight
+LUT_WEIGHTS = {
+    "W": "lut", "WT": "uint8_t", "WLOAD": "tinycc_lut(w, tables, bits, chstride, oc, i)",
+    "WX": ", const int8_t *tables, int bits, long chstride", "WXARGS": ", tables, bits, chstride",
+    "CONV_I": "", "CONV_DOT": "acc += tinycc_lut_dot(filter, tables + oc * chstride, bits, f, s->ci, x, in_zp);",
+    "FC_I": "", "FC_ZP": "",
+    "FC_DOT": "acc += tinycc_lut_dot(w, tables + u * chstride, bits, row, depth, in + r * depth, in_zp);",
+}
 # a generic file's type placeholders, per unit instantiating it
 PARAMS: dict[str, dict[str, str]] = {
     **{f"{op}.h": S8_WEIGHTS for op in ("conv_2d", "depthwise_conv_2d", "fully_connected")},
     **{f"{op}_s4.h": S4_WEIGHTS for op in ("conv_2d", "depthwise_conv_2d", "fully_connected")},
+    **{f"{op}_lut.h": LUT_WEIGHTS for op in ("conv_2d", "depthwise_conv_2d", "fully_connected")},
     "signal_fft_s16.h": {"B": "16", "ACC": "int32_t"},
     "signal_fft_s32.h": {"B": "32", "ACC": "int64_t"},
 }

@@ -1,16 +1,16 @@
 """The c backend's LUT-weight variants of conv_2d, depthwise_conv_2d and fully_connected (int8 activations):
 weights compressed as TF Lite Micro compresses them (core/lut.py) stay in flash as packed indices and
-per-channel value tables, each weight decoded in the kernels' multiply-accumulate
-(kernels/reference/*_lut.h): no decoded copy of the filter in RAM; flash = indices + tables. The fast variants
-(kernels/optimised/*_lut_fast.h, left out by `--optimize size`) decode one output channel's filter (conv_2d) or a
-unit's weights (fully_connected) at a time into a stack buffer of LUT_ROW_BYTES and run the int8 dot products
-of dot_s8.h on it: still no decoded copy of the tensor, the same output bytes."""
+per-channel value tables, each weight decoded in the kernels' multiply-accumulate (the int8 reference loops
+kernels/reference/*_a8.h instantiated for LUT weights, kernel_units.LUT_WEIGHTS): no decoded copy of the filter
+in RAM; flash = indices + tables. The fast variants (kernels/optimised/*_lut_fast.h, left out by
+`--optimize size`) decode one output channel's filter (conv_2d) or a unit's weights (fully_connected) at a time
+into a stack buffer of LUT_ROW_BYTES and run the int8 dot products of dot_s8.h on it: still no decoded copy of
+the tensor, the same output bytes."""
 from __future__ import annotations
 
 import numpy as np
 
-from tinycc.backends.c import requant
-from tinycc.backends.c.ops._conv_common import bias_ptr, output_channel_rows
+from tinycc.backends.c.ops._conv_common import stored_weights_variants
 from tinycc.backends.c.ops._variants import Variant
 from tinycc.core import lut
 
@@ -43,39 +43,8 @@ def lut_weights(node, m) -> dict | None:
     return {"wlut": idx, "wtab": tables, "bits": enc.bits, "chstride": enc.stride if enc.channels > 1 else 0}
 
 
-def _conv(node, m, p, inplace):
-    if p["dtype"] != "int8":
-        return None
-    w = lut_weights(node, m)
-    if w is None:
-        return None
-    # the shift in the multiplier word where that is exact (requant.packed_multipliers), as for int8 weights
-    mult, shift = requant.reference_mult_shift(node, m, p, output_channel_rows(node, m.g))
-    return {**w, "mult": mult, "shift": shift, "bias": bias_ptr(node, m, "int8")}
-
-
-def _fc(node, m, p, inplace):
-    if p["dtype"] != "int8" or p["weights_zp"] != 0:
-        return None
-    w = lut_weights(node, m)
-    if w is None:
-        return None
-    mult, shift = requant.mult_shift_arrays(node, m, p, shift_dtype=np.int8)
-    return {**w, "mult": mult, "shift": shift, "bias": bias_ptr(node, m, "int8"),
-            "per_channel": int(len(p["multiplier"]) > 1)}
-
-
-W = "{wlut}, {wtab}, {bits}, {chstride}L"
-CONV_ARGS = "&{shape}, {x}, " + W + ", {bias}, {y}, {in_zp}, {out_zp}, {mult}, {shift}, {act_min}, {act_max}"
-INPLACE_ARGS = ("&{shape}, &{ring_shape}, {buf}, " + W + ", {bias}, {ring}, {in_zp}, {out_zp}, {mult}, {shift}, "
-                "{act_min}, {act_max}")
-CONV = Variant("lut", "tinycc_conv_2d_lut", CONV_ARGS, "reference/conv_2d_lut.h", _conv,
-               "tinycc_conv_2d_lut_inplace", INPLACE_ARGS)
-DEPTHWISE = Variant("lut", "tinycc_depthwise_conv_2d_lut", CONV_ARGS, "reference/depthwise_conv_2d_lut.h", _conv,
-                    "tinycc_depthwise_conv_2d_lut_inplace", INPLACE_ARGS)
-FULLY_CONNECTED = Variant("lut", "tinycc_fully_connected_lut",
-                          "{dims}, {x}, " + W + ", {bias}, {y}, {in_zp}, {out_zp}, {mult}, {shift}, {per_channel}, "
-                          "{act_min}, {act_max}", "reference/fully_connected_lut.h", _fc)
+CONV, DEPTHWISE, FULLY_CONNECTED = stored_weights_variants(
+    "lut", lut_weights, "{wlut}, {wtab}, {bits}, {chstride}L", "")
 
 
 def _fast(op: str, constants):
@@ -93,7 +62,8 @@ def _fast(op: str, constants):
     return fast
 
 
-CONV_FAST = Variant("lut_fast", "tinycc_conv_2d_lut_fast", CONV_ARGS, "optimised/conv_2d_lut_fast.h",
-                    _fast("conv_2d", _conv), "tinycc_conv_2d_lut_fast_inplace", INPLACE_ARGS, fast=True)
+CONV_FAST = Variant("lut_fast", "tinycc_conv_2d_lut_fast", CONV.args, "optimised/conv_2d_lut_fast.h",
+                    _fast("conv_2d", CONV.constants), "tinycc_conv_2d_lut_fast_inplace", CONV.inplace_args, fast=True)
 FULLY_CONNECTED_FAST = Variant("lut_fast", "tinycc_fully_connected_lut_fast", FULLY_CONNECTED.args,
-                               "optimised/fully_connected_lut_fast.h", _fast("fully_connected", _fc), fast=True)
+                               "optimised/fully_connected_lut_fast.h",
+                               _fast("fully_connected", FULLY_CONNECTED.constants), fast=True)

@@ -1,10 +1,11 @@
 /* DEPTHWISE_CONV_2D on int8 activations, TFLM's reference loops, generic over the filter's storage
-   (kernel_units.PARAMS): @W@ = s8 int8 bytes, s4 4-bit values packed two a byte (weights_s4.h);
-   TINYCC_WV(filter, i) is filter value i. After depthwise_conv_2d.h's shape and inplace.h's row ring. */
+   (kernel_units.PARAMS): @W@ = s8 int8 bytes, s4 4-bit values packed two a byte (weights_s4.h), lut LUT
+   indices and tables (weights_lut.h; WX its extra parameters); TINYCC_WV(filter, i) is filter value i (of
+   channel oc). After depthwise_conv_2d.h's shape and inplace.h's row ring. */
 #define TINYCC_WV(w, i) @WLOAD@
 
 /* output row oy of image b (ow * co bytes at `row`) */
-static inline void tinycc_depthwise_conv_2d_@W@_row(const tinycc_dw_shape *s, const int8_t *in, const @WT@ *filter,
+static inline void tinycc_depthwise_conv_2d_@W@_row(const tinycc_dw_shape *s, const int8_t *in, const @WT@ *filter@WX@,
                                                    const int32_t *bias, int8_t *row, int b, int oy, int32_t in_zp,
                                                    int32_t out_zp, const int32_t *mult, const int8_t *shift,
                                                    int32_t act_min, int32_t act_max) {
@@ -28,28 +29,28 @@ static inline void tinycc_depthwise_conv_2d_@W@_row(const tinycc_dw_shape *s, co
     }
 }
 
-static inline void tinycc_depthwise_conv_2d_@W@(const tinycc_dw_shape *s, const int8_t *in, const @WT@ *filter,
+static inline void tinycc_depthwise_conv_2d_@W@(const tinycc_dw_shape *s, const int8_t *in, const @WT@ *filter@WX@,
                                                const int32_t *bias, int8_t *out, int32_t in_zp, int32_t out_zp,
                                                const int32_t *mult, const int8_t *shift,
                                                int32_t act_min, int32_t act_max) {
     int b, oy;
     for (b = 0; b < s->n; ++b)
     for (oy = 0; oy < s->oh; ++oy)
-        tinycc_depthwise_conv_2d_@W@_row(s, in, filter, bias, out + (long)(b * s->oh + oy) * s->ow * s->co, b, oy,
+        tinycc_depthwise_conv_2d_@W@_row(s, in, filter@WXARGS@, bias, out + (long)(b * s->oh + oy) * s->ow * s->co, b, oy,
                                         in_zp, out_zp, mult, shift, act_min, act_max);
 }
 
 /* in place over a row ring (inplace.h), reference arithmetic (depth multipliers, dilations, folded bias out
    of int32) */
 static inline void tinycc_depthwise_conv_2d_@W@_inplace(const tinycc_dw_shape *s, const tinycc_ring_shape *r,
-                                                       int8_t *buf, const @WT@ *filter, const int32_t *bias,
+                                                       int8_t *buf, const @WT@ *filter@WX@, const int32_t *bias,
                                                        int8_t *ring, int32_t in_zp, int32_t out_zp,
                                                        const int32_t *mult, const int8_t *shift,
                                                        int32_t act_min, int32_t act_max) {
     int step, first = tinycc_ring_start(r), count = 0;
     for (step = 0; step < r->oh; ++step) {
         const int oy = tinycc_ring_row(r, step);
-        tinycc_depthwise_conv_2d_@W@_row(s, buf, filter, bias, tinycc_ring_slot(r, ring, oy), 0, oy, in_zp, out_zp,
+        tinycc_depthwise_conv_2d_@W@_row(s, buf, filter@WXARGS@, bias, tinycc_ring_slot(r, ring, oy), 0, oy, in_zp, out_zp,
                                         mult, shift, act_min, act_max);
         tinycc_ring_flush(r, buf, ring, step, oy, &first, &count);
     }
