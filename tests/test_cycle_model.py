@@ -54,17 +54,24 @@ tinycc_marker_end:
 """
 
 
-def run_snippet(tmp_path: Path, body: str, wait_states: int = 0) -> cycles.Estimate:
-    """Assemble the snippet into a program, run it under QEMU with the cycle trace, estimate."""
-    (tmp_path / "main.c").write_text(MAIN)
-    (tmp_path / "snippet.S").write_text(ASM.format(body=body))
+def link_snippet(tmp_path: Path, main_c: str, asm: str, compile_command: list[str]) -> Path:
+    """main.c and snippet.S linked by `compile_command` (compiler, flags, libc, linker script) into a
+    program with 4 MB of flash at 0 and 4 MB of RAM at 0x20000000; returns the ELF."""
+    (tmp_path / "main.c").write_text(main_c)
+    (tmp_path / "snippet.S").write_text(asm)
     elf = tmp_path / "prog.elf"
-    subprocess.run(["arm-none-eabi-gcc", "-O2", "-mcpu=cortex-m4", "-mthumb", *cortexm.FPU_M4,
-                    "--specs=picolibc.specs", "--oslib=semihost", "--crt0=semihost", "-T", "picolibc.ld",
-                    "-Wl,--defsym=__flash=0x0", "-Wl,--defsym=__flash_size=0x400000",
+    subprocess.run([*compile_command, "-Wl,--defsym=__flash=0x0", "-Wl,--defsym=__flash_size=0x400000",
                     "-Wl,--defsym=__ram=0x20000000", "-Wl,--defsym=__ram_size=0x400000",
                     str(tmp_path / "main.c"), str(tmp_path / "snippet.S"), "-o", str(elf)],
                    check=True, capture_output=True, text=True)
+    return elf
+
+
+def run_snippet(tmp_path: Path, body: str, wait_states: int = 0) -> cycles.Estimate:
+    """Assemble the snippet into a program, run it under QEMU with the cycle trace, estimate."""
+    elf = link_snippet(tmp_path, MAIN, ASM.format(body=body),
+                       ["arm-none-eabi-gcc", "-O2", "-mcpu=cortex-m4", "-mthumb", *cortexm.FPU_M4,
+                        "--specs=picolibc.specs", "--oslib=semihost", "--crt0=semihost", "-T", "picolibc.ld"])
     trace: list = []
     _, insns = cortexm.run(elf, "cortex-m4", [[]], [], count=True, trace=trace)
     est = cycles.estimate(elf, trace, 1, wait_states)

@@ -68,15 +68,9 @@ EXPECTED = (7                   # push, mov, sub, mov, movs
 
 
 def test_thumb1_snippet_cycles_from_the_trm(tmp_path):
-    (tmp_path / "main.c").write_text(MAIN)
-    (tmp_path / "snippet.S").write_text(SNIPPET)
-    elf = tmp_path / "prog.elf"
+    from tests.test_cycle_model import link_snippet
     t = targets.TARGETS["cortex-m0plus"]
-    subprocess.run([t.compiler, "-O2", *t.flags, *t.libc, "-T", t.linker_script,
-                    "-Wl,--defsym=__flash=0x0", "-Wl,--defsym=__flash_size=0x400000",
-                    "-Wl,--defsym=__ram=0x20000000", "-Wl,--defsym=__ram_size=0x400000",
-                    str(tmp_path / "main.c"), str(tmp_path / "snippet.S"), "-o", str(elf)],
-                   check=True, capture_output=True, text=True)
+    elf = link_snippet(tmp_path, MAIN, SNIPPET, [t.compiler, "-O2", *t.flags, *t.libc, "-T", t.linker_script])
     trace: list = []
     _, insns = cortexm.run(elf, "cortex-m0plus", [[]], [], count=True, trace=trace)
     est = cycles_m0plus.estimate(elf, trace, 1)
