@@ -179,7 +179,8 @@ def fc_kbias(kbias: np.ndarray) -> np.ndarray:
 def reachable_sums(p, bias: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(amin, amax) per output channel: the least and greatest accumulator bias + sum(w (x - in_zp)) an int8
     input x can produce (`w`: output channels first), int64."""
-    w = np.asarray(w, np.int64).reshape(np.asarray(w).shape[0], -1)
+    w = np.asarray(w, np.int64)
+    w = w.reshape(w.shape[0], int(np.prod(w.shape[1:])))     # (0, k) too: every channel constant
     span = np.array([-128, 127], np.int64) - int(p["input_zp"])
     return (bias + np.minimum(w * span[0], w * span[1]).sum(axis=1),
             bias + np.maximum(w * span[0], w * span[1]).sum(axis=1))
