@@ -121,27 +121,25 @@ def print_pruning(p: dict, out: Console) -> None:
         show(out, search)
     if "accuracy" in p:
         acc = p["accuracy"]
-        table = make_table(f"pruned vs unpruned float on {acc['samples']} calibration samples",
-                           ("output", "top-1 agreement", "max |error|", "SQNR dB"),
-                           right=("top-1 agreement", "max |error|", "SQNR dB"), split="output")
-        for o in acc["outputs"]:
-            top1 = f"{o['top1_agreement']:.1%}" if "top1_agreement" in o else "-"
-            table.add_row(escape(o["output"]), top1, f"{o['max_abs_error']:.4g}", f"{o['sqnr_db']:.1f}")
-        show(out, table)
+        show(out, outputs_table(acc, f"pruned vs unpruned float on {acc['samples']} calibration samples"))
     else:
         out.print("pruned without an accuracy report: pass --calibration data.npz to measure it "
                   "(--quantize none keeps the model float)", highlight=False, soft_wrap=True)
 
 
-def print_accuracy(acc: dict, out: Console, worst: int = 5) -> None:
-    """float vs int8 on the calibration samples: per output, then the layers that lose most."""
-    table = make_table(f"int8 vs float on {acc['samples']} calibration samples",
-                       ("output", "top-1 agreement", "max |error|", "SQNR dB"),
+def outputs_table(acc: dict, title: str):
+    """One row per model output of an accuracy report: top-1 agreement, largest error, SQNR."""
+    table = make_table(title, ("output", "top-1 agreement", "max |error|", "SQNR dB"),
                        right=("top-1 agreement", "max |error|", "SQNR dB"), split="output")
     for o in acc["outputs"]:
         top1 = f"{o['top1_agreement']:.1%}" if "top1_agreement" in o else "-"
         table.add_row(escape(o["output"]), top1, f"{o['max_abs_error']:.4g}", f"{o['sqnr_db']:.1f}")
-    show(out, table)
+    return table
+
+
+def print_accuracy(acc: dict, out: Console, worst: int = 5) -> None:
+    """float vs int8 on the calibration samples: per output, then the layers that lose most."""
+    show(out, outputs_table(acc, f"int8 vs float on {acc['samples']} calibration samples"))
     layers = make_table("layers losing most (lowest SQNR; keep them in int16 if accuracy suffers)",
                         ("node", "op", "SQNR dB"), keys=("op",), right=("SQNR dB",), split="node")
     for layer in acc["layers"][:worst]:
