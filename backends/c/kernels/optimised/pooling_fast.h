@@ -55,10 +55,7 @@ static inline void tinycc_average_pool_2d_s8_fast(const tinycc_pool_shape *s, co
     for (b = 0; b < s->n; ++b)
     for (oy = 0; oy < s->oh; ++oy)
     for (ox = 0; ox < s->ow; ++ox) {
-        const int y0 = oy * s->sh - s->pad_t, x0 = ox * s->sw - s->pad_l;
-        const int ky0 = y0 < 0 ? -y0 : 0, kx0 = x0 < 0 ? -x0 : 0;
-        const int ky1 = s->kh < s->h - y0 ? s->kh : s->h - y0;
-        const int kx1 = s->kw < s->w - x0 ? s->kw : s->w - x0;
+        TINYCC_POOL_WINDOW
         const int rows = ky1 - ky0, cols = kx1 - kx0;
         int count = rows > 0 && cols > 0 ? rows * cols : 0;
         const int8_t *p = in + ((b * s->h + y0 + ky0) * s->w + x0 + kx0) * c;

@@ -6,10 +6,7 @@ static inline void tinycc_l2_pool_2d_f32(const tinycc_pool_shape *s, const float
     for (b = 0; b < s->n; ++b)
     for (oy = 0; oy < s->oh; ++oy)
     for (ox = 0; ox < s->ow; ++ox) {
-        const int y0 = oy * s->sh - s->pad_t, x0 = ox * s->sw - s->pad_l;
-        const int ky0 = y0 < 0 ? -y0 : 0, kx0 = x0 < 0 ? -x0 : 0;
-        const int ky1 = s->kh < s->h - y0 ? s->kh : s->h - y0;
-        const int kx1 = s->kw < s->w - x0 ? s->kw : s->w - x0;
+        TINYCC_POOL_WINDOW
         for (ch = 0; ch < s->c; ++ch) {
             float total = 0.0f;
             int count = 0;

@@ -10,15 +10,20 @@ typedef struct {
     TINYCC_POOL_DIM n, h, w, c, oh, ow, kh, kw, sh, sw, pad_t, pad_l;
 } tinycc_pool_shape;
 
+/* output pixel (oy, ox)'s window: its corner (y0, x0) in the input and the in-bounds taps
+ * ky0 <= ky < ky1, kx0 <= kx < kx1 (declared in the enclosing block; every pooling kernel's) */
+#define TINYCC_POOL_WINDOW                                                              \
+        const int y0 = oy * s->sh - s->pad_t, x0 = ox * s->sw - s->pad_l;               \
+        const int ky0 = y0 < 0 ? -y0 : 0, kx0 = x0 < 0 ? -x0 : 0;                       \
+        const int ky1 = s->kh < s->h - y0 ? s->kh : s->h - y0;                          \
+        const int kx1 = s->kw < s->w - x0 ? s->kw : s->w - x0;
+
 #define TINYCC_POOL_LOOP(BODY)                                                          \
     int b, oy, ox, ch, ky, kx;                                                          \
     for (b = 0; b < s->n; ++b)                                                          \
     for (oy = 0; oy < s->oh; ++oy)                                                      \
     for (ox = 0; ox < s->ow; ++ox) {                                                    \
-        const int y0 = oy * s->sh - s->pad_t, x0 = ox * s->sw - s->pad_l;               \
-        const int ky0 = y0 < 0 ? -y0 : 0, kx0 = x0 < 0 ? -x0 : 0;                       \
-        const int ky1 = s->kh < s->h - y0 ? s->kh : s->h - y0;                          \
-        const int kx1 = s->kw < s->w - x0 ? s->kw : s->w - x0;                          \
+        TINYCC_POOL_WINDOW                                                              \
         for (ch = 0; ch < s->c; ++ch) { BODY }                                          \
     }
 
