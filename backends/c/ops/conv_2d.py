@@ -81,6 +81,9 @@ def cols_constants(node, m, p):
         return None
     # the shift key's XOR compiled in only when a node has a key (TINYCC_COLS_KEY)
     m.defines["TINYCC_COLS_KEY"] = max(m.defines.get("TINYCC_COLS_KEY", 0), int(found[2] != 0))
+    # the assembly's rounding term x >> 31 compiled in only when a node's output zero point is not -128
+    # (TINYCC_COLS_SIGN, conv_2d_cols_thumb2.h: with -128 it moves no output)
+    m.defines["TINYCC_COLS_SIGN"] = max(m.defines.get("TINYCC_COLS_SIGN", 0), int(found[1] != -255))
     words = m.const_array(cols_words(*found), "wpk",
                           comment=f"{node.inputs[1]} packed for the im2col kernel: 2 out_zp + 1, key, per channel "
                                   f"pair: bias - input zp * sum(w) x2, the taps, 2M-2^32 with (e-1) ^ key in its "

@@ -1,4 +1,16 @@
 #ifdef TINYCC_COLS_ASM
+/* whether a layer's output zero point can be other than -128 (the emitter's #define: 0 when every node's is
+ * -128). With z = -128 and no clipping activation (the assembly loops' case) the rounding's ADD of x >> 31
+ * moves nothing: for x < 0 both ((x + h) >> s) >> 1 and ((x + h - 1) >> s) >> 1 are at most -128 (h =
+ * -255 << s), which SSAT keeps; for x >= 0 the term is 0. TINYCC_COLS_SIGN_ADD(R, A): R += A >> 31. */
+#ifndef TINYCC_COLS_SIGN
+#define TINYCC_COLS_SIGN 1
+#endif
+#if TINYCC_COLS_SIGN
+#define TINYCC_COLS_SIGN_ADD(R, A) "add %[" R "], %[" R "], %[" A "], asr #31\n\t"
+#else
+#define TINYCC_COLS_SIGN_ADD(R, A) ""
+#endif
 /* tinycc_cols_block's two-pixel loop without activation clipping in one assembly loop: every channel
  * pair from op (co2 > 0 of them) with its words at w (tinycc_cols_block), then its 4 outputs: SMMLAR,
  * ADD, ADD ASR #31, ASR by s, SSAT ASR #1, STRB each (tinycc_cols_rq: s the low 5 bits of the pair's
@@ -120,16 +132,16 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
         "lsl %[t3], %[t2], %[t5]\n\t"
         "lsl %[t2], %[t2], %[t4]\n\t"
         "add %[t0], %[a0], %[t2]\n\t"
-        "add %[t0], %[t0], %[a0], asr #31\n\t"
+        TINYCC_COLS_SIGN_ADD("t0", "a0")
         "asr %[t0], %[t0], %[t4]\n\t"
         "add %[a0], %[a2], %[t2]\n\t"
-        "add %[a0], %[a0], %[a2], asr #31\n\t"
+        TINYCC_COLS_SIGN_ADD("a0", "a2")
         "asr %[a0], %[a0], %[t4]\n\t"
         "add %[t1], %[a1], %[t3]\n\t"
-        "add %[t1], %[t1], %[a1], asr #31\n\t"
+        TINYCC_COLS_SIGN_ADD("t1", "a1")
         "asr %[t1], %[t1], %[t5]\n\t"
         "add %[a1], %[a3], %[t3]\n\t"
-        "add %[a1], %[a1], %[a3], asr #31\n\t"
+        TINYCC_COLS_SIGN_ADD("a1", "a3")
         "asr %[a1], %[a1], %[t5]\n\t"
         "ssat %[t0], #8, %[t0], asr #1\n\t"
         "ssat %[a0], #8, %[a0], asr #1\n\t"
@@ -199,7 +211,7 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
 /* output channel pair's results: SMMLAR, ADD, ADD ASR #31, ASR into R from accumulator A (H, E: h, e) */
 #define TINYCC_COLS3_RQ(R, A, H, E) \
     "add %[" R "], %[" A "], %[" H "]\n\t" \
-    "add %[" R "], %[" R "], %[" A "], asr #31\n\t" \
+    TINYCC_COLS_SIGN_ADD(R, A) \
     "asr %[" R "], %[" R "], %[" E "]\n\t"
 static inline const int32_t *tinycc_cols_block3_asm(const tinycc_cols *c, const int32_t *w, int g, int8_t *op,
                                                     int co, int32_t zp2, int32_t key) {
@@ -307,5 +319,6 @@ static inline const int32_t *tinycc_cols_block3_asm(const tinycc_cols *c, const 
 #undef TINYCC_COLS3_RQ
 #endif
 #undef TINYCC_COLS_ENTRY
+#undef TINYCC_COLS_SIGN_ADD
 #undef TINYCC_COLS_SHIFTS
 #undef TINYCC_COLS_LDKEY
