@@ -9,9 +9,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.c_build import write_sources
 from tests.fast_paths import assert_qemu_m4_fast_path, needs_qemu, write_model_c
-from tests.ops.check import assert_matches_tflm
+from tests.ops.check import assert_matches_tflm, assert_qemu_m4_equals_tflm
+from tests.test_inplace import check_no_overlap, sandwiched
 from tests.tflite_builder import act, const, q, single_op
+from tinycc.core.passes import memory
 
 IN_SCALE = 0.02
 
@@ -63,3 +66,27 @@ def test_cols_layer_on_host_equals_tflm(name, tmp_path):
 def test_cols_layer_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
     kw, _ = CASES[name]
     assert_qemu_m4_fast_path(conv(11, **kw), tmp_path, "tinycc_conv_2d_s8_cols", 3)
+
+
+# 1x1 layers between two copies, planned in place over their input (tinycc_conv_2d_s8_fast_inplace): channel
+# expanding ones run their blocks from the last pixel back, the others forward; pixel counts leave 0, 1 and 2
+# pixels after the blocks of three
+IN_PLACE = {
+    "expanding-c8-25px-backward": dict(h=5, w=5, cin=8, cout=20, in_zp=5),
+    "contracting-c16-16px-forward": dict(h=4, w=4, cin=16, cout=8, wmax=1, eff=0.35),
+    "same-c12-15px-forward": dict(h=3, w=5, cin=12, cout=12, out_zp=7),
+    "expanding-c4-14px-backward-ties": dict(h=2, w=7, cin=4, cout=6, wmax=1, eff=0.3, out_zp=-3),
+}
+
+
+@needs_qemu
+@pytest.mark.parametrize("name", list(IN_PLACE))
+def test_pointwise_in_place_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
+    model = conv(13, **IN_PLACE[name])
+    g = sandwiched(model)
+    p = memory.plan(g, inplace=True)
+    assert p.inplace.get(g.nodes[1].name) is not None, "not planned in place"
+    check_no_overlap(g, p)
+    write_sources(g, tmp_path)
+    assert "tinycc_conv_2d_s8_fast_inplace(&" in (tmp_path / "model.c").read_text()
+    assert_qemu_m4_equals_tflm(model, g, tmp_path, 3)

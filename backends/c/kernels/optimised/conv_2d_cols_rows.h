@@ -118,6 +118,14 @@ TINYCC_COLS_OUTLINED void tinycc_cols_block3(const tinycc_conv_shape *s, tinycc_
     c->w[4 * g] = INT32_MIN + 0x8000;     /* TINYCC_COLS3_MARK, 0x80008000 */
     (void)tinycc_cols_block3_asm(c, wpk + 2, g, o, s->co, wpk[0], wpk[1]);
 }
+
+/* nb blocks of three pixels of a pointwise layer (g groups a pixel) from the pixels at `in` and outputs at o on,
+ * the next block 3 pixels on (back when `backward`), each widened into slots 0..2 (tinycc_cols_pw3_asm) */
+TINYCC_COLS_OUTLINED void tinycc_cols_pw3(const tinycc_conv_shape *s, tinycc_cols *c, int g, const int32_t *wpk,
+                                          int8_t *o, const int8_t *in, int nb, int backward) {
+    c->w[4 * g] = INT32_MIN + 0x8000;     /* TINYCC_COLS3_MARK */
+    tinycc_cols_pw3_asm(c, wpk + 2, g, o, s->co, wpk[0], wpk[1], in, nb, backward);
+}
 #endif
 
 /* output row oy of image b (ow * co bytes at `row`), two pixels a pass */
@@ -188,14 +196,11 @@ static inline void tinycc_conv_2d_s8_cols_pw(const tinycc_conv_shape *s, const i
 #endif
     k = 0;
 #ifdef TINYCC_COLS3
-    if (tinycc_cols3_fits(s, s->ci / 4, act_min, act_max))
-        for (; k + 3 <= count; k += 3) {   /* three pixels a pass, then pairs */
-            const long i = backward ? count - k - 3 : k;
-            tinycc_cols_widen(&c, 0, 0, in + i * s->ci, s->ci);
-            tinycc_cols_widen(&c, 1, 0, in + (i + 1) * s->ci, s->ci);
-            tinycc_cols_widen(&c, 2, 0, in + (i + 2) * s->ci, s->ci);
-            tinycc_cols_block3(s, &c, s->ci / 4, wpk, out + i * s->co);
-        }
+    if (tinycc_cols3_fits(s, s->ci / 4, act_min, act_max) && count >= 3) {   /* three pixels a pass, then pairs */
+        const long i = backward ? count - 3 : 0;
+        tinycc_cols_pw3(s, &c, s->ci / 4, wpk, out + i * s->co, in + i * s->ci, (int)(count / 3), backward);
+        k = count - count % 3;
+    }
 #endif
     for (; k < count; k += 2) {
         const int np = k + 1 < count ? 2 : 1;

@@ -213,6 +213,69 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
     "add %[" R "], %[" A "], %[" H "]\n\t" \
     TINYCC_COLS_SIGN_ADD(R, A) \
     "asr %[" R "], %[" R "], %[" E "]\n\t"
+/* the pair loop: every channel pair of the block in slots 0..2 (frame: tinycc_cols_block3_asm's first 28 bytes) */
+#define TINYCC_COLS3_PAIRS \
+    "1:\n\t" \
+    "ldr.w %[a0], [%[w]], #4\n\t"       /* kb0, kb1, the column, the first group's weights */ \
+    "ldr.w %[a1], [%[w]], #4\n\t" \
+    "ldr %[x], [sp]\n\t" \
+    "ldr.w %[wa], [%[w]], #4\n\t" \
+    "ldr.w %[wb], [%[w]], #4\n\t" \
+    TINYCC_COLS3_LOAD2 \
+    TINYCC_COLS3_MAC("a4", "a5", "a0", "a1") \
+    "ldr.w %[xl], [%[x], #8]\n\t" \
+    "ldr.w %[xh], [%[x], #12]\n\t" \
+    TINYCC_COLS3_MAC("a2", "a3", "a0", "a1") \
+    "ldr.w %[xh], [%[x], #4]\n\t" \
+    "ldr.w %[xl], [%[x]], #16\n\t" \
+    TINYCC_COLS3_MAC("a0", "a1", "a0", "a1") \
+    "ldr pc, [sp, #12]\n\t" \
+    ".p2align 2\n\t" \
+    "2:\n\t" \
+    TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY \
+    TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY \
+    "ldr.w %[xl], [%[x]]\n\t"           /* the next group's first word: the mark after the last */ \
+    "cmp.w %[xl], #0x80008000\n\t" \
+    "bne.w 2b\n\t" \
+    "ldr.w %[wa], [%[w]], #4\n\t"       /* W0, W1 (the entry past the loop when g is 1) */ \
+    "ldr.w %[wb], [%[w]], #4\n\t" \
+    "ldr %[xh], [sp, #16]\n\t"          /* zp2, key */ \
+    TINYCC_COLS_LDKEY("xl", "24") \
+    "ldr %[x], [sp, #4]\n\t"            /* op */ \
+    "smmlar %[a0], %[a0], %[wa], %[a0]\n\t" \
+    "smmlar %[a2], %[a2], %[wa], %[a2]\n\t" \
+    "smmlar %[a4], %[a4], %[wa], %[a4]\n\t" \
+    "smmlar %[a1], %[a1], %[wb], %[a1]\n\t" \
+    "smmlar %[a3], %[a3], %[wb], %[a3]\n\t" \
+    "smmlar %[a5], %[a5], %[wb], %[a5]\n\t" \
+    TINYCC_COLS_SHIFTS("wah", "wbh", "wa", "wb", "xl")   /* s0, s1; h0, h1 = zp2 << s */ \
+    "lsl %[xl], %[xh], %[wah]\n\t" \
+    "lsl %[xh], %[xh], %[wbh]\n\t" \
+    "ldr %[wb], [sp, #8]\n\t"           /* co */ \
+    TINYCC_COLS3_RQ("wa", "a0", "xl", "wah") \
+    TINYCC_COLS3_RQ("a0", "a2", "xl", "wah") \
+    TINYCC_COLS3_RQ("a2", "a4", "xl", "wah") \
+    "ssat %[wa], #8, %[wa], asr #1\n\t" \
+    "ssat %[a0], #8, %[a0], asr #1\n\t" \
+    "ssat %[a2], #8, %[a2], asr #1\n\t" \
+    "add %[a4], %[x], %[wb], lsl #1\n\t"  /* op + 2 co */ \
+    "strb %[a0], [%[x], %[wb]]\n\t" \
+    "strb %[wa], [%[x]]\n\t" \
+    "strb %[a2], [%[a4]]\n\t" \
+    "add %[x], %[x], #1\n\t" \
+    TINYCC_COLS3_RQ("wa", "a1", "xh", "wbh") \
+    TINYCC_COLS3_RQ("a0", "a3", "xh", "wbh") \
+    TINYCC_COLS3_RQ("a2", "a5", "xh", "wbh") \
+    "ssat %[wa], #8, %[wa], asr #1\n\t" \
+    "ssat %[a0], #8, %[a0], asr #1\n\t" \
+    "ssat %[a2], #8, %[a2], asr #1\n\t" \
+    "strb %[a2], [%[a4], #1]\n\t" \
+    "strb %[a0], [%[x], %[wb]]\n\t" \
+    "strb %[wa], [%[x]], #1\n\t" \
+    "str %[x], [sp, #4]\n\t" \
+    "ldr %[xl], [sp, #20]\n\t"          /* past the last pair */ \
+    "cmp %[x], %[xl]\n\t" \
+    "bne 1b\n\t"
 static inline const int32_t *tinycc_cols_block3_asm(const tinycc_cols *c, const int32_t *w, int g, int8_t *op,
                                                     int co, int32_t zp2, int32_t key) {
     const int32_t *xbv = c->w;
@@ -240,67 +303,7 @@ static inline const int32_t *tinycc_cols_block3_asm(const tinycc_cols *c, const 
         "str %[wah], [sp, #12]\n\t"
         "str %[xl], [sp, #16]\n\t"
         "str %[xh], [sp, #20]\n\t"
-        "1:\n\t"
-        "ldr.w %[a0], [%[w]], #4\n\t"       /* kb0, kb1, the column, the first group's weights */
-        "ldr.w %[a1], [%[w]], #4\n\t"
-        "ldr %[x], [sp]\n\t"
-        "ldr.w %[wa], [%[w]], #4\n\t"
-        "ldr.w %[wb], [%[w]], #4\n\t"
-        TINYCC_COLS3_LOAD2
-        TINYCC_COLS3_MAC("a4", "a5", "a0", "a1")
-        "ldr.w %[xl], [%[x], #8]\n\t"
-        "ldr.w %[xh], [%[x], #12]\n\t"
-        TINYCC_COLS3_MAC("a2", "a3", "a0", "a1")
-        "ldr.w %[xh], [%[x], #4]\n\t"
-        "ldr.w %[xl], [%[x]], #16\n\t"
-        TINYCC_COLS3_MAC("a0", "a1", "a0", "a1")
-        "ldr pc, [sp, #12]\n\t"
-        ".p2align 2\n\t"
-        "2:\n\t"
-        TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY
-        TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY
-        "ldr.w %[xl], [%[x]]\n\t"           /* the next group's first word: the mark after the last */
-        "cmp.w %[xl], #0x80008000\n\t"
-        "bne.w 2b\n\t"
-        "ldr.w %[wa], [%[w]], #4\n\t"       /* W0, W1 (the entry past the loop when g is 1) */
-        "ldr.w %[wb], [%[w]], #4\n\t"
-        "ldr %[xh], [sp, #16]\n\t"          /* zp2, key */
-        TINYCC_COLS_LDKEY("xl", "24")
-        "ldr %[x], [sp, #4]\n\t"            /* op */
-        "smmlar %[a0], %[a0], %[wa], %[a0]\n\t"
-        "smmlar %[a2], %[a2], %[wa], %[a2]\n\t"
-        "smmlar %[a4], %[a4], %[wa], %[a4]\n\t"
-        "smmlar %[a1], %[a1], %[wb], %[a1]\n\t"
-        "smmlar %[a3], %[a3], %[wb], %[a3]\n\t"
-        "smmlar %[a5], %[a5], %[wb], %[a5]\n\t"
-        TINYCC_COLS_SHIFTS("wah", "wbh", "wa", "wb", "xl")   /* s0, s1; h0, h1 = zp2 << s */
-        "lsl %[xl], %[xh], %[wah]\n\t"
-        "lsl %[xh], %[xh], %[wbh]\n\t"
-        "ldr %[wb], [sp, #8]\n\t"           /* co */
-        TINYCC_COLS3_RQ("wa", "a0", "xl", "wah")
-        TINYCC_COLS3_RQ("a0", "a2", "xl", "wah")
-        TINYCC_COLS3_RQ("a2", "a4", "xl", "wah")
-        "ssat %[wa], #8, %[wa], asr #1\n\t"
-        "ssat %[a0], #8, %[a0], asr #1\n\t"
-        "ssat %[a2], #8, %[a2], asr #1\n\t"
-        "add %[a4], %[x], %[wb], lsl #1\n\t"  /* op + 2 co */
-        "strb %[a0], [%[x], %[wb]]\n\t"
-        "strb %[wa], [%[x]]\n\t"
-        "strb %[a2], [%[a4]]\n\t"
-        "add %[x], %[x], #1\n\t"
-        TINYCC_COLS3_RQ("wa", "a1", "xh", "wbh")
-        TINYCC_COLS3_RQ("a0", "a3", "xh", "wbh")
-        TINYCC_COLS3_RQ("a2", "a5", "xh", "wbh")
-        "ssat %[wa], #8, %[wa], asr #1\n\t"
-        "ssat %[a0], #8, %[a0], asr #1\n\t"
-        "ssat %[a2], #8, %[a2], asr #1\n\t"
-        "strb %[a2], [%[a4], #1]\n\t"
-        "strb %[a0], [%[x], %[wb]]\n\t"
-        "strb %[wa], [%[x]], #1\n\t"
-        "str %[x], [sp, #4]\n\t"
-        "ldr %[xl], [sp, #20]\n\t"          /* past the last pair */
-        "cmp %[x], %[xl]\n\t"
-        "bne 1b\n\t"
+        TINYCC_COLS3_PAIRS
         "add sp, sp, #32\n\t"
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [a5] "=&r"(a5),
           [x] "=&r"(x), [w] "+r"(w), [wa] "=&r"(wa), [wb] "=&r"(wb), [wah] "=&r"(wah), [wbh] "=&r"(wbh),
@@ -312,7 +315,107 @@ static inline const int32_t *tinycc_cols_block3_asm(const tinycc_cols *c, const 
         : "cc", "memory");
     return w;
 }
+/* tinycc_cols_block3_asm over nb blocks of a pointwise layer's pixels from `in` on, each block's three pixels
+ * (in, in + 4g, in + 8g) first widened into the slots (SXTB16 and SXTB16 ROR 8 of each word), the next
+ * block's pixels and outputs 3 pixels on (back, when `backward`): the layer in one call (no call, frame or C
+ * loop a block). Its frame: tinycc_cols_block3_asm's, then the next block's input, the input and output
+ * steps, the blocks left, the first pair's words and g (56 bytes). */
+static inline void tinycc_cols_pw3_asm(const tinycc_cols *c, const int32_t *w, int g, int8_t *op, int co, int32_t zp2,
+                                       int32_t key, const int8_t *in, int nb, int backward) {
+    const int32_t *xbv = c->w, *wv = w;
+    int8_t *opv = op, *endv = op + co;
+    const int8_t *inv = in;
+    int32_t zpv = zp2, keyv = key;
+    const int skip = -(g - 1) & 7;
+    /* the entry's offset from the loop's first group; g == 1: past the loop (8 groups, LDR.W, CMP.W, BNE.W) */
+    int cov = co, offv = g > 1 ? 96 * skip : 96 * 8 + 12, gv = g, nbv = nb;
+    int instepv = backward ? -12 * g : 12 * g, outstepv = backward ? -3 * co : 3 * co;
+    const int32_t *x;
+    int32_t a0, a1, a2, a3, a4, a5, wa, wb, wah, wbh, xl, xh;
+    __asm__ volatile(
+        "ldr %[x], %[xbm]\n\t"
+        "ldr %[wa], %[opm]\n\t"
+        "ldr %[wb], %[com]\n\t"
+        "ldr %[wah], %[offm]\n\t"
+        "ldr %[xl], %[zpm]\n\t"
+        "ldr %[xh], %[endm]\n\t"
+        "ldr %[a0], %[keym]\n\t"
+        "ldr %[a1], %[inm]\n\t"
+        "ldr %[a2], %[instepm]\n\t"
+        "ldr %[a3], %[outstepm]\n\t"
+        "ldr %[a4], %[nbm]\n\t"
+        "ldr %[a5], %[gm]\n\t"
+        "ldr %[w], %[wm]\n\t"
+        TINYCC_COLS_ENTRY("wah", "wbh")
+        "sub sp, sp, #56\n\t"
+        "str %[a0], [sp, #24]\n\t"
+        "str %[x], [sp]\n\t"
+        "str %[wa], [sp, #4]\n\t"
+        "str %[wb], [sp, #8]\n\t"
+        "str %[wah], [sp, #12]\n\t"
+        "str %[xl], [sp, #16]\n\t"
+        "str %[xh], [sp, #20]\n\t"
+        "str %[a1], [sp, #28]\n\t"
+        "str %[a2], [sp, #32]\n\t"
+        "str %[a3], [sp, #36]\n\t"
+        "str %[a4], [sp, #40]\n\t"
+        "str %[w], [sp, #44]\n\t"
+        "str %[a5], [sp, #48]\n\t"
+        "4:\n\t"                            /* the block's three pixels widened */
+        "ldr %[a0], [sp, #28]\n\t"
+        "ldr %[a3], [sp, #48]\n\t"
+        "ldr %[x], [sp]\n\t"
+        "add %[a1], %[a0], %[a3], lsl #2\n\t"
+        "add %[a2], %[a1], %[a3], lsl #2\n\t"
+        "5:\n\t"
+        "ldr.w %[wa], [%[a0]], #4\n\t"
+        "ldr.w %[wb], [%[a1]], #4\n\t"
+        "ldr.w %[wah], [%[a2]], #4\n\t"
+        "sxtb16 %[wbh], %[wa]\n\t"
+        "sxtb16 %[wa], %[wa], ror #8\n\t"
+        "sxtb16 %[xl], %[wb]\n\t"
+        "sxtb16 %[wb], %[wb], ror #8\n\t"
+        "sxtb16 %[xh], %[wah]\n\t"
+        "sxtb16 %[wah], %[wah], ror #8\n\t"
+        "str %[wbh], [%[x]]\n\t"
+        "str %[wa], [%[x], #4]\n\t"
+        "str %[xl], [%[x], #8]\n\t"
+        "str %[wb], [%[x], #12]\n\t"
+        "str.w %[xh], [%[x], %[kb]]\n\t"
+        "str.w %[wah], [%[x], %[kb4]]\n\t"
+        "add %[x], %[x], #16\n\t"
+        "subs %[a3], %[a3], #1\n\t"
+        "bne 5b\n\t"
+        "ldr %[w], [sp, #44]\n\t"
+        TINYCC_COLS3_PAIRS
+        "ldr %[a0], [sp, #40]\n\t"          /* the blocks left */
+        "subs %[a0], %[a0], #1\n\t"
+        "beq 9f\n\t"
+        "str %[a0], [sp, #40]\n\t"
+        "ldr %[a1], [sp, #28]\n\t"          /* the next block: in += instep, end += outstep, op = end - co */
+        "ldr %[a2], [sp, #32]\n\t"
+        "ldr %[a3], [sp, #36]\n\t"
+        "add %[a1], %[a1], %[a2]\n\t"
+        "add %[xl], %[xl], %[a3]\n\t"
+        "sub %[x], %[xl], %[wb]\n\t"
+        "str %[a1], [sp, #28]\n\t"
+        "str %[xl], [sp, #20]\n\t"
+        "str %[x], [sp, #4]\n\t"
+        "b 4b\n\t"
+        "9:\n\t"
+        "add sp, sp, #56\n\t"
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [a5] "=&r"(a5),
+          [x] "=&r"(x), [w] "=&r"(w), [wa] "=&r"(wa), [wb] "=&r"(wb), [wah] "=&r"(wah), [wbh] "=&r"(wbh),
+          [xl] "=&r"(xl), [xh] "=&r"(xh)
+        : [xbm] "m"(xbv), [opm] "m"(opv), [com] "m"(cov), [offm] "m"(offv), [zpm] "m"(zpv), [endm] "m"(endv),
+          [keym] "m"(keyv), [inm] "m"(inv), [instepm] "m"(instepv), [outstepm] "m"(outstepv), [nbm] "m"(nbv),
+          [gm] "m"(gv), [wm] "m"(wv),
+          [kb] "i"(TINYCC_COLS_B),
+          [kb4] "i"(TINYCC_COLS_B + 4)
+        : "cc", "memory");
+}
 #undef TINYCC_COLS3_BODY
+#undef TINYCC_COLS3_PAIRS
 #undef TINYCC_COLS3_GROUP
 #undef TINYCC_COLS3_MAC
 #undef TINYCC_COLS3_LOAD2
