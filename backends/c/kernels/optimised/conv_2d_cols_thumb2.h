@@ -209,34 +209,22 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
     TINYCC_COLS3_MAC("a0", "a1", A0, A1)
 #define TINYCC_COLS3_BODY TINYCC_COLS3_GROUP("a0", "a1", "a2", "a3", "a4", "a5")
 /* output channel pair's results: SMMLAR, ADD, ADD ASR #31, ASR into R from accumulator A (H, E: h, e) */
+#if TINYCC_COLS_SIGN
 #define TINYCC_COLS3_RQ(R, A, H, E) \
     "add %[" R "], %[" A "], %[" H "]\n\t" \
     TINYCC_COLS_SIGN_ADD(R, A) \
     "asr %[" R "], %[" R "], %[" E "]\n\t"
-/* the pair loop: every channel pair of the block in slots 0..2 (frame: tinycc_cols_block3_asm's first 28 bytes) */
-#define TINYCC_COLS3_PAIRS \
-    "1:\n\t" \
-    "ldr.w %[a0], [%[w]], #4\n\t"       /* kb0, kb1, the column, the first group's weights */ \
-    "ldr.w %[a1], [%[w]], #4\n\t" \
-    "ldr %[x], [sp]\n\t" \
-    "ldr.w %[wa], [%[w]], #4\n\t" \
-    "ldr.w %[wb], [%[w]], #4\n\t" \
-    TINYCC_COLS3_LOAD2 \
-    TINYCC_COLS3_MAC("a4", "a5", "a0", "a1") \
-    "ldr.w %[xl], [%[x], #8]\n\t" \
-    "ldr.w %[xh], [%[x], #12]\n\t" \
-    TINYCC_COLS3_MAC("a2", "a3", "a0", "a1") \
-    "ldr.w %[xh], [%[x], #4]\n\t" \
-    "ldr.w %[xl], [%[x]], #16\n\t" \
-    TINYCC_COLS3_MAC("a0", "a1", "a0", "a1") \
-    "ldr pc, [sp, #12]\n\t" \
-    ".p2align 2\n\t" \
-    "2:\n\t" \
-    TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY \
-    TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY \
-    "ldr.w %[xl], [%[x]]\n\t"           /* the next group's first word: the mark after the last */ \
-    "cmp.w %[xl], #0x80008000\n\t" \
-    "bne.w 2b\n\t" \
+#else           /* ((x >> s) - 255): h = -255 << s added exactly (H unused) */
+#define TINYCC_COLS3_RQ(R, A, H, E) \
+    "asr %[" R "], %[" A "], %[" E "]\n\t" \
+    "sub %[" R "], %[" R "], #255\n\t"
+#endif
+/* the pair's 6 outputs after its MACs, stored at op, op + co, op + 2 co (and 1 on). With every output zero point
+ * -128 (TINYCC_COLS_SIGN 0) the rounding word h = -255 << s is a multiple of 2^s, so (x + h) >> s is
+ * (x >> s) - 255: an ASR and a SUB of 255 an output, no zp2 or h (TINYCC_COLS3_RQ), which frees two registers
+ * for the outputs' pointers (stores with immediate offsets) */
+#if TINYCC_COLS_SIGN
+#define TINYCC_COLS3_TAIL \
     "ldr.w %[wa], [%[w]], #4\n\t"       /* W0, W1 (the entry past the loop when g is 1) */ \
     "ldr.w %[wb], [%[w]], #4\n\t" \
     "ldr %[xh], [sp, #16]\n\t"          /* zp2, key */ \
@@ -271,7 +259,67 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
     "ssat %[a2], #8, %[a2], asr #1\n\t" \
     "strb %[a2], [%[a4], #1]\n\t" \
     "strb %[a0], [%[x], %[wb]]\n\t" \
+    "strb %[wa], [%[x]], #1\n\t"
+#else
+#define TINYCC_COLS3_TAIL \
+    "ldr.w %[wa], [%[w]], #4\n\t"       /* W0, W1 (the entry past the loop when g is 1) */ \
+    "ldr.w %[wb], [%[w]], #4\n\t" \
+    TINYCC_COLS_LDKEY("xl", "24") \
+    "ldr %[x], [sp, #4]\n\t"            /* op, co */ \
+    "ldr %[xh], [sp, #8]\n\t" \
+    "smmlar %[a0], %[a0], %[wa], %[a0]\n\t" \
+    "smmlar %[a2], %[a2], %[wa], %[a2]\n\t" \
+    "smmlar %[a4], %[a4], %[wa], %[a4]\n\t" \
+    "smmlar %[a1], %[a1], %[wb], %[a1]\n\t" \
+    "smmlar %[a3], %[a3], %[wb], %[a3]\n\t" \
+    "smmlar %[a5], %[a5], %[wb], %[a5]\n\t" \
+    TINYCC_COLS_SHIFTS("wah", "wbh", "wa", "wb", "xl")   /* s0, s1 */ \
+    "add %[xl], %[x], %[xh]\n\t"        /* op + co, op + 2 co */ \
+    "add %[xh], %[xl], %[xh]\n\t" \
+    TINYCC_COLS3_RQ("wa", "a0", "", "wah") \
+    TINYCC_COLS3_RQ("a0", "a2", "", "wah") \
+    TINYCC_COLS3_RQ("a2", "a4", "", "wah") \
+    "ssat %[wa], #8, %[wa], asr #1\n\t" \
+    "ssat %[a0], #8, %[a0], asr #1\n\t" \
+    "ssat %[a2], #8, %[a2], asr #1\n\t" \
     "strb %[wa], [%[x]], #1\n\t" \
+    "strb %[a0], [%[xl]]\n\t" \
+    "strb %[a2], [%[xh]]\n\t" \
+    TINYCC_COLS3_RQ("wa", "a1", "", "wbh") \
+    TINYCC_COLS3_RQ("a0", "a3", "", "wbh") \
+    TINYCC_COLS3_RQ("a2", "a5", "", "wbh") \
+    "ssat %[wa], #8, %[wa], asr #1\n\t" \
+    "ssat %[a0], #8, %[a0], asr #1\n\t" \
+    "ssat %[a2], #8, %[a2], asr #1\n\t" \
+    "strb %[a2], [%[xh], #1]\n\t" \
+    "strb %[a0], [%[xl], #1]\n\t" \
+    "strb %[wa], [%[x]], #1\n\t"
+#endif
+/* the pair loop: every channel pair of the block in slots 0..2 (frame: tinycc_cols_block3_asm's first 28 bytes) */
+#define TINYCC_COLS3_PAIRS \
+    "1:\n\t" \
+    "ldr.w %[a0], [%[w]], #4\n\t"       /* kb0, kb1, the column, the first group's weights */ \
+    "ldr.w %[a1], [%[w]], #4\n\t" \
+    "ldr %[x], [sp]\n\t" \
+    "ldr.w %[wa], [%[w]], #4\n\t" \
+    "ldr.w %[wb], [%[w]], #4\n\t" \
+    TINYCC_COLS3_LOAD2 \
+    TINYCC_COLS3_MAC("a4", "a5", "a0", "a1") \
+    "ldr.w %[xl], [%[x], #8]\n\t" \
+    "ldr.w %[xh], [%[x], #12]\n\t" \
+    TINYCC_COLS3_MAC("a2", "a3", "a0", "a1") \
+    "ldr.w %[xh], [%[x], #4]\n\t" \
+    "ldr.w %[xl], [%[x]], #16\n\t" \
+    TINYCC_COLS3_MAC("a0", "a1", "a0", "a1") \
+    "ldr pc, [sp, #12]\n\t" \
+    ".p2align 2\n\t" \
+    "2:\n\t" \
+    TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY \
+    TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY \
+    "ldr.w %[xl], [%[x]]\n\t"           /* the next group's first word: the mark after the last */ \
+    "cmp.w %[xl], #0x80008000\n\t" \
+    "bne.w 2b\n\t" \
+    TINYCC_COLS3_TAIL \
     "str %[x], [sp, #4]\n\t" \
     "ldr %[xl], [sp, #20]\n\t"          /* past the last pair */ \
     "cmp %[x], %[xl]\n\t" \
@@ -395,9 +443,10 @@ static inline void tinycc_cols_pw3_asm(const tinycc_cols *c, const int32_t *w, i
         "ldr %[a1], [sp, #28]\n\t"          /* the next block: in += instep, end += outstep, op = end - co */
         "ldr %[a2], [sp, #32]\n\t"
         "ldr %[a3], [sp, #36]\n\t"
+        "ldr %[a4], [sp, #8]\n\t"           /* co */
         "add %[a1], %[a1], %[a2]\n\t"
         "add %[xl], %[xl], %[a3]\n\t"
-        "sub %[x], %[xl], %[wb]\n\t"
+        "sub %[x], %[xl], %[a4]\n\t"
         "str %[a1], [sp, #28]\n\t"
         "str %[xl], [sp, #20]\n\t"
         "str %[x], [sp, #4]\n\t"
@@ -416,6 +465,7 @@ static inline void tinycc_cols_pw3_asm(const tinycc_cols *c, const int32_t *w, i
 }
 #undef TINYCC_COLS3_BODY
 #undef TINYCC_COLS3_PAIRS
+#undef TINYCC_COLS3_TAIL
 #undef TINYCC_COLS3_GROUP
 #undef TINYCC_COLS3_MAC
 #undef TINYCC_COLS3_LOAD2
