@@ -219,6 +219,40 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
     "asr %[" R "], %[" A "], %[" E "]\n\t" \
     "sub %[" R "], %[" R "], #255\n\t"
 #endif
+/* the block's values into registers (from their "m" operands, before SP moves), then into the frame below the
+ * new SP: column base, op, co, the entry address, zp2, end, key */
+#define TINYCC_COLS3_ARGS \
+    "ldr %[x], %[xbm]\n\t" \
+    "ldr %[wa], %[opm]\n\t" \
+    "ldr %[wb], %[com]\n\t" \
+    "ldr %[wah], %[offm]\n\t" \
+    "ldr %[xl], %[zpm]\n\t" \
+    "ldr %[xh], %[endm]\n\t" \
+    "ldr %[a0], %[keym]\n\t"
+#define TINYCC_COLS3_FRAME \
+    "str %[a0], [sp, #24]\n\t" \
+    "str %[x], [sp]\n\t" \
+    "str %[wa], [sp, #4]\n\t" \
+    "str %[wb], [sp, #8]\n\t" \
+    "str %[wah], [sp, #12]\n\t" \
+    "str %[xl], [sp, #16]\n\t" \
+    "str %[xh], [sp, #20]\n\t"
+/* the pair's 6 results: SMMLAR of the accumulators with W0 (pixels 0..2, channel 0) and W1 (channel 1) */
+#define TINYCC_COLS3_SMMLAR6 \
+    "smmlar %[a0], %[a0], %[wa], %[a0]\n\t" \
+    "smmlar %[a2], %[a2], %[wa], %[a2]\n\t" \
+    "smmlar %[a4], %[a4], %[wa], %[a4]\n\t" \
+    "smmlar %[a1], %[a1], %[wb], %[a1]\n\t" \
+    "smmlar %[a3], %[a3], %[wb], %[a3]\n\t" \
+    "smmlar %[a5], %[a5], %[wb], %[a5]\n\t"
+/* one channel's three outputs into wa, a0, a2 from A, B, C (pixels 0..2): TINYCC_COLS3_RQ, SSAT ASR #1 */
+#define TINYCC_COLS3_OUT3(A, B, C, H, E) \
+    TINYCC_COLS3_RQ("wa", A, H, E) \
+    TINYCC_COLS3_RQ("a0", B, H, E) \
+    TINYCC_COLS3_RQ("a2", C, H, E) \
+    "ssat %[wa], #8, %[wa], asr #1\n\t" \
+    "ssat %[a0], #8, %[a0], asr #1\n\t" \
+    "ssat %[a2], #8, %[a2], asr #1\n\t"
 /* the pair's 6 outputs after its MACs, stored at op, op + co, op + 2 co (and 1 on). With every output zero point
  * -128 (TINYCC_COLS_SIGN 0) the rounding word h = -255 << s is a multiple of 2^s, so (x + h) >> s is
  * (x >> s) - 255: an ASR and a SUB of 255 an output, no zp2 or h (TINYCC_COLS3_RQ), which frees two registers
@@ -230,33 +264,18 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
     "ldr %[xh], [sp, #16]\n\t"          /* zp2, key */ \
     TINYCC_COLS_LDKEY("xl", "24") \
     "ldr %[x], [sp, #4]\n\t"            /* op */ \
-    "smmlar %[a0], %[a0], %[wa], %[a0]\n\t" \
-    "smmlar %[a2], %[a2], %[wa], %[a2]\n\t" \
-    "smmlar %[a4], %[a4], %[wa], %[a4]\n\t" \
-    "smmlar %[a1], %[a1], %[wb], %[a1]\n\t" \
-    "smmlar %[a3], %[a3], %[wb], %[a3]\n\t" \
-    "smmlar %[a5], %[a5], %[wb], %[a5]\n\t" \
+    TINYCC_COLS3_SMMLAR6 \
     TINYCC_COLS_SHIFTS("wah", "wbh", "wa", "wb", "xl")   /* s0, s1; h0, h1 = zp2 << s */ \
     "lsl %[xl], %[xh], %[wah]\n\t" \
     "lsl %[xh], %[xh], %[wbh]\n\t" \
     "ldr %[wb], [sp, #8]\n\t"           /* co */ \
-    TINYCC_COLS3_RQ("wa", "a0", "xl", "wah") \
-    TINYCC_COLS3_RQ("a0", "a2", "xl", "wah") \
-    TINYCC_COLS3_RQ("a2", "a4", "xl", "wah") \
-    "ssat %[wa], #8, %[wa], asr #1\n\t" \
-    "ssat %[a0], #8, %[a0], asr #1\n\t" \
-    "ssat %[a2], #8, %[a2], asr #1\n\t" \
+    TINYCC_COLS3_OUT3("a0", "a2", "a4", "xl", "wah") \
     "add %[a4], %[x], %[wb], lsl #1\n\t"  /* op + 2 co */ \
     "strb %[a0], [%[x], %[wb]]\n\t" \
     "strb %[wa], [%[x]]\n\t" \
     "strb %[a2], [%[a4]]\n\t" \
     "add %[x], %[x], #1\n\t" \
-    TINYCC_COLS3_RQ("wa", "a1", "xh", "wbh") \
-    TINYCC_COLS3_RQ("a0", "a3", "xh", "wbh") \
-    TINYCC_COLS3_RQ("a2", "a5", "xh", "wbh") \
-    "ssat %[wa], #8, %[wa], asr #1\n\t" \
-    "ssat %[a0], #8, %[a0], asr #1\n\t" \
-    "ssat %[a2], #8, %[a2], asr #1\n\t" \
+    TINYCC_COLS3_OUT3("a1", "a3", "a5", "xh", "wbh") \
     "strb %[a2], [%[a4], #1]\n\t" \
     "strb %[a0], [%[x], %[wb]]\n\t" \
     "strb %[wa], [%[x]], #1\n\t"
@@ -267,30 +286,15 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
     TINYCC_COLS_LDKEY("xl", "24") \
     "ldr %[x], [sp, #4]\n\t"            /* op, co */ \
     "ldr %[xh], [sp, #8]\n\t" \
-    "smmlar %[a0], %[a0], %[wa], %[a0]\n\t" \
-    "smmlar %[a2], %[a2], %[wa], %[a2]\n\t" \
-    "smmlar %[a4], %[a4], %[wa], %[a4]\n\t" \
-    "smmlar %[a1], %[a1], %[wb], %[a1]\n\t" \
-    "smmlar %[a3], %[a3], %[wb], %[a3]\n\t" \
-    "smmlar %[a5], %[a5], %[wb], %[a5]\n\t" \
+    TINYCC_COLS3_SMMLAR6 \
     TINYCC_COLS_SHIFTS("wah", "wbh", "wa", "wb", "xl")   /* s0, s1 */ \
     "add %[xl], %[x], %[xh]\n\t"        /* op + co, op + 2 co */ \
     "add %[xh], %[xl], %[xh]\n\t" \
-    TINYCC_COLS3_RQ("wa", "a0", "", "wah") \
-    TINYCC_COLS3_RQ("a0", "a2", "", "wah") \
-    TINYCC_COLS3_RQ("a2", "a4", "", "wah") \
-    "ssat %[wa], #8, %[wa], asr #1\n\t" \
-    "ssat %[a0], #8, %[a0], asr #1\n\t" \
-    "ssat %[a2], #8, %[a2], asr #1\n\t" \
+    TINYCC_COLS3_OUT3("a0", "a2", "a4", "", "wah") \
     "strb %[wa], [%[x]], #1\n\t" \
     "strb %[a0], [%[xl]]\n\t" \
     "strb %[a2], [%[xh]]\n\t" \
-    TINYCC_COLS3_RQ("wa", "a1", "", "wbh") \
-    TINYCC_COLS3_RQ("a0", "a3", "", "wbh") \
-    TINYCC_COLS3_RQ("a2", "a5", "", "wbh") \
-    "ssat %[wa], #8, %[wa], asr #1\n\t" \
-    "ssat %[a0], #8, %[a0], asr #1\n\t" \
-    "ssat %[a2], #8, %[a2], asr #1\n\t" \
+    TINYCC_COLS3_OUT3("a1", "a3", "a5", "", "wbh") \
     "strb %[a2], [%[xh], #1]\n\t" \
     "strb %[a0], [%[xl], #1]\n\t" \
     "strb %[wa], [%[x]], #1\n\t"
@@ -335,22 +339,10 @@ static inline const int32_t *tinycc_cols_block3_asm(const tinycc_cols *c, const 
     const int32_t *x;
     int32_t a0, a1, a2, a3, a4, a5, wa, wb, wah, wbh, xl, xh;
     __asm__ volatile(
-        "ldr %[x], %[xbm]\n\t"
-        "ldr %[wa], %[opm]\n\t"
-        "ldr %[wb], %[com]\n\t"
-        "ldr %[wah], %[offm]\n\t"
-        "ldr %[xl], %[zpm]\n\t"
-        "ldr %[xh], %[endm]\n\t"
-        "ldr %[a0], %[keym]\n\t"
+        TINYCC_COLS3_ARGS
         TINYCC_COLS_ENTRY("wah", "wbh")
         "sub sp, sp, #32\n\t"
-        "str %[a0], [sp, #24]\n\t"
-        "str %[x], [sp]\n\t"
-        "str %[wa], [sp, #4]\n\t"
-        "str %[wb], [sp, #8]\n\t"
-        "str %[wah], [sp, #12]\n\t"
-        "str %[xl], [sp, #16]\n\t"
-        "str %[xh], [sp, #20]\n\t"
+        TINYCC_COLS3_FRAME
         TINYCC_COLS3_PAIRS
         "add sp, sp, #32\n\t"
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [a5] "=&r"(a5),
@@ -381,13 +373,7 @@ static inline void tinycc_cols_pw3_asm(const tinycc_cols *c, const int32_t *w, i
     const int32_t *x;
     int32_t a0, a1, a2, a3, a4, a5, wa, wb, wah, wbh, xl, xh;
     __asm__ volatile(
-        "ldr %[x], %[xbm]\n\t"
-        "ldr %[wa], %[opm]\n\t"
-        "ldr %[wb], %[com]\n\t"
-        "ldr %[wah], %[offm]\n\t"
-        "ldr %[xl], %[zpm]\n\t"
-        "ldr %[xh], %[endm]\n\t"
-        "ldr %[a0], %[keym]\n\t"
+        TINYCC_COLS3_ARGS
         "ldr %[a1], %[inm]\n\t"
         "ldr %[a2], %[instepm]\n\t"
         "ldr %[a3], %[outstepm]\n\t"
@@ -396,13 +382,7 @@ static inline void tinycc_cols_pw3_asm(const tinycc_cols *c, const int32_t *w, i
         "ldr %[w], %[wm]\n\t"
         TINYCC_COLS_ENTRY("wah", "wbh")
         "sub sp, sp, #56\n\t"
-        "str %[a0], [sp, #24]\n\t"
-        "str %[x], [sp]\n\t"
-        "str %[wa], [sp, #4]\n\t"
-        "str %[wb], [sp, #8]\n\t"
-        "str %[wah], [sp, #12]\n\t"
-        "str %[xl], [sp, #16]\n\t"
-        "str %[xh], [sp, #20]\n\t"
+        TINYCC_COLS3_FRAME
         "str %[a1], [sp, #28]\n\t"
         "str %[a2], [sp, #32]\n\t"
         "str %[a3], [sp, #36]\n\t"
@@ -466,6 +446,10 @@ static inline void tinycc_cols_pw3_asm(const tinycc_cols *c, const int32_t *w, i
 #undef TINYCC_COLS3_BODY
 #undef TINYCC_COLS3_PAIRS
 #undef TINYCC_COLS3_TAIL
+#undef TINYCC_COLS3_SMMLAR6
+#undef TINYCC_COLS3_OUT3
+#undef TINYCC_COLS3_ARGS
+#undef TINYCC_COLS3_FRAME
 #undef TINYCC_COLS3_GROUP
 #undef TINYCC_COLS3_MAC
 #undef TINYCC_COLS3_LOAD2
