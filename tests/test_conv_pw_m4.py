@@ -49,6 +49,7 @@ CASES = {
     "1x1-c36-zp-128": (dict(h=2, w=5, cin=36, cout=18, wmax=127), 0),
     "1x1-c12-zp-9-ties": (dict(h=3, w=3, cin=12, cout=6, wmax=1, eff=0.4, out_zp=-9, in_zp=0), 1),
     "3x3-same-zp-128-ties": (dict(h=6, w=6, cin=4, cout=6, kernel=(3, 3), same=True, wmax=1, eff=0.3), 0),
+    "3x3-same-zp7-ties": (dict(h=5, w=6, cin=8, cout=4, kernel=(3, 3), same=True, wmax=1, eff=0.4, out_zp=7), 1),
 }
 
 

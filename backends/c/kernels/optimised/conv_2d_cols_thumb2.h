@@ -270,14 +270,14 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
     "lsl %[xh], %[xh], %[wbh]\n\t" \
     "ldr %[wb], [sp, #8]\n\t"           /* co */ \
     TINYCC_COLS3_OUT3("a0", "a2", "a4", "xl", "wah") \
-    "add %[a4], %[x], %[wb], lsl #1\n\t"  /* op + 2 co */ \
-    "strb %[a0], [%[x], %[wb]]\n\t" \
-    "strb %[wa], [%[x]]\n\t" \
+    "add %[a4], %[x], %[wb], lsl #1\n\t"  /* op + 2 co, op + co (h0 done with) */ \
+    "add %[xl], %[x], %[wb]\n\t" \
+    "strb %[wa], [%[x]], #1\n\t" \
+    "strb %[a0], [%[xl]]\n\t" \
     "strb %[a2], [%[a4]]\n\t" \
-    "add %[x], %[x], #1\n\t" \
     TINYCC_COLS3_OUT3("a1", "a3", "a5", "xh", "wbh") \
     "strb %[a2], [%[a4], #1]\n\t" \
-    "strb %[a0], [%[x], %[wb]]\n\t" \
+    "strb %[a0], [%[xl], #1]\n\t" \
     "strb %[wa], [%[x]], #1\n\t"
 #else
 #define TINYCC_COLS3_TAIL \
