@@ -105,8 +105,8 @@ def test_kws_stores_each_weight_tensor_once(optimize, tmp_path):
 def test_kws_size_constants_are_the_weights_and_requantisation_pairs(tmp_path):
     """--optimize size: the flash arrays are the model's weights, one (multiplier, shift) pair per output
     channel (per layer for per-tensor layers): an int32 multiplier and an int8 shift, or where that is
-    exact one int32 word with the shift in its low bits (8 of KWS's 9 per-channel layers: 512 channels),
-    and the int8 softmax's exp table (the 1 - diff_min words it reads): nothing re-laid, nothing twice."""
+    exact one int32 word with the shift in its low bits (8 of KWS's 9 per-channel layers: 512 channels);
+    the int8 softmax computes its exp (no table): nothing re-laid, nothing twice."""
     path = _kws()
     g = load_tflite(path)
     report = compile_model(path, "c", tmp_path / "out", options={"optimize": "size"})
@@ -114,20 +114,19 @@ def test_kws_size_constants_are_the_weights_and_requantisation_pairs(tmp_path):
     weights = sum(t.nbytes for name, t in g.tensors.items() if t.data is not None and name in used)
     pairs = sum(np.asarray(ops.require(n.op).prepare(n, g)["multiplier"]).size for n in g.nodes
                 if n.op in ("conv_2d", "depthwise_conv_2d", "fully_connected"))
-    exp_words = sum(min(256, 1 - ops.require(n.op).prepare(n, g)["diff_min"]) for n in g.nodes if n.op == "softmax")
     packed = sum(n for c, _, n in _arrays(tmp_path / "out") if c.startswith("multipliers with their right shift"))
     assert packed == 512
-    assert report["flash_weights_bytes"] == weights + 5 * pairs - packed + 4 * exp_words
+    assert report["flash_weights_bytes"] == weights + 5 * pairs - packed
     # the speed choice re-lays filters and folds biases: more flash, never less than the weights
     speed = compile_model(path, "c", tmp_path / "speed", options={"optimize": "speed"})
     assert speed["flash_weights_bytes"] > report["flash_weights_bytes"]
 
 
 @pytest.mark.parametrize("scale, out", [(0.1, "int8"), (0.0625, "int16"), (0.001, "int8")])
-def test_softmax_stores_only_the_exp_entries_it_reads(scale, out, tmp_path):
-    """The int8 softmax's exp table holds exp(-d) for d = 0 .. -diff_min only (the differences below
-    diff_min give 0 without a look-up): 1 - diff_min int32 words, at most 256; the outputs stay TF Lite
-    Micro's on rows whose differences span the whole int8 range."""
+def test_softmax_stores_no_exp_table(scale, out, tmp_path):
+    """The int8 softmax computes exp(-d) in C (tests/ops/test_softmax_exp.py checks every value): no
+    flash array at all; the outputs stay TF Lite Micro's on rows whose differences span the whole int8
+    range, whether diff_min cuts them (scale 0.1, 0.0625) or not (0.001)."""
     from tests.tflite_builder import act, q, single_op
     y = act("y", (), out, q(1 / 256, -128) if out == "int8" else q(1 / 65536, -32768))
     path = tmp_path / "softmax.tflite"
@@ -139,10 +138,8 @@ def test_softmax_stores_only_the_exp_entries_it_reads(scale, out, tmp_path):
     samples = [[rows]]
     got, _, report = _compile_and_run(path, "speed", tmp_path, samples)
     np.testing.assert_array_equal(got[0][0], run_tflm(path.read_bytes(), samples[0])[0].reshape(got[0][0].shape))
-    (comment, ctype, count), = _arrays(tmp_path / "speed")
-    assert ctype == "int32_t" and count == min(256, 1 - diff_min) and report["flash_weights_bytes"] == 4 * count
-    if scale >= 0.0625:
-        assert count < 256, f"diff_min {diff_min}: the case does not truncate the table"
+    assert _arrays(tmp_path / "speed") == [] and report["flash_weights_bytes"] == 0
+    assert (diff_min > -255) == (scale >= 0.0625), f"diff_min {diff_min}"
 
 
 def _two_depthwise(kernels) -> bytes:

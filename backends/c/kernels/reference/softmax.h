@@ -1,9 +1,38 @@
-/* SOFTMAX kernels. int8: TFLM's fixed-point algorithm (gemmlowp); exp(x - max) of every possible
- * int8 difference comes from a table made at compile time by tinycc's reference kernel. After
- * common/sat_shl.h (tinycc_sat_shl). Any row length: the sum of exponentials is an int64 (TFLM's
- * int32 overflows from a real sum of 4096) and no shift count reaches the operand's width (TFLM's
- * output divide exponent passes 31 from a sum of 512); the results are TFLM's continued in exact
- * arithmetic, as tinycc.core.ops.softmax documents and computes. */
+/* SOFTMAX kernels. int8: TFLM's fixed-point algorithm (gemmlowp), exp(x - max) of each element
+ * computed where it is needed (gemmlowp's exp_on_negative_values, a few hundred bytes of code in place
+ * of a table of up to 1 KB). After common/sat_shl.h (tinycc_sat_shl). Any row length: the sum of
+ * exponentials is an int64 (TFLM's int32 overflows from a real sum of 4096) and no shift count reaches
+ * the operand's width (TFLM's output divide exponent passes 31 from a sum of 512); the results are
+ * TFLM's continued in exact arithmetic, as tinycc.core.ops.softmax documents and computes. */
+
+/* SaturatingRoundingDoublingHighMul for operands that are never both INT32_MIN (no saturation case) */
+static inline int32_t tinycc_exp_mul(int32_t a, int32_t b) {
+    return (int32_t)(((int64_t)a * (int64_t)b + ((int64_t)1 << 30)) >> 31);
+}
+
+/* exp(beta * scale * diff) in Q0.31 of an int8 difference diff_min <= diff <= 0, as TFLM's softmax:
+ * MultiplyByQuantizedMultiplierGreaterThanOne into a Q5.26 a, then gemmlowp's exp_on_negative_values:
+ * exp on [-1/4, 0) by a Taylor polynomial around -1/8 for a mod 1/4 - 1/4, times exp(-2^k) for each
+ * bit k = -2..4 of the rest. Out of line: softmax calls it twice an element (sum, then outputs) and one
+ * copy is the smaller code (it replaces a table of up to 1 KB). Every product has an operand in
+ * (-2^31, 2^31): a constant, or x in [-2^28, 2^28) and its powers. */
+static __attribute__((noinline, unused)) int32_t tinycc_softmax_exp(int32_t diff, int32_t multiplier,
+                                                                     int left_shift) {
+    static const int32_t barrel[7] = {1672461947, 1302514674, 790015084, 290630308, 39332535, 720401, 242};
+    const int32_t a = tinycc_srdhm((int32_t)((uint32_t)diff << left_shift), multiplier);
+    /* a mod 1/4 - 1/4 in [-2^24, 0); in Q0.31 (a saturating << 5 that cannot saturate) plus 1/8 */
+    const int32_t low = (int32_t)(((uint32_t)a & 0xFFFFFFu) - 0x1000000u);
+    const int32_t x = (int32_t)(((uint32_t)low << 5) + (1u << 28));
+    const int32_t x2 = tinycc_exp_mul(x, x), x3 = tinycc_exp_mul(x2, x);
+    const int32_t x4_over_4 = tinycc_rdbpot(tinycc_exp_mul(x2, x2), 2);
+    const int32_t poly = tinycc_rdbpot(tinycc_wadd(tinycc_exp_mul(tinycc_wadd(x4_over_4, x3), 715827883), x2), 1);
+    const uint32_t rest = (uint32_t)low - (uint32_t)a;                 /* -a rounded up to 1/4: bits 24..30 */
+    int32_t result = tinycc_wadd(1895147668, tinycc_exp_mul(1895147668, tinycc_wadd(x, poly)));
+    int k;
+    for (k = 0; k < 7; ++k)
+        if (rest & (1u << (24 + k))) result = tinycc_exp_mul(result, barrel[k]);
+    return a == 0 ? INT32_MAX : result;
+}
 
 /* gemmlowp one_over_one_plus_x_for_x_in_0_1 on raw Q0.31, three Newton-Raphson steps in Q2.29. */
 static inline int32_t tinycc_one_over_one_plus_x(int32_t a) {
@@ -50,10 +79,11 @@ static inline int32_t tinycc_rdbpot_any(int32_t x, int exponent) {
     return exponent == 32 && x == INT32_MIN ? -1 : 0;
 }
 
-/* int8 input; output T of OUT_BITS bits with zero point at its minimum (int8: 1/256, int16: 1/65536). */
+/* int8 input; output T of OUT_BITS bits with zero point at its minimum (int8: 1/256, int16: 1/65536);
+ * multiplier, left_shift: TFLM's input_beta_multiplier and input_beta_left_shift. */
 #define TINYCC_SOFTMAX_Q(SUFFIX, T, OUT_BITS, OUT_MIN, OUT_MAX)                                         \
 static inline void tinycc_softmax_##SUFFIX(int rows, int depth, const int8_t *in, T *out,               \
-                                           const int32_t *exp_table, int32_t diff_min) {                \
+                                           int32_t multiplier, int left_shift, int32_t diff_min) {      \
     int r, c;                                                                                           \
     for (r = 0; r < rows; ++r) {                                                                        \
         const int8_t *x = in + r * depth;                                                               \
@@ -65,14 +95,15 @@ static inline void tinycc_softmax_##SUFFIX(int rows, int depth, const int8_t *in
         for (c = 0; c < depth; ++c) {                                                                   \
             const int32_t diff = (int32_t)x[c] - max;                                                   \
             if (diff >= diff_min)                                                                       \
-                sum += tinycc_rdbpot(exp_table[-diff], 12);                                             \
+                sum += tinycc_rdbpot(tinycc_softmax_exp(diff, multiplier, left_shift), 12);             \
         }                                                                                               \
         scale = tinycc_softmax_reciprocal(sum, &bits_over_unit);  /* sum >= 2^19: exp(0) of the max */ \
         for (c = 0; c < depth; ++c) {                                                                   \
             const int32_t diff = (int32_t)x[c] - max;                                                   \
             if (diff >= diff_min) {                                                                     \
-                const int32_t v = tinycc_rdbpot_any(tinycc_srdhm(scale, exp_table[-diff]),              \
-                                                bits_over_unit + 31 - (OUT_BITS)) + (OUT_MIN);          \
+                const int32_t e = tinycc_softmax_exp(diff, multiplier, left_shift);                     \
+                const int32_t v = tinycc_rdbpot_any(tinycc_srdhm(scale, e),                             \
+                                                    bits_over_unit + 31 - (OUT_BITS)) + (OUT_MIN);      \
                 y[c] = (T)tinycc_clamp(v, OUT_MIN, OUT_MAX);                                            \
             } else {                                                                                    \
                 y[c] = (T)(OUT_MIN);                                                                    \
