@@ -82,6 +82,26 @@ def test_kws_optimize_size_equals_speed_and_tflm(tmp_path):
     assert FAST_CALLS.search(speed_c)
 
 
+STRUCT = re.compile(r"^static const (tinycc_\w+_shape) (\w+) = (\{.*\});$", re.M)
+
+
+def test_kws_layers_of_one_shape_share_one_shape_struct(tmp_path):
+    """KWS's four depthwise 3x3 layers and four 1x1 layers have one shape each: model.c stores one struct
+    per distinct (type, values) - 2 conv shapes (the first 10x4 conv and the 1x1), 1 depthwise, 2 ring
+    shapes (3-row and 1-row windows), 1 pool - and the calls share them (the outputs stay TFLM's:
+    test_kws_optimize_size_equals_speed_and_tflm)."""
+    compile_model(_kws(), "c", tmp_path / "out", options={"optimize": "speed"})
+    text = (tmp_path / "out" / "model.c").read_text()
+    structs = STRUCT.findall(text)
+    kinds = [t for t, _, _ in structs]
+    assert len({(t, v) for t, _, v in structs}) == len(structs)                  # no struct twice
+    assert {k: kinds.count(k) for k in set(kinds)} == {"tinycc_conv_shape": 2, "tinycc_dw_shape": 1,
+                                                       "tinycc_ring_shape": 2, "tinycc_pool_shape": 1}
+    invoke = text.split("int model_invoke(")[-1]
+    dw, = (name for t, name, _ in structs if t == "tinycc_dw_shape")
+    assert invoke.count(f"&{dw},") == 4
+
+
 def _arrays(folder: Path) -> list[tuple[str, str, int]]:
     """(comment, C type, element count) of every const array of NAME_weights.c."""
     return [(c, t, int(n)) for c, t, _, n in ARRAY.findall((folder / "model_weights.c").read_text())]
