@@ -80,6 +80,7 @@ class CModule:
         self.raw_kernels: list[str] = []     # kernel source made elsewhere (e.g. by TVM for the microtvm backend)
         self._const_by_digest: dict[tuple, str] = {}
         self._struct_by_value: dict[tuple[str, str], str] = {}
+        self.shared: dict[str, dict] = {}     # what an emitter works out once for all its layers (ops/_addsub_fast.py)
         self._tensor_symbol: dict[str, str] = {}
         self.needs_math = False
         # per-model kernel switches, #defined before the kernels: a path no node of the model takes is
