@@ -57,3 +57,19 @@ def test_c_exp_equals_the_reference_for_every_shift_multiplier_and_difference(tm
     got = [int(v) for v in proc.stdout.split()]
     assert len(want) > 20000 and got == want
     assert want[0] == (1 << 31) - 1 and min(want) < 1 << 16       # exp(0) and values deep in the barrel
+
+
+@pytest.mark.parametrize(("classes", "out_dtype", "kernel"), [
+    (511, "int8", "tinycc_softmax_s8_short("), (512, "int8", "tinycc_softmax_s8("),
+    (4095, "int16", "tinycc_softmax_s8_s16_short("), (4096, "int16", "tinycc_softmax_s8_s16("),
+])
+def test_int32_kernel_only_for_rows_whose_sum_stays_in_tflm_range(classes, out_dtype, kernel, tmp_path):
+    """The int32 ("short") kernel, TFLM's own arithmetic, takes rows whose Q12.19 sum of exponentials
+    (at most 2^19 each) stays below 2^28 for int8 outputs (the divide exponent <= 31) or 2^31 for int16;
+    longer rows the int64 kernel (their outputs: tests/ops/test_softmax_long_rows.py, the boundaries 511 and
+    4095 against TF Lite Micro)."""
+    from tests.fast_paths import invoke_source
+    from tests.tflite_builder import act, q, single_op
+    y = act("y", (), out_dtype, q(1 / 256, -128) if out_dtype == "int8" else q(1 / 65536, -32768))
+    src = invoke_source(single_op("softmax", [act("x", (1, classes), "int8", q(0.1, 3))], y, {"beta": 1.0}), tmp_path)
+    assert kernel in src

@@ -25,5 +25,9 @@ def emit(node, m, p):
                f"{p['input_left_shift']});")
         return
     suffix = "s8" if p["out_dtype"] == "int8" else "s8_s16"
+    # each exp adds at most 2^19 to the Q12.19 sum: TFLM's int32 arithmetic is exact while the sum stays
+    # below 2^28 (int8 out: the divide exponent bits_over_unit + 23 <= 31) or 2^31 (int16 out)
+    if depth << 19 < (1 << 28 if p["out_dtype"] == "int8" else 1 << 31):
+        suffix += "_short"
     m.emit(f"tinycc_softmax_{suffix}({rows}, {depth}, {src}, {dst}, {p['input_multiplier']}, "
            f"{p['input_left_shift']}, {p['diff_min']});")

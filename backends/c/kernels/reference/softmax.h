@@ -73,6 +73,14 @@ static inline int32_t tinycc_softmax_reciprocal(int64_t sum, int *bits_over_unit
     return tinycc_one_over_one_plus_x((int32_t)(top - ((uint32_t)1 << 31)));
 }
 
+/* TFLM's GetReciprocal(sum, 12, &bits_over_unit) as TFLM computes it, for a sum in [2^19, 2^31): rows
+ * whose sum of exponentials cannot reach 2^31 (the emitter's "short" rows) */
+static inline int32_t tinycc_softmax_reciprocal32(uint32_t sum, int *bits_over_unit) {
+    const int headroom = tinycc_clz32(sum);
+    *bits_over_unit = 12 - headroom;
+    return tinycc_one_over_one_plus_x((int32_t)((sum << headroom) - ((uint32_t)1 << 31)));
+}
+
 /* RoundingDivideByPOT for any exponent >= 0 in exact arithmetic: an int32 over 2^33 or more rounds to 0 */
 static inline int32_t tinycc_rdbpot_any(int32_t x, int exponent) {
     if (exponent <= 31) return tinycc_rdbpot(x, exponent);
@@ -80,8 +88,11 @@ static inline int32_t tinycc_rdbpot_any(int32_t x, int exponent) {
 }
 
 /* int8 input; output T of OUT_BITS bits with zero point at its minimum (int8: 1/256, int16: 1/65536);
- * multiplier, left_shift: TFLM's input_beta_multiplier and input_beta_left_shift. */
-#define TINYCC_SOFTMAX_Q(SUFFIX, T, OUT_BITS, OUT_MIN, OUT_MAX)                                         \
+ * multiplier, left_shift: TFLM's input_beta_multiplier and input_beta_left_shift. Any row: SUM_T int64_t,
+ * RECIPROCAL tinycc_softmax_reciprocal and DIVIDE tinycc_rdbpot_any; short rows (the emitter's choice:
+ * every exponent's sum below 2^28 for int8 outputs, so the divide exponent stays <= 31, or 2^31 for
+ * int16): uint32_t, tinycc_softmax_reciprocal32 and tinycc_rdbpot, TFLM's own int32 arithmetic. */
+#define TINYCC_SOFTMAX_Q(SUFFIX, T, OUT_BITS, OUT_MIN, OUT_MAX, SUM_T, RECIPROCAL, DIVIDE)              \
 static inline void tinycc_softmax_##SUFFIX(int rows, int depth, const int8_t *in, T *out,               \
                                            int32_t multiplier, int left_shift, int32_t diff_min) {      \
     int r, c;                                                                                           \
@@ -89,7 +100,7 @@ static inline void tinycc_softmax_##SUFFIX(int rows, int depth, const int8_t *in
         const int8_t *x = in + r * depth;                                                               \
         T *y = out + r * depth;                                                                         \
         int32_t max = -128, scale;                                                                      \
-        int64_t sum = 0;                                                                                \
+        SUM_T sum = 0;                                                                                  \
         int bits_over_unit;                                                                             \
         for (c = 0; c < depth; ++c) if (x[c] > max) max = x[c];                                         \
         for (c = 0; c < depth; ++c) {                                                                   \
@@ -97,13 +108,12 @@ static inline void tinycc_softmax_##SUFFIX(int rows, int depth, const int8_t *in
             if (diff >= diff_min)                                                                       \
                 sum += tinycc_rdbpot(tinycc_softmax_exp(diff, multiplier, left_shift), 12);             \
         }                                                                                               \
-        scale = tinycc_softmax_reciprocal(sum, &bits_over_unit);  /* sum >= 2^19: exp(0) of the max */ \
+        scale = RECIPROCAL(sum, &bits_over_unit);  /* sum >= 2^19: exp(0) of the max */                \
         for (c = 0; c < depth; ++c) {                                                                   \
             const int32_t diff = (int32_t)x[c] - max;                                                   \
             if (diff >= diff_min) {                                                                     \
                 const int32_t e = tinycc_softmax_exp(diff, multiplier, left_shift);                     \
-                const int32_t v = tinycc_rdbpot_any(tinycc_srdhm(scale, e),                             \
-                                                    bits_over_unit + 31 - (OUT_BITS)) + (OUT_MIN);      \
+                const int32_t v = DIVIDE(tinycc_srdhm(scale, e), bits_over_unit + 31 - (OUT_BITS)) + (OUT_MIN); \
                 y[c] = (T)tinycc_clamp(v, OUT_MIN, OUT_MAX);                                            \
             } else {                                                                                    \
                 y[c] = (T)(OUT_MIN);                                                                    \
@@ -112,5 +122,7 @@ static inline void tinycc_softmax_##SUFFIX(int rows, int depth, const int8_t *in
     }                                                                                                   \
 }
 
-TINYCC_SOFTMAX_Q(s8, int8_t, 8, -128, 127)
-TINYCC_SOFTMAX_Q(s8_s16, int16_t, 16, -32768, 32767)
+TINYCC_SOFTMAX_Q(s8, int8_t, 8, -128, 127, int64_t, tinycc_softmax_reciprocal, tinycc_rdbpot_any)
+TINYCC_SOFTMAX_Q(s8_s16, int16_t, 16, -32768, 32767, int64_t, tinycc_softmax_reciprocal, tinycc_rdbpot_any)
+TINYCC_SOFTMAX_Q(s8_short, int8_t, 8, -128, 127, uint32_t, tinycc_softmax_reciprocal32, tinycc_rdbpot)
+TINYCC_SOFTMAX_Q(s8_s16_short, int16_t, 16, -32768, 32767, uint32_t, tinycc_softmax_reciprocal32, tinycc_rdbpot)
