@@ -5,9 +5,11 @@
  * the operand's width (TFLM's output divide exponent passes 31 from a sum of 512); the results are
  * TFLM's continued in exact arithmetic, as tinycc.core.ops.softmax documents and computes. */
 
-/* SaturatingRoundingDoublingHighMul for operands that are never both INT32_MIN (no saturation case) */
-static inline int32_t tinycc_exp_mul(int32_t a, int32_t b) {
-    return (int32_t)(((int64_t)a * (int64_t)b + ((int64_t)1 << 30)) >> 31);
+/* SaturatingRoundingDoublingHighMul where the operands are never both INT32_MIN (its one saturating case):
+ * bits 31..62 of a * b + 2^30, put together from its two words (gcc then keeps to one SMLAL) */
+static inline int32_t tinycc_srdhm_ns(int32_t a, int32_t b) {
+    const int64_t p = (int64_t)a * (int64_t)b + ((int64_t)1 << 30);
+    return (int32_t)(((uint32_t)(p >> 32) << 1) | ((uint32_t)p >> 31));
 }
 
 /* exp(beta * scale * diff) in Q0.31 of an int8 difference diff_min <= diff <= 0, as TFLM's softmax:
@@ -15,33 +17,34 @@ static inline int32_t tinycc_exp_mul(int32_t a, int32_t b) {
  * exp on [-1/4, 0) by a Taylor polynomial around -1/8 for a mod 1/4 - 1/4, times exp(-2^k) for each
  * bit k = -2..4 of the rest. Out of line: softmax calls it twice an element (sum, then outputs) and one
  * copy is the smaller code (it replaces a table of up to 1 KB). Every product has an operand in
- * (-2^31, 2^31): a constant, or x in [-2^28, 2^28) and its powers. */
+ * (-2^31, 2^31): a constant (the multiplier is in [2^30, 2^31)), or x in [-2^28, 2^28) and its powers. */
 static __attribute__((noinline, unused)) int32_t tinycc_softmax_exp(int32_t diff, int32_t multiplier,
                                                                      int left_shift) {
     static const int32_t barrel[7] = {1672461947, 1302514674, 790015084, 290630308, 39332535, 720401, 242};
-    const int32_t a = tinycc_srdhm((int32_t)((uint32_t)diff << left_shift), multiplier);
+    const int32_t a = tinycc_srdhm_ns((int32_t)((uint32_t)diff << left_shift), multiplier);
     /* a mod 1/4 - 1/4 in [-2^24, 0); in Q0.31 (a saturating << 5 that cannot saturate) plus 1/8 */
     const int32_t low = (int32_t)(((uint32_t)a & 0xFFFFFFu) - 0x1000000u);
     const int32_t x = (int32_t)(((uint32_t)low << 5) + (1u << 28));
-    const int32_t x2 = tinycc_exp_mul(x, x), x3 = tinycc_exp_mul(x2, x);
-    const int32_t x4_over_4 = tinycc_rdbpot(tinycc_exp_mul(x2, x2), 2);
-    const int32_t poly = tinycc_rdbpot(tinycc_wadd(tinycc_exp_mul(tinycc_wadd(x4_over_4, x3), 715827883), x2), 1);
+    const int32_t x2 = tinycc_srdhm_ns(x, x), x3 = tinycc_srdhm_ns(x2, x);
+    const int32_t x4_over_4 = tinycc_rdbpot(tinycc_srdhm_ns(x2, x2), 2);
+    const int32_t poly = tinycc_rdbpot(tinycc_wadd(tinycc_srdhm_ns(tinycc_wadd(x4_over_4, x3), 715827883), x2), 1);
     const uint32_t rest = (uint32_t)low - (uint32_t)a;                 /* -a rounded up to 1/4: bits 24..30 */
-    int32_t result = tinycc_wadd(1895147668, tinycc_exp_mul(1895147668, tinycc_wadd(x, poly)));
+    int32_t result = tinycc_wadd(1895147668, tinycc_srdhm_ns(1895147668, tinycc_wadd(x, poly)));
     int k;
     for (k = 0; k < 7; ++k)
-        if (rest & (1u << (24 + k))) result = tinycc_exp_mul(result, barrel[k]);
+        if (rest & (1u << (24 + k))) result = tinycc_srdhm_ns(result, barrel[k]);
     return a == 0 ? INT32_MAX : result;
 }
 
 /* gemmlowp one_over_one_plus_x_for_x_in_0_1 on raw Q0.31, three Newton-Raphson steps in Q2.29. */
 static inline int32_t tinycc_one_over_one_plus_x(int32_t a) {
-    const int64_t sum = (int64_t)a + INT32_MAX;
-    const int32_t half_denominator = (int32_t)((sum + (sum >= 0 ? 1 : -1)) / 2);
-    int32_t x = (int32_t)((uint32_t)1515870810 + (uint32_t)tinycc_srdhm(half_denominator, -1010580540));
+    /* RoundingHalfSum(a, INT32_MAX): (a + 2^31) / 2, a sum in [0, 2^32) halved as a uint32, but for
+     * a = INT32_MIN (a sum of -1, rounded away from zero to -1); never INT32_MIN itself */
+    const int32_t half_denominator = a == INT32_MIN ? -1 : (int32_t)(((uint32_t)a + 0x80000000u) >> 1);
+    int32_t x = (int32_t)((uint32_t)1515870810 + (uint32_t)tinycc_srdhm_ns(half_denominator, -1010580540));
     int i;
     for (i = 0; i < 3; ++i) {
-        const int32_t hdx = tinycc_srdhm(half_denominator, x);
+        const int32_t hdx = tinycc_srdhm_ns(half_denominator, x);
         const int32_t one_minus = (int32_t)((uint32_t)((int32_t)1 << 29) - (uint32_t)hdx);
         x = (int32_t)((uint32_t)x + (uint32_t)tinycc_sat_shl(tinycc_srdhm(x, one_minus), 2));
     }
@@ -113,7 +116,7 @@ static inline void tinycc_softmax_##SUFFIX(int rows, int depth, const int8_t *in
             const int32_t diff = (int32_t)x[c] - max;                                                   \
             if (diff >= diff_min) {                                                                     \
                 const int32_t e = tinycc_softmax_exp(diff, multiplier, left_shift);                     \
-                const int32_t v = DIVIDE(tinycc_srdhm(scale, e), bits_over_unit + 31 - (OUT_BITS)) + (OUT_MIN); \
+                const int32_t v = DIVIDE(tinycc_srdhm_ns(scale, e), bits_over_unit + 31 - (OUT_BITS)) + (OUT_MIN); \
                 y[c] = (T)tinycc_clamp(v, OUT_MIN, OUT_MAX);                                            \
             } else {                                                                                    \
                 y[c] = (T)(OUT_MIN);                                                                    \
