@@ -56,8 +56,9 @@ def _layer(node, g, p) -> tuple[int, tuple, tuple, list[int]] | None:
     return n, tuple(reversed(node.inputs) if swap else node.inputs), key, values
 
 
-def _groups(m) -> dict[tuple, list[list[int]]]:
-    """The constants (element count last) of the model's fast ADD / SUB layers, by group key."""
+def _groups(m) -> dict:
+    """{"groups": the constants (element count last) of the model's fast ADD / SUB layers by group key,
+    "functions": the function made for each group key so far}."""
     if "addsub_fast" not in m.shared:
         from tinycc.core import ops
         groups: dict[tuple, list[list[int]]] = {}
