@@ -52,10 +52,14 @@ static inline int32_t tinycc_one_over_one_plus_x(int32_t a) {
 }
 
 static inline int tinycc_clz32(uint32_t x) {
+#if defined(__GNUC__) && defined(__SIZEOF_INT__) && __SIZEOF_INT__ == 4
+    return x == 0 ? 32 : __builtin_clz(x);             /* one CLZ on Arm */
+#else
     int n = 0;
     if (x == 0) return 32;
     while (!(x & 0x80000000u)) { x <<= 1; ++n; }
     return n;
+#endif
 }
 
 /* bit length of x (0 for 0): the position of its highest set bit, plus one */
