@@ -82,6 +82,26 @@ def test_kws_optimize_size_equals_speed_and_tflm(tmp_path):
     assert FAST_CALLS.search(speed_c)
 
 
+STRUCT = re.compile(r"^static const (tinycc_\w+_shape) (\w+) = (\{.*\});$", re.M)
+
+
+def test_kws_layers_of_one_shape_share_one_shape_struct(tmp_path):
+    """KWS's four depthwise 3x3 layers and four 1x1 layers have one shape each: model.c stores one struct
+    per distinct (type, values) - 2 conv shapes (the first 10x4 conv and the 1x1), 1 depthwise, 2 ring
+    shapes (3-row and 1-row windows), 1 pool - and the calls share them (the outputs stay TFLM's:
+    test_kws_optimize_size_equals_speed_and_tflm)."""
+    compile_model(_kws(), "c", tmp_path / "out", options={"optimize": "speed"})
+    text = (tmp_path / "out" / "model.c").read_text()
+    structs = STRUCT.findall(text)
+    kinds = [t for t, _, _ in structs]
+    assert len({(t, v) for t, _, v in structs}) == len(structs)                  # no struct twice
+    assert {k: kinds.count(k) for k in set(kinds)} == {"tinycc_conv_shape": 2, "tinycc_dw_shape": 1,
+                                                       "tinycc_ring_shape": 2, "tinycc_pool_shape": 1}
+    invoke = text.split("int model_invoke(")[-1]
+    dw, = (name for t, name, _ in structs if t == "tinycc_dw_shape")
+    assert invoke.count(f"&{dw},") == 4
+
+
 def _arrays(folder: Path) -> list[tuple[str, str, int]]:
     """(comment, C type, element count) of every const array of NAME_weights.c."""
     return [(c, t, int(n)) for c, t, _, n in ARRAY.findall((folder / "model_weights.c").read_text())]
@@ -105,8 +125,8 @@ def test_kws_stores_each_weight_tensor_once(optimize, tmp_path):
 def test_kws_size_constants_are_the_weights_and_requantisation_pairs(tmp_path):
     """--optimize size: the flash arrays are the model's weights, one (multiplier, shift) pair per output
     channel (per layer for per-tensor layers): an int32 multiplier and an int8 shift, or where that is
-    exact one int32 word with the shift in its low bits (8 of KWS's 9 per-channel layers: 512 channels),
-    and the int8 softmax's exp table (the 1 - diff_min words it reads): nothing re-laid, nothing twice."""
+    exact one int32 word with the shift in its low bits (8 of KWS's 9 per-channel layers: 512 channels);
+    the int8 softmax computes its exp (no table): nothing re-laid, nothing twice."""
     path = _kws()
     g = load_tflite(path)
     report = compile_model(path, "c", tmp_path / "out", options={"optimize": "size"})
@@ -114,20 +134,19 @@ def test_kws_size_constants_are_the_weights_and_requantisation_pairs(tmp_path):
     weights = sum(t.nbytes for name, t in g.tensors.items() if t.data is not None and name in used)
     pairs = sum(np.asarray(ops.require(n.op).prepare(n, g)["multiplier"]).size for n in g.nodes
                 if n.op in ("conv_2d", "depthwise_conv_2d", "fully_connected"))
-    exp_words = sum(min(256, 1 - ops.require(n.op).prepare(n, g)["diff_min"]) for n in g.nodes if n.op == "softmax")
     packed = sum(n for c, _, n in _arrays(tmp_path / "out") if c.startswith("multipliers with their right shift"))
     assert packed == 512
-    assert report["flash_weights_bytes"] == weights + 5 * pairs - packed + 4 * exp_words
+    assert report["flash_weights_bytes"] == weights + 5 * pairs - packed
     # the speed choice re-lays filters and folds biases: more flash, never less than the weights
     speed = compile_model(path, "c", tmp_path / "speed", options={"optimize": "speed"})
     assert speed["flash_weights_bytes"] > report["flash_weights_bytes"]
 
 
 @pytest.mark.parametrize("scale, out", [(0.1, "int8"), (0.0625, "int16"), (0.001, "int8")])
-def test_softmax_stores_only_the_exp_entries_it_reads(scale, out, tmp_path):
-    """The int8 softmax's exp table holds exp(-d) for d = 0 .. -diff_min only (the differences below
-    diff_min give 0 without a look-up): 1 - diff_min int32 words, at most 256; the outputs stay TF Lite
-    Micro's on rows whose differences span the whole int8 range."""
+def test_softmax_stores_no_exp_table(scale, out, tmp_path):
+    """The int8 softmax computes exp(-d) in C (tests/ops/test_softmax_exp.py checks every value): no
+    flash array at all; the outputs stay TF Lite Micro's on rows whose differences span the whole int8
+    range, whether diff_min cuts them (scale 0.1, 0.0625) or not (0.001)."""
     from tests.tflite_builder import act, q, single_op
     y = act("y", (), out, q(1 / 256, -128) if out == "int8" else q(1 / 65536, -32768))
     path = tmp_path / "softmax.tflite"
@@ -139,10 +158,8 @@ def test_softmax_stores_only_the_exp_entries_it_reads(scale, out, tmp_path):
     samples = [[rows]]
     got, _, report = _compile_and_run(path, "speed", tmp_path, samples)
     np.testing.assert_array_equal(got[0][0], run_tflm(path.read_bytes(), samples[0])[0].reshape(got[0][0].shape))
-    (comment, ctype, count), = _arrays(tmp_path / "speed")
-    assert ctype == "int32_t" and count == min(256, 1 - diff_min) and report["flash_weights_bytes"] == 4 * count
-    if scale >= 0.0625:
-        assert count < 256, f"diff_min {diff_min}: the case does not truncate the table"
+    assert _arrays(tmp_path / "speed") == [] and report["flash_weights_bytes"] == 0
+    assert (diff_min > -255) == (scale >= 0.0625), f"diff_min {diff_min}"
 
 
 def _two_depthwise(kernels) -> bytes:

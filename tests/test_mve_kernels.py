@@ -7,6 +7,7 @@ two-wide last blocks, several rows), the depthwise convolution (mve_depthwise.h)
 several independent operators (one input and output each), so one firmware covers a family of shapes."""
 from __future__ import annotations
 
+import re
 import shutil
 
 import numpy as np
@@ -257,11 +258,11 @@ def test_mve_fully_connected_whole_blocks_take_helium_on_qemu_cortex_m55(tmp_pat
 
 
 def test_mve_fast_add_sub_take_helium_on_qemu_cortex_m55(tmp_path):
-    """Same-shape int8 ADD / SUB whose constants fit the fast path (addsub_s8_fast.h: each layer its own
-    small function) run its Helium loop on the M55: under 6 instructions an element (four lanes a vector;
-    the scalar SMMLAR loop takes about 14), outputs equal to TFLM; SUBs with either input the larger
-    scale (the exact 1/2 first or second), a clipping activation, a predicated last vector; an ADD of
-    every pair of int8 inputs."""
+    """Same-shape int8 ADD / SUB whose constants fit the fast path (addsub_s8_fast.h: small functions
+    the layers of one loop shape share, ops/_addsub_fast.py) run its Helium loop on the M55: under 6
+    instructions an element (four lanes a vector; the scalar SMMLAR loop takes about 14), outputs equal to
+    TFLM; SUBs with either input the larger scale (the exact 1/2 first or second), a clipping activation,
+    a predicated last vector; an ADD of every pair of int8 inputs."""
     from tinycc.driver import compile_model
     from tinycc.plugins.importers.tflite import load_tflite
     rng = np.random.default_rng(41)
@@ -273,7 +274,9 @@ def test_mve_fast_add_sub_take_helium_on_qemu_cortex_m55(tmp_path):
     path.write_bytes(model)
     compile_model(str(path), "c", tmp_path / "out")
     text = (tmp_path / "out" / "model.c").read_text()
-    assert text.count("tinycc_addsub_s8_fast(") == len(parts) + 1           # each layer's function, the definition
+    functions = re.findall(r"^static void (\w+_addsub_\w+)\(", text, re.M)
+    assert text.count("tinycc_addsub_s8_fast(") == len(functions) + 1       # the functions, the definition
+    assert sum(text.split("int model_invoke(")[-1].count(f"{f}(") for f in functions) == len(parts)
     built = cortexm.build(tmp_path / "out", "cortex-m55")
     g = load_tflite(path)
     every = np.arange(-128, 128, dtype=np.int8)          # the first ADD: every pair of int8 inputs

@@ -79,6 +79,8 @@ class CModule:
         self.kernels: list[str] = []
         self.raw_kernels: list[str] = []     # kernel source made elsewhere (e.g. by TVM for the microtvm backend)
         self._const_by_digest: dict[tuple, str] = {}
+        self._struct_by_value: dict[tuple[str, str], str] = {}
+        self.shared: dict[str, dict] = {}     # what an emitter works out once for all its layers (ops/_addsub_fast.py)
         self._tensor_symbol: dict[str, str] = {}
         self.needs_math = False
         # per-model kernel switches, #defined before the kernels: a path no node of the model takes is
@@ -120,15 +122,18 @@ class CModule:
     def struct(self, ctype: str, hint: str, values) -> str:
         """A static const struct; a list among `values` initialises an array member. The layer shape
         structs (DIM_STRUCTS) take uint16_t fields (TINYCC_DIM16, kernels' TINYCC_*_DIM) while every value
-        of every one the model stores lies in [0, 65535], else int."""
+        of every one the model stores lies in [0, 65535], else int. Layers of one shape share one struct
+        (the first one's name): KWS's four depthwise and four 1x1 layers store one of each, not four."""
         def init(v):
             return "{" + ", ".join(init(x) for x in v) + "}" if isinstance(v, (list, tuple)) else str(int(v))
         if ctype in DIM_STRUCTS:
             fits = all(0 <= int(v) <= 0xFFFF for v in values)
             self.defines["TINYCC_DIM16"] = min(self.defines.get("TINYCC_DIM16", 1), int(fits))
-        symbol = self.namer(hint)
-        self.local(f"static const {ctype} {symbol} = {init(list(values))};")
-        return symbol
+        key = (ctype, init(list(values)))
+        if key not in self._struct_by_value:
+            symbol = self._struct_by_value[key] = self.namer(hint)
+            self.local(f"static const {ctype} {symbol} = {key[1]};")
+        return self._struct_by_value[key]
 
     # ---- tensors ----
     def ctype(self, name: str) -> str:

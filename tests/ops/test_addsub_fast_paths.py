@@ -10,6 +10,7 @@ points at both ends of int8, element counts 1..7 (every tail of the four-element
 tensor, and same-size inputs of another rank; a true broadcast keeps the reference kernel."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -112,3 +113,74 @@ def test_broadcast_keeps_the_reference_kernel(sb, tmp_path):
 @pytest.mark.parametrize("name", QEMU_CASES)
 def test_qemu_cortex_m4_fast_path_equals_tflm(name, tmp_path):
     assert_qemu_m4_fast_path(_model(*CASES[name]), tmp_path, "tinycc_addsub_s8_fast(", 3)
+
+
+def _graph_bytes(tensors, nodes, inputs, outputs) -> bytes:
+    from tinycc.backends.tflm.flatbuffer import write_tflite
+    from tinycc.core.graph import Graph
+    from tinycc.core.validate import validate
+    return write_tflite(validate(Graph("adds", tensors, nodes, inputs, outputs, source="<adds>")))
+
+
+def _chain(shape, layers) -> bytes:
+    """Inputs a, b; each layer (op, (scale, zp) of its output, activation) takes the previous result and b."""
+    from tinycc.core.graph import Node
+    tensors = {"a": act("a", shape, "int8", q(0.03, -7)), "b": act("b", shape, "int8", q(0.05, 4))}
+    nodes, src = [], "a"
+    for i, (op, quant, activation) in enumerate(layers):
+        out = f"y{i}"
+        tensors[out] = act(out, (), "int8", q(*quant))
+        nodes.append(Node(f"{op}{i}", op, [src, "b"], [out], {"activation": activation}))
+        src = out
+    return _graph_bytes(tensors, nodes, ["a", "b"], [src])
+
+
+def _pairs(shapes) -> bytes:
+    """Independent ADDs y_i = a_i + b_i of the given shapes (each its own scales): counts that differ."""
+    from tinycc.core.graph import Node
+    tensors, nodes = {}, []
+    for i, shape in enumerate(shapes):
+        tensors.update({f"a{i}": act(f"a{i}", shape, "int8", q(0.03 + 0.01 * i, -7 + i)),
+                        f"b{i}": act(f"b{i}", shape, "int8", q(0.05, 4)),
+                        f"y{i}": act(f"y{i}", (), "int8", q(0.06 + 0.02 * i, 3 - i))})
+        nodes.append(Node(f"add{i}", "add", [f"a{i}", f"b{i}"], [f"y{i}"], {"activation": "none"}))
+    return _graph_bytes(tensors, nodes, [f"{k}{i}" for i in range(len(shapes)) for k in "ab"],
+                        [f"y{i}" for i in range(len(shapes))])
+
+
+# name: (model, functions made, per-layer arrays, count passed as passes of 4 from the array). Constants
+# differing between layers of one loop shape come from each layer's array; a relu with the output's zero
+# point at -128 clamps nothing (the loop of "none"); the SUB with a clamping relu (act_min 5) and the exact
+# half first takes another loop: a function of its own, every constant folded in (no array); element counts
+# that differ come from the arrays: as counts of 4-element passes when all are multiples of 4, else whole
+# (the kernel's 1..3 element head kept)
+CHAINS = {
+    "three-adds-one-function": (lambda: _chain((1, 8, 8, 5), [("add", (0.06, -128), "none"),
+                                                              ("add", (0.09, 3), "none"),
+                                                              ("add", (0.12, 20), "none")]), 1, 3, False),
+    "clamping-sub-its-own-function": (lambda: _chain((1, 8, 8, 5), [("add", (0.06, -128), "none"),
+                                                                    ("add", (0.09, -128), "relu"),
+                                                                    ("sub", (0.1, 5), "relu"),
+                                                                    ("add", (0.07, 1), "none")]), 2, 3, False),
+    "counts-of-four-passes": (lambda: _pairs([(1, 8, 8, 5), (1, 4, 4, 5), (12,)]), 1, 3, True),
+    "odd-counts": (lambda: _pairs([(5, 7), (3, 7)]), 1, 2, False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CHAINS))
+def test_layers_share_one_function_and_equal_tflm(name, tmp_path):
+    build, functions, arrays, passes = CHAINS[name]
+    data = build()
+    invoke_source(data, tmp_path)
+    text = (tmp_path / "model.c").read_text()
+    made = re.findall(r"^static void (\w+_addsub_\w+)\(", text, re.M)
+    assert len(made) == functions and text.count("tinycc_addsub_s8_fast(") == functions + 1   # + its definition
+    assert len(re.findall(r"^static const int32_t \w+_addv_\w+\[", text, re.M)) == arrays
+    assert ("tinycc_addsub_s8_fast(4 * v[" in text) == passes
+    assert_matches_tflm(data, samples=3, seed=2, c=True, sanitize=True)
+
+
+@needs_qemu
+@pytest.mark.parametrize("name", sorted(CHAINS))
+def test_qemu_cortex_m4_shared_function_equals_tflm(name, tmp_path):
+    assert_qemu_m4_fast_path(CHAINS[name][0](), tmp_path, "_addsub_", 3)

@@ -28,6 +28,11 @@ CASES = {
     "4x4-c4": ((1, 4, 4, 4), (4, 4), (1, 1), (0, 0, 0, 0), "none", -100),
 }
 QEMU_CASES = sorted(CASES)
+# name: (TINYCC_POOL_ONE_WORD, TINYCC_POOL_REST): the tails a model's channel counts reach (one last word
+# of 4 channels after the two-word passes; channels past the last multiple of 4); the others compile out
+TAILS = {"global-25x5-c64": (0, 0), "global-8x8-c12": (1, 0), "2x2-s2-same-c13": (1, 1),
+         "3x3-s1-same-c5-relu6": (1, 1), "3x3-s2-same-c20": (1, 0), "2x3-s1-c1": (0, 1), "1x4-s1-c3": (0, 1),
+         "2x2-s1-c8": (0, 0), "4x4-c4": (1, 0)}
 
 
 def _model(shape, kernel, strides, pads, activation, zp) -> bytes:
@@ -56,7 +61,30 @@ def test_window_of_256_extremes_and_257_keeps_reference(tmp_path):
 @needs_qemu
 @pytest.mark.parametrize("name", QEMU_CASES)
 def test_qemu_cortex_m4_fast_path_equals_tflm(name, tmp_path):
+    """Each case with only the tails its channel count reaches compiled in (TAILS)."""
     assert_qemu_m4_fast_path(_model(*CASES[name]), tmp_path, "tinycc_average_pool_2d_s8_fast(", 3)
+    text = (tmp_path / "model.c").read_text()
+    one_word, rest = TAILS[name]
+    assert f"#define TINYCC_POOL_ONE_WORD {one_word}\n" in text and f"#define TINYCC_POOL_REST {rest}\n" in text
+
+
+@needs_qemu
+def test_qemu_cortex_m4_two_pools_keep_both_tails(tmp_path):
+    """A model with an 8-channel and a 13-channel pool keeps both tails (a model-wide switch), both equal
+    to TF Lite Micro."""
+    from tinycc.backends.tflm.flatbuffer import write_tflite
+    from tinycc.core.graph import Graph, Node
+    from tinycc.core.validate import validate
+    quant = q(0.05, 3)
+    tensors, nodes = {}, []
+    for i, c in enumerate((8, 13)):
+        tensors.update({f"x{i}": act(f"x{i}", (1, 4, 4, c), "int8", quant), f"y{i}": act(f"y{i}", (), "int8", quant)})
+        nodes.append(Node(f"pool{i}", "average_pool_2d", [f"x{i}"], [f"y{i}"],
+                          {"kernel": (2, 2), "strides": (2, 2), "activation": "none", "pads": (0, 0, 0, 0)}))
+    data = write_tflite(validate(Graph("pools", tensors, nodes, ["x0", "x1"], ["y0", "y1"], source="<pools>")))
+    assert_qemu_m4_fast_path(data, tmp_path, "tinycc_average_pool_2d_s8_fast(", 3)
+    text = (tmp_path / "model.c").read_text()
+    assert "#define TINYCC_POOL_ONE_WORD 1\n" in text and "#define TINYCC_POOL_REST 1\n" in text
 
 
 @needs_qemu

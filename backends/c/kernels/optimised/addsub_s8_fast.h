@@ -102,9 +102,10 @@ static inline void tinycc_addsub_s8_fast_mve(int32_t n, const int8_t *a, const i
 /* out[i] = a[i] +- b[i] (p->sign); out may be a or b (each element is read before it is written).
  * Every constant is read once into a local (a byte store may alias the struct). An input rescaled
  * by exactly 1/2 (M = 0 in the struct) is only ever the second: (x - zp) * 2^19. The emitter calls
- * it from a small function of each layer's own (not inlined into the model's invoke function,
- * whose registers the code around the call holds), where the layer's constants fold in: one of the
- * four loops remains, its shifts and multipliers immediates. */
+ * it from a small function the layers of one loop shape share (not inlined into the model's invoke
+ * function, whose registers the code around the call holds), its struct built there: the constants
+ * common to those layers fold in, one of the four loops remains; the others are read once from the
+ * layer's own small array. */
 #ifdef __GNUC__
 __attribute__((always_inline))
 #endif

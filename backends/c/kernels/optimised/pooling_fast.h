@@ -4,6 +4,13 @@
  * at most 256 elements (|sum| <= 256 * 128: the emitter checks kh * kw <= 256). Eight channels a
  * pass (two words, four accumulators), then four, the last c % 4 channels as the reference. Without
  * the DSP extension the reference kernel runs. */
+#ifndef TINYCC_POOL_ONE_WORD   /* 0: no layer of the model ends on a group of four channels (emitter) */
+#define TINYCC_POOL_ONE_WORD 1
+#endif
+#ifndef TINYCC_POOL_REST       /* 0: every layer's channel count is a multiple of 4 (emitter) */
+#define TINYCC_POOL_REST 1
+#endif
+
 #ifdef TINYCC_DSP
 static inline int32_t tinycc_pool_half(int32_t v, int high) {
     return high ? (v >> 16) : (int32_t)(int16_t)v;
@@ -24,7 +31,7 @@ static void tinycc_pool_words(const int8_t *p, int rowstep, int pixstep, int row
     int ky, kx, k;
     for (ky = 0; ky < rows; ++ky, p += rowstep) {
         const int8_t *q = p;
-        if (nw == 2)
+        if (nw == 2 || !TINYCC_POOL_ONE_WORD)
             for (kx = 0; kx < cols; ++kx, q += pixstep) {
                 const int32_t v0 = tinycc_ld4(q), v1 = tinycc_ld4(q + 4);
                 e0 = __sxtab16(e0, v0);
@@ -65,8 +72,8 @@ static inline void tinycc_average_pool_2d_s8_fast(const tinycc_pool_shape *s, co
             continue;
         }
         for (ch = 0; ch + 8 <= c4; ch += 8) tinycc_pool_words(p + ch, s->w * c, c, rows, cols, 2, o + ch, count, act_min, act_max);
-        if (ch < c4) tinycc_pool_words(p + ch, s->w * c, c, rows, cols, 1, o + ch, count, act_min, act_max), ch += 4;
-        for (; ch < c; ++ch) {
+        if (TINYCC_POOL_ONE_WORD && ch < c4) tinycc_pool_words(p + ch, s->w * c, c, rows, cols, 1, o + ch, count, act_min, act_max), ch += 4;
+        for (; TINYCC_POOL_REST && ch < c; ++ch) {
             int32_t acc = 0;
             for (ky = 0; ky < rows; ++ky)
                 for (kx = 0; kx < cols; ++kx) acc += p[(ky * s->w + kx) * c + ch];
