@@ -1,13 +1,13 @@
 """The shallow-input conv_2d variant's constants (kernels/optimised/conv_2d_shallow.h): a 3x3 int8 filter over 3
 input channels with stride 2 (an RGB image model's first layer), rows widened to int16 once, every channel's 27
-taps as 15 int16 pairs against them. Refuses (None) every other shape and what it cannot do exactly."""
+taps as 14 int16 pairs against them. Refuses (None) every other shape and what it cannot do exactly."""
 from __future__ import annotations
 
 import numpy as np
 
 from tinycc.backends.c import requant
 
-PAIR_WORDS = 38         # TINYCC_SH_PAIR_WORDS: kb0, kb1, 15 x (w0, w1), W0, h0, s0, W1, h1, s1
+PAIR_WORDS = 36         # TINYCC_SH_PAIR_WORDS: kb0, kb1, 14 x (w0, w1), W0, h0, s0, W1, h1, s1
 MAX_CO = 64             # TINYCC_SH_MAXCO
 
 
@@ -24,15 +24,17 @@ def applies(node, g, p) -> bool:
 
 
 def shallow_words(table: np.ndarray, zp2: int, key: int, w: np.ndarray) -> np.ndarray:
-    """The kernel's words (conv_2d_shallow.h): per channel pair kb0, kb1, the 15 tap pairs of both channels
-    (row K = j // 5, pair t = j % 5: taps 2t, 2t + 1 of the row's 9 in (kx, ci) order as the low and high
-    int16 of a word, tap 9 zero), then W, h = zp2 << s, s for each channel (s = (W ^ key) & 31: cols_table's
+    """The kernel's words (conv_2d_shallow.h): per channel pair kb0, kb1, the 14 tap pairs of both channels
+    (the low and high int16 of a word; a row's 9 taps in (kx, ci) order: rows 0 and 1's taps (0, 1), (2, 3),
+    (4, 5), (6, 7), then their taps 8 as one pair, then row 2's five pairs, the last (8, 0)), then W,
+    h = zp2 << s, s for each channel (s = (W ^ key) & 31: cols_table's
     word and key). `table`: requant.cols_table's co x 2 words (kb, W); `w`: its filter (co, 3, 3, 3)."""
     co = w.shape[0]
     rows = np.zeros((co, 3, 10), np.int64)
     rows[:, :, :9] = np.asarray(w, np.int64).reshape(co, 3, 9)
-    lo, hi = rows[:, :, 0::2] & 0xFFFF, rows[:, :, 1::2] & 0xFFFF
-    taps = (lo | (hi << 16)).reshape(co, 15)                      # uint32 values of the int16 pairs
+    pairs = np.concatenate([rows[:, :2, :8].reshape(co, 8, 2), rows[:, :2, 8].reshape(co, 1, 2),
+                            rows[:, 2].reshape(co, 5, 2)], axis=1) & 0xFFFF          # (co, 14, 2)
+    taps = pairs[:, :, 0] | (pairs[:, :, 1] << 16)                                  # uint32 values of the int16 pairs
     table = np.asarray(table, np.int64).reshape(co, 2)
     s = (table[:, 1] ^ key) & 31
     h = np.int64(zp2) << s
@@ -59,5 +61,5 @@ def constants(node, m, p, inplace):
     m.defines["TINYCC_SHALLOW_NEG"] = max(m.defines.get("TINYCC_SHALLOW_NEG", 0), int(int(p["output_zp"]) > -128))
     words = m.const_array(shallow_words(table, zp2, key, w), "wsh",
                           comment=f"{node.inputs[1]} for the shallow-input kernel: per channel pair kb0, kb1, "
-                                  f"15 int16 tap pairs x2, W, h, s x2")
+                                  f"14 int16 tap pairs x2, W, h, s x2")
     return {"wsh": words}

@@ -1,23 +1,23 @@
 /* ---- a shallow-input int8 convolution: 3x3 filter over 3 input channels, stride 2 (an image model's
  * first layer, e.g. VWW's 96x96 RGB; needs dot_s8.h and conv_2d.h) ----
- * The input's rows are widened to int16 once per output row into a ring of three slots (TINYCC_SH_ROWB
- * bytes each, taps outside the input set to in_zp, so with the folded bias they add f * 0 as TFLM's
- * skipped taps), for a chunk of up to TINYCC_SH_PX output pixels: slot K holds input row oy*2 - pad_t + K,
- * from input column 2 ox0 - pad_l on, its 3 channels interleaved as in the input. Output pixel p of the
- * chunk reads, in each slot, the 9 halfwords from 6 p on (4-byte aligned: the stride is 2 pixels): 5
- * halfword pairs, the 10th halfword (the next pixel's first tap) against a weight 0. So a channel's
- * 27 taps are 15 int16 pairs, one SMLAD each, with no patch built per pixel.
- * `wq` (ops/_conv_shallow.py's shallow_words): per output channel pair (co even) 38 words: kb0, kb1 (the
- * folded biases, bias - in_zp * sum(w)), 15 x (w0, w1) (the two channels' tap pairs, row K = j / 5, pair
- * t = j % 5: taps 2t, 2t + 1 of the row's 9 in (kx, ci) order as the low and high int16 halves; tap 9 is
- * 0), then W0, h0, s0, W1, h1, s1: the im2col kernels' one-word requantisation (tinycc_cols_rq,
- * conv_2d_cols.h) with its shift s and h = zp2 << s worked out at compile time. Outputs saturate to
- * int8 only: the emitter takes the kernel for an activation range of the whole int8 range alone.
+ * The input's rows are widened to int16 once per output row into slots 0-2 (TINYCC_SH_ROWB bytes each, taps
+ * outside the input set to in_zp, so with the folded bias they add f * 0 as TFLM's skipped taps), for a
+ * chunk of up to TINYCC_SH_PX output pixels: slot K holds input row oy*2 - pad_t + K, from input column
+ * 2 ox0 - pad_l on, its 3 channels interleaved as in the input (the next output row copies slot 2 to slot 0:
+ * stride 2 shares that row). Output pixel p of the chunk reads, in each slot, the 9 halfwords from 6 p on
+ * (4-byte aligned: the stride is 2 pixels): rows 0 and 1 as 4 pairs each and their 9th taps as one pair
+ * that slot 3 holds at 6 p, row 2 as 5 pairs (the 10th halfword, the next pixel's first tap, against a
+ * weight 0). So a channel's 27 taps are 14 int16 pairs, one SMLAD each, with no patch built per pixel.
+ * `wq` (ops/_conv_shallow.py's shallow_words): per output channel pair (co even) 36 words: kb0, kb1 (the
+ * folded biases, bias - in_zp * sum(w)), 14 x (w0, w1) (the two channels' tap pairs in that order, as the
+ * low and high int16 halves), then W0, h0, s0, W1, h1, s1: the im2col kernels' one-word requantisation
+ * (tinycc_cols_rq, conv_2d_cols.h) with its shift s and h = zp2 << s worked out at compile time. Outputs
+ * saturate to int8 only: the emitter takes the kernel for an activation range of the whole int8 range alone.
  * On a Cortex-M4 (Thumb-2 with the DSP extension) an assembly loop takes four pixels by two channels
  * (tinycc_sh_blocks_asm); elsewhere the same sums in portable C. */
 #define TINYCC_SH_PX 32                 /* output pixels a chunk: a multiple of 4 */
 #define TINYCC_SH_ROWB 400              /* bytes a widened row: (6 TINYCC_SH_PX + 4) int16 and 4 to spare */
-#define TINYCC_SH_PAIR_WORDS 38         /* wq's words a channel pair */
+#define TINYCC_SH_PAIR_WORDS 36         /* wq's words a channel pair */
 #define TINYCC_SH_MAXCO 64              /* output channels at most (the tail block's stack buffer) */
 #define TINYCC_SH_STR_(x) #x
 #define TINYCC_SH_STR(x) TINYCC_SH_STR_(x)
@@ -28,8 +28,8 @@
 #endif
 
 typedef union {
-    int32_t w[3 * TINYCC_SH_ROWB / 4];
-    int16_t h[3 * TINYCC_SH_ROWB / 2];
+    int32_t w[4 * TINYCC_SH_ROWB / 4];
+    int16_t h[4 * TINYCC_SH_ROWB / 2];
 } tinycc_sh_rows;
 
 #if defined(TINYCC_DSP) && defined(__thumb2__) && !defined(__ARM_BIG_ENDIAN) && defined(__OPTIMIZE__)
@@ -91,6 +91,29 @@ static inline void tinycc_sh_widen(const tinycc_conv_shape *s, const int8_t *in,
     for (i = hi; i < n; ++i) d[i] = z;                              /* right of the input, or a padding row */
 }
 
+/* n int32 from x to d (no overlap): with Thumb-2, 8 a pass by LDM / STM (22 cycles for 32 bytes) */
+static inline void tinycc_sh_copy(int32_t *d, const int32_t *x, int n) {
+    int i = 0;
+#if defined(__thumb2__) && defined(__OPTIMIZE__)
+    if (n >= 8) {
+        int k = n >> 3;
+        __asm__ volatile(
+            "1:\n\t"
+            "ldmia %[x]!, {r2, r3, r4, r5, r6, r8, r10, r12}\n\t"
+            "stmia %[d]!, {r2, r3, r4, r5, r6, r8, r10, r12}\n\t"
+            "subs %[k], %[k], #1\n\t"
+            "bne 1b\n\t"
+            : [x] "+r"(x), [d] "+r"(d), [k] "+r"(k)
+            :
+            : "r2", "r3", "r4", "r5", "r6", "r8", "r10", "r12", "cc", "memory");
+        i = n & ~7;
+        n -= i;
+        i = 0;
+    }
+#endif
+    for (; i < n; ++i) d[i] = x[i];
+}
+
 /* tinycc_cols_rq with its shift s and h = zp2 << s given, saturated to int8 */
 static inline int8_t tinycc_sh_rq(int32_t acc, int32_t m, int32_t h, int32_t s) {
     int32_t x;
@@ -112,21 +135,22 @@ static inline void tinycc_sh_blocks_c(const int16_t *x, const int32_t *wq, int8_
         for (c = 0; c < co; c += 2, w += TINYCC_SH_PAIR_WORDS)
             for (p = 0; p < 4; ++p) {
                 int32_t a0 = w[0], a1 = w[1];
-                for (j = 0; j < 15; ++j) {
-                    const int16_t *v = x + (j / 5) * (TINYCC_SH_ROWB / 2) + 6 * p + 2 * (j % 5);
+                for (j = 0; j < 14; ++j) {     /* tap pair j's slot and pair in it (TINYCC_SH_TAP's K, T) */
+                    const int k = j < 8 ? j >> 2 : j == 8 ? 3 : 2, t = j < 8 ? j & 3 : j == 8 ? 0 : j - 9;
+                    const int16_t *v = x + k * (TINYCC_SH_ROWB / 2) + 6 * p + 2 * t;
                     const uint32_t f0 = (uint32_t)w[2 + 2 * j], f1 = (uint32_t)w[3 + 2 * j];
                     a0 += (int32_t)(int16_t)(f0 & 0xffffu) * v[0] + (int32_t)(int16_t)(f0 >> 16) * v[1];
                     a1 += (int32_t)(int16_t)(f1 & 0xffffu) * v[0] + (int32_t)(int16_t)(f1 >> 16) * v[1];
                 }
-                op[p * co + c] = tinycc_sh_rq(a0, w[32], w[33], w[34]);
-                op[p * co + c + 1] = tinycc_sh_rq(a1, w[35], w[36], w[37]);
+                op[p * co + c] = tinycc_sh_rq(a0, w[30], w[31], w[32]);
+                op[p * co + c + 1] = tinycc_sh_rq(a1, w[33], w[34], w[35]);
             }
     }
 }
 
 #if defined(TINYCC_DSP) && defined(__thumb2__) && !defined(__ARM_BIG_ENDIAN) && defined(__OPTIMIZE__)
 #define TINYCC_SH_ASM 1
-/* tinycc_sh_blocks_c in one assembly loop: four pixels by two channels a pass, the 15 tap pairs unrolled
+/* tinycc_sh_blocks_c in one assembly loop: four pixels by two channels a pass, the 14 tap pairs unrolled
  * (each: the pair's two weight words and pixels 0 and 1's column words, 4 SMLAD, pixels 2 and 3's words, 4
  * SMLAD: 6 loads in two runs, 16 cycles for 16 MACs); the first pair's SMLADs start from the folded
  * biases. Then the 8 outputs: SMMLAR, (ADD ASR #31,) ADD h, ASR s, SSAT ASR #1, STRB. The 14 registers
@@ -198,21 +222,21 @@ __attribute__((noinline, unused)) static void tinycc_sh_blocks_asm(const int16_t
         "smlad %[a31], %[u1], %[t1], %[a21]\n\t"
         "smlad %[a20], %[u0], %[t0], %[a20]\n\t"
         "smlad %[a21], %[u0], %[t1], %[a21]\n\t"
-        TINYCC_SH_TAP(1, 0, 1) TINYCC_SH_TAP(2, 0, 2) TINYCC_SH_TAP(3, 0, 3) TINYCC_SH_TAP(4, 0, 4)
-        TINYCC_SH_TAP(5, 1, 0) TINYCC_SH_TAP(6, 1, 1) TINYCC_SH_TAP(7, 1, 2) TINYCC_SH_TAP(8, 1, 3)
-        TINYCC_SH_TAP(9, 1, 4) TINYCC_SH_TAP(10, 2, 0) TINYCC_SH_TAP(11, 2, 1) TINYCC_SH_TAP(12, 2, 2)
-        TINYCC_SH_TAP(13, 2, 3) TINYCC_SH_TAP(14, 2, 4)
-        "ldr %[t0], [%[w], #128]\n\t"       /* W0, h0, s0 */
-        "ldr %[t1], [%[w], #132]\n\t"
-        "ldr %[u0], [%[w], #136]\n\t"
+        TINYCC_SH_TAP(1, 0, 1) TINYCC_SH_TAP(2, 0, 2) TINYCC_SH_TAP(3, 0, 3)
+        TINYCC_SH_TAP(4, 1, 0) TINYCC_SH_TAP(5, 1, 1) TINYCC_SH_TAP(6, 1, 2) TINYCC_SH_TAP(7, 1, 3)
+        TINYCC_SH_TAP(8, 3, 0) TINYCC_SH_TAP(9, 2, 0) TINYCC_SH_TAP(10, 2, 1) TINYCC_SH_TAP(11, 2, 2)
+        TINYCC_SH_TAP(12, 2, 3) TINYCC_SH_TAP(13, 2, 4)
+        "ldr %[t0], [%[w], #120]\n\t"       /* W0, h0, s0 */
+        "ldr %[t1], [%[w], #124]\n\t"
+        "ldr %[u0], [%[w], #128]\n\t"
         TINYCC_SH_RQ("a00") TINYCC_SH_RQ("a10") TINYCC_SH_RQ("a20") TINYCC_SH_RQ("a30")
-        "ldr %[t0], [%[w], #140]\n\t"       /* W1, h1, s1 */
-        "ldr %[t1], [%[w], #144]\n\t"
-        "ldr %[u0], [%[w], #148]\n\t"
+        "ldr %[t0], [%[w], #132]\n\t"       /* W1, h1, s1 */
+        "ldr %[t1], [%[w], #136]\n\t"
+        "ldr %[u0], [%[w], #140]\n\t"
         TINYCC_SH_RQ("a01") TINYCC_SH_RQ("a11") TINYCC_SH_RQ("a21") TINYCC_SH_RQ("a31")
         "ldr %[u1], [sp]\n\t"               /* op, co */
         "ldr %[t0], [sp, #4]\n\t"
-        "add %[w], %[w], #152\n\t"
+        "add %[w], %[w], #144\n\t"
         "strb %[a00], [%[u1]]\n\t"
         "strb %[a01], [%[u1], #1]\n\t"
         "add %[t1], %[u1], %[t0]\n\t"
@@ -272,20 +296,25 @@ static inline void tinycc_conv_2d_s8_shallow(const tinycc_conv_shape *s, const i
                 int8_t *o = out + ((long)(b * s->oh + oy) * s->ow + ox0) * co;
                 k = 0;
                 if (oy > 0) {   /* the last row's bottom input row is this one's top row */
-                    int32_t *d = r.w;
-                    const int32_t *x = r.w + TINYCC_SH_ROWB / 2, *const e = x + n / 2;     /* n is even */
-                    for (; x + 4 <= e; x += 4, d += 4) {
-                        const int32_t v0 = x[0], v1 = x[1], v2 = x[2], v3 = x[3];
-                        d[0] = v0;
-                        d[1] = v1;
-                        d[2] = v2;
-                        d[3] = v3;
-                    }
-                    for (; x < e; ++x, ++d) *d = *x;
+                    tinycc_sh_copy(r.w, r.w + TINYCC_SH_ROWB / 2, n / 2);     /* n is even */
                     k = 1;
                 }
                 for (; k < 3; ++k)
                     tinycc_sh_widen(s, in, b, 2 * oy - s->pad_t + k, ix0, r.h + k * (TINYCC_SH_ROWB / 2), n, in_zp);
+                {   /* slot 3: each pixel's last tap of rows 0 and 1 (input column 2 p + 2, channel 2) as one pair */
+                    const int16_t *r0 = r.h + 8, *r1 = r.h + TINYCC_SH_ROWB / 2 + 8;
+                    int16_t *d = r.h + 3 * (TINYCC_SH_ROWB / 2);
+                    int p;
+                    for (p = 0; p < 6 * (nb + (np % 4 != 0)) * 4; p += 6) {
+#if defined(TINYCC_DSP) && !defined(__ARM_BIG_ENDIAN)
+                        const uint32_t v = (uint32_t)(uint16_t)r0[p] | (uint32_t)r1[p] << 16;     /* a PKHBT */
+                        memcpy(d + p, &v, 4);
+#else
+                        d[p] = r0[p];
+                        d[p + 1] = r1[p];
+#endif
+                    }
+                }
                 if (nb > 0) tinycc_sh_blocks(r.h, wq, o, co, nb);
                 if (np % 4) {       /* the last pixels: a whole block into `tail`, their outputs copied */
                     tinycc_sh_blocks(r.h + 24 * nb, wq, tail, co, 1);
