@@ -1,13 +1,14 @@
 """The shallow-input conv kernel (kernels/optimised/conv_2d_shallow.h, tinycc_conv_2d_s8_shallow: 3x3 over 3
-channels, stride 2, input rows widened to int16 once, four pixels by two channels a pass) against TF Lite
+channels, stride 2 or 1, input rows widened to int16 once, four pixels by two channels a pass) against TF Lite
 Micro, byte for byte: on the host built with ASan + UBSan (the portable C loop) and under QEMU on a Cortex-M4
 (the assembly loop).
 
 Edge shapes: SAME padding with a left column (odd width) and without, VALID, an output row that is not whole
 blocks of 4 (the tail block), a row wider than one chunk of 32 pixels, two images, 2 and 64 output channels and
-6 (not a multiple of 4), a dead channel (all-zero filter), input zero points at both int8 ends, inputs at
+6 (not a multiple of 4), stride 1 (two phases of columns; more pixels than a chunk; only tail blocks), a dead
+channel (all-zero filter), input zero points at both int8 ends, inputs at
 both int8 ends; both requantisation modes: an output zero point above -128 (negative sums round away from
-zero: the ADD ASR #31) and -128 under ReLU (dropped). And the shapes it refuses (4 channels, stride 1, an
+zero: the ADD ASR #31) and -128 under ReLU (dropped). And the shapes it refuses (4 channels, stride 1x2, an
 odd channel count, a clipping activation; under `--optimize size`)."""
 from __future__ import annotations
 
@@ -47,6 +48,9 @@ CASES = {
     "valid-co2-zp127": dict(h=8, w=9, cout=2, same=False, in_zp=127),
     "two-chunks-co6": dict(h=5, w=75, cout=6),                                         # ow 38: a chunk of 32 + 6
     "two-images-co64-dead": dict(h=6, w=8, cout=64, n=2, dead=True, in_zp=0),
+    "stride1-ic-like": dict(h=8, w=8, cout=16, strides=(1, 1), in_zp=-128, out_zp=-128, act_fn="relu"),
+    "stride1-odd-width-two-chunks": dict(h=4, w=69, cout=4, strides=(1, 1)),        # ow 69: 2 x 32, then 3 + 2
+    "stride1-valid-narrow": dict(h=6, w=7, cout=2, strides=(1, 1), same=False, in_zp=127),   # ow 5: tails only
 }
 
 
@@ -75,8 +79,8 @@ def test_shallow_kernel_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
     assert_qemu_m4_fast_path(model, tmp_path, KERNEL, samples=3)
 
 
-@pytest.mark.parametrize("kw", [dict(cin=4), dict(strides=(1, 1)), dict(cout=7), dict(act_fn="relu6")],
-                         ids=["cin4", "stride1", "odd-co", "relu6"])
+@pytest.mark.parametrize("kw", [dict(cin=4), dict(strides=(1, 2)), dict(cout=7), dict(act_fn="relu6")],
+                         ids=["cin4", "stride-1x2", "odd-co", "relu6"])
 def test_shapes_it_cannot_do_take_another_kernel(kw, tmp_path):
     model = shallow_case(3, **{"h": 9, "w": 9, "cout": 8, **kw})
     assert KERNEL not in write_model_c(model, tmp_path)[1]

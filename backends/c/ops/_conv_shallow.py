@@ -1,6 +1,6 @@
 """The shallow-input conv_2d variant's constants (kernels/optimised/conv_2d_shallow.h): a 3x3 int8 filter over 3
-input channels with stride 2 (an RGB image model's first layer), rows widened to int16 once, every channel's 27
-taps as 14 int16 pairs against them. Refuses (None) every other shape and what it cannot do exactly."""
+input channels with stride 1 or 2 (an RGB image model's first layer), rows widened to int16 once, every channel's
+27 taps as 14 int16 pairs against them. Refuses (None) every other shape and what it cannot do exactly."""
 from __future__ import annotations
 
 import numpy as np
@@ -12,13 +12,13 @@ MAX_CO = 64             # TINYCC_SH_MAXCO
 
 
 def applies(node, g, p) -> bool:
-    """The kernel's shape: int8, 3x3 over 3 channels, stride 2, dilation 1, an even channel count up to
-    MAX_CO, at least 4 output columns (a block), the whole int8 range as activation (SSAT's clamp alone)."""
+    """The kernel's shape: int8, 3x3 over 3 channels, stride 1 or 2 (both ways), dilation 1, an even channel
+    count up to MAX_CO, at least 4 output columns (a block), the whole int8 range as activation (SSAT's clamp alone)."""
     w = g.tensors[node.inputs[1]]
     y = g.tensors[node.outputs[0]]
     a = node.attrs
     return (p["dtype"] == "int8" and w.data is not None and tuple(w.shape[1:]) == (3, 3, 3)
-            and w.shape[0] % 2 == 0 and 2 <= w.shape[0] <= MAX_CO and tuple(a["strides"]) == (2, 2)
+            and w.shape[0] % 2 == 0 and 2 <= w.shape[0] <= MAX_CO and tuple(a["strides"]) in ((1, 1), (2, 2))
             and tuple(a["dilations"]) == (1, 1) and y.shape[2] >= 4
             and (int(p["act_min"]), int(p["act_max"])) == (-128, 127))
 

@@ -1,10 +1,10 @@
-/* ---- a shallow-input int8 convolution: 3x3 filter over 3 input channels, stride 2 (an image model's
- * first layer, e.g. VWW's 96x96 RGB; needs dot_s8.h and conv_2d.h) ----
+/* ---- a shallow-input int8 convolution: 3x3 filter over 3 input channels, stride 2 or 1 (an image model's
+ * first layer: VWW's 96x96 RGB, stride 2; ResNet-8's 32x32, stride 1; needs dot_s8.h and conv_2d.h) ----
  * The input's rows are widened to int16 once per output row into slots 0-2 (TINYCC_SH_ROWB bytes each, taps
  * outside the input set to in_zp, so with the folded bias they add f * 0 as TFLM's skipped taps), for a
- * chunk of up to TINYCC_SH_PX output pixels: slot K holds input row oy*2 - pad_t + K, from input column
- * 2 ox0 - pad_l on, its 3 channels interleaved as in the input (the next output row copies slot 2 to slot 0:
- * stride 2 shares that row). Output pixel p of the chunk reads, in each slot, the 9 halfwords from 6 p on
+ * chunk of up to TINYCC_SH_PX output pixels of a phase (tinycc_conv_2d_s8_shallow: with stride 1 the even and
+ * the odd pixels): slot K holds input row oy sh - pad_t + K, from the phase's first pixel's first column on, its 3 channels interleaved as in the input (with stride 2 the next output row copies slot 2
+ * to slot 0: they share that row). Output pixel p of the chunk reads, in each slot, the 9 halfwords from 6 p on
  * (4-byte aligned: the stride is 2 pixels): rows 0 and 1 as 4 pairs each and their 9th taps as one pair
  * that slot 3 holds at 6 p, row 2 as 5 pairs (the 10th halfword, the next pixel's first tap, against a
  * weight 0). So a channel's 27 taps are 14 int16 pairs, one SMLAD each, with no patch built per pixel.
@@ -127,10 +127,10 @@ static inline int8_t tinycc_sh_rq(int32_t acc, int32_t m, int32_t h, int32_t s) 
 }
 
 /* nb blocks of 4 pixels (x: the first one's halfwords in slot 0, 6 int16 a pixel), every channel pair:
- * pixel p's outputs at op + p co */
-static inline void tinycc_sh_blocks_c(const int16_t *x, const int32_t *wq, int8_t *op, int co, int nb) {
+ * pixel p's outputs at op + p step */
+static inline void tinycc_sh_blocks_c(const int16_t *x, const int32_t *wq, int8_t *op, int co, int step, int nb) {
     int blk, c, p, j;
-    for (blk = 0; blk < nb; ++blk, x += 24, op += 4 * co) {
+    for (blk = 0; blk < nb; ++blk, x += 24, op += 4 * step) {
         const int32_t *w = wq;
         for (c = 0; c < co; c += 2, w += TINYCC_SH_PAIR_WORDS)
             for (p = 0; p < 4; ++p) {
@@ -142,8 +142,8 @@ static inline void tinycc_sh_blocks_c(const int16_t *x, const int32_t *wq, int8_
                     a0 += (int32_t)(int16_t)(f0 & 0xffffu) * v[0] + (int32_t)(int16_t)(f0 >> 16) * v[1];
                     a1 += (int32_t)(int16_t)(f1 & 0xffffu) * v[0] + (int32_t)(int16_t)(f1 >> 16) * v[1];
                 }
-                op[p * co + c] = tinycc_sh_rq(a0, w[30], w[31], w[32]);
-                op[p * co + c + 1] = tinycc_sh_rq(a1, w[33], w[34], w[35]);
+                op[p * step + c] = tinycc_sh_rq(a0, w[30], w[31], w[32]);
+                op[p * step + c + 1] = tinycc_sh_rq(a1, w[33], w[34], w[35]);
             }
     }
 }
@@ -154,9 +154,9 @@ static inline void tinycc_sh_blocks_c(const int16_t *x, const int32_t *wq, int8_
  * (each: the pair's two weight words and pixels 0 and 1's column words, 4 SMLAD, pixels 2 and 3's words, 4
  * SMLAD: 6 loads in two runs, 16 cycles for 16 MACs); the first pair's SMLADs start from the folded
  * biases. Then the 8 outputs: SMMLAR, (ADD ASR #31,) ADD h, ASR s, SSAT ASR #1, STRB. The 14 registers
- * hold 8 accumulators, the two pointers, two weight and two column words; the output pointer, co, the
- * pairs' end, the blocks' end and the first pair wait in 24 bytes the assembly takes below the stack
- * pointer (and gives back). */
+ * hold 8 accumulators, the two pointers, two weight and two column words; the output pointer, the step
+ * between pixels' outputs, the pairs' end, the blocks' end, the first pair and the block's outputs wait in
+ * 24 bytes the assembly takes below the stack pointer (and gives back). */
 #define TINYCC_SH_X(K, P, T) "[%[x], #(" #K "*" TINYCC_SH_STR(TINYCC_SH_ROWB) "+12*" #P "+4*" #T ")]"
 #define TINYCC_SH_TAP(J, K, T) \
     "ldr %[t0], [%[w], #(8+8*" #J ")]\n\t" \
@@ -182,11 +182,11 @@ static inline void tinycc_sh_blocks_c(const int16_t *x, const int32_t *wq, int8_
     "smmlar %[" A "], %[" A "], %[t0], %[" A "]\n\t" TINYCC_SH_NEG(A) "add %[" A "], %[" A "], %[t1]\n\t" \
     "asr %[" A "], %[" A "], %[u0]\n\t" "ssat %[" A "], #8, %[" A "], asr #1\n\t"
 __attribute__((noinline, unused)) static void tinycc_sh_blocks_asm(const int16_t *x, const int32_t *wq, int8_t *op,
-                                                                   int co, int nb) {
+                                                                   int co, int step, int nb) {
     const int16_t *xv = x, *xendv = x + 24 * nb;
     const int32_t *wv = wq, *wendv = wq + TINYCC_SH_PAIR_WORDS * (co / 2);
     int8_t *opv = op;
-    int cov = co;
+    int stepv = step;
     int32_t a00, a01, a10, a11, a20, a21, a30, a31, t0, t1, u0, u1;
     const int32_t *w;
     const int16_t *xr;
@@ -194,7 +194,7 @@ __attribute__((noinline, unused)) static void tinycc_sh_blocks_asm(const int16_t
         "ldr %[x], %[xm]\n\t"
         "ldr %[w], %[wm]\n\t"
         "ldr %[t0], %[opm]\n\t"
-        "ldr %[t1], %[com]\n\t"
+        "ldr %[t1], %[stepm]\n\t"
         "ldr %[u0], %[wendm]\n\t"
         "ldr %[u1], %[xendm]\n\t"
         "sub sp, sp, #24\n\t"
@@ -203,6 +203,7 @@ __attribute__((noinline, unused)) static void tinycc_sh_blocks_asm(const int16_t
         "str %[u0], [sp, #8]\n\t"
         "str %[u1], [sp, #12]\n\t"
         "str %[w], [sp, #16]\n\t"
+        "str %[t0], [sp, #20]\n\t"
         "1:\n\t"
         "ldr %[a00], [%[w]]\n\t"            /* kb0, kb1 twice (pixels 0-1 and 2-3 start from them) */
         "ldr %[a01], [%[w], #4]\n\t"
@@ -234,7 +235,7 @@ __attribute__((noinline, unused)) static void tinycc_sh_blocks_asm(const int16_t
         "ldr %[t1], [%[w], #136]\n\t"
         "ldr %[u0], [%[w], #140]\n\t"
         TINYCC_SH_RQ("a01") TINYCC_SH_RQ("a11") TINYCC_SH_RQ("a21") TINYCC_SH_RQ("a31")
-        "ldr %[u1], [sp]\n\t"               /* op, co */
+        "ldr %[u1], [sp]\n\t"               /* op, step */
         "ldr %[t0], [sp, #4]\n\t"
         "add %[w], %[w], #144\n\t"
         "strb %[a00], [%[u1]]\n\t"
@@ -253,19 +254,20 @@ __attribute__((noinline, unused)) static void tinycc_sh_blocks_asm(const int16_t
         "strb %[a31], [%[t1], #1]\n\t"
         "cmp %[w], %[u1]\n\t"
         "bne 1b\n\t"
-        "ldr %[w], [sp, #16]\n\t"           /* the next block: op + co - co + 4 co, the first pair */
-        "add %[u0], %[u0], %[t0], lsl #1\n\t"
-        "add %[u0], %[u0], %[t0]\n\t"
+        "ldr %[w], [sp, #16]\n\t"           /* the next block: its outputs 4 steps on, the first pair */
+        "ldr %[u0], [sp, #20]\n\t"
         "add %[x], %[x], #48\n\t"
         "ldr %[u1], [sp, #12]\n\t"
+        "add %[u0], %[u0], %[t0], lsl #2\n\t"
         "str %[u0], [sp]\n\t"
+        "str %[u0], [sp, #20]\n\t"
         "cmp %[x], %[u1]\n\t"
         "bne 1b\n\t"
         "add sp, sp, #24\n\t"
         : [a00] "=&r"(a00), [a01] "=&r"(a01), [a10] "=&r"(a10), [a11] "=&r"(a11), [a20] "=&r"(a20),
           [a21] "=&r"(a21), [a30] "=&r"(a30), [a31] "=&r"(a31), [t0] "=&r"(t0), [t1] "=&r"(t1), [u0] "=&r"(u0),
           [u1] "=&r"(u1), [x] "=&r"(xr), [w] "=&r"(w)
-        : [xm] "m"(xv), [wm] "m"(wv), [opm] "m"(opv), [com] "m"(cov), [wendm] "m"(wendv), [xendm] "m"(xendv)
+        : [xm] "m"(xv), [wm] "m"(wv), [opm] "m"(opv), [stepm] "m"(stepv), [wendm] "m"(wendv), [xendm] "m"(xendv)
         : "cc", "memory");
 }
 #undef TINYCC_SH_RQ
@@ -274,52 +276,57 @@ __attribute__((noinline, unused)) static void tinycc_sh_blocks_asm(const int16_t
 #undef TINYCC_SH_X
 #endif
 
-static inline void tinycc_sh_blocks(const int16_t *x, const int32_t *wq, int8_t *op, int co, int nb) {
+static inline void tinycc_sh_blocks(const int16_t *x, const int32_t *wq, int8_t *op, int co, int step, int nb) {
 #ifdef TINYCC_SH_ASM
-    tinycc_sh_blocks_asm(x, wq, op, co, nb);
+    tinycc_sh_blocks_asm(x, wq, op, co, step, nb);
 #else
-    tinycc_sh_blocks_c(x, wq, op, co, nb);
+    tinycc_sh_blocks_c(x, wq, op, co, step, nb);
 #endif
 }
 
+/* Stride 2: one phase, output pixels ox0 + q at input column 2 (ox0 + q) - pad_l, slot halfword 6 q. Stride 1:
+ * two phases, the even output pixels ox0 + 2 q (from input column ox0 - pad_l) and the odd ones ox0 + 1 + 2 q
+ * (from a column on), each again 6 halfwords a pixel; their outputs 2 co apart. */
 static inline void tinycc_conv_2d_s8_shallow(const tinycc_conv_shape *s, const int8_t *in, const int32_t *wq,
                                              int8_t *out, int32_t in_zp) {
     tinycc_sh_rows r;
     int8_t tail[4 * TINYCC_SH_MAXCO];
-    const int co = s->co;
-    int b, oy, ox0, k;
+    const int co = s->co, nph = s->sw == 1 ? 2 : 1, step = nph * co;
+    int b, oy, ox0, ph, k, i;
     for (b = 0; b < s->n; ++b)
-        for (ox0 = 0; ox0 < s->ow; ox0 += TINYCC_SH_PX) {
-            const int np = s->ow - ox0 < TINYCC_SH_PX ? s->ow - ox0 : TINYCC_SH_PX;
-            const int nb = np / 4, n = 6 * ((np + 3) & ~3) + 4, ix0 = 2 * ox0 - s->pad_l;
-            for (oy = 0; oy < s->oh; ++oy) {
-                int8_t *o = out + ((long)(b * s->oh + oy) * s->ow + ox0) * co;
-                k = 0;
-                if (oy > 0) {   /* the last row's bottom input row is this one's top row */
-                    tinycc_sh_copy(r.w, r.w + TINYCC_SH_ROWB / 2, n / 2);     /* n is even */
-                    k = 1;
-                }
-                for (; k < 3; ++k)
-                    tinycc_sh_widen(s, in, b, 2 * oy - s->pad_t + k, ix0, r.h + k * (TINYCC_SH_ROWB / 2), n, in_zp);
-                {   /* slot 3: each pixel's last tap of rows 0 and 1 (input column 2 p + 2, channel 2) as one pair */
-                    const int16_t *r0 = r.h + 8, *r1 = r.h + TINYCC_SH_ROWB / 2 + 8;
-                    int16_t *d = r.h + 3 * (TINYCC_SH_ROWB / 2);
-                    int p;
-                    for (p = 0; p < 6 * (nb + (np % 4 != 0)) * 4; p += 6) {
+        for (ox0 = 0; ox0 < s->ow; ox0 += nph * TINYCC_SH_PX)
+            for (oy = 0; oy < s->oh; ++oy)
+                for (ph = 0; ph < nph && ox0 + ph < s->ow; ++ph) {
+                    const int first = ox0 + ph, left = (s->ow - first + nph - 1) / nph;
+                    const int nq = left < TINYCC_SH_PX ? left : TINYCC_SH_PX, nb = nq / 4;
+                    const int n = 6 * ((nq + 3) & ~3) + 4, ix0 = first * s->sw - s->pad_l;
+                    int8_t *o = out + ((long)(b * s->oh + oy) * s->ow + first) * co;
+                    k = 0;
+                    if (nph == 1 && s->sh == 2 && oy > 0) {     /* the last row's bottom input row is this one's top */
+                        tinycc_sh_copy(r.w, r.w + TINYCC_SH_ROWB / 2, n / 2);     /* n is even */
+                        k = 1;
+                    }
+                    for (; k < 3; ++k)
+                        tinycc_sh_widen(s, in, b, oy * s->sh - s->pad_t + k, ix0, r.h + k * (TINYCC_SH_ROWB / 2), n,
+                                        in_zp);
+                    {   /* slot 3: each pixel's last tap of rows 0 and 1 (its third column's channel 2) as one pair */
+                        const int16_t *r0 = r.h + 8, *r1 = r.h + TINYCC_SH_ROWB / 2 + 8;
+                        int16_t *d = r.h + 3 * (TINYCC_SH_ROWB / 2);
+                        int p;
+                        for (p = 0; p < 6 * ((nq + 3) & ~3); p += 6) {
 #if defined(TINYCC_DSP) && !defined(__ARM_BIG_ENDIAN)
-                        const uint32_t v = (uint32_t)(uint16_t)r0[p] | (uint32_t)r1[p] << 16;     /* a PKHBT */
-                        memcpy(d + p, &v, 4);
+                            const uint32_t v = (uint32_t)(uint16_t)r0[p] | (uint32_t)r1[p] << 16;     /* a PKHBT */
+                            memcpy(d + p, &v, 4);
 #else
-                        d[p] = r0[p];
-                        d[p + 1] = r1[p];
+                            d[p] = r0[p];
+                            d[p + 1] = r1[p];
 #endif
+                        }
+                    }
+                    if (nb > 0) tinycc_sh_blocks(r.h, wq, o, co, step, nb);
+                    if (nq % 4) {   /* the last pixels: a whole block into `tail`, their outputs copied */
+                        tinycc_sh_blocks(r.h + 24 * nb, wq, tail, co, co, 1);
+                        for (i = 0; i < nq % 4; ++i) memcpy(o + (long)(4 * nb + i) * step, tail + i * co, (size_t)co);
                     }
                 }
-                if (nb > 0) tinycc_sh_blocks(r.h, wq, o, co, nb);
-                if (np % 4) {       /* the last pixels: a whole block into `tail`, their outputs copied */
-                    tinycc_sh_blocks(r.h + 24 * nb, wq, tail, co, 1);
-                    memcpy(o + 4 * nb * co, tail, (size_t)((np % 4) * co));
-                }
-            }
-        }
 }
