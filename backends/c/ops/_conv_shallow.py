@@ -56,7 +56,6 @@ def constants(node, m, p, inplace):
     table, zp2, key, w = found
     if np.any(np.abs(np.int64(zp2) << ((np.asarray(table, np.int64)[:, 1] ^ key) & 31)) >= (1 << 31)):
         return None
-    m.use_kernel("conv_2d_shallow.h")
     # a negative requantised sum rounds away from zero (an ADD ASR #31) unless it clamps to -128 either way
     m.defines["TINYCC_SHALLOW_NEG"] = max(m.defines.get("TINYCC_SHALLOW_NEG", 0), int(int(p["output_zp"]) > -128))
     words = m.const_array(shallow_words(table, zp2, key, w), "wsh",
