@@ -47,11 +47,16 @@ def shallow_words(table: np.ndarray, zp2: int, key: int, w: np.ndarray) -> np.nd
 
 
 def constants(node, m, p, inplace):
-    """{"wsh": the words' C array} for tinycc_conv_2d_s8_shallow, or None when the kernel does not apply."""
+    """{"wsh": the words' C array, "wpk": the im2col kernel's (conv_2d.cols_constants: what ARMv6-M runs)} for
+    tinycc_conv_2d_s8_shallow, or None when the kernel does not apply."""
     if inplace or not applies(node, m.g, p):
         return None
     found = requant.cols_table(node, m.g, p, np.asarray(m.g.tensors[node.inputs[1]].data, np.int8))
     if found is None:
+        return None
+    from tinycc.backends.c.ops import conv_2d  # (it lists this variant)
+    cols = conv_2d.cols_constants(node, m, p)       # ARMv6-M runs the im2col kernel's own loops
+    if cols is None:
         return None
     table, zp2, key, w = found
     if np.any(np.abs(np.int64(zp2) << ((np.asarray(table, np.int64)[:, 1] ^ key) & 31)) >= (1 << 31)):
@@ -61,4 +66,4 @@ def constants(node, m, p, inplace):
     words = m.const_array(shallow_words(table, zp2, key, w), "wsh",
                           comment=f"{node.inputs[1]} for the shallow-input kernel: per channel pair kb0, kb1, "
                                   f"14 int16 tap pairs x2, W, h, s x2")
-    return {"wsh": words}
+    return {"wsh": words, "wpk": cols[0]}

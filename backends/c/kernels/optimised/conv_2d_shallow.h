@@ -14,7 +14,8 @@
  * (tinycc_cols_rq, conv_2d_cols.h) with its shift s and h = zp2 << s worked out at compile time. Outputs
  * saturate to int8 only: the emitter takes the kernel for an activation range of the whole int8 range alone.
  * On a Cortex-M4 (Thumb-2 with the DSP extension) an assembly loop takes four pixels by two channels
- * (tinycc_sh_blocks_asm); elsewhere the same sums in portable C. */
+ * (tinycc_sh_blocks_asm); on ARMv6-M the im2col kernel's Thumb loops (tinycc_conv_2d_s8_cols_v6m, its
+ * words `wpk` passed beside); elsewhere the same sums in portable C. */
 #define TINYCC_SH_PX 32                 /* output pixels a chunk: a multiple of 4 */
 #define TINYCC_SH_ROWB 400              /* bytes a widened row: (6 TINYCC_SH_PX + 4) int16 and 4 to spare */
 #define TINYCC_SH_PAIR_WORDS 36         /* wq's words a channel pair */
@@ -114,37 +115,56 @@ static inline void tinycc_sh_copy(int32_t *d, const int32_t *x, int n) {
     for (; i < n; ++i) d[i] = x[i];
 }
 
-/* tinycc_cols_rq with its shift s and h = zp2 << s given, saturated to int8 */
+/* tinycc_cols_rq (conv_2d_cols.h: the same high product a core has) with its shift s and h = zp2 << s given,
+ * saturated to int8 */
 static inline int8_t tinycc_sh_rq(int32_t acc, int32_t m, int32_t h, int32_t s) {
     int32_t x;
 #ifdef TINYCC_DSP
     __asm__("smmlar %0, %1, %2, %1" : "=r"(x) : "r"(acc), "r"(m));
-#else
-    x = (int32_t)(((int64_t)acc * ((int64_t)m + 4294967296LL) + 2147483648LL) >> 32);
+#elif defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__)
+    x = tinycc_srdhm_v6m(acc, m);
+#elif defined(__ARM_ARCH_6M__)
+    x = (int32_t)((uint32_t)acc + (uint32_t)tinycc_mulhr_v6m(acc, m));
+#else   /* acc (M2 + 2^32) + 2^31 >> 32 as acc + (acc M2 + 2^31 >> 32): one 32x32 -> 64 product */
+    x = (int32_t)((uint32_t)acc + (uint32_t)(int32_t)(((int64_t)acc * m + 2147483648LL) >> 32));
 #endif
     x = ((x + h + (x >> 31)) >> s) >> 1;
     return (int8_t)(x < -128 ? -128 : x > 127 ? 127 : x);
 }
 
 /* nb blocks of 4 pixels (x: the first one's halfwords in slot 0, 6 int16 a pixel), every channel pair:
- * pixel p's outputs at op + p step */
+ * pixel p's outputs at op + p step; a pair's 28 taps unpacked once a block, the 14 tap pairs unrolled
+ * (TINYCC_SH_TAP's slots and pairs: K TINYCC_SH_ROWB / 2 + 2 T int16 on) */
 static inline void tinycc_sh_blocks_c(const int16_t *x, const int32_t *wq, int8_t *op, int co, int step, int nb) {
     int blk, c, p, j;
+    int16_t f[56];
     for (blk = 0; blk < nb; ++blk, x += 24, op += 4 * step) {
         const int32_t *w = wq;
-        for (c = 0; c < co; c += 2, w += TINYCC_SH_PAIR_WORDS)
+        for (c = 0; c < co; c += 2, w += TINYCC_SH_PAIR_WORDS) {
+            for (j = 0; j < 14; ++j) {      /* channel 0's taps, then channel 1's, in the halfwords' order */
+                const uint32_t v = (uint32_t)w[2 + 2 * j], u = (uint32_t)w[3 + 2 * j];
+                f[2 * j] = (int16_t)(v & 0xffffu);
+                f[2 * j + 1] = (int16_t)(v >> 16);
+                f[28 + 2 * j] = (int16_t)(u & 0xffffu);
+                f[29 + 2 * j] = (int16_t)(u >> 16);
+            }
             for (p = 0; p < 4; ++p) {
+                const int16_t *v = x + 6 * p;
                 int32_t a0 = w[0], a1 = w[1];
-                for (j = 0; j < 14; ++j) {     /* tap pair j's slot and pair in it (TINYCC_SH_TAP's K, T) */
-                    const int k = j < 8 ? j >> 2 : j == 8 ? 3 : 2, t = j < 8 ? j & 3 : j == 8 ? 0 : j - 9;
-                    const int16_t *v = x + k * (TINYCC_SH_ROWB / 2) + 6 * p + 2 * t;
-                    const uint32_t f0 = (uint32_t)w[2 + 2 * j], f1 = (uint32_t)w[3 + 2 * j];
-                    a0 += (int32_t)(int16_t)(f0 & 0xffffu) * v[0] + (int32_t)(int16_t)(f0 >> 16) * v[1];
-                    a1 += (int32_t)(int16_t)(f1 & 0xffffu) * v[0] + (int32_t)(int16_t)(f1 >> 16) * v[1];
-                }
+#define TINYCC_SH_CTAP(J, OFF) \
+                a0 += f[2 * (J)] * v[OFF] + f[2 * (J) + 1] * v[(OFF) + 1]; \
+                a1 += f[28 + 2 * (J)] * v[OFF] + f[29 + 2 * (J)] * v[(OFF) + 1];
+                TINYCC_SH_CTAP(0, 0) TINYCC_SH_CTAP(1, 2) TINYCC_SH_CTAP(2, 4) TINYCC_SH_CTAP(3, 6)
+                TINYCC_SH_CTAP(4, TINYCC_SH_ROWB / 2) TINYCC_SH_CTAP(5, TINYCC_SH_ROWB / 2 + 2)
+                TINYCC_SH_CTAP(6, TINYCC_SH_ROWB / 2 + 4) TINYCC_SH_CTAP(7, TINYCC_SH_ROWB / 2 + 6)
+                TINYCC_SH_CTAP(8, 3 * (TINYCC_SH_ROWB / 2)) TINYCC_SH_CTAP(9, TINYCC_SH_ROWB)
+                TINYCC_SH_CTAP(10, TINYCC_SH_ROWB + 2) TINYCC_SH_CTAP(11, TINYCC_SH_ROWB + 4)
+                TINYCC_SH_CTAP(12, TINYCC_SH_ROWB + 6) TINYCC_SH_CTAP(13, TINYCC_SH_ROWB + 8)
+#undef TINYCC_SH_CTAP
                 op[p * step + c] = tinycc_sh_rq(a0, w[30], w[31], w[32]);
                 op[p * step + c + 1] = tinycc_sh_rq(a1, w[33], w[34], w[35]);
             }
+        }
     }
 }
 
@@ -288,11 +308,19 @@ static inline void tinycc_sh_blocks(const int16_t *x, const int32_t *wq, int8_t 
  * two phases, the even output pixels ox0 + 2 q (from input column ox0 - pad_l) and the odd ones ox0 + 1 + 2 q
  * (from a column on), each again 6 halfwords a pixel; their outputs 2 co apart. */
 static inline void tinycc_conv_2d_s8_shallow(const tinycc_conv_shape *s, const int8_t *in, const int32_t *wq,
-                                             int8_t *out, int32_t in_zp) {
+                                             const int32_t *wpk, int8_t *out, int32_t in_zp) {
     tinycc_sh_rows r;
     int8_t tail[4 * TINYCC_SH_MAXCO];
     const int co = s->co, nph = s->sw == 1 ? 2 : 1, step = nph * co;
     int b, oy, ox0, ph, k, i;
+#if !defined(TINYCC_SH_ASM) && defined(TINYCC_COLS_PW_V6M)
+    /* ARMv6-M keeps the im2col kernel's Thumb loops (conv_2d_cols_v6m.h) and its words `wpk` */
+    if (4 * TINYCC_COLS_V6M_S * 28 <= TINYCC_CONV_COLS_BYTES) {
+        tinycc_conv_2d_s8_cols_v6m(s, in, wpk, out, in_zp, -128, 127);
+        return;
+    }
+#endif
+    (void)wpk;
     for (b = 0; b < s->n; ++b)
         for (ox0 = 0; ox0 < s->ow; ox0 += nph * TINYCC_SH_PX)
             for (oy = 0; oy < s->oh; ++oy)
