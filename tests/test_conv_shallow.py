@@ -12,6 +12,7 @@ zero: the ADD ASR #31) and -128 under ReLU (dropped). And the shapes it refuses 
 odd channel count, a clipping activation; under `--optimize size`)."""
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -95,3 +96,22 @@ def test_optimize_size_leaves_it_out(tmp_path):
     compile_model(path, "c", tmp_path / "speed", options={"optimize": "speed"})
     assert KERNEL not in (tmp_path / "size" / "model.c").read_text().split("_invoke(")[-1]
     assert KERNEL in (tmp_path / "speed" / "model.c").read_text().split("_invoke(")[-1]
+
+
+@needs_qemu
+@pytest.mark.parametrize("core,flags", [("cortex-m4", ("-Os",)), ("cortex-m0plus", ())], ids=["m4-Os", "m0plus"])
+def test_other_builds_and_cores_equal_tflm(core, flags, tmp_path):
+    """A Cortex-M4 build at -Os still builds (the assembly loop takes 14 registers) and equals TF Lite Micro; so
+    does ARMv6-M, which runs the im2col kernel's words passed beside."""
+    from tests.ops.check import assert_outputs_equal_tflm, random_inputs
+    from tinycc import cortexm
+    t = cortexm.TARGETS[core]
+    if any(shutil.which(p) is None for p in (t.compiler, t.qemu)):
+        pytest.skip(f"{core}'s compiler or QEMU is not installed")
+    model = shallow_case(7, **CASES["vww-like-odd-width-tail"])
+    g, src = write_model_c(model, tmp_path)
+    assert KERNEL in src.split("_invoke(")[-1]
+    report = cortexm.build(tmp_path, core, extra_flags=flags)
+    xs = [random_inputs(g, np.random.default_rng(k)) for k in (1, 2)]
+    layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
+    assert_outputs_equal_tflm(model, xs, cortexm.run(report["elf"], core, xs, layout))
