@@ -38,10 +38,10 @@ def shallow_words(table: np.ndarray, zp2: int, key: int, w: np.ndarray) -> np.nd
     table = np.asarray(table, np.int64).reshape(co, 2)
     s = (table[:, 1] ^ key) & 31
     h = np.int64(zp2) << s
-    parts = []
+    parts: list[np.ndarray] = []
     for c in range(0, co, 2):
         parts += [table[c:c + 2, 0], taps[c:c + 2].T.reshape(-1),
-                  [table[c, 1], h[c], s[c], table[c + 1, 1], h[c + 1], s[c + 1]]]
+                  np.array([table[c, 1], h[c], s[c], table[c + 1, 1], h[c + 1], s[c + 1]], np.int64)]
     words = np.concatenate(parts).astype(np.int64)
     return ((words + (1 << 31)) % (1 << 32) - (1 << 31)).astype(np.int32)
 
