@@ -115,20 +115,11 @@ static inline void tinycc_sh_copy(int32_t *d, const int32_t *x, int n) {
     for (; i < n; ++i) d[i] = x[i];
 }
 
-/* tinycc_cols_rq (conv_2d_cols.h: the same high product a core has) with its shift s and h = zp2 << s given,
- * saturated to int8 */
+/* tinycc_cols_rq (conv_2d_cols.h) for the word m, its shift s and h = zp2 << s, saturated to int8: the layer's
+ * zp2 is h >> s, and the key (m ^ s) & 31 gives s (the emitter's TINYCC_COLS_KEY counts this node's key:
+ * conv_2d.cols_constants) */
 static inline int8_t tinycc_sh_rq(int32_t acc, int32_t m, int32_t h, int32_t s) {
-    int32_t x;
-#ifdef TINYCC_DSP
-    __asm__("smmlar %0, %1, %2, %1" : "=r"(x) : "r"(acc), "r"(m));
-#elif defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__)
-    x = tinycc_srdhm_v6m(acc, m);
-#elif defined(__ARM_ARCH_6M__)
-    x = (int32_t)((uint32_t)acc + (uint32_t)tinycc_mulhr_v6m(acc, m));
-#else   /* acc (M2 + 2^32) + 2^31 >> 32 as acc + (acc M2 + 2^31 >> 32): one 32x32 -> 64 product */
-    x = (int32_t)((uint32_t)acc + (uint32_t)(int32_t)(((int64_t)acc * m + 2147483648LL) >> 32));
-#endif
-    x = ((x + h + (x >> 31)) >> s) >> 1;
+    const int32_t x = tinycc_cols_rq(acc, m, h >> s, (m ^ s) & 31);
     return (int8_t)(x < -128 ? -128 : x > 127 ? 127 : x);
 }
 
@@ -178,21 +169,24 @@ static inline void tinycc_sh_blocks_c(const int16_t *x, const int32_t *wq, int8_
  * between pixels' outputs, the pairs' end, the blocks' end, the first pair and the block's outputs wait in
  * 24 bytes the assembly takes below the stack pointer (and gives back). */
 #define TINYCC_SH_X(K, P, T) "[%[x], #(" #K "*" TINYCC_SH_STR(TINYCC_SH_ROWB) "+12*" #P "+4*" #T ")]"
-#define TINYCC_SH_TAP(J, K, T) \
+/* tap pair J (slot K, pair T): pixels 1 and 3 add to the accumulators named B1 and B3 (their own, or the first
+ * pair's pixels 0 and 2 holding the folded biases: read before those move on) */
+#define TINYCC_SH_TAP_FROM(J, K, T, B1, B3) \
     "ldr %[t0], [%[w], #(8+8*" #J ")]\n\t" \
     "ldr %[t1], [%[w], #(12+8*" #J ")]\n\t" \
     "ldr %[u0], " TINYCC_SH_X(K, 0, T) "\n\t" \
     "ldr %[u1], " TINYCC_SH_X(K, 1, T) "\n\t" \
+    "smlad %[a10], %[u1], %[t0], %[" B1 "0]\n\t" \
+    "smlad %[a11], %[u1], %[t1], %[" B1 "1]\n\t" \
     "smlad %[a00], %[u0], %[t0], %[a00]\n\t" \
     "smlad %[a01], %[u0], %[t1], %[a01]\n\t" \
-    "smlad %[a10], %[u1], %[t0], %[a10]\n\t" \
-    "smlad %[a11], %[u1], %[t1], %[a11]\n\t" \
     "ldr %[u0], " TINYCC_SH_X(K, 2, T) "\n\t" \
     "ldr %[u1], " TINYCC_SH_X(K, 3, T) "\n\t" \
+    "smlad %[a30], %[u1], %[t0], %[" B3 "0]\n\t" \
+    "smlad %[a31], %[u1], %[t1], %[" B3 "1]\n\t" \
     "smlad %[a20], %[u0], %[t0], %[a20]\n\t" \
-    "smlad %[a21], %[u0], %[t1], %[a21]\n\t" \
-    "smlad %[a30], %[u1], %[t0], %[a30]\n\t" \
-    "smlad %[a31], %[u1], %[t1], %[a31]\n\t"
+    "smlad %[a21], %[u0], %[t1], %[a21]\n\t"
+#define TINYCC_SH_TAP(J, K, T) TINYCC_SH_TAP_FROM(J, K, T, "a1", "a3")
 #if TINYCC_SHALLOW_NEG
 #define TINYCC_SH_NEG(A) "add %[" A "], %[" A "], %[" A "], asr #31\n\t"
 #else
@@ -229,20 +223,7 @@ __attribute__((noinline, unused)) static void tinycc_sh_blocks_asm(const int16_t
         "ldr %[a01], [%[w], #4]\n\t"
         "ldr %[a20], [%[w]]\n\t"
         "ldr %[a21], [%[w], #4]\n\t"
-        "ldr %[t0], [%[w], #8]\n\t"
-        "ldr %[t1], [%[w], #12]\n\t"
-        "ldr %[u0], " TINYCC_SH_X(0, 0, 0) "\n\t"
-        "ldr %[u1], " TINYCC_SH_X(0, 1, 0) "\n\t"
-        "smlad %[a10], %[u1], %[t0], %[a00]\n\t"
-        "smlad %[a11], %[u1], %[t1], %[a01]\n\t"
-        "smlad %[a00], %[u0], %[t0], %[a00]\n\t"
-        "smlad %[a01], %[u0], %[t1], %[a01]\n\t"
-        "ldr %[u0], " TINYCC_SH_X(0, 2, 0) "\n\t"
-        "ldr %[u1], " TINYCC_SH_X(0, 3, 0) "\n\t"
-        "smlad %[a30], %[u1], %[t0], %[a20]\n\t"
-        "smlad %[a31], %[u1], %[t1], %[a21]\n\t"
-        "smlad %[a20], %[u0], %[t0], %[a20]\n\t"
-        "smlad %[a21], %[u0], %[t1], %[a21]\n\t"
+        TINYCC_SH_TAP_FROM(0, 0, 0, "a0", "a2")
         TINYCC_SH_TAP(1, 0, 1) TINYCC_SH_TAP(2, 0, 2) TINYCC_SH_TAP(3, 0, 3)
         TINYCC_SH_TAP(4, 1, 0) TINYCC_SH_TAP(5, 1, 1) TINYCC_SH_TAP(6, 1, 2) TINYCC_SH_TAP(7, 1, 3)
         TINYCC_SH_TAP(8, 3, 0) TINYCC_SH_TAP(9, 2, 0) TINYCC_SH_TAP(10, 2, 1) TINYCC_SH_TAP(11, 2, 2)
@@ -293,6 +274,7 @@ __attribute__((noinline, unused)) static void tinycc_sh_blocks_asm(const int16_t
 #undef TINYCC_SH_RQ
 #undef TINYCC_SH_NEG
 #undef TINYCC_SH_TAP
+#undef TINYCC_SH_TAP_FROM
 #undef TINYCC_SH_X
 #endif
 
