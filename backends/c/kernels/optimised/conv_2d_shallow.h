@@ -117,9 +117,15 @@ static inline void tinycc_sh_copy(int32_t *d, const int32_t *x, int n) {
 
 /* tinycc_cols_rq (conv_2d_cols.h) for the word m, its shift s and h = zp2 << s, saturated to int8: the layer's
  * zp2 is h >> s, and the key (m ^ s) & 31 gives s (the emitter's TINYCC_COLS_KEY counts this node's key:
- * conv_2d.cols_constants) */
+ * conv_2d.cols_constants); a core with neither its SMMLAR nor its ARMv6-M product (Cortex-M3, a host) takes
+ * one 32-bit by 32-bit product where tinycc_cols_rq's portable line multiplies 64 by 64 bits */
 static inline int8_t tinycc_sh_rq(int32_t acc, int32_t m, int32_t h, int32_t s) {
+#if defined(TINYCC_DSP) || defined(__ARM_ARCH_6M__)
     const int32_t x = tinycc_cols_rq(acc, m, h >> s, (m ^ s) & 31);
+#else   /* its high product in one 32x32 -> 64 multiply: acc (M2 + 2^32) + 2^31 >> 32 = acc + (acc M2 + 2^31 >> 32) */
+    int32_t x = (int32_t)((uint32_t)acc + (uint32_t)(int32_t)(((int64_t)acc * m + 2147483648LL) >> 32));
+    x = ((x + h + (x >> 31)) >> s) >> 1;
+#endif
     return (int8_t)(x < -128 ? -128 : x > 127 ? 127 : x);
 }
 
