@@ -41,6 +41,7 @@ UNITS: dict[str, tuple[str, ...]] = {
                   "optimised/conv_2d_cols_thumb2.h",   # im2col two-pixel loop in Thumb-2 DSP assembly
                   "optimised/conv_2d_cols_v6m.h",      # 1x1 two-pixel loop in ARMv6-M Thumb assembly
                   "optimised/conv_2d_cols_rows.h",     # tinycc_conv_2d_s8_cols: blocks, rows, 1x1
+                  "optimised/conv_2d_shallow.h",       # tinycc_conv_2d_s8_shallow: 3x3 over 3 channels (RGB)
                   "optimised/conv_2d_inplace.h"),      # the fast variants over a row ring
     "conv_2d_s4.h": ("reference/conv_2d_a8.h",),       # int4 weights (PARAMS), after weights_s4.h, conv_2d.h
     "depthwise_conv_2d.h": ("reference/depthwise_conv_2d.h",

@@ -5,7 +5,7 @@ import numpy as np
 
 from tinycc.backends.c import requant
 from tinycc.backends.c.layout import CONV_COLS_BYTES, CONV_PATCH_BYTES, TAP_GROUP
-from tinycc.backends.c.ops import _lut, _s4, _s4_fast
+from tinycc.backends.c.ops import _conv_shallow, _lut, _s4, _s4_fast
 from tinycc.backends.c.ops._conv_common import bias_ptr, float_range
 from tinycc.backends.c.ops._variants import Variant, call, choose, common
 
@@ -182,6 +182,9 @@ VARIANTS = (
     _lut.CONV_FAST,  # LUT weights, one filter decoded at a time into a stack buffer of int8, int8 dot products
     _lut.CONV,      # LUT weights (core/lut.py): indices + tables in flash, decoded in the MAC loop
     Variant("f32", "tinycc_conv_2d_f32", "&{shape}, {x}, {w}, {bias}, {y}, {lo}, {hi}", "reference/conv_2d.h", _f32),
+    # 3x3 over 3 channels, stride 2 (an image's first layer): input rows widened once, 4 pixels x 2 channels a pass
+    Variant("shallow", "tinycc_conv_2d_s8_shallow", "&{shape}, {x}, {wsh}, {wpk}, {y}, {in_zp}",
+            "optimised/conv_2d_shallow.h", _conv_shallow.constants, fast=True),
     # im2col: each pixel's patch widened to int16 once, every channel against it
     Variant("cols", "tinycc_conv_2d_s8_cols", "&{shape}, {x}, {wpk}, {y}, {in_zp}, {act_min}, {act_max}",
             "optimised/conv_2d_cols_rows.h", _cols, "tinycc_conv_2d_s8_fast_inplace",

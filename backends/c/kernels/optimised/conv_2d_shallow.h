@@ -1,0 +1,348 @@
+/* ---- a shallow-input int8 convolution: 3x3 filter over 3 input channels, stride 2 or 1 (an image model's
+ * first layer: VWW's 96x96 RGB, stride 2; ResNet-8's 32x32, stride 1; needs dot_s8.h and conv_2d.h) ----
+ * The input's rows are widened to int16 once per output row into slots 0-2 (TINYCC_SH_ROWB bytes each, taps
+ * outside the input set to in_zp, so with the folded bias they add f * 0 as TFLM's skipped taps), for a
+ * chunk of up to TINYCC_SH_PX output pixels of a phase (tinycc_conv_2d_s8_shallow: with stride 1 the even and
+ * the odd pixels): slot K holds input row oy sh - pad_t + K, from the phase's first pixel's first column on, its 3 channels interleaved as in the input (with stride 2 the next output row copies slot 2
+ * to slot 0: they share that row). Output pixel p of the chunk reads, in each slot, the 9 halfwords from 6 p on
+ * (4-byte aligned: the stride is 2 pixels): rows 0 and 1 as 4 pairs each and their 9th taps as one pair
+ * that slot 3 holds at 6 p, row 2 as 5 pairs (the 10th halfword, the next pixel's first tap, against a
+ * weight 0). So a channel's 27 taps are 14 int16 pairs, one SMLAD each, with no patch built per pixel.
+ * `wq` (ops/_conv_shallow.py's shallow_words): per output channel pair (co even) 36 words: kb0, kb1 (the
+ * folded biases, bias - in_zp * sum(w)), 14 x (w0, w1) (the two channels' tap pairs in that order, as the
+ * low and high int16 halves), then W0, h0, s0, W1, h1, s1: the im2col kernels' one-word requantisation
+ * (tinycc_cols_rq, conv_2d_cols.h) with its shift s and h = zp2 << s worked out at compile time. Outputs
+ * saturate to int8 only: the emitter takes the kernel for an activation range of the whole int8 range alone.
+ * On a Cortex-M4 (Thumb-2 with the DSP extension) an assembly loop takes four pixels by two channels
+ * (tinycc_sh_blocks_asm); on ARMv6-M the im2col kernel's Thumb loops (tinycc_conv_2d_s8_cols_v6m, its
+ * words `wpk` passed beside); elsewhere the same sums in portable C. */
+#define TINYCC_SH_PX 32                 /* output pixels a chunk: a multiple of 4 */
+#define TINYCC_SH_ROWB 400              /* bytes a widened row: (6 TINYCC_SH_PX + 4) int16 and 4 to spare */
+#define TINYCC_SH_PAIR_WORDS 36         /* wq's words a channel pair */
+#define TINYCC_SH_MAXCO 64              /* output channels at most (the tail block's stack buffer) */
+#define TINYCC_SH_STR_(x) #x
+#define TINYCC_SH_STR(x) TINYCC_SH_STR_(x)
+/* whether a node's output zero point lies above -128 (the emitter's #define): then a negative
+ * requantised sum needs TFLM's rounding away from zero; else every such sum clamps to -128 either way */
+#ifndef TINYCC_SHALLOW_NEG
+#define TINYCC_SHALLOW_NEG 1
+#endif
+
+typedef union {
+    int32_t w[4 * TINYCC_SH_ROWB / 4];
+    int16_t h[4 * TINYCC_SH_ROWB / 2];
+} tinycc_sh_rows;
+
+#if defined(TINYCC_DSP) && defined(__thumb2__) && !defined(__ARM_BIG_ENDIAN) && defined(__OPTIMIZE__)
+/* 16 k int8 at x widened to int16 at d, 16 a pass: each word's SXTB16 pairs (0, 2), (1, 3) repacked by
+ * PKHBT / PKHTB as (0, 1), (2, 3); the four loads back to back (35 cycles for 16 taps) */
+static inline void tinycc_sh_widen16(const int8_t *x, int16_t *d, int k) {
+    int32_t a, b, c, e, t0, t1;
+#define TINYCC_SH_WORD(V, OFF) \
+    "sxtb16 %[t0], %[" V "]\n\t" \
+    "sxtb16 %[t1], %[" V "], ror #8\n\t" \
+    "pkhbt %[" V "], %[t0], %[t1], lsl #16\n\t" \
+    "pkhtb %[t1], %[t1], %[t0], asr #16\n\t" \
+    "str %[" V "], [%[d], #" OFF "]\n\t" \
+    "str %[t1], [%[d], #" OFF "+4]\n\t"
+    __asm__ volatile(
+        "1:\n\t"
+        "ldr %[a], [%[x]]\n\t"
+        "ldr %[b], [%[x], #4]\n\t"
+        "ldr %[c], [%[x], #8]\n\t"
+        "ldr %[e], [%[x], #12]\n\t"
+        "adds %[x], %[x], #16\n\t"
+        TINYCC_SH_WORD("a", "0") TINYCC_SH_WORD("b", "8") TINYCC_SH_WORD("c", "16") TINYCC_SH_WORD("e", "24")
+        "adds %[d], %[d], #32\n\t"
+        "subs %[k], %[k], #1\n\t"
+        "bne 1b\n\t"
+        : [x] "+r"(x), [d] "+r"(d), [k] "+r"(k), [a] "=&r"(a), [b] "=&r"(b), [c] "=&r"(c), [e] "=&r"(e),
+          [t0] "=&r"(t0), [t1] "=&r"(t1)
+        :
+        : "cc", "memory");
+#undef TINYCC_SH_WORD
+}
+#define TINYCC_SH_WIDEN16 1
+#endif
+
+/* n int16 of input row iy of image b into d, from input column ix0 on: taps outside the input in_zp */
+static inline void tinycc_sh_widen(const tinycc_conv_shape *s, const int8_t *in, int b, int iy, int ix0, int16_t *d,
+                                   int n, int32_t in_zp) {
+    const int16_t z = (int16_t)in_zp;
+    int lo = 0, hi = 0, i;          /* halfwords [lo, hi) come from the input */
+    if (iy >= 0 && iy < s->h) {
+        lo = ix0 < 0 ? -3 * ix0 : 0;
+        hi = 3 * (s->w - ix0);
+        if (lo > n) lo = n;
+        if (hi > n) hi = n;
+        if (hi < lo) hi = lo;
+    }
+    for (i = 0; i < lo; ++i) d[i] = z;                              /* left of column 0 */
+    if (hi > lo) {      /* from column max(ix0, 0) on */
+        const int8_t *x = in + ((long)(b * s->h + iy) * s->w + (ix0 < 0 ? 0 : ix0)) * 3;
+        int16_t *e = d + lo;
+        const int m = hi - lo;
+        int j = 0;
+#ifdef TINYCC_SH_WIDEN16
+        if (m >= 16) tinycc_sh_widen16(x, e, m >> 4);
+        j = m & ~15;
+#endif
+        for (; j < m; ++j) e[j] = x[j];
+    }
+    for (i = hi; i < n; ++i) d[i] = z;                              /* right of the input, or a padding row */
+}
+
+/* n int32 from x to d (no overlap): with Thumb-2, 8 a pass by LDM / STM (22 cycles for 32 bytes) */
+static inline void tinycc_sh_copy(int32_t *d, const int32_t *x, int n) {
+    int i = 0;
+#if defined(__thumb2__) && defined(__OPTIMIZE__)
+    if (n >= 8) {
+        int k = n >> 3;
+        __asm__ volatile(
+            "1:\n\t"
+            "ldmia %[x]!, {r2, r3, r4, r5, r6, r8, r10, r12}\n\t"
+            "stmia %[d]!, {r2, r3, r4, r5, r6, r8, r10, r12}\n\t"
+            "subs %[k], %[k], #1\n\t"
+            "bne 1b\n\t"
+            : [x] "+r"(x), [d] "+r"(d), [k] "+r"(k)
+            :
+            : "r2", "r3", "r4", "r5", "r6", "r8", "r10", "r12", "cc", "memory");
+        i = n & ~7;
+        n -= i;
+        i = 0;
+    }
+#endif
+    for (; i < n; ++i) d[i] = x[i];
+}
+
+/* tinycc_cols_rq (conv_2d_cols.h) for the word m, its shift s and h = zp2 << s, saturated to int8: the layer's
+ * zp2 is h >> s, and the key (m ^ s) & 31 gives s (the emitter's TINYCC_COLS_KEY counts this node's key:
+ * conv_2d.cols_constants); a core with neither its SMMLAR nor its ARMv6-M product (Cortex-M3, a host) takes
+ * one 32-bit by 32-bit product where tinycc_cols_rq's portable line multiplies 64 by 64 bits */
+static inline int8_t tinycc_sh_rq(int32_t acc, int32_t m, int32_t h, int32_t s) {
+#if defined(TINYCC_DSP) || defined(__ARM_ARCH_6M__)
+    const int32_t x = tinycc_cols_rq(acc, m, h >> s, (m ^ s) & 31);
+#else   /* its high product in one 32x32 -> 64 multiply: acc (M2 + 2^32) + 2^31 >> 32 = acc + (acc M2 + 2^31 >> 32) */
+    int32_t x = (int32_t)((uint32_t)acc + (uint32_t)(int32_t)(((int64_t)acc * m + 2147483648LL) >> 32));
+    x = ((x + h + (x >> 31)) >> s) >> 1;
+#endif
+    return (int8_t)(x < -128 ? -128 : x > 127 ? 127 : x);
+}
+
+/* nb blocks of 4 pixels (x: the first one's halfwords in slot 0, 6 int16 a pixel), every channel pair:
+ * pixel p's outputs at op + p step; a pair's 28 taps unpacked once a block, the 14 tap pairs unrolled
+ * (TINYCC_SH_TAP's slots and pairs: K TINYCC_SH_ROWB / 2 + 2 T int16 on) */
+static inline void tinycc_sh_blocks_c(const int16_t *x, const int32_t *wq, int8_t *op, int co, int step, int nb) {
+    int blk, c, p, j;
+    int16_t f[56];
+    for (blk = 0; blk < nb; ++blk, x += 24, op += 4 * step) {
+        const int32_t *w = wq;
+        for (c = 0; c < co; c += 2, w += TINYCC_SH_PAIR_WORDS) {
+            for (j = 0; j < 14; ++j) {      /* channel 0's taps, then channel 1's, in the halfwords' order */
+                const uint32_t v = (uint32_t)w[2 + 2 * j], u = (uint32_t)w[3 + 2 * j];
+                f[2 * j] = (int16_t)(v & 0xffffu);
+                f[2 * j + 1] = (int16_t)(v >> 16);
+                f[28 + 2 * j] = (int16_t)(u & 0xffffu);
+                f[29 + 2 * j] = (int16_t)(u >> 16);
+            }
+            for (p = 0; p < 4; ++p) {
+                const int16_t *v = x + 6 * p;
+                int32_t a0 = w[0], a1 = w[1];
+#define TINYCC_SH_CTAP(J, OFF) \
+                a0 += f[2 * (J)] * v[OFF] + f[2 * (J) + 1] * v[(OFF) + 1]; \
+                a1 += f[28 + 2 * (J)] * v[OFF] + f[29 + 2 * (J)] * v[(OFF) + 1];
+                TINYCC_SH_CTAP(0, 0) TINYCC_SH_CTAP(1, 2) TINYCC_SH_CTAP(2, 4) TINYCC_SH_CTAP(3, 6)
+                TINYCC_SH_CTAP(4, TINYCC_SH_ROWB / 2) TINYCC_SH_CTAP(5, TINYCC_SH_ROWB / 2 + 2)
+                TINYCC_SH_CTAP(6, TINYCC_SH_ROWB / 2 + 4) TINYCC_SH_CTAP(7, TINYCC_SH_ROWB / 2 + 6)
+                TINYCC_SH_CTAP(8, 3 * (TINYCC_SH_ROWB / 2)) TINYCC_SH_CTAP(9, TINYCC_SH_ROWB)
+                TINYCC_SH_CTAP(10, TINYCC_SH_ROWB + 2) TINYCC_SH_CTAP(11, TINYCC_SH_ROWB + 4)
+                TINYCC_SH_CTAP(12, TINYCC_SH_ROWB + 6) TINYCC_SH_CTAP(13, TINYCC_SH_ROWB + 8)
+#undef TINYCC_SH_CTAP
+                op[p * step + c] = tinycc_sh_rq(a0, w[30], w[31], w[32]);
+                op[p * step + c + 1] = tinycc_sh_rq(a1, w[33], w[34], w[35]);
+            }
+        }
+    }
+}
+
+#if defined(TINYCC_DSP) && defined(__thumb2__) && !defined(__ARM_BIG_ENDIAN) && defined(__OPTIMIZE__)
+#define TINYCC_SH_ASM 1
+/* tinycc_sh_blocks_c in one assembly loop: four pixels by two channels a pass, the 14 tap pairs unrolled
+ * (each: the pair's two weight words and pixels 0 and 1's column words, 4 SMLAD, pixels 2 and 3's words, 4
+ * SMLAD: 6 loads in two runs, 16 cycles for 16 MACs); the first pair's SMLADs start from the folded
+ * biases. Then the 8 outputs: SMMLAR, (ADD ASR #31,) ADD h, ASR s, SSAT ASR #1, STRB. The 14 registers
+ * hold 8 accumulators, the two pointers, two weight and two column words; the output pointer, the step
+ * between pixels' outputs, the pairs' end, the blocks' end, the first pair and the block's outputs wait in
+ * 24 bytes the assembly takes below the stack pointer (and gives back). */
+#define TINYCC_SH_X(K, P, T) "[%[x], #(" #K "*" TINYCC_SH_STR(TINYCC_SH_ROWB) "+12*" #P "+4*" #T ")]"
+/* tap pair J (slot K, pair T): pixels 1 and 3 add to the accumulators named B1 and B3 (their own, or the first
+ * pair's pixels 0 and 2 holding the folded biases: read before those move on) */
+#define TINYCC_SH_TAP_FROM(J, K, T, B1, B3) \
+    "ldr %[t0], [%[w], #(8+8*" #J ")]\n\t" \
+    "ldr %[t1], [%[w], #(12+8*" #J ")]\n\t" \
+    "ldr %[u0], " TINYCC_SH_X(K, 0, T) "\n\t" \
+    "ldr %[u1], " TINYCC_SH_X(K, 1, T) "\n\t" \
+    "smlad %[a10], %[u1], %[t0], %[" B1 "0]\n\t" \
+    "smlad %[a11], %[u1], %[t1], %[" B1 "1]\n\t" \
+    "smlad %[a00], %[u0], %[t0], %[a00]\n\t" \
+    "smlad %[a01], %[u0], %[t1], %[a01]\n\t" \
+    "ldr %[u0], " TINYCC_SH_X(K, 2, T) "\n\t" \
+    "ldr %[u1], " TINYCC_SH_X(K, 3, T) "\n\t" \
+    "smlad %[a30], %[u1], %[t0], %[" B3 "0]\n\t" \
+    "smlad %[a31], %[u1], %[t1], %[" B3 "1]\n\t" \
+    "smlad %[a20], %[u0], %[t0], %[a20]\n\t" \
+    "smlad %[a21], %[u0], %[t1], %[a21]\n\t"
+#define TINYCC_SH_TAP(J, K, T) TINYCC_SH_TAP_FROM(J, K, T, "a1", "a3")
+#if TINYCC_SHALLOW_NEG
+#define TINYCC_SH_NEG(A) "add %[" A "], %[" A "], %[" A "], asr #31\n\t"
+#else
+#define TINYCC_SH_NEG(A) ""
+#endif
+#define TINYCC_SH_RQ(A) \
+    "smmlar %[" A "], %[" A "], %[t0], %[" A "]\n\t" TINYCC_SH_NEG(A) "add %[" A "], %[" A "], %[t1]\n\t" \
+    "asr %[" A "], %[" A "], %[u0]\n\t" "ssat %[" A "], #8, %[" A "], asr #1\n\t"
+__attribute__((noinline, unused)) static void tinycc_sh_blocks_asm(const int16_t *x, const int32_t *wq, int8_t *op,
+                                                                   int co, int step, int nb) {
+    const int16_t *xv = x, *xendv = x + 24 * nb;
+    const int32_t *wv = wq, *wendv = wq + TINYCC_SH_PAIR_WORDS * (co / 2);
+    int8_t *opv = op;
+    int stepv = step;
+    int32_t a00, a01, a10, a11, a20, a21, a30, a31, t0, t1, u0, u1;
+    const int32_t *w;
+    const int16_t *xr;
+    __asm__ volatile(
+        "ldr %[x], %[xm]\n\t"
+        "ldr %[w], %[wm]\n\t"
+        "ldr %[t0], %[opm]\n\t"
+        "ldr %[t1], %[stepm]\n\t"
+        "ldr %[u0], %[wendm]\n\t"
+        "ldr %[u1], %[xendm]\n\t"
+        "sub sp, sp, #24\n\t"
+        "str %[t0], [sp]\n\t"
+        "str %[t1], [sp, #4]\n\t"
+        "str %[u0], [sp, #8]\n\t"
+        "str %[u1], [sp, #12]\n\t"
+        "str %[w], [sp, #16]\n\t"
+        "str %[t0], [sp, #20]\n\t"
+        "1:\n\t"
+        "ldr %[a00], [%[w]]\n\t"            /* kb0, kb1 twice (pixels 0-1 and 2-3 start from them) */
+        "ldr %[a01], [%[w], #4]\n\t"
+        "ldr %[a20], [%[w]]\n\t"
+        "ldr %[a21], [%[w], #4]\n\t"
+        TINYCC_SH_TAP_FROM(0, 0, 0, "a0", "a2")
+        TINYCC_SH_TAP(1, 0, 1) TINYCC_SH_TAP(2, 0, 2) TINYCC_SH_TAP(3, 0, 3)
+        TINYCC_SH_TAP(4, 1, 0) TINYCC_SH_TAP(5, 1, 1) TINYCC_SH_TAP(6, 1, 2) TINYCC_SH_TAP(7, 1, 3)
+        TINYCC_SH_TAP(8, 3, 0) TINYCC_SH_TAP(9, 2, 0) TINYCC_SH_TAP(10, 2, 1) TINYCC_SH_TAP(11, 2, 2)
+        TINYCC_SH_TAP(12, 2, 3) TINYCC_SH_TAP(13, 2, 4)
+        "ldr %[t0], [%[w], #120]\n\t"       /* W0, h0, s0 */
+        "ldr %[t1], [%[w], #124]\n\t"
+        "ldr %[u0], [%[w], #128]\n\t"
+        TINYCC_SH_RQ("a00") TINYCC_SH_RQ("a10") TINYCC_SH_RQ("a20") TINYCC_SH_RQ("a30")
+        "ldr %[t0], [%[w], #132]\n\t"       /* W1, h1, s1 */
+        "ldr %[t1], [%[w], #136]\n\t"
+        "ldr %[u0], [%[w], #140]\n\t"
+        TINYCC_SH_RQ("a01") TINYCC_SH_RQ("a11") TINYCC_SH_RQ("a21") TINYCC_SH_RQ("a31")
+        "ldr %[u1], [sp]\n\t"               /* op, step */
+        "ldr %[t0], [sp, #4]\n\t"
+        "add %[w], %[w], #144\n\t"
+        "strb %[a00], [%[u1]]\n\t"
+        "strb %[a01], [%[u1], #1]\n\t"
+        "add %[t1], %[u1], %[t0]\n\t"
+        "add %[u0], %[u1], #2\n\t"
+        "strb %[a10], [%[t1]]\n\t"
+        "strb %[a11], [%[t1], #1]\n\t"
+        "add %[t1], %[t1], %[t0]\n\t"
+        "str %[u0], [sp]\n\t"               /* the next pair's outputs */
+        "strb %[a20], [%[t1]]\n\t"
+        "strb %[a21], [%[t1], #1]\n\t"
+        "add %[t1], %[t1], %[t0]\n\t"
+        "ldr %[u1], [sp, #8]\n\t"           /* past the last pair? */
+        "strb %[a30], [%[t1]]\n\t"
+        "strb %[a31], [%[t1], #1]\n\t"
+        "cmp %[w], %[u1]\n\t"
+        "bne 1b\n\t"
+        "ldr %[w], [sp, #16]\n\t"           /* the next block: its outputs 4 steps on, the first pair */
+        "ldr %[u0], [sp, #20]\n\t"
+        "add %[x], %[x], #48\n\t"
+        "ldr %[u1], [sp, #12]\n\t"
+        "add %[u0], %[u0], %[t0], lsl #2\n\t"
+        "str %[u0], [sp]\n\t"
+        "str %[u0], [sp, #20]\n\t"
+        "cmp %[x], %[u1]\n\t"
+        "bne 1b\n\t"
+        "add sp, sp, #24\n\t"
+        : [a00] "=&r"(a00), [a01] "=&r"(a01), [a10] "=&r"(a10), [a11] "=&r"(a11), [a20] "=&r"(a20),
+          [a21] "=&r"(a21), [a30] "=&r"(a30), [a31] "=&r"(a31), [t0] "=&r"(t0), [t1] "=&r"(t1), [u0] "=&r"(u0),
+          [u1] "=&r"(u1), [x] "=&r"(xr), [w] "=&r"(w)
+        : [xm] "m"(xv), [wm] "m"(wv), [opm] "m"(opv), [stepm] "m"(stepv), [wendm] "m"(wendv), [xendm] "m"(xendv)
+        : "cc", "memory");
+}
+#undef TINYCC_SH_RQ
+#undef TINYCC_SH_NEG
+#undef TINYCC_SH_TAP
+#undef TINYCC_SH_TAP_FROM
+#undef TINYCC_SH_X
+#endif
+
+static inline void tinycc_sh_blocks(const int16_t *x, const int32_t *wq, int8_t *op, int co, int step, int nb) {
+#ifdef TINYCC_SH_ASM
+    tinycc_sh_blocks_asm(x, wq, op, co, step, nb);
+#else
+    tinycc_sh_blocks_c(x, wq, op, co, step, nb);
+#endif
+}
+
+/* Stride 2: one phase, output pixels ox0 + q at input column 2 (ox0 + q) - pad_l, slot halfword 6 q. Stride 1:
+ * two phases, the even output pixels ox0 + 2 q (from input column ox0 - pad_l) and the odd ones ox0 + 1 + 2 q
+ * (from a column on), each again 6 halfwords a pixel; their outputs 2 co apart. */
+static inline void tinycc_conv_2d_s8_shallow(const tinycc_conv_shape *s, const int8_t *in, const int32_t *wq,
+                                             const int32_t *wpk, int8_t *out, int32_t in_zp) {
+    tinycc_sh_rows r;
+    int8_t tail[4 * TINYCC_SH_MAXCO];
+    const int co = s->co, nph = s->sw == 1 ? 2 : 1, step = nph * co;
+    int b, oy, ox0, ph, k, i;
+#if !defined(TINYCC_SH_ASM) && defined(TINYCC_COLS_PW_V6M)
+    /* ARMv6-M keeps the im2col kernel's Thumb loops (conv_2d_cols_v6m.h) and its words `wpk` */
+    if (4 * TINYCC_COLS_V6M_S * 28 <= TINYCC_CONV_COLS_BYTES) {
+        tinycc_conv_2d_s8_cols_v6m(s, in, wpk, out, in_zp, -128, 127);
+        return;
+    }
+#endif
+    (void)wpk;
+    for (b = 0; b < s->n; ++b)
+        for (ox0 = 0; ox0 < s->ow; ox0 += nph * TINYCC_SH_PX)
+            for (oy = 0; oy < s->oh; ++oy)
+                for (ph = 0; ph < nph && ox0 + ph < s->ow; ++ph) {
+                    const int first = ox0 + ph, left = (s->ow - first + nph - 1) / nph;
+                    const int nq = left < TINYCC_SH_PX ? left : TINYCC_SH_PX, nb = nq / 4;
+                    const int n = 6 * ((nq + 3) & ~3) + 4, ix0 = first * s->sw - s->pad_l;
+                    int8_t *o = out + ((long)(b * s->oh + oy) * s->ow + first) * co;
+                    k = 0;
+                    if (nph == 1 && s->sh == 2 && oy > 0) {     /* the last row's bottom input row is this one's top */
+                        tinycc_sh_copy(r.w, r.w + TINYCC_SH_ROWB / 2, n / 2);     /* n is even */
+                        k = 1;
+                    }
+                    for (; k < 3; ++k)
+                        tinycc_sh_widen(s, in, b, oy * s->sh - s->pad_t + k, ix0, r.h + k * (TINYCC_SH_ROWB / 2), n,
+                                        in_zp);
+                    {   /* slot 3: each pixel's last tap of rows 0 and 1 (its third column's channel 2) as one pair */
+                        const int16_t *r0 = r.h + 8, *r1 = r.h + TINYCC_SH_ROWB / 2 + 8;
+                        int16_t *d = r.h + 3 * (TINYCC_SH_ROWB / 2);
+                        int p;
+                        for (p = 0; p < 6 * ((nq + 3) & ~3); p += 6) {
+#if defined(TINYCC_DSP) && !defined(__ARM_BIG_ENDIAN)
+                            const uint32_t v = (uint32_t)(uint16_t)r0[p] | (uint32_t)r1[p] << 16;     /* a PKHBT */
+                            memcpy(d + p, &v, 4);
+#else
+                            d[p] = r0[p];
+                            d[p + 1] = r1[p];
+#endif
+                        }
+                    }
+                    if (nb > 0) tinycc_sh_blocks(r.h, wq, o, co, step, nb);
+                    if (nq % 4) {   /* the last pixels: a whole block into `tail`, their outputs copied */
+                        tinycc_sh_blocks(r.h + 24 * nb, wq, tail, co, co, 1);
+                        for (i = 0; i < nq % 4; ++i) memcpy(o + (long)(4 * nb + i) * step, tail + i * co, (size_t)co);
+                    }
+                }
+}

@@ -1,0 +1,69 @@
+"""The shallow-input conv_2d variant's constants (kernels/optimised/conv_2d_shallow.h): a 3x3 int8 filter over 3
+input channels with stride 1 or 2 (an RGB image model's first layer), rows widened to int16 once, every channel's
+27 taps as 14 int16 pairs against them. Refuses (None) every other shape and what it cannot do exactly."""
+from __future__ import annotations
+
+import numpy as np
+
+from tinycc.backends.c import requant
+
+PAIR_WORDS = 36         # TINYCC_SH_PAIR_WORDS: kb0, kb1, 14 x (w0, w1), W0, h0, s0, W1, h1, s1
+MAX_CO = 64             # TINYCC_SH_MAXCO
+
+
+def applies(node, g, p) -> bool:
+    """The kernel's shape: int8, 3x3 over 3 channels, stride 1 or 2 (both ways), dilation 1, an even channel
+    count up to MAX_CO, at least 4 output columns (a block), the whole int8 range as activation (SSAT's clamp alone)."""
+    w = g.tensors[node.inputs[1]]
+    y = g.tensors[node.outputs[0]]
+    a = node.attrs
+    return (p["dtype"] == "int8" and w.data is not None and tuple(w.shape[1:]) == (3, 3, 3)
+            and w.shape[0] % 2 == 0 and 2 <= w.shape[0] <= MAX_CO and tuple(a["strides"]) in ((1, 1), (2, 2))
+            and tuple(a["dilations"]) == (1, 1) and y.shape[2] >= 4
+            and (int(p["act_min"]), int(p["act_max"])) == (-128, 127))
+
+
+def shallow_words(table: np.ndarray, zp2: int, key: int, w: np.ndarray) -> np.ndarray:
+    """The kernel's words (conv_2d_shallow.h): per channel pair kb0, kb1, the 14 tap pairs of both channels
+    (the low and high int16 of a word; a row's 9 taps in (kx, ci) order: rows 0 and 1's taps (0, 1), (2, 3),
+    (4, 5), (6, 7), then their taps 8 as one pair, then row 2's five pairs, the last (8, 0)), then W,
+    h = zp2 << s, s for each channel (s = (W ^ key) & 31: cols_table's
+    word and key). `table`: requant.cols_table's co x 2 words (kb, W); `w`: its filter (co, 3, 3, 3)."""
+    co = w.shape[0]
+    rows = np.zeros((co, 3, 10), np.int64)
+    rows[:, :, :9] = np.asarray(w, np.int64).reshape(co, 3, 9)
+    pairs = np.concatenate([rows[:, :2, :8].reshape(co, 8, 2), rows[:, :2, 8].reshape(co, 1, 2),
+                            rows[:, 2].reshape(co, 5, 2)], axis=1) & 0xFFFF          # (co, 14, 2)
+    taps = pairs[:, :, 0] | (pairs[:, :, 1] << 16)                                  # uint32 values of the int16 pairs
+    table = np.asarray(table, np.int64).reshape(co, 2)
+    s = (table[:, 1] ^ key) & 31
+    h = np.int64(zp2) << s
+    parts: list[np.ndarray] = []
+    for c in range(0, co, 2):
+        parts += [table[c:c + 2, 0], taps[c:c + 2].T.reshape(-1),
+                  np.array([table[c, 1], h[c], s[c], table[c + 1, 1], h[c + 1], s[c + 1]], np.int64)]
+    words = np.concatenate(parts).astype(np.int64)
+    return ((words + (1 << 31)) % (1 << 32) - (1 << 31)).astype(np.int32)
+
+
+def constants(node, m, p, inplace):
+    """{"wsh": the words' C array, "wpk": the im2col kernel's (conv_2d.cols_constants: what ARMv6-M runs)} for
+    tinycc_conv_2d_s8_shallow, or None when the kernel does not apply."""
+    if inplace or not applies(node, m.g, p):
+        return None
+    found = requant.cols_table(node, m.g, p, np.asarray(m.g.tensors[node.inputs[1]].data, np.int8))
+    if found is None:
+        return None
+    from tinycc.backends.c.ops import conv_2d  # (it lists this variant)
+    cols = conv_2d.cols_constants(node, m, p)       # ARMv6-M runs the im2col kernel's own loops
+    if cols is None:
+        return None
+    table, zp2, key, w = found
+    if np.any(np.abs(np.int64(zp2) << ((np.asarray(table, np.int64)[:, 1] ^ key) & 31)) >= (1 << 31)):
+        return None
+    # a negative requantised sum rounds away from zero (an ADD ASR #31) unless it clamps to -128 either way
+    m.defines["TINYCC_SHALLOW_NEG"] = max(m.defines.get("TINYCC_SHALLOW_NEG", 0), int(int(p["output_zp"]) > -128))
+    words = m.const_array(shallow_words(table, zp2, key, w), "wsh",
+                          comment=f"{node.inputs[1]} for the shallow-input kernel: per channel pair kb0, kb1, "
+                                  f"14 int16 tap pairs x2, W, h, s x2")
+    return {"wsh": words, "wpk": cols[0]}

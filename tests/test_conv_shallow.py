@@ -1,0 +1,117 @@
+"""The shallow-input conv kernel (kernels/optimised/conv_2d_shallow.h, tinycc_conv_2d_s8_shallow: 3x3 over 3
+channels, stride 2 or 1, input rows widened to int16 once, four pixels by two channels a pass) against TF Lite
+Micro, byte for byte: on the host built with ASan + UBSan (the portable C loop) and under QEMU on a Cortex-M4
+(the assembly loop).
+
+Edge shapes: SAME padding with a left column (odd width) and without, VALID, an output row that is not whole
+blocks of 4 (the tail block), a row wider than one chunk of 32 pixels, two images, 2 and 64 output channels and
+6 (not a multiple of 4), stride 1 (two phases of columns; more pixels than a chunk; only tail blocks), a dead
+channel (all-zero filter), input zero points at both int8 ends, inputs at
+both int8 ends; both requantisation modes: an output zero point above -128 (negative sums round away from
+zero: the ADD ASR #31) and -128 under ReLU (dropped). And the shapes it refuses (4 channels, stride 1x2, an
+odd channel count, a clipping activation; under `--optimize size`)."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.fast_paths import assert_qemu_m4_fast_path, invoke_source, needs_qemu, write_model_c
+from tests.ops.check import assert_matches_tflm
+from tests.ops.test_fast_kernels import _out_scale, _pads, _quant_w
+from tests.tflite_builder import act, q, single_op
+
+KERNEL = "tinycc_conv_2d_s8_shallow("
+
+
+def shallow_case(seed, h, w, cout, *, cin=3, strides=(2, 2), same=True, n=1, in_zp=None, out_zp=None,
+                 act_fn="none", dead=False):
+    """A 3x3 conv_2d layer, per-channel int8 weights; `dead`: channel 0's filter all zeros."""
+    rng = np.random.default_rng(seed)
+    zp = int(rng.integers(-128, 128)) if in_zp is None else in_zp
+    x = act("x", (n, h, w, cin), "int8", q(0.02, zp))
+    wt, b, w_mean = _quant_w(rng, (cout, 3, 3, cin), 0, True, 0.02)
+    if dead:
+        wt.data[0] = 0
+    oz = int(rng.integers(-20, 20)) if out_zp is None else out_zp
+    y = act("y", (), "int8", q(_out_scale(0.02, w_mean, 9 * cin), oz))
+    attrs = {"strides": strides, "dilations": (1, 1), "activation": act_fn,
+             "pads": _pads((h, w), (3, 3), strides, same)}
+    return single_op("conv_2d", [x, wt, b], y, attrs)
+
+
+# name: case arguments (each takes the shallow kernel)
+CASES = {
+    "vww-like-odd-width-tail": dict(h=9, w=11, cout=8, in_zp=-128),                  # pad left 1, ow 6: 4 + tail 2
+    "even-width-relu-zp-128": dict(h=10, w=16, cout=8, out_zp=-128, act_fn="relu"),   # no left pad, no rounding term
+    "valid-co2-zp127": dict(h=8, w=9, cout=2, same=False, in_zp=127),
+    "two-chunks-co6": dict(h=5, w=75, cout=6),                                         # ow 38: a chunk of 32 + 6
+    "two-images-co64-dead": dict(h=6, w=8, cout=64, n=2, dead=True, in_zp=0),
+    "stride1-ic-like": dict(h=8, w=8, cout=16, strides=(1, 1), in_zp=-128, out_zp=-128, act_fn="relu"),
+    "stride1-odd-width-two-chunks": dict(h=4, w=69, cout=4, strides=(1, 1)),        # ow 69: 2 x 32, then 3 + 2
+    "stride1-valid-narrow": dict(h=6, w=7, cout=2, strides=(1, 1), same=False, in_zp=127),   # ow 5: tails only
+}
+
+
+def _extremes(model: bytes, value: int) -> list[np.ndarray]:
+    from tinycc.plugins.importers.tflite import load_tflite
+    g = load_tflite(Path("test.tflite"), model)
+    return [np.full(g.tensors[g.inputs[0]].shape, value, np.int8)]
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_shallow_kernel_on_host_sanitized_equals_tflm(name, tmp_path):
+    model = shallow_case(7, **CASES[name])
+    assert KERNEL in invoke_source(model, tmp_path)
+    assert_matches_tflm(model, samples=2, seed=5, c=True, sanitize=True)
+    for value in (-128, 127):
+        assert_matches_tflm(model, c=True, inputs=_extremes(model, value))
+
+
+@needs_qemu
+@pytest.mark.parametrize("name", list(CASES))
+def test_shallow_kernel_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
+    model = shallow_case(7, **CASES[name])
+    src = write_model_c(model, tmp_path)[1]
+    neg = CASES[name].get("out_zp", 0) > -128
+    assert f"#define TINYCC_SHALLOW_NEG {int(neg)}" in src and KERNEL in src.split("_invoke(")[-1]
+    assert_qemu_m4_fast_path(model, tmp_path, KERNEL, samples=3)
+
+
+@pytest.mark.parametrize("kw", [dict(cin=4), dict(strides=(1, 2)), dict(cout=7), dict(act_fn="relu6")],
+                         ids=["cin4", "stride-1x2", "odd-co", "relu6"])
+def test_shapes_it_cannot_do_take_another_kernel(kw, tmp_path):
+    model = shallow_case(3, **{"h": 9, "w": 9, "cout": 8, **kw})
+    assert KERNEL not in invoke_source(model, tmp_path)
+    assert_matches_tflm(model, samples=1, c=True)
+
+
+def test_optimize_size_leaves_it_out(tmp_path):
+    from tinycc.driver import compile_model
+    path = tmp_path / "m.tflite"
+    path.write_bytes(shallow_case(7, **CASES["vww-like-odd-width-tail"]))
+    compile_model(path, "c", tmp_path / "size", options={"optimize": "size"})
+    compile_model(path, "c", tmp_path / "speed", options={"optimize": "speed"})
+    assert KERNEL not in (tmp_path / "size" / "model.c").read_text().split("_invoke(")[-1]
+    assert KERNEL in (tmp_path / "speed" / "model.c").read_text().split("_invoke(")[-1]
+
+
+@needs_qemu
+@pytest.mark.parametrize("core,flags", [("cortex-m4", ("-Os",)), ("cortex-m0plus", ())], ids=["m4-Os", "m0plus"])
+def test_other_builds_and_cores_equal_tflm(core, flags, tmp_path):
+    """A Cortex-M4 build at -Os still builds (the assembly loop takes 14 registers) and equals TF Lite Micro; so
+    does ARMv6-M, which runs the im2col kernel's words passed beside."""
+    from tests.ops.check import assert_outputs_equal_tflm, random_inputs
+    from tinycc import cortexm
+    t = cortexm.TARGETS[core]
+    if any(shutil.which(p) is None for p in (t.compiler, t.qemu)):
+        pytest.skip(f"{core}'s compiler or QEMU is not installed")
+    model = shallow_case(7, **CASES["vww-like-odd-width-tail"])
+    g, src = write_model_c(model, tmp_path)
+    assert KERNEL in src.split("_invoke(")[-1]
+    report = cortexm.build(tmp_path, core, extra_flags=flags)
+    xs = [random_inputs(g, np.random.default_rng(k)) for k in (1, 2)]
+    layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
+    assert_outputs_equal_tflm(model, xs, cortexm.run(report["elf"], core, xs, layout))
