@@ -4,12 +4,13 @@ output columns) against TF Lite Micro, byte for byte: on the host under ASan + U
 compiles out: the fast kernel's rows) and under QEMU on a Cortex-M4 (the channel-planar int16 ring,
 its assembly quads of SMLAD tap pairs, the C loop's last pair and odd last output).
 
-Edge shapes: output widths 8, 9, 10, 11 (quads only; a last odd output; a last pair; both), valid and
-same padding (the left padding odd: a row's first word half zero point), stride 2 down (rows skipped
-in the ring), two images (the ring forgets the first image's rows), the three requantisation loops
-(rq 1; rq 2 from a large output scale; z0: out_zp -128 without clipping, with and without a ReLU),
-clipping activations (the C loop), int8 extremes (inputs at -128 and 127, zero points -128 and 127),
-and two nodes in a row (the second in place over its input, rows in the ring's order)."""
+Edge shapes: output widths 8, 9, 10, 11 (quads only; a last odd output; a last pair: one more quad
+over the last four outputs; both), at stride 1 and 2 across, valid and same padding (the left padding
+odd: a row's first word half zero point), stride 2 down (rows skipped in the ring), two images (the
+ring forgets the first image's rows), the three requantisation loops (rq 1; rq 2 from a large output
+scale; z0: out_zp -128 without clipping, with and without a ReLU), clipping activations (the C loop),
+int8 extremes (zero points 127), and two nodes in a row (the second in place over its input, rows in
+the ring's order)."""
 from __future__ import annotations
 
 import dataclasses
@@ -52,6 +53,10 @@ CASES = {
     "c8-w10-rq2": (dict(h=6, w=10, cin=8, out_scale=2.0 ** 10), 2),
     "c4-w8-two-images": (dict(h=3, w=8, cin=4, n=2), 1),
     "c8-w12-extreme-zero-points": (dict(h=4, w=12, cin=8, in_zp=127, out_zp=127), 1),
+    "c8-s2-w8-z0": (dict(h=9, w=16, cin=8, strides=(2, 2), out_zp=-128, act_fn="relu"), 4),
+    "c4-s2-w10-rq1-valid": (dict(h=7, w=21, cin=4, strides=(2, 2), same=False), 1),
+    "c8-s2-w11-rq2": (dict(h=6, w=22, cin=8, strides=(2, 2), out_scale=2.0 ** 10), 2),
+    "c4-s2-w9-relu6-clip": (dict(h=5, w=18, cin=4, strides=(2, 2), act_fn="relu6"), 1),
 }
 
 
@@ -91,9 +96,9 @@ def test_tpair_on_host_equals_tflm(name):
     assert_matches_tflm(model, samples=2, seed=3, c=True, sanitize=True)
 
 
-def test_narrow_rows_and_stride_2_keep_the_fast_kernel():
-    """Below DW_TP_MIN_OW output columns, and at stride 2 across, the fast kernel's rows stay."""
-    for kw in (dict(h=5, w=7, cin=8), dict(h=9, w=20, cin=8, strides=(2, 2))):
+def test_narrow_rows_keep_the_fast_kernel():
+    """Below DW_TP_MIN_OW output columns (and for channels not a multiple of 4) the fast kernel stays."""
+    for kw in (dict(h=5, w=7, cin=8), dict(h=9, w=14, cin=8, strides=(2, 2)), dict(h=5, w=12, cin=6)):
         g = load_tflite(Path("test.tflite"), tp_case(11, **kw))
         node = g.nodes[0]
         assert emitter._entry(node, g, ops.require(node.op).prepare(node, g)) != "tpair", kw
@@ -111,7 +116,7 @@ def test_tpair_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
 
 @pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
                     reason="the Cortex-M toolchain and QEMU are not installed")
-@pytest.mark.parametrize("name", ["c8-w9-z0-relu", "c4-w11-relu6-clip"])
+@pytest.mark.parametrize("name", ["c8-w9-z0-relu", "c4-w11-relu6-clip", "c8-s2-w11-rq2"])
 def test_tpair_in_place_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
     model, _ = _chain(name)
     g = load_tflite(Path("test.tflite"), model)

@@ -44,16 +44,15 @@ DW_TP_MIN_OW = 8
 def _tpair_bytes(node, g, p) -> int:
     """Bytes of tinycc_dw_s8_tpair's ring of channel-planar int16 rows and filter pairs
     (depthwise_conv_2d_tpair.h: 9 + 3 kp words a channel, kp = tinycc_dw_tp_kp), 0 when it does not
-    apply: it needs the packed filter with rq 1 or 2, co a multiple of 4, stride 1 across, at least
-    DW_TP_MIN_OW output columns and at most DW_TP_BYTES (stride 2 re-lays two input rows an output row
-    and pairs fewer taps: VWW's were 0-4% slower than the fast kernel's)."""
+    apply: it needs the packed filter with rq 1 or 2, co a multiple of 4, stride 1 or 2 across, at
+    least DW_TP_MIN_OW output columns and at most DW_TP_BYTES."""
     plan = _fast_plan(node, g, p)
     if not _packed_filter(node, g, plan) or plan[3] not in (1, 2):
         return 0
     co, ow, sw = g.tensors[node.inputs[1]].shape[3], g.tensors[node.outputs[0]].shape[2], node.attrs["strides"][1]
-    kp = ow // 2 + 1 + ow % 2
+    kp = (ow // 2 + 1 if sw == 1 else ow + 1) + ow % 2
     need = 4 * co * (9 + 3 * kp)
-    ok = co % DW_CHANNEL_GROUP == 0 and sw == 1 and ow >= DW_TP_MIN_OW and need <= DW_TP_BYTES
+    ok = co % DW_CHANNEL_GROUP == 0 and sw in (1, 2) and ow >= DW_TP_MIN_OW and need <= DW_TP_BYTES
     return need if ok else 0
 
 
@@ -186,6 +185,7 @@ def _fast(entry):
             d, clip = m.defines, p["act_min"] > -128 or p["act_max"] < 127
             d["TINYCC_DW_TP_BYTES"] = max(d.get("TINYCC_DW_TP_BYTES", 0), _tpair_bytes(node, m.g, p))
             d["TINYCC_DW_TP_RQ"] = d.get("TINYCC_DW_TP_RQ", 0) | _tpair_loop(node, m.g, p, clip)
+            d["TINYCC_DW_TP_SW"] = d.get("TINYCC_DW_TP_SW", 0) | node.attrs["strides"][1]
             d["TINYCC_DW_TP_CLIP"] = max(d.get("TINYCC_DW_TP_CLIP", 0), int(clip))
         if entry == "fast":   # the ring's parts a node needs (compiled in), and whether every fast node takes it
             rows, d = _rows(node, m.g, p), m.defines

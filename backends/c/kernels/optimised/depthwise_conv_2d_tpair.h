@@ -21,14 +21,18 @@
 #ifndef TINYCC_DW_TP_RQ
 #define TINYCC_DW_TP_RQ 7         /* the emitter's: the nodes' loops (bit 1: rq 1, bit 2: rq 2, bit 4: z0 below) */
 #endif
+#ifndef TINYCC_DW_TP_SW
+#define TINYCC_DW_TP_SW 3         /* the emitter's: the nodes' strides across (bit 1: 1, bit 2: 2) */
+#endif
 #ifndef TINYCC_DW_TP_CLIP
 #define TINYCC_DW_TP_CLIP 1       /* 0 (the emitter's): no node clips its activations */
 #endif
 
-/* column pairs of the ring's rows: those the output pairs read (pair k: words k, k + 1), the odd last
- * output's as a pair's; they cover the ow + 2 window columns */
-static inline int tinycc_dw_tp_kp(int ow) {
-    return ow / 2 + 1 + (ow & 1);
+/* column pairs of the ring's rows: those the output pairs read (stride 1, pair k: words k, k + 1;
+ * stride 2, outputs 2k, 2k + 1: words 2k, 2k + 1, 2k + 2), the odd last output's as a pair's; they
+ * cover the (ow - 1) * sw + 3 window columns */
+static inline int tinycc_dw_tp_kp(int ow, int sw) {
+    return (sw == 1 ? ow / 2 + 1 : ow + 1) + (ow & 1);
 }
 
 #if defined(TINYCC_DSP) && !defined(TINYCC_DW_MVE)
@@ -45,6 +49,11 @@ static inline int tinycc_dw_tp_kp(int ow) {
         const int32_t A_ = xp[S], B_ = xp[3 + S]; \
         a0 = __smlad(A_, fa##S, a0); a0 = __smlabt(B_, fb##S, a0); \
         a1 = __smlatb(A_, fa##S, a1); a1 = __smlad(B_, fb##S, a1); \
+    } while (0)
+#define TINYCC_DW_TP_S2(S) do { \
+        const int32_t A_ = xp[S], B_ = xp[3 + S], C_ = xp[6 + S]; \
+        a0 = __smlad(A_, fa##S, a0); a0 = __smlabt(B_, fb##S, a0); \
+        a1 = __smlad(B_, fa##S, a1); a1 = __smlabt(C_, fb##S, a1); \
     } while (0)
 /* requantised, clipped and stored: accumulator A to byte O */
 #define TINYCC_DW_TP_OUT(A, O) do { \
@@ -81,10 +90,12 @@ static inline int tinycc_dw_tp_kp(int ow) {
  *   out0 += SMLAD(W0, fa) + SMLABT(W1, fb)     out1 += SMLATB(W0, fa) + SMLAD(W1, fb)
  *   out2 += SMLAD(W1, fa) + SMLABT(W2, fb)     out3 += SMLATB(W1, fa) + SMLAD(W2, fb)
  * Its context x[]: the records, the ring, the output row, the records' byte offsets of the filter
- * rows slots 0, 1, 2 hold, co, the ring's bytes a channel, the quads' bytes (24 a quad), out_zp. The
- * rest waits in a frame it pushes itself below sp (GCC has no register left to address a local):
- * [sp] the channel's filter pairs in slot order (six words), +24 co, +28 the channel's end, +32
- * out_zp, +36 x, +40 channels left, +44 the next record, +48 the next channel's words, +52 its output.
+ * rows slots 0, 1, 2 hold, co, the ring's bytes a channel, the whole quads' bytes (24 a quad), out_zp,
+ * and whether a pair is left (then one more quad, over the last four outputs: two again). The rest
+ * waits in a frame it pushes itself below sp (GCC has no register left to address a local): [sp] the
+ * channel's filter pairs in slot order (six words), +24 co, +28 the channel's end, +32 out_zp, +36 x,
+ * +40 channels left, +44 the next record, +48 the next channel's words, +52 its output, +56 the pair
+ * left.
  * The requantisation is tinycc_dw_rq's (2^30 an immediate; Z 2: out_zp added after the shift; Z 0:
  * mode z0's) with W0, W1 as temporaries. */
 #define TINYCC_DW_TP_SLOT(FO, OFF, C0, C1, C2, C3) \
@@ -97,6 +108,17 @@ static inline int tinycc_dw_tp_kp(int ow) {
 #define TINYCC_DW_TP_LDZP0 ""
 #define TINYCC_DW_TP_LDZP1 ""
 #define TINYCC_DW_TP_LDZP2 "ldr %[fa], [sp, #32]\n\t"
+/* stride 2: words W0..W4 (output j's window starts at word j), W3 and W4 loaded into W0, W1 */
+#define TINYCC_DW_TP_SLOT2(FO, OFF, C0, C1, C2, C3) \
+    "ldr %[fa], [sp, #" FO "]\n\t" "ldr %[fb], [sp, #" FO "+4]\n\t" "ldr %[W0], [%[p], #" OFF "]\n\t" \
+    "ldr %[W1], [%[p], #" OFF "+12]\n\t" "ldr %[W2], [%[p], #" OFF "+24]\n\t" \
+    "smlad %[a0], %[W0], %[fa], %[" C0 "]\n\t" "smlad %[a1], %[W1], %[fa], %[" C1 "]\n\t" \
+    "smlabt %[a0], %[W1], %[fb], %[a0]\n\t" "smlabt %[a1], %[W2], %[fb], %[a1]\n\t" \
+    "ldr %[W0], [%[p], #" OFF "+36]\n\t" "ldr %[W1], [%[p], #" OFF "+48]\n\t" \
+    "smlad %[a2], %[W2], %[fa], %[" C2 "]\n\t" "smlad %[a3], %[W0], %[fa], %[" C3 "]\n\t" \
+    "smlabt %[a2], %[W0], %[fb], %[a2]\n\t" "smlabt %[a3], %[W1], %[fb], %[a3]\n\t"
+#define TINYCC_DW_TP_SLOTS1(FO, OFF, C0, C1, C2, C3) TINYCC_DW_TP_SLOT(FO, OFF, C0, C1, C2, C3)
+#define TINYCC_DW_TP_SLOTS2(FO, OFF, C0, C1, C2, C3) TINYCC_DW_TP_SLOT2(FO, OFF, C0, C1, C2, C3)
 #define TINYCC_DW_TP_ZP0(A) ""
 #define TINYCC_DW_TP_ZP1(A) ""
 #define TINYCC_DW_TP_ZP2(A) "add %[" A "], %[" A "], %[fa]\n\t"
@@ -112,10 +134,10 @@ static inline int tinycc_dw_tp_kp(int ow) {
 #define TINYCC_DW_TP_FROW(KO, FO) \
     "ldr %[W0], [%[W2], #" KO "]\n\t" "add %[W0], %[W1], %[W0]\n\t" "ldrd %[fa], %[fb], [%[W0]]\n\t" \
     "strd %[fa], %[fb], [sp, #" FO "]\n\t"
-#define TINYCC_DW_TP_ASM(Z) do { \
+#define TINYCC_DW_TP_ASM(SW, Z) do { \
         int32_t fa_, fb_, m_, w_, bias_, a0, a1, a2, a3, W0_, W1_, W2_, *p_ = x; \
         int8_t *o_; \
-        __asm__ volatile("sub sp, sp, #56\n\t" "str %[p], [sp, #36]\n\t" \
+        __asm__ volatile("sub sp, sp, #64\n\t" "str %[p], [sp, #36]\n\t" \
                 "ldr %[W0], [%[p], #24]\n\t" "str %[W0], [sp, #24]\n\t" "str %[W0], [sp, #40]\n\t" \
                 "ldr %[W0], [%[p], #36]\n\t" "str %[W0], [sp, #32]\n\t" \
                 "ldr %[W0], [%[p]]\n\t" "str %[W0], [sp, #44]\n\t" \
@@ -130,18 +152,25 @@ static inline int tinycc_dw_tp_kp(int ow) {
                 "str %[W0], [sp, #48]\n\t" \
                 "ldr %[W0], [%[W2], #32]\n\t" "add %[W0], %[p], %[W0]\n\t" "str %[W0], [sp, #28]\n\t" \
                 "ldr %[o], [sp, #52]\n\t" "add %[W0], %[o], #1\n\t" "str %[W0], [sp, #52]\n\t" \
+                "ldr %[W0], [%[W2], #40]\n\t" "str %[W0], [sp, #56]\n\t" \
                 "1:\n\t" \
-                TINYCC_DW_TP_SLOT("0", "0", "bias", "bias", "bias", "bias") \
-                TINYCC_DW_TP_SLOT("8", "4", "a0", "a1", "a2", "a3") TINYCC_DW_TP_SLOT("16", "8", "a0", "a1", "a2", "a3") \
-                "adds %[p], %[p], #24\n\t" TINYCC_DW_TP_LDZP##Z \
+                TINYCC_DW_TP_SLOTS##SW("0", "0", "bias", "bias", "bias", "bias") \
+                TINYCC_DW_TP_SLOTS##SW("8", "4", "a0", "a1", "a2", "a3") \
+                TINYCC_DW_TP_SLOTS##SW("16", "8", "a0", "a1", "a2", "a3") \
+                "adds %[p], %[p], #24 * " #SW "\n\t" TINYCC_DW_TP_LDZP##Z \
                 TINYCC_DW_TP_REQ##Z("a0", Z) TINYCC_DW_TP_REQ##Z("a1", Z) \
                 TINYCC_DW_TP_REQ##Z("a2", Z) TINYCC_DW_TP_REQ##Z("a3", Z) \
                 "ldr %[fb], [sp, #24]\n\t" "strb %[a0], [%[o]]\n\t" "strb %[a1], [%[o], %[fb]]\n\t" \
                 "add %[o], %[o], %[fb], lsl #1\n\t" "strb %[a2], [%[o]]\n\t" "strb %[a3], [%[o], %[fb]]\n\t" \
                 "add %[o], %[o], %[fb], lsl #1\n\t" \
                 "ldr %[fa], [sp, #28]\n\t" "cmp %[p], %[fa]\n\t" "bne 1b\n\t" \
+                "ldr %[fa], [sp, #56]\n\t" "cmp %[fa], #0\n\t" "beq 3f\n\t" \
+                "movs %[fa], #0\n\t" "str %[fa], [sp, #56]\n\t" "add %[fa], %[p], #12 * " #SW "\n\t" \
+                "str %[fa], [sp, #28]\n\t" \
+                "subs %[p], %[p], #12 * " #SW "\n\t" "sub %[o], %[o], %[fb], lsl #1\n\t" "b 1b\n\t" \
+                "3:\n\t" \
                 "ldr %[W0], [sp, #40]\n\t" "subs %[W0], %[W0], #1\n\t" "str %[W0], [sp, #40]\n\t" "bne 2b\n\t" \
-                "add sp, sp, #56" \
+                "add sp, sp, #64" \
                 : [fa] "=&r"(fa_), [fb] "=&r"(fb_), [m] "=&r"(m_), [w] "=&r"(w_), [bias] "=&r"(bias_), \
                   [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [W0] "=&r"(W0_), \
                   [W1] "=&r"(W1_), [W2] "=&r"(W2_), [o] "=&r"(o_), [p] "+&r"(p_) \
@@ -155,8 +184,8 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tpair(const tinycc_dw
                                                                   const int32_t *pk0, int8_t *out, int8_t *ring,
                                                                   int32_t *buf, int32_t in_zp, int32_t out_zp,
                                                                   int32_t act_min, int32_t act_max) {
-    const int co = s->co, w = s->w, ow = s->ow, pad_l = s->pad_l, rq = s->rq, ci = s->ci;
-    const int kp = tinycc_dw_tp_kp(ow), np = ow / 2, odd = ow & 1;
+    const int co = s->co, w = s->w, sw = s->sw, ow = s->ow, pad_l = s->pad_l, rq = s->rq, ci = s->ci;
+    const int kp = tinycc_dw_tp_kp(ow, sw), np = ow / 2, odd = ow & 1;
     const int cl = pad_l < 2 * kp ? pad_l : 2 * kp, cr = w + pad_l < 2 * kp ? w + pad_l : 2 * kp;   /* inside */
     const int32_t zp4 = (int32_t)(((uint32_t)in_zp & 0xffu) * 0x01010101u), zpw = __sxtb16(zp4);
     const int steps = r ? r->oh : s->n * s->oh, clip = act_min > -128 || act_max < 127;
@@ -204,17 +233,23 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tpair(const tinycc_dw
                         q[6 * cs] = (int16_t)(o >> 16);
                         ++jj, src += ci, d0 += 3;
                     }
-                    {
-                        int32_t *d1 = d0 + cs, *d2 = d1 + cs, *d3 = d2 + cs;
-                        for (; jj + 2 <= cr; jj += 2, src += 2 * ci, d0 += 3, d1 += 3, d2 += 3, d3 += 3) {
-                            const int32_t v0 = tinycc_ld4(src), v1 = tinycc_ld4(src + ci);
-                            const uint32_t e0 = (uint32_t)__sxtb16(v0), o0 = (uint32_t)tinycc_dw_sxtb16_odd(v0);
-                            const uint32_t e1 = (uint32_t)__sxtb16(v1), o1 = (uint32_t)tinycc_dw_sxtb16_odd(v1);
-                            *d0 = (int32_t)((e0 & 0xffffu) | (e1 << 16));
-                            *d1 = (int32_t)((o0 & 0xffffu) | (o1 << 16));
-                            *d2 = (int32_t)((e0 >> 16) | (e1 & 0xffff0000u));
-                            *d3 = (int32_t)((o0 >> 16) | (o1 & 0xffff0000u));
-                        }
+                    if (jj + 2 <= cr) {   /* column pairs: one assembly loop (GCC took 30 cycles a pass) */
+                        int32_t *d1 = d0 + cs, *d2 = d1 + cs, *d3 = d2 + cs, v0, v1, e0, e1, t;
+                        int n = (cr - jj) >> 1;
+                        __asm__ volatile("1:\n\t"
+                                "ldr %[v0], [%[s]]\n\t" "ldr %[v1], [%[s], %[ci]]\n\t" "add %[s], %[s], %[ci], lsl #1\n\t"
+                                "sxtb16 %[e0], %[v0]\n\t" "sxtb16 %[e1], %[v1]\n\t"
+                                "sxtb16 %[v0], %[v0], ror #8\n\t" "sxtb16 %[v1], %[v1], ror #8\n\t"
+                                "pkhbt %[t], %[e0], %[e1], lsl #16\n\t" "str %[t], [%[d0]], #12\n\t"
+                                "pkhtb %[t], %[e1], %[e0], asr #16\n\t" "str %[t], [%[d2]], #12\n\t"
+                                "pkhbt %[t], %[v0], %[v1], lsl #16\n\t" "str %[t], [%[d1]], #12\n\t"
+                                "pkhtb %[t], %[v1], %[v0], asr #16\n\t" "str %[t], [%[d3]], #12\n\t"
+                                "subs %[n], %[n], #1\n\t" "bne 1b"
+                                : [s] "+&r"(src), [d0] "+&r"(d0), [d1] "+&r"(d1), [d2] "+&r"(d2), [d3] "+&r"(d3),
+                                  [n] "+&r"(n), [v0] "=&r"(v0), [v1] "=&r"(v1), [e0] "=&r"(e0), [e1] "=&r"(e1),
+                                  [t] "=&r"(t)
+                                : [ci] "r"(ci) : "memory", "cc");
+                        jj += ((cr - jj) >> 1) << 1;
                     }
                     if (jj < cr) {   /* an odd last column: the low halves */
                         const int32_t v = tinycc_ld4(src), e = __sxtb16(v), o = tinycc_dw_sxtb16_odd(v);
@@ -228,31 +263,48 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tpair(const tinycc_dw
             }
         }
         if (np >= 2 && (!TINYCC_DW_TP_CLIP || !clip)) {   /* quads: the assembly */
-            int32_t x[10];
+            int32_t x[11];
             x[0] = (int32_t)(intptr_t)fwt;
             x[1] = (int32_t)(intptr_t)xb;
             x[2] = (int32_t)(intptr_t)row;
             x[3] = 4 * ko[0], x[4] = 4 * ko[1], x[5] = 4 * ko[2];
             x[6] = co;
             x[7] = 12 * kp;
-            x[8] = 24 * (np / 2);
+            x[8] = 24 * sw * (np / 2);
             x[9] = out_zp;
-            k0 = np & ~1;   /* pairs done */
-#if TINYCC_DW_TP_RQ & 4
-            if (z0) TINYCC_DW_TP_ASM(0);
+            x[10] = np & 1;
+            k0 = np;   /* pairs done */
+#if TINYCC_DW_TP_SW & 1 && TINYCC_DW_TP_RQ & 4
+            if (sw == 1 && z0) TINYCC_DW_TP_ASM(1, 0);
             else
 #endif
-#if TINYCC_DW_TP_RQ & 1
-            if (rq == 1) TINYCC_DW_TP_ASM(1);
+#if TINYCC_DW_TP_SW & 1 && TINYCC_DW_TP_RQ & 1
+            if (sw == 1 && rq == 1) TINYCC_DW_TP_ASM(1, 1);
             else
 #endif
-#if TINYCC_DW_TP_RQ & 2
-            if (rq == 2) TINYCC_DW_TP_ASM(2);
+#if TINYCC_DW_TP_SW & 1 && TINYCC_DW_TP_RQ & 2
+            if (sw == 1 && rq == 2) TINYCC_DW_TP_ASM(1, 2);
+            else
+#endif
+#if TINYCC_DW_TP_SW & 2 && TINYCC_DW_TP_RQ & 4
+            if (sw == 2 && z0) TINYCC_DW_TP_ASM(2, 0);
+            else
+#endif
+#if TINYCC_DW_TP_SW & 2 && TINYCC_DW_TP_RQ & 1
+            if (sw == 2 && rq == 1) TINYCC_DW_TP_ASM(2, 1);
+            else
+#endif
+#if TINYCC_DW_TP_SW & 2 && TINYCC_DW_TP_RQ & 2
+            if (sw == 2 && rq == 2) TINYCC_DW_TP_ASM(2, 2);
             else
 #endif
             k0 = 0;   /* no assembly loop compiled in for it: the C loop below */
         }
-        if (k0 < np || odd) {   /* clipping (every pair), a last pair, the odd last output: the C loop */
+        if (k0 < np || odd) {   /* clipping (every pair), the odd last output: the C loop */
+#if TINYCC_DW_TP_SW & 2
+            if (sw == 2) TINYCC_DW_TP_C(2);
+            else
+#endif
             TINYCC_DW_TP_C(1);
         }
         if (r) tinycc_ring_flush(r, out, ring, step, oy, &first, &count);
@@ -271,6 +323,10 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tpair(const tinycc_dw
 #undef TINYCC_DW_TP_ZP1
 #undef TINYCC_DW_TP_ZP2
 #undef TINYCC_DW_TP_SLOT
+#undef TINYCC_DW_TP_SLOT2
+#undef TINYCC_DW_TP_SLOTS1
+#undef TINYCC_DW_TP_SLOTS2
+#undef TINYCC_DW_TP_S2
 #undef TINYCC_DW_TP_C
 #undef TINYCC_DW_TP_OUT
 #undef TINYCC_DW_TP_S1
