@@ -177,6 +177,13 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
                 : : "memory", "cc"); \
     } while (0)
 
+/* the assembly loop of stride SW and requantisation Z (0: z0) when COND and compiled in (the emitter's
+ * TINYCC_DW_TP_SW and TINYCC_DW_TP_RQ: a constant false condition drops the loop), else what follows */
+#define TINYCC_DW_TP_RUN(SW, Z, COND) \
+    if ((TINYCC_DW_TP_SW & (SW)) && (TINYCC_DW_TP_RQ & ((Z) ? (Z) : 4)) && sw == (SW) && (COND)) \
+        TINYCC_DW_TP_ASM(SW, Z); \
+    else
+
 /* Image b's (in place: r not NULL, out its buffer, rows in the ring's order) output rows; buf:
  * TINYCC_DW_TP_BYTES, the channels' records then the ring (3 * kp words a channel) */
 static __attribute__((noinline, unused)) void tinycc_dw_s8_tpair(const tinycc_dw_shape *s, const tinycc_ring_shape *r,
@@ -274,30 +281,8 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tpair(const tinycc_dw
             x[9] = out_zp;
             x[10] = np & 1;
             k0 = np;   /* pairs done */
-#if TINYCC_DW_TP_SW & 1 && TINYCC_DW_TP_RQ & 4
-            if (sw == 1 && z0) TINYCC_DW_TP_ASM(1, 0);
-            else
-#endif
-#if TINYCC_DW_TP_SW & 1 && TINYCC_DW_TP_RQ & 1
-            if (sw == 1 && rq == 1) TINYCC_DW_TP_ASM(1, 1);
-            else
-#endif
-#if TINYCC_DW_TP_SW & 1 && TINYCC_DW_TP_RQ & 2
-            if (sw == 1 && rq == 2) TINYCC_DW_TP_ASM(1, 2);
-            else
-#endif
-#if TINYCC_DW_TP_SW & 2 && TINYCC_DW_TP_RQ & 4
-            if (sw == 2 && z0) TINYCC_DW_TP_ASM(2, 0);
-            else
-#endif
-#if TINYCC_DW_TP_SW & 2 && TINYCC_DW_TP_RQ & 1
-            if (sw == 2 && rq == 1) TINYCC_DW_TP_ASM(2, 1);
-            else
-#endif
-#if TINYCC_DW_TP_SW & 2 && TINYCC_DW_TP_RQ & 2
-            if (sw == 2 && rq == 2) TINYCC_DW_TP_ASM(2, 2);
-            else
-#endif
+            TINYCC_DW_TP_RUN(1, 0, z0) TINYCC_DW_TP_RUN(1, 1, rq == 1) TINYCC_DW_TP_RUN(1, 2, rq == 2)
+            TINYCC_DW_TP_RUN(2, 0, z0) TINYCC_DW_TP_RUN(2, 1, rq == 1) TINYCC_DW_TP_RUN(2, 2, rq == 2)
             k0 = 0;   /* no assembly loop compiled in for it: the C loop below */
         }
         if (k0 < np || odd) {   /* clipping (every pair), the odd last output: the C loop */
@@ -311,6 +296,7 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tpair(const tinycc_dw
     }
 }
 #undef TINYCC_DW_TP_ASM
+#undef TINYCC_DW_TP_RUN
 #undef TINYCC_DW_TP_FROW
 #undef TINYCC_DW_TP_REQ0
 #undef TINYCC_DW_TP_REQ1
@@ -337,7 +323,7 @@ tinycc_depthwise_conv_2d_s8_tpair(const tinycc_dw_shape *s, const int8_t *in, co
                                   const int32_t *kbias, int8_t *out, int32_t in_zp, int32_t out_zp, const int32_t *mult,
                                   const int32_t *shift, int32_t act_min, int32_t act_max) {
 #if defined(TINYCC_DSP) && !defined(TINYCC_DW_MVE)
-    int32_t buf[TINYCC_DW_TP_BYTES / 4];   /* here: beside a large frame GCC keeps a frame pointer */
+    int32_t buf[TINYCC_DW_TP_BYTES / 4];   /* the ring and the records */
     (void)bias, (void)mult, (void)shift;
     tinycc_dw_s8_tpair(s, NULL, in, filter, kbias, out, NULL, buf, in_zp, out_zp, act_min, act_max);
 #else
