@@ -93,9 +93,9 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
  * rows slots 0, 1, 2 hold, co, the ring's bytes a channel, the whole quads' bytes (24 a quad), out_zp,
  * and whether a pair is left (then one more quad, over the last four outputs: two again). The rest
  * waits in a frame it pushes itself below sp (GCC has no register left to address a local): [sp] the
- * channel's filter pairs in slot order (six words), +24 co, +28 the channel's end, +32 out_zp, +36 x,
- * +40 channels left, +44 the next record, +48 the next channel's words, +52 its output, +56 the pair
- * left.
+ * channel's filter pairs in slot order (six words), +24 co, +28 the channel's end, +32 out_zp, +40
+ * channels left, +44 the next record, +48 the next channel's words, +52 its output, +56 the pair left
+ * (the channel's), +60 x[3..5], +72 x[7], +76 x[8], +80 x[10].
  * The requantisation is tinycc_dw_rq's (2^30 an immediate; Z 2: out_zp added after the shift; Z 0:
  * mode z0's) with W0, W1 as temporaries. */
 #define TINYCC_DW_TP_SLOT(FO, OFF, C0, C1, C2, C3) \
@@ -131,28 +131,32 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
     "asr %[W0], %[" A "], #31\n\t" "add %[W1], %[W0], %[w], asr #8\n\t" "lsl %[W0], %[W0], #31\n\t" \
     "orr %[W0], %[W0], #0x40000000\n\t" "smlal %[W0], %[W1], %[" A "], %[m]\n\t" "asr %[" A "], %[W1], %[w]\n\t" \
     TINYCC_DW_TP_ZP##Z(A) "ssat %[" A "], #8, %[" A "]\n\t"
-#define TINYCC_DW_TP_FROW(KO, FO) \
-    "ldr %[W0], [%[W2], #" KO "]\n\t" "add %[W0], %[W1], %[W0]\n\t" "ldrd %[fa], %[fb], [%[W0]]\n\t" \
-    "strd %[fa], %[fb], [sp, #" FO "]\n\t"
+/* a slot's filter row from the record (its address in R) to the frame at FO */
+#define TINYCC_DW_TP_FROW(R, FO) \
+    "ldr %[fa], [%[" R "]]\n\t" "ldr %[fb], [%[" R "], #4]\n\t" "str %[fa], [sp, #" FO "]\n\t" \
+    "str %[fb], [sp, #" FO "+4]\n\t"
+/* x[] word at byte XO to the frame at FO */
+#define TINYCC_DW_TP_X(XO, FO) "ldr %[W0], [%[p], #" XO "]\n\t" "str %[W0], [sp, #" FO "]\n\t"
 #define TINYCC_DW_TP_ASM(SW, Z) do { \
         int32_t fa_, fb_, m_, w_, bias_, a0, a1, a2, a3, W0_, W1_, W2_, *p_ = x; \
         int8_t *o_; \
-        __asm__ volatile("sub sp, sp, #64\n\t" "str %[p], [sp, #36]\n\t" \
+        __asm__ volatile("sub sp, sp, #88\n\t" \
                 "ldr %[W0], [%[p], #24]\n\t" "str %[W0], [sp, #24]\n\t" "str %[W0], [sp, #40]\n\t" \
-                "ldr %[W0], [%[p], #36]\n\t" "str %[W0], [sp, #32]\n\t" \
-                "ldr %[W0], [%[p]]\n\t" "str %[W0], [sp, #44]\n\t" \
-                "ldr %[W0], [%[p], #4]\n\t" "str %[W0], [sp, #48]\n\t" \
-                "ldr %[W0], [%[p], #8]\n\t" "str %[W0], [sp, #52]\n\t" \
+                TINYCC_DW_TP_X("36", "32") TINYCC_DW_TP_X("0", "44") TINYCC_DW_TP_X("4", "48") \
+                TINYCC_DW_TP_X("8", "52") TINYCC_DW_TP_X("12", "60") TINYCC_DW_TP_X("16", "64") \
+                TINYCC_DW_TP_X("20", "68") TINYCC_DW_TP_X("28", "72") TINYCC_DW_TP_X("32", "76") \
+                TINYCC_DW_TP_X("40", "80") \
                 "2:\n\t" \
-                "ldr %[W2], [sp, #36]\n\t" "ldr %[W1], [sp, #44]\n\t" \
-                TINYCC_DW_TP_FROW("12", "0") TINYCC_DW_TP_FROW("16", "8") TINYCC_DW_TP_FROW("20", "16") \
+                "ldr %[W1], [sp, #44]\n\t" "ldr %[W0], [sp, #60]\n\t" "ldr %[W2], [sp, #64]\n\t" \
+                "ldr %[bias], [sp, #68]\n\t" "add %[W0], %[W1], %[W0]\n\t" "add %[W2], %[W1], %[W2]\n\t" \
+                "add %[bias], %[W1], %[bias]\n\t" \
+                TINYCC_DW_TP_FROW("W0", "0") TINYCC_DW_TP_FROW("W2", "8") TINYCC_DW_TP_FROW("bias", "16") \
                 "ldrd %[m], %[w], [%[W1], #24]\n\t" "ldr %[bias], [%[W1], #32]\n\t" \
                 "add %[W1], %[W1], #36\n\t" "str %[W1], [sp, #44]\n\t" \
-                "ldr %[p], [sp, #48]\n\t" "ldr %[W0], [%[W2], #28]\n\t" "add %[W0], %[p], %[W0]\n\t" \
-                "str %[W0], [sp, #48]\n\t" \
-                "ldr %[W0], [%[W2], #32]\n\t" "add %[W0], %[p], %[W0]\n\t" "str %[W0], [sp, #28]\n\t" \
-                "ldr %[o], [sp, #52]\n\t" "add %[W0], %[o], #1\n\t" "str %[W0], [sp, #52]\n\t" \
-                "ldr %[W0], [%[W2], #40]\n\t" "str %[W0], [sp, #56]\n\t" \
+                "ldr %[p], [sp, #48]\n\t" "ldr %[W0], [sp, #72]\n\t" "ldr %[W1], [sp, #76]\n\t" \
+                "ldr %[o], [sp, #52]\n\t" "ldr %[W2], [sp, #80]\n\t" "add %[W0], %[p], %[W0]\n\t" \
+                "add %[W1], %[p], %[W1]\n\t" "str %[W0], [sp, #48]\n\t" "str %[W1], [sp, #28]\n\t" \
+                "str %[W2], [sp, #56]\n\t" "add %[W0], %[o], #1\n\t" "str %[W0], [sp, #52]\n\t" \
                 "1:\n\t" \
                 TINYCC_DW_TP_SLOTS##SW("0", "0", "bias", "bias", "bias", "bias") \
                 TINYCC_DW_TP_SLOTS##SW("8", "4", "a0", "a1", "a2", "a3") \
@@ -160,17 +164,17 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
                 "adds %[p], %[p], #24 * " #SW "\n\t" TINYCC_DW_TP_LDZP##Z \
                 TINYCC_DW_TP_REQ##Z("a0", Z) TINYCC_DW_TP_REQ##Z("a1", Z) \
                 TINYCC_DW_TP_REQ##Z("a2", Z) TINYCC_DW_TP_REQ##Z("a3", Z) \
-                "ldr %[fb], [sp, #24]\n\t" "strb %[a0], [%[o]]\n\t" "strb %[a1], [%[o], %[fb]]\n\t" \
-                "add %[o], %[o], %[fb], lsl #1\n\t" "strb %[a2], [%[o]]\n\t" "strb %[a3], [%[o], %[fb]]\n\t" \
-                "add %[o], %[o], %[fb], lsl #1\n\t" \
-                "ldr %[fa], [sp, #28]\n\t" "cmp %[p], %[fa]\n\t" "bne 1b\n\t" \
+                "ldr %[fb], [sp, #24]\n\t" "strb %[a1], [%[o], %[fb]]\n\t" "strb %[a0], [%[o]]\n\t" \
+                "add %[o], %[o], %[fb], lsl #1\n\t" "ldr %[fa], [sp, #28]\n\t" "strb %[a3], [%[o], %[fb]]\n\t" \
+                "strb %[a2], [%[o]]\n\t" "add %[o], %[o], %[fb], lsl #1\n\t" \
+                "cmp %[p], %[fa]\n\t" "bne 1b\n\t" \
                 "ldr %[fa], [sp, #56]\n\t" "cmp %[fa], #0\n\t" "beq 3f\n\t" \
                 "movs %[fa], #0\n\t" "str %[fa], [sp, #56]\n\t" "add %[fa], %[p], #12 * " #SW "\n\t" \
                 "str %[fa], [sp, #28]\n\t" \
                 "subs %[p], %[p], #12 * " #SW "\n\t" "sub %[o], %[o], %[fb], lsl #1\n\t" "b 1b\n\t" \
                 "3:\n\t" \
                 "ldr %[W0], [sp, #40]\n\t" "subs %[W0], %[W0], #1\n\t" "str %[W0], [sp, #40]\n\t" "bne 2b\n\t" \
-                "add sp, sp, #64" \
+                "add sp, sp, #88" \
                 : [fa] "=&r"(fa_), [fb] "=&r"(fb_), [m] "=&r"(m_), [w] "=&r"(w_), [bias] "=&r"(bias_), \
                   [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [W0] "=&r"(W0_), \
                   [W1] "=&r"(W1_), [W2] "=&r"(W2_), [o] "=&r"(o_), [p] "+&r"(p_) \
@@ -298,6 +302,7 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tpair(const tinycc_dw
 #undef TINYCC_DW_TP_ASM
 #undef TINYCC_DW_TP_RUN
 #undef TINYCC_DW_TP_FROW
+#undef TINYCC_DW_TP_X
 #undef TINYCC_DW_TP_REQ0
 #undef TINYCC_DW_TP_REQ1
 #undef TINYCC_DW_TP_REQ2
