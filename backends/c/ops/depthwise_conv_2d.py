@@ -187,6 +187,8 @@ def _fast(entry):
             d["TINYCC_DW_TP_RQ"] = d.get("TINYCC_DW_TP_RQ", 0) | _tpair_loop(node, m.g, p, clip)
             d["TINYCC_DW_TP_SW"] = d.get("TINYCC_DW_TP_SW", 0) | node.attrs["strides"][1]
             d["TINYCC_DW_TP_CLIP"] = max(d.get("TINYCC_DW_TP_CLIP", 0), int(clip))
+            odd = m.g.tensors[node.outputs[0]].shape[2] % 2
+            d["TINYCC_DW_TP_CLOOP"] = max(d.get("TINYCC_DW_TP_CLOOP", 0), int(clip or odd))   # the C loop's work
         if entry == "fast":   # the ring's parts a node needs (compiled in), and whether every fast node takes it
             rows, d = _rows(node, m.g, p), m.defines
             d["TINYCC_DW_ROWS"] = max(d.get("TINYCC_DW_ROWS", 0), rows)

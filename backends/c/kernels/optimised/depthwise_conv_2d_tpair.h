@@ -24,6 +24,9 @@
 #ifndef TINYCC_DW_TP_SW
 #define TINYCC_DW_TP_SW 3         /* the emitter's: the nodes' strides across (bit 1: 1, bit 2: 2) */
 #endif
+#ifndef TINYCC_DW_TP_CLOOP
+#define TINYCC_DW_TP_CLOOP 1      /* 0 (the emitter's): no node clips or has an odd output width: no C loop */
+#endif
 #ifndef TINYCC_DW_TP_CLIP
 #define TINYCC_DW_TP_CLIP 1       /* 0 (the emitter's): no node clips its activations */
 #endif
@@ -292,7 +295,7 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tpair(const tinycc_dw
             TINYCC_DW_TP_RUN(2, 0, z0) TINYCC_DW_TP_RUN(2, 1, rq == 1) TINYCC_DW_TP_RUN(2, 2, rq == 2)
             k0 = 0;   /* no assembly loop compiled in for it: the C loop below */
         }
-        if (k0 < np || odd) {   /* clipping (every pair), the odd last output: the C loop */
+        if (TINYCC_DW_TP_CLOOP && (k0 < np || odd)) {   /* clipping (every pair), the odd last output: the C loop */
 #if TINYCC_DW_TP_SW & 2
             if (sw == 2) TINYCC_DW_TP_C(2);
             else
