@@ -1,16 +1,16 @@
 """The depthwise kernel that pairs taps along rows (tinycc_dw_s8_tpair, kernels/optimised/
-depthwise_conv_2d_tpair.h: 3x3 packed filter, rq 1 or 2, co a multiple of 4, stride 1 across, 8 or more
-output columns) against TF Lite Micro, byte for byte: on the host under ASan + UBSan (the kernel
+depthwise_conv_2d_tpair.h: 3x3 packed filter, rq 1 or 2, co a multiple of 4, stride 1 or 2 across, 8 or
+more output columns) against TF Lite Micro, byte for byte: on the host under ASan + UBSan (the kernel
 compiles out: the fast kernel's rows) and under QEMU on a Cortex-M4 (the channel-planar int16 ring,
-its assembly quads of SMLAD tap pairs, the C loop's last pair and odd last output).
+its assembly quads of SMLAD tap pairs, the C loop's clipping and odd last output).
 
 Edge shapes: output widths 8, 9, 10, 11 (quads only; a last odd output; a last pair: one more quad
 over the last four outputs; both), at stride 1 and 2 across, valid and same padding (the left padding
 odd: a row's first word half zero point), stride 2 down (rows skipped in the ring), two images (the
 ring forgets the first image's rows), the three requantisation loops (rq 1; rq 2 from a large output
 scale; z0: out_zp -128 without clipping, with and without a ReLU), clipping activations (the C loop),
-int8 extremes (zero points 127), and two nodes in a row (the second in place over its input, rows in
-the ring's order)."""
+int8 extremes (zero points 127), a folded bias past 2^29 (z0 would overflow: rq 1 stays), and two
+nodes in a row (the second in place over its input, rows in the ring's order)."""
 from __future__ import annotations
 
 import dataclasses
@@ -115,4 +115,21 @@ def test_tpair_in_place_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
     g = load_tflite(Path("test.tflite"), model)
     write_sources(g, tmp_path)
     assert "tinycc_depthwise_conv_2d_s8_tpair_inplace(" in (tmp_path / "model.c").read_text()
+    assert_qemu_m4_equals_tflm(model, g, tmp_path, 2)
+
+
+@pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
+                    reason="the Cortex-M toolchain and QEMU are not installed")
+def test_a_bias_past_2_to_the_29_keeps_rq_1_on_qemu_cortex_m4(tmp_path):
+    """Mode z0 doubles the accumulator: with a folded bias of 2^29 or more a node keeps rq 1's loop."""
+    g = load_tflite(Path("a.tflite"), tp_case(11, h=4, w=8, cin=4, act_fn="relu", out_zp=-128))
+    node = g.nodes[0]
+    bias = g.tensors[node.inputs[2]]
+    g.tensors[bias.name] = dataclasses.replace(bias, data=np.array([1 << 29, -(1 << 29), 5, -5], np.int32))
+    model = write_tflite(validate(g))
+    g = load_tflite(Path("test.tflite"), model)
+    node = g.nodes[0]
+    p = ops.require(node.op).prepare(node, g)
+    assert emitter._entry(node, g, p) == "tpair" and emitter._tpair_loop(node, g, p, False) == 1
+    write_sources(g, tmp_path)
     assert_qemu_m4_equals_tflm(model, g, tmp_path, 2)

@@ -43,7 +43,7 @@ DW_TP_MIN_OW = 8
 
 def _tpair_bytes(node, g, p) -> int:
     """Bytes of tinycc_dw_s8_tpair's ring of channel-planar int16 rows and filter pairs
-    (depthwise_conv_2d_tpair.h: 9 + 3 kp words a channel, kp = tinycc_dw_tp_kp), 0 when it does not
+    (depthwise_conv_2d_tpair.h: 10 + 3 kp words a channel, kp = tinycc_dw_tp_kp), 0 when it does not
     apply: it needs the packed filter with rq 1 or 2, co a multiple of 4, stride 1 or 2 across, at
     least DW_TP_MIN_OW output columns and at most DW_TP_BYTES."""
     plan = _fast_plan(node, g, p)
@@ -51,16 +51,17 @@ def _tpair_bytes(node, g, p) -> int:
         return 0
     co, ow, sw = g.tensors[node.inputs[1]].shape[3], g.tensors[node.outputs[0]].shape[2], node.attrs["strides"][1]
     kp = (ow // 2 + 1 if sw == 1 else ow + 1) + ow % 2
-    need = 4 * co * (9 + 3 * kp)
+    need = 4 * co * (10 + 3 * kp)
     ok = co % DW_CHANNEL_GROUP == 0 and sw in (1, 2) and ow >= DW_TP_MIN_OW and need <= DW_TP_BYTES
     return need if ok else 0
 
 
 def _tpair_loop(node, g, p, clip: bool) -> int:
     """The assembly loop tinycc_dw_s8_tpair picks for the node (its own check, at run time): 4 (mode z0:
-    rq 1, out_zp -128, no clipping), else 1 or 2 (rq 1 or 2)."""
-    mode = int(_fast_plan(node, g, p)[3])
-    return 4 if mode == 1 and p["output_zp"] == -128 and not clip else mode
+    rq 1, out_zp -128, no clipping, every |folded bias| < 2^29), else 1 or 2 (rq 1 or 2)."""
+    _, folded, _, mode = _fast_plan(node, g, p)
+    z0 = mode == 1 and p["output_zp"] == -128 and not clip and np.abs(folded).max() < 1 << 29
+    return 4 if z0 else int(mode)
 
 
 def _entry(node, g, p) -> str:

@@ -40,12 +40,14 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
 
 #if defined(TINYCC_DSP) && !defined(TINYCC_DW_MVE)
 /* A channel's record in the table the kernel builds once a layer (TINYCC_DW_TP_REC words): its filter
- * rows' pairs fa, fb (rows 0, 1, 2), multiplier, requantisation word, folded bias. Mode z0 (rq 1 with
- * out_zp -128 and no clipping: ReLU's usual output): the requantisation of acc >= 0 is rq 1's with its
- * sign term t = 0 (low word 2^30, high word hi0 = rqw >> 8), and of acc < 0 gives at most -128 as
- * TFLM's does (acc M <= 0 as M >= 0: the quotient's floor at most 0, out_zp -128 folded in hi0), so
- * the sign's terms go: 5 instructions an output for 7. */
-#define TINYCC_DW_TP_REC 9
+ * rows' pairs fa, fb (rows 0, 1, 2), multiplier M, requantisation word, folded bias, shift r. Mode z0
+ * (rq 1 with out_zp -128, no clipping, every |folded bias| < 2^29: ReLU's usual output) doubles the
+ * filter and the bias (the accumulator 2 acc, within int32) and keeps Ra = 2^(r-1) - 128 * 2^r for
+ * the word: TFLM's requantisation of acc >= 0, floor((floor((acc M + 2^30) / 2^31) + 2^(r-1)) / 2^r)
+ * - 128, is then SMMLAR(2 acc, M, Ra) >> r (SMMLAR: floor((Ra 2^32 + 2 acc M + 2^31) / 2^32); floors
+ * of floors), and of acc < 0 at most -128 as TFLM's (2 acc M <= 0 as M >= 0): 3 instructions an
+ * output for 7. */
+#define TINYCC_DW_TP_REC 10
 /* the C loop (clipping activations; the odd last output): one output pair of a channel from slot S's
  * words at xp times the filter row it holds (fa##S, fb##S) */
 #define TINYCC_DW_TP_S1(S) do { \
@@ -60,7 +62,9 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
     } while (0)
 /* requantised, clipped and stored: accumulator A to byte O */
 #define TINYCC_DW_TP_OUT(A, O) do { \
-        int32_t v_ = rq == 1 ? tinycc_dw_rq(A, fc[6], fc[7], 0x40000000) \
+        int32_t v_ = z0 ? (int32_t)(((int64_t)(A) * fc[6] + 0x80000000LL + (int64_t)fc[7] * 4294967296LL) >> 32) \
+                              >> fc[9] \
+                   : rq == 1 ? tinycc_dw_rq(A, fc[6], fc[7], 0x40000000) \
                              : tinycc_dw_rq2(A, fc[6], fc[7], 0x40000000, out_zp); \
         *(O) = (int8_t)tinycc_clamp(v_, act_min, act_max); \
     } while (0)
@@ -88,7 +92,7 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
     } while (0)
 /* the rows' channels and their output quads without clipping: one block of assembly (14 registers:
  * the accumulators, a filter row's two pairs, three words, the word and output pointers, multiplier,
- * requantisation word, folded bias). A quad and one filter row: words W0 = (x0, x1), W1 = (x2, x3),
+ * requantisation word, shift r (mode z0's)). A quad and one filter row: words W0 = (x0, x1), W1 = (x2, x3),
  * W2 = (x4, x5) and 8 multiplies for 12 MACs (the first row's accumulate the folded bias):
  *   out0 += SMLAD(W0, fa) + SMLABT(W1, fb)     out1 += SMLATB(W0, fa) + SMLAD(W1, fb)
  *   out2 += SMLAD(W1, fa) + SMLABT(W2, fb)     out3 += SMLATB(W1, fa) + SMLAD(W2, fb)
@@ -96,7 +100,8 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
  * rows slots 0, 1, 2 hold, co, the ring's bytes a channel, the whole quads' bytes (24 a quad), out_zp,
  * and whether a pair is left (then one more quad, over the last four outputs: two again). The rest
  * waits in a frame it pushes itself below sp (GCC has no register left to address a local): [sp] the
- * channel's filter pairs in slot order (six words), +24 co, +28 the channel's end, +32 out_zp, +40
+ * channel's filter pairs in slot order (six words), +24 co, +28 the channel's end, +32 out_zp, +36
+ * the channel's folded bias, +40
  * channels left, +44 the next record, +48 the next channel's words, +52 its output, +56 the pair left
  * (the channel's), +60 x[3..5], +72 x[7], +76 x[8], +80 x[10].
  * The requantisation is tinycc_dw_rq's (2^30 an immediate; Z 2: out_zp added after the shift; Z 0:
@@ -104,30 +109,30 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
 #define TINYCC_DW_TP_SLOT(FO, OFF, C0, C1, C2, C3) \
     "ldr %[fa], [sp, #" FO "]\n\t" "ldr %[fb], [sp, #" FO "+4]\n\t" "ldr %[W0], [%[p], #" OFF "]\n\t" \
     "ldr %[W1], [%[p], #" OFF "+12]\n\t" "ldr %[W2], [%[p], #" OFF "+24]\n\t" \
-    "smlad %[a0], %[W0], %[fa], %[" C0 "]\n\t" "smlatb %[a1], %[W0], %[fa], %[" C1 "]\n\t" \
-    "smlad %[a2], %[W1], %[fa], %[" C2 "]\n\t" "smlatb %[a3], %[W1], %[fa], %[" C3 "]\n\t" \
+    "smlatb %[a1], %[W0], %[fa], %[" C1 "]\n\t" "smlad %[a2], %[W1], %[fa], %[" C2 "]\n\t" \
+    "smlatb %[a3], %[W1], %[fa], %[" C3 "]\n\t" "smlad %[a0], %[W0], %[fa], %[" C0 "]\n\t" \
     "smlabt %[a0], %[W1], %[fb], %[a0]\n\t" "smlad %[a1], %[W1], %[fb], %[a1]\n\t" \
     "smlabt %[a2], %[W2], %[fb], %[a2]\n\t" "smlad %[a3], %[W2], %[fb], %[a3]\n\t"
 #define TINYCC_DW_TP_LDZP0 ""
 #define TINYCC_DW_TP_LDZP1 ""
 #define TINYCC_DW_TP_LDZP2 "ldr %[fa], [sp, #32]\n\t"
-/* stride 2: words W0..W4 (output j's window starts at word j), W3 and W4 loaded into W0, W1 */
+/* stride 2: words W0..W4 (output j's window starts at word j), W3 and W4 loaded into W2, W0; a0
+ * written after the others read it (the first row's accumulate the folded bias from a0) */
 #define TINYCC_DW_TP_SLOT2(FO, OFF, C0, C1, C2, C3) \
     "ldr %[fa], [sp, #" FO "]\n\t" "ldr %[fb], [sp, #" FO "+4]\n\t" "ldr %[W0], [%[p], #" OFF "]\n\t" \
     "ldr %[W1], [%[p], #" OFF "+12]\n\t" "ldr %[W2], [%[p], #" OFF "+24]\n\t" \
-    "smlad %[a0], %[W0], %[fa], %[" C0 "]\n\t" "smlad %[a1], %[W1], %[fa], %[" C1 "]\n\t" \
-    "smlabt %[a0], %[W1], %[fb], %[a0]\n\t" "smlabt %[a1], %[W2], %[fb], %[a1]\n\t" \
-    "ldr %[W0], [%[p], #" OFF "+36]\n\t" "ldr %[W1], [%[p], #" OFF "+48]\n\t" \
-    "smlad %[a2], %[W2], %[fa], %[" C2 "]\n\t" "smlad %[a3], %[W0], %[fa], %[" C3 "]\n\t" \
-    "smlabt %[a2], %[W0], %[fb], %[a2]\n\t" "smlabt %[a3], %[W1], %[fb], %[a3]\n\t"
+    "smlad %[a1], %[W1], %[fa], %[" C1 "]\n\t" "smlabt %[a1], %[W2], %[fb], %[a1]\n\t" \
+    "smlad %[a2], %[W2], %[fa], %[" C2 "]\n\t" "ldr %[W2], [%[p], #" OFF "+36]\n\t" \
+    "smlabt %[a2], %[W2], %[fb], %[a2]\n\t" "smlad %[a3], %[W2], %[fa], %[" C3 "]\n\t" \
+    "smlad %[a0], %[W0], %[fa], %[" C0 "]\n\t" "smlabt %[a0], %[W1], %[fb], %[a0]\n\t" \
+    "ldr %[W0], [%[p], #" OFF "+48]\n\t" "smlabt %[a3], %[W0], %[fb], %[a3]\n\t"
 #define TINYCC_DW_TP_SLOTS1(FO, OFF, C0, C1, C2, C3) TINYCC_DW_TP_SLOT(FO, OFF, C0, C1, C2, C3)
 #define TINYCC_DW_TP_SLOTS2(FO, OFF, C0, C1, C2, C3) TINYCC_DW_TP_SLOT2(FO, OFF, C0, C1, C2, C3)
 #define TINYCC_DW_TP_ZP0(A) ""
 #define TINYCC_DW_TP_ZP1(A) ""
 #define TINYCC_DW_TP_ZP2(A) "add %[" A "], %[" A "], %[fa]\n\t"
 #define TINYCC_DW_TP_REQ0(A, Z) \
-    "mov %[W0], #0x40000000\n\t" "asr %[W1], %[w], #8\n\t" "smlal %[W0], %[W1], %[" A "], %[m]\n\t" \
-    "asr %[" A "], %[W1], %[w]\n\t" "ssat %[" A "], #8, %[" A "]\n\t"
+    "smmlar %[W0], %[" A "], %[m], %[w]\n\t" "asr %[" A "], %[W0], %[r]\n\t" "ssat %[" A "], #8, %[" A "]\n\t"
 #define TINYCC_DW_TP_REQ1(A, Z) TINYCC_DW_TP_REQ12(A, Z)
 #define TINYCC_DW_TP_REQ2(A, Z) TINYCC_DW_TP_REQ12(A, Z)
 #define TINYCC_DW_TP_REQ12(A, Z) \
@@ -144,7 +149,7 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
 #define TINYCC_DW_TP_STR2(V) #V
 #define TINYCC_DW_TP_STR(V) TINYCC_DW_TP_STR2(V)
 #define TINYCC_DW_TP_ASM(SW, Z) do { \
-        int32_t fa_, fb_, m_, w_, bias_, a0, a1, a2, a3, W0_, W1_, W2_, *p_ = x; \
+        int32_t fa_, fb_, m_, w_, r_, a0, a1, a2, a3, W0_, W1_, W2_, *p_ = x; \
         int8_t *o_; \
         __asm__ volatile("sub sp, sp, #" TINYCC_DW_TP_STR(TINYCC_DW_TP_FRAME) "\n\t" \
                 "ldr %[W0], [%[p], #24]\n\t" "str %[W0], [sp, #24]\n\t" "str %[W0], [sp, #40]\n\t" \
@@ -154,17 +159,17 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
                 TINYCC_DW_TP_X("40", "80") \
                 "2:\n\t" \
                 "ldr %[W1], [sp, #44]\n\t" "ldr %[W0], [sp, #60]\n\t" "ldr %[W2], [sp, #64]\n\t" \
-                "ldr %[bias], [sp, #68]\n\t" "add %[W0], %[W1], %[W0]\n\t" "add %[W2], %[W1], %[W2]\n\t" \
-                "add %[bias], %[W1], %[bias]\n\t" \
-                TINYCC_DW_TP_FROW("W0", "0") TINYCC_DW_TP_FROW("W2", "8") TINYCC_DW_TP_FROW("bias", "16") \
-                "ldrd %[m], %[w], [%[W1], #24]\n\t" "ldr %[bias], [%[W1], #32]\n\t" \
-                "add %[W1], %[W1], #36\n\t" "str %[W1], [sp, #44]\n\t" \
+                "ldr %[r], [sp, #68]\n\t" "add %[W0], %[W1], %[W0]\n\t" "add %[W2], %[W1], %[W2]\n\t" \
+                "add %[r], %[W1], %[r]\n\t" \
+                TINYCC_DW_TP_FROW("W0", "0") TINYCC_DW_TP_FROW("W2", "8") TINYCC_DW_TP_FROW("r", "16") \
+                "ldrd %[m], %[w], [%[W1], #24]\n\t" "ldr %[W0], [%[W1], #32]\n\t" "ldr %[r], [%[W1], #36]\n\t" \
+                "str %[W0], [sp, #36]\n\t" "add %[W1], %[W1], #40\n\t" "str %[W1], [sp, #44]\n\t" \
                 "ldr %[p], [sp, #48]\n\t" "ldr %[W0], [sp, #72]\n\t" "ldr %[W1], [sp, #76]\n\t" \
                 "ldr %[o], [sp, #52]\n\t" "ldr %[W2], [sp, #80]\n\t" "add %[W0], %[p], %[W0]\n\t" \
                 "add %[W1], %[p], %[W1]\n\t" "str %[W0], [sp, #48]\n\t" "str %[W1], [sp, #28]\n\t" \
                 "str %[W2], [sp, #56]\n\t" "add %[W0], %[o], #1\n\t" "str %[W0], [sp, #52]\n\t" \
                 "1:\n\t" \
-                TINYCC_DW_TP_SLOTS##SW("0", "0", "bias", "bias", "bias", "bias") \
+                "ldr %[a0], [sp, #36]\n\t" TINYCC_DW_TP_SLOTS##SW("0", "0", "a0", "a0", "a0", "a0") \
                 TINYCC_DW_TP_SLOTS##SW("8", "4", "a0", "a1", "a2", "a3") \
                 TINYCC_DW_TP_SLOTS##SW("16", "8", "a0", "a1", "a2", "a3") \
                 "adds %[p], %[p], #24 * " #SW "\n\t" TINYCC_DW_TP_LDZP##Z \
@@ -181,7 +186,7 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
                 "3:\n\t" \
                 "ldr %[W0], [sp, #40]\n\t" "subs %[W0], %[W0], #1\n\t" "str %[W0], [sp, #40]\n\t" "bne 2b\n\t" \
                 "add sp, sp, #" TINYCC_DW_TP_STR(TINYCC_DW_TP_FRAME) \
-                : [fa] "=&r"(fa_), [fb] "=&r"(fb_), [m] "=&r"(m_), [w] "=&r"(w_), [bias] "=&r"(bias_), \
+                : [fa] "=&r"(fa_), [fb] "=&r"(fb_), [m] "=&r"(m_), [w] "=&r"(w_), [r] "=&r"(r_), \
                   [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [W0] "=&r"(W0_), \
                   [W1] "=&r"(W1_), [W2] "=&r"(W2_), [o] "=&r"(o_), [p] "+&r"(p_) \
                 : : "memory", "cc"); \
@@ -208,8 +213,7 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tpair(const tinycc_dw
     const int steps = r ? r->oh : s->n * s->oh, clip = act_min > -128 || act_max < 127;
     int32_t *const fwt = buf, *const xb = buf + TINYCC_DW_TP_REC * co;
     int tag[3], first = r ? tinycc_ring_start(r) : 0, count = 0, step, ky, c, j;
-    const int z0 = rq == 1 && out_zp == -128 && !clip;   /* mode z0 (the records) */
-    (void)z0;   /* when its loop is compiled out */
+    int z0 = rq == 1 && out_zp == -128 && !clip;   /* mode z0 (the records) */
     for (c = 0; c < co; ++c) {   /* the records: filter rows as (w0, w1), (w1, w2); the constants */
         const int8_t *f = fpk + 36 * (c >> 2) + (c & 3);
         const int32_t *kc = pk0 + 12 * (c >> 2);
@@ -222,6 +226,14 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tpair(const tinycc_dw
         d[6] = kc[4 + 2 * (c & 3)];
         d[7] = kc[5 + 2 * (c & 3)];
         d[8] = kc[c & 3];
+        d[9] = (d[7] & 255) + 1;   /* r */
+        if (d[8] <= -(1 << 29) || d[8] >= 1 << 29) z0 = 0;
+    }
+    for (c = 0; z0 && c < co; ++c) {   /* mode z0: doubled, Ra */
+        int32_t *const d = fwt + TINYCC_DW_TP_REC * c;
+        for (j = 0; j < 6; ++j) d[j] = (int32_t)__sadd16(d[j], d[j]);   /* |2 w| <= 256 */
+        d[7] = (int32_t)((1u << (d[9] - 1)) - (128u << d[9]));
+        d[8] *= 2;
     }
     for (j = 0; j < co * kp * 3; ++j) xb[j] = zpw;
     for (step = 0; step < steps; ++step) {
