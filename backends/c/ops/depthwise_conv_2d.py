@@ -35,7 +35,7 @@ def _packed_filter(node, g, plan) -> bool:
     return plan is not None and plan[3] != 0 and tuple(w_t.shape[1:3]) == (3, 3)
 
 
-DW_TP_BYTES = 12288   # the most stack bytes tinycc_dw_s8_tpair's ring and filter pairs may take
+DW_TP_BYTES = 8192    # the most stack bytes tinycc_dw_s8_tpair's ring and records may take (VWW: 7,936)
 # the fewest output columns it takes: a channel's setup (about 45 est. cycles a row) outweighs the pairs'
 # gain below (VWW's 6-wide rows 3% slower than the fast kernel's, KWS's 5-wide 32%; 12 to 48 wide 20-24% faster)
 DW_TP_MIN_OW = 8
