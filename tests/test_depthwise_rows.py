@@ -81,6 +81,12 @@ def _mixed():
     kernel picks per node (tinycc_dw_rows_fit)."""
     g = load_tflite(Path("a.tflite"), rows_case(11, **CASES["c8-same"][0]))
     second = load_tflite(Path("b.tflite"), dw_case(12, h=7, w=5, cin=8, kernel=(5, 2), act_fn="relu"))
+    return write_tflite(validate(splice(g, second)))
+
+
+def splice(g, second):
+    """Graph g with the single node of graph `second` appended, fed by g's output (second's other
+    tensors renamed b_*); returns g."""
     node = second.nodes[0]
     y, x2 = g.outputs[0], node.inputs[0]
     for name, t in second.tensors.items():
@@ -89,7 +95,7 @@ def _mixed():
     g.nodes.append(dataclasses.replace(node, name="b", inputs=[y] + ["b_" + i for i in node.inputs[1:]],
                                        outputs=["b_" + o for o in node.outputs]))
     g.outputs = ["b_" + o for o in second.outputs]
-    return write_tflite(validate(g))
+    return g
 
 
 @pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,

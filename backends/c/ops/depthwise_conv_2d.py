@@ -35,11 +35,43 @@ def _packed_filter(node, g, plan) -> bool:
     return plan is not None and plan[3] != 0 and tuple(w_t.shape[1:3]) == (3, 3)
 
 
+DW_TP_BYTES = 8192    # the most stack bytes tinycc_dw_s8_tpair's ring and records may take (VWW: 7,936)
+# the fewest output columns it takes: a channel's setup (about 45 est. cycles a row) outweighs the pairs'
+# gain below (VWW's 6-wide rows 3% slower than the fast kernel's, KWS's 5-wide 32%; 12 to 48 wide 20-24% faster)
+DW_TP_MIN_OW = 8
+
+
+def _tpair_bytes(node, g, p) -> int:
+    """Bytes of tinycc_dw_s8_tpair's ring of channel-planar int16 rows and filter pairs
+    (depthwise_conv_2d_tpair.h: 10 + 3 kp words a channel, kp = tinycc_dw_tp_kp), 0 when it does not
+    apply: it needs the packed filter with rq 1 or 2, co a multiple of 4, stride 1 or 2 across, at
+    least DW_TP_MIN_OW output columns and at most DW_TP_BYTES."""
+    plan = _fast_plan(node, g, p)
+    if not _packed_filter(node, g, plan) or plan[3] not in (1, 2):
+        return 0
+    co, ow, sw = g.tensors[node.inputs[1]].shape[3], g.tensors[node.outputs[0]].shape[2], node.attrs["strides"][1]
+    kp = (ow // 2 + 1 if sw == 1 else ow + 1) + ow % 2
+    need = 4 * co * (10 + 3 * kp)
+    ok = co % DW_CHANNEL_GROUP == 0 and sw in (1, 2) and ow >= DW_TP_MIN_OW and need <= DW_TP_BYTES
+    return need if ok else 0
+
+
+def _tpair_loop(node, g, p, clip: bool) -> int:
+    """The assembly loop tinycc_dw_s8_tpair picks for the node (its own check, at run time): 4 (mode z0:
+    rq 1, out_zp -128, no clipping, every |folded bias| < 2^29), else 1 or 2 (rq 1 or 2)."""
+    _, folded, _, mode = _fast_plan(node, g, p)
+    z0 = mode == 1 and p["output_zp"] == -128 and not clip and np.abs(folded).max() < 1 << 29
+    return 4 if z0 else int(mode)
+
+
 def _entry(node, g, p) -> str:
-    """The fast kernel's entry: `wrow` (rows groups outer, input and filter widened once a group and
+    """The fast kernel's entry: `tpair` (taps paired along rows, tinycc_dw_s8_tpair) where
+    _tpair_bytes applies; `wrow` (rows groups outer, input and filter widened once a group and
     row: tinycc_dw_s8_wrow) for packed-filter shapes with rq 1, co a multiple of 4, at least
     DW_WROW_MIN_OW output columns and (ow - 1) * sw + 3 <= DW_WROW_COLS window columns (layout.py);
     else `fast`."""
+    if _tpair_bytes(node, g, p):
+        return "tpair"
     plan = _fast_plan(node, g, p)
     if not _packed_filter(node, g, plan) or plan[3] != 1:
         return "fast"
@@ -150,6 +182,14 @@ def _fast(entry):
         # (a DSP core runs them through tinycc_dw_s8_wrow: the pass compiles out there; VWW: 1.5 KB)
         pair = (1 if entry == "fast" else 2) if _pairs(node, m.g, p) else 0
         m.defines["TINYCC_DW_PAIR"] = max(m.defines.get("TINYCC_DW_PAIR", 0), pair, key=PAIR_RANK.index)
+        if entry == "tpair":   # the ring's size, and the modes, clipping and strides its loops compile in
+            d, clip = m.defines, p["act_min"] > -128 or p["act_max"] < 127
+            d["TINYCC_DW_TP_BYTES"] = max(d.get("TINYCC_DW_TP_BYTES", 0), _tpair_bytes(node, m.g, p))
+            d["TINYCC_DW_TP_RQ"] = d.get("TINYCC_DW_TP_RQ", 0) | _tpair_loop(node, m.g, p, clip)
+            d["TINYCC_DW_TP_SW"] = d.get("TINYCC_DW_TP_SW", 0) | node.attrs["strides"][1]
+            d["TINYCC_DW_TP_CLIP"] = max(d.get("TINYCC_DW_TP_CLIP", 0), int(clip))
+            odd = m.g.tensors[node.outputs[0]].shape[2] % 2
+            d["TINYCC_DW_TP_CLOOP"] = max(d.get("TINYCC_DW_TP_CLOOP", 0), int(clip or odd))   # the C loop's work
         if entry == "fast":   # the ring's parts a node needs (compiled in), and whether every fast node takes it
             rows, d = _rows(node, m.g, p), m.defines
             d["TINYCC_DW_ROWS"] = max(d.get("TINYCC_DW_ROWS", 0), rows)
@@ -201,6 +241,8 @@ FAST_INPLACE_ARGS = ("&{shape}, &{ring_shape}, {buf}, {w}, {bias}, {kbias}, {rin
 VARIANTS = (
     _s4.DEPTHWISE,       # int4 weights (core/int4.py): packed, unpacked in the MAC loop
     _lut.DEPTHWISE,      # LUT weights (core/lut.py): indices + tables in flash, decoded in the MAC loop
+    Variant("tpair", "tinycc_depthwise_conv_2d_s8_tpair", FAST_ARGS, "optimised/depthwise_conv_2d_tpair.h",
+            _fast("tpair"), "tinycc_depthwise_conv_2d_s8_tpair_inplace", FAST_INPLACE_ARGS, fast=True),
     Variant("wrow", "tinycc_depthwise_conv_2d_s8_wrow", FAST_ARGS, "optimised/depthwise_conv_2d_wrow.h",
             _fast("wrow"), "tinycc_depthwise_conv_2d_s8_wrow_inplace", FAST_INPLACE_ARGS, fast=True),
     Variant("fast", "tinycc_depthwise_conv_2d_s8_fast", FAST_ARGS, "optimised/depthwise_conv_2d_fast.h",

@@ -1,0 +1,373 @@
+/* Depthwise 3x3 with SMLAD pairing TAPS, not channels (tinycc_depthwise_conv_2d_s8_tpair; DSP core, packed
+ * filter with rq 1 or 2, co a multiple of 4, stride 1 across; the emitter's DW_TP_MIN_OW; else
+ * tinycc_depthwise_conv_2d_s8_fast). Depthwise has no sum across channels for SMLAD's dual multiply;
+ * along a row it has: input rows are widened once into a ring of three padded rows laid out
+ * channel-planar as int16 (channel c, column pair k, slot s: word (c * kp + k) * 3 + s holds columns 2k
+ * and 2k + 1 of the row in slot s; columns outside the input and rows outside it the input zero point,
+ * which the folded bias cancels), and each channel's filter rows are held as pairs fa = (w0, w1),
+ * fb = (w1, w2). Two outputs of one channel and one filter row then take two words A = (x0, x1),
+ * B = (x2, x3) and four multiplies:
+ *   out0 += SMLAD(A, fa) + SMLABT(B, fb)      (x0 w0 + x1 w1 + x2 w2)
+ *   out1 += SMLATB(A, fa) + SMLAD(B, fb)      (x1 w0 + x2 w1 + x3 w2)
+ * (the assembly takes four outputs a pass: 3 words, 8 multiplies). Row iy sits in slot iy mod 3 (tag[]
+ * says which row a slot holds), so the window's rows are in rotated order: the filter row a slot
+ * multiplies is picked per output row, the words' offsets stay fixed. A channel's multiplier and
+ * requantisation word (tinycc_dw_kp's packing) stay in registers across its row. Measured on VWW's
+ * 12 to 48 wide rows: 2.1-2.3 est. cycles a MAC in the loop (20 an output), against 4.5-4.9 of four
+ * channels' taps (depthwise_conv_2d_wrow_dsp.h, depthwise_conv_2d_fast.h's ring). */
+#ifndef TINYCC_DW_TP_BYTES
+#define TINYCC_DW_TP_BYTES 8192   /* the emitter's: the most bytes of the ring and filter pairs a node needs */
+#endif
+#ifndef TINYCC_DW_TP_RQ
+#define TINYCC_DW_TP_RQ 7         /* the emitter's: the nodes' loops (bit 1: rq 1, bit 2: rq 2, bit 4: z0 below) */
+#endif
+#ifndef TINYCC_DW_TP_SW
+#define TINYCC_DW_TP_SW 3         /* the emitter's: the nodes' strides across (bit 1: 1, bit 2: 2) */
+#endif
+#ifndef TINYCC_DW_TP_CLOOP
+#define TINYCC_DW_TP_CLOOP 1      /* 0 (the emitter's): no node clips or has an odd output width: no C loop */
+#endif
+#ifndef TINYCC_DW_TP_CLIP
+#define TINYCC_DW_TP_CLIP 1       /* 0 (the emitter's): no node clips its activations */
+#endif
+
+/* column pairs of the ring's rows: those the output pairs read (stride 1, pair k: words k, k + 1;
+ * stride 2, outputs 2k, 2k + 1: words 2k, 2k + 1, 2k + 2), the odd last output's as a pair's; they
+ * cover the (ow - 1) * sw + 3 window columns */
+static inline int tinycc_dw_tp_kp(int ow, int sw) {
+    return (sw == 1 ? ow / 2 + 1 : ow + 1) + (ow & 1);
+}
+
+#if defined(TINYCC_DSP) && !defined(TINYCC_DW_MVE)
+/* A channel's record in the table the kernel builds once a layer (TINYCC_DW_TP_REC words): its filter
+ * rows' pairs fa, fb (rows 0, 1, 2), multiplier M, requantisation word, folded bias, shift r. Mode z0
+ * (rq 1 with out_zp -128, no clipping, every |folded bias| < 2^29: ReLU's usual output) doubles the
+ * filter and the bias (the accumulator 2 acc, within int32) and keeps Ra = 2^(r-1) - 128 * 2^r for
+ * the word: TFLM's requantisation of acc >= 0, floor((floor((acc M + 2^30) / 2^31) + 2^(r-1)) / 2^r)
+ * - 128, is then SMMLAR(2 acc, M, Ra) >> r (SMMLAR: floor((Ra 2^32 + 2 acc M + 2^31) / 2^32); floors
+ * of floors), and of acc < 0 at most -128 as TFLM's (2 acc M <= 0 as M >= 0): 3 instructions an
+ * output for 7. */
+#define TINYCC_DW_TP_REC 10
+/* the C loop (clipping activations; the odd last output): one output pair of a channel from slot S's
+ * words at xp times the filter row it holds (fa##S, fb##S) */
+#define TINYCC_DW_TP_S1(S) do { \
+        const int32_t A_ = xp[S], B_ = xp[3 + S]; \
+        a0 = __smlad(A_, fa##S, a0); a0 = __smlabt(B_, fb##S, a0); \
+        a1 = __smlatb(A_, fa##S, a1); a1 = __smlad(B_, fb##S, a1); \
+    } while (0)
+#define TINYCC_DW_TP_S2(S) do { \
+        const int32_t A_ = xp[S], B_ = xp[3 + S], C_ = xp[6 + S]; \
+        a0 = __smlad(A_, fa##S, a0); a0 = __smlabt(B_, fb##S, a0); \
+        a1 = __smlad(B_, fa##S, a1); a1 = __smlabt(C_, fb##S, a1); \
+    } while (0)
+/* requantised, clipped and stored: accumulator A to byte O */
+#define TINYCC_DW_TP_OUT(A, O) do { \
+        int32_t v_ = z0 ? (int32_t)(((int64_t)(A) * fc[6] + 0x80000000LL + (int64_t)fc[7] * 4294967296LL) >> 32) \
+                              >> fc[9] \
+                   : rq == 1 ? tinycc_dw_rq(A, fc[6], fc[7], 0x40000000) \
+                             : tinycc_dw_rq2(A, fc[6], fc[7], 0x40000000, out_zp); \
+        *(O) = (int8_t)tinycc_clamp(v_, act_min, act_max); \
+    } while (0)
+/* channel c's outputs from pair k0 on (np pairs in all), then the odd last one */
+#define TINYCC_DW_TP_C(SW) do { \
+        for (c = 0; c < co; ++c) { \
+            const int32_t *const fc = fwt + TINYCC_DW_TP_REC * c, *xp = xb + ((long)c * kp + (SW) * k0) * 3; \
+            const int32_t fa0 = fc[ko[0]], fb0 = fc[ko[0] + 1], fa1 = fc[ko[1]], fb1 = fc[ko[1] + 1]; \
+            const int32_t fa2 = fc[ko[2]], fb2 = fc[ko[2] + 1]; \
+            int8_t *o = row + (long)2 * k0 * co + c; \
+            int k; \
+            for (k = k0; k < np; ++k, xp += 3 * (SW), o += 2 * co) { \
+                int32_t a0 = fc[8], a1 = fc[8]; \
+                TINYCC_DW_TP_S##SW(0); TINYCC_DW_TP_S##SW(1); TINYCC_DW_TP_S##SW(2); \
+                TINYCC_DW_TP_OUT(a0, o); \
+                TINYCC_DW_TP_OUT(a1, o + co); \
+            } \
+            if (odd) { \
+                int32_t a0 = fc[8], a1 = fc[8]; \
+                TINYCC_DW_TP_S##SW(0); TINYCC_DW_TP_S##SW(1); TINYCC_DW_TP_S##SW(2); \
+                (void)a1; \
+                TINYCC_DW_TP_OUT(a0, o); \
+            } \
+        } \
+    } while (0)
+/* the rows' channels and their output quads without clipping: one block of assembly (14 registers:
+ * the accumulators, a filter row's two pairs, three words, the word and output pointers, multiplier,
+ * requantisation word, shift r (mode z0's)). A quad and one filter row: words W0 = (x0, x1), W1 = (x2, x3),
+ * W2 = (x4, x5) and 8 multiplies for 12 MACs (the first row's accumulate the folded bias):
+ *   out0 += SMLAD(W0, fa) + SMLABT(W1, fb)     out1 += SMLATB(W0, fa) + SMLAD(W1, fb)
+ *   out2 += SMLAD(W1, fa) + SMLABT(W2, fb)     out3 += SMLATB(W1, fa) + SMLAD(W2, fb)
+ * Its context x[]: the records, the ring, the output row, the records' byte offsets of the filter
+ * rows slots 0, 1, 2 hold, co, the ring's bytes a channel, the whole quads' bytes (24 a quad), out_zp,
+ * and whether a pair is left (then one more quad, over the last four outputs: two again). The rest
+ * waits in a frame it pushes itself below sp (GCC has no register left to address a local): [sp] the
+ * channel's filter pairs in slot order (six words), +24 co, +28 the channel's end, +32 out_zp, +36
+ * the channel's folded bias, +40
+ * channels left, +44 the next record, +48 the next channel's words, +52 its output, +56 the pair left
+ * (the channel's), +60 x[3..5], +72 x[7], +76 x[8], +80 x[10].
+ * The requantisation is tinycc_dw_rq's (2^30 an immediate; Z 2: out_zp added after the shift; Z 0:
+ * mode z0's) with W0, W1 as temporaries. */
+#define TINYCC_DW_TP_SLOT(FO, OFF, C0, C1, C2, C3) \
+    "ldr %[fa], [sp, #" FO "]\n\t" "ldr %[fb], [sp, #" FO "+4]\n\t" "ldr %[W0], [%[p], #" OFF "]\n\t" \
+    "ldr %[W1], [%[p], #" OFF "+12]\n\t" "ldr %[W2], [%[p], #" OFF "+24]\n\t" \
+    "smlatb %[a1], %[W0], %[fa], %[" C1 "]\n\t" "smlad %[a2], %[W1], %[fa], %[" C2 "]\n\t" \
+    "smlatb %[a3], %[W1], %[fa], %[" C3 "]\n\t" "smlad %[a0], %[W0], %[fa], %[" C0 "]\n\t" \
+    "smlabt %[a0], %[W1], %[fb], %[a0]\n\t" "smlad %[a1], %[W1], %[fb], %[a1]\n\t" \
+    "smlabt %[a2], %[W2], %[fb], %[a2]\n\t" "smlad %[a3], %[W2], %[fb], %[a3]\n\t"
+#define TINYCC_DW_TP_LDZP0 ""
+#define TINYCC_DW_TP_LDZP1 ""
+#define TINYCC_DW_TP_LDZP2 "ldr %[fa], [sp, #32]\n\t"
+/* stride 2: words W0..W4 (output j's window starts at word j), W3 and W4 loaded into W2, W0; a0
+ * written after the others read it (the first row's accumulate the folded bias from a0) */
+#define TINYCC_DW_TP_SLOT2(FO, OFF, C0, C1, C2, C3) \
+    "ldr %[fa], [sp, #" FO "]\n\t" "ldr %[fb], [sp, #" FO "+4]\n\t" "ldr %[W0], [%[p], #" OFF "]\n\t" \
+    "ldr %[W1], [%[p], #" OFF "+12]\n\t" "ldr %[W2], [%[p], #" OFF "+24]\n\t" \
+    "smlad %[a1], %[W1], %[fa], %[" C1 "]\n\t" "smlabt %[a1], %[W2], %[fb], %[a1]\n\t" \
+    "smlad %[a2], %[W2], %[fa], %[" C2 "]\n\t" "ldr %[W2], [%[p], #" OFF "+36]\n\t" \
+    "smlabt %[a2], %[W2], %[fb], %[a2]\n\t" "smlad %[a3], %[W2], %[fa], %[" C3 "]\n\t" \
+    "smlad %[a0], %[W0], %[fa], %[" C0 "]\n\t" "smlabt %[a0], %[W1], %[fb], %[a0]\n\t" \
+    "ldr %[W0], [%[p], #" OFF "+48]\n\t" "smlabt %[a3], %[W0], %[fb], %[a3]\n\t"
+#define TINYCC_DW_TP_SLOTS1(FO, OFF, C0, C1, C2, C3) TINYCC_DW_TP_SLOT(FO, OFF, C0, C1, C2, C3)
+#define TINYCC_DW_TP_SLOTS2(FO, OFF, C0, C1, C2, C3) TINYCC_DW_TP_SLOT2(FO, OFF, C0, C1, C2, C3)
+#define TINYCC_DW_TP_ZP0(A) ""
+#define TINYCC_DW_TP_ZP1(A) ""
+#define TINYCC_DW_TP_ZP2(A) "add %[" A "], %[" A "], %[fa]\n\t"
+#define TINYCC_DW_TP_REQ0(A, Z) \
+    "smmlar %[W0], %[" A "], %[m], %[w]\n\t" "asr %[" A "], %[W0], %[r]\n\t" "ssat %[" A "], #8, %[" A "]\n\t"
+#define TINYCC_DW_TP_REQ1(A, Z) TINYCC_DW_TP_REQ12(A, Z)
+#define TINYCC_DW_TP_REQ2(A, Z) TINYCC_DW_TP_REQ12(A, Z)
+#define TINYCC_DW_TP_REQ12(A, Z) \
+    "asr %[W0], %[" A "], #31\n\t" "add %[W1], %[W0], %[w], asr #8\n\t" "lsl %[W0], %[W0], #31\n\t" \
+    "orr %[W0], %[W0], #0x40000000\n\t" "smlal %[W0], %[W1], %[" A "], %[m]\n\t" "asr %[" A "], %[W1], %[w]\n\t" \
+    TINYCC_DW_TP_ZP##Z(A) "ssat %[" A "], #8, %[" A "]\n\t"
+/* a slot's filter row from the record (its address in R) to the frame at FO */
+#define TINYCC_DW_TP_FROW(R, FO) \
+    "ldr %[fa], [%[" R "]]\n\t" "ldr %[fb], [%[" R "], #4]\n\t" "str %[fa], [sp, #" FO "]\n\t" \
+    "str %[fb], [sp, #" FO "+4]\n\t"
+/* x[] word at byte XO to the frame at FO */
+#define TINYCC_DW_TP_X(XO, FO) "ldr %[W0], [%[p], #" XO "]\n\t" "str %[W0], [sp, #" FO "]\n\t"
+#define TINYCC_DW_TP_FRAME 88   /* bytes of its frame */
+#define TINYCC_DW_TP_STR2(V) #V
+#define TINYCC_DW_TP_STR(V) TINYCC_DW_TP_STR2(V)
+#define TINYCC_DW_TP_ASM(SW, Z) do { \
+        int32_t fa_, fb_, m_, w_, r_, a0, a1, a2, a3, W0_, W1_, W2_, *p_ = x; \
+        int8_t *o_; \
+        __asm__ volatile("sub sp, sp, #" TINYCC_DW_TP_STR(TINYCC_DW_TP_FRAME) "\n\t" \
+                "ldr %[W0], [%[p], #24]\n\t" "str %[W0], [sp, #24]\n\t" "str %[W0], [sp, #40]\n\t" \
+                TINYCC_DW_TP_X("36", "32") TINYCC_DW_TP_X("0", "44") TINYCC_DW_TP_X("4", "48") \
+                TINYCC_DW_TP_X("8", "52") TINYCC_DW_TP_X("12", "60") TINYCC_DW_TP_X("16", "64") \
+                TINYCC_DW_TP_X("20", "68") TINYCC_DW_TP_X("28", "72") TINYCC_DW_TP_X("32", "76") \
+                TINYCC_DW_TP_X("40", "80") \
+                "2:\n\t" \
+                "ldr %[W1], [sp, #44]\n\t" "ldr %[W0], [sp, #60]\n\t" "ldr %[W2], [sp, #64]\n\t" \
+                "ldr %[r], [sp, #68]\n\t" "add %[W0], %[W1], %[W0]\n\t" "add %[W2], %[W1], %[W2]\n\t" \
+                "add %[r], %[W1], %[r]\n\t" \
+                TINYCC_DW_TP_FROW("W0", "0") TINYCC_DW_TP_FROW("W2", "8") TINYCC_DW_TP_FROW("r", "16") \
+                "ldrd %[m], %[w], [%[W1], #24]\n\t" "ldr %[W0], [%[W1], #32]\n\t" "ldr %[r], [%[W1], #36]\n\t" \
+                "str %[W0], [sp, #36]\n\t" "add %[W1], %[W1], #40\n\t" "str %[W1], [sp, #44]\n\t" \
+                "ldr %[p], [sp, #48]\n\t" "ldr %[W0], [sp, #72]\n\t" "ldr %[W1], [sp, #76]\n\t" \
+                "ldr %[o], [sp, #52]\n\t" "ldr %[W2], [sp, #80]\n\t" "add %[W0], %[p], %[W0]\n\t" \
+                "add %[W1], %[p], %[W1]\n\t" "str %[W0], [sp, #48]\n\t" "str %[W1], [sp, #28]\n\t" \
+                "str %[W2], [sp, #56]\n\t" "add %[W0], %[o], #1\n\t" "str %[W0], [sp, #52]\n\t" \
+                "1:\n\t" \
+                "ldr %[a0], [sp, #36]\n\t" TINYCC_DW_TP_SLOTS##SW("0", "0", "a0", "a0", "a0", "a0") \
+                TINYCC_DW_TP_SLOTS##SW("8", "4", "a0", "a1", "a2", "a3") \
+                TINYCC_DW_TP_SLOTS##SW("16", "8", "a0", "a1", "a2", "a3") \
+                "adds %[p], %[p], #24 * " #SW "\n\t" TINYCC_DW_TP_LDZP##Z \
+                TINYCC_DW_TP_REQ##Z("a0", Z) TINYCC_DW_TP_REQ##Z("a1", Z) \
+                TINYCC_DW_TP_REQ##Z("a2", Z) TINYCC_DW_TP_REQ##Z("a3", Z) \
+                "ldr %[fb], [sp, #24]\n\t" "strb %[a1], [%[o], %[fb]]\n\t" "strb %[a0], [%[o]]\n\t" \
+                "add %[o], %[o], %[fb], lsl #1\n\t" "ldr %[fa], [sp, #28]\n\t" "strb %[a3], [%[o], %[fb]]\n\t" \
+                "strb %[a2], [%[o]]\n\t" "add %[o], %[o], %[fb], lsl #1\n\t" \
+                "cmp %[p], %[fa]\n\t" "bne 1b\n\t" \
+                "ldr %[fa], [sp, #56]\n\t" "cmp %[fa], #0\n\t" "beq 3f\n\t" \
+                "movs %[fa], #0\n\t" "str %[fa], [sp, #56]\n\t" "add %[fa], %[p], #12 * " #SW "\n\t" \
+                "str %[fa], [sp, #28]\n\t" \
+                "subs %[p], %[p], #12 * " #SW "\n\t" "sub %[o], %[o], %[fb], lsl #1\n\t" "b 1b\n\t" \
+                "3:\n\t" \
+                "ldr %[W0], [sp, #40]\n\t" "subs %[W0], %[W0], #1\n\t" "str %[W0], [sp, #40]\n\t" "bne 2b\n\t" \
+                "add sp, sp, #" TINYCC_DW_TP_STR(TINYCC_DW_TP_FRAME) \
+                : [fa] "=&r"(fa_), [fb] "=&r"(fb_), [m] "=&r"(m_), [w] "=&r"(w_), [r] "=&r"(r_), \
+                  [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [W0] "=&r"(W0_), \
+                  [W1] "=&r"(W1_), [W2] "=&r"(W2_), [o] "=&r"(o_), [p] "+&r"(p_) \
+                : : "memory", "cc"); \
+    } while (0)
+
+/* the assembly loop of stride SW and requantisation Z (0: z0) when COND and compiled in (the emitter's
+ * TINYCC_DW_TP_SW and TINYCC_DW_TP_RQ: a constant false condition drops the loop), else what follows */
+#define TINYCC_DW_TP_RUN(SW, Z, COND) \
+    if ((TINYCC_DW_TP_SW & (SW)) && (TINYCC_DW_TP_RQ & ((Z) ? (Z) : 4)) && sw == (SW) && (COND)) \
+        TINYCC_DW_TP_ASM(SW, Z); \
+    else
+
+/* Image b's (in place: r not NULL, out its buffer, rows in the ring's order) output rows; buf:
+ * TINYCC_DW_TP_BYTES, the channels' records then the ring (3 * kp words a channel) */
+static __attribute__((noinline, unused)) void tinycc_dw_s8_tpair(const tinycc_dw_shape *s, const tinycc_ring_shape *r,
+                                                                  const int8_t *in, const int8_t *fpk,
+                                                                  const int32_t *pk0, int8_t *out, int8_t *ring,
+                                                                  int32_t *buf, int32_t in_zp, int32_t out_zp,
+                                                                  int32_t act_min, int32_t act_max) {
+    const int co = s->co, w = s->w, sw = s->sw, ow = s->ow, pad_l = s->pad_l, rq = s->rq, ci = s->ci;
+    const int kp = tinycc_dw_tp_kp(ow, sw), np = ow / 2, odd = ow & 1;
+    const int cl = pad_l < 2 * kp ? pad_l : 2 * kp, cr = w + pad_l < 2 * kp ? w + pad_l : 2 * kp;   /* inside */
+    const int32_t zp4 = (int32_t)(((uint32_t)in_zp & 0xffu) * 0x01010101u), zpw = __sxtb16(zp4);
+    const int steps = r ? r->oh : s->n * s->oh, clip = act_min > -128 || act_max < 127;
+    int32_t *const fwt = buf, *const xb = buf + TINYCC_DW_TP_REC * co;
+    int tag[3], first = r ? tinycc_ring_start(r) : 0, count = 0, step, ky, c, j;
+    int z0 = rq == 1 && out_zp == -128 && !clip;   /* mode z0 (the records) */
+    for (c = 0; c < co; ++c) {   /* the records: filter rows as (w0, w1), (w1, w2); the constants */
+        const int8_t *f = fpk + 36 * (c >> 2) + (c & 3);
+        const int32_t *kc = pk0 + 12 * (c >> 2);
+        int32_t *const d = fwt + TINYCC_DW_TP_REC * c;
+        for (ky = 0; ky < 3; ++ky) {
+            const uint32_t w0 = (uint16_t)f[12 * ky], w1 = (uint16_t)f[12 * ky + 4], w2 = (uint16_t)f[12 * ky + 8];
+            d[2 * ky] = (int32_t)(w0 | w1 << 16);
+            d[2 * ky + 1] = (int32_t)(w1 | w2 << 16);
+        }
+        d[6] = kc[4 + 2 * (c & 3)];
+        d[7] = kc[5 + 2 * (c & 3)];
+        d[8] = kc[c & 3];
+        d[9] = (d[7] & 255) + 1;   /* r */
+        if (d[8] <= -(1 << 29) || d[8] >= 1 << 29) z0 = 0;
+    }
+    for (c = 0; z0 && c < co; ++c) {   /* mode z0: doubled, Ra */
+        int32_t *const d = fwt + TINYCC_DW_TP_REC * c;
+        for (j = 0; j < 6; ++j) d[j] = (int32_t)__sadd16(d[j], d[j]);   /* |2 w| <= 256 */
+        d[7] = (int32_t)((1u << (d[9] - 1)) - (128u << d[9]));
+        d[8] *= 2;
+    }
+    for (j = 0; j < co * kp * 3; ++j) xb[j] = zpw;
+    for (step = 0; step < steps; ++step) {
+        const int b = r ? 0 : step / s->oh, oy = r ? tinycc_ring_row(r, step) : step % s->oh;
+        const int iy0 = oy * s->sh - s->pad_t, rot = ((iy0 % 3) + 3) % 3;
+        /* slot s holds window row (s - rot) mod 3: its pairs at word 2 ((s - rot) mod 3) of a record */
+        const int ko[3] = {2 * ((3 - rot) % 3), 2 * ((4 - rot) % 3), 2 * ((5 - rot) % 3)};
+        int8_t *const row = r ? tinycc_ring_slot(r, ring, oy) : out + (long)step * ow * co;
+        int k0 = 0;
+        if (oy == 0 || step == 0) tag[0] = tag[1] = tag[2] = -0x7fffffff;   /* a new image: no row held */
+        for (ky = 0; ky < 3; ++ky) {
+            const int iy = iy0 + ky, k = ((iy % 3) + 3) % 3;
+            if (tag[k] == iy) continue;
+            tag[k] = iy;
+            if (iy >= 0 && iy < s->h && cl < cr) {   /* widened: two columns' four channels a pass */
+                const long cs = (long)kp * 3;   /* words a channel */
+                int g;
+                for (g = 0; g < co; g += 4) {
+                    const int8_t *src = in + ((long)(b * s->h + iy) * w + cl - pad_l) * ci + g;
+                    int32_t *d0 = xb + (long)g * cs + (cl >> 1) * 3 + k;
+                    int jj = cl;
+                    if (jj & 1) {   /* an odd first column: the high halves */
+                        const int32_t v = tinycc_ld4(src), e = __sxtb16(v), o = tinycc_dw_sxtb16_odd(v);
+                        int16_t *const q = (int16_t *)d0 + 1;
+                        q[0] = (int16_t)e, q[2 * cs] = (int16_t)o, q[4 * cs] = (int16_t)(e >> 16);
+                        q[6 * cs] = (int16_t)(o >> 16);
+                        ++jj, src += ci, d0 += 3;
+                    }
+                    if (jj + 2 <= cr) {   /* column pairs: one assembly loop (GCC took 30 cycles a pass) */
+                        int32_t *d1 = d0 + cs, *d2 = d1 + cs, *d3 = d2 + cs, v0, v1, e0, e1, t;
+                        int n = (cr - jj) >> 1;
+                        __asm__ volatile("1:\n\t"
+                                "ldr %[v0], [%[s]]\n\t" "ldr %[v1], [%[s], %[ci]]\n\t" "add %[s], %[s], %[ci], lsl #1\n\t"
+                                "sxtb16 %[e0], %[v0]\n\t" "sxtb16 %[e1], %[v1]\n\t"
+                                "sxtb16 %[v0], %[v0], ror #8\n\t" "sxtb16 %[v1], %[v1], ror #8\n\t"
+                                "pkhbt %[t], %[e0], %[e1], lsl #16\n\t" "str %[t], [%[d0]], #12\n\t"
+                                "pkhtb %[t], %[e1], %[e0], asr #16\n\t" "str %[t], [%[d2]], #12\n\t"
+                                "pkhbt %[t], %[v0], %[v1], lsl #16\n\t" "str %[t], [%[d1]], #12\n\t"
+                                "pkhtb %[t], %[v1], %[v0], asr #16\n\t" "str %[t], [%[d3]], #12\n\t"
+                                "subs %[n], %[n], #1\n\t" "bne 1b"
+                                : [s] "+&r"(src), [d0] "+&r"(d0), [d1] "+&r"(d1), [d2] "+&r"(d2), [d3] "+&r"(d3),
+                                  [n] "+&r"(n), [v0] "=&r"(v0), [v1] "=&r"(v1), [e0] "=&r"(e0), [e1] "=&r"(e1),
+                                  [t] "=&r"(t)
+                                : [ci] "r"(ci) : "memory", "cc");
+                        jj += ((cr - jj) >> 1) << 1;
+                    }
+                    if (jj < cr) {   /* an odd last column: the low halves */
+                        const int32_t v = tinycc_ld4(src), e = __sxtb16(v), o = tinycc_dw_sxtb16_odd(v);
+                        int16_t *const q = (int16_t *)d0;
+                        q[0] = (int16_t)e, q[2 * cs] = (int16_t)o, q[4 * cs] = (int16_t)(e >> 16);
+                        q[6 * cs] = (int16_t)(o >> 16);
+                    }
+                }
+            } else if (cl < cr) {   /* a row outside the input: the zero point */
+                for (j = 0; j < co * kp; ++j) xb[3 * j + k] = zpw;
+            }
+        }
+        if (np >= 2 && (!TINYCC_DW_TP_CLIP || !clip)) {   /* quads: the assembly */
+            int32_t x[11];
+            x[0] = (int32_t)(intptr_t)fwt;
+            x[1] = (int32_t)(intptr_t)xb;
+            x[2] = (int32_t)(intptr_t)row;
+            x[3] = 4 * ko[0], x[4] = 4 * ko[1], x[5] = 4 * ko[2];
+            x[6] = co;
+            x[7] = 12 * kp;
+            x[8] = 24 * sw * (np / 2);
+            x[9] = out_zp;
+            x[10] = np & 1;
+            k0 = np;   /* pairs done */
+            TINYCC_DW_TP_RUN(1, 0, z0) TINYCC_DW_TP_RUN(1, 1, rq == 1) TINYCC_DW_TP_RUN(1, 2, rq == 2)
+            TINYCC_DW_TP_RUN(2, 0, z0) TINYCC_DW_TP_RUN(2, 1, rq == 1) TINYCC_DW_TP_RUN(2, 2, rq == 2)
+            k0 = 0;   /* no assembly loop compiled in for it: the C loop below */
+        }
+        if (TINYCC_DW_TP_CLOOP && (k0 < np || odd)) {   /* clipping (every pair), the odd last output: the C loop */
+#if TINYCC_DW_TP_SW & 2
+            if (sw == 2) TINYCC_DW_TP_C(2);
+            else
+#endif
+            TINYCC_DW_TP_C(1);
+        }
+        if (r) tinycc_ring_flush(r, out, ring, step, oy, &first, &count);
+    }
+}
+#undef TINYCC_DW_TP_ASM
+#undef TINYCC_DW_TP_RUN
+#undef TINYCC_DW_TP_FROW
+#undef TINYCC_DW_TP_X
+#undef TINYCC_DW_TP_REQ0
+#undef TINYCC_DW_TP_REQ1
+#undef TINYCC_DW_TP_REQ2
+#undef TINYCC_DW_TP_REQ12
+#undef TINYCC_DW_TP_ZP0
+#undef TINYCC_DW_TP_LDZP0
+#undef TINYCC_DW_TP_LDZP1
+#undef TINYCC_DW_TP_LDZP2
+#undef TINYCC_DW_TP_ZP1
+#undef TINYCC_DW_TP_ZP2
+#undef TINYCC_DW_TP_SLOT
+#undef TINYCC_DW_TP_SLOT2
+#undef TINYCC_DW_TP_SLOTS1
+#undef TINYCC_DW_TP_SLOTS2
+#undef TINYCC_DW_TP_S2
+#undef TINYCC_DW_TP_C
+#undef TINYCC_DW_TP_OUT
+#undef TINYCC_DW_TP_S1
+#endif
+
+static __attribute__((noinline, unused)) void
+tinycc_depthwise_conv_2d_s8_tpair(const tinycc_dw_shape *s, const int8_t *in, const int8_t *filter, const int32_t *bias,
+                                  const int32_t *kbias, int8_t *out, int32_t in_zp, int32_t out_zp, const int32_t *mult,
+                                  const int32_t *shift, int32_t act_min, int32_t act_max) {
+#if defined(TINYCC_DSP) && !defined(TINYCC_DW_MVE)
+    /* the ring and the records; and room that stands for the assembly's own frame below sp, which
+     * GCC's -fstack-usage (the worst-case stack reports) cannot see */
+    int32_t buf[TINYCC_DW_TP_BYTES / 4 + TINYCC_DW_TP_FRAME / 4];
+    (void)bias, (void)mult, (void)shift;
+    tinycc_dw_s8_tpair(s, NULL, in, filter, kbias, out, NULL, buf, in_zp, out_zp, act_min, act_max);
+#else
+    tinycc_depthwise_conv_2d_s8_fast(s, in, filter, bias, kbias, out, in_zp, out_zp, mult, shift, act_min, act_max);
+#endif
+}
+
+/* in place (kernels/inplace.h): the output over its input `buf` (batch 1), rows through the ring */
+static __attribute__((noinline, unused)) void
+tinycc_depthwise_conv_2d_s8_tpair_inplace(const tinycc_dw_shape *s, const tinycc_ring_shape *r, int8_t *buf,
+                                          const int8_t *filter, const int32_t *bias, const int32_t *kbias, int8_t *ring,
+                                          int32_t in_zp, int32_t out_zp, const int32_t *mult, const int32_t *shift,
+                                          int32_t act_min, int32_t act_max) {
+#if defined(TINYCC_DSP) && !defined(TINYCC_DW_MVE)
+    int32_t tp[TINYCC_DW_TP_BYTES / 4 + TINYCC_DW_TP_FRAME / 4];   /* as tinycc_depthwise_conv_2d_s8_tpair's */
+    (void)bias, (void)mult, (void)shift;
+    tinycc_dw_s8_tpair(s, r, buf, filter, kbias, buf, ring, tp, in_zp, out_zp, act_min, act_max);
+#else
+    tinycc_depthwise_conv_2d_s8_fast_inplace(s, r, buf, filter, bias, kbias, ring, in_zp, out_zp, mult, shift, act_min,
+                                             act_max);
+#endif
+}
