@@ -33,10 +33,12 @@ from __future__ import annotations
 import numpy as np
 
 from tinycc.backends.microtvm import micro_kernels
-from tinycc.backends.microtvm.micro_kernels import DW_NAME, gemm_name
+from tinycc.backends.microtvm.micro_kernels import DW_NAME, cols_name
 
 INT32_MAX = (1 << 31) - 1
 MICRO_KERNEL = "tinycc_micro_kernel"
+INIT = "init"               # MICRO_KERNEL's value on a reduction's init nest the micro-kernel takes over
+EPILOGUE = "epilogue"       # ... on an epilogue nest (y = requant(acc + bias)) fused into the micro-kernel
 
 
 def conv_operands(node, g, p) -> tuple[dict, np.ndarray, np.ndarray] | None:
@@ -72,6 +74,10 @@ def conv_operands(node, g, p) -> tuple[dict, np.ndarray, np.ndarray] | None:
             return None
         s = dict(n=n, h=h, w=wd, ci=ci, co=co, kh=kh, kw=kw, sh=sh, sw=sw, dh=dh, pads=tuple(node.attrs["pads"]),
                  oh=y_t.shape[1], ow=y_t.shape[2])
+        if (kh, kw, sh, sw) == (1, 1, 1, 1) and not any(s["pads"]) and y_t.shape[2] % 2:
+            # (an odd row's last pixel costs a pair: fewer rows, fewer of those)
+            # a pointwise convolution: the image as one row of h * w pixels (the same bytes), one cols call
+            s.update(h=1, w=h * wd, oh=1, ow=h * wd)
         packed = np.ascontiguousarray(w.transpose(1, 0, 2, 3).reshape(kh, co, kw * ci))
     else:
         return None
@@ -89,12 +95,12 @@ def conv_operands(node, g, p) -> tuple[dict, np.ndarray, np.ndarray] | None:
         return None
     s["zp"] = zp
     s["requant"], s["mult"], s["shift"] = micro_kernels.requant_plan(p, folded, k)
-    if not s.get("depthwise") and (s["kw"] * s["ci"]) % 4 == 0:
-        # interleaved for the micro-kernel: (kh, co / N, kw*ci / 4, N, 4), N output channels' words side by side
-        tile = channel_tile(s["co"])
+    s["rq"] = (s["requant"], int(p["output_zp"]), int(p["act_min"]), int(p["act_max"]))
+    if not s.get("depthwise"):
+        # the cols micro-kernel's layout: channel pairs, each pair's 4-tap groups of the whole patch interleaved
         kh, co, kq = packed.shape
-        packed = np.ascontiguousarray(packed.reshape(kh, co // tile, tile, kq // 4, 4).transpose(0, 1, 3, 2, 4))
-        s["interleaved"] = True
+        packed = micro_kernels.pack_pairs(packed.transpose(1, 0, 2).reshape(co, kh * kq))
+        s["tile"] = s["ow"]          # a whole output row a call (the kernel keeps no sums in memory)
     return s, packed, folded.astype(np.int32)
 
 
@@ -137,22 +143,15 @@ def conv_te(s: dict, p: dict):
             tir, acc[b, yy, xx, c] + bias[c], mult[c], shift[c], p, s["requant"]), name="y")
         return te.create_prim_func([x, wp, bias, mult, shift, y])
     rk = te.reduce_axis((0, kw * ci), name="rk")
-    if s.get("interleaved"):
-        t = channel_tile(co)
-        wp = te.placeholder((kh, co // t, kw * ci // 4, t, 4), "int8", name="w")
-        weight = lambda rh, c, rk: wp[rh, c // t, rk // 4, c % t, rk % 4]  # noqa: E731
-    else:
-        weight = lambda rh, c, rk: wp[rh, c, rk]  # noqa: E731
+    k = kw * ci
+    wp = te.placeholder(((co + 1) // 2, micro_kernels.cols_groups(kh, k), 2, 4), "int8", name="w")
+    weight = lambda rh, c, rk: wp[c // 2, (rh * k + rk) // 4, c % 2, (rh * k + rk) % 4]  # noqa: E731
     acc = te.compute((n, oh, ow, co), lambda b, yy, xx, c: te.sum(
         tir.Cast("int32", xp[b, yy * sh + rh * dh, xx * sw * ci + rk]) * tir.Cast("int32", weight(rh, c, rk)),
         axis=[rh, rk]), name="acc")
     y = te.compute((n, oh, ow, co), lambda b, yy, xx, c: requant(
         tir, acc[b, yy, xx, c] + bias[c], mult[c], shift[c], p, s["requant"]), name="y")
     return te.create_prim_func([x, wp, bias, mult, shift, y])
-
-
-def channel_tile(co: int) -> int:
-    return next(t for t in (4, 2, 1) if co % t == 0)
 
 
 def schedule_conv(func, s: dict):
@@ -178,18 +177,20 @@ def schedule_conv(func, s: dict):
         dw_shape = (s["kh"], s["kw"], (s["w"] + left + right) * s["ci"] * s["dh"], s["dw"] * s["ci"], s["co"])
         return tensorize(sch, c_inner, micro_kernels.dw_name(*dw_shape), s), [micro_kernels.dw_source(*dw_shape)]
     b, yy, xx, c, rh, rk = sch.get_loops(acc)
-    tile = channel_tile(s["co"])
-    c_outer, c_inner = sch.split(c, [None, tile])
-    sch.reorder(c_outer, rh, c_inner, rk)
-    sch.reverse_compute_at(sch.get_sblock("y"), c_outer)
+    x_outer, x_inner = sch.split(xx, [None, s["tile"]])
+    sch.reverse_compute_at(sch.get_sblock("y"), x_outer)
     if any(s["pads"]):
         sch.compute_at(sch.get_sblock("x_padded"), yy)
-    sch.decompose_reduction(acc, rh)
-    # one call per output pixel and channel tile over all kernel rows: the (rh, c_inner, rk) nest
+    init = sch.decompose_reduction(acc, x_inner)
+    # the kernel assigns its sums (starts from zero): the init nest goes (a reduction intrinsic with its init)
+    # the blocks the kernel takes over (their loops, left empty, go with TVM's RemoveNoOp)
+    sch.annotate(init, MICRO_KERNEL, INIT)
+    sch.annotate(sch.get_sblock("y"), MICRO_KERNEL, EPILOGUE)
+    # one call per `tile` output pixels over every channel and kernel row: the (x_inner, c, rh, rk) nest
     top, left, bottom, right = s["pads"]
-    k = s["kw"] * s["ci"]
-    spec = (tile, bool(s.get("interleaved")), s["kh"], (s["w"] + left + right) * s["ci"] * s["dh"], s["co"] * k, k)
-    return tensorize(sch, rh, gemm_name(*spec), s), [micro_kernels.gemm_source(*spec)]
+    spec = (s["tile"], s["co"], s["kh"], s["kw"] * s["ci"], (s["w"] + left + right) * s["ci"] * s["dh"],
+            s["sw"] * s["ci"], s["rq"])
+    return tensorize(sch, x_inner, cols_name(*spec), s), [micro_kernels.cols_source(*spec)]
 
 
 def mark(sch, loop, kernel: str) -> None:
@@ -208,9 +209,15 @@ def tensorize(sch, loop, kernel: str, s: dict | None = None):
     def first(region):
         return tir.address_of(tir.BufferLoad(region.source, [r.min for r in region.region]))
 
+    epilogue = find_block(func.body, "y")
+
     def rewrite(st):
         if isinstance(st, tir.For) and MICRO_KERNEL in st.annotations:
             return tir.Evaluate(pad_call(st, s))
+        if isinstance(st, SBlockRealize) and str(st.block.annotations.get(MICRO_KERNEL, "")) in (INIT, EPILOGUE):
+            if str(st.block.annotations[MICRO_KERNEL]) == EPILOGUE:
+                check_epilogue(st.block, s)
+            return tir.Evaluate(tir.const(0, "int32"))
         if isinstance(st, tir.For):
             return tir.For(st.loop_var, st.min, st.extent, st.kind, rewrite(st.body), st.thread_binding,
                            st.annotations)
@@ -234,21 +241,49 @@ def tensorize(sch, loop, kernel: str, s: dict | None = None):
                                    s["kw"] * s["co"], s["co"], first(c), s["kh"], s["kw"])
             return SBlock(st.iter_vars, st.reads, st.writes, st.name_hint, tir.Evaluate(call), None,
                           st.alloc_buffers, st.match_buffers, {})
-        n, k, kh = int(np.prod(extents(c))), extents(a)[-1], s["kh"]
-        rows_ok = extents(a)[-2] == (kh - 1) * s["dh"] + 1 and np.prod(extents(a)) == k * extents(a)[-2]
-        b_ok = extents(b) == ([kh, 1, k // 4, n, 4] if s.get("interleaved") else [kh, n, k])
-        if not rows_ok or not b_ok or extents(c)[-1] != n \
+        t, co, kh, k = s["tile"], s["co"], s["kh"], s["kw"] * s["ci"]
+        span = (t - 1) * s["sw"] * s["ci"] + k               # input bytes of a kernel row under t pixels
+        rows_ok = extents(a)[-2:] == [(kh - 1) * s["dh"] + 1, span] and np.prod(extents(a)[:-2]) == 1
+        # the whole packed weights (the analysis narrows a dimension the taps or channels do not fill)
+        b_ok = extents(b) == [(co + 1) // 2, micro_kernels.cols_groups(kh, k), min(co, 2), min(kh * k, 4)]
+        if not rows_ok or not b_ok or extents(c)[-2:] != [t, co] or np.prod(extents(c)) != t * co \
                 or "T.Cast(\"int32\"" not in st.body.script() or st.body.script().count(" + ") < 1:
-            raise ValueError(f"{st.name_hint}: not the gemm intrinsic's computation {extents(a)} {extents(b)}")
+            raise ValueError(f"{st.name_hint}: not the cols intrinsic's computation {extents(a)} {extents(b)}")
         a_row = int(a.source.shape[-1]) * s["dh"]         # input bytes between kernel rows
-        b_row = s["co"] * k                                # weight bytes between kernel rows
         name = str(st.annotations[MICRO_KERNEL])
-        if not name.endswith(f"_r{kh}_a{a_row}_b{b_row}_k{k}"):      # the kernel's compile-time constants
-            raise ValueError(f"{st.name_hint}: {name} is not built for rows {kh}, strides {a_row}, {b_row}, k {k}")
-        call = tir.call_extern("int32", name, first(a), a_row, first(b), b_row, first(c), kh, k)
+        if name != cols_name(t, co, kh, k, a_row, s["sw"] * s["ci"], s["rq"]):      # its compile-time constants
+            raise ValueError(f"{st.name_hint}: {name} is not built for rows {kh}, row stride {a_row}, k {k}")
+        # the fused epilogue writes y where the sums would go (acc and y have the same indices)
+        (y,) = epilogue.writes
+        bias, mult, shift = (tir.address_of(tir.BufferLoad(r.source, [0])) for r in epilogue.reads[1:])
+        out = tir.address_of(tir.BufferLoad(y.source, [r.min for r in c.region]))
+        call = tir.call_extern("int32", name, first(a), first(b), out, bias, mult, shift)
         return SBlock(st.iter_vars, st.reads, st.writes, st.name_hint, tir.Evaluate(call), None,
                       st.alloc_buffers, st.match_buffers, {})
     return func.with_body(rewrite(func.body))
+
+
+def find_block(st, name: str):
+    """The block called `name` in a statement (None when absent)."""
+    from tvm import tirx as tir
+    from tvm.s_tir import SBlock, SBlockRealize
+    if isinstance(st, SBlock):
+        return st if st.name_hint == name else find_block(st.body, name)
+    if isinstance(st, (tir.For, SBlockRealize)):
+        return find_block(st.body if isinstance(st, tir.For) else st.block, name)
+    if isinstance(st, tir.SeqStmt):
+        return next((b for b in (find_block(t, name) for t in st.seq) if b is not None), None)
+    return None
+
+
+def check_epilogue(block, s: dict) -> None:
+    """The block a micro-kernel's fused epilogue replaces: y = s's requantisation helper of acc + bias, per
+    output element, reading acc, bias, mult and shift."""
+    text = block.body.script()
+    names = [r.source.name for r in block.reads]
+    if block.name_hint != "y" or names != ["acc", "bias", "mult", "shift"] or s["requant"] not in text \
+            or "T.Cast(\"int8\"" not in text:
+        raise ValueError(f"not the fused epilogue's computation: {names} {text[:200]}")
 
 
 def pad_call(loop, s: dict):

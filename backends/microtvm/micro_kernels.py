@@ -132,62 +132,179 @@ def requant_name(shifts, mults) -> str:
     return REQUANT_NAME
 
 
-def gemm_name(n: int, packed: bool, rows: int, sa: int, sb: int, k: int) -> str:
-    return f"tinycc_gemm_s8_1x{n}{'_packed' if packed else ''}_r{rows}_a{sa}_b{sb}_k{k}"
+def cols_name(t: int, co: int, rows: int, k: int, sa: int, sp: int, rq: tuple) -> str:
+    return f"tinycc_cols_s8_p{t}_c{co}_r{rows}_k{k}_a{sa}_s{sp}_{rq_tag(rq)}"
 
 
-UNROLL = 4                  # input words per loop iteration (when k / 4 is a multiple)
+def rq_tag(rq: tuple) -> str:
+    """A fused epilogue's (helper, zp, lo, hi) in a kernel name: e_z-128_l-128_h127 -> e_zm128_lm128_h127."""
+    helper, zp, lo, hi = rq
+    return f"{helper[len(REQUANT_NAME) + 1:] or 'g'}_z{zp}_l{lo}_h{hi}".replace("-", "m")
 
 
-def gemm_source(n: int, packed: bool, rows: int, sa: int, sb: int, k: int) -> str:
-    """C source of gemm_name(...)(a, _, b, _, c, _, _): c[j] += sum over r < rows, i < k of
-    a[r * sa + i] * w_r[j, i] for N channels j, the weights of kernel row r at b + r * sb, laid out
-    (k / 4, N, 4) when `packed` (N consecutive words per four inputs: k a multiple of 4), else (N, k).
-    The strides are compile-time constants; rows and k come from the call (TVM passes the constants
-    of the name, which tensorize checks), so gcc keeps the loops rolled once it inlines the kernel. The
-    loop takes UNROLL input words an iteration, with compiler barriers between them (gcc would hoist
-    every word's loads to the top and spill the accumulators). With the DSP extension each input word
-    is widened once (SXTB16: bytes 0,2 and 1,3) and multiplied-accumulated against N weight words
-    (SMLAD); elsewhere plain C."""
-    words, tail = k // 4, k % 4
-    if packed and tail:
-        raise ValueError("packed weights need k a multiple of 4")
-    chans = range(n)
+def rq_call(rq: tuple, acc: str, m: str, s: str) -> str:
+    """C of the fused epilogue of a sum acc with the channel's multiplier and shift (C expressions m, s):
+    (int8_t)helper(acc, m, s, zp, lo, hi)."""
+    helper, zp, lo, hi = rq
+    return f"(int8_t){helper}({acc}, {m}, {s}, {zp}, {lo}, {hi})"
 
-    def word(x: str, w: str, i: str, pad: str) -> str:
-        body = f"{pad}{{\n{pad}    const int32_t x4 = tinycc_tvm_ld4({x} + {i} * 4);\n"
-        body += f"{pad}    const int32_t xe = __sxtb16(x4), xo = tinycc_tvm_sxtb16_ror8(x4);\n"
-        for j in chans:
-            off = f"{i} * {4 * n} + {4 * j}" if packed else f"{j * k} + {i} * 4"
-            body += (f"{pad}    {{\n{pad}        const int32_t w = tinycc_tvm_ld4({w} + {off});\n"
-                     f"{pad}        c{j} = __smlad(xe, __sxtb16(w), c{j});\n"
-                     f"{pad}        c{j} = __smlad(xo, tinycc_tvm_sxtb16_ror8(w), c{j});\n{pad}    }}\n")
-        return body + f"{pad}}}\n"
 
-    def plain_w(j: int) -> str:
-        return f"(i / 4) * {4 * n} + {4 * j} + i % 4" if packed else f"{j * k} + i"
+def cols_groups(rows: int, k: int) -> int:
+    """4-tap groups of a pixel's patch (rows * k taps, zero-padded to a multiple of 4)."""
+    return (rows * k + 3) // 4
 
-    def tails(x: str, w: str, pad: str) -> str:
-        return "".join(f"{pad}c{j} += (int32_t){x}[{4 * words + q}] * {w}[{j * k + 4 * words + q}];\n"
-                       for q in range(tail) for j in chans)
 
-    # the runtime bounds (the caller's constants once inlined): gcc keeps the loops rolled; the barriers
-    # keep it from hoisting the loads of later words, which spills registers
-    step = next(u for u in (UNROLL, 2, 1) if words % u == 0)
-    barrier = "            __asm__ volatile(\"\" ::: \"memory\");   /* no loads hoisted: no spills */\n"
-    body = barrier.join(word("x", "wr", f"(i + {u})", "            ") for u in range(step))
-    dsp = (f"    for (r = 0; r < rows; ++r) {{\n        const int8_t *x = a + r * {sa}, *wr = b + r * {sb};\n"
-           f"        for (i = 0; i < k / 4; i += {step}) {{\n{body}        }}\n"
-           + tails("x", "wr", "        ") + "    }\n")
-    plain = (f"    for (r = 0; r < {rows}; ++r) {{\n        const int8_t *x = a + r * {sa}, *w = b + r * {sb};\n"
-             f"        for (i = 0; i < {k}; ++i) {{\n"
-             + "".join(f"            c{j} += (int32_t)x[i] * w[{plain_w(j)}];\n" for j in chans) + "        }\n    }\n")
-    accs = ", ".join(f"c{j} = c[{j}]" for j in chans)
-    store = "".join(f"    c[{j}] = c{j};\n" for j in chans)
-    return (f"static inline int32_t {gemm_name(n, packed, rows, sa, sb, k)}(int8_t *a, int32_t sa, int8_t *b,\n"
-            f"        int32_t sb, int32_t *c, int32_t rows, int32_t k) {{\n    int32_t {accs};\n"
-            "    int32_t r, i;\n    (void)sa;\n    (void)sb;\n    (void)rows;\n    (void)k;\n"
-            f"#ifdef TINYCC_TVM_DSP\n{dsp}#else\n{plain}#endif\n{store}    return 0;\n}}\n")
+def pack_pairs(w: np.ndarray) -> np.ndarray:
+    """Weights (co, taps) -> the cols kernels' layout (ceil(co / 2), groups, 2, 4): output channels
+    in pairs, a pair's 4-tap groups interleaved (c0 g0, c1 g0, c0 g1, ...), zero-padded (an odd last
+    channel's partner and the taps past the patch are zeros)."""
+    co, taps = w.shape
+    groups = (taps + 3) // 4
+    out = np.zeros((co + co % 2, groups * 4), np.int8)
+    out[:co, :taps] = w
+    return np.ascontiguousarray(out.reshape(-1, 2, groups, 4).transpose(0, 2, 1, 3))
+
+
+def cols_source(t: int, co: int, rows: int, k: int, sa: int, sp: int, rq: tuple) -> str:
+    """C source of cols_name(...)(a, b, y, bias, mult, shift): y[p * co + j] = the epilogue rq
+    (requant_plan's helper with the output zero point and clamp) of bias[j] + the sum over r < rows,
+    i < k of a[p * sp + r * sa + i] * w[j, r * k + i], for t pixels p and all co channels j, the
+    weights in pack_pairs' layout at b (every size and stride a compile-time constant): the reduction
+    and its epilogue in one micro-kernel, the sums never leaving registers. With the DSP extension
+    two pixels at a time: their patches are widened once into a stack column (SXTB16: each 4-tap
+    group x0..x3 as the int16 pairs [x0,x2] [x1,x3], the pairs a weight word's own SXTB16s give; the
+    two pixels' words interleaved group by group), then every channel pair is a 2 x 2 block of SMLADs
+    (each weight word widened once for both pixels, each column word used by both channels); an odd
+    last pixel or channel takes a 1 x 2 or 2 x 1 pass. Elsewhere plain C over the same layout."""
+    groups = cols_groups(rows, k)
+    taps = rows * k
+    name = cols_name(t, co, rows, k, sa, sp, rq)
+    pair = groups * 8                  # bytes of one channel pair's weights
+    if k % 4 == 0:                     # each group inside one kernel row: widened straight from the input
+        widen = f"""    for (r = 0; r < {rows}; ++r) {{
+        for (i = 0; i < {k // 4}; ++i) {{
+            const int32_t v = tinycc_tvm_ld4(x + r * {sa} + 4 * i);
+            int32_t *d = col + 4 * (r * {k // 4} + i) + 2 * q;
+            d[0] = __sxtb16(v);
+            d[1] = tinycc_tvm_sxtb16_ror8(v);
+        }}
+    }}
+"""
+    else:                              # groups across kernel rows: the patch gathered first, zero-padded
+        widen = f"""    int8_t patch[{groups * 4}];
+    for (r = 0; r < {rows}; ++r) memcpy(patch + r * {k}, x + r * {sa}, {k});
+    for (i = {taps}; i < {groups * 4}; ++i) patch[i] = 0;
+    for (i = 0; i < {groups}; ++i) {{
+        const int32_t v = tinycc_tvm_ld4(patch + 4 * i);
+        col[4 * i + 2 * q] = __sxtb16(v);
+        col[4 * i + 2 * q + 1] = tinycc_tvm_sxtb16_ror8(v);
+    }}
+"""
+    # one group (4 taps, 16 MACs): the 6 loads back to back (each pipelines after the one before), 4 SXTB16,
+    # 8 SMLAD; the pointers post-incremented
+    one = """        __asm__("ldr %[w0], [%[w]], #4\\n\\t"
+                "ldr %[w1], [%[w]], #4\\n\\t"
+                "ldr %[x0], [%[x]], #4\\n\\t"
+                "ldr %[x1], [%[x]], #4\\n\\t"
+                "ldr %[x2], [%[x]], #4\\n\\t"
+                "ldr %[x3], [%[x]], #4\\n\\t"
+                "sxtb16 %[t], %[w0], ror #8\\n\\t"
+                "sxtb16 %[w0], %[w0]\\n\\t"
+                "smlad %[a00], %[x0], %[w0], %[a00]\\n\\t"
+                "smlad %[a10], %[x2], %[w0], %[a10]\\n\\t"
+                "smlad %[a00], %[x1], %[t], %[a00]\\n\\t"
+                "smlad %[a10], %[x3], %[t], %[a10]\\n\\t"
+                "sxtb16 %[t], %[w1], ror #8\\n\\t"
+                "sxtb16 %[w1], %[w1]\\n\\t"
+                "smlad %[a01], %[x0], %[w1], %[a01]\\n\\t"
+                "smlad %[a11], %[x2], %[w1], %[a11]\\n\\t"
+                "smlad %[a01], %[x1], %[t], %[a01]\\n\\t"
+                "smlad %[a11], %[x3], %[t], %[a11]"
+                : [a00] "+r"(a00), [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11), [x] "+r"(x), [w] "+r"(w),
+                  [w0] "=&r"(w0), [w1] "=&r"(w1), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3),
+                  [t] "=&r"(t)
+                :
+                : "memory");
+"""
+    step = one * next(u for u in (4, 2, 1) if groups % u == 0)     # groups per iteration
+    dsp = f"""/* pixel x's patch into slot q of the column (the pair's two slots interleaved group by group) */
+static inline void {name}_widen(int32_t *col, const int8_t *x, int q) {{
+    int32_t r, i;
+{widen}}}
+/* 2 pixels (column slots 0, 1) x channels j, j + 1 (their pair's words at w) into y0 (pixel 0) and y1 */
+static inline void {name}_2x2(const int32_t *col, const int8_t *w, int8_t *y0, int8_t *y1,
+        const int32_t *bias, const int32_t *mult, const int32_t *shift, int32_t j) {{
+    int32_t a00 = bias[j], a01 = bias[j + 1], a10 = a00, a11 = a01;
+    int32_t w0, w1, x0, x1, x2, x3, t;
+    const int32_t *x = col, *end = col + {4 * groups};
+    while (x != end) {{
+{step}    }}
+    {{
+        /* the channels' constants read once for both pixels, every result before the first store (an int8
+         * store may alias them) */
+        const int32_t m0 = mult[j], s0 = shift[j], m1 = mult[j + 1], s1 = shift[j + 1];
+        const int8_t r00 = {rq_call(rq, "a00", "m0", "s0")}, r10 = {rq_call(rq, "a10", "m0", "s0")};
+        const int8_t r01 = {rq_call(rq, "a01", "m1", "s1")}, r11 = {rq_call(rq, "a11", "m1", "s1")};
+        y0[j] = r00;
+        y0[j + 1] = r01;
+        y1[j] = r10;
+        y1[j + 1] = r11;
+    }}
+}}
+/* the leftovers: n (1 or 2) channels j0.. of the pair at w against np (1 or 2) column slots, slot q's
+ * outputs at y + q * {co} */
+static inline void {name}_edge(const int32_t *col, const int8_t *w, int8_t *y, const int32_t *bias,
+        const int32_t *mult, const int32_t *shift, int32_t j0, int n, int np) {{
+    int32_t g, j, q;
+    for (q = 0; q < np; ++q) {{
+        for (j = 0; j < n; ++j) {{
+            int32_t a = bias[j0 + j];
+            for (g = 0; g < {groups}; ++g) {{
+                const int32_t v = tinycc_tvm_ld4(w + 8 * g + 4 * j);
+                a = __smlad(col[4 * g + 2 * q], __sxtb16(v), a);
+                a = __smlad(col[4 * g + 2 * q + 1], tinycc_tvm_sxtb16_ror8(v), a);
+            }}
+            y[q * {co} + j0 + j] = {rq_call(rq, "a", "mult[j0 + j]", "shift[j0 + j]")};
+        }}
+    }}
+}}
+"""
+    body = f"""static inline int32_t {name}(int8_t *a, int8_t *b, int8_t *y, int32_t *bias, int32_t *mult,
+        int32_t *shift) {{
+#ifdef TINYCC_TVM_DSP
+    int32_t col[{4 * groups}];
+    int32_t p, j;
+    for (p = 0; p + 2 <= {t}; p += 2) {{
+        {name}_widen(col, a + p * {sp}, 0);
+        {name}_widen(col, a + (p + 1) * {sp}, 1);
+        for (j = 0; j + 2 <= {co}; j += 2)
+            {name}_2x2(col, b + (j / 2) * {pair}, y + p * {co}, y + (p + 1) * {co}, bias, mult, shift, j);
+        if ({co} % 2) {name}_edge(col, b + ({co} / 2) * {pair}, y + p * {co}, bias, mult, shift, {co} - 1, 1, 2);
+    }}
+    if ({t} % 2) {{          /* the last pixel in both slots: the 2 x 2 blocks, each output written twice */
+        {name}_widen(col, a + ({t} - 1) * {sp}, 0);
+        {name}_widen(col, a + ({t} - 1) * {sp}, 1);
+        for (j = 0; j + 2 <= {co}; j += 2)
+            {name}_2x2(col, b + (j / 2) * {pair}, y + ({t} - 1) * {co}, y + ({t} - 1) * {co}, bias, mult, shift, j);
+        if ({co} % 2)
+            {name}_edge(col, b + ({co} / 2) * {pair}, y + ({t} - 1) * {co}, bias, mult, shift, {co} - 1, 1, 1);
+    }}
+#else
+    int32_t p, j, t;
+    for (p = 0; p < {t}; ++p) {{
+        for (j = 0; j < {co}; ++j) {{
+            int32_t acc = bias[j];
+            for (t = 0; t < {taps}; ++t)
+                acc += (int32_t)a[p * {sp} + (t / {k}) * {sa} + t % {k}]
+                    * b[(j / 2) * {pair} + (t / 4) * 8 + (j % 2) * 4 + t % 4];
+            y[p * {co} + j] = {rq_call(rq, "acc", "mult[j]", "shift[j]")};
+        }}
+    }}
+#endif
+    return 0;
+}}
+"""
+    return "#ifdef TINYCC_TVM_DSP\n" + dsp + "#endif\n" + body
 
 
 DW_NAME = "tinycc_dw_s8_4"        # + the kernel size and layout (dw_name)
