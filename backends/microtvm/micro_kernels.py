@@ -232,7 +232,7 @@ static inline void {name}_widen(int32_t *col, const int8_t *x, int q) {{
     int32_t r, i;
 {widen}}}
 /* 2 pixels (column slots 0, 1) x channels j, j + 1 (their pair's words at w) into y0 (pixel 0) and y1 */
-static inline void {name}_2x2(const int32_t *col, const int8_t *w, int8_t *y0, int8_t *y1,
+static inline __attribute__((always_inline)) void {name}_2x2(const int32_t *col, const int8_t *w, int8_t *y0, int8_t *y1,
         const int32_t *bias, const int32_t *mult, const int32_t *shift, int32_t j) {{
     int32_t a00 = bias[j], a01 = bias[j + 1], a10 = a00, a11 = a01;
     int32_t w0, w1, x0, x1, x2, x3, t;
