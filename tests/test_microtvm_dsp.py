@@ -145,3 +145,40 @@ def test_dsp_schedules_under_qemu_cortex_m4_equal_tflm(tmp_path):
     for k, (sample, got) in enumerate(zip(samples, outs)):
         want = run_tflm(data, sample)[0]
         np.testing.assert_array_equal(np.asarray(got[0]).reshape(-1), want.reshape(-1), err_msg=f"sample {k}")
+
+
+def test_constant_channels_recast_for_the_one_shift_epilogue_equal_tflm(tmp_path):
+    """micro_kernels.constant_channels: channels whose TFLM output cannot vary over the reachable sums (a dead
+    channel, M = 0 with a huge bias; a shift of -31; a sum saturating the clamp) get M = 2^30, one shift and a
+    new bias, after which requant_plan takes the one-shift helper for the layer (it could not before); the
+    helper built in C gives TFLM's value on every reachable sum (both ends and random ones) for every
+    channel, the live ones left untouched."""
+    from tinycc.backends.microtvm.micro_kernels import constant_channels, requant_plan
+    rng = np.random.default_rng(7)
+    co, taps = 6, 27
+    w = rng.integers(-128, 128, (co, taps))
+    w[3] = 0                                   # a channel with no weights: constant too
+    bias = rng.integers(-5000, 5000, co)
+    bias[0] = 1 << 30                           # dead channel (M = 0): TFLM outputs zp
+    bias[4] = 1 << 29                           # huge bias: saturates at 127 whatever the sum
+    mult = np.array([0, 1 << 30, 1500000000, 1200000000, 1900000000, 1100000000])
+    shift = np.array([0, -31, -9, -8, -7, -10])
+    p = {"multiplier": mult, "shift": shift, "output_zp": -128, "act_min": -128, "act_max": 127}
+    assert requant_plan(p, bias, taps)[0] != "tinycc_tvm_requant_e"
+    q, bias2 = constant_channels(p, bias, w)
+    changed = np.flatnonzero(np.asarray(q["shift"]) != shift)
+    assert list(changed) == [0, 1, 3, 4]
+    np.testing.assert_array_equal(bias2[[2, 5]], bias[[2, 5]])
+    helper, m2, e2 = requant_plan(q, bias2, taps)
+    assert helper == "tinycc_tvm_requant_e"
+    s_lo = np.minimum(-128 * w, 127 * w).sum(axis=1)
+    s_hi = np.maximum(-128 * w, 127 * w).sum(axis=1)
+    rows, want = [], []
+    for c in range(co):
+        sums = np.concatenate([[s_lo[c], s_hi[c], 0], rng.integers(s_lo[c], s_hi[c] + 1, 300)])
+        rows.append((helper, sums + bias2[c], np.full(sums.size, m2[c]), np.full(sums.size, e2[c]), -128, -128, 127))
+        want.append(_expected(sums + bias[c], np.full(sums.size, mult[c]), np.full(sums.size, shift[c]), -128, -128,
+                              127))
+    got = _run_helpers(tmp_path, rows)
+    np.testing.assert_array_equal(got, np.concatenate(want))
+    assert len(np.unique(np.concatenate(want[2:3]))) > 20     # a live channel really varies

@@ -94,6 +94,9 @@ def conv_operands(node, g, p) -> tuple[dict, np.ndarray, np.ndarray] | None:
     if np.abs(folded).max(initial=0) + 128 * 128 * k > INT32_MAX:
         return None
     s["zp"] = zp
+    per_channel = (packed.reshape(-1, s["co"]).T if s.get("depthwise")
+                   else packed.transpose(1, 0, 2).reshape(s["co"], -1))
+    p, folded = micro_kernels.constant_channels(p, folded, per_channel)
     s["requant"], s["mult"], s["shift"] = micro_kernels.requant_plan(p, folded, k)
     s["rq"] = (s["requant"], int(p["output_zp"]), int(p["act_min"]), int(p["act_max"]))
     if not s.get("depthwise"):

@@ -124,6 +124,38 @@ def requant_plan(p, bias, k: int) -> tuple[str, np.ndarray, np.ndarray]:
     return requant_name(shift, mult), mult.astype(np.int32), shift.astype(np.int32)
 
 
+def constant_channels(p, bias, w: np.ndarray) -> tuple[dict, np.ndarray]:
+    """(prepare()'s constants, folded bias) with every output channel whose result cannot vary recast
+    for the one-shift epilogue (tinycc_tvm_requant_e): a channel c (weights w[c, :], right shift or
+    none) whose TF Lite Micro output clamp(MultiplyByQuantizedMultiplier(bias_c + s, M, shift) + zp)
+    is the same value v at both ends of the reachable sums s (int8 inputs: s_lo = sum min(-128 w,
+    127 w), s_hi likewise; the function is monotone in s) outputs v for every input. It gets M = 2^30,
+    shift -e with 2^e > max |s| and bias (v - zp) 2^(e+1): the epilogue's round((s + bias) / 2^(e+1))
+    + zp is then v - zp + 0 + zp = v exactly (a dead channel, M = 0, is such a channel; TFLM's shift
+    of 31 for a tiny scale often is). Other channels are left as they are."""
+    from tinycc.core.fixedpoint import multiply_by_quantized_multiplier
+    w = np.asarray(w, np.int64)
+    mult = np.asarray(p["multiplier"], np.int64).reshape(-1).copy()
+    shift = np.asarray(p["shift"], np.int64).reshape(-1).copy()
+    bias = np.asarray(bias, np.int64).reshape(-1).copy()
+    if mult.size != w.shape[0] or shift.size != w.shape[0] or bias.size != w.shape[0]:
+        return p, bias
+    zp, lo, hi = int(p["output_zp"]), int(p["act_min"]), int(p["act_max"])
+    s_lo = np.minimum(-128 * w, 127 * w).sum(axis=1)
+    s_hi = np.maximum(-128 * w, 127 * w).sum(axis=1)
+    reach = int(np.maximum(-s_lo, s_hi).max(initial=0))
+    e = max(1, reach.bit_length() + 1)                       # 2^e > 2 reach
+    ends = [np.clip(multiply_by_quantized_multiplier(np.clip(bias + s, -(1 << 31), (1 << 31) - 1), mult, shift)
+                    + zp, lo, hi) for s in (s_lo, s_hi)]
+    inside = (bias + s_lo >= -(1 << 31)) & (bias + s_hi < 1 << 31)      # TFLM's sums stay int32
+    same = (ends[0] == ends[1]) & (shift <= 0) & (mult >= 0) & inside & (e <= 21)   # |bias| < 2^31
+    if not same.any():
+        return p, bias
+    mult[same], shift[same] = 1 << 30, -e
+    bias[same] = (ends[0][same] - zp) << (e + 1)
+    return {**p, "multiplier": mult, "shift": shift}, bias
+
+
 def requant_name(shifts, mults) -> str:
     """The epilogue helper for prepare()'s per-channel shifts and multipliers (the _r variant when no
     channel shifts left and no multiplier is INT32_MIN)."""
@@ -232,7 +264,8 @@ static inline void {name}_widen(int32_t *col, const int8_t *x, int q) {{
     int32_t r, i;
 {widen}}}
 /* 2 pixels (column slots 0, 1) x channels j, j + 1 (their pair's words at w) into y0 (pixel 0) and y1 */
-static inline __attribute__((always_inline)) void {name}_2x2(const int32_t *col, const int8_t *w, int8_t *y0, int8_t *y1,
+static inline __attribute__((always_inline)) void {name}_2x2(const int32_t *col, const int8_t *w, int8_t *y0,
+        int8_t *y1,
         const int32_t *bias, const int32_t *mult, const int32_t *shift, int32_t j) {{
     int32_t a00 = bias[j], a01 = bias[j + 1], a10 = a00, a11 = a01;
     int32_t w0, w1, x0, x1, x2, x3, t;
