@@ -165,9 +165,7 @@ def schedule_conv(func, s: dict):
     acc = sch.get_sblock("acc")
     if s.get("depthwise"):
         b, yy, xx, c, rh, rw = sch.get_loops(acc)
-        c_outer, c_inner = sch.split(c, [None, 4])
-        sch.reorder(c_outer, c_inner, rh, rw)
-        sch.reverse_compute_at(sch.get_sblock("y"), c_outer)
+        sch.reverse_compute_at(sch.get_sblock("y"), yy)
         if any(s["pads"]):
             sch.compute_inline(sch.get_sblock("x_pixels"))
             sch.compute_at(sch.get_sblock("x_padded"), yy)
@@ -175,25 +173,30 @@ def schedule_conv(func, s: dict):
             # channel loop is marked and replaced by the rewrite (blockize would mis-divide its row binding
             # yy + ax0, a window's rows that overlap the next one's)
             sch.annotate(sch.get_loops(sch.get_sblock("x_padded"))[-1], MICRO_KERNEL, micro_kernels.PAD_NAME)
-        sch.decompose_reduction(acc, c_inner)
+        fuse_epilogue(sch, sch.decompose_reduction(acc, xx))
         top, left, bottom, right = s["pads"]
-        dw_shape = (s["kh"], s["kw"], (s["w"] + left + right) * s["ci"] * s["dh"], s["dw"] * s["ci"], s["co"])
-        return tensorize(sch, c_inner, micro_kernels.dw_name(*dw_shape), s), [micro_kernels.dw_source(*dw_shape)]
+        dw_shape = (s["kh"], s["kw"], (s["w"] + left + right) * s["ci"] * s["dh"], s["dw"] * s["ci"],
+                    s["sw"] * s["ci"], s["ow"], s["co"], s["rq"])
+        return tensorize(sch, xx, micro_kernels.dw_name(*dw_shape), s), [micro_kernels.dw_source(*dw_shape)]
     b, yy, xx, c, rh, rk = sch.get_loops(acc)
     x_outer, x_inner = sch.split(xx, [None, s["tile"]])
     sch.reverse_compute_at(sch.get_sblock("y"), x_outer)
     if any(s["pads"]):
         sch.compute_at(sch.get_sblock("x_padded"), yy)
-    init = sch.decompose_reduction(acc, x_inner)
-    # the kernel assigns its sums (starts from zero): the init nest goes (a reduction intrinsic with its init)
-    # the blocks the kernel takes over (their loops, left empty, go with TVM's RemoveNoOp)
-    sch.annotate(init, MICRO_KERNEL, INIT)
-    sch.annotate(sch.get_sblock("y"), MICRO_KERNEL, EPILOGUE)
+    fuse_epilogue(sch, sch.decompose_reduction(acc, x_inner))
     # one call per `tile` output pixels over every channel and kernel row: the (x_inner, c, rh, rk) nest
     top, left, bottom, right = s["pads"]
     spec = (s["tile"], s["co"], s["kh"], s["kw"] * s["ci"], (s["w"] + left + right) * s["ci"] * s["dh"],
             s["sw"] * s["ci"], s["rq"])
     return tensorize(sch, x_inner, cols_name(*spec), s), [micro_kernels.cols_source(*spec)]
+
+
+def fuse_epilogue(sch, init) -> None:
+    """Mark the reduction's init block and the epilogue block y for the micro-kernel to take over (it
+    starts its sums from the biases and writes y itself: a reduction intrinsic with its init and a fused
+    requantisation); tensorize's rewrite drops them (their emptied loops go with TVM's RemoveNoOp)."""
+    sch.annotate(init, MICRO_KERNEL, INIT)
+    sch.annotate(sch.get_sblock("y"), MICRO_KERNEL, EPILOGUE)
 
 
 def mark(sch, loop, kernel: str) -> None:
@@ -236,12 +239,22 @@ def tensorize(sch, loop, kernel: str, s: dict | None = None):
         (c,) = st.writes
         extents = lambda r: [int(e.extent) for e in r.region]  # noqa: E731
         a, b = [r for r in st.reads if not r.source.same_as(c.source)]
+        (y,) = epilogue.writes               # the fused epilogue writes y where the sums would go (same indices)
+        bias, mult, shift = (tir.address_of(tir.BufferLoad(r.source, [0])) for r in epilogue.reads[1:])
+        out = tir.address_of(tir.BufferLoad(y.source, [r.min for r in c.region]))
+        name = str(st.annotations[MICRO_KERNEL])
         if kernel.startswith(DW_NAME):
-            if extents(c)[-1] != 4 or extents(b) != [s["kh"], s["kw"], 4]:
-                raise ValueError(f"{st.name_hint}: not the depthwise intrinsic's computation {extents(b)}")
-            row = int(np.prod([int(e) for e in a.source.shape[2:]]))
-            call = tir.call_extern("int32", kernel, first(a), row * s["dh"], s["dw"] * s["ci"], first(b),
-                                   s["kw"] * s["co"], s["co"], first(c), s["kh"], s["kw"])
+            kh, kw, ow, co = s["kh"], s["kw"], s["ow"], s["co"]
+            span = (ow - 1) * s["sw"] + (kw - 1) * s["dw"] + 1      # input pixels under the row's windows
+            a_ok = (extents(a)[-3:] == [(kh - 1) * s["dh"] + 1, span, co] if any(s["pads"])
+                    else extents(a)[-2:] == [(kh - 1) * s["dh"] + 1, (span - 1) * s["ci"] + co])
+            if not a_ok or extents(c)[-2:] != [ow, co] or extents(b) != [kh, kw, co] \
+                    or "T.Cast(\"int32\"" not in st.body.script():
+                raise ValueError(f"{st.name_hint}: not the depthwise intrinsic's computation {extents(a)} {extents(b)}")
+            row = int(np.prod([int(e) for e in a.source.shape[2:]])) * s["dh"]
+            if name != micro_kernels.dw_name(kh, kw, row, s["dw"] * s["ci"], s["sw"] * s["ci"], ow, co, s["rq"]):
+                raise ValueError(f"{st.name_hint}: {name} is not built for row stride {row}")
+            call = tir.call_extern("int32", name, first(a), first(b), out, bias, mult, shift)
             return SBlock(st.iter_vars, st.reads, st.writes, st.name_hint, tir.Evaluate(call), None,
                           st.alloc_buffers, st.match_buffers, {})
         t, co, kh, k = s["tile"], s["co"], s["kh"], s["kw"] * s["ci"]
@@ -253,13 +266,8 @@ def tensorize(sch, loop, kernel: str, s: dict | None = None):
                 or "T.Cast(\"int32\"" not in st.body.script() or st.body.script().count(" + ") < 1:
             raise ValueError(f"{st.name_hint}: not the cols intrinsic's computation {extents(a)} {extents(b)}")
         a_row = int(a.source.shape[-1]) * s["dh"]         # input bytes between kernel rows
-        name = str(st.annotations[MICRO_KERNEL])
         if name != cols_name(t, co, kh, k, a_row, s["sw"] * s["ci"], s["rq"]):      # its compile-time constants
             raise ValueError(f"{st.name_hint}: {name} is not built for rows {kh}, row stride {a_row}, k {k}")
-        # the fused epilogue writes y where the sums would go (acc and y have the same indices)
-        (y,) = epilogue.writes
-        bias, mult, shift = (tir.address_of(tir.BufferLoad(r.source, [0])) for r in epilogue.reads[1:])
-        out = tir.address_of(tir.BufferLoad(y.source, [r.min for r in c.region]))
         call = tir.call_extern("int32", name, first(a), first(b), out, bias, mult, shift)
         return SBlock(st.iter_vars, st.reads, st.writes, st.name_hint, tir.Evaluate(call), None,
                       st.alloc_buffers, st.match_buffers, {})

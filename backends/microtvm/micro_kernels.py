@@ -340,30 +340,69 @@ static inline void {name}_edge(const int32_t *col, const int8_t *w, int8_t *y, c
     return "#ifdef TINYCC_TVM_DSP\n" + dsp + "#endif\n" + body
 
 
-DW_NAME = "tinycc_dw_s8_4"        # + the kernel size and layout (dw_name)
+DW_NAME = "tinycc_dw_s8_row"        # + the kernel size, layout and epilogue (dw_name)
 
 
-def dw_name(kh: int, kw: int, row: int, tap: int, co: int) -> str:
-    return f"tinycc_dw_s8_4_{kh}x{kw}_r{row}_t{tap}_c{co}"
+def dw_name(kh: int, kw: int, row: int, tap: int, px: int, ow: int, co: int, rq: tuple) -> str:
+    return f"tinycc_dw_s8_row_{kh}x{kw}_r{row}_t{tap}_p{px}_w{ow}_c{co}_{rq_tag(rq)}"
 
 
-def dw_source(kh: int, kw: int, row: int, tap: int, co: int) -> str:
-    """C source of a depthwise micro-kernel for one kernel size and layout (all known at compile
-    time): 4 channels of one output pixel, the kh x kw taps unrolled with constant offsets (input
-    tap (i, j) at i * row + j * tap, weights (kh, kw, co) at (i * kw + j) * co), no loop."""
-    dsp, plain = [], []
+def dw_source(kh: int, kw: int, row: int, tap: int, px: int, ow: int, co: int, rq: tuple) -> str:
+    """C source of dw_name(...)(a, b, y, bias, mult, shift): one output row of a depthwise convolution
+    (depth multiplier 1, co a multiple of 4) with its epilogue fused: y[p * co + c] = rq(bias[c] + sum
+    over taps (i, j) of a[p * px + i * row + j * tap + c] * b[(i * kw + j) * co + c]) for ow pixels p,
+    every size and stride a compile-time constant. 4 channels at a time, the kh x kw taps unrolled
+    (each tap one input and one weight word: SXTB16 both, SMLABB/SMLATT into the 4 sums, which start
+    from the biases), then the 4 results; plain C without the DSP extension."""
+    dsp = []
     for i in range(kh):
         for j in range(kw):
             xo, wo = i * row + j * tap, (i * kw + j) * co
-            dsp.append(f"    {{\n        const int32_t x4 = tinycc_tvm_ld4(a + {xo}), w4 = tinycc_tvm_ld4(b + {wo});\n"
-                       "        const int32_t xe = __sxtb16(x4), xo = tinycc_tvm_sxtb16_ror8(x4);\n"
-                       "        const int32_t we = __sxtb16(w4), wo = tinycc_tvm_sxtb16_ror8(w4);\n"
-                       "        c0 = __smlabb(xe, we, c0);\n        c2 = __smlatt(xe, we, c2);\n"
-                       "        c1 = __smlabb(xo, wo, c1);\n        c3 = __smlatt(xo, wo, c3);\n    }\n")
-            plain.append("".join(f"    c{q} += (int32_t)a[{xo + q}] * b[{wo + q}];\n" for q in range(4)))
-    return (f"static int32_t {dw_name(kh, kw, row, tap, co)}(int8_t *a, int32_t row, int32_t tap, int8_t *b,\n"
-            "        int32_t brow, int32_t btap, int32_t *c, int32_t kh, int32_t kw) {\n"
-            "    int32_t c0 = c[0], c1 = c[1], c2 = c[2], c3 = c[3];\n"
-            "    (void)row;\n    (void)tap;\n    (void)brow;\n    (void)btap;\n    (void)kh;\n    (void)kw;\n"
-            "#ifdef TINYCC_TVM_DSP\n" + "".join(dsp) + "#else\n" + "".join(plain) + "#endif\n"
-            "    c[0] = c0;\n    c[1] = c1;\n    c[2] = c2;\n    c[3] = c3;\n    return 0;\n}\n")
+            if max(xo, wo) < 4096:     # one tap in assembly: LDR's immediate offsets, no register spilled or
+                dsp.append(            # load repeated (GCC's code of the C below rematerialised loads)
+                    f'            __asm__("ldr %[t0], [%[x], #{xo}]\\n\\t"\n'
+                    f'                    "ldr %[t1], [%[w], #{wo}]\\n\\t"\n'
+                    '                    "sxtb16 %[t2], %[t0]\\n\\t"\n'
+                    '                    "sxtb16 %[t3], %[t1]\\n\\t"\n'
+                    '                    "smlabb %[c0], %[t2], %[t3], %[c0]\\n\\t"\n'
+                    '                    "smlatt %[c2], %[t2], %[t3], %[c2]\\n\\t"\n'
+                    '                    "sxtb16 %[t0], %[t0], ror #8\\n\\t"\n'
+                    '                    "sxtb16 %[t1], %[t1], ror #8\\n\\t"\n'
+                    '                    "smlabb %[c1], %[t0], %[t1], %[c1]\\n\\t"\n'
+                    '                    "smlatt %[c3], %[t0], %[t1], %[c3]"\n'
+                    '                    : [c0] "+r"(c0), [c1] "+r"(c1), [c2] "+r"(c2), [c3] "+r"(c3),\n'
+                    '                      [t0] "=&r"(t0), [t1] "=&r"(t1), [t2] "=&r"(t2), [t3] "=&r"(t3)\n'
+                    '                    : [x] "r"(x), [w] "r"(w)\n'
+                    '                    : "memory");\n')
+                continue
+            dsp.append(f"            {{\n                const int32_t x4 = tinycc_tvm_ld4(x + {xo}), "
+                       f"w4 = tinycc_tvm_ld4(w + {wo});\n"
+                       "                const int32_t xe = __sxtb16(x4), xo = tinycc_tvm_sxtb16_ror8(x4);\n"
+                       "                const int32_t we = __sxtb16(w4), wo = tinycc_tvm_sxtb16_ror8(w4);\n"
+                       "                c0 = __smlabb(xe, we, c0);\n                c2 = __smlatt(xe, we, c2);\n"
+                       "                c1 = __smlabb(xo, wo, c1);\n                c3 = __smlatt(xo, wo, c3);\n"
+                       "            }\n")
+    taps = " + ".join(f"(int32_t)x[{i * row + j * tap} + q] * w[{(i * kw + j) * co} + q]"
+                      for i in range(kh) for j in range(kw))
+    outs = "".join(f"            const int8_t r{q} = {rq_call(rq, f'c{q}', f'mult[c + {q}]', f'shift[c + {q}]')};\n"
+                   for q in range(4))
+    return (f"static int32_t {dw_name(kh, kw, row, tap, px, ow, co, rq)}(int8_t *a, int8_t *b, int8_t *y,\n"
+            "        int32_t *bias, int32_t *mult, int32_t *shift) {\n"
+            "    int32_t p, c;\n"
+            f"    for (p = 0; p < {ow}; ++p) {{\n"
+            f"        for (c = 0; c < {co}; c += 4) {{\n"
+            f"            const int8_t *x = a + p * {px} + c, *w = b + c;\n"
+            f"            int8_t *out = y + p * {co} + c;\n"
+            "#ifdef TINYCC_TVM_DSP\n"
+            "            int32_t c0 = bias[c], c1 = bias[c + 1], c2 = bias[c + 2], c3 = bias[c + 3];\n"
+            "            int32_t t0, t1, t2, t3;\n"
+            + "".join(dsp) + outs
+            + "            out[0] = r0;\n            out[1] = r1;\n            out[2] = r2;\n            out[3] = r3;\n"
+            "#else\n"
+            "            int32_t q;\n"
+            "            for (q = 0; q < 4; ++q) {\n"
+            f"                const int32_t acc = bias[c + q] + {taps};\n"
+            f"                out[q] = {rq_call(rq, 'acc', 'mult[c + q]', 'shift[c + q]')};\n"
+            "            }\n"
+            "#endif\n"
+            "        }\n    }\n    return 0;\n}\n")
