@@ -183,6 +183,8 @@ def schedule_conv(func, s: dict):
     sch.reverse_compute_at(sch.get_sblock("y"), x_outer)
     if any(s["pads"]):
         sch.compute_at(sch.get_sblock("x_padded"), yy)
+        # each padded row's bytes in one call (a word copy between the zero-point borders)
+        sch.annotate(sch.get_loops(sch.get_sblock("x_padded"))[-1], MICRO_KERNEL, micro_kernels.PAD_ROW_NAME)
     fuse_epilogue(sch, sch.decompose_reduction(acc, x_inner))
     # one call per `tile` output pixels over every channel and kernel row: the (x_inner, c, rh, rk) nest
     top, left, bottom, right = s["pads"]
@@ -219,6 +221,8 @@ def tensorize(sch, loop, kernel: str, s: dict | None = None):
 
     def rewrite(st):
         if isinstance(st, tir.For) and MICRO_KERNEL in st.annotations:
+            if str(st.annotations[MICRO_KERNEL]) == micro_kernels.PAD_ROW_NAME:
+                return tir.Evaluate(pad_row_call(st, s))
             return tir.Evaluate(pad_call(st, s))
         if isinstance(st, SBlockRealize) and str(st.block.annotations.get(MICRO_KERNEL, "")) in (INIT, EPILOGUE):
             if str(st.block.annotations[MICRO_KERNEL]) == EPILOGUE:
@@ -295,6 +299,32 @@ def check_epilogue(block, s: dict) -> None:
     if block.name_hint != "y" or names != ["acc", "bias", "mult", "shift"] or s["requant"] not in text \
             or "T.Cast(\"int8\"" not in text:
         raise ValueError(f"not the fused epilogue's computation: {names} {text[:200]}")
+
+
+def pad_row_call(loop, s: dict):
+    """The byte loop of a padded row, x_padded[b, r, q] = x[b, r - top, q - left * ci] inside the input else
+    the zero point for q < the loop's extent, as one tinycc_tvm_pad_row call (the source row clamped into
+    the input, unread outside it)."""
+    from tvm import tirx as tir
+    from tvm.s_tir import SBlockRealize
+    realize = loop.body
+    if not isinstance(realize, SBlockRealize) or realize.block.name_hint != "x_padded" \
+            or len(realize.iter_values) != 3:
+        raise ValueError("not the padding's row loop")
+    (c,) = realize.block.writes
+    (x,) = realize.block.reads
+    b, r, q = realize.iter_values
+    if not q.same_as(loop.loop_var) or not isinstance(loop.min, tir.IntImm) or int(loop.min) != 0:
+        raise ValueError("not the padding's row loop")
+    top, left, _, _ = s["pads"]
+    h, ci, n = s["h"], s["ci"], int(loop.extent)
+    i32 = lambda v: tir.const(v, "int32")  # noqa: E731
+    src = tir.address_of(tir.BufferLoad(x.source, [b, tir.min(tir.max(r - top, i32(0)), i32(h - 1)), i32(0)]))
+    dst = tir.address_of(tir.BufferLoad(c.source, [b, r, i32(0)]))
+    last = tir.address_of(tir.BufferLoad(c.source, [b, r, i32(n - 1)]))
+    inside = tir.Select(tir.all(r >= top, r < top + h), i32(1), i32(0))
+    return tir.call_extern("int32", micro_kernels.PAD_ROW_NAME, dst, last, src, inside, i32(n), i32(left * ci),
+                           i32(s["w"] * ci), i32(s["zp"]))
 
 
 def pad_call(loop, s: dict):

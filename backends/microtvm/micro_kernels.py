@@ -55,6 +55,20 @@ static inline int32_t tinycc_tvm_pad_copy(int8_t *dst, int8_t *last, int8_t *src
     }
     return 0;
 }
+/* n bytes of a padded input row from its byte 0 (last: its last byte, for TVM's region analysis): bytes
+ * [left, left + w) copied from src[0, w) when the row is inside the input, every other byte the zero point */
+static inline int32_t tinycc_tvm_pad_row(int8_t *dst, int8_t *last, int8_t *src, int32_t inside, int32_t n,
+                                         int32_t left, int32_t w, int32_t zp) {
+    int32_t i = 0, end = inside ? (left + w < n ? left + w : n) : 0;
+    (void)last;
+    if (inside) {
+        for (; i < left && i < n; ++i) dst[i] = (int8_t)zp;
+        for (; i + 4 <= end; i += 4) memcpy(dst + i, src + i - left, 4);     /* one LDR and one STR a word */
+        for (; i < end; ++i) dst[i] = src[i - left];
+    }
+    for (; i < n; ++i) dst[i] = (int8_t)zp;
+    return 0;
+}
 /* The int8 epilogue of TVM's DSP schedules, per output element: TF Lite Micro's
  * MultiplyByQuantizedMultiplier(acc, mult, shift) (the left shift wrapping, gemmlowp's
  * SaturatingRoundingDoublingHighMul and RoundingDivideByPOT, as tinycc_mbqm of the c backend: for
@@ -105,6 +119,7 @@ static inline int32_t tinycc_tvm_requant_r(int32_t acc, int32_t mult, int32_t sh
 """
 REQUANT_NAME = "tinycc_tvm_requant"
 PAD_NAME = "tinycc_tvm_pad_copy"
+PAD_ROW_NAME = "tinycc_tvm_pad_row"
 
 
 def requant_plan(p, bias, k: int) -> tuple[str, np.ndarray, np.ndarray]:
@@ -222,16 +237,15 @@ def cols_source(t: int, co: int, rows: int, k: int, sa: int, sp: int, rq: tuple)
         }}
     }}
 """
-    else:                              # groups across kernel rows: the patch gathered first, zero-padded
-        widen = f"""    int8_t patch[{groups * 4}];
-    for (r = 0; r < {rows}; ++r) memcpy(patch + r * {k}, x + r * {sa}, {k});
-    for (i = {taps}; i < {groups * 4}; ++i) patch[i] = 0;
-    for (i = 0; i < {groups}; ++i) {{
-        const int32_t v = tinycc_tvm_ld4(patch + 4 * i);
-        col[4 * i + 2 * q] = __sxtb16(v);
-        col[4 * i + 2 * q + 1] = tinycc_tvm_sxtb16_ror8(v);
-    }}
-"""
+    else:                              # groups across kernel rows: each int16 pair gathered from its two taps
+        def at(t: int) -> str:         # tap t's input byte, widened (0 past the patch: zero weights there too)
+            return f"(int32_t)x[{(t // k) * sa + t % k}]" if t < taps else "0"
+
+        def halves(t0: int, t1: int) -> str:
+            return f"(int32_t)(((uint32_t){at(t0)} & 0xffffu) | ((uint32_t){at(t1)} << 16))"
+        widen = "    (void)r;\n    (void)i;\n" + "".join(
+            f"    col[{4 * g} + 2 * q] = {halves(4 * g, 4 * g + 2)};\n"
+            f"    col[{4 * g + 1} + 2 * q] = {halves(4 * g + 1, 4 * g + 3)};\n" for g in range(groups))
     # one group (4 taps, 16 MACs): the 6 loads back to back (each pipelines after the one before), 4 SXTB16,
     # 8 SMLAD; the pointers post-incremented
     one = """        __asm__("ldr %[w0], [%[w]], #4\\n\\t"
