@@ -41,7 +41,12 @@ static inline int32_t tinycc_tvm_pad_copy(int8_t *dst, int8_t *last, int8_t *src
     int32_t i = 0;
     (void)last;
     if (inside) {
-        for (; i + 4 <= n; i += 4) memcpy(dst + i, src + i, 4);     /* one LDR and one STR a word */
+        for (; i + 4 <= n; i += 4) {
+            memcpy(dst + i, src + i, 4);     /* one LDR and one STR a word */
+#ifdef TINYCC_TVM_DSP
+            __asm__ volatile("" ::: "memory");   /* a loop of words, not a call of newlib's memcpy */
+#endif
+        }
         for (; i < n; ++i) dst[i] = src[i];
     } else {
         const uint32_t fill = 0x01010101u * (uint8_t)zp;
@@ -63,7 +68,12 @@ static inline int32_t tinycc_tvm_pad_row(int8_t *dst, int8_t *last, int8_t *src,
     (void)last;
     if (inside) {
         for (; i < left && i < n; ++i) dst[i] = (int8_t)zp;
-        for (; i + 4 <= end; i += 4) memcpy(dst + i, src + i - left, 4);     /* one LDR and one STR a word */
+        for (; i + 4 <= end; i += 4) {
+            memcpy(dst + i, src + i - left, 4);     /* one LDR and one STR a word */
+#ifdef TINYCC_TVM_DSP
+            __asm__ volatile("" ::: "memory");   /* a loop of words, not a call of newlib's memcpy */
+#endif
+        }
         for (; i < end; ++i) dst[i] = src[i - left];
     }
     for (; i < n; ++i) dst[i] = (int8_t)zp;
