@@ -228,11 +228,12 @@ def cols_source(t: int, co: int, rows: int, k: int, sa: int, sp: int, rq: tuple)
     i < k of a[p * sp + r * sa + i] * w[j, r * k + i], for t pixels p and all co channels j, the
     weights in pack_pairs' layout at b (every size and stride a compile-time constant): the reduction
     and its epilogue in one micro-kernel, the sums never leaving registers. With the DSP extension
-    two pixels at a time: their patches are widened once into a stack column (SXTB16: each 4-tap
+    three pixels at a time: their patches are widened once into a stack column (SXTB16: each 4-tap
     group x0..x3 as the int16 pairs [x0,x2] [x1,x3], the pairs a weight word's own SXTB16s give; the
-    two pixels' words interleaved group by group), then every channel pair is a 2 x 2 block of SMLADs
-    (each weight word widened once for both pixels, each column word used by both channels); an odd
-    last pixel or channel takes a 1 x 2 or 2 x 1 pass. Elsewhere plain C over the same layout."""
+    three pixels' words interleaved group by group), then every channel pair is a 3 x 2 block of SMLADs
+    in inline assembly (each weight word widened once for the three pixels, each column word used by
+    both channels); the 1, 2 or 4 pixels left go in pairs (2 x 2 blocks, a lone pixel paired with
+    itself), an odd last channel a pass of its own. Elsewhere plain C over the same layout."""
     groups = cols_groups(rows, k)
     taps = rows * k
     name = cols_name(t, co, rows, k, sa, sp, rq)
@@ -241,7 +242,7 @@ def cols_source(t: int, co: int, rows: int, k: int, sa: int, sp: int, rq: tuple)
         widen = f"""    for (r = 0; r < {rows}; ++r) {{
         for (i = 0; i < {k // 4}; ++i) {{
             const int32_t v = tinycc_tvm_ld4(x + r * {sa} + 4 * i);
-            int32_t *d = col + 4 * (r * {k // 4} + i) + 2 * q;
+            int32_t *d = col + 6 * (r * {k // 4} + i) + 2 * q;
             d[0] = __sxtb16(v);
             d[1] = tinycc_tvm_sxtb16_ror8(v);
         }}
@@ -254,51 +255,88 @@ def cols_source(t: int, co: int, rows: int, k: int, sa: int, sp: int, rq: tuple)
         def halves(t0: int, t1: int) -> str:
             return f"(int32_t)(((uint32_t){at(t0)} & 0xffffu) | ((uint32_t){at(t1)} << 16))"
         widen = "    (void)r;\n    (void)i;\n" + "".join(
-            f"    col[{4 * g} + 2 * q] = {halves(4 * g, 4 * g + 2)};\n"
-            f"    col[{4 * g + 1} + 2 * q] = {halves(4 * g + 1, 4 * g + 3)};\n" for g in range(groups))
-    # one group (4 taps, 16 MACs): the 6 loads back to back (each pipelines after the one before), 4 SXTB16,
-    # 8 SMLAD; the pointers post-incremented
-    one = """        __asm__("ldr %[w0], [%[w]], #4\\n\\t"
-                "ldr %[w1], [%[w]], #4\\n\\t"
+            f"    col[{6 * g} + 2 * q] = {halves(4 * g, 4 * g + 2)};\n"
+            f"    col[{6 * g + 1} + 2 * q] = {halves(4 * g + 1, 4 * g + 3)};\n" for g in range(groups))
+    # one group (4 taps, 24 MACs): the weights' two words and pixel 0's two back to back, then pixel 1's and
+    # pixel 2's (each load pipelines after the one before), 4 SXTB16, 12 SMLAD; the pointers post-incremented.
+    # 14 registers: 6 sums, 2 pointers, the weights' 4 halves, 2 column words
+    mac = "".join(f'''                "ldr %[x0], [%[x]], #4\\n\\t"
+                "ldr %[x1], [%[x]], #4\\n\\t"
+                "smlad %[a{q}0], %[x0], %[wa], %[a{q}0]\\n\\t"
+                "smlad %[a{q}0], %[x1], %[wah], %[a{q}0]\\n\\t"
+                "smlad %[a{q}1], %[x0], %[wb], %[a{q}1]\\n\\t"
+                "smlad %[a{q}1], %[x1], %[wbh], %[a{q}1]\\n\\t"
+''' for q in range(3))
+    one = f'''        __asm__("ldr %[wa], [%[w]], #4\\n\\t"
+                "ldr %[wb], [%[w]], #4\\n\\t"
+                "sxtb16 %[wah], %[wa], ror #8\\n\\t"
+                "sxtb16 %[wa], %[wa]\\n\\t"
+                "sxtb16 %[wbh], %[wb], ror #8\\n\\t"
+                "sxtb16 %[wb], %[wb]\\n\\t"
+{mac}                : [a00] "+r"(a00), [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11), [a20] "+r"(a20),
+                  [a21] "+r"(a21), [x] "+r"(x), [w] "+r"(w), [wa] "=&r"(wa), [wah] "=&r"(wah), [wb] "=&r"(wb),
+                  [wbh] "=&r"(wbh), [x0] "=&r"(x0), [x1] "=&r"(x1)
+                :
+                : "memory");
+'''
+    step = one * next(u for u in (4, 2, 1) if groups % u == 0)     # groups per iteration
+    triples = t // 3 - (1 if t % 3 == 1 and t > 1 else 0)         # then pairs: t % 3 == 1 leaves 4 (2 pairs)
+    # two pixels (slots 0, 1; slot 2 skipped): 6 loads back to back, 4 SXTB16, 8 SMLAD
+    one2 = """        __asm__("ldr %[wa], [%[w]], #4\\n\\t"
+                "ldr %[wb], [%[w]], #4\\n\\t"
                 "ldr %[x0], [%[x]], #4\\n\\t"
                 "ldr %[x1], [%[x]], #4\\n\\t"
                 "ldr %[x2], [%[x]], #4\\n\\t"
-                "ldr %[x3], [%[x]], #4\\n\\t"
-                "sxtb16 %[t], %[w0], ror #8\\n\\t"
-                "sxtb16 %[w0], %[w0]\\n\\t"
-                "smlad %[a00], %[x0], %[w0], %[a00]\\n\\t"
-                "smlad %[a10], %[x2], %[w0], %[a10]\\n\\t"
+                "ldr %[x3], [%[x]], #12\\n\\t"
+                "sxtb16 %[t], %[wa], ror #8\\n\\t"
+                "sxtb16 %[wa], %[wa]\\n\\t"
+                "smlad %[a00], %[x0], %[wa], %[a00]\\n\\t"
+                "smlad %[a10], %[x2], %[wa], %[a10]\\n\\t"
                 "smlad %[a00], %[x1], %[t], %[a00]\\n\\t"
                 "smlad %[a10], %[x3], %[t], %[a10]\\n\\t"
-                "sxtb16 %[t], %[w1], ror #8\\n\\t"
-                "sxtb16 %[w1], %[w1]\\n\\t"
-                "smlad %[a01], %[x0], %[w1], %[a01]\\n\\t"
-                "smlad %[a11], %[x2], %[w1], %[a11]\\n\\t"
+                "sxtb16 %[t], %[wb], ror #8\\n\\t"
+                "sxtb16 %[wb], %[wb]\\n\\t"
+                "smlad %[a01], %[x0], %[wb], %[a01]\\n\\t"
+                "smlad %[a11], %[x2], %[wb], %[a11]\\n\\t"
                 "smlad %[a01], %[x1], %[t], %[a01]\\n\\t"
                 "smlad %[a11], %[x3], %[t], %[a11]"
                 : [a00] "+r"(a00), [a01] "+r"(a01), [a10] "+r"(a10), [a11] "+r"(a11), [x] "+r"(x), [w] "+r"(w),
-                  [w0] "=&r"(w0), [w1] "=&r"(w1), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3),
+                  [wa] "=&r"(wa), [wb] "=&r"(wb), [x0] "=&r"(x0), [x1] "=&r"(x1), [x2] "=&r"(x2), [x3] "=&r"(x3),
                   [t] "=&r"(t)
                 :
                 : "memory");
 """
-    step = one * next(u for u in (4, 2, 1) if groups % u == 0)     # groups per iteration
-    dsp = f"""/* pixel x's patch into slot q of the column (the pair's two slots interleaved group by group) */
+    step2 = one2 * next(u for u in (4, 2, 1) if groups % u == 0)
+    outs = "".join(f"        const int8_t r{q}0 = {rq_call(rq, f'a{q}0', 'm0', 's0')}, "
+                   f"r{q}1 = {rq_call(rq, f'a{q}1', 'm1', 's1')};\n" for q in range(3))
+    stores = "".join(f"        y{q}[j] = r{q}0;\n        y{q}[j + 1] = r{q}1;\n" for q in range(3))
+    dsp = f"""/* pixel x's patch into slot q (0..2) of the column (the slots interleaved group by group) */
 static inline void {name}_widen(int32_t *col, const int8_t *x, int q) {{
     int32_t r, i;
 {widen}}}
-/* 2 pixels (column slots 0, 1) x channels j, j + 1 (their pair's words at w) into y0 (pixel 0) and y1 */
-static inline __attribute__((always_inline)) void {name}_2x2(const int32_t *col, const int8_t *w, int8_t *y0,
-        int8_t *y1,
-        const int32_t *bias, const int32_t *mult, const int32_t *shift, int32_t j) {{
-    int32_t a00 = bias[j], a01 = bias[j + 1], a10 = a00, a11 = a01;
-    int32_t w0, w1, x0, x1, x2, x3, t;
-    const int32_t *x = col, *end = col + {4 * groups};
+/* 3 pixels (column slots 0..2, outputs at y0..y2) x channels j, j + 1 (their pair's words at w) */
+static inline __attribute__((always_inline)) void {name}_3x2(const int32_t *col, const int8_t *w, int8_t *y0,
+        int8_t *y1, int8_t *y2, const int32_t *bias, const int32_t *mult, const int32_t *shift, int32_t j) {{
+    int32_t a00 = bias[j], a01 = bias[j + 1], a10 = a00, a11 = a01, a20 = a00, a21 = a01;
+    int32_t wa, wah, wb, wbh, x0, x1;
+    const int32_t *x = col, *end = col + {6 * groups};
     while (x != end) {{
 {step}    }}
     {{
-        /* the channels' constants read once for both pixels, every result before the first store (an int8
+        /* the channels' constants read once for the 3 pixels, every result before the first store (an int8
          * store may alias them) */
+        const int32_t m0 = mult[j], s0 = shift[j], m1 = mult[j + 1], s1 = shift[j + 1];
+{outs}{stores}    }}
+}}
+/* 2 pixels (column slots 0, 1, outputs at y0, y1) x channels j, j + 1 (their pair's words at w) */
+static inline __attribute__((always_inline)) void {name}_2x2(const int32_t *col, const int8_t *w, int8_t *y0,
+        int8_t *y1, const int32_t *bias, const int32_t *mult, const int32_t *shift, int32_t j) {{
+    int32_t a00 = bias[j], a01 = bias[j + 1], a10 = a00, a11 = a01;
+    int32_t wa, wb, x0, x1, x2, x3, t;
+    const int32_t *x = col, *end = col + {6 * groups};
+    while (x != end) {{
+{step2}    }}
+    {{
         const int32_t m0 = mult[j], s0 = shift[j], m1 = mult[j + 1], s1 = shift[j + 1];
         const int8_t r00 = {rq_call(rq, "a00", "m0", "s0")}, r10 = {rq_call(rq, "a10", "m0", "s0")};
         const int8_t r01 = {rq_call(rq, "a01", "m1", "s1")}, r11 = {rq_call(rq, "a11", "m1", "s1")};
@@ -308,44 +346,60 @@ static inline __attribute__((always_inline)) void {name}_2x2(const int32_t *col,
         y1[j + 1] = r11;
     }}
 }}
-/* the leftovers: n (1 or 2) channels j0.. of the pair at w against np (1 or 2) column slots, slot q's
- * outputs at y + q * {co} */
-static inline void {name}_edge(const int32_t *col, const int8_t *w, int8_t *y, const int32_t *bias,
-        const int32_t *mult, const int32_t *shift, int32_t j0, int n, int np) {{
-    int32_t g, j, q;
-    for (q = 0; q < np; ++q) {{
-        for (j = 0; j < n; ++j) {{
-            int32_t a = bias[j0 + j];
-            for (g = 0; g < {groups}; ++g) {{
-                const int32_t v = tinycc_tvm_ld4(w + 8 * g + 4 * j);
-                a = __smlad(col[4 * g + 2 * q], __sxtb16(v), a);
-                a = __smlad(col[4 * g + 2 * q + 1], tinycc_tvm_sxtb16_ror8(v), a);
-            }}
-            y[q * {co} + j0 + j] = {rq_call(rq, "a", "mult[j0 + j]", "shift[j0 + j]")};
+/* an odd last channel j0 (slot 0 of the last pair at w) against the 3 column slots, slot q's output at yq */
+static inline void {name}_edge(const int32_t *col, const int8_t *w, int8_t *y0, int8_t *y1, int8_t *y2,
+        const int32_t *bias, const int32_t *mult, const int32_t *shift, int32_t j0) {{
+    int32_t g, q;
+    int8_t *ys[3];
+    ys[0] = y0;
+    ys[1] = y1;
+    ys[2] = y2;
+    for (q = 0; q < 3; ++q) {{
+        int32_t a = bias[j0];
+        for (g = 0; g < {groups}; ++g) {{
+            const int32_t v = tinycc_tvm_ld4(w + 8 * g);
+            a = __smlad(col[6 * g + 2 * q], __sxtb16(v), a);
+            a = __smlad(col[6 * g + 2 * q + 1], tinycc_tvm_sxtb16_ror8(v), a);
         }}
+        ys[q][j0] = {rq_call(rq, "a", "mult[j0]", "shift[j0]")};
     }}
+}}
+/* pixels p0, p1 (p0 == p1 allowed: its outputs written twice, the same bytes) */
+static inline void {name}_pair(int32_t *col, const int8_t *a, const int8_t *b, int8_t *y, const int32_t *bias,
+        const int32_t *mult, const int32_t *shift, int32_t p0, int32_t p1) {{
+    int32_t j;
+    {name}_widen(col, a + p0 * {sp}, 0);
+    {name}_widen(col, a + p1 * {sp}, 1);
+    {name}_widen(col, a + p1 * {sp}, 2);      /* slot 2 for the odd channel's pass (written twice too) */
+    for (j = 0; j + 2 <= {co}; j += 2)
+        {name}_2x2(col, b + (j / 2) * {pair}, y + p0 * {co}, y + p1 * {co}, bias, mult, shift, j);
+    if ({co} % 2)
+        {name}_edge(col, b + ({co} / 2) * {pair}, y + p0 * {co}, y + p1 * {co}, y + p1 * {co}, bias, mult, shift,
+                    {co} - 1);
+}}
+/* pixels p0, p1, p2 */
+static inline void {name}_pixels(int32_t *col, const int8_t *a, const int8_t *b, int8_t *y, const int32_t *bias,
+        const int32_t *mult, const int32_t *shift, int32_t p0, int32_t p1, int32_t p2) {{
+    int32_t j;
+    {name}_widen(col, a + p0 * {sp}, 0);
+    {name}_widen(col, a + p1 * {sp}, 1);
+    {name}_widen(col, a + p2 * {sp}, 2);
+    for (j = 0; j + 2 <= {co}; j += 2)
+        {name}_3x2(col, b + (j / 2) * {pair}, y + p0 * {co}, y + p1 * {co}, y + p2 * {co}, bias, mult, shift, j);
+    if ({co} % 2)
+        {name}_edge(col, b + ({co} / 2) * {pair}, y + p0 * {co}, y + p1 * {co}, y + p2 * {co}, bias, mult, shift,
+                    {co} - 1);
 }}
 """
     body = f"""static inline int32_t {name}(int8_t *a, int8_t *b, int8_t *y, int32_t *bias, int32_t *mult,
         int32_t *shift) {{
 #ifdef TINYCC_TVM_DSP
-    int32_t col[{4 * groups}];
-    int32_t p, j;
-    for (p = 0; p + 2 <= {t}; p += 2) {{
-        {name}_widen(col, a + p * {sp}, 0);
-        {name}_widen(col, a + (p + 1) * {sp}, 1);
-        for (j = 0; j + 2 <= {co}; j += 2)
-            {name}_2x2(col, b + (j / 2) * {pair}, y + p * {co}, y + (p + 1) * {co}, bias, mult, shift, j);
-        if ({co} % 2) {name}_edge(col, b + ({co} / 2) * {pair}, y + p * {co}, bias, mult, shift, {co} - 1, 1, 2);
-    }}
-    if ({t} % 2) {{          /* the last pixel in both slots: the 2 x 2 blocks, each output written twice */
-        {name}_widen(col, a + ({t} - 1) * {sp}, 0);
-        {name}_widen(col, a + ({t} - 1) * {sp}, 1);
-        for (j = 0; j + 2 <= {co}; j += 2)
-            {name}_2x2(col, b + (j / 2) * {pair}, y + ({t} - 1) * {co}, y + ({t} - 1) * {co}, bias, mult, shift, j);
-        if ({co} % 2)
-            {name}_edge(col, b + ({co} / 2) * {pair}, y + ({t} - 1) * {co}, bias, mult, shift, {co} - 1, 1, 1);
-    }}
+    int32_t col[{6 * groups}];
+    int32_t p;
+    /* threes, then the 1, 2 or 4 pixels left in pairs (a lone pixel paired with itself) */
+    for (p = 0; p + 3 <= {triples * 3}; p += 3) {name}_pixels(col, a, b, y, bias, mult, shift, p, p + 1, p + 2);
+    for (; p + 2 <= {t}; p += 2) {name}_pair(col, a, b, y, bias, mult, shift, p, p + 1);
+    if (p < {t}) {name}_pair(col, a, b, y, bias, mult, shift, p, p);
 #else
     int32_t p, j, t;
     for (p = 0; p < {t}; ++p) {{
