@@ -8,24 +8,25 @@ The tensor expression (TF Lite Micro's arithmetic, reordered exactly):
   y = requant(acc + bias'[c])            (the fixed-point rescale of _fixedpoint.requant)
 - the input is read as (n, h, w*ci) (NHWC's bytes): with dilation 1 across the width, one kernel
   row (kw * ci values) is contiguous, so the micro-kernel reduces over rk < kw*ci in one call;
-- padding is materialised as the input zero point, a few rows at a time (compute_at the output row);
-  depthwise reads it as (n, hp, wp, ci), and each padded pixel's channels are one tinycc_tvm_pad_copy
-  call (memcpy or memset) replacing the channel loop;
+- padding is materialised as the input zero point, the rows an output row needs (compute_at the
+  output row), each padded row one tinycc_tvm_pad_row call (word copy between zero-point borders;
+  depthwise reads it as (n, hp, wp, ci), the call replacing its pixel and channel loops);
 - the input offset is folded into the bias at compile time: sum (x - zp) w = sum x w - zp sum w,
   and padded values equal zp contribute (zp - zp) w = 0 either way; exact in int32 (checked);
-- the weights are pre-packed at compile time to (kh, co, kw*ci), or interleaved (kh, co/N, kw*ci/4,
-  N, 4) when a kernel row is whole words, the layout the micro-kernel walks with one pointer;
-- the epilogue is one call of a requantisation helper per output element (micro_kernels.requant_plan
-  picks the cheapest exact one for prepare()'s multipliers and shifts and passes its arrays).
-Schedule: split the output channels by N, reorder to (..., c_outer, rh, c_inner, rk), epilogue
-computed per N channels (reverse_compute_at), padding per output row (compute_at), init hoisted
-(decompose_reduction), then the (rh, c_inner, rk) nest is tensorised into one gemm micro-kernel call
-per output pixel and channel tile over every kernel row (its strides compile-time constants in its
-name); depthwise: the (c_inner, rh, rw) nest of 4 channels into a kernel unrolled over the taps.
+- the weights are pre-packed at compile time: convolutions and fully connected in channel pairs
+  over the whole patch (micro_kernels.pack_pairs), depthwise as (kh, kw, co);
+- the epilogue (micro_kernels.requant_plan's exact requantisation helper of acc + bias') is fused
+  into the micro-kernel, which starts its sums from the biases and writes int8 outputs: TVM's init
+  and epilogue blocks are marked (fuse_epilogue), checked and dropped by the rewrite.
+Schedule: a pointwise convolution's image is one row of h * w pixels; the output row's pixels
+(x_inner) with every channel and kernel tap are blockized and tensorised into one cols
+micro-kernel call per output row (3 pixels x 2 channels a block, compile-time strides in its
+name); depthwise: the row's (xx, c, rh, rw) nest into one row micro-kernel call (4 channels at a
+time, the taps unrolled).
 
 TVM 0.27's `Schedule.tensorize` crashes in its wheels (it deep-copies the intrinsic through
 tvm-ffi's JSON serialiser, which segfaults on any TIR node), so `tensorize` here does what it does
-after matching: blockize the nest, check the block computes C[j] += int32(A[k]) * int32(B[j, k]),
+after matching: blockize the nest, check the block's regions and products are the intrinsic's,
 and replace its body with the intrinsic's implementation, an extern call on the regions' pointers.
 """
 from __future__ import annotations
@@ -169,10 +170,10 @@ def schedule_conv(func, s: dict):
         if any(s["pads"]):
             sch.compute_inline(sch.get_sblock("x_pixels"))
             sch.compute_at(sch.get_sblock("x_padded"), yy)
-            # each padded pixel's channels in one call, copied (memcpy) or filled with the zero point: the
-            # channel loop is marked and replaced by the rewrite (blockize would mis-divide its row binding
-            # yy + ax0, a window's rows that overlap the next one's)
-            sch.annotate(sch.get_loops(sch.get_sblock("x_padded"))[-1], MICRO_KERNEL, micro_kernels.PAD_NAME)
+            # each padded row (its pixels and their channels) in one call, a word copy between the zero-point
+            # borders: the pixel loop is marked and replaced by the rewrite (blockize would mis-divide its row
+            # binding yy + ax0, a window's rows that overlap the next one's)
+            sch.annotate(sch.get_loops(sch.get_sblock("x_padded"))[-2], MICRO_KERNEL, micro_kernels.PAD_ROW_NAME)
         fuse_epilogue(sch, sch.decompose_reduction(acc, xx))
         top, left, bottom, right = s["pads"]
         dw_shape = (s["kh"], s["kw"], (s["w"] + left + right) * s["ci"] * s["dh"], s["dw"] * s["ci"],
@@ -221,9 +222,7 @@ def tensorize(sch, loop, kernel: str, s: dict | None = None):
 
     def rewrite(st):
         if isinstance(st, tir.For) and MICRO_KERNEL in st.annotations:
-            if str(st.annotations[MICRO_KERNEL]) == micro_kernels.PAD_ROW_NAME:
-                return tir.Evaluate(pad_row_call(st, s))
-            return tir.Evaluate(pad_call(st, s))
+            return tir.Evaluate(pad_row_call(st, s))
         if isinstance(st, SBlockRealize) and str(st.block.annotations.get(MICRO_KERNEL, "")) in (INIT, EPILOGUE):
             if str(st.block.annotations[MICRO_KERNEL]) == EPILOGUE:
                 check_epilogue(st.block, s)
@@ -307,48 +306,27 @@ def pad_row_call(loop, s: dict):
     the input, unread outside it)."""
     from tvm import tirx as tir
     from tvm.s_tir import SBlockRealize
-    realize = loop.body
+    inner = loop.body                      # depthwise's (n, hp, wp, ci) layout: the pixel loop, then channels
+    realize = inner.body if isinstance(inner, tir.For) else inner
     if not isinstance(realize, SBlockRealize) or realize.block.name_hint != "x_padded" \
-            or len(realize.iter_values) != 3:
+            or len(realize.iter_values) != (4 if isinstance(inner, tir.For) else 3):
         raise ValueError("not the padding's row loop")
     (c,) = realize.block.writes
     (x,) = realize.block.reads
-    b, r, q = realize.iter_values
-    if not q.same_as(loop.loop_var) or not isinstance(loop.min, tir.IntImm) or int(loop.min) != 0:
-        raise ValueError("not the padding's row loop")
     top, left, _, _ = s["pads"]
-    h, ci, n = s["h"], s["ci"], int(loop.extent)
+    h, ci = s["h"], s["ci"]
+    loops = [loop, inner] if isinstance(inner, tir.For) else [loop]
+    b, r, *cols = realize.iter_values
+    if any(not v.same_as(lp.loop_var) or not isinstance(lp.min, tir.IntImm) or int(lp.min) != 0
+           for v, lp in zip(cols, loops)) or len(loops) == 2 and int(inner.extent) != ci:
+        raise ValueError("not the padding's row loop")
+    n = int(loop.extent) * (ci if len(loops) == 2 else 1)
     i32 = lambda v: tir.const(v, "int32")  # noqa: E731
     src = tir.address_of(tir.BufferLoad(x.source, [b, tir.min(tir.max(r - top, i32(0)), i32(h - 1)), i32(0)]))
-    dst = tir.address_of(tir.BufferLoad(c.source, [b, r, i32(0)]))
-    last = tir.address_of(tir.BufferLoad(c.source, [b, r, i32(n - 1)]))
+    zeros = [i32(0)] * len(cols)
+    dst = tir.address_of(tir.BufferLoad(c.source, [b, r, *zeros]))
+    last = tir.address_of(tir.BufferLoad(c.source, [b, r, i32(int(loop.extent) - 1), i32(ci - 1)] if len(loops) == 2
+                                         else [b, r, i32(n - 1)]))
     inside = tir.Select(tir.all(r >= top, r < top + h), i32(1), i32(0))
     return tir.call_extern("int32", micro_kernels.PAD_ROW_NAME, dst, last, src, inside, i32(n), i32(left * ci),
                            i32(s["w"] * ci), i32(s["zp"]))
-
-
-def pad_call(loop, s: dict):
-    """The channel loop of the padding, x_padded[b, r, px, c] = x[b, r - top, (px - left) * ci + c] inside
-    the input else the zero point for c < ci, as one tinycc_tvm_pad_copy call (the source indices
-    clamped into the input, unread outside it)."""
-    from tvm import tirx as tir
-    from tvm.s_tir import SBlockRealize
-    realize = loop.body
-    if not isinstance(realize, SBlockRealize) or realize.block.name_hint != "x_padded" or int(loop.extent) != s["ci"]:
-        raise ValueError("not the padding's channel loop")
-    (c,) = realize.block.writes
-    (x,) = realize.block.reads
-    top, left, _, _ = s["pads"]
-    h, w, ci = s["h"], s["w"], s["ci"]
-    b, r, px, chan = realize.iter_values
-    if not chan.same_as(loop.loop_var):          # the pixel's place does not depend on the channel
-        raise ValueError("not the padding's channel loop")
-    i32 = lambda v: tir.const(v, "int32")  # noqa: E731
-    clamp = lambda v, hi: tir.min(tir.max(v, i32(0)), i32(hi))  # noqa: E731
-    inside = tir.all(r >= top, r < top + h, px >= left, px < left + w)
-    src = tir.address_of(tir.BufferLoad(x.source, [b, clamp(r - top, h - 1), clamp(px - left, w - 1) * ci]))
-    dst = tir.address_of(tir.BufferLoad(c.source, [b, r, px, i32(0)]))
-    # the last channel's address too (unused by the kernel): TVM's buffer compaction sees the whole pixel
-    last = tir.address_of(tir.BufferLoad(c.source, [b, r, px, i32(ci - 1)]))
-    return tir.call_extern("int32", micro_kernels.PAD_NAME, dst, last, src, tir.Select(inside, i32(1), i32(0)),
-                           i32(ci), i32(s["zp"]))

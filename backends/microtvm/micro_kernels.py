@@ -1,17 +1,17 @@
 """The C micro-kernels TVM's tensorised int8 schedules call (backends/microtvm/dsp.py), shipped in
 the generated library beside TVM's kernels: only those a model uses (each is `static`).
 
-gemm_source: c[j] += sum over kernel rows r and i < k of a[r * sa + i] * w_r[j, i], one output pixel
-against N output channels into N int32 accumulators, one call for all kernel rows. With the
-Cortex-M DSP extension (__ARM_FEATURE_DSP) four int8 pairs are widened with SXTB16 (bytes 0,2 and,
-rotated by 8, bytes 1,3: the same order on both sides, so the pairs meet) and multiplied-accumulated
-two at a time with SMLAD, each widened input word reused by all N weight rows; elsewhere (and in
-unoptimised builds, where the inline assembly gets no registers) plain C. dw_source: 4 channels of
-one depthwise output pixel, the taps unrolled (SMLABB/SMLATT). PRELUDE: the padding copy
-(tinycc_tvm_pad_copy) and the requantisation helpers of the epilogues (tinycc_tvm_requant*, TF Lite
-Micro's MultiplyByQuantizedMultiplier exactly). int32 accumulation: the same sums as TF Lite
-Micro's loops, in any order. The signatures are the prototypes TVM's C code generator declares for
-the extern calls (non-const pointers, int32 result, always 0 for the kernels).
+cols_source: one output row of a convolution or fully connected (every pixel and channel, the
+requantisation fused): with the Cortex-M DSP extension (__ARM_FEATURE_DSP) the patches are widened
+once with SXTB16 (bytes 0,2 and, rotated by 8, bytes 1,3: the same order on both sides, so the
+pairs meet) into a stack column and multiplied-accumulated two at a time with SMLAD, 3 pixels x
+2 channels a block in inline assembly; elsewhere (and in unoptimised builds) plain C. dw_source:
+one depthwise output row, 4 channels at a time, the taps unrolled (SMLABB/SMLATT), the
+requantisation fused. PRELUDE: the padded-row copy (tinycc_tvm_pad_row) and the requantisation
+helpers (tinycc_tvm_requant*, TF Lite Micro's MultiplyByQuantizedMultiplier exactly);
+constant_channels and requant_plan pick the cheapest exact helper. int32 accumulation: the same
+sums as TF Lite Micro's loops, in any order. The signatures are the prototypes TVM's C code
+generator declares for the extern calls (non-const pointers, int32 result, always 0).
 """
 from __future__ import annotations
 
@@ -34,49 +34,42 @@ static inline int32_t tinycc_tvm_sxtb16_ror8(int32_t v) {
     return r;
 }
 #endif
-/* A padded input row's pixel (n channels at dst; last: its last channel, for TVM's region analysis):
- * copied when inside the input, else filled with the zero point (src is then a clamped, unread address) */
-static inline int32_t tinycc_tvm_pad_copy(int8_t *dst, int8_t *last, int8_t *src, int32_t inside, int32_t n,
-                                          int32_t zp) {
-    int32_t i = 0;
-    (void)last;
-    if (inside) {
-        for (; i + 4 <= n; i += 4) {
-            memcpy(dst + i, src + i, 4);     /* one LDR and one STR a word */
+/* A padded input row: zero-point borders, the input's bytes between (word loops) */
+static inline void tinycc_tvm_fill_words(int8_t *dst, int32_t i, int32_t end, int32_t zp) {
+    const uint32_t fill = 0x01010101u * (uint8_t)zp;
+    for (; i + 4 <= end; i += 4) {
+        memcpy(dst + i, &fill, 4);
 #ifdef TINYCC_TVM_DSP
-            __asm__ volatile("" ::: "memory");   /* a loop of words, not a call of newlib's memcpy */
+        __asm__ volatile("" ::: "memory");   /* a loop of word stores, not a call of newlib's memset */
 #endif
-        }
-        for (; i < n; ++i) dst[i] = src[i];
-    } else {
-        const uint32_t fill = 0x01010101u * (uint8_t)zp;
-        for (; i + 4 <= n; i += 4) {
-            memcpy(dst + i, &fill, 4);
-#ifdef TINYCC_TVM_DSP
-            __asm__ volatile("" ::: "memory");   /* a loop of word stores, not a call of newlib's memset */
-#endif
-        }
-        for (; i < n; ++i) dst[i] = (int8_t)zp;
     }
-    return 0;
+    /* at most 3 bytes left: no byte loop (GCC would make it a memset it cannot bound) */
+    if (i < end) dst[i] = (int8_t)zp;
+    if (i + 1 < end) dst[i + 1] = (int8_t)zp;
+    if (i + 2 < end) dst[i + 2] = (int8_t)zp;
 }
-/* n bytes of a padded input row from its byte 0 (last: its last byte, for TVM's region analysis): bytes
- * [left, left + w) copied from src[0, w) when the row is inside the input, every other byte the zero point */
 static inline int32_t tinycc_tvm_pad_row(int8_t *dst, int8_t *last, int8_t *src, int32_t inside, int32_t n,
                                          int32_t left, int32_t w, int32_t zp) {
-    int32_t i = 0, end = inside ? (left + w < n ? left + w : n) : 0;
+    const int32_t start = inside ? (left < n ? left : n) : n, end = inside ? (left + w < n ? left + w : n) : n;
+    int32_t i = start;
     (void)last;
-    if (inside) {
-        for (; i < left && i < n; ++i) dst[i] = (int8_t)zp;
-        for (; i + 4 <= end; i += 4) {
-            memcpy(dst + i, src + i - left, 4);     /* one LDR and one STR a word */
+    tinycc_tvm_fill_words(dst, 0, start, zp);
+    for (; i + 8 <= end; i += 8) {
+        memcpy(dst + i, src + i - left, 8);     /* two LDRs, two STRs */
 #ifdef TINYCC_TVM_DSP
-            __asm__ volatile("" ::: "memory");   /* a loop of words, not a call of newlib's memcpy */
+        __asm__ volatile("" ::: "memory");   /* a loop of words, not a call of newlib's memcpy */
 #endif
-        }
-        for (; i < end; ++i) dst[i] = src[i - left];
     }
-    for (; i < n; ++i) dst[i] = (int8_t)zp;
+    for (; i + 4 <= end; i += 4) {
+        memcpy(dst + i, src + i - left, 4);     /* one LDR and one STR a word */
+#ifdef TINYCC_TVM_DSP
+        __asm__ volatile("" ::: "memory");   /* a loop of words, not a call of newlib's memcpy */
+#endif
+    }
+    if (i < end) dst[i] = src[i - left];             /* at most 3 bytes left */
+    if (i + 1 < end) dst[i + 1] = src[i + 1 - left];
+    if (i + 2 < end) dst[i + 2] = src[i + 2 - left];
+    tinycc_tvm_fill_words(dst, end, n, zp);
     return 0;
 }
 /* The int8 epilogue of TVM's DSP schedules, per output element: TF Lite Micro's
@@ -128,7 +121,6 @@ static inline int32_t tinycc_tvm_requant_r(int32_t acc, int32_t mult, int32_t sh
 }
 """
 REQUANT_NAME = "tinycc_tvm_requant"
-PAD_NAME = "tinycc_tvm_pad_copy"
 PAD_ROW_NAME = "tinycc_tvm_pad_row"
 
 
