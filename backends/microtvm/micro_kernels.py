@@ -452,6 +452,45 @@ def dw_source(kh: int, kw: int, row: int, tap: int, px: int, ow: int, co: int, r
                        "                c0 = __smlabb(xe, we, c0);\n                c2 = __smlatt(xe, we, c2);\n"
                        "                c1 = __smlabb(xo, wo, c1);\n                c3 = __smlatt(xo, wo, c3);\n"
                        "            }\n")
+    # two pixels a block when every offset fits LDR's immediate: each weight word loaded and widened once
+    # for both (8 sums, 2 pointers, 4 temporaries: 14 registers), the channels' constants read once
+    two = max((i * row + j * tap + px for i in range(kh) for j in range(kw)), default=0) < 4096 \
+        and (kh * kw - 1) * co < 4096
+    pair = []
+    for i in range(kh):
+        for j in range(kw):
+            xo, wo = i * row + j * tap, (i * kw + j) * co
+            pair.append(
+                f'            __asm__("ldr %[t1], [%[w], #{wo}]\\n\\t"\n'
+                '                    "sxtb16 %[t2], %[t1], ror #8\\n\\t"\n'
+                '                    "sxtb16 %[t1], %[t1]\\n\\t"\n'
+                + "".join(f'                    "ldr %[t0], [%[x], #{xo + q * px}]\\n\\t"\n'
+                          '                    "sxtb16 %[t3], %[t0]\\n\\t"\n'
+                          f'                    "smlabb %[c{4 * q}], %[t3], %[t1], %[c{4 * q}]\\n\\t"\n'
+                          f'                    "smlatt %[c{4 * q + 2}], %[t3], %[t1], %[c{4 * q + 2}]\\n\\t"\n'
+                          '                    "sxtb16 %[t0], %[t0], ror #8\\n\\t"\n'
+                          f'                    "smlabb %[c{4 * q + 1}], %[t0], %[t2], %[c{4 * q + 1}]\\n\\t"\n'
+                          f'                    "smlatt %[c{4 * q + 3}], %[t0], %[t2], %[c{4 * q + 3}]\\n\\t"\n'
+                          for q in range(2))
+                + '                    : [c0] "+r"(c0), [c1] "+r"(c1), [c2] "+r"(c2), [c3] "+r"(c3), [c4] "+r"(c4),\n'
+                '                      [c5] "+r"(c5), [c6] "+r"(c6), [c7] "+r"(c7), [t0] "=&r"(t0), [t1] "=&r"(t1),\n'
+                '                      [t2] "=&r"(t2), [t3] "=&r"(t3)\n'
+                '                    : [x] "r"(x), [w] "r"(w)\n'
+                '                    : "memory");\n')
+    pair_outs = "".join(
+        f"            const int32_t m{q} = mult[c + {q}], s{q} = shift[c + {q}];\n"
+        f"            const int8_t r{q} = {rq_call(rq, f'c{q}', f'm{q}', f's{q}')}, "
+        f"r{q + 4} = {rq_call(rq, f'c{q + 4}', f'm{q}', f's{q}')};\n" for q in range(4))
+    pair_block = (f"    for (p = 0; p + 2 <= {ow}; p += 2) {{\n"
+                  f"        for (c = 0; c < {co}; c += 4) {{\n"
+                  f"            const int8_t *x = a + p * {px} + c, *w = b + c;\n"
+                  f"            int8_t *out = y + p * {co} + c;\n"
+                  "            int32_t c0 = bias[c], c1 = bias[c + 1], c2 = bias[c + 2], c3 = bias[c + 3];\n"
+                  "            int32_t c4 = c0, c5 = c1, c6 = c2, c7 = c3, t0, t1, t2, t3;\n"
+                  + "".join(pair) + pair_outs
+                  + "".join(f"            out[{q}] = r{q};\n" for q in range(4))
+                  + "".join(f"            out[{co} + {q}] = r{q + 4};\n" for q in range(4))
+                  + "        }\n    }\n") if two else "    p = 0;\n"
     taps = " + ".join(f"(int32_t)x[{i * row + j * tap} + q] * w[{(i * kw + j) * co} + q]"
                       for i in range(kh) for j in range(kw))
     outs = "".join(f"            const int8_t r{q} = {rq_call(rq, f'c{q}', f'mult[c + {q}]', f'shift[c + {q}]')};\n"
@@ -459,20 +498,27 @@ def dw_source(kh: int, kw: int, row: int, tap: int, px: int, ow: int, co: int, r
     return (f"static int32_t {dw_name(kh, kw, row, tap, px, ow, co, rq)}(int8_t *a, int8_t *b, int8_t *y,\n"
             "        int32_t *bias, int32_t *mult, int32_t *shift) {\n"
             "    int32_t p, c;\n"
-            f"    for (p = 0; p < {ow}; ++p) {{\n"
+            "#ifdef TINYCC_TVM_DSP\n"
+            + pair_block +
+            f"    for (; p < {ow}; ++p) {{\n"
             f"        for (c = 0; c < {co}; c += 4) {{\n"
             f"            const int8_t *x = a + p * {px} + c, *w = b + c;\n"
             f"            int8_t *out = y + p * {co} + c;\n"
-            "#ifdef TINYCC_TVM_DSP\n"
             "            int32_t c0 = bias[c], c1 = bias[c + 1], c2 = bias[c + 2], c3 = bias[c + 3];\n"
             "            int32_t t0, t1, t2, t3;\n"
             + "".join(dsp) + outs
             + "            out[0] = r0;\n            out[1] = r1;\n            out[2] = r2;\n            out[3] = r3;\n"
+            "        }\n    }\n"
             "#else\n"
+            f"    for (p = 0; p < {ow}; ++p) {{\n"
+            f"        for (c = 0; c < {co}; c += 4) {{\n"
+            f"            const int8_t *x = a + p * {px} + c, *w = b + c;\n"
+            f"            int8_t *out = y + p * {co} + c;\n"
             "            int32_t q;\n"
             "            for (q = 0; q < 4; ++q) {\n"
             f"                const int32_t acc = bias[c + q] + {taps};\n"
             f"                out[q] = {rq_call(rq, 'acc', 'mult[c + q]', 'shift[c + q]')};\n"
             "            }\n"
+            "        }\n    }\n"
             "#endif\n"
-            "        }\n    }\n    return 0;\n}\n")
+            "    return 0;\n}\n")
