@@ -299,6 +299,45 @@ def cols_source(t: int, co: int, rows: int, k: int, sa: int, sp: int, rq: tuple)
                 : "memory");
 """
     step2 = one2 * next(u for u in (4, 2, 1) if groups % u == 0)
+    # one pixel (slot 0; slots 1, 2 skipped): 4 loads back to back, 4 SXTB16, 4 SMLAD
+    one1 = """        __asm__("ldr %[wa], [%[w]], #4\\n\\t"
+                "ldr %[wb], [%[w]], #4\\n\\t"
+                "ldr %[x0], [%[x]], #4\\n\\t"
+                "ldr %[x1], [%[x]], #20\\n\\t"
+                "sxtb16 %[t], %[wa], ror #8\\n\\t"
+                "sxtb16 %[wa], %[wa]\\n\\t"
+                "smlad %[a00], %[x0], %[wa], %[a00]\\n\\t"
+                "smlad %[a00], %[x1], %[t], %[a00]\\n\\t"
+                "sxtb16 %[t], %[wb], ror #8\\n\\t"
+                "sxtb16 %[wb], %[wb]\\n\\t"
+                "smlad %[a01], %[x0], %[wb], %[a01]\\n\\t"
+                "smlad %[a01], %[x1], %[t], %[a01]"
+                : [a00] "+r"(a00), [a01] "+r"(a01), [x] "+r"(x), [w] "+r"(w), [wa] "=&r"(wa), [wb] "=&r"(wb),
+                  [x0] "=&r"(x0), [x1] "=&r"(x1), [t] "=&r"(t)
+                :
+                : "memory");
+"""
+    step1 = one1 * next(u for u in (4, 2, 1) if groups % u == 0)
+    # one pixel x two channel pairs (the second pair's words pair = 8 groups bytes on): 6 loads back to
+    # back, 8 SXTB16, 8 SMLAD
+    macs = "".join(f'''                "sxtb16 %[t], %[{v}], ror #8\\n\\t"
+                "sxtb16 %[{v}], %[{v}]\\n\\t"
+                "smlad %[{acc}], %[x0], %[{v}], %[{acc}]\\n\\t"
+                "smlad %[{acc}], %[x1], %[t], %[{acc}]\\n\\t"
+''' for v, acc in (("wa", "a2"), ("wb", "a3"), ("wc", "a1"), ("wd", "a0")))
+    one4 = f'''        __asm__("ldr %[x0], [%[x]], #4\\n\\t"
+                "ldr %[x1], [%[x]], #20\\n\\t"
+                "ldr %[wa], [%[w], #{pair}]\\n\\t"
+                "ldr %[wb], [%[w], #{pair + 4}]\\n\\t"
+                "ldr %[wc], [%[w], #4]\\n\\t"
+                "ldr %[wd], [%[w]], #8\\n\\t"
+{macs}                : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [x] "+r"(x), [w] "+r"(w),
+                  [wa] "=&r"(wa), [wb] "=&r"(wb), [wc] "=&r"(wc), [wd] "=&r"(wd), [x0] "=&r"(x0), [x1] "=&r"(x1),
+                  [t] "=&r"(t)
+                :
+                : "memory");
+'''
+    step4 = one4 * next(u for u in (4, 2, 1) if groups % u == 0)
     outs = "".join(f"        const int8_t r{q}0 = {rq_call(rq, f'a{q}0', 'm0', 's0')}, "
                    f"r{q}1 = {rq_call(rq, f'a{q}1', 'm1', 's1')};\n" for q in range(3))
     stores = "".join(f"        y{q}[j] = r{q}0;\n        y{q}[j + 1] = r{q}1;\n" for q in range(3))
@@ -338,6 +377,40 @@ static inline __attribute__((always_inline)) void {name}_2x2(const int32_t *col,
         y1[j + 1] = r11;
     }}
 }}
+/* 1 pixel (column slot 0, outputs at y0) x channels j, j + 1 (their pair's words at w) */
+static inline __attribute__((always_inline)) void {name}_1x2(const int32_t *col, const int8_t *w, int8_t *y0,
+        const int32_t *bias, const int32_t *mult, const int32_t *shift, int32_t j) {{
+    int32_t a00 = bias[j], a01 = bias[j + 1];
+    int32_t wa, wb, x0, x1, t;
+    const int32_t *x = col, *end = col + {6 * groups};
+    while (x != end) {{
+{step1}    }}
+    {{
+        const int8_t r00 = {rq_call(rq, "a00", "mult[j]", "shift[j]")};
+        const int8_t r01 = {rq_call(rq, "a01", "mult[j + 1]", "shift[j + 1]")};
+        y0[j] = r00;
+        y0[j + 1] = r01;
+    }}
+}}
+/* 1 pixel (column slot 0, outputs at y0) x channels j..j + 3 (two pairs, the first's words at w) */
+static inline __attribute__((always_inline)) void {name}_1x4(const int32_t *col, const int8_t *w, int8_t *y0,
+        const int32_t *bias, const int32_t *mult, const int32_t *shift, int32_t j) {{
+    int32_t a0 = bias[j], a1 = bias[j + 1], a2 = bias[j + 2], a3 = bias[j + 3];
+    int32_t wa, wb, wc, wd, x0, x1, t;
+    const int32_t *x = col, *end = col + {6 * groups};
+    while (x != end) {{
+{step4}    }}
+    {{
+        const int8_t r0 = {rq_call(rq, "a0", "mult[j]", "shift[j]")};
+        const int8_t r1 = {rq_call(rq, "a1", "mult[j + 1]", "shift[j + 1]")};
+        const int8_t r2 = {rq_call(rq, "a2", "mult[j + 2]", "shift[j + 2]")};
+        const int8_t r3 = {rq_call(rq, "a3", "mult[j + 3]", "shift[j + 3]")};
+        y0[j] = r0;
+        y0[j + 1] = r1;
+        y0[j + 2] = r2;
+        y0[j + 3] = r3;
+    }}
+}}
 /* an odd last channel j0 (slot 0 of the last pair at w) against the 3 column slots, slot q's output at yq */
 static inline void {name}_edge(const int32_t *col, const int8_t *w, int8_t *y0, int8_t *y1, int8_t *y2,
         const int32_t *bias, const int32_t *mult, const int32_t *shift, int32_t j0) {{
@@ -369,6 +442,21 @@ static inline void {name}_pair(int32_t *col, const int8_t *a, const int8_t *b, i
         {name}_edge(col, b + ({co} / 2) * {pair}, y + p0 * {co}, y + p1 * {co}, y + p1 * {co}, bias, mult, shift,
                     {co} - 1);
 }}
+/* pixel p0 alone */
+static inline void {name}_one(int32_t *col, const int8_t *a, const int8_t *b, int8_t *y, const int32_t *bias,
+        const int32_t *mult, const int32_t *shift, int32_t p0) {{
+    int32_t j;
+    {name}_widen(col, a + p0 * {sp}, 0);
+    {name}_widen(col, a + p0 * {sp}, 1);      /* slots 1, 2 for the odd channel's pass (written 3 times) */
+    {name}_widen(col, a + p0 * {sp}, 2);
+    j = 0;
+    if ({pair + 4} < 4096)          /* the second pair within LDR's immediate offset: 4 channels a block */
+        for (; j + 4 <= {co}; j += 4) {name}_1x4(col, b + (j / 2) * {pair}, y + p0 * {co}, bias, mult, shift, j);
+    for (; j + 2 <= {co}; j += 2) {name}_1x2(col, b + (j / 2) * {pair}, y + p0 * {co}, bias, mult, shift, j);
+    if ({co} % 2)
+        {name}_edge(col, b + ({co} / 2) * {pair}, y + p0 * {co}, y + p0 * {co}, y + p0 * {co}, bias, mult, shift,
+                    {co} - 1);
+}}
 /* pixels p0, p1, p2 */
 static inline void {name}_pixels(int32_t *col, const int8_t *a, const int8_t *b, int8_t *y, const int32_t *bias,
         const int32_t *mult, const int32_t *shift, int32_t p0, int32_t p1, int32_t p2) {{
@@ -388,10 +476,10 @@ static inline void {name}_pixels(int32_t *col, const int8_t *a, const int8_t *b,
 #ifdef TINYCC_TVM_DSP
     int32_t col[{6 * groups}];
     int32_t p;
-    /* threes, then the 1, 2 or 4 pixels left in pairs (a lone pixel paired with itself) */
+    /* threes, then the 1, 2 or 4 pixels left in pairs (a lone pixel: 1 x 2 blocks) */
     for (p = 0; p + 3 <= {triples * 3}; p += 3) {name}_pixels(col, a, b, y, bias, mult, shift, p, p + 1, p + 2);
     for (; p + 2 <= {t}; p += 2) {name}_pair(col, a, b, y, bias, mult, shift, p, p + 1);
-    if (p < {t}) {name}_pair(col, a, b, y, bias, mult, shift, p, p);
+    if (p < {t}) {name}_one(col, a, b, y, bias, mult, shift, p);
 #else
     int32_t p, j, t;
     for (p = 0; p < {t}; ++p) {{
