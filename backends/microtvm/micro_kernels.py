@@ -229,12 +229,13 @@ def cols_source(t: int, co: int, rows: int, k: int, sa: int, sp: int, rq: tuple)
     groups = cols_groups(rows, k)
     taps = rows * k
     name = cols_name(t, co, rows, k, sa, sp, rq)
+    slots = 3 if t > 1 else 1          # column slots (pixels side by side); a lone pixel needs one
     pair = groups * 8                  # bytes of one channel pair's weights
     if k % 4 == 0:                     # each group inside one kernel row: widened straight from the input
         widen = f"""    for (r = 0; r < {rows}; ++r) {{
         for (i = 0; i < {k // 4}; ++i) {{
             const int32_t v = tinycc_tvm_ld4(x + r * {sa} + 4 * i);
-            int32_t *d = col + 6 * (r * {k // 4} + i) + 2 * q;
+            int32_t *d = col + {slots * 2} * (r * {k // 4} + i) + 2 * q;
             d[0] = __sxtb16(v);
             d[1] = tinycc_tvm_sxtb16_ror8(v);
         }}
@@ -247,8 +248,8 @@ def cols_source(t: int, co: int, rows: int, k: int, sa: int, sp: int, rq: tuple)
         def halves(t0: int, t1: int) -> str:
             return f"(int32_t)(((uint32_t){at(t0)} & 0xffffu) | ((uint32_t){at(t1)} << 16))"
         widen = "    (void)r;\n    (void)i;\n" + "".join(
-            f"    col[{6 * g} + 2 * q] = {halves(4 * g, 4 * g + 2)};\n"
-            f"    col[{6 * g + 1} + 2 * q] = {halves(4 * g + 1, 4 * g + 3)};\n" for g in range(groups))
+            f"    col[{2 * slots * g} + 2 * q] = {halves(4 * g, 4 * g + 2)};\n"
+            f"    col[{2 * slots * g + 1} + 2 * q] = {halves(4 * g + 1, 4 * g + 3)};\n" for g in range(groups))
     # one group (4 taps, 24 MACs): the weights' two words and pixel 0's two back to back, then pixel 1's and
     # pixel 2's (each load pipelines after the one before), 4 SXTB16, 12 SMLAD; the pointers post-incremented.
     # 14 registers: 6 sums, 2 pointers, the weights' 4 halves, 2 column words
@@ -300,10 +301,10 @@ def cols_source(t: int, co: int, rows: int, k: int, sa: int, sp: int, rq: tuple)
 """
     step2 = one2 * next(u for u in (4, 2, 1) if groups % u == 0)
     # one pixel (slot 0; slots 1, 2 skipped): 4 loads back to back, 4 SXTB16, 4 SMLAD
-    one1 = """        __asm__("ldr %[wa], [%[w]], #4\\n\\t"
+    one1 = f"""        __asm__("ldr %[wa], [%[w]], #4\\n\\t"
                 "ldr %[wb], [%[w]], #4\\n\\t"
                 "ldr %[x0], [%[x]], #4\\n\\t"
-                "ldr %[x1], [%[x]], #20\\n\\t"
+                "ldr %[x1], [%[x]], #{8 * slots - 4}\\n\\t"
                 "sxtb16 %[t], %[wa], ror #8\\n\\t"
                 "sxtb16 %[wa], %[wa]\\n\\t"
                 "smlad %[a00], %[x0], %[wa], %[a00]\\n\\t"
@@ -326,7 +327,7 @@ def cols_source(t: int, co: int, rows: int, k: int, sa: int, sp: int, rq: tuple)
                 "smlad %[{acc}], %[x1], %[t], %[{acc}]\\n\\t"
 ''' for v, acc in (("wa", "a2"), ("wb", "a3"), ("wc", "a1"), ("wd", "a0")))
     one4 = f'''        __asm__("ldr %[x0], [%[x]], #4\\n\\t"
-                "ldr %[x1], [%[x]], #20\\n\\t"
+                "ldr %[x1], [%[x]], #{8 * slots - 4}\\n\\t"
                 "ldr %[wa], [%[w], #{pair}]\\n\\t"
                 "ldr %[wb], [%[w], #{pair + 4}]\\n\\t"
                 "ldr %[wc], [%[w], #4]\\n\\t"
@@ -350,7 +351,7 @@ static inline __attribute__((always_inline)) void {name}_3x2(const int32_t *col,
         int8_t *y1, int8_t *y2, const int32_t *bias, const int32_t *mult, const int32_t *shift, int32_t j) {{
     int32_t a00 = bias[j], a01 = bias[j + 1], a10 = a00, a11 = a01, a20 = a00, a21 = a01;
     int32_t wa, wah, wb, wbh, x0, x1;
-    const int32_t *x = col, *end = col + {6 * groups};
+    const int32_t *x = col, *end = col + {2 * slots * groups};
     while (x != end) {{
 {step}    }}
     {{
@@ -364,7 +365,7 @@ static inline __attribute__((always_inline)) void {name}_2x2(const int32_t *col,
         int8_t *y1, const int32_t *bias, const int32_t *mult, const int32_t *shift, int32_t j) {{
     int32_t a00 = bias[j], a01 = bias[j + 1], a10 = a00, a11 = a01;
     int32_t wa, wb, x0, x1, x2, x3, t;
-    const int32_t *x = col, *end = col + {6 * groups};
+    const int32_t *x = col, *end = col + {2 * slots * groups};
     while (x != end) {{
 {step2}    }}
     {{
@@ -382,7 +383,7 @@ static inline __attribute__((always_inline)) void {name}_1x2(const int32_t *col,
         const int32_t *bias, const int32_t *mult, const int32_t *shift, int32_t j) {{
     int32_t a00 = bias[j], a01 = bias[j + 1];
     int32_t wa, wb, x0, x1, t;
-    const int32_t *x = col, *end = col + {6 * groups};
+    const int32_t *x = col, *end = col + {2 * slots * groups};
     while (x != end) {{
 {step1}    }}
     {{
@@ -397,7 +398,7 @@ static inline __attribute__((always_inline)) void {name}_1x4(const int32_t *col,
         const int32_t *bias, const int32_t *mult, const int32_t *shift, int32_t j) {{
     int32_t a0 = bias[j], a1 = bias[j + 1], a2 = bias[j + 2], a3 = bias[j + 3];
     int32_t wa, wb, wc, wd, x0, x1, t;
-    const int32_t *x = col, *end = col + {6 * groups};
+    const int32_t *x = col, *end = col + {2 * slots * groups};
     while (x != end) {{
 {step4}    }}
     {{
@@ -413,18 +414,18 @@ static inline __attribute__((always_inline)) void {name}_1x4(const int32_t *col,
 }}
 /* an odd last channel j0 (slot 0 of the last pair at w) against the 3 column slots, slot q's output at yq */
 static inline void {name}_edge(const int32_t *col, const int8_t *w, int8_t *y0, int8_t *y1, int8_t *y2,
-        const int32_t *bias, const int32_t *mult, const int32_t *shift, int32_t j0) {{
+        const int32_t *bias, const int32_t *mult, const int32_t *shift, int32_t j0, int32_t np) {{
     int32_t g, q;
     int8_t *ys[3];
     ys[0] = y0;
     ys[1] = y1;
     ys[2] = y2;
-    for (q = 0; q < 3; ++q) {{
+    for (q = 0; q < np; ++q) {{
         int32_t a = bias[j0];
         for (g = 0; g < {groups}; ++g) {{
             const int32_t v = tinycc_tvm_ld4(w + 8 * g);
-            a = __smlad(col[6 * g + 2 * q], __sxtb16(v), a);
-            a = __smlad(col[6 * g + 2 * q + 1], tinycc_tvm_sxtb16_ror8(v), a);
+            a = __smlad(col[{2 * slots} * g + 2 * q], __sxtb16(v), a);
+            a = __smlad(col[{2 * slots} * g + 2 * q + 1], tinycc_tvm_sxtb16_ror8(v), a);
         }}
         ys[q][j0] = {rq_call(rq, "a", "mult[j0]", "shift[j0]")};
     }}
@@ -435,27 +436,24 @@ static inline void {name}_pair(int32_t *col, const int8_t *a, const int8_t *b, i
     int32_t j;
     {name}_widen(col, a + p0 * {sp}, 0);
     {name}_widen(col, a + p1 * {sp}, 1);
-    {name}_widen(col, a + p1 * {sp}, 2);      /* slot 2 for the odd channel's pass (written twice too) */
     for (j = 0; j + 2 <= {co}; j += 2)
         {name}_2x2(col, b + (j / 2) * {pair}, y + p0 * {co}, y + p1 * {co}, bias, mult, shift, j);
     if ({co} % 2)
         {name}_edge(col, b + ({co} / 2) * {pair}, y + p0 * {co}, y + p1 * {co}, y + p1 * {co}, bias, mult, shift,
-                    {co} - 1);
+                    {co} - 1, 2);
 }}
 /* pixel p0 alone */
 static inline void {name}_one(int32_t *col, const int8_t *a, const int8_t *b, int8_t *y, const int32_t *bias,
         const int32_t *mult, const int32_t *shift, int32_t p0) {{
     int32_t j;
     {name}_widen(col, a + p0 * {sp}, 0);
-    {name}_widen(col, a + p0 * {sp}, 1);      /* slots 1, 2 for the odd channel's pass (written 3 times) */
-    {name}_widen(col, a + p0 * {sp}, 2);
     j = 0;
     if ({pair + 4} < 4096)          /* the second pair within LDR's immediate offset: 4 channels a block */
         for (; j + 4 <= {co}; j += 4) {name}_1x4(col, b + (j / 2) * {pair}, y + p0 * {co}, bias, mult, shift, j);
     for (; j + 2 <= {co}; j += 2) {name}_1x2(col, b + (j / 2) * {pair}, y + p0 * {co}, bias, mult, shift, j);
     if ({co} % 2)
         {name}_edge(col, b + ({co} / 2) * {pair}, y + p0 * {co}, y + p0 * {co}, y + p0 * {co}, bias, mult, shift,
-                    {co} - 1);
+                    {co} - 1, 1);
 }}
 /* pixels p0, p1, p2 */
 static inline void {name}_pixels(int32_t *col, const int8_t *a, const int8_t *b, int8_t *y, const int32_t *bias,
@@ -468,19 +466,21 @@ static inline void {name}_pixels(int32_t *col, const int8_t *a, const int8_t *b,
         {name}_3x2(col, b + (j / 2) * {pair}, y + p0 * {co}, y + p1 * {co}, y + p2 * {co}, bias, mult, shift, j);
     if ({co} % 2)
         {name}_edge(col, b + ({co} / 2) * {pair}, y + p0 * {co}, y + p1 * {co}, y + p2 * {co}, bias, mult, shift,
-                    {co} - 1);
+                    {co} - 1, 3);
 }}
 """
+    if t == 1:                          # a lone pixel (fully connected): 1 x 4 and 1 x 2 blocks
+        calls = f"    p = 0;\n    {name}_one(col, a, b, y, bias, mult, shift, p);\n"
+    else:                               # threes, then the 2 or 4 pixels left in pairs
+        calls = (f"    for (p = 0; p + 3 <= {triples * 3}; p += 3) {name}_pixels(col, a, b, y, bias, mult, shift, p, "
+                 f"p + 1, p + 2);\n    for (; p + 2 <= {t}; p += 2) {name}_pair(col, a, b, y, bias, mult, shift, p, "
+                 "p + 1);\n")
     body = f"""static inline int32_t {name}(int8_t *a, int8_t *b, int8_t *y, int32_t *bias, int32_t *mult,
         int32_t *shift) {{
 #ifdef TINYCC_TVM_DSP
-    int32_t col[{6 * groups}];
+    int32_t col[{2 * slots * groups}];
     int32_t p;
-    /* threes, then the 1, 2 or 4 pixels left in pairs (a lone pixel: 1 x 2 blocks) */
-    for (p = 0; p + 3 <= {triples * 3}; p += 3) {name}_pixels(col, a, b, y, bias, mult, shift, p, p + 1, p + 2);
-    for (; p + 2 <= {t}; p += 2) {name}_pair(col, a, b, y, bias, mult, shift, p, p + 1);
-    if (p < {t}) {name}_one(col, a, b, y, bias, mult, shift, p);
-#else
+{calls}#else
     int32_t p, j, t;
     for (p = 0; p < {t}; ++p) {{
         for (j = 0; j < {co}; ++j) {{
