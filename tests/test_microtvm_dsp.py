@@ -229,6 +229,8 @@ EDGE_MODELS = {
     # depthwise: SAME padding (the padded pixels), an odd row; and VALID stride 2 dilation 2 (unpadded)
     "dw3x3_ci12_w5_same": ("depthwise_conv_2d", (4, 5), 12, 12, (3, 3), (1, 1), True, "none", 0.03),
     "dw3x3_s2_d2_ci8_valid": ("depthwise_conv_2d", (9, 11), 8, 8, (3, 3), (2, 2), False, "relu", 0.03, (2, 2)),
+    # rows of 2,688 bytes: taps past LDR's 4 KB immediate offsets take the C path, one pixel a block
+    "dw3x3_ci64_w40_wide_rows": ("depthwise_conv_2d", (3, 40), 64, 64, (3, 3), (1, 1), True, "none", 0.03),
     # fully connected: one pixel (1 x 4, 1 x 2 blocks and the odd last unit)
     "fc_20_to_7": ("fully_connected", None, 20, 7, None, None, False, "none", 0.2),
 }
