@@ -37,6 +37,15 @@ static inline int32_t tinycc_tvm_sxtb16_ror8(int32_t v) {
 /* A padded input row: zero-point borders, the input's bytes between (word loops) */
 static inline void tinycc_tvm_fill_words(int8_t *dst, int32_t i, int32_t end, int32_t zp) {
     const uint32_t fill = 0x01010101u * (uint8_t)zp;
+    for (; i + 16 <= end; i += 16) {
+        memcpy(dst + i, &fill, 4);
+        memcpy(dst + i + 4, &fill, 4);
+        memcpy(dst + i + 8, &fill, 4);
+        memcpy(dst + i + 12, &fill, 4);
+#ifdef TINYCC_TVM_DSP
+        __asm__ volatile("" ::: "memory");   /* a loop of word stores, not a call of newlib's memset */
+#endif
+    }
     for (; i + 4 <= end; i += 4) {
         memcpy(dst + i, &fill, 4);
 #ifdef TINYCC_TVM_DSP
@@ -54,6 +63,20 @@ static inline int32_t tinycc_tvm_pad_row(int8_t *dst, int8_t *last, int8_t *src,
     int32_t i = start;
     (void)last;
     tinycc_tvm_fill_words(dst, 0, start, zp);
+    for (; i + 16 <= end; i += 16) {
+        int32_t v0, v1, v2, v3;                 /* four LDRs back to back, four STRs */
+        memcpy(&v0, src + i - left, 4);
+        memcpy(&v1, src + i - left + 4, 4);
+        memcpy(&v2, src + i - left + 8, 4);
+        memcpy(&v3, src + i - left + 12, 4);
+        memcpy(dst + i, &v0, 4);
+        memcpy(dst + i + 4, &v1, 4);
+        memcpy(dst + i + 8, &v2, 4);
+        memcpy(dst + i + 12, &v3, 4);
+#ifdef TINYCC_TVM_DSP
+        __asm__ volatile("" ::: "memory");   /* a loop of words, not a call of newlib's memcpy */
+#endif
+    }
     for (; i + 8 <= end; i += 8) {
         memcpy(dst + i, src + i - left, 8);     /* two LDRs, two STRs */
 #ifdef TINYCC_TVM_DSP
