@@ -157,13 +157,13 @@ def test_dsp_schedules_call_the_micro_kernels_and_stay_bit_exact(tmp_path):
     samples = [random_inputs(g, np.random.default_rng(s)) for s in range(4)]
     with open(path, "rb") as f:
         data = f.read()
-    for dsp, calls in (("1", ("tinycc_gemm_s8_1x", "__smlad")), ("0", ())):
+    for dsp, calls in (("1", ("tinycc_cols_s8_", "__smlad")), ("0", ())):
         files, _ = generate(g, "model", [f"dsp={dsp}"])
         src = files["model.c"]
         for call in calls:
             assert call in src
         if dsp == "0":
-            assert "tinycc_gemm_s8_1x" not in src and "w_packed" not in files["model_weights.c"]
+            assert "tinycc_cols_s8_" not in src and "w_packed" not in files["model_weights.c"]
         else:
             assert "w_packed" in files["model_weights.c"] and "bias_folded" in files["model_weights.c"]
         out = tmp_path / dsp

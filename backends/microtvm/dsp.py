@@ -8,24 +8,25 @@ The tensor expression (TF Lite Micro's arithmetic, reordered exactly):
   y = requant(acc + bias'[c])            (the fixed-point rescale of _fixedpoint.requant)
 - the input is read as (n, h, w*ci) (NHWC's bytes): with dilation 1 across the width, one kernel
   row (kw * ci values) is contiguous, so the micro-kernel reduces over rk < kw*ci in one call;
-- padding is materialised as the input zero point, a few rows at a time (compute_at the output row);
-  depthwise reads it as (n, hp, wp, ci), and each padded pixel's channels are one tinycc_tvm_pad_copy
-  call (memcpy or memset) replacing the channel loop;
+- padding is materialised as the input zero point, the rows an output row needs (compute_at the
+  output row), each padded row one tinycc_tvm_pad_row call (word copy between zero-point borders;
+  depthwise reads it as (n, hp, wp, ci), the call replacing its pixel and channel loops);
 - the input offset is folded into the bias at compile time: sum (x - zp) w = sum x w - zp sum w,
   and padded values equal zp contribute (zp - zp) w = 0 either way; exact in int32 (checked);
-- the weights are pre-packed at compile time to (kh, co, kw*ci), or interleaved (kh, co/N, kw*ci/4,
-  N, 4) when a kernel row is whole words, the layout the micro-kernel walks with one pointer;
-- the epilogue is one call of a requantisation helper per output element (micro_kernels.requant_plan
-  picks the cheapest exact one for prepare()'s multipliers and shifts and passes its arrays).
-Schedule: split the output channels by N, reorder to (..., c_outer, rh, c_inner, rk), epilogue
-computed per N channels (reverse_compute_at), padding per output row (compute_at), init hoisted
-(decompose_reduction), then the (rh, c_inner, rk) nest is tensorised into one gemm micro-kernel call
-per output pixel and channel tile over every kernel row (its strides compile-time constants in its
-name); depthwise: the (c_inner, rh, rw) nest of 4 channels into a kernel unrolled over the taps.
+- the weights are pre-packed at compile time: convolutions and fully connected in channel pairs
+  over the whole patch (micro_kernels.pack_pairs), depthwise as (kh, kw, co);
+- the epilogue (micro_kernels.requant_plan's exact requantisation helper of acc + bias') is fused
+  into the micro-kernel, which starts its sums from the biases and writes int8 outputs: TVM's init
+  and epilogue blocks are marked (fuse_epilogue), checked and dropped by the rewrite.
+Schedule: a pointwise convolution's image is one row of h * w pixels; the output row's pixels
+(x_inner) with every channel and kernel tap are blockized and tensorised into one cols
+micro-kernel call per output row (3 pixels x 2 channels a block, compile-time strides in its
+name); depthwise: the row's (xx, c, rh, rw) nest into one row micro-kernel call (4 channels at a
+time, the taps unrolled).
 
 TVM 0.27's `Schedule.tensorize` crashes in its wheels (it deep-copies the intrinsic through
 tvm-ffi's JSON serialiser, which segfaults on any TIR node), so `tensorize` here does what it does
-after matching: blockize the nest, check the block computes C[j] += int32(A[k]) * int32(B[j, k]),
+after matching: blockize the nest, check the block's regions and products are the intrinsic's,
 and replace its body with the intrinsic's implementation, an extern call on the regions' pointers.
 """
 from __future__ import annotations
@@ -33,10 +34,12 @@ from __future__ import annotations
 import numpy as np
 
 from tinycc.backends.microtvm import micro_kernels
-from tinycc.backends.microtvm.micro_kernels import DW_NAME, gemm_name
+from tinycc.backends.microtvm.micro_kernels import DW_NAME, cols_name
 
 INT32_MAX = (1 << 31) - 1
 MICRO_KERNEL = "tinycc_micro_kernel"
+INIT = "init"               # MICRO_KERNEL's value on a reduction's init nest the micro-kernel takes over
+EPILOGUE = "epilogue"       # ... on an epilogue nest (y = requant(acc + bias)) fused into the micro-kernel
 
 
 def conv_operands(node, g, p) -> tuple[dict, np.ndarray, np.ndarray] | None:
@@ -72,6 +75,10 @@ def conv_operands(node, g, p) -> tuple[dict, np.ndarray, np.ndarray] | None:
             return None
         s = dict(n=n, h=h, w=wd, ci=ci, co=co, kh=kh, kw=kw, sh=sh, sw=sw, dh=dh, pads=tuple(node.attrs["pads"]),
                  oh=y_t.shape[1], ow=y_t.shape[2])
+        if (kh, kw, sh, sw) == (1, 1, 1, 1) and not any(s["pads"]) and y_t.shape[2] % 2:
+            # (an odd row's last pixel costs a pair: fewer rows, fewer of those)
+            # a pointwise convolution: the image as one row of h * w pixels (the same bytes), one cols call
+            s.update(h=1, w=h * wd, oh=1, ow=h * wd)
         packed = np.ascontiguousarray(w.transpose(1, 0, 2, 3).reshape(kh, co, kw * ci))
     else:
         return None
@@ -88,13 +95,16 @@ def conv_operands(node, g, p) -> tuple[dict, np.ndarray, np.ndarray] | None:
     if np.abs(folded).max(initial=0) + 128 * 128 * k > INT32_MAX:
         return None
     s["zp"] = zp
+    per_channel = (packed.reshape(-1, s["co"]).T if s.get("depthwise")
+                   else packed.transpose(1, 0, 2).reshape(s["co"], -1))
+    p, folded = micro_kernels.constant_channels(p, folded, per_channel)
     s["requant"], s["mult"], s["shift"] = micro_kernels.requant_plan(p, folded, k)
-    if not s.get("depthwise") and (s["kw"] * s["ci"]) % 4 == 0:
-        # interleaved for the micro-kernel: (kh, co / N, kw*ci / 4, N, 4), N output channels' words side by side
-        tile = channel_tile(s["co"])
+    s["rq"] = (s["requant"], int(p["output_zp"]), int(p["act_min"]), int(p["act_max"]))
+    if not s.get("depthwise"):
+        # the cols micro-kernel's layout: channel pairs, each pair's 4-tap groups of the whole patch interleaved
         kh, co, kq = packed.shape
-        packed = np.ascontiguousarray(packed.reshape(kh, co // tile, tile, kq // 4, 4).transpose(0, 1, 3, 2, 4))
-        s["interleaved"] = True
+        packed = micro_kernels.pack_pairs(packed.transpose(1, 0, 2).reshape(co, kh * kq))
+        s["tile"] = s["ow"]          # a whole output row a call (the kernel keeps no sums in memory)
     return s, packed, folded.astype(np.int32)
 
 
@@ -137,22 +147,15 @@ def conv_te(s: dict, p: dict):
             tir, acc[b, yy, xx, c] + bias[c], mult[c], shift[c], p, s["requant"]), name="y")
         return te.create_prim_func([x, wp, bias, mult, shift, y])
     rk = te.reduce_axis((0, kw * ci), name="rk")
-    if s.get("interleaved"):
-        t = channel_tile(co)
-        wp = te.placeholder((kh, co // t, kw * ci // 4, t, 4), "int8", name="w")
-        weight = lambda rh, c, rk: wp[rh, c // t, rk // 4, c % t, rk % 4]  # noqa: E731
-    else:
-        weight = lambda rh, c, rk: wp[rh, c, rk]  # noqa: E731
+    k = kw * ci
+    wp = te.placeholder(((co + 1) // 2, micro_kernels.cols_groups(kh, k), 2, 4), "int8", name="w")
+    weight = lambda rh, c, rk: wp[c // 2, (rh * k + rk) // 4, c % 2, (rh * k + rk) % 4]  # noqa: E731
     acc = te.compute((n, oh, ow, co), lambda b, yy, xx, c: te.sum(
         tir.Cast("int32", xp[b, yy * sh + rh * dh, xx * sw * ci + rk]) * tir.Cast("int32", weight(rh, c, rk)),
         axis=[rh, rk]), name="acc")
     y = te.compute((n, oh, ow, co), lambda b, yy, xx, c: requant(
         tir, acc[b, yy, xx, c] + bias[c], mult[c], shift[c], p, s["requant"]), name="y")
     return te.create_prim_func([x, wp, bias, mult, shift, y])
-
-
-def channel_tile(co: int) -> int:
-    return next(t for t in (4, 2, 1) if co % t == 0)
 
 
 def schedule_conv(func, s: dict):
@@ -163,33 +166,40 @@ def schedule_conv(func, s: dict):
     acc = sch.get_sblock("acc")
     if s.get("depthwise"):
         b, yy, xx, c, rh, rw = sch.get_loops(acc)
-        c_outer, c_inner = sch.split(c, [None, 4])
-        sch.reorder(c_outer, c_inner, rh, rw)
-        sch.reverse_compute_at(sch.get_sblock("y"), c_outer)
+        sch.reverse_compute_at(sch.get_sblock("y"), yy)
         if any(s["pads"]):
             sch.compute_inline(sch.get_sblock("x_pixels"))
             sch.compute_at(sch.get_sblock("x_padded"), yy)
-            # each padded pixel's channels in one call, copied (memcpy) or filled with the zero point: the
-            # channel loop is marked and replaced by the rewrite (blockize would mis-divide its row binding
-            # yy + ax0, a window's rows that overlap the next one's)
-            sch.annotate(sch.get_loops(sch.get_sblock("x_padded"))[-1], MICRO_KERNEL, micro_kernels.PAD_NAME)
-        sch.decompose_reduction(acc, c_inner)
+            # each padded row (its pixels and their channels) in one call, a word copy between the zero-point
+            # borders: the pixel loop is marked and replaced by the rewrite (blockize would mis-divide its row
+            # binding yy + ax0, a window's rows that overlap the next one's)
+            sch.annotate(sch.get_loops(sch.get_sblock("x_padded"))[-2], MICRO_KERNEL, micro_kernels.PAD_ROW_NAME)
+        fuse_epilogue(sch, sch.decompose_reduction(acc, xx))
         top, left, bottom, right = s["pads"]
-        dw_shape = (s["kh"], s["kw"], (s["w"] + left + right) * s["ci"] * s["dh"], s["dw"] * s["ci"], s["co"])
-        return tensorize(sch, c_inner, micro_kernels.dw_name(*dw_shape), s), [micro_kernels.dw_source(*dw_shape)]
+        dw_shape = (s["kh"], s["kw"], (s["w"] + left + right) * s["ci"] * s["dh"], s["dw"] * s["ci"],
+                    s["sw"] * s["ci"], s["ow"], s["co"], s["rq"])
+        return tensorize(sch, xx, micro_kernels.dw_name(*dw_shape), s), [micro_kernels.dw_source(*dw_shape)]
     b, yy, xx, c, rh, rk = sch.get_loops(acc)
-    tile = channel_tile(s["co"])
-    c_outer, c_inner = sch.split(c, [None, tile])
-    sch.reorder(c_outer, rh, c_inner, rk)
-    sch.reverse_compute_at(sch.get_sblock("y"), c_outer)
+    x_outer, x_inner = sch.split(xx, [None, s["tile"]])
+    sch.reverse_compute_at(sch.get_sblock("y"), x_outer)
     if any(s["pads"]):
         sch.compute_at(sch.get_sblock("x_padded"), yy)
-    sch.decompose_reduction(acc, rh)
-    # one call per output pixel and channel tile over all kernel rows: the (rh, c_inner, rk) nest
+        # each padded row's bytes in one call (a word copy between the zero-point borders)
+        sch.annotate(sch.get_loops(sch.get_sblock("x_padded"))[-1], MICRO_KERNEL, micro_kernels.PAD_ROW_NAME)
+    fuse_epilogue(sch, sch.decompose_reduction(acc, x_inner))
+    # one call per `tile` output pixels over every channel and kernel row: the (x_inner, c, rh, rk) nest
     top, left, bottom, right = s["pads"]
-    k = s["kw"] * s["ci"]
-    spec = (tile, bool(s.get("interleaved")), s["kh"], (s["w"] + left + right) * s["ci"] * s["dh"], s["co"] * k, k)
-    return tensorize(sch, rh, gemm_name(*spec), s), [micro_kernels.gemm_source(*spec)]
+    spec = (s["tile"], s["co"], s["kh"], s["kw"] * s["ci"], (s["w"] + left + right) * s["ci"] * s["dh"],
+            s["sw"] * s["ci"], s["rq"])
+    return tensorize(sch, x_inner, cols_name(*spec), s), [micro_kernels.cols_source(*spec)]
+
+
+def fuse_epilogue(sch, init) -> None:
+    """Mark the reduction's init block and the epilogue block y for the micro-kernel to take over (it
+    starts its sums from the biases and writes y itself: a reduction intrinsic with its init and a fused
+    requantisation); tensorize's rewrite drops them (their emptied loops go with TVM's RemoveNoOp)."""
+    sch.annotate(init, MICRO_KERNEL, INIT)
+    sch.annotate(sch.get_sblock("y"), MICRO_KERNEL, EPILOGUE)
 
 
 def mark(sch, loop, kernel: str) -> None:
@@ -208,9 +218,15 @@ def tensorize(sch, loop, kernel: str, s: dict | None = None):
     def first(region):
         return tir.address_of(tir.BufferLoad(region.source, [r.min for r in region.region]))
 
+    epilogue = find_block(func.body, "y")
+
     def rewrite(st):
         if isinstance(st, tir.For) and MICRO_KERNEL in st.annotations:
-            return tir.Evaluate(pad_call(st, s))
+            return tir.Evaluate(pad_row_call(st, s))
+        if isinstance(st, SBlockRealize) and str(st.block.annotations.get(MICRO_KERNEL, "")) in (INIT, EPILOGUE):
+            if str(st.block.annotations[MICRO_KERNEL]) == EPILOGUE:
+                check_epilogue(st.block, s)
+            return tir.Evaluate(tir.const(0, "int32"))
         if isinstance(st, tir.For):
             return tir.For(st.loop_var, st.min, st.extent, st.kind, rewrite(st.body), st.thread_binding,
                            st.annotations)
@@ -226,53 +242,91 @@ def tensorize(sch, loop, kernel: str, s: dict | None = None):
         (c,) = st.writes
         extents = lambda r: [int(e.extent) for e in r.region]  # noqa: E731
         a, b = [r for r in st.reads if not r.source.same_as(c.source)]
+        (y,) = epilogue.writes               # the fused epilogue writes y where the sums would go (same indices)
+        bias, mult, shift = (tir.address_of(tir.BufferLoad(r.source, [0])) for r in epilogue.reads[1:])
+        out = tir.address_of(tir.BufferLoad(y.source, [r.min for r in c.region]))
+        name = str(st.annotations[MICRO_KERNEL])
         if kernel.startswith(DW_NAME):
-            if extents(c)[-1] != 4 or extents(b) != [s["kh"], s["kw"], 4]:
-                raise ValueError(f"{st.name_hint}: not the depthwise intrinsic's computation {extents(b)}")
-            row = int(np.prod([int(e) for e in a.source.shape[2:]]))
-            call = tir.call_extern("int32", kernel, first(a), row * s["dh"], s["dw"] * s["ci"], first(b),
-                                   s["kw"] * s["co"], s["co"], first(c), s["kh"], s["kw"])
+            kh, kw, ow, co = s["kh"], s["kw"], s["ow"], s["co"]
+            span = (ow - 1) * s["sw"] + (kw - 1) * s["dw"] + 1      # input pixels under the row's windows
+            a_ok = (extents(a)[-3:] == [(kh - 1) * s["dh"] + 1, span, co] if any(s["pads"])
+                    else extents(a)[-2:] == [(kh - 1) * s["dh"] + 1, (span - 1) * s["ci"] + co])
+            if not a_ok or extents(c)[-2:] != [ow, co] or extents(b) != [kh, kw, co] \
+                    or "T.Cast(\"int32\"" not in st.body.script():
+                raise ValueError(f"{st.name_hint}: not the depthwise intrinsic's computation {extents(a)} {extents(b)}")
+            row = int(np.prod([int(e) for e in a.source.shape[2:]])) * s["dh"]
+            if name != micro_kernels.dw_name(kh, kw, row, s["dw"] * s["ci"], s["sw"] * s["ci"], ow, co, s["rq"]):
+                raise ValueError(f"{st.name_hint}: {name} is not built for row stride {row}")
+            call = tir.call_extern("int32", name, first(a), first(b), out, bias, mult, shift)
             return SBlock(st.iter_vars, st.reads, st.writes, st.name_hint, tir.Evaluate(call), None,
                           st.alloc_buffers, st.match_buffers, {})
-        n, k, kh = int(np.prod(extents(c))), extents(a)[-1], s["kh"]
-        rows_ok = extents(a)[-2] == (kh - 1) * s["dh"] + 1 and np.prod(extents(a)) == k * extents(a)[-2]
-        b_ok = extents(b) == ([kh, 1, k // 4, n, 4] if s.get("interleaved") else [kh, n, k])
-        if not rows_ok or not b_ok or extents(c)[-1] != n \
+        t, co, kh, k = s["tile"], s["co"], s["kh"], s["kw"] * s["ci"]
+        span = (t - 1) * s["sw"] * s["ci"] + k               # input bytes of a kernel row under t pixels
+        rows_ok = extents(a)[-2:] == [(kh - 1) * s["dh"] + 1, span] and np.prod(extents(a)[:-2]) == 1
+        # the whole packed weights (the analysis narrows a dimension the taps or channels do not fill)
+        b_ok = extents(b) == [(co + 1) // 2, micro_kernels.cols_groups(kh, k), min(co, 2), min(kh * k, 4)]
+        if not rows_ok or not b_ok or extents(c)[-2:] != [t, co] or np.prod(extents(c)) != t * co \
                 or "T.Cast(\"int32\"" not in st.body.script() or st.body.script().count(" + ") < 1:
-            raise ValueError(f"{st.name_hint}: not the gemm intrinsic's computation {extents(a)} {extents(b)}")
+            raise ValueError(f"{st.name_hint}: not the cols intrinsic's computation {extents(a)} {extents(b)}")
         a_row = int(a.source.shape[-1]) * s["dh"]         # input bytes between kernel rows
-        b_row = s["co"] * k                                # weight bytes between kernel rows
-        name = str(st.annotations[MICRO_KERNEL])
-        if not name.endswith(f"_r{kh}_a{a_row}_b{b_row}_k{k}"):      # the kernel's compile-time constants
-            raise ValueError(f"{st.name_hint}: {name} is not built for rows {kh}, strides {a_row}, {b_row}, k {k}")
-        call = tir.call_extern("int32", name, first(a), a_row, first(b), b_row, first(c), kh, k)
+        if name != cols_name(t, co, kh, k, a_row, s["sw"] * s["ci"], s["rq"]):      # its compile-time constants
+            raise ValueError(f"{st.name_hint}: {name} is not built for rows {kh}, row stride {a_row}, k {k}")
+        call = tir.call_extern("int32", name, first(a), first(b), out, bias, mult, shift)
         return SBlock(st.iter_vars, st.reads, st.writes, st.name_hint, tir.Evaluate(call), None,
                       st.alloc_buffers, st.match_buffers, {})
     return func.with_body(rewrite(func.body))
 
 
-def pad_call(loop, s: dict):
-    """The channel loop of the padding, x_padded[b, r, px, c] = x[b, r - top, (px - left) * ci + c] inside
-    the input else the zero point for c < ci, as one tinycc_tvm_pad_copy call (the source indices
-    clamped into the input, unread outside it)."""
+def find_block(st, name: str):
+    """The block called `name` in a statement (None when absent)."""
+    from tvm import tirx as tir
+    from tvm.s_tir import SBlock, SBlockRealize
+    if isinstance(st, SBlock):
+        return st if st.name_hint == name else find_block(st.body, name)
+    if isinstance(st, (tir.For, SBlockRealize)):
+        return find_block(st.body if isinstance(st, tir.For) else st.block, name)
+    if isinstance(st, tir.SeqStmt):
+        return next((b for b in (find_block(t, name) for t in st.seq) if b is not None), None)
+    return None
+
+
+def check_epilogue(block, s: dict) -> None:
+    """The block a micro-kernel's fused epilogue replaces: y = s's requantisation helper of acc + bias, per
+    output element, reading acc, bias, mult and shift."""
+    text = block.body.script()
+    names = [r.source.name for r in block.reads]
+    if block.name_hint != "y" or names != ["acc", "bias", "mult", "shift"] or s["requant"] not in text \
+            or "T.Cast(\"int8\"" not in text:
+        raise ValueError(f"not the fused epilogue's computation: {names} {text[:200]}")
+
+
+def pad_row_call(loop, s: dict):
+    """The byte loop of a padded row, x_padded[b, r, q] = x[b, r - top, q - left * ci] inside the input else
+    the zero point for q < the loop's extent, as one tinycc_tvm_pad_row call (the source row clamped into
+    the input, unread outside it)."""
     from tvm import tirx as tir
     from tvm.s_tir import SBlockRealize
-    realize = loop.body
-    if not isinstance(realize, SBlockRealize) or realize.block.name_hint != "x_padded" or int(loop.extent) != s["ci"]:
-        raise ValueError("not the padding's channel loop")
+    inner = loop.body                      # depthwise's (n, hp, wp, ci) layout: the pixel loop, then channels
+    realize = inner.body if isinstance(inner, tir.For) else inner
+    if not isinstance(realize, SBlockRealize) or realize.block.name_hint != "x_padded" \
+            or len(realize.iter_values) != (4 if isinstance(inner, tir.For) else 3):
+        raise ValueError("not the padding's row loop")
     (c,) = realize.block.writes
     (x,) = realize.block.reads
     top, left, _, _ = s["pads"]
-    h, w, ci = s["h"], s["w"], s["ci"]
-    b, r, px, chan = realize.iter_values
-    if not chan.same_as(loop.loop_var):          # the pixel's place does not depend on the channel
-        raise ValueError("not the padding's channel loop")
+    h, ci = s["h"], s["ci"]
+    loops = [loop, inner] if isinstance(inner, tir.For) else [loop]
+    b, r, *cols = realize.iter_values
+    if any(not v.same_as(lp.loop_var) or not isinstance(lp.min, tir.IntImm) or int(lp.min) != 0
+           for v, lp in zip(cols, loops)) or len(loops) == 2 and int(inner.extent) != ci:
+        raise ValueError("not the padding's row loop")
+    n = int(loop.extent) * (ci if len(loops) == 2 else 1)
     i32 = lambda v: tir.const(v, "int32")  # noqa: E731
-    clamp = lambda v, hi: tir.min(tir.max(v, i32(0)), i32(hi))  # noqa: E731
-    inside = tir.all(r >= top, r < top + h, px >= left, px < left + w)
-    src = tir.address_of(tir.BufferLoad(x.source, [b, clamp(r - top, h - 1), clamp(px - left, w - 1) * ci]))
-    dst = tir.address_of(tir.BufferLoad(c.source, [b, r, px, i32(0)]))
-    # the last channel's address too (unused by the kernel): TVM's buffer compaction sees the whole pixel
-    last = tir.address_of(tir.BufferLoad(c.source, [b, r, px, i32(ci - 1)]))
-    return tir.call_extern("int32", micro_kernels.PAD_NAME, dst, last, src, tir.Select(inside, i32(1), i32(0)),
-                           i32(ci), i32(s["zp"]))
+    src = tir.address_of(tir.BufferLoad(x.source, [b, tir.min(tir.max(r - top, i32(0)), i32(h - 1)), i32(0)]))
+    zeros = [i32(0)] * len(cols)
+    dst = tir.address_of(tir.BufferLoad(c.source, [b, r, *zeros]))
+    last = tir.address_of(tir.BufferLoad(c.source, [b, r, i32(int(loop.extent) - 1), i32(ci - 1)] if len(loops) == 2
+                                         else [b, r, i32(n - 1)]))
+    inside = tir.Select(tir.all(r >= top, r < top + h), i32(1), i32(0))
+    return tir.call_extern("int32", micro_kernels.PAD_ROW_NAME, dst, last, src, inside, i32(n), i32(left * ci),
+                           i32(s["w"] * ci), i32(s["zp"]))

@@ -103,9 +103,9 @@ def quantised_schedule(opts: dict) -> str:
     """The int8 kernels' schedule in words (metadata.json's tir_options.schedule)."""
     if opts.get("dsp", "1") == "1" and opts.get("schedule", "mcu") == "mcu":
         return ("int8 DSP schedules (dsp.py): conv_2d, depthwise_conv_2d and fully_connected reductions tensorised "
-                "into SXTB16 + SMLAD micro-kernels over pre-packed weights, the input zero point folded into the "
-                "bias, padding per output row, epilogues per channel tile through tinycc_tvm_requant; other shapes "
-                "inline padding, per-element epilogues")
+                "into SXTB16 + SMLAD micro-kernels over pre-packed weights, one call per output row, the input zero "
+                "point folded into the bias, padding per output row, the requantisation (tinycc_tvm_requant*) "
+                "fused into the micro-kernels; other shapes inline padding, per-element epilogues")
     return "inline padding, per-element epilogues"
 
 
