@@ -15,7 +15,8 @@ from tinycc.core.planner import ALIGN, align
 
 
 def _tensor_spans(g, offsets) -> dict[str, list[int]]:
-    """Arena tensor -> [first, last] node index touching it (non-constant tensors the plan placed)."""
+    """Arena tensor -> [first, last] node index touching it (non-constant tensors the plan placed; model
+    inputs from node 0, outputs to the last node, as when a plan keeps them in the arena)."""
     spans: dict[str, list[int]] = {}
     for j, node in enumerate(g.nodes):
         for name in [*node.inputs, *node.outputs]:
@@ -23,6 +24,13 @@ def _tensor_spans(g, offsets) -> dict[str, list[int]]:
                 continue
             span = spans.setdefault(name, [j, j])
             span[1] = j
+    last = len(g.nodes) - 1    # model inputs and outputs the plan holds in the arena: from the start, to the end
+    for name in g.inputs:
+        if name in spans:
+            spans[name][0] = 0
+    for name in g.outputs:
+        if name in offsets and not g.tensors[name].is_const:
+            spans.setdefault(name, [last, last])[1] = last
     return spans
 
 
