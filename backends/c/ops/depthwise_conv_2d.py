@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinycc.backends.c import requant
+from tinycc.backends.c import arena_gap, requant
 from tinycc.backends.c.layout import DW_CHANNEL_GROUP, DW_PAIR_MIN, DW_WROW_COLS, DW_WROW_MIN_OW
 from tinycc.backends.c.ops import _lut, _s4
 from tinycc.backends.c.ops._conv_common import bias_ptr, float_range
@@ -35,7 +35,7 @@ def _packed_filter(node, g, plan) -> bool:
     return plan is not None and plan[3] != 0 and tuple(w_t.shape[1:3]) == (3, 3)
 
 
-DW_TP_BYTES = 8192    # the most stack bytes tinycc_dw_s8_tpair's ring and records may take (VWW: 7,936)
+DW_TP_BYTES = 8192    # the most bytes tinycc_dw_s8_tpair's ring and records may take (VWW: 7,936), in the arena
 # the fewest output columns it takes: a channel's setup (about 45 est. cycles a row) outweighs the pairs'
 # gain below (VWW's 6-wide rows 3% slower than the fast kernel's, KWS's 5-wide 32%; 12 to 48 wide 20-24% faster)
 DW_TP_MIN_OW = 8
@@ -62,6 +62,16 @@ def _tpair_loop(node, g, p, clip: bool) -> int:
     _, folded, _, mode = _fast_plan(node, g, p)
     z0 = mode == 1 and p["output_zp"] == -128 and not clip and np.abs(folded).max() < 1 << 29
     return 4 if z0 else int(mode)
+
+
+def _tp_at(node, m, p) -> int | None:
+    """The arena offset of tpair's ring and records (_tpair_bytes) for the node: bytes free while it
+    runs (backends/c/arena_gap.py: the arena no larger, the stack not holding them), or None (its
+    wrapper's frame then holds them: TINYCC_DW_TP_STACK)."""
+    need = _tpair_bytes(node, m.g, p)
+    if not need:
+        return None
+    return arena_gap.free_gap(m.g, m.plan, next(i for i, n in enumerate(m.g.nodes) if n is node), need)
 
 
 def _entry(node, g, p) -> str:
@@ -182,9 +192,12 @@ def _fast(entry):
         # (a DSP core runs them through tinycc_dw_s8_wrow: the pass compiles out there; VWW: 1.5 KB)
         pair = (1 if entry == "fast" else 2) if _pairs(node, m.g, p) else 0
         m.defines["TINYCC_DW_PAIR"] = max(m.defines.get("TINYCC_DW_PAIR", 0), pair, key=PAIR_RANK.index)
-        if entry == "tpair":   # the ring's size, and the modes, clipping and strides its loops compile in
-            d, clip = m.defines, p["act_min"] > -128 or p["act_max"] < 127
-            d["TINYCC_DW_TP_BYTES"] = max(d.get("TINYCC_DW_TP_BYTES", 0), _tpair_bytes(node, m.g, p))
+        tp = {}
+        if entry == "tpair":   # where its ring lives, and the modes, clipping and strides its loops compile in
+            d, clip, at = m.defines, p["act_min"] > -128 or p["act_max"] < 127, _tp_at(node, m, p)
+            if at is None:       # no room in the arena while it runs: its wrapper's frame holds them
+                d["TINYCC_DW_TP_STACK"] = max(d.get("TINYCC_DW_TP_STACK", 0), _tpair_bytes(node, m.g, p))
+            tp["tp"] = "NULL" if at is None else f"((int32_t *)(arena.bytes + {m.base + at}))"
             d["TINYCC_DW_TP_RQ"] = d.get("TINYCC_DW_TP_RQ", 0) | _tpair_loop(node, m.g, p, clip)
             d["TINYCC_DW_TP_SW"] = d.get("TINYCC_DW_TP_SW", 0) | node.attrs["strides"][1]
             d["TINYCC_DW_TP_CLIP"] = max(d.get("TINYCC_DW_TP_CLIP", 0), int(clip))
@@ -200,7 +213,7 @@ def _fast(entry):
                 d["TINYCC_DW_ROWS_CLIP"] = max(d.get("TINYCC_DW_ROWS_CLIP", 0), int(clip))
         m.defines["TINYCC_DW_WIDE"] = 1       # int shape fields (tinycc_dw_shape): the row loops read them
         return {"bias": fast[0], "kbias": fast[1], "mult": fast[2], "shift": fast[3],
-                "w": filter_ptr(node, m, p)}
+                "w": filter_ptr(node, m, p), **tp}
     return constants
 
 
@@ -241,8 +254,8 @@ FAST_INPLACE_ARGS = ("&{shape}, &{ring_shape}, {buf}, {w}, {bias}, {kbias}, {rin
 VARIANTS = (
     _s4.DEPTHWISE,       # int4 weights (core/int4.py): packed, unpacked in the MAC loop
     _lut.DEPTHWISE,      # LUT weights (core/lut.py): indices + tables in flash, decoded in the MAC loop
-    Variant("tpair", "tinycc_depthwise_conv_2d_s8_tpair", FAST_ARGS, "optimised/depthwise_conv_2d_tpair.h",
-            _fast("tpair"), "tinycc_depthwise_conv_2d_s8_tpair_inplace", FAST_INPLACE_ARGS, fast=True),
+    Variant("tpair", "tinycc_depthwise_conv_2d_s8_tpair", FAST_ARGS + ", {tp}", "optimised/depthwise_conv_2d_tpair.h",
+            _fast("tpair"), "tinycc_depthwise_conv_2d_s8_tpair_inplace", FAST_INPLACE_ARGS + ", {tp}", fast=True),
     Variant("wrow", "tinycc_depthwise_conv_2d_s8_wrow", FAST_ARGS, "optimised/depthwise_conv_2d_wrow.h",
             _fast("wrow"), "tinycc_depthwise_conv_2d_s8_wrow_inplace", FAST_INPLACE_ARGS, fast=True),
     Variant("fast", "tinycc_depthwise_conv_2d_s8_fast", FAST_ARGS, "optimised/depthwise_conv_2d_fast.h",

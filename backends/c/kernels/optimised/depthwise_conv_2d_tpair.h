@@ -15,8 +15,8 @@
  * requantisation word (tinycc_dw_kp's packing) stay in registers across its row. Measured on VWW's
  * 12 to 48 wide rows: 2.1-2.3 est. cycles a MAC in the loop (20 an output), against 4.5-4.9 of four
  * channels' taps (depthwise_conv_2d_wrow_dsp.h, depthwise_conv_2d_fast.h's ring). */
-#ifndef TINYCC_DW_TP_BYTES
-#define TINYCC_DW_TP_BYTES 8192   /* the emitter's: the most bytes of the ring and filter pairs a node needs */
+#ifndef TINYCC_DW_TP_STACK
+#define TINYCC_DW_TP_STACK 0      /* the emitter's: the most ring and record bytes a node without room in the arena needs */
 #endif
 #ifndef TINYCC_DW_TP_RQ
 #define TINYCC_DW_TP_RQ 7         /* the emitter's: the nodes' loops (bit 1: rq 1, bit 2: rq 2, bit 4: z0 below) */
@@ -200,7 +200,7 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
     else
 
 /* Image b's (in place: r not NULL, out its buffer, rows in the ring's order) output rows; buf:
- * TINYCC_DW_TP_BYTES, the channels' records then the ring (3 * kp words a channel) */
+ * the node's arena scratch (the emitter's _tpair_bytes), the channels' records then the ring (3 * kp words a channel) */
 static __attribute__((noinline, unused)) void tinycc_dw_s8_tpair(const tinycc_dw_shape *s, const tinycc_ring_shape *r,
                                                                   const int8_t *in, const int8_t *fpk,
                                                                   const int32_t *pk0, int8_t *out, int8_t *ring,
@@ -341,17 +341,28 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tpair(const tinycc_dw
 #undef TINYCC_DW_TP_S1
 #endif
 
+/* tp: the records then the ring (the emitter's _tpair_bytes): bytes of the arena free while the node runs,
+ * or NULL: then the wrapper's frame holds them (TINYCC_DW_TP_STACK, the most such a node needs). Either
+ * way the frame has room that stands for the assembly's own frame below sp, which GCC's -fstack-usage
+ * (the worst-case stack reports) cannot see (an empty asm takes its address, so it stays). */
+#if TINYCC_DW_TP_STACK
+#define TINYCC_DW_TP_ROOM \
+    int32_t own[(TINYCC_DW_TP_STACK + TINYCC_DW_TP_FRAME) / 4]; \
+    if (!tp) tp = own
+#else
+#define TINYCC_DW_TP_ROOM int32_t room[TINYCC_DW_TP_FRAME / 4]; __asm__ volatile("" : : "r"(room) : "memory")
+#endif
+
 static __attribute__((noinline, unused)) void
 tinycc_depthwise_conv_2d_s8_tpair(const tinycc_dw_shape *s, const int8_t *in, const int8_t *filter, const int32_t *bias,
                                   const int32_t *kbias, int8_t *out, int32_t in_zp, int32_t out_zp, const int32_t *mult,
-                                  const int32_t *shift, int32_t act_min, int32_t act_max) {
+                                  const int32_t *shift, int32_t act_min, int32_t act_max, int32_t *tp) {
 #if defined(TINYCC_DSP) && !defined(TINYCC_DW_MVE)
-    /* the ring and the records; and room that stands for the assembly's own frame below sp, which
-     * GCC's -fstack-usage (the worst-case stack reports) cannot see */
-    int32_t buf[TINYCC_DW_TP_BYTES / 4 + TINYCC_DW_TP_FRAME / 4];
+    TINYCC_DW_TP_ROOM;
     (void)bias, (void)mult, (void)shift;
-    tinycc_dw_s8_tpair(s, NULL, in, filter, kbias, out, NULL, buf, in_zp, out_zp, act_min, act_max);
+    tinycc_dw_s8_tpair(s, NULL, in, filter, kbias, out, NULL, tp, in_zp, out_zp, act_min, act_max);
 #else
+    (void)tp;
     tinycc_depthwise_conv_2d_s8_fast(s, in, filter, bias, kbias, out, in_zp, out_zp, mult, shift, act_min, act_max);
 #endif
 }
@@ -361,12 +372,13 @@ static __attribute__((noinline, unused)) void
 tinycc_depthwise_conv_2d_s8_tpair_inplace(const tinycc_dw_shape *s, const tinycc_ring_shape *r, int8_t *buf,
                                           const int8_t *filter, const int32_t *bias, const int32_t *kbias, int8_t *ring,
                                           int32_t in_zp, int32_t out_zp, const int32_t *mult, const int32_t *shift,
-                                          int32_t act_min, int32_t act_max) {
+                                          int32_t act_min, int32_t act_max, int32_t *tp) {
 #if defined(TINYCC_DSP) && !defined(TINYCC_DW_MVE)
-    int32_t tp[TINYCC_DW_TP_BYTES / 4 + TINYCC_DW_TP_FRAME / 4];   /* as tinycc_depthwise_conv_2d_s8_tpair's */
+    TINYCC_DW_TP_ROOM;
     (void)bias, (void)mult, (void)shift;
     tinycc_dw_s8_tpair(s, r, buf, filter, kbias, buf, ring, tp, in_zp, out_zp, act_min, act_max);
 #else
+    (void)tp;
     tinycc_depthwise_conv_2d_s8_fast_inplace(s, r, buf, filter, bias, kbias, ring, in_zp, out_zp, mult, shift, act_min,
                                              act_max);
 #endif
