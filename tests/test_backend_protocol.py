@@ -40,7 +40,7 @@ def test_builtin_backends_satisfy_the_protocol_and_declare_their_cost():
         be = reg.get("backend", name)
         assert isinstance(be, declared.Backend), name
     assert declared.cycles_per_mac(reg.get("backend", "cmsis-nn"))[0] == 3.0
-    assert declared.cycles_per_mac(reg.get("backend", "microtvm"))[0] == 2.8
+    assert declared.cycles_per_mac(reg.get("backend", "microtvm"))[0] == 1.75
     assert not declared.patch_bands(reg.get("backend", "tflm"))
     assert declared.runtime_plans_arena(reg.get("backend", "tflm"))
     flags = {o.flag: owners for o, owners in reg.options("compile")}

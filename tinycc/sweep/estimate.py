@@ -6,13 +6,13 @@ The figures: the Cortex-M4 cycle model's estimated cycles (tinycc/cycles.py; QEM
 `python benchmarks/bench_cortexm.py`, the README's Cortex-M4 table) of the four int8 MLPerf Tiny
 models (KWS, VWW, ResNet-8, AD: 22,955,400 MACs in all) summed, over their MACs summed:
 
-    c          39,460,863 cycles  1.72 per MAC  (per model 1.99, 2.01, 1.49, 1.63)
+    c          35,128,851 cycles  1.53 per MAC  (per model 1.75, 1.65, 1.41, 1.63)
     cmsis-nn   67,418,841 cycles  2.94 per MAC  (2.66, 2.75, 3.11, 2.77; its DSP kernels)
-    microtvm   55,672,200 cycles  2.43 per MAC  (2.68, 2.88, 2.11, 1.79)
+    microtvm   40,074,900 cycles  1.75 per MAC  (2.01, 2.03, 1.52, 1.65)
     tflm      179,610,000 cycles  7.82 per MAC  (MLPerf Tiny v1.0's published TF Lite Micro
                                                  reference-kernel latencies at 120 MHz: tinycc cannot
                                                  run the tflm backend's output under QEMU)
-    stm32cubeai                   1.72 per MAC  (its project runs tinycc's c kernels)
+    stm32cubeai                   1.53 per MAC  (its project runs tinycc's c kernels)
 
 The backends' own declared figures (core/backend.py cycles_per_mac, used by `tinycc report`) are
 instruction counts from other measurements (c 12, cmsis-nn 3) and would rank cmsis-nn 4x ahead of
@@ -24,7 +24,7 @@ instruction set can differ by a large factor.
 """
 from __future__ import annotations
 
-CYCLES_PER_MAC = {"c": 1.72, "cmsis-nn": 2.94, "microtvm": 2.43, "tflm": 7.82, "stm32cubeai": 1.72}
+CYCLES_PER_MAC = {"c": 1.53, "cmsis-nn": 2.94, "microtvm": 1.75, "tflm": 7.82, "stm32cubeai": 1.53}
 
 
 def cycles_per_mac(backend: str) -> float | None:
