@@ -37,6 +37,15 @@ from tests.tflite_builder import act, const, q, single_op
 from tinycc.core.ops.common import same_padding
 
 
+@pytest.fixture(autouse=True)
+def _fast_and_wrow_kernels(monkeypatch):
+    """These cases aim at the fast and wrow kernels and assert which one a node takes: the tpair
+    entry (tried first where it applies; its own cases are tests/test_depthwise_tpair.py) is made
+    not to apply here, so they keep reaching the kernels they were written for."""
+    from tinycc.backends.c.ops import depthwise_conv_2d as emitter
+    monkeypatch.setattr(emitter, "_tpair_bytes", lambda node, g, p: 0)
+
+
 def dw(seed, h, w, cin, kernel=(3, 3), strides=(1, 1), same=True, mult=1, dil=(1, 1), per_channel=True,
        in_zp=None, out_zp=None, act_fn="none", bias=True, eff=None, zero_channel=False):
     """`eff`: the requantisation scale in_scale * w_scale / out_scale (first channel), else a
