@@ -11,19 +11,14 @@ scratch buffer of node i lies on it. What it returns is free for node i's durati
 """
 from __future__ import annotations
 
-from tinycc.core.planner import ALIGN, align
+from tinycc.core.planner import ALIGN, align, spans_of
 
 
 def _tensor_spans(g, offsets) -> dict[str, list[int]]:
-    """Arena tensor -> [first, last] node index touching it (non-constant tensors the plan placed; model
-    inputs from node 0, outputs to the last node, as when a plan keeps them in the arena)."""
-    spans: dict[str, list[int]] = {}
-    for j, node in enumerate(g.nodes):
-        for name in [*node.inputs, *node.outputs]:
-            if name is None or name not in offsets or g.tensors[name].is_const:
-                continue
-            span = spans.setdefault(name, [j, j])
-            span[1] = j
+    """Arena tensor -> [first, last] node index touching it (non-constant tensors the plan placed, each
+    on its own: planner.spans_of without view aliases; model inputs from node 0, outputs to the last
+    node, as when a plan keeps them in the arena)."""
+    spans = spans_of(g, {}, {name for name in g.tensors if name not in offsets})
     last = len(g.nodes) - 1    # model inputs and outputs the plan holds in the arena: from the start, to the end
     for name in g.inputs:
         if name in spans:
