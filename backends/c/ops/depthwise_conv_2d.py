@@ -56,6 +56,38 @@ def _tpair_bytes(node, g, p) -> int:
     return need if ok else 0
 
 
+DW_SM_BYTES = 4096    # the most bytes tinycc_dw_s8_tsmall's four planes may take (on its wrapper's stack)
+DW_SM_COLS = 16       # int16 columns of its plane rows (depthwise_conv_2d_tsmall.h TINYCC_DW_SM_COLS)
+
+
+def _tsmall_bytes(node, g, p) -> int:
+    """Bytes of tinycc_dw_s8_tsmall's four channel planes (depthwise_conv_2d_tsmall.h: 32 bytes a row,
+    (oh - 1) * sh + 4 rows), 0 when it does not apply: it needs the packed filter with rq 1 or 2, co a
+    multiple of 4, stride 1 or 2 across, no clipping, 2 to DW_TP_MIN_OW - 1 output columns whose pairs
+    take at most 28 bytes of a plane row (4 sw bytes a pair), input columns and left padding within
+    DW_SM_COLS and at most DW_SM_BYTES (the kernel checks them again, tinycc_dw_sm_fits), and where it
+    pays (_tsmall_pays)."""
+    plan = _fast_plan(node, g, p)
+    if not _packed_filter(node, g, plan) or plan[3] not in (1, 2) or p["act_min"] > -128 or p["act_max"] < 127:
+        return 0
+    (_, h, w, ci), (_, oh, ow, co) = g.tensors[node.inputs[0]].shape, g.tensors[node.outputs[0]].shape
+    sh, sw = node.attrs["strides"]
+    need = 128 * ((oh - 1) * sh + 4)
+    ok = (co % DW_CHANNEL_GROUP == 0 and ci == co and sw in (1, 2) and 2 <= ow < DW_TP_MIN_OW
+          and 4 * sw * ((ow + 1) // 2) <= 28 and w + node.attrs["pads"][1] <= DW_SM_COLS and need <= DW_SM_BYTES)
+    return need if ok and _tsmall_pays(h * w, oh, ow, sh * sw) else 0
+
+
+def _tsmall_pays(pixels: int, oh: int, ow: int, strides: int) -> bool:
+    """Is tinycc_dw_s8_tsmall expected at most 0.9x the fast kernel's est. Cortex-M4 cycles a channel?
+    Measured (VWW's 6x6 and 3x3 planes, KWS's 25x5): its assembly about 44 cycles an output pair and 9
+    a row, about 340 a channel's set-up and 3 an input pixel's widening; the fast kernel about 43 an
+    output (48 at stride 2 both ways). The small planes (VWW's 3x3 outputs: 6 pairs a channel) and
+    stride 2 both ways (four input pixels an output to widen) stay with the fast kernel."""
+    mine = 44 * oh * ((ow + 1) // 2) + 9 * oh + 340 + 3 * pixels
+    return mine < 0.9 * (48 if strides == 4 else 43) * oh * ow
+
+
 def _tpair_loop(node, g, p, clip: bool) -> int:
     """The assembly loop tinycc_dw_s8_tpair picks for the node (its own check, at run time): 4 (mode z0:
     rq 1, out_zp -128, no clipping, every |folded bias| < 2^29), else 1 or 2 (rq 1 or 2)."""
@@ -79,7 +111,10 @@ def _entry(node, g, p) -> str:
     _tpair_bytes applies; `wrow` (rows groups outer, input and filter widened once a group and
     row: tinycc_dw_s8_wrow) for packed-filter shapes with rq 1, co a multiple of 4, at least
     DW_WROW_MIN_OW output columns and (ow - 1) * sw + 3 <= DW_WROW_COLS window columns (layout.py);
-    else `fast`."""
+    else `fast`; before them `tsmall` (small planes a channel at a time, tinycc_dw_s8_tsmall) where
+    _tsmall_bytes applies."""
+    if _tsmall_bytes(node, g, p):
+        return "tsmall"
     if _tpair_bytes(node, g, p):
         return "tpair"
     plan = _fast_plan(node, g, p)
@@ -203,6 +238,12 @@ def _fast(entry):
             d["TINYCC_DW_TP_CLIP"] = max(d.get("TINYCC_DW_TP_CLIP", 0), int(clip))
             odd = m.g.tensors[node.outputs[0]].shape[2] % 2
             d["TINYCC_DW_TP_CLOOP"] = max(d.get("TINYCC_DW_TP_CLOOP", 0), int(clip or odd))   # the C loop's work
+        if entry == "tsmall":   # its planes' bytes, and the modes and strides its loops compile in
+            d = m.defines
+            d["TINYCC_DW_SM_BYTES"] = max(d.get("TINYCC_DW_SM_BYTES", 0), _tsmall_bytes(node, m.g, p))
+            d["TINYCC_DW_SM_RQ"] = d.get("TINYCC_DW_SM_RQ", 0) | _tpair_loop(node, m.g, p, False)
+            d["TINYCC_DW_SM_SW"] = d.get("TINYCC_DW_SM_SW", 0) | node.attrs["strides"][1]
+            d["TINYCC_DW_SM_ODD"] = d.get("TINYCC_DW_SM_ODD", 0) | 1 << m.g.tensors[node.outputs[0]].shape[2] % 2
         if entry == "fast":   # the ring's parts a node needs (compiled in), and whether every fast node takes it
             rows, d = _rows(node, m.g, p), m.defines
             d["TINYCC_DW_ROWS"] = max(d.get("TINYCC_DW_ROWS", 0), rows)
@@ -254,6 +295,8 @@ FAST_INPLACE_ARGS = ("&{shape}, &{ring_shape}, {buf}, {w}, {bias}, {kbias}, {rin
 VARIANTS = (
     _s4.DEPTHWISE,       # int4 weights (core/int4.py): packed, unpacked in the MAC loop
     _lut.DEPTHWISE,      # LUT weights (core/lut.py): indices + tables in flash, decoded in the MAC loop
+    Variant("tsmall", "tinycc_depthwise_conv_2d_s8_tsmall", FAST_ARGS, "optimised/depthwise_conv_2d_tsmall.h",
+            _fast("tsmall"), "tinycc_depthwise_conv_2d_s8_tsmall_inplace", FAST_INPLACE_ARGS, fast=True),
     Variant("tpair", "tinycc_depthwise_conv_2d_s8_tpair", FAST_ARGS + ", {tp}", "optimised/depthwise_conv_2d_tpair.h",
             _fast("tpair"), "tinycc_depthwise_conv_2d_s8_tpair_inplace", FAST_INPLACE_ARGS + ", {tp}", fast=True),
     Variant("wrow", "tinycc_depthwise_conv_2d_s8_wrow", FAST_ARGS, "optimised/depthwise_conv_2d_wrow.h",

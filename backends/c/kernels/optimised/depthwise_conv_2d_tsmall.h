@@ -1,0 +1,265 @@
+/* Depthwise 3x3 over small planes (tinycc_depthwise_conv_2d_s8_tsmall; DSP core, packed filter with rq 1
+ * or 2, co a multiple of 4, stride 1 or 2 across, no clipping, 2 to 7 output columns with the padded
+ * row within TINYCC_DW_SM_COLS columns: the emitter's _tsmall_bytes; else tinycc_depthwise_conv_2d_s8_fast).
+ * tpair's (depthwise_conv_2d_tpair.h) taps paired along rows, with its set-up (filter pairs, the
+ * multiplier and requantisation word) once a channel instead of once a channel and row: four channels'
+ * whole padded input planes are widened once to int16, channel-planar (plane j, row y, column x at
+ * int16 j * ps + y * TINYCC_DW_SM_COLS + x; outside the input the input zero point, which the folded bias
+ * cancels), then one block of assembly a channel takes all its output rows, two outputs a pass with the
+ * filter's rows 0 and 1 as pairs fa = (w0, w1), fb = (w1, w2) in registers (row 2's from its frame):
+ *   stride 1: out0 += SMLAD(A, fa) + SMLABT(B, fb), out1 += SMLATB(A, fa) + SMLAD(B, fb)
+ *   stride 2: out0 += SMLAD(A, fa) + SMLABT(B, fb), out1 += SMLAD(B, fa) + SMLABT(C, fb)
+ * (A, B, C the words of columns (0, 1), (2, 3), (4, 5) of the window's row), stored a byte at a time at
+ * the channel stride; an odd width's last pair stores its first output only. A plane row's pairs end
+ * on a 32-byte boundary: the loop's end test is one TST. In place the output overwrites only bytes of the
+ * channels already widened (same channel, the output no larger than the input): no ring. The
+ * requantisation loops are tpair's (rq 1, rq 2, z0: tinycc_dw_s8_tpair's records). */
+#ifndef TINYCC_DW_SM_BYTES
+#define TINYCC_DW_SM_BYTES 4096   /* the emitter's: the most bytes a node's four planes take (on the stack) */
+#endif
+#ifndef TINYCC_DW_SM_RQ
+#define TINYCC_DW_SM_RQ 7         /* the emitter's: the nodes' loops (bit 1: rq 1, bit 2: rq 2, bit 4: z0) */
+#endif
+#ifndef TINYCC_DW_SM_ODD
+#define TINYCC_DW_SM_ODD 3        /* the emitter's: the nodes' output widths (bit 1: even, bit 2: odd) */
+#endif
+#ifndef TINYCC_DW_SM_SW
+#define TINYCC_DW_SM_SW 3         /* the emitter's: the nodes' strides across (bit 1: 1, bit 2: 2) */
+#endif
+#define TINYCC_DW_SM_COLS 16      /* int16 columns of a plane row: 32 bytes, the assembly's row offsets */
+
+#if defined(TINYCC_DSP) && !defined(TINYCC_DW_MVE)
+/* x[] word at byte XO to the frame at FO */
+#define TINYCC_DW_SM_X(XO, FO) "ldr %[W], [%[p], #" XO "]\n\t" "str %[W], [sp, #" FO "]\n\t"
+/* a window row at byte OFF of the pair: filter pairs in registers FA, FB; or row 2's from the frame (F) */
+#define TINYCC_DW_SM_R1(OFF, FA, FB) \
+    "ldr %[W], [%[p], #" OFF "]\n\t" "ldr %[F], [%[p], #" OFF "+4]\n\t" "smlad %[a0], %[W], %[" FA "], %[a0]\n\t" \
+    "smlatb %[a1], %[W], %[" FA "], %[a1]\n\t" "smlabt %[a0], %[F], %[" FB "], %[a0]\n\t" \
+    "smlad %[a1], %[F], %[" FB "], %[a1]\n\t"
+#define TINYCC_DW_SM_F1(OFF) \
+    "ldr %[W], [%[p], #" OFF "]\n\t" "ldr %[F], [sp, #0]\n\t" "smlad %[a0], %[W], %[F], %[a0]\n\t" \
+    "smlatb %[a1], %[W], %[F], %[a1]\n\t" "ldr %[W], [%[p], #" OFF "+4]\n\t" "ldr %[F], [sp, #4]\n\t" \
+    "smlabt %[a0], %[W], %[F], %[a0]\n\t" "smlad %[a1], %[W], %[F], %[a1]\n\t"
+#define TINYCC_DW_SM_R2(OFF, FA, FB) \
+    "ldr %[W], [%[p], #" OFF "]\n\t" "ldr %[F], [%[p], #" OFF "+4]\n\t" "smlad %[a0], %[W], %[" FA "], %[a0]\n\t" \
+    "smlabt %[a0], %[F], %[" FB "], %[a0]\n\t" "smlad %[a1], %[F], %[" FA "], %[a1]\n\t" \
+    "ldr %[W], [%[p], #" OFF "+8]\n\t" "smlabt %[a1], %[W], %[" FB "], %[a1]\n\t"
+#define TINYCC_DW_SM_F2(OFF) \
+    "ldr %[W], [%[p], #" OFF "]\n\t" "ldr %[F], [sp, #0]\n\t" "smlad %[a0], %[W], %[F], %[a0]\n\t" \
+    "ldr %[W], [%[p], #" OFF "+4]\n\t" "smlad %[a1], %[W], %[F], %[a1]\n\t" "ldr %[F], [sp, #4]\n\t" \
+    "smlabt %[a0], %[W], %[F], %[a0]\n\t" "ldr %[W], [%[p], #" OFF "+8]\n\t" "smlabt %[a1], %[W], %[F], %[a1]\n\t"
+#define TINYCC_DW_SM_ROWS1 TINYCC_DW_SM_R1("0", "fa0", "fb0") TINYCC_DW_SM_R1("32", "fa1", "fb1") TINYCC_DW_SM_F1("64")
+#define TINYCC_DW_SM_ROWS2 TINYCC_DW_SM_R2("0", "fa0", "fb0") TINYCC_DW_SM_R2("32", "fa1", "fb1") TINYCC_DW_SM_F2("64")
+/* requantisation: z0 (SMMLAR with Ra, shift r), rq 1 and rq 2 (tinycc_dw_rq's, W and F temporaries) */
+#define TINYCC_DW_SM_Q0(A) \
+    "smmlar %[W], %[" A "], %[m], %[w]\n\t" "asr %[" A "], %[W], %[r]\n\t" "ssat %[" A "], #8, %[" A "]\n\t"
+#define TINYCC_DW_SM_Q12(A) \
+    "asr %[W], %[" A "], #31\n\t" "add %[F], %[W], %[w], asr #8\n\t" "lsl %[W], %[W], #31\n\t" \
+    "orr %[W], %[W], #0x40000000\n\t" "smlal %[W], %[F], %[" A "], %[m]\n\t" "asr %[" A "], %[F], %[w]\n\t"
+#define TINYCC_DW_SM_REQ0 TINYCC_DW_SM_Q0("a0") TINYCC_DW_SM_Q0("a1")
+#define TINYCC_DW_SM_REQ1 TINYCC_DW_SM_Q12("a0") TINYCC_DW_SM_Q12("a1") \
+    "ssat %[a0], #8, %[a0]\n\t" "ssat %[a1], #8, %[a1]\n\t"
+#define TINYCC_DW_SM_REQ2 TINYCC_DW_SM_Q12("a0") TINYCC_DW_SM_Q12("a1") "ldr %[W], [sp, #16]\n\t" \
+    "add %[a0], %[a0], %[W]\n\t" "add %[a1], %[a1], %[W]\n\t" "ssat %[a0], #8, %[a0]\n\t" "ssat %[a1], #8, %[a1]\n\t"
+/* a pair's stores and the row's end (the pair pointer on a 32-byte boundary): even widths store both
+ * outputs; odd ones the second only inside the row (the last pair's is past the row), then skip it */
+#define TINYCC_DW_SM_TAIL0 \
+    "strb %[a1], [%[o], %[cs]]\n\t" "add %[o], %[o], %[cs], lsl #1\n\t" "tst %[p], #31\n\t" "bne 1b\n\t"
+#define TINYCC_DW_SM_TAIL1 \
+    "tst %[p], #31\n\t" "itt ne\n\t" "strbne %[a1], [%[o], %[cs]]\n\t" "addne %[o], %[o], %[cs], lsl #1\n\t" \
+    "bne 1b\n\t" "add %[o], %[o], %[cs]\n\t"
+/* one channel's output pairs, every row: context x[] 0 the first pair's plane bytes (its row's 32-byte
+ * block ends where the row's pairs end), 1 output, 2 fa2, 3 fb2, 4 folded bias, 5 co, 6 bytes from a
+ * row's end to the next row's first pair, 7 rows, 8 out_zp, 9..12 fa0, fb0, fa1, fb1, 13 multiplier,
+ * 14 requantisation word (z0: Ra), 15 shift r (z0). Its frame below sp (GCC has no register left):
+ * +0 fa2, +4 fb2, +8 bias, +12 rows left, +16 out_zp, +20 x[6]. */
+#define TINYCC_DW_SM_FRAME 24
+#define TINYCC_DW_SM_ASM(SW, Z, ODD) do { \
+        int32_t a0_, a1_, W_, F_, fa0_, fb0_, fa1_, fb1_, m_, w_, r_, cs_, *p_ = x; \
+        int8_t *o_; \
+        __asm__ volatile("sub sp, sp, #24\n\t" \
+                TINYCC_DW_SM_X("8", "0") TINYCC_DW_SM_X("12", "4") TINYCC_DW_SM_X("16", "8") \
+                TINYCC_DW_SM_X("28", "12") TINYCC_DW_SM_X("32", "16") TINYCC_DW_SM_X("24", "20") \
+                "ldr %[fa0], [%[p], #36]\n\t" "ldr %[fb0], [%[p], #40]\n\t" "ldr %[fa1], [%[p], #44]\n\t" \
+                "ldr %[fb1], [%[p], #48]\n\t" "ldr %[m], [%[p], #52]\n\t" "ldr %[w], [%[p], #56]\n\t" \
+                "ldr %[r], [%[p], #60]\n\t" "ldr %[cs], [%[p], #20]\n\t" "ldr %[o], [%[p], #4]\n\t" \
+                "ldr %[p], [%[p]]\n\t" \
+                "1:\n\t" \
+                "ldr %[a0], [sp, #8]\n\t" "ldr %[a1], [sp, #8]\n\t" TINYCC_DW_SM_ROWS##SW \
+                "add %[p], %[p], #4 * " #SW "\n\t" TINYCC_DW_SM_REQ##Z \
+                "strb %[a0], [%[o]]\n\t" TINYCC_DW_SM_TAIL##ODD \
+                "ldr %[W], [sp, #20]\n\t" "add %[p], %[p], %[W]\n\t" "ldr %[W], [sp, #12]\n\t" \
+                "subs %[W], %[W], #1\n\t" "str %[W], [sp, #12]\n\t" "bne 1b\n\t" \
+                "add sp, sp, #24" \
+                : [a0] "=&r"(a0_), [a1] "=&r"(a1_), [W] "=&r"(W_), [F] "=&r"(F_), [fa0] "=&r"(fa0_), \
+                  [fb0] "=&r"(fb0_), [fa1] "=&r"(fa1_), [fb1] "=&r"(fb1_), [m] "=&r"(m_), [w] "=&r"(w_), \
+                  [r] "=&r"(r_), [cs] "=&r"(cs_), [o] "=&r"(o_), [p] "+&r"(p_) \
+                : : "memory", "cc"); \
+    } while (0)
+/* the loop of stride SW, requantisation Z (0: z0) and odd width ODD when COND and compiled in (the
+ * emitter's TINYCC_DW_SM_SW, TINYCC_DW_SM_RQ and TINYCC_DW_SM_ODD), else what follows */
+#define TINYCC_DW_SM_RUN(SW, Z, ODD, COND) \
+    if ((TINYCC_DW_SM_SW & (SW)) && (TINYCC_DW_SM_RQ & ((Z) ? (Z) : 4)) && (TINYCC_DW_SM_ODD & ((ODD) + 1)) && \
+        sw == (SW) && odd == (ODD) && (COND)) \
+        TINYCC_DW_SM_ASM(SW, Z, ODD); \
+    else
+#define TINYCC_DW_SM_RUNS(SW, ODD) \
+    TINYCC_DW_SM_RUN(SW, 0, ODD, z0) TINYCC_DW_SM_RUN(SW, 1, ODD, rq == 1) TINYCC_DW_SM_RUN(SW, 2, ODD, rq == 2)
+
+/* (low half of a, low half of b) and (high half of a, high half of b): PKHBT, PKHTB (GCC took 3 and 4 instructions) */
+static inline uint32_t tinycc_dw_sm_lo(uint32_t a, uint32_t b) {
+    uint32_t r;
+    __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+}
+static inline uint32_t tinycc_dw_sm_hi(uint32_t a, uint32_t b) {
+    uint32_t r;
+    __asm__("pkhtb %0, %2, %1, asr #16" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+}
+
+/* plane rows: the windows' (oh - 1) * sh + 3 */
+static inline int tinycc_dw_sm_rows(const tinycc_dw_shape *s) {
+    return (s->oh - 1) * s->sh + 3;
+}
+
+/* the kernel applies (the emitter checked it too, _tsmall_bytes): else the fast kernel runs. A row's
+ * pairs ((ow + 1) / 2, 4 sw bytes each: at most 28, the last reads 4 bytes past its block, before the
+ * next row's first pair) and its input columns within 32 bytes. */
+static inline int tinycc_dw_sm_fits(const tinycc_dw_shape *s, int32_t act_min, int32_t act_max) {
+    return s->pf && (s->rq == 1 || s->rq == 2) && s->co % 4 == 0 && s->ci == s->co && s->mult == 1 &&
+           (s->sw == 1 || s->sw == 2) && s->ow >= 2 && 4 * s->sw * ((s->ow + 1) / 2) <= 28 &&
+           s->w + s->pad_l <= TINYCC_DW_SM_COLS && act_min == -128 && act_max == 127 &&
+           128 * (tinycc_dw_sm_rows(s) + 1) <= TINYCC_DW_SM_BYTES;
+}
+
+/* images' outputs (out may be in: in place) through four planes at `planes` (32-byte aligned,
+ * 128 (rows + 1) bytes) */
+static __attribute__((noinline, unused)) void tinycc_dw_s8_tsmall(const tinycc_dw_shape *s, const int8_t *in,
+                                                                   const int8_t *fpk, const int32_t *pk0, int8_t *out,
+                                                                   int32_t *planes, int32_t in_zp, int32_t out_zp) {
+    const int co = s->co, h = s->h, w = s->w, sh = s->sh, sw = s->sw, oh = s->oh, ow = s->ow;
+    const int pad_t = s->pad_t, pad_l = s->pad_l, rq = s->rq, odd = ow & 1, span = 4 * sw * ((ow + 1) / 2);
+    const int rows = tinycc_dw_sm_rows(s), ps = (rows + 1) * 16;   /* int16 a plane */
+    const int y1 = h + pad_t < rows ? h + pad_t : rows;   /* plane rows holding input */
+    const int32_t zpw = __sxtb16((int32_t)(((uint32_t)in_zp & 0xffu) * 0x01010101u));
+    int16_t *const pl = (int16_t *)planes + (32 - span) / 2;   /* column 0 of row 0 of plane 0 */
+    int32_t rec[4][16];   /* the channels' contexts (TINYCC_DW_SM_ASM's x[]) */
+    int z0 = rq == 1 && out_zp == -128, b, g, c, j, y;
+    for (c = 0; z0 && c < co; ++c) {   /* mode z0 (tpair's): every |folded bias| < 2^29 */
+        const int32_t kb = pk0[12 * (c >> 2) + (c & 3)];
+        if (kb <= -(1 << 29) || kb >= 1 << 29) z0 = 0;
+    }
+    for (j = 0; j < 2 * ps; ++j) planes[j] = zpw;   /* four planes: the borders stay the zero point */
+    for (j = 0; j < 4; ++j) {
+        rec[j][0] = (int32_t)(intptr_t)(pl + j * ps);
+        rec[j][5] = co;
+        rec[j][6] = 32 * (sh - 1) + 32 - span;
+        rec[j][7] = oh;
+        rec[j][8] = out_zp;
+    }
+    for (b = 0; b < s->n; ++b)
+    for (g = 0; g < co; g += 4) {
+        const int8_t *const fg = fpk + 9 * g;
+        const int32_t *const kc = pk0 + 3 * g;
+        int ky;
+        for (y = pad_t; y < y1; ++y) {   /* widened: a pixel's four channels to the four planes */
+            const int8_t *src = in + ((long)(b * h + y - pad_t) * w) * co + g;
+            int16_t *q = pl + y * 16 + pad_l;
+            int ix = 0;
+            if (pad_l & 1) {   /* an odd first column: alone (the planes' words hold columns 2k, 2k + 1) */
+                const int32_t v = tinycc_ld4(src), e = __sxtb16(v), o = tinycc_dw_sxtb16_odd(v);
+                q[0] = (int16_t)e, q[ps] = (int16_t)o, q[2 * ps] = (int16_t)(e >> 16), q[3 * ps] = (int16_t)(o >> 16);
+                ++ix, src += co, ++q;
+            }
+            for (; ix + 2 <= w; ix += 2, src += 2 * co, q += 2) {   /* two columns: a word a plane */
+                const int32_t v0 = tinycc_ld4(src), v1 = tinycc_ld4(src + co);
+                const uint32_t e0 = (uint32_t)__sxtb16(v0), o0 = (uint32_t)tinycc_dw_sxtb16_odd(v0);
+                const uint32_t e1 = (uint32_t)__sxtb16(v1), o1 = (uint32_t)tinycc_dw_sxtb16_odd(v1);
+                uint32_t *const d = (uint32_t *)(void *)q;
+                d[0] = tinycc_dw_sm_lo(e0, e1), d[ps / 2] = tinycc_dw_sm_lo(o0, o1);
+                d[ps] = tinycc_dw_sm_hi(e0, e1), d[3 * ps / 2] = tinycc_dw_sm_hi(o0, o1);
+            }
+            if (ix < w) {   /* an odd last column */
+                const int32_t v = tinycc_ld4(src), e = __sxtb16(v), o = tinycc_dw_sxtb16_odd(v);
+                q[0] = (int16_t)e, q[ps] = (int16_t)o, q[2 * ps] = (int16_t)(e >> 16), q[3 * ps] = (int16_t)(o >> 16);
+            }
+        }
+        for (ky = 0; ky < 3; ++ky) {   /* the four channels' filter rows as (w0, w1), (w1, w2) (z0: doubled) */
+            const int32_t v0 = tinycc_ld4(fg + 12 * ky), v1 = tinycc_ld4(fg + 12 * ky + 4), v2 = tinycc_ld4(fg + 12 * ky + 8);
+            /* channels 0 and 2 (the low and high halves of the even bytes), 1 and 3 (the odd) */
+            uint32_t e0 = (uint32_t)__sxtb16(v0), e1 = (uint32_t)__sxtb16(v1), e2 = (uint32_t)__sxtb16(v2);
+            uint32_t o0 = (uint32_t)tinycc_dw_sxtb16_odd(v0), o1 = (uint32_t)tinycc_dw_sxtb16_odd(v1);
+            uint32_t o2 = (uint32_t)tinycc_dw_sxtb16_odd(v2);
+            const int at = ky < 2 ? 9 + 2 * ky : 2;   /* the context's words of filter row ky */
+            if (z0) {   /* |2 w| <= 256 */
+                e0 = __sadd16(e0, e0), e1 = __sadd16(e1, e1), e2 = __sadd16(e2, e2);
+                o0 = __sadd16(o0, o0), o1 = __sadd16(o1, o1), o2 = __sadd16(o2, o2);
+            }
+            rec[0][at] = (int32_t)tinycc_dw_sm_lo(e0, e1), rec[0][at + 1] = (int32_t)tinycc_dw_sm_lo(e1, e2);
+            rec[1][at] = (int32_t)tinycc_dw_sm_lo(o0, o1), rec[1][at + 1] = (int32_t)tinycc_dw_sm_lo(o1, o2);
+            rec[2][at] = (int32_t)tinycc_dw_sm_hi(e0, e1), rec[2][at + 1] = (int32_t)tinycc_dw_sm_hi(e1, e2);
+            rec[3][at] = (int32_t)tinycc_dw_sm_hi(o0, o1), rec[3][at + 1] = (int32_t)tinycc_dw_sm_hi(o1, o2);
+        }
+        for (j = 0; j < 4; ++j) {   /* the channels: the assembly's pairs */
+            int32_t *const x = rec[j];
+            const int32_t rqw = kc[5 + 2 * j], r = (rqw & 255) + 1;
+            x[1] = (int32_t)(intptr_t)(out + (long)b * oh * ow * co + g + j);
+            x[4] = z0 ? 2 * kc[j] : kc[j];
+            x[13] = kc[4 + 2 * j];
+            x[14] = z0 ? (int32_t)((1u << (r - 1)) - (128u << r)) : rqw;
+            x[15] = r;
+            TINYCC_DW_SM_RUNS(1, 0) TINYCC_DW_SM_RUNS(1, 1) TINYCC_DW_SM_RUNS(2, 0) TINYCC_DW_SM_RUNS(2, 1) {}
+        }
+    }
+}
+#undef TINYCC_DW_SM_X
+#undef TINYCC_DW_SM_R1
+#undef TINYCC_DW_SM_F1
+#undef TINYCC_DW_SM_R2
+#undef TINYCC_DW_SM_F2
+#undef TINYCC_DW_SM_ROWS1
+#undef TINYCC_DW_SM_ROWS2
+#undef TINYCC_DW_SM_Q0
+#undef TINYCC_DW_SM_Q12
+#undef TINYCC_DW_SM_REQ0
+#undef TINYCC_DW_SM_REQ1
+#undef TINYCC_DW_SM_REQ2
+#undef TINYCC_DW_SM_TAIL0
+#undef TINYCC_DW_SM_TAIL1
+#undef TINYCC_DW_SM_ASM
+#undef TINYCC_DW_SM_RUN
+#undef TINYCC_DW_SM_RUNS
+#define TINYCC_DW_SM_RUN_KERNEL(IN, OUT) \
+    int32_t planes[(TINYCC_DW_SM_BYTES + 32 + TINYCC_DW_SM_FRAME) / 4]; \
+    if (tinycc_dw_sm_fits(s, act_min, act_max)) { \
+        tinycc_dw_s8_tsmall(s, IN, filter, kbias, OUT, (int32_t *)(((uintptr_t)planes + 31) & ~(uintptr_t)31), \
+                            in_zp, out_zp); \
+        return; \
+    }
+#endif
+
+/* the planes and the assembly's frame below sp (invisible to -fstack-usage) in the wrapper's frame */
+static __attribute__((noinline, unused)) void
+tinycc_depthwise_conv_2d_s8_tsmall(const tinycc_dw_shape *s, const int8_t *in, const int8_t *filter,
+                                   const int32_t *bias, const int32_t *kbias, int8_t *out, int32_t in_zp,
+                                   int32_t out_zp, const int32_t *mult, const int32_t *shift, int32_t act_min,
+                                   int32_t act_max) {
+#if defined(TINYCC_DSP) && !defined(TINYCC_DW_MVE)
+    TINYCC_DW_SM_RUN_KERNEL(in, out)
+#endif
+    tinycc_depthwise_conv_2d_s8_fast(s, in, filter, bias, kbias, out, in_zp, out_zp, mult, shift, act_min, act_max);
+}
+
+/* in place (batch 1): a group's planes are widened before its channels' outputs overwrite them */
+static __attribute__((noinline, unused)) void
+tinycc_depthwise_conv_2d_s8_tsmall_inplace(const tinycc_dw_shape *s, const tinycc_ring_shape *r, int8_t *buf,
+                                           const int8_t *filter, const int32_t *bias, const int32_t *kbias,
+                                           int8_t *ring, int32_t in_zp, int32_t out_zp, const int32_t *mult,
+                                           const int32_t *shift, int32_t act_min, int32_t act_max) {
+#if defined(TINYCC_DSP) && !defined(TINYCC_DW_MVE)
+    TINYCC_DW_SM_RUN_KERNEL(buf, buf)
+#endif
+    tinycc_depthwise_conv_2d_s8_fast_inplace(s, r, buf, filter, bias, kbias, ring, in_zp, out_zp, mult, shift, act_min,
+                                             act_max);
+}
