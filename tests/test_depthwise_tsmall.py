@@ -5,7 +5,7 @@ out: the fast kernel) and under QEMU on a Cortex-M4 (four channels' padded int16
 assembly a channel over all its rows, two outputs a pass).
 
 Edge shapes (planes large enough to pay, _tsmall_pays): output widths 2 and 4 to 7 (even; odd: the
-last pair stores one output), stride 1 and 2 across, stride 2 down, valid and same padding (an odd
+last pair stores one output), plane rows of 16 and 32 bytes, stride 1 and 2 across, stride 2 down, valid and same padding (an odd
 left padding: a first column alone; an odd last column alone), two images, the three requantisation loops (rq 1; rq 2
 from a large output scale; z0: out_zp -128 without clipping, with and without a ReLU), int8 extremes
 (zero points 127 and -128), a folded bias past 2^29 (z0 off), and two nodes in a row (the second in
@@ -46,6 +46,7 @@ CASES = {
     "c4-s2-w5-rq1-valid": (dict(h=26, w=11, cin=4, strides=(1, 2), same=False), 1),
     "c8-s2-w6-rq2": (dict(h=8, w=12, cin=8, strides=(1, 2), out_scale=2.0 ** 10), 2),
     "c8-s22-w6-odd-input": (dict(h=16, w=11, cin=8, strides=(2, 2)), 1),
+    "c8-s2-w2-rows16": (dict(h=28, w=4, cin=8, strides=(1, 2), out_zp=-128), 4),
 }
 
 

@@ -56,25 +56,32 @@ def _tpair_bytes(node, g, p) -> int:
     return need if ok else 0
 
 
-DW_SM_BYTES = 4096    # the most bytes tinycc_dw_s8_tsmall's four planes may take (on its wrapper's stack)
-DW_SM_COLS = 16       # int16 columns of its plane rows (depthwise_conv_2d_tsmall.h TINYCC_DW_SM_COLS)
+DW_SM_BYTES = 4096    # the most bytes tinycc_dw_s8_tsmall's four planes may take (in the arena or on the stack)
+
+
+def _tsmall_rb(node, g) -> int:
+    """Bytes of a tsmall plane row (tinycc_dw_sm_rb): 16 where a row's output pairs take at most 12
+    bytes (4 sw a pair) and its input columns and left padding at most 8 columns, else 32."""
+    w, ow, sw = g.tensors[node.inputs[0]].shape[2], g.tensors[node.outputs[0]].shape[2], node.attrs["strides"][1]
+    return 16 if 4 * sw * ((ow + 1) // 2) <= 12 and w + node.attrs["pads"][1] <= 8 else 32
 
 
 def _tsmall_bytes(node, g, p) -> int:
-    """Bytes of tinycc_dw_s8_tsmall's four channel planes (depthwise_conv_2d_tsmall.h: 32 bytes a row,
-    (oh - 1) * sh + 4 rows), 0 when it does not apply: it needs the packed filter with rq 1 or 2, co a
+    """Bytes of tinycc_dw_s8_tsmall's four channel planes (depthwise_conv_2d_tsmall.h: (oh - 1) * sh + 4
+    rows of _tsmall_rb bytes), 0 when it does not apply: it needs the packed filter with rq 1 or 2, co a
     multiple of 4, stride 1 or 2 across, no clipping, 2 to DW_TP_MIN_OW - 1 output columns whose pairs
-    take at most 28 bytes of a plane row (4 sw bytes a pair), input columns and left padding within
-    DW_SM_COLS and at most DW_SM_BYTES (the kernel checks them again, tinycc_dw_sm_fits), and where it
-    pays (_tsmall_pays)."""
+    take at most rb - 4 bytes of a plane row (4 sw bytes a pair) and whose input columns and left
+    padding take at most rb, at most DW_SM_BYTES (the kernel checks them again, tinycc_dw_sm_fits), and
+    where it pays (_tsmall_pays)."""
     plan = _fast_plan(node, g, p)
     if not _packed_filter(node, g, plan) or plan[3] not in (1, 2) or p["act_min"] > -128 or p["act_max"] < 127:
         return 0
     (_, h, w, ci), (_, oh, ow, co) = g.tensors[node.inputs[0]].shape, g.tensors[node.outputs[0]].shape
     sh, sw = node.attrs["strides"]
-    need = 128 * ((oh - 1) * sh + 4)
+    rb = _tsmall_rb(node, g)
+    need = 4 * rb * ((oh - 1) * sh + 4)
     ok = (co % DW_CHANNEL_GROUP == 0 and ci == co and sw in (1, 2) and 2 <= ow < DW_TP_MIN_OW
-          and 4 * sw * ((ow + 1) // 2) <= 28 and w + node.attrs["pads"][1] <= DW_SM_COLS and need <= DW_SM_BYTES)
+          and 4 * sw * ((ow + 1) // 2) <= rb - 4 and 2 * (w + node.attrs["pads"][1]) <= rb and need <= DW_SM_BYTES)
     return need if ok and _tsmall_pays(h * w, oh, ow, sh * sw) else 0
 
 
@@ -86,6 +93,14 @@ def _tsmall_pays(pixels: int, oh: int, ow: int, strides: int) -> bool:
     stride 2 both ways (four input pixels an output to widen) stay with the fast kernel."""
     mine = 44 * oh * ((ow + 1) // 2) + 9 * oh + 340 + 3 * pixels
     return mine < 0.9 * (48 if strides == 4 else 43) * oh * ow
+
+
+def _sm_at(node, m, p) -> int | None:
+    """The arena offset of tsmall's planes (_tsmall_bytes and 32 to align them) for the node: bytes free
+    while it runs (backends/c/arena_gap.py), or None (its wrapper's frame then holds them: TINYCC_DW_SM_STACK)."""
+    need = _tsmall_bytes(node, m.g, p)
+    index = next(i for i, n in enumerate(m.g.nodes) if n is node)
+    return arena_gap.free_gap(m.g, m.plan, index, need + 32) if need else None
 
 
 def _tpair_loop(node, g, p, clip: bool) -> int:
@@ -238,11 +253,15 @@ def _fast(entry):
             d["TINYCC_DW_TP_CLIP"] = max(d.get("TINYCC_DW_TP_CLIP", 0), int(clip))
             odd = m.g.tensors[node.outputs[0]].shape[2] % 2
             d["TINYCC_DW_TP_CLOOP"] = max(d.get("TINYCC_DW_TP_CLOOP", 0), int(clip or odd))   # the C loop's work
-        if entry == "tsmall":   # its planes' bytes, and the modes and strides its loops compile in
-            d = m.defines
-            d["TINYCC_DW_SM_BYTES"] = max(d.get("TINYCC_DW_SM_BYTES", 0), _tsmall_bytes(node, m.g, p))
+        if entry == "tsmall":   # its planes (where they live, their bytes), the modes and strides its loops compile in
+            d, at, need = m.defines, _sm_at(node, m, p), _tsmall_bytes(node, m.g, p)
+            if at is None:       # no room in the arena while it runs: its wrapper's frame holds them
+                d["TINYCC_DW_SM_STACK"] = max(d.get("TINYCC_DW_SM_STACK", 0), need)
+            tp["sm"] = "NULL" if at is None else f"((int32_t *)(arena.bytes + {m.base + at}))"
+            d["TINYCC_DW_SM_BYTES"] = max(d.get("TINYCC_DW_SM_BYTES", 0), need)
             d["TINYCC_DW_SM_RQ"] = d.get("TINYCC_DW_SM_RQ", 0) | _tpair_loop(node, m.g, p, False)
             d["TINYCC_DW_SM_SW"] = d.get("TINYCC_DW_SM_SW", 0) | node.attrs["strides"][1]
+            d["TINYCC_DW_SM_RBS"] = d.get("TINYCC_DW_SM_RBS", 0) | _tsmall_rb(node, m.g) // 16
             d["TINYCC_DW_SM_ODD"] = d.get("TINYCC_DW_SM_ODD", 0) | 1 << m.g.tensors[node.outputs[0]].shape[2] % 2
         if entry == "fast":   # the ring's parts a node needs (compiled in), and whether every fast node takes it
             rows, d = _rows(node, m.g, p), m.defines
@@ -295,8 +314,9 @@ FAST_INPLACE_ARGS = ("&{shape}, &{ring_shape}, {buf}, {w}, {bias}, {kbias}, {rin
 VARIANTS = (
     _s4.DEPTHWISE,       # int4 weights (core/int4.py): packed, unpacked in the MAC loop
     _lut.DEPTHWISE,      # LUT weights (core/lut.py): indices + tables in flash, decoded in the MAC loop
-    Variant("tsmall", "tinycc_depthwise_conv_2d_s8_tsmall", FAST_ARGS, "optimised/depthwise_conv_2d_tsmall.h",
-            _fast("tsmall"), "tinycc_depthwise_conv_2d_s8_tsmall_inplace", FAST_INPLACE_ARGS, fast=True),
+    Variant("tsmall", "tinycc_depthwise_conv_2d_s8_tsmall", FAST_ARGS + ", {sm}",
+            "optimised/depthwise_conv_2d_tsmall.h", _fast("tsmall"), "tinycc_depthwise_conv_2d_s8_tsmall_inplace",
+            FAST_INPLACE_ARGS + ", {sm}", fast=True),
     Variant("tpair", "tinycc_depthwise_conv_2d_s8_tpair", FAST_ARGS + ", {tp}", "optimised/depthwise_conv_2d_tpair.h",
             _fast("tpair"), "tinycc_depthwise_conv_2d_s8_tpair_inplace", FAST_INPLACE_ARGS + ", {tp}", fast=True),
     Variant("wrow", "tinycc_depthwise_conv_2d_s8_wrow", FAST_ARGS, "optimised/depthwise_conv_2d_wrow.h",

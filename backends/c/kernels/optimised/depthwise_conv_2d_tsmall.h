@@ -1,21 +1,27 @@
 /* Depthwise 3x3 over small planes (tinycc_depthwise_conv_2d_s8_tsmall; DSP core, packed filter with rq 1
- * or 2, co a multiple of 4, stride 1 or 2 across, no clipping, 2 to 7 output columns with the padded
- * row within TINYCC_DW_SM_COLS columns: the emitter's _tsmall_bytes; else tinycc_depthwise_conv_2d_s8_fast).
- * tpair's (depthwise_conv_2d_tpair.h) taps paired along rows, with its set-up (filter pairs, the
- * multiplier and requantisation word) once a channel instead of once a channel and row: four channels'
- * whole padded input planes are widened once to int16, channel-planar (plane j, row y, column x at
- * int16 j * ps + y * TINYCC_DW_SM_COLS + x; outside the input the input zero point, which the folded bias
- * cancels), then one block of assembly a channel takes all its output rows, two outputs a pass with the
- * filter's rows 0 and 1 as pairs fa = (w0, w1), fb = (w1, w2) in registers (row 2's from its frame):
+ * or 2, co a multiple of 4, stride 1 or 2 across, no clipping, 2 to 7 output columns whose plane rows
+ * fit 16 or 32 bytes (tinycc_dw_sm_fits), where the emitter expects it to pay (_tsmall_bytes); else
+ * tinycc_depthwise_conv_2d_s8_fast). tpair's (depthwise_conv_2d_tpair.h) taps paired along rows, with
+ * its set-up (filter pairs, multiplier, requantisation word) once a channel instead of once a channel
+ * and row: four channels' whole padded input planes are widened once to int16, channel-planar (plane j,
+ * row y, column x at int16 j * ps + y * rb / 2 + x, rb the bytes of a plane row; outside the input the
+ * input zero point, which the folded bias cancels), then one block of assembly a channel takes all
+ * its output rows, two outputs a pass with the filter's rows 0 and 1 as pairs fa = (w0, w1), fb = (w1,
+ * w2) in registers (row 2's from its frame):
  *   stride 1: out0 += SMLAD(A, fa) + SMLABT(B, fb), out1 += SMLATB(A, fa) + SMLAD(B, fb)
  *   stride 2: out0 += SMLAD(A, fa) + SMLABT(B, fb), out1 += SMLAD(B, fa) + SMLABT(C, fb)
  * (A, B, C the words of columns (0, 1), (2, 3), (4, 5) of the window's row), stored a byte at a time at
  * the channel stride; an odd width's last pair stores its first output only. A plane row's pairs end
- * on a 32-byte boundary: the loop's end test is one TST. In place the output overwrites only bytes of the
- * channels already widened (same channel, the output no larger than the input): no ring. The
- * requantisation loops are tpair's (rq 1, rq 2, z0: tinycc_dw_s8_tpair's records). */
+ * on an rb-byte boundary: the loop's end test is one TST. In place the output overwrites only bytes of
+ * the channels already widened (same channel, the output no larger than the input): no ring. The
+ * requantisation loops are tpair's (rq 1, rq 2, z0: tinycc_dw_s8_tpair's records). Measured: about 44
+ * est. cycles an output pair (2.4 a MAC) and 340 a channel's set-up (VWW's 6x6x128 layers 200,747 ->
+ * 155,788 est. cycles; KWS's 25x5x64 344,632 -> 272,635). */
 #ifndef TINYCC_DW_SM_BYTES
-#define TINYCC_DW_SM_BYTES 4096   /* the emitter's: the most bytes a node's four planes take (on the stack) */
+#define TINYCC_DW_SM_BYTES 4096   /* the emitter's: the most bytes a node's four planes take */
+#endif
+#ifndef TINYCC_DW_SM_STACK
+#define TINYCC_DW_SM_STACK 4096   /* the emitter's: the most plane bytes a node without room in the arena needs */
 #endif
 #ifndef TINYCC_DW_SM_RQ
 #define TINYCC_DW_SM_RQ 7         /* the emitter's: the nodes' loops (bit 1: rq 1, bit 2: rq 2, bit 4: z0) */
@@ -23,10 +29,12 @@
 #ifndef TINYCC_DW_SM_ODD
 #define TINYCC_DW_SM_ODD 3        /* the emitter's: the nodes' output widths (bit 1: even, bit 2: odd) */
 #endif
+#ifndef TINYCC_DW_SM_RBS
+#define TINYCC_DW_SM_RBS 3        /* the emitter's: the nodes' plane rows (bit 1: 16 bytes, bit 2: 32) */
+#endif
 #ifndef TINYCC_DW_SM_SW
 #define TINYCC_DW_SM_SW 3         /* the emitter's: the nodes' strides across (bit 1: 1, bit 2: 2) */
 #endif
-#define TINYCC_DW_SM_COLS 16      /* int16 columns of a plane row: 32 bytes, the assembly's row offsets */
 
 #if defined(TINYCC_DSP) && !defined(TINYCC_DW_MVE)
 /* x[] word at byte XO to the frame at FO */
@@ -48,8 +56,11 @@
     "ldr %[W], [%[p], #" OFF "]\n\t" "ldr %[F], [sp, #0]\n\t" "smlad %[a0], %[W], %[F], %[a0]\n\t" \
     "ldr %[W], [%[p], #" OFF "+4]\n\t" "smlad %[a1], %[W], %[F], %[a1]\n\t" "ldr %[F], [sp, #4]\n\t" \
     "smlabt %[a0], %[W], %[F], %[a0]\n\t" "ldr %[W], [%[p], #" OFF "+8]\n\t" "smlabt %[a1], %[W], %[F], %[a1]\n\t"
-#define TINYCC_DW_SM_ROWS1 TINYCC_DW_SM_R1("0", "fa0", "fb0") TINYCC_DW_SM_R1("32", "fa1", "fb1") TINYCC_DW_SM_F1("64")
-#define TINYCC_DW_SM_ROWS2 TINYCC_DW_SM_R2("0", "fa0", "fb0") TINYCC_DW_SM_R2("32", "fa1", "fb1") TINYCC_DW_SM_F2("64")
+/* the window's three rows at stride SW, plane rows of RB bytes */
+#define TINYCC_DW_SM_ROWS1_16 TINYCC_DW_SM_R1("0", "fa0", "fb0") TINYCC_DW_SM_R1("16", "fa1", "fb1") TINYCC_DW_SM_F1("32")
+#define TINYCC_DW_SM_ROWS2_16 TINYCC_DW_SM_R2("0", "fa0", "fb0") TINYCC_DW_SM_R2("16", "fa1", "fb1") TINYCC_DW_SM_F2("32")
+#define TINYCC_DW_SM_ROWS1_32 TINYCC_DW_SM_R1("0", "fa0", "fb0") TINYCC_DW_SM_R1("32", "fa1", "fb1") TINYCC_DW_SM_F1("64")
+#define TINYCC_DW_SM_ROWS2_32 TINYCC_DW_SM_R2("0", "fa0", "fb0") TINYCC_DW_SM_R2("32", "fa1", "fb1") TINYCC_DW_SM_F2("64")
 /* requantisation: z0 (SMMLAR with Ra, shift r), rq 1 and rq 2 (tinycc_dw_rq's, W and F temporaries) */
 #define TINYCC_DW_SM_Q0(A) \
     "smmlar %[W], %[" A "], %[m], %[w]\n\t" "asr %[" A "], %[W], %[r]\n\t" "ssat %[" A "], #8, %[" A "]\n\t"
@@ -61,20 +72,22 @@
     "ssat %[a0], #8, %[a0]\n\t" "ssat %[a1], #8, %[a1]\n\t"
 #define TINYCC_DW_SM_REQ2 TINYCC_DW_SM_Q12("a0") TINYCC_DW_SM_Q12("a1") "ldr %[W], [sp, #16]\n\t" \
     "add %[a0], %[a0], %[W]\n\t" "add %[a1], %[a1], %[W]\n\t" "ssat %[a0], #8, %[a0]\n\t" "ssat %[a1], #8, %[a1]\n\t"
-/* a pair's stores and the row's end (the pair pointer on a 32-byte boundary): even widths store both
- * outputs; odd ones the second only inside the row (the last pair's is past the row), then skip it */
-#define TINYCC_DW_SM_TAIL0 \
-    "strb %[a1], [%[o], %[cs]]\n\t" "add %[o], %[o], %[cs], lsl #1\n\t" "tst %[p], #31\n\t" "bne 1b\n\t"
-#define TINYCC_DW_SM_TAIL1 \
-    "tst %[p], #31\n\t" "itt ne\n\t" "strbne %[a1], [%[o], %[cs]]\n\t" "addne %[o], %[o], %[cs], lsl #1\n\t" \
+/* a pair's stores and the row's end (the pair pointer on an RB-byte boundary: MASK RB - 1): even widths
+ * store both outputs; odd ones the second only inside the row (the last pair's is past the row), then skip it */
+#define TINYCC_DW_SM_TAIL0(MASK) \
+    "strb %[a1], [%[o], %[cs]]\n\t" "add %[o], %[o], %[cs], lsl #1\n\t" "tst %[p], #" MASK "\n\t" "bne 1b\n\t"
+#define TINYCC_DW_SM_TAIL1(MASK) \
+    "tst %[p], #" MASK "\n\t" "itt ne\n\t" "strbne %[a1], [%[o], %[cs]]\n\t" "addne %[o], %[o], %[cs], lsl #1\n\t" \
     "bne 1b\n\t" "add %[o], %[o], %[cs]\n\t"
-/* one channel's output pairs, every row: context x[] 0 the first pair's plane bytes (its row's 32-byte
+/* one channel's output pairs, every row: context x[] 0 the first pair's plane bytes (its row's rb-byte
  * block ends where the row's pairs end), 1 output, 2 fa2, 3 fb2, 4 folded bias, 5 co, 6 bytes from a
  * row's end to the next row's first pair, 7 rows, 8 out_zp, 9..12 fa0, fb0, fa1, fb1, 13 multiplier,
  * 14 requantisation word (z0: Ra), 15 shift r (z0). Its frame below sp (GCC has no register left):
  * +0 fa2, +4 fb2, +8 bias, +12 rows left, +16 out_zp, +20 x[6]. */
 #define TINYCC_DW_SM_FRAME 24
-#define TINYCC_DW_SM_ASM(SW, Z, ODD) do { \
+#define TINYCC_DW_SM_MASK16 "15"
+#define TINYCC_DW_SM_MASK32 "31"
+#define TINYCC_DW_SM_ASM(SW, Z, ODD, RB) do { \
         int32_t a0_, a1_, W_, F_, fa0_, fb0_, fa1_, fb1_, m_, w_, r_, cs_, *p_ = x; \
         int8_t *o_; \
         __asm__ volatile("sub sp, sp, #24\n\t" \
@@ -85,9 +98,9 @@
                 "ldr %[r], [%[p], #60]\n\t" "ldr %[cs], [%[p], #20]\n\t" "ldr %[o], [%[p], #4]\n\t" \
                 "ldr %[p], [%[p]]\n\t" \
                 "1:\n\t" \
-                "ldr %[a0], [sp, #8]\n\t" "ldr %[a1], [sp, #8]\n\t" TINYCC_DW_SM_ROWS##SW \
+                "ldr %[a0], [sp, #8]\n\t" "ldr %[a1], [sp, #8]\n\t" TINYCC_DW_SM_ROWS##SW##_##RB \
                 "add %[p], %[p], #4 * " #SW "\n\t" TINYCC_DW_SM_REQ##Z \
-                "strb %[a0], [%[o]]\n\t" TINYCC_DW_SM_TAIL##ODD \
+                "strb %[a0], [%[o]]\n\t" TINYCC_DW_SM_TAIL##ODD(TINYCC_DW_SM_MASK##RB) \
                 "ldr %[W], [sp, #20]\n\t" "add %[p], %[p], %[W]\n\t" "ldr %[W], [sp, #12]\n\t" \
                 "subs %[W], %[W], #1\n\t" "str %[W], [sp, #12]\n\t" "bne 1b\n\t" \
                 "add sp, sp, #24" \
@@ -96,15 +109,16 @@
                   [r] "=&r"(r_), [cs] "=&r"(cs_), [o] "=&r"(o_), [p] "+&r"(p_) \
                 : : "memory", "cc"); \
     } while (0)
-/* the loop of stride SW, requantisation Z (0: z0) and odd width ODD when COND and compiled in (the
- * emitter's TINYCC_DW_SM_SW, TINYCC_DW_SM_RQ and TINYCC_DW_SM_ODD), else what follows */
-#define TINYCC_DW_SM_RUN(SW, Z, ODD, COND) \
+/* the loop of stride SW, requantisation Z (0: z0), odd width ODD and plane rows of RB bytes when COND
+ * and compiled in (the emitter's TINYCC_DW_SM_SW, _RQ, _ODD and _RBS), else what follows */
+#define TINYCC_DW_SM_RUN(SW, Z, ODD, RB, COND) \
     if ((TINYCC_DW_SM_SW & (SW)) && (TINYCC_DW_SM_RQ & ((Z) ? (Z) : 4)) && (TINYCC_DW_SM_ODD & ((ODD) + 1)) && \
-        sw == (SW) && odd == (ODD) && (COND)) \
-        TINYCC_DW_SM_ASM(SW, Z, ODD); \
+        (TINYCC_DW_SM_RBS & ((RB) / 16)) && sw == (SW) && odd == (ODD) && rb == (RB) && (COND)) \
+        TINYCC_DW_SM_ASM(SW, Z, ODD, RB); \
     else
-#define TINYCC_DW_SM_RUNS(SW, ODD) \
-    TINYCC_DW_SM_RUN(SW, 0, ODD, z0) TINYCC_DW_SM_RUN(SW, 1, ODD, rq == 1) TINYCC_DW_SM_RUN(SW, 2, ODD, rq == 2)
+#define TINYCC_DW_SM_RUNS(SW, ODD, RB) \
+    TINYCC_DW_SM_RUN(SW, 0, ODD, RB, z0) TINYCC_DW_SM_RUN(SW, 1, ODD, RB, rq == 1) \
+    TINYCC_DW_SM_RUN(SW, 2, ODD, RB, rq == 2)
 
 /* (low half of a, low half of b) and (high half of a, high half of b): PKHBT, PKHTB (GCC took 3 and 4 instructions) */
 static inline uint32_t tinycc_dw_sm_lo(uint32_t a, uint32_t b) {
@@ -123,27 +137,34 @@ static inline int tinycc_dw_sm_rows(const tinycc_dw_shape *s) {
     return (s->oh - 1) * s->sh + 3;
 }
 
+/* bytes a plane row: 16 where a row's pairs ((ow + 1) / 2, 4 sw bytes each) take at most 12 and its
+ * input columns and left padding at most 8 columns, else 32 (the emitter's _tsmall_rb) */
+static inline int tinycc_dw_sm_rb(const tinycc_dw_shape *s) {
+    return 4 * s->sw * ((s->ow + 1) / 2) <= 12 && s->w + s->pad_l <= 8 ? 16 : 32;
+}
+
 /* the kernel applies (the emitter checked it too, _tsmall_bytes): else the fast kernel runs. A row's
- * pairs ((ow + 1) / 2, 4 sw bytes each: at most 28, the last reads 4 bytes past its block, before the
- * next row's first pair) and its input columns within 32 bytes. */
+ * pairs take at most RB - 4 bytes (the last reads 4 bytes past its row's block, before the next row's
+ * first pair) and its input columns at most RB. */
 static inline int tinycc_dw_sm_fits(const tinycc_dw_shape *s, int32_t act_min, int32_t act_max) {
+    const int rb = tinycc_dw_sm_rb(s);
     return s->pf && (s->rq == 1 || s->rq == 2) && s->co % 4 == 0 && s->ci == s->co && s->mult == 1 &&
-           (s->sw == 1 || s->sw == 2) && s->ow >= 2 && 4 * s->sw * ((s->ow + 1) / 2) <= 28 &&
-           s->w + s->pad_l <= TINYCC_DW_SM_COLS && act_min == -128 && act_max == 127 &&
-           128 * (tinycc_dw_sm_rows(s) + 1) <= TINYCC_DW_SM_BYTES;
+           (s->sw == 1 || s->sw == 2) && s->ow >= 2 && 4 * s->sw * ((s->ow + 1) / 2) <= rb - 4 &&
+           2 * (s->w + s->pad_l) <= rb && act_min == -128 && act_max == 127 &&
+           4 * rb * (tinycc_dw_sm_rows(s) + 1) <= TINYCC_DW_SM_BYTES;
 }
 
 /* images' outputs (out may be in: in place) through four planes at `planes` (32-byte aligned,
- * 128 (rows + 1) bytes) */
+ * 4 rb (rows + 1) bytes) */
 static __attribute__((noinline, unused)) void tinycc_dw_s8_tsmall(const tinycc_dw_shape *s, const int8_t *in,
                                                                    const int8_t *fpk, const int32_t *pk0, int8_t *out,
                                                                    int32_t *planes, int32_t in_zp, int32_t out_zp) {
     const int co = s->co, h = s->h, w = s->w, sh = s->sh, sw = s->sw, oh = s->oh, ow = s->ow;
     const int pad_t = s->pad_t, pad_l = s->pad_l, rq = s->rq, odd = ow & 1, span = 4 * sw * ((ow + 1) / 2);
-    const int rows = tinycc_dw_sm_rows(s), ps = (rows + 1) * 16;   /* int16 a plane */
+    const int rows = tinycc_dw_sm_rows(s), rb = tinycc_dw_sm_rb(s), ps = (rows + 1) * rb / 2;   /* int16 a plane */
     const int y1 = h + pad_t < rows ? h + pad_t : rows;   /* plane rows holding input */
     const int32_t zpw = __sxtb16((int32_t)(((uint32_t)in_zp & 0xffu) * 0x01010101u));
-    int16_t *const pl = (int16_t *)planes + (32 - span) / 2;   /* column 0 of row 0 of plane 0 */
+    int16_t *const pl = (int16_t *)planes + (rb - span) / 2;   /* column 0 of row 0 of plane 0 */
     int32_t rec[4][16];   /* the channels' contexts (TINYCC_DW_SM_ASM's x[]) */
     int z0 = rq == 1 && out_zp == -128, b, g, c, j, y;
     for (c = 0; z0 && c < co; ++c) {   /* mode z0 (tpair's): every |folded bias| < 2^29 */
@@ -154,7 +175,7 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tsmall(const tinycc_d
     for (j = 0; j < 4; ++j) {
         rec[j][0] = (int32_t)(intptr_t)(pl + j * ps);
         rec[j][5] = co;
-        rec[j][6] = 32 * (sh - 1) + 32 - span;
+        rec[j][6] = rb * (sh - 1) + rb - span;
         rec[j][7] = oh;
         rec[j][8] = out_zp;
     }
@@ -165,7 +186,7 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tsmall(const tinycc_d
         int ky;
         for (y = pad_t; y < y1; ++y) {   /* widened: a pixel's four channels to the four planes */
             const int8_t *src = in + ((long)(b * h + y - pad_t) * w) * co + g;
-            int16_t *q = pl + y * 16 + pad_l;
+            int16_t *q = pl + y * rb / 2 + pad_l;
             int ix = 0;
             if (pad_l & 1) {   /* an odd first column: alone (the planes' words hold columns 2k, 2k + 1) */
                 const int32_t v = tinycc_ld4(src), e = __sxtb16(v), o = tinycc_dw_sxtb16_odd(v);
@@ -209,7 +230,9 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tsmall(const tinycc_d
             x[13] = kc[4 + 2 * j];
             x[14] = z0 ? (int32_t)((1u << (r - 1)) - (128u << r)) : rqw;
             x[15] = r;
-            TINYCC_DW_SM_RUNS(1, 0) TINYCC_DW_SM_RUNS(1, 1) TINYCC_DW_SM_RUNS(2, 0) TINYCC_DW_SM_RUNS(2, 1) {}
+            TINYCC_DW_SM_RUNS(1, 0, 16) TINYCC_DW_SM_RUNS(1, 1, 16) TINYCC_DW_SM_RUNS(2, 0, 16)
+            TINYCC_DW_SM_RUNS(2, 1, 16) TINYCC_DW_SM_RUNS(1, 0, 32) TINYCC_DW_SM_RUNS(1, 1, 32)
+            TINYCC_DW_SM_RUNS(2, 0, 32) TINYCC_DW_SM_RUNS(2, 1, 32) {}
         }
     }
 }
@@ -218,8 +241,12 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tsmall(const tinycc_d
 #undef TINYCC_DW_SM_F1
 #undef TINYCC_DW_SM_R2
 #undef TINYCC_DW_SM_F2
-#undef TINYCC_DW_SM_ROWS1
-#undef TINYCC_DW_SM_ROWS2
+#undef TINYCC_DW_SM_ROWS1_16
+#undef TINYCC_DW_SM_ROWS2_16
+#undef TINYCC_DW_SM_ROWS1_32
+#undef TINYCC_DW_SM_ROWS2_32
+#undef TINYCC_DW_SM_MASK16
+#undef TINYCC_DW_SM_MASK32
 #undef TINYCC_DW_SM_Q0
 #undef TINYCC_DW_SM_Q12
 #undef TINYCC_DW_SM_REQ0
@@ -230,24 +257,36 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tsmall(const tinycc_d
 #undef TINYCC_DW_SM_ASM
 #undef TINYCC_DW_SM_RUN
 #undef TINYCC_DW_SM_RUNS
+/* sm: the planes (the emitter's _tsmall_bytes and 32 to align them): arena bytes free while the node runs,
+ * or NULL: then the wrapper's frame holds them (TINYCC_DW_SM_STACK, the most such a node needs). Either
+ * way the frame has room standing for the assembly's own frame below sp, which GCC's -fstack-usage
+ * cannot see (an empty asm takes its address, so it stays). */
+#if TINYCC_DW_SM_STACK
+#define TINYCC_DW_SM_ROOM \
+    int32_t own[(TINYCC_DW_SM_STACK + 32 + TINYCC_DW_SM_FRAME) / 4]; \
+    if (!sm) sm = own
+#else
+#define TINYCC_DW_SM_ROOM int32_t room[TINYCC_DW_SM_FRAME / 4]; __asm__ volatile("" : : "r"(room) : "memory")
+#endif
 #define TINYCC_DW_SM_RUN_KERNEL(IN, OUT) \
-    int32_t planes[(TINYCC_DW_SM_BYTES + 32 + TINYCC_DW_SM_FRAME) / 4]; \
     if (tinycc_dw_sm_fits(s, act_min, act_max)) { \
-        tinycc_dw_s8_tsmall(s, IN, filter, kbias, OUT, (int32_t *)(((uintptr_t)planes + 31) & ~(uintptr_t)31), \
-                            in_zp, out_zp); \
+        TINYCC_DW_SM_ROOM; \
+        tinycc_dw_s8_tsmall(s, IN, filter, kbias, OUT, (int32_t *)(((uintptr_t)sm + 31) & ~(uintptr_t)31), in_zp, \
+                            out_zp); \
         return; \
     }
 #endif
 
-/* the planes and the assembly's frame below sp (invisible to -fstack-usage) in the wrapper's frame */
+/* tinycc_depthwise_conv_2d_s8_fast's arguments and sm (above) */
 static __attribute__((noinline, unused)) void
 tinycc_depthwise_conv_2d_s8_tsmall(const tinycc_dw_shape *s, const int8_t *in, const int8_t *filter,
                                    const int32_t *bias, const int32_t *kbias, int8_t *out, int32_t in_zp,
                                    int32_t out_zp, const int32_t *mult, const int32_t *shift, int32_t act_min,
-                                   int32_t act_max) {
+                                   int32_t act_max, int32_t *sm) {
 #if defined(TINYCC_DSP) && !defined(TINYCC_DW_MVE)
     TINYCC_DW_SM_RUN_KERNEL(in, out)
 #endif
+    (void)sm;
     tinycc_depthwise_conv_2d_s8_fast(s, in, filter, bias, kbias, out, in_zp, out_zp, mult, shift, act_min, act_max);
 }
 
@@ -256,10 +295,11 @@ static __attribute__((noinline, unused)) void
 tinycc_depthwise_conv_2d_s8_tsmall_inplace(const tinycc_dw_shape *s, const tinycc_ring_shape *r, int8_t *buf,
                                            const int8_t *filter, const int32_t *bias, const int32_t *kbias,
                                            int8_t *ring, int32_t in_zp, int32_t out_zp, const int32_t *mult,
-                                           const int32_t *shift, int32_t act_min, int32_t act_max) {
+                                           const int32_t *shift, int32_t act_min, int32_t act_max, int32_t *sm) {
 #if defined(TINYCC_DSP) && !defined(TINYCC_DW_MVE)
     TINYCC_DW_SM_RUN_KERNEL(buf, buf)
 #endif
+    (void)sm;
     tinycc_depthwise_conv_2d_s8_fast_inplace(s, r, buf, filter, bias, kbias, ring, in_zp, out_zp, mult, shift, act_min,
                                              act_max);
 }
