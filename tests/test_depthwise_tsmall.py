@@ -5,12 +5,13 @@ out: the fast kernel) and under QEMU on a Cortex-M4 (four channels' padded int16
 assembly a channel over all its rows, two outputs a pass).
 
 Edge shapes (planes large enough to pay, _tsmall_pays): output widths 2 and 4 to 7 (even; odd: the
-last pair stores one output), plane rows of 16 and 32 bytes, stride 1 and 2 across, stride 2 down, valid and same padding (an odd
-left padding: a first column alone; an odd last column alone), two images, the three requantisation loops (rq 1; rq 2
-from a large output scale; z0: out_zp -128 without clipping, with and without a ReLU), int8 extremes
-(zero points 127 and -128), a folded bias past 2^29 (z0 off), and two nodes in a row (the second in
-place over its input). Shapes it refuses (clipping, channels not a multiple of 4, 8 or more output
-columns, a stride 2 row past 28 bytes, planes too small to pay) keep another kernel."""
+last pair stores one output), plane rows of 16 and 32 bytes, stride 1 and 2 across, stride 2 down,
+valid and same padding (an odd left padding: a first column alone; an odd last column alone), two
+images, the three requantisation loops (rq 1; rq 2 from a large output scale; z0: out_zp -128 without
+clipping, with and without a ReLU), int8 extremes (zero points 127 and -128), a folded bias past
+2^29 (z0 off), and two nodes in a row (the second in place over its input). Shapes it refuses
+(clipping, channels not a multiple of 4, 8 or more output columns, a stride 2 row past 28 bytes,
+planes too small to pay) keep another kernel."""
 from __future__ import annotations
 
 import dataclasses
