@@ -8,10 +8,10 @@ Edge shapes (planes large enough to pay, _tsmall_pays): output widths 2 and 4 to
 last pair stores one output), plane rows of 16 and 32 bytes, stride 1 and 2 across, stride 2 down,
 valid and same padding (an odd left padding: a first column alone; an odd last column alone), two
 images, the three requantisation loops (rq 1; rq 2 from a large output scale; z0: out_zp -128 without
-clipping, with and without a ReLU), int8 extremes (zero points 127 and -128), a folded bias past
-2^29 (z0 off), and two nodes in a row (the second in place over its input). Shapes it refuses
-(clipping, channels not a multiple of 4, 8 or more output columns, a stride 2 row past 28 bytes,
-planes too small to pay) keep another kernel."""
+clipping, with and without a ReLU, from rq 1 and from rq 2 with shifts up to 24), int8 extremes (zero
+points 127 and -128), a folded bias past 2^29 (z0 off), and two nodes in a row (the second in place
+over its input). Shapes it refuses (clipping, channels not a multiple of 4, 8 or more output columns,
+a stride 2 row past 28 bytes, planes too small to pay) keep another kernel."""
 from __future__ import annotations
 
 import dataclasses
@@ -40,6 +40,8 @@ CASES = {
     "c8-w4-z0-relu": (dict(h=8, w=4, cin=8, act_fn="relu", out_zp=-128), 4),
     "c12-w6-z0-stride2-down": (dict(h=14, w=6, cin=12, strides=(2, 1), out_zp=-128), 4),
     "c8-w6-rq2": (dict(h=6, w=6, cin=8, out_scale=2.0 ** 10), 2),
+    "c8-w6-rq2-z0-relu": (dict(h=6, w=6, cin=8, out_scale=2.0 ** 10, out_zp=-128, act_fn="relu"), 4),
+    "c8-w5-rq2-z0-shift24": (dict(h=10, w=5, cin=8, out_scale=2.0 ** 12, out_zp=-128), 4),
     "c4-w7-two-images": (dict(h=6, w=7, cin=4, n=2), 1),
     "c8-w5-low-zero-points": (dict(h=10, w=5, cin=8, in_zp=-128, out_zp=-128), 4),
     "c8-w7-valid-rq1": (dict(h=12, w=9, cin=8, same=False), 1),
@@ -58,7 +60,7 @@ def _graph(name):
     node = g.nodes[0]
     p = ops.require(node.op).prepare(node, g)
     assert emitter._entry(node, g, p) == "tsmall", name
-    assert emitter._tpair_loop(node, g, p, False) == loop, name
+    assert emitter._tsmall_loop(node, g, p) == loop, name
     return model, g
 
 
@@ -122,6 +124,6 @@ def test_a_bias_past_2_to_the_29_keeps_rq_1_on_qemu_cortex_m4(tmp_path):
     g = load_tflite(Path("test.tflite"), model)
     node = g.nodes[0]
     p = ops.require(node.op).prepare(node, g)
-    assert emitter._entry(node, g, p) == "tsmall" and emitter._tpair_loop(node, g, p, False) == 1
+    assert emitter._entry(node, g, p) == "tsmall" and emitter._tsmall_loop(node, g, p) == 1
     write_sources(g, tmp_path)
     assert_qemu_m4_equals_tflm(model, g, tmp_path, 2)

@@ -95,6 +95,13 @@ def _tsmall_pays(pixels: int, oh: int, ow: int, strides: int) -> bool:
     return mine < 0.9 * (48 if strides == 4 else 43) * oh * ow
 
 
+def _tsmall_loop(node, g, p) -> int:
+    """The assembly loop tinycc_dw_s8_tsmall picks (its own check, at run time): 4 (mode z0: rq 1 or 2,
+    out_zp -128, every |folded bias| < 2^29; it never clips), else 1 or 2 (rq 1 or 2)."""
+    _, folded, _, mode = _fast_plan(node, g, p)
+    return 4 if p["output_zp"] == -128 and np.abs(folded).max() < 1 << 29 else int(mode)
+
+
 def _sm_at(node, m, p) -> int | None:
     """The arena offset of tsmall's planes (_tsmall_bytes and 32 to align them) for the node: bytes free
     while it runs (backends/c/arena_gap.py), or None (its wrapper's frame then holds them: TINYCC_DW_SM_STACK)."""
@@ -259,7 +266,7 @@ def _fast(entry):
                 d["TINYCC_DW_SM_STACK"] = max(d.get("TINYCC_DW_SM_STACK", 0), need)
             tp["sm"] = "NULL" if at is None else f"((int32_t *)(arena.bytes + {m.base + at}))"
             d["TINYCC_DW_SM_BYTES"] = max(d.get("TINYCC_DW_SM_BYTES", 0), need)
-            d["TINYCC_DW_SM_RQ"] = d.get("TINYCC_DW_SM_RQ", 0) | _tpair_loop(node, m.g, p, False)
+            d["TINYCC_DW_SM_RQ"] = d.get("TINYCC_DW_SM_RQ", 0) | _tsmall_loop(node, m.g, p)
             d["TINYCC_DW_SM_SW"] = d.get("TINYCC_DW_SM_SW", 0) | node.attrs["strides"][1]
             d["TINYCC_DW_SM_RBS"] = d.get("TINYCC_DW_SM_RBS", 0) | _tsmall_rb(node, m.g) // 16
             d["TINYCC_DW_SM_ODD"] = d.get("TINYCC_DW_SM_ODD", 0) | 1 << m.g.tensors[node.outputs[0]].shape[2] % 2

@@ -14,7 +14,8 @@
  * the channel stride; an odd width's last pair stores its first output only. A plane row's pairs end
  * on an rb-byte boundary: the loop's end test is one TST. In place the output overwrites only bytes of
  * the channels already widened (same channel, the output no larger than the input): no ring. The
- * requantisation loops are tpair's (rq 1, rq 2, z0: tinycc_dw_s8_tpair's records). Measured: about 44
+ * requantisation loops are tpair's (rq 1, rq 2, z0: tinycc_dw_s8_tpair's records), z0 for rq 2 too: its
+ * derivation holds for any shift r whose Ra = 2^(r-1) - 128 * 2^r fits int32 (r <= 24, rq 2's range). Measured: about 44
  * est. cycles an output pair (2.4 a MAC) and 340 a channel's set-up (VWW's 6x6x128 layers 200,747 ->
  * 155,788 est. cycles; KWS's 25x5x64 344,632 -> 272,635). */
 #ifndef TINYCC_DW_SM_BYTES
@@ -156,7 +157,7 @@ static inline int tinycc_dw_sm_fits(const tinycc_dw_shape *s, int32_t act_min, i
 
 /* images' outputs (out may be in: in place) through four planes at `planes` (32-byte aligned,
  * 4 rb (rows + 1) bytes) */
-static __attribute__((noinline, unused)) void tinycc_dw_s8_tsmall(const tinycc_dw_shape *s, const int8_t *in,
+static __attribute__((noinline, unused)) int tinycc_dw_s8_tsmall(const tinycc_dw_shape *s, const int8_t *in,
                                                                    const int8_t *fpk, const int32_t *pk0, int8_t *out,
                                                                    int32_t *planes, int32_t in_zp, int32_t out_zp) {
     const int co = s->co, h = s->h, w = s->w, sh = s->sh, sw = s->sw, oh = s->oh, ow = s->ow;
@@ -166,11 +167,14 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tsmall(const tinycc_d
     const int32_t zpw = __sxtb16((int32_t)(((uint32_t)in_zp & 0xffu) * 0x01010101u));
     int16_t *const pl = (int16_t *)planes + (rb - span) / 2;   /* column 0 of row 0 of plane 0 */
     int32_t rec[4][16];   /* the channels' contexts (TINYCC_DW_SM_ASM's x[]) */
-    int z0 = rq == 1 && out_zp == -128, b, g, c, j, y;
-    for (c = 0; z0 && c < co; ++c) {   /* mode z0 (tpair's): every |folded bias| < 2^29 */
+    int z0 = out_zp == -128, b, g, c, j, y;
+    for (c = 0; z0 && c < co; ++c) {   /* mode z0 (rq 1 or 2): every |folded bias| < 2^29 */
         const int32_t kb = pk0[12 * (c >> 2) + (c & 3)];
         if (kb <= -(1 << 29) || kb >= 1 << 29) z0 = 0;
     }
+    if (!((TINYCC_DW_SM_SW & sw) && (TINYCC_DW_SM_RQ & (z0 ? 4 : rq)) && (TINYCC_DW_SM_ODD & (odd + 1)) &&
+          (TINYCC_DW_SM_RBS & (rb / 16))))
+        return 0;   /* its loop is not compiled in (the emitter's defines): the caller's fast kernel */
     for (j = 0; j < 2 * ps; ++j) planes[j] = zpw;   /* four planes: the borders stay the zero point */
     for (j = 0; j < 4; ++j) {
         rec[j][0] = (int32_t)(intptr_t)(pl + j * ps);
@@ -235,6 +239,7 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tsmall(const tinycc_d
             TINYCC_DW_SM_RUNS(2, 0, 32) TINYCC_DW_SM_RUNS(2, 1, 32) {}
         }
     }
+    return 1;
 }
 #undef TINYCC_DW_SM_X
 #undef TINYCC_DW_SM_R1
@@ -271,9 +276,9 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tsmall(const tinycc_d
 #define TINYCC_DW_SM_RUN_KERNEL(IN, OUT) \
     if (tinycc_dw_sm_fits(s, act_min, act_max)) { \
         TINYCC_DW_SM_ROOM; \
-        tinycc_dw_s8_tsmall(s, IN, filter, kbias, OUT, (int32_t *)(((uintptr_t)sm + 31) & ~(uintptr_t)31), in_zp, \
-                            out_zp); \
-        return; \
+        if (tinycc_dw_s8_tsmall(s, IN, filter, kbias, OUT, (int32_t *)(((uintptr_t)sm + 31) & ~(uintptr_t)31), \
+                                in_zp, out_zp)) \
+            return; \
     }
 #endif
 
