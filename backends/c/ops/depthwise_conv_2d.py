@@ -71,7 +71,7 @@ def _tsmall_bytes(node, g, p) -> int:
     rows of _tsmall_rb bytes), 0 when it does not apply: it needs the packed filter with rq 1 or 2, co a
     multiple of 4, stride 1 or 2 across, no clipping, 2 to DW_TP_MIN_OW - 1 output columns whose pairs
     take at most rb - 4 bytes of a plane row (4 sw bytes a pair) and whose input columns and left
-    padding take at most rb, at most DW_SM_BYTES (the kernel checks them again, tinycc_dw_sm_fits), and
+    padding take at most rb, at most DW_SM_BYTES (the kernel trusts them, as tpair its _tpair_bytes), and
     where it pays (_tsmall_pays)."""
     plan = _fast_plan(node, g, p)
     if not _packed_filter(node, g, plan) or plan[3] not in (1, 2) or p["act_min"] > -128 or p["act_max"] < 127:

@@ -1,7 +1,8 @@
 /* Depthwise 3x3 over small planes (tinycc_depthwise_conv_2d_s8_tsmall; DSP core, packed filter with rq 1
  * or 2, co a multiple of 4, stride 1 or 2 across, no clipping, 2 to 7 output columns whose plane rows
- * fit 16 or 32 bytes (tinycc_dw_sm_fits), where the emitter expects it to pay (_tsmall_bytes); else
- * tinycc_depthwise_conv_2d_s8_fast). tpair's (depthwise_conv_2d_tpair.h) taps paired along rows, with
+ * fit 16 or 32 bytes, where the emitter expects it to pay: _tsmall_bytes, which the kernel trusts as
+ * tpair trusts its; elsewhere (no DSP, Helium) tinycc_depthwise_conv_2d_s8_fast). tpair's
+ * (depthwise_conv_2d_tpair.h) taps paired along rows, with
  * its set-up (filter pairs, multiplier, requantisation word) once a channel instead of once a channel
  * and row: four channels' whole padded input planes are widened once to int16, channel-planar (plane j,
  * row y, column x at int16 j * ps + y * rb / 2 + x, rb the bytes of a plane row; outside the input the
@@ -15,9 +16,9 @@
  * on an rb-byte boundary: the loop's end test is one TST. In place the output overwrites only bytes of
  * the channels already widened (same channel, the output no larger than the input): no ring. The
  * requantisation loops are tpair's (rq 1, rq 2, z0: tinycc_dw_s8_tpair's records), z0 for rq 2 too: its
- * derivation holds for any shift r whose Ra = 2^(r-1) - 128 * 2^r fits int32 (r <= 24, rq 2's range). Measured: about 44
- * est. cycles an output pair (2.4 a MAC) and 340 a channel's set-up (VWW's 6x6x128 layers 200,747 ->
- * 155,788 est. cycles; KWS's 25x5x64 344,632 -> 272,635). */
+ * derivation holds for any shift r whose Ra = 2^(r-1) - 128 * 2^r fits int32 (r <= 24, rq 2's range).
+ * Measured: about 44 est. cycles an output pair (2.4 a MAC) and 340 a channel's set-up (VWW's 6x6x128
+ * layers 200,747 -> 150,868 est. cycles; KWS's 25x5x64 344,632 -> 254,415). */
 #ifndef TINYCC_DW_SM_BYTES
 #define TINYCC_DW_SM_BYTES 4096   /* the emitter's: the most bytes a node's four planes take */
 #endif
@@ -144,20 +145,9 @@ static inline int tinycc_dw_sm_rb(const tinycc_dw_shape *s) {
     return 4 * s->sw * ((s->ow + 1) / 2) <= 12 && s->w + s->pad_l <= 8 ? 16 : 32;
 }
 
-/* the kernel applies (the emitter checked it too, _tsmall_bytes): else the fast kernel runs. A row's
- * pairs take at most RB - 4 bytes (the last reads 4 bytes past its row's block, before the next row's
- * first pair) and its input columns at most RB. */
-static inline int tinycc_dw_sm_fits(const tinycc_dw_shape *s, int32_t act_min, int32_t act_max) {
-    const int rb = tinycc_dw_sm_rb(s);
-    return s->pf && (s->rq == 1 || s->rq == 2) && s->co % 4 == 0 && s->ci == s->co && s->mult == 1 &&
-           (s->sw == 1 || s->sw == 2) && s->ow >= 2 && 4 * s->sw * ((s->ow + 1) / 2) <= rb - 4 &&
-           2 * (s->w + s->pad_l) <= rb && act_min == -128 && act_max == 127 &&
-           4 * rb * (tinycc_dw_sm_rows(s) + 1) <= TINYCC_DW_SM_BYTES;
-}
-
 /* images' outputs (out may be in: in place) through four planes at `planes` (32-byte aligned,
  * 4 rb (rows + 1) bytes) */
-static __attribute__((noinline, unused)) int tinycc_dw_s8_tsmall(const tinycc_dw_shape *s, const int8_t *in,
+static __attribute__((noinline, unused)) void tinycc_dw_s8_tsmall(const tinycc_dw_shape *s, const int8_t *in,
                                                                    const int8_t *fpk, const int32_t *pk0, int8_t *out,
                                                                    int32_t *planes, int32_t in_zp, int32_t out_zp) {
     const int co = s->co, h = s->h, w = s->w, sh = s->sh, sw = s->sw, oh = s->oh, ow = s->ow;
@@ -172,9 +162,6 @@ static __attribute__((noinline, unused)) int tinycc_dw_s8_tsmall(const tinycc_dw
         const int32_t kb = pk0[12 * (c >> 2) + (c & 3)];
         if (kb <= -(1 << 29) || kb >= 1 << 29) z0 = 0;
     }
-    if (!((TINYCC_DW_SM_SW & sw) && (TINYCC_DW_SM_RQ & (z0 ? 4 : rq)) && (TINYCC_DW_SM_ODD & (odd + 1)) &&
-          (TINYCC_DW_SM_RBS & (rb / 16))))
-        return 0;   /* its loop is not compiled in (the emitter's defines): the caller's fast kernel */
     for (j = 0; j < 2 * ps; ++j) planes[j] = zpw;   /* four planes: the borders stay the zero point */
     for (j = 0; j < 4; ++j) {
         rec[j][0] = (int32_t)(intptr_t)(pl + j * ps);
@@ -197,13 +184,23 @@ static __attribute__((noinline, unused)) int tinycc_dw_s8_tsmall(const tinycc_dw
                 q[0] = (int16_t)e, q[ps] = (int16_t)o, q[2 * ps] = (int16_t)(e >> 16), q[3 * ps] = (int16_t)(o >> 16);
                 ++ix, src += co, ++q;
             }
-            for (; ix + 2 <= w; ix += 2, src += 2 * co, q += 2) {   /* two columns: a word a plane */
-                const int32_t v0 = tinycc_ld4(src), v1 = tinycc_ld4(src + co);
-                const uint32_t e0 = (uint32_t)__sxtb16(v0), o0 = (uint32_t)tinycc_dw_sxtb16_odd(v0);
-                const uint32_t e1 = (uint32_t)__sxtb16(v1), o1 = (uint32_t)tinycc_dw_sxtb16_odd(v1);
-                uint32_t *const d = (uint32_t *)(void *)q;
-                d[0] = tinycc_dw_sm_lo(e0, e1), d[ps / 2] = tinycc_dw_sm_lo(o0, o1);
-                d[ps] = tinycc_dw_sm_hi(e0, e1), d[3 * ps / 2] = tinycc_dw_sm_hi(o0, o1);
+            if (ix + 2 <= w) {   /* column pairs: a word a plane, one assembly loop (tpair's, GCC took 18 a pair) */
+                int32_t *d0 = (int32_t *)(void *)q, *d1 = d0 + ps / 2, *d2 = d1 + ps / 2, *d3 = d2 + ps / 2;
+                int32_t v0, v1, e0, e1, t;
+                int n = (w - ix) >> 1;
+                ix += 2 * n, q += 2 * n;
+                __asm__ volatile("1:\n\t"
+                        "ldr %[v0], [%[s]]\n\t" "ldr %[v1], [%[s], %[ci]]\n\t" "add %[s], %[s], %[ci], lsl #1\n\t"
+                        "sxtb16 %[e0], %[v0]\n\t" "sxtb16 %[e1], %[v1]\n\t"
+                        "sxtb16 %[v0], %[v0], ror #8\n\t" "sxtb16 %[v1], %[v1], ror #8\n\t"
+                        "pkhbt %[t], %[e0], %[e1], lsl #16\n\t" "str %[t], [%[d0]], #4\n\t"
+                        "pkhtb %[t], %[e1], %[e0], asr #16\n\t" "str %[t], [%[d2]], #4\n\t"
+                        "pkhbt %[t], %[v0], %[v1], lsl #16\n\t" "str %[t], [%[d1]], #4\n\t"
+                        "pkhtb %[t], %[v1], %[v0], asr #16\n\t" "str %[t], [%[d3]], #4\n\t"
+                        "subs %[n], %[n], #1\n\t" "bne 1b"
+                        : [s] "+&r"(src), [d0] "+&r"(d0), [d1] "+&r"(d1), [d2] "+&r"(d2), [d3] "+&r"(d3),
+                          [n] "+&r"(n), [v0] "=&r"(v0), [v1] "=&r"(v1), [e0] "=&r"(e0), [e1] "=&r"(e1), [t] "=&r"(t)
+                        : [ci] "r"(co) : "memory", "cc");
             }
             if (ix < w) {   /* an odd last column */
                 const int32_t v = tinycc_ld4(src), e = __sxtb16(v), o = tinycc_dw_sxtb16_odd(v);
@@ -211,7 +208,8 @@ static __attribute__((noinline, unused)) int tinycc_dw_s8_tsmall(const tinycc_dw
             }
         }
         for (ky = 0; ky < 3; ++ky) {   /* the four channels' filter rows as (w0, w1), (w1, w2) (z0: doubled) */
-            const int32_t v0 = tinycc_ld4(fg + 12 * ky), v1 = tinycc_ld4(fg + 12 * ky + 4), v2 = tinycc_ld4(fg + 12 * ky + 8);
+            const int8_t *const f = fg + 12 * ky;
+            const int32_t v0 = tinycc_ld4(f), v1 = tinycc_ld4(f + 4), v2 = tinycc_ld4(f + 8);
             /* channels 0 and 2 (the low and high halves of the even bytes), 1 and 3 (the odd) */
             uint32_t e0 = (uint32_t)__sxtb16(v0), e1 = (uint32_t)__sxtb16(v1), e2 = (uint32_t)__sxtb16(v2);
             uint32_t o0 = (uint32_t)tinycc_dw_sxtb16_odd(v0), o1 = (uint32_t)tinycc_dw_sxtb16_odd(v1);
@@ -239,7 +237,6 @@ static __attribute__((noinline, unused)) int tinycc_dw_s8_tsmall(const tinycc_dw
             TINYCC_DW_SM_RUNS(2, 0, 32) TINYCC_DW_SM_RUNS(2, 1, 32) {}
         }
     }
-    return 1;
 }
 #undef TINYCC_DW_SM_X
 #undef TINYCC_DW_SM_R1
@@ -273,13 +270,11 @@ static __attribute__((noinline, unused)) int tinycc_dw_s8_tsmall(const tinycc_dw
 #else
 #define TINYCC_DW_SM_ROOM int32_t room[TINYCC_DW_SM_FRAME / 4]; __asm__ volatile("" : : "r"(room) : "memory")
 #endif
+/* on a DSP core the emitter's nodes (_tsmall_bytes: the shapes, modes and loops compiled in) */
 #define TINYCC_DW_SM_RUN_KERNEL(IN, OUT) \
-    if (tinycc_dw_sm_fits(s, act_min, act_max)) { \
-        TINYCC_DW_SM_ROOM; \
-        if (tinycc_dw_s8_tsmall(s, IN, filter, kbias, OUT, (int32_t *)(((uintptr_t)sm + 31) & ~(uintptr_t)31), \
-                                in_zp, out_zp)) \
-            return; \
-    }
+    TINYCC_DW_SM_ROOM; \
+    (void)bias, (void)mult, (void)shift, (void)act_min, (void)act_max; \
+    tinycc_dw_s8_tsmall(s, IN, filter, kbias, OUT, (int32_t *)(((uintptr_t)sm + 31) & ~(uintptr_t)31), in_zp, out_zp)
 #endif
 
 /* tinycc_depthwise_conv_2d_s8_fast's arguments and sm (above) */
@@ -289,10 +284,11 @@ tinycc_depthwise_conv_2d_s8_tsmall(const tinycc_dw_shape *s, const int8_t *in, c
                                    int32_t out_zp, const int32_t *mult, const int32_t *shift, int32_t act_min,
                                    int32_t act_max, int32_t *sm) {
 #if defined(TINYCC_DSP) && !defined(TINYCC_DW_MVE)
-    TINYCC_DW_SM_RUN_KERNEL(in, out)
-#endif
+    TINYCC_DW_SM_RUN_KERNEL(in, out);
+#else
     (void)sm;
     tinycc_depthwise_conv_2d_s8_fast(s, in, filter, bias, kbias, out, in_zp, out_zp, mult, shift, act_min, act_max);
+#endif
 }
 
 /* in place (batch 1): a group's planes are widened before its channels' outputs overwrite them */
@@ -302,9 +298,11 @@ tinycc_depthwise_conv_2d_s8_tsmall_inplace(const tinycc_dw_shape *s, const tinyc
                                            int8_t *ring, int32_t in_zp, int32_t out_zp, const int32_t *mult,
                                            const int32_t *shift, int32_t act_min, int32_t act_max, int32_t *sm) {
 #if defined(TINYCC_DSP) && !defined(TINYCC_DW_MVE)
-    TINYCC_DW_SM_RUN_KERNEL(buf, buf)
-#endif
+    (void)r, (void)ring;
+    TINYCC_DW_SM_RUN_KERNEL(buf, buf);
+#else
     (void)sm;
     tinycc_depthwise_conv_2d_s8_fast_inplace(s, r, buf, filter, bias, kbias, ring, in_zp, out_zp, mult, shift, act_min,
                                              act_max);
+#endif
 }
