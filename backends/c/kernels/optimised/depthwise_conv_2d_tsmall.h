@@ -58,11 +58,21 @@
     "ldr %[W], [%[p], #" OFF "]\n\t" "ldr %[F], [sp, #0]\n\t" "smlad %[a0], %[W], %[F], %[a0]\n\t" \
     "ldr %[W], [%[p], #" OFF "+4]\n\t" "smlad %[a1], %[W], %[F], %[a1]\n\t" "ldr %[F], [sp, #4]\n\t" \
     "smlabt %[a0], %[W], %[F], %[a0]\n\t" "ldr %[W], [%[p], #" OFF "+8]\n\t" "smlabt %[a1], %[W], %[F], %[a1]\n\t"
+/* the window's first row, the pair pointer advanced past the pair by its word load (post-indexed, after
+ * the other load: no address just written), the later rows' offsets 4 sw less */
+#define TINYCC_DW_SM_R1P \
+    "ldr %[F], [%[p], #4]\n\t" "ldr %[W], [%[p]], #4\n\t" "smlad %[a0], %[W], %[fa0], %[a0]\n\t" \
+    "smlatb %[a1], %[W], %[fa0], %[a1]\n\t" "smlabt %[a0], %[F], %[fb0], %[a0]\n\t" \
+    "smlad %[a1], %[F], %[fb0], %[a1]\n\t"
+#define TINYCC_DW_SM_R2P \
+    "ldr %[F], [%[p], #4]\n\t" "ldr %[W], [%[p]], #8\n\t" "smlad %[a0], %[W], %[fa0], %[a0]\n\t" \
+    "smlabt %[a0], %[F], %[fb0], %[a0]\n\t" "smlad %[a1], %[F], %[fa0], %[a1]\n\t" \
+    "ldr %[W], [%[p]]\n\t" "smlabt %[a1], %[W], %[fb0], %[a1]\n\t"
 /* the window's three rows at stride SW, plane rows of RB bytes */
-#define TINYCC_DW_SM_ROWS1_16 TINYCC_DW_SM_R1("0", "fa0", "fb0") TINYCC_DW_SM_R1("16", "fa1", "fb1") TINYCC_DW_SM_F1("32")
-#define TINYCC_DW_SM_ROWS2_16 TINYCC_DW_SM_R2("0", "fa0", "fb0") TINYCC_DW_SM_R2("16", "fa1", "fb1") TINYCC_DW_SM_F2("32")
-#define TINYCC_DW_SM_ROWS1_32 TINYCC_DW_SM_R1("0", "fa0", "fb0") TINYCC_DW_SM_R1("32", "fa1", "fb1") TINYCC_DW_SM_F1("64")
-#define TINYCC_DW_SM_ROWS2_32 TINYCC_DW_SM_R2("0", "fa0", "fb0") TINYCC_DW_SM_R2("32", "fa1", "fb1") TINYCC_DW_SM_F2("64")
+#define TINYCC_DW_SM_ROWS1_16 TINYCC_DW_SM_R1P TINYCC_DW_SM_R1("12", "fa1", "fb1") TINYCC_DW_SM_F1("28")
+#define TINYCC_DW_SM_ROWS2_16 TINYCC_DW_SM_R2P TINYCC_DW_SM_R2("8", "fa1", "fb1") TINYCC_DW_SM_F2("24")
+#define TINYCC_DW_SM_ROWS1_32 TINYCC_DW_SM_R1P TINYCC_DW_SM_R1("28", "fa1", "fb1") TINYCC_DW_SM_F1("60")
+#define TINYCC_DW_SM_ROWS2_32 TINYCC_DW_SM_R2P TINYCC_DW_SM_R2("24", "fa1", "fb1") TINYCC_DW_SM_F2("56")
 /* requantisation: z0 (SMMLAR with Ra, shift r), rq 1 and rq 2 (tinycc_dw_rq's, W and F temporaries) */
 #define TINYCC_DW_SM_Q0(A) \
     "smmlar %[W], %[" A "], %[m], %[w]\n\t" "asr %[" A "], %[W], %[r]\n\t" "ssat %[" A "], #8, %[" A "]\n\t"
@@ -101,7 +111,7 @@
                 "ldr %[p], [%[p]]\n\t" \
                 "1:\n\t" \
                 "ldr %[a0], [sp, #8]\n\t" "ldr %[a1], [sp, #8]\n\t" TINYCC_DW_SM_ROWS##SW##_##RB \
-                "add %[p], %[p], #4 * " #SW "\n\t" TINYCC_DW_SM_REQ##Z \
+                TINYCC_DW_SM_REQ##Z \
                 "strb %[a0], [%[o]]\n\t" TINYCC_DW_SM_TAIL##ODD(TINYCC_DW_SM_MASK##RB) \
                 "ldr %[W], [sp, #20]\n\t" "add %[p], %[p], %[W]\n\t" "ldr %[W], [sp, #12]\n\t" \
                 "subs %[W], %[W], #1\n\t" "str %[W], [sp, #12]\n\t" "bne 1b\n\t" \
@@ -240,6 +250,8 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tsmall(const tinycc_d
 }
 #undef TINYCC_DW_SM_X
 #undef TINYCC_DW_SM_R1
+#undef TINYCC_DW_SM_R1P
+#undef TINYCC_DW_SM_R2P
 #undef TINYCC_DW_SM_F1
 #undef TINYCC_DW_SM_R2
 #undef TINYCC_DW_SM_F2
