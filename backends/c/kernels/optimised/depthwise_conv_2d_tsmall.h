@@ -17,8 +17,9 @@
  * the channels already widened (same channel, the output no larger than the input): no ring. The
  * requantisation loops are tpair's (rq 1, rq 2, z0: tinycc_dw_s8_tpair's records), z0 for rq 2 too: its
  * derivation holds for any shift r whose Ra = 2^(r-1) - 128 * 2^r fits int32 (r <= 24, rq 2's range).
- * Measured: about 44 est. cycles an output pair (2.4 a MAC) and 340 a channel's set-up (VWW's 6x6x128
- * layers 200,747 -> 150,868 est. cycles; KWS's 25x5x64 344,632 -> 254,415). */
+ * Measured: about 41 est. cycles an output pair (2.3 a MAC) and 350 a channel's set-up and widening
+ * (VWW's 6x6x128 layers 200,747 -> 148,564 est. cycles; KWS's 25x5x64 344,632 -> 249,971; VWW's 3x3
+ * outputs and 12x12 stride 2 stay with the fast kernel: _tsmall_pays). */
 #ifndef TINYCC_DW_SM_BYTES
 #define TINYCC_DW_SM_BYTES 4096   /* the emitter's: the most bytes a node's four planes take */
 #endif
