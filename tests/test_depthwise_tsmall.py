@@ -36,7 +36,7 @@ QEMU = pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.wh
 
 # name: (case arguments, the assembly loop expected: 1, 2 (rq) or 4 (z0))
 CASES = {
-    "c8-w2-rq1-extreme-zero-points": (dict(h=19, w=2, cin=8, in_zp=127, out_zp=127), 1),
+    "c8-w4-rq1-extreme-zero-points": (dict(h=10, w=4, cin=8, in_zp=127, out_zp=127), 1),
     "c8-w4-z0-relu": (dict(h=8, w=4, cin=8, act_fn="relu", out_zp=-128), 4),
     "c12-w6-z0-stride2-down": (dict(h=14, w=6, cin=12, strides=(2, 1), out_zp=-128), 4),
     "c8-w6-rq2": (dict(h=6, w=6, cin=8, out_scale=2.0 ** 10), 2),
@@ -102,7 +102,8 @@ def test_tsmall_shapes_on_host_equal_tflm(name):
                                 dict(h=5, w=8, cin=8),                         # 8 columns: tpair's
                                 dict(h=5, w=14, cin=8, strides=(2, 2)),        # stride 2, 7 columns: 32 bytes
                                 dict(h=24, w=3, cin=8),                        # 3 columns: 2 pairs for 3 outputs
-                                dict(h=6, w=6, cin=8, strides=(2, 2))])        # 3x3 outputs: the set-up
+                                dict(h=6, w=6, cin=8, strides=(2, 2)),         # 3x3 outputs: the set-up
+                                dict(h=19, w=2, cin=8)])                       # no column pair past column 0
 def test_tsmall_refuses_what_it_does_not_handle(kw):
     g = load_tflite(Path("test.tflite"), tp_case(11, **kw))
     node = g.nodes[0]

@@ -71,7 +71,8 @@ def _tsmall_bytes(node, g, p) -> int:
     rows of _tsmall_rb bytes), 0 when it does not apply: it needs the packed filter with rq 1 or 2, co a
     multiple of 4, stride 1 or 2 across, no clipping, 2 to DW_TP_MIN_OW - 1 output columns whose pairs
     take at most rb - 4 bytes of a plane row (4 sw bytes a pair) and whose input columns and left
-    padding take at most rb, at most DW_SM_BYTES (the kernel trusts them, as tpair its _tpair_bytes), and
+    padding take at most rb, a pair of input columns to widen together past an odd left padding's
+    first column, at most DW_SM_BYTES (the kernel trusts them, as tpair its _tpair_bytes), and
     where it pays (_tsmall_pays)."""
     plan = _fast_plan(node, g, p)
     if not _packed_filter(node, g, plan) or plan[3] not in (1, 2) or p["act_min"] > -128 or p["act_max"] < 127:
@@ -81,7 +82,8 @@ def _tsmall_bytes(node, g, p) -> int:
     rb = _tsmall_rb(node, g)
     need = 4 * rb * ((oh - 1) * sh + 4)
     ok = (co % DW_CHANNEL_GROUP == 0 and ci == co and sw in (1, 2) and 2 <= ow < DW_TP_MIN_OW
-          and 4 * sw * ((ow + 1) // 2) <= rb - 4 and 2 * (w + node.attrs["pads"][1]) <= rb and need <= DW_SM_BYTES)
+          and 4 * sw * ((ow + 1) // 2) <= rb - 4 and 2 * (w + node.attrs["pads"][1]) <= rb and need <= DW_SM_BYTES
+          and w - node.attrs["pads"][1] % 2 >= 2)
     return need if ok and _tsmall_pays(h * w, oh, ow, sh * sw) else 0
 
 
@@ -269,6 +271,9 @@ def _fast(entry):
             d["TINYCC_DW_SM_RQ"] = d.get("TINYCC_DW_SM_RQ", 0) | _tsmall_loop(node, m.g, p)
             d["TINYCC_DW_SM_SW"] = d.get("TINYCC_DW_SM_SW", 0) | node.attrs["strides"][1]
             d["TINYCC_DW_SM_RBS"] = d.get("TINYCC_DW_SM_RBS", 0) | _tsmall_rb(node, m.g) // 16
+            first = node.attrs["pads"][1] & 1   # odd edge columns the widening takes alone
+            last = (m.g.tensors[node.inputs[0]].shape[2] - first) & 1
+            d["TINYCC_DW_SM_EDGES"] = d.get("TINYCC_DW_SM_EDGES", 0) | 1 << (first + 2 * last)
             d["TINYCC_DW_SM_ODD"] = d.get("TINYCC_DW_SM_ODD", 0) | 1 << m.g.tensors[node.outputs[0]].shape[2] % 2
         if entry == "fast":   # the ring's parts a node needs (compiled in), and whether every fast node takes it
             rows, d = _rows(node, m.g, p), m.defines

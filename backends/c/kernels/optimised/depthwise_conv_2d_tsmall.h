@@ -35,6 +35,9 @@
 #ifndef TINYCC_DW_SM_RBS
 #define TINYCC_DW_SM_RBS 3        /* the emitter's: the nodes' plane rows (bit 1: 16 bytes, bit 2: 32) */
 #endif
+#ifndef TINYCC_DW_SM_EDGES
+#define TINYCC_DW_SM_EDGES 15     /* the emitter's: the nodes' odd first and last input columns (bit 1 << (first + 2 last)) */
+#endif
 #ifndef TINYCC_DW_SM_SW
 #define TINYCC_DW_SM_SW 3         /* the emitter's: the nodes' strides across (bit 1: 1, bit 2: 2) */
 #endif
@@ -133,6 +136,47 @@
     TINYCC_DW_SM_RUN(SW, 0, ODD, RB, z0) TINYCC_DW_SM_RUN(SW, 1, ODD, RB, rq == 1) \
     TINYCC_DW_SM_RUN(SW, 2, ODD, RB, rq == 2)
 
+/* the widening's single column: a pixel's four channels to halfwords of the four planes */
+#define TINYCC_DW_SM_WIDEN1 \
+    "ldr %[v0], [%[s]]\n\t" "add %[s], %[s], %[ci]\n\t" "sxtb16 %[e0], %[v0]\n\t" "sxtb16 %[v0], %[v0], ror #8\n\t" \
+    "strh %[e0], [%[d0]], #2\n\t" "strh %[v0], [%[d1]], #2\n\t" "asr %[e0], %[e0], #16\n\t" \
+    "asr %[v0], %[v0], #16\n\t" "strh %[e0], [%[d2]], #2\n\t" "strh %[v0], [%[d3]], #2\n\t"
+#define TINYCC_DW_SM_EDGE0 ""
+#define TINYCC_DW_SM_EDGE1 TINYCC_DW_SM_WIDEN1
+/* the image's rows widened (context t: 0 the column pairs, 1 the bytes from a row's end to the next
+ * row's first column in the planes, 2 the rows): an odd first column alone when FIRST (pad_l odd: the
+ * planes' words hold columns 2k, 2k + 1), the column pairs (tpair's loop: at least one, the emitter's
+ * _tsmall_bytes), an odd last one when LAST */
+#define TINYCC_DW_SM_WIDEN(FIRST, LAST) \
+    __asm__ volatile("sub sp, sp, #16\n\t" \
+            "ldr %[n], [%[t]]\n\t" "str %[n], [sp]\n\t" "ldr %[n], [%[t], #4]\n\t" "str %[n], [sp, #4]\n\t" \
+            "ldr %[n], [%[t], #8]\n\t" "str %[n], [sp, #8]\n\t" \
+            "1:\n\t" \
+            TINYCC_DW_SM_EDGE##FIRST "ldr %[n], [sp]\n\t" \
+            "3:\n\t" \
+            "ldr %[v0], [%[s]]\n\t" "ldr %[v1], [%[s], %[ci]]\n\t" "add %[s], %[s], %[ci], lsl #1\n\t" \
+            "sxtb16 %[e0], %[v0]\n\t" "sxtb16 %[e1], %[v1]\n\t" \
+            "sxtb16 %[v0], %[v0], ror #8\n\t" "sxtb16 %[v1], %[v1], ror #8\n\t" \
+            "pkhbt %[t], %[e0], %[e1], lsl #16\n\t" "str %[t], [%[d0]], #4\n\t" \
+            "pkhtb %[t], %[e1], %[e0], asr #16\n\t" "str %[t], [%[d2]], #4\n\t" \
+            "pkhbt %[t], %[v0], %[v1], lsl #16\n\t" "str %[t], [%[d1]], #4\n\t" \
+            "pkhtb %[t], %[v1], %[v0], asr #16\n\t" "str %[t], [%[d3]], #4\n\t" \
+            "subs %[n], %[n], #1\n\t" "bne 3b\n\t" \
+            TINYCC_DW_SM_EDGE##LAST \
+            "ldr %[t], [sp, #4]\n\t" "add %[d0], %[d0], %[t]\n\t" "add %[d1], %[d1], %[t]\n\t" \
+            "add %[d2], %[d2], %[t]\n\t" "add %[d3], %[d3], %[t]\n\t" \
+            "ldr %[t], [sp, #8]\n\t" "subs %[t], %[t], #1\n\t" "str %[t], [sp, #8]\n\t" "bne 1b\n\t" \
+            "add sp, sp, #16" \
+            : [s] "+&r"(src), [d0] "+&r"(d0), [d1] "+&r"(d1), [d2] "+&r"(d2), [d3] "+&r"(d3), [n] "=&r"(n), \
+              [v0] "=&r"(v0), [v1] "=&r"(v1), [e0] "=&r"(e0), [e1] "=&r"(e1), [t] "+&r"(t) \
+            : [ci] "r"(co) : "memory", "cc")
+/* the widening of edge columns FIRST, LAST when they are the node's and compiled in (the emitter's
+ * TINYCC_DW_SM_EDGES: bit 1 << (FIRST + 2 LAST)), else what follows */
+#define TINYCC_DW_SM_WIDENS(FIRST, LAST) \
+    if ((TINYCC_DW_SM_EDGES & (1 << ((FIRST) + 2 * (LAST)))) && first == (FIRST) && last == (LAST)) \
+        TINYCC_DW_SM_WIDEN(FIRST, LAST); \
+    else
+
 /* (low half of a, low half of b) and (high half of a, high half of b): PKHBT, PKHTB (GCC took 3 and 4 instructions) */
 static inline uint32_t tinycc_dw_sm_lo(uint32_t a, uint32_t b) {
     uint32_t r;
@@ -167,8 +211,9 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tsmall(const tinycc_d
     const int y1 = h + pad_t < rows ? h + pad_t : rows;   /* plane rows holding input */
     const int32_t zpw = __sxtb16((int32_t)(((uint32_t)in_zp & 0xffu) * 0x01010101u));
     int16_t *const pl = (int16_t *)planes + (rb - span) / 2;   /* column 0 of row 0 of plane 0 */
-    int32_t rec[4][16];   /* the channels' contexts (TINYCC_DW_SM_ASM's x[]) */
-    int z0 = out_zp == -128, b, g, c, j, y;
+    const int first = pad_l & 1, last = (w - first) & 1;   /* odd edge columns: widened alone */
+    int32_t rec[4][16], cv[3];   /* the channels' contexts (TINYCC_DW_SM_ASM's x[]); the widening's */
+    int z0 = out_zp == -128, b, g, c, j;
     for (c = 0; z0 && c < co; ++c) {   /* mode z0 (rq 1 or 2): every |folded bias| < 2^29 */
         const int32_t kb = pk0[12 * (c >> 2) + (c & 3)];
         if (kb <= -(1 << 29) || kb >= 1 << 29) z0 = 0;
@@ -181,42 +226,20 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tsmall(const tinycc_d
         rec[j][7] = oh;
         rec[j][8] = out_zp;
     }
+    /* the widening's context (TINYCC_DW_SM_WIDEN's): column pairs, bytes to the next row, rows */
+    cv[0] = (w - first) >> 1;
+    cv[1] = rb - 2 * w;
+    cv[2] = y1 - pad_t;
     for (b = 0; b < s->n; ++b)
     for (g = 0; g < co; g += 4) {
         const int8_t *const fg = fpk + 9 * g;
         const int32_t *const kc = pk0 + 3 * g;
         int ky;
-        for (y = pad_t; y < y1; ++y) {   /* widened: a pixel's four channels to the four planes */
-            const int8_t *src = in + ((long)(b * h + y - pad_t) * w) * co + g;
-            int16_t *q = pl + y * rb / 2 + pad_l;
-            int ix = 0;
-            if (pad_l & 1) {   /* an odd first column: alone (the planes' words hold columns 2k, 2k + 1) */
-                const int32_t v = tinycc_ld4(src), e = __sxtb16(v), o = tinycc_dw_sxtb16_odd(v);
-                q[0] = (int16_t)e, q[ps] = (int16_t)o, q[2 * ps] = (int16_t)(e >> 16), q[3 * ps] = (int16_t)(o >> 16);
-                ++ix, src += co, ++q;
-            }
-            if (ix + 2 <= w) {   /* column pairs: a word a plane, one assembly loop (tpair's, GCC took 18 a pair) */
-                int32_t *d0 = (int32_t *)(void *)q, *d1 = d0 + ps / 2, *d2 = d1 + ps / 2, *d3 = d2 + ps / 2;
-                int32_t v0, v1, e0, e1, t;
-                int n = (w - ix) >> 1;
-                ix += 2 * n, q += 2 * n;
-                __asm__ volatile("1:\n\t"
-                        "ldr %[v0], [%[s]]\n\t" "ldr %[v1], [%[s], %[ci]]\n\t" "add %[s], %[s], %[ci], lsl #1\n\t"
-                        "sxtb16 %[e0], %[v0]\n\t" "sxtb16 %[e1], %[v1]\n\t"
-                        "sxtb16 %[v0], %[v0], ror #8\n\t" "sxtb16 %[v1], %[v1], ror #8\n\t"
-                        "pkhbt %[t], %[e0], %[e1], lsl #16\n\t" "str %[t], [%[d0]], #4\n\t"
-                        "pkhtb %[t], %[e1], %[e0], asr #16\n\t" "str %[t], [%[d2]], #4\n\t"
-                        "pkhbt %[t], %[v0], %[v1], lsl #16\n\t" "str %[t], [%[d1]], #4\n\t"
-                        "pkhtb %[t], %[v1], %[v0], asr #16\n\t" "str %[t], [%[d3]], #4\n\t"
-                        "subs %[n], %[n], #1\n\t" "bne 1b"
-                        : [s] "+&r"(src), [d0] "+&r"(d0), [d1] "+&r"(d1), [d2] "+&r"(d2), [d3] "+&r"(d3),
-                          [n] "+&r"(n), [v0] "=&r"(v0), [v1] "=&r"(v1), [e0] "=&r"(e0), [e1] "=&r"(e1), [t] "=&r"(t)
-                        : [ci] "r"(co) : "memory", "cc");
-            }
-            if (ix < w) {   /* an odd last column */
-                const int32_t v = tinycc_ld4(src), e = __sxtb16(v), o = tinycc_dw_sxtb16_odd(v);
-                q[0] = (int16_t)e, q[ps] = (int16_t)o, q[2 * ps] = (int16_t)(e >> 16), q[3 * ps] = (int16_t)(o >> 16);
-            }
+        if (cv[2] > 0) {   /* widened: the image's rows, a pixel's four channels to the four planes */
+            const int8_t *src = in + (long)b * h * w * co + g;
+            int16_t *d0 = pl + pad_t * rb / 2 + pad_l, *d1 = d0 + ps, *d2 = d1 + ps, *d3 = d2 + ps;
+            int32_t n, v0, v1, e0, e1, *t = cv;
+            TINYCC_DW_SM_WIDENS(0, 0) TINYCC_DW_SM_WIDENS(1, 0) TINYCC_DW_SM_WIDENS(0, 1) TINYCC_DW_SM_WIDENS(1, 1) {}
         }
         for (ky = 0; ky < 3; ++ky) {   /* the four channels' filter rows as (w0, w1), (w1, w2) (z0: doubled) */
             const int8_t *const f = fg + 12 * ky;
@@ -272,6 +295,11 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tsmall(const tinycc_d
 #undef TINYCC_DW_SM_ASM
 #undef TINYCC_DW_SM_RUN
 #undef TINYCC_DW_SM_RUNS
+#undef TINYCC_DW_SM_WIDEN1
+#undef TINYCC_DW_SM_EDGE0
+#undef TINYCC_DW_SM_EDGE1
+#undef TINYCC_DW_SM_WIDEN
+#undef TINYCC_DW_SM_WIDENS
 /* sm: the planes (the emitter's _tsmall_bytes and 32 to align them): arena bytes free while the node runs,
  * or NULL: then the wrapper's frame holds them (TINYCC_DW_SM_STACK, the most such a node needs). Either
  * way the frame has room standing for the assembly's own frame below sp, which GCC's -fstack-usage
