@@ -88,13 +88,12 @@ def _tsmall_bytes(node, g, p) -> int:
 
 
 def _tsmall_pays(pixels: int, oh: int, ow: int, strides: int) -> bool:
-    """Is tinycc_dw_s8_tsmall expected at most 0.9x the fast kernel's est. Cortex-M4 cycles a channel?
-    Measured (VWW's 6x6 and 3x3 planes, KWS's 25x5): its assembly about 44 cycles an output pair and 9
-    a row, about 340 a channel's set-up and 3 an input pixel's widening; the fast kernel about 43 an
-    output (48 at stride 2 both ways). The small planes (VWW's 3x3 outputs: 6 pairs a channel) and
-    stride 2 both ways (four input pixels an output to widen) stay with the fast kernel."""
-    mine = 44 * oh * ((ow + 1) // 2) + 9 * oh + 340 + 3 * pixels
-    return mine < 0.9 * (48 if strides == 4 else 43) * oh * ow
+    """Is tinycc_dw_s8_tsmall expected faster than the fast kernel (est. Cortex-M4 cycles a channel)?
+    Fitted to VWW's 6x6 (stride 1), 6x6 from 12x12 (stride 2) and 3x3 planes: about 37 an output pair,
+    230 a channel and 5 an input pixel (widening); the fast kernel about 43 an output (47 at stride 2
+    both ways). VWW's 3x3 outputs (6 pairs a channel) stay with the fast kernel."""
+    mine = 37 * oh * ((ow + 1) // 2) + 230 + 5 * pixels
+    return mine < (47 if strides == 4 else 43) * oh * ow
 
 
 def _tsmall_loop(node, g, p) -> int:
