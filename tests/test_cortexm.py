@@ -125,7 +125,7 @@ def test_cli_bench_prints_instructions(tmp_path):
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     line = next(ln for ln in proc.stdout.splitlines() if "instructions per inference" in ln)
-    assert int(line.split()[-1].replace(",", "")) > 100_000
+    assert int(line.split()[-1].replace(",", "")) > 50_000
     proc = subprocess.run([sys.executable, "-m", "tinycc", "bench", str(out), "--json"], env=env,
                           capture_output=True, text=True)
     assert json.loads(proc.stdout)["instructions_per_inference"] == int(line.split()[-1].replace(",", ""))

@@ -21,7 +21,14 @@ from tests.ops.test_fast_kernels import _out_scale, _quant_w, conv_case, dw_case
 from tests.test_inplace import check_no_overlap, sandwiched
 from tests.tflite_builder import act, q, single_op
 from tests.tflm import run_tflm
+from tinycc.backends.c.ops import depthwise_conv_2d
 from tinycc.core.passes import memory
+
+
+@pytest.fixture(autouse=True)
+def _no_tsmall(monkeypatch):
+    """The depthwise cases test the fast kernel's in-place forms: tinycc_dw_s8_tsmall would take their planes."""
+    monkeypatch.setattr(depthwise_conv_2d, "_tsmall_pays", lambda *a: False)
 
 
 def dilated_conv_case(seed):

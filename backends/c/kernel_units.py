@@ -51,6 +51,7 @@ UNITS: dict[str, tuple[str, ...]] = {
                             "optimised/depthwise_conv_2d_wrow_dsp.h",    # wide rows (Cortex-M DSP only)
                             "optimised/depthwise_conv_2d_fast.h",        # tinycc_depthwise_conv_2d_s8_fast
                             "optimised/depthwise_conv_2d_tpair.h",       # taps paired along rows (DSP only)
+                            "optimised/depthwise_conv_2d_tsmall.h",      # small planes a channel at a time
                             "optimised/depthwise_conv_2d_wrow.h"),       # tinycc_depthwise_conv_2d_s8_wrow
     "depthwise_conv_2d_s4.h": ("reference/depthwise_conv_2d_a8.h",),     # int4 weights (PARAMS)
     "transpose_conv_fast.h": ("optimised/transpose_conv_fast.h",),   # after dot_s8.h

@@ -171,7 +171,7 @@ CASES = {
 
 
 def _rq_flag(src: str) -> str:
-    if not re.search(r"tinycc_depthwise_conv_2d_s8_(fast|wrow)\(", src.split("model_invoke", 1)[-1]):
+    if not re.search(r"tinycc_depthwise_conv_2d_s8_(fast|wrow|tsmall)\(", src.split("model_invoke", 1)[-1]):
         return "generic"
     m = re.search(r"static const tinycc_dw_shape \w+ = \{([^}]*)\};", src)
     return {"1": "rq", "2": "rq2"}.get(m.group(1).split(",")[-1].strip(), "ref")

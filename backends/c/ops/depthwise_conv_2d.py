@@ -56,6 +56,61 @@ def _tpair_bytes(node, g, p) -> int:
     return need if ok else 0
 
 
+DW_SM_BYTES = 4096    # the most bytes tinycc_dw_s8_tsmall's four planes may take (in the arena or on the stack)
+
+
+def _tsmall_rb(node, g) -> int:
+    """Bytes of a tsmall plane row (tinycc_dw_sm_rb): 16 where a row's output pairs take at most 12
+    bytes (4 sw a pair) and its input columns and left padding at most 8 columns, else 32."""
+    w, ow, sw = g.tensors[node.inputs[0]].shape[2], g.tensors[node.outputs[0]].shape[2], node.attrs["strides"][1]
+    return 16 if 4 * sw * ((ow + 1) // 2) <= 12 and w + node.attrs["pads"][1] <= 8 else 32
+
+
+def _tsmall_bytes(node, g, p) -> int:
+    """Bytes of tinycc_dw_s8_tsmall's four channel planes (depthwise_conv_2d_tsmall.h: (oh - 1) * sh + 4
+    rows of _tsmall_rb bytes), 0 when it does not apply: it needs the packed filter with rq 1 or 2, co a
+    multiple of 4, stride 1 or 2 across, no clipping, 2 to DW_TP_MIN_OW - 1 output columns whose pairs
+    take at most rb - 4 bytes of a plane row (4 sw bytes a pair) and whose input columns and left
+    padding take at most rb, a pair of input columns to widen together past an odd left padding's
+    first column, at most DW_SM_BYTES (the kernel trusts them, as tpair its _tpair_bytes), and
+    where it pays (_tsmall_pays)."""
+    plan = _fast_plan(node, g, p)
+    if not _packed_filter(node, g, plan) or plan[3] not in (1, 2) or p["act_min"] > -128 or p["act_max"] < 127:
+        return 0
+    (_, h, w, ci), (_, oh, ow, co) = g.tensors[node.inputs[0]].shape, g.tensors[node.outputs[0]].shape
+    sh, sw = node.attrs["strides"]
+    rb = _tsmall_rb(node, g)
+    need = 4 * rb * ((oh - 1) * sh + 4)
+    ok = (co % DW_CHANNEL_GROUP == 0 and ci == co and sw in (1, 2) and 2 <= ow < DW_TP_MIN_OW
+          and 4 * sw * ((ow + 1) // 2) <= rb - 4 and 2 * (w + node.attrs["pads"][1]) <= rb and need <= DW_SM_BYTES
+          and w - node.attrs["pads"][1] % 2 >= 2)
+    return need if ok and _tsmall_pays(h * w, oh, ow, sh * sw) else 0
+
+
+def _tsmall_pays(pixels: int, oh: int, ow: int, strides: int) -> bool:
+    """Is tinycc_dw_s8_tsmall expected faster than the fast kernel (est. Cortex-M4 cycles a channel)?
+    Fitted to VWW's 6x6 (stride 1), 6x6 from 12x12 (stride 2) and 3x3 planes: about 37 an output pair,
+    230 a channel and 5 an input pixel (widening); the fast kernel about 43 an output (47 at stride 2
+    both ways). VWW's 3x3 outputs (6 pairs a channel) stay with the fast kernel."""
+    mine = 37 * oh * ((ow + 1) // 2) + 230 + 5 * pixels
+    return mine < (47 if strides == 4 else 43) * oh * ow
+
+
+def _tsmall_loop(node, g, p) -> int:
+    """The assembly loop tinycc_dw_s8_tsmall picks (its own check, at run time): 4 (mode z0: rq 1 or 2,
+    out_zp -128, every |folded bias| < 2^29; it never clips), else 1 or 2 (rq 1 or 2)."""
+    _, folded, _, mode = _fast_plan(node, g, p)
+    return 4 if p["output_zp"] == -128 and np.abs(folded).max() < 1 << 29 else int(mode)
+
+
+def _sm_at(node, m, p) -> int | None:
+    """The arena offset of tsmall's planes (_tsmall_bytes and 32 to align them) for the node: bytes free
+    while it runs (backends/c/arena_gap.py), or None (its wrapper's frame then holds them: TINYCC_DW_SM_STACK)."""
+    need = _tsmall_bytes(node, m.g, p)
+    index = next(i for i, n in enumerate(m.g.nodes) if n is node)
+    return arena_gap.free_gap(m.g, m.plan, index, need + 32) if need else None
+
+
 def _tpair_loop(node, g, p, clip: bool) -> int:
     """The assembly loop tinycc_dw_s8_tpair picks for the node (its own check, at run time): 4 (mode z0:
     rq 1, out_zp -128, no clipping, every |folded bias| < 2^29), else 1 or 2 (rq 1 or 2)."""
@@ -79,7 +134,10 @@ def _entry(node, g, p) -> str:
     _tpair_bytes applies; `wrow` (rows groups outer, input and filter widened once a group and
     row: tinycc_dw_s8_wrow) for packed-filter shapes with rq 1, co a multiple of 4, at least
     DW_WROW_MIN_OW output columns and (ow - 1) * sw + 3 <= DW_WROW_COLS window columns (layout.py);
-    else `fast`."""
+    else `fast`; before them `tsmall` (small planes a channel at a time, tinycc_dw_s8_tsmall) where
+    _tsmall_bytes applies."""
+    if _tsmall_bytes(node, g, p):
+        return "tsmall"
     if _tpair_bytes(node, g, p):
         return "tpair"
     plan = _fast_plan(node, g, p)
@@ -203,6 +261,19 @@ def _fast(entry):
             d["TINYCC_DW_TP_CLIP"] = max(d.get("TINYCC_DW_TP_CLIP", 0), int(clip))
             odd = m.g.tensors[node.outputs[0]].shape[2] % 2
             d["TINYCC_DW_TP_CLOOP"] = max(d.get("TINYCC_DW_TP_CLOOP", 0), int(clip or odd))   # the C loop's work
+        if entry == "tsmall":   # its planes (where they live, their bytes), the modes and strides its loops compile in
+            d, at, need = m.defines, _sm_at(node, m, p), _tsmall_bytes(node, m.g, p)
+            if at is None:       # no room in the arena while it runs: its wrapper's frame holds them
+                d["TINYCC_DW_SM_STACK"] = max(d.get("TINYCC_DW_SM_STACK", 0), need)
+            tp["sm"] = "NULL" if at is None else f"((int32_t *)(arena.bytes + {m.base + at}))"
+            d["TINYCC_DW_SM_BYTES"] = max(d.get("TINYCC_DW_SM_BYTES", 0), need)
+            d["TINYCC_DW_SM_RQ"] = d.get("TINYCC_DW_SM_RQ", 0) | _tsmall_loop(node, m.g, p)
+            d["TINYCC_DW_SM_SW"] = d.get("TINYCC_DW_SM_SW", 0) | node.attrs["strides"][1]
+            d["TINYCC_DW_SM_RBS"] = d.get("TINYCC_DW_SM_RBS", 0) | _tsmall_rb(node, m.g) // 16
+            first = node.attrs["pads"][1] & 1   # odd edge columns the widening takes alone
+            last = (m.g.tensors[node.inputs[0]].shape[2] - first) & 1
+            d["TINYCC_DW_SM_EDGES"] = d.get("TINYCC_DW_SM_EDGES", 0) | 1 << (first + 2 * last)
+            d["TINYCC_DW_SM_ODD"] = d.get("TINYCC_DW_SM_ODD", 0) | 1 << m.g.tensors[node.outputs[0]].shape[2] % 2
         if entry == "fast":   # the ring's parts a node needs (compiled in), and whether every fast node takes it
             rows, d = _rows(node, m.g, p), m.defines
             d["TINYCC_DW_ROWS"] = max(d.get("TINYCC_DW_ROWS", 0), rows)
@@ -254,6 +325,9 @@ FAST_INPLACE_ARGS = ("&{shape}, &{ring_shape}, {buf}, {w}, {bias}, {kbias}, {rin
 VARIANTS = (
     _s4.DEPTHWISE,       # int4 weights (core/int4.py): packed, unpacked in the MAC loop
     _lut.DEPTHWISE,      # LUT weights (core/lut.py): indices + tables in flash, decoded in the MAC loop
+    Variant("tsmall", "tinycc_depthwise_conv_2d_s8_tsmall", FAST_ARGS + ", {sm}",
+            "optimised/depthwise_conv_2d_tsmall.h", _fast("tsmall"), "tinycc_depthwise_conv_2d_s8_tsmall_inplace",
+            FAST_INPLACE_ARGS + ", {sm}", fast=True),
     Variant("tpair", "tinycc_depthwise_conv_2d_s8_tpair", FAST_ARGS + ", {tp}", "optimised/depthwise_conv_2d_tpair.h",
             _fast("tpair"), "tinycc_depthwise_conv_2d_s8_tpair_inplace", FAST_INPLACE_ARGS + ", {tp}", fast=True),
     Variant("wrow", "tinycc_depthwise_conv_2d_s8_wrow", FAST_ARGS, "optimised/depthwise_conv_2d_wrow.h",
