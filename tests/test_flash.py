@@ -7,6 +7,7 @@ Cortex-M4) is benchmarks/flash_breakdown.py."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import numpy as np
 import pytest
 
 from tests.c_build import CC, CFLAGS
+from tests.fast_paths import needs_qemu, write_model_c
 from tests.ops.cases import conv_2d, depthwise_conv_2d, fully_connected
 from tests.ops.check import random_inputs
 from tests.tflm import models_dir, run_tflm
@@ -203,21 +205,22 @@ def test_depthwise_generic_paths_compile_out_only_when_no_node_needs_them(kernel
         assert got[k][0].tobytes() == np.asarray(want).tobytes(), f"sample {k}"
 
 
-def _two_convs(width: int, kernels) -> bytes:
-    """x (1 x 5 x width x 8) -> conv `kernels[0]` -> conv `kernels[1]` -> y (int8, 8 channels, SAME padding)."""
+def _two_convs(width: int, kernels, cin: int = 8) -> bytes:
+    """x (1 x 5 x width x cin) -> conv `kernels[0]` -> conv `kernels[1]` -> y (int8, 8 channels, SAME padding)."""
     from tests.ops.test_fast_kernels import _out_scale, _pads, _quant_w
     from tests.tflite_builder import act, q
     from tinycc.backends.tflm.flatbuffer import write_tflite
     from tinycc.core.graph import Graph, Node
     from tinycc.core.validate import validate
     rng = np.random.default_rng(5)
-    tensors = {"x": act("x", (1, 5, width, 8), "int8", q(0.02, -7))}
+    tensors = {"x": act("x", (1, 5, width, cin), "int8", q(0.02, -7))}
     nodes, scale, src = [], 0.02, "x"
     for i, kernel in enumerate(kernels):
-        w, b, w_mean = _quant_w(rng, (8, *kernel, 8), 0, True, scale)
+        ci = cin if i == 0 else 8
+        w, b, w_mean = _quant_w(rng, (8, *kernel, ci), 0, True, scale)
         w.name, b.name = f"w{i}", f"b{i}"
         out = f"y{i}"
-        scale_out = _out_scale(scale, w_mean, kernel[0] * kernel[1] * 8)
+        scale_out = _out_scale(scale, w_mean, kernel[0] * kernel[1] * ci)
         tensors.update({w.name: w, b.name: b, out: act(out, (), "int8", q(scale_out, int(rng.integers(-20, 20))))})
         nodes.append(Node(f"conv{i}", "conv_2d", [src, w.name, b.name], [out],
                           {"strides": (1, 1), "dilations": (1, 1), "activation": "relu",
@@ -226,24 +229,46 @@ def _two_convs(width: int, kernels) -> bytes:
     return write_tflite(validate(Graph("two_conv", tensors, nodes, ["x"], [src], source="<two conv>")))
 
 
-@pytest.mark.parametrize("width, kernels, paths", [(7, [(3, 3), (1, 1)], {"PW": 1, "ROWS": 0, "FLAT": 1}),
-                                                   (6, [(3, 3), (3, 3)], {"PW": 0, "ROWS": 1, "FLAT": 0}),
-                                                   (6, [(1, 1), (1, 1)], {"PW": 1, "ROWS": 0, "FLAT": 0})])
-def test_im2col_entries_compile_out_only_when_no_node_takes_them(width, kernels, paths, tmp_path):
-    """The im2col conv kernel keeps only the entries (pointwise, row by row, pixels paired across rows)
-    the model's nodes take (TINYCC_COLS_*; KWS: 2.7 KB less code); the outputs stay TF Lite Micro's."""
+# (width, first conv's input channels, kernels): the entries (TINYCC_COLS_PW, _ROWS, _FLAT) and the tails
+# (TINYCC_COLS_SPLIT, _ONE) of the im2col kernel its nodes need
+TWO_CONVS = {"flat-odd-pw-35px": (7, 8, [(3, 3), (1, 1)], dict(PW=1, ROWS=0, FLAT=1, SPLIT=0, ONE=1)),
+             "rows-ci8": (6, 8, [(3, 3), (3, 3)], dict(PW=0, ROWS=1, FLAT=0, SPLIT=0, ONE=0)),
+             "rows-ci3": (6, 3, [(3, 3), (3, 3)], dict(PW=0, ROWS=1, FLAT=0, SPLIT=1, ONE=0)),
+             "pw-30px": (6, 8, [(1, 1), (1, 1)], dict(PW=1, ROWS=0, FLAT=0, SPLIT=0, ONE=0)),
+             "pw-40px-one-past-threes": (8, 8, [(1, 1), (1, 1)], dict(PW=1, ROWS=0, FLAT=0, SPLIT=0, ONE=1))}
+
+
+@pytest.mark.parametrize("name", list(TWO_CONVS))
+def test_im2col_entries_and_tails_compile_out_only_when_no_node_takes_them(name, tmp_path):
+    """The im2col conv kernel keeps only the entries (pointwise, row by row, pixels paired across rows) the
+    model's nodes take (KWS: 2.7 KB less code), the columns whose groups a tap splits only where an input
+    channel count is not a multiple of 4 (TINYCC_COLS_SPLIT) and the pass of one pixel only where an odd row or
+    pixel count, or one pixel past the passes of three, reaches it (TINYCC_COLS_ONE; ResNet-8: 2.2 KB less code
+    for both); the outputs stay TF Lite Micro's."""
+    width, cin, kernels, defines = TWO_CONVS[name]
     path = tmp_path / "m.tflite"
-    path.write_bytes(_two_convs(width, kernels))
+    path.write_bytes(_two_convs(width, kernels, cin))
     g = load_tflite(path)
     samples = [random_inputs(g, np.random.default_rng(k)) for k in range(3)]
     got, body, _ = _compile_and_run(path, "speed", tmp_path, samples)
     assert body.count("tinycc_conv_2d_s8_cols(") + body.count("tinycc_conv_2d_s8_fast_inplace(") == 2
     source = (tmp_path / "speed" / "model.c").read_text()
-    for key, on in paths.items():
+    for key, on in defines.items():
         assert f"#define TINYCC_COLS_{key} {on}\n" in source
     for k, xs in enumerate(samples):
         want = run_tflm(path.read_bytes(), xs)[0]
         assert got[k][0].tobytes() == np.asarray(want).tobytes(), f"sample {k}"
+
+
+@needs_qemu
+@pytest.mark.parametrize("name", ["rows-ci8", "pw-40px-one-past-threes"])
+def test_im2col_one_pixel_pass_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
+    """On the Cortex-M4 the passes of three pixels leave a pass of one only at a count one past a multiple of
+    three (40 pixels: TINYCC_COLS_ONE 1), never in a row of even width (TINYCC_COLS_ONE 0)."""
+    from tests.fast_paths import assert_qemu_m4_fast_path
+    width, cin, kernels, defines = TWO_CONVS[name]
+    data = _two_convs(width, kernels, cin)
+    assert_qemu_m4_fast_path(data, tmp_path, f"#define TINYCC_COLS_ONE {defines['ONE']}\n", samples=2)
 
 
 @pytest.mark.parametrize("width, channels, pair", [(14, 8, 2), (15, 6, 1), (9, 8, 0)])
@@ -339,3 +364,57 @@ def test_im2col_conv_stores_one_requantisation_word_a_channel(seed, kernel, cin,
     assert f"#define TINYCC_COLS_ODD {co % 2}\n" in (tmp_path / "speed" / "model.c").read_text()
     for k, xs in enumerate(samples):
         assert got[k][0].tobytes() == np.asarray(run_tflm(path.read_bytes(), xs)[0]).tobytes(), f"sample {k}"
+
+
+def _elf_objects(elf) -> set[str]:
+    out = subprocess.run(["arm-none-eabi-readelf", "-sW", str(elf)], capture_output=True, text=True, check=True)
+    return {f[7] for f in (line.split() for line in out.stdout.splitlines()) if len(f) >= 8 and f[3] == "OBJECT"}
+
+
+@needs_qemu
+def test_shallow_conv_links_its_filter_once_on_a_cortex_m4(tmp_path):
+    """The shallow-input conv (conv_2d_shallow.h) stores its words as 2 + 34 a channel pair (the layer's zp2 and
+    key, then kb0, kb1, 28 tap words, W0, h0, W1, h1: no shift words, the kernel takes them from W) and references
+    the im2col copy of its filter (`wpk`) only where ARMv6-M reads it: a Cortex-M4 build links no wpk array
+    even without GCC's removal of unused arguments (-O1), a Cortex-M0+ build links it; the M4's outputs equal
+    TF Lite Micro's."""
+    from tests.ops.check import assert_qemu_m4_equals_tflm
+    from tests.test_conv_shallow import CASES, shallow_case
+    from tinycc import cortexm
+    model = shallow_case(7, **CASES["stride1-ic-like"])
+    g, src = write_model_c(model, tmp_path / "m4")
+    arrays = _arrays(tmp_path / "m4")
+    assert [n for c, _, n in arrays if "for the shallow-input kernel" in c] == [2 + 34 * 16 // 2]
+    wpk, = (re.search(r"const int32_t (\w+)\[", text).group(1)
+            for text in (tmp_path / "m4" / "model_weights.c").read_text().split("/* ")
+            if "packed for the im2col kernel" in text)
+    assert "#define TINYCC_SH_S2 0\n" in src
+    m4 = assert_qemu_m4_equals_tflm(model, g, tmp_path / "m4", 2, extra_flags=("-O1",))
+    assert wpk not in _elf_objects(m4["elf"])
+    if shutil.which(cortexm.TARGETS["cortex-m0plus"].compiler) is None:
+        return
+    write_model_c(model, tmp_path / "m0")
+    assert wpk in _elf_objects(cortexm.build(tmp_path / "m0", "cortex-m0plus")["elf"])
+
+
+IC = "mlperf_tiny/pretrainedResnet_quant.tflite"
+
+
+@needs_qemu
+def test_resnet8_speed_flash_over_weights_within_10kb(tmp_path):
+    """Issue 19: ResNet-8 (MLPerf Tiny's IC) under --optimize speed, linked for a Cortex-M4 (gcc -O2,
+    --gc-sections), stores at most 10 KB beyond its weights (benchmarks/flash_breakdown.py: 12,485 before the
+    im2col kernel compiled out what no node reaches, its row loop took one copy of the pixels' column code and
+    the shallow conv dropped its shift words)."""
+    import importlib.util
+    path = models_dir() / IC
+    if not path.exists():
+        pytest.skip(f"{IC} absent from {models_dir()} (set TINYCC_MODELS to the shared models)")
+    root = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("flash_breakdown", root / "benchmarks" / "flash_breakdown.py")
+    fb = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fb)
+    compile_model(path, "c", tmp_path / "out", name="model", options={"optimize": "speed"})
+    row = fb.breakdown(tmp_path / "out", fb.weight_bytes(path))
+    assert row["categories"]["wsh"] == 4 * (2 + 34 * 16 // 2)
+    assert "wpk" in row["categories"] and row["over_weights"] <= fb.TARGET_OVER, row

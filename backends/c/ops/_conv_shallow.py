@@ -7,7 +7,7 @@ import numpy as np
 
 from tinycc.backends.c import requant
 
-PAIR_WORDS = 36         # TINYCC_SH_PAIR_WORDS: kb0, kb1, 14 x (w0, w1), W0, h0, s0, W1, h1, s1
+PAIR_WORDS = 34         # TINYCC_SH_PAIR_WORDS: kb0, kb1, 14 x (w0, w1), W0, h0, W1, h1
 MAX_CO = 64             # TINYCC_SH_MAXCO
 
 
@@ -24,11 +24,11 @@ def applies(node, g, p) -> bool:
 
 
 def shallow_words(table: np.ndarray, zp2: int, key: int, w: np.ndarray) -> np.ndarray:
-    """The kernel's words (conv_2d_shallow.h): per channel pair kb0, kb1, the 14 tap pairs of both channels
-    (the low and high int16 of a word; a row's 9 taps in (kx, ci) order: rows 0 and 1's taps (0, 1), (2, 3),
-    (4, 5), (6, 7), then their taps 8 as one pair, then row 2's five pairs, the last (8, 0)), then W,
-    h = zp2 << s, s for each channel (s = (W ^ key) & 31: cols_table's
-    word and key). `table`: requant.cols_table's co x 2 words (kb, W); `w`: its filter (co, 3, 3, 3)."""
+    """The kernel's words (conv_2d_shallow.h): the layer's zp2 and key (requant.cols_table's), then per channel
+    pair kb0, kb1, the 14 tap pairs of both channels (the low and high int16 of a word; a row's 9 taps in
+    (kx, ci) order: rows 0 and 1's taps (0, 1), (2, 3), (4, 5), (6, 7), then their taps 8 as one pair, then
+    row 2's five pairs, the last (8, 0)), then W0, h0 = zp2 << s0, W1, h1 (the kernel takes s = (W ^ key) & 31).
+    `table`: requant.cols_table's co x 2 words (kb, W); `w`: its filter (co, 3, 3, 3)."""
     co = w.shape[0]
     rows = np.zeros((co, 3, 10), np.int64)
     rows[:, :, :9] = np.asarray(w, np.int64).reshape(co, 3, 9)
@@ -36,12 +36,11 @@ def shallow_words(table: np.ndarray, zp2: int, key: int, w: np.ndarray) -> np.nd
                             rows[:, 2].reshape(co, 5, 2)], axis=1) & 0xFFFF          # (co, 14, 2)
     taps = pairs[:, :, 0] | (pairs[:, :, 1] << 16)                                  # uint32 values of the int16 pairs
     table = np.asarray(table, np.int64).reshape(co, 2)
-    s = (table[:, 1] ^ key) & 31
-    h = np.int64(zp2) << s
-    parts: list[np.ndarray] = []
+    h = np.int64(zp2) << ((table[:, 1] ^ key) & 31)
+    parts: list[np.ndarray] = [np.array([zp2, key], np.int64)]
     for c in range(0, co, 2):
         parts += [table[c:c + 2, 0], taps[c:c + 2].T.reshape(-1),
-                  np.array([table[c, 1], h[c], s[c], table[c + 1, 1], h[c + 1], s[c + 1]], np.int64)]
+                  np.array([table[c, 1], h[c], table[c + 1, 1], h[c + 1]], np.int64)]
     words = np.concatenate(parts).astype(np.int64)
     return ((words + (1 << 31)) % (1 << 32) - (1 << 31)).astype(np.int32)
 
@@ -61,9 +60,13 @@ def constants(node, m, p, inplace):
     table, zp2, key, w = found
     if np.any(np.abs(np.int64(zp2) << ((np.asarray(table, np.int64)[:, 1] ^ key) & 31)) >= (1 << 31)):
         return None
-    # a negative requantised sum rounds away from zero (an ADD ASR #31) unless it clamps to -128 either way
-    m.defines["TINYCC_SHALLOW_NEG"] = max(m.defines.get("TINYCC_SHALLOW_NEG", 0), int(int(p["output_zp"]) > -128))
+    # a negative requantised sum rounds away from zero (an ADD ASR #31) unless it clamps to -128 either way;
+    # stride 2's row copy and the shift key's XOR compiled in only where a node has that stride or a key
+    needs = {"TINYCC_SHALLOW_NEG": int(p["output_zp"]) > -128, "TINYCC_SH_S2": tuple(node.attrs["strides"]) == (2, 2),
+             "TINYCC_SH_KEY": key != 0}
+    for name, need in needs.items():
+        m.defines[name] = max(m.defines.get(name, 0), int(need))
     words = m.const_array(shallow_words(table, zp2, key, w), "wsh",
-                          comment=f"{node.inputs[1]} for the shallow-input kernel: per channel pair kb0, kb1, "
-                                  f"14 int16 tap pairs x2, W, h, s x2")
+                          comment=f"{node.inputs[1]} for the shallow-input kernel: 2 out_zp + 1, key, per "
+                                  f"channel pair: kb0, kb1, 14 int16 tap pairs x2, W0, h0, W1, h1")
     return {"wsh": words, "wpk": cols[0]}

@@ -130,6 +130,18 @@ def cols_path(node, g, inplace: bool) -> str:
     return "rows" if inplace or y.shape[2] % 2 == 0 else "flat"
 
 
+def _one_pixel_pass(node, g, path: str) -> bool:
+    """Whether tinycc_cols_block may take a pass of one pixel for this node (conv_2d_cols_rows.h): a row of odd
+    width ("rows"), an odd count of pixels ("flat", "pw"), or a count one past a multiple of three ("pw": what
+    the three-pixel passes leave)."""
+    y = g.tensors[node.outputs[0]]
+    n, oh, ow = y.shape[:3]
+    if path == "rows":
+        return ow % 2 == 1
+    count = n * oh * ow
+    return count % 2 == 1 or (path == "pw" and count % 3 == 1)
+
+
 def _cols(node, m, p, inplace):
     cols = cols_constants(node, m, p)
     if cols is None:
@@ -140,8 +152,11 @@ def _cols(node, m, p, inplace):
         name = f"TINYCC_COLS_{key.upper()}"
         m.defines[name] = max(m.defines.get(name, 0), int(path == key))
     # and only the requantisation tails its nodes reach: a clipping activation, an odd last channel
+    # and the columns whose groups a tap splits (input channels not a multiple of 4: TINYCC_COLS_SPLIT)
+    w = m.g.tensors[node.inputs[1]]
     needs = {"TINYCC_COLS_CLIP": p["act_min"] > -128 or p["act_max"] < 127,
-             "TINYCC_COLS_ODD": m.g.tensors[node.inputs[1]].shape[0] % 2 == 1}
+             "TINYCC_COLS_ODD": w.shape[0] % 2 == 1, "TINYCC_COLS_ONE": _one_pixel_pass(node, m.g, path),
+             "TINYCC_COLS_SPLIT": w.shape[3] % 4 != 0}
     for name, need in needs.items():
         m.defines[name] = max(m.defines.get(name, 0), int(need))
     return {"wpk": cols[0]}
@@ -183,7 +198,7 @@ VARIANTS = (
     _lut.CONV,      # LUT weights (core/lut.py): indices + tables in flash, decoded in the MAC loop
     Variant("f32", "tinycc_conv_2d_f32", "&{shape}, {x}, {w}, {bias}, {y}, {lo}, {hi}", "reference/conv_2d.h", _f32),
     # 3x3 over 3 channels, stride 2 (an image's first layer): input rows widened once, 4 pixels x 2 channels a pass
-    Variant("shallow", "tinycc_conv_2d_s8_shallow", "&{shape}, {x}, {wsh}, {wpk}, {y}, {in_zp}",
+    Variant("shallow", "tinycc_conv_2d_s8_shallow", "&{shape}, {x}, {wsh}, TINYCC_SH_WPK({wpk}), {y}, {in_zp}",
             "optimised/conv_2d_shallow.h", _conv_shallow.constants, fast=True),
     # im2col: each pixel's patch widened to int16 once, every channel against it
     Variant("cols", "tinycc_conv_2d_s8_cols", "&{shape}, {x}, {wpk}, {y}, {in_zp}, {act_min}, {act_max}",

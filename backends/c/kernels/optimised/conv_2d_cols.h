@@ -196,6 +196,11 @@ static inline void tinycc_cols_row9(tinycc_cols *c, int p, const int8_t *x, int 
  * straight from the input, the taps outside filled with the zero point; else rows inside straight
  * from the input when a row of kw*ci taps is whole groups, the others through a zero-point-filled
  * patch (conv_2d.py checks it fits) */
+/* whether a model's im2col nodes have input channels not a multiple of 4 (the emitter's #define, conv_2d.py's
+ * _cols): 0 compiles out the columns whose groups a tap splits (here and in conv_2d_cols_rows.h) */
+#ifndef TINYCC_COLS_SPLIT
+#define TINYCC_COLS_SPLIT 1
+#endif
 TINYCC_COLS_OUTLINED void tinycc_cols_pixel(const tinycc_conv_shape *s, const int8_t *in, tinycc_cols *c, int p, int b,
                                      int oy, int ox, int32_t in_zp) {
     const int iy0 = oy * s->sh - s->pad_t, ix0 = ox * s->sw - s->pad_l, L = s->kw * s->ci;
@@ -204,7 +209,7 @@ TINYCC_COLS_OUTLINED void tinycc_cols_pixel(const tinycc_conv_shape *s, const in
     const int len = (kx1 - kx0) * s->ci;
     int8_t patch[TINYCC_CONV_PATCH_BYTES];
     int ky;
-    if (s->ci % 4 == 0) {       /* row by row, each tap whole groups: the input's or the zero point's */
+    if (!TINYCC_COLS_SPLIT || s->ci % 4 == 0) {     /* row by row, each tap whole groups: input or zero point */
         const int G = L / 4, g0 = kx0 * s->ci / 4, gin = len > 0 ? len / 4 : 0;
         for (ky = 0; ky < s->kh; ++ky) {
             if (ky < ky0 || ky >= ky1 || gin == 0) {

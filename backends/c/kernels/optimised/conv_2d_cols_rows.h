@@ -9,12 +9,16 @@
 #define TINYCC_COLS_SAT(v) (int8_t)tinycc_clamp(v, act_min, act_max)
 #endif
 /* the requantisation tails a model's nodes reach (the emitter's #defines, conv_2d.py's _cols): 0 compiles
- * out the clipping-activation loop (TINYCC_COLS_CLIP) or the odd last channel (TINYCC_COLS_ODD) */
+ * out the clipping-activation loop (TINYCC_COLS_CLIP), the odd last channel (TINYCC_COLS_ODD) or a pass of
+ * one pixel (TINYCC_COLS_ONE: an odd row, or an odd count of pixels, or one past the three-pixel passes) */
 #ifndef TINYCC_COLS_CLIP
 #define TINYCC_COLS_CLIP 1
 #endif
 #ifndef TINYCC_COLS_ODD
 #define TINYCC_COLS_ODD 1
+#endif
+#ifndef TINYCC_COLS_ONE
+#define TINYCC_COLS_ONE 1
 #endif
 /* (outlined: inlined into a row loop, its assembly's 14 registers meet the loop's live values and GCC
  * finds no allocation once a model compiles out the other callers) */
@@ -54,7 +58,7 @@ TINYCC_COLS_OUTLINED void tinycc_cols_block(const tinycc_conv_shape *s, const ti
             op[co] = TINYCC_COLS_SAT(v2);
             op[co + 1] = TINYCC_COLS_SAT(v3);
         }
-    } else {
+    } else if (TINYCC_COLS_ONE) {
         for (; op != end; op += 2) {
             int32_t acc[2], v0, v1;
             const int32_t *q = w + 2 + 2 * g;
@@ -91,7 +95,7 @@ TINYCC_COLS_INLINED void tinycc_cols_row_pixel(const tinycc_conv_shape *s, const
     int ky;
     if (!interior) {
         tinycc_cols_pixel(s, in, c, p, b, oy, ox, in_zp);
-    } else if (L % 4 == 0) {
+    } else if (!TINYCC_COLS_SPLIT || L % 4 == 0) {
         for (ky = 0; ky < s->kh; ++ky, xr += rowstep) tinycc_cols_widen(c, p, ky * (L / 4), xr, L);
 #ifdef TINYCC_COLS_ROW9
     } else if (L == 9 && s->kh == 3) {
@@ -137,8 +141,9 @@ static inline void tinycc_conv_2d_s8_cols_row(const tinycc_conv_shape *s, const 
     const int xstep = s->sw * s->ci;
     int8_t *patch = (int8_t *)(void *)c.w + TINYCC_COLS_PATCH_AT(k4);   /* after the two columns */
     const int x0 = ((b * s->h + iy0) * s->w - s->pad_l) * s->ci;   /* pixel ox's patch: in + x0 + ox * xstep */
-    int ox, ox0 = 0, ox1 = 0, p;
-    if ((L % 4 == 0 || 5 * k4 <= TINYCC_CONV_COLS_BYTES) && iy0 >= 0 && iy0 + s->kh <= s->h) {
+    int ox, ox0 = 0, ox1 = 0, p, np, n3 = 0;
+    if ((!TINYCC_COLS_SPLIT || L % 4 == 0 || 5 * k4 <= TINYCC_CONV_COLS_BYTES) && iy0 >= 0 &&
+        iy0 + s->kh <= s->h) {
         /* an interior row: its interior pixels widen their kh rows straight from the input when a row
          * is whole groups, else copy them into the patch after the columns (zeros after byte k, written
          * once) and widen that */
@@ -149,26 +154,28 @@ static inline void tinycc_conv_2d_s8_cols_row(const tinycc_conv_shape *s, const 
         ox1 = last < 0 ? ox0 : last / s->sw + 1;
         if (ox1 > s->ow) ox1 = s->ow;
         if (ox1 < ox0) ox1 = ox0;
-        if (L % 4 != 0) memcpy(patch + k4 - 4, &zero, 4);
+        if (TINYCC_COLS_SPLIT && L % 4 != 0) memcpy(patch + k4 - 4, &zero, 4);
     }
-    ox = 0;
 #ifdef TINYCC_COLS3
-    if (tinycc_cols3_fits(s, k4 / 4, act_min, act_max) && (L % 4 == 0 || 5 * k4 <= TINYCC_COLS_B)) {
-        int n3 = s->ow / 3;         /* three pixels a pass, then pairs (the row's width is even) */
+    if (tinycc_cols3_fits(s, k4 / 4, act_min, act_max) &&
+        (!TINYCC_COLS_SPLIT || L % 4 == 0 || 5 * k4 <= TINYCC_COLS_B)) {
+        n3 = s->ow / 3;             /* three pixels a pass, then pairs (an even count of them) */
         if ((s->ow - 3 * n3) & 1) --n3;
-        for (; ox < 3 * n3; ox += 3) {
-            for (p = 0; p < 3; ++p)
-                tinycc_cols_row_pixel(s, in, &c, patch, p, b, oy, ox + p, ox + p >= ox0 && ox + p < ox1,
-                                      in + x0 + (ox + p) * xstep, in_zp);
-            tinycc_cols_block3(s, &c, k4 / 4, wpk, row + ox * s->co);
-        }
     }
 #endif
-    for (; ox < s->ow; ox += 2) {
-        const int np = ox + 1 < s->ow ? 2 : 1;
+    /* the passes of three pixels, then of two (the last of one when the row's width is odd), one copy of
+     * the pixels' column code for both */
+    for (ox = 0; ox < s->ow; ox += np) {
+        np = ox < 3 * n3 ? 3 : ox + 1 < s->ow ? 2 : 1;
         for (p = 0; p < np; ++p)
             tinycc_cols_row_pixel(s, in, &c, patch, p, b, oy, ox + p, ox + p >= ox0 && ox + p < ox1,
                                   in + x0 + (ox + p) * xstep, in_zp);
+#ifdef TINYCC_COLS3
+        if (np == 3) {
+            tinycc_cols_block3(s, &c, k4 / 4, wpk, row + ox * s->co);
+            continue;
+        }
+#endif
         tinycc_cols_block(s, &c, np, k4 / 4, wpk, row + ox * s->co, act_min, act_max);
     }
 }
@@ -216,8 +223,8 @@ static inline void tinycc_conv_2d_s8_cols_pw(const tinycc_conv_shape *s, const i
 static inline void tinycc_cols_slot(const tinycc_conv_shape *s, const int8_t *in, tinycc_cols *c, int8_t *patch,
                                     int p, int b, int oy, int ox, int32_t in_zp) {
     const int L = s->kw * s->ci, k4 = (s->kh * L + 3) & ~3, iy0 = oy * s->sh - s->pad_t, ix0 = ox * s->sw - s->pad_l;
-    const int interior = (L % 4 == 0 || 5 * k4 <= TINYCC_CONV_COLS_BYTES) && iy0 >= 0 && iy0 + s->kh <= s->h &&
-                         ix0 >= 0 && ix0 + s->kw <= s->w;
+    const int interior = (!TINYCC_COLS_SPLIT || L % 4 == 0 || 5 * k4 <= TINYCC_CONV_COLS_BYTES) && iy0 >= 0 &&
+                         iy0 + s->kh <= s->h && ix0 >= 0 && ix0 + s->kw <= s->w;
     tinycc_cols_row_pixel(s, in, c, patch, p, b, oy, ox, interior,
                           interior ? in + ((b * s->h + iy0) * s->w + ix0) * s->ci : in, in_zp);
 }

@@ -8,17 +8,18 @@
  * (4-byte aligned: the stride is 2 pixels): rows 0 and 1 as 4 pairs each and their 9th taps as one pair
  * that slot 3 holds at 6 p, row 2 as 5 pairs (the 10th halfword, the next pixel's first tap, against a
  * weight 0). So a channel's 27 taps are 14 int16 pairs, one SMLAD each, with no patch built per pixel.
- * `wq` (ops/_conv_shallow.py's shallow_words): per output channel pair (co even) 36 words: kb0, kb1 (the
- * folded biases, bias - in_zp * sum(w)), 14 x (w0, w1) (the two channels' tap pairs in that order, as the
- * low and high int16 halves), then W0, h0, s0, W1, h1, s1: the im2col kernels' one-word requantisation
- * (tinycc_cols_rq, conv_2d_cols.h) with its shift s and h = zp2 << s worked out at compile time. Outputs
+ * `wq` (ops/_conv_shallow.py's shallow_words): the layer's zp2 = 2 out_zp + 1 and key, then per output channel
+ * pair (co even) 34 words: kb0, kb1 (the folded biases, bias - in_zp * sum(w)), 14 x (w0, w1) (the two
+ * channels' tap pairs in that order, as the low and high int16 halves), then W0, h0, W1, h1: the im2col
+ * kernels' one-word requantisation (tinycc_cols_rq, conv_2d_cols.h: its shift s = (W ^ key) & 31) and
+ * h = zp2 << s worked out at compile time. Outputs
  * saturate to int8 only: the emitter takes the kernel for an activation range of the whole int8 range alone.
  * On a Cortex-M4 (Thumb-2 with the DSP extension) an assembly loop takes four pixels by two channels
  * (tinycc_sh_blocks_asm); on ARMv6-M the im2col kernel's Thumb loops (tinycc_conv_2d_s8_cols_v6m, its
  * words `wpk` passed beside); elsewhere the same sums in portable C. */
 #define TINYCC_SH_PX 32                 /* output pixels a chunk: a multiple of 4 */
 #define TINYCC_SH_ROWB 400              /* bytes a widened row: (6 TINYCC_SH_PX + 4) int16 and 4 to spare */
-#define TINYCC_SH_PAIR_WORDS 36         /* wq's words a channel pair */
+#define TINYCC_SH_PAIR_WORDS 34         /* wq's words a channel pair (after the layer's 2) */
 #define TINYCC_SH_MAXCO 64              /* output channels at most (the tail block's stack buffer) */
 #define TINYCC_SH_STR_(x) #x
 #define TINYCC_SH_STR(x) TINYCC_SH_STR_(x)
@@ -26,6 +27,11 @@
  * requantised sum needs TFLM's rounding away from zero; else every such sum clamps to -128 either way */
 #ifndef TINYCC_SHALLOW_NEG
 #define TINYCC_SHALLOW_NEG 1
+#endif
+/* whether a node has stride 2 (the emitter's #define, ops/_conv_shallow.py: 0 compiles out the copy of the
+ * last output row's bottom slot into the next one's top slot, which is then widened again) */
+#ifndef TINYCC_SH_S2
+#define TINYCC_SH_S2 1
 #endif
 
 typedef union {
@@ -115,28 +121,32 @@ static inline void tinycc_sh_copy(int32_t *d, const int32_t *x, int n) {
     for (; i < n; ++i) d[i] = x[i];
 }
 
-/* tinycc_cols_rq (conv_2d_cols.h) for the word m, its shift s and h = zp2 << s, saturated to int8: the layer's
- * zp2 is h >> s, and the key (m ^ s) & 31 gives s (the emitter's TINYCC_COLS_KEY counts this node's key:
- * conv_2d.cols_constants); a core with neither its SMMLAR nor its ARMv6-M product (Cortex-M3, a host) takes
- * one 32-bit by 32-bit product where tinycc_cols_rq's portable line multiplies 64 by 64 bits */
-static inline int8_t tinycc_sh_rq(int32_t acc, int32_t m, int32_t h, int32_t s) {
+/* tinycc_cols_rq (conv_2d_cols.h) for the word m and the layer's zp2 and key, saturated to int8 (the emitter's
+ * TINYCC_COLS_KEY counts this node's key: conv_2d.cols_constants); a core with neither its SMMLAR nor its
+ * ARMv6-M product (Cortex-M3, a host) takes one 32-bit by 32-bit product where tinycc_cols_rq's portable line
+ * multiplies 64 by 64 bits */
+static inline int8_t tinycc_sh_rq(int32_t acc, int32_t m, int32_t zp2, int32_t key) {
 #if defined(TINYCC_DSP) || defined(__ARM_ARCH_6M__)
-    const int32_t x = tinycc_cols_rq(acc, m, h >> s, (m ^ s) & 31);
+    const int32_t x = tinycc_cols_rq(acc, m, zp2, key);
 #else   /* its high product in one 32x32 -> 64 multiply: acc (M2 + 2^32) + 2^31 >> 32 = acc + (acc M2 + 2^31 >> 32) */
+    const int s = (m ^ (TINYCC_COLS_KEY ? key : 0)) & 31;
+    const int32_t h = (int32_t)((uint32_t)zp2 << s);    /* the emitter checks |h| < 2^31 */
     int32_t x = (int32_t)((uint32_t)acc + (uint32_t)(int32_t)(((int64_t)acc * m + 2147483648LL) >> 32));
     x = ((x + h + (x >> 31)) >> s) >> 1;
 #endif
     return (int8_t)(x < -128 ? -128 : x > 127 ? 127 : x);
 }
 
-/* nb blocks of 4 pixels (x: the first one's halfwords in slot 0, 6 int16 a pixel), every channel pair:
+/* nb blocks of 4 pixels (x: the first one's halfwords in slot 0, 6 int16 a pixel), every channel pair (wq: the
+ * layer's words, its pairs' from wq + 2):
  * pixel p's outputs at op + p step; a pair's 28 taps unpacked once a block, the 14 tap pairs unrolled
  * (TINYCC_SH_TAP's slots and pairs: K TINYCC_SH_ROWB / 2 + 2 T int16 on) */
 static inline void tinycc_sh_blocks_c(const int16_t *x, const int32_t *wq, int8_t *op, int co, int step, int nb) {
     int blk, c, p, j;
     int16_t f[56];
+    const int32_t zp2 = wq[0], key = wq[1];
     for (blk = 0; blk < nb; ++blk, x += 24, op += 4 * step) {
-        const int32_t *w = wq;
+        const int32_t *w = wq + 2;
         for (c = 0; c < co; c += 2, w += TINYCC_SH_PAIR_WORDS) {
             for (j = 0; j < 14; ++j) {      /* channel 0's taps, then channel 1's, in the halfwords' order */
                 const uint32_t v = (uint32_t)w[2 + 2 * j], u = (uint32_t)w[3 + 2 * j];
@@ -158,8 +168,8 @@ static inline void tinycc_sh_blocks_c(const int16_t *x, const int32_t *wq, int8_
                 TINYCC_SH_CTAP(10, TINYCC_SH_ROWB + 2) TINYCC_SH_CTAP(11, TINYCC_SH_ROWB + 4)
                 TINYCC_SH_CTAP(12, TINYCC_SH_ROWB + 6) TINYCC_SH_CTAP(13, TINYCC_SH_ROWB + 8)
 #undef TINYCC_SH_CTAP
-                op[p * step + c] = tinycc_sh_rq(a0, w[30], w[31], w[32]);
-                op[p * step + c + 1] = tinycc_sh_rq(a1, w[33], w[34], w[35]);
+                op[p * step + c] = tinycc_sh_rq(a0, w[30], zp2, key);
+                op[p * step + c + 1] = tinycc_sh_rq(a1, w[32], zp2, key);
             }
         }
     }
@@ -170,10 +180,11 @@ static inline void tinycc_sh_blocks_c(const int16_t *x, const int32_t *wq, int8_
 /* tinycc_sh_blocks_c in one assembly loop: four pixels by two channels a pass, the 14 tap pairs unrolled
  * (each: the pair's two weight words and pixels 0 and 1's column words, 4 SMLAD, pixels 2 and 3's words, 4
  * SMLAD: 6 loads in two runs, 16 cycles for 16 MACs); the first pair's SMLADs start from the folded
- * biases. Then the 8 outputs: SMMLAR, (ADD ASR #31,) ADD h, ASR s, SSAT ASR #1, STRB. The 14 registers
- * hold 8 accumulators, the two pointers, two weight and two column words; the output pointer, the step
- * between pixels' outputs, the pairs' end, the blocks' end, the first pair and the block's outputs wait in
- * 24 bytes the assembly takes below the stack pointer (and gives back). */
+ * biases. Then a channel's s = (W ^ key) & 31 (as cheap as a load of it beside W and h), and its 4 outputs:
+ * SMMLAR, (ADD ASR #31,) ADD h, ASR s, SSAT ASR #1, STRB. The 14 registers hold 8 accumulators, the two
+ * pointers, two weight and two column words; the output pointer, the step between pixels' outputs, the pairs'
+ * end, the blocks' end, the first pair, the block's outputs and the key wait in 32 bytes the assembly takes
+ * below the stack pointer (and gives back). */
 #define TINYCC_SH_X(K, P, T) "[%[x], #(" #K "*" TINYCC_SH_STR(TINYCC_SH_ROWB) "+12*" #P "+4*" #T ")]"
 /* tap pair J (slot K, pair T): pixels 1 and 3 add to the accumulators named B1 and B3 (their own, or the first
  * pair's pixels 0 and 2 holding the folded biases: read before those move on) */
@@ -198,13 +209,25 @@ static inline void tinycc_sh_blocks_c(const int16_t *x, const int32_t *wq, int8_
 #else
 #define TINYCC_SH_NEG(A) ""
 #endif
+/* a channel's h (at byte offset OFF of the pair) into t1 and its s into u0 from its word W in t0; the key's
+ * XOR only where a shallow node has a key (TINYCC_SH_KEY: the emitter's #define, ops/_conv_shallow.py) */
+#ifndef TINYCC_SH_KEY
+#define TINYCC_SH_KEY 1
+#endif
+#if TINYCC_SH_KEY
+#define TINYCC_SH_SHIFT(OFF) \
+    "ldr %[u0], [sp, #24]\n\t" "ldr %[t1], [%[w], #" OFF "]\n\t" "eor %[u0], %[u0], %[t0]\n\t" \
+    "and %[u0], %[u0], #31\n\t"
+#else
+#define TINYCC_SH_SHIFT(OFF) "ldr %[t1], [%[w], #" OFF "]\n\t" "and %[u0], %[t0], #31\n\t"
+#endif
 #define TINYCC_SH_RQ(A) \
     "smmlar %[" A "], %[" A "], %[t0], %[" A "]\n\t" TINYCC_SH_NEG(A) "add %[" A "], %[" A "], %[t1]\n\t" \
     "asr %[" A "], %[" A "], %[u0]\n\t" "ssat %[" A "], #8, %[" A "], asr #1\n\t"
 __attribute__((noinline, unused)) static void tinycc_sh_blocks_asm(const int16_t *x, const int32_t *wq, int8_t *op,
                                                                    int co, int step, int nb) {
     const int16_t *xv = x, *xendv = x + 24 * nb;
-    const int32_t *wv = wq, *wendv = wq + TINYCC_SH_PAIR_WORDS * (co / 2);
+    const int32_t *wv = wq, *wendv = wq + 2 + TINYCC_SH_PAIR_WORDS * (co / 2);
     int8_t *opv = op;
     int stepv = step;
     int32_t a00, a01, a10, a11, a20, a21, a30, a31, t0, t1, u0, u1;
@@ -217,13 +240,16 @@ __attribute__((noinline, unused)) static void tinycc_sh_blocks_asm(const int16_t
         "ldr %[t1], %[stepm]\n\t"
         "ldr %[u0], %[wendm]\n\t"
         "ldr %[u1], %[xendm]\n\t"
-        "sub sp, sp, #24\n\t"
+        "sub sp, sp, #32\n\t"
         "str %[t0], [sp]\n\t"
         "str %[t1], [sp, #4]\n\t"
         "str %[u0], [sp, #8]\n\t"
         "str %[u1], [sp, #12]\n\t"
-        "str %[w], [sp, #16]\n\t"
         "str %[t0], [sp, #20]\n\t"
+        "ldr %[t1], [%[w], #4]\n\t"        /* the key; the first pair */
+        "add %[w], %[w], #8\n\t"
+        "str %[w], [sp, #16]\n\t"
+        "str %[t1], [sp, #24]\n\t"
         "1:\n\t"
         "ldr %[a00], [%[w]]\n\t"            /* kb0, kb1 twice (pixels 0-1 and 2-3 start from them) */
         "ldr %[a01], [%[w], #4]\n\t"
@@ -235,16 +261,14 @@ __attribute__((noinline, unused)) static void tinycc_sh_blocks_asm(const int16_t
         TINYCC_SH_TAP(8, 3, 0) TINYCC_SH_TAP(9, 2, 0) TINYCC_SH_TAP(10, 2, 1) TINYCC_SH_TAP(11, 2, 2)
         TINYCC_SH_TAP(12, 2, 3) TINYCC_SH_TAP(13, 2, 4)
         "ldr %[t0], [%[w], #120]\n\t"       /* W0, h0, s0 */
-        "ldr %[t1], [%[w], #124]\n\t"
-        "ldr %[u0], [%[w], #128]\n\t"
+        TINYCC_SH_SHIFT("124")
         TINYCC_SH_RQ("a00") TINYCC_SH_RQ("a10") TINYCC_SH_RQ("a20") TINYCC_SH_RQ("a30")
-        "ldr %[t0], [%[w], #132]\n\t"       /* W1, h1, s1 */
-        "ldr %[t1], [%[w], #136]\n\t"
-        "ldr %[u0], [%[w], #140]\n\t"
+        "ldr %[t0], [%[w], #128]\n\t"       /* W1, h1, s1 */
+        TINYCC_SH_SHIFT("132")
         TINYCC_SH_RQ("a01") TINYCC_SH_RQ("a11") TINYCC_SH_RQ("a21") TINYCC_SH_RQ("a31")
         "ldr %[u1], [sp]\n\t"               /* op, step */
         "ldr %[t0], [sp, #4]\n\t"
-        "add %[w], %[w], #144\n\t"
+        "add %[w], %[w], #136\n\t"
         "strb %[a00], [%[u1]]\n\t"
         "strb %[a01], [%[u1], #1]\n\t"
         "add %[t1], %[u1], %[t0]\n\t"
@@ -270,7 +294,7 @@ __attribute__((noinline, unused)) static void tinycc_sh_blocks_asm(const int16_t
         "str %[u0], [sp, #20]\n\t"
         "cmp %[x], %[u1]\n\t"
         "bne 1b\n\t"
-        "add sp, sp, #24\n\t"
+        "add sp, sp, #32\n\t"
         : [a00] "=&r"(a00), [a01] "=&r"(a01), [a10] "=&r"(a10), [a11] "=&r"(a11), [a20] "=&r"(a20),
           [a21] "=&r"(a21), [a30] "=&r"(a30), [a31] "=&r"(a31), [t0] "=&r"(t0), [t1] "=&r"(t1), [u0] "=&r"(u0),
           [u1] "=&r"(u1), [x] "=&r"(xr), [w] "=&r"(w)
@@ -278,6 +302,7 @@ __attribute__((noinline, unused)) static void tinycc_sh_blocks_asm(const int16_t
         : "cc", "memory");
 }
 #undef TINYCC_SH_RQ
+#undef TINYCC_SH_SHIFT
 #undef TINYCC_SH_NEG
 #undef TINYCC_SH_TAP
 #undef TINYCC_SH_TAP_FROM
@@ -291,6 +316,14 @@ static inline void tinycc_sh_blocks(const int16_t *x, const int32_t *wq, int8_t 
     tinycc_sh_blocks_c(x, wq, op, co, step, nb);
 #endif
 }
+
+/* the call's `wpk` argument (ops/conv_2d.py's shallow row): the array itself where ARMv6-M's path reads it,
+ * else NULL, so that no other build references (and links) this second copy of the filter */
+#if !defined(TINYCC_SH_ASM) && defined(TINYCC_COLS_PW_V6M)
+#define TINYCC_SH_WPK(wpk) (wpk)
+#else
+#define TINYCC_SH_WPK(wpk) NULL
+#endif
 
 /* Stride 2: one phase, output pixels ox0 + q at input column 2 (ox0 + q) - pad_l, slot halfword 6 q. Stride 1:
  * two phases, the even output pixels ox0 + 2 q (from input column ox0 - pad_l) and the odd ones ox0 + 1 + 2 q
@@ -318,7 +351,8 @@ static inline void tinycc_conv_2d_s8_shallow(const tinycc_conv_shape *s, const i
                     const int n = 6 * ((nq + 3) & ~3) + 4, ix0 = first * s->sw - s->pad_l;
                     int8_t *o = out + ((long)(b * s->oh + oy) * s->ow + first) * co;
                     k = 0;
-                    if (nph == 1 && s->sh == 2 && oy > 0) {     /* the last row's bottom input row is this one's top */
+                    /* with stride 2 the last row's bottom input row is this one's top */
+                    if (TINYCC_SH_S2 && nph == 1 && s->sh == 2 && oy > 0) {
                         tinycc_sh_copy(r.w, r.w + TINYCC_SH_ROWB / 2, n / 2);     /* n is even */
                         k = 1;
                     }
