@@ -8,8 +8,8 @@ blocks of 4 (the tail block), a row wider than one chunk of 32 pixels, two image
 6 (not a multiple of 4), stride 1 (two phases of columns; more pixels than a chunk; only tail blocks), a dead
 channel (all-zero filter), input zero points at both int8 ends, inputs at
 both int8 ends; both requantisation modes: an output zero point above -128 (negative sums round away from
-zero: the ADD ASR #31) and -128 under ReLU (dropped). And the shapes it refuses (4 channels, stride 1x2, an
-odd channel count, a clipping activation; under `--optimize size`)."""
+zero: the ADD ASR #31) and -128 under ReLU (dropped); a layer with a shift key. And the shapes it refuses (4
+channels, stride 1x2, an odd channel count, a clipping activation; under `--optimize size`)."""
 from __future__ import annotations
 
 import shutil
@@ -115,3 +115,15 @@ def test_other_builds_and_cores_equal_tflm(core, flags, tmp_path):
     xs = [random_inputs(g, np.random.default_rng(k)) for k in (1, 2)]
     layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
     assert_outputs_equal_tflm(model, xs, cortexm.run(report["elf"], core, xs, layout))
+
+
+@needs_qemu
+def test_a_layer_shift_key_equals_tflm(tmp_path):
+    """A layer whose requantisation words need a shift key (requant.cols_packed_words: seed 38's key 27): the
+    assembly XORs it into each channel's word for the shift (TINYCC_SH_KEY 1; 0 where no shallow node has a key,
+    as in every case above); host (ASan + UBSan) and Cortex-M4 outputs equal TF Lite Micro's."""
+    model = shallow_case(38, h=6, w=8, cout=8)
+    src = write_model_c(model, tmp_path)[1]
+    assert "#define TINYCC_SH_KEY 1\n" in src.split("#ifndef")[0]      # the emitter's, before the kernels' defaults
+    assert_qemu_m4_fast_path(model, tmp_path, KERNEL, samples=3)
+    assert_matches_tflm(model, samples=2, seed=5, c=True, sanitize=True)

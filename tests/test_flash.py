@@ -205,7 +205,7 @@ def test_depthwise_generic_paths_compile_out_only_when_no_node_needs_them(kernel
         assert got[k][0].tobytes() == np.asarray(want).tobytes(), f"sample {k}"
 
 
-def _two_convs(width: int, kernels, cin: int = 8) -> bytes:
+def _two_convs(width: int, kernels, cin: int = 8, activation: str = "relu") -> bytes:
     """x (1 x 5 x width x cin) -> conv `kernels[0]` -> conv `kernels[1]` -> y (int8, 8 channels, SAME padding)."""
     from tests.ops.test_fast_kernels import _out_scale, _pads, _quant_w
     from tests.tflite_builder import act, q
@@ -223,19 +223,21 @@ def _two_convs(width: int, kernels, cin: int = 8) -> bytes:
         scale_out = _out_scale(scale, w_mean, kernel[0] * kernel[1] * ci)
         tensors.update({w.name: w, b.name: b, out: act(out, (), "int8", q(scale_out, int(rng.integers(-20, 20))))})
         nodes.append(Node(f"conv{i}", "conv_2d", [src, w.name, b.name], [out],
-                          {"strides": (1, 1), "dilations": (1, 1), "activation": "relu",
+                          {"strides": (1, 1), "dilations": (1, 1), "activation": activation,
                            "pads": _pads((5, width), kernel, (1, 1), True)}))
         src, scale = out, scale_out
     return write_tflite(validate(Graph("two_conv", tensors, nodes, ["x"], [src], source="<two conv>")))
 
 
-# (width, first conv's input channels, kernels): the entries (TINYCC_COLS_PW, _ROWS, _FLAT) and the tails
-# (TINYCC_COLS_SPLIT, _ONE) of the im2col kernel its nodes need
-TWO_CONVS = {"flat-odd-pw-35px": (7, 8, [(3, 3), (1, 1)], dict(PW=1, ROWS=0, FLAT=1, SPLIT=0, ONE=1)),
-             "rows-ci8": (6, 8, [(3, 3), (3, 3)], dict(PW=0, ROWS=1, FLAT=0, SPLIT=0, ONE=0)),
-             "rows-ci3": (6, 3, [(3, 3), (3, 3)], dict(PW=0, ROWS=1, FLAT=0, SPLIT=1, ONE=0)),
-             "pw-30px": (6, 8, [(1, 1), (1, 1)], dict(PW=1, ROWS=0, FLAT=0, SPLIT=0, ONE=0)),
-             "pw-40px-one-past-threes": (8, 8, [(1, 1), (1, 1)], dict(PW=1, ROWS=0, FLAT=0, SPLIT=0, ONE=1))}
+# (width, first conv's input channels, kernels, activation): the entries (TINYCC_COLS_PW, _ROWS, _FLAT) and the
+# tails (TINYCC_COLS_SPLIT, _ONE) of the im2col kernel its nodes need ("none": no clipping, the Cortex-M4's
+# passes of three pixels apply)
+TWO_CONVS = {"flat-odd-pw-35px": (7, 8, [(3, 3), (1, 1)], "relu", dict(PW=1, ROWS=0, FLAT=1, SPLIT=0, ONE=1)),
+             "rows-ci8": (6, 8, [(3, 3), (3, 3)], "none", dict(PW=0, ROWS=1, FLAT=0, SPLIT=0, ONE=0)),
+             "rows-ci3": (6, 3, [(3, 3), (3, 3)], "relu", dict(PW=0, ROWS=1, FLAT=0, SPLIT=1, ONE=0)),
+             "pw-30px": (6, 8, [(1, 1), (1, 1)], "relu", dict(PW=1, ROWS=0, FLAT=0, SPLIT=0, ONE=0)),
+             "pw-40px-one-past-threes": (8, 8, [(1, 1), (1, 1)], "none",
+                                         dict(PW=1, ROWS=0, FLAT=0, SPLIT=0, ONE=1))}
 
 
 @pytest.mark.parametrize("name", list(TWO_CONVS))
@@ -245,16 +247,16 @@ def test_im2col_entries_and_tails_compile_out_only_when_no_node_takes_them(name,
     channel count is not a multiple of 4 (TINYCC_COLS_SPLIT) and the pass of one pixel only where an odd row or
     pixel count, or one pixel past the passes of three, reaches it (TINYCC_COLS_ONE; ResNet-8: 2.2 KB less code
     for both); the outputs stay TF Lite Micro's."""
-    width, cin, kernels, defines = TWO_CONVS[name]
+    width, cin, kernels, activation, defines = TWO_CONVS[name]
     path = tmp_path / "m.tflite"
-    path.write_bytes(_two_convs(width, kernels, cin))
+    path.write_bytes(_two_convs(width, kernels, cin, activation))
     g = load_tflite(path)
     samples = [random_inputs(g, np.random.default_rng(k)) for k in range(3)]
     got, body, _ = _compile_and_run(path, "speed", tmp_path, samples)
     assert body.count("tinycc_conv_2d_s8_cols(") + body.count("tinycc_conv_2d_s8_fast_inplace(") == 2
     source = (tmp_path / "speed" / "model.c").read_text()
-    for key, on in defines.items():
-        assert f"#define TINYCC_COLS_{key} {on}\n" in source
+    for key, on in defines.items():     # the emitter's #define, before the kernels' defaults
+        assert re.search(rf"#define TINYCC_COLS_{key} (\d)\n", source).group(1) == str(on), key
     for k, xs in enumerate(samples):
         want = run_tflm(path.read_bytes(), xs)[0]
         assert got[k][0].tobytes() == np.asarray(want).tobytes(), f"sample {k}"
@@ -266,9 +268,11 @@ def test_im2col_one_pixel_pass_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
     """On the Cortex-M4 the passes of three pixels leave a pass of one only at a count one past a multiple of
     three (40 pixels: TINYCC_COLS_ONE 1), never in a row of even width (TINYCC_COLS_ONE 0)."""
     from tests.fast_paths import assert_qemu_m4_fast_path
-    width, cin, kernels, defines = TWO_CONVS[name]
-    data = _two_convs(width, kernels, cin)
-    assert_qemu_m4_fast_path(data, tmp_path, f"#define TINYCC_COLS_ONE {defines['ONE']}\n", samples=2)
+    width, cin, kernels, activation, defines = TWO_CONVS[name]
+    data = _two_convs(width, kernels, cin, activation)
+    src = write_model_c(data, tmp_path)[1]
+    assert re.search(r"#define TINYCC_COLS_ONE (\d)\n", src).group(1) == str(defines["ONE"])
+    assert_qemu_m4_fast_path(data, tmp_path, "tinycc_cols_block3", samples=2)
 
 
 @pytest.mark.parametrize("width, channels, pair", [(14, 8, 2), (15, 6, 1), (9, 8, 0)])
