@@ -108,6 +108,9 @@ def cols_words(table: np.ndarray, zp2: int, key: int, w: np.ndarray) -> np.ndarr
     return np.concatenate(parts).astype(np.int32)
 
 
+PW16_GROUPS = 16   # a pointwise node with more 4-tap groups than this takes 16 groups a pass (TINYCC_COLS3_PW16)
+
+
 def _f32(node, m, p, inplace):
     if p["dtype"] != "float32":
         return None
@@ -144,6 +147,11 @@ def _cols(node, m, p, inplace):
              "TINYCC_COLS_ODD": m.g.tensors[node.inputs[1]].shape[0] % 2 == 1}
     for name, need in needs.items():
         m.defines[name] = max(m.defines.get(name, 0), int(need))
+    # the pointwise assembly's pair loop 16 groups a pass when a node's pairs take more than 16 (K > 64: one
+    # taken branch a pair less for each 16 groups, 768 bytes more code); else 8 a pass (TINYCC_COLS3_PW16)
+    w = m.g.tensors[node.inputs[1]].shape
+    long_pw = path == "pw" and w[1] * w[2] * w[3] > 4 * PW16_GROUPS
+    m.defines["TINYCC_COLS3_PW16"] = max(m.defines.get("TINYCC_COLS3_PW16", 0), int(long_pw))
     return {"wpk": cols[0]}
 
 

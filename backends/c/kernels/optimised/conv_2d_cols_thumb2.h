@@ -299,8 +299,13 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
     "strb %[a0], [%[xl], #1]\n\t" \
     "strb %[wa], [%[x]], #1\n\t"
 #endif
-/* the pair loop: every channel pair of the block in slots 0..2 (frame: tinycc_cols_block3_asm's first 28 bytes) */
-#define TINYCC_COLS3_PAIRS \
+/* the pair loop: every channel pair of the block in slots 0..2 (frame: tinycc_cols_block3_asm's first 28 bytes),
+ * BODIES groups a pass (TINYCC_COLS3_BODY8 or TINYCC_COLS3_BODY16: the entry's offset as tinycc_cols3_entry's) */
+#define TINYCC_COLS3_BODY8 \
+    TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY \
+    TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY
+#define TINYCC_COLS3_BODY16 TINYCC_COLS3_BODY8 TINYCC_COLS3_BODY8
+#define TINYCC_COLS3_PAIRS(BODIES) \
     "1:\n\t" \
     "ldr.w %[a0], [%[w]], #4\n\t"       /* kb0, kb1, the column, the first group's weights */ \
     "ldr.w %[a1], [%[w]], #4\n\t" \
@@ -318,8 +323,7 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
     "ldr pc, [sp, #12]\n\t" \
     ".p2align 2\n\t" \
     "2:\n\t" \
-    TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY \
-    TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY \
+    BODIES \
     "ldr.w %[xl], [%[x]]\n\t"           /* the next group's first word: the mark after the last */ \
     "cmp.w %[xl], #0x80008000\n\t" \
     "bne.w 2b\n\t" \
@@ -328,14 +332,17 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
     "ldr %[xl], [sp, #20]\n\t"          /* past the last pair */ \
     "cmp %[x], %[xl]\n\t" \
     "bne 1b\n\t"
+/* the offset of a pair loop's entry (n groups a pass) from its first group: (g - 1) mod n groups early, each
+ * 96 bytes; g == 1: past the loop (n groups, LDR.W, CMP.W, BNE.W) */
+static inline int tinycc_cols3_entry(int g, int n) {
+    return g > 1 ? 96 * (-(g - 1) & (n - 1)) : 96 * n + 12;
+}
 static inline const int32_t *tinycc_cols_block3_asm(const tinycc_cols *c, const int32_t *w, int g, int8_t *op,
                                                     int co, int32_t zp2, int32_t key) {
     const int32_t *xbv = c->w;
     int8_t *opv = op, *endv = op + co;
     int32_t zpv = zp2, keyv = key;
-    const int skip = -(g - 1) & 7;
-    /* the entry's offset from the loop's first group; g == 1: past the loop (8 groups, LDR.W, CMP.W, BNE.W) */
-    int cov = co, offv = g > 1 ? 96 * skip : 96 * 8 + 12;
+    int cov = co, offv = tinycc_cols3_entry(g, 8);
     const int32_t *x;
     int32_t a0, a1, a2, a3, a4, a5, wa, wb, wah, wbh, xl, xh;
     __asm__ volatile(
@@ -343,7 +350,7 @@ static inline const int32_t *tinycc_cols_block3_asm(const tinycc_cols *c, const 
         TINYCC_COLS_ENTRY("wah", "wbh")
         "sub sp, sp, #32\n\t"
         TINYCC_COLS3_FRAME
-        TINYCC_COLS3_PAIRS
+        TINYCC_COLS3_PAIRS(TINYCC_COLS3_BODY8)
         "add sp, sp, #32\n\t"
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [a5] "=&r"(a5),
           [x] "=&r"(x), [w] "+r"(w), [wa] "=&r"(wa), [wb] "=&r"(wb), [wah] "=&r"(wah), [wbh] "=&r"(wbh),
@@ -360,15 +367,23 @@ static inline const int32_t *tinycc_cols_block3_asm(const tinycc_cols *c, const 
  * block's pixels and outputs 3 pixels on (back, when `backward`): the layer in one call (no call, frame or C
  * loop a block). Its frame: tinycc_cols_block3_asm's, then the next block's input, the input and output
  * steps, the blocks left, the first pair's words and g (56 bytes). */
+/* the emitter's: 1 when a pointwise node has more than 16 groups (conv_2d.py's PW16_GROUPS): its pair loop then
+ * runs 16 groups a pass (a taken branch a pair less for each 16 groups, 768 bytes more code), else 8 */
+#ifndef TINYCC_COLS3_PW16
+#define TINYCC_COLS3_PW16 1
+#endif
+#if TINYCC_COLS3_PW16
+#define TINYCC_COLS3_PW_BODIES TINYCC_COLS3_BODY16
+#else
+#define TINYCC_COLS3_PW_BODIES TINYCC_COLS3_BODY8
+#endif
 static inline void tinycc_cols_pw3_asm(const tinycc_cols *c, const int32_t *w, int g, int8_t *op, int co, int32_t zp2,
                                        int32_t key, const int8_t *in, int nb, int backward) {
     const int32_t *xbv = c->w, *wv = w;
     int8_t *opv = op, *endv = op + co;
     const int8_t *inv = in;
     int32_t zpv = zp2, keyv = key;
-    const int skip = -(g - 1) & 7;
-    /* the entry's offset from the loop's first group; g == 1: past the loop (8 groups, LDR.W, CMP.W, BNE.W) */
-    int cov = co, offv = g > 1 ? 96 * skip : 96 * 8 + 12, gv = g, nbv = nb;
+    int cov = co, offv = tinycc_cols3_entry(g, TINYCC_COLS3_PW16 ? 16 : 8), gv = g, nbv = nb;
     int instepv = backward ? -12 * g : 12 * g, outstepv = backward ? -3 * co : 3 * co;
     const int32_t *x;
     int32_t a0, a1, a2, a3, a4, a5, wa, wb, wah, wbh, xl, xh;
@@ -415,7 +430,7 @@ static inline void tinycc_cols_pw3_asm(const tinycc_cols *c, const int32_t *w, i
         "subs %[a3], %[a3], #1\n\t"
         "bne 5b\n\t"
         "ldr %[w], [sp, #44]\n\t"
-        TINYCC_COLS3_PAIRS
+        TINYCC_COLS3_PAIRS(TINYCC_COLS3_PW_BODIES)
         "ldr %[a0], [sp, #40]\n\t"          /* the blocks left */
         "subs %[a0], %[a0], #1\n\t"
         "beq 9f\n\t"
@@ -444,6 +459,9 @@ static inline void tinycc_cols_pw3_asm(const tinycc_cols *c, const int32_t *w, i
         : "cc", "memory");
 }
 #undef TINYCC_COLS3_BODY
+#undef TINYCC_COLS3_BODY8
+#undef TINYCC_COLS3_BODY16
+#undef TINYCC_COLS3_PW_BODIES
 #undef TINYCC_COLS3_PAIRS
 #undef TINYCC_COLS3_TAIL
 #undef TINYCC_COLS3_SMMLAR6

@@ -1,0 +1,75 @@
+"""The pointwise assembly loop's pair loop at 16 groups a pass (conv_2d_cols_thumb2.h, TINYCC_COLS3_PW16: the
+emitter's when a 1x1 node has more than 16 four-tap groups) against TF Lite Micro, byte for byte. Chains of
+1x1 stride-1 layers whose group counts g meet every entry into the 16-group body: g = 1 (past the loop), 2 and
+18 (entered 15 and 14 groups in), 32 (two whole passes) and 33 (three passes, the first one group long), under
+both requantisation tails (output zero point -128 everywhere: TINYCC_COLS_SIGN 0; one other: 1), weights at
+int8's extremes, pixel counts that leave no pixel and a pair after the blocks of three. Host (ASan + UBSan)
+and QEMU runs; a model whose nodes have at most 16 groups keeps 8 a pass."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.fast_paths import assert_qemu_m4_fast_path, needs_qemu, write_model_c
+from tests.ops.check import assert_matches_tflm
+from tests.tflite_builder import act, const, q
+from tinycc.backends.tflm.flatbuffer import write_tflite
+from tinycc.core.graph import Graph, Node
+from tinycc.core.validate import validate
+
+IN_SCALE = 0.02
+
+
+def pointwise_chain(seed: int, h: int, w: int, channels: list[int], zps: list[int]) -> bytes:
+    """1x1 stride-1 int8 convolutions channels[0] -> channels[1] -> ..., layer i's output zero point zps[i],
+    per-channel weights in [-127, 127] (both ends in every channel), no activation; every layer's output is a
+    model output."""
+    rng = np.random.default_rng(seed)
+    tensors, nodes = {}, []
+    x = act("x", (1, h, w, channels[0]), "int8", q(IN_SCALE, -128))
+    tensors["x"], prev, scale = x, "x", IN_SCALE
+    for i, (cin, cout) in enumerate(zip(channels, channels[1:])):
+        wq = rng.integers(-127, 128, (cout, 1, 1, cin)).astype(np.int8)
+        wq.reshape(cout, -1)[:, :2] = [-127, 127]
+        w_scales = rng.uniform(0.001, 0.1, cout).astype(np.float32)
+        out_scale = float(np.float32(scale * 0.0125 * 127 * 8 * np.sqrt(cin) / 4))
+        bias = rng.integers(-20000, 20000, cout).astype(np.int32)
+        wt = const(f"w{i}", wq, q(w_scales, np.zeros(cout), 0))
+        b = const(f"b{i}", bias, q((w_scales * np.float32(scale)).astype(np.float32), np.zeros(cout)))
+        out = act(f"y{i}", (1, h, w, cout), "int8", q(out_scale, zps[i]))
+        tensors.update({wt.name: wt, b.name: b, out.name: out})
+        nodes.append(Node(f"conv{i}", "conv_2d", [prev, wt.name, b.name], [out.name],
+                          {"strides": (1, 1), "dilations": (1, 1), "activation": "none", "pads": (0, 0, 0, 0)}))
+        prev, scale = out.name, out_scale
+    # every layer's output a model output: checked against TFLM, and no layer planned in place over its input
+    g = Graph("pointwise_chain", tensors, nodes, ["x"], [n.outputs[0] for n in nodes], source="<pointwise chain test>")
+    return write_tflite(validate(g))
+
+
+# name: (h, w, channels, output zero points, TINYCC_COLS_SIGN)
+CASES = {
+    "g1-g32-g18-zp-128-15px": (3, 5, [4, 128, 72, 10], [-128, -128, -128], 0),
+    "g2-g33-zp5-14px": (2, 7, [8, 132, 6], [-128, 5], 1),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_pointwise_16_a_pass_on_host_equals_tflm(name, tmp_path):
+    h, w, channels, zps, sign = CASES[name]
+    model = pointwise_chain(1, h, w, channels, zps)
+    src = write_model_c(model, tmp_path)[1]
+    assert "#define TINYCC_COLS3_PW16 1\n" in src and f"#define TINYCC_COLS_SIGN {sign}\n" in src
+    assert src.count("tinycc_conv_2d_s8_cols(&") == len(channels) - 1
+    assert_matches_tflm(model, samples=2, seed=5, c=True, sanitize=True)
+
+
+@needs_qemu
+@pytest.mark.parametrize("name", list(CASES))
+def test_pointwise_16_a_pass_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
+    h, w, channels, zps, _ = CASES[name]
+    assert_qemu_m4_fast_path(pointwise_chain(1, h, w, channels, zps), tmp_path, "tinycc_conv_2d_s8_cols", 3)
+
+
+def test_pointwise_of_16_groups_keeps_8_a_pass(tmp_path):
+    src = write_model_c(pointwise_chain(1, 2, 3, [8, 64, 4], [-128, -128]), tmp_path)[1]
+    assert "#define TINYCC_COLS3_PW16 0\n" in src
