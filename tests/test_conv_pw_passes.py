@@ -1,10 +1,12 @@
-"""The pointwise assembly loop's pair loop at 16 groups a pass (conv_2d_cols_thumb2.h, TINYCC_COLS3_PW16: the
-emitter's when a 1x1 node has more than 16 four-tap groups) against TF Lite Micro, byte for byte. Chains of
-1x1 stride-1 layers whose group counts g meet every entry into the 16-group body: g = 1 (past the loop), 2 and
-18 (entered 15 and 14 groups in), 32 (two whole passes) and 33 (three passes, the first one group long), under
-both requantisation tails (output zero point -128 everywhere: TINYCC_COLS_SIGN 0; one other: 1), weights at
-int8's extremes, pixel counts that leave no pixel and a pair after the blocks of three. Host (ASan + UBSan)
-and QEMU runs; a model whose nodes have at most 16 groups keeps 8 a pass."""
+"""The pointwise assembly loop's pair loop (conv_2d_cols_thumb2.h's tinycc_cols_pw3_asm) against TF Lite Micro,
+byte for byte: 16 groups a pass (TINYCC_COLS3_PW16: the emitter's when a 1x1 node has more than 16 four-tap
+groups) and two groups peeled a pair (TINYCC_COLS3_PW_G2 without _G1: a node of 2 groups, none of 1). Chains
+of 1x1 stride-1 layers whose group counts g meet the entries into the body: g = 1 (past the loop), 2 (with
+one group peeled: entered 15 groups in; with two: past the loop), 3, 10, 18 (one whole pass after two
+peeled), 32 and 33 (two and three passes), under both requantisation tails (output zero point -128
+everywhere: TINYCC_COLS_SIGN 0; one other: 1), weights at int8's extremes, pixel counts that leave no pixel,
+one and a pair after the blocks of three (each block's widening: an odd g's lone group, then two a pass).
+Host (ASan + UBSan) and QEMU runs; a model whose nodes have at most 16 groups keeps 8 a pass."""
 from __future__ import annotations
 
 import numpy as np
@@ -46,27 +48,31 @@ def pointwise_chain(seed: int, h: int, w: int, channels: list[int], zps: list[in
     return write_tflite(validate(g))
 
 
-# name: (h, w, channels, output zero points, TINYCC_COLS_SIGN)
+# name: (h, w, channels, output zero points, TINYCC_COLS_SIGN, 16 groups a pass, two groups peeled)
 CASES = {
-    "g1-g32-g18-zp-128-15px": (3, 5, [4, 128, 72, 10], [-128, -128, -128], 0),
-    "g2-g33-zp5-14px": (2, 7, [8, 132, 6], [-128, 5], 1),
+    "g1-g32-g18-zp-128-15px": (3, 5, [4, 128, 72, 10], [-128, -128, -128], 0, 1, 0),
+    "g2-g33-zp5-14px": (2, 7, [8, 132, 6], [-128, 5], 1, 1, 1),
+    "g2-g3-g18-zp-128-16px": (4, 4, [8, 12, 72, 8], [-128, -128, -128], 0, 1, 1),
+    "g2-g10-zp-128-17px": (1, 17, [8, 40, 4], [-128, -128], 0, 0, 1),
 }
 
 
 @pytest.mark.parametrize("name", list(CASES))
-def test_pointwise_16_a_pass_on_host_equals_tflm(name, tmp_path):
-    h, w, channels, zps, sign = CASES[name]
+def test_pointwise_passes_on_host_equal_tflm(name, tmp_path):
+    h, w, channels, zps, sign, pw16, head2 = CASES[name]
     model = pointwise_chain(1, h, w, channels, zps)
     src = write_model_c(model, tmp_path)[1]
-    assert "#define TINYCC_COLS3_PW16 1\n" in src and f"#define TINYCC_COLS_SIGN {sign}\n" in src
+    assert f"#define TINYCC_COLS3_PW16 {pw16}\n" in src and f"#define TINYCC_COLS_SIGN {sign}\n" in src
+    peeled2 = "#define TINYCC_COLS3_PW_G1 0\n" in src and "#define TINYCC_COLS3_PW_G2 1\n" in src
+    assert peeled2 == bool(head2)
     assert src.count("tinycc_conv_2d_s8_cols(&") == len(channels) - 1
     assert_matches_tflm(model, samples=2, seed=5, c=True, sanitize=True)
 
 
 @needs_qemu
 @pytest.mark.parametrize("name", list(CASES))
-def test_pointwise_16_a_pass_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
-    h, w, channels, zps, _ = CASES[name]
+def test_pointwise_passes_on_qemu_cortex_m4_equal_tflm(name, tmp_path):
+    h, w, channels, zps = CASES[name][:4]
     assert_qemu_m4_fast_path(pointwise_chain(1, h, w, channels, zps), tmp_path, "tinycc_conv_2d_s8_cols", 3)
 
 

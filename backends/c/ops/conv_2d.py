@@ -119,18 +119,24 @@ def _f32(node, m, p, inplace):
     return {"w": w, "bias": bias, "lo": lo, "hi": hi}
 
 
+def pointwise_groups(node, g) -> int:
+    """The 4-tap groups of a 1x1 stride-1 node whose input channels are whole groups (conv_2d_cols_rows.h's
+    tinycc_cols_pointwise: the kernel's pointwise loop, whichever entry calls it), else 0."""
+    x, w, y = g.tensors[node.inputs[0]], g.tensors[node.inputs[1]], g.tensors[node.outputs[0]]
+    ci = x.shape[3]
+    pointwise = (tuple(w.shape[1:3]) == (1, 1) and tuple(node.attrs["strides"]) == (1, 1)
+                 and tuple(y.shape[1:3]) == tuple(x.shape[1:3]) and ci % TAP_GROUP == 0)
+    return ci // TAP_GROUP if pointwise else 0
+
+
 def cols_path(node, g, inplace: bool) -> str:
     """The entry of the im2col kernel this node takes (conv_2d_cols_rows.h's tinycc_conv_2d_s8_cols,
     conv_2d_inplace.h's tinycc_conv_2d_s8_cols_inplace): "pw" (a 1x1 stride-1 product over whole
     4-channel groups; in place only for batch 1), "flat" (out of place, odd output rows: pixels paired
     across rows) or "rows"."""
-    x, w, y = g.tensors[node.inputs[0]], g.tensors[node.inputs[1]], g.tensors[node.outputs[0]]
-    n, h, wd, ci = x.shape
-    pointwise = (tuple(w.shape[1:3]) == (1, 1) and tuple(node.attrs["strides"]) == (1, 1)
-                 and tuple(y.shape[1:3]) == (h, wd) and ci % 4 == 0)
-    if pointwise and (not inplace or n == 1):
+    if pointwise_groups(node, g) and (not inplace or g.tensors[node.inputs[0]].shape[0] == 1):
         return "pw"
-    return "rows" if inplace or y.shape[2] % 2 == 0 else "flat"
+    return "rows" if inplace or g.tensors[node.outputs[0]].shape[2] % 2 == 0 else "flat"
 
 
 def _cols(node, m, p, inplace):
@@ -149,9 +155,12 @@ def _cols(node, m, p, inplace):
         m.defines[name] = max(m.defines.get(name, 0), int(need))
     # the pointwise assembly's pair loop 16 groups a pass when a node's pairs take more than 16 (K > 64: one
     # taken branch a pair less for each 16 groups, 768 bytes more code); else 8 a pass (TINYCC_COLS3_PW16)
-    w = m.g.tensors[node.inputs[1]].shape
-    long_pw = path == "pw" and w[1] * w[2] * w[3] > 4 * PW16_GROUPS
+    long_pw = path == "pw" and pointwise_groups(node, m.g) > PW16_GROUPS
     m.defines["TINYCC_COLS3_PW16"] = max(m.defines.get("TINYCC_COLS3_PW16", 0), int(long_pw))
+    # two groups peeled a pair when a pointwise node has 2 groups and none has 1 (TINYCC_COLS3_PW_G1, _G2)
+    groups = pointwise_groups(node, m.g)
+    for k in (1, 2):
+        m.defines[f"TINYCC_COLS3_PW_G{k}"] = max(m.defines.get(f"TINYCC_COLS3_PW_G{k}", 0), int(groups == k))
     return {"wpk": cols[0]}
 
 

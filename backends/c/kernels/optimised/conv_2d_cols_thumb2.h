@@ -300,12 +300,14 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
     "strb %[wa], [%[x]], #1\n\t"
 #endif
 /* the pair loop: every channel pair of the block in slots 0..2 (frame: tinycc_cols_block3_asm's first 28 bytes),
- * BODIES groups a pass (TINYCC_COLS3_BODY8 or TINYCC_COLS3_BODY16: the entry's offset as tinycc_cols3_entry's) */
+ * BODIES groups a pass (TINYCC_COLS3_BODY8 or TINYCC_COLS3_BODY16), HEAD2 "" or TINYCC_COLS3_BODY: a second group
+ * peeled after the first (then a pair of a 2-group layer goes from its head to its outputs with no pass and no
+ * test of the mark; every g must be at least 2). The entry's offset: tinycc_cols3_entry's */
 #define TINYCC_COLS3_BODY8 \
     TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY \
     TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY
 #define TINYCC_COLS3_BODY16 TINYCC_COLS3_BODY8 TINYCC_COLS3_BODY8
-#define TINYCC_COLS3_PAIRS(BODIES) \
+#define TINYCC_COLS3_PAIRS(BODIES, HEAD2) \
     "1:\n\t" \
     "ldr.w %[a0], [%[w]], #4\n\t"       /* kb0, kb1, the column, the first group's weights */ \
     "ldr.w %[a1], [%[w]], #4\n\t" \
@@ -320,6 +322,7 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
     "ldr.w %[xh], [%[x], #4]\n\t" \
     "ldr.w %[xl], [%[x]], #16\n\t" \
     TINYCC_COLS3_MAC("a0", "a1", "a0", "a1") \
+    HEAD2 \
     "ldr pc, [sp, #12]\n\t" \
     ".p2align 2\n\t" \
     "2:\n\t" \
@@ -334,15 +337,15 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
     "bne 1b\n\t"
 /* the offset of a pair loop's entry (n groups a pass) from its first group: (g - 1) mod n groups early, each
  * 96 bytes; g == 1: past the loop (n groups, LDR.W, CMP.W, BNE.W) */
-static inline int tinycc_cols3_entry(int g, int n) {
-    return g > 1 ? 96 * (-(g - 1) & (n - 1)) : 96 * n + 12;
+static inline int tinycc_cols3_entry(int g, int n, int peeled) {
+    return g > peeled ? 96 * (-(g - peeled) & (n - 1)) : 96 * n + 12;
 }
 static inline const int32_t *tinycc_cols_block3_asm(const tinycc_cols *c, const int32_t *w, int g, int8_t *op,
                                                     int co, int32_t zp2, int32_t key) {
     const int32_t *xbv = c->w;
     int8_t *opv = op, *endv = op + co;
     int32_t zpv = zp2, keyv = key;
-    int cov = co, offv = tinycc_cols3_entry(g, 8);
+    int cov = co, offv = tinycc_cols3_entry(g, 8, 1);
     const int32_t *x;
     int32_t a0, a1, a2, a3, a4, a5, wa, wb, wah, wbh, xl, xh;
     __asm__ volatile(
@@ -350,7 +353,7 @@ static inline const int32_t *tinycc_cols_block3_asm(const tinycc_cols *c, const 
         TINYCC_COLS_ENTRY("wah", "wbh")
         "sub sp, sp, #32\n\t"
         TINYCC_COLS3_FRAME
-        TINYCC_COLS3_PAIRS(TINYCC_COLS3_BODY8)
+        TINYCC_COLS3_PAIRS(TINYCC_COLS3_BODY8, "")
         "add sp, sp, #32\n\t"
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [a5] "=&r"(a5),
           [x] "=&r"(x), [w] "+r"(w), [wa] "=&r"(wa), [wb] "=&r"(wb), [wah] "=&r"(wah), [wbh] "=&r"(wbh),
@@ -378,6 +381,21 @@ static inline const int32_t *tinycc_cols_block3_asm(const tinycc_cols *c, const 
 #else
 #define TINYCC_COLS3_PW_BODIES TINYCC_COLS3_BODY8
 #endif
+/* the emitter's (conv_2d.py's pointwise_groups): whether a pointwise node has 1 group (G1), 2 groups (G2). With
+ * 2 and never 1, two groups are peeled a pair (HEAD2), so a 2-group layer's pairs skip the LDR PC into a pass
+ * and its test of the mark (8 est. cycles a pair), for 96 bytes of code */
+#ifndef TINYCC_COLS3_PW_G1
+#define TINYCC_COLS3_PW_G1 1
+#endif
+#ifndef TINYCC_COLS3_PW_G2
+#define TINYCC_COLS3_PW_G2 0
+#endif
+#define TINYCC_COLS3_PW_HEAD2 (TINYCC_COLS3_PW_G2 && !TINYCC_COLS3_PW_G1)
+#if TINYCC_COLS3_PW_HEAD2
+#define TINYCC_COLS3_PW_PEEL TINYCC_COLS3_BODY
+#else
+#define TINYCC_COLS3_PW_PEEL ""
+#endif
 /* one group of the three pixels (its words in P0, P1, P2) widened into slots 0, 1, 2 at x (a4, a5, w: temporaries) */
 #define TINYCC_COLS3_WIDEN(P0, P1, P2) \
     "sxtb16 %[a4], %[" P0 "]\n\t" \
@@ -398,7 +416,8 @@ static inline void tinycc_cols_pw3_asm(const tinycc_cols *c, const int32_t *w, i
     int8_t *opv = op, *endv = op + co;
     const int8_t *inv = in;
     int32_t zpv = zp2, keyv = key;
-    int cov = co, offv = tinycc_cols3_entry(g, TINYCC_COLS3_PW16 ? 16 : 8), gv = g, nbv = nb;
+    int cov = co, offv = tinycc_cols3_entry(g, TINYCC_COLS3_PW16 ? 16 : 8, TINYCC_COLS3_PW_HEAD2 ? 2 : 1), gv = g,
+        nbv = nb;
     int instepv = backward ? -12 * g : 12 * g, outstepv = backward ? -3 * co : 3 * co;
     const int32_t *x;
     int32_t a0, a1, a2, a3, a4, a5, wa, wb, wah, wbh, xl, xh;
@@ -442,7 +461,7 @@ static inline void tinycc_cols_pw3_asm(const tinycc_cols *c, const int32_t *w, i
         "bne 6b\n\t"
         "7:\n\t"
         "ldr %[w], [sp, #44]\n\t"
-        TINYCC_COLS3_PAIRS(TINYCC_COLS3_PW_BODIES)
+        TINYCC_COLS3_PAIRS(TINYCC_COLS3_PW_BODIES, TINYCC_COLS3_PW_PEEL)
         "ldr %[a0], [sp, #40]\n\t"          /* the blocks left */
         "subs %[a0], %[a0], #1\n\t"
         "beq 9f\n\t"
@@ -483,6 +502,8 @@ static inline void tinycc_cols_pw3_asm(const tinycc_cols *c, const int32_t *w, i
 #undef TINYCC_COLS3_BODY8
 #undef TINYCC_COLS3_BODY16
 #undef TINYCC_COLS3_PW_BODIES
+#undef TINYCC_COLS3_PW_PEEL
+#undef TINYCC_COLS3_PW_HEAD2
 #undef TINYCC_COLS3_WIDEN
 #undef TINYCC_COLS3_PAIRS
 #undef TINYCC_COLS3_TAIL
