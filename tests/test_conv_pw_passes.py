@@ -1,6 +1,8 @@
 """The pointwise assembly loop's pair loop (conv_2d_cols_thumb2.h's tinycc_cols_pw3_asm) against TF Lite Micro,
 byte for byte: 16 groups a pass (TINYCC_COLS3_PW16: the emitter's when a 1x1 node has more than 16 four-tap
-groups) and two groups peeled a pair (TINYCC_COLS3_PW_G2 without _G1: a node of 2 groups, none of 1). Chains
+groups), two groups peeled a pair (TINYCC_COLS3_PW_G2 without _G1: a node of 2 groups, none of 1) and the
+pairs after the blocks of three compiled out (TINYCC_COLS_PW_REST 0: every node's pixels whole blocks of three,
+co even; a 9-pixel chain whose last co is odd keeps them). Chains
 of 1x1 stride-1 layers whose group counts g meet the entries into the body: g = 1 (past the loop), 2 (with
 one group peeled: entered 15 groups in; with two: past the loop), 3, 10, 18 (one whole pass after two
 peeled), 32 and 33 (two and three passes), under both requantisation tails (output zero point -128
@@ -8,6 +10,8 @@ everywhere: TINYCC_COLS_SIGN 0; one other: 1), weights at int8's extremes, pixel
 one and a pair after the blocks of three (each block's widening: an odd g's lone group, then two a pass).
 Host (ASan + UBSan) and QEMU runs; a model whose nodes have at most 16 groups keeps 8 a pass."""
 from __future__ import annotations
+
+import re
 
 import numpy as np
 import pytest
@@ -48,23 +52,32 @@ def pointwise_chain(seed: int, h: int, w: int, channels: list[int], zps: list[in
     return write_tflite(validate(g))
 
 
-# name: (h, w, channels, output zero points, TINYCC_COLS_SIGN, 16 groups a pass, two groups peeled)
+def emitted(src: str, name: str) -> int:
+    """The value model.c's emitter gives a #define (its block comes first, before the kernels' defaults)."""
+    found = re.search(rf"^#define {name} (-?\d+)$", src, re.M)
+    assert found, name
+    return int(found.group(1))
+
+
+# name: (h, w, channels, output zero points, TINYCC_COLS_SIGN, 16 groups a pass, two groups peeled, pairs after
+# the blocks of three compiled in)
 CASES = {
-    "g1-g32-g18-zp-128-15px": (3, 5, [4, 128, 72, 10], [-128, -128, -128], 0, 1, 0),
-    "g2-g33-zp5-14px": (2, 7, [8, 132, 6], [-128, 5], 1, 1, 1),
-    "g2-g3-g18-zp-128-16px": (4, 4, [8, 12, 72, 8], [-128, -128, -128], 0, 1, 1),
-    "g2-g10-zp-128-17px": (1, 17, [8, 40, 4], [-128, -128], 0, 0, 1),
+    "g1-g32-g18-zp-128-15px": (3, 5, [4, 128, 72, 10], [-128, -128, -128], 0, 1, 0, 0),
+    "g2-g33-zp5-14px": (2, 7, [8, 132, 6], [-128, 5], 1, 1, 1, 1),
+    "g2-g3-g18-zp-128-16px": (4, 4, [8, 12, 72, 8], [-128, -128, -128], 0, 1, 1, 1),
+    "g2-g10-zp-128-17px": (1, 17, [8, 40, 4], [-128, -128], 0, 0, 1, 1),
+    "g2-g10-zp-128-odd-co-9px": (3, 3, [8, 40, 5], [-128, -128], 0, 0, 1, 1),
 }
 
 
 @pytest.mark.parametrize("name", list(CASES))
 def test_pointwise_passes_on_host_equal_tflm(name, tmp_path):
-    h, w, channels, zps, sign, pw16, head2 = CASES[name]
+    h, w, channels, zps, sign, pw16, head2, rest = CASES[name]
     model = pointwise_chain(1, h, w, channels, zps)
     src = write_model_c(model, tmp_path)[1]
-    assert f"#define TINYCC_COLS3_PW16 {pw16}\n" in src and f"#define TINYCC_COLS_SIGN {sign}\n" in src
-    peeled2 = "#define TINYCC_COLS3_PW_G1 0\n" in src and "#define TINYCC_COLS3_PW_G2 1\n" in src
-    assert peeled2 == bool(head2)
+    assert emitted(src, "TINYCC_COLS3_PW16") == pw16 and emitted(src, "TINYCC_COLS_SIGN") == sign
+    assert (emitted(src, "TINYCC_COLS3_PW_G2") and not emitted(src, "TINYCC_COLS3_PW_G1")) == bool(head2)
+    assert emitted(src, "TINYCC_COLS_PW_REST") == rest
     assert src.count("tinycc_conv_2d_s8_cols(&") == len(channels) - 1
     assert_matches_tflm(model, samples=2, seed=5, c=True, sanitize=True)
 
@@ -78,4 +91,4 @@ def test_pointwise_passes_on_qemu_cortex_m4_equal_tflm(name, tmp_path):
 
 def test_pointwise_of_16_groups_keeps_8_a_pass(tmp_path):
     src = write_model_c(pointwise_chain(1, 2, 3, [8, 64, 4], [-128, -128]), tmp_path)[1]
-    assert "#define TINYCC_COLS3_PW16 0\n" in src
+    assert emitted(src, "TINYCC_COLS3_PW16") == 0

@@ -129,6 +129,17 @@ def pointwise_groups(node, g) -> int:
     return ci // TAP_GROUP if pointwise else 0
 
 
+def whole_blocks(node, g, p, groups: int) -> bool:
+    """Whether a pointwise node's pixels (`groups` 4-tap groups each) all go through the Cortex-M4 three-pixel
+    loop: conv_2d_cols_rows.h's tinycc_cols3_fits (an even co of at least 2, no clipping activation, the
+    groups within both columns) and a pixel count that is whole blocks of three."""
+    n, h, w, _ = g.tensors[node.inputs[0]].shape
+    co, count = g.tensors[node.outputs[0]].shape[3], n * h * w
+    b = (CONV_COLS_BYTES // 2 + 8) & ~3                      # TINYCC_COLS_B
+    return (count >= 3 and count % 3 == 0 and co >= 2 and co % 2 == 0 and p["act_min"] <= -128
+            and p["act_max"] >= 127 and 16 * groups + 4 <= b and 16 * groups - 8 <= CONV_COLS_BYTES - b)
+
+
 def cols_path(node, g, inplace: bool) -> str:
     """The entry of the im2col kernel this node takes (conv_2d_cols_rows.h's tinycc_conv_2d_s8_cols,
     conv_2d_inplace.h's tinycc_conv_2d_s8_cols_inplace): "pw" (a 1x1 stride-1 product over whole
@@ -161,6 +172,10 @@ def _cols(node, m, p, inplace):
     groups = pointwise_groups(node, m.g)
     for k in (1, 2):
         m.defines[f"TINYCC_COLS3_PW_G{k}"] = max(m.defines.get(f"TINYCC_COLS3_PW_G{k}", 0), int(groups == k))
+    # the pointwise loop's pairs after its blocks of three only when a node needs them (TINYCC_COLS_PW_REST)
+    if groups:
+        rest = int(not whole_blocks(node, m.g, p, groups))
+        m.defines["TINYCC_COLS_PW_REST"] = max(m.defines.get("TINYCC_COLS_PW_REST", 0), rest)
     return {"wpk": cols[0]}
 
 
