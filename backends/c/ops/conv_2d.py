@@ -108,6 +108,9 @@ def cols_words(table: np.ndarray, zp2: int, key: int, w: np.ndarray) -> np.ndarr
     return np.concatenate(parts).astype(np.int32)
 
 
+PW16_GROUPS = 16   # a pointwise node with more 4-tap groups than this takes 16 groups a pass (TINYCC_COLS3_PW16)
+
+
 def _f32(node, m, p, inplace):
     if p["dtype"] != "float32":
         return None
@@ -116,18 +119,35 @@ def _f32(node, m, p, inplace):
     return {"w": w, "bias": bias, "lo": lo, "hi": hi}
 
 
+def pointwise_groups(node, g) -> int:
+    """The 4-tap groups of a 1x1 stride-1 node whose input channels are whole groups (conv_2d_cols_rows.h's
+    tinycc_cols_pointwise: the kernel's pointwise loop, whichever entry calls it), else 0."""
+    x, w, y = g.tensors[node.inputs[0]], g.tensors[node.inputs[1]], g.tensors[node.outputs[0]]
+    ci = x.shape[3]
+    pointwise = (tuple(w.shape[1:3]) == (1, 1) and tuple(node.attrs["strides"]) == (1, 1)
+                 and tuple(y.shape[1:3]) == tuple(x.shape[1:3]) and ci % TAP_GROUP == 0)
+    return ci // TAP_GROUP if pointwise else 0
+
+
+def whole_blocks(node, g, p, groups: int) -> bool:
+    """Whether a pointwise node's pixels (`groups` 4-tap groups each) all go through the Cortex-M4 three-pixel
+    loop: conv_2d_cols_rows.h's tinycc_cols3_fits (an even co of at least 2, no clipping activation, the
+    groups within both columns) and a pixel count that is whole blocks of three."""
+    n, h, w, _ = g.tensors[node.inputs[0]].shape
+    co, count = g.tensors[node.outputs[0]].shape[3], n * h * w
+    b = (CONV_COLS_BYTES // 2 + 8) & ~3                      # TINYCC_COLS_B
+    return (count >= 3 and count % 3 == 0 and co >= 2 and co % 2 == 0 and p["act_min"] <= -128
+            and p["act_max"] >= 127 and 16 * groups + 4 <= b and 16 * groups - 8 <= CONV_COLS_BYTES - b)
+
+
 def cols_path(node, g, inplace: bool) -> str:
     """The entry of the im2col kernel this node takes (conv_2d_cols_rows.h's tinycc_conv_2d_s8_cols,
     conv_2d_inplace.h's tinycc_conv_2d_s8_cols_inplace): "pw" (a 1x1 stride-1 product over whole
     4-channel groups; in place only for batch 1), "flat" (out of place, odd output rows: pixels paired
     across rows) or "rows"."""
-    x, w, y = g.tensors[node.inputs[0]], g.tensors[node.inputs[1]], g.tensors[node.outputs[0]]
-    n, h, wd, ci = x.shape
-    pointwise = (tuple(w.shape[1:3]) == (1, 1) and tuple(node.attrs["strides"]) == (1, 1)
-                 and tuple(y.shape[1:3]) == (h, wd) and ci % 4 == 0)
-    if pointwise and (not inplace or n == 1):
+    if pointwise_groups(node, g) and (not inplace or g.tensors[node.inputs[0]].shape[0] == 1):
         return "pw"
-    return "rows" if inplace or y.shape[2] % 2 == 0 else "flat"
+    return "rows" if inplace or g.tensors[node.outputs[0]].shape[2] % 2 == 0 else "flat"
 
 
 def _one_pixel_pass(node, g, path: str) -> bool:
@@ -159,6 +179,18 @@ def _cols(node, m, p, inplace):
              "TINYCC_COLS_SPLIT": w.shape[3] % 4 != 0}
     for name, need in needs.items():
         m.defines[name] = max(m.defines.get(name, 0), int(need))
+    # the pointwise assembly's pair loop 16 groups a pass when a node's pairs take more than 16 (K > 64: one
+    # taken branch a pair less for each 16 groups, 768 bytes more code); else 8 a pass (TINYCC_COLS3_PW16)
+    long_pw = path == "pw" and pointwise_groups(node, m.g) > PW16_GROUPS
+    m.defines["TINYCC_COLS3_PW16"] = max(m.defines.get("TINYCC_COLS3_PW16", 0), int(long_pw))
+    # two groups peeled a pair when a pointwise node has 2 groups and none has 1 (TINYCC_COLS3_PW_G1, _G2)
+    groups = pointwise_groups(node, m.g)
+    for k in (1, 2):
+        m.defines[f"TINYCC_COLS3_PW_G{k}"] = max(m.defines.get(f"TINYCC_COLS3_PW_G{k}", 0), int(groups == k))
+    # the pointwise loop's pairs after its blocks of three only when a node needs them (TINYCC_COLS_PW_REST)
+    if groups:
+        rest = int(not whole_blocks(node, m.g, p, groups))
+        m.defines["TINYCC_COLS_PW_REST"] = max(m.defines.get("TINYCC_COLS_PW_REST", 0), rest)
     return {"wpk": cols[0]}
 
 

@@ -180,6 +180,12 @@ static inline void tinycc_conv_2d_s8_cols_row(const tinycc_conv_shape *s, const 
     }
 }
 
+/* the emitter's (conv_2d.py's whole_blocks): 0 when every pointwise node fits the three-pixel loop
+ * (tinycc_cols3_fits) with its pixels whole blocks of three, so the pairs after the blocks compile out */
+#ifndef TINYCC_COLS_PW_REST
+#define TINYCC_COLS_PW_REST 1
+#endif
+
 /* a 1x1, stride-1 convolution whose pixels' channels are whole groups: one matrix product */
 static inline int tinycc_cols_pointwise(const tinycc_conv_shape *s) {
     return s->kh == 1 && s->kw == 1 && s->sh == 1 && s->sw == 1 && s->oh == s->h && s->ow == s->w && s->ci % 4 == 0;
@@ -203,10 +209,12 @@ static inline void tinycc_conv_2d_s8_cols_pw(const tinycc_conv_shape *s, const i
 #endif
     k = 0;
 #ifdef TINYCC_COLS3
-    if (tinycc_cols3_fits(s, s->ci / 4, act_min, act_max) && count >= 3) {   /* three pixels a pass, then pairs */
+    /* three pixels a pass, then pairs (none when no node needs them: TINYCC_COLS_PW_REST 0) */
+    if (!TINYCC_COLS_PW_REST || (tinycc_cols3_fits(s, s->ci / 4, act_min, act_max) && count >= 3)) {
         const long i = backward ? count - 3 : 0;
         tinycc_cols_pw3(s, &c, s->ci / 4, wpk, out + i * s->co, in + i * s->ci, (int)(count / 3), backward);
         k = count - count % 3;
+        if (!TINYCC_COLS_PW_REST) return;
     }
 #endif
     for (; k < count; k += 2) {

@@ -299,8 +299,15 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
     "strb %[a0], [%[xl], #1]\n\t" \
     "strb %[wa], [%[x]], #1\n\t"
 #endif
-/* the pair loop: every channel pair of the block in slots 0..2 (frame: tinycc_cols_block3_asm's first 28 bytes) */
-#define TINYCC_COLS3_PAIRS \
+/* the pair loop: every channel pair of the block in slots 0..2 (frame: tinycc_cols_block3_asm's first 28 bytes),
+ * BODIES groups a pass (TINYCC_COLS3_BODY8 or TINYCC_COLS3_BODY16), HEAD2 "" or TINYCC_COLS3_BODY: a second group
+ * peeled after the first (then a pair of a 2-group layer goes from its head to its outputs with no pass and no
+ * test of the mark; every g must be at least 2). The entry's offset: tinycc_cols3_entry's */
+#define TINYCC_COLS3_BODY8 \
+    TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY \
+    TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY
+#define TINYCC_COLS3_BODY16 TINYCC_COLS3_BODY8 TINYCC_COLS3_BODY8
+#define TINYCC_COLS3_PAIRS(BODIES, HEAD2) \
     "1:\n\t" \
     "ldr.w %[a0], [%[w]], #4\n\t"       /* kb0, kb1, the column, the first group's weights */ \
     "ldr.w %[a1], [%[w]], #4\n\t" \
@@ -315,11 +322,11 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
     "ldr.w %[xh], [%[x], #4]\n\t" \
     "ldr.w %[xl], [%[x]], #16\n\t" \
     TINYCC_COLS3_MAC("a0", "a1", "a0", "a1") \
+    HEAD2 \
     "ldr pc, [sp, #12]\n\t" \
     ".p2align 2\n\t" \
     "2:\n\t" \
-    TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY \
-    TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY \
+    BODIES \
     "ldr.w %[xl], [%[x]]\n\t"           /* the next group's first word: the mark after the last */ \
     "cmp.w %[xl], #0x80008000\n\t" \
     "bne.w 2b\n\t" \
@@ -328,14 +335,17 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
     "ldr %[xl], [sp, #20]\n\t"          /* past the last pair */ \
     "cmp %[x], %[xl]\n\t" \
     "bne 1b\n\t"
+/* the offset of a pair loop's entry (n groups a pass) from its first group: (g - 1) mod n groups early, each
+ * 96 bytes; g == 1: past the loop (n groups, LDR.W, CMP.W, BNE.W) */
+static inline int tinycc_cols3_entry(int g, int n, int peeled) {
+    return g > peeled ? 96 * (-(g - peeled) & (n - 1)) : 96 * n + 12;
+}
 static inline const int32_t *tinycc_cols_block3_asm(const tinycc_cols *c, const int32_t *w, int g, int8_t *op,
                                                     int co, int32_t zp2, int32_t key) {
     const int32_t *xbv = c->w;
     int8_t *opv = op, *endv = op + co;
     int32_t zpv = zp2, keyv = key;
-    const int skip = -(g - 1) & 7;
-    /* the entry's offset from the loop's first group; g == 1: past the loop (8 groups, LDR.W, CMP.W, BNE.W) */
-    int cov = co, offv = g > 1 ? 96 * skip : 96 * 8 + 12;
+    int cov = co, offv = tinycc_cols3_entry(g, 8, 1);
     const int32_t *x;
     int32_t a0, a1, a2, a3, a4, a5, wa, wb, wah, wbh, xl, xh;
     __asm__ volatile(
@@ -343,7 +353,7 @@ static inline const int32_t *tinycc_cols_block3_asm(const tinycc_cols *c, const 
         TINYCC_COLS_ENTRY("wah", "wbh")
         "sub sp, sp, #32\n\t"
         TINYCC_COLS3_FRAME
-        TINYCC_COLS3_PAIRS
+        TINYCC_COLS3_PAIRS(TINYCC_COLS3_BODY8, "")
         "add sp, sp, #32\n\t"
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [a5] "=&r"(a5),
           [x] "=&r"(x), [w] "+r"(w), [wa] "=&r"(wa), [wb] "=&r"(wb), [wah] "=&r"(wah), [wbh] "=&r"(wbh),
@@ -356,19 +366,58 @@ static inline const int32_t *tinycc_cols_block3_asm(const tinycc_cols *c, const 
     return w;
 }
 /* tinycc_cols_block3_asm over nb blocks of a pointwise layer's pixels from `in` on, each block's three pixels
- * (in, in + 4g, in + 8g) first widened into the slots (SXTB16 and SXTB16 ROR 8 of each word), the next
+ * (in, in + 4g, in + 8g) first widened into the slots (SXTB16 and SXTB16 ROR 8 of each word; two groups a
+ * pass, their six loads back to back, after one alone when g is odd: 18.5 est. cycles a group for 21), the next
  * block's pixels and outputs 3 pixels on (back, when `backward`): the layer in one call (no call, frame or C
  * loop a block). Its frame: tinycc_cols_block3_asm's, then the next block's input, the input and output
  * steps, the blocks left, the first pair's words and g (56 bytes). */
+/* the emitter's: 1 when a pointwise node has more than 16 groups (conv_2d.py's PW16_GROUPS): its pair loop then
+ * runs 16 groups a pass (a taken branch a pair less for each 16 groups, 768 bytes more code), else 8 */
+#ifndef TINYCC_COLS3_PW16
+#define TINYCC_COLS3_PW16 1
+#endif
+#if TINYCC_COLS3_PW16
+#define TINYCC_COLS3_PW_BODIES TINYCC_COLS3_BODY16
+#else
+#define TINYCC_COLS3_PW_BODIES TINYCC_COLS3_BODY8
+#endif
+/* the emitter's (conv_2d.py's pointwise_groups): whether a pointwise node has 1 group (G1), 2 groups (G2). With
+ * 2 and never 1, two groups are peeled a pair (HEAD2), so a 2-group layer's pairs skip the LDR PC into a pass
+ * and its test of the mark (8 est. cycles a pair), for 96 bytes of code */
+#ifndef TINYCC_COLS3_PW_G1
+#define TINYCC_COLS3_PW_G1 1
+#endif
+#ifndef TINYCC_COLS3_PW_G2
+#define TINYCC_COLS3_PW_G2 0
+#endif
+#define TINYCC_COLS3_PW_HEAD2 (TINYCC_COLS3_PW_G2 && !TINYCC_COLS3_PW_G1)
+#if TINYCC_COLS3_PW_HEAD2
+#define TINYCC_COLS3_PW_PEEL TINYCC_COLS3_BODY
+#else
+#define TINYCC_COLS3_PW_PEEL ""
+#endif
+/* one group of the three pixels (its words in P0, P1, P2) widened into slots 0, 1, 2 at x (a4, a5, w: temporaries) */
+#define TINYCC_COLS3_WIDEN(P0, P1, P2) \
+    "sxtb16 %[a4], %[" P0 "]\n\t" \
+    "sxtb16 %[" P0 "], %[" P0 "], ror #8\n\t" \
+    "sxtb16 %[a5], %[" P1 "]\n\t" \
+    "sxtb16 %[" P1 "], %[" P1 "], ror #8\n\t" \
+    "sxtb16 %[w], %[" P2 "]\n\t" \
+    "sxtb16 %[" P2 "], %[" P2 "], ror #8\n\t" \
+    "str %[a4], [%[x]]\n\t" \
+    "str %[" P0 "], [%[x], #4]\n\t" \
+    "str %[a5], [%[x], #8]\n\t" \
+    "str %[" P1 "], [%[x], #12]\n\t" \
+    "str.w %[w], [%[x], %[kb]]\n\t" \
+    "str.w %[" P2 "], [%[x], %[kb4]]\n\t"
 static inline void tinycc_cols_pw3_asm(const tinycc_cols *c, const int32_t *w, int g, int8_t *op, int co, int32_t zp2,
                                        int32_t key, const int8_t *in, int nb, int backward) {
     const int32_t *xbv = c->w, *wv = w;
     int8_t *opv = op, *endv = op + co;
     const int8_t *inv = in;
     int32_t zpv = zp2, keyv = key;
-    const int skip = -(g - 1) & 7;
-    /* the entry's offset from the loop's first group; g == 1: past the loop (8 groups, LDR.W, CMP.W, BNE.W) */
-    int cov = co, offv = g > 1 ? 96 * skip : 96 * 8 + 12, gv = g, nbv = nb;
+    int cov = co, offv = tinycc_cols3_entry(g, TINYCC_COLS3_PW16 ? 16 : 8, TINYCC_COLS3_PW_HEAD2 ? 2 : 1), gv = g,
+        nbv = nb;
     int instepv = backward ? -12 * g : 12 * g, outstepv = backward ? -3 * co : 3 * co;
     const int32_t *x;
     int32_t a0, a1, a2, a3, a4, a5, wa, wb, wah, wbh, xl, xh;
@@ -395,27 +444,24 @@ static inline void tinycc_cols_pw3_asm(const tinycc_cols *c, const int32_t *w, i
         "ldr %[x], [sp]\n\t"
         "add %[a1], %[a0], %[a3], lsl #2\n\t"
         "add %[a2], %[a1], %[a3], lsl #2\n\t"
-        "5:\n\t"
+        "tst %[a3], #1\n\t"                /* an odd group count: one group alone first (at 8:) */
+        "bne 8f\n\t"
+        "6:\n\t"                            /* two groups a pass: their six loads back to back */
         "ldr.w %[wa], [%[a0]], #4\n\t"
         "ldr.w %[wb], [%[a1]], #4\n\t"
         "ldr.w %[wah], [%[a2]], #4\n\t"
-        "sxtb16 %[wbh], %[wa]\n\t"
-        "sxtb16 %[wa], %[wa], ror #8\n\t"
-        "sxtb16 %[xl], %[wb]\n\t"
-        "sxtb16 %[wb], %[wb], ror #8\n\t"
-        "sxtb16 %[xh], %[wah]\n\t"
-        "sxtb16 %[wah], %[wah], ror #8\n\t"
-        "str %[wbh], [%[x]]\n\t"
-        "str %[wa], [%[x], #4]\n\t"
-        "str %[xl], [%[x], #8]\n\t"
-        "str %[wb], [%[x], #12]\n\t"
-        "str.w %[xh], [%[x], %[kb]]\n\t"
-        "str.w %[wah], [%[x], %[kb4]]\n\t"
+        "ldr.w %[wbh], [%[a0]], #4\n\t"
+        "ldr.w %[xl], [%[a1]], #4\n\t"
+        "ldr.w %[xh], [%[a2]], #4\n\t"
+        TINYCC_COLS3_WIDEN("wa", "wb", "wah")
         "add %[x], %[x], #16\n\t"
-        "subs %[a3], %[a3], #1\n\t"
-        "bne 5b\n\t"
+        TINYCC_COLS3_WIDEN("wbh", "xl", "xh")
+        "add %[x], %[x], #16\n\t"
+        "subs %[a3], %[a3], #2\n\t"
+        "bne 6b\n\t"
+        "7:\n\t"
         "ldr %[w], [sp, #44]\n\t"
-        TINYCC_COLS3_PAIRS
+        TINYCC_COLS3_PAIRS(TINYCC_COLS3_PW_BODIES, TINYCC_COLS3_PW_PEEL)
         "ldr %[a0], [sp, #40]\n\t"          /* the blocks left */
         "subs %[a0], %[a0], #1\n\t"
         "beq 9f\n\t"
@@ -431,6 +477,15 @@ static inline void tinycc_cols_pw3_asm(const tinycc_cols *c, const int32_t *w, i
         "str %[xl], [sp, #20]\n\t"
         "str %[x], [sp, #4]\n\t"
         "b 4b\n\t"
+        "8:\n\t"                            /* the odd group, then the others two a pass */
+        "ldr.w %[wa], [%[a0]], #4\n\t"
+        "ldr.w %[wb], [%[a1]], #4\n\t"
+        "ldr.w %[wah], [%[a2]], #4\n\t"
+        TINYCC_COLS3_WIDEN("wa", "wb", "wah")
+        "add %[x], %[x], #16\n\t"
+        "subs %[a3], %[a3], #1\n\t"
+        "bne 6b\n\t"
+        "b 7b\n\t"
         "9:\n\t"
         "add sp, sp, #56\n\t"
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [a5] "=&r"(a5),
@@ -444,6 +499,12 @@ static inline void tinycc_cols_pw3_asm(const tinycc_cols *c, const int32_t *w, i
         : "cc", "memory");
 }
 #undef TINYCC_COLS3_BODY
+#undef TINYCC_COLS3_BODY8
+#undef TINYCC_COLS3_BODY16
+#undef TINYCC_COLS3_PW_BODIES
+#undef TINYCC_COLS3_PW_PEEL
+#undef TINYCC_COLS3_PW_HEAD2
+#undef TINYCC_COLS3_WIDEN
 #undef TINYCC_COLS3_PAIRS
 #undef TINYCC_COLS3_TAIL
 #undef TINYCC_COLS3_SMMLAR6

@@ -1,0 +1,94 @@
+"""The pointwise assembly loop's pair loop (conv_2d_cols_thumb2.h's tinycc_cols_pw3_asm) against TF Lite Micro,
+byte for byte: 16 groups a pass (TINYCC_COLS3_PW16: the emitter's when a 1x1 node has more than 16 four-tap
+groups), two groups peeled a pair (TINYCC_COLS3_PW_G2 without _G1: a node of 2 groups, none of 1) and the
+pairs after the blocks of three compiled out (TINYCC_COLS_PW_REST 0: every node's pixels whole blocks of three,
+co even; a 9-pixel chain whose last co is odd keeps them). Chains
+of 1x1 stride-1 layers whose group counts g meet the entries into the body: g = 1 (past the loop), 2 (with
+one group peeled: entered 15 groups in; with two: past the loop), 3, 10, 18 (one whole pass after two
+peeled), 32 and 33 (two and three passes), under both requantisation tails (output zero point -128
+everywhere: TINYCC_COLS_SIGN 0; one other: 1), weights at int8's extremes, pixel counts that leave no pixel,
+one and a pair after the blocks of three (each block's widening: an odd g's lone group, then two a pass).
+Host (ASan + UBSan) and QEMU runs; a model whose nodes have at most 16 groups keeps 8 a pass."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from tests.fast_paths import assert_qemu_m4_fast_path, needs_qemu, write_model_c
+from tests.ops.check import assert_matches_tflm
+from tests.tflite_builder import act, const, q
+from tinycc.backends.tflm.flatbuffer import write_tflite
+from tinycc.core.graph import Graph, Node
+from tinycc.core.validate import validate
+
+IN_SCALE = 0.02
+
+
+def pointwise_chain(seed: int, h: int, w: int, channels: list[int], zps: list[int]) -> bytes:
+    """1x1 stride-1 int8 convolutions channels[0] -> channels[1] -> ..., layer i's output zero point zps[i],
+    per-channel weights in [-127, 127] (both ends in every channel), no activation; every layer's output is a
+    model output."""
+    rng = np.random.default_rng(seed)
+    tensors, nodes = {}, []
+    x = act("x", (1, h, w, channels[0]), "int8", q(IN_SCALE, -128))
+    tensors["x"], prev, scale = x, "x", IN_SCALE
+    for i, (cin, cout) in enumerate(zip(channels, channels[1:])):
+        wq = rng.integers(-127, 128, (cout, 1, 1, cin)).astype(np.int8)
+        wq.reshape(cout, -1)[:, :2] = [-127, 127]
+        w_scales = rng.uniform(0.001, 0.1, cout).astype(np.float32)
+        out_scale = float(np.float32(scale * 0.0125 * 127 * 8 * np.sqrt(cin) / 4))
+        bias = rng.integers(-20000, 20000, cout).astype(np.int32)
+        wt = const(f"w{i}", wq, q(w_scales, np.zeros(cout), 0))
+        b = const(f"b{i}", bias, q((w_scales * np.float32(scale)).astype(np.float32), np.zeros(cout)))
+        out = act(f"y{i}", (1, h, w, cout), "int8", q(out_scale, zps[i]))
+        tensors.update({wt.name: wt, b.name: b, out.name: out})
+        nodes.append(Node(f"conv{i}", "conv_2d", [prev, wt.name, b.name], [out.name],
+                          {"strides": (1, 1), "dilations": (1, 1), "activation": "none", "pads": (0, 0, 0, 0)}))
+        prev, scale = out.name, out_scale
+    # every layer's output a model output: checked against TFLM, and no layer planned in place over its input
+    g = Graph("pointwise_chain", tensors, nodes, ["x"], [n.outputs[0] for n in nodes], source="<pointwise chain test>")
+    return write_tflite(validate(g))
+
+
+def emitted(src: str, name: str) -> int:
+    """The value model.c's emitter gives a #define (its block comes first, before the kernels' defaults)."""
+    found = re.search(rf"^#define {name} (-?\d+)$", src, re.M)
+    assert found, name
+    return int(found.group(1))
+
+
+# name: (h, w, channels, output zero points, TINYCC_COLS_SIGN, 16 groups a pass, two groups peeled, pairs after
+# the blocks of three compiled in)
+CASES = {
+    "g1-g32-g18-zp-128-15px": (3, 5, [4, 128, 72, 10], [-128, -128, -128], 0, 1, 0, 0),
+    "g2-g33-zp5-14px": (2, 7, [8, 132, 6], [-128, 5], 1, 1, 1, 1),
+    "g2-g3-g18-zp-128-16px": (4, 4, [8, 12, 72, 8], [-128, -128, -128], 0, 1, 1, 1),
+    "g2-g10-zp-128-17px": (1, 17, [8, 40, 4], [-128, -128], 0, 0, 1, 1),
+    "g2-g10-zp-128-odd-co-9px": (3, 3, [8, 40, 5], [-128, -128], 0, 0, 1, 1),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_pointwise_passes_on_host_equal_tflm(name, tmp_path):
+    h, w, channels, zps, sign, pw16, head2, rest = CASES[name]
+    model = pointwise_chain(1, h, w, channels, zps)
+    src = write_model_c(model, tmp_path)[1]
+    assert emitted(src, "TINYCC_COLS3_PW16") == pw16 and emitted(src, "TINYCC_COLS_SIGN") == sign
+    assert (emitted(src, "TINYCC_COLS3_PW_G2") and not emitted(src, "TINYCC_COLS3_PW_G1")) == bool(head2)
+    assert emitted(src, "TINYCC_COLS_PW_REST") == rest
+    assert src.count("tinycc_conv_2d_s8_cols(&") == len(channels) - 1
+    assert_matches_tflm(model, samples=2, seed=5, c=True, sanitize=True)
+
+
+@needs_qemu
+@pytest.mark.parametrize("name", list(CASES))
+def test_pointwise_passes_on_qemu_cortex_m4_equal_tflm(name, tmp_path):
+    h, w, channels, zps = CASES[name][:4]
+    assert_qemu_m4_fast_path(pointwise_chain(1, h, w, channels, zps), tmp_path, "tinycc_conv_2d_s8_cols", 3)
+
+
+def test_pointwise_of_16_groups_keeps_8_a_pass(tmp_path):
+    src = write_model_c(pointwise_chain(1, 2, 3, [8, 64, 4], [-128, -128]), tmp_path)[1]
+    assert emitted(src, "TINYCC_COLS3_PW16") == 0
