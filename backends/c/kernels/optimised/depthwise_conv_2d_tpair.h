@@ -199,6 +199,75 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
         TINYCC_DW_TP_ASM(SW, Z); \
     else
 
+/* One input row widened into the ring (tinycc_dw_s8_tpair's layout) for all gn groups of four channels in
+ * one assembly block: src the row's first inside column (cl) of channel 0, d the word of channel 0 that
+ * column's pair lands in (its slot). wp: the layer's constants (tinycc_dw_tp_wp): [0] the bytes from
+ * a group's last word to the next group's first, [1] the same of the input, [2] the whole column pairs
+ * n, [3] bit 1: an odd first column (its word's high halves), bit 2: an odd last one (the low halves).
+ * A pair of columns and four channels: two loads, four SXTB16, four PKH, four stores (20 est. cycles). */
+static inline void tinycc_dw_tp_widen(const int8_t *src, int32_t *d, const int32_t *wp, int gn, int ci) {
+    const int cs = wp[4];   /* words a channel */
+    int32_t *d1 = d + cs, *d2 = d1 + cs, *d3 = d2 + cs, n, v0, v1, e0, e1, t;
+    __asm__ volatile("0:\n\t"
+            "ldr %[t], [%[wp], #12]\n\t" "tst %[t], #1\n\t" "beq 4f\n\t"
+            "ldr %[v0], [%[s]]\n\t" "add %[s], %[s], %[ci]\n\t"
+            "sxtb16 %[e0], %[v0]\n\t" "sxtb16 %[e1], %[v0], ror #8\n\t"
+            "strh %[e0], [%[d0], #2]\n\t" "strh %[e1], [%[d1], #2]\n\t"
+            "lsr %[e0], %[e0], #16\n\t" "lsr %[e1], %[e1], #16\n\t"
+            "strh %[e0], [%[d2], #2]\n\t" "strh %[e1], [%[d3], #2]\n\t"
+            "adds %[d0], %[d0], #12\n\t" "adds %[d1], %[d1], #12\n\t" "adds %[d2], %[d2], #12\n\t"
+            "adds %[d3], %[d3], #12\n\t"
+            "4:\n\t"
+            "ldr %[n], [%[wp], #8]\n\t" "cmp %[n], #0\n\t" "beq 5f\n\t"
+            "1:\n\t"
+            "ldr %[v0], [%[s]]\n\t" "ldr %[v1], [%[s], %[ci]]\n\t" "add %[s], %[s], %[ci], lsl #1\n\t"
+            "sxtb16 %[e0], %[v0]\n\t" "sxtb16 %[e1], %[v1]\n\t"
+            "sxtb16 %[v0], %[v0], ror #8\n\t" "sxtb16 %[v1], %[v1], ror #8\n\t"
+            "pkhbt %[t], %[e0], %[e1], lsl #16\n\t" "str %[t], [%[d0]], #12\n\t"
+            "pkhtb %[t], %[e1], %[e0], asr #16\n\t" "str %[t], [%[d2]], #12\n\t"
+            "pkhbt %[t], %[v0], %[v1], lsl #16\n\t" "str %[t], [%[d1]], #12\n\t"
+            "pkhtb %[t], %[v1], %[v0], asr #16\n\t" "str %[t], [%[d3]], #12\n\t"
+            "subs %[n], %[n], #1\n\t" "bne 1b\n\t"
+            "5:\n\t"
+            "ldr %[t], [%[wp], #12]\n\t" "tst %[t], #2\n\t" "beq 6f\n\t"
+            "ldr %[v0], [%[s]]\n\t"
+            "sxtb16 %[e0], %[v0]\n\t" "sxtb16 %[e1], %[v0], ror #8\n\t"
+            "strh %[e0], [%[d0]]\n\t" "strh %[e1], [%[d1]]\n\t"
+            "lsr %[e0], %[e0], #16\n\t" "lsr %[e1], %[e1], #16\n\t"
+            "strh %[e0], [%[d2]]\n\t" "strh %[e1], [%[d3]]\n\t"
+            "6:\n\t"
+            "ldrd %[e0], %[e1], [%[wp]]\n\t"
+            "add %[d0], %[d0], %[e0]\n\t" "add %[d1], %[d1], %[e0]\n\t" "add %[d2], %[d2], %[e0]\n\t"
+            "add %[d3], %[d3], %[e0]\n\t" "add %[s], %[s], %[e1]\n\t"
+            "subs %[g], %[g], #1\n\t" "bne 0b"
+            : [s] "+&r"(src), [d0] "+&r"(d), [d1] "+&r"(d1), [d2] "+&r"(d2), [d3] "+&r"(d3), [g] "+&r"(gn),
+              [n] "=&r"(n), [v0] "=&r"(v0), [v1] "=&r"(v1), [e0] "=&r"(e0), [e1] "=&r"(e1), [t] "=&r"(t)
+            : [ci] "r"(ci), [wp] "r"(wp) : "memory", "cc");
+}
+
+/* tinycc_dw_tp_widen's constants (wp[0..4]) for rows of columns cl to cr - 1 (cl < cr) and cs words a channel */
+static inline void tinycc_dw_tp_wp(int32_t *wp, int cl, int cr, int cs, int ci) {
+    const int of = cl & 1, n = (cr - cl - of) >> 1, ol = cl + of + 2 * n < cr;
+    wp[0] = 16 * cs - 12 * (of + n);
+    wp[1] = 4 - ci * (of + 2 * n);
+    wp[2] = n;
+    wp[3] = of | ol << 1;
+    wp[4] = cs;
+}
+
+/* In place (r): can every output row go straight over the buffer, without the ring? The kernel reads an
+ * input row only to widen it, so an output row may overwrite input rows widened by then (all rows up to
+ * its window's last going down, from its window's first going up) or under none still to widen. */
+static inline int tinycc_dw_tp_direct(const tinycc_ring_shape *r) {
+    const long rbi = r->rbi, rbo = r->rbo;
+    int step;
+    for (step = 0; step < r->oh; ++step) {
+        const long oy = tinycc_ring_row(r, step), lo = oy * r->sh - r->pad_t, hi = lo + (long)(r->kh - 1) * r->dh;
+        if (r->backward ? lo > 0 && oy * rbo / rbi < lo : hi < r->h - 1 && ((oy + 1) * rbo - 1) / rbi > hi) return 0;
+    }
+    return 1;
+}
+
 /* Image b's (in place: r not NULL, out its buffer, rows in the ring's order) output rows; buf:
  * the node's arena scratch (the emitter's _tpair_bytes), the channels' records then the ring (3 * kp words a channel) */
 static __attribute__((noinline, unused)) void tinycc_dw_s8_tpair(const tinycc_dw_shape *s, const tinycc_ring_shape *r,
@@ -211,8 +280,10 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tpair(const tinycc_dw
     const int cl = pad_l < 2 * kp ? pad_l : 2 * kp, cr = w + pad_l < 2 * kp ? w + pad_l : 2 * kp;   /* inside */
     const int32_t zp4 = (int32_t)(((uint32_t)in_zp & 0xffu) * 0x01010101u), zpw = __sxtb16(zp4);
     const int steps = r ? r->oh : s->n * s->oh, clip = act_min > -128 || act_max < 127;
+    const int direct = r && tinycc_dw_tp_direct(r);   /* in place without the ring */
     int32_t *const fwt = buf, *const xb = buf + TINYCC_DW_TP_REC * co;
     int tag[3], first = r ? tinycc_ring_start(r) : 0, count = 0, step, ky, c, j;
+    int32_t wp[5];
     int z0 = rq == 1 && out_zp == -128 && !clip;   /* mode z0 (the records) */
     for (c = 0; c < co; ++c) {   /* the records: filter rows as (w0, w1), (w1, w2); the constants */
         const int8_t *f = fpk + 36 * (c >> 2) + (c & 3);
@@ -235,60 +306,32 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tpair(const tinycc_dw
         d[7] = (int32_t)((1u << (d[9] - 1)) - (128u << d[9]));
         d[8] *= 2;
     }
-    for (j = 0; j < co * kp * 3; ++j) xb[j] = zpw;
+    for (c = 0; c < co; ++c) {   /* the words of padding columns, every slot (rows inside never write them) */
+        int32_t *const xc = xb + (long)c * kp * 3;
+        for (j = 0; j < 3 * ((cl + 1) >> 1); ++j) xc[j] = zpw;
+        for (j = 3 * (cr >> 1); j < 3 * kp; ++j) xc[j] = zpw;
+    }
+    if (cl < cr) tinycc_dw_tp_wp(wp, cl, cr, 3 * kp, ci);
     for (step = 0; step < steps; ++step) {
         const int b = r ? 0 : step / s->oh, oy = r ? tinycc_ring_row(r, step) : step % s->oh;
         const int iy0 = oy * s->sh - s->pad_t, rot = ((iy0 % 3) + 3) % 3;
         /* slot s holds window row (s - rot) mod 3: its pairs at word 2 ((s - rot) mod 3) of a record */
         const int ko[3] = {2 * ((3 - rot) % 3), 2 * ((4 - rot) % 3), 2 * ((5 - rot) % 3)};
-        int8_t *const row = r ? tinycc_ring_slot(r, ring, oy) : out + (long)step * ow * co;
+        int8_t *const row = r && !direct ? tinycc_ring_slot(r, ring, oy)
+                                         : out + (long)(r ? oy : step) * ow * co;
         int k0 = 0;
         if (oy == 0 || step == 0) tag[0] = tag[1] = tag[2] = -0x7fffffff;   /* a new image: no row held */
         for (ky = 0; ky < 3; ++ky) {
             const int iy = iy0 + ky, k = ((iy % 3) + 3) % 3;
             if (tag[k] == iy) continue;
             tag[k] = iy;
-            if (iy >= 0 && iy < s->h && cl < cr) {   /* widened: two columns' four channels a pass */
-                const long cs = (long)kp * 3;   /* words a channel */
-                int g;
-                for (g = 0; g < co; g += 4) {
-                    const int8_t *src = in + ((long)(b * s->h + iy) * w + cl - pad_l) * ci + g;
-                    int32_t *d0 = xb + (long)g * cs + (cl >> 1) * 3 + k;
-                    int jj = cl;
-                    if (jj & 1) {   /* an odd first column: the high halves */
-                        const int32_t v = tinycc_ld4(src), e = __sxtb16(v), o = tinycc_dw_sxtb16_odd(v);
-                        int16_t *const q = (int16_t *)d0 + 1;
-                        q[0] = (int16_t)e, q[2 * cs] = (int16_t)o, q[4 * cs] = (int16_t)(e >> 16);
-                        q[6 * cs] = (int16_t)(o >> 16);
-                        ++jj, src += ci, d0 += 3;
-                    }
-                    if (jj + 2 <= cr) {   /* column pairs: one assembly loop (GCC took 30 cycles a pass) */
-                        int32_t *d1 = d0 + cs, *d2 = d1 + cs, *d3 = d2 + cs, v0, v1, e0, e1, t;
-                        int n = (cr - jj) >> 1;
-                        __asm__ volatile("1:\n\t"
-                                "ldr %[v0], [%[s]]\n\t" "ldr %[v1], [%[s], %[ci]]\n\t" "add %[s], %[s], %[ci], lsl #1\n\t"
-                                "sxtb16 %[e0], %[v0]\n\t" "sxtb16 %[e1], %[v1]\n\t"
-                                "sxtb16 %[v0], %[v0], ror #8\n\t" "sxtb16 %[v1], %[v1], ror #8\n\t"
-                                "pkhbt %[t], %[e0], %[e1], lsl #16\n\t" "str %[t], [%[d0]], #12\n\t"
-                                "pkhtb %[t], %[e1], %[e0], asr #16\n\t" "str %[t], [%[d2]], #12\n\t"
-                                "pkhbt %[t], %[v0], %[v1], lsl #16\n\t" "str %[t], [%[d1]], #12\n\t"
-                                "pkhtb %[t], %[v1], %[v0], asr #16\n\t" "str %[t], [%[d3]], #12\n\t"
-                                "subs %[n], %[n], #1\n\t" "bne 1b"
-                                : [s] "+&r"(src), [d0] "+&r"(d0), [d1] "+&r"(d1), [d2] "+&r"(d2), [d3] "+&r"(d3),
-                                  [n] "+&r"(n), [v0] "=&r"(v0), [v1] "=&r"(v1), [e0] "=&r"(e0), [e1] "=&r"(e1),
-                                  [t] "=&r"(t)
-                                : [ci] "r"(ci) : "memory", "cc");
-                        jj += ((cr - jj) >> 1) << 1;
-                    }
-                    if (jj < cr) {   /* an odd last column: the low halves */
-                        const int32_t v = tinycc_ld4(src), e = __sxtb16(v), o = tinycc_dw_sxtb16_odd(v);
-                        int16_t *const q = (int16_t *)d0;
-                        q[0] = (int16_t)e, q[2 * cs] = (int16_t)o, q[4 * cs] = (int16_t)(e >> 16);
-                        q[6 * cs] = (int16_t)(o >> 16);
-                    }
-                }
-            } else if (cl < cr) {   /* a row outside the input: the zero point */
-                for (j = 0; j < co * kp; ++j) xb[3 * j + k] = zpw;
+            if (iy >= 0 && iy < s->h && cl < cr)   /* widened: all channel groups in one assembly block */
+                tinycc_dw_tp_widen(in + ((long)(b * s->h + iy) * w + cl - pad_l) * ci, xb + (cl >> 1) * 3 + k, wp,
+                                   co >> 2, ci);
+            else if (cl < cr) {   /* a row outside the input: the zero point (co * kp a multiple of 4) */
+                int32_t *q = xb + k;
+                const int32_t *const e = q + 3L * co * kp;
+                for (; q < e; q += 12) q[0] = q[3] = q[6] = q[9] = zpw;
             }
         }
         if (np >= 2 && (!TINYCC_DW_TP_CLIP || !clip)) {   /* quads: the assembly */
@@ -314,7 +357,7 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tpair(const tinycc_dw
 #endif
             TINYCC_DW_TP_C(1);
         }
-        if (r) tinycc_ring_flush(r, out, ring, step, oy, &first, &count);
+        if (r && !direct) tinycc_ring_flush(r, out, ring, step, oy, &first, &count);
     }
 }
 #undef TINYCC_DW_TP_ASM
