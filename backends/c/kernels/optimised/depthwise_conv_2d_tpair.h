@@ -116,16 +116,19 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
 #define TINYCC_DW_TP_LDZP0 ""
 #define TINYCC_DW_TP_LDZP1 ""
 #define TINYCC_DW_TP_LDZP2 "ldr %[fa], [sp, #32]\n\t"
-/* stride 2: words W0..W4 (output j's window starts at word j), W3 and W4 loaded into W2, W0; a0
- * written after the others read it (the first row's accumulate the folded bias from a0) */
+/* stride 2: words W0..W4 (output j's window starts at word j), W3 and W4 loaded into W0, W1 after the
+ * first three's last use; the first row's accumulate the folded bias from a0 (out0) and a3 (the others) */
 #define TINYCC_DW_TP_SLOT2(FO, OFF, C0, C1, C2, C3) \
     "ldr %[fa], [sp, #" FO "]\n\t" "ldr %[fb], [sp, #" FO "+4]\n\t" "ldr %[W0], [%[p], #" OFF "]\n\t" \
     "ldr %[W1], [%[p], #" OFF "+12]\n\t" "ldr %[W2], [%[p], #" OFF "+24]\n\t" \
-    "smlad %[a1], %[W1], %[fa], %[" C1 "]\n\t" "smlabt %[a1], %[W2], %[fb], %[a1]\n\t" \
-    "smlad %[a2], %[W2], %[fa], %[" C2 "]\n\t" "ldr %[W2], [%[p], #" OFF "+36]\n\t" \
-    "smlabt %[a2], %[W2], %[fb], %[a2]\n\t" "smlad %[a3], %[W2], %[fa], %[" C3 "]\n\t" \
     "smlad %[a0], %[W0], %[fa], %[" C0 "]\n\t" "smlabt %[a0], %[W1], %[fb], %[a0]\n\t" \
-    "ldr %[W0], [%[p], #" OFF "+48]\n\t" "smlabt %[a3], %[W0], %[fb], %[a3]\n\t"
+    "smlad %[a1], %[W1], %[fa], %[" C1 "]\n\t" "smlabt %[a1], %[W2], %[fb], %[a1]\n\t" \
+    "smlad %[a2], %[W2], %[fa], %[" C2 "]\n\t" "ldr %[W0], [%[p], #" OFF "+36]\n\t" \
+    "ldr %[W1], [%[p], #" OFF "+48]\n\t" "smlabt %[a2], %[W0], %[fb], %[a2]\n\t" \
+    "smlad %[a3], %[W0], %[fa], %[" C3 "]\n\t" "smlabt %[a3], %[W1], %[fb], %[a3]\n\t"
+/* the first filter row (slot 0) of a quad: its accumulators start at the folded bias, which a0 holds */
+#define TINYCC_DW_TP_FIRST1 TINYCC_DW_TP_SLOT("0", "0", "a0", "a0", "a0", "a0")
+#define TINYCC_DW_TP_FIRST2 "ldr %[a3], [sp, #36]\n\t" TINYCC_DW_TP_SLOT2("0", "0", "a0", "a3", "a3", "a3")
 #define TINYCC_DW_TP_SLOTS1(FO, OFF, C0, C1, C2, C3) TINYCC_DW_TP_SLOT(FO, OFF, C0, C1, C2, C3)
 #define TINYCC_DW_TP_SLOTS2(FO, OFF, C0, C1, C2, C3) TINYCC_DW_TP_SLOT2(FO, OFF, C0, C1, C2, C3)
 #define TINYCC_DW_TP_ZP0(A) ""
@@ -169,23 +172,24 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
                 "add %[W1], %[p], %[W1]\n\t" "str %[W0], [sp, #48]\n\t" "str %[W1], [sp, #28]\n\t" \
                 "str %[W2], [sp, #56]\n\t" "add %[W0], %[o], #1\n\t" "str %[W0], [sp, #52]\n\t" \
                 "1:\n\t" \
-                "ldr %[a0], [sp, #36]\n\t" TINYCC_DW_TP_SLOTS##SW("0", "0", "a0", "a0", "a0", "a0") \
+                "ldr %[a0], [sp, #36]\n\t" TINYCC_DW_TP_FIRST##SW \
                 TINYCC_DW_TP_SLOTS##SW("8", "4", "a0", "a1", "a2", "a3") \
                 TINYCC_DW_TP_SLOTS##SW("16", "8", "a0", "a1", "a2", "a3") \
                 "adds %[p], %[p], #24 * " #SW "\n\t" TINYCC_DW_TP_LDZP##Z \
                 TINYCC_DW_TP_REQ##Z("a0", Z) TINYCC_DW_TP_REQ##Z("a1", Z) \
                 TINYCC_DW_TP_REQ##Z("a2", Z) TINYCC_DW_TP_REQ##Z("a3", Z) \
-                "ldr %[fb], [sp, #24]\n\t" "strb %[a1], [%[o], %[fb]]\n\t" "strb %[a0], [%[o]]\n\t" \
-                "add %[o], %[o], %[fb], lsl #1\n\t" "ldr %[fa], [sp, #28]\n\t" "strb %[a3], [%[o], %[fb]]\n\t" \
-                "strb %[a2], [%[o]]\n\t" "add %[o], %[o], %[fb], lsl #1\n\t" \
-                "cmp %[p], %[fa]\n\t" "bne 1b\n\t" \
-                "ldr %[fa], [sp, #56]\n\t" "cmp %[fa], #0\n\t" "beq 3f\n\t" \
+                "ldr %[fb], [sp, #24]\n\t" "ldr %[fa], [sp, #28]\n\t" "strb %[a1], [%[o], %[fb]]\n\t" \
+                "strb %[a0], [%[o]]\n\t" "add %[o], %[o], %[fb], lsl #1\n\t" "cmp %[p], %[fa]\n\t" \
+                "strb %[a2], [%[o]]\n\t" "strb %[a3], [%[o], %[fb]]\n\t" "add %[o], %[o], %[fb], lsl #1\n\t" \
+                "bne 1b\n\t" \
+                "ldr %[fa], [sp, #56]\n\t" "cmp %[fa], #0\n\t" "bne 4f\n\t" \
+                "ldr %[W0], [sp, #40]\n\t" "subs %[W0], %[W0], #1\n\t" "str %[W0], [sp, #40]\n\t" "bne 2b\n\t" \
+                "add sp, sp, #" TINYCC_DW_TP_STR(TINYCC_DW_TP_FRAME) "\n\t" "b 5f\n\t" \
+                "4:\n\t"   /* a pair left: one more quad over the channel's last four outputs */ \
                 "movs %[fa], #0\n\t" "str %[fa], [sp, #56]\n\t" "add %[fa], %[p], #12 * " #SW "\n\t" \
                 "str %[fa], [sp, #28]\n\t" \
                 "subs %[p], %[p], #12 * " #SW "\n\t" "sub %[o], %[o], %[fb], lsl #1\n\t" "b 1b\n\t" \
-                "3:\n\t" \
-                "ldr %[W0], [sp, #40]\n\t" "subs %[W0], %[W0], #1\n\t" "str %[W0], [sp, #40]\n\t" "bne 2b\n\t" \
-                "add sp, sp, #" TINYCC_DW_TP_STR(TINYCC_DW_TP_FRAME) \
+                "5:" \
                 : [fa] "=&r"(fa_), [fb] "=&r"(fb_), [m] "=&r"(m_), [w] "=&r"(w_), [r] "=&r"(r_), \
                   [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [W0] "=&r"(W0_), \
                   [W1] "=&r"(W1_), [W2] "=&r"(W2_), [o] "=&r"(o_), [p] "+&r"(p_) \
@@ -377,6 +381,8 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tpair(const tinycc_dw
 #undef TINYCC_DW_TP_SLOT
 #undef TINYCC_DW_TP_SLOT2
 #undef TINYCC_DW_TP_SLOTS1
+#undef TINYCC_DW_TP_FIRST1
+#undef TINYCC_DW_TP_FIRST2
 #undef TINYCC_DW_TP_SLOTS2
 #undef TINYCC_DW_TP_S2
 #undef TINYCC_DW_TP_C
