@@ -206,9 +206,10 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
 /* One input row widened into the ring (tinycc_dw_s8_tpair's layout) for all gn groups of four channels in
  * one assembly block: src the row's first inside column (cl) of channel 0, d the word of channel 0 that
  * column's pair lands in (its slot). wp: the layer's constants (tinycc_dw_tp_wp): [0] the bytes from
- * a group's last word to the next group's first, [1] the same of the input, [2] the whole column pairs
- * n, [3] bit 1: an odd first column (its word's high halves), bit 2: an odd last one (the low halves).
- * A pair of columns and four channels: two loads, four SXTB16, four PKH, four stores (20 est. cycles). */
+ * a group's last word to the next group's first, [1] the same of the input, [2] half the whole column
+ * pairs n, [3] bit 1: an odd first column (its word's high halves), bit 2: an odd last one (the low
+ * halves), bit 4: n odd (one pair alone, then two a pass). A pair of columns and four channels: two
+ * loads, four SXTB16, four PKH, four stores (18 est. cycles with the loop's share). */
 static inline void tinycc_dw_tp_widen(const int8_t *src, int32_t *d, const int32_t *wp, int gn, int ci) {
     const int cs = wp[4];   /* words a channel */
     int32_t *d1 = d + cs, *d2 = d1 + cs, *d3 = d2 + cs, n, v0, v1, e0, e1, t;
@@ -222,8 +223,24 @@ static inline void tinycc_dw_tp_widen(const int8_t *src, int32_t *d, const int32
             "adds %[d0], %[d0], #12\n\t" "adds %[d1], %[d1], #12\n\t" "adds %[d2], %[d2], #12\n\t"
             "adds %[d3], %[d3], #12\n\t"
             "4:\n\t"
+            "tst %[t], #4\n\t" "beq 7f\n\t"   /* an odd count of pairs: one alone */
+            "ldr %[v0], [%[s]]\n\t" "ldr %[v1], [%[s], %[ci]]\n\t" "add %[s], %[s], %[ci], lsl #1\n\t"
+            "sxtb16 %[e0], %[v0]\n\t" "sxtb16 %[e1], %[v1]\n\t"
+            "sxtb16 %[v0], %[v0], ror #8\n\t" "sxtb16 %[v1], %[v1], ror #8\n\t"
+            "pkhbt %[t], %[e0], %[e1], lsl #16\n\t" "str %[t], [%[d0]], #12\n\t"
+            "pkhtb %[t], %[e1], %[e0], asr #16\n\t" "str %[t], [%[d2]], #12\n\t"
+            "pkhbt %[t], %[v0], %[v1], lsl #16\n\t" "str %[t], [%[d1]], #12\n\t"
+            "pkhtb %[t], %[v1], %[v0], asr #16\n\t" "str %[t], [%[d3]], #12\n\t"
+            "7:\n\t"
             "ldr %[n], [%[wp], #8]\n\t" "cmp %[n], #0\n\t" "beq 5f\n\t"
-            "1:\n\t"
+            "1:\n\t"   /* two pairs a pass */
+            "ldr %[v0], [%[s]]\n\t" "ldr %[v1], [%[s], %[ci]]\n\t" "add %[s], %[s], %[ci], lsl #1\n\t"
+            "sxtb16 %[e0], %[v0]\n\t" "sxtb16 %[e1], %[v1]\n\t"
+            "sxtb16 %[v0], %[v0], ror #8\n\t" "sxtb16 %[v1], %[v1], ror #8\n\t"
+            "pkhbt %[t], %[e0], %[e1], lsl #16\n\t" "str %[t], [%[d0]], #12\n\t"
+            "pkhtb %[t], %[e1], %[e0], asr #16\n\t" "str %[t], [%[d2]], #12\n\t"
+            "pkhbt %[t], %[v0], %[v1], lsl #16\n\t" "str %[t], [%[d1]], #12\n\t"
+            "pkhtb %[t], %[v1], %[v0], asr #16\n\t" "str %[t], [%[d3]], #12\n\t"
             "ldr %[v0], [%[s]]\n\t" "ldr %[v1], [%[s], %[ci]]\n\t" "add %[s], %[s], %[ci], lsl #1\n\t"
             "sxtb16 %[e0], %[v0]\n\t" "sxtb16 %[e1], %[v1]\n\t"
             "sxtb16 %[v0], %[v0], ror #8\n\t" "sxtb16 %[v1], %[v1], ror #8\n\t"
@@ -254,9 +271,17 @@ static inline void tinycc_dw_tp_wp(int32_t *wp, int cl, int cr, int cs, int ci) 
     const int of = cl & 1, n = (cr - cl - of) >> 1, ol = cl + of + 2 * n < cr;
     wp[0] = 16 * cs - 12 * (of + n);
     wp[1] = 4 - ci * (of + 2 * n);
-    wp[2] = n;
-    wp[3] = of | ol << 1;
+    wp[2] = n >> 1;
+    wp[3] = of | ol << 1 | (n & 1) << 2;
     wp[4] = cs;
+}
+
+/* the low (lo) or high (hi) halves of x and y as one word of two int16: x's in the low half */
+static inline int32_t tinycc_dw_tp_lo(int32_t x, int32_t y) {
+    return (int32_t)(((uint32_t)x & 0xffffu) | (uint32_t)y << 16);
+}
+static inline int32_t tinycc_dw_tp_hi(int32_t x, int32_t y) {
+    return (int32_t)(((uint32_t)x >> 16) | ((uint32_t)y & 0xffff0000u));
 }
 
 /* In place (r): can every output row go straight over the buffer, without the ring? The kernel reads an
@@ -289,26 +314,39 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tpair(const tinycc_dw
     int tag[3], first = r ? tinycc_ring_start(r) : 0, count = 0, step, ky, c, j;
     int32_t wp[5];
     int z0 = rq == 1 && out_zp == -128 && !clip;   /* mode z0 (the records) */
-    for (c = 0; c < co; ++c) {   /* the records: filter rows as (w0, w1), (w1, w2); the constants */
-        const int8_t *f = fpk + 36 * (c >> 2) + (c & 3);
-        const int32_t *kc = pk0 + 12 * (c >> 2);
-        int32_t *const d = fwt + TINYCC_DW_TP_REC * c;
-        for (ky = 0; ky < 3; ++ky) {
-            const uint32_t w0 = (uint16_t)f[12 * ky], w1 = (uint16_t)f[12 * ky + 4], w2 = (uint16_t)f[12 * ky + 8];
-            d[2 * ky] = (int32_t)(w0 | w1 << 16);
-            d[2 * ky + 1] = (int32_t)(w1 | w2 << 16);
-        }
-        d[6] = kc[4 + 2 * (c & 3)];
-        d[7] = kc[5 + 2 * (c & 3)];
-        d[8] = kc[c & 3];
-        d[9] = (d[7] & 255) + 1;   /* r */
-        if (d[8] <= -(1 << 29) || d[8] >= 1 << 29) z0 = 0;
+    for (c = 0; z0 && c < co; ++c) {   /* mode z0: every |folded bias| below 2^29 */
+        const int32_t kb = pk0[12 * (c >> 2) + (c & 3)];
+        if (kb <= -(1 << 29) || kb >= 1 << 29) z0 = 0;
     }
-    for (c = 0; z0 && c < co; ++c) {   /* mode z0: doubled, Ra */
+    for (c = 0; c < co; c += 4) {   /* the records, four channels a pass: filter rows as (w0, w1), (w1, w2)
+                                     * (mode z0: doubled); the constants (mode z0: the bias doubled, Ra) */
+        const int8_t *const f = fpk + 9 * c;
+        const int32_t *const kc = pk0 + 3 * c;
         int32_t *const d = fwt + TINYCC_DW_TP_REC * c;
-        for (j = 0; j < 6; ++j) d[j] = (int32_t)__sadd16(d[j], d[j]);   /* |2 w| <= 256 */
-        d[7] = (int32_t)((1u << (d[9] - 1)) - (128u << d[9]));
-        d[8] *= 2;
+        for (ky = 0; ky < 3; ++ky) {   /* w0, w1, w2 of the four channels: even channels' halves, odd ones' */
+            const int32_t a = tinycc_ld4(f + 12 * ky), b = tinycc_ld4(f + 12 * ky + 4), e = tinycc_ld4(f + 12 * ky + 8);
+            int32_t ae = __sxtb16(a), ao = tinycc_dw_sxtb16_odd(a), be = __sxtb16(b), bo = tinycc_dw_sxtb16_odd(b);
+            int32_t ee = __sxtb16(e), eo = tinycc_dw_sxtb16_odd(e);
+            if (z0) {   /* |2 w| <= 256 */
+                ae = (int32_t)__sadd16(ae, ae), ao = (int32_t)__sadd16(ao, ao), be = (int32_t)__sadd16(be, be);
+                bo = (int32_t)__sadd16(bo, bo), ee = (int32_t)__sadd16(ee, ee), eo = (int32_t)__sadd16(eo, eo);
+            }
+            d[2 * ky] = tinycc_dw_tp_lo(ae, be), d[2 * ky + 1] = tinycc_dw_tp_lo(be, ee);
+            d[TINYCC_DW_TP_REC + 2 * ky] = tinycc_dw_tp_lo(ao, bo);
+            d[TINYCC_DW_TP_REC + 2 * ky + 1] = tinycc_dw_tp_lo(bo, eo);
+            d[2 * TINYCC_DW_TP_REC + 2 * ky] = tinycc_dw_tp_hi(ae, be);
+            d[2 * TINYCC_DW_TP_REC + 2 * ky + 1] = tinycc_dw_tp_hi(be, ee);
+            d[3 * TINYCC_DW_TP_REC + 2 * ky] = tinycc_dw_tp_hi(ao, bo);
+            d[3 * TINYCC_DW_TP_REC + 2 * ky + 1] = tinycc_dw_tp_hi(bo, eo);
+        }
+        for (j = 0; j < 4; ++j) {
+            int32_t *const dj = d + TINYCC_DW_TP_REC * j;
+            const int32_t sh = (kc[5 + 2 * j] & 255) + 1;   /* r */
+            dj[6] = kc[4 + 2 * j];
+            dj[7] = z0 ? (int32_t)((1u << (sh - 1)) - (128u << sh)) : kc[5 + 2 * j];
+            dj[8] = z0 ? 2 * kc[j] : kc[j];
+            dj[9] = sh;
+        }
     }
     for (c = 0; c < co; ++c) {   /* the words of padding columns, every slot (rows inside never write them) */
         int32_t *const xc = xb + (long)c * kp * 3;
