@@ -209,7 +209,8 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
  * a group's last word to the next group's first, [1] the same of the input, [2] half the whole column
  * pairs n, [3] bit 1: an odd first column (its word's high halves), bit 2: an odd last one (the low
  * halves), bit 4: n odd (one pair alone, then two a pass). A pair of columns and four channels: two
- * loads, four SXTB16, four PKH, four stores (18 est. cycles with the loop's share). */
+ * loads, two PKH (the columns' channels 0, 1 and 2, 3 bytes side by side), four SXTB16 (a channel's two
+ * columns each), four stores (16 est. cycles with the loop's share). */
 static inline void tinycc_dw_tp_widen(const int8_t *src, int32_t *d, const int32_t *wp, int gn, int ci) {
     const int cs = wp[4];   /* words a channel */
     int32_t *d1 = d + cs, *d2 = d1 + cs, *d3 = d2 + cs, n, v0, v1, e0, e1, t;
@@ -225,29 +226,26 @@ static inline void tinycc_dw_tp_widen(const int8_t *src, int32_t *d, const int32
             "4:\n\t"
             "tst %[t], #4\n\t" "beq 7f\n\t"   /* an odd count of pairs: one alone */
             "ldr %[v0], [%[s]]\n\t" "ldr %[v1], [%[s], %[ci]]\n\t" "add %[s], %[s], %[ci], lsl #1\n\t"
-            "sxtb16 %[e0], %[v0]\n\t" "sxtb16 %[e1], %[v1]\n\t"
-            "sxtb16 %[v0], %[v0], ror #8\n\t" "sxtb16 %[v1], %[v1], ror #8\n\t"
-            "pkhbt %[t], %[e0], %[e1], lsl #16\n\t" "str %[t], [%[d0]], #12\n\t"
-            "pkhtb %[t], %[e1], %[e0], asr #16\n\t" "str %[t], [%[d2]], #12\n\t"
-            "pkhbt %[t], %[v0], %[v1], lsl #16\n\t" "str %[t], [%[d1]], #12\n\t"
-            "pkhtb %[t], %[v1], %[v0], asr #16\n\t" "str %[t], [%[d3]], #12\n\t"
+            "pkhbt %[t], %[v0], %[v1], lsl #16\n\t" "pkhtb %[v1], %[v1], %[v0], asr #16\n\t"
+            "sxtb16 %[e0], %[t]\n\t" "sxtb16 %[e1], %[t], ror #8\n\t"
+            "sxtb16 %[t], %[v1]\n\t" "sxtb16 %[v1], %[v1], ror #8\n\t"
+            "str %[e0], [%[d0]], #12\n\t" "str %[e1], [%[d1]], #12\n\t"
+            "str %[t], [%[d2]], #12\n\t" "str %[v1], [%[d3]], #12\n\t"
             "7:\n\t"
             "ldr %[n], [%[wp], #8]\n\t" "cmp %[n], #0\n\t" "beq 5f\n\t"
             "1:\n\t"   /* two pairs a pass */
             "ldr %[v0], [%[s]]\n\t" "ldr %[v1], [%[s], %[ci]]\n\t" "add %[s], %[s], %[ci], lsl #1\n\t"
-            "sxtb16 %[e0], %[v0]\n\t" "sxtb16 %[e1], %[v1]\n\t"
-            "sxtb16 %[v0], %[v0], ror #8\n\t" "sxtb16 %[v1], %[v1], ror #8\n\t"
-            "pkhbt %[t], %[e0], %[e1], lsl #16\n\t" "str %[t], [%[d0]], #12\n\t"
-            "pkhtb %[t], %[e1], %[e0], asr #16\n\t" "str %[t], [%[d2]], #12\n\t"
-            "pkhbt %[t], %[v0], %[v1], lsl #16\n\t" "str %[t], [%[d1]], #12\n\t"
-            "pkhtb %[t], %[v1], %[v0], asr #16\n\t" "str %[t], [%[d3]], #12\n\t"
+            "pkhbt %[t], %[v0], %[v1], lsl #16\n\t" "pkhtb %[v1], %[v1], %[v0], asr #16\n\t"
+            "sxtb16 %[e0], %[t]\n\t" "sxtb16 %[e1], %[t], ror #8\n\t"
+            "sxtb16 %[t], %[v1]\n\t" "sxtb16 %[v1], %[v1], ror #8\n\t"
+            "str %[e0], [%[d0]], #12\n\t" "str %[e1], [%[d1]], #12\n\t"
+            "str %[t], [%[d2]], #12\n\t" "str %[v1], [%[d3]], #12\n\t"
             "ldr %[v0], [%[s]]\n\t" "ldr %[v1], [%[s], %[ci]]\n\t" "add %[s], %[s], %[ci], lsl #1\n\t"
-            "sxtb16 %[e0], %[v0]\n\t" "sxtb16 %[e1], %[v1]\n\t"
-            "sxtb16 %[v0], %[v0], ror #8\n\t" "sxtb16 %[v1], %[v1], ror #8\n\t"
-            "pkhbt %[t], %[e0], %[e1], lsl #16\n\t" "str %[t], [%[d0]], #12\n\t"
-            "pkhtb %[t], %[e1], %[e0], asr #16\n\t" "str %[t], [%[d2]], #12\n\t"
-            "pkhbt %[t], %[v0], %[v1], lsl #16\n\t" "str %[t], [%[d1]], #12\n\t"
-            "pkhtb %[t], %[v1], %[v0], asr #16\n\t" "str %[t], [%[d3]], #12\n\t"
+            "pkhbt %[t], %[v0], %[v1], lsl #16\n\t" "pkhtb %[v1], %[v1], %[v0], asr #16\n\t"
+            "sxtb16 %[e0], %[t]\n\t" "sxtb16 %[e1], %[t], ror #8\n\t"
+            "sxtb16 %[t], %[v1]\n\t" "sxtb16 %[v1], %[v1], ror #8\n\t"
+            "str %[e0], [%[d0]], #12\n\t" "str %[e1], [%[d1]], #12\n\t"
+            "str %[t], [%[d2]], #12\n\t" "str %[v1], [%[d3]], #12\n\t"
             "subs %[n], %[n], #1\n\t" "bne 1b\n\t"
             "5:\n\t"
             "ldr %[t], [%[wp], #12]\n\t" "tst %[t], #2\n\t" "beq 6f\n\t"
