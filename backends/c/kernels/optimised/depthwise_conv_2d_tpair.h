@@ -101,9 +101,8 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
  * and whether a pair is left (then one more quad, over the last four outputs: two again). The rest
  * waits in a frame it pushes itself below sp (GCC has no register left to address a local): [sp] the
  * channel's filter pairs in slot order (six words), +24 co, +28 the channel's end, +32 out_zp, +36
- * the channel's folded bias, +40
- * channels left, +44 the next record, +48 the next channel's words, +52 its output, +56 the pair left
- * (the channel's), +60 x[3..5], +72 x[7], +76 x[8], +80 x[10].
+ * the channel's folded bias, +40 channels left, +44 the next record, +48 the next channel's words, +52
+ * its output, +56 x[10] (-1 while a channel's pair left runs), +60 x[3..5], +72 x[7], +76 x[8].
  * The requantisation is tinycc_dw_rq's (2^30 an immediate; Z 2: out_zp added after the shift; Z 0:
  * mode z0's) with W0, W1 as temporaries. */
 #define TINYCC_DW_TP_SLOT(FO, OFF, C0, C1, C2, C3) \
@@ -142,10 +141,6 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
     "asr %[W0], %[" A "], #31\n\t" "add %[W1], %[W0], %[w], asr #8\n\t" "lsl %[W0], %[W0], #31\n\t" \
     "orr %[W0], %[W0], #0x40000000\n\t" "smlal %[W0], %[W1], %[" A "], %[m]\n\t" "asr %[" A "], %[W1], %[w]\n\t" \
     TINYCC_DW_TP_ZP##Z(A) "ssat %[" A "], #8, %[" A "]\n\t"
-/* a slot's filter row from the record (its address in R) to the frame at FO */
-#define TINYCC_DW_TP_FROW(R, FO) \
-    "ldr %[fa], [%[" R "]]\n\t" "ldr %[fb], [%[" R "], #4]\n\t" "str %[fa], [sp, #" FO "]\n\t" \
-    "str %[fb], [sp, #" FO "+4]\n\t"
 /* x[] word at byte XO to the frame at FO */
 #define TINYCC_DW_TP_X(XO, FO) "ldr %[W0], [%[p], #" XO "]\n\t" "str %[W0], [sp, #" FO "]\n\t"
 #define TINYCC_DW_TP_FRAME 88   /* bytes of its frame */
@@ -159,18 +154,19 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
                 TINYCC_DW_TP_X("36", "32") TINYCC_DW_TP_X("0", "44") TINYCC_DW_TP_X("4", "48") \
                 TINYCC_DW_TP_X("8", "52") TINYCC_DW_TP_X("12", "60") TINYCC_DW_TP_X("16", "64") \
                 TINYCC_DW_TP_X("20", "68") TINYCC_DW_TP_X("28", "72") TINYCC_DW_TP_X("32", "76") \
-                TINYCC_DW_TP_X("40", "80") \
-                "2:\n\t" \
-                "ldr %[W1], [sp, #44]\n\t" "ldr %[W0], [sp, #60]\n\t" "ldr %[W2], [sp, #64]\n\t" \
-                "ldr %[r], [sp, #68]\n\t" "add %[W0], %[W1], %[W0]\n\t" "add %[W2], %[W1], %[W2]\n\t" \
-                "add %[r], %[W1], %[r]\n\t" \
-                TINYCC_DW_TP_FROW("W0", "0") TINYCC_DW_TP_FROW("W2", "8") TINYCC_DW_TP_FROW("r", "16") \
-                "ldrd %[m], %[w], [%[W1], #24]\n\t" "ldr %[W0], [%[W1], #32]\n\t" "ldr %[r], [%[W1], #36]\n\t" \
-                "str %[W0], [sp, #36]\n\t" "add %[W1], %[W1], #40\n\t" "str %[W1], [sp, #44]\n\t" \
-                "ldr %[p], [sp, #48]\n\t" "ldr %[W0], [sp, #72]\n\t" "ldr %[W1], [sp, #76]\n\t" \
-                "ldr %[o], [sp, #52]\n\t" "ldr %[W2], [sp, #80]\n\t" "add %[W0], %[p], %[W0]\n\t" \
-                "add %[W1], %[p], %[W1]\n\t" "str %[W0], [sp, #48]\n\t" "str %[W1], [sp, #28]\n\t" \
-                "str %[W2], [sp, #56]\n\t" "add %[W0], %[o], #1\n\t" "str %[W0], [sp, #52]\n\t" \
+                TINYCC_DW_TP_X("40", "56") \
+                "2:\n\t"   /* a channel: its filter rows in slot order to the frame (register-offset loads) */ \
+                "ldr %[W1], [sp, #44]\n\t" "ldr %[a0], [sp, #60]\n\t" "ldr %[a1], [sp, #64]\n\t" \
+                "ldr %[a2], [sp, #68]\n\t" "ldr %[p], [sp, #48]\n\t" "ldr %[o], [sp, #52]\n\t" \
+                "ldr %[W0], [sp, #72]\n\t" "ldr %[W2], [sp, #76]\n\t" "add %[a3], %[W1], #4\n\t" \
+                "ldr %[fa], [%[W1], %[a0]]\n\t" "ldr %[fb], [%[a3], %[a0]]\n\t" "ldr %[m], [%[W1], %[a1]]\n\t" \
+                "ldr %[w], [%[a3], %[a1]]\n\t" "ldr %[r], [%[W1], %[a2]]\n\t" "ldr %[a1], [%[a3], %[a2]]\n\t" \
+                "str %[fa], [sp, #0]\n\t" "str %[fb], [sp, #4]\n\t" "str %[m], [sp, #8]\n\t" \
+                "str %[w], [sp, #12]\n\t" "str %[r], [sp, #16]\n\t" "str %[a1], [sp, #20]\n\t" \
+                "ldrd %[m], %[w], [%[W1], #24]\n\t" "ldr %[a0], [%[W1], #32]\n\t" "ldr %[r], [%[W1], #36]\n\t" \
+                "add %[W1], %[W1], #40\n\t" "add %[W0], %[p], %[W0]\n\t" "add %[W2], %[p], %[W2]\n\t" \
+                "str %[a0], [sp, #36]\n\t" "str %[W1], [sp, #44]\n\t" "str %[W0], [sp, #48]\n\t" \
+                "str %[W2], [sp, #28]\n\t" "add %[W0], %[o], #1\n\t" "str %[W0], [sp, #52]\n\t" \
                 "1:\n\t" \
                 "ldr %[a0], [sp, #36]\n\t" TINYCC_DW_TP_FIRST##SW \
                 TINYCC_DW_TP_SLOTS##SW("8", "4", "a0", "a1", "a2", "a3") \
@@ -183,12 +179,15 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
                 "strb %[a2], [%[o]]\n\t" "strb %[a3], [%[o], %[fb]]\n\t" "add %[o], %[o], %[fb], lsl #1\n\t" \
                 "bne 1b\n\t" \
                 "ldr %[fa], [sp, #56]\n\t" "cmp %[fa], #0\n\t" "bne 4f\n\t" \
+                "3:\n\t" \
                 "ldr %[W0], [sp, #40]\n\t" "subs %[W0], %[W0], #1\n\t" "str %[W0], [sp, #40]\n\t" "bne 2b\n\t" \
                 "add sp, sp, #" TINYCC_DW_TP_STR(TINYCC_DW_TP_FRAME) "\n\t" "b 5f\n\t" \
-                "4:\n\t"   /* a pair left: one more quad over the channel's last four outputs */ \
-                "movs %[fa], #0\n\t" "str %[fa], [sp, #56]\n\t" "add %[fa], %[p], #12 * " #SW "\n\t" \
-                "str %[fa], [sp, #28]\n\t" \
+                "4:\n\t"   /* a pair left (flag 1): one more quad over the channel's last four outputs, the \
+                              * flag -1 meanwhile (after it: back to 1, the channel done) */ \
+                "bmi 6f\n\t" "mvn %[fa], #0\n\t" "str %[fa], [sp, #56]\n\t" \
+                "add %[fa], %[p], #12 * " #SW "\n\t" "str %[fa], [sp, #28]\n\t" \
                 "subs %[p], %[p], #12 * " #SW "\n\t" "sub %[o], %[o], %[fb], lsl #1\n\t" "b 1b\n\t" \
+                "6:\n\t" "movs %[fa], #1\n\t" "str %[fa], [sp, #56]\n\t" "b 3b\n\t" \
                 "5:" \
                 : [fa] "=&r"(fa_), [fb] "=&r"(fb_), [m] "=&r"(m_), [w] "=&r"(w_), [r] "=&r"(r_), \
                   [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [W0] "=&r"(W0_), \
@@ -402,7 +401,6 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tpair(const tinycc_dw
 }
 #undef TINYCC_DW_TP_ASM
 #undef TINYCC_DW_TP_RUN
-#undef TINYCC_DW_TP_FROW
 #undef TINYCC_DW_TP_X
 #undef TINYCC_DW_TP_REQ0
 #undef TINYCC_DW_TP_REQ1
