@@ -355,13 +355,13 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tpair(const tinycc_dw
         const int b = r ? 0 : step / s->oh, oy = r ? tinycc_ring_row(r, step) : step % s->oh;
         const int iy0 = oy * s->sh - s->pad_t, rot = ((iy0 % 3) + 3) % 3;
         /* slot s holds window row (s - rot) mod 3: its pairs at word 2 ((s - rot) mod 3) of a record */
-        const int ko[3] = {2 * ((3 - rot) % 3), 2 * ((4 - rot) % 3), 2 * ((5 - rot) % 3)};
+        const int ko[3] = {rot ? 6 - 2 * rot : 0, 2 - 2 * rot + (rot == 2) * 6, 4 - 2 * rot};
         int8_t *const row = r && !direct ? tinycc_ring_slot(r, ring, oy)
                                          : out + (long)(r ? oy : step) * ow * co;
         int k0 = 0;
         if (oy == 0 || step == 0) tag[0] = tag[1] = tag[2] = -0x7fffffff;   /* a new image: no row held */
         for (ky = 0; ky < 3; ++ky) {
-            const int iy = iy0 + ky, k = ((iy % 3) + 3) % 3;
+            const int iy = iy0 + ky, k = rot + ky < 3 ? rot + ky : rot + ky - 3;   /* iy mod 3 */
             if (tag[k] == iy) continue;
             tag[k] = iy;
             if (iy >= 0 && iy < s->h && cl < cr)   /* widened: all channel groups in one assembly block */
