@@ -289,7 +289,8 @@ static inline int tinycc_dw_tp_direct(const tinycc_ring_shape *r) {
     int step;
     for (step = 0; step < r->oh; ++step) {
         const long oy = tinycc_ring_row(r, step), lo = oy * r->sh - r->pad_t, hi = lo + (long)(r->kh - 1) * r->dh;
-        if (r->backward ? lo > 0 && oy * rbo / rbi < lo : hi < r->h - 1 && ((oy + 1) * rbo - 1) / rbi > hi) return 0;
+        /* going up: its first byte over an input row before lo; down: its last over one past hi (to widen) */
+        if (r->backward ? lo > 0 && oy * rbo < lo * rbi : hi < r->h - 1 && (oy + 1) * rbo > (hi + 1) * rbi) return 0;
     }
     return 1;
 }
