@@ -202,6 +202,13 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
         TINYCC_DW_TP_ASM(SW, Z); \
     else
 
+#define TINYCC_DW_TP_WPAIR /* a pair of columns of the four channels */ \
+    "ldr %[v0], [%[s]]\n\t" "ldr %[v1], [%[s], %[ci]]\n\t" "add %[s], %[s], %[ci], lsl #1\n\t" \
+    "pkhbt %[t], %[v0], %[v1], lsl #16\n\t" "pkhtb %[v1], %[v1], %[v0], asr #16\n\t" \
+    "sxtb16 %[e0], %[t]\n\t" "sxtb16 %[e1], %[t], ror #8\n\t" \
+    "sxtb16 %[t], %[v1]\n\t" "sxtb16 %[v1], %[v1], ror #8\n\t" \
+    "str %[e0], [%[d0]], #12\n\t" "str %[e1], [%[d1]], #12\n\t" \
+    "str %[t], [%[d2]], #12\n\t" "str %[v1], [%[d3]], #12\n\t"
 /* One input row widened into the ring (tinycc_dw_s8_tpair's layout) for all gn groups of four channels in
  * one assembly block: src the row's first inside column (cl) of channel 0, d the word of channel 0 that
  * column's pair lands in (its slot). wp: the layer's constants (tinycc_dw_tp_wp): [0] the bytes from
@@ -224,27 +231,11 @@ static inline void tinycc_dw_tp_widen(const int8_t *src, int32_t *d, const int32
             "adds %[d3], %[d3], #12\n\t"
             "4:\n\t"
             "tst %[t], #4\n\t" "beq 7f\n\t"   /* an odd count of pairs: one alone */
-            "ldr %[v0], [%[s]]\n\t" "ldr %[v1], [%[s], %[ci]]\n\t" "add %[s], %[s], %[ci], lsl #1\n\t"
-            "pkhbt %[t], %[v0], %[v1], lsl #16\n\t" "pkhtb %[v1], %[v1], %[v0], asr #16\n\t"
-            "sxtb16 %[e0], %[t]\n\t" "sxtb16 %[e1], %[t], ror #8\n\t"
-            "sxtb16 %[t], %[v1]\n\t" "sxtb16 %[v1], %[v1], ror #8\n\t"
-            "str %[e0], [%[d0]], #12\n\t" "str %[e1], [%[d1]], #12\n\t"
-            "str %[t], [%[d2]], #12\n\t" "str %[v1], [%[d3]], #12\n\t"
+            TINYCC_DW_TP_WPAIR
             "7:\n\t"
             "ldr %[n], [%[wp], #8]\n\t" "cmp %[n], #0\n\t" "beq 5f\n\t"
             "1:\n\t"   /* two pairs a pass */
-            "ldr %[v0], [%[s]]\n\t" "ldr %[v1], [%[s], %[ci]]\n\t" "add %[s], %[s], %[ci], lsl #1\n\t"
-            "pkhbt %[t], %[v0], %[v1], lsl #16\n\t" "pkhtb %[v1], %[v1], %[v0], asr #16\n\t"
-            "sxtb16 %[e0], %[t]\n\t" "sxtb16 %[e1], %[t], ror #8\n\t"
-            "sxtb16 %[t], %[v1]\n\t" "sxtb16 %[v1], %[v1], ror #8\n\t"
-            "str %[e0], [%[d0]], #12\n\t" "str %[e1], [%[d1]], #12\n\t"
-            "str %[t], [%[d2]], #12\n\t" "str %[v1], [%[d3]], #12\n\t"
-            "ldr %[v0], [%[s]]\n\t" "ldr %[v1], [%[s], %[ci]]\n\t" "add %[s], %[s], %[ci], lsl #1\n\t"
-            "pkhbt %[t], %[v0], %[v1], lsl #16\n\t" "pkhtb %[v1], %[v1], %[v0], asr #16\n\t"
-            "sxtb16 %[e0], %[t]\n\t" "sxtb16 %[e1], %[t], ror #8\n\t"
-            "sxtb16 %[t], %[v1]\n\t" "sxtb16 %[v1], %[v1], ror #8\n\t"
-            "str %[e0], [%[d0]], #12\n\t" "str %[e1], [%[d1]], #12\n\t"
-            "str %[t], [%[d2]], #12\n\t" "str %[v1], [%[d3]], #12\n\t"
+            TINYCC_DW_TP_WPAIR TINYCC_DW_TP_WPAIR
             "subs %[n], %[n], #1\n\t" "bne 1b\n\t"
             "5:\n\t"
             "ldr %[t], [%[wp], #12]\n\t" "tst %[t], #2\n\t" "beq 6f\n\t"
@@ -262,6 +253,7 @@ static inline void tinycc_dw_tp_widen(const int8_t *src, int32_t *d, const int32
               [n] "=&r"(n), [v0] "=&r"(v0), [v1] "=&r"(v1), [e0] "=&r"(e0), [e1] "=&r"(e1), [t] "=&r"(t)
             : [ci] "r"(ci), [wp] "r"(wp) : "memory", "cc");
 }
+#undef TINYCC_DW_TP_WPAIR
 
 /* tinycc_dw_tp_widen's constants (wp[0..4]) for rows of columns cl to cr - 1 (cl < cr) and cs words a channel */
 static inline void tinycc_dw_tp_wp(int32_t *wp, int cl, int cr, int cs, int ci) {
