@@ -443,7 +443,8 @@ tinycc_depthwise_conv_2d_s8_tpair(const tinycc_dw_shape *s, const int8_t *in, co
 #endif
 }
 
-/* in place (kernels/inplace.h): the output over its input `buf` (batch 1), rows through the ring */
+/* in place (kernels/inplace.h): the output over its input `buf` (batch 1), rows straight over it where
+ * tinycc_dw_tp_direct allows (input rows are read only to be widened), else through the ring */
 static __attribute__((noinline, unused)) void
 tinycc_depthwise_conv_2d_s8_tpair_inplace(const tinycc_dw_shape *s, const tinycc_ring_shape *r, int8_t *buf,
                                           const int8_t *filter, const int32_t *bias, const int32_t *kbias, int8_t *ring,
