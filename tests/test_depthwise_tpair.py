@@ -9,8 +9,8 @@ over the last four outputs; both), at stride 1 and 2 across, valid and same padd
 odd: a row's first word half zero point), stride 2 down (rows skipped in the ring), two images (the
 ring forgets the first image's rows), the three requantisation loops (rq 1; rq 2 from a large output
 scale; z0: out_zp -128 without clipping, with and without a ReLU), clipping activations (the C loop),
-int8 extremes (zero points 127), a folded bias past 2^29 (z0 would overflow: rq 1 stays), and two
-nodes in a row (the second in place over its input, rows in the ring's order)."""
+int8 extremes (zero points 127), a folded bias past 2^29 (z0 would overflow: rq 1 stays), and nodes
+planned in place over their input (output rows straight over the widened input rows) at stride 1 and 2."""
 from __future__ import annotations
 
 import dataclasses
@@ -23,11 +23,12 @@ import pytest
 from tests.c_build import write_sources
 from tests.ops.check import assert_matches_tflm, assert_qemu_m4_equals_tflm
 from tests.ops.test_fast_kernels import _out_scale, _pads, _quant_w
-from tests.test_depthwise_rows import splice
+from tests.test_inplace import sandwiched
 from tests.tflite_builder import act, q, single_op
 from tinycc.backends.c.ops import depthwise_conv_2d as emitter
 from tinycc.backends.tflm.flatbuffer import write_tflite
 from tinycc.core import ops
+from tinycc.core.passes import memory
 from tinycc.core.validate import validate
 from tinycc.plugins.importers.tflite import load_tflite
 
@@ -59,17 +60,6 @@ CASES = {
     "c8-s2-w11-rq2": (dict(h=6, w=22, cin=8, strides=(2, 2), out_scale=2.0 ** 10), 2),
     "c4-s2-w9-relu6-clip": (dict(h=5, w=18, cin=4, strides=(2, 2), act_fn="relu6"), 1),
 }
-
-
-def _chain(name):
-    """Two 3x3 depthwise nodes of the case one after the other: the second reads an arena tensor."""
-    kw, _ = CASES[name]
-    g = load_tflite(Path("a.tflite"), tp_case(11, **kw))
-    second = load_tflite(Path("b.tflite"), tp_case(12, **{**kw, "strides": (1, 1)}))
-    splice(g, second)
-    for o in g.outputs:   # the second node's output takes the first's spatial shape
-        g.tensors[o] = dataclasses.replace(g.tensors[o], shape=())
-    return write_tflite(validate(g))
 
 
 def _graph(name):
@@ -109,12 +99,16 @@ def test_tpair_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
 
 @pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
                     reason="the Cortex-M toolchain and QEMU are not installed")
-@pytest.mark.parametrize("name", ["c8-w9-z0-relu", "c4-w11-relu6-clip", "c8-s2-w11-rq2"])
+@pytest.mark.parametrize("name", ["c8-w9-z0-relu", "c4-w11-relu6-clip", "c8-s2-w11-rq2", "c8-s2-w8-z0"])
 def test_tpair_in_place_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
-    model = _chain(name)
-    g = load_tflite(Path("test.tflite"), model)
+    """The node between two copies, planned in place over its input: the output rows go straight over the
+    input rows the kernel has widened (no ring copy), at stride 1 and 2."""
+    model, _ = _graph(name)
+    g = sandwiched(model)
+    c = memory.plan(g, inplace=True).inplace.get(g.nodes[1].name)
+    assert c is not None and c.kind == "rows", name
     write_sources(g, tmp_path)
-    assert "tinycc_depthwise_conv_2d_s8_tpair_inplace(" in (tmp_path / "model.c").read_text()
+    assert "tinycc_depthwise_conv_2d_s8_tpair_inplace(&" in (tmp_path / "model.c").read_text()
     assert_qemu_m4_equals_tflm(model, g, tmp_path, 2)
 
 

@@ -101,9 +101,8 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
  * and whether a pair is left (then one more quad, over the last four outputs: two again). The rest
  * waits in a frame it pushes itself below sp (GCC has no register left to address a local): [sp] the
  * channel's filter pairs in slot order (six words), +24 co, +28 the channel's end, +32 out_zp, +36
- * the channel's folded bias, +40
- * channels left, +44 the next record, +48 the next channel's words, +52 its output, +56 the pair left
- * (the channel's), +60 x[3..5], +72 x[7], +76 x[8], +80 x[10].
+ * the channel's folded bias, +40 channels left, +44 the next record, +48 the next channel's words, +52
+ * its output, +56 x[10] (-1 while a channel's pair left runs), +60 x[3..5], +72 x[7], +76 x[8].
  * The requantisation is tinycc_dw_rq's (2^30 an immediate; Z 2: out_zp added after the shift; Z 0:
  * mode z0's) with W0, W1 as temporaries. */
 #define TINYCC_DW_TP_SLOT(FO, OFF, C0, C1, C2, C3) \
@@ -116,16 +115,19 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
 #define TINYCC_DW_TP_LDZP0 ""
 #define TINYCC_DW_TP_LDZP1 ""
 #define TINYCC_DW_TP_LDZP2 "ldr %[fa], [sp, #32]\n\t"
-/* stride 2: words W0..W4 (output j's window starts at word j), W3 and W4 loaded into W2, W0; a0
- * written after the others read it (the first row's accumulate the folded bias from a0) */
+/* stride 2: words W0..W4 (output j's window starts at word j), W3 and W4 loaded into W0, W1 after the
+ * first three's last use; the first row's accumulate the folded bias from a0 (out0) and a3 (the others) */
 #define TINYCC_DW_TP_SLOT2(FO, OFF, C0, C1, C2, C3) \
     "ldr %[fa], [sp, #" FO "]\n\t" "ldr %[fb], [sp, #" FO "+4]\n\t" "ldr %[W0], [%[p], #" OFF "]\n\t" \
     "ldr %[W1], [%[p], #" OFF "+12]\n\t" "ldr %[W2], [%[p], #" OFF "+24]\n\t" \
-    "smlad %[a1], %[W1], %[fa], %[" C1 "]\n\t" "smlabt %[a1], %[W2], %[fb], %[a1]\n\t" \
-    "smlad %[a2], %[W2], %[fa], %[" C2 "]\n\t" "ldr %[W2], [%[p], #" OFF "+36]\n\t" \
-    "smlabt %[a2], %[W2], %[fb], %[a2]\n\t" "smlad %[a3], %[W2], %[fa], %[" C3 "]\n\t" \
     "smlad %[a0], %[W0], %[fa], %[" C0 "]\n\t" "smlabt %[a0], %[W1], %[fb], %[a0]\n\t" \
-    "ldr %[W0], [%[p], #" OFF "+48]\n\t" "smlabt %[a3], %[W0], %[fb], %[a3]\n\t"
+    "smlad %[a1], %[W1], %[fa], %[" C1 "]\n\t" "smlabt %[a1], %[W2], %[fb], %[a1]\n\t" \
+    "smlad %[a2], %[W2], %[fa], %[" C2 "]\n\t" "ldr %[W0], [%[p], #" OFF "+36]\n\t" \
+    "ldr %[W1], [%[p], #" OFF "+48]\n\t" "smlabt %[a2], %[W0], %[fb], %[a2]\n\t" \
+    "smlad %[a3], %[W0], %[fa], %[" C3 "]\n\t" "smlabt %[a3], %[W1], %[fb], %[a3]\n\t"
+/* the first filter row (slot 0) of a quad: its accumulators start at the folded bias, which a0 holds */
+#define TINYCC_DW_TP_FIRST1 TINYCC_DW_TP_SLOT("0", "0", "a0", "a0", "a0", "a0")
+#define TINYCC_DW_TP_FIRST2 "ldr %[a3], [sp, #36]\n\t" TINYCC_DW_TP_SLOT2("0", "0", "a0", "a3", "a3", "a3")
 #define TINYCC_DW_TP_SLOTS1(FO, OFF, C0, C1, C2, C3) TINYCC_DW_TP_SLOT(FO, OFF, C0, C1, C2, C3)
 #define TINYCC_DW_TP_SLOTS2(FO, OFF, C0, C1, C2, C3) TINYCC_DW_TP_SLOT2(FO, OFF, C0, C1, C2, C3)
 #define TINYCC_DW_TP_ZP0(A) ""
@@ -139,10 +141,6 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
     "asr %[W0], %[" A "], #31\n\t" "add %[W1], %[W0], %[w], asr #8\n\t" "lsl %[W0], %[W0], #31\n\t" \
     "orr %[W0], %[W0], #0x40000000\n\t" "smlal %[W0], %[W1], %[" A "], %[m]\n\t" "asr %[" A "], %[W1], %[w]\n\t" \
     TINYCC_DW_TP_ZP##Z(A) "ssat %[" A "], #8, %[" A "]\n\t"
-/* a slot's filter row from the record (its address in R) to the frame at FO */
-#define TINYCC_DW_TP_FROW(R, FO) \
-    "ldr %[fa], [%[" R "]]\n\t" "ldr %[fb], [%[" R "], #4]\n\t" "str %[fa], [sp, #" FO "]\n\t" \
-    "str %[fb], [sp, #" FO "+4]\n\t"
 /* x[] word at byte XO to the frame at FO */
 #define TINYCC_DW_TP_X(XO, FO) "ldr %[W0], [%[p], #" XO "]\n\t" "str %[W0], [sp, #" FO "]\n\t"
 #define TINYCC_DW_TP_FRAME 88   /* bytes of its frame */
@@ -156,36 +154,41 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
                 TINYCC_DW_TP_X("36", "32") TINYCC_DW_TP_X("0", "44") TINYCC_DW_TP_X("4", "48") \
                 TINYCC_DW_TP_X("8", "52") TINYCC_DW_TP_X("12", "60") TINYCC_DW_TP_X("16", "64") \
                 TINYCC_DW_TP_X("20", "68") TINYCC_DW_TP_X("28", "72") TINYCC_DW_TP_X("32", "76") \
-                TINYCC_DW_TP_X("40", "80") \
-                "2:\n\t" \
-                "ldr %[W1], [sp, #44]\n\t" "ldr %[W0], [sp, #60]\n\t" "ldr %[W2], [sp, #64]\n\t" \
-                "ldr %[r], [sp, #68]\n\t" "add %[W0], %[W1], %[W0]\n\t" "add %[W2], %[W1], %[W2]\n\t" \
-                "add %[r], %[W1], %[r]\n\t" \
-                TINYCC_DW_TP_FROW("W0", "0") TINYCC_DW_TP_FROW("W2", "8") TINYCC_DW_TP_FROW("r", "16") \
-                "ldrd %[m], %[w], [%[W1], #24]\n\t" "ldr %[W0], [%[W1], #32]\n\t" "ldr %[r], [%[W1], #36]\n\t" \
-                "str %[W0], [sp, #36]\n\t" "add %[W1], %[W1], #40\n\t" "str %[W1], [sp, #44]\n\t" \
-                "ldr %[p], [sp, #48]\n\t" "ldr %[W0], [sp, #72]\n\t" "ldr %[W1], [sp, #76]\n\t" \
-                "ldr %[o], [sp, #52]\n\t" "ldr %[W2], [sp, #80]\n\t" "add %[W0], %[p], %[W0]\n\t" \
-                "add %[W1], %[p], %[W1]\n\t" "str %[W0], [sp, #48]\n\t" "str %[W1], [sp, #28]\n\t" \
-                "str %[W2], [sp, #56]\n\t" "add %[W0], %[o], #1\n\t" "str %[W0], [sp, #52]\n\t" \
+                TINYCC_DW_TP_X("40", "56") \
+                "2:\n\t"   /* a channel: its filter rows in slot order to the frame (register-offset loads) */ \
+                "ldr %[W1], [sp, #44]\n\t" "ldr %[a0], [sp, #60]\n\t" "ldr %[a1], [sp, #64]\n\t" \
+                "ldr %[a2], [sp, #68]\n\t" "ldr %[p], [sp, #48]\n\t" "ldr %[o], [sp, #52]\n\t" \
+                "ldr %[W0], [sp, #72]\n\t" "ldr %[W2], [sp, #76]\n\t" "add %[a3], %[W1], #4\n\t" \
+                "ldr %[fa], [%[W1], %[a0]]\n\t" "ldr %[fb], [%[a3], %[a0]]\n\t" "ldr %[m], [%[W1], %[a1]]\n\t" \
+                "ldr %[w], [%[a3], %[a1]]\n\t" "ldr %[r], [%[W1], %[a2]]\n\t" "ldr %[a1], [%[a3], %[a2]]\n\t" \
+                "str %[fa], [sp, #0]\n\t" "str %[fb], [sp, #4]\n\t" "str %[m], [sp, #8]\n\t" \
+                "str %[w], [sp, #12]\n\t" "str %[r], [sp, #16]\n\t" "str %[a1], [sp, #20]\n\t" \
+                "ldrd %[m], %[w], [%[W1], #24]\n\t" "ldr %[a0], [%[W1], #32]\n\t" "ldr %[r], [%[W1], #36]\n\t" \
+                "add %[W1], %[W1], #40\n\t" "add %[W0], %[p], %[W0]\n\t" "add %[W2], %[p], %[W2]\n\t" \
+                "str %[a0], [sp, #36]\n\t" "str %[W1], [sp, #44]\n\t" "str %[W0], [sp, #48]\n\t" \
+                "str %[W2], [sp, #28]\n\t" "add %[W0], %[o], #1\n\t" "str %[W0], [sp, #52]\n\t" \
                 "1:\n\t" \
-                "ldr %[a0], [sp, #36]\n\t" TINYCC_DW_TP_SLOTS##SW("0", "0", "a0", "a0", "a0", "a0") \
+                "ldr %[a0], [sp, #36]\n\t" TINYCC_DW_TP_FIRST##SW \
                 TINYCC_DW_TP_SLOTS##SW("8", "4", "a0", "a1", "a2", "a3") \
                 TINYCC_DW_TP_SLOTS##SW("16", "8", "a0", "a1", "a2", "a3") \
                 "adds %[p], %[p], #24 * " #SW "\n\t" TINYCC_DW_TP_LDZP##Z \
                 TINYCC_DW_TP_REQ##Z("a0", Z) TINYCC_DW_TP_REQ##Z("a1", Z) \
                 TINYCC_DW_TP_REQ##Z("a2", Z) TINYCC_DW_TP_REQ##Z("a3", Z) \
-                "ldr %[fb], [sp, #24]\n\t" "strb %[a1], [%[o], %[fb]]\n\t" "strb %[a0], [%[o]]\n\t" \
-                "add %[o], %[o], %[fb], lsl #1\n\t" "ldr %[fa], [sp, #28]\n\t" "strb %[a3], [%[o], %[fb]]\n\t" \
-                "strb %[a2], [%[o]]\n\t" "add %[o], %[o], %[fb], lsl #1\n\t" \
-                "cmp %[p], %[fa]\n\t" "bne 1b\n\t" \
-                "ldr %[fa], [sp, #56]\n\t" "cmp %[fa], #0\n\t" "beq 3f\n\t" \
-                "movs %[fa], #0\n\t" "str %[fa], [sp, #56]\n\t" "add %[fa], %[p], #12 * " #SW "\n\t" \
-                "str %[fa], [sp, #28]\n\t" \
-                "subs %[p], %[p], #12 * " #SW "\n\t" "sub %[o], %[o], %[fb], lsl #1\n\t" "b 1b\n\t" \
+                "ldr %[fb], [sp, #24]\n\t" "ldr %[fa], [sp, #28]\n\t" "strb %[a1], [%[o], %[fb]]\n\t" \
+                "strb %[a0], [%[o]]\n\t" "add %[o], %[o], %[fb], lsl #1\n\t" "cmp %[p], %[fa]\n\t" \
+                "strb %[a2], [%[o]]\n\t" "strb %[a3], [%[o], %[fb]]\n\t" "add %[o], %[o], %[fb], lsl #1\n\t" \
+                "bne 1b\n\t" \
+                "ldr %[fa], [sp, #56]\n\t" "cmp %[fa], #0\n\t" "bne 4f\n\t" \
                 "3:\n\t" \
                 "ldr %[W0], [sp, #40]\n\t" "subs %[W0], %[W0], #1\n\t" "str %[W0], [sp, #40]\n\t" "bne 2b\n\t" \
-                "add sp, sp, #" TINYCC_DW_TP_STR(TINYCC_DW_TP_FRAME) \
+                "add sp, sp, #" TINYCC_DW_TP_STR(TINYCC_DW_TP_FRAME) "\n\t" "b 5f\n\t" \
+                "4:\n\t"   /* a pair left (flag 1): one more quad over the channel's last four outputs, the \
+                              * flag -1 meanwhile (after it: back to 1, the channel done) */ \
+                "bmi 6f\n\t" "mvn %[fa], #0\n\t" "str %[fa], [sp, #56]\n\t" \
+                "add %[fa], %[p], #12 * " #SW "\n\t" "str %[fa], [sp, #28]\n\t" \
+                "subs %[p], %[p], #12 * " #SW "\n\t" "sub %[o], %[o], %[fb], lsl #1\n\t" "b 1b\n\t" \
+                "6:\n\t" "movs %[fa], #1\n\t" "str %[fa], [sp, #56]\n\t" "b 3b\n\t" \
+                "5:" \
                 : [fa] "=&r"(fa_), [fb] "=&r"(fb_), [m] "=&r"(m_), [w] "=&r"(w_), [r] "=&r"(r_), \
                   [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [W0] "=&r"(W0_), \
                   [W1] "=&r"(W1_), [W2] "=&r"(W2_), [o] "=&r"(o_), [p] "+&r"(p_) \
@@ -199,6 +202,91 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
         TINYCC_DW_TP_ASM(SW, Z); \
     else
 
+#define TINYCC_DW_TP_WPAIR /* a pair of columns of the four channels */ \
+    "ldr %[v0], [%[s]]\n\t" "ldr %[v1], [%[s], %[ci]]\n\t" "add %[s], %[s], %[ci], lsl #1\n\t" \
+    "pkhbt %[t], %[v0], %[v1], lsl #16\n\t" "pkhtb %[v1], %[v1], %[v0], asr #16\n\t" \
+    "sxtb16 %[e0], %[t]\n\t" "sxtb16 %[e1], %[t], ror #8\n\t" \
+    "sxtb16 %[t], %[v1]\n\t" "sxtb16 %[v1], %[v1], ror #8\n\t" \
+    "str %[e0], [%[d0]], #12\n\t" "str %[e1], [%[d1]], #12\n\t" \
+    "str %[t], [%[d2]], #12\n\t" "str %[v1], [%[d3]], #12\n\t"
+/* One input row widened into the ring (tinycc_dw_s8_tpair's layout) for all gn groups of four channels in
+ * one assembly block: src the row's first inside column (cl) of channel 0, d the word of channel 0 that
+ * column's pair lands in (its slot). wp: the layer's constants (tinycc_dw_tp_wp): [0] the bytes from
+ * a group's last word to the next group's first, [1] the same of the input, [2] half the whole column
+ * pairs n, [3] bit 1: an odd first column (its word's high halves), bit 2: an odd last one (the low
+ * halves), bit 4: n odd (one pair alone, then two a pass). A pair of columns and four channels: two
+ * loads, two PKH (the columns' channels 0, 1 and 2, 3 bytes side by side), four SXTB16 (a channel's two
+ * columns each), four stores (16 est. cycles with the loop's share). */
+static inline void tinycc_dw_tp_widen(const int8_t *src, int32_t *d, const int32_t *wp, int gn, int ci) {
+    const int cs = wp[4];   /* words a channel */
+    int32_t *d1 = d + cs, *d2 = d1 + cs, *d3 = d2 + cs, n, v0, v1, e0, e1, t;
+    __asm__ volatile("0:\n\t"
+            "ldr %[t], [%[wp], #12]\n\t" "tst %[t], #1\n\t" "beq 4f\n\t"
+            "ldr %[v0], [%[s]]\n\t" "add %[s], %[s], %[ci]\n\t"
+            "sxtb16 %[e0], %[v0]\n\t" "sxtb16 %[e1], %[v0], ror #8\n\t"
+            "strh %[e0], [%[d0], #2]\n\t" "strh %[e1], [%[d1], #2]\n\t"
+            "lsr %[e0], %[e0], #16\n\t" "lsr %[e1], %[e1], #16\n\t"
+            "strh %[e0], [%[d2], #2]\n\t" "strh %[e1], [%[d3], #2]\n\t"
+            "adds %[d0], %[d0], #12\n\t" "adds %[d1], %[d1], #12\n\t" "adds %[d2], %[d2], #12\n\t"
+            "adds %[d3], %[d3], #12\n\t"
+            "4:\n\t"
+            "tst %[t], #4\n\t" "beq 7f\n\t"   /* an odd count of pairs: one alone */
+            TINYCC_DW_TP_WPAIR
+            "7:\n\t"
+            "ldr %[n], [%[wp], #8]\n\t" "cmp %[n], #0\n\t" "beq 5f\n\t"
+            "1:\n\t"   /* two pairs a pass */
+            TINYCC_DW_TP_WPAIR TINYCC_DW_TP_WPAIR
+            "subs %[n], %[n], #1\n\t" "bne 1b\n\t"
+            "5:\n\t"
+            "ldr %[t], [%[wp], #12]\n\t" "tst %[t], #2\n\t" "beq 6f\n\t"
+            "ldr %[v0], [%[s]]\n\t"
+            "sxtb16 %[e0], %[v0]\n\t" "sxtb16 %[e1], %[v0], ror #8\n\t"
+            "strh %[e0], [%[d0]]\n\t" "strh %[e1], [%[d1]]\n\t"
+            "lsr %[e0], %[e0], #16\n\t" "lsr %[e1], %[e1], #16\n\t"
+            "strh %[e0], [%[d2]]\n\t" "strh %[e1], [%[d3]]\n\t"
+            "6:\n\t"
+            "ldrd %[e0], %[e1], [%[wp]]\n\t"
+            "add %[d0], %[d0], %[e0]\n\t" "add %[d1], %[d1], %[e0]\n\t" "add %[d2], %[d2], %[e0]\n\t"
+            "add %[d3], %[d3], %[e0]\n\t" "add %[s], %[s], %[e1]\n\t"
+            "subs %[g], %[g], #1\n\t" "bne 0b"
+            : [s] "+&r"(src), [d0] "+&r"(d), [d1] "+&r"(d1), [d2] "+&r"(d2), [d3] "+&r"(d3), [g] "+&r"(gn),
+              [n] "=&r"(n), [v0] "=&r"(v0), [v1] "=&r"(v1), [e0] "=&r"(e0), [e1] "=&r"(e1), [t] "=&r"(t)
+            : [ci] "r"(ci), [wp] "r"(wp) : "memory", "cc");
+}
+#undef TINYCC_DW_TP_WPAIR
+
+/* tinycc_dw_tp_widen's constants (wp[0..4]) for rows of columns cl to cr - 1 (cl < cr) and cs words a channel */
+static inline void tinycc_dw_tp_wp(int32_t *wp, int cl, int cr, int cs, int ci) {
+    const int of = cl & 1, n = (cr - cl - of) >> 1, ol = cl + of + 2 * n < cr;
+    wp[0] = 16 * cs - 12 * (of + n);
+    wp[1] = 4 - ci * (of + 2 * n);
+    wp[2] = n >> 1;
+    wp[3] = of | ol << 1 | (n & 1) << 2;
+    wp[4] = cs;
+}
+
+/* the low (lo) or high (hi) halves of x and y as one word of two int16: x's in the low half */
+static inline int32_t tinycc_dw_tp_lo(int32_t x, int32_t y) {
+    return (int32_t)(((uint32_t)x & 0xffffu) | (uint32_t)y << 16);
+}
+static inline int32_t tinycc_dw_tp_hi(int32_t x, int32_t y) {
+    return (int32_t)(((uint32_t)x >> 16) | ((uint32_t)y & 0xffff0000u));
+}
+
+/* In place (r): can every output row go straight over the buffer, without the ring? The kernel reads an
+ * input row only to widen it, so an output row may overwrite input rows widened by then (all rows up to
+ * its window's last going down, from its window's first going up) or under none still to widen. */
+static inline int tinycc_dw_tp_direct(const tinycc_ring_shape *r) {
+    const long rbi = r->rbi, rbo = r->rbo;
+    int step;
+    for (step = 0; step < r->oh; ++step) {
+        const long oy = tinycc_ring_row(r, step), lo = oy * r->sh - r->pad_t, hi = lo + (long)(r->kh - 1) * r->dh;
+        /* going up: its first byte over an input row before lo; down: its last over one past hi (to widen) */
+        if (r->backward ? lo > 0 && oy * rbo < lo * rbi : hi < r->h - 1 && (oy + 1) * rbo > (hi + 1) * rbi) return 0;
+    }
+    return 1;
+}
+
 /* Image b's (in place: r not NULL, out its buffer, rows in the ring's order) output rows; buf:
  * the node's arena scratch (the emitter's _tpair_bytes), the channels' records then the ring (3 * kp words a channel) */
 static __attribute__((noinline, unused)) void tinycc_dw_s8_tpair(const tinycc_dw_shape *s, const tinycc_ring_shape *r,
@@ -211,84 +299,71 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tpair(const tinycc_dw
     const int cl = pad_l < 2 * kp ? pad_l : 2 * kp, cr = w + pad_l < 2 * kp ? w + pad_l : 2 * kp;   /* inside */
     const int32_t zp4 = (int32_t)(((uint32_t)in_zp & 0xffu) * 0x01010101u), zpw = __sxtb16(zp4);
     const int steps = r ? r->oh : s->n * s->oh, clip = act_min > -128 || act_max < 127;
+    const int direct = r && tinycc_dw_tp_direct(r);   /* in place without the ring */
     int32_t *const fwt = buf, *const xb = buf + TINYCC_DW_TP_REC * co;
     int tag[3], first = r ? tinycc_ring_start(r) : 0, count = 0, step, ky, c, j;
+    int32_t wp[5];
     int z0 = rq == 1 && out_zp == -128 && !clip;   /* mode z0 (the records) */
-    for (c = 0; c < co; ++c) {   /* the records: filter rows as (w0, w1), (w1, w2); the constants */
-        const int8_t *f = fpk + 36 * (c >> 2) + (c & 3);
-        const int32_t *kc = pk0 + 12 * (c >> 2);
+    for (c = 0; z0 && c < co; ++c) {   /* mode z0: every |folded bias| below 2^29 */
+        const int32_t kb = pk0[12 * (c >> 2) + (c & 3)];
+        if (kb <= -(1 << 29) || kb >= 1 << 29) z0 = 0;
+    }
+    for (c = 0; c < co; c += 4) {   /* the records, four channels a pass: filter rows as (w0, w1), (w1, w2)
+                                     * (mode z0: doubled); the constants (mode z0: the bias doubled, Ra) */
+        const int8_t *const f = fpk + 9 * c;
+        const int32_t *const kc = pk0 + 3 * c;
         int32_t *const d = fwt + TINYCC_DW_TP_REC * c;
-        for (ky = 0; ky < 3; ++ky) {
-            const uint32_t w0 = (uint16_t)f[12 * ky], w1 = (uint16_t)f[12 * ky + 4], w2 = (uint16_t)f[12 * ky + 8];
-            d[2 * ky] = (int32_t)(w0 | w1 << 16);
-            d[2 * ky + 1] = (int32_t)(w1 | w2 << 16);
+        for (ky = 0; ky < 3; ++ky) {   /* w0, w1, w2 of the four channels: even channels' halves, odd ones' */
+            const int32_t a = tinycc_ld4(f + 12 * ky), b = tinycc_ld4(f + 12 * ky + 4), e = tinycc_ld4(f + 12 * ky + 8);
+            int32_t ae = __sxtb16(a), ao = tinycc_dw_sxtb16_odd(a), be = __sxtb16(b), bo = tinycc_dw_sxtb16_odd(b);
+            int32_t ee = __sxtb16(e), eo = tinycc_dw_sxtb16_odd(e);
+            if (z0) {   /* |2 w| <= 256 */
+                ae = (int32_t)__sadd16(ae, ae), ao = (int32_t)__sadd16(ao, ao), be = (int32_t)__sadd16(be, be);
+                bo = (int32_t)__sadd16(bo, bo), ee = (int32_t)__sadd16(ee, ee), eo = (int32_t)__sadd16(eo, eo);
+            }
+            d[2 * ky] = tinycc_dw_tp_lo(ae, be), d[2 * ky + 1] = tinycc_dw_tp_lo(be, ee);
+            d[TINYCC_DW_TP_REC + 2 * ky] = tinycc_dw_tp_lo(ao, bo);
+            d[TINYCC_DW_TP_REC + 2 * ky + 1] = tinycc_dw_tp_lo(bo, eo);
+            d[2 * TINYCC_DW_TP_REC + 2 * ky] = tinycc_dw_tp_hi(ae, be);
+            d[2 * TINYCC_DW_TP_REC + 2 * ky + 1] = tinycc_dw_tp_hi(be, ee);
+            d[3 * TINYCC_DW_TP_REC + 2 * ky] = tinycc_dw_tp_hi(ao, bo);
+            d[3 * TINYCC_DW_TP_REC + 2 * ky + 1] = tinycc_dw_tp_hi(bo, eo);
         }
-        d[6] = kc[4 + 2 * (c & 3)];
-        d[7] = kc[5 + 2 * (c & 3)];
-        d[8] = kc[c & 3];
-        d[9] = (d[7] & 255) + 1;   /* r */
-        if (d[8] <= -(1 << 29) || d[8] >= 1 << 29) z0 = 0;
+        for (j = 0; j < 4; ++j) {
+            int32_t *const dj = d + TINYCC_DW_TP_REC * j;
+            const int32_t sh = (kc[5 + 2 * j] & 255) + 1;   /* r */
+            dj[6] = kc[4 + 2 * j];
+            dj[7] = z0 ? (int32_t)((1u << (sh - 1)) - (128u << sh)) : kc[5 + 2 * j];
+            dj[8] = z0 ? 2 * kc[j] : kc[j];
+            dj[9] = sh;
+        }
     }
-    for (c = 0; z0 && c < co; ++c) {   /* mode z0: doubled, Ra */
-        int32_t *const d = fwt + TINYCC_DW_TP_REC * c;
-        for (j = 0; j < 6; ++j) d[j] = (int32_t)__sadd16(d[j], d[j]);   /* |2 w| <= 256 */
-        d[7] = (int32_t)((1u << (d[9] - 1)) - (128u << d[9]));
-        d[8] *= 2;
+    for (c = 0; c < co; ++c) {   /* the words of padding columns, every slot (rows inside never write them) */
+        int32_t *const xc = xb + (long)c * kp * 3;
+        for (j = 0; j < 3 * ((cl + 1) >> 1); ++j) xc[j] = zpw;
+        for (j = 3 * (cr >> 1); j < 3 * kp; ++j) xc[j] = zpw;
     }
-    for (j = 0; j < co * kp * 3; ++j) xb[j] = zpw;
+    if (cl < cr) tinycc_dw_tp_wp(wp, cl, cr, 3 * kp, ci);
     for (step = 0; step < steps; ++step) {
         const int b = r ? 0 : step / s->oh, oy = r ? tinycc_ring_row(r, step) : step % s->oh;
         const int iy0 = oy * s->sh - s->pad_t, rot = ((iy0 % 3) + 3) % 3;
         /* slot s holds window row (s - rot) mod 3: its pairs at word 2 ((s - rot) mod 3) of a record */
-        const int ko[3] = {2 * ((3 - rot) % 3), 2 * ((4 - rot) % 3), 2 * ((5 - rot) % 3)};
-        int8_t *const row = r ? tinycc_ring_slot(r, ring, oy) : out + (long)step * ow * co;
+        const int ko[3] = {rot ? 6 - 2 * rot : 0, 2 - 2 * rot + (rot == 2) * 6, 4 - 2 * rot};
+        int8_t *const row = r && !direct ? tinycc_ring_slot(r, ring, oy)
+                                         : out + (long)(r ? oy : step) * ow * co;
         int k0 = 0;
         if (oy == 0 || step == 0) tag[0] = tag[1] = tag[2] = -0x7fffffff;   /* a new image: no row held */
         for (ky = 0; ky < 3; ++ky) {
-            const int iy = iy0 + ky, k = ((iy % 3) + 3) % 3;
+            const int iy = iy0 + ky, k = rot + ky < 3 ? rot + ky : rot + ky - 3;   /* iy mod 3 */
             if (tag[k] == iy) continue;
             tag[k] = iy;
-            if (iy >= 0 && iy < s->h && cl < cr) {   /* widened: two columns' four channels a pass */
-                const long cs = (long)kp * 3;   /* words a channel */
-                int g;
-                for (g = 0; g < co; g += 4) {
-                    const int8_t *src = in + ((long)(b * s->h + iy) * w + cl - pad_l) * ci + g;
-                    int32_t *d0 = xb + (long)g * cs + (cl >> 1) * 3 + k;
-                    int jj = cl;
-                    if (jj & 1) {   /* an odd first column: the high halves */
-                        const int32_t v = tinycc_ld4(src), e = __sxtb16(v), o = tinycc_dw_sxtb16_odd(v);
-                        int16_t *const q = (int16_t *)d0 + 1;
-                        q[0] = (int16_t)e, q[2 * cs] = (int16_t)o, q[4 * cs] = (int16_t)(e >> 16);
-                        q[6 * cs] = (int16_t)(o >> 16);
-                        ++jj, src += ci, d0 += 3;
-                    }
-                    if (jj + 2 <= cr) {   /* column pairs: one assembly loop (GCC took 30 cycles a pass) */
-                        int32_t *d1 = d0 + cs, *d2 = d1 + cs, *d3 = d2 + cs, v0, v1, e0, e1, t;
-                        int n = (cr - jj) >> 1;
-                        __asm__ volatile("1:\n\t"
-                                "ldr %[v0], [%[s]]\n\t" "ldr %[v1], [%[s], %[ci]]\n\t" "add %[s], %[s], %[ci], lsl #1\n\t"
-                                "sxtb16 %[e0], %[v0]\n\t" "sxtb16 %[e1], %[v1]\n\t"
-                                "sxtb16 %[v0], %[v0], ror #8\n\t" "sxtb16 %[v1], %[v1], ror #8\n\t"
-                                "pkhbt %[t], %[e0], %[e1], lsl #16\n\t" "str %[t], [%[d0]], #12\n\t"
-                                "pkhtb %[t], %[e1], %[e0], asr #16\n\t" "str %[t], [%[d2]], #12\n\t"
-                                "pkhbt %[t], %[v0], %[v1], lsl #16\n\t" "str %[t], [%[d1]], #12\n\t"
-                                "pkhtb %[t], %[v1], %[v0], asr #16\n\t" "str %[t], [%[d3]], #12\n\t"
-                                "subs %[n], %[n], #1\n\t" "bne 1b"
-                                : [s] "+&r"(src), [d0] "+&r"(d0), [d1] "+&r"(d1), [d2] "+&r"(d2), [d3] "+&r"(d3),
-                                  [n] "+&r"(n), [v0] "=&r"(v0), [v1] "=&r"(v1), [e0] "=&r"(e0), [e1] "=&r"(e1),
-                                  [t] "=&r"(t)
-                                : [ci] "r"(ci) : "memory", "cc");
-                        jj += ((cr - jj) >> 1) << 1;
-                    }
-                    if (jj < cr) {   /* an odd last column: the low halves */
-                        const int32_t v = tinycc_ld4(src), e = __sxtb16(v), o = tinycc_dw_sxtb16_odd(v);
-                        int16_t *const q = (int16_t *)d0;
-                        q[0] = (int16_t)e, q[2 * cs] = (int16_t)o, q[4 * cs] = (int16_t)(e >> 16);
-                        q[6 * cs] = (int16_t)(o >> 16);
-                    }
-                }
-            } else if (cl < cr) {   /* a row outside the input: the zero point */
-                for (j = 0; j < co * kp; ++j) xb[3 * j + k] = zpw;
+            if (iy >= 0 && iy < s->h && cl < cr)   /* widened: all channel groups in one assembly block */
+                tinycc_dw_tp_widen(in + ((long)(b * s->h + iy) * w + cl - pad_l) * ci, xb + (cl >> 1) * 3 + k, wp,
+                                   co >> 2, ci);
+            else if (cl < cr) {   /* a row outside the input: the zero point (co * kp a multiple of 4) */
+                int32_t *q = xb + k;
+                const int32_t *const e = q + 3L * co * kp;
+                for (; q < e; q += 12) q[0] = q[3] = q[6] = q[9] = zpw;
             }
         }
         if (np >= 2 && (!TINYCC_DW_TP_CLIP || !clip)) {   /* quads: the assembly */
@@ -314,12 +389,11 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tpair(const tinycc_dw
 #endif
             TINYCC_DW_TP_C(1);
         }
-        if (r) tinycc_ring_flush(r, out, ring, step, oy, &first, &count);
+        if (r && !direct) tinycc_ring_flush(r, out, ring, step, oy, &first, &count);
     }
 }
 #undef TINYCC_DW_TP_ASM
 #undef TINYCC_DW_TP_RUN
-#undef TINYCC_DW_TP_FROW
 #undef TINYCC_DW_TP_X
 #undef TINYCC_DW_TP_REQ0
 #undef TINYCC_DW_TP_REQ1
@@ -334,6 +408,8 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tpair(const tinycc_dw
 #undef TINYCC_DW_TP_SLOT
 #undef TINYCC_DW_TP_SLOT2
 #undef TINYCC_DW_TP_SLOTS1
+#undef TINYCC_DW_TP_FIRST1
+#undef TINYCC_DW_TP_FIRST2
 #undef TINYCC_DW_TP_SLOTS2
 #undef TINYCC_DW_TP_S2
 #undef TINYCC_DW_TP_C
@@ -367,7 +443,8 @@ tinycc_depthwise_conv_2d_s8_tpair(const tinycc_dw_shape *s, const int8_t *in, co
 #endif
 }
 
-/* in place (kernels/inplace.h): the output over its input `buf` (batch 1), rows through the ring */
+/* in place (kernels/inplace.h): the output over its input `buf` (batch 1), rows straight over it where
+ * tinycc_dw_tp_direct allows (input rows are read only to be widened), else through the ring */
 static __attribute__((noinline, unused)) void
 tinycc_depthwise_conv_2d_s8_tpair_inplace(const tinycc_dw_shape *s, const tinycc_ring_shape *r, int8_t *buf,
                                           const int8_t *filter, const int32_t *bias, const int32_t *kbias, int8_t *ring,
