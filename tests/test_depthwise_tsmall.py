@@ -2,15 +2,17 @@
 3x3 packed filter, rq 1 or 2, co a multiple of 4, stride 1 or 2 across, no clipping, 2 to 7 output
 columns) against TF Lite Micro, byte for byte: on the host under ASan + UBSan (the kernel compiles
 out: the fast kernel) and under QEMU on a Cortex-M4 (four channels' padded int16 planes, one block of
-assembly a channel over all its rows, two outputs a pass).
+assembly a channel over all its rows, two outputs a pass; or in mode z0 with stride 1 across, 5 or 6
+output columns and plane rows of 16 bytes the row loop: a whole output row a pass).
 
 Edge shapes (planes large enough to pay, _tsmall_pays): output widths 2 and 4 to 7 (even; odd: the
 last pair stores one output), plane rows of 16 and 32 bytes, stride 1 and 2 across, stride 2 down,
 valid and same padding (an odd left padding: a first column alone; an odd last column alone), two
 images, the three requantisation loops (rq 1; rq 2 from a large output scale; z0: out_zp -128 without
 clipping, with and without a ReLU, from rq 1 and from rq 2 with shifts up to 24), int8 extremes (zero
-points 127 and -128), a folded bias past 2^29 (z0 off), and two nodes in a row (the second in place
-over its input). Shapes it refuses (clipping, channels not a multiple of 4, 8 or more output columns,
+points 127 and -128), a folded bias past 2^29 (z0 off), the row loop's four forms (even and odd
+widths, stride 1 and 2 down; each case's TINYCC_DW_SM_ROW3 asserted), and two nodes in a row (the
+second in place over its input). Shapes it refuses (clipping, channels not a multiple of 4, 8 or more output columns,
 a stride 2 row past 28 bytes, planes too small to pay) keep another kernel."""
 from __future__ import annotations
 
@@ -50,10 +52,19 @@ CASES = {
     "c8-s2-w6-rq2": (dict(h=8, w=12, cin=8, strides=(1, 2), out_scale=2.0 ** 10), 2),
     "c8-s22-w6-odd-input": (dict(h=16, w=11, cin=8, strides=(2, 2)), 1),
     "c8-s2-w2-rows16": (dict(h=28, w=4, cin=8, strides=(1, 2), out_zp=-128), 4),
+    # the row loop (z0, stride 1 across, 5 or 6 output columns, rows of 16 bytes): VWW's 6x6 planes,
+    # an odd width two rows down from int8 extremes
+    "c8-w6-z0-relu-rows": (dict(h=6, w=6, cin=8, act_fn="relu", out_zp=-128), 4),
+    "c16-w5-z0-stride2-down-odd": (dict(h=13, w=5, cin=16, strides=(2, 1), in_zp=127, out_zp=-128), 4),
     # z0 doubles the accumulator: with a folded bias of 2^29 or more the kernel keeps rq 1's loop
     "c4-w5-bias-past-2-to-the-29": (dict(h=10, w=5, cin=4, act_fn="relu", out_zp=-128,
                                          bias=[1 << 29, -(1 << 29), 5, -5]), 1),
 }
+
+
+# cases taking the row loop: the bit of TINYCC_DW_SM_ROW3 (1 << (odd width + 2 (stride down - 1)))
+ROWS = {"c12-w6-z0-stride2-down": 4, "c8-w6-rq2-z0-relu": 1, "c8-w5-rq2-z0-shift24": 2, "c8-w5-low-zero-points": 2,
+        "c8-w6-z0-relu-rows": 1, "c16-w5-z0-stride2-down-odd": 8}
 
 
 def _model(seed, kw):
@@ -77,6 +88,7 @@ def _graph(name):
     p = ops.require(node.op).prepare(node, g)
     assert emitter._entry(node, g, p) == "tsmall", name
     assert emitter._tsmall_loop(node, g, p) == loop, name
+    assert emitter._tsmall_row3(node, g, p) == ROWS.get(name, 0), name
     return model, g
 
 
@@ -116,12 +128,14 @@ def test_tsmall_refuses_what_it_does_not_handle(kw):
 def test_tsmall_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
     model, g = _graph(name)
     write_sources(g, tmp_path)
-    assert "tinycc_depthwise_conv_2d_s8_tsmall(" in (tmp_path / "model.c").read_text()
+    src = (tmp_path / "model.c").read_text()
+    assert "tinycc_depthwise_conv_2d_s8_tsmall(" in src
+    assert f"#define TINYCC_DW_SM_ROW3 {ROWS.get(name, 0)}\n" in src   # the row loop compiled in where it runs
     assert_qemu_m4_equals_tflm(model, g, tmp_path, 2)
 
 
 @QEMU
-@pytest.mark.parametrize("name", ["c8-w5-low-zero-points", "c8-w4-z0-relu", "c8-w6-rq2"])
+@pytest.mark.parametrize("name", ["c8-w5-low-zero-points", "c8-w4-z0-relu", "c8-w6-rq2", "c8-w6-z0-relu-rows"])
 def test_tsmall_in_place_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
     model = _chain(name)
     g = load_tflite(Path("test.tflite"), model)

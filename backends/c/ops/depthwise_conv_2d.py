@@ -103,6 +103,15 @@ def _tsmall_loop(node, g, p) -> int:
     return 4 if p["output_zp"] == -128 and np.abs(folded).max() < 1 << 29 else int(mode)
 
 
+def _tsmall_row3(node, g, p) -> int:
+    """The bit of tinycc_dw_s8_tsmall's row loop (TINYCC_DW_SM_ROW3) the node takes: mode z0, stride 1
+    across and 1 or 2 down, plane rows of 16 bytes, 5 or 6 output columns; 1 << (odd width + 2 (stride
+    down - 1)), else 0 (the pair loops)."""
+    ow, (sh, sw) = g.tensors[node.outputs[0]].shape[2], node.attrs["strides"]
+    ok = sw == 1 and sh in (1, 2) and ow in (5, 6) and _tsmall_rb(node, g) == 16 and _tsmall_loop(node, g, p) == 4
+    return 1 << (ow % 2 + 2 * (sh - 1)) if ok else 0
+
+
 def _sm_at(node, m, p) -> int | None:
     """The arena offset of tsmall's planes (_tsmall_bytes and 32 to align them) for the node: bytes free
     while it runs (backends/c/arena_gap.py), or None (its wrapper's frame then holds them: TINYCC_DW_SM_STACK)."""
@@ -267,13 +276,17 @@ def _fast(entry):
                 d["TINYCC_DW_SM_STACK"] = max(d.get("TINYCC_DW_SM_STACK", 0), need)
             tp["sm"] = "NULL" if at is None else f"((int32_t *)(arena.bytes + {m.base + at}))"
             d["TINYCC_DW_SM_BYTES"] = max(d.get("TINYCC_DW_SM_BYTES", 0), need)
-            d["TINYCC_DW_SM_RQ"] = d.get("TINYCC_DW_SM_RQ", 0) | _tsmall_loop(node, m.g, p)
-            d["TINYCC_DW_SM_SW"] = d.get("TINYCC_DW_SM_SW", 0) | node.attrs["strides"][1]
-            d["TINYCC_DW_SM_RBS"] = d.get("TINYCC_DW_SM_RBS", 0) | _tsmall_rb(node, m.g) // 16
+            row3 = _tsmall_row3(node, m.g, p)   # the row loop's node: none of the pair loops
+            for k in ("ROW3", "RQ", "SW", "RBS", "ODD"):
+                d.setdefault(f"TINYCC_DW_SM_{k}", 0)
+            d["TINYCC_DW_SM_ROW3"] |= row3
+            d["TINYCC_DW_SM_RQ"] |= 0 if row3 else _tsmall_loop(node, m.g, p)
+            d["TINYCC_DW_SM_SW"] |= 0 if row3 else node.attrs["strides"][1]
+            d["TINYCC_DW_SM_RBS"] |= 0 if row3 else _tsmall_rb(node, m.g) // 16
             first = node.attrs["pads"][1] & 1   # odd edge columns the widening takes alone
             last = (m.g.tensors[node.inputs[0]].shape[2] - first) & 1
             d["TINYCC_DW_SM_EDGES"] = d.get("TINYCC_DW_SM_EDGES", 0) | 1 << (first + 2 * last)
-            d["TINYCC_DW_SM_ODD"] = d.get("TINYCC_DW_SM_ODD", 0) | 1 << m.g.tensors[node.outputs[0]].shape[2] % 2
+            d["TINYCC_DW_SM_ODD"] |= 0 if row3 else 1 << m.g.tensors[node.outputs[0]].shape[2] % 2
         if entry == "fast":   # the ring's parts a node needs (compiled in), and whether every fast node takes it
             rows, d = _rows(node, m.g, p), m.defines
             d["TINYCC_DW_ROWS"] = max(d.get("TINYCC_DW_ROWS", 0), rows)
