@@ -103,13 +103,15 @@ def _tsmall_loop(node, g, p) -> int:
     return 4 if p["output_zp"] == -128 and np.abs(folded).max() < 1 << 29 else int(mode)
 
 
-def _tsmall_row3(node, g, p) -> int:
-    """The bit of tinycc_dw_s8_tsmall's row loop (TINYCC_DW_SM_ROW3) the node takes: mode z0, stride 1
-    across and 1 or 2 down, plane rows of 16 bytes, 5 or 6 output columns; 1 << (odd width + 2 (stride
-    down - 1)), else 0 (the pair loops)."""
+def _tsmall_row(node, g, p) -> int:
+    """The bit of tinycc_dw_s8_tsmall's row loops (TINYCC_DW_SM_ROWL) the node takes: mode z0, stride 1 or
+    2 down, a kind of (output pairs, stride across, plane row bytes): (3, 1, 16) 0, (3, 2, 32) 1, (2, 1,
+    16) 2, (2, 2, 32) 3; 1 << (odd width + 2 (stride down - 1) + 4 kind), else 0 (the pair loops)."""
     ow, (sh, sw) = g.tensors[node.outputs[0]].shape[2], node.attrs["strides"]
-    ok = sw == 1 and sh in (1, 2) and ow in (5, 6) and _tsmall_rb(node, g) == 16 and _tsmall_loop(node, g, p) == 4
-    return 1 << (ow % 2 + 2 * (sh - 1)) if ok else 0
+    kind = {(3, 1, 16): 0, (3, 2, 32): 1, (2, 1, 16): 2, (2, 2, 32): 3}.get(((ow + 1) // 2, sw, _tsmall_rb(node, g)))
+    if kind is None or sh not in (1, 2) or _tsmall_loop(node, g, p) != 4:
+        return 0
+    return 1 << (ow % 2 + 2 * (sh - 1) + 4 * kind)
 
 
 def _sm_at(node, m, p) -> int | None:
@@ -276,17 +278,17 @@ def _fast(entry):
                 d["TINYCC_DW_SM_STACK"] = max(d.get("TINYCC_DW_SM_STACK", 0), need)
             tp["sm"] = "NULL" if at is None else f"((int32_t *)(arena.bytes + {m.base + at}))"
             d["TINYCC_DW_SM_BYTES"] = max(d.get("TINYCC_DW_SM_BYTES", 0), need)
-            row3 = _tsmall_row3(node, m.g, p)   # the row loop's node: none of the pair loops
-            for k in ("ROW3", "RQ", "SW", "RBS", "ODD"):
+            row = _tsmall_row(node, m.g, p)   # a row loop's node: none of the pair loops
+            for k in ("ROWL", "RQ", "SW", "RBS", "ODD"):
                 d.setdefault(f"TINYCC_DW_SM_{k}", 0)
-            d["TINYCC_DW_SM_ROW3"] |= row3
-            d["TINYCC_DW_SM_RQ"] |= 0 if row3 else _tsmall_loop(node, m.g, p)
-            d["TINYCC_DW_SM_SW"] |= 0 if row3 else node.attrs["strides"][1]
-            d["TINYCC_DW_SM_RBS"] |= 0 if row3 else _tsmall_rb(node, m.g) // 16
+            d["TINYCC_DW_SM_ROWL"] |= row
+            d["TINYCC_DW_SM_RQ"] |= 0 if row else _tsmall_loop(node, m.g, p)
+            d["TINYCC_DW_SM_SW"] |= 0 if row else node.attrs["strides"][1]
+            d["TINYCC_DW_SM_RBS"] |= 0 if row else _tsmall_rb(node, m.g) // 16
             first = node.attrs["pads"][1] & 1   # odd edge columns the widening takes alone
             last = (m.g.tensors[node.inputs[0]].shape[2] - first) & 1
             d["TINYCC_DW_SM_EDGES"] = d.get("TINYCC_DW_SM_EDGES", 0) | 1 << (first + 2 * last)
-            d["TINYCC_DW_SM_ODD"] |= 0 if row3 else 1 << m.g.tensors[node.outputs[0]].shape[2] % 2
+            d["TINYCC_DW_SM_ODD"] |= 0 if row else 1 << m.g.tensors[node.outputs[0]].shape[2] % 2
         if entry == "fast":   # the ring's parts a node needs (compiled in), and whether every fast node takes it
             rows, d = _rows(node, m.g, p), m.defines
             d["TINYCC_DW_ROWS"] = max(d.get("TINYCC_DW_ROWS", 0), rows)

@@ -19,10 +19,11 @@
  * derivation holds for any shift r whose Ra = 2^(r-1) - 128 * 2^r fits int32 (r <= 24, rq 2's range).
  * Measured: about 41 est. cycles an output pair (2.3 a MAC) and 350 a channel's set-up and widening
  * (VWW's 6x6x128 layers 200,747 -> 148,564 est. cycles; KWS's 25x5x64 344,632 -> 249,971; VWW's 3x3
- * outputs and 12x12 stride 2 stay with the fast kernel: _tsmall_pays). Mode z0 with stride 1 across,
- * 5 or 6 output columns and 16-byte plane rows takes the row loop instead (TINYCC_DW_SM_ASM6: a whole
- * output row a pass, six accumulators, no frame): about 102 est. cycles a row against 3 pairs' 130
- * (VWW's 6x6x128 layers 137,753 -> 114,161; KWS's 25x5x64 248,948 -> 191,036). */
+ * outputs and 12x12 stride 2 stay with the fast kernel: _tsmall_pays). Mode z0 with 3 or 2 output pairs a
+ * row (stride 1 across with 16-byte plane rows, stride 2 with 32) takes a row loop instead
+ * (TINYCC_DW_SM_ASMR: a whole output row a pass, 6 or 4 accumulators, no frame, the four channels in one
+ * block): about 102 est. cycles a row of 3 pairs at stride 1 against the pair loop's 130 (VWW's 6x6x128
+ * layers 137,753 -> 109,035, its 12x12x64 stride 2 97,707 -> 80,970; KWS's 25x5x64 248,948 -> 191,036). */
 #ifndef TINYCC_DW_SM_BYTES
 #define TINYCC_DW_SM_BYTES 4096   /* the emitter's: the most bytes a node's four planes take */
 #endif
@@ -41,8 +42,8 @@
 #ifndef TINYCC_DW_SM_EDGES
 #define TINYCC_DW_SM_EDGES 15     /* the emitter's: the nodes' odd first and last input columns (bit 1 << (first + 2 last)) */
 #endif
-#ifndef TINYCC_DW_SM_ROW3
-#define TINYCC_DW_SM_ROW3 15      /* the emitter's: the nodes' row loops (bit 1 << (odd width + 2 (stride down - 1))) */
+#ifndef TINYCC_DW_SM_ROWL
+#define TINYCC_DW_SM_ROWL 65535   /* the emitter's: the nodes' row loops (bit 1 << (odd width + 2 (stride down - 1) + 4 kind)) */
 #endif
 #ifndef TINYCC_DW_SM_SW
 #define TINYCC_DW_SM_SW 3         /* the emitter's: the nodes' strides across (bit 1: 1, bit 2: 2) */
@@ -131,67 +132,102 @@
                   [r] "=&r"(r_), [cs] "=&r"(cs_), [o] "=&r"(o_), [p] "+&r"(p_) \
                 : : "memory", "cc"); \
     } while (0)
-/* the row loop (mode z0, stride 1 across, plane rows of 16 bytes, 5 or 6 output columns: three pairs, the
- * sixth output of 5 not stored): a whole output row a pass, its six accumulators in registers and the
- * context's words read where needed (register x, no frame), data words D0..D3 (columns (0, 1) .. (6, 7)):
- *   out 2k += SMLAD(Dk, fa) + SMLABT(Dk+1, fb), out 2k+1 += SMLATB(Dk, fa) + SMLAD(Dk+1, fb)
- * the first window row's fa products accumulating onto the folded bias. A window row below the first:
- * filter pairs at context bytes FA, FB, its data at byte OFF of the pair pointer */
-#define TINYCC_DW_SM_6R(FA, FB, OFF) \
+/* the row loops (mode z0, a node's kind: 3 output pairs at stride 1 across with plane rows of 16 bytes
+ * (kind 0), 3 at stride 2 with rows of 32 (1), 2 at stride 1, 16 (2), 2 at stride 2, 32 (3); an odd
+ * width's last output not stored): a whole output row a pass, its 6 or 4 accumulators in registers and
+ * the context's words read where needed (register x, no frame), the four channels in one block (x
+ * steps through the records). Data words Dk (columns (2k, 2k + 1)) of a window row:
+ *   stride 1: out 2k += SMLAD(Dk, fa) + SMLABT(Dk+1, fb), out 2k+1 += SMLATB(Dk, fa) + SMLAD(Dk+1, fb)
+ *   stride 2: out k += SMLAD(Dk, fa) + SMLABT(Dk+1, fb)
+ * the first window row's fa products accumulating onto the folded bias (x[4], in register B first).
+ * Kind 0's window row: filter pairs at context bytes FA, FB, data at byte OFF of the pair pointer, the
+ * fa products onto S0..S5 (the accumulators; the first row: the bias) */
+#define TINYCC_DW_SM_K0(FA, FB, OFF, S0, S1, S2, S3, S4) \
     "ldr %[F], [%[x], #" FA "]\n\t" "ldr %[T], [%[p], #" OFF "]\n\t" "ldr %[U], [%[p], #" OFF "+4]\n\t" \
-    "ldr %[W], [%[p], #" OFF "+8]\n\t" "smlad %[a0], %[T], %[F], %[a0]\n\t" "smlatb %[a1], %[T], %[F], %[a1]\n\t" \
-    "smlad %[a2], %[U], %[F], %[a2]\n\t" "smlatb %[a3], %[U], %[F], %[a3]\n\t" \
-    "smlad %[a4], %[W], %[F], %[a4]\n\t" "smlatb %[a5], %[W], %[F], %[a5]\n\t" \
-    "ldr %[F], [%[x], #" FB "]\n\t" "ldr %[T], [%[p], #" OFF "+12]\n\t" \
+    "ldr %[W], [%[p], #" OFF "+8]\n\t" "smlad %[a0], %[T], %[F], %[" S0 "]\n\t" \
+    "smlatb %[a1], %[T], %[F], %[" S1 "]\n\t" "smlad %[a2], %[U], %[F], %[" S2 "]\n\t" \
+    "smlatb %[a3], %[U], %[F], %[" S3 "]\n\t" "smlad %[a4], %[W], %[F], %[" S4 "]\n\t" \
+    "smlatb %[a5], %[W], %[F], %[a5]\n\t" "ldr %[F], [%[x], #" FB "]\n\t" "ldr %[T], [%[p], #" OFF "+12]\n\t" \
     "smlabt %[a0], %[U], %[F], %[a0]\n\t" "smlad %[a1], %[U], %[F], %[a1]\n\t" \
     "smlabt %[a2], %[W], %[F], %[a2]\n\t" "smlad %[a3], %[W], %[F], %[a3]\n\t" \
     "smlabt %[a4], %[T], %[F], %[a4]\n\t" "smlad %[a5], %[T], %[F], %[a5]\n\t"
-/* the first window row (filter pairs x[9], x[10]) onto the folded bias (x[4]) */
-#define TINYCC_DW_SM_6B \
-    "ldr %[W], [%[x], #16]\n\t" "ldr %[F], [%[x], #36]\n\t" "ldr %[T], [%[p]]\n\t" "ldr %[U], [%[p], #4]\n\t" \
-    "smlad %[a0], %[T], %[F], %[W]\n\t" "smlatb %[a1], %[T], %[F], %[W]\n\t" \
-    "smlad %[a2], %[U], %[F], %[W]\n\t" "smlatb %[a3], %[U], %[F], %[W]\n\t" "ldr %[T], [%[p], #8]\n\t" \
-    "smlad %[a4], %[T], %[F], %[W]\n\t" "smlatb %[a5], %[T], %[F], %[W]\n\t" \
-    "ldr %[F], [%[x], #40]\n\t" "ldr %[W], [%[p], #12]\n\t" \
+#define TINYCC_DW_SM_K1(FA, FB, OFF, S0, S1, S2, S3, S4) \
+    "ldr %[F], [%[x], #" FA "]\n\t" "ldr %[U], [%[x], #" FB "]\n\t" "ldr %[W], [%[p], #" OFF "]\n\t" \
+    "ldr %[T], [%[p], #" OFF "+4]\n\t" "smlad %[a0], %[W], %[F], %[" S0 "]\n\t" \
+    "smlabt %[a0], %[T], %[U], %[a0]\n\t" "smlad %[a1], %[T], %[F], %[" S1 "]\n\t" \
+    "ldr %[W], [%[p], #" OFF "+8]\n\t" "ldr %[T], [%[p], #" OFF "+12]\n\t" \
+    "smlabt %[a1], %[W], %[U], %[a1]\n\t" "smlad %[a2], %[W], %[F], %[" S2 "]\n\t" \
+    "smlabt %[a2], %[T], %[U], %[a2]\n\t" "smlad %[a3], %[T], %[F], %[" S3 "]\n\t" \
+    "ldr %[W], [%[p], #" OFF "+16]\n\t" "ldr %[T], [%[p], #" OFF "+20]\n\t" \
+    "smlabt %[a3], %[W], %[U], %[a3]\n\t" "smlad %[a4], %[W], %[F], %[" S4 "]\n\t" \
+    "smlabt %[a4], %[T], %[U], %[a4]\n\t" "smlad %[a5], %[T], %[F], %[a5]\n\t" \
+    "ldr %[W], [%[p], #" OFF "+24]\n\t" "smlabt %[a5], %[W], %[U], %[a5]\n\t"
+#define TINYCC_DW_SM_K2(FA, FB, OFF, S0, S1, S2, S3, S4) \
+    "ldr %[F], [%[x], #" FA "]\n\t" "ldr %[T], [%[p], #" OFF "]\n\t" "ldr %[U], [%[p], #" OFF "+4]\n\t" \
+    "ldr %[W], [%[p], #" OFF "+8]\n\t" "smlad %[a0], %[T], %[F], %[" S0 "]\n\t" \
+    "smlatb %[a1], %[T], %[F], %[" S1 "]\n\t" "smlad %[a2], %[U], %[F], %[" S2 "]\n\t" \
+    "smlatb %[a3], %[U], %[F], %[a3]\n\t" "ldr %[F], [%[x], #" FB "]\n\t" \
     "smlabt %[a0], %[U], %[F], %[a0]\n\t" "smlad %[a1], %[U], %[F], %[a1]\n\t" \
-    "smlabt %[a2], %[T], %[F], %[a2]\n\t" "smlad %[a3], %[T], %[F], %[a3]\n\t" \
-    "smlabt %[a4], %[W], %[F], %[a4]\n\t" "smlad %[a5], %[W], %[F], %[a5]\n\t"
+    "smlabt %[a2], %[W], %[F], %[a2]\n\t" "smlad %[a3], %[W], %[F], %[a3]\n\t"
+#define TINYCC_DW_SM_K3(FA, FB, OFF, S0, S1, S2, S3, S4) \
+    "ldr %[F], [%[x], #" FA "]\n\t" "ldr %[U], [%[x], #" FB "]\n\t" "ldr %[W], [%[p], #" OFF "]\n\t" \
+    "ldr %[T], [%[p], #" OFF "+4]\n\t" "smlad %[a0], %[W], %[F], %[" S0 "]\n\t" \
+    "smlabt %[a0], %[T], %[U], %[a0]\n\t" "smlad %[a1], %[T], %[F], %[" S1 "]\n\t" \
+    "ldr %[W], [%[p], #" OFF "+8]\n\t" "ldr %[T], [%[p], #" OFF "+12]\n\t" \
+    "smlabt %[a1], %[W], %[U], %[a1]\n\t" "smlad %[a2], %[W], %[F], %[" S2 "]\n\t" \
+    "smlabt %[a2], %[T], %[U], %[a2]\n\t" "smlad %[a3], %[T], %[F], %[a3]\n\t" \
+    "ldr %[W], [%[p], #" OFF "+16]\n\t" "smlabt %[a3], %[W], %[U], %[a3]\n\t"
+/* a kind's three window rows (RB bytes apart): the first onto the bias in its last accumulator */
+#define TINYCC_DW_SM_KR(K, RB, RB2, B) \
+    "ldr %[" B "], [%[x], #16]\n\t" TINYCC_DW_SM_K##K("36", "40", "0", B, B, B, B, B) \
+    TINYCC_DW_SM_K##K("44", "48", RB, "a0", "a1", "a2", "a3", "a4") \
+    TINYCC_DW_SM_K##K("8", "12", RB2, "a0", "a1", "a2", "a3", "a4")
+#define TINYCC_DW_SM_BODY0 TINYCC_DW_SM_KR(0, "16", "32", "a5")
+#define TINYCC_DW_SM_BODY1 TINYCC_DW_SM_KR(1, "32", "64", "a5")
+#define TINYCC_DW_SM_BODY2 TINYCC_DW_SM_KR(2, "16", "32", "a3")
+#define TINYCC_DW_SM_BODY3 TINYCC_DW_SM_KR(3, "32", "64", "a3")
 /* z0's requantisation in place (multiplier W, Ra F, shift T) */
-#define TINYCC_DW_SM_6Q(A) \
+#define TINYCC_DW_SM_RQ0(A) \
     "smmlar %[" A "], %[" A "], %[W], %[F]\n\t" "asr %[" A "], %[" A "], %[T]\n\t" "ssat %[" A "], #8, %[" A "]\n\t"
-/* the row's last output pair: both stored (even width), or its first (odd) */
-#define TINYCC_DW_SM_6E0 TINYCC_DW_SM_6Q("a5") "strb %[a4], [%[o]]\n\t" "strb %[a5], [%[o], %[cs]]\n\t" \
-    "add %[o], %[o], %[cs], lsl #1\n\t"
-#define TINYCC_DW_SM_6E1 "strb %[a4], [%[o]]\n\t" "add %[o], %[o], %[cs]\n\t"
-#define TINYCC_DW_SM_6STEP1 "16"
-#define TINYCC_DW_SM_6STEP2 "32"
-/* one channel's rows, the window's rows SH plane rows apart: context x[] as TINYCC_DW_SM_ASM's, and 16 the
- * pair pointer past the last row (x[0] + 16 SH oh) */
-#define TINYCC_DW_SM_ASM6(ODD, SH) do { \
-        int32_t a0_, a1_, a2_, a3_, a4_, a5_, W_, F_, T_, U_, cs_, *p_; \
+/* an output pair stored (accumulators A, B), the output pointer past it; or the first only (odd width's last) */
+#define TINYCC_DW_SM_PAIR(A, B) TINYCC_DW_SM_RQ0(A) TINYCC_DW_SM_RQ0(B) "strb %[" A "], [%[o]]\n\t" \
+    "strb %[" B "], [%[o], %[cs]]\n\t" "add %[o], %[o], %[cs], lsl #1\n\t"
+#define TINYCC_DW_SM_LAST(A) TINYCC_DW_SM_RQ0(A) "strb %[" A "], [%[o]]\n\t" "add %[o], %[o], %[cs]\n\t"
+/* the stores of kind K (0, 1: three pairs; 2, 3: two), odd width ODD */
+#define TINYCC_DW_SM_ST0_0 TINYCC_DW_SM_PAIR("a0", "a1") TINYCC_DW_SM_PAIR("a2", "a3") TINYCC_DW_SM_PAIR("a4", "a5")
+#define TINYCC_DW_SM_ST0_1 TINYCC_DW_SM_PAIR("a0", "a1") TINYCC_DW_SM_PAIR("a2", "a3") TINYCC_DW_SM_LAST("a4")
+#define TINYCC_DW_SM_ST2_0 TINYCC_DW_SM_PAIR("a0", "a1") TINYCC_DW_SM_PAIR("a2", "a3")
+#define TINYCC_DW_SM_ST2_1 TINYCC_DW_SM_PAIR("a0", "a1") TINYCC_DW_SM_LAST("a2")
+#define TINYCC_DW_SM_ST1_0 TINYCC_DW_SM_ST0_0
+#define TINYCC_DW_SM_ST1_1 TINYCC_DW_SM_ST0_1
+#define TINYCC_DW_SM_ST3_0 TINYCC_DW_SM_ST2_0
+#define TINYCC_DW_SM_ST3_1 TINYCC_DW_SM_ST2_1
+/* the four channels' rows (records x .. x + 4, 72 bytes apart: TINYCC_DW_SM_ASM's context and 16 the
+ * pair pointer past the last row, 17 the records' end), the window's rows STEP bytes apart (rb sh) */
+#define TINYCC_DW_SM_ASMR(K, ODD, STEP) do { \
+        int32_t a0_, a1_, a2_, a3_, a4_, a5_, W_, F_, T_, U_, cs_, *p_, *x_ = rec[0]; \
         int8_t *o_; \
-        __asm__ volatile("ldr %[p], [%[x]]\n\t" "ldr %[o], [%[x], #4]\n\t" "ldr %[cs], [%[x], #20]\n\t" \
+        __asm__ volatile("0:\n\t" "ldr %[p], [%[x]]\n\t" "ldr %[o], [%[x], #4]\n\t" "ldr %[cs], [%[x], #20]\n\t" \
                 "1:\n\t" \
-                TINYCC_DW_SM_6B TINYCC_DW_SM_6R("44", "48", "16") TINYCC_DW_SM_6R("8", "12", "32") \
+                TINYCC_DW_SM_BODY##K \
                 "ldr %[W], [%[x], #52]\n\t" "ldr %[F], [%[x], #56]\n\t" "ldr %[T], [%[x], #60]\n\t" \
-                "ldr %[U], [%[x], #64]\n\t" \
-                TINYCC_DW_SM_6Q("a0") TINYCC_DW_SM_6Q("a1") "strb %[a0], [%[o]]\n\t" "strb %[a1], [%[o], %[cs]]\n\t" \
-                "add %[o], %[o], %[cs], lsl #1\n\t" \
-                TINYCC_DW_SM_6Q("a2") TINYCC_DW_SM_6Q("a3") "strb %[a2], [%[o]]\n\t" "strb %[a3], [%[o], %[cs]]\n\t" \
-                "add %[o], %[o], %[cs], lsl #1\n\t" TINYCC_DW_SM_6Q("a4") TINYCC_DW_SM_6E##ODD \
-                "add %[p], %[p], #" TINYCC_DW_SM_6STEP##SH "\n\t" "cmp %[p], %[U]\n\t" "bne 1b" \
+                "ldr %[U], [%[x], #64]\n\t" TINYCC_DW_SM_ST##K##_##ODD \
+                "add %[p], %[p], #" STEP "\n\t" "cmp %[p], %[U]\n\t" "bne 1b\n\t" \
+                "add %[x], %[x], #72\n\t" "ldr %[W], [%[x], #-4]\n\t" "cmp %[x], %[W]\n\t" "bne 0b" \
                 : [a0] "=&r"(a0_), [a1] "=&r"(a1_), [a2] "=&r"(a2_), [a3] "=&r"(a3_), [a4] "=&r"(a4_), \
                   [a5] "=&r"(a5_), [W] "=&r"(W_), [F] "=&r"(F_), [T] "=&r"(T_), [U] "=&r"(U_), [cs] "=&r"(cs_), \
-                  [o] "=&r"(o_), [p] "=&r"(p_) \
-                : [x] "r"(x) : "memory", "cc"); \
+                  [o] "=&r"(o_), [p] "=&r"(p_), [x] "+&r"(x_) \
+                : : "memory", "cc"); \
     } while (0)
-/* the row loop of odd width ODD, stride SH down, when the node's (COND) and compiled in (the emitter's
- * TINYCC_DW_SM_ROW3), else what follows */
-#define TINYCC_DW_SM_RUN6(ODD, SH) \
-    if ((TINYCC_DW_SM_ROW3 & (1 << ((ODD) + 2 * ((SH) - 1)))) && z0 && sw == 1 && rb == 16 && span == 12 && \
-        odd == (ODD) && sh == (SH)) \
-        TINYCC_DW_SM_ASM6(ODD, SH); \
+/* the row loop of kind K, odd width ODD, stride SH down (rows STEP bytes apart) when the node's and compiled
+ * in (the emitter's TINYCC_DW_SM_ROWL: bit 1 << (ODD + 2 (SH - 1) + 4 K)), else what follows */
+#define TINYCC_DW_SM_RUNR(K, ODD, SH, STEP) \
+    if ((TINYCC_DW_SM_ROWL & (1 << ((ODD) + 2 * ((SH) - 1) + 4 * (K)))) && kind == (K) && odd == (ODD) && \
+        sh == (SH)) \
+        TINYCC_DW_SM_ASMR(K, ODD, STEP); \
     else
+#define TINYCC_DW_SM_RUNRS(K, RB, RB2) TINYCC_DW_SM_RUNR(K, 0, 1, RB) TINYCC_DW_SM_RUNR(K, 1, 1, RB) \
+    TINYCC_DW_SM_RUNR(K, 0, 2, RB2) TINYCC_DW_SM_RUNR(K, 1, 2, RB2)
 /* the loop of stride SW, requantisation Z (0: z0), odd width ODD and plane rows of RB bytes when COND
  * and compiled in (the emitter's TINYCC_DW_SM_SW, _RQ, _ODD and _RBS), else what follows */
 #define TINYCC_DW_SM_RUN(SW, Z, ODD, RB, COND) \
@@ -279,12 +315,16 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tsmall(const tinycc_d
     const int32_t zpw = __sxtb16((int32_t)(((uint32_t)in_zp & 0xffu) * 0x01010101u));
     int16_t *const pl = (int16_t *)planes + (rb - span) / 2;   /* column 0 of row 0 of plane 0 */
     const int first = pad_l & 1, last = (w - first) & 1;   /* odd edge columns: widened alone */
-    int32_t rec[4][17], cv[3];   /* the channels' contexts (TINYCC_DW_SM_ASM's x[]); the widening's */
+    /* the row loop's kind (mode z0): 3 pairs at stride 1, 16-byte rows (0); 3, 2, 32 (1); 2, 1, 16 (2); 2, 2, 32 (3) */
+    int kind = sw == 1 && rb == 16 ? (span == 12 ? 0 : span == 8 ? 2 : -1)
+                   : sw == 2 && rb == 32 ? (span == 24 ? 1 : span == 16 ? 3 : -1) : -1;
+    int32_t rec[4][18], cv[3];   /* the channels' contexts (TINYCC_DW_SM_ASM's x[]); the widening's */
     int z0 = out_zp == -128, b, g, c, j;
     for (c = 0; z0 && c < co; ++c) {   /* mode z0 (rq 1 or 2): every |folded bias| < 2^29 */
         const int32_t kb = pk0[12 * (c >> 2) + (c & 3)];
         if (kb <= -(1 << 29) || kb >= 1 << 29) z0 = 0;
     }
+    if (!z0) kind = -1;   /* the row loops: mode z0 only */
     for (j = 0; j < 2 * ps; ++j) planes[j] = zpw;   /* four planes: the borders stay the zero point */
     for (j = 0; j < 4; ++j) {
         rec[j][0] = (int32_t)(intptr_t)(pl + j * ps);
@@ -292,7 +332,8 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tsmall(const tinycc_d
         rec[j][6] = rb * (sh - 1) + rb - span;
         rec[j][7] = oh;
         rec[j][8] = out_zp;
-        rec[j][16] = rec[j][0] + oh * sh * rb;   /* the row loop's end */
+        rec[j][16] = rec[j][0] + oh * sh * rb;   /* the row loops' end of rows, of records */
+        rec[j][17] = (int32_t)(intptr_t)rec[4];
     }
     /* the widening's context (TINYCC_DW_SM_WIDEN's): column pairs, bytes to the next row, rows */
     cv[0] = (w - first) >> 1;
@@ -326,7 +367,7 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tsmall(const tinycc_d
             rec[2][at] = (int32_t)tinycc_dw_sm_hi(e0, e1), rec[2][at + 1] = (int32_t)tinycc_dw_sm_hi(e1, e2);
             rec[3][at] = (int32_t)tinycc_dw_sm_hi(o0, o1), rec[3][at + 1] = (int32_t)tinycc_dw_sm_hi(o1, o2);
         }
-        for (j = 0; j < 4; ++j) {   /* the channels: the assembly's pairs */
+        for (j = 0; j < 4; ++j) {   /* the channels' records */
             int32_t *const x = rec[j];
             const int32_t rqw = kc[5 + 2 * j], r = (rqw & 255) + 1;
             x[1] = (int32_t)(intptr_t)(out + (long)b * oh * ow * co + g + j);
@@ -334,7 +375,11 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tsmall(const tinycc_d
             x[13] = kc[4 + 2 * j];
             x[14] = z0 ? (int32_t)((1u << (r - 1)) - (128u << r)) : rqw;
             x[15] = r;
-            TINYCC_DW_SM_RUN6(0, 1) TINYCC_DW_SM_RUN6(1, 1) TINYCC_DW_SM_RUN6(0, 2) TINYCC_DW_SM_RUN6(1, 2)
+        }
+        TINYCC_DW_SM_RUNRS(0, "16", "32") TINYCC_DW_SM_RUNRS(1, "32", "64") TINYCC_DW_SM_RUNRS(2, "16", "32")
+        TINYCC_DW_SM_RUNRS(3, "32", "64")
+        for (j = 0; j < 4; ++j) {   /* the channels: the assembly's pairs */
+            int32_t *const x = rec[j];
             TINYCC_DW_SM_RUNS(1, 0, 16) TINYCC_DW_SM_RUNS(1, 1, 16) TINYCC_DW_SM_RUNS(2, 0, 16)
             TINYCC_DW_SM_RUNS(2, 1, 16) TINYCC_DW_SM_RUNS(1, 0, 32) TINYCC_DW_SM_RUNS(1, 1, 32)
             TINYCC_DW_SM_RUNS(2, 0, 32) TINYCC_DW_SM_RUNS(2, 1, 32) {}
@@ -364,15 +409,29 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tsmall(const tinycc_d
 #undef TINYCC_DW_SM_ASM
 #undef TINYCC_DW_SM_RUN
 #undef TINYCC_DW_SM_RUNS
-#undef TINYCC_DW_SM_6R
-#undef TINYCC_DW_SM_6B
-#undef TINYCC_DW_SM_6Q
-#undef TINYCC_DW_SM_6E0
-#undef TINYCC_DW_SM_6E1
-#undef TINYCC_DW_SM_6STEP1
-#undef TINYCC_DW_SM_6STEP2
-#undef TINYCC_DW_SM_ASM6
-#undef TINYCC_DW_SM_RUN6
+#undef TINYCC_DW_SM_K0
+#undef TINYCC_DW_SM_K1
+#undef TINYCC_DW_SM_K2
+#undef TINYCC_DW_SM_K3
+#undef TINYCC_DW_SM_KR
+#undef TINYCC_DW_SM_BODY0
+#undef TINYCC_DW_SM_BODY1
+#undef TINYCC_DW_SM_BODY2
+#undef TINYCC_DW_SM_BODY3
+#undef TINYCC_DW_SM_RQ0
+#undef TINYCC_DW_SM_PAIR
+#undef TINYCC_DW_SM_LAST
+#undef TINYCC_DW_SM_ST0_0
+#undef TINYCC_DW_SM_ST0_1
+#undef TINYCC_DW_SM_ST1_0
+#undef TINYCC_DW_SM_ST1_1
+#undef TINYCC_DW_SM_ST2_0
+#undef TINYCC_DW_SM_ST2_1
+#undef TINYCC_DW_SM_ST3_0
+#undef TINYCC_DW_SM_ST3_1
+#undef TINYCC_DW_SM_ASMR
+#undef TINYCC_DW_SM_RUNR
+#undef TINYCC_DW_SM_RUNRS
 #undef TINYCC_DW_SM_WIDEN1
 #undef TINYCC_DW_SM_EDGE0
 #undef TINYCC_DW_SM_EDGE1
