@@ -61,6 +61,9 @@ CASES = {
     "c8-s22-w4-z0-rows": (dict(h=13, w=8, cin=8, strides=(2, 2), out_zp=-128), 4),
     "c8-w3-z0-rows": (dict(h=6, w=3, cin=8, in_zp=127, out_zp=-128), 4),
     "c8-s2-w3-z0-relu-rows": (dict(h=12, w=6, cin=8, strides=(1, 2), act_fn="relu", out_zp=-128), 4),
+    # VWW's 3x3 outputs (3x3 planes; 6x6 at stride 2): the row loops pay where the pair loops did not
+    "c8-h3-w3-z0-relu-rows": (dict(h=3, w=3, cin=8, act_fn="relu", out_zp=-128), 4),
+    "c8-s22-h6-w3-z0-rows": (dict(h=6, w=6, cin=8, strides=(2, 2), in_zp=127, out_zp=-128), 4),
     # z0 doubles the accumulator: with a folded bias of 2^29 or more the kernel keeps rq 1's loop
     "c4-w5-bias-past-2-to-the-29": (dict(h=10, w=5, cin=4, act_fn="relu", out_zp=-128,
                                          bias=[1 << 29, -(1 << 29), 5, -5]), 1),
@@ -72,7 +75,8 @@ CASES = {
 ROWS = {"c12-w6-z0-stride2-down": 4, "c8-w6-rq2-z0-relu": 1, "c8-w5-rq2-z0-shift24": 2, "c8-w5-low-zero-points": 2,
         "c8-w6-z0-relu-rows": 1, "c16-w5-z0-stride2-down-odd": 8, "c8-s22-w6-z0-relu-rows": 64,
         "c12-s2-w5-z0-odd-rows": 32, "c8-w4-z0-relu": 256, "c8-w3-z0-rows": 512, "c8-s2-w4-z0-relu": 4096,
-        "c8-s2-w3-z0-relu-rows": 8192, "c8-s22-w4-z0-rows": 16384}
+        "c8-s2-w3-z0-relu-rows": 8192, "c8-s22-w4-z0-rows": 16384, "c8-h3-w3-z0-relu-rows": 512,
+        "c8-s22-h6-w3-z0-rows": 32768}
 
 
 def _model(seed, kw):
@@ -123,6 +127,7 @@ def test_tsmall_shapes_on_host_equal_tflm(name):
                                 dict(h=5, w=14, cin=8, strides=(2, 2)),        # stride 2, 7 columns: 32 bytes
                                 dict(h=3, w=3, cin=8),                         # 3x3 outputs: the set-up
                                 dict(h=6, w=6, cin=8, strides=(2, 2)),         # 3x3 outputs from 6x6
+                                dict(h=1, w=3, cin=8, out_zp=-128),            # a row loop's single row
                                 dict(h=19, w=2, cin=8)])                       # no column pair past column 0
 def test_tsmall_refuses_what_it_does_not_handle(kw):
     g = load_tflite(Path("test.tflite"), tp_case(11, **kw))

@@ -84,14 +84,19 @@ def _tsmall_bytes(node, g, p) -> int:
     ok = (co % DW_CHANNEL_GROUP == 0 and ci == co and sw in (1, 2) and 2 <= ow < DW_TP_MIN_OW
           and 4 * sw * ((ow + 1) // 2) <= rb - 4 and 2 * (w + node.attrs["pads"][1]) <= rb and need <= DW_SM_BYTES
           and w - node.attrs["pads"][1] % 2 >= 2)
-    return need if ok and _tsmall_pays(h * w, oh, ow, sh * sw) else 0
+    return need if ok and _tsmall_pays(h * w, oh, ow, sh * sw, _tsmall_row(node, g, p) > 0) else 0
 
 
-def _tsmall_pays(pixels: int, oh: int, ow: int, strides: int) -> bool:
+def _tsmall_pays(pixels: int, oh: int, ow: int, strides: int, row: bool = False) -> bool:
     """Is tinycc_dw_s8_tsmall expected faster than the fast kernel (est. Cortex-M4 cycles a channel)?
-    Fitted to VWW's 6x6 (stride 1), 6x6 from 12x12 (stride 2) and 3x3 planes: about 37 an output pair,
-    230 a channel and 5 an input pixel (widening); the fast kernel about 43 an output (47 at stride 2
-    both ways). VWW's 3x3 outputs (6 pairs a channel) stay with the fast kernel."""
+    The pair loops, fitted to VWW's 6x6 (stride 1), 6x6 from 12x12 (stride 2) and 3x3 planes: about 37
+    an output pair, 230 a channel and 5 an input pixel (widening); the fast kernel about 43 an output
+    (47 at stride 2 both ways). A row loop's node (`row`: _tsmall_row), fitted to VWW's 12x12 stride 2,
+    6x6, 6x6 stride 2 and 3x3 planes (1,225, 829, 429 and 339 a channel measured): about 34 an output
+    pair, 100 a channel and 4 an input pixel; against the fast kernel's outputs and 40 a channel (its
+    set-up, which VWW's 3x3 outputs show: 460 and 398 a channel measured)."""
+    if row:
+        return 34 * oh * ((ow + 1) // 2) + 100 + 4 * pixels < (47 if strides == 4 else 43) * oh * ow + 40
     mine = 37 * oh * ((ow + 1) // 2) + 230 + 5 * pixels
     return mine < (47 if strides == 4 else 43) * oh * ow
 

@@ -142,16 +142,16 @@
  * the first window row's fa products accumulating onto the folded bias (x[4], in register B first).
  * Kind 0's window row: filter pairs at context bytes FA, FB, data at byte OFF of the pair pointer, the
  * fa products onto S0..S5 (the accumulators; the first row: the bias) */
-#define TINYCC_DW_SM_K0(FA, FB, OFF, S0, S1, S2, S3, S4) \
+#define TINYCC_DW_SM_K0(FA, FB, OFF, S0, S1, S2, S3, S4, ODD) \
     "ldr %[F], [%[x], #" FA "]\n\t" "ldr %[T], [%[p], #" OFF "]\n\t" "ldr %[U], [%[p], #" OFF "+4]\n\t" \
     "ldr %[W], [%[p], #" OFF "+8]\n\t" "smlad %[a0], %[T], %[F], %[" S0 "]\n\t" \
     "smlatb %[a1], %[T], %[F], %[" S1 "]\n\t" "smlad %[a2], %[U], %[F], %[" S2 "]\n\t" \
     "smlatb %[a3], %[U], %[F], %[" S3 "]\n\t" "smlad %[a4], %[W], %[F], %[" S4 "]\n\t" \
-    "smlatb %[a5], %[W], %[F], %[a5]\n\t" "ldr %[F], [%[x], #" FB "]\n\t" "ldr %[T], [%[p], #" OFF "+12]\n\t" \
+    TINYCC_DW_SM_O##ODD("smlatb %[a5], %[W], %[F], %[a5]\n\t") "ldr %[F], [%[x], #" FB "]\n\t" "ldr %[T], [%[p], #" OFF "+12]\n\t" \
     "smlabt %[a0], %[U], %[F], %[a0]\n\t" "smlad %[a1], %[U], %[F], %[a1]\n\t" \
     "smlabt %[a2], %[W], %[F], %[a2]\n\t" "smlad %[a3], %[W], %[F], %[a3]\n\t" \
-    "smlabt %[a4], %[T], %[F], %[a4]\n\t" "smlad %[a5], %[T], %[F], %[a5]\n\t"
-#define TINYCC_DW_SM_K1(FA, FB, OFF, S0, S1, S2, S3, S4) \
+    "smlabt %[a4], %[T], %[F], %[a4]\n\t" TINYCC_DW_SM_O##ODD("smlad %[a5], %[T], %[F], %[a5]\n\t")
+#define TINYCC_DW_SM_K1(FA, FB, OFF, S0, S1, S2, S3, S4, ODD) \
     "ldr %[F], [%[x], #" FA "]\n\t" "ldr %[U], [%[x], #" FB "]\n\t" "ldr %[W], [%[p], #" OFF "]\n\t" \
     "ldr %[T], [%[p], #" OFF "+4]\n\t" "smlad %[a0], %[W], %[F], %[" S0 "]\n\t" \
     "smlabt %[a0], %[T], %[U], %[a0]\n\t" "smlad %[a1], %[T], %[F], %[" S1 "]\n\t" \
@@ -160,32 +160,35 @@
     "smlabt %[a2], %[T], %[U], %[a2]\n\t" "smlad %[a3], %[T], %[F], %[" S3 "]\n\t" \
     "ldr %[W], [%[p], #" OFF "+16]\n\t" "ldr %[T], [%[p], #" OFF "+20]\n\t" \
     "smlabt %[a3], %[W], %[U], %[a3]\n\t" "smlad %[a4], %[W], %[F], %[" S4 "]\n\t" \
-    "smlabt %[a4], %[T], %[U], %[a4]\n\t" "smlad %[a5], %[T], %[F], %[a5]\n\t" \
-    "ldr %[W], [%[p], #" OFF "+24]\n\t" "smlabt %[a5], %[W], %[U], %[a5]\n\t"
-#define TINYCC_DW_SM_K2(FA, FB, OFF, S0, S1, S2, S3, S4) \
+    "smlabt %[a4], %[T], %[U], %[a4]\n\t" TINYCC_DW_SM_O##ODD("smlad %[a5], %[T], %[F], %[a5]\n\t") \
+    TINYCC_DW_SM_O##ODD("ldr %[W], [%[p], #" OFF "+24]\n\t" "smlabt %[a5], %[W], %[U], %[a5]\n\t")
+#define TINYCC_DW_SM_K2(FA, FB, OFF, S0, S1, S2, S3, S4, ODD) \
     "ldr %[F], [%[x], #" FA "]\n\t" "ldr %[T], [%[p], #" OFF "]\n\t" "ldr %[U], [%[p], #" OFF "+4]\n\t" \
     "ldr %[W], [%[p], #" OFF "+8]\n\t" "smlad %[a0], %[T], %[F], %[" S0 "]\n\t" \
     "smlatb %[a1], %[T], %[F], %[" S1 "]\n\t" "smlad %[a2], %[U], %[F], %[" S2 "]\n\t" \
-    "smlatb %[a3], %[U], %[F], %[a3]\n\t" "ldr %[F], [%[x], #" FB "]\n\t" \
+    TINYCC_DW_SM_O##ODD("smlatb %[a3], %[U], %[F], %[a3]\n\t") "ldr %[F], [%[x], #" FB "]\n\t" \
     "smlabt %[a0], %[U], %[F], %[a0]\n\t" "smlad %[a1], %[U], %[F], %[a1]\n\t" \
-    "smlabt %[a2], %[W], %[F], %[a2]\n\t" "smlad %[a3], %[W], %[F], %[a3]\n\t"
-#define TINYCC_DW_SM_K3(FA, FB, OFF, S0, S1, S2, S3, S4) \
+    "smlabt %[a2], %[W], %[F], %[a2]\n\t" TINYCC_DW_SM_O##ODD("smlad %[a3], %[W], %[F], %[a3]\n\t")
+#define TINYCC_DW_SM_K3(FA, FB, OFF, S0, S1, S2, S3, S4, ODD) \
     "ldr %[F], [%[x], #" FA "]\n\t" "ldr %[U], [%[x], #" FB "]\n\t" "ldr %[W], [%[p], #" OFF "]\n\t" \
     "ldr %[T], [%[p], #" OFF "+4]\n\t" "smlad %[a0], %[W], %[F], %[" S0 "]\n\t" \
     "smlabt %[a0], %[T], %[U], %[a0]\n\t" "smlad %[a1], %[T], %[F], %[" S1 "]\n\t" \
     "ldr %[W], [%[p], #" OFF "+8]\n\t" "ldr %[T], [%[p], #" OFF "+12]\n\t" \
     "smlabt %[a1], %[W], %[U], %[a1]\n\t" "smlad %[a2], %[W], %[F], %[" S2 "]\n\t" \
-    "smlabt %[a2], %[T], %[U], %[a2]\n\t" "smlad %[a3], %[T], %[F], %[a3]\n\t" \
-    "ldr %[W], [%[p], #" OFF "+16]\n\t" "smlabt %[a3], %[W], %[U], %[a3]\n\t"
-/* a kind's three window rows (RB bytes apart): the first onto the bias in its last accumulator */
-#define TINYCC_DW_SM_KR(K, RB, RB2, B) \
-    "ldr %[" B "], [%[x], #16]\n\t" TINYCC_DW_SM_K##K("36", "40", "0", B, B, B, B, B) \
-    TINYCC_DW_SM_K##K("44", "48", RB, "a0", "a1", "a2", "a3", "a4") \
-    TINYCC_DW_SM_K##K("8", "12", RB2, "a0", "a1", "a2", "a3", "a4")
-#define TINYCC_DW_SM_BODY0 TINYCC_DW_SM_KR(0, "16", "32", "a5")
-#define TINYCC_DW_SM_BODY1 TINYCC_DW_SM_KR(1, "32", "64", "a5")
-#define TINYCC_DW_SM_BODY2 TINYCC_DW_SM_KR(2, "16", "32", "a3")
-#define TINYCC_DW_SM_BODY3 TINYCC_DW_SM_KR(3, "32", "64", "a3")
+    "smlabt %[a2], %[T], %[U], %[a2]\n\t" TINYCC_DW_SM_O##ODD("smlad %[a3], %[T], %[F], %[a3]\n\t") \
+    TINYCC_DW_SM_O##ODD("ldr %[W], [%[p], #" OFF "+16]\n\t" "smlabt %[a3], %[W], %[U], %[a3]\n\t")
+/* a kind's three window rows (RB bytes apart): the first onto the bias in its last accumulator; an odd
+ * width's last accumulator (the output not stored) left out: TINYCC_DW_SM_O1 */
+#define TINYCC_DW_SM_O0(X) X
+#define TINYCC_DW_SM_O1(X)
+#define TINYCC_DW_SM_KR(K, RB, RB2, B, ODD) \
+    "ldr %[" B "], [%[x], #16]\n\t" TINYCC_DW_SM_K##K("36", "40", "0", B, B, B, B, B, ODD) \
+    TINYCC_DW_SM_K##K("44", "48", RB, "a0", "a1", "a2", "a3", "a4", ODD) \
+    TINYCC_DW_SM_K##K("8", "12", RB2, "a0", "a1", "a2", "a3", "a4", ODD)
+#define TINYCC_DW_SM_BODY0(ODD) TINYCC_DW_SM_KR(0, "16", "32", "a5", ODD)
+#define TINYCC_DW_SM_BODY1(ODD) TINYCC_DW_SM_KR(1, "32", "64", "a5", ODD)
+#define TINYCC_DW_SM_BODY2(ODD) TINYCC_DW_SM_KR(2, "16", "32", "a3", ODD)
+#define TINYCC_DW_SM_BODY3(ODD) TINYCC_DW_SM_KR(3, "32", "64", "a3", ODD)
 /* z0's requantisation in place (multiplier W, Ra F, shift T) */
 #define TINYCC_DW_SM_RQ0(A) \
     "smmlar %[" A "], %[" A "], %[W], %[F]\n\t" "asr %[" A "], %[" A "], %[T]\n\t" "ssat %[" A "], #8, %[" A "]\n\t"
@@ -209,7 +212,7 @@
         int8_t *o_; \
         __asm__ volatile("0:\n\t" "ldr %[p], [%[x]]\n\t" "ldr %[o], [%[x], #4]\n\t" "ldr %[cs], [%[x], #20]\n\t" \
                 "1:\n\t" \
-                TINYCC_DW_SM_BODY##K \
+                TINYCC_DW_SM_BODY##K(ODD) \
                 "ldr %[W], [%[x], #52]\n\t" "ldr %[F], [%[x], #56]\n\t" "ldr %[T], [%[x], #60]\n\t" \
                 "ldr %[U], [%[x], #64]\n\t" TINYCC_DW_SM_ST##K##_##ODD \
                 "add %[p], %[p], #" STEP "\n\t" "cmp %[p], %[U]\n\t" "bne 1b\n\t" \
@@ -292,6 +295,24 @@ static inline uint32_t tinycc_dw_sm_hi(uint32_t a, uint32_t b) {
     return r;
 }
 
+/* the four channels' filter row KY as (w0, w1), (w1, w2) (z0: doubled, |2 w| <= 256) to their contexts'
+ * words AT, AT + 1: channels 0 and 2 the low and high halves of the even bytes, 1 and 3 of the odd */
+#define TINYCC_DW_SM_FROW(KY, AT) { \
+        const int8_t *const f = fg + 12 * (KY); \
+        const int32_t v0 = tinycc_ld4(f), v1 = tinycc_ld4(f + 4), v2 = tinycc_ld4(f + 8); \
+        uint32_t e0 = (uint32_t)__sxtb16(v0), e1 = (uint32_t)__sxtb16(v1), e2 = (uint32_t)__sxtb16(v2); \
+        uint32_t o0 = (uint32_t)tinycc_dw_sxtb16_odd(v0), o1 = (uint32_t)tinycc_dw_sxtb16_odd(v1); \
+        uint32_t o2 = (uint32_t)tinycc_dw_sxtb16_odd(v2); \
+        if (z0) { \
+            e0 = __sadd16(e0, e0), e1 = __sadd16(e1, e1), e2 = __sadd16(e2, e2); \
+            o0 = __sadd16(o0, o0), o1 = __sadd16(o1, o1), o2 = __sadd16(o2, o2); \
+        } \
+        rec[0][AT] = (int32_t)tinycc_dw_sm_lo(e0, e1), rec[0][(AT) + 1] = (int32_t)tinycc_dw_sm_lo(e1, e2); \
+        rec[1][AT] = (int32_t)tinycc_dw_sm_lo(o0, o1), rec[1][(AT) + 1] = (int32_t)tinycc_dw_sm_lo(o1, o2); \
+        rec[2][AT] = (int32_t)tinycc_dw_sm_hi(e0, e1), rec[2][(AT) + 1] = (int32_t)tinycc_dw_sm_hi(e1, e2); \
+        rec[3][AT] = (int32_t)tinycc_dw_sm_hi(o0, o1), rec[3][(AT) + 1] = (int32_t)tinycc_dw_sm_hi(o1, o2); \
+    }
+
 /* plane rows: the windows' (oh - 1) * sh + 3 */
 static inline int tinycc_dw_sm_rows(const tinycc_dw_shape *s) {
     return (s->oh - 1) * s->sh + 3;
@@ -325,7 +346,9 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tsmall(const tinycc_d
         if (kb <= -(1 << 29) || kb >= 1 << 29) z0 = 0;
     }
     if (!z0) kind = -1;   /* the row loops: mode z0 only */
-    for (j = 0; j < 2 * ps; ++j) planes[j] = zpw;   /* four planes: the borders stay the zero point */
+    for (j = 0; j < 2 * ps; j += 4) {   /* four planes (2 ps words, 16 a multiple): the borders stay the zero point */
+        planes[j] = zpw, planes[j + 1] = zpw, planes[j + 2] = zpw, planes[j + 3] = zpw;
+    }
     for (j = 0; j < 4; ++j) {
         rec[j][0] = (int32_t)(intptr_t)(pl + j * ps);
         rec[j][5] = co;
@@ -343,30 +366,13 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tsmall(const tinycc_d
     for (g = 0; g < co; g += 4) {
         const int8_t *const fg = fpk + 9 * g;
         const int32_t *const kc = pk0 + 3 * g;
-        int ky;
         if (cv[2] > 0) {   /* widened: the image's rows, a pixel's four channels to the four planes */
             const int8_t *src = in + (long)b * h * w * co + g;
             int16_t *d0 = pl + pad_t * rb / 2 + pad_l, *d1 = d0 + ps, *d2 = d1 + ps, *d3 = d2 + ps;
             int32_t n, v0, v1, e0, e1, *t = cv;
             TINYCC_DW_SM_WIDENS(0, 0) TINYCC_DW_SM_WIDENS(1, 0) TINYCC_DW_SM_WIDENS(0, 1) TINYCC_DW_SM_WIDENS(1, 1) {}
         }
-        for (ky = 0; ky < 3; ++ky) {   /* the four channels' filter rows as (w0, w1), (w1, w2) (z0: doubled) */
-            const int8_t *const f = fg + 12 * ky;
-            const int32_t v0 = tinycc_ld4(f), v1 = tinycc_ld4(f + 4), v2 = tinycc_ld4(f + 8);
-            /* channels 0 and 2 (the low and high halves of the even bytes), 1 and 3 (the odd) */
-            uint32_t e0 = (uint32_t)__sxtb16(v0), e1 = (uint32_t)__sxtb16(v1), e2 = (uint32_t)__sxtb16(v2);
-            uint32_t o0 = (uint32_t)tinycc_dw_sxtb16_odd(v0), o1 = (uint32_t)tinycc_dw_sxtb16_odd(v1);
-            uint32_t o2 = (uint32_t)tinycc_dw_sxtb16_odd(v2);
-            const int at = ky < 2 ? 9 + 2 * ky : 2;   /* the context's words of filter row ky */
-            if (z0) {   /* |2 w| <= 256 */
-                e0 = __sadd16(e0, e0), e1 = __sadd16(e1, e1), e2 = __sadd16(e2, e2);
-                o0 = __sadd16(o0, o0), o1 = __sadd16(o1, o1), o2 = __sadd16(o2, o2);
-            }
-            rec[0][at] = (int32_t)tinycc_dw_sm_lo(e0, e1), rec[0][at + 1] = (int32_t)tinycc_dw_sm_lo(e1, e2);
-            rec[1][at] = (int32_t)tinycc_dw_sm_lo(o0, o1), rec[1][at + 1] = (int32_t)tinycc_dw_sm_lo(o1, o2);
-            rec[2][at] = (int32_t)tinycc_dw_sm_hi(e0, e1), rec[2][at + 1] = (int32_t)tinycc_dw_sm_hi(e1, e2);
-            rec[3][at] = (int32_t)tinycc_dw_sm_hi(o0, o1), rec[3][at + 1] = (int32_t)tinycc_dw_sm_hi(o1, o2);
-        }
+        TINYCC_DW_SM_FROW(0, 9) TINYCC_DW_SM_FROW(1, 11) TINYCC_DW_SM_FROW(2, 2)
         for (j = 0; j < 4; ++j) {   /* the channels' records */
             int32_t *const x = rec[j];
             const int32_t rqw = kc[5 + 2 * j], r = (rqw & 255) + 1;
@@ -409,11 +415,14 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tsmall(const tinycc_d
 #undef TINYCC_DW_SM_ASM
 #undef TINYCC_DW_SM_RUN
 #undef TINYCC_DW_SM_RUNS
+#undef TINYCC_DW_SM_FROW
 #undef TINYCC_DW_SM_K0
 #undef TINYCC_DW_SM_K1
 #undef TINYCC_DW_SM_K2
 #undef TINYCC_DW_SM_K3
 #undef TINYCC_DW_SM_KR
+#undef TINYCC_DW_SM_O0
+#undef TINYCC_DW_SM_O1
 #undef TINYCC_DW_SM_BODY0
 #undef TINYCC_DW_SM_BODY1
 #undef TINYCC_DW_SM_BODY2
