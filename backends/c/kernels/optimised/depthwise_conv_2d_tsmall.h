@@ -341,10 +341,12 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tsmall(const tinycc_d
                    : sw == 2 && rb == 32 ? (span == 24 ? 1 : span == 16 ? 3 : -1) : -1;
     int32_t rec[4][18], cv[3];   /* the channels' contexts (TINYCC_DW_SM_ASM's x[]); the widening's */
     int z0 = out_zp == -128, b, g, c, j;
-    for (c = 0; z0 && c < co; ++c) {   /* mode z0 (rq 1 or 2): every |folded bias| < 2^29 */
-        const int32_t kb = pk0[12 * (c >> 2) + (c & 3)];
-        if (kb <= -(1 << 29) || kb >= 1 << 29) z0 = 0;
+    unsigned far = 0;   /* a folded bias past 2^29 (outside -2^29 + 1 .. 2^29 - 1), a group's four at a time */
+    for (c = 0; z0 && c < co; c += 4) {   /* mode z0 (rq 1 or 2): every |folded bias| < 2^29 */
+        const int32_t *const kb = pk0 + 3 * c;
+        for (j = 0; j < 4; ++j) far |= (uint32_t)kb[j] + 0x1fffffffu >= 0x3fffffffu;
     }
+    if (far) z0 = 0;
     if (!z0) kind = -1;   /* the row loops: mode z0 only */
     for (j = 0; j < 2 * ps; j += 4) {   /* four planes (2 ps words, 16 a multiple): the borders stay the zero point */
         planes[j] = zpw, planes[j + 1] = zpw, planes[j + 2] = zpw, planes[j + 3] = zpw;
