@@ -142,41 +142,39 @@
  * the first window row's fa products accumulating onto the folded bias (x[4], in register B first).
  * Kind 0's window row: filter pairs at context bytes FA, FB, data at byte OFF of the pair pointer, the
  * fa products onto S0..S5 (the accumulators; the first row: the bias) */
+/* the pieces: stride 1's data words (filter pair fa in F) and the products of data word D with fa onto
+ * outputs A (from SA) and B (from SB: left out when G), then with fb (in F) */
+#define TINYCC_DW_SM_L1(FA, OFF) \
+    "ldr %[F], [%[x], #" FA "]\n\t" "ldr %[T], [%[p], #" OFF "]\n\t" "ldr %[U], [%[p], #" OFF "+4]\n\t" \
+    "ldr %[W], [%[p], #" OFF "+8]\n\t"
+#define TINYCC_DW_SM_FA(A, B, D, SA, SB, G) \
+    "smlad %[" A "], %[" D "], %[F], %[" SA "]\n\t" TINYCC_DW_SM_O##G("smlatb %[" B "], %[" D "], %[F], %[" SB "]\n\t")
+#define TINYCC_DW_SM_FB(A, B, D, G) \
+    "smlabt %[" A "], %[" D "], %[F], %[" A "]\n\t" TINYCC_DW_SM_O##G("smlad %[" B "], %[" D "], %[F], %[" B "]\n\t")
+/* stride 2's (fa in F, fb in U): a data word's load, output A's fa product (from SA) and fb product, the
+ * first three outputs' */
+#define TINYCC_DW_SM_LD(R, OFF) "ldr %[" R "], [%[p], #" OFF "]\n\t"
+#define TINYCC_DW_SM_M(A, D, SA) "smlad %[" A "], %[" D "], %[F], %[" SA "]\n\t"
+#define TINYCC_DW_SM_N(A, D) "smlabt %[" A "], %[" D "], %[U], %[" A "]\n\t"
+#define TINYCC_DW_SM_P2(FA, FB, OFF, S0, S1, S2) \
+    "ldr %[F], [%[x], #" FA "]\n\t" "ldr %[U], [%[x], #" FB "]\n\t" TINYCC_DW_SM_LD("W", OFF) \
+    TINYCC_DW_SM_LD("T", OFF "+4") TINYCC_DW_SM_M("a0", "W", S0) TINYCC_DW_SM_N("a0", "T") TINYCC_DW_SM_M("a1", "T", S1) \
+    TINYCC_DW_SM_LD("W", OFF "+8") TINYCC_DW_SM_LD("T", OFF "+12") TINYCC_DW_SM_N("a1", "W") \
+    TINYCC_DW_SM_M("a2", "W", S2) TINYCC_DW_SM_N("a2", "T")
 #define TINYCC_DW_SM_K0(FA, FB, OFF, S0, S1, S2, S3, S4, ODD) \
-    "ldr %[F], [%[x], #" FA "]\n\t" "ldr %[T], [%[p], #" OFF "]\n\t" "ldr %[U], [%[p], #" OFF "+4]\n\t" \
-    "ldr %[W], [%[p], #" OFF "+8]\n\t" "smlad %[a0], %[T], %[F], %[" S0 "]\n\t" \
-    "smlatb %[a1], %[T], %[F], %[" S1 "]\n\t" "smlad %[a2], %[U], %[F], %[" S2 "]\n\t" \
-    "smlatb %[a3], %[U], %[F], %[" S3 "]\n\t" "smlad %[a4], %[W], %[F], %[" S4 "]\n\t" \
-    TINYCC_DW_SM_O##ODD("smlatb %[a5], %[W], %[F], %[a5]\n\t") "ldr %[F], [%[x], #" FB "]\n\t" "ldr %[T], [%[p], #" OFF "+12]\n\t" \
-    "smlabt %[a0], %[U], %[F], %[a0]\n\t" "smlad %[a1], %[U], %[F], %[a1]\n\t" \
-    "smlabt %[a2], %[W], %[F], %[a2]\n\t" "smlad %[a3], %[W], %[F], %[a3]\n\t" \
-    "smlabt %[a4], %[T], %[F], %[a4]\n\t" TINYCC_DW_SM_O##ODD("smlad %[a5], %[T], %[F], %[a5]\n\t")
-#define TINYCC_DW_SM_K1(FA, FB, OFF, S0, S1, S2, S3, S4, ODD) \
-    "ldr %[F], [%[x], #" FA "]\n\t" "ldr %[U], [%[x], #" FB "]\n\t" "ldr %[W], [%[p], #" OFF "]\n\t" \
-    "ldr %[T], [%[p], #" OFF "+4]\n\t" "smlad %[a0], %[W], %[F], %[" S0 "]\n\t" \
-    "smlabt %[a0], %[T], %[U], %[a0]\n\t" "smlad %[a1], %[T], %[F], %[" S1 "]\n\t" \
-    "ldr %[W], [%[p], #" OFF "+8]\n\t" "ldr %[T], [%[p], #" OFF "+12]\n\t" \
-    "smlabt %[a1], %[W], %[U], %[a1]\n\t" "smlad %[a2], %[W], %[F], %[" S2 "]\n\t" \
-    "smlabt %[a2], %[T], %[U], %[a2]\n\t" "smlad %[a3], %[T], %[F], %[" S3 "]\n\t" \
-    "ldr %[W], [%[p], #" OFF "+16]\n\t" "ldr %[T], [%[p], #" OFF "+20]\n\t" \
-    "smlabt %[a3], %[W], %[U], %[a3]\n\t" "smlad %[a4], %[W], %[F], %[" S4 "]\n\t" \
-    "smlabt %[a4], %[T], %[U], %[a4]\n\t" TINYCC_DW_SM_O##ODD("smlad %[a5], %[T], %[F], %[a5]\n\t") \
-    TINYCC_DW_SM_O##ODD("ldr %[W], [%[p], #" OFF "+24]\n\t" "smlabt %[a5], %[W], %[U], %[a5]\n\t")
+    TINYCC_DW_SM_L1(FA, OFF) TINYCC_DW_SM_FA("a0", "a1", "T", S0, S1, 0) TINYCC_DW_SM_FA("a2", "a3", "U", S2, S3, 0) \
+    TINYCC_DW_SM_FA("a4", "a5", "W", S4, "a5", ODD) "ldr %[F], [%[x], #" FB "]\n\t" "ldr %[T], [%[p], #" OFF "+12]\n\t" \
+    TINYCC_DW_SM_FB("a0", "a1", "U", 0) TINYCC_DW_SM_FB("a2", "a3", "W", 0) TINYCC_DW_SM_FB("a4", "a5", "T", ODD)
 #define TINYCC_DW_SM_K2(FA, FB, OFF, S0, S1, S2, S3, S4, ODD) \
-    "ldr %[F], [%[x], #" FA "]\n\t" "ldr %[T], [%[p], #" OFF "]\n\t" "ldr %[U], [%[p], #" OFF "+4]\n\t" \
-    "ldr %[W], [%[p], #" OFF "+8]\n\t" "smlad %[a0], %[T], %[F], %[" S0 "]\n\t" \
-    "smlatb %[a1], %[T], %[F], %[" S1 "]\n\t" "smlad %[a2], %[U], %[F], %[" S2 "]\n\t" \
-    TINYCC_DW_SM_O##ODD("smlatb %[a3], %[U], %[F], %[a3]\n\t") "ldr %[F], [%[x], #" FB "]\n\t" \
-    "smlabt %[a0], %[U], %[F], %[a0]\n\t" "smlad %[a1], %[U], %[F], %[a1]\n\t" \
-    "smlabt %[a2], %[W], %[F], %[a2]\n\t" TINYCC_DW_SM_O##ODD("smlad %[a3], %[W], %[F], %[a3]\n\t")
+    TINYCC_DW_SM_L1(FA, OFF) TINYCC_DW_SM_FA("a0", "a1", "T", S0, S1, 0) TINYCC_DW_SM_FA("a2", "a3", "U", S2, "a3", ODD) \
+    "ldr %[F], [%[x], #" FB "]\n\t" TINYCC_DW_SM_FB("a0", "a1", "U", 0) TINYCC_DW_SM_FB("a2", "a3", "W", ODD)
+#define TINYCC_DW_SM_K1(FA, FB, OFF, S0, S1, S2, S3, S4, ODD) \
+    TINYCC_DW_SM_P2(FA, FB, OFF, S0, S1, S2) TINYCC_DW_SM_M("a3", "T", S3) TINYCC_DW_SM_LD("W", OFF "+16") \
+    TINYCC_DW_SM_LD("T", OFF "+20") TINYCC_DW_SM_N("a3", "W") TINYCC_DW_SM_M("a4", "W", S4) TINYCC_DW_SM_N("a4", "T") \
+    TINYCC_DW_SM_O##ODD(TINYCC_DW_SM_M("a5", "T", "a5") TINYCC_DW_SM_LD("W", OFF "+24") TINYCC_DW_SM_N("a5", "W"))
 #define TINYCC_DW_SM_K3(FA, FB, OFF, S0, S1, S2, S3, S4, ODD) \
-    "ldr %[F], [%[x], #" FA "]\n\t" "ldr %[U], [%[x], #" FB "]\n\t" "ldr %[W], [%[p], #" OFF "]\n\t" \
-    "ldr %[T], [%[p], #" OFF "+4]\n\t" "smlad %[a0], %[W], %[F], %[" S0 "]\n\t" \
-    "smlabt %[a0], %[T], %[U], %[a0]\n\t" "smlad %[a1], %[T], %[F], %[" S1 "]\n\t" \
-    "ldr %[W], [%[p], #" OFF "+8]\n\t" "ldr %[T], [%[p], #" OFF "+12]\n\t" \
-    "smlabt %[a1], %[W], %[U], %[a1]\n\t" "smlad %[a2], %[W], %[F], %[" S2 "]\n\t" \
-    "smlabt %[a2], %[T], %[U], %[a2]\n\t" TINYCC_DW_SM_O##ODD("smlad %[a3], %[T], %[F], %[a3]\n\t") \
-    TINYCC_DW_SM_O##ODD("ldr %[W], [%[p], #" OFF "+16]\n\t" "smlabt %[a3], %[W], %[U], %[a3]\n\t")
+    TINYCC_DW_SM_P2(FA, FB, OFF, S0, S1, S2) \
+    TINYCC_DW_SM_O##ODD(TINYCC_DW_SM_M("a3", "T", "a3") TINYCC_DW_SM_LD("W", OFF "+16") TINYCC_DW_SM_N("a3", "W"))
 /* a kind's three window rows (RB bytes apart): the first onto the bias in its last accumulator; an odd
  * width's last accumulator (the output not stored) left out: TINYCC_DW_SM_O1 */
 #define TINYCC_DW_SM_O0(X) X
@@ -423,6 +421,13 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tsmall(const tinycc_d
 #undef TINYCC_DW_SM_K2
 #undef TINYCC_DW_SM_K3
 #undef TINYCC_DW_SM_KR
+#undef TINYCC_DW_SM_L1
+#undef TINYCC_DW_SM_FA
+#undef TINYCC_DW_SM_FB
+#undef TINYCC_DW_SM_LD
+#undef TINYCC_DW_SM_M
+#undef TINYCC_DW_SM_N
+#undef TINYCC_DW_SM_P2
 #undef TINYCC_DW_SM_O0
 #undef TINYCC_DW_SM_O1
 #undef TINYCC_DW_SM_BODY0
