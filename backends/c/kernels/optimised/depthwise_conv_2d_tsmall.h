@@ -248,13 +248,12 @@
 #define TINYCC_DW_SM_EDGE0 ""
 #define TINYCC_DW_SM_EDGE1 TINYCC_DW_SM_WIDEN1
 /* the image's rows widened (context t: 0 the column pairs, 1 the bytes from a row's end to the next
- * row's first column in the planes, 2 the rows): an odd first column alone when FIRST (pad_l odd: the
- * planes' words hold columns 2k, 2k + 1), the column pairs (tpair's loop: at least one, the emitter's
- * _tsmall_bytes), an odd last one when LAST */
+ * row's first column in the planes (k), 2 the rows (r)): an odd first column alone when FIRST (pad_l
+ * odd: the planes' words hold columns 2k, 2k + 1), the column pairs (tpair's loop: at least one, the
+ * emitter's _tsmall_bytes), an odd last one when LAST */
 #define TINYCC_DW_SM_WIDEN(FIRST, LAST) \
-    __asm__ volatile("sub sp, sp, #16\n\t" \
-            "ldr %[n], [%[t]]\n\t" "str %[n], [sp]\n\t" "ldr %[n], [%[t], #4]\n\t" "str %[n], [sp, #4]\n\t" \
-            "ldr %[n], [%[t], #8]\n\t" "str %[n], [sp, #8]\n\t" \
+    __asm__ volatile("sub sp, sp, #8\n\t" \
+            "ldr %[n], [%[t]]\n\t" "str %[n], [sp]\n\t" "ldr %[k], [%[t], #4]\n\t" "ldr %[r], [%[t], #8]\n\t" \
             "1:\n\t" \
             TINYCC_DW_SM_EDGE##FIRST "ldr %[n], [sp]\n\t" \
             "3:\n\t" \
@@ -267,12 +266,12 @@
             "pkhtb %[t], %[v1], %[v0], asr #16\n\t" "str %[t], [%[d3]], #4\n\t" \
             "subs %[n], %[n], #1\n\t" "bne 3b\n\t" \
             TINYCC_DW_SM_EDGE##LAST \
-            "ldr %[t], [sp, #4]\n\t" "add %[d0], %[d0], %[t]\n\t" "add %[d1], %[d1], %[t]\n\t" \
-            "add %[d2], %[d2], %[t]\n\t" "add %[d3], %[d3], %[t]\n\t" \
-            "ldr %[t], [sp, #8]\n\t" "subs %[t], %[t], #1\n\t" "str %[t], [sp, #8]\n\t" "bne 1b\n\t" \
-            "add sp, sp, #16" \
+            "add %[d0], %[d0], %[k]\n\t" "add %[d1], %[d1], %[k]\n\t" "add %[d2], %[d2], %[k]\n\t" \
+            "add %[d3], %[d3], %[k]\n\t" "subs %[r], %[r], #1\n\t" "bne 1b\n\t" \
+            "add sp, sp, #8" \
             : [s] "+&r"(src), [d0] "+&r"(d0), [d1] "+&r"(d1), [d2] "+&r"(d2), [d3] "+&r"(d3), [n] "=&r"(n), \
-              [v0] "=&r"(v0), [v1] "=&r"(v1), [e0] "=&r"(e0), [e1] "=&r"(e1), [t] "+&r"(t) \
+              [v0] "=&r"(v0), [v1] "=&r"(v1), [e0] "=&r"(e0), [e1] "=&r"(e1), [t] "+&r"(t), [k] "=&r"(k), \
+              [r] "=&r"(r) \
             : [ci] "r"(co) : "memory", "cc")
 /* the widening of edge columns FIRST, LAST when they are the node's and compiled in (the emitter's
  * TINYCC_DW_SM_EDGES: bit 1 << (FIRST + 2 LAST)), else what follows */
@@ -369,7 +368,7 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tsmall(const tinycc_d
         if (cv[2] > 0) {   /* widened: the image's rows, a pixel's four channels to the four planes */
             const int8_t *src = in + (long)b * h * w * co + g;
             int16_t *d0 = pl + pad_t * rb / 2 + pad_l, *d1 = d0 + ps, *d2 = d1 + ps, *d3 = d2 + ps;
-            int32_t n, v0, v1, e0, e1, *t = cv;
+            int32_t n, v0, v1, e0, e1, k, r, *t = cv;
             TINYCC_DW_SM_WIDENS(0, 0) TINYCC_DW_SM_WIDENS(1, 0) TINYCC_DW_SM_WIDENS(0, 1) TINYCC_DW_SM_WIDENS(1, 1) {}
         }
         TINYCC_DW_SM_FROW(0, 9) TINYCC_DW_SM_FROW(1, 11) TINYCC_DW_SM_FROW(2, 2)
