@@ -144,8 +144,8 @@
  * fa products onto S0..S5 (the accumulators; the first row: the bias) */
 /* the pieces: stride 1's data words (filter pair fa in F) and the products of data word D with fa onto
  * outputs A (from SA) and B (from SB: left out when G), then with fb (in F) */
-#define TINYCC_DW_SM_L1(FA, OFF) \
-    "ldr %[F], [%[x], #" FA "]\n\t" "ldr %[T], [%[p], #" OFF "]\n\t" "ldr %[U], [%[p], #" OFF "+4]\n\t" \
+#define TINYCC_DW_SM_L1(FA, OFF, FL) \
+    "ldr %[F], [%[x], #" FA "]\n\t" "ldr %[T], [%[p]" FL "\n\t" "ldr %[U], [%[p], #" OFF "+4]\n\t" \
     "ldr %[W], [%[p], #" OFF "+8]\n\t"
 #define TINYCC_DW_SM_FA(A, B, D, SA, SB, G) \
     "smlad %[" A "], %[" D "], %[F], %[" SA "]\n\t" TINYCC_DW_SM_O##G("smlatb %[" B "], %[" D "], %[F], %[" SB "]\n\t")
@@ -156,37 +156,37 @@
 #define TINYCC_DW_SM_LD(R, OFF) "ldr %[" R "], [%[p], #" OFF "]\n\t"
 #define TINYCC_DW_SM_M(A, D, SA) "smlad %[" A "], %[" D "], %[F], %[" SA "]\n\t"
 #define TINYCC_DW_SM_N(A, D) "smlabt %[" A "], %[" D "], %[U], %[" A "]\n\t"
-#define TINYCC_DW_SM_P2(FA, FB, OFF, S0, S1, S2) \
-    "ldr %[F], [%[x], #" FA "]\n\t" "ldr %[U], [%[x], #" FB "]\n\t" TINYCC_DW_SM_LD("W", OFF) \
+#define TINYCC_DW_SM_P2(FA, FB, OFF, FL, S0, S1, S2) \
+    "ldr %[F], [%[x], #" FA "]\n\t" "ldr %[U], [%[x], #" FB "]\n\t" "ldr %[W], [%[p]" FL "\n\t" \
     TINYCC_DW_SM_LD("T", OFF "+4") TINYCC_DW_SM_M("a0", "W", S0) TINYCC_DW_SM_N("a0", "T") TINYCC_DW_SM_M("a1", "T", S1) \
     TINYCC_DW_SM_LD("W", OFF "+8") TINYCC_DW_SM_LD("T", OFF "+12") TINYCC_DW_SM_N("a1", "W") \
     TINYCC_DW_SM_M("a2", "W", S2) TINYCC_DW_SM_N("a2", "T")
-#define TINYCC_DW_SM_K0(FA, FB, OFF, S0, S1, S2, S3, S4, ODD) \
-    TINYCC_DW_SM_L1(FA, OFF) TINYCC_DW_SM_FA("a0", "a1", "T", S0, S1, 0) TINYCC_DW_SM_FA("a2", "a3", "U", S2, S3, 0) \
+#define TINYCC_DW_SM_K0(FA, FB, OFF, FL, S0, S1, S2, S3, S4, ODD) \
+    TINYCC_DW_SM_L1(FA, OFF, FL) TINYCC_DW_SM_FA("a0", "a1", "T", S0, S1, 0) TINYCC_DW_SM_FA("a2", "a3", "U", S2, S3, 0) \
     TINYCC_DW_SM_FA("a4", "a5", "W", S4, "a5", ODD) "ldr %[F], [%[x], #" FB "]\n\t" "ldr %[T], [%[p], #" OFF "+12]\n\t" \
     TINYCC_DW_SM_FB("a0", "a1", "U", 0) TINYCC_DW_SM_FB("a2", "a3", "W", 0) TINYCC_DW_SM_FB("a4", "a5", "T", ODD)
-#define TINYCC_DW_SM_K2(FA, FB, OFF, S0, S1, S2, S3, S4, ODD) \
-    TINYCC_DW_SM_L1(FA, OFF) TINYCC_DW_SM_FA("a0", "a1", "T", S0, S1, 0) TINYCC_DW_SM_FA("a2", "a3", "U", S2, "a3", ODD) \
+#define TINYCC_DW_SM_K2(FA, FB, OFF, FL, S0, S1, S2, S3, S4, ODD) \
+    TINYCC_DW_SM_L1(FA, OFF, FL) TINYCC_DW_SM_FA("a0", "a1", "T", S0, S1, 0) TINYCC_DW_SM_FA("a2", "a3", "U", S2, "a3", ODD) \
     "ldr %[F], [%[x], #" FB "]\n\t" TINYCC_DW_SM_FB("a0", "a1", "U", 0) TINYCC_DW_SM_FB("a2", "a3", "W", ODD)
-#define TINYCC_DW_SM_K1(FA, FB, OFF, S0, S1, S2, S3, S4, ODD) \
-    TINYCC_DW_SM_P2(FA, FB, OFF, S0, S1, S2) TINYCC_DW_SM_M("a3", "T", S3) TINYCC_DW_SM_LD("W", OFF "+16") \
+#define TINYCC_DW_SM_K1(FA, FB, OFF, FL, S0, S1, S2, S3, S4, ODD) \
+    TINYCC_DW_SM_P2(FA, FB, OFF, FL, S0, S1, S2) TINYCC_DW_SM_M("a3", "T", S3) TINYCC_DW_SM_LD("W", OFF "+16") \
     TINYCC_DW_SM_LD("T", OFF "+20") TINYCC_DW_SM_N("a3", "W") TINYCC_DW_SM_M("a4", "W", S4) TINYCC_DW_SM_N("a4", "T") \
     TINYCC_DW_SM_O##ODD(TINYCC_DW_SM_M("a5", "T", "a5") TINYCC_DW_SM_LD("W", OFF "+24") TINYCC_DW_SM_N("a5", "W"))
-#define TINYCC_DW_SM_K3(FA, FB, OFF, S0, S1, S2, S3, S4, ODD) \
-    TINYCC_DW_SM_P2(FA, FB, OFF, S0, S1, S2) \
+#define TINYCC_DW_SM_K3(FA, FB, OFF, FL, S0, S1, S2, S3, S4, ODD) \
+    TINYCC_DW_SM_P2(FA, FB, OFF, FL, S0, S1, S2) \
     TINYCC_DW_SM_O##ODD(TINYCC_DW_SM_M("a3", "T", "a3") TINYCC_DW_SM_LD("W", OFF "+16") TINYCC_DW_SM_N("a3", "W"))
 /* a kind's three window rows (RB bytes apart): the first onto the bias in its last accumulator; an odd
  * width's last accumulator (the output not stored) left out: TINYCC_DW_SM_O1 */
 #define TINYCC_DW_SM_O0(X) X
 #define TINYCC_DW_SM_O1(X)
-#define TINYCC_DW_SM_KR(K, RB, RB2, B, ODD) \
-    "ldr %[" B "], [%[x], #16]\n\t" TINYCC_DW_SM_K##K("36", "40", "0", B, B, B, B, B, ODD) \
-    TINYCC_DW_SM_K##K("44", "48", RB, "a0", "a1", "a2", "a3", "a4", ODD) \
-    TINYCC_DW_SM_K##K("8", "12", RB2, "a0", "a1", "a2", "a3", "a4", ODD)
-#define TINYCC_DW_SM_BODY0(ODD) TINYCC_DW_SM_KR(0, "16", "32", "a5", ODD)
-#define TINYCC_DW_SM_BODY1(ODD) TINYCC_DW_SM_KR(1, "32", "64", "a5", ODD)
-#define TINYCC_DW_SM_BODY2(ODD) TINYCC_DW_SM_KR(2, "16", "32", "a3", ODD)
-#define TINYCC_DW_SM_BODY3(ODD) TINYCC_DW_SM_KR(3, "32", "64", "a3", ODD)
+#define TINYCC_DW_SM_KR(K, RB, RB2, B, ODD, STEP) \
+    "ldr %[" B "], [%[x], #16]\n\t" TINYCC_DW_SM_K##K("36", "40", "-" STEP, "], #" STEP, B, B, B, B, B, ODD) \
+    TINYCC_DW_SM_K##K("44", "48", RB "-" STEP, ", #" RB "-" STEP "]", "a0", "a1", "a2", "a3", "a4", ODD) \
+    TINYCC_DW_SM_K##K("8", "12", RB2 "-" STEP, ", #" RB2 "-" STEP "]", "a0", "a1", "a2", "a3", "a4", ODD)
+#define TINYCC_DW_SM_BODY0(ODD, STEP) TINYCC_DW_SM_KR(0, "16", "32", "a5", ODD, STEP)
+#define TINYCC_DW_SM_BODY1(ODD, STEP) TINYCC_DW_SM_KR(1, "32", "64", "a5", ODD, STEP)
+#define TINYCC_DW_SM_BODY2(ODD, STEP) TINYCC_DW_SM_KR(2, "16", "32", "a3", ODD, STEP)
+#define TINYCC_DW_SM_BODY3(ODD, STEP) TINYCC_DW_SM_KR(3, "32", "64", "a3", ODD, STEP)
 /* z0's requantisation in place (multiplier W, Ra F, shift T) */
 #define TINYCC_DW_SM_RQ0(A) \
     "smmlar %[" A "], %[" A "], %[W], %[F]\n\t" "asr %[" A "], %[" A "], %[T]\n\t" "ssat %[" A "], #8, %[" A "]\n\t"
@@ -210,10 +210,10 @@
         int8_t *o_; \
         __asm__ volatile("0:\n\t" "ldr %[p], [%[x]]\n\t" "ldr %[o], [%[x], #4]\n\t" "ldr %[cs], [%[x], #20]\n\t" \
                 "1:\n\t" \
-                TINYCC_DW_SM_BODY##K(ODD) \
+                TINYCC_DW_SM_BODY##K(ODD, STEP) \
                 "ldr %[W], [%[x], #52]\n\t" "ldr %[F], [%[x], #56]\n\t" "ldr %[T], [%[x], #60]\n\t" \
                 "ldr %[U], [%[x], #64]\n\t" TINYCC_DW_SM_ST##K##_##ODD \
-                "add %[p], %[p], #" STEP "\n\t" "cmp %[p], %[U]\n\t" "bne 1b\n\t" \
+                "cmp %[p], %[U]\n\t" "bne 1b\n\t" \
                 "add %[x], %[x], #72\n\t" "ldr %[W], [%[x], #-4]\n\t" "cmp %[x], %[W]\n\t" "bne 0b" \
                 : [a0] "=&r"(a0_), [a1] "=&r"(a1_), [a2] "=&r"(a2_), [a3] "=&r"(a3_), [a4] "=&r"(a4_), \
                   [a5] "=&r"(a5_), [W] "=&r"(W_), [F] "=&r"(F_), [T] "=&r"(T_), [U] "=&r"(U_), [cs] "=&r"(cs_), \
