@@ -22,8 +22,9 @@
  * outputs and 12x12 stride 2 stay with the fast kernel: _tsmall_pays). Mode z0 with 3 or 2 output pairs a
  * row (stride 1 across with 16-byte plane rows, stride 2 with 32) takes a row loop instead
  * (TINYCC_DW_SM_ASMR: a whole output row a pass, 6 or 4 accumulators, no frame, the four channels in one
- * block): about 102 est. cycles a row of 3 pairs at stride 1 against the pair loop's 130 (VWW's 6x6x128
- * layers 137,753 -> 109,035, its 12x12x64 stride 2 97,707 -> 80,970; KWS's 25x5x64 248,948 -> 191,036). */
+ * block): about 100 est. cycles a row of 3 pairs at stride 1 against the pair loop's 130. VWW's 6x6x128
+ * layers 137,753 -> 103,809 est. cycles, its 12x12x64 stride 2 97,707 -> 76,800, its 3x3 outputs (now
+ * here) 58,856 -> 52,912 (stride 2) and 101,920 -> 83,887; KWS's 25x5x64 248,948 -> 173,135. */
 #ifndef TINYCC_DW_SM_BYTES
 #define TINYCC_DW_SM_BYTES 4096   /* the emitter's: the most bytes a node's four planes take */
 #endif
