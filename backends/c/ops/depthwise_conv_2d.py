@@ -84,14 +84,19 @@ def _tsmall_bytes(node, g, p) -> int:
     ok = (co % DW_CHANNEL_GROUP == 0 and ci == co and sw in (1, 2) and 2 <= ow < DW_TP_MIN_OW
           and 4 * sw * ((ow + 1) // 2) <= rb - 4 and 2 * (w + node.attrs["pads"][1]) <= rb and need <= DW_SM_BYTES
           and w - node.attrs["pads"][1] % 2 >= 2)
-    return need if ok and _tsmall_pays(h * w, oh, ow, sh * sw) else 0
+    return need if ok and _tsmall_pays(h * w, oh, ow, sh * sw, _tsmall_row(node, g, p) > 0) else 0
 
 
-def _tsmall_pays(pixels: int, oh: int, ow: int, strides: int) -> bool:
+def _tsmall_pays(pixels: int, oh: int, ow: int, strides: int, row: bool = False) -> bool:
     """Is tinycc_dw_s8_tsmall expected faster than the fast kernel (est. Cortex-M4 cycles a channel)?
-    Fitted to VWW's 6x6 (stride 1), 6x6 from 12x12 (stride 2) and 3x3 planes: about 37 an output pair,
-    230 a channel and 5 an input pixel (widening); the fast kernel about 43 an output (47 at stride 2
-    both ways). VWW's 3x3 outputs (6 pairs a channel) stay with the fast kernel."""
+    The pair loops, fitted to VWW's 6x6 (stride 1), 6x6 from 12x12 (stride 2) and 3x3 planes: about 37
+    an output pair, 230 a channel and 5 an input pixel (widening); the fast kernel about 43 an output
+    (47 at stride 2 both ways). A row loop's node (`row`: _tsmall_row), fitted to VWW's 12x12 stride 2,
+    6x6, 6x6 stride 2 and 3x3 planes (1,225, 829, 429 and 339 a channel measured): about 34 an output
+    pair, 100 a channel and 4 an input pixel; against the fast kernel's outputs and 40 a channel (its
+    set-up, which VWW's 3x3 outputs show: 460 and 398 a channel measured)."""
+    if row:
+        return 34 * oh * ((ow + 1) // 2) + 100 + 4 * pixels < (47 if strides == 4 else 43) * oh * ow + 40
     mine = 37 * oh * ((ow + 1) // 2) + 230 + 5 * pixels
     return mine < (47 if strides == 4 else 43) * oh * ow
 
@@ -101,6 +106,17 @@ def _tsmall_loop(node, g, p) -> int:
     out_zp -128, every |folded bias| < 2^29; it never clips), else 1 or 2 (rq 1 or 2)."""
     _, folded, _, mode = _fast_plan(node, g, p)
     return 4 if p["output_zp"] == -128 and np.abs(folded).max() < 1 << 29 else int(mode)
+
+
+def _tsmall_row(node, g, p) -> int:
+    """The bit of tinycc_dw_s8_tsmall's row loops (TINYCC_DW_SM_ROWL) the node takes: mode z0, stride 1 or
+    2 down, a kind of (output pairs, stride across, plane row bytes): (3, 1, 16) 0, (3, 2, 32) 1, (2, 1,
+    16) 2, (2, 2, 32) 3; 1 << (odd width + 2 (stride down - 1) + 4 kind), else 0 (the pair loops)."""
+    ow, (sh, sw) = g.tensors[node.outputs[0]].shape[2], node.attrs["strides"]
+    kind = {(3, 1, 16): 0, (3, 2, 32): 1, (2, 1, 16): 2, (2, 2, 32): 3}.get(((ow + 1) // 2, sw, _tsmall_rb(node, g)))
+    if kind is None or sh not in (1, 2) or _tsmall_loop(node, g, p) != 4:
+        return 0
+    return 1 << (ow % 2 + 2 * (sh - 1) + 4 * kind)
 
 
 def _sm_at(node, m, p) -> int | None:
@@ -267,13 +283,17 @@ def _fast(entry):
                 d["TINYCC_DW_SM_STACK"] = max(d.get("TINYCC_DW_SM_STACK", 0), need)
             tp["sm"] = "NULL" if at is None else f"((int32_t *)(arena.bytes + {m.base + at}))"
             d["TINYCC_DW_SM_BYTES"] = max(d.get("TINYCC_DW_SM_BYTES", 0), need)
-            d["TINYCC_DW_SM_RQ"] = d.get("TINYCC_DW_SM_RQ", 0) | _tsmall_loop(node, m.g, p)
-            d["TINYCC_DW_SM_SW"] = d.get("TINYCC_DW_SM_SW", 0) | node.attrs["strides"][1]
-            d["TINYCC_DW_SM_RBS"] = d.get("TINYCC_DW_SM_RBS", 0) | _tsmall_rb(node, m.g) // 16
+            row = _tsmall_row(node, m.g, p)   # a row loop's node: none of the pair loops
+            for k in ("ROWL", "RQ", "SW", "RBS", "ODD"):
+                d.setdefault(f"TINYCC_DW_SM_{k}", 0)
+            d["TINYCC_DW_SM_ROWL"] |= row
+            d["TINYCC_DW_SM_RQ"] |= 0 if row else _tsmall_loop(node, m.g, p)
+            d["TINYCC_DW_SM_SW"] |= 0 if row else node.attrs["strides"][1]
+            d["TINYCC_DW_SM_RBS"] |= 0 if row else _tsmall_rb(node, m.g) // 16
             first = node.attrs["pads"][1] & 1   # odd edge columns the widening takes alone
             last = (m.g.tensors[node.inputs[0]].shape[2] - first) & 1
             d["TINYCC_DW_SM_EDGES"] = d.get("TINYCC_DW_SM_EDGES", 0) | 1 << (first + 2 * last)
-            d["TINYCC_DW_SM_ODD"] = d.get("TINYCC_DW_SM_ODD", 0) | 1 << m.g.tensors[node.outputs[0]].shape[2] % 2
+            d["TINYCC_DW_SM_ODD"] |= 0 if row else 1 << m.g.tensors[node.outputs[0]].shape[2] % 2
         if entry == "fast":   # the ring's parts a node needs (compiled in), and whether every fast node takes it
             rows, d = _rows(node, m.g, p), m.defines
             d["TINYCC_DW_ROWS"] = max(d.get("TINYCC_DW_ROWS", 0), rows)

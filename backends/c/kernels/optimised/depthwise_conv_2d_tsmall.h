@@ -19,7 +19,12 @@
  * derivation holds for any shift r whose Ra = 2^(r-1) - 128 * 2^r fits int32 (r <= 24, rq 2's range).
  * Measured: about 41 est. cycles an output pair (2.3 a MAC) and 350 a channel's set-up and widening
  * (VWW's 6x6x128 layers 200,747 -> 148,564 est. cycles; KWS's 25x5x64 344,632 -> 249,971; VWW's 3x3
- * outputs and 12x12 stride 2 stay with the fast kernel: _tsmall_pays). */
+ * outputs and 12x12 stride 2 stay with the fast kernel: _tsmall_pays). Mode z0 with 3 or 2 output pairs a
+ * row (stride 1 across with 16-byte plane rows, stride 2 with 32) takes a row loop instead
+ * (TINYCC_DW_SM_ASMR: a whole output row a pass, 6 or 4 accumulators, no frame, the four channels in one
+ * block): about 100 est. cycles a row of 3 pairs at stride 1 against the pair loop's 130. VWW's 6x6x128
+ * layers 137,753 -> 103,809 est. cycles, its 12x12x64 stride 2 97,707 -> 76,800, its 3x3 outputs (now
+ * here) 58,856 -> 52,912 (stride 2) and 101,920 -> 83,887; KWS's 25x5x64 248,948 -> 173,135. */
 #ifndef TINYCC_DW_SM_BYTES
 #define TINYCC_DW_SM_BYTES 4096   /* the emitter's: the most bytes a node's four planes take */
 #endif
@@ -37,6 +42,9 @@
 #endif
 #ifndef TINYCC_DW_SM_EDGES
 #define TINYCC_DW_SM_EDGES 15     /* the emitter's: the nodes' odd first and last input columns (bit 1 << (first + 2 last)) */
+#endif
+#ifndef TINYCC_DW_SM_ROWL
+#define TINYCC_DW_SM_ROWL 65535   /* the emitter's: the nodes' row loops (bit 1 << (odd width + 2 (stride down - 1) + 4 kind)) */
 #endif
 #ifndef TINYCC_DW_SM_SW
 #define TINYCC_DW_SM_SW 3         /* the emitter's: the nodes' strides across (bit 1: 1, bit 2: 2) */
@@ -125,6 +133,103 @@
                   [r] "=&r"(r_), [cs] "=&r"(cs_), [o] "=&r"(o_), [p] "+&r"(p_) \
                 : : "memory", "cc"); \
     } while (0)
+/* the row loops (mode z0, a node's kind: 3 output pairs at stride 1 across with plane rows of 16 bytes
+ * (kind 0), 3 at stride 2 with rows of 32 (1), 2 at stride 1, 16 (2), 2 at stride 2, 32 (3); an odd
+ * width's last output not stored): a whole output row a pass, its 6 or 4 accumulators in registers and
+ * the context's words read where needed (register x, no frame), the four channels in one block (x
+ * steps through the records). Data words Dk (columns (2k, 2k + 1)) of a window row:
+ *   stride 1: out 2k += SMLAD(Dk, fa) + SMLABT(Dk+1, fb), out 2k+1 += SMLATB(Dk, fa) + SMLAD(Dk+1, fb)
+ *   stride 2: out k += SMLAD(Dk, fa) + SMLABT(Dk+1, fb)
+ * the first window row's fa products accumulating onto the folded bias (x[4], in register B first).
+ * Kind 0's window row: filter pairs at context bytes FA, FB, data at byte OFF of the pair pointer, the
+ * fa products onto S0..S5 (the accumulators; the first row: the bias) */
+/* the pieces: stride 1's data words (filter pair fa in F) and the products of data word D with fa onto
+ * outputs A (from SA) and B (from SB: left out when G), then with fb (in F) */
+#define TINYCC_DW_SM_L1(FA, OFF, FL) \
+    "ldr %[F], [%[x], #" FA "]\n\t" "ldr %[T], [%[p]" FL "\n\t" "ldr %[U], [%[p], #" OFF "+4]\n\t" \
+    "ldr %[W], [%[p], #" OFF "+8]\n\t"
+#define TINYCC_DW_SM_FA(A, B, D, SA, SB, G) \
+    "smlad %[" A "], %[" D "], %[F], %[" SA "]\n\t" TINYCC_DW_SM_O##G("smlatb %[" B "], %[" D "], %[F], %[" SB "]\n\t")
+#define TINYCC_DW_SM_FB(A, B, D, G) \
+    "smlabt %[" A "], %[" D "], %[F], %[" A "]\n\t" TINYCC_DW_SM_O##G("smlad %[" B "], %[" D "], %[F], %[" B "]\n\t")
+/* stride 2's (fa in F, fb in U): a data word's load, output A's fa product (from SA) and fb product, the
+ * first three outputs' */
+#define TINYCC_DW_SM_LD(R, OFF) "ldr %[" R "], [%[p], #" OFF "]\n\t"
+#define TINYCC_DW_SM_M(A, D, SA) "smlad %[" A "], %[" D "], %[F], %[" SA "]\n\t"
+#define TINYCC_DW_SM_N(A, D) "smlabt %[" A "], %[" D "], %[U], %[" A "]\n\t"
+#define TINYCC_DW_SM_P2(FA, FB, OFF, FL, S0, S1, S2) \
+    "ldr %[F], [%[x], #" FA "]\n\t" "ldr %[U], [%[x], #" FB "]\n\t" "ldr %[W], [%[p]" FL "\n\t" \
+    TINYCC_DW_SM_LD("T", OFF "+4") TINYCC_DW_SM_M("a0", "W", S0) TINYCC_DW_SM_N("a0", "T") TINYCC_DW_SM_M("a1", "T", S1) \
+    TINYCC_DW_SM_LD("W", OFF "+8") TINYCC_DW_SM_LD("T", OFF "+12") TINYCC_DW_SM_N("a1", "W") \
+    TINYCC_DW_SM_M("a2", "W", S2) TINYCC_DW_SM_N("a2", "T")
+#define TINYCC_DW_SM_K0(FA, FB, OFF, FL, S0, S1, S2, S3, S4, ODD) \
+    TINYCC_DW_SM_L1(FA, OFF, FL) TINYCC_DW_SM_FA("a0", "a1", "T", S0, S1, 0) TINYCC_DW_SM_FA("a2", "a3", "U", S2, S3, 0) \
+    TINYCC_DW_SM_FA("a4", "a5", "W", S4, "a5", ODD) "ldr %[F], [%[x], #" FB "]\n\t" "ldr %[T], [%[p], #" OFF "+12]\n\t" \
+    TINYCC_DW_SM_FB("a0", "a1", "U", 0) TINYCC_DW_SM_FB("a2", "a3", "W", 0) TINYCC_DW_SM_FB("a4", "a5", "T", ODD)
+#define TINYCC_DW_SM_K2(FA, FB, OFF, FL, S0, S1, S2, S3, S4, ODD) \
+    TINYCC_DW_SM_L1(FA, OFF, FL) TINYCC_DW_SM_FA("a0", "a1", "T", S0, S1, 0) TINYCC_DW_SM_FA("a2", "a3", "U", S2, "a3", ODD) \
+    "ldr %[F], [%[x], #" FB "]\n\t" TINYCC_DW_SM_FB("a0", "a1", "U", 0) TINYCC_DW_SM_FB("a2", "a3", "W", ODD)
+#define TINYCC_DW_SM_K1(FA, FB, OFF, FL, S0, S1, S2, S3, S4, ODD) \
+    TINYCC_DW_SM_P2(FA, FB, OFF, FL, S0, S1, S2) TINYCC_DW_SM_M("a3", "T", S3) TINYCC_DW_SM_LD("W", OFF "+16") \
+    TINYCC_DW_SM_LD("T", OFF "+20") TINYCC_DW_SM_N("a3", "W") TINYCC_DW_SM_M("a4", "W", S4) TINYCC_DW_SM_N("a4", "T") \
+    TINYCC_DW_SM_O##ODD(TINYCC_DW_SM_M("a5", "T", "a5") TINYCC_DW_SM_LD("W", OFF "+24") TINYCC_DW_SM_N("a5", "W"))
+#define TINYCC_DW_SM_K3(FA, FB, OFF, FL, S0, S1, S2, S3, S4, ODD) \
+    TINYCC_DW_SM_P2(FA, FB, OFF, FL, S0, S1, S2) \
+    TINYCC_DW_SM_O##ODD(TINYCC_DW_SM_M("a3", "T", "a3") TINYCC_DW_SM_LD("W", OFF "+16") TINYCC_DW_SM_N("a3", "W"))
+/* a kind's three window rows (RB bytes apart): the first onto the bias in its last accumulator; an odd
+ * width's last accumulator (the output not stored) left out: TINYCC_DW_SM_O1 */
+#define TINYCC_DW_SM_O0(X) X
+#define TINYCC_DW_SM_O1(X)
+#define TINYCC_DW_SM_KR(K, RB, RB2, B, ODD, STEP) \
+    "ldr %[" B "], [%[x], #16]\n\t" TINYCC_DW_SM_K##K("36", "40", "-" STEP, "], #" STEP, B, B, B, B, B, ODD) \
+    TINYCC_DW_SM_K##K("44", "48", RB "-" STEP, ", #" RB "-" STEP "]", "a0", "a1", "a2", "a3", "a4", ODD) \
+    TINYCC_DW_SM_K##K("8", "12", RB2 "-" STEP, ", #" RB2 "-" STEP "]", "a0", "a1", "a2", "a3", "a4", ODD)
+#define TINYCC_DW_SM_BODY0(ODD, STEP) TINYCC_DW_SM_KR(0, "16", "32", "a5", ODD, STEP)
+#define TINYCC_DW_SM_BODY1(ODD, STEP) TINYCC_DW_SM_KR(1, "32", "64", "a5", ODD, STEP)
+#define TINYCC_DW_SM_BODY2(ODD, STEP) TINYCC_DW_SM_KR(2, "16", "32", "a3", ODD, STEP)
+#define TINYCC_DW_SM_BODY3(ODD, STEP) TINYCC_DW_SM_KR(3, "32", "64", "a3", ODD, STEP)
+/* z0's requantisation in place (multiplier W, Ra F, shift T) */
+#define TINYCC_DW_SM_RQ0(A) \
+    "smmlar %[" A "], %[" A "], %[W], %[F]\n\t" "asr %[" A "], %[" A "], %[T]\n\t" "ssat %[" A "], #8, %[" A "]\n\t"
+/* an output pair stored (accumulators A, B), the output pointer past it; or the first only (odd width's last) */
+#define TINYCC_DW_SM_PAIR(A, B) TINYCC_DW_SM_RQ0(A) TINYCC_DW_SM_RQ0(B) "strb %[" A "], [%[o]]\n\t" \
+    "strb %[" B "], [%[o], %[cs]]\n\t" "add %[o], %[o], %[cs], lsl #1\n\t"
+#define TINYCC_DW_SM_LAST(A) TINYCC_DW_SM_RQ0(A) "strb %[" A "], [%[o]]\n\t" "add %[o], %[o], %[cs]\n\t"
+/* the stores of kind K (0, 1: three pairs; 2, 3: two), odd width ODD */
+#define TINYCC_DW_SM_ST0_0 TINYCC_DW_SM_PAIR("a0", "a1") TINYCC_DW_SM_PAIR("a2", "a3") TINYCC_DW_SM_PAIR("a4", "a5")
+#define TINYCC_DW_SM_ST0_1 TINYCC_DW_SM_PAIR("a0", "a1") TINYCC_DW_SM_PAIR("a2", "a3") TINYCC_DW_SM_LAST("a4")
+#define TINYCC_DW_SM_ST2_0 TINYCC_DW_SM_PAIR("a0", "a1") TINYCC_DW_SM_PAIR("a2", "a3")
+#define TINYCC_DW_SM_ST2_1 TINYCC_DW_SM_PAIR("a0", "a1") TINYCC_DW_SM_LAST("a2")
+#define TINYCC_DW_SM_ST1_0 TINYCC_DW_SM_ST0_0
+#define TINYCC_DW_SM_ST1_1 TINYCC_DW_SM_ST0_1
+#define TINYCC_DW_SM_ST3_0 TINYCC_DW_SM_ST2_0
+#define TINYCC_DW_SM_ST3_1 TINYCC_DW_SM_ST2_1
+/* the four channels' rows (records x .. x + 4, 72 bytes apart: TINYCC_DW_SM_ASM's context and 16 the
+ * pair pointer past the last row, 17 the records' end), the window's rows STEP bytes apart (rb sh) */
+#define TINYCC_DW_SM_ASMR(K, ODD, STEP) do { \
+        int32_t a0_, a1_, a2_, a3_, a4_, a5_, W_, F_, T_, U_, cs_, *p_, *x_ = rec[0]; \
+        int8_t *o_; \
+        __asm__ volatile("0:\n\t" "ldr %[p], [%[x]]\n\t" "ldr %[o], [%[x], #4]\n\t" "ldr %[cs], [%[x], #20]\n\t" \
+                "1:\n\t" \
+                TINYCC_DW_SM_BODY##K(ODD, STEP) \
+                "ldr %[W], [%[x], #52]\n\t" "ldr %[F], [%[x], #56]\n\t" "ldr %[T], [%[x], #60]\n\t" \
+                "ldr %[U], [%[x], #64]\n\t" TINYCC_DW_SM_ST##K##_##ODD \
+                "cmp %[p], %[U]\n\t" "bne 1b\n\t" \
+                "add %[x], %[x], #72\n\t" "ldr %[W], [%[x], #-4]\n\t" "cmp %[x], %[W]\n\t" "bne 0b" \
+                : [a0] "=&r"(a0_), [a1] "=&r"(a1_), [a2] "=&r"(a2_), [a3] "=&r"(a3_), [a4] "=&r"(a4_), \
+                  [a5] "=&r"(a5_), [W] "=&r"(W_), [F] "=&r"(F_), [T] "=&r"(T_), [U] "=&r"(U_), [cs] "=&r"(cs_), \
+                  [o] "=&r"(o_), [p] "=&r"(p_), [x] "+&r"(x_) \
+                : : "memory", "cc"); \
+    } while (0)
+/* the row loop of kind K, odd width ODD, stride SH down (rows STEP bytes apart) when the node's and compiled
+ * in (the emitter's TINYCC_DW_SM_ROWL: bit 1 << (ODD + 2 (SH - 1) + 4 K)), else what follows */
+#define TINYCC_DW_SM_RUNR(K, ODD, SH, STEP) \
+    if ((TINYCC_DW_SM_ROWL & (1 << ((ODD) + 2 * ((SH) - 1) + 4 * (K)))) && kind == (K) && odd == (ODD) && \
+        sh == (SH)) \
+        TINYCC_DW_SM_ASMR(K, ODD, STEP); \
+    else
+#define TINYCC_DW_SM_RUNRS(K, RB, RB2) TINYCC_DW_SM_RUNR(K, 0, 1, RB) TINYCC_DW_SM_RUNR(K, 1, 1, RB) \
+    TINYCC_DW_SM_RUNR(K, 0, 2, RB2) TINYCC_DW_SM_RUNR(K, 1, 2, RB2)
 /* the loop of stride SW, requantisation Z (0: z0), odd width ODD and plane rows of RB bytes when COND
  * and compiled in (the emitter's TINYCC_DW_SM_SW, _RQ, _ODD and _RBS), else what follows */
 #define TINYCC_DW_SM_RUN(SW, Z, ODD, RB, COND) \
@@ -144,13 +249,12 @@
 #define TINYCC_DW_SM_EDGE0 ""
 #define TINYCC_DW_SM_EDGE1 TINYCC_DW_SM_WIDEN1
 /* the image's rows widened (context t: 0 the column pairs, 1 the bytes from a row's end to the next
- * row's first column in the planes, 2 the rows): an odd first column alone when FIRST (pad_l odd: the
- * planes' words hold columns 2k, 2k + 1), the column pairs (tpair's loop: at least one, the emitter's
- * _tsmall_bytes), an odd last one when LAST */
+ * row's first column in the planes (k), 2 the rows (r)): an odd first column alone when FIRST (pad_l
+ * odd: the planes' words hold columns 2k, 2k + 1), the column pairs (tpair's loop: at least one, the
+ * emitter's _tsmall_bytes), an odd last one when LAST */
 #define TINYCC_DW_SM_WIDEN(FIRST, LAST) \
-    __asm__ volatile("sub sp, sp, #16\n\t" \
-            "ldr %[n], [%[t]]\n\t" "str %[n], [sp]\n\t" "ldr %[n], [%[t], #4]\n\t" "str %[n], [sp, #4]\n\t" \
-            "ldr %[n], [%[t], #8]\n\t" "str %[n], [sp, #8]\n\t" \
+    __asm__ volatile("sub sp, sp, #8\n\t" \
+            "ldr %[n], [%[t]]\n\t" "str %[n], [sp]\n\t" "ldr %[k], [%[t], #4]\n\t" "ldr %[r], [%[t], #8]\n\t" \
             "1:\n\t" \
             TINYCC_DW_SM_EDGE##FIRST "ldr %[n], [sp]\n\t" \
             "3:\n\t" \
@@ -163,12 +267,12 @@
             "pkhtb %[t], %[v1], %[v0], asr #16\n\t" "str %[t], [%[d3]], #4\n\t" \
             "subs %[n], %[n], #1\n\t" "bne 3b\n\t" \
             TINYCC_DW_SM_EDGE##LAST \
-            "ldr %[t], [sp, #4]\n\t" "add %[d0], %[d0], %[t]\n\t" "add %[d1], %[d1], %[t]\n\t" \
-            "add %[d2], %[d2], %[t]\n\t" "add %[d3], %[d3], %[t]\n\t" \
-            "ldr %[t], [sp, #8]\n\t" "subs %[t], %[t], #1\n\t" "str %[t], [sp, #8]\n\t" "bne 1b\n\t" \
-            "add sp, sp, #16" \
+            "add %[d0], %[d0], %[k]\n\t" "add %[d1], %[d1], %[k]\n\t" "add %[d2], %[d2], %[k]\n\t" \
+            "add %[d3], %[d3], %[k]\n\t" "subs %[r], %[r], #1\n\t" "bne 1b\n\t" \
+            "add sp, sp, #8" \
             : [s] "+&r"(src), [d0] "+&r"(d0), [d1] "+&r"(d1), [d2] "+&r"(d2), [d3] "+&r"(d3), [n] "=&r"(n), \
-              [v0] "=&r"(v0), [v1] "=&r"(v1), [e0] "=&r"(e0), [e1] "=&r"(e1), [t] "+&r"(t) \
+              [v0] "=&r"(v0), [v1] "=&r"(v1), [e0] "=&r"(e0), [e1] "=&r"(e1), [t] "+&r"(t), [k] "=&r"(k), \
+              [r] "=&r"(r) \
             : [ci] "r"(co) : "memory", "cc")
 /* the widening of edge columns FIRST, LAST when they are the node's and compiled in (the emitter's
  * TINYCC_DW_SM_EDGES: bit 1 << (FIRST + 2 LAST)), else what follows */
@@ -188,6 +292,24 @@ static inline uint32_t tinycc_dw_sm_hi(uint32_t a, uint32_t b) {
     __asm__("pkhtb %0, %2, %1, asr #16" : "=r"(r) : "r"(a), "r"(b));
     return r;
 }
+
+/* the four channels' filter row KY as (w0, w1), (w1, w2) (z0: doubled, |2 w| <= 256) to their contexts'
+ * words AT, AT + 1: channels 0 and 2 the low and high halves of the even bytes, 1 and 3 of the odd */
+#define TINYCC_DW_SM_FROW(KY, AT) { \
+        const int8_t *const f = fg + 12 * (KY); \
+        const int32_t v0 = tinycc_ld4(f), v1 = tinycc_ld4(f + 4), v2 = tinycc_ld4(f + 8); \
+        uint32_t e0 = (uint32_t)__sxtb16(v0), e1 = (uint32_t)__sxtb16(v1), e2 = (uint32_t)__sxtb16(v2); \
+        uint32_t o0 = (uint32_t)tinycc_dw_sxtb16_odd(v0), o1 = (uint32_t)tinycc_dw_sxtb16_odd(v1); \
+        uint32_t o2 = (uint32_t)tinycc_dw_sxtb16_odd(v2); \
+        if (z0) { \
+            e0 = __sadd16(e0, e0), e1 = __sadd16(e1, e1), e2 = __sadd16(e2, e2); \
+            o0 = __sadd16(o0, o0), o1 = __sadd16(o1, o1), o2 = __sadd16(o2, o2); \
+        } \
+        rec[0][AT] = (int32_t)tinycc_dw_sm_lo(e0, e1), rec[0][(AT) + 1] = (int32_t)tinycc_dw_sm_lo(e1, e2); \
+        rec[1][AT] = (int32_t)tinycc_dw_sm_lo(o0, o1), rec[1][(AT) + 1] = (int32_t)tinycc_dw_sm_lo(o1, o2); \
+        rec[2][AT] = (int32_t)tinycc_dw_sm_hi(e0, e1), rec[2][(AT) + 1] = (int32_t)tinycc_dw_sm_hi(e1, e2); \
+        rec[3][AT] = (int32_t)tinycc_dw_sm_hi(o0, o1), rec[3][(AT) + 1] = (int32_t)tinycc_dw_sm_hi(o1, o2); \
+    }
 
 /* plane rows: the windows' (oh - 1) * sh + 3 */
 static inline int tinycc_dw_sm_rows(const tinycc_dw_shape *s) {
@@ -212,19 +334,29 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tsmall(const tinycc_d
     const int32_t zpw = __sxtb16((int32_t)(((uint32_t)in_zp & 0xffu) * 0x01010101u));
     int16_t *const pl = (int16_t *)planes + (rb - span) / 2;   /* column 0 of row 0 of plane 0 */
     const int first = pad_l & 1, last = (w - first) & 1;   /* odd edge columns: widened alone */
-    int32_t rec[4][16], cv[3];   /* the channels' contexts (TINYCC_DW_SM_ASM's x[]); the widening's */
+    /* the row loop's kind (mode z0): 3 pairs at stride 1, 16-byte rows (0); 3, 2, 32 (1); 2, 1, 16 (2); 2, 2, 32 (3) */
+    int kind = sw == 1 && rb == 16 ? (span == 12 ? 0 : span == 8 ? 2 : -1)
+                   : sw == 2 && rb == 32 ? (span == 24 ? 1 : span == 16 ? 3 : -1) : -1;
+    int32_t rec[4][18], cv[3];   /* the channels' contexts (TINYCC_DW_SM_ASM's x[]); the widening's */
     int z0 = out_zp == -128, b, g, c, j;
-    for (c = 0; z0 && c < co; ++c) {   /* mode z0 (rq 1 or 2): every |folded bias| < 2^29 */
-        const int32_t kb = pk0[12 * (c >> 2) + (c & 3)];
-        if (kb <= -(1 << 29) || kb >= 1 << 29) z0 = 0;
+    unsigned far = 0;   /* a folded bias past 2^29 (outside -2^29 + 1 .. 2^29 - 1), a group's four at a time */
+    for (c = 0; z0 && c < co; c += 4) {   /* mode z0 (rq 1 or 2): every |folded bias| < 2^29 */
+        const int32_t *const kb = pk0 + 3 * c;
+        for (j = 0; j < 4; ++j) far |= (uint32_t)kb[j] + 0x1fffffffu >= 0x3fffffffu;
     }
-    for (j = 0; j < 2 * ps; ++j) planes[j] = zpw;   /* four planes: the borders stay the zero point */
+    if (far) z0 = 0;
+    if (!z0) kind = -1;   /* the row loops: mode z0 only */
+    for (j = 0; j < 2 * ps; j += 4) {   /* four planes (2 ps words, 16 a multiple): the borders stay the zero point */
+        planes[j] = zpw, planes[j + 1] = zpw, planes[j + 2] = zpw, planes[j + 3] = zpw;
+    }
     for (j = 0; j < 4; ++j) {
         rec[j][0] = (int32_t)(intptr_t)(pl + j * ps);
         rec[j][5] = co;
         rec[j][6] = rb * (sh - 1) + rb - span;
         rec[j][7] = oh;
         rec[j][8] = out_zp;
+        rec[j][16] = rec[j][0] + oh * sh * rb;   /* the row loops' end of rows, of records */
+        rec[j][17] = (int32_t)(intptr_t)rec[4];
     }
     /* the widening's context (TINYCC_DW_SM_WIDEN's): column pairs, bytes to the next row, rows */
     cv[0] = (w - first) >> 1;
@@ -234,31 +366,14 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tsmall(const tinycc_d
     for (g = 0; g < co; g += 4) {
         const int8_t *const fg = fpk + 9 * g;
         const int32_t *const kc = pk0 + 3 * g;
-        int ky;
         if (cv[2] > 0) {   /* widened: the image's rows, a pixel's four channels to the four planes */
             const int8_t *src = in + (long)b * h * w * co + g;
             int16_t *d0 = pl + pad_t * rb / 2 + pad_l, *d1 = d0 + ps, *d2 = d1 + ps, *d3 = d2 + ps;
-            int32_t n, v0, v1, e0, e1, *t = cv;
+            int32_t n, v0, v1, e0, e1, k, r, *t = cv;
             TINYCC_DW_SM_WIDENS(0, 0) TINYCC_DW_SM_WIDENS(1, 0) TINYCC_DW_SM_WIDENS(0, 1) TINYCC_DW_SM_WIDENS(1, 1) {}
         }
-        for (ky = 0; ky < 3; ++ky) {   /* the four channels' filter rows as (w0, w1), (w1, w2) (z0: doubled) */
-            const int8_t *const f = fg + 12 * ky;
-            const int32_t v0 = tinycc_ld4(f), v1 = tinycc_ld4(f + 4), v2 = tinycc_ld4(f + 8);
-            /* channels 0 and 2 (the low and high halves of the even bytes), 1 and 3 (the odd) */
-            uint32_t e0 = (uint32_t)__sxtb16(v0), e1 = (uint32_t)__sxtb16(v1), e2 = (uint32_t)__sxtb16(v2);
-            uint32_t o0 = (uint32_t)tinycc_dw_sxtb16_odd(v0), o1 = (uint32_t)tinycc_dw_sxtb16_odd(v1);
-            uint32_t o2 = (uint32_t)tinycc_dw_sxtb16_odd(v2);
-            const int at = ky < 2 ? 9 + 2 * ky : 2;   /* the context's words of filter row ky */
-            if (z0) {   /* |2 w| <= 256 */
-                e0 = __sadd16(e0, e0), e1 = __sadd16(e1, e1), e2 = __sadd16(e2, e2);
-                o0 = __sadd16(o0, o0), o1 = __sadd16(o1, o1), o2 = __sadd16(o2, o2);
-            }
-            rec[0][at] = (int32_t)tinycc_dw_sm_lo(e0, e1), rec[0][at + 1] = (int32_t)tinycc_dw_sm_lo(e1, e2);
-            rec[1][at] = (int32_t)tinycc_dw_sm_lo(o0, o1), rec[1][at + 1] = (int32_t)tinycc_dw_sm_lo(o1, o2);
-            rec[2][at] = (int32_t)tinycc_dw_sm_hi(e0, e1), rec[2][at + 1] = (int32_t)tinycc_dw_sm_hi(e1, e2);
-            rec[3][at] = (int32_t)tinycc_dw_sm_hi(o0, o1), rec[3][at + 1] = (int32_t)tinycc_dw_sm_hi(o1, o2);
-        }
-        for (j = 0; j < 4; ++j) {   /* the channels: the assembly's pairs */
+        TINYCC_DW_SM_FROW(0, 9) TINYCC_DW_SM_FROW(1, 11) TINYCC_DW_SM_FROW(2, 2)
+        for (j = 0; j < 4; ++j) {   /* the channels' records */
             int32_t *const x = rec[j];
             const int32_t rqw = kc[5 + 2 * j], r = (rqw & 255) + 1;
             x[1] = (int32_t)(intptr_t)(out + (long)b * oh * ow * co + g + j);
@@ -266,6 +381,11 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tsmall(const tinycc_d
             x[13] = kc[4 + 2 * j];
             x[14] = z0 ? (int32_t)((1u << (r - 1)) - (128u << r)) : rqw;
             x[15] = r;
+        }
+        TINYCC_DW_SM_RUNRS(0, "16", "32") TINYCC_DW_SM_RUNRS(1, "32", "64") TINYCC_DW_SM_RUNRS(2, "16", "32")
+        TINYCC_DW_SM_RUNRS(3, "32", "64")
+        for (j = 0; j < 4; ++j) {   /* the channels: the assembly's pairs */
+            int32_t *const x = rec[j];
             TINYCC_DW_SM_RUNS(1, 0, 16) TINYCC_DW_SM_RUNS(1, 1, 16) TINYCC_DW_SM_RUNS(2, 0, 16)
             TINYCC_DW_SM_RUNS(2, 1, 16) TINYCC_DW_SM_RUNS(1, 0, 32) TINYCC_DW_SM_RUNS(1, 1, 32)
             TINYCC_DW_SM_RUNS(2, 0, 32) TINYCC_DW_SM_RUNS(2, 1, 32) {}
@@ -295,6 +415,39 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tsmall(const tinycc_d
 #undef TINYCC_DW_SM_ASM
 #undef TINYCC_DW_SM_RUN
 #undef TINYCC_DW_SM_RUNS
+#undef TINYCC_DW_SM_FROW
+#undef TINYCC_DW_SM_K0
+#undef TINYCC_DW_SM_K1
+#undef TINYCC_DW_SM_K2
+#undef TINYCC_DW_SM_K3
+#undef TINYCC_DW_SM_KR
+#undef TINYCC_DW_SM_L1
+#undef TINYCC_DW_SM_FA
+#undef TINYCC_DW_SM_FB
+#undef TINYCC_DW_SM_LD
+#undef TINYCC_DW_SM_M
+#undef TINYCC_DW_SM_N
+#undef TINYCC_DW_SM_P2
+#undef TINYCC_DW_SM_O0
+#undef TINYCC_DW_SM_O1
+#undef TINYCC_DW_SM_BODY0
+#undef TINYCC_DW_SM_BODY1
+#undef TINYCC_DW_SM_BODY2
+#undef TINYCC_DW_SM_BODY3
+#undef TINYCC_DW_SM_RQ0
+#undef TINYCC_DW_SM_PAIR
+#undef TINYCC_DW_SM_LAST
+#undef TINYCC_DW_SM_ST0_0
+#undef TINYCC_DW_SM_ST0_1
+#undef TINYCC_DW_SM_ST1_0
+#undef TINYCC_DW_SM_ST1_1
+#undef TINYCC_DW_SM_ST2_0
+#undef TINYCC_DW_SM_ST2_1
+#undef TINYCC_DW_SM_ST3_0
+#undef TINYCC_DW_SM_ST3_1
+#undef TINYCC_DW_SM_ASMR
+#undef TINYCC_DW_SM_RUNR
+#undef TINYCC_DW_SM_RUNRS
 #undef TINYCC_DW_SM_WIDEN1
 #undef TINYCC_DW_SM_EDGE0
 #undef TINYCC_DW_SM_EDGE1
