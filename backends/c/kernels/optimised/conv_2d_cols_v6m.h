@@ -196,11 +196,65 @@ static inline __attribute__((always_inline)) void tinycc_cols_5x1_v6m(const int3
 #undef TINYCC_COLS_V6M_TAP5
 }
 
+/* tinycc_cols_store5_v6m's loop in assembly for a ReLU with out_zp = act_min = -128 and act_max = 127: an
+ * accumulator <= 0 stores -128 (8 instructions); else tinycc_cols_rq of a positive acc, whose x is then
+ * >= 0: (x + h) >> (s + 1), clamped to 127 (34; GCC's code of the C took 42). r0 at the accumulators, r1
+ * at the outputs, r2 at the context: W, h = zp2 << s, s + 1, co, the accumulators' end; the high product
+ * as tinycc_srdhm_v6m's (common/mulhs_v6m.h's steps with the registers named: acc r2, a r3, al r4, bl r5,
+ * t r6, b r7; r7 pushed and popped, as tinycc_cols_5x1_v6m's) */
+static inline __attribute__((always_inline)) void tinycc_cols_relu5_v6m(const int32_t *acc, int8_t *o,
+                                                                       const int32_t *ctx) {
+    register const int32_t *a_ __asm__("r0") = acc;
+    register int8_t *o_ __asm__("r1") = o;
+    register const int32_t *c_ __asm__("r2") = ctx;
+    __asm__ volatile(".syntax unified\n\t"
+                     "push {r7}\n\t"
+                     "ldr r3, [r2, #0]\n\t" "mov r8, r3\n\t" "ldr r3, [r2, #4]\n\t" "mov r9, r3\n\t"
+                     "ldr r3, [r2, #8]\n\t" "mov r10, r3\n\t" "ldr r3, [r2, #12]\n\t" "mov r11, r3\n\t"
+                     "ldr r3, [r2, #16]\n\t" "mov r12, r3\n"
+                     "1:\n\t"
+                     "ldmia r0!, {r2}\n\t"
+                     "cmp r2, #0\n\t"
+                     "ble 5f\n\t"
+                     "mov r7, r8\n\t"
+                     "movs r3, r2\n\t" "uxth r4, r3\n\t" "asrs r3, r3, #16\n\t" "uxth r5, r7\n\t"
+                     "asrs r7, r7, #16\n\t" "movs r6, r4\n\t" "muls r6, r5, r6\n\t" "muls r5, r3, r5\n\t"
+                     "muls r4, r7, r4\n\t" "muls r7, r3, r7\n\t" "lsrs r6, r6, #16\n\t" "adds r5, r5, r6\n\t"
+                     "uxth r6, r5\n\t" "adds r4, r4, r6\n\t" "asrs r5, r5, #16\n\t" "adds r7, r7, r5\n\t"
+                     "asrs r6, r4, #16\n\t" "adds r7, r7, r6\n\t"
+                     "lsls r4, r4, #17\n\t"
+                     "adcs r7, r7, r2\n\t"     /* x: SRDHM(acc, M) */
+                     "add r7, r9\n\t"
+                     "mov r3, r10\n\t"
+                     "asrs r7, r7, r3\n\t"
+                     "cmp r7, #127\n\t" "ble 4f\n\t" "movs r7, #127\n"
+                     "4:\n\t"
+                     "strb r7, [r1]\n\t" "add r1, r11\n\t" "cmp r0, r12\n\t" "bne 1b\n\t"
+                     "b 6f\n"
+                     "5:\n\t"
+                     "movs r7, #128\n\t"
+                     "strb r7, [r1]\n\t" "add r1, r11\n\t" "cmp r0, r12\n\t" "bne 1b\n"
+                     "6:\n\t"
+                     "pop {r7}"
+                     : "+l"(a_), "+l"(o_), "+l"(c_)
+                     :
+                     : "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r11", "r12", "cc", "memory");
+}
+
 /* the np (1 to 5) pixels' requantised outputs of one channel at o, o + co, ... (m: its word W, zp2 the
  * layer's 2 out_zp + 1, key its shift key) */
-static inline void tinycc_cols_store5_v6m(const int32_t *acc, int np, int32_t m, int32_t zp2, int32_t key, int8_t *o,
-                                          int co, int32_t act_min, int32_t act_max) {
+static inline __attribute__((always_inline)) void tinycc_cols_store5_v6m(const int32_t *acc, int np, int32_t m,
+                                                                        int32_t zp2, int32_t key, int8_t *o, int co,
+                                                                        int32_t act_min, int32_t act_max) {
     int p;
+    if (zp2 == -255 && act_min == -128 && act_max == 127) {
+        const int s = (m ^ (TINYCC_COLS_KEY ? key : 0)) & 31;
+        int32_t ctx[5];
+        ctx[0] = m, ctx[1] = (int32_t)((uint32_t)zp2 << s), ctx[2] = s + 1, ctx[3] = co;
+        ctx[4] = (int32_t)(intptr_t)(acc + np);
+        tinycc_cols_relu5_v6m(acc, o, ctx);
+        return;
+    }
     if (zp2 >> 1 <= act_min) {
         /* the output zero point (zp2 >> 1) at most act_min (a ReLU): an accumulator
          * <= 0 requantises to at most z (SRDHM with M > 0 and the rounding shift keep a value <= 0 at

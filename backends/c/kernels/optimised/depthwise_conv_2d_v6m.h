@@ -16,6 +16,9 @@
  * output's: no ring. Sums are TFLM's exactly (integer additions in another order). */
 #if defined(__ARM_ARCH_6M__) && !defined(TINYCC_DSP) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
 #define TINYCC_DW_V6M 1
+#ifndef TINYCC_DW_ONLY_PF
+#define TINYCC_DW_ONLY_PF 0     /* as depthwise_conv_2d_fast.h's (1, the emitter's: every fast node has the packed filter) */
+#endif
 #ifndef TINYCC_DW_V6M_WORDS
 #define TINYCC_DW_V6M_WORDS 256   /* the plane's words at most (1 KB of stack) */
 #endif
@@ -28,7 +31,7 @@ static inline int tinycc_dw_v6m_pw(const tinycc_dw_shape *s) {
     const int cols = cols0 > cols1 ? cols0 : cols1, rows = rows0 > rows1 ? rows0 : rows1;
     const int pw = cols <= 8 ? 8 : cols <= 14 ? 14 : 0;
     if (s->kh != 3 || s->kw != 3 || s->dh != 1 || s->dw != 1 || s->mult != 1 || (s->rq != 1 && s->rq != 2) ||
-        !(TINYCC_DW_ONLY_PF || s->pf) || (s->sw != 1 && s->sw != 2) || s->sh < 1 || s->pad_t < 0 || s->pad_l < 0)
+        !(TINYCC_DW_ONLY_PF || s->pf) || (s->sw != 1 && s->sw != 2) || s->sh < 1)
         return 0;
     return pw && rows * pw <= TINYCC_DW_V6M_WORDS ? pw : 0;
 }
