@@ -89,6 +89,41 @@ static __attribute__((noinline)) void tinycc_dw_v6m_sums(int pw, int sw, int32_t
 #undef TINYCC_DW_V6M_TL
 #undef TINYCC_DW_V6M_TH
 
+/* a channel's h x w input bytes into the plane, sign-extended: r0 at its first byte (ci bytes apart, rows
+ * w ci apart), r1 at the plane's first input word (rows pw words apart), r2 = ci, r3 at the context: the
+ * bytes from a row's last word to the next row's first, w ci, the end of the input; LDRSB with a register
+ * offset (0), two a pass (an odd width's first alone): 3.5 instructions a byte, 4 more a row */
+#define TINYCC_DW_V6M_WIDEN_ASM(ODD) \
+    __asm__ volatile(".syntax unified\n\t" \
+                     "ldr r4, [r3, #0]\n\t" "mov r8, r4\n\t" "ldr r4, [r3, #4]\n\t" "mov r9, r4\n\t" \
+                     "ldr r4, [r3, #8]\n\t" "mov r10, r4\n\t" \
+                     "movs r3, r0\n\t" "add r3, r9\n\t" \
+                     "movs r4, #0\n" \
+                     "1:\n\t" \
+                     ODD \
+                     "2:\n\t" \
+                     "ldrsb r5, [r0, r4]\n\t" "adds r0, r0, r2\n\t" "ldrsb r6, [r0, r4]\n\t" "adds r0, r0, r2\n\t" \
+                     "stmia r1!, {r5, r6}\n\t" \
+                     "cmp r0, r3\n\t" "bne 2b\n" \
+                     "3:\n\t" \
+                     "add r1, r8\n\t" "add r3, r9\n\t" "cmp r0, r10\n\t" "bne 1b" \
+                     : "+l"(s_), "+l"(d_), "+l"(c_) \
+                     : "l"(ci_) \
+                     : "r4", "r5", "r6", "r8", "r9", "r10", "cc", "memory")
+#define TINYCC_DW_V6M_ODD \
+    "ldrsb r5, [r0, r4]\n\t" "adds r0, r0, r2\n\t" "stmia r1!, {r5}\n\t" "cmp r0, r3\n\t" "beq 3f\n\t"
+static inline __attribute__((always_inline)) void tinycc_dw_v6m_widen(const int8_t *src, int32_t *d, int ci, int w,
+                                                                     int32_t *ctx) {
+    register const int8_t *s_ __asm__("r0") = src;
+    register int32_t *d_ __asm__("r1") = d;
+    register int ci_ __asm__("r2") = ci;
+    register int32_t *c_ __asm__("r3") = ctx;
+    if (w & 1) TINYCC_DW_V6M_WIDEN_ASM(TINYCC_DW_V6M_ODD);
+    else TINYCC_DW_V6M_WIDEN_ASM("");
+}
+#undef TINYCC_DW_V6M_WIDEN_ASM
+#undef TINYCC_DW_V6M_ODD
+
 /* a channel's outputs from its sums in the plane when the node is a ReLU with out_zp = act_min = -128 and
  * act_max = 127 (rq 1, or rq 2: ZP subtracts 128 after the shift) and the channel's |folded bias| < 2^29
  * (every sum under 2^30): a sum <= 0 stores -128 (tinycc_dw_store4's shortcut); else tinycc_dw_rq's high
@@ -157,14 +192,16 @@ static __attribute__((noinline)) void tinycc_dw_s8_v6m(const tinycc_dw_shape *s,
     /* outputs whose sums land on the left and right border columns: ox < ox_lo, ox >= ox_hi */
     const int ox_lo = (pad_l + sw - 1) / sw, ox_hi0 = (pad_l + w + sw - 1) / sw, ox_hi = ox_hi0 < ow ? ox_hi0 : ow;
     int32_t plane[TINYCC_DW_V6M_WORDS], ctx[13];
-    int b, c, j, oy, ox, iy, ix;
+    int32_t *q, *const qe = plane + oh * sh * pw;
+    int b, c, j, oy, ox;
     const int fast = out_zp == -128 && act_min == -128 && act_max == 127;   /* tinycc_dw_v6m_relu's nodes */
-    int32_t rc[11];
+    int32_t rc[11], wc[3];
     for (j = 0; j < rows * pw; ++j) plane[j] = in_zp;
     ctx[9] = (int32_t)(intptr_t)(plane + ow * sw);
     ctx[10] = 4 * (sh * pw - ow * sw);
     ctx[11] = 4 * sh * pw;
     ctx[12] = ctx[9] + oh * ctx[11];
+    wc[0] = 4 * (pw - w), wc[1] = w * ci;
     rc[4] = co, rc[6] = ctx[9], rc[7] = ctx[10], rc[8] = ctx[11], rc[9] = ctx[12];
     for (b = 0; b < s->n; ++b)
     for (c = 0; c < co; ++c) {
@@ -174,18 +211,18 @@ static __attribute__((noinline)) void tinycc_dw_s8_v6m(const tinycc_dw_shape *s,
         int8_t *o = out + (long)b * oh * ow * co + c;
         int32_t *d = plane + pad_t * pw + pad_l;
         for (j = 0; j < 9; ++j) ctx[j] = fpk[36 * g + 4 * j + k];
-        for (iy = 0; iy < h; ++iy, d += pw)
-            for (ix = 0; ix < w; ++ix, src += ci) d[ix] = *src;
+        wc[2] = (int32_t)(intptr_t)(src + (long)h * w * ci);
+        tinycc_dw_v6m_widen(src, d, ci, w, wc);
         tinycc_dw_v6m_sums(pw, sw, plane, ctx);
         const int quick = fast && kb < (1 << 29) && kb > -(1 << 29);
         if (quick) {
             rc[0] = m & 0xffff, rc[1] = m >> 16, rc[2] = rqw >> 8, rc[3] = rqw & 255, rc[5] = kb;
             rc[10] = (int32_t)(intptr_t)o;
             tinycc_dw_v6m_relu(rq, sw, plane, rc);
-        }
+        } else
         for (oy = 0; oy < oh; ++oy) {
             int32_t *const row = plane + oy * sh * pw;
-            for (ox = 0; !quick && ox < ow; ++ox, o += co) {
+            for (ox = 0; ox < ow; ++ox, o += co) {
                 const int32_t acc = row[ox * sw] + kb;
                 int32_t v;
                 if (relu && acc <= 0) {
@@ -196,13 +233,17 @@ static __attribute__((noinline)) void tinycc_dw_s8_v6m(const tinycc_dw_shape *s,
                 }
                 *o = (int8_t)v;
             }
-            if (oy * sh < pad_t || oy * sh >= pad_t + h) {   /* a border row: every sum on it */
-                for (ox = 0; ox < ow; ++ox) row[ox * sw] = in_zp;
-            } else {
-                for (ox = 0; ox < ox_lo; ++ox) row[ox * sw] = in_zp;
-                for (ox = ox_hi; ox < ow; ++ox) row[ox * sw] = in_zp;
-            }
         }
+        /* the zero point back where sums lay on the border: the rows of top and bottom padding, the
+         * left and right columns */
+        for (oy = 0; oy < oh && oy * sh < pad_t; ++oy)
+            for (ox = 0; ox < ow; ++ox) plane[oy * sh * pw + ox * sw] = in_zp;
+        for (oy = oh - 1; oy >= 0 && oy * sh >= pad_t + h; --oy)
+            for (ox = 0; ox < ow; ++ox) plane[oy * sh * pw + ox * sw] = in_zp;
+        for (ox = 0; ox < ox_lo; ++ox)
+            for (q = plane + ox * sw; q != qe + ox * sw; q += sh * pw) *q = in_zp;
+        for (ox = ox_hi; ox < ow; ++ox)
+            for (q = plane + ox * sw; q != qe + ox * sw; q += sh * pw) *q = in_zp;
     }
 }
 #endif
