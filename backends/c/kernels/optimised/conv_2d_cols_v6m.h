@@ -140,6 +140,8 @@ static inline void tinycc_cols_offsets_v6m(int32_t *col, int k4) {
 typedef struct {
     int32_t a[TINYCC_COLS_V6M_NP];
     const int32_t *end;     /* at byte 20 */
+    int32_t m, h, s1, co;   /* bytes 24-36: tinycc_cols_5x1_v6m's ReLU tail's W, zp2 << s, s + 1, co */
+    int8_t *o;              /* byte 40: its first output */
 } tinycc_cols5_v6m;
 
 /* acc->a[0..4] = kb + pixels 0..4 of one channel over g >= 1 groups of the column x (g groups up to
@@ -148,8 +150,33 @@ typedef struct {
  * pushed and popped with acc: nothing in the loop addresses the frame), the accumulators r8-r12 (set
  * from kb, stored to acc by one STM at the end), the column's end lr. Always inlined (a call cost 23
  * instructions). */
+/* the ReLU tail (relu: out_zp = act_min = -128, act_max 127, five pixels): each accumulator from its high
+ * register requantised and stored as tinycc_cols_relu5_v6m's, the context at acc (r0) and the output
+ * pointer r1, with no store of the sums and no loop: 33 instructions a positive accumulator, 7 one <= 0 */
+#define TINYCC_COLS_V6M_RELU1(R) \
+        "mov r2, " R "\n\t" "cmp r2, #0\n\t" "ble 7f\n\t" \
+        "ldr r7, [r0, #24]\n\t" \
+        "movs r3, r2\n\t" "uxth r4, r3\n\t" "asrs r3, r3, #16\n\t" "uxth r5, r7\n\t" \
+        "asrs r7, r7, #16\n\t" "movs r6, r4\n\t" "muls r6, r5, r6\n\t" "muls r5, r3, r5\n\t" \
+        "muls r4, r7, r4\n\t" "muls r7, r3, r7\n\t" "lsrs r6, r6, #16\n\t" "adds r5, r5, r6\n\t" \
+        "uxth r6, r5\n\t" "adds r4, r4, r6\n\t" "asrs r5, r5, #16\n\t" "adds r7, r7, r5\n\t" \
+        "asrs r6, r4, #16\n\t" "adds r7, r7, r6\n\t" \
+        "lsls r4, r4, #17\n\t" "adcs r7, r7, r2\n\t" \
+        "ldr r3, [r0, #28]\n\t" "adds r7, r7, r3\n\t" \
+        "ldr r3, [r0, #32]\n\t" "asrs r7, r7, r3\n\t" \
+        "cmp r7, #127\n\t" "ble 8f\n\t" "movs r7, #127\n\t" "b 8f\n" \
+        "7:\n\t" "movs r7, #128\n" \
+        "8:\n\t" "strb r7, [r1]\n\t" "ldr r3, [r0, #36]\n\t" "adds r1, r1, r3\n\t"
+#define TINYCC_COLS_V6M_TAIL_STORE \
+        "pop {r2}\n\t" \
+        "mov r3, r8\n\t" "mov r4, r9\n\t" "mov r5, r10\n\t" "mov r6, r11\n\t" "mov r7, r12\n\t" \
+        "stmia r2!, {r3, r4, r5, r6, r7}\n\t"
+#define TINYCC_COLS_V6M_TAIL_RELU \
+        "pop {r0}\n\t" "ldr r1, [r0, #40]\n\t" \
+        TINYCC_COLS_V6M_RELU1("r8") TINYCC_COLS_V6M_RELU1("r9") TINYCC_COLS_V6M_RELU1("r10") \
+        TINYCC_COLS_V6M_RELU1("r11") TINYCC_COLS_V6M_RELU1("r12")
 static inline __attribute__((always_inline)) void tinycc_cols_5x1_v6m(const int32_t *x, const int32_t *w, int g,
-                                                                     int32_t kb, tinycc_cols5_v6m *acc) {
+                                                                     int32_t kb, tinycc_cols5_v6m *acc, int relu) {
     register const int32_t *xr __asm__("r0") = x;
     register const int32_t *wr __asm__("r1") = w;
     register int gr __asm__("r2") = g;
@@ -169,32 +196,37 @@ static inline __attribute__((always_inline)) void tinycc_cols_5x1_v6m(const int3
         "muls r7, r2, r7\n\t" \
         "add r12, r7\n\t"
 #define TINYCC_COLS_V6M_GROUP5 TINYCC_COLS_V6M_TAP5 TINYCC_COLS_V6M_TAP5 TINYCC_COLS_V6M_TAP5 TINYCC_COLS_V6M_TAP5
-    __asm__ volatile(   /* an odd group first, then two a pass */
-        ".syntax unified\n\t"
-        "push {r3, r7}\n\t"
-        "mov r8, r4\n\t" "mov r9, r4\n\t" "mov r10, r4\n\t" "mov r11, r4\n\t" "mov r12, r4\n\t"
-        "ldr r4, [r3, #20]\n\t"
-        "mov lr, r4\n\t"            /* the end: x + 96 g bytes */
-        "lsls r2, r2, #31\n\t"
-        "beq 2f\n\t"
-        TINYCC_COLS_V6M_GROUP5
-        "cmp r0, lr\n\t"
-        "beq 3f\n"
-        "2:\n\t"
-        TINYCC_COLS_V6M_GROUP5 TINYCC_COLS_V6M_GROUP5
-        "cmp r0, lr\n\t"
-        "bne 2b\n"
-        "3:\n\t"
-        "pop {r2}\n\t"
-        "mov r3, r8\n\t" "mov r4, r9\n\t" "mov r5, r10\n\t" "mov r6, r11\n\t" "mov r7, r12\n\t"
-        "stmia r2!, {r3, r4, r5, r6, r7}\n\t"
-        "pop {r7}\n\t"
-        : "+l"(xr), "+l"(wr), "+l"(gr), "+l"(ar), "+l"(kr)
-        :
-        : "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory");
+#define TINYCC_COLS_V6M_ASM5(TAIL) \
+    __asm__ volatile(   /* an odd group first, then two a pass */ \
+        ".syntax unified\n\t" \
+        "push {r3, r7}\n\t" \
+        "mov r8, r4\n\t" "mov r9, r4\n\t" "mov r10, r4\n\t" "mov r11, r4\n\t" "mov r12, r4\n\t" \
+        "ldr r4, [r3, #20]\n\t" \
+        "mov lr, r4\n\t"            /* the end: x + 96 g bytes */ \
+        "lsls r2, r2, #31\n\t" \
+        "beq 2f\n\t" \
+        TINYCC_COLS_V6M_GROUP5 \
+        "cmp r0, lr\n\t" \
+        "beq 3f\n" \
+        "2:\n\t" \
+        TINYCC_COLS_V6M_GROUP5 TINYCC_COLS_V6M_GROUP5 \
+        "cmp r0, lr\n\t" \
+        "bne 2b\n" \
+        "3:\n\t" \
+        TAIL \
+        "pop {r7}\n\t" \
+        : "+l"(xr), "+l"(wr), "+l"(gr), "+l"(ar), "+l"(kr) \
+        : \
+        : "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+    if (relu) TINYCC_COLS_V6M_ASM5(TINYCC_COLS_V6M_TAIL_RELU);
+    else TINYCC_COLS_V6M_ASM5(TINYCC_COLS_V6M_TAIL_STORE);
+#undef TINYCC_COLS_V6M_ASM5
 #undef TINYCC_COLS_V6M_GROUP5
 #undef TINYCC_COLS_V6M_TAP5
 }
+#undef TINYCC_COLS_V6M_TAIL_RELU
+#undef TINYCC_COLS_V6M_TAIL_STORE
+#undef TINYCC_COLS_V6M_RELU1
 
 /* tinycc_cols_store5_v6m's loop in assembly for a ReLU with out_zp = act_min = -128 and act_max = 127: an
  * accumulator <= 0 stores -128 (8 instructions); else tinycc_cols_rq of a positive acc, whose x is then
@@ -277,11 +309,23 @@ static inline void tinycc_cols_block5_v6m(const tinycc_conv_shape *s, const int3
     int32_t *const acc = c5.a;
     int p;
     c5.end = col + 4 * TINYCC_COLS_V6M_S * g;
+    c5.co = co;
+    if (np == TINYCC_COLS_V6M_NP && zp2 == -255 && act_min == -128 && act_max == 127) {   /* the ReLU tail */
+        for (; op != end; op += 2) {
+            const int32_t *const q = w + 2 + 2 * g;
+            for (p = 0; p < 2; ++p) {
+                const int sh = (q[p] ^ (TINYCC_COLS_KEY ? key : 0)) & 31;
+                c5.m = q[p], c5.h = (int32_t)((uint32_t)zp2 << sh), c5.s1 = sh + 1, c5.o = op + p;
+                tinycc_cols_5x1_v6m(col, w + 2 + p, g, w[p], &c5, 1);
+            }
+            w = q + 2;
+        }
+    }
     for (; op != end; op += 2) {   /* a pair: {kb0, kb1}, 2 g words, {W0, W1} */
         const int32_t *const q = w + 2 + 2 * g;
-        tinycc_cols_5x1_v6m(col, w + 2, g, w[0], &c5);
+        tinycc_cols_5x1_v6m(col, w + 2, g, w[0], &c5, 0);
         tinycc_cols_store5_v6m(acc, np, q[0], zp2, key, op, co, act_min, act_max);
-        tinycc_cols_5x1_v6m(col, w + 3, g, w[1], &c5);
+        tinycc_cols_5x1_v6m(col, w + 3, g, w[1], &c5, 0);
         tinycc_cols_store5_v6m(acc, np, q[1], zp2, key, op + 1, co, act_min, act_max);
         w = q + 2;
     }
