@@ -125,13 +125,13 @@ static inline __attribute__((always_inline)) void tinycc_dw_v6m_widen(const int8
 #undef TINYCC_DW_V6M_ODD
 
 /* a channel's outputs from its sums in the plane when the node is a ReLU with out_zp = act_min = -128 and
- * act_max = 127 (rq 1, or rq 2: ZP subtracts 128 after the shift) and the channel's |folded bias| < 2^29
- * (every sum under 2^30): a sum <= 0 stores -128 (tinycc_dw_store4's shortcut); else tinycc_dw_rq's high
- * word for a positive acc, floor((acc M + 2^30) / 2^32) + hi0, from 16-bit halves with M's halves ml, mh
- * in registers: acc M + 2^30 = ah mh 2^32 + (X 2^16 + al ml + 2^30) with X = al mh + ah ml, whose
- * quotient by 2^32 is ah mh + floor((X + 2^14 + (al ml >> 16)) / 2^16) (all unsigned under 2^32: ah <
- * 2^14, mh < 2^15), then the shift by r - 1 and the clamp to 127: 31 instructions (ARMv6-M has no 64-bit
- * product), 9 for a sum <= 0. r0 at the plane, r1 at the context: ml, mh, hi0, r - 1, co, the folded bias,
+ * act_max = 127 (rq 1, or rq 2: ZP subtracts 128 after the shift): a sum <= 0 stores -128 (tinycc_dw_store4's
+ * shortcut); else tinycc_dw_rq's high word for a positive acc, floor((acc M + 2^30) / 2^32) + hi0, from
+ * 16-bit halves with M's halves ml, mh in registers: acc M + 2^30 = ah mh 2^32 + (X 2^16 + al ml + 2^30)
+ * with X = al mh + ah ml, whose quotient by 2^32 is ah mh + floor((X + 2^14 + (al ml >> 16)) / 2^16)
+ * (unsigned under 2^32 for any int32 acc > 0: ah, mh < 2^15, al, ml < 2^16, so X < 2^32 - 3 2^16), then
+ * the shift by r - 1 and the clamp to 127: 31 instructions (ARMv6-M has no 64-bit product), 9 for a sum
+ * <= 0. r0 at the plane, r1 at the context: ml, mh, hi0, r - 1, co, the folded bias,
  * the first row's end, the row's skip and step, the last row's end past it, the output pointer. */
 #define TINYCC_DW_V6M_RQ_ASM(ZP, SW4) \
     __asm__ volatile(".syntax unified\n\t" \
@@ -214,7 +214,7 @@ static __attribute__((noinline)) void tinycc_dw_s8_v6m(const tinycc_dw_shape *s,
         wc[2] = (int32_t)(intptr_t)(src + (long)h * w * ci);
         tinycc_dw_v6m_widen(src, d, ci, w, wc);
         tinycc_dw_v6m_sums(pw, sw, plane, ctx);
-        const int quick = fast && kb < (1 << 29) && kb > -(1 << 29);
+        const int quick = fast;
         if (quick) {
             rc[0] = m & 0xffff, rc[1] = m >> 16, rc[2] = rqw >> 8, rc[3] = rqw & 255, rc[5] = kb;
             rc[10] = (int32_t)(intptr_t)o;
