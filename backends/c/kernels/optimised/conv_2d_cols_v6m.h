@@ -152,7 +152,8 @@ typedef struct {
  * instructions). */
 /* the ReLU tail (relu: out_zp = act_min = -128, act_max 127, five pixels): each accumulator from its high
  * register requantised and stored as tinycc_cols_relu5_v6m's, the context at acc (r0) and the output
- * pointer r1, with no store of the sums and no loop: 33 instructions a positive accumulator, 7 one <= 0 */
+ * pointer r1, co in lr, with no store of the sums and no loop: 32 instructions a positive accumulator, 6
+ * one <= 0 */
 #define TINYCC_COLS_V6M_RELU1(R) \
         "mov r2, " R "\n\t" "cmp r2, #0\n\t" "ble 7f\n\t" \
         "ldr r7, [r0, #24]\n\t" \
@@ -166,13 +167,13 @@ typedef struct {
         "ldr r3, [r0, #32]\n\t" "asrs r7, r7, r3\n\t" \
         "cmp r7, #127\n\t" "ble 8f\n\t" "movs r7, #127\n\t" "b 8f\n" \
         "7:\n\t" "movs r7, #128\n" \
-        "8:\n\t" "strb r7, [r1]\n\t" "ldr r3, [r0, #36]\n\t" "adds r1, r1, r3\n\t"
+        "8:\n\t" "strb r7, [r1]\n\t" "add r1, lr\n\t"
 #define TINYCC_COLS_V6M_TAIL_STORE \
         "pop {r2}\n\t" \
         "mov r3, r8\n\t" "mov r4, r9\n\t" "mov r5, r10\n\t" "mov r6, r11\n\t" "mov r7, r12\n\t" \
         "stmia r2!, {r3, r4, r5, r6, r7}\n\t"
 #define TINYCC_COLS_V6M_TAIL_RELU \
-        "pop {r0}\n\t" "ldr r1, [r0, #40]\n\t" \
+        "pop {r0}\n\t" "ldr r1, [r0, #40]\n\t" "ldr r3, [r0, #36]\n\t" "mov lr, r3\n\t"   /* co: the loop's end is spent */ \
         TINYCC_COLS_V6M_RELU1("r8") TINYCC_COLS_V6M_RELU1("r9") TINYCC_COLS_V6M_RELU1("r10") \
         TINYCC_COLS_V6M_RELU1("r11") TINYCC_COLS_V6M_RELU1("r12")
 static inline __attribute__((always_inline)) void tinycc_cols_5x1_v6m(const int32_t *x, const int32_t *w, int g,
@@ -402,23 +403,29 @@ static inline void tinycc_conv_2d_s8_cols_v6m(const tinycc_conv_shape *s, const 
     tinycc_cols_offsets_v6m(col, k4);
     for (q = 0; q < count; q += TINYCC_COLS_V6M_NP) {
         const int np = count - q < TINYCC_COLS_V6M_NP ? (int)(count - q) : TINYCC_COLS_V6M_NP;
-        int p, t, ky, kx, ci;
+        int p, t, ky, ci;
         for (p = 0; p < TINYCC_COLS_V6M_NP; ++p) {
             int32_t *d = col + 1 + p;
             t = 0;
             if (p < np) {
                 const int iy0 = oy * s->sh - s->pad_t, ix0 = ox * s->sw - s->pad_l;
+                /* a window row's taps: kx0 * ci of padding, the inside run (one contiguous stretch of
+                 * the input row), the rest padding; rows outside the input all padding */
+                const int kx0 = ix0 < 0 ? (-ix0 < s->kw ? -ix0 : s->kw) : 0;
+                const int kx1r = s->w - ix0 < s->kw ? s->w - ix0 : s->kw, kx1 = kx1r > kx0 ? kx1r : kx0;
+                const int n0 = kx0 * s->ci, n1 = kx1 * s->ci, nw = s->kw * s->ci;
                 for (ky = 0; ky < s->kh; ++ky) {
                     const int iy = iy0 + ky;
-                    for (kx = 0; kx < s->kw; ++kx) {
-                        const int ix = ix0 + kx;
-                        if (iy >= 0 && iy < s->h && ix >= 0 && ix < s->w) {
-                            const int8_t *x = in + (((long)b * s->h + iy) * s->w + ix) * s->ci;
-                            for (ci = 0; ci < s->ci; ++ci, d += TINYCC_COLS_V6M_S) *d = x[ci];
-                        } else {
-                            for (ci = 0; ci < s->ci; ++ci, d += TINYCC_COLS_V6M_S) *d = in_zp;
-                        }
+                    if (iy < 0 || iy >= s->h) {
+                        for (ci = 0; ci < nw; ++ci, d += TINYCC_COLS_V6M_S) *d = in_zp;
+                        continue;
                     }
+                    for (ci = 0; ci < n0; ++ci, d += TINYCC_COLS_V6M_S) *d = in_zp;
+                    if (n1 > n0) {
+                        const int8_t *x = in + (((long)b * s->h + iy) * s->w + ix0 + kx0) * s->ci;
+                        for (ci = 0; ci < n1 - n0; ++ci, d += TINYCC_COLS_V6M_S) *d = x[ci];
+                    }
+                    for (ci = n1; ci < nw; ++ci, d += TINYCC_COLS_V6M_S) *d = in_zp;
                 }
                 t = k;
                 if (++ox == s->ow) {

@@ -1,19 +1,21 @@
 /* Depthwise 3x3 on ARMv6-M (Cortex-M0/M0+) a channel at a time over a small int32 plane (tinycc_dw_s8_v6m;
  * tinycc_depthwise_conv_2d_s8_fast and its in-place form take it where tinycc_dw_v6m_pw says the shape
  * fits: packed filter with rq 1 or 2, stride 1 or 2 across, the padded plane at most 14 words wide and
- * TINYCC_DW_V6M_WORDS words). Per channel: its input is copied once into the plane (word y * pw + x the
- * input at row y - pad_t, column x - pad_l, sign-extended; outside the input the input zero point, which
- * the folded bias cancels, as the fast kernel's patch), its nine weights go to registers (four low, five
- * high), and one block of Thumb-1 assembly takes every output: a tap is LDR with an immediate offset (the
- * plane's row stride pw is a literal: 8 or 14 words), MULS by the weight (a high one first copied to a
- * low register) and ADDS, 35 instructions an output of 9 MACs against the four-channel taps' 18 a tap of
- * 4 MACs plus their pointer steps. The sum is stored over the output's top-left tap, which no later
- * output reads (outputs run in raster order: later ones start right of or below it). A C loop then
- * requantises the channel's outputs (tinycc_dw_rq, rq 2's out_zp after the shift, the ReLU shortcut of
- * tinycc_dw_store4: an accumulator <= 0 stores act_min when out_zp <= act_min) to the channel's bytes
- * and puts the zero point back where a sum overwrote a border word. In place (out == in, batch 1) the
- * output writes only channel c's bytes after channel c's input is in the plane, and no pixel past the
- * output's: no ring. Sums are TFLM's exactly (integer additions in another order). */
+ * TINYCC_DW_V6M_WORDS words). Per channel: its input is copied once into the plane by assembly (word
+ * y * pw + x the input at row y - pad_t, column x - pad_l, sign-extended; outside the input the input
+ * zero point, which the folded bias cancels, as the fast kernel's patch), its nine weights go to
+ * registers (four low, five high), and one block of Thumb-1 assembly takes every output: a tap is LDR
+ * with an immediate offset (the plane's row stride pw is a literal: 8 or 14 words), MULS by the weight
+ * (a high one first copied to a low register) and ADDS: 34 instructions an output of 9 MACs at stride
+ * 1, against the four-channel taps' 18 a tap of 4 MACs plus their pointer steps and patches. The sum is
+ * stored over the output's top-left tap, which no later output reads (outputs run in raster order:
+ * later ones start right of or below it). The channel's outputs are then requantised by assembly
+ * (tinycc_dw_v6m_relu) for a ReLU with out_zp -128, else by a C loop (tinycc_dw_rq, rq 2's out_zp after
+ * the shift, tinycc_dw_store4's ReLU shortcut), and the zero point goes back where a sum overwrote a
+ * border word. In place (out == in, batch 1) the output writes only channel c's bytes after channel c's
+ * input is in the plane, and no pixel past the output's: no ring. Sums are TFLM's exactly (integer
+ * additions in another order). Measured on KWS (25x5x64, stride 1): 649-687 K -> 492-514 K instructions a layer
+ * (sums 35, requantisation 21, widening 4.6 an output). */
 #if defined(__ARM_ARCH_6M__) && !defined(TINYCC_DSP) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
 #define TINYCC_DW_V6M 1
 #ifndef TINYCC_DW_ONLY_PF
@@ -43,10 +45,10 @@ static inline int tinycc_dw_v6m_pw(const tinycc_dw_shape *s) {
     "ldr r2, [r0, #" OFF "]\n\t" "mov r3, " W "\n\t" "muls r2, r3, r2\n\t" "adds r1, r1, r2\n\t"
 /* every output of a channel: r0 at output (0, 0)'s top-left tap, r1 at the context (the nine weights,
  * the first row's end, the bytes from a row's end to the next row's start, the row step, the last
- * row's end past it); rows A, B, C: filter row 1's tap offsets, D, E, F row 2's; SW4 the bytes between
+ * row's end past it); rows A, B, C: filter row 1's tap offsets, D, E, F row 2's; STORE stores the sum and
  * outputs. Weights 0-3 in r4-r7 (r7 pushed and popped: it may be the frame pointer, which nothing here
  * addresses), 4-8 in r8-r12, the row's end in lr, the rest on the stack. */
-#define TINYCC_DW_V6M_ASM(A, B, C, D, E, F, SW4) \
+#define TINYCC_DW_V6M_ASM(A, B, C, D, E, F, STORE) \
     __asm__ volatile(".syntax unified\n\t" \
                      "push {r7}\n\t" \
                      "ldr r2, [r1, #48]\n\t" "ldr r3, [r1, #40]\n\t" "ldr r4, [r1, #44]\n\t" \
@@ -60,8 +62,7 @@ static inline int tinycc_dw_v6m_pw(const tinycc_dw_shape *s) {
                      TINYCC_DW_V6M_TL("4", "r5") TINYCC_DW_V6M_TL("8", "r6") TINYCC_DW_V6M_TL(A, "r7") \
                      TINYCC_DW_V6M_TH(B, "r8") TINYCC_DW_V6M_TH(C, "r9") TINYCC_DW_V6M_TH(D, "r10") \
                      TINYCC_DW_V6M_TH(E, "r11") TINYCC_DW_V6M_TH(F, "r12") \
-                     "str r1, [r0, #0]\n\t" \
-                     "adds r0, #" SW4 "\n\t" \
+                     STORE \
                      "cmp r0, lr\n\t" \
                      "bne 1b\n\t" \
                      "ldr r2, [sp, #4]\n\t" "adds r0, r0, r2\n\t" \
@@ -74,18 +75,23 @@ static inline int tinycc_dw_v6m_pw(const tinycc_dw_shape *s) {
                      : \
                      : "r2", "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
 
+/* the sum stored over the top-left tap and r0 stepped to the next output's: stride 1 one STMIA */
+#define TINYCC_DW_V6M_ST1 "stmia r0!, {r1}\n\t"
+#define TINYCC_DW_V6M_ST2 "str r1, [r0, #0]\n\t" "adds r0, #8\n\t"
 static __attribute__((noinline)) void tinycc_dw_v6m_sums(int pw, int sw, int32_t *plane, int32_t *ctx) {
     register int32_t *p_ __asm__("r0") = plane;
     register int32_t *c_ __asm__("r1") = ctx;
     if (pw == 8) {
-        if (sw == 1) TINYCC_DW_V6M_ASM("32", "36", "40", "64", "68", "72", "4");
-        else TINYCC_DW_V6M_ASM("32", "36", "40", "64", "68", "72", "8");
+        if (sw == 1) TINYCC_DW_V6M_ASM("32", "36", "40", "64", "68", "72", TINYCC_DW_V6M_ST1);
+        else TINYCC_DW_V6M_ASM("32", "36", "40", "64", "68", "72", TINYCC_DW_V6M_ST2);
     } else {
-        if (sw == 1) TINYCC_DW_V6M_ASM("56", "60", "64", "112", "116", "120", "4");
-        else TINYCC_DW_V6M_ASM("56", "60", "64", "112", "116", "120", "8");
+        if (sw == 1) TINYCC_DW_V6M_ASM("56", "60", "64", "112", "116", "120", TINYCC_DW_V6M_ST1);
+        else TINYCC_DW_V6M_ASM("56", "60", "64", "112", "116", "120", TINYCC_DW_V6M_ST2);
     }
 }
 #undef TINYCC_DW_V6M_ASM
+#undef TINYCC_DW_V6M_ST1
+#undef TINYCC_DW_V6M_ST2
 #undef TINYCC_DW_V6M_TL
 #undef TINYCC_DW_V6M_TH
 
@@ -131,9 +137,9 @@ static inline __attribute__((always_inline)) void tinycc_dw_v6m_widen(const int8
  * with X = al mh + ah ml, whose quotient by 2^32 is ah mh + floor((X + 2^14 + (al ml >> 16)) / 2^16)
  * (unsigned under 2^32 for any int32 acc > 0: ah, mh < 2^15, al, ml < 2^16, so X < 2^32 - 3 2^16), then
  * the shift by r - 1 and the clamp to 127: 31 instructions (ARMv6-M has no 64-bit product), 9 for a sum
- * <= 0. r0 at the plane, r1 at the context: ml, mh, hi0, r - 1, co, the folded bias,
+ * <= 0 (30 and 8 at stride 1). r0 at the plane, r1 at the context: ml, mh, hi0, r - 1, co, the folded bias,
  * the first row's end, the row's skip and step, the last row's end past it, the output pointer. */
-#define TINYCC_DW_V6M_RQ_ASM(ZP, SW4) \
+#define TINYCC_DW_V6M_RQ_ASM(ZP, LOAD) \
     __asm__ volatile(".syntax unified\n\t" \
                      "push {r7}\n\t" \
                      "ldr r2, [r1, #36]\n\t" "ldr r3, [r1, #28]\n\t" "ldr r4, [r1, #32]\n\t" \
@@ -143,7 +149,7 @@ static inline __attribute__((always_inline)) void tinycc_dw_v6m_widen(const int8
                      "ldr r2, [r1, #16]\n\t" "mov r12, r2\n\t" "ldr r2, [r1, #24]\n\t" "mov lr, r2\n\t" \
                      "ldr r7, [r1, #20]\n\t" "ldr r1, [r1, #40]\n" \
                      "1:\n\t" \
-                     "ldr r2, [r0]\n\t" "adds r2, r2, r7\n\t" "ble 5f\n\t" \
+                     LOAD "adds r2, r2, r7\n\t" "ble 5f\n\t" \
                      "lsrs r3, r2, #16\n\t" "uxth r2, r2\n\t" \
                      "mov r4, r8\n\t" "movs r5, r2\n\t" "muls r5, r4, r5\n\t" "muls r4, r3, r4\n\t" \
                      "mov r6, r9\n\t" "muls r2, r6, r2\n\t" "muls r3, r6, r3\n\t" \
@@ -153,11 +159,11 @@ static inline __attribute__((always_inline)) void tinycc_dw_v6m_widen(const int8
                      "mov r5, r11\n\t" "asrs r3, r3, r5\n\t" ZP \
                      "cmp r3, #127\n\t" "ble 4f\n\t" "movs r3, #127\n" \
                      "4:\n\t" \
-                     "strb r3, [r1]\n\t" "add r1, r12\n\t" "adds r0, #" SW4 "\n\t" "cmp r0, lr\n\t" "bne 1b\n\t" \
+                     "strb r3, [r1]\n\t" "add r1, r12\n\t" "cmp r0, lr\n\t" "bne 1b\n\t" \
                      "b 6f\n" \
                      "5:\n\t" \
                      "movs r3, #128\n\t" \
-                     "strb r3, [r1]\n\t" "add r1, r12\n\t" "adds r0, #" SW4 "\n\t" "cmp r0, lr\n\t" "bne 1b\n" \
+                     "strb r3, [r1]\n\t" "add r1, r12\n\t" "cmp r0, lr\n\t" "bne 1b\n" \
                      "6:\n\t" \
                      "ldr r2, [sp, #4]\n\t" "adds r0, r0, r2\n\t" \
                      "ldr r2, [sp, #8]\n\t" "add lr, r2\n\t" \
@@ -169,18 +175,23 @@ static inline __attribute__((always_inline)) void tinycc_dw_v6m_widen(const int8
                      : \
                      : "r2", "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
 
+/* a sum into r2 and r0 stepped to the next one's: stride 1 one LDMIA */
+#define TINYCC_DW_V6M_LD1 "ldmia r0!, {r2}\n\t"
+#define TINYCC_DW_V6M_LD2 "ldr r2, [r0]\n\t" "adds r0, #8\n\t"
 static __attribute__((noinline)) void tinycc_dw_v6m_relu(int rq, int sw, int32_t *plane, int32_t *ctx) {
     register int32_t *p_ __asm__("r0") = plane;
     register int32_t *c_ __asm__("r1") = ctx;
     if (rq == 1) {
-        if (sw == 1) TINYCC_DW_V6M_RQ_ASM("", "4");
-        else TINYCC_DW_V6M_RQ_ASM("", "8");
+        if (sw == 1) TINYCC_DW_V6M_RQ_ASM("", TINYCC_DW_V6M_LD1);
+        else TINYCC_DW_V6M_RQ_ASM("", TINYCC_DW_V6M_LD2);
     } else {
-        if (sw == 1) TINYCC_DW_V6M_RQ_ASM("subs r3, #128\n\t", "4");
-        else TINYCC_DW_V6M_RQ_ASM("subs r3, #128\n\t", "8");
+        if (sw == 1) TINYCC_DW_V6M_RQ_ASM("subs r3, #128\n\t", TINYCC_DW_V6M_LD1);
+        else TINYCC_DW_V6M_RQ_ASM("subs r3, #128\n\t", TINYCC_DW_V6M_LD2);
     }
 }
 #undef TINYCC_DW_V6M_RQ_ASM
+#undef TINYCC_DW_V6M_LD1
+#undef TINYCC_DW_V6M_LD2
 
 /* the node's outputs (out may be in: in place, batch 1); pw: tinycc_dw_v6m_pw's */
 static __attribute__((noinline)) void tinycc_dw_s8_v6m(const tinycc_dw_shape *s, const int8_t *in, const int8_t *fpk,
