@@ -20,7 +20,7 @@ from tests.c_build import write_sources
 from tests.ops.cases._common import conv_out_scale, io_tensor, out_tensor, weights
 from tests.ops.check import assert_outputs_equal_tflm, random_inputs
 from tests.test_inplace import sandwiched
-from tests.tflite_builder import const, q, random_scale, single_op
+from tests.tflite_builder import act, const, q, random_scale, single_op
 from tinycc import cortexm
 from tinycc.backends.c import kernel_units
 from tinycc.core.ops.common import same_padding
@@ -79,6 +79,16 @@ def fully_connected(rng, rows, depth, units, activation="none"):
     return single_op("fully_connected", [x, extreme(rng, wt), b], y, {"activation": activation})
 
 
+def avg_pool(rng, hw, ch, kernel, strides=(1, 1), same=False, activation="none"):
+    x = io_tensor(rng, "int8", (1, *hw, ch))
+    pads = (0, 0, 0, 0)
+    if same:
+        (t, bo), (le, r) = (same_padding(hw[i], kernel[i], strides[i], 1) for i in (0, 1))
+        pads = (t, le, bo, r)
+    attrs = {"kernel": kernel, "strides": strides, "activation": activation, "pads": pads}
+    return single_op("average_pool_2d", [x], act("y", (), "int8", x.quant), attrs)
+
+
 CASES = {
     # 1x1: 9 pixels (a lone last one), 5 channels (a last one alone), 1 group (odd)
     "pw_odd_pixels_odd_channels": lambda r: conv(r, (3, 3), 4, 5),
@@ -114,6 +124,10 @@ CASES = {
     "pw_relu_tail_seven_pixels": lambda r: conv(r, (1, 7), 8, 4, activation="relu", zp=-128),
     "im2col_relu_tail_kws_like": lambda r: conv(r, (11, 6), 1, 6, kernel=(4, 3), strides=(2, 2), same=True,
                                                 activation="relu", zp=-128),
+    # average pooling from one row pointer: a global window (whole rows, one run) and padded windows
+    "avg_pool_global_kws_like": lambda r: avg_pool(r, (25, 5), 7, (25, 5)),
+    "avg_pool_3x3_same_stride_2_relu6": lambda r: avg_pool(r, (7, 6), 5, (3, 3), (2, 2), same=True,
+                                                           activation="relu6"),
     "fc_depth_37_units_7": lambda r: fully_connected(r, 2, 37, 7),
     "fc_depth_6_units_4": lambda r: fully_connected(r, 1, 6, 4, activation="relu"),
 }
