@@ -40,15 +40,27 @@ static inline int tinycc_dw_v6m_pw(const tinycc_dw_shape *s) {
 
 /* one tap: the plane word at byte OFF of r0 times the weight in low register W (or high register W
  * copied to r3) added to the sum r1 */
-#define TINYCC_DW_V6M_TL(OFF, W) "ldr r2, [r0, #" OFF "]\n\t" "muls r2, " W ", r2\n\t" "adds r1, r1, r2\n\t"
-#define TINYCC_DW_V6M_TH(OFF, W) \
+#define TINYCC_DW_PL_TL(OFF, W) "ldr r2, [r0, #" OFF "]\n\t" "muls r2, " W ", r2\n\t" "adds r1, r1, r2\n\t"
+#define TINYCC_DW_PL_TH(OFF, W) \
     "ldr r2, [r0, #" OFF "]\n\t" "mov r3, " W "\n\t" "muls r2, r3, r2\n\t" "adds r1, r1, r2\n\t"
 /* every output of a channel: r0 at output (0, 0)'s top-left tap, r1 at the context (the nine weights,
  * the first row's end, the bytes from a row's end to the next row's start, the row step, the last
  * row's end past it); rows A, B, C: filter row 1's tap offsets, D, E, F row 2's; STORE stores the sum and
  * outputs. Weights 0-3 in r4-r7 (r7 pushed and popped: it may be the frame pointer, which nothing here
  * addresses), 4-8 in r8-r12, the row's end in lr, the rest on the stack. */
-#define TINYCC_DW_V6M_ASM(A, B, C, D, E, F, STORE) \
+/* the blocks' row ends: r0 to the next row's first output, lr to its end ([sp, #4], [sp, #8]), back to 1
+ * until lr passes the last row's end ([sp]); then their stack and r7 back, and their operands */
+#define TINYCC_DW_PL_NEXT_ROW \
+    "ldr r2, [sp, #4]\n\t" "adds r0, r0, r2\n\t" "ldr r2, [sp, #8]\n\t" "add lr, r2\n\t" \
+    "ldr r2, [sp]\n\t" "cmp lr, r2\n\t" "bne 1b\n\t" "add sp, #12\n\t" "pop {r7}" \
+    : "+l"(p_), "+l"(c_) \
+    : \
+    : "r2", "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory"
+/* the blocks' operands: the plane and the context */
+#define TINYCC_DW_PL_REGS \
+    register int32_t *p_ __asm__("r0") = plane; \
+    register int32_t *c_ __asm__("r1") = ctx
+#define TINYCC_DW_PL_ASM(A, B, C, D, E, F, STORE) \
     __asm__ volatile(".syntax unified\n\t" \
                      "push {r7}\n\t" \
                      "ldr r2, [r1, #48]\n\t" "ldr r3, [r1, #40]\n\t" "ldr r4, [r1, #44]\n\t" \
@@ -59,47 +71,38 @@ static inline int tinycc_dw_v6m_pw(const tinycc_dw_shape *s) {
                      "ldmia r1!, {r4, r5, r6, r7}\n" \
                      "1:\n\t" \
                      "ldr r1, [r0, #0]\n\t" "muls r1, r4, r1\n\t" \
-                     TINYCC_DW_V6M_TL("4", "r5") TINYCC_DW_V6M_TL("8", "r6") TINYCC_DW_V6M_TL(A, "r7") \
-                     TINYCC_DW_V6M_TH(B, "r8") TINYCC_DW_V6M_TH(C, "r9") TINYCC_DW_V6M_TH(D, "r10") \
-                     TINYCC_DW_V6M_TH(E, "r11") TINYCC_DW_V6M_TH(F, "r12") \
+                     TINYCC_DW_PL_TL("4", "r5") TINYCC_DW_PL_TL("8", "r6") TINYCC_DW_PL_TL(A, "r7") \
+                     TINYCC_DW_PL_TH(B, "r8") TINYCC_DW_PL_TH(C, "r9") TINYCC_DW_PL_TH(D, "r10") \
+                     TINYCC_DW_PL_TH(E, "r11") TINYCC_DW_PL_TH(F, "r12") \
                      STORE \
                      "cmp r0, lr\n\t" \
                      "bne 1b\n\t" \
-                     "ldr r2, [sp, #4]\n\t" "adds r0, r0, r2\n\t" \
-                     "ldr r2, [sp, #8]\n\t" "add lr, r2\n\t" \
-                     "ldr r2, [sp]\n\t" "cmp lr, r2\n\t" \
-                     "bne 1b\n\t" \
-                     "add sp, #12\n\t" \
-                     "pop {r7}" \
-                     : "+l"(p_), "+l"(c_) \
-                     : \
-                     : "r2", "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+                     TINYCC_DW_PL_NEXT_ROW)
 
 /* the sum stored over the top-left tap and r0 stepped to the next output's: stride 1 one STMIA */
-#define TINYCC_DW_V6M_ST1 "stmia r0!, {r1}\n\t"
-#define TINYCC_DW_V6M_ST2 "str r1, [r0, #0]\n\t" "adds r0, #8\n\t"
+#define TINYCC_DW_PL_ST1 "stmia r0!, {r1}\n\t"
+#define TINYCC_DW_PL_ST2 "str r1, [r0, #0]\n\t" "adds r0, #8\n\t"
 static __attribute__((noinline)) void tinycc_dw_v6m_sums(int pw, int sw, int32_t *plane, int32_t *ctx) {
-    register int32_t *p_ __asm__("r0") = plane;
-    register int32_t *c_ __asm__("r1") = ctx;
+    TINYCC_DW_PL_REGS;
     if (pw == 8) {
-        if (sw == 1) TINYCC_DW_V6M_ASM("32", "36", "40", "64", "68", "72", TINYCC_DW_V6M_ST1);
-        else TINYCC_DW_V6M_ASM("32", "36", "40", "64", "68", "72", TINYCC_DW_V6M_ST2);
+        if (sw == 1) TINYCC_DW_PL_ASM("32", "36", "40", "64", "68", "72", TINYCC_DW_PL_ST1);
+        else TINYCC_DW_PL_ASM("32", "36", "40", "64", "68", "72", TINYCC_DW_PL_ST2);
     } else {
-        if (sw == 1) TINYCC_DW_V6M_ASM("56", "60", "64", "112", "116", "120", TINYCC_DW_V6M_ST1);
-        else TINYCC_DW_V6M_ASM("56", "60", "64", "112", "116", "120", TINYCC_DW_V6M_ST2);
+        if (sw == 1) TINYCC_DW_PL_ASM("56", "60", "64", "112", "116", "120", TINYCC_DW_PL_ST1);
+        else TINYCC_DW_PL_ASM("56", "60", "64", "112", "116", "120", TINYCC_DW_PL_ST2);
     }
 }
-#undef TINYCC_DW_V6M_ASM
-#undef TINYCC_DW_V6M_ST1
-#undef TINYCC_DW_V6M_ST2
-#undef TINYCC_DW_V6M_TL
-#undef TINYCC_DW_V6M_TH
+#undef TINYCC_DW_PL_ASM
+#undef TINYCC_DW_PL_ST1
+#undef TINYCC_DW_PL_ST2
+#undef TINYCC_DW_PL_TL
+#undef TINYCC_DW_PL_TH
 
 /* a channel's h x w input bytes into the plane, sign-extended: r0 at its first byte (ci bytes apart, rows
  * w ci apart), r1 at the plane's first input word (rows pw words apart), r2 = ci, r3 at the context: the
  * bytes from a row's last word to the next row's first, w ci, the end of the input; LDRSB with a register
  * offset (0), two a pass (an odd width's first alone): 3.5 instructions a byte, 4 more a row */
-#define TINYCC_DW_V6M_WIDEN_ASM(ODD) \
+#define TINYCC_DW_PL_WIDEN_ASM(ODD) \
     __asm__ volatile(".syntax unified\n\t" \
                      "ldr r4, [r3, #0]\n\t" "mov r8, r4\n\t" "ldr r4, [r3, #4]\n\t" "mov r9, r4\n\t" \
                      "ldr r4, [r3, #8]\n\t" "mov r10, r4\n\t" \
@@ -116,7 +119,7 @@ static __attribute__((noinline)) void tinycc_dw_v6m_sums(int pw, int sw, int32_t
                      : "+l"(s_), "+l"(d_), "+l"(c_) \
                      : "l"(ci_) \
                      : "r4", "r5", "r6", "r8", "r9", "r10", "cc", "memory")
-#define TINYCC_DW_V6M_ODD \
+#define TINYCC_DW_PL_ODD \
     "ldrsb r5, [r0, r4]\n\t" "adds r0, r0, r2\n\t" "stmia r1!, {r5}\n\t" "cmp r0, r3\n\t" "beq 3f\n\t"
 static inline __attribute__((always_inline)) void tinycc_dw_v6m_widen(const int8_t *src, int32_t *d, int ci, int w,
                                                                      int32_t *ctx) {
@@ -124,11 +127,11 @@ static inline __attribute__((always_inline)) void tinycc_dw_v6m_widen(const int8
     register int32_t *d_ __asm__("r1") = d;
     register int ci_ __asm__("r2") = ci;
     register int32_t *c_ __asm__("r3") = ctx;
-    if (w & 1) TINYCC_DW_V6M_WIDEN_ASM(TINYCC_DW_V6M_ODD);
-    else TINYCC_DW_V6M_WIDEN_ASM("");
+    if (w & 1) TINYCC_DW_PL_WIDEN_ASM(TINYCC_DW_PL_ODD);
+    else TINYCC_DW_PL_WIDEN_ASM("");
 }
-#undef TINYCC_DW_V6M_WIDEN_ASM
-#undef TINYCC_DW_V6M_ODD
+#undef TINYCC_DW_PL_WIDEN_ASM
+#undef TINYCC_DW_PL_ODD
 
 /* a channel's outputs from its sums in the plane when the node is a ReLU with out_zp = act_min = -128 and
  * act_max = 127 (rq 1, or rq 2: ZP subtracts 128 after the shift): a sum <= 0 stores -128 (tinycc_dw_store4's
@@ -139,7 +142,7 @@ static inline __attribute__((always_inline)) void tinycc_dw_v6m_widen(const int8
  * the shift by r - 1 and the clamp to 127: 31 instructions (ARMv6-M has no 64-bit product), 9 for a sum
  * <= 0 (30 and 8 at stride 1). r0 at the plane, r1 at the context: ml, mh, hi0, r - 1, co, the folded bias,
  * the first row's end, the row's skip and step, the last row's end past it, the output pointer. */
-#define TINYCC_DW_V6M_RQ_ASM(ZP, LOAD) \
+#define TINYCC_DW_PL_RQ_ASM(ZP, LOAD) \
     __asm__ volatile(".syntax unified\n\t" \
                      "push {r7}\n\t" \
                      "ldr r2, [r1, #36]\n\t" "ldr r3, [r1, #28]\n\t" "ldr r4, [r1, #32]\n\t" \
@@ -165,33 +168,25 @@ static inline __attribute__((always_inline)) void tinycc_dw_v6m_widen(const int8
                      "movs r3, #128\n\t" \
                      "strb r3, [r1]\n\t" "add r1, r12\n\t" "cmp r0, lr\n\t" "bne 1b\n" \
                      "6:\n\t" \
-                     "ldr r2, [sp, #4]\n\t" "adds r0, r0, r2\n\t" \
-                     "ldr r2, [sp, #8]\n\t" "add lr, r2\n\t" \
-                     "ldr r2, [sp]\n\t" "cmp lr, r2\n\t" \
-                     "bne 1b\n\t" \
-                     "add sp, #12\n\t" \
-                     "pop {r7}" \
-                     : "+l"(p_), "+l"(c_) \
-                     : \
-                     : "r2", "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+                     TINYCC_DW_PL_NEXT_ROW)
 
 /* a sum into r2 and r0 stepped to the next one's: stride 1 one LDMIA */
-#define TINYCC_DW_V6M_LD1 "ldmia r0!, {r2}\n\t"
-#define TINYCC_DW_V6M_LD2 "ldr r2, [r0]\n\t" "adds r0, #8\n\t"
+#define TINYCC_DW_PL_LD1 "ldmia r0!, {r2}\n\t"
+#define TINYCC_DW_PL_LD2 "ldr r2, [r0]\n\t" "adds r0, #8\n\t"
+#define TINYCC_DW_PL_ZP2 "subs r3, #128\n\t"   /* rq 2: out_zp (-128) after the shift */
 static __attribute__((noinline)) void tinycc_dw_v6m_relu(int rq, int sw, int32_t *plane, int32_t *ctx) {
-    register int32_t *p_ __asm__("r0") = plane;
-    register int32_t *c_ __asm__("r1") = ctx;
-    if (rq == 1) {
-        if (sw == 1) TINYCC_DW_V6M_RQ_ASM("", TINYCC_DW_V6M_LD1);
-        else TINYCC_DW_V6M_RQ_ASM("", TINYCC_DW_V6M_LD2);
-    } else {
-        if (sw == 1) TINYCC_DW_V6M_RQ_ASM("subs r3, #128\n\t", TINYCC_DW_V6M_LD1);
-        else TINYCC_DW_V6M_RQ_ASM("subs r3, #128\n\t", TINYCC_DW_V6M_LD2);
-    }
+    TINYCC_DW_PL_REGS;
+    if (sw == 1 && rq == 1) TINYCC_DW_PL_RQ_ASM("", TINYCC_DW_PL_LD1);
+    else if (sw == 1) TINYCC_DW_PL_RQ_ASM(TINYCC_DW_PL_ZP2, TINYCC_DW_PL_LD1);
+    else if (rq == 1) TINYCC_DW_PL_RQ_ASM("", TINYCC_DW_PL_LD2);
+    else TINYCC_DW_PL_RQ_ASM(TINYCC_DW_PL_ZP2, TINYCC_DW_PL_LD2);
 }
-#undef TINYCC_DW_V6M_RQ_ASM
-#undef TINYCC_DW_V6M_LD1
-#undef TINYCC_DW_V6M_LD2
+#undef TINYCC_DW_PL_ZP2
+#undef TINYCC_DW_PL_RQ_ASM
+#undef TINYCC_DW_PL_NEXT_ROW
+#undef TINYCC_DW_PL_REGS
+#undef TINYCC_DW_PL_LD1
+#undef TINYCC_DW_PL_LD2
 
 /* the node's outputs (out may be in: in place, batch 1); pw: tinycc_dw_v6m_pw's */
 static __attribute__((noinline)) void tinycc_dw_s8_v6m(const tinycc_dw_shape *s, const int8_t *in, const int8_t *fpk,
