@@ -314,11 +314,11 @@ static inline void tinycc_cols_block5_v6m(const tinycc_conv_shape *s, const int3
     if (np == TINYCC_COLS_V6M_NP && zp2 == -255 && act_min == -128 && act_max == 127) {   /* the ReLU tail */
         for (; op != end; op += 2) {
             const int32_t *const q = w + 2 + 2 * g;
-            for (p = 0; p < 2; ++p) {
-                const int sh = (q[p] ^ (TINYCC_COLS_KEY ? key : 0)) & 31;
-                c5.m = q[p], c5.h = (int32_t)((uint32_t)zp2 << sh), c5.s1 = sh + 1, c5.o = op + p;
-                tinycc_cols_5x1_v6m(col, w + 2 + p, g, w[p], &c5, 1);
-            }
+            const int sh0 = (q[0] ^ (TINYCC_COLS_KEY ? key : 0)) & 31, sh1 = (q[1] ^ (TINYCC_COLS_KEY ? key : 0)) & 31;
+            c5.m = q[0], c5.h = (int32_t)((uint32_t)zp2 << sh0), c5.s1 = sh0 + 1, c5.o = op;
+            tinycc_cols_5x1_v6m(col, w + 2, g, w[0], &c5, 1);
+            c5.m = q[1], c5.h = (int32_t)((uint32_t)zp2 << sh1), c5.s1 = sh1 + 1, c5.o = op + 1;
+            tinycc_cols_5x1_v6m(col, w + 3, g, w[1], &c5, 1);
             w = q + 2;
         }
     }
