@@ -82,7 +82,7 @@ static inline int tinycc_dw_v6m_pw(const tinycc_dw_shape *s) {
 /* the sum stored over the top-left tap and r0 stepped to the next output's: stride 1 one STMIA */
 #define TINYCC_DW_PL_ST1 "stmia r0!, {r1}\n\t"
 #define TINYCC_DW_PL_ST2 "str r1, [r0, #0]\n\t" "adds r0, #8\n\t"
-static __attribute__((noinline)) void tinycc_dw_v6m_sums(int pw, int sw, int32_t *plane, int32_t *ctx) {
+static inline __attribute__((always_inline)) void tinycc_dw_v6m_sums(int pw, int sw, int32_t *plane, int32_t *ctx) {
     TINYCC_DW_PL_REGS;
     if (pw == 8) {
         if (sw == 1) TINYCC_DW_PL_ASM("32", "36", "40", "64", "68", "72", TINYCC_DW_PL_ST1);
@@ -174,7 +174,7 @@ static inline __attribute__((always_inline)) void tinycc_dw_v6m_widen(const int8
 #define TINYCC_DW_PL_LD1 "ldmia r0!, {r2}\n\t"
 #define TINYCC_DW_PL_LD2 "ldr r2, [r0]\n\t" "adds r0, #8\n\t"
 #define TINYCC_DW_PL_ZP2 "subs r3, #128\n\t"   /* rq 2: out_zp (-128) after the shift */
-static __attribute__((noinline)) void tinycc_dw_v6m_relu(int rq, int sw, int32_t *plane, int32_t *ctx) {
+static inline __attribute__((always_inline)) void tinycc_dw_v6m_relu(int rq, int sw, int32_t *plane, int32_t *ctx) {
     TINYCC_DW_PL_REGS;
     if (sw == 1 && rq == 1) TINYCC_DW_PL_RQ_ASM("", TINYCC_DW_PL_LD1);
     else if (sw == 1) TINYCC_DW_PL_RQ_ASM(TINYCC_DW_PL_ZP2, TINYCC_DW_PL_LD1);
@@ -216,7 +216,11 @@ static __attribute__((noinline)) void tinycc_dw_s8_v6m(const tinycc_dw_shape *s,
         const int8_t *src = in + (long)b * h * w * ci + c;
         int8_t *o = out + (long)b * oh * ow * co + c;
         int32_t *d = plane + pad_t * pw + pad_l;
-        for (j = 0; j < 9; ++j) ctx[j] = fpk[36 * g + 4 * j + k];
+        {   /* the nine weights, 4 bytes apart in the group's packed words */
+            const int8_t *f = fpk + 36 * g + k;
+            ctx[0] = f[0], ctx[1] = f[4], ctx[2] = f[8], ctx[3] = f[12], ctx[4] = f[16];
+            ctx[5] = f[20], ctx[6] = f[24], ctx[7] = f[28], ctx[8] = f[32];
+        }
         wc[2] = (int32_t)(intptr_t)(src + (long)h * w * ci);
         tinycc_dw_v6m_widen(src, d, ci, w, wc);
         tinycc_dw_v6m_sums(pw, sw, plane, ctx);

@@ -101,8 +101,13 @@ static inline void tinycc_average_pool_2d_s8_fast(const tinycc_pool_shape *s, co
         for (ch = 0; ch < c; ++ch) {
             const int8_t *p = in + ((b * s->h + y0 + ky0) * s->w + x0 + kx0) * c + ch;
             int32_t acc = 0;
-            if (cols == s->w) {   /* whole input rows: one run of count pixels */
-                for (kx = 0; kx < count; ++kx) acc += p[kx * c];
+            if (cols == s->w) {   /* whole input rows: one run of count pixels, four a pass, the last 0-3 */
+                const int n4 = count & ~3;
+                for (kx = 0; kx < n4; kx += 4) {
+                    const int8_t *const q = p + kx * c;
+                    acc += q[0] + q[c] + q[2 * c] + q[3 * c];
+                }
+                for (ky = 0; ky < (count & 3); ++ky) acc += p[(n4 + ky) * c];
             } else {
                 for (ky = 0; ky < rows; ++ky)
                     for (kx = 0; kx < cols; ++kx) acc += p[(ky * s->w + kx) * c];
