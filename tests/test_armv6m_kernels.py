@@ -180,7 +180,7 @@ def test_armv6m_depthwise_rq2_case_takes_rq_2(tmp_path):
 
 @pytest.mark.parametrize("flags", [("-fno-omit-frame-pointer",), ("-Os",)], ids=["frame_pointer", "Os"])
 @pytest.mark.parametrize("name", ["pw_odd_pixels_odd_channels", "im2col_two_images_stride_2", "dw_8_channels_same",
-                                  "fc_depth_37_units_7"])
+                                  "fc_depth_37_units_7", "dw_plane_relu_odd_width", "pw_relu_tail_ten_pixels"])
 def test_armv6m_paths_build_and_hold_with_a_frame_pointer_and_at_Os(name, flags, tmp_path):
     """The Thumb blocks that take r7 (the five-pixel column's fifth tap) save it themselves: a build that
     keeps r7 as the frame pointer compiles and still equals TF Lite Micro; so does an -Os build (GCC keeps
