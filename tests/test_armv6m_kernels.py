@@ -9,6 +9,7 @@ the last multiple of 4, strides 1 and 2, clamping activations), the fully connec
 that reach the largest products and accumulators."""
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -18,7 +19,8 @@ import pytest
 from tests.c_build import write_sources
 from tests.ops.cases._common import conv_out_scale, io_tensor, out_tensor, weights
 from tests.ops.check import assert_outputs_equal_tflm, random_inputs
-from tests.tflite_builder import const, q, random_scale, single_op
+from tests.test_inplace import sandwiched
+from tests.tflite_builder import act, const, q, random_scale, single_op
 from tinycc import cortexm
 from tinycc.backends.c import kernel_units
 from tinycc.core.ops.common import same_padding
@@ -42,7 +44,7 @@ def extreme(rng, w):
     return const(w.name, data.astype(np.int8), w.quant)
 
 
-def conv(rng, hw, ci, co, kernel=(1, 1), strides=(1, 1), same=False, activation="none", batch=1):
+def conv(rng, hw, ci, co, kernel=(1, 1), strides=(1, 1), same=False, activation="none", batch=1, zp=None):
     x = io_tensor(rng, "int8", (batch, *hw, ci))
     wt, b, w_mean = weights(rng, (co, *kernel, ci), "int8", 0, x.quant.s)
     scale = conv_out_scale(rng, x, w_mean, kernel[0] * kernel[1] * ci)
@@ -51,17 +53,21 @@ def conv(rng, hw, ci, co, kernel=(1, 1), strides=(1, 1), same=False, activation=
         (t, bo), (le, r) = (same_padding(hw[i], kernel[i], strides[i], 1) for i in (0, 1))
         pads = (t, le, bo, r)
     attrs = {"strides": strides, "dilations": (1, 1), "activation": activation, "pads": pads}
-    return single_op("conv_2d", [x, extreme(rng, wt), b], out_tensor(rng, "int8", scale), attrs)
+    return single_op("conv_2d", [x, extreme(rng, wt), b], out_tensor(rng, "int8", scale, zp=zp), attrs)
 
 
-def depthwise(rng, hw, ch, strides=(1, 1), activation="none"):
+def depthwise(rng, hw, ch, strides=(1, 1), activation="none", zp=None, scale_mul=1.0, bias=None):
+    """zp: the output zero point (-128 with a ReLU: the ARMv6-M assembly requantisations); scale_mul
+    scales the output scale (large: shifts past rq 1's range, rq 2); bias: the int32 biases"""
     x = io_tensor(rng, "int8", (1, *hw, ch))
     wt, b, w_mean = weights(rng, (1, 3, 3, ch), "int8", 3, x.quant.s)
-    scale = conv_out_scale(rng, x, w_mean, 9)
+    if bias is not None:
+        b = const("b", np.array(bias, dtype=np.int32), b.quant)
+    scale = conv_out_scale(rng, x, w_mean, 9) * scale_mul
     (t, bo), (le, r) = (same_padding(hw[i], 3, strides[i], 1) for i in (0, 1))
     attrs = {"strides": strides, "dilations": (1, 1), "activation": activation, "depth_multiplier": 1,
              "pads": (t, le, bo, r)}
-    return single_op("depthwise_conv_2d", [x, extreme(rng, wt), b], out_tensor(rng, "int8", scale), attrs)
+    return single_op("depthwise_conv_2d", [x, extreme(rng, wt), b], out_tensor(rng, "int8", scale, zp=zp), attrs)
 
 
 def fully_connected(rng, rows, depth, units, activation="none"):
@@ -71,6 +77,16 @@ def fully_connected(rng, rows, depth, units, activation="none"):
     b = const("b", rng.integers(-5000, 5000, units).astype(np.int32), q(np.float32(x.quant.s) * np.float32(w_scale), 0))
     y = out_tensor(rng, "int8", conv_out_scale(rng, x, w_scale, depth))
     return single_op("fully_connected", [x, extreme(rng, wt), b], y, {"activation": activation})
+
+
+def avg_pool(rng, hw, ch, kernel, strides=(1, 1), same=False, activation="none"):
+    x = io_tensor(rng, "int8", (1, *hw, ch))
+    pads = (0, 0, 0, 0)
+    if same:
+        (t, bo), (le, r) = (same_padding(hw[i], kernel[i], strides[i], 1) for i in (0, 1))
+        pads = (t, le, bo, r)
+    attrs = {"kernel": kernel, "strides": strides, "activation": activation, "pads": pads}
+    return single_op("average_pool_2d", [x], act("y", (), "int8", x.quant), attrs)
 
 
 CASES = {
@@ -89,19 +105,50 @@ CASES = {
     "dw_6_channels_stride_2_relu6": lambda r: depthwise(r, (6, 5), 6, strides=(2, 2), activation="relu6"),
     "dw_68_channels": lambda r: depthwise(r, (4, 4), 68, activation="relu"),
     "dw_3_channels_narrow": lambda r: depthwise(r, (3, 1), 3),
+    # ARMv6-M channel planes (depthwise_conv_2d_v6m.h): ReLU with out_zp -128 (the assembly requantisation),
+    # odd widths, strides 2 and (2, 1) (plane rows of 14 words), channels not a multiple of 4, rq 2, folded
+    # biases near +-2^31 (the requantisation's 16-bit halves at their largest), a plane too wide (the
+    # four-channel taps), one input column
+    "dw_plane_relu_odd_width": lambda r: depthwise(r, (7, 5), 12, activation="relu", zp=-128),
+    "dw_plane_relu_stride_2_six_channels": lambda r: depthwise(r, (9, 9), 6, strides=(2, 2), activation="relu",
+                                                               zp=-128),
+    "dw_plane_relu_stride_2_1": lambda r: depthwise(r, (8, 7), 5, strides=(2, 1), activation="relu", zp=-128),
+    # (its own generator: the seed, not the case's place in CASES, fixes the shifts past rq 1's range)
+    "dw_plane_relu_rq2": lambda r: depthwise(np.random.default_rng(7), (5, 6), 4, activation="relu", zp=-128,
+                                             scale_mul=10000.0),
+    "dw_plane_relu_huge_bias": lambda r: depthwise(r, (4, 3), 5, activation="relu", zp=-128,
+                                                   bias=[(1 << 31) - (1 << 18), -(1 << 31) + (1 << 18), 900,
+                                                         (1 << 30) + 5, -1000]),
+    "dw_plane_too_wide": lambda r: depthwise(r, (3, 16), 4, activation="relu", zp=-128),
+    "dw_plane_one_column": lambda r: depthwise(r, (4, 1), 3, activation="relu", zp=-128),
+    # the five-pixel block's ReLU tail (five pixels; a last pass of two through the assembly loop; odd channels)
+    "pw_relu_tail_ten_pixels": lambda r: conv(r, (2, 5), 16, 7, activation="relu", zp=-128),
+    "pw_relu_tail_seven_pixels": lambda r: conv(r, (1, 7), 8, 4, activation="relu", zp=-128),
+    "im2col_relu_tail_kws_like": lambda r: conv(r, (11, 6), 1, 6, kernel=(4, 3), strides=(2, 2), same=True,
+                                                activation="relu", zp=-128),
+    # average pooling from one row pointer: a global window (whole rows, one run) and padded windows
+    "avg_pool_global_kws_like": lambda r: avg_pool(r, (25, 5), 7, (25, 5)),
+    "avg_pool_3x3_same_stride_2_relu6": lambda r: avg_pool(r, (7, 6), 5, (3, 3), (2, 2), same=True,
+                                                           activation="relu6"),
     "fc_depth_37_units_7": lambda r: fully_connected(r, 2, 37, 7),
     "fc_depth_6_units_4": lambda r: fully_connected(r, 1, 6, 4, activation="relu"),
 }
 
 
-def run_case(name, tmp_path, extra_flags=()):
+# the depthwise cases run again in place (between two copies: the planner overlaps input and output)
+IN_PLACE = ["dw_plane_relu_odd_width", "dw_plane_relu_stride_2_six_channels", "dw_6_channels_stride_2_relu6"]
+
+
+def run_case(name, tmp_path, extra_flags=(), in_place=False):
     need_core()
     rng = np.random.default_rng(sorted(CASES).index(name) + 100)
     data = CASES[name](rng)
     path = tmp_path / "m.tflite"
     path.write_bytes(data)
-    g = load_tflite(path)
+    g = sandwiched(data) if in_place else load_tflite(path)
     write_sources(g, tmp_path)
+    if in_place:
+        assert re.search(r"tinycc_depthwise_conv_2d_s8_\w*inplace\(&", (tmp_path / "model.c").read_text())
     report = cortexm.build(tmp_path, CORE, extra_flags=extra_flags)
     xs = [random_inputs(g, np.random.default_rng(k)) for k in (1, 2)]
     # and one input at the extremes: -128 and 127 only
@@ -116,9 +163,24 @@ def test_armv6m_paths_equal_tflm(name, tmp_path):
     run_case(name, tmp_path)
 
 
+@pytest.mark.parametrize("name", IN_PLACE)
+def test_armv6m_depthwise_planes_in_place_equal_tflm(name, tmp_path):
+    """In place the channel planes write only channels already copied into the plane: no ring"""
+    run_case(name, tmp_path, in_place=True)
+
+
+def test_armv6m_depthwise_rq2_case_takes_rq_2(tmp_path):
+    """dw_plane_relu_rq2's output scale puts its shifts past rq 1's range: the node is rq 2"""
+    data = CASES["dw_plane_relu_rq2"](np.random.default_rng(sorted(CASES).index("dw_plane_relu_rq2") + 100))
+    (tmp_path / "m.tflite").write_bytes(data)
+    write_sources(load_tflite(tmp_path / "m.tflite"), tmp_path)
+    shape = re.search(r"static const tinycc_dw_shape \w+ = \{([^}]*)\}", (tmp_path / "model.c").read_text())
+    assert shape is not None and shape.group(1).split(",")[-1].strip() == "2"
+
+
 @pytest.mark.parametrize("flags", [("-fno-omit-frame-pointer",), ("-Os",)], ids=["frame_pointer", "Os"])
 @pytest.mark.parametrize("name", ["pw_odd_pixels_odd_channels", "im2col_two_images_stride_2", "dw_8_channels_same",
-                                  "fc_depth_37_units_7"])
+                                  "fc_depth_37_units_7", "dw_plane_relu_odd_width", "pw_relu_tail_ten_pixels"])
 def test_armv6m_paths_build_and_hold_with_a_frame_pointer_and_at_Os(name, flags, tmp_path):
     """The Thumb blocks that take r7 (the five-pixel column's fifth tap) save it themselves: a build that
     keeps r7 as the frame pointer compiles and still equals TF Lite Micro; so does an -Os build (GCC keeps

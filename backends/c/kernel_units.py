@@ -49,6 +49,7 @@ UNITS: dict[str, tuple[str, ...]] = {
                             "optimised/mve_depthwise.h",                 # Helium (MVE) 3x3 (Cortex-M55/M85)
                             "optimised/depthwise_conv_2d_fast_taps.h",   # rq words, 4-channel taps, packed 3x3
                             "optimised/depthwise_conv_2d_wrow_dsp.h",    # wide rows (Cortex-M DSP only)
+                            "optimised/depthwise_conv_2d_v6m.h",         # ARMv6-M channel planes (Cortex-M0/M0+)
                             "optimised/depthwise_conv_2d_fast.h",        # tinycc_depthwise_conv_2d_s8_fast
                             "optimised/depthwise_conv_2d_tpair.h",       # taps paired along rows (DSP only)
                             "optimised/depthwise_conv_2d_tsmall.h",      # small planes a channel at a time

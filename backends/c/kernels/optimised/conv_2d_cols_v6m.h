@@ -140,6 +140,8 @@ static inline void tinycc_cols_offsets_v6m(int32_t *col, int k4) {
 typedef struct {
     int32_t a[TINYCC_COLS_V6M_NP];
     const int32_t *end;     /* at byte 20 */
+    int32_t m, h, s1, co;   /* bytes 24-36: tinycc_cols_5x1_v6m's ReLU tail's W, zp2 << s, s + 1, co */
+    int8_t *o;              /* byte 40: its first output */
 } tinycc_cols5_v6m;
 
 /* acc->a[0..4] = kb + pixels 0..4 of one channel over g >= 1 groups of the column x (g groups up to
@@ -148,8 +150,34 @@ typedef struct {
  * pushed and popped with acc: nothing in the loop addresses the frame), the accumulators r8-r12 (set
  * from kb, stored to acc by one STM at the end), the column's end lr. Always inlined (a call cost 23
  * instructions). */
+/* the ReLU tail (relu: out_zp = act_min = -128, act_max 127, five pixels): each accumulator from its high
+ * register requantised and stored as tinycc_cols_relu5_v6m's, the context at acc (r0) and the output
+ * pointer r1, co in lr, with no store of the sums and no loop: 32 instructions a positive accumulator, 6
+ * one <= 0 */
+#define TINYCC_COLS_V6M_RELU1(R) \
+        "mov r2, " R "\n\t" "cmp r2, #0\n\t" "ble 7f\n\t" \
+        "ldr r7, [r0, #24]\n\t" \
+        "movs r3, r2\n\t" "uxth r4, r3\n\t" "asrs r3, r3, #16\n\t" "uxth r5, r7\n\t" \
+        "asrs r7, r7, #16\n\t" "movs r6, r4\n\t" "muls r6, r5, r6\n\t" "muls r5, r3, r5\n\t" \
+        "muls r4, r7, r4\n\t" "muls r7, r3, r7\n\t" "lsrs r6, r6, #16\n\t" "adds r5, r5, r6\n\t" \
+        "uxth r6, r5\n\t" "adds r4, r4, r6\n\t" "asrs r5, r5, #16\n\t" "adds r7, r7, r5\n\t" \
+        "asrs r6, r4, #16\n\t" "adds r7, r7, r6\n\t" \
+        "lsls r4, r4, #17\n\t" "adcs r7, r7, r2\n\t" \
+        "ldr r3, [r0, #28]\n\t" "adds r7, r7, r3\n\t" \
+        "ldr r3, [r0, #32]\n\t" "asrs r7, r7, r3\n\t" \
+        "cmp r7, #127\n\t" "ble 8f\n\t" "movs r7, #127\n\t" "b 8f\n" \
+        "7:\n\t" "movs r7, #128\n" \
+        "8:\n\t" "strb r7, [r1]\n\t" "add r1, lr\n\t"
+#define TINYCC_COLS_V6M_TAIL_STORE \
+        "pop {r2}\n\t" \
+        "mov r3, r8\n\t" "mov r4, r9\n\t" "mov r5, r10\n\t" "mov r6, r11\n\t" "mov r7, r12\n\t" \
+        "stmia r2!, {r3, r4, r5, r6, r7}\n\t"
+#define TINYCC_COLS_V6M_TAIL_RELU \
+        "pop {r0}\n\t" "ldr r1, [r0, #40]\n\t" "ldr r3, [r0, #36]\n\t" "mov lr, r3\n\t"   /* co: the loop's end is spent */ \
+        TINYCC_COLS_V6M_RELU1("r8") TINYCC_COLS_V6M_RELU1("r9") TINYCC_COLS_V6M_RELU1("r10") \
+        TINYCC_COLS_V6M_RELU1("r11") TINYCC_COLS_V6M_RELU1("r12")
 static inline __attribute__((always_inline)) void tinycc_cols_5x1_v6m(const int32_t *x, const int32_t *w, int g,
-                                                                     int32_t kb, tinycc_cols5_v6m *acc) {
+                                                                     int32_t kb, tinycc_cols5_v6m *acc, int relu) {
     register const int32_t *xr __asm__("r0") = x;
     register const int32_t *wr __asm__("r1") = w;
     register int gr __asm__("r2") = g;
@@ -169,38 +197,97 @@ static inline __attribute__((always_inline)) void tinycc_cols_5x1_v6m(const int3
         "muls r7, r2, r7\n\t" \
         "add r12, r7\n\t"
 #define TINYCC_COLS_V6M_GROUP5 TINYCC_COLS_V6M_TAP5 TINYCC_COLS_V6M_TAP5 TINYCC_COLS_V6M_TAP5 TINYCC_COLS_V6M_TAP5
-    __asm__ volatile(   /* an odd group first, then two a pass */
-        ".syntax unified\n\t"
-        "push {r3, r7}\n\t"
-        "mov r8, r4\n\t" "mov r9, r4\n\t" "mov r10, r4\n\t" "mov r11, r4\n\t" "mov r12, r4\n\t"
-        "ldr r4, [r3, #20]\n\t"
-        "mov lr, r4\n\t"            /* the end: x + 96 g bytes */
-        "lsls r2, r2, #31\n\t"
-        "beq 2f\n\t"
-        TINYCC_COLS_V6M_GROUP5
-        "cmp r0, lr\n\t"
-        "beq 3f\n"
-        "2:\n\t"
-        TINYCC_COLS_V6M_GROUP5 TINYCC_COLS_V6M_GROUP5
-        "cmp r0, lr\n\t"
-        "bne 2b\n"
-        "3:\n\t"
-        "pop {r2}\n\t"
-        "mov r3, r8\n\t" "mov r4, r9\n\t" "mov r5, r10\n\t" "mov r6, r11\n\t" "mov r7, r12\n\t"
-        "stmia r2!, {r3, r4, r5, r6, r7}\n\t"
-        "pop {r7}\n\t"
-        : "+l"(xr), "+l"(wr), "+l"(gr), "+l"(ar), "+l"(kr)
-        :
-        : "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory");
+#define TINYCC_COLS_V6M_ASM5(TAIL) \
+    __asm__ volatile(   /* an odd group first, then two a pass */ \
+        ".syntax unified\n\t" \
+        "push {r3, r7}\n\t" \
+        "mov r8, r4\n\t" "mov r9, r4\n\t" "mov r10, r4\n\t" "mov r11, r4\n\t" "mov r12, r4\n\t" \
+        "ldr r4, [r3, #20]\n\t" \
+        "mov lr, r4\n\t"            /* the end: x + 96 g bytes */ \
+        "lsls r2, r2, #31\n\t" \
+        "beq 2f\n\t" \
+        TINYCC_COLS_V6M_GROUP5 \
+        "cmp r0, lr\n\t" \
+        "beq 3f\n" \
+        "2:\n\t" \
+        TINYCC_COLS_V6M_GROUP5 TINYCC_COLS_V6M_GROUP5 \
+        "cmp r0, lr\n\t" \
+        "bne 2b\n" \
+        "3:\n\t" \
+        TAIL \
+        "pop {r7}\n\t" \
+        : "+l"(xr), "+l"(wr), "+l"(gr), "+l"(ar), "+l"(kr) \
+        : \
+        : "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+    if (relu) TINYCC_COLS_V6M_ASM5(TINYCC_COLS_V6M_TAIL_RELU);
+    else TINYCC_COLS_V6M_ASM5(TINYCC_COLS_V6M_TAIL_STORE);
+#undef TINYCC_COLS_V6M_ASM5
 #undef TINYCC_COLS_V6M_GROUP5
 #undef TINYCC_COLS_V6M_TAP5
+}
+#undef TINYCC_COLS_V6M_TAIL_RELU
+#undef TINYCC_COLS_V6M_TAIL_STORE
+#undef TINYCC_COLS_V6M_RELU1
+
+/* tinycc_cols_store5_v6m's loop in assembly for a ReLU with out_zp = act_min = -128 and act_max = 127: an
+ * accumulator <= 0 stores -128 (8 instructions); else tinycc_cols_rq of a positive acc, whose x is then
+ * >= 0: (x + h) >> (s + 1), clamped to 127 (34; GCC's code of the C took 42). r0 at the accumulators, r1
+ * at the outputs, r2 at the context: W, h = zp2 << s, s + 1, co, the accumulators' end; the high product
+ * as tinycc_srdhm_v6m's (common/mulhs_v6m.h's steps with the registers named: acc r2, a r3, al r4, bl r5,
+ * t r6, b r7; r7 pushed and popped, as tinycc_cols_5x1_v6m's) */
+static inline __attribute__((always_inline)) void tinycc_cols_relu5_v6m(const int32_t *acc, int8_t *o,
+                                                                       const int32_t *ctx) {
+    register const int32_t *a_ __asm__("r0") = acc;
+    register int8_t *o_ __asm__("r1") = o;
+    register const int32_t *c_ __asm__("r2") = ctx;
+    __asm__ volatile(".syntax unified\n\t"
+                     "push {r7}\n\t"
+                     "ldr r3, [r2, #0]\n\t" "mov r8, r3\n\t" "ldr r3, [r2, #4]\n\t" "mov r9, r3\n\t"
+                     "ldr r3, [r2, #8]\n\t" "mov r10, r3\n\t" "ldr r3, [r2, #12]\n\t" "mov r11, r3\n\t"
+                     "ldr r3, [r2, #16]\n\t" "mov r12, r3\n"
+                     "1:\n\t"
+                     "ldmia r0!, {r2}\n\t"
+                     "cmp r2, #0\n\t"
+                     "ble 5f\n\t"
+                     "mov r7, r8\n\t"
+                     "movs r3, r2\n\t" "uxth r4, r3\n\t" "asrs r3, r3, #16\n\t" "uxth r5, r7\n\t"
+                     "asrs r7, r7, #16\n\t" "movs r6, r4\n\t" "muls r6, r5, r6\n\t" "muls r5, r3, r5\n\t"
+                     "muls r4, r7, r4\n\t" "muls r7, r3, r7\n\t" "lsrs r6, r6, #16\n\t" "adds r5, r5, r6\n\t"
+                     "uxth r6, r5\n\t" "adds r4, r4, r6\n\t" "asrs r5, r5, #16\n\t" "adds r7, r7, r5\n\t"
+                     "asrs r6, r4, #16\n\t" "adds r7, r7, r6\n\t"
+                     "lsls r4, r4, #17\n\t"
+                     "adcs r7, r7, r2\n\t"     /* x: SRDHM(acc, M) */
+                     "add r7, r9\n\t"
+                     "mov r3, r10\n\t"
+                     "asrs r7, r7, r3\n\t"
+                     "cmp r7, #127\n\t" "ble 4f\n\t" "movs r7, #127\n"
+                     "4:\n\t"
+                     "strb r7, [r1]\n\t" "add r1, r11\n\t" "cmp r0, r12\n\t" "bne 1b\n\t"
+                     "b 6f\n"
+                     "5:\n\t"
+                     "movs r7, #128\n\t"
+                     "strb r7, [r1]\n\t" "add r1, r11\n\t" "cmp r0, r12\n\t" "bne 1b\n"
+                     "6:\n\t"
+                     "pop {r7}"
+                     : "+l"(a_), "+l"(o_), "+l"(c_)
+                     :
+                     : "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r11", "r12", "cc", "memory");
 }
 
 /* the np (1 to 5) pixels' requantised outputs of one channel at o, o + co, ... (m: its word W, zp2 the
  * layer's 2 out_zp + 1, key its shift key) */
-static inline void tinycc_cols_store5_v6m(const int32_t *acc, int np, int32_t m, int32_t zp2, int32_t key, int8_t *o,
-                                          int co, int32_t act_min, int32_t act_max) {
+static inline __attribute__((always_inline)) void tinycc_cols_store5_v6m(const int32_t *acc, int np, int32_t m,
+                                                                        int32_t zp2, int32_t key, int8_t *o, int co,
+                                                                        int32_t act_min, int32_t act_max) {
     int p;
+    if (zp2 == -255 && act_min == -128 && act_max == 127) {
+        const int s = (m ^ (TINYCC_COLS_KEY ? key : 0)) & 31;
+        int32_t ctx[5];
+        ctx[0] = m, ctx[1] = (int32_t)((uint32_t)zp2 << s), ctx[2] = s + 1, ctx[3] = co;
+        ctx[4] = (int32_t)(intptr_t)(acc + np);
+        tinycc_cols_relu5_v6m(acc, o, ctx);
+        return;
+    }
     if (zp2 >> 1 <= act_min) {
         /* the output zero point (zp2 >> 1) at most act_min (a ReLU): an accumulator
          * <= 0 requantises to at most z (SRDHM with M > 0 and the rounding shift keep a value <= 0 at
@@ -223,11 +310,23 @@ static inline void tinycc_cols_block5_v6m(const tinycc_conv_shape *s, const int3
     int32_t *const acc = c5.a;
     int p;
     c5.end = col + 4 * TINYCC_COLS_V6M_S * g;
+    c5.co = co;
+    if (np == TINYCC_COLS_V6M_NP && zp2 == -255 && act_min == -128 && act_max == 127) {   /* the ReLU tail */
+        for (; op != end; op += 2) {
+            const int32_t *const q = w + 2 + 2 * g;
+            const int sh0 = (q[0] ^ (TINYCC_COLS_KEY ? key : 0)) & 31, sh1 = (q[1] ^ (TINYCC_COLS_KEY ? key : 0)) & 31;
+            c5.m = q[0], c5.h = (int32_t)((uint32_t)zp2 << sh0), c5.s1 = sh0 + 1, c5.o = op;
+            tinycc_cols_5x1_v6m(col, w + 2, g, w[0], &c5, 1);
+            c5.m = q[1], c5.h = (int32_t)((uint32_t)zp2 << sh1), c5.s1 = sh1 + 1, c5.o = op + 1;
+            tinycc_cols_5x1_v6m(col, w + 3, g, w[1], &c5, 1);
+            w = q + 2;
+        }
+    }
     for (; op != end; op += 2) {   /* a pair: {kb0, kb1}, 2 g words, {W0, W1} */
         const int32_t *const q = w + 2 + 2 * g;
-        tinycc_cols_5x1_v6m(col, w + 2, g, w[0], &c5);
+        tinycc_cols_5x1_v6m(col, w + 2, g, w[0], &c5, 0);
         tinycc_cols_store5_v6m(acc, np, q[0], zp2, key, op, co, act_min, act_max);
-        tinycc_cols_5x1_v6m(col, w + 3, g, w[1], &c5);
+        tinycc_cols_5x1_v6m(col, w + 3, g, w[1], &c5, 0);
         tinycc_cols_store5_v6m(acc, np, q[1], zp2, key, op + 1, co, act_min, act_max);
         w = q + 2;
     }
@@ -304,23 +403,29 @@ static inline void tinycc_conv_2d_s8_cols_v6m(const tinycc_conv_shape *s, const 
     tinycc_cols_offsets_v6m(col, k4);
     for (q = 0; q < count; q += TINYCC_COLS_V6M_NP) {
         const int np = count - q < TINYCC_COLS_V6M_NP ? (int)(count - q) : TINYCC_COLS_V6M_NP;
-        int p, t, ky, kx, ci;
+        int p, t, ky, ci;
         for (p = 0; p < TINYCC_COLS_V6M_NP; ++p) {
             int32_t *d = col + 1 + p;
             t = 0;
             if (p < np) {
                 const int iy0 = oy * s->sh - s->pad_t, ix0 = ox * s->sw - s->pad_l;
+                /* a window row's taps: kx0 * ci of padding, the inside run (one contiguous stretch of
+                 * the input row), the rest padding; rows outside the input all padding */
+                const int kx0 = ix0 < 0 ? (-ix0 < s->kw ? -ix0 : s->kw) : 0;
+                const int kx1r = s->w - ix0 < s->kw ? s->w - ix0 : s->kw, kx1 = kx1r > kx0 ? kx1r : kx0;
+                const int n0 = kx0 * s->ci, n1 = kx1 * s->ci, nw = s->kw * s->ci;
                 for (ky = 0; ky < s->kh; ++ky) {
                     const int iy = iy0 + ky;
-                    for (kx = 0; kx < s->kw; ++kx) {
-                        const int ix = ix0 + kx;
-                        if (iy >= 0 && iy < s->h && ix >= 0 && ix < s->w) {
-                            const int8_t *x = in + (((long)b * s->h + iy) * s->w + ix) * s->ci;
-                            for (ci = 0; ci < s->ci; ++ci, d += TINYCC_COLS_V6M_S) *d = x[ci];
-                        } else {
-                            for (ci = 0; ci < s->ci; ++ci, d += TINYCC_COLS_V6M_S) *d = in_zp;
-                        }
+                    if (iy < 0 || iy >= s->h) {
+                        for (ci = 0; ci < nw; ++ci, d += TINYCC_COLS_V6M_S) *d = in_zp;
+                        continue;
                     }
+                    for (ci = 0; ci < n0; ++ci, d += TINYCC_COLS_V6M_S) *d = in_zp;
+                    if (n1 > n0) {
+                        const int8_t *x = in + (((long)b * s->h + iy) * s->w + ix0 + kx0) * s->ci;
+                        for (ci = 0; ci < n1 - n0; ++ci, d += TINYCC_COLS_V6M_S) *d = x[ci];
+                    }
+                    for (ci = n1; ci < nw; ++ci, d += TINYCC_COLS_V6M_S) *d = in_zp;
                 }
                 t = k;
                 if (++ox == s->ow) {

@@ -367,6 +367,12 @@ static inline void tinycc_depthwise_conv_2d_s8_fast(const tinycc_dw_shape *s, co
         return;
     }
 #endif
+#ifdef TINYCC_DW_V6M   /* ARMv6-M: small planes a channel at a time (depthwise_conv_2d_v6m.h) */
+    if (tinycc_dw_v6m_pw(s)) {
+        tinycc_dw_s8_v6m(s, in, filter, kbias, out, in_zp, out_zp, act_min, act_max, tinycc_dw_v6m_pw(s));
+        return;
+    }
+#endif
     for (b = 0; b < s->n; ++b)
     for (oy = 0; oy < s->oh; ++oy)
         tinycc_depthwise_conv_2d_s8_fast_row(s, in, filter, bias, kbias, out + (long)(b * s->oh + oy) * s->ow * s->co,
@@ -384,6 +390,13 @@ static inline void tinycc_depthwise_conv_2d_s8_fast_inplace(const tinycc_dw_shap
 #if TINYCC_DW_RING
     if (tinycc_dw_rows_fit(s)) {
         tinycc_dw_s8_rows(s, r, buf, filter, kbias, buf, ring, in_zp, out_zp, act_min, act_max);
+        return;
+    }
+#endif
+#ifdef TINYCC_DW_V6M   /* in place: channel c's outputs written after its input is in the plane */
+    if (tinycc_dw_v6m_pw(s)) {
+        (void)ring, (void)first, (void)count, (void)step;
+        tinycc_dw_s8_v6m(s, buf, filter, kbias, buf, in_zp, out_zp, act_min, act_max, tinycc_dw_v6m_pw(s));
         return;
     }
 #endif
