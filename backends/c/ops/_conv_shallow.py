@@ -8,6 +8,7 @@ import numpy as np
 from tinycc.backends.c import requant
 
 PAIR_WORDS = 34         # TINYCC_SH_PAIR_WORDS: kb0, kb1, 14 x (w0, w1), W0, h0, W1, h1
+Z0_PAIR_WORDS = 36      # ... in mode z0 (TINYCC_SH_RQW 0): 2 kb0, 2 kb1, 14 x (2 w0, 2 w1), M0, Ra0, r0, M1, Ra1, r1
 MAX_CO = 64             # TINYCC_SH_MAXCO
 
 
@@ -31,7 +32,7 @@ def shallow_words(table: np.ndarray, zp2: int, key: int, w: np.ndarray) -> np.nd
     `table`: requant.cols_table's co x 2 words (kb, W); `w`: its filter (co, 3, 3, 3)."""
     co = w.shape[0]
     rows = np.zeros((co, 3, 10), np.int64)
-    rows[:, :, :9] = np.asarray(w, np.int64).reshape(co, 3, 9)
+    rows[:, :, :9] = np.asarray(w, np.int64).reshape(co, 3, 9)      # (int16: mode z0's doubled filter too)
     pairs = np.concatenate([rows[:, :2, :8].reshape(co, 8, 2), rows[:, :2, 8].reshape(co, 1, 2),
                             rows[:, 2].reshape(co, 5, 2)], axis=1) & 0xFFFF          # (co, 14, 2)
     taps = pairs[:, :, 0] | (pairs[:, :, 1] << 16)                                  # uint32 values of the int16 pairs
@@ -45,8 +46,43 @@ def shallow_words(table: np.ndarray, zp2: int, key: int, w: np.ndarray) -> np.nd
     return ((words + (1 << 31)) % (1 << 32) - (1 << 31)).astype(np.int32)
 
 
+def z0_words(table: np.ndarray, w: np.ndarray, p) -> np.ndarray | None:
+    """Mode z0's words (conv_2d_shallow.h: output zero point -128, the whole int8 range: ReLU's usual first
+    layer), or None where it does not hold. The filter and the folded bias doubled (the accumulator 2 acc),
+    per channel M, Ra = 2^(r-1) - 128 2^r and r (TFLM's multiplier and right shift r >= 1): the output is
+    SSAT8(SMMLAR(2 acc, M, Ra) >> r), exact (the kernel's comment) where 2 acc and Ra + acc fit int32. A
+    constant channel (cols_table's: its filter packed as zeros, kb = 4 (c - zp)) gets M = 0, Ra = 2 c, r = 1.
+    The header (zp2, key) stays; the pairs as shallow_words' in that order."""
+    if int(p["output_zp"]) != -128:
+        return None
+    co = w.shape[0]
+    ms = requant.per_channel(p, co)
+    if ms is None:
+        return None
+    mult, shift = ms
+    table = np.asarray(table, np.int64).reshape(co, 2)
+    kb = table[:, 0].copy()
+    wf = np.asarray(w, np.int64).reshape(co, -1)
+    const = ~wf.any(axis=1)
+    r = np.where(const, 1, -shift)
+    if ((r < 1) | (r > 22)).any() or ((mult[~const] < (1 << 30)) | (mult[~const] >= (1 << 31))).any():
+        return None
+    bound = np.abs(kb) + 128 * np.abs(wf).sum(axis=1)       # |acc|, every partial sum too
+    ra = np.where(const, 2 * (kb // 4 - 128), (np.int64(1) << (r - 1)) - (np.int64(128) << r))
+    if (2 * bound >= (1 << 31)).any() or (np.abs(ra) + bound + 2 >= (1 << 31)).any():
+        return None
+    kb = np.where(const, 0, 2 * kb)
+    rq = np.stack([np.where(const, 0, mult), ra, r], axis=1)                         # (co, 3): M, Ra, r
+    words = shallow_words(np.stack([kb, np.zeros(co, np.int64)], axis=1), 0, 0, 2 * np.asarray(w, np.int64))
+    pairs = words[2:].reshape(co // 2, PAIR_WORDS)[:, :30].astype(np.int64)
+    out = np.concatenate([[2 * int(p["output_zp"]) + 1, 0],
+                          np.concatenate([pairs, rq.reshape(co // 2, 6)], axis=1).reshape(-1)])
+    return out.astype(np.int32)
+
+
 def constants(node, m, p, inplace):
-    """{"wsh": the words' C array, "wpk": the im2col kernel's (conv_2d.cols_constants: what ARMv6-M runs)} for
+    """{"wsh": the words' C array, "wsz": mode z0's (the same where the node cannot take it), "wpk": the im2col
+    kernel's (conv_2d.cols_constants: what ARMv6-M runs)} for
     tinycc_conv_2d_s8_shallow, or None when the kernel does not apply."""
     if inplace or not applies(node, m.g, p):
         return None
@@ -60,13 +96,18 @@ def constants(node, m, p, inplace):
     table, zp2, key, w = found
     if np.any(np.abs(np.int64(zp2) << ((np.asarray(table, np.int64)[:, 1] ^ key) & 31)) >= (1 << 31)):
         return None
+    z0 = z0_words(table, w, p)
     # a negative requantised sum rounds away from zero (an ADD ASR #31) unless it clamps to -128 either way;
-    # stride 2's row copy and the shift key's XOR compiled in only where a node has that stride or a key
+    # stride 2's row copy and the shift key's XOR compiled in only where a node has that stride or a key; the
+    # words' form W, h (TINYCC_SH_RQW) where a node cannot take mode z0's, else every node's z0 words
     needs = {"TINYCC_SHALLOW_NEG": int(p["output_zp"]) > -128, "TINYCC_SH_S2": tuple(node.attrs["strides"]) == (2, 2),
-             "TINYCC_SH_KEY": key != 0}
+             "TINYCC_SH_KEY": key != 0, "TINYCC_SH_RQW": z0 is None}
     for name, need in needs.items():
         m.defines[name] = max(m.defines.get(name, 0), int(need))
     words = m.const_array(shallow_words(table, zp2, key, w), "wsh",
                           comment=f"{node.inputs[1]} for the shallow-input kernel: 2 out_zp + 1, key, per "
                                   f"channel pair: kb0, kb1, 14 int16 tap pairs x2, W0, h0, W1, h1")
-    return {"wsh": words, "wpk": cols[0]}
+    zwords = words if z0 is None else m.const_array(
+        z0, "wsz", comment=f"{node.inputs[1]} for the shallow-input kernel's mode z0: 2 out_zp + 1, 0, per channel "
+                           f"pair: 2 kb0, 2 kb1, 14 doubled int16 tap pairs x2, M0, Ra0, r0, M1, Ra1, r1")
+    return {"wsh": words, "wsz": zwords, "wpk": cols[0]}

@@ -14,12 +14,33 @@
  * kernels' one-word requantisation (tinycc_cols_rq, conv_2d_cols.h: its shift s = (W ^ key) & 31) and
  * h = zp2 << s worked out at compile time. Outputs
  * saturate to int8 only: the emitter takes the kernel for an activation range of the whole int8 range alone.
+ * Mode z0 (TINYCC_SH_RQW 0: every shallow node has output zero point -128, as ReLU's; the depthwise tpair
+ * kernel's form): the filter and the folded bias doubled (int16 taps in [-256, 254]; the accumulator 2 acc, the
+ * emitter checks |2 acc| < 2^31 for every partial sum), 36 words a pair: 2 kb0, 2 kb1, the 14 doubled tap pairs,
+ * then M0, Ra0, r0, M1, Ra1, r1 (TFLM's multiplier M in [2^30, 2^31), right shift r >= 1, Ra = 2^(r-1) - 128 2^r),
+ * an output SSAT8(SMMLAR(2 acc, M, Ra) >> r): 3 instructions for 4. Exact: TFLM's output is
+ * RDBPOT(S, r) - 128 clamped, S = SRDHM(acc, M) = floor((acc M + 2^30) / 2^31) for every acc (the nudge
+ * 1 - 2^30 of a negative product with C's truncation is that floor too); SMMLAR(2 acc, M, Ra) =
+ * floor((Ra 2^32 + 2 acc M + 2^31) / 2^32) = Ra + S (no wrap: the emitter checks |Ra| + |acc| + 2 < 2^31), and
+ * (Ra + S) >> r = floor((S + 2^(r-1)) / 2^r) - 128, which for S >= 0 is RDBPOT's round half up; for S < 0
+ * both are at most -128 (RDBPOT(S) <= 0; floor((S + 2^(r-1)) / 2^r) <= 0), which saturates to -128 either
+ * way. A constant channel (its filter zeros) has M = 0, Ra = 2 c, r = 1: its output c.
  * On a Cortex-M4 (Thumb-2 with the DSP extension) an assembly loop takes four pixels by two channels
  * (tinycc_sh_blocks_asm); on ARMv6-M the im2col kernel's Thumb loops (tinycc_conv_2d_s8_cols_v6m, its
  * words `wpk` passed beside); elsewhere the same sums in portable C. */
 #define TINYCC_SH_PX 32                 /* output pixels a chunk: a multiple of 4 */
 #define TINYCC_SH_ROWB 400              /* bytes a widened row: (6 TINYCC_SH_PX + 4) int16 and 4 to spare */
+/* whether some shallow node needs the words' W, h form (the emitter's #define): 0, every node's words in mode z0 */
+#ifndef TINYCC_SH_RQW
+#define TINYCC_SH_RQW 1
+#endif
+#if TINYCC_SH_RQW
 #define TINYCC_SH_PAIR_WORDS 34         /* wq's words a channel pair (after the layer's 2) */
+#define TINYCC_SH_WQ(z0, w) (w)         /* the call's words: the node's W, h form, or mode z0's */
+#else
+#define TINYCC_SH_PAIR_WORDS 36
+#define TINYCC_SH_WQ(z0, w) (z0)
+#endif
 #define TINYCC_SH_MAXCO 64              /* output channels at most (the tail block's stack buffer) */
 #define TINYCC_SH_STR_(x) #x
 #define TINYCC_SH_STR(x) TINYCC_SH_STR_(x)
@@ -137,6 +158,12 @@ static inline int8_t tinycc_sh_rq(int32_t acc, int32_t m, int32_t zp2, int32_t k
     return (int8_t)(x < -128 ? -128 : x > 127 ? 127 : x);
 }
 
+/* mode z0's output from the doubled sum a and a channel's M, Ra, r at m: SSAT8(SMMLAR(a, M, Ra) >> r) */
+static inline int8_t tinycc_sh_rq_z0(int32_t a, const int32_t *m) {
+    const int32_t x = (int32_t)(((int64_t)a * m[0] + (int64_t)m[1] * 4294967296LL + 0x80000000LL) >> 32) >> m[2];
+    return (int8_t)(x < -128 ? -128 : x > 127 ? 127 : x);
+}
+
 /* nb blocks of 4 pixels (x: the first one's halfwords in slot 0, 6 int16 a pixel), every channel pair (wq: the
  * layer's words, its pairs' from wq + 2):
  * pixel p's outputs at op + p step; a pair's 28 taps unpacked once a block, the 14 tap pairs unrolled
@@ -168,8 +195,15 @@ static inline void tinycc_sh_blocks_c(const int16_t *x, const int32_t *wq, int8_
                 TINYCC_SH_CTAP(10, TINYCC_SH_ROWB + 2) TINYCC_SH_CTAP(11, TINYCC_SH_ROWB + 4)
                 TINYCC_SH_CTAP(12, TINYCC_SH_ROWB + 6) TINYCC_SH_CTAP(13, TINYCC_SH_ROWB + 8)
 #undef TINYCC_SH_CTAP
+#if TINYCC_SH_RQW
                 op[p * step + c] = tinycc_sh_rq(a0, w[30], zp2, key);
                 op[p * step + c + 1] = tinycc_sh_rq(a1, w[32], zp2, key);
+#else
+                op[p * step + c] = tinycc_sh_rq_z0(a0, w + 30);
+                op[p * step + c + 1] = tinycc_sh_rq_z0(a1, w + 33);
+                (void)zp2;
+                (void)key;
+#endif
             }
         }
     }
@@ -224,6 +258,10 @@ static inline void tinycc_sh_blocks_c(const int16_t *x, const int32_t *wq, int8_
 #define TINYCC_SH_RQ(A) \
     "smmlar %[" A "], %[" A "], %[t0], %[" A "]\n\t" TINYCC_SH_NEG(A) "add %[" A "], %[" A "], %[t1]\n\t" \
     "asr %[" A "], %[" A "], %[u0]\n\t" "ssat %[" A "], #8, %[" A "], asr #1\n\t"
+/* mode z0: SMMLAR(2 acc, M, Ra), ASR r, SSAT */
+#define TINYCC_SH_RQZ(A) \
+    "smmlar %[" A "], %[" A "], %[t0], %[t1]\n\t" "asr %[" A "], %[" A "], %[u0]\n\t" \
+    "ssat %[" A "], #8, %[" A "]\n\t"
 __attribute__((noinline, unused)) static void tinycc_sh_blocks_asm(const int16_t *x, const int32_t *wq, int8_t *op,
                                                                    int co, int step, int nb) {
     const int16_t *xv = x, *xendv = x + 24 * nb;
@@ -260,15 +298,26 @@ __attribute__((noinline, unused)) static void tinycc_sh_blocks_asm(const int16_t
         TINYCC_SH_TAP(4, 1, 0) TINYCC_SH_TAP(5, 1, 1) TINYCC_SH_TAP(6, 1, 2) TINYCC_SH_TAP(7, 1, 3)
         TINYCC_SH_TAP(8, 3, 0) TINYCC_SH_TAP(9, 2, 0) TINYCC_SH_TAP(10, 2, 1) TINYCC_SH_TAP(11, 2, 2)
         TINYCC_SH_TAP(12, 2, 3) TINYCC_SH_TAP(13, 2, 4)
+#if TINYCC_SH_RQW
         "ldr %[t0], [%[w], #120]\n\t"       /* W0, h0, s0 */
         TINYCC_SH_SHIFT("124")
         TINYCC_SH_RQ("a00") TINYCC_SH_RQ("a10") TINYCC_SH_RQ("a20") TINYCC_SH_RQ("a30")
         "ldr %[t0], [%[w], #128]\n\t"       /* W1, h1, s1 */
         TINYCC_SH_SHIFT("132")
         TINYCC_SH_RQ("a01") TINYCC_SH_RQ("a11") TINYCC_SH_RQ("a21") TINYCC_SH_RQ("a31")
+#else
+        "ldr %[t0], [%[w], #120]\n\t"       /* M0, Ra0, r0 */
+        "ldr %[t1], [%[w], #124]\n\t"
+        "ldr %[u0], [%[w], #128]\n\t"
+        TINYCC_SH_RQZ("a00") TINYCC_SH_RQZ("a10") TINYCC_SH_RQZ("a20") TINYCC_SH_RQZ("a30")
+        "ldr %[t0], [%[w], #132]\n\t"       /* M1, Ra1, r1 */
+        "ldr %[t1], [%[w], #136]\n\t"
+        "ldr %[u0], [%[w], #140]\n\t"
+        TINYCC_SH_RQZ("a01") TINYCC_SH_RQZ("a11") TINYCC_SH_RQZ("a21") TINYCC_SH_RQZ("a31")
+#endif
         "ldr %[u1], [sp]\n\t"               /* op, step */
         "ldr %[t0], [sp, #4]\n\t"
-        "add %[w], %[w], #136\n\t"
+        "add %[w], %[w], #(4*" TINYCC_SH_STR(TINYCC_SH_PAIR_WORDS) ")\n\t"
         "strb %[a00], [%[u1]]\n\t"
         "strb %[a01], [%[u1], #1]\n\t"
         "add %[t1], %[u1], %[t0]\n\t"
@@ -302,6 +351,7 @@ __attribute__((noinline, unused)) static void tinycc_sh_blocks_asm(const int16_t
         : "cc", "memory");
 }
 #undef TINYCC_SH_RQ
+#undef TINYCC_SH_RQZ
 #undef TINYCC_SH_SHIFT
 #undef TINYCC_SH_NEG
 #undef TINYCC_SH_TAP
