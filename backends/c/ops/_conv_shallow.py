@@ -73,6 +73,7 @@ def z0_words(table: np.ndarray, w: np.ndarray, p) -> np.ndarray | None:
         return None
     kb = np.where(const, 0, 2 * kb)
     rq = np.stack([np.where(const, 0, mult), ra, r], axis=1)                         # (co, 3): M, Ra, r
+    rq[-1, 2] += 256        # the last pair's mark (the assembly's loop end; ASR and the C read r's low bits)
     words = shallow_words(np.stack([kb, np.zeros(co, np.int64)], axis=1), 0, 0, 2 * np.asarray(w, np.int64))
     pairs = words[2:].reshape(co // 2, PAIR_WORDS)[:, :30].astype(np.int64)
     out = np.concatenate([[2 * int(p["output_zp"]) + 1, 0],
@@ -104,6 +105,9 @@ def constants(node, m, p, inplace):
              "TINYCC_SH_KEY": key != 0, "TINYCC_SH_RQW": z0 is None}
     for name, need in needs.items():
         m.defines[name] = max(m.defines.get(name, 0), int(need))
+    # every shallow node's step between pixels' outputs where they agree (immediate offsets), else 0
+    step = w.shape[0] * (1 if tuple(node.attrs["strides"]) == (2, 2) else 2)
+    m.defines["TINYCC_SH_STEP"] = step if m.defines.get("TINYCC_SH_STEP", step) == step else 0
     words = m.const_array(shallow_words(table, zp2, key, w), "wsh",
                           comment=f"{node.inputs[1]} for the shallow-input kernel: 2 out_zp + 1, key, per "
                                   f"channel pair: kb0, kb1, 14 int16 tap pairs x2, W0, h0, W1, h1")

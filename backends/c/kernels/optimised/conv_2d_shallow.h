@@ -51,6 +51,11 @@
 #endif
 /* whether a node has stride 2 (the emitter's #define, ops/_conv_shallow.py: 0 compiles out the copy of the
  * last output row's bottom slot into the next one's top slot, which is then widened again) */
+/* the step between a pixel's outputs and the next's (co, or 2 co with stride 1) where every shallow node has the
+ * same one (the emitter's #define: immediate offsets in the assembly's stores), else 0 (the step passed) */
+#ifndef TINYCC_SH_STEP
+#define TINYCC_SH_STEP 0
+#endif
 #ifndef TINYCC_SH_S2
 #define TINYCC_SH_S2 1
 #endif
@@ -160,7 +165,7 @@ static inline int8_t tinycc_sh_rq(int32_t acc, int32_t m, int32_t zp2, int32_t k
 
 /* mode z0's output from the doubled sum a and a channel's M, Ra, r at m: SSAT8(SMMLAR(a, M, Ra) >> r) */
 static inline int8_t tinycc_sh_rq_z0(int32_t a, const int32_t *m) {
-    const int32_t x = (int32_t)(((int64_t)a * m[0] + (int64_t)m[1] * 4294967296LL + 0x80000000LL) >> 32) >> m[2];
+    const int32_t x = (int32_t)(((int64_t)a * m[0] + (int64_t)m[1] * 4294967296LL + 0x80000000LL) >> 32) >> (m[2] & 31);
     return (int8_t)(x < -128 ? -128 : x > 127 ? 127 : x);
 }
 
@@ -305,35 +310,55 @@ __attribute__((noinline, unused)) static void tinycc_sh_blocks_asm(const int16_t
         "ldr %[t0], [%[w], #128]\n\t"       /* W1, h1, s1 */
         TINYCC_SH_SHIFT("132")
         TINYCC_SH_RQ("a01") TINYCC_SH_RQ("a11") TINYCC_SH_RQ("a21") TINYCC_SH_RQ("a31")
+        "ldr %[u1], [sp]\n\t"               /* op; past the last pair? (NE: not yet) */
+        "ldr %[u0], [sp, #8]\n\t"
+        "add %[w], %[w], #(4*" TINYCC_SH_STR(TINYCC_SH_PAIR_WORDS) ")\n\t"
+        "cmp %[w], %[u0]\n\t"
 #else
         "ldr %[t0], [%[w], #120]\n\t"       /* M0, Ra0, r0 */
         "ldr %[t1], [%[w], #124]\n\t"
         "ldr %[u0], [%[w], #128]\n\t"
         TINYCC_SH_RQZ("a00") TINYCC_SH_RQZ("a10") TINYCC_SH_RQZ("a20") TINYCC_SH_RQZ("a30")
-        "ldr %[t0], [%[w], #132]\n\t"       /* M1, Ra1, r1 */
+        "ldr %[t0], [%[w], #132]\n\t"       /* M1, Ra1, r1 (+ 256 in the last pair: ASR reads its low byte), op */
         "ldr %[t1], [%[w], #136]\n\t"
         "ldr %[u0], [%[w], #140]\n\t"
+        "ldr %[u1], [sp]\n\t"
         TINYCC_SH_RQZ("a01") TINYCC_SH_RQZ("a11") TINYCC_SH_RQZ("a21") TINYCC_SH_RQZ("a31")
-#endif
-        "ldr %[u1], [sp]\n\t"               /* op, step */
-        "ldr %[t0], [sp, #4]\n\t"
         "add %[w], %[w], #(4*" TINYCC_SH_STR(TINYCC_SH_PAIR_WORDS) ")\n\t"
+        "tst %[u0], #256\n\t"               /* the last pair? (EQ: not yet) */
+#endif
+        /* the 8 outputs from op on (stores and ADD leave the flags), the next pair's outputs 2 bytes on */
+#if TINYCC_SH_STEP
+        "strb %[a00], [%[u1]]\n\t"
+        "strb %[a01], [%[u1], #1]\n\t"
+        "strb %[a10], [%[u1], #" TINYCC_SH_STR(TINYCC_SH_STEP) "]\n\t"
+        "strb %[a11], [%[u1], #(" TINYCC_SH_STR(TINYCC_SH_STEP) "+1)]\n\t"
+        "strb %[a20], [%[u1], #(2*" TINYCC_SH_STR(TINYCC_SH_STEP) ")]\n\t"
+        "strb %[a21], [%[u1], #(2*" TINYCC_SH_STR(TINYCC_SH_STEP) "+1)]\n\t"
+        "strb %[a30], [%[u1], #(3*" TINYCC_SH_STR(TINYCC_SH_STEP) ")]\n\t"
+        "strb %[a31], [%[u1], #(3*" TINYCC_SH_STR(TINYCC_SH_STEP) "+1)]\n\t"
+#else
+        "ldr %[t0], [sp, #4]\n\t"           /* step */
         "strb %[a00], [%[u1]]\n\t"
         "strb %[a01], [%[u1], #1]\n\t"
         "add %[t1], %[u1], %[t0]\n\t"
-        "add %[u0], %[u1], #2\n\t"
         "strb %[a10], [%[t1]]\n\t"
         "strb %[a11], [%[t1], #1]\n\t"
         "add %[t1], %[t1], %[t0]\n\t"
-        "str %[u0], [sp]\n\t"               /* the next pair's outputs */
         "strb %[a20], [%[t1]]\n\t"
         "strb %[a21], [%[t1], #1]\n\t"
         "add %[t1], %[t1], %[t0]\n\t"
-        "ldr %[u1], [sp, #8]\n\t"           /* past the last pair? */
         "strb %[a30], [%[t1]]\n\t"
         "strb %[a31], [%[t1], #1]\n\t"
-        "cmp %[w], %[u1]\n\t"
+#endif
+        "add %[u1], %[u1], #2\n\t"
+        "str %[u1], [sp]\n\t"
+#if TINYCC_SH_RQW
         "bne 1b\n\t"
+#else
+        "beq 1b\n\t"
+#endif
+        "ldr %[t0], [sp, #4]\n\t"           /* step */
         "ldr %[w], [sp, #16]\n\t"           /* the next block: its outputs 4 steps on, the first pair */
         "ldr %[u0], [sp, #20]\n\t"
         "add %[x], %[x], #48\n\t"
@@ -381,7 +406,7 @@ static inline void tinycc_sh_blocks(const int16_t *x, const int32_t *wq, int8_t 
 static inline void tinycc_conv_2d_s8_shallow(const tinycc_conv_shape *s, const int8_t *in, const int32_t *wq,
                                              const int32_t *wpk, int8_t *out, int32_t in_zp) {
     tinycc_sh_rows r;
-    int8_t tail[4 * TINYCC_SH_MAXCO];
+    int8_t tail[4 * 2 * TINYCC_SH_MAXCO];
     const int co = s->co, nph = s->sw == 1 ? 2 : 1, step = nph * co;
     int b, oy, ox0, ph, k, i;
 #if !defined(TINYCC_SH_ASM) && defined(TINYCC_COLS_PW_V6M)
@@ -425,8 +450,8 @@ static inline void tinycc_conv_2d_s8_shallow(const tinycc_conv_shape *s, const i
                     }
                     if (nb > 0) tinycc_sh_blocks(r.h, wq, o, co, step, nb);
                     if (nq % 4) {   /* the last pixels: a whole block into `tail`, their outputs copied */
-                        tinycc_sh_blocks(r.h + 24 * nb, wq, tail, co, co, 1);
-                        for (i = 0; i < nq % 4; ++i) memcpy(o + (long)(4 * nb + i) * step, tail + i * co, (size_t)co);
+                        tinycc_sh_blocks(r.h + 24 * nb, wq, tail, co, step, 1);
+                        for (i = 0; i < nq % 4; ++i) memcpy(o + (long)(4 * nb + i) * step, tail + i * step, (size_t)co);
                     }
                 }
 }
