@@ -435,18 +435,32 @@ static inline void tinycc_conv_2d_s8_shallow(const tinycc_conv_shape *s, const i
                         tinycc_sh_widen(s, in, b, oy * s->sh - s->pad_t + k, ix0, r.h + k * (TINYCC_SH_ROWB / 2), n,
                                         in_zp);
                     {   /* slot 3: each pixel's last tap of rows 0 and 1 (its third column's channel 2) as one pair */
+                        const int np = (nq + 3) & ~3;   /* pixels, whole blocks */
+                        int p;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                        /* pixel p's last taps: the low halves of the words at halfword 6 p + 8 of slots 0 and 1 (a PKHBT), 4 a
+                         * pass */
                         const int16_t *r0 = r.h + 8, *r1 = r.h + TINYCC_SH_ROWB / 2 + 8;
                         int16_t *d = r.h + 3 * (TINYCC_SH_ROWB / 2);
-                        int p;
-                        for (p = 0; p < 6 * ((nq + 3) & ~3); p += 6) {
-#if defined(TINYCC_DSP) && !defined(__ARM_BIG_ENDIAN)
-                            const uint32_t v = (uint32_t)(uint16_t)r0[p] | (uint32_t)r1[p] << 16;     /* a PKHBT */
-                            memcpy(d + p, &v, 4);
+#define TINYCC_SH_PK(J) do { \
+        uint32_t a_, b_; \
+        memcpy(&a_, r0 + p + 2 * (J), 4); \
+        memcpy(&b_, r1 + p + 2 * (J), 4); \
+        a_ = (a_ & 0xffffu) | b_ << 16; \
+        memcpy(d + p + 2 * (J), &a_, 4); \
+    } while (0);
+                        for (p = 0; p < 6 * np; p += 24) {
+                            TINYCC_SH_PK(0) TINYCC_SH_PK(3) TINYCC_SH_PK(6) TINYCC_SH_PK(9)
+                        }
+#undef TINYCC_SH_PK
 #else
+                        const int16_t *r0 = r.h + 8, *r1 = r.h + TINYCC_SH_ROWB / 2 + 8;
+                        int16_t *d = r.h + 3 * (TINYCC_SH_ROWB / 2);
+                        for (p = 0; p < 6 * np; p += 6) {
                             d[p] = r0[p];
                             d[p + 1] = r1[p];
-#endif
                         }
+#endif
                     }
                     if (nb > 0) tinycc_sh_blocks(r.h, wq, o, co, step, nb);
                     if (nq % 4) {   /* the last pixels: a whole block into `tail`, their outputs copied */
