@@ -219,30 +219,48 @@ static inline void tinycc_sh_blocks_c(const int16_t *x, const int32_t *wq, int8_
 /* tinycc_sh_blocks_c in one assembly loop: four pixels by two channels a pass, the 14 tap pairs unrolled
  * (each: the pair's two weight words and pixels 0 and 1's column words, 4 SMLAD, pixels 2 and 3's words, 4
  * SMLAD: 6 loads in two runs, 16 cycles for 16 MACs); the first pair's SMLADs start from the folded
- * biases. Then a channel's s = (W ^ key) & 31 (as cheap as a load of it beside W and h), and its 4 outputs:
+ * biases (two loads). Then a channel's s = (W ^ key) & 31 (as cheap as a load of it beside W and h), and its 4 outputs:
  * SMMLAR, (ADD ASR #31,) ADD h, ASR s, SSAT ASR #1, STRB. The 14 registers hold 8 accumulators, the two
  * pointers, two weight and two column words; the output pointer, the step between pixels' outputs, the pairs'
  * end, the blocks' end, the first pair, the block's outputs and the key wait in 32 bytes the assembly takes
  * below the stack pointer (and gives back). */
 #define TINYCC_SH_X(K, P, T) "[%[x], #(" #K "*" TINYCC_SH_STR(TINYCC_SH_ROWB) "+12*" #P "+4*" #T ")]"
-/* tap pair J (slot K, pair T): pixels 1 and 3 add to the accumulators named B1 and B3 (their own, or the first
- * pair's pixels 0 and 2 holding the folded biases: read before those move on) */
-#define TINYCC_SH_TAP_FROM(J, K, T, B1, B3) \
+/* tap pair J (slot K, pair T): the pair's two weight words and pixels 0 and 1's column words, 4 SMLAD, pixels 2 and
+ * 3's, 4 SMLAD */
+#define TINYCC_SH_TAP(J, K, T) \
     "ldr %[t0], [%[w], #(8+8*" #J ")]\n\t" \
     "ldr %[t1], [%[w], #(12+8*" #J ")]\n\t" \
     "ldr %[u0], " TINYCC_SH_X(K, 0, T) "\n\t" \
     "ldr %[u1], " TINYCC_SH_X(K, 1, T) "\n\t" \
-    "smlad %[a10], %[u1], %[t0], %[" B1 "0]\n\t" \
-    "smlad %[a11], %[u1], %[t1], %[" B1 "1]\n\t" \
+    "smlad %[a10], %[u1], %[t0], %[a10]\n\t" \
+    "smlad %[a11], %[u1], %[t1], %[a11]\n\t" \
     "smlad %[a00], %[u0], %[t0], %[a00]\n\t" \
     "smlad %[a01], %[u0], %[t1], %[a01]\n\t" \
     "ldr %[u0], " TINYCC_SH_X(K, 2, T) "\n\t" \
     "ldr %[u1], " TINYCC_SH_X(K, 3, T) "\n\t" \
-    "smlad %[a30], %[u1], %[t0], %[" B3 "0]\n\t" \
-    "smlad %[a31], %[u1], %[t1], %[" B3 "1]\n\t" \
+    "smlad %[a30], %[u1], %[t0], %[a30]\n\t" \
+    "smlad %[a31], %[u1], %[t1], %[a31]\n\t" \
     "smlad %[a20], %[u0], %[t0], %[a20]\n\t" \
     "smlad %[a21], %[u0], %[t1], %[a21]\n\t"
-#define TINYCC_SH_TAP(J, K, T) TINYCC_SH_TAP_FROM(J, K, T, "a1", "a3")
+/* the first tap pair: kb0, kb1 in a00, a01 (loaded once) start every pixel's sums: pixels 1 and 2 first, then
+ * 3 and 0 (a00, a01 read before they move on) */
+#define TINYCC_SH_TAP0 \
+    "ldr %[a00], [%[w]]\n\t" \
+    "ldr %[a01], [%[w], #4]\n\t" \
+    "ldr %[t0], [%[w], #8]\n\t" \
+    "ldr %[t1], [%[w], #12]\n\t" \
+    "ldr %[u0], " TINYCC_SH_X(0, 1, 0) "\n\t" \
+    "ldr %[u1], " TINYCC_SH_X(0, 2, 0) "\n\t" \
+    "smlad %[a10], %[u0], %[t0], %[a00]\n\t" \
+    "smlad %[a11], %[u0], %[t1], %[a01]\n\t" \
+    "smlad %[a20], %[u1], %[t0], %[a00]\n\t" \
+    "smlad %[a21], %[u1], %[t1], %[a01]\n\t" \
+    "ldr %[u0], " TINYCC_SH_X(0, 0, 0) "\n\t" \
+    "ldr %[u1], " TINYCC_SH_X(0, 3, 0) "\n\t" \
+    "smlad %[a30], %[u1], %[t0], %[a00]\n\t" \
+    "smlad %[a31], %[u1], %[t1], %[a01]\n\t" \
+    "smlad %[a00], %[u0], %[t0], %[a00]\n\t" \
+    "smlad %[a01], %[u0], %[t1], %[a01]\n\t"
 #if TINYCC_SHALLOW_NEG
 #define TINYCC_SH_NEG(A) "add %[" A "], %[" A "], %[" A "], asr #31\n\t"
 #else
@@ -294,11 +312,7 @@ __attribute__((noinline, unused)) static void tinycc_sh_blocks_asm(const int16_t
         "str %[w], [sp, #16]\n\t"
         "str %[t1], [sp, #24]\n\t"
         "1:\n\t"
-        "ldr %[a00], [%[w]]\n\t"            /* kb0, kb1 twice (pixels 0-1 and 2-3 start from them) */
-        "ldr %[a01], [%[w], #4]\n\t"
-        "ldr %[a20], [%[w]]\n\t"
-        "ldr %[a21], [%[w], #4]\n\t"
-        TINYCC_SH_TAP_FROM(0, 0, 0, "a0", "a2")
+        TINYCC_SH_TAP0
         TINYCC_SH_TAP(1, 0, 1) TINYCC_SH_TAP(2, 0, 2) TINYCC_SH_TAP(3, 0, 3)
         TINYCC_SH_TAP(4, 1, 0) TINYCC_SH_TAP(5, 1, 1) TINYCC_SH_TAP(6, 1, 2) TINYCC_SH_TAP(7, 1, 3)
         TINYCC_SH_TAP(8, 3, 0) TINYCC_SH_TAP(9, 2, 0) TINYCC_SH_TAP(10, 2, 1) TINYCC_SH_TAP(11, 2, 2)
@@ -380,7 +394,7 @@ __attribute__((noinline, unused)) static void tinycc_sh_blocks_asm(const int16_t
 #undef TINYCC_SH_SHIFT
 #undef TINYCC_SH_NEG
 #undef TINYCC_SH_TAP
-#undef TINYCC_SH_TAP_FROM
+#undef TINYCC_SH_TAP0
 #undef TINYCC_SH_X
 #endif
 
