@@ -60,9 +60,16 @@
 #define TINYCC_SH_S2 1
 #endif
 
+/* the widened rows' slots: 4 (three rows and slot 3), or 6 where a node has stride 2: an odd output row takes
+ * slots 2-5 (its top row, slot 2, is the last row's bottom one), an even one slots 0-3 (slot 4 copied to 0) */
+#if TINYCC_SH_S2
+#define TINYCC_SH_SLOTS 6
+#else
+#define TINYCC_SH_SLOTS 4
+#endif
 typedef union {
-    int32_t w[4 * TINYCC_SH_ROWB / 4];
-    int16_t h[4 * TINYCC_SH_ROWB / 2];
+    int32_t w[TINYCC_SH_SLOTS * TINYCC_SH_ROWB / 4];
+    int16_t h[TINYCC_SH_SLOTS * TINYCC_SH_ROWB / 2];
 } tinycc_sh_rows;
 
 #if defined(TINYCC_DSP) && defined(__thumb2__) && !defined(__ARM_BIG_ENDIAN) && defined(__OPTIMIZE__)
@@ -439,23 +446,28 @@ static inline void tinycc_conv_2d_s8_shallow(const tinycc_conv_shape *s, const i
                     const int nq = left < TINYCC_SH_PX ? left : TINYCC_SH_PX, nb = nq / 4;
                     const int n = 6 * ((nq + 3) & ~3) + 4, ix0 = first * s->sw - s->pad_l;
                     int8_t *o = out + ((long)(b * s->oh + oy) * s->ow + first) * co;
+                    int16_t *rb = r.h;      /* this row's slot 0 */
                     k = 0;
-                    /* with stride 2 the last row's bottom input row is this one's top */
+                    /* with stride 2 the last row's bottom input row is this one's top: in place for an odd row
+                     * (slots 2-5), copied from slot 4 for an even one */
                     if (TINYCC_SH_S2 && nph == 1 && s->sh == 2 && oy > 0) {
-                        tinycc_sh_copy(r.w, r.w + TINYCC_SH_ROWB / 2, n / 2);     /* n is even */
+                        if (oy & 1)
+                            rb = r.h + TINYCC_SH_ROWB;
+                        else
+                            tinycc_sh_copy(r.w, r.w + TINYCC_SH_ROWB, n / 2);     /* n is even */
                         k = 1;
                     }
                     for (; k < 3; ++k)
-                        tinycc_sh_widen(s, in, b, oy * s->sh - s->pad_t + k, ix0, r.h + k * (TINYCC_SH_ROWB / 2), n,
+                        tinycc_sh_widen(s, in, b, oy * s->sh - s->pad_t + k, ix0, rb + k * (TINYCC_SH_ROWB / 2), n,
                                         in_zp);
                     {   /* slot 3: each pixel's last tap of rows 0 and 1 (its third column's channel 2) as one pair */
                         const int np = (nq + 3) & ~3;   /* pixels, whole blocks */
                         int p;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-                        /* pixel p's last taps: the low halves of the words at halfword 6 p + 8 of slots 0 and 1 (a PKHBT), 4 a
-                         * pass */
-                        const int16_t *r0 = r.h + 8, *r1 = r.h + TINYCC_SH_ROWB / 2 + 8;
-                        int16_t *d = r.h + 3 * (TINYCC_SH_ROWB / 2);
+                        /* pixel p's last taps: the low halves of the words at halfword 6 p + 8 of slots 0 and 1
+                         * (a PKHBT), 4 a pass */
+                        const int16_t *r0 = rb + 8, *r1 = rb + TINYCC_SH_ROWB / 2 + 8;
+                        int16_t *d = rb + 3 * (TINYCC_SH_ROWB / 2);
 #define TINYCC_SH_PK(J) do { \
         uint32_t a_, b_; \
         memcpy(&a_, r0 + p + 2 * (J), 4); \
@@ -468,17 +480,17 @@ static inline void tinycc_conv_2d_s8_shallow(const tinycc_conv_shape *s, const i
                         }
 #undef TINYCC_SH_PK
 #else
-                        const int16_t *r0 = r.h + 8, *r1 = r.h + TINYCC_SH_ROWB / 2 + 8;
-                        int16_t *d = r.h + 3 * (TINYCC_SH_ROWB / 2);
+                        const int16_t *r0 = rb + 8, *r1 = rb + TINYCC_SH_ROWB / 2 + 8;
+                        int16_t *d = rb + 3 * (TINYCC_SH_ROWB / 2);
                         for (p = 0; p < 6 * np; p += 6) {
                             d[p] = r0[p];
                             d[p + 1] = r1[p];
                         }
 #endif
                     }
-                    if (nb > 0) tinycc_sh_blocks(r.h, wq, o, co, step, nb);
+                    if (nb > 0) tinycc_sh_blocks(rb, wq, o, co, step, nb);
                     if (nq % 4) {   /* the last pixels: a whole block into `tail`, their outputs copied */
-                        tinycc_sh_blocks(r.h + 24 * nb, wq, tail, co, step, 1);
+                        tinycc_sh_blocks(rb + 24 * nb, wq, tail, co, step, 1);
                         for (i = 0; i < nq % 4; ++i) memcpy(o + (long)(4 * nb + i) * step, tail + i * step, (size_t)co);
                     }
                 }
