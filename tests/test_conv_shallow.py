@@ -8,12 +8,14 @@ blocks of 4 (the tail block), a row wider than one chunk of 32 pixels, two image
 6 (not a multiple of 4), stride 1 (two phases of columns; more pixels than a chunk; only tail blocks), a dead
 channel (all-zero filter), input zero points at both int8 ends, inputs at
 both int8 ends; both requantisation modes: an output zero point above -128 (negative sums round away from
-zero: the ADD ASR #31) and -128 under ReLU (mode z0: doubled filter, SSAT8(SMMLAR(2 acc, M, Ra) >> r), its
-formula against TFLM's requantisation over the extremes); a layer with a shift key; two shallow nodes in one model
-(their words' forms and output steps agreeing or not: TINYCC_SH_RQW, TINYCC_SH_STEP). And the shapes it refuses (4
-channels, stride 1x2, an odd channel count, a clipping activation; under `--optimize size`)."""
+zero: the ADD ASR #31) and -128 under ReLU (mode z0: filter scaled by 2^(t-r), SSAT8(SMMLA(acc 2^(t-r), M, Ra)
+>> (t - 1)), its formula against TFLM's requantisation over the extremes); a layer with a shift key; two
+shallow nodes in one model (their words' forms, z0 shifts and output steps agreeing or not: TINYCC_SH_RQW,
+TINYCC_SH_ZS, TINYCC_SH_STEP). And the shapes it refuses (4 channels, stride 1x2, an odd channel count, a
+clipping activation; under `--optimize size`)."""
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -29,9 +31,9 @@ KERNEL = "tinycc_conv_2d_s8_shallow("
 
 
 def shallow_parts(seed, h, w, cout, *, cin=3, strides=(2, 2), same=True, n=1, in_zp=None, out_zp=None,
-                  act_fn="none", dead=False):
+                  act_fn="none", dead=False, oscale=1.0):
     """A 3x3 conv_2d layer's input, per-channel int8 weights, bias, output and attributes; `dead`: channel 0's
-    filter all zeros."""
+    filter all zeros; `oscale` multiplies the output scale."""
     rng = np.random.default_rng(seed)
     zp = int(rng.integers(-128, 128)) if in_zp is None else in_zp
     x = act("x", (n, h, w, cin), "int8", q(0.02, zp))
@@ -39,7 +41,7 @@ def shallow_parts(seed, h, w, cout, *, cin=3, strides=(2, 2), same=True, n=1, in
     if dead:
         wt.data[0] = 0
     oz = int(rng.integers(-20, 20)) if out_zp is None else out_zp
-    y = act("y", (), "int8", q(_out_scale(0.02, w_mean, 9 * cin), oz))
+    y = act("y", (), "int8", q(_out_scale(0.02, w_mean, 9 * cin) * oscale, oz))
     attrs = {"strides": strides, "dilations": (1, 1), "activation": act_fn,
              "pads": _pads((h, w), (3, 3), strides, same)}
     return [x, wt, b], y, attrs
@@ -100,6 +102,7 @@ def test_shallow_kernel_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
     head = _emitter_defines(src)
     assert f"#define TINYCC_SHALLOW_NEG {int(neg)}" in src and KERNEL in src.split("_invoke(")[-1]
     assert f"#define TINYCC_SH_RQW {int(not _z0(kw))}\n" in head and f"#define TINYCC_SH_STEP {step}\n" in head
+    assert (int(re.search(r"#define TINYCC_SH_ZS (\d+)\n", head).group(1)) > 0) == _z0(kw)
     assert_qemu_m4_fast_path(model, tmp_path, KERNEL, samples=3)
 
 
@@ -166,32 +169,34 @@ def _tflm_requant(acc: int, m: int, shift: int, zp: int) -> int:
 
 
 def test_mode_z0_formula_equals_tflm_over_the_extremes():
-    """Mode z0's output SSAT8(SMMLAR(2 acc, M, Ra) >> r), Ra = 2^(r-1) - 128 2^r, equals TFLM's with output zero
-    point -128 for the multipliers' ends (2^30, 2^31 - 1) and others, right shifts 1..22, accumulators at and around
-    every output level's threshold, at 0, -1, and as far out as the emitter lets them (|2 acc| < 2^31,
-    |Ra| + |acc| + 2 < 2^31)."""
+    """Mode z0's output SSAT8(SMMLA(acc 2^e, M, Ra) >> (t - 1)), e = t - r in [2, 8], Ra = 2^(e-2) + 2^(t-2) -
+    2^(t+6), equals TFLM's with output zero point -128 for the multipliers' ends (2^30, 2^31 - 1) and others,
+    right shifts 1..16 at scales 2^2..2^8, accumulators at and around every output level's threshold, at 0, -1,
+    and as far out as the emitter lets them (|acc 2^e| < 2^31, |Ra| + |acc 2^e| / 2 + 2 < 2^31)."""
     rng = np.random.default_rng(19)
     for m in [1 << 30, (1 << 31) - 1, *(int(v) for v in rng.integers(1 << 30, 1 << 31, 3))]:
-        for r in (1, 2, 7, 13, 22):
-            ra = (1 << (r - 1)) - (128 << r)
-            far = min((1 << 30) - 1, (1 << 31) - abs(ra) - 3)
-            levels = [((k + 1) << r) * (1 << 31) // m for k in range(-2, 258)]     # near each threshold
-            accs = {0, -1, 1, far, -far, far - 1, *(int(v) for v in rng.integers(-far, far, 200))}
-            accs |= {a + d for a in levels for d in (-2, -1, 0, 1, 2) if abs(a + d) <= far}
-            for acc in accs:
-                x = (ra * (1 << 32) + 2 * acc * m + (1 << 31)) >> 32      # SMMLAR: the high word, rounded
-                assert -(1 << 31) <= x < (1 << 31) and -(1 << 31) <= 2 * acc < (1 << 31)
-                assert max(-128, min(127, x >> r)) == _tflm_requant(acc, m, -r, -128), (m, r, acc)
+        for r in (1, 2, 7, 13, 16):
+            for e in (2, 3, 5, 8):
+                t = r + e
+                ra = (1 << (e - 2)) + (1 << (t - 2)) - (1 << (t + 6))
+                far = min(((1 << 31) - 1) >> e, ((1 << 31) - abs(ra) - 3) * 2 >> e)
+                levels = [((k + 1) << r) * (1 << 31) // m for k in range(-2, 258)]     # near each threshold
+                accs = {0, -1, 1, far, -far, far - 1, *(int(v) for v in rng.integers(-far, far, 100))}
+                accs |= {a + d for a in levels for d in (-2, -1, 0, 1, 2) if abs(a + d) <= far}
+                for acc in accs:
+                    x = (ra * (1 << 32) + (acc << e) * m) >> 32          # SMMLA: the high word, floored
+                    assert -(1 << 31) <= x < (1 << 31) and -(1 << 31) <= acc << e < (1 << 31)
+                    assert max(-128, min(127, x >> (t - 1))) == _tflm_requant(acc, m, -r, -128), (m, r, e, acc)
 
 
-def _two_shallow(kw1: dict, kw2: dict) -> bytes:
+def _two_shallow(kw1: dict, kw2: dict, seed2: int = 8) -> bytes:
     """One input, two shallow conv_2d nodes beside each other (their own filters, steps and output quantisation),
     both outputs the model's."""
     from tinycc.backends.tflm.flatbuffer import write_tflite
     from tinycc.core.graph import Graph, Node
     from tinycc.core.validate import validate
     (x, w1, b1), y1, a1 = shallow_parts(7, 9, 11, in_zp=-128, **kw1)
-    (_, w2, b2), y2, a2 = shallow_parts(8, 9, 11, in_zp=-128, **kw2)
+    (_, w2, b2), y2, a2 = shallow_parts(seed2, 9, 11, in_zp=-128, **kw2)
     for t, name in ((w2, "w2"), (b2, "b2"), (y2, "y2")):
         t.name = name
     nodes = [Node("conv1", "conv_2d", ["x", "w", "b"], ["y"], a1),
@@ -202,19 +207,20 @@ def _two_shallow(kw1: dict, kw2: dict) -> bytes:
 
 
 @needs_qemu
-@pytest.mark.parametrize("kw2,rqw,step", [
-    (dict(cout=6, strides=(1, 1), out_zp=3), 1, 0),                         # a W-form node: both take W, h
-    (dict(cout=6, strides=(1, 1), out_zp=-128, act_fn="relu"), 0, 0),       # both z0, steps 8 and 12
-    (dict(cout=4, strides=(1, 1), out_zp=-128, act_fn="relu"), 0, 8),       # both z0, steps 8 and 2 x 4
-], ids=["z0-and-w-form", "z0-two-steps", "z0-one-step"])
-def test_two_shallow_nodes_equal_tflm(kw2, rqw, step, tmp_path):
-    """Two shallow nodes in one model: the words' form is mode z0's only where both can take it (TINYCC_SH_RQW),
-    the stores' immediate step only where their steps agree (TINYCC_SH_STEP, else the step passed); host
-    (ASan + UBSan) and Cortex-M4 outputs equal TF Lite Micro's."""
-    model = _two_shallow(dict(cout=8, out_zp=-128, act_fn="relu"), kw2)
+@pytest.mark.parametrize("kw2,seed2,rqw,z0,step", [
+    (dict(cout=6, strides=(1, 1), out_zp=3), 8, 1, False, 0),             # a W-form node: both take W, h
+    (dict(cout=4, strides=(1, 1), out_zp=-128, act_fn="relu"), 8, 0, False, 8),     # z0's shifts differ: W, h
+    (dict(cout=8, strides=(1, 1), out_zp=-128, act_fn="relu"), 7, 0, True, 0),      # one z0 shift, steps 8, 16
+], ids=["z0-and-w-form", "z0-two-shifts-one-step", "z0-one-shift-two-steps"])
+def test_two_shallow_nodes_equal_tflm(kw2, seed2, rqw, z0, step, tmp_path):
+    """Two shallow nodes in one model: the words are mode z0's only where both can take it (TINYCC_SH_RQW 0) with
+    one shift (TINYCC_SH_ZS, else 0), the stores' immediate step only where their steps agree (TINYCC_SH_STEP,
+    else the step passed); host (ASan + UBSan) and Cortex-M4 outputs equal TF Lite Micro's."""
+    model = _two_shallow(dict(cout=8, out_zp=-128, act_fn="relu"), kw2, seed2)
     src = write_model_c(model, tmp_path)[1]
     head = _emitter_defines(src)
     assert src.split("_invoke(")[-1].count(KERNEL) == 2
     assert f"#define TINYCC_SH_RQW {rqw}\n" in head and f"#define TINYCC_SH_STEP {step}\n" in head
+    assert (int(re.search(r"#define TINYCC_SH_ZS (\d+)\n", head).group(1)) > 0) == z0
     assert_qemu_m4_fast_path(model, tmp_path, KERNEL, samples=2)
     assert_matches_tflm(model, samples=2, seed=5, c=True, sanitize=True)

@@ -8,7 +8,6 @@ import numpy as np
 from tinycc.backends.c import requant
 
 PAIR_WORDS = 34         # TINYCC_SH_PAIR_WORDS: kb0, kb1, 14 x (w0, w1), W0, h0, W1, h1
-Z0_PAIR_WORDS = 36      # ... in mode z0 (TINYCC_SH_RQW 0): 2 kb0, 2 kb1, 14 x (2 w0, 2 w1), M0, Ra0, r0, M1, Ra1, r1
 MAX_CO = 64             # TINYCC_SH_MAXCO
 
 
@@ -46,13 +45,15 @@ def shallow_words(table: np.ndarray, zp2: int, key: int, w: np.ndarray) -> np.nd
     return ((words + (1 << 31)) % (1 << 32) - (1 << 31)).astype(np.int32)
 
 
-def z0_words(table: np.ndarray, w: np.ndarray, p) -> np.ndarray | None:
-    """Mode z0's words (conv_2d_shallow.h: output zero point -128, the whole int8 range: ReLU's usual first
-    layer), or None where it does not hold. The filter and the folded bias doubled (the accumulator 2 acc),
-    per channel M, Ra = 2^(r-1) - 128 2^r and r (TFLM's multiplier and right shift r >= 1): the output is
-    SSAT8(SMMLAR(2 acc, M, Ra) >> r), exact (the kernel's comment) where 2 acc and Ra + acc fit int32. A
-    constant channel (cols_table's: its filter packed as zeros, kb = 4 (c - zp)) gets M = 0, Ra = 2 c, r = 1.
-    The header (zp2, key) stays; the pairs as shallow_words' in that order."""
+def z0_words(table: np.ndarray, w: np.ndarray, p) -> tuple[np.ndarray, int] | None:
+    """Mode z0's words and the layer's shift t - 1 (conv_2d_shallow.h: output zero point -128, the whole int8
+    range: ReLU's usual first layer), or None where it does not hold. With TFLM's multiplier M in [2^30, 2^31)
+    and right shift r >= 1 per channel and t = max r + 2 (every t - r in [2, 8]: int8 taps scaled by 2^(t-r) stay
+    int16), channel c's filter and folded bias scaled by 2^(t-r) (its sum acc 2^(t-r)) and Ra = 2^(t-r-2) +
+    2^(t-2) - 2^(t+6): the output SSAT8(SMMLA(acc 2^(t-r), M, Ra) >> (t - 1)), exact (the kernel's comment)
+    where every scaled partial sum and Ra + its high product fit int32. A constant channel (cols_table's: its
+    filter packed as zeros, kb = 4 (c - zp)) gets M = 0, Ra = c 2^(t-1). The pairs as shallow_words' (the header
+    2 out_zp + 1, 0)."""
     if int(p["output_zp"]) != -128:
         return None
     co = w.shape[0]
@@ -64,21 +65,24 @@ def z0_words(table: np.ndarray, w: np.ndarray, p) -> np.ndarray | None:
     kb = table[:, 0].copy()
     wf = np.asarray(w, np.int64).reshape(co, -1)
     const = ~wf.any(axis=1)
-    r = np.where(const, 1, -shift)
-    if ((r < 1) | (r > 22)).any() or ((mult[~const] < (1 << 30)) | (mult[~const] >= (1 << 31))).any():
+    r = -np.asarray(shift, np.int64)
+    t = int(r[~const].max(initial=0)) + 2
+    e = np.where(const, 0, t - r)                                                   # the channels' scale 2^e
+    if t > 24 or ((e < 2) & ~const).any() or (e > 8).any() or \
+            ((mult[~const] < (1 << 30)) | (mult[~const] >= (1 << 31))).any():
         return None
-    bound = np.abs(kb) + 128 * np.abs(wf).sum(axis=1)       # |acc|, every partial sum too
-    ra = np.where(const, 2 * (kb // 4 - 128), (np.int64(1) << (r - 1)) - (np.int64(128) << r))
-    if (2 * bound >= (1 << 31)).any() or (np.abs(ra) + bound + 2 >= (1 << 31)).any():
+    bound = (np.abs(kb) + 128 * np.abs(wf).sum(axis=1)) << e                        # |scaled acc|, partial sums too
+    ra = np.where(const, (kb // 4 - 128) << (t - 1),
+                  (np.int64(1) << np.maximum(e - 2, 0)) + (np.int64(1) << (t - 2)) - (np.int64(1) << (t + 6)))
+    if (bound >= (1 << 31)).any() or (np.abs(ra) + bound // 2 + 2 >= (1 << 31)).any():
         return None
-    kb = np.where(const, 0, 2 * kb)
-    rq = np.stack([np.where(const, 0, mult), ra, r], axis=1)                         # (co, 3): M, Ra, r
-    rq[-1, 2] += 256        # the last pair's mark (the assembly's loop end; ASR and the C read r's low bits)
-    words = shallow_words(np.stack([kb, np.zeros(co, np.int64)], axis=1), 0, 0, 2 * np.asarray(w, np.int64))
-    pairs = words[2:].reshape(co // 2, PAIR_WORDS)[:, :30].astype(np.int64)
-    out = np.concatenate([[2 * int(p["output_zp"]) + 1, 0],
-                          np.concatenate([pairs, rq.reshape(co // 2, 6)], axis=1).reshape(-1)])
-    return out.astype(np.int32)
+    kb = np.where(const, 0, kb << e)
+    words = shallow_words(np.stack([kb, np.zeros(co, np.int64)], axis=1), 0, 0,
+                          np.asarray(w, np.int64) << e[:, None, None, None])
+    pairs = words[2:].reshape(co // 2, PAIR_WORDS).astype(np.int64)
+    pairs[:, 30:] = np.stack([np.where(const, 0, mult), ra], axis=1).reshape(co // 2, 4)   # M0, Ra0, M1, Ra1
+    out = np.concatenate([[2 * int(p["output_zp"]) + 1, 0], pairs.reshape(-1)])
+    return out.astype(np.int32), t - 1
 
 
 def constants(node, m, p, inplace):
@@ -98,6 +102,9 @@ def constants(node, m, p, inplace):
     if np.any(np.abs(np.int64(zp2) << ((np.asarray(table, np.int64)[:, 1] ^ key) & 31)) >= (1 << 31)):
         return None
     z0 = z0_words(table, w, p)
+    # mode z0 where every shallow node takes it with one shift (TINYCC_SH_ZS, else 0: each node's W, h words)
+    zs = 0 if z0 is None else z0[1]
+    m.defines["TINYCC_SH_ZS"] = zs if m.defines.get("TINYCC_SH_ZS", zs) == zs else 0
     # a negative requantised sum rounds away from zero (an ADD ASR #31) unless it clamps to -128 either way;
     # stride 2's row copy and the shift key's XOR compiled in only where a node has that stride or a key; the
     # words' form W, h (TINYCC_SH_RQW) where a node cannot take mode z0's, else every node's z0 words
@@ -112,6 +119,6 @@ def constants(node, m, p, inplace):
                           comment=f"{node.inputs[1]} for the shallow-input kernel: 2 out_zp + 1, key, per "
                                   f"channel pair: kb0, kb1, 14 int16 tap pairs x2, W0, h0, W1, h1")
     zwords = words if z0 is None else m.const_array(
-        z0, "wsz", comment=f"{node.inputs[1]} for the shallow-input kernel's mode z0: 2 out_zp + 1, 0, per channel "
-                           f"pair: 2 kb0, 2 kb1, 14 doubled int16 tap pairs x2, M0, Ra0, r0, M1, Ra1, r1")
+        z0[0], "wsz", comment=f"{node.inputs[1]} for the shallow-input kernel's mode z0: 2 out_zp + 1, 0, per "
+                              f"channel pair: kb0, kb1, 14 scaled int16 tap pairs x2, M0, Ra0, M1, Ra1")
     return {"wsh": words, "wsz": zwords, "wpk": cols[0]}

@@ -14,33 +14,38 @@
  * kernels' one-word requantisation (tinycc_cols_rq, conv_2d_cols.h: its shift s = (W ^ key) & 31) and
  * h = zp2 << s worked out at compile time. Outputs
  * saturate to int8 only: the emitter takes the kernel for an activation range of the whole int8 range alone.
- * Mode z0 (TINYCC_SH_RQW 0: every shallow node has output zero point -128, as ReLU's; the depthwise tpair
- * kernel's form): the filter and the folded bias doubled (int16 taps in [-256, 254]; the accumulator 2 acc, the
- * emitter checks |2 acc| < 2^31 for every partial sum), 36 words a pair: 2 kb0, 2 kb1, the 14 doubled tap pairs,
- * then M0, Ra0, r0, M1, Ra1, r1 (TFLM's multiplier M in [2^30, 2^31), right shift r >= 1, Ra = 2^(r-1) - 128 2^r),
- * an output SSAT8(SMMLAR(2 acc, M, Ra) >> r): 3 instructions for 4. Exact: TFLM's output is
- * RDBPOT(S, r) - 128 clamped, S = SRDHM(acc, M) = floor((acc M + 2^30) / 2^31) for every acc (the nudge
- * 1 - 2^30 of a negative product with C's truncation is that floor too); SMMLAR(2 acc, M, Ra) =
- * floor((Ra 2^32 + 2 acc M + 2^31) / 2^32) = Ra + S (no wrap: the emitter checks |Ra| + |acc| + 2 < 2^31), and
- * (Ra + S) >> r = floor((S + 2^(r-1)) / 2^r) - 128, which for S >= 0 is RDBPOT's round half up; for S < 0
- * both are at most -128 (RDBPOT(S) <= 0; floor((S + 2^(r-1)) / 2^r) <= 0), which saturates to -128 either
- * way. A constant channel (its filter zeros) has M = 0, Ra = 2 c, r = 1: its output c.
+ * Mode z0 (TINYCC_SH_RQW 0 and TINYCC_SH_ZS = t - 1: every shallow node has output zero point -128, as ReLU's,
+ * and one t): with TFLM's multiplier M in [2^30, 2^31) and right shift r >= 1 per channel, e = t - r in [2, 8],
+ * channel c's filter and folded bias scaled by 2^e (int16 taps; the emitter checks |acc 2^e| < 2^31 for every
+ * partial sum), words M, Ra = 2^(e-2) + 2^(t-2) - 2^(t+6) in place of W, h: an output SSAT8(SMMLA(acc 2^e, M,
+ * Ra) >> (t - 1)), SSAT's own shift: 2 instructions for 4. Exact: TFLM's output is RDBPOT(S, r) - 128 clamped,
+ * S = SRDHM(acc, M) = floor((acc M + 2^30) / 2^31) for every acc (the nudge 1 - 2^30 of a negative product with
+ * C's truncation is that floor too); for S >= 0 RDBPOT rounds half up: floor((S + 2^(r-1)) / 2^r) =
+ * floor((acc M + 2^30 + 2^(30+r)) / 2^(31+r)) (floors of floors with integer addends), = floor(N / 2^(31+t))
+ * with N = acc 2^e M + 2^(30+e) + 2^(30+t), and N - 128 2^(31+t) = acc 2^e M + Ra 2^32 (e >= 2: each term a
+ * multiple of 2^32); SMMLA is floor of that / 2^32 (no wrap: the emitter checks |Ra| + |acc 2^e| / 2 + 2 <
+ * 2^31), ASR t - 1 the rest. For S < 0 both are at most -128 (RDBPOT(S) <= 0; floor((S + 2^(r-1)) / 2^r) <= 0),
+ * which saturates to -128 either way. A constant channel (its filter zeros) has M = 0, Ra = c 2^(t-1).
  * On a Cortex-M4 (Thumb-2 with the DSP extension) an assembly loop takes four pixels by two channels
  * (tinycc_sh_blocks_asm); on ARMv6-M the im2col kernel's Thumb loops (tinycc_conv_2d_s8_cols_v6m, its
  * words `wpk` passed beside); elsewhere the same sums in portable C. */
 #define TINYCC_SH_PX 32                 /* output pixels a chunk: a multiple of 4 */
 #define TINYCC_SH_ROWB 400              /* bytes a widened row: (6 TINYCC_SH_PX + 4) int16 and 4 to spare */
-/* whether some shallow node needs the words' W, h form (the emitter's #define): 0, every node's words in mode z0 */
+/* whether some shallow node needs the words' W, h form (the emitter's #define): 0, every node's in mode z0 */
 #ifndef TINYCC_SH_RQW
 #define TINYCC_SH_RQW 1
 #endif
-#if TINYCC_SH_RQW
-#define TINYCC_SH_PAIR_WORDS 34         /* wq's words a channel pair (after the layer's 2) */
-#define TINYCC_SH_WQ(z0, w) (w)         /* the call's words: the node's W, h form, or mode z0's */
-#else
-#define TINYCC_SH_PAIR_WORDS 36
-#define TINYCC_SH_WQ(z0, w) (z0)
+#ifndef TINYCC_SH_ZS
+#define TINYCC_SH_ZS 0                  /* mode z0's shift t - 1 (the emitter's: 0 where nodes differ) */
 #endif
+#if !TINYCC_SH_RQW && TINYCC_SH_ZS
+#define TINYCC_SH_Z0 1
+#define TINYCC_SH_WQ(z0, w) (z0)        /* the call's words: mode z0's, or the node's W, h form */
+#else
+#define TINYCC_SH_Z0 0
+#define TINYCC_SH_WQ(z0, w) (w)
+#endif
+#define TINYCC_SH_PAIR_WORDS 34         /* wq's words a channel pair (after the layer's 2) */
 #define TINYCC_SH_MAXCO 64              /* output channels at most (the tail block's stack buffer) */
 #define TINYCC_SH_STR_(x) #x
 #define TINYCC_SH_STR(x) TINYCC_SH_STR_(x)
@@ -170,9 +175,9 @@ static inline int8_t tinycc_sh_rq(int32_t acc, int32_t m, int32_t zp2, int32_t k
     return (int8_t)(x < -128 ? -128 : x > 127 ? 127 : x);
 }
 
-/* mode z0's output from the doubled sum a and a channel's M, Ra, r at m: SSAT8(SMMLAR(a, M, Ra) >> r) */
+/* mode z0's output from the scaled sum a and a channel's M, Ra at m: SSAT8(SMMLA(a, M, Ra) >> (t - 1)) */
 static inline int8_t tinycc_sh_rq_z0(int32_t a, const int32_t *m) {
-    const int32_t x = (int32_t)(((int64_t)a * m[0] + (int64_t)m[1] * 4294967296LL + 0x80000000LL) >> 32) >> (m[2] & 31);
+    const int32_t x = (int32_t)(((int64_t)a * m[0] + (int64_t)m[1] * 4294967296LL) >> 32) >> TINYCC_SH_ZS;
     return (int8_t)(x < -128 ? -128 : x > 127 ? 127 : x);
 }
 
@@ -207,12 +212,12 @@ static inline void tinycc_sh_blocks_c(const int16_t *x, const int32_t *wq, int8_
                 TINYCC_SH_CTAP(10, TINYCC_SH_ROWB + 2) TINYCC_SH_CTAP(11, TINYCC_SH_ROWB + 4)
                 TINYCC_SH_CTAP(12, TINYCC_SH_ROWB + 6) TINYCC_SH_CTAP(13, TINYCC_SH_ROWB + 8)
 #undef TINYCC_SH_CTAP
-#if TINYCC_SH_RQW
+#if !TINYCC_SH_Z0
                 op[p * step + c] = tinycc_sh_rq(a0, w[30], zp2, key);
                 op[p * step + c + 1] = tinycc_sh_rq(a1, w[32], zp2, key);
 #else
                 op[p * step + c] = tinycc_sh_rq_z0(a0, w + 30);
-                op[p * step + c + 1] = tinycc_sh_rq_z0(a1, w + 33);
+                op[p * step + c + 1] = tinycc_sh_rq_z0(a1, w + 32);
                 (void)zp2;
                 (void)key;
 #endif
@@ -288,10 +293,10 @@ static inline void tinycc_sh_blocks_c(const int16_t *x, const int32_t *wq, int8_
 #define TINYCC_SH_RQ(A) \
     "smmlar %[" A "], %[" A "], %[t0], %[" A "]\n\t" TINYCC_SH_NEG(A) "add %[" A "], %[" A "], %[t1]\n\t" \
     "asr %[" A "], %[" A "], %[u0]\n\t" "ssat %[" A "], #8, %[" A "], asr #1\n\t"
-/* mode z0: SMMLAR(2 acc, M, Ra), ASR r, SSAT */
+/* mode z0: SMMLA(acc 2^e, M, Ra), SSAT with ASR t - 1 */
 #define TINYCC_SH_RQZ(A) \
-    "smmlar %[" A "], %[" A "], %[t0], %[t1]\n\t" "asr %[" A "], %[" A "], %[u0]\n\t" \
-    "ssat %[" A "], #8, %[" A "]\n\t"
+    "smmla %[" A "], %[" A "], %[t0], %[t1]\n\t" \
+    "ssat %[" A "], #8, %[" A "], asr #" TINYCC_SH_STR(TINYCC_SH_ZS) "\n\t"
 __attribute__((noinline, unused)) static void tinycc_sh_blocks_asm(const int16_t *x, const int32_t *wq, int8_t *op,
                                                                    int co, int step, int nb) {
     const int16_t *xv = x, *xendv = x + 24 * nb;
@@ -324,7 +329,7 @@ __attribute__((noinline, unused)) static void tinycc_sh_blocks_asm(const int16_t
         TINYCC_SH_TAP(4, 1, 0) TINYCC_SH_TAP(5, 1, 1) TINYCC_SH_TAP(6, 1, 2) TINYCC_SH_TAP(7, 1, 3)
         TINYCC_SH_TAP(8, 3, 0) TINYCC_SH_TAP(9, 2, 0) TINYCC_SH_TAP(10, 2, 1) TINYCC_SH_TAP(11, 2, 2)
         TINYCC_SH_TAP(12, 2, 3) TINYCC_SH_TAP(13, 2, 4)
-#if TINYCC_SH_RQW
+#if !TINYCC_SH_Z0
         "ldr %[t0], [%[w], #120]\n\t"       /* W0, h0, s0 */
         TINYCC_SH_SHIFT("124")
         TINYCC_SH_RQ("a00") TINYCC_SH_RQ("a10") TINYCC_SH_RQ("a20") TINYCC_SH_RQ("a30")
@@ -333,21 +338,18 @@ __attribute__((noinline, unused)) static void tinycc_sh_blocks_asm(const int16_t
         TINYCC_SH_RQ("a01") TINYCC_SH_RQ("a11") TINYCC_SH_RQ("a21") TINYCC_SH_RQ("a31")
         "ldr %[u1], [sp]\n\t"               /* op; past the last pair? (NE: not yet) */
         "ldr %[u0], [sp, #8]\n\t"
+#else
+        "ldr %[t0], [%[w], #120]\n\t"       /* M0, Ra0 */
+        "ldr %[t1], [%[w], #124]\n\t"
+        TINYCC_SH_RQZ("a00") TINYCC_SH_RQZ("a10") TINYCC_SH_RQZ("a20") TINYCC_SH_RQZ("a30")
+        "ldr %[t0], [%[w], #128]\n\t"       /* M1, Ra1; op; past the last pair? (NE: not yet) */
+        "ldr %[t1], [%[w], #132]\n\t"
+        "ldr %[u1], [sp]\n\t"
+        "ldr %[u0], [sp, #8]\n\t"
+        TINYCC_SH_RQZ("a01") TINYCC_SH_RQZ("a11") TINYCC_SH_RQZ("a21") TINYCC_SH_RQZ("a31")
+#endif
         "add %[w], %[w], #(4*" TINYCC_SH_STR(TINYCC_SH_PAIR_WORDS) ")\n\t"
         "cmp %[w], %[u0]\n\t"
-#else
-        "ldr %[t0], [%[w], #120]\n\t"       /* M0, Ra0, r0 */
-        "ldr %[t1], [%[w], #124]\n\t"
-        "ldr %[u0], [%[w], #128]\n\t"
-        TINYCC_SH_RQZ("a00") TINYCC_SH_RQZ("a10") TINYCC_SH_RQZ("a20") TINYCC_SH_RQZ("a30")
-        "ldr %[t0], [%[w], #132]\n\t"       /* M1, Ra1, r1 (+ 256 in the last pair: ASR reads its low byte), op */
-        "ldr %[t1], [%[w], #136]\n\t"
-        "ldr %[u0], [%[w], #140]\n\t"
-        "ldr %[u1], [sp]\n\t"
-        TINYCC_SH_RQZ("a01") TINYCC_SH_RQZ("a11") TINYCC_SH_RQZ("a21") TINYCC_SH_RQZ("a31")
-        "add %[w], %[w], #(4*" TINYCC_SH_STR(TINYCC_SH_PAIR_WORDS) ")\n\t"
-        "tst %[u0], #256\n\t"               /* the last pair? (EQ: not yet) */
-#endif
         /* the 8 outputs from op on (stores and ADD leave the flags), the next pair's outputs 2 bytes on */
 #if TINYCC_SH_STEP
         "strb %[a00], [%[u1]]\n\t"
@@ -374,11 +376,7 @@ __attribute__((noinline, unused)) static void tinycc_sh_blocks_asm(const int16_t
 #endif
         "add %[u1], %[u1], #2\n\t"
         "str %[u1], [sp]\n\t"
-#if TINYCC_SH_RQW
         "bne 1b\n\t"
-#else
-        "beq 1b\n\t"
-#endif
         "ldr %[t0], [sp, #4]\n\t"           /* step */
         "ldr %[w], [sp, #16]\n\t"           /* the next block: its outputs 4 steps on, the first pair */
         "ldr %[u0], [sp, #20]\n\t"
