@@ -4,7 +4,8 @@ Micro, byte for byte: on the host built with ASan + UBSan (the portable C loop) 
 (the assembly loop).
 
 Edge shapes: SAME padding with a left column (odd width) and without, VALID, an output row that is not whole
-blocks of 4 (the tail block), a row wider than one chunk of 32 pixels, two images, 2 and 64 output channels and
+blocks of 4 (the tail block), a row wider than one chunk (48 pixels: the emitter's TINYCC_SH_PX, else a row's),
+two images, 2 and 64 output channels and
 6 (not a multiple of 4), stride 1 (two phases of columns; more pixels than a chunk; only tail blocks), a dead
 channel (all-zero filter), input zero points at both int8 ends, inputs at
 both int8 ends; both requantisation modes: an output zero point above -128 (negative sums round away from
@@ -58,10 +59,10 @@ CASES = {
     "vww-like-odd-width-tail": dict(h=9, w=11, cout=8, in_zp=-128),                  # pad left 1, ow 6: 4 + tail 2
     "even-width-relu-zp-128": dict(h=10, w=16, cout=8, out_zp=-128, act_fn="relu"),   # no left pad, no rounding term
     "valid-co2-zp127": dict(h=8, w=9, cout=2, same=False, in_zp=127),
-    "two-chunks-co6": dict(h=5, w=75, cout=6),                                         # ow 38: a chunk of 32 + 6
+    "two-chunks-co6": dict(h=5, w=101, cout=6),                                        # ow 51: a chunk of 48 + 3
     "two-images-co64-dead": dict(h=6, w=8, cout=64, n=2, dead=True, in_zp=0),
     "stride1-ic-like": dict(h=8, w=8, cout=16, strides=(1, 1), in_zp=-128, out_zp=-128, act_fn="relu"),
-    "stride1-odd-width-two-chunks": dict(h=4, w=69, cout=4, strides=(1, 1)),        # ow 69: 2 x 32, then 3 + 2
+    "stride1-odd-width-two-chunks": dict(h=4, w=101, cout=4, strides=(1, 1)),       # ow 101: 2 x 48, then 3 + 2
     "stride1-valid-narrow": dict(h=6, w=7, cout=2, strides=(1, 1), same=False, in_zp=127),   # ow 5: tails only
     "z0-dead-co10-tail": dict(h=7, w=13, cout=10, out_zp=-128, act_fn="relu", dead=True, in_zp=127),  # ow 7: 4 + 3
 }
@@ -103,6 +104,8 @@ def test_shallow_kernel_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
     assert f"#define TINYCC_SHALLOW_NEG {int(neg)}" in src and KERNEL in src.split("_invoke(")[-1]
     assert f"#define TINYCC_SH_RQW {int(not _z0(kw))}\n" in head and f"#define TINYCC_SH_STEP {step}\n" in head
     assert (int(re.search(r"#define TINYCC_SH_ZS (\d+)\n", head).group(1)) > 0) == _z0(kw)
+    if "chunks" in name:        # a row of more pixels than the largest chunk: two chunks of the row
+        assert "#define TINYCC_SH_PX 48\n" in head
     assert_qemu_m4_fast_path(model, tmp_path, KERNEL, samples=3)
 
 

@@ -9,6 +9,7 @@ from tinycc.backends.c import requant
 
 PAIR_WORDS = 34         # TINYCC_SH_PAIR_WORDS: kb0, kb1, 14 x (w0, w1), W0, h0, W1, h1
 MAX_CO = 64             # TINYCC_SH_MAXCO
+MAX_PX = 48             # TINYCC_SH_PX at most (the stack's row slots: 12 TINYCC_SH_PX + 12 bytes each)
 
 
 def applies(node, g, p) -> bool:
@@ -112,6 +113,12 @@ def constants(node, m, p, inplace):
              "TINYCC_SH_KEY": key != 0, "TINYCC_SH_RQW": z0 is None}
     for name, need in needs.items():
         m.defines[name] = max(m.defines.get(name, 0), int(need))
+    # the chunk: the most output pixels a node's row of a phase has, rounded up to whole blocks, at most 48
+    nph = 1 if tuple(node.attrs["strides"]) == (2, 2) else 2
+    ow = int(m.g.tensors[node.outputs[0]].shape[2])
+    q = -(-ow // nph)                                       # the pixels of a phase's row
+    px = min(MAX_PX, 4 * -(-q // 4))
+    m.defines["TINYCC_SH_PX"] = max(m.defines.get("TINYCC_SH_PX", 4), px)
     # every shallow node's step between pixels' outputs where they agree (immediate offsets), else 0
     step = w.shape[0] * (1 if tuple(node.attrs["strides"]) == (2, 2) else 2)
     m.defines["TINYCC_SH_STEP"] = step if m.defines.get("TINYCC_SH_STEP", step) == step else 0

@@ -29,8 +29,12 @@
  * On a Cortex-M4 (Thumb-2 with the DSP extension) an assembly loop takes four pixels by two channels
  * (tinycc_sh_blocks_asm); on ARMv6-M the im2col kernel's Thumb loops (tinycc_conv_2d_s8_cols_v6m, its
  * words `wpk` passed beside); elsewhere the same sums in portable C. */
-#define TINYCC_SH_PX 32                 /* output pixels a chunk: a multiple of 4 */
-#define TINYCC_SH_ROWB 400              /* bytes a widened row: (6 TINYCC_SH_PX + 4) int16 and 4 to spare */
+/* output pixels a chunk (a multiple of 4, at most 48): the emitter's #define, the most any shallow node's row of
+ * a phase takes (VWW's 48: one chunk a row; ResNet-8's 16 a phase: smaller slots) */
+#ifndef TINYCC_SH_PX
+#define TINYCC_SH_PX 32
+#endif
+#define TINYCC_SH_ROWB (12 * TINYCC_SH_PX + 12)    /* bytes a widened row: (6 TINYCC_SH_PX + 4) int16, 4 to spare */
 /* whether some shallow node needs the words' W, h form (the emitter's #define): 0, every node's in mode z0 */
 #ifndef TINYCC_SH_RQW
 #define TINYCC_SH_RQW 1
