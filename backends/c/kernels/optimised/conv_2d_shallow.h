@@ -69,13 +69,11 @@
 #define TINYCC_SH_S2 1
 #endif
 
-/* the widened rows' slots: 4 (three rows and slot 3), or 6 where a node has stride 2: an odd output row takes
- * slots 2-5 (its top row, slot 2, is the last row's bottom one), an even one slots 0-3 (slot 4 copied to 0) */
-#if TINYCC_SH_S2
+/* the widened rows' slots, 6: an output row takes 4 from its slot 0 on (three rows and slot 3). Stride 2: an odd
+ * output row slots 2-5 (its top row, slot 2, is the last row's bottom one), an even one slots 0-3 (slot 4 copied
+ * to 0). Stride 1: each row of a phase one slot on from the last (its two top rows the last's two bottom ones,
+ * one row widened), after slot 2 back to 0 (slots 3, 4 copied to 0, 1) */
 #define TINYCC_SH_SLOTS 6
-#else
-#define TINYCC_SH_SLOTS 4
-#endif
 typedef union {
     int32_t w[TINYCC_SH_SLOTS * TINYCC_SH_ROWB / 4];
     int16_t h[TINYCC_SH_SLOTS * TINYCC_SH_ROWB / 2];
@@ -444,7 +442,7 @@ static inline void tinycc_conv_2d_s8_shallow(const tinycc_conv_shape *s, const i
     tinycc_sh_rows r;
     int8_t tail[4 * 2 * TINYCC_SH_MAXCO];
     const int co = s->co, nph = s->sw == 1 ? 2 : 1, step = nph * co;
-    int b, oy, ox0, ph, k, i;
+    int b, oy, ox0, ph, k, i, bi;
 #if !defined(TINYCC_SH_ASM) && defined(TINYCC_COLS_PW_V6M)
     /* ARMv6-M keeps the im2col kernel's Thumb loops (conv_2d_cols_v6m.h) and its words `wpk` */
     if (4 * TINYCC_COLS_V6M_S * 28 <= TINYCC_CONV_COLS_BYTES) {
@@ -455,23 +453,26 @@ static inline void tinycc_conv_2d_s8_shallow(const tinycc_conv_shape *s, const i
     (void)wpk;
     for (b = 0; b < s->n; ++b)
         for (ox0 = 0; ox0 < s->ow; ox0 += nph * TINYCC_SH_PX)
-            for (oy = 0; oy < s->oh; ++oy)
-                for (ph = 0; ph < nph && ox0 + ph < s->ow; ++ph) {
+            for (ph = 0; ph < nph && ox0 + ph < s->ow; ++ph)
+                for (oy = 0, bi = 0; oy < s->oh; ++oy) {
                     const int first = ox0 + ph, left = (s->ow - first + nph - 1) / nph;
                     const int nq = left < TINYCC_SH_PX ? left : TINYCC_SH_PX, nb = nq / 4;
                     const int n = 6 * ((nq + 3) & ~3) + 4, ix0 = first * s->sw - s->pad_l;
                     int8_t *o = out + ((long)(b * s->oh + oy) * s->ow + first) * co;
-                    int16_t *rb = r.h;      /* this row's slot 0 */
+                    int16_t *rb;            /* this row's slot 0 */
                     k = 0;
-                    /* with stride 2 the last row's bottom input row is this one's top: in place for an odd row
-                     * (slots 2-5), copied from slot 4 for an even one */
-                    if (TINYCC_SH_S2 && nph == 1 && s->sh == 2 && oy > 0) {
-                        if (oy & 1)
-                            rb = r.h + TINYCC_SH_ROWB;
-                        else
+                    if (oy > 0 && s->sh == 1) {        /* one slot on (or back to 0), its bottom row widened */
+                        if (bi == 2)
+                            tinycc_sh_copy(r.w, r.w + 3 * (TINYCC_SH_ROWB / 4), 2 * (TINYCC_SH_ROWB / 4));
+                        bi = bi == 2 ? 0 : bi + 1;
+                        k = 2;
+                    } else if (TINYCC_SH_S2 && oy > 0) {      /* stride 2: slots 2-5 for an odd row */
+                        bi = 2 * (oy & 1);
+                        if (!bi)
                             tinycc_sh_copy(r.w, r.w + TINYCC_SH_ROWB, n / 2);     /* n is even */
                         k = 1;
                     }
+                    rb = r.h + bi * (TINYCC_SH_ROWB / 2);
                     for (; k < 3; ++k)
                         tinycc_sh_widen(s, in, b, oy * s->sh - s->pad_t + k, ix0, rb + k * (TINYCC_SH_ROWB / 2), n,
                                         in_zp);
