@@ -252,42 +252,25 @@ static inline void tinycc_sh_blocks_c(const int16_t *x, const int32_t *wq, int8_
  * end, the blocks' end, the first pair, the block's outputs and the key wait in 32 bytes the assembly takes
  * below the stack pointer (and gives back). */
 #define TINYCC_SH_X(K, P, T) "[%[x], #(" #K "*" TINYCC_SH_STR(TINYCC_SH_ROWB) "+12*" #P "+4*" #T ")]"
-/* tap pair J (slot K, pair T): the pair's two weight words and pixels 0 and 1's column words, 4 SMLAD, pixels 2 and
- * 3's, 4 SMLAD */
+/* tap pair J's two weight words (the two channels') */
+#define TINYCC_SH_W(J) "ldr %[t0], [%[w], #(8+8*" #J ")]\n\t" "ldr %[t1], [%[w], #(12+8*" #J ")]\n\t"
+/* slot K pair T's column words of pixels PA and PB, 4 SMLAD: the accumulators named DB, then DA (channels 0, 1)
+ * from those named SB, SA */
+#define TINYCC_SH_HALF(K, T, PA, PB, DA, DB, SA, SB) \
+    "ldr %[u0], " TINYCC_SH_X(K, PA, T) "\n\t" \
+    "ldr %[u1], " TINYCC_SH_X(K, PB, T) "\n\t" \
+    "smlad %[" DB "0], %[u1], %[t0], %[" SB "0]\n\t" \
+    "smlad %[" DB "1], %[u1], %[t1], %[" SB "1]\n\t" \
+    "smlad %[" DA "0], %[u0], %[t0], %[" SA "0]\n\t" \
+    "smlad %[" DA "1], %[u0], %[t1], %[" SA "1]\n\t"
+/* tap pair J (slot K, pair T): its weight words and pixels 0 and 1's column words, 4 SMLAD, pixels 2 and 3's */
 #define TINYCC_SH_TAP(J, K, T) \
-    "ldr %[t0], [%[w], #(8+8*" #J ")]\n\t" \
-    "ldr %[t1], [%[w], #(12+8*" #J ")]\n\t" \
-    "ldr %[u0], " TINYCC_SH_X(K, 0, T) "\n\t" \
-    "ldr %[u1], " TINYCC_SH_X(K, 1, T) "\n\t" \
-    "smlad %[a10], %[u1], %[t0], %[a10]\n\t" \
-    "smlad %[a11], %[u1], %[t1], %[a11]\n\t" \
-    "smlad %[a00], %[u0], %[t0], %[a00]\n\t" \
-    "smlad %[a01], %[u0], %[t1], %[a01]\n\t" \
-    "ldr %[u0], " TINYCC_SH_X(K, 2, T) "\n\t" \
-    "ldr %[u1], " TINYCC_SH_X(K, 3, T) "\n\t" \
-    "smlad %[a30], %[u1], %[t0], %[a30]\n\t" \
-    "smlad %[a31], %[u1], %[t1], %[a31]\n\t" \
-    "smlad %[a20], %[u0], %[t0], %[a20]\n\t" \
-    "smlad %[a21], %[u0], %[t1], %[a21]\n\t"
-/* the first tap pair: kb0, kb1 in a00, a01 (loaded once) start every pixel's sums: pixels 1 and 2 first, then
+    TINYCC_SH_W(J) TINYCC_SH_HALF(K, T, 0, 1, "a0", "a1", "a0", "a1") TINYCC_SH_HALF(K, T, 2, 3, "a2", "a3", "a2", "a3")
+/* the first tap pair: kb0, kb1 in a00, a01 (loaded once) start every pixel's sums: pixels 2 and 1 first, then
  * 3 and 0 (a00, a01 read before they move on) */
 #define TINYCC_SH_TAP0 \
-    "ldr %[a00], [%[w]]\n\t" \
-    "ldr %[a01], [%[w], #4]\n\t" \
-    "ldr %[t0], [%[w], #8]\n\t" \
-    "ldr %[t1], [%[w], #12]\n\t" \
-    "ldr %[u0], " TINYCC_SH_X(0, 1, 0) "\n\t" \
-    "ldr %[u1], " TINYCC_SH_X(0, 2, 0) "\n\t" \
-    "smlad %[a10], %[u0], %[t0], %[a00]\n\t" \
-    "smlad %[a11], %[u0], %[t1], %[a01]\n\t" \
-    "smlad %[a20], %[u1], %[t0], %[a00]\n\t" \
-    "smlad %[a21], %[u1], %[t1], %[a01]\n\t" \
-    "ldr %[u0], " TINYCC_SH_X(0, 0, 0) "\n\t" \
-    "ldr %[u1], " TINYCC_SH_X(0, 3, 0) "\n\t" \
-    "smlad %[a30], %[u1], %[t0], %[a00]\n\t" \
-    "smlad %[a31], %[u1], %[t1], %[a01]\n\t" \
-    "smlad %[a00], %[u0], %[t0], %[a00]\n\t" \
-    "smlad %[a01], %[u0], %[t1], %[a01]\n\t"
+    "ldr %[a00], [%[w]]\n\t" "ldr %[a01], [%[w], #4]\n\t" TINYCC_SH_W(0) \
+    TINYCC_SH_HALF(0, 0, 1, 2, "a1", "a2", "a0", "a0") TINYCC_SH_HALF(0, 0, 0, 3, "a0", "a3", "a0", "a0")
 #if TINYCC_SHALLOW_NEG
 #define TINYCC_SH_NEG(A) "add %[" A "], %[" A "], %[" A "], asr #31\n\t"
 #else
@@ -415,6 +398,8 @@ __attribute__((noinline, unused)) static void tinycc_sh_blocks_asm(const int16_t
 #undef TINYCC_SH_NEG
 #undef TINYCC_SH_TAP
 #undef TINYCC_SH_TAP0
+#undef TINYCC_SH_HALF
+#undef TINYCC_SH_W
 #undef TINYCC_SH_X
 #endif
 
