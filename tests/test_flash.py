@@ -378,7 +378,8 @@ def _elf_objects(elf) -> set[str]:
 @needs_qemu
 def test_shallow_conv_links_its_filter_once_on_a_cortex_m4(tmp_path):
     """The shallow-input conv (conv_2d_shallow.h) stores its words as 2 + 34 a channel pair (the layer's zp2 and
-    key, then kb0, kb1, 28 tap words, W0, h0, W1, h1: no shift words, the kernel takes them from W) and references
+    key, then kb0, kb1, 28 tap words, W0, h0, W1, h1: no shift words, the kernel takes them from W; a node in mode
+    z0 also 2 + 34 a pair, and then links only those) and references
     the im2col copy of its filter (`wpk`) only where ARMv6-M reads it: a Cortex-M4 build links no wpk array
     even without GCC's removal of unused arguments (-O1), a Cortex-M0+ build links it; the M4's outputs equal
     TF Lite Micro's."""
@@ -388,13 +389,14 @@ def test_shallow_conv_links_its_filter_once_on_a_cortex_m4(tmp_path):
     model = shallow_case(7, **CASES["stride1-ic-like"])
     g, src = write_model_c(model, tmp_path / "m4")
     arrays = _arrays(tmp_path / "m4")
-    assert [n for c, _, n in arrays if "for the shallow-input kernel" in c] == [2 + 34 * 16 // 2]
-    wpk, = (re.search(r"const int32_t (\w+)\[", text).group(1)
-            for text in (tmp_path / "m4" / "model_weights.c").read_text().split("/* ")
-            if "packed for the im2col kernel" in text)
-    assert "#define TINYCC_SH_S2 0\n" in src
+    # the W, h form's words, and mode z0's (output zero point -128: M, Ra for W, h), which the kernel reads
+    assert [n for c, _, n in arrays if "for the shallow-input kernel" in c] == [2 + 34 * 16 // 2] * 2
+    texts = (tmp_path / "m4" / "model_weights.c").read_text().split("/* ")
+    wpk, wsh = ([re.search(r"const int32_t (\w+)\[", text).group(1) for text in texts if key in text][0]
+                for key in ("packed for the im2col kernel", "for the shallow-input kernel: "))
+    assert "#define TINYCC_SH_S2 0\n" in src and "#define TINYCC_SH_RQW 0\n" in src
     m4 = assert_qemu_m4_equals_tflm(model, g, tmp_path / "m4", 2, extra_flags=("-O1",))
-    assert wpk not in _elf_objects(m4["elf"])
+    assert wpk not in _elf_objects(m4["elf"]) and wsh not in _elf_objects(m4["elf"])
     if shutil.which(cortexm.TARGETS["cortex-m0plus"].compiler) is None:
         return
     write_model_c(model, tmp_path / "m0")
@@ -420,5 +422,6 @@ def test_resnet8_speed_flash_over_weights_within_10kb(tmp_path):
     spec.loader.exec_module(fb)
     compile_model(path, "c", tmp_path / "out", name="model", options={"optimize": "speed"})
     row = fb.breakdown(tmp_path / "out", fb.weight_bytes(path))
-    assert row["categories"]["wsh"] == 4 * (2 + 34 * 16 // 2)
+    # its shallow first layer in mode z0 (output zero point -128): its 2 + 34 words a pair linked, the W-form's not
+    assert row["categories"]["wsz"] == 4 * (2 + 34 * 16 // 2) and "wsh" not in row["categories"]
     assert "wpk" in row["categories"] and row["over_weights"] <= fb.TARGET_OVER, row

@@ -9,6 +9,7 @@ from tinycc.backends.c import requant
 
 PAIR_WORDS = 34         # TINYCC_SH_PAIR_WORDS: kb0, kb1, 14 x (w0, w1), W0, h0, W1, h1
 MAX_CO = 64             # TINYCC_SH_MAXCO
+MAX_PX = 48             # TINYCC_SH_PX at most (the stack's row slots: 12 TINYCC_SH_PX + 12 bytes each)
 
 
 def applies(node, g, p) -> bool:
@@ -31,7 +32,7 @@ def shallow_words(table: np.ndarray, zp2: int, key: int, w: np.ndarray) -> np.nd
     `table`: requant.cols_table's co x 2 words (kb, W); `w`: its filter (co, 3, 3, 3)."""
     co = w.shape[0]
     rows = np.zeros((co, 3, 10), np.int64)
-    rows[:, :, :9] = np.asarray(w, np.int64).reshape(co, 3, 9)
+    rows[:, :, :9] = np.asarray(w, np.int64).reshape(co, 3, 9)      # (int16: mode z0's doubled filter too)
     pairs = np.concatenate([rows[:, :2, :8].reshape(co, 8, 2), rows[:, :2, 8].reshape(co, 1, 2),
                             rows[:, 2].reshape(co, 5, 2)], axis=1) & 0xFFFF          # (co, 14, 2)
     taps = pairs[:, :, 0] | (pairs[:, :, 1] << 16)                                  # uint32 values of the int16 pairs
@@ -45,8 +46,49 @@ def shallow_words(table: np.ndarray, zp2: int, key: int, w: np.ndarray) -> np.nd
     return ((words + (1 << 31)) % (1 << 32) - (1 << 31)).astype(np.int32)
 
 
+def z0_words(table: np.ndarray, w: np.ndarray, p) -> tuple[np.ndarray, int] | None:
+    """Mode z0's words and the layer's shift t - 1 (conv_2d_shallow.h: output zero point -128, the whole int8
+    range: ReLU's usual first layer), or None where it does not hold. With TFLM's multiplier M in [2^30, 2^31)
+    and right shift r >= 1 per channel and t = max r + 2 (every t - r in [2, 8]: int8 taps scaled by 2^(t-r) stay
+    int16), channel c's filter and folded bias scaled by 2^(t-r) (its sum acc 2^(t-r)) and Ra = 2^(t-r-2) +
+    2^(t-2) - 2^(t+6): the output SSAT8(SMMLA(acc 2^(t-r), M, Ra) >> (t - 1)), exact (the kernel's comment)
+    where every scaled partial sum and Ra + its high product fit int32. A constant channel (cols_table's: its
+    filter packed as zeros, kb = 4 (c - zp)) gets M = 0, Ra = c 2^(t-1). The pairs as shallow_words' (the header
+    2 out_zp + 1, 0)."""
+    if int(p["output_zp"]) != -128:
+        return None
+    co = w.shape[0]
+    ms = requant.per_channel(p, co)
+    if ms is None:
+        return None
+    mult, shift = ms
+    table = np.asarray(table, np.int64).reshape(co, 2)
+    kb = table[:, 0].copy()
+    wf = np.asarray(w, np.int64).reshape(co, -1)
+    const = ~wf.any(axis=1)
+    r = -np.asarray(shift, np.int64)
+    t = int(r[~const].max(initial=0)) + 2
+    e = np.where(const, 0, t - r)                                                   # the channels' scale 2^e
+    if t > 24 or ((e < 2) & ~const).any() or (e > 8).any() or \
+            ((mult[~const] < (1 << 30)) | (mult[~const] >= (1 << 31))).any():
+        return None
+    bound = (np.abs(kb) + 128 * np.abs(wf).sum(axis=1)) << e                        # |scaled acc|, partial sums too
+    ra = np.where(const, (kb // 4 - 128) << (t - 1),
+                  (np.int64(1) << np.maximum(e - 2, 0)) + (np.int64(1) << (t - 2)) - (np.int64(1) << (t + 6)))
+    if (bound >= (1 << 31)).any() or (np.abs(ra) + bound // 2 + 2 >= (1 << 31)).any():
+        return None
+    kb = np.where(const, 0, kb << e)
+    words = shallow_words(np.stack([kb, np.zeros(co, np.int64)], axis=1), 0, 0,
+                          np.asarray(w, np.int64) << e[:, None, None, None])
+    pairs = words[2:].reshape(co // 2, PAIR_WORDS).astype(np.int64)
+    pairs[:, 30:] = np.stack([np.where(const, 0, mult), ra], axis=1).reshape(co // 2, 4)   # M0, Ra0, M1, Ra1
+    out = np.concatenate([[2 * int(p["output_zp"]) + 1, 0], pairs.reshape(-1)])
+    return out.astype(np.int32), t - 1
+
+
 def constants(node, m, p, inplace):
-    """{"wsh": the words' C array, "wpk": the im2col kernel's (conv_2d.cols_constants: what ARMv6-M runs)} for
+    """{"wsh": the words' C array, "wsz": mode z0's (the same where the node cannot take it), "wpk": the im2col
+    kernel's (conv_2d.cols_constants: what ARMv6-M runs)} for
     tinycc_conv_2d_s8_shallow, or None when the kernel does not apply."""
     if inplace or not applies(node, m.g, p):
         return None
@@ -60,13 +102,30 @@ def constants(node, m, p, inplace):
     table, zp2, key, w = found
     if np.any(np.abs(np.int64(zp2) << ((np.asarray(table, np.int64)[:, 1] ^ key) & 31)) >= (1 << 31)):
         return None
+    z0 = z0_words(table, w, p)
+    # mode z0 where every shallow node takes it with one shift (TINYCC_SH_ZS, else 0: each node's W, h words)
+    zs = 0 if z0 is None else z0[1]
+    m.defines["TINYCC_SH_ZS"] = zs if m.defines.get("TINYCC_SH_ZS", zs) == zs else 0
     # a negative requantised sum rounds away from zero (an ADD ASR #31) unless it clamps to -128 either way;
-    # stride 2's row copy and the shift key's XOR compiled in only where a node has that stride or a key
+    # stride 2's row copy and the shift key's XOR compiled in only where a node has that stride or a key; the
+    # words' form W, h (TINYCC_SH_RQW) where a node cannot take mode z0's, else every node's z0 words
     needs = {"TINYCC_SHALLOW_NEG": int(p["output_zp"]) > -128, "TINYCC_SH_S2": tuple(node.attrs["strides"]) == (2, 2),
-             "TINYCC_SH_KEY": key != 0}
+             "TINYCC_SH_KEY": key != 0, "TINYCC_SH_RQW": z0 is None}
     for name, need in needs.items():
         m.defines[name] = max(m.defines.get(name, 0), int(need))
+    # the chunk: the most output pixels a node's row of a phase has, rounded up to whole blocks, at most 48
+    nph = 1 if tuple(node.attrs["strides"]) == (2, 2) else 2
+    ow = int(m.g.tensors[node.outputs[0]].shape[2])
+    q = -(-ow // nph)                                       # the pixels of a phase's row
+    px = min(MAX_PX, 4 * -(-q // 4))
+    m.defines["TINYCC_SH_PX"] = max(m.defines.get("TINYCC_SH_PX", 4), px)
+    # every shallow node's step between pixels' outputs where they agree (immediate offsets), else 0
+    step = w.shape[0] * (1 if tuple(node.attrs["strides"]) == (2, 2) else 2)
+    m.defines["TINYCC_SH_STEP"] = step if m.defines.get("TINYCC_SH_STEP", step) == step else 0
     words = m.const_array(shallow_words(table, zp2, key, w), "wsh",
                           comment=f"{node.inputs[1]} for the shallow-input kernel: 2 out_zp + 1, key, per "
                                   f"channel pair: kb0, kb1, 14 int16 tap pairs x2, W0, h0, W1, h1")
-    return {"wsh": words, "wpk": cols[0]}
+    zwords = words if z0 is None else m.const_array(
+        z0[0], "wsz", comment=f"{node.inputs[1]} for the shallow-input kernel's mode z0: 2 out_zp + 1, 0, per "
+                              f"channel pair: kb0, kb1, 14 scaled int16 tap pairs x2, M0, Ra0, M1, Ra1")
+    return {"wsh": words, "wsz": zwords, "wpk": cols[0]}

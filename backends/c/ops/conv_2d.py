@@ -230,7 +230,8 @@ VARIANTS = (
     _lut.CONV,      # LUT weights (core/lut.py): indices + tables in flash, decoded in the MAC loop
     Variant("f32", "tinycc_conv_2d_f32", "&{shape}, {x}, {w}, {bias}, {y}, {lo}, {hi}", "reference/conv_2d.h", _f32),
     # 3x3 over 3 channels, stride 2 (an image's first layer): input rows widened once, 4 pixels x 2 channels a pass
-    Variant("shallow", "tinycc_conv_2d_s8_shallow", "&{shape}, {x}, {wsh}, TINYCC_SH_WPK({wpk}), {y}, {in_zp}",
+    Variant("shallow", "tinycc_conv_2d_s8_shallow",
+            "&{shape}, {x}, TINYCC_SH_WQ({wsz}, {wsh}), TINYCC_SH_WPK({wpk}), {y}, {in_zp}",
             "optimised/conv_2d_shallow.h", _conv_shallow.constants, fast=True),
     # im2col: each pixel's patch widened to int16 once, every channel against it
     Variant("cols", "tinycc_conv_2d_s8_cols", "&{shape}, {x}, {wpk}, {y}, {in_zp}, {act_min}, {act_max}",
