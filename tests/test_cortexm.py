@@ -52,6 +52,22 @@ def test_unoptimised_debug_build_on_qemu_cortex_m4_equals_tflm(rel, tmp_path):
     assert_qemu_m4_equals_tflm(path.read_bytes(), g, tmp_path, 1, extra_flags=("-O0",))
 
 
+def test_frame_pointer_build_with_tinycc_no_asm_on_qemu_cortex_m4_equals_tflm(tmp_path):
+    """-fno-omit-frame-pointer (profilers, some RTOS debug builds) takes r7 from the allocator, and the
+    widest assembly blocks (14 registers) cannot be given theirs ('impossible constraints'): such a build
+    defines TINYCC_NO_ASM, which every assembly and DSP path honours, and runs the plain C paths with the
+    same bytes. VWW: its model.c has the tpair/tsmall depthwise, shallow first conv and pointwise blocks."""
+    rel = "mlperf_tiny/vww_96_int8.tflite"
+    path = models_dir() / rel
+    if not path.exists():
+        pytest.skip(f"shared model {rel} not found under {models_dir()} (set TINYCC_MODELS)")
+    g = load_tflite(path)
+    write_sources(g, tmp_path)
+    assert "__asm__" in (tmp_path / "model.c").read_text()
+    assert_qemu_m4_equals_tflm(path.read_bytes(), g, tmp_path, 1,
+                               extra_flags=("-fno-omit-frame-pointer", "-DTINYCC_NO_ASM"))
+
+
 def fake_model(folder, body: str):
     """A NAME_invoke whose body misbehaves on purpose."""
     (folder / "model.h").write_text(

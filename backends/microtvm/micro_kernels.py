@@ -20,7 +20,7 @@ import numpy as np
 PRELUDE = """/* tinycc's micro-kernels for TVM's tensorised int8 schedules (SXTB16 + SMLAD with the DSP
  * extension, plain C elsewhere) */
 #include <string.h>
-#if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && defined(__OPTIMIZE__)
+#if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && defined(__OPTIMIZE__) && !defined(TINYCC_NO_ASM)
 #include <arm_acle.h>
 #define TINYCC_TVM_DSP 1
 static inline int32_t tinycc_tvm_ld4(const int8_t *p) {

@@ -6,7 +6,7 @@
  * rounding bit, conv_2d_cols.h's tinycc_srdhm_v6m; a constant and an addend, dot_s8.h's
  * tinycc_mulhi_k_v6m) with the registers it names: in "l" (low) operands [acc], and [b] = m on entry;
  * on exit [b] = ah bh + t_hi + u_hi and [al] = u, [a], [bl] and [t] scratch (earlyclobber outputs). */
-#if defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__)
+#if defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__) && !defined(TINYCC_NO_ASM)
 #define TINYCC_MULHS_V6M_ASM \
     ".syntax unified\n\t" \
     "movs %[a], %[acc]\n\t" \

@@ -16,7 +16,7 @@
  * input is in the plane, and no pixel past the output's: no ring. Sums are TFLM's exactly (integer
  * additions in another order). Measured on KWS (25x5x64, stride 1): 649-687 K -> 487-509 K instructions a layer
  * (sums 35, requantisation 21, widening 4.6 an output). */
-#if defined(__ARM_ARCH_6M__) && !defined(TINYCC_DSP) && defined(__OPTIMIZE__) && !defined(__OPTIMIZE_SIZE__)
+#if defined(__ARM_ARCH_6M__) && !defined(TINYCC_DSP) && defined(__OPTIMIZE__) && !defined(TINYCC_NO_ASM) && !defined(__OPTIMIZE_SIZE__)
 #define TINYCC_DW_V6M 1
 #ifndef TINYCC_DW_ONLY_PF
 #define TINYCC_DW_ONLY_PF 0     /* as depthwise_conv_2d_fast.h's (1, the emitter's: every fast node has the packed filter) */

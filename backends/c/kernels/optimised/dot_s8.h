@@ -3,8 +3,10 @@
  * with the DSP extension (Cortex-M4/M7/M33) four int8 pairs are widened with SXTB16 and
  * multiplied-accumulated two at a time with SMLAD; elsewhere plain C. An unoptimised (-O0, debug)
  * build takes the plain C paths too: without register allocation the DSP kernels' inline
- * assembly cannot be given the registers it asks for. */
-#if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && defined(__OPTIMIZE__)
+ * assembly cannot be given the registers it asks for. Nor does a build defining TINYCC_NO_ASM (every
+ * assembly and DSP guard of the kernels tests it): -fno-omit-frame-pointer takes r7, and the widest
+ * blocks (14 registers) then have "impossible constraints"; no compiler macro tells that flag. */
+#if defined(__ARM_FEATURE_DSP) && defined(__ARM_FEATURE_SIMD32) && defined(__OPTIMIZE__) && !defined(TINYCC_NO_ASM)
 #include <arm_acle.h>
 #include <string.h>
 #define TINYCC_DSP 1
@@ -157,7 +159,7 @@ static inline int tinycc_interior_cols(int ow, int sw, int pad_l, int kw, int w,
     return b;
 }
 
-#if defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__)
+#if defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__) && !defined(TINYCC_NO_ASM)
 /* ARMv6-M has no 32x32 -> 64 multiply (GCC calls __aeabi_lmul for an int64 product): the high word of
  * adj 2^32 + acc m + (acc < 0 ? 0xc0000000 : 0x40000000), the one-multiply requantisations of the
  * depthwise (tinycc_dw_rq) and fully connected (tinycc_fc_mul) kernels, in 24 16-bit Thumb instructions:

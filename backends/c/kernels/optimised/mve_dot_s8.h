@@ -4,7 +4,7 @@
  * accumulator); the last partial vector is tail-predicated (VCTP: its inactive lanes neither load
  * nor add), so any length, odd ones included, takes no scalar remainder loop and never reads past
  * the end. int32 sums in any order are TF Lite Micro's exactly. */
-#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1) && defined(__OPTIMIZE__)
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1) && defined(__OPTIMIZE__) && !defined(TINYCC_NO_ASM)
 #include <arm_mve.h>
 #define TINYCC_MVE 1
 

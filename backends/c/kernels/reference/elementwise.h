@@ -18,7 +18,7 @@ typedef struct {
     int32_t in1_zp, in2_zp, out_zp, mult, shift, act_min, act_max;
 } tinycc_mul_params;
 
-#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1) && defined(__OPTIMIZE__)
+#if defined(__ARM_FEATURE_MVE) && (__ARM_FEATURE_MVE & 1) && defined(__OPTIMIZE__) && !defined(TINYCC_NO_ASM)
 #define TINYCC_MVE_ADDSUB 1   /* Helium: optimised/mve_elementwise.h (after this file) takes same-shape int8 */
 static inline int tinycc_mve_addsub_s8(int32_t n, const tinycc_bcast *s, const int8_t *a, const int8_t *b, int8_t *out,
                                        const tinycc_addsub_params *p, int sign);
