@@ -137,7 +137,7 @@ static inline __attribute__((always_inline)) void tinycc_dw_v6m_widen(const int8
 /* a channel's outputs from its sums in the plane when the node is a ReLU with out_zp = act_min = -128 and
  * act_max = 127 (rq 1, or rq 2: ZP subtracts 128 after the shift), for a channel whose right shift r is at
  * most 16: a sum <= 0 stores -128 (tinycc_dw_store4's shortcut). A positive acc a below 2^16 (LSRS #16
- * leaves 0) takes the short exact form (proof below): 20 instructions an output with its load, store and
+ * leaves 0) takes the short exact form (proof below): 19 instructions an output with its load, store and
  * loop step (stride 1, rq 1), 29 before. A larger a takes tinycc_dw_rq's high word, floor((a M + 2^30) / 2^32) + hi0, from
  * 16-bit halves: a M + 2^30 = ah mh 2^32 + (X 2^16 + al ml + 2^30) with X = al mh + ah ml, whose quotient
  * by 2^32 is ah mh + floor((X + 2^14 + (al ml >> 16)) / 2^16) (unsigned under 2^32 for any int32 a > 0:
@@ -156,43 +156,43 @@ static inline __attribute__((always_inline)) void tinycc_dw_v6m_widen(const int8
  * 2^14 + 2^30 when r <= 16. Then out = that - 128, clamped to 127 (it is >= -128).
  *
  * r0 at the plane, r1 at the context: ml, mh, hi0, r - 1, co, the folded bias, the first row's end, the
- * row's skip and step, the last row's end past it, the output pointer, kh, 15 + r. Registers: ml r5, mh
- * r6, the bias r7, kh r8, 15 + r r9, hi0 r10, r - 1 r11, co r12, the row's end lr; the long form saves r5
- * around its own use. */
+ * row's skip and step, the last row's end past it, the output pointer, kh, 15 + r. Registers: 15 + r r3,
+ * ml r5, mh r6, the bias r7, kh r8, hi0 r10, r - 1 r11, co r12, the row's end lr; the long form saves r3
+ * and r5 around its own use. */
 #define TINYCC_DW_PL_RQ_ASM(ZP, LOAD) \
     __asm__ volatile(".syntax unified\n\t" \
                      "push {r7}\n\t" \
                      "ldr r2, [r1, #36]\n\t" "ldr r3, [r1, #28]\n\t" "ldr r4, [r1, #32]\n\t" \
                      "push {r2, r3, r4}\n\t" \
-                     "ldr r2, [r1, #44]\n\t" "mov r8, r2\n\t" "ldr r2, [r1, #48]\n\t" "mov r9, r2\n\t" \
+                     "ldr r2, [r1, #44]\n\t" "mov r8, r2\n\t" \
                      "ldr r2, [r1, #8]\n\t" "mov r10, r2\n\t" "ldr r2, [r1, #12]\n\t" "mov r11, r2\n\t" \
                      "ldr r2, [r1, #16]\n\t" "mov r12, r2\n\t" "ldr r2, [r1, #24]\n\t" "mov lr, r2\n\t" \
-                     "ldr r5, [r1, #0]\n\t" "ldr r6, [r1, #4]\n\t" \
+                     "ldr r5, [r1, #0]\n\t" "ldr r6, [r1, #4]\n\t" "ldr r3, [r1, #48]\n\t" \
                      "ldr r7, [r1, #20]\n\t" "ldr r1, [r1, #40]\n" \
                      "1:\n\t" \
                      LOAD "adds r2, r2, r7\n\t" "ble 5f\n\t" \
-                     "lsrs r3, r2, #16\n\t" "bne 7f\n\t" \
+                     "lsrs r4, r2, #16\n\t" "bne 7f\n\t" \
                      "movs r4, r2\n\t" "muls r4, r5, r4\n\t" "lsrs r4, r4, #16\n\t" \
                      "muls r2, r6, r2\n\t" "adds r2, r2, r4\n\t" "add r2, r8\n\t" \
-                     "mov r3, r9\n\t" "lsrs r2, r2, r3\n\t" "subs r2, #128\n" \
+                     "lsrs r2, r2, r3\n\t" "subs r2, #128\n" \
                      "3:\n\t" \
                      "cmp r2, #127\n\t" "ble 4f\n\t" "movs r2, #127\n" \
                      "4:\n\t" \
                      "strb r2, [r1]\n\t" "add r1, r12\n\t" "cmp r0, lr\n\t" "bne 1b\n\t" \
                      "b 6f\n" \
                      "5:\n\t" \
-                     "movs r3, #128\n\t" \
-                     "strb r3, [r1]\n\t" "add r1, r12\n\t" "cmp r0, lr\n\t" "bne 1b\n\t" \
+                     "movs r2, #128\n\t" \
+                     "strb r2, [r1]\n\t" "add r1, r12\n\t" "cmp r0, lr\n\t" "bne 1b\n\t" \
                      "b 6f\n" \
                      "7:\n\t" \
-                     "push {r5}\n\t" "uxth r2, r2\n\t" \
+                     "push {r3, r5}\n\t" "movs r3, r4\n\t" "uxth r2, r2\n\t" \
                      "movs r4, r5\n\t" "movs r5, r2\n\t" "muls r5, r4, r5\n\t" "muls r4, r3, r4\n\t" \
                      "muls r2, r6, r2\n\t" "muls r3, r6, r3\n\t" \
                      "lsrs r5, r5, #16\n\t" "adds r2, r2, r4\n\t" "adds r2, r2, r5\n\t" \
                      "movs r5, #128\n\t" "lsls r5, r5, #7\n\t" "adds r2, r2, r5\n\t" \
                      "lsrs r2, r2, #16\n\t" "adds r3, r3, r2\n\t" "add r3, r10\n\t" \
                      "mov r5, r11\n\t" "asrs r3, r3, r5\n\t" ZP \
-                     "pop {r5}\n\t" "movs r2, r3\n\t" "b 3b\n" \
+                     "movs r2, r3\n\t" "pop {r3, r5}\n\t" "b 3b\n" \
                      "6:\n\t" \
                      TINYCC_DW_PL_NEXT_ROW)
 
