@@ -154,8 +154,9 @@ typedef struct {
 /* the ReLU tail (relu: out_zp = act_min = -128, act_max 127, five pixels, the channel's s <= 15): each
  * accumulator a from its high register requantised and stored as tinycc_cols_rq, the context at acc (r0)
  * and the output pointer r1, co in lr, with no store of the sums and no loop. A positive a below 2^16
- * (LSRS #16 leaves 0) takes the short exact form below (22 instructions; 32 before), a larger one the
- * 16-bit halves of tinycc_cols_relu5_v6m (37), one <= 0 stores -128 (6).
+ * (LSRS #16 leaves 0) takes the short exact form below (18 instructions with its operands in registers,
+ * loaded once for the five; 32 before), a larger one the 16-bit halves of tinycc_cols_relu5_v6m (44), one
+ * <= 0 stores -128 (6).
  *
  * The short form. tinycc_cols_rq with U = W as unsigned (2^31 <= U < 2^32: W = 2M - 2^32 with its low
  * bits s ^ key) has x = a + floor((a W + 2^31) / 2^32) = floor((a U + 2^31) / 2^32) >= 0 for a > 0,
@@ -169,14 +170,18 @@ typedef struct {
  * 2^31, and the sum with kh < 2^31 + 2^14 + 2^30 (s <= 15) too. The long form adds 2^s = kh >> 15 to x
  * (x + 2^s < 2^31: the emitter bounds |x| + |h| with |h| = 255 2^s), shifts by s + 1 = (16 + s) - 15
  * and subtracts 128. */
+/* the short form's operands: ul r4, uh r5, kh r6, 16 + s r7 (for the five; the long form loads them again
+ * after it) */
+#define TINYCC_COLS_V6M_RELU_LOAD \
+        "ldr r3, [r0, #24]\n\t" "uxth r4, r3\n\t" "lsrs r5, r3, #16\n\t" "ldr r6, [r0, #28]\n\t" \
+        "ldr r7, [r0, #32]\n\t"
 #define TINYCC_COLS_V6M_RELU1(R) \
         "mov r2, " R "\n\t" "cmp r2, #0\n\t" "ble 7f\n\t" \
         "lsrs r3, r2, #16\n\t" "bne 9f\n\t" \
-        "ldr r7, [r0, #24]\n\t" "uxth r3, r7\n\t" "muls r3, r2, r3\n\t" "lsrs r3, r3, #16\n\t" \
-        "lsrs r7, r7, #16\n\t" "muls r7, r2, r7\n\t" "adds r7, r7, r3\n\t" "lsrs r7, r7, #1\n\t" \
-        "ldr r3, [r0, #28]\n\t" "adds r7, r7, r3\n\t" "ldr r3, [r0, #32]\n\t" "lsrs r7, r7, r3\n\t" \
-        "subs r7, #128\n" \
-        "6:\n\t" "cmp r7, #127\n\t" "ble 8f\n\t" "movs r7, #127\n\t" "b 8f\n" \
+        "movs r3, r4\n\t" "muls r3, r2, r3\n\t" "lsrs r3, r3, #16\n\t" \
+        "muls r2, r5, r2\n\t" "adds r2, r2, r3\n\t" "lsrs r2, r2, #1\n\t" "adds r2, r2, r6\n\t" \
+        "lsrs r2, r2, r7\n\t" "subs r2, #128\n" \
+        "6:\n\t" "cmp r2, #127\n\t" "ble 8f\n\t" "movs r2, #127\n\t" "b 8f\n" \
         "9:\n\t" \
         "ldr r7, [r0, #24]\n\t" \
         "movs r3, r2\n\t" "uxth r4, r3\n\t" "asrs r3, r3, #16\n\t" "uxth r5, r7\n\t" \
@@ -186,15 +191,17 @@ typedef struct {
         "asrs r6, r4, #16\n\t" "adds r7, r7, r6\n\t" \
         "lsls r4, r4, #17\n\t" "adcs r7, r7, r2\n\t" \
         "ldr r3, [r0, #28]\n\t" "lsrs r3, r3, #15\n\t" "adds r7, r7, r3\n\t" \
-        "ldr r3, [r0, #32]\n\t" "subs r3, #15\n\t" "asrs r7, r7, r3\n\t" "subs r7, #128\n\t" "b 6b\n" \
-        "7:\n\t" "movs r7, #128\n" \
-        "8:\n\t" "strb r7, [r1]\n\t" "add r1, lr\n\t"
+        "ldr r3, [r0, #32]\n\t" "subs r3, #15\n\t" "asrs r7, r7, r3\n\t" "subs r7, #128\n\t" "movs r2, r7\n\t" \
+        TINYCC_COLS_V6M_RELU_LOAD "b 6b\n" \
+        "7:\n\t" "movs r2, #128\n" \
+        "8:\n\t" "strb r2, [r1]\n\t" "add r1, lr\n\t"
 #define TINYCC_COLS_V6M_TAIL_STORE \
         "pop {r2}\n\t" \
         "mov r3, r8\n\t" "mov r4, r9\n\t" "mov r5, r10\n\t" "mov r6, r11\n\t" "mov r7, r12\n\t" \
         "stmia r2!, {r3, r4, r5, r6, r7}\n\t"
 #define TINYCC_COLS_V6M_TAIL_RELU \
         "pop {r0}\n\t" "ldr r1, [r0, #40]\n\t" "ldr r3, [r0, #36]\n\t" "mov lr, r3\n\t"   /* co: the loop's end is spent */ \
+        TINYCC_COLS_V6M_RELU_LOAD \
         TINYCC_COLS_V6M_RELU1("r8") TINYCC_COLS_V6M_RELU1("r9") TINYCC_COLS_V6M_RELU1("r10") \
         TINYCC_COLS_V6M_RELU1("r11") TINYCC_COLS_V6M_RELU1("r12")
 static inline __attribute__((always_inline)) void tinycc_cols_5x1_v6m(const int32_t *x, const int32_t *w, int g,
@@ -249,6 +256,7 @@ static inline __attribute__((always_inline)) void tinycc_cols_5x1_v6m(const int3
 #undef TINYCC_COLS_V6M_TAIL_RELU
 #undef TINYCC_COLS_V6M_TAIL_STORE
 #undef TINYCC_COLS_V6M_RELU1
+#undef TINYCC_COLS_V6M_RELU_LOAD
 
 /* tinycc_cols_store5_v6m's loop in assembly for a ReLU with out_zp = act_min = -128 and act_max = 127: an
  * accumulator <= 0 stores -128 (8 instructions); else tinycc_cols_rq of a positive acc, whose x is then
