@@ -353,7 +353,7 @@ def test_short_requantisation_forms_equal_tflm_for_every_sum_below_2_16(tmp_path
     """The ARMv6-M kernels' short requantisation forms (depthwise_conv_2d_v6m.h: (a mh + (a ml >> 16) +
     2^14 + 2^(14+r)) >> (15 + r); conv_2d_cols_v6m.h's ReLU tail: ((t >> 1) + 2^14 + 2^(15+s)) >> (16 + s))
     equal TFLM's 64-bit MultiplyByQuantizedMultiplier for every sum a in [1, 2^16), shifts 0 (1 for the
-    tail) to 16 and multipliers 2^30, 2^30 + 1, 2^31 - 2^8, 2^31 - 1 and others, on the host under UBSan.
+    tail) to 16 and multipliers 2^30, 2^30 + 1, 2^31 - 2^8, 2^31 - 1 and others, on the host under ASan and UBSan.
     The same program shows the check's teeth: K without its 2^(30+r) term, the tail's t not halved, and
     the depthwise form past its a < 2^16 guard each miss."""
     cc = shutil.which(CC)
@@ -362,7 +362,7 @@ def test_short_requantisation_forms_equal_tflm_for_every_sum_below_2_16(tmp_path
     src = tmp_path / "short.c"
     src.write_text(SHORT_FORM_CHECK)
     exe = tmp_path / "short"
-    subprocess.run([cc, "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-fsanitize=undefined",
+    subprocess.run([cc, "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-fsanitize=address,undefined",
                     "-fno-sanitize-recover=all", str(src), "-o", str(exe)], check=True)
     bad = [int(v) for v in subprocess.run([str(exe)], check=True, capture_output=True, text=True).stdout.split()]
     assert bad[0] == 0 and bad[2] == 0, bad        # the forms: exact
