@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tests.c_build import write_sources
+from tests.c_build import CC, write_sources
 from tests.ops.cases._common import conv_out_scale, io_tensor, out_tensor, weights
 from tests.ops.check import assert_outputs_equal_tflm, random_inputs
 from tests.test_inplace import sandwiched
@@ -89,6 +90,43 @@ def avg_pool(rng, hw, ch, kernel, strides=(1, 1), same=False, activation="none")
     return single_op("average_pool_2d", [x], act("y", (), "int8", x.quant), attrs)
 
 
+
+def short_form(rng, op, chans, hw=(2, 5), ci=4):
+    """A ReLU node (out_zp -128, output scale 1) whose channel c has the effective scale frac 2^-e and sums
+    near centre, chans = [(e, frac, centre), ...]: the requantisation's short form (sums below 2^16) and the
+    long one on both sides of 2^16, shifts from 1 to 17 (past the forms' bounds: the general paths), and
+    multipliers 2^30 (frac 0.5: no low half) and 2^31 - 2^8 (frac 1 - 2^-23: a low half of 0xff00, so a sum
+    past 2^16 through the short form overflows its products; at 2^17 with shifts 10 and 11 the outputs stay
+    below the clamp and show it). Weights in [-2, 2] keep each sum within about
+    +-4,600 of its centre (the bias); the input scale 2^-7 and the output scale 1 make the weight scales
+    frac 2^(7-e) exact in float32."""
+    n = len(chans)
+    x = act("x", (1, *hw, n if op == "depthwise_conv_2d" else ci), "int8", q(2.0 ** -7, 3))
+    w_s = np.array([f * 2.0 ** (7 - e) for e, f, _ in chans], np.float32)
+    b_s = (w_s * np.float32(2.0 ** -7)).astype(np.float32)
+    centre = np.array([c for _, _, c in chans], np.int64)
+    b = const("b", (centre + rng.integers(-300, 300, n)).astype(np.int32), q(b_s, np.zeros(n)))
+    y = act("y", (), "int8", q(1.0, -128))
+    if op == "depthwise_conv_2d":
+        w = const("w", rng.integers(-2, 3, (1, 3, 3, n)).astype(np.int8), q(w_s, np.zeros(n), 3))
+        (t, bo), (le, r) = (same_padding(hw[i], 3, 1, 1) for i in (0, 1))
+        attrs = {"strides": (1, 1), "dilations": (1, 1), "activation": "relu", "depth_multiplier": 1,
+                 "pads": (t, le, bo, r)}
+    else:
+        w = const("w", rng.integers(-2, 3, (n, 1, 1, ci)).astype(np.int8), q(w_s, np.zeros(n), 0))
+        attrs = {"strides": (1, 1), "dilations": (1, 1), "activation": "relu", "pads": (0, 0, 0, 0)}
+    return single_op(op, [x, w, b], y, attrs)
+
+
+TOP = 1 - 2.0 ** -23     # the multiplier 2^31 - 2^8
+# (e, frac, centre): depthwise rq words need e >= 2 (r = e; the short form r <= 16); the im2col words s = e - 1
+# (the short form s <= 15)
+SHORT_DW = [(9, TOP, 1 << 16), (8, 0.5, 1 << 16), (9, 0.75, 1 << 16), (2, TOP, 300), (16, TOP, 1 << 16),
+            (17, 0.6, 1 << 16), (8, TOP, 1 << 15), (12, 1 - 2.0 ** -24, 1 << 16), (10, TOP, 1 << 17),
+            (11, TOP, 3 << 16)]
+SHORT_PW = [(9, TOP, 1 << 16), (8, 0.5, 1 << 16), (1, 0.75, 200), (10, TOP, 1 << 16), (16, TOP, 1 << 16),
+            (2, TOP, 400), (8, TOP, 1 << 15), (12, 0.9, 1 << 16), (10, TOP, 1 << 17), (11, TOP, 3 << 16)]
+
 CASES = {
     # 1x1: 9 pixels (a lone last one), 5 channels (a last one alone), 1 group (odd)
     "pw_odd_pixels_odd_channels": lambda r: conv(r, (3, 3), 4, 5),
@@ -121,6 +159,10 @@ CASES = {
                                                          (1 << 30) + 5, -1000]),
     "dw_plane_too_wide": lambda r: depthwise(r, (3, 16), 4, activation="relu", zp=-128),
     "dw_plane_one_column": lambda r: depthwise(r, (4, 1), 3, activation="relu", zp=-128),
+    # the positive sums' short requantisation (below 2^16) and its neighbours: shifts 1 to 17, multipliers
+    # 2^30 and 2^31 - 2^8, sums on both sides of 2^16 (short_form)
+    "dw_plane_relu_short_form": lambda r: short_form(r, "depthwise_conv_2d", SHORT_DW, hw=(6, 5)),
+    "pw_relu_tail_short_form": lambda r: short_form(r, "conv_2d", SHORT_PW),
     # the five-pixel block's ReLU tail (five pixels; a last pass of two through the assembly loop; odd channels)
     "pw_relu_tail_ten_pixels": lambda r: conv(r, (2, 5), 16, 7, activation="relu", zp=-128),
     "pw_relu_tail_seven_pixels": lambda r: conv(r, (1, 7), 8, 4, activation="relu", zp=-128),
@@ -257,3 +299,71 @@ def test_armv6m_high_multiplies_equal_the_64_bit_products(tmp_path):
     elf = cortexm.build(tmp_path, CORE)["elf"]
     (out,), = cortexm.run(elf, CORE, [[np.zeros(4, np.int8)]], [((4,), "int8")])
     assert int(np.asarray(out).view(np.int32)[0]) == 0
+
+
+SHORT_FORM_CHECK = r"""
+#include <stdint.h>
+#include <stdio.h>
+/* TFLM's MultiplyByQuantizedMultiplier(a, m, -e) (no left shift), in int64 */
+static int32_t tflm(int32_t a, int32_t m, int e) {
+    const int64_t ab = (int64_t)a * m;
+    const int32_t x = (int32_t)((ab + (ab >= 0 ? (1LL << 30) : 1 - (1LL << 30))) / (1LL << 31));
+    const int32_t mask = (int32_t)((1u << e) - 1u), rem = x & mask, th = (mask >> 1) + (x < 0);
+    return (x >> e) + (rem > th);
+}
+/* the depthwise planes' short form (r = e; brk 1: K without 2^(30+r)) */
+static uint32_t dw(uint32_t a, uint32_t m, int e, int brk) {
+    const uint32_t mh = m >> 16, ml = m & 0xffffu, kh = (1u << 14) + (e && brk != 1 ? 1u << (14 + e) : 0u);
+    return (a * mh + ((a * ml) >> 16) + kh) >> (15 + e);
+}
+/* the five-pixel ReLU tail's (U = 2m, s = e - 1; brk 1: K without 2^(32+s), 2: t not halved) */
+static uint32_t pw(uint32_t a, uint32_t m, int e, int brk) {
+    const uint32_t u = 2u * m, uh = u >> 16, ul = u & 0xffffu, t = a * uh + ((a * ul) >> 16);
+    const uint32_t kh = (1u << 14) + (brk != 1 ? 1u << (14 + e) : 0u);
+    return ((brk == 2 ? t : t >> 1) + kh) >> (15 + e);
+}
+int main(void) {
+    static const uint32_t ms[] = {0x40000000u, 0x40000001u, 0x5a82799au, 0x7fffff00u, 0x7fffffffu, 0x6487ed51u};
+    long bad[6] = {0};
+    uint32_t a, j;
+    int e;
+    for (j = 0; j < sizeof ms / sizeof ms[0]; ++j)
+        for (e = 0; e <= 16; ++e)
+            for (a = 1; a < (1u << 17); ++a) {
+                const int32_t want = tflm((int32_t)a, (int32_t)ms[j], e);
+                if (a < (1u << 16)) {   /* the forms' range */
+                    bad[0] += (int32_t)dw(a, ms[j], e, 0) != want;
+                    bad[1] += (int32_t)dw(a, ms[j], e, 1) != want;
+                    if (e >= 1 && e <= 16) {
+                        bad[2] += (int32_t)pw(a, ms[j], e, 0) != want;
+                        bad[3] += (int32_t)pw(a, ms[j], e, 1) != want;
+                        bad[4] += (int32_t)pw(a, ms[j], e, 2) != want;
+                    }
+                } else {   /* past the LSRS #16 guard */
+                    bad[5] += (int32_t)dw(a, ms[j], e, 0) != want;
+                }
+            }
+    printf("%ld %ld %ld %ld %ld %ld\n", bad[0], bad[1], bad[2], bad[3], bad[4], bad[5]);
+    return 0;
+}
+"""
+
+
+def test_short_requantisation_forms_equal_tflm_for_every_sum_below_2_16(tmp_path):
+    """The ARMv6-M kernels' short requantisation forms (depthwise_conv_2d_v6m.h: (a mh + (a ml >> 16) +
+    2^14 + 2^(14+r)) >> (15 + r); conv_2d_cols_v6m.h's ReLU tail: ((t >> 1) + 2^14 + 2^(15+s)) >> (16 + s))
+    equal TFLM's 64-bit MultiplyByQuantizedMultiplier for every sum a in [1, 2^16), shifts 0 (1 for the
+    tail) to 16 and multipliers 2^30, 2^30 + 1, 2^31 - 2^8, 2^31 - 1 and others, on the host under ASan and UBSan.
+    The same program shows the check's teeth: K without its 2^(30+r) term, the tail's t not halved, and
+    the depthwise form past its a < 2^16 guard each miss."""
+    cc = shutil.which(CC)
+    if cc is None:
+        pytest.skip(f"no host C compiler ({CC})")
+    src = tmp_path / "short.c"
+    src.write_text(SHORT_FORM_CHECK)
+    exe = tmp_path / "short"
+    subprocess.run([cc, "-std=c99", "-O2", "-Wall", "-Wextra", "-Werror", "-fsanitize=address,undefined",
+                    "-fno-sanitize-recover=all", str(src), "-o", str(exe)], check=True)
+    bad = [int(v) for v in subprocess.run([str(exe)], check=True, capture_output=True, text=True).stdout.split()]
+    assert bad[0] == 0 and bad[2] == 0, bad        # the forms: exact
+    assert bad[1] > 0 and bad[3] > 0 and bad[4] > 0 and bad[5] > 0, bad   # the breaks: caught

@@ -140,7 +140,8 @@ static inline void tinycc_cols_offsets_v6m(int32_t *col, int k4) {
 typedef struct {
     int32_t a[TINYCC_COLS_V6M_NP];
     const int32_t *end;     /* at byte 20 */
-    int32_t m, h, s1, co;   /* bytes 24-36: tinycc_cols_5x1_v6m's ReLU tail's W, zp2 << s, s + 1, co */
+    int32_t m, kh, s16, co;   /* bytes 24-36: tinycc_cols_5x1_v6m's ReLU tail's W, 2^14 + 2^(15+s), 16 + s,
+                               co */
     int8_t *o;              /* byte 40: its first output */
 } tinycc_cols5_v6m;
 
@@ -150,12 +151,38 @@ typedef struct {
  * pushed and popped with acc: nothing in the loop addresses the frame), the accumulators r8-r12 (set
  * from kb, stored to acc by one STM at the end), the column's end lr. Always inlined (a call cost 23
  * instructions). */
-/* the ReLU tail (relu: out_zp = act_min = -128, act_max 127, five pixels): each accumulator from its high
- * register requantised and stored as tinycc_cols_relu5_v6m's, the context at acc (r0) and the output
- * pointer r1, co in lr, with no store of the sums and no loop: 32 instructions a positive accumulator, 6
- * one <= 0 */
+/* the ReLU tail (relu: out_zp = act_min = -128, act_max 127, five pixels, the channel's s <= 15): each
+ * accumulator a from its high register requantised and stored as tinycc_cols_rq, the context at acc (r0)
+ * and the output pointer r1, co in lr, with no store of the sums and no loop. A positive a below 2^16
+ * (LSRS #16 leaves 0) takes the short exact form below (18 instructions with its operands in registers,
+ * loaded once for the five; 32 before), a larger one the 16-bit halves of tinycc_cols_relu5_v6m (44), one
+ * <= 0 stores -128 (6).
+ *
+ * The short form. tinycc_cols_rq with U = W as unsigned (2^31 <= U < 2^32: W = 2M - 2^32 with its low
+ * bits s ^ key) has x = a + floor((a W + 2^31) / 2^32) = floor((a U + 2^31) / 2^32) >= 0 for a > 0,
+ * then ((x + (2 z + 1) 2^s) >> s) >> 1 = floor((x + 2^s) / 2^(s+1)) + z (z = -128: 256 2^s is a
+ * multiple of 2^(s+1)). For integers c and d > 0, floor((floor(y) + c) / d) = floor((y + c) / d), so
+ *   out - z = floor((a U + K) / 2^(33+s)),  K = 2^31 + 2^(32+s),
+ * and with U = uh 2^16 + ul (both < 2^16) and K a multiple of 2^17:
+ *   floor((a U + K) / 2^16) = t + K / 2^16,  t = a uh + ((a ul) >> 16),
+ *   out - z = ((t >> 1) + kh) >> (16 + s),  kh = K / 2^17 = 2^14 + 2^(15+s).
+ * For 0 < a < 2^16: a ul, a uh <= (2^16 - 1)^2 and t <= 2^32 - 2^16 - 1 fit 32 unsigned bits, t >> 1 <
+ * 2^31, and the sum with kh < 2^31 + 2^14 + 2^30 (s <= 15) too. The long form adds 2^s = kh >> 15 to x
+ * (x + 2^s < 2^31: the emitter bounds |x| + |h| with |h| = 255 2^s), shifts by s + 1 = (16 + s) - 15
+ * and subtracts 128. */
+/* the short form's operands: ul r4, uh r5, kh r6, 16 + s r7 (for the five; the long form loads them again
+ * after it) */
+#define TINYCC_COLS_V6M_RELU_LOAD \
+        "ldr r3, [r0, #24]\n\t" "uxth r4, r3\n\t" "lsrs r5, r3, #16\n\t" "ldr r6, [r0, #28]\n\t" \
+        "ldr r7, [r0, #32]\n\t"
 #define TINYCC_COLS_V6M_RELU1(R) \
         "mov r2, " R "\n\t" "cmp r2, #0\n\t" "ble 7f\n\t" \
+        "lsrs r3, r2, #16\n\t" "bne 9f\n\t" \
+        "movs r3, r4\n\t" "muls r3, r2, r3\n\t" "lsrs r3, r3, #16\n\t" \
+        "muls r2, r5, r2\n\t" "adds r2, r2, r3\n\t" "lsrs r2, r2, #1\n\t" "adds r2, r2, r6\n\t" \
+        "lsrs r2, r2, r7\n\t" "subs r2, #128\n" \
+        "6:\n\t" "cmp r2, #127\n\t" "ble 8f\n\t" "movs r2, #127\n\t" "b 8f\n" \
+        "9:\n\t" \
         "ldr r7, [r0, #24]\n\t" \
         "movs r3, r2\n\t" "uxth r4, r3\n\t" "asrs r3, r3, #16\n\t" "uxth r5, r7\n\t" \
         "asrs r7, r7, #16\n\t" "movs r6, r4\n\t" "muls r6, r5, r6\n\t" "muls r5, r3, r5\n\t" \
@@ -163,17 +190,18 @@ typedef struct {
         "uxth r6, r5\n\t" "adds r4, r4, r6\n\t" "asrs r5, r5, #16\n\t" "adds r7, r7, r5\n\t" \
         "asrs r6, r4, #16\n\t" "adds r7, r7, r6\n\t" \
         "lsls r4, r4, #17\n\t" "adcs r7, r7, r2\n\t" \
-        "ldr r3, [r0, #28]\n\t" "adds r7, r7, r3\n\t" \
-        "ldr r3, [r0, #32]\n\t" "asrs r7, r7, r3\n\t" \
-        "cmp r7, #127\n\t" "ble 8f\n\t" "movs r7, #127\n\t" "b 8f\n" \
-        "7:\n\t" "movs r7, #128\n" \
-        "8:\n\t" "strb r7, [r1]\n\t" "add r1, lr\n\t"
+        "ldr r3, [r0, #28]\n\t" "lsrs r3, r3, #15\n\t" "adds r7, r7, r3\n\t" \
+        "ldr r3, [r0, #32]\n\t" "subs r3, #15\n\t" "asrs r7, r7, r3\n\t" "subs r7, #128\n\t" "movs r2, r7\n\t" \
+        TINYCC_COLS_V6M_RELU_LOAD "b 6b\n" \
+        "7:\n\t" "movs r2, #128\n" \
+        "8:\n\t" "strb r2, [r1]\n\t" "add r1, lr\n\t"
 #define TINYCC_COLS_V6M_TAIL_STORE \
         "pop {r2}\n\t" \
         "mov r3, r8\n\t" "mov r4, r9\n\t" "mov r5, r10\n\t" "mov r6, r11\n\t" "mov r7, r12\n\t" \
         "stmia r2!, {r3, r4, r5, r6, r7}\n\t"
 #define TINYCC_COLS_V6M_TAIL_RELU \
         "pop {r0}\n\t" "ldr r1, [r0, #40]\n\t" "ldr r3, [r0, #36]\n\t" "mov lr, r3\n\t"   /* co: the loop's end is spent */ \
+        TINYCC_COLS_V6M_RELU_LOAD \
         TINYCC_COLS_V6M_RELU1("r8") TINYCC_COLS_V6M_RELU1("r9") TINYCC_COLS_V6M_RELU1("r10") \
         TINYCC_COLS_V6M_RELU1("r11") TINYCC_COLS_V6M_RELU1("r12")
 static inline __attribute__((always_inline)) void tinycc_cols_5x1_v6m(const int32_t *x, const int32_t *w, int g,
@@ -228,6 +256,7 @@ static inline __attribute__((always_inline)) void tinycc_cols_5x1_v6m(const int3
 #undef TINYCC_COLS_V6M_TAIL_RELU
 #undef TINYCC_COLS_V6M_TAIL_STORE
 #undef TINYCC_COLS_V6M_RELU1
+#undef TINYCC_COLS_V6M_RELU_LOAD
 
 /* tinycc_cols_store5_v6m's loop in assembly for a ReLU with out_zp = act_min = -128 and act_max = 127: an
  * accumulator <= 0 stores -128 (8 instructions); else tinycc_cols_rq of a positive acc, whose x is then
@@ -315,9 +344,10 @@ static inline void tinycc_cols_block5_v6m(const tinycc_conv_shape *s, const int3
         for (; op != end; op += 2) {
             const int32_t *const q = w + 2 + 2 * g;
             const int sh0 = (q[0] ^ (TINYCC_COLS_KEY ? key : 0)) & 31, sh1 = (q[1] ^ (TINYCC_COLS_KEY ? key : 0)) & 31;
-            c5.m = q[0], c5.h = (int32_t)((uint32_t)zp2 << sh0), c5.s1 = sh0 + 1, c5.o = op;
+            if (sh0 > 15 || sh1 > 15) break;   /* past the tail's bound: the loop below takes the rest */
+            c5.m = q[0], c5.kh = (1 << 14) + (1 << (15 + sh0)), c5.s16 = 16 + sh0, c5.o = op;
             tinycc_cols_5x1_v6m(col, w + 2, g, w[0], &c5, 1);
-            c5.m = q[1], c5.h = (int32_t)((uint32_t)zp2 << sh1), c5.s1 = sh1 + 1, c5.o = op + 1;
+            c5.m = q[1], c5.kh = (1 << 14) + (1 << (15 + sh1)), c5.s16 = 16 + sh1, c5.o = op + 1;
             tinycc_cols_5x1_v6m(col, w + 3, g, w[1], &c5, 1);
             w = q + 2;
         }

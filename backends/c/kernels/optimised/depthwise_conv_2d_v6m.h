@@ -15,7 +15,8 @@
  * border word. In place (out == in, batch 1) the output writes only channel c's bytes after channel c's
  * input is in the plane, and no pixel past the output's: no ring. Sums are TFLM's exactly (integer
  * additions in another order). Measured on KWS (25x5x64, stride 1): 649-687 K -> 487-509 K instructions a layer
- * (sums 35, requantisation 21, widening 4.6 an output). */
+ * (sums 35, requantisation 21, widening 4.6 an output), then 461-478 K with the requantisation's short form
+ * (15.8 an output, most sums positive). */
 #if defined(__ARM_ARCH_6M__) && !defined(TINYCC_DSP) && defined(__OPTIMIZE__) && !defined(TINYCC_NO_ASM) && !defined(__OPTIMIZE_SIZE__)
 #define TINYCC_DW_V6M 1
 #ifndef TINYCC_DW_ONLY_PF
@@ -134,39 +135,64 @@ static inline __attribute__((always_inline)) void tinycc_dw_v6m_widen(const int8
 #undef TINYCC_DW_PL_ODD
 
 /* a channel's outputs from its sums in the plane when the node is a ReLU with out_zp = act_min = -128 and
- * act_max = 127 (rq 1, or rq 2: ZP subtracts 128 after the shift): a sum <= 0 stores -128 (tinycc_dw_store4's
- * shortcut); else tinycc_dw_rq's high word for a positive acc, floor((acc M + 2^30) / 2^32) + hi0, from
- * 16-bit halves with M's halves ml, mh in registers: acc M + 2^30 = ah mh 2^32 + (X 2^16 + al ml + 2^30)
- * with X = al mh + ah ml, whose quotient by 2^32 is ah mh + floor((X + 2^14 + (al ml >> 16)) / 2^16)
- * (unsigned under 2^32 for any int32 acc > 0: ah, mh < 2^15, al, ml < 2^16, so X < 2^32 - 3 2^16), then
- * the shift by r - 1 and the clamp to 127: 31 instructions (ARMv6-M has no 64-bit product), 9 for a sum
- * <= 0 (30 and 8 at stride 1). r0 at the plane, r1 at the context: ml, mh, hi0, r - 1, co, the folded bias,
- * the first row's end, the row's skip and step, the last row's end past it, the output pointer. */
+ * act_max = 127 (rq 1, or rq 2: ZP subtracts 128 after the shift), for a channel whose right shift r is at
+ * most 16: a sum <= 0 stores -128 (tinycc_dw_store4's shortcut). A positive acc a below 2^16 (LSRS #16
+ * leaves 0) takes the short exact form (proof below): 19 instructions an output with its load, store and
+ * loop step (stride 1, rq 1), 29 before. A larger a takes tinycc_dw_rq's high word, floor((a M + 2^30) / 2^32) + hi0, from
+ * 16-bit halves: a M + 2^30 = ah mh 2^32 + (X 2^16 + al ml + 2^30) with X = al mh + ah ml, whose quotient
+ * by 2^32 is ah mh + floor((X + 2^14 + (al ml >> 16)) / 2^16) (unsigned under 2^32 for any int32 a > 0:
+ * ah, mh < 2^15, al, ml < 2^16, so X < 2^32 - 3 2^16), then the shift by r - 1 and the clamp to 127.
+ *
+ * The short form. TFLM's MultiplyByQuantizedMultiplier(a, M, -r) for a > 0, 0 <= M < 2^31 and r >= 0 (no
+ * left shift) is RDBPOT(SRDHM(a, M), r) with SRDHM(a, M) = x = floor((a M + 2^30) / 2^31) (the product is
+ * >= 0, so its nudge is +2^30 and the division's truncation a floor) and, x being >= 0, RDBPOT(x, r) =
+ * (x >> r) + (x mod 2^r > 2^(r-1) - 1) = floor((x + 2^(r-1)) / 2^r) for r >= 1, x for r = 0. For integers
+ * c and d > 0, floor((floor(y) + c) / d) = floor((y + c) / d), so
+ *   out - out_zp = floor((a M + K) / 2^(31+r)),  K = 2^30 + 2^(30+r)  (K = 2^30 for r = 0).
+ * With M = mh 2^16 + ml (ml < 2^16, mh < 2^15) and K a multiple of 2^16, floor((a M + K) / 2^16) =
+ * a mh + floor(a ml / 2^16) + K / 2^16, and dividing that by 2^(15+r) with a floor gives the same value:
+ *   out - out_zp = (a mh + ((a ml) >> 16) + kh) >> (15 + r),  kh = K >> 16 = 2^14 + 2^(14+r) (2^14 for r = 0).
+ * For 0 < a < 2^16 every step fits 32 unsigned bits: a ml < 2^32, a mh < 2^31, and the sum < 2^31 + 2^16 +
+ * 2^14 + 2^30 when r <= 16. Then out = that - 128, clamped to 127 (it is >= -128).
+ *
+ * r0 at the plane, r1 at the context: ml, mh, hi0, r - 1, co, the folded bias, the first row's end, the
+ * row's skip and step, the last row's end past it, the output pointer, kh, 15 + r. Registers: 15 + r r3,
+ * ml r5, mh r6, the bias r7, kh r8, hi0 r10, r - 1 r11, co r12, the row's end lr; the long form saves r3
+ * and r5 around its own use. */
 #define TINYCC_DW_PL_RQ_ASM(ZP, LOAD) \
     __asm__ volatile(".syntax unified\n\t" \
                      "push {r7}\n\t" \
                      "ldr r2, [r1, #36]\n\t" "ldr r3, [r1, #28]\n\t" "ldr r4, [r1, #32]\n\t" \
                      "push {r2, r3, r4}\n\t" \
-                     "ldr r2, [r1, #0]\n\t" "mov r8, r2\n\t" "ldr r2, [r1, #4]\n\t" "mov r9, r2\n\t" \
+                     "ldr r2, [r1, #44]\n\t" "mov r8, r2\n\t" \
                      "ldr r2, [r1, #8]\n\t" "mov r10, r2\n\t" "ldr r2, [r1, #12]\n\t" "mov r11, r2\n\t" \
                      "ldr r2, [r1, #16]\n\t" "mov r12, r2\n\t" "ldr r2, [r1, #24]\n\t" "mov lr, r2\n\t" \
+                     "ldr r5, [r1, #0]\n\t" "ldr r6, [r1, #4]\n\t" "ldr r3, [r1, #48]\n\t" \
                      "ldr r7, [r1, #20]\n\t" "ldr r1, [r1, #40]\n" \
                      "1:\n\t" \
                      LOAD "adds r2, r2, r7\n\t" "ble 5f\n\t" \
-                     "lsrs r3, r2, #16\n\t" "uxth r2, r2\n\t" \
-                     "mov r4, r8\n\t" "movs r5, r2\n\t" "muls r5, r4, r5\n\t" "muls r4, r3, r4\n\t" \
-                     "mov r6, r9\n\t" "muls r2, r6, r2\n\t" "muls r3, r6, r3\n\t" \
+                     "lsrs r4, r2, #16\n\t" "bne 7f\n\t" \
+                     "movs r4, r2\n\t" "muls r4, r5, r4\n\t" "lsrs r4, r4, #16\n\t" \
+                     "muls r2, r6, r2\n\t" "adds r2, r2, r4\n\t" "add r2, r8\n\t" \
+                     "lsrs r2, r2, r3\n\t" "subs r2, #128\n" \
+                     "3:\n\t" \
+                     "cmp r2, #127\n\t" "ble 4f\n\t" "movs r2, #127\n" \
+                     "4:\n\t" \
+                     "strb r2, [r1]\n\t" "add r1, r12\n\t" "cmp r0, lr\n\t" "bne 1b\n\t" \
+                     "b 6f\n" \
+                     "5:\n\t" \
+                     "movs r2, #128\n\t" \
+                     "strb r2, [r1]\n\t" "add r1, r12\n\t" "cmp r0, lr\n\t" "bne 1b\n\t" \
+                     "b 6f\n" \
+                     "7:\n\t" \
+                     "push {r3, r5}\n\t" "movs r3, r4\n\t" "uxth r2, r2\n\t" \
+                     "movs r4, r5\n\t" "movs r5, r2\n\t" "muls r5, r4, r5\n\t" "muls r4, r3, r4\n\t" \
+                     "muls r2, r6, r2\n\t" "muls r3, r6, r3\n\t" \
                      "lsrs r5, r5, #16\n\t" "adds r2, r2, r4\n\t" "adds r2, r2, r5\n\t" \
                      "movs r5, #128\n\t" "lsls r5, r5, #7\n\t" "adds r2, r2, r5\n\t" \
                      "lsrs r2, r2, #16\n\t" "adds r3, r3, r2\n\t" "add r3, r10\n\t" \
                      "mov r5, r11\n\t" "asrs r3, r3, r5\n\t" ZP \
-                     "cmp r3, #127\n\t" "ble 4f\n\t" "movs r3, #127\n" \
-                     "4:\n\t" \
-                     "strb r3, [r1]\n\t" "add r1, r12\n\t" "cmp r0, lr\n\t" "bne 1b\n\t" \
-                     "b 6f\n" \
-                     "5:\n\t" \
-                     "movs r3, #128\n\t" \
-                     "strb r3, [r1]\n\t" "add r1, r12\n\t" "cmp r0, lr\n\t" "bne 1b\n" \
+                     "movs r2, r3\n\t" "pop {r3, r5}\n\t" "b 3b\n" \
                      "6:\n\t" \
                      TINYCC_DW_PL_NEXT_ROW)
 
@@ -201,7 +227,7 @@ static __attribute__((noinline)) void tinycc_dw_s8_v6m(const tinycc_dw_shape *s,
     int32_t *q, *const qe = plane + oh * sh * pw;
     int b, c, j, oy, ox;
     const int fast = out_zp == -128 && act_min == -128 && act_max == 127;   /* tinycc_dw_v6m_relu's nodes */
-    int32_t rc[11], wc[3];
+    int32_t rc[13], wc[3];
     for (j = 0; j < rows * pw; ++j) plane[j] = in_zp;
     ctx[9] = (int32_t)(intptr_t)(plane + ow * sw);
     ctx[10] = 4 * (sh * pw - ow * sw);
@@ -224,9 +250,11 @@ static __attribute__((noinline)) void tinycc_dw_s8_v6m(const tinycc_dw_shape *s,
         wc[2] = (int32_t)(intptr_t)(src + (long)h * w * ci);
         tinycc_dw_v6m_widen(src, d, ci, w, wc);
         tinycc_dw_v6m_sums(pw, sw, plane, ctx);
-        const int quick = fast;
+        const int r = (rqw & 255) + 1;   /* the channel's right shift */
+        const int quick = fast && r <= 16;   /* tinycc_dw_v6m_relu's short form's bound */
         if (quick) {
             rc[0] = m & 0xffff, rc[1] = m >> 16, rc[2] = rqw >> 8, rc[3] = rqw & 255, rc[5] = kb;
+            rc[11] = (1 << 14) + (1 << (14 + r)), rc[12] = 15 + r;
             rc[10] = (int32_t)(intptr_t)o;
             tinycc_dw_v6m_relu(rq, sw, plane, rc);
         } else
