@@ -281,17 +281,6 @@
         TINYCC_DW_SM_WIDEN(FIRST, LAST); \
     else
 
-/* (low half of a, low half of b) and (high half of a, high half of b): PKHBT, PKHTB (GCC took 3 and 4 instructions) */
-static inline uint32_t tinycc_dw_sm_lo(uint32_t a, uint32_t b) {
-    uint32_t r;
-    __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(a), "r"(b));
-    return r;
-}
-static inline uint32_t tinycc_dw_sm_hi(uint32_t a, uint32_t b) {
-    uint32_t r;
-    __asm__("pkhtb %0, %2, %1, asr #16" : "=r"(r) : "r"(a), "r"(b));
-    return r;
-}
 
 /* the four channels' filter row KY as (w0, w1), (w1, w2) (z0: doubled, |2 w| <= 256) to their contexts'
  * words AT, AT + 1: channels 0 and 2 the low and high halves of the even bytes, 1 and 3 of the odd */
@@ -305,10 +294,10 @@ static inline uint32_t tinycc_dw_sm_hi(uint32_t a, uint32_t b) {
             e0 = __sadd16(e0, e0), e1 = __sadd16(e1, e1), e2 = __sadd16(e2, e2); \
             o0 = __sadd16(o0, o0), o1 = __sadd16(o1, o1), o2 = __sadd16(o2, o2); \
         } \
-        rec[0][AT] = (int32_t)tinycc_dw_sm_lo(e0, e1), rec[0][(AT) + 1] = (int32_t)tinycc_dw_sm_lo(e1, e2); \
-        rec[1][AT] = (int32_t)tinycc_dw_sm_lo(o0, o1), rec[1][(AT) + 1] = (int32_t)tinycc_dw_sm_lo(o1, o2); \
-        rec[2][AT] = (int32_t)tinycc_dw_sm_hi(e0, e1), rec[2][(AT) + 1] = (int32_t)tinycc_dw_sm_hi(e1, e2); \
-        rec[3][AT] = (int32_t)tinycc_dw_sm_hi(o0, o1), rec[3][(AT) + 1] = (int32_t)tinycc_dw_sm_hi(o1, o2); \
+        rec[0][AT] = (int32_t)tinycc_pk_lo(e0, e1), rec[0][(AT) + 1] = (int32_t)tinycc_pk_lo(e1, e2); \
+        rec[1][AT] = (int32_t)tinycc_pk_lo(o0, o1), rec[1][(AT) + 1] = (int32_t)tinycc_pk_lo(o1, o2); \
+        rec[2][AT] = (int32_t)tinycc_pk_hi(e0, e1), rec[2][(AT) + 1] = (int32_t)tinycc_pk_hi(e1, e2); \
+        rec[3][AT] = (int32_t)tinycc_pk_hi(o0, o1), rec[3][(AT) + 1] = (int32_t)tinycc_pk_hi(o1, o2); \
     }
 
 /* plane rows: the windows' (oh - 1) * sh + 3 */

@@ -24,6 +24,18 @@ static inline int32_t tinycc_sxtb16_ror8(int32_t v) {
     __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
     return r;
 }
+/* the low halves of a and b as (a's, b's) and the high halves as (a's, b's), low half first: PKHBT, PKHTB
+ * (GCC takes 3 and 4 instructions for the shifts and masks) */
+static inline uint32_t tinycc_pk_lo(uint32_t a, uint32_t b) {
+    uint32_t r;
+    __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+}
+static inline uint32_t tinycc_pk_hi(uint32_t a, uint32_t b) {
+    uint32_t r;
+    __asm__("pkhtb %0, %2, %1, asr #16" : "=r"(r) : "r"(a), "r"(b));
+    return r;
+}
 #endif
 
 /* acc + sum f[i] * x[i], i < n */

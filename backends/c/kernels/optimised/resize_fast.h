@@ -50,35 +50,20 @@ static inline void tinycc_resize_nearest_fast(const int8_t *x, int8_t *y, int32_
     }
 }
 
-#ifdef TINYCC_DSP
-/* (low half of a, low half of b): PKHBT */
-static inline uint32_t tinycc_pkhbt16(uint32_t a, uint32_t b) {
-    uint32_t r;
-    __asm__("pkhbt %0, %1, %2, lsl #16" : "=r"(r) : "r"(a), "r"(b));
-    return r;
-}
-/* (high half of a, high half of b): PKHTB */
-static inline uint32_t tinycc_pkhtb16(uint32_t b, uint32_t a) {
-    uint32_t r;
-    __asm__("pkhtb %0, %1, %2, asr #16" : "=r"(r) : "r"(b), "r"(a));
-    return r;
-}
-#endif
-
 /* v[k] = r0[k] * wy0 + r1[k] * wy1, k < n */
 static inline void tinycc_resize_blend_rows(int32_t *v, const int8_t *r0, const int8_t *r1, long n, int32_t wy0,
                                             int32_t wy1) {
     long k = 0;
 #ifdef TINYCC_DSP
-    const int32_t w = (int32_t)tinycc_pkhbt16((uint32_t)wy0, (uint32_t)wy1);
+    const int32_t w = (int32_t)tinycc_pk_lo((uint32_t)wy0, (uint32_t)wy1);
     for (; k + 4 <= n; k += 4) {
         const int32_t a = tinycc_ld4(r0 + k), c = tinycc_ld4(r1 + k);
         const uint32_t ae = (uint32_t)__sxtb16(a), ce = (uint32_t)__sxtb16(c);
         const uint32_t ao = (uint32_t)tinycc_sxtb16_ror8(a), co = (uint32_t)tinycc_sxtb16_ror8(c);
-        v[k] = __smuad((int32_t)tinycc_pkhbt16(ae, ce), w);
-        v[k + 1] = __smuad((int32_t)tinycc_pkhbt16(ao, co), w);
-        v[k + 2] = __smuad((int32_t)tinycc_pkhtb16(ce, ae), w);
-        v[k + 3] = __smuad((int32_t)tinycc_pkhtb16(co, ao), w);
+        v[k] = __smuad((int32_t)tinycc_pk_lo(ae, ce), w);
+        v[k + 1] = __smuad((int32_t)tinycc_pk_lo(ao, co), w);
+        v[k + 2] = __smuad((int32_t)tinycc_pk_hi(ae, ce), w);
+        v[k + 3] = __smuad((int32_t)tinycc_pk_hi(ao, co), w);
     }
 #endif
     {   /* the tails count down what is left: gcc's loop analysis (-Waggressive-loop-optimizations)
