@@ -166,6 +166,12 @@ CASES = {
     # the five-pixel block's ReLU tail (five pixels; a last pass of two through the assembly loop; odd channels)
     "pw_relu_tail_ten_pixels": lambda r: conv(r, (2, 5), 16, 7, activation="relu", zp=-128),
     "pw_relu_tail_seven_pixels": lambda r: conv(r, (1, 7), 8, 4, activation="relu", zp=-128),
+    # the five-pixel block's unrolled 16 groups entered part-way (conv_2d_cols_v6m.h's skip): 18 groups (a
+    # first pass of 2, then 16) and 24 (8, then 16; the column's largest), with and without the ReLU tail
+    "pw_relu_tail_eighteen_groups": lambda r: conv(r, (1, 5), 72, 3, activation="relu", zp=-128),
+    "pw_twenty_four_groups": lambda r: conv(r, (2, 3), 96, 3),
+    "im2col_3x3x8_eighteen_groups": lambda r: conv(r, (3, 4), 8, 3, kernel=(3, 3), same=True, activation="relu",
+                                                   zp=-128),
     "im2col_relu_tail_kws_like": lambda r: conv(r, (11, 6), 1, 6, kernel=(4, 3), strides=(2, 2), same=True,
                                                 activation="relu", zp=-128),
     # average pooling from one row pointer: a global window (whole rows, one run) and padded windows

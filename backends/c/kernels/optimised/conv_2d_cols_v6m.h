@@ -143,7 +143,14 @@ typedef struct {
     int32_t m, kh, s16, co;   /* bytes 24-36: tinycc_cols_5x1_v6m's ReLU tail's W, 2^14 + 2^(15+s), 16 + s,
                                co */
     int8_t *o;              /* byte 40: its first output */
+    int32_t skip;           /* byte 44: tinycc_cols_5x1_v6m's entry, TINYCC_COLS_V6M_SKIP(g) */
 } tinycc_cols5_v6m;
+
+/* the groups a pass of tinycc_cols_5x1_v6m's unrolled loop, and the bytes of code its first pass skips so
+ * that it takes g mod TINYCC_COLS_V6M_U groups (all U when g is a multiple): a group 4 taps of 12 two-byte
+ * instructions */
+#define TINYCC_COLS_V6M_U 16
+#define TINYCC_COLS_V6M_SKIP(g) (96 * ((TINYCC_COLS_V6M_U - (g) % TINYCC_COLS_V6M_U) % TINYCC_COLS_V6M_U))
 
 /* acc->a[0..4] = kb + pixels 0..4 of one channel over g >= 1 groups of the column x (g groups up to
  * acc->end): w at the channel's first filter word of a packed pair. Registers: column pointer r0, the
@@ -225,22 +232,24 @@ static inline __attribute__((always_inline)) void tinycc_cols_5x1_v6m(const int3
         "muls r7, r2, r7\n\t" \
         "add r12, r7\n\t"
 #define TINYCC_COLS_V6M_GROUP5 TINYCC_COLS_V6M_TAP5 TINYCC_COLS_V6M_TAP5 TINYCC_COLS_V6M_TAP5 TINYCC_COLS_V6M_TAP5
+#define TINYCC_COLS_V6M_GROUP5x4 TINYCC_COLS_V6M_GROUP5 TINYCC_COLS_V6M_GROUP5 TINYCC_COLS_V6M_GROUP5 \
+        TINYCC_COLS_V6M_GROUP5
 #define TINYCC_COLS_V6M_ASM5(TAIL) \
-    __asm__ volatile(   /* an odd group first, then two a pass */ \
+    __asm__ volatile(   /* the first pass entered past acc->skip bytes of the 16 groups (ADD PC: the PC \
+                         * reads 4 past it, the NOP never runs), then 16 a pass (B: past BNE's range) */ \
         ".syntax unified\n\t" \
         "push {r3, r7}\n\t" \
         "mov r8, r4\n\t" "mov r9, r4\n\t" "mov r10, r4\n\t" "mov r11, r4\n\t" "mov r12, r4\n\t" \
         "ldr r4, [r3, #20]\n\t" \
         "mov lr, r4\n\t"            /* the end: x + 96 g bytes */ \
-        "lsls r2, r2, #31\n\t" \
-        "beq 2f\n\t" \
-        TINYCC_COLS_V6M_GROUP5 \
-        "cmp r0, lr\n\t" \
-        "beq 3f\n" \
+        "ldr r2, [r3, #44]\n\t" \
+        "add pc, r2\n\t" \
+        "nop\n" \
         "2:\n\t" \
-        TINYCC_COLS_V6M_GROUP5 TINYCC_COLS_V6M_GROUP5 \
+        TINYCC_COLS_V6M_GROUP5x4 TINYCC_COLS_V6M_GROUP5x4 TINYCC_COLS_V6M_GROUP5x4 TINYCC_COLS_V6M_GROUP5x4 \
         "cmp r0, lr\n\t" \
-        "bne 2b\n" \
+        "beq 3f\n\t" \
+        "b 2b\n" \
         "3:\n\t" \
         TAIL \
         "pop {r7}\n\t" \
@@ -250,6 +259,7 @@ static inline __attribute__((always_inline)) void tinycc_cols_5x1_v6m(const int3
     if (relu) TINYCC_COLS_V6M_ASM5(TINYCC_COLS_V6M_TAIL_RELU);
     else TINYCC_COLS_V6M_ASM5(TINYCC_COLS_V6M_TAIL_STORE);
 #undef TINYCC_COLS_V6M_ASM5
+#undef TINYCC_COLS_V6M_GROUP5x4
 #undef TINYCC_COLS_V6M_GROUP5
 #undef TINYCC_COLS_V6M_TAP5
 }
@@ -339,6 +349,7 @@ static inline void tinycc_cols_block5_v6m(const tinycc_conv_shape *s, const int3
     int32_t *const acc = c5.a;
     int p;
     c5.end = col + 4 * TINYCC_COLS_V6M_S * g;
+    c5.skip = TINYCC_COLS_V6M_SKIP(g);
     c5.co = co;
     if (np == TINYCC_COLS_V6M_NP && zp2 == -255 && act_min == -128 && act_max == 127) {   /* the ReLU tail */
         for (; op != end; op += 2) {
