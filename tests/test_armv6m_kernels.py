@@ -157,6 +157,10 @@ CASES = {
     "dw_plane_relu_huge_bias": lambda r: depthwise(r, (4, 3), 5, activation="relu", zp=-128,
                                                    bias=[(1 << 31) - (1 << 18), -(1 << 31) + (1 << 18), 900,
                                                          (1 << 30) + 5, -1000]),
+    # the planes' row of unrolled sums at its widest: 12 outputs at stride 1, 6 at stride 2 (rows of 14 words)
+    "dw_plane_relu_twelve_wide": lambda r: depthwise(r, (3, 12), 5, activation="relu", zp=-128),
+    "dw_plane_relu_stride_2_six_wide": lambda r: depthwise(r, (5, 12), 3, strides=(2, 2), activation="relu",
+                                                           zp=-128),
     "dw_plane_too_wide": lambda r: depthwise(r, (3, 16), 4, activation="relu", zp=-128),
     "dw_plane_one_column": lambda r: depthwise(r, (4, 1), 3, activation="relu", zp=-128),
     # the positive sums' short requantisation (below 2^16) and its neighbours: shifts 1 to 17, multipliers

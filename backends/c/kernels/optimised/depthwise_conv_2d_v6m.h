@@ -61,39 +61,67 @@ static inline int tinycc_dw_v6m_pw(const tinycc_dw_shape *s) {
 #define TINYCC_DW_PL_REGS \
     register int32_t *p_ __asm__("r0") = plane; \
     register int32_t *c_ __asm__("r1") = ctx
-#define TINYCC_DW_PL_ASM(A, B, C, D, E, F, STORE) \
-    __asm__ volatile(".syntax unified\n\t" \
-                     "push {r7}\n\t" \
-                     "ldr r2, [r1, #48]\n\t" "ldr r3, [r1, #40]\n\t" "ldr r4, [r1, #44]\n\t" \
-                     "push {r2, r3, r4}\n\t"    /* [sp] the last end, [sp, #4] the row's skip, [sp, #8] its step */ \
-                     "ldr r2, [r1, #16]\n\t" "mov r8, r2\n\t" "ldr r2, [r1, #20]\n\t" "mov r9, r2\n\t" \
-                     "ldr r2, [r1, #24]\n\t" "mov r10, r2\n\t" "ldr r2, [r1, #28]\n\t" "mov r11, r2\n\t" \
-                     "ldr r2, [r1, #32]\n\t" "mov r12, r2\n\t" "ldr r2, [r1, #36]\n\t" "mov lr, r2\n\t" \
-                     "ldmia r1!, {r4, r5, r6, r7}\n" \
-                     "1:\n\t" \
+/* a row's outputs unrolled (TINYCC_DW_PL_U of them: a plane row of 14 words holds 12 outputs at stride 1,
+ * 6 at stride 2), entered ctx[13] bytes in so that ow run; lr holds that entry (ADD PC reads 4 past it: r2
+ * = the entry 10 bytes on, past ADDS, MOV, LDM, MOV PC); a row's end leaves when r0 is at the last row's
+ * end ([sp]), else steps r0 over the row's skip ([sp, #4]) and goes back by MOV PC: 6 instructions a row,
+ * 2 an output and 7 a row before */
+#define TINYCC_DW_PL_OUT(A, B, C, D, E, F, STORE) \
                      "ldr r1, [r0, #0]\n\t" "muls r1, r4, r1\n\t" \
                      TINYCC_DW_PL_TL("4", "r5") TINYCC_DW_PL_TL("8", "r6") TINYCC_DW_PL_TL(A, "r7") \
                      TINYCC_DW_PL_TH(B, "r8") TINYCC_DW_PL_TH(C, "r9") TINYCC_DW_PL_TH(D, "r10") \
                      TINYCC_DW_PL_TH(E, "r11") TINYCC_DW_PL_TH(F, "r12") \
-                     STORE \
-                     "cmp r0, lr\n\t" \
-                     "bne 1b\n\t" \
-                     TINYCC_DW_PL_NEXT_ROW)
-
+                     STORE
+#define TINYCC_DW_PL_OUT3(A, B, C, D, E, F, STORE) TINYCC_DW_PL_OUT(A, B, C, D, E, F, STORE) \
+    TINYCC_DW_PL_OUT(A, B, C, D, E, F, STORE) TINYCC_DW_PL_OUT(A, B, C, D, E, F, STORE)
+#define TINYCC_DW_PL_ASM(A, B, C, D, E, F, STORE, ROW) \
+    __asm__ volatile(".syntax unified\n\t" \
+                     "push {r7}\n\t" \
+                     "ldr r2, [r1, #48]\n\t" "ldr r3, [r1, #44]\n\t" "subs r2, r2, r3\n\t" "ldr r3, [r1, #40]\n\t" \
+                     "push {r2, r3}\n\t"    /* [sp] the last row's end, [sp, #4] the row's skip */ \
+                     "ldr r2, [r1, #16]\n\t" "mov r8, r2\n\t" "ldr r2, [r1, #20]\n\t" "mov r9, r2\n\t" \
+                     "ldr r2, [r1, #24]\n\t" "mov r10, r2\n\t" "ldr r2, [r1, #28]\n\t" "mov r11, r2\n\t" \
+                     "ldr r2, [r1, #32]\n\t" "mov r12, r2\n\t" "ldr r2, [r1, #52]\n\t" \
+                     "add r2, pc\n\t" "adds r2, #6\n\t" "mov lr, r2\n\t" \
+                     "ldmia r1!, {r4, r5, r6, r7}\n\t" \
+                     "mov pc, r2\n\t" \
+                     ROW \
+                     "ldr r2, [sp]\n\t" "cmp r0, r2\n\t" "beq 3f\n\t" \
+                     "ldr r2, [sp, #4]\n\t" "adds r0, r0, r2\n\t" "mov pc, lr\n" \
+                     "3:\n\t" \
+                     "add sp, #8\n\t" "pop {r7}" \
+                     : "+l"(p_), "+l"(c_) \
+                     : \
+                     : "r2", "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
 /* the sum stored over the top-left tap and r0 stepped to the next output's: stride 1 one STMIA */
 #define TINYCC_DW_PL_ST1 "stmia r0!, {r1}\n\t"
 #define TINYCC_DW_PL_ST2 "str r1, [r0, #0]\n\t" "adds r0, #8\n\t"
+#define TINYCC_DW_PL_ROW1(A, B, C, D, E, F) TINYCC_DW_PL_OUT3(A, B, C, D, E, F, TINYCC_DW_PL_ST1) \
+    TINYCC_DW_PL_OUT3(A, B, C, D, E, F, TINYCC_DW_PL_ST1) TINYCC_DW_PL_OUT3(A, B, C, D, E, F, TINYCC_DW_PL_ST1) \
+    TINYCC_DW_PL_OUT3(A, B, C, D, E, F, TINYCC_DW_PL_ST1)
+#define TINYCC_DW_PL_ROW2(A, B, C, D, E, F) TINYCC_DW_PL_OUT3(A, B, C, D, E, F, TINYCC_DW_PL_ST2) \
+    TINYCC_DW_PL_OUT3(A, B, C, D, E, F, TINYCC_DW_PL_ST2)
+#define TINYCC_DW_PL_U(sw) ((sw) == 1 ? 12 : 6)     /* the outputs a row's unrolled code holds */
+#define TINYCC_DW_PL_BYTES(sw) ((sw) == 1 ? 64 : 66)   /* its bytes an output: 32 or 33 instructions */
 static inline __attribute__((always_inline)) void tinycc_dw_v6m_sums(int pw, int sw, int32_t *plane, int32_t *ctx) {
     TINYCC_DW_PL_REGS;
     if (pw == 8) {
-        if (sw == 1) TINYCC_DW_PL_ASM("32", "36", "40", "64", "68", "72", TINYCC_DW_PL_ST1);
-        else TINYCC_DW_PL_ASM("32", "36", "40", "64", "68", "72", TINYCC_DW_PL_ST2);
+        if (sw == 1) TINYCC_DW_PL_ASM("32", "36", "40", "64", "68", "72", TINYCC_DW_PL_ST1,
+                                      TINYCC_DW_PL_ROW1("32", "36", "40", "64", "68", "72"));
+        else TINYCC_DW_PL_ASM("32", "36", "40", "64", "68", "72", TINYCC_DW_PL_ST2,
+                              TINYCC_DW_PL_ROW2("32", "36", "40", "64", "68", "72"));
     } else {
-        if (sw == 1) TINYCC_DW_PL_ASM("56", "60", "64", "112", "116", "120", TINYCC_DW_PL_ST1);
-        else TINYCC_DW_PL_ASM("56", "60", "64", "112", "116", "120", TINYCC_DW_PL_ST2);
+        if (sw == 1) TINYCC_DW_PL_ASM("56", "60", "64", "112", "116", "120", TINYCC_DW_PL_ST1,
+                                      TINYCC_DW_PL_ROW1("56", "60", "64", "112", "116", "120"));
+        else TINYCC_DW_PL_ASM("56", "60", "64", "112", "116", "120", TINYCC_DW_PL_ST2,
+                              TINYCC_DW_PL_ROW2("56", "60", "64", "112", "116", "120"));
     }
 }
 #undef TINYCC_DW_PL_ASM
+#undef TINYCC_DW_PL_ROW1
+#undef TINYCC_DW_PL_ROW2
+#undef TINYCC_DW_PL_OUT3
+#undef TINYCC_DW_PL_OUT
 #undef TINYCC_DW_PL_ST1
 #undef TINYCC_DW_PL_ST2
 #undef TINYCC_DW_PL_TL
@@ -223,7 +251,7 @@ static __attribute__((noinline)) void tinycc_dw_s8_v6m(const tinycc_dw_shape *s,
     const int rows0 = (oh - 1) * sh + 3, rows = rows0 > pad_t + h ? rows0 : pad_t + h;
     /* outputs whose sums land on the left and right border columns: ox < ox_lo, ox >= ox_hi */
     const int ox_lo = (pad_l + sw - 1) / sw, ox_hi0 = (pad_l + w + sw - 1) / sw, ox_hi = ox_hi0 < ow ? ox_hi0 : ow;
-    int32_t plane[TINYCC_DW_V6M_WORDS], ctx[13];
+    int32_t plane[TINYCC_DW_V6M_WORDS], ctx[14];
     int32_t *q, *const qe = plane + oh * sh * pw;
     int b, c, j, oy, ox;
     const int fast = out_zp == -128 && act_min == -128 && act_max == 127;   /* tinycc_dw_v6m_relu's nodes */
@@ -233,6 +261,7 @@ static __attribute__((noinline)) void tinycc_dw_s8_v6m(const tinycc_dw_shape *s,
     ctx[10] = 4 * (sh * pw - ow * sw);
     ctx[11] = 4 * sh * pw;
     ctx[12] = ctx[9] + oh * ctx[11];
+    ctx[13] = TINYCC_DW_PL_BYTES(sw) * (TINYCC_DW_PL_U(sw) - ow);   /* tinycc_dw_v6m_sums's entry */
     wc[0] = 4 * (pw - w), wc[1] = w * ci;
     rc[4] = co, rc[6] = ctx[9], rc[7] = ctx[10], rc[8] = ctx[11], rc[9] = ctx[12];
     for (b = 0; b < s->n; ++b)
@@ -284,4 +313,6 @@ static __attribute__((noinline)) void tinycc_dw_s8_v6m(const tinycc_dw_shape *s,
             for (q = plane + ox * sw; q != qe + ox * sw; q += sh * pw) *q = in_zp;
     }
 }
+#undef TINYCC_DW_PL_U
+#undef TINYCC_DW_PL_BYTES
 #endif
