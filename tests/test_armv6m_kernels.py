@@ -91,7 +91,7 @@ def avg_pool(rng, hw, ch, kernel, strides=(1, 1), same=False, activation="none")
 
 
 
-def short_form(rng, op, chans, hw=(2, 5), ci=4):
+def short_form(rng, op, chans, hw=(2, 5), ci=4, strides=(1, 1)):
     """A ReLU node (out_zp -128, output scale 1) whose channel c has the effective scale frac 2^-e and sums
     near centre, chans = [(e, frac, centre), ...]: the requantisation's short form (sums below 2^16) and the
     long one on both sides of 2^16, shifts from 1 to 17 (past the forms' bounds: the general paths), and
@@ -109,8 +109,8 @@ def short_form(rng, op, chans, hw=(2, 5), ci=4):
     y = act("y", (), "int8", q(1.0, -128))
     if op == "depthwise_conv_2d":
         w = const("w", rng.integers(-2, 3, (1, 3, 3, n)).astype(np.int8), q(w_s, np.zeros(n), 3))
-        (t, bo), (le, r) = (same_padding(hw[i], 3, 1, 1) for i in (0, 1))
-        attrs = {"strides": (1, 1), "dilations": (1, 1), "activation": "relu", "depth_multiplier": 1,
+        (t, bo), (le, r) = (same_padding(hw[i], 3, strides[i], 1) for i in (0, 1))
+        attrs = {"strides": strides, "dilations": (1, 1), "activation": "relu", "depth_multiplier": 1,
                  "pads": (t, le, bo, r)}
     else:
         w = const("w", rng.integers(-2, 3, (n, 1, 1, ci)).astype(np.int8), q(w_s, np.zeros(n), 0))
@@ -126,6 +126,8 @@ SHORT_DW = [(9, TOP, 1 << 16), (8, 0.5, 1 << 16), (9, 0.75, 1 << 16), (2, TOP, 3
             (11, TOP, 3 << 16)]
 SHORT_PW = [(9, TOP, 1 << 16), (8, 0.5, 1 << 16), (1, 0.75, 200), (10, TOP, 1 << 16), (16, TOP, 1 << 16),
             (2, TOP, 400), (8, TOP, 1 << 15), (12, 0.9, 1 << 16), (10, TOP, 1 << 17), (11, TOP, 3 << 16)]
+
+SHORT_RQ2 = [(20, 0.75, 1 << 16), (9, TOP, 1 << 16), (2, TOP, 300), (12, 0.9, 1 << 15), (16, TOP, 1 << 16)]
 
 CASES = {
     # 1x1: 9 pixels (a lone last one), 5 channels (a last one alone), 1 group (odd)
@@ -166,6 +168,11 @@ CASES = {
     # the positive sums' short requantisation (below 2^16) and its neighbours: shifts 1 to 17, multipliers
     # 2^30 and 2^31 - 2^8, sums on both sides of 2^16 (short_form)
     "dw_plane_relu_short_form": lambda r: short_form(r, "depthwise_conv_2d", SHORT_DW, hw=(6, 5)),
+    # rq 2 (channel 0's shift 20) with the other channels' shifts <= 16: rq 2's assembly requantisation, at
+    # strides 1 and 2 (rows of 5 outputs: entered past the unrolled row's first copies)
+    "dw_plane_relu_rq2_short_form": lambda r: short_form(r, "depthwise_conv_2d", SHORT_RQ2, hw=(6, 5)),
+    "dw_plane_relu_rq2_short_form_stride_2": lambda r: short_form(r, "depthwise_conv_2d", SHORT_RQ2, hw=(7, 9),
+                                                                  strides=(2, 2)),
     "pw_relu_tail_short_form": lambda r: short_form(r, "conv_2d", SHORT_PW),
     # the five-pixel block's ReLU tail (five pixels; a last pass of two through the assembly loop; odd channels)
     "pw_relu_tail_ten_pixels": lambda r: conv(r, (2, 5), 16, 7, activation="relu", zp=-128),
@@ -221,9 +228,11 @@ def test_armv6m_depthwise_planes_in_place_equal_tflm(name, tmp_path):
     run_case(name, tmp_path, in_place=True)
 
 
-def test_armv6m_depthwise_rq2_case_takes_rq_2(tmp_path):
-    """dw_plane_relu_rq2's output scale puts its shifts past rq 1's range: the node is rq 2"""
-    data = CASES["dw_plane_relu_rq2"](np.random.default_rng(sorted(CASES).index("dw_plane_relu_rq2") + 100))
+@pytest.mark.parametrize("name", ["dw_plane_relu_rq2", "dw_plane_relu_rq2_short_form",
+                                  "dw_plane_relu_rq2_short_form_stride_2"])
+def test_armv6m_depthwise_rq2_case_takes_rq_2(name, tmp_path):
+    """the rq2 cases' output scale puts their shifts past rq 1's range: the node is rq 2"""
+    data = CASES[name](np.random.default_rng(sorted(CASES).index(name) + 100))
     (tmp_path / "m.tflite").write_bytes(data)
     write_sources(load_tflite(tmp_path / "m.tflite"), tmp_path)
     shape = re.search(r"static const tinycc_dw_shape \w+ = \{([^}]*)\}", (tmp_path / "model.c").read_text())

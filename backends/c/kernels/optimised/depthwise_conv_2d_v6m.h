@@ -49,11 +49,14 @@ static inline int tinycc_dw_v6m_pw(const tinycc_dw_shape *s) {
  * row's end past it); rows A, B, C: filter row 1's tap offsets, D, E, F row 2's; STORE stores the sum and
  * outputs. Weights 0-3 in r4-r7 (r7 pushed and popped: it may be the frame pointer, which nothing here
  * addresses), 4-8 in r8-r12, the row's end in lr, the rest on the stack. */
-/* the blocks' row ends: r0 to the next row's first output, lr to its end ([sp, #4], [sp, #8]), back to 1
- * until lr passes the last row's end ([sp]); then their stack and r7 back, and their operands */
+/* the blocks' row ends: leave (to 6) when r0 is at the last row's end ([sp]), else step r0 over the row's
+ * skip ([sp, #4]) and go back to the row's entry (lr) by MOV PC; then their stack and r7 back, and their
+ * operands */
 #define TINYCC_DW_PL_NEXT_ROW \
-    "ldr r2, [sp, #4]\n\t" "adds r0, r0, r2\n\t" "ldr r2, [sp, #8]\n\t" "add lr, r2\n\t" \
-    "ldr r2, [sp]\n\t" "cmp lr, r2\n\t" "bne 1b\n\t" "add sp, #12\n\t" "pop {r7}" \
+    "ldr r2, [sp]\n\t" "cmp r0, r2\n\t" "beq 6f\n\t" \
+    "ldr r2, [sp, #4]\n\t" "adds r0, r0, r2\n\t" "mov pc, lr\n" \
+    "6:\n\t" \
+    "add sp, #8\n\t" "pop {r7}" \
     : "+l"(p_), "+l"(c_) \
     : \
     : "r2", "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory"
@@ -86,13 +89,7 @@ static inline int tinycc_dw_v6m_pw(const tinycc_dw_shape *s) {
                      "ldmia r1!, {r4, r5, r6, r7}\n\t" \
                      "mov pc, r2\n\t" \
                      ROW \
-                     "ldr r2, [sp]\n\t" "cmp r0, r2\n\t" "beq 3f\n\t" \
-                     "ldr r2, [sp, #4]\n\t" "adds r0, r0, r2\n\t" "mov pc, lr\n" \
-                     "3:\n\t" \
-                     "add sp, #8\n\t" "pop {r7}" \
-                     : "+l"(p_), "+l"(c_) \
-                     : \
-                     : "r2", "r3", "r4", "r5", "r6", "r8", "r9", "r10", "r11", "r12", "lr", "cc", "memory")
+                     TINYCC_DW_PL_NEXT_ROW)
 /* the sum stored over the top-left tap and r0 stepped to the next output's: stride 1 one STMIA */
 #define TINYCC_DW_PL_ST1 "stmia r0!, {r1}\n\t"
 #define TINYCC_DW_PL_ST2 "str r1, [r0, #0]\n\t" "adds r0, #8\n\t"
@@ -187,31 +184,16 @@ static inline __attribute__((always_inline)) void tinycc_dw_v6m_widen(const int8
  * row's skip and step, the last row's end past it, the output pointer, kh, 15 + r. Registers: 15 + r r3,
  * ml r5, mh r6, the bias r7, kh r8, hi0 r10, r - 1 r11, co r12, the row's end lr; the long form saves r3
  * and r5 around its own use. */
-#define TINYCC_DW_PL_RQ_ASM(ZP, LOAD) \
-    __asm__ volatile(".syntax unified\n\t" \
-                     "push {r7}\n\t" \
-                     "ldr r2, [r1, #36]\n\t" "ldr r3, [r1, #28]\n\t" "ldr r4, [r1, #32]\n\t" \
-                     "push {r2, r3, r4}\n\t" \
-                     "ldr r2, [r1, #44]\n\t" "mov r8, r2\n\t" \
-                     "ldr r2, [r1, #8]\n\t" "mov r10, r2\n\t" "ldr r2, [r1, #12]\n\t" "mov r11, r2\n\t" \
-                     "ldr r2, [r1, #16]\n\t" "mov r12, r2\n\t" "ldr r2, [r1, #24]\n\t" "mov lr, r2\n\t" \
-                     "ldr r5, [r1, #0]\n\t" "ldr r6, [r1, #4]\n\t" "ldr r3, [r1, #48]\n\t" \
-                     "ldr r7, [r1, #20]\n\t" "ldr r1, [r1, #40]\n" \
-                     "1:\n\t" \
+/* one output (a copy of a row's unrolled outputs): the positive path falls through its clamp's taken BLE
+ * into the store, a sum <= 0 through 5 (the long form between, out of the way) */
+#define TINYCC_DW_PL_RQ1(ZP, LOAD) \
                      LOAD "adds r2, r2, r7\n\t" "ble 5f\n\t" \
                      "lsrs r4, r2, #16\n\t" "bne 7f\n\t" \
                      "movs r4, r2\n\t" "muls r4, r5, r4\n\t" "lsrs r4, r4, #16\n\t" \
                      "muls r2, r6, r2\n\t" "adds r2, r2, r4\n\t" "add r2, r8\n\t" \
                      "lsrs r2, r2, r3\n\t" "subs r2, #128\n" \
                      "3:\n\t" \
-                     "cmp r2, #127\n\t" "ble 4f\n\t" "movs r2, #127\n" \
-                     "4:\n\t" \
-                     "strb r2, [r1]\n\t" "add r1, r12\n\t" "cmp r0, lr\n\t" "bne 1b\n\t" \
-                     "b 6f\n" \
-                     "5:\n\t" \
-                     "movs r2, #128\n\t" \
-                     "strb r2, [r1]\n\t" "add r1, r12\n\t" "cmp r0, lr\n\t" "bne 1b\n\t" \
-                     "b 6f\n" \
+                     "cmp r2, #127\n\t" "ble 4f\n\t" "movs r2, #127\n\t" "b 4f\n" \
                      "7:\n\t" \
                      "push {r3, r5}\n\t" "movs r3, r4\n\t" "uxth r2, r2\n\t" \
                      "movs r4, r5\n\t" "movs r5, r2\n\t" "muls r5, r4, r5\n\t" "muls r4, r3, r4\n\t" \
@@ -221,20 +203,50 @@ static inline __attribute__((always_inline)) void tinycc_dw_v6m_widen(const int8
                      "lsrs r2, r2, #16\n\t" "adds r3, r3, r2\n\t" "add r3, r10\n\t" \
                      "mov r5, r11\n\t" "asrs r3, r3, r5\n\t" ZP \
                      "movs r2, r3\n\t" "pop {r3, r5}\n\t" "b 3b\n" \
-                     "6:\n\t" \
+                     "5:\n\t" \
+                     "movs r2, #128\n" \
+                     "4:\n\t" \
+                     "strb r2, [r1]\n\t" "add r1, r12\n\t"
+#define TINYCC_DW_PL_RQ3(ZP, LOAD) TINYCC_DW_PL_RQ1(ZP, LOAD) TINYCC_DW_PL_RQ1(ZP, LOAD) TINYCC_DW_PL_RQ1(ZP, LOAD)
+/* r0 at the plane, r1 at the context: ml, mh, hi0, r - 1, co, the folded bias, the first row's end, the
+ * row's skip and step, the last row's end past it, the output pointer, kh, 15 + r, the row's entry (bytes
+ * skipped of its unrolled outputs, as tinycc_dw_v6m_sums's). Registers: 15 + r r3, ml r5, mh r6, the bias
+ * r7, kh r8, hi0 r10, r - 1 r11, co r12, the row's entry lr; the long form saves r3 and r5 around its own
+ * use. ADD PC reads 4 past it: r4 = the entry 8 bytes on, past ADDS, MOV and MOV PC. */
+#define TINYCC_DW_PL_RQ_ASM(ROW) \
+    __asm__ volatile(".syntax unified\n\t" \
+                     "push {r7}\n\t" \
+                     "ldr r2, [r1, #36]\n\t" "ldr r3, [r1, #32]\n\t" "subs r2, r2, r3\n\t" "ldr r3, [r1, #28]\n\t" \
+                     "push {r2, r3}\n\t"    /* [sp] the last row's end, [sp, #4] the row's skip */ \
+                     "ldr r2, [r1, #44]\n\t" "mov r8, r2\n\t" \
+                     "ldr r2, [r1, #8]\n\t" "mov r10, r2\n\t" "ldr r2, [r1, #12]\n\t" "mov r11, r2\n\t" \
+                     "ldr r2, [r1, #16]\n\t" "mov r12, r2\n\t" \
+                     "ldr r5, [r1, #0]\n\t" "ldr r6, [r1, #4]\n\t" "ldr r3, [r1, #48]\n\t" \
+                     "ldr r7, [r1, #20]\n\t" "ldr r4, [r1, #52]\n\t" "ldr r1, [r1, #40]\n\t" \
+                     "add r4, pc\n\t" "adds r4, #4\n\t" "mov lr, r4\n\t" "mov pc, r4\n\t" \
+                     ROW \
                      TINYCC_DW_PL_NEXT_ROW)
 
 /* a sum into r2 and r0 stepped to the next one's: stride 1 one LDMIA */
 #define TINYCC_DW_PL_LD1 "ldmia r0!, {r2}\n\t"
 #define TINYCC_DW_PL_LD2 "ldr r2, [r0]\n\t" "adds r0, #8\n\t"
 #define TINYCC_DW_PL_ZP2 "subs r3, #128\n\t"   /* rq 2: out_zp (-128) after the shift */
+#define TINYCC_DW_PL_RQ12(ZP, LOAD) TINYCC_DW_PL_RQ3(ZP, LOAD) TINYCC_DW_PL_RQ3(ZP, LOAD) TINYCC_DW_PL_RQ3(ZP, LOAD) \
+    TINYCC_DW_PL_RQ3(ZP, LOAD)
+#define TINYCC_DW_PL_RQ6(ZP, LOAD) TINYCC_DW_PL_RQ3(ZP, LOAD) TINYCC_DW_PL_RQ3(ZP, LOAD)
+/* a copy's bytes: 43 two-byte instructions, one more for stride 2's load and one for rq 2's zero point */
+#define TINYCC_DW_PL_RQ_BYTES(sw, rq) (86 + 2 * ((sw) == 2) + 2 * ((rq) == 2))
 static inline __attribute__((always_inline)) void tinycc_dw_v6m_relu(int rq, int sw, int32_t *plane, int32_t *ctx) {
     TINYCC_DW_PL_REGS;
-    if (sw == 1 && rq == 1) TINYCC_DW_PL_RQ_ASM("", TINYCC_DW_PL_LD1);
-    else if (sw == 1) TINYCC_DW_PL_RQ_ASM(TINYCC_DW_PL_ZP2, TINYCC_DW_PL_LD1);
-    else if (rq == 1) TINYCC_DW_PL_RQ_ASM("", TINYCC_DW_PL_LD2);
-    else TINYCC_DW_PL_RQ_ASM(TINYCC_DW_PL_ZP2, TINYCC_DW_PL_LD2);
+    if (sw == 1 && rq == 1) TINYCC_DW_PL_RQ_ASM(TINYCC_DW_PL_RQ12("", TINYCC_DW_PL_LD1));
+    else if (sw == 1) TINYCC_DW_PL_RQ_ASM(TINYCC_DW_PL_RQ12(TINYCC_DW_PL_ZP2, TINYCC_DW_PL_LD1));
+    else if (rq == 1) TINYCC_DW_PL_RQ_ASM(TINYCC_DW_PL_RQ6("", TINYCC_DW_PL_LD2));
+    else TINYCC_DW_PL_RQ_ASM(TINYCC_DW_PL_RQ6(TINYCC_DW_PL_ZP2, TINYCC_DW_PL_LD2));
 }
+#undef TINYCC_DW_PL_RQ12
+#undef TINYCC_DW_PL_RQ6
+#undef TINYCC_DW_PL_RQ3
+#undef TINYCC_DW_PL_RQ1
 #undef TINYCC_DW_PL_ZP2
 #undef TINYCC_DW_PL_RQ_ASM
 #undef TINYCC_DW_PL_NEXT_ROW
@@ -255,7 +267,7 @@ static __attribute__((noinline)) void tinycc_dw_s8_v6m(const tinycc_dw_shape *s,
     int32_t *q, *const qe = plane + oh * sh * pw;
     int b, c, j, oy, ox;
     const int fast = out_zp == -128 && act_min == -128 && act_max == 127;   /* tinycc_dw_v6m_relu's nodes */
-    int32_t rc[13], wc[3];
+    int32_t rc[14], wc[3];
     for (j = 0; j < rows * pw; ++j) plane[j] = in_zp;
     ctx[9] = (int32_t)(intptr_t)(plane + ow * sw);
     ctx[10] = 4 * (sh * pw - ow * sw);
@@ -264,6 +276,7 @@ static __attribute__((noinline)) void tinycc_dw_s8_v6m(const tinycc_dw_shape *s,
     ctx[13] = TINYCC_DW_PL_BYTES(sw) * (TINYCC_DW_PL_U(sw) - ow);   /* tinycc_dw_v6m_sums's entry */
     wc[0] = 4 * (pw - w), wc[1] = w * ci;
     rc[4] = co, rc[6] = ctx[9], rc[7] = ctx[10], rc[8] = ctx[11], rc[9] = ctx[12];
+    rc[13] = TINYCC_DW_PL_RQ_BYTES(sw, rq) * (TINYCC_DW_PL_U(sw) - ow);   /* tinycc_dw_v6m_relu's entry */
     for (b = 0; b < s->n; ++b)
     for (c = 0; c < co; ++c) {
         const int g = c >> 2, k = c & 3;
@@ -315,4 +328,5 @@ static __attribute__((noinline)) void tinycc_dw_s8_v6m(const tinycc_dw_shape *s,
 }
 #undef TINYCC_DW_PL_U
 #undef TINYCC_DW_PL_BYTES
+#undef TINYCC_DW_PL_RQ_BYTES
 #endif
