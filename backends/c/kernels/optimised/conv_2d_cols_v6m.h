@@ -140,8 +140,8 @@ static inline void tinycc_cols_offsets_v6m(int32_t *col, int k4) {
 typedef struct {
     int32_t a[TINYCC_COLS_V6M_NP];
     const int32_t *end;     /* at byte 20 */
-    int32_t m, kh, s16, co;   /* bytes 24-36: tinycc_cols_5x1_v6m's ReLU tail's W, 2^14 + 2^(15+s), 16 + s,
-                               co */
+    int32_t m, kh, s16, co;   /* bytes 24-36: tinycc_cols_5x1_v6m's ReLU tail's W, 2^14 + 2^(15+s) (its
+                               own), 16 + s, co */
     int8_t *o;              /* byte 40: its first output */
     int32_t skip;           /* byte 44: tinycc_cols_5x1_v6m's entry, TINYCC_COLS_V6M_SKIP(g) */
 } tinycc_cols5_v6m;
@@ -206,9 +206,12 @@ typedef struct {
         "pop {r2}\n\t" \
         "mov r3, r8\n\t" "mov r4, r9\n\t" "mov r5, r10\n\t" "mov r6, r11\n\t" "mov r7, r12\n\t" \
         "stmia r2!, {r3, r4, r5, r6, r7}\n\t"
+/* kh = 2^14 + 2^(15+s) made here from 16 + s and stored for the long form (the C took 11 instructions) */
 #define TINYCC_COLS_V6M_TAIL_RELU \
         "pop {r0}\n\t" "ldr r1, [r0, #40]\n\t" "ldr r3, [r0, #36]\n\t" "mov lr, r3\n\t"   /* co: the loop's end is spent */ \
-        TINYCC_COLS_V6M_RELU_LOAD \
+        "ldr r7, [r0, #32]\n\t" "movs r6, #1\n\t" "lsls r6, r6, r7\n\t" "lsrs r6, r6, #1\n\t" \
+        "movs r3, #128\n\t" "lsls r3, r3, #7\n\t" "adds r6, r6, r3\n\t" "str r6, [r0, #28]\n\t" \
+        "ldr r3, [r0, #24]\n\t" "uxth r4, r3\n\t" "lsrs r5, r3, #16\n\t" \
         TINYCC_COLS_V6M_RELU1("r8") TINYCC_COLS_V6M_RELU1("r9") TINYCC_COLS_V6M_RELU1("r10") \
         TINYCC_COLS_V6M_RELU1("r11") TINYCC_COLS_V6M_RELU1("r12")
 static inline __attribute__((always_inline)) void tinycc_cols_5x1_v6m(const int32_t *x, const int32_t *w, int g,
@@ -356,9 +359,9 @@ static inline void tinycc_cols_block5_v6m(const tinycc_conv_shape *s, const int3
             const int32_t *const q = w + 2 + 2 * g;
             const int sh0 = (q[0] ^ (TINYCC_COLS_KEY ? key : 0)) & 31, sh1 = (q[1] ^ (TINYCC_COLS_KEY ? key : 0)) & 31;
             if (sh0 > 15 || sh1 > 15) break;   /* past the tail's bound: the loop below takes the rest */
-            c5.m = q[0], c5.kh = (1 << 14) + (1 << (15 + sh0)), c5.s16 = 16 + sh0, c5.o = op;
+            c5.m = q[0], c5.s16 = 16 + sh0, c5.o = op;
             tinycc_cols_5x1_v6m(col, w + 2, g, w[0], &c5, 1);
-            c5.m = q[1], c5.kh = (1 << 14) + (1 << (15 + sh1)), c5.s16 = 16 + sh1, c5.o = op + 1;
+            c5.m = q[1], c5.s16 = 16 + sh1, c5.o = op + 1;
             tinycc_cols_5x1_v6m(col, w + 3, g, w[1], &c5, 1);
             w = q + 2;
         }
