@@ -126,27 +126,27 @@ static inline __attribute__((always_inline)) void tinycc_dw_v6m_sums(int pw, int
 
 /* a channel's h x w input bytes into the plane, sign-extended: r0 at its first byte (ci bytes apart, rows
  * w ci apart), r1 at the plane's first input word (rows pw words apart), r2 = ci, r3 at the context: the
- * bytes from a row's last word to the next row's first, w ci, the end of the input; LDRSB with a register
- * offset (0), two a pass (an odd width's first alone): 3.5 instructions a byte, 4 more a row */
+ * bytes from a row's last word to the next row's start, w ci, the end of the input, the row's entry (bytes
+ * skipped of its 7 unrolled pairs). A pair: LDRSB at offsets 0 (r4) and ci (r2), r0 stepped by 2 ci (r3),
+ * one STMIA of the two (4 instructions); an odd width's last byte after the pairs; a row's end steps r1
+ * and goes back by MOV PC to the row's entry (lr) until r0 is at the input's end: 2 instructions a byte, 4
+ * a row (3.5 and 4 with the loop before) */
+#define TINYCC_DW_PL_PAIR \
+    "ldrsb r5, [r0, r4]\n\t" "ldrsb r6, [r0, r2]\n\t" "adds r0, r0, r3\n\t" "stmia r1!, {r5, r6}\n\t"
 #define TINYCC_DW_PL_WIDEN_ASM(ODD) \
     __asm__ volatile(".syntax unified\n\t" \
-                     "ldr r4, [r3, #0]\n\t" "mov r8, r4\n\t" "ldr r4, [r3, #4]\n\t" "mov r9, r4\n\t" \
-                     "ldr r4, [r3, #8]\n\t" "mov r10, r4\n\t" \
-                     "movs r3, r0\n\t" "add r3, r9\n\t" \
-                     "movs r4, #0\n" \
-                     "1:\n\t" \
+                     "ldr r4, [r3, #0]\n\t" "mov r8, r4\n\t" "ldr r4, [r3, #8]\n\t" "mov r10, r4\n\t" \
+                     "ldr r4, [r3, #12]\n\t" "adds r3, r2, r2\n\t" \
+                     "add r4, pc\n\t" "adds r4, #6\n\t" "mov lr, r4\n\t" "movs r4, #0\n\t" "mov pc, lr\n\t" \
+                     TINYCC_DW_PL_PAIR TINYCC_DW_PL_PAIR TINYCC_DW_PL_PAIR TINYCC_DW_PL_PAIR TINYCC_DW_PL_PAIR \
+                     TINYCC_DW_PL_PAIR TINYCC_DW_PL_PAIR \
                      ODD \
-                     "2:\n\t" \
-                     "ldrsb r5, [r0, r4]\n\t" "adds r0, r0, r2\n\t" "ldrsb r6, [r0, r4]\n\t" "adds r0, r0, r2\n\t" \
-                     "stmia r1!, {r5, r6}\n\t" \
-                     "cmp r0, r3\n\t" "bne 2b\n" \
-                     "3:\n\t" \
-                     "add r1, r8\n\t" "add r3, r9\n\t" "cmp r0, r10\n\t" "bne 1b" \
+                     "add r1, r8\n\t" "cmp r0, r10\n\t" "beq 9f\n\t" "mov pc, lr\n" \
+                     "9:" \
                      : "+l"(s_), "+l"(d_), "+l"(c_) \
                      : "l"(ci_) \
-                     : "r4", "r5", "r6", "r8", "r9", "r10", "cc", "memory")
-#define TINYCC_DW_PL_ODD \
-    "ldrsb r5, [r0, r4]\n\t" "adds r0, r0, r2\n\t" "stmia r1!, {r5}\n\t" "cmp r0, r3\n\t" "beq 3f\n\t"
+                     : "r4", "r5", "r6", "r8", "r10", "lr", "cc", "memory")
+#define TINYCC_DW_PL_ODD "ldrsb r5, [r0, r4]\n\t" "adds r0, r0, r2\n\t" "stmia r1!, {r5}\n\t"
 static inline __attribute__((always_inline)) void tinycc_dw_v6m_widen(const int8_t *src, int32_t *d, int ci, int w,
                                                                      int32_t *ctx) {
     register const int8_t *s_ __asm__("r0") = src;
@@ -158,6 +158,7 @@ static inline __attribute__((always_inline)) void tinycc_dw_v6m_widen(const int8
 }
 #undef TINYCC_DW_PL_WIDEN_ASM
 #undef TINYCC_DW_PL_ODD
+#undef TINYCC_DW_PL_PAIR
 
 /* a channel's outputs from its sums in the plane when the node is a ReLU with out_zp = act_min = -128 and
  * act_max = 127 (rq 1, or rq 2: ZP subtracts 128 after the shift), for a channel whose right shift r is at
@@ -267,14 +268,14 @@ static __attribute__((noinline)) void tinycc_dw_s8_v6m(const tinycc_dw_shape *s,
     int32_t *q, *const qe = plane + oh * sh * pw;
     int b, c, j, oy, ox;
     const int fast = out_zp == -128 && act_min == -128 && act_max == 127;   /* tinycc_dw_v6m_relu's nodes */
-    int32_t rc[14], wc[3];
+    int32_t rc[14], wc[4];
     for (j = 0; j < rows * pw; ++j) plane[j] = in_zp;
     ctx[9] = (int32_t)(intptr_t)(plane + ow * sw);
     ctx[10] = 4 * (sh * pw - ow * sw);
     ctx[11] = 4 * sh * pw;
     ctx[12] = ctx[9] + oh * ctx[11];
     ctx[13] = TINYCC_DW_PL_BYTES(sw) * (TINYCC_DW_PL_U(sw) - ow);   /* tinycc_dw_v6m_sums's entry */
-    wc[0] = 4 * (pw - w), wc[1] = w * ci;
+    wc[0] = 4 * (pw - w), wc[1] = w * ci, wc[3] = 8 * (7 - w / 2);   /* tinycc_dw_v6m_widen's entry */
     rc[4] = co, rc[6] = ctx[9], rc[7] = ctx[10], rc[8] = ctx[11], rc[9] = ctx[12];
     rc[13] = TINYCC_DW_PL_RQ_BYTES(sw, rq) * (TINYCC_DW_PL_U(sw) - ow);   /* tinycc_dw_v6m_relu's entry */
     for (b = 0; b < s->n; ++b)
