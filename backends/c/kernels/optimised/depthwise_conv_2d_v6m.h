@@ -6,8 +6,9 @@
  * zero point, which the folded bias cancels, as the fast kernel's patch), its nine weights go to
  * registers (four low, five high), and one block of Thumb-1 assembly takes every output: a tap is LDR
  * with an immediate offset (the plane's row stride pw is a literal: 8 or 14 words), MULS by the weight
- * (a high one first copied to a low register) and ADDS: 34 instructions an output of 9 MACs at stride
- * 1, against the four-channel taps' 18 a tap of 4 MACs plus their pointer steps and patches. The sum is
+ * (a high one first copied to a low register) and ADDS: 32 instructions an output of 9 MACs at stride
+ * 1 and 6 a row (a row's outputs unrolled, entered at the row's width), against the four-channel taps' 18
+ * a tap of 4 MACs plus their pointer steps and patches. The sum is
  * stored over the output's top-left tap, which no later output reads (outputs run in raster order:
  * later ones start right of or below it). The channel's outputs are then requantised by assembly
  * (tinycc_dw_v6m_relu) for a ReLU with out_zp -128, else by a C loop (tinycc_dw_rq, rq 2's out_zp after
@@ -16,7 +17,8 @@
  * input is in the plane, and no pixel past the output's: no ring. Sums are TFLM's exactly (integer
  * additions in another order). Measured on KWS (25x5x64, stride 1): 649-687 K -> 487-509 K instructions a layer
  * (sums 35, requantisation 21, widening 4.6 an output), then 461-478 K with the requantisation's short form
- * (15.8 an output, most sums positive). */
+ * (15.8 an output, most sums positive), then 409-425 K with the sums, requantisation and widening a row
+ * of unrolled code each (no loop test an output). */
 #if defined(__ARM_ARCH_6M__) && !defined(TINYCC_DSP) && defined(__OPTIMIZE__) && !defined(TINYCC_NO_ASM) && !defined(__OPTIMIZE_SIZE__)
 #define TINYCC_DW_V6M 1
 #ifndef TINYCC_DW_ONLY_PF
