@@ -26,10 +26,11 @@ from tinycc.core.validate import validate
 IN_SCALE = 0.02
 
 
-def pointwise_chain(seed: int, h: int, w: int, channels: list[int], zps: list[int]) -> bytes:
+def pointwise_chain(seed: int, h: int, w: int, channels: list[int], zps: list[int],
+                    every_output: bool = True) -> bytes:
     """1x1 stride-1 int8 convolutions channels[0] -> channels[1] -> ..., layer i's output zero point zps[i],
     per-channel weights in [-127, 127] (both ends in every channel), no activation; every layer's output is a
-    model output."""
+    model output (else only the last's: the others arena intermediates, the layers planned in place)."""
     rng = np.random.default_rng(seed)
     tensors, nodes = {}, []
     x = act("x", (1, h, w, channels[0]), "int8", q(IN_SCALE, -128))
@@ -48,7 +49,8 @@ def pointwise_chain(seed: int, h: int, w: int, channels: list[int], zps: list[in
                           {"strides": (1, 1), "dilations": (1, 1), "activation": "none", "pads": (0, 0, 0, 0)}))
         prev, scale = out.name, out_scale
     # every layer's output a model output: checked against TFLM, and no layer planned in place over its input
-    g = Graph("pointwise_chain", tensors, nodes, ["x"], [n.outputs[0] for n in nodes], source="<pointwise chain test>")
+    outputs = [n.outputs[0] for n in nodes] if every_output else [nodes[-1].outputs[0]]
+    g = Graph("pointwise_chain", tensors, nodes, ["x"], outputs, source="<pointwise chain test>")
     return write_tflite(validate(g))
 
 
@@ -92,3 +94,48 @@ def test_pointwise_passes_on_qemu_cortex_m4_equal_tflm(name, tmp_path):
 def test_pointwise_of_16_groups_keeps_8_a_pass(tmp_path):
     src = write_model_c(pointwise_chain(1, 2, 3, [8, 64, 4], [-128, -128]), tmp_path)[1]
     assert emitted(src, "TINYCC_COLS3_PW16") == 0
+
+
+# Weights pre-widened to int16 in arena bytes free while a node runs (conv_2d.py's pww_bytes, tinycc_cols_pw3w_asm):
+# chains whose first and last layers read the model's input and write its output, the middle ones planned in
+# place over an arena buffer sized for the widest layer; the last middle layer (pixels whole blocks of three, at
+# least 24) gets the gap. name: (h, w, channels, output zero points, its group count g)
+PWW = {
+    "g1-backward-36px": (6, 6, [4, 96, 4, 12, 8], [-128, -128, -128, -128], 1),
+    "g2-two-peeled-backward-zp5-36px": (6, 6, [8, 96, 8, 20, 8], [-128, -128, 5, -128], 2),
+    "g3-backward-24px": (4, 6, [8, 160, 12, 30, 8], [-128, -128, -128, -128], 3),
+    "g10-forward-36px": (6, 6, [8, 128, 40, 12, 8], [-128, -128, -128, -128], 10),
+    "g16-forward-36px": (6, 6, [8, 160, 64, 10, 8], [-128, -128, -128, -128], 16),
+}
+
+
+def pww_calls(src: str) -> list[bool]:
+    """Per in-place convolution call of model.c, whether it passes arena bytes for widened weights (its kbias)."""
+    calls = re.findall(r"tinycc_conv_2d_s8_fast_inplace\(&[^;]*", src)
+    return [bool(re.search(r"NULL, \(\(const int32_t \*\)\(arena\.bytes \+ \d+\)\), \(\(int8_t", c)) for c in calls]
+
+
+@pytest.mark.parametrize("name", list(PWW))
+def test_widened_weights_on_host_equal_tflm(name, tmp_path):
+    h, w, channels, zps, _ = PWW[name]
+    model = pointwise_chain(2, h, w, channels, zps, every_output=False)
+    src = write_model_c(model, tmp_path)[1]
+    assert pww_calls(src)[-1] and emitted(src, "TINYCC_COLS_PWW") == 1
+    assert_matches_tflm(model, samples=2, seed=5, c=True, sanitize=True)
+
+
+@needs_qemu
+@pytest.mark.parametrize("name", list(PWW))
+def test_widened_weights_on_qemu_cortex_m4_equal_tflm(name, tmp_path):
+    h, w, channels, zps, groups = PWW[name]
+    model = pointwise_chain(2, h, w, channels, zps, every_output=False)
+    src = write_model_c(model, tmp_path)[1]
+    assert pww_calls(src)[-1] and channels[-3] == 4 * groups
+    assert_qemu_m4_fast_path(model, tmp_path, "tinycc_conv_2d_s8_fast_inplace(", 3)
+
+
+@pytest.mark.parametrize("h,w", [(5, 5), (3, 7)])
+def test_widened_weights_gate(h, w, tmp_path):
+    """Pixels not whole blocks of three (25: as KWS's 125) or fewer than 24 (21: the widening would not pay): int8."""
+    src = write_model_c(pointwise_chain(2, h, w, [8, 96, 8, 20, 8], [-128] * 4, every_output=False), tmp_path)[1]
+    assert not any(pww_calls(src)) and emitted(src, "TINYCC_COLS_PWW") == 0
