@@ -212,15 +212,17 @@ def _cols(node, m, p, inplace):
     # taken branch a pair less for each 16 groups, 768 bytes more code); else 8 a pass (TINYCC_COLS3_PW16)
     long_pw = path == "pw" and pointwise_groups(node, m.g) > PW16_GROUPS
     m.defines["TINYCC_COLS3_PW16"] = max(m.defines.get("TINYCC_COLS3_PW16", 0), int(long_pw))
-    # two groups peeled a pair when a pointwise node has 2 groups and none has 1 (TINYCC_COLS3_PW_G1, _G2)
-    groups = pointwise_groups(node, m.g)
+    # two groups peeled a pair when a pointwise node has 2 groups and none has 1 (TINYCC_COLS3_PW_G1, _G2; for
+    # the nodes whose weights are widened in RAM, TINYCC_COLS3_PWW_G1, _G2: their own pair loop)
+    groups, pww = pointwise_groups(node, m.g), _pww(node, m, p, inplace)
     for k in (1, 2):
-        m.defines[f"TINYCC_COLS3_PW_G{k}"] = max(m.defines.get(f"TINYCC_COLS3_PW_G{k}", 0), int(groups == k))
+        name = f"TINYCC_COLS3_PW{'W' if pww != 'NULL' else ''}_G{k}"
+        m.defines[name] = max(m.defines.get(name, 0), int(groups == k))
     # the pointwise loop's pairs after its blocks of three only when a node needs them (TINYCC_COLS_PW_REST)
     if groups:
         rest = int(not whole_blocks(node, m.g, p, groups))
         m.defines["TINYCC_COLS_PW_REST"] = max(m.defines.get("TINYCC_COLS_PW_REST", 0), rest)
-    return {"wpk": cols[0], "pww": _pww(node, m, p, inplace)}
+    return {"wpk": cols[0], "pww": pww}
 
 
 def _requant(node, m, p) -> dict:

@@ -420,15 +420,15 @@ static inline const int32_t *tinycc_cols_block3_asm(const tinycc_cols *c, const 
     "str %[" P1 "], [%[x], #12]\n\t" \
     "str.w %[w], [%[x], %[kb]]\n\t" \
     "str.w %[" P2 "], [%[x], %[kb4]]\n\t"
-/* the layer loop (NAME) around a pair loop PAIRS of N groups a pass, each BYTES bytes */
-#define TINYCC_COLS3_PW3_FN(NAME, PAIRS, N, BYTES) \
+/* the layer loop (NAME) around a pair loop PAIRS of N groups a pass, each BYTES bytes, HEAD2 groups peeled a pair */
+#define TINYCC_COLS3_PW3_FN(NAME, PAIRS, N, BYTES, PEELED) \
 static inline void NAME(const tinycc_cols *c, const int32_t *w, int g, int8_t *op, int co, int32_t zp2, \
                                        int32_t key, const int8_t *in, int nb, int backward) { \
     const int32_t *xbv = c->w, *wv = w; \
     int8_t *opv = op, *endv = op + co; \
     const int8_t *inv = in; \
     int32_t zpv = zp2, keyv = key; \
-    int cov = co, offv = tinycc_cols3_entry(g, N, TINYCC_COLS3_PW_HEAD2 ? 2 : 1, BYTES), gv = g, \
+    int cov = co, offv = tinycc_cols3_entry(g, N, PEELED, BYTES), gv = g, \
         nbv = nb; \
     int instepv = backward ? -12 * g : 12 * g, outstepv = backward ? -3 * co : 3 * co; \
     const int32_t *x; \
@@ -511,7 +511,7 @@ static inline void NAME(const tinycc_cols *c, const int32_t *w, int g, int8_t *o
         : "cc", "memory"); \
 }
 TINYCC_COLS3_PW3_FN(tinycc_cols_pw3_asm, TINYCC_COLS3_PAIRS(TINYCC_COLS3_PW_BODIES, TINYCC_COLS3_PW_PEEL, TINYCC_COLS3_LDW8),
-                    TINYCC_COLS3_PW16 ? 16 : 8, 96)
+                    TINYCC_COLS3_PW16 ? 16 : 8, 96, TINYCC_COLS3_PW_HEAD2 ? 2 : 1)
 /* the emitter's (conv_2d.py's pww_bytes): 1 when a pointwise node takes its weights pre-widened to int16 in RAM
  * (tinycc_cols_pww_widen): tinycc_cols_pw3w_asm, the pair loop 8 groups a pass of 88 bytes (no SXTB16 of the
  * weights: 25 est. cycles a group for 27) */
@@ -519,17 +519,27 @@ TINYCC_COLS3_PW3_FN(tinycc_cols_pw3_asm, TINYCC_COLS3_PAIRS(TINYCC_COLS3_PW_BODI
 #define TINYCC_COLS_PWW 0
 #endif
 #if TINYCC_COLS_PWW
-#if TINYCC_COLS3_PW_HEAD2
+/* as TINYCC_COLS3_PW_G1, _G2 for the nodes that take widened weights */
+#ifndef TINYCC_COLS3_PWW_G1
+#define TINYCC_COLS3_PWW_G1 1
+#endif
+#ifndef TINYCC_COLS3_PWW_G2
+#define TINYCC_COLS3_PWW_G2 0
+#endif
+#if TINYCC_COLS3_PWW_G2 && !TINYCC_COLS3_PWW_G1
+#define TINYCC_COLS3_PWW_HEAD2 2
 #define TINYCC_COLS3_PWW_PEEL TINYCC_COLS3_BODYW
 #else
+#define TINYCC_COLS3_PWW_HEAD2 1
 #define TINYCC_COLS3_PWW_PEEL ""
 #endif
 #define TINYCC_COLS3_BODYW8 \
     TINYCC_COLS3_BODYW TINYCC_COLS3_BODYW TINYCC_COLS3_BODYW TINYCC_COLS3_BODYW \
     TINYCC_COLS3_BODYW TINYCC_COLS3_BODYW TINYCC_COLS3_BODYW TINYCC_COLS3_BODYW
 TINYCC_COLS3_PW3_FN(tinycc_cols_pw3w_asm, TINYCC_COLS3_PAIRS(TINYCC_COLS3_BODYW8, TINYCC_COLS3_PWW_PEEL,
-                                                             TINYCC_COLS3_LDW16), 8, 88)
+                                                             TINYCC_COLS3_LDW16), 8, 88, TINYCC_COLS3_PWW_HEAD2)
 #undef TINYCC_COLS3_BODYW8
+#undef TINYCC_COLS3_PWW_HEAD2
 #undef TINYCC_COLS3_PWW_PEEL
 #endif
 #undef TINYCC_COLS3_PW3_FN
