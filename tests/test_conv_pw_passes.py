@@ -8,7 +8,9 @@ one group peeled: entered 15 groups in; with two: past the loop), 3, 10, 18 (one
 peeled), 32 and 33 (two and three passes), under both requantisation tails (output zero point -128
 everywhere: TINYCC_COLS_SIGN 0; one other: 1), weights at int8's extremes, pixel counts that leave no pixel,
 one and a pair after the blocks of three (each block's widening: an odd g's lone group, then two a pass).
-Host (ASan + UBSan) and QEMU runs; a model whose nodes have at most 16 groups keeps 8 a pass."""
+Host (ASan + UBSan) and QEMU runs; a model whose nodes have at most 16 groups keeps 8 a pass. In-place chains
+whose middle layer takes its weights widened to int16 in free arena bytes (tinycc_cols_pw3w_asm: g = 1, 2 with
+two groups peeled, 3, 10, 16; forward and backward) and the gate that keeps int8 (KWS's case)."""
 from __future__ import annotations
 
 import re
@@ -99,13 +101,13 @@ def test_pointwise_of_16_groups_keeps_8_a_pass(tmp_path):
 # Weights pre-widened to int16 in arena bytes free while a node runs (conv_2d.py's pww_bytes, tinycc_cols_pw3w_asm):
 # chains whose first and last layers read the model's input and write its output, the middle ones planned in
 # place over an arena buffer sized for the widest layer; the last middle layer (pixels whole blocks of three, at
-# least 24) gets the gap. name: (h, w, channels, output zero points, its group count g)
+# least 48) gets the gap. name: (h, w, channels, output zero points, its group count g)
 PWW = {
-    "g1-backward-36px": (6, 6, [4, 96, 4, 12, 8], [-128, -128, -128, -128], 1),
-    "g2-two-peeled-backward-zp5-36px": (6, 6, [8, 96, 8, 20, 8], [-128, -128, 5, -128], 2),
-    "g3-backward-24px": (4, 6, [8, 160, 12, 30, 8], [-128, -128, -128, -128], 3),
-    "g10-forward-36px": (6, 6, [8, 128, 40, 12, 8], [-128, -128, -128, -128], 10),
-    "g16-forward-36px": (6, 6, [8, 160, 64, 10, 8], [-128, -128, -128, -128], 16),
+    "g1-backward-48px": (6, 8, [4, 96, 4, 12, 8], [-128, -128, -128, -128], 1),
+    "g2-two-peeled-backward-zp5-54px": (6, 9, [8, 96, 8, 20, 8], [-128, -128, 5, -128], 2),
+    "g3-backward-48px": (8, 6, [8, 160, 12, 30, 8], [-128, -128, -128, -128], 3),
+    "g10-forward-51px": (3, 17, [8, 128, 40, 12, 8], [-128, -128, -128, -128], 10),
+    "g16-forward-48px": (4, 12, [8, 160, 64, 10, 8], [-128, -128, -128, -128], 16),
 }
 
 
@@ -134,8 +136,8 @@ def test_widened_weights_on_qemu_cortex_m4_equal_tflm(name, tmp_path):
     assert_qemu_m4_fast_path(model, tmp_path, "tinycc_conv_2d_s8_fast_inplace(", 3)
 
 
-@pytest.mark.parametrize("h,w", [(5, 5), (3, 7)])
+@pytest.mark.parametrize("h,w", [(7, 7), (5, 9)])
 def test_widened_weights_gate(h, w, tmp_path):
-    """Pixels not whole blocks of three (25: as KWS's 125) or fewer than 24 (21: the widening would not pay): int8."""
+    """Pixels not whole blocks of three (49: as KWS's 125) or fewer than 48 (45: the widening would not pay): int8."""
     src = write_model_c(pointwise_chain(2, h, w, [8, 96, 8, 20, 8], [-128] * 4, every_output=False), tmp_path)[1]
     assert not any(pww_calls(src)) and emitted(src, "TINYCC_COLS_PWW") == 0

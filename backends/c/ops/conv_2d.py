@@ -162,14 +162,15 @@ def _one_pixel_pass(node, g, path: str) -> bool:
     return count % 2 == 1 or (path == "pw" and count % 3 == 1)
 
 
-PWW_MIN_PIXELS = 24   # a pointwise node widens its weights in RAM with at least this many pixels (8 blocks of 3)
+PWW_MIN_PIXELS = 48   # a pointwise node widens its weights in RAM with at least this many pixels (16 blocks of 3)
 
 
 def pww_bytes(node, g, p, inplace: bool) -> int:
     """The RAM bytes of a pointwise node's pair words with its weights widened to int16 (conv_2d_cols_rows.h's
-    tinycc_cols_pww_widen: co (4 groups + 4) words), or 0 when it keeps its int8 weights: the node runs in place
+    tinycc_cols_pww_widen: co / 2 pairs of 4 groups + 4 words), or 0 when it keeps its int8 weights: the node runs in place
     (the call that passes them), takes the three-pixel loop over whole blocks (conv_2d.py's whole_blocks) and has
-    at least PWW_MIN_PIXELS pixels (the widening, about 6 est. cycles a weight word, pays back 2 a group and block).
+    at least PWW_MIN_PIXELS pixels (the widening, about 17 est. cycles a group of a pair, pays back 2 a group and
+    block, less a pass of 8 groups where the int8 loop takes 16: VWW's 12-block layer of 16 groups breaks even).
     KWS (125 pixels: not whole blocks) keeps its int8 loop."""
     groups = pointwise_groups(node, g)
     if not (inplace and groups and whole_blocks(node, g, p, groups)):
@@ -177,7 +178,7 @@ def pww_bytes(node, g, p, inplace: bool) -> int:
     n, h, w, _ = g.tensors[node.inputs[0]].shape
     if n * h * w < PWW_MIN_PIXELS:
         return 0
-    return g.tensors[node.outputs[0]].shape[3] * (16 * groups + 16)
+    return g.tensors[node.outputs[0]].shape[3] * (8 * groups + 8)
 
 
 def _pww(node, m, p, inplace) -> str:

@@ -133,20 +133,24 @@ TINYCC_COLS_OUTLINED void tinycc_cols_pw3(const tinycc_conv_shape *s, tinycc_col
 #if TINYCC_COLS_PWW
 /* the pairs' words of wpk (co even, g groups) into `wide` with each group's two weight words widened to four:
  * SXTB16 and SXTB16 ROR 8 of channel 0's word, then of channel 1's (the taps' halves tinycc_cols_pw3w_asm
- * multiplies the slots' words by); kb0, kb1 and W0, W1 copied. co (4 g + 4) words */
+ * multiplies the slots' words by); kb0, kb1 and W0, W1 copied. co / 2 (4 g + 4) words */
 TINYCC_COLS_OUTLINED void tinycc_cols_pww_widen(const int32_t *wpk, int co, int g, int32_t *wide) {
     const int32_t *w = wpk + 2;
-    int pair, k;
+    int pair;
     for (pair = 0; pair < co / 2; ++pair) {
-        *wide++ = *w++;
-        *wide++ = *w++;
-        for (k = 0; k < 2 * g; ++k, wide += 2) {
-            const int32_t v = *w++;
-            wide[0] = __sxtb16(v);
-            wide[1] = tinycc_sxtb16_ror8(v);
+        const int32_t *const end = w + 2 + 2 * g;
+        wide[0] = w[0];
+        wide[1] = w[1];
+        for (w += 2, wide += 2; w != end; w += 2, wide += 4) {     /* a group: channel 0's word, channel 1's */
+            const int32_t a = w[0], b = w[1];
+            wide[0] = __sxtb16(a);
+            wide[1] = tinycc_sxtb16_ror8(a);
+            wide[2] = __sxtb16(b);
+            wide[3] = tinycc_sxtb16_ror8(b);
         }
-        *wide++ = *w++;
-        *wide++ = *w++;
+        wide[0] = w[0];
+        wide[1] = w[1];
+        w += 2, wide += 2;
     }
 }
 
