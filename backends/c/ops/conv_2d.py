@@ -167,8 +167,8 @@ PWW_MIN_PIXELS = 48   # a pointwise node widens its weights in RAM with at least
 
 def pww_bytes(node, g, p, inplace: bool) -> int:
     """The RAM bytes of a pointwise node's pair words with its weights widened to int16 (conv_2d_cols_rows.h's
-    tinycc_cols_pww_widen: co / 2 pairs of 4 groups + 4 words), or 0 when it keeps its int8 weights: the node runs in place
-    (the call that passes them), takes the three-pixel loop over whole blocks (conv_2d.py's whole_blocks) and has
+    tinycc_cols_pww_widen: co / 2 pairs of 4 groups + 4 words), or 0 when it keeps its int8 weights: the node runs
+    in place (the call that passes them), takes the three-pixel loop over whole blocks (whole_blocks) and has
     at least PWW_MIN_PIXELS pixels (the widening, about 17 est. cycles a group of a pair, pays back 2 a group and
     block, less a pass of 8 groups where the int8 loop takes 16: VWW's 12-block layer of 16 groups breaks even).
     KWS (125 pixels: not whole blocks) keeps its int8 loop."""
