@@ -141,3 +141,18 @@ def test_widened_weights_gate(h, w, tmp_path):
     """Pixels not whole blocks of three (49: as KWS's 125) or fewer than 48 (45: the widening would not pay): int8."""
     src = write_model_c(pointwise_chain(2, h, w, [8, 96, 8, 20, 8], [-128] * 4, every_output=False), tmp_path)[1]
     assert not any(pww_calls(src)) and emitted(src, "TINYCC_COLS_PWW") == 0
+
+
+@pytest.mark.parametrize("rel,layers", [("mlperf_tiny/kws_ref_model.tflite", 0), ("mlperf_tiny/vww_96_int8.tflite", 5)])
+def test_widened_weights_in_the_mlperf_models(rel, layers, tmp_path):
+    """KWS (125 pixels a layer) keeps every pointwise layer's int8 loop; VWW's layers 2-10 (48x48 .. 12x12) widen
+    theirs into free arena bytes, its 6x6 and 3x3 ones not (too few pixels, no room)."""
+    from tests.c_build import write_sources
+    from tests.tflm import models_dir
+    from tinycc.plugins.importers.tflite import load_tflite
+    path = models_dir() / rel
+    if not path.exists():
+        pytest.skip(f"shared model {rel} not found under {models_dir()} (set TINYCC_MODELS)")
+    write_sources(load_tflite(path), tmp_path)
+    src = (tmp_path / "model.c").read_text()
+    assert sum(pww_calls(src)) == layers and emitted(src, "TINYCC_COLS_PWW") == int(layers > 0)
