@@ -8,7 +8,9 @@ one group peeled: entered 15 groups in; with two: past the loop), 3, 10, 18 (one
 peeled), 32 and 33 (two and three passes), under both requantisation tails (output zero point -128
 everywhere: TINYCC_COLS_SIGN 0; one other: 1), weights at int8's extremes, pixel counts that leave no pixel,
 one and a pair after the blocks of three (each block's widening: an odd g's lone group, then two a pass).
-Host (ASan + UBSan) and QEMU runs; a model whose nodes have at most 16 groups keeps 8 a pass."""
+Host (ASan + UBSan) and QEMU runs; a model whose nodes have at most 16 groups keeps 8 a pass. In-place chains
+whose middle layer takes its weights widened to int16 in free arena bytes (tinycc_cols_pw3w_asm: g = 1, 2 with
+two groups peeled, 3, 10, 16; forward and backward) and the gate that keeps int8 (KWS's case)."""
 from __future__ import annotations
 
 import re
@@ -26,10 +28,11 @@ from tinycc.core.validate import validate
 IN_SCALE = 0.02
 
 
-def pointwise_chain(seed: int, h: int, w: int, channels: list[int], zps: list[int]) -> bytes:
+def pointwise_chain(seed: int, h: int, w: int, channels: list[int], zps: list[int],
+                    every_output: bool = True) -> bytes:
     """1x1 stride-1 int8 convolutions channels[0] -> channels[1] -> ..., layer i's output zero point zps[i],
     per-channel weights in [-127, 127] (both ends in every channel), no activation; every layer's output is a
-    model output."""
+    model output (else only the last's: the others arena intermediates, the layers planned in place)."""
     rng = np.random.default_rng(seed)
     tensors, nodes = {}, []
     x = act("x", (1, h, w, channels[0]), "int8", q(IN_SCALE, -128))
@@ -48,7 +51,8 @@ def pointwise_chain(seed: int, h: int, w: int, channels: list[int], zps: list[in
                           {"strides": (1, 1), "dilations": (1, 1), "activation": "none", "pads": (0, 0, 0, 0)}))
         prev, scale = out.name, out_scale
     # every layer's output a model output: checked against TFLM, and no layer planned in place over its input
-    g = Graph("pointwise_chain", tensors, nodes, ["x"], [n.outputs[0] for n in nodes], source="<pointwise chain test>")
+    outputs = [n.outputs[0] for n in nodes] if every_output else [nodes[-1].outputs[0]]
+    g = Graph("pointwise_chain", tensors, nodes, ["x"], outputs, source="<pointwise chain test>")
     return write_tflite(validate(g))
 
 
@@ -92,3 +96,63 @@ def test_pointwise_passes_on_qemu_cortex_m4_equal_tflm(name, tmp_path):
 def test_pointwise_of_16_groups_keeps_8_a_pass(tmp_path):
     src = write_model_c(pointwise_chain(1, 2, 3, [8, 64, 4], [-128, -128]), tmp_path)[1]
     assert emitted(src, "TINYCC_COLS3_PW16") == 0
+
+
+# Weights pre-widened to int16 in arena bytes free while a node runs (conv_2d.py's pww_bytes, tinycc_cols_pw3w_asm):
+# chains whose first and last layers read the model's input and write its output, the middle ones planned in
+# place over an arena buffer sized for the widest layer; the last middle layer (pixels whole blocks of three, at
+# least 48) gets the gap. name: (h, w, channels, output zero points, its group count g)
+PWW = {
+    "g1-backward-48px": (6, 8, [4, 96, 4, 12, 8], [-128, -128, -128, -128], 1),
+    "g2-two-peeled-backward-zp5-54px": (6, 9, [8, 96, 8, 20, 8], [-128, -128, 5, -128], 2),
+    "g3-backward-48px": (8, 6, [8, 160, 12, 30, 8], [-128, -128, -128, -128], 3),
+    "g10-forward-51px": (3, 17, [8, 128, 40, 12, 8], [-128, -128, -128, -128], 10),
+    "g16-forward-48px": (4, 12, [8, 160, 64, 10, 8], [-128, -128, -128, -128], 16),
+}
+
+
+def pww_calls(src: str) -> list[bool]:
+    """Per in-place convolution call of model.c, whether it passes arena bytes for widened weights (its kbias)."""
+    calls = re.findall(r"tinycc_conv_2d_s8_fast_inplace\(&[^;]*", src)
+    return [bool(re.search(r"NULL, \(\(const int32_t \*\)\(arena\.bytes \+ \d+\)\), \(\(int8_t", c)) for c in calls]
+
+
+@pytest.mark.parametrize("name", list(PWW))
+def test_widened_weights_on_host_equal_tflm(name, tmp_path):
+    h, w, channels, zps, _ = PWW[name]
+    model = pointwise_chain(2, h, w, channels, zps, every_output=False)
+    src = write_model_c(model, tmp_path)[1]
+    assert pww_calls(src)[-1] and emitted(src, "TINYCC_COLS_PWW") == 1
+    assert_matches_tflm(model, samples=2, seed=5, c=True, sanitize=True)
+
+
+@needs_qemu
+@pytest.mark.parametrize("name", list(PWW))
+def test_widened_weights_on_qemu_cortex_m4_equal_tflm(name, tmp_path):
+    h, w, channels, zps, groups = PWW[name]
+    model = pointwise_chain(2, h, w, channels, zps, every_output=False)
+    src = write_model_c(model, tmp_path)[1]
+    assert pww_calls(src)[-1] and channels[-3] == 4 * groups
+    assert_qemu_m4_fast_path(model, tmp_path, "tinycc_conv_2d_s8_fast_inplace(", 3)
+
+
+@pytest.mark.parametrize("h,w", [(7, 7), (5, 9)])
+def test_widened_weights_gate(h, w, tmp_path):
+    """Pixels not whole blocks of three (49: as KWS's 125) or fewer than 48 (45: the widening would not pay): int8."""
+    src = write_model_c(pointwise_chain(2, h, w, [8, 96, 8, 20, 8], [-128] * 4, every_output=False), tmp_path)[1]
+    assert not any(pww_calls(src)) and emitted(src, "TINYCC_COLS_PWW") == 0
+
+
+@pytest.mark.parametrize("rel,layers", [("mlperf_tiny/kws_ref_model.tflite", 0), ("mlperf_tiny/vww_96_int8.tflite", 5)])
+def test_widened_weights_in_the_mlperf_models(rel, layers, tmp_path):
+    """KWS (125 pixels a layer) keeps every pointwise layer's int8 loop; VWW's layers 2-10 (48x48 .. 12x12) widen
+    theirs into free arena bytes, its 6x6 and 3x3 ones not (too few pixels, no room)."""
+    from tests.c_build import write_sources
+    from tests.tflm import models_dir
+    from tinycc.plugins.importers.tflite import load_tflite
+    path = models_dir() / rel
+    if not path.exists():
+        pytest.skip(f"shared model {rel} not found under {models_dir()} (set TINYCC_MODELS)")
+    write_sources(load_tflite(path), tmp_path)
+    src = (tmp_path / "model.c").read_text()
+    assert sum(pww_calls(src)) == layers and emitted(src, "TINYCC_COLS_PWW") == int(layers > 0)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from tinycc.backends.c import requant
+from tinycc.backends.c import arena_gap, requant
 from tinycc.backends.c.layout import CONV_COLS_BYTES, CONV_PATCH_BYTES, TAP_GROUP
 from tinycc.backends.c.ops import _conv_shallow, _lut, _s4, _s4_fast
 from tinycc.backends.c.ops._conv_common import bias_ptr, float_range
@@ -162,6 +162,36 @@ def _one_pixel_pass(node, g, path: str) -> bool:
     return count % 2 == 1 or (path == "pw" and count % 3 == 1)
 
 
+PWW_MIN_PIXELS = 48   # a pointwise node widens its weights in RAM with at least this many pixels (16 blocks of 3)
+
+
+def pww_bytes(node, g, p, inplace: bool) -> int:
+    """The RAM bytes of a pointwise node's pair words with its weights widened to int16 (conv_2d_cols_rows.h's
+    tinycc_cols_pww_widen: co / 2 pairs of 4 groups + 4 words), or 0 when it keeps its int8 weights: the node runs
+    in place (the call that passes them), takes the three-pixel loop over whole blocks (whole_blocks) and has
+    at least PWW_MIN_PIXELS pixels (the widening, about 17 est. cycles a group of a pair, pays back 2 a group and
+    block, less a pass of 8 groups where the int8 loop takes 16: VWW's 12-block layer of 16 groups breaks even).
+    KWS (125 pixels: not whole blocks) keeps its int8 loop."""
+    groups = pointwise_groups(node, g)
+    if not (inplace and groups and whole_blocks(node, g, p, groups)):
+        return 0
+    n, h, w, _ = g.tensors[node.inputs[0]].shape
+    if n * h * w < PWW_MIN_PIXELS:
+        return 0
+    return g.tensors[node.outputs[0]].shape[3] * (8 * groups + 8)
+
+
+def _pww(node, m, p, inplace) -> str:
+    """The in-place call's `kbias` argument: arena bytes free while the node runs for its widened weights
+    (backends/c/arena_gap.py: the arena no larger), or NULL (its int8 loop)."""
+    need = pww_bytes(node, m.g, p, inplace)
+    at = arena_gap.free_gap(m.g, m.plan, next(i for i, n in enumerate(m.g.nodes) if n is node), need)
+    if at is None:
+        return "NULL"
+    m.defines["TINYCC_COLS_PWW"] = 1
+    return f"((const int32_t *)(arena.bytes + {m.base + at}))"
+
+
 def _cols(node, m, p, inplace):
     cols = cols_constants(node, m, p)
     if cols is None:
@@ -183,15 +213,17 @@ def _cols(node, m, p, inplace):
     # taken branch a pair less for each 16 groups, 768 bytes more code); else 8 a pass (TINYCC_COLS3_PW16)
     long_pw = path == "pw" and pointwise_groups(node, m.g) > PW16_GROUPS
     m.defines["TINYCC_COLS3_PW16"] = max(m.defines.get("TINYCC_COLS3_PW16", 0), int(long_pw))
-    # two groups peeled a pair when a pointwise node has 2 groups and none has 1 (TINYCC_COLS3_PW_G1, _G2)
-    groups = pointwise_groups(node, m.g)
+    # two groups peeled a pair when a pointwise node has 2 groups and none has 1 (TINYCC_COLS3_PW_G1, _G2; for
+    # the nodes whose weights are widened in RAM, TINYCC_COLS3_PWW_G1, _G2: their own pair loop)
+    groups, pww = pointwise_groups(node, m.g), _pww(node, m, p, inplace)
     for k in (1, 2):
-        m.defines[f"TINYCC_COLS3_PW_G{k}"] = max(m.defines.get(f"TINYCC_COLS3_PW_G{k}", 0), int(groups == k))
+        name = f"TINYCC_COLS3_PW{'W' if pww != 'NULL' else ''}_G{k}"
+        m.defines[name] = max(m.defines.get(name, 0), int(groups == k))
     # the pointwise loop's pairs after its blocks of three only when a node needs them (TINYCC_COLS_PW_REST)
     if groups:
         rest = int(not whole_blocks(node, m.g, p, groups))
         m.defines["TINYCC_COLS_PW_REST"] = max(m.defines.get("TINYCC_COLS_PW_REST", 0), rest)
-    return {"wpk": cols[0]}
+    return {"wpk": cols[0], "pww": pww}
 
 
 def _requant(node, m, p) -> dict:
@@ -236,7 +268,7 @@ VARIANTS = (
     # im2col: each pixel's patch widened to int16 once, every channel against it
     Variant("cols", "tinycc_conv_2d_s8_cols", "&{shape}, {x}, {wpk}, {y}, {in_zp}, {act_min}, {act_max}",
             "optimised/conv_2d_cols_rows.h", _cols, "tinycc_conv_2d_s8_fast_inplace",
-            "&{shape}, &{ring_shape}, {buf}, (const int8_t *){wpk}, NULL, NULL, {ring}, {in_zp}, {out_zp}, NULL, "
+            "&{shape}, &{ring_shape}, {buf}, (const int8_t *){wpk}, NULL, {pww}, {ring}, {in_zp}, {out_zp}, NULL, "
             "NULL, {act_min}, {act_max}", fast=True),
     # dot products over contiguous rows, the input offset folded into the bias (dot_s8.h)
     Variant("dot", "tinycc_conv_2d_s8_fast",

@@ -130,6 +130,38 @@ TINYCC_COLS_OUTLINED void tinycc_cols_pw3(const tinycc_conv_shape *s, tinycc_col
     c->w[4 * g] = INT32_MIN + 0x8000;     /* TINYCC_COLS3_MARK */
     tinycc_cols_pw3_asm(c, wpk + 2, g, o, s->co, wpk[0], wpk[1], in, nb, backward);
 }
+#if TINYCC_COLS_PWW
+/* the pairs' words of wpk (co even, g groups) into `wide` with each group's two weight words widened to four:
+ * SXTB16 and SXTB16 ROR 8 of channel 0's word, then of channel 1's (the taps' halves tinycc_cols_pw3w_asm
+ * multiplies the slots' words by); kb0, kb1 and W0, W1 copied. co / 2 (4 g + 4) words */
+TINYCC_COLS_OUTLINED void tinycc_cols_pww_widen(const int32_t *wpk, int co, int g, int32_t *wide) {
+    const int32_t *w = wpk + 2;
+    int pair;
+    for (pair = 0; pair < co / 2; ++pair) {
+        const int32_t *const end = w + 2 + 2 * g;
+        wide[0] = w[0];
+        wide[1] = w[1];
+        for (w += 2, wide += 2; w != end; w += 2, wide += 4) {     /* a group: channel 0's word, channel 1's */
+            const int32_t a = w[0], b = w[1];
+            wide[0] = __sxtb16(a);
+            wide[1] = tinycc_sxtb16_ror8(a);
+            wide[2] = __sxtb16(b);
+            wide[3] = tinycc_sxtb16_ror8(b);
+        }
+        wide[0] = w[0];
+        wide[1] = w[1];
+        w += 2, wide += 2;
+    }
+}
+
+/* tinycc_cols_pw3 with the pairs' weights widened once into `wide` (tinycc_cols_pww_widen) */
+TINYCC_COLS_OUTLINED void tinycc_cols_pw3w(const tinycc_conv_shape *s, tinycc_cols *c, int g, const int32_t *wpk,
+                                           int32_t *wide, int8_t *o, const int8_t *in, int nb, int backward) {
+    tinycc_cols_pww_widen(wpk, s->co, g, wide);
+    c->w[4 * g] = INT32_MIN + 0x8000;     /* TINYCC_COLS3_MARK */
+    tinycc_cols_pw3w_asm(c, wide, g, o, s->co, wpk[0], wpk[1], in, nb, backward);
+}
+#endif
 #endif
 
 /* output row oy of image b (ow * co bytes at `row`), two pixels a pass */
@@ -196,7 +228,8 @@ static inline int tinycc_cols_pointwise(const tinycc_conv_shape *s) {
  * itself when the outputs never overtake the unread inputs: forward with co <= ci, backward with
  * co >= ci (in place without a ring). */
 static inline void tinycc_conv_2d_s8_cols_pw(const tinycc_conv_shape *s, const int8_t *in, const int32_t *wpk,
-                                             int8_t *out, int backward, int32_t act_min, int32_t act_max) {
+                                             int8_t *out, int backward, int32_t *wide, int32_t act_min,
+                                             int32_t act_max) {
     tinycc_cols c;
     const long count = (long)s->n * s->h * s->w;
     long k;
@@ -208,10 +241,17 @@ static inline void tinycc_conv_2d_s8_cols_pw(const tinycc_conv_shape *s, const i
     }
 #endif
     k = 0;
+    (void)wide;     /* only the Cortex-M4 three-pixel loop takes it (TINYCC_COLS_PWW) */
 #ifdef TINYCC_COLS3
     /* three pixels a pass, then pairs (none when no node needs them: TINYCC_COLS_PW_REST 0) */
     if (!TINYCC_COLS_PW_REST || (tinycc_cols3_fits(s, s->ci / 4, act_min, act_max) && count >= 3)) {
         const long i = backward ? count - 3 : 0;
+#if TINYCC_COLS_PWW
+        if (wide != NULL) {      /* the weights widened in RAM (conv_2d.py's pww_bytes) */
+            tinycc_cols_pw3w(s, &c, s->ci / 4, wpk, wide, out + i * s->co, in + i * s->ci, (int)(count / 3),
+                             backward);
+        } else
+#endif
         tinycc_cols_pw3(s, &c, s->ci / 4, wpk, out + i * s->co, in + i * s->ci, (int)(count / 3), backward);
         k = count - count % 3;
         if (!TINYCC_COLS_PW_REST) return;
@@ -280,7 +320,7 @@ static inline void tinycc_conv_2d_s8_cols(const tinycc_conv_shape *s, const int8
                                           int8_t *out, int32_t in_zp, int32_t act_min, int32_t act_max) {
     int b, oy;
     if (TINYCC_COLS_PW && (!(TINYCC_COLS_ROWS || TINYCC_COLS_FLAT) || tinycc_cols_pointwise(s))) {
-        tinycc_conv_2d_s8_cols_pw(s, in, wpk, out, 0, act_min, act_max);
+        tinycc_conv_2d_s8_cols_pw(s, in, wpk, out, 0, NULL, act_min, act_max);
         return;
     }
 #ifdef TINYCC_COLS_PW_V6M

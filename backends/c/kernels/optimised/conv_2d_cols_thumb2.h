@@ -191,15 +191,26 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
     "sxtb16 %[wa], %[wa]\n\t" \
     "sxtb16 %[wbh], %[wb], ror #8\n\t" \
     "sxtb16 %[wb], %[wb]\n\t"
+/* a group's weights: int8 (two words, widened by SXTB16) or pre-widened int16 (TINYCC_COLS3_LDW16: four words,
+ * taps 0, 2 then 1, 3 of each channel, tinycc_cols_pww_widen), with pixel 2's words: 8 bytes or 16 of w a group */
+#define TINYCC_COLS3_LDW8 \
+    "ldr.w %[wa], [%[w]], #4\n\t" \
+    "ldr.w %[wb], [%[w]], #4\n\t" \
+    TINYCC_COLS3_LOAD2
+#define TINYCC_COLS3_LDW16 \
+    "ldr.w %[wa], [%[w]], #4\n\t" \
+    "ldr.w %[wah], [%[w]], #4\n\t" \
+    "ldr.w %[wb], [%[w]], #4\n\t" \
+    "ldr.w %[wbh], [%[w]], #4\n\t" \
+    "ldr.w %[xl], [%[x], %[kb]]\n\t" \
+    "ldr.w %[xh], [%[x], %[kb4]]\n\t"
 #define TINYCC_COLS3_MAC(A, B, A0, B0) /* acc A, B from A0, B0 += the pixel in xl, xh */ \
     "smlad %[" A "], %[xl], %[wa], %[" A0 "]\n\t" \
     "smlad %[" A "], %[xh], %[wah], %[" A "]\n\t" \
     "smlad %[" B "], %[xl], %[wb], %[" B0 "]\n\t" \
     "smlad %[" B "], %[xh], %[wbh], %[" B "]\n\t"
-#define TINYCC_COLS3_GROUP(A0, A1, A2, A3, A4, A5) /* one group: 24 MACs, 96 bytes */ \
-    "ldr.w %[wa], [%[w]], #4\n\t" \
-    "ldr.w %[wb], [%[w]], #4\n\t" \
-    TINYCC_COLS3_LOAD2 \
+#define TINYCC_COLS3_GROUP(LDW, A0, A1, A2, A3, A4, A5) /* one group: 24 MACs, 96 bytes (LDW16: 88) */ \
+    LDW \
     TINYCC_COLS3_MAC("a4", "a5", A4, A5) \
     "ldr.w %[xl], [%[x], #8]\n\t" \
     "ldr.w %[xh], [%[x], #12]\n\t" \
@@ -207,7 +218,8 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
     "ldr.w %[xh], [%[x], #4]\n\t" \
     "ldr.w %[xl], [%[x]], #16\n\t" \
     TINYCC_COLS3_MAC("a0", "a1", A0, A1)
-#define TINYCC_COLS3_BODY TINYCC_COLS3_GROUP("a0", "a1", "a2", "a3", "a4", "a5")
+#define TINYCC_COLS3_BODY TINYCC_COLS3_GROUP(TINYCC_COLS3_LDW8, "a0", "a1", "a2", "a3", "a4", "a5")
+#define TINYCC_COLS3_BODYW TINYCC_COLS3_GROUP(TINYCC_COLS3_LDW16, "a0", "a1", "a2", "a3", "a4", "a5")
 /* output channel pair's results: SMMLAR, ADD, ADD ASR #31, ASR into R from accumulator A (H, E: h, e) */
 #if TINYCC_COLS_SIGN
 #define TINYCC_COLS3_RQ(R, A, H, E) \
@@ -307,14 +319,12 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
     TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY \
     TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY TINYCC_COLS3_BODY
 #define TINYCC_COLS3_BODY16 TINYCC_COLS3_BODY8 TINYCC_COLS3_BODY8
-#define TINYCC_COLS3_PAIRS(BODIES, HEAD2) \
+#define TINYCC_COLS3_PAIRS(BODIES, HEAD2, LDW) \
     "1:\n\t" \
     "ldr.w %[a0], [%[w]], #4\n\t"       /* kb0, kb1, the column, the first group's weights */ \
     "ldr.w %[a1], [%[w]], #4\n\t" \
     "ldr %[x], [sp]\n\t" \
-    "ldr.w %[wa], [%[w]], #4\n\t" \
-    "ldr.w %[wb], [%[w]], #4\n\t" \
-    TINYCC_COLS3_LOAD2 \
+    LDW \
     TINYCC_COLS3_MAC("a4", "a5", "a0", "a1") \
     "ldr.w %[xl], [%[x], #8]\n\t" \
     "ldr.w %[xh], [%[x], #12]\n\t" \
@@ -336,16 +346,16 @@ static inline const int32_t *tinycc_cols_block2_asm(const tinycc_cols *c, const 
     "cmp %[x], %[xl]\n\t" \
     "bne 1b\n\t"
 /* the offset of a pair loop's entry (n groups a pass) from its first group: (g - 1) mod n groups early, each
- * 96 bytes; g == 1: past the loop (n groups, LDR.W, CMP.W, BNE.W) */
-static inline int tinycc_cols3_entry(int g, int n, int peeled) {
-    return g > peeled ? 96 * (-(g - peeled) & (n - 1)) : 96 * n + 12;
+ * `bytes` (96; 88 with pre-widened weights); g == 1: past the loop (n groups, LDR.W, CMP.W, BNE.W) */
+static inline int tinycc_cols3_entry(int g, int n, int peeled, int bytes) {
+    return g > peeled ? bytes * (-(g - peeled) & (n - 1)) : bytes * n + 12;
 }
 static inline const int32_t *tinycc_cols_block3_asm(const tinycc_cols *c, const int32_t *w, int g, int8_t *op,
                                                     int co, int32_t zp2, int32_t key) {
     const int32_t *xbv = c->w;
     int8_t *opv = op, *endv = op + co;
     int32_t zpv = zp2, keyv = key;
-    int cov = co, offv = tinycc_cols3_entry(g, 8, 1);
+    int cov = co, offv = tinycc_cols3_entry(g, 8, 1, 96);
     const int32_t *x;
     int32_t a0, a1, a2, a3, a4, a5, wa, wb, wah, wbh, xl, xh;
     __asm__ volatile(
@@ -353,7 +363,7 @@ static inline const int32_t *tinycc_cols_block3_asm(const tinycc_cols *c, const 
         TINYCC_COLS_ENTRY("wah", "wbh")
         "sub sp, sp, #32\n\t"
         TINYCC_COLS3_FRAME
-        TINYCC_COLS3_PAIRS(TINYCC_COLS3_BODY8, "")
+        TINYCC_COLS3_PAIRS(TINYCC_COLS3_BODY8, "", TINYCC_COLS3_LDW8)
         "add sp, sp, #32\n\t"
         : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [a5] "=&r"(a5),
           [x] "=&r"(x), [w] "+r"(w), [wa] "=&r"(wa), [wb] "=&r"(wb), [wah] "=&r"(wah), [wbh] "=&r"(wbh),
@@ -410,94 +420,132 @@ static inline const int32_t *tinycc_cols_block3_asm(const tinycc_cols *c, const 
     "str %[" P1 "], [%[x], #12]\n\t" \
     "str.w %[w], [%[x], %[kb]]\n\t" \
     "str.w %[" P2 "], [%[x], %[kb4]]\n\t"
-static inline void tinycc_cols_pw3_asm(const tinycc_cols *c, const int32_t *w, int g, int8_t *op, int co, int32_t zp2,
-                                       int32_t key, const int8_t *in, int nb, int backward) {
-    const int32_t *xbv = c->w, *wv = w;
-    int8_t *opv = op, *endv = op + co;
-    const int8_t *inv = in;
-    int32_t zpv = zp2, keyv = key;
-    int cov = co, offv = tinycc_cols3_entry(g, TINYCC_COLS3_PW16 ? 16 : 8, TINYCC_COLS3_PW_HEAD2 ? 2 : 1), gv = g,
-        nbv = nb;
-    int instepv = backward ? -12 * g : 12 * g, outstepv = backward ? -3 * co : 3 * co;
-    const int32_t *x;
-    int32_t a0, a1, a2, a3, a4, a5, wa, wb, wah, wbh, xl, xh;
-    __asm__ volatile(
-        TINYCC_COLS3_ARGS
-        "ldr %[a1], %[inm]\n\t"
-        "ldr %[a2], %[instepm]\n\t"
-        "ldr %[a3], %[outstepm]\n\t"
-        "ldr %[a4], %[nbm]\n\t"
-        "ldr %[a5], %[gm]\n\t"
-        "ldr %[w], %[wm]\n\t"
-        TINYCC_COLS_ENTRY("wah", "wbh")
-        "sub sp, sp, #56\n\t"
-        TINYCC_COLS3_FRAME
-        "str %[a1], [sp, #28]\n\t"
-        "str %[a2], [sp, #32]\n\t"
-        "str %[a3], [sp, #36]\n\t"
-        "str %[a4], [sp, #40]\n\t"
-        "str %[w], [sp, #44]\n\t"
-        "str %[a5], [sp, #48]\n\t"
-        "4:\n\t"                            /* the block's three pixels widened */
-        "ldr %[a0], [sp, #28]\n\t"
-        "ldr %[a3], [sp, #48]\n\t"
-        "ldr %[x], [sp]\n\t"
-        "add %[a1], %[a0], %[a3], lsl #2\n\t"
-        "add %[a2], %[a1], %[a3], lsl #2\n\t"
-        "tst %[a3], #1\n\t"                /* an odd group count: one group alone first (at 8:) */
-        "bne 8f\n\t"
-        "6:\n\t"                            /* two groups a pass: their six loads back to back */
-        "ldr.w %[wa], [%[a0]], #4\n\t"
-        "ldr.w %[wb], [%[a1]], #4\n\t"
-        "ldr.w %[wah], [%[a2]], #4\n\t"
-        "ldr.w %[wbh], [%[a0]], #4\n\t"
-        "ldr.w %[xl], [%[a1]], #4\n\t"
-        "ldr.w %[xh], [%[a2]], #4\n\t"
-        TINYCC_COLS3_WIDEN("wa", "wb", "wah")
-        "add %[x], %[x], #16\n\t"
-        TINYCC_COLS3_WIDEN("wbh", "xl", "xh")
-        "add %[x], %[x], #16\n\t"
-        "subs %[a3], %[a3], #2\n\t"
-        "bne 6b\n\t"
-        "7:\n\t"
-        "ldr %[w], [sp, #44]\n\t"
-        TINYCC_COLS3_PAIRS(TINYCC_COLS3_PW_BODIES, TINYCC_COLS3_PW_PEEL)
-        "ldr %[a0], [sp, #40]\n\t"          /* the blocks left */
-        "subs %[a0], %[a0], #1\n\t"
-        "beq 9f\n\t"
-        "str %[a0], [sp, #40]\n\t"
-        "ldr %[a1], [sp, #28]\n\t"          /* the next block: in += instep, end += outstep, op = end - co */
-        "ldr %[a2], [sp, #32]\n\t"
-        "ldr %[a3], [sp, #36]\n\t"
-        "ldr %[a4], [sp, #8]\n\t"           /* co */
-        "add %[a1], %[a1], %[a2]\n\t"
-        "add %[xl], %[xl], %[a3]\n\t"
-        "sub %[x], %[xl], %[a4]\n\t"
-        "str %[a1], [sp, #28]\n\t"
-        "str %[xl], [sp, #20]\n\t"
-        "str %[x], [sp, #4]\n\t"
-        "b 4b\n\t"
-        "8:\n\t"                            /* the odd group, then the others two a pass */
-        "ldr.w %[wa], [%[a0]], #4\n\t"
-        "ldr.w %[wb], [%[a1]], #4\n\t"
-        "ldr.w %[wah], [%[a2]], #4\n\t"
-        TINYCC_COLS3_WIDEN("wa", "wb", "wah")
-        "add %[x], %[x], #16\n\t"
-        "subs %[a3], %[a3], #1\n\t"
-        "bne 6b\n\t"
-        "b 7b\n\t"
-        "9:\n\t"
-        "add sp, sp, #56\n\t"
-        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [a5] "=&r"(a5),
-          [x] "=&r"(x), [w] "=&r"(w), [wa] "=&r"(wa), [wb] "=&r"(wb), [wah] "=&r"(wah), [wbh] "=&r"(wbh),
-          [xl] "=&r"(xl), [xh] "=&r"(xh)
-        : [xbm] "m"(xbv), [opm] "m"(opv), [com] "m"(cov), [offm] "m"(offv), [zpm] "m"(zpv), [endm] "m"(endv),
-          [keym] "m"(keyv), [inm] "m"(inv), [instepm] "m"(instepv), [outstepm] "m"(outstepv), [nbm] "m"(nbv),
-          [gm] "m"(gv), [wm] "m"(wv),
-          [kb] "i"(TINYCC_COLS_B),
-          [kb4] "i"(TINYCC_COLS_B + 4)
-        : "cc", "memory");
+/* the layer loop (NAME) around a pair loop PAIRS of N groups a pass, each BYTES bytes, HEAD2 groups peeled a pair */
+#define TINYCC_COLS3_PW3_FN(NAME, PAIRS, N, BYTES, PEELED) \
+static inline void NAME(const tinycc_cols *c, const int32_t *w, int g, int8_t *op, int co, int32_t zp2, \
+                                       int32_t key, const int8_t *in, int nb, int backward) { \
+    const int32_t *xbv = c->w, *wv = w; \
+    int8_t *opv = op, *endv = op + co; \
+    const int8_t *inv = in; \
+    int32_t zpv = zp2, keyv = key; \
+    int cov = co, offv = tinycc_cols3_entry(g, N, PEELED, BYTES), gv = g, \
+        nbv = nb; \
+    int instepv = backward ? -12 * g : 12 * g, outstepv = backward ? -3 * co : 3 * co; \
+    const int32_t *x; \
+    int32_t a0, a1, a2, a3, a4, a5, wa, wb, wah, wbh, xl, xh; \
+    __asm__ volatile( \
+        TINYCC_COLS3_ARGS \
+        "ldr %[a1], %[inm]\n\t" \
+        "ldr %[a2], %[instepm]\n\t" \
+        "ldr %[a3], %[outstepm]\n\t" \
+        "ldr %[a4], %[nbm]\n\t" \
+        "ldr %[a5], %[gm]\n\t" \
+        "ldr %[w], %[wm]\n\t" \
+        TINYCC_COLS_ENTRY("wah", "wbh") \
+        "sub sp, sp, #56\n\t" \
+        TINYCC_COLS3_FRAME \
+        "str %[a1], [sp, #28]\n\t" \
+        "str %[a2], [sp, #32]\n\t" \
+        "str %[a3], [sp, #36]\n\t" \
+        "str %[a4], [sp, #40]\n\t" \
+        "str %[w], [sp, #44]\n\t" \
+        "str %[a5], [sp, #48]\n\t" \
+        "4:\n\t"                            /* the block's three pixels widened */ \
+        "ldr %[a0], [sp, #28]\n\t" \
+        "ldr %[a3], [sp, #48]\n\t" \
+        "ldr %[x], [sp]\n\t" \
+        "add %[a1], %[a0], %[a3], lsl #2\n\t" \
+        "add %[a2], %[a1], %[a3], lsl #2\n\t" \
+        "tst %[a3], #1\n\t"                /* an odd group count: one group alone first (at 8:) */ \
+        "bne 8f\n\t" \
+        "6:\n\t"                            /* two groups a pass: their six loads back to back */ \
+        "ldr.w %[wa], [%[a0]], #4\n\t" \
+        "ldr.w %[wb], [%[a1]], #4\n\t" \
+        "ldr.w %[wah], [%[a2]], #4\n\t" \
+        "ldr.w %[wbh], [%[a0]], #4\n\t" \
+        "ldr.w %[xl], [%[a1]], #4\n\t" \
+        "ldr.w %[xh], [%[a2]], #4\n\t" \
+        TINYCC_COLS3_WIDEN("wa", "wb", "wah") \
+        "add %[x], %[x], #16\n\t" \
+        TINYCC_COLS3_WIDEN("wbh", "xl", "xh") \
+        "add %[x], %[x], #16\n\t" \
+        "subs %[a3], %[a3], #2\n\t" \
+        "bne 6b\n\t" \
+        "7:\n\t" \
+        "ldr %[w], [sp, #44]\n\t" \
+        PAIRS \
+        "ldr %[a0], [sp, #40]\n\t"          /* the blocks left */ \
+        "subs %[a0], %[a0], #1\n\t" \
+        "beq 9f\n\t" \
+        "str %[a0], [sp, #40]\n\t" \
+        "ldr %[a1], [sp, #28]\n\t"          /* the next block: in += instep, end += outstep, op = end - co */ \
+        "ldr %[a2], [sp, #32]\n\t" \
+        "ldr %[a3], [sp, #36]\n\t" \
+        "ldr %[a4], [sp, #8]\n\t"           /* co */ \
+        "add %[a1], %[a1], %[a2]\n\t" \
+        "add %[xl], %[xl], %[a3]\n\t" \
+        "sub %[x], %[xl], %[a4]\n\t" \
+        "str %[a1], [sp, #28]\n\t" \
+        "str %[xl], [sp, #20]\n\t" \
+        "str %[x], [sp, #4]\n\t" \
+        "b 4b\n\t" \
+        "8:\n\t"                            /* the odd group, then the others two a pass */ \
+        "ldr.w %[wa], [%[a0]], #4\n\t" \
+        "ldr.w %[wb], [%[a1]], #4\n\t" \
+        "ldr.w %[wah], [%[a2]], #4\n\t" \
+        TINYCC_COLS3_WIDEN("wa", "wb", "wah") \
+        "add %[x], %[x], #16\n\t" \
+        "subs %[a3], %[a3], #1\n\t" \
+        "bne 6b\n\t" \
+        "b 7b\n\t" \
+        "9:\n\t" \
+        "add sp, sp, #56\n\t" \
+        : [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [a4] "=&r"(a4), [a5] "=&r"(a5), \
+          [x] "=&r"(x), [w] "=&r"(w), [wa] "=&r"(wa), [wb] "=&r"(wb), [wah] "=&r"(wah), [wbh] "=&r"(wbh), \
+          [xl] "=&r"(xl), [xh] "=&r"(xh) \
+        : [xbm] "m"(xbv), [opm] "m"(opv), [com] "m"(cov), [offm] "m"(offv), [zpm] "m"(zpv), [endm] "m"(endv), \
+          [keym] "m"(keyv), [inm] "m"(inv), [instepm] "m"(instepv), [outstepm] "m"(outstepv), [nbm] "m"(nbv), \
+          [gm] "m"(gv), [wm] "m"(wv), \
+          [kb] "i"(TINYCC_COLS_B), \
+          [kb4] "i"(TINYCC_COLS_B + 4) \
+        : "cc", "memory"); \
 }
+TINYCC_COLS3_PW3_FN(tinycc_cols_pw3_asm, TINYCC_COLS3_PAIRS(TINYCC_COLS3_PW_BODIES, TINYCC_COLS3_PW_PEEL, TINYCC_COLS3_LDW8),
+                    TINYCC_COLS3_PW16 ? 16 : 8, 96, TINYCC_COLS3_PW_HEAD2 ? 2 : 1)
+/* the emitter's (conv_2d.py's pww_bytes): 1 when a pointwise node takes its weights pre-widened to int16 in RAM
+ * (tinycc_cols_pww_widen): tinycc_cols_pw3w_asm, the pair loop 8 groups a pass of 88 bytes (no SXTB16 of the
+ * weights: 25 est. cycles a group for 27) */
+#ifndef TINYCC_COLS_PWW
+#define TINYCC_COLS_PWW 0
+#endif
+#if TINYCC_COLS_PWW
+/* as TINYCC_COLS3_PW_G1, _G2 for the nodes that take widened weights */
+#ifndef TINYCC_COLS3_PWW_G1
+#define TINYCC_COLS3_PWW_G1 1
+#endif
+#ifndef TINYCC_COLS3_PWW_G2
+#define TINYCC_COLS3_PWW_G2 0
+#endif
+#if TINYCC_COLS3_PWW_G2 && !TINYCC_COLS3_PWW_G1
+#define TINYCC_COLS3_PWW_HEAD2 2
+#define TINYCC_COLS3_PWW_PEEL TINYCC_COLS3_BODYW
+#else
+#define TINYCC_COLS3_PWW_HEAD2 1
+#define TINYCC_COLS3_PWW_PEEL ""
+#endif
+#define TINYCC_COLS3_BODYW8 \
+    TINYCC_COLS3_BODYW TINYCC_COLS3_BODYW TINYCC_COLS3_BODYW TINYCC_COLS3_BODYW \
+    TINYCC_COLS3_BODYW TINYCC_COLS3_BODYW TINYCC_COLS3_BODYW TINYCC_COLS3_BODYW
+TINYCC_COLS3_PW3_FN(tinycc_cols_pw3w_asm, TINYCC_COLS3_PAIRS(TINYCC_COLS3_BODYW8, TINYCC_COLS3_PWW_PEEL,
+                                                             TINYCC_COLS3_LDW16), 8, 88, TINYCC_COLS3_PWW_HEAD2)
+#undef TINYCC_COLS3_BODYW8
+#undef TINYCC_COLS3_PWW_HEAD2
+#undef TINYCC_COLS3_PWW_PEEL
+#endif
+#undef TINYCC_COLS3_PW3_FN
+#undef TINYCC_COLS3_BODYW
+#undef TINYCC_COLS3_LDW8
+#undef TINYCC_COLS3_LDW16
 #undef TINYCC_COLS3_BODY
 #undef TINYCC_COLS3_BODY8
 #undef TINYCC_COLS3_BODY16
