@@ -27,6 +27,9 @@
 #ifndef TINYCC_DW_TP_CLOOP
 #define TINYCC_DW_TP_CLOOP 1      /* 0 (the emitter's): no node clips or has an odd output width: no C loop */
 #endif
+#ifndef TINYCC_DW_TP_LEFT
+#define TINYCC_DW_TP_LEFT 1       /* 0 (the emitter's): no node has an odd count of output pairs */
+#endif
 #ifndef TINYCC_DW_TP_CLIP
 #define TINYCC_DW_TP_CLIP 1       /* 0 (the emitter's): no node clips its activations */
 #endif
@@ -146,6 +149,28 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
 #define TINYCC_DW_TP_FRAME 88   /* bytes of its frame */
 #define TINYCC_DW_TP_STR2(V) #V
 #define TINYCC_DW_TP_STR(V) TINYCC_DW_TP_STR2(V)
+/* one quad: the three filter rows' multiplies, then the four outputs requantised (a0..a3) */
+#define TINYCC_DW_TP_QUAD(SW, Z) \
+    "ldr %[a0], [sp, #36]\n\t" TINYCC_DW_TP_FIRST##SW \
+    TINYCC_DW_TP_SLOTS##SW("8", "4", "a0", "a1", "a2", "a3") \
+    TINYCC_DW_TP_SLOTS##SW("16", "8", "a0", "a1", "a2", "a3") \
+    "adds %[p], %[p], #24 * " #SW "\n\t" TINYCC_DW_TP_LDZP##Z \
+    TINYCC_DW_TP_REQ##Z("a0", Z) TINYCC_DW_TP_REQ##Z("a1", Z) \
+    TINYCC_DW_TP_REQ##Z("a2", Z) TINYCC_DW_TP_REQ##Z("a3", Z)
+#if TINYCC_DW_TP_LEFT
+/* a pair left (flag 1): one more quad over the channel's last four outputs (the pass's second), the
+ * flag -1 meanwhile (after it: back to 1, the channel done) */
+#define TINYCC_DW_TP_LEFT_TEST "ldr %[fa], [sp, #56]\n\t" "cmp %[fa], #0\n\t" "bne 4f\n\t"
+#define TINYCC_DW_TP_LEFT_RUN(SW) \
+    "4:\n\t" \
+    "bmi 6f\n\t" "mvn %[fa], #0\n\t" "str %[fa], [sp, #56]\n\t" \
+    "add %[fa], %[p], #12 * " #SW "\n\t" "str %[fa], [sp, #28]\n\t" \
+    "subs %[p], %[p], #12 * " #SW "\n\t" "sub %[o], %[o], %[fb], lsl #1\n\t" "b 8b\n\t" \
+    "6:\n\t" "movs %[fa], #1\n\t" "str %[fa], [sp, #56]\n\t" "b 3b\n\t"
+#else   /* the emitter's: no node has a pair left (an odd count of output pairs) */
+#define TINYCC_DW_TP_LEFT_TEST ""
+#define TINYCC_DW_TP_LEFT_RUN(SW) ""
+#endif
 #define TINYCC_DW_TP_ASM(SW, Z) do { \
         int32_t fa_, fb_, m_, w_, r_, a0, a1, a2, a3, W0_, W1_, W2_, *p_ = x; \
         int8_t *o_; \
@@ -164,30 +189,27 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
                 "str %[fa], [sp, #0]\n\t" "str %[fb], [sp, #4]\n\t" "str %[m], [sp, #8]\n\t" \
                 "str %[w], [sp, #12]\n\t" "str %[r], [sp, #16]\n\t" "str %[a1], [sp, #20]\n\t" \
                 "ldrd %[m], %[w], [%[W1], #24]\n\t" "ldr %[a0], [%[W1], #32]\n\t" "ldr %[r], [%[W1], #36]\n\t" \
-                "add %[W1], %[W1], #40\n\t" "add %[W0], %[p], %[W0]\n\t" "add %[W2], %[p], %[W2]\n\t" \
+                "add %[W1], %[W1], #40\n\t" "add %[W0], %[p], %[W0]\n\t" "tst %[W2], #8 * " #SW "\n\t" \
+                "add %[W2], %[p], %[W2]\n\t" \
                 "str %[a0], [sp, #36]\n\t" "str %[W1], [sp, #44]\n\t" "str %[W0], [sp, #48]\n\t" \
                 "str %[W2], [sp, #28]\n\t" "add %[W0], %[o], #1\n\t" "str %[W0], [sp, #52]\n\t" \
-                "1:\n\t" \
-                "ldr %[a0], [sp, #36]\n\t" TINYCC_DW_TP_FIRST##SW \
-                TINYCC_DW_TP_SLOTS##SW("8", "4", "a0", "a1", "a2", "a3") \
-                TINYCC_DW_TP_SLOTS##SW("16", "8", "a0", "a1", "a2", "a3") \
-                "adds %[p], %[p], #24 * " #SW "\n\t" TINYCC_DW_TP_LDZP##Z \
-                TINYCC_DW_TP_REQ##Z("a0", Z) TINYCC_DW_TP_REQ##Z("a1", Z) \
-                TINYCC_DW_TP_REQ##Z("a2", Z) TINYCC_DW_TP_REQ##Z("a3", Z) \
+                "bne 8f\n\t"   /* an odd count of quads: the second of the pass first */ \
+                "1:\n\t"   /* two quads a pass (the first's stores without the loop's test) */ \
+                TINYCC_DW_TP_QUAD(SW, Z) \
+                "ldr %[fb], [sp, #24]\n\t" "strb %[a1], [%[o], %[fb]]\n\t" "add %[W0], %[o], %[fb], lsl #1\n\t" \
+                "strb %[a0], [%[o]]\n\t" "strb %[a2], [%[W0]]\n\t" "strb %[a3], [%[W0], %[fb]]\n\t" \
+                "add %[o], %[W0], %[fb], lsl #1\n\t" \
+                "8:\n\t" \
+                TINYCC_DW_TP_QUAD(SW, Z) \
                 "ldr %[fb], [sp, #24]\n\t" "ldr %[fa], [sp, #28]\n\t" "strb %[a1], [%[o], %[fb]]\n\t" \
                 "strb %[a0], [%[o]]\n\t" "add %[o], %[o], %[fb], lsl #1\n\t" "cmp %[p], %[fa]\n\t" \
                 "strb %[a2], [%[o]]\n\t" "strb %[a3], [%[o], %[fb]]\n\t" "add %[o], %[o], %[fb], lsl #1\n\t" \
                 "bne 1b\n\t" \
-                "ldr %[fa], [sp, #56]\n\t" "cmp %[fa], #0\n\t" "bne 4f\n\t" \
+                TINYCC_DW_TP_LEFT_TEST \
                 "3:\n\t" \
                 "ldr %[W0], [sp, #40]\n\t" "subs %[W0], %[W0], #1\n\t" "str %[W0], [sp, #40]\n\t" "bne 2b\n\t" \
                 "add sp, sp, #" TINYCC_DW_TP_STR(TINYCC_DW_TP_FRAME) "\n\t" "b 5f\n\t" \
-                "4:\n\t"   /* a pair left (flag 1): one more quad over the channel's last four outputs, the \
-                              * flag -1 meanwhile (after it: back to 1, the channel done) */ \
-                "bmi 6f\n\t" "mvn %[fa], #0\n\t" "str %[fa], [sp, #56]\n\t" \
-                "add %[fa], %[p], #12 * " #SW "\n\t" "str %[fa], [sp, #28]\n\t" \
-                "subs %[p], %[p], #12 * " #SW "\n\t" "sub %[o], %[o], %[fb], lsl #1\n\t" "b 1b\n\t" \
-                "6:\n\t" "movs %[fa], #1\n\t" "str %[fa], [sp, #56]\n\t" "b 3b\n\t" \
+                TINYCC_DW_TP_LEFT_RUN(SW) \
                 "5:" \
                 : [fa] "=&r"(fa_), [fb] "=&r"(fb_), [m] "=&r"(m_), [w] "=&r"(w_), [r] "=&r"(r_), \
                   [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [W0] "=&r"(W0_), \
@@ -393,6 +415,9 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tpair(const tinycc_dw
     }
 }
 #undef TINYCC_DW_TP_ASM
+#undef TINYCC_DW_TP_QUAD
+#undef TINYCC_DW_TP_LEFT_TEST
+#undef TINYCC_DW_TP_LEFT_RUN
 #undef TINYCC_DW_TP_RUN
 #undef TINYCC_DW_TP_X
 #undef TINYCC_DW_TP_REQ0
