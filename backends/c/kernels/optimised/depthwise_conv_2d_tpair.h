@@ -224,26 +224,28 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
         TINYCC_DW_TP_ASM(SW, Z); \
     else
 
-#define TINYCC_DW_TP_WPAIR /* a pair of columns of the four channels */ \
+#define TINYCC_DW_TP_WPAIR /* a pair of columns of the four channels (four temporaries: t keeps the flags) */ \
     "ldr %[v0], [%[s]]\n\t" "ldr %[v1], [%[s], %[ci]]\n\t" "add %[s], %[s], %[ci], lsl #1\n\t" \
-    "pkhbt %[t], %[v0], %[v1], lsl #16\n\t" "pkhtb %[v1], %[v1], %[v0], asr #16\n\t" \
-    "sxtb16 %[e0], %[t]\n\t" "sxtb16 %[e1], %[t], ror #8\n\t" \
-    "sxtb16 %[t], %[v1]\n\t" "sxtb16 %[v1], %[v1], ror #8\n\t" \
+    "pkhbt %[e0], %[v0], %[v1], lsl #16\n\t" "pkhtb %[v1], %[v1], %[v0], asr #16\n\t" \
+    "sxtb16 %[e1], %[e0], ror #8\n\t" "sxtb16 %[e0], %[e0]\n\t" \
+    "sxtb16 %[v0], %[v1]\n\t" "sxtb16 %[v1], %[v1], ror #8\n\t" \
     "str %[e0], [%[d0]], #12\n\t" "str %[e1], [%[d1]], #12\n\t" \
-    "str %[t], [%[d2]], #12\n\t" "str %[v1], [%[d3]], #12\n\t"
+    "str %[v0], [%[d2]], #12\n\t" "str %[v1], [%[d3]], #12\n\t"
 /* One input row widened into the ring (tinycc_dw_s8_tpair's layout) for all gn groups of four channels in
  * one assembly block: src the row's first inside column (cl) of channel 0, d the word of channel 0 that
  * column's pair lands in (its slot). wp: the layer's constants (tinycc_dw_tp_wp): [0] the bytes from
- * a group's last word to the next group's first, [1] the same of the input, [2] half the whole column
- * pairs n, [3] bit 1: an odd first column (its word's high halves), bit 2: an odd last one (the low
- * halves), bit 4: n odd (one pair alone, then two a pass). A pair of columns and four channels: two
- * loads, two PKH (the columns' channels 0, 1 and 2, 3 bytes side by side), four SXTB16 (a channel's two
- * columns each), four stores (16 est. cycles with the loop's share). */
+ * a group's last word to the next group's first, [1] the same of the input, [2] the passes of four of
+ * the n whole column pairs, [3] bit 1: an odd first column (its word's high halves), bit 2: an odd last
+ * one (the low halves), bit 4: n odd (one pair alone, then four a pass), bit 8: n / 2 odd (the first
+ * pass from its second half). A pair of columns and four channels: two loads, two PKH (the columns'
+ * channels 0, 1 and 2, 3 bytes side by side), four SXTB16 (a channel's two columns each), four stores
+ * (15 est. cycles with the loop's share). */
 static inline void tinycc_dw_tp_widen(const int8_t *src, int32_t *d, const int32_t *wp, int gn, int ci) {
     const int cs = wp[4];   /* words a channel */
     int32_t *d1 = d + cs, *d2 = d1 + cs, *d3 = d2 + cs, n, v0, v1, e0, e1, t;
-    __asm__ volatile("0:\n\t"
-            "ldr %[t], [%[wp], #12]\n\t" "tst %[t], #1\n\t" "beq 4f\n\t"
+    __asm__ volatile("ldr %[t], [%[wp], #12]\n\t"
+            "0:\n\t"
+            "tst %[t], #1\n\t" "beq 4f\n\t"
             "ldr %[v0], [%[s]]\n\t" "add %[s], %[s], %[ci]\n\t"
             "sxtb16 %[e0], %[v0]\n\t" "sxtb16 %[e1], %[v0], ror #8\n\t"
             "strh %[e0], [%[d0], #2]\n\t" "strh %[e1], [%[d1], #2]\n\t"
@@ -256,11 +258,14 @@ static inline void tinycc_dw_tp_widen(const int8_t *src, int32_t *d, const int32
             TINYCC_DW_TP_WPAIR
             "7:\n\t"
             "ldr %[n], [%[wp], #8]\n\t" "cmp %[n], #0\n\t" "beq 5f\n\t"
-            "1:\n\t"   /* two pairs a pass */
+            "tst %[t], #8\n\t" "bne 8f\n\t"
+            "1:\n\t"   /* four pairs a pass */
+            TINYCC_DW_TP_WPAIR TINYCC_DW_TP_WPAIR
+            "8:\n\t"
             TINYCC_DW_TP_WPAIR TINYCC_DW_TP_WPAIR
             "subs %[n], %[n], #1\n\t" "bne 1b\n\t"
             "5:\n\t"
-            "ldr %[t], [%[wp], #12]\n\t" "tst %[t], #2\n\t" "beq 6f\n\t"
+            "tst %[t], #2\n\t" "beq 6f\n\t"
             "ldr %[v0], [%[s]]\n\t"
             "sxtb16 %[e0], %[v0]\n\t" "sxtb16 %[e1], %[v0], ror #8\n\t"
             "strh %[e0], [%[d0]]\n\t" "strh %[e1], [%[d1]]\n\t"
@@ -282,8 +287,8 @@ static inline void tinycc_dw_tp_wp(int32_t *wp, int cl, int cr, int cs, int ci) 
     const int of = cl & 1, n = (cr - cl - of) >> 1, ol = cl + of + 2 * n < cr;
     wp[0] = 16 * cs - 12 * (of + n);
     wp[1] = 4 - ci * (of + 2 * n);
-    wp[2] = n >> 1;
-    wp[3] = of | ol << 1 | (n & 1) << 2;
+    wp[2] = ((n >> 1) + 1) >> 1;
+    wp[3] = of | ol << 1 | (n & 1) << 2 | (n >> 1 & 1) << 3;
     wp[4] = cs;
 }
 
