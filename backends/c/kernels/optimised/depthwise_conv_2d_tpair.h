@@ -99,13 +99,14 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
  * W2 = (x4, x5) and 8 multiplies for 12 MACs (the first row's accumulate the folded bias):
  *   out0 += SMLAD(W0, fa) + SMLABT(W1, fb)     out1 += SMLATB(W0, fa) + SMLAD(W1, fb)
  *   out2 += SMLAD(W1, fa) + SMLABT(W2, fb)     out3 += SMLATB(W1, fa) + SMLAD(W2, fb)
- * Its context x[]: the records, the ring, the output row, the records' byte offsets of the filter
- * rows slots 0, 1, 2 hold, co, the ring's bytes a channel, the whole quads' bytes (24 a quad), out_zp,
- * and whether a pair is left (then one more quad, over the last four outputs: two again). The rest
- * waits in a frame it pushes itself below sp (GCC has no register left to address a local): [sp] the
- * channel's filter pairs in slot order (six words), +24 co, +28 the channel's end, +32 out_zp, +36
- * the channel's folded bias, +40 channels left, +44 the next record, +48 the next channel's words, +52
- * its output, +56 x[10] (-1 while a channel's pair left runs), +60 x[3..5], +72 x[7], +76 x[8].
+ * Its context x[]: the records, the ring and the output row less the steps dp, dq below, the records'
+ * byte offsets of the filter rows slots 0, 1, 2 hold, co, dp (from a channel's last quad's end to the
+ * next channel's words), the whole quads' bytes (24 a quad), out_zp, whether a pair is left (then one
+ * more quad, over the last four outputs: two again), dq (the same of the output), the last channel's
+ * end. The rest waits in a frame it pushes itself below sp (GCC has no register left to address a
+ * local): [sp] the channel's filter pairs in slot order (six words), +24 co, +28 the channel's end,
+ * +32 out_zp, +36 the channel's folded bias, +40 the last channel's end, +44 the next record, +48 dp,
+ * +52 dq, +56 x[10] (-1 while a channel's pair left runs), +60 x[3..5], +76 x[8].
  * The requantisation is tinycc_dw_rq's (2^30 an immediate; Z 2: out_zp added after the shift; Z 0:
  * mode z0's) with W0, W1 as temporaries. */
 #define TINYCC_DW_TP_SLOT(FO, OFF, C0, C1, C2, C3) \
@@ -175,24 +176,24 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
         int32_t fa_, fb_, m_, w_, r_, a0, a1, a2, a3, W0_, W1_, W2_, *p_ = x; \
         int8_t *o_; \
         __asm__ volatile("sub sp, sp, #" TINYCC_DW_TP_STR(TINYCC_DW_TP_FRAME) "\n\t" \
-                "ldr %[W0], [%[p], #24]\n\t" "str %[W0], [sp, #24]\n\t" "str %[W0], [sp, #40]\n\t" \
-                TINYCC_DW_TP_X("36", "32") TINYCC_DW_TP_X("0", "44") TINYCC_DW_TP_X("4", "48") \
-                TINYCC_DW_TP_X("8", "52") TINYCC_DW_TP_X("12", "60") TINYCC_DW_TP_X("16", "64") \
-                TINYCC_DW_TP_X("20", "68") TINYCC_DW_TP_X("28", "72") TINYCC_DW_TP_X("32", "76") \
-                TINYCC_DW_TP_X("40", "56") \
-                "2:\n\t"   /* a channel: its filter rows in slot order to the frame (register-offset loads) */ \
+                TINYCC_DW_TP_X("24", "24") TINYCC_DW_TP_X("48", "40") \
+                TINYCC_DW_TP_X("36", "32") TINYCC_DW_TP_X("0", "44") TINYCC_DW_TP_X("28", "48") \
+                TINYCC_DW_TP_X("44", "52") TINYCC_DW_TP_X("12", "60") TINYCC_DW_TP_X("16", "64") \
+                TINYCC_DW_TP_X("20", "68") TINYCC_DW_TP_X("32", "76") TINYCC_DW_TP_X("40", "56") \
+                "ldr %[o], [%[p], #8]\n\t" "ldr %[p], [%[p], #4]\n\t" \
+                "2:\n\t"   /* a channel: its filter rows in slot order to the frame (register-offset loads); \
+                            * its words and output from the last channel's ends */ \
                 "ldr %[W1], [sp, #44]\n\t" "ldr %[a0], [sp, #60]\n\t" "ldr %[a1], [sp, #64]\n\t" \
-                "ldr %[a2], [sp, #68]\n\t" "ldr %[p], [sp, #48]\n\t" "ldr %[o], [sp, #52]\n\t" \
-                "ldr %[W0], [sp, #72]\n\t" "ldr %[W2], [sp, #76]\n\t" "add %[a3], %[W1], #4\n\t" \
+                "ldr %[a2], [sp, #68]\n\t" "ldr %[W0], [sp, #48]\n\t" "ldr %[m], [sp, #52]\n\t" \
+                "ldr %[W2], [sp, #76]\n\t" "add %[a3], %[W1], #4\n\t" "add %[p], %[p], %[W0]\n\t" \
+                "add %[o], %[o], %[m]\n\t" \
                 "ldr %[fa], [%[W1], %[a0]]\n\t" "ldr %[fb], [%[a3], %[a0]]\n\t" "ldr %[m], [%[W1], %[a1]]\n\t" \
                 "ldr %[w], [%[a3], %[a1]]\n\t" "ldr %[r], [%[W1], %[a2]]\n\t" "ldr %[a1], [%[a3], %[a2]]\n\t" \
                 "str %[fa], [sp, #0]\n\t" "str %[fb], [sp, #4]\n\t" "str %[m], [sp, #8]\n\t" \
                 "str %[w], [sp, #12]\n\t" "str %[r], [sp, #16]\n\t" "str %[a1], [sp, #20]\n\t" \
                 "ldrd %[m], %[w], [%[W1], #24]\n\t" "ldr %[a0], [%[W1], #32]\n\t" "ldr %[r], [%[W1], #36]\n\t" \
-                "add %[W1], %[W1], #40\n\t" "add %[W0], %[p], %[W0]\n\t" "tst %[W2], #8 * " #SW "\n\t" \
-                "add %[W2], %[p], %[W2]\n\t" \
-                "str %[a0], [sp, #36]\n\t" "str %[W1], [sp, #44]\n\t" "str %[W0], [sp, #48]\n\t" \
-                "str %[W2], [sp, #28]\n\t" "add %[W0], %[o], #1\n\t" "str %[W0], [sp, #52]\n\t" \
+                "add %[W1], %[W1], #40\n\t" "tst %[W2], #8 * " #SW "\n\t" "add %[W2], %[p], %[W2]\n\t" \
+                "str %[a0], [sp, #36]\n\t" "str %[W1], [sp, #44]\n\t" "str %[W2], [sp, #28]\n\t" \
                 "bne 8f\n\t"   /* an odd count of quads: the second of the pass first */ \
                 "1:\n\t"   /* two quads a pass (the first's stores without the loop's test) */ \
                 TINYCC_DW_TP_QUAD(SW, Z) \
@@ -207,7 +208,7 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
                 "bne 1b\n\t" \
                 TINYCC_DW_TP_LEFT_TEST \
                 "3:\n\t" \
-                "ldr %[W0], [sp, #40]\n\t" "subs %[W0], %[W0], #1\n\t" "str %[W0], [sp, #40]\n\t" "bne 2b\n\t" \
+                "ldr %[W0], [sp, #40]\n\t" "cmp %[p], %[W0]\n\t" "bne 2b\n\t"   /* not the last channel's end */ \
                 "add sp, sp, #" TINYCC_DW_TP_STR(TINYCC_DW_TP_FRAME) "\n\t" "b 5f\n\t" \
                 TINYCC_DW_TP_LEFT_RUN(SW) \
                 "5:" \
@@ -394,16 +395,20 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tpair(const tinycc_dw
             }
         }
         if (np >= 2 && (!TINYCC_DW_TP_CLIP || !clip)) {   /* quads: the assembly */
-            int32_t x[11];
+            const int32_t left = np & 1, dp = 12 * kp - 24 * sw * (np / 2) - 12 * sw * left;
+            const int32_t dq = 1 - 4 * co * (np / 2) - 2 * co * left;
+            int32_t x[13];
             x[0] = (int32_t)(intptr_t)fwt;
-            x[1] = (int32_t)(intptr_t)xb;
-            x[2] = (int32_t)(intptr_t)row;
+            x[1] = (int32_t)((uint32_t)(uintptr_t)xb - (uint32_t)dp);   /* addresses: no signed overflow */
+            x[2] = (int32_t)((uint32_t)(uintptr_t)row - (uint32_t)dq);
             x[3] = 4 * ko[0], x[4] = 4 * ko[1], x[5] = 4 * ko[2];
             x[6] = co;
-            x[7] = 12 * kp;
+            x[7] = dp;
             x[8] = 24 * sw * (np / 2);
             x[9] = out_zp;
-            x[10] = np & 1;
+            x[10] = left;
+            x[11] = dq;
+            x[12] = (int32_t)((uint32_t)(uintptr_t)xb + (uint32_t)(12 * kp * co - dp));
             k0 = np;   /* pairs done */
             TINYCC_DW_TP_RUN(1, 0, z0) TINYCC_DW_TP_RUN(1, 1, rq == 1) TINYCC_DW_TP_RUN(1, 2, rq == 2)
             TINYCC_DW_TP_RUN(2, 0, z0) TINYCC_DW_TP_RUN(2, 1, rq == 1) TINYCC_DW_TP_RUN(2, 2, rq == 2)
