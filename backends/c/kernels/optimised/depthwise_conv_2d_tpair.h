@@ -187,13 +187,14 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
                 "ldr %[a2], [sp, #68]\n\t" "ldr %[W0], [sp, #48]\n\t" "ldr %[m], [sp, #52]\n\t" \
                 "ldr %[W2], [sp, #76]\n\t" "add %[a3], %[W1], #4\n\t" "add %[p], %[p], %[W0]\n\t" \
                 "add %[o], %[o], %[m]\n\t" \
-                "ldr %[fa], [%[W1], %[a0]]\n\t" "ldr %[fb], [%[a3], %[a0]]\n\t" "ldr %[m], [%[W1], %[a1]]\n\t" \
-                "ldr %[w], [%[a3], %[a1]]\n\t" "ldr %[r], [%[W1], %[a2]]\n\t" "ldr %[a1], [%[a3], %[a2]]\n\t" \
-                "str %[fa], [sp, #0]\n\t" "str %[fb], [sp, #4]\n\t" "str %[m], [sp, #8]\n\t" \
-                "str %[w], [sp, #12]\n\t" "str %[r], [sp, #16]\n\t" "str %[a1], [sp, #20]\n\t" \
-                "ldrd %[m], %[w], [%[W1], #24]\n\t" "ldr %[a0], [%[W1], #32]\n\t" "ldr %[r], [%[W1], #36]\n\t" \
+                "ldr %[fa], [%[W1], %[a0]]\n\t" "ldr %[fb], [%[a3], %[a0]]\n\t" "ldr %[a0], [%[W1], %[a1]]\n\t" \
+                "ldr %[W0], [%[a3], %[a1]]\n\t" "ldr %[a1], [%[W1], %[a2]]\n\t" "ldr %[a2], [%[a3], %[a2]]\n\t" \
+                "ldr %[m], [%[W1], #24]\n\t" "ldr %[w], [%[W1], #28]\n\t" "ldr %[r], [%[W1], #36]\n\t" \
+                "ldr %[a3], [%[W1], #32]\n\t"   /* ten loads in one run (no LDRD: it does not pipeline) */ \
+                "str %[fa], [sp, #0]\n\t" "str %[fb], [sp, #4]\n\t" "str %[a0], [sp, #8]\n\t" \
+                "str %[W0], [sp, #12]\n\t" "str %[a1], [sp, #16]\n\t" "str %[a2], [sp, #20]\n\t" \
                 "add %[W1], %[W1], #40\n\t" "tst %[W2], #8 * " #SW "\n\t" "add %[W2], %[p], %[W2]\n\t" \
-                "str %[a0], [sp, #36]\n\t" "str %[W1], [sp, #44]\n\t" "str %[W2], [sp, #28]\n\t" \
+                "str %[a3], [sp, #36]\n\t" "str %[W1], [sp, #44]\n\t" "str %[W2], [sp, #28]\n\t" \
                 "bne 8f\n\t"   /* an odd count of quads: the second of the pass first */ \
                 "1:\n\t"   /* two quads a pass (the first's stores without the loop's test) */ \
                 TINYCC_DW_TP_QUAD(SW, Z) \
