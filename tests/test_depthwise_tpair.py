@@ -104,7 +104,8 @@ def test_tpair_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
 
 @pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
                     reason="the Cortex-M toolchain and QEMU are not installed")
-@pytest.mark.parametrize("name", ["c8-w9-z0-relu", "c4-w11-relu6-clip", "c8-s2-w11-rq2", "c8-s2-w8-z0"])
+@pytest.mark.parametrize("name", ["c8-w9-z0-relu", "c4-w11-relu6-clip", "c8-s2-w11-rq2", "c8-s2-w8-z0",
+                                  "c4-w14-rq1-odd-quads-pair-left"])
 def test_tpair_in_place_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
     """The node between two copies, planned in place over its input: the output rows go straight over the
     input rows the kernel has widened (no ring copy), at stride 1 and 2."""
