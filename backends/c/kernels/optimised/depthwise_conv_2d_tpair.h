@@ -106,7 +106,7 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
  * end. The rest waits in a frame it pushes itself below sp (GCC has no register left to address a
  * local): [sp] the channel's filter pairs in slot order (six words), +24 co, +28 the channel's end,
  * +32 out_zp, +36 the channel's folded bias, +40 the last channel's end, +44 the next record, +48 dp,
- * +52 dq, +56 x[10] (-1 while a channel's pair left runs), +60 x[3..5], +76 x[8].
+ * +52 dq, +56 x[10] (-1 while a channel's pair left runs), +60 x[3..5], +72 x[8].
  * The requantisation is tinycc_dw_rq's (2^30 an immediate; Z 2: out_zp added after the shift; Z 0:
  * mode z0's) with W0, W1 as temporaries. */
 #define TINYCC_DW_TP_SLOT(FO, OFF, C0, C1, C2, C3) \
@@ -147,7 +147,7 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
     TINYCC_DW_TP_ZP##Z(A) "ssat %[" A "], #8, %[" A "]\n\t"
 /* x[] word at byte XO to the frame at FO */
 #define TINYCC_DW_TP_X(XO, FO) "ldr %[W0], [%[p], #" XO "]\n\t" "str %[W0], [sp, #" FO "]\n\t"
-#define TINYCC_DW_TP_FRAME 88   /* bytes of its frame */
+#define TINYCC_DW_TP_FRAME 80   /* bytes of its frame */
 #define TINYCC_DW_TP_STR2(V) #V
 #define TINYCC_DW_TP_STR(V) TINYCC_DW_TP_STR2(V)
 /* one quad: the three filter rows' multiplies, then the four outputs requantised (a0..a3) */
@@ -179,13 +179,13 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
                 TINYCC_DW_TP_X("24", "24") TINYCC_DW_TP_X("48", "40") \
                 TINYCC_DW_TP_X("36", "32") TINYCC_DW_TP_X("0", "44") TINYCC_DW_TP_X("28", "48") \
                 TINYCC_DW_TP_X("44", "52") TINYCC_DW_TP_X("12", "60") TINYCC_DW_TP_X("16", "64") \
-                TINYCC_DW_TP_X("20", "68") TINYCC_DW_TP_X("32", "76") TINYCC_DW_TP_X("40", "56") \
+                TINYCC_DW_TP_X("20", "68") TINYCC_DW_TP_X("32", "72") TINYCC_DW_TP_X("40", "56") \
                 "ldr %[o], [%[p], #8]\n\t" "ldr %[p], [%[p], #4]\n\t" \
                 "2:\n\t"   /* a channel: its filter rows in slot order to the frame (register-offset loads); \
                             * its words and output from the last channel's ends */ \
                 "ldr %[W1], [sp, #44]\n\t" "ldr %[a0], [sp, #60]\n\t" "ldr %[a1], [sp, #64]\n\t" \
                 "ldr %[a2], [sp, #68]\n\t" "ldr %[W0], [sp, #48]\n\t" "ldr %[m], [sp, #52]\n\t" \
-                "ldr %[W2], [sp, #76]\n\t" "add %[a3], %[W1], #4\n\t" "add %[p], %[p], %[W0]\n\t" \
+                "ldr %[W2], [sp, #72]\n\t" "add %[a3], %[W1], #4\n\t" "add %[p], %[p], %[W0]\n\t" \
                 "add %[o], %[o], %[m]\n\t" \
                 "ldr %[fa], [%[W1], %[a0]]\n\t" "ldr %[fb], [%[a3], %[a0]]\n\t" "ldr %[a0], [%[W1], %[a1]]\n\t" \
                 "ldr %[W0], [%[a3], %[a1]]\n\t" "ldr %[a1], [%[W1], %[a2]]\n\t" "ldr %[a2], [%[a3], %[a2]]\n\t" \
