@@ -5,12 +5,14 @@ compiles out: the fast kernel's rows) and under QEMU on a Cortex-M4 (the channel
 its assembly quads of SMLAD tap pairs, the C loop's clipping and odd last output).
 
 Edge shapes: output widths 8, 9, 10, 11 (quads only; a last odd output; a last pair: one more quad
-over the last four outputs; both), at stride 1 and 2 across, valid and same padding (the left padding
-odd: a row's first word half zero point), stride 2 down (rows skipped in the ring), two images (the
-ring forgets the first image's rows), the three requantisation loops (rq 1; rq 2 from a large output
-scale; z0: out_zp -128 without clipping, with and without a ReLU), clipping activations (the C loop),
-int8 extremes (zero points 127), a folded bias past 2^29 (z0 would overflow: rq 1 stays), and nodes
-planned in place over their input (output rows straight over the widened input rows) at stride 1 and 2."""
+over the last four outputs; both) and 12, 13, 14 (an odd count of quads: the loop's two-quad pass
+entered at its second; with a pair left, an odd output), at stride 1 and 2 across, valid and same
+padding (the left padding odd: a row's first word half zero point), stride 2 down (rows skipped in
+the ring), two images (the ring forgets the first image's rows), the three requantisation loops (rq
+1; rq 2 from a large output scale; z0: out_zp -128 without clipping, with and without a ReLU),
+clipping activations (the C loop), int8 extremes (zero points 127), a folded bias past 2^29 (z0
+would overflow: rq 1 stays), and nodes planned in place over their input (output rows straight over
+the widened input rows) at stride 1 and 2."""
 from __future__ import annotations
 
 import dataclasses
@@ -59,6 +61,9 @@ CASES = {
     "c4-s2-w10-rq1-valid": (dict(h=7, w=21, cin=4, strides=(2, 2), same=False), 1),
     "c8-s2-w11-rq2": (dict(h=6, w=22, cin=8, strides=(2, 2), out_scale=2.0 ** 10), 2),
     "c4-s2-w9-relu6-clip": (dict(h=5, w=18, cin=4, strides=(2, 2), act_fn="relu6"), 1),
+    "c8-w12-z0-odd-quads": (dict(h=5, w=12, cin=8, act_fn="relu", out_zp=-128), 4),
+    "c4-w14-rq1-odd-quads-pair-left": (dict(h=4, w=14, cin=4), 1),
+    "c8-s2-w13-z0-odd-quads": (dict(h=6, w=26, cin=8, strides=(2, 2), out_zp=-128), 4),
 }
 
 
@@ -99,7 +104,8 @@ def test_tpair_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
 
 @pytest.mark.skipif(shutil.which("arm-none-eabi-gcc") is None or shutil.which("qemu-system-arm") is None,
                     reason="the Cortex-M toolchain and QEMU are not installed")
-@pytest.mark.parametrize("name", ["c8-w9-z0-relu", "c4-w11-relu6-clip", "c8-s2-w11-rq2", "c8-s2-w8-z0"])
+@pytest.mark.parametrize("name", ["c8-w9-z0-relu", "c4-w11-relu6-clip", "c8-s2-w11-rq2", "c8-s2-w8-z0",
+                                  "c4-w14-rq1-odd-quads-pair-left"])
 def test_tpair_in_place_on_qemu_cortex_m4_equals_tflm(name, tmp_path):
     """The node between two copies, planned in place over its input: the output rows go straight over the
     input rows the kernel has widened (no ring copy), at stride 1 and 2."""

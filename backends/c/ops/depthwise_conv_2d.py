@@ -277,6 +277,8 @@ def _fast(entry):
             d["TINYCC_DW_TP_CLIP"] = max(d.get("TINYCC_DW_TP_CLIP", 0), int(clip))
             odd = m.g.tensors[node.outputs[0]].shape[2] % 2
             d["TINYCC_DW_TP_CLOOP"] = max(d.get("TINYCC_DW_TP_CLOOP", 0), int(clip or odd))   # the C loop's work
+            left = m.g.tensors[node.outputs[0]].shape[2] // 2 % 2   # the assembly's pair left (odd pairs)
+            d["TINYCC_DW_TP_LEFT"] = max(d.get("TINYCC_DW_TP_LEFT", 0), left)
         if entry == "tsmall":   # its planes (where they live, their bytes), the modes and strides its loops compile in
             d, at, need = m.defines, _sm_at(node, m, p), _tsmall_bytes(node, m.g, p)
             if at is None:       # no room in the arena while it runs: its wrapper's frame holds them

@@ -27,6 +27,9 @@
 #ifndef TINYCC_DW_TP_CLOOP
 #define TINYCC_DW_TP_CLOOP 1      /* 0 (the emitter's): no node clips or has an odd output width: no C loop */
 #endif
+#ifndef TINYCC_DW_TP_LEFT
+#define TINYCC_DW_TP_LEFT 1       /* 0 (the emitter's): no node has an odd count of output pairs */
+#endif
 #ifndef TINYCC_DW_TP_CLIP
 #define TINYCC_DW_TP_CLIP 1       /* 0 (the emitter's): no node clips its activations */
 #endif
@@ -96,13 +99,14 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
  * W2 = (x4, x5) and 8 multiplies for 12 MACs (the first row's accumulate the folded bias):
  *   out0 += SMLAD(W0, fa) + SMLABT(W1, fb)     out1 += SMLATB(W0, fa) + SMLAD(W1, fb)
  *   out2 += SMLAD(W1, fa) + SMLABT(W2, fb)     out3 += SMLATB(W1, fa) + SMLAD(W2, fb)
- * Its context x[]: the records, the ring, the output row, the records' byte offsets of the filter
- * rows slots 0, 1, 2 hold, co, the ring's bytes a channel, the whole quads' bytes (24 a quad), out_zp,
- * and whether a pair is left (then one more quad, over the last four outputs: two again). The rest
- * waits in a frame it pushes itself below sp (GCC has no register left to address a local): [sp] the
- * channel's filter pairs in slot order (six words), +24 co, +28 the channel's end, +32 out_zp, +36
- * the channel's folded bias, +40 channels left, +44 the next record, +48 the next channel's words, +52
- * its output, +56 x[10] (-1 while a channel's pair left runs), +60 x[3..5], +72 x[7], +76 x[8].
+ * Its context x[]: the records, the ring and the output row less the steps dp, dq below, the records'
+ * byte offsets of the filter rows slots 0, 1, 2 hold, co, dp (from a channel's last quad's end to the
+ * next channel's words), the whole quads' bytes (24 a quad), out_zp, whether a pair is left (then one
+ * more quad, over the last four outputs: two again), dq (the same of the output), the last channel's
+ * end. The rest waits in a frame it pushes itself below sp (GCC has no register left to address a
+ * local): [sp] the channel's filter pairs in slot order (six words), +24 co, +28 the channel's end,
+ * +32 out_zp, +36 the channel's folded bias, +40 the last channel's end, +44 the next record, +48 dp,
+ * +52 dq, +56 x[10] (-1 while a channel's pair left runs), +60 x[3..5], +72 x[8].
  * The requantisation is tinycc_dw_rq's (2^30 an immediate; Z 2: out_zp added after the shift; Z 0:
  * mode z0's) with W0, W1 as temporaries. */
 #define TINYCC_DW_TP_SLOT(FO, OFF, C0, C1, C2, C3) \
@@ -143,51 +147,71 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
     TINYCC_DW_TP_ZP##Z(A) "ssat %[" A "], #8, %[" A "]\n\t"
 /* x[] word at byte XO to the frame at FO */
 #define TINYCC_DW_TP_X(XO, FO) "ldr %[W0], [%[p], #" XO "]\n\t" "str %[W0], [sp, #" FO "]\n\t"
-#define TINYCC_DW_TP_FRAME 88   /* bytes of its frame */
+#define TINYCC_DW_TP_FRAME 80   /* bytes of its frame */
 #define TINYCC_DW_TP_STR2(V) #V
 #define TINYCC_DW_TP_STR(V) TINYCC_DW_TP_STR2(V)
+/* one quad: the three filter rows' multiplies, then the four outputs requantised (a0..a3) */
+#define TINYCC_DW_TP_QUAD(SW, Z) \
+    "ldr %[a0], [sp, #36]\n\t" TINYCC_DW_TP_FIRST##SW \
+    TINYCC_DW_TP_SLOTS##SW("8", "4", "a0", "a1", "a2", "a3") \
+    TINYCC_DW_TP_SLOTS##SW("16", "8", "a0", "a1", "a2", "a3") \
+    "adds %[p], %[p], #24 * " #SW "\n\t" TINYCC_DW_TP_LDZP##Z \
+    TINYCC_DW_TP_REQ##Z("a0", Z) TINYCC_DW_TP_REQ##Z("a1", Z) \
+    TINYCC_DW_TP_REQ##Z("a2", Z) TINYCC_DW_TP_REQ##Z("a3", Z)
+#if TINYCC_DW_TP_LEFT
+/* a pair left (flag 1): one more quad over the channel's last four outputs (the pass's second), the
+ * flag -1 meanwhile (after it: back to 1, the channel done) */
+#define TINYCC_DW_TP_LEFT_TEST "ldr %[fa], [sp, #56]\n\t" "cmp %[fa], #0\n\t" "bne 4f\n\t"
+#define TINYCC_DW_TP_LEFT_RUN(SW) \
+    "4:\n\t" \
+    "bmi 6f\n\t" "mvn %[fa], #0\n\t" "str %[fa], [sp, #56]\n\t" \
+    "add %[fa], %[p], #12 * " #SW "\n\t" "str %[fa], [sp, #28]\n\t" \
+    "subs %[p], %[p], #12 * " #SW "\n\t" "sub %[o], %[o], %[fb], lsl #1\n\t" "b 8b\n\t" \
+    "6:\n\t" "movs %[fa], #1\n\t" "str %[fa], [sp, #56]\n\t" "b 3b\n\t"
+#else   /* the emitter's: no node has a pair left (an odd count of output pairs) */
+#define TINYCC_DW_TP_LEFT_TEST ""
+#define TINYCC_DW_TP_LEFT_RUN(SW) ""
+#endif
 #define TINYCC_DW_TP_ASM(SW, Z) do { \
         int32_t fa_, fb_, m_, w_, r_, a0, a1, a2, a3, W0_, W1_, W2_, *p_ = x; \
         int8_t *o_; \
         __asm__ volatile("sub sp, sp, #" TINYCC_DW_TP_STR(TINYCC_DW_TP_FRAME) "\n\t" \
-                "ldr %[W0], [%[p], #24]\n\t" "str %[W0], [sp, #24]\n\t" "str %[W0], [sp, #40]\n\t" \
-                TINYCC_DW_TP_X("36", "32") TINYCC_DW_TP_X("0", "44") TINYCC_DW_TP_X("4", "48") \
-                TINYCC_DW_TP_X("8", "52") TINYCC_DW_TP_X("12", "60") TINYCC_DW_TP_X("16", "64") \
-                TINYCC_DW_TP_X("20", "68") TINYCC_DW_TP_X("28", "72") TINYCC_DW_TP_X("32", "76") \
-                TINYCC_DW_TP_X("40", "56") \
-                "2:\n\t"   /* a channel: its filter rows in slot order to the frame (register-offset loads) */ \
+                TINYCC_DW_TP_X("24", "24") TINYCC_DW_TP_X("48", "40") \
+                TINYCC_DW_TP_X("36", "32") TINYCC_DW_TP_X("0", "44") TINYCC_DW_TP_X("28", "48") \
+                TINYCC_DW_TP_X("44", "52") TINYCC_DW_TP_X("12", "60") TINYCC_DW_TP_X("16", "64") \
+                TINYCC_DW_TP_X("20", "68") TINYCC_DW_TP_X("32", "72") TINYCC_DW_TP_X("40", "56") \
+                "ldr %[o], [%[p], #8]\n\t" "ldr %[p], [%[p], #4]\n\t" \
+                "2:\n\t"   /* a channel: its filter rows in slot order to the frame (register-offset loads); \
+                            * its words and output from the last channel's ends */ \
                 "ldr %[W1], [sp, #44]\n\t" "ldr %[a0], [sp, #60]\n\t" "ldr %[a1], [sp, #64]\n\t" \
-                "ldr %[a2], [sp, #68]\n\t" "ldr %[p], [sp, #48]\n\t" "ldr %[o], [sp, #52]\n\t" \
-                "ldr %[W0], [sp, #72]\n\t" "ldr %[W2], [sp, #76]\n\t" "add %[a3], %[W1], #4\n\t" \
-                "ldr %[fa], [%[W1], %[a0]]\n\t" "ldr %[fb], [%[a3], %[a0]]\n\t" "ldr %[m], [%[W1], %[a1]]\n\t" \
-                "ldr %[w], [%[a3], %[a1]]\n\t" "ldr %[r], [%[W1], %[a2]]\n\t" "ldr %[a1], [%[a3], %[a2]]\n\t" \
-                "str %[fa], [sp, #0]\n\t" "str %[fb], [sp, #4]\n\t" "str %[m], [sp, #8]\n\t" \
-                "str %[w], [sp, #12]\n\t" "str %[r], [sp, #16]\n\t" "str %[a1], [sp, #20]\n\t" \
-                "ldrd %[m], %[w], [%[W1], #24]\n\t" "ldr %[a0], [%[W1], #32]\n\t" "ldr %[r], [%[W1], #36]\n\t" \
-                "add %[W1], %[W1], #40\n\t" "add %[W0], %[p], %[W0]\n\t" "add %[W2], %[p], %[W2]\n\t" \
-                "str %[a0], [sp, #36]\n\t" "str %[W1], [sp, #44]\n\t" "str %[W0], [sp, #48]\n\t" \
-                "str %[W2], [sp, #28]\n\t" "add %[W0], %[o], #1\n\t" "str %[W0], [sp, #52]\n\t" \
-                "1:\n\t" \
-                "ldr %[a0], [sp, #36]\n\t" TINYCC_DW_TP_FIRST##SW \
-                TINYCC_DW_TP_SLOTS##SW("8", "4", "a0", "a1", "a2", "a3") \
-                TINYCC_DW_TP_SLOTS##SW("16", "8", "a0", "a1", "a2", "a3") \
-                "adds %[p], %[p], #24 * " #SW "\n\t" TINYCC_DW_TP_LDZP##Z \
-                TINYCC_DW_TP_REQ##Z("a0", Z) TINYCC_DW_TP_REQ##Z("a1", Z) \
-                TINYCC_DW_TP_REQ##Z("a2", Z) TINYCC_DW_TP_REQ##Z("a3", Z) \
+                "ldr %[a2], [sp, #68]\n\t" "ldr %[W0], [sp, #48]\n\t" "ldr %[m], [sp, #52]\n\t" \
+                "ldr %[W2], [sp, #72]\n\t" "add %[a3], %[W1], #4\n\t" "add %[p], %[p], %[W0]\n\t" \
+                "add %[o], %[o], %[m]\n\t" \
+                "ldr %[fa], [%[W1], %[a0]]\n\t" "ldr %[fb], [%[a3], %[a0]]\n\t" "ldr %[a0], [%[W1], %[a1]]\n\t" \
+                "ldr %[W0], [%[a3], %[a1]]\n\t" "ldr %[a1], [%[W1], %[a2]]\n\t" "ldr %[a2], [%[a3], %[a2]]\n\t" \
+                "ldr %[m], [%[W1], #24]\n\t" "ldr %[w], [%[W1], #28]\n\t" "ldr %[r], [%[W1], #36]\n\t" \
+                "ldr %[a3], [%[W1], #32]\n\t"   /* ten loads in one run (no LDRD: it does not pipeline) */ \
+                "str %[fa], [sp, #0]\n\t" "str %[fb], [sp, #4]\n\t" "str %[a0], [sp, #8]\n\t" \
+                "str %[W0], [sp, #12]\n\t" "str %[a1], [sp, #16]\n\t" "str %[a2], [sp, #20]\n\t" \
+                "add %[W1], %[W1], #40\n\t" "tst %[W2], #8 * " #SW "\n\t" "add %[W2], %[p], %[W2]\n\t" \
+                "str %[a3], [sp, #36]\n\t" "str %[W1], [sp, #44]\n\t" "str %[W2], [sp, #28]\n\t" \
+                "bne 8f\n\t"   /* an odd count of quads: the second of the pass first */ \
+                "1:\n\t"   /* two quads a pass (the first's stores without the loop's test) */ \
+                TINYCC_DW_TP_QUAD(SW, Z) \
+                "ldr %[fb], [sp, #24]\n\t" "strb %[a1], [%[o], %[fb]]\n\t" "add %[W0], %[o], %[fb], lsl #1\n\t" \
+                "strb %[a0], [%[o]]\n\t" "strb %[a2], [%[W0]]\n\t" "strb %[a3], [%[W0], %[fb]]\n\t" \
+                "add %[o], %[W0], %[fb], lsl #1\n\t" \
+                "8:\n\t" \
+                TINYCC_DW_TP_QUAD(SW, Z) \
                 "ldr %[fb], [sp, #24]\n\t" "ldr %[fa], [sp, #28]\n\t" "strb %[a1], [%[o], %[fb]]\n\t" \
                 "strb %[a0], [%[o]]\n\t" "add %[o], %[o], %[fb], lsl #1\n\t" "cmp %[p], %[fa]\n\t" \
                 "strb %[a2], [%[o]]\n\t" "strb %[a3], [%[o], %[fb]]\n\t" "add %[o], %[o], %[fb], lsl #1\n\t" \
                 "bne 1b\n\t" \
-                "ldr %[fa], [sp, #56]\n\t" "cmp %[fa], #0\n\t" "bne 4f\n\t" \
+                TINYCC_DW_TP_LEFT_TEST \
                 "3:\n\t" \
-                "ldr %[W0], [sp, #40]\n\t" "subs %[W0], %[W0], #1\n\t" "str %[W0], [sp, #40]\n\t" "bne 2b\n\t" \
+                "ldr %[W0], [sp, #40]\n\t" "cmp %[p], %[W0]\n\t" "bne 2b\n\t"   /* not the last channel's end */ \
                 "add sp, sp, #" TINYCC_DW_TP_STR(TINYCC_DW_TP_FRAME) "\n\t" "b 5f\n\t" \
-                "4:\n\t"   /* a pair left (flag 1): one more quad over the channel's last four outputs, the \
-                              * flag -1 meanwhile (after it: back to 1, the channel done) */ \
-                "bmi 6f\n\t" "mvn %[fa], #0\n\t" "str %[fa], [sp, #56]\n\t" \
-                "add %[fa], %[p], #12 * " #SW "\n\t" "str %[fa], [sp, #28]\n\t" \
-                "subs %[p], %[p], #12 * " #SW "\n\t" "sub %[o], %[o], %[fb], lsl #1\n\t" "b 1b\n\t" \
-                "6:\n\t" "movs %[fa], #1\n\t" "str %[fa], [sp, #56]\n\t" "b 3b\n\t" \
+                TINYCC_DW_TP_LEFT_RUN(SW) \
                 "5:" \
                 : [fa] "=&r"(fa_), [fb] "=&r"(fb_), [m] "=&r"(m_), [w] "=&r"(w_), [r] "=&r"(r_), \
                   [a0] "=&r"(a0), [a1] "=&r"(a1), [a2] "=&r"(a2), [a3] "=&r"(a3), [W0] "=&r"(W0_), \
@@ -202,26 +226,28 @@ static inline int tinycc_dw_tp_kp(int ow, int sw) {
         TINYCC_DW_TP_ASM(SW, Z); \
     else
 
-#define TINYCC_DW_TP_WPAIR /* a pair of columns of the four channels */ \
+#define TINYCC_DW_TP_WPAIR /* a pair of columns of the four channels (four temporaries: t keeps the flags) */ \
     "ldr %[v0], [%[s]]\n\t" "ldr %[v1], [%[s], %[ci]]\n\t" "add %[s], %[s], %[ci], lsl #1\n\t" \
-    "pkhbt %[t], %[v0], %[v1], lsl #16\n\t" "pkhtb %[v1], %[v1], %[v0], asr #16\n\t" \
-    "sxtb16 %[e0], %[t]\n\t" "sxtb16 %[e1], %[t], ror #8\n\t" \
-    "sxtb16 %[t], %[v1]\n\t" "sxtb16 %[v1], %[v1], ror #8\n\t" \
+    "pkhbt %[e0], %[v0], %[v1], lsl #16\n\t" "pkhtb %[v1], %[v1], %[v0], asr #16\n\t" \
+    "sxtb16 %[e1], %[e0], ror #8\n\t" "sxtb16 %[e0], %[e0]\n\t" \
+    "sxtb16 %[v0], %[v1]\n\t" "sxtb16 %[v1], %[v1], ror #8\n\t" \
     "str %[e0], [%[d0]], #12\n\t" "str %[e1], [%[d1]], #12\n\t" \
-    "str %[t], [%[d2]], #12\n\t" "str %[v1], [%[d3]], #12\n\t"
+    "str %[v0], [%[d2]], #12\n\t" "str %[v1], [%[d3]], #12\n\t"
 /* One input row widened into the ring (tinycc_dw_s8_tpair's layout) for all gn groups of four channels in
  * one assembly block: src the row's first inside column (cl) of channel 0, d the word of channel 0 that
  * column's pair lands in (its slot). wp: the layer's constants (tinycc_dw_tp_wp): [0] the bytes from
- * a group's last word to the next group's first, [1] the same of the input, [2] half the whole column
- * pairs n, [3] bit 1: an odd first column (its word's high halves), bit 2: an odd last one (the low
- * halves), bit 4: n odd (one pair alone, then two a pass). A pair of columns and four channels: two
- * loads, two PKH (the columns' channels 0, 1 and 2, 3 bytes side by side), four SXTB16 (a channel's two
- * columns each), four stores (16 est. cycles with the loop's share). */
+ * a group's last word to the next group's first, [1] the same of the input, [2] the passes of four of
+ * the n whole column pairs, [3] bit 1: an odd first column (its word's high halves), bit 2: an odd last
+ * one (the low halves), bit 4: n odd (one pair alone, then four a pass), bit 8: n / 2 odd (the first
+ * pass from its second half). A pair of columns and four channels: two loads, two PKH (the columns'
+ * channels 0, 1 and 2, 3 bytes side by side), four SXTB16 (a channel's two columns each), four stores
+ * (15 est. cycles with the loop's share). */
 static inline void tinycc_dw_tp_widen(const int8_t *src, int32_t *d, const int32_t *wp, int gn, int ci) {
     const int cs = wp[4];   /* words a channel */
     int32_t *d1 = d + cs, *d2 = d1 + cs, *d3 = d2 + cs, n, v0, v1, e0, e1, t;
-    __asm__ volatile("0:\n\t"
-            "ldr %[t], [%[wp], #12]\n\t" "tst %[t], #1\n\t" "beq 4f\n\t"
+    __asm__ volatile("ldr %[t], [%[wp], #12]\n\t"
+            "0:\n\t"
+            "tst %[t], #1\n\t" "beq 4f\n\t"
             "ldr %[v0], [%[s]]\n\t" "add %[s], %[s], %[ci]\n\t"
             "sxtb16 %[e0], %[v0]\n\t" "sxtb16 %[e1], %[v0], ror #8\n\t"
             "strh %[e0], [%[d0], #2]\n\t" "strh %[e1], [%[d1], #2]\n\t"
@@ -234,11 +260,14 @@ static inline void tinycc_dw_tp_widen(const int8_t *src, int32_t *d, const int32
             TINYCC_DW_TP_WPAIR
             "7:\n\t"
             "ldr %[n], [%[wp], #8]\n\t" "cmp %[n], #0\n\t" "beq 5f\n\t"
-            "1:\n\t"   /* two pairs a pass */
+            "tst %[t], #8\n\t" "bne 8f\n\t"
+            "1:\n\t"   /* four pairs a pass */
+            TINYCC_DW_TP_WPAIR TINYCC_DW_TP_WPAIR
+            "8:\n\t"
             TINYCC_DW_TP_WPAIR TINYCC_DW_TP_WPAIR
             "subs %[n], %[n], #1\n\t" "bne 1b\n\t"
             "5:\n\t"
-            "ldr %[t], [%[wp], #12]\n\t" "tst %[t], #2\n\t" "beq 6f\n\t"
+            "tst %[t], #2\n\t" "beq 6f\n\t"
             "ldr %[v0], [%[s]]\n\t"
             "sxtb16 %[e0], %[v0]\n\t" "sxtb16 %[e1], %[v0], ror #8\n\t"
             "strh %[e0], [%[d0]]\n\t" "strh %[e1], [%[d1]]\n\t"
@@ -260,8 +289,8 @@ static inline void tinycc_dw_tp_wp(int32_t *wp, int cl, int cr, int cs, int ci) 
     const int of = cl & 1, n = (cr - cl - of) >> 1, ol = cl + of + 2 * n < cr;
     wp[0] = 16 * cs - 12 * (of + n);
     wp[1] = 4 - ci * (of + 2 * n);
-    wp[2] = n >> 1;
-    wp[3] = of | ol << 1 | (n & 1) << 2;
+    wp[2] = ((n >> 1) + 1) >> 1;
+    wp[3] = of | ol << 1 | (n & 1) << 2 | (n >> 1 & 1) << 3;
     wp[4] = cs;
 }
 
@@ -367,16 +396,20 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tpair(const tinycc_dw
             }
         }
         if (np >= 2 && (!TINYCC_DW_TP_CLIP || !clip)) {   /* quads: the assembly */
-            int32_t x[11];
+            const int32_t left = np & 1, dp = 12 * kp - 24 * sw * (np / 2) - 12 * sw * left;
+            const int32_t dq = 1 - 4 * co * (np / 2) - 2 * co * left;
+            int32_t x[13];
             x[0] = (int32_t)(intptr_t)fwt;
-            x[1] = (int32_t)(intptr_t)xb;
-            x[2] = (int32_t)(intptr_t)row;
+            x[1] = (int32_t)((uint32_t)(uintptr_t)xb - (uint32_t)dp);   /* addresses: no signed overflow */
+            x[2] = (int32_t)((uint32_t)(uintptr_t)row - (uint32_t)dq);
             x[3] = 4 * ko[0], x[4] = 4 * ko[1], x[5] = 4 * ko[2];
             x[6] = co;
-            x[7] = 12 * kp;
+            x[7] = dp;
             x[8] = 24 * sw * (np / 2);
             x[9] = out_zp;
-            x[10] = np & 1;
+            x[10] = left;
+            x[11] = dq;
+            x[12] = (int32_t)((uint32_t)(uintptr_t)xb + (uint32_t)(12 * kp * co - dp));
             k0 = np;   /* pairs done */
             TINYCC_DW_TP_RUN(1, 0, z0) TINYCC_DW_TP_RUN(1, 1, rq == 1) TINYCC_DW_TP_RUN(1, 2, rq == 2)
             TINYCC_DW_TP_RUN(2, 0, z0) TINYCC_DW_TP_RUN(2, 1, rq == 1) TINYCC_DW_TP_RUN(2, 2, rq == 2)
@@ -393,6 +426,9 @@ static __attribute__((noinline, unused)) void tinycc_dw_s8_tpair(const tinycc_dw
     }
 }
 #undef TINYCC_DW_TP_ASM
+#undef TINYCC_DW_TP_QUAD
+#undef TINYCC_DW_TP_LEFT_TEST
+#undef TINYCC_DW_TP_LEFT_RUN
 #undef TINYCC_DW_TP_RUN
 #undef TINYCC_DW_TP_X
 #undef TINYCC_DW_TP_REQ0
