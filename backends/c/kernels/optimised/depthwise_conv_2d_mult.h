@@ -125,6 +125,8 @@ static inline void tinycc_dw_mult_run(const tinycc_dw_shape *s, const int8_t *in
                 uint32_t x[5];
                 int8_t *const q0 = q;
                 const int32_t *const end = r + TINYCC_DW_MULT_REC * dm;
+                (void)q0;
+                (void)CLIP;
                 tinycc_dw_mult_window(s, img, oy * s->sh - s->pad_t, ox * s->sw - s->pad_l, ic, in_zp, x);
 #if defined(TINYCC_DSP) && defined(__OPTIMIZE__) && !defined(TINYCC_NO_ASM)
                 if (RQ == 3 && !(dm & 1)) {   /* two channels a pass */
@@ -179,21 +181,19 @@ static inline void tinycc_dw_mult_run(const tinycc_dw_shape *s, const int8_t *in
                 {
                     const uint32_t x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3], x4 = x[4];
                     do {
-                        *q++ = (int8_t)tinycc_dw_mult_rq(r, tinycc_dw_mult_dot(r, x0, x1, x2, x3, x4), out_zp,
-                                                         act_min, act_max, RQ);
+                        const int32_t v = tinycc_dw_mult_rq(r, tinycc_dw_mult_dot(r, x0, x1, x2, x3, x4), out_zp,
+                                                            act_min, act_max, RQ);
+                        *q++ = (int8_t)tinycc_clamp(v, act_min, act_max);
                         r += TINYCC_DW_MULT_REC;
                     } while (r != end);
+                    continue;
                 }
-                /* rq 1, 2 and z0 saturate to int8 on a DSP core (ARMv6-M's tinycc_dw_rq does not; rq 0 clamps) */
-#ifdef TINYCC_DSP
-                if (CLIP && RQ) {
-#else
-                if (RQ) {
-#endif
+#if defined(TINYCC_DSP) && defined(__OPTIMIZE__) && !defined(TINYCC_NO_ASM)
+                if (CLIP) {   /* the assembly loops saturate to int8: the activation's bounds after */
                     int8_t *c;
-                    (void)CLIP;
                     for (c = q0; c != q; ++c) *c = (int8_t)tinycc_clamp(*c, act_min, act_max);
                 }
+#endif
             }
         }
     }
