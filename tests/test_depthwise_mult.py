@@ -59,6 +59,8 @@ CASES = {
                                              1, 0),
     "c2-m3-two-images-low-zero-points": (dict(h=4, w=3, cin=2, dm=3, n=2, in_zp=-128, out_zp=-128), 3, 0),
     "c1-m4-z0-relu6-clip": (dict(h=7, w=7, cin=1, dm=4, act_fn="relu6", out_zp=-128, out_scale=2.0), 3, 1),
+    # enough outputs (4,608 a sample) that rq 1's rounding terms (2^30, acc < 0) meet their edge cases
+    "c1-m8-s2-rq1-many-outputs": (dict(h=48, w=48, cin=1, dm=8, strides=(2, 2), out_zp=5), 1, 0),
     "c1-m2-rq1-relu6-clip": (dict(h=6, w=9, cin=1, dm=2, strides=(2, 2), act_fn="relu6", out_zp=-100,
                                   out_scale=2.0 ** 6), 1, 1),
 }
