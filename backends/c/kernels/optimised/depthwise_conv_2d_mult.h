@@ -7,11 +7,17 @@
  * fits int32). Then each of the multiplier's output channels is a dot product of those words with
  * its filter pre-packed the same way: five SMLAD on a DSP core, plain C elsewhere (the same sums), and
  * the requantisation of depthwise_conv_2d_fast_taps.h: rq 1 (tinycc_dw_rq), 2 (tinycc_dw_rq2) or 0
- * (tinycc_requant_s8). A channel's constants are one record of TINYCC_DW_MULT_REC words (`rec`, the
- * emitter's mult_records): its five filter words (taps 2k in the low half as int16, 2k + 1 in the
- * high, the tenth half zero), its folded bias, its multiplier and its rq word (rq 1, 2) or shift (0):
- * one pointer walks them. TINYCC_DW_MULT_MODES (the emitter: bit rq + 3 clip of each
- * node's requantisation and clipping) compiles in only the loops a model's nodes take. */
+ * (tinycc_requant_s8), or rq 3, mode z0 (tpair's: out_zp -128, every shift -r with 1 <= r <= 16, the
+ * doubled sums within int32): filter and bias doubled, TFLM's requantisation of acc >= 0 is
+ * SMMLAR(2 acc, M, Ra) >> r with Ra = 2^(r-1) - 128 * 2^r (floors of floors), and of acc < 0 at most
+ * -128 as TFLM's (M >= 0): four instructions an output for seven. A channel's constants are one record
+ * of TINYCC_DW_MULT_REC words (`rec`, the emitter's mult_records): its five filter words (taps 2k in
+ * the low half as int16, 2k + 1 in the high, the tenth half zero), its folded bias, its multiplier and
+ * its word: rq 1, 2 tinycc_dw_rq's, z0 Ra * 256 + r, rq 0 the shift; one pointer walks them. On a DSP
+ * core assembly loops take z0 with an even multiplier (two channels a pass) and rq 1 (about 25 and 30
+ * est. cycles an output); the others, and every loop elsewhere, are C. TINYCC_DW_MULT_MODES (the
+ * emitter: bit rq + 4 clip of each node's mode and clipping) compiles in only the loops a model's
+ * nodes take. */
 #ifndef TINYCC_DW_MULT_MODES
 #define TINYCC_DW_MULT_MODES 255
 #endif
