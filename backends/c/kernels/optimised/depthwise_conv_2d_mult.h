@@ -85,7 +85,9 @@ static inline void tinycc_dw_mult_window(const tinycc_dw_shape *s, const int8_t 
 static inline int32_t tinycc_dw_mult_rq(const int32_t *r, int32_t acc, int32_t out_zp, int32_t act_min, int32_t act_max,
                                         const int RQ) {
     if (RQ == 3) {   /* z0: acc doubled; SMMLAR(2 acc, M, Ra) >> r with Ra, r in the word Ra * 256 + r */
-        const int64_t v = (int64_t)acc * r[6] + 0x80000000LL + (int64_t)(r[7] >> 8) * 4294967296LL;
+        int64_t v;
+        if (acc < 0) return -128;   /* at most -128 (M >= 0): no 64-bit product (ARMv6-M calls __aeabi_lmul) */
+        v = (int64_t)acc * r[6] + 0x80000000LL + (int64_t)(r[7] >> 8) * 4294967296LL;
         return (int32_t)(v >> 32) >> (r[7] & 255);
     }
     if (RQ == 1) return tinycc_dw_rq(acc, r[6], r[7], 0x40000000);
