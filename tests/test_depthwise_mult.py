@@ -14,6 +14,7 @@ Shapes it does not take (5x5, dilation 2, multiplier 1) keep the other kernels."
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -129,3 +130,16 @@ def test_mult_refuses_what_it_does_not_handle(kw, tmp_path):
     assert emitter._mult_plan(node, g, ops.require(node.op).prepare(node, g)) is None, kw
     write_sources(g, tmp_path)
     assert "tinycc_depthwise_conv_2d_s8_mult(" not in (tmp_path / "model.c").read_text()
+
+
+@QEMU
+def test_mult_without_assembly_on_qemu_cortex_m4_equals_tflm(tmp_path):
+    """-DTINYCC_NO_ASM with a frame pointer: the C loops only (no SMMLAR: z0's assembly compiled out)."""
+    model, g = _sources("c1-m8-s2-same-z0-person-detect", tmp_path)
+    report = cortexm.build(tmp_path, "cortex-m4", extra_flags=["-DTINYCC_NO_ASM", "-fno-omit-frame-pointer"])
+    dump = subprocess.run(["arm-none-eabi-objdump", "-d", str(report["elf"])], capture_output=True, text=True,
+                          check=True).stdout
+    assert "smmlar" not in dump
+    xs = _extremes(g, [random_inputs(g, np.random.default_rng(0))])
+    layout = [(g.tensors[n].shape, g.tensors[n].dtype) for n in g.outputs]
+    assert_outputs_equal_tflm(model, xs, cortexm.run(report["elf"], "qemu-cortex-m4", xs, layout))
