@@ -24,7 +24,11 @@
 
 /* the int16 pair (a low, b high) in one word */
 static inline uint32_t tinycc_dw_mult_pk(int32_t a, int32_t b) {
+#ifdef TINYCC_DSP
+    return tinycc_pk_lo((uint32_t)a, (uint32_t)b);   /* PKHBT: one instruction */
+#else
     return ((uint32_t)a & 0xffffu) | ((uint32_t)b << 16);
+#endif
 }
 
 #define TINYCC_DW_MULT_REC 8
