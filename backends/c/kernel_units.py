@@ -54,6 +54,7 @@ UNITS: dict[str, tuple[str, ...]] = {
                             "optimised/depthwise_conv_2d_tpair.h",       # taps paired along rows (DSP only)
                             "optimised/depthwise_conv_2d_tsmall.h",      # small planes a channel at a time
                             "optimised/depthwise_conv_2d_wrow.h"),       # tinycc_depthwise_conv_2d_s8_wrow
+    "depthwise_conv_2d_mult.h": ("optimised/depthwise_conv_2d_mult.h",),   # depth multiplier > 1, after it
     "depthwise_conv_2d_s4.h": ("reference/depthwise_conv_2d_a8.h",),     # int4 weights (PARAMS)
     "transpose_conv_fast.h": ("optimised/transpose_conv_fast.h",),   # after dot_s8.h
     "batch_matmul_fast.h": ("optimised/batch_matmul_fast.h",),       # after dot_s8.h, batch_matmul.h

@@ -339,11 +339,69 @@ def _reference(dtype):
     return constants
 
 
+def _mult_plan(node, g, p):
+    """(folded bias, multipliers, shifts) as int64 arrays for tinycc_depthwise_conv_2d_s8_mult (a depth
+    multiplier > 1: kernels/optimised/depthwise_conv_2d_mult.h), or None when it does not apply: int8
+    with constant int8 weights, a 3x3 filter, dilation 1, a folded bias and sums within int32 (requant.fold)."""
+    a, w_t = node.attrs, g.tensors[node.inputs[1]]
+    if (p["dtype"] != "int8" or a["depth_multiplier"] <= 1 or tuple(a["dilations"]) != (1, 1) or w_t.data is None
+            or tuple(w_t.shape[1:3]) != (3, 3) or np.asarray(w_t.data).dtype != np.int8):
+        return None
+    co = w_t.shape[3]
+    found = requant.fold(node, g, p, np.moveaxis(np.asarray(w_t.data).reshape(-1, co), 1, 0))
+    pc = requant.per_channel(p, co)
+    if found is None or pc is None:
+        return None
+    return found[1], pc[0], pc[1]
+
+
+def mult_records(w: np.ndarray, folded, mult, words, scale: int = 1) -> np.ndarray:
+    """tinycc_depthwise_conv_2d_s8_mult's records (TINYCC_DW_MULT_REC = 8 int32 words an output channel):
+    the 3x3 filter (1, 3, 3, co) times `scale` as five words of int16 pairs (taps 2k low, 2k + 1 high, the
+    tenth half zero), then the folded bias times `scale`, the multiplier and the requantisation word."""
+    co = w.shape[3]
+    taps = np.zeros((co, 10), np.int64)
+    taps[:, :9] = scale * np.asarray(w, np.int64).reshape(9, co).T
+    rec = np.zeros((co, 8), np.int64)
+    rec[:, :5] = (taps[:, 0::2] & 0xFFFF) | ((taps[:, 1::2] & 0xFFFF) << 16)
+    rec[:, 5], rec[:, 6], rec[:, 7] = scale * np.asarray(folded, np.int64), mult, words
+    return rec.astype(np.uint32).view(np.int32).reshape(-1)
+
+
+def mult_mode(node, g, p) -> tuple[int, np.ndarray]:
+    """(rq, words) of tinycc_depthwise_conv_2d_s8_mult for the node (_mult_plan applies): rq 3 (z0: out_zp
+    -128, every shift -r with 1 <= r <= 16, the doubled sums within int32; the word (2^(r-1) - 128 * 2^r)
+    * 256 + r, the filter and bias doubled), else requant.dw_rq_words' rq 1 or 2 and words, else rq 0
+    and the shifts."""
+    folded, _, shift = _mult_plan(node, g, p)
+    r = -np.asarray(shift, np.int64)
+    w = np.asarray(g.tensors[node.inputs[1]].data, np.int64).reshape(9, -1)
+    top = np.abs(folded) + 128 * np.abs(w).sum(axis=0)     # every partial sum's bound
+    if p["output_zp"] == -128 and r.min() >= 1 and r.max() <= 16 and 2 * top.max() < 1 << 31:
+        return 3, ((np.int64(1) << (r - 1)) - (np.int64(128) << r)) * 256 + r
+    rqw, rq = requant.dw_rq_words(shift, p["output_zp"])
+    return rq, (shift if rqw is None else rqw)
+
+
+def _mult(node, m, p, inplace):
+    plan = _mult_plan(node, m.g, p)
+    if plan is None:
+        return None
+    folded, mult, _ = plan
+    rq, words = mult_mode(node, m.g, p)
+    clip = int(p["act_min"] > -128 or p["act_max"] < 127)
+    m.use_kernel("depthwise_conv_2d_mult.h")
+    m.defines["TINYCC_DW_MULT_MODES"] = m.defines.get("TINYCC_DW_MULT_MODES", 0) | 1 << (rq + 4 * clip)
+    rec = mult_records(m.g.tensors[node.inputs[1]].data, folded, mult, words, 2 if rq == 3 else 1)
+    return {"rec": m.const_array(rec, "wdm", comment=f"{node.name} per output channel: filter pairs, "
+                                                     "folded bias, multiplier, requantisation word"), "rq": rq}
+
+
 FAST_ARGS = "&{shape}, {x}, {w}, {bias}, {kbias}, {y}, {in_zp}, {out_zp}, {mult}, {shift}, {act_min}, {act_max}"
 FAST_INPLACE_ARGS = ("&{shape}, &{ring_shape}, {buf}, {w}, {bias}, {kbias}, {ring}, {in_zp}, {out_zp}, {mult}, "
                      "{shift}, {act_min}, {act_max}")
 # in order of preference: the first that applies is emitted (wrow and fast: _fast_plan's int8 with depth
-# multiplier 1 and dilation 1; wrow only where _entry picks it)
+# multiplier 1 and dilation 1; wrow only where _entry picks it; mult: a depth multiplier > 1, 3x3)
 VARIANTS = (
     _s4.DEPTHWISE,       # int4 weights (core/int4.py): packed, unpacked in the MAC loop
     _lut.DEPTHWISE,      # LUT weights (core/lut.py): indices + tables in flash, decoded in the MAC loop
@@ -356,6 +414,9 @@ VARIANTS = (
             _fast("wrow"), "tinycc_depthwise_conv_2d_s8_wrow_inplace", FAST_INPLACE_ARGS, fast=True),
     Variant("fast", "tinycc_depthwise_conv_2d_s8_fast", FAST_ARGS, "optimised/depthwise_conv_2d_fast.h",
             _fast("fast"), "tinycc_depthwise_conv_2d_s8_fast_inplace", FAST_INPLACE_ARGS, fast=True),
+    Variant("mult", "tinycc_depthwise_conv_2d_s8_mult",
+            "&{shape}, {x}, {rec}, {y}, {in_zp}, {out_zp}, {rq}, {act_min}, {act_max}",
+            "optimised/depthwise_conv_2d_mult.h", _mult, fast=True),
     Variant("f32", "tinycc_depthwise_conv_2d_f32", "&{shape}, {x}, {w}, {bias}, {y}, {lo}, {hi}",
             "reference/depthwise_conv_2d.h", _f32),
     Variant("s8", "tinycc_depthwise_conv_2d_s8",
