@@ -61,9 +61,9 @@ def test_variant_tables_name_the_files_defining_their_functions(op):
     texts: dict[str, str] = {}      # a generic file (reference/*_a8.h: int8 and int4 weights) once per unit using it
     for path, text in kernel_units.instances():
         texts[path] = texts.get(path, "") + text
-    own = {f for u in kernel_units.units() if u.startswith((unit[:-2] + "_s4", unit[:-2] + "_lut"))
+    own = {f for u in kernel_units.units() if u.startswith(unit[:-2] + "_")    # its int4 / LUT / multiplier units
            for f in kernel_units.files_of(u)}
-    for v in op.VARIANTS:     # in the op's unit, or an int4 / LUT unit of its own the variant's emitter uses
+    for v in op.VARIANTS:     # in the op's unit, or a unit of its own (conv_2d_s4.h, ...) the variant's emitter uses
         assert v.file in files or v.file in own, (v.name, v.file)
         assert re.search(rf"\b{v.kernel}\(", texts[v.file]), (v.name, v.kernel)
         if v.inplace:
