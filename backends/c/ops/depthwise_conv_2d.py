@@ -119,10 +119,9 @@ def _tsmall_row(node, g, p) -> int:
     return 1 << (ow % 2 + 2 * (sh - 1) + 4 * kind)
 
 
-def _sm_at(node, m, p) -> int | None:
-    """The arena offset of tsmall's planes (_tsmall_bytes and 32 to align them) for the node: bytes free
-    while it runs (backends/c/arena_gap.py), or None (its wrapper's frame then holds them: TINYCC_DW_SM_STACK)."""
-    need = _tsmall_bytes(node, m.g, p)
+def _sm_at(node, m, need: int) -> int | None:
+    """The arena offset of tsmall's planes (`need`: _tsmall_bytes, and 32 to align them) for the node: bytes
+    free while it runs (backends/c/arena_gap.py), or None (its wrapper's frame then holds them: TINYCC_DW_SM_STACK)."""
     index = next(i for i, n in enumerate(m.g.nodes) if n is node)
     return arena_gap.free_gap(m.g, m.plan, index, need + 32) if need else None
 
@@ -280,7 +279,8 @@ def _fast(entry):
             left = m.g.tensors[node.outputs[0]].shape[2] // 2 % 2   # the assembly's pair left (odd pairs)
             d["TINYCC_DW_TP_LEFT"] = max(d.get("TINYCC_DW_TP_LEFT", 0), left)
         if entry == "tsmall":   # its planes (where they live, their bytes), the modes and strides its loops compile in
-            d, at, need = m.defines, _sm_at(node, m, p), _tsmall_bytes(node, m.g, p)
+            d, need = m.defines, _tsmall_bytes(node, m.g, p)
+            at = _sm_at(node, m, need)
             if at is None:       # no room in the arena while it runs: its wrapper's frame holds them
                 d["TINYCC_DW_SM_STACK"] = max(d.get("TINYCC_DW_SM_STACK", 0), need)
             tp["sm"] = "NULL" if at is None else f"((int32_t *)(arena.bytes + {m.base + at}))"
@@ -368,12 +368,12 @@ def mult_records(w: np.ndarray, folded, mult, words, scale: int = 1) -> np.ndarr
     return rec.astype(np.uint32).view(np.int32).reshape(-1)
 
 
-def mult_mode(node, g, p) -> tuple[int, np.ndarray]:
+def mult_mode(node, g, p, plan=None) -> tuple[int, np.ndarray]:
     """(rq, words) of tinycc_depthwise_conv_2d_s8_mult for the node (_mult_plan applies): rq 3 (z0: out_zp
     -128, every shift -r with 1 <= r <= 16, the doubled sums within int32; the word (2^(r-1) - 128 * 2^r)
     * 256 + r, the filter and bias doubled), else requant.dw_rq_words' rq 1 or 2 and words, else rq 0
-    and the shifts."""
-    folded, _, shift = _mult_plan(node, g, p)
+    and the shifts. `plan`: _mult_plan's result where the caller has it."""
+    folded, _, shift = _mult_plan(node, g, p) if plan is None else plan
     r = -np.asarray(shift, np.int64)
     w = np.asarray(g.tensors[node.inputs[1]].data, np.int64).reshape(9, -1)
     top = np.abs(folded) + 128 * np.abs(w).sum(axis=0)     # every partial sum's bound
@@ -388,7 +388,7 @@ def _mult(node, m, p, inplace):
     if plan is None:
         return None
     folded, mult, _ = plan
-    rq, words = mult_mode(node, m.g, p)
+    rq, words = mult_mode(node, m.g, p, plan)
     clip = int(p["act_min"] > -128 or p["act_max"] < 127)
     m.use_kernel("depthwise_conv_2d_mult.h")
     m.defines["TINYCC_DW_MULT_MODES"] = m.defines.get("TINYCC_DW_MULT_MODES", 0) | 1 << (rq + 4 * clip)
