@@ -211,11 +211,12 @@ def _cols(node, m, p, inplace):
         m.defines[name] = max(m.defines.get(name, 0), int(need))
     # the pointwise assembly's pair loop 16 groups a pass when a node's pairs take more than 16 (K > 64: one
     # taken branch a pair less for each 16 groups, 768 bytes more code); else 8 a pass (TINYCC_COLS3_PW16)
-    long_pw = path == "pw" and pointwise_groups(node, m.g) > PW16_GROUPS
+    groups = pointwise_groups(node, m.g)
+    long_pw = path == "pw" and groups > PW16_GROUPS
     m.defines["TINYCC_COLS3_PW16"] = max(m.defines.get("TINYCC_COLS3_PW16", 0), int(long_pw))
     # two groups peeled a pair when a pointwise node has 2 groups and none has 1 (TINYCC_COLS3_PW_G1, _G2; for
     # the nodes whose weights are widened in RAM, TINYCC_COLS3_PWW_G1, _G2: their own pair loop)
-    groups, pww = pointwise_groups(node, m.g), _pww(node, m, p, inplace)
+    pww = _pww(node, m, p, inplace)
     for k in (1, 2):
         name = f"TINYCC_COLS3_PW{'W' if pww != 'NULL' else ''}_G{k}"
         m.defines[name] = max(m.defines.get(name, 0), int(groups == k))
