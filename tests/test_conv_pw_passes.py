@@ -136,17 +136,61 @@ def test_widened_weights_on_qemu_cortex_m4_equal_tflm(name, tmp_path):
     assert_qemu_m4_fast_path(model, tmp_path, "tinycc_conv_2d_s8_fast_inplace(", 3)
 
 
+# The four-pixel loop (conv_2d_cols_thumb2.h's tinycc_cols_pw4w_asm) over widened weights: the middle layer's pixels
+# whole blocks of four (at least 32). name: (h, w, channels, output zero points, its group count g, the defines
+# the model must get: TINYCC_COLS4_G1, _G2, _PW16, _PW32 and TINYCC_COLS_SIGN). g = 1 (past the loop), 2 (two
+# peeled: past it), 3 (the block's widening: a lone group, then two a pass), 10 (one pass of 16, entered part
+# way), 33 and 64 (32 groups a pass: one whole pass; two), forward and backward; an output zero point 5
+# (TINYCC_COLS_SIGN 1: the loop compiled out, the three-pixel one runs the node)
+PW4 = {
+    "g1-backward-32px": (4, 8, [4, 96, 4, 12, 8], [-128] * 4, 1, (1, 0, 0, 0, 0)),
+    "g2-two-peeled-backward-32px": (8, 4, [8, 96, 8, 20, 8], [-128] * 4, 2, (0, 1, 0, 0, 0)),
+    "g3-backward-36px": (6, 6, [8, 160, 12, 30, 8], [-128] * 4, 3, (0, 0, 0, 0, 0)),
+    "g10-forward-36px": (6, 6, [8, 128, 40, 12, 8], [-128] * 4, 10, (0, 0, 0, 0, 0)),
+    "g33-forward-32px": (4, 8, [8, 512, 132, 10, 8], [-128] * 4, 33, (0, 0, 1, 1, 0)),
+    "g64-forward-32px": (2, 16, [8, 768, 256, 16, 8], [-128] * 4, 64, (0, 0, 1, 1, 0)),
+    "g2-zp5-three-pixel-48px": (6, 8, [8, 96, 8, 20, 8], [-128, -128, 5, -128], 2, (0, 1, 0, 0, 1)),
+}
+
+
+def _pw4_model(name):
+    h, w, channels, zps, groups, defines = PW4[name]
+    assert channels[-3] == 4 * groups
+    return pointwise_chain(3, h, w, channels, zps, every_output=False), defines
+
+
+@pytest.mark.parametrize("name", list(PW4))
+def test_four_pixel_loop_on_host_equal_tflm(name, tmp_path):
+    model, defines = _pw4_model(name)
+    src = write_model_c(model, tmp_path)[1]
+    assert pww_calls(src)[-1] and emitted(src, "TINYCC_COLS_PW4") == 1
+    names = ("TINYCC_COLS4_G1", "TINYCC_COLS4_G2", "TINYCC_COLS4_PW16", "TINYCC_COLS4_PW32", "TINYCC_COLS_SIGN")
+    assert tuple(emitted(src, n) for n in names) == defines
+    assert_matches_tflm(model, samples=2, seed=5, c=True, sanitize=True)
+
+
+@needs_qemu
+@pytest.mark.parametrize("name", list(PW4))
+def test_four_pixel_loop_on_qemu_cortex_m4_equal_tflm(name, tmp_path):
+    model, _ = _pw4_model(name)
+    assert_qemu_m4_fast_path(model, tmp_path, "tinycc_conv_2d_s8_fast_inplace(", 3)
+
+
 @pytest.mark.parametrize("h,w", [(7, 7), (5, 9)])
 def test_widened_weights_gate(h, w, tmp_path):
-    """Pixels not whole blocks of three (49: as KWS's 125) or fewer than 48 (45: the widening would not pay): int8."""
+    """Pixels neither whole blocks of four nor of three (49: as KWS's 125), or blocks of three but fewer than 48 (45:
+    the widening would not pay): int8."""
     src = write_model_c(pointwise_chain(2, h, w, [8, 96, 8, 20, 8], [-128] * 4, every_output=False), tmp_path)[1]
     assert not any(pww_calls(src)) and emitted(src, "TINYCC_COLS_PWW") == 0
 
 
-@pytest.mark.parametrize("rel,layers", [("mlperf_tiny/kws_ref_model.tflite", 0), ("mlperf_tiny/vww_96_int8.tflite", 5)])
+@pytest.mark.parametrize("rel,layers", [("mlperf_tiny/kws_ref_model.tflite", 0),
+                                        ("mlperf_tiny/vww_96_int8.tflite", 11)])
 def test_widened_weights_in_the_mlperf_models(rel, layers, tmp_path):
-    """KWS (125 pixels a layer) keeps every pointwise layer's int8 loop; VWW's layers 2-10 (48x48 .. 12x12) widen
-    theirs into free arena bytes, its 6x6 and 3x3 ones not (too few pixels, no room)."""
+    """KWS (125 pixels a layer) keeps every pointwise layer's int8 loop; VWW's layers 2-22 (48x48 .. 6x6: whole
+    blocks of four) widen theirs into free arena bytes (the 128-channel layers' 33,792 bytes fill the arena above
+    their tensor exactly, the ring planned for them included: the pointwise path runs without it), its 3x3 ones
+    not (9 pixels, no room)."""
     from tests.c_build import write_sources
     from tests.tflm import models_dir
     from tinycc.plugins.importers.tflite import load_tflite
@@ -156,3 +200,5 @@ def test_widened_weights_in_the_mlperf_models(rel, layers, tmp_path):
     write_sources(load_tflite(path), tmp_path)
     src = (tmp_path / "model.c").read_text()
     assert sum(pww_calls(src)) == layers and emitted(src, "TINYCC_COLS_PWW") == int(layers > 0)
+    if layers:      # every one of them in the four-pixel loop: the three-pixel one over widened weights compiled out
+        assert emitted(src, "TINYCC_COLS_PW4") == 1 and emitted(src, "TINYCC_COLS_PWW3") == 0

@@ -29,9 +29,10 @@ def _tensor_spans(g, offsets) -> dict[str, list[int]]:
     return spans
 
 
-def free_gap(g, plan, index: int, need: int) -> int | None:
+def free_gap(g, plan, index: int, need: int, unused: frozenset[str] = frozenset()) -> int | None:
     """The lowest ALIGN-aligned offset in plan's arena (below plan.arena_bytes) of `need` bytes no
-    tensor alive at node `index` and no buffer planned for that node occupies, or None."""
+    tensor alive at node `index` and no buffer planned for that node occupies, or None. `unused`: the
+    names of buffers planned for the node that its kernel does not touch (a ring it runs without)."""
     if need <= 0:
         return None
     spans = _tensor_spans(g, plan.offsets)
@@ -39,7 +40,7 @@ def free_gap(g, plan, index: int, need: int) -> int | None:
              for t, (first, last) in spans.items() if first <= index <= last]
     # the buffers that are no tensor: scratch keys ("<node>#scratch", "<node>#inplace" rings)
     taken += [(b.offset, b.offset + b.size) for b in plan.buffers
-              if b.name not in g.tensors and b.first <= index <= b.last]
+              if b.name not in g.tensors and b.name not in unused and b.first <= index <= b.last]
     at = 0
     for lo, hi in sorted(taken):
         if at + need <= lo:

@@ -116,6 +116,11 @@ class CModule:
         self._const_by_digest[key] = symbol
         return symbol
 
+    def define_max(self, name: str, value: int | bool) -> None:
+        """#define `name` as the largest value any node asks for: a kernel path (1) compiled in when one node
+        of the model takes it, 0 when none does."""
+        self.defines[name] = max(self.defines.get(name, 0), int(value))
+
     def local(self, declaration: str):
         self.locals.append(declaration)
 

@@ -109,6 +109,7 @@ def cols_words(table: np.ndarray, zp2: int, key: int, w: np.ndarray) -> np.ndarr
 
 
 PW16_GROUPS = 16   # a pointwise node with more 4-tap groups than this takes 16 groups a pass (TINYCC_COLS3_PW16)
+PW32_GROUPS = 24   # ... the four-pixel loop's, than this 32 (TINYCC_COLS4_PW32: 32 groups one test of the mark)
 
 
 def _f32(node, m, p, inplace):
@@ -163,29 +164,44 @@ def _one_pixel_pass(node, g, path: str) -> bool:
 
 
 PWW_MIN_PIXELS = 48   # a pointwise node widens its weights in RAM with at least this many pixels (16 blocks of 3)
+PW4_MIN_PIXELS = 32   # ... or, its pixels whole blocks of four for the four-pixel loop, this many (8 blocks)
+
+
+def takes_pw4(node, g, p, groups: int) -> bool:
+    """Whether a pointwise node of `groups` 4-tap groups fits the Cortex-M4 four-pixel loop given widened
+    weights (conv_2d_cols_rows.h's tinycc_cols4_fits and the dispatch before it): co even, no clipping
+    activation, the four pixels' groups and the mark in the column, pixels whole blocks of four, at least
+    PW4_MIN_PIXELS of them (VWW's 36-pixel layers of 32 groups pay the widening back: 4 est. cycles a group of a
+    pair and block over the int8 three-pixel loop, and a pair's fixed cost over 8 outputs, not 6)."""
+    n, h, w, _ = g.tensors[node.inputs[0]].shape
+    co, count = g.tensors[node.outputs[0]].shape[3], n * h * w
+    return (count % 4 == 0 and count >= PW4_MIN_PIXELS and co >= 2 and co % 2 == 0 and p["act_min"] <= -128
+            and p["act_max"] >= 127 and 32 * groups + 4 <= CONV_COLS_BYTES)
 
 
 def pww_bytes(node, g, p, inplace: bool) -> int:
     """The RAM bytes of a pointwise node's pair words with its weights widened to int16 (conv_2d_cols_rows.h's
     tinycc_cols_pww_widen: co / 2 pairs of 4 groups + 4 words), or 0 when it keeps its int8 weights: the node runs
-    in place (the call that passes them), takes the three-pixel loop over whole blocks (whole_blocks) and has
-    at least PWW_MIN_PIXELS pixels (the widening, about 17 est. cycles a group of a pair, pays back 2 a group and
-    block, less a pass of 8 groups where the int8 loop takes 16: VWW's 12-block layer of 16 groups breaks even).
-    KWS (125 pixels: not whole blocks) keeps its int8 loop."""
+    in place (the call that passes them) and takes the four-pixel loop (takes_pw4) or the three-pixel one over
+    whole blocks (whole_blocks) with at least PWW_MIN_PIXELS pixels (the widening, about 17 est. cycles a group
+    of a pair, pays back 2 a group and block, less a pass of 8 groups where the int8 loop takes 16).
+    KWS (125 pixels: neither) keeps its int8 loop."""
     groups = pointwise_groups(node, g)
-    if not (inplace and groups and whole_blocks(node, g, p, groups)):
+    if not (inplace and groups):
         return 0
     n, h, w, _ = g.tensors[node.inputs[0]].shape
-    if n * h * w < PWW_MIN_PIXELS:
+    if not takes_pw4(node, g, p, groups) and not (whole_blocks(node, g, p, groups) and n * h * w >= PWW_MIN_PIXELS):
         return 0
     return g.tensors[node.outputs[0]].shape[3] * (8 * groups + 8)
 
 
 def _pww(node, m, p, inplace) -> str:
     """The in-place call's `kbias` argument: arena bytes free while the node runs for its widened weights
-    (backends/c/arena_gap.py: the arena no larger), or NULL (its int8 loop)."""
+    (backends/c/arena_gap.py: the arena no larger; the ring planned for the node is free too, as the pointwise
+    path runs without it: conv_2d_inplace.h), or NULL (its int8 loop)."""
     need = pww_bytes(node, m.g, p, inplace)
-    at = arena_gap.free_gap(m.g, m.plan, next(i for i, n in enumerate(m.g.nodes) if n is node), need)
+    index = next(i for i, n in enumerate(m.g.nodes) if n is node)
+    at = arena_gap.free_gap(m.g, m.plan, index, need, frozenset({f"{node.name}#inplace"}))
     if at is None:
         return "NULL"
     m.defines["TINYCC_COLS_PWW"] = 1
@@ -215,11 +231,17 @@ def _cols(node, m, p, inplace):
     long_pw = path == "pw" and groups > PW16_GROUPS
     m.defines["TINYCC_COLS3_PW16"] = max(m.defines.get("TINYCC_COLS3_PW16", 0), int(long_pw))
     # two groups peeled a pair when a pointwise node has 2 groups and none has 1 (TINYCC_COLS3_PW_G1, _G2; for
-    # the nodes whose weights are widened in RAM, TINYCC_COLS3_PWW_G1, _G2: their own pair loop)
+    # the nodes whose weights are widened in RAM, the four-pixel loop's TINYCC_COLS4_G1, _G2 or the three-pixel
+    # one's TINYCC_COLS3_PWW_G1, _G2: their own pair loops)
     pww = _pww(node, m, p, inplace)
+    pw4 = pww != "NULL" and takes_pw4(node, m.g, p, groups)
+    loop = "TINYCC_COLS4" if pw4 else "TINYCC_COLS3_PWW" if pww != "NULL" else "TINYCC_COLS3_PW"
     for k in (1, 2):
-        name = f"TINYCC_COLS3_PW{'W' if pww != 'NULL' else ''}_G{k}"
-        m.defines[name] = max(m.defines.get(name, 0), int(groups == k))
+        m.define_max(f"{loop}_G{k}", groups == k)
+    m.define_max("TINYCC_COLS_PW4", pw4)
+    m.define_max("TINYCC_COLS_PWW3", pww != "NULL" and not pw4)
+    m.define_max("TINYCC_COLS4_PW16", pw4 and groups > PW16_GROUPS)
+    m.define_max("TINYCC_COLS4_PW32", pw4 and groups > PW32_GROUPS)
     # the pointwise loop's pairs after its blocks of three only when a node needs them (TINYCC_COLS_PW_REST)
     if groups:
         rest = int(not whole_blocks(node, m.g, p, groups))

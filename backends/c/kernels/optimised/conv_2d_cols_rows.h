@@ -141,7 +141,12 @@ TINYCC_COLS_OUTLINED void tinycc_cols_pww_widen(const int32_t *wpk, int co, int 
         const int32_t *const end = w + 2 + 2 * g;
         wide[0] = w[0];
         wide[1] = w[1];
-        for (w += 2, wide += 2; w != end; w += 2, wide += 4) {     /* a group: channel 0's word, channel 1's */
+        w += 2, wide += 2;
+        if (g >= 4) {       /* four groups a run in assembly, the rest here */
+            tinycc_cols_pww_quads_asm(w, wide, g >> 2);
+            w += 8 * (g >> 2), wide += 16 * (g >> 2);
+        }
+        for (; w != end; w += 2, wide += 4) {     /* a group: channel 0's word, channel 1's */
             const int32_t a = w[0], b = w[1];
             wide[0] = __sxtb16(a);
             wide[1] = tinycc_sxtb16_ror8(a);
@@ -154,6 +159,25 @@ TINYCC_COLS_OUTLINED void tinycc_cols_pww_widen(const int32_t *wpk, int co, int 
     }
 }
 
+#ifdef TINYCC_COLS4
+/* the four-pixel loop applies (tinycc_cols_pw4w_asm): no clipping activation, whole channel pairs, the four
+ * pixels' groups and the mark after them in the column */
+static inline int tinycc_cols4_fits(const tinycc_conv_shape *s, int32_t act_min, int32_t act_max) {
+    return s->co >= 2 && s->co % 2 == 0 && (!TINYCC_COLS_CLIP || (act_min <= -128 && act_max >= 127)) &&
+           8 * s->ci + 4 <= TINYCC_CONV_COLS_BYTES;
+}
+
+/* nb blocks of four pixels of a pointwise layer (g groups a pixel) from `in` and outputs at o on, the next block
+ * 4 pixels on (back when `backward`), with the pairs' weights widened once into `wide` */
+TINYCC_COLS_OUTLINED void tinycc_cols_pw4w(const tinycc_conv_shape *s, tinycc_cols *c, int g, const int32_t *wpk,
+                                           int32_t *wide, int8_t *o, const int8_t *in, int nb, int backward) {
+    tinycc_cols_pww_widen(wpk, s->co, g, wide);
+    c->w[8 * g] = INT32_MIN + 0x8000;     /* TINYCC_COLS3_MARK after the four pixels' groups */
+    tinycc_cols_pw4w_asm(c, wide, g, o, s->co, wpk[1], in, nb, backward);
+}
+#endif
+
+#ifdef TINYCC_COLS3W
 /* tinycc_cols_pw3 with the pairs' weights widened once into `wide` (tinycc_cols_pww_widen) */
 TINYCC_COLS_OUTLINED void tinycc_cols_pw3w(const tinycc_conv_shape *s, tinycc_cols *c, int g, const int32_t *wpk,
                                            int32_t *wide, int8_t *o, const int8_t *in, int nb, int backward) {
@@ -161,6 +185,7 @@ TINYCC_COLS_OUTLINED void tinycc_cols_pw3w(const tinycc_conv_shape *s, tinycc_co
     c->w[4 * g] = INT32_MIN + 0x8000;     /* TINYCC_COLS3_MARK */
     tinycc_cols_pw3w_asm(c, wide, g, o, s->co, wpk[0], wpk[1], in, nb, backward);
 }
+#endif
 #endif
 #endif
 
@@ -241,12 +266,20 @@ static inline void tinycc_conv_2d_s8_cols_pw(const tinycc_conv_shape *s, const i
     }
 #endif
     k = 0;
-    (void)wide;     /* only the Cortex-M4 three-pixel loop takes it (TINYCC_COLS_PWW) */
+    (void)wide;     /* only the Cortex-M4 three- and four-pixel loops take it (TINYCC_COLS_PWW) */
+#ifdef TINYCC_COLS4
+    /* the weights widened in RAM (conv_2d.py's pww_bytes) and the pixels whole blocks of four */
+    if (wide != NULL && count % 4 == 0 && tinycc_cols4_fits(s, act_min, act_max)) {
+        const long i = backward ? count - 4 : 0;
+        tinycc_cols_pw4w(s, &c, s->ci / 4, wpk, wide, out + i * s->co, in + i * s->ci, (int)(count / 4), backward);
+        return;
+    }
+#endif
 #ifdef TINYCC_COLS3
     /* three pixels a pass, then pairs (none when no node needs them: TINYCC_COLS_PW_REST 0) */
     if (!TINYCC_COLS_PW_REST || (tinycc_cols3_fits(s, s->ci / 4, act_min, act_max) && count >= 3)) {
         const long i = backward ? count - 3 : 0;
-#if TINYCC_COLS_PWW
+#ifdef TINYCC_COLS3W
         if (wide != NULL) {      /* the weights widened in RAM (conv_2d.py's pww_bytes) */
             tinycc_cols_pw3w(s, &c, s->ci / 4, wpk, wide, out + i * s->co, in + i * s->ci, (int)(count / 3),
                              backward);

@@ -518,7 +518,23 @@ TINYCC_COLS3_PW3_FN(tinycc_cols_pw3_asm, TINYCC_COLS3_PAIRS(TINYCC_COLS3_PW_BODI
 #ifndef TINYCC_COLS_PWW
 #define TINYCC_COLS_PWW 0
 #endif
-#if TINYCC_COLS_PWW
+/* the emitter's (conv_2d.py's takes_pw4): 1 when a node with widened weights takes the four-pixel loop below
+ * (its pixels whole blocks of four), TINYCC_COLS_PWW3 1 when one takes tinycc_cols_pw3w_asm; the four-pixel loop
+ * has the requantisation tail of every output zero point -128 only (TINYCC_COLS_SIGN 0: else the three-pixel
+ * one runs those nodes) */
+#ifndef TINYCC_COLS_PW4
+#define TINYCC_COLS_PW4 0
+#endif
+#ifndef TINYCC_COLS_PWW3
+#define TINYCC_COLS_PWW3 1
+#endif
+#if TINYCC_COLS_PWW && TINYCC_COLS_PW4 && !TINYCC_COLS_SIGN
+#define TINYCC_COLS4 1
+#endif
+#if TINYCC_COLS_PWW && (TINYCC_COLS_PWW3 || !defined(TINYCC_COLS4))
+#define TINYCC_COLS3W 1
+#endif
+#ifdef TINYCC_COLS3W
 /* as TINYCC_COLS3_PW_G1, _G2 for the nodes that take widened weights */
 #ifndef TINYCC_COLS3_PWW_G1
 #define TINYCC_COLS3_PWW_G1 1
@@ -541,6 +557,270 @@ TINYCC_COLS3_PW3_FN(tinycc_cols_pw3w_asm, TINYCC_COLS3_PAIRS(TINYCC_COLS3_BODYW8
 #undef TINYCC_COLS3_BODYW8
 #undef TINYCC_COLS3_PWW_HEAD2
 #undef TINYCC_COLS3_PWW_PEEL
+#endif
+#if TINYCC_COLS_PWW
+/* n runs of four groups of a channel pair's int8 words (8 words from w) widened to int16 (16 words at d, as
+ * tinycc_cols_pww_widen lays them: SXTB16 and SXTB16 ROR 8 of each word in turn): 8 loads back to back,
+ * 16 SXTB16 and 16 immediate-offset stores, 47 est. cycles a run of 32 weights (C's loop: about 2.3 a weight) */
+#define TINYCC_COLS_PWW_WORD(R, OFF) \
+    "sxtb16 %[t], %[" R "]\n\t" "sxtb16 %[" R "], %[" R "], ror #8\n\t" \
+    "str %[t], [%[d], #" #OFF "]\n\t" "str %[" R "], [%[d], #" #OFF " + 4]\n\t"
+static inline void tinycc_cols_pww_quads_asm(const int32_t *w, int32_t *d, int n) {
+    int32_t v0, v1, v2, v3, v4, v5, v6, v7, t;
+    __asm__ volatile(
+        "1:\n\t"
+        "ldr %[v0], [%[w]]\n\t"
+        "ldr %[v1], [%[w], #4]\n\t"
+        "ldr %[v2], [%[w], #8]\n\t"
+        "ldr %[v3], [%[w], #12]\n\t"
+        "ldr %[v4], [%[w], #16]\n\t"
+        "ldr %[v5], [%[w], #20]\n\t"
+        "ldr %[v6], [%[w], #24]\n\t"
+        "ldr %[v7], [%[w], #28]\n\t"
+        "adds %[w], %[w], #32\n\t"
+        TINYCC_COLS_PWW_WORD("v0", 0) TINYCC_COLS_PWW_WORD("v1", 8) TINYCC_COLS_PWW_WORD("v2", 16)
+        TINYCC_COLS_PWW_WORD("v3", 24) TINYCC_COLS_PWW_WORD("v4", 32) TINYCC_COLS_PWW_WORD("v5", 40)
+        TINYCC_COLS_PWW_WORD("v6", 48) TINYCC_COLS_PWW_WORD("v7", 56)
+        "adds %[d], %[d], #64\n\t"
+        "subs %[n], %[n], #1\n\t"
+        "bne 1b\n\t"
+        : [w] "+&r"(w), [d] "+&r"(d), [n] "+&r"(n), [v0] "=&r"(v0), [v1] "=&r"(v1), [v2] "=&r"(v2),
+          [v3] "=&r"(v3), [v4] "=&r"(v4), [v5] "=&r"(v5), [v6] "=&r"(v6), [v7] "=&r"(v7), [t] "=&r"(t)
+        :
+        : "cc", "memory");
+}
+#undef TINYCC_COLS_PWW_WORD
+#endif
+#ifdef TINYCC_COLS4
+/* Four pixels by two channels with the weights widened to int16 in RAM (tinycc_cols_pww_widen's words: kb0, kb1,
+ * per group channel 0's taps 0, 2 and 1, 3, then channel 1's, W0, W1). A block's four pixels are widened into
+ * the column group by group, 32 bytes a group: pixel p's taps 0, 2 at 8 p, taps 1, 3 at 8 p + 4 (SXTB16 and
+ * SXTB16 ROR 8 of its word: 26 est. cycles a group of the block). A group of a pair is two halves (taps 1, 3
+ * then 0, 2), each two weight words and four column words in two runs of loads (4 and 2) and 8 SMLAD: 32
+ * cycles for 32 MACs where the three-pixel loop takes 25 for 24 (27 from int8 weights), and a pair's fixed
+ * cost (its entry, the mark's test, the 8 outputs' requantisation and stores, the loop) shared by 8 outputs,
+ * not 6. The 14 registers hold 8 accumulators, the two pointers, the two weight words and two column words:
+ * the pass ends at the mark 0x80008000 after the last group (TINYCC_COLS3_MARK), entered by LDR PC (every
+ * group 112 bytes of 32-bit instructions), the first group peeled with the folded biases (two when
+ * TINYCC_COLS4_HEAD2). Outputs as tinycc_cols_block3_asm's with TINYCC_COLS_SIGN 0: SMMLAR, ASR s, SUB 255,
+ * SSAT ASR 1. Its frame (48 bytes below sp): the column, op, co, the entry, the block's input, op + co, the
+ * key, the input and output steps, the blocks left, the first pair's words, g. */
+#ifndef TINYCC_COLS4_PW16
+#define TINYCC_COLS4_PW16 1     /* the emitter's: 1 when a node of the loop has more than 16 groups */
+#endif
+#ifndef TINYCC_COLS4_PW32
+#define TINYCC_COLS4_PW32 0     /* the emitter's: 1 when one has more than 24 (32 groups a pass, 1,792 bytes more) */
+#endif
+#ifndef TINYCC_COLS4_G1
+#define TINYCC_COLS4_G1 1       /* the emitter's: whether a node of the loop has 1 group (G1), 2 groups (G2) */
+#endif
+#ifndef TINYCC_COLS4_G2
+#define TINYCC_COLS4_G2 0
+#endif
+#define TINYCC_COLS4_HEAD2 (TINYCC_COLS4_G2 && !TINYCC_COLS4_G1)
+#define TINYCC_COLS4_N (TINYCC_COLS4_PW32 ? 32 : TINYCC_COLS4_PW16 ? 16 : 8)
+#define TINYCC_COLS4_MAC(A, X, W, S) "smlad %[" A "], %[" X "], %[" W "], %[" S "]\n\t"
+/* one group of a pair: 32 MACs, 112 bytes; B.. the accumulators pixels 1..3 start from (the first group's:
+ * the folded biases in a00, a01, which pixel 0's take last) */
+#define TINYCC_COLS4_GROUP(B10, B11, B20, B21, B30, B31) \
+    "ldr.w %[w0], [%[w], #4]\n\t" \
+    "ldr.w %[w1], [%[w], #12]\n\t" \
+    "ldr.w %[x0], [%[x], #12]\n\t" \
+    "ldr.w %[x1], [%[x], #20]\n\t" \
+    TINYCC_COLS4_MAC("a10", "x0", "w0", B10) TINYCC_COLS4_MAC("a11", "x0", "w1", B11) \
+    TINYCC_COLS4_MAC("a20", "x1", "w0", B20) TINYCC_COLS4_MAC("a21", "x1", "w1", B21) \
+    "ldr.w %[x0], [%[x], #28]\n\t" \
+    "ldr.w %[x1], [%[x], #4]\n\t" \
+    TINYCC_COLS4_MAC("a30", "x0", "w0", B30) TINYCC_COLS4_MAC("a31", "x0", "w1", B31) \
+    TINYCC_COLS4_MAC("a00", "x1", "w0", "a00") TINYCC_COLS4_MAC("a01", "x1", "w1", "a01") \
+    "ldr.w %[w1], [%[w], #8]\n\t" \
+    "ldr.w %[w0], [%[w]], #16\n\t" \
+    "ldr.w %[x0], [%[x], #8]\n\t" \
+    "ldr.w %[x1], [%[x], #16]\n\t" \
+    TINYCC_COLS4_MAC("a10", "x0", "w0", "a10") TINYCC_COLS4_MAC("a11", "x0", "w1", "a11") \
+    TINYCC_COLS4_MAC("a20", "x1", "w0", "a20") TINYCC_COLS4_MAC("a21", "x1", "w1", "a21") \
+    "ldr.w %[x0], [%[x], #24]\n\t" \
+    "ldr.w %[x1], [%[x]], #32\n\t" \
+    TINYCC_COLS4_MAC("a30", "x0", "w0", "a30") TINYCC_COLS4_MAC("a31", "x0", "w1", "a31") \
+    TINYCC_COLS4_MAC("a00", "x1", "w0", "a00") TINYCC_COLS4_MAC("a01", "x1", "w1", "a01")
+#define TINYCC_COLS4_BODY TINYCC_COLS4_GROUP("a10", "a11", "a20", "a21", "a30", "a31")
+#define TINYCC_COLS4_BODY8 \
+    TINYCC_COLS4_BODY TINYCC_COLS4_BODY TINYCC_COLS4_BODY TINYCC_COLS4_BODY \
+    TINYCC_COLS4_BODY TINYCC_COLS4_BODY TINYCC_COLS4_BODY TINYCC_COLS4_BODY
+#if TINYCC_COLS4_PW32
+#define TINYCC_COLS4_BODIES TINYCC_COLS4_BODY8 TINYCC_COLS4_BODY8 TINYCC_COLS4_BODY8 TINYCC_COLS4_BODY8
+#elif TINYCC_COLS4_PW16
+#define TINYCC_COLS4_BODIES TINYCC_COLS4_BODY8 TINYCC_COLS4_BODY8
+#else
+#define TINYCC_COLS4_BODIES TINYCC_COLS4_BODY8
+#endif
+#if TINYCC_COLS4_HEAD2
+#define TINYCC_COLS4_PEEL TINYCC_COLS4_BODY
+#else
+#define TINYCC_COLS4_PEEL ""
+#endif
+/* a group of the block's pixels 0..3 (their words in P0..P3) widened into the column at x, x advanced (a20: a
+ * temporary) */
+#define TINYCC_COLS4_WIDEN(P0, P1, P2, P3) \
+    "sxtb16 %[a20], %[" P0 "]\n\t" "sxtb16 %[" P0 "], %[" P0 "], ror #8\n\t" \
+    "str %[a20], [%[x]]\n\t" "str %[" P0 "], [%[x], #4]\n\t" \
+    "sxtb16 %[a20], %[" P1 "]\n\t" "sxtb16 %[" P1 "], %[" P1 "], ror #8\n\t" \
+    "str %[a20], [%[x], #8]\n\t" "str %[" P1 "], [%[x], #12]\n\t" \
+    "sxtb16 %[a20], %[" P2 "]\n\t" "sxtb16 %[" P2 "], %[" P2 "], ror #8\n\t" \
+    "str %[a20], [%[x], #16]\n\t" "str %[" P2 "], [%[x], #20]\n\t" \
+    "sxtb16 %[a20], %[" P3 "]\n\t" "sxtb16 %[" P3 "], %[" P3 "], ror #8\n\t" \
+    "str %[a20], [%[x], #24]\n\t" "str %[" P3 "], [%[x], #28]\n\t" \
+    "adds %[x], %[x], #32\n\t"
+/* accumulator A's output (shift in S): (A >> s) - 255, SSAT ASR 1 */
+#define TINYCC_COLS4_RQ(A, S) \
+    "asr %[" A "], %[" A "], %[" S "]\n\t" "sub %[" A "], %[" A "], #255\n\t" "ssat %[" A "], #8, %[" A "], asr #1\n\t"
+static inline void tinycc_cols_pw4w_asm(const tinycc_cols *c, const int32_t *w, int g, int8_t *op, int co,
+                                        int32_t key, const int8_t *in, int nb, int backward) {
+    const int32_t *xbv = c->w, *wv = w;
+    int8_t *opv = op, *endv = op + co;
+    const int8_t *inv = in;
+    int32_t keyv = key;
+    int cov = co, offv = tinycc_cols3_entry(g, TINYCC_COLS4_N, TINYCC_COLS4_HEAD2 ? 2 : 1, 112), gv = g, nbv = nb;
+    int instepv = backward ? -16 * g : 16 * g, outstepv = backward ? -4 * co : 4 * co;
+    const int32_t *x;
+    int32_t a00, a01, a10, a11, a20, a21, a30, a31, w0, w1, x0, x1;
+    __asm__ volatile(
+        "ldr %[x], %[xbm]\n\t"
+        "ldr %[w0], %[opm]\n\t"
+        "ldr %[w1], %[com]\n\t"
+        "ldr %[a00], %[offm]\n\t"
+        "ldr %[x0], %[endm]\n\t"
+        "ldr %[x1], %[keym]\n\t"
+        "ldr %[a01], %[inm]\n\t"
+        "ldr %[a10], %[instepm]\n\t"
+        "ldr %[a11], %[outstepm]\n\t"
+        "ldr %[a20], %[nbm]\n\t"
+        "ldr %[a21], %[gm]\n\t"
+        "ldr %[w], %[wm]\n\t"
+        TINYCC_COLS_ENTRY("a00", "a30")
+        "sub sp, sp, #48\n\t"
+        "str %[x], [sp]\n\t"
+        "str %[w0], [sp, #4]\n\t"
+        "str %[w1], [sp, #8]\n\t"
+        "str %[a00], [sp, #12]\n\t"
+        "str %[a01], [sp, #16]\n\t"
+        "str %[x0], [sp, #20]\n\t"
+        "str %[x1], [sp, #24]\n\t"
+        "str %[a10], [sp, #28]\n\t"
+        "str %[a11], [sp, #32]\n\t"
+        "str %[a20], [sp, #36]\n\t"
+        "str %[w], [sp, #40]\n\t"
+        "str %[a21], [sp, #44]\n\t"
+        "4:\n\t"                            /* the block's four pixels widened, a group a pass */
+        "ldr %[a00], [sp, #16]\n\t"
+        "ldr %[a01], [sp, #44]\n\t"
+        "ldr %[x], [sp]\n\t"
+        "lsl %[a10], %[a01], #2\n\t"         /* a pixel's bytes, 4 g; 12 g */
+        "add %[a11], %[a10], %[a10], lsl #1\n\t"
+        "tst %[a01], #1\n\t"                /* an odd group count: one group alone first (at 8:) */
+        "bne 8f\n\t"
+        "6:\n\t"                            /* two groups a pass: their eight loads back to back */
+        "ldr %[w0], [%[a00], %[a10]]\n\t"
+        "ldr %[w1], [%[a00], %[a10], lsl #1]\n\t"
+        "ldr %[x1], [%[a00], %[a11]]\n\t"
+        "ldr %[x0], [%[a00]], #4\n\t"
+        "ldr %[a30], [%[a00], %[a10]]\n\t"
+        "ldr %[a31], [%[a00], %[a10], lsl #1]\n\t"
+        "ldr %[w], [%[a00], %[a11]]\n\t"
+        "ldr %[a21], [%[a00]], #4\n\t"
+        TINYCC_COLS4_WIDEN("x0", "w0", "w1", "x1")
+        TINYCC_COLS4_WIDEN("a21", "a30", "a31", "w")
+        "subs %[a01], %[a01], #2\n\t"
+        "bne 6b\n\t"
+        "b 7f\n\t"
+        "8:\n\t"
+        "ldr %[w0], [%[a00], %[a10]]\n\t"
+        "ldr %[w1], [%[a00], %[a10], lsl #1]\n\t"
+        "ldr %[x1], [%[a00], %[a11]]\n\t"
+        "ldr %[x0], [%[a00]], #4\n\t"
+        TINYCC_COLS4_WIDEN("x0", "w0", "w1", "x1")
+        "subs %[a01], %[a01], #1\n\t"
+        "bne 6b\n\t"
+        "7:\n\t"
+        "ldr %[w], [sp, #40]\n\t"
+        "1:\n\t"                            /* a pair: kb0, kb1, the column, its first group */
+        "ldr %[x], [sp]\n\t"
+        "ldr.w %[a00], [%[w]], #4\n\t"
+        "ldr.w %[a01], [%[w]], #4\n\t"
+        TINYCC_COLS4_GROUP("a00", "a01", "a00", "a01", "a00", "a01")
+        TINYCC_COLS4_PEEL
+        "ldr pc, [sp, #12]\n\t"
+        ".p2align 2\n\t"
+        "2:\n\t"
+        TINYCC_COLS4_BODIES
+        "ldr.w %[x0], [%[x]]\n\t"           /* the next group's first word: the mark after the last */
+        "cmp.w %[x0], #0x80008000\n\t"
+        "bne.w 2b\n\t"
+        "ldr.w %[w0], [%[w]], #4\n\t"       /* W0, W1 (the entry past the loop when g is 1) */
+        "ldr.w %[w1], [%[w]], #4\n\t"
+        TINYCC_COLS_LDKEY("x1", "24")
+        "ldr %[x], [sp, #4]\n\t"            /* op, co */
+        "ldr %[x0], [sp, #8]\n\t"
+        "smmlar %[a00], %[a00], %[w0], %[a00]\n\t"
+        "smmlar %[a10], %[a10], %[w0], %[a10]\n\t"
+        "smmlar %[a20], %[a20], %[w0], %[a20]\n\t"
+        "smmlar %[a30], %[a30], %[w0], %[a30]\n\t"
+        "smmlar %[a01], %[a01], %[w1], %[a01]\n\t"
+        "smmlar %[a11], %[a11], %[w1], %[a11]\n\t"
+        "smmlar %[a21], %[a21], %[w1], %[a21]\n\t"
+        "smmlar %[a31], %[a31], %[w1], %[a31]\n\t"
+        TINYCC_COLS_SHIFTS("w0", "w1", "w0", "w1", "x1")   /* s0, s1 */
+        TINYCC_COLS4_RQ("a00", "w0") TINYCC_COLS4_RQ("a10", "w0") TINYCC_COLS4_RQ("a20", "w0")
+        TINYCC_COLS4_RQ("a30", "w0") TINYCC_COLS4_RQ("a01", "w1") TINYCC_COLS4_RQ("a11", "w1")
+        TINYCC_COLS4_RQ("a21", "w1") TINYCC_COLS4_RQ("a31", "w1")
+        "add %[x1], %[x], %[x0]\n\t"        /* op + co, + 2 co, + 3 co */
+        "strb %[a00], [%[x]], #1\n\t"
+        "strb %[a01], [%[x]], #1\n\t"
+        "add %[w0], %[x1], %[x0]\n\t"
+        "strb %[a10], [%[x1]]\n\t"
+        "strb %[a11], [%[x1], #1]\n\t"
+        "add %[w1], %[w0], %[x0]\n\t"
+        "strb %[a20], [%[w0]]\n\t"
+        "strb %[a21], [%[w0], #1]\n\t"
+        "strb %[a30], [%[w1]]\n\t"
+        "strb %[a31], [%[w1], #1]\n\t"
+        "str %[x], [sp, #4]\n\t"
+        "ldr %[x0], [sp, #20]\n\t"          /* past the last pair */
+        "cmp %[x], %[x0]\n\t"
+        "bne 1b\n\t"
+        "ldr %[a00], [sp, #36]\n\t"         /* the blocks left */
+        "subs %[a00], %[a00], #1\n\t"
+        "beq 9f\n\t"
+        "str %[a00], [sp, #36]\n\t"
+        "ldr %[a01], [sp, #16]\n\t"         /* the next block: in += instep, end += outstep, op = end - co */
+        "ldr %[a10], [sp, #28]\n\t"
+        "ldr %[a11], [sp, #32]\n\t"
+        "ldr %[a20], [sp, #8]\n\t"
+        "add %[a01], %[a01], %[a10]\n\t"
+        "add %[x0], %[x0], %[a11]\n\t"
+        "sub %[x], %[x0], %[a20]\n\t"
+        "str %[a01], [sp, #16]\n\t"
+        "str %[x0], [sp, #20]\n\t"
+        "str %[x], [sp, #4]\n\t"
+        "b 4b\n\t"
+        "9:\n\t"
+        "add sp, sp, #48\n\t"
+        : [a00] "=&r"(a00), [a01] "=&r"(a01), [a10] "=&r"(a10), [a11] "=&r"(a11), [a20] "=&r"(a20),
+          [a21] "=&r"(a21), [a30] "=&r"(a30), [a31] "=&r"(a31), [x] "=&r"(x), [w] "=&r"(w), [w0] "=&r"(w0),
+          [w1] "=&r"(w1), [x0] "=&r"(x0), [x1] "=&r"(x1)
+        : [xbm] "m"(xbv), [opm] "m"(opv), [com] "m"(cov), [offm] "m"(offv), [endm] "m"(endv), [keym] "m"(keyv),
+          [inm] "m"(inv), [instepm] "m"(instepv), [outstepm] "m"(outstepv), [nbm] "m"(nbv), [gm] "m"(gv),
+          [wm] "m"(wv)
+        : "cc", "memory");
+}
+#undef TINYCC_COLS4_MAC
+#undef TINYCC_COLS4_GROUP
+#undef TINYCC_COLS4_BODY
+#undef TINYCC_COLS4_BODY8
+#undef TINYCC_COLS4_BODIES
+#undef TINYCC_COLS4_PEEL
+#undef TINYCC_COLS4_RQ
+#undef TINYCC_COLS4_WIDEN
 #endif
 #undef TINYCC_COLS3_PW3_FN
 #undef TINYCC_COLS3_BODYW
