@@ -173,7 +173,7 @@ TINYCC_COLS_OUTLINED void tinycc_cols_pw4w(const tinycc_conv_shape *s, tinycc_co
                                            int32_t *wide, int8_t *o, const int8_t *in, int nb, int backward) {
     tinycc_cols_pww_widen(wpk, s->co, g, wide);
     c->w[8 * g] = INT32_MIN + 0x8000;     /* TINYCC_COLS3_MARK after the four pixels' groups */
-    tinycc_cols_pw4w_asm(c, wide, g, o, s->co, wpk[1], in, nb, backward);
+    tinycc_cols_pw4w_asm(c, wide, g, o, s->co, wpk[0], wpk[1], in, nb, backward);
 }
 #endif
 

@@ -519,16 +519,14 @@ TINYCC_COLS3_PW3_FN(tinycc_cols_pw3_asm, TINYCC_COLS3_PAIRS(TINYCC_COLS3_PW_BODI
 #define TINYCC_COLS_PWW 0
 #endif
 /* the emitter's (conv_2d.py's takes_pw4): 1 when a node with widened weights takes the four-pixel loop below
- * (its pixels whole blocks of four), TINYCC_COLS_PWW3 1 when one takes tinycc_cols_pw3w_asm; the four-pixel loop
- * has the requantisation tail of every output zero point -128 only (TINYCC_COLS_SIGN 0: else the three-pixel
- * one runs those nodes) */
+ * (its pixels whole blocks of four), TINYCC_COLS_PWW3 1 when one takes tinycc_cols_pw3w_asm */
 #ifndef TINYCC_COLS_PW4
 #define TINYCC_COLS_PW4 0
 #endif
 #ifndef TINYCC_COLS_PWW3
 #define TINYCC_COLS_PWW3 1
 #endif
-#if TINYCC_COLS_PWW && TINYCC_COLS_PW4 && !TINYCC_COLS_SIGN
+#if TINYCC_COLS_PWW && TINYCC_COLS_PW4
 #define TINYCC_COLS4 1
 #endif
 #if TINYCC_COLS_PWW && (TINYCC_COLS_PWW3 || !defined(TINYCC_COLS4))
@@ -602,9 +600,10 @@ static inline void tinycc_cols_pww_quads_asm(const int32_t *w, int32_t *d, int n
  * not 6. The 14 registers hold 8 accumulators, the two pointers, the two weight words and two column words:
  * the pass ends at the mark 0x80008000 after the last group (TINYCC_COLS3_MARK), entered by LDR PC (every
  * group 112 bytes of 32-bit instructions), the first group peeled with the folded biases (two when
- * TINYCC_COLS4_HEAD2). Outputs as tinycc_cols_block3_asm's with TINYCC_COLS_SIGN 0: SMMLAR, ASR s, SUB 255,
- * SSAT ASR 1. Its frame (48 bytes below sp): the column, op, co, the entry, the block's input, op + co, the
- * key, the input and output steps, the blocks left, the first pair's words, g. */
+ * TINYCC_COLS4_HEAD2). Outputs as tinycc_cols_block3_asm's: SMMLAR, ASR s, SUB 255, SSAT ASR 1 (TINYCC_COLS_SIGN
+ * 0), else SMMLAR, ADD ASR #31, ADD h (zp2 << s), ASR s, SSAT ASR 1, in place. Its frame (56 bytes below sp):
+ * the column, op, co, the entry, the block's input, op + co, the key, the input and output steps, the blocks
+ * left, the first pair's words, g, zp2. */
 #ifndef TINYCC_COLS4_PW16
 #define TINYCC_COLS4_PW16 1     /* the emitter's: 1 when a node of the loop has more than 16 groups */
 #endif
@@ -671,15 +670,33 @@ static inline void tinycc_cols_pww_quads_asm(const int32_t *w, int32_t *d, int n
     "sxtb16 %[a20], %[" P3 "]\n\t" "sxtb16 %[" P3 "], %[" P3 "], ror #8\n\t" \
     "str %[a20], [%[x], #24]\n\t" "str %[" P3 "], [%[x], #28]\n\t" \
     "adds %[x], %[x], #32\n\t"
-/* accumulator A's output (shift in S): (A >> s) - 255, SSAT ASR 1 */
-#define TINYCC_COLS4_RQ(A, S) \
+/* accumulator A's output (shift in S, h in H): (A >> s) - 255 (TINYCC_COLS_SIGN 0: h = -255 << s), else
+ * (A + (A >> 31) + h) >> s; SSAT ASR 1 */
+#if TINYCC_COLS_SIGN
+#define TINYCC_COLS4_RQ(A, S, H) \
+    "add %[" A "], %[" A "], %[" A "], asr #31\n\t" "add %[" A "], %[" A "], %[" H "]\n\t" \
+    "asr %[" A "], %[" A "], %[" S "]\n\t" "ssat %[" A "], #8, %[" A "], asr #1\n\t"
+/* the tail's loads after W0, W1 (one run): the key into x, zp2 into x1; after the outputs' requantisation op,
+ * co into x, x0 (KEY: the register the key is in) */
+#define TINYCC_COLS4_LOADS TINYCC_COLS_LDKEY("x", "24") "ldr %[x1], [sp, #48]\n\t"
+#define TINYCC_COLS4_KEY "x"
+#define TINYCC_COLS4_H /* h0, h1 = zp2 << s0, s1 into x0, x1 */ \
+    "lsl %[x0], %[x1], %[w0]\n\t" "lsl %[x1], %[x1], %[w1]\n\t"
+#define TINYCC_COLS4_OPCO "ldr %[x], [sp, #4]\n\t" "ldr %[x0], [sp, #8]\n\t"
+#else
+#define TINYCC_COLS4_RQ(A, S, H) \
     "asr %[" A "], %[" A "], %[" S "]\n\t" "sub %[" A "], %[" A "], #255\n\t" "ssat %[" A "], #8, %[" A "], asr #1\n\t"
+#define TINYCC_COLS4_LOADS TINYCC_COLS_LDKEY("x1", "24") "ldr %[x], [sp, #4]\n\t" "ldr %[x0], [sp, #8]\n\t"
+#define TINYCC_COLS4_KEY "x1"
+#define TINYCC_COLS4_H ""
+#define TINYCC_COLS4_OPCO ""
+#endif
 static inline void tinycc_cols_pw4w_asm(const tinycc_cols *c, const int32_t *w, int g, int8_t *op, int co,
-                                        int32_t key, const int8_t *in, int nb, int backward) {
+                                        int32_t zp2, int32_t key, const int8_t *in, int nb, int backward) {
     const int32_t *xbv = c->w, *wv = w;
     int8_t *opv = op, *endv = op + co;
     const int8_t *inv = in;
-    int32_t keyv = key;
+    int32_t keyv = key, zpv = zp2;
     int cov = co, offv = tinycc_cols3_entry(g, TINYCC_COLS4_N, TINYCC_COLS4_HEAD2 ? 2 : 1, 112), gv = g, nbv = nb;
     int instepv = backward ? -16 * g : 16 * g, outstepv = backward ? -4 * co : 4 * co;
     const int32_t *x;
@@ -697,8 +714,9 @@ static inline void tinycc_cols_pw4w_asm(const tinycc_cols *c, const int32_t *w, 
         "ldr %[a20], %[nbm]\n\t"
         "ldr %[a21], %[gm]\n\t"
         "ldr %[w], %[wm]\n\t"
+        "ldr %[a31], %[zpm]\n\t"
         TINYCC_COLS_ENTRY("a00", "a30")
-        "sub sp, sp, #48\n\t"
+        "sub sp, sp, #56\n\t"
         "str %[x], [sp]\n\t"
         "str %[w0], [sp, #4]\n\t"
         "str %[w1], [sp, #8]\n\t"
@@ -711,10 +729,10 @@ static inline void tinycc_cols_pw4w_asm(const tinycc_cols *c, const int32_t *w, 
         "str %[a20], [sp, #36]\n\t"
         "str %[w], [sp, #40]\n\t"
         "str %[a21], [sp, #44]\n\t"
-        "4:\n\t"                            /* the block's four pixels widened, a group a pass */
-        "ldr %[a00], [sp, #16]\n\t"
-        "ldr %[a01], [sp, #44]\n\t"
-        "ldr %[x], [sp]\n\t"
+        "str %[a31], [sp, #48]\n\t"
+        "mov %[a00], %[a01]\n\t"            /* the block's input, g */
+        "mov %[a01], %[a21]\n\t"
+        "4:\n\t"                            /* the block's four pixels widened, two groups a pass */
         "lsl %[a10], %[a01], #2\n\t"         /* a pixel's bytes, 4 g; 12 g */
         "add %[a11], %[a10], %[a10], lsl #1\n\t"
         "tst %[a01], #1\n\t"                /* an odd group count: one group alone first (at 8:) */
@@ -758,9 +776,7 @@ static inline void tinycc_cols_pw4w_asm(const tinycc_cols *c, const int32_t *w, 
         "bne.w 2b\n\t"
         "ldr.w %[w0], [%[w]], #4\n\t"       /* W0, W1 (the entry past the loop when g is 1) */
         "ldr.w %[w1], [%[w]], #4\n\t"
-        TINYCC_COLS_LDKEY("x1", "24")
-        "ldr %[x], [sp, #4]\n\t"            /* op, co */
-        "ldr %[x0], [sp, #8]\n\t"
+        TINYCC_COLS4_LOADS
         "smmlar %[a00], %[a00], %[w0], %[a00]\n\t"
         "smmlar %[a10], %[a10], %[w0], %[a10]\n\t"
         "smmlar %[a20], %[a20], %[w0], %[a20]\n\t"
@@ -769,10 +785,12 @@ static inline void tinycc_cols_pw4w_asm(const tinycc_cols *c, const int32_t *w, 
         "smmlar %[a11], %[a11], %[w1], %[a11]\n\t"
         "smmlar %[a21], %[a21], %[w1], %[a21]\n\t"
         "smmlar %[a31], %[a31], %[w1], %[a31]\n\t"
-        TINYCC_COLS_SHIFTS("w0", "w1", "w0", "w1", "x1")   /* s0, s1 */
-        TINYCC_COLS4_RQ("a00", "w0") TINYCC_COLS4_RQ("a10", "w0") TINYCC_COLS4_RQ("a20", "w0")
-        TINYCC_COLS4_RQ("a30", "w0") TINYCC_COLS4_RQ("a01", "w1") TINYCC_COLS4_RQ("a11", "w1")
-        TINYCC_COLS4_RQ("a21", "w1") TINYCC_COLS4_RQ("a31", "w1")
+        TINYCC_COLS_SHIFTS("w0", "w1", "w0", "w1", TINYCC_COLS4_KEY)   /* s0, s1 */
+        TINYCC_COLS4_H
+        TINYCC_COLS4_RQ("a00", "w0", "x0") TINYCC_COLS4_RQ("a10", "w0", "x0") TINYCC_COLS4_RQ("a20", "w0", "x0")
+        TINYCC_COLS4_RQ("a30", "w0", "x0") TINYCC_COLS4_RQ("a01", "w1", "x1") TINYCC_COLS4_RQ("a11", "w1", "x1")
+        TINYCC_COLS4_RQ("a21", "w1", "x1") TINYCC_COLS4_RQ("a31", "w1", "x1")
+        TINYCC_COLS4_OPCO
         "add %[x1], %[x], %[x0]\n\t"        /* op + co, + 2 co, + 3 co */
         "strb %[a00], [%[x]], #1\n\t"
         "strb %[a01], [%[x]], #1\n\t"
@@ -788,32 +806,38 @@ static inline void tinycc_cols_pw4w_asm(const tinycc_cols *c, const int32_t *w, 
         "ldr %[x0], [sp, #20]\n\t"          /* past the last pair */
         "cmp %[x], %[x0]\n\t"
         "bne 1b\n\t"
-        "ldr %[a00], [sp, #36]\n\t"         /* the blocks left */
-        "subs %[a00], %[a00], #1\n\t"
-        "beq 9f\n\t"
-        "str %[a00], [sp, #36]\n\t"
-        "ldr %[a01], [sp, #16]\n\t"         /* the next block: in += instep, end += outstep, op = end - co */
+        "ldr %[a21], [sp, #36]\n\t"         /* the blocks left; the next block: in += instep, */
+        "ldr %[a00], [sp, #16]\n\t"         /* end += outstep, op = end - co (one run of loads) */
         "ldr %[a10], [sp, #28]\n\t"
         "ldr %[a11], [sp, #32]\n\t"
         "ldr %[a20], [sp, #8]\n\t"
-        "add %[a01], %[a01], %[a10]\n\t"
+        "ldr %[a01], [sp, #44]\n\t"
+        "ldr %[x], [sp]\n\t"
+        "subs %[a21], %[a21], #1\n\t"
+        "beq 9f\n\t"
+        "str %[a21], [sp, #36]\n\t"
+        "add %[a00], %[a00], %[a10]\n\t"
         "add %[x0], %[x0], %[a11]\n\t"
-        "sub %[x], %[x0], %[a20]\n\t"
-        "str %[a01], [sp, #16]\n\t"
+        "sub %[a20], %[x0], %[a20]\n\t"
+        "str %[a00], [sp, #16]\n\t"
         "str %[x0], [sp, #20]\n\t"
-        "str %[x], [sp, #4]\n\t"
+        "str %[a20], [sp, #4]\n\t"
         "b 4b\n\t"
         "9:\n\t"
-        "add sp, sp, #48\n\t"
+        "add sp, sp, #56\n\t"
         : [a00] "=&r"(a00), [a01] "=&r"(a01), [a10] "=&r"(a10), [a11] "=&r"(a11), [a20] "=&r"(a20),
           [a21] "=&r"(a21), [a30] "=&r"(a30), [a31] "=&r"(a31), [x] "=&r"(x), [w] "=&r"(w), [w0] "=&r"(w0),
           [w1] "=&r"(w1), [x0] "=&r"(x0), [x1] "=&r"(x1)
         : [xbm] "m"(xbv), [opm] "m"(opv), [com] "m"(cov), [offm] "m"(offv), [endm] "m"(endv), [keym] "m"(keyv),
           [inm] "m"(inv), [instepm] "m"(instepv), [outstepm] "m"(outstepv), [nbm] "m"(nbv), [gm] "m"(gv),
-          [wm] "m"(wv)
+          [wm] "m"(wv), [zpm] "m"(zpv)
         : "cc", "memory");
 }
 #undef TINYCC_COLS4_MAC
+#undef TINYCC_COLS4_H
+#undef TINYCC_COLS4_LOADS
+#undef TINYCC_COLS4_KEY
+#undef TINYCC_COLS4_OPCO
 #undef TINYCC_COLS4_GROUP
 #undef TINYCC_COLS4_BODY
 #undef TINYCC_COLS4_BODY8
