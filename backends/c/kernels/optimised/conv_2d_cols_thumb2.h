@@ -559,7 +559,7 @@ TINYCC_COLS3_PW3_FN(tinycc_cols_pw3w_asm, TINYCC_COLS3_PAIRS(TINYCC_COLS3_BODYW8
 #if TINYCC_COLS_PWW
 /* n runs of four groups of a channel pair's int8 words (8 words from w) widened to int16 (16 words at d, as
  * tinycc_cols_pww_widen lays them: SXTB16 and SXTB16 ROR 8 of each word in turn): 8 loads back to back,
- * 16 SXTB16 and 16 immediate-offset stores, 47 est. cycles a run of 32 weights (C's loop: about 2.3 a weight) */
+ * 16 SXTB16 and 16 immediate-offset stores, 45 est. cycles a run of 32 weights (C's loop: about 2.3 a weight) */
 #define TINYCC_COLS_PWW_WORD(R, OFF) \
     "sxtb16 %[t], %[" R "]\n\t" "sxtb16 %[" R "], %[" R "], ror #8\n\t" \
     "str %[t], [%[d], #" #OFF "]\n\t" "str %[" R "], [%[d], #" #OFF " + 4]\n\t"
@@ -567,7 +567,6 @@ static inline void tinycc_cols_pww_quads_asm(const int32_t *w, int32_t *d, int n
     int32_t v0, v1, v2, v3, v4, v5, v6, v7, t;
     __asm__ volatile(
         "1:\n\t"
-        "ldr %[v0], [%[w]]\n\t"
         "ldr %[v1], [%[w], #4]\n\t"
         "ldr %[v2], [%[w], #8]\n\t"
         "ldr %[v3], [%[w], #12]\n\t"
@@ -575,11 +574,14 @@ static inline void tinycc_cols_pww_quads_asm(const int32_t *w, int32_t *d, int n
         "ldr %[v5], [%[w], #20]\n\t"
         "ldr %[v6], [%[w], #24]\n\t"
         "ldr %[v7], [%[w], #28]\n\t"
-        "adds %[w], %[w], #32\n\t"
-        TINYCC_COLS_PWW_WORD("v0", 0) TINYCC_COLS_PWW_WORD("v1", 8) TINYCC_COLS_PWW_WORD("v2", 16)
+        "ldr %[v0], [%[w]], #32\n\t"
+        TINYCC_COLS_PWW_WORD("v1", 8) TINYCC_COLS_PWW_WORD("v2", 16)
         TINYCC_COLS_PWW_WORD("v3", 24) TINYCC_COLS_PWW_WORD("v4", 32) TINYCC_COLS_PWW_WORD("v5", 40)
         TINYCC_COLS_PWW_WORD("v6", 48) TINYCC_COLS_PWW_WORD("v7", 56)
-        "adds %[d], %[d], #64\n\t"
+        "sxtb16 %[t], %[v0], ror #8\n\t"   /* word 0 last: its second store, then the first moves d on */
+        "sxtb16 %[v0], %[v0]\n\t"
+        "str %[t], [%[d], #4]\n\t"
+        "str %[v0], [%[d]], #64\n\t"
         "subs %[n], %[n], #1\n\t"
         "bne 1b\n\t"
         : [w] "+&r"(w), [d] "+&r"(d), [n] "+&r"(n), [v0] "=&r"(v0), [v1] "=&r"(v1), [v2] "=&r"(v2),
