@@ -116,10 +116,26 @@ class CModule:
         self._const_by_digest[key] = symbol
         return symbol
 
-    def define_max(self, name: str, value: int | bool) -> None:
-        """#define `name` as the largest value any node asks for: a kernel path (1) compiled in when one node
-        of the model takes it, 0 when none does."""
-        self.defines[name] = max(self.defines.get(name, 0), int(value))
+    # ---- per-model kernel switches: each node states what it needs, the model's #define combines them ----
+    def define_max(self, name: str, value: int | bool, floor: int = 0) -> None:
+        """#define `name` as the largest value any node asks for (at least `floor`): a kernel path (1)
+        compiled in when one node of the model takes it, 0 when none does."""
+        self.defines[name] = max(self.defines.get(name, floor), int(value))
+
+    def define_min(self, name: str, value: int | bool) -> None:
+        """#define `name` as the smallest value any node asks for (1 until one asks for 0): a shortcut kept
+        only while every node allows it."""
+        self.defines[name] = min(self.defines.get(name, 1), int(value))
+
+    def define_bits(self, name: str, bits: int) -> None:
+        """#define `name` as the union of the bit sets the nodes ask for (which of a kernel's loops
+        are compiled in)."""
+        self.defines[name] = self.defines.get(name, 0) | int(bits)
+
+    def define_agreed(self, name: str, value: int) -> None:
+        """#define `name` as `value` while every node asks for the same one, else 0 (a constant a kernel
+        folds in only when the model's nodes share it)."""
+        self.defines[name] = value if self.defines.get(name, value) == value else 0
 
     def local(self, declaration: str):
         self.locals.append(declaration)
@@ -133,7 +149,7 @@ class CModule:
             return "{" + ", ".join(init(x) for x in v) + "}" if isinstance(v, (list, tuple)) else str(int(v))
         if ctype in DIM_STRUCTS:
             fits = all(0 <= int(v) <= 0xFFFF for v in values)
-            self.defines["TINYCC_DIM16"] = min(self.defines.get("TINYCC_DIM16", 1), int(fits))
+            self.define_min("TINYCC_DIM16", fits)
         key = (ctype, init(list(values)))
         if key not in self._struct_by_value:
             symbol = self._struct_by_value[key] = self.namer(hint)

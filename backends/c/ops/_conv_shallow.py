@@ -105,23 +105,23 @@ def constants(node, m, p, inplace):
     z0 = z0_words(table, w, p)
     # mode z0 where every shallow node takes it with one shift (TINYCC_SH_ZS, else 0: each node's W, h words)
     zs = 0 if z0 is None else z0[1]
-    m.defines["TINYCC_SH_ZS"] = zs if m.defines.get("TINYCC_SH_ZS", zs) == zs else 0
+    m.define_agreed("TINYCC_SH_ZS", zs)
     # a negative requantised sum rounds away from zero (an ADD ASR #31) unless it clamps to -128 either way;
     # stride 2's row copy and the shift key's XOR compiled in only where a node has that stride or a key; the
     # words' form W, h (TINYCC_SH_RQW) where a node cannot take mode z0's, else every node's z0 words
     needs = {"TINYCC_SHALLOW_NEG": int(p["output_zp"]) > -128, "TINYCC_SH_S2": tuple(node.attrs["strides"]) == (2, 2),
              "TINYCC_SH_KEY": key != 0, "TINYCC_SH_RQW": z0 is None}
     for name, need in needs.items():
-        m.defines[name] = max(m.defines.get(name, 0), int(need))
+        m.define_max(name, need)
     # the chunk: the most output pixels a node's row of a phase has, rounded up to whole blocks, at most 48
     nph = 1 if tuple(node.attrs["strides"]) == (2, 2) else 2
     ow = int(m.g.tensors[node.outputs[0]].shape[2])
     q = -(-ow // nph)                                       # the pixels of a phase's row
     px = min(MAX_PX, 4 * -(-q // 4))
-    m.defines["TINYCC_SH_PX"] = max(m.defines.get("TINYCC_SH_PX", 4), px)
+    m.define_max("TINYCC_SH_PX", px, floor=4)
     # every shallow node's step between pixels' outputs where they agree (immediate offsets), else 0
     step = w.shape[0] * (1 if tuple(node.attrs["strides"]) == (2, 2) else 2)
-    m.defines["TINYCC_SH_STEP"] = step if m.defines.get("TINYCC_SH_STEP", step) == step else 0
+    m.define_agreed("TINYCC_SH_STEP", step)
     words = m.const_array(shallow_words(table, zp2, key, w), "wsh",
                           comment=f"{node.inputs[1]} for the shallow-input kernel: 2 out_zp + 1, key, per "
                                   f"channel pair: kb0, kb1, 14 int16 tap pairs x2, W0, h0, W1, h1")

@@ -25,6 +25,6 @@ def emit_pool(kind: str, node, m, p):
         fast = "_fast"
         # the 4-channel and per-channel tails compile out when no layer of the model reaches them
         for name, need in (("TINYCC_POOL_ONE_WORD", (c & ~3) % 8 == 4), ("TINYCC_POOL_REST", c % 4 != 0)):
-            m.defines[name] = max(m.defines.get(name, 0), int(need))
+            m.define_max(name, need)
     m.emit(f"tinycc_{kind}_{SUFFIX[dtype]}{fast}(&{shape}, {m.ptr(node.inputs[0], const=True)}, "
            f"{m.ptr(node.outputs[0])}, {lo}, {hi});")

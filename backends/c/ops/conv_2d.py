@@ -80,10 +80,10 @@ def cols_constants(node, m, p):
     if found is None:
         return None
     # the shift key's XOR compiled in only when a node has a key (TINYCC_COLS_KEY)
-    m.defines["TINYCC_COLS_KEY"] = max(m.defines.get("TINYCC_COLS_KEY", 0), int(found[2] != 0))
+    m.define_max("TINYCC_COLS_KEY", found[2] != 0)
     # the assembly's rounding term x >> 31 compiled in only when a node's output zero point is not -128
     # (TINYCC_COLS_SIGN, conv_2d_cols_thumb2.h: with -128 it moves no output)
-    m.defines["TINYCC_COLS_SIGN"] = max(m.defines.get("TINYCC_COLS_SIGN", 0), int(found[1] != -255))
+    m.define_max("TINYCC_COLS_SIGN", found[1] != -255)
     words = m.const_array(cols_words(*found), "wpk",
                           comment=f"{node.inputs[1]} packed for the im2col kernel: 2 out_zp + 1, key, per channel "
                                   f"pair: bias - input zp * sum(w) x2, the taps, 2M-2^32 with (e-1) ^ key in its "
@@ -216,7 +216,7 @@ def _cols(node, m, p, inplace):
     path = cols_path(node, m.g, inplace)
     for key in ("pw", "rows", "flat"):
         name = f"TINYCC_COLS_{key.upper()}"
-        m.defines[name] = max(m.defines.get(name, 0), int(path == key))
+        m.define_max(name, path == key)
     # and only the requantisation tails its nodes reach: a clipping activation, an odd last channel
     # and the columns whose groups a tap splits (input channels not a multiple of 4: TINYCC_COLS_SPLIT)
     w = m.g.tensors[node.inputs[1]]
@@ -224,12 +224,12 @@ def _cols(node, m, p, inplace):
              "TINYCC_COLS_ODD": w.shape[0] % 2 == 1, "TINYCC_COLS_ONE": _one_pixel_pass(node, m.g, path),
              "TINYCC_COLS_SPLIT": w.shape[3] % 4 != 0}
     for name, need in needs.items():
-        m.defines[name] = max(m.defines.get(name, 0), int(need))
+        m.define_max(name, need)
     # the pointwise assembly's pair loop 16 groups a pass when a node's pairs take more than 16 (K > 64: one
     # taken branch a pair less for each 16 groups, 768 bytes more code); else 8 a pass (TINYCC_COLS3_PW16)
     groups = pointwise_groups(node, m.g)
     long_pw = path == "pw" and groups > PW16_GROUPS
-    m.defines["TINYCC_COLS3_PW16"] = max(m.defines.get("TINYCC_COLS3_PW16", 0), int(long_pw))
+    m.define_max("TINYCC_COLS3_PW16", long_pw)
     # two groups peeled a pair when a pointwise node has 2 groups and none has 1 (TINYCC_COLS3_PW_G1, _G2; for
     # the nodes whose weights are widened in RAM, the four-pixel loop's TINYCC_COLS4_G1, _G2 or the three-pixel
     # one's TINYCC_COLS3_PWW_G1, _G2: their own pair loops)
@@ -245,7 +245,7 @@ def _cols(node, m, p, inplace):
     # the pointwise loop's pairs after its blocks of three only when a node needs them (TINYCC_COLS_PW_REST)
     if groups:
         rest = int(not whole_blocks(node, m.g, p, groups))
-        m.defines["TINYCC_COLS_PW_REST"] = max(m.defines.get("TINYCC_COLS_PW_REST", 0), rest)
+        m.define_max("TINYCC_COLS_PW_REST", rest)
     return {"wpk": cols[0], "pww": pww}
 
 

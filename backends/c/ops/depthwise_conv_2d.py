@@ -260,50 +260,47 @@ def _fast(entry):
             return None
         # this node takes the fast row routine: without a packed filter, its generic paths stay compiled in
         pf = int(_packed_filter(node, m.g, _fast_plan(node, m.g, p)))
-        m.defines["TINYCC_DW_ONLY_PF"] = min(m.defines.get("TINYCC_DW_ONLY_PF", 1), pf)
+        m.define_min("TINYCC_DW_ONLY_PF", pf)
         # the two-pixel pass: 1 when a node of the fast entry reaches it, else 2 when only wrow nodes do
         # (a DSP core runs them through tinycc_dw_s8_wrow: the pass compiles out there; VWW: 1.5 KB)
         pair = (1 if entry == "fast" else 2) if _pairs(node, m.g, p) else 0
         m.defines["TINYCC_DW_PAIR"] = max(m.defines.get("TINYCC_DW_PAIR", 0), pair, key=PAIR_RANK.index)
         tp = {}
         if entry == "tpair":   # where its ring lives, and the modes, clipping and strides its loops compile in
-            d, clip, at = m.defines, p["act_min"] > -128 or p["act_max"] < 127, _tp_at(node, m, p)
+            clip, at = p["act_min"] > -128 or p["act_max"] < 127, _tp_at(node, m, p)
             if at is None:       # no room in the arena while it runs: its wrapper's frame holds them
-                d["TINYCC_DW_TP_STACK"] = max(d.get("TINYCC_DW_TP_STACK", 0), _tpair_bytes(node, m.g, p))
+                m.define_max("TINYCC_DW_TP_STACK", _tpair_bytes(node, m.g, p))
             tp["tp"] = "NULL" if at is None else f"((int32_t *)(arena.bytes + {m.base + at}))"
-            d["TINYCC_DW_TP_RQ"] = d.get("TINYCC_DW_TP_RQ", 0) | _tpair_loop(node, m.g, p, clip)
-            d["TINYCC_DW_TP_SW"] = d.get("TINYCC_DW_TP_SW", 0) | node.attrs["strides"][1]
-            d["TINYCC_DW_TP_CLIP"] = max(d.get("TINYCC_DW_TP_CLIP", 0), int(clip))
+            m.define_bits("TINYCC_DW_TP_RQ", _tpair_loop(node, m.g, p, clip))
+            m.define_bits("TINYCC_DW_TP_SW", node.attrs["strides"][1])
+            m.define_max("TINYCC_DW_TP_CLIP", clip)
             odd = m.g.tensors[node.outputs[0]].shape[2] % 2
-            d["TINYCC_DW_TP_CLOOP"] = max(d.get("TINYCC_DW_TP_CLOOP", 0), int(clip or odd))   # the C loop's work
+            m.define_max("TINYCC_DW_TP_CLOOP", clip or odd)   # the C loop's work
             left = m.g.tensors[node.outputs[0]].shape[2] // 2 % 2   # the assembly's pair left (odd pairs)
-            d["TINYCC_DW_TP_LEFT"] = max(d.get("TINYCC_DW_TP_LEFT", 0), left)
+            m.define_max("TINYCC_DW_TP_LEFT", left)
         if entry == "tsmall":   # its planes (where they live, their bytes), the modes and strides its loops compile in
-            d, need = m.defines, _tsmall_bytes(node, m.g, p)
+            need = _tsmall_bytes(node, m.g, p)
             at = _sm_at(node, m, need)
             if at is None:       # no room in the arena while it runs: its wrapper's frame holds them
-                d["TINYCC_DW_SM_STACK"] = max(d.get("TINYCC_DW_SM_STACK", 0), need)
+                m.define_max("TINYCC_DW_SM_STACK", need)
             tp["sm"] = "NULL" if at is None else f"((int32_t *)(arena.bytes + {m.base + at}))"
-            d["TINYCC_DW_SM_BYTES"] = max(d.get("TINYCC_DW_SM_BYTES", 0), need)
+            m.define_max("TINYCC_DW_SM_BYTES", need)
             row = _tsmall_row(node, m.g, p)   # a row loop's node: none of the pair loops
-            for k in ("ROWL", "RQ", "SW", "RBS", "ODD"):
-                d.setdefault(f"TINYCC_DW_SM_{k}", 0)
-            d["TINYCC_DW_SM_ROWL"] |= row
-            d["TINYCC_DW_SM_RQ"] |= 0 if row else _tsmall_loop(node, m.g, p)
-            d["TINYCC_DW_SM_SW"] |= 0 if row else node.attrs["strides"][1]
-            d["TINYCC_DW_SM_RBS"] |= 0 if row else _tsmall_rb(node, m.g) // 16
+            m.define_bits("TINYCC_DW_SM_ROWL", row)
+            m.define_bits("TINYCC_DW_SM_RQ", 0 if row else _tsmall_loop(node, m.g, p))
+            m.define_bits("TINYCC_DW_SM_SW", 0 if row else node.attrs["strides"][1])
+            m.define_bits("TINYCC_DW_SM_RBS", 0 if row else _tsmall_rb(node, m.g) // 16)
             first = node.attrs["pads"][1] & 1   # odd edge columns the widening takes alone
             last = (m.g.tensors[node.inputs[0]].shape[2] - first) & 1
-            d["TINYCC_DW_SM_EDGES"] = d.get("TINYCC_DW_SM_EDGES", 0) | 1 << (first + 2 * last)
-            d["TINYCC_DW_SM_ODD"] |= 0 if row else 1 << m.g.tensors[node.outputs[0]].shape[2] % 2
+            m.define_bits("TINYCC_DW_SM_EDGES", 1 << (first + 2 * last))
+            m.define_bits("TINYCC_DW_SM_ODD", 0 if row else 1 << m.g.tensors[node.outputs[0]].shape[2] % 2)
         if entry == "fast":   # the ring's parts a node needs (compiled in), and whether every fast node takes it
-            rows, d = _rows(node, m.g, p), m.defines
-            d["TINYCC_DW_ROWS"] = max(d.get("TINYCC_DW_ROWS", 0), rows)
-            d["TINYCC_DW_ONLY_ROWS"] = min(d.get("TINYCC_DW_ONLY_ROWS", 1), int(rows > 0))
+            rows = _rows(node, m.g, p)
+            m.define_max("TINYCC_DW_ROWS", rows)
+            m.define_min("TINYCC_DW_ONLY_ROWS", rows > 0)
             if rows:
-                d["TINYCC_DW_ROWS_RQ"] = d.get("TINYCC_DW_ROWS_RQ", 0) | _fast_plan(node, m.g, p)[3]
-                clip = p["act_min"] > -128 or p["act_max"] < 127
-                d["TINYCC_DW_ROWS_CLIP"] = max(d.get("TINYCC_DW_ROWS_CLIP", 0), int(clip))
+                m.define_bits("TINYCC_DW_ROWS_RQ", _fast_plan(node, m.g, p)[3])
+                m.define_max("TINYCC_DW_ROWS_CLIP", p["act_min"] > -128 or p["act_max"] < 127)
         m.defines["TINYCC_DW_WIDE"] = 1       # int shape fields (tinycc_dw_shape): the row loops read them
         return {"bias": fast[0], "kbias": fast[1], "mult": fast[2], "shift": fast[3],
                 "w": filter_ptr(node, m, p), **tp}
@@ -391,7 +388,7 @@ def _mult(node, m, p, inplace):
     rq, words = mult_mode(node, m.g, p, plan)
     clip = int(p["act_min"] > -128 or p["act_max"] < 127)
     m.use_kernel("depthwise_conv_2d_mult.h")
-    m.defines["TINYCC_DW_MULT_MODES"] = m.defines.get("TINYCC_DW_MULT_MODES", 0) | 1 << (rq + 4 * clip)
+    m.define_bits("TINYCC_DW_MULT_MODES", 1 << (rq + 4 * clip))
     rec = mult_records(m.g.tensors[node.inputs[1]].data, folded, mult, words, 2 if rq == 3 else 1)
     return {"rec": m.const_array(rec, "wdm", comment=f"{node.name} per output channel: filter pairs, "
                                                      "folded bias, multiplier, requantisation word"), "rq": rq}
