@@ -140,7 +140,8 @@ def test_widened_weights_on_qemu_cortex_m4_equal_tflm(name, tmp_path):
 # whole blocks of four (at least 32). name: (h, w, channels, output zero points, its group count g, the defines
 # the model must get: TINYCC_COLS4_G1, _G2, _PW16, _PW32 and TINYCC_COLS_SIGN). g = 1 (past the loop), 2 (two
 # peeled: past it), 3 (the block's widening: a lone group, then two a pass), 10 (one pass of 16, entered part
-# way), 33 and 64 (32 groups a pass: one whole pass; two), forward and backward; output zero points 5 and -3
+# way), 33 and 64 (32 groups a pass: one whole pass; two), 3 entering a pass of 32 (after a layer of 33),
+# forward and backward; output zero points 5 and -3
 # (TINYCC_COLS_SIGN 1: the requantisation tail that adds h = zp2 << s and the rounding term)
 PW4 = {
     "g1-backward-32px": (4, 8, [4, 96, 4, 12, 8], [-128] * 4, 1, (1, 0, 0, 0, 0)),
@@ -149,6 +150,7 @@ PW4 = {
     "g10-forward-36px": (6, 6, [8, 128, 40, 12, 8], [-128] * 4, 10, (0, 0, 0, 0, 0)),
     "g33-forward-32px": (4, 8, [8, 512, 132, 10, 8], [-128] * 4, 33, (0, 0, 1, 1, 0)),
     "g64-forward-32px": (2, 16, [8, 768, 256, 16, 8], [-128] * 4, 64, (0, 0, 1, 1, 0)),
+    "g33-then-g3-backward-32px": (4, 8, [8, 512, 132, 12, 20, 8], [-128] * 5, 3, (0, 0, 1, 1, 0)),
     "g2-zp5-backward-48px": (6, 8, [8, 96, 8, 20, 8], [-128, -128, 5, -128], 2, (0, 1, 0, 0, 1)),
     "g10-zp-3-forward-36px": (6, 6, [8, 128, 40, 12, 8], [-128, -128, -3, -128], 10, (0, 0, 0, 0, 1)),
 }
