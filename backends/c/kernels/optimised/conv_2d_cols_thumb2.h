@@ -595,7 +595,7 @@ static inline void tinycc_cols_pww_quads_asm(const int32_t *w, int32_t *d, int n
 /* Four pixels by two channels with the weights widened to int16 in RAM (tinycc_cols_pww_widen's words: kb0, kb1,
  * per group channel 0's taps 0, 2 and 1, 3, then channel 1's, W0, W1). A block's four pixels are widened into
  * the column group by group, 32 bytes a group: pixel p's taps 0, 2 at 8 p, taps 1, 3 at 8 p + 4 (SXTB16 and
- * SXTB16 ROR 8 of its word: 26 est. cycles a group of the block). A group of a pair is two halves (taps 1, 3
+ * SXTB16 ROR 8 of its word; two groups a pass, their eight loads back to back: about 23.5 est. cycles a group). A group of a pair is two halves (taps 1, 3
  * then 0, 2), each two weight words and four column words in two runs of loads (4 and 2) and 8 SMLAD: 32
  * cycles for 32 MACs where the three-pixel loop takes 25 for 24 (27 from int8 weights), and a pair's fixed
  * cost (its entry, the mark's test, the 8 outputs' requantisation and stores, the loop) shared by 8 outputs,
