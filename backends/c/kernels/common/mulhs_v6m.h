@@ -6,7 +6,14 @@
  * rounding bit, conv_2d_cols.h's tinycc_srdhm_v6m; a constant and an addend, dot_s8.h's
  * tinycc_mulhi_k_v6m) with the registers it names: in "l" (low) operands [acc], and [b] = m on entry;
  * on exit [b] = ah bh + t_hi + u_hi and [al] = u, [a], [bl] and [t] scratch (earlyclobber outputs). */
+/* TINYCC_V6M_ASM: ARMv6-M's hand-written Thumb paths (here and in every kernel after this unit: dot_s8.h,
+ * conv_2d_cols.h, depthwise_conv_2d_fast_taps.h, fully_connected_w4.h, pooling_fast.h, ...; dot_s8.h's switch
+ * is the DSP cores' twin) compile in an optimised build (they need its register allocation) that does not
+ * define TINYCC_NO_ASM */
 #if defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__) && !defined(TINYCC_NO_ASM)
+#define TINYCC_V6M_ASM 1
+#endif
+#ifdef TINYCC_V6M_ASM
 #define TINYCC_MULHS_V6M_ASM \
     ".syntax unified\n\t" \
     "movs %[a], %[acc]\n\t" \

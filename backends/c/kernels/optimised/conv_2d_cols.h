@@ -278,7 +278,7 @@ static inline int32_t tinycc_mulhr_v6m(int32_t a, int32_t b) {
 }
 #endif
 
-#if !defined(TINYCC_DSP) && defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__) && !defined(TINYCC_NO_ASM)
+#if !defined(TINYCC_DSP) && defined(TINYCC_V6M_ASM)
 /* acc + tinycc_mulhr_v6m(acc, m) in 20 16-bit Thumb instructions (GCC's code of the C took about 35
  * with the block's registers live): the same four MULS and partial sums (common/mulhs_v6m.h), the
  * rounding carry (u's bit 15, the low word's bit 31) shifted out by LSLS #17 into the carry flag and
@@ -305,7 +305,7 @@ static inline int32_t tinycc_cols_rq(int32_t acc, int32_t m, int32_t zp2, int32_
     int32_t x;
 #ifdef TINYCC_DSP
     __asm__("smmlar %0, %1, %2, %1" : "=r"(x) : "r"(acc), "r"(m));
-#elif defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__) && !defined(TINYCC_NO_ASM)
+#elif defined(TINYCC_V6M_ASM)
     x = tinycc_srdhm_v6m(acc, m);
 #elif defined(__ARM_ARCH_6M__)
     x = (int32_t)((uint32_t)acc + (uint32_t)tinycc_mulhr_v6m(acc, m));
@@ -318,7 +318,7 @@ static inline int32_t tinycc_cols_rq(int32_t acc, int32_t m, int32_t zp2, int32_
 #if defined(TINYCC_DSP) && defined(__thumb2__) && !defined(TINYCC_MVE_COLS)
 #define TINYCC_COLS_ASM 1   /* Thumb-2: LDRD takes any two registers (A32 wants an even/odd pair) */
 #endif
-#if !defined(TINYCC_DSP) && !TINYCC_VEC && defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__) && !defined(TINYCC_NO_ASM) && !defined(__OPTIMIZE_SIZE__)
+#if !defined(TINYCC_DSP) && !TINYCC_VEC && defined(TINYCC_V6M_ASM) && !defined(__OPTIMIZE_SIZE__)
 /* ARMv6-M: the 2x2 block in 16-bit Thumb assembly, accumulators in r8-r12. Not at -Os: GCC then keeps
  * Thumb-1's high registers out of allocation (fixed: no "h" operand, and a clobber of r8-r11 is not
  * saved), so the plain C paths run */

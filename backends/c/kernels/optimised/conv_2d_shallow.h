@@ -79,7 +79,7 @@ typedef union {
     int16_t h[TINYCC_SH_SLOTS * TINYCC_SH_ROWB / 2];
 } tinycc_sh_rows;
 
-#if defined(TINYCC_DSP) && defined(__thumb2__) && !defined(__ARM_BIG_ENDIAN) && defined(__OPTIMIZE__) && !defined(TINYCC_NO_ASM)
+#if defined(TINYCC_DSP) && defined(__thumb2__) && !defined(__ARM_BIG_ENDIAN)
 /* 16 k int8 at x widened to int16 at d, 32 a pass (16 first where k is odd): each word's SXTB16 pairs (0, 2),
  * (1, 3) repacked by PKHBT / PKHTB as (0, 1), (2, 3); each 16's four loads back to back (64 cycles for 32) */
 static inline void tinycc_sh_widen16(const int8_t *x, int16_t *d, int k) {
@@ -241,7 +241,7 @@ static inline void tinycc_sh_blocks_c(const int16_t *x, const int32_t *wq, int8_
     }
 }
 
-#if defined(TINYCC_DSP) && defined(__thumb2__) && !defined(__ARM_BIG_ENDIAN) && defined(__OPTIMIZE__) && !defined(TINYCC_NO_ASM)
+#if defined(TINYCC_DSP) && defined(__thumb2__) && !defined(__ARM_BIG_ENDIAN)
 #define TINYCC_SH_ASM 1
 /* tinycc_sh_blocks_c in one assembly loop: four pixels by two channels a pass, the 14 tap pairs unrolled
  * (each: the pair's two weight words and pixels 0 and 1's column words, 4 SMLAD, pixels 2 and 3's words, 4

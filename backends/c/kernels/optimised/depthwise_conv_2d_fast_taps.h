@@ -65,7 +65,7 @@ static inline uint32_t tinycc_dw_pack4(int32_t v0, int32_t v1, int32_t v2, int32
  * 0xc0000000 or 0x40000000 in the low one, whose carry out of u_lo 2^16 (ll_lo adds no carry: the
  * constant's low half is 0) goes to the high word */
 static inline int32_t tinycc_dw_hi_v6m(int32_t acc, int32_t mult, int32_t rqw) {
-#if defined(__OPTIMIZE__) && !defined(TINYCC_NO_ASM)
+#ifdef TINYCC_V6M_ASM
     return tinycc_mulhi_k_v6m(acc, mult, (rqw >> 8) + (acc >> 31));
 #else
     const int32_t ah = acc >> 16, bh = mult >> 16;
@@ -380,7 +380,7 @@ static inline void tinycc_dw_s8_border(const tinycc_dw_shape *s, const int8_t *i
 #define TINYCC_DW_PF3X3(X, F, CS, RS) TINYCC_DW_PF3X3_STEPS(X, F, CS, RS, "rs", )
 /* the third filter row RS2 bytes after the second (tinycc_dw_s8_rows: input rows in a ring) */
 #define TINYCC_DW_PF3X3_RS2(X, F, CS, RS, RS2) TINYCC_DW_PF3X3_STEPS(X, F, CS, RS, "rs2", , [rs2] "r"(RS2))
-#elif defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__) && !defined(TINYCC_NO_ASM) && !defined(__OPTIMIZE_SIZE__)
+#elif defined(TINYCC_V6M_ASM) && !defined(__OPTIMIZE_SIZE__)
 /* ARMv6-M: 16-bit Thumb, LDRSB with a register offset loads each byte sign-extended: the offsets 0..3
  * of the four channels held in r4-r7 (pushed and popped: r7 may be the frame pointer, which nothing
  * here addresses), the input tap pointer r0 and the filter pointer r1 stepped a tap: 4 instructions a

@@ -99,7 +99,7 @@ static inline int32_t tinycc_dw_mult_rq(const int32_t *r, int32_t acc, int32_t o
     return tinycc_requant_s8(acc, r[6], r[7], out_zp, act_min, act_max);
 }
 
-#if defined(TINYCC_DSP) && defined(__OPTIMIZE__) && !defined(TINYCC_NO_ASM)
+#ifdef TINYCC_DSP
 /* mode z0, one channel: record R's dot product (its doubled bias first) and requantisation */
 #define TINYCC_DW_MULT_Z0(R) \
     "ldr %[w0], [%[r], #" #R "]\n\t" \
@@ -140,7 +140,7 @@ static inline void tinycc_dw_mult_run(const tinycc_dw_shape *s, const int8_t *in
                 (void)q0;
                 (void)CLIP;
                 tinycc_dw_mult_window(s, img, oy * s->sh - s->pad_t, ox * s->sw - s->pad_l, ic, in_zp, x);
-#if defined(TINYCC_DSP) && defined(__OPTIMIZE__) && !defined(TINYCC_NO_ASM)
+#ifdef TINYCC_DSP
                 if (RQ == 3 && !(dm & 1)) {   /* two channels a pass */
                     int32_t acc, w0, w1, w2;
                     __asm__ volatile(
@@ -200,7 +200,7 @@ static inline void tinycc_dw_mult_run(const tinycc_dw_shape *s, const int8_t *in
                     } while (r != end);
                     continue;
                 }
-#if defined(TINYCC_DSP) && defined(__OPTIMIZE__) && !defined(TINYCC_NO_ASM)
+#ifdef TINYCC_DSP
                 if (CLIP) {   /* the assembly loops saturate to int8: the activation's bounds after */
                     int8_t *c;
                     for (c = q0; c != q; ++c) *c = (int8_t)tinycc_clamp(*c, act_min, act_max);

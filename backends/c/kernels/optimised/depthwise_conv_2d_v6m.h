@@ -19,7 +19,7 @@
  * (sums 35, requantisation 21, widening 4.6 an output), then 461-478 K with the requantisation's short form
  * (15.8 an output, most sums positive), then 409-425 K with the sums, requantisation and widening a row
  * of unrolled code each (no loop test an output). */
-#if defined(__ARM_ARCH_6M__) && !defined(TINYCC_DSP) && defined(__OPTIMIZE__) && !defined(TINYCC_NO_ASM) && !defined(__OPTIMIZE_SIZE__)
+#if defined(TINYCC_V6M_ASM) && !defined(TINYCC_DSP) && !defined(__OPTIMIZE_SIZE__)
 #define TINYCC_DW_V6M 1
 #ifndef TINYCC_DW_ONLY_PF
 #define TINYCC_DW_ONLY_PF 0     /* as depthwise_conv_2d_fast.h's (1, the emitter's: every fast node has the packed filter) */

@@ -171,7 +171,7 @@ static inline int tinycc_interior_cols(int ow, int sw, int pad_l, int kw, int w,
     return b;
 }
 
-#if defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__) && !defined(TINYCC_NO_ASM)
+#if defined(TINYCC_V6M_ASM)
 /* ARMv6-M has no 32x32 -> 64 multiply (GCC calls __aeabi_lmul for an int64 product): the high word of
  * adj 2^32 + acc m + (acc < 0 ? 0xc0000000 : 0x40000000), the one-multiply requantisations of the
  * depthwise (tinycc_dw_rq) and fully connected (tinycc_fc_mul) kernels, in 24 16-bit Thumb instructions:

@@ -157,7 +157,7 @@ static inline TINYCC_FC_INLINE const int32_t *tinycc_fc_dot4(const int32_t *w, c
         }
         w += 4;
     }
-#elif defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__) && !defined(TINYCC_NO_ASM) && !defined(__OPTIMIZE_SIZE__)
+#elif defined(TINYCC_V6M_ASM) && !defined(__OPTIMIZE_SIZE__)
     /* ARMv6-M: 18 instructions a byte of input against the block's four units (the input byte and
      * four weight bytes loaded and sign-extended, four MULS, four ADDs to accumulators in high
      * registers), four bytes a turn; the last depth % 4 bytes in C */
@@ -336,7 +336,7 @@ static inline TINYCC_FC_INLINE const int32_t *tinycc_fc_dot2(const int32_t *w, c
  * the constant's high word is h - [acc < 0], its low word 2^30 + [acc < 0] 2^31, and with r <= 23
  * the sum stays inside int64. Mode 2 saturates to int8 (the activation range is all of it). */
 static inline int32_t tinycc_fc_mul(int32_t acc, int32_t m, int32_t h, int32_t rm1) {
-#if defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__) && !defined(TINYCC_NO_ASM)
+#if defined(TINYCC_V6M_ASM)
     return tinycc_mulhi_k_v6m(acc, m, h + (acc >> 31)) >> rm1;   /* no __aeabi_lmul (dot_s8.h) */
 #else
     const int64_t k = (int64_t)(h + (acc >> 31)) * ((int64_t)1 << 32) +

@@ -11,7 +11,7 @@
 #define TINYCC_POOL_REST 1
 #endif
 
-#if defined(TINYCC_DSP) || (defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__) && !defined(TINYCC_NO_ASM))
+#if defined(TINYCC_DSP) || defined(TINYCC_V6M_ASM)
 static inline int32_t tinycc_pool_div(int32_t acc, int count, int32_t act_min, int32_t act_max) {
     acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
     return tinycc_clamp(acc, act_min, act_max);
@@ -82,7 +82,7 @@ static inline void tinycc_average_pool_2d_s8_fast(const tinycc_pool_shape *s, co
             o[ch] = (int8_t)tinycc_pool_div(acc, count, act_min, act_max);
         }
     }
-#elif defined(__ARM_ARCH_6M__) && defined(__OPTIMIZE__) && !defined(TINYCC_NO_ASM)
+#elif defined(TINYCC_V6M_ASM)
     /* ARMv6-M: a channel's window rows summed from one row pointer (the reference loop's index
      * arithmetic took 8.6 instructions an element on KWS's 25x5 global pool) */
     int b, oy, ox, ch, ky, kx;
