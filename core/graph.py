@@ -212,6 +212,10 @@ class Graph:
         """The names this graph uses (tensors and graph edges), to invent new ones from (`NameSpace.fresh`)."""
         return NameSpace(self.tensors, self.inputs, self.outputs)
 
+    def index_of(self, node: Node) -> int:
+        """The position of this very node object in `nodes` (names may repeat, so by identity)."""
+        return next(i for i, n in enumerate(self.nodes) if n is node)
+
     def producers(self) -> dict[str, int]:
         """Tensor name -> index of the node that writes it."""
         return {out: i for i, node in enumerate(self.nodes) for out in node.outputs}

@@ -182,8 +182,7 @@ class CModule:
     def scratch(self, node, ctype: str = "void") -> str:
         """C expression for the node's planned scratch buffer (an operator's `scratch_bytes`, the
         planner's `plan.scratch`) as a `ctype *`, in this module's arena region."""
-        index = next(i for i, n in enumerate(self.g.nodes) if n is node)      # node names may repeat
-        key = self.plan.scratch.get(index)
+        key = self.plan.scratch.get(self.g.index_of(node))
         if key is None:
             raise TinyccError("the memory plan has no scratch buffer for this operator", node=node.name, op=node.op,
                               hint="plan with tinycc.core.planner, which reserves operators' scratch")

@@ -23,7 +23,7 @@ def _steps(batch: tuple[int, ...], matrix: int) -> list[int]:
 
 
 def _scratch(node, m) -> str:
-    index = next(i for i, n in enumerate(m.g.nodes) if n is node)      # node names may repeat
+    index = m.g.index_of(node)
     key = m.plan.scratch.get(index)
     if key is None:
         return "(void *)0"       # nothing to copy or sum (scratch_bytes 0)
@@ -53,7 +53,7 @@ def emit(node, m, p):
     m.use_kernel("batch_matmul.h")
     args = f"{geo_sym}, {m.ptr(node.inputs[0], const=True)}, {rhs}, {m.ptr(node.outputs[0])}"
     dtype = p["dtype"]
-    fast = m.plan.keeps_speed_scratch(next(i for i, n in enumerate(g.nodes) if n is node))
+    fast = m.plan.keeps_speed_scratch(g.index_of(node))
     if dtype == "float32":
         m.emit(f"tinycc_batch_matmul_f32({args});")
     elif dtype == "int8" and fast and fast_int8(node, g) and p["multiplier"] >= 0:

@@ -200,8 +200,7 @@ def _pww(node, m, p, inplace) -> str:
     (backends/c/arena_gap.py: the arena no larger; the ring planned for the node is free too, as the pointwise
     path runs without it: conv_2d_inplace.h), or NULL (its int8 loop)."""
     need = pww_bytes(node, m.g, p, inplace)
-    index = next(i for i, n in enumerate(m.g.nodes) if n is node)
-    at = arena_gap.free_gap(m.g, m.plan, index, need, frozenset({f"{node.name}#inplace"}))
+    at = arena_gap.free_gap(m.g, m.plan, m.g.index_of(node), need, frozenset({f"{node.name}#inplace"}))
     if at is None:
         return "NULL"
     m.defines["TINYCC_COLS_PWW"] = 1
@@ -234,12 +233,13 @@ def _cols(node, m, p, inplace):
     # the nodes whose weights are widened in RAM, the four-pixel loop's TINYCC_COLS4_G1, _G2 or the three-pixel
     # one's TINYCC_COLS3_PWW_G1, _G2: their own pair loops)
     pww = _pww(node, m, p, inplace)
-    pw4 = pww != "NULL" and takes_pw4(node, m.g, p, groups)
-    loop = "TINYCC_COLS4" if pw4 else "TINYCC_COLS3_PWW" if pww != "NULL" else "TINYCC_COLS3_PW"
+    widened = pww != "NULL"
+    pw4 = widened and takes_pw4(node, m.g, p, groups)
+    loop = "TINYCC_COLS4" if pw4 else "TINYCC_COLS3_PWW" if widened else "TINYCC_COLS3_PW"
     for k in (1, 2):
         m.define_max(f"{loop}_G{k}", groups == k)
     m.define_max("TINYCC_COLS_PW4", pw4)
-    m.define_max("TINYCC_COLS_PWW3", pww != "NULL" and not pw4)
+    m.define_max("TINYCC_COLS_PWW3", widened and not pw4)
     m.define_max("TINYCC_COLS4_PW16", pw4 and groups > PW16_GROUPS)
     m.define_max("TINYCC_COLS4_PW32", pw4 and groups > PW32_GROUPS)
     # the pointwise loop's pairs after its blocks of three only when a node needs them (TINYCC_COLS_PW_REST)

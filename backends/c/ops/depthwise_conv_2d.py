@@ -122,8 +122,7 @@ def _tsmall_row(node, g, p) -> int:
 def _sm_at(node, m, need: int) -> int | None:
     """The arena offset of tsmall's planes (`need`: _tsmall_bytes, and 32 to align them) for the node: bytes
     free while it runs (backends/c/arena_gap.py), or None (its wrapper's frame then holds them: TINYCC_DW_SM_STACK)."""
-    index = next(i for i, n in enumerate(m.g.nodes) if n is node)
-    return arena_gap.free_gap(m.g, m.plan, index, need + 32) if need else None
+    return arena_gap.free_gap(m.g, m.plan, m.g.index_of(node), need + 32) if need else None
 
 
 def _tpair_loop(node, g, p, clip: bool) -> int:
@@ -141,7 +140,7 @@ def _tp_at(node, m, p) -> int | None:
     need = _tpair_bytes(node, m.g, p)
     if not need:
         return None
-    return arena_gap.free_gap(m.g, m.plan, next(i for i, n in enumerate(m.g.nodes) if n is node), need)
+    return arena_gap.free_gap(m.g, m.plan, m.g.index_of(node), need)
 
 
 def _entry(node, g, p) -> str:

@@ -10,12 +10,8 @@ from tinycc.core.errors import TinyccError
 from tinycc.core.ops.resize_bilinear import fast_int8
 
 
-def _index(node, m) -> int:
-    return next(i for i, n in enumerate(m.g.nodes) if n is node)      # node names may repeat
-
-
 def _scratch(node, m) -> str:
-    key = m.plan.scratch.get(_index(node, m))
+    key = m.plan.scratch.get(m.g.index_of(node))
     if key is None:
         raise TinyccError("the memory plan has no scratch buffer for this RESIZE_BILINEAR", node=node.name,
                           op=node.op, hint="plan with tinycc.core.planner, which reserves operators' scratch")
@@ -29,7 +25,7 @@ def emit(node, m, p):
     m.use_kernel("resize.h")
     args = (f"{m.ptr(node.inputs[0], const=True)}, {m.ptr(node.outputs[0])}, {n}, {h}, {w}, {oh}, {ow}, {ch}, "
             f"{t['y0']}, {t['y1']}, {t['dy']}, {t['x0']}, {t['x1']}, {t['dx']}")
-    if p["dtype"] == "int8" and fast_int8(node, m.g) and m.plan.keeps_speed_scratch(_index(node, m)):
+    if p["dtype"] == "int8" and fast_int8(node, m.g) and m.plan.keeps_speed_scratch(m.g.index_of(node)):
         m.use_kernel("dot_s8.h")
         m.use_kernel("resize_fast.h")
         m.emit(f"tinycc_resize_bilinear_s8_fast({args}, {_scratch(node, m)});")

@@ -29,7 +29,7 @@ def act(p) -> str:
 
 def context(node, m, size: int) -> str:
     """A cmsis_nn_context initialiser over the node's planned scratch (NULL when it has none)."""
-    index = next(i for i, n in enumerate(m.g.nodes) if n is node)      # node names may repeat
+    index = m.g.index_of(node)
     key = m.plan.scratch.get(index)
     buf = f"(arena.bytes + {m.plan.offsets[key]})" if key is not None else "NULL"
     return f"{{ {buf}, {size} }}"
@@ -38,7 +38,7 @@ def context(node, m, size: int) -> str:
 def planned_scratch(node, m) -> int:
     """The bytes of the node's scratch buffer in the plan (0 when it has none): the size its
     cmsis_nn_context passes, and the bound CMSIS-NN's *_get_buffer_size is checked against."""
-    index = next(i for i, n in enumerate(m.g.nodes) if n is node)
+    index = m.g.index_of(node)
     key = m.plan.scratch.get(index)
     if key is None:
         return 0
